@@ -1,0 +1,23 @@
+"""tinynet: a small reverse-mode autodiff framework on numpy, for training deep MLPs
+and seeing why activation functions matter.
+
+The tensor / ``nn`` / ``optim`` surface follows PyTorch's names, so code within that
+subset runs with ``import tinynet as torch``.
+"""
+# NOTE: autograd first. Tensor and Function need each other (Function.apply builds
+# Tensors; Tensor methods call ops); each module imports the other at its end.
+from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
+from tinynet.tensor import Tensor
+from tinynet import autograd, nn, optim  # noqa: I001
+from tinynet.dtypes import (bool, double, float, float32, float64, get_default_dtype, int32,
+                            int64, long, set_default_dtype)
+from tinynet.factories import (arange, as_tensor, empty, from_numpy, full, linspace, ones,
+                               ones_like, rand, randint, randn, randperm, tensor, zeros,
+                               zeros_like)
+from tinynet.functions import (abs, allclose, argmax, clamp, exp, flatten, is_tensor, log,
+                               log_softmax, matmul, max, mean, relu, reshape, sigmoid, softmax,
+                               sqrt, sum, tanh, transpose)
+from tinynet.random import manual_seed
+from tinynet.serialization import load, save
+
+__version__ = "0.1.0"

@@ -1,0 +1,7 @@
+"""Reverse-mode automatic differentiation: ``Function``, the backward engine, grad mode."""
+from tinynet.autograd.function import Function
+from tinynet.autograd.gradcheck import GradcheckError, gradcheck
+from tinynet.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+__all__ = ["Function", "GradcheckError", "enable_grad", "gradcheck", "is_grad_enabled",
+           "no_grad", "set_grad_enabled"]

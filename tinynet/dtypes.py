@@ -1,0 +1,32 @@
+"""Data types and the default floating dtype.
+
+tinynet's dtypes are numpy's scalar types, so ``x.dtype == tn.float32`` holds for a
+float32 tensor. NOTE: this differs from PyTorch, whose dtypes are ``torch.dtype``
+objects; the names (``float32``, ``float64``, ``int64``/``long``, ``bool``) are the same.
+"""
+import numpy as np
+
+float32 = np.float32
+float64 = np.float64
+double = np.float64
+float = np.float32  # noqa: A001  (torch.float is float32)
+int32 = np.int32
+int64 = np.int64
+long = np.int64
+bool = np.bool_  # noqa: A001
+
+_default_dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype that floating-point factories use (float32 or float64)."""
+    global _default_dtype
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"default dtype must be float32 or float64, got {dtype}")
+    _default_dtype = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype that floating-point factories use (float32 unless changed)."""
+    return _default_dtype

@@ -1,0 +1,15 @@
+"""Neural-network layers, losses, initialisation and the functional forms."""
+from tinynet.nn import functional, init
+from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinynet.nn.container import ModuleList, Sequential
+from tinynet.nn.linear import Identity, Linear
+from tinynet.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from tinynet.nn.module import Module
+from tinynet.nn.normalization import LayerNorm
+from tinynet.nn.parameter import Parameter
+
+__all__ = [
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "ELU", "GELU", "Identity", "LayerNorm",
+    "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
+    "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
+]

@@ -1,0 +1,197 @@
+"""Activation modules: each holds its configuration and calls one fused op.
+
+Every class has the same skeleton: the formula, its derivative, Args, Shape, Example.
+``inplace`` arguments are accepted so PyTorch code runs, and ignored (tinynet never
+overwrites an activation's input; the results are identical).
+"""
+from tinynet import ops
+from tinynet.nn.module import Module
+
+
+class ReLU(Module):
+    """ReLU(x) = max(x, 0);  derivative 1 for x > 0, else 0.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.ReLU()(tn.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
+
+    op = ops.ReLU
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+
+    def forward(self, x):
+        return ops.ReLU.apply(x)
+
+
+class LeakyReLU(Module):
+    """LeakyReLU(x) = x for x > 0, else negative_slope·x;  derivative 1 or negative_slope.
+
+    Args:
+        negative_slope: slope for x <= 0 (default 0.01).
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.LeakyReLU(0.1)(tn.tensor([-1.0, 2.0]))
+        tensor([-0.1,  2. ])
+    """
+
+    op = ops.LeakyReLU
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return ops.LeakyReLU.apply(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """ELU(x) = x for x > 0, else α(eˣ - 1);  derivative 1 for x > 0, else αeˣ.
+
+    Args:
+        alpha: the value ELU tends to as x -> -∞ is -α (default 1.0).
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.ELU()(tn.tensor([0.0, 1.0]))
+        tensor([0., 1.])
+    """
+
+    op = ops.ELU
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x):
+        return ops.ELU.apply(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """GELU(x) = x·Φ(x), Φ the standard normal CDF;  derivative Φ(x) + x·φ(x).
+
+    With ``approximate='tanh'``: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+
+    Args:
+        approximate: 'none' (exact, via erf; the default, as in PyTorch) or 'tanh'.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.GELU()(tn.tensor([0.0, 1.0], dtype=tn.float64))
+        tensor([0.        , 0.84134475], dtype=tinynet.float64)
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+        self.op = ops.GELU if approximate == "none" else ops.GELUTanh
+
+    def forward(self, x):
+        return self.op.apply(x)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Sigmoid(Module):
+    """σ(x) = 1 / (1 + e⁻ˣ);  derivative σ(x)(1 - σ(x)), at most 1/4.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Sigmoid()(tn.tensor([0.0]))
+        tensor([0.5])
+    """
+
+    op = ops.Sigmoid
+
+    def forward(self, x):
+        return ops.Sigmoid.apply(x)
+
+
+class Tanh(Module):
+    """tanh(x);  derivative 1 - tanh²(x), at most 1.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Tanh()(tn.tensor([0.0]))
+        tensor([0.])
+    """
+
+    op = ops.Tanh
+
+    def forward(self, x):
+        return ops.Tanh.apply(x)
+
+
+class Softmax(Module):
+    """Softmax(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ) along ``dim`` (computed with the max subtracted).
+
+    Args:
+        dim: the dimension that sums to 1. NOTE: ``None`` means the last dimension here;
+            PyTorch's legacy implicit choice (dim 0 for 0-, 1- and 3-D input) is not copied.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Softmax(dim=1)(tn.zeros(1, 4))
+        tensor([[0.25, 0.25, 0.25, 0.25]])
+    """
+
+    def __init__(self, dim: int = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.Softmax.apply(x, -1 if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """LogSoftmax(x)ᵢ = xᵢ - log Σⱼ e^(xⱼ) along ``dim``, computed stably.
+
+    Args:
+        dim: the dimension normalised over (``None``: the last one, see ``Softmax``).
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.LogSoftmax(dim=1)(tn.zeros(1, 2))
+        tensor([[-0.6931472, -0.6931472]])
+    """
+
+    def __init__(self, dim: int = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return ops.LogSoftmax.apply(x, -1 if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

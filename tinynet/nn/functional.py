@@ -1,0 +1,190 @@
+"""The functional forms of tinynet's layers and losses (``tinynet.nn.functional``).
+
+Each function checks its arguments once, at this boundary, and then calls one fused
+op from ``tinynet.ops``: the ops themselves assume valid input.
+"""
+import numpy as np
+
+from tinynet import ops
+from tinynet.tensor import Tensor
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+    """y = x Wᵀ + b.  Shapes: x (*, D_in), weight (D_out, D_in), bias (D_out,) -> (*, D_out)."""
+    return ops.Linear.apply(x, weight, bias)
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), elementwise. ``inplace`` is accepted for PyTorch code and ignored."""
+    return ops.ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, else negative_slope·x."""
+    return ops.LeakyReLU.apply(x, negative_slope)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else α(eˣ - 1)."""
+    return ops.ELU.apply(x, alpha)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x) (``approximate='none'``) or its tanh approximation (``'tanh'``)."""
+    if approximate == "none":
+        return ops.GELU.apply(x)
+    if approximate == "tanh":
+        return ops.GELUTanh.apply(x)
+    raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return ops.Sigmoid.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return ops.Tanh.apply(x)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return ops.Softmax.apply(x, dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return ops.LogSoftmax.apply(x, dim)
+
+
+def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """Normalise over the trailing ``normalized_shape`` dims, then scale and shift."""
+    normalized_shape = _as_shape(normalized_shape)
+    if tuple(x.shape[x.ndim - len(normalized_shape):]) != normalized_shape:
+        raise ValueError(f"layer_norm: expected input with trailing shape {normalized_shape}, "
+                         f"got input of shape {tuple(x.shape)}")
+    return ops.LayerNorm.apply(x, weight, bias, len(normalized_shape), eps)
+
+
+def _as_shape(shape) -> tuple:
+    return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _class_targets(name, x, target, ignore_index) -> np.ndarray:
+    """Validate class-index targets for (N, C) input; returns the (N,) int64 array."""
+    t = _array(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{name}: targets must be integer class indices, got dtype {t.dtype}"
+                        + (" (for class probabilities pass a float target of the input's "
+                           "shape)" if t.dtype.kind == "f" else ""))
+    n, c = x.shape
+    if t.shape != (n,):
+        raise ValueError(f"{name}: expected target of shape ({n},) for input of shape "
+                         f"{tuple(x.shape)}, got {t.shape}")
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise IndexError(f"{name}: target {t[i]} at position {i} is out of range for {c} "
+                         f"classes (valid: 0..{c - 1}, or ignore_index={ignore_index})")
+    return t.astype(np.int64, copy=False)
+
+
+def _batched(name, x):
+    """(C,) -> (1, C); (N, C) unchanged; anything else is refused."""
+    if x.ndim == 1:
+        return x.reshape(1, -1), True
+    if x.ndim != 2:
+        raise ValueError(f"{name}: expected input of shape (N, C) or (C,), got "
+                         f"{tuple(x.shape)} (tinynet has no spatial dimensions)")
+    return x, False
+
+
+def _array(x, dtype=None) -> np.ndarray:
+    """The array behind a tensor, or ``x`` as an array."""
+    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=dtype)
+
+
+def _weight_array(name, weight, c, dtype):
+    if weight is None:
+        return None
+    w = _array(weight, dtype)
+    if w.shape != (c,):
+        raise ValueError(f"{name}: weight must have shape ({c},) (one per class), got {w.shape}")
+    return w
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between logits ``input`` (N, C) and class indices (N,) or class
+    probabilities (N, C): log-softmax and NLL in one stable, fused node.
+
+    Example:
+        >>> import tinynet as tn
+        >>> logits = tn.tensor([[2.0, 0.0, 0.0]])
+        >>> round(tn.nn.functional.cross_entropy(logits, tn.tensor([0])).item(), 4)
+        0.2395
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    x, unbatched = _batched("cross_entropy", input)
+    n, c = x.shape
+    t_raw = _array(target)
+    if t_raw.dtype.kind == "f":  # class probabilities
+        t = t_raw.reshape(1, -1) if unbatched else t_raw
+        if t.shape != (n, c):
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
+                             f"{(n, c)}, got {t.shape}")
+    else:
+        t = _class_targets("cross_entropy", x, t_raw.reshape(1) if unbatched else t_raw,
+                           ignore_index)
+    w = _weight_array("cross_entropy", weight, c, x.dtype)
+    loss = ops.CrossEntropy.apply(x, t.astype(x.dtype, copy=False) if t.dtype.kind == "f"
+                                  else t, w, ignore_index, reduction, label_smoothing)
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class indices (N,) under log-probabilities (N, C)."""
+    _check_reduction(reduction)
+    x, unbatched = _batched("nll_loss", input)
+    t_raw = _array(target)
+    t = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw, ignore_index)
+    w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
+    loss = ops.NLLLoss.apply(x, t, w, ignore_index, reduction)
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """Binary cross-entropy on logits, stable for any logit; targets in [0, 1], same shape."""
+    _check_reduction(reduction)
+    if isinstance(target, Tensor):
+        y = target if target.dtype == input.dtype else target.to(input.dtype)
+    else:
+        y = np.asarray(target, dtype=input.dtype)
+    if tuple(y.shape) != tuple(input.shape):
+        raise ValueError(f"binary_cross_entropy_with_logits: target shape {tuple(y.shape)} "
+                         f"differs from input shape {tuple(input.shape)}")
+    w = None if weight is None else _array(weight, input.dtype)
+    pw = None if pos_weight is None else _array(pos_weight, input.dtype)
+    return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean squared error: mean of (input - target)²."""
+    _check_reduction(reduction)
+    target_shape = tuple(np.shape(_array(target)))
+    if target_shape != tuple(input.shape):
+        raise ValueError(f"mse_loss: target shape {target_shape} differs from input shape "
+                         f"{tuple(input.shape)}")
+    diff = input - target
+    squared = diff * diff
+    if reduction == "none":
+        return squared
+    return squared.sum() if reduction == "sum" else squared.mean()

@@ -1,0 +1,73 @@
+"""``Linear`` and ``Identity``."""
+import math
+
+import numpy as np
+
+from tinynet import ops
+from tinynet.dtypes import get_default_dtype
+from tinynet.nn import init
+from tinynet.nn.module import Module
+from tinynet.nn.parameter import Parameter
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. for "no normalisation")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Linear(Module):
+    """Affine map y = x Wᵀ + b, one fused graph node.
+
+    Args:
+        in_features: size of each input sample (D_in).
+        out_features: size of each output sample (D_out).
+        bias: learn an additive bias (default True).
+        dtype: parameter dtype (default: the default dtype, float32).
+
+    Shape:
+        input (*, D_in) -> output (*, D_out).
+
+    Attributes:
+        weight: (D_out, D_in), initialised from U(-1/√D_in, 1/√D_in) (PyTorch's default:
+            kaiming_uniform_ with a = √5);
+        bias: (D_out,), from the same distribution.
+
+    Example:
+        >>> import tinynet as tn
+        >>> layer = tn.nn.Linear(3, 2)
+        >>> layer(tn.ones(5, 3)).shape
+        (5, 2)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        dtype = dtype or get_default_dtype()
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        shape = x.shape
+        if not shape or shape[-1] != self.in_features:
+            raise ValueError(f"{self!r} expected input with {self.in_features} features in "
+                             f"its last dimension, got input of shape {tuple(shape)}")
+        if x.dtype != self.weight.dtype:
+            raise TypeError(f"{self!r} has {self.weight.dtype} parameters but got "
+                            f"{x.dtype} input: convert one (x.float() or model.double())")
+        return ops.Linear.apply(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")

@@ -1,0 +1,86 @@
+"""Loss modules: configuration plus a call to ``tinynet.nn.functional``."""
+from tinynet.nn import functional as F
+from tinynet.nn.module import Module
+
+
+class CrossEntropyLoss(Module):
+    """Cross-entropy between logits and class indices (or class probabilities), with
+    log-softmax fused in: one stable node whose gradient is (softmax - target) / N.
+
+    Args:
+        weight: per-class weights of shape (C,) (default None: all 1).
+        ignore_index: target value that contributes neither loss nor gradient (-100).
+        reduction: 'mean' (default; weighted mean when ``weight`` is given), 'sum'
+            or 'none'.
+        label_smoothing: ε in [0, 1]: the target becomes (1-ε)·onehot + ε/C (0.0).
+
+    Shape:
+        input (N, C) or (C,) logits; target (N,) integer classes in [0, C) or (N, C)
+        probabilities; output scalar, or (N,) with reduction='none'.
+
+    Example:
+        >>> import tinynet as tn
+        >>> loss = tn.nn.CrossEntropyLoss()(tn.zeros(2, 4), tn.tensor([1, 3]))
+        >>> round(loss.item(), 4)   # log 4
+        1.3863
+    """
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+        self.reduction, self.label_smoothing = reduction, label_smoothing
+
+    def forward(self, input, target):  # noqa: A002
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
+                               self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class NLLLoss(Module):
+    """Negative log-likelihood of class indices under log-probabilities (use after
+    ``LogSoftmax``). Args and shapes as ``CrossEntropyLoss`` (no label smoothing)."""
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
+
+    def forward(self, input, target):  # noqa: A002
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class BCEWithLogitsLoss(Module):
+    """Binary cross-entropy on logits, sigmoid fused in (stable for any logit).
+
+    Args:
+        weight: rescales each element's loss (broadcast to the input), default None.
+        reduction: 'mean' (default), 'sum' or 'none'.
+        pos_weight: weight of positive examples, per class (default None: 1).
+
+    Shape: input (*), target (*) floats in [0, 1]; output scalar or (*).
+    """
+
+    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.weight, self.reduction, self.pos_weight = weight, reduction, pos_weight
+
+    def forward(self, input, target):  # noqa: A002
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
+                                                  self.pos_weight)
+
+
+class MSELoss(Module):
+    """Mean squared error (input - target)², reduced by ``reduction`` ('mean')."""
+
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.reduction = reduction
+
+    def forward(self, input, target):  # noqa: A002
+        return F.mse_loss(input, target, self.reduction)

@@ -1,0 +1,224 @@
+"""``Module``: configuration plus parameters; ``forward`` calls the functional math.
+
+Parameters and submodules are ordinary attributes: a module's parameters are the
+``Parameter`` values among its attributes, in assignment order, then those of its
+submodules. NOTE: PyTorch routes every attribute through ``__setattr__`` into
+private registries; reading ``vars(self)`` gives the same behaviour with no magic
+(deleting or reassigning an attribute just works).
+"""
+from collections import OrderedDict, namedtuple
+from types import MappingProxyType
+
+import numpy as np
+
+from tinynet.nn.parameter import Parameter
+from tinynet.tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: dict, key: int):
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class Module:
+    """Base class of layers and models. Subclasses set parameters and submodules as
+    attributes in ``__init__`` and define ``forward``.
+
+    Example:
+        >>> import tinynet as tn
+        >>> class TwoLayer(tn.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = tn.nn.Linear(2, 8)
+        ...         self.out = tn.nn.Linear(8, 1)
+        ...     def forward(self, x):
+        ...         return self.out(self.hidden(x).relu())
+        >>> [name for name, _ in TwoLayer().named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
+    training = True
+    _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
+
+    def __init__(self):
+        self.training = True
+
+    def forward(self, *args):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        out = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        return out
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every forward; a non-None return
+        value replaces the output."""
+        if "_forward_hooks" not in vars(self):
+            self._forward_hooks = {}
+        key = max(self._forward_hooks, default=-1) + 1
+        self._forward_hooks[key] = hook
+        return RemovableHandle(self._forward_hooks, key)
+
+    # ---- traversal -------------------------------------------------------------------
+    def named_children(self):
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = ""):
+        """This module and every submodule below it, depth first, each once."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
+
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    # ---- modes and gradients -----------------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.data[...] = 0
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    # ---- dtype ---------------------------------------------------------------------------
+    def to(self, dtype=None, *args, **kwargs) -> "Module":
+        """Cast every floating-point parameter (and its gradient) to ``dtype``, in place.
+        A device ``"cpu"`` is accepted so PyTorch code runs."""
+        if isinstance(dtype, str) or dtype is None:
+            if dtype not in (None, "cpu"):
+                raise RuntimeError(f"tinynet runs on the CPU only, got device {dtype!r}")
+            dtype = kwargs.get("dtype", args[0] if args else None)
+            if dtype is None:
+                return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to() takes a floating-point dtype, got {dtype}")
+        for p in self.parameters():
+            p.data = p.data.astype(dtype, copy=False)
+            if p.grad is not None:
+                p.grad.data = p.grad.data.astype(dtype, copy=False)
+        return self
+
+    def float(self) -> "Module":
+        return self.to(np.float32)
+
+    def double(self) -> "Module":
+        return self.to(np.float64)
+
+    def cpu(self) -> "Module":
+        return self
+
+    # ---- state ---------------------------------------------------------------------------
+    def state_dict(self) -> "OrderedDict[str, Tensor]":
+        """Parameter name -> tensor sharing the parameter's data (detached)."""
+        return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy values into the parameters, in place, cast to each parameter's dtype.
+
+        Raises:
+            RuntimeError: naming every mis-shaped key (always), and every missing or
+                unexpected key (when ``strict``).
+        """
+        own = dict(self.named_parameters())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        values = {}
+        for name, p in own.items():
+            if name in state_dict:
+                value = np.asarray(state_dict[name].data if isinstance(state_dict[name], Tensor)
+                                   else state_dict[name])
+                if value.shape != p.shape:
+                    errors.append(f"size mismatch for {name}: copying a param with shape "
+                                  f"{value.shape} from checkpoint, the shape in current "
+                                  f"model is {p.shape}")
+                values[name] = value
+        if strict:
+            if missing:
+                errors.append("Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing))
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected))
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        for name, value in values.items():  # only after every check passed
+            own[name].data[...] = value
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing --------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The configuration shown inside ``Name(...)``; subclasses override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        if self.extra_repr():
+            lines.append("  " + self.extra_repr())
+        for name, module in children:
+            lines.append(f"  ({name}): " + repr(module).replace("\n", "\n  "))
+        return "\n".join(lines) + "\n)"

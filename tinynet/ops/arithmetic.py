@@ -1,0 +1,131 @@
+"""Arithmetic with numpy broadcasting: ``+ - * / ** @`` and negation.
+
+Each backward returns the gradient at the *broadcast* shape; the engine's
+``unbroadcast`` reduces it to each input's own shape.
+"""
+import numpy as np
+
+from tinynet.autograd.function import Function
+
+
+class Add(Function):
+    """y = x + z;  dy/dx = 1, dy/dz = 1."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        return x + z
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """y = x - z;  dy/dx = 1, dy/dz = -1."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        return x - z
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """y = x * z;  dy/dx = z, dy/dz = x."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return x * z
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        need_x, need_z = ctx.needs_input_grad
+        return (grad * z if need_x else None), (grad * x if need_z else None)
+
+
+class Div(Function):
+    """y = x / z;  dy/dx = 1/z, dy/dz = -x/z²."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return x / z
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        need_x, need_z = ctx.needs_input_grad
+        return (grad / z if need_x else None), (-grad * x / (z * z) if need_z else None)
+
+
+class Neg(Function):
+    """y = -x;  dy/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    """y = x ** p;  dy/dx = p x^(p-1),  dy/dp = x^p ln x (for x > 0)."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        y = np.power(x, p)
+        ctx.save_for_backward(x, p, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, p, y = ctx.saved_tensors
+        need_x, need_p = ctx.needs_input_grad
+        gx = gp = None
+        if need_x:
+            gx = grad * p * np.power(x, p - 1)
+        if need_p:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gp = grad * y * np.log(x)
+        return gx, gp
+
+
+class MatMul(Function):
+    """y = x @ z (numpy's matmul rules);  dL/dx = g @ zᵀ, dL/dz = xᵀ @ g.
+
+    A 1-D operand is treated as a row (x) or column (z) vector, as numpy does, and the
+    inserted axis is removed again from its gradient.
+    """
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return x @ z
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        x2 = x[None, :] if x.ndim == 1 else x
+        z2 = z[:, None] if z.ndim == 1 else z
+        g2 = grad
+        if x.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if z.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        need_x, need_z = ctx.needs_input_grad
+        gx = gz = None
+        if need_x:
+            gx = g2 @ np.swapaxes(z2, -1, -2)
+            if x.ndim == 1:
+                gx = gx.squeeze(-2)
+        if need_z:
+            gz = np.swapaxes(x2, -1, -2) @ g2
+            if z.ndim == 1:
+                gz = gz.squeeze(-1)
+        return gx, gz

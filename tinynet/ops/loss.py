@@ -1,0 +1,155 @@
+"""Fused, numerically stable losses: cross-entropy on logits, NLL, BCE on logits.
+
+Reductions follow PyTorch: 'none' (one loss per sample), 'sum', or 'mean'. For class
+targets with per-class ``weight`` the mean divides by the total weight of the
+(non-ignored) targets, not by N.
+"""
+import numpy as np
+from scipy.special import expit
+
+from tinynet.autograd.function import Function
+
+
+def _reduce(losses, reduction, denominator):
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total if reduction == "sum" else total / denominator
+
+
+def _row_scale(grad, reduction, denominator, n):
+    """dL/d(loss_i) for each row i, as an (N,) array."""
+    if reduction == "none":
+        return grad
+    scale = grad if reduction == "sum" else grad / denominator
+    return np.broadcast_to(scale, (n,))
+
+
+class CrossEntropy(Function):
+    """Log-softmax and negative log-likelihood fused, on logits z of shape (N, C).
+
+    With p = softmax(z) row-wise and class targets t (N,), label smoothing ε and
+    class weights w (all 1 if None), sample i's loss is
+        ℓᵢ = (1-ε)·w[tᵢ]·(-log p[i, tᵢ]) + (ε/C)·Σ_c w[c]·(-log p[i, c])
+    and, writing ℓ = Σᵢ Σ_c a[i, c]·(-log p[i, c]),
+        dℓ/dz[i, j] = p[i, j]·Σ_c a[i, c] - a[i, j]
+    (without weights or smoothing: (p - onehot(t)) / N for the mean). Rows whose
+    target is ``ignore_index`` contribute nothing.
+
+    NOTE: as in PyTorch, 'mean' divides the smoothing term by N when there are no
+    weights (ignored rows included) and by Σ w[tᵢ] when there are.
+
+    Class-probability targets q (N, C) instead give ℓᵢ = -Σ_c w[c]·q̃[i, c]·log p[i, c]
+    with q̃ = (1-ε)q + ε/C, and 'mean' divides by N.
+    """
+
+    @staticmethod
+    def forward(ctx, z, target, weight, ignore_index, reduction, label_smoothing):
+        n, c = z.shape
+        shifted = z - z.max(axis=1, keepdims=True)
+        p = np.exp(shifted)
+        sums = p.sum(axis=1, keepdims=True)
+        p /= sums
+        log_sums = np.log(sums)[:, 0]  # (N,)
+        eps = label_smoothing
+        if target.dtype.kind == "f":  # class probabilities
+            q = target * (1 - eps) + eps / c if eps else target
+            a = q * weight if weight is not None else q  # (N, C)
+            losses = -(a * (shifted - log_sums[:, None])).sum(axis=1)
+            ctx.save_for_backward(p, a, None, None, reduction, n)
+            return _reduce(losses, reduction, n)
+        rows = np.arange(n)
+        valid = target != ignore_index
+        t = np.where(valid, target, 0)
+        w_t = weight[t] * valid if weight is not None else valid.astype(z.dtype)
+        nll = -(shifted[rows, t] - log_sums) * w_t  # (N,)
+        nll_denominator = w_t.sum()
+        coef = (1 - eps) * w_t  # a[i, tᵢ] from the NLL term, per unit of dL/dℓᵢ
+        smooth = None
+        if eps:
+            w = weight if weight is not None else np.ones(c, dtype=z.dtype)
+            # Σ_c w[c]·(-log p[i, c]) without forming log p: -Σ w·shifted + Σw·log Σ e
+            smooth = (-(shifted @ w) + w.sum() * log_sums) * valid
+            smooth_a = (eps / c) * w * valid[:, None]  # (N, C)
+        ctx.save_for_backward(p, coef, rows, t, reduction, nll_denominator)
+        ctx.smooth_a = smooth_a if eps else None
+        ctx.smooth_denominator = nll_denominator if weight is not None else n
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0, as PyTorch
+            loss = _reduce((1 - eps) * nll, reduction, nll_denominator)
+            if eps:
+                loss = loss + (eps / c) * _reduce(smooth, reduction, ctx.smooth_denominator)
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, coef, rows, t, reduction, nll_denominator = ctx.saved_tensors
+        n = p.shape[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if t is None:  # class probabilities: coef holds a (N, C)
+                a = coef * _row_scale(grad, reduction, nll_denominator, n)[:, None]
+                return p * a.sum(axis=1, keepdims=True) - a, None, None, None, None, None
+            c_t = coef * _row_scale(grad, reduction, nll_denominator, n)  # (N,)
+            gz = p * c_t[:, None]
+            gz[rows, t] -= c_t
+            if ctx.smooth_a is not None:
+                a = ctx.smooth_a * _row_scale(grad, reduction, ctx.smooth_denominator, n)[:, None]
+                gz += p * a.sum(axis=1, keepdims=True) - a
+        return gz, None, None, None, None, None
+
+
+class NLLLoss(Function):
+    """ℓᵢ = -w[tᵢ]·x[i, tᵢ] on log-probabilities x (N, C);  dℓᵢ/dx[i, tᵢ] = -w[tᵢ]."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        n = x.shape[0]
+        rows = np.arange(n)
+        valid = target != ignore_index
+        t = np.where(valid, target, 0)
+        w_t = weight[t] * valid if weight is not None else valid.astype(x.dtype)
+        denominator = w_t.sum()
+        ctx.save_for_backward(x.shape, x.dtype, rows, t, w_t, reduction, denominator)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _reduce(-x[rows, t] * w_t, reduction, denominator)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dtype, rows, t, w_t, reduction, denominator = ctx.saved_tensors
+        gx = np.zeros(shape, dtype=dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gx[rows, t] = -w_t * _row_scale(grad, reduction, denominator, shape[0])
+        return gx, None, None, None, None
+
+
+class BCEWithLogits(Function):
+    """Binary cross-entropy on logits x with targets y in [0, 1] (same shape):
+        ℓ = -w·[pw·y·log σ(x) + (1-y)·log(1-σ(x))]
+          = w·[(1-y)·x + (1 + (pw-1)·y)·softplus(-x)],   softplus(-x) = log(1 + e⁻ˣ),
+        dℓ/dx = w·[σ(x)·(1 + (pw-1)·y) - pw·y],    dℓ/dy = w·[-x + (pw-1)·softplus(-x)].
+    softplus(-x) = max(-x, 0) + log1p(e^(-|x|)): no overflow for any x.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+        scale = 1 + (pos_weight - 1) * y if pos_weight is not None else 1
+        losses = (1 - y) * x + scale * softplus_neg
+        if weight is not None:
+            losses = losses * weight
+        ctx.save_for_backward(x, y, weight, pos_weight, reduction, softplus_neg)
+        return _reduce(losses, reduction, losses.size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, weight, pos_weight, reduction, softplus_neg = ctx.saved_tensors
+        if reduction == "mean":
+            grad = grad / x.size
+        pw = pos_weight if pos_weight is not None else 1
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = expit(x) * (1 + (pw - 1) * y) - pw * y
+            gx = gx * grad if weight is None else gx * weight * grad
+        if ctx.needs_input_grad[1]:
+            gy = -x + (pw - 1) * softplus_neg
+            gy = gy * grad if weight is None else gy * weight * grad
+        return gx, gy, None, None, None

@@ -1,0 +1,60 @@
+"""Ops that move or select elements: reshape, permute, indexing, clone."""
+import numpy as np
+
+from tinynet.autograd.function import Function
+
+
+class Reshape(Function):
+    """y = x viewed with a new shape;  dL/dx = dL/dy reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.save_for_backward(x.shape)
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (shape,) = ctx.saved_tensors
+        return grad.reshape(shape), None
+
+
+class Permute(Function):
+    """y = x with its axes reordered;  dL/dx = dL/dy with the inverse order."""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.save_for_backward(axes)
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (axes,) = ctx.saved_tensors
+        return grad.transpose(np.argsort(axes)), None
+
+
+class GetItem(Function):
+    """y = x[index];  dL/dx is dL/dy scattered back (summed where an index repeats)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.save_for_backward(x.shape, x.dtype, index)
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, dtype, index = ctx.saved_tensors
+        gx = np.zeros(shape, dtype=dtype)
+        np.add.at(gx, index, grad)
+        return gx, None
+
+
+class Clone(Function):
+    """y = a copy of x;  dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

@@ -1,0 +1,115 @@
+"""``Optimizer``: parameter groups, per-parameter state, ``zero_grad`` and state dicts."""
+import copy
+
+import numpy as np
+
+from tinynet.tensor import Tensor
+
+
+class Optimizer:
+    """Base class. Subclasses define ``step`` using ``self.param_groups`` (a list of
+    dicts holding "params" and the hyper-parameters) and ``self.state`` (a dict from
+    parameter to its state, e.g. Adam's moments).
+
+    Args:
+        params: an iterable of tensors, or of dicts each with "params" and
+            hyper-parameters overriding ``defaults`` for that group.
+        defaults: the hyper-parameters of every group.
+    """
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = defaults
+        self.state = {}
+        self.param_groups = []
+        params = list(params)
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict) -> None:
+        group = dict(group)
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for p in group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
+            if not p.requires_grad:
+                raise ValueError("optimizing a tensor that does not require grad")
+            if id(p) in seen:
+                raise ValueError("some parameters appear in more than one parameter group")
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: set them to None (default, as PyTorch) or to zero."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.data[...] = 0
+
+    def step(self):
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        """{"state": {index: {name: value}}, "param_groups": [{hyper-params, "params":
+        [indices]}]}, parameters numbered in group order as in PyTorch. Arrays are copies."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state:
+                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                           for k, v in self.state[p].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyper-parameters and state saved by ``state_dict`` (e.g. after
+        ``tn.load``); the groups must hold the same number of parameters."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(groups)} parameter groups, "
+                             f"the optimizer has {len(self.param_groups)}")
+        params_by_index = {}
+        for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"parameter group {i} has {len(group['params'])} parameters, "
+                                 f"the loaded state dict has {len(saved['params'])}")
+            params_by_index.update(zip(saved["params"], group["params"]))
+        self.state = {}
+        for key, values in state_dict["state"].items():
+            p = params_by_index[int(key)]
+            restored = {}
+            for name, value in values.items():
+                value = value.data if isinstance(value, Tensor) else value
+                if isinstance(value, np.ndarray):
+                    if value.shape != p.shape and value.ndim > 0:
+                        raise ValueError(f"state {name!r} of parameter {key} has shape "
+                                         f"{value.shape}, the parameter has {p.shape}")
+                    value = value.astype(p.dtype) if value.ndim > 0 else value.item()
+                restored[name] = value
+            self.state[p] = restored
+        for saved, group in zip(groups, self.param_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    group[k] = copy.deepcopy(v)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"

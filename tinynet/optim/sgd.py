@@ -1,0 +1,64 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+import numpy as np
+
+from tinynet.optim.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """PyTorch's SGD. For each parameter p with gradient g:
+
+        g ← g + weight_decay·p
+        b ← g                                  (first step)
+        b ← momentum·b + (1 - dampening)·g     (later steps)
+        g ← g + momentum·b  if nesterov  else  b          (when momentum ≠ 0)
+        p ← p - lr·g
+
+    Args:
+        params: tensors or parameter groups.
+        lr: learning rate (default 1e-3).
+        momentum, dampening, weight_decay: default 0.
+        nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
+
+    Example:
+        >>> import tinynet as tn
+        >>> w = tn.tensor([1.0], requires_grad=True)
+        >>> opt = tn.optim.SGD([w], lr=0.1)
+        >>> (w * 3).sum().backward(); opt.step(); w
+        tensor([0.7], requires_grad=True)
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False):
+        if lr < 0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad.data
+                if weight_decay:
+                    g = g + weight_decay * p.data
+                if momentum:
+                    state = self.state.setdefault(p, {})
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = np.array(g, copy=True)
+                    else:
+                        buf *= momentum
+                        buf += (1 - dampening) * g
+                    g = g + momentum * buf if nesterov else buf
+                p.data -= lr * g
+        return loss

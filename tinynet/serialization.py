@@ -1,0 +1,130 @@
+"""``save`` and ``load``: state dicts as ``.npz`` files, written atomically, never pickled.
+
+A file holds one array per tensor (``a0``, ``a1``, ...) plus ``__tinynet__``: a JSON
+description of the nested structure (dicts, lists, tuples, numbers, strings, None)
+whose leaves point at those arrays. Loading reads that JSON and the arrays with
+``allow_pickle=False``, so no code in a file ever runs.
+"""
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from tinynet.tensor import Tensor
+
+_MANIFEST = "__tinynet__"
+_FORMAT_VERSION = 1
+
+
+def _encode(obj, arrays: dict):
+    """Turn ``obj`` into JSON-able data, moving arrays into ``arrays``."""
+    if isinstance(obj, Tensor):
+        obj = obj.data
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biuf":
+            raise TypeError(f"tn.save: cannot store an array of dtype {obj.dtype}")
+        key = f"a{len(arrays)}"
+        arrays[key] = obj
+        return {"__array__": key}
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) for k in obj):
+            return {"__dict__": {k: _encode(v, arrays) for k, v in obj.items()}}
+        for k in obj:
+            if not isinstance(k, (str, int)) or isinstance(k, bool):
+                raise TypeError(f"tn.save: dict keys must be str or int, got {k!r}")
+        return {"__items__": [[k, _encode(v, arrays)] for k, v in obj.items()]}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(v, arrays) for v in obj]}
+    if isinstance(obj, list):
+        return [_encode(v, arrays) for v in obj]
+    raise TypeError(f"tn.save stores tensors, arrays, numbers, strings, None and dicts, lists "
+                    f"and tuples of them; got {type(obj).__name__}")
+
+
+def _decode(data, arrays):
+    if isinstance(data, list):
+        return [_decode(v, arrays) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "__array__" in data:
+        return Tensor._wrap(arrays[data["__array__"]], False, None)
+    if "__dict__" in data:
+        return {k: _decode(v, arrays) for k, v in data["__dict__"].items()}
+    if "__items__" in data:
+        return {k: _decode(v, arrays) for k, v in data["__items__"]}
+    if "__tuple__" in data:
+        return tuple(_decode(v, arrays) for v in data["__tuple__"])
+    raise ValueError(f"unknown entry {sorted(data)}")
+
+
+def save(obj, f) -> None:
+    """Write ``obj`` (a state dict: nested dicts of tensors, arrays and numbers, such as
+    ``model.state_dict()`` or ``optimizer.state_dict()``) to the path ``f``.
+
+    The file is written next to its destination under a temporary name, flushed to
+    disk, then renamed over ``f``: a crash mid-save leaves any previous file intact.
+
+    Example:
+        >>> import os, tempfile, tinynet as tn
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+        >>> tn.save({"w": tn.ones(2), "epoch": 3}, path)
+        >>> tn.load(path)["epoch"]
+        3
+    """
+    path = os.fspath(f)
+    arrays = {}
+    manifest = {"format": _FORMAT_VERSION, "root": _encode(obj, arrays)}
+    arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tinynet-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load(f):
+    """Read what ``save`` wrote; arrays come back as tensors.
+
+    Raises:
+        ValueError: the file is truncated, corrupt, not written by ``tn.save``, or holds
+            pickled objects (refused: loading them could run arbitrary code).
+    """
+    path = os.fspath(f)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            names = set(npz.files)
+            if _MANIFEST not in names:
+                raise ValueError(f"{path} was not written by tinynet.save (no {_MANIFEST} "
+                                 f"entry); a PyTorch checkpoint cannot be read")
+            manifest = json.loads(npz[_MANIFEST].tobytes().decode("utf-8"))
+            arrays = {name: npz[name] for name in names if name != _MANIFEST}
+    except FileNotFoundError:
+        raise
+    except ValueError as error:
+        if "pickle" in str(error):
+            raise ValueError(f"refusing to load {path}: it holds pickled Python objects, "
+                             f"which could run code; tinynet files hold plain arrays "
+                             f"only") from None
+        if "tinynet" in str(error):
+            raise
+        raise ValueError(f"{path} is corrupt or not a tinynet file: {error}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error})"
+                         ) from None
+    if manifest.get("format") != _FORMAT_VERSION:
+        raise ValueError(f"{path} has format version {manifest.get('format')!r}; this "
+                         f"tinynet reads version {_FORMAT_VERSION}")
+    return _decode(manifest["root"], arrays)

@@ -1,0 +1,474 @@
+"""``Tensor``: a numpy array that remembers the op that made it, for reverse-mode autodiff.
+
+A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tensor or
+``None``) and ``grad_fn`` (the op that produced it, ``None`` for a leaf). Every method
+that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
+pass lives in ``tinynet/autograd/engine.py``.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from tinynet import dtypes
+from tinynet.autograd.grad_mode import _GradMode
+
+MaxResult = namedtuple("max", ["values", "indices"])
+
+
+def _as_array(data, dtype=None) -> np.ndarray:
+    """Convert ``data`` to a fresh array with PyTorch's dtype rules: Python floats take
+    the default dtype, Python ints int64, numpy arrays keep theirs unless ``dtype`` says."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    from_numpy = isinstance(data, (np.ndarray, np.generic))
+    array = np.array(data)
+    if not from_numpy:
+        if array.dtype.kind == "f":
+            array = array.astype(dtypes.get_default_dtype())
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"can't make a tensor of dtype {array.dtype} from {type(data).__name__}")
+    return array
+
+
+def _data(x):
+    """The array behind a tensor, or the value itself (a Python scalar, an array)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Args:
+        data: array-like (list, scalar, ``np.ndarray``, Tensor), copied.
+        requires_grad: record operations on this tensor so ``backward`` can reach it.
+
+    Example:
+        >>> import tinynet as tn
+        >>> x = tn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "__weakref__")
+    # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = False):
+        self.data = _as_array(data)
+        self.grad = None
+        self._ctx = None
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
+        """Wrap an array without copying or checking it: the constructor of the hot path."""
+        t = object.__new__(cls)
+        t.data, t.grad, t.requires_grad, t._ctx, t._retains_grad = (
+            array, None, requires_grad, ctx, False)
+        return t
+
+    # ---- autograd --------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        Args:
+            gradient: dL/d(self), same shape as ``self``; may be omitted for a
+                one-element tensor (it is then 1).
+            retain_graph: keep the graph so ``backward`` can run through it again.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn: "
+                "nothing to differentiate (create inputs with requires_grad=True)")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs: this tensor "
+                    f"has shape {self.shape}; pass backward(gradient=...) of that shape, "
+                    f"or reduce it first (e.g. .sum() or .mean())")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.array(_data(gradient), dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise RuntimeError(f"gradient has shape {grad.shape}, but the tensor has "
+                                   f"shape {self.shape}")
+        run_backward(self, grad, retain_graph)
+
+    @property
+    def grad_fn(self):
+        """The op that produced this tensor (``None`` for a leaf)."""
+        return self._ctx
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only floating-point tensors can require gradients, "
+                               f"got dtype {self.data.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Also fill ``.grad`` of this non-leaf tensor during ``backward``."""
+        self._retains_grad = True
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this data, cut from the graph."""
+        return Tensor._wrap(self.data, False, None)
+
+    def zero_(self) -> "Tensor":
+        self._check_inplace()
+        self.data[...] = 0
+        return self
+
+    def _check_inplace(self) -> None:
+        # NOTE: PyTorch tracks versions to allow some in-place ops in a graph; we refuse
+        # them all while recording, which is never silently wrong.
+        if _GradMode.enabled and self.requires_grad:
+            raise RuntimeError(
+                "in-place operation on a tensor that requires grad: wrap it in "
+                "`with tinynet.no_grad():` (e.g. a hand-written update) or use the "
+                "out-of-place form")
+
+    # ---- conversion and metadata -------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements "
+                               "is ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    __hash__ = object.__hash__
+
+    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
+        """Cast to ``dtype`` (differentiable between float types). A device ``"cpu"`` is
+        accepted so PyTorch code runs; tinynet has no other device."""
+        if isinstance(dtype, str) or dtype is None:
+            if dtype not in (None, "cpu"):
+                raise RuntimeError(f"tinynet runs on the CPU only, got device {dtype!r}")
+            dtype = kwargs.get("dtype", args[0] if args else None)
+            if dtype is None:
+                return self
+        return ops.Cast.apply(self, np.dtype(dtype))
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
+            extra += f", dtype=tinynet.{self.data.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn={self._ctx!r}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- arithmetic (numpy broadcasting) -------------------------------------------------
+    def __add__(self, other):
+        return ops.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return ops.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return ops.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return ops.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return ops.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return ops.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.Div.apply(other, self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pow__(self, exponent):
+        return ops.Pow.apply(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.Pow.apply(np.asarray(base, dtype=self.data.dtype), self)
+
+    def __matmul__(self, other):
+        return ops.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.MatMul.apply(other, self)
+
+    def _inplace(self, other, ufunc) -> "Tensor":
+        self._check_inplace()
+        ufunc(self.data, _data(other), out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, np.add)
+
+    def __isub__(self, other):
+        return self._inplace(other, np.subtract)
+
+    def __imul__(self, other):
+        return self._inplace(other, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._inplace(other, np.divide)
+
+    def add(self, other):
+        return self + other
+
+    def sub(self, other):
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def matmul(self, other):
+        return self @ other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    # ---- comparisons (boolean tensors, no gradient) --------------------------------------
+    def __eq__(self, other):
+        return Tensor._wrap(np.asarray(self.data == _data(other)), False, None)
+
+    def __ne__(self, other):
+        return Tensor._wrap(np.asarray(self.data != _data(other)), False, None)
+
+    def __lt__(self, other):
+        return Tensor._wrap(np.asarray(self.data < _data(other)), False, None)
+
+    def __le__(self, other):
+        return Tensor._wrap(np.asarray(self.data <= _data(other)), False, None)
+
+    def __gt__(self, other):
+        return Tensor._wrap(np.asarray(self.data > _data(other)), False, None)
+
+    def __ge__(self, other):
+        return Tensor._wrap(np.asarray(self.data >= _data(other)), False, None)
+
+    def eq(self, other):
+        return self == other
+
+    def any(self) -> "Tensor":
+        return Tensor._wrap(np.asarray(self.data.any()), False, None)
+
+    def all(self) -> "Tensor":
+        return Tensor._wrap(np.asarray(self.data.all()), False, None)
+
+    # ---- reductions ----------------------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False):
+        return ops.Sum.apply(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        if self.data.dtype.kind != "f":
+            raise RuntimeError(f"mean() needs a floating-point tensor, got {self.dtype}; "
+                               f"use .float().mean()")
+        return ops.Mean.apply(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest element; with ``dim``, ``(values, indices)`` along that dim."""
+        if dim is None:
+            return ops.Max.apply(self, None, False)
+        return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
+
+    def argmax(self, dim=None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return Tensor._wrap(np.asarray(self.data.argmax()), False, None)
+        return Tensor._wrap(self.data.argmax(axis=dim, keepdims=keepdim), False, None)
+
+    # ---- elementwise math ----------------------------------------------------------------
+    def exp(self):
+        return ops.Exp.apply(self)
+
+    def log(self):
+        return ops.Log.apply(self)
+
+    def sqrt(self):
+        return ops.Sqrt.apply(self)
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        if min is None and max is None:
+            raise ValueError("clamp() needs at least one of min and max")
+        return ops.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def tanh(self):
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return ops.ReLU.apply(self)
+
+    def softmax(self, dim: int):
+        return ops.Softmax.apply(self, dim)
+
+    def log_softmax(self, dim: int):
+        return ops.LogSoftmax.apply(self, dim)
+
+    # ---- shape ---------------------------------------------------------------------------
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return ops.Reshape.apply(self, shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        shape = self.data.shape
+        if not shape:
+            return self.reshape(1)
+        start, end = start_dim % len(shape), end_dim % len(shape)
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+    def unsqueeze(self, dim: int):
+        dim = dim % (self.data.ndim + 1)
+        return self.reshape(self.data.shape[:dim] + (1,) + self.data.shape[dim:])
+
+    def squeeze(self, dim=None):
+        shape = self.data.shape
+        if dim is None:
+            return self.reshape(tuple(n for n in shape if n != 1))
+        dim = dim % max(len(shape), 1)
+        if not shape or shape[dim] != 1:
+            return self
+        return self.reshape(shape[:dim] + shape[dim + 1:])
+
+    def transpose(self, dim0: int, dim1: int):
+        axes = list(range(self.data.ndim))
+        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        return ops.Permute.apply(self, tuple(axes))
+
+    def permute(self, *dims):
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return ops.Permute.apply(self, dims)
+
+    @property
+    def T(self):
+        return ops.Permute.apply(self, tuple(reversed(range(self.data.ndim))))
+
+    def t(self):
+        if self.data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return self.T
+
+    def clone(self):
+        return ops.Clone.apply(self)
+
+    def contiguous(self):
+        return self
+
+    def __getitem__(self, index):
+        return ops.GetItem.apply(self, _index_arrays(index))
+
+    def __setitem__(self, index, value) -> None:
+        self._check_inplace()
+        self.data[_index_arrays(index)] = _data(value)
+
+
+def _index_arrays(index):
+    """Replace tensors inside an index by their arrays."""
+    if isinstance(index, tuple):
+        return tuple(_data(i) for i in index)
+    return _data(index)
+
+
+from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)
+from tinynet.autograd.engine import run_backward  # noqa: E402
