@@ -55,7 +55,8 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "_grad_hooks",
+                 "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 
@@ -64,6 +65,7 @@ class Tensor:
         self.grad = None
         self._ctx = None
         self._retains_grad = False
+        self._grad_hooks = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -72,8 +74,8 @@ class Tensor:
     def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Wrap an array without copying or checking it: the constructor of the hot path."""
         t = object.__new__(cls)
-        t.data, t.grad, t.requires_grad, t._ctx, t._retains_grad = (
-            array, None, requires_grad, ctx, False)
+        t.data, t.grad, t.requires_grad, t._ctx, t._retains_grad, t._grad_hooks = (
+            array, None, requires_grad, ctx, False, None)
         return t
 
     # ---- autograd --------------------------------------------------------------------
@@ -118,6 +120,17 @@ class Tensor:
                                f"got dtype {self.data.dtype}")
         self.requires_grad = requires_grad
         return self
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` on this leaf each time ``backward`` has added into its
+        ``.grad`` (as in PyTorch). Returns a handle whose ``remove()`` unregisters it."""
+        if self._ctx is not None:
+            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaves")
+        if self._grad_hooks is None:
+            self._grad_hooks = {}
+        key = max(self._grad_hooks, default=-1) + 1
+        self._grad_hooks[key] = hook
+        return _HookHandle(self._grad_hooks, key)
 
     def retain_grad(self) -> None:
         """Also fill ``.grad`` of this non-leaf tensor during ``backward``."""
@@ -461,6 +474,16 @@ class Tensor:
     def __setitem__(self, index, value) -> None:
         self._check_inplace()
         self.data[_index_arrays(index)] = _data(value)
+
+
+class _HookHandle:
+    """Removes a hook from the dict it was registered in."""
+
+    def __init__(self, hooks: dict, key: int):
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
 
 
 def _index_arrays(index):

@@ -60,6 +60,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         ctx = node._ctx
         if ctx is None:
             _accumulate_leaf_grad(node, g, adopted)
+            if node._grad_hooks:
+                for hook in list(node._grad_hooks.values()):
+                    hook(node)
             continue
         if ctx.inputs is None:
             raise RuntimeError(

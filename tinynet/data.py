@@ -1,0 +1,95 @@
+"""scikit-learn datasets by name, split and standardised; a minibatch iterator."""
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+# name -> function(n_samples, noise, seed) -> (X, y); n_samples/noise only for synthetic sets
+_LOADERS = {
+    "moons": lambda n, noise, seed: datasets.make_moons(
+        n_samples=n or 1000, noise=0.2 if noise is None else noise, random_state=seed),
+    "circles": lambda n, noise, seed: datasets.make_circles(
+        n_samples=n or 1000, noise=0.1 if noise is None else noise, factor=0.5,
+        random_state=seed),
+    "blobs": lambda n, noise, seed: datasets.make_blobs(
+        n_samples=n or 1000, centers=4, cluster_std=1.0 if noise is None else noise,
+        random_state=seed),
+    "classification": lambda n, noise, seed: datasets.make_classification(
+        n_samples=n or 1000, n_features=20, n_informative=10, n_classes=3,
+        flip_y=0.01 if noise is None else noise, random_state=seed),
+    "iris": lambda n, noise, seed: datasets.load_iris(return_X_y=True),
+    "wine": lambda n, noise, seed: datasets.load_wine(return_X_y=True),
+    "breast_cancer": lambda n, noise, seed: datasets.load_breast_cancer(return_X_y=True),
+    "digits": lambda n, noise, seed: datasets.load_digits(return_X_y=True),
+}
+DATASETS = tuple(_LOADERS)
+
+
+@dataclass
+class Dataset:
+    """A split, standardised classification dataset (features float32 unless asked)."""
+
+    name: str
+    X_train: np.ndarray  # (N_train, D)
+    y_train: np.ndarray  # (N_train,) int64 class indices
+    X_test: np.ndarray  # (N_test, D)
+    y_test: np.ndarray  # (N_test,)
+    n_classes: int
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+
+def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: int = None,
+                 noise: float = None, dtype=np.float32) -> Dataset:
+    """Load a scikit-learn dataset by name, split it (stratified, seeded) and standardise
+    the features with statistics of the training part only.
+
+    Args:
+        name: one of ``DATASETS`` (moons, circles, blobs, classification, iris, wine,
+            breast_cancer, digits).
+        test_size: fraction held out for testing (default 0.25).
+        seed: seeds both the synthetic generator and the split.
+        n_samples, noise: for the synthetic datasets only (defaults: 1000 and a
+            per-dataset noise level).
+        dtype: feature dtype (default float32).
+
+    Example:
+        >>> import tinynet as tn
+        >>> data = tn.data.load_dataset("iris", seed=0)
+        >>> data.X_train.shape, data.n_classes
+        ((112, 4), 3)
+    """
+    if name not in _LOADERS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {list(DATASETS)}")
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be in (0, 1), got {test_size}")
+    X, y = _LOADERS[name](n_samples, noise, seed)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=seed)
+    scaler = StandardScaler().fit(X_train)
+    return Dataset(name, scaler.transform(X_train).astype(dtype), y_train.astype(np.int64),
+                   scaler.transform(X_test).astype(dtype), y_test.astype(np.int64),
+                   int(len(np.unique(y))))
+
+
+def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
+    """Yield index arrays covering ``range(n)`` in minibatches (the last may be smaller).
+
+    Args:
+        n: number of samples.
+        batch_size: samples per batch.
+        shuffle: permute first, with ``rng`` (a ``numpy.random.Generator``).
+
+    Example:
+        >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
+        [[0, 1], [2, 3], [4]]
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    order = (rng or np.random.default_rng()).permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]

@@ -1,0 +1,90 @@
+"""``MLP``: the classic deep multilayer perceptron, activation chosen by name."""
+from tinynet import nn
+from tinynet.nn import init
+
+# name -> (module factory, nonlinearity name for nn.init.calculate_gain)
+ACTIVATIONS = {
+    "identity": (nn.Identity, "linear"),
+    "relu": (nn.ReLU, "relu"),
+    "leaky_relu": (nn.LeakyReLU, "leaky_relu"),
+    "elu": (nn.ELU, "elu"),
+    "gelu": (nn.GELU, "gelu"),
+    "gelu_tanh": (lambda: nn.GELU(approximate="tanh"), "gelu_tanh"),
+    "sigmoid": (nn.Sigmoid, "sigmoid"),
+    "tanh": (nn.Tanh, "tanh"),
+}
+NORMS = (None, "layernorm")
+INITS = ("auto", "pytorch", "kaiming", "xavier")
+
+
+def make_activation(name: str) -> nn.Module:
+    """A fresh activation module from its name (see ``ACTIVATIONS``)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
+    return ACTIVATIONS[name][0]()
+
+
+class MLP(nn.Sequential):
+    """Linear → activation (→ LayerNorm) for each hidden layer, then a Linear to raw logits.
+
+    Args:
+        in_features: input width D_in.
+        hidden: hidden widths, e.g. ``[32] * 8`` for 8 hidden layers of 32 units.
+        out_features: number of outputs (classes, for logits).
+        activation: one of ``ACTIVATIONS`` (default 'gelu').
+        norm: None (default) or 'layernorm', applied after each activation.
+        init: 'auto' (default): Kaiming-normal with the activation's gain for the
+            ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh
+            and identity; 'kaiming' / 'xavier' force one; 'pytorch' keeps Linear's
+            default. Biases start at zero except with 'pytorch'.
+        dtype: parameter dtype (default: the default dtype).
+
+    Shape:
+        input (N, D_in) -> logits (N, out_features).
+
+    Example:
+        >>> import tinynet as tn
+        >>> net = tn.models.MLP(2, [16, 16], 3, activation="relu", norm="layernorm")
+        >>> net(tn.zeros(5, 2)).shape
+        (5, 3)
+    """
+
+    def __init__(self, in_features: int, hidden, out_features: int, activation: str = "gelu",
+                 norm: str = None, init: str = "auto", dtype=None):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of "
+                             f"{sorted(ACTIVATIONS)}")
+        if norm not in NORMS:
+            raise ValueError(f"norm must be None or 'layernorm', got {norm!r}")
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        hidden = [hidden] if isinstance(hidden, int) else list(hidden)
+        layers, width = [], in_features
+        for h in hidden:
+            layers += [nn.Linear(width, h, dtype=dtype), make_activation(activation)]
+            if norm == "layernorm":
+                layers.append(nn.LayerNorm(h, dtype=dtype))
+            width = h
+        layers.append(nn.Linear(width, out_features, dtype=dtype))
+        super().__init__(*layers)
+        self.activation, self.norm, self.init = activation, norm, init
+        if init != "pytorch":
+            self._initialise(activation, init)
+
+    def _initialise(self, activation: str, scheme: str) -> None:
+        nonlinearity = ACTIVATIONS[activation][1]
+        if scheme == "auto":
+            bounded = nonlinearity in ("sigmoid", "tanh", "linear")
+            scheme = "xavier" if bounded else "kaiming"
+        linears = [m for m in self.children() if isinstance(m, nn.Linear)]
+        for i, layer in enumerate(linears):
+            last = i == len(linears) - 1
+            gain = 1.0 if last else init.calculate_gain(nonlinearity)
+            if scheme == "kaiming":
+                init.normal_(layer.weight, 0.0, gain / layer.in_features ** 0.5)
+            else:
+                init.xavier_uniform_(layer.weight, gain=gain)
+            init.zeros_(layer.bias)
+
+    def extra_repr(self) -> str:
+        return f"activation={self.activation!r}, norm={self.norm!r}, init={self.init!r}"

@@ -1,0 +1,75 @@
+"""Callbacks for ``fit``: hooks at the start and end of training and after each epoch."""
+import numpy as np
+
+
+class Callback:
+    """Base class: override what you need. ``on_epoch_end`` returns True to stop."""
+
+    def on_train_begin(self, model) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, record: dict, model) -> bool:
+        return False
+
+    def on_train_end(self, model) -> None:
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored quantity has not improved for ``patience`` epochs.
+
+    Args:
+        monitor: a key of the epoch record: 'val_loss' (default), 'val_acc',
+            'train_loss' or 'train_acc'.
+        patience: epochs without improvement before stopping (default 5).
+        min_delta: smallest change that counts as an improvement (default 0).
+        mode: 'min', 'max' or 'auto' (default: 'max' for accuracies, else 'min').
+        restore_best_weights: at the end of training, put back the parameters of the
+            best epoch (default False).
+
+    Attributes:
+        best: the best value seen; best_epoch: its epoch; stopped_epoch: the epoch
+        training stopped at (None if it ran to the end).
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
+                 mode: str = "auto", restore_best_weights: bool = False):
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if patience < 0:
+            raise ValueError(f"patience must be >= 0, got {patience}")
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, model) -> None:
+        self.best, self.best_epoch, self.stopped_epoch = None, None, None
+        self.wait, self.best_state = 0, None
+
+    def _improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, record: dict, model) -> bool:
+        value = record.get(self.monitor)
+        if value is None:
+            available = [k for k, v in record.items() if isinstance(v, float)]
+            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, which this run does not "
+                             f"record (pass validation_data for val_*); available: {available}")
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_state = {k: v.data.copy() for k, v in model.state_dict().items()}
+            return False
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_train_end(self, model) -> None:
+        if self.restore_best_weights and self.best_state is not None:
+            model.load_state_dict({k: np.asarray(v) for k, v in self.best_state.items()})

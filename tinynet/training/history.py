@@ -1,0 +1,125 @@
+"""``History``: one record per epoch of a ``fit`` run, with export and a readable summary."""
+import csv
+import json
+import math
+
+from tinynet.diagnostics import hints
+
+
+class History:
+    """What ``fit`` recorded: ``records`` is a list of dicts, one per epoch, with
+    ``epoch`` (from 1), ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` (None
+    without validation data), ``lr``, ``seconds``, ``steps`` and ``layers``: per-layer
+    diagnostics from the Monitor (see ``tinynet.diagnostics.monitor`` for definitions).
+    ``config`` holds the run's settings, seed and library versions.
+    """
+
+    def __init__(self, records=None, config=None):
+        self.records = list(records or [])
+        self.config = dict(config or {})
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, key: str) -> list:
+        """A metric over epochs: ``history['val_acc']``."""
+        if not self.records or key not in self.records[0]:
+            keys = sorted(self.records[0]) if self.records else []
+            raise KeyError(f"no metric {key!r} in this history; available: {keys}")
+        return [r[key] for r in self.records]
+
+    def layer_metric(self, name: str) -> dict:
+        """``{layer: [value per epoch]}`` for a per-layer metric such as 'grad_norm',
+        'dead_rate' or 'saturation_rate'."""
+        out = {}
+        for record in self.records:
+            for layer, stats in record.get("layers", {}).items():
+                if name in stats:
+                    out.setdefault(layer, []).append(stats[name])
+        return out
+
+    # ---- export ----------------------------------------------------------------------
+    def to_json(self, path=None) -> str:
+        """The records and config as JSON (written to ``path`` when given)."""
+        text = json.dumps({"config": self.config, "records": self.records}, indent=1,
+                          default=_jsonable)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    @classmethod
+    def from_json(cls, source) -> "History":
+        """Read a History from a JSON string or a path written by ``to_json``."""
+        text = source
+        if not source.lstrip().startswith("{"):
+            with open(source, encoding="utf-8") as f:
+                text = f.read()
+        data = json.loads(text)
+        return cls(data["records"], data.get("config"))
+
+    def flat_records(self) -> list:
+        """Records with per-layer numbers as columns named 'layer/metric'."""
+        rows = []
+        for record in self.records:
+            row = {k: v for k, v in record.items() if k != "layers"}
+            for layer, stats in record.get("layers", {}).items():
+                for key, value in stats.items():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        row[f"{layer}/{key}"] = value
+            rows.append(row)
+        return rows
+
+    def to_csv(self, path) -> None:
+        """One row per epoch, per-layer numbers as 'layer/metric' columns."""
+        rows = self.flat_records()
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    # ---- reading -----------------------------------------------------------------------
+    def summary(self) -> str:
+        """A table of the last epoch, layer by layer, under a line of final metrics."""
+        if not self.records:
+            return "History: no epochs recorded"
+        last = self.records[-1]
+        head = (f"epoch {last['epoch']}: train loss {last['train_loss']:.4f}"
+                + _opt(" acc", last.get("train_acc"), ".3f")
+                + _opt(", val loss", last.get("val_loss"), ".4f")
+                + _opt(" acc", last.get("val_acc"), ".3f"))
+        lines = [head, f"{'layer':<8} {'kind':<10} {'grad norm':>10} {'update':>9} "
+                       f"{'dead':>6} {'saturated':>9} {'act mean':>9} {'act std':>8}"]
+        for name, s in last.get("layers", {}).items():
+            lines.append(f"{name:<8} {s.get('kind', ''):<10} {_cell(s, 'grad_norm', '.2e', 10)} "
+                         f"{_cell(s, 'update_ratio', '.1e', 9)} {_cell(s, 'dead_rate', '.0%', 6)} "
+                         f"{_cell(s, 'saturation_rate', '.0%', 9)} "
+                         f"{_cell(s, 'act_mean', '.3f', 9)} {_cell(s, 'act_std', '.3f', 8)}")
+        ratio = hints.gradient_ratio(self.records[0])
+        if not math.isnan(ratio):
+            lines.append(f"first/last Linear gradient-norm ratio (epoch 1): {ratio:.2e}")
+        return "\n".join(lines)
+
+    def diagnose(self) -> list:
+        """Plain advice from the numbers (rules and thresholds: ``diagnostics.hints``)."""
+        return hints.diagnose(self.records)
+
+    def __repr__(self) -> str:
+        return f"History({len(self.records)} epochs)"
+
+
+def _opt(label: str, value, spec: str) -> str:
+    return "" if value is None else f"{label} {value:{spec}}"
+
+
+def _cell(stats: dict, key: str, spec: str, width: int) -> str:
+    value = stats.get(key)
+    return f"{'':>{width}}" if value is None else f"{value:>{width}{spec}}"
+
+
+def _jsonable(value):
+    """numpy scalars and arrays inside records -> plain Python."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
