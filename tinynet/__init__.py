@@ -19,7 +19,7 @@ from tinynet.functions import (abs, allclose, argmax, clamp, exp, flatten, is_te
                                sqrt, sum, tanh, transpose)
 from tinynet.random import manual_seed
 from tinynet.serialization import load, save
-from tinynet import data, diagnostics, models  # noqa: I001  (above the engine, below nn)
+from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
 from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report
 

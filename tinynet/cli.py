@@ -1,51 +1,182 @@
-"""The ``tinynet`` command line."""
+"""The ``tinynet`` command line: compare activations, train one model, draw figures.
+
+    tinynet compare --dataset moons --activations relu,gelu,sigmoid --depth 8 --jobs 2
+    tinynet train --dataset digits --activation gelu --norm layernorm --epochs 20
+    tinynet plot-activations activations.png
+    tinynet demo
+"""
 import argparse
 import sys
 import time
 
-import numpy as np
+from tinynet.data import DATASETS
+from tinynet.models import ACTIVATIONS
+
+DEFAULT_ACTIVATIONS = "relu,leaky_relu,elu,gelu,sigmoid,tanh"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _activation_list(text: str) -> list:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ACTIVATIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown activation(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(sorted(ACTIVATIONS))}")
+    return names
+
+
+def _model_options(parser) -> None:
+    parser.add_argument("--dataset", default="moons", choices=DATASETS)
+    parser.add_argument("--depth", type=_positive_int, default=8, help="hidden layers (8)")
+    parser.add_argument("--width", type=_positive_int, default=32, help="units per layer (32)")
+    parser.add_argument("--norm", choices=["none", "layernorm"], default="none")
+    parser.add_argument("--epochs", type=_positive_int, default=30)
+    parser.add_argument("--lr", type=_positive_float, default=1e-2, help="Adam's lr (0.01)")
+    parser.add_argument("--batch-size", type=_positive_int, default=64)
+
+
+def _compare(args) -> int:
+    from tinynet.experiments import compare_activations
+
+    result = compare_activations(args.dataset, args.activations, depth=args.depth,
+                                 width=args.width, epochs=args.epochs, seeds=args.seeds,
+                                 norm=None if args.norm == "none" else args.norm, lr=args.lr,
+                                 n_jobs=args.jobs, batch_size=args.batch_size,
+                                 target=args.target)
+    print(f"{args.dataset}: MLP depth {args.depth} x width {args.width}, norm {args.norm}, "
+          f"{args.epochs} epochs, Adam lr {args.lr}, seeds 0..{args.seeds - 1}")
+    print(result.table())
+    print(f"({result.settings['seconds']:.1f} s)")
+    if args.csv:
+        result.to_csv(args.csv)
+        print(f"wrote {args.csv}")
+    if args.plot:
+        from tinynet import plot
+
+        plot.comparison(result, args.plot)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _train(args) -> int:
+    from tinynet.data import load_dataset
+    from tinynet.models import MLP
+    from tinynet.random import manual_seed
+    from tinynet.training import fit
+
+    data = load_dataset(args.dataset, seed=args.seed)
+    manual_seed(args.seed)
+    model = MLP(data.n_features, [args.width] * args.depth, data.n_classes,
+                activation=args.activation, norm=None if args.norm == "none" else args.norm)
+    history = fit(model, data.X_train, data.y_train, lr=args.lr, epochs=args.epochs,
+                  batch_size=args.batch_size, validation_data=(data.X_test, data.y_test),
+                  seed=args.seed, progress=not args.quiet)
+    print(history.summary())
+    for hint in history.diagnose():
+        print("hint:", hint)
+    if args.json:
+        history.to_json(args.json)
+        print(f"wrote {args.json}")
+    if args.plot:
+        from tinynet import plot
+
+        plot.gradient_norms(history, args.plot)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _plot_activations(args) -> int:
+    from tinynet import plot
+
+    plot.activations(args.path)
+    print(f"wrote {args.path}")
+    return 0
 
 
 def _demo(args) -> int:
     """Train an MLP (GELU + LayerNorm) on make_moons with a PyTorch-style loop."""
-    from sklearn.datasets import make_moons
-    from sklearn.model_selection import train_test_split
+    import numpy as np
 
     import tinynet as tn
     from tinynet import nn
 
+    data = tn.data.load_dataset("moons", seed=args.seed)
     tn.manual_seed(args.seed)
-    X, y = make_moons(n_samples=1000, noise=0.2, random_state=args.seed)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X.astype(np.float32), y, test_size=0.3, stratify=y, random_state=args.seed)
     model = nn.Sequential(nn.Linear(2, 32), nn.GELU(), nn.LayerNorm(32),
                           nn.Linear(32, 32), nn.GELU(), nn.LayerNorm(32), nn.Linear(32, 2))
     loss_fn = nn.CrossEntropyLoss()
     optimizer = tn.optim.Adam(model.parameters(), lr=0.01)
-    Xt, yt = tn.tensor(X_train), tn.tensor(y_train)
+    X, y = tn.tensor(data.X_train), tn.tensor(data.y_train)
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
-    for epoch in range(args.epochs):
-        order = rng.permutation(len(X_train))
-        for i in range(0, len(order), 32):
-            idx = order[i:i + 32]
+    for _ in range(args.epochs):
+        for idx in tn.data.batches(len(X), 32, rng=rng):
             optimizer.zero_grad()
-            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss = loss_fn(model(X[idx]), y[idx])
             loss.backward()
             optimizer.step()
     seconds = time.perf_counter() - start
     with tn.no_grad():
-        accuracy = (model(tn.tensor(X_test)).argmax(dim=1) == tn.tensor(y_test)).float().mean()
-    print(f"make_moons: {args.epochs} epochs in {seconds:.2f} s, "
-          f"final train loss {loss.item():.4f}, test accuracy {accuracy.item():.3f}")
+        predicted = model(tn.tensor(data.X_test)).argmax(dim=1)
+        accuracy = (predicted == tn.tensor(data.y_test)).float().mean().item()
+    print(f"make_moons: {args.epochs} epochs in {seconds:.2f} s, final batch loss "
+          f"{loss.item():.4f}, test accuracy {accuracy:.3f}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tinynet", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="tinynet", description="Train deep MLPs and see why activation functions matter.")
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="train an MLP on make_moons and print its accuracy")
-    demo.add_argument("--epochs", type=int, default=30)
+
+    compare = commands.add_parser("compare", help="compare activations on one dataset")
+    _model_options(compare)
+    compare.add_argument("--activations", type=_activation_list,
+                         default=_activation_list(DEFAULT_ACTIVATIONS),
+                         help=f"comma-separated ({DEFAULT_ACTIVATIONS})")
+    compare.add_argument("--seeds", type=_positive_int, default=3)
+    compare.add_argument("--jobs", type=int, default=2, help="parallel jobs (2; -1: all cores)")
+    compare.add_argument("--target", type=_positive_float, default=0.9,
+                         help="accuracy for 'epochs to target' (0.9)")
+    compare.add_argument("--csv", help="write the table as CSV")
+    compare.add_argument("--plot", help="write the comparison figure (PNG)")
+    compare.set_defaults(run=_compare)
+
+    train = commands.add_parser("train", help="train one MLP and print its diagnostics")
+    _model_options(train)
+    train.add_argument("--activation", default="gelu", choices=sorted(ACTIVATIONS))
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--json", help="write the History as JSON")
+    train.add_argument("--plot", help="write the per-layer gradient norms figure (PNG)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_train)
+
+    plot = commands.add_parser("plot-activations", help="draw each activation and derivative")
+    plot.add_argument("path", help="output PNG file")
+    plot.set_defaults(run=_plot_activations)
+
+    demo = commands.add_parser("demo", help="a PyTorch-style loop on make_moons")
+    demo.add_argument("--epochs", type=_positive_int, default=30)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
     return parser

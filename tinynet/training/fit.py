@@ -177,14 +177,14 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
                 total += value * len(idx)
                 hits = _accuracy(out.data, y[idx], loss_name)
                 correct = None if hits is None else correct + hits
+            train_seconds = time.perf_counter() - start
             record = {"epoch": epoch, "train_loss": total / len(X),
                       "train_acc": None if correct is None else correct / len(X),
                       "val_loss": None, "val_acc": None}
             if validation_data is not None:
                 record["val_loss"], record["val_acc"] = _evaluate(model, loss_fn, X_val, y_val,
                                                                   loss_name)
-            record.update(lr=optimizer.param_groups[0]["lr"], steps=step,
-                          seconds=time.perf_counter() - start)
+            record.update(lr=optimizer.param_groups[0]["lr"], steps=step, seconds=train_seconds)
             record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
             history.records.append(record)
             bar.update(1)

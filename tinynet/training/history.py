@@ -9,7 +9,8 @@ from tinynet.diagnostics import hints
 class History:
     """What ``fit`` recorded: ``records`` is a list of dicts, one per epoch, with
     ``epoch`` (from 1), ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` (None
-    without validation data), ``lr``, ``seconds``, ``steps`` and ``layers``: per-layer
+    without validation data), ``lr``, ``steps``, ``seconds`` (the training steps' wall
+    time, validation excluded) and ``layers``: per-layer
     diagnostics from the Monitor (see ``tinynet.diagnostics.monitor`` for definitions).
     ``config`` holds the run's settings, seed and library versions.
     """

@@ -1,0 +1,158 @@
+"""``compare_activations``: the same MLP, data and seeds for several activations.
+
+Runs are independent jobs dispatched through joblib, so they use all cores with
+``n_jobs``, and a dask cluster under ``joblib.parallel_backend('dask')`` without code
+changes. Every run seeds its own initialisation and shuffling from (seed), so a
+result does not depend on which worker ran it or in what order.
+"""
+import csv
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from tinynet.autograd.grad_mode import no_grad
+from tinynet.data import load_dataset
+from tinynet.diagnostics.hints import gradient_ratio
+from tinynet.models import ACTIVATIONS, MLP
+from tinynet.random import manual_seed
+from tinynet.tensor import Tensor
+from tinynet.training import History, fit
+
+COLUMNS = ("activation", "test_acc_mean", "test_acc_std", "epochs_to_target", "grad_ratio",
+           "dead_rate", "saturation_rate", "us_per_step")
+
+
+def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, seed: int,
+            norm=None, lr: float = 1e-2, batch_size: int = 64, target: float = 0.9) -> dict:
+    """Train one MLP and measure it. Returns a dict of numbers plus its History as JSON
+    (plain data, so it travels between processes and cluster workers unchanged)."""
+    data = load_dataset(dataset, seed=seed)
+    manual_seed(seed)
+    model = MLP(data.n_features, [width] * depth, data.n_classes, activation=activation,
+                norm=norm)
+    history = fit(model, data.X_train, data.y_train, lr=lr, epochs=epochs,
+                  batch_size=batch_size, validation_data=(data.X_test, data.y_test), seed=seed,
+                  progress=False)
+    with no_grad():
+        model.eval()
+        predicted = model(Tensor._wrap(data.X_test, False, None)).data.argmax(axis=1)
+    last = history.records[-1]["layers"]
+    activations = [s for s in last.values() if s["kind"] != "Linear"]
+    steps = sum(r["steps"] for r in history.records)
+    reached = [r["epoch"] for r in history.records if r["val_acc"] >= target]
+    return {
+        "activation": activation, "seed": seed,
+        "test_acc": float(np.mean(predicted == data.y_test)),
+        "epochs_to_target": reached[0] if reached else None,
+        "grad_ratio": gradient_ratio(history.records[0]),
+        "dead_rate": float(np.mean([s["dead_rate"] for s in activations])) if activations
+        else 0.0,
+        "saturation_rate": float(np.mean([s["saturation_rate"] for s in activations]))
+        if activations else 0.0,
+        "us_per_step": 1e6 * sum(r["seconds"] for r in history.records) / steps,
+        "history": history.to_json(),
+    }
+
+
+@dataclass
+class Comparison:
+    """The result of ``compare_activations``: ``rows`` (one per activation, the means over
+    seeds), ``runs`` (one per activation and seed) and each run's ``histories``."""
+
+    rows: list
+    runs: list = field(repr=False)
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def histories(self) -> dict:
+        """{(activation, seed): History}."""
+        return {(r["activation"], r["seed"]): History.from_json(r["history"]) for r in self.runs}
+
+    def to_csv(self, path) -> None:
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.rows)
+
+    def table(self) -> str:
+        """A Markdown table of ``rows``."""
+        target = self.settings.get("target", 0.9)
+        head = (f"| activation | test acc (mean ± std) | epochs to {target:.0%} | "
+                f"grad norm first/last | dead | saturated | µs/step |")
+        lines = [head, "|---|---|---|---|---|---|---|"]
+        for r in self.rows:
+            reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
+            lines.append(f"| {r['activation']} | {r['test_acc_mean']:.3f} ± "
+                         f"{r['test_acc_std']:.3f} | {reach} | {r['grad_ratio']:.1e} | "
+                         f"{r['dead_rate']:.0%} | {r['saturation_rate']:.0%} | "
+                         f"{r['us_per_step']:.0f} |")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def _summarize(activation: str, runs: list) -> dict:
+    acc = [r["test_acc"] for r in runs]
+    reached = [r["epochs_to_target"] for r in runs if r["epochs_to_target"] is not None]
+    return {
+        "activation": activation,
+        "test_acc_mean": float(np.mean(acc)), "test_acc_std": float(np.std(acc)),
+        # mean over the seeds that reached the target; None when none did
+        "epochs_to_target": float(np.mean(reached)) if len(reached) == len(runs) else None,
+        "grad_ratio": float(np.exp(np.mean(np.log([r["grad_ratio"] for r in runs])))),
+        "dead_rate": float(np.mean([r["dead_rate"] for r in runs])),
+        "saturation_rate": float(np.mean([r["saturation_rate"] for r in runs])),
+        "us_per_step": float(np.median([r["us_per_step"] for r in runs])),
+    }
+
+
+def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu", "elu", "gelu",
+                                                             "sigmoid", "tanh"),
+                        depth: int = 8, width: int = 32, epochs: int = 30, seeds=3, norm=None,
+                        lr: float = 1e-2, n_jobs: int = 1, batch_size: int = 64,
+                        target: float = 0.9) -> Comparison:
+    """Train the same MLP with each activation over the same splits and seeds.
+
+    Args:
+        dataset: a ``tinynet.data`` dataset name (default 'moons').
+        activations: names from ``tinynet.models.ACTIVATIONS``.
+        depth, width: hidden layers and units per layer (8 × 32).
+        epochs: training epochs per run (30); lr: Adam's learning rate (1e-2).
+        seeds: number of seeds (0..seeds-1) or a list of seeds (3).
+        norm: None or 'layernorm'.
+        n_jobs: parallel jobs through joblib (1; -1 for every core). Inside
+            ``joblib.parallel_backend('dask')`` the jobs run on the dask cluster.
+        batch_size: minibatch size (64); target: accuracy for "epochs to target" (0.9).
+
+    Returns:
+        Comparison: per-activation means (test accuracy mean ± std over seeds, epochs
+        to reach ``target`` validation accuracy, first/last Linear gradient-norm ratio in
+        the first epoch (geometric mean), final dead and saturation rates, µs per
+        training step) and every run with its History.
+
+    Example:
+        >>> import tinynet as tn
+        >>> result = tn.experiments.compare_activations(
+        ...     "moons", ["relu", "sigmoid"], depth=2, width=8, epochs=2, seeds=1)
+        >>> [row["activation"] for row in result.rows]
+        ['relu', 'sigmoid']
+    """
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
+    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    if not seeds:
+        raise ValueError("compare_activations needs at least one seed")
+    start = time.perf_counter()
+    runs = Parallel(n_jobs=n_jobs)(
+        delayed(run_one)(dataset, activation, depth, width, epochs, seed, norm, lr, batch_size,
+                         target)
+        for activation in activations for seed in seeds)
+    rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in activations]
+    settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,
+                    norm=norm, lr=lr, batch_size=batch_size, target=target,
+                    seconds=time.perf_counter() - start)
+    return Comparison(rows, runs, settings)
