@@ -36,8 +36,11 @@ class MLP(nn.Sequential):
         init: 'auto' (default): Kaiming-normal with the activation's gain for the
             ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh
             and identity; 'kaiming' / 'xavier' force one; 'pytorch' keeps Linear's
-            default. Biases start at zero except with 'pytorch'.
+            default. Biases always start from U(-1/√D_in, 1/√D_in), as in PyTorch:
+            zero biases would put every first-layer kink through the origin.
         dtype: parameter dtype (default: the default dtype).
+        generator: a ``numpy.random.Generator`` for the initial weights (default: the
+            global one, see ``tn.manual_seed``).
 
     Shape:
         input (N, D_in) -> logits (N, out_features).
@@ -50,7 +53,7 @@ class MLP(nn.Sequential):
     """
 
     def __init__(self, in_features: int, hidden, out_features: int, activation: str = "gelu",
-                 norm: str = None, init: str = "auto", dtype=None):
+                 norm: str = None, init: str = "auto", dtype=None, generator=None):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of "
                              f"{sorted(ACTIVATIONS)}")
@@ -68,10 +71,11 @@ class MLP(nn.Sequential):
         layers.append(nn.Linear(width, out_features, dtype=dtype))
         super().__init__(*layers)
         self.activation, self.norm, self.init = activation, norm, init
-        if init != "pytorch":
-            self._initialise(activation, init)
+        # NOTE: in here ``init`` is the argument (a str), not the ``nn.init`` module.
+        if init != "pytorch" or generator is not None:
+            self._initialise(activation, init, generator)
 
-    def _initialise(self, activation: str, scheme: str) -> None:
+    def _initialise(self, activation: str, scheme: str, generator) -> None:
         nonlinearity = ACTIVATIONS[activation][1]
         if scheme == "auto":
             bounded = nonlinearity in ("sigmoid", "tanh", "linear")
@@ -80,11 +84,14 @@ class MLP(nn.Sequential):
         for i, layer in enumerate(linears):
             last = i == len(linears) - 1
             gain = 1.0 if last else init.calculate_gain(nonlinearity)
-            if scheme == "kaiming":
-                init.normal_(layer.weight, 0.0, gain / layer.in_features ** 0.5)
+            bound = 1 / layer.in_features ** 0.5  # PyTorch's bias init: spreads the kinks
+            if scheme == "pytorch":  # Linear's own default, redrawn from ``generator``
+                init.uniform_(layer.weight, -bound, bound, generator)
+            elif scheme == "kaiming":
+                init.normal_(layer.weight, 0.0, gain / layer.in_features ** 0.5, generator)
             else:
-                init.xavier_uniform_(layer.weight, gain=gain)
-            init.zeros_(layer.bias)
+                init.xavier_uniform_(layer.weight, gain=gain, generator=generator)
+            init.uniform_(layer.bias, -bound, bound, generator)
 
     def extra_repr(self) -> str:
         return f"activation={self.activation!r}, norm={self.norm!r}, init={self.init!r}"
