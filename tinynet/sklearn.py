@@ -8,7 +8,7 @@ Differences from scikit-learn's MLP, on purpose:
   * binary classification uses one logit and BCE-with-logits (as sklearn's does), the
     multiclass case a softmax over logits; weights start Glorot-uniform by default
     (``init``), biases from PyTorch's U(±1/√fan_in);
-  * computation is float32 by default (``dtype``); ``solver`` adds 'adamw';
+  * ``dtype`` picks float64 (default) or float32; ``solver`` adds 'adamw';
   * the SGD solver has a constant learning rate (no ``learning_rate`` schedules).
 """
 import numbers
@@ -50,7 +50,7 @@ class _BaseMLP(BaseEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, norm=None, init="xavier",
-                 dtype="float32", monitor=True):
+                 dtype="float64", monitor=True):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -309,7 +309,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         norm: None (default) or 'layernorm' after each activation.
         init: 'xavier' (default: Glorot-uniform with the activation's gain, close to
             scikit-learn's), 'auto', 'kaiming' or 'pytorch' (see ``tinynet.models.MLP``).
-        dtype: 'float32' (default) or 'float64'.
+        dtype: 'float64' (default, as scikit-learn computes) or 'float32' (faster on
+            wide layers; predictions then vary in the 7th digit with the batch size).
         monitor: record per-layer diagnostics in ``history_`` (default True).
 
     Attributes:
@@ -335,7 +336,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, class_weight=None, norm=None,
-                 init="xavier", dtype="float32", monitor=True):
+                 init="xavier", dtype="float64", monitor=True):
         super().__init__(hidden_layer_sizes, activation, solver=solver, alpha=alpha,
                          batch_size=batch_size, learning_rate_init=learning_rate_init,
                          max_iter=max_iter, shuffle=shuffle, random_state=random_state,
@@ -447,7 +448,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         >>> from tinynet.sklearn import MLPRegressor
         >>> X = np.linspace(-2, 2, 200)[:, None]
         >>> reg = MLPRegressor((32,), activation="tanh", max_iter=500, random_state=0,
-        ...                    learning_rate_init=0.01).fit(X, np.sin(X).ravel())
+        ...                    learning_rate_init=0.01, n_iter_no_change=500)
+        >>> reg = reg.fit(X, np.sin(X).ravel())
         >>> reg.score(X, np.sin(X).ravel()) > 0.95
         True
     """

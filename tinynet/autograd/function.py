@@ -62,7 +62,8 @@ class Function:
         out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
-        if _GradMode.enabled and True in needs:
+        # Integer and boolean results (a cast, say) are constants, as in PyTorch.
+        if _GradMode.enabled and True in needs and out.dtype.kind == "f":
             ctx.inputs = tuple([a if need else None for a, need in zip(args, needs)])
             return Tensor._wrap(out, True, ctx)
         return Tensor._wrap(out, False, None)

@@ -78,9 +78,12 @@ def _class_targets(name, x, target, ignore_index) -> np.ndarray:
     """Validate class-index targets for (N, C) input; returns the (N,) int64 array."""
     t = _array(target)
     if t.dtype.kind not in "iu":
+        # name a value that is not a whole number, if there is one
+        frac = np.flatnonzero(t != np.trunc(t)) if t.dtype.kind == "f" else []
+        where = f" (target {t.flat[frac[0]]} at position {frac[0]})" if len(frac) else ""
         raise TypeError(f"{name}: targets must be integer class indices, got dtype {t.dtype}"
-                        + (" (for class probabilities pass a float target of the input's "
-                           "shape)" if t.dtype.kind == "f" else ""))
+                        f"{where}; for class probabilities pass a float target of the "
+                        f"input's shape")
     n, c = x.shape
     if t.shape != (n,):
         raise ValueError(f"{name}: expected target of shape ({n},) for input of shape "
@@ -134,7 +137,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     x, unbatched = _batched("cross_entropy", input)
     n, c = x.shape
     t_raw = _array(target)
-    if t_raw.dtype.kind == "f":  # class probabilities
+    if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
         t = t_raw.reshape(1, -1) if unbatched else t_raw
         if t.shape != (n, c):
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "

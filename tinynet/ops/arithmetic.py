@@ -88,11 +88,15 @@ class Pow(Function):
         x, p, y = ctx.saved_tensors
         need_x, need_p = ctx.needs_input_grad
         gx = gp = None
-        if need_x:
-            gx = grad * p * np.power(x, p - 1)
-        if need_p:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gp = grad * y * np.log(x)
+        # NOTE: at x = 0 the rules below meet 0·inf; PyTorch's values are used there:
+        # d(x⁰)/dx = 0, and d(xᵖ)/dp = 0 for p >= 0 (xᵖ is constant 0 or 1 in p there).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_x:
+                gx = grad * p * np.power(x, p - 1)
+                if np.any(p == 0):
+                    gx = np.where(p == 0, 0, gx)
+            if need_p:
+                gp = grad * np.where((x == 0) & (p >= 0), 0, y * np.log(x))
         return gx, gp
 
 
@@ -113,11 +117,11 @@ class MatMul(Function):
         x, z = ctx.saved_tensors
         x2 = x[None, :] if x.ndim == 1 else x
         z2 = z[:, None] if z.ndim == 1 else z
-        g2 = grad
-        if x.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        g2 = grad  # re-insert the axes numpy dropped: z's last, then x's (vector·vector: 0-d)
         if z.ndim == 1:
             g2 = np.expand_dims(g2, -1)
+        if x.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
         need_x, need_z = ctx.needs_input_grad
         gx = gz = None
         if need_x:

@@ -36,8 +36,8 @@ class CrossEntropy(Function):
     (without weights or smoothing: (p - onehot(t)) / N for the mean). Rows whose
     target is ``ignore_index`` contribute nothing.
 
-    NOTE: as in PyTorch, 'mean' divides the smoothing term by N when there are no
-    weights (ignored rows included) and by Σ w[tᵢ] when there are.
+    'mean' divides both terms by Σ w[tᵢ] over the non-ignored rows (their count when
+    there are no weights), as PyTorch does.
 
     Class-probability targets q (N, C) instead give ℓᵢ = -Σ_c w[c]·q̃[i, c]·log p[i, c]
     with q̃ = (1-ε)q + ε/C, and 'mean' divides by N.
@@ -56,43 +56,42 @@ class CrossEntropy(Function):
             q = target * (1 - eps) + eps / c if eps else target
             a = q * weight if weight is not None else q  # (N, C)
             losses = -(a * (shifted - log_sums[:, None])).sum(axis=1)
-            ctx.save_for_backward(p, a, None, None, reduction, n)
+            ctx.save_for_backward(p, a, None, None, None, reduction, n)
             return _reduce(losses, reduction, n)
         rows = np.arange(n)
         valid = target != ignore_index
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(z.dtype)
         nll = -(shifted[rows, t] - log_sums) * w_t  # (N,)
-        nll_denominator = w_t.sum()
+        denominator = w_t.sum()  # 'mean' divides by this: Σ w[tᵢ] over non-ignored rows
         coef = (1 - eps) * w_t  # a[i, tᵢ] from the NLL term, per unit of dL/dℓᵢ
-        smooth = None
+        smooth = smooth_a = None
         if eps:
             w = weight if weight is not None else np.ones(c, dtype=z.dtype)
             # Σ_c w[c]·(-log p[i, c]) without forming log p: -Σ w·shifted + Σw·log Σ e
             smooth = (-(shifted @ w) + w.sum() * log_sums) * valid
             smooth_a = (eps / c) * w * valid[:, None]  # (N, C)
-        ctx.save_for_backward(p, coef, rows, t, reduction, nll_denominator)
-        ctx.smooth_a = smooth_a if eps else None
-        ctx.smooth_denominator = nll_denominator if weight is not None else n
+        ctx.save_for_backward(p, coef, smooth_a, rows, t, reduction, denominator)
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0, as PyTorch
-            loss = _reduce((1 - eps) * nll, reduction, nll_denominator)
+            loss = _reduce((1 - eps) * nll, reduction, denominator)
             if eps:
-                loss = loss + (eps / c) * _reduce(smooth, reduction, ctx.smooth_denominator)
+                loss = loss + (eps / c) * _reduce(smooth, reduction, denominator)
         return loss
 
     @staticmethod
     def backward(ctx, grad):
-        p, coef, rows, t, reduction, nll_denominator = ctx.saved_tensors
+        p, coef, smooth_a, rows, t, reduction, denominator = ctx.saved_tensors
         n = p.shape[0]
         with np.errstate(invalid="ignore", divide="ignore"):
+            row_scale = _row_scale(grad, reduction, denominator, n)  # (N,)
             if t is None:  # class probabilities: coef holds a (N, C)
-                a = coef * _row_scale(grad, reduction, nll_denominator, n)[:, None]
+                a = coef * row_scale[:, None]
                 return p * a.sum(axis=1, keepdims=True) - a, None, None, None, None, None
-            c_t = coef * _row_scale(grad, reduction, nll_denominator, n)  # (N,)
+            c_t = coef * row_scale
             gz = p * c_t[:, None]
             gz[rows, t] -= c_t
-            if ctx.smooth_a is not None:
-                a = ctx.smooth_a * _row_scale(grad, reduction, ctx.smooth_denominator, n)[:, None]
+            if smooth_a is not None:
+                a = smooth_a * row_scale[:, None]
                 gz += p * a.sum(axis=1, keepdims=True) - a
         return gz, None, None, None, None, None
 

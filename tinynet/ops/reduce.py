@@ -74,7 +74,8 @@ class Max(Function):
         x, dim, where, keepdim = ctx.saved_tensors
         if dim is None:
             mask = x == where
-            return grad * mask / mask.sum(), None, None
+            # a Python int count keeps float32 float32 (numpy's int64 would promote it)
+            return mask * (grad / int(mask.sum())), None, None
         if keepdim:
             grad = np.squeeze(grad, axis=dim)
         gx = np.zeros_like(x, dtype=grad.dtype)

@@ -1,0 +1,183 @@
+"""Activations: closed forms, finite differences over wide ranges, stability at |x| = 1e4,
+and the ``derivative`` / ``peak_derivative`` that diagnostics read."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import erf, logsumexp
+
+import tinynet as tn
+import tinynet.nn.functional as F
+from tinynet import ops
+
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def closed_gelu(x):
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def closed_gelu_tanh(x):
+    return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+
+
+# name, tinynet function, closed form (float64, moderate x), op class, derivative params
+ELEMENTWISE = [
+    ("sigmoid", F.sigmoid, lambda x: 1 / (1 + np.exp(-x)), ops.Sigmoid, ()),
+    ("tanh", F.tanh, lambda x: (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x)),
+     ops.Tanh, ()),
+    ("relu", F.relu, lambda x: np.where(x > 0, x, 0.0), ops.ReLU, ()),
+    ("leaky_relu", lambda t: F.leaky_relu(t, 0.2), lambda x: np.where(x > 0, x, 0.2 * x),
+     ops.LeakyReLU, (0.2,)),
+    ("elu", F.elu, lambda x: np.where(x > 0, x, np.exp(x) - 1), ops.ELU, (1.0,)),
+    ("elu_alpha", lambda t: F.elu(t, 1.7), lambda x: np.where(x > 0, x, 1.7 * (np.exp(x) - 1)),
+     ops.ELU, (1.7,)),
+    ("gelu", F.gelu, closed_gelu, ops.GELU, ()),
+    ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), closed_gelu_tanh, ops.GELUTanh, ()),
+]
+IDS = [case[0] for case in ELEMENTWISE]
+
+# Away from the kink at 0 (relu, leaky_relu, elu) by more than the finite-difference step.
+WIDE = np.concatenate([np.linspace(-20, -0.01, 40), np.linspace(0.01, 20, 40), [-1e-3, 1e-3]])
+
+
+@pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
+def test_forward_matches_closed_form(name, fn, closed, op, params):
+    x = np.linspace(-15, 15, 301)  # includes 0 exactly
+    y = fn(tn.tensor(x))
+    np.testing.assert_allclose(y.data, closed(x), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
+def test_gradcheck_over_a_wide_range(name, fn, closed, op, params):
+    x = tn.tensor(WIDE.reshape(2, -1), requires_grad=True)
+    assert tn.gradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.5, 2.0])
+def test_elu_around_zero(alpha):
+    # left and right derivatives differ at 0 unless alpha = 1: PyTorch takes the left (α)
+    x = tn.tensor([-1e-4, -1e-7, 0.0, 1e-7, 1e-4], dtype=tn.float64, requires_grad=True)
+    F.elu(x, alpha).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [alpha * math.exp(-1e-4), alpha * math.exp(-1e-7),
+                                             alpha, 1.0, 1.0], rtol=1e-12)
+    assert tn.gradcheck(lambda t: F.elu(t, alpha), (tn.tensor(
+        [-1e-3, -1e-5, 1e-5, 1e-3], dtype=tn.float64, requires_grad=True),))
+
+
+@pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
+def test_derivative_equals_the_gradient_of_backward(name, fn, closed, op, params):
+    x = tn.tensor(np.linspace(-12, 12, 241), requires_grad=True)  # includes 0
+    y = fn(x)
+    y.backward(tn.ones_like(y))
+    derivative = op.derivative(x.data, y.data, *params)
+    assert derivative.dtype == x.dtype
+    np.testing.assert_allclose(derivative, x.grad.data, rtol=1e-13, atol=1e-15)
+
+
+# peak_derivative describes the default parameters (ELU's alpha = 1)
+@pytest.mark.parametrize("name,fn,closed,op,params",
+                         [case for case in ELEMENTWISE if case[0] != "elu_alpha"],
+                         ids=[name for name in IDS if name != "elu_alpha"])
+def test_peak_derivative_is_the_maximum_of_derivative(name, fn, closed, op, params):
+    x = np.linspace(-10, 10, 200_001)  # step 1e-4: the grid maximum is within ~1e-9
+    grid_max = op.derivative(x, fn(tn.tensor(x)).data, *params).max()
+    assert grid_max <= op.peak_derivative + 1e-12
+    assert op.peak_derivative - grid_max < 1e-8
+
+
+def test_gelu_peaks_at_sqrt_2():
+    # d/dx [Φ(x) + xφ(x)] = φ(x)(2 - x²) = 0 at x = √2
+    peak = ops.GELU.derivative(np.array(math.sqrt(2)), None)
+    assert ops.GELU.peak_derivative == pytest.approx(float(peak), rel=1e-15)
+    assert ops.GELU.peak_derivative == pytest.approx(1.1289041451851, rel=1e-12)
+
+
+# ---- softmax / log-softmax ---------------------------------------------------------------
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_forward_and_gradcheck(dim):
+    x = np.random.default_rng(0).uniform(-20, 20, size=(3, 4, 5))
+    np.testing.assert_allclose(F.softmax(tn.tensor(x), dim).data,
+                               np.exp(x) / np.exp(x).sum(axis=dim, keepdims=True), rtol=1e-12)
+    # NOTE: atol: at the row's maximum log-softmax is -log(1 + tiny), which tinynet (like
+    # PyTorch) gets to an absolute, not relative, 1e-16; scipy uses log1p there.
+    np.testing.assert_allclose(F.log_softmax(tn.tensor(x), dim).data,
+                               x - logsumexp(x, axis=dim, keepdims=True), rtol=1e-12, atol=1e-14)
+    t = tn.tensor(x, requires_grad=True)
+    assert tn.gradcheck(lambda a: F.softmax(a, dim), (t,))
+    assert tn.gradcheck(lambda a: F.log_softmax(a, dim), (t,))
+
+
+def test_softmax_rows_sum_to_one_and_log_softmax_is_its_log():
+    x = tn.tensor(np.random.default_rng(1).normal(scale=30, size=(5, 7)))
+    p = F.softmax(x, dim=1)
+    np.testing.assert_allclose(p.data.sum(axis=1), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(np.log(p.data), F.log_softmax(x, dim=1).data, rtol=1e-12,
+                               atol=1e-14)
+
+
+# ---- stability at |x| = 1e4 --------------------------------------------------------------
+HUGE = [-1e4, -1e3, -50.0, -1.0, 0.0, 1.0, 50.0, 1e3, 1e4]
+# expected (value, derivative) at -1e4 and +1e4
+LIMITS = {
+    "sigmoid": ((0.0, 0.0), (1.0, 0.0)),
+    "tanh": ((-1.0, 0.0), (1.0, 0.0)),
+    "relu": ((0.0, 0.0), (1e4, 1.0)),
+    "leaky_relu": ((-2e3, 0.2), (1e4, 1.0)),
+    "elu": ((-1.0, 0.0), (1e4, 1.0)),
+    "elu_alpha": ((-1.7, 0.0), (1e4, 1.0)),
+    "gelu": ((0.0, 0.0), (1e4, 1.0)),
+    "gelu_tanh": ((0.0, 0.0), (1e4, 1.0)),
+}
+
+
+@pytest.fixture
+def no_float_warnings():
+    """Any numpy overflow / invalid / divide-by-zero, or any warning, fails the test.
+    (Underflow to 0 is the correct answer at -1e4 and stays allowed.)"""
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+@pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
+def test_stable_and_warning_free_at_1e4(name, fn, closed, op, params, dtype,
+                                        no_float_warnings):
+    x = tn.tensor(HUGE, dtype=dtype, requires_grad=True)
+    y = fn(x)
+    y.backward(tn.ones_like(y))
+    assert y.dtype == dtype and x.grad.dtype == dtype
+    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
+    (lo_value, lo_slope), (hi_value, hi_slope) = LIMITS[name]
+    np.testing.assert_allclose(y.data[[0, -1]], [lo_value, hi_value], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data[[0, -1]], [lo_slope, hi_slope], rtol=1e-6)
+    # the moderate middle still agrees with the closed form
+    np.testing.assert_allclose(y.data[2:-2], closed(np.array(HUGE[2:-2])), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+def test_softmax_stable_and_warning_free_at_1e4(dtype, no_float_warnings):
+    x = tn.tensor([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=dtype, requires_grad=True)
+    p = F.softmax(x, dim=1)
+    logp = F.log_softmax(x, dim=1)
+    np.testing.assert_allclose(p.data, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(logp.data, [[0, -2e4, -1e4], [-math.log(3)] * 3], rtol=1e-6)
+    (p[:, 0].sum() + logp[:, 1].sum()).backward()
+    assert x.grad.dtype == dtype and np.isfinite(x.grad.data).all()
+    # d logp₁/dx = onehot(1) - p: row 0 is [-1, 1, 0]; d p₀/dx there is 0 (saturated)
+    np.testing.assert_allclose(x.grad.data[0], [-1, 1, 0], atol=1e-6)
+
+
+def test_tensor_methods_use_the_same_ops():
+    x = tn.tensor(np.linspace(-3, 3, 7))
+    np.testing.assert_array_equal(x.sigmoid().data, F.sigmoid(x).data)
+    np.testing.assert_array_equal(x.tanh().data, F.tanh(x).data)
+    np.testing.assert_array_equal(x.relu().data, F.relu(x).data)
+    np.testing.assert_array_equal(tn.softmax(x, 0).data, F.softmax(x, 0).data)
+
+
+def test_gelu_rejects_an_unknown_approximation():
+    with pytest.raises(ValueError, match="'erf'"):
+        F.gelu(tn.zeros(2), approximate="erf")

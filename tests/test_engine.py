@@ -1,0 +1,401 @@
+"""The backward engine: graph shapes, accumulation, freeing, grad mode, dtypes, errors."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.autograd.engine import topological_order, unbroadcast
+
+
+def leaf(values, dtype=tn.float64):
+    return tn.tensor(values, dtype=dtype, requires_grad=True)
+
+
+# ---- graph shapes ------------------------------------------------------------------------
+def test_reused_node_accumulates():
+    a = leaf([1.0, -2.0])
+    b = a + a
+    c = b + b  # c = 4a
+    c.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [4.0, 4.0])
+
+
+def test_reused_node_through_mul():
+    a = leaf([3.0])
+    (a * a * a).backward()  # d(a³)/da = 3a² = 27
+    np.testing.assert_array_equal(a.grad.data, [27.0])
+
+
+def test_diamond():
+    #      a
+    #    /   \
+    #  b=a²  c=3a
+    #    \   /
+    #    d=b·c = 3a³   ->  dd/da = 9a²
+    a = leaf(2.0)
+    b = a * a
+    c = a * 3
+    d = b * c
+    d.backward()
+    assert a.grad.item() == 36.0
+
+
+def test_ten_thousand_deep_chain():
+    a = leaf(1.0)
+    y = a
+    for _ in range(10_000):
+        y = y * 1.0001 + 0.0
+    y.backward()  # iterative: no RecursionError
+    np.testing.assert_allclose(a.grad.item(), 1.0001 ** 10_000, rtol=1e-10)
+
+
+def test_topological_order_is_deterministic_and_inputs_first():
+    a, b = leaf(1.0), leaf(2.0)
+    c = a * b
+    d = c + a
+    order = topological_order(d)
+    assert [id(t) for t in order] == [id(a), id(b), id(c), id(d)]
+
+
+def test_gradient_only_reaches_tensors_that_require_it():
+    a, b = leaf([1.0, 2.0]), tn.tensor([3.0, 4.0], dtype=tn.float64)
+    (a * b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [3.0, 4.0])
+    assert b.grad is None and not b.requires_grad
+
+
+# ---- accumulation and retain_graph ---------------------------------------------------------
+def test_two_backward_calls_accumulate_until_zeroed():
+    a = leaf([1.0, 2.0])
+    (a * 3).sum().backward()
+    (a * a).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [3 + 2, 3 + 4])
+    a.grad = None
+    (a * 3).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])
+    with tn.no_grad():
+        a.grad.zero_()
+    np.testing.assert_array_equal(a.grad.data, [0.0, 0.0])
+
+
+def test_backward_twice_through_a_freed_graph_raises():
+    a = leaf([1.0, 2.0])
+    y = (a * a).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+
+
+def test_backward_twice_with_retain_graph_accumulates():
+    a = leaf([1.0, 2.0])
+    y = (a * a).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(a.grad.data, [4.0, 8.0])
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()  # the second call did not retain it
+
+
+def test_a_shared_subgraph_freed_by_another_backward_raises():
+    a = leaf([1.0])
+    b = a * 2
+    b.sum().backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        (b * 3).sum().backward()
+
+
+def test_leaf_grad_is_not_aliased_between_leaves():
+    # Add hands the same gradient array to both inputs; each leaf must own its .grad
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()
+    with tn.no_grad():
+        a.grad += 1
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+
+
+def test_retain_grad_on_a_non_leaf():
+    a = leaf([1.0, 2.0])
+    b = a * 3
+    b.retain_grad()
+    c = a * 5  # not retained
+    (b * b + c).sum().backward()
+    np.testing.assert_array_equal(b.grad.data, 2 * b.data)  # d(b²)/db
+    assert c.grad is None
+    np.testing.assert_array_equal(a.grad.data, 2 * b.data * 3 + 5)
+
+
+# ---- freeing the graph by reference counting ---------------------------------------------
+def test_graph_is_freed_by_reference_counting_alone():
+    gc.disable()  # if anything below needed the cycle collector, it would stay alive
+    try:
+        a = leaf(np.ones(3))
+        b = a * 2
+        c = b.exp()
+        d = c.sum()
+        refs = [weakref.ref(b), weakref.ref(c)]
+        ctx_ref = weakref.ref(d.grad_fn)
+        inner_ctx_ref = weakref.ref(c.grad_fn)
+        del b, c
+        assert all(r() is not None for r in refs)  # still held by d's graph
+        d.backward()
+        assert all(r() is None for r in refs)  # backward dropped the intermediates
+        assert inner_ctx_ref() is None
+        assert ctx_ref() is not None  # d still names its grad_fn, as in PyTorch
+        del d
+        assert ctx_ref() is None
+        np.testing.assert_allclose(a.grad.data, 2 * np.exp(2))
+    finally:
+        gc.enable()
+
+
+def test_unused_graph_is_freed_when_the_output_goes():
+    gc.disable()
+    try:
+        a = leaf(np.ones(3))
+        y = (a * 2).exp().sum()
+        ctx_ref = weakref.ref(y.grad_fn)
+        out_ref = weakref.ref(y)
+        del y
+        assert out_ref() is None and ctx_ref() is None
+    finally:
+        gc.enable()
+
+
+def test_retained_graph_keeps_intermediates():
+    a = leaf(np.ones(3))
+    b = a * 2
+    ref = weakref.ref(b)
+    y = b.sum()
+    del b
+    y.backward(retain_graph=True)
+    assert isinstance(ref(), tn.Tensor)
+
+
+# ---- gradient argument -------------------------------------------------------------------
+def test_non_scalar_backward_without_gradient_says_so():
+    a = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="scalar outputs.*shape \\(2,\\)"):
+        (a * 2).backward()
+
+
+def test_backward_with_a_gradient():
+    a = leaf([1.0, 2.0])
+    (a * a).backward(tn.tensor([10.0, 100.0]))
+    np.testing.assert_array_equal(a.grad.data, [20.0, 400.0])
+
+
+def test_wrong_shaped_gradient_raises():
+    a = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
+        (a * 2).backward(tn.ones(3))
+
+
+def test_backward_on_a_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tn.ones(2).sum().backward()
+
+
+# ---- unbroadcast -------------------------------------------------------------------------
+@pytest.mark.parametrize("shape,out_shape", [
+    ((3, 1), (3, 4)), ((4,), (3, 4)), ((), (2, 3)), ((1, 1), (5, 2, 3)), ((2, 1, 3), (4, 2, 5, 3)),
+    ((3, 4), (3, 4))])
+def test_unbroadcast_sums_broadcast_axes(shape, out_shape):
+    grad = np.random.default_rng(0).standard_normal(out_shape)
+    x = np.zeros(shape)
+    # the reference: d/dx of sum(grad * broadcast(x)) is the sum of grad over each x element
+    expected = np.zeros(shape)
+    view = np.broadcast_to(np.arange(x.size).reshape(shape), out_shape)
+    np.add.at(expected.reshape(-1), view.reshape(-1), grad.reshape(-1))
+    np.testing.assert_allclose(unbroadcast(grad, shape), expected, rtol=1e-12)
+
+
+def test_broadcast_gradients_reach_the_input_shape():
+    x, b = leaf(np.ones((3, 1))), leaf(np.arange(4.0))
+    (x * b).sum().backward()
+    assert x.grad.shape == (3, 1) and b.grad.shape == (4,)
+    np.testing.assert_array_equal(x.grad.data, [[6.0]] * 3)
+    np.testing.assert_array_equal(b.grad.data, [3.0] * 4)
+
+
+# ---- dtypes ------------------------------------------------------------------------------
+def test_grad_dtype_equals_the_leaf_dtype():
+    a = leaf([1.0, 2.0], dtype=tn.float32)
+    b = tn.tensor([3.0, 4.0], dtype=tn.float64)
+    y = (a * b).sum()
+    assert y.dtype == tn.float64  # numpy promotion
+    y.backward()
+    assert a.grad.dtype == tn.float32
+    np.testing.assert_array_equal(a.grad.data, [3.0, 4.0])
+
+
+def test_float32_stays_float32_with_python_scalars():
+    a = leaf([1.0, 2.0], dtype=tn.float32)
+    y = (a * 2.5 + 1 - a / 3.0) ** 2
+    assert y.dtype == tn.float32
+    y.sum().backward()
+    assert a.grad.dtype == tn.float32
+
+
+def test_tensor_dtype_rules():
+    assert tn.tensor([0.5, 1.5]).dtype == tn.float32
+    assert tn.tensor(2.0).dtype == tn.float32
+    assert tn.tensor([1, 2]).dtype == tn.int64
+    assert tn.tensor(3).dtype == tn.int64
+    assert tn.tensor([True, False]).dtype == tn.bool
+    assert tn.tensor(np.array([1.0])).dtype == tn.float64  # numpy's dtype kept
+    assert tn.tensor(np.array([1], dtype=np.int32)).dtype == tn.int32
+    assert tn.tensor([1, 2], dtype=tn.float64).dtype == tn.float64
+    assert tn.zeros(2).dtype == tn.float32 and tn.arange(3).dtype == tn.int64
+    with pytest.raises(RuntimeError, match="floating-point"):
+        tn.tensor([1, 2], requires_grad=True)
+
+
+def test_set_default_dtype_and_back():
+    assert tn.get_default_dtype() == tn.float32
+    tn.set_default_dtype(tn.float64)
+    try:
+        assert tn.tensor([0.5]).dtype == tn.float64
+        assert tn.ones(2).dtype == tn.float64 and tn.randn(2).dtype == tn.float64
+        assert tn.tensor([1]).dtype == tn.int64  # ints are not affected
+    finally:
+        tn.set_default_dtype(tn.float32)
+    assert tn.tensor([0.5]).dtype == tn.float32
+    with pytest.raises(TypeError, match="int64"):
+        tn.set_default_dtype(tn.int64)
+
+
+def test_tensor_copies_its_data():
+    array = np.array([1.0, 2.0])
+    t = tn.tensor(array)
+    array[0] = 9.0
+    assert t.data[0] == 1.0
+
+
+# ---- grad mode ---------------------------------------------------------------------------
+def test_no_grad_builds_no_graph():
+    a = leaf([1.0, 2.0])
+    with tn.no_grad():
+        y = (a * 2).exp()
+        assert not tn.is_grad_enabled()
+    assert tn.is_grad_enabled()
+    assert y.grad_fn is None and not y.requires_grad and y.is_leaf
+    assert (a * 2).grad_fn is not None  # recording resumes after the block
+
+
+def test_no_grad_as_a_decorator():
+    @tn.no_grad()
+    def infer(x):
+        return x * 2
+
+    a = leaf([1.0])
+    y = infer(a)
+    assert y.grad_fn is None and not y.requires_grad
+    assert tn.is_grad_enabled()
+
+
+def test_no_grad_is_restored_after_an_exception():
+    with pytest.raises(ValueError), tn.no_grad():
+        raise ValueError
+    assert tn.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad():
+    a = leaf([1.0])
+    with tn.no_grad():
+        with tn.enable_grad():
+            y = a * 2
+        z = a * 2
+    assert y.requires_grad and not z.requires_grad
+
+
+def test_detach_cuts_the_graph():
+    a = leaf([1.0, 2.0])
+    d = (a * 2).detach()
+    assert d.grad_fn is None and not d.requires_grad
+    (a * d).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [2.0, 4.0])
+
+
+# ---- in-place operations -----------------------------------------------------------------
+@pytest.mark.parametrize("op", [
+    lambda t: t.__iadd__(1.0), lambda t: t.__isub__(1.0), lambda t: t.__imul__(2.0),
+    lambda t: t.__itruediv__(2.0), lambda t: t.zero_(), lambda t: t.__setitem__(0, 5.0)])
+def test_in_place_ops_on_a_tensor_that_requires_grad(op):
+    a = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="in-place"):
+        op(a)
+    np.testing.assert_array_equal(a.data, [1.0, 2.0])
+    with tn.no_grad():
+        op(a)  # allowed: a hand-written update
+    assert not np.array_equal(a.data, [1.0, 2.0])
+
+
+def test_in_place_ops_on_plain_tensors():
+    t = tn.tensor([1.0, 2.0])
+    t += 1
+    t[1] = 10.0
+    np.testing.assert_array_equal(t.data, [2.0, 10.0])
+
+
+# ---- determinism -------------------------------------------------------------------------
+def _seeded_run(seed):
+    tn.manual_seed(seed)
+    W = tn.randn(4, 3, dtype=tn.float64, requires_grad=True)
+    x = tn.rand(5, 3, dtype=tn.float64)
+    loss = ((x @ W.T).tanh() ** 2).mean() + (W * W).sum()
+    loss.backward()
+    return loss.item(), W.grad.data.copy()
+
+
+def test_same_seed_same_numbers_bit_for_bit():
+    loss1, grad1 = _seeded_run(7)
+    loss2, grad2 = _seeded_run(7)
+    loss3, _ = _seeded_run(8)
+    assert loss1 == loss2 and np.array_equal(grad1, grad2)
+    assert loss3 != loss1
+
+
+# ---- a user-written Function -------------------------------------------------------------
+class Cube(tn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 3 * x * x * grad
+
+
+def test_user_function_and_its_repr():
+    a = leaf([1.0, 2.0])
+    y = Cube.apply(a)
+    assert repr(y.grad_fn) == "<CubeBackward>"
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [3.0, 12.0])
+
+
+def test_function_returning_the_wrong_number_of_gradients():
+    class Bad(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, z):
+            return x + z
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    with pytest.raises(RuntimeError, match="returned 1 gradients, expected 2"):
+        Bad.apply(leaf([1.0]), leaf([2.0])).sum().backward()
+
+
+def test_integer_results_are_constants():
+    # as in PyTorch: only floating-point tensors carry gradients
+    x = leaf([1.5, -2.5])
+    for y in (x.long(), x.int(), x.bool()):
+        assert not y.requires_grad and y.grad_fn is None
+    ((x.long() * 2).double() + x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])

@@ -1,0 +1,275 @@
+"""Losses: values against hand-written numpy formulas, finite differences in float64,
+stability for logits of magnitude 1e4, and errors that name the bad value."""
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import expit, log_softmax
+
+import tinynet as tn
+import tinynet.nn.functional as F
+
+N, C = 6, 4
+TARGET = np.array([0, 3, 1, 1, 2, 1])
+WEIGHT = np.array([0.3, 1.7, 0.9, 2.2])
+
+
+def logits(seed=0, scale=4.0):
+    return np.random.default_rng(seed).uniform(-scale, scale, size=(N, C))
+
+
+def reduce(losses, reduction, denominator):
+    return {"none": losses, "sum": losses.sum(), "mean": losses.sum() / denominator}[reduction]
+
+
+def reference_cross_entropy(z, t, weight, ignore_index, reduction, eps):
+    """PyTorch's documented formula, row by row:
+    ℓᵢ = (1-ε)·w[tᵢ]·(-log p[i, tᵢ]) + (ε/C)·Σ_c w[c]·(-log p[i, c]),  0 if tᵢ is ignored;
+    'mean' divides by Σ w[tᵢ] over the rows not ignored."""
+    w = np.ones(C) if weight is None else weight
+    logp = log_softmax(z, axis=1)
+    losses, denominator = np.zeros(len(t)), 0.0
+    for i, ti in enumerate(t):
+        if ti == ignore_index:
+            continue
+        losses[i] = (1 - eps) * w[ti] * -logp[i, ti] + eps / C * np.sum(w * -logp[i])
+        denominator += w[ti]
+    return reduce(losses, reduction, denominator)
+
+
+def reference_cross_entropy_probs(z, q, weight, reduction, eps):
+    """ℓᵢ = -Σ_c w[c]·q̃[i, c]·log p[i, c],  q̃ = (1-ε)q + ε/C;  'mean' divides by N."""
+    w = np.ones(C) if weight is None else weight
+    q = (1 - eps) * q + eps / C
+    return reduce(-(w * q * log_softmax(z, axis=1)).sum(axis=1), reduction, len(z))
+
+
+# ---- cross-entropy ----------------------------------------------------------------------
+def test_cross_entropy_hand_worked():
+    # -log softmax([2, 0, 0])[0] = -log(e² / (e² + 2)) = log(1 + 2e⁻²) = 0.23954...
+    loss = F.cross_entropy(tn.tensor([[2.0, 0.0, 0.0]], dtype=tn.float64), tn.tensor([0]))
+    assert loss.item() == pytest.approx(math.log(1 + 2 * math.exp(-2)), rel=1e-14)
+    # uniform logits: log C for every row
+    assert F.cross_entropy(tn.zeros(3, 5), tn.tensor([0, 1, 4])).item() == pytest.approx(
+        math.log(5), rel=1e-6)
+
+
+CONFIGS = list(itertools.product(["none", "sum", "mean"], [False, True], [-100, 1],
+                                 [0.0, 0.2]))
+
+
+@pytest.mark.parametrize("reduction,weighted,ignore_index,eps", CONFIGS, ids=str)
+def test_cross_entropy_class_indices(reduction, weighted, ignore_index, eps):
+    # ignore_index = 1 ignores the three rows of class 1; with -100, rows 1, 3, 5 are marked
+    t = TARGET if ignore_index == 1 else np.where(np.arange(N) % 2 == 0, TARGET, -100)
+    w = WEIGHT if weighted else None
+    z = logits()
+    loss = F.cross_entropy(tn.tensor(z, requires_grad=True), tn.tensor(t),
+                           None if w is None else tn.tensor(w), ignore_index, reduction, eps)
+    expected = reference_cross_entropy(z, t, w, ignore_index, reduction, eps)
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    assert tn.gradcheck(lambda a: F.cross_entropy(a, tn.tensor(t), w, ignore_index, reduction,
+                                                  eps), (tn.tensor(z, requires_grad=True),))
+
+
+@pytest.mark.parametrize("reduction,weighted,eps",
+                         list(itertools.product(["none", "sum", "mean"], [False, True],
+                                                [0.0, 0.2])), ids=str)
+def test_cross_entropy_probability_targets(reduction, weighted, eps):
+    q = np.random.default_rng(1).dirichlet(np.ones(C), size=N)
+    w = WEIGHT if weighted else None
+    z = logits()
+    loss = F.cross_entropy(tn.tensor(z), tn.tensor(q), w, reduction=reduction,
+                           label_smoothing=eps)
+    np.testing.assert_allclose(loss.data, reference_cross_entropy_probs(z, q, w, reduction, eps),
+                               rtol=1e-12)
+    assert tn.gradcheck(lambda a: F.cross_entropy(a, tn.tensor(q), w, reduction=reduction,
+                                                  label_smoothing=eps),
+                        (tn.tensor(z, requires_grad=True),))
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
+    z = tn.tensor(logits(), requires_grad=True)
+    F.cross_entropy(z, tn.tensor(TARGET)).backward()
+    p = np.exp(log_softmax(z.data, axis=1))
+    np.testing.assert_allclose(z.grad.data, (p - np.eye(C)[TARGET]) / N, rtol=1e-12,
+                               atol=1e-16)
+
+
+def test_one_hot_probabilities_equal_class_indices():
+    z = logits()
+    onehot = np.eye(C)[TARGET]
+    for eps in (0.0, 0.3):
+        a = F.cross_entropy(tn.tensor(z), tn.tensor(onehot), label_smoothing=eps)
+        b = F.cross_entropy(tn.tensor(z), tn.tensor(TARGET), label_smoothing=eps)
+        assert a.item() == pytest.approx(b.item(), rel=1e-13)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_cross_entropy_unbatched(reduction):
+    z = logits()[0]
+    one = F.cross_entropy(tn.tensor(z), tn.tensor(2), reduction=reduction)
+    batch = F.cross_entropy(tn.tensor(z[None]), tn.tensor([2]), reduction=reduction)
+    assert one.shape == () and one.item() == pytest.approx(float(batch.data.sum()), rel=1e-14)
+    q = np.array([0.1, 0.2, 0.3, 0.4])
+    probs = F.cross_entropy(tn.tensor(z), tn.tensor(q), reduction=reduction)
+    assert probs.shape == ()
+    assert probs.item() == pytest.approx(-(q * log_softmax(z)).sum(), rel=1e-13)
+    assert tn.gradcheck(lambda a: F.cross_entropy(a, tn.tensor(2), reduction=reduction),
+                        (tn.tensor(z, requires_grad=True),))
+
+
+def test_cross_entropy_with_every_row_ignored_is_nan_like_pytorch():
+    z = tn.tensor(logits(), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = F.cross_entropy(z, tn.tensor([-100] * N))
+        assert math.isnan(loss.item())
+        assert F.cross_entropy(z, tn.tensor([-100] * N), reduction="sum").item() == 0.0
+
+
+def test_cross_entropy_module_matches_functional():
+    z, t = tn.tensor(logits()), tn.tensor(TARGET)
+    module = tn.nn.CrossEntropyLoss(weight=tn.tensor(WEIGHT), label_smoothing=0.1)
+    assert module(z, t).item() == F.cross_entropy(z, t, tn.tensor(WEIGHT),
+                                                  label_smoothing=0.1).item()
+
+
+# ---- nll -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduction,weighted,ignore_index",
+                         list(itertools.product(["none", "sum", "mean"], [False, True],
+                                                [-100, 1])), ids=str)
+def test_nll_loss(reduction, weighted, ignore_index):
+    logp = log_softmax(logits(), axis=1)
+    w = WEIGHT if weighted else np.ones(C)
+    valid = TARGET != ignore_index
+    losses = np.where(valid, -w[TARGET] * logp[np.arange(N), TARGET], 0.0)
+    expected = reduce(losses, reduction, w[TARGET][valid].sum())
+    kw = dict(weight=tn.tensor(w) if weighted else None, ignore_index=ignore_index,
+              reduction=reduction)
+    np.testing.assert_allclose(F.nll_loss(tn.tensor(logp), tn.tensor(TARGET), **kw).data,
+                               expected, rtol=1e-13)
+    assert tn.gradcheck(lambda a: F.nll_loss(a, tn.tensor(TARGET), **kw),
+                        (tn.tensor(logp, requires_grad=True),))
+
+
+def test_nll_after_log_softmax_is_cross_entropy():
+    z = tn.tensor(logits())
+    a = F.nll_loss(F.log_softmax(z, dim=1), tn.tensor(TARGET), tn.tensor(WEIGHT))
+    b = F.cross_entropy(z, tn.tensor(TARGET), tn.tensor(WEIGHT))
+    assert a.item() == pytest.approx(b.item(), rel=1e-13)
+
+
+# ---- binary cross-entropy with logits ------------------------------------------------------
+@pytest.mark.parametrize("reduction,weighted,pos_weighted",
+                         list(itertools.product(["none", "sum", "mean"], [False, True],
+                                                [False, True])), ids=str)
+def test_bce_with_logits(reduction, weighted, pos_weighted):
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(-6, 6, (5, 3)), rng.uniform(0, 1, (5, 3))
+    w = rng.uniform(0.1, 2, 3) if weighted else np.ones(3)
+    pw = rng.uniform(0.1, 3, 3) if pos_weighted else np.ones(3)
+    s = expit(x)
+    losses = -w * (pw * y * np.log(s) + (1 - y) * np.log(1 - s))  # the textbook formula
+    kw = dict(weight=tn.tensor(w) if weighted else None, reduction=reduction,
+              pos_weight=tn.tensor(pw) if pos_weighted else None)
+    got = F.binary_cross_entropy_with_logits(tn.tensor(x), tn.tensor(y), **kw)
+    np.testing.assert_allclose(got.data, reduce(losses, reduction, losses.size), rtol=1e-12)
+    # both the logits and the (soft) targets get gradients
+    assert tn.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kw),
+                        (tn.tensor(x, requires_grad=True), tn.tensor(y, requires_grad=True)))
+
+
+# ---- mse -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_mse_loss(reduction):
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    squared = (x - y) ** 2
+    got = F.mse_loss(tn.tensor(x), tn.tensor(y), reduction)
+    np.testing.assert_allclose(got.data, reduce(squared, reduction, squared.size), rtol=1e-13)
+    assert tn.gradcheck(lambda a, b: F.mse_loss(a, b, reduction),
+                        (tn.tensor(x, requires_grad=True), tn.tensor(y, requires_grad=True)))
+
+
+# ---- stability ------------------------------------------------------------------------------
+@pytest.fixture
+def no_float_warnings():
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_cross_entropy_with_logits_of_1e4(dtype, eps, no_float_warnings):
+    z = tn.tensor([[1e4, -1e4, 0.0], [1e4, -1e4, 0.0]], dtype=dtype, requires_grad=True)
+    loss = F.cross_entropy(z, tn.tensor([0, 1]), reduction="none", label_smoothing=eps)
+    # -log p = [0, 2e4, 1e4] in each row (the other terms underflow to 0)
+    smooth = eps / 3 * (0 + 2e4 + 1e4)
+    np.testing.assert_allclose(loss.data, [(1 - eps) * 0 + smooth, (1 - eps) * 2e4 + smooth],
+                               rtol=1e-6)
+    loss.sum().backward()
+    assert z.grad.dtype == dtype and np.isfinite(z.grad.data).all()
+    # p - q̃ with p = [1, 0, 0], q̃ = (1-ε)·onehot + ε/3
+    np.testing.assert_allclose(z.grad.data, [[1 - (1 - eps) - eps / 3, -eps / 3, -eps / 3],
+                                             [1 - eps / 3, -(1 - eps) - eps / 3, -eps / 3]],
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+def test_bce_with_logits_of_1e4(dtype, no_float_warnings):
+    x = tn.tensor([1e4, -1e4, 1e4, -1e4, 0.0], dtype=dtype, requires_grad=True)
+    y = tn.tensor([1.0, 0.0, 0.0, 1.0, 1.0], dtype=dtype)
+    loss = F.binary_cross_entropy_with_logits(x, y, reduction="none",
+                                              pos_weight=tn.tensor([2.0], dtype=dtype))
+    np.testing.assert_allclose(loss.data, [0, 0, 1e4, 2e4, 2 * math.log(2)], rtol=1e-6)
+    loss.sum().backward()
+    # dℓ/dx = σ(x)(1 + (pw-1)y) - pw·y
+    np.testing.assert_allclose(x.grad.data, [0, 0, 1, -2, 0.5 * 2 - 2], atol=1e-6)
+
+
+# ---- errors that name the offending value ----------------------------------------------------
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll"])
+def test_target_out_of_range(fn):
+    with pytest.raises(IndexError, match="target 7 at position 2 .*4 classes"):
+        fn(tn.zeros(3, 4), tn.tensor([0, 1, 7]))
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll"])
+def test_negative_target_that_is_not_ignore_index(fn):
+    with pytest.raises(IndexError, match="target -1 at position 1"):
+        fn(tn.zeros(3, 4), tn.tensor([0, -1, 2]))
+    fn(tn.zeros(3, 4), tn.tensor([0, -1, 2]), ignore_index=-1)  # fine when it is
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll"])
+def test_non_integer_targets(fn):
+    with pytest.raises(TypeError, match="integer class indices.*target 1.5 at position 1"):
+        fn(tn.zeros(3, 4), tn.tensor([0.0, 1.5, 2.0]))
+
+
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll"])
+def test_wrong_batch_size(fn):
+    with pytest.raises(ValueError, match=r"shape \(3,\).*got \(4,\)"):
+        fn(tn.zeros(3, 4), tn.tensor([0, 1, 2, 3]))
+
+
+def test_other_bad_arguments():
+    z = tn.zeros(3, 4)
+    with pytest.raises(ValueError, match="probability targets.*\\(3, 4\\), got \\(3, 5\\)"):
+        F.cross_entropy(z, tn.zeros(3, 5))
+    with pytest.raises(ValueError, match="'avg'"):
+        F.cross_entropy(z, tn.tensor([0, 1, 2]), reduction="avg")
+    with pytest.raises(ValueError, match="1.5"):
+        F.cross_entropy(z, tn.tensor([0, 1, 2]), label_smoothing=1.5)
+    with pytest.raises(ValueError, match=r"weight.*\(4,\).*\(3,\)"):
+        F.cross_entropy(z, tn.tensor([0, 1, 2]), weight=tn.ones(3))
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\)"):
+        F.cross_entropy(tn.zeros(2, 3, 4), tn.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"\(3,\).*\(3, 4\)"):
+        F.binary_cross_entropy_with_logits(z, tn.zeros(3))
+    with pytest.raises(ValueError, match=r"\(4, 3\).*\(3, 4\)"):
+        F.mse_loss(z, tn.zeros(4, 3))

@@ -1,0 +1,223 @@
+"""The scikit-learn estimators: conformance, composition, determinism, errors."""
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_moons, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_estimator
+
+from tinynet import Tensor
+from tinynet.sklearn import MLPClassifier, MLPRegressor
+
+# Checks we cannot pass, with the reason (also listed in docs/sklearn.md).
+EXPECTED_FAILED_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data":
+        "minibatch training: a sample weighted 2 sits in one batch, a repeated sample may "
+        "land in two, so the optimisation paths differ (scikit-learn's own MLP shares this)",
+}
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier(max_iter=50), MLPRegressor(max_iter=50)],
+                         ids=["classifier", "regressor"])
+def test_check_estimator(estimator):
+    results = check_estimator(estimator, expected_failed_checks=EXPECTED_FAILED_CHECKS,
+                              on_fail=None)
+    failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
+              if r["status"] == "failed"]
+    assert failed == []
+    assert len(results) > 50  # the full battery ran
+
+
+def test_learns_iris_and_probabilities_are_consistent(iris):
+    X, y = iris
+    clf = MLPClassifier((32,), activation="gelu", max_iter=300, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.95
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+    np.testing.assert_allclose(np.log(proba), clf.predict_log_proba(X), atol=1e-10)
+    assert clf.n_features_in_ == 4 and clf.n_iter_ == len(clf.loss_curve_)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0] / 5
+    assert [c.shape for c in clf.coefs_] == [(4, 32), (32, 3)]
+
+
+def test_binary_uses_one_logit_and_string_labels():
+    X, y = make_moons(300, noise=0.1, random_state=0)
+    labels = np.array(["left", "right"])[y]
+    clf = MLPClassifier((16, 16), max_iter=200, learning_rate_init=0.01,
+                        random_state=0).fit(X, labels)
+    assert clf.model_[-1].out_features == 1
+    assert set(clf.predict(X)) == {"left", "right"}
+    assert clf.score(X, labels) > 0.95
+    proba = clf.predict_proba(X)
+    assert proba.shape == (300, 2)
+    # the column order follows classes_: P(right) is σ(logit)
+    logits = clf.model_(Tensor(X)).data[:, 0]
+    np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-logits)), rtol=1e-12)
+
+
+def test_regressor_fits_sine_and_multioutput():
+    X = np.linspace(-2, 2, 200)[:, None]
+    Y = np.c_[np.sin(X).ravel(), np.cos(X).ravel()]
+    reg = MLPRegressor((32,), activation="tanh", max_iter=400, learning_rate_init=0.01,
+                       n_iter_no_change=400, random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (200, 2) and reg.predict(X).dtype == np.float64
+    assert reg.score(X, Y) > 0.95
+    single = MLPRegressor((8,), max_iter=5, random_state=0).fit(X, Y[:, 0])
+    assert single.predict(X).shape == (200,)
+
+
+def test_same_random_state_same_model_and_pickle_round_trip(iris):
+    X, y = iris
+    a = MLPClassifier((16,), max_iter=20, random_state=3).fit(X, y)
+    b = MLPClassifier((16,), max_iter=20, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    restored = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(restored.predict_proba(X), a.predict_proba(X))
+    c = MLPClassifier((16,), max_iter=20, random_state=4).fit(X, y)
+    assert not np.array_equal(c.predict_proba(X), a.predict_proba(X))
+
+
+def test_cross_val_score_identical_whatever_n_jobs(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), activation="elu", max_iter=40, learning_rate_init=0.02,
+                        random_state=0)
+    serial = cross_val_score(clf, X, y, cv=3, n_jobs=1)
+    parallel = cross_val_score(clf, X, y, cv=3, n_jobs=2)
+    np.testing.assert_array_equal(serial, parallel)
+    assert serial.mean() > 0.8
+
+
+def test_grid_search_over_activation_and_norm_in_pipeline():
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), MLPClassifier((16,), max_iter=60,
+                                                         learning_rate_init=0.02, random_state=0))
+    grid = GridSearchCV(pipe, {"mlpclassifier__activation": ["relu", "gelu"],
+                               "mlpclassifier__norm": [None, "layernorm"]}, cv=3, n_jobs=2)
+    grid.fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_score_ > 0.85
+    assert grid.best_estimator_.score(X, y) > 0.9
+
+
+def test_clone_keeps_parameters_not_fit():
+    clf = MLPClassifier((8, 4), activation="leaky_relu", norm="layernorm", dtype="float64")
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params()
+    assert not hasattr(copy, "model_")
+
+
+@pytest.mark.parametrize("param, value, fragment", [
+    ("activation", "swish", "'activation' parameter of MLPClassifier must be one of"),
+    ("solver", "lbfgs", "'solver'"),
+    ("alpha", -1.0, "'alpha' parameter of MLPClassifier must be a float in the range"),
+    ("hidden_layer_sizes", (10, 0), "'hidden_layer_sizes'"),
+    ("batch_size", 0, "'batch_size'"),
+    ("learning_rate_init", 0.0, "'learning_rate_init'"),
+    ("validation_fraction", 1.5, "'validation_fraction'"),
+    ("norm", "batchnorm", "'norm'"),
+    ("dtype", "int32", "'dtype'"),
+    ("init", "he", "'init'"),
+])
+def test_bad_parameters_are_named_in_fit(iris, param, value, fragment):
+    X, y = iris
+    clf = MLPClassifier(max_iter=2).set_params(**{param: value})  # accepted until fit
+    with pytest.raises(ValueError, match=fragment) as info:
+        clf.fit(X, y)
+    assert repr(value) in str(info.value)
+
+
+def test_bad_input_gets_sklearn_errors(iris):
+    X, y = iris
+    clf = MLPClassifier(max_iter=2)
+    with pytest.raises(ValueError, match="NaN"):
+        clf.fit(np.where(X > 2, np.nan, X), y)
+    with pytest.raises(ValueError, match="2D array"):
+        clf.fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="0 sample"):
+        clf.fit(X[:0], y[:0])
+    fitted = MLPClassifier((4,), max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="3 features, but MLPClassifier is expecting 4"):
+        fitted.predict(X[:, :3])
+
+
+def test_early_stopping_records_validation_and_restores_best(iris):
+    X, y = iris
+    clf = MLPClassifier((32,), max_iter=300, early_stopping=True, n_iter_no_change=5,
+                        validation_fraction=0.2, random_state=0).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.validation_loss_curve_)
+    assert clf.n_iter_ < 300 and clf.best_loss_ is None
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    # the restored weights are those of the best validation epoch, not the last one
+    assert clf.history_.records[-1]["val_score"] <= clf.best_validation_score_
+
+
+def test_no_convergence_warns_and_tol_stops():
+    X, y = make_moons(200, noise=0.1, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPClassifier((8,), max_iter=3, random_state=0).fit(X, y)
+    stopped = MLPClassifier((8,), max_iter=500, tol=0.5, n_iter_no_change=2,
+                            random_state=0).fit(X, y)
+    assert stopped.n_iter_ == 3  # the loss can never fall by 0.5: 1 epoch + 2 patience
+
+
+def test_partial_fit_needs_classes_then_learns(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), learning_rate_init=0.01, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    for _ in range(50):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.n_iter_ == 50 and clf.score(X, y) > 0.9
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        clf.partial_fit(X, y, classes=[0, 1])
+
+
+def test_class_weight_and_sample_weight_shift_decisions():
+    # a 90/10 imbalanced problem where the classes overlap
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (450, 2)), rng.normal(1.0, 1, (50, 2))]
+    y = np.r_[np.zeros(450, int), np.ones(50, int)]
+    plain = MLPClassifier((8,), max_iter=100, random_state=0).fit(X, y)
+    balanced = MLPClassifier((8,), max_iter=100, random_state=0, class_weight="balanced")
+    balanced.fit(X, y)
+    weighted = MLPClassifier((8,), max_iter=100, random_state=0)
+    weighted.fit(X, y, sample_weight=np.where(y == 1, 9.0, 1.0))
+    minority = lambda m: (m.predict(X) == 1).sum()  # noqa: E731
+    assert minority(balanced) > 3 * max(minority(plain), 1)
+    assert minority(weighted) > 3 * max(minority(plain), 1)
+
+
+def test_warm_start_continues_and_history_has_diagnostics(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), max_iter=5, warm_start=True, random_state=0).fit(X, y)
+    first_loss = clf.loss_curve_[-1]
+    clf.fit(X, y)
+    assert clf.n_iter_ == 10 and clf.loss_curve_[-1] < first_loss
+    layers = clf.history_.records[-1]["layers"]
+    assert {s["kind"] for s in layers.values()} == {"Linear", "ReLU"}
+    assert 0 <= layers["1"]["dead_rate"] <= 1
+
+
+def test_regression_alpha_shrinks_weights():
+    X, y = make_regression(200, 5, noise=1.0, random_state=0)
+    y = y / y.std()
+    settings = dict(max_iter=100, learning_rate_init=0.01, n_iter_no_change=100,
+                    random_state=0)
+    small = MLPRegressor((16,), alpha=0.0, **settings).fit(X, y)
+    large = MLPRegressor((16,), alpha=50.0, **settings).fit(X, y)
+    norm = lambda m: sum(np.sum(c ** 2) for c in m.coefs_)  # noqa: E731
+    assert norm(large) < 0.5 * norm(small)
