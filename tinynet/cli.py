@@ -6,6 +6,7 @@
     tinynet demo
 """
 import argparse
+import os
 import sys
 import time
 
@@ -33,6 +34,37 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
     return value
+
+
+def _jobs(text: str) -> int:
+    """joblib's n_jobs: a positive count, or -1 for every core (0 means nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or -1 (every core), "
+                                         f"got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an accuracy in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected an accuracy in (0, 1], got {value}")
+    return value
+
+
+def _output_path(text: str) -> str:
+    """A file to write: its folder must exist (checked now, not after training)."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} does not "
+                                         f"exist")
+    return text
 
 
 def _activation_list(text: str) -> list:
@@ -88,9 +120,13 @@ def _train(args) -> int:
     manual_seed(args.seed)
     model = MLP(data.n_features, [args.width] * args.depth, data.n_classes,
                 activation=args.activation, norm=None if args.norm == "none" else args.norm)
-    history = fit(model, data.X_train, data.y_train, lr=args.lr, epochs=args.epochs,
-                  batch_size=args.batch_size, validation_data=(data.X_test, data.y_test),
-                  seed=args.seed, progress=not args.quiet)
+    try:
+        history = fit(model, data.X_train, data.y_train, lr=args.lr, epochs=args.epochs,
+                      batch_size=args.batch_size, validation_data=(data.X_test, data.y_test),
+                      seed=args.seed, progress=not args.quiet)
+    except FloatingPointError as error:  # a diverged run is an answer, not a crash
+        print(f"tinynet train: {error}", file=sys.stderr)
+        return 1
     print(history.summary())
     for hint in history.diagnose():
         print("hint:", hint)
@@ -155,24 +191,25 @@ def build_parser() -> argparse.ArgumentParser:
                          default=_activation_list(DEFAULT_ACTIVATIONS),
                          help=f"comma-separated ({DEFAULT_ACTIVATIONS})")
     compare.add_argument("--seeds", type=_positive_int, default=3)
-    compare.add_argument("--jobs", type=int, default=2, help="parallel jobs (2; -1: all cores)")
-    compare.add_argument("--target", type=_positive_float, default=0.9,
+    compare.add_argument("--jobs", type=_jobs, default=2, help="parallel jobs (2; -1: all cores)")
+    compare.add_argument("--target", type=_fraction, default=0.9,
                          help="accuracy for 'epochs to target' (0.9)")
-    compare.add_argument("--csv", help="write the table as CSV")
-    compare.add_argument("--plot", help="write the comparison figure (PNG)")
+    compare.add_argument("--csv", type=_output_path, help="write the table as CSV")
+    compare.add_argument("--plot", type=_output_path, help="write the comparison figure (PNG)")
     compare.set_defaults(run=_compare)
 
     train = commands.add_parser("train", help="train one MLP and print its diagnostics")
     _model_options(train)
     train.add_argument("--activation", default="gelu", choices=sorted(ACTIVATIONS))
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--json", help="write the History as JSON")
-    train.add_argument("--plot", help="write the per-layer gradient norms figure (PNG)")
+    train.add_argument("--json", type=_output_path, help="write the History as JSON")
+    train.add_argument("--plot", type=_output_path,
+                       help="write the per-layer gradient norms figure (PNG)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
     plot = commands.add_parser("plot-activations", help="draw each activation and derivative")
-    plot.add_argument("path", help="output PNG file")
+    plot.add_argument("path", type=_output_path, help="output PNG file")
     plot.set_defaults(run=_plot_activations)
 
     demo = commands.add_parser("demo", help="a PyTorch-style loop on make_moons")

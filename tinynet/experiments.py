@@ -13,8 +13,9 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from tinynet.autograd.grad_mode import no_grad
-from tinynet.data import load_dataset
+from tinynet.data import DATASETS, load_dataset
 from tinynet.diagnostics.hints import gradient_ratio
+from tinynet.dtypes import get_default_dtype
 from tinynet.models import ACTIVATIONS, MLP
 from tinynet.random import manual_seed
 from tinynet.tensor import Tensor
@@ -25,13 +26,16 @@ COLUMNS = ("activation", "test_acc_mean", "test_acc_std", "epochs_to_target", "g
 
 
 def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, seed: int,
-            norm=None, lr: float = 1e-2, batch_size: int = 64, target: float = 0.9) -> dict:
+            norm=None, lr: float = 1e-2, batch_size: int = 64, target: float = 0.9,
+            dtype=None) -> dict:
     """Train one MLP and measure it. Returns a dict of numbers plus its History as JSON
-    (plain data, so it travels between processes and cluster workers unchanged)."""
-    data = load_dataset(dataset, seed=seed)
+    (plain data, so it travels between processes and cluster workers unchanged).
+    ``dtype`` defaults to the default dtype of the process it runs in."""
+    dtype = np.dtype(dtype or get_default_dtype())
+    data = load_dataset(dataset, seed=seed, dtype=dtype)
     manual_seed(seed)
     model = MLP(data.n_features, [width] * depth, data.n_classes, activation=activation,
-                norm=norm)
+                norm=norm, dtype=dtype)
     history = fit(model, data.X_train, data.y_train, lr=lr, epochs=epochs,
                   batch_size=batch_size, validation_data=(data.X_test, data.y_test), seed=seed,
                   progress=False)
@@ -140,6 +144,8 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         >>> [row["activation"] for row in result.rows]
         ['relu', 'sigmoid']
     """
+    if dataset not in DATASETS:  # checked here, not in a worker's traceback
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {list(DATASETS)}")
     for name in activations:
         if name not in ACTIVATIONS:
             raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
@@ -148,8 +154,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         raise ValueError("compare_activations needs at least one seed")
     start = time.perf_counter()
     runs = Parallel(n_jobs=n_jobs)(
+        # NOTE: the dtype is passed on: a worker process starts with the library's default
         delayed(run_one)(dataset, activation, depth, width, epochs, seed, norm, lr, batch_size,
-                         target)
+                         target, get_default_dtype())
         for activation in activations for seed in seeds)
     rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in activations]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,

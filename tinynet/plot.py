@@ -1,23 +1,36 @@
 """Figures (needs the ``plot`` extra: matplotlib). Every function writes a PNG when
 given ``path`` and returns the matplotlib Figure.
 
-The Agg backend is used, so figures render without a display.
+NOTE: figures are built as ``matplotlib.figure.Figure`` objects, not through pyplot, so
+they render without a display, never switch the user's backend (a notebook keeps its
+inline plots) and are not kept alive in pyplot's list of open figures.
 """
 import numpy as np
 
 from tinynet.diagnostics.monitor import activation_derivative
-from tinynet.models import ACTIVATIONS, make_activation
+from tinynet.models import make_activation
 from tinynet.tensor import Tensor
 
 
-def _pyplot():
+def _figure(**kwargs):
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plotting needs matplotlib: pip install 'tinynet[plot]'") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
+    return Figure(**kwargs)
+
+
+def _colormap(name: str):
+    from matplotlib import colormaps
+
+    return colormaps[name]
+
+
+def _layer_metric(history, name: str) -> dict:
+    values = history.layer_metric(name)
+    if not values:
+        raise ValueError(f"this History has no per-layer {name!r}: train with monitor=True")
+    return values
 
 
 def _finish(fig, path):
@@ -30,9 +43,9 @@ def _finish(fig, path):
 def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu",
                                   "gelu_tanh")):
     """Each activation f(z) and its derivative f'(z) on z in [-4, 4]."""
-    plt = _pyplot()
     z = np.linspace(-4, 4, 801)
-    fig, (ax_f, ax_d) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = _figure(figsize=(10, 4))
+    ax_f, ax_d = fig.subplots(1, 2)
     for name in names:
         module = make_activation(name)
         y = module(Tensor(z)).data
@@ -50,9 +63,9 @@ def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu"
 
 def curves(history, path=None):
     """Loss and accuracy per epoch (train and, if recorded, validation)."""
-    plt = _pyplot()
     epochs = history["epoch"]
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = _figure(figsize=(10, 4))
+    ax_loss, ax_acc = fig.subplots(1, 2)
     for split in ("train", "val"):
         if history[f"{split}_loss"][0] is not None:
             ax_loss.plot(epochs, history[f"{split}_loss"], label=split)
@@ -61,17 +74,18 @@ def curves(history, path=None):
     ax_loss.set(title="loss", xlabel="epoch")
     ax_acc.set(title="accuracy", xlabel="epoch")
     for ax in (ax_loss, ax_acc):
-        ax.legend()
+        if ax.lines:  # a regression run has no accuracy to show
+            ax.legend()
         ax.grid(alpha=0.3)
     return _finish(fig, path)
 
 
 def gradient_norms(history, path=None):
     """Each Linear's mean weight-gradient norm per epoch, log scale."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    norms = history.layer_metric("grad_norm")
-    cmap = plt.get_cmap("viridis")
+    fig = _figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    norms = _layer_metric(history, "grad_norm")
+    cmap = _colormap("viridis")
     for i, (layer, values) in enumerate(norms.items()):
         ax.plot(history["epoch"], values, color=cmap(i / max(len(norms) - 1, 1)),
                 label=f"Linear {layer}")
@@ -84,11 +98,11 @@ def gradient_norms(history, path=None):
 
 def unit_health(history, path=None):
     """Dead and saturation rates of each activation layer per epoch."""
-    plt = _pyplot()
-    fig, (ax_dead, ax_sat) = plt.subplots(1, 2, figsize=(10, 4))
-    for layer, values in history.layer_metric("dead_rate").items():
+    fig = _figure(figsize=(10, 4))
+    ax_dead, ax_sat = fig.subplots(1, 2)
+    for layer, values in _layer_metric(history, "dead_rate").items():
         ax_dead.plot(history["epoch"], values, label=f"layer {layer}")
-    for layer, values in history.layer_metric("saturation_rate").items():
+    for layer, values in _layer_metric(history, "saturation_rate").items():
         ax_sat.plot(history["epoch"], values, label=f"layer {layer}")
     ax_dead.set(title="dead units", xlabel="epoch", ylim=(-0.02, 1.02))
     ax_sat.set(title="saturated (sample, unit) pairs", xlabel="epoch", ylim=(-0.02, 1.02))
@@ -100,11 +114,11 @@ def unit_health(history, path=None):
 
 def decision_boundary(model, X, y, path=None, resolution: int = 200):
     """The predicted class over the plane, with the points (2-D inputs only)."""
-    if X.shape[1] != 2:
-        raise ValueError(f"decision_boundary needs 2-D inputs, got {X.shape[1]} features")
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary needs (N, 2) inputs, got shape {X.shape}")
     from tinynet.autograd.grad_mode import no_grad
 
-    plt = _pyplot()
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.c_[gx.ravel(), gy.ravel()].astype(next(model.parameters()).dtype)
@@ -113,7 +127,8 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200):
     with no_grad():
         predicted = model(Tensor(grid)).data.argmax(axis=1).reshape(gx.shape)
     model.train(was_training)
-    fig, ax = plt.subplots(figsize=(5, 4.5))
+    fig = _figure(figsize=(5, 4.5))
+    ax = fig.subplots()
     ax.contourf(gx, gy, predicted, alpha=0.3, cmap="coolwarm")
     ax.scatter(X[:, 0], X[:, 1], c=y, s=8, cmap="coolwarm", edgecolors="none")
     ax.set(title="decision boundary")
@@ -122,10 +137,10 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200):
 
 def comparison(result, path=None):
     """A compare_activations result: test accuracy (± std) and the gradient ratio."""
-    plt = _pyplot()
     rows = result.rows
     names = [r["activation"] for r in rows]
-    fig, (ax_acc, ax_grad) = plt.subplots(1, 2, figsize=(10, 4))
+    fig = _figure(figsize=(10, 4))
+    ax_acc, ax_grad = fig.subplots(1, 2)
     ax_acc.bar(names, [r["test_acc_mean"] for r in rows],
                yerr=[r["test_acc_std"] for r in rows], color="tab:blue", alpha=0.8)
     ax_acc.set(title="test accuracy (mean ± std over seeds)", ylim=(0, 1))
@@ -141,4 +156,4 @@ def comparison(result, path=None):
 
 
 __all__ = ["activations", "comparison", "curves", "decision_boundary", "gradient_norms",
-           "unit_health", "ACTIVATIONS"]
+           "unit_health"]

@@ -29,10 +29,11 @@ def init_report(model, X, y=None, seed: int = 0) -> InitReport:
     Args:
         model: the module, typically freshly initialised; it is not changed (its
             gradients are restored afterwards).
-        X: a batch of inputs (N, D).
+        X: a batch of inputs (N, D); an array is cast to the model's dtype.
         y: class labels (N,) for a cross-entropy loss; if None the output is
             back-propagated along a fixed random direction (seeded by ``seed``), which
             exposes the same per-layer gradient scaling.
+        seed: seeds that direction (default 0).
 
     Returns:
         rows with ``layer``, ``kind``, and ``act_mean``/``act_std``/``dead_rate``/
@@ -40,14 +41,16 @@ def init_report(model, X, y=None, seed: int = 0) -> InitReport:
 
     Example:
         >>> import tinynet as tn
-        >>> tn.manual_seed(0)
+        >>> _ = tn.manual_seed(0)  # returns the generator, as in PyTorch
         >>> deep = tn.models.MLP(2, [32] * 10, 2, activation="sigmoid", init="pytorch")
         >>> rows = tn.init_report(deep, tn.randn(64, 2))
         >>> rows[0]["grad_norm"] < 1e-3 * rows[-1]["grad_norm"]   # vanishing at init
         True
     """
-    x = X if isinstance(X, Tensor) else Tensor(np.asarray(X))
     saved = [(p, p.grad) for p in model.parameters()]
+    # like fit: array inputs take the model's dtype (numpy's float64 default would not fit)
+    dtype = saved[0][0].dtype if saved else None
+    x = X if isinstance(X, Tensor) else Tensor(np.asarray(X, dtype=dtype))
     was_training = model.training
     model.train()
     for p, _ in saved:

@@ -11,6 +11,9 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
   * dead unit: f'(z) == 0 exactly for every training sample the monitor saw in the
     epoch. Dead rate = dead units / units. ``dead_units`` lists them and ``dead_since``
     gives, for each, the first epoch of its current unbroken run of dead epochs.
+    NOTE: a smooth activation's derivative rounds to exactly 0 far enough out (float32:
+    tanh at |z| >= 10, sigmoid at z >= ~16.75, GELU at z <= ~-14.5); such a unit counts
+    as dead too, rightly: no gradient passes it. LeakyReLU is never dead.
   * saturated pair: a (sample, unit) pair with |f'(z)| < 1% of the activation's peak
     derivative (sigmoid 0.25, tanh 1, ...). Saturation rate = saturated pairs / pairs.
   * activation mean and std: over every (sample, unit) output value in the epoch.

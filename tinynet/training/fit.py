@@ -1,5 +1,6 @@
 """``fit``: train a model on arrays with minibatches, a progress bar and diagnostics."""
 import math
+import numbers
 import platform
 import sys
 import time
@@ -12,6 +13,7 @@ from tinynet.autograd.grad_mode import no_grad
 from tinynet.data import batches
 from tinynet.diagnostics import Monitor
 from tinynet.tensor import Tensor
+from tinynet.training.callbacks import Callback
 from tinynet.training.history import History
 
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
@@ -57,11 +59,11 @@ def _evaluate(model, loss_fn, X, y, loss_name, batch_size=1024):
 
 
 def _first_nonfinite_layer(model) -> str:
+    """The first module, in definition order, holding a parameter with a non-finite grad."""
     for name, module in model.named_modules():
-        if isinstance(module, nn.Linear):
-            for p in (module.weight, module.bias):
-                if p is not None and p.grad is not None and not np.isfinite(p.grad.data).all():
-                    return f"'{name}' ({module!r})"
+        for p in module.parameters(recurse=False):
+            if p.grad is not None and not np.isfinite(p.grad.data).all():
+                return f"'{name}' ({module!r})"
     return "none (every gradient is finite)"
 
 
@@ -92,7 +94,7 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         seed: seeds the shuffling (``None``: fresh randomness each run).
         monitor: record per-layer diagnostics (default True; see ``Monitor``).
         progress: show a tqdm progress bar (only when stderr is a terminal).
-        callbacks: ``Callback`` objects, e.g. ``EarlyStopping``.
+        callbacks: ``Callback`` objects, e.g. ``EarlyStopping`` (or just one).
 
     Returns:
         History with one record per epoch.
@@ -130,7 +132,12 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         name = optimizer or "adam"
         if name not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}")
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+            raise ValueError(f"fit: lr must be a positive number, got {lr!r}")
         optimizer = OPTIMIZERS[name](params, lr=lr)
+    elif not isinstance(optimizer, optim.Optimizer):
+        raise TypeError(f"fit: optimizer must be an Optimizer instance or one of "
+                        f"{sorted(OPTIMIZERS)}, got {optimizer!r}")
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"fit: {name} must be a positive integer, got {value!r}")
@@ -138,9 +145,17 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
     y = _targets(_array(y), loss_name, dtype)
     if X.ndim != 2 or len(X) != len(y):
         raise ValueError(f"fit: X must be (N, D) and y (N,), got X {X.shape} and y {y.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("fit: X contains NaN or infinite values")
     if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("fit: validation_data must be a pair (X_val, y_val)")
         X_val = _array(validation_data[0]).astype(dtype, copy=False)
         y_val = _targets(_array(validation_data[1]), loss_name, dtype)
+        if X_val.ndim != 2 or X_val.shape[1] != X.shape[1] or len(X_val) != len(y_val):
+            raise ValueError(f"fit: validation_data must be (N_val, {X.shape[1]}) inputs and "
+                             f"(N_val,) targets like X and y, got {X_val.shape} and "
+                             f"{y_val.shape}")
     modules = list(model.modules())
     if loss_name == "cross_entropy" and isinstance(modules[-1], nn.Softmax):
         warnings.warn("the model ends in Softmax but the loss is cross-entropy, which applies "
@@ -148,12 +163,14 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
                       "slows learning. Remove the final Softmax (apply it only to read "
                       "probabilities).", UserWarning, stacklevel=2)
 
+    callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
     rng = np.random.default_rng(seed)
     watcher = Monitor(model) if monitor else None
     history = History(config={
-        "model": repr(model), "loss": loss_name, "optimizer": repr(optimizer), "lr": lr,
-        "epochs": epochs, "batch_size": batch_size, "shuffle": shuffle, "seed": seed,
-        "n_samples": len(X), "versions": _versions()})
+        "model": repr(model), "loss": loss_name, "optimizer": repr(optimizer),
+        "lr": optimizer.param_groups[0]["lr"], "epochs": epochs, "batch_size": batch_size,
+        "shuffle": shuffle, "seed": seed, "n_samples": len(X), "dtype": str(dtype),
+        "versions": _versions()})
     for callback in callbacks:
         callback.on_train_begin(model)
     bar = _progress_bar(epochs, progress)

@@ -53,8 +53,8 @@ class History:
     def from_json(cls, source) -> "History":
         """Read a History from a JSON string or a path written by ``to_json``."""
         text = source
-        if not source.lstrip().startswith("{"):
-            with open(source, encoding="utf-8") as f:
+        if not (isinstance(source, str) and source.lstrip().startswith("{")):
+            with open(source, encoding="utf-8") as f:  # a path (str or os.PathLike)
                 text = f.read()
         data = json.loads(text)
         return cls(data["records"], data.get("config"))

@@ -1,0 +1,100 @@
+"""The tinynet command line, end to end through tinynet.cli.main."""
+import csv
+import json
+
+import pytest
+
+from tinynet.cli import main
+
+SMALL = ["--dataset", "moons", "--depth", "2", "--width", "8", "--epochs", "2"]
+
+
+def _usage_error(capsys, argv) -> str:
+    """Run argv, expect argparse's exit status 2, return what it printed to stderr."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return captured.err
+
+
+def test_compare_prints_the_table_and_writes_csv_and_plot(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    table_csv, figure = tmp_path / "out.csv", tmp_path / "out.png"
+    code = main(["compare", *SMALL, "--activations", "relu,sigmoid", "--seeds", "1",
+                 "--jobs", "1", "--csv", str(table_csv), "--plot", str(figure)])
+    assert code == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("moons: MLP depth 2 x width 8, norm none, 2 epochs")
+    assert "| activation | test acc (mean ± std) |" in out
+    assert sum(line.startswith("| relu |") for line in lines) == 1
+    assert sum(line.startswith("| sigmoid |") for line in lines) == 1
+    assert f"wrote {table_csv}" in out and f"wrote {figure}" in out
+    with open(table_csv, newline="", encoding="utf-8") as f:
+        assert [row["activation"] for row in csv.DictReader(f)] == ["relu", "sigmoid"]
+    assert figure.stat().st_size > 5000
+
+
+def test_train_prints_the_summary_and_writes_json(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    code = main(["train", *SMALL, "--activation", "tanh", "--norm", "layernorm", "--quiet",
+                 "--json", str(path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("epoch 2: train loss")
+    for layer in ("0", "1", "3", "4", "6"):  # Linear and Tanh layers (LayerNorm: no row)
+        assert any(line.split()[:1] == [layer] for line in out.splitlines()), layer
+    assert "first/last Linear gradient-norm ratio" in out
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert len(record["records"]) == 2 and record["config"]["seed"] == 0
+    assert "activation='tanh', norm='layernorm'" in record["config"]["model"]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_train_that_diverges_reports_it_and_exits_1(capsys):
+    code = main(["train", "--depth", "2", "--width", "8", "--epochs", "3", "--quiet",
+                 "--lr", "1e30"])
+    captured = capsys.readouterr()
+    if code == 0:  # Adam's step is bounded by lr, so 1e30 must blow up; if not, say so
+        pytest.fail(f"training with lr=1e30 did not diverge:\n{captured.out}")
+    assert code == 1
+    assert "non-finite loss" in captured.err and "epoch 1" in captured.err
+
+
+def test_plot_activations_writes_a_png(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "activations.png"
+    assert main(["plot-activations", str(path)]) == 0
+    assert path.read_bytes().startswith(b"\x89PNG") and path.stat().st_size > 5000
+    assert f"wrote {path}" in capsys.readouterr().out
+
+
+def test_demo_runs(capsys):
+    assert main(["demo", "--epochs", "2"]) == 0
+    assert "make_moons: 2 epochs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "required: command"),
+    (["fly"], "invalid choice: 'fly'"),
+    (["compare", "--depth", "0"], "--depth: expected a positive integer, got 0"),
+    (["compare", "--width", "wide"], "--width: expected a positive integer, got 'wide'"),
+    (["compare", "--activations", "relu,swish"], "unknown activation(s) swish"),
+    (["compare", "--activations", ","], "(none given)"),
+    (["compare", "--dataset", "mnist"], "invalid choice: 'mnist'"),
+    (["compare", "--lr", "-0.1"], "--lr: expected a positive number, got -0.1"),
+    (["compare", "--jobs", "0"], "--jobs: expected a positive integer or -1"),
+    (["compare", "--target", "90"], "--target: expected an accuracy in (0, 1], got 90.0"),
+    (["compare", "--norm", "batchnorm"], "invalid choice: 'batchnorm'"),
+    (["train", "--activation", "swish"], "invalid choice: 'swish'"),
+    (["train", "--epochs", "-3"], "--epochs: expected a positive integer, got -3"),
+    (["plot-activations"], "the following arguments are required: path"),
+    (["plot-activations", "/no/such/folder/a.png"], "folder '/no/such/folder' does not exist"),
+    (["compare", "--csv", "/no/such/folder/a.csv"], "does not exist"),
+])
+def test_bad_arguments_exit_2_with_a_clear_message(capsys, argv, message):
+    err = _usage_error(capsys, argv)
+    assert "usage: tinynet" in err
+    assert message in err

@@ -1,0 +1,115 @@
+"""experiments.compare_activations: rows, runs, determinism across job counts, CSV."""
+import csv
+import math
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.experiments import COLUMNS, compare_activations
+from tinynet.training import History
+
+SMALL = dict(dataset="moons", activations=["relu", "sigmoid"], depth=2, width=8, epochs=3,
+             seeds=2)
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return compare_activations(**SMALL, n_jobs=1)
+
+
+def test_one_row_per_activation_and_one_run_per_seed(serial):
+    assert [r["activation"] for r in serial.rows] == ["relu", "sigmoid"]
+    assert [(r["activation"], r["seed"]) for r in serial.runs] == [
+        ("relu", 0), ("relu", 1), ("sigmoid", 0), ("sigmoid", 1)]
+    for row in serial.rows:
+        assert tuple(row) == COLUMNS
+        runs = [r for r in serial.runs if r["activation"] == row["activation"]]
+        acc = [r["test_acc"] for r in runs]
+        assert row["test_acc_mean"] == pytest.approx(np.mean(acc))
+        assert row["test_acc_std"] == pytest.approx(np.std(acc))
+        assert row["grad_ratio"] == pytest.approx(math.sqrt(runs[0]["grad_ratio"]
+                                                            * runs[1]["grad_ratio"]))
+        assert 0 <= row["dead_rate"] <= 1 and 0 <= row["saturation_rate"] <= 1
+        assert row["us_per_step"] > 0
+    assert serial.settings["seeds"] == [0, 1] and serial.settings["depth"] == 2
+
+
+def test_each_run_carries_its_history(serial):
+    histories = serial.histories
+    assert set(histories) == {("relu", 0), ("relu", 1), ("sigmoid", 0), ("sigmoid", 1)}
+    for run in serial.runs:
+        history = histories[(run["activation"], run["seed"])]
+        assert isinstance(history, History) and len(history) == 3
+        # validation data is the test split, evaluated after the last epoch
+        assert run["test_acc"] == pytest.approx(history.records[-1]["val_acc"])
+        assert history.config["seed"] == run["seed"]
+        assert f"activation='{run['activation']}'" in history.config["model"]
+
+
+def test_epochs_to_target_is_the_first_epoch_reaching_it():
+    result = compare_activations("moons", ["gelu"], depth=1, width=16, epochs=6, seeds=[0],
+                                 lr=0.05, target=0.8)
+    run = result.runs[0]
+    val = result.histories[("gelu", 0)]["val_acc"]
+    first = next(i + 1 for i, acc in enumerate(val) if acc >= 0.8)
+    assert run["epochs_to_target"] == first
+    assert result.rows[0]["epochs_to_target"] == float(first)
+    never = compare_activations("moons", ["gelu"], depth=1, width=4, epochs=1, seeds=[0],
+                                target=1.0)
+    assert never.rows[0]["epochs_to_target"] is None
+    assert "| never |" in never.table()
+
+
+def test_two_jobs_give_the_same_numbers_as_one(serial):
+    parallel = compare_activations(**SMALL, n_jobs=2)
+    for a, b in zip(serial.runs, parallel.runs):
+        for key in a:
+            if key not in ("us_per_step", "history"):
+                assert a[key] == b[key], key
+        ha, hb = History.from_json(a["history"]), History.from_json(b["history"])
+        for ra, rb in zip(ha.records, hb.records):
+            assert {**ra, "seconds": 0} == {**rb, "seconds": 0}
+    for a, b in zip(serial.rows, parallel.rows):
+        assert {**a, "us_per_step": 0} == {**b, "us_per_step": 0}
+
+
+def test_runs_follow_the_default_dtype_in_every_worker():
+    def losses(result, seed=0):
+        return result.histories[("tanh", seed)]["train_loss"]
+
+    small = dict(dataset="iris", activations=["tanh"], depth=1, width=4, epochs=1)
+    tn.set_default_dtype(tn.float64)
+    try:
+        serial = compare_activations(**small, seeds=[0])
+        parallel = compare_activations(**small, seeds=[0, 1], n_jobs=2)
+    finally:
+        tn.set_default_dtype(tn.float32)
+    single = compare_activations(**small, seeds=[0])
+    assert serial.histories[("tanh", 0)].config["dtype"] == "float64"
+    assert parallel.histories[("tanh", 1)].config["dtype"] == "float64"
+    assert single.histories[("tanh", 0)].config["dtype"] == "float32"
+    assert losses(serial) == losses(parallel) != losses(single)
+
+
+def test_csv_and_table(serial, tmp_path):
+    path = tmp_path / "compare.csv"
+    serial.to_csv(path)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["activation"] for r in rows] == ["relu", "sigmoid"]
+    assert tuple(rows[0]) == COLUMNS
+    assert float(rows[1]["test_acc_mean"]) == serial.rows[1]["test_acc_mean"]
+    table = serial.table()
+    assert table.splitlines()[0].startswith("| activation | test acc (mean ± std)")
+    assert len(table.splitlines()) == 4 and str(serial) == table
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"activations": ["relu", "swish"]}, "unknown activation 'swish'"),
+    ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
+    ({"seeds": 0}, "at least one seed"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        compare_activations(**{**SMALL, **kwargs})

@@ -1,0 +1,298 @@
+"""fit(): training on real datasets, its records, seeding, errors, warnings, callbacks."""
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import nn
+from tinynet.training import Callback, EarlyStopping
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return tn.data.load_dataset("moons", seed=0, n_samples=600)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return tn.data.load_dataset("iris", seed=0)
+
+
+def _mlp(data, hidden=(16, 16), activation="gelu", seed=0, **kwargs):
+    tn.manual_seed(seed)
+    return tn.models.MLP(data.n_features, list(hidden), data.n_classes, activation=activation,
+                         **kwargs)
+
+
+def _accuracy(model, X, y):
+    model.eval()
+    with tn.no_grad():
+        predicted = model(tn.tensor(X)).data.argmax(axis=1)
+    model.train()
+    return float(np.mean(predicted == y))
+
+
+# ---- it learns, and records what it saw ---------------------------------------------------
+def test_fit_learns_moons_and_records_validation_metrics(moons):
+    model = _mlp(moons)
+    history = tn.fit(model, moons.X_train, moons.y_train, lr=0.01, epochs=15, seed=0,
+                     validation_data=(moons.X_test, moons.y_test), progress=False)
+    assert len(history) == 15 and history["epoch"] == list(range(1, 16))
+    last = history.records[-1]
+    assert last["train_acc"] > 0.95
+    # the last validation record is the trained model's accuracy on the held-out part
+    assert last["val_acc"] == pytest.approx(_accuracy(model, moons.X_test, moons.y_test))
+    assert last["val_acc"] > 0.9
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    assert all(r["steps"] == 15 for r in history.records)  # ceil(450 / 32)
+    assert all(r["seconds"] > 0 and r["lr"] == 0.01 for r in history.records)
+    assert set(last["layers"]) == {"0", "1", "2", "3", "4"}
+    assert history.config["seed"] == 0 and history.config["epochs"] == 15
+    assert "numpy" in history.config["versions"]
+
+
+def test_fit_learns_iris_with_sgd(iris):
+    model = _mlp(iris, hidden=(16,), activation="relu")
+    optimizer = tn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    history = tn.fit(model, iris.X_train, iris.y_train, optimizer=optimizer, epochs=30,
+                     batch_size=16, seed=0, validation_data=(iris.X_test, iris.y_test),
+                     progress=False)
+    assert history.records[-1]["train_acc"] > 0.9
+    assert history.records[-1]["val_acc"] > 0.9
+    assert "SGD" in history.config["optimizer"]
+    assert history.config["lr"] == 0.1  # the optimizer's, not fit's unused default
+
+
+def test_first_train_loss_is_the_initial_full_batch_loss(iris):
+    # One full batch, one epoch: the recorded loss is the loss *before* the only step.
+    model = _mlp(iris)
+    with tn.no_grad():
+        expected = nn.functional.cross_entropy(model(tn.tensor(iris.X_train)),
+                                               tn.tensor(iris.y_train)).item()
+    history = tn.fit(model, iris.X_train, iris.y_train, epochs=1, batch_size=1000,
+                     progress=False)
+    assert history.records[0]["train_loss"] == pytest.approx(expected, rel=1e-6)
+    assert history.records[0]["steps"] == 1
+
+
+def test_validation_does_not_touch_the_monitor_or_the_weights(iris):
+    model = _mlp(iris)
+    history = tn.fit(model, iris.X_train, iris.y_train, epochs=2, batch_size=112,
+                     validation_data=(iris.X_test, iris.y_test), progress=False)
+    # one step per epoch: one gradient norm each, so validation added no backward
+    assert history.records[0]["layers"]["0"]["grad_norm"] > 0
+    assert history.records[1]["val_acc"] is not None
+    assert all(not p._grad_hooks for p in model.parameters())  # the monitor detached
+
+
+def test_binary_and_regression_losses(moons):
+    tn.manual_seed(0)
+    model = tn.models.MLP(2, [16], 1, activation="tanh")
+    history = tn.fit(model, moons.X_train, moons.y_train, loss="bce_with_logits", lr=0.02,
+                     epochs=10, seed=0, progress=False)
+    assert history.records[-1]["train_acc"] > 0.85
+    tn.manual_seed(0)
+    model = tn.models.MLP(2, [16], 1, activation="tanh")
+    target = moons.X_train[:, 0] * moons.X_train[:, 1]
+    history = tn.fit(model, moons.X_train, target, loss=nn.MSELoss(), lr=0.01, epochs=5,
+                     seed=0, monitor=False, progress=False)
+    assert history.records[-1]["train_acc"] is None
+    assert history.records[-1]["layers"] == {}
+    assert history["train_loss"][-1] < history["train_loss"][0]
+
+
+def test_same_seeds_give_identical_runs_and_other_seeds_do_not(moons):
+    def run(shuffle_seed):
+        model = _mlp(moons, seed=1)
+        history = tn.fit(model, moons.X_train, moons.y_train, lr=0.01, epochs=3,
+                         seed=shuffle_seed, progress=False)
+        return history, [p.data.copy() for p in model.parameters()]
+
+    (h1, w1), (h2, w2), (h3, w3) = run(7), run(7), run(8)
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in h1.records]
+    assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in h2.records]
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+    assert h1["train_loss"] != h3["train_loss"]  # the shuffling did depend on the seed
+
+
+def test_tensors_and_lists_are_accepted(iris):
+    model = _mlp(iris)
+    history = tn.fit(model, tn.tensor(iris.X_train), iris.y_train.tolist(), epochs=1,
+                     progress=False)
+    assert len(history) == 1
+
+
+# ---- bad arguments name themselves -----------------------------------------------------------
+@pytest.mark.parametrize("kwargs, exc, words", [
+    ({"epochs": 0}, ValueError, "epochs"),
+    ({"epochs": 2.5}, ValueError, "epochs"),
+    ({"batch_size": 0}, ValueError, "batch_size"),
+    ({"lr": -1.0}, ValueError, "lr"),
+    ({"lr": float("nan")}, ValueError, "lr"),
+    ({"loss": "hinge"}, ValueError, "loss 'hinge'"),
+    ({"optimizer": "rmsprop"}, ValueError, "optimizer 'rmsprop'"),
+    ({"optimizer": tn.optim.Adam}, TypeError, "optimizer"),
+    ({"validation_data": "test"}, ValueError, "validation_data"),
+])
+def test_bad_arguments_raise_naming_the_argument(iris, kwargs, exc, words):
+    model = _mlp(iris)
+    with pytest.raises(exc, match=words):
+        tn.fit(model, iris.X_train, iris.y_train, progress=False, **kwargs)
+
+
+def test_bad_data_raises_naming_what_is_wrong(iris):
+    model = _mlp(iris)
+    X, y = iris.X_train, iris.y_train
+    with pytest.raises(ValueError, match=r"X must be \(N, D\)"):
+        tn.fit(model, X[:, 0], y, progress=False)
+    with pytest.raises(ValueError, match=r"got X \(112, 4\) and y \(5,\)"):
+        tn.fit(model, X, y[:5], progress=False)
+    with pytest.raises(ValueError, match="integer class labels"):
+        tn.fit(model, X, y + 0.5, progress=False)
+    with pytest.raises(ValueError, match="NaN"):
+        tn.fit(model, np.where(X > 2, np.nan, X), y, progress=False)
+    with pytest.raises(ValueError, match="validation_data"):
+        tn.fit(model, X, y, validation_data=(iris.X_test[:, :2], iris.y_test), progress=False)
+    with pytest.raises(ValueError, match="no parameters"):
+        tn.fit(nn.Sequential(nn.ReLU()), X, y, progress=False)
+
+
+# ---- numerical failure ---------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_exploding_sgd_raises_naming_epoch_step_and_layer(iris):
+    model = _mlp(iris, hidden=(16,), activation="relu")
+    with pytest.raises(FloatingPointError) as info:
+        tn.fit(model, iris.X_train * 1e4, iris.y_train, optimizer="sgd", lr=1e6, epochs=3,
+               seed=0, progress=False)
+    message = str(info.value)
+    assert "epoch 1" in message
+    assert "step " in message and "step 1;" not in message  # the first step was finite
+    assert "'0' (Linear(in_features=4" in message
+    assert all(not p._grad_hooks for p in model.parameters())  # monitor detached anyway
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_infinite_weights_raise_at_the_first_step(iris):
+    model = _mlp(iris)
+    model[2].weight.data[...] = np.inf
+    with pytest.raises(FloatingPointError, match=r"epoch 1, step 1;.*'0' \(Linear"):
+        tn.fit(model, iris.X_train, iris.y_train, epochs=2, progress=False)
+
+
+# ---- warnings and output ---------------------------------------------------------------------
+def test_model_ending_in_softmax_with_cross_entropy_warns(iris):
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=1))
+    with pytest.warns(UserWarning, match="double softmax"):
+        tn.fit(model, iris.X_train, iris.y_train, epochs=1, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning for raw logits
+        tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=1, progress=False)
+
+
+def test_progress_bar_draws_on_a_terminal_and_progress_false_is_silent(iris, monkeypatch,
+                                                                       capsys):
+    # capsys's stderr is installed only for the test's body: claim it is a terminal here
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=2, progress=True)
+    drawn = capsys.readouterr()
+    assert "epoch" in drawn.err and "train_loss" in drawn.err
+    tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=2, progress=False)
+    quiet = capsys.readouterr()
+    assert quiet.err == "" and quiet.out == ""
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(iris, capsys):
+    tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=2)
+    assert capsys.readouterr().err == ""
+
+
+# ---- callbacks and early stopping ------------------------------------------------------------
+class Recorder(Callback):
+    """Copies the parameters after every epoch."""
+
+    def __init__(self):
+        self.states = {}
+
+    def on_epoch_end(self, epoch, record, model):
+        self.states[epoch] = {k: v.data.copy() for k, v in model.state_dict().items()}
+        return False
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(moons):
+    model = _mlp(moons, hidden=(32, 32))
+    stopper = EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    recorder = Recorder()
+    # A huge Adam step makes the validation loss bounce, so it stops improving early.
+    history = tn.fit(model, moons.X_train, moons.y_train, lr=0.3, epochs=40, seed=0,
+                     validation_data=(moons.X_test, moons.y_test), progress=False,
+                     callbacks=[recorder, stopper])
+    assert stopper.stopped_epoch is not None
+    assert len(history) == stopper.stopped_epoch < 40
+    val = history["val_loss"]
+    assert stopper.best_epoch == int(np.argmin(val)) + 1
+    assert stopper.best == min(val)
+    assert stopper.stopped_epoch == stopper.best_epoch + 2  # patience 2
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value.data, recorder.states[stopper.best_epoch][name])
+    last = recorder.states[stopper.stopped_epoch]
+    assert any(not np.array_equal(v.data, last[k]) for k, v in model.state_dict().items())
+
+
+def test_early_stopping_without_restore_keeps_the_last_weights(moons):
+    model = _mlp(moons)
+    stopper, recorder = EarlyStopping("train_loss", patience=1, min_delta=10.0), Recorder()
+    history = tn.fit(model, moons.X_train, moons.y_train, epochs=10, progress=False,
+                     callbacks=[recorder, stopper])
+    # nothing improves by 10: stops after epoch 2 (patience 1)
+    assert len(history) == 2 and stopper.stopped_epoch == 2 and stopper.best_epoch == 1
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value.data, recorder.states[2][name])
+
+
+def test_a_single_callback_need_not_be_wrapped_in_a_list(iris):
+    stopper = EarlyStopping("train_loss", patience=0, min_delta=10.0)
+    history = tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=5, progress=False,
+                     callbacks=stopper)
+    assert len(history) == 2 and stopper.stopped_epoch == 2
+
+
+def test_early_stopping_on_accuracy_maximises():
+    stopper = EarlyStopping("val_acc", patience=1)
+    assert stopper.mode == "max"
+    stopper.on_train_begin(None)
+    assert not stopper.on_epoch_end(1, {"val_acc": 0.5}, None)
+    assert not stopper.on_epoch_end(2, {"val_acc": 0.7}, None)
+    assert stopper.on_epoch_end(3, {"val_acc": 0.6}, None)
+    assert (stopper.best, stopper.best_epoch, stopper.stopped_epoch) == (0.7, 2, 3)
+
+
+def test_early_stopping_patience_counts_consecutive_epochs_without_improvement():
+    stopper = EarlyStopping("val_loss", patience=2, min_delta=0.05)
+    stopper.on_train_begin(None)
+    # 1.0 best; 0.99 is not better by min_delta; 0.9 is, and resets the count
+    for epoch, loss in enumerate([1.0, 0.99, 0.9, 0.95, 0.84, 0.83], start=1):
+        assert not stopper.on_epoch_end(epoch, {"val_loss": loss}, None), epoch
+    assert stopper.on_epoch_end(7, {"val_loss": 0.82}, None)  # 2 epochs within min_delta
+    assert (stopper.best, stopper.best_epoch, stopper.stopped_epoch) == (0.84, 5, 7)
+
+
+def test_early_stopping_on_a_missing_key_raises_a_clear_error(iris):
+    stopper = EarlyStopping(monitor="val_loss")  # but no validation_data
+    with pytest.raises(ValueError, match="'val_loss'.*validation_data"):
+        tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=3, progress=False,
+               callbacks=[stopper])
+    with pytest.raises(ValueError, match="'val_los'"):
+        tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=3, progress=False,
+               validation_data=(iris.X_test, iris.y_test),
+               callbacks=[EarlyStopping(monitor="val_los")])
+
+
+def test_early_stopping_rejects_bad_settings():
+    with pytest.raises(ValueError, match="mode"):
+        EarlyStopping(mode="up")
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(patience=-1)

@@ -1,0 +1,204 @@
+"""History: JSON and CSV export, the summary table, and diagnose()'s rules."""
+import csv
+import json
+import math
+
+import pytest
+
+import tinynet as tn
+from tinynet.diagnostics import hints
+from tinynet.training import History
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return tn.data.load_dataset("moons", seed=0, n_samples=600)
+
+
+def _run(data, activation="gelu", hidden=(16, 16), norm=None, seed=0, **fit_kwargs):
+    tn.manual_seed(seed)
+    model = tn.models.MLP(2, list(hidden), 2, activation=activation, norm=norm)
+    kwargs = dict(lr=0.01, epochs=4, seed=seed, progress=False,
+                  validation_data=(data.X_test, data.y_test))
+    return tn.fit(model, data.X_train, data.y_train, **{**kwargs, **fit_kwargs})
+
+
+@pytest.fixture(scope="module")
+def history(moons):
+    return _run(moons)
+
+
+def _same(a, b) -> bool:
+    """Deep equality in which NaN equals NaN and types must match exactly."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+# ---- JSON ----------------------------------------------------------------------------------
+def test_json_round_trip_is_exact(history):
+    again = History.from_json(history.to_json())
+    assert _same(again.records, history.records)
+    assert _same(again.config, json.loads(json.dumps(history.config)))
+    assert again.to_json() == history.to_json()
+
+
+def test_json_round_trip_keeps_nan_and_none():
+    # One step per epoch: epoch 1 has no update ratio yet (NaN); no validation data (None).
+    data = tn.data.load_dataset("iris", seed=0)
+    tn.manual_seed(0)
+    model = tn.models.MLP(4, [8], 3)
+    run = tn.fit(model, data.X_train, data.y_train, epochs=2, batch_size=1000, progress=False)
+    assert math.isnan(run.records[0]["layers"]["0"]["update_ratio"])
+    assert run.records[0]["val_loss"] is None
+    again = History.from_json(run.to_json())
+    assert _same(again.records, run.records)
+
+
+def test_json_file_round_trip_with_str_and_path(history, tmp_path):
+    path = tmp_path / "run.json"
+    text = history.to_json(path)
+    assert path.read_text(encoding="utf-8") == text
+    for source in (path, str(path)):
+        assert _same(History.from_json(source).records, history.records)
+
+
+def test_json_holds_what_reproduces_the_run(history):
+    data = json.loads(history.to_json())
+    config = data["config"]
+    for key in ("model", "loss", "optimizer", "lr", "epochs", "batch_size", "seed", "shuffle",
+                "versions"):
+        assert key in config
+    assert set(config["versions"]) >= {"tinynet", "numpy", "scikit-learn", "python"}
+    assert config["versions"]["tinynet"] == tn.__version__
+    assert "MLP" in config["model"] and "activation='gelu'" in config["model"]
+
+
+# ---- CSV ------------------------------------------------------------------------------------
+def test_csv_has_one_row_per_epoch_with_layer_columns(history, tmp_path):
+    path = tmp_path / "run.csv"
+    history.to_csv(path)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(history) == 4
+    columns = rows[0].keys()
+    for column in ("epoch", "train_loss", "val_acc", "0/grad_norm", "0/update_ratio",
+                   "1/dead_rate", "1/saturation_rate", "1/act_std", "4/grad_norm"):
+        assert column in columns
+    assert "1/dead_units" not in columns  # lists are not CSV cells
+    for row, record in zip(rows, history.records):
+        assert int(row["epoch"]) == record["epoch"]
+        assert float(row["train_loss"]) == record["train_loss"]  # written exactly
+        assert float(row["2/grad_norm"]) == record["layers"]["2"]["grad_norm"]
+        assert float(row["3/dead_rate"]) == record["layers"]["3"]["dead_rate"]
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def test_getitem_and_layer_metric(history):
+    assert history["epoch"] == [1, 2, 3, 4]
+    assert history["val_acc"] == [r["val_acc"] for r in history.records]
+    with pytest.raises(KeyError, match="'val_accuracy'.*available"):
+        history["val_accuracy"]
+    grad = history.layer_metric("grad_norm")
+    assert list(grad) == ["0", "2", "4"]  # the Linear layers, in order
+    assert grad["2"] == [r["layers"]["2"]["grad_norm"] for r in history.records]
+    assert list(history.layer_metric("dead_rate")) == ["1", "3"]
+    assert history.layer_metric("no_such_metric") == {}
+
+
+def test_summary_lists_every_layer_of_the_last_epoch(history):
+    text = history.summary()
+    lines = text.splitlines()
+    assert lines[0].startswith("epoch 4: train loss")
+    assert f"{history.records[-1]['train_loss']:.4f}" in lines[0]
+    for name, stats in history.records[-1]["layers"].items():
+        row = [line for line in lines if line.split()[:2] == [name, stats["kind"]]]
+        assert len(row) == 1, name
+    assert "first/last Linear gradient-norm ratio" in text
+    assert History().summary() == "History: no epochs recorded"
+    assert repr(history) == "History(4 epochs)"
+
+
+# ---- diagnose on real runs ----------------------------------------------------------------------
+def test_diagnose_flags_dead_relus_after_a_high_learning_rate(moons):
+    run = _run(moons, activation="relu", hidden=[32] * 4, lr=0.3, epochs=4,
+               validation_data=None)
+    advice = run.diagnose()
+    dead = [h for h in advice if "units dead since epoch" in h]
+    assert dead, advice
+    assert all("LeakyReLU/ELU/GELU" in h for h in dead)
+    layers = run.records[-1]["layers"]
+    for hint in dead:
+        name = hint.split()[1]
+        assert layers[name]["kind"] == "ReLU" and layers[name]["dead_rate"] >= hints.DEAD_RATE
+
+
+def test_diagnose_flags_vanishing_gradients_in_a_deep_sigmoid_net(moons):
+    run = _run(moons, activation="sigmoid", hidden=[32] * 20, epochs=1, validation_data=None)
+    assert any("vanishing gradients" in h for h in run.diagnose())
+
+
+def test_diagnose_is_silent_on_a_healthy_run(moons):
+    run = _run(moons, activation="gelu", norm="layernorm", epochs=6)
+    assert run.records[-1]["val_acc"] > 0.9
+    assert run.diagnose() == []
+
+
+# ---- each rule at its documented threshold -------------------------------------------------------
+def _record(epoch=1, train_loss=1.0, val_loss=None, first=1.0, last=1.0, update=1e-3,
+            dead=0.0, saturation=0.0, kind="ReLU"):
+    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "layers": {
+        "0": {"kind": "Linear", "grad_norm": first, "update_ratio": update},
+        "1": {"kind": kind, "dead_rate": dead, "saturation_rate": saturation},
+        "2": {"kind": "Linear", "grad_norm": last, "update_ratio": update},
+    }}
+
+
+@pytest.mark.parametrize("changes, fires, phrase", [
+    ({"dead": 0.25}, True, "25% of units dead since epoch 1"),
+    ({"dead": 0.24}, False, "dead"),
+    ({"saturation": 0.5, "kind": "Sigmoid"}, True, "50% of activations saturated"),
+    ({"saturation": 0.5, "kind": "Tanh"}, True, "saturated"),
+    ({"saturation": 0.49, "kind": "Tanh"}, False, "saturated"),
+    ({"saturation": 0.9, "kind": "ReLU"}, False, "saturated"),  # ReLU's zero side is not a trap
+    ({"first": 0.9e-3}, True, "vanishing"),
+    ({"first": 1.1e-3}, False, "vanishing"),
+    ({"first": 1.1e3}, True, "exploding"),
+    ({"first": 0.9e3}, False, "exploding"),
+    ({"update": 0.2}, True, "learning rate is too high"),
+    ({"update": 1e-7}, True, "barely learning"),
+    ({"update": float("nan")}, False, "weights"),
+])
+def test_each_hint_fires_exactly_at_its_threshold(changes, fires, phrase):
+    advice = hints.diagnose([_record(**changes)])
+    assert any(phrase in h for h in advice) is fires, advice
+
+
+def test_dead_since_is_the_start_of_the_final_dead_run():
+    records = [_record(1, dead=0.5), _record(2, dead=0.1), _record(3, dead=0.3),
+               _record(4, dead=0.6)]
+    assert any("60% of units dead since epoch 3" in h for h in hints.diagnose(records))
+
+
+def test_overfitting_and_stalled_rules():
+    falling = [_record(e, train_loss=1.0 / e, val_loss=v) for e, v in
+               enumerate([1.0, 0.5, 0.54], start=1)]
+    assert not any("overfitting" in h for h in hints.diagnose(falling))  # 8% above: quiet
+    falling[-1]["val_loss"] = 0.56  # 12% above its best at epoch 2
+    assert any("rose 12% above its best (epoch 2)" in h for h in hints.diagnose(falling))
+    assert not any("barely moved" in h for h in hints.diagnose(falling))
+    flat = [_record(1, train_loss=1.0), _record(2, train_loss=0.995)]
+    assert any("barely moved" in h for h in hints.diagnose(flat))
+    assert hints.diagnose([]) == []
+
+
+def test_gradient_ratio_reads_first_and_last_linear():
+    assert hints.gradient_ratio(_record(first=2.0, last=8.0)) == 0.25
+    assert math.isnan(hints.gradient_ratio({"layers": {"0": {"kind": "Linear",
+                                                             "grad_norm": 1.0}}}))

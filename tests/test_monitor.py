@@ -1,0 +1,354 @@
+"""diagnostics.Monitor and init_report: every number checked against numpy by hand."""
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import nn
+from tinynet.diagnostics import Monitor
+from tinynet.diagnostics.hints import gradient_ratio
+
+
+def _x(rows, cols, seed=0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    return tn.tensor((scale * rng.standard_normal((rows, cols))).astype(np.float32))
+
+
+def _net(activation, bias=None, weight_scale=None, seed=0):
+    """Linear(4, 8) -> activation -> Linear(8, 2), optionally with a forced first layer."""
+    tn.manual_seed(seed)
+    net = nn.Sequential(nn.Linear(4, 8), activation, nn.Linear(8, 2))
+    if weight_scale is not None:
+        net[0].weight.data[...] = weight_scale * np.random.default_rng(seed).standard_normal(
+            (8, 4))
+    if bias is not None:
+        net[0].bias.data[...] = bias
+    return net
+
+
+def _train_forward(net, x):
+    """One training step's forward and backward (what a hand-written loop does)."""
+    net.zero_grad()
+    net(x).sum().backward()
+
+
+# ---- dead units ------------------------------------------------------------------------
+def test_relu_layer_behind_a_very_negative_bias_is_entirely_dead():
+    # z = W x + b with |W x| < ~2 and b = -10: every pre-activation is negative.
+    net = _net(nn.ReLU(), bias=-10.0, weight_scale=0.1)
+    with Monitor(net) as monitor:
+        for seed in range(3):
+            _train_forward(net, _x(32, 4, seed))
+        relu = monitor.end_epoch()["layers"]["1"]
+    assert relu["kind"] == "ReLU"
+    assert relu["dead_rate"] == 1.0
+    assert relu["dead_units"] == list(range(8))
+    assert relu["dead_since"] == [1] * 8
+
+
+def test_gelu_layer_in_the_same_setup_has_no_dead_units():
+    # GELU'(z) at z ≈ -10 is about -8e-22: tiny but not zero, so not dead by definition.
+    net = _net(nn.GELU(), bias=-10.0, weight_scale=0.1)
+    with Monitor(net) as monitor:
+        for seed in range(3):
+            _train_forward(net, _x(32, 4, seed))
+        gelu = monitor.end_epoch()["layers"]["1"]
+    assert gelu["dead_rate"] == 0.0
+    assert gelu["dead_units"] == [] and gelu["dead_since"] == []
+
+
+def test_leaky_relu_is_never_dead_even_far_below_zero():
+    net = _net(nn.LeakyReLU(), bias=-1000.0, weight_scale=0.1)
+    with Monitor(net) as monitor:
+        _train_forward(net, _x(64, 4))
+        leaky = monitor.end_epoch()["layers"]["1"]
+    assert leaky["dead_rate"] == 0.0 and leaky["dead_units"] == []
+    # every pair is below 1% of the peak derivative (slope 0.01 < 0.01 * 1 is False):
+    # the slope equals the threshold, so LeakyReLU's negative side is not saturated either
+    assert leaky["saturation_rate"] == 0.0
+
+
+def test_a_unit_alive_for_one_sample_of_the_epoch_is_not_dead():
+    net = _net(nn.ReLU(), bias=np.array([-10, -10, -10, -10, -10, -10, -10, 0.0]),
+               weight_scale=0.0)
+    net[0].weight.data[7] = [1.0, 0, 0, 0]  # unit 7: z = x0, positive for some samples
+    x = np.full((16, 4), -1.0, dtype=np.float32)
+    x[5, 0] = 2.0  # the one sample that wakes unit 7
+    with Monitor(net) as monitor:
+        _train_forward(net, tn.tensor(x[:8]))  # batch 1: unit 7 never fires
+        _train_forward(net, tn.tensor(x[8:]))
+        _train_forward(net, tn.tensor(x[:8]))  # batch 3: it fires at sample 5
+        relu = monitor.end_epoch()["layers"]["1"]
+    assert relu["dead_units"] == list(range(7))
+    assert relu["dead_rate"] == 7 / 8
+
+
+def test_dead_units_and_dead_since_follow_each_unit_across_epochs():
+    # Four units with zero weights: z = b exactly, so the bias alone decides life and death.
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    net[0].weight.data[...] = 0.0
+    plan = {  # epoch -> bias; negative = dead for the whole epoch
+        1: [-1, -1, 1, 1],
+        2: [-1, 1, -1, 1],  # unit 1 revives (dropped from the list), unit 2 dies
+        3: [-1, -1, -1, 1],  # unit 1 dies again: its dead run restarts at epoch 3
+        4: [-1, -1, -1, -1],
+        5: [1, 1, 1, 1],  # everyone revives
+    }
+    expected = {
+        1: ([0, 1], [1, 1]),
+        2: ([0, 2], [1, 2]),
+        3: ([0, 1, 2], [1, 3, 2]),
+        4: ([0, 1, 2, 3], [1, 3, 2, 4]),
+        5: ([], []),
+    }
+    with Monitor(net) as monitor:
+        for epoch, bias in plan.items():
+            net[0].bias.data[...] = bias
+            for seed in range(2):
+                _train_forward(net, _x(5, 3, seed))
+            record = monitor.end_epoch()
+            relu = record["layers"]["1"]
+            assert record["epoch"] == epoch
+            assert (relu["dead_units"], relu["dead_since"]) == expected[epoch], epoch
+            assert relu["dead_rate"] == len(expected[epoch][0]) / 4
+    assert [r["epoch"] for r in monitor.epochs] == [1, 2, 3, 4, 5]
+
+
+# ---- saturation ------------------------------------------------------------------------
+@pytest.mark.parametrize("module", [nn.Sigmoid, nn.Tanh])
+def test_saturation_near_one_for_inputs_of_magnitude_ten_and_zero_near_zero(module):
+    rng = np.random.default_rng(0)
+    signs = rng.choice([-1.0, 1.0], size=(64, 16))
+    big = tn.tensor((signs * (10 + rng.random((64, 16)))).astype(np.float32))
+    small = tn.tensor((0.1 * rng.standard_normal((64, 16))).astype(np.float32))
+    net = nn.Sequential(module())
+    with Monitor(net) as monitor:
+        net(big)
+        saturated = monitor.end_epoch()["layers"]["0"]["saturation_rate"]
+        net(small)
+        healthy = monitor.end_epoch()["layers"]["0"]["saturation_rate"]
+    assert saturated > 0.99
+    assert healthy < 0.01
+
+
+def test_a_unit_whose_float32_derivative_rounds_to_zero_counts_as_dead():
+    # tanh(z) == 1.0 exactly in float32 for |z| >= 10, so tanh'(z) = 1 - y² is exactly 0
+    z = np.full((8, 3), 10.0, dtype=np.float32)
+    z[:, 1] = -12.0
+    z[:, 2] = 9.0  # tanh'(9) ≈ 6e-8 in float32: tiny, saturated, but not zero
+    net = nn.Sequential(nn.Tanh())
+    with Monitor(net) as monitor:
+        net(tn.tensor(z))
+        stats = monitor.end_epoch()["layers"]["0"]
+    assert stats["dead_units"] == [0, 1]
+    assert stats["saturation_rate"] == 1.0
+
+
+def test_saturation_rate_counts_sample_unit_pairs():
+    # Half the pairs at z = 0 (derivative at its peak), half at z = 10 (σ' ≈ 4.5e-5 < 0.0025).
+    z = np.zeros((10, 4), dtype=np.float32)
+    z[:, :2] = 10.0
+    net = nn.Sequential(nn.Sigmoid())
+    with Monitor(net) as monitor:
+        net(tn.tensor(z))
+        stats = monitor.end_epoch()["layers"]["0"]
+    assert stats["saturation_rate"] == 0.5
+    assert stats["dead_rate"] == 0.0
+
+
+def test_saturation_threshold_is_one_percent_of_the_peak_derivative():
+    # σ'(z) = 0.0025 (1% of 0.25) near |z| = 5.99; just inside and just outside.
+    net = nn.Sequential(nn.Sigmoid())
+    with Monitor(net) as monitor:
+        net(tn.tensor(np.array([[5.9, -5.9, 6.1, -6.1]], dtype=np.float64)))
+        stats = monitor.end_epoch()["layers"]["0"]
+    assert stats["saturation_rate"] == 0.5
+
+
+# ---- activation statistics and gradient norms -------------------------------------------
+def test_activation_mean_and_std_equal_numpy_over_the_epoch():
+    net = _net(nn.Tanh())
+    seen = []
+    net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.data.copy()))
+    with Monitor(net) as monitor:
+        for seed in range(4):
+            _train_forward(net, _x(10 + seed, 4, seed, scale=2.0))  # uneven batch sizes
+        tanh = monitor.end_epoch()["layers"]["1"]
+    outputs = np.concatenate(seen).astype(np.float64)
+    assert tanh["act_mean"] == pytest.approx(outputs.mean(), rel=1e-9, abs=1e-12)
+    assert tanh["act_std"] == pytest.approx(outputs.std(), rel=1e-9)
+
+
+def test_grad_norms_equal_numpy_norms_of_the_captured_gradients():
+    net = _net(nn.ReLU())
+    optimizer = tn.optim.SGD(net.parameters(), lr=0.1)
+    captured = {"0": [], "2": []}
+    captured_bias = {"0": [], "2": []}
+    with Monitor(net) as monitor:
+        for seed in range(5):
+            _train_forward(net, _x(16, 4, seed))
+            for name in captured:
+                captured[name].append(np.linalg.norm(net[int(name)].weight.grad.data))
+                captured_bias[name].append(np.linalg.norm(net[int(name)].bias.grad.data))
+            optimizer.step()
+        per_step = monitor.step_grad_norms()
+        layers = monitor.end_epoch()["layers"]
+    for name in captured:
+        np.testing.assert_allclose(per_step[name], captured[name], rtol=1e-12)
+        mean = np.mean(captured[name], dtype=np.float64)
+        assert layers[name]["grad_norm"] == pytest.approx(mean, rel=1e-12)
+        mean_bias = np.mean(captured_bias[name], dtype=np.float64)
+        assert layers[name]["bias_grad_norm"] == pytest.approx(mean_bias, rel=1e-12)
+
+
+def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
+    net = _net(nn.ReLU())
+    optimizer = tn.optim.SGD(net.parameters(), lr=0.05)
+    weights = []  # W_0, W_1, ... of layer 0, copied before each step
+    epoch_records = []
+    with Monitor(net) as monitor:
+        for epoch in range(2):
+            for step in range(3):
+                _train_forward(net, _x(16, 4, 10 * epoch + step))
+                weights.append(net[0].weight.data.astype(np.float64))
+                optimizer.step()
+            epoch_records.append(monitor.end_epoch()["layers"]["0"])
+    # ratio_t = ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, measured at the backward of step t+1
+    ratios = [np.linalg.norm(weights[t] - weights[t - 1]) / np.linalg.norm(weights[t - 1])
+              for t in range(1, len(weights))]
+    # With SGD, W_t - W_(t-1) = -lr * grad: the ratios are far from zero and all differ.
+    assert min(ratios) > 1e-4
+    # epoch 1 measures the updates of steps 1-2, epoch 2 those of steps 3-5
+    assert epoch_records[0]["update_ratio"] == pytest.approx(np.mean(ratios[:2]), rel=1e-5)
+    assert epoch_records[1]["update_ratio"] == pytest.approx(np.mean(ratios[2:]), rel=1e-5)
+    np.testing.assert_allclose(monitor.linears["0"].update_ratios, ratios, rtol=1e-5)
+
+
+# ---- what is not counted, and detaching ---------------------------------------------------
+def test_eval_mode_and_no_grad_forwards_are_not_counted():
+    net = _net(nn.ReLU(), weight_scale=1.0, bias=0.0)
+    dead_bias = np.full(8, -100.0)
+    with Monitor(net) as monitor:
+        _train_forward(net, _x(16, 4, 0))
+        live = monitor.end_epoch()["layers"]["1"]
+        _train_forward(net, _x(16, 4, 0))
+        net[0].bias.data[...] = dead_bias  # everything would be dead, but only in eval
+        net.eval()
+        net(_x(16, 4, 1))
+        net.train()
+        with tn.no_grad():
+            net(_x(16, 4, 2))
+        again = monitor.end_epoch()["layers"]["1"]
+        net.eval()
+        net(_x(16, 4, 3))
+        nothing = monitor.end_epoch()["layers"]["1"]
+    assert again == {**live, "dead_since": again["dead_since"]}
+    assert nothing == {"kind": "ReLU"}  # an epoch with no training forward has no numbers
+
+
+def test_detach_removes_every_hook_and_changes_no_number():
+    def run(monitor_mode):
+        net = _net(nn.GELU(), seed=3)
+        monitor = Monitor(net) if monitor_mode else None
+        if monitor_mode == "detached":
+            monitor.detach()
+        optimizer = tn.optim.SGD(net.parameters(), lr=0.1)
+        outs, grads = [], []
+        for seed in range(3):
+            net.zero_grad()
+            out = net(_x(8, 4, seed))
+            out.sum().backward()
+            outs.append(out.data.copy())
+            grads.append([p.grad.data.copy() for p in net.parameters()])
+            optimizer.step()
+        return net, monitor, outs, grads
+
+    _, _, outs, grads = run(None)
+    for mode in ("attached", "detached"):
+        net, monitor, outs_m, grads_m = run(mode)
+        for a, b in zip(outs, outs_m):
+            np.testing.assert_array_equal(a, b)
+        for ga, gb in zip(grads, grads_m):
+            for a, b in zip(ga, gb):
+                np.testing.assert_array_equal(a, b)
+    # the detached monitor saw nothing and left no hook behind
+    assert monitor.step_grad_norms() == {"0": [], "2": []}
+    assert all(not m._forward_hooks for m in net.modules())
+    assert all(not p._grad_hooks for p in net.parameters())
+
+
+def test_detach_after_training_stops_the_counting():
+    net = _net(nn.ReLU())
+    monitor = Monitor(net)
+    _train_forward(net, _x(8, 4))
+    monitor.detach()
+    _train_forward(net, _x(8, 4, 1))
+    assert len(monitor.step_grad_norms()["0"]) == 1
+    assert monitor.end_epoch()["layers"]["1"]["act_mean"] == pytest.approx(
+        float(np.maximum(net[0](_x(8, 4)).data, 0).mean()), rel=1e-6)
+
+
+def test_layers_are_named_and_ordered_by_module_path():
+    model = tn.models.MLP(2, [4] * 11, 2, activation="relu")
+    with Monitor(model) as monitor:
+        _train_forward(model, _x(4, 2))
+        names = list(monitor.end_epoch()["layers"])
+    assert names == [str(i) for i in range(23)]  # "10" after "9", not after "1"
+
+
+# ---- vanishing gradients, in the monitor and at initialisation ---------------------------
+def _moons():
+    return tn.data.load_dataset("moons", seed=0, n_samples=300)
+
+
+@pytest.mark.parametrize("init", ["pytorch", "auto"])
+def test_deep_sigmoid_gradients_vanish_while_relu_layernorm_keeps_them(init):
+    data = _moons()
+    ratios = {}
+    for activation, norm in (("sigmoid", None), ("relu", "layernorm")):
+        tn.manual_seed(0)
+        model = tn.models.MLP(2, [32] * 20, 2, activation=activation, norm=norm, init=init)
+        history = tn.fit(model, data.X_train, data.y_train, lr=0.01, epochs=1, seed=0,
+                         progress=False)
+        ratios[activation] = gradient_ratio(history.records[0])
+    assert ratios["sigmoid"] < 1e-3
+    assert ratios["relu"] > 1e-2
+
+
+def test_init_report_shows_the_same_vanishing_before_training():
+    data = _moons()
+    first_last = {}
+    for activation, norm in (("sigmoid", None), ("relu", "layernorm")):
+        tn.manual_seed(0)
+        model = tn.models.MLP(2, [32] * 20, 2, activation=activation, norm=norm)
+        rows = tn.init_report(model, data.X_train, data.y_train)
+        linears = [r for r in rows if r["kind"] == "Linear"]
+        assert len(linears) == 21
+        first_last[activation] = linears[0]["grad_norm"] / linears[-1]["grad_norm"]
+    assert first_last["sigmoid"] < 1e-3
+    assert first_last["relu"] > 1e-2
+
+
+def test_init_report_leaves_the_model_as_it_found_it():
+    tn.manual_seed(0)
+    model = tn.models.MLP(3, [8, 8], 2, activation="tanh")
+    model(_x(4, 3)).sum().backward()
+    model.eval()
+    before = {n: (p.data.copy(), p.grad.data.copy()) for n, p in model.named_parameters()}
+    rows = tn.init_report(model, _x(32, 3))  # y=None: a fixed random output direction
+    assert not model.training
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(p.data, before[name][0])
+        np.testing.assert_array_equal(p.grad.data, before[name][1])
+    assert all(not m._forward_hooks for m in model.modules())
+    assert [r["kind"] for r in rows] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert "act std" in str(rows) and "grad norm" in str(rows)
+
+
+def test_init_report_activation_std_matches_a_manual_forward():
+    tn.manual_seed(1)
+    model = tn.models.MLP(4, [16, 16], 3, activation="relu")
+    x = _x(64, 4, 2)
+    rows = tn.init_report(model, x)
+    with tn.no_grad():
+        hidden = model[1](model[0](x)).data
+    assert rows[1]["act_std"] == pytest.approx(float(hidden.astype(np.float64).std()), rel=1e-6)
