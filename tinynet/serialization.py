@@ -7,7 +7,7 @@ whose leaves point at those arrays. Loading reads that JSON and the arrays with
 """
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 
 import numpy as np
@@ -16,6 +16,7 @@ from tinynet.tensor import Tensor
 
 _MANIFEST = "__tinynet__"
 _FORMAT_VERSION = 1
+_ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive
 
 
 def _encode(obj, arrays: dict):
@@ -81,10 +82,13 @@ def save(obj, f) -> None:
     arrays = {}
     manifest = {"format": _FORMAT_VERSION, "root": _encode(obj, arrays)}
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tinynet-", suffix=".tmp", dir=directory)
+    directory, name = os.path.split(os.path.abspath(path))
+    # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
+    # with the usual permissions, and never opens an existing one
+    tmp = os.path.join(directory, f".{name}.{secrets.token_hex(8)}.tmp")
+    handle = open(tmp, "xb")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with handle:
             np.savez(handle, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
@@ -103,28 +107,41 @@ def load(f):
             pickled objects (refused: loading them could run arbitrary code).
     """
     path = os.fspath(f)
+    with open(path, "rb") as handle:
+        magic = handle.read(len(_ZIP_MAGIC))
+    # NOTE: np.load would take anything that is not a zip or .npy file for a pickle
+    if magic != _ZIP_MAGIC:
+        if magic[:1] == b"\x80":  # the first opcode of every pickle since protocol 2
+            raise ValueError(f"refusing to load {path}: it is a pickle, which could run code "
+                             f"when loaded; tinynet files hold plain arrays only")
+        raise ValueError(f"{path} is not a tinynet file, or is truncated or corrupt: it does "
+                         f"not start like an .npz archive (first bytes {magic!r})")
     try:
         with np.load(path, allow_pickle=False) as npz:
             names = set(npz.files)
             if _MANIFEST not in names:
-                raise ValueError(f"{path} was not written by tinynet.save (no {_MANIFEST} "
-                                 f"entry); a PyTorch checkpoint cannot be read")
-            manifest = json.loads(npz[_MANIFEST].tobytes().decode("utf-8"))
-            arrays = {name: npz[name] for name in names if name != _MANIFEST}
-    except FileNotFoundError:
-        raise
+                manifest = arrays = None
+            else:
+                manifest = json.loads(npz[_MANIFEST].tobytes().decode("utf-8"))
+                arrays = {name: npz[name] for name in names if name != _MANIFEST}
     except ValueError as error:
-        if "pickle" in str(error):
+        if "allow_pickle" in str(error):  # numpy refused an object array
             raise ValueError(f"refusing to load {path}: it holds pickled Python objects, "
                              f"which could run code; tinynet files hold plain arrays "
                              f"only") from None
-        if "tinynet" in str(error):
-            raise
         raise ValueError(f"{path} is corrupt or not a tinynet file: {error}") from None
     except (zipfile.BadZipFile, EOFError, OSError, KeyError, UnicodeDecodeError) as error:
         raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error})"
                          ) from None
-    if manifest.get("format") != _FORMAT_VERSION:
-        raise ValueError(f"{path} has format version {manifest.get('format')!r}; this "
-                         f"tinynet reads version {_FORMAT_VERSION}")
-    return _decode(manifest["root"], arrays)
+    if manifest is None:
+        raise ValueError(f"{path} was not written by tinynet.save (no {_MANIFEST} entry); "
+                         f"a PyTorch checkpoint cannot be read")
+    version = manifest.get("format") if isinstance(manifest, dict) else None
+    if version != _FORMAT_VERSION:
+        raise ValueError(f"{path} has format version {version!r}; this tinynet reads "
+                         f"version {_FORMAT_VERSION}")
+    try:
+        return _decode(manifest["root"], arrays)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path} is corrupt: its {_MANIFEST} entry does not match its "
+                         f"arrays ({type(error).__name__}: {error})") from None

@@ -30,10 +30,13 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index):
-        children = list(self.children())
+        children = list(self.named_children())
         if isinstance(index, slice):
-            return Sequential(*children[index])
-        return children[index]
+            sliced = Sequential()
+            for name, module in children[index]:  # names kept, as PyTorch does
+                setattr(sliced, name, module)
+            return sliced
+        return children[index][1]
 
     def __len__(self) -> int:
         return sum(1 for _ in self.named_children())

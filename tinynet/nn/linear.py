@@ -61,8 +61,9 @@ class Linear(Module):
     def forward(self, x):
         shape = x.shape
         if not shape or shape[-1] != self.in_features:
+            got = shape[-1] if shape else "none"
             raise ValueError(f"{self!r} expected input with {self.in_features} features in "
-                             f"its last dimension, got input of shape {tuple(shape)}")
+                             f"its last dimension, got {got} (input of shape {tuple(shape)})")
         if x.dtype != self.weight.dtype:
             raise TypeError(f"{self!r} has {self.weight.dtype} parameters but got "
                             f"{x.dtype} input: convert one (x.float() or model.double())")

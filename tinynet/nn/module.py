@@ -140,15 +140,20 @@ class Module:
         return self
 
     # ---- dtype ---------------------------------------------------------------------------
-    def to(self, dtype=None, *args, **kwargs) -> "Module":
+    def to(self, *args, **kwargs) -> "Module":
         """Cast every floating-point parameter (and its gradient) to ``dtype``, in place.
-        A device ``"cpu"`` is accepted so PyTorch code runs."""
-        if isinstance(dtype, str) or dtype is None:
-            if dtype not in (None, "cpu"):
-                raise RuntimeError(f"tinynet runs on the CPU only, got device {dtype!r}")
-            dtype = kwargs.get("dtype", args[0] if args else None)
-            if dtype is None:
-                return self
+        Called as in PyTorch: ``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or with
+        keywords; the device ``"cpu"`` is accepted so PyTorch code runs."""
+        device, dtype = kwargs.get("device"), kwargs.get("dtype")
+        for arg in args:
+            if isinstance(arg, str):
+                device = arg
+            else:
+                dtype = arg
+        if device not in (None, "cpu"):
+            raise RuntimeError(f"tinynet runs on the CPU only, got device {device!r}")
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to() takes a floating-point dtype, got {dtype}")

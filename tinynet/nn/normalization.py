@@ -25,7 +25,7 @@ class LayerNorm(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.LayerNorm(2)(tn.tensor([[1.0, 3.0]]))
-        tensor([[-0.999995,  0.999995]])
+        tensor([[-0.999995,  0.999995]], grad_fn=<LayerNormBackward>)
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
@@ -46,8 +46,11 @@ class LayerNorm(Module):
         if tuple(x.shape[x.ndim - k:]) != self.normalized_shape or x.ndim < k:
             raise ValueError(f"{self!r} expected input with trailing shape "
                              f"{self.normalized_shape}, got input of shape {tuple(x.shape)}")
+        if self.weight is not None and x.dtype != self.weight.dtype:
+            raise TypeError(f"{self!r} has {self.weight.dtype} parameters but got "
+                            f"{x.dtype} input: convert one (x.float() or model.double())")
         return ops.LayerNorm.apply(x, self.weight, self.bias, k, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

@@ -21,6 +21,9 @@ class Optimizer:
         self.defaults = defaults
         self.state = {}
         self.param_groups = []
+        if isinstance(params, Tensor):  # iterating a tensor would yield its rows
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got a Tensor (wrap it in a list: [w])")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
@@ -89,7 +92,7 @@ class Optimizer:
                 raise ValueError(f"parameter group {i} has {len(group['params'])} parameters, "
                                  f"the loaded state dict has {len(saved['params'])}")
             params_by_index.update(zip(saved["params"], group["params"]))
-        self.state = {}
+        state = {}  # built aside: a refused state dict leaves the optimizer as it was
         for key, values in state_dict["state"].items():
             p = params_by_index[int(key)]
             restored = {}
@@ -101,7 +104,8 @@ class Optimizer:
                                          f"{value.shape}, the parameter has {p.shape}")
                     value = value.astype(p.dtype) if value.ndim > 0 else value.item()
                 restored[name] = value
-            self.state[p] = restored
+            state[p] = restored
+        self.state = state
         for saved, group in zip(groups, self.param_groups):
             for k, v in saved.items():
                 if k != "params":

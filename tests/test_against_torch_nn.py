@@ -1,0 +1,320 @@
+"""tinynet's nn modules, optimizers and schedulers against PyTorch's, in float64: same
+initial weights (copied from tinynet into torch), same data, equal trajectories."""
+import numpy as np
+import pytest
+from scipy import stats
+
+import tinynet as tn
+from tinynet import nn, optim
+from tinynet.optim import lr_scheduler
+
+torch = pytest.importorskip("torch")
+
+STEPS = 20
+TOL = dict(rtol=1e-10, atol=1e-12)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: threads only add overhead on 2 cores
+    yield
+    torch.set_num_threads(threads)
+
+
+def _to_torch(tensor, requires_grad=False):
+    return torch.tensor(np.asarray(tensor.data), requires_grad=requires_grad)
+
+
+def _mlp_pair(seed=0):
+    """The same MLP (GELU + LayerNorm) in both libraries, torch's weights copied from ours."""
+    tn.manual_seed(seed)
+    ours = nn.Sequential(nn.Linear(4, 16), nn.GELU(), nn.LayerNorm(16),
+                         nn.Linear(16, 16), nn.GELU(approximate="tanh"), nn.LayerNorm(16),
+                         nn.Linear(16, 3)).double()
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(4, 16), torch.nn.GELU(), torch.nn.LayerNorm(16),
+        torch.nn.Linear(16, 16), torch.nn.GELU(approximate="tanh"), torch.nn.LayerNorm(16),
+        torch.nn.Linear(16, 3)).double()
+    # LayerNorm starts at γ = 1, β = 0 in both; perturb it so its gradients matter
+    rng = np.random.default_rng(seed)
+    with tn.no_grad():
+        for i in (2, 5):
+            ours[i].weight.data[...] += 0.1 * rng.standard_normal(16)
+            ours[i].bias.data[...] += 0.1 * rng.standard_normal(16)
+    theirs.load_state_dict({k: _to_torch(v) for k, v in ours.state_dict().items()})
+    return ours, theirs
+
+
+def _batches(seed=1):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((32, 4)), rng.integers(0, 3, 32)) for _ in range(STEPS)]
+
+
+def _assert_same_parameters(ours, theirs):
+    for (name, p), (torch_name, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert name == torch_name
+        np.testing.assert_allclose(p.data, q.detach().numpy(), **TOL, err_msg=name)
+
+
+def _train_both(make_ours, make_theirs, schedule=None):
+    ours, theirs = _mlp_pair()
+    opt, torch_opt = make_ours(ours.parameters()), make_theirs(theirs.parameters())
+    if schedule:
+        sched, torch_sched = schedule[0](opt), schedule[1](torch_opt)
+    loss_fn, torch_loss_fn = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+    for x, y in _batches():
+        opt.zero_grad()
+        loss = loss_fn(ours(tn.tensor(x)), tn.tensor(y))
+        loss.backward()
+        opt.step()
+        torch_opt.zero_grad()
+        torch_loss = torch_loss_fn(theirs(torch.tensor(x)), torch.tensor(y))
+        torch_loss.backward()
+        torch_opt.step()
+        assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-10)
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), **TOL)
+        _assert_same_parameters(ours, theirs)
+        if schedule:
+            sched.step()
+            torch_sched.step()
+    return ours, theirs
+
+
+OPTIMIZERS = {
+    "sgd": (lambda p: optim.SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+    "momentum": (lambda p: optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.3),
+                 lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.3)),
+    "nesterov+decay": (
+        lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2),
+        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2)),
+    "adam": (lambda p: optim.Adam(p, lr=0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
+    "adam+decay": (
+        lambda p: optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2),
+        lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
+    "adamw": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
+              lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1)),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_trajectories_equal_pytorchs(name):
+    ours, _ = _train_both(*OPTIMIZERS[name])
+    tn.manual_seed(0)
+    start = nn.Linear(4, 16).double()
+    assert not np.allclose(ours[0].weight.data, start.weight.data)  # training moved it
+
+
+def test_trajectories_with_parameter_groups_and_a_schedule_equal_pytorchs():
+    def groups(params):
+        params = list(params)
+        return [{"params": params[:4]}, {"params": params[4:], "lr": 0.003}]
+
+    _train_both(
+        lambda p: optim.Adam(groups(p), lr=0.01),
+        lambda p: torch.optim.Adam(groups(p), lr=0.01),
+        schedule=(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=8, eta_min=1e-4),
+                  lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=8,
+                                                                       eta_min=1e-4)))
+
+
+def test_state_dict_keys_and_optimizer_state_match_pytorchs():
+    ours, theirs = _train_both(*OPTIMIZERS["adam"])
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours_opt, theirs_opt = _mlp_pair()  # fresh: compare an optimizer's state after one step
+    opt, torch_opt = optim.Adam(ours_opt.parameters()), torch.optim.Adam(theirs_opt.parameters())
+    x, y = _batches()[0]
+    nn.CrossEntropyLoss()(ours_opt(tn.tensor(x)), tn.tensor(y)).backward()
+    torch.nn.CrossEntropyLoss()(theirs_opt(torch.tensor(x)), torch.tensor(y)).backward()
+    opt.step()
+    torch_opt.step()
+    state, torch_state = opt.state_dict(), torch_opt.state_dict()
+    assert sorted(state["state"]) == sorted(torch_state["state"])
+    assert state["param_groups"][0]["params"] == torch_state["param_groups"][0]["params"]
+    for i, s in state["state"].items():
+        assert s["step"] == torch_state["state"][i]["step"].item()
+        np.testing.assert_allclose(s["exp_avg"], torch_state["state"][i]["exp_avg"], **TOL)
+        np.testing.assert_allclose(s["exp_avg_sq"], torch_state["state"][i]["exp_avg_sq"],
+                                   **TOL)
+
+
+# ---- schedulers ------------------------------------------------------------------------------
+SCHEDULERS = {
+    "step": (lambda o: lr_scheduler.StepLR(o, step_size=4, gamma=0.7),
+             lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=4, gamma=0.7)),
+    "cosine": (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=7, eta_min=0.01),
+               lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=7, eta_min=0.01)),
+    "cosine-to-zero": (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=30),
+                       lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=30)),
+}
+
+
+@pytest.mark.parametrize("name", list(SCHEDULERS))
+def test_schedulers_equal_pytorchs_over_30_epochs(name):
+    make, make_torch = SCHEDULERS[name]
+    w, v = tn.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = optim.SGD([{"params": [w]}, {"params": [tn.zeros(1, requires_grad=True)],
+                                       "lr": 0.5}], lr=0.1, momentum=0.9)
+    torch_opt = torch.optim.SGD([{"params": [v]}, {"params": [torch.zeros(1, requires_grad=True)],
+                                                   "lr": 0.5}], lr=0.1, momentum=0.9)
+    sched, torch_sched = make(opt), make_torch(torch_opt)
+    lrs, torch_lrs = [], []
+    for _ in range(30):
+        lrs.append(sched.get_last_lr())
+        torch_lrs.append(torch_sched.get_last_lr())
+        opt.step()
+        torch_opt.step()
+        sched.step()
+        torch_sched.step()
+    np.testing.assert_allclose(lrs, torch_lrs, rtol=1e-13, atol=1e-16)
+    assert len({round(lr[0], 12) for lr in lrs}) > 5  # the schedule did change the rate
+
+
+# ---- layers ----------------------------------------------------------------------------------
+def test_linear_default_init_distribution_equals_pytorchs():
+    tn.manual_seed(0)
+    torch.manual_seed(0)
+    ours, theirs = nn.Linear(300, 200), torch.nn.Linear(300, 200)
+    bound = 1 / np.sqrt(300)
+    for p, q in [(ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
+        a, b = p.data.ravel(), q.detach().numpy().ravel()
+        assert np.abs(a).max() <= bound and np.abs(b).max() <= bound
+        assert abs(np.abs(a).max() - np.abs(b).max()) < 0.02 * bound
+        assert stats.ks_2samp(a, b).pvalue > 0.01  # indistinguishable distributions
+
+
+def test_names_and_repr_equal_pytorchs():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3, bias=False)
+            self.norm = nn.LayerNorm(3, elementwise_affine=False)
+            self.act = nn.LeakyReLU(0.2)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = nn.Linear(2, 3)
+            self.blocks = nn.Sequential(Block(), nn.ELU(), nn.Softmax(dim=1))
+            self.out = nn.ModuleList([nn.Tanh(), nn.Sigmoid(), nn.Identity()])
+
+    class TorchBlock(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(3, 3, bias=False)
+            self.norm = torch.nn.LayerNorm(3, elementwise_affine=False)
+            self.act = torch.nn.LeakyReLU(0.2)
+
+    class TorchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = torch.nn.Linear(2, 3)
+            self.blocks = torch.nn.Sequential(TorchBlock(), torch.nn.ELU(),
+                                              torch.nn.Softmax(dim=1))
+            self.out = torch.nn.ModuleList([torch.nn.Tanh(), torch.nn.Sigmoid(),
+                                            torch.nn.Identity()])
+
+    ours, theirs = Net(), TorchNet()
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+    sliced, torch_sliced = ours.blocks[1:], theirs.blocks[1:]
+    assert [n for n, _ in sliced.named_modules()] == [n for n, _ in torch_sliced.named_modules()]
+    assert repr(ours).replace("Net", "X").replace("Block", "B") == \
+        repr(theirs).replace("TorchNet", "X").replace("TorchBlock", "B")
+
+
+def _pair(shape, seed, scale=3.0):
+    data = scale * np.random.default_rng(seed).standard_normal(shape)
+    return tn.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+
+
+ACTIVATIONS = [
+    (nn.ReLU(), torch.nn.ReLU()),
+    (nn.LeakyReLU(0.1), torch.nn.LeakyReLU(0.1)),
+    (nn.ELU(alpha=0.7), torch.nn.ELU(alpha=0.7)),
+    (nn.GELU(), torch.nn.GELU()),
+    (nn.GELU("tanh"), torch.nn.GELU("tanh")),
+    (nn.Sigmoid(), torch.nn.Sigmoid()),
+    (nn.Tanh(), torch.nn.Tanh()),
+    (nn.Softmax(dim=0), torch.nn.Softmax(dim=0)),
+    (nn.LogSoftmax(dim=1), torch.nn.LogSoftmax(dim=1)),
+    (nn.LayerNorm(6, eps=1e-3).double(), torch.nn.LayerNorm(6, eps=1e-3, dtype=torch.float64)),
+]
+
+
+@pytest.mark.parametrize("ours, theirs", ACTIVATIONS, ids=[repr(a[1]) for a in ACTIVATIONS])
+def test_layer_forward_and_gradient_equal_pytorchs(ours, theirs):
+    x, xt = _pair((5, 6), seed=0)
+    g = np.random.default_rng(1).standard_normal((5, 6))
+    y, yt = ours(x), theirs(xt)
+    assert repr(ours) == repr(theirs)
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), **TOL)
+    y.backward(tn.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+
+
+def _class_weights():
+    return np.array([0.5, 2.0, 1.0, 3.0])
+
+
+LOSSES = [
+    ("ce", {}),
+    ("ce", {"reduction": "sum"}),
+    ("ce", {"reduction": "none"}),
+    ("ce", {"ignore_index": 2}),
+    ("ce", {"weight": "w"}),
+    ("ce", {"label_smoothing": 0.2}),
+    ("ce", {"weight": "w", "label_smoothing": 0.1, "ignore_index": 0}),
+    ("nll", {"weight": "w"}),
+    ("nll", {"reduction": "sum", "ignore_index": 1}),
+]
+
+
+@pytest.mark.parametrize("kind, kwargs", LOSSES, ids=[f"{k}-{sorted(a)}" for k, a in LOSSES])
+def test_classification_losses_equal_pytorchs(kind, kwargs):
+    x, xt = _pair((8, 4), seed=2)
+    y = np.array([0, 1, 2, 3, 2, 1, 0, 2])
+    ours_kwargs = {k: (tn.tensor(_class_weights()) if v == "w" else v)
+                   for k, v in kwargs.items()}
+    theirs_kwargs = {k: (torch.tensor(_class_weights()) if v == "w" else v)
+                     for k, v in kwargs.items()}
+    if kind == "ce":
+        loss = nn.CrossEntropyLoss(**ours_kwargs)(x, tn.tensor(y))
+        torch_loss = torch.nn.CrossEntropyLoss(**theirs_kwargs)(xt, torch.tensor(y))
+    else:
+        loss = nn.NLLLoss(**ours_kwargs)(nn.LogSoftmax(dim=1)(x), tn.tensor(y))
+        torch_loss = torch.nn.NLLLoss(**theirs_kwargs)(torch.log_softmax(xt, 1), torch.tensor(y))
+    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), **TOL)
+    loss.sum().backward()
+    torch_loss.sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"pos_weight": [1.0, 3.0, 0.5]},
+                                    {"weight": [2.0, 1.0, 0.5], "reduction": "none"}])
+def test_bce_with_logits_equals_pytorchs(kwargs):
+    x, xt = _pair((6, 3), seed=3, scale=5.0)
+    y = np.random.default_rng(4).uniform(0, 1, (6, 3))
+    loss = nn.BCEWithLogitsLoss(**{k: tn.tensor(v) if isinstance(v, list) else v
+                                   for k, v in kwargs.items()})(x, tn.tensor(y))
+    torch_loss = torch.nn.BCEWithLogitsLoss(**{
+        k: torch.tensor(v, dtype=torch.float64) if isinstance(v, list) else v
+        for k, v in kwargs.items()})(xt, torch.tensor(y))
+    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), **TOL)
+    loss.sum().backward()
+    torch_loss.sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_equals_pytorchs(reduction):
+    x, xt = _pair((4, 5), seed=5)
+    y = np.random.default_rng(6).standard_normal((4, 5))
+    loss = nn.MSELoss(reduction=reduction)(x, tn.tensor(y))
+    torch_loss = torch.nn.MSELoss(reduction=reduction)(xt, torch.tensor(y))
+    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), **TOL)
+    loss.sum().backward()
+    torch_loss.sum().backward()
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)

@@ -1,0 +1,328 @@
+"""Optimizers: single steps checked against hand-worked arithmetic (in the comments),
+zero_grad, parameter groups, state_dict round trips and argument errors."""
+import copy
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import nn, optim
+
+# Every hand-worked example starts from w0 = [1, -2] and feeds the gradients
+# g1 = [0.5, -1] (first step) and g2 = [-1, 2] (second step), with lr = 0.1.
+W0 = [1.0, -2.0]
+G1 = [0.5, -1.0]
+G2 = [-1.0, 2.0]
+
+
+def _param():
+    return tn.tensor(W0, dtype=tn.float64, requires_grad=True)
+
+
+def _step(opt, w, g):
+    """Give w the gradient g (the gradient of Σ w·g) and take one step."""
+    opt.zero_grad()
+    (w * tn.tensor(g, dtype=tn.float64)).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, g)
+    opt.step()
+    return w.data.copy()
+
+
+def _assert_close(actual, expected):
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-11)
+
+
+# ---- SGD -----------------------------------------------------------------------------------
+def test_sgd_plain_step():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1)
+    # w1 = w0 - lr·g1 = [1 - 0.05, -2 + 0.1]
+    _assert_close(_step(opt, w, G1), [0.95, -1.9])
+    # w2 = w1 - lr·g2 = [0.95 + 0.1, -1.9 - 0.2]
+    _assert_close(_step(opt, w, G2), [1.05, -2.1])
+
+
+def test_sgd_momentum_with_dampening():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1, momentum=0.9, dampening=0.5)
+    # step 1: the buffer starts as the gradient (no dampening): b1 = g1 = [0.5, -1]
+    #   w1 = w0 - 0.1·b1 = [0.95, -1.9]
+    _assert_close(_step(opt, w, G1), [0.95, -1.9])
+    # step 2: b2 = 0.9·b1 + (1 - 0.5)·g2 = [0.45 - 0.5, -0.9 + 1] = [-0.05, 0.1]
+    #   w2 = w1 - 0.1·b2 = [0.95 + 0.005, -1.9 - 0.01]
+    _assert_close(_step(opt, w, G2), [0.955, -1.91])
+    np.testing.assert_allclose(opt.state[w]["momentum_buffer"], [-0.05, 0.1], atol=1e-15)
+
+
+def test_sgd_nesterov():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+    # step 1: b1 = g1 = [0.5, -1]; update g1 + 0.9·b1 = [0.95, -1.9]
+    #   w1 = w0 - 0.1·[0.95, -1.9] = [0.905, -1.81]
+    _assert_close(_step(opt, w, G1), [0.905, -1.81])
+    # step 2: b2 = 0.9·b1 + g2 = [0.45 - 1, -0.9 + 2] = [-0.55, 1.1]
+    #   update g2 + 0.9·b2 = [-1 - 0.495, 2 + 0.99] = [-1.495, 2.99]
+    #   w2 = w1 - 0.1·update = [0.905 + 0.1495, -1.81 - 0.299]
+    _assert_close(_step(opt, w, G2), [1.0545, -2.109])
+
+
+def test_sgd_weight_decay():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1, weight_decay=0.1)
+    # g' = g1 + 0.1·w0 = [0.5 + 0.1, -1 - 0.2] = [0.6, -1.2]
+    # w1 = w0 - 0.1·g' = [0.94, -1.88]
+    _assert_close(_step(opt, w, G1), [0.94, -1.88])
+    # g' = g2 + 0.1·w1 = [-1 + 0.094, 2 - 0.188] = [-0.906, 1.812]
+    # w2 = w1 - 0.1·g' = [0.94 + 0.0906, -1.88 - 0.1812]
+    _assert_close(_step(opt, w, G2), [1.0306, -2.0612])
+
+
+def test_sgd_momentum_with_weight_decay_decays_inside_the_buffer():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1, momentum=0.5, weight_decay=0.1)
+    # step 1: b1 = g1 + 0.1·w0 = [0.6, -1.2]; w1 = [0.94, -1.88]
+    _assert_close(_step(opt, w, G1), [0.94, -1.88])
+    # step 2: g' = g2 + 0.1·w1 = [-0.906, 1.812]; b2 = 0.5·b1 + g' = [-0.606, 1.212]
+    #   w2 = w1 - 0.1·b2 = [0.94 + 0.0606, -1.88 - 0.1212]
+    _assert_close(_step(opt, w, G2), [1.0006, -2.0012])
+
+
+# ---- Adam and AdamW ------------------------------------------------------------------------
+def test_adam_two_steps():
+    w = _param()
+    opt = optim.Adam([w], lr=0.1)  # betas (0.9, 0.999), eps 1e-8
+    # step 1: m1 = 0.1·g1 = [0.05, -0.1];  v1 = 0.001·g1² = [0.00025, 0.001]
+    #   m̂ = m1/(1 - 0.9) = g1;  v̂ = v1/(1 - 0.999) = g1²;  √v̂ = |g1|
+    #   w1 = w0 - 0.1·g1/(|g1| + 1e-8) = [1 - 0.099999998, -2 + 0.099999999]
+    _assert_close(_step(opt, w, G1), [0.900000002, -1.900000001])
+    # step 2: m2 = 0.9·m1 + 0.1·g2 = [0.045 - 0.1, -0.09 + 0.2] = [-0.055, 0.11]
+    #   v2 = 0.999·v1 + 0.001·g2² = [0.00024975 + 0.001, 0.000999 + 0.004]
+    #      = [0.00124975, 0.004999]
+    #   m̂ = m2/(1 - 0.81) = [-0.289473684, 0.578947368]
+    #   v̂ = v2/(1 - 0.998001) = [0.625187594, 2.500750375];  √v̂ = [0.790688051, 1.581376097]
+    #   step = 0.1·m̂/(√v̂ + 1e-8) = [-0.036610352241, 0.036610352472]
+    _assert_close(_step(opt, w, G2), [0.936610354241, -1.936610353472])
+    assert opt.state[w]["step"] == 2
+    _assert_close(opt.state[w]["exp_avg"], [-0.055, 0.11])
+    _assert_close(opt.state[w]["exp_avg_sq"], [0.00124975, 0.004999])
+
+
+def test_adam_weight_decay_is_an_l2_penalty_on_the_gradient():
+    w = _param()
+    opt = optim.Adam([w], lr=0.1, weight_decay=0.1)
+    # step 1: g' = g1 + 0.1·w0 = [0.6, -1.2]; as above the first step is lr·g'/(|g'| + eps)
+    #   w1 = w0 - [0.1·0.6/(0.6 + 1e-8), -0.1·1.2/(1.2 + 1e-8)]
+    _assert_close(_step(opt, w, G1), [0.900000001667, -1.900000000833])
+    # step 2: g' = g2 + 0.1·w1 = [-0.91, 1.81]
+    #   m2 = 0.9·[0.06, -0.12] + 0.1·g' = [-0.037, 0.073]
+    #   v2 = 0.999·[0.00036, 0.00144] + 0.001·g'² = [0.00118774, 0.00471466]
+    #   m̂ = m2/0.19 = [-0.194736842, 0.384210526];  √v̂ = √(v2/0.001999) = [0.770822, 1.535744]
+    #   step = 0.1·m̂/(√v̂ + 1e-8) = [-0.025263517779, 0.025017877631]
+    _assert_close(_step(opt, w, G2), [0.925263519446, -1.925017878464])
+
+
+def test_adamw_decays_the_weights_not_the_gradient():
+    w = _param()
+    opt = optim.AdamW([w], lr=0.1, weight_decay=0.1)
+    # step 1: w ← w0·(1 - 0.1·0.1) = [0.99, -1.98], then Adam's step [0.099999998, -0.099999999]
+    _assert_close(_step(opt, w, G1), [0.890000002, -1.880000001])
+    # step 2: w ← w1·0.99 = [0.881100002, -1.861200001], then Adam's second step from the
+    #   test above (the moments never see the decay): [-0.036610352241, 0.036610352472]
+    _assert_close(_step(opt, w, G2), [0.917710354221, -1.897810353462])
+
+
+def test_adamw_default_weight_decay_is_pytorchs():
+    assert optim.AdamW([_param()]).param_groups[0]["weight_decay"] == 0.01
+    assert optim.Adam([_param()]).param_groups[0]["weight_decay"] == 0.0
+
+
+def test_float32_parameters_stay_float32():
+    w = tn.tensor(W0, requires_grad=True)
+    for opt in [optim.SGD([w], lr=0.1, momentum=0.9), optim.Adam([w]), optim.AdamW([w])]:
+        (w * 2).sum().backward()
+        opt.step()
+        opt.zero_grad()
+        assert w.dtype == np.float32
+
+
+# ---- zero_grad, groups, skipped parameters --------------------------------------------------
+def test_zero_grad_set_to_none_and_to_zero():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1)
+    (w * 3).sum().backward()
+    grad = w.grad
+    opt.zero_grad(set_to_none=False)
+    assert w.grad is grad
+    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    opt.zero_grad()
+    assert w.grad is None
+
+
+def test_parameters_without_gradient_are_left_alone():
+    w, frozen = _param(), tn.tensor([5.0], dtype=tn.float64, requires_grad=True)
+    opt = optim.Adam([w, frozen], lr=0.1)
+    _step(opt, w, G1)
+    np.testing.assert_array_equal(frozen.data, [5.0])
+    assert frozen not in opt.state
+
+
+def test_parameter_groups_override_defaults():
+    a, b = _param(), _param()
+    opt = optim.SGD([{"params": [a]}, {"params": b, "lr": 1.0}], lr=0.1)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0]
+    (a * tn.tensor(G1, dtype=tn.float64)).sum().backward()
+    (b * tn.tensor(G1, dtype=tn.float64)).sum().backward()
+    opt.step()
+    _assert_close(a.data, [0.95, -1.9])
+    _assert_close(b.data, [0.5, -1.0])
+
+
+def test_step_returns_the_closures_loss():
+    w = _param()
+    opt = optim.SGD([w], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() == 5.0
+    _assert_close(w.data, [0.8, -1.6])  # w - 0.1·2w
+
+
+def test_optimizer_repr_lists_hyper_parameters():
+    text = repr(optim.SGD([_param()], lr=0.5, momentum=0.9))
+    assert text.startswith("SGD (\nParameter Group 0\n")
+    assert "    lr: 0.5\n" in text and "    momentum: 0.9\n" in text
+
+
+# ---- state dicts -----------------------------------------------------------------------------
+def _mlp(seed):
+    tn.manual_seed(seed)
+    return nn.Sequential(nn.Linear(3, 8), nn.GELU(), nn.LayerNorm(8), nn.Linear(8, 2)).double()
+
+
+def _train(model, opt, steps, seed):
+    rng = np.random.default_rng(seed)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(steps):
+        x = tn.tensor(rng.standard_normal((16, 3)))
+        y = tn.tensor(rng.integers(0, 2, 16))
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return [p.data.copy() for p in model.parameters()]
+
+
+OPTIMIZERS = [
+    lambda params: optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    lambda params: optim.SGD(params, lr=0.1, momentum=0.5, dampening=0.1),
+    lambda params: optim.Adam(params, lr=0.01, betas=(0.8, 0.99), weight_decay=1e-2),
+    lambda params: optim.AdamW(params, lr=0.01),
+]
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS, ids=["nesterov", "momentum", "adam", "adamw"])
+def test_state_dict_round_trip_continues_identically(make):
+    model = _mlp(0)
+    opt = make(model.parameters())
+    _train(model, opt, 3, seed=1)
+    model_state = copy.deepcopy({k: v.data for k, v in model.state_dict().items()})
+    opt_state = opt.state_dict()
+    uninterrupted = _train(model, opt, 3, seed=2)
+
+    restored = _mlp(5)  # different weights until the state is loaded
+    restored.load_state_dict(model_state)
+    restored_opt = make(restored.parameters())
+    restored_opt.load_state_dict(opt_state)
+    resumed = _train(restored, restored_opt, 3, seed=2)
+    for a, b in zip(uninterrupted, resumed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_state_dict_is_a_snapshot_numbered_like_pytorch():
+    model = _mlp(0)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    _train(model, opt, 1, seed=1)
+    state = opt.state_dict()
+    assert sorted(state["state"]) == list(range(6))
+    assert state["param_groups"][0]["params"] == list(range(6))
+    assert state["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert state["state"][0]["step"] == 1
+    saved = state["state"][0]["exp_avg"].copy()
+    _train(model, opt, 1, seed=2)
+    np.testing.assert_array_equal(state["state"][0]["exp_avg"], saved)  # not aliased
+
+
+def test_load_state_dict_restores_hyper_parameters():
+    w = _param()
+    opt = optim.SGD([w], lr=0.5, momentum=0.9)
+    other = optim.SGD([_param()], lr=0.1)
+    other.load_state_dict(opt.state_dict())
+    assert other.param_groups[0]["lr"] == 0.5 and other.param_groups[0]["momentum"] == 0.9
+
+
+def test_load_state_dict_refuses_a_different_layout():
+    opt = optim.Adam([_param(), _param()])
+    with pytest.raises(ValueError, match="parameter group 0 has 1 parameters.*has 2"):
+        optim.Adam([_param()]).load_state_dict(opt.state_dict())
+    with pytest.raises(ValueError, match="2 parameter groups"):
+        optim.Adam([_param()]).load_state_dict(
+            optim.Adam([{"params": [_param()]}, {"params": [_param()]}]).state_dict())
+
+
+def test_a_failed_load_state_dict_keeps_the_old_state():
+    w = _param()
+    opt = optim.Adam([w], lr=0.1)
+    _step(opt, w, G1)
+    before = copy.deepcopy(opt.state[w])
+    bad = opt.state_dict()
+    bad["state"][0]["exp_avg"] = np.zeros(3)
+    with pytest.raises(ValueError, match="exp_avg.*shape"):
+        opt.load_state_dict(bad)
+    assert opt.state[w]["step"] == before["step"]
+    np.testing.assert_array_equal(opt.state[w]["exp_avg"], before["exp_avg"])
+
+
+# ---- argument errors -------------------------------------------------------------------------
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.SGD(p, lr=-0.1), "Invalid learning rate: -0.1"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=-0.5), "Invalid momentum value: -0.5"),
+    (lambda p: optim.SGD(p, lr=0.1, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "Nesterov momentum requires"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+     "zero dampening"),
+    (lambda p: optim.Adam(p, lr=-1e-3), "Invalid learning rate: -0.001"),
+    (lambda p: optim.Adam(p, betas=(1.0, 0.999)), "beta parameter at index 0: 1.0"),
+    (lambda p: optim.Adam(p, betas=(0.9, -0.1)), "beta parameter at index 1: -0.1"),
+    (lambda p: optim.Adam(p, eps=-1e-8), "Invalid epsilon value: -1e-08"),
+    (lambda p: optim.AdamW(p, weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
+])
+def test_invalid_hyper_parameters_are_named(make, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        make([_param()])
+
+
+def test_invalid_parameter_lists():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="does not require grad"):
+        optim.SGD([tn.zeros(2)], lr=0.1)
+    w = _param()
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
+    with pytest.raises(TypeError, match="can only optimize Tensors, got ndarray"):
+        optim.SGD([np.zeros(2)], lr=0.1)
+
+
+def test_a_bare_tensor_is_refused_as_in_pytorch():
+    # a Tensor is iterable (row by row): without this check the optimizer would hold
+    # slices of w, whose .grad is never filled, and silently never move w
+    with pytest.raises(TypeError, match="iterable of Tensors"):
+        optim.SGD(_param(), lr=0.1)
+
+
+def test_amsgrad_is_refused_rather_than_ignored():
+    with pytest.raises(NotImplementedError, match="amsgrad"):
+        optim.Adam([_param()], amsgrad=True)

@@ -1,0 +1,310 @@
+"""tn.save / tn.load: round trips of model and optimizer state, atomic writes, and the
+refusal of pickles, truncated, random and foreign files."""
+import builtins
+import os
+import pickle
+import stat
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinynet as tn
+from tinynet import nn, optim
+from tinynet import serialization
+
+
+def _model(seed=0):
+    tn.manual_seed(seed)
+    return nn.Sequential(nn.Linear(3, 8), nn.GELU(), nn.LayerNorm(8), nn.Linear(8, 2))
+
+
+def _train(model, opt, steps, seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        x = tn.tensor(rng.standard_normal((16, 3)).astype(np.float32))
+        y = tn.tensor(rng.integers(0, 2, 16))
+        opt.zero_grad()
+        nn.CrossEntropyLoss()(model(x), y).backward()
+        opt.step()
+    return [p.data.copy() for p in model.parameters()]
+
+
+# ---- round trips ---------------------------------------------------------------------------
+def test_model_state_dict_round_trip(tmp_path):
+    model = _model(0)
+    path = tmp_path / "model.npz"
+    tn.save(model.state_dict(), path)
+    loaded = tn.load(path)
+    assert list(loaded) == list(model.state_dict())
+    for name, tensor in model.state_dict().items():
+        assert isinstance(loaded[name], tn.Tensor) and loaded[name].dtype == tensor.dtype
+        np.testing.assert_array_equal(loaded[name].data, tensor.data)
+    other = _model(1)
+    other.load_state_dict(loaded)
+    x = tn.randn(4, 3)
+    np.testing.assert_array_equal(other(x).data, model(x).data)
+
+
+def test_every_kind_of_value_round_trips(tmp_path):
+    state = {
+        "int keys": {0: {"step": 3}, 12: {"step": 4}},
+        "betas": (0.9, 0.999),
+        "lr": 0.1,
+        "tiny": 1e-300,
+        "epoch": 7,
+        "nesterov": True,
+        "amsgrad": False,
+        "missing": None,
+        "name": "adam ✓",
+        "nested": [{"params": [0, 1, 2]}, ((1, 2), [3.5])],
+        "float64": np.linspace(0, 1, 5),
+        "int64": np.arange(4).reshape(2, 2),
+        "bool": np.array([True, False]),
+        "scalar array": np.array(2.5, dtype=np.float32),
+        "numpy scalar": np.float64(0.25),
+        "tensor": tn.tensor([[1.5, -2.0]], requires_grad=True),
+    }
+    path = tmp_path / "state.npz"
+    tn.save(state, path)
+    loaded = tn.load(path)
+    assert list(loaded) == list(state)
+    assert loaded["int keys"] == {0: {"step": 3}, 12: {"step": 4}}
+    assert loaded["betas"] == (0.9, 0.999) and isinstance(loaded["betas"], tuple)
+    assert loaded["lr"] == 0.1 and loaded["tiny"] == 1e-300
+    assert loaded["epoch"] == 7 and type(loaded["epoch"]) is int
+    assert loaded["nesterov"] is True and loaded["amsgrad"] is False
+    assert loaded["missing"] is None and loaded["name"] == "adam ✓"
+    assert loaded["nested"] == [{"params": [0, 1, 2]}, ((1, 2), [3.5])]
+    assert loaded["numpy scalar"] == 0.25
+    for key in ["float64", "int64", "bool", "scalar array", "tensor"]:
+        original = state[key].data if isinstance(state[key], tn.Tensor) else state[key]
+        assert loaded[key].dtype == original.dtype and loaded[key].shape == original.shape
+        np.testing.assert_array_equal(loaded[key].data, original)
+    assert not loaded["tensor"].requires_grad
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    lambda p: optim.Adam(p, lr=0.01, betas=(0.8, 0.95)),
+    lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
+], ids=["sgd", "adam", "adamw"])
+def test_loaded_optimizer_state_restores_training_exactly(tmp_path, make):
+    model = _model(0)
+    opt = make(model.parameters())
+    _train(model, opt, 3, seed=1)
+    tn.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3},
+            tmp_path / "checkpoint.npz")
+    uninterrupted = _train(model, opt, 3, seed=2)
+
+    checkpoint = tn.load(tmp_path / "checkpoint.npz")
+    assert checkpoint["epoch"] == 3
+    assert sorted(checkpoint["optimizer"]["state"]) == list(range(6))
+    restored = _model(9)
+    restored.load_state_dict(checkpoint["model"])
+    restored_opt = make(restored.parameters())
+    restored_opt.load_state_dict(checkpoint["optimizer"])
+    assert restored_opt.param_groups[0] == {**opt.param_groups[0],
+                                            "params": restored_opt.param_groups[0]["params"]}
+    resumed = _train(restored, restored_opt, 3, seed=2)
+    for a, b in zip(uninterrupted, resumed):
+        np.testing.assert_array_equal(a, b)
+
+
+_ARRAYS = hnp.arrays(st.sampled_from([np.float32, np.float64, np.int64, np.bool_]),
+                     hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
+_LEAVES = (st.none() | st.booleans() | st.integers(-2 ** 63, 2 ** 63) | st.text(max_size=5)
+           | st.floats(allow_nan=False) | _ARRAYS)
+_STATES = st.recursive(_LEAVES, lambda inner: (
+    st.lists(inner, max_size=3) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=4) | st.integers(-5, 5), inner, max_size=3)),
+    max_leaves=8)
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, tn.Tensor) and a.dtype == b.dtype and a.shape == b.shape
+                and a.tobytes() == b.data.tobytes())  # bit for bit, NaNs included
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=30, deadline=None)
+@given(_STATES)
+def test_any_nested_state_round_trips(state):
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "state.npz")
+        tn.save(state, path)
+        assert _same(state, tn.load(path))
+
+
+def test_saved_file_is_readable_by_others_as_np_savez_would_make_it(tmp_path):
+    tn.save({"w": tn.ones(2)}, tmp_path / "m.npz")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(os.stat(tmp_path / "m.npz").st_mode) == 0o666 & ~mask
+
+
+def test_unsupported_values_are_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "bad.npz"
+    with pytest.raises(TypeError, match="got object"):
+        tn.save({"w": object()}, path)
+    with pytest.raises(TypeError, match="dict keys must be str or int"):
+        tn.save({(1, 2): 3}, path)
+    with pytest.raises(TypeError, match="dtype complex128"):
+        tn.save({"z": np.array([1j])}, path)
+    assert os.listdir(tmp_path) == []
+
+
+# ---- atomic writes -------------------------------------------------------------------------
+def _save_previous(tmp_path):
+    path = tmp_path / "model.npz"
+    tn.save({"version": 1, "w": np.arange(3.0)}, path)
+    return path, path.read_bytes()
+
+
+def test_a_crash_inside_savez_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch):
+    path, before = _save_previous(tmp_path)
+
+    def crash_midway(handle, **arrays):
+        handle.write(b"PK\x03\x04 half an archive")
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(np, "savez", crash_midway)
+    with pytest.raises(KeyboardInterrupt):
+        tn.save({"version": 2, "w": np.zeros(1000)}, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.npz"]
+    assert tn.load(path)["version"] == 1
+
+
+def test_a_failed_rename_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch):
+    path, before = _save_previous(tmp_path)
+
+    def refuse(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(serialization.os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        tn.save({"version": 2}, path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_saving_over_an_existing_file_replaces_it(tmp_path):
+    path, _ = _save_previous(tmp_path)
+    tn.save({"version": 2}, path)
+    assert tn.load(path) == {"version": 2}
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+# ---- files that must be refused ------------------------------------------------------------
+class _Payload:
+    """Unpickling this creates the file ``marker``: the code a malicious file would run."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return builtins.open, (self.marker, "w")
+
+
+def _check_payload_works(tmp_path):
+    """The payload does run code when unpickled (else the tests below prove nothing)."""
+    probe = tmp_path / "probe-marker"
+    pickle.loads(pickle.dumps(_Payload(probe))).close()
+    assert probe.exists()
+
+
+def test_a_pickle_file_is_refused_and_runs_no_code(tmp_path):
+    _check_payload_works(tmp_path)
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.pt"
+    path.write_bytes(pickle.dumps({"state": _Payload(marker)}))
+    with pytest.raises(ValueError, match=r"refusing to load .*evil\.pt.*pickle"):
+        tn.load(path)
+    assert not marker.exists()
+
+
+def test_a_protocol_0_pickle_is_refused_and_runs_no_code(tmp_path):
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil0.pkl"
+    path.write_bytes(pickle.dumps(_Payload(marker), protocol=0))
+    with pytest.raises(ValueError, match=r"evil0\.pkl is not a tinynet file"):
+        tn.load(path)
+    assert not marker.exists()
+
+
+def test_an_object_array_inside_an_npz_is_refused_and_runs_no_code(tmp_path):
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.npz"
+    # a genuine tinynet file whose one array is swapped for a pickled object array
+    tn.save({"w": np.zeros(2)}, path)
+    with np.load(path) as npz:
+        manifest = npz["__tinynet__"]
+    evil = np.empty(1, dtype=object)
+    evil[0] = _Payload(marker)
+    np.savez(path, __tinynet__=manifest, a0=evil)
+    with pytest.raises(ValueError, match=r"refusing to load .*evil\.npz.*pickled"):
+        tn.load(path)
+    assert not marker.exists()
+
+
+def test_a_truncated_file_is_reported_by_name(tmp_path):
+    path = tmp_path / "model.npz"
+    tn.save(_model().state_dict(), path)
+    data = path.read_bytes()
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut\.npz is truncated or corrupt"):
+        tn.load(cut)
+
+
+def test_random_bytes_are_reported_by_name_and_not_called_a_pickle(tmp_path):
+    path = tmp_path / "noise.bin"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+    with pytest.raises(ValueError, match=r"noise\.bin is not a tinynet file") as info:
+        tn.load(path)
+    assert "pickle" not in str(info.value)
+
+
+def test_empty_and_npy_files_are_refused_clearly(tmp_path):
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.npz is not a tinynet file"):
+        tn.load(empty)
+    np.save(tmp_path / "array.npy", np.ones(3))
+    with pytest.raises(ValueError, match=r"array\.npy is not a tinynet file"):
+        tn.load(tmp_path / "array.npy")
+
+
+def test_an_npz_not_written_by_tinynet_is_refused(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, weight=np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"other\.npz was not written by tinynet\.save"):
+        tn.load(path)
+
+
+def test_a_corrupt_manifest_is_reported_by_name(tmp_path):
+    path = tmp_path / "broken.npz"
+    manifest = np.frombuffer(b'{"format": 1, "root": {"__array__": "a7"}}', dtype=np.uint8)
+    np.savez(path, __tinynet__=manifest)
+    with pytest.raises(ValueError, match=r"broken\.npz is corrupt"):
+        tn.load(path)
+    np.savez(path, __tinynet__=np.frombuffer(b"{not json", dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"broken\.npz is corrupt"):
+        tn.load(path)
+    np.savez(path, __tinynet__=np.frombuffer(b'{"format": 99, "root": null}', dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"broken\.npz has format version 99"):
+        tn.load(path)
+
+
+def test_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        tn.load(tmp_path / "nowhere.npz")
