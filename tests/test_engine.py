@@ -399,3 +399,13 @@ def test_integer_results_are_constants():
         assert not y.requires_grad and y.grad_fn is None
     ((x.long() * 2).double() + x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+
+
+def test_tensor_to_accepts_pytorch_argument_forms():
+    x = tn.ones(2, requires_grad=True)
+    assert x.to("cpu") is x
+    for y in (x.to(tn.float64), x.to("cpu", tn.float64), x.to("cpu", dtype=tn.float64),
+              x.to(device="cpu", dtype=tn.float64)):
+        assert y.dtype == np.float64 and y.requires_grad
+    with pytest.raises(RuntimeError, match="CPU only, got device 'cuda'"):
+        x.to("cuda")

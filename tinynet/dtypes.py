@@ -30,3 +30,18 @@ def set_default_dtype(dtype) -> None:
 def get_default_dtype() -> np.dtype:
     """The dtype that floating-point factories use (float32 unless changed)."""
     return _default_dtype
+
+
+def parse_to_args(args: tuple, kwargs: dict):
+    """The dtype asked for by PyTorch's ``.to(...)`` forms: ``to(dtype)``, ``to(device)``,
+    ``to(device, dtype)`` or keywords; None when only a device is given. tinynet has
+    one device, so any device other than ``"cpu"`` is an error."""
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, str):
+            device = arg
+        else:
+            dtype = arg
+    if device not in (None, "cpu"):
+        raise RuntimeError(f"tinynet runs on the CPU only, got device {device!r}")
+    return None if dtype is None else np.dtype(dtype)

@@ -216,16 +216,11 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
-        """Cast to ``dtype`` (differentiable between float types). A device ``"cpu"`` is
-        accepted so PyTorch code runs; tinynet has no other device."""
-        if isinstance(dtype, str) or dtype is None:
-            if dtype not in (None, "cpu"):
-                raise RuntimeError(f"tinynet runs on the CPU only, got device {dtype!r}")
-            dtype = kwargs.get("dtype", args[0] if args else None)
-            if dtype is None:
-                return self
-        return ops.Cast.apply(self, np.dtype(dtype))
+    def to(self, *args, **kwargs) -> "Tensor":
+        """Cast to a dtype (differentiable between float types), called as in PyTorch:
+        ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` or with keywords."""
+        dtype = dtypes.parse_to_args(args, kwargs)
+        return self if dtype is None else ops.Cast.apply(self, dtype)
 
     def cpu(self) -> "Tensor":
         return self

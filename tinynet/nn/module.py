@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from tinynet.dtypes import parse_to_args
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
 
@@ -144,17 +145,9 @@ class Module:
         """Cast every floating-point parameter (and its gradient) to ``dtype``, in place.
         Called as in PyTorch: ``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or with
         keywords; the device ``"cpu"`` is accepted so PyTorch code runs."""
-        device, dtype = kwargs.get("device"), kwargs.get("dtype")
-        for arg in args:
-            if isinstance(arg, str):
-                device = arg
-            else:
-                dtype = arg
-        if device not in (None, "cpu"):
-            raise RuntimeError(f"tinynet runs on the CPU only, got device {device!r}")
+        dtype = parse_to_args(args, kwargs)
         if dtype is None:
             return self
-        dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to() takes a floating-point dtype, got {dtype}")
         for p in self.parameters():
