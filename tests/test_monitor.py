@@ -35,7 +35,7 @@ def _train_forward(net, x):
 def test_relu_layer_behind_a_very_negative_bias_is_entirely_dead():
     # z = W x + b with |W x| < ~2 and b = -10: every pre-activation is negative.
     net = _net(nn.ReLU(), bias=-10.0, weight_scale=0.1)
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         for seed in range(3):
             _train_forward(net, _x(32, 4, seed))
         relu = monitor.end_epoch()["layers"]["1"]
@@ -48,7 +48,7 @@ def test_relu_layer_behind_a_very_negative_bias_is_entirely_dead():
 def test_gelu_layer_in_the_same_setup_has_no_dead_units():
     # GELU'(z) at z ≈ -10 is about -8e-22: tiny but not zero, so not dead by definition.
     net = _net(nn.GELU(), bias=-10.0, weight_scale=0.1)
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         for seed in range(3):
             _train_forward(net, _x(32, 4, seed))
         gelu = monitor.end_epoch()["layers"]["1"]
@@ -58,7 +58,7 @@ def test_gelu_layer_in_the_same_setup_has_no_dead_units():
 
 def test_leaky_relu_is_never_dead_even_far_below_zero():
     net = _net(nn.LeakyReLU(), bias=-1000.0, weight_scale=0.1)
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         _train_forward(net, _x(64, 4))
         leaky = monitor.end_epoch()["layers"]["1"]
     assert leaky["dead_rate"] == 0.0 and leaky["dead_units"] == []
@@ -73,7 +73,7 @@ def test_a_unit_alive_for_one_sample_of_the_epoch_is_not_dead():
     net[0].weight.data[7] = [1.0, 0, 0, 0]  # unit 7: z = x0, positive for some samples
     x = np.full((16, 4), -1.0, dtype=np.float32)
     x[5, 0] = 2.0  # the one sample that wakes unit 7
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         _train_forward(net, tn.tensor(x[:8]))  # batch 1: unit 7 never fires
         _train_forward(net, tn.tensor(x[8:]))
         _train_forward(net, tn.tensor(x[:8]))  # batch 3: it fires at sample 5
@@ -100,7 +100,7 @@ def test_dead_units_and_dead_since_follow_each_unit_across_epochs():
         4: ([0, 1, 2, 3], [1, 3, 2, 4]),
         5: ([], []),
     }
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         for epoch, bias in plan.items():
             net[0].bias.data[...] = bias
             for seed in range(2):
@@ -121,7 +121,7 @@ def test_saturation_near_one_for_inputs_of_magnitude_ten_and_zero_near_zero(modu
     big = tn.tensor((signs * (10 + rng.random((64, 16)))).astype(np.float32))
     small = tn.tensor((0.1 * rng.standard_normal((64, 16))).astype(np.float32))
     net = nn.Sequential(module())
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         net(big)
         saturated = monitor.end_epoch()["layers"]["0"]["saturation_rate"]
         net(small)
@@ -136,7 +136,7 @@ def test_a_unit_whose_float32_derivative_rounds_to_zero_counts_as_dead():
     z[:, 1] = -12.0
     z[:, 2] = 9.0  # tanh'(9) ≈ 6e-8 in float32: tiny, saturated, but not zero
     net = nn.Sequential(nn.Tanh())
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         net(tn.tensor(z))
         stats = monitor.end_epoch()["layers"]["0"]
     assert stats["dead_units"] == [0, 1]
@@ -148,7 +148,7 @@ def test_saturation_rate_counts_sample_unit_pairs():
     z = np.zeros((10, 4), dtype=np.float32)
     z[:, :2] = 10.0
     net = nn.Sequential(nn.Sigmoid())
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         net(tn.tensor(z))
         stats = monitor.end_epoch()["layers"]["0"]
     assert stats["saturation_rate"] == 0.5
@@ -158,7 +158,7 @@ def test_saturation_rate_counts_sample_unit_pairs():
 def test_saturation_threshold_is_one_percent_of_the_peak_derivative():
     # σ'(z) = 0.0025 (1% of 0.25) near |z| = 5.99; just inside and just outside.
     net = nn.Sequential(nn.Sigmoid())
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         net(tn.tensor(np.array([[5.9, -5.9, 6.1, -6.1]], dtype=np.float64)))
         stats = monitor.end_epoch()["layers"]["0"]
     assert stats["saturation_rate"] == 0.5
@@ -169,7 +169,7 @@ def test_activation_mean_and_std_equal_numpy_over_the_epoch():
     net = _net(nn.Tanh())
     seen = []
     net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.data.copy()))
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         for seed in range(4):
             _train_forward(net, _x(10 + seed, 4, seed, scale=2.0))  # uneven batch sizes
         tanh = monitor.end_epoch()["layers"]["1"]
@@ -183,7 +183,7 @@ def test_grad_norms_equal_numpy_norms_of_the_captured_gradients():
     optimizer = tn.optim.SGD(net.parameters(), lr=0.1)
     captured = {"0": [], "2": []}
     captured_bias = {"0": [], "2": []}
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         for seed in range(5):
             _train_forward(net, _x(16, 4, seed))
             for name in captured:
@@ -192,12 +192,12 @@ def test_grad_norms_equal_numpy_norms_of_the_captured_gradients():
             optimizer.step()
         per_step = monitor.step_grad_norms()
         layers = monitor.end_epoch()["layers"]
-    for name in captured:
-        np.testing.assert_allclose(per_step[name], captured[name], rtol=1e-12)
+    for name in captured:  # float32 sums of squares: BLAS dot vs numpy's pairwise sum
+        np.testing.assert_allclose(per_step[name], captured[name], rtol=1e-6)
         mean = np.mean(captured[name], dtype=np.float64)
-        assert layers[name]["grad_norm"] == pytest.approx(mean, rel=1e-12)
+        assert layers[name]["grad_norm"] == pytest.approx(mean, rel=1e-6)
         mean_bias = np.mean(captured_bias[name], dtype=np.float64)
-        assert layers[name]["bias_grad_norm"] == pytest.approx(mean_bias, rel=1e-12)
+        assert layers[name]["bias_grad_norm"] == pytest.approx(mean_bias, rel=1e-6)
 
 
 def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
@@ -205,7 +205,7 @@ def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
     optimizer = tn.optim.SGD(net.parameters(), lr=0.05)
     weights = []  # W_0, W_1, ... of layer 0, copied before each step
     epoch_records = []
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         for epoch in range(2):
             for step in range(3):
                 _train_forward(net, _x(16, 4, 10 * epoch + step))
@@ -227,7 +227,7 @@ def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
 def test_eval_mode_and_no_grad_forwards_are_not_counted():
     net = _net(nn.ReLU(), weight_scale=1.0, bias=0.0)
     dead_bias = np.full(8, -100.0)
-    with Monitor(net) as monitor:
+    with Monitor(net, every=1) as monitor:
         _train_forward(net, _x(16, 4, 0))
         live = monitor.end_epoch()["layers"]["1"]
         _train_forward(net, _x(16, 4, 0))
@@ -248,7 +248,7 @@ def test_eval_mode_and_no_grad_forwards_are_not_counted():
 def test_detach_removes_every_hook_and_changes_no_number():
     def run(monitor_mode):
         net = _net(nn.GELU(), seed=3)
-        monitor = Monitor(net) if monitor_mode else None
+        monitor = Monitor(net, every=1) if monitor_mode else None
         if monitor_mode == "detached":
             monitor.detach()
         optimizer = tn.optim.SGD(net.parameters(), lr=0.1)
@@ -278,7 +278,7 @@ def test_detach_removes_every_hook_and_changes_no_number():
 
 def test_detach_after_training_stops_the_counting():
     net = _net(nn.ReLU())
-    monitor = Monitor(net)
+    monitor = Monitor(net, every=1)
     _train_forward(net, _x(8, 4))
     monitor.detach()
     _train_forward(net, _x(8, 4, 1))
@@ -289,7 +289,7 @@ def test_detach_after_training_stops_the_counting():
 
 def test_layers_are_named_and_ordered_by_module_path():
     model = tn.models.MLP(2, [4] * 11, 2, activation="relu")
-    with Monitor(model) as monitor:
+    with Monitor(model, every=1) as monitor:
         _train_forward(model, _x(4, 2))
         names = list(monitor.end_epoch()["layers"])
     assert names == [str(i) for i in range(23)]  # "10" after "9", not after "1"
@@ -352,3 +352,29 @@ def test_init_report_activation_std_matches_a_manual_forward():
     with tn.no_grad():
         hidden = model[1](model[0](x)).data
     assert rows[1]["act_std"] == pytest.approx(float(hidden.astype(np.float64).std()), rel=1e-6)
+
+
+def test_sampling_observes_every_kth_step_from_each_epochs_first():
+    """every=3 over 7 steps observes steps 1, 4, 7 (then restarts at the next epoch's
+    first step); gradient norms are still taken on every step."""
+    tn.manual_seed(0)
+    net = tn.nn.Sequential(tn.nn.Linear(3, 5), tn.nn.Tanh(), tn.nn.Linear(5, 2)).double()
+    batches = [tn.randn(4, 3, dtype=tn.float64) for _ in range(7)]
+    observed = []
+    with Monitor(net, every=3) as monitor:
+        opt = tn.optim.SGD(net.parameters(), lr=0.1)
+        for xb in batches:
+            opt.zero_grad()
+            hidden = net[1](net[0](xb)).data.copy()  # what the Tanh outputs in this step
+            net(xb).sum().backward()
+            opt.step()
+            observed.append(hidden)
+        epoch = monitor.end_epoch()["layers"]
+        seen = np.concatenate([observed[i] for i in (0, 3, 6)])
+        assert epoch["1"]["act_mean"] == pytest.approx(seen.mean(), rel=1e-12)
+        assert epoch["1"]["act_std"] == pytest.approx(seen.std(), rel=1e-9)
+        assert len(monitor.linears["0"].weight_grad_norms) == 7
+        # ratios measured at the backward after each observed step: steps 2 and 5
+        assert len(monitor.linears["0"].update_ratios) == 2
+    with pytest.raises(ValueError, match="every must be a positive integer, got 0"):
+        Monitor(net, every=0)

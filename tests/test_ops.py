@@ -364,6 +364,18 @@ F32_OPS = {
     "matmul": lambda t: t @ tn.ones(3, 2), "getitem": lambda t: t[[0, 0]],
     "movement": lambda t: t.T.reshape(12), "softmax": lambda t: t.softmax(1),
     "log_softmax": lambda t: t.log_softmax(1),
+    # the fused hot path: a float64 constant inside any of these would promote everything
+    "linear": lambda t: tn.nn.functional.linear(t, tn.ones(2, 3), tn.zeros(2)),
+    "layer_norm": lambda t: tn.nn.functional.layer_norm(t, 3, tn.ones(3), tn.zeros(3)),
+    "layer_norm_plain": lambda t: tn.nn.functional.layer_norm(t, (4, 3)),
+    "gelu": lambda t: tn.nn.functional.gelu(t),
+    "gelu_tanh": lambda t: tn.nn.functional.gelu(t, approximate="tanh"),
+    "elu": lambda t: tn.nn.functional.elu(t, 0.5), "relu": lambda t: t.relu(),
+    "leaky_relu": lambda t: tn.nn.functional.leaky_relu(t, 0.2),
+    "sigmoid": lambda t: t.sigmoid(), "tanh": lambda t: t.tanh(),
+    "cross_entropy": lambda t: tn.nn.functional.cross_entropy(t, tn.tensor([0, 1, 2, 0]),
+                                                              label_smoothing=0.1),
+    "bce": lambda t: tn.nn.functional.binary_cross_entropy_with_logits(t, tn.ones(4, 3)),
 }
 
 

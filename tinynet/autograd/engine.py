@@ -6,6 +6,8 @@ Three jobs happen here and nowhere else:
   * ``unbroadcast``: reducing a gradient to the shape of the input it belongs to;
   * writing ``.grad`` of leaves, and freeing the graph afterwards.
 """
+import heapq
+
 import numpy as np
 
 
@@ -24,62 +26,37 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)
 
 
-def topological_order(root) -> list:
-    """Tensors reachable from ``root`` through recorded ops, every tensor after its inputs.
-
-    Iterative depth-first search (a 10,000-op chain would overflow Python's recursion
-    limit); inputs are visited in argument order, so the order is deterministic.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None and ctx.inputs is not None:
-            for x in reversed(ctx.inputs):
-                if x is not None and id(x) not in visited:
-                    stack.append((x, False))
-    return order
-
-
 def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
-    """Propagate ``grad`` (dL/d root) to every leaf that requires grad."""
+    """Propagate ``grad`` (dL/d root) to every leaf that requires grad.
+
+    Ops run in decreasing creation order (each op's ``seq``; a priority queue, as in
+    PyTorch's engine). An op is always created after the ops that made its inputs, so
+    when an op runs, every op that consumed its output has already run and its
+    gradient is complete. No separate topological sort, no recursion: a 10,000-op
+    chain is fine, and the order is deterministic. Leaves are written last, in the
+    order their gradients first arrived.
+    """
     grads = {id(root): grad}
-    adopted = set()  # ids of arrays that already became some leaf's .grad
-    for node in reversed(topological_order(root)):
-        g = grads.pop(id(node), None)
-        if g is None:  # every path to this node had a None gradient
-            continue
+    ready = [(-root._ctx.seq, root)] if root._ctx is not None else []
+    leaves = [] if ready else [root]
+    while ready:
+        node = heapq.heappop(ready)[1]
+        g = grads.pop(id(node))
         ctx = node._ctx
-        if ctx is None:
-            _accumulate_leaf_grad(node, g, adopted)
-            if node._grad_hooks:
-                for hook in list(node._grad_hooks.values()):
-                    hook(node)
-            continue
         if ctx.inputs is None:
             raise RuntimeError(
                 "Trying to backward through the graph a second time: its saved values "
                 "were freed by the first backward(). Pass retain_graph=True to the "
-                "first call if you need to backward twice."
-            )
+                "first call if you need to backward twice.")
         if node._retains_grad:
-            _accumulate_leaf_grad(node, g, adopted)
+            _accumulate_leaf_grad(node, g, set())
         input_grads = type(ctx).backward(ctx, g)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.inputs):
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(input_grads)} gradients, "
-                f"expected {len(ctx.inputs)} (one per forward input)"
-            )
+                f"expected {len(ctx.inputs)} (one per forward input)")
         for x, gx in zip(ctx.inputs, input_grads):
             if x is None or gx is None:
                 continue
@@ -87,10 +64,23 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 gx = unbroadcast(gx, x.data.shape)
             key = id(x)
             previous = grads.get(key)
-            # NOTE: out of place: gx may be the very array another input also received.
-            grads[key] = gx if previous is None else previous + gx
+            if previous is None:
+                grads[key] = gx
+                if x._ctx is None:
+                    leaves.append(x)
+                else:
+                    heapq.heappush(ready, (-x._ctx.seq, x))
+            else:
+                # NOTE: out of place: gx may be the very array another input received.
+                grads[key] = previous + gx
         if not retain_graph:
             ctx.inputs = ctx.saved_tensors = None
+    adopted = set()  # ids of arrays that already became some leaf's .grad
+    for leaf in leaves:
+        _accumulate_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
+        if leaf._grad_hooks:
+            for hook in list(leaf._grad_hooks.values()):
+                hook(leaf)
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:

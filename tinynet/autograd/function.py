@@ -26,16 +26,21 @@ output tensor keeps it as its ``grad_fn``. The context holds the inputs that nee
 gradient but never the output, so a graph holds no reference cycle and is freed by
 reference counting alone, the moment the last tensor that uses it goes away.
 """
+import itertools
+
 import numpy as np
 
 from tinynet.autograd.grad_mode import _GradMode
+
+_sequence = itertools.count()  # numbers recorded ops in creation order
 
 
 class Function:
     """Base class of differentiable operations; see the module docstring for an example."""
 
     # "__dict__" keeps ctx.anything = ... working for ops that store extra state.
-    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "__dict__")
+    # seq: creation order of recorded ops; the backward pass runs them newest first.
+    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "seq", "__dict__")
 
     @staticmethod
     def forward(ctx, *args):
@@ -65,6 +70,7 @@ class Function:
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if _GradMode.enabled and True in needs and out.dtype.kind == "f":
             ctx.inputs = tuple([a if need else None for a, need in zip(args, needs)])
+            ctx.seq = next(_sequence)
             return Tensor._wrap(out, True, ctx)
         return Tensor._wrap(out, False, None)
 

@@ -19,10 +19,18 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
   * activation mean and std: over every (sample, unit) output value in the epoch.
 Per ``Linear`` and per optimisation step:
   * grad norm: ‖∂L/∂W‖₂ (Frobenius) and ‖∂L/∂b‖₂ after each backward;
-  * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of the previous step's
-    update, measured at the next backward (the first step has none).
+  * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of one step's update,
+    measured at the next backward.
 Only forward passes in training mode with grad enabled count (evaluation does not).
+
+Sampling: activation statistics and update ratios are taken on every ``every``-th
+training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
+always); "the samples the monitor saw" are those steps' samples. Gradient norms are
+taken on every step. ``every=1`` observes everything: exact, at about 3-4 times the cost
+(measured in docs/diagnostics.md). The default, 4, keeps a small MLP's step within ~10%.
 """
+import math
+
 import numpy as np
 
 from tinynet import nn, ops
@@ -55,13 +63,16 @@ class _ActivationStats:
         self.total = self.total_sq = 0.0
 
     def observe(self, x: np.ndarray, y: np.ndarray) -> None:
-        d = np.abs(activation_derivative(self.module, x, y)).reshape(-1, x.shape[-1])
-        alive = (d != 0).any(axis=0)
-        self.alive = alive if self.alive is None else self.alive | alive
+        d = activation_derivative(self.module, x, y).reshape(-1, x.shape[-1])
+        alive = d.any(axis=0)  # per unit: some sample had f' != 0
+        self.alive = alive if self.alive is None else np.logical_or(self.alive, alive,
+                                                                    out=self.alive)
+        d = np.abs(d, out=d) if d.dtype.kind == "f" else d  # GELU's f' dips below 0
         self.saturated += int(np.count_nonzero(d < 0.01 * self.peak))
         self.pairs += d.size
         self.total += float(y.sum(dtype=np.float64))
-        self.total_sq += float(np.square(y, dtype=np.float64).sum())
+        flat = y.reshape(-1)
+        self.total_sq += float(np.dot(flat, flat.astype(np.float64)))
 
     def summarize(self, epoch: int) -> dict:
         if self.alive is None:
@@ -82,27 +93,41 @@ class _ActivationStats:
         }
 
 
-class _LinearStats:
-    """Gradient norms and update ratios of one Linear, step by step."""
+def _norm(a: np.ndarray) -> float:
+    """‖a‖₂ through BLAS's dot: np.linalg.norm's Python wrapper costs more than the math
+    on a small layer."""
+    flat = a.reshape(-1)
+    return math.sqrt(float(np.dot(flat, flat)))
 
-    def __init__(self, module):
-        self.module = module
-        self.previous_weight = None
+
+class _LinearStats:
+    """Gradient norms (every step) and update ratios (sampled) of one Linear."""
+
+    def __init__(self, module, monitor):
+        self.module, self.monitor = module, monitor
+        self.snapshot = None  # W before an observed step's update, awaiting the next backward
+        self.scratch = None
         self.weight_grad_norms, self.bias_grad_norms, self.update_ratios = [], [], []
 
     def on_weight_grad(self, weight) -> None:
-        self.weight_grad_norms.append(float(np.linalg.norm(weight.grad.data)))
+        self.weight_grad_norms.append(_norm(weight.grad.data))
         w = weight.data
-        if self.previous_weight is not None:
-            norm = np.linalg.norm(self.previous_weight)
-            change = np.linalg.norm(w - self.previous_weight)
-            self.update_ratios.append(float(change / norm) if norm else float("inf"))
-            np.copyto(self.previous_weight, w)
+        if self.snapshot is not None:  # the optimizer has stepped since: measure its update
+            if self.scratch is None or self.scratch.shape != w.shape:
+                self.scratch = np.empty_like(w)
+            np.subtract(w, self.snapshot, out=self.scratch)
+            norm = _norm(self.snapshot)
+            self.update_ratios.append(_norm(self.scratch) / norm if norm else float("inf"))
+        if self.monitor._observed_forward:
+            if self.snapshot is None or self.snapshot.shape != w.shape:
+                self.snapshot = w.copy()
+            else:
+                np.copyto(self.snapshot, w)
         else:
-            self.previous_weight = w.copy()
+            self.snapshot = None
 
     def on_bias_grad(self, bias) -> None:
-        self.bias_grad_norms.append(float(np.linalg.norm(bias.grad.data)))
+        self.bias_grad_norms.append(_norm(bias.grad.data))
 
 
 class Monitor:
@@ -111,6 +136,8 @@ class Monitor:
     Args:
         model: the module to watch; every ``Linear`` and activation module in it is
             watched, named by its path in ``model.named_modules()``.
+        every: take activation statistics and update ratios on every ``every``-th
+            training step of an epoch (default 4; 1 = every step, exact but slower).
 
     Example:
         >>> import tinynet as tn
@@ -124,15 +151,20 @@ class Monitor:
         >>> monitor.detach()
     """
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, model, every: int = 4):
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"Monitor: every must be a positive integer, got {every!r}")
+        self.model, self.every = model, every
         self.linears, self.activations = {}, {}
         self.epochs = []  # one summary dict per finished epoch
-        self._handles = []
-        self._step_marks = {}  # Linear name -> number of steps seen at the last end_epoch
+        self._marks = {}  # Linear name -> (grad norms, update ratios) counted at last end_epoch
+        self._forwards = 0  # training forwards of the model in this epoch
+        self._observing = True  # observe the activations of the current forward
+        self._observed_forward = True  # the last completed forward was observed
+        self._handles = [model.register_forward_hook(self._count_step)]
         for name, module in model.named_modules():
             if isinstance(module, nn.Linear):
-                stats = self.linears[name] = _LinearStats(module)
+                stats = self.linears[name] = _LinearStats(module, self)
                 self._handles.append(
                     module.weight.register_post_accumulate_grad_hook(stats.on_weight_grad))
                 if module.bias is not None:
@@ -146,10 +178,17 @@ class Monitor:
         stats = self.activations[name]
 
         def hook(module, inputs, output):
-            if module.training and _GradMode.enabled:
+            if self._observing and module.training and _GradMode.enabled:
                 stats.observe(inputs[0].data, output.data)
 
         return hook
+
+    def _count_step(self, model, inputs, output) -> None:
+        """After each training forward of the whole model: decide about the next one."""
+        if model.training and _GradMode.enabled:
+            self._observed_forward = self._observing
+            self._forwards += 1
+            self._observing = self._forwards % self.every == 0
 
     def end_epoch(self) -> dict:
         """Close the current epoch: summarise it, append it to ``epochs``, return it.
@@ -162,10 +201,10 @@ class Monitor:
         epoch = len(self.epochs) + 1  # epochs count from 1, as a person would
         layers = {}
         for name, stats in self.linears.items():
-            start = self._step_marks.get(name, 0)
+            start, ratio_start = self._marks.get(name, (0, 0))
             w, b = stats.weight_grad_norms[start:], stats.bias_grad_norms[start:]
-            ratios = stats.update_ratios[max(start - 1, 0):]
-            self._step_marks[name] = len(stats.weight_grad_norms)
+            ratios = stats.update_ratios[ratio_start:]  # those measured during this epoch
+            self._marks[name] = (len(stats.weight_grad_norms), len(stats.update_ratios))
             layers[name] = {
                 "kind": "Linear",
                 "grad_norm": float(np.mean(w)) if w else float("nan"),
@@ -177,6 +216,7 @@ class Monitor:
             stats.reset()
         summary = {"epoch": epoch, "layers": dict(sorted(layers.items(), key=_layer_order))}
         self.epochs.append(summary)
+        self._forwards, self._observing = 0, True  # each epoch's first step is observed
         return summary
 
     def step_grad_norms(self) -> dict:

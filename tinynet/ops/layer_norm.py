@@ -1,4 +1,6 @@
 """Layer normalisation over the trailing dimensions, one fused node."""
+import math
+
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -17,28 +19,38 @@ class LayerNorm(Function):
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
-        centered = x - x.mean(axis=axes, keepdims=True)
-        var = np.mean(centered * centered, axis=axes, keepdims=True)
-        rstd = 1.0 / np.sqrt(var + eps)
-        x_hat = centered * rstd
-        ctx.save_for_backward(x_hat, rstd, w, axes)
-        y = x_hat
-        if w is not None:
-            y = y * w
+        inv_n = 1.0 / math.prod(x.shape[x.ndim - n_dims:])  # a Python float: keeps float32
+        # NOTE: sums times 1/n rather than .mean(): numpy's mean is a Python wrapper whose
+        # overhead is a visible share of a small layer; the rest works in place.
+        x_hat = x - x.sum(axis=axes, keepdims=True) * inv_n  # centred, then scaled in place
+        var = np.square(x_hat).sum(axis=axes, keepdims=True)
+        var *= inv_n
+        var += eps
+        rstd = np.sqrt(var, out=var)
+        np.divide(1.0, rstd, out=rstd)
+        x_hat *= rstd
+        ctx.save_for_backward(x_hat, rstd, w, axes, inv_n)
+        if w is None:
+            return x_hat + b if b is not None else x_hat.copy()
+        y = x_hat * w
         if b is not None:
-            y = y + b
+            y += b
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        x_hat, rstd, w, axes = ctx.saved_tensors
+        x_hat, rstd, w, axes, inv_n = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         lead = tuple(range(x_hat.ndim - len(axes)))
         gx = gw = gb = None
         if need_x:
             g_hat = grad * w if w is not None else grad
-            gx = rstd * (g_hat - g_hat.mean(axis=axes, keepdims=True)
-                         - x_hat * (g_hat * x_hat).mean(axis=axes, keepdims=True))
+            mean_g = g_hat.sum(axis=axes, keepdims=True) * inv_n
+            mean_gx = (g_hat * x_hat).sum(axis=axes, keepdims=True) * inv_n
+            gx = x_hat * mean_gx  # gx = r·(ĝ - mean(ĝ) - x̂·mean(ĝx̂)), built in place
+            np.subtract(g_hat, gx, out=gx)
+            gx -= mean_g
+            gx *= rstd
         if need_w:
             gw = (grad * x_hat).sum(axis=lead)
         if need_b:

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from tinynet.optim.flat import FlatState
 from tinynet.optim.optimizer import Optimizer
 
 
@@ -46,38 +47,91 @@ class Adam(Optimizer):
             raise NotImplementedError("amsgrad=True is not implemented in tinynet")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=False))
+        self._flat = {}  # group index -> FlatState
 
     def step(self, closure=None):
         loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay = group["weight_decay"]
+        for i, group in enumerate(self.param_groups):
+            flat = self._flat_state(i, group["params"])
+            if flat is not None:
+                self._step_flat(group, flat)
+                continue
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g = p.grad.data
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                             "exp_avg_sq": np.zeros_like(p.data)}
-                state["step"] += 1
-                t = state["step"]
-                if weight_decay:
-                    if self.decoupled_weight_decay:
-                        p.data *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * p.data
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                m *= beta1
-                m += (1 - beta1) * g
-                v *= beta2
-                v += (1 - beta2) * (g * g)
-                step_size = lr / (1 - beta1 ** t)
-                denom = np.sqrt(v)
-                denom /= math.sqrt(1 - beta2 ** t)
-                denom += eps
-                p.data -= step_size * (m / denom)
+                if p.grad is not None:
+                    self._step_one(group, p)
         return loss
+
+    def _flat_state(self, i: int, params: list):
+        """The group's FlatState when every parameter has a gradient, they share a dtype
+        and a step count; otherwise None (and the per-parameter path runs)."""
+        dtype = params[0].data.dtype
+        steps = set()
+        for p in params:
+            if p.grad is None or p.data.dtype != dtype:
+                return None
+            steps.add(self.state[p]["step"] if p in self.state else 0)
+        if len(steps) != 1:
+            return None
+        flat = self._flat.get(i)
+        if flat is None or not flat.serves(params, self.state):
+            flat = self._flat[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), self.state)
+            for p in params:
+                self.state[p].setdefault("step", 0)
+        return flat
+
+    def _step_flat(self, group: dict, flat: FlatState) -> None:
+        """The update below for all of the group's parameters at once, in preallocated
+        buffers; elementwise the same arithmetic, in the same order, as ``_step_one``."""
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay = group["weight_decay"]
+        t = self.state[flat.params[0]]["step"] + 1
+        for p in flat.params:
+            self.state[p]["step"] = t
+            if weight_decay and self.decoupled_weight_decay:
+                p.data *= 1 - lr * weight_decay
+        g = flat.gather_grads()
+        if weight_decay and not self.decoupled_weight_decay:
+            data = np.concatenate([p.data.reshape(-1) for p in flat.params])
+            g += weight_decay * data
+        m, v, tmp = flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], flat.scratch
+        m *= beta1
+        np.multiply(g, 1 - beta1, out=tmp)
+        m += tmp
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - beta2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp /= math.sqrt(1 - beta2 ** t)
+        tmp += eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr / (1 - beta1 ** t)
+        flat.subtract(tmp)
+
+    def _step_one(self, group: dict, p) -> None:
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay = group["weight_decay"]
+        g = p.grad.data
+        state = self.state.get(p)
+        if state is None:
+            state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
+                                     "exp_avg_sq": np.zeros_like(p.data)}
+        state["step"] += 1
+        t = state["step"]
+        if weight_decay:
+            if self.decoupled_weight_decay:
+                p.data *= 1 - lr * weight_decay
+            else:
+                g = g + weight_decay * p.data
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1 - beta2 ** t)
+        denom += eps
+        p.data -= (m / denom) * (lr / (1 - beta1 ** t))
 
 
 class AdamW(Adam):

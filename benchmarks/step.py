@@ -1,0 +1,381 @@
+"""Time one full training step (zero_grad, forward, loss, backward, Adam step) of tinynet
+against a hand-written fused numpy step, PyTorch CPU eager and scikit-learn's MLP.
+
+    python benchmarks/step.py                       # every config, float32, BLAS default
+    python benchmarks/step.py --config digits --threads 1 --dtype float64
+
+Libraries run in groups (each group: `--steps` timed steps after warm-up), interleaved
+over `--rounds` rounds, with a pause between groups: OpenBLAS and PyTorch worker threads
+keep spinning for ~0.2 s after a call and would slow whatever runs next on 2 cores.
+The numpy step is checked to give tinynet's loss and gradients before anything is timed.
+Prints a Markdown table: median µs per step (with the interquartile range), the ratio
+to numpy, and GFLOP/s against a GEMM measured on the spot.
+"""
+import argparse
+import gc
+import os
+import platform
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import tinynet as tn  # noqa: E402
+from tinynet import nn  # noqa: E402
+
+CONFIGS = {
+    # name: (widths, activation, layernorm, batch)
+    "toy": ([2, 16, 16, 16, 2], "tanh", False, 32),
+    "digits": ([64, 128, 128, 128, 128, 10], "gelu_tanh", True, 64),
+    "wide": ([784, 1024, 1024, 1024, 10], "relu", False, 256),
+}
+PAUSE = 0.3  # seconds between groups, for spinning BLAS threads to go to sleep
+
+
+# ---- the models -------------------------------------------------------------------------
+def tinynet_model(widths, activation, layernorm, dtype):
+    layers = []
+    for i, (d_in, d_out) in enumerate(zip(widths[:-1], widths[1:])):
+        layers.append(nn.Linear(d_in, d_out, dtype=dtype))
+        if i < len(widths) - 2:
+            layers.append({"tanh": nn.Tanh, "relu": nn.ReLU,
+                           "gelu_tanh": lambda: nn.GELU("tanh")}[activation]())
+            if layernorm:
+                layers.append(nn.LayerNorm(d_out, dtype=dtype))
+    return nn.Sequential(*layers)
+
+
+class NumpyMLP:
+    """A hand-written, fused MLP step: forward, cross-entropy, backward, Adam (in place)."""
+
+    def __init__(self, model, activation, layernorm, lr=1e-3):
+        linears = [m for m in model.children() if isinstance(m, nn.Linear)]
+        norms = [m for m in model.children() if isinstance(m, nn.LayerNorm)]
+        self.W = [m.weight.data.copy() for m in linears]
+        self.b = [m.bias.data.copy() for m in linears]
+        self.g = [m.weight.data.copy() for m in norms]
+        self.beta = [m.bias.data.copy() for m in norms]
+        self.params = self.W + self.b + self.g + self.beta
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+        self.activation, self.layernorm, self.lr, self.t = activation, layernorm, lr, 0
+
+    def _act(self, z):
+        if self.activation == "tanh":
+            y = np.tanh(z)
+            return y, y
+        if self.activation == "relu":
+            return np.maximum(z, 0), z
+        t = np.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z))
+        return 0.5 * z * (1 + t), (z, t)
+
+    def _act_back(self, g, saved):
+        if self.activation == "tanh":
+            return g * (1 - saved * saved)
+        if self.activation == "relu":
+            return g * (saved > 0)
+        z, t = saved
+        return g * (0.5 * (1 + t) + 0.5 * z * (1 - t * t) * 0.7978845608028654
+                    * (1 + 0.134145 * z * z))
+
+    def loss_and_grads(self, x, y):
+        caches, h, L = [], x, len(self.W)
+        for i in range(L):
+            z = h @ self.W[i].T + self.b[i]
+            if i == L - 1:
+                caches.append((h, None, None))
+                break
+            a, act_saved = self._act(z)
+            ln = None
+            if self.layernorm:
+                mu = a.mean(axis=1, keepdims=True)
+                c = a - mu
+                rstd = 1 / np.sqrt((c * c).mean(axis=1, keepdims=True) + 1e-5)
+                xhat = c * rstd
+                ln = (xhat, rstd)
+                a = xhat * self.g[i] + self.beta[i]
+            caches.append((h, act_saved, ln))
+            h = a
+        n = len(y)
+        shifted = z - z.max(axis=1, keepdims=True)
+        p = np.exp(shifted)
+        s = p.sum(axis=1, keepdims=True)
+        p /= s
+        loss = float(np.mean(np.log(s[:, 0]) - shifted[np.arange(n), y]))
+        g = p
+        g[np.arange(n), y] -= 1
+        g /= n
+        gW, gb, gg, gbeta = [None] * L, [None] * L, [None] * (L - 1), [None] * (L - 1)
+        for i in reversed(range(L)):
+            h, act_saved, ln = caches[i]
+            if i < L - 1:
+                if ln is not None:
+                    xhat, rstd = ln
+                    gg[i] = (g * xhat).sum(axis=0)
+                    gbeta[i] = g.sum(axis=0)
+                    gh = g * self.g[i]
+                    g = rstd * (gh - gh.mean(axis=1, keepdims=True)
+                                - xhat * (gh * xhat).mean(axis=1, keepdims=True))
+                g = self._act_back(g, act_saved)
+            gW[i] = g.T @ h
+            gb[i] = g.sum(axis=0)
+            if i:
+                g = g @ self.W[i]
+        grads = gW + gb + (gg + gbeta if self.layernorm else [])
+        return loss, grads
+
+    def step(self, x, y):
+        loss, grads = self.loss_and_grads(x, y)
+        self.t += 1
+        c1, c2 = 1 - 0.9 ** self.t, np.sqrt(1 - 0.999 ** self.t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= 0.9
+            m += 0.1 * g
+            v *= 0.999
+            v += 0.001 * (g * g)
+            denom = np.sqrt(v)
+            denom /= c2
+            denom += 1e-8
+            p -= (self.lr / c1) * (m / denom)
+        return loss
+
+
+# ---- one training step per library --------------------------------------------------------
+def tinynet_step(model, optimizer, loss_fn):
+    def step(xb, yb):
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        return loss
+    return step
+
+
+def check_numpy_matches(model, reference, x, y, dtype):
+    """The hand-written step must compute tinynet's loss and gradients."""
+    loss = nn.CrossEntropyLoss()(model(tn.tensor(x)), tn.tensor(y))
+    loss.backward()
+    ref_loss, ref_grads = reference.loss_and_grads(x, y)
+    ours = ([m.weight.grad.data for m in model.children() if isinstance(m, nn.Linear)]
+            + [m.bias.grad.data for m in model.children() if isinstance(m, nn.Linear)]
+            + [m.weight.grad.data for m in model.children() if isinstance(m, nn.LayerNorm)]
+            + [m.bias.grad.data for m in model.children() if isinstance(m, nn.LayerNorm)])
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    assert abs(loss.item() - ref_loss) <= rtol * abs(ref_loss), (loss.item(), ref_loss)
+    for a, b in zip(ours, ref_grads):
+        scale = np.abs(b).max() + 1e-30
+        assert np.abs(a - b).max() <= 10 * rtol * scale, "numpy step disagrees with tinynet"
+    model.zero_grad()
+
+
+def torch_step(widths, activation, layernorm, model, dtype, threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    tdtype = torch.float32 if dtype == np.float32 else torch.float64
+    layers = []
+    for m in model.children():
+        if isinstance(m, nn.Linear):
+            lin = torch.nn.Linear(m.in_features, m.out_features, dtype=tdtype)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(m.weight.data))
+                lin.bias.copy_(torch.from_numpy(m.bias.data))
+            layers.append(lin)
+        elif isinstance(m, nn.LayerNorm):
+            layers.append(torch.nn.LayerNorm(m.normalized_shape, dtype=tdtype))
+        else:
+            layers.append({"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
+                           "gelu_tanh": lambda: torch.nn.GELU("tanh")}[activation]())
+    net = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(xb, yb):
+        opt.zero_grad()
+        loss = loss_fn(net(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss
+    return step, (lambda x, y: (torch.from_numpy(x), torch.from_numpy(y)))
+
+
+def sklearn_batch_time(widths, activation, batch, x_all, y_all, dtype):
+    """scikit-learn's MLPClassifier per minibatch: one epoch of ``k`` batches / k."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    import warnings
+
+    act = {"tanh": "tanh", "relu": "relu"}.get(activation)
+    if act is None:
+        return None
+    clf = MLPClassifier(hidden_layer_sizes=widths[1:-1], activation=act, batch_size=batch,
+                        max_iter=1, shuffle=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(x_all[:batch * 2], y_all[:batch * 2])  # warm-up
+        start = time.perf_counter()
+        clf.fit(x_all, y_all)
+        return (time.perf_counter() - start) / (len(x_all) // batch)
+
+
+# ---- timing -------------------------------------------------------------------------------
+def time_group(step, batches, n_steps):
+    """Per-step times (seconds) of ``n_steps`` steps after 3 warm-up steps."""
+    for i in range(3):
+        step(*batches[i % len(batches)])
+    times = []
+    for i in range(n_steps):
+        xb, yb = batches[i % len(batches)]
+        start = time.perf_counter()
+        step(xb, yb)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def gemm_gflops(dtype, n=1024, repeats=5):
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
+    b = a.copy()
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * n ** 3 / best / 1e9
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def step_flops(widths, batch):
+    """Forward 2·N·Din·Dout per Linear, backward twice that (dX and dW): 6·N·Σ Din·Dout."""
+    return 6 * batch * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+
+
+def blas_info():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    parts = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture', '?')}, "
+             f"{i.get('num_threads')} threads)" for i in threadpool_info()
+             if i.get("user_api") == "blas"]
+    return "; ".join(parts) or "unknown"
+
+
+def peak_memory(step, batches):
+    """Peak bytes numpy allocated during one step (tracemalloc sees numpy's buffers)."""
+    step(*batches[0])
+    gc.collect()
+    tracemalloc.start()
+    step(*batches[1 % len(batches)])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def run_config(name, args, dtype):
+    widths, activation, layernorm, batch = CONFIGS[name]
+    rng = np.random.default_rng(0)
+    n_data = batch * 16
+    x_all = rng.standard_normal((n_data, widths[0])).astype(dtype)
+    y_all = rng.integers(0, widths[-1], n_data)
+    tn.manual_seed(0)
+    model = tinynet_model(widths, activation, layernorm, dtype)
+    reference = NumpyMLP(model, activation, layernorm)
+    check_numpy_matches(model, reference, x_all[:batch], y_all[:batch], dtype)
+
+    optimizer = tn.optim.Adam(model.parameters(), lr=1e-3)
+    steps = {"tinynet": (tinynet_step(model, optimizer, nn.CrossEntropyLoss()),
+                         lambda x, y: (tn.from_numpy(x), tn.from_numpy(y))),
+             "numpy": (reference.step, lambda x, y: (x, y))}
+    if args.monitor:  # the default (sampling every 4th step) and the exact every=1
+        for every in (4, 1):
+            tn.manual_seed(0)
+            monitored = tinynet_model(widths, activation, layernorm, dtype)
+            tn.diagnostics.Monitor(monitored, every=every)
+            steps[f"tinynet+monitor(every={every})"] = (
+                tinynet_step(monitored, tn.optim.Adam(monitored.parameters(), lr=1e-3),
+                             nn.CrossEntropyLoss()), steps["tinynet"][1])
+    try:
+        steps["pytorch"] = torch_step(widths, activation, layernorm, model, dtype, args.threads)
+    except ImportError:
+        pass
+    data = {lib: [convert(x_all[i:i + batch], y_all[i:i + batch])
+                  for i in range(0, n_data, batch)] for lib, (_, convert) in steps.items()}
+    times = {lib: [] for lib in steps}
+    for _ in range(args.rounds):
+        for lib, (step, _) in steps.items():
+            times[lib] += time_group(step, data[lib], args.steps)
+            time.sleep(PAUSE)
+    sk = sklearn_batch_time(widths, activation, batch, x_all.astype(np.float64), y_all, dtype)
+    if sk is not None:
+        times["sklearn MLPClassifier"] = [sk]
+    memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
+    return times, memory, step_flops(widths, batch)
+
+
+def inference_throughput(name, dtype):
+    widths, activation, layernorm, batch = CONFIGS[name]
+    model = tinynet_model(widths, activation, layernorm, dtype).eval()
+    x = tn.randn(1024, widths[0], dtype=dtype)
+    with tn.no_grad():
+        model(x)
+        best = min(_timed(lambda: model(x)) for _ in range(20))
+    return 1024 / best
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", choices=[*CONFIGS, "all"], default="all")
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads (default: as the library chooses)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=40, help="timed steps per group")
+    parser.add_argument("--no-monitor", dest="monitor", action="store_false",
+                        help="skip timing tinynet with a diagnostics Monitor attached")
+    args = parser.parse_args(argv)
+    dtype = np.dtype(args.dtype).type
+    limiter = None
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        limiter = threadpool_limits(args.threads)
+    args.threads = args.threads or os.cpu_count()
+    print(f"# tinynet training-step benchmark ({args.dtype})\n")
+    print(f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+          f"Python {platform.python_version()}, numpy {np.__version__}")
+    print(f"- BLAS: {blas_info()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+    gemm = gemm_gflops(dtype)
+    print(f"- GEMM 1024³ on the spot: {gemm:.1f} GFLOP/s\n")
+    print("| config | library | median µs/step | IQR µs | × numpy | GFLOP/s | % of GEMM |")
+    print("|---|---|---|---|---|---|---|")
+    names = list(CONFIGS) if args.config == "all" else [args.config]
+    extras = []
+    for name in names:
+        times, memory, flops = run_config(name, args, dtype)
+        base = np.median(times["numpy"])
+        for lib, t in times.items():
+            med = np.median(t)
+            q1, q3 = np.percentile(t, [25, 75])
+            print(f"| {name} | {lib} | {med * 1e6:.0f} | {(q3 - q1) * 1e6:.0f} | "
+                  f"{med / base:.2f} | {flops / med / 1e9:.1f} | {flops / med / 1e9 / gemm:.0%} |")
+        extras.append(f"- {name}: peak memory of a step: tinynet {memory['tinynet'] / 1e6:.2f} MB,"
+                      f" numpy {memory['numpy'] / 1e6:.2f} MB "
+                      f"({memory['tinynet'] / memory['numpy']:.2f}×); inference under no_grad: "
+                      f"{inference_throughput(name, dtype):,.0f} samples/s")
+        for every in (4, 1):
+            key = f"tinynet+monitor(every={every})"
+            if key in times:
+                cost = np.median(times[key]) / np.median(times["tinynet"]) - 1
+                extras.append(f"- {name}: the diagnostics Monitor(every={every}) adds "
+                              f"{cost:.0%} to a step")
+    print()
+    print("\n".join(extras))
+    if limiter is not None:
+        limiter.restore_original_limits()
+
+
+if __name__ == "__main__":
+    main()
