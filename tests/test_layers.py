@@ -317,3 +317,18 @@ def test_mse_loss_module_equals_functional_and_closed_form():
 def test_loss_modules_refuse_an_unknown_reduction(loss):
     with pytest.raises(ValueError, match="'average'"):
         loss(reduction="average")
+
+
+def test_cross_entropy_loss_warns_once_about_probability_inputs():
+    import warnings
+
+    loss_fn = tn.nn.CrossEntropyLoss()
+    probabilities = tn.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    with pytest.warns(UserWarning, match="look like probabilities"):
+        loss_fn(probabilities, tn.tensor([0, 2]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss_fn(probabilities, tn.tensor([0, 2]))  # once per module: silent now
+        tn.nn.CrossEntropyLoss()(tn.tensor([[2.0, -1.0, 0.5]]), tn.tensor([0]))  # logits
+        # rows in [0, 1] that do not sum to 1 are not probabilities
+        tn.nn.CrossEntropyLoss()(tn.tensor([[0.5, 0.9, 0.1]]), tn.tensor([1]))

@@ -1,6 +1,19 @@
 """Loss modules: configuration plus a call to ``tinynet.nn.functional``."""
+import warnings
+
+import numpy as np
+
 from tinynet.nn import functional as F
 from tinynet.nn.module import Module
+
+
+def _looks_like_probabilities(x: np.ndarray) -> bool:
+    """Every row in [0, 1] and summing to 1: the output of a softmax, not logits."""
+    if x.ndim == 0 or x.shape[-1] < 2 or x.dtype.kind != "f":
+        return False
+    if x.min() < 0 or x.max() > 1:
+        return False
+    return bool(np.allclose(x.sum(axis=-1), 1.0, atol=1e-4))
 
 
 class CrossEntropyLoss(Module):
@@ -18,6 +31,10 @@ class CrossEntropyLoss(Module):
         input (N, C) or (C,) logits; target (N,) integer classes in [0, C) or (N, C)
         probabilities; output scalar, or (N,) with reduction='none'.
 
+    NOTE (not in PyTorch): on its first call, the module warns if the input rows
+    already look like probabilities (all in [0, 1], summing to 1): a model ending in
+    Softmax whose output is softmaxed again here, which squashes the gradients.
+
     Example:
         >>> import tinynet as tn
         >>> loss = tn.nn.CrossEntropyLoss()(tn.zeros(2, 4), tn.tensor([1, 3]))
@@ -31,8 +48,17 @@ class CrossEntropyLoss(Module):
         F._check_reduction(reduction)
         self.weight, self.ignore_index = weight, ignore_index
         self.reduction, self.label_smoothing = reduction, label_smoothing
+        self._input_checked = False
 
     def forward(self, input, target):  # noqa: A002
+        if not self._input_checked:  # once: a model's outputs keep their kind
+            self._input_checked = True
+            if _looks_like_probabilities(input.data):
+                warnings.warn(
+                    "CrossEntropyLoss got inputs that look like probabilities (rows in "
+                    "[0, 1] summing to 1). It expects raw logits and applies log-softmax "
+                    "itself; softmaxing twice flattens the gradients and slows learning. "
+                    "Remove the model's final Softmax.", UserWarning, stacklevel=2)
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
 
