@@ -226,3 +226,14 @@ def test_batches_shuffle_reproducibly_with_an_rng():
     assert np.concatenate(first).tolist() != list(range(50))
     with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
         list(batches(5, 0))
+
+
+@pytest.mark.parametrize("activation, factor", [("relu", 6.0), ("tanh", 6.0), ("sigmoid", 2.0)])
+def test_sklearn_init_copies_scikit_learns_glorot_scheme(activation, factor):
+    net = MLP(30, [50], 20, activation=activation, init="sklearn",
+              generator=np.random.default_rng(0))
+    for layer in (net[0], net[2]):
+        bound = np.sqrt(factor / (layer.in_features + layer.out_features))
+        for p in (layer.weight.data, layer.bias.data):
+            assert np.abs(p).max() <= bound
+            assert np.abs(p).max() > 0.9 * bound  # uniform over the whole interval

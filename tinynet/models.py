@@ -14,7 +14,7 @@ ACTIVATIONS = {
     "tanh": (nn.Tanh, "tanh"),
 }
 NORMS = (None, "layernorm")
-INITS = ("auto", "pytorch", "kaiming", "xavier")
+INITS = ("auto", "pytorch", "kaiming", "xavier", "sklearn")
 
 
 def make_activation(name: str) -> nn.Module:
@@ -36,8 +36,10 @@ class MLP(nn.Sequential):
         init: 'auto' (default): Kaiming-normal with the activation's gain for the
             ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh
             and identity; 'kaiming' / 'xavier' force one; 'pytorch' keeps Linear's
-            default. Biases always start from U(-1/√D_in, 1/√D_in), as in PyTorch:
-            zero biases would put every first-layer kink through the origin.
+            default; 'sklearn' copies scikit-learn's MLP: weights and biases from
+            U(±√(6 / (D_in + D_out))), √(2 / ...) for sigmoid. Otherwise biases start
+            from U(-1/√D_in, 1/√D_in), as in PyTorch: zero biases would put every
+            first-layer kink through the origin.
         dtype: parameter dtype (default: the default dtype).
         generator: a ``numpy.random.Generator`` for the initial weights (default: the
             global one, see ``tn.manual_seed``).
@@ -85,7 +87,11 @@ class MLP(nn.Sequential):
             last = i == len(linears) - 1
             gain = 1.0 if last else init.calculate_gain(nonlinearity)
             bound = 1 / layer.in_features ** 0.5  # PyTorch's bias init: spreads the kinks
-            if scheme == "pytorch":  # Linear's own default, redrawn from ``generator``
+            if scheme == "sklearn":  # sklearn.neural_network's _init_coef
+                factor = 2.0 if nonlinearity == "sigmoid" else 6.0
+                bound = (factor / (layer.in_features + layer.out_features)) ** 0.5
+                init.uniform_(layer.weight, -bound, bound, generator)
+            elif scheme == "pytorch":  # Linear's own default, redrawn from ``generator``
                 init.uniform_(layer.weight, -bound, bound, generator)
             elif scheme == "kaiming":
                 init.normal_(layer.weight, 0.0, gain / layer.in_features ** 0.5, generator)

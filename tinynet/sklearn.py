@@ -6,8 +6,8 @@ add GELU, ELU, LeakyReLU and LayerNorm, and record tinynet's per-layer diagnosti
 
 Differences from scikit-learn's MLP, on purpose:
   * binary classification uses one logit and BCE-with-logits (as sklearn's does), the
-    multiclass case a softmax over logits; weights start Glorot-uniform by default
-    (``init``), biases from PyTorch's U(±1/√fan_in);
+    multiclass case a softmax over logits; weights and biases start as scikit-learn's
+    (``init='sklearn'``), or with any of ``tinynet.models.MLP``'s schemes;
   * ``dtype`` picks float64 (default) or float32; ``solver`` adds 'adamw';
   * the SGD solver has a constant learning rate (no ``learning_rate`` schedules).
 """
@@ -49,7 +49,7 @@ class _BaseMLP(BaseEstimator):
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, norm=None, init="xavier",
+                 validation_fraction=0.1, n_iter_no_change=10, norm=None, init="sklearn",
                  dtype="float64", monitor=True):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -140,18 +140,25 @@ class _BaseMLP(BaseEstimator):
         self._no_improvement = 0
         self._rng = rng
 
-    def _batch_loss(self, out: Tensor, yb: np.ndarray, wb) -> Tensor:
-        """The mean loss of a batch (weighted by ``wb`` when given) plus sklearn's L2
-        penalty alpha/2 · Σ‖W‖² / (batch weight)."""
+    def _batch_loss(self, out: Tensor, yb: np.ndarray, wb) -> tuple:
+        """The batch's mean loss (weighted by ``wb`` when given), and the batch weight
+        that scikit-learn's L2 penalty is divided by."""
         if wb is None:
-            loss, total = self._loss(out, _wrap(yb), "mean"), len(yb)
-        else:
-            total = float(wb.sum())
-            loss = (self._loss(out, _wrap(yb), "none") * _wrap(wb)).sum() / total
-        if self.alpha:
-            penalty = sum((W * W).sum() for W in self._weights)
-            loss = loss + penalty * (0.5 * self.alpha / total)
-        return loss
+            return self._loss(out, _wrap(yb), "mean"), len(yb)
+        total = float(wb.sum())
+        return (self._loss(out, _wrap(yb), "none") * _wrap(wb)).sum() / total, total
+
+    def _add_l2_penalty(self, loss_value: float, total: float) -> float:
+        """scikit-learn's penalty alpha/2 · Σ‖W‖² / total, applied as it does: its value
+        added to the loss, its gradient alpha · W / total to each weight's gradient
+        (cheaper than recording it in the graph)."""
+        scale = self.alpha / total
+        squares = 0.0
+        for W in self._weights:
+            flat = W.data.reshape(-1)
+            squares += float(np.dot(flat, flat))
+            W.grad.data += scale * W.data
+        return loss_value + 0.5 * scale * squares
 
     def _run_epochs(self, X, y, sample_weight, epochs: int, incremental: bool) -> None:
         """Train for up to ``epochs`` passes; stop early by sklearn's ``tol`` rules."""
@@ -174,10 +181,13 @@ class _BaseMLP(BaseEstimator):
                 for idx in batches(len(X), batch_size, self.shuffle, self._rng):
                     wb = None if sample_weight is None else sample_weight[idx]
                     optimizer.zero_grad()
-                    loss = self._batch_loss(model(_wrap(X[idx])), y[idx], wb)
+                    loss, batch_weight = self._batch_loss(model(_wrap(X[idx])), y[idx], wb)
                     loss.backward()
+                    value = loss.item()
+                    if self.alpha:
+                        value = self._add_l2_penalty(value, batch_weight)
                     optimizer.step()
-                    total += loss.item() * len(idx)
+                    total += value * len(idx)
                 self.n_iter_ += 1
                 self.t_ += len(X)
                 epoch_loss = total / len(X)
@@ -307,8 +317,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         early_stopping (False), validation_fraction (0.1), n_iter_no_change (10).
         class_weight: None, 'balanced' or {class: weight}.
         norm: None (default) or 'layernorm' after each activation.
-        init: 'xavier' (default: Glorot-uniform with the activation's gain, close to
-            scikit-learn's), 'auto', 'kaiming' or 'pytorch' (see ``tinynet.models.MLP``).
+        init: 'sklearn' (default: scikit-learn's Glorot-uniform weights and biases),
+            'auto', 'xavier', 'kaiming' or 'pytorch' (see ``tinynet.models.MLP``).
         dtype: 'float64' (default, as scikit-learn computes) or 'float32' (faster on
             wide layers; predictions then vary in the 7th digit with the batch size).
         monitor: record per-layer diagnostics in ``history_`` (default True).
@@ -336,7 +346,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, class_weight=None, norm=None,
-                 init="xavier", dtype="float64", monitor=True):
+                 init="sklearn", dtype="float64", monitor=True):
         super().__init__(hidden_layer_sizes, activation, solver=solver, alpha=alpha,
                          batch_size=batch_size, learning_rate_init=learning_rate_init,
                          max_iter=max_iter, shuffle=shuffle, random_state=random_state,

@@ -84,7 +84,7 @@ class _ActivationStats:
                                    -1)
         mean = self.total / self.pairs
         return {
-            "dead_rate": float(dead.mean()),
+            "dead_rate": np.count_nonzero(dead) / dead.size,
             "dead_units": np.flatnonzero(dead).tolist(),
             "dead_since": self.dead_since[dead].tolist(),  # aligned with dead_units
             "saturation_rate": self.saturated / self.pairs,
@@ -205,11 +205,11 @@ class Monitor:
             w, b = stats.weight_grad_norms[start:], stats.bias_grad_norms[start:]
             ratios = stats.update_ratios[ratio_start:]  # those measured during this epoch
             self._marks[name] = (len(stats.weight_grad_norms), len(stats.update_ratios))
-            layers[name] = {
+            layers[name] = {  # plain Python means: np.mean's overhead on short lists adds up
                 "kind": "Linear",
-                "grad_norm": float(np.mean(w)) if w else float("nan"),
-                "bias_grad_norm": float(np.mean(b)) if b else float("nan"),
-                "update_ratio": float(np.mean(ratios)) if ratios else float("nan"),
+                "grad_norm": math.fsum(w) / len(w) if w else float("nan"),
+                "bias_grad_norm": math.fsum(b) / len(b) if b else float("nan"),
+                "update_ratio": math.fsum(ratios) / len(ratios) if ratios else float("nan"),
             }
         for name, stats in self.activations.items():
             layers[name] = {"kind": type(stats.module).__name__, **stats.summarize(epoch)}
