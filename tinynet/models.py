@@ -35,8 +35,9 @@ class MLP(nn.Sequential):
         norm: None (default) or 'layernorm', applied after each activation.
         init: 'auto' (default): Kaiming-normal with the activation's gain for the
             ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh
-            and identity; 'kaiming' / 'xavier' force one; 'pytorch' keeps Linear's
-            default; 'sklearn' copies scikit-learn's MLP: weights and biases from
+            and identity, and PyTorch's default under LayerNorm (which undoes the
+            scale); 'kaiming' / 'xavier' force one; 'pytorch' keeps Linear's default;
+            'sklearn' copies scikit-learn's MLP: weights and biases from
             U(±√(6 / (D_in + D_out))), √(2 / ...) for sigmoid. Otherwise biases start
             from U(-1/√D_in, 1/√D_in), as in PyTorch: zero biases would put every
             first-layer kink through the origin.
@@ -79,7 +80,11 @@ class MLP(nn.Sequential):
 
     def _initialise(self, activation: str, scheme: str, generator) -> None:
         nonlinearity = ACTIVATIONS[activation][1]
-        if scheme == "auto":
+        if scheme == "auto" and self.norm == "layernorm":
+            # LayerNorm undoes any weight scale, and Kaiming's larger weights only shrink
+            # Adam's relative steps: 0.724 vs 0.944 on digits at depth 12 (examples/).
+            scheme = "pytorch"
+        elif scheme == "auto":
             bounded = nonlinearity in ("sigmoid", "tanh", "linear")
             scheme = "xavier" if bounded else "kaiming"
         linears = [m for m in self.children() if isinstance(m, nn.Linear)]

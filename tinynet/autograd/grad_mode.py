@@ -13,21 +13,10 @@ def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
 
-class set_grad_enabled:
-    """Context manager (and decorator) that turns graph recording on or off.
+class _GradModeSwitch:
+    """Sets the mode on entering a ``with`` block (or a decorated call), restores it after."""
 
-    Example:
-        >>> import tinynet as tn
-        >>> x = tn.ones(2, requires_grad=True)
-        >>> with tn.set_grad_enabled(False):
-        ...     y = x * 2
-        >>> y.requires_grad
-        False
-    """
-
-    def __init__(self, mode: bool):
-        self.mode = mode
-        self.prev = _GradMode.enabled
+    mode = True
 
     def __enter__(self):
         self.prev = _GradMode.enabled
@@ -39,15 +28,20 @@ class set_grad_enabled:
         return False
 
     def __call__(self, fn):
+        mode = self.mode
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)(self.mode) if type(self) is set_grad_enabled else type(self)():
+            prev, _GradMode.enabled = _GradMode.enabled, mode
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _GradMode.enabled = prev
 
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class no_grad(_GradModeSwitch):
     """Context manager (and decorator) under which no graph is built: for inference
     and for updating parameters by hand.
 
@@ -60,12 +54,40 @@ class no_grad(set_grad_enabled):
         (False, True)
     """
 
-    def __init__(self):
-        super().__init__(False)
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradModeSwitch):
     """Context manager (and decorator) that turns recording back on inside ``no_grad``."""
 
-    def __init__(self):
-        super().__init__(True)
+    mode = True
+
+
+class set_grad_enabled(_GradModeSwitch):
+    """Turn graph recording on or off: at once when called (as in PyTorch), and back
+    to the previous mode at the end of a ``with`` block or a decorated function.
+
+    Example:
+        >>> import tinynet as tn
+        >>> x = tn.ones(2, requires_grad=True)
+        >>> with tn.set_grad_enabled(False):
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> _ = tn.set_grad_enabled(False); (x * 2).requires_grad
+        False
+        >>> _ = tn.set_grad_enabled(True); (x * 2).requires_grad
+        True
+    """
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __enter__(self):
+        return self  # already switched by __init__
+
+    def __call__(self, fn):
+        _GradMode.enabled = self.prev  # as a decorator it acts per call, not now
+        return super().__call__(fn)

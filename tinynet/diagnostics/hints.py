@@ -59,7 +59,7 @@ def diagnose(records: list) -> list:
             hints.append(
                 f"layer {name} ({kind}): {stats['dead_rate']:.0%} of units dead since epoch "
                 f"{_dead_since(records, name)}: lower the learning rate or use "
-                f"LeakyReLU/ELU/GELU")
+                + "/".join(k for k in ("LeakyReLU", "ELU", "GELU") if k != kind))
         if kind in ("Sigmoid", "Tanh") and stats.get("saturation_rate", 0) >= SATURATION_RATE:
             hints.append(
                 f"layer {name} ({kind}): {stats['saturation_rate']:.0%} of activations "
@@ -86,7 +86,8 @@ def diagnose(records: list) -> list:
         if best_epoch < val[-1][0] and val[-1][1] >= best * (1 + OVERFIT_RISE):
             hints.append(f"validation loss rose {val[-1][1] / best - 1:.0%} above its best "
                          f"(epoch {best_epoch}): overfitting; use EarlyStopping or weight decay")
-    if len(records) > 1 and last["train_loss"] >= STALL * first["train_loss"]:
+    losses = [r.get("train_loss") for r in (first, last)]  # a bare Monitor records none
+    if len(records) > 1 and None not in losses and losses[1] >= STALL * losses[0]:
         hints.append("training loss barely moved: check the learning rate, the labels and "
                      "the activation (see the layer hints above)")
     return hints

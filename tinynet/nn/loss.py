@@ -58,7 +58,7 @@ class CrossEntropyLoss(Module):
                     "CrossEntropyLoss got inputs that look like probabilities (rows in "
                     "[0, 1] summing to 1). It expects raw logits and applies log-softmax "
                     "itself; softmaxing twice flattens the gradients and slows learning. "
-                    "Remove the model's final Softmax.", UserWarning, stacklevel=2)
+                    "Remove the model's final Softmax.", UserWarning, stacklevel=3)  # the caller
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
 
