@@ -8,8 +8,10 @@ Libraries run in groups (each group: `--steps` timed steps after warm-up), inter
 over `--rounds` rounds, with a pause between groups: OpenBLAS and PyTorch worker threads
 keep spinning for ~0.2 s after a call and would slow whatever runs next on 2 cores.
 The numpy step is checked to give tinynet's loss and gradients before anything is timed.
-Prints a Markdown table: median µs per step (with the interquartile range), the ratio
-to numpy, and GFLOP/s against a GEMM measured on the spot.
+Prints a Markdown table: median µs per step (with the interquartile range); the ratio
+to numpy, taken round by round (each library's median over numpy's in the same round,
+so slow drifts of a shared machine cancel) with its median and IQR over rounds; and
+GFLOP/s against a GEMM measured on the spot (the best of three).
 """
 import argparse
 import gc
@@ -305,15 +307,21 @@ def run_config(name, args, dtype):
     data = {lib: [convert(x_all[i:i + batch], y_all[i:i + batch])
                   for i in range(0, n_data, batch)] for lib, (_, convert) in steps.items()}
     times = {lib: [] for lib in steps}
+    ratios = {lib: [] for lib in steps}  # per round: this library's median / numpy's
     for _ in range(args.rounds):
+        medians = {}
         for lib, (step, _) in steps.items():
-            times[lib] += time_group(step, data[lib], args.steps)
+            group = time_group(step, data[lib], args.steps)
+            times[lib] += group
+            medians[lib] = np.median(group)
             time.sleep(PAUSE)
+        for lib in steps:
+            ratios[lib].append(medians[lib] / medians["numpy"])
     sk = sklearn_batch_time(widths, activation, batch, x_all.astype(np.float64), y_all, dtype)
     if sk is not None:
         times["sklearn MLPClassifier"] = [sk]
     memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
-    return times, memory, step_flops(widths, batch)
+    return times, ratios, memory, step_flops(widths, batch)
 
 
 def inference_throughput(name, dtype):
@@ -332,8 +340,8 @@ def main(argv=None):
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS threads (default: as the library chooses)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=40, help="timed steps per group")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per group")
     parser.add_argument("--no-monitor", dest="monitor", action="store_false",
                         help="skip timing tinynet with a diagnostics Monitor attached")
     args = parser.parse_args(argv)
@@ -347,20 +355,25 @@ def main(argv=None):
     print(f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"Python {platform.python_version()}, numpy {np.__version__}")
     print(f"- BLAS: {blas_info()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
-    gemm = gemm_gflops(dtype)
+    gemm = max(gemm_gflops(dtype) for _ in range(3))  # the machine's best, not a noisy dip
     print(f"- GEMM 1024³ on the spot: {gemm:.1f} GFLOP/s\n")
-    print("| config | library | median µs/step | IQR µs | × numpy | GFLOP/s | % of GEMM |")
+    print("| config | library | median µs/step | IQR µs | × numpy (IQR) | GFLOP/s | % of GEMM |")
     print("|---|---|---|---|---|---|---|")
     names = list(CONFIGS) if args.config == "all" else [args.config]
     extras = []
     for name in names:
-        times, memory, flops = run_config(name, args, dtype)
+        times, ratios, memory, flops = run_config(name, args, dtype)
         base = np.median(times["numpy"])
         for lib, t in times.items():
             med = np.median(t)
             q1, q3 = np.percentile(t, [25, 75])
-            print(f"| {name} | {lib} | {med * 1e6:.0f} | {(q3 - q1) * 1e6:.0f} | "
-                  f"{med / base:.2f} | {flops / med / 1e9:.1f} | {flops / med / 1e9 / gemm:.0%} |")
+            if lib in ratios:  # paired with numpy round by round: drift of the machine cancels
+                r1, r, r3 = np.percentile(ratios[lib], [25, 50, 75])
+                ratio = f"{r:.2f} ({r1:.2f}-{r3:.2f})"
+            else:
+                ratio = f"{med / base:.2f}"
+            print(f"| {name} | {lib} | {med * 1e6:.0f} | {(q3 - q1) * 1e6:.0f} | {ratio} | "
+                  f"{flops / med / 1e9:.1f} | {flops / med / 1e9 / gemm:.0%} |")
         extras.append(f"- {name}: peak memory of a step: tinynet {memory['tinynet'] / 1e6:.2f} MB,"
                       f" numpy {memory['numpy'] / 1e6:.2f} MB "
                       f"({memory['tinynet'] / memory['numpy']:.2f}×); inference under no_grad: "
@@ -368,7 +381,7 @@ def main(argv=None):
         for every in (4, 1):
             key = f"tinynet+monitor(every={every})"
             if key in times:
-                cost = np.median(times[key]) / np.median(times["tinynet"]) - 1
+                cost = np.median(np.array(ratios[key]) / np.array(ratios["tinynet"])) - 1
                 extras.append(f"- {name}: the diagnostics Monitor(every={every}) adds "
                               f"{cost:.0%} to a step")
     print()

@@ -30,7 +30,8 @@ def python_blocks(text: str) -> list:
 def test_docs_exist():
     names = {page.name for page in PAGES}
     assert names >= {"getting-started.md", "autograd.md", "activations.md", "diagnostics.md",
-                     "experiments.md", "api.md", "README.md"}
+                     "experiments.md", "api.md", "sklearn.md", "scaling.md", "performance.md",
+                     "README.md"}
 
 
 def test_fence_parser():
@@ -44,6 +45,8 @@ def test_code_blocks_run(page, tmp_path, monkeypatch):
     blocks = python_blocks(text)
     if any("plot" in code or "matplotlib" in code for _, code in blocks):
         pytest.importorskip("matplotlib")
+    if any("distributed" in code for _, code in blocks):
+        pytest.importorskip("distributed")  # the dask extra
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace = {"__name__": f"docs_{page.stem.replace('-', '_')}"}

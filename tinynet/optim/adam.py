@@ -15,6 +15,9 @@ class Adam(Optimizer):
         v ← β₂·v + (1 - β₂)·g²
         p ← p - lr/(1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps)
 
+    computed as p - [lr·√(1 - β₂ᵗ)/(1 - β₁ᵗ)] · m / (√v + eps·√(1 - β₂ᵗ)): the same
+    value, one pass fewer over the parameters (equal to PyTorch's to rounding).
+
     Args:
         params: tensors or parameter groups.
         lr: learning rate (default 1e-3).
@@ -94,18 +97,19 @@ class Adam(Optimizer):
             data = np.concatenate([p.data.reshape(-1) for p in flat.params])
             g += weight_decay * data
         m, v, tmp = flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], flat.scratch
-        m *= beta1
-        np.multiply(g, 1 - beta1, out=tmp)
-        m += tmp
-        v *= beta2
+        # NOTE: each line is one pass over every parameter; on wide layers the update is
+        # memory-bound, so g (our own gathered copy) is overwritten rather than copied.
         np.multiply(g, g, out=tmp)
         tmp *= 1 - beta2
-        v += tmp
+        v *= beta2
+        v += tmp  # v ← β₂v + (1 - β₂)g²
+        g *= 1 - beta1
+        m *= beta1
+        m += g  # m ← β₁m + (1 - β₁)g
         np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(1 - beta2 ** t)
-        tmp += eps
+        tmp += eps * math.sqrt(1 - beta2 ** t)  # √v + eps·√(1 - β₂ᵗ)
         np.divide(m, tmp, out=tmp)
-        tmp *= lr / (1 - beta1 ** t)
+        tmp *= lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
         flat.subtract(tmp)
 
     def _step_one(self, group: dict, p) -> None:
@@ -124,14 +128,13 @@ class Adam(Optimizer):
             else:
                 g = g + weight_decay * p.data
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= beta1
-        m += (1 - beta1) * g
         v *= beta2
         v += (1 - beta2) * (g * g)
+        m *= beta1
+        m += (1 - beta1) * g
         denom = np.sqrt(v)
-        denom /= math.sqrt(1 - beta2 ** t)
-        denom += eps
-        p.data -= (m / denom) * (lr / (1 - beta1 ** t))
+        denom += eps * math.sqrt(1 - beta2 ** t)
+        p.data -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
 
 
 class AdamW(Adam):
