@@ -424,3 +424,33 @@ def test_tensor_to_accepts_pytorch_argument_forms():
         assert y.dtype == np.float64 and y.requires_grad
     with pytest.raises(RuntimeError, match="CPU only, got device 'cuda'"):
         x.to("cuda")
+
+
+# ---- in-place changes after an op saved the values -----------------------------------------
+def test_backward_refuses_values_changed_in_place_after_they_were_saved():
+    w = leaf([1.0, 2.0])
+    x = tn.tensor([3.0, 4.0], dtype=tn.float64)
+    y = (w * x).sum()  # Mul saved x: dL/dw = x
+    x += 1
+    with pytest.raises(RuntimeError, match=r"modified by an in-place operation.*Mul.*version 1"):
+        y.backward()
+
+
+def test_optimizer_step_before_backward_is_refused_not_silently_wrong():
+    layer = tn.nn.Linear(3, 2).double()
+    opt = tn.optim.SGD(layer.parameters(), lr=0.1)
+    loss = layer(tn.ones(4, 3, dtype=tn.float64)).pow(2).sum()
+    for p in layer.parameters():
+        p.grad = tn.ones_like(p)
+    opt.step()  # W changes in place while the graph still holds the old W
+    with pytest.raises(RuntimeError, match="in-place operation"):
+        loss.backward()
+
+
+def test_in_place_change_of_an_unsaved_input_is_allowed():
+    a = leaf([1.0, 2.0])
+    b = tn.tensor([5.0, 6.0], dtype=tn.float64)
+    y = (a + b).sum()  # Add saves nothing: changing b cannot corrupt the gradient
+    b += 1
+    y.backward()
+    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])

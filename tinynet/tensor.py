@@ -55,8 +55,10 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
+    # _version counts in-place changes, so backward can refuse arrays changed after an op
+    # saved them (PyTorch's version counter).
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "_grad_hooks",
-                 "__weakref__")
+                 "_version", "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 
@@ -66,6 +68,7 @@ class Tensor:
         self._ctx = None
         self._retains_grad = False
         self._grad_hooks = None
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -76,6 +79,7 @@ class Tensor:
         t = object.__new__(cls)
         t.data, t.grad, t.requires_grad, t._ctx, t._retains_grad, t._grad_hooks = (
             array, None, requires_grad, ctx, False, None)
+        t._version = 0
         return t
 
     # ---- autograd --------------------------------------------------------------------
@@ -141,18 +145,20 @@ class Tensor:
         return Tensor._wrap(self.data, False, None)
 
     def zero_(self) -> "Tensor":
-        self._check_inplace()
+        self._begin_inplace()
         self.data[...] = 0
         return self
 
-    def _check_inplace(self) -> None:
-        # NOTE: PyTorch tracks versions to allow some in-place ops in a graph; we refuse
-        # them all while recording, which is never silently wrong.
+    def _begin_inplace(self) -> None:
+        """Refuse an in-place change of a tensor that requires grad while recording (NOTE:
+        PyTorch allows some; refusing all is never silently wrong), and count the change,
+        so a backward through an op that saved the old values raises instead."""
         if _GradMode.enabled and self.requires_grad:
             raise RuntimeError(
                 "in-place operation on a tensor that requires grad: wrap it in "
                 "`with tinynet.no_grad():` (e.g. a hand-written update) or use the "
                 "out-of-place form")
+        self._version += 1
 
     # ---- conversion and metadata -------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -292,7 +298,7 @@ class Tensor:
         return ops.MatMul.apply(other, self)
 
     def _inplace(self, other, ufunc) -> "Tensor":
-        self._check_inplace()
+        self._begin_inplace()
         ufunc(self.data, _data(other), out=self.data, casting="same_kind")
         return self
 
@@ -467,7 +473,7 @@ class Tensor:
         return ops.GetItem.apply(self, _index_arrays(index))
 
     def __setitem__(self, index, value) -> None:
-        self._check_inplace()
+        self._begin_inplace()
         self.data[_index_arrays(index)] = _data(value)
 
 

@@ -48,6 +48,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 "Trying to backward through the graph a second time: its saved values "
                 "were freed by the first backward(). Pass retain_graph=True to the "
                 "first call if you need to backward twice.")
+        for x, version in ctx.versions:
+            if x._version != version:
+                _check_saved_unchanged(ctx, x, version)
         if node._retains_grad:
             _accumulate_leaf_grad(node, g, set())
         input_grads = type(ctx).backward(ctx, g)
@@ -74,13 +77,25 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 # NOTE: out of place: gx may be the very array another input received.
                 grads[key] = previous + gx
         if not retain_graph:
-            ctx.inputs = ctx.saved_tensors = None
+            ctx.inputs = ctx.saved_tensors = ctx.versions = None
     adopted = set()  # ids of arrays that already became some leaf's .grad
     for leaf in leaves:
         _accumulate_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
         if leaf._grad_hooks:
             for hook in list(leaf._grad_hooks.values()):
                 hook(leaf)
+
+
+def _check_saved_unchanged(ctx, x, version: int) -> None:
+    """Raise if ``x`` changed in place after ``ctx`` saved its array: the gradient would
+    be computed from the new values, silently wrong. A change to an array the op did not
+    save (an input of Add, say) is harmless and allowed, as in PyTorch."""
+    if any(x.data is saved for saved in ctx.saved_tensors):
+        raise RuntimeError(
+            f"one of the tensors needed for gradient computation has been modified by an "
+            f"in-place operation: a tensor of shape {tuple(x.shape)} used by "
+            f"{type(ctx).__name__} is at version {x._version}, expected version "
+            f"{version}. Change it out of place, or only after backward().")
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:

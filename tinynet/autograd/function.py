@@ -40,7 +40,8 @@ class Function:
 
     # "__dict__" keeps ctx.anything = ... working for ops that store extra state.
     # seq: creation order of recorded ops; the backward pass runs them newest first.
-    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "seq", "__dict__")
+    # versions: (tensor, its _version) per tensor input, checked before backward runs.
+    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "seq", "versions", "__dict__")
 
     @staticmethod
     def forward(ctx, *args):
@@ -64,12 +65,14 @@ class Function:
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         ctx.needs_input_grad = needs
+        ctx.saved_tensors = ()
         out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if _GradMode.enabled and True in needs and out.dtype.kind == "f":
             ctx.inputs = tuple([a if need else None for a, need in zip(args, needs)])
+            ctx.versions = tuple([(a, a._version) for a in args if isinstance(a, Tensor)])
             ctx.seq = next(_sequence)
             return Tensor._wrap(out, True, ctx)
         return Tensor._wrap(out, False, None)

@@ -46,6 +46,7 @@ def _fans(tensor: Tensor) -> tuple:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     tensor.data[...] = values  # in place, keeping the tensor's dtype
+    tensor._version += 1
     return tensor
 
 

@@ -203,6 +203,7 @@ class Module:
                                + "\n\t".join(errors))
         for name, value in values.items():  # only after every check passed
             own[name].data[...] = value
+            own[name]._version += 1
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class Adam(Optimizer):
         for p in flat.params:
             self.state[p]["step"] = t
             if weight_decay and self.decoupled_weight_decay:
-                p.data *= 1 - lr * weight_decay
+                p.data *= 1 - lr * weight_decay  # subtract() below counts the version
         g = flat.gather_grads()
         if weight_decay and not self.decoupled_weight_decay:
             data = np.concatenate([p.data.reshape(-1) for p in flat.params])
@@ -135,6 +135,7 @@ class Adam(Optimizer):
         denom = np.sqrt(v)
         denom += eps * math.sqrt(1 - beta2 ** t)
         p.data -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
+        p._version += 1
 
 
 class AdamW(Adam):

@@ -55,6 +55,7 @@ class FlatState:
         return self.grad
 
     def subtract(self, update: np.ndarray) -> None:
-        """p ← p - update, slice by slice."""
+        """p ← p - update, slice by slice (each an in-place change: versions count it)."""
         for p, (lo, hi) in zip(self.params, self.bounds):
             p.data -= update[lo:hi].reshape(p.data.shape)
+            p._version += 1
