@@ -296,3 +296,19 @@ def test_early_stopping_rejects_bad_settings():
         EarlyStopping(mode="up")
     with pytest.raises(ValueError, match="patience"):
         EarlyStopping(patience=-1)
+
+
+def test_monitor_argument_sets_the_sampling():
+    data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+    means = []
+    for monitor in (True, 1, 3):  # NOTE: a list, not dict keys: True == 1 in Python
+        tn.manual_seed(0)
+        model = tn.models.MLP(2, [8], 2)
+        history = tn.fit(model, data.X_train, data.y_train, epochs=1, batch_size=10, seed=0,
+                         monitor=monitor, progress=False)
+        means.append(history.records[0]["layers"]["1"]["act_mean"])
+    # 15 steps: True (every=4) sees 4 batches, every=1 all 15, every=3 five
+    assert len(set(means)) == 3
+    with pytest.raises(ValueError, match="every must be a positive integer"):
+        tn.fit(tn.models.MLP(2, [8], 2), data.X_train, data.y_train, epochs=1, monitor=0,
+               progress=False)

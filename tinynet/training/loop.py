@@ -77,7 +77,7 @@ def _versions() -> dict:
 
 def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
-        seed: int = None, monitor: bool = True, progress: bool = True, callbacks=()):
+        seed: int = None, monitor=True, progress: bool = True, callbacks=()):
     """Train ``model`` on (X, y) with minibatches and return a ``History``.
 
     Args:
@@ -92,7 +92,9 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         validation_data: optional (X_val, y_val), evaluated after every epoch.
         shuffle: reshuffle every epoch (default True), with ``seed``.
         seed: seeds the shuffling (``None``: fresh randomness each run).
-        monitor: record per-layer diagnostics (default True; see ``Monitor``).
+        monitor: record per-layer diagnostics: True (default; ``Monitor(model)``, which
+            samples every 4th step), False, or an int k for ``Monitor(model, every=k)``
+            (1: every step, exact).
         progress: show a tqdm progress bar (only when stderr is a terminal).
         callbacks: ``Callback`` objects, e.g. ``EarlyStopping`` (or just one).
 
@@ -165,7 +167,10 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
 
     callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
     rng = np.random.default_rng(seed)
-    watcher = Monitor(model) if monitor else None
+    if monitor is True or monitor is False:
+        watcher = Monitor(model) if monitor else None
+    else:
+        watcher = Monitor(model, every=monitor)  # validates the int
     history = History(config={
         "model": repr(model), "loss": loss_name, "optimizer": repr(optimizer),
         "lr": optimizer.param_groups[0]["lr"], "epochs": epochs, "batch_size": batch_size,
