@@ -7,7 +7,7 @@ activation, the normalisation and the initialisation change:
     the weight variance ReLU needs (2/fan_in), so each layer shrinks the signal and the
     gradient by ~0.4 and a deep stack starts with a vanishing gradient.
   * relu, init 'auto': Kaiming init (std √2/√fan_in), tinynet's default for ReLU.
-  * gelu+layernorm, init 'pytorch' and 'auto': LayerNorm after every activation
+  * gelu+layernorm, init 'pytorch' and 'kaiming': LayerNorm after every activation
     re-standardises each sample, so depth does not compound a bad scale. NOTE: with
     LayerNorm the weights' scale sets the effective step size (LayerNorm's output does
     not change when W is scaled, so Adam's fixed-size steps move larger weights
@@ -32,7 +32,7 @@ CONFIGS = [  # (label, activation, norm, init)
     ("relu (pytorch init)", "relu", None, "pytorch"),
     ("relu (kaiming init)", "relu", None, "auto"),
     ("gelu+ln (pytorch init)", "gelu", "layernorm", "pytorch"),
-    ("gelu+ln (auto init)", "gelu", "layernorm", "auto"),
+    ("gelu+ln (kaiming init)", "gelu", "layernorm", "kaiming"),
 ]
 
 

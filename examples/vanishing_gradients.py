@@ -47,7 +47,8 @@ def main() -> None:
     print(f"{'activation':<16} {'init':<8} {'at init':>9} {'per layer':>9} "
           f"{'epoch 1':>9} {'last ep.':>9} {'test acc':>8}")
     for activation, norm in CONFIGS:
-        for init in ("pytorch", "auto"):
+        # under LayerNorm 'auto' is PyTorch's init; compare it with Kaiming's instead
+        for init in ("pytorch", "auto" if norm is None else "kaiming"):
             tn.manual_seed(SEED)
             model = tn.models.MLP(2, [WIDTH] * DEPTH, 2, activation=activation, norm=norm,
                                   init=init)

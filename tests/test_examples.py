@@ -102,7 +102,7 @@ def test_gelu_layernorm_depth():
     out = run_example("gelu_layernorm_depth.py")
     accuracy_part, ratio_part = out.split("gradient-norm ratio")
     label = r"relu \(pytorch init\)|relu \(kaiming init\)|gelu\+ln \(pytorch init\)|" \
-            r"gelu\+ln \(auto init\)"
+            r"gelu\+ln \(kaiming init\)"
     accuracy = {key[0]: v for key, v in rows(accuracy_part, label, 2)}
     ratio = {key[0]: v for key, v in rows(ratio_part, label, 2)}
     assert len(accuracy) == len(ratio) == 4, out
