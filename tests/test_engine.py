@@ -454,3 +454,66 @@ def test_in_place_change_of_an_unsaved_input_is_allowed():
     b += 1
     y.backward()
     np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+
+
+def test_in_place_change_through_a_detached_view_is_caught():
+    x = leaf([1.0, 2.0, 3.0])
+    y = (x * x).sum()  # Mul saved x
+    d = x.detach()  # shares x's data and its version counter
+    d += 1
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+
+
+def test_in_place_change_of_a_saved_output_is_caught():
+    x = leaf([0.5, -0.5])
+    y = x.tanh()  # Tanh's backward reads its output y
+    with tn.no_grad():
+        y.zero_()
+    with pytest.raises(RuntimeError, match="output of Tanh.*in-place"):
+        y.sum().backward()
+
+
+def test_retained_grad_does_not_alias_a_leaf_grad():
+    a = leaf([1.0, 2.0])
+    b = a + 1.0  # Add hands its incoming gradient on unchanged
+    b.retain_grad()
+    b.backward(tn.tensor([1.0, 1.0], dtype=tn.float64), retain_graph=True)
+    b.backward(tn.tensor([1.0, 1.0], dtype=tn.float64))
+    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
+
+
+def test_dims_out_of_range_raise_instead_of_wrapping():
+    x = tn.ones(1, 3)
+    for call in (lambda: x.sum(dim=2), lambda: x.mean(dim=-3), lambda: x.unsqueeze(5),
+                 lambda: x.squeeze(2), lambda: x.flatten(0, 2)):
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            call()
+    assert x.unsqueeze(-1).shape == (1, 3, 1) and x.sum(dim=-1).shape == (1,)
+
+
+def test_scalars_and_hooks_behave_as_in_pytorch():
+    x = tn.ones(3)
+    assert (x * np.float64(2)).dtype == tn.float32  # numpy scalars are weak, like Python's
+    np.testing.assert_allclose((2.5 ** tn.tensor([1, 2])).data, [2.5, 6.25])
+    a = np.array(x, copy=True)
+    a[0] = 99
+    assert x.data[0] == 1  # np.array(t, copy=True) copies
+    w = tn.ones(2, requires_grad=True)
+    calls = []
+    old = w.register_post_accumulate_grad_hook(lambda t: calls.append("old"))
+    old.remove()
+    w.register_post_accumulate_grad_hook(lambda t: calls.append("new"))
+    old.remove()  # a stale handle must not remove the newer hook
+    (w * 2).sum().backward()
+    assert calls == ["new"]
+
+
+def test_in_place_update_with_a_grad_tensor_is_refused():
+    w = leaf([1.0, 2.0])
+    h = tn.zeros(2, dtype=tn.float64)
+    with pytest.raises(RuntimeError, match="out of place"):
+        h += w * 2
+    with pytest.raises(RuntimeError, match="out of place"):
+        h[0] = w[1]

@@ -5,6 +5,7 @@ A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tens
 that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
 pass lives in ``tinynet/autograd/engine.py``.
 """
+import itertools
 from collections import namedtuple
 
 import numpy as np
@@ -13,6 +14,7 @@ from tinynet import dtypes
 from tinynet.autograd.grad_mode import _GradMode
 
 MaxResult = namedtuple("max", ["values", "indices"])
+_hook_keys = itertools.count()
 
 
 def _as_array(data, dtype=None) -> np.ndarray:
@@ -55,8 +57,9 @@ class Tensor:
         tensor([2., 4., 6.])
     """
 
-    # _version counts in-place changes, so backward can refuse arrays changed after an op
-    # saved them (PyTorch's version counter).
+    # _version: [count of in-place changes], one list shared by the tensors that view the
+    # same data (detach), so backward can refuse arrays changed after an op saved them
+    # (PyTorch's version counter).
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "_grad_hooks",
                  "_version", "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
@@ -68,7 +71,7 @@ class Tensor:
         self._ctx = None
         self._retains_grad = False
         self._grad_hooks = None
-        self._version = 0
+        self._version = [0]
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -79,7 +82,7 @@ class Tensor:
         t = object.__new__(cls)
         t.data, t.grad, t.requires_grad, t._ctx, t._retains_grad, t._grad_hooks = (
             array, None, requires_grad, ctx, False, None)
-        t._version = 0
+        t._version = [0]
         return t
 
     # ---- autograd --------------------------------------------------------------------
@@ -132,7 +135,7 @@ class Tensor:
             raise RuntimeError("post-accumulate-grad hooks can only be registered on leaves")
         if self._grad_hooks is None:
             self._grad_hooks = {}
-        key = max(self._grad_hooks, default=-1) + 1
+        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
         self._grad_hooks[key] = hook
         return _HookHandle(self._grad_hooks, key)
 
@@ -141,8 +144,10 @@ class Tensor:
         self._retains_grad = True
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this data, cut from the graph."""
-        return Tensor._wrap(self.data, False, None)
+        """A tensor sharing this data (and its version counter), cut from the graph."""
+        t = Tensor._wrap(self.data, False, None)
+        t._version = self._version
+        return t
 
     def zero_(self) -> "Tensor":
         self._begin_inplace()
@@ -158,7 +163,7 @@ class Tensor:
                 "in-place operation on a tensor that requires grad: wrap it in "
                 "`with tinynet.no_grad():` (e.g. a hand-written update) or use the "
                 "out-of-place form")
-        self._version += 1
+        self._version[0] += 1
 
     # ---- conversion and metadata -------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -168,7 +173,9 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def item(self):
         if self.data.size != 1:
@@ -289,7 +296,9 @@ class Tensor:
         return ops.Pow.apply(self, exponent)
 
     def __rpow__(self, base):
-        return ops.Pow.apply(np.asarray(base, dtype=self.data.dtype), self)
+        # the base's dtype by numpy's promotion with a weak Python scalar: 2.5 ** int
+        # tensor is float, 2 ** float32 tensor stays float32
+        return ops.Pow.apply(np.asarray(base, dtype=np.result_type(base, self.data)), self)
 
     def __matmul__(self, other):
         return ops.MatMul.apply(self, other)
@@ -298,6 +307,10 @@ class Tensor:
         return ops.MatMul.apply(other, self)
 
     def _inplace(self, other, ufunc) -> "Tensor":
+        if _GradMode.enabled and isinstance(other, Tensor) and other.requires_grad:
+            raise RuntimeError(  # the graph through `other` would be dropped silently
+                "in-place update with a tensor that requires grad would not be recorded: "
+                "write it out of place (h = h + x) so gradients reach x")
         self._begin_inplace()
         ufunc(self.data, _data(other), out=self.data, casting="same_kind")
         return self
@@ -428,18 +441,18 @@ class Tensor:
         shape = self.data.shape
         if not shape:
             return self.reshape(1)
-        start, end = start_dim % len(shape), end_dim % len(shape)
+        start, end = check_dim(start_dim, len(shape)), check_dim(end_dim, len(shape))
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def unsqueeze(self, dim: int):
-        dim = dim % (self.data.ndim + 1)
+        dim = check_dim(dim, self.data.ndim + 1)
         return self.reshape(self.data.shape[:dim] + (1,) + self.data.shape[dim:])
 
     def squeeze(self, dim=None):
         shape = self.data.shape
         if dim is None:
             return self.reshape(tuple(n for n in shape if n != 1))
-        dim = dim % max(len(shape), 1)
+        dim = check_dim(dim, len(shape))
         if not shape or shape[dim] != 1:
             return self
         return self.reshape(shape[:dim] + shape[dim + 1:])
@@ -473,6 +486,10 @@ class Tensor:
         return ops.GetItem.apply(self, _index_arrays(index))
 
     def __setitem__(self, index, value) -> None:
+        if _GradMode.enabled and isinstance(value, Tensor) and value.requires_grad:
+            raise RuntimeError("assigning a tensor that requires grad into another is not "
+                               "recorded, so no gradient would reach it: build the result "
+                               "out of place instead (e.g. from masks and arithmetic)")
         self._begin_inplace()
         self.data[_index_arrays(index)] = _data(value)
 
@@ -495,4 +512,5 @@ def _index_arrays(index):
 
 
 from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)
+from tinynet.ops.reduce import check_dim  # noqa: E402
 from tinynet.autograd.engine import run_backward  # noqa: E402

@@ -37,6 +37,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     order their gradients first arrived.
     """
     grads = {id(root): grad}
+    adopted = set()  # ids of arrays that already became some tensor's .grad
     ready = [(-root._ctx.seq, root)] if root._ctx is not None else []
     leaves = [] if ready else [root]
     while ready:
@@ -49,10 +50,15 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 "were freed by the first backward(). Pass retain_graph=True to the "
                 "first call if you need to backward twice.")
         for x, version in ctx.versions:
-            if x._version != version:
+            if x._version[0] != version:
                 _check_saved_unchanged(ctx, x, version)
+        if ctx.out_version is not None and ctx.out_version[0][0] != 0:
+            raise RuntimeError(
+                f"the output of {type(ctx).__name__}, which its backward needs, has been "
+                f"modified by an in-place operation (version {ctx.out_version[0][0]}, "
+                f"expected 0). Change it out of place, or only after backward().")
         if node._retains_grad:
-            _accumulate_leaf_grad(node, g, set())
+            _accumulate_leaf_grad(node, g, adopted)
         input_grads = type(ctx).backward(ctx, g)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
@@ -77,8 +83,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 # NOTE: out of place: gx may be the very array another input received.
                 grads[key] = previous + gx
         if not retain_graph:
-            ctx.inputs = ctx.saved_tensors = ctx.versions = None
-    adopted = set()  # ids of arrays that already became some leaf's .grad
+            ctx.inputs = ctx.saved_tensors = ctx.versions = ctx.out_version = None
     for leaf in leaves:
         _accumulate_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
         if leaf._grad_hooks:
@@ -94,7 +99,7 @@ def _check_saved_unchanged(ctx, x, version: int) -> None:
         raise RuntimeError(
             f"one of the tensors needed for gradient computation has been modified by an "
             f"in-place operation: a tensor of shape {tuple(x.shape)} used by "
-            f"{type(ctx).__name__} is at version {x._version}, expected version "
+            f"{type(ctx).__name__} is at version {x._version[0]}, expected version "
             f"{version}. Change it out of place, or only after backward().")
 
 

@@ -40,8 +40,10 @@ class Function:
 
     # "__dict__" keeps ctx.anything = ... working for ops that store extra state.
     # seq: creation order of recorded ops; the backward pass runs them newest first.
-    # versions: (tensor, its _version) per tensor input, checked before backward runs.
-    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "seq", "versions", "__dict__")
+    # versions: (tensor, its version) per tensor input; out_version: (the output's version
+    # counter, 0) when forward saved its output. Checked before backward runs.
+    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "seq", "versions",
+                 "out_version", "__dict__")
 
     @staticmethod
     def forward(ctx, *args):
@@ -62,7 +64,10 @@ class Function:
         """Run ``forward`` on the arrays behind ``args`` and record the op if any input
         requires grad (and grad mode is on). Returns a new Tensor."""
         ctx = cls.__new__(cls)
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        # numpy scalars become Python scalars, which numpy treats as weak: x * np.float64(2)
+        # stays float32, as in PyTorch
+        arrays = [a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic)
+                  else a for a in args]
         needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         ctx.needs_input_grad = needs
         ctx.saved_tensors = ()
@@ -72,9 +77,13 @@ class Function:
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if _GradMode.enabled and True in needs and out.dtype.kind == "f":
             ctx.inputs = tuple([a if need else None for a, need in zip(args, needs)])
-            ctx.versions = tuple([(a, a._version) for a in args if isinstance(a, Tensor)])
+            ctx.versions = tuple([(a, a._version[0]) for a in args if isinstance(a, Tensor)])
             ctx.seq = next(_sequence)
-            return Tensor._wrap(out, True, ctx)
+            t = Tensor._wrap(out, True, ctx)
+            # NOTE: the output's counter, not the output: ctx -> output would be a cycle
+            saves_output = any([out is saved for saved in ctx.saved_tensors])
+            ctx.out_version = (t._version, 0) if saves_output else None
+            return t
         return Tensor._wrap(out, False, None)
 
     def __repr__(self) -> str:

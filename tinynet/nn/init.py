@@ -46,7 +46,7 @@ def _fans(tensor: Tensor) -> tuple:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     tensor.data[...] = values  # in place, keeping the tensor's dtype
-    tensor._version += 1
+    tensor._version[0] += 1
     return tensor
 
 

@@ -6,6 +6,7 @@ submodules. NOTE: PyTorch routes every attribute through ``__setattr__`` into
 private registries; reading ``vars(self)`` gives the same behaviour with no magic
 (deleting or reassigning an attribute just works).
 """
+import itertools
 from collections import OrderedDict, namedtuple
 from types import MappingProxyType
 
@@ -16,6 +17,7 @@ from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+_hook_keys = itertools.count()
 
 
 class RemovableHandle:
@@ -74,7 +76,7 @@ class Module:
         value replaces the output."""
         if "_forward_hooks" not in vars(self):
             self._forward_hooks = {}
-        key = max(self._forward_hooks, default=-1) + 1
+        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
         self._forward_hooks[key] = hook
         return RemovableHandle(self._forward_hooks, key)
 
@@ -203,7 +205,7 @@ class Module:
                                + "\n\t".join(errors))
         for name, value in values.items():  # only after every check passed
             own[name].data[...] = value
-            own[name]._version += 1
+            own[name]._version[0] += 1
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------------------------

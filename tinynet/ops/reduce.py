@@ -4,12 +4,22 @@ import numpy as np
 from tinynet.autograd.function import Function
 
 
+def check_dim(dim: int, ndim: int) -> int:
+    """``dim`` as a non-negative axis of an ``ndim``-dimensional tensor; out of range is an
+    error (as in PyTorch), never wrapped around. A 0-d tensor accepts 0 and -1."""
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, "
+                         f"{size - 1}], but got {dim})")
+    return dim % size
+
+
 def _axes(dim, ndim: int) -> tuple:
     """``dim`` (None, an int or a sequence) as a tuple of non-negative axes."""
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return tuple(d % ndim if ndim else 0 for d in dims)
+    return tuple(check_dim(d, ndim) if ndim else 0 for d in dims)
 
 
 def _expand_back(grad, shape, axes, keepdim):

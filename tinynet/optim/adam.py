@@ -135,7 +135,7 @@ class Adam(Optimizer):
         denom = np.sqrt(v)
         denom += eps * math.sqrt(1 - beta2 ** t)
         p.data -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
-        p._version += 1
+        p._version[0] += 1
 
 
 class AdamW(Adam):

@@ -58,4 +58,4 @@ class FlatState:
         """p ← p - update, slice by slice (each an in-place change: versions count it)."""
         for p, (lo, hi) in zip(self.params, self.bounds):
             p.data -= update[lo:hi].reshape(p.data.shape)
-            p._version += 1
+            p._version[0] += 1

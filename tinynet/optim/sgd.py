@@ -61,5 +61,5 @@ class SGD(Optimizer):
                         buf += (1 - dampening) * g
                     g = g + momentum * buf if nesterov else buf
                 p.data -= lr * g
-                p._version += 1  # in place: a graph that saved p must not backward now
+                p._version[0] += 1  # in place: a graph that saved p must not backward now
         return loss
