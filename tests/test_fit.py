@@ -312,3 +312,25 @@ def test_monitor_argument_sets_the_sampling():
     with pytest.raises(ValueError, match="every must be a positive integer"):
         tn.fit(tn.models.MLP(2, [8], 2), data.X_train, data.y_train, epochs=1, monitor=0,
                progress=False)
+
+
+def test_nll_loss_module_trains_on_class_indices_and_empty_input_is_refused():
+    data = tn.data.load_dataset("iris", seed=0)
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.models.MLP(4, [16], 3), tn.nn.LogSoftmax(dim=1))
+    history = tn.fit(model, data.X_train, data.y_train, loss=tn.nn.NLLLoss(), lr=0.02,
+                     epochs=30, seed=0, progress=False, monitor=False)
+    assert history.records[-1]["train_acc"] > 0.9
+    with pytest.raises(ValueError, match="0 samples"):
+        tn.fit(model, data.X_train[:0], data.y_train[:0], progress=False)
+
+
+def test_double_softmax_is_warned_once_not_twice():
+    import warnings
+
+    data = tn.data.load_dataset("iris", seed=0)
+    model = tn.nn.Sequential(tn.models.MLP(4, [8], 3), tn.nn.Softmax(dim=1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tn.fit(model, data.X_train, data.y_train, epochs=1, progress=False)
+    assert len([w for w in caught if "oftmax" in str(w.message)]) == 1

@@ -171,7 +171,9 @@ def test_no_convergence_warns_and_tol_stops():
         MLPClassifier((8,), max_iter=3, random_state=0).fit(X, y)
     stopped = MLPClassifier((8,), max_iter=500, tol=0.5, n_iter_no_change=2,
                             random_state=0).fit(X, y)
-    assert stopped.n_iter_ == 3  # the loss can never fall by 0.5: 1 epoch + 2 patience
+    # the loss never falls by 0.5: after epoch 1, stop once 3 > n_iter_no_change epochs
+    # have passed without improvement (scikit-learn's '>')
+    assert stopped.n_iter_ == 4
 
 
 def test_partial_fit_needs_classes_then_learns(iris):
@@ -221,3 +223,17 @@ def test_regression_alpha_shrinks_weights():
     large = MLPRegressor((16,), alpha=50.0, **settings).fit(X, y)
     norm = lambda m: sum(np.sum(c ** 2) for c in m.coefs_)  # noqa: E731
     assert norm(large) < 0.5 * norm(small)
+
+
+def test_partial_fit_refuses_early_stopping_and_warm_start_after_early_stopping_works(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
+        MLPClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])
+    clf = MLPClassifier((8,), early_stopping=True, max_iter=20, warm_start=True,
+                        random_state=0).fit(X, y)
+    assert clf.best_loss_ is None
+    first = len(clf.loss_curve_)
+    clf.set_params(early_stopping=False).fit(X, y)  # used to crash on best_loss_ = None
+    assert clf.best_loss_ == min(clf.loss_curve_[first:])
+    assert clf.history_.records[-1]["val_acc"] is None
+    assert "train_acc" in clf.history_.records[0]

@@ -104,7 +104,7 @@ def _summarize(activation: str, runs: list) -> dict:
     return {
         "activation": activation,
         "test_acc_mean": float(np.mean(acc)), "test_acc_std": float(np.std(acc)),
-        # mean over the seeds that reached the target; None when none did
+        # mean over seeds when every seed reached the target, else None
         "epochs_to_target": float(np.mean(reached)) if len(reached) == len(runs) else None,
         "grad_ratio": float(np.exp(np.mean(np.log([r["grad_ratio"] for r in runs])))),
         "dead_rate": float(np.mean([r["dead_rate"] for r in runs])),

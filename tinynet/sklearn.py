@@ -135,6 +135,7 @@ class _BaseMLP(BaseEstimator):
         self._weights = [m.weight for m in self.model_.modules() if isinstance(m, nn.Linear)]
         self.loss_curve_, self.validation_scores_, self.validation_loss_curve_ = [], [], []
         self.best_loss_, self.best_validation_score_ = np.inf, -np.inf
+        self._best_loss = np.inf  # tracked privately: best_loss_ is None after early stopping
         self.n_iter_, self.t_ = 0, 0
         self.history_ = History(config={"estimator": repr(self)})
         self._no_improvement = 0
@@ -197,13 +198,15 @@ class _BaseMLP(BaseEstimator):
                         f"epoch {self.n_iter_}; lower learning_rate_init")
                 self.loss_curve_.append(epoch_loss)
                 self.loss_ = epoch_loss
-                record = {"epoch": self.n_iter_, "train_loss": epoch_loss, "val_loss": None,
-                          "val_score": None}
+                # fit()'s record layout (so tinynet.plot reads it) plus val_score
+                record = {"epoch": self.n_iter_, "train_loss": epoch_loss, "train_acc": None,
+                          "val_loss": None, "val_acc": None, "val_score": None}
                 if X_val is not None:
                     score, val_loss = self._validation(X_val, y_val)
                     self.validation_scores_.append(score)
                     self.validation_loss_curve_.append(val_loss)
-                    record.update(val_score=score, val_loss=val_loss)
+                    record.update(val_score=score, val_loss=val_loss,
+                                  val_acc=score if isinstance(self, ClassifierMixin) else None)
                 record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
                 self.history_.records.append(record)
                 if self.verbose:
@@ -234,10 +237,10 @@ class _BaseMLP(BaseEstimator):
                 self._best_state = {k: v.data.copy() for k, v in self.model_.state_dict().items()}
         else:
             loss = self.loss_curve_[-1]
-            improved = loss < self.best_loss_ - self.tol
-            self.best_loss_ = min(self.best_loss_, loss)
+            improved = loss < self._best_loss - self.tol
+            self._best_loss = self.best_loss_ = min(self._best_loss, loss)
         self._no_improvement = 0 if improved else self._no_improvement + 1
-        if self._no_improvement >= self.n_iter_no_change:
+        if self._no_improvement > self.n_iter_no_change:  # '>' as scikit-learn
             if self.verbose:
                 what = "Validation score" if validating else "Training loss"
                 print(f"{what} did not improve more than tol={self.tol} for "
@@ -261,6 +264,8 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental: bool):
         self._validate_params()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         first = not (incremental or self.warm_start) or not hasattr(self, "model_")
         X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
                              multi_output=self._multi_output)
@@ -271,9 +276,8 @@ class _BaseMLP(BaseEstimator):
         if first:
             rng = np.random.default_rng(_seed(self.random_state))
             self._build(X.shape[1], self._n_outputs(y), rng)
-        elif self.model_.parameters().__next__().shape[1] != X.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} was "
-                             f"fitted with {self.n_features_in_} features")
+        if not incremental:
+            self._no_improvement = 0  # each fit starts counting afresh, as scikit-learn
         self._run_epochs(X, y, sample_weight, 1 if incremental else self.max_iter, incremental)
         return self
 

@@ -43,7 +43,7 @@ class LayerNorm(Module):
 
     def forward(self, x):
         k = len(self.normalized_shape)
-        if tuple(x.shape[x.ndim - k:]) != self.normalized_shape or x.ndim < k:
+        if tuple(x.shape[x.ndim - k:]) != self.normalized_shape:
             raise ValueError(f"{self!r} expected input with trailing shape "
                              f"{self.normalized_shape}, got input of shape {tuple(x.shape)}")
         if self.weight is not None and x.dtype != self.weight.dtype:

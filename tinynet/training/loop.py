@@ -25,8 +25,11 @@ def _array(a) -> np.ndarray:
     return a.data if isinstance(a, Tensor) else np.asarray(a)
 
 
+CLASS_INDEX_LOSSES = ("cross_entropy", "nll")
+
+
 def _targets(y: np.ndarray, loss_name: str, dtype) -> np.ndarray:
-    if loss_name == "cross_entropy":
+    if loss_name in CLASS_INDEX_LOSSES:
         if y.dtype.kind == "f" and not np.all(y == np.round(y)):
             raise ValueError("cross_entropy needs integer class labels in y")
         return y.astype(np.int64)
@@ -36,7 +39,7 @@ def _targets(y: np.ndarray, loss_name: str, dtype) -> np.ndarray:
 
 def _accuracy(output: np.ndarray, y: np.ndarray, loss_name: str):
     """Number of correct predictions, or None for regression."""
-    if loss_name == "cross_entropy":
+    if loss_name in CLASS_INDEX_LOSSES:
         return int(np.count_nonzero(output.argmax(axis=1) == y))
     if loss_name == "bce_with_logits":
         return int(np.count_nonzero((output > 0) == (y > 0.5)))
@@ -128,6 +131,8 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         loss_fn = loss
         if isinstance(loss, nn.CrossEntropyLoss):
             loss_name = "cross_entropy"
+        elif isinstance(loss, nn.NLLLoss):
+            loss_name = "nll"
         elif isinstance(loss, nn.BCEWithLogitsLoss):
             loss_name = "bce_with_logits"
     if isinstance(optimizer, str) or optimizer is None:
@@ -147,6 +152,8 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
     y = _targets(_array(y), loss_name, dtype)
     if X.ndim != 2 or len(X) != len(y):
         raise ValueError(f"fit: X must be (N, D) and y (N,), got X {X.shape} and y {y.shape}")
+    if len(X) == 0:
+        raise ValueError("fit: X and y are empty (0 samples); nothing to train on")
     if not np.isfinite(X).all():
         raise ValueError("fit: X contains NaN or infinite values")
     if validation_data is not None:
@@ -160,6 +167,7 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
                              f"{y_val.shape}")
     modules = list(model.modules())
     if loss_name == "cross_entropy" and isinstance(modules[-1], nn.Softmax):
+        loss_fn._input_checked = True  # one warning for one mistake: the loss stays quiet
         warnings.warn("the model ends in Softmax but the loss is cross-entropy, which applies "
                       "log-softmax itself: this double softmax squashes the gradients and "
                       "slows learning. Remove the final Softmax (apply it only to read "
