@@ -517,3 +517,25 @@ def test_in_place_update_with_a_grad_tensor_is_refused():
         h += w * 2
     with pytest.raises(RuntimeError, match="out of place"):
         h[0] = w[1]
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+
+    inside, resume = threading.Event(), threading.Event()
+    seen = {}
+
+    def inference():
+        with tn.no_grad():
+            inside.set()
+            resume.wait(5)
+            seen["worker"] = tn.is_grad_enabled()
+
+    worker = threading.Thread(target=inference)
+    worker.start()
+    inside.wait(5)
+    w = tn.ones(2, requires_grad=True)
+    seen["main"] = (w * 2).requires_grad  # the worker's no_grad must not reach us
+    resume.set()
+    worker.join(5)
+    assert seen == {"main": True, "worker": False}

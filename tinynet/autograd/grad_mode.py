@@ -1,11 +1,19 @@
-"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+The switch is per thread, as in PyTorch: inference under ``no_grad`` in one thread does
+not stop another thread from recording.
+"""
 import functools
+import threading
 
 
-class _GradMode:
-    """Holds the one global switch; a class attribute is the cheapest lookup on the hot path."""
+class _GradModeState(threading.local):
+    """The recording switch; the class attribute is each new thread's starting value."""
 
     enabled = True
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled() -> bool:
