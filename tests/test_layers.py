@@ -332,3 +332,15 @@ def test_cross_entropy_loss_warns_once_about_probability_inputs():
         tn.nn.CrossEntropyLoss()(tn.tensor([[2.0, -1.0, 0.5]]), tn.tensor([0]))  # logits
         # rows in [0, 1] that do not sum to 1 are not probabilities
         tn.nn.CrossEntropyLoss()(tn.tensor([[0.5, 0.9, 0.1]]), tn.tensor([1]))
+
+
+@pytest.mark.parametrize("module, x, expected", [
+    (nn.LeakyReLU(0.2), [-1.0, 2.0], [0.2, 1.0]),
+    (nn.ELU(alpha=0.5), [-1.0, 2.0], [0.5 * math.exp(-1.0), 1.0]),
+    (nn.ReLU(), [-1.0, 2.0], [0.0, 1.0]),
+    (nn.Tanh(), [0.0, 1.0], [1.0, 1 - math.tanh(1.0) ** 2]),
+])
+def test_activation_modules_know_their_derivative_with_their_settings(module, x, expected):
+    z = np.array(x)
+    np.testing.assert_allclose(module.derivative(z, module(tn.tensor(z)).data), expected,
+                               rtol=1e-12)

@@ -7,7 +7,6 @@ inline plots) and are not kept alive in pyplot's list of open figures.
 """
 import numpy as np
 
-from tinynet.diagnostics.monitor import activation_derivative
 from tinynet.models import make_activation
 from tinynet.tensor import Tensor
 
@@ -51,7 +50,7 @@ def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu"
         y = module(Tensor(z)).data
         ax_f.plot(z, y, label=name)
         if name != "identity":
-            ax_d.plot(z, activation_derivative(module, z, y), label=name)
+            ax_d.plot(z, module.derivative(z, y), label=name)
     ax_f.set(title="activation f(z)", xlabel="z", ylim=(-1.5, 4))
     ax_d.set(title="derivative f'(z)", xlabel="z", ylim=(-0.2, 1.3))
     for ax in (ax_f, ax_d):

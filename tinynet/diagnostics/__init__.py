@@ -1,4 +1,4 @@
 """Training diagnostics: the ``Monitor``, plain-language hints, the initialisation report."""
-from tinynet.diagnostics.monitor import ACTIVATION_MODULES, Monitor, activation_derivative
+from tinynet.diagnostics.monitor import ACTIVATION_MODULES, Monitor
 
-__all__ = ["ACTIVATION_MODULES", "Monitor", "activation_derivative"]
+__all__ = ["ACTIVATION_MODULES", "Monitor"]

@@ -34,19 +34,10 @@ import math
 
 import numpy as np
 
-from tinynet import nn, ops
+from tinynet import nn
 from tinynet.autograd.grad_mode import _GradMode
 
 ACTIVATION_MODULES = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh)
-
-
-def activation_derivative(module, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """f'(x) of an elementwise activation module, from its op's ``derivative``."""
-    if isinstance(module, nn.LeakyReLU):
-        return ops.LeakyReLU.derivative(x, y, module.negative_slope)
-    if isinstance(module, nn.ELU):
-        return ops.ELU.derivative(x, y, module.alpha)
-    return module.op.derivative(x, y)
 
 
 class _ActivationStats:
@@ -64,7 +55,7 @@ class _ActivationStats:
         self.total = self.total_sq = 0.0
 
     def observe(self, x: np.ndarray, y: np.ndarray) -> None:
-        d = activation_derivative(self.module, x, y).reshape(-1, x.shape[-1])
+        d = self.module.derivative(x, y).reshape(-1, x.shape[-1])
         alive = d.any(axis=0)  # per unit: some sample had f' != 0
         self.alive = alive if self.alive is None else np.logical_or(self.alive, alive,
                                                                     out=self.alive)

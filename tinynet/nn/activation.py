@@ -1,6 +1,8 @@
 """Activation modules: each holds its configuration and calls one fused op.
 
 Every class has the same skeleton: the formula, its derivative, Args, Shape, Example.
+Elementwise activations also answer ``derivative(x, y)``, f'(x) with their own settings
+(the op's backward uses the same formula), which the diagnostics read.
 ``inplace`` arguments are accepted so PyTorch code runs, and ignored (tinynet never
 overwrites an activation's input; the results are identical).
 """
@@ -27,6 +29,9 @@ class ReLU(Module):
     def forward(self, x):
         return ops.ReLU.apply(x)
 
+    def derivative(self, x, y):
+        return ops.ReLU.derivative(x, y)
+
 
 class LeakyReLU(Module):
     """LeakyReLU(x) = x for x > 0, else negative_slope·x;  derivative 1 or negative_slope.
@@ -50,6 +55,9 @@ class LeakyReLU(Module):
 
     def forward(self, x):
         return ops.LeakyReLU.apply(x, self.negative_slope)
+
+    def derivative(self, x, y):
+        return ops.LeakyReLU.derivative(x, y, self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -77,6 +85,9 @@ class ELU(Module):
 
     def forward(self, x):
         return ops.ELU.apply(x, self.alpha)
+
+    def derivative(self, x, y):
+        return ops.ELU.derivative(x, y, self.alpha)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
@@ -108,6 +119,9 @@ class GELU(Module):
     def forward(self, x):
         return self.op.apply(x)
 
+    def derivative(self, x, y):
+        return self.op.derivative(x, y)
+
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
@@ -128,6 +142,9 @@ class Sigmoid(Module):
     def forward(self, x):
         return ops.Sigmoid.apply(x)
 
+    def derivative(self, x, y):
+        return ops.Sigmoid.derivative(x, y)
+
 
 class Tanh(Module):
     """tanh(x);  derivative 1 - tanh²(x), at most 1.
@@ -144,6 +161,9 @@ class Tanh(Module):
 
     def forward(self, x):
         return ops.Tanh.apply(x)
+
+    def derivative(self, x, y):
+        return ops.Tanh.derivative(x, y)
 
 
 class Softmax(Module):
