@@ -44,8 +44,18 @@ class GetItem(Function):
     def backward(ctx, grad):
         shape, dtype, index = ctx.saved_tensors
         gx = np.zeros(shape, dtype=dtype)
-        np.add.at(gx, index, grad)
+        if _is_basic(index):  # slices and ints select each element at most once
+            gx[index] = grad
+        else:  # integer or boolean arrays may repeat an element: add, not assign
+            np.add.at(gx, index, grad)
         return gx, None
+
+
+def _is_basic(index) -> bool:
+    """Whether ``index`` is numpy basic indexing (ints, slices, None, Ellipsis)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               for p in parts)
 
 
 class Clone(Function):
