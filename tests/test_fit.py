@@ -110,7 +110,7 @@ def test_same_seeds_give_identical_runs_and_other_seeds_do_not(moons):
                          seed=shuffle_seed, progress=False)
         return history, [p.data.copy() for p in model.parameters()]
 
-    (h1, w1), (h2, w2), (h3, w3) = run(7), run(7), run(8)
+    (h1, w1), (h2, w2), (h3, _) = run(7), run(7), run(8)
     strip = [{k: v for k, v in r.items() if k != "seconds"} for r in h1.records]
     assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in h2.records]
     for a, b in zip(w1, w2):

@@ -1,0 +1,227 @@
+"""scikit-learn estimators: ``MLPClassifier`` and ``MLPRegressor`` with modern activations.
+
+They follow ``sklearn.neural_network``'s parameter names and defaults where those exist,
+add GELU, ELU, LeakyReLU and LayerNorm, and record tinynet's per-layer diagnostics in
+``history_``. They work in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``.
+
+Differences from scikit-learn's MLP, on purpose:
+  * binary classification uses one logit and BCE-with-logits (as sklearn's does), the
+    multiclass case a softmax over logits; weights and biases start as scikit-learn's
+    (``init='sklearn'``), or with any of ``tinynet.models.MLP``'s schemes;
+  * ``dtype`` picks float64 (default) or float32; ``solver`` adds 'adamw';
+  * the SGD solver has a constant learning rate (no ``learning_rate`` schedules).
+"""
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from tinynet import nn
+from tinynet.sklearn.base import _BaseMLP
+from tinynet.tensor import Tensor
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multilayer perceptron classifier on tinynet, with scikit-learn's interface.
+
+    Args (scikit-learn's names and defaults; see ``sklearn.neural_network.MLPClassifier``):
+        hidden_layer_sizes: widths of the hidden layers, default (100,).
+        activation: 'identity', 'logistic', 'tanh', 'relu' (default), 'leaky_relu',
+            'elu', 'gelu' or 'gelu_tanh'.
+        solver: 'adam' (default), 'adamw' or 'sgd'.
+        alpha: L2 penalty strength (0.0001); batch_size: 'auto' = min(200, n_samples);
+        learning_rate_init (0.001), max_iter (200 epochs), shuffle, random_state, tol
+        (1e-4), verbose, warm_start, momentum (0.9, sgd), nesterovs_momentum (True),
+        early_stopping (False), validation_fraction (0.1), n_iter_no_change (10).
+        class_weight: None, 'balanced' or {class: weight}.
+        norm: None (default) or 'layernorm' after each activation.
+        init: 'sklearn' (default: scikit-learn's Glorot-uniform weights and biases),
+            'auto', 'xavier', 'kaiming' or 'pytorch' (see ``tinynet.models.MLP``).
+        dtype: 'float64' (default, as scikit-learn computes) or 'float32' (faster on
+            wide layers; predictions then vary in the 7th digit with the batch size).
+        monitor: record per-layer diagnostics in ``history_`` (default True).
+
+    Attributes:
+        classes_, n_features_in_, feature_names_in_ (when X has column names),
+        loss_curve_, best_loss_, validation_scores_ and validation_loss_curve_ (with
+        early stopping), best_validation_score_, n_iter_, t_, coefs_, intercepts_,
+        history_ (tinynet History: per-epoch losses and per-layer diagnostics),
+        model_ (the trained tinynet module, outputting logits).
+
+    Example:
+        >>> from sklearn.datasets import load_iris
+        >>> from tinynet.sklearn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier((32,), activation="gelu", max_iter=300, random_state=0)
+        >>> clf.fit(X, y).score(X, y) > 0.95
+        True
+    """
+
+    _multi_output = False
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+                 alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, class_weight=None, norm=None,
+                 init="sklearn", dtype="float64", monitor=True):
+        super().__init__(hidden_layer_sizes, activation, solver=solver, alpha=alpha,
+                         batch_size=batch_size, learning_rate_init=learning_rate_init,
+                         max_iter=max_iter, shuffle=shuffle, random_state=random_state,
+                         tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
+                         nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction,
+                         n_iter_no_change=n_iter_no_change, norm=norm, init=init,
+                         dtype=dtype, monitor=monitor)
+        self.class_weight = class_weight
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y) for up to ``max_iter`` epochs. Returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over (X, y). ``classes`` (every label that will ever appear) is
+        required on the first call."""
+        if not hasattr(self, "model_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            self._partial_classes = np.unique(classes)
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"`classes={list(classes)}` is not the same as on the first call "
+                             f"to partial_fit, which was {list(self.classes_)}")
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _encode_targets(self, y, first: bool) -> np.ndarray:
+        check_classification_targets(y)
+        if type_of_target(y) == "multilabel-indicator":
+            raise ValueError("MLPClassifier in tinynet does not support multilabel targets")
+        if first:
+            encoder = LabelEncoder()
+            partial = getattr(self, "_partial_classes", None)
+            encoder.fit(partial if partial is not None else y)
+            self.classes_ = encoder.classes_
+            if partial is not None:
+                del self._partial_classes
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(f"y contains labels not seen before: {unknown.tolist()}; "
+                             f"known classes are {self.classes_.tolist()}")
+        codes = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:  # one logit, BCE-with-logits
+            return codes.astype(np.dtype(self.dtype))[:, None]
+        return codes.astype(np.int64)
+
+    def _class_weights(self, y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        codes = y[:, 0].astype(int) if y.ndim == 2 else y
+        weights = compute_sample_weight(
+            self.class_weight if self.class_weight == "balanced" else
+            {i: self.class_weight.get(c, 1.0) for i, c in enumerate(self.classes_)}, codes)
+        weights = weights.astype(np.dtype(self.dtype))
+        return weights if sample_weight is None else weights * sample_weight
+
+    def _n_outputs(self, y) -> int:
+        return 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _stratify(self, y):
+        return y.ravel() if len(np.unique(y)) > 1 else None
+
+    def _loss(self, out: Tensor, y: Tensor, reduction: str) -> Tensor:
+        if len(self.classes_) == 2:
+            loss = nn.functional.binary_cross_entropy_with_logits(out, y, reduction=reduction)
+            return loss.reshape(-1) if reduction == "none" else loss
+        return nn.functional.cross_entropy(out, y, reduction=reduction)
+
+    def _score_outputs(self, out: np.ndarray, y: np.ndarray) -> float:
+        if len(self.classes_) == 2:
+            return accuracy_score(y[:, 0] > 0.5, out[:, 0] > 0)
+        return accuracy_score(y, out.argmax(axis=1))
+
+    def predict(self, X) -> np.ndarray:
+        out = self._forward(X)
+        if len(self.classes_) == 2:
+            return self.classes_[(out[:, 0] > 0).astype(int)]
+        return self.classes_[out.argmax(axis=1)]
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Log class probabilities (N, n_classes), computed stably from the logits."""
+        out = self._forward(X).astype(np.float64)
+        if len(self.classes_) == 2:
+            z = out[:, 0]
+            # log σ(z) = -softplus(-z), log(1 - σ(z)) = -softplus(z)
+            return -np.stack([np.logaddexp(0, z), np.logaddexp(0, -z)], axis=1)
+        shifted = out - out.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (N, n_classes), rows summing to 1."""
+        return np.exp(self.predict_log_proba(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """Multilayer perceptron regressor on tinynet, with scikit-learn's interface.
+
+    Minimises half the mean squared error (scikit-learn's ``loss_curve_`` convention)
+    plus the L2 penalty. Args and attributes as ``MLPClassifier`` (no classes or
+    ``class_weight``); y may have several columns.
+
+    Example:
+        >>> import numpy as np
+        >>> from tinynet.sklearn import MLPRegressor
+        >>> X = np.linspace(-2, 2, 200)[:, None]
+        >>> reg = MLPRegressor((32,), activation="tanh", max_iter=500, random_state=0,
+        ...                    learning_rate_init=0.01, n_iter_no_change=500)
+        >>> reg = reg.fit(X, np.sin(X).ravel())
+        >>> reg.score(X, np.sin(X).ravel()) > 0.95
+        True
+    """
+
+    _multi_output = True
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y) for up to ``max_iter`` epochs. Returns self."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over (X, y)."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _encode_targets(self, y, first: bool) -> np.ndarray:
+        y = np.asarray(y, dtype=np.dtype(self.dtype))
+        if first:
+            self._y_ndim = y.ndim
+        return y[:, None] if y.ndim == 1 else y
+
+    def _n_outputs(self, y) -> int:
+        return y.shape[1]
+
+    def _stratify(self, y):
+        return None
+
+    def _loss(self, out: Tensor, y: Tensor, reduction: str) -> Tensor:
+        if reduction == "none":
+            diff = out - y
+            return (diff * diff).mean(dim=1) * 0.5
+        return nn.functional.mse_loss(out, y) * 0.5
+
+    def _score_outputs(self, out: np.ndarray, y: np.ndarray) -> float:
+        return r2_score(y, out)
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions as float64 (scikit-learn's convention), whatever ``dtype`` trained."""
+        out = self._forward(X).astype(np.float64)
+        return out[:, 0] if self._y_ndim == 1 else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
