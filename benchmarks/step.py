@@ -145,7 +145,8 @@ class NumpyMLP:
 
 
 # ---- one training step per library --------------------------------------------------------
-def tinynet_step(model, optimizer, loss_fn):
+def training_step(model, optimizer, loss_fn):
+    """One step written against PyTorch's API: it drives tinynet and torch alike."""
     def step(xb, yb):
         optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
@@ -194,13 +195,8 @@ def torch_step(widths, activation, layernorm, model, dtype, threads):
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
 
-    def step(xb, yb):
-        opt.zero_grad()
-        loss = loss_fn(net(xb), yb)
-        loss.backward()
-        opt.step()
-        return loss
-    return step, (lambda x, y: (torch.from_numpy(x), torch.from_numpy(y)))
+    return (training_step(net, opt, loss_fn),
+            lambda x, y: (torch.from_numpy(x), torch.from_numpy(y)))
 
 
 def sklearn_batch_time(widths, activation, batch, x_all, y_all, dtype):
@@ -289,7 +285,7 @@ def run_config(name, args, dtype):
     check_numpy_matches(model, reference, x_all[:batch], y_all[:batch], dtype)
 
     optimizer = tn.optim.Adam(model.parameters(), lr=1e-3)
-    steps = {"tinynet": (tinynet_step(model, optimizer, nn.CrossEntropyLoss()),
+    steps = {"tinynet": (training_step(model, optimizer, nn.CrossEntropyLoss()),
                          lambda x, y: (tn.from_numpy(x), tn.from_numpy(y))),
              "numpy": (reference.step, lambda x, y: (x, y))}
     if args.monitor:  # the default (sampling every 4th step) and the exact every=1
@@ -298,7 +294,7 @@ def run_config(name, args, dtype):
             monitored = tinynet_model(widths, activation, layernorm, dtype)
             tn.diagnostics.Monitor(monitored, every=every)
             steps[f"tinynet+monitor(every={every})"] = (
-                tinynet_step(monitored, tn.optim.Adam(monitored.parameters(), lr=1e-3),
+                training_step(monitored, tn.optim.Adam(monitored.parameters(), lr=1e-3),
                              nn.CrossEntropyLoss()), steps["tinynet"][1])
     try:
         steps["pytorch"] = torch_step(widths, activation, layernorm, model, dtype, args.threads)

@@ -100,14 +100,18 @@ def _compare(args) -> int:
     print(result.table())
     print(f"({result.settings['seconds']:.1f} s)")
     if args.csv:
-        result.to_csv(args.csv)
-        print(f"wrote {args.csv}")
+        _write(args.csv, result.to_csv)
     if args.plot:
         from tinynet import plot
 
-        plot.comparison(result, args.plot)
-        print(f"wrote {args.plot}")
+        _write(args.plot, lambda path: plot.comparison(result, path))
     return 0
+
+
+def _write(path: str, write) -> None:
+    """Write an output file with ``write(path)`` and say so."""
+    write(path)
+    print(f"wrote {path}")
 
 
 def _train(args) -> int:
@@ -131,13 +135,11 @@ def _train(args) -> int:
     for hint in history.diagnose():
         print("hint:", hint)
     if args.json:
-        history.to_json(args.json)
-        print(f"wrote {args.json}")
+        _write(args.json, history.to_json)
     if args.plot:
         from tinynet import plot
 
-        plot.gradient_norms(history, args.plot)
-        print(f"wrote {args.plot}")
+        _write(args.plot, lambda path: plot.gradient_norms(history, path))
     return 0
 
 

@@ -41,6 +41,11 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def as_array(x, dtype=None) -> np.ndarray:
+    """The array behind a tensor, or ``x`` (a list, an array) as an array."""
+    return np.asarray(_data(x), dtype=dtype)
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.tensor import Tensor
+from tinynet.tensor import as_array as _array
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -104,11 +105,6 @@ def _batched(name, x):
         raise ValueError(f"{name}: expected input of shape (N, C) or (C,), got "
                          f"{tuple(x.shape)} (tinynet has no spatial dimensions)")
     return x, False
-
-
-def _array(x, dtype=None) -> np.ndarray:
-    """The array behind a tensor, or ``x`` as an array."""
-    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=dtype)
 
 
 def _weight_array(name, weight, c, dtype):

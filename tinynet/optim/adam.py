@@ -94,8 +94,9 @@ class Adam(Optimizer):
                 p.data *= 1 - lr * weight_decay  # subtract() below counts the version
         g = flat.gather_grads()
         if weight_decay and not self.decoupled_weight_decay:
-            data = np.concatenate([p.data.reshape(-1) for p in flat.params])
-            g += weight_decay * data
+            data = np.concatenate([p.data.reshape(-1) for p in flat.params], out=flat.scratch)
+            data *= weight_decay
+            g += data  # the scratch is free again: the update below overwrites it
         m, v, tmp = flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], flat.scratch
         # NOTE: each line is one pass over every parameter; on wide layers the update is
         # memory-bound, so g (our own gathered copy) is overwritten rather than copied.

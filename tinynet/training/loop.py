@@ -13,16 +13,13 @@ from tinynet.autograd.grad_mode import no_grad
 from tinynet.data import batches
 from tinynet.diagnostics import Monitor
 from tinynet.tensor import Tensor
+from tinynet.tensor import as_array as _array
 from tinynet.training.callbacks import Callback
 from tinynet.training.history import History
 
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
           "mse": nn.MSELoss}
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD}
-
-
-def _array(a) -> np.ndarray:
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
 
 
 CLASS_INDEX_LOSSES = ("cross_entropy", "nll")
