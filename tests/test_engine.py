@@ -149,20 +149,41 @@ def test_graph_is_freed_by_reference_counting_alone():
         b = a * 2
         c = b.exp()
         d = c.sum()
-        refs = [weakref.ref(b), weakref.ref(c)]
         ctx_ref = weakref.ref(d.grad_fn)
-        inner_ctx_ref = weakref.ref(c.grad_fn)
+        inner_ctx_refs = [weakref.ref(b.grad_fn), weakref.ref(c.grad_fn)]
         del b, c
-        assert all(r() is not None for r in refs)  # still held by d's graph
+        assert all(r() is not None for r in inner_ctx_refs)  # still d's graph
         d.backward()
-        assert all(r() is None for r in refs)  # backward dropped the intermediates
-        assert inner_ctx_ref() is None
+        assert all(r() is None for r in inner_ctx_refs)  # backward dropped them
         assert ctx_ref() is not None  # d still names its grad_fn, as in PyTorch
         del d
         assert ctx_ref() is None
         np.testing.assert_allclose(a.grad.data, 2 * np.exp(2))
     finally:
         gc.enable()
+
+
+def test_graph_does_not_keep_an_intermediate_array_no_backward_saved():
+    gc.disable()
+    try:
+        a = leaf(np.ones(3))
+        b = a * 2  # Exp below saves its output, not b: nothing needs b's array
+        array_ref = weakref.ref(b.data)
+        c = b.exp()
+        del b
+        assert array_ref() is None  # PyTorch frees it too; c's graph keeps only nodes
+        c.sum().backward()
+        np.testing.assert_allclose(a.grad.data, 2 * np.exp(2))
+    finally:
+        gc.enable()
+
+
+def test_graph_links_nodes_not_tensors():
+    a = leaf([1.0, 2.0])
+    b = a * 2
+    c = b.exp()
+    assert c.grad_fn.next_nodes[0] is b.grad_fn  # a non-leaf input: the op that made it
+    assert b.grad_fn.next_nodes == (a, None)  # a leaf: the tensor; a constant: nothing
 
 
 def test_unused_graph_is_freed_when_the_output_goes():
@@ -178,14 +199,39 @@ def test_unused_graph_is_freed_when_the_output_goes():
         gc.enable()
 
 
-def test_retained_graph_keeps_intermediates():
+def test_retained_graph_keeps_its_nodes():
     a = leaf(np.ones(3))
     b = a * 2
-    ref = weakref.ref(b)
+    ref = weakref.ref(b.grad_fn)
     y = b.sum()
     del b
     y.backward(retain_graph=True)
-    assert isinstance(ref(), tn.Tensor)
+    assert ref() is not None and ref().next_nodes is not None
+    y.backward()
+    np.testing.assert_array_equal(a.grad.data, [4.0, 4.0, 4.0])
+
+
+def test_retain_grad_holds_its_tensor_weakly():
+    gc.disable()
+    try:
+        a = leaf([1.0, 2.0])
+        b = a * 3
+        b.retain_grad()
+        b_ref = weakref.ref(b)
+        y = (b * b).sum()
+        del b
+        assert b_ref() is None  # the graph does not keep a retained tensor alive
+        y.backward()  # and backward skips it without error
+        np.testing.assert_array_equal(a.grad.data, 2 * 9 * np.array([1.0, 2.0]))
+    finally:
+        gc.enable()
+
+
+def test_retain_grad_on_a_leaf_is_a_no_op():
+    a = leaf([1.0, 2.0])
+    a.retain_grad()
+    (a * 2).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
 
 
 # ---- gradient argument -------------------------------------------------------------------

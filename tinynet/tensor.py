@@ -6,6 +6,7 @@ that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the bac
 pass lives in ``tinynet/autograd/engine.py``.
 """
 import itertools
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -65,8 +66,8 @@ class Tensor:
     # _version: [count of in-place changes], one list shared by the tensors that view the
     # same data (detach), so backward can refuse arrays changed after an op saved them
     # (PyTorch's version counter).
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "_grad_hooks",
-                 "_version", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_grad_hooks", "_version",
+                 "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 
@@ -74,7 +75,6 @@ class Tensor:
         self.data = _as_array(data)
         self.grad = None
         self._ctx = None
-        self._retains_grad = False
         self._grad_hooks = None
         self._version = [0]
         self.requires_grad = False
@@ -85,8 +85,8 @@ class Tensor:
     def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Wrap an array without copying or checking it: the constructor of the hot path."""
         t = object.__new__(cls)
-        t.data, t.grad, t.requires_grad, t._ctx, t._retains_grad, t._grad_hooks = (
-            array, None, requires_grad, ctx, False, None)
+        t.data, t.grad, t.requires_grad, t._ctx, t._grad_hooks = (
+            array, None, requires_grad, ctx, None)
         t._version = [0]
         return t
 
@@ -145,8 +145,10 @@ class Tensor:
         return _HookHandle(self._grad_hooks, key)
 
     def retain_grad(self) -> None:
-        """Also fill ``.grad`` of this non-leaf tensor during ``backward``."""
-        self._retains_grad = True
+        """Also fill ``.grad`` of this non-leaf tensor during ``backward`` (a leaf's is
+        always filled). The graph refers to the tensor weakly: no reference cycle."""
+        if self._ctx is not None:
+            self._ctx.retained = weakref.ref(self)
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and its version counter), cut from the graph."""

@@ -29,6 +29,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     """Propagate ``grad`` (dL/d root) to every leaf that requires grad.
 
+    The graph's nodes are op contexts (``ctx``); each names in ``ctx.next_nodes`` where
+    its inputs' gradients go: the context that made the input, or a leaf tensor.
     Ops run in decreasing creation order (each op's ``seq``; a priority queue, as in
     PyTorch's engine). An op is always created after the ops that made its inputs, so
     when an op runs, every op that consumed its output has already run and its
@@ -36,54 +38,57 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     chain is fine, and the order is deterministic. Leaves are written last, in the
     order their gradients first arrived.
     """
-    grads = {id(root): grad}
+    if root._ctx is None:
+        _write_leaf_grads([root], {id(root): grad})
+        return
+    grads = {id(root._ctx): grad}  # id(node) -> dL/d(the node's output), summed so far
+    ready = [(-root._ctx.seq, root._ctx)]
+    leaves = []
     adopted = set()  # ids of arrays that already became some tensor's .grad
-    ready = [(-root._ctx.seq, root)] if root._ctx is not None else []
-    leaves = [] if ready else [root]
     while ready:
-        node = heapq.heappop(ready)[1]
-        g = grads.pop(id(node))
-        ctx = node._ctx
-        if ctx.inputs is None:
+        ctx = heapq.heappop(ready)[1]
+        g = grads.pop(id(ctx))
+        if ctx.next_nodes is None:
             raise RuntimeError(
                 "Trying to backward through the graph a second time: its saved values "
                 "were freed by the first backward(). Pass retain_graph=True to the "
                 "first call if you need to backward twice.")
-        for x, version in ctx.versions:
-            if x._version[0] != version:
-                _check_saved_unchanged(ctx, x, version)
-        if ctx.out_version is not None and ctx.out_version[0][0] != 0:
-            raise RuntimeError(
-                f"the output of {type(ctx).__name__}, which its backward needs, has been "
-                f"modified by an in-place operation (version {ctx.out_version[0][0]}, "
-                f"expected 0). Change it out of place, or only after backward().")
-        if node._retains_grad:
-            _accumulate_leaf_grad(node, g, adopted)
+        _check_saved_unchanged(ctx)
+        if ctx.retained is not None and ctx.retained() is not None:
+            _accumulate_leaf_grad(ctx.retained(), g, adopted)
         input_grads = type(ctx).backward(ctx, g)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
-        if len(input_grads) != len(ctx.inputs):
+        if len(input_grads) != len(ctx.next_nodes):
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(input_grads)} gradients, "
-                f"expected {len(ctx.inputs)} (one per forward input)")
-        for x, gx in zip(ctx.inputs, input_grads):
-            if x is None or gx is None:
+                f"expected {len(ctx.next_nodes)} (one per forward input)")
+        for node, gx in zip(ctx.next_nodes, input_grads):
+            if node is None or gx is None:
                 continue
-            if gx.shape != x.data.shape:
-                gx = unbroadcast(gx, x.data.shape)
-            key = id(x)
+            is_leaf = isinstance(node, _Tensor)
+            shape = node.data.shape if is_leaf else node.out_shape
+            if gx.shape != shape:
+                gx = unbroadcast(gx, shape)
+            key = id(node)
             previous = grads.get(key)
             if previous is None:
                 grads[key] = gx
-                if x._ctx is None:
-                    leaves.append(x)
+                if is_leaf:
+                    leaves.append(node)
                 else:
-                    heapq.heappush(ready, (-x._ctx.seq, x))
+                    heapq.heappush(ready, (-node.seq, node))
             else:
                 # NOTE: out of place: gx may be the very array another input received.
                 grads[key] = previous + gx
         if not retain_graph:
-            ctx.inputs = ctx.saved_tensors = ctx.versions = ctx.out_version = None
+            ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
+    _write_leaf_grads(leaves, grads, adopted)
+
+
+def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:
+    """Add each leaf's gradient into its ``.grad``, then run its post-accumulate hooks."""
+    adopted = set() if adopted is None else adopted
     for leaf in leaves:
         _accumulate_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
         if leaf._grad_hooks:
@@ -91,16 +96,22 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 hook(leaf)
 
 
-def _check_saved_unchanged(ctx, x, version: int) -> None:
-    """Raise if ``x`` changed in place after ``ctx`` saved its array: the gradient would
-    be computed from the new values, silently wrong. A change to an array the op did not
-    save (an input of Add, say) is harmless and allowed, as in PyTorch."""
-    if any(x.data is saved for saved in ctx.saved_tensors):
+def _check_saved_unchanged(ctx) -> None:
+    """Raise if an array ``ctx`` saved was changed in place after the op ran: the
+    gradient would be computed from the new values, silently wrong. A change to an array
+    the op did not save (an input of Add, say) is harmless and allowed, as in PyTorch."""
+    for counter, version, x in ctx.versions:
+        if counter[0] != version:
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by "
+                f"an in-place operation: a tensor of shape {x.shape} used by "
+                f"{type(ctx).__name__} is at version {counter[0]}, expected version "
+                f"{version}. Change it out of place, or only after backward().")
+    if ctx.out_version is not None and ctx.out_version[0] != 0:
         raise RuntimeError(
-            f"one of the tensors needed for gradient computation has been modified by an "
-            f"in-place operation: a tensor of shape {tuple(x.shape)} used by "
-            f"{type(ctx).__name__} is at version {x._version[0]}, expected version "
-            f"{version}. Change it out of place, or only after backward().")
+            f"the output of {type(ctx).__name__}, which its backward needs, has been "
+            f"modified by an in-place operation (version {ctx.out_version[0]}, "
+            f"expected 0). Change it out of place, or only after backward().")
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:

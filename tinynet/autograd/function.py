@@ -22,9 +22,14 @@ Non-tensor arguments (a ``dim``, a slope) are passed through to ``forward`` as t
 are, and ``backward`` returns ``None`` in their place.
 
 The instance is the context (as in tinygrad): ``apply`` creates one per call, and the
-output tensor keeps it as its ``grad_fn``. The context holds the inputs that need a
-gradient but never the output, so a graph holds no reference cycle and is freed by
-reference counting alone, the moment the last tensor that uses it goes away.
+output tensor keeps it as its ``grad_fn``. The graph links contexts, not tensors, as
+PyTorch's does: ``ctx.next_nodes`` names, for each input, where its gradient goes (the
+context that made the input, or the input itself when it is a leaf). So
+
+  * an intermediate array that no backward saved is freed as soon as the user drops its
+    tensor, not kept alive by the graph until backward;
+  * a graph holds no reference cycle (a context never refers to its output tensor) and is
+    freed by reference counting alone, the moment the last tensor that uses it goes away.
 """
 import itertools
 
@@ -39,11 +44,15 @@ class Function:
     """Base class of differentiable operations; see the module docstring for an example."""
 
     # "__dict__" keeps ctx.anything = ... working for ops that store extra state.
+    # next_nodes: per forward argument, the node its gradient goes to (a context, a leaf
+    #   tensor) or None; out_shape: the output's shape, which gradients sent here must have.
     # seq: creation order of recorded ops; the backward pass runs them newest first.
-    # versions: (tensor, its version) per tensor input; out_version: (the output's version
-    # counter, 0) when forward saved its output. Checked before backward runs.
-    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "seq", "versions",
-                 "out_version", "__dict__")
+    # versions: (version counter, version at save, array) per tensor input whose array was
+    #   saved; out_version: the output's version counter when forward saved the output.
+    #   Both are checked before backward runs.
+    # retained: a weak reference to the output tensor once it called retain_grad().
+    __slots__ = ("next_nodes", "needs_input_grad", "saved_tensors", "out_shape", "seq",
+                 "versions", "out_version", "retained", "__dict__")
 
     @staticmethod
     def forward(ctx, *args):
@@ -76,18 +85,30 @@ class Function:
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if _GradMode.enabled and True in needs and out.dtype.kind == "f":
-            ctx.inputs = tuple([a if need else None for a, need in zip(args, needs)])
-            ctx.versions = tuple([(a, a._version[0]) for a in args if isinstance(a, Tensor)])
+            ctx.next_nodes = tuple([(a if a._ctx is None else a._ctx) if need else None
+                                    for a, need in zip(args, needs)])
+            ctx.out_shape = out.shape
             ctx.seq = next(_sequence)
+            ctx.retained = None
+            saved = ctx.saved_tensors
+            ctx.versions = tuple([(a._version, a._version[0], a.data) for a in args
+                                  if isinstance(a, Tensor) and _is_in(a.data, saved)])
             t = Tensor._wrap(out, True, ctx)
             # NOTE: the output's counter, not the output: ctx -> output would be a cycle
-            saves_output = any([out is saved for saved in ctx.saved_tensors])
-            ctx.out_version = (t._version, 0) if saves_output else None
+            ctx.out_version = t._version if _is_in(out, saved) else None
             return t
         return Tensor._wrap(out, False, None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+def _is_in(array: np.ndarray, saved: tuple) -> bool:
+    """Whether ``array`` itself (not an equal copy) is one of the saved arrays."""
+    for x in saved:
+        if x is array:
+            return True
+    return False
 
 
 from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports ops, which import this)
