@@ -364,6 +364,40 @@ def test_adam_flat_path_equals_per_parameter_path_bit_for_bit(opt_class, kwargs)
     assert state[0]["exp_avg"].shape == (4, 3)
 
 
+@pytest.mark.parametrize("opt_class, kwargs", [
+    (tn.optim.Adam, {}), (tn.optim.Adam, {"weight_decay": 0.1}),
+    (tn.optim.AdamW, {"weight_decay": 0.1})])
+def test_adam_blocked_path_equals_per_parameter_path_bit_for_bit(opt_class, kwargs,
+                                                                monkeypatch):
+    """A group larger than BLOCK elements is updated block by block, straight into each
+    parameter. With BLOCK = 5, blocks end inside parameters (12 and 8 elements), and a
+    parameter whose data is not contiguous (a transpose) must still be updated."""
+    from tinynet.optim import flat
+    rng = np.random.default_rng(2)
+    init = [rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((4, 2))]
+    x = tn.tensor(rng.standard_normal((5, 3)))
+
+    def run(block):
+        monkeypatch.setattr(flat, "BLOCK", block)
+        W1, b1 = (tn.nn.Parameter(tn.tensor(a)) for a in init[:2])
+        W2 = tn.nn.Parameter(tn.tensor(init[2]))
+        W2.data = W2.data.T  # (2, 4), Fortran-ordered: not C-contiguous
+        opt = opt_class([W1, b1, W2], lr=0.05, **kwargs)
+        for _ in range(6):
+            opt.zero_grad()
+            ((x @ W1.T + b1).tanh() @ W2.T).pow(2).sum().backward()
+            opt.step()
+        assert opt._flat[0].blocked == (block < 24)
+        return [p.data.copy() for p in (W1, b1, W2)], [p._version[0] for p in (W1, b1, W2)]
+
+    blocked, blocked_versions = run(5)
+    whole, whole_versions = run(1 << 16)
+    for a, b in zip(blocked, whole):
+        np.testing.assert_array_equal(a, b)
+    assert blocked_versions == whole_versions
+    assert not np.array_equal(blocked[2], init[2].T)  # the transposed parameter moved
+
+
 def test_adam_flat_state_survives_load_state_dict():
     rng = np.random.default_rng(1)
     data = [rng.standard_normal((3, 3)), rng.standard_normal(3)]

@@ -83,34 +83,33 @@ class Adam(Optimizer):
         return flat
 
     def _step_flat(self, group: dict, flat: FlatState) -> None:
-        """The update below for all of the group's parameters at once, in preallocated
-        buffers; elementwise the same arithmetic, in the same order, as ``_step_one``."""
+        """The update below for all of the group's parameters at once (or block by block
+        for a large group), in preallocated buffers; elementwise the same arithmetic, in
+        the same order, as ``_step_one``."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
+        coupled_decay = weight_decay if not self.decoupled_weight_decay else 0.0
         t = self.state[flat.params[0]]["step"] + 1
         for p in flat.params:
             self.state[p]["step"] = t
             if weight_decay and self.decoupled_weight_decay:
-                p.data *= 1 - lr * weight_decay  # subtract() below counts the version
-        g = flat.gather_grads()
-        if weight_decay and not self.decoupled_weight_decay:
-            data = np.concatenate([p.data.reshape(-1) for p in flat.params], out=flat.scratch)
-            data *= weight_decay
-            g += data  # the scratch is free again: the update below overwrites it
-        m, v, tmp = flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], flat.scratch
-        # NOTE: each line is one pass over every parameter; on wide layers the update is
-        # memory-bound, so g (our own gathered copy) is overwritten rather than copied.
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        v *= beta2
-        v += tmp  # v ← β₂v + (1 - β₂)g²
-        g *= 1 - beta1
-        m *= beta1
-        m += g  # m ← β₁m + (1 - β₁)g
-        np.sqrt(v, out=tmp)
-        tmp += eps * math.sqrt(1 - beta2 ** t)  # √v + eps·√(1 - β₂ᵗ)
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+                p.data *= 1 - lr * weight_decay  # the update below counts the version
+        rule = (beta1, beta2, eps * math.sqrt(1 - beta2 ** t),
+                lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
+        if flat.blocked:
+            for p, g, (m, v), (tmp, spare) in flat.blocks():
+                if coupled_decay:
+                    g = np.add(np.multiply(p, coupled_decay, out=spare), g, out=spare)
+                _adam_direction(g, m, v, tmp, *rule)
+                p -= tmp
+            return
+        g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
+        tmp = flat.scratch[0]
+        if coupled_decay:
+            data = np.concatenate([p.data.reshape(-1) for p in flat.params], out=tmp)
+            data *= coupled_decay
+            g += data
+        _adam_direction(g, flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], tmp, *rule)
         flat.subtract(tmp)
 
     def _step_one(self, group: dict, p) -> None:
@@ -137,6 +136,24 @@ class Adam(Optimizer):
         denom += eps * math.sqrt(1 - beta2 ** t)
         p.data -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
         p._version[0] += 1
+
+
+def _adam_direction(g, m, v, out, beta1, beta2, eps_hat, step_size) -> None:
+    """In place: v ← β₂·v + (1 - β₂)·g², m ← β₁·m + (1 - β₁)·g, and
+    out ← step_size · m / (√v + eps_hat). ``g`` is only read; all arrays share a shape.
+    NOTE: one numpy call per line, each writing into an existing array: on large groups
+    the update is bound by memory traffic, so no temporaries."""
+    np.multiply(g, g, out=out)
+    out *= 1 - beta2
+    v *= beta2
+    v += out
+    np.multiply(g, 1 - beta1, out=out)
+    m *= beta1
+    m += out
+    np.sqrt(v, out=out)
+    out += eps_hat
+    np.divide(m, out, out=out)
+    out *= step_size
 
 
 class AdamW(Adam):

@@ -5,8 +5,16 @@ instead of a dozen calls per parameter: on small MLPs, where each call's fixed c
 dominates, that is most of the optimizer's time. Each parameter's state entry
 (``optimizer.state[p]["exp_avg"]``, ...) is a view into the flat array, so state dicts,
 inspection and the per-parameter code path see and update the same numbers.
+
+A group larger than ``BLOCK`` elements is not gathered: its update runs block by block,
+straight from each parameter's ``.grad`` into its ``.data``. An update is a dozen
+elementwise passes; over a block (256 kB in float32) they run in the CPU's cache, over a
+whole 3.9 M-parameter group every pass goes to memory (measured: 15 ms -> 7 ms per Adam
+step on the ``wide`` benchmark).
 """
 import numpy as np
+
+BLOCK = 1 << 16  # elements
 
 
 class FlatState:
@@ -25,8 +33,9 @@ class FlatState:
         sizes = [p.data.size for p in params]
         self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
         n = sum(sizes)
-        self.grad = np.empty(n, self.dtype)  # the gathered gradients
-        self.scratch = np.empty(n, self.dtype)
+        self.blocked = n > BLOCK
+        self.grad = None if self.blocked else np.empty(n, self.dtype)  # gathered grads
+        self.scratch = np.empty((2, min(n, BLOCK)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -51,6 +60,7 @@ class FlatState:
         return True
 
     def gather_grads(self) -> np.ndarray:
+        """The group's gradients in one flat array (a group of at most BLOCK elements)."""
         np.concatenate([p.grad.data.reshape(-1) for p in self.params], out=self.grad)
         return self.grad
 
@@ -59,3 +69,22 @@ class FlatState:
         for p, (lo, hi) in zip(self.params, self.bounds):
             p.data -= update[lo:hi].reshape(p.data.shape)
             p._version[0] += 1
+
+    def blocks(self):
+        """Yield ``(p, g, state, scratch)`` for each block of at most BLOCK elements of a
+        blocked group: 1-D views of a parameter's data and gradient, a tuple of its state
+        entries' views (in ``names`` order) and two scratch rows, all of one length.
+        Changes to ``p`` reach the parameter, whose version counts them."""
+        for param, (lo, hi) in zip(self.params, self.bounds):
+            contiguous = param.data.flags.c_contiguous
+            # a view of the parameter; a copy, written back below, if it is not contiguous
+            data = param.data.reshape(-1) if contiguous else param.data.flatten()
+            grad = param.grad.data.reshape(-1)
+            for start in range(0, hi - lo, BLOCK):
+                stop = min(start + BLOCK, hi - lo)
+                yield (data[start:stop], grad[start:stop],
+                       tuple([flat[lo + start:lo + stop] for flat in self.buffers.values()]),
+                       self.scratch[:, :stop - start])
+            if not contiguous:
+                param.data[...] = data.reshape(param.data.shape)
+            param._version[0] += 1
