@@ -4,6 +4,7 @@ and seeing why activation functions matter.
 The tensor / ``nn`` / ``optim`` surface follows PyTorch's names, so code within that
 subset runs with ``import tinynet as torch``.
 """
+from tinynet import allocator  # noqa: F401  (tunes glibc's malloc once; see its docstring)
 # NOTE: autograd first. Tensor and Function need each other (Function.apply builds
 # Tensors; Tensor methods call ops); each module imports the other at its end.
 from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
