@@ -374,6 +374,11 @@ def main(argv=None):
                       f" numpy {memory['numpy'] / 1e6:.2f} MB "
                       f"({memory['tinynet'] / memory['numpy']:.2f}×); inference under no_grad: "
                       f"{inference_throughput(name, dtype):,.0f} samples/s")
+        if "pytorch" in ratios:  # the target "faster than PyTorch", paired round by round
+            versus = np.array(ratios["tinynet"]) / np.array(ratios["pytorch"])
+            q1, q2, q3 = np.percentile(versus, [25, 50, 75])
+            extras.append(f"- {name}: tinynet's step / PyTorch's, paired by round: {q2:.2f} "
+                          f"(IQR {q1:.2f}-{q3:.2f})")
         for every in (4, 1):
             key = f"tinynet+monitor(every={every})"
             if key in times:

@@ -161,26 +161,52 @@ class GELUTanh(Function):
     near 1.12899 at x ≈ 1.4185 (no closed form: ``peak_derivative`` is set below the class).
     """
 
+    # NOTE: forward and backward build their results in place, in one or two fresh
+    # arrays instead of a temporary per operator: on digits-sized layers the allocations
+    # were a measurable share of the step.
     @staticmethod
     def forward(ctx, x):
-        t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_KAPPA * x * x * x))
+        t = GELUTanh._tanh_u(x)
         ctx.save_for_backward(x, t)
-        return 0.5 * x * (1 + t)
+        y = t + 1.0
+        y *= x
+        y *= 0.5
+        return y
+
+    @staticmethod
+    def _tanh_u(x):
+        """tanh u, u = √(2/π)(x + κx³)."""
+        u = x * x
+        u *= x
+        u *= _GELU_KAPPA
+        u += x
+        u *= _SQRT_2_OVER_PI
+        return np.tanh(u, out=u)
 
     @staticmethod
     def _derivative(x, t):
-        du = _SQRT_2_OVER_PI * (1 + 3 * _GELU_KAPPA * x * x)
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+        du = x * x
+        du *= 3 * _GELU_KAPPA * _SQRT_2_OVER_PI
+        du += _SQRT_2_OVER_PI  # du/dx = √(2/π)(1 + 3κx²)
+        d = t * t
+        np.subtract(1.0, d, out=d)  # dtanh/du = 1 - t²
+        d *= x
+        d *= du
+        d += t
+        d += 1.0
+        d *= 0.5  # ½(1 + t) + ½x(1 - t²)·du/dx
+        return d
 
     @staticmethod
     def derivative(x, y):
-        t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_KAPPA * x * x * x))
-        return GELUTanh._derivative(x, t)
+        return GELUTanh._derivative(x, GELUTanh._tanh_u(x))
 
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
-        return grad * GELUTanh._derivative(x, t)
+        d = GELUTanh._derivative(x, t)
+        d *= grad
+        return d
 
 
 # The maximum over a grid of step 1e-5 around the peak: exact to ~1e-11.
