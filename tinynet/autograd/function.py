@@ -73,18 +73,25 @@ class Function:
         """Run ``forward`` on the arrays behind ``args`` and record the op if any input
         requires grad (and grad mode is on). Returns a new Tensor."""
         ctx = cls.__new__(cls)
-        # numpy scalars become Python scalars, which numpy treats as weak: x * np.float64(2)
-        # stays float32, as in PyTorch
-        arrays = [a.data if isinstance(a, Tensor) else a.item() if isinstance(a, np.generic)
-                  else a for a in args]
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        ctx.needs_input_grad = needs
+        # One pass over the arguments (this runs for every op: its cost is per-op overhead).
+        arrays, needs, any_need = [], [], False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                needs.append(a.requires_grad)
+                any_need = any_need or a.requires_grad
+            else:
+                # numpy scalars become Python scalars, which numpy treats as weak:
+                # x * np.float64(2) stays float32, as in PyTorch
+                arrays.append(a.item() if isinstance(a, np.generic) else a)
+                needs.append(False)
+        ctx.needs_input_grad = needs = tuple(needs)
         ctx.saved_tensors = ()
         out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
-        if _GradMode.enabled and True in needs and out.dtype.kind == "f":
+        if any_need and out.dtype.kind == "f" and _GradMode.enabled:
             ctx.next_nodes = tuple([(a if a._ctx is None else a._ctx) if need else None
                                     for a, need in zip(args, needs)])
             ctx.out_shape = out.shape

@@ -43,16 +43,21 @@ class LayerNorm(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         lead = tuple(range(x_hat.ndim - len(axes)))
         gx = gw = gb = None
+        g_x_hat = grad * x_hat if need_w or need_x and w is None else None
+        if need_w:
+            gw = g_x_hat.sum(axis=lead)
+        if need_b:
+            gb = grad.sum(axis=lead)
         if need_x:
+            # gx = r·(ĝ - mean(ĝ) - x̂·mean(ĝx̂)), built in place in one fresh array
             g_hat = grad * w if w is not None else grad
             mean_g = g_hat.sum(axis=axes, keepdims=True) * inv_n
-            mean_gx = (g_hat * x_hat).sum(axis=axes, keepdims=True) * inv_n
-            gx = x_hat * mean_gx  # gx = r·(ĝ - mean(ĝ) - x̂·mean(ĝx̂)), built in place
+            if w is not None:  # ĝx̂ = g·x̂·w: reuse g·x̂ when it was made for dL/dw
+                g_x_hat = np.multiply(g_x_hat, w, out=g_x_hat) if g_x_hat is not None \
+                    else g_hat * x_hat
+            mean_gx = g_x_hat.sum(axis=axes, keepdims=True) * inv_n
+            gx = np.multiply(x_hat, mean_gx, out=g_x_hat)
             np.subtract(g_hat, gx, out=gx)
             gx -= mean_g
             gx *= rstd
-        if need_w:
-            gw = (grad * x_hat).sum(axis=lead)
-        if need_b:
-            gb = grad.sum(axis=lead)
         return gx, gw, gb, None, None
