@@ -181,3 +181,27 @@ def test_tensor_methods_use_the_same_ops():
 def test_gelu_rejects_an_unknown_approximation():
     with pytest.raises(ValueError, match="'erf'"):
         F.gelu(tn.zeros(2), approximate="erf")
+
+
+def _gelu_tanh_derivative(x):
+    """d/dx ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³), by the product rule."""
+    c = math.sqrt(2 / math.pi)
+    t = math.tanh(c * (x + 0.044715 * x ** 3))
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+
+
+def test_gelu_tanh_on_a_0d_tensor_a_python_number_and_integers():
+    """The in-place arithmetic must still take 0-d input (where x * x is a numpy scalar)
+    and integers (which cannot hold the float results)."""
+    from tinynet.ops.activation import GELUTanh
+    x = tn.tensor(0.5, dtype=tn.float64, requires_grad=True)
+    y = tn.nn.GELU("tanh")(x)
+    y.backward()
+    c = math.sqrt(2 / math.pi)
+    assert y.item() == pytest.approx(0.25 * (1 + math.tanh(c * (0.5 + 0.044715 / 8))), rel=1e-14)
+    assert x.grad.item() == pytest.approx(_gelu_tanh_derivative(0.5), rel=1e-14)
+    assert float(GELUTanh.derivative(0.5, None)) == pytest.approx(_gelu_tanh_derivative(0.5),
+                                                                  rel=1e-14)
+    np.testing.assert_allclose(GELUTanh.derivative(np.array([1, -2]), None),
+                               [_gelu_tanh_derivative(1.0), _gelu_tanh_derivative(-2.0)],
+                               rtol=1e-14)

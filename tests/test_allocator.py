@@ -21,8 +21,8 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 10)
 """
 
 
-def _faults_per_step(malloc_setting: str):
-    env = dict(os.environ, TINYNET_MALLOC=malloc_setting)
+def _faults_per_step(malloc_setting: str, **environment):
+    env = dict(os.environ, TINYNET_MALLOC=malloc_setting, **environment)
     out = subprocess.run([sys.executable, "-c", ALLOCATE_AND_FREE], env=env, check=True,
                          capture_output=True, text=True).stdout.split()
     return out[0] == "True", int(out[1])
@@ -37,3 +37,9 @@ def test_freed_arrays_are_reused_instead_of_faulted_in_again():
     # (about 3,000 of its 6,000 pages here)
     assert default_faults > 1000
     assert faults < 100
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc only")
+def test_a_users_own_malloc_settings_win():
+    tuned, _ = _faults_per_step("", MALLOC_TRIM_THRESHOLD_="1000000")
+    assert not tuned

@@ -585,3 +585,32 @@ def test_grad_mode_is_per_thread():
     resume.set()
     worker.join(5)
     assert seen == {"main": True, "worker": False}
+
+
+# ---- pickling and copying: values, never the graph (as in PyTorch) ------------------------
+def test_a_pickled_non_leaf_comes_back_as_a_leaf_with_its_values():
+    import pickle
+    a = leaf([1.0, 2.0])
+    b = a * 3
+    b.retain_grad()  # a weak reference in the graph: must not break pickling
+    c = pickle.loads(pickle.dumps(b))
+    assert c.is_leaf and c.requires_grad and c.grad_fn is None
+    np.testing.assert_array_equal(c.data, [3.0, 6.0])
+    c.sum().backward()  # c is a leaf now: its own .grad, nothing reaches a or b
+    np.testing.assert_array_equal(c.grad.data, [1.0, 1.0])
+    assert a.grad is None and b.grad is None
+
+
+def test_deepcopy_copies_a_leaf_and_refuses_a_non_leaf():
+    import copy
+    a = leaf([1.0, 2.0])
+    a_copy = copy.deepcopy(a)
+    a_copy.data[0] = 5.0
+    assert a.data[0] == 1.0 and a_copy.requires_grad and a_copy.is_leaf
+    with pytest.raises(RuntimeError, match="graph leaves.*detach"):
+        copy.deepcopy(a * 2)
+
+
+def test_retain_grad_needs_requires_grad():
+    with pytest.raises(RuntimeError, match="requires_grad=False"):
+        tn.tensor([1.0]).retain_grad()

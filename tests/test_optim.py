@@ -422,3 +422,18 @@ def test_adam_flat_state_survives_load_state_dict():
     train(b_params, b_opt, 3)
     for p, q in zip(b_params, a_params):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+@pytest.mark.parametrize("shape, new_shape", [((3, 2), (4, 2)), ((300, 250), (400, 250))])
+def test_adam_refuses_a_parameter_whose_shape_changed_under_it(shape, new_shape):
+    """Small groups are gathered and large ones updated in blocks; either way a parameter
+    that grew after a step must raise, not have only its old part updated."""
+    p = tn.nn.Parameter(tn.zeros(*shape))
+    opt = tn.optim.Adam([p], lr=0.1)
+    p.grad = tn.ones(*shape)
+    opt.step()
+    p.data = np.zeros(new_shape, np.float32)
+    p.grad = tn.ones(*new_shape)
+    with pytest.raises(ValueError, match=r"'exp_avg' has shape \(%d, %d\).*create a new "
+                       r"optimizer" % shape):
+        opt.step()

@@ -15,7 +15,8 @@ thresholds follow, so step times varied from run to run. Two settings stop it:
 
 ``import tinynet`` applies them once. They are process-wide (they affect every library in
 the process, as ``MALLOC_TRIM_THRESHOLD_`` would). Set the environment variable
-``TINYNET_MALLOC=default`` before the import to keep glibc's own behaviour.
+``TINYNET_MALLOC=default`` before the import to keep glibc's own behaviour; if
+``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` is set, tinynet leaves glibc alone.
 """
 import ctypes
 import os
@@ -30,6 +31,8 @@ def keep_freed_memory() -> bool:
     opted out, or when the C library is not glibc)."""
     if os.environ.get("TINYNET_MALLOC", "").lower() == "default":
         return False
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        return False  # the user tuned glibc already: theirs wins
     try:
         if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
             return False
@@ -37,8 +40,8 @@ def keep_freed_memory() -> bool:
     except (AttributeError, OSError, ValueError):  # not Linux, or not glibc
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-                and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    applied = [mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD), mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)]
+    return all(applied)
 
 
 TUNED = keep_freed_memory()

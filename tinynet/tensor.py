@@ -5,6 +5,7 @@ A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tens
 that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
 pass lives in ``tinynet/autograd/engine.py``.
 """
+import copy
 import itertools
 import weakref
 from collections import namedtuple
@@ -147,8 +148,32 @@ class Tensor:
     def retain_grad(self) -> None:
         """Also fill ``.grad`` of this non-leaf tensor during ``backward`` (a leaf's is
         always filled). The graph refers to the tensor weakly: no reference cycle."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
         if self._ctx is not None:
             self._ctx.retained = weakref.ref(self)
+
+    # ---- pickling and copying: the values, never the graph (as in PyTorch) -----------------
+    def __getstate__(self) -> dict:
+        return {"data": self.data, "grad": self.grad, "requires_grad": self.requires_grad,
+                "grad_hooks": self._grad_hooks}
+
+    def __setstate__(self, state: dict) -> None:
+        self.data, self.grad, self.requires_grad = (state["data"], state["grad"],
+                                                    state["requires_grad"])
+        self._grad_hooks = state["grad_hooks"]
+        self._ctx = None  # an unpickled tensor is a leaf
+        self._version = [0]
+
+    def __deepcopy__(self, memo) -> "Tensor":
+        if self._ctx is not None:
+            raise RuntimeError(
+                "Only tensors created explicitly by the user (graph leaves) support "
+                "deepcopy, as in PyTorch: copy tensor.detach() instead")
+        t = type(self).__new__(type(self))
+        memo[id(self)] = t
+        t.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        return t
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and its version counter), cut from the graph."""

@@ -154,6 +154,13 @@ class GELU(Function):
         return grad * (cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
 
 
+def _float_array_like(x) -> np.ndarray:
+    """An empty array of x's shape and floating dtype (float64 for integers and Python
+    numbers): a real array even for 0-d input, where ``x * x`` gives a numpy scalar,
+    which ``out=`` cannot take."""
+    return np.empty(np.shape(x), np.result_type(x, 1.0))
+
+
 class GELUTanh(Function):
     """GELU, tanh approximation: ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³).
 
@@ -176,7 +183,7 @@ class GELUTanh(Function):
     @staticmethod
     def _tanh_u(x):
         """tanh u, u = √(2/π)(x + κx³)."""
-        u = x * x
+        u = np.multiply(x, x, out=_float_array_like(x))
         u *= x
         u *= _GELU_KAPPA
         u += x
@@ -185,10 +192,10 @@ class GELUTanh(Function):
 
     @staticmethod
     def _derivative(x, t):
-        du = x * x
+        du = np.multiply(x, x, out=_float_array_like(x))
         du *= 3 * _GELU_KAPPA * _SQRT_2_OVER_PI
         du += _SQRT_2_OVER_PI  # du/dx = √(2/π)(1 + 3κx²)
-        d = t * t
+        d = np.multiply(t, t, out=np.empty_like(du))
         np.subtract(1.0, d, out=d)  # dtanh/du = 1 - t²
         d *= x
         d *= du

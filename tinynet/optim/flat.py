@@ -42,6 +42,11 @@ class FlatState:
             for name, flat in self.buffers.items():
                 view = flat[lo:hi].reshape(p.data.shape)
                 if isinstance(entry.get(name), np.ndarray):
+                    if entry[name].shape != view.shape:
+                        raise ValueError(
+                            f"optimizer state {name!r} has shape {entry[name].shape}, but its "
+                            f"parameter has shape {p.data.shape}: a parameter's shape changed "
+                            f"after the optimizer stepped; create a new optimizer")
                     view[...] = entry[name]
                 entry[name] = view
 
@@ -51,8 +56,8 @@ class FlatState:
         if len(params) != len(self.params):
             return False
         name, flat = next(iter(self.buffers.items()))
-        for p, q in zip(params, self.params):
-            if p is not q or p.data.dtype != self.dtype:
+        for p, q, (lo, hi) in zip(params, self.params, self.bounds):
+            if p is not q or p.data.dtype != self.dtype or p.data.size != hi - lo:
                 return False
             entry = state.get(p)
             if entry is None or entry.get(name) is None or entry[name].base is not flat:
