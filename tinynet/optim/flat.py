@@ -33,9 +33,10 @@ class FlatState:
         sizes = [p.data.size for p in params]
         self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
         n = sum(sizes)
-        self.blocked = n > BLOCK
+        self.block = BLOCK  # fixed for these buffers: the scratch is sized by it
+        self.blocked = n > self.block
         self.grad = None if self.blocked else np.empty(n, self.dtype)  # gathered grads
-        self.scratch = np.empty((2, min(n, BLOCK)), self.dtype)
+        self.scratch = np.empty((2, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -85,8 +86,8 @@ class FlatState:
             # a view of the parameter; a copy, written back below, if it is not contiguous
             data = param.data.reshape(-1) if contiguous else param.data.flatten()
             grad = param.grad.data.reshape(-1)
-            for start in range(0, hi - lo, BLOCK):
-                stop = min(start + BLOCK, hi - lo)
+            for start in range(0, hi - lo, self.block):
+                stop = min(start + self.block, hi - lo)
                 yield (data[start:stop], grad[start:stop],
                        tuple([flat[lo + start:lo + stop] for flat in self.buffers.values()]),
                        self.scratch[:, :stop - start])
