@@ -205,3 +205,24 @@ def test_gelu_tanh_on_a_0d_tensor_a_python_number_and_integers():
     np.testing.assert_allclose(GELUTanh.derivative(np.array([1, -2]), None),
                                [_gelu_tanh_derivative(1.0), _gelu_tanh_derivative(-2.0)],
                                rtol=1e-14)
+
+
+@pytest.mark.parametrize("parameter", [0.0, 0.01, 1.0, 2.0, -0.5])
+@pytest.mark.parametrize("x0", [-3.0, -1e-3, 0.0, 0.5, 4.0])
+def test_leaky_relu_and_elu_against_closed_forms_on_0d_and_any_parameter(parameter, x0):
+    """The fast path (0 <= slope, alpha <= 1: maxima) and np.where (other values) give
+    the closed forms; 0-d input works (numpy hands back scalars there)."""
+    leaky_value = x0 if x0 > 0 else parameter * x0
+    leaky_slope = 1.0 if x0 > 0 else parameter
+    elu_value = x0 if x0 > 0 else parameter * math.expm1(x0)
+    elu_slope = 1.0 if x0 > 0 else parameter * math.exp(x0)
+    for module, value, slope in [(tn.nn.LeakyReLU(parameter), leaky_value, leaky_slope),
+                                 (tn.nn.ELU(parameter), elu_value, elu_slope)]:
+        x = tn.tensor(x0, dtype=tn.float64, requires_grad=True)
+        y = module(x)
+        y.backward()
+        assert y.item() == pytest.approx(value, rel=1e-15, abs=1e-300)
+        assert x.grad.item() == pytest.approx(slope, rel=1e-15, abs=1e-300)
+        batch = tn.tensor([x0, -x0, 2 * x0], dtype=tn.float64)
+        np.testing.assert_array_equal(module.derivative(batch.data, module(batch).data)[0],
+                                      slope)
