@@ -76,6 +76,17 @@ def test_derivative_equals_the_gradient_of_backward(name, fn, closed, op, params
     np.testing.assert_allclose(derivative, x.grad.data, rtol=1e-13, atol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+@pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
+def test_saved_derivative_is_derivative_exactly(name, fn, closed, op, params, dtype):
+    # the monitor reads saved_derivative, the docs and tests derivative: the same bits
+    x = tn.tensor(np.linspace(-12, 12, 241), dtype=dtype, requires_grad=True)
+    y = fn(x)
+    saved = op.saved_derivative(y.grad_fn)
+    assert saved.dtype == x.dtype
+    np.testing.assert_array_equal(saved, op.derivative(x.data, y.data, *params))
+
+
 # peak_derivative describes the default parameters (ELU's alpha = 1)
 @pytest.mark.parametrize("name,fn,closed,op,params",
                          [case for case in ELEMENTWISE if case[0] != "elu_alpha"],

@@ -143,6 +143,24 @@ def test_a_unit_whose_float32_derivative_rounds_to_zero_counts_as_dead():
     assert stats["saturation_rate"] == 1.0
 
 
+@pytest.mark.parametrize("activation", [nn.GELU("tanh"), nn.GELU(), nn.ELU(), nn.Sigmoid()])
+def test_statistics_without_a_graph_equal_those_read_from_it(activation):
+    # With every parameter frozen no graph is recorded, and the monitor computes f' from
+    # the activation's input; with a graph it reads what forward saved. Same numbers.
+    epochs = []
+    for frozen in (False, True):
+        net = _net(activation, bias=-3.0, weight_scale=2.0)
+        for p in net.parameters():
+            p.requires_grad_(not frozen)
+        with Monitor(net, every=1) as monitor:
+            for seed in range(3):
+                out = net(_x(32, 4, seed))
+                assert (out.grad_fn is None) == frozen
+            epochs.append(monitor.end_epoch()["layers"]["1"])
+    assert 0 < epochs[0]["saturation_rate"] < 1
+    assert epochs[0] == epochs[1]
+
+
 def test_saturation_rate_counts_sample_unit_pairs():
     # Half the pairs at z = 0 (derivative at its peak), half at z = 10 (σ' ≈ 4.5e-5 < 0.0025).
     z = np.zeros((10, 4), dtype=np.float32)

@@ -6,8 +6,9 @@ post-accumulate-grad hooks on each ``Linear``'s parameters; it never changes a v
 Detached (or never attached), it costs nothing.
 
 Definitions (per activation module, per epoch; "unit" = one feature of the last dim):
-  * derivative: f'(z) at the activation's input z, from the same ``derivative`` the
-    op's backward uses (e.g. ReLU: 1 if z > 0 else 0; sigmoid: σ(z)(1 - σ(z))).
+  * derivative: f'(z) at the activation's input z, the very array the op's backward
+    multiplies by (its ``saved_derivative``; e.g. ReLU: 1 if z > 0 else 0; sigmoid:
+    σ(z)(1 - σ(z))).
   * dead unit: f'(z) == 0 exactly for every training sample the monitor saw in the
     epoch. Dead rate = dead units / units. ``dead_units`` lists them and ``dead_since``
     gives, for each, the first epoch of its current unbroken run of dead epochs.
@@ -54,17 +55,24 @@ class _ActivationStats:
         self.saturated = self.pairs = 0
         self.total = self.total_sq = 0.0
 
-    def observe(self, x: np.ndarray, y: np.ndarray) -> None:
-        d = self.module.derivative(x, y).reshape(-1, x.shape[-1])
+    def observe(self, x: np.ndarray, output) -> None:
+        """Add one forward's statistics: ``x`` is the activation's input array,
+        ``output`` its output tensor."""
+        y, ctx = output.data, output.grad_fn
+        if isinstance(ctx, self.module.op):  # from what forward saved: no work redone
+            d = ctx.saved_derivative(ctx)
+        else:  # no graph was recorded (the input does not require grad)
+            d = self.module.derivative(x, y)
+        d = d.reshape(-1, x.shape[-1])
         alive = d.any(axis=0)  # per unit: some sample had f' != 0
         self.alive = alive if self.alive is None else np.logical_or(self.alive, alive,
                                                                     out=self.alive)
         d = np.abs(d, out=d) if d.dtype.kind == "f" else d  # GELU's f' dips below 0
         self.saturated += int(np.count_nonzero(d < 0.01 * self.peak))
         self.pairs += d.size
-        self.total += float(y.sum(dtype=np.float64))
-        flat = y.reshape(-1)
-        self.total_sq += float(np.dot(flat, flat.astype(np.float64)))
+        flat = y.reshape(-1).astype(np.float64)  # sums over an epoch: float64
+        self.total += float(flat.sum())
+        self.total_sq += float(np.dot(flat, flat))
 
     def summarize(self, epoch: int) -> dict:
         if self.alive is None:
@@ -171,7 +179,7 @@ class Monitor:
 
         def hook(module, inputs, output):
             if self._observing and module.training and _GradMode.enabled:
-                stats.observe(inputs[0].data, output.data)
+                stats.observe(inputs[0].data, output)
 
         return hook
 

@@ -1,9 +1,11 @@
 """Activation functions, each one graph node with its analytic derivative.
 
 Elementwise activations expose ``derivative(x, y)``: f'(x) from the input ``x`` and
-output ``y`` (each op reads the one that is cheapest and stable). ``backward`` is
-``grad * derivative``, and ``tinynet.diagnostics`` reads the same ``derivative`` to
-measure dead and saturated units, so the two can never disagree.
+output ``y`` (each op reads the one that is cheapest and stable), and
+``saved_derivative(ctx)``: the same f'(x) from what their forward saved, which is what
+``backward`` multiplies the incoming gradient by. ``tinynet.diagnostics`` reads the
+latter to measure dead and saturated units, so the two can never disagree, and a
+forward's work (GELU's tanh or Φ) is not done twice.
 
 All are finite and warning-free for |x| up to 1e4 (and beyond) in float32 and float64.
 """
@@ -35,9 +37,12 @@ class Sigmoid(Function):
         return y * (1 - y)
 
     @staticmethod
+    def saved_derivative(ctx):
+        return Sigmoid.derivative(None, ctx.saved_tensors[0])
+
+    @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * (y * (1 - y))
+        return grad * Sigmoid.saved_derivative(ctx)
 
 
 class Tanh(Function):
@@ -56,9 +61,12 @@ class Tanh(Function):
         return 1 - y * y
 
     @staticmethod
+    def saved_derivative(ctx):
+        return Tanh.derivative(None, ctx.saved_tensors[0])
+
+    @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * (1 - y * y)
+        return grad * Tanh.saved_derivative(ctx)
 
 
 class ReLU(Function):
@@ -77,15 +85,21 @@ class ReLU(Function):
         return (y > 0).astype(y.dtype)  # y > 0 exactly where x > 0
 
     @staticmethod
+    def saved_derivative(ctx):
+        return ReLU.derivative(None, ctx.saved_tensors[0])
+
+    @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)
+        return grad * (y > 0)  # the 0/1 derivative as a boolean mask: no float copy
 
 
 def _float_array_like(x) -> np.ndarray:
     """An empty array of x's shape and floating dtype (float64 for integers and Python
     numbers): a real array even for 0-d input, where ``x * x`` gives a numpy scalar,
     which ``out=`` cannot take."""
+    if type(x) is np.ndarray and x.dtype.kind == "f":  # the usual case, at half the cost
+        return np.empty_like(x)
     return np.empty(np.shape(x), np.result_type(x, 1.0))
 
 
@@ -116,9 +130,13 @@ class LeakyReLU(Function):
         return np.where(x > 0, 1.0, negative_slope).astype(x.dtype)
 
     @staticmethod
-    def backward(ctx, grad):
+    def saved_derivative(ctx):
         x, negative_slope = ctx.saved_tensors
-        d = LeakyReLU.derivative(x, None, negative_slope)
+        return LeakyReLU.derivative(x, None, negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = LeakyReLU.saved_derivative(ctx)
         d *= grad
         return d, None
 
@@ -154,9 +172,13 @@ class ELU(Function):
         return np.where(x > 0, 1, negative).astype(x.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx, grad):
+    def saved_derivative(ctx):
         x, alpha = ctx.saved_tensors
-        return grad * ELU.derivative(x, None, alpha), None
+        return ELU.derivative(x, None, alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ELU.saved_derivative(ctx), None
 
 
 class GELU(Function):
@@ -177,12 +199,19 @@ class GELU(Function):
 
     @staticmethod
     def derivative(x, y):
-        return ndtr(x) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        return GELU._derivative(x, ndtr(x))
+
+    @staticmethod
+    def _derivative(x, cdf):
+        return cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return GELU._derivative(*ctx.saved_tensors)
 
     @staticmethod
     def backward(ctx, grad):
-        x, cdf = ctx.saved_tensors
-        return grad * (cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+        return grad * GELU.saved_derivative(ctx)
 
 
 class GELUTanh(Function):
@@ -233,9 +262,12 @@ class GELUTanh(Function):
         return GELUTanh._derivative(x, GELUTanh._tanh_u(x))
 
     @staticmethod
+    def saved_derivative(ctx):
+        return GELUTanh._derivative(*ctx.saved_tensors)
+
+    @staticmethod
     def backward(ctx, grad):
-        x, t = ctx.saved_tensors
-        d = GELUTanh._derivative(x, t)
+        d = GELUTanh.saved_derivative(ctx)
         d *= grad
         return d
 
