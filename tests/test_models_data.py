@@ -1,5 +1,7 @@
 """models.MLP (structure, initialisation, errors) and data (datasets, split, batches)."""
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -145,6 +147,15 @@ def test_auto_init_keeps_a_deep_relu_stack_at_a_steady_scale():
 SIZES = {"moons": (1000, 2, 2), "circles": (1000, 2, 2), "blobs": (1000, 2, 4),
          "classification": (1000, 20, 3), "iris": (150, 4, 3), "wine": (178, 13, 3),
          "breast_cancer": (569, 30, 2), "digits": (1797, 64, 10)}
+
+
+def test_import_tinynet_leaves_scikit_learn_until_a_dataset_is_loaded():
+    # scikit-learn takes about a second to import: a plain `import tinynet` skips it
+    code = ("import sys, tinynet; print('sklearn' in sys.modules); "
+            "tinynet.data.load_dataset('iris'); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]
 
 
 def test_every_dataset_is_listed():

@@ -2,27 +2,34 @@
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import datasets
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+
+
+def _sklearn_datasets():
+    """``sklearn.datasets``, imported on first use: importing scikit-learn takes about a
+    second, which was most of ``import tinynet``."""
+    from sklearn import datasets
+
+    return datasets
+
 
 # name -> function(n_samples, noise, seed) -> (X, y); n_samples/noise only for synthetic sets
 _LOADERS = {
-    "moons": lambda n, noise, seed: datasets.make_moons(
+    "moons": lambda n, noise, seed: _sklearn_datasets().make_moons(
         n_samples=n or 1000, noise=0.2 if noise is None else noise, random_state=seed),
-    "circles": lambda n, noise, seed: datasets.make_circles(
+    "circles": lambda n, noise, seed: _sklearn_datasets().make_circles(
         n_samples=n or 1000, noise=0.1 if noise is None else noise, factor=0.5,
         random_state=seed),
-    "blobs": lambda n, noise, seed: datasets.make_blobs(
+    "blobs": lambda n, noise, seed: _sklearn_datasets().make_blobs(
         n_samples=n or 1000, centers=4, cluster_std=1.0 if noise is None else noise,
         random_state=seed),
-    "classification": lambda n, noise, seed: datasets.make_classification(
+    "classification": lambda n, noise, seed: _sklearn_datasets().make_classification(
         n_samples=n or 1000, n_features=20, n_informative=10, n_classes=3,
         flip_y=0.01 if noise is None else noise, random_state=seed),
-    "iris": lambda n, noise, seed: datasets.load_iris(return_X_y=True),
-    "wine": lambda n, noise, seed: datasets.load_wine(return_X_y=True),
-    "breast_cancer": lambda n, noise, seed: datasets.load_breast_cancer(return_X_y=True),
-    "digits": lambda n, noise, seed: datasets.load_digits(return_X_y=True),
+    "iris": lambda n, noise, seed: _sklearn_datasets().load_iris(return_X_y=True),
+    "wine": lambda n, noise, seed: _sklearn_datasets().load_wine(return_X_y=True),
+    "breast_cancer": lambda n, noise, seed: _sklearn_datasets().load_breast_cancer(
+        return_X_y=True),
+    "digits": lambda n, noise, seed: _sklearn_datasets().load_digits(return_X_y=True),
 }
 DATASETS = tuple(_LOADERS)
 
@@ -63,6 +70,9 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
         >>> data.X_train.shape, data.n_classes
         ((112, 4), 3)
     """
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     if name not in _LOADERS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {list(DATASETS)}")
     if not 0 < test_size < 1:
