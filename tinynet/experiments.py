@@ -16,6 +16,7 @@ from tinynet.autograd.grad_mode import no_grad
 from tinynet.data import DATASETS, load_dataset
 from tinynet.diagnostics.hints import gradient_ratio
 from tinynet.dtypes import get_default_dtype
+from tinynet.files import atomic_write
 from tinynet.models import ACTIVATIONS, MLP
 from tinynet.random import manual_seed
 from tinynet.tensor import Tensor
@@ -75,7 +76,7 @@ class Comparison:
         return {(r["activation"], r["seed"]): History.from_json(r["history"]) for r in self.runs}
 
     def to_csv(self, path) -> None:
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with atomic_write(path, newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows(self.rows)

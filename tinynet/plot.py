@@ -5,8 +5,11 @@ NOTE: figures are built as ``matplotlib.figure.Figure`` objects, not through pyp
 they render without a display, never switch the user's backend (a notebook keeps its
 inline plots) and are not kept alive in pyplot's list of open figures.
 """
+import os
+
 import numpy as np
 
+from tinynet.files import atomic_write
 from tinynet.models import make_activation
 from tinynet.tensor import Tensor
 
@@ -35,7 +38,10 @@ def _layer_metric(history, name: str) -> dict:
 def _finish(fig, path):
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=110)
+        # the format from the file name, as savefig(path) would; written atomically
+        suffix = os.path.splitext(os.fspath(path))[1][1:].lower()
+        with atomic_write(path, "wb") as f:
+            fig.savefig(f, dpi=110, format=suffix or None)
     return fig
 
 

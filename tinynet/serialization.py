@@ -7,11 +7,11 @@ whose leaves point at those arrays. Loading reads that JSON and the arrays with
 """
 import json
 import os
-import secrets
 import zipfile
 
 import numpy as np
 
+from tinynet.files import atomic_write
 from tinynet.tensor import Tensor
 
 _MANIFEST = "__tinynet__"
@@ -82,21 +82,8 @@ def save(obj, f) -> None:
     arrays = {}
     manifest = {"format": _FORMAT_VERSION, "root": _encode(obj, arrays)}
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
-    directory, name = os.path.split(os.path.abspath(path))
-    # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
-    # with the usual permissions, and never opens an existing one
-    tmp = os.path.join(directory, f".{name}.{secrets.token_hex(8)}.tmp")
-    handle = open(tmp, "xb")
-    try:
-        with handle:
-            np.savez(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "wb") as handle:
+        np.savez(handle, **arrays)
 
 
 def load(f):

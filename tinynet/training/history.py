@@ -4,6 +4,7 @@ import json
 import math
 
 from tinynet.diagnostics import hints
+from tinynet.files import atomic_write
 
 
 class History:
@@ -41,11 +42,13 @@ class History:
 
     # ---- export ----------------------------------------------------------------------
     def to_json(self, path=None) -> str:
-        """The records and config as JSON (written to ``path`` when given)."""
+        """The records and config as JSON (written to ``path`` when given, atomically).
+        NaN (e.g. an update ratio no step measured) is written as ``NaN``, which Python's
+        ``json`` reads back; strict JSON parsers (JavaScript's) do not."""
         text = json.dumps({"config": self.config, "records": self.records}, indent=1,
                           default=_jsonable)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as f:
+            with atomic_write(path, encoding="utf-8") as f:
                 f.write(text)
         return text
 
@@ -72,10 +75,11 @@ class History:
         return rows
 
     def to_csv(self, path) -> None:
-        """One row per epoch, per-layer numbers as 'layer/metric' columns."""
+        """One row per epoch, per-layer numbers as 'layer/metric' columns (written
+        atomically)."""
         rows = self.flat_records()
         columns = list(dict.fromkeys(k for row in rows for k in row))
-        with open(path, "w", newline="", encoding="utf-8") as f:
+        with atomic_write(path, newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=columns)
             writer.writeheader()
             writer.writerows(rows)

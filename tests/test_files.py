@@ -1,0 +1,113 @@
+"""atomic_write, and every writer that uses it: a write that fails midway leaves the
+previous file as it was and no temporary file behind."""
+import os
+
+import pytest
+
+import tinynet as tn
+from tinynet.files import atomic_write
+from tinynet.training import History
+
+
+def _crash_before_rename(monkeypatch):
+    """Make the flush to disk fail: the new contents are written but never renamed."""
+    def fail(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", fail)
+
+
+def test_a_finished_write_replaces_the_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("old")
+    with atomic_write(path, encoding="utf-8") as f:
+        f.write("new")
+    assert path.read_text() == "new"
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_an_exception_inside_the_block_keeps_the_previous_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(path) as f:
+            f.write("half of the new")
+            raise KeyboardInterrupt
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_a_failed_write_to_a_new_path_creates_nothing(tmp_path, monkeypatch):
+    _crash_before_rename(monkeypatch)
+    with pytest.raises(OSError, match="disk full"):
+        with atomic_write(tmp_path / "new.bin", "wb") as f:
+            f.write(b"data")
+    assert os.listdir(tmp_path) == []
+
+
+def test_only_write_modes_are_accepted(tmp_path):
+    with pytest.raises(ValueError, match="mode must be 'w' or 'wb', got 'a'"):
+        with atomic_write(tmp_path / "x", "a"):
+            pass
+
+
+def _history():
+    return History([{"epoch": 1, "train_loss": 0.5, "layers": {"0": {"grad_norm": 1.0}}}],
+                   {"seed": 0})
+
+
+@pytest.mark.parametrize("write", [
+    lambda path: _history().to_json(path),
+    lambda path: _history().to_csv(path),
+], ids=["History.to_json", "History.to_csv"])
+def test_history_writers_keep_the_previous_file_when_the_write_fails(write, tmp_path,
+                                                                     monkeypatch):
+    path = tmp_path / "history.out"
+    path.write_text("previous run")
+    _crash_before_rename(monkeypatch)
+    with pytest.raises(OSError, match="disk full"):
+        write(path)
+    assert path.read_text() == "previous run"
+    assert os.listdir(tmp_path) == ["history.out"]
+
+
+def test_history_writers_write_what_they_return(tmp_path):
+    history = _history()
+    assert history.to_json(tmp_path / "h.json") == (tmp_path / "h.json").read_text()
+    history.to_csv(tmp_path / "h.csv")
+    assert (tmp_path / "h.csv").read_text().splitlines() == ["epoch,train_loss,0/grad_norm",
+                                                             "1,0.5,1.0"]
+
+
+def test_a_figure_whose_write_fails_keeps_the_previous_file(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from tinynet import plot
+
+    path = tmp_path / "activations.png"
+    path.write_bytes(b"previous figure")
+    _crash_before_rename(monkeypatch)
+    with pytest.raises(OSError, match="disk full"):
+        plot.activations(path)
+    assert path.read_bytes() == b"previous figure"
+    assert os.listdir(tmp_path) == ["activations.png"]
+
+
+def test_a_figure_takes_its_format_from_the_file_name(tmp_path):
+    pytest.importorskip("matplotlib")
+    from tinynet import plot
+
+    plot.activations(tmp_path / "a.svg")
+    plot.activations(tmp_path / "a.png")
+    assert (tmp_path / "a.svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_failed_save_of_a_state_dict_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    tn.save({"epoch": 1}, path)
+    _crash_before_rename(monkeypatch)
+    with pytest.raises(OSError, match="disk full"):
+        tn.save({"epoch": 2}, path)
+    monkeypatch.undo()
+    assert tn.load(path) == {"epoch": 1}
+    assert os.listdir(tmp_path) == ["model.npz"]
