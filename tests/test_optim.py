@@ -437,3 +437,22 @@ def test_adam_refuses_a_parameter_whose_shape_changed_under_it(shape, new_shape)
     with pytest.raises(ValueError, match=r"'exp_avg' has shape \(%d, %d\).*create a new "
                        r"optimizer" % shape):
         opt.step()
+
+
+@pytest.mark.parametrize("name", ["exp_avg", "exp_avg_sq"])
+def test_adam_uses_a_state_entry_the_user_replaced(name):
+    # Replacing either moment in optimizer.state (as a user or a checkpoint tool may) must
+    # take effect at the next step, not be shadowed by the flat buffers.
+    p = tn.nn.Parameter(tn.tensor([1.0, 2.0], dtype=tn.float64))
+    opt = tn.optim.Adam([p], lr=0.1, betas=(0.5, 0.75))
+    p.grad = tn.tensor([1.0, 1.0], dtype=tn.float64)
+    opt.step()
+    opt.state[p][name] = np.array([4.0, 4.0])
+    m, v = opt.state[p]["exp_avg"].copy(), opt.state[p]["exp_avg_sq"].copy()
+    before = p.data.copy()
+    opt.step()  # step 2, gradient still 1
+    m, v = 0.5 * m + 0.5, 0.75 * v + 0.25
+    expected = before - 0.1 * (m / (1 - 0.5 ** 2)) / (np.sqrt(v / (1 - 0.75 ** 2)) + 1e-8)
+    np.testing.assert_allclose(opt.state[p]["exp_avg"], m, rtol=1e-15)
+    np.testing.assert_allclose(opt.state[p]["exp_avg_sq"], v, rtol=1e-15)
+    np.testing.assert_allclose(p.data, expected, rtol=1e-14)

@@ -36,7 +36,8 @@ class FlatState:
         self.block = BLOCK  # fixed for these buffers: the scratch is sized by it
         self.blocked = n > self.block
         self.grad = None if self.blocked else np.empty(n, self.dtype)  # gathered grads
-        self.scratch = np.empty((2, min(n, self.block)), self.dtype)
+        # one scratch row for the update; a blocked group needs a second (for the L2 penalty)
+        self.scratch = np.empty((2 if self.blocked else 1, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -56,13 +57,16 @@ class FlatState:
         and no state entry replaced since, e.g. by ``load_state_dict``)."""
         if len(params) != len(self.params):
             return False
-        name, flat = next(iter(self.buffers.items()))
         for p, q, (lo, hi) in zip(params, self.params, self.bounds):
             if p is not q or p.data.dtype != self.dtype or p.data.size != hi - lo:
                 return False
             entry = state.get(p)
-            if entry is None or entry.get(name) is None or entry[name].base is not flat:
+            if entry is None:
                 return False
+            for name, flat in self.buffers.items():
+                view = entry.get(name)
+                if not isinstance(view, np.ndarray) or view.base is not flat:
+                    return False
         return True
 
     def gather_grads(self) -> np.ndarray:
