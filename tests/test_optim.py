@@ -456,3 +456,29 @@ def test_adam_uses_a_state_entry_the_user_replaced(name):
     np.testing.assert_allclose(opt.state[p]["exp_avg"], m, rtol=1e-15)
     np.testing.assert_allclose(opt.state[p]["exp_avg_sq"], v, rtol=1e-15)
     np.testing.assert_allclose(p.data, expected, rtol=1e-14)
+
+
+def test_adam_group_whose_parameters_skip_steps_matches_separate_optimizers():
+    # b has no gradient at step 2: the group leaves the flat path (b stays put, its step
+    # count falls behind), then takes it up again; each parameter must follow the update
+    # an optimizer of its own would make.
+    rng = np.random.default_rng(3)
+    init = [rng.standard_normal((4, 3)), rng.standard_normal(3)]
+    grads = [[rng.standard_normal(a.shape) for a in init] for _ in range(4)]
+    grads[1][1] = None
+    grads[3][0] = None
+    together = [tn.nn.Parameter(tn.tensor(a)) for a in init]
+    alone = [tn.nn.Parameter(tn.tensor(a)) for a in init]
+    opt = tn.optim.Adam(together, lr=0.1)
+    opts = [tn.optim.Adam([p], lr=0.1) for p in alone]
+    for step_grads in grads:
+        for p, q, o, g in zip(together, alone, opts, step_grads):
+            p.grad = None if g is None else tn.tensor(g)
+            q.grad = None if g is None else tn.tensor(g)
+            if g is not None:
+                o.step()
+        opt.step()
+        for p, q in zip(together, alone):
+            np.testing.assert_allclose(p.data, q.data, rtol=1e-14, atol=0)
+    assert [opt.state[p]["step"] for p in together] == [3, 3]
+    assert not np.array_equal(together[1].data, init[1])

@@ -67,6 +67,9 @@ class Adam(Optimizer):
     def _flat_state(self, i: int, params: list):
         """The group's FlatState when every parameter has a gradient, they share a dtype
         and a step count; otherwise None (and the per-parameter path runs)."""
+        flat = self._flat.get(i)
+        if flat is not None and flat.ready(params, self.state):  # the usual case
+            return flat
         dtype = params[0].data.dtype
         steps = set()
         for p in params:
@@ -75,11 +78,9 @@ class Adam(Optimizer):
             steps.add(self.state[p]["step"] if p in self.state else 0)
         if len(steps) != 1:
             return None
-        flat = self._flat.get(i)
-        if flat is None or not flat.serves(params, self.state):
-            flat = self._flat[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), self.state)
-            for p in params:
-                self.state[p].setdefault("step", 0)
+        flat = self._flat[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), self.state)
+        for p in params:
+            self.state[p].setdefault("step", 0)
         return flat
 
     def _step_flat(self, group: dict, flat: FlatState) -> None:

@@ -39,6 +39,8 @@ class FlatState:
         # one scratch row for the update; a blocked group needs a second (for the L2 penalty)
         self.scratch = np.empty((2 if self.blocked else 1, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
+        self.sizes = sizes
+        self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
             for name, flat in self.buffers.items():
@@ -51,21 +53,26 @@ class FlatState:
                             f"after the optimizer stepped; create a new optimizer")
                     view[...] = entry[name]
                 entry[name] = view
+            self.views.append(tuple([(name, entry[name]) for name in names]))
 
-    def serves(self, params: list, state: dict) -> bool:
-        """Whether these buffers still back ``params``' state (same parameters and dtype,
-        and no state entry replaced since, e.g. by ``load_state_dict``)."""
-        if len(params) != len(self.params):
+    def ready(self, params: list, state: dict) -> bool:
+        """Whether one update over these buffers serves ``params`` now: the same
+        parameters, of the same dtype and size, each with a gradient and one step count,
+        and no state entry replaced since (e.g. by ``load_state_dict``).
+        NOTE: one pass, identity checks only: it runs at every step."""
+        if len(params) != len(self.params) or params[0] not in state:
             return False
-        for p, q, (lo, hi) in zip(params, self.params, self.bounds):
-            if p is not q or p.data.dtype != self.dtype or p.data.size != hi - lo:
-                return False
+        dtype, step = self.dtype, state[params[0]].get("step")
+        for p, q, size, views in zip(params, self.params, self.sizes, self.views):
             entry = state.get(p)
-            if entry is None:
+            if p is not q or p.grad is None or entry is None or entry.get("step") != step:
                 return False
-            for name, flat in self.buffers.items():
-                view = entry.get(name)
-                if not isinstance(view, np.ndarray) or view.base is not flat:
+            data = p.data
+            # identity first: the usual case, and cheaper than comparing dtypes
+            if (data.dtype is not dtype and data.dtype != dtype) or data.size != size:
+                return False
+            for name, view in views:
+                if entry.get(name) is not view:
                     return False
         return True
 
