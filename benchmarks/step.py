@@ -12,8 +12,8 @@ Prints a Markdown table: median µs per step (with the interquartile range); the
 to numpy, taken round by round (each library's median over numpy's in the same round,
 so slow drifts of a shared machine cancel) with its median and IQR over rounds; and
 GFLOP/s against a GEMM measured on the spot (the best of three). The Monitor's cost is
-the mean step time of a monitored model over tinynet's, paired by round (keep `--steps` a
-multiple of 4, so each group holds whole sampling cycles of the default Monitor).
+a monitored model's median time of 4 consecutive steps (one sampling cycle of the default
+Monitor) over tinynet's, paired by round.
 """
 import argparse
 import gc
@@ -234,6 +234,15 @@ def time_group(step, batches, n_steps):
     return times
 
 
+def cycle_time(times, cycle=4):
+    """The median time of ``cycle`` consecutive steps. A Monitor sampling every 4th step
+    makes one step in four slow (and the next a little): the median step would skip that
+    cost, the mean would take in every hiccup of a shared machine; the median cycle of 4
+    counts the cost exactly once and shrugs off a hiccup."""
+    n = len(times) // cycle * cycle
+    return np.median(np.reshape(times[:n], (-1, cycle)).sum(axis=1))
+
+
 def gemm_gflops(dtype, n=1024, repeats=5):
     a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
     b = a.copy()
@@ -307,23 +316,22 @@ def run_config(name, args, dtype):
                   for i in range(0, n_data, batch)] for lib, (_, convert) in steps.items()}
     times = {lib: [] for lib in steps}
     ratios = {lib: [] for lib in steps}  # per round: this library's median / numpy's
-    # per round: a monitored group's mean / tinynet's. NOTE: means, not medians: a sampling
-    # Monitor makes some steps slow and most not, and the median would skip its cost.
+    # per round: the cost of a monitored group over tinynet's, by cycles (see cycle_time)
     monitor_costs = {lib: [] for lib in steps if "monitor" in lib}
     order = list(steps)
     for r in range(args.rounds):
-        medians, means = {}, {}
+        medians, cycles = {}, {}
         # Each round starts one library later: a group's place in the round (the first
         # runs after a pause, on cooler caches) is no one library's handicap.
         for lib in order[r % len(order):] + order[:r % len(order)]:
             group = time_group(steps[lib][0], data[lib], args.steps)
             times[lib] += group
-            medians[lib], means[lib] = np.median(group), np.mean(group)
+            medians[lib], cycles[lib] = np.median(group), cycle_time(group)
             time.sleep(PAUSE)
         for lib in steps:
             ratios[lib].append(medians[lib] / medians["numpy"])
         for lib in monitor_costs:
-            monitor_costs[lib].append(means[lib] / means["tinynet"] - 1)
+            monitor_costs[lib].append(cycles[lib] / cycles["tinynet"] - 1)
     sk = sklearn_batch_time(widths, activation, batch, x_all.astype(np.float64), y_all, dtype)
     if sk is not None:
         times["sklearn MLPClassifier"] = [sk]
@@ -393,8 +401,8 @@ def main(argv=None):
         for key, costs in monitor_costs.items():
             q1, q2, q3 = np.percentile(costs, [25, 50, 75])
             extras.append(f"- {name}: the diagnostics {key.split('+')[1].capitalize()} adds "
-                          f"{q2:.1%} to a step on average (IQR {q1:.1%} to {q3:.1%}; paired "
-                          f"by round, mean step times)")
+                          f"{q2:.1%} to a step (IQR {q1:.1%} to {q3:.1%}; paired by round, "
+                          f"median time of 4 consecutive steps)")
     print()
     print("\n".join(extras))
     if limiter is not None:
