@@ -21,10 +21,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import tinynet as tn  # noqa: E402
-from step import CONFIGS, tinynet_model, training_step  # noqa: E402
-from tinynet import nn  # noqa: E402
-from tinynet.diagnostics import monitor  # noqa: E402
+from step import CONFIGS, tinynet_model, training_step
+
+import tinynet as tn
+from tinynet import nn
+from tinynet.diagnostics import monitor
 
 HOOKS = [(monitor._ActivationStats, "observe"), (monitor._LinearStats, "on_weight_grad"),
          (monitor._LinearStats, "on_bias_grad"), (monitor.Monitor, "_count_step")]
