@@ -1,0 +1,59 @@
+"""The benchmark scripts run, and the hand-written numpy step they time tinynet against
+computes tinynet's loss and gradients (else the speed ratios would compare different
+work). Speeds themselves are never asserted."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+import monitor_cost  # noqa: E402
+import step  # noqa: E402
+
+import tinynet as tn  # noqa: E402
+
+
+@pytest.mark.parametrize("name", list(step.CONFIGS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_hand_written_step_matches_tinynet(name, dtype):
+    widths, activation, layernorm, batch = step.CONFIGS[name]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, widths[0])).astype(dtype)
+    y = rng.integers(0, widths[-1], batch)
+    tn.manual_seed(1)
+    model = step.tinynet_model(widths, activation, layernorm, dtype)
+    step.check_numpy_matches(model, step.NumpyMLP(model, activation, layernorm), x, y, dtype)
+
+
+def test_a_wrong_reference_is_caught():
+    widths, activation, layernorm, batch = step.CONFIGS["toy"]
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((batch, 2)).astype(np.float64), rng.integers(0, 2, batch)
+    model = step.tinynet_model(widths, activation, layernorm, np.float64)
+    reference = step.NumpyMLP(model, activation, layernorm)
+    reference.W[1] = reference.W[1] * 1.01  # a reference that computes something else
+    with pytest.raises(AssertionError):
+        step.check_numpy_matches(model, reference, x, y, np.float64)
+
+
+def test_step_benchmark_prints_its_table(capsys, monkeypatch):
+    monkeypatch.setattr(step, "PAUSE", 0.0)
+
+    def no_torch(*args):
+        raise ImportError("torch")
+
+    monkeypatch.setattr(step, "torch_step", no_torch)  # PyTorch's row is optional
+    step.main(["--config", "toy", "--rounds", "2", "--steps", "4"])
+    out = capsys.readouterr().out
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| toy |")]
+    libraries = [row[2].strip() for row in rows]
+    assert libraries == ["tinynet", "tinynet+monitor(every=4)", "tinynet+monitor(every=1)",
+                         "numpy", "sklearn MLPClassifier"]
+    assert all(float(row[3]) > 0 for row in rows)  # median µs per step
+    assert "Monitor(every=4) adds" in out and "peak memory of a step" in out
+
+
+def test_monitor_cost_shares_are_fractions_of_a_step():
+    shares = monitor_cost.hook_share("toy", every=1, rounds=2, steps=8, dtype=np.float32)
+    assert shares.shape == (2,) and np.all((0 < shares) & (shares < 1))
