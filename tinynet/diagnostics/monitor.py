@@ -28,8 +28,8 @@ Sampling: activation statistics and update ratios are taken on every ``every``-t
 training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
 always); "the samples the monitor saw" are those steps' samples. Gradient norms are
 taken on every step. ``every=1`` observes everything, exactly. Measured on small MLPs
-(docs/performance.md): the default adds about 10-18% to a training step, every=1
-about 40-50%.
+(docs/performance.md, docs/diagnostics.md): the default's hooks take about 7-12% of a
+training step, every=1's about 19-30%.
 """
 import math
 
