@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import expit, log_softmax
 
 import tinynet as tn
@@ -28,13 +30,14 @@ def reference_cross_entropy(z, t, weight, ignore_index, reduction, eps):
     """PyTorch's documented formula, row by row:
     ℓᵢ = (1-ε)·w[tᵢ]·(-log p[i, tᵢ]) + (ε/C)·Σ_c w[c]·(-log p[i, c]),  0 if tᵢ is ignored;
     'mean' divides by Σ w[tᵢ] over the rows not ignored."""
-    w = np.ones(C) if weight is None else weight
+    c = z.shape[1]
+    w = np.ones(c) if weight is None else weight
     logp = log_softmax(z, axis=1)
     losses, denominator = np.zeros(len(t)), 0.0
     for i, ti in enumerate(t):
         if ti == ignore_index:
             continue
-        losses[i] = (1 - eps) * w[ti] * -logp[i, ti] + eps / C * np.sum(w * -logp[i])
+        losses[i] = (1 - eps) * w[ti] * -logp[i, ti] + eps / c * np.sum(w * -logp[i])
         denominator += w[ti]
     return reduce(losses, reduction, denominator)
 
@@ -273,3 +276,37 @@ def test_other_bad_arguments():
         F.binary_cross_entropy_with_logits(z, tn.zeros(3))
     with pytest.raises(ValueError, match=r"\(4, 3\).*\(3, 4\)"):
         F.mse_loss(z, tn.zeros(4, 3))
+
+
+@settings(deadline=None)
+@given(n=st.integers(1, 12), c=st.integers(2, 6), seed=st.integers(0, 2**16),
+       reduction=st.sampled_from(["none", "sum", "mean"]), dtype=st.sampled_from(["f4", "f8"]))
+def test_cross_entropy_fast_path_equals_the_weighted_path_bit_for_bit(n, c, seed, reduction,
+                                                                      dtype):
+    # No weight, no ignored row, no smoothing skips the masks (the usual training case);
+    # with all-one weights the general path runs: the two must agree exactly.
+    rng = np.random.default_rng(seed)
+    z = rng.uniform(-5, 5, (n, c)).astype(dtype)
+    t = rng.integers(0, c, n)
+    results = []
+    for weight in (None, np.ones(c, dtype)):
+        x = tn.tensor(z, requires_grad=True)
+        loss = F.cross_entropy(x, tn.tensor(t), None if weight is None else tn.tensor(weight),
+                               reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.data, x.grad.data))
+    (fast, fast_grad), (general, general_grad) = results
+    assert fast.dtype == general.dtype == z.dtype and fast_grad.dtype == z.dtype
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(fast_grad, general_grad)
+    expected = reference_cross_entropy(z.astype(np.float64), t, None, -100, reduction, 0.0)
+    np.testing.assert_allclose(fast, expected, rtol=1e-12 if dtype == "f8" else 1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("targets, ignored_rows", [([0, 2, 3], []), ([0, 1, 1], [1, 2])])
+def test_an_ignore_index_inside_the_classes_ignores_exactly_its_rows(targets, ignored_rows):
+    z = logits()[:3]
+    loss = F.cross_entropy(tn.tensor(z), tn.tensor(targets), ignore_index=1, reduction="none")
+    expected = reference_cross_entropy(z, np.array(targets), None, 1, "none", 0.0)
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    assert [i for i in range(3) if loss.data[i] == 0] == ignored_rows

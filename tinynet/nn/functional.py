@@ -75,8 +75,10 @@ def _check_reduction(reduction: str) -> None:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _class_targets(name, x, target, ignore_index) -> np.ndarray:
-    """Validate class-index targets for (N, C) input; returns the (N,) int64 array."""
+def _class_targets(name, x, target, ignore_index) -> tuple:
+    """Validate class-index targets for (N, C) input. Returns the (N,) int64 array and
+    ``ignore_index`` if some target equals it, else None (no row is ignored: the ops
+    then skip their masking)."""
     t = _array(target)
     if t.dtype.kind not in "iu":
         # name a value that is not a whole number, if there is one
@@ -89,12 +91,18 @@ def _class_targets(name, x, target, ignore_index) -> np.ndarray:
     if t.shape != (n,):
         raise ValueError(f"{name}: expected target of shape ({n},) for input of shape "
                          f"{tuple(x.shape)}, got {t.shape}")
+    t = t.astype(np.int64, copy=False)
+    if n == 0:
+        return t, None
+    if 0 <= t.min() and t.max() < c:  # the usual case: two reductions
+        inside = 0 <= ignore_index < c  # an ignored class, then, not a sentinel like -100
+        return t, ignore_index if inside and (t == ignore_index).any() else None
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise IndexError(f"{name}: target {t[i]} at position {i} is out of range for {c} "
                          f"classes (valid: 0..{c - 1}, or ignore_index={ignore_index})")
-    return t.astype(np.int64, copy=False)
+    return t, ignore_index  # every target outside [0, C) is ignore_index
 
 
 def _batched(name, x):
@@ -139,8 +147,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{(n, c)}, got {t.shape}")
     else:
-        t = _class_targets("cross_entropy", x, t_raw.reshape(1) if unbatched else t_raw,
-                           ignore_index)
+        t, ignore_index = _class_targets("cross_entropy", x,
+                                         t_raw.reshape(1) if unbatched else t_raw, ignore_index)
     w = _weight_array("cross_entropy", weight, c, x.dtype)
     loss = ops.CrossEntropy.apply(x, t.astype(x.dtype, copy=False) if t.dtype.kind == "f"
                                   else t, w, ignore_index, reduction, label_smoothing)
@@ -153,7 +161,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
     _check_reduction(reduction)
     x, unbatched = _batched("nll_loss", input)
     t_raw = _array(target)
-    t = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw, ignore_index)
+    t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw,
+                                     ignore_index)
     w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
     loss = ops.NLLLoss.apply(x, t, w, ignore_index, reduction)
     return loss.reshape(()) if unbatched and reduction == "none" else loss

@@ -34,7 +34,9 @@ class CrossEntropy(Function):
     and, writing ℓ = Σᵢ Σ_c a[i, c]·(-log p[i, c]),
         dℓ/dz[i, j] = p[i, j]·Σ_c a[i, c] - a[i, j]
     (without weights or smoothing: (p - onehot(t)) / N for the mean). Rows whose
-    target is ``ignore_index`` contribute nothing.
+    target is ``ignore_index`` contribute nothing; ``ignore_index=None`` says that no
+    target is ignored (the caller checked), and with no weight and no smoothing the
+    masks and weights are skipped altogether: ℓᵢ = log Σ_c e^(z[i, c] - m) - (z[i, tᵢ] - m).
 
     'mean' divides both terms by Σ w[tᵢ] over the non-ignored rows (their count when
     there are no weights), as PyTorch does.
@@ -59,7 +61,10 @@ class CrossEntropy(Function):
             ctx.save_for_backward(p, a, None, None, None, reduction, n)
             return _reduce(losses, reduction, n)
         rows = np.arange(n)
-        valid = target != ignore_index
+        if ignore_index is None and weight is None and not eps and n:  # the usual case
+            ctx.save_for_backward(p, None, None, rows, target, reduction, n)
+            return _reduce(log_sums - shifted[rows, target], reduction, n)
+        valid = target != ignore_index if ignore_index is not None else np.ones(n, bool)
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(z.dtype)
         nll = -(shifted[rows, t] - log_sums) * w_t  # (N,)
@@ -82,6 +87,12 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         p, coef, smooth_a, rows, t, reduction, denominator = ctx.saved_tensors
         n = p.shape[0]
+        if coef is None and t is not None:  # the usual case: gz = (p - onehot(t))·dL/dℓ
+            scale = grad[:, None] if reduction == "none" else (
+                grad if reduction == "sum" else grad / denominator)
+            gz = p * scale
+            gz[rows, t] -= scale[:, 0] if reduction == "none" else scale
+            return gz, None, None, None, None, None
         with np.errstate(invalid="ignore", divide="ignore"):
             row_scale = _row_scale(grad, reduction, denominator, n)  # (N,)
             if t is None:  # class probabilities: coef holds a (N, C)
@@ -103,7 +114,7 @@ class NLLLoss(Function):
     def forward(ctx, x, target, weight, ignore_index, reduction):
         n = x.shape[0]
         rows = np.arange(n)
-        valid = target != ignore_index
+        valid = target != ignore_index if ignore_index is not None else np.ones(n, bool)
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(x.dtype)
         denominator = w_t.sum()
