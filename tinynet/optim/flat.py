@@ -41,7 +41,6 @@ class FlatState:
         # one scratch row for the update; a blocked group needs a second (for the L2 penalty)
         self.scratch = np.empty((2 if self.blocked else 1, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
-        self.sizes = sizes
         self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -65,13 +64,13 @@ class FlatState:
         if len(params) != len(self.params) or params[0] not in state:
             return False
         dtype, step = self.dtype, state[params[0]].get("step")
-        for p, q, size, views in zip(params, self.params, self.sizes, self.views):
+        for p, q, (lo, hi), views in zip(params, self.params, self.bounds, self.views):
             entry = state.get(p)
             if p is not q or p.grad is None or entry is None or entry.get("step") != step:
                 return False
             data = p.data
             # identity first: the usual case, and cheaper than comparing dtypes
-            if (data.dtype is not dtype and data.dtype != dtype) or data.size != size:
+            if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo:
                 return False
             for name, view in views:
                 if entry.get(name) is not view:
