@@ -78,8 +78,11 @@ class Function:
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                needs.append(a.requires_grad)
-                any_need = any_need or a.requires_grad
+                if a.requires_grad:
+                    needs.append(True)
+                    any_need = True
+                else:
+                    needs.append(False)
             else:
                 # numpy scalars become Python scalars, which numpy treats as weak:
                 # x * np.float64(2) stays float32, as in PyTorch
@@ -92,14 +95,18 @@ class Function:
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if any_need and out.dtype.kind == "f" and _GradMode.enabled:
-            ctx.next_nodes = tuple([(a if a._ctx is None else a._ctx) if need else None
-                                    for a, need in zip(args, needs)])
+            saved = ctx.saved_tensors
+            # One more pass: where each input's gradient goes, and the version of each
+            # tensor input whose array forward saved (checked before backward runs).
+            nodes, versions = [], []
+            for a, need, array in zip(args, needs, arrays):
+                nodes.append((a if a._ctx is None else a._ctx) if need else None)
+                if saved and _is_in(array, saved) and isinstance(a, Tensor):
+                    versions.append((a._version, a._version[0], array))
+            ctx.next_nodes, ctx.versions = tuple(nodes), tuple(versions)
             ctx.out_shape = out.shape
             ctx.seq = next(_sequence)
             ctx.retained = None
-            saved = ctx.saved_tensors
-            ctx.versions = tuple([(a._version, a._version[0], a.data) for a in args
-                                  if isinstance(a, Tensor) and _is_in(a.data, saved)])
             t = Tensor._wrap(out, True, ctx)
             # NOTE: the output's counter, not the output: ctx -> output would be a cycle
             ctx.out_version = t._version if _is_in(out, saved) else None
