@@ -11,7 +11,9 @@ The numpy step is checked to give tinynet's loss and gradients before anything i
 Prints a Markdown table: median µs per step (with the interquartile range); the ratio
 to numpy, taken round by round (each library's median over numpy's in the same round,
 so slow drifts of a shared machine cancel) with its median and IQR over rounds; and
-GFLOP/s against a GEMM measured on the spot (the best of three). The Monitor's cost is
+GFLOP/s against a GEMM measured on the spot (the best of three). The row "matmuls only"
+times the step's matrix products alone (same shapes, nothing else): the floor for any
+MLP step on this BLAS, since a 1024³ GEMM runs faster than these thin ones. The Monitor's cost is
 a monitored model's median time of 4 consecutive steps (one sampling cycle of the default
 Monitor) over tinynet's, paired by round.
 """
@@ -64,6 +66,7 @@ class NumpyMLP:
         self.params = self.W + self.b + self.g + self.beta
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
+        self.scratch = [np.empty_like(p) for p in self.params]  # Adam's, one per parameter
         self.activation, self.layernorm, self.lr, self.t = activation, layernorm, lr, 0
 
     def _act(self, z):
@@ -131,19 +134,40 @@ class NumpyMLP:
         return loss, grads
 
     def step(self, x, y):
+        """One Adam step (PyTorch's rule and defaults), in place, as a careful numpy
+        programmer writes it: every pass into an existing array, no temporaries."""
         loss, grads = self.loss_and_grads(x, y)
         self.t += 1
-        c1, c2 = 1 - 0.9 ** self.t, np.sqrt(1 - 0.999 ** self.t)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m *= 0.9
-            m += 0.1 * g
-            v *= 0.999
-            v += 0.001 * (g * g)
-            denom = np.sqrt(v)
-            denom /= c2
-            denom += 1e-8
-            p -= (self.lr / c1) * (m / denom)
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        bc1, bc2_sqrt = 1 - b1 ** self.t, np.sqrt(1 - b2 ** self.t)
+        for p, g, m, v, s in zip(self.params, grads, self.m, self.v, self.scratch):
+            m *= b1
+            np.multiply(g, 1 - b1, out=s)
+            m += s
+            v *= b2
+            np.multiply(g, g, out=s)
+            s *= 1 - b2
+            v += s
+            np.sqrt(v, out=s)
+            s /= bc2_sqrt
+            s += eps
+            np.divide(m, s, out=s)
+            s *= self.lr / bc1
+            p -= s
         return loss
+
+    def matmuls(self, x, y):
+        """Only the step's matrix products, with its shapes (forward x·Wᵀ; backward
+        gᵀ·h and g·W, none for the input): the floor no MLP step on this BLAS can beat."""
+        hs, h = [], x
+        for W in self.W:
+            hs.append(h)
+            h = h @ W.T
+        g = h
+        for i in reversed(range(len(self.W))):
+            hs[i] = g.T @ hs[i]
+            if i:
+                g = g @ self.W[i]
 
 
 # ---- one training step per library --------------------------------------------------------
@@ -173,6 +197,29 @@ def check_numpy_matches(model, reference, x, y, dtype):
         scale = np.abs(b).max() + 1e-30
         assert np.abs(a - b).max() <= 10 * rtol * scale, "numpy step disagrees with tinynet"
     model.zero_grad()
+
+
+def check_numpy_adam_matches(widths, activation, layernorm, x, y, dtype):
+    """...and its Adam moves every parameter as tinynet's Adam does, over two steps
+    (on a fresh model: the timed ones keep their initial values)."""
+    tn.manual_seed(0)
+    model = tinynet_model(widths, activation, layernorm, dtype)
+    reference = NumpyMLP(model, activation, layernorm)
+    start = [p.copy() for p in reference.params]
+    step = training_step(model, tn.optim.Adam(model.parameters(), lr=reference.lr),
+                         nn.CrossEntropyLoss())
+    for _ in range(2):
+        step(tn.tensor(x), tn.tensor(y))
+        reference.step(x, y)
+    ours = ([m.weight.data for m in model.children() if isinstance(m, nn.Linear)]
+            + [m.bias.data for m in model.children() if isinstance(m, nn.Linear)]
+            + [m.weight.data for m in model.children() if isinstance(m, nn.LayerNorm)]
+            + [m.bias.data for m in model.children() if isinstance(m, nn.LayerNorm)])
+    # Each step moves a parameter by about lr (early Adam steps are ~lr·sign(g)); where
+    # two steps' gradients nearly cancel, float32 rounding of g shows at ~1e-3·lr.
+    tol = (1e-2 if dtype == np.float32 else 1e-8) * reference.lr
+    for a, b, p0 in zip(ours, reference.params, start):
+        assert np.abs((a - p0) - (b - p0)).max() <= tol, "numpy Adam disagrees with tinynet"
 
 
 def torch_step(widths, activation, layernorm, model, dtype, threads):
@@ -301,6 +348,8 @@ def run_config(name, args, dtype):
     model = tinynet_model(widths, activation, layernorm, dtype)
     reference = NumpyMLP(model, activation, layernorm)
     check_numpy_matches(model, reference, x_all[:batch], y_all[:batch], dtype)
+    check_numpy_adam_matches(widths, activation, layernorm, x_all[:batch], y_all[:batch],
+                             dtype)
 
     optimizer = tn.optim.Adam(model.parameters(), lr=1e-3)
     steps = {"tinynet": (training_step(model, optimizer, nn.CrossEntropyLoss()),
@@ -315,6 +364,7 @@ def run_config(name, args, dtype):
                 training_step(monitored, tn.optim.Adam(monitored.parameters(), lr=1e-3),
                              nn.CrossEntropyLoss()), steps["tinynet"][1])
     steps["numpy"] = (reference.step, lambda x, y: (x, y))
+    steps["matmuls only"] = (reference.matmuls, lambda x, y: (x, y))  # the floor
     try:
         steps["pytorch"] = torch_step(widths, activation, layernorm, model, dtype, args.threads)
     except ImportError:

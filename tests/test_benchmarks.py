@@ -26,6 +26,58 @@ def test_hand_written_step_matches_tinynet(name, dtype):
     step.check_numpy_matches(model, step.NumpyMLP(model, activation, layernorm), x, y, dtype)
 
 
+@pytest.mark.parametrize("name", list(step.CONFIGS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_hand_written_adam_matches_tinynet(name, dtype):
+    widths, activation, layernorm, batch = step.CONFIGS[name]
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((batch, widths[0])).astype(dtype)
+    y = rng.integers(0, widths[-1], batch)
+    step.check_numpy_adam_matches(widths, activation, layernorm, x, y, dtype)
+
+
+def test_a_wrong_reference_adam_is_caught(monkeypatch):
+    real_step = step.NumpyMLP.step
+
+    def without_bias_correction(self, x, y):  # Adam's classic slip: t stuck at a large value
+        self.t = 10_000
+        return real_step(self, x, y)
+
+    monkeypatch.setattr(step.NumpyMLP, "step", without_bias_correction)
+    widths, activation, layernorm, batch = step.CONFIGS["toy"]
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((batch, 2)), rng.integers(0, 2, batch)
+    with pytest.raises(AssertionError, match="numpy Adam disagrees"):
+        step.check_numpy_adam_matches(widths, activation, layernorm, x, y, np.float64)
+
+
+def test_matmuls_only_does_the_steps_products():
+    widths, activation, layernorm, batch = step.CONFIGS["toy"]
+    model = step.tinynet_model(widths, activation, layernorm, np.float64)
+    reference = step.NumpyMLP(model, activation, layernorm)
+    calls = []
+
+    class Recorder(np.ndarray):  # records every matrix product it takes part in
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            plain = [np.asarray(a) for a in inputs]
+            if ufunc is np.matmul:
+                calls.append(tuple(a.shape for a in plain))
+            return getattr(ufunc, method)(*plain, **kwargs).view(Recorder)
+
+    x = np.zeros((batch, 2)).view(Recorder)
+    reference.W = [w.view(Recorder) for w in reference.W]
+    reference.matmuls(x, None)
+    # forward x·Wᵀ per Linear; backward gᵀ·h (dW) per Linear, g·W (dX) for all but the first
+    n, d = batch, widths
+    forward = [((n, a), (a, b)) for a, b in zip(d[:-1], d[1:])]
+    backward = []
+    for i in reversed(range(len(d) - 1)):
+        backward.append(((d[i + 1], n), (n, d[i])))
+        if i:
+            backward.append(((n, d[i + 1]), (d[i + 1], d[i])))
+    assert calls == forward + backward
+
+
 def test_a_wrong_reference_is_caught():
     widths, activation, layernorm, batch = step.CONFIGS["toy"]
     rng = np.random.default_rng(1)
@@ -49,7 +101,7 @@ def test_step_benchmark_prints_its_table(capsys, monkeypatch):
     rows = [line.split("|") for line in out.splitlines() if line.startswith("| toy |")]
     libraries = [row[2].strip() for row in rows]
     assert libraries == ["tinynet", "tinynet+monitor(every=4)", "tinynet+monitor(every=1)",
-                         "numpy", "sklearn MLPClassifier"]
+                         "numpy", "matmuls only", "sklearn MLPClassifier"]
     assert all(float(row[3]) > 0 for row in rows)  # median µs per step
     assert "Monitor(every=4) adds" in out and "peak memory of a step" in out
 
