@@ -27,13 +27,13 @@ def test_hand_written_step_matches_tinynet(name, dtype):
 
 
 @pytest.mark.parametrize("name", list(step.CONFIGS))
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_hand_written_adam_matches_tinynet(name, dtype):
+@pytest.mark.parametrize("seed", [0, 2])
+def test_hand_written_adam_matches_tinynet(name, seed):
     widths, activation, layernorm, batch = step.CONFIGS[name]
-    rng = np.random.default_rng(2)
-    x = rng.standard_normal((batch, widths[0])).astype(dtype)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, widths[0])).astype(np.float32)  # as the benchmark's
     y = rng.integers(0, widths[-1], batch)
-    step.check_numpy_adam_matches(widths, activation, layernorm, x, y, dtype)
+    step.check_numpy_adam_matches(widths, activation, layernorm, x, y)
 
 
 def test_a_wrong_reference_adam_is_caught(monkeypatch):
@@ -48,7 +48,7 @@ def test_a_wrong_reference_adam_is_caught(monkeypatch):
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((batch, 2)), rng.integers(0, 2, batch)
     with pytest.raises(AssertionError, match="numpy Adam disagrees"):
-        step.check_numpy_adam_matches(widths, activation, layernorm, x, y, np.float64)
+        step.check_numpy_adam_matches(widths, activation, layernorm, x, y)
 
 
 def test_matmuls_only_does_the_steps_products():
