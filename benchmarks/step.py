@@ -13,12 +13,13 @@ to numpy, taken round by round (each library's median over numpy's in the same r
 so slow drifts of a shared machine cancel) with its median and IQR over rounds; and
 GFLOP/s against a GEMM measured on the spot (the best of three). The row "matmuls only"
 times the step's matrix products alone (same shapes, nothing else): the floor for any
-MLP step on this BLAS, since a 1024³ GEMM runs faster than these thin ones.
+MLP step on this BLAS, which products this thin may reach more slowly than a 1024³ GEMM.
 scikit-learn's MLPClassifier is timed per minibatch once per round, in the benchmark's
 dtype (an epoch of 64 minibatches minus one of 16, over 48: `fit`'s set-up cancels), and
 paired with numpy's group of that round like every other library. The Monitor's cost is
-a monitored model's median time of 4 consecutive steps (one sampling cycle of the default
-Monitor) over tinynet's, paired by round.
+measured step by step: a monitored copy of the model and the plain one take turns, one
+step each, and each cycle of 4 steps (one sampling cycle of the default Monitor) gives
+the monitored steps' time over the plain ones'; the line reports the median over cycles.
 """
 import argparse
 import gc
@@ -295,13 +296,23 @@ def time_group(step, batches, n_steps):
     return times
 
 
-def cycle_time(times, cycle=4):
-    """The median time of ``cycle`` consecutive steps. A Monitor sampling every 4th step
-    makes one step in four slow (and the next a little): the median step would skip that
-    cost, the mean would take in every hiccup of a shared machine; the median cycle of 4
-    counts the cost exactly once and shrugs off a hiccup."""
-    n = len(times) // cycle * cycle
-    return np.median(np.reshape(times[:n], (-1, cycle)).sum(axis=1))
+def monitor_overhead(plain, monitored, batches, cycles, cycle=4):
+    """Per cycle of ``cycle`` steps, the monitored model's time over the plain one's,
+    minus 1. The two take turns step by step (which goes first alternates), so a drift
+    of the machine reaches both alike. A Monitor sampling every 4th step makes one step
+    in four slow: a cycle of 4 counts that cost exactly once."""
+    for i in range(2):  # warm-up
+        plain(*batches[i % len(batches)])
+        monitored(*batches[i % len(batches)])
+    costs = []
+    for c in range(cycles):
+        spent = {plain: 0.0, monitored: 0.0}
+        for k in range(cycle):
+            xb, yb = batches[(c * cycle + k) % len(batches)]
+            for step in ((plain, monitored) if (c + k) % 2 == 0 else (monitored, plain)):
+                spent[step] += _timed(lambda: step(xb, yb))
+        costs.append(spent[monitored] / spent[plain] - 1)
+    return costs
 
 
 def gemm_gflops(dtype, n=1024, repeats=5):
@@ -360,15 +371,14 @@ def run_config(name, args, dtype):
     optimizer = tn.optim.Adam(model.parameters(), lr=1e-3)
     steps = {"tinynet": (training_step(model, optimizer, nn.CrossEntropyLoss()),
                          lambda x, y: (tn.from_numpy(x), tn.from_numpy(y)))}
-    # The monitored runs right after tinynet's, so each round's pair sees the same machine.
+    monitored = {}  # every -> a monitored copy's step (timed against tinynet's, step by step)
     if args.monitor:  # the default (sampling every 4th step) and the exact every=1
         for every in (4, 1):
             tn.manual_seed(0)
-            monitored = tinynet_model(widths, activation, layernorm, dtype)
-            tn.diagnostics.Monitor(monitored, every=every)
-            steps[f"tinynet+monitor(every={every})"] = (
-                training_step(monitored, tn.optim.Adam(monitored.parameters(), lr=1e-3),
-                             nn.CrossEntropyLoss()), steps["tinynet"][1])
+            copy = tinynet_model(widths, activation, layernorm, dtype)
+            tn.diagnostics.Monitor(copy, every=every)
+            monitored[every] = training_step(copy, tn.optim.Adam(copy.parameters(), lr=1e-3),
+                                             nn.CrossEntropyLoss())
     steps["numpy"] = (reference.step, lambda x, y: (x, y))
     steps["matmuls only"] = (reference.matmuls, lambda x, y: (x, y))  # the floor
     try:
@@ -384,24 +394,23 @@ def run_config(name, args, dtype):
         groups["sklearn MLPClassifier"] = sklearn
     times = {lib: [] for lib in groups}
     ratios = {lib: [] for lib in groups}  # per round: this library's median / numpy's
-    # per round: the cost of a monitored group over tinynet's, by cycles (see cycle_time)
-    monitor_costs = {lib: [] for lib in steps if "monitor" in lib}
+    monitor_costs = {every: [] for every in monitored}  # per cycle of 4 steps (see below)
     order = list(groups)
     for r in range(args.rounds):
-        medians, cycles = {}, {}
+        medians = {}
         # Each round starts one library later: a group's place in the round (the first
         # runs after a pause, on cooler caches) is no one library's handicap.
         for lib in order[r % len(order):] + order[:r % len(order)]:
             group = groups[lib]()
             times[lib] += group
             medians[lib] = np.median(group)
-            if lib == "tinynet" or lib in monitor_costs:
-                cycles[lib] = cycle_time(group)
             time.sleep(PAUSE)
         for lib in groups:
             ratios[lib].append(medians[lib] / medians["numpy"])
-        for lib in monitor_costs:
-            monitor_costs[lib].append(cycles[lib] / cycles["tinynet"] - 1)
+        for every, step in monitored.items():
+            monitor_costs[every] += monitor_overhead(steps["tinynet"][0], step, data["tinynet"],
+                                                     cycles=max(1, args.steps // 4))
+            time.sleep(PAUSE)
     memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
     return times, ratios, monitor_costs, memory, step_flops(widths, batch)
 
@@ -467,11 +476,11 @@ def main(argv=None):
                 q1, q2, q3 = np.percentile(versus, [25, 50, 75])
                 extras.append(f"- {name}: tinynet's step / {what}, paired by round: {q2:.2f} "
                               f"(IQR {q1:.2f}-{q3:.2f})")
-        for key, costs in monitor_costs.items():
+        for every, costs in monitor_costs.items():
             q1, q2, q3 = np.percentile(costs, [25, 50, 75])
-            extras.append(f"- {name}: the diagnostics {key.split('+')[1].capitalize()} adds "
-                          f"{q2:.1%} to a step (IQR {q1:.1%} to {q3:.1%}; paired by round, "
-                          f"median time of 4 consecutive steps)")
+            extras.append(f"- {name}: the diagnostics Monitor(every={every}) adds {q2:.1%} to a "
+                          f"step (IQR {q1:.1%} to {q3:.1%}; cycles of 4 steps, taking turns "
+                          f"with the plain model step by step)")
     print()
     print("\n".join(extras))
     if limiter is not None:
