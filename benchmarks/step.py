@@ -186,15 +186,21 @@ def training_step(model, optimizer, loss_fn):
     return step
 
 
+def reference_order(model):
+    """The model's parameters in NumpyMLP's order: Linear weights, Linear biases,
+    LayerNorm weights, LayerNorm biases."""
+    linears = [m for m in model.children() if isinstance(m, nn.Linear)]
+    norms = [m for m in model.children() if isinstance(m, nn.LayerNorm)]
+    return ([m.weight for m in linears] + [m.bias for m in linears]
+            + [m.weight for m in norms] + [m.bias for m in norms])
+
+
 def check_numpy_matches(model, reference, x, y, dtype):
     """The hand-written step must compute tinynet's loss and gradients."""
     loss = nn.CrossEntropyLoss()(model(tn.tensor(x)), tn.tensor(y))
     loss.backward()
     ref_loss, ref_grads = reference.loss_and_grads(x, y)
-    ours = ([m.weight.grad.data for m in model.children() if isinstance(m, nn.Linear)]
-            + [m.bias.grad.data for m in model.children() if isinstance(m, nn.Linear)]
-            + [m.weight.grad.data for m in model.children() if isinstance(m, nn.LayerNorm)]
-            + [m.bias.grad.data for m in model.children() if isinstance(m, nn.LayerNorm)])
+    ours = [p.grad.data for p in reference_order(model)]
     rtol = 1e-4 if dtype == np.float32 else 1e-10
     assert abs(loss.item() - ref_loss) <= rtol * abs(ref_loss), (loss.item(), ref_loss)
     for a, b in zip(ours, ref_grads):
@@ -218,10 +224,7 @@ def check_numpy_adam_matches(widths, activation, layernorm, x, y):
     for _ in range(2):
         step(tn.tensor(x), tn.tensor(y))
         reference.step(x, y)
-    ours = ([m.weight.data for m in model.children() if isinstance(m, nn.Linear)]
-            + [m.bias.data for m in model.children() if isinstance(m, nn.Linear)]
-            + [m.weight.data for m in model.children() if isinstance(m, nn.LayerNorm)]
-            + [m.bias.data for m in model.children() if isinstance(m, nn.LayerNorm)])
+    ours = [p.data for p in reference_order(model)]
     tol = 1e-6 * reference.lr  # a wrong rule is off by O(lr): early steps are ~lr·sign(g)
     for a, b, p0 in zip(ours, reference.params, start):
         assert np.abs((a - p0) - (b - p0)).max() <= tol, "numpy Adam disagrees with tinynet"
