@@ -303,6 +303,41 @@ def test_cross_entropy_fast_path_equals_the_weighted_path_bit_for_bit(n, c, seed
     np.testing.assert_allclose(fast, expected, rtol=1e-12 if dtype == "f8" else 1e-5, atol=1e-7)
 
 
+@settings(deadline=None)
+@given(n=st.integers(1, 12), c=st.integers(2, 6), seed=st.integers(0, 2**16),
+       reduction=st.sampled_from(["none", "sum", "mean"]), dtype=st.sampled_from(["f4", "f8"]))
+def test_nll_loss_fast_path_equals_the_weighted_path_bit_for_bit(n, c, seed, reduction, dtype):
+    # As for cross-entropy: without weight or ignored row no mask is built; all-one
+    # weights take the general path, and the two must agree exactly.
+    rng = np.random.default_rng(seed)
+    logp = np.log(rng.dirichlet(np.ones(c), n)).astype(dtype)
+    t = rng.integers(0, c, n)
+    results = []
+    for weight in (None, np.ones(c, dtype)):
+        x = tn.tensor(logp, requires_grad=True)
+        loss = F.nll_loss(x, tn.tensor(t), None if weight is None else tn.tensor(weight),
+                          reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.data, x.grad.data))
+    (fast, fast_grad), (general, general_grad) = results
+    assert fast.dtype == general.dtype == logp.dtype and fast_grad.dtype == logp.dtype
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(fast_grad, general_grad)
+    picked = -logp[np.arange(n), t].astype(np.float64)
+    expected = {"none": picked, "sum": picked.sum(), "mean": picked.mean()}[reduction]
+    np.testing.assert_allclose(fast, expected, rtol=1e-12 if dtype == "f8" else 1e-5)
+
+
+@pytest.mark.parametrize("loss_fn", [F.nll_loss, F.cross_entropy])
+def test_an_empty_batch_gives_nan_mean_quietly_as_pytorch(loss_fn):
+    x = tn.zeros(0, 3, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 0/0 must not warn
+        mean = loss_fn(x, tn.tensor(np.zeros(0, np.int64)))
+        total = loss_fn(x, tn.tensor(np.zeros(0, np.int64)), reduction="sum")
+    assert np.isnan(mean.item()) and total.item() == 0.0
+
+
 @pytest.mark.parametrize("targets, ignored_rows", [([0, 2, 3], []), ([0, 1, 1], [1, 2])])
 def test_an_ignore_index_inside_the_classes_ignores_exactly_its_rows(targets, ignored_rows):
     z = logits()[:3]

@@ -108,12 +108,17 @@ class CrossEntropy(Function):
 
 
 class NLLLoss(Function):
-    """ℓᵢ = -w[tᵢ]·x[i, tᵢ] on log-probabilities x (N, C);  dℓᵢ/dx[i, tᵢ] = -w[tᵢ]."""
+    """ℓᵢ = -w[tᵢ]·x[i, tᵢ] on log-probabilities x (N, C);  dℓᵢ/dx[i, tᵢ] = -w[tᵢ].
+    With no weight and ``ignore_index=None`` (no target ignored: the caller checked),
+    w[tᵢ] = 1 throughout and no mask or weight array is built."""
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
         n = x.shape[0]
         rows = np.arange(n)
+        if ignore_index is None and weight is None and n:  # the usual case
+            ctx.save_for_backward(x.shape, x.dtype, rows, target, None, reduction, n)
+            return _reduce(-x[rows, target], reduction, n)
         valid = target != ignore_index if ignore_index is not None else np.ones(n, bool)
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(x.dtype)
@@ -127,7 +132,8 @@ class NLLLoss(Function):
         shape, dtype, rows, t, w_t, reduction, denominator = ctx.saved_tensors
         gx = np.zeros(shape, dtype=dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
-            gx[rows, t] = -w_t * _row_scale(grad, reduction, denominator, shape[0])
+            row_scale = _row_scale(grad, reduction, denominator, shape[0])
+            gx[rows, t] = -row_scale if w_t is None else -w_t * row_scale
         return gx, None, None, None, None
 
 
