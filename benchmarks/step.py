@@ -451,6 +451,8 @@ def main(argv=None):
     print(f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"Python {platform.python_version()}, numpy {np.__version__}")
     print(f"- BLAS: {blas_info()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+    print(f"- threads: BLAS (numpy, tinynet, scikit-learn) as above; PyTorch {args.threads} "
+          f"(torch.set_num_threads); tinynet itself runs one Python thread")
     gemm = max(gemm_gflops(dtype) for _ in range(3))  # the machine's best, not a noisy dip
     print(f"- GEMM 1024³ on the spot: {gemm:.1f} GFLOP/s\n")
     print("| config | library | median µs/step | IQR µs | × numpy (IQR) | GFLOP/s | % of GEMM |")
