@@ -328,6 +328,30 @@ def test_nll_loss_fast_path_equals_the_weighted_path_bit_for_bit(n, c, seed, red
     np.testing.assert_allclose(fast, expected, rtol=1e-12 if dtype == "f8" else 1e-5)
 
 
+@pytest.mark.parametrize("kind", ["cross_entropy", "cross_entropy_probabilities", "nll_loss"])
+def test_refilling_the_target_array_before_backward_changes_nothing(kind):
+    # A data loader may reuse its target buffer for the next batch before backward runs.
+    z = logits()[:3]
+    if kind == "cross_entropy_probabilities":
+        target = np.eye(4)[[0, 2, 3]]
+        refill = np.eye(4)[[1, 1, 1]]
+    else:
+        target, refill = np.array([0, 2, 3]), np.array([1, 1, 1])
+    grads = []
+    for change in (False, True):
+        x = tn.tensor(z, requires_grad=True)
+        t = target.copy()
+        if kind == "nll_loss":
+            loss = F.nll_loss(F.log_softmax(x, dim=1), t)
+        else:
+            loss = F.cross_entropy(x, t)
+        if change:
+            t[...] = refill
+        loss.backward()
+        grads.append(x.grad.data)
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 @pytest.mark.parametrize("loss_fn", [F.nll_loss, F.cross_entropy])
 def test_an_empty_batch_gives_nan_mean_quietly_as_pytorch(loss_fn):
     x = tn.zeros(0, 3, requires_grad=True)

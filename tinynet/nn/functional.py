@@ -91,7 +91,8 @@ def _class_targets(name, x, target, ignore_index) -> tuple:
     if t.shape != (n,):
         raise ValueError(f"{name}: expected target of shape ({n},) for input of shape "
                          f"{tuple(x.shape)}, got {t.shape}")
-    t = t.astype(np.int64, copy=False)
+    # a copy: the ops keep it for backward, and the caller may refill its array meanwhile
+    t = t.astype(np.int64)
     if n == 0:
         return t, None
     if 0 <= t.min() and t.max() < c:  # the usual case: two reductions

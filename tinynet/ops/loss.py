@@ -56,7 +56,8 @@ class CrossEntropy(Function):
         eps = label_smoothing
         if target.dtype.kind == "f":  # class probabilities
             q = target * (1 - eps) + eps / c if eps else target
-            a = q * weight if weight is not None else q  # (N, C)
+            # a fresh array for backward: the caller's target may be refilled meanwhile
+            a = q * weight if weight is not None else q.copy()  # (N, C)
             losses = -(a * (shifted - log_sums[:, None])).sum(axis=1)
             ctx.save_for_backward(p, a, None, None, None, reduction, n)
             return _reduce(losses, reduction, n)
@@ -118,7 +119,8 @@ class NLLLoss(Function):
         rows = np.arange(n)
         if ignore_index is None and weight is None and n:  # the usual case
             ctx.save_for_backward(x.shape, x.dtype, rows, target, None, reduction, n)
-            return _reduce(-x[rows, target], reduction, n)
+            with np.errstate(invalid="ignore"):  # +inf and -inf picked: NaN, as below
+                return _reduce(-x[rows, target], reduction, n)
         valid = target != ignore_index if ignore_index is not None else np.ones(n, bool)
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(x.dtype)
