@@ -103,20 +103,26 @@ def test_step_benchmark_prints_its_table(capsys, monkeypatch):
     assert libraries == ["tinynet", "numpy", "matmuls only", "sklearn MLPClassifier"]
     assert all(float(row[3]) > 0 for row in rows)  # median µs per step
     assert "Monitor(every=4) adds" in out and "peak memory of a step" in out
-    assert "tinynet's step / scikit-learn's minibatch, paired by round" in out
+    assert "tinynet's step / scikit-learn's minibatch (means), paired by round" in out
 
 
-def test_monitor_overhead_sees_a_slower_step():
-    import time
+def test_monitor_overhead_counts_a_sampled_step_once_per_cycle():
+    # A fake clock: a plain step takes 1 unit; a monitored step 1, and 3 on every 4th
+    # (as a Monitor sampling every 4th step makes it). Each cycle of 4 then costs 6
+    # against 4 whatever its phase: +50%, exactly.
+    clock = [0.0]
+    calls = [0]
 
     def plain(x, y):
-        time.sleep(0.001)
+        clock[0] += 1.0
 
-    def monitored(x, y):  # 50% slower, as a Monitor costing half a step would make it
-        time.sleep(0.0015)
+    def monitored(x, y):
+        calls[0] += 1
+        clock[0] += 3.0 if calls[0] % 4 == 0 else 1.0
 
-    costs = step.monitor_overhead(plain, monitored, [(None, None)], cycles=3)
-    assert len(costs) == 3 and all(0.2 < c < 1.0 for c in costs)
+    costs = step.monitor_overhead(plain, monitored, [(None, None)], cycles=5,
+                                  clock=lambda: clock[0])
+    assert costs == [0.5] * 5
 
 
 def test_monitor_cost_shares_are_fractions_of_a_step():
