@@ -381,7 +381,7 @@ def run_config(name, args, dtype):
     optimizer = tn.optim.Adam(model.parameters(), lr=1e-3)
     steps = {"tinynet": (training_step(model, optimizer, nn.CrossEntropyLoss()),
                          lambda x, y: (tn.from_numpy(x), tn.from_numpy(y)))}
-    monitored = {}  # every -> a monitored copy's step (timed against tinynet's, step by step)
+    monitored = {}  # every -> a monitored copy's step (timed against tinynet's by cycles)
     if args.monitor:  # the default (sampling every 4th step) and the exact every=1
         for every in (4, 1):
             tn.manual_seed(0)
