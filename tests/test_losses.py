@@ -278,6 +278,23 @@ def test_other_bad_arguments():
         F.mse_loss(z, tn.zeros(4, 3))
 
 
+def assert_fast_path_is_the_unit_weight_path(loss_fn, inputs, targets, reduction):
+    """No weight (the fast path) and all-one weights (the general path) must give the same
+    loss and gradient bit for bit, in the inputs' dtype. Returns the fast path's loss."""
+    results = []
+    for weight in (None, np.ones(inputs.shape[1], inputs.dtype)):
+        x = tn.tensor(inputs, requires_grad=True)
+        loss = loss_fn(x, tn.tensor(targets), None if weight is None else tn.tensor(weight),
+                       reduction=reduction)
+        loss.sum().backward()
+        results.append((loss.data, x.grad.data))
+    (fast, fast_grad), (general, general_grad) = results
+    assert fast.dtype == general.dtype == inputs.dtype and fast_grad.dtype == inputs.dtype
+    np.testing.assert_array_equal(fast, general)
+    np.testing.assert_array_equal(fast_grad, general_grad)
+    return fast
+
+
 @settings(deadline=None)
 @given(n=st.integers(1, 12), c=st.integers(2, 6), seed=st.integers(0, 2**16),
        reduction=st.sampled_from(["none", "sum", "mean"]), dtype=st.sampled_from(["f4", "f8"]))
@@ -288,17 +305,7 @@ def test_cross_entropy_fast_path_equals_the_weighted_path_bit_for_bit(n, c, seed
     rng = np.random.default_rng(seed)
     z = rng.uniform(-5, 5, (n, c)).astype(dtype)
     t = rng.integers(0, c, n)
-    results = []
-    for weight in (None, np.ones(c, dtype)):
-        x = tn.tensor(z, requires_grad=True)
-        loss = F.cross_entropy(x, tn.tensor(t), None if weight is None else tn.tensor(weight),
-                               reduction=reduction)
-        loss.sum().backward()
-        results.append((loss.data, x.grad.data))
-    (fast, fast_grad), (general, general_grad) = results
-    assert fast.dtype == general.dtype == z.dtype and fast_grad.dtype == z.dtype
-    np.testing.assert_array_equal(fast, general)
-    np.testing.assert_array_equal(fast_grad, general_grad)
+    fast = assert_fast_path_is_the_unit_weight_path(F.cross_entropy, z, t, reduction)
     expected = reference_cross_entropy(z.astype(np.float64), t, None, -100, reduction, 0.0)
     np.testing.assert_allclose(fast, expected, rtol=1e-12 if dtype == "f8" else 1e-5, atol=1e-7)
 
@@ -312,17 +319,7 @@ def test_nll_loss_fast_path_equals_the_weighted_path_bit_for_bit(n, c, seed, red
     rng = np.random.default_rng(seed)
     logp = np.log(rng.dirichlet(np.ones(c), n)).astype(dtype)
     t = rng.integers(0, c, n)
-    results = []
-    for weight in (None, np.ones(c, dtype)):
-        x = tn.tensor(logp, requires_grad=True)
-        loss = F.nll_loss(x, tn.tensor(t), None if weight is None else tn.tensor(weight),
-                          reduction=reduction)
-        loss.sum().backward()
-        results.append((loss.data, x.grad.data))
-    (fast, fast_grad), (general, general_grad) = results
-    assert fast.dtype == general.dtype == logp.dtype and fast_grad.dtype == logp.dtype
-    np.testing.assert_array_equal(fast, general)
-    np.testing.assert_array_equal(fast_grad, general_grad)
+    fast = assert_fast_path_is_the_unit_weight_path(F.nll_loss, logp, t, reduction)
     picked = -logp[np.arange(n), t].astype(np.float64)
     expected = {"none": picked, "sum": picked.sum(), "mean": picked.mean()}[reduction]
     np.testing.assert_allclose(fast, expected, rtol=1e-12 if dtype == "f8" else 1e-5)
