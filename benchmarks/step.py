@@ -16,11 +16,12 @@ times the step's matrix products alone (same shapes, nothing else): the floor fo
 MLP step on this BLAS, which products this thin may reach more slowly than a 1024³ GEMM.
 scikit-learn's MLPClassifier is timed per minibatch once per round, in the benchmark's
 dtype (an epoch of 64 minibatches minus one of 16, over 48: `fit`'s set-up cancels), and
-paired with numpy's group of that round. That figure is a mean, hiccups included, so it is
-set against the other groups' means (the table's other ratios use medians). The Monitor's cost is
-measured cycle by cycle: a monitored copy of the model and the plain one take turns, 4
-steps each (one sampling cycle of the default Monitor), and each pair of cycles gives the
-monitored steps' time over the plain ones'; the line reports the median over pairs.
+paired with numpy's group of that round. That figure is a mean, hiccups included, so
+it is set against the other groups' means (the table's other ratios use medians). The
+Monitor's cost is measured cycle by cycle: a monitored copy of the model and the plain
+one take turns, 4 steps each (one sampling cycle of the default Monitor), and each pair
+of cycles gives the monitored steps' time over the plain ones'; the line reports the
+median over pairs.
 """
 import argparse
 import gc
