@@ -20,6 +20,7 @@ from tinynet.functions import (abs, allclose, argmax, clamp, exp, flatten, is_te
                                sqrt, sum, tanh, transpose)
 from tinynet.random import manual_seed
 from tinynet.serialization import load, save
+from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
 from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report
