@@ -8,6 +8,7 @@ scikit-learn). The setting is process-wide and covers every BLAS library loaded
 (numpy's and scipy's), as ``threadpoolctl.threadpool_limits`` does; with one thread per
 process, several processes (joblib, dask) share a machine without oversubscribing it.
 """
+import operator
 
 
 def set_num_threads(num_threads: int) -> None:
@@ -20,14 +21,18 @@ def set_num_threads(num_threads: int) -> None:
         1
         >>> tn.set_num_threads(before)
     """
-    # RuntimeError, as PyTorch raises
-    if isinstance(num_threads, bool) or not isinstance(num_threads, int):
-        raise RuntimeError(f"set_num_threads expects an int, but got {num_threads!r}")  # noqa: TRY004
-    if num_threads < 1:
-        raise RuntimeError(f"set_num_threads expects a positive integer, got {num_threads}")
+    # RuntimeError, as PyTorch raises; any integer type (np.int64 too), but not a bool
+    try:
+        count = operator.index(num_threads) if not isinstance(num_threads, bool) else None
+    except TypeError:
+        count = None
+    if count is None:
+        raise RuntimeError(f"set_num_threads expects an int, but got {num_threads!r}")
+    if count < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {count}")
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=num_threads, user_api="blas")  # kept: not used as a context
+    threadpool_limits(limits=count, user_api="blas")  # kept: not used as a context
 
 
 def get_num_threads() -> int:
