@@ -404,8 +404,8 @@ def run_config(name, args, dtype):
     if sklearn is not None:  # one measurement per round, paired like the others
         groups["sklearn MLPClassifier"] = sklearn
     times = {lib: [] for lib in groups}
-    ratios = {lib: [] for lib in groups}  # per round: this library's median / numpy's
-    monitor_costs = {every: [] for every in monitored}  # per cycle of 4 steps (see below)
+    ratios = {lib: [] for lib in groups}  # per round: this library's time / numpy's
+    monitor_costs = {every: [] for every in monitored}  # per pair of cycles (monitor_overhead)
     order = list(groups)
     tinynet_mean_ratios = []  # per round, for the comparison with sklearn's means
     for r in range(args.rounds):
