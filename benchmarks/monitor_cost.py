@@ -91,7 +91,8 @@ def main(argv=None):
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--threads", type=int, default=None, help="BLAS threads")
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=40, help="steps per round (a multiple of 4: whole sampling cycles)")
+    parser.add_argument("--steps", type=int, default=40,
+                        help="steps per round (a multiple of 4: whole sampling cycles)")
     args = parser.parse_args(argv)
     if args.threads:
         from threadpoolctl import threadpool_limits
