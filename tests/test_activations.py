@@ -293,3 +293,38 @@ def test_large_inputs_give_what_small_slices_give(module, dtype):
         np.testing.assert_array_equal(y.data[lo:lo + 4], y_part.data)
         np.testing.assert_array_equal(np.signbit(y.data[lo:lo + 4]), np.signbit(y_part.data))
         np.testing.assert_array_equal(x.grad.data[lo:lo + 4], part.grad.data)
+
+
+# ---- up to the largest finite float ------------------------------------------------------
+def _extremes(dtype) -> list:
+    big = float(np.finfo(dtype).max)
+    magnitudes = [2e19, 1e30, big] if dtype == tn.float32 else [2e19, 1e30, 1e200, big]
+    return [-m for m in reversed(magnitudes)] + magnitudes
+
+
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+@pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
+def test_finite_and_warning_free_up_to_the_largest_float(name, fn, closed, op, params, dtype,
+                                                         no_float_warnings):
+    # GELU-tanh's cubic overflowed past 2e19 in float32 (then 0·inf = NaN in backward), and
+    # exact GELU's x² warned past 1e19: the limits must hold all the way out
+    values = _extremes(dtype)
+    x = tn.tensor(values, dtype=dtype, requires_grad=True)
+    y = fn(x)
+    y.backward(tn.ones_like(y))
+    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
+    (_, lo_slope), (_, hi_slope) = LIMITS[name]
+    half = len(values) // 2
+    np.testing.assert_array_equal(x.grad.data[:half], np.asarray(lo_slope, dtype))
+    np.testing.assert_array_equal(x.grad.data[half:], np.asarray(hi_slope, dtype))
+    np.testing.assert_array_equal(op.derivative(x.data, y.data, *params), x.grad.data)
+
+
+@pytest.mark.parametrize("shape, dim", [((3, 0), 1), ((0, 4), 1), ((0, 4), 0), ((2, 0, 3), 2)])
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax])
+def test_softmax_of_an_empty_tensor_is_empty_as_pytorch(fn, shape, dim):
+    x = tn.zeros(*shape, requires_grad=True)
+    y = fn(x, dim)
+    assert y.shape == shape and y.dtype == x.dtype
+    y.sum().backward()
+    assert x.grad.shape == shape

@@ -1,6 +1,7 @@
 """Layers: Linear (shape, default init, errors), LayerNorm (forward, gradcheck), and every
 activation and loss module against its functional form and closed form."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -344,3 +345,34 @@ def test_activation_modules_know_their_derivative_with_their_settings(module, x,
     z = np.array(x)
     np.testing.assert_allclose(module.derivative(z, module(tn.tensor(z)).data), expected,
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
+def test_layer_norm_of_rows_whose_squares_overflow_is_still_plus_minus_one(dtype):
+    # float32 rows of ±1e19: Σx² passes 3.4e38, which gave r = 0 and an output of zeros
+    big = 1e19 if dtype == tn.float32 else 1e160
+    rows = np.array([[big, -big, big, -big], [1.0, 2.0, 3.0, 4.0], [3e37, -1e37, 1e37, -1e37]])
+    x = tn.tensor(rows, dtype=dtype, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = F.layer_norm(x, (4,))
+        (y * tn.tensor([1.0, -2.0, 0.5, 3.0], dtype=dtype)).sum().backward()
+    # (x - μ)/√(σ² + ε) = (x/s - μ/s)/√(σ²/s² + ε/s²), in float64 from rows scaled to ±1
+    s = np.abs(rows).max(axis=1, keepdims=True)
+    centred = rows / s - (rows / s).mean(axis=1, keepdims=True)
+    reference = centred / np.sqrt((centred ** 2).mean(axis=1, keepdims=True) + 1e-5 / s / s)
+    np.testing.assert_allclose(y.data, reference, rtol=1e-5, atol=1e-6)
+    assert np.isfinite(x.grad.data).all()
+    # the gradient scales as 1/|row|: row 0's equals row 0 rescaled to ±1, divided by big
+    x1 = tn.tensor(rows[:1] / big, dtype=tn.float64, requires_grad=True)
+    (F.layer_norm(x1, (4,)) * tn.tensor([1.0, -2.0, 0.5, 3.0], dtype=tn.float64)).sum().backward()
+    np.testing.assert_allclose(x.grad.data[0] * big, x1.grad.data[0], rtol=1e-5)
+
+
+def test_layer_norm_rows_with_inf_or_nan_stay_nan_and_others_are_untouched():
+    rows = np.array([[np.nan, 1.0, 2.0], [np.inf, 0.0, 1.0], [1.0, 2.0, 4.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = F.layer_norm(tn.tensor(rows), (3,)).data
+    assert np.isnan(y[:2]).all()
+    np.testing.assert_array_equal(y[2], F.layer_norm(tn.tensor(rows[2:]), (3,)).data[0])

@@ -366,3 +366,88 @@ def test_an_ignore_index_inside_the_classes_ignores_exactly_its_rows(targets, ig
     expected = reference_cross_entropy(z, np.array(targets), None, 1, "none", 0.0)
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
     assert [i for i in range(3) if loss.data[i] == 0] == ignored_rows
+
+
+# ---- gradients everywhere the loss is differentiable ---------------------------------------
+@pytest.mark.parametrize("weight_shape, pos_weight_shape", [((3,), None), (None, (3,)),
+                                                            ((3,), (3,)), ((4, 3), (1, 3))])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_bce_whose_weights_broadcast_the_loss_has_exact_gradients(weight_shape,
+                                                                   pos_weight_shape, reduction):
+    # input (4, 1) against weights of 3 columns: the loss has shape (4, 3); its mean
+    # divides by 12, and so must the gradient (the engine sums it back to (4, 1))
+    rng = np.random.default_rng(5)
+    x = tn.tensor(rng.normal(size=(4, 1)), requires_grad=True)
+    y = tn.tensor(rng.uniform(size=(4, 1)), requires_grad=True)
+    w = None if weight_shape is None else tn.tensor(rng.uniform(0.2, 2, weight_shape))
+    pw = None if pos_weight_shape is None else tn.tensor(rng.uniform(0.2, 3, pos_weight_shape))
+    loss = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=pw, reduction=reduction)
+    s = expit(x.data)
+    w_ = 1 if w is None else w.data
+    pw_ = 1 if pw is None else pw.data
+    losses = -w_ * (pw_ * y.data * np.log(s) + (1 - y.data) * np.log(1 - s))
+    np.testing.assert_allclose(loss.data, reduce(losses, reduction, losses.size), rtol=1e-12)
+    assert tn.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(
+        a, b, weight=w, pos_weight=pw, reduction=reduction), (x, y))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("eps", [0.0, 0.2])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_cross_entropy_with_probability_targets_differentiates_target_and_weight(
+        weighted, eps, reduction):
+    rng = np.random.default_rng(3)
+    z = tn.tensor(rng.normal(size=(N, C)), requires_grad=True)
+    q = tn.tensor(rng.dirichlet(np.ones(C), N), requires_grad=True)
+    w = tn.tensor(rng.uniform(0.2, 2, C), requires_grad=True) if weighted else None
+    inputs = (z, q, w) if weighted else (z, q)
+
+    def loss(*args):
+        return F.cross_entropy(args[0], args[1], weight=args[2] if weighted else None,
+                               reduction=reduction, label_smoothing=eps)
+
+    assert tn.gradcheck(loss, inputs)
+    # closed form: dL/dq[i, c] = -(1-ε)·w[c]·log p[i, c] for the sum
+    q.grad = None
+    F.cross_entropy(z, q, weight=w, reduction="sum", label_smoothing=eps).backward()
+    expected = -(1 - eps) * (1 if w is None else w.data) * log_softmax(z.data, axis=1)
+    np.testing.assert_allclose(q.grad.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda w: F.cross_entropy(tn.zeros(2, 3), tn.tensor([0, 1]), weight=w),
+    lambda w: F.nll_loss(tn.zeros(2, 3), tn.tensor([0, 1]), weight=w),
+    lambda w: F.binary_cross_entropy_with_logits(tn.zeros(2, 3), tn.zeros(2, 3), weight=w),
+    lambda w: F.binary_cross_entropy_with_logits(tn.zeros(2, 3), tn.zeros(2, 3), pos_weight=w),
+], ids=["cross_entropy", "nll_loss", "bce_weight", "bce_pos_weight"])
+def test_a_weight_the_loss_cannot_differentiate_is_refused_if_it_requires_grad(call):
+    # as in PyTorch: silently leaving its .grad None would be a wrong answer
+    with pytest.raises(RuntimeError, match="weight requires grad.*detach"):
+        call(tn.ones(3, requires_grad=True))
+    call(tn.ones(3))  # a constant weight is fine
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.5, float("nan")])
+def test_bce_targets_outside_zero_one_are_refused(bad):
+    # otherwise the loss goes negative and the "probability" means nothing
+    with pytest.raises(ValueError, match=r"targets must be probabilities in \[0, 1\], got"):
+        F.binary_cross_entropy_with_logits(tn.zeros(3), tn.tensor([0.0, bad, 1.0]))
+
+
+def test_loss_modules_on_an_empty_batch_give_nan_like_pytorch():
+    x = tn.zeros(0, 3, requires_grad=True)
+    assert np.isnan(tn.nn.CrossEntropyLoss()(x, tn.tensor(np.zeros(0, np.int64))).item())
+    assert np.isnan(tn.nn.BCEWithLogitsLoss()(tn.zeros(0, 2), tn.zeros(0, 2)).item())
+
+
+@pytest.mark.parametrize("loss_fn", [tn.nn.CrossEntropyLoss(), tn.nn.NLLLoss(),
+                                     tn.nn.BCEWithLogitsLoss(), tn.nn.MSELoss()], ids=repr)
+def test_a_loss_given_an_array_names_the_input(loss_fn):
+    with pytest.raises(TypeError, match="input must be a Tensor, got ndarray"):
+        loss_fn(np.zeros((2, 3)), np.zeros((2, 3)) if "CrossEntropy" not in repr(loss_fn)
+                and "NLL" not in repr(loss_fn) else np.zeros(2, np.int64))
+
+
+def test_a_loss_over_zero_classes_is_refused():
+    with pytest.raises(ValueError, match=r"at least one class \(C >= 1\), got shape \(2, 0\)"):
+        F.cross_entropy(tn.zeros(2, 0), tn.tensor([0, 0]))

@@ -106,29 +106,60 @@ def _class_targets(name, x, target, ignore_index) -> tuple:
     return t, ignore_index  # every target outside [0, C) is ignore_index
 
 
+def _check_input(name, x) -> None:
+    """Losses take a Tensor input (as PyTorch: an array has no graph to differentiate)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__} "
+                        f"(wrap an array with tinynet.tensor(...))")
+
+
 def _batched(name, x):
     """(C,) -> (1, C); (N, C) unchanged; anything else is refused."""
+    _check_input(name, x)
     if x.ndim == 1:
         return x.reshape(1, -1), True
     if x.ndim != 2:
         raise ValueError(f"{name}: expected input of shape (N, C) or (C,), got "
                          f"{tuple(x.shape)} (tinynet has no spatial dimensions)")
+    if x.shape[1] == 0:
+        raise ValueError(f"{name}: input must have at least one class (C >= 1), got shape "
+                         f"{tuple(x.shape)}")
     return x, False
+
+
+def _constant(name, argument, value):
+    """A weight the loss is not differentiable in (as in PyTorch) must not require grad:
+    its gradient would silently stay None."""
+    if isinstance(value, Tensor) and value.requires_grad:
+        raise RuntimeError(f"{name}: {argument} requires grad, but the loss is not "
+                           f"differentiable with respect to {argument} (as in PyTorch); "
+                           f"pass {argument}.detach()")
 
 
 def _weight_array(name, weight, c, dtype):
     if weight is None:
         return None
+    _constant(name, "weight", weight)
     w = _array(weight, dtype)
     if w.shape != (c,):
         raise ValueError(f"{name}: weight must have shape ({c},) (one per class), got {w.shape}")
     return w
 
 
+def _as_dtype(value, dtype):
+    """``value`` as a Tensor of ``dtype`` (differentiably) or as an array."""
+    if isinstance(value, Tensor):
+        return value if value.dtype == dtype else value.to(dtype)
+    return _array(value, dtype)
+
+
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy between logits ``input`` (N, C) and class indices (N,) or class
     probabilities (N, C): log-softmax and NLL in one stable, fused node.
+
+    With probability targets the loss is differentiable in the target and in ``weight``
+    too (as in PyTorch); with class indices ``weight`` is a constant.
 
     Example:
         >>> import tinynet as tn
@@ -138,21 +169,28 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     """
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], "
+                         f"got {label_smoothing!r}")
     x, unbatched = _batched("cross_entropy", input)
     n, c = x.shape
     t_raw = _array(target)
     if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
-        t = t_raw.reshape(1, -1) if unbatched else t_raw
-        if t.shape != (n, c):
-            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
-                             f"{(n, c)}, got {t.shape}")
+        if tuple(t_raw.shape) != tuple(input.shape):
+            raise ValueError(f"cross_entropy: probability targets must have the input's "
+                             f"shape {tuple(input.shape)}, got {t_raw.shape}")
+        t = _as_dtype(target, x.dtype)
+        t = t.reshape(1, -1) if unbatched else t
+        w = None
+        if weight is not None:
+            w = _as_dtype(weight, x.dtype)
+            if tuple(w.shape) != (c,):
+                raise ValueError(f"cross_entropy: weight must have shape ({c},) (one per "
+                                 f"class), got {tuple(w.shape)}")
     else:
         t, ignore_index = _class_targets("cross_entropy", x,
                                          t_raw.reshape(1) if unbatched else t_raw, ignore_index)
-    w = _weight_array("cross_entropy", weight, c, x.dtype)
-    loss = ops.CrossEntropy.apply(x, t.astype(x.dtype, copy=False) if t.dtype.kind == "f"
-                                  else t, w, ignore_index, reduction, label_smoothing)
+        w = _weight_array("cross_entropy", weight, c, x.dtype)
+    loss = ops.CrossEntropy.apply(x, t, w, ignore_index, reduction, label_smoothing)
     return loss.reshape(()) if unbatched and reduction == "none" else loss
 
 
@@ -171,15 +209,22 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
 
 def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
-    """Binary cross-entropy on logits, stable for any logit; targets in [0, 1], same shape."""
+    """Binary cross-entropy on logits, stable for any logit; targets in [0, 1], same shape.
+    ``weight`` and ``pos_weight`` broadcast against the input; 'mean' averages over the
+    broadcast shape."""
+    name = "binary_cross_entropy_with_logits"
     _check_reduction(reduction)
-    if isinstance(target, Tensor):
-        y = target if target.dtype == input.dtype else target.to(input.dtype)
-    else:
-        y = np.asarray(target, dtype=input.dtype)
+    _check_input(name, input)
+    y = _as_dtype(target, input.dtype)
     if tuple(y.shape) != tuple(input.shape):
-        raise ValueError(f"binary_cross_entropy_with_logits: target shape {tuple(y.shape)} "
-                         f"differs from input shape {tuple(input.shape)}")
+        raise ValueError(f"{name}: target shape {tuple(y.shape)} differs from input shape "
+                         f"{tuple(input.shape)}")
+    values = _array(y)
+    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
+        bad = values[~((values >= 0) & (values <= 1))].flat[0]
+        raise ValueError(f"{name}: targets must be probabilities in [0, 1], got {bad!r}")
+    _constant(name, "weight", weight)
+    _constant(name, "pos_weight", pos_weight)
     w = None if weight is None else _array(weight, input.dtype)
     pw = None if pos_weight is None else _array(pos_weight, input.dtype)
     return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
@@ -188,6 +233,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean squared error: mean of (input - target)²."""
     _check_reduction(reduction)
+    _check_input("mse_loss", input)
     target_shape = tuple(np.shape(_array(target)))
     if target_shape != tuple(input.shape):
         raise ValueError(f"mse_loss: target shape {target_shape} differs from input shape "

@@ -5,11 +5,12 @@ import numpy as np
 
 from tinynet.nn import functional as F
 from tinynet.nn.module import Module
+from tinynet.tensor import Tensor
 
 
 def _looks_like_probabilities(x: np.ndarray) -> bool:
     """Every row in [0, 1] and summing to 1: the output of a softmax, not logits."""
-    if x.ndim == 0 or x.shape[-1] < 2 or x.dtype.kind != "f":
+    if x.ndim == 0 or x.shape[-1] < 2 or x.size == 0 or x.dtype.kind != "f":
         return False
     if x.min() < 0 or x.max() > 1:
         return False
@@ -51,7 +52,7 @@ class CrossEntropyLoss(Module):
         self._input_checked = False
 
     def forward(self, input, target):  # noqa: A002
-        if not self._input_checked:  # once: a model's outputs keep their kind
+        if not self._input_checked and isinstance(input, Tensor):  # once: outputs keep their kind
             self._input_checked = True
             if _looks_like_probabilities(input.data):
                 warnings.warn(

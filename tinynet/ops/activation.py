@@ -19,6 +19,8 @@ from tinynet.autograd.function import Function
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_KAPPA = 0.044715
+_PDF_ZERO_BEYOND = 40.0  # e^(-x²/2) underflows to exactly 0 for |x| > 39 in float64
+_TANH_ONE_BEYOND = 10.0  # tanh(√(2/π)(x + κx³)) is exactly ±1 for |x| >= 10
 
 
 # NOTE: numpy 2's vectorised loops for maximum and minimum need two array operands: against
@@ -219,7 +221,16 @@ class GELU(Function):
 
     @staticmethod
     def _derivative(x, cdf):
-        return cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        # φ(x) from x clipped to ±40, where e^(-x²/2) has already underflowed to 0: the
+        # same values, without x² overflowing (a warning) for |x| > 1e19 in float32
+        d = np.clip(x, -_PDF_ZERO_BEYOND, _PDF_ZERO_BEYOND, out=_float_array_like(x))
+        d *= d
+        d *= -0.5
+        np.exp(d, out=d)
+        d *= x
+        d *= _INV_SQRT_2PI
+        d += cdf
+        return d
 
     @staticmethod
     def saved_derivative(ctx):
@@ -242,16 +253,25 @@ class GELUTanh(Function):
     # were a measurable share of the step.
     @staticmethod
     def forward(ctx, x):
-        t = GELUTanh._tanh_u(x)
-        ctx.save_for_backward(x, t)
+        x_clipped = GELUTanh._clip(x)
+        t = GELUTanh._tanh_u(x_clipped)
+        # the derivative needs x only where |x| < 10 (beyond, 1 - t² is exactly 0): the
+        # clipped copy serves, and x³ never overflows
+        ctx.save_for_backward(x_clipped, t)
         y = t + 1.0
+        y *= 0.5  # before x: ½(1 + t) <= 1, so y cannot overflow where x is finite
         y *= x
-        y *= 0.5
         return y
 
     @staticmethod
+    def _clip(x):
+        """x clipped to ±10: tanh u is exactly ±1 beyond (u > 43), in float32 and float64,
+        so t is unchanged, and the cubic cannot overflow (which made 0·inf = NaN)."""
+        return np.clip(x, -_TANH_ONE_BEYOND, _TANH_ONE_BEYOND, out=_float_array_like(x))
+
+    @staticmethod
     def _tanh_u(x):
-        """tanh u, u = √(2/π)(x + κx³)."""
+        """tanh u, u = √(2/π)(x + κx³), for x clipped to ±10."""
         u = np.multiply(x, x, out=_float_array_like(x))
         u *= x
         u *= _GELU_KAPPA
@@ -275,7 +295,8 @@ class GELUTanh(Function):
 
     @staticmethod
     def derivative(x, y):
-        return GELUTanh._derivative(x, GELUTanh._tanh_u(x))
+        x_clipped = GELUTanh._clip(x)
+        return GELUTanh._derivative(x_clipped, GELUTanh._tanh_u(x_clipped))
 
     @staticmethod
     def saved_derivative(ctx):
@@ -298,8 +319,11 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
-        y = e / e.sum(axis=dim, keepdims=True)
+        if x.size == 0:  # nothing to normalise (max over an empty axis has no value)
+            y = np.empty_like(x, dtype=np.result_type(x, 1.0))
+        else:
+            e = np.exp(x - x.max(axis=dim, keepdims=True))
+            y = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(y, dim)
         return y
 
@@ -314,8 +338,11 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        if x.size == 0:
+            y = np.empty_like(x, dtype=np.result_type(x, 1.0))
+        else:
+            shifted = x - x.max(axis=dim, keepdims=True)
+            y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(y, dim)
         return y
 

@@ -14,7 +14,10 @@ def _reduce(losses, reduction, denominator):
     if reduction == "none":
         return losses
     total = losses.sum()
-    return total if reduction == "sum" else total / denominator
+    if reduction == "sum":
+        return total
+    with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: NaN, as PyTorch
+        return total / denominator
 
 
 def _row_scale(grad, reduction, denominator, n):
@@ -58,8 +61,11 @@ class CrossEntropy(Function):
             q = target * (1 - eps) + eps / c if eps else target
             # a fresh array for backward: the caller's target may be refilled meanwhile
             a = q * weight if weight is not None else q.copy()  # (N, C)
-            losses = -(a * (shifted - log_sums[:, None])).sum(axis=1)
+            log_p = shifted - log_sums[:, None]
+            losses = -(a * log_p).sum(axis=1)
             ctx.save_for_backward(p, a, None, None, None, reduction, n)
+            # dℓᵢ/dq[i, c] = -(1-ε)·w[c]·log p[i, c];  dℓᵢ/dw[c] = -q̃[i, c]·log p[i, c]
+            ctx.soft = (log_p, q, weight, eps) if any(ctx.needs_input_grad[1:3]) else None
             return _reduce(losses, reduction, n)
         rows = np.arange(n)
         if ignore_index is None and weight is None and not eps and n:  # the usual case
@@ -98,7 +104,9 @@ class CrossEntropy(Function):
             row_scale = _row_scale(grad, reduction, denominator, n)  # (N,)
             if t is None:  # class probabilities: coef holds a (N, C)
                 a = coef * row_scale[:, None]
-                return p * a.sum(axis=1, keepdims=True) - a, None, None, None, None, None
+                gz = p * a.sum(axis=1, keepdims=True) - a if ctx.needs_input_grad[0] else None
+                gq, gw = CrossEntropy._soft_target_grads(ctx, row_scale)
+                return gz, gq, gw, None, None, None
             c_t = coef * row_scale
             gz = p * c_t[:, None]
             gz[rows, t] -= c_t
@@ -106,6 +114,21 @@ class CrossEntropy(Function):
                 a = smooth_a * row_scale[:, None]
                 gz += p * a.sum(axis=1, keepdims=True) - a
         return gz, None, None, None, None, None
+
+
+    @staticmethod
+    def _soft_target_grads(ctx, row_scale):
+        """dL/dq and dL/dw for class-probability targets (None where not needed)."""
+        if ctx.soft is None:
+            return None, None
+        log_p, q, weight, eps = ctx.soft
+        scaled = log_p * -row_scale[:, None]  # -log p[i, c]·dL/dℓᵢ
+        gq = gw = None
+        if ctx.needs_input_grad[1]:
+            gq = scaled * (1 - eps) if weight is None else scaled * ((1 - eps) * weight)
+        if ctx.needs_input_grad[2]:
+            gw = (scaled * q).sum(axis=0)
+        return gq, gw
 
 
 class NLLLoss(Function):
@@ -140,11 +163,15 @@ class NLLLoss(Function):
 
 
 class BCEWithLogits(Function):
-    """Binary cross-entropy on logits x with targets y in [0, 1] (same shape):
+    """Binary cross-entropy on logits x with targets y in [0, 1]:
         ℓ = -w·[pw·y·log σ(x) + (1-y)·log(1-σ(x))]
           = w·[(1-y)·x + (1 + (pw-1)·y)·softplus(-x)],   softplus(-x) = log(1 + e⁻ˣ),
         dℓ/dx = w·[σ(x)·(1 + (pw-1)·y) - pw·y],    dℓ/dy = w·[-x + (pw-1)·softplus(-x)].
     softplus(-x) = max(-x, 0) + log1p(e^(-|x|)): no overflow for any x.
+
+    x, y, w and pw broadcast together; 'mean' divides by the number of elements of the
+    broadcast loss, and so do the gradients (the engine sums them back to each input's
+    shape).
     """
 
     @staticmethod
@@ -154,14 +181,15 @@ class BCEWithLogits(Function):
         losses = (1 - y) * x + scale * softplus_neg
         if weight is not None:
             losses = losses * weight
-        ctx.save_for_backward(x, y, weight, pos_weight, reduction, softplus_neg)
+        ctx.save_for_backward(x, y, weight, pos_weight, softplus_neg)
+        ctx.reduction, ctx.count = reduction, losses.size
         return _reduce(losses, reduction, losses.size)
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, weight, pos_weight, reduction, softplus_neg = ctx.saved_tensors
-        if reduction == "mean":
-            grad = grad / x.size
+        x, y, weight, pos_weight, softplus_neg = ctx.saved_tensors
+        if ctx.reduction == "mean":
+            grad = grad / ctx.count
         pw = pos_weight if pos_weight is not None else 1
         gx = gy = None
         if ctx.needs_input_grad[0]:
