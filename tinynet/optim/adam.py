@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from tinynet.checks import check_real
 from tinynet.optim.flat import FlatState
 from tinynet.optim.optimizer import Optimizer
 
@@ -37,15 +38,14 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False):
-        if lr < 0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if eps < 0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        if weight_decay < 0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        where = type(self).__name__
+        lr = check_real(where, "lr", lr, 0.0)
+        eps = check_real(where, "eps", eps, 0.0)
+        if len(tuple(betas)) != 2:
+            raise ValueError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
+        betas = tuple(check_real(where, f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
+                      for i, beta in enumerate(betas))
+        weight_decay = check_real(where, "weight_decay", weight_decay, 0.0)
         if amsgrad:
             raise NotImplementedError("amsgrad=True is not implemented in tinynet")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,

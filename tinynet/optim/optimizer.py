@@ -35,14 +35,19 @@ class Optimizer:
         group = dict(group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        where = type(self).__name__
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        for p in group["params"]:
+        for i, p in enumerate(group["params"]):
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
+                raise TypeError(f"{where}: params must be Tensors, got {type(p).__name__} at "
+                                f"position {i}")
             if not p.requires_grad:
-                raise ValueError("optimizing a tensor that does not require grad")
-            if id(p) in seen:
-                raise ValueError("some parameters appear in more than one parameter group")
+                raise ValueError(f"{where}: params must require grad, got a tensor of shape "
+                                 f"{tuple(p.shape)} at position {i} that does not")
+            if id(p) in seen:  # it would be updated twice per step
+                raise ValueError(f"{where}: each parameter must appear once, got the tensor of "
+                                 f"shape {tuple(p.shape)} at position {i} a second time")
+            seen.add(id(p))
         for key, value in self.defaults.items():
             group.setdefault(key, value)
         self.param_groups.append(group)

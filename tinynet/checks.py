@@ -1,0 +1,68 @@
+"""Argument checks shared by every public entry point, with one message shape:
+
+    "{where}: {name} must be {rule}, got {value!r}"
+
+e.g. ``fit: lr must be a finite number > 0, got nan``. Each raises ``ValueError`` for a
+value of the right type outside its range and ``TypeError`` for a value of the wrong
+type (a string where a number goes), as Python and PyTorch do.
+"""
+import math
+import numbers
+
+
+def _fail(error, where: str, name: str, rule: str, value):
+    raise error(f"{where}: {name} must be {rule}, got {value!r}")
+
+
+def check_real(where: str, name: str, value, low: float = -math.inf, high: float = math.inf,
+               low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a float: a finite real number in the interval [low, high] (ends open
+    when asked). Booleans are refused: ``lr=True`` is a mistake, not 1.0."""
+    rule = "a finite number" + _interval(low, high, low_open, high_open)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        _fail(TypeError, where, name, rule, value)
+    number = float(value)
+    too_low = number <= low if low_open else number < low
+    too_high = number >= high if high_open else number > high
+    if not math.isfinite(number) or too_low or too_high:
+        _fail(ValueError, where, name, rule, value)
+    return number
+
+
+def check_int(where: str, name: str, value, low: int = None, high: int = None) -> int:
+    """``value`` as an int (any integer type, numpy's too; not a bool or a float) in
+    [low, high]."""
+    rule = "an integer" + _interval(low, high, False, False)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        _fail(TypeError, where, name, rule, value)
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        _fail(ValueError, where, name, rule, value)
+    return value
+
+
+def check_choice(where: str, name: str, value, choices):
+    """``value`` if it is one of ``choices``."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        _fail(ValueError, where, name, f"one of {listed}", value)
+    return value
+
+
+def check_seed(where: str, name: str, value):
+    """A seed: None or an integer in [0, 2**32 - 1] (numpy's and PyTorch's range)."""
+    if value is None:
+        return None
+    return check_int(where, name, value, 0, 2 ** 32 - 1)
+
+
+def _interval(low, high, low_open: bool, high_open: bool) -> str:
+    bounded_low = low is not None and low != -math.inf
+    bounded_high = high is not None and high != math.inf
+    if bounded_low and bounded_high:
+        return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if bounded_low:
+        return f" {'>' if low_open else '>='} {low:g}"
+    if bounded_high:
+        return f" {'<' if high_open else '<='} {high:g}"
+    return ""
