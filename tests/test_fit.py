@@ -1,4 +1,5 @@
 """fit(): training on real datasets, its records, seeding, errors, warnings, callbacks."""
+import re
 import sys
 import warnings
 
@@ -127,15 +128,23 @@ def test_tensors_and_lists_are_accepted(iris):
 
 # ---- bad arguments name themselves -----------------------------------------------------------
 @pytest.mark.parametrize("kwargs, exc, words", [
-    ({"epochs": 0}, ValueError, "epochs"),
-    ({"epochs": 2.5}, ValueError, "epochs"),
-    ({"batch_size": 0}, ValueError, "batch_size"),
-    ({"lr": -1.0}, ValueError, "lr"),
-    ({"lr": float("nan")}, ValueError, "lr"),
-    ({"loss": "hinge"}, ValueError, "loss 'hinge'"),
-    ({"optimizer": "rmsprop"}, ValueError, "optimizer 'rmsprop'"),
+    ({"epochs": 0}, ValueError, "fit: epochs must be an integer >= 1, got 0"),
+    ({"epochs": 2.5}, TypeError, "fit: epochs must be an integer >= 1, got 2.5"),
+    ({"batch_size": 0}, ValueError, "fit: batch_size must be an integer >= 1, got 0"),
+    ({"lr": -1.0}, ValueError, "fit: lr must be a finite number > 0, got -1.0"),
+    ({"lr": float("nan")}, ValueError, "fit: lr must be a finite number > 0, got nan"),
+    ({"loss": "hinge"}, ValueError, "fit: loss must be one of .* got 'hinge'"),
+    ({"optimizer": "rmsprop"}, ValueError, "fit: optimizer must be one of .* got 'rmsprop'"),
     ({"optimizer": tn.optim.Adam}, TypeError, "optimizer"),
-    ({"validation_data": "test"}, ValueError, "validation_data"),
+    ({"validation_data": "test"}, ValueError, "fit: validation_data must be a pair"),
+    ({"seed": -1}, ValueError, r"fit: seed must be an integer in \[0, 4.29497e\+09\], got -1"),
+    ({"seed": "0"}, TypeError, "fit: seed must be an integer"),
+    ({"clip_grad_norm": 0}, ValueError, "fit: clip_grad_norm must be a finite number > 0"),
+    ({"checkpoint_every": 0}, ValueError, "fit: checkpoint_every must be an integer >= 1"),
+    ({"callbacks": [print]}, TypeError, "fit: callbacks must be Callback objects, got "
+                                        "builtin_function_or_method at position 0"),
+    ({"loss": tn.nn.CrossEntropyLoss(reduction="none")}, ValueError,
+     "fit: loss must reduce a batch to one number"),
 ])
 def test_bad_arguments_raise_naming_the_argument(iris, kwargs, exc, words):
     model = _mlp(iris)
@@ -148,37 +157,64 @@ def test_bad_data_raises_naming_what_is_wrong(iris):
     X, y = iris.X_train, iris.y_train
     with pytest.raises(ValueError, match=r"X must be \(N, D\)"):
         tn.fit(model, X[:, 0], y, progress=False)
-    with pytest.raises(ValueError, match=r"got X \(112, 4\) and y \(5,\)"):
+    with pytest.raises(ValueError, match=r"y must have one target per sample of X \(112\), "
+                                         r"got shape \(5,\)"):
         tn.fit(model, X, y[:5], progress=False)
     with pytest.raises(ValueError, match="integer class labels"):
         tn.fit(model, X, y + 0.5, progress=False)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match=r"X must be finite, got nan at index \(10, 1\)"):
         tn.fit(model, np.where(X > 2, np.nan, X), y, progress=False)
     with pytest.raises(ValueError, match="validation_data"):
         tn.fit(model, X, y, validation_data=(iris.X_test[:, :2], iris.y_test), progress=False)
-    with pytest.raises(ValueError, match="no parameters"):
+    with pytest.raises(ValueError, match="model must have parameters to train"):
         tn.fit(nn.Sequential(nn.ReLU()), X, y, progress=False)
 
 
 # ---- numerical failure ---------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_exploding_sgd_raises_naming_epoch_step_and_layer(iris):
+def test_exploding_sgd_names_the_first_non_finite_layer_and_restores_the_start(iris):
     model = _mlp(iris, hidden=(16,), activation="relu")
+    start = {k: v.data.copy() for k, v in model.state_dict().items()}
+    X = iris.X_train * 1e4
     with pytest.raises(FloatingPointError) as info:
-        tn.fit(model, iris.X_train * 1e4, iris.y_train, optimizer="sgd", lr=1e6, epochs=3,
-               seed=0, progress=False)
+        tn.fit(model, X, iris.y_train, optimizer="sgd", lr=1e6, epochs=3, seed=0,
+               progress=False)
     message = str(info.value)
-    assert "epoch 1" in message
-    assert "step " in message and "step 1;" not in message  # the first step was finite
-    assert "'0' (Linear(in_features=4" in message
+    match = re.search(r"at epoch 1, step (\d+); the first non-finite value: layer '(\d)' "
+                      r"\(Linear\), its Linear op in the forward pass", message)
+    assert match, message
+    failing_step, layer = int(match[1]), match[2]
+    assert failing_step > 1  # the first steps were finite
+    assert "restored to their values before training" in message
+    for k, v in model.state_dict().items():  # nothing of the diverged run is left
+        np.testing.assert_array_equal(v.data, start[k])
     assert all(not p._grad_hooks for p in model.parameters())  # monitor detached anyway
+    # the claim, checked by hand: replay the same steps, then run the failing batch
+    # layer by layer; the named layer is the first whose output is not finite
+    replay = _mlp(iris, hidden=(16,), activation="relu")
+    opt = tn.optim.SGD(replay.parameters(), lr=1e6)
+    order = list(tn.data.batches(len(X), 32, True, np.random.default_rng(0)))
+    for idx in order[:failing_step - 1]:
+        opt.zero_grad()
+        tn.nn.functional.cross_entropy(replay(tn.tensor(X[idx])), tn.tensor(
+            iris.y_train[idx])).backward()
+        opt.step()
+    h = tn.tensor(X[order[failing_step - 1]])
+    first_bad = None
+    for name, module in replay.named_children():
+        h = module(h)
+        if first_bad is None and not np.isfinite(h.data).all():
+            first_bad = name
+    assert first_bad == layer
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_infinite_weights_raise_at_the_first_step(iris):
+def test_infinite_weights_are_named_at_the_first_step(iris):
     model = _mlp(iris)
     model[2].weight.data[...] = np.inf
-    with pytest.raises(FloatingPointError, match=r"epoch 1, step 1;.*'0' \(Linear"):
+    with pytest.raises(FloatingPointError, match=r"epoch 1, step 1; the first non-finite "
+                                                 r"value: parameter '2.weight' already holds "
+                                                 r"non-finite values \(before training\)"):
         tn.fit(model, iris.X_train, iris.y_train, epochs=2, progress=False)
 
 
@@ -321,7 +357,7 @@ def test_nll_loss_module_trains_on_class_indices_and_empty_input_is_refused():
     history = tn.fit(model, data.X_train, data.y_train, loss=tn.nn.NLLLoss(), lr=0.02,
                      epochs=30, seed=0, progress=False, monitor=False)
     assert history.records[-1]["train_acc"] > 0.9
-    with pytest.raises(ValueError, match="0 samples"):
+    with pytest.raises(ValueError, match=r"X must hold at least one sample, got shape \(0, 4\)"):
         tn.fit(model, data.X_train[:0], data.y_train[:0], progress=False)
 
 

@@ -235,7 +235,7 @@ def test_batches_shuffle_reproducibly_with_an_rng():
     again = [b.tolist() for b in batches(50, 8, rng=np.random.default_rng(1))]
     assert first == again
     assert np.concatenate(first).tolist() != list(range(50))
-    with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="batches: batch_size must be an integer >= 1, got 0"):
         list(batches(5, 0))
 
 

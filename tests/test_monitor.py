@@ -230,14 +230,16 @@ def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
                 weights.append(net[0].weight.data.astype(np.float64))
                 optimizer.step()
             epoch_records.append(monitor.end_epoch()["layers"]["0"])
-    # ratio_t = ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, measured at the backward of step t+1
+    weights.append(net[0].weight.data.astype(np.float64))  # after the last step
+    # ratio_t = ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖: the update of step t, measured at the
+    # backward of step t+1, or at end_epoch for an epoch's last step
     ratios = [np.linalg.norm(weights[t] - weights[t - 1]) / np.linalg.norm(weights[t - 1])
               for t in range(1, len(weights))]
     # With SGD, W_t - W_(t-1) = -lr * grad: the ratios are far from zero and all differ.
     assert min(ratios) > 1e-4
-    # epoch 1 measures the updates of steps 1-2, epoch 2 those of steps 3-5
-    assert epoch_records[0]["update_ratio"] == pytest.approx(np.mean(ratios[:2]), rel=1e-5)
-    assert epoch_records[1]["update_ratio"] == pytest.approx(np.mean(ratios[2:]), rel=1e-5)
+    # each epoch holds exactly its own steps' updates: steps 1-3, then 4-6
+    assert epoch_records[0]["update_ratio"] == pytest.approx(np.mean(ratios[:3]), rel=1e-5)
+    assert epoch_records[1]["update_ratio"] == pytest.approx(np.mean(ratios[3:]), rel=1e-5)
     np.testing.assert_allclose(monitor.linears["0"].update_ratios, ratios, rtol=1e-5)
 
 
@@ -392,7 +394,8 @@ def test_sampling_observes_every_kth_step_from_each_epochs_first():
         assert epoch["1"]["act_mean"] == pytest.approx(seen.mean(), rel=1e-12)
         assert epoch["1"]["act_std"] == pytest.approx(seen.std(), rel=1e-9)
         assert len(monitor.linears["0"].weight_grad_norms) == 7
-        # ratios measured at the backward after each observed step: steps 2 and 5
-        assert len(monitor.linears["0"].update_ratios) == 2
+        # the updates of the observed steps 1 and 4 (measured at the next backward) and 7
+        # (the epoch's last step, measured at end_epoch)
+        assert len(monitor.linears["0"].update_ratios) == 3
     with pytest.raises(ValueError, match="every must be a positive integer, got 0"):
         Monitor(net, every=0)

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tinynet.training.epoch import batches  # noqa: F401  (tn.data.batches, as before)
+
 
 def _sklearn_datasets():
     """``sklearn.datasets``, imported on first use: importing scikit-learn takes about a
@@ -84,22 +86,3 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
     return Dataset(name, scaler.transform(X_train).astype(dtype), y_train.astype(np.int64),
                    scaler.transform(X_test).astype(dtype), y_test.astype(np.int64),
                    int(len(np.unique(y))))
-
-
-def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
-    """Yield index arrays covering ``range(n)`` in minibatches (the last may be smaller).
-
-    Args:
-        n: number of samples.
-        batch_size: samples per batch.
-        shuffle: permute first, with ``rng`` (a ``numpy.random.Generator``).
-
-    Example:
-        >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
-        [[0, 1], [2, 3], [4]]
-    """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    order = (rng or np.random.default_rng()).permutation(n) if shuffle else np.arange(n)
-    for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]

@@ -1,7 +1,8 @@
 """Reverse-mode automatic differentiation: ``Function``, the backward engine, grad mode."""
+from tinynet.autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from tinynet.autograd.function import Function
 from tinynet.autograd.gradcheck import GradcheckError, gradcheck
 from tinynet.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
-__all__ = ["Function", "GradcheckError", "enable_grad", "gradcheck", "is_grad_enabled",
-           "no_grad", "set_grad_enabled"]
+__all__ = ["AnomalyError", "Function", "GradcheckError", "detect_anomaly", "enable_grad",
+           "gradcheck", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "set_grad_enabled"]

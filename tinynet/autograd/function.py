@@ -35,6 +35,7 @@ import itertools
 
 import numpy as np
 
+from tinynet.autograd.anomaly import _Anomaly, check_forward
 from tinynet.autograd.grad_mode import _GradMode
 
 _sequence = itertools.count()  # numbers recorded ops in creation order
@@ -93,6 +94,8 @@ class Function:
         out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
+        if _Anomaly.enabled:
+            check_forward(ctx, args, arrays, out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if any_need and out.dtype.kind == "f" and _GradMode.enabled:
             saved = ctx.saved_tensors

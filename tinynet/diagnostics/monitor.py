@@ -21,7 +21,8 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
 Per ``Linear`` and per optimisation step:
   * grad norm: ‖∂L/∂W‖₂ (Frobenius) and ‖∂L/∂b‖₂ after each backward;
   * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of one step's update,
-    measured at the next backward.
+    measured at the next backward, or by ``end_epoch`` for the epoch's last step (so
+    call ``end_epoch`` after the epoch's last optimizer step).
 Only forward passes in training mode with grad enabled count (evaluation does not).
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
@@ -104,26 +105,33 @@ class _LinearStats:
 
     def __init__(self, module, monitor):
         self.module, self.monitor = module, monitor
-        self.snapshot = None  # W before an observed step's update, awaiting the next backward
+        self.snapshot = None  # W before an observed step's update (a reused buffer)
+        self.pending = False  # the snapshot awaits the update of its step
         self.scratch = None
         self.weight_grad_norms, self.bias_grad_norms, self.update_ratios = [], [], []
 
     def on_weight_grad(self, weight) -> None:
         self.weight_grad_norms.append(_norm(weight.grad.data))
         w = weight.data
-        if self.snapshot is not None:  # the optimizer has stepped since: measure its update
-            if self.scratch is None or self.scratch.shape != w.shape:
-                self.scratch = np.empty_like(w)
-            np.subtract(w, self.snapshot, out=self.scratch)
-            norm = _norm(self.snapshot)
-            self.update_ratios.append(_norm(self.scratch) / norm if norm else float("inf"))
+        self.measure_update()  # the optimizer has stepped since the snapshot
         if self.monitor._observed_forward:
             if self.snapshot is None or self.snapshot.shape != w.shape:
                 self.snapshot = w.copy()
             else:
                 np.copyto(self.snapshot, w)
-        else:
-            self.snapshot = None
+            self.pending = True
+
+    def measure_update(self) -> None:
+        """Record ‖W - snapshot‖ / ‖snapshot‖ if a snapshot awaits its step's update."""
+        if not self.pending:
+            return
+        self.pending = False
+        w = self.module.weight.data
+        if self.scratch is None or self.scratch.shape != w.shape:
+            self.scratch = np.empty_like(w)
+        np.subtract(w, self.snapshot, out=self.scratch)
+        norm = _norm(self.snapshot)
+        self.update_ratios.append(_norm(self.scratch) / norm if norm else float("inf"))
 
     def on_bias_grad(self, bias) -> None:
         self.bias_grad_norms.append(_norm(bias.grad.data))
@@ -200,6 +208,9 @@ class Monitor:
         epoch = len(self.epochs) + 1  # epochs count from 1, as a person would
         layers = {}
         for name, stats in self.linears.items():
+            # the epoch's last observed step was taken since its backward: measure it now,
+            # so every epoch holds exactly its own steps' updates
+            stats.measure_update()
             start, ratio_start = self._marks.get(name, (0, 0))
             w, b = stats.weight_grad_norms[start:], stats.bias_grad_norms[start:]
             ratios = stats.update_ratios[ratio_start:]  # those measured during this epoch
@@ -217,6 +228,19 @@ class Monitor:
         self.epochs.append(summary)
         self._forwards, self._observing = 0, True  # each epoch's first step is observed
         return summary
+
+    def state_dict(self) -> dict:
+        """What carries over from one epoch to the next (for checkpoints): the finished
+        epochs' summaries and, per activation, the epoch each dead unit died in."""
+        return {"epochs": self.epochs,
+                "dead_since": {name: stats.dead_since for name, stats
+                               in self.activations.items()}}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epochs = list(state["epochs"])
+        for name, dead_since in state["dead_since"].items():
+            if dead_since is not None:
+                self.activations[name].dead_since = np.asarray(dead_since)
 
     def step_grad_norms(self) -> dict:
         """Every step's weight-gradient norm, per Linear: {name: [norm, ...]}."""

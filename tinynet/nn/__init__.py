@@ -1,5 +1,5 @@
 """Neural-network layers, losses, initialisation and the functional forms."""
-from tinynet.nn import functional, init
+from tinynet.nn import functional, init, utils
 from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinynet.nn.container import ModuleList, Sequential
 from tinynet.nn.linear import Identity, Linear
@@ -12,4 +12,5 @@ __all__ = [
     "BCEWithLogitsLoss", "CrossEntropyLoss", "ELU", "GELU", "Identity", "LayerNorm",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
+    "utils",
 ]

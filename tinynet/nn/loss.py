@@ -34,7 +34,8 @@ class CrossEntropyLoss(Module):
 
     NOTE (not in PyTorch): on its first call, the module warns if the input rows
     already look like probabilities (all in [0, 1], summing to 1): a model ending in
-    Softmax whose output is softmaxed again here, which squashes the gradients.
+    Softmax whose output is softmaxed again here, which squashes the gradients. Set
+    ``warn_on_probabilities = False`` to skip the check.
 
     Example:
         >>> import tinynet as tn
@@ -49,11 +50,11 @@ class CrossEntropyLoss(Module):
         F._check_reduction(reduction)
         self.weight, self.ignore_index = weight, ignore_index
         self.reduction, self.label_smoothing = reduction, label_smoothing
-        self._input_checked = False
+        self.warn_on_probabilities = True  # checked on the first call only
 
     def forward(self, input, target):  # noqa: A002
-        if not self._input_checked and isinstance(input, Tensor):  # once: outputs keep their kind
-            self._input_checked = True
+        if self.warn_on_probabilities and isinstance(input, Tensor):  # once: outputs keep
+            self.warn_on_probabilities = False  # their kind
             if _looks_like_probabilities(input.data):
                 warnings.warn(
                     "CrossEntropyLoss got inputs that look like probabilities (rows in "

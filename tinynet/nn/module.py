@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from tinynet.autograd.anomaly import _Anomaly
 from tinynet.dtypes import parse_to_args
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
@@ -63,7 +64,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        out = self.forward(*args, **kwargs)
+        if _Anomaly.enabled:  # anomaly mode names the module an op was created in
+            _Anomaly.modules.append(self)
+            try:
+                out = self.forward(*args, **kwargs)
+            finally:
+                _Anomaly.modules.pop()
+        else:
+            out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)

@@ -3,7 +3,15 @@ import numpy as np
 
 
 class Callback:
-    """Base class: override what you need. ``on_epoch_end`` returns True to stop."""
+    """Base class: override what you need. ``on_epoch_end`` returns True to stop.
+
+    A callback with state that must survive a checkpoint (``fit(checkpoint=...)``)
+    returns it from ``state_dict`` (a dict of numbers, strings, lists and arrays) and
+    takes it back in ``load_state_dict``. One that puts other weights into the model at
+    the end sets ``restored_epoch`` to the epoch they come from.
+    """
+
+    restored_epoch = None
 
     def on_train_begin(self, model) -> None:
         pass
@@ -12,6 +20,12 @@ class Callback:
         return False
 
     def on_train_end(self, model) -> None:
+        pass
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
         pass
 
 
@@ -44,7 +58,7 @@ class EarlyStopping(Callback):
 
     def on_train_begin(self, model) -> None:
         self.best, self.best_epoch, self.stopped_epoch = None, None, None
-        self.wait, self.best_state = 0, None
+        self.wait, self.best_state, self.restored_epoch = 0, None, None
 
     def _improved(self, value: float) -> bool:
         if self.best is None:
@@ -73,3 +87,15 @@ class EarlyStopping(Callback):
     def on_train_end(self, model) -> None:
         if self.restore_best_weights and self.best_state is not None:
             model.load_state_dict({k: np.asarray(v) for k, v in self.best_state.items()})
+            self.restored_epoch = self.best_epoch
+
+    _STATE = ("best", "best_epoch", "stopped_epoch", "wait", "best_state")
+
+    def state_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self._STATE}
+
+    def load_state_dict(self, state: dict) -> None:
+        for name in self._STATE:
+            setattr(self, name, state[name])
+        if self.best_state is not None:  # tn.load gives tensors back
+            self.best_state = {k: np.array(v) for k, v in self.best_state.items()}

@@ -16,9 +16,12 @@ class History:
     ``config`` holds the run's settings, seed and library versions.
     """
 
-    def __init__(self, records=None, config=None):
+    def __init__(self, records=None, config=None, restored_epoch=None):
         self.records = list(records or [])
         self.config = dict(config or {})
+        # the epoch whose weights the model holds after training, when a callback
+        # (EarlyStopping(restore_best_weights=True)) put back an earlier epoch's
+        self.restored_epoch = restored_epoch
 
     def __len__(self) -> int:
         return len(self.records)

@@ -1,109 +1,111 @@
-"""``fit``: train a model on arrays with minibatches, a progress bar and diagnostics."""
-import math
-import numbers
+"""``fit``: train a model on arrays with minibatches, a progress bar and diagnostics.
+
+The loop itself is ``training.epoch.train_epoch``; this module resolves ``fit``'s
+arguments into a ``Run``, runs its epochs (evaluation, callbacks, checkpoints), and, when
+the loss stops being finite, names where and restores the last finite state.
+"""
 import platform
 import sys
-import time
-import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from tinynet import nn, optim
-from tinynet.autograd.grad_mode import no_grad
-from tinynet.data import batches
+from tinynet.autograd.anomaly import AnomalyError, detect_anomaly
+from tinynet.checks import check_int, check_real, check_seed
 from tinynet.diagnostics import Monitor
 from tinynet.tensor import Tensor
-from tinynet.tensor import as_array as _array
+from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback
+from tinynet.training.epoch import NonFiniteLoss, evaluate, train_epoch
 from tinynet.training.history import History
+from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_inputs, check_targets,
+                                     check_validation_data)
 
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
           "mse": nn.MSELoss}
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD}
+_LOSS_NAMES = ((nn.CrossEntropyLoss, "cross_entropy"), (nn.NLLLoss, "nll"),
+               (nn.BCEWithLogitsLoss, "bce_with_logits"), (nn.MSELoss, "mse"))
 
 
-CLASS_INDEX_LOSSES = ("cross_entropy", "nll")
+@dataclass
+class Run:
+    """Everything one ``fit`` call works with, resolved and checked."""
 
+    model: nn.Module
+    loss_fn: nn.Module
+    loss_name: str
+    optimizer: optim.Optimizer
+    scheduler: object
+    X: np.ndarray
+    y: np.ndarray
+    validation: tuple  # (X_val, y_val) or None
+    batch_size: int
+    shuffle: bool
+    rng: np.random.Generator
+    monitor: Monitor  # or None
+    callbacks: list
+    clip_grad_norm: float
+    history: History = field(default_factory=History)
 
-def _targets(y: np.ndarray, loss_name: str, dtype) -> np.ndarray:
-    if loss_name in CLASS_INDEX_LOSSES:
-        if y.dtype.kind == "f" and not np.all(y == np.round(y)):
-            raise ValueError("cross_entropy needs integer class labels in y")
-        return y.astype(np.int64)
-    y = y.astype(dtype)
-    return y[:, None] if y.ndim == 1 else y
+    def batch_loss(self, y: np.ndarray):
+        """``batch_loss(output, idx)`` for ``train_epoch``: the loss tensor and its mean
+        per sample (a loss with reduction='sum' is divided by the batch size)."""
+        per_sum = getattr(self.loss_fn, "reduction", "mean") == "sum"
 
+        def batch_loss(out, idx):
+            loss = self.loss_fn(out, Tensor._wrap(y[idx], False, None))
+            value = loss.item()
+            return loss, value / len(idx) if per_sum else value
 
-def _accuracy(output: np.ndarray, y: np.ndarray, loss_name: str):
-    """Number of correct predictions, or None for regression."""
-    if loss_name in CLASS_INDEX_LOSSES:
-        return int(np.count_nonzero(output.argmax(axis=1) == y))
-    if loss_name == "bce_with_logits":
-        return int(np.count_nonzero((output > 0) == (y > 0.5)))
-    return None
-
-
-def _evaluate(model, loss_fn, X, y, loss_name, batch_size=1024):
-    """Mean loss and accuracy on (X, y) in eval mode without building a graph."""
-    was_training = model.training
-    model.eval()
-    total, correct = 0.0, 0
-    with no_grad():
-        for idx in batches(len(X), batch_size, shuffle=False):
-            out = model(Tensor._wrap(X[idx], False, None))
-            total += loss_fn(out, Tensor._wrap(y[idx], False, None)).item() * len(idx)
-            hits = _accuracy(out.data, y[idx], loss_name)
-            correct = None if hits is None else correct + hits
-    model.train(was_training)
-    return total / len(X), (None if correct is None else correct / len(X))
-
-
-def _first_nonfinite_layer(model) -> str:
-    """The first module, in definition order, holding a parameter with a non-finite grad."""
-    for name, module in model.named_modules():
-        for p in module.parameters(recurse=False):
-            if p.grad is not None and not np.isfinite(p.grad.data).all():
-                return f"'{name}' ({module!r})"
-    return "none (every gradient is finite)"
-
-
-def _versions() -> dict:
-    import sklearn
-
-    import tinynet
-    return {"tinynet": tinynet.__version__, "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__, "python": platform.python_version()}
+        return batch_loss
 
 
 def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
-        seed: int = None, monitor=True, progress: bool = True, callbacks=()):
+        seed: int = None, monitor=True, progress: bool = True, callbacks=(), scheduler=None,
+        clip_grad_norm: float = None, checkpoint=None, checkpoint_every: int = 1,
+        resume_from=None):
     """Train ``model`` on (X, y) with minibatches and return a ``History``.
 
     Args:
         model: a ``tinynet.nn.Module`` mapping (N, D) inputs to (N, C) outputs.
         X: inputs, array-like (N, D); cast to the model's dtype.
-        y: targets (N,): class indices for cross-entropy, else values.
-        loss: 'cross_entropy' (default), 'bce_with_logits', 'mse', or a loss module.
+        y: targets (N,): class indices for cross-entropy, probabilities in [0, 1] for
+            BCE ((N,) or (N, C)), values for MSE.
+        loss: 'cross_entropy' (default), 'bce_with_logits', 'mse', or a loss module
+            ('mean' or 'sum' reduction; the History reports the mean per sample).
         optimizer: an Optimizer over ``model.parameters()``, or 'adam' (the default
             when None), 'adamw' or 'sgd' built with ``lr``.
         lr: learning rate when ``optimizer`` is not an Optimizer (default 1e-3).
-        epochs: passes over the data (default 10); batch_size: default 32.
+        epochs: the last epoch to train (default 10; with ``resume_from``, training
+            continues from the checkpoint's epoch up to this one); batch_size: default 32.
         validation_data: optional (X_val, y_val), evaluated after every epoch.
         shuffle: reshuffle every epoch (default True), with ``seed``.
         seed: seeds the shuffling (``None``: fresh randomness each run).
         monitor: record per-layer diagnostics: True (default; ``Monitor(model)``, which
-            samples every 4th step), False, or an int k for ``Monitor(model, every=k)``
-            (1: every step, exact).
+            samples every 4th step), False, or an int k for ``Monitor(model, every=k)``.
         progress: show a tqdm progress bar (only when stderr is a terminal).
         callbacks: ``Callback`` objects, e.g. ``EarlyStopping`` (or just one).
+        scheduler: an ``optim.lr_scheduler`` scheduler of ``optimizer``, or a function
+            of the optimizer returning one; stepped after every epoch.
+        clip_grad_norm: clip the gradients' total 2-norm to this before every step
+            (``nn.utils.clip_grad_norm_``); None (default) does not clip.
+        checkpoint: a path: save the run's whole state there (atomically) every
+            ``checkpoint_every`` epochs and after the last one.
+        resume_from: a checkpoint path: continue that run (same model, data and
+            settings) from where it was saved.
 
     Returns:
         History with one record per epoch.
 
     Raises:
         FloatingPointError: the loss became non-finite; the message names the epoch,
-            the step and the first layer whose gradient is non-finite.
+            the step and where the first non-finite value appeared (layer and op, in the
+            forward or the backward pass). The model's parameters and the optimizer's
+            state are first restored to the end of the last finite epoch; the History
+            keeps every finished epoch.
 
     Example:
         >>> import tinynet as tn
@@ -114,122 +116,262 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         >>> history.records[-1]["train_acc"] > 0.9
         True
     """
+    run = _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuffle,
+                   seed, monitor, callbacks, scheduler, clip_grad_norm)
+    epochs = check_int("fit", "epochs", epochs, 1)
+    checkpoint_every = check_int("fit", "checkpoint_every", checkpoint_every, 1)
+    first = 1
+    if resume_from is not None:
+        first = checkpoints.restore(run, checkpoints.load_checkpoint(resume_from),
+                                    resume_from) + 1
+    else:
+        for callback in run.callbacks:
+            callback.on_train_begin(model)
+    run.history.config["epochs"] = epochs
+    try:
+        _train(run, first, epochs, checkpoint, checkpoint_every, progress)
+    finally:
+        if run.monitor is not None:
+            run.monitor.detach()
+    for callback in run.callbacks:
+        callback.on_train_end(model)
+        if callback.restored_epoch is not None:
+            run.history.restored_epoch = callback.restored_epoch
+    return run.history
+
+
+def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuffle, seed,
+             monitor, callbacks, scheduler, clip_grad_norm) -> Run:
+    """Check every argument of ``fit`` and build its ``Run``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"fit: model must be a tinynet.nn.Module, got {type(model).__name__}")
     params = list(model.parameters())
     if not params:
-        raise ValueError("fit: the model has no parameters to train")
+        raise ValueError(f"fit: model must have parameters to train, got {model!r}")
     dtype = params[0].dtype
-    loss_name = loss if isinstance(loss, str) else type(loss).__name__
+    loss_fn, loss_name = _loss(loss)
+    optimizer = _optimizer(optimizer, lr, params)
+    batch_size = check_int("fit", "batch_size", batch_size, 1)
+    seed = check_seed("fit", "seed", seed)
+    if clip_grad_norm is not None:
+        clip_grad_norm = check_real("fit", "clip_grad_norm", clip_grad_norm, 0.0, low_open=True)
+    X = check_inputs("fit", X, dtype)
+    y = check_targets("fit", y, len(X), loss_name, dtype)
+    validation = None if validation_data is None else check_validation_data(
+        "fit", validation_data, X.shape[1], loss_name, dtype)
+    callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
+    for i, callback in enumerate(callbacks):
+        if not isinstance(callback, Callback):
+            raise TypeError(f"fit: callbacks must be Callback objects, got "
+                            f"{type(callback).__name__} at position {i}")
+    _warn_double_softmax(model, loss_fn, loss_name)
+    run = Run(model, loss_fn, loss_name, optimizer, _scheduler(scheduler, optimizer), X, y,
+              validation, batch_size, bool(shuffle), np.random.default_rng(seed),
+              _monitor(model, monitor), callbacks, clip_grad_norm)
+    run.history.config.update(_config(run, seed))
+    return run
+
+
+def _loss(loss) -> tuple:
+    """(loss module, loss name) from a name or a module."""
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass "
-                             f"a loss module")
-        loss_fn = LOSSES[loss]()
-    else:
-        loss_fn = loss
-        if isinstance(loss, nn.CrossEntropyLoss):
-            loss_name = "cross_entropy"
-        elif isinstance(loss, nn.NLLLoss):
-            loss_name = "nll"
-        elif isinstance(loss, nn.BCEWithLogitsLoss):
-            loss_name = "bce_with_logits"
-    if isinstance(optimizer, str) or optimizer is None:
+            raise ValueError(f"fit: loss must be one of {sorted(LOSSES)} or a loss module, "
+                             f"got {loss!r}")
+        return LOSSES[loss](), loss
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a loss name or a loss module, got {loss!r}")
+    if getattr(loss, "reduction", "mean") == "none":
+        raise ValueError("fit: loss must reduce a batch to one number, got a loss module with "
+                         "reduction='none'; use 'mean' or 'sum'")
+    name = next((n for kind, n in _LOSS_NAMES if isinstance(loss, kind)), type(loss).__name__)
+    return loss, name
+
+
+def _optimizer(optimizer, lr, params):
+    if optimizer is None or isinstance(optimizer, str):
         name = optimizer or "adam"
         if name not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}")
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
-            raise ValueError(f"fit: lr must be a positive number, got {lr!r}")
-        optimizer = OPTIMIZERS[name](params, lr=lr)
-    elif not isinstance(optimizer, optim.Optimizer):
+            raise ValueError(f"fit: optimizer must be one of {sorted(OPTIMIZERS)} or an "
+                             f"Optimizer, got {name!r}")
+        lr = check_real("fit", "lr", lr, 0.0, low_open=True)
+        return OPTIMIZERS[name](params, lr=lr)
+    if not isinstance(optimizer, optim.Optimizer):
         raise TypeError(f"fit: optimizer must be an Optimizer instance or one of "
                         f"{sorted(OPTIMIZERS)}, got {optimizer!r}")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"fit: {name} must be a positive integer, got {value!r}")
-    X = _array(X).astype(dtype, copy=False)
-    y = _targets(_array(y), loss_name, dtype)
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(f"fit: X must be (N, D) and y (N,), got X {X.shape} and y {y.shape}")
-    if len(X) == 0:
-        raise ValueError("fit: X and y are empty (0 samples); nothing to train on")
-    if not np.isfinite(X).all():
-        raise ValueError("fit: X contains NaN or infinite values")
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("fit: validation_data must be a pair (X_val, y_val)")
-        X_val = _array(validation_data[0]).astype(dtype, copy=False)
-        y_val = _targets(_array(validation_data[1]), loss_name, dtype)
-        if X_val.ndim != 2 or X_val.shape[1] != X.shape[1] or len(X_val) != len(y_val):
-            raise ValueError(f"fit: validation_data must be (N_val, {X.shape[1]}) inputs and "
-                             f"(N_val,) targets like X and y, got {X_val.shape} and "
-                             f"{y_val.shape}")
-    modules = list(model.modules())
-    if loss_name == "cross_entropy" and isinstance(modules[-1], nn.Softmax):
-        loss_fn._input_checked = True  # one warning for one mistake: the loss stays quiet
+    return optimizer
+
+
+def _scheduler(scheduler, optimizer):
+    if scheduler is None or isinstance(scheduler, optim.lr_scheduler.LRScheduler):
+        if scheduler is not None and scheduler.optimizer is not optimizer:
+            raise ValueError("fit: scheduler must schedule fit's optimizer, got one built on "
+                             "another optimizer (pass optimizer= too, or a function)")
+        return scheduler
+    if callable(scheduler):
+        return _scheduler(scheduler(optimizer), optimizer)
+    raise TypeError(f"fit: scheduler must be an LRScheduler or a function of the optimizer, "
+                    f"got {scheduler!r}")
+
+
+def _monitor(model, monitor):
+    if monitor is True or monitor is False:
+        return Monitor(model) if monitor else None
+    return Monitor(model, every=monitor)  # validates the int
+
+
+def _warn_double_softmax(model, loss_fn, loss_name) -> None:
+    import warnings
+
+    if loss_name == "cross_entropy" and isinstance(list(model.modules())[-1], nn.Softmax):
+        loss_fn.warn_on_probabilities = False  # one warning for one mistake
         warnings.warn("the model ends in Softmax but the loss is cross-entropy, which applies "
                       "log-softmax itself: this double softmax squashes the gradients and "
                       "slows learning. Remove the final Softmax (apply it only to read "
-                      "probabilities).", UserWarning, stacklevel=2)
+                      "probabilities).", UserWarning, stacklevel=4)
 
-    callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
-    rng = np.random.default_rng(seed)
-    if monitor is True or monitor is False:
-        watcher = Monitor(model) if monitor else None
-    else:
-        watcher = Monitor(model, every=monitor)  # validates the int
-    history = History(config={
-        "model": repr(model), "loss": loss_name, "optimizer": repr(optimizer),
-        "lr": optimizer.param_groups[0]["lr"], "epochs": epochs, "batch_size": batch_size,
-        "shuffle": shuffle, "seed": seed, "n_samples": len(X), "dtype": str(dtype),
-        "versions": _versions()})
-    for callback in callbacks:
-        callback.on_train_begin(model)
-    bar = _progress_bar(epochs, progress)
-    model.train()
+
+def _config(run: Run, seed) -> dict:
+    """The run's settings, seed and library versions (History.config)."""
+    import sklearn
+
+    import tinynet
+    versions = {"tinynet": tinynet.__version__, "numpy": np.__version__,
+                "scikit-learn": sklearn.__version__, "python": platform.python_version()}
+    optimizer = run.optimizer
+    return {
+        "model": repr(run.model), "activation": getattr(run.model, "activation", None),
+        "loss": run.loss_name, "optimizer": repr(optimizer),
+        "optimizer_name": type(optimizer).__name__, "lr": optimizer.param_groups[0]["lr"],
+        "batch_size": run.batch_size, "shuffle": run.shuffle, "seed": seed,
+        "n_samples": len(run.X), "n_features": run.X.shape[1], "dtype": str(run.X.dtype),
+        "clip_grad_norm": run.clip_grad_norm,
+        "data_fingerprint": checkpoints.fingerprint(run.X, run.y), "versions": versions}
+
+
+def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
+           progress: bool) -> None:
+    """Epochs ``first`` .. ``last``: train, evaluate, record, call back, checkpoint."""
+    bar = _progress_bar(last, first - 1, progress)
+    restore_point = _snapshot(run)
+    run.model.train()
     try:
-        for epoch in range(1, epochs + 1):
-            start, total, correct, step = time.perf_counter(), 0.0, 0, 0
-            for step, idx in enumerate(batches(len(X), batch_size, shuffle, rng), start=1):
-                xb, yb = Tensor._wrap(X[idx], False, None), Tensor._wrap(y[idx], False, None)
-                optimizer.zero_grad()
-                out = model(xb)
-                batch_loss = loss_fn(out, yb)
-                batch_loss.backward()
-                value = batch_loss.item()
-                if not math.isfinite(value):
-                    raise FloatingPointError(
-                        f"non-finite loss ({value}) at epoch {epoch}, step {step}; first layer "
-                        f"with a non-finite gradient: {_first_nonfinite_layer(model)}. Try a "
-                        f"lower learning rate or LayerNorm.")
-                optimizer.step()
-                total += value * len(idx)
-                hits = _accuracy(out.data, y[idx], loss_name)
-                correct = None if hits is None else correct + hits
-            train_seconds = time.perf_counter() - start
-            record = {"epoch": epoch, "train_loss": total / len(X),
-                      "train_acc": None if correct is None else correct / len(X),
-                      "val_loss": None, "val_acc": None}
-            if validation_data is not None:
-                record["val_loss"], record["val_acc"] = _evaluate(model, loss_fn, X_val, y_val,
-                                                                  loss_name)
-            record.update(lr=optimizer.param_groups[0]["lr"], steps=step, seconds=train_seconds)
-            record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
-            history.records.append(record)
+        for epoch in range(first, last + 1):
+            try:
+                record = _epoch(run, epoch)
+            except NonFiniteLoss as error:
+                raise _diverged(run, epoch, error, restore_point) from None
+            run.history.records.append(record)
+            restore_point = _snapshot(run)
             bar.update(1)
             bar.set_postfix({k: f"{record[k]:.3f}" for k in
                              ("train_loss", "train_acc", "val_acc") if record[k] is not None})
-            if any([callback.on_epoch_end(epoch, record, model) for callback in callbacks]):
+            # every callback sees every epoch, even after one asked to stop
+            stop = [callback.on_epoch_end(epoch, record, run.model) for callback in run.callbacks]
+            if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == last
+                                           or any(stop)):
+                checkpoints.save_checkpoint(checkpoint, run, epoch)
+            if any(stop):
                 break
     finally:
         bar.close()
-        if watcher:
-            watcher.detach()
-    for callback in callbacks:
-        callback.on_train_end(model)
-    return history
 
 
-def _progress_bar(epochs: int, progress: bool):
+def _epoch(run: Run, epoch: int) -> dict:
+    """Train one epoch, evaluate, and return its record."""
+    hits = _Hits(run.loss_name, run.y)
+    result = train_epoch(run.model, run.optimizer, run.X, run.batch_loss(run.y),
+                         batch_size=run.batch_size, shuffle=run.shuffle, rng=run.rng,
+                         clip_grad_norm=run.clip_grad_norm, on_batch=hits)
+    record = {"epoch": epoch, "train_loss": result.loss, "train_acc": hits.rate(),
+              "val_loss": None, "val_acc": None}
+    if run.validation is not None:
+        X_val, y_val = run.validation
+        val_hits = _Hits(run.loss_name, y_val)
+        record["val_loss"] = evaluate(run.model, X_val, run.batch_loss(y_val), on_batch=val_hits)
+        record["val_acc"] = val_hits.rate()
+    record.update(lr=run.optimizer.param_groups[0]["lr"], steps=result.steps,
+                  seconds=result.seconds)
+    record["layers"] = run.monitor.end_epoch()["layers"] if run.monitor is not None else {}
+    if run.scheduler is not None:
+        run.scheduler.step()
+    return record
+
+
+class _Hits:
+    """Counts correct predictions batch by batch: argmax for class indices, logit > 0
+    against target > 0.5 for each of BCE's outputs (so multi-label accuracy is over
+    N·C decisions); nothing for regression."""
+
+    def __init__(self, loss_name: str, y: np.ndarray):
+        self.loss_name, self.y = loss_name, y
+        self.correct = self.count = 0
+
+    def __call__(self, out, idx) -> None:
+        if self.loss_name in CLASS_INDEX_LOSSES:
+            self.correct += int(np.count_nonzero(out.data.argmax(axis=1) == self.y[idx]))
+            self.count += len(idx)
+        elif self.loss_name == "bce_with_logits":
+            truth = self.y[idx]
+            self.correct += int(np.count_nonzero((out.data > 0) == (truth > 0.5)))
+            self.count += truth.size
+
+    def rate(self):
+        return self.correct / self.count if self.count else None
+
+
+def _snapshot(run: Run) -> tuple:
+    """Copies of the parameters and optimizer state: where a diverged run goes back to."""
+    params = {k: v.data.copy() for k, v in run.model.state_dict().items()}
+    return params, run.optimizer.state_dict(), len(run.history.records)
+
+
+def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> FloatingPointError:
+    """Name where the first non-finite value appears (the batch is run again under
+    anomaly detection, before anything is restored), then restore the last finite
+    state, and return the error to raise."""
+    params, optimizer_state, finished = restore_point
+    where = _locate_nonfinite(run, error.index, stepped=finished > 0 or error.step > 1)
+    run.model.load_state_dict(params)
+    run.optimizer.load_state_dict(optimizer_state)
+    run.model.zero_grad()
+    back = (f"the end of epoch {run.history.records[finished - 1]['epoch']}" if finished
+            else "their values before training")
+    return FloatingPointError(
+        f"fit: the loss became {error.value} at epoch {epoch}, step {error.step}; the first "
+        f"non-finite value: {where}. The parameters and optimizer state are restored to "
+        f"{back}. Try a lower learning rate, clip_grad_norm=1.0, or LayerNorm.")
+
+
+def _locate_nonfinite(run: Run, idx: np.ndarray, stepped: bool) -> str:
+    """Run the failing batch again under ``detect_anomaly`` and describe the first op that
+    made a NaN or an infinity, with its layer (or the parameter that already held one)."""
+    modules = {id(m): (name, m) for name, m in run.model.named_modules()}
+    params = {id(p): name for name, p in run.model.named_parameters()}
+    try:
+        with detect_anomaly():
+            out = run.model(Tensor._wrap(run.X[idx], False, None))
+            run.batch_loss(run.y)(out, idx)[0].backward()
+    except AnomalyError as anomaly:
+        if anomaly.leaf is not None and id(anomaly.leaf) in params:
+            cause = "an earlier step's update made it so" if stepped else "before training"
+            return f"parameter '{params[id(anomaly.leaf)]}' already holds non-finite values " \
+                   f"({cause})"
+        if anomaly.module is None or id(anomaly.module) not in modules:
+            inside = f" ({type(anomaly.module).__name__})" if anomaly.module is not None else ""
+            return f"the {anomaly.op} op of the loss{inside}, in the {anomaly.phase} pass"
+        name, module = modules[id(anomaly.module)]
+        return (f"layer '{name}' ({type(module).__name__}), its {anomaly.op} op in the "
+                f"{anomaly.phase} pass")
+    finally:
+        run.model.zero_grad()
+    return "none found when the batch was run again (the loss itself overflowed)"
+
+
+def _progress_bar(epochs: int, done: int, progress: bool):
     from tqdm.auto import tqdm
 
     quiet = not progress or not sys.stderr.isatty()
-    return tqdm(total=epochs, desc="fit", unit="epoch", disable=quiet, leave=False)
+    return tqdm(total=epochs, initial=done, desc="fit", unit="epoch", disable=quiet,
+                leave=False)
+

@@ -1,0 +1,176 @@
+"""fit(checkpoint=..., resume_from=...): a run stopped anywhere (even by SIGKILL) and
+resumed ends exactly where the uninterrupted run ends; other runs' checkpoints are refused."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.training import EarlyStopping
+
+TIMING = ("seconds",)  # wall time differs between any two runs
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return tn.data.load_dataset("iris", seed=0)
+
+
+def _model(data, seed=0):
+    return tn.models.MLP(data.n_features, [16, 16], data.n_classes, activation="relu",
+                         generator=np.random.default_rng(seed))
+
+
+def _fit(model, data, **kwargs):
+    settings = dict(lr=0.01, batch_size=16, seed=3, progress=False,
+                    validation_data=(data.X_test, data.y_test), monitor=1)
+    settings.update(kwargs)
+    return tn.fit(model, data.X_train, data.y_train, **settings)
+
+
+def _untimed(history) -> list:
+    return [{k: v for k, v in r.items() if k not in TIMING} for r in history.records]
+
+
+def _assert_same_run(model_a, history_a, model_b, history_b):
+    for (name, a), (_, b) in zip(model_a.state_dict().items(), model_b.state_dict().items()):
+        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+    assert _untimed(history_a) == _untimed(history_b)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_two_epochs_then_resumed_to_five_equals_five_epochs(iris, tmp_path, optimizer):
+    straight = _model(iris)
+    expected = _fit(straight, iris, epochs=5, optimizer=optimizer,
+                    scheduler=lambda opt: tn.optim.lr_scheduler.StepLR(opt, 2, 0.5))
+    path = tmp_path / "run.npz"
+    first = _model(iris)
+    _fit(first, iris, epochs=2, optimizer=optimizer, checkpoint=path,
+         scheduler=lambda opt: tn.optim.lr_scheduler.StepLR(opt, 2, 0.5))
+    resumed = _model(iris, seed=99)  # other initial weights: the checkpoint replaces them
+    history = _fit(resumed, iris, epochs=5, optimizer=optimizer, resume_from=path,
+                   scheduler=lambda opt: tn.optim.lr_scheduler.StepLR(opt, 2, 0.5))
+    assert [r["epoch"] for r in history.records] == [1, 2, 3, 4, 5]
+    assert [r["lr"] for r in history.records] == [r["lr"] for r in expected.records]
+    _assert_same_run(straight, expected, resumed, history)
+
+
+def test_early_stopping_state_survives_the_checkpoint(iris, tmp_path):
+    def stopper():
+        return EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+
+    straight = _model(iris)
+    expected = _fit(straight, iris, epochs=40, lr=0.05, callbacks=[stopper()])
+    assert len(expected) < 40  # it did stop early, so the state mattered
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=len(expected) - 1, lr=0.05, callbacks=[stopper()],
+         checkpoint=path)
+    resumed = _model(iris)
+    history = _fit(resumed, iris, epochs=40, lr=0.05, callbacks=[stopper()], resume_from=path)
+    _assert_same_run(straight, expected, resumed, history)
+    assert history.restored_epoch == expected.restored_epoch is not None
+
+
+KILLED_RUN = textwrap.dedent("""
+    import os, signal, sys
+    import numpy as np
+    import tinynet as tn
+
+    class KillAtStep(tn.nn.CrossEntropyLoss):
+        # the process dies mid-epoch, between two steps, without any cleanup
+        calls = 0
+        def forward(self, input, target):
+            KillAtStep.calls += 1
+            if KillAtStep.calls == int(sys.argv[2]):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return super().forward(input, target)
+
+    data = tn.data.load_dataset("iris", seed=0)
+    model = tn.models.MLP(4, [16, 16], 3, activation="relu",
+                          generator=np.random.default_rng(0))
+    tn.fit(model, data.X_train, data.y_train, loss=KillAtStep(), lr=0.01, batch_size=16,
+           seed=3, epochs=6, progress=False, validation_data=(data.X_test, data.y_test),
+           monitor=1, checkpoint=sys.argv[1])
+""")
+
+
+def test_a_run_killed_mid_epoch_and_resumed_ends_bit_identical(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_RUN, encoding="utf-8")
+    # 7 training batches and 1 validation batch per epoch: call 30 is in epoch 4
+    proc = subprocess.run([sys.executable, str(script), str(path), "30"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert tn.load(path)["epoch"] == 3  # the last finished epoch was saved
+    straight = _model(iris)
+    expected = _fit(straight, iris, epochs=6)
+    resumed = _model(iris, seed=7)
+    history = _fit(resumed, iris, epochs=6, resume_from=path)
+    _assert_same_run(straight, expected, resumed, history)
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+
+
+def test_a_checkpoint_of_another_architecture_is_refused_naming_keys_and_shapes(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path)
+    wider = tn.models.MLP(4, [32, 16], 3, activation="relu")
+    with pytest.raises(ValueError) as error:
+        _fit(wider, iris, epochs=2, resume_from=path)
+    message = str(error.value)
+    assert "another architecture" in message
+    assert "size mismatch for 0.weight: copying a param with shape (16, 4)" in message
+    assert "the shape in current model is (32, 4)" in message
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"batch_size": 8}, "batch_size: checkpoint 16, now 8"),
+    ({"optimizer": "sgd"}, "optimizer_name: checkpoint 'Adam', now 'SGD'"),
+    ({"loss": "mse"}, "loss: checkpoint 'cross_entropy', now 'mse'"),
+])
+def test_a_checkpoint_of_another_run_is_refused_naming_the_setting(iris, tmp_path, change,
+                                                                   named):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path)
+    settings = {"epochs": 2, "resume_from": path, **change}
+    if change.get("loss") == "mse":
+        settings["validation_data"] = None
+    with pytest.raises(ValueError, match="checkpoint of another run; these settings differ: "
+                                         + named.replace("(", r"\(")):
+        _fit(_model(iris), iris, **settings)
+
+
+def test_other_training_data_is_refused(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path)
+    with pytest.raises(ValueError, match="data_fingerprint"):
+        tn.fit(_model(iris), iris.X_train[::-1], iris.y_train[::-1], lr=0.01, batch_size=16,
+               seed=3, progress=False, epochs=2, monitor=1, resume_from=path,
+               validation_data=(iris.X_test, iris.y_test))
+
+
+def test_resume_from_a_file_that_is_not_a_checkpoint(iris, tmp_path):
+    path = tmp_path / "weights.npz"
+    tn.save(_model(iris).state_dict(), path)
+    with pytest.raises(ValueError, match="must be a checkpoint written by fit"):
+        _fit(_model(iris), iris, epochs=2, resume_from=path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        _fit(_model(iris), iris, epochs=2, resume_from=tmp_path / "missing.npz")
+
+
+def test_checkpoint_every_k_epochs_and_after_the_last(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    saved = []
+
+    class Watch(tn.Callback):
+        def on_epoch_end(self, epoch, record, model):
+            saved.append(tn.load(path)["epoch"] if path.exists() else None)
+
+    _fit(_model(iris), iris, epochs=5, checkpoint=path, checkpoint_every=2, callbacks=[Watch()])
+    # each callback runs before that epoch's save: it sees the previous save
+    assert saved == [None, None, 2, 2, 4]
+    assert tn.load(path)["epoch"] == 5

@@ -1,0 +1,127 @@
+"""``detect_anomaly``: find the op where a NaN or an infinity first appears.
+
+Inside ``with tn.autograd.detect_anomaly():`` every op checks its forward output, and the
+backward pass checks every gradient an op returns. The first op that turns finite
+values into a non-finite one raises ``AnomalyError`` naming the op, the phase (forward or
+backward), the line of code that created the op (outside tinynet) and the module whose
+forward was running. A NaN that was already in a leaf tensor (an input, a parameter) is
+reported at the first op that reads it, as coming from that leaf.
+
+Off (the default) it costs one flag check per op and per module call.
+"""
+import os
+import threading
+import traceback
+
+import numpy as np
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _AnomalyState(threading.local):
+    """Per thread, as grad mode: the switch and the modules whose forward is running."""
+
+    enabled = False
+
+    def __init__(self):
+        self.modules = []
+
+
+_Anomaly = _AnomalyState()
+
+
+class AnomalyError(RuntimeError):
+    """Raised inside ``detect_anomaly`` where a NaN or an infinity first appears.
+
+    Attributes:
+        op: the op's name (e.g. 'Linear'); phase: 'forward' or 'backward';
+        site: 'file:line' of the code that created the op; module: the innermost module
+        whose forward created it (or None); leaf: the leaf tensor that already held the
+        non-finite values, when that was the cause (else None).
+    """
+
+    def __init__(self, message: str, op: str, phase: str, site: str, module, leaf=None):
+        super().__init__(message)
+        self.op, self.phase, self.site, self.module, self.leaf = op, phase, site, module, leaf
+
+
+class detect_anomaly:
+    """Context manager: raise ``AnomalyError`` at the first op whose forward output or
+    backward gradient is non-finite while its inputs were finite.
+
+    Example:
+        >>> import tinynet as tn
+        >>> w = tn.tensor([1.0, float("nan")], requires_grad=True)
+        >>> with tn.autograd.detect_anomaly():
+        ...     try:
+        ...         y = (w * 2).sum()
+        ...     except tn.autograd.AnomalyError as error:
+        ...         print(error.op, error.phase, error.leaf is w)
+        Mul forward True
+    """
+
+    def __enter__(self):
+        self.prev = _Anomaly.enabled
+        _Anomaly.enabled = True
+        return self
+
+    def __exit__(self, *exc):
+        _Anomaly.enabled = self.prev
+        return False
+
+
+def is_anomaly_enabled() -> bool:
+    return _Anomaly.enabled
+
+
+def creation_site() -> str:
+    """'file:line' of the innermost frame outside tinynet: where user code made the op
+    (or, for tinynet's own modules, the innermost frame at all)."""
+    frames = traceback.extract_stack()[:-1]
+    for frame in reversed(frames):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE + os.sep):
+            return f"{frame.filename}:{frame.lineno}"
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
+
+
+def check_forward(ctx, args, arrays, out) -> None:
+    """Record where ``ctx`` was created; raise if it made a non-finite ``out``."""
+    ctx.anomaly_site = creation_site()
+    ctx.anomaly_module = _Anomaly.modules[-1] if _Anomaly.modules else None
+    if _finite(out):
+        return
+    op = type(ctx).__name__
+    for arg, array in zip(args, arrays):
+        if isinstance(array, np.ndarray) and not _finite(array):
+            is_leaf = getattr(arg, "grad_fn", None) is None
+            source = "a leaf tensor" if is_leaf else "an earlier op's output"
+            raise AnomalyError(
+                f"{op} forward received non-finite values from {source} of shape "
+                f"{array.shape}{_where(ctx)}", op, "forward", ctx.anomaly_site,
+                ctx.anomaly_module, leaf=arg if is_leaf and hasattr(arg, "data") else None)
+    raise AnomalyError(f"{op} forward turned finite inputs into non-finite output"
+                       f"{_where(ctx)}", op, "forward", ctx.anomaly_site, ctx.anomaly_module)
+
+
+def check_backward(ctx, grad, input_grads) -> None:
+    """Raise if ``ctx``'s backward turned the finite ``grad`` into a non-finite one."""
+    if not _finite(grad):
+        return  # an op later in the forward (earlier in backward) already reported it
+    for i, g in enumerate(input_grads):
+        if g is not None and not _finite(g):
+            op = type(ctx).__name__
+            site = getattr(ctx, "anomaly_site", "unknown")
+            module = getattr(ctx, "anomaly_module", None)
+            raise AnomalyError(f"{op} backward returned non-finite values in its gradient "
+                               f"for input {i}{_where(ctx)}", op, "backward", site, module)
+
+
+def _finite(array) -> bool:
+    array = np.asarray(array)
+    return array.dtype.kind != "f" or bool(np.isfinite(array).all())
+
+
+def _where(ctx) -> str:
+    module = getattr(ctx, "anomaly_module", None)
+    inside = f", inside {type(module).__name__}" if module is not None else ""
+    return f" (created at {getattr(ctx, 'anomaly_site', 'unknown')}{inside})"

@@ -1,0 +1,80 @@
+"""Gradient clipping (``tinynet.nn.utils``), PyTorch's functions and semantics."""
+import math
+
+import numpy as np
+
+from tinynet.checks import check_real
+from tinynet.tensor import Tensor
+
+
+def _grads(parameters) -> list:
+    """The ``.grad`` arrays of ``parameters`` (a tensor or an iterable) that have one."""
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p.grad.data for p in params if p.grad is not None]
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+    """Scale the gradients in place so that their total norm is at most ``max_norm``.
+
+    The total norm is that of all gradients joined into one vector,
+    ‖g‖ = (Σₚ ‖gₚ‖^q)^(1/q) for ``norm_type`` q (or maxₚ max|gₚ| for q = inf). When it
+    exceeds ``max_norm`` every gradient is multiplied by max_norm / (‖g‖ + 1e-6).
+
+    Args:
+        parameters: a tensor or an iterable of tensors (those without ``.grad`` are
+            skipped).
+        max_norm: the largest total norm allowed.
+        norm_type: q > 0, or ``inf`` / 'inf' (default 2.0).
+        error_if_nonfinite: raise ``RuntimeError`` when the total norm is NaN or inf
+            (default False: the gradients are then scaled by a NaN factor, as in PyTorch).
+        foreach: accepted for PyTorch code, ignored.
+
+    Returns:
+        The total norm before clipping, as a 0-d tensor.
+
+    Example:
+        >>> import tinynet as tn
+        >>> w = tn.ones(3, requires_grad=True)
+        >>> w.grad = tn.tensor([3.0, 4.0, 0.0])
+        >>> tn.nn.utils.clip_grad_norm_([w], max_norm=1.0).item()
+        5.0
+        >>> [round(g, 5) for g in w.grad.tolist()]   # scaled by 1 / (5 + 1e-6)
+        [0.6, 0.8, 0.0]
+    """
+    max_norm = check_real("clip_grad_norm_", "max_norm", max_norm, 0.0)
+    q = math.inf if norm_type in ("inf", math.inf) else check_real(
+        "clip_grad_norm_", "norm_type", norm_type, 0.0, low_open=True)
+    grads = _grads(parameters)
+    if not grads:
+        return Tensor(0.0)
+    dtype = grads[0].dtype
+    if q == math.inf:
+        norms = [np.abs(g).max(initial=0.0) for g in grads]
+        total = max(float(n) for n in norms)
+    else:
+        total = sum(float(np.sum(np.abs(g) ** q)) for g in grads) ** (1.0 / q)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
+                           f"gradients is {total}, which cannot be clipped; set "
+                           f"error_if_nonfinite=False to scale by it anyway")
+    scale = max_norm / (total + 1e-6)
+    if not scale >= 1.0:  # NaN too, as PyTorch: the gradients become NaN
+        for g in grads:
+            g *= g.dtype.type(scale)
+    return Tensor(np.asarray(total, dtype=dtype))
+
+
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
+    """Clamp every gradient element into [-clip_value, clip_value], in place.
+
+    Example:
+        >>> import tinynet as tn
+        >>> w = tn.ones(3, requires_grad=True)
+        >>> w.grad = tn.tensor([3.0, -0.5, -4.0])
+        >>> tn.nn.utils.clip_grad_value_([w], 1.0); w.grad
+        tensor([ 1. , -0.5, -1. ])
+    """
+    clip_value = check_real("clip_grad_value_", "clip_value", clip_value, 0.0)
+    for g in _grads(parameters):
+        np.clip(g, -clip_value, clip_value, out=g)

@@ -1,0 +1,95 @@
+"""Checkpoints of a ``fit`` run: everything needed to continue it as if never stopped.
+
+A checkpoint is one ``tn.save`` file (an .npz written atomically, never pickled) with the
+model's and optimizer's state, the scheduler's, the epoch, the History, each callback's
+state, the Monitor's, and the state of every random generator the run draws from (its
+shuffling generator and tinynet's global one). Resuming from it and training on gives
+the same weights and History, bit for bit, as the run that was never interrupted
+(timings excepted).
+"""
+import hashlib
+import os
+
+import numpy as np
+
+from tinynet import random as tn_random
+from tinynet.serialization import load, save
+
+KIND = "tinynet.fit checkpoint"
+VERSION = 1
+# settings that must match for a resumed run to be the same run
+SAME_RUN_KEYS = ("loss", "optimizer_name", "batch_size", "shuffle", "n_samples",
+                 "data_fingerprint", "dtype", "clip_grad_norm")
+
+
+def fingerprint(*arrays) -> str:
+    """A short hash of the training arrays' bytes, shapes and dtypes."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(f"{array.shape}{array.dtype}".encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def save_checkpoint(path, run, epoch: int) -> None:
+    """Write the state of ``run`` (a ``training.loop.Run``) after ``epoch``."""
+    save({
+        "kind": KIND, "version": VERSION, "epoch": epoch,
+        "model": run.model.state_dict(),
+        "optimizer": run.optimizer.state_dict(),
+        "scheduler": run.scheduler.state_dict() if run.scheduler is not None else None,
+        "history": {"records": run.history.records, "config": run.history.config},
+        "callbacks": [callback.state_dict() for callback in run.callbacks],
+        "monitor": run.monitor.state_dict() if run.monitor is not None else None,
+        "rng": run.rng.bit_generator.state,
+        "global_rng": tn_random.default_generator().bit_generator.state,
+    }, path)
+
+
+def load_checkpoint(path) -> dict:
+    """Read a checkpoint written by ``save_checkpoint``; refuse any other file."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"fit: resume_from must be a checkpoint file, got {path!r}, "
+                                f"which does not exist")
+    state = load(path)
+    if not isinstance(state, dict) or state.get("kind") != KIND:
+        raise ValueError(f"fit: resume_from must be a checkpoint written by fit(checkpoint=...), "
+                         f"got {path!r}, which holds something else")
+    if state.get("version") != VERSION:
+        raise ValueError(f"fit: resume_from {path!r} has checkpoint version "
+                         f"{state.get('version')!r}; this tinynet reads version {VERSION}")
+    return state
+
+
+def restore(run, state: dict, path) -> int:
+    """Put the checkpoint's state into ``run``; returns the epoch it was taken after.
+    Refuses a checkpoint of another model or another run, naming what differs."""
+    config = state["history"]["config"]
+    differ = [f"{key}: checkpoint {config.get(key)!r}, now {run.history.config.get(key)!r}"
+              for key in SAME_RUN_KEYS if config.get(key) != run.history.config.get(key)]
+    if differ:
+        raise ValueError(f"fit: resume_from {path!r} is a checkpoint of another run; these "
+                         f"settings differ: " + "; ".join(differ))
+    try:
+        run.model.load_state_dict(state["model"])
+    except RuntimeError as error:
+        raise ValueError(f"fit: resume_from {path!r} holds a model of another architecture: "
+                         f"{error}") from None
+    run.optimizer.load_state_dict(state["optimizer"])
+    if (state["scheduler"] is None) != (run.scheduler is None):
+        raise ValueError(f"fit: resume_from {path!r} was saved "
+                         f"{'without' if state['scheduler'] is None else 'with'} a scheduler; "
+                         f"pass the same scheduler setting to resume")
+    if run.scheduler is not None:
+        run.scheduler.load_state_dict(state["scheduler"])
+    if len(state["callbacks"]) != len(run.callbacks):
+        raise ValueError(f"fit: resume_from {path!r} was saved with {len(state['callbacks'])} "
+                         f"callbacks, this call has {len(run.callbacks)}")
+    for callback, callback_state in zip(run.callbacks, state["callbacks"]):
+        callback.load_state_dict(callback_state)
+    if run.monitor is not None and state["monitor"] is not None:
+        run.monitor.load_state_dict(state["monitor"])
+    run.history.records[:] = state["history"]["records"]
+    run.rng.bit_generator.state = state["rng"]
+    tn_random.default_generator().bit_generator.state = state["global_rng"]
+    return int(state["epoch"])
