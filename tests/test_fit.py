@@ -370,3 +370,122 @@ def test_double_softmax_is_warned_once_not_twice():
         warnings.simplefilter("always")
         tn.fit(model, data.X_train, data.y_train, epochs=1, progress=False)
     assert len([w for w in caught if "oftmax" in str(w.message)]) == 1
+
+
+# ---- labels and data that cannot be trained on are named before the first step -------------
+@pytest.mark.parametrize("labels, error, words", [
+    (np.array(["setosa", "versicolor"] * 56), TypeError,
+     r"fit: y must be numeric, got dtype <U10 \(e.g. \['setosa', 'versicolor', 'setosa'\]\); "
+     "encode labels as integers first"),
+    (np.array(["0", "1"] * 56), TypeError, "fit: y must be numeric, got dtype <U1"),
+    (np.r_[np.nan, np.zeros(111)], ValueError, r"fit: y must be finite, got nan at index 0"),
+    (np.r_[np.zeros(5), -1, np.zeros(106)].astype(int), ValueError,
+     r"fit: y must hold class indices >= 0, got -1 at position 5"),
+])
+def test_labels_that_are_not_class_indices_are_named(iris, labels, error, words):
+    with pytest.raises(error, match=words):
+        tn.fit(_mlp(iris), iris.X_train, labels, progress=False)
+
+
+@pytest.mark.parametrize("validation_data, words", [
+    (lambda d: (np.where(d.X_test > 1.5, np.nan, d.X_test), d.y_test),
+     r"fit: validation_data: X must be finite, got nan at index"),
+    (lambda d: (d.X_test[:0], d.y_test[:0]),
+     r"fit: validation_data: X must hold at least one sample, got shape \(0, 4\)"),
+    (lambda d: (d.X_test, d.y_test[:3]),
+     r"fit: validation_data: y must have one target per sample of X \(38\)"),
+])
+def test_bad_validation_data_is_refused_before_training(iris, validation_data, words):
+    model = _mlp(iris)
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=words):
+        tn.fit(model, iris.X_train, iris.y_train, validation_data=validation_data(iris),
+               progress=False)
+    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
+
+
+def test_a_model_that_is_not_a_module_is_named():
+    with pytest.raises(TypeError, match="fit: model must be a tinynet.nn.Module, got function"):
+        tn.fit(lambda x: x, np.zeros((4, 2)), np.zeros(4, int), progress=False)
+
+
+# ---- what the History reports ------------------------------------------------------------
+def test_multi_label_bce_accuracy_is_over_every_decision():
+    # 3 independent labels per sample: accuracy counts N·C decisions, so it is in [0, 1]
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    Y = (X[:, :3] > 0).astype(np.float32)  # (64, 3): learnable from the first features
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(5, 16), tn.nn.ReLU(), tn.nn.Linear(16, 3))
+    history = tn.fit(model, X, Y, loss="bce_with_logits", lr=0.02, epochs=40, batch_size=16,
+                     validation_data=(X, Y), seed=0, progress=False)
+    model.eval()
+    with tn.no_grad():
+        decisions = model(tn.tensor(X)).data > 0
+    expected = float(np.mean(decisions == (Y > 0.5)))
+    assert history.records[-1]["val_acc"] == pytest.approx(expected)
+    assert 0.9 < expected <= 1.0
+
+
+def test_a_sum_reduction_loss_reports_the_mean_per_sample(iris):
+    mean_run = tn.fit(_mlp(iris), iris.X_train, iris.y_train, optimizer="sgd", lr=0.01,
+                      epochs=1, batch_size=16, shuffle=False, progress=False,
+                      validation_data=(iris.X_test, iris.y_test))
+    # the sum's gradient is 16 times the mean's (112 = 7 batches of 16): lr / 16 takes the
+    # same steps
+    sum_run = tn.fit(_mlp(iris), iris.X_train, iris.y_train, optimizer="sgd", lr=0.01 / 16,
+                     loss=tn.nn.CrossEntropyLoss(reduction="sum"), epochs=1, batch_size=16,
+                     shuffle=False, validation_data=(iris.X_test, iris.y_test), progress=False)
+    for key in ("train_loss", "val_loss"):
+        assert sum_run.records[0][key] == pytest.approx(mean_run.records[0][key], rel=1e-4)
+
+
+# ---- a diverged run goes back to its last finite epoch ----------------------------------------
+class _BlowUpAfter(tn.Callback):
+    """Keeps a copy of the weights at the end of epoch k, then sets a ruinous lr."""
+
+    def __init__(self, k, optimizer):
+        self.k, self.optimizer, self.kept = k, optimizer, None
+
+    def on_epoch_end(self, epoch, record, model):
+        if epoch == self.k:
+            self.kept = {n: v.data.copy() for n, v in model.state_dict().items()}
+            self.kept_state = self.optimizer.state_dict()
+            for group in self.optimizer.param_groups:
+                group["lr"] = 1e30
+        return False
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_restores_the_end_of_the_last_finite_epoch(iris):
+    model = _mlp(iris, activation="relu")
+    optimizer = tn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    watch = _BlowUpAfter(2, optimizer)
+    with pytest.raises(FloatingPointError, match=r"at epoch 3, step \d+;.*restored to the end "
+                                                 r"of epoch 2"):
+        tn.fit(model, iris.X_train, iris.y_train, optimizer=optimizer, epochs=5,
+               callbacks=[watch], seed=0, progress=False)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value.data, watch.kept[name])
+    restored = optimizer.state_dict()["state"]
+    for index, state in watch.kept_state["state"].items():
+        np.testing.assert_array_equal(restored[index]["momentum_buffer"],
+                                      state["momentum_buffer"])
+
+
+def test_clip_grad_norm_trains_as_the_hand_written_loop_clips(iris):
+    model = _mlp(iris, hidden=(8,))
+    twin = _mlp(iris, hidden=(8,))
+    tn.fit(model, iris.X_train, iris.y_train, optimizer="sgd", lr=0.5, epochs=1,
+           batch_size=16, shuffle=False, clip_grad_norm=0.1, progress=False, monitor=False)
+    optimizer = tn.optim.SGD(twin.parameters(), lr=0.5)
+    norms = []
+    for idx in tn.data.batches(len(iris.X_train), 16, shuffle=False):
+        optimizer.zero_grad()
+        tn.nn.functional.cross_entropy(twin(tn.tensor(iris.X_train[idx])),
+                                       tn.tensor(iris.y_train[idx])).backward()
+        norms.append(tn.nn.utils.clip_grad_norm_(twin.parameters(), 0.1).item())
+        optimizer.step()
+    assert max(norms) > 0.1  # the clipping did act
+    for a, b in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)

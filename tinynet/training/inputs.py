@@ -38,7 +38,7 @@ def check_targets(where: str, y, n: int, loss_name: str, dtype) -> np.ndarray:
                              f"got {y[i].item()!r} at position {i}")
         if y.size and y.min() < 0:
             i = int(np.argmin(y))
-            raise ValueError(f"{where}: y must hold class indices >= 0, got {y[i]!r} at "
+            raise ValueError(f"{where}: y must hold class indices >= 0, got {y[i].item()!r} at "
                              f"position {i}")
         return y.astype(np.int64)
     y = y.astype(dtype)

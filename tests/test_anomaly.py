@@ -1,0 +1,82 @@
+"""detect_anomaly: the op, the phase, the creation site and the module where a NaN or an
+infinity first appears, forward or backward; and nothing at all when it is off."""
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.autograd import AnomalyError, detect_anomaly, is_anomaly_enabled
+
+THIS_FILE = __file__
+
+
+def test_forward_names_the_op_that_turned_finite_into_infinite():
+    x = tn.tensor([1.0, 0.0], requires_grad=True)
+    with detect_anomaly(), np.errstate(divide="ignore"):
+        with pytest.raises(AnomalyError) as info:
+            y = x * 2  # finite: no complaint
+            tn.log(y)  # log 0 = -inf
+    error = info.value
+    assert (error.op, error.phase, error.leaf) == ("Log", "forward", None)
+    assert error.site.startswith(THIS_FILE + ":")
+    assert "Log forward turned finite inputs into non-finite output" in str(error)
+
+
+def test_backward_names_the_op_whose_gradient_is_not_finite():
+    # √x at x = 0 is finite (0), its derivative 1/(2√x) is not
+    x = tn.tensor([4.0, 0.0], requires_grad=True)
+    with detect_anomaly():
+        y = tn.sqrt(x).sum()
+        with pytest.raises(AnomalyError) as info, np.errstate(divide="ignore"):
+            y.backward()
+    assert (info.value.op, info.value.phase) == ("Sqrt", "backward")
+    assert info.value.site.startswith(THIS_FILE + ":")
+
+
+def test_a_non_finite_parameter_is_reported_as_the_leaf_in_its_module():
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(3, 4), tn.nn.Tanh(), tn.nn.Linear(4, 2))
+    model[2].weight.data[1, 1] = np.nan
+    with detect_anomaly(), pytest.raises(AnomalyError) as info:
+        model(tn.randn(5, 3))
+    assert info.value.leaf is model[2].weight
+    assert info.value.module is model[2]
+    assert "received non-finite values from a leaf tensor of shape (2, 4)" in str(info.value)
+
+
+def test_without_anomaly_mode_nothing_is_checked_or_recorded():
+    assert not is_anomaly_enabled()
+    x = tn.tensor([0.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        y = tn.log(x)
+    assert np.isneginf(y.data).all()
+    assert "anomaly_site" not in vars(y.grad_fn)
+    with detect_anomaly():
+        assert is_anomaly_enabled()
+    assert not is_anomaly_enabled()
+
+
+def test_the_mode_is_restored_after_an_error():
+    with pytest.raises(KeyError):
+        with detect_anomaly():
+            raise KeyError("boom")
+    assert not is_anomaly_enabled()
+
+
+def test_finite_training_steps_are_identical_with_and_without_anomaly_mode():
+    def step(anomaly: bool):
+        tn.manual_seed(0)
+        model = tn.models.MLP(3, [8, 8], 2, activation="gelu", norm="layernorm")
+        x, y = tn.randn(16, 3), tn.tensor(np.arange(16) % 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            if anomaly:
+                with detect_anomaly():
+                    tn.nn.functional.cross_entropy(model(x), y).backward()
+            else:
+                tn.nn.functional.cross_entropy(model(x), y).backward()
+        return [p.grad.data for p in model.parameters()]
+
+    for a, b in zip(step(True), step(False)):
+        np.testing.assert_array_equal(a, b)

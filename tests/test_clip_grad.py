@@ -1,0 +1,91 @@
+"""nn.utils.clip_grad_norm_ and clip_grad_value_: closed forms, PyTorch's numbers, errors."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinynet as tn
+from tinynet.nn.utils import clip_grad_norm_, clip_grad_value_
+
+
+def _params(grads, dtype=tn.float64):
+    params = []
+    for g in grads:
+        p = tn.zeros(*np.shape(g), dtype=dtype, requires_grad=True)
+        p.grad = tn.tensor(np.asarray(g), dtype=dtype)
+        params.append(p)
+    return params
+
+
+def test_the_norm_of_all_gradients_joined_is_clipped_to_max_norm():
+    # ‖(3, 4, 0, 12)‖ = 13: scaled by 1/(13 + 1e-6)
+    params = _params([[3.0, 4.0], [0.0, 12.0]])
+    total = clip_grad_norm_(params, 1.0)
+    assert total.item() == 13.0
+    joined = np.concatenate([p.grad.data for p in params])
+    np.testing.assert_allclose(joined, np.array([3, 4, 0, 12]) / (13 + 1e-6), rtol=1e-15)
+
+
+def test_below_max_norm_nothing_changes_and_missing_grads_are_skipped():
+    params = _params([[0.3, 0.4]]) + [tn.zeros(2, requires_grad=True)]
+    assert clip_grad_norm_(params, 1.0).item() == pytest.approx(0.5)
+    np.testing.assert_array_equal(params[0].grad.data, [0.3, 0.4])
+    assert params[1].grad is None
+    assert clip_grad_norm_([tn.zeros(2, requires_grad=True)], 1.0).item() == 0.0
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 3.0, math.inf, "inf"])
+def test_other_norms(norm_type):
+    grads = [[3.0, -4.0], [1.0]]
+    q = math.inf if norm_type == "inf" else norm_type
+    expected = np.linalg.norm(np.array([3.0, -4.0, 1.0]), ord=q)
+    assert clip_grad_norm_(_params(grads), 100.0, norm_type=norm_type).item() == pytest.approx(
+        expected, rel=1e-12)
+
+
+def test_a_non_finite_norm_raises_only_when_asked():
+    params = _params([[np.nan, 1.0]])
+    with pytest.raises(RuntimeError, match="total norm of order 2.0 of the gradients is nan"):
+        clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
+    assert math.isnan(clip_grad_norm_(params, 1.0).item())
+    assert np.isnan(params[0].grad.data).all()  # as PyTorch: scaled by a NaN factor
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda p: clip_grad_norm_(p, -1.0), "clip_grad_norm_: max_norm must be a finite number "
+                                         ">= 0, got -1.0"),
+    (lambda p: clip_grad_norm_(p, 1.0, norm_type=0), "norm_type must be a finite number > 0"),
+    (lambda p: clip_grad_value_(p, float("nan")), "clip_grad_value_: clip_value must be a "
+                                                  "finite number >= 0, got nan"),
+])
+def test_bad_arguments_are_named(call, words):
+    with pytest.raises(ValueError, match=words):
+        call(_params([[1.0]]))
+
+
+def test_clip_grad_value_clamps_every_element():
+    params = _params([[3.0, -0.5, -4.0]])
+    assert clip_grad_value_(params, 1.0) is None
+    np.testing.assert_array_equal(params[0].grad.data, [1.0, -0.5, -1.0])
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-50, 50)),
+       hnp.arrays(np.float64, (2, 3), elements=st.floats(-50, 50)),
+       st.floats(0.01, 100), st.sampled_from([1.0, 2.0, 3.5, math.inf]))
+def test_matches_pytorch(a, b, max_norm, norm_type):
+    torch = pytest.importorskip("torch")
+    params = _params([a, b])
+    total = clip_grad_norm_(params, max_norm, norm_type=norm_type)
+    ours = [p.grad.data for p in params]
+    theirs = []
+    for g in (a, b):
+        t = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)
+        t.grad = torch.tensor(g)
+        theirs.append(t)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
+    assert total.item() == pytest.approx(expected.item(), rel=1e-12, abs=1e-300)
+    for mine, t in zip(ours, theirs):
+        np.testing.assert_allclose(mine, t.grad.numpy(), rtol=1e-12, atol=1e-300)
