@@ -106,10 +106,67 @@ def test_csv_and_table(serial, tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"activations": ["relu", "swish"]}, "unknown activation 'swish'"),
-    ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
-    ({"seeds": 0}, "at least one seed"),
+    ({"activations": ["relu", "swish"]}, "compare_activations: activations must be one of "
+                                         "'elu', .* got 'swish'"),
+    ({"activations": []}, "activations must name at least one activation"),
+    ({"dataset": "mnist"}, "compare_activations: dataset must be one of 'moons', .* got 'mnist'"),
+    ({"seeds": 0}, "compare_activations: seeds must be an integer >= 1, got 0"),
+    ({"seeds": []}, "seeds must be a count >= 1 or a non-empty list, got"),
+    ({"seeds": [0, -1]}, r"seeds must be an integer in \[0, .*\], got -1"),
+    ({"depth": -1}, "compare_activations: depth must be an integer >= 1, got -1"),
+    ({"width": 0}, "compare_activations: width must be an integer >= 1, got 0"),
+    ({"epochs": 0}, "compare_activations: epochs must be an integer >= 1, got 0"),
+    ({"target": -1}, r"compare_activations: target must be a finite number in \(0, 1\], got -1"),
+    ({"target": 1.5}, r"target must be a finite number in \(0, 1\], got 1.5"),
+    ({"lr": 0}, "compare_activations: lr must be a finite number > 0, got 0"),
+    ({"norm": "batchnorm"}, "compare_activations: norm must be one of None, 'layernorm'"),
+    ({"n_jobs": 0}, "n_jobs must be a positive count or negative"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         compare_activations(**{**SMALL, **kwargs})
+
+
+def _numbers(result) -> list:
+    """Every run's numbers and History, timings left out."""
+    numbers = []
+    for run in result.runs:
+        history = History.from_json(run["history"])
+        records = [{k: v for k, v in r.items() if k != "seconds"} for r in history.records]
+        numbers.append(({k: v for k, v in run.items() if k not in ("us_per_step", "history")},
+                        records))
+    return numbers
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_numbers_are_bit_identical_for_any_job_count_and_backend(serial, backend):
+    # each run draws from its own generators: threads sharing the global one would race
+    joblib = pytest.importorskip("joblib")
+    with joblib.parallel_backend(backend, n_jobs=2):
+        parallel = compare_activations(**SMALL, n_jobs=2)
+    assert _numbers(parallel) == _numbers(serial)
+
+
+def test_runs_never_touch_the_global_generator():
+    tn.manual_seed(123)
+    expected = tn.randn(3).data
+    tn.manual_seed(123)
+    compare_activations(**{**SMALL, "seeds": 1, "activations": ["relu"]})
+    np.testing.assert_array_equal(tn.randn(3).data, expected)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverging_run_is_kept_and_named_not_the_whole_comparison_lost():
+    result = compare_activations("moons", ["relu", "tanh"], depth=2, width=8, epochs=2,
+                                 seeds=[0, 1], lr=1e12)
+    assert len(result.runs) == 4  # every run is there
+    failures = result.failures
+    assert failures and all("the loss became" in message for _, _, message in failures)
+    assert {(a, s) for a, s, _ in failures} <= {("relu", 0), ("relu", 1), ("tanh", 0),
+                                                ("tanh", 1)}
+    for row in result.rows:
+        diverged = [r for r in result.runs if r["activation"] == row["activation"]
+                    and r["diverged"]]
+        assert row["diverged"] == len(diverged)
+        assert 0.0 <= row["test_acc_mean"] <= 1.0
+    assert result.table().splitlines()[0].endswith(" diverged |")

@@ -2,8 +2,12 @@
 
 Runs are independent jobs dispatched through joblib, so they use all cores with
 ``n_jobs``, and a dask cluster under ``joblib.parallel_backend('dask')`` without code
-changes. Every run seeds its own initialisation and shuffling from (seed), so a
-result does not depend on which worker ran it or in what order.
+changes. Every run draws its initial weights and its shuffling from its own generators,
+seeded by its seed, and never touches the global generator: its numbers do not depend on
+which worker ran it, in what order, or on the backend (processes, threads, dask).
+
+A run that diverges (its loss stops being finite) is kept: its record says so and
+where, and its metrics are those of its last finite epoch.
 """
 import csv
 import time
@@ -13,17 +17,17 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from tinynet.autograd.grad_mode import no_grad
+from tinynet.checks import check_choice, check_int, check_real, check_seed
 from tinynet.data import DATASETS, load_dataset
 from tinynet.diagnostics.hints import gradient_ratio
 from tinynet.dtypes import get_default_dtype
 from tinynet.files import atomic_write
-from tinynet.models import ACTIVATIONS, MLP
-from tinynet.random import manual_seed
+from tinynet.models import ACTIVATIONS, MLP, NORMS
 from tinynet.tensor import Tensor
 from tinynet.training import History, fit
 
 COLUMNS = ("activation", "test_acc_mean", "test_acc_std", "epochs_to_target", "grad_ratio",
-           "dead_rate", "saturation_rate", "us_per_step")
+           "dead_rate", "saturation_rate", "us_per_step", "diverged")
 
 
 def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, seed: int,
@@ -34,29 +38,34 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
     ``dtype`` defaults to the default dtype of the process it runs in."""
     dtype = np.dtype(dtype or get_default_dtype())
     data = load_dataset(dataset, seed=seed, dtype=dtype)
-    manual_seed(seed)
     model = MLP(data.n_features, [width] * depth, data.n_classes, activation=activation,
-                norm=norm, dtype=dtype)
-    history = fit(model, data.X_train, data.y_train, lr=lr, epochs=epochs,
-                  batch_size=batch_size, validation_data=(data.X_test, data.y_test), seed=seed,
-                  progress=False)
+                norm=norm, dtype=dtype, generator=np.random.default_rng(seed))
+    diverged = None
+    try:
+        history = fit(model, data.X_train, data.y_train, lr=lr, epochs=epochs,
+                      batch_size=batch_size, validation_data=(data.X_test, data.y_test),
+                      seed=seed, progress=False)
+    except FloatingPointError as error:  # the model is back at its last finite epoch
+        history, diverged = error.history, str(error)
     with no_grad():
         model.eval()
         predicted = model(Tensor._wrap(data.X_test, False, None)).data.argmax(axis=1)
-    last = history.records[-1]["layers"]
+    records = history.records
+    last = records[-1]["layers"] if records else {}
     activations = [s for s in last.values() if s["kind"] != "Linear"]
-    steps = sum(r["steps"] for r in history.records)
-    reached = [r["epoch"] for r in history.records if r["val_acc"] >= target]
+    steps = sum(r["steps"] for r in records)
+    reached = [r["epoch"] for r in records if r["val_acc"] >= target]
     return {
         "activation": activation, "seed": seed,
         "test_acc": float(np.mean(predicted == data.y_test)),
         "epochs_to_target": reached[0] if reached else None,
-        "grad_ratio": gradient_ratio(history.records[0]),
+        "grad_ratio": gradient_ratio(records[0]) if records else float("nan"),
         "dead_rate": float(np.mean([s["dead_rate"] for s in activations])) if activations
         else 0.0,
         "saturation_rate": float(np.mean([s["saturation_rate"] for s in activations]))
         if activations else 0.0,
-        "us_per_step": 1e6 * sum(r["seconds"] for r in history.records) / steps,
+        "us_per_step": 1e6 * sum(r["seconds"] for r in records) / steps if steps else None,
+        "diverged": diverged, "n_classes": data.n_classes,
         "history": history.to_json(),
     }
 
@@ -82,18 +91,27 @@ class Comparison:
             writer.writerows(self.rows)
 
     def table(self) -> str:
-        """A Markdown table of ``rows``."""
+        """A Markdown table of ``rows`` (a 'diverged' column when some run diverged)."""
         target = self.settings.get("target", 0.9)
+        show_diverged = any(r["diverged"] for r in self.rows)
         head = (f"| activation | test acc (mean ± std) | epochs to {target:.0%} | "
-                f"grad norm first/last | dead | saturated | µs/step |")
-        lines = [head, "|---|---|---|---|---|---|---|"]
+                f"grad norm first/last | dead | saturated | µs/step |"
+                + (" diverged |" if show_diverged else ""))
+        lines = [head, "|---" * (8 if show_diverged else 7) + "|"]
+        n_seeds = len(self.settings.get("seeds", [])) or 1
         for r in self.rows:
             reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
+            cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
             lines.append(f"| {r['activation']} | {r['test_acc_mean']:.3f} ± "
                          f"{r['test_acc_std']:.3f} | {reach} | {r['grad_ratio']:.1e} | "
-                         f"{r['dead_rate']:.0%} | {r['saturation_rate']:.0%} | "
-                         f"{r['us_per_step']:.0f} |")
+                         f"{r['dead_rate']:.0%} | {r['saturation_rate']:.0%} | {cost} |"
+                         + (f" {r['diverged']}/{n_seeds} |" if show_diverged else ""))
         return "\n".join(lines)
+
+    @property
+    def failures(self) -> list:
+        """(activation, seed, message) of every run that diverged."""
+        return [(r["activation"], r["seed"], r["diverged"]) for r in self.runs if r["diverged"]]
 
     def __str__(self) -> str:
         return self.table()
@@ -102,6 +120,7 @@ class Comparison:
 def _summarize(activation: str, runs: list) -> dict:
     acc = [r["test_acc"] for r in runs]
     reached = [r["epochs_to_target"] for r in runs if r["epochs_to_target"] is not None]
+    costs = [r["us_per_step"] for r in runs if r["us_per_step"] is not None]
     return {
         "activation": activation,
         "test_acc_mean": float(np.mean(acc)), "test_acc_std": float(np.std(acc)),
@@ -110,7 +129,8 @@ def _summarize(activation: str, runs: list) -> dict:
         "grad_ratio": float(np.exp(np.mean(np.log([r["grad_ratio"] for r in runs])))),
         "dead_rate": float(np.mean([r["dead_rate"] for r in runs])),
         "saturation_rate": float(np.mean([r["saturation_rate"] for r in runs])),
-        "us_per_step": float(np.median([r["us_per_step"] for r in runs])),
+        "us_per_step": float(np.median(costs)) if costs else None,
+        "diverged": sum(1 for r in runs if r["diverged"]),
     }
 
 
@@ -136,7 +156,8 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         Comparison: per-activation means (test accuracy mean ± std over seeds, epochs
         to reach ``target`` validation accuracy, first/last Linear gradient-norm ratio in
         the first epoch (geometric mean), final dead and saturation rates, µs per
-        training step) and every run with its History.
+        training step, how many seeds diverged) and every run with its History. A
+        diverged run counts with its last finite epoch; ``failures`` names each.
 
     Example:
         >>> import tinynet as tn
@@ -145,14 +166,29 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         >>> [row["activation"] for row in result.rows]
         ['relu', 'sigmoid']
     """
-    if dataset not in DATASETS:  # checked here, not in a worker's traceback
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {list(DATASETS)}")
+    where = "compare_activations"  # every check here, not in a worker's traceback
+    check_choice(where, "dataset", dataset, DATASETS)
+    activations = [activations] if isinstance(activations, str) else list(activations)
+    if not activations:
+        raise ValueError(f"{where}: activations must name at least one activation, got []")
     for name in activations:
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+        check_choice(where, "activations", name, tuple(sorted(ACTIVATIONS)))
+    for name, value in (("depth", depth), ("width", width), ("epochs", epochs),
+                        ("batch_size", batch_size)):
+        check_int(where, name, value, 1)
+    seeds = list(range(check_int(where, "seeds", seeds, 1))) \
+        if not isinstance(seeds, (list, tuple, range)) else list(seeds)
     if not seeds:
-        raise ValueError("compare_activations needs at least one seed")
+        raise ValueError(f"{where}: seeds must be a count >= 1 or a non-empty list, got []")
+    for seed in seeds:
+        check_seed(where, "seeds", seed)
+    check_choice(where, "norm", norm, NORMS)
+    lr = check_real(where, "lr", lr, 0.0, low_open=True)
+    target = check_real(where, "target", target, 0.0, 1.0, low_open=True)
+    n_jobs = check_int(where, "n_jobs", n_jobs)
+    if n_jobs == 0:
+        raise ValueError(f"{where}: n_jobs must be a positive count or negative (-1: every "
+                         f"core), got 0")
     start = time.perf_counter()
     runs = Parallel(n_jobs=n_jobs)(
         # NOTE: the dtype is passed on: a worker process starts with the library's default
@@ -162,5 +198,5 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in activations]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,
                     norm=norm, lr=lr, batch_size=batch_size, target=target,
-                    seconds=time.perf_counter() - start)
+                    n_classes=runs[0]["n_classes"], seconds=time.perf_counter() - start)
     return Comparison(rows, runs, settings)

@@ -1,5 +1,8 @@
 """``MLP``: the classic deep multilayer perceptron, activation chosen by name."""
+import numpy as np
+
 from tinynet import nn
+from tinynet.checks import check_int
 from tinynet.nn import init
 
 # name -> (module factory, nonlinearity name for nn.init.calculate_gain)
@@ -65,17 +68,27 @@ class MLP(nn.Sequential):
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         hidden = [hidden] if isinstance(hidden, int) else list(hidden)
+        check_int("MLP", "in_features", in_features, 1)
+        check_int("MLP", "out_features", out_features, 1)
+        for h in hidden:
+            check_int("MLP", "hidden sizes", h, 1)
+        # When _initialise below redraws every weight, the layers' own first draw is
+        # thrown away: it comes from a private generator, so neither the global one nor
+        # ``generator`` is consumed by values nobody keeps.
+        redrawn = init != "pytorch" or generator is not None
+        first_draw = np.random.default_rng(0) if redrawn else None
         layers, width = [], in_features
         for h in hidden:
-            layers += [nn.Linear(width, h, dtype=dtype), make_activation(activation)]
+            layers += [nn.Linear(width, h, dtype=dtype, generator=first_draw),
+                       make_activation(activation)]
             if norm == "layernorm":
                 layers.append(nn.LayerNorm(h, dtype=dtype))
             width = h
-        layers.append(nn.Linear(width, out_features, dtype=dtype))
+        layers.append(nn.Linear(width, out_features, dtype=dtype, generator=first_draw))
         super().__init__(*layers)
         self.activation, self.norm, self.init = activation, norm, init
         # NOTE: in here ``init`` is the argument (a str), not the ``nn.init`` module.
-        if init != "pytorch" or generator is not None:
+        if redrawn:
             self._initialise(activation, init, generator)
 
     def _initialise(self, activation: str, scheme: str, generator) -> None:

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from tinynet import ops
+from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import init
 from tinynet.nn.module import Module
@@ -28,6 +29,8 @@ class Linear(Module):
         out_features: size of each output sample (D_out).
         bias: learn an additive bias (default True).
         dtype: parameter dtype (default: the default dtype, float32).
+        generator: a ``numpy.random.Generator`` to draw the initial values from
+            (default: the global one, see ``tn.manual_seed``; not in PyTorch).
 
     Shape:
         input (*, D_in) -> output (*, D_out).
@@ -44,19 +47,21 @@ class Linear(Module):
         (5, 2)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None,
+                 generator=None):
         super().__init__()
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = check_int("Linear", "in_features", in_features, 0)
+        self.out_features = check_int("Linear", "out_features", out_features, 0)
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
-        self.reset_parameters()
+        self.reset_parameters(generator)
 
-    def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+    def reset_parameters(self, generator=None) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
         if self.bias is not None:
             bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+            init.uniform_(self.bias, -bound, bound, generator)
 
     def forward(self, x):
         shape = x.shape

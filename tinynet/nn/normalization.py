@@ -2,6 +2,7 @@
 import numpy as np
 
 from tinynet import ops
+from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn.functional import _as_shape
 from tinynet.nn.module import Module
@@ -32,6 +33,8 @@ class LayerNorm(Module):
                  bias: bool = True, dtype=None):
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape)
+        for size in self.normalized_shape:
+            check_int("LayerNorm", "normalized_shape", size, 1)  # a mean over 0 values: 0/0
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dtype = dtype or get_default_dtype()

@@ -104,8 +104,8 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         FloatingPointError: the loss became non-finite; the message names the epoch,
             the step and where the first non-finite value appeared (layer and op, in the
             forward or the backward pass). The model's parameters and the optimizer's
-            state are first restored to the end of the last finite epoch; the History
-            keeps every finished epoch.
+            state are first restored to the end of the last finite epoch; the error's
+            ``history`` attribute holds the History of every finished epoch.
 
     Example:
         >>> import tinynet as tn
@@ -337,10 +337,12 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
     run.model.zero_grad()
     back = (f"the end of epoch {run.history.records[finished - 1]['epoch']}" if finished
             else "their values before training")
-    return FloatingPointError(
+    diverged = FloatingPointError(
         f"fit: the loss became {error.value} at epoch {epoch}, step {error.step}; the first "
         f"non-finite value: {where}. The parameters and optimizer state are restored to "
         f"{back}. Try a lower learning rate, clip_grad_norm=1.0, or LayerNorm.")
+    diverged.history = run.history  # the finished epochs, for whoever catches this
+    return diverged
 
 
 def _locate_nonfinite(run: Run, idx: np.ndarray, stepped: bool) -> str:
