@@ -212,13 +212,6 @@ def test_datasets_are_reproducible_with_a_seed_and_options_apply():
                               load_dataset("iris", seed=1).y_test)
 
 
-def test_dataset_errors_name_the_bad_value():
-    with pytest.raises(ValueError, match="unknown dataset 'mnist'"):
-        load_dataset("mnist")
-    with pytest.raises(ValueError, match="test_size must be in"):
-        load_dataset("iris", test_size=1.5)
-
-
 # ---- batches -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("n, size", [(10, 3), (9, 3), (1, 4), (7, 7), (0, 2)])
 @pytest.mark.parametrize("shuffle", [False, True])
@@ -268,3 +261,30 @@ def test_sizes_that_cannot_make_a_layer_are_named(make, error, words):
     # they raised ZeroDivisionError (or made an empty layer) deep inside
     with pytest.raises(error, match=words):
         make()
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"name": "moons", "n_samples": 0}, ValueError,
+     "load_dataset: n_samples must be an integer >= 4, got 0"),
+    ({"name": "iris", "n_samples": 50}, ValueError,
+     "load_dataset: n_samples must be None for 'iris', which has a fixed size"),
+    ({"name": "digits", "noise": 0.1}, ValueError, "noise must be None for 'digits'"),
+    ({"name": "moons", "noise": -1.0}, ValueError, "noise must be a finite number >= 0"),
+    ({"name": "moons", "seed": -1}, ValueError,
+     r"load_dataset: seed must be an integer in \[0, 4294967295\], got -1"),
+    ({"name": "moons", "test_size": 1.0}, ValueError,
+     r"test_size must be a finite number in \(0, 1\), got 1.0"),
+    ({"name": "mnist"}, ValueError, "load_dataset: name must be one of 'moons', .* got 'mnist'"),
+    ({"name": "moons", "dtype": np.int32}, ValueError, "dtype must be one of"),
+    ({"name": "blobs", "n_samples": 5}, ValueError,
+     "n_samples=5 and test_size=0.25 cannot be split with every class on both sides"),
+])
+def test_load_dataset_names_what_it_cannot_do(kwargs, error, words):
+    # n_samples=0 used to become 1000, and n_samples was silently ignored for iris
+    with pytest.raises(error, match=words):
+        tn.data.load_dataset(**kwargs)
+
+
+def test_load_dataset_honours_a_small_n_samples():
+    data = tn.data.load_dataset("moons", n_samples=40, seed=0)
+    assert len(data.X_train) + len(data.X_test) == 40

@@ -60,9 +60,15 @@ def _interval(low, high, low_open: bool, high_open: bool) -> str:
     bounded_low = low is not None and low != -math.inf
     bounded_high = high is not None and high != math.inf
     if bounded_low and bounded_high:
-        return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        return (f" in {'(' if low_open else '['}{_number(low)}, {_number(high)}"
+                f"{')' if high_open else ']'}")
     if bounded_low:
-        return f" {'>' if low_open else '>='} {low:g}"
+        return f" {'>' if low_open else '>='} {_number(low)}"
     if bounded_high:
-        return f" {'<' if high_open else '<='} {high:g}"
+        return f" {'<' if high_open else '<='} {_number(high)}"
     return ""
+
+
+def _number(value) -> str:
+    """1, 0.5, 4294967295: ints in full, floats in their shortest form."""
+    return str(value) if isinstance(value, int) else f"{value:g}"

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tinynet.checks import check_choice, check_int, check_real, check_seed
 from tinynet.training.epoch import batches  # noqa: F401  (tn.data.batches, as before)
 
 
@@ -17,15 +18,17 @@ def _sklearn_datasets():
 # name -> function(n_samples, noise, seed) -> (X, y); n_samples/noise only for synthetic sets
 _LOADERS = {
     "moons": lambda n, noise, seed: _sklearn_datasets().make_moons(
-        n_samples=n or 1000, noise=0.2 if noise is None else noise, random_state=seed),
+        n_samples=1000 if n is None else n, noise=0.2 if noise is None else noise,
+        random_state=seed),
     "circles": lambda n, noise, seed: _sklearn_datasets().make_circles(
-        n_samples=n or 1000, noise=0.1 if noise is None else noise, factor=0.5,
+        n_samples=1000 if n is None else n, noise=0.1 if noise is None else noise, factor=0.5,
         random_state=seed),
     "blobs": lambda n, noise, seed: _sklearn_datasets().make_blobs(
-        n_samples=n or 1000, centers=4, cluster_std=1.0 if noise is None else noise,
+        n_samples=1000 if n is None else n, centers=4,
+        cluster_std=1.0 if noise is None else noise,
         random_state=seed),
     "classification": lambda n, noise, seed: _sklearn_datasets().make_classification(
-        n_samples=n or 1000, n_features=20, n_informative=10, n_classes=3,
+        n_samples=1000 if n is None else n, n_features=20, n_informative=10, n_classes=3,
         flip_y=0.01 if noise is None else noise, random_state=seed),
     "iris": lambda n, noise, seed: _sklearn_datasets().load_iris(return_X_y=True),
     "wine": lambda n, noise, seed: _sklearn_datasets().load_wine(return_X_y=True),
@@ -34,6 +37,7 @@ _LOADERS = {
     "digits": lambda n, noise, seed: _sklearn_datasets().load_digits(return_X_y=True),
 }
 DATASETS = tuple(_LOADERS)
+SYNTHETIC = ("moons", "circles", "blobs", "classification")  # generated: n_samples, noise
 
 
 @dataclass
@@ -63,7 +67,7 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
         test_size: fraction held out for testing (default 0.25).
         seed: seeds both the synthetic generator and the split.
         n_samples, noise: for the synthetic datasets only (defaults: 1000 and a
-            per-dataset noise level).
+            per-dataset noise level); None for the others.
         dtype: feature dtype (default float32).
 
     Example:
@@ -75,13 +79,30 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    if name not in _LOADERS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {list(DATASETS)}")
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be in (0, 1), got {test_size}")
+    where = "load_dataset"
+    check_choice(where, "name", name, DATASETS)
+    test_size = check_real(where, "test_size", test_size, 0.0, 1.0, low_open=True,
+                           high_open=True)
+    seed = check_seed(where, "seed", seed)
+    dtype = check_choice(where, "dtype", np.dtype(dtype), (np.dtype(np.float32),
+                                                           np.dtype(np.float64)))
+    if name not in SYNTHETIC:
+        for argument, value in (("n_samples", n_samples), ("noise", noise)):
+            if value is not None:
+                raise ValueError(f"{where}: {argument} must be None for {name!r}, which has "
+                                 f"a fixed size and no noise; got {value!r} (it applies to "
+                                 f"{', '.join(SYNTHETIC)})")
+    if n_samples is not None:
+        check_int(where, "n_samples", n_samples, 4)
+    if noise is not None:
+        check_real(where, "noise", noise, 0.0)
     X, y = _LOADERS[name](n_samples, noise, seed)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=seed)
+    try:
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=test_size, stratify=y, random_state=seed)
+    except ValueError as error:  # too few samples for a stratified split
+        raise ValueError(f"{where}: n_samples={len(X)} and test_size={test_size} cannot be "
+                         f"split with every class on both sides ({error})") from None
     scaler = StandardScaler().fit(X_train)
     return Dataset(name, scaler.transform(X_train).astype(dtype), y_train.astype(np.int64),
                    scaler.transform(X_test).astype(dtype), y_test.astype(np.int64),
