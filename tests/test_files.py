@@ -111,3 +111,71 @@ def test_a_failed_save_of_a_state_dict_keeps_the_previous_checkpoint(tmp_path, m
     monkeypatch.undo()
     assert tn.load(path) == {"epoch": 1}
     assert os.listdir(tmp_path) == ["model.npz"]
+
+
+# ---- permissions, links, directories, and temporary files left by killed writers --------
+def test_rewriting_a_private_file_keeps_it_private(tmp_path):
+    path = tmp_path / "model.npz"
+    tn.save({"w": tn.ones(2)}, path)
+    os.chmod(path, 0o600)
+    tn.save({"w": tn.zeros(2)}, path)
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    assert tn.load(path)["w"].tolist() == [0.0, 0.0]
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        tn.save({"w": tn.ones(2)}, tmp_path / "new.npz")
+    finally:
+        os.umask(old)
+    assert oct(os.stat(tmp_path / "new.npz").st_mode & 0o777) == "0o644"
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
+    (tmp_path / "runs").mkdir()
+    target = tmp_path / "runs" / "best.npz"
+    tn.save({"w": tn.ones(2)}, target)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(target)
+    tn.save({"w": tn.zeros(2)}, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert tn.load(target)["w"].tolist() == [0.0, 0.0]
+    assert sorted(os.listdir(tmp_path / "runs")) == ["best.npz"]
+
+
+def test_a_directory_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / "out").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a directory, not a file name"):
+        tn.save({"w": tn.ones(2)}, tmp_path / "out")
+    with pytest.raises(IsADirectoryError):
+        tn.save({"w": tn.ones(2)}, str(tmp_path / "new") + os.sep)
+    assert os.listdir(tmp_path) == ["out"] and os.listdir(tmp_path / "out") == []
+
+
+def test_temporary_files_of_killed_writers_are_removed_by_the_next_save(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "model.npz"
+    tn.save({"w": tn.ones(3)}, path)
+    # a writer killed between creating its temporary file and renaming it
+    code = ("import os, signal, sys, tinynet as tn\n"
+            "from tinynet import files\n"
+            "real = os.replace\n"
+            "os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n"
+            "tn.save({'w': tn.zeros(300000)}, sys.argv[1])\n")
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-c", code, str(path)], timeout=60)
+        assert proc.returncode == -signal.SIGKILL
+        leftovers = [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+        assert len(leftovers) == 1  # each writer removed the one killed before it
+    assert tn.load(path)["w"].tolist() == [1.0, 1.0, 1.0]  # the old file is intact
+    tn.save({"w": tn.full((3,), 2.0)}, path)
+    assert os.listdir(tmp_path) == ["model.npz"]
+    # a temporary file of a live writer (this process) is left alone
+    mine = tmp_path / f".model.npz.{os.getpid()}.abc.tmp"
+    mine.write_bytes(b"in progress")
+    tn.save({"w": tn.ones(1)}, path)
+    assert mine.exists()

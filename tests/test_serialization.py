@@ -308,3 +308,107 @@ def test_a_corrupt_manifest_is_reported_by_name(tmp_path):
 def test_a_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         tn.load(tmp_path / "nowhere.npz")
+
+
+# ---- hostile files: only what the manifest names, only plain numbers, bounded size -------
+def _tinynet_file_with(path, **arrays):
+    """A file that passes for tinynet's: a manifest naming a0 (and any extra members)."""
+    manifest = np.frombuffer(b'{"format": 1, "root": {"__dict__": {"w": {"__array__": "a0"}}}}',
+                             dtype=np.uint8)
+    np.savez(path, __tinynet__=manifest, **arrays)
+
+
+@pytest.mark.parametrize("array, words", [
+    (np.array([1 + 2j]), "array 'a0' has dtype complex128"),
+    (np.array(["nan", "1"]), "array 'a0' has dtype <U3"),
+    (np.array([b"x"]), "array 'a0' has dtype |S1"),
+    (np.zeros(2, dtype=[("a", "f4"), ("b", "i4")]), "array 'a0' has dtype"),
+    (np.array(["2020-01-01"], dtype="datetime64[D]"), "array 'a0' has dtype datetime64"),
+])
+def test_arrays_that_are_not_plain_numbers_are_refused(tmp_path, array, words):
+    # once loaded, load_state_dict cast "nan" strings and dropped imaginary parts silently
+    path = tmp_path / "odd.npz"
+    _tinynet_file_with(path, a0=array)
+    with pytest.raises(ValueError, match=f"refusing to load .*odd.npz: {words}"):
+        tn.load(path)
+
+
+def test_members_the_manifest_does_not_name_are_refused(tmp_path):
+    path = tmp_path / "extra.npz"
+    _tinynet_file_with(path, a0=np.ones(2), payload=np.ones(3))
+    with pytest.raises(ValueError, match="members its manifest does not name: \\['payload'\\]"):
+        tn.load(path)
+    import zipfile
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError, match="'readme.txt', which is not an array"):
+        tn.load(path)
+
+
+def test_a_small_file_that_inflates_to_a_huge_array_is_refused_before_inflating(tmp_path):
+    path = tmp_path / "bomb.npz"
+    manifest = np.frombuffer(b'{"format": 1, "root": {"__array__": "a0"}}', dtype=np.uint8)
+    np.savez_compressed(path, __tinynet__=manifest, a0=np.zeros((2 ** 28,), np.uint8))
+    assert path.stat().st_size < 1_000_000  # 256 MB of zeros compress to almost nothing
+    with pytest.raises(ValueError, match=r"more than max_bytes=1000000 bytes"):
+        tn.load(path, max_bytes=1_000_000)
+    assert tn.serialization.DEFAULT_MAX_BYTES == 2 ** 30
+
+
+@pytest.mark.parametrize("manifest", [
+    b'{"format": 1, "root": ' + b'[' * 5000 + b']' * 5000 + b'}',  # deep nesting
+    b'{"format": 1, "root": {"__array__": 5}}',
+    b'{"format": 1, "root": {"__items__": [[true, 1]]}}',
+    b'{"format": 1, "root": {"__dict__": 3}}',
+    b'{"format": 1, "root": {"__tuple__": [1], "__dict__": {}}}',
+    b'[1, 2]',
+    b'\xff\xfe',
+])
+def test_malformed_manifests_are_a_value_error_naming_the_file(tmp_path, manifest):
+    path = tmp_path / "broken.npz"
+    np.savez(path, __tinynet__=np.frombuffer(manifest, dtype=np.uint8))
+    with pytest.raises(ValueError, match="broken.npz"):
+        tn.load(path)
+
+
+@given(st.binary(min_size=0, max_size=300), st.integers(0, 4000))
+@settings(max_examples=60)
+def test_any_corruption_of_a_real_file_is_a_value_error(garbage, offset):
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "model.npz")
+        tn.save(_model().state_dict(), path)
+        data = bytearray(open(path, "rb").read())
+        offset = min(offset, len(data))
+        data[offset:offset + len(garbage)] = garbage
+        with open(path, "wb") as handle:
+            handle.write(bytes(data))
+        try:
+            tn.load(path)
+        except ValueError:
+            pass  # the only error allowed
+
+
+@pytest.mark.parametrize("value, words", [
+    (np.full((8, 3), 1e300), "values up to 1e\\+300 overflow float32"),
+    (np.full((8, 3), 1 + 1j), "dtype complex128 cannot become float32"),
+])
+def test_load_state_dict_refuses_a_cast_that_loses_information(value, words):
+    model = _model()
+    before = model[0].weight.data.copy()
+    state = model.state_dict()
+    state["0.weight"] = value
+    with pytest.raises(RuntimeError, match="dtype mismatch for 0.weight: " + words):
+        model.load_state_dict(state)
+    np.testing.assert_array_equal(model[0].weight.data, before)
+    # an exact cast is fine
+    state["0.weight"] = np.full((8, 3), 0.5)
+    model.load_state_dict(state)
+    assert (model[0].weight.data == 0.5).all()
+
+
+def test_load_takes_pytorchs_keyword_arguments(tmp_path):
+    tn.save({"w": tn.ones(2)}, tmp_path / "m.npz")
+    assert tn.load(tmp_path / "m.npz", weights_only=True, map_location="cpu")["w"].tolist() == [
+        1.0, 1.0]
+    with pytest.raises(RuntimeError, match="CPU only, got map_location 'cuda:0'"):
+        tn.load(tmp_path / "m.npz", map_location="cuda:0")

@@ -72,3 +72,24 @@ def _interval(low, high, low_open: bool, high_open: bool) -> str:
 def _number(value) -> str:
     """1, 0.5, 4294967295: ints in full, floats in their shortest form."""
     return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def cast_problem(values, dtype) -> str:
+    """Why copying ``values`` (an array) into an array of ``dtype`` would lose information,
+    or "" when it would not: complex into real, text into numbers, or finite values that
+    overflow to inf (float64's 1e300 into float32)."""
+    import numpy as np
+
+    dtype = np.dtype(dtype)
+    if values.dtype == dtype:
+        return ""
+    if not np.can_cast(values.dtype, dtype, casting="same_kind"):
+        return f"dtype {values.dtype} cannot become {dtype} without losing information"
+    if values.dtype.kind == "f" and dtype.kind == "f" and values.size:
+        finite = np.isfinite(values)
+        with np.errstate(over="ignore"):
+            overflows = finite & ~np.isfinite(values.astype(dtype))
+        if overflows.any():
+            worst = float(np.abs(values[overflows]).max())
+            return f"values up to {worst:g} overflow {dtype}"
+    return ""

@@ -1,7 +1,9 @@
 """``atomic_write``: every file tinynet writes replaces its destination whole, or not at all."""
 import contextlib
+import glob
 import os
 import secrets
+import stat
 
 
 @contextlib.contextmanager
@@ -10,8 +12,13 @@ def atomic_write(path, mode: str = "w", **open_kwargs):
     flush it to disk and rename it over ``path``. On any error (an exception, Ctrl-C) the
     temporary file is removed and ``path`` keeps its previous contents, if it had any.
 
+    The destination keeps its permission bits (a private 0600 file stays private), and a
+    symbolic link is written through (the file it points to is replaced, the link stays).
+    A temporary file left by a writer that was killed (its process is gone) is removed
+    by the next write to the same path.
+
     Args:
-        path: the destination (str or os.PathLike).
+        path: the destination (str or os.PathLike), not a directory.
         mode: "w" (text) or "wb" (binary).
         open_kwargs: passed to ``open`` (encoding, newline...).
 
@@ -25,18 +32,46 @@ def atomic_write(path, mode: str = "w", **open_kwargs):
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write: mode must be 'w' or 'wb', got {mode!r}")
-    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    target = os.path.realpath(os.fspath(path))  # through symbolic links
+    if os.path.isdir(target) or os.fspath(path).endswith(os.sep):
+        raise IsADirectoryError(f"cannot write {os.fspath(path)!r}: it is a directory, not a "
+                                f"file name")
+    directory, name = os.path.split(target)
+    _remove_orphans(directory, name)
     # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
     # with the usual permissions, and never opens an existing one
-    tmp = os.path.join(directory, f".{name}.{secrets.token_hex(8)}.tmp")
+    tmp = os.path.join(directory, f".{name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
     handle = open(tmp, mode.replace("w", "x"), **open_kwargs)
     try:
         with handle:
             yield handle
             handle.flush()
+            if os.path.exists(target):
+                os.chmod(handle.fileno(), stat.S_IMODE(os.stat(target).st_mode))
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _remove_orphans(directory: str, name: str) -> None:
+    """Delete ``.name.<pid>.<token>.tmp`` files whose writing process no longer exists."""
+    for orphan in glob.glob(os.path.join(glob.escape(directory), f".{glob.escape(name)}.*.tmp")):
+        pid = os.path.basename(orphan)[len(name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(orphan)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another writer in this very process may be mid-write
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's), or cannot tell: keep its file
+    return True

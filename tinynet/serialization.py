@@ -6,16 +6,22 @@ whose leaves point at those arrays. Loading reads that JSON and the arrays with
 ``allow_pickle=False``, so no code in a file ever runs.
 """
 import json
+import math
 import os
+import struct
 import zipfile
+import zlib
 
 import numpy as np
 
+from tinynet.checks import check_int
 from tinynet.files import atomic_write
 from tinynet.tensor import Tensor
 
 _MANIFEST = "__tinynet__"
+_MANIFEST_MAX = 1 << 26  # 64 MB of structure: far more than any state dict's
 _FORMAT_VERSION = 1
+DEFAULT_MAX_BYTES = 1 << 30  # the array data tn.load reads unless told otherwise: 1 GiB
 _ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive
 
 
@@ -53,15 +59,35 @@ def _decode(data, arrays):
         return [_decode(v, arrays) for v in data]
     if not isinstance(data, dict):
         return data
-    if "__array__" in data:
-        return Tensor._wrap(arrays[data["__array__"]], False, None)
-    if "__dict__" in data:
-        return {k: _decode(v, arrays) for k, v in data["__dict__"].items()}
-    if "__items__" in data:
-        return {k: _decode(v, arrays) for k, v in data["__items__"]}
-    if "__tuple__" in data:
-        return tuple(_decode(v, arrays) for v in data["__tuple__"])
-    raise ValueError(f"unknown entry {sorted(data)}")
+    if len(data) != 1:
+        raise ValueError(f"an entry must have one key, got {sorted(data)[:5]}")
+    (kind, value), = data.items()
+    if kind == "__array__":
+        return Tensor._wrap(arrays[value], False, None)
+    if kind == "__dict__" and isinstance(value, dict):
+        return {k: _decode(v, arrays) for k, v in value.items()}
+    if kind == "__items__" and isinstance(value, list):
+        pairs = [(k, _decode(v, arrays)) for k, v in value]
+        if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k, _ in pairs):
+            raise ValueError("dict keys must be str or int")
+        return dict(pairs)
+    if kind == "__tuple__" and isinstance(value, list):
+        return tuple(_decode(v, arrays) for v in value)
+    raise ValueError(f"unknown entry {kind!r}")
+
+
+def _array_keys(data, keys: set) -> set:
+    """The array names the manifest refers to (iteratively: nesting depth is the file's)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if isinstance(item.get("__array__"), str):
+                keys.add(item["__array__"])
+            stack.extend(item.values())
+    return keys
 
 
 def save(obj, f) -> None:
@@ -86,14 +112,33 @@ def save(obj, f) -> None:
         np.savez(handle, **arrays)
 
 
-def load(f):
+def load(f, max_bytes: int = DEFAULT_MAX_BYTES, weights_only=None, map_location=None):
     """Read what ``save`` wrote; arrays come back as tensors.
 
+    Only plain numeric and boolean arrays are read, only the ones the file's manifest
+    names, and only up to ``max_bytes`` of array data in all, checked from the arrays'
+    headers before any is inflated (a small compressed file cannot become a huge array).
+
+    Args:
+        f: the path.
+        max_bytes: the most array data to read (default 1 GiB); raise it for larger
+            models.
+        weights_only, map_location: accepted for PyTorch code. A tinynet file never
+            holds code, whatever ``weights_only`` says; ``map_location`` may only be
+            None or "cpu".
+
     Raises:
-        ValueError: the file is truncated, corrupt, not written by ``tn.save``, or holds
-            pickled objects (refused: loading them could run arbitrary code).
+        FileNotFoundError: no such file.
+        ValueError: the file is truncated, corrupt, not written by ``tn.save``, holds
+            pickled objects (refused: loading them could run arbitrary code), arrays of
+            another dtype (complex, strings, dates, records), members the manifest does
+            not name, or more than ``max_bytes`` of data.
     """
     path = os.fspath(f)
+    max_bytes = check_int("load", "max_bytes", max_bytes, 0)
+    if map_location not in (None, "cpu"):
+        raise RuntimeError(f"load: tinynet runs on the CPU only, got map_location "
+                           f"{map_location!r}")
     with open(path, "rb") as handle:
         magic = handle.read(len(_ZIP_MAGIC))
     # NOTE: np.load would take anything that is not a zip or .npy file for a pickle
@@ -104,31 +149,98 @@ def load(f):
         raise ValueError(f"{path} is not a tinynet file, or is truncated or corrupt: it does "
                          f"not start like an .npz archive (first bytes {magic!r})")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            names = set(npz.files)
-            if _MANIFEST not in names:
-                manifest = arrays = None
-            else:
-                manifest = json.loads(npz[_MANIFEST].tobytes().decode("utf-8"))
-                arrays = {name: npz[name] for name in names if name != _MANIFEST}
+        manifest, arrays = _read_archive(path, max_bytes)
+        return _decode(manifest["root"], arrays)
+    except _Refused as refusal:
+        raise ValueError(f"refusing to load {path}: {refusal}") from None
+    except _Foreign as foreign:
+        raise ValueError(f"{path} {foreign}") from None
     except ValueError as error:
-        if "allow_pickle" in str(error):  # numpy refused an object array
+        if "allow_pickle" in str(error) or "Object arrays" in str(error):
             raise ValueError(f"refusing to load {path}: it holds pickled Python objects, "
                              f"which could run code; tinynet files hold plain arrays "
                              f"only") from None
-        raise ValueError(f"{path} is corrupt or not a tinynet file: {error}") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is corrupt: {error}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, IndexError, TypeError,
+            AttributeError, UnicodeDecodeError, RecursionError, MemoryError, OverflowError,
+            struct.error) as error:
         raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error})"
                          ) from None
-    if manifest is None:
-        raise ValueError(f"{path} was not written by tinynet.save (no {_MANIFEST} entry); "
-                         f"a PyTorch checkpoint cannot be read")
+
+
+class _Refused(Exception):
+    """A well-formed file that holds something tinynet does not read."""
+
+
+class _Foreign(Exception):
+    """A well-formed archive that is not a tinynet file of this version."""
+
+
+def _read_archive(path: str, max_bytes: int) -> tuple:
+    """(manifest, {name: array}) of a tinynet .npz, each array checked before it is read."""
+    with zipfile.ZipFile(path) as archive:
+        members = {}
+        for name in archive.namelist():
+            if not name.endswith(".npy"):
+                raise _Refused(f"it holds {name!r}, which is not an array (.npy) member")
+            members[name[:-4]] = name
+        if _MANIFEST not in members:
+            raise _Foreign(f"was not written by tinynet.save (no {_MANIFEST} entry); a "
+                           f"PyTorch checkpoint cannot be read")
+        manifest = _read_manifest(archive, members[_MANIFEST], max_bytes)
+        wanted = _array_keys(manifest.get("root"), set())
+        extra = sorted(set(members) - wanted - {_MANIFEST})
+        if extra:
+            raise _Refused(f"it holds members its manifest does not name: {extra[:5]}")
+        missing = sorted(wanted - set(members))
+        if missing:
+            raise ValueError(f"its {_MANIFEST} entry names arrays it does not hold: "
+                             f"{missing[:5]}")
+        headers, total = {}, 0
+        for key in sorted(wanted):
+            with archive.open(members[key]) as stream:
+                shape, dtype = _header(stream)
+            if dtype.hasobject:
+                raise _Refused(f"it holds pickled Python objects (array {key!r}), which could "
+                               f"run code; tinynet files hold plain arrays only")
+            if dtype.kind not in "biuf" or dtype.fields is not None:
+                raise _Refused(f"array {key!r} has dtype {dtype}; tinynet reads only numeric "
+                               f"and boolean arrays")
+            total += math.prod(shape) * dtype.itemsize
+            if total > max_bytes:
+                raise _Refused(f"its arrays hold more than max_bytes={max_bytes} bytes (pass "
+                               f"a larger max_bytes to load it)")
+            headers[key] = shape
+        arrays = {}
+        for key, shape in headers.items():
+            with archive.open(members[key]) as stream:
+                arrays[key] = np.lib.format.read_array(stream, allow_pickle=False)
+    return manifest, arrays
+
+
+def _header(stream) -> tuple:
+    """(shape, dtype) from an .npy member's header, without reading its data."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version in ((2, 0), (3, 0)):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ValueError(f"unknown .npy format version {version}")
+    return shape, dtype
+
+
+def _read_manifest(archive, member: str, max_bytes: int) -> dict:
+    with archive.open(member) as stream:
+        shape, dtype = _header(stream)
+        if dtype != np.uint8 or len(shape) != 1:
+            raise ValueError(f"its {_MANIFEST} entry is not text (dtype {dtype})")
+        if shape[0] > max(max_bytes, _MANIFEST_MAX):
+            raise _Refused(f"its {_MANIFEST} entry is larger than max_bytes={max_bytes}")
+        text = stream.read(shape[0]).decode("utf-8")
+    manifest = json.loads(text)
     version = manifest.get("format") if isinstance(manifest, dict) else None
     if version != _FORMAT_VERSION:
-        raise ValueError(f"{path} has format version {version!r}; this tinynet reads "
-                         f"version {_FORMAT_VERSION}")
-    try:
-        return _decode(manifest["root"], arrays)
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"{path} is corrupt: its {_MANIFEST} entry does not match its "
-                         f"arrays ({type(error).__name__}: {error})") from None
+        raise _Foreign(f"has format version {version!r}; this tinynet reads version "
+                       f"{_FORMAT_VERSION}")
+    return manifest

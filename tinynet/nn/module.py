@@ -13,6 +13,7 @@ from types import MappingProxyType
 import numpy as np
 
 from tinynet.autograd.anomaly import _Anomaly
+from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
@@ -184,8 +185,10 @@ class Module:
         """Copy values into the parameters, in place, cast to each parameter's dtype.
 
         Raises:
-            RuntimeError: naming every mis-shaped key (always), and every missing or
-                unexpected key (when ``strict``).
+            RuntimeError: naming every mis-shaped key and every value that would lose
+                information in the cast (complex or text values, float64 values beyond
+                float32's range) (always), and every missing or unexpected key (when
+                ``strict``).
         """
         own = dict(self.named_parameters())
         missing = [k for k in own if k not in state_dict]
@@ -200,6 +203,9 @@ class Module:
                     errors.append(f"size mismatch for {name}: copying a param with shape "
                                   f"{value.shape} from checkpoint, the shape in current "
                                   f"model is {p.shape}")
+                problem = cast_problem(value, p.dtype)
+                if problem:
+                    errors.append(f"dtype mismatch for {name}: {problem}")
                 values[name] = value
         if strict:
             if missing:

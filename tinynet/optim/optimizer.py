@@ -3,6 +3,7 @@ import copy
 
 import numpy as np
 
+from tinynet.checks import cast_problem
 from tinynet.tensor import Tensor
 
 
@@ -107,6 +108,9 @@ class Optimizer:
                     if value.shape != p.shape and value.ndim > 0:
                         raise ValueError(f"state {name!r} of parameter {key} has shape "
                                          f"{value.shape}, the parameter has {p.shape}")
+                    problem = cast_problem(value, p.dtype) if value.ndim > 0 else ""
+                    if problem:
+                        raise ValueError(f"state {name!r} of parameter {key}: {problem}")
                     value = value.astype(p.dtype) if value.ndim > 0 else value.item()
                 restored[name] = value
             state[p] = restored
