@@ -7,6 +7,7 @@ import pytest
 import tinynet as tn
 from tinynet import nn
 from tinynet.diagnostics import Monitor, monitor as monitor_module
+from tinynet.diagnostics.labels import layer_labels
 from tinynet.diagnostics.monitor import HIST_EDGES
 from tinynet.diagnostics.hints import gradient_ratio
 
@@ -417,6 +418,20 @@ def test_layers_are_named_and_ordered_by_module_path():
         _train_forward(model, _x(4, 2))
         names = list(monitor.end_epoch()["layers"])
     assert names == [str(i) for i in range(23)]  # "10" after "9", not after "1"
+
+
+def test_layer_labels_of_a_monitored_mlp_number_the_linears():
+    model = tn.models.MLP(2, [4, 4], 3, activation="gelu")
+    with Monitor(model, every=1) as monitor:
+        _train_forward(model, _x(4, 2))
+        labels = layer_labels(monitor.end_epoch()["layers"])
+    assert labels == {"0": "layer 1 · Linear", "1": "layer 1 · GELU", "2": "layer 2 · Linear",
+                      "3": "layer 2 · GELU", "4": "layer 3 · Linear (output)"}
+    nested = {"stem.act": {"kind": "Tanh"}, "body.0": {"kind": "Linear"},
+              "body.1": {"kind": "Sigmoid"}, "head": {"kind": "Linear"}, "out": {}}
+    assert list(layer_labels(nested).values()) == [
+        "input · Tanh", "layer 1 · Linear", "layer 1 · Sigmoid", "layer 2 · Linear (output)",
+        "layer 2 · module"]
 
 
 # ---- vanishing gradients, in the monitor and at initialisation ---------------------------
