@@ -32,12 +32,29 @@ def layer_labels(layers: dict) -> dict:
         >>> layer_labels({"norm": {"kind": "LayerNorm"}, "encoder.0": {"kind": "Linear"}})
         {'norm': 'input · LayerNorm', 'encoder.0': 'layer 1 · Linear (output)'}
     """
-    kinds = {name: stats.get("kind", "module") for name, stats in layers.items()}
-    last_linear = next((n for n in reversed(kinds) if kinds[n] == "Linear"), None)
-    labels, number = {}, 0
-    for name, kind in kinds.items():
-        if kind == "Linear":
-            number += 1
-        place = f"layer {number}" if number else "input"
-        labels[name] = place + SEPARATOR + kind + (" (output)" if name == last_linear else "")
+    numbers = layer_numbers(layers)
+    last = max(numbers.values(), default=0)
+    labels = {}
+    for name, stats in layers.items():
+        kind = stats.get("kind", "module")
+        place = f"layer {numbers[name]}" if numbers[name] else "input"
+        output = " (output)" if kind == "Linear" and numbers[name] == last else ""
+        labels[name] = place + SEPARATOR + kind + output
     return labels
+
+
+def layer_numbers(layers: dict) -> dict:
+    """{module name: the number of the last ``Linear`` at or before it} (0 before the
+    first Linear): the "k" of ``layer_labels``' "layer k".
+
+    Example:
+        >>> layer_numbers({"0": {"kind": "Linear"}, "1": {"kind": "Tanh"},
+        ...                "2": {"kind": "Linear"}})
+        {'0': 1, '1': 1, '2': 2}
+    """
+    numbers, number = {}, 0
+    for name, stats in layers.items():
+        if stats.get("kind") == "Linear":
+            number += 1
+        numbers[name] = number
+    return numbers
