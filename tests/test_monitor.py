@@ -6,10 +6,11 @@ import pytest
 
 import tinynet as tn
 from tinynet import nn
-from tinynet.diagnostics import Monitor, monitor as monitor_module
+from tinynet.diagnostics import Monitor
+from tinynet.diagnostics import monitor as monitor_module
+from tinynet.diagnostics.hints import gradient_ratio
 from tinynet.diagnostics.labels import layer_labels
 from tinynet.diagnostics.monitor import HIST_EDGES
-from tinynet.diagnostics.hints import gradient_ratio
 
 
 def _x(rows, cols, seed=0, scale=1.0):

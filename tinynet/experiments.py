@@ -48,7 +48,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
     steps = sum(r["steps"] for r in history.records)
     reached = [r["epoch"] for r in history.records if r["val_acc"] >= target]
     return {
-        "activation": activation, "seed": seed,
+        "activation": activation, "seed": seed, "n_classes": data.n_classes,
         "test_acc": float(np.mean(predicted == data.y_test)),
         "epochs_to_target": reached[0] if reached else None,
         "grad_ratio": gradient_ratio(history.records[0]),
@@ -162,5 +162,5 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in activations]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,
                     norm=norm, lr=lr, batch_size=batch_size, target=target,
-                    seconds=time.perf_counter() - start)
+                    n_classes=runs[0]["n_classes"], seconds=time.perf_counter() - start)
     return Comparison(rows, runs, settings)
