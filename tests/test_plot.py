@@ -239,10 +239,10 @@ def test_decision_boundary_of_a_one_logit_model_shows_both_classes(tmp_path):
     np.testing.assert_allclose(p[0], 1 / (1 + np.exp(-grid_x)), rtol=1e-6)  # sigmoid(logit)
     assert p.min() < 0.5 < p.max()  # both classes drawn, not one everywhere
     assert list(ax.collections[0].levels) == [0.5]  # the boundary contour
-    crossed = ax.collections[-1]
+    circled = ax.collections[-1]
     wrong = (X[:, 0] > 0).astype(int) != y  # predicted class: logit > 0
     assert wrong.any()
-    np.testing.assert_array_equal(crossed.get_offsets(), X[wrong])
+    np.testing.assert_array_equal(circled.get_offsets(), X[wrong])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "class 0", "class 1", f"misclassified ({wrong.sum()})"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x₁", "x₂")
@@ -289,10 +289,11 @@ def test_decision_boundary_with_three_classes_uses_the_okabe_ito_colours():
     model[0].bias.data[...] = -0.5 * (centres ** 2).sum(axis=1)
     fig = plot.decision_boundary(model, X, y, resolution=40)
     ax = fig.axes[0]
-    classes = ax.collections[1:4]  # after the boundary contours: one scatter per class
-    for k, points in enumerate(classes):
-        assert points.get_label() == f"class {k}"
+    scatters = {c.get_label(): c for c in ax.collections if c.get_label().startswith("class")}
+    assert list(scatters) == ["class 0", "class 1", "class 2"]
+    for k, points in enumerate(scatters.values()):
         np.testing.assert_allclose(points.get_facecolor()[0], to_rgba(plot.OKABE_ITO[k]))
+    assert [list(c.levels) for c in ax.collections[:3]] == [[0.0]] * 3  # the boundaries
     rgba = ax.images[0].get_array()
     drawn = {tuple(np.round(c, 3)) for c in rgba[..., :3].reshape(-1, 3)}
     assert drawn == {tuple(np.round(to_rgba(c)[:3], 3)) for c in plot.OKABE_ITO[:3]}

@@ -62,13 +62,6 @@ def _epoch_axis(ax, ticks: int = 8) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(ticks, integer=True))  # never a tick at 1.5
 
 
-def _share_axis(ax) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    ax.set_ylim(-0.02, 1.02)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-
-
 def _monitored(history, where: str) -> dict:
     """The ``layers`` of the last record that has them (names and kinds, model order)."""
     for record in reversed(history.records):
@@ -78,22 +71,52 @@ def _monitored(history, where: str) -> dict:
                      f"{len(history.records)} records: train with monitor=True")
 
 
-def _layer_lines(ax, history, layers: dict, key: str) -> None:
+# per-layer panels: Monitor key -> (title, y label, log scale)
+LAYER_PANELS = {
+    "grad_norm": ("weight-gradient norm per Linear", "‖∂L/∂W‖ (mean over steps)", True),
+    "update_ratio": ("update / weight per Linear", "‖ΔW‖ / ‖W‖ per step", True),
+    "dead_rate": ("dead units (f' = 0 on every sample)", "share of units", False),
+    "saturation_rate": ("saturated (|f'| < 1% of its peak)", "share of (sample, unit)", False),
+}
+
+
+def _layer_panel(ax, history, layers: dict, key: str) -> None:
     """One line per layer that recorded ``key``: its value per epoch (nan where absent)."""
     labels, numbers = layer_labels(layers), layer_numbers(layers)
-    cmap = _colormap("viridis")
-    last = max(numbers.values())
-    epochs = history["epoch"]
-    marker = "o" if len(epochs) <= 12 else None  # a 1-epoch run still shows its points
+    cmap, last = _colormap("viridis"), max(numbers.values())
     for name, label in labels.items():
         values = [r.get("layers", {}).get(name, {}).get(key) for r in history.records]
         if all(v is None for v in values):
             continue
         colour = cmap(0.85 * (numbers[name] - 1) / max(last - 1, 1))  # 0.85: no pale yellow
-        ax.plot(epochs, [math.nan if v is None else v for v in values], color=colour,
-                marker=marker, markersize=3, label=label)
+        _line(ax, history["epoch"], [math.nan if v is None else v for v in values],
+              color=colour, label=label)
+    title, ylabel, log = LAYER_PANELS[key]
+    ax.set(title=title, ylabel=ylabel)
+    if log:
+        ax.set_yscale("log")
+    else:
+        _share_axis(ax)
+        if all(not np.any(line.get_ydata()) for line in ax.lines):  # lines hidden at 0
+            ax.text(0.5, 0.5, "0% in every layer and epoch", ha="center", va="center",
+                    transform=ax.transAxes, color="grey")
+    if key == "update_ratio":
+        ax.axhline(UPDATE_RATIO_REFERENCE, color="black", ls="--", lw=1,
+                   label="1e-3 rule of thumb")
     _epoch_axis(ax)
     ax.grid(alpha=0.3, which="both")
+
+
+def _line(ax, epochs, values, **style) -> None:
+    """A line over epochs, with markers on a short run (a 1-epoch run still shows)."""
+    ax.plot(epochs, values, marker="o" if len(epochs) <= 12 else None, markersize=3, **style)
+
+
+def _share_axis(ax) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
 def _colormap(name: str):
@@ -107,56 +130,32 @@ def _legend_outside(ax) -> None:
               ncol=1 + len(ax.lines) // 13)
 
 
-# ---- training runs ----------------------------------------------------------------------
-def _loss_panel(ax, history) -> None:
+def _metric_panel(ax, history, metric: str) -> None:
+    """``metric`` ('loss' or 'acc') per epoch: train solid, validation (if any) dashed."""
     for split, style in (("train", "-"), ("val", "--")):
-        values = history[f"{split}_loss"]
+        values = history[f"{split}_{metric}"]
         if values[0] is not None:
-            ax.plot(history["epoch"], values, style, label=split,
-                    marker="o" if len(values) <= 12 else None, markersize=3)
-    ax.set(title="loss", ylabel="loss")
-    _epoch_axis(ax)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-
-
-def _accuracy_panel(ax, history) -> None:
-    for split, style in (("train", "-"), ("val", "--")):
-        values = history[f"{split}_acc"]
-        if values[0] is not None:
-            ax.plot(history["epoch"], values, style, label=split,
-                    marker="o" if len(values) <= 12 else None, markersize=3)
+            _line(ax, history["epoch"], values, ls=style, label=split)
     if not ax.lines:  # a regression run: say so rather than leave an empty frame
         ax.text(0.5, 0.5, "no accuracy\n(not a classification loss)", ha="center",
                 va="center", transform=ax.transAxes, color="grey")
         ax.set_axis_off()
         return
-    ax.set(title="accuracy", ylabel="accuracy")
+    name = {"loss": "loss", "acc": "accuracy"}[metric]
+    ax.set(title=name, ylabel=name)
     _epoch_axis(ax)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
 
 
+# ---- training runs ----------------------------------------------------------------------
 def curves(history, path=None):
     """Loss and accuracy per epoch (train solid and, if recorded, validation dashed)."""
     fig = _figure(figsize=(10, 4))
     ax_loss, ax_acc = fig.subplots(1, 2)
-    _loss_panel(ax_loss, history)
-    _accuracy_panel(ax_acc, history)
+    _metric_panel(ax_loss, history, "loss")
+    _metric_panel(ax_acc, history, "acc")
     return _finish(fig, path)
-
-
-def _grad_norm_panel(ax, history, layers) -> None:
-    _layer_lines(ax, history, layers, "grad_norm")
-    ax.set(yscale="log", title="weight-gradient norm per Linear",
-           ylabel="‖∂L/∂W‖ (mean over steps)")
-
-
-def _update_ratio_panel(ax, history, layers) -> None:
-    _layer_lines(ax, history, layers, "update_ratio")
-    ax.axhline(UPDATE_RATIO_REFERENCE, color="black", ls="--", lw=1,
-               label="1e-3 rule of thumb")
-    ax.set(yscale="log", title="update / weight per Linear", ylabel="‖ΔW‖ / ‖W‖ per step")
 
 
 def gradient_norms(history, path=None):
@@ -164,18 +163,9 @@ def gradient_norms(history, path=None):
     layers = _monitored(history, "gradient_norms")
     fig = _figure(figsize=(8.5, 4.5), layout="constrained")
     ax = fig.subplots()
-    _grad_norm_panel(ax, history, layers)
+    _layer_panel(ax, history, layers, "grad_norm")
     _legend_outside(ax)
     return _finish(fig, path)
-
-
-def _rate_panels(ax_dead, ax_sat, history, layers) -> None:
-    _layer_lines(ax_dead, history, layers, "dead_rate")
-    _layer_lines(ax_sat, history, layers, "saturation_rate")
-    ax_dead.set(title="dead units (f' = 0 on every sample)", ylabel="share of units")
-    ax_sat.set(title="saturated (|f'| < 1% of its peak)", ylabel="share of (sample, unit)")
-    _share_axis(ax_dead)
-    _share_axis(ax_sat)
 
 
 def unit_health(history, path=None):
@@ -184,7 +174,8 @@ def unit_health(history, path=None):
     layers = _monitored(history, "unit_health")
     fig = _figure(figsize=(12, 4.2), layout="constrained")
     ax_dead, ax_sat = fig.subplots(1, 2)
-    _rate_panels(ax_dead, ax_sat, history, layers)
+    _layer_panel(ax_dead, history, layers, "dead_rate")
+    _layer_panel(ax_sat, history, layers, "saturation_rate")
     _legend_outside(ax_sat)
     return _finish(fig, path)
 
@@ -241,12 +232,12 @@ def health(history, path=None):
     fig = _figure(figsize=(15, 6.6 + 2.3 * rows), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[6.3, 0.01 + 2.3 * rows])
     (ax_loss, ax_grad, ax_update), (ax_acc, ax_dead, ax_sat) = top.subplots(2, 3)
-    _loss_panel(ax_loss, history)
-    _accuracy_panel(ax_acc, history)
-    _grad_norm_panel(ax_grad, history, layers)
-    _update_ratio_panel(ax_update, history, layers)
-    _rate_panels(ax_dead, ax_sat, history, layers)
-    _legend_outside(ax_update)
+    _metric_panel(ax_loss, history, "loss")
+    _metric_panel(ax_acc, history, "acc")
+    for ax, key in ((ax_grad, "grad_norm"), (ax_update, "update_ratio"),
+                    (ax_dead, "dead_rate"), (ax_sat, "saturation_rate")):
+        _layer_panel(ax, history, layers, key)
+    _legend_outside(ax_update)  # the Linears' colours, for the gradient panel too
     _legend_outside(ax_sat)
     if hist_layers:
         labels = layer_labels(layers)
@@ -299,8 +290,9 @@ def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu"
     axes[0].set(xlim=(-4, 4), ylim=(-1.3, 2.3))
     for ax in axes[len(names):]:  # a spare panel holds the legend
         ax.set_axis_off()
-    for ax in axes[(rows - 1) * columns:]:
+    for ax in axes[len(names) - columns:len(names)]:  # the lowest panel of each column
         ax.set_xlabel("z")
+        ax.xaxis.set_tick_params(labelbottom=True)
     legend_ax = axes[len(names)] if len(names) < len(axes) else axes[0]
     handles, labels = axes[0].get_legend_handles_labels()
     legend_ax.legend(handles, labels, loc="center" if legend_ax is not axes[0] else "upper left",
@@ -369,7 +361,7 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     white 0.5, red 1) with its 0.5 contour, the decision boundary. Three or more: each
     point of the plane takes its predicted class's colour (Okabe-Ito palette), fainter
     where that class's probability is lower, with the boundaries between classes drawn.
-    Points are coloured by their true class; misclassified ones are crossed.
+    Points are coloured (and shaped) by their true class; misclassified ones are circled.
 
     Args:
         model: a tinynet Module mapping (N, 2) to logits (one logit: p = sigmoid(logit);
@@ -417,15 +409,18 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
         confidence = (proba.max(axis=1) - 1 / len(classes)) / (1 - 1 / len(classes))
         rgba[:, 3] = 0.1 + 0.5 * confidence  # a sure region is strong, a hesitant one faint
         ax.imshow(rgba.reshape(*gx.shape, 4), extent=extent, origin="lower", aspect="auto")
-        ax.contour(gx, gy, winner.reshape(gx.shape), levels=np.arange(len(classes) - 1) + 0.5,
-                   colors="black", linewidths=0.8)
+        for k in range(len(classes)):  # where P(k) = the best other class's: smooth edges
+            margin = proba[:, k] - np.delete(proba, k, axis=1).max(axis=1)
+            ax.contour(gx, gy, margin.reshape(gx.shape), levels=[0], colors="black",
+                       linewidths=0.8)
+    edge = "white" if len(classes) == 2 else "#333333"  # dark points, light points
     for k, label in enumerate(classes):  # a shape per class too: colour is not needed
         mine = y == label
-        ax.scatter(X[mine, 0], X[mine, 1], s=20, color=colours[k], edgecolors="white",
-                   linewidths=0.6, marker="osD^vP*X"[k % 8], label=f"class {label}")
+        ax.scatter(X[mine, 0], X[mine, 1], s=20, color=colours[k], edgecolors=edge,
+                   linewidths=0.5, marker="osD^vP*X"[k % 8], label=f"class {label}")
     wrong = predicted_points != y
-    ax.scatter(X[wrong, 0], X[wrong, 1], marker="x", s=22, color="black", linewidths=1,
-               label=f"misclassified ({wrong.sum()})")
+    ax.scatter(X[wrong, 0], X[wrong, 1], marker="o", s=80, facecolors="none",
+               edgecolors="black", linewidths=1.3, label=f"misclassified ({wrong.sum()})")
     names = feature_names if feature_names is not None else getattr(model, "feature_names_in_",
                                                                      ("x₁", "x₂"))
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=names[0], ylabel=names[1],
@@ -461,9 +456,9 @@ def comparison(result, path=None):
 
     ratios = np.array([r["grad_ratio"] for r in rows])
     ax_grad.plot(x, ratios, "o", color="tab:orange", markersize=9)
-    for k, ratio in enumerate(ratios):
+    for k, ratio in enumerate(ratios):  # beside the point: clear of the line at 1
         ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
-                         xytext=(0, 9), ha="center", fontsize=9)
+                         xytext=(8, 0), va="center", fontsize=9)
     ax_grad.axhline(1, color="black", ls="--", lw=1, label="1: same norm first and last")
     finite = ratios[np.isfinite(ratios) & (ratios > 0)]
     low, high = min(finite.min(initial=1), 1), max(finite.max(initial=1), 1)
