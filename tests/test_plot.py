@@ -127,8 +127,24 @@ def test_health_title_reads_the_recorded_settings_and_never_none(trained):
     fig = plot.health(tn.History(history.records, config))
     assert fig.get_suptitle() == "moons · LeakyReLU · Adam lr 0.01 · 3 epochs"
     bare = tn.History(history.records[:1], {"dataset": None, "optimizer_name": "sgd"})
-    assert plot.health(bare).get_suptitle() == "SGD · 1 epoch"
+    fig = plot.health(bare)
+    assert fig.get_suptitle() == "SGD · 1 epoch"
+    assert _assert_integer_epoch_ticks(fig) == 8  # one epoch: a single tick at 1, no 0.95
     assert plot.health(tn.History(history.records)).get_suptitle() == "3 epochs"
+
+
+def test_health_says_so_when_a_panel_has_nothing_to_show():
+    data = tn.data.load_dataset("moons", seed=0, n_samples=100)
+    notes = {}
+    for name, model in (("leaky", tn.models.MLP(2, [8], 2, activation="leaky_relu")),
+                        ("linear", tn.nn.Sequential(tn.nn.Linear(2, 2)))):
+        history = tn.fit(model, data.X_train, data.y_train, epochs=2, progress=False)
+        fig = plot.health(history)
+        notes[name] = [ax.texts[0].get_text() for ax in fig.axes[4:6]]  # dead, saturated
+        assert len(fig.axes) == 6 + (name == "leaky") * 2  # + its heatmap and colour bar
+    assert notes["leaky"] == ["0% in every layer and epoch"] * 2  # LeakyReLU never dies
+    assert notes["linear"] == ["no layer recorded\ndead units (f' = 0 on every sample)",
+                               "no layer recorded\nsaturated (|f'| < 1% of its peak)"]
 
 
 def test_figures_of_a_history_without_monitoring_raise_a_clear_error():
@@ -308,6 +324,9 @@ def test_decision_boundary_rejects_bad_inputs():
     with pytest.raises(ValueError, match=r"y must be \(N,\) labels with N = 5 as in X, got "
                                          r"shape \(4,\)"):
         plot.decision_boundary(model, np.zeros((5, 2)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"y must hold the model's classes \[0, 1\], got also "
+                                         r"\[2\]"):
+        plot.decision_boundary(model, np.zeros((3, 2)), np.array([0, 1, 2]))
     with pytest.raises(TypeError, match="model must be a tinynet Module or an estimator"):
         plot.decision_boundary(object(), np.zeros((5, 2)), np.zeros(5))
 

@@ -59,7 +59,8 @@ def _epoch_axis(ax, ticks: int = 8) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(MaxNLocator(ticks, integer=True))  # never a tick at 1.5
+    # integer ticks only (never 1.5), even when the view holds a single integer
+    ax.xaxis.set_major_locator(MaxNLocator(ticks, integer=True, min_n_ticks=1))
 
 
 def _monitored(history, where: str) -> dict:
@@ -97,9 +98,14 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
         ax.set_yscale("log")
     else:
         _share_axis(ax)
-        if all(not np.any(line.get_ydata()) for line in ax.lines):  # lines hidden at 0
-            ax.text(0.5, 0.5, "0% in every layer and epoch", ha="center", va="center",
-                    transform=ax.transAxes, color="grey")
+    if not ax.lines:  # e.g. dead units of a model without activations: say so
+        ax.text(0.5, 0.5, f"no layer recorded\n{title}", ha="center", va="center",
+                transform=ax.transAxes, color="grey")
+        ax.set_axis_off()
+        return
+    if not log and not any(np.any(line.get_ydata()) for line in ax.lines):
+        ax.text(0.5, 0.5, "0% in every layer and epoch", ha="center", va="center",
+                transform=ax.transAxes, color="grey")  # the lines hide each other along 0
     if key == "update_ratio":
         ax.axhline(UPDATE_RATIO_REFERENCE, color="black", ls="--", lw=1,
                    label="1e-3 rule of thumb")
@@ -126,6 +132,8 @@ def _colormap(name: str):
 
 
 def _legend_outside(ax) -> None:
+    if not ax.get_legend_handles_labels()[0]:  # nothing to name (no such layer)
+        return
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False,
               ncol=1 + len(ax.lines) // 13)
 
@@ -242,13 +250,13 @@ def health(history, path=None):
     if hist_layers:
         labels = layer_labels(layers)
         norm = LogNorm(vmin=1e-4, vmax=1.0, clip=True)  # shares under 0.01% look empty
-        axes = bottom.subplots(rows, columns, squeeze=False).ravel()
+        grid = bottom.add_gridspec(rows, columns)  # at least 3 columns: not too wide
+        axes = [bottom.add_subplot(grid[i // columns, i % columns])
+                for i in range(len(hist_layers))]
         for ax, name in zip(axes, hist_layers):
             mesh = _histogram_panel(ax, history, name, labels[name], norm)
-        for ax in axes[len(hist_layers):]:
-            ax.set_axis_off()
-        bottom.colorbar(mesh, ax=axes.tolist(), label="share of the epoch's outputs",
-                        fraction=0.02, pad=0.01)
+        bottom.colorbar(mesh, ax=axes, label="share of the epoch's outputs", fraction=0.02,
+                        pad=0.01)
         bottom.suptitle("activation outputs per epoch", fontsize=11)
     fig.suptitle(_run_title(history), fontsize=13)
     return _finish(fig, path)
@@ -271,6 +279,8 @@ def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu"
                                   "gelu_tanh")):
     """Each activation f(z) (solid) and its derivative f'(z) (dashed) on z in [-4, 4], one
     small panel per activation with shared axes, so no curve hides another."""
+    if not names:
+        raise ValueError("activations: names must name at least one activation, got none")
     z = np.linspace(-4, 4, 801)
     columns = min(len(names), 4)
     rows = math.ceil(len(names) / columns)
@@ -387,6 +397,10 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     proba, classes = _probabilities(model, np.c_[gx.ravel(), gy.ravel()])
+    unknown = np.setdiff1d(y, classes)
+    if unknown.size:
+        raise ValueError(f"decision_boundary: y must hold the model's classes "
+                         f"{classes.tolist()}, got also {unknown.tolist()}")
     predicted_points = classes[_probabilities(model, X)[0].argmax(axis=1)]
     fig = _figure(figsize=(6.4, 5), layout="constrained")
     ax = fig.subplots()
@@ -457,6 +471,8 @@ def comparison(result, path=None):
     ratios = np.array([r["grad_ratio"] for r in rows])
     ax_grad.plot(x, ratios, "o", color="tab:orange", markersize=9)
     for k, ratio in enumerate(ratios):  # beside the point: clear of the line at 1
+        if not np.isfinite(ratio):
+            continue
         ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
                          xytext=(8, 0), va="center", fontsize=9)
     ax_grad.axhline(1, color="black", ls="--", lw=1, label="1: same norm first and last")
