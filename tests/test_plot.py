@@ -250,8 +250,9 @@ def test_decision_boundary_of_a_one_logit_model_shows_both_classes(tmp_path):
     assert model.training  # its mode is restored
     ax = fig.axes[0]
     p = ax.images[0].get_array()  # P(class 1) on the grid, rows from the bottom
-    x0, x1, _, _ = ax.images[0].get_extent()
-    grid_x = np.linspace(x0, x1, 41)
+    grid_x = np.linspace(*ax.get_xlim(), 41)  # the plot's limits are the grid's ends
+    left, right = ax.images[0].get_extent()[:2]  # each pixel centred on its grid point
+    np.testing.assert_allclose(left + (right - left) * (np.arange(41) + 0.5) / 41, grid_x)
     np.testing.assert_allclose(p[0], 1 / (1 + np.exp(-grid_x)), rtol=1e-6)  # sigmoid(logit)
     assert p.min() < 0.5 < p.max()  # both classes drawn, not one everywhere
     assert list(ax.collections[0].levels) == [0.5]  # the boundary contour
@@ -272,8 +273,7 @@ def test_decision_boundary_accepts_estimators_and_pipelines():
     pipeline = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     fig = plot.decision_boundary(pipeline, X, y, resolution=30, feature_names=("a", "b"))
     ax = fig.axes[0]
-    (x0, x1, y0, y1) = ax.images[0].get_extent()
-    gx, gy = np.meshgrid(np.linspace(x0, x1, 30), np.linspace(y0, y1, 30))
+    gx, gy = np.meshgrid(np.linspace(*ax.get_xlim(), 30), np.linspace(*ax.get_ylim(), 30))
     expected = pipeline.predict_proba(np.c_[gx.ravel(), gy.ravel()])[:, 1].reshape(30, 30)
     np.testing.assert_allclose(ax.images[0].get_array(), expected)
     assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["class no", "class yes"]

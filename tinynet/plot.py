@@ -230,6 +230,16 @@ def health(history, path=None):
 
     Raises:
         ValueError: the History has no per-layer diagnostics.
+
+    Example:
+        >>> import tinynet as tn
+        >>> from tinynet import plot
+        >>> data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+        >>> model = tn.models.MLP(2, [8, 8], 2, activation="tanh")
+        >>> history = tn.fit(model, data.X_train, data.y_train, epochs=2, progress=False)
+        >>> fig = plot.health(history)  # plot.health(history, "health.png") also writes it
+        >>> [ax.get_title() for ax in fig.axes[-3:-1]]  # the heatmaps, then a colour bar
+        ['layer 1 · Tanh', 'layer 2 · Tanh']
     """
     from matplotlib.colors import LogNorm
 
@@ -249,7 +259,7 @@ def health(history, path=None):
     _legend_outside(ax_sat)
     if hist_layers:
         labels = layer_labels(layers)
-        norm = LogNorm(vmin=1e-4, vmax=1.0, clip=True)  # shares under 0.01% look empty
+        norm = LogNorm(vmin=1e-4, vmax=1.0, clip=True)  # under 0.01%: the palest colour
         grid = bottom.add_gridspec(rows, columns)  # at least 3 columns: not too wide
         axes = [bottom.add_subplot(grid[i // columns, i % columns])
                 for i in range(len(hist_layers))]
@@ -404,7 +414,8 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     predicted_points = classes[_probabilities(model, X)[0].argmax(axis=1)]
     fig = _figure(figsize=(6.4, 5), layout="constrained")
     ax = fig.subplots()
-    extent = (x0, x1, y0, y1)
+    dx, dy = (x1 - x0) / (resolution - 1), (y1 - y0) / (resolution - 1)
+    extent = (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)  # pixels centred on the grid
     if len(classes) == 2:
         cmap = _colormap("RdBu_r")
         image = ax.imshow(proba[:, 1].reshape(gx.shape), extent=extent, origin="lower",
