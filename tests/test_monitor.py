@@ -1,11 +1,16 @@
 """diagnostics.Monitor and init_report: every number checked against numpy by hand."""
+import tracemalloc
+
 import numpy as np
 import pytest
 
 import tinynet as tn
 from tinynet import nn
 from tinynet.diagnostics import Monitor
+from tinynet.diagnostics import monitor as monitor_module
 from tinynet.diagnostics.hints import gradient_ratio
+from tinynet.diagnostics.labels import layer_labels
+from tinynet.diagnostics.monitor import HIST_EDGES
 
 
 def _x(rows, cols, seed=0, scale=1.0):
@@ -240,7 +245,110 @@ def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
     # each epoch holds exactly its own steps' updates: steps 1-3, then 4-6
     assert epoch_records[0]["update_ratio"] == pytest.approx(np.mean(ratios[:3]), rel=1e-5)
     assert epoch_records[1]["update_ratio"] == pytest.approx(np.mean(ratios[3:]), rel=1e-5)
-    np.testing.assert_allclose(monitor.linears["0"].update_ratios, ratios, rtol=1e-5)
+
+
+# ---- activation histograms ---------------------------------------------------------------
+def test_histogram_edges_are_fixed_bins_centred_on_tenths():
+    assert len(HIST_EDGES) == 84 and HIST_EDGES[0] == -np.inf and HIST_EDGES[-1] == np.inf
+    np.testing.assert_allclose(HIST_EDGES[1:-1], np.arange(-4.05, 4.1, 0.1), atol=1e-12)
+
+
+def test_histogram_of_a_relu_on_chosen_inputs():
+    # Bin k (k = 1..81) holds [-4.05 + 0.1 (k - 1), -4.05 + 0.1 k): the bin centred on
+    # c = -4.0 + 0.1 (k - 1), i.e. k = 10 c + 41. Bin 0 is below -4.05, bin 82 from 4.05 up.
+    z = np.array([[-3.0, -0.5, 0.0, 0.04], [0.06, 0.31, 2.0, 7.5]], dtype=np.float32)
+    # ReLU outputs:  0,    0,    0,   0.04 | 0.06, 0.31, 2.0, 7.5
+    expected = np.zeros(83, dtype=int)
+    expected[41] = 4  # 0, 0, 0 and 0.04: the bin centred on 0
+    expected[42] = 1  # 0.06 -> centred on 0.1
+    expected[44] = 1  # 0.31 -> centred on 0.3
+    expected[61] = 1  # 2.0 -> 10 * 2.0 + 41
+    expected[82] = 1  # 7.5 >= 4.05: the last, open bin
+    net = nn.Sequential(nn.ReLU())
+    with Monitor(net, every=1) as monitor:
+        net(tn.tensor(z))
+        stats = monitor.end_epoch()["layers"]["0"]
+    assert stats["act_hist"] == expected.tolist()
+
+
+def test_histogram_of_saturated_tanh_and_sigmoid_peaks_at_their_limits():
+    z = np.array([[-20.0, 20.0, 20.0]], dtype=np.float32)  # tanh = -1, 1, 1 exactly
+    for module, peaks in ((nn.Tanh, {31: 1, 51: 2}), (nn.Sigmoid, {41: 1, 51: 2})):
+        net = nn.Sequential(module())
+        with Monitor(net, every=1) as monitor:
+            net(tn.tensor(z))
+            hist = monitor.end_epoch()["layers"]["0"]["act_hist"]
+        assert {k: c for k, c in enumerate(hist) if c} == peaks, module.__name__
+
+
+def test_histogram_counts_every_observed_value_and_equals_numpy():
+    """every=2 over 5 steps observes steps 1, 3, 5: their 3 x 6 x 8 output values."""
+    net = _net(nn.GELU())
+    seen = []
+    net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.data.copy()))
+    with Monitor(net, every=2) as monitor:
+        for seed in range(5):
+            _train_forward(net, _x(6, 4, seed, scale=3.0))
+        gelu = monitor.end_epoch()["layers"]["1"]
+    observed = np.concatenate([seen[i] for i in (0, 2, 4)])
+    assert sum(gelu["act_hist"]) == observed.size == 3 * 6 * 8
+    assert gelu["act_hist"] == np.histogram(observed, HIST_EDGES)[0].tolist()
+    assert all(type(c) is int for c in gelu["act_hist"])  # plain ints for JSON
+
+
+def test_histograms_restart_each_epoch_and_survive_a_json_round_trip():
+    data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+    tn.manual_seed(0)
+    model = tn.models.MLP(2, [8, 8], 2, activation="tanh")
+    history = tn.fit(model, data.X_train, data.y_train, epochs=2, batch_size=32,
+                     monitor=1, seed=0, progress=False)
+    for record in history.records:  # every=1: each epoch counts every sample once
+        assert sum(record["layers"]["1"]["act_hist"]) == len(data.X_train) * 8
+    again = tn.History.from_json(history.to_json())
+    assert again.layer_metric("act_hist") == history.layer_metric("act_hist")
+
+
+# ---- memory ------------------------------------------------------------------------------
+def test_memory_stays_flat_over_twenty_thousand_monitored_steps():
+    # The default Monitor (every=4) over 10 epochs of 2,000 one-sample steps, after a warm-up
+    # epoch. Keeping every step's norms would grow by ~150 bytes a step (3 MB here).
+    tn.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+    x = _x(1, 2)
+    grad = tn.tensor(np.ones((1, 2), dtype=np.float32))
+
+    def epoch(steps=2000):
+        for _ in range(steps):
+            net(x).backward(grad)  # backward alone: no optimizer, no sum node, fewer objects
+        monitor.end_epoch()
+
+    with Monitor(net) as monitor:
+        epoch()
+        tracemalloc.start()
+        try:
+            for _ in range(10):
+                epoch()
+            grown, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert grown < 1_000_000
+    assert len(monitor.epochs) == 11
+    assert sum(monitor.epochs[-1]["layers"]["1"]["act_hist"]) == 500 * 8  # steps 1, 5, ...
+
+
+def test_step_grad_norms_keep_the_current_epochs_last_steps(monkeypatch):
+    monkeypatch.setattr(monitor_module, "STEP_NORMS_KEPT", 3)
+    net = _net(nn.ReLU())
+    captured = []
+    with Monitor(net, every=1) as monitor:
+        for seed in range(5):
+            _train_forward(net, _x(4, 4, seed))
+            captured.append(np.linalg.norm(net[0].weight.grad.data))
+        np.testing.assert_allclose(monitor.step_grad_norms()["0"], captured[-3:], rtol=1e-6)
+        layers = monitor.end_epoch()["layers"]
+        assert monitor.step_grad_norms() == {"0": [], "2": []}
+    # the epoch's mean still counts all five steps
+    assert layers["0"]["grad_norm"] == pytest.approx(np.mean(captured), rel=1e-6)
 
 
 # ---- what is not counted, and detaching ---------------------------------------------------
@@ -315,6 +423,20 @@ def test_layers_are_named_and_ordered_by_module_path():
     assert names == [str(i) for i in range(23)]  # "10" after "9", not after "1"
 
 
+def test_layer_labels_of_a_monitored_mlp_number_the_linears():
+    model = tn.models.MLP(2, [4, 4], 3, activation="gelu")
+    with Monitor(model, every=1) as monitor:
+        _train_forward(model, _x(4, 2))
+        labels = layer_labels(monitor.end_epoch()["layers"])
+    assert labels == {"0": "layer 1 · Linear", "1": "layer 1 · GELU", "2": "layer 2 · Linear",
+                      "3": "layer 2 · GELU", "4": "layer 3 · Linear (output)"}
+    nested = {"stem.act": {"kind": "Tanh"}, "body.0": {"kind": "Linear"},
+              "body.1": {"kind": "Sigmoid"}, "head": {"kind": "Linear"}, "out": {}}
+    assert list(layer_labels(nested).values()) == [
+        "input · Tanh", "layer 1 · Linear", "layer 1 · Sigmoid", "layer 2 · Linear (output)",
+        "layer 2 · module"]
+
+
 # ---- vanishing gradients, in the monitor and at initialisation ---------------------------
 def _moons():
     return tn.data.load_dataset("moons", seed=0, n_samples=300)
@@ -380,22 +502,26 @@ def test_sampling_observes_every_kth_step_from_each_epochs_first():
     tn.manual_seed(0)
     net = tn.nn.Sequential(tn.nn.Linear(3, 5), tn.nn.Tanh(), tn.nn.Linear(5, 2)).double()
     batches = [tn.randn(4, 3, dtype=tn.float64) for _ in range(7)]
-    observed = []
+    observed, weights = [], []  # the Tanh's outputs; W of layer 0 before each update
     with Monitor(net, every=3) as monitor:
         opt = tn.optim.SGD(net.parameters(), lr=0.1)
         for xb in batches:
             opt.zero_grad()
             hidden = net[1](net[0](xb)).data.copy()  # what the Tanh outputs in this step
             net(xb).sum().backward()
+            weights.append(net[0].weight.data.copy())
             opt.step()
             observed.append(hidden)
+        weights.append(net[0].weight.data.copy())  # after the last update
+        assert len(monitor.step_grad_norms()["0"]) == 7
         epoch = monitor.end_epoch()["layers"]
         seen = np.concatenate([observed[i] for i in (0, 3, 6)])
         assert epoch["1"]["act_mean"] == pytest.approx(seen.mean(), rel=1e-12)
         assert epoch["1"]["act_std"] == pytest.approx(seen.std(), rel=1e-9)
-        assert len(monitor.linears["0"].weight_grad_norms) == 7
         # the updates of the observed steps 1 and 4 (measured at the next backward) and 7
-        # (the epoch's last step, measured at end_epoch)
-        assert len(monitor.linears["0"].update_ratios) == 3
+        # (the epoch's last step, measured by end_epoch)
+        ratios = [np.linalg.norm(weights[t + 1] - weights[t]) / np.linalg.norm(weights[t])
+                  for t in (0, 3, 6)]
+        assert epoch["0"]["update_ratio"] == pytest.approx(np.mean(ratios), rel=1e-12)
     with pytest.raises(ValueError, match="every must be a positive integer, got 0"):
         Monitor(net, every=0)

@@ -56,7 +56,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
     steps = sum(r["steps"] for r in records)
     reached = [r["epoch"] for r in records if r["val_acc"] >= target]
     return {
-        "activation": activation, "seed": seed,
+        "activation": activation, "seed": seed, "n_classes": data.n_classes,
         "test_acc": float(np.mean(predicted == data.y_test)),
         "epochs_to_target": reached[0] if reached else None,
         "grad_ratio": gradient_ratio(records[0]) if records else float("nan"),

@@ -1,7 +1,8 @@
 """Regenerate the figures in docs/figures/ (about a minute on 2 cores; needs matplotlib).
 
-    tinynet plot-activations docs/figures/activations.png
     python docs/figures/generate.py
+
+(``tinynet plot-activations docs/figures/activations.png`` draws the first one alone.)
 
 Every figure comes from a ``tinynet.plot`` function fed by a real, seeded training run.
 """
@@ -20,19 +21,29 @@ def train(dataset, activation, depth, width, lr, epochs, norm=None, init="auto",
                           activation=activation, norm=norm, init=init)
     history = tn.fit(model, data.X_train, data.y_train, lr=lr, epochs=epochs, batch_size=64,
                      validation_data=(data.X_test, data.y_test), seed=seed, progress=False)
+    # the run's settings for the figures' titles (setdefault: keep what fit recorded)
+    for key, value in (("dataset", dataset), ("activation", activation),
+                       ("optimizer_name", "adam")):
+        history.config.setdefault(key, value)
     return model, history, data
 
 
 def main() -> None:
-    # Vanishing gradients: 10 hidden layers, PyTorch's default init, per-layer norms.
+    plot.activations(HERE / "activations.png")
+
+    # Vanishing gradients: 10 hidden layers, PyTorch's default init, per-layer norms; the
+    # whole health figure for the plain sigmoid and ReLU nets.
     for activation, norm in (("sigmoid", None), ("relu", None), ("relu", "layernorm")):
         _, history, _ = train("moons", activation, 10, 32, 1e-3, 20, norm=norm, init="pytorch")
         name = activation + ("_layernorm" if norm else "")
         plot.gradient_norms(history, HERE / f"grad_norms_{name}.png")
+        if norm is None:
+            plot.health(history, HERE / f"health_{name}.png")
 
     # Dying ReLU: a high learning rate (Adam, 0.1), dead and saturated units per layer.
     _, history, _ = train("moons", "relu", 4, 64, 1e-1, 10)
     plot.unit_health(history, HERE / "unit_health_relu_lr0.1.png")
+    plot.health(history, HERE / "health_relu_lr0.1.png")
 
     # A healthy run: curves and the decision boundary of GELU + LayerNorm on moons.
     model, history, data = train("moons", "gelu", 3, 32, 1e-2, 30, norm="layernorm",

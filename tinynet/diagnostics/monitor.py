@@ -18,6 +18,13 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
   * saturated pair: a (sample, unit) pair with |f'(z)| < 1% of the activation's peak
     derivative (sigmoid 0.25, tanh 1, ...). Saturation rate = saturated pairs / pairs.
   * activation mean and std: over every (sample, unit) output value in the epoch.
+  * activation histogram (``act_hist``): how many of those output values fall in each
+    bin of ``HIST_EDGES``: ``act_hist[i]`` counts values v with
+    HIST_EDGES[i] <= v < HIST_EDGES[i + 1]. The 83 bins are fixed: (-inf, -4.05), 81 bins
+    0.1 wide centred on -4.0, -3.9, ..., 4.0, and [4.05, +inf); so ReLU's exact zeros and
+    the values where sigmoid and tanh saturate (0, ±1) sit in the middle of a bin. Computed
+    in the output's precision, so a value within rounding (~1e-6) of an edge may land in
+    the next bin; a NaN output counts in the first bin.
 Per ``Linear`` and per optimisation step:
   * grad norm: ‖∂L/∂W‖₂ (Frobenius) and ‖∂L/∂b‖₂ after each backward;
   * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of one step's update,
@@ -31,7 +38,11 @@ always); "the samples the monitor saw" are those steps' samples. Gradient norms 
 taken on every step. ``every=1`` observes everything, exactly. Measured on small MLPs
 (docs/performance.md, docs/diagnostics.md): the default's hooks take about 7-12% of a
 training step, every=1's about 19-30%.
+
+Memory stays flat however long training runs: per-step numbers are added into running
+sums, and only the current epoch's last ``STEP_NORMS_KEPT`` gradient norms are kept.
 """
+import collections
 import math
 
 import numpy as np
@@ -40,6 +51,9 @@ from tinynet import nn
 from tinynet.autograd.grad_mode import _GradMode
 
 ACTIVATION_MODULES = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh)
+# -inf, -4.05, -3.95, ..., 4.05, +inf: bins centred on multiples of 0.1 (exact 0 is a centre)
+HIST_EDGES = np.concatenate([[-np.inf], (np.arange(-40, 42) - 0.5) / 10, [np.inf]])
+STEP_NORMS_KEPT = 4096  # per-step gradient norms kept per Linear (the epoch's last ones)
 
 
 class _ActivationStats:
@@ -55,6 +69,7 @@ class _ActivationStats:
         self.alive = None  # per unit: f' was nonzero for some sample
         self.saturated = self.pairs = 0
         self.total = self.total_sq = 0.0
+        self.hist = np.zeros(len(HIST_EDGES) - 1, dtype=np.int64)
 
     def observe(self, x: np.ndarray, output) -> None:
         """Add one forward's statistics: ``x`` is the activation's input array,
@@ -74,6 +89,14 @@ class _ActivationStats:
         flat = y.reshape(-1).astype(np.float64)  # sums over an epoch: float64
         self.total += float(flat.sum())
         self.total_sq += float(np.dot(flat, flat))
+        # bin i holds HIST_EDGES[i] <= v < HIST_EDGES[i + 1], i.e. i = floor(10 v + 41.5)
+        # clipped to [0, 82]. NOTE: arithmetic on the uniform bins, not np.searchsorted
+        # (many times slower); fmax/fmin, not clip: they send a NaN to bin 0, where clip
+        # would keep it and its cast to an integer is undefined.
+        bins = y.reshape(-1) * 10.0  # in y's dtype: a fresh array, ours to overwrite
+        bins += 41.5
+        np.fmin(np.fmax(bins, 0, out=bins), len(self.hist) - 1, out=bins)
+        self.hist += np.bincount(bins.astype(np.intp), minlength=len(self.hist))
 
     def summarize(self, epoch: int) -> dict:
         if self.alive is None:
@@ -91,6 +114,7 @@ class _ActivationStats:
             "saturation_rate": self.saturated / self.pairs,
             "act_mean": mean,
             "act_std": float(np.sqrt(max(self.total_sq / self.pairs - mean * mean, 0.0))),
+            "act_hist": self.hist.tolist(),  # plain ints: a History writes them to JSON
         }
 
 
@@ -101,17 +125,30 @@ def _norm(a: np.ndarray) -> float:
 
 
 class _LinearStats:
-    """Gradient norms (every step) and update ratios (sampled) of one Linear."""
+    """Gradient norms (every step) and update ratios (sampled) of one Linear.
+
+    NOTE: the epoch's means come from running sums, not from lists of every step, so
+    memory stays flat however long training runs; only the last ``STEP_NORMS_KEPT``
+    weight-gradient norms of the current epoch are kept, for ``Monitor.step_grad_norms``.
+    """
 
     def __init__(self, module, monitor):
         self.module, self.monitor = module, monitor
         self.snapshot = None  # W before an observed step's update (a reused buffer)
         self.pending = False  # the snapshot awaits the update of its step
         self.scratch = None
-        self.weight_grad_norms, self.bias_grad_norms, self.update_ratios = [], [], []
+        self.step_norms = collections.deque(maxlen=STEP_NORMS_KEPT)
+        self.reset()
+
+    def reset(self) -> None:
+        self.step_norms.clear()
+        # [sum, count] over the epoch of ‖∂L/∂W‖, ‖∂L/∂b‖ and the update ratio
+        self.weight_sum, self.bias_sum, self.ratio_sum = [0.0, 0], [0.0, 0], [0.0, 0]
 
     def on_weight_grad(self, weight) -> None:
-        self.weight_grad_norms.append(_norm(weight.grad.data))
+        norm = _norm(weight.grad.data)
+        self.step_norms.append(norm)
+        _add(self.weight_sum, norm)
         w = weight.data
         self.measure_update()  # the optimizer has stepped since the snapshot
         if self.monitor._observed_forward:
@@ -131,10 +168,23 @@ class _LinearStats:
             self.scratch = np.empty_like(w)
         np.subtract(w, self.snapshot, out=self.scratch)
         norm = _norm(self.snapshot)
-        self.update_ratios.append(_norm(self.scratch) / norm if norm else float("inf"))
+        _add(self.ratio_sum, _norm(self.scratch) / norm if norm else float("inf"))
 
     def on_bias_grad(self, bias) -> None:
-        self.bias_grad_norms.append(_norm(bias.grad.data))
+        _add(self.bias_sum, _norm(bias.grad.data))
+
+    def summarize(self) -> dict:
+        return {"kind": "Linear", "grad_norm": _mean(self.weight_sum),
+                "bias_grad_norm": _mean(self.bias_sum), "update_ratio": _mean(self.ratio_sum)}
+
+
+def _add(running: list, value: float) -> None:
+    running[0] += value
+    running[1] += 1
+
+
+def _mean(running: list) -> float:
+    return running[0] / running[1] if running[1] else float("nan")
 
 
 class Monitor:
@@ -164,7 +214,6 @@ class Monitor:
         self.model, self.every = model, every
         self.linears, self.activations = {}, {}
         self.epochs = []  # one summary dict per finished epoch
-        self._marks = {}  # Linear name -> (grad norms, update ratios) counted at last end_epoch
         self._forwards = 0  # training forwards of the model in this epoch
         self._observing = True  # observe the activations of the current forward
         self._observed_forward = True  # the last completed forward was observed
@@ -203,7 +252,10 @@ class Monitor:
         Returns:
             {"epoch": k (from 1), "layers": {name: {...}}} where a Linear's entry holds the mean
             ``grad_norm``, ``bias_grad_norm`` and ``update_ratio`` over the epoch's
-            steps, and an activation's entry its dead and saturation statistics.
+            steps (nan when none was measured), and an activation's entry its
+            ``dead_rate``, ``dead_units``, ``dead_since``, ``saturation_rate``,
+            ``act_mean``, ``act_std`` and ``act_hist`` (a list of
+            ``len(HIST_EDGES) - 1`` counts), all plain Python values.
         """
         epoch = len(self.epochs) + 1  # epochs count from 1, as a person would
         layers = {}
@@ -211,16 +263,8 @@ class Monitor:
             # the epoch's last observed step was taken since its backward: measure it now,
             # so every epoch holds exactly its own steps' updates
             stats.measure_update()
-            start, ratio_start = self._marks.get(name, (0, 0))
-            w, b = stats.weight_grad_norms[start:], stats.bias_grad_norms[start:]
-            ratios = stats.update_ratios[ratio_start:]  # those measured during this epoch
-            self._marks[name] = (len(stats.weight_grad_norms), len(stats.update_ratios))
-            layers[name] = {  # plain Python means: np.mean's overhead on short lists adds up
-                "kind": "Linear",
-                "grad_norm": math.fsum(w) / len(w) if w else float("nan"),
-                "bias_grad_norm": math.fsum(b) / len(b) if b else float("nan"),
-                "update_ratio": math.fsum(ratios) / len(ratios) if ratios else float("nan"),
-            }
+            layers[name] = stats.summarize()
+            stats.reset()
         for name, stats in self.activations.items():
             layers[name] = {"kind": type(stats.module).__name__, **stats.summarize(epoch)}
             stats.reset()
@@ -243,8 +287,10 @@ class Monitor:
                 self.activations[name].dead_since = np.asarray(dead_since)
 
     def step_grad_norms(self) -> dict:
-        """Every step's weight-gradient norm, per Linear: {name: [norm, ...]}."""
-        return {name: list(s.weight_grad_norms) for name, s in self.linears.items()}
+        """The current epoch's per-step weight-gradient norms, per Linear:
+        {name: [norm, ...]}, oldest first; the last ``STEP_NORMS_KEPT`` (4096) steps at
+        most. ``end_epoch`` starts a new, empty list."""
+        return {name: list(s.step_norms) for name, s in self.linears.items()}
 
     def detach(self) -> None:
         """Remove every hook: the model runs exactly as if never monitored."""
