@@ -65,7 +65,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         "saturation_rate": float(np.mean([s["saturation_rate"] for s in activations]))
         if activations else 0.0,
         "us_per_step": 1e6 * sum(r["seconds"] for r in records) / steps if steps else None,
-        "diverged": diverged, "n_classes": data.n_classes,
+        "diverged": diverged,
         "history": history.to_json(),
     }
 
