@@ -1,6 +1,7 @@
 """The tinynet command line, end to end through tinynet.cli.main."""
 import csv
 import json
+import os
 
 import pytest
 
@@ -94,7 +95,46 @@ def test_demo_runs(capsys):
     (["plot-activations", "/no/such/folder/a.png"], "folder '/no/such/folder' does not exist"),
     (["compare", "--csv", "/no/such/folder/a.csv"], "does not exist"),
 ])
-def test_bad_arguments_exit_2_with_a_clear_message(capsys, argv, message):
+def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
     err = _usage_error(capsys, argv)
-    assert "usage: tinynet" in err
-    assert message in err
+    assert err.count("\n") == 1 and err.startswith("tinynet") and "Traceback" not in err
+    assert message in err and "--help)" in err
+
+
+@pytest.mark.parametrize("option", ["--csv", "--plot"])
+def test_an_output_path_that_is_a_directory_is_refused_before_training(capsys, tmp_path,
+                                                                      option):
+    err = _usage_error(capsys, ["compare", *SMALL, option, str(tmp_path)])
+    assert "it is a directory; give a file name" in err
+    assert os.listdir(tmp_path) == []  # no temporary file left in the parent either
+
+
+def test_an_unwritable_folder_is_refused_before_training(capsys, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    err = _usage_error(capsys, ["train", *SMALL, "--json", str(locked / "run.json")])
+    assert "is not writable" in err
+
+
+def test_a_library_error_is_one_line_and_exit_2(capsys, monkeypatch):
+    import tinynet.experiments as experiments
+
+    def refuse(*args, **kwargs):
+        raise ValueError("compare_activations: lr must be a finite number > 0, got inf")
+
+    monkeypatch.setattr(experiments, "compare_activations", refuse)
+    assert main(["compare", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert err == ("tinynet compare: error: compare_activations: lr must be a finite number "
+                   "> 0, got inf\n")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_compare_names_each_diverged_run_and_keeps_the_others(capsys):
+    code = main(["compare", *SMALL, "--activations", "relu", "--seeds", "2", "--jobs", "1",
+                 "--lr", "1e12"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "diverged: relu, seed " in out and "| relu |" in out

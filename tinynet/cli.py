@@ -59,11 +59,21 @@ def _fraction(text: str) -> float:
 
 
 def _output_path(text: str) -> str:
-    """A file to write: its folder must exist (checked now, not after training)."""
-    folder = os.path.dirname(os.path.abspath(text))
+    """A file to write, checked now, not after training: not a directory, in a folder that
+    exists and that we may write into, and not a file we may not replace."""
+    path = os.path.realpath(text)
+    folder = os.path.dirname(path)
+    if os.path.isdir(path) or text.endswith(os.sep):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a directory; give a "
+                                         f"file name")
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} does not "
                                          f"exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} is not "
+                                         f"writable")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: the file is not writable")
     return text
 
 
@@ -98,6 +108,8 @@ def _compare(args) -> int:
     print(f"{args.dataset}: MLP depth {args.depth} x width {args.width}, norm {args.norm}, "
           f"{args.epochs} epochs, Adam lr {args.lr}, seeds 0..{args.seeds - 1}")
     print(result.table())
+    for activation, seed, message in result.failures:
+        print(f"diverged: {activation}, seed {seed}: {message}")
     print(f"({result.settings['seconds']:.1f} s)")
     if args.csv:
         _write(args.csv, result.to_csv)
@@ -182,10 +194,17 @@ def _demo(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (what and how to get help), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tinynet", description="Train deep MLPs and see why activation functions matter.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     compare = commands.add_parser("compare", help="compare activations on one dataset")
     _model_options(compare)
@@ -222,8 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run one command; returns its exit status (0 done, 1 a diverged run, 2 bad input).
+    Bad input is one line on stderr, never a traceback."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, OSError) as error:
+        print(f"tinynet {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
