@@ -1,6 +1,8 @@
 """The scikit-learn estimators: conformance, composition, determinism, errors."""
 import pickle
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -237,3 +239,59 @@ def test_partial_fit_refuses_early_stopping_and_warm_start_after_early_stopping_
     assert clf.best_loss_ == min(clf.loss_curve_[first:])
     assert clf.history_.records[-1]["val_acc"] is None
     assert "train_acc" in clf.history_.records[0]
+
+
+# ---- checkpoints ---------------------------------------------------------------------------
+def _same_fit(a, b):
+    for x, y in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(x, y)
+    assert a.loss_curve_ == b.loss_curve_ and a.n_iter_ == b.n_iter_
+    assert a.validation_scores_ == b.validation_scores_
+    assert a.history_.records == b.history_.records
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("settings", [
+    dict(solver="adam", alpha=1e-3),
+    dict(solver="sgd", early_stopping=True, validation_fraction=0.2, n_iter_no_change=3),
+], ids=["adam", "sgd-early-stopping"])
+def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(iris, tmp_path,
+                                                                         settings):
+    X, y = iris
+    common = dict(hidden_layer_sizes=(16,), learning_rate_init=0.05, random_state=0,
+                  batch_size=32, **settings)
+    straight = MLPClassifier(max_iter=12, **common).fit(X, y)
+    path = tmp_path / "fit.npz"
+    MLPClassifier(max_iter=4, checkpoint=str(path), **common).fit(X, y)  # "interrupted"
+    resumed = MLPClassifier(max_iter=12, **common).fit(X, y, resume_from=str(path))
+    _same_fit(straight, resumed)
+
+
+def test_a_checkpoint_of_other_parameters_or_data_is_refused(iris, tmp_path):
+    X, y = iris
+    path = tmp_path / "fit.npz"
+    MLPClassifier((8,), max_iter=2, checkpoint=str(path), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"another run; these differ: hidden_layer_sizes: "
+                                         r"checkpoint \(8,\), now \(16,\)"):
+        MLPClassifier((16,), max_iter=4, random_state=0).fit(X, y, resume_from=str(path))
+    with pytest.raises(ValueError, match="the training data"):
+        MLPClassifier((8,), max_iter=4, random_state=0).fit(X[::-1], y[::-1],
+                                                             resume_from=str(path))
+    with pytest.raises(ValueError, match="estimator: checkpoint MLPClassifier, now MLPRegressor"):
+        MLPRegressor((8,), max_iter=4, random_state=0).fit(X, y.astype(float),
+                                                            resume_from=str(path))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverging_warm_start_keeps_the_model_trained_so_far(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), solver="sgd", max_iter=5, warm_start=True,
+                        random_state=0).fit(X, y)
+    clf.set_params(learning_rate_init=1e300)
+    with pytest.raises(FloatingPointError) as info:
+        clf.fit(X, y)
+    match = re.search(r"the training loss became \S+ at epoch (\d+), step \d+; the model is "
+                      r"back at the end of epoch (\d+)", str(info.value))
+    assert match and int(match[1]) == int(match[2]) + 1 > 5
+    assert clf.n_iter_ == int(match[2]) == len(clf.loss_curve_)  # what was trained is kept
+    assert all(np.isfinite(c).all() for c in clf.coefs_ + clf.intercepts_)

@@ -2,6 +2,7 @@
 fit), building the network and its optimizer, and the epoch loop with scikit-learn's
 stopping rules (``tol``, ``n_iter_no_change``, early stopping)."""
 import numbers
+import os
 import sys
 import warnings
 
@@ -13,11 +14,12 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from tinynet import nn, optim
 from tinynet.autograd.grad_mode import no_grad
-from tinynet.data import batches
 from tinynet.diagnostics import Monitor
 from tinynet.models import INITS, MLP
 from tinynet.tensor import Tensor
+from tinynet.sklearn.checkpoint import restore, run_settings, save_checkpoint
 from tinynet.training import History
+from tinynet.training.epoch import NonFiniteLoss, train_epoch
 
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "gelu_tanh")
 _ACTIVATION_NAMES = {"logistic": "sigmoid"}  # scikit-learn's name -> tinynet's
@@ -36,7 +38,7 @@ class _BaseMLP(BaseEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, norm=None, init="sklearn",
-                 dtype="float64", monitor=True):
+                 dtype="float64", monitor=True, checkpoint=None, checkpoint_every=1):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -58,6 +60,8 @@ class _BaseMLP(BaseEstimator):
         self.init = init
         self.dtype = dtype
         self.monitor = monitor
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
 
     # ---- parameters, checked once per fit -------------------------------------------
     def _validate_params(self) -> None:
@@ -102,6 +106,9 @@ class _BaseMLP(BaseEstimator):
         number("momentum", 0.0, 1.0)
         number("validation_fraction", 0.0, 1.0, low_open=True)
         number("n_iter_no_change", 1, integer=True)
+        number("checkpoint_every", 1, integer=True)
+        if self.checkpoint is not None and not isinstance(self.checkpoint, (str, os.PathLike)):
+            fail("checkpoint", "None or a file path")
         self._hidden = sizes
 
     # ---- the network and its optimizer ------------------------------------------------
@@ -110,14 +117,6 @@ class _BaseMLP(BaseEstimator):
         self.model_ = MLP(n_features, self._hidden, n_outputs, activation=activation,
                           norm=self.norm, init=self.init, dtype=np.dtype(self.dtype),
                           generator=rng)
-        params = list(self.model_.parameters())
-        if self.solver == "sgd":
-            self._optimizer = optim.SGD(params, lr=self.learning_rate_init,
-                                        momentum=self.momentum,
-                                        nesterov=self.nesterovs_momentum and self.momentum > 0)
-        else:
-            solver = optim.Adam if self.solver == "adam" else optim.AdamW
-            self._optimizer = solver(params, lr=self.learning_rate_init)
         self._weights = [m.weight for m in self.model_.modules() if isinstance(m, nn.Linear)]
         self.loss_curve_, self.validation_scores_, self.validation_loss_curve_ = [], [], []
         self.best_loss_, self.best_validation_score_ = np.inf, -np.inf
@@ -126,6 +125,19 @@ class _BaseMLP(BaseEstimator):
         self.history_ = History(config={"estimator": repr(self)})
         self._no_improvement = 0
         self._rng = rng
+
+    def _build_optimizer(self) -> None:
+        """A fresh optimizer over the network, as scikit-learn makes one at every fit
+        (so a ``warm_start`` fit takes the current ``learning_rate_init``); ``partial_fit``
+        keeps the one it has."""
+        params = list(self.model_.parameters())
+        if self.solver == "sgd":
+            self._optimizer = optim.SGD(params, lr=self.learning_rate_init,
+                                        momentum=self.momentum,
+                                        nesterov=self.nesterovs_momentum and self.momentum > 0)
+        else:
+            solver = optim.Adam if self.solver == "adam" else optim.AdamW
+            self._optimizer = solver(params, lr=self.learning_rate_init)
 
     def _batch_loss(self, out: Tensor, yb: np.ndarray, wb) -> tuple:
         """The batch's mean loss (weighted by ``wb`` when given), and the batch weight
@@ -151,53 +163,23 @@ class _BaseMLP(BaseEstimator):
         """Train for up to ``epochs`` passes; stop early by sklearn's ``tol`` rules."""
         X_val = y_val = None
         if self.early_stopping and not incremental:
-            split = train_test_split(X, y, *(() if sample_weight is None else (sample_weight,)),
-                                     test_size=self.validation_fraction,
-                                     random_state=self._rng.integers(2 ** 31),
-                                     stratify=self._stratify(y))
-            X, X_val, y, y_val = split[:4]
-            sample_weight = None if sample_weight is None else split[4]
+            X, X_val, y, y_val, sample_weight = self._split(X, y, sample_weight)
         batch_size = min(200, len(X)) if self.batch_size == "auto" else min(self.batch_size,
                                                                             len(X))
         watcher = Monitor(self.model_) if self.monitor else None
-        model, optimizer = self.model_, self._optimizer
-        model.train()
+        self.model_.train()
         try:
             for _ in range(epochs):
-                total = 0.0
-                for idx in batches(len(X), batch_size, self.shuffle, self._rng):
-                    wb = None if sample_weight is None else sample_weight[idx]
-                    optimizer.zero_grad()
-                    loss, batch_weight = self._batch_loss(model(_wrap(X[idx])), y[idx], wb)
-                    loss.backward()
-                    value = loss.item()
-                    if self.alpha:
-                        value = self._add_l2_penalty(value, batch_weight)
-                    optimizer.step()
-                    total += value * len(idx)
-                self.n_iter_ += 1
-                self.t_ += len(X)
-                epoch_loss = total / len(X)
-                if not np.isfinite(epoch_loss):
-                    raise FloatingPointError(
-                        f"{type(self).__name__}: the training loss became {epoch_loss} at "
-                        f"epoch {self.n_iter_}; lower learning_rate_init")
-                self.loss_curve_.append(epoch_loss)
-                self.loss_ = epoch_loss
-                # fit()'s record layout (so tinynet.plot reads it) plus val_score
-                record = {"epoch": self.n_iter_, "train_loss": epoch_loss, "train_acc": None,
-                          "val_loss": None, "val_acc": None, "val_score": None}
-                if X_val is not None:
-                    score, val_loss = self._validation(X_val, y_val)
-                    self.validation_scores_.append(score)
-                    self.validation_loss_curve_.append(val_loss)
-                    record.update(val_score=score, val_loss=val_loss,
-                                  val_acc=score if isinstance(self, ClassifierMixin) else None)
-                record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
+                self._train_epoch(X, y, sample_weight, batch_size)
+                record = self._record(X_val, y_val, watcher)
                 self.history_.records.append(record)
                 if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {epoch_loss:.8f}", file=sys.stdout)
-                if not incremental and self._converged(X_val is not None):
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
+                stop = not incremental and self._converged(X_val is not None)
+                if self.checkpoint is not None and (self.n_iter_ % self.checkpoint_every == 0
+                                                    or stop):
+                    save_checkpoint(self, self.checkpoint)
+                if stop:
                     break
             else:
                 if not incremental and epochs > 0:
@@ -208,9 +190,63 @@ class _BaseMLP(BaseEstimator):
             if watcher:
                 watcher.detach()
         if self.early_stopping and not incremental:
-            model.load_state_dict(self._best_state)
+            self.model_.load_state_dict(self._best_state)
             self.best_loss_ = None
-        model.eval()
+        self.model_.eval()
+
+    def _split(self, X, y, sample_weight) -> tuple:
+        """scikit-learn's early-stopping split: (X, X_val, y, y_val, sample_weight), drawn
+        with a seed taken once per fit (kept, so a resumed fit splits the same way)."""
+        if getattr(self, "_split_seed", None) is None:
+            self._split_seed = int(self._rng.integers(2 ** 31))
+        split = train_test_split(X, y, *(() if sample_weight is None else (sample_weight,)),
+                                 test_size=self.validation_fraction,
+                                 random_state=self._split_seed, stratify=self._stratify(y))
+        return (*split[:4], None if sample_weight is None else split[4])
+
+    def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
+        """One epoch of minibatch steps (``training.train_epoch``); a non-finite loss puts
+        the model and optimizer back where the epoch began and raises."""
+        start = ({k: v.data.copy() for k, v in self.model_.state_dict().items()},
+                 self._optimizer.state_dict())
+
+        def batch_loss(out, idx):
+            wb = None if sample_weight is None else sample_weight[idx]
+            loss, self._batch_weight = self._batch_loss(out, y[idx], wb)
+            return loss, loss.item()
+
+        def penalty(value, idx):  # scikit-learn's L2 term, on the gradients and the loss
+            return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
+
+        try:
+            result = train_epoch(self.model_, self._optimizer, X, batch_loss,
+                                 batch_size=batch_size, shuffle=self.shuffle, rng=self._rng,
+                                 after_backward=penalty)
+        except NonFiniteLoss as error:
+            self.model_.load_state_dict(start[0])
+            self._optimizer.load_state_dict(start[1])
+            raise FloatingPointError(
+                f"{type(self).__name__}: the training loss became {error.value} at epoch "
+                f"{self.n_iter_ + 1}, step {error.step}; the model is back at the end of "
+                f"epoch {self.n_iter_}; lower learning_rate_init") from None
+        self.n_iter_ += 1
+        self.t_ += len(X)
+        self.loss_ = result.loss
+        self.loss_curve_.append(result.loss)
+
+    def _record(self, X_val, y_val, watcher) -> dict:
+        """The epoch's History record: fit()'s layout (so tinynet.plot reads it) plus
+        val_score."""
+        record = {"epoch": self.n_iter_, "train_loss": self.loss_, "train_acc": None,
+                  "val_loss": None, "val_acc": None, "val_score": None}
+        if X_val is not None:
+            score, val_loss = self._validation(X_val, y_val)
+            self.validation_scores_.append(score)
+            self.validation_loss_curve_.append(val_loss)
+            record.update(val_score=score, val_loss=val_loss,
+                          val_acc=score if isinstance(self, ClassifierMixin) else None)
+        record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
+        return record
 
     def _converged(self, validating: bool) -> bool:
         """sklearn's rule: stop after ``n_iter_no_change`` epochs without the training loss
@@ -248,11 +284,12 @@ class _BaseMLP(BaseEstimator):
         with no_grad():
             return self.model_(_wrap(X)).data
 
-    def _fit(self, X, y, sample_weight, incremental: bool):
+    def _fit(self, X, y, sample_weight, incremental: bool, resume_from=None):
         self._validate_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        first = not (incremental or self.warm_start) or not hasattr(self, "model_")
+        first = not (incremental or self.warm_start) or not hasattr(self, "model_") \
+            or resume_from is not None
         X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
                              multi_output=self._multi_output)
         y = self._encode_targets(y, first)
@@ -262,9 +299,17 @@ class _BaseMLP(BaseEstimator):
         if first:
             rng = np.random.default_rng(_seed(self.random_state))
             self._build(X.shape[1], self._n_outputs(y), rng)
-        if not incremental:
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._build_optimizer()
+        self._run_settings = run_settings(self, X, y)
+        epochs = 1 if incremental else self.max_iter
+        if resume_from is not None:
+            restore(self, resume_from)
+            epochs = max(self.max_iter - self.n_iter_, 0)
+        elif not incremental:
             self._no_improvement = 0  # each fit starts counting afresh, as scikit-learn
-        self._run_epochs(X, y, sample_weight, 1 if incremental else self.max_iter, incremental)
+            self._split_seed = None  # and draws a new early-stopping split
+        self._run_epochs(X, y, sample_weight, epochs, incremental)
         return self
 
     def _class_weights(self, y, sample_weight):

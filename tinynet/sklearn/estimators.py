@@ -42,6 +42,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         dtype: 'float64' (default, as scikit-learn computes) or 'float32' (faster on
             wide layers; predictions then vary in the 7th digit with the batch size).
         monitor: record per-layer diagnostics in ``history_`` (default True).
+        checkpoint: a file path: save the fit's whole state there every
+            ``checkpoint_every`` epochs (default None: no checkpoints), so that
+            ``fit(X, y, resume_from=path)`` continues an interrupted fit exactly.
 
     Attributes:
         classes_, n_features_in_, feature_names_in_ (when X has column names),
@@ -66,7 +69,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, class_weight=None, norm=None,
-                 init="sklearn", dtype="float64", monitor=True):
+                 init="sklearn", dtype="float64", monitor=True, checkpoint=None,
+                 checkpoint_every=1):
         super().__init__(hidden_layer_sizes, activation, solver=solver, alpha=alpha,
                          batch_size=batch_size, learning_rate_init=learning_rate_init,
                          max_iter=max_iter, shuffle=shuffle, random_state=random_state,
@@ -74,12 +78,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                          nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
                          validation_fraction=validation_fraction,
                          n_iter_no_change=n_iter_no_change, norm=norm, init=init,
-                         dtype=dtype, monitor=monitor)
+                         dtype=dtype, monitor=monitor, checkpoint=checkpoint,
+                         checkpoint_every=checkpoint_every)
         self.class_weight = class_weight
 
-    def fit(self, X, y, sample_weight=None):
-        """Train on (X, y) for up to ``max_iter`` epochs. Returns self."""
-        return self._fit(X, y, sample_weight, incremental=False)
+    def fit(self, X, y, sample_weight=None, resume_from=None):
+        """Train on (X, y) for up to ``max_iter`` epochs. Returns self.
+        ``resume_from``: a checkpoint of an interrupted fit on the same data and
+        parameters, continued up to ``max_iter``."""
+        return self._fit(X, y, sample_weight, incremental=False, resume_from=resume_from)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label that will ever appear) is
@@ -186,9 +193,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     _multi_output = True
 
-    def fit(self, X, y, sample_weight=None):
-        """Train on (X, y) for up to ``max_iter`` epochs. Returns self."""
-        return self._fit(X, y, sample_weight, incremental=False)
+    def fit(self, X, y, sample_weight=None, resume_from=None):
+        """Train on (X, y) for up to ``max_iter`` epochs. Returns self.
+        ``resume_from``: a checkpoint of an interrupted fit on the same data and
+        parameters, continued up to ``max_iter``."""
+        return self._fit(X, y, sample_weight, incremental=False, resume_from=resume_from)
 
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y)."""

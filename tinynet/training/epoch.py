@@ -54,7 +54,7 @@ class EpochResult:
 
 def train_epoch(model, optimizer, X: np.ndarray, batch_loss, *, batch_size: int,
                 shuffle: bool = True, rng=None, clip_grad_norm: float = None,
-                on_batch=None) -> EpochResult:
+                after_backward=None, on_batch=None) -> EpochResult:
     """One pass over ``X`` in minibatches; for each: zero the gradients, run the model,
     ``loss, value = batch_loss(output, idx)`` (the scalar tensor to backpropagate and
     the batch's mean loss per sample, a float), backpropagate, clip the gradients' total
@@ -66,6 +66,8 @@ def train_epoch(model, optimizer, X: np.ndarray, batch_loss, *, batch_size: int,
         batch_loss: function of (output tensor, index array) -> (loss tensor, float).
         batch_size, shuffle, rng: the minibatches (see ``batches``).
         clip_grad_norm: max total gradient norm (``nn.utils.clip_grad_norm_``), or None.
+        after_backward: ``value = after_backward(value, idx)`` after each backward, before
+            the step (e.g. a penalty added to the gradients and the reported loss).
         on_batch: called as ``on_batch(output, idx)`` after each step (e.g. to count
             correct predictions).
 
@@ -79,6 +81,8 @@ def train_epoch(model, optimizer, X: np.ndarray, batch_loss, *, batch_size: int,
         out = model(Tensor._wrap(X[idx], False, None))
         loss, value = batch_loss(out, idx)
         loss.backward()
+        if after_backward is not None:
+            value = after_backward(value, idx)
         if not math.isfinite(value):
             raise NonFiniteLoss(value, step, idx)
         if params is not None:

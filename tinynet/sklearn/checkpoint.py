@@ -1,0 +1,73 @@
+"""Checkpoints of an estimator's ``fit``: ``checkpoint=path`` saves the fitted state after
+every ``checkpoint_every`` epochs; ``fit(X, y, resume_from=path)`` continues from it and
+ends with the same model, curves and History as a fit that was never interrupted.
+
+The file is a ``tn.save`` archive (atomic, never pickled): the network's and optimizer's
+state, the epoch counters and curves, the generator's state, the early-stopping split's
+seed and best weights, and the settings and data it was made with, which a resumed fit
+must match.
+"""
+import numpy as np
+
+from tinynet.serialization import load, save
+from tinynet.training.checkpoint import fingerprint
+
+KIND = "tinynet.sklearn checkpoint"
+VERSION = 1
+# the parameters a resumed fit must share with the checkpoint (max_iter may grow)
+RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size",
+              "learning_rate_init", "shuffle", "random_state", "tol", "momentum",
+              "nesterovs_momentum", "early_stopping", "validation_fraction", "n_iter_no_change",
+              "norm", "init", "dtype")
+COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
+            "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
+            "_no_improvement", "_split_seed")
+
+
+def run_settings(estimator, X, y) -> dict:
+    """What identifies a run: its class, its run parameters and its data."""
+    params = estimator.get_params()
+    return {"estimator": type(estimator).__name__,
+            "params": {name: repr(params[name]) for name in RUN_PARAMS if name in params},
+            "data": fingerprint(X, y)}
+
+
+def save_checkpoint(estimator, path) -> None:
+    best = getattr(estimator, "_best_state", None)
+    save({"kind": KIND, "version": VERSION, "run": estimator._run_settings,
+          "model": estimator.model_.state_dict(),
+          "optimizer": estimator._optimizer.state_dict(),
+          "rng": estimator._rng.bit_generator.state,
+          "counters": {name: getattr(estimator, name, None) for name in COUNTERS},
+          "best_state": best,
+          "history": {"records": estimator.history_.records,
+                      "config": estimator.history_.config}}, path)
+
+
+def restore(estimator, path) -> None:
+    """Put the checkpoint at ``path`` into a freshly built ``estimator``; refuse one made
+    by another estimator, other parameters or other data, naming what differs."""
+    name = type(estimator).__name__
+    state = load(path)
+    if not isinstance(state, dict) or state.get("kind") != KIND or state.get("version") != \
+            VERSION:
+        raise ValueError(f"{name}.fit: resume_from must be a checkpoint written with "
+                         f"checkpoint=..., got {str(path)!r}, which holds something else")
+    saved, now = state["run"], estimator._run_settings
+    differ = [f"{key}: checkpoint {saved['params'].get(key)}, now {value}"
+              for key, value in now["params"].items() if saved["params"].get(key) != value]
+    if saved["estimator"] != now["estimator"]:
+        differ.insert(0, f"estimator: checkpoint {saved['estimator']}, now {now['estimator']}")
+    if saved["data"] != now["data"]:
+        differ.append("the training data (X, y) differ")
+    if differ:
+        raise ValueError(f"{name}.fit: resume_from {str(path)!r} is a checkpoint of another "
+                         f"run; these differ: " + "; ".join(differ))
+    estimator.model_.load_state_dict(state["model"])
+    estimator._optimizer.load_state_dict(state["optimizer"])
+    estimator._rng.bit_generator.state = state["rng"]
+    for key, value in state["counters"].items():
+        setattr(estimator, key, value)
+    if state["best_state"] is not None:
+        estimator._best_state = {k: np.array(v) for k, v in state["best_state"].items()}
+    estimator.history_.records[:] = state["history"]["records"]
