@@ -307,9 +307,11 @@ def blocking_api(error: str) -> str:
     match = re.match(r"AttributeError: module '([\w.]+)' has no attribute '(\w+)'", error)
     if match and match.group(1) in prefixes:
         return f"{prefixes[match.group(1)]}.{match.group(2)}"
-    match = re.match(r"AttributeError: '(\w+)' object has no attribute '(\w+)'", error)
-    if match:
-        return f"Tensor.{match.group(2)}" if match.group(1) == "Tensor" else error
+    match = re.match(r"AttributeError: '([\w.]+)' object has no attribute '(\w+)'", error)
+    if match and match.group(1) == "Tensor":
+        return f"Tensor.{match.group(2)}"
+    if match and match.group(1) == "numpy.ndarray":  # tinynet's Tensor.data is an array
+        return f"Tensor.data.{match.group(2)}"
     match = re.match(r"ModuleNotFoundError: No module named 'tinynet\.([\w.]+)'", error)
     if match:
         return f"torch.{match.group(1)}"

@@ -142,3 +142,17 @@ def test_compare_numbers_allows_for_the_digits_printed():
     assert compat.compare_numbers("loss 2.1234", "loss 2.0004") != ""
     assert compat.compare_numbers("tensor([1.4])", "tensor([1.])") != ""   # "1." is exact
     assert "numbers printed" in compat.compare_numbers("1 2", "1")
+
+
+@pytest.mark.parametrize("error, name", [
+    ("AttributeError: module 'tinynet' has no attribute 'cat'", "torch.cat"),
+    ("AttributeError: module 'tinynet.nn.functional' has no attribute 'one_hot'", "F.one_hot"),
+    ("AttributeError: 'Tensor' object has no attribute 'min'", "Tensor.min"),
+    ("AttributeError: 'numpy.ndarray' object has no attribute 'zero_'", "Tensor.data.zero_"),
+    ("ModuleNotFoundError: No module named 'tinynet.utils'", "torch.utils"),
+    ("TypeError: Tensor.sum() got an unexpected keyword argument 'keepdims'",
+     "Tensor.sum(keepdims=)"),
+    ("ValueError: something else", "ValueError: something else"),
+])
+def test_blocking_api_names_what_pytorch_calls_it(error, name):
+    assert compat.blocking_api(error) == name

@@ -1,8 +1,8 @@
 # source: d2l-ai/d2l-en, chapter_builders-guide/init-param.md @ 23d7a5a (PyTorch tab)
 # url: https://d2l.ai/chapter_builders-guide/init-param.html
 # license: MIT-0 for the book's code (LICENSE-SAMPLECODE), Copyright 2019 Amazon.com, Inc.
-# what: parameter initialization: net.apply with nn.init.normal_/zeros_/constant_/
-#   xavier_uniform_/uniform_, a custom init, editing weight.data directly
+# what: parameter initialization: net.apply with nn.init.normal_, zeros_, constant_,
+#   xavier_uniform_ and uniform_, a custom init, editing weight.data directly
 # compare: numbers
 # changes: imports in the marked block; the PyTorch cells in order, each displayed value
 #   printed; the random input passes through harness.uniform; the values drawn by
