@@ -323,8 +323,8 @@ def blocking_api(error: str) -> str:
 
 def markdown(results, with_torch: bool) -> str:
     """The table of docs/api.md's last section."""
-    lines = ["| snippet | source | what it does | today | blocking API |",
-             "|---|---|---|---|---|"]
+    lines = ["| snippet | source | what it does | checks | today | blocking API |",
+             "|---|---|---|---|---|---|"]
     for r in results:
         if not r.runs:
             today, blocking = "fails", f"`{blocking_api(r.tinynet.error)}`"
@@ -335,7 +335,8 @@ def markdown(results, with_torch: bool) -> str:
         else:
             today, blocking = r.result, r.detail
         what = r.what.replace("|", "\\|")
-        lines.append(f"| `{r.name}` | {r.source} | {what} | {today} | {blocking} |")
+        checks = "runs" if r.compare == "runs-only" else "numbers"
+        lines.append(f"| `{r.name}` | {r.source} | {what} | {checks} | {today} | {blocking} |")
     return "\n".join(lines)
 
 
