@@ -3,8 +3,8 @@
 Each snippet in tests/compat/snippets/ (tutorial code with ``import tinynet as torch``)
 runs here in-process, in a fresh namespace, with tinynet; when PyTorch is installed, the
 same code with the import block swapped back runs too, and the printed numbers must agree
-(benchmarks/compat.py has the rules). ``sys.modules`` is never touched: the snippet's
-``import`` lines only bind names in its own namespace.
+(benchmarks/compat.py has the rules). ``sys.modules['torch']`` is never replaced: a
+snippet's ``import tinynet as torch`` only binds a name in its own namespace.
 
 A snippet that fails today is listed in EXPECTED with the first line of its error; its
 test is a strict xfail. So when a change makes it run (or fail differently) the test
