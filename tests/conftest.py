@@ -12,3 +12,7 @@ threadpool_limits(1)
 # On CI (the CI variable is set) every run draws the same examples.
 settings.register_profile("tinynet", deadline=None, derandomize=bool(os.environ.get("CI")))
 settings.load_profile("tinynet")
+
+# tests/compat holds the snippets that tests/test_compat.py runs, scripts rather than test
+# modules: importing them (as --doctest-modules would) would run them.
+collect_ignore_glob = ["compat/*"]
