@@ -18,6 +18,7 @@ from tinynet.factories import (arange, as_tensor, empty, from_numpy, full, linsp
 from tinynet.functions import (abs, allclose, argmax, clamp, exp, flatten, is_tensor, log,
                                log_softmax, matmul, max, mean, relu, reshape, sigmoid, softmax,
                                sqrt, sum, tanh, transpose)
+from tinynet.promotion import promote_types, result_type
 from tinynet.random import manual_seed
 from tinynet.serialization import load, save
 from tinynet.threads import get_num_threads, set_num_threads

@@ -7,6 +7,7 @@ pass lives in ``tinynet/autograd/engine.py``.
 """
 import copy
 import itertools
+import operator
 import weakref
 from collections import namedtuple
 
@@ -296,46 +297,75 @@ class Tensor:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
-    # ---- arithmetic (numpy broadcasting) -------------------------------------------------
+    # ---- arithmetic (numpy broadcasting; PyTorch's type promotion, tinynet/promotion.py) -----
+    # Two tensors of one dtype, or a float tensor and a Python float (the common cases), go
+    # straight to the op; other operands are first cast to PyTorch's result dtype.
     def __add__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Add.apply(self, other)
 
     def __radd__(self, other):
+        if not (type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Add.apply(other, self)
 
     def __sub__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Sub.apply(self, other)
 
     def __rsub__(self, other):
+        if not (type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Sub.apply(other, self)
 
     def __mul__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Mul.apply(self, other)
 
     def __rmul__(self, other):
+        if not (type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Mul.apply(other, self)
 
     def __truediv__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                and self.data.dtype.kind == "f"):
+            self, other = promote(self, other, floating=True)
         return ops.Div.apply(self, other)
 
     def __rtruediv__(self, other):
+        self, other = promote(self, other, floating=True)
         return ops.Div.apply(other, self)
 
     def __neg__(self):
         return ops.Neg.apply(self)
 
     def __pow__(self, exponent):
+        if not (isinstance(exponent, Tensor) and exponent.data.dtype is self.data.dtype
+                or type(exponent) is float and self.data.dtype.kind == "f"):
+            self, exponent = promote(self, exponent)
         return ops.Pow.apply(self, exponent)
 
     def __rpow__(self, base):
-        # the base's dtype by numpy's promotion with a weak Python scalar: 2.5 ** int
-        # tensor is float, 2 ** float32 tensor stays float32
-        return ops.Pow.apply(np.asarray(base, dtype=np.result_type(base, self.data)), self)
+        self, base = promote(self, base)
+        # an array of the result dtype: Pow's backward takes log(base), and a numpy scalar
+        # from a Python float would be float64 and promote the float32 gradient
+        return ops.Pow.apply(np.asarray(base, dtype=self.data.dtype), self)
 
     def __matmul__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
+        self, other = promote(self, other)
         return ops.MatMul.apply(other, self)
 
     def _inplace(self, other, ufunc) -> "Tensor":
@@ -377,24 +407,24 @@ class Tensor:
     def pow(self, exponent):
         return self ** exponent
 
-    # ---- comparisons (boolean tensors, no gradient) --------------------------------------
+    # ---- comparisons (boolean tensors, no gradient; in the operands' common dtype) ---------
     def __eq__(self, other):
-        return Tensor._wrap(np.asarray(self.data == _data(other)), False, None)
+        return compare(operator.eq, self, other)
 
     def __ne__(self, other):
-        return Tensor._wrap(np.asarray(self.data != _data(other)), False, None)
+        return compare(operator.ne, self, other)
 
     def __lt__(self, other):
-        return Tensor._wrap(np.asarray(self.data < _data(other)), False, None)
+        return compare(operator.lt, self, other)
 
     def __le__(self, other):
-        return Tensor._wrap(np.asarray(self.data <= _data(other)), False, None)
+        return compare(operator.le, self, other)
 
     def __gt__(self, other):
-        return Tensor._wrap(np.asarray(self.data > _data(other)), False, None)
+        return compare(operator.gt, self, other)
 
     def __ge__(self, other):
-        return Tensor._wrap(np.asarray(self.data >= _data(other)), False, None)
+        return compare(operator.ge, self, other)
 
     def eq(self, other):
         return self == other
@@ -545,4 +575,5 @@ def _index_arrays(index):
 
 from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)
 from tinynet.ops.reduce import check_dim  # noqa: E402
+from tinynet.promotion import compare, promote  # noqa: E402
 from tinynet.autograd.engine import run_backward  # noqa: E402
