@@ -9,7 +9,8 @@ from tinynet import allocator  # noqa: F401  (tunes glibc's malloc once; see its
 # Tensors; Tensor methods call ops); each module imports the other at its end.
 from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
 from tinynet.tensor import Tensor
-from tinynet import autograd, nn, optim  # noqa: I001
+from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
+from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, float, float32, float64, get_default_dtype, int32,
                             int64, long, set_default_dtype)
 from tinynet.factories import (arange, as_tensor, empty, from_numpy, full, linspace, ones,

@@ -6,6 +6,8 @@ objects; the names (``float32``, ``float64``, ``int64``/``long``, ``bool``) are 
 """
 import numpy as np
 
+from tinynet import devices
+
 float32 = np.float32
 float64 = np.float64
 double = np.float64
@@ -34,14 +36,13 @@ def get_default_dtype() -> np.dtype:
 
 def parse_to_args(args: tuple, kwargs: dict):
     """The dtype asked for by PyTorch's ``.to(...)`` forms: ``to(dtype)``, ``to(device)``,
-    ``to(device, dtype)`` or keywords; None when only a device is given. tinynet has
-    one device, so any device other than ``"cpu"`` is an error."""
+    ``to(device, dtype)``, ``to(other_tensor)`` (its dtype) or keywords; None when only a
+    device is given. tinynet has one device, so any device but the CPU is an error."""
     device, dtype = kwargs.get("device"), kwargs.get("dtype")
     for arg in args:
-        if isinstance(arg, str):
+        if isinstance(arg, (str, devices.device)):
             device = arg
         else:
-            dtype = arg
-    if device not in (None, "cpu"):
-        raise RuntimeError(f"tinynet runs on the CPU only, got device {device!r}")
+            dtype = arg  # a dtype, or a tensor (np.dtype reads its .dtype)
+    devices.check_device(device, "to")
     return None if dtype is None else np.dtype(dtype)

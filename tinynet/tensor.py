@@ -15,6 +15,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.autograd.grad_mode import _GradMode
+from tinynet.devices import CPU
 
 MaxResult = namedtuple("max", ["values", "indices"])
 _hook_keys = itertools.count()
@@ -231,8 +232,8 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        return CPU
 
     def size(self, dim=None):
         return self.data.shape if dim is None else self.data.shape[dim]
