@@ -1,5 +1,5 @@
-"""Devices as in PyTorch, on a CPU-only build: ``tn.device``, ``.to(device)``, and the
-``cuda`` / ``backends`` queries that device-choosing code runs."""
+"""Devices as in PyTorch, on a CPU-only build: ``tn.device``, ``device=`` on every factory,
+``.to(device)``, and the ``cuda`` / ``backends`` queries that device-choosing code runs."""
 import pytest
 
 import tinynet as tn
@@ -27,8 +27,22 @@ def test_the_usual_device_selection_runs_on_the_cpu():
     tn.cuda.manual_seed(0)  # ignored, as PyTorch does without CUDA
     tn.cuda.manual_seed_all(0)
     model = tn.nn.Linear(2, 3).to(device)
-    x = tn.randn(4, 2).to(device)
+    x = tn.randn(4, 2, device=device).to(device)
     assert model(x).shape == (4, 3)
+
+
+def test_factories_take_the_cpu_and_refuse_other_devices():
+    for make in (lambda d: tn.zeros(2, device=d), lambda d: tn.ones(2, device=d),
+                 lambda d: tn.tensor([1.0], device=d), lambda d: tn.eye(2, device=d),
+                 lambda d: tn.randn(2, device=d), lambda d: tn.rand(2, device=d),
+                 lambda d: tn.arange(3, device=d), lambda d: tn.full((2,), 1.0, device=d),
+                 lambda d: tn.randint(0, 3, (2,), device=d), lambda d: tn.empty(1, device=d),
+                 lambda d: tn.linspace(0, 1, 3, device=d), lambda d: tn.randperm(3, device=d),
+                 lambda d: tn.zeros_like(tn.ones(1), device=d)):
+        assert make("cpu").device == tn.device("cpu") and make(tn.device("cpu")) is not None
+        with pytest.raises(RuntimeError, match="tinynet runs on the CPU only, got device "
+                                               "'cuda:0'"):
+            make("cuda:0")
 
 
 def test_moving_a_tensor_or_model_off_the_cpu_raises():

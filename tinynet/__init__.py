@@ -13,14 +13,15 @@ from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
 from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, float, float32, float64, get_default_dtype, int32,
                             int64, long, set_default_dtype)
-from tinynet.factories import (arange, as_tensor, empty, from_numpy, full, linspace, ones,
-                               ones_like, rand, randint, randn, randperm, tensor, zeros,
-                               zeros_like)
+from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from tinynet.functions import (abs, allclose, argmax, clamp, exp, flatten, is_tensor, log,
                                log_softmax, matmul, max, mean, relu, reshape, sigmoid, softmax,
                                sqrt, sum, tanh, transpose)
 from tinynet.promotion import promote_types, result_type
-from tinynet.random import manual_seed
+from tinynet.random import Generator, initial_seed, manual_seed, seed
+from tinynet.sampling import (multinomial, normal, rand, rand_like, randint, randint_like, randn,
+                              randn_like, randperm)
 from tinynet.serialization import load, save
 from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
