@@ -28,7 +28,7 @@ def test_the_usual_device_selection_runs_on_the_cpu():
     tn.cuda.manual_seed_all(0)
     model = tn.nn.Linear(2, 3).to(device)
     x = tn.randn(4, 2, device=device).to(device)
-    assert model(x).shape == (4, 3)
+    assert model(x).shape == (4, 3) and not x.is_cuda
 
 
 def test_factories_take_the_cpu_and_refuse_other_devices():
@@ -49,7 +49,7 @@ def test_moving_a_tensor_or_model_off_the_cpu_raises():
     x = tn.ones(2)
     assert x.to(tn.device("cpu")) is x and x.to("cpu", tn.float64).dtype == tn.float64
     assert x.to(tn.ones(1, dtype=tn.float64)).dtype == tn.float64  # to(other): its dtype
-    for move in (lambda: x.to(tn.device("cuda")), lambda: x.to("mps"),
+    for move in (lambda: x.to(tn.device("cuda")), lambda: x.to("mps"), lambda: x.cuda(),
                  lambda: tn.nn.Linear(1, 1).to(tn.device("cuda"))):
         with pytest.raises(RuntimeError, match="CPU only"):
             move()

@@ -75,7 +75,8 @@ def test_promote_types_like_torch():
 
 OPERATORS = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "**": lambda a, b: a ** b,
+    "**": lambda a, b: a ** b, "maximum": tn.maximum, "minimum": tn.minimum,
+    "where": lambda a, b: tn.where(tn.tensor(True), a, b),
 }
 
 

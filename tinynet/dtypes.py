@@ -46,3 +46,26 @@ def parse_to_args(args: tuple, kwargs: dict):
             dtype = arg  # a dtype, or a tensor (np.dtype reads its .dtype)
     devices.check_device(device, "to")
     return None if dtype is None else np.dtype(dtype)
+
+
+# ---- the legacy type names: x.type() is 'tinynet.FloatTensor' for float32 -----------------
+_TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+               np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
+               np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+               np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
+               np.dtype(np.bool_): "BoolTensor"}
+_TYPES_BY_NAME = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def tensor_type_name(dtype) -> str:
+    """``'tinynet.FloatTensor'`` for float32, and so on (PyTorch's names, our prefix)."""
+    return f"tinynet.{_TYPE_NAMES[np.dtype(dtype)]}"
+
+
+def from_tensor_type(name: str) -> np.dtype:
+    """The dtype of a type name: ``'torch.FloatTensor'``, ``'tinynet.LongTensor'``..."""
+    prefix, _, short = name.rpartition(".")
+    if prefix not in ("torch", "tinynet") or short not in _TYPES_BY_NAME:
+        raise ValueError(f"type: the name must be one of torch.{{{', '.join(_TYPES_BY_NAME)}}}"
+                         f" (or tinynet.*), got {name!r}")
+    return _TYPES_BY_NAME[short]

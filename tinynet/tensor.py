@@ -3,21 +3,21 @@
 A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tensor or
 ``None``) and ``grad_fn`` (the op that produced it, ``None`` for a leaf). Every method
 that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
-pass lives in ``tinynet/autograd/engine.py``.
+pass lives in ``tinynet/autograd/engine.py``. This file holds the core methods; the rest
+of PyTorch's (``sin``, ``std``, ``topk``...) ``Tensor`` inherits from ``TensorMath`` in
+``tinynet/tensor_math.py``.
 """
 import copy
 import itertools
 import operator
 import weakref
-from collections import namedtuple
-
 import numpy as np
 
 from tinynet import dtypes
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.devices import CPU
+from tinynet.tensor_math import TensorMath, numpy_names
 
-MaxResult = namedtuple("max", ["values", "indices"])
 _hook_keys = itertools.count()
 
 
@@ -50,7 +50,7 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor:
+class Tensor(TensorMath):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Args:
@@ -430,42 +430,15 @@ class Tensor:
     def eq(self, other):
         return self == other
 
-    def any(self) -> "Tensor":
-        return Tensor._wrap(np.asarray(self.data.any()), False, None)
-
-    def all(self) -> "Tensor":
-        return Tensor._wrap(np.asarray(self.data.all()), False, None)
-
-    # ---- reductions ----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False):
-        return ops.Sum.apply(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim: bool = False):
-        if self.data.dtype.kind != "f":
-            raise RuntimeError(f"mean() needs a floating-point tensor, got {self.dtype}; "
-                               f"use .float().mean()")
-        return ops.Mean.apply(self, dim, keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        """The largest element; with ``dim``, ``(values, indices)`` along that dim."""
-        if dim is None:
-            return ops.Max.apply(self, None, False)
-        return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
-
-    def argmax(self, dim=None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return Tensor._wrap(np.asarray(self.data.argmax()), False, None)
-        return Tensor._wrap(self.data.argmax(axis=dim, keepdims=keepdim), False, None)
-
-    # ---- elementwise math ----------------------------------------------------------------
+    # ---- elementwise math (integers become the default float dtype, as in PyTorch) ------
     def exp(self):
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(self._floating())
 
     def log(self):
-        return ops.Log.apply(self)
+        return ops.Log.apply(self._floating())
 
     def sqrt(self):
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(self._floating())
 
     def abs(self):
         return ops.Abs.apply(self)
@@ -478,17 +451,19 @@ class Tensor:
     clip = clamp
 
     def tanh(self):
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
         return ops.ReLU.apply(self)
 
+    @numpy_names
     def softmax(self, dim: int):
         return ops.Softmax.apply(self, dim)
 
+    @numpy_names
     def log_softmax(self, dim: int):
         return ops.LogSoftmax.apply(self, dim)
 
@@ -507,10 +482,12 @@ class Tensor:
         start, end = check_dim(start_dim, len(shape)), check_dim(end_dim, len(shape))
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
+    @numpy_names
     def unsqueeze(self, dim: int):
         dim = check_dim(dim, self.data.ndim + 1)
         return self.reshape(self.data.shape[:dim] + (1,) + self.data.shape[dim:])
 
+    @numpy_names
     def squeeze(self, dim=None):
         shape = self.data.shape
         if dim is None:
