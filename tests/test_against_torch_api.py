@@ -219,6 +219,8 @@ def test_result_dtypes_of_reductions_and_factories():
         (tn.eye(3), torch.eye(3)),
         (tn.randint_like(tn.ones(2), 5), torch.randint_like(torch.ones(2), 5)),
         (tn.normal(0.0, 1.0, size=(2,)), torch.normal(0.0, 1.0, size=(2,))),
+        (tn.FloatTensor([1, 2]), torch.FloatTensor([1, 2])),
+        (tn.LongTensor([1.5]), torch.LongTensor([1.5])),
     ]
     for ours, theirs in pairs:
         assert ours.dtype == theirs.numpy().dtype and ours.shape == tuple(theirs.shape)

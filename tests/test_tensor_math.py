@@ -523,8 +523,19 @@ def test_index_format_nelement_and_type():
         "tinynet.LongTensor"
     assert tn.ones(2).type(tn.float64).dtype == tn.float64
     assert tn.ones(2).type("torch.LongTensor").dtype == tn.int64
+    assert tn.ones(2).type(tn.IntTensor).dtype == tn.int32
     with pytest.raises(ValueError, match="type: the name must be one of torch"):
         tn.ones(2).type("torch.cuda.FloatTensor")
+
+
+def test_legacy_typed_constructors():
+    x = tn.FloatTensor([1, 2])
+    assert x.dtype == tn.float32 and x.tolist() == [1.0, 2.0]
+    assert tn.LongTensor([1.7, 2]).tolist() == [1, 2] and tn.FloatTensor(2, 3).shape == (2, 3)
+    assert tn.DoubleTensor(np.array([1, 2])).dtype == tn.float64
+    assert tn.FloatTensor().shape == (0,) and tn.BoolTensor([1, 0]).dtype == tn.bool
+    assert isinstance(x, tn.FloatTensor) and not isinstance(x, tn.LongTensor)
+    assert isinstance(x, tn.Tensor) and x.to(tn.DoubleTensor).dtype == tn.float64
 
 
 # ---- float32 stays float32 ----------------------------------------------------------------

@@ -29,6 +29,8 @@ from tinynet.promotion import promote_types, result_type
 from tinynet.random import Generator, initial_seed, manual_seed, seed
 from tinynet.sampling import (multinomial, normal, rand, rand_like, randint, randint_like, randn,
                               randn_like, randperm)
+from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
+                                  LongTensor)
 from tinynet.serialization import load, save
 from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
