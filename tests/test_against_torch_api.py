@@ -272,3 +272,12 @@ def test_numpy_names_accepted_exactly_where_torch_accepts_them():
         for tensor in (tn.tensor(x), torch.tensor(x)):
             with pytest.raises(TypeError):
                 call(tensor)
+
+
+def test_one_hot():
+    labels = np.array([0, 2, 1, 2])
+    ours = tn.nn.functional.one_hot(tn.tensor(labels))
+    theirs = torch.nn.functional.one_hot(torch.tensor(labels))
+    assert ours.dtype == theirs.numpy().dtype and ours.tolist() == theirs.tolist()
+    assert tn.nn.functional.one_hot(tn.tensor(labels), 5).tolist() == \
+        torch.nn.functional.one_hot(torch.tensor(labels), 5).tolist()

@@ -582,3 +582,17 @@ def test_float32_gradients_stay_float32(name):
     assert y.dtype == tn.float32
     y.backward(tn.ones(y.shape))
     assert DtypeProbe.seen == [np.float32] and np.all(np.isfinite(x.grad.data))
+
+
+# ---- nn.functional.one_hot ---------------------------------------------------------------
+def test_one_hot():
+    F = tn.nn.functional
+    y = F.one_hot(tn.tensor([[0, 2], [1, 1]]))
+    assert y.dtype == tn.int64 and y.shape == (2, 2, 3)
+    np.testing.assert_array_equal(y.data, np.eye(3, dtype=np.int64)[[[0, 2], [1, 1]]])
+    assert F.one_hot(tn.tensor([1]), num_classes=4).tolist() == [[0, 1, 0, 0]]
+    assert F.one_hot(tn.tensor([], dtype=tn.int64), 2).shape == (0, 2)
+    with pytest.raises(RuntimeError, match=r"one_hot: class indices must be in \[0, 2\), got 3"):
+        F.one_hot(tn.tensor([0, 3]), 2)
+    with pytest.raises(RuntimeError, match="one_hot: the input must be an int64 tensor"):
+        F.one_hot(tn.tensor([0.0]))
