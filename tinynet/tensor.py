@@ -3,20 +3,24 @@
 A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tensor or
 ``None``) and ``grad_fn`` (the op that produced it, ``None`` for a leaf). Every method
 that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
-pass lives in ``tinynet/autograd/engine.py``. This file holds the core methods; the rest
-of PyTorch's (``sin``, ``std``, ``topk``...) ``Tensor`` inherits from ``TensorMath`` in
-``tinynet/tensor_math.py``.
+pass lives in ``tinynet/autograd/engine.py``. This file holds the core methods; ``Tensor``
+inherits the rest of PyTorch's from ``TensorMath`` (``sin``, ``std``, ``norm``...),
+``TensorSelect`` (``topk``, ``gather``, ``where``...) and ``TensorConvert`` (``type``,
+formatting), in ``tensor_math.py``, ``tensor_select.py`` and ``tensor_convert.py``.
 """
 import copy
 import itertools
 import operator
 import weakref
+
 import numpy as np
 
 from tinynet import dtypes
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.devices import CPU
+from tinynet.tensor_convert import TensorConvert
 from tinynet.tensor_math import TensorMath, numpy_names
+from tinynet.tensor_select import TensorSelect
 
 _hook_keys = itertools.count()
 
@@ -50,7 +54,7 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor(TensorMath):
+class Tensor(TensorMath, TensorSelect, TensorConvert):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Args:
