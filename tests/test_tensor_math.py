@@ -457,6 +457,10 @@ def test_einsum_errors():
 def test_mm_dot_and_the_arithmetic_functions():
     a, b = rand(2, 3), rand(3, 4, seed=1)
     check_op(tn.mm, np.matmul, a, b)
+    check_op(tn.mv, np.matmul, a, rand(3, seed=2))
+    with pytest.raises(RuntimeError, match=r"mv: expected a matrix and a vector, got shapes "
+                                           r"\(3,\) and \(3,\)"):
+        tn.mv(tn.ones(3), tn.ones(3))
     check_op(tn.dot, np.dot, rand(3), rand(3, seed=1))
     x, y = tn.tensor([1.0, 2.0]), tn.tensor([3.0, 5.0])
     assert tn.add(x, y, alpha=2).tolist() == [7.0, 12.0] and tn.sub(x, 1, alpha=2).tolist() == \
@@ -501,6 +505,10 @@ def test_boolean_operators():
     assert (~a).tolist() == [False, False, True] and (a & b).tolist() == [True, False, False]
     assert (a | b).tolist() == [True, True, False] and (a ^ b).tolist() == [False, True, False]
     assert a.logical_not().tolist() == [False, False, True]
+    v = tn.tensor([1.0, float("nan"), float("inf"), -float("inf")])
+    assert v.isnan().tolist() == [False, True, False, False]
+    assert tn.isinf(v).tolist() == [False, False, True, True]
+    assert tn.isfinite(v).tolist() == [True, False, False, False]
     x = tn.tensor([1.0, 2.0])
     assert x.ne(1.0).tolist() == [False, True] and x.ge(2.0).tolist() == [False, True]
     with pytest.raises(TypeError, match="~ needs a boolean or integer tensor, got float32"):

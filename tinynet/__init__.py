@@ -18,13 +18,12 @@ from tinynet.dtypes import (bool, double, float, float32, float64, get_default_d
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from tinynet.functions import (abs, allclose, argmax, argmin, ceil, chunk, clamp, clamp_max,
-                               clamp_min, clip, cos, cumsum, dot, exp, exp2, expm1, fix,
-                               flatten, floor, gather, is_tensor, log, log1p, log2, log10,
-                               log_softmax, masked_fill, max, maximum, mean, min, minimum, mm,
-                               neg, negative, norm, numel, prod, reciprocal, relu, reshape,
+                               clamp_min, clip, cos, cumsum, dot, exp, exp2, expm1, fix, flatten,
+                               floor, gather, is_tensor, isfinite, isinf, isnan, log, log10, log1p,
+                               log2, log_softmax, masked_fill, max, maximum, mean, min, minimum, mm,
+                               mv, neg, negative, norm, numel, prod, reciprocal, relu, reshape,
                                round, rsqrt, sigmoid, sign, sin, softmax, split, sqrt, square,
-                               squeeze, std, sum, tan, tanh, topk, transpose, trunc, unsqueeze,
-                               var)
+                               squeeze, std, sum, tan, tanh, topk, transpose, trunc, unsqueeze, var)
 from tinynet.promotion import promote_types, result_type
 from tinynet.random import Generator, initial_seed, manual_seed, seed
 from tinynet.sampling import (multinomial, normal, rand, rand_like, randint, randint_like, randn,

@@ -138,6 +138,22 @@ def dot(x, y):
     return x.dot(y)
 
 
+def mv(x, vec):
+    return x.mv(vec)
+
+
+def isnan(x):
+    return x.isnan()
+
+
+def isinf(x):
+    return x.isinf()
+
+
+def isfinite(x):
+    return x.isfinite()
+
+
 @numpy_names
 def softmax(x, dim):
     return x.softmax(dim)

@@ -249,6 +249,13 @@ class TensorMath:
                                f"{self.shape} and {mat2.shape}")
         return self @ mat2
 
+    def mv(self, vec):
+        """The product of a matrix (2-D) and a vector (1-D)."""
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {self.shape} "
+                               f"and {vec.shape}")
+        return self @ vec
+
     def dot(self, other):
         """The dot product of two 1-D tensors of the same length."""
         if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
@@ -279,6 +286,15 @@ class TensorMath:
 
     def logical_not(self):
         return constant_tensor(np.logical_not(self.data))
+
+    def isnan(self):
+        return constant_tensor(np.isnan(self.data))
+
+    def isinf(self):
+        return constant_tensor(np.isinf(self.data))
+
+    def isfinite(self):
+        return constant_tensor(np.isfinite(self.data))
 
     def ne(self, other):
         return self != other
