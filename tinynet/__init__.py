@@ -9,16 +9,27 @@ from tinynet import allocator  # noqa: F401  (tunes glibc's malloc once; see its
 # Tensors; Tensor methods call ops); each module imports the other at its end.
 from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
 from tinynet.tensor import Tensor
-from tinynet import autograd, nn, optim  # noqa: I001
+from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
+from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul, mul,
+                               multiply, stack, sub, subtract, true_divide, where)
+from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, float, float32, float64, get_default_dtype, int32,
                             int64, long, set_default_dtype)
-from tinynet.factories import (arange, as_tensor, empty, from_numpy, full, linspace, ones,
-                               ones_like, rand, randint, randn, randperm, tensor, zeros,
-                               zeros_like)
-from tinynet.functions import (abs, allclose, argmax, clamp, exp, flatten, is_tensor, log,
-                               log_softmax, matmul, max, mean, relu, reshape, sigmoid, softmax,
-                               sqrt, sum, tanh, transpose)
-from tinynet.random import manual_seed
+from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
+from tinynet.functions import (abs, allclose, argmax, argmin, ceil, chunk, clamp, clamp_max,
+                               clamp_min, clip, cos, cumsum, dot, exp, exp2, expm1, fix, flatten,
+                               floor, gather, is_tensor, isfinite, isinf, isnan, log, log10, log1p,
+                               log2, log_softmax, masked_fill, max, maximum, mean, min, minimum, mm,
+                               mv, neg, negative, norm, numel, prod, reciprocal, relu, reshape,
+                               round, rsqrt, sigmoid, sign, sin, softmax, split, sqrt, square,
+                               squeeze, std, sum, tan, tanh, topk, transpose, trunc, unsqueeze, var)
+from tinynet.promotion import promote_types, result_type
+from tinynet.random import Generator, initial_seed, manual_seed, seed
+from tinynet.sampling import (multinomial, normal, rand, rand_like, randint, randint_like, randn,
+                              randn_like, randperm)
+from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
+                                  LongTensor)
 from tinynet.serialization import load, save
 from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)

@@ -6,6 +6,8 @@ objects; the names (``float32``, ``float64``, ``int64``/``long``, ``bool``) are 
 """
 import numpy as np
 
+from tinynet import devices
+
 float32 = np.float32
 float64 = np.float64
 double = np.float64
@@ -34,14 +36,36 @@ def get_default_dtype() -> np.dtype:
 
 def parse_to_args(args: tuple, kwargs: dict):
     """The dtype asked for by PyTorch's ``.to(...)`` forms: ``to(dtype)``, ``to(device)``,
-    ``to(device, dtype)`` or keywords; None when only a device is given. tinynet has
-    one device, so any device other than ``"cpu"`` is an error."""
+    ``to(device, dtype)``, ``to(other_tensor)`` (its dtype) or keywords; None when only a
+    device is given. tinynet has one device, so any device but the CPU is an error."""
     device, dtype = kwargs.get("device"), kwargs.get("dtype")
     for arg in args:
-        if isinstance(arg, str):
+        if isinstance(arg, (str, devices.device)):
             device = arg
         else:
-            dtype = arg
-    if device not in (None, "cpu"):
-        raise RuntimeError(f"tinynet runs on the CPU only, got device {device!r}")
+            dtype = arg  # a dtype, or a tensor (np.dtype reads its .dtype)
+    devices.check_device(device, "to")
     return None if dtype is None else np.dtype(dtype)
+
+
+# ---- the legacy type names: x.type() is 'tinynet.FloatTensor' for float32 -----------------
+_TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+               np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
+               np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+               np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
+               np.dtype(np.bool_): "BoolTensor"}
+_TYPES_BY_NAME = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def tensor_type_name(dtype) -> str:
+    """``'tinynet.FloatTensor'`` for float32, and so on (PyTorch's names, our prefix)."""
+    return f"tinynet.{_TYPE_NAMES[np.dtype(dtype)]}"
+
+
+def from_tensor_type(name: str) -> np.dtype:
+    """The dtype of a type name: ``'torch.FloatTensor'``, ``'tinynet.LongTensor'``..."""
+    prefix, _, short = name.rpartition(".")
+    if prefix not in ("torch", "tinynet") or short not in _TYPES_BY_NAME:
+        raise ValueError(f"type: the name must be one of torch.{{{', '.join(_TYPES_BY_NAME)}}}"
+                         f" (or tinynet.*), got {name!r}")
+    return _TYPES_BY_NAME[short]

@@ -1,31 +1,47 @@
-"""Functions that make tensors: ``tensor``, ``zeros``, ``randn``, ``arange``...
+"""Functions that make tensors: ``tensor``, ``zeros``, ``eye``, ``arange``...
+(random ones, ``randn`` and the like, are in ``tinynet/sampling.py``).
 
 Floating-point results take the default dtype (float32 unless
-``tn.set_default_dtype`` changed it) when no ``dtype`` is given.
+``tn.set_default_dtype`` changed it) when no ``dtype`` is given. Every factory takes
+``device=`` for PyTorch code: None or the CPU (anything else raises RuntimeError).
 """
 import numpy as np
 
 from tinynet import dtypes
-from tinynet.random import default_generator
+from tinynet.devices import check_device
 from tinynet.tensor import Tensor, _as_array
 
 
-def _size(size) -> tuple:
-    """Accept both ``zeros(2, 3)`` and ``zeros((2, 3))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(size[0])
-    return tuple(size)
+def shape_of(sizes: tuple, size, name: str) -> tuple:
+    """The shape asked for as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{name}: give the size positionally or as size=, not both")
+        sizes = (size,)
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        return tuple(sizes[0])
+    return tuple(sizes)
 
 
-def _make(array, requires_grad: bool) -> Tensor:
+def make(array: np.ndarray, requires_grad: bool, device=None, name: str = "") -> Tensor:
+    """Wrap a new array as a leaf tensor (the end of every factory)."""
+    check_device(device, name)
     return Tensor._wrap(array, False, None).requires_grad_(requires_grad)
 
 
-def _float(dtype):
+def float_dtype(dtype, name: str = "") -> np.dtype:
+    """``dtype``, or the default float dtype when None; it must be floating point."""
+    dtype = dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{name}: dtype must be a floating-point type, got {dtype}")
+    return dtype
+
+
+def _or_default(dtype):
     return dtypes.get_default_dtype() if dtype is None else dtype
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A new tensor holding a copy of ``data`` (list, scalar, array or tensor).
 
     Example:
@@ -35,11 +51,12 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
         >>> tn.tensor([0.5, 1.5]).dtype == tn.float32
         True
     """
-    return _make(_as_array(data, dtype), requires_grad)
+    return make(_as_array(data, dtype), requires_grad, device, "tensor")
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with a numpy array of the right dtype."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
@@ -54,66 +71,68 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array, False, None)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_size(size), dtype=_float(dtype)), requires_grad)
+def zeros(*sizes, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape = shape_of(sizes, size, "zeros")
+    return make(np.zeros(shape, dtype=_or_default(dtype)), requires_grad, device, "zeros")
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_size(size), dtype=_float(dtype)), requires_grad)
+def ones(*sizes, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape = shape_of(sizes, size, "ones")
+    return make(np.ones(shape, dtype=_or_default(dtype)), requires_grad, device, "ones")
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.full(tuple(size), fill_value, dtype=_float(dtype)), requires_grad)
+def empty(*sizes, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape = shape_of(sizes, size, "empty")
+    return make(np.empty(shape, dtype=_or_default(dtype)), requires_grad, device, "empty")
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.empty(_size(size), dtype=_float(dtype)), requires_grad)
+def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """``fill_value`` everywhere; its type sets the dtype when none is given, as in PyTorch
+    (a float: the default dtype; an int: int64; a bool: bool)."""
+    if dtype is None:
+        dtype = _as_array(fill_value).dtype
+    return make(np.full(shape_of((size,), None, "full"), fill_value, dtype=dtype),
+                requires_grad, device, "full")
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
+def eye(n: int, m: int = None, dtype=None, requires_grad: bool = False,
+        device=None) -> Tensor:
+    """The n×m identity matrix (n×n when ``m`` is None): ones on the diagonal."""
+    return make(np.eye(n, n if m is None else m, dtype=_or_default(dtype)), requires_grad,
+                device, "eye")
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad, device, "zeros_like")
 
 
-def randn(*size, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Standard normal samples from the global generator (see ``tn.manual_seed``)."""
-    rng = generator or default_generator()
-    return _make(rng.standard_normal(_size(size)).astype(_float(dtype)), requires_grad)
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad, device, "ones_like")
 
 
-def rand(*size, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Uniform samples in [0, 1) from the global generator."""
-    rng = generator or default_generator()
-    return _make(rng.random(_size(size)).astype(_float(dtype)), requires_grad)
+def empty_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return make(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad, device, "empty_like")
 
 
-def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
-    """Integers in [low, high) (or [0, low) when ``high`` is omitted)."""
-    if high is None:
-        low, high = 0, low
-    rng = generator or default_generator()
-    return Tensor._wrap(rng.integers(low, high, size=tuple(size)).astype(dtype or np.int64),
-                        False, None)
+def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
+              device=None) -> Tensor:
+    return make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad, device,
+                "full_like")
 
 
-def randperm(n: int, dtype=None, generator=None) -> Tensor:
-    rng = generator or default_generator()
-    return Tensor._wrap(rng.permutation(n).astype(dtype or np.int64), False, None)
-
-
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
+           device=None) -> Tensor:
     """Values from ``start`` to ``end`` (excluded) by ``step``; int64 when all are ints."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes.get_default_dtype()
-    return _make(np.arange(start, end, step, dtype=dtype), requires_grad)
+    return make(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,
+             device=None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    return _make(np.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
+    return make(np.linspace(start, end, steps, dtype=_or_default(dtype)), requires_grad,
+                device, "linspace")

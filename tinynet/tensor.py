@@ -3,19 +3,25 @@
 A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tensor or
 ``None``) and ``grad_fn`` (the op that produced it, ``None`` for a leaf). Every method
 that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
-pass lives in ``tinynet/autograd/engine.py``.
+pass lives in ``tinynet/autograd/engine.py``. This file holds the core methods; ``Tensor``
+inherits the rest of PyTorch's from ``TensorMath`` (``sin``, ``std``, ``norm``...),
+``TensorSelect`` (``topk``, ``gather``, ``where``...) and ``TensorConvert`` (``type``,
+formatting), in ``tensor_math.py``, ``tensor_select.py`` and ``tensor_convert.py``.
 """
 import copy
 import itertools
+import operator
 import weakref
-from collections import namedtuple
 
 import numpy as np
 
 from tinynet import dtypes
 from tinynet.autograd.grad_mode import _GradMode
+from tinynet.devices import CPU
+from tinynet.tensor_convert import TensorConvert
+from tinynet.tensor_math import TensorMath, numpy_names
+from tinynet.tensor_select import TensorSelect
 
-MaxResult = namedtuple("max", ["values", "indices"])
 _hook_keys = itertools.count()
 
 
@@ -48,7 +54,7 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor:
+class Tensor(TensorMath, TensorSelect, TensorConvert):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Args:
@@ -230,8 +236,8 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        return CPU
 
     def size(self, dim=None):
         return self.data.shape if dim is None else self.data.shape[dim]
@@ -296,46 +302,75 @@ class Tensor:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
-    # ---- arithmetic (numpy broadcasting) -------------------------------------------------
+    # ---- arithmetic (numpy broadcasting; PyTorch's type promotion, tinynet/promotion.py) -----
+    # Two tensors of one dtype, or a float tensor and a Python float (the common cases), go
+    # straight to the op; other operands are first cast to PyTorch's result dtype.
     def __add__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Add.apply(self, other)
 
     def __radd__(self, other):
+        if not (type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Add.apply(other, self)
 
     def __sub__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Sub.apply(self, other)
 
     def __rsub__(self, other):
+        if not (type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Sub.apply(other, self)
 
     def __mul__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Mul.apply(self, other)
 
     def __rmul__(self, other):
+        if not (type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.Mul.apply(other, self)
 
     def __truediv__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                and self.data.dtype.kind == "f"):
+            self, other = promote(self, other, floating=True)
         return ops.Div.apply(self, other)
 
     def __rtruediv__(self, other):
+        self, other = promote(self, other, floating=True)
         return ops.Div.apply(other, self)
 
     def __neg__(self):
         return ops.Neg.apply(self)
 
     def __pow__(self, exponent):
+        if not (isinstance(exponent, Tensor) and exponent.data.dtype is self.data.dtype
+                or type(exponent) is float and self.data.dtype.kind == "f"):
+            self, exponent = promote(self, exponent)
         return ops.Pow.apply(self, exponent)
 
     def __rpow__(self, base):
-        # the base's dtype by numpy's promotion with a weak Python scalar: 2.5 ** int
-        # tensor is float, 2 ** float32 tensor stays float32
-        return ops.Pow.apply(np.asarray(base, dtype=np.result_type(base, self.data)), self)
+        self, base = promote(self, base)
+        # an array of the result dtype: Pow's backward takes log(base), and a numpy scalar
+        # from a Python float would be float64 and promote the float32 gradient
+        return ops.Pow.apply(np.asarray(base, dtype=self.data.dtype), self)
 
     def __matmul__(self, other):
+        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
+                or type(other) is float and self.data.dtype.kind == "f"):
+            self, other = promote(self, other)
         return ops.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
+        self, other = promote(self, other)
         return ops.MatMul.apply(other, self)
 
     def _inplace(self, other, ufunc) -> "Tensor":
@@ -377,64 +412,37 @@ class Tensor:
     def pow(self, exponent):
         return self ** exponent
 
-    # ---- comparisons (boolean tensors, no gradient) --------------------------------------
+    # ---- comparisons (boolean tensors, no gradient; in the operands' common dtype) ---------
     def __eq__(self, other):
-        return Tensor._wrap(np.asarray(self.data == _data(other)), False, None)
+        return compare(operator.eq, self, other)
 
     def __ne__(self, other):
-        return Tensor._wrap(np.asarray(self.data != _data(other)), False, None)
+        return compare(operator.ne, self, other)
 
     def __lt__(self, other):
-        return Tensor._wrap(np.asarray(self.data < _data(other)), False, None)
+        return compare(operator.lt, self, other)
 
     def __le__(self, other):
-        return Tensor._wrap(np.asarray(self.data <= _data(other)), False, None)
+        return compare(operator.le, self, other)
 
     def __gt__(self, other):
-        return Tensor._wrap(np.asarray(self.data > _data(other)), False, None)
+        return compare(operator.gt, self, other)
 
     def __ge__(self, other):
-        return Tensor._wrap(np.asarray(self.data >= _data(other)), False, None)
+        return compare(operator.ge, self, other)
 
     def eq(self, other):
         return self == other
 
-    def any(self) -> "Tensor":
-        return Tensor._wrap(np.asarray(self.data.any()), False, None)
-
-    def all(self) -> "Tensor":
-        return Tensor._wrap(np.asarray(self.data.all()), False, None)
-
-    # ---- reductions ----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False):
-        return ops.Sum.apply(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim: bool = False):
-        if self.data.dtype.kind != "f":
-            raise RuntimeError(f"mean() needs a floating-point tensor, got {self.dtype}; "
-                               f"use .float().mean()")
-        return ops.Mean.apply(self, dim, keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        """The largest element; with ``dim``, ``(values, indices)`` along that dim."""
-        if dim is None:
-            return ops.Max.apply(self, None, False)
-        return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
-
-    def argmax(self, dim=None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return Tensor._wrap(np.asarray(self.data.argmax()), False, None)
-        return Tensor._wrap(self.data.argmax(axis=dim, keepdims=keepdim), False, None)
-
-    # ---- elementwise math ----------------------------------------------------------------
+    # ---- elementwise math (integers become the default float dtype, as in PyTorch) ------
     def exp(self):
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(self._floating())
 
     def log(self):
-        return ops.Log.apply(self)
+        return ops.Log.apply(self._floating())
 
     def sqrt(self):
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(self._floating())
 
     def abs(self):
         return ops.Abs.apply(self)
@@ -447,17 +455,19 @@ class Tensor:
     clip = clamp
 
     def tanh(self):
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
         return ops.ReLU.apply(self)
 
+    @numpy_names
     def softmax(self, dim: int):
         return ops.Softmax.apply(self, dim)
 
+    @numpy_names
     def log_softmax(self, dim: int):
         return ops.LogSoftmax.apply(self, dim)
 
@@ -476,10 +486,12 @@ class Tensor:
         start, end = check_dim(start_dim, len(shape)), check_dim(end_dim, len(shape))
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
+    @numpy_names
     def unsqueeze(self, dim: int):
         dim = check_dim(dim, self.data.ndim + 1)
         return self.reshape(self.data.shape[:dim] + (1,) + self.data.shape[dim:])
 
+    @numpy_names
     def squeeze(self, dim=None):
         shape = self.data.shape
         if dim is None:
@@ -545,4 +557,5 @@ def _index_arrays(index):
 
 from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)
 from tinynet.ops.reduce import check_dim  # noqa: E402
+from tinynet.promotion import compare, promote  # noqa: E402
 from tinynet.autograd.engine import run_backward  # noqa: E402

@@ -243,3 +243,27 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa:
     if reduction == "none":
         return squared
     return squared.sum() if reduction == "sum" else squared.mean()
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape, int64) as one-hot rows: shape (*, num_classes), int64.
+    ``num_classes=-1``: one more than the largest index.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.functional.one_hot(tn.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    labels = _array(tensor)
+    if labels.dtype != np.int64:
+        raise RuntimeError(f"one_hot: the input must be an int64 tensor of class indices, got "
+                           f"dtype {labels.dtype}")
+    if num_classes == -1:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        bad = labels.min() if labels.min() < 0 else labels.max()
+        raise RuntimeError(f"one_hot: class indices must be in [0, {num_classes}), got {bad}")
+    out = np.zeros(labels.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, labels[..., None], 1, axis=-1)
+    return Tensor._wrap(out, False, None)

@@ -2,13 +2,13 @@
 
 fan_in and fan_out of a weight of shape (D_out, D_in) are D_in and D_out. Randomness
 comes from the global generator (``tn.manual_seed``) or an explicit ``generator``
-(a ``numpy.random.Generator``).
+(a ``tn.Generator`` or any ``numpy.random.Generator``).
 """
 import math
 
 import numpy as np
 
-from tinynet.random import default_generator
+from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
 
@@ -52,13 +52,13 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with samples from U(a, b)."""
-    rng = generator or default_generator()
+    rng = as_generator(generator, "uniform_")
     return _fill(tensor, rng.uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with samples from N(mean, std²)."""
-    rng = generator or default_generator()
+    rng = as_generator(generator, "normal_")
     return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 

@@ -2,16 +2,26 @@
 from tinynet.ops.activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh, GELUTanh)
 from tinynet.ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
+from tinynet.ops.einsum import Einsum
+from tinynet.ops.elementwise import (Cos, Exp2, Expm1, Log1p, Log2, Log10, Reciprocal, Rsqrt,
+                                     Sin, Square, Tan)
+from tinynet.ops.join import Cat, Stack
 from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
 from tinynet.ops.loss import BCEWithLogits, CrossEntropy, NLLLoss
 from tinynet.ops.movement import Clone, GetItem, Permute, Reshape
-from tinynet.ops.reduce import Max, Mean, Sum
+from tinynet.ops.norm import Norm
+from tinynet.ops.reduce import Cumsum, Max, Mean, Min, Prod, Std, Sum, Var
+from tinynet.ops.rounding import Ceil, Floor, Round, Sign, Trunc
+from tinynet.ops.select import Gather, Maximum, Minimum, Where
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
 
 __all__ = [
-    "Abs", "Add", "BCEWithLogits", "Cast", "Clamp", "Clone", "CrossEntropy", "Div", "ELU",
-    "Exp", "GELU", "GELUTanh", "GetItem", "LayerNorm", "LeakyReLU", "Linear", "Log",
-    "LogSoftmax", "MatMul", "Max", "Mean", "Mul", "NLLLoss", "Neg", "Permute", "Pow", "ReLU",
-    "Reshape", "Sigmoid", "Softmax", "Sqrt", "Sub", "Sum", "Tanh",
+    "Abs", "Add", "BCEWithLogits", "Cast", "Cat", "Ceil", "Clamp", "Clone", "Cos",
+    "CrossEntropy", "Cumsum", "Div", "ELU", "Einsum", "Exp", "Exp2", "Expm1", "Floor", "GELU",
+    "GELUTanh", "Gather", "GetItem", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10",
+    "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul",
+    "NLLLoss", "Neg", "Norm", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Reshape", "Round",
+    "Rsqrt", "Sigmoid", "Sign", "Sin", "Softmax", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum",
+    "Tan", "Tanh", "Trunc", "Var", "Where",
 ]

@@ -1,4 +1,5 @@
-"""Reductions over one, several or all dimensions: sum, mean, max."""
+"""Reductions over one, several or all dimensions (sum, mean, max, min, prod, var, std)
+and the running sum (cumsum)."""
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -69,14 +70,18 @@ class Max(Function):
     the tied maxima (PyTorch's rule for a full reduction).
     """
 
+    # the numpy functions that pick the element and its index (Min swaps them)
+    pick, pick_index = staticmethod(np.max), staticmethod(np.argmax)
+
     @staticmethod
     def forward(ctx, x, dim, keepdim):
+        op = type(ctx)
         if dim is None:
-            y = x.max()
+            y = op.pick(x)
             ctx.save_for_backward(x, None, y, keepdim)
             return y
-        y = x.max(axis=dim, keepdims=keepdim)
-        ctx.save_for_backward(x, dim, x.argmax(axis=dim), keepdim)
+        y = op.pick(x, axis=dim, keepdims=keepdim)
+        ctx.save_for_backward(x, dim, op.pick_index(x, axis=dim), keepdim)
         return y
 
     @staticmethod
@@ -91,3 +96,108 @@ class Max(Function):
         gx = np.zeros_like(x, dtype=grad.dtype)
         np.put_along_axis(gx, np.expand_dims(where, dim), np.expand_dims(grad, dim), axis=dim)
         return gx, None, None
+
+
+class Min(Max):
+    """y = min x over ``dim``;  dy/dx = 1 at the minimum, 0 elsewhere; ties as for ``Max``."""
+
+    pick, pick_index = staticmethod(np.min), staticmethod(np.argmin)
+
+
+class Prod(Function):
+    """y = Π x over ``dim`` (one dim, or all when None);  dy/dxᵢ = Π_{j≠i} xⱼ.
+
+    The product of the others is computed as (product before i)·(product after i),
+    never as y / xᵢ, so it is right when some xᵢ are 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        ctx.x_shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
+        ctx.save_for_backward(x)
+        return np.prod(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dim = ctx.dim
+        if dim is None:  # a product over everything is one over the flattened tensor
+            x, dim = x.reshape(-1), 0
+        elif not ctx.keepdim:
+            grad = np.expand_dims(grad, dim)
+        others = _product_before(x, dim) * np.flip(_product_before(np.flip(x, dim), dim), dim)
+        return (grad * others).reshape(ctx.x_shape), None, None
+
+
+def _product_before(x, axis: int):
+    """[1, x₀, x₀x₁, ...] along ``axis``: the product of the elements before each one."""
+    out = np.ones_like(x)
+    later, earlier = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+    later[axis], earlier[axis] = slice(1, None), slice(None, -1)
+    out[tuple(later)] = np.cumprod(x, axis=axis)[tuple(earlier)]
+    return out
+
+
+class Var(Function):
+    """y = Σ (x - x̄)² / (n - correction) over ``dim``;  dy/dx = 2 (x - x̄) / (n - correction).
+
+    n - correction <= 0 gives inf or nan, with numpy's warning (PyTorch warns too).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, correction, keepdim):
+        ctx.save_for_backward(x)
+        return _var_forward(ctx, x, dim, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _var_backward(ctx, grad), None, None, None
+
+
+class Std(Function):
+    """y = √var(x) over ``dim``;  dy/dx = (x - x̄) / ((n - correction) y), and 0 where
+    y = 0 (a constant row; PyTorch's choice, the derivative does not exist there)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, correction, keepdim):
+        y = np.sqrt(_var_forward(ctx, x, dim, correction, keepdim))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved_tensors[1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dvar = np.where(y == 0, 0, grad / (2 * y))  # dL/dvar = dL/dy / (2y)
+        return _var_backward(ctx, dvar), None, None, None
+
+
+def _var_forward(ctx, x, dim, correction, keepdim):
+    axes = _axes(dim, x.ndim)
+    ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
+    return x.var(axis=axes, ddof=correction, keepdims=keepdim)
+
+
+def _var_backward(ctx, grad):
+    """dL/dx = dL/dvar · 2 (x - x̄) / (n - correction)."""
+    x = ctx.saved_tensors[0]
+    n = int(np.prod([x.shape[a] for a in ctx.axes]))
+    dof = max(n - ctx.correction, 0)
+    scale = 2.0 / dof if dof else float("inf")  # a Python float keeps float32 float32
+    deviation = x - x.mean(axis=ctx.axes, keepdims=True)
+    with np.errstate(invalid="ignore"):  # inf · 0 = nan at n - correction <= 0, as PyTorch
+        return _expand_back(grad, x.shape, ctx.axes, ctx.keepdim) * (deviation * scale)
+
+
+class Cumsum(Function):
+    """yᵢ = Σ_{j<=i} xⱼ along ``dim``;  dL/dxⱼ = Σ_{i>=j} dL/dyᵢ (a cumsum from the end)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.dim
+        return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim), None

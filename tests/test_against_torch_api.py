@@ -1,0 +1,283 @@
+"""tinynet equals PyTorch on the API beyond the core: values and input gradients of the
+new ops in float64 (same inputs, same random upstream gradient), and the semantics that
+snippets rely on (result shapes and dtypes, chunk sizes, devices, formatting).
+Skipped when torch is not installed."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # tiny tensors: threads only add contention on a busy machine
+
+RTOL, ATOL = 1e-12, 1e-13
+
+
+def rand(*shape, seed=0, low=-3.0, high=3.0):
+    return np.random.default_rng(seed).uniform(low, high, size=shape)
+
+
+def check(tn_fn, torch_fn, *arrays, rtol=RTOL, atol=ATOL):
+    """Both libraries on ``arrays`` (float arrays require grad): outputs and gradients."""
+    ours = [tn.tensor(a, requires_grad=True) if a.dtype.kind == "f" else tn.tensor(a)
+            for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) if a.dtype.kind == "f" else torch.tensor(a)
+              for a in arrays]
+    y, y_ref = tn_fn(*ours), torch_fn(*theirs)
+    np.testing.assert_allclose(y.data, y_ref.detach().numpy(), rtol=rtol, atol=atol)
+    assert y.shape == tuple(y_ref.shape) and y.dtype == y_ref.detach().numpy().dtype
+    v = np.random.default_rng(1).standard_normal(y.shape)
+    y.backward(tn.tensor(v))
+    y_ref.backward(torch.tensor(v))
+    for a, b in zip(ours, theirs):
+        if a.requires_grad:
+            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=atol)
+
+
+WIDE = rand(5, 6, low=-20, high=20)
+POSITIVE = rand(5, 6, low=1e-3, high=50)
+ELEMENTWISE = [
+    ("sin", WIDE), ("cos", WIDE), ("tan", rand(5, 6, low=-1.5, high=1.5)), ("log2", POSITIVE),
+    ("log10", POSITIVE), ("log1p", rand(5, 6, low=-0.99, high=50)), ("expm1", WIDE),
+    ("exp2", WIDE), ("square", WIDE), ("reciprocal", WIDE), ("rsqrt", POSITIVE), ("neg", WIDE),
+    ("sign", np.append(WIDE.ravel(), [0.0, -0.0])), ("floor", WIDE), ("ceil", WIDE),
+    ("trunc", WIDE), ("round", np.append(WIDE.ravel(), [0.5, 1.5, -2.5])),
+]
+
+
+@pytest.mark.parametrize("name,x", ELEMENTWISE, ids=[e[0] for e in ELEMENTWISE])
+def test_elementwise(name, x):
+    check(getattr(tn, name), getattr(torch, name), x)
+    check(lambda a: getattr(a, name)(), lambda a: getattr(a, name)(), x)
+
+
+@pytest.mark.parametrize("decimals", [1, 2, -1])
+def test_round_decimals(decimals):
+    check(lambda a: tn.round(a, decimals=decimals), lambda a: torch.round(a, decimals=decimals),
+          rand(20, low=-500, high=500))
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "max", "min"])
+def test_maximum_minimum_with_ties(name):
+    x = np.round(rand(4, 5), 0)  # integers in [-3, 3]: many ties
+    z = np.round(rand(5, seed=2), 0)
+    check(getattr(tn, name), getattr(torch, name), x, z)
+
+
+@pytest.mark.parametrize("dim,keepdim", [(0, False), (1, True), (-1, False)])
+def test_min_with_dim_and_ties(dim, keepdim):
+    x = np.round(rand(4, 5, 3), 0)
+    check(lambda a: a.min(dim, keepdim).values, lambda a: a.min(dim, keepdim).values, x)
+    assert tn.tensor(x).min(dim, keepdim).indices.tolist() == \
+        torch.tensor(x).min(dim, keepdim).indices.tolist()
+    assert tn.tensor(x).argmin(dim).tolist() == torch.tensor(x).argmin(dim).tolist()
+    check(lambda a: a.min(), lambda a: a.min(), x)  # full reduction: ties split
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_with_zeros(dim):
+    x = rand(4, 3)
+    x[0, 1] = x[2, 0] = x[2, 2] = 0.0  # one zero in a row, two in another
+    check(lambda a: a.prod() if dim is None else a.prod(dim),
+          lambda a: a.prod() if dim is None else a.prod(dim), x)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumsum(dim):
+    check(lambda a: a.cumsum(dim), lambda a: a.cumsum(dim), rand(3, 4))
+
+
+VAR_FORMS = [
+    ("var()", lambda m: m.var()), ("var(1)", lambda m: m.var(1)),
+    ("var(1, False)", lambda m: m.var(1, False)),
+    ("var(0, keepdim)", lambda m: m.var(0, keepdim=True)),
+    ("var(False)", lambda m: m.var(False)),
+    ("var(correction=0)", lambda m: m.var(dim=1, correction=0)),
+    ("var(dims)", lambda m: m.var(dim=(0, 1))),
+    ("std()", lambda m: m.std()), ("std(1, unbiased)", lambda m: m.std(1, unbiased=False)),
+    ("std(0, keepdim)", lambda m: m.std(0, keepdim=True)),
+    ("std(correction=2)", lambda m: m.std(dim=1, correction=2)),
+]
+
+
+@pytest.mark.parametrize("name,form", VAR_FORMS, ids=[v[0] for v in VAR_FORMS])
+def test_var_std_forms(name, form):
+    x = rand(4, 5)
+    x[1] = 0.7  # a constant row: std's gradient there is 0 in both
+    check(form, form, x)
+
+
+NORM_FORMS = [
+    ("norm()", lambda a: a.norm()), ("p=2 dim=1", lambda a: a.norm(2, dim=1)),
+    ("p=1", lambda a: a.norm(1)), ("p=inf dim=0", lambda a: a.norm(math.inf, dim=0)),
+    ("p=-inf dim=1", lambda a: a.norm(-math.inf, dim=1)),
+    ("p=3 keepdim", lambda a: a.norm(3, dim=1, keepdim=True)),
+    ("p=0.5", lambda a: a.norm(0.5, dim=(0, 1))),
+    ("fro dims", lambda a: a.norm("fro", dim=(0, 1))),
+]
+
+
+@pytest.mark.parametrize("name,form", NORM_FORMS, ids=[n[0] for n in NORM_FORMS])
+def test_norm(name, form):
+    x = rand(4, 5)
+    x[2] = 0.0  # a zero row: subgradient 0 in both
+    x[0, :2] = [2.5, -2.5]  # a tie for the largest |x|: inf-norm splits it in both
+    if "p=0.5" in name:
+        x = x[[0, 1, 3]]  # |x|^(p-1) is infinite at 0 for p < 1
+    check(form, form, x)
+    check(lambda a: tn.norm(a, 2, 1), lambda a: torch.norm(a, 2, 1), x)
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk(largest):
+    x = rand(4, 6)
+    check(lambda a: a.topk(3, largest=largest).values,
+          lambda a: a.topk(3, largest=largest).values, x)
+    check(lambda a: tn.topk(a, 2, dim=0).values, lambda a: torch.topk(a, 2, dim=0).values, x)
+    assert tn.tensor(x).topk(3, largest=largest).indices.tolist() == \
+        torch.tensor(x).topk(3, largest=largest).indices.tolist()  # no ties here
+
+
+def test_gather_masked_fill_where():
+    x = rand(3, 4)
+    index = np.array([[0, 3, 3], [1, 1, 0], [2, 0, 0]])
+    check(lambda a: a.gather(1, tn.tensor(index)), lambda a: a.gather(1, torch.tensor(index)), x)
+    rows = np.array([[0, 2], [1, 1]])
+    check(lambda a: tn.gather(a, 0, tn.tensor(rows)), lambda a: torch.gather(a, 0,
+                                                                             torch.tensor(rows)), x)
+    mask = np.array([True, False, True, False])
+    check(lambda a: a.masked_fill(tn.tensor(mask), -2.0),
+          lambda a: a.masked_fill(torch.tensor(mask), -2.0), x)
+    cond = x > 0
+    check(lambda a, b: tn.where(tn.tensor(cond), a, b),
+          lambda a, b: torch.where(torch.tensor(cond), a, b), x, rand(4, seed=3))
+    check(lambda a: tn.where(tn.tensor(cond), a, 0.5),
+          lambda a: torch.where(torch.tensor(cond), a, 0.5), x)
+
+
+def test_cat_stack_chunk_split():
+    a, b = rand(2, 3), rand(4, 3, seed=1)
+    check(lambda x, y: tn.cat([x, y]), lambda x, y: torch.cat([x, y]), a, b)
+    check(lambda x, y: tn.stack([x, y[:2]], dim=1), lambda x, y: torch.stack([x, y[:2]], dim=1),
+          a, b)
+    check(lambda x: x.chunk(3, 1)[2] * x.chunk(3, 1)[0], lambda x: x.chunk(3, 1)[2] *
+          x.chunk(3, 1)[0], b)
+    check(lambda x: x.split([1, 3])[1], lambda x: x.split([1, 3])[1], b)
+
+
+@settings(max_examples=30)
+@given(n=st.integers(0, 12), chunks=st.integers(1, 7), size=st.integers(1, 6))
+def test_chunk_and_split_sizes(n, chunks, size):
+    ours, theirs = tn.arange(n), torch.arange(n)
+    assert [c.shape[0] for c in ours.chunk(chunks)] == [c.shape[0] for c in theirs.chunk(chunks)]
+    assert [c.shape[0] for c in ours.split(size)] == [c.shape[0] for c in theirs.split(size)]
+
+
+@pytest.mark.parametrize("equation,shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("bi,bi->b", [(4, 3), (4, 3)]), ("ij,jk", [(2, 3), (3, 4)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("ij->", [(3, 2)]), ("i,j->ij", [(3,), (2,)]),
+    ("ij,k->ik", [(2, 3), (4,)]),
+])
+def test_einsum(equation, shapes):
+    arrays = [rand(*s, seed=i) for i, s in enumerate(shapes)]
+    check(lambda *t: tn.einsum(equation, *t), lambda *t: torch.einsum(equation, *t), *arrays)
+
+
+def test_mm_dot_and_arithmetic_functions():
+    check(tn.mm, torch.mm, rand(2, 3), rand(3, 4, seed=1))
+    check(tn.dot, torch.dot, rand(5), rand(5, seed=1))
+    check(lambda a, b: tn.add(a, b, alpha=2.5), lambda a, b: torch.add(a, b, alpha=2.5),
+          rand(3), rand(3, seed=1))
+    check(lambda a, b: tn.sub(a, b, alpha=-1), lambda a, b: torch.sub(a, b, alpha=-1),
+          rand(3), rand(3, seed=1))
+    check(tn.mul, torch.mul, rand(2, 3), rand(3, seed=1))
+    check(tn.div, torch.div, rand(2, 3), rand(3, seed=1, low=0.5))
+    for mode in ("floor", "trunc"):
+        check(lambda a, b: tn.div(a, b, rounding_mode=mode),
+              lambda a, b: torch.div(a, b, rounding_mode=mode), rand(2, 3), rand(3, seed=1))
+        i, j = np.array([7, -7, 8, -9]), np.array([2, 2, -3, -4])
+        assert tn.div(tn.tensor(i), tn.tensor(j), rounding_mode=mode).tolist() == \
+            torch.div(torch.tensor(i), torch.tensor(j), rounding_mode=mode).tolist()
+
+
+def test_result_dtypes_of_reductions_and_factories():
+    i32 = np.array([1, 2, 3], dtype=np.int32)
+    pairs = [
+        (tn.tensor(i32).sum(), torch.tensor(i32).sum()),
+        (tn.tensor(i32).prod(), torch.tensor(i32).prod()),
+        (tn.tensor(i32).cumsum(0), torch.tensor(i32).cumsum(0)),
+        (tn.tensor(i32).sin(), torch.tensor(i32).sin()),
+        (tn.tensor(i32).square(), torch.tensor(i32).square()),
+        (tn.tensor(i32) / tn.tensor(i32), torch.tensor(i32) / torch.tensor(i32)),
+        (tn.full((2,), 3), torch.full((2,), 3)),
+        (tn.full((2,), 3.0), torch.full((2,), 3.0)),
+        (tn.full((2,), True), torch.full((2,), True)),
+        (tn.eye(3), torch.eye(3)),
+        (tn.randint_like(tn.ones(2), 5), torch.randint_like(torch.ones(2), 5)),
+        (tn.normal(0.0, 1.0, size=(2,)), torch.normal(0.0, 1.0, size=(2,))),
+        (tn.FloatTensor([1, 2]), torch.FloatTensor([1, 2])),
+        (tn.LongTensor([1.5]), torch.LongTensor([1.5])),
+    ]
+    for ours, theirs in pairs:
+        assert ours.dtype == theirs.numpy().dtype and ours.shape == tuple(theirs.shape)
+    assert tn.tensor(i32).type().split(".")[1] == torch.tensor(i32).type().split(".")[1]
+
+
+def test_devices_like_torch():
+    for ours, theirs in [(tn.device("cpu"), torch.device("cpu")),
+                         (tn.device("cuda:1"), torch.device("cuda:1")),
+                         (tn.device("cuda", 0), torch.device("cuda", 0))]:
+        assert (repr(ours), str(ours), ours.type, ours.index) == \
+            (repr(theirs), str(theirs), theirs.type, theirs.index)
+    assert (tn.ones(1).device == "cpu") == (torch.ones(1).device == "cpu")  # both False
+    assert tn.ones(1).device == tn.device("cpu") and tn.ones(1).device.type == "cpu"
+    assert tn.cuda.is_available() is False and tn.cuda.device_count() == 0
+
+
+def test_format_index_like_torch():
+    for value in (0.123456, 3.0):
+        ours, theirs = tn.tensor(value), torch.tensor(value)  # both float32
+        for spec in ("", ".2f", ".1%", "8.3e"):
+            assert format(ours, spec) == format(theirs, spec)
+    assert [1, 2, 3][tn.tensor([2])] == [1, 2, 3][torch.tensor([2])]
+    assert str(tn.ones(2)) == f"{tn.ones(2)}"
+
+
+def test_numpy_names_accepted_exactly_where_torch_accepts_them():
+    x = rand(2, 3)
+    calls = {
+        "sum": lambda m, a: m.sum(axis=1, keepdims=True), "mean": lambda m, a: m.mean(axis=0),
+        "argmax": lambda m, a: m.argmax(axis=1), "argmin": lambda m, a: m.argmin(axis=1),
+        "max": lambda m, a: m.max(axis=1).values, "min": lambda m, a: m.min(axis=1).values,
+        "std": lambda m, a: m.std(axis=1), "var": lambda m, a: m.var(axis=1, keepdims=True),
+        "prod": lambda m, a: m.prod(axis=1), "cumsum": lambda m, a: m.cumsum(axis=1),
+        "softmax": lambda m, a: m.softmax(axis=1), "log_softmax": lambda m, a:
+            m.log_softmax(axis=1),
+        "topk": lambda m, a: m.topk(1, axis=1).values, "squeeze": lambda m, a:
+            m.unsqueeze(axis=0).squeeze(axis=0),
+        "cat": lambda m, a: a.cat([m, m], axis=1), "stack": lambda m, a: a.stack([m, m], axis=1),
+        "chunk": lambda m, a: m.chunk(3, axis=1)[0], "any": lambda m, a: (m > 0).any(axis=1),
+        "all": lambda m, a: (m > 0).all(axis=1, keepdims=True),
+        "gather": lambda m, a: m.gather(axis=1, index=a.zeros(2, 1, dtype=a.int64)),
+        "f.sum": lambda m, a: a.sum(m, axis=0), "f.max": lambda m, a: a.max(m, axis=1)[0],
+    }
+    for name, call in calls.items():
+        np.testing.assert_allclose(np.asarray(call(tn.tensor(x), tn).data),
+                                   call(torch.tensor(x), torch).numpy(), err_msg=name)
+    for call in (lambda m: m.norm(axis=1), lambda m: m.split(1, axis=1)):
+        for tensor in (tn.tensor(x), torch.tensor(x)):
+            with pytest.raises(TypeError):
+                call(tensor)
+
+
+def test_one_hot():
+    labels = np.array([0, 2, 1, 2])
+    ours = tn.nn.functional.one_hot(tn.tensor(labels))
+    theirs = torch.nn.functional.one_hot(torch.tensor(labels))
+    assert ours.dtype == theirs.numpy().dtype and ours.tolist() == theirs.tolist()
+    assert tn.nn.functional.one_hot(tn.tensor(labels), 5).tolist() == \
+        torch.nn.functional.one_hot(torch.tensor(labels), 5).tolist()

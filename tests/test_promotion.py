@@ -1,0 +1,160 @@
+"""Type promotion follows PyTorch: ``result_type`` on a table of cases (their expected
+dtypes are ``torch.result_type``'s), every binary operator's dtype, and the same
+cases checked against real torch when it is installed."""
+import numpy as np
+import pytest
+
+import tinynet as tn
+
+F32, F64, I64, I32 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64), \
+    np.dtype(np.int32)
+U8, I8, I16, B = np.dtype(np.uint8), np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.bool_)
+
+
+def dim(dtype):
+    """A tensor with dimensions: the highest priority group."""
+    return tn.ones(2, dtype=dtype)
+
+
+def zero_dim(dtype):
+    """A 0-d tensor: it counts only when of a higher category (bool < int < float)."""
+    return tn.tensor(1, dtype=dtype)
+
+
+# (x, y, PyTorch's result dtype)
+CASES = [
+    (dim(F32), dim(I64), F32),            # an integer never widens a float
+    (dim(F32), zero_dim(F64), F32),       # a 0-d tensor of the same category is weaker
+    (dim(I64), zero_dim(F64), F64),       # ... but a higher category wins
+    (dim(I32), zero_dim(I64), I32),
+    (dim(I64), 2.5, F32),                 # Python floats take the default dtype
+    (dim(U8), 300, U8),                   # Python ints keep an integer tensor's dtype
+    (dim(B), 1, I64),
+    (dim(B), 1.5, F32),
+    (dim(B), True, B),
+    (dim(U8), dim(I8), I16),
+    (zero_dim(I32), zero_dim(F64), F64),  # two 0-d tensors promote as usual
+    (zero_dim(F32), zero_dim(F64), F64),
+    (zero_dim(I64), 2.0, F32),
+    (dim(I64), np.float64(2.0), F32),     # numpy scalars count as Python numbers
+    (dim(F32), np.float64(2.0), F32),
+    (dim(I32), np.int64(2), I32),
+    (dim(I32), zero_dim(B), I32),
+    (dim(B), zero_dim(I64), I64),
+    (dim(B), zero_dim(F64), F64),
+    (dim(np.float16), dim(I64), np.dtype(np.float16)),
+    (dim(np.float16), zero_dim(F64), np.dtype(np.float16)),
+    (dim(I32), dim(U8), I32),
+    (dim(F32), dim(F64), F64),
+]
+
+
+@pytest.mark.parametrize("x,y,expected", CASES, ids=[f"case{i}" for i in range(len(CASES))])
+def test_result_type(x, y, expected):
+    assert tn.result_type(x, y) == expected
+    assert tn.result_type(y, x) == expected
+
+
+@pytest.mark.parametrize("x,y,expected", CASES, ids=[f"case{i}" for i in range(len(CASES))])
+def test_result_type_against_torch(x, y, expected):
+    torch = pytest.importorskip("torch")
+
+    def to_torch(v):
+        return torch.from_numpy(np.array(v.data)) if isinstance(v, tn.Tensor) else v
+
+    theirs = torch.empty(0, dtype=torch.result_type(to_torch(x), to_torch(y))).numpy().dtype
+    assert tn.result_type(x, y) == theirs
+
+
+def test_promote_types_like_torch():
+    assert tn.promote_types(tn.int64, tn.float32) == F32
+    assert tn.promote_types(np.uint8, np.int8) == I16
+    assert tn.promote_types(tn.bool, tn.int32) == I32
+    assert tn.promote_types(tn.float32, tn.float64) == F64
+
+
+OPERATORS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "**": lambda a, b: a ** b, "maximum": tn.maximum, "minimum": tn.minimum,
+    "where": lambda a, b: tn.where(tn.tensor(True), a, b),
+}
+
+
+NON_BOOL = [c for c in CASES if c[0].dtype.kind != "b"]  # bool tensors have no arithmetic
+
+
+@pytest.mark.parametrize("op", list(OPERATORS))
+@pytest.mark.parametrize("x,y,expected", NON_BOOL, ids=[f"case{i}" for i in range(len(NON_BOOL))])
+def test_operators_give_the_result_type(op, x, y, expected):
+    assert OPERATORS[op](x, y).dtype == expected
+    if isinstance(y, tn.Tensor) and y.dtype.kind != "b":
+        assert OPERATORS[op](y, x).dtype == expected
+
+
+def test_python_ints_wrap_around_small_integer_types_as_in_pytorch():
+    x = tn.tensor([250, 3], dtype=np.uint8)
+    np.testing.assert_array_equal((x + 300).data, np.array([294, 47]) % 256)
+    np.testing.assert_array_equal((x - 1).data, [249, 2])
+
+
+def test_reflected_operators_with_python_scalars():
+    i = tn.tensor([1, 2])
+    assert (2.5 * i).dtype == F32 and (2.5 - i).dtype == F32 and (2.5 + i).dtype == F32
+    assert (2 * i).dtype == I64 and (2.5 ** i).dtype == F32 and (2 ** i).dtype == I64
+    assert (1 / i).dtype == F32
+    f = tn.ones(2)
+    assert (2 ** f).dtype == F32 and (np.float64(2) * f).dtype == F32
+
+
+def test_true_division_of_integers_gives_the_default_float():
+    assert (tn.tensor([3, 4]) / tn.tensor([2, 2])).dtype == F32
+    np.testing.assert_array_equal((tn.tensor([3, 4]) / tn.tensor([2, 2])).data, [1.5, 2.0])
+    assert (tn.tensor([3, 4]) / 2).dtype == F32
+    tn.set_default_dtype(tn.float64)
+    try:
+        assert (tn.tensor([3, 4]) / tn.tensor([2, 2])).dtype == F64
+        assert (tn.tensor([3, 4]) * 0.5).dtype == F64
+    finally:
+        tn.set_default_dtype(tn.float32)
+
+
+def test_float32_weight_with_int_exponent_stays_float32_and_trains():
+    # the case that used to end in float64 and be refused by Linear
+    x = tn.randn(4, 2)
+    y = x ** tn.tensor([2, 1])
+    assert y.dtype == F32
+    assert tn.nn.Linear(2, 1)(y).dtype == F32
+
+
+def test_mixed_float_operands_backpropagate_in_each_dtype():
+    a = tn.tensor([1.0, 2.0], dtype=tn.float32, requires_grad=True)
+    b = tn.tensor([3.0, 4.0], dtype=tn.float64, requires_grad=True)
+    c = tn.tensor(2.0, dtype=tn.float64, requires_grad=True)  # 0-d: weaker than a
+    y = a * b
+    z = a * c
+    assert y.dtype == F64 and z.dtype == F32
+    (y.sum() + z.sum().double()).backward()
+    assert a.grad.dtype == F32 and b.grad.dtype == F64 and c.grad.dtype == F64
+    np.testing.assert_array_equal(a.grad.data, [5.0, 6.0])
+    np.testing.assert_array_equal(b.grad.data, [1.0, 2.0])
+    assert c.grad.item() == 3.0
+
+
+def test_comparisons_use_the_common_dtype():
+    # int64 16777217 compared in float32 (PyTorch's common dtype) rounds to 16777216
+    assert bool((tn.tensor([16777217]) == tn.tensor([16777216.0])).all())
+    assert (tn.tensor([1, 2]) < 1.5).tolist() == [True, False]
+    assert (tn.ones(2) == None).tolist() == [False, False]  # noqa: E711  (as numpy)
+
+
+def test_same_dtype_operands_are_not_copied_or_cast():
+    # the hot path: the op gets the very arrays
+    a, b = tn.randn(3), tn.randn(3)
+    y = a + b
+    np.testing.assert_array_equal(y.data, a.data + b.data)
+    assert (a * 2.0).dtype == F32 and (a * 2).dtype == F32 and (a ** 2).dtype == F32
+
+
+def test_result_type_rejects_other_objects():
+    with pytest.raises(TypeError, match="result_type: operands must be tensors"):
+        tn.result_type(tn.ones(2), "x")

@@ -1,0 +1,4 @@
+"""``tinynet.backends``, as ``torch.backends`` on a CPU-only build: no MPS, no cuDNN."""
+from tinynet.backends import cudnn, mps
+
+__all__ = ["cudnn", "mps"]

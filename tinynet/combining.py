@@ -1,0 +1,196 @@
+"""Functions of several tensors: ``cat``, ``stack``, ``where``, ``einsum``, and the
+arithmetic functions with PyTorch's extra arguments (``add(x, y, alpha=2)``,
+``div(x, y, rounding_mode='floor')``, ``matmul(x, y, out=z)``).
+
+Each checks its arguments here, casts the operands to PyTorch's result dtype
+(``tinynet/promotion.py``) and calls one op.
+"""
+# ruff: noqa: A002  (PyTorch's argument names: input)
+import numpy as np
+
+from tinynet import ops
+from tinynet.autograd.grad_mode import is_grad_enabled
+from tinynet.ops.reduce import check_dim
+from tinynet.promotion import promote, result_type
+from tinynet.tensor import Tensor
+from tinynet.tensor_math import numpy_names
+
+
+@numpy_names
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing ``dim``; their shapes agree in the other dims.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.cat([tn.zeros(2, 3), tn.ones(1, 3)]).shape
+        (3, 3)
+    """
+    tensors = _tensor_list(tensors, "cat")
+    if any(t.ndim == 0 for t in tensors):
+        raise RuntimeError("cat: zero-dimensional tensors cannot be joined; use stack")
+    # NOTE: as in PyTorch, a 1-D empty tensor may join tensors of any rank (it is skipped)
+    tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
+    dim = check_dim(dim, tensors[0].ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != tensors[0].ndim or _without(t.shape, dim) != _without(tensors[0].shape, dim):
+            raise RuntimeError(f"cat: the tensors must have the same shape except in dim "
+                               f"{dim}, got {tensors[0].shape} and {t.shape} (tensor {i})")
+    return ops.Cat.apply(dim, *_same_dtype(tensors))
+
+
+concat = concatenate = cat
+
+
+@numpy_names
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new ``dim``."""
+    tensors = _tensor_list(tensors, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack: the tensors must have the same shape, got "
+                               f"{tensors[0].shape} and {t.shape} (tensor {i})")
+    return ops.Stack.apply(check_dim(dim, tensors[0].ndim + 1), *_same_dtype(tensors))
+
+
+def where(condition, input=None, other=None):
+    """``input`` where the boolean ``condition`` holds, else ``other`` (tensors or numbers,
+    broadcast together; the gradient flows to each where it was chosen). With the
+    condition alone: the indices of its True elements, one tensor per dim.
+
+    Example:
+        >>> import tinynet as tn
+        >>> x = tn.tensor([-1.0, 2.0])
+        >>> tn.where(x > 0, x, 0.0)
+        tensor([0., 2.])
+    """
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
+    if input is None and other is None:
+        return tuple(Tensor._wrap(i, False, None) for i in np.nonzero(cond))
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or neither")
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where: condition must be a boolean tensor, got dtype {cond.dtype}")
+    if isinstance(input, Tensor):
+        input, other = promote(input, other)
+    elif isinstance(other, Tensor):
+        other, input = promote(other, input)
+    else:  # two numbers: arrays of their result dtype
+        dtype = result_type(input, other)
+        input, other = np.asarray(input, dtype=dtype), np.asarray(other, dtype=dtype)
+    return ops.Where.apply(cond, input, other)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, as ``torch.einsum``: ``einsum("ij,jk->ik", x, y)`` is x @ y,
+    ``einsum("bi,bi->b", x, y)`` row-wise dot products. Operands may also come as one
+    list. Without ``->`` the output is the letters used once, in alphabetical order.
+    NOTE: ``...`` and a letter repeated within one operand (``"ii->i"``) are not
+    supported."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    terms = inputs.split(",")
+    if "." in equation:
+        raise ValueError(f"einsum: '...' is not supported, got {equation!r}")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: the equation has {len(terms)} operands, got "
+                         f"{len(operands)} tensors")
+    for term, x in zip(terms, operands):
+        if not isinstance(x, Tensor) or len(term) != x.ndim or len(set(term)) != len(term):
+            raise ValueError(f"einsum: operand {term!r} must name each dim of a tensor by a "
+                             f"distinct letter, got {_describe(x)}")
+    if not arrow:
+        output = "".join(sorted(c for c in set(inputs) if c.isalpha() and inputs.count(c) == 1))
+    if len(set(output)) != len(output) or not set(output) <= set(inputs):
+        raise ValueError(f"einsum: the output {output!r} must use distinct letters from the "
+                         f"inputs {inputs!r}")
+    return ops.Einsum.apply(f"{inputs}->{output}", *_same_dtype(list(operands)))
+
+
+def add(input, other, alpha=1):
+    """input + alpha · other."""
+    return _tensor(input) + (other if alpha == 1 else other * alpha)
+
+
+def sub(input, other, alpha=1):
+    """input - alpha · other."""
+    return _tensor(input) - (other if alpha == 1 else other * alpha)
+
+
+subtract = sub
+
+
+def mul(input, other):
+    return _tensor(input) * other
+
+
+multiply = mul
+
+
+def div(input, other, rounding_mode=None):
+    """input / other; ``rounding_mode`` ``'trunc'`` (towards 0) or ``'floor'`` rounds the
+    quotient (integers then stay integers, computed exactly). Rounding has gradient 0."""
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                         f"{rounding_mode!r}")
+    x = _tensor(input)
+    dtype = result_type(x, other)
+    if rounding_mode is not None and dtype.kind in "biu":
+        a, b = x.data, other.data if isinstance(other, Tensor) else other
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
+        return Tensor._wrap(np.asarray(q).astype(dtype), False, None)
+    quotient = x / other
+    if rounding_mode is None:
+        return quotient
+    return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+
+
+divide = true_divide = div
+
+
+def matmul(input, other, out=None):
+    """input @ other (numpy's rules); with ``out``, the result is written into it (no
+    gradient, as in PyTorch)."""
+    result = input @ other
+    if out is None:
+        return result
+    if is_grad_enabled() and result.requires_grad:
+        raise RuntimeError("matmul(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad")
+    if out.shape != result.shape:
+        raise RuntimeError(f"matmul: out must have the result's shape {result.shape}, got "
+                           f"{out.shape}")
+    out[...] = result
+    return out
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _tensor_list(tensors, name: str) -> list:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}: expected a list or tuple of tensors, got "
+                        f"{type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{name}: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}: expected tensors, got {type(t).__name__} at {i}")
+    return list(tensors)
+
+
+def _same_dtype(tensors: list) -> list:
+    """The tensors cast to their result dtype (PyTorch promotes cat's inputs too)."""
+    dtype = result_type(*tensors)
+    return [t if t.dtype == dtype else t.to(dtype) for t in tensors]
+
+
+def _without(shape: tuple, dim: int) -> tuple:
+    return shape[:dim] + shape[dim + 1:]
+
+
+def _describe(x) -> str:
+    return f"shape {x.shape}" if isinstance(x, Tensor) else type(x).__name__

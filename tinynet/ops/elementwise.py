@@ -1,0 +1,174 @@
+"""Elementwise math beyond exp/log/sqrt: trigonometry, other logarithms and exponentials,
+square, reciprocal, reciprocal square root.
+
+The inputs are floating point: the Tensor methods cast integers to the default dtype
+first, as PyTorch does (``square`` keeps integers, as PyTorch's does).
+"""
+import math
+
+import numpy as np
+
+from tinynet.autograd.function import Function
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
+class Sin(Function):
+    """y = sin x;  dy/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """y = cos x;  dy/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * np.sin(x)
+
+
+class Tan(Function):
+    """y = tan x;  dy/dx = 1/cos² x = 1 + y²."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tan(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 + y * y)
+
+
+class Log2(Function):
+    """y = log₂ x;  dy/dx = 1 / (x ln 2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log2(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LN2)
+
+
+class Log10(Function):
+    """y = log₁₀ x;  dy/dx = 1 / (x ln 10)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log10(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LN10)
+
+
+class Log1p(Function):
+    """y = ln(1 + x), exact for tiny x;  dy/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 + x)
+
+
+class Expm1(Function):
+    """y = eˣ - 1, exact for tiny x;  dy/dx = eˣ = y + 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y + 1)
+
+
+class Exp2(Function):
+    """y = 2ˣ;  dy/dx = y ln 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp2(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y * _LN2)
+
+
+class Square(Function):
+    """y = x²;  dy/dx = 2x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (2 * x)
+
+
+class Reciprocal(Function):
+    """y = 1/x;  dy/dx = -1/x² = -y²."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):  # 1/0 = inf, as in PyTorch
+            y = 1 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -grad * (y * y)
+
+
+class Rsqrt(Function):
+    """y = 1/√x;  dy/dx = -½ x^(-3/2) = -½ y³."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):  # 1/√0 = inf, as in PyTorch
+            y = 1 / np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (-0.5 * y * y * y)

@@ -1,0 +1,56 @@
+"""The vector p-norm over one, several or all dimensions."""
+import numpy as np
+
+from tinynet.autograd.function import Function
+from tinynet.ops.reduce import _axes
+
+
+class Norm(Function):
+    """y = ‖x‖ₚ = (Σ |x|ᵖ)^(1/p) over ``dim``;  dy/dx = sign(x) |x|ᵖ⁻¹ / yᵖ⁻¹.
+
+    So dy/dx = x / y for p = 2 and sign(x) for p = 1. For p = inf (-inf), y is the
+    largest (smallest) |x| and the gradient sign(x) is split evenly among the elements
+    that reach it; p = 0 counts the non-zero elements, with gradient 0. Where y = 0 the
+    gradient is 0 (the subgradient PyTorch picks: the derivative does not exist there).
+    """
+
+    @staticmethod
+    def forward(ctx, x, p, dim, keepdim):
+        axes = _axes(dim, x.ndim)
+        ctx.p, ctx.axes = p, axes
+        a = np.abs(x)
+        if p == np.inf:
+            y = a.max(axis=axes, keepdims=True)
+        elif p == -np.inf:
+            y = a.min(axis=axes, keepdims=True)
+        elif p == 0:
+            y = (x != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
+        elif p == 1:
+            y = a.sum(axis=axes, keepdims=True)
+        elif p == 2:
+            y = np.sqrt((x * x).sum(axis=axes, keepdims=True))
+        else:
+            y = (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        ctx.save_for_backward(x, y)  # y with the reduced axes kept: it broadcasts against x
+        return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        p = ctx.p
+        grad = grad.reshape(y.shape)
+        if p == 0:
+            return np.zeros_like(x), None, None, None
+        if p == 1:
+            return np.sign(x) * grad, None, None, None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                gx = x * (grad / y)
+            elif p in (np.inf, -np.inf):
+                extreme = np.abs(x) == y
+                count = extreme.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
+                gx = np.sign(x) * extreme * (grad / count)
+            else:
+                a = np.abs(x)
+                gx = np.sign(x) * a ** (p - 1) * (grad / y ** (p - 1))
+        return np.where(y == 0, 0, gx), None, None, None

@@ -1,0 +1,58 @@
+"""Rounding and the sign: piecewise constant, so dy/dx = 0 wherever it exists.
+
+At the jumps the derivative does not exist; PyTorch (and tinynet) use 0 there too, so
+the gradient of each op here is 0 everywhere. Integer inputs are returned unchanged by
+the Tensor methods (they are already whole numbers), as in PyTorch.
+"""
+import numpy as np
+
+from tinynet.autograd.function import Function
+
+
+class _PiecewiseConstant(Function):
+    """Base of the ops below: dy/dx = 0 (one zero gradient, ``None`` for the settings)."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.zeros_like(grad),) + (None,) * (len(ctx.needs_input_grad) - 1)
+
+
+class Floor(_PiecewiseConstant):
+    """y = ⌊x⌋, the largest integer <= x;  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.floor(x)
+
+
+class Ceil(_PiecewiseConstant):
+    """y = ⌈x⌉, the smallest integer >= x;  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.ceil(x)
+
+
+class Trunc(_PiecewiseConstant):
+    """y = x with its fractional part dropped (rounded towards 0);  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.trunc(x)
+
+
+class Round(_PiecewiseConstant):
+    """y = x rounded to ``decimals`` decimal places, halves to even (as PyTorch and
+    numpy);  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return np.round(x, decimals)
+
+
+class Sign(_PiecewiseConstant):
+    """y = -1, 0 or 1 as x is negative, zero or positive;  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.sign(x)

@@ -1,0 +1,88 @@
+"""Ops whose every output element is one chosen input element: elementwise maximum and
+minimum, ``where`` and ``gather``. The gradient goes back to the element chosen.
+
+Each backward returns gradients at the broadcast shape; the engine's ``unbroadcast``
+reduces them to each input's own shape.
+"""
+import numpy as np
+
+from tinynet.autograd.function import Function
+
+
+class Maximum(Function):
+    """y = max(x, z), elementwise;  dy/dx = 1 where x > z, ½ where x = z, else 0
+    (and dy/dz the other way round): ties split the gradient evenly, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return np.maximum(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        return _share(grad, x > z, x == z, ctx.needs_input_grad)
+
+
+class Minimum(Function):
+    """y = min(x, z), elementwise;  dy/dx = 1 where x < z, ½ where x = z, else 0
+    (and dy/dz the other way round), as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return np.minimum(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        return _share(grad, x < z, x == z, ctx.needs_input_grad)
+
+
+def _share(grad, x_wins, tie, needs):
+    """(dL/dx, dL/dz): all of ``grad`` to the winner, half each on a tie."""
+    half = grad * 0.5
+    need_x, need_z = needs
+    gx = np.where(x_wins, grad, np.where(tie, half, 0)) if need_x else None
+    gz = np.where(x_wins, 0, np.where(tie, half, grad)) if need_z else None
+    return gx, gz
+
+
+class Where(Function):
+    """y = x where ``condition``, else z;  dy/dx = condition, dy/dz = not condition."""
+
+    @staticmethod
+    def forward(ctx, condition, x, z):
+        ctx.save_for_backward(condition)
+        return np.where(condition, x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        _, need_x, need_z = ctx.needs_input_grad
+        gx = np.where(condition, grad, 0) if need_x else None
+        gz = np.where(condition, 0, grad) if need_z else None
+        return None, gx, gz
+
+
+class Gather(Function):
+    """y[i][j][k] = x[index[i][j][k]][j][k] (for dim 0; likewise for the other dims);
+    dL/dx is dL/dy added back at those positions (summed where an index repeats).
+
+    ``index`` has x's number of dims and is no larger than x in the other dims.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        # the full integer index: a grid over index's shape, with ``index`` along dim
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[dim] = index
+        ctx.x_shape = x.shape
+        ctx.save_for_backward(*positions)
+        return x[tuple(positions)]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = np.zeros(ctx.x_shape, dtype=grad.dtype)
+        np.add.at(gx, ctx.saved_tensors, grad)
+        return gx, None, None

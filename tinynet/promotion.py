@@ -1,0 +1,119 @@
+"""PyTorch's type promotion: the dtype of ``x + y`` for tensors, arrays and scalars.
+
+Operands fall into three priority groups: tensors with dimensions, 0-d tensors, and
+Python (or numpy) scalars. Within a group, dtypes promote as usual (``promote_types``);
+a lower group changes the result only when it is of a higher *category* (bool <
+integer < float). So, as in PyTorch:
+
+  * float32 tensor + float64 0-d tensor -> float32; int32 tensor + int64 0-d -> int32;
+  * int64 tensor + 2.5 -> the default float dtype; float32 tensor + int64 tensor -> float32;
+  * int64 tensor / int64 tensor -> the default float dtype (true division).
+
+NOTE: numpy's own rules differ (an int64 array with a float32 array is float64; a
+0-d float64 array promotes a float32 array), so the tensor operators cast their operands
+here before numpy sees them.
+"""
+import numpy as np
+
+from tinynet import dtypes
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float
+
+
+def promote_types(type1, type2) -> np.dtype:
+    """The smallest dtype both dtypes convert to, as ``torch.promote_types``: like numpy's,
+    except that an integer never widens a float (int64 with float32 is float32)."""
+    type1, type2 = np.dtype(type1), np.dtype(type2)
+    if type1 == type2:
+        return type1
+    if (type1.kind == "f") != (type2.kind == "f"):
+        return type1 if type1.kind == "f" else type2
+    return np.promote_types(type1, type2)
+
+
+def result_type(*operands) -> np.dtype:
+    """The dtype PyTorch gives an arithmetic op on ``operands`` (tensors, numpy arrays,
+    Python or numpy scalars), as ``torch.result_type``.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.result_type(tn.ones(2), tn.tensor([1, 2])) == tn.float32
+        True
+        >>> tn.result_type(tn.tensor([1, 2]), 2.5) == tn.get_default_dtype()
+        True
+    """
+    groups = [None, None, None]  # tensors with dims, 0-d tensors, scalars: promoted dtypes
+    for x in operands:
+        group, dtype = _group_and_dtype(x)
+        if group is None:
+            raise TypeError(f"result_type: operands must be tensors, arrays or numbers, "
+                            f"got {type(x).__name__}")
+        previous = groups[group]
+        groups[group] = dtype if previous is None else promote_types(previous, dtype)
+    return _over(groups[0], _over(groups[1], groups[2]))
+
+
+def promote(x, y, floating: bool = False):
+    """Tensor ``x`` and ``y`` cast to their result dtype (the order is the caller's: for
+    ``2 - x`` it calls ``promote(x, 2)``). A Python scalar is left as it is: numpy treats
+    it as weak and keeps the tensor's dtype. ``floating``: the result must be floating
+    point (true division), the default dtype for integer operands. Operands of other
+    types (lists) are left to numpy."""
+    if (type(y) is float or type(y) is int) and x.data.dtype.kind == "f":
+        return x, y  # the common case a * 2.0: nothing to do
+    try:
+        dtype = result_type(x, y)
+    except TypeError:
+        return x, y
+    if floating and dtype.kind != "f":
+        dtype = dtypes.get_default_dtype()
+    return _cast(x, dtype), _cast(y, dtype)
+
+
+def compare(op, x, y):
+    """A boolean tensor: ``op`` (``operator.eq``, ``operator.lt``...) on tensor ``x`` and
+    ``y`` in their common dtype. No gradient. Operands other than tensors, arrays and
+    numbers (None, lists) are compared by numpy as they are."""
+    if not (isinstance(y, Tensor) and y.data.dtype is x.data.dtype):
+        x, y = promote(x.detach(), y)
+    out = op(x.data, y.data if isinstance(y, Tensor) else y)
+    return Tensor._wrap(np.asarray(out), False, None)
+
+
+def _group_and_dtype(x):
+    """(priority group, dtype) of one operand; group None for an unknown type."""
+    if isinstance(x, (Tensor, np.ndarray)):
+        array = x.data if isinstance(x, Tensor) else x
+        return (0 if array.ndim else 1), array.dtype
+    # NOTE: numpy scalars count as Python numbers (weak), as in PyTorch
+    if isinstance(x, (bool, np.bool_)):
+        return 2, np.dtype(np.bool_)
+    if isinstance(x, (int, np.integer)):
+        return 2, np.dtype(np.int64)
+    if isinstance(x, (float, np.floating)):
+        return 2, dtypes.get_default_dtype()
+    return None, None
+
+
+def _over(higher, lower):
+    """Combine a group's dtype with the lower groups' one: the lower counts only when it
+    is of a higher category (PyTorch's ``combine_categories``)."""
+    if higher is None:
+        return lower
+    if lower is not None and _CATEGORY[lower.kind] > _CATEGORY[higher.kind]:
+        return lower
+    return higher
+
+
+def _cast(x, dtype: np.dtype):
+    if isinstance(x, Tensor):
+        return x if x.data.dtype == dtype else x.to(dtype)
+    if isinstance(x, np.ndarray):
+        return x.astype(dtype, copy=False)
+    if type(x) is int and dtype.kind in "iu":
+        # wraps around as in PyTorch (uint8 tensor + 300); numpy would raise OverflowError
+        return np.array(x).astype(dtype)
+    return x
+
+
+from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports this module)

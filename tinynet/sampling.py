@@ -1,0 +1,148 @@
+"""Functions that draw random tensors: ``randn``, ``rand``, ``randint``, ``randperm``,
+``normal``, ``multinomial`` and the ``*_like`` forms.
+
+Each draws from ``generator`` (a ``tn.Generator`` or ``numpy.random.Generator``) or,
+when None, from the global generator that ``tn.manual_seed`` reseeds. NOTE: the same
+seed gives other numbers than in PyTorch (another algorithm), and the results are
+constants: no gradient flows to a tensor ``mean`` or ``std`` of ``normal`` (PyTorch
+records a zero gradient there).
+"""
+import numpy as np
+
+from tinynet.factories import float_dtype, make, shape_of
+from tinynet.promotion import result_type
+from tinynet.random import as_generator
+from tinynet.tensor import Tensor
+
+
+def randn(*sizes, size=None, dtype=None, requires_grad: bool = False, generator=None,
+          device=None) -> Tensor:
+    """Standard normal samples, N(0, 1)."""
+    rng = as_generator(generator, "randn")
+    array = rng.standard_normal(shape_of(sizes, size, "randn"))
+    return make(array.astype(float_dtype(dtype, "randn")), requires_grad, device, "randn")
+
+
+def rand(*sizes, size=None, dtype=None, requires_grad: bool = False, generator=None,
+         device=None) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    rng = as_generator(generator, "rand")
+    array = rng.random(shape_of(sizes, size, "rand"))
+    return make(array.astype(float_dtype(dtype, "rand")), requires_grad, device, "rand")
+
+
+def randint(low, high=None, size=(), dtype=None, generator=None, requires_grad: bool = False,
+            device=None) -> Tensor:
+    """Integers in [low, high), as ``randint(low, high, size)`` or ``randint(high, size)``."""
+    if high is None or isinstance(high, (tuple, list)) and size == ():
+        low, high, size = 0, low, (() if high is None else high)
+    rng = as_generator(generator, "randint")
+    array = rng.integers(low, high, size=tuple(size)).astype(dtype or np.int64)
+    return make(array, requires_grad, device, "randint")
+
+
+def randperm(n: int, dtype=None, generator=None, requires_grad: bool = False,
+             device=None) -> Tensor:
+    """A random permutation of 0, 1, ..., n - 1."""
+    array = as_generator(generator, "randperm").permutation(n).astype(dtype or np.int64)
+    return make(array, requires_grad, device, "randperm")
+
+
+def rand_like(t: Tensor, generator=None, dtype=None, requires_grad: bool = False,
+              device=None) -> Tensor:
+    return rand(t.shape, dtype=dtype or _float_of(t, "rand_like"), generator=generator,
+                requires_grad=requires_grad, device=device)
+
+
+def randn_like(t: Tensor, generator=None, dtype=None, requires_grad: bool = False,
+               device=None) -> Tensor:
+    return randn(t.shape, dtype=dtype or _float_of(t, "randn_like"), generator=generator,
+                 requires_grad=requires_grad, device=device)
+
+
+def randint_like(t: Tensor, low=0, high=None, generator=None, dtype=None,
+                 requires_grad: bool = False, device=None) -> Tensor:
+    """Integers in [low, high) (or [0, low)) shaped like ``t``, in ``t``'s dtype."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, t.shape, dtype=dtype or t.dtype, generator=generator,
+                   requires_grad=requires_grad, device=device)
+
+
+def normal(mean, std=1.0, size=None, generator=None, dtype=None, requires_grad: bool = False,
+           device=None) -> Tensor:
+    """Samples of N(mean, std²), as ``torch.normal``: ``mean`` and ``std`` are tensors
+    (broadcast together; their dtype) or numbers; with two numbers, ``size`` is required
+    and the dtype is ``dtype`` or the default.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.normal(0.0, 1.0, size=(2, 3)).shape
+        (2, 3)
+        >>> tn.normal(tn.zeros(4), 2.0).shape
+        (4,)
+    """
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors and size is None:
+        raise TypeError("normal: with a number mean and std, give size= (the output shape)")
+    if tensors and size is not None:
+        raise TypeError("normal: size= goes with a number mean and std only; a tensor "
+                        "mean or std sets the shape")
+    std_array = np.asarray(std.data if isinstance(std, Tensor) else std)
+    if np.any(~(std_array >= 0)):
+        raise RuntimeError(f"normal: std must be >= 0 everywhere, got {std_array.min()}")
+    mean_array = np.asarray(mean.data if isinstance(mean, Tensor) else mean)
+    if tensors:
+        shape = np.broadcast_shapes(mean_array.shape, std_array.shape)
+        dtype = dtype or result_type(*tensors)
+        if np.dtype(dtype).kind != "f":
+            raise TypeError(f"normal: mean and std must be floating point, got {dtype}")
+    else:
+        shape, dtype = shape_of((size,), None, "normal"), float_dtype(dtype, "normal")
+    draws = as_generator(generator, "normal").standard_normal(shape)
+    return make((mean_array + std_array * draws).astype(dtype), requires_grad, device, "normal")
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False,  # noqa: A002
+                generator=None) -> Tensor:
+    """Draw ``num_samples`` category indices per row of non-negative ``input`` weights
+    (1-D: one row; 2-D: a batch), proportionally to the weights, which need not sum to 1.
+
+    Without replacement each index appears at most once per row (zero-weight categories
+    come last, once the others are used up, as in PyTorch).
+    """
+    w = input.data
+    if w.dtype.kind != "f":
+        raise RuntimeError(f"multinomial: input must be a floating-point tensor, got {w.dtype}")
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: input must be 1-D or 2-D, got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise RuntimeError("multinomial: the weights must be finite and >= 0, got "
+                           f"min {w.min()}, max {w.max()}")
+    rows = w.reshape(-1, w.shape[-1])
+    totals = rows.sum(axis=1)
+    if np.any(totals <= 0):
+        raise RuntimeError("multinomial: every row's weights must add up to more than 0")
+    n = rows.shape[1]
+    if not replacement and num_samples > n:
+        raise RuntimeError(f"multinomial: without replacement num_samples must be <= the "
+                           f"number of categories ({n}), got {num_samples}")
+    rng = as_generator(generator, "multinomial")
+    if replacement:  # inverse CDF: the first category whose cumulative weight passes u
+        cdf = np.cumsum(rows / totals[:, None], axis=1)
+        u = rng.random((rows.shape[0], num_samples))
+        picks = np.stack([np.searchsorted(c, ui, side="right") for c, ui in zip(cdf, u)])
+        picks = np.minimum(picks, n - 1)  # rounding can leave cdf[-1] a hair below 1
+    else:  # sorting Exp(1)/w keys draws without replacement with probability ∝ w
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=rows.shape) / rows
+        picks = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return Tensor._wrap(picks.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64),
+                        False, None)
+
+
+def _float_of(t: Tensor, name: str) -> np.dtype:
+    if t.dtype.kind != "f":
+        raise TypeError(f"{name}: the input must be floating point (or give dtype=), got "
+                        f"{t.dtype}")
+    return t.dtype

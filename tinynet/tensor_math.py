@@ -1,0 +1,347 @@
+"""``TensorMath``: PyTorch's elementwise math, reductions, products and boolean logic
+beyond the core, as Tensor methods (``Tensor`` inherits them).
+
+``tensor.py`` keeps what a student reads first (data, autograd, arithmetic, shape);
+``TensorMath`` (here), ``TensorSelect`` (``tensor_select.py``: topk, gather, where,
+chunk...) and ``TensorConvert`` (``tensor_convert.py``: type, formatting, devices) add
+the rest. Each method checks its arguments and calls one op from ``tinynet/ops`` (or
+composes methods); none touches the graph itself.
+"""
+import functools
+from collections import namedtuple
+
+import numpy as np
+
+from tinynet import dtypes
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def numpy_names(method):
+    """Let ``method`` also take numpy's ``axis`` for ``dim`` and ``keepdims`` for
+    ``keepdim``, as PyTorch's built-in functions do (``x.sum(axis=0, keepdims=True)``)."""
+
+    @functools.wraps(method)
+    def with_numpy_names(*args, **kwargs):
+        if kwargs:
+            for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{method.__name__}() got both {name!r} and its "
+                                        f"alias {alias!r}")
+                    kwargs[name] = kwargs.pop(alias)
+        return method(*args, **kwargs)
+
+    return with_numpy_names
+
+
+class TensorMath:
+    """Elementwise math, reductions, products and boolean logic; see the module docstring."""
+
+    __slots__ = ()
+
+    # ---- elementwise math (integers become the default float dtype first, as PyTorch) ---
+    def sin(self):
+        return ops.Sin.apply(self._floating())
+
+    def cos(self):
+        return ops.Cos.apply(self._floating())
+
+    def tan(self):
+        return ops.Tan.apply(self._floating())
+
+    def log2(self):
+        return ops.Log2.apply(self._floating())
+
+    def log10(self):
+        return ops.Log10.apply(self._floating())
+
+    def log1p(self):
+        return ops.Log1p.apply(self._floating())
+
+    def expm1(self):
+        return ops.Expm1.apply(self._floating())
+
+    def exp2(self):
+        return ops.Exp2.apply(self._floating())
+
+    def reciprocal(self):
+        return ops.Reciprocal.apply(self._floating())
+
+    def rsqrt(self):
+        return ops.Rsqrt.apply(self._floating())
+
+    def square(self):
+        return ops.Square.apply(self)
+
+    def neg(self):
+        return -self
+
+    negative = neg
+
+    def sign(self):
+        return ops.Sign.apply(self)
+
+    def floor(self):
+        return self._rounded(ops.Floor)
+
+    def ceil(self):
+        return self._rounded(ops.Ceil)
+
+    def trunc(self):
+        return self._rounded(ops.Trunc)
+
+    fix = trunc
+
+    def round(self, decimals: int = 0):
+        """Round half to even, to ``decimals`` decimal places (negative: tens, hundreds...)."""
+        if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+            raise TypeError(f"round: decimals must be an integer, got {decimals!r}")
+        return self._rounded(ops.Round, int(decimals))
+
+    def clamp_min(self, min):  # noqa: A002  (PyTorch's name)
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):  # noqa: A002
+        return self.clamp(max=max)
+
+    def maximum(self, other):
+        """Elementwise max(self, other); ties split the gradient evenly."""
+        x, other = _promote(self, _as_operand(other, "maximum"))
+        return ops.Maximum.apply(x, other)
+
+    def minimum(self, other):
+        """Elementwise min(self, other); ties split the gradient evenly."""
+        x, other = _promote(self, _as_operand(other, "minimum"))
+        return ops.Minimum.apply(x, other)
+
+    def _floating(self):
+        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
+
+    def _rounded(self, op, *settings):
+        if self.data.dtype.kind in "biu":  # already whole numbers
+            return constant_tensor(self.data.copy())
+        return op.apply(self, *settings)
+
+    # ---- reductions ----------------------------------------------------------------------
+    @numpy_names
+    def sum(self, dim=None, keepdim: bool = False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        return ops.Sum.apply(x, dim, keepdim)
+
+    @numpy_names
+    def mean(self, dim=None, keepdim: bool = False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind != "f":
+            raise RuntimeError(f"mean() needs a floating-point tensor, got {x.dtype}; "
+                               f"use .float().mean() or mean(dtype=tinynet.float32)")
+        return ops.Mean.apply(x, dim, keepdim)
+
+    @numpy_names
+    def prod(self, dim=None, keepdim: bool = False, dtype=None):
+        """The product over one ``dim`` (an int, as in PyTorch) or over all elements.
+        Integers and booleans give int64."""
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "bu" or x.data.dtype.kind == "i" and dtype is None:
+            x = x.to(np.int64)
+        if dim is None:
+            return ops.Prod.apply(x, None, False)
+        return ops.Prod.apply(x, single_dim(dim, x.ndim, "prod"), keepdim)
+
+    @numpy_names
+    def cumsum(self, dim: int, dtype=None):
+        """Running sums along ``dim``; integers and booleans give int64."""
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "biu" and dtype is None:
+            x = x.to(np.int64)
+        return ops.Cumsum.apply(x, single_dim(dim, x.ndim, "cumsum"))
+
+    @numpy_names
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest element; with ``dim``, ``(values, indices)`` along that dim; with a
+        tensor, the elementwise maximum (as ``torch.max(a, b)``)."""
+        if isinstance(dim, TensorMath):
+            return self.maximum(dim)
+        if dim is None:
+            return ops.Max.apply(self, None, False)
+        dim = single_dim(dim, self.ndim, "max")
+        return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
+
+    @numpy_names
+    def min(self, dim=None, keepdim: bool = False):
+        """The smallest element; with ``dim``, ``(values, indices)`` along that dim; with
+        a tensor, the elementwise minimum (as ``torch.min(a, b)``)."""
+        if isinstance(dim, TensorMath):
+            return self.minimum(dim)
+        if dim is None:
+            return ops.Min.apply(self, None, False)
+        dim = single_dim(dim, self.ndim, "min")
+        return MinResult(ops.Min.apply(self, dim, keepdim), self.argmin(dim, keepdim))
+
+    @numpy_names
+    def argmax(self, dim=None, keepdim: bool = False):
+        if dim is None:
+            return constant_tensor(np.asarray(self.data.argmax()))
+        return constant_tensor(self.data.argmax(axis=single_dim(dim, self.ndim, "argmax"),
+                                          keepdims=keepdim))
+
+    @numpy_names
+    def argmin(self, dim=None, keepdim: bool = False):
+        if dim is None:
+            return constant_tensor(np.asarray(self.data.argmin()))
+        return constant_tensor(self.data.argmin(axis=single_dim(dim, self.ndim, "argmin"),
+                                          keepdims=keepdim))
+
+    @numpy_names
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        """Variance over ``dim`` with Bessel's ``correction`` (1 unless ``unbiased=False``
+        or ``correction=`` says otherwise), PyTorch's forms: ``var()``, ``var(dim)``,
+        ``var(dim, unbiased, keepdim)``, ``var(dim, correction=0)``, ``var(False)``."""
+        return ops.Var.apply(*self._var_args("var", dim, unbiased, keepdim, correction))
+
+    @numpy_names
+    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        """Standard deviation: √var, with ``var``'s arguments."""
+        return ops.Std.apply(*self._var_args("std", dim, unbiased, keepdim, correction))
+
+    def _var_args(self, name, dim, unbiased, keepdim, correction):
+        if self.data.dtype.kind != "f":
+            raise RuntimeError(f"{name}: std and var need a floating-point tensor, got "
+                               f"{self.dtype}")
+        if isinstance(dim, bool):  # var(False): the legacy (unbiased) form
+            dim, unbiased = None, dim
+        if unbiased is not None and correction is not None:
+            raise TypeError(f"{name}: give unbiased or correction, not both")
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        return self, dim, correction, keepdim
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
+        """The vector p-norm over ``dim`` (all elements when None): ``p`` is a number
+        (2, 1, inf, -inf, 0, 3...) or ``'fro'`` (the 2-norm of a matrix's elements)."""
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind != "f":
+            raise RuntimeError(f"norm: the input must be a floating-point tensor, got "
+                               f"{x.dtype}")
+        if p == "fro":
+            if dim is not None and not isinstance(dim, int) and len(dim) > 2:
+                raise RuntimeError(f"norm: p='fro' takes at most 2 dims, got dim={dim}")
+            p = 2
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+            raise ValueError(f"norm: p must be a number or 'fro' ('nuc' is not "
+                             f"implemented), got {p!r}")
+        return ops.Norm.apply(x, float(p), dim, keepdim)
+
+    @numpy_names
+    def any(self, dim=None, keepdim: bool = False):
+        return constant_tensor(np.asarray(self.data.any(axis=dim, keepdims=keepdim)))
+
+    @numpy_names
+    def all(self, dim=None, keepdim: bool = False):
+        return constant_tensor(np.asarray(self.data.all(axis=dim, keepdims=keepdim)))
+
+    # ---- linear algebra --------------------------------------------------------------------
+    def mm(self, mat2):
+        """The product of two matrices (2-D tensors; no broadcasting, as in PyTorch)."""
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: both operands must be matrices (2-D), got shapes "
+                               f"{self.shape} and {mat2.shape}")
+        return self @ mat2
+
+    def mv(self, vec):
+        """The product of a matrix (2-D) and a vector (1-D)."""
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {self.shape} "
+                               f"and {vec.shape}")
+        return self @ vec
+
+    def dot(self, other):
+        """The dot product of two 1-D tensors of the same length."""
+        if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
+            raise RuntimeError(f"dot: both operands must be 1-D of the same length, got "
+                               f"shapes {self.shape} and {other.shape}")
+        return self @ other
+
+    # ---- boolean logic (no gradient) -------------------------------------------------------
+    def __invert__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~ needs a boolean or integer tensor, got {self.dtype}")
+        return constant_tensor(np.invert(self.data))
+
+    def __and__(self, other):
+        return constant_tensor(np.asarray(self.data & array_of(other)))
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return constant_tensor(np.asarray(self.data | array_of(other)))
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return constant_tensor(np.asarray(self.data ^ array_of(other)))
+
+    __rxor__ = __xor__
+
+    def logical_not(self):
+        return constant_tensor(np.logical_not(self.data))
+
+    def isnan(self):
+        return constant_tensor(np.isnan(self.data))
+
+    def isinf(self):
+        return constant_tensor(np.isinf(self.data))
+
+    def isfinite(self):
+        return constant_tensor(np.isfinite(self.data))
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+
+def single_dim(dim, ndim: int, name: str) -> int:
+    """``dim`` as a non-negative axis; an integer only (these functions take one dim)."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}: dim must be an integer, got {dim!r}")
+    return check_dim(int(dim), ndim)
+
+
+def _as_operand(other, name: str):
+    if not isinstance(other, (TensorMath, int, float, np.ndarray, np.generic)):
+        raise TypeError(f"{name}: other must be a tensor or a number, got "
+                        f"{type(other).__name__}")
+    return other
+
+
+def array_of(x):
+    """The array behind a tensor (every Tensor is a TensorMath), or ``x`` itself."""
+    return x.data if isinstance(x, TensorMath) else x
+
+
+def constant_tensor(array: np.ndarray):
+    """A tensor outside the graph (indices, booleans)."""
+    from tinynet.tensor import Tensor  # NOTE: late: tensor.py imports this module first
+    return Tensor._wrap(array, False, None)
+
+
+def _promote(x, y):
+    """``promotion.promote`` (imported late, as ``constant_tensor`` imports Tensor)."""
+    from tinynet.promotion import promote
+    return promote(x, y)
+
+
+from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.ops.reduce import check_dim  # noqa: E402

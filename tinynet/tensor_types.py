@@ -1,0 +1,55 @@
+"""PyTorch's legacy typed constructors: ``tn.FloatTensor([1, 2])``, ``tn.LongTensor(...)``.
+
+``FloatTensor(data)`` is ``tensor(data, dtype=float32)``; ``FloatTensor(2, 3)`` (sizes)
+is an uninitialised 2×3 tensor, as in PyTorch. ``isinstance(x, tn.FloatTensor)`` is true
+for a float32 tensor, and ``x.type(tn.LongTensor)`` casts.
+"""
+import numpy as np
+
+from tinynet.factories import empty, tensor
+from tinynet.tensor import Tensor
+
+
+class _TypedTensorMeta(type):
+    """Makes ``isinstance(x, FloatTensor)`` check the tensor's dtype."""
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+
+class _TypedTensor(metaclass=_TypedTensorMeta):
+    dtype = None  # np.dtype reads this, so tn.FloatTensor works wherever a dtype does
+
+    def __new__(cls, *args):
+        if not args:
+            return empty(0, dtype=cls.dtype)
+        if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            return empty(*args, dtype=cls.dtype)  # sizes
+        if len(args) > 1:
+            raise TypeError(f"{cls.__name__}: give the data (one argument) or sizes (ints), "
+                            f"got {len(args)} arguments")
+        return tensor(args[0], dtype=cls.dtype)
+
+
+class FloatTensor(_TypedTensor):
+    dtype = np.dtype(np.float32)
+
+
+class DoubleTensor(_TypedTensor):
+    dtype = np.dtype(np.float64)
+
+
+class LongTensor(_TypedTensor):
+    dtype = np.dtype(np.int64)
+
+
+class IntTensor(_TypedTensor):
+    dtype = np.dtype(np.int32)
+
+
+class BoolTensor(_TypedTensor):
+    dtype = np.dtype(np.bool_)
+
+
+class ByteTensor(_TypedTensor):
+    dtype = np.dtype(np.uint8)
