@@ -113,6 +113,15 @@ def _check_input(name, x) -> None:
                         f"(wrap an array with tinynet.tensor(...))")
 
 
+def _target_array(name, target) -> np.ndarray:
+    """The array behind ``target``, which must hold numbers (labels as strings must be
+    encoded first)."""
+    t = _array(target)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: target must hold numbers, got dtype {t.dtype}")
+    return t
+
+
 def _batched(name, x):
     """(C,) -> (1, C); (N, C) unchanged; anything else is refused."""
     _check_input(name, x)
@@ -173,7 +182,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
                          f"got {label_smoothing!r}")
     x, unbatched = _batched("cross_entropy", input)
     n, c = x.shape
-    t_raw = _array(target)
+    t_raw = _target_array("cross_entropy", target)
     if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
         if tuple(t_raw.shape) != tuple(input.shape):
             raise ValueError(f"cross_entropy: probability targets must have the input's "
@@ -199,7 +208,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
     """Negative log-likelihood of class indices (N,) under log-probabilities (N, C)."""
     _check_reduction(reduction)
     x, unbatched = _batched("nll_loss", input)
-    t_raw = _array(target)
+    t_raw = _target_array("nll_loss", target)
     t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw,
                                      ignore_index)
     w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
@@ -215,6 +224,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     name = "binary_cross_entropy_with_logits"
     _check_reduction(reduction)
     _check_input(name, input)
+    _target_array(name, target)
     y = _as_dtype(target, input.dtype)
     if tuple(y.shape) != tuple(input.shape):
         raise ValueError(f"{name}: target shape {tuple(y.shape)} differs from input shape "
@@ -234,7 +244,7 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa:
     """Mean squared error: mean of (input - target)²."""
     _check_reduction(reduction)
     _check_input("mse_loss", input)
-    target_shape = tuple(np.shape(_array(target)))
+    target_shape = tuple(_target_array("mse_loss", target).shape)
     if target_shape != tuple(input.shape):
         raise ValueError(f"mse_loss: target shape {target_shape} differs from input shape "
                          f"{tuple(input.shape)}")

@@ -68,7 +68,11 @@ def _numeric(where: str, name: str, values) -> np.ndarray:
     """``values`` as a numeric array; strings and objects are refused with a hint (labels
     such as "0"/"1" or "cat"/"dog" must be encoded first: numpy would silently parse some
     of them and fail on others)."""
-    array = as_array(values)
+    try:
+        array = as_array(values)
+    except ValueError:  # numpy's "inhomogeneous shape"
+        raise ValueError(f"{where}: {name} must be a rectangular array of numbers, got a "
+                         f"ragged {type(values).__name__}") from None
     if array.dtype.kind not in "biuf":
         sample = array.reshape(-1)[:3].tolist()
         raise TypeError(f"{where}: {name} must be numeric, got dtype {array.dtype} "
