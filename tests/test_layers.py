@@ -376,3 +376,10 @@ def test_layer_norm_rows_with_inf_or_nan_stay_nan_and_others_are_untouched():
         y = F.layer_norm(tn.tensor(rows), (3,)).data
     assert np.isnan(y[:2]).all()
     np.testing.assert_array_equal(y[2], F.layer_norm(tn.tensor(rows[2:]), (3,)).data[0])
+
+
+def test_linear_given_an_array_names_the_input():
+    layer = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"Linear\(in_features=3.*\): input must be a Tensor, "
+                                        r"got ndarray"):
+        layer(np.ones((4, 3), np.float32))

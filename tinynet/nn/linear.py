@@ -9,6 +9,7 @@ from tinynet.dtypes import get_default_dtype
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
+from tinynet.tensor import Tensor
 
 
 class Identity(Module):
@@ -64,6 +65,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, generator)
 
     def forward(self, x):
+        if not isinstance(x, Tensor):  # an array would be taken as a constant: no graph
+            raise TypeError(f"{self!r}: input must be a Tensor, got {type(x).__name__} "
+                            f"(wrap an array with tinynet.tensor(...))")
         shape = x.shape
         if not shape or shape[-1] != self.in_features:
             got = shape[-1] if shape else "none"
