@@ -6,7 +6,6 @@ import math
 import pytest
 
 import tinynet as tn
-from tinynet.diagnostics import hints
 from tinynet.training import History
 
 
@@ -127,82 +126,3 @@ def test_summary_lists_every_layer_of_the_last_epoch(history):
     assert "first/last Linear gradient-norm ratio" in text
     assert History().summary() == "History: no epochs recorded"
     assert repr(history) == "History(4 epochs)"
-
-
-# ---- diagnose on real runs ----------------------------------------------------------------------
-def test_diagnose_flags_dead_relus_after_a_high_learning_rate(moons):
-    run = _run(moons, activation="relu", hidden=[32] * 4, lr=0.3, epochs=4,
-               validation_data=None)
-    advice = run.diagnose()
-    dead = [h for h in advice if "units dead since epoch" in h]
-    assert dead, advice
-    assert all("LeakyReLU/ELU/GELU" in h for h in dead)
-    layers = run.records[-1]["layers"]
-    for hint in dead:
-        name = hint.split()[1]
-        assert layers[name]["kind"] == "ReLU" and layers[name]["dead_rate"] >= hints.DEAD_RATE
-
-
-def test_diagnose_flags_vanishing_gradients_in_a_deep_sigmoid_net(moons):
-    run = _run(moons, activation="sigmoid", hidden=[32] * 20, epochs=1, validation_data=None)
-    assert any("vanishing gradients" in h for h in run.diagnose())
-
-
-def test_diagnose_is_silent_on_a_healthy_run(moons):
-    run = _run(moons, activation="gelu", norm="layernorm", epochs=6)
-    assert run.records[-1]["val_acc"] > 0.9
-    assert run.diagnose() == []
-
-
-# ---- each rule at its documented threshold -------------------------------------------------------
-def _record(epoch=1, train_loss=1.0, val_loss=None, first=1.0, last=1.0, update=1e-3,
-            dead=0.0, saturation=0.0, kind="ReLU"):
-    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "layers": {
-        "0": {"kind": "Linear", "grad_norm": first, "update_ratio": update},
-        "1": {"kind": kind, "dead_rate": dead, "saturation_rate": saturation},
-        "2": {"kind": "Linear", "grad_norm": last, "update_ratio": update},
-    }}
-
-
-@pytest.mark.parametrize("changes, fires, phrase", [
-    ({"dead": 0.25}, True, "25% of units dead since epoch 1"),
-    ({"dead": 0.24}, False, "dead"),
-    ({"saturation": 0.5, "kind": "Sigmoid"}, True, "50% of activations saturated"),
-    ({"saturation": 0.5, "kind": "Tanh"}, True, "saturated"),
-    ({"saturation": 0.49, "kind": "Tanh"}, False, "saturated"),
-    ({"saturation": 0.9, "kind": "ReLU"}, False, "saturated"),  # ReLU's zero side is not a trap
-    ({"first": 0.9e-3}, True, "vanishing"),
-    ({"first": 1.1e-3}, False, "vanishing"),
-    ({"first": 1.1e3}, True, "exploding"),
-    ({"first": 0.9e3}, False, "exploding"),
-    ({"update": 0.2}, True, "learning rate is too high"),
-    ({"update": 1e-7}, True, "barely learning"),
-    ({"update": float("nan")}, False, "weights"),
-])
-def test_each_hint_fires_exactly_at_its_threshold(changes, fires, phrase):
-    advice = hints.diagnose([_record(**changes)])
-    assert any(phrase in h for h in advice) is fires, advice
-
-
-def test_dead_since_is_the_start_of_the_final_dead_run():
-    records = [_record(1, dead=0.5), _record(2, dead=0.1), _record(3, dead=0.3),
-               _record(4, dead=0.6)]
-    assert any("60% of units dead since epoch 3" in h for h in hints.diagnose(records))
-
-
-def test_overfitting_and_stalled_rules():
-    falling = [_record(e, train_loss=1.0 / e, val_loss=v) for e, v in
-               enumerate([1.0, 0.5, 0.54], start=1)]
-    assert not any("overfitting" in h for h in hints.diagnose(falling))  # 8% above: quiet
-    falling[-1]["val_loss"] = 0.56  # 12% above its best at epoch 2
-    assert any("rose 12% above its best (epoch 2)" in h for h in hints.diagnose(falling))
-    assert not any("barely moved" in h for h in hints.diagnose(falling))
-    flat = [_record(1, train_loss=1.0), _record(2, train_loss=0.995)]
-    assert any("barely moved" in h for h in hints.diagnose(flat))
-    assert hints.diagnose([]) == []
-
-
-def test_gradient_ratio_reads_first_and_last_linear():
-    assert hints.gradient_ratio(_record(first=2.0, last=8.0)) == 0.25
-    assert math.isnan(hints.gradient_ratio({"layers": {"0": {"kind": "Linear",
-                                                             "grad_norm": 1.0}}}))

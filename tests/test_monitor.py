@@ -67,9 +67,9 @@ def test_leaky_relu_is_never_dead_even_far_below_zero():
         _train_forward(net, _x(64, 4))
         leaky = monitor.end_epoch()["layers"]["1"]
     assert leaky["dead_rate"] == 0.0 and leaky["dead_units"] == []
-    # every pair is below 1% of the peak derivative (slope 0.01 < 0.01 * 1 is False):
-    # the slope equals the threshold, so LeakyReLU's negative side is not saturated either
-    assert leaky["saturation_rate"] == 0.0
+    # every pair passes 1% of the gradient (slope 0.01): saturated, since 0.01 is below
+    # the threshold 1 - 0.97² = 0.0591 of the peak, but alive
+    assert leaky["saturation_rate"] == 1.0
 
 
 def test_a_unit_alive_for_one_sample_of_the_epoch_is_not_dead():
@@ -178,12 +178,19 @@ def test_saturation_rate_counts_sample_unit_pairs():
     assert stats["dead_rate"] == 0.0
 
 
-def test_saturation_threshold_is_one_percent_of_the_peak_derivative():
-    # σ'(z) = 0.0025 (1% of 0.25) near |z| = 5.99; just inside and just outside.
-    net = nn.Sequential(nn.Sigmoid())
+@pytest.mark.parametrize("module, edge", [
+    # tanh: |tanh z| = 0.97 at z = atanh(0.97); sigmoid: |2σ(z) - 1| = 0.97 at
+    # z = ln(0.985 / 0.015): there f' = (1 - 0.97²) × the peak, the threshold
+    (nn.Tanh(), np.arctanh(0.97)), (nn.Sigmoid(), np.log(0.985 / 0.015)),
+])
+def test_saturation_is_karpathys_097_of_the_range(module, edge):
+    net = nn.Sequential(module)
+    z = np.array([[edge - 0.01, -(edge - 0.01), edge + 0.01, -(edge + 0.01)]])
     with Monitor(net, every=1) as monitor:
-        net(tn.tensor(np.array([[5.9, -5.9, 6.1, -6.1]], dtype=np.float64)))
+        out = net(tn.tensor(z, dtype=tn.float64))
         stats = monitor.end_epoch()["layers"]["0"]
+    scaled = 2 * out.data - 1 if isinstance(module, nn.Sigmoid) else out.data
+    assert (np.abs(scaled) > 0.97).tolist() == [[False, False, True, True]]
     assert stats["saturation_rate"] == 0.5
 
 

@@ -77,7 +77,8 @@ LAYER_PANELS = {
     "grad_norm": ("weight-gradient norm per Linear", "‖∂L/∂W‖ (mean over steps)", True),
     "update_ratio": ("update / weight per Linear", "‖ΔW‖ / ‖W‖ per step", True),
     "dead_rate": ("dead units (f' = 0 on every sample)", "share of units", False),
-    "saturation_rate": ("saturated (|f'| < 1% of its peak)", "share of (sample, unit)", False),
+    "saturation_rate": ("saturated (|f'| < 5.9% of its peak)", "share of (sample, unit)",
+                        False),
 }
 
 

@@ -1,32 +1,73 @@
-"""Plain-language advice from a run's per-epoch records (``History.diagnose``).
+"""Plain-language advice from a run's records: ``diagnose`` returns ``Hint`` objects.
 
-Each rule reads the numbers the Monitor recorded and fires above a documented
-threshold. The thresholds are rules of thumb, stated here so they can be argued with.
+Each rule reads the numbers ``fit`` and the Monitor recorded and fires when a quantity
+crosses a threshold. Every threshold is a named constant; the rule's docstring gives its
+reason and source, so it can be argued with. One cause gives one hint (listing every
+layer it shows in), and a symptom already explained by a cause is not reported again:
+a stalled loss is not a hint of its own when gradients vanish or the learning rate is
+too low. Hints come most severe first.
+
+The kinds (``Hint.kind``; stable strings):
+
+    nonfinite       NaN or inf appeared before any update could have caused it
+    diverged        the loss became non-finite, or rose far above its start, during
+                    training: a learning rate too high for the loss surface
+    lr_too_high     each step changes the weights by a large fraction of their norm
+    init_scale      the loss at initialisation is far above its expected value (ln C),
+                    or activations grow or shrink layer after layer
+    input_scale     the input features are far from standardised
+    double_softmax  the model ends in Softmax under a cross-entropy loss
+    vanishing       the first layers' gradients are a tiny fraction of the last one's
+    exploding       the first layers' gradients are huge multiples of the last one's
+    dead_units      units of a ReLU-type layer never fire on the data
+    saturation      a bounded activation (sigmoid, tanh) sits on its flat tails
+    lr_too_low      each step barely changes the weights and the loss barely moves
+    overfitting     validation loss rises for several epochs while training loss falls
+    stalled         the training loss stays near its starting value, for no reason above
 """
 import math
+from dataclasses import dataclass, field
 
-DEAD_RATE = 0.25  # share of dead units in a layer worth a warning
-SATURATION_RATE = 0.5  # share of saturated (sample, unit) pairs in a layer
-VANISHING_RATIO = 1e-3  # first Linear's gradient norm / last Linear's, below: vanishing
-EXPLODING_RATIO = 1e3  # ... above: exploding
-UPDATE_RATIO_HIGH = 1e-1  # ‖ΔW‖/‖W‖ per step; ~1e-3 is the usual healthy value
-UPDATE_RATIO_LOW = 1e-6
-OVERFIT_RISE = 0.10  # validation loss this far (relative) above its best
-STALL = 0.99  # final training loss at least this share of the first epoch's
+from tinynet.diagnostics.labels import layer_labels
 
-RULES = """\
-dead units       a layer's dead rate >= 25% in the last epoch
-saturation       a sigmoid/tanh layer's saturation rate >= 50% in the last epoch
-vanishing        first/last Linear gradient-norm ratio < 1e-3 in the first epoch
-exploding        first/last Linear gradient-norm ratio > 1e3 in the first epoch
-step size        a Linear's mean update ratio > 1e-1 (too large) or < 1e-6 (too small)
-overfitting      final validation loss >= 10% above its best, at an earlier epoch
-stalled          final training loss >= 99% of the first epoch's
-"""
+KINDS = ("nonfinite", "diverged", "lr_too_high", "init_scale", "input_scale", "double_softmax",
+         "vanishing", "exploding", "dead_units", "saturation", "lr_too_low", "overfitting",
+         "stalled")
+SEVERITIES = ("error", "warning", "note")  # most severe first
+BOUNDED = ("Sigmoid", "Tanh", "Hardtanh", "Softsign")  # activations with flat tails
+RELU_LIKE = ("ReLU", "ReLU6")  # activations whose units die (f' = 0 on a half-line)
 
 
-def _linears(record: dict) -> list:
-    return [(n, s) for n, s in record.get("layers", {}).items() if s.get("kind") == "Linear"]
+@dataclass(frozen=True)
+class Hint:
+    """One diagnosis.
+
+    Attributes:
+        kind: one of ``KINDS``.
+        severity: 'error' (the run failed or is meaningless), 'warning' (a pathology) or
+            'note' (worth knowing).
+        message: what was seen, with the numbers.
+        advice: what to try.
+        layers: the layers it concerns, as (module name, kind) pairs, in model order.
+        epoch: the epoch the evidence comes from (None: the run as a whole, or before it).
+        evidence: the numbers behind the hint and the thresholds they crossed.
+    """
+
+    kind: str
+    severity: str
+    message: str
+    advice: str
+    layers: tuple = ()
+    epoch: int = None
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def layer(self):
+        """The first layer concerned, as (name, kind), or None."""
+        return self.layers[0] if self.layers else None
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.advice}"
 
 
 def gradient_ratio(record: dict) -> float:
@@ -34,60 +75,412 @@ def gradient_ratio(record: dict) -> float:
     linears = _linears(record)
     if len(linears) < 2:
         return math.nan
-    first, last = linears[0][1]["grad_norm"], linears[-1][1]["grad_norm"]
-    return first / last if last else math.nan
+    first, last = linears[0][1].get("grad_norm"), linears[-1][1].get("grad_norm")
+    return first / last if last and first is not None else math.nan
 
 
-def _dead_since(records: list, name: str) -> int:
-    """First epoch of the final run of epochs in which ``name`` stayed above DEAD_RATE."""
-    since = records[-1]["epoch"]
-    for record in reversed(records):
-        if record["layers"].get(name, {}).get("dead_rate", 0) < DEAD_RATE:
-            break
-        since = record["epoch"]
-    return since
+def diagnose(records: list, config: dict = None, restored_epoch: int = None) -> list:
+    """Hints for a run, most severe first (empty when nothing looks wrong).
+
+    Args:
+        records: ``History.records`` (one dict per epoch).
+        config: ``History.config`` (the probe of the inputs and of the initialisation,
+            the loss, the callbacks...); without it the rules that need it are skipped.
+        restored_epoch: the epoch whose weights the model holds, when EarlyStopping
+            restored them (``History.restored_epoch``).
+    """
+    run = _Run(records, config or {}, restored_epoch)
+    hints = []
+    for rule in RULES:
+        hints.extend(rule(run))
+    hints = _drop_explained(hints)
+    return sorted(hints, key=lambda h: SEVERITIES.index(h.severity))
 
 
-def diagnose(records: list) -> list:
-    """Advice strings for a run's epoch records (empty when nothing looks wrong)."""
-    if not records:
+class _Run:
+    """What the rules read, computed once."""
+
+    def __init__(self, records, config, restored_epoch):
+        self.records, self.config, self.restored_epoch = records, config, restored_epoch
+        self.first = records[0] if records else {}
+        self.last = records[-1] if records else {}
+        layers = self.last.get("layers") or self.first.get("layers") or {}
+        self.labels = layer_labels(layers) if layers else {}
+
+    def losses(self, key: str) -> list:
+        return [r.get(key) for r in self.records if r.get(key) is not None]
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, f"layer {name}")
+
+    def named(self, names) -> tuple:
+        """(name, kind) pairs for the given module names."""
+        layers = self.last.get("layers") or self.first.get("layers") or {}
+        return tuple((n, layers.get(n, {}).get("kind", "")) for n in names)
+
+
+def _linears(record: dict) -> list:
+    return [(n, s) for n, s in record.get("layers", {}).items() if s.get("kind") == "Linear"]
+
+
+def _listing(run: _Run, names) -> str:
+    labels = [run.label(n) for n in names]
+    return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
+
+
+# ---- the run failed ------------------------------------------------------------------------
+LOSS_EXPLOSION = 10.0
+
+
+def diverged(run: _Run) -> list:
+    """The loss became non-finite (``fit`` stopped: ``config['diverged']``), or an epoch's
+    training loss rose above LOSS_EXPLOSION = 10 times the loss at initialisation (and its
+    expected value): the updates overshoot, the usual sign of a learning rate too high
+    for the loss surface (Goodfellow et al., Deep Learning, section 8.2). Non-finite values
+    before any update are not that: they come from the initial weights or the data (kind
+    ``nonfinite``)."""
+    failure = run.config.get("diverged")
+    if failure:
+        if failure.get("steps_before", 0) == 0:
+            return [Hint("nonfinite", "error",
+                         f"non-finite values at the first step, before any update: "
+                         f"{failure.get('where', 'unknown')}",
+                         "check the initial weights and the inputs for NaN or inf",
+                         epoch=failure.get("epoch"), evidence=dict(failure))]
+        return [Hint("diverged", "error",
+                     f"the loss became {failure.get('loss')} at epoch {failure.get('epoch')}, "
+                     f"step {failure.get('step')} (first non-finite value: "
+                     f"{failure.get('where', 'unknown')})",
+                     "lower the learning rate (by 10x), or clip the gradients "
+                     "(fit(clip_grad_norm=1.0)), or add LayerNorm",
+                     epoch=failure.get("epoch"), evidence=dict(failure))]
+    losses = run.losses("train_loss")
+    start = max(run.config.get("initial_loss") or (losses[0] if losses else 0),
+                run.config.get("expected_initial_loss") or 0)
+    peak = max(losses, default=None)
+    if peak is not None and start > 0 and peak > LOSS_EXPLOSION * start:
+        epoch = run.records[losses.index(peak)]["epoch"]
+        return [Hint("diverged", "error",
+                     f"the training loss exploded to {peak:.3g} in epoch {epoch}, from "
+                     f"{start:.3g} at initialisation",
+                     "lower the learning rate (by 10x), or clip the gradients "
+                     "(fit(clip_grad_norm=1.0))", epoch=epoch,
+                     evidence={"start_loss": start, "peak_loss": peak,
+                               "threshold": LOSS_EXPLOSION})]
+    return []
+
+
+def double_softmax(run: _Run) -> list:
+    """The model's last module is Softmax and the loss is cross-entropy, which applies
+    log-softmax itself: the outputs are softmaxed twice, the logits squashed into [0, 1],
+    and the gradients shrink (PyTorch's CrossEntropyLoss docs: "input is expected to
+    contain the unnormalized logits")."""
+    if run.config.get("ends_in_softmax") and run.config.get("loss") == "cross_entropy":
+        return [Hint("double_softmax", "error",
+                     "the model ends in Softmax and the loss is cross-entropy, which applies "
+                     "log-softmax itself: the outputs are softmaxed twice",
+                     "remove the final Softmax; apply it only to read probabilities")]
+    return []
+
+
+# ---- before the first step ------------------------------------------------------------------
+INPUT_STD_MAX = 10.0
+INPUT_MEAN_MAX = 10.0
+INPUT_STD_RATIO_MAX = 1e3
+
+
+def input_scale(run: _Run) -> list:
+    """The training inputs, as ``fit`` saw them (``config['input']``), are far from
+    standardised: some feature's standard deviation above INPUT_STD_MAX = 10 or its
+    |mean| above INPUT_MEAN_MAX = 10, or the features' standard deviations spread over
+    more than INPUT_STD_RATIO_MAX = 1e3. Initialisations assume inputs of unit scale
+    (LeCun et al., Efficient BackProp, 1998, section 4.3: normalise the inputs); the
+    first layer then saturates or dies, and one learning rate cannot suit features of
+    such different scales."""
+    stats = run.config.get("input")
+    if not stats:
         return []
-    hints, first, last = [], records[0], records[-1]
-    for name, stats in last.get("layers", {}).items():
-        kind = stats.get("kind")
-        if stats.get("dead_rate", 0) >= DEAD_RATE:
-            hints.append(
-                f"layer {name} ({kind}): {stats['dead_rate']:.0%} of units dead since epoch "
-                f"{_dead_since(records, name)}: lower the learning rate or use "
-                + "/".join(k for k in ("LeakyReLU", "ELU", "GELU") if k != kind))
-        if kind in ("Sigmoid", "Tanh") and stats.get("saturation_rate", 0) >= SATURATION_RATE:
-            hints.append(
-                f"layer {name} ({kind}): {stats['saturation_rate']:.0%} of activations "
-                f"saturated (derivative < 1% of its peak): gradients cannot pass; use "
-                f"Xavier init, LayerNorm, or a non-saturating activation")
-    ratio = gradient_ratio(first)
+    ratio = stats["max_std"] / stats["min_std"] if stats["min_std"] else 1.0
+    if stats["max_std"] <= INPUT_STD_MAX and stats["max_abs_mean"] <= INPUT_MEAN_MAX \
+            and ratio <= INPUT_STD_RATIO_MAX:
+        return []
+    return [Hint("input_scale", "warning",
+                 f"the inputs are not standardised: feature std up to {stats['max_std']:.3g} "
+                 f"(smallest {stats['min_std']:.3g}), |mean| up to {stats['max_abs_mean']:.3g}",
+                 "standardise the features (sklearn.preprocessing.StandardScaler, fitted on "
+                 "the training split)",
+                 evidence={**stats, "std_max": INPUT_STD_MAX, "mean_max": INPUT_MEAN_MAX,
+                           "std_ratio_max": INPUT_STD_RATIO_MAX})]
+
+
+INIT_LOSS_RATIO = 3.0
+ACT_GROWTH = 2.0  # per activation layer, geometric mean
+
+
+def init_scale(run: _Run) -> list:
+    """The initialisation is badly scaled: the loss at initialisation is more than
+    INIT_LOSS_RATIO = 3 times its expected value (ln C for C classes: a well-scaled net's
+    logits start near 0, every class near 1/C; Karpathy, "Building makemore" part 3), or
+    the activations' standard deviation grows or shrinks by more than ACT_GROWTH = 2 per
+    layer (geometric mean over at least 3 layers; Glorot & Bengio 2010 and He et al. 2015
+    choose the initial scale so that it stays constant)."""
+    loss, expected = run.config.get("initial_loss"), run.config.get("expected_initial_loss")
+    stds = [v for v in (run.config.get("initial_act_std") or {}).values() if v > 0]
+    growth = (stds[-1] / stds[0]) ** (1 / (len(stds) - 1)) if len(stds) >= 3 else 1.0
+    too_large = loss is not None and expected and loss > INIT_LOSS_RATIO * expected
+    if not too_large and 1 / ACT_GROWTH <= growth <= ACT_GROWTH:
+        return []
+    evidence = {"initial_loss": loss, "expected_initial_loss": expected,
+                "act_growth_per_layer": growth, "loss_ratio_max": INIT_LOSS_RATIO,
+                "growth_max": ACT_GROWTH}
+    said = []
+    if too_large:
+        said.append(f"the loss at initialisation is {loss:.3g}, where ln C = {expected:.3g} "
+                    f"is expected")
+    if not 1 / ACT_GROWTH <= growth <= ACT_GROWTH:
+        said.append(f"activations {'grow' if growth > 1 else 'shrink'} {growth:.3g}x per "
+                    f"layer")
+    direction = "large" if too_large or growth > ACT_GROWTH else "small"
+    return [Hint("init_scale", "warning", f"the initial weights are too {direction}: "
+                 + "; ".join(said),
+                 "use an initialisation matched to the activation (MLP(init='auto'): "
+                 "Kaiming for ReLU-type, Xavier for tanh/sigmoid) or add LayerNorm",
+                 evidence=evidence)]
+
+
+# ---- gradients across depth -------------------------------------------------------------------
+VANISHING_RATIO = 1e-3
+EXPLODING_RATIO = 1e3
+
+
+def gradient_flow(run: _Run) -> list:
+    """In the first epoch, the first Linear's weight-gradient norm is below
+    VANISHING_RATIO = 1e-3 of the last Linear's (vanishing; Hochreiter 1991, Glorot &
+    Bengio 2010), or above EXPLODING_RATIO = 1e3 times it (exploding; Pascanu et al.
+    2013). Three orders of magnitude across the stack means the first layers learn a
+    thousand times slower (or faster) than the last. The layers listed are those beyond
+    the threshold."""
+    linears = _linears(run.first)
+    ratio = gradient_ratio(run.first)
+    if not math.isfinite(ratio) or VANISHING_RATIO <= ratio <= EXPLODING_RATIO:
+        return []
+    last = linears[-1][1]["grad_norm"]
     if ratio < VANISHING_RATIO:
-        hints.append(f"first-layer gradient norm is {ratio:.1e} of the last layer's: "
-                     f"vanishing gradients; use ReLU/GELU, LayerNorm or fewer layers")
-    elif ratio > EXPLODING_RATIO:
-        hints.append(f"first-layer gradient norm is {ratio:.1e} times the last layer's: "
-                     f"exploding gradients; lower the learning rate or use LayerNorm")
-    for name, stats in _linears(last):
-        update = stats.get("update_ratio", math.nan)
-        if update > UPDATE_RATIO_HIGH:
-            hints.append(f"layer {name} (Linear): each step changes the weights by "
-                         f"{update:.1e} of their norm: the learning rate is too high")
-        elif update < UPDATE_RATIO_LOW:
-            hints.append(f"layer {name} (Linear): each step changes the weights by only "
-                         f"{update:.1e} of their norm: it is barely learning")
-    val = [(r["epoch"], r["val_loss"]) for r in records if r.get("val_loss") is not None]
-    if len(val) > 1:
-        best_epoch, best = min(val, key=lambda item: item[1])
-        if best_epoch < val[-1][0] and val[-1][1] >= best * (1 + OVERFIT_RISE):
-            hints.append(f"validation loss rose {val[-1][1] / best - 1:.0%} above its best "
-                         f"(epoch {best_epoch}): overfitting; use EarlyStopping or weight decay")
-    losses = [r.get("train_loss") for r in (first, last)]  # a bare Monitor records none
-    if len(records) > 1 and None not in losses and losses[1] >= STALL * losses[0]:
-        hints.append("training loss barely moved: check the learning rate, the labels and "
-                     "the activation (see the layer hints above)")
-    return hints
+        names = [n for n, s in linears[:-1] if s["grad_norm"] < VANISHING_RATIO * last]
+        return [Hint("vanishing", "warning",
+                     f"vanishing gradients: the first layer's gradient norm is {ratio:.1e} of "
+                     f"the last one's ({_listing(run, names)} below {VANISHING_RATIO:g})",
+                     "use ReLU-type or GELU activations, LayerNorm, a matched init "
+                     "(MLP(init='auto')), or fewer layers",
+                     layers=run.named(names), epoch=run.first.get("epoch"),
+                     evidence={"grad_ratio": ratio, "threshold": VANISHING_RATIO})]
+    names = [n for n, s in linears[:-1] if s["grad_norm"] > EXPLODING_RATIO * last]
+    return [Hint("exploding", "warning",
+                 f"exploding gradients: the first layer's gradient norm is {ratio:.1e} times "
+                 f"the last one's ({_listing(run, names)} above {EXPLODING_RATIO:g})",
+                 "lower the initial scale (MLP(init='auto')), add LayerNorm, or clip the "
+                 "gradients (fit(clip_grad_norm=1.0))",
+                 layers=run.named(names), epoch=run.first.get("epoch"),
+                 evidence={"grad_ratio": ratio, "threshold": EXPLODING_RATIO})]
+
+
+# ---- units ------------------------------------------------------------------------------------
+DEAD_RATE = 0.25
+SATURATION_RATE = 0.5
+
+
+def dead_units(run: _Run) -> list:
+    """A ReLU layer has DEAD_RATE = 25% or more of its units dead in the last epoch: f'
+    was exactly 0 for every sample the Monitor saw, so no gradient reaches their weights
+    and they never recover (keras-contrib's DeadReluDetector counts a unit dead when it
+    never fires on the data; Lu et al. 2019, "Dying ReLU and Initialization"). A quarter
+    of a layer is capacity lost, not noise."""
+    layers = run.last.get("layers", {})
+    names = [n for n, s in layers.items()
+             if s.get("kind") in RELU_LIKE and s.get("dead_rate", 0) >= DEAD_RATE]
+    if not names:
+        return []
+    rates = {n: layers[n]["dead_rate"] for n in names}
+    since = {n: min(layers[n].get("dead_since") or [run.last.get("epoch")]) for n in names}
+    worst = max(names, key=rates.get)
+    return [Hint("dead_units", "warning",
+                 f"dead ReLUs: {rates[worst]:.0%} of the units of {run.label(worst)} never fire"
+                 + (f" (and {len(names) - 1} more layers with {DEAD_RATE:.0%} or more)"
+                    if len(names) > 1 else "") + f", some since epoch {min(since.values())}",
+                 "lower the learning rate, or use LeakyReLU, ELU or GELU, which pass a "
+                 "gradient for z < 0",
+                 layers=run.named(names), epoch=run.last.get("epoch"),
+                 evidence={"dead_rate": rates, "dead_since": since, "threshold": DEAD_RATE})]
+
+
+def saturation(run: _Run) -> list:
+    """A bounded activation (sigmoid, tanh) has SATURATION_RATE = 50% or more of its
+    (sample, unit) pairs saturated in the last epoch (|tanh z| > 0.97, or the same for
+    sigmoid: Karpathy, "Building makemore" part 3), where f' is under 6% of its peak and
+    the gradient all but stops. A few saturated units are normal; half the layer is not."""
+    layers = run.last.get("layers", {})
+    names = [n for n, s in layers.items()
+             if s.get("kind") in BOUNDED and s.get("saturation_rate", 0) >= SATURATION_RATE]
+    if not names:
+        return []
+    rates = {n: layers[n]["saturation_rate"] for n in names}
+    worst = max(names, key=rates.get)
+    return [Hint("saturation", "warning",
+                 f"saturated activations: {rates[worst]:.0%} of {run.label(worst)}'s outputs "
+                 f"sit on its flat tails" + (f" (and {len(names) - 1} more layers)"
+                                            if len(names) > 1 else ""),
+                 "scale the initial weights down (MLP(init='auto') uses Xavier for tanh and "
+                 "sigmoid), add LayerNorm, or use a non-saturating activation",
+                 layers=run.named(names), epoch=run.last.get("epoch"),
+                 evidence={"saturation_rate": rates, "threshold": SATURATION_RATE})]
+
+
+# ---- the learning rate, and progress -------------------------------------------------------------
+UPDATE_RATIO_HIGH = 1e-1
+UPDATE_RATIO_LOW = 1e-5
+LOSS_SPIKE = 1.5
+STALL = 0.97
+
+
+def _median_update_ratio(record: dict) -> float:
+    ratios = sorted(s.get("update_ratio", math.nan) for _, s in _linears(record))
+    ratios = [r for r in ratios if math.isfinite(r)]
+    return ratios[len(ratios) // 2] if ratios else math.nan
+
+
+def step_size(run: _Run) -> list:
+    """The update/weight ratio ‖ΔW‖/‖W‖ per step, median over the Linear layers. Around
+    1e-3 is healthy (CS231n, "Neural Networks Part 3": the ratio of updates to weights).
+    The learning rate is too high when the ratio exceeds UPDATE_RATIO_HIGH = 1e-1 (every
+    step rewrites a tenth of the weights) in the last epoch, or in an epoch whose training
+    loss rose above LOSS_SPIKE = 1.5 times the loss at initialisation (the steps overshoot:
+    training made the model worse). It is too low when the last epoch's ratio is below
+    UPDATE_RATIO_LOW = 1e-5 and the loss has moved less than 3% (STALL)."""
+    median = _median_update_ratio(run.last)
+    if not math.isfinite(median):
+        return []
+    evidence = {"update_ratio": median, "high": UPDATE_RATIO_HIGH, "low": UPDATE_RATIO_LOW}
+    start = run.config.get("initial_loss")
+    spikes = [r for r in run.records if start and r.get("train_loss") is not None
+              and r["train_loss"] > LOSS_SPIKE * start
+              and _median_update_ratio(r) > UPDATE_RATIO_HIGH]
+    if median > UPDATE_RATIO_HIGH or spikes:
+        record = spikes[0] if spikes else run.last
+        ratio = _median_update_ratio(record)
+        spiked = (f"; the training loss rose to {record['train_loss']:.3g} from {start:.3g} "
+                  f"at initialisation" if spikes else "")
+        return [Hint("lr_too_high", "warning",
+                     f"each step changes the weights by {ratio:.1e} of their norm in epoch "
+                     f"{record['epoch']} (about 1e-3 is healthy){spiked}",
+                     "lower the learning rate (by 3-10x), or warm it up (a scheduler)",
+                     epoch=record["epoch"], evidence={**evidence, "update_ratio": ratio,
+                                                      "spike": LOSS_SPIKE})]
+    losses = run.losses("train_loss")
+    if median < UPDATE_RATIO_LOW and len(losses) > 1 and losses[-1] > STALL * losses[0]:
+        return [Hint("lr_too_low", "warning",
+                     f"each step changes the weights by only {median:.1e} of their norm "
+                     f"(about 1e-3 is healthy) and the loss moved from {losses[0]:.3g} to "
+                     f"{losses[-1]:.3g}", "raise the learning rate (by 10x or more)",
+                     epoch=run.last.get("epoch"), evidence=evidence)]
+    return []
+
+
+OVERFIT_EPOCHS = 3
+OVERFIT_RISE = 0.10
+OVERFIT_GAP = 1.5
+
+
+def overfitting(run: _Run) -> list:
+    """The model fits the training data ever better and the validation data worse:
+    at least OVERFIT_EPOCHS = 3 epochs after the best validation loss, the mean of the last
+    3 validation losses is more than OVERFIT_RISE = 10% above the best, the training loss
+    kept falling (lower now than at the best epoch and than at the start: a run whose loss
+    never fell cannot overfit), and the validation loss ends more than OVERFIT_GAP = 1.5
+    times the training loss (a generalisation gap, not noise: a validation loss that
+    bounces around below the training loss is not overfitting). Prechelt, "Early Stopping
+    - But When?", 1998. When EarlyStopping restored the best weights, it says so."""
+    records = [r for r in run.records if r.get("val_loss") is not None]
+    if len(records) < OVERFIT_EPOCHS + 1:
+        return []
+    best = min(records, key=lambda r: r["val_loss"])
+    after = [r for r in records if r["epoch"] > best["epoch"]]
+    last, train = records[-1], run.losses("train_loss")
+    recent = sum(r["val_loss"] for r in records[-OVERFIT_EPOCHS:]) / OVERFIT_EPOCHS
+    if (len(after) < OVERFIT_EPOCHS or recent <= best["val_loss"] * (1 + OVERFIT_RISE)
+            or last["train_loss"] >= best["train_loss"] or train[-1] >= train[0]
+            or last["val_loss"] <= OVERFIT_GAP * last["train_loss"]):
+        return []
+    evidence = {"best_epoch": best["epoch"], "best_val_loss": best["val_loss"],
+                "recent_val_loss": recent, "last_train_loss": last["train_loss"],
+                "rise": OVERFIT_RISE, "gap": OVERFIT_GAP, "epochs": OVERFIT_EPOCHS}
+    rise = recent / best["val_loss"] - 1
+    if run.restored_epoch is not None:
+        return [Hint("overfitting", "note",
+                     f"validation loss rose {rise:.0%} after epoch {best['epoch']}; "
+                     f"EarlyStopping put back the weights of epoch {run.restored_epoch}",
+                     "nothing to do for this run; for a better model: weight decay "
+                     "(optimizer='adamw'), more data, or a smaller model",
+                     epoch=best["epoch"], evidence=evidence)]
+    return [Hint("overfitting", "warning",
+                 f"overfitting: validation loss rose {rise:.0%} above its best (epoch "
+                 f"{best['epoch']}) while the training loss fell to {last['train_loss']:.3g}",
+                 "stop earlier (callbacks=[EarlyStopping(restore_best_weights=True)]), add "
+                 "weight decay (optimizer='adamw'), use more data or a smaller model",
+                 epoch=best["epoch"], evidence=evidence)]
+
+
+def stalled(run: _Run) -> list:
+    """After at least 3 epochs the training loss is still at STALL = 97% or more of its
+    first epoch's value, or of its expected value at initialisation (ln C for C classes:
+    the loss of guessing): the model learned nothing it can show. Reported only when no
+    other hint explains it."""
+    losses = run.losses("train_loss")
+    if len(losses) < 3:
+        return []
+    chance = run.config.get("expected_initial_loss")
+    if losses[-1] < STALL * losses[0] and not (chance and losses[-1] >= STALL * chance):
+        return []
+    reference = f"the {chance:.3g} of guessing" if chance else f"{losses[0]:.3g} in epoch 1"
+    return [Hint("stalled", "warning",
+                 f"the training loss barely moved: {losses[-1]:.3g} in epoch "
+                 f"{run.last.get('epoch')}, against {reference}",
+                 "check that the labels match the inputs (are they shuffled?), that the "
+                 "model can fit a small batch (tn.diagnostics.sanity_check), and the "
+                 "learning rate",
+                 epoch=run.last.get("epoch"),
+                 evidence={"first_loss": losses[0], "last_loss": losses[-1],
+                           "chance_loss": chance, "threshold": STALL})]
+
+
+RULES = (diverged, double_softmax, input_scale, init_scale, gradient_flow, dead_units,
+         saturation, step_size, overfitting, stalled)
+
+# A symptom already explained by a cause is dropped: cause -> kinds it explains.
+EXPLAINS = {
+    "nonfinite": {"diverged", "lr_too_high", "stalled", "init_scale", "exploding",
+                  "vanishing", "dead_units", "saturation", "overfitting", "lr_too_low"},
+    "diverged": {"lr_too_high", "stalled", "exploding", "vanishing", "dead_units",
+                 "saturation", "overfitting", "lr_too_low"},
+    "double_softmax": {"stalled", "vanishing"},
+    "input_scale": {"stalled", "saturation", "dead_units", "init_scale", "exploding",
+                    "vanishing"},
+    "init_scale": {"exploding", "stalled", "saturation", "vanishing", "dead_units"},
+    "vanishing": {"stalled", "lr_too_low"},
+    "exploding": {"stalled"},
+    "dead_units": {"stalled"},
+    "saturation": {"stalled"},
+    "lr_too_low": {"stalled"},
+    "lr_too_high": {"stalled"},
+}
+
+
+def _drop_explained(hints: list) -> list:
+    """One hint per kind, without the symptoms another present kind explains."""
+    kinds = {h.kind for h in hints}
+    kept, seen = [], set()
+    for hint in hints:
+        explained = any(hint.kind in EXPLAINS.get(other, ()) for other in kinds - {hint.kind})
+        if not explained and hint.kind not in seen:
+            seen.add(hint.kind)
+            kept.append(hint)
+    return kept

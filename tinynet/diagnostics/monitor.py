@@ -5,6 +5,11 @@ numbers. It only observes: forward hooks on the activation modules and
 post-accumulate-grad hooks on each ``Linear``'s parameters; it never changes a value.
 Detached (or never attached), it costs nothing.
 
+An activation module is any module with a ``derivative(x, y)`` method (f'(x), given the
+input x and output y): tinynet's own and yours alike. Its peak derivative, the scale of
+"saturated", is its ``peak_derivative`` attribute if it has one, else the largest
+|f'| on a grid over [-10, 10].
+
 Definitions (per activation module, per epoch; "unit" = one feature of the last dim):
   * derivative: f'(z) at the activation's input z, the very array the op's backward
     multiplies by (its ``saved_derivative``; e.g. ReLU: 1 if z > 0 else 0; sigmoid:
@@ -15,8 +20,11 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
     NOTE: a smooth activation's derivative rounds to exactly 0 far enough out (float32:
     tanh at |z| >= 10, sigmoid at z >= ~16.75, GELU at z <= ~-14.5); such a unit counts
     as dead too, rightly: no gradient passes it. LeakyReLU is never dead.
-  * saturated pair: a (sample, unit) pair with |f'(z)| < 1% of the activation's peak
-    derivative (sigmoid 0.25, tanh 1, ...). Saturation rate = saturated pairs / pairs.
+  * saturated pair: a (sample, unit) pair with |f'(z)| < SATURATED × the activation's
+    peak derivative (sigmoid 0.25, tanh 1, ...), SATURATED = 1 - 0.97² = 0.0591: for tanh
+    that is exactly |tanh z| > 0.97, the saturation Karpathy counts in makemore (part 3),
+    and for sigmoid |2σ(z) - 1| > 0.97, the same shape. Saturation rate = saturated pairs
+    / pairs.
   * activation mean and std: over every (sample, unit) output value in the epoch.
   * activation histogram (``act_hist``): how many of those output values fall in each
     bin of ``HIST_EDGES``: ``act_hist[i]`` counts values v with
@@ -51,9 +59,33 @@ from tinynet import nn
 from tinynet.autograd.grad_mode import _GradMode
 
 ACTIVATION_MODULES = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh)
+SATURATED = 1 - 0.97 ** 2  # of the peak derivative: |tanh| > 0.97 (see the docstring)
+_PEAK_GRID = np.linspace(-10.0, 10.0, 20_001)  # step 1e-3, for activations without a peak
 # -inf, -4.05, -3.95, ..., 4.05, +inf: bins centred on multiples of 0.1 (exact 0 is a centre)
 HIST_EDGES = np.concatenate([[-np.inf], (np.arange(-40, 42) - 0.5) / 10, [np.inf]])
 STEP_NORMS_KEPT = 4096  # per-step gradient norms kept per Linear (the epoch's last ones)
+
+
+def is_activation(module) -> bool:
+    """Whether the Monitor watches ``module`` as an activation: it has ``derivative``."""
+    return callable(getattr(module, "derivative", None)) and isinstance(module, nn.Module)
+
+
+def peak_derivative(module) -> float:
+    """max |f'|: the module's (or its op's) ``peak_derivative``, else found on a grid."""
+    for owner in (module, getattr(module, "op", None)):
+        peak = getattr(owner, "peak_derivative", None)
+        if isinstance(peak, (int, float)):
+            return float(peak)
+    with np.errstate(all="ignore"):
+        grid = _PEAK_GRID.astype(np.float64)
+        from tinynet.tensor import Tensor
+        d = np.asarray(module.derivative(grid, module(Tensor(grid)).data), dtype=np.float64)
+    peak = float(np.nanmax(np.abs(d)))
+    if not peak > 0:
+        raise ValueError(f"Monitor: {type(module).__name__}.derivative must be nonzero "
+                         f"somewhere in [-10, 10], got a largest |f'| of {peak}")
+    return peak
 
 
 class _ActivationStats:
@@ -61,7 +93,8 @@ class _ActivationStats:
 
     def __init__(self, module):
         self.module = module
-        self.peak = module.op.peak_derivative
+        self.peak = peak_derivative(module)
+        self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
         self.reset()
 
@@ -75,7 +108,7 @@ class _ActivationStats:
         """Add one forward's statistics: ``x`` is the activation's input array,
         ``output`` its output tensor."""
         y, ctx = output.data, output.grad_fn
-        if isinstance(ctx, self.module.op):  # from what forward saved: no work redone
+        if self.op is not None and isinstance(ctx, self.op):  # what forward saved: no work
             d = ctx.saved_derivative(ctx)
         else:  # no graph was recorded (the input does not require grad)
             d = self.module.derivative(x, y)
@@ -84,7 +117,7 @@ class _ActivationStats:
         self.alive = alive if self.alive is None else np.logical_or(self.alive, alive,
                                                                     out=self.alive)
         d = np.abs(d, out=d) if d.dtype.kind == "f" else d  # GELU's f' dips below 0
-        self.saturated += int(np.count_nonzero(d < 0.01 * self.peak))
+        self.saturated += int(np.count_nonzero(d < SATURATED * self.peak))
         self.pairs += d.size
         flat = y.reshape(-1).astype(np.float64)  # sums over an epoch: float64
         self.total += float(flat.sum())
@@ -226,7 +259,7 @@ class Monitor:
                 if module.bias is not None:
                     self._handles.append(
                         module.bias.register_post_accumulate_grad_hook(stats.on_bias_grad))
-            elif isinstance(module, ACTIVATION_MODULES):
+            elif is_activation(module):
                 self.activations[name] = _ActivationStats(module)
                 self._handles.append(module.register_forward_hook(self._forward_hook(name)))
 

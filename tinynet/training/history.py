@@ -48,7 +48,8 @@ class History:
         """The records and config as JSON (written to ``path`` when given, atomically).
         NaN (e.g. an update ratio no step measured) is written as ``NaN``, which Python's
         ``json`` reads back; strict JSON parsers (JavaScript's) do not."""
-        text = json.dumps({"config": self.config, "records": self.records}, indent=1,
+        text = json.dumps({"config": self.config, "records": self.records,
+                           "restored_epoch": self.restored_epoch}, indent=1,
                           default=_jsonable)
         if path is not None:
             with atomic_write(path, encoding="utf-8") as f:
@@ -63,7 +64,7 @@ class History:
             with open(source, encoding="utf-8") as f:  # a path (str or os.PathLike)
                 text = f.read()
         data = json.loads(text)
-        return cls(data["records"], data.get("config"))
+        return cls(data["records"], data.get("config"), data.get("restored_epoch"))
 
     def flat_records(self) -> list:
         """Records with per-layer numbers as columns named 'layer/metric'."""
@@ -89,14 +90,18 @@ class History:
 
     # ---- reading -----------------------------------------------------------------------
     def summary(self) -> str:
-        """A table of the last epoch, layer by layer, under a line of final metrics."""
+        """A table of the epoch whose weights the model holds (the last one, or the one
+        EarlyStopping restored), layer by layer, under a line of its metrics."""
         if not self.records:
             return "History: no epochs recorded"
-        last = self.records[-1]
+        last = self.final_record()
         head = (f"epoch {last['epoch']}: train loss {last['train_loss']:.4f}"
                 + _opt(" acc", last.get("train_acc"), ".3f")
                 + _opt(", val loss", last.get("val_loss"), ".4f")
                 + _opt(" acc", last.get("val_acc"), ".3f"))
+        if last is not self.records[-1]:
+            head += (f" (weights restored from this epoch; training ran to epoch "
+                     f"{self.records[-1]['epoch']})")
         lines = [head, f"{'layer':<8} {'kind':<10} {'grad norm':>10} {'update':>9} "
                        f"{'dead':>6} {'saturated':>9} {'act mean':>9} {'act std':>8}"]
         for name, s in last.get("layers", {}).items():
@@ -109,9 +114,18 @@ class History:
             lines.append(f"first/last Linear gradient-norm ratio (epoch 1): {ratio:.2e}")
         return "\n".join(lines)
 
+    def final_record(self) -> dict:
+        """The record of the epoch whose weights the model holds after training."""
+        if self.restored_epoch is not None:
+            for record in self.records:
+                if record["epoch"] == self.restored_epoch:
+                    return record
+        return self.records[-1]
+
     def diagnose(self) -> list:
-        """Plain advice from the numbers (rules and thresholds: ``diagnostics.hints``)."""
-        return hints.diagnose(self.records)
+        """Plain advice from the numbers: ``Hint`` objects, most severe first (rules,
+        thresholds and their sources: ``tinynet.diagnostics.hints``)."""
+        return hints.diagnose(self.records, self.config, self.restored_epoch)
 
     def __repr__(self) -> str:
         return f"History({len(self.records)} epochs)"

@@ -14,6 +14,7 @@ from tinynet import nn, optim
 from tinynet.autograd.anomaly import AnomalyError, detect_anomaly
 from tinynet.checks import check_int, check_real, check_seed
 from tinynet.diagnostics import Monitor
+from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.tensor import Tensor
 from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback
@@ -169,6 +170,8 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
               validation, batch_size, bool(shuffle), np.random.default_rng(seed),
               _monitor(model, monitor), callbacks, clip_grad_norm)
     run.history.config.update(_config(run, seed))
+    run.history.config["input"] = input_stats(X)
+    run.history.config.update(initial_state(model, loss_fn, loss_name, X, y))
     return run
 
 
@@ -246,6 +249,8 @@ def _config(run: Run, seed) -> dict:
         "batch_size": run.batch_size, "shuffle": run.shuffle, "seed": seed,
         "n_samples": len(run.X), "n_features": run.X.shape[1], "dtype": str(run.X.dtype),
         "clip_grad_norm": run.clip_grad_norm,
+        "ends_in_softmax": isinstance(list(run.model.modules())[-1], nn.Softmax),
+        "callbacks": [type(callback).__name__ for callback in run.callbacks],
         "data_fingerprint": checkpoints.fingerprint(run.X, run.y), "versions": versions}
 
 
@@ -341,6 +346,9 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
         f"fit: the loss became {error.value} at epoch {epoch}, step {error.step}; the first "
         f"non-finite value: {where}. The parameters and optimizer state are restored to "
         f"{back}. Try a lower learning rate, clip_grad_norm=1.0, or LayerNorm.")
+    done = sum(r["steps"] for r in run.history.records[:finished]) + error.step - 1
+    run.history.config["diverged"] = {"epoch": epoch, "step": error.step, "loss": error.value,
+                                      "where": where, "steps_before": done}
     diverged.history = run.history  # the finished epochs, for whoever catches this
     return diverged
 

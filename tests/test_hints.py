@@ -1,0 +1,202 @@
+"""The hint rules, one by one, at their documented thresholds; the Hint object; how
+causes and symptoms combine; and History's use of them."""
+import math
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet.diagnostics import KINDS, Hint, diagnose, hints
+from tinynet.training import History
+
+
+def _record(epoch=1, train_loss=1.0, val_loss=None, first=1.0, last=1.0, update=1e-3,
+            dead=0.0, saturation=0.0, kind="ReLU", dead_since=None):
+    return {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "layers": {
+        "0": {"kind": "Linear", "grad_norm": first, "update_ratio": update},
+        "1": {"kind": kind, "dead_rate": dead, "saturation_rate": saturation,
+              "dead_since": dead_since or []},
+        "2": {"kind": "Linear", "grad_norm": last, "update_ratio": update},
+    }}
+
+
+def _kinds(records, config=None, restored=None):
+    return {h.kind for h in diagnose(records, config, restored)}
+
+
+@pytest.mark.parametrize("changes, kind, fires", [
+    ({"dead": 0.25}, "dead_units", True),
+    ({"dead": 0.24}, "dead_units", False),
+    ({"dead": 0.9, "kind": "LeakyReLU"}, "dead_units", False),  # only ReLU-type units die
+    ({"saturation": 0.5, "kind": "Sigmoid"}, "saturation", True),
+    ({"saturation": 0.5, "kind": "Tanh"}, "saturation", True),
+    ({"saturation": 0.49, "kind": "Tanh"}, "saturation", False),
+    ({"saturation": 0.9, "kind": "ReLU"}, "saturation", False),  # ReLU's zero side: dead
+    ({"first": 0.9e-3}, "vanishing", True),
+    ({"first": 1.1e-3}, "vanishing", False),
+    ({"first": 1.1e3}, "exploding", True),
+    ({"first": 0.9e3}, "exploding", False),
+    ({"update": 0.11}, "lr_too_high", True),
+    ({"update": 0.09}, "lr_too_high", False),
+    ({"update": float("nan")}, "lr_too_high", False),
+])
+def test_each_rule_fires_exactly_at_its_threshold(changes, kind, fires):
+    assert (kind in _kinds([_record(**changes)])) is fires
+
+
+def test_lr_too_low_needs_tiny_steps_and_a_loss_that_barely_moved():
+    tiny = [_record(1, train_loss=1.0, update=0.9e-5), _record(2, train_loss=0.98,
+                                                                 update=0.9e-5)]
+    assert "lr_too_low" in _kinds(tiny)
+    tiny[-1]["train_loss"] = 0.96  # moved 4%: the steps are small but they work
+    assert "lr_too_low" not in _kinds(tiny)
+    tiny[-1]["train_loss"], tiny[-1]["layers"]["0"]["update_ratio"] = 0.98, 1.1e-5
+    assert "lr_too_low" not in _kinds(tiny)
+
+
+def test_lr_too_high_when_the_loss_spiked_above_its_start_with_large_steps():
+    config = {"initial_loss": 1.0}
+    spike = [_record(1, train_loss=1.6, update=0.2), _record(2, train_loss=0.5)]
+    hint = next(h for h in diagnose(spike, config) if h.kind == "lr_too_high")
+    assert hint.epoch == 1 and "rose to 1.6 from 1" in hint.message
+    assert "lr_too_high" not in _kinds([_record(1, train_loss=1.4, update=0.2),
+                                        _record(2, train_loss=0.5)], config)
+    assert "lr_too_high" not in _kinds([_record(1, train_loss=1.6, update=0.09),
+                                        _record(2, train_loss=0.5)], config)
+
+
+def test_diverged_from_fit_or_from_an_exploding_loss():
+    failure = {"epoch": 2, "step": 5, "loss": float("nan"), "where": "layer '0'",
+               "steps_before": 12}
+    only = diagnose([_record(1)], {"diverged": failure, "initial_loss": 0.7})
+    assert [h.kind for h in only] == ["diverged"] and only[0].severity == "error"
+    first_step = diagnose([], {"diverged": {**failure, "steps_before": 0}})
+    assert [h.kind for h in first_step] == ["nonfinite"]
+    exploded = [_record(1, train_loss=0.69), _record(2, train_loss=7.0, dead=0.9)]
+    assert _kinds(exploded, {"initial_loss": 0.69}) == {"diverged"}  # dead units: a symptom
+    assert "diverged" not in _kinds([_record(1, train_loss=0.69), _record(2, train_loss=6.8)],
+                                    {"initial_loss": 0.69})
+
+
+def test_input_scale_thresholds():
+    def config(max_std=1.0, min_std=1.0, max_abs_mean=0.0):
+        return {"input": {"max_std": max_std, "min_std": min_std, "max_abs_mean": max_abs_mean,
+                          "constant_features": 0}}
+
+    assert "input_scale" in _kinds([_record()], config(max_std=10.1))
+    assert "input_scale" not in _kinds([_record()], config(max_std=10.0, min_std=0.5))
+    assert "input_scale" in _kinds([_record()], config(max_abs_mean=10.5))
+    assert "input_scale" in _kinds([_record()], config(max_std=2.0, min_std=1.9e-3))
+
+
+def test_init_scale_from_the_initial_loss_or_the_activation_growth():
+    assert "init_scale" in _kinds([_record()], {"initial_loss": 2.2,
+                                                "expected_initial_loss": 0.7})
+    assert "init_scale" not in _kinds([_record()], {"initial_loss": 2.0,
+                                                    "expected_initial_loss": 0.7})
+    growing = {"initial_act_std": {"1": 1.0, "3": 2.2, "5": 4.9}}  # 2.21x per layer
+    hint = next(h for h in diagnose([_record()], growing) if h.kind == "init_scale")
+    assert "grow 2.21x per layer" in hint.message and "too large" in hint.message
+    shrinking = {"initial_act_std": {"1": 1.0, "3": 0.4, "5": 0.2}}  # 0.447x
+    assert "too small" in str(next(h for h in diagnose([_record()], shrinking)))
+    assert "init_scale" not in _kinds([_record()], {"initial_act_std": {"1": 1.0, "3": 1.9,
+                                                                        "5": 3.9}})
+
+
+def test_overfitting_needs_a_sustained_rise_a_falling_train_loss_and_a_gap():
+    def run(val, train):
+        return [_record(e, train_loss=t, val_loss=v) for e, (v, t) in
+                enumerate(zip(val, train), start=1)]
+
+    falling = [1.0, 0.5, 0.3, 0.2, 0.1, 0.05]
+    rising = [1.0, 0.6, 0.7, 0.75, 0.8, 0.85]  # best 0.6 at epoch 2; last 3 average 0.8
+    assert "overfitting" in _kinds(run(rising, falling))
+    assert "overfitting" not in _kinds(run(rising[:4] + [0.6, 0.6], falling))  # back down
+    assert "overfitting" not in _kinds(run(rising, [1.0, 0.5, 0.6, 0.7, 0.8, 0.9]))  # rising
+    assert "overfitting" not in _kinds(run(rising, [1.0] + [0.9] * 5))  # no gap: val < 1.5x
+    assert "overfitting" not in _kinds(run([1.0, 0.6, 0.62, 0.64, 0.7], falling[:5]))  # 9%
+    # with EarlyStopping's weights put back, a note that says so, not a warning
+    note = [h for h in diagnose(run(rising, falling), restored_epoch=2)
+            if h.kind == "overfitting"]
+    assert note[0].severity == "note" and "put back the weights of epoch 2" in str(note[0])
+
+
+def test_stalled_near_chance_or_near_the_start_and_only_without_a_cause():
+    assert "stalled" in _kinds([_record(e, train_loss=0.70) for e in (1, 2, 3)],
+                               {"expected_initial_loss": 0.693})
+    assert "stalled" not in _kinds([_record(1, 0.9), _record(2, 0.6), _record(3, 0.3)],
+                                   {"expected_initial_loss": 0.693})
+    assert "stalled" not in _kinds([_record(e, 0.70) for e in (1, 2)])  # too short to tell
+    vanishing = [_record(e, train_loss=0.7, first=1e-6) for e in (1, 2, 3)]
+    assert _kinds(vanishing, {"expected_initial_loss": 0.693}) == {"vanishing"}
+
+
+def test_one_hint_per_cause_listing_every_layer():
+    record = _record(dead=0.5)
+    record["layers"]["3"] = {"kind": "ReLU", "dead_rate": 0.8, "dead_since": [2]}
+    record["layers"]["4"] = {"kind": "Linear", "grad_norm": 1.0, "update_ratio": 1e-3}
+    found = diagnose([record])
+    dead = [h for h in found if h.kind == "dead_units"]
+    assert len(dead) == 1
+    assert dead[0].layers == (("1", "ReLU"), ("3", "ReLU")) and dead[0].layer == ("1", "ReLU")
+    assert "80% of the units of layer 2 · ReLU" in dead[0].message
+    assert dead[0].evidence["dead_rate"] == {"1": 0.5, "3": 0.8}
+
+
+def test_hints_are_ordered_by_severity_and_print_as_a_sentence():
+    config = {"ends_in_softmax": True, "loss": "cross_entropy", "input":
+              {"max_std": 50.0, "min_std": 1.0, "max_abs_mean": 0.0, "constant_features": 0}}
+    found = diagnose([_record(dead=0.5)], config)
+    assert [h.severity for h in found] == sorted((h.severity for h in found),
+                                                 key=hints.SEVERITIES.index)
+    assert found[0].kind == "double_softmax"
+    for hint in found:
+        assert isinstance(hint, Hint) and hint.kind in KINDS
+        assert str(hint) == f"{hint.message}: {hint.advice}"
+
+
+def test_every_threshold_is_a_named_constant_cited_in_its_rule():
+    for name in ("DEAD_RATE", "SATURATION_RATE", "VANISHING_RATIO", "EXPLODING_RATIO",
+                 "UPDATE_RATIO_HIGH", "UPDATE_RATIO_LOW", "OVERFIT_RISE", "OVERFIT_GAP",
+                 "INPUT_STD_MAX", "INIT_LOSS_RATIO", "LOSS_EXPLOSION", "STALL"):
+        assert isinstance(getattr(hints, name), float), name
+        assert any(name in (rule.__doc__ or "") for rule in hints.RULES), name
+    assert all(rule.__doc__ and ("(" in rule.__doc__) for rule in hints.RULES)  # a source
+
+
+def test_no_records_no_hints():
+    assert diagnose([]) == []
+
+
+def test_gradient_ratio_reads_first_and_last_linear():
+    assert hints.gradient_ratio(_record(first=2.0, last=8.0)) == 0.25
+    assert math.isnan(hints.gradient_ratio({"layers": {"0": {"kind": "Linear",
+                                                             "grad_norm": 1.0}}}))
+
+
+# ---- History ---------------------------------------------------------------------------------
+def test_history_diagnose_reads_the_config_fit_records():
+    data = tn.data.load_dataset("iris", seed=0)
+    X = data.X_train * 300 + 1000  # far from standardised
+    model = tn.models.MLP(4, [8], 3, generator=np.random.default_rng(0))
+    history = tn.fit(model, X, data.y_train, epochs=2, progress=False)
+    assert history.config["input"]["max_abs_mean"] > 900
+    assert history.config["expected_initial_loss"] == pytest.approx(math.log(3))
+    assert "input_scale" in {h.kind for h in history.diagnose()}
+
+
+def test_summary_shows_the_epoch_early_stopping_restored():
+    data = tn.data.load_dataset("iris", seed=0)
+    model = tn.models.MLP(4, [64, 64], 3, generator=np.random.default_rng(0))
+    stopper = tn.EarlyStopping(patience=2, restore_best_weights=True)
+    history = tn.fit(model, data.X_train, data.y_train, lr=0.05, epochs=60, seed=0,
+                     validation_data=(data.X_test, data.y_test), callbacks=[stopper],
+                     progress=False)
+    assert history.restored_epoch == stopper.best_epoch < len(history)
+    head = history.summary().splitlines()[0]
+    assert head.startswith(f"epoch {stopper.best_epoch}:")
+    assert f"training ran to epoch {len(history)}" in head
+    again = History.from_json(history.to_json())
+    assert again.restored_epoch == history.restored_epoch
+    assert not any(h.kind == "overfitting" and h.severity == "warning"
+                   for h in history.diagnose())
