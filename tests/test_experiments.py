@@ -106,7 +106,7 @@ def test_csv_and_table(serial, tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"activations": ["relu", "swish"]}, "compare_activations: activations must be one of "
+    ({"activations": ["relu", "swish"]}, "compare_activations: activation must be one of "
                                          "'elu', .* got 'swish'"),
     ({"activations": []}, "activations must name at least one activation"),
     ({"dataset": "mnist"}, "compare_activations: dataset must be one of 'moons', .* got 'mnist'"),

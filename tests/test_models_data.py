@@ -41,8 +41,8 @@ def test_mlp_accepts_an_int_width_and_every_activation_name():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"activation": "swish"}, "unknown activation 'swish'"),
-    ({"norm": "batchnorm"}, "norm must be None or 'layernorm', got 'batchnorm'"),
+    ({"activation": "swish"}, "MLP: activation must be one of 'elu', .* got 'swish'"),
+    ({"norm": "batchnorm"}, "MLP: norm must be one of None, 'layernorm', got 'batchnorm'"),
     ({"init": "he"}, "init must be one of .* got 'he'"),
 ])
 def test_mlp_rejects_unknown_names(kwargs, match):

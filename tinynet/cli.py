@@ -77,14 +77,25 @@ def _output_path(text: str) -> str:
     return text
 
 
+def _activation(text: str) -> str:
+    """A known activation name, or 'module:Class' naming an activation module class."""
+    from tinynet.models import resolve_activation
+
+    try:
+        resolve_activation("activation", text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown activation {text}; choose from {', '.join(sorted(ACTIVATIONS))}, or "
+            f"give module:Class for your own") from None
+    return text
+
+
 def _activation_list(text: str) -> list:
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in ACTIVATIONS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown activation(s) {', '.join(unknown) or '(none given)'}; "
-            f"choose from {', '.join(sorted(ACTIVATIONS))}")
-    return names
+    if not names:
+        raise argparse.ArgumentTypeError(f"no activation given (none given); choose from "
+                                         f"{', '.join(sorted(ACTIVATIONS))}")
+    return [_activation(name) for name in names]
 
 
 def _model_options(parser) -> None:
@@ -209,8 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="compare activations on one dataset")
     _model_options(compare)
     compare.add_argument("--activations", type=_activation_list,
-                         default=_activation_list(DEFAULT_ACTIVATIONS),
-                         help=f"comma-separated ({DEFAULT_ACTIVATIONS})")
+                         default=DEFAULT_ACTIVATIONS.split(","),
+                         help=f"comma-separated names or module:Class paths "
+                              f"({DEFAULT_ACTIVATIONS})")
     compare.add_argument("--seeds", type=_positive_int, default=3)
     compare.add_argument("--jobs", type=_jobs, default=2, help="parallel jobs (2; -1: all cores)")
     compare.add_argument("--target", type=_fraction, default=0.9,
@@ -221,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train one MLP and print its diagnostics")
     _model_options(train)
-    train.add_argument("--activation", default="gelu", choices=sorted(ACTIVATIONS))
+    train.add_argument("--activation", default="gelu", type=_activation,
+                       help=f"{', '.join(sorted(ACTIVATIONS))}, or module:Class (gelu)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--json", type=_output_path, help="write the History as JSON")
     train.add_argument("--plot", type=_output_path,

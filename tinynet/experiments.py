@@ -22,10 +22,11 @@ from tinynet.data import DATASETS, load_dataset
 from tinynet.diagnostics.hints import gradient_ratio
 from tinynet.dtypes import get_default_dtype
 from tinynet.files import atomic_write
-from tinynet.models import ACTIVATIONS, MLP, NORMS
+from tinynet.models import ACTIVATIONS, MLP, NORMS, resolve_activation
 from tinynet.tensor import Tensor
 from tinynet.training import History, fit
 
+BUILT_IN = frozenset(ACTIVATIONS)  # the names every worker process knows
 COLUMNS = ("activation", "test_acc_mean", "test_acc_std", "epochs_to_target", "grad_ratio",
            "dead_rate", "saturation_rate", "us_per_step", "diverged")
 
@@ -37,6 +38,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
     (plain data, so it travels between processes and cluster workers unchanged).
     ``dtype`` defaults to the default dtype of the process it runs in."""
     dtype = np.dtype(dtype or get_default_dtype())
+    label = resolve_activation("run_one", activation)[0]
     data = load_dataset(dataset, seed=seed, dtype=dtype)
     model = MLP(data.n_features, [width] * depth, data.n_classes, activation=activation,
                 norm=norm, dtype=dtype, generator=np.random.default_rng(seed))
@@ -56,7 +58,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
     steps = sum(r["steps"] for r in records)
     reached = [r["epoch"] for r in records if r["val_acc"] >= target]
     return {
-        "activation": activation, "seed": seed, "n_classes": data.n_classes,
+        "activation": label, "seed": seed, "n_classes": data.n_classes,
         "test_acc": float(np.mean(predicted == data.y_test)),
         "epochs_to_target": reached[0] if reached else None,
         "grad_ratio": gradient_ratio(records[0]) if records else float("nan"),
@@ -143,7 +145,8 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
 
     Args:
         dataset: a ``tinynet.data`` dataset name (default 'moons').
-        activations: names from ``tinynet.models.ACTIVATIONS``.
+        activations: names from ``tinynet.models.ACTIVATIONS`` (or registered with
+            ``register_activation``), 'module:Class' paths, or activation classes.
         depth, width: hidden layers and units per layer (8 × 32).
         epochs: training epochs per run (30); lr: Adam's learning rate (1e-2).
         seeds: number of seeds (0..seeds-1) or a list of seeds (3).
@@ -171,8 +174,10 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     activations = [activations] if isinstance(activations, str) else list(activations)
     if not activations:
         raise ValueError(f"{where}: activations must name at least one activation, got []")
-    for name in activations:
-        check_choice(where, "activations", name, tuple(sorted(ACTIVATIONS)))
+    resolved = [resolve_activation(where, a) for a in activations]
+    labels = [label for label, _, _ in resolved]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{where}: activations must have distinct names, got {labels}")
     for name, value in (("depth", depth), ("width", width), ("epochs", epochs),
                         ("batch_size", batch_size)):
         check_int(where, name, value, 1)
@@ -191,11 +196,14 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
                          f"core), got 0")
     start = time.perf_counter()
     runs = Parallel(n_jobs=n_jobs)(
-        # NOTE: the dtype is passed on: a worker process starts with the library's default
-        delayed(run_one)(dataset, activation, depth, width, epochs, seed, norm, lr, batch_size,
-                         target, get_default_dtype())
-        for activation in activations for seed in seeds)
-    rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in activations]
+        # NOTE: the dtype is passed on: a worker process starts with the library's default.
+        # A registered name is sent as its class, which a worker process can unpickle
+        # (its registry is empty).
+        delayed(run_one)(dataset, activation if isinstance(activation, str) and activation
+                         in BUILT_IN else factory, depth, width, epochs, seed, norm, lr,
+                         batch_size, target, get_default_dtype())
+        for activation, (_, factory, _) in zip(activations, resolved) for seed in seeds)
+    rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in labels]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,
                     norm=norm, lr=lr, batch_size=batch_size, target=target,
                     n_classes=runs[0]["n_classes"], seconds=time.perf_counter() - start)

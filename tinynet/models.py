@@ -1,8 +1,18 @@
-"""``MLP``: the classic deep multilayer perceptron, activation chosen by name."""
+"""``MLP``: the classic deep multilayer perceptron, activation chosen by name or class.
+
+Any activation module works, tinynet's or yours: a ``Module`` with ``forward`` and
+``derivative(x, y)`` (f'(x) from the input x and output y), which the Monitor uses to
+count dead and saturated units. Pass its class (or any function returning a fresh
+module) as ``activation=``, or ``register_activation`` it under a name that ``MLP``,
+``compare_activations`` and the ``tinynet`` command then accept.
+"""
+import importlib
+
 import numpy as np
 
 from tinynet import nn
-from tinynet.checks import check_int
+from tinynet.checks import check_choice, check_int
+from tinynet.diagnostics.monitor import is_activation
 from tinynet.nn import init
 
 # name -> (module factory, nonlinearity name for nn.init.calculate_gain)
@@ -20,11 +30,66 @@ NORMS = (None, "layernorm")
 INITS = ("auto", "pytorch", "kaiming", "xavier", "sklearn")
 
 
-def make_activation(name: str) -> nn.Module:
-    """A fresh activation module from its name (see ``ACTIVATIONS``)."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[name][0]()
+def register_activation(name: str, factory, gain: str = None) -> None:
+    """Make ``factory`` (an activation module class, or a function returning a fresh
+    module) available by ``name`` to ``MLP``, ``compare_activations`` and the CLI.
+    ``gain``: the ``nn.init.calculate_gain`` name ``init='auto'`` scales Kaiming's init
+    with (e.g. 'relu' for a ReLU-like activation); None: PyTorch's default init.
+
+    Example:
+        >>> import tinynet as tn
+        >>> class Swish(tn.nn.Module):
+        ...     def forward(self, x):
+        ...         return x * x.sigmoid()
+        ...     def derivative(self, x, y):
+        ...         s = 1 / (1 + np.exp(-x))
+        ...         return s * (1 + x * (1 - s))
+        >>> tn.models.register_activation("swish_example", Swish)
+        >>> tn.models.MLP(2, [8], 2, activation="swish_example")[1]
+        Swish()
+        >>> del tn.models.ACTIVATIONS["swish_example"]  # (a doctest cleans up after itself)
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"register_activation: name must be a non-empty str, got {name!r}")
+    _check_activation("register_activation", factory)
+    if gain is not None:
+        init.calculate_gain(gain)  # refuses an unknown name now, not at the first MLP
+    ACTIVATIONS[name] = (factory, gain)
+
+
+def resolve_activation(where: str, activation) -> tuple:
+    """(label, factory, gain) for an activation given by name (``ACTIVATIONS``, or
+    'module:Class' to import one), or by class / factory."""
+    if isinstance(activation, str):
+        if ":" in activation and activation not in ACTIVATIONS:
+            module, _, attribute = activation.partition(":")
+            try:
+                factory = getattr(importlib.import_module(module), attribute)
+            except (ImportError, AttributeError) as error:
+                raise ValueError(f"{where}: activation {activation!r} cannot be imported "
+                                 f"({error})") from None
+            _check_activation(where, factory)
+            return attribute, factory, None
+        check_choice(where, "activation", activation, tuple(sorted(ACTIVATIONS)))
+        factory, gain = ACTIVATIONS[activation]
+        return activation, factory, gain
+    _check_activation(where, activation)
+    return getattr(activation, "__name__", type(activation).__name__), activation, None
+
+
+def _check_activation(where: str, factory) -> None:
+    if not callable(factory):
+        raise TypeError(f"{where}: activation must be a name, an activation class or a "
+                        f"function returning a module, got {factory!r}")
+    module = factory()
+    if not is_activation(module) and not isinstance(module, nn.Identity):
+        raise TypeError(f"{where}: activation must make a Module with a derivative(x, y) "
+                        f"method (the Monitor needs f'), got {type(module).__name__}")
+
+
+def make_activation(name) -> nn.Module:
+    """A fresh activation module from its name (see ``ACTIVATIONS``) or class."""
+    return resolve_activation("make_activation", name)[1]()
 
 
 class MLP(nn.Sequential):
@@ -34,12 +99,15 @@ class MLP(nn.Sequential):
         in_features: input width D_in.
         hidden: hidden widths, e.g. ``[32] * 8`` for 8 hidden layers of 32 units.
         out_features: number of outputs (classes, for logits).
-        activation: one of ``ACTIVATIONS`` (default 'gelu').
+        activation: a name in ``ACTIVATIONS`` (default 'gelu'), 'module:Class' to import
+            one, or an activation module class (or a function returning a fresh module)
+            with ``derivative(x, y)``; the model records its name in ``activation``.
         norm: None (default) or 'layernorm', applied after each activation.
         init: 'auto' (default): Kaiming-normal with the activation's gain for the
             ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh
             and identity, and PyTorch's default under LayerNorm (which undoes the
-            scale); 'kaiming' / 'xavier' force one; 'pytorch' keeps Linear's default;
+            scale) or for an activation registered without a gain; 'kaiming' / 'xavier'
+            force one; 'pytorch' keeps Linear's default;
             'sklearn' copies scikit-learn's MLP: weights and biases from
             U(±√(6 / (D_in + D_out))), √(2 / ...) for sigmoid. Otherwise biases start
             from U(-1/√D_in, 1/√D_in), as in PyTorch: zero biases would put every
@@ -60,13 +128,9 @@ class MLP(nn.Sequential):
 
     def __init__(self, in_features: int, hidden, out_features: int, activation: str = "gelu",
                  norm: str = None, init: str = "auto", dtype=None, generator=None):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of "
-                             f"{sorted(ACTIVATIONS)}")
-        if norm not in NORMS:
-            raise ValueError(f"norm must be None or 'layernorm', got {norm!r}")
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        label, factory, gain = resolve_activation("MLP", activation)
+        check_choice("MLP", "norm", norm, NORMS)
+        check_choice("MLP", "init", init, INITS)
         hidden = [hidden] if isinstance(hidden, int) else list(hidden)
         check_int("MLP", "in_features", in_features, 1)
         check_int("MLP", "out_features", out_features, 1)
@@ -79,23 +143,23 @@ class MLP(nn.Sequential):
         first_draw = np.random.default_rng(0) if redrawn else None
         layers, width = [], in_features
         for h in hidden:
-            layers += [nn.Linear(width, h, dtype=dtype, generator=first_draw),
-                       make_activation(activation)]
+            layers += [nn.Linear(width, h, dtype=dtype, generator=first_draw), factory()]
             if norm == "layernorm":
                 layers.append(nn.LayerNorm(h, dtype=dtype))
             width = h
         layers.append(nn.Linear(width, out_features, dtype=dtype, generator=first_draw))
         super().__init__(*layers)
-        self.activation, self.norm, self.init = activation, norm, init
+        self.activation, self.norm, self.init = label, norm, init
         # NOTE: in here ``init`` is the argument (a str), not the ``nn.init`` module.
         if redrawn:
-            self._initialise(activation, init, generator)
+            self._initialise(gain, init, generator)
 
-    def _initialise(self, activation: str, scheme: str, generator) -> None:
-        nonlinearity = ACTIVATIONS[activation][1]
+    def _initialise(self, nonlinearity, scheme: str, generator) -> None:
+        if scheme == "auto" and nonlinearity is None:
+            scheme = "pytorch"  # an activation without a known gain: PyTorch's default
         if scheme == "auto" and self.norm == "layernorm":
             # LayerNorm undoes any weight scale, and Kaiming's larger weights only shrink
-            # Adam's relative steps: 0.724 vs 0.944 on digits at depth 12 (examples/).
+            # Adam's relative steps (docs/activations.md measures it on digits)
             scheme = "pytorch"
         elif scheme == "auto":
             bounded = nonlinearity in ("sigmoid", "tanh", "linear")
@@ -103,7 +167,7 @@ class MLP(nn.Sequential):
         linears = [m for m in self.children() if isinstance(m, nn.Linear)]
         for i, layer in enumerate(linears):
             last = i == len(linears) - 1
-            gain = 1.0 if last else init.calculate_gain(nonlinearity)
+            gain = 1.0 if last or nonlinearity is None else init.calculate_gain(nonlinearity)
             bound = 1 / layer.in_features ** 0.5  # PyTorch's bias init: spreads the kinks
             if scheme == "sklearn":  # sklearn.neural_network's _init_coef
                 factor = 2.0 if nonlinearity == "sigmoid" else 6.0

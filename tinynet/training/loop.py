@@ -67,7 +67,7 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
         seed: int = None, monitor=True, progress: bool = True, callbacks=(), scheduler=None,
         clip_grad_norm: float = None, checkpoint=None, checkpoint_every: int = 1,
-        resume_from=None):
+        resume_from=None, sanity_check: bool = False):
     """Train ``model`` on (X, y) with minibatches and return a ``History``.
 
     Args:
@@ -97,6 +97,9 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
             ``checkpoint_every`` epochs and after the last one.
         resume_from: a checkpoint path: continue that run (same model, data and
             settings) from where it was saved.
+        sanity_check: first run ``tn.diagnostics.sanity_check`` on copies of the model
+            (initial loss, overfitting 20 samples, a gradient check, inputs used); the
+            report goes in ``History.config['sanity_check']``, and a failed check warns.
 
     Returns:
         History with one record per epoch.
@@ -121,6 +124,8 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
                    seed, monitor, callbacks, scheduler, clip_grad_norm)
     epochs = check_int("fit", "epochs", epochs, 1)
     checkpoint_every = check_int("fit", "checkpoint_every", checkpoint_every, 1)
+    if sanity_check:
+        _sanity_check(run)
     first = 1
     if resume_from is not None:
         first = checkpoints.restore(run, checkpoints.load_checkpoint(resume_from),
@@ -150,7 +155,7 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     if not params:
         raise ValueError(f"fit: model must have parameters to train, got {model!r}")
     dtype = params[0].dtype
-    loss_fn, loss_name = _loss(loss)
+    loss_fn, loss_name = resolve_loss("fit", loss)
     optimizer = _optimizer(optimizer, lr, params)
     batch_size = check_int("fit", "batch_size", batch_size, 1)
     seed = check_seed("fit", "seed", seed)
@@ -175,18 +180,18 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     return run
 
 
-def _loss(loss) -> tuple:
-    """(loss module, loss name) from a name or a module."""
+def resolve_loss(where: str, loss) -> tuple:
+    """(loss module, loss name) from a name in ``LOSSES`` or a loss module."""
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"fit: loss must be one of {sorted(LOSSES)} or a loss module, "
+            raise ValueError(f"{where}: loss must be one of {sorted(LOSSES)} or a loss module, "
                              f"got {loss!r}")
         return LOSSES[loss](), loss
     if not callable(loss):
-        raise TypeError(f"fit: loss must be a loss name or a loss module, got {loss!r}")
+        raise TypeError(f"{where}: loss must be a loss name or a loss module, got {loss!r}")
     if getattr(loss, "reduction", "mean") == "none":
-        raise ValueError("fit: loss must reduce a batch to one number, got a loss module with "
-                         "reduction='none'; use 'mean' or 'sum'")
+        raise ValueError(f"{where}: loss must reduce a batch to one number, got a loss module "
+                         f"with reduction='none'; use 'mean' or 'sum'")
     name = next((n for kind, n in _LOSS_NAMES if isinstance(loss, kind)), type(loss).__name__)
     return loss, name
 
@@ -203,6 +208,19 @@ def _optimizer(optimizer, lr, params):
         raise TypeError(f"fit: optimizer must be an Optimizer instance or one of "
                         f"{sorted(OPTIMIZERS)}, got {optimizer!r}")
     return optimizer
+
+
+def _sanity_check(run: Run) -> None:
+    import warnings
+    from dataclasses import asdict
+
+    from tinynet.diagnostics.sanity import run_checks
+
+    report = run_checks(run.model, run.loss_fn, run.loss_name, run.X, run.y)
+    run.history.config["sanity_check"] = [asdict(check) for check in report]
+    if not report.passed:
+        warnings.warn(f"fit: the sanity check failed before training:\n{report}",
+                      UserWarning, stacklevel=3)
 
 
 def _scheduler(scheduler, optimizer):
