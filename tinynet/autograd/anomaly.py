@@ -10,24 +10,13 @@ reported at the first op that reads it, as coming from that leaf.
 Off (the default) it costs one flag check per op and per module call.
 """
 import os
-import threading
 import traceback
 
 import numpy as np
 
+from tinynet.autograd.observers import OBSERVERS, current_module, observing
+
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class _AnomalyState(threading.local):
-    """Per thread, as grad mode: the switch and the modules whose forward is running."""
-
-    enabled = False
-
-    def __init__(self):
-        self.modules = []
-
-
-_Anomaly = _AnomalyState()
 
 
 class AnomalyError(RuntimeError):
@@ -61,17 +50,16 @@ class detect_anomaly:
     """
 
     def __enter__(self):
-        self.prev = _Anomaly.enabled
-        _Anomaly.enabled = True
+        self._observing = observing(check_forward, check_backward)
+        self._observing.__enter__()
         return self
 
     def __exit__(self, *exc):
-        _Anomaly.enabled = self.prev
-        return False
+        return self._observing.__exit__(*exc)
 
 
 def is_anomaly_enabled() -> bool:
-    return _Anomaly.enabled
+    return check_forward in OBSERVERS.forward
 
 
 def creation_site() -> str:
@@ -84,14 +72,15 @@ def creation_site() -> str:
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
 
 
-def check_forward(ctx, args, arrays, out) -> None:
-    """Record where ``ctx`` was created; raise if it made a non-finite ``out``."""
+def check_forward(ctx, args, out) -> None:
+    """Record where ``ctx`` was created; raise if it made a non-finite output."""
     ctx.anomaly_site = creation_site()
-    ctx.anomaly_module = _Anomaly.modules[-1] if _Anomaly.modules else None
-    if _finite(out):
+    ctx.anomaly_module = current_module()
+    if _finite(out.data):
         return
     op = type(ctx).__name__
-    for arg, array in zip(args, arrays):
+    for arg in args:
+        array = getattr(arg, "data", arg)
         if isinstance(array, np.ndarray) and not _finite(array):
             is_leaf = getattr(arg, "grad_fn", None) is None
             source = "a leaf tensor" if is_leaf else "an earlier op's output"

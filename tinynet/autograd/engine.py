@@ -10,7 +10,7 @@ import heapq
 
 import numpy as np
 
-from tinynet.autograd.anomaly import _Anomaly, check_backward
+from tinynet.autograd.observers import OBSERVERS
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -43,7 +43,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     if root._ctx is None:
         _write_leaf_grads([root], {id(root): grad})
         return
-    anomaly = _Anomaly.enabled
+    observers = OBSERVERS.backward  # anomaly detection, the backward trace
     grads = {id(root._ctx): grad}  # id(node) -> dL/d(the node's output), summed so far
     ready = [(-root._ctx.seq, root._ctx)]
     leaves = []
@@ -66,8 +66,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(input_grads)} gradients, "
                 f"expected {len(ctx.next_nodes)} (one per forward input)")
-        if anomaly:
-            check_backward(ctx, g, input_grads)
+        if observers:
+            for observe in observers:
+                observe(ctx, g, input_grads)
         for node, gx in zip(ctx.next_nodes, input_grads):
             if node is None or gx is None:
                 continue

@@ -35,7 +35,7 @@ import itertools
 
 import numpy as np
 
-from tinynet.autograd.anomaly import _Anomaly, check_forward
+from tinynet.autograd.observers import OBSERVERS
 from tinynet.autograd.grad_mode import _GradMode
 
 _sequence = itertools.count()  # numbers recorded ops in creation order
@@ -94,8 +94,6 @@ class Function:
         out = cls.forward(ctx, *arrays)
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
-        if _Anomaly.enabled:
-            check_forward(ctx, args, arrays, out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if any_need and out.dtype.kind == "f" and _GradMode.enabled:
             saved = ctx.saved_tensors
@@ -113,8 +111,12 @@ class Function:
             t = Tensor._wrap(out, True, ctx)
             # NOTE: the output's counter, not the output: ctx -> output would be a cycle
             ctx.out_version = t._version if _is_in(out, saved) else None
-            return t
-        return Tensor._wrap(out, False, None)
+        else:
+            t = Tensor._wrap(out, False, None)
+        if OBSERVERS.forward:  # anomaly detection, the graph recorder (see observers.py)
+            for observe in OBSERVERS.forward:
+                observe(ctx, args, t)
+        return t
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from tinynet.autograd.anomaly import _Anomaly
+from tinynet.autograd.observers import OBSERVERS
 from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
 from tinynet.nn.parameter import Parameter
@@ -65,12 +65,12 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        if _Anomaly.enabled:  # anomaly mode names the module an op was created in
-            _Anomaly.modules.append(self)
+        if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
+            OBSERVERS.modules.append(self)
             try:
                 out = self.forward(*args, **kwargs)
             finally:
-                _Anomaly.modules.pop()
+                OBSERVERS.modules.pop()
         else:
             out = self.forward(*args, **kwargs)
         if self._forward_hooks:

@@ -1,0 +1,41 @@
+"""Observers of the engine: functions called after every op's forward and after every
+op the backward pass runs. Anomaly detection, the graph recorder of ``tinynet.viz`` and
+the backward trace of ``tinynet.classroom`` are observers; with none installed the
+engine pays one list check per op.
+"""
+import contextlib
+import threading
+
+
+class _Observers(threading.local):
+    """Per thread, as grad mode."""
+
+    def __init__(self):
+        self.forward = []  # f(ctx, args, out) after each op's forward; out: the Tensor
+        self.backward = []  # f(ctx, grad, input_grads) after each op's backward
+        self.modules = []  # modules whose forward is running, innermost last
+
+
+OBSERVERS = _Observers()
+
+
+@contextlib.contextmanager
+def observing(forward=None, backward=None):
+    """Install observers for the duration of a ``with`` block."""
+    if forward is not None:
+        OBSERVERS.forward.append(forward)
+    if backward is not None:
+        OBSERVERS.backward.append(backward)
+    try:
+        yield
+    finally:
+        if forward is not None:
+            OBSERVERS.forward.remove(forward)
+        if backward is not None:
+            OBSERVERS.backward.remove(backward)
+
+
+def current_module():
+    """The innermost module whose forward is running (tracked while a forward observer
+    is installed), or None."""
+    return OBSERVERS.modules[-1] if OBSERVERS.modules else None
