@@ -126,3 +126,46 @@ def test_summary_lists_every_layer_of_the_last_epoch(history):
     assert "first/last Linear gradient-norm ratio" in text
     assert History().summary() == "History: no epochs recorded"
     assert repr(history) == "History(4 epochs)"
+
+
+# ---- notebooks and logs ------------------------------------------------------------------------
+def test_notebook_reprs_are_html_tables_of_the_same_numbers(history):
+    page = history._repr_html_()
+    assert page.startswith("<table><caption>epoch 4: train loss")
+    for name, stats in history.records[-1]["layers"].items():
+        assert f"<td>{name}</td><td>{stats['kind']}</td>" in page
+    assert History()._repr_html_() == "<p>History: no epochs recorded</p>"
+    data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+    report = tn.init_report(tn.models.MLP(2, [8], 2), data.X_train, data.y_train)
+    assert report._repr_html_().count("<tr>") == len(report) + 1
+    result = tn.experiments.compare_activations("moons", ["relu"], depth=1, width=4,
+                                                epochs=1, seeds=1)
+    assert "<td>relu</td>" in result._repr_html_()
+
+
+def test_verbose_logs_one_line_per_epoch_where_no_bar_can_be_drawn(moons, capsys):
+    _run(moons, epochs=3, verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert "train loss" in lines[0] and "val acc" in lines[0] and lines[0].endswith(" s)")
+    _run(moons, epochs=1)
+    assert capsys.readouterr().out == ""  # quiet unless asked
+
+
+def test_in_a_notebook_the_bar_is_drawn_without_a_terminal(moons, monkeypatch, capsys):
+    from tinynet.training import progress
+
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    drawn = []
+    real = progress.Progress.__init__
+
+    def spy(self, *args):
+        real(self, *args)
+        drawn.append(self.bar is not None)
+
+    monkeypatch.setattr(progress.Progress, "__init__", spy)
+    _run(moons, epochs=1, verbose=True, progress=True)
+    _run(moons, epochs=1, verbose=True, progress=False)
+    assert drawn == [True, False]
+    # the bar shows the first run: no log lines as well; the second logs its one epoch
+    assert capsys.readouterr().out.count("epoch 1/1") == 1

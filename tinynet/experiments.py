@@ -22,6 +22,7 @@ from tinynet.data import DATASETS, load_dataset
 from tinynet.diagnostics.hints import gradient_ratio
 from tinynet.dtypes import get_default_dtype
 from tinynet.files import atomic_write
+from tinynet.tables import html_table
 from tinynet.models import ACTIVATIONS, MLP, NORMS, resolve_activation
 from tinynet.tensor import Tensor
 from tinynet.training import History, fit
@@ -92,23 +93,34 @@ class Comparison:
             writer.writeheader()
             writer.writerows(self.rows)
 
-    def table(self) -> str:
-        """A Markdown table of ``rows`` (a 'diverged' column when some run diverged)."""
+    def _parts(self) -> tuple:
+        """(column titles, rows of formatted cells) of the table."""
         target = self.settings.get("target", 0.9)
         show_diverged = any(r["diverged"] for r in self.rows)
-        head = (f"| activation | test acc (mean ± std) | epochs to {target:.0%} | "
-                f"grad norm first/last | dead | saturated | µs/step |"
-                + (" diverged |" if show_diverged else ""))
-        lines = [head, "|---" * (8 if show_diverged else 7) + "|"]
+        titles = ["activation", "test acc (mean ± std)", f"epochs to {target:.0%}",
+                  "grad norm first/last", "dead", "saturated", "µs/step"]
+        titles += ["diverged"] if show_diverged else []
         n_seeds = len(self.settings.get("seeds", [])) or 1
+        rows = []
         for r in self.rows:
             reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
-            lines.append(f"| {r['activation']} | {r['test_acc_mean']:.3f} ± "
-                         f"{r['test_acc_std']:.3f} | {reach} | {r['grad_ratio']:.1e} | "
-                         f"{r['dead_rate']:.0%} | {r['saturation_rate']:.0%} | {cost} |"
-                         + (f" {r['diverged']}/{n_seeds} |" if show_diverged else ""))
+            rows.append([r["activation"], f"{r['test_acc_mean']:.3f} ± {r['test_acc_std']:.3f}",
+                         reach, f"{r['grad_ratio']:.1e}", f"{r['dead_rate']:.0%}",
+                         f"{r['saturation_rate']:.0%}", cost]
+                        + ([f"{r['diverged']}/{n_seeds}"] if show_diverged else []))
+        return titles, rows
+
+    def table(self) -> str:
+        """A Markdown table of ``rows`` (a 'diverged' column when some run diverged)."""
+        titles, rows = self._parts()
+        lines = ["| " + " | ".join(titles) + " |", "|---" * len(titles) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The table as HTML (a notebook shows it for a Comparison)."""
+        return html_table(*self._parts())
 
     @property
     def failures(self) -> list:

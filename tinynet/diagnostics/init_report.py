@@ -3,24 +3,28 @@ import numpy as np
 
 from tinynet import nn
 from tinynet.diagnostics.monitor import Monitor
+from tinynet.tables import cells, html_table, text_table
 from tinynet.tensor import Tensor
 
 
 class InitReport(list):
-    """A list of per-layer rows (dicts) that prints as a table."""
+    """A list of per-layer rows (dicts) that prints as a table (and shows as one in a
+    notebook)."""
+
+    _COLUMNS = (("act mean", "act_mean", ".3f"), ("act std", "act_std", ".3f"),
+                ("grad norm", "grad_norm", ".2e"), ("dead", "dead_rate", ".0%"),
+                ("saturated", "saturation_rate", ".0%"))
+
+    def _parts(self) -> tuple:
+        titles = ["layer", "kind"] + [title for title, _, _ in self._COLUMNS]
+        spec = [(key, fmt) for _, key, fmt in self._COLUMNS]
+        return titles, [[r["layer"], r["kind"]] + cells(r, spec) for r in self]
 
     def __str__(self) -> str:
-        lines = [f"{'layer':<8} {'kind':<10} {'act mean':>9} {'act std':>9} {'grad norm':>10} "
-                 f"{'dead':>6} {'saturated':>9}"]
-        for r in self:
-            cells = [f"{r['layer']:<8} {r['kind']:<10}"]
-            for key, spec, width in (("act_mean", ".3f", 9), ("act_std", ".3f", 9),
-                                     ("grad_norm", ".2e", 10), ("dead_rate", ".0%", 6),
-                                     ("saturation_rate", ".0%", 9)):
-                value = r.get(key)
-                cells.append(f"{'':>{width}}" if value is None else f"{value:>{width}{spec}}")
-            lines.append(" ".join(cells))
-        return "\n".join(lines)
+        return text_table(*self._parts())
+
+    def _repr_html_(self) -> str:
+        return html_table(*self._parts())
 
 
 def init_report(model, X, y=None, seed: int = 0) -> InitReport:

@@ -5,6 +5,7 @@ import math
 
 from tinynet.diagnostics import hints
 from tinynet.files import atomic_write
+from tinynet.tables import cells, html_table, text_table
 
 
 class History:
@@ -89,11 +90,27 @@ class History:
             writer.writerows(rows)
 
     # ---- reading -----------------------------------------------------------------------
+    # the per-layer columns of summary(): (title, key in a layer's stats, format)
+    _COLUMNS = (("grad norm", "grad_norm", ".2e"), ("update", "update_ratio", ".1e"),
+                ("dead", "dead_rate", ".0%"), ("saturated", "saturation_rate", ".0%"),
+                ("act mean", "act_mean", ".3f"), ("act std", "act_std", ".3f"))
+
     def summary(self) -> str:
         """A table of the epoch whose weights the model holds (the last one, or the one
         EarlyStopping restored), layer by layer, under a line of its metrics."""
         if not self.records:
             return "History: no epochs recorded"
+        head, titles, rows, foot = self._summary_parts()
+        return "\n".join([head, text_table(titles, rows)] + foot)
+
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table (a notebook shows it for a History)."""
+        if not self.records:
+            return "<p>History: no epochs recorded</p>"
+        head, titles, rows, foot = self._summary_parts()
+        return html_table(titles, rows, head) + "".join(f"<p>{f}</p>" for f in foot)
+
+    def _summary_parts(self) -> tuple:
         last = self.final_record()
         head = (f"epoch {last['epoch']}: train loss {last['train_loss']:.4f}"
                 + _opt(" acc", last.get("train_acc"), ".3f")
@@ -102,17 +119,14 @@ class History:
         if last is not self.records[-1]:
             head += (f" (weights restored from this epoch; training ran to epoch "
                      f"{self.records[-1]['epoch']})")
-        lines = [head, f"{'layer':<8} {'kind':<10} {'grad norm':>10} {'update':>9} "
-                       f"{'dead':>6} {'saturated':>9} {'act mean':>9} {'act std':>8}"]
-        for name, s in last.get("layers", {}).items():
-            lines.append(f"{name:<8} {s.get('kind', ''):<10} {_cell(s, 'grad_norm', '.2e', 10)} "
-                         f"{_cell(s, 'update_ratio', '.1e', 9)} {_cell(s, 'dead_rate', '.0%', 6)} "
-                         f"{_cell(s, 'saturation_rate', '.0%', 9)} "
-                         f"{_cell(s, 'act_mean', '.3f', 9)} {_cell(s, 'act_std', '.3f', 8)}")
+        titles = ["layer", "kind"] + [title for title, _, _ in self._COLUMNS]
+        spec = [(key, fmt) for _, key, fmt in self._COLUMNS]
+        rows = [[name, s.get("kind", "")] + cells(s, spec)
+                for name, s in last.get("layers", {}).items()]
         ratio = hints.gradient_ratio(self.records[0])
-        if not math.isnan(ratio):
-            lines.append(f"first/last Linear gradient-norm ratio (epoch 1): {ratio:.2e}")
-        return "\n".join(lines)
+        foot = [] if math.isnan(ratio) else [
+            f"first/last Linear gradient-norm ratio (epoch 1): {ratio:.2e}"]
+        return head, titles, rows, foot
 
     def final_record(self) -> dict:
         """The record of the epoch whose weights the model holds after training."""
@@ -133,11 +147,6 @@ class History:
 
 def _opt(label: str, value, spec: str) -> str:
     return "" if value is None else f"{label} {value:{spec}}"
-
-
-def _cell(stats: dict, key: str, spec: str, width: int) -> str:
-    value = stats.get(key)
-    return f"{'':>{width}}" if value is None else f"{value:>{width}{spec}}"
 
 
 def _jsonable(value):

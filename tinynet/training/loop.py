@@ -5,7 +5,6 @@ arguments into a ``Run``, runs its epochs (evaluation, callbacks, checkpoints), 
 the loss stops being finite, names where and restores the last finite state.
 """
 import platform
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +21,7 @@ from tinynet.training.epoch import NonFiniteLoss, evaluate, train_epoch
 from tinynet.training.history import History
 from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_inputs, check_targets,
                                      check_validation_data)
+from tinynet.training.progress import Progress
 
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
           "mse": nn.MSELoss}
@@ -65,7 +65,8 @@ class Run:
 
 def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
-        seed: int = None, monitor=True, progress: bool = True, callbacks=(), scheduler=None,
+        seed: int = None, monitor=True, progress: bool = True, verbose: bool = False,
+        callbacks=(), scheduler=None,
         clip_grad_norm: float = None, checkpoint=None, checkpoint_every: int = 1,
         resume_from=None, sanity_check: bool = False):
     """Train ``model`` on (X, y) with minibatches and return a ``History``.
@@ -87,7 +88,10 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         seed: seeds the shuffling (``None``: fresh randomness each run).
         monitor: record per-layer diagnostics: True (default; ``Monitor(model)``, which
             samples every 4th step), False, or an int k for ``Monitor(model, every=k)``.
-        progress: show a tqdm progress bar (only when stderr is a terminal).
+        progress: show a progress bar where one can be drawn: a terminal, or a Jupyter
+            notebook (a widget with ipywidgets installed, text otherwise).
+        verbose: print one line per epoch (loss, accuracy, seconds) where no bar is
+            drawn, e.g. when the output goes to a log file (default False).
         callbacks: ``Callback`` objects, e.g. ``EarlyStopping`` (or just one).
         scheduler: an ``optim.lr_scheduler`` scheduler of ``optimizer``, or a function
             of the optimizer returning one; stepped after every epoch.
@@ -135,7 +139,8 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
             callback.on_train_begin(model)
     run.history.config["epochs"] = epochs
     try:
-        _train(run, first, epochs, checkpoint, checkpoint_every, progress)
+        _train(run, first, epochs, checkpoint, checkpoint_every,
+               Progress(epochs, first - 1, progress, verbose))
     finally:
         if run.monitor is not None:
             run.monitor.detach()
@@ -273,9 +278,8 @@ def _config(run: Run, seed) -> dict:
 
 
 def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
-           progress: bool) -> None:
+           bar: Progress) -> None:
     """Epochs ``first`` .. ``last``: train, evaluate, record, call back, checkpoint."""
-    bar = _progress_bar(last, first - 1, progress)
     restore_point = _snapshot(run)
     run.model.train()
     try:
@@ -286,9 +290,7 @@ def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
                 raise _diverged(run, epoch, error, restore_point) from None
             run.history.records.append(record)
             restore_point = _snapshot(run)
-            bar.update(1)
-            bar.set_postfix({k: f"{record[k]:.3f}" for k in
-                             ("train_loss", "train_acc", "val_acc") if record[k] is not None})
+            bar.update(record)
             # every callback sees every epoch, even after one asked to stop
             stop = [callback.on_epoch_end(epoch, record, run.model) for callback in run.callbacks]
             if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == last
@@ -394,12 +396,3 @@ def _locate_nonfinite(run: Run, idx: np.ndarray, stepped: bool) -> str:
     finally:
         run.model.zero_grad()
     return "none found when the batch was run again (the loss itself overflowed)"
-
-
-def _progress_bar(epochs: int, done: int, progress: bool):
-    from tqdm.auto import tqdm
-
-    quiet = not progress or not sys.stderr.isatty()
-    return tqdm(total=epochs, initial=done, desc="fit", unit="epoch", disable=quiet,
-                leave=False)
-
