@@ -86,6 +86,7 @@ def hook_share(name, every, rounds, steps, dtype):
 
 
 def main(argv=None):
+    tn.tune_allocator()  # keep freed memory between steps (docs/performance.md)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", choices=[*CONFIGS, "all"], default="all")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")

@@ -23,6 +23,7 @@ from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import tinynet as tn  # noqa: E402
 from tinynet.sklearn import MLPClassifier as TinynetMLP  # noqa: E402
 
 DATASETS = {
@@ -34,6 +35,7 @@ DATASETS = {
 
 
 def main(argv=None):
+    tn.tune_allocator()  # keep freed memory between steps (docs/performance.md)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--splits", type=int, default=3, help="train/test splits (3)")

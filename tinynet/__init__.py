@@ -4,7 +4,7 @@ and seeing why activation functions matter.
 The tensor / ``nn`` / ``optim`` surface follows PyTorch's names, so code within that
 subset runs with ``import tinynet as torch``.
 """
-from tinynet import allocator  # noqa: F401  (tunes glibc's malloc once; see its docstring)
+from tinynet.allocator import tune_allocator, tune_if_asked
 # NOTE: autograd first. Tensor and Function need each other (Function.apply builds
 # Tensors; Tensor methods call ops); each module imports the other at its end.
 from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
@@ -37,3 +37,4 @@ from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report
 
 __version__ = "0.1.0"
+tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

@@ -13,10 +13,12 @@ thresholds follow, so step times varied from run to run. Two settings stop it:
   * ``M_TRIM_THRESHOLD`` = 64 MB: the heap is trimmed only once 64 MB are free at its top,
     so at most that much freed memory stays with the process.
 
-``import tinynet`` applies them once. They are process-wide (they affect every library in
-the process, as ``MALLOC_TRIM_THRESHOLD_`` would). Set the environment variable
-``TINYNET_MALLOC=default`` before the import to keep glibc's own behaviour; if
-``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` is set, tinynet leaves glibc alone.
+``tn.tune_allocator()`` applies them (an opt-in: ``import tinynet`` changes nothing in
+the process); so does setting the environment variable ``TINYNET_MALLOC=keep`` before the
+import. They are process-wide: they affect every library in the process, as
+``MALLOC_TRIM_THRESHOLD_`` would. If ``MALLOC_MMAP_THRESHOLD_`` or
+``MALLOC_TRIM_THRESHOLD_`` is set, tinynet leaves glibc alone. The benchmarks opt in;
+docs/performance.md says what it buys.
 """
 import ctypes
 import os
@@ -26,11 +28,16 @@ MMAP_THRESHOLD = 32 << 20
 TRIM_THRESHOLD = 64 << 20
 
 
-def keep_freed_memory() -> bool:
-    """Apply the two settings above; returns whether they were applied (False when
-    opted out, or when the C library is not glibc)."""
-    if os.environ.get("TINYNET_MALLOC", "").lower() == "default":
-        return False
+def tune_allocator() -> bool:
+    """Keep freed memory for the next training step (glibc's malloc; see the module's
+    docstring). Returns whether the settings were applied (False when the user tuned
+    glibc already, or when the C library is not glibc).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.tune_allocator() in (True, False)   # True on Linux with glibc
+        True
+    """
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
         return False  # the user tuned glibc already: theirs wins
     try:
@@ -44,4 +51,6 @@ def keep_freed_memory() -> bool:
     return all(applied)
 
 
-TUNED = keep_freed_memory()
+def tune_if_asked() -> bool:
+    """``tune_allocator()`` when ``TINYNET_MALLOC=keep`` is set (called by ``import tinynet``)."""
+    return os.environ.get("TINYNET_MALLOC", "").lower() == "keep" and tune_allocator()
