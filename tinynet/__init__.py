@@ -36,5 +36,5 @@ from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above
 from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report
 
-__version__ = "0.1.0"
+from tinynet.version import __version__
 tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

@@ -15,6 +15,7 @@ from tinynet.checks import check_int, check_real, check_seed
 from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.tensor import Tensor
+from tinynet.version import __version__
 from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback
 from tinynet.training.epoch import NonFiniteLoss, evaluate, train_epoch
@@ -261,8 +262,7 @@ def _config(run: Run, seed) -> dict:
     """The run's settings, seed and library versions (History.config)."""
     import sklearn
 
-    import tinynet
-    versions = {"tinynet": tinynet.__version__, "numpy": np.__version__,
+    versions = {"tinynet": __version__, "numpy": np.__version__,
                 "scikit-learn": sklearn.__version__, "python": platform.python_version()}
     optimizer = run.optimizer
     return {
