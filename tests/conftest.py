@@ -16,3 +16,40 @@ settings.load_profile("tinynet")
 # tests/compat holds the snippets that tests/test_compat.py runs, scripts rather than test
 # modules: importing them (as --doctest-modules would) would run them.
 collect_ignore_glob = ["compat/*"]
+
+
+# ---- topics: `pytest -m engine` (or nn, optim, training, diagnostics, sklearn, cli, docs,
+# compat, experiments) runs one part of the suite. Each test file has one topic.
+TOPICS = {
+    "engine": ("test_engine", "test_ops", "test_tensor_math", "test_promotion", "test_devices",
+               "test_random", "test_anomaly", "test_fuzz", "test_against_torch_ops",
+               "test_against_torch_api", "test_serialization", "test_files", "test_threads",
+               "test_allocator", "test_layering"),
+    "nn": ("test_activations", "test_layers", "test_losses", "test_module", "test_init",
+           "test_clip_grad", "test_against_torch_nn", "test_utils_data"),
+    "optim": ("test_optim", "test_lr_scheduler"),
+    "training": ("test_fit", "test_checkpoint", "test_history", "test_soak",
+                 "test_training_pytorch_style"),
+    "diagnostics": ("test_monitor", "test_hints", "test_hint_scenarios", "test_sanity",
+                    "test_custom_activation", "test_plot", "test_viz", "test_classroom"),
+    "experiments": ("test_experiments", "test_models_data", "test_dask", "test_benchmarks"),
+    "sklearn": ("test_sklearn",),
+    "cli": ("test_cli", "test_exercises"),
+    "docs": ("test_docs", "test_docs_numbers", "test_examples", "test_notebooks"),
+    "compat": ("test_compat",),
+}
+TOPIC_OF = {name: topic for topic, names in TOPICS.items() for name in names}
+
+
+def pytest_configure(config):
+    for topic in TOPICS:
+        config.addinivalue_line("markers", f"{topic}: the {topic} part of the suite")
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        stem = item.path.stem
+        if stem in TOPIC_OF:
+            item.add_marker(getattr(pytest.mark, TOPIC_OF[stem]))

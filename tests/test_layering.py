@@ -67,3 +67,10 @@ def test_the_check_catches_a_wrong_import(tmp_path):
     # the rule, on a made-up module: nn importing training is caught
     assert layer_of("tinynet.training.loop") > layer_of("tinynet.nn.module")
     assert layer_of("tinynet.nn.module") > layer_of("tinynet.ops.linear")
+
+
+def test_every_test_file_has_a_topic_marker():
+    import conftest
+
+    files = {p.stem for p in Path(__file__).parent.glob("test_*.py")}
+    assert files - set(conftest.TOPIC_OF) == set()
