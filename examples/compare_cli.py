@@ -10,7 +10,7 @@ Runs, in-process through ``tinynet.cli.main``:
 Each command's output is kept, and the per-activation rows of each comparison (its
 ``--csv``), so the docs can quote both.
 
-    python examples/compare_cli.py                   # ~1 min on 2 cores
+    python examples/compare_cli.py                   # ~30 s on 2 cores
     python examples/compare_cli.py --write-results   # also docs/results/compare_cli.json
     TINYNET_EXAMPLE_FAST=1 python examples/compare_cli.py   # a few seconds
 """

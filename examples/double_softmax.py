@@ -8,7 +8,7 @@ about it; this script measures it: the same MLP, the same initial weights and ba
 with and without a final ``Softmax``, over several seeds. It also looks for numerical
 trouble: a non-finite loss (``fit`` would raise), and epochs whose training loss rose.
 
-    python examples/double_softmax.py                   # ~30 s on 2 cores
+    python examples/double_softmax.py                   # ~5 s on 2 cores
     python examples/double_softmax.py --write-results   # also docs/results/...json
     TINYNET_EXAMPLE_FAST=1 python examples/double_softmax.py   # a few seconds
 """

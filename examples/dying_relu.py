@@ -15,7 +15,7 @@ momentum keeps moving a unit's weights for a while after its gradient stops). It
 records the mean output of each activation in the trained net, and the share of dead
 units at initialisation (``tn.init_report``).
 
-    python examples/dying_relu.py                   # ~1 min on 2 cores
+    python examples/dying_relu.py                   # ~15 s on 2 cores
     python examples/dying_relu.py --write-results   # also docs/results/dying_relu.json
     TINYNET_EXAMPLE_FAST=1 python examples/dying_relu.py   # a few seconds
 """

@@ -17,7 +17,7 @@ Each cell is the test accuracy, mean ± std over the seeds; then the first/last 
 gradient-norm ratio at initialisation (``tn.init_report``), geometric mean over seeds.
 Training runs with ``monitor=False``: only the accuracy is needed.
 
-    python examples/gelu_layernorm_depth.py                   # ~2 min on 2 cores
+    python examples/gelu_layernorm_depth.py                   # ~1 min on 2 cores
     python examples/gelu_layernorm_depth.py --write-results   # also docs/results/...json
     TINYNET_EXAMPLE_FAST=1 python examples/gelu_layernorm_depth.py   # a few seconds
 """

@@ -7,7 +7,7 @@ accuracy of each (mean ± std over seeds) and the paired difference GELU - ReLU 
 seed: same initial weights' draw and the same batches), then counts, over every
 (dataset, depth > 4, seed), how often GELU's accuracy is higher, equal or lower.
 
-    python examples/gelu_vs_relu.py                   # ~2 min on 2 cores
+    python examples/gelu_vs_relu.py                   # ~1 min on 2 cores
     python examples/gelu_vs_relu.py --write-results   # also docs/results/gelu_vs_relu.json
     TINYNET_EXAMPLE_FAST=1 python examples/gelu_vs_relu.py   # a few seconds
 """

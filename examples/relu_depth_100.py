@@ -13,7 +13,7 @@ Linear init, U(±1/√fan_in), has a sixth of that variance. This script measure
      reach 80% and 90% test accuracy (and the seconds to 90%), ReLU vs sigmoid and
      tanh, at depths 4 and 8, with Adam and with SGD; the same seeds, the same batches.
 
-    python examples/relu_depth_100.py                   # ~1.5 min on 2 cores
+    python examples/relu_depth_100.py                   # ~1 min on 2 cores
     python examples/relu_depth_100.py --write-results   # also docs/results/...json
     TINYNET_EXAMPLE_FAST=1 python examples/relu_depth_100.py   # a few seconds
 """

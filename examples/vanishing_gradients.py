@@ -17,7 +17,7 @@ three ways:
   3. whether the first layer learns at all: how far its weights move during training,
      ‖W₁(end) - W₁(start)‖ / ‖W₁(start)‖, next to the last layer's, with Adam and SGD.
 
-    python examples/vanishing_gradients.py                   # ~1 min on 2 cores
+    python examples/vanishing_gradients.py                   # ~10 s on 2 cores
     python examples/vanishing_gradients.py --write-results   # also docs/results/...json
     TINYNET_EXAMPLE_FAST=1 python examples/vanishing_gradients.py   # a few seconds
 """
