@@ -5,10 +5,12 @@ and ``--write-results``; TINYNET_RESULTS_DIR sends its results file to a tempora
 folder, never to docs/results (whose numbers come from full-budget runs). The tests
 below read that file: the same keys the docs quote, filled by a small budget.
 """
+import atexit
 import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +39,9 @@ def environment(results_dir=None) -> dict:
 
 @functools.cache
 def results_dir() -> str:
-    return tempfile.mkdtemp(prefix="tinynet-examples-")
+    path = tempfile.mkdtemp(prefix="tinynet-examples-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 @functools.cache
