@@ -2,6 +2,7 @@
 
     python benchmarks/vs_sklearn.py              # iris, digits, moons, circles
     python benchmarks/vs_sklearn.py --splits 5 --seeds 3 --hidden 64,64 --max-iter 200
+    python benchmarks/vs_sklearn.py --write-results   # also docs/results/vs_sklearn.json
 
 Same data splits, hidden sizes, epochs, solver (Adam), batch size, learning rate and
 L2 penalty for both; each split's features are standardised on its training part.
@@ -23,6 +24,9 @@ from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+from _results import recording, save  # noqa: E402
+
 import tinynet as tn  # noqa: E402
 from tinynet.sklearn import MLPClassifier as TinynetMLP  # noqa: E402
 
@@ -42,10 +46,22 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=2, help="initialisations per split (2)")
     parser.add_argument("--hidden", default="64,64", help="hidden sizes (64,64)")
     parser.add_argument("--max-iter", type=int, default=200)
+    parser.add_argument("--write-results", action="store_true",
+                        help="also write docs/results/vs_sklearn.json")
     args = parser.parse_args(argv)
+    with recording() as printed:
+        results = compare(args)
+    save("vs_sklearn", {"datasets": args.datasets.split(","), "splits": args.splits,
+                        "seeds": args.seeds, "hidden": args.hidden, "max_iter": args.max_iter,
+                        "solver": "adam", "activation": "relu unless said"},
+         results, printed.text())
+
+
+def compare(args) -> dict:
+    """Fit every candidate on every split and seed; print and return the table."""
     hidden = tuple(int(h) for h in args.hidden.split(","))
-    settings = dict(hidden_layer_sizes=hidden, max_iter=args.max_iter, solver="adam",
-                    activation="relu")
+    settings = {"hidden_layer_sizes": hidden, "max_iter": args.max_iter, "solver": "adam",
+                "activation": "relu"}
     candidates = {"sklearn": (SklearnMLP, {}),
                   "tinynet": (TinynetMLP, {}),
                   "tinynet (no monitor)": (TinynetMLP, {"monitor": False}),
@@ -56,6 +72,7 @@ def main(argv=None):
     print("| dataset | estimator | test accuracy | median fit s | epochs |")
     print("|---|---|---|---|---|")
     warnings.simplefilter("ignore", ConvergenceWarning)
+    table = {}
     for name in args.datasets.split(","):
         X, y = DATASETS[name]()
         results = {key: ([], [], []) for key in candidates}
@@ -75,8 +92,13 @@ def main(argv=None):
                 times.append(seconds)
                 epochs.append(estimator.n_iter_)
         for key, (accuracy, times, epochs) in results.items():
+            table.setdefault(name, {})[key] = {
+                "accuracy_mean": float(np.mean(accuracy)), "accuracy_std": float(np.std(accuracy)),
+                "fit_seconds_median": float(np.median(times)),
+                "epochs_median": float(np.median(epochs))}
             print(f"| {name} | {key} | {np.mean(accuracy):.3f} ± {np.std(accuracy):.3f} | "
                   f"{np.median(times):.2f} | {np.median(epochs):.0f} |")
+    return table
 
 
 if __name__ == "__main__":

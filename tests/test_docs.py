@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 FIGURE = re.compile(r"!\[[^\]]*\]\(([^)\s]+\.png)\)")
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([\w./-]*\.md)(?:#([\w-]+))?\)")
 
 
 def python_blocks(text: str) -> list:
@@ -31,7 +32,7 @@ def test_docs_exist():
     names = {page.name for page in PAGES}
     assert names >= {"getting-started.md", "autograd.md", "activations.md", "diagnostics.md",
                      "experiments.md", "api.md", "sklearn.md", "scaling.md", "performance.md",
-                     "README.md"}
+                     "claims.md", "README.md"}
 
 
 def test_fence_parser():
@@ -79,3 +80,24 @@ def run_blocks(page, blocks, namespace) -> None:
 def test_figures_exist(page):
     for target in FIGURE.findall(page.read_text(encoding="utf-8")):
         assert (page.parent / target).is_file(), f"{page.name} shows missing figure {target}"
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_anchor():
+    assert anchor("GELU + LayerNorm vs ReLU with depth, measured") == (
+        "gelu--layernorm-vs-relu-with-depth-measured")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_links_between_pages_resolve(page):
+    for target, fragment in LINK.findall(page.read_text(encoding="utf-8")):
+        path = page.parent / target
+        assert path.is_file(), f"{page.name} links to missing {target}"
+        if fragment:
+            headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
+            assert fragment in {anchor(h) for h in headings}, (
+                f"{page.name} links to {target}#{fragment}: no such heading")

@@ -1,63 +1,71 @@
-"""Every script in examples/ runs (with its small budget) and prints the numbers it promises.
+"""Every script in examples/ runs (with its small budget) and measures what it promises.
 
-Each script runs once, as a subprocess of this interpreter, with TINYNET_EXAMPLE_FAST=1;
-the tests below parse its output and check what the example is there to show.
+Each script runs once, as a subprocess of this interpreter, with TINYNET_EXAMPLE_FAST=1
+and ``--write-results``; TINYNET_RESULTS_DIR sends its results file to a temporary
+folder, never to docs/results (whose numbers come from full-budget runs). The tests
+below read that file: the same keys the docs quote, filled by a small budget.
 """
+import atexit
 import functools
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-NUMBER = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
+DOCS_RESULTS = ROOT / "docs" / "results"
 
 
-@functools.lru_cache(maxsize=None)
-def run_example(name: str) -> str:
-    """Run examples/<name> in fast mode; return its stdout (fails the test on error)."""
+def environment(results_dir=None) -> dict:
     env = dict(os.environ, TINYNET_EXAMPLE_FAST="1", MPLBACKEND="Agg",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
                                                         os.environ.get("PYTHONPATH")])))
+    env.pop("TINYNET_RESULTS_DIR", None)
+    if results_dir:
+        env["TINYNET_RESULTS_DIR"] = results_dir
     # NOTE: one BLAS thread. The examples' matrices are small; on a busy 2-core machine
     # OpenBLAS's threads contend with other processes and made a run 3x to 100x slower.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
-    result = subprocess.run([sys.executable, str(ROOT / "examples" / name)], env=env,
-                            capture_output=True, text=True, timeout=180)
+    return env
+
+
+@functools.cache
+def results_dir() -> str:
+    path = tempfile.mkdtemp(prefix="tinynet-examples-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+@functools.cache
+def run_example(name: str) -> str:
+    """Run examples/<name> in fast mode; return its stdout (fails the test on error)."""
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / name), "--write-results"],
+                            env=environment(results_dir()), capture_output=True, text=True,
+                            timeout=180, check=False)
     assert result.returncode == 0, (f"{name} exited with {result.returncode}\n"
                                     f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
     return result.stdout
 
 
-def rows(output: str, first_cell: str, n_numbers: int) -> list:
-    """Table rows starting with a cell matching ``first_cell`` (a regex) and holding at
-    least ``n_numbers`` numbers.
-
-    Returns [((first cell, other words...), [numbers])]; '%' and 'x' suffixes are dropped.
-    """
-    table = []
-    for line in output.splitlines():
-        match = re.match(rf"^({first_cell})\s+(.*)$", line.strip())
-        if not match:
-            continue
-        cells = match.group(2).split()
-        words = [c for c in cells if not re.fullmatch(NUMBER + r"[%x]?", c)]
-        numbers = [float(c.rstrip("%x")) for c in cells
-                   if re.fullmatch(NUMBER + r"[%x]?", c)]
-        if len(numbers) >= n_numbers:
-            table.append(((match.group(1), *words), numbers))
-    return table
+def results(name: str) -> dict:
+    """The results file a fast run of examples/<name>.py wrote."""
+    run_example(f"{name}.py")
+    return json.loads((Path(results_dir()) / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def test_every_example_is_tested():
-    names = {path.name for path in EXAMPLES}
-    assert names >= {"vanishing_gradients.py", "dying_relu.py", "gelu_layernorm_depth.py",
-                     "double_softmax.py", "activation_cost.py", "sklearn_classifier.py"}
+    tested = {"vanishing_gradients", "dying_relu", "gelu_layernorm_depth", "double_softmax",
+              "activation_cost", "sklearn_classifier", "relu_depth_100", "activation_shapes",
+              "softmax_swing", "gelu_vs_relu", "compare_cli"}
+    assert {path.stem for path in EXAMPLES} == tested
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -66,90 +74,139 @@ def test_example_runs(path):
     assert len(out.splitlines()) >= 5, out
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_fast_results_have_the_docs_keys(path):
+    """A fast run writes the docs' file's keys (fewer learning rates or depths, maybe)."""
+    docs = DOCS_RESULTS / f"{path.stem}.json"
+    if not docs.exists():
+        pytest.skip(f"the docs quote nothing from {path.name}")
+    fast = results(path.stem)
+    assert fast["settings"]["environment"]["fast"] is True
+    assert {"script", "settings", "printed"} <= set(fast)
+    assert set(fast) <= set(json.loads(docs.read_text(encoding="utf-8")))
+
+
+def test_fast_run_never_writes_the_docs_results(tmp_path):
+    script = ROOT / "examples" / "softmax_swing.py"
+    before = {p.name: p.stat().st_mtime_ns for p in DOCS_RESULTS.glob("*.json")}
+    result = subprocess.run([sys.executable, str(script), "--write-results"],
+                            env=environment(), capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode != 0 and "TINYNET_RESULTS_DIR" in result.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in DOCS_RESULTS.glob("*.json")} == before
+
+
 def test_vanishing_gradients():
-    out = run_example("vanishing_gradients.py")
-    table = dict(rows(out, r"sigmoid|tanh|relu|gelu|relu\+layernorm|gelu\+layernorm", 5))
-    assert len(table) == 12, out
-    at_init = {key: numbers[0] for key, numbers in table.items()}  # first column
+    r = results("vanishing_gradients")
+    table = r["depth_20"]
     # sigmoid vanishes whatever the init; ReLU/GELU with a matched init do not
-    assert at_init[("sigmoid", "pytorch")] < 1e-3
-    assert at_init[("sigmoid", "auto")] < 1e-3
-    assert at_init[("relu", "auto")] > 1e-2
-    assert at_init[("gelu", "auto")] > 1e-2
-    assert at_init[("sigmoid", "auto")] < at_init[("relu", "auto")]
+    assert table["sigmoid"]["pytorch"]["at_init"] < 1e-3
+    assert table["sigmoid"]["auto"]["at_init"] < 1e-3
+    assert table["relu"]["auto"]["at_init"] > 1e-2 and table["gelu"]["auto"]["at_init"] > 1e-2
     # PyTorch's default init shrinks ReLU's gradient; LayerNorm keeps it
-    assert at_init[("relu", "pytorch")] < 1e-3 < 1e-2 < at_init[("relu+layernorm", "pytorch")]
-    per_layer = table[("sigmoid", "auto")][1]
-    assert 0.15 < per_layer < 0.3  # sigmoid's derivative is at most 1/4
+    assert table["relu"]["pytorch"]["at_init"] < 1e-3 < table["relu+layernorm"]["pytorch"][
+        "at_init"]
+    assert 0.15 < table["sigmoid"]["auto"]["per_layer"] < 0.3  # sigmoid's f' is at most 1/4
+    sweep = r["depth_sweep"]["sigmoid"]["xavier"]
+    depths = sorted(sweep, key=int)
+    assert sweep[depths[-1]]["ratio_float64"] < sweep[depths[0]]["ratio_float64"]
+    # with SGD a vanished gradient leaves the first layer where it was
+    assert r["sgd"]["sigmoid"]["pytorch"]["first_moved"] < 1e-3 * r["sgd"]["sigmoid"][
+        "pytorch"]["last_moved"]
 
 
 def test_dying_relu():
-    out = run_example("dying_relu.py")
-    table = rows(out, r"relu|leaky_relu|elu|gelu", 3)  # activation, lr, dead %, ...
-    dead = {(key[0], numbers[0]): numbers[1] / 100 for key, numbers in table}
-    lrs = sorted({lr for _, lr in dead})
-    low, high = lrs[0], lrs[-1]
-    assert len(dead) == 4 * len(lrs) >= 8, out
-    assert dead[("relu", high)] > 0.3, out
-    assert dead[("relu", high)] > 2 * dead[("relu", low)]
-    for activation in ("leaky_relu", "elu", "gelu"):
-        assert dead[(activation, high)] < 0.05, out
-    assert dead[("leaky_relu", high)] == 0  # its derivative is never exactly 0
-    assert re.search(r"layer +\d+ \(ReLU\): +\d+ of \d+ units dead", out)
+    r = results("dying_relu")
+    lrs = sorted(r["settings"]["lrs"])
+    low, high = (r[f"lr_{lr:g}"] for lr in (lrs[0], lrs[-1]))
+    assert high["relu"]["dead_rate"]["mean"] > 0.3
+    assert high["relu"]["dead_rate"]["mean"] > 2 * low["relu"]["dead_rate"]["mean"]
+    assert high["leaky_relu"]["dead_rate"]["mean"] == 0  # its derivative is never 0
+    assert high["relu"]["revived"] <= high["relu"]["ever_dead"]
+    assert "units dead" in r["printed"]
 
 
 def test_gelu_layernorm_depth():
-    out = run_example("gelu_layernorm_depth.py")
-    accuracy_part, ratio_part = out.split("gradient-norm ratio")
-    label = r"relu \(pytorch init\)|relu \(kaiming init\)|gelu\+ln \(pytorch init\)|" \
-            r"gelu\+ln \(kaiming init\)"
-    accuracy = {key[0]: v for key, v in rows(accuracy_part, label, 2)}
-    ratio = {key[0]: v for key, v in rows(ratio_part, label, 2)}
-    assert len(accuracy) == len(ratio) == 4, out
-    assert all(0 <= a <= 1 for values in accuracy.values() for a in values)
-    deepest = -1
-    assert ratio["relu (pytorch init)"][deepest] < ratio["gelu+ln (pytorch init)"][deepest]
-    assert (accuracy["gelu+ln (pytorch init)"][deepest]
-            > accuracy["relu (pytorch init)"][deepest])
+    r = results("gelu_layernorm_depth")
+    lr = r[f"lr_{r['settings']['lrs'][0]:g}"]
+    deepest = f"depth_{r['settings']['depths'][-1]}"
+    assert all(0 <= cell["mean"] <= 1 for row in lr.values() for cell in row.values())
+    ratio = r["init_ratio"]
+    assert ratio["relu_pytorch"][deepest] < ratio["gelu+ln_pytorch"][deepest]
+    assert lr["gelu+ln_pytorch"][deepest]["mean"] > lr["relu_pytorch"][deepest]["mean"]
 
 
 def test_double_softmax():
-    out = run_example("double_softmax.py")
-    grads = re.search(rf"raw logits ({NUMBER}), double softmax ({NUMBER})", out)
-    raw, double = float(grads.group(1)), float(grads.group(2))
-    assert double < raw / 3, out
-    floor = float(re.search(rf"= ({NUMBER})", out).group(1))
-    assert floor == pytest.approx(1.461, abs=1e-3)  # log(1 + 9/e)
-    # optimizer, lr, model ends in, train loss, test CE, acc @k, final acc, [to 90%], grad W1
-    table = {(key[0], key[1]): numbers for key, numbers in rows(out, r"adam|sgd", 6)}
-    assert len(table) == 4, out
-    for optimizer in ("adam", "sgd"):
-        logits, softmax = table[(optimizer, "logits")], table[(optimizer, "Softmax")]
-        assert softmax[1] >= floor - 1e-3  # the loss it reports cannot go lower
-        assert logits[1] < floor
-        assert logits[4] > softmax[4]  # final test accuracy
-        assert logits[-1] > 2 * softmax[-1]  # first-layer gradient norm
-    assert "tn.fit warned:" in out and "Softmax" in out.split("tn.fit warned:")[1]
-    assert "CrossEntropyLoss warned:" in out
+    r = results("double_softmax")
+    assert r["floor"] == pytest.approx(1.461, abs=1e-3)  # log(1 + 9/e)
+    assert r["logit_grad"]["ratio"] > 3
+    for key in ("adam_0.001", "sgd_0.1"):
+        logits, softmax = r[key]["logits"], r[key]["softmax"]
+        assert softmax["train_loss"]["mean"] >= r["floor"] - 1e-3  # it cannot go lower
+        assert logits["train_loss"]["mean"] < r["floor"]
+        assert logits["final_acc"]["mean"] > softmax["final_acc"]["mean"]
+        assert r[key]["grad_w1_ratio"] > 2
+        assert softmax["all_finite"]
+    assert "tn.fit warned: the model ends in Softmax" in r["printed"]
 
 
 def test_activation_cost():
-    out = run_example("activation_cost.py")
-    table = {key[0]: v for key, v in rows(
-        out, r"relu|leaky_relu|elu|gelu|gelu_tanh|sigmoid|tanh|Linear|LayerNorm", 5)}
-    assert len(table) == 9, out
-    for forward, backward, total, *_ in table.values():
-        assert forward > 0 and backward > 0 and total == pytest.approx(forward + backward,
-                                                                        abs=1.5)
-    assert table["relu"][2] < table["gelu"][2]  # max(x, 0) vs x·Φ(x) with erf
+    r = results("activation_cost")
+    for row in (v for k, v in r.items() if isinstance(v, dict) and "total_us" in v):
+        assert row["forward_us"] > 0 and row["backward_us"] > 0
+    assert r["relu"]["vs_relu"] == 1
+    assert r["relu"]["total_us"] < r["gelu"]["total_us"]  # max(x, 0) vs x·Φ(x) with erf
+
+
+def test_relu_depth_100():
+    r = results("relu_depth_100")
+    relu = r["at_init"]["relu"]
+    assert relu["pytorch"]["geo_mean"] < 1e-6 < relu["kaiming"]["geo_mean"]
+    assert 0.3 < relu["pytorch"]["per_layer"] < 0.5  # PyTorch's init: ~0.44 per layer
+    speed = r["speed"]["depth_4"]["adam_0.001"]
+    assert speed["relu"]["to_80%_vs_relu"] == 1
+
+
+def test_activation_shapes():
+    r = results("activation_shapes")
+    normal = r["on_normal"]
+    assert normal["relu"]["mean"] == pytest.approx((2 * 3.141592653589793) ** -0.5, abs=1e-3)
+    assert normal["gelu"]["mean"] == pytest.approx(0.5 / 3.141592653589793 ** 0.5, abs=1e-3)
+    assert abs(normal["tanh"]["mean"]) < 1e-6
+    assert normal["relu"]["zero_derivative"] == pytest.approx(0.5, abs=1e-3)
+    assert r["gelu"]["min_value"] == pytest.approx(-0.1700, abs=1e-4)
+    assert r["gelu"]["argmin"] == pytest.approx(-0.7518, abs=1e-3)
+
+
+def test_softmax_swing():
+    r = results("softmax_swing")
+    assert sum(r["probabilities"]) == pytest.approx(1)
+    assert r["ratio_top_two"] == pytest.approx(r["exp_gap"])  # e^Δ whatever the others
+    assert r["swings"]["top_minus_rest"] == pytest.approx(0.5223, abs=1e-4)
+
+
+def test_gelu_vs_relu():
+    r = results("gelu_vs_relu")
+    for tally in r["tally"].values():
+        assert tally["gelu"] + tally["tie"] + tally["relu"] == tally["runs"] > 0
+
+
+def test_compare_cli():
+    r = results("compare_cli")
+    assert r["default"]["printed"].startswith("$ tinynet compare")
+    assert set(r["default"]["rows"]) == {"relu", "leaky_relu", "elu", "gelu", "sigmoid",
+                                         "tanh"}
+    assert "--csv" not in r["default"]["printed"]
+    assert "first/last Linear gradient-norm ratio" in r["train"]["printed"]
 
 
 def test_sklearn_classifier():
     out = run_example("sklearn_classifier.py")
-    acc = float(re.search(rf"tinynet MLP test accuracy: ({NUMBER})", out).group(1))
+    number = r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?"
+    acc = float(re.search(rf"tinynet MLP test accuracy: ({number})", out).group(1))
     assert acc > 0.85, out
-    reloaded = re.search(rf"weights identical: (\w+), test accuracy ({NUMBER})", out)
+    reloaded = re.search(rf"weights identical: (\w+), test accuracy ({number})", out)
     assert reloaded.group(1) == "True" and float(reloaded.group(2)) == acc
     assert "layer" in out and "grad norm" in out  # history.summary()
     assert "hints:" in out
-    assert re.search(rf"MLPClassifier.* test accuracy: ({NUMBER})", out)
+    assert re.search(rf"MLPClassifier.* test accuracy: ({number})", out)
