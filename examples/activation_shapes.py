@@ -5,10 +5,11 @@ standardised), this integrates, with tinynet's own float64 forward and backward:
 
   * the mean and standard deviation of f(z): how far from zero-centred f is;
   * the share of inputs where f'(z) is exactly 0 (no gradient at all) and where it is
-    below 1% of f's peak derivative (the Monitor's "saturated");
+    below 5.9% of f's peak derivative (the Monitor's "saturated": |tanh z| > 0.97 for
+    tanh);
 
 and finds GELU's minimum (value and place) on a fine grid, with GELU at z = -0.17 for
-comparison, and the band of z where GELU's derivative is below 1% of its peak.
+comparison, and the band of z where GELU's derivative is below 5.9% of its peak.
 
     python examples/activation_shapes.py                   # ~2 s
     python examples/activation_shapes.py --write-results   # also docs/results/...json
@@ -20,11 +21,12 @@ import numpy as np
 from _results import FAST, recording, save  # examples/_results.py
 
 import tinynet as tn
+from tinynet.diagnostics import monitor
 from tinynet.models import make_activation
 
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "gelu_tanh", "sigmoid", "tanh"]
 POINTS = 200_001 if FAST else 2_400_001  # grid on [-12, 12]: N(0, 1) has ~1e-33 beyond
-SATURATED = 0.01  # the Monitor's threshold: |f'| < 1% of the peak derivative
+SATURATED = monitor.SATURATED  # the Monitor's threshold: 1 - 0.97² of the peak derivative
 
 
 def forward_backward(name: str, z: np.ndarray) -> tuple:
@@ -37,9 +39,9 @@ def forward_backward(name: str, z: np.ndarray) -> tuple:
 
 def float32_limits() -> dict:
     """Where each smooth activation's float32 derivative is exactly 0 (no gradient at all),
-    where it is below 1% of its peak (float64), and its peak, on a grid of step 0.01."""
+    where it is below 5.9% of its peak (float64), and its peak, on a grid of step 0.01."""
     z = np.linspace(-120, 120, 24_001)
-    print("\nper activation: f' == 0 exactly in float32, |f'| < 1% of the peak (float64), "
+    print("\nper activation: f' == 0 exactly in float32, |f'| < 5.9% of the peak (float64), "
           "the peak f'")
     limits = {}
     for name in ("sigmoid", "tanh", "elu", "gelu", "gelu_tanh"):
@@ -72,7 +74,7 @@ def main() -> None:
     with recording() as printed:
         print(f"z ~ N(0, 1), integrated on {POINTS:,} points in [-12, 12], float64")
         print(f"{'activation':<11} {'mean f':>7} {'std f':>6} {'mean/std':>8} "
-              + "   f'=0  |f'|<1% peak")
+              + "   f'=0  |f'|<5.9% pk")
         for name in ACTIVATIONS:
             y, d = forward_backward(name, z)
             mean = float(weight @ y)
@@ -88,19 +90,23 @@ def main() -> None:
 
         y, d = forward_backward("gelu", z)
         i = int(np.argmin(y))
-        near = (np.abs(d) < SATURATED * np.abs(d).max()) & (z > -3) & (z < 0)
+        flat = np.abs(d) < SATURATED * np.abs(d).max()
+        # the runs of flat points: the left tail, and the band around GELU's minimum
+        # (where f' crosses zero)
+        edges = np.flatnonzero(np.diff(flat.astype(np.int8))) + 1
+        runs = [r for r in np.split(np.arange(len(z)), edges) if flat[r[0]]]
+        band = next(r for r in runs if r[0] <= i <= r[-1])
         at_017 = float(forward_backward("gelu", np.array([-0.17]))[0][0])
         results["gelu"] = {"min_value": float(y[i]), "argmin": float(z[i]),
                            "value_at_-0.17": at_017,
-                           "flat_band": [float(z[near].min()), float(z[near].max())],
-                           "tail_below": float(z[(np.abs(d) < SATURATED * np.abs(d).max())
-                                                & (z < -3)].max()),
+                           "flat_band": [float(z[band[0]]), float(z[band[-1]])],
+                           "tail_below": float(z[runs[0][-1]]),
                            "derivative_min": float(d.min()), "derivative_argmin": float(
                                z[int(np.argmin(d))])}
         g = results["gelu"]
         print(f"\nGELU's minimum: {g['min_value']:.4f} at z = {g['argmin']:.4f} "
               f"(grid step {z[1] - z[0]:.0e}); GELU(-0.17) = {at_017:.4f}")
-        print(f"GELU's derivative is below 1% of its peak for z < {g['tail_below']:.2f} and "
+        print(f"GELU's derivative is below 5.9% of its peak for z < {g['tail_below']:.2f} and "
               f"for {g['flat_band'][0]:.3f} < z < {g['flat_band'][1]:.3f}; its lowest value "
               f"is {g['derivative_min']:.4f} at z = {g['derivative_argmin']:.4f}")
         results["float32"] = float32_limits()
