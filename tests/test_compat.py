@@ -39,11 +39,8 @@ EXPECTED = {
     "makemore_manual_backprop_training": "TypeError: operand 'Tensor' does not support ufuncs (__array_ufunc__=None)",
     "makemore_mlp": "TypeError: operand 'Tensor' does not support ufuncs (__array_ufunc__=None)",
     "makemore_pytorchify": "TypeError: operand 'Tensor' does not support ufuncs (__array_ufunc__=None)",
-    "tutorials_basics_buildmodel": "AttributeError: module 'tinynet.nn' has no attribute 'Flatten'",
-    "tutorials_basics_optimization": "AttributeError: module 'tinynet.nn' has no attribute 'Flatten'",
     "tutorials_basics_tensors": "TypeError: mul() got an unexpected keyword argument 'out'",
     "tutorials_nn_cnn": "AttributeError: module 'tinynet.nn' has no attribute 'Conv2d'",
-    "tutorials_polynomial_nn": "AttributeError: module 'tinynet.nn' has no attribute 'Flatten'",
     "yunjey_feedforward": "TypeError: return arrays must be of ArrayType",
 }
 DIFFERS = "runs, numbers differ"
