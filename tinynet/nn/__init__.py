@@ -2,6 +2,7 @@
 from tinynet.nn import functional, init, utils
 from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinynet.nn.container import ModuleList, Sequential
+from tinynet.nn.dropout import Dropout
 from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Identity, Linear
 from tinynet.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
@@ -10,7 +11,7 @@ from tinynet.nn.normalization import LayerNorm
 from tinynet.nn.parameter import Parameter
 
 __all__ = [
-    "BCEWithLogitsLoss", "CrossEntropyLoss", "ELU", "Flatten", "GELU", "Identity", "LayerNorm",
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "Identity", "LayerNorm",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init",
     "utils",

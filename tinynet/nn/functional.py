@@ -6,6 +6,8 @@ op from ``tinynet.ops``: the ops themselves assume valid input.
 import numpy as np
 
 from tinynet import ops
+from tinynet.checks import check_real
+from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
 
@@ -55,6 +57,34 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     return ops.LogSoftmax.apply(x, dim)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator=None) -> Tensor:
+    """In training, zero each element with probability ``p`` and scale the others by
+    1/(1 - p), so the expected value is unchanged; otherwise return ``x`` itself.
+
+    Args:
+        x: a floating-point tensor.
+        p: the probability of zeroing an element (default 0.5).
+        training: apply dropout (default True; ``nn.Dropout`` passes its mode).
+        inplace: accepted for PyTorch code and ignored.
+        generator: where the mask is drawn from (default: the global generator, see
+            ``tn.manual_seed``; not in PyTorch).
+    """
+    p = _dropout_probability("dropout", p)
+    if not training or p == 0.0:
+        return x
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout: x must be a floating-point tensor, got dtype {x.dtype}")
+    keep = as_generator(generator, "dropout").random(x.shape) >= p  # P(keep) = 1 - p
+    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
+    return ops.Dropout.apply(x, keep.astype(x.dtype) * x.dtype.type(scale))
+
+
+def _dropout_probability(where: str, p) -> float:
+    """``p`` as a float in [0, 1], with PyTorch's wording in the message."""
+    return check_real(where, "p (the dropout probability)", p, 0.0, 1.0)
 
 
 def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
