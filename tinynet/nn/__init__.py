@@ -7,11 +7,11 @@ from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Identity, Linear
 from tinynet.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from tinynet.nn.module import Module
-from tinynet.nn.normalization import LayerNorm
+from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter import Parameter
 
 __all__ = [
-    "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "Identity", "LayerNorm",
+    "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "Identity", "LayerNorm",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init",
     "utils",

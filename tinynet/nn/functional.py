@@ -96,6 +96,47 @@ def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float =
     return ops.LayerNorm.apply(x, weight, bias, len(normalized_shape), eps)
 
 
+def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,  # noqa: A002
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dimension 1) of (N, C) or (N, C, L) input, then scale by
+    ``weight`` and shift by ``bias`` (each (C,) or None).
+
+    ``training``: with the batch's mean and biased variance, and (when given) update the
+    running averages in place: r ← (1 - momentum)·r + momentum·s, with the unbiased
+    variance for ``running_var``, as PyTorch. Otherwise with ``running_mean`` and
+    ``running_var``, which must then be given.
+    """
+    _check_input("batch_norm", input)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"batch_norm: input must have shape (N, C) or (N, C, L), got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) (one per channel of "
+                             f"input {tuple(input.shape)}), got {tuple(t.shape)}")
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var must be given when "
+                             "training=False, got None")
+        return ops.BatchNorm.apply(input, weight, bias, running_mean.data, running_var.data,
+                                   eps, False)
+    x = input.data
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    m = x.size // c if c else 0  # values per channel
+    if m <= 1:
+        raise ValueError(f"batch_norm: training needs more than 1 value per channel, got "
+                         f"input of shape {tuple(input.shape)}")
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    for running, batch in ((running_mean, mean), (running_var, var * (m / (m - 1)))):
+        if running is not None:
+            running.data *= 1 - momentum
+            running.data += momentum * batch
+            running._version[0] += 1
+    return ops.BatchNorm.apply(input, weight, bias, mean, var, eps, True)
+
+
 def _as_shape(shape) -> tuple:
     return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
