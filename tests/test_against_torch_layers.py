@@ -57,3 +57,19 @@ def test_batch_norm_train_then_eval_equals_pytorchs(shape, kwargs):
         assert list(state) == list(torch_state)
         for name in state:
             np.testing.assert_allclose(state[name].data, torch_state[name].numpy(), **TOL)
+
+
+# ---- Embedding -------------------------------------------------------------------------------
+@pytest.mark.parametrize("padding_idx", [None, 2, -1])
+def test_embedding_equals_pytorchs(padding_idx):
+    ours = nn.Embedding(7, 3, padding_idx=padding_idx).double()
+    theirs = torch.nn.Embedding(7, 3, padding_idx=padding_idx, dtype=torch.float64)
+    _copy_parameters(ours, theirs)
+    assert repr(ours) == repr(theirs)
+    idx = np.array([[2, 6, 2, 0], [1, 2, 6, 6]])  # repeated indices, the padding row
+    y, yt = ours(tn.tensor(idx)), theirs(torch.tensor(idx))
+    _assert_same(y, yt)
+    g = np.random.default_rng(0).standard_normal((2, 4, 3))
+    y.backward(tn.tensor(g))
+    yt.backward(torch.tensor(g))
+    _assert_same(ours.weight.grad, theirs.weight.grad)

@@ -3,6 +3,7 @@ from tinynet.nn import functional, init, utils
 from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinynet.nn.container import ModuleList, Sequential
 from tinynet.nn.dropout import Dropout
+from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Identity, Linear
 from tinynet.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
@@ -11,7 +12,7 @@ from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter import Parameter
 
 __all__ = [
-    "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "GELU", "Identity", "LayerNorm",
+    "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Identity", "LayerNorm",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "Unflatten", "functional", "init",
     "utils",

@@ -6,7 +6,7 @@ op from ``tinynet.ops``: the ops themselves assume valid input.
 import numpy as np
 
 from tinynet import ops
-from tinynet.checks import check_real
+from tinynet.checks import check_int, check_real
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
@@ -85,6 +85,32 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
 def _dropout_probability(where: str, p) -> float:
     """``p`` as a float in [0, 1], with PyTorch's wording in the message."""
     return check_real(where, "p (the dropout probability)", p, 0.0, 1.0)
+
+
+def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002
+    """The rows of ``weight`` (V, D) at the integer indices ``input`` (any shape (*)): a
+    tensor of shape (*, D). Repeated indices add up in ``weight``'s gradient; the row
+    ``padding_idx`` gets none."""
+    indices = _array(input)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: input must hold integer indices, got dtype "
+                        f"{indices.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), "
+                         f"got {tuple(weight.shape)}")
+    n = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        bad = indices.min() if indices.min() < 0 else indices.max()
+        raise IndexError(f"embedding: indices must be in [0, {n}) (rows of weight), got {bad}")
+    if padding_idx is not None:
+        padding_idx = _padding_index("embedding", padding_idx, n)
+    # a copy: the op keeps it for backward, and the caller may refill its array meanwhile
+    return ops.Embedding.apply(weight, indices.astype(np.intp), padding_idx)
+
+
+def _padding_index(where: str, padding_idx, n: int) -> int:
+    """``padding_idx`` in [-n, n), as a row in [0, n) (negative counts from the end)."""
+    return check_int(where, "padding_idx", padding_idx, -n, n - 1) % n
 
 
 def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):

@@ -5,6 +5,7 @@ from tinynet.ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from tinynet.ops.batch_norm import BatchNorm
 from tinynet.ops.dropout import Dropout
 from tinynet.ops.einsum import Einsum
+from tinynet.ops.embedding import Embedding
 from tinynet.ops.elementwise import (Cos, Exp2, Expm1, Log1p, Log2, Log10, Reciprocal, Rsqrt,
                                      Sin, Square, Tan)
 from tinynet.ops.join import Cat, Stack
@@ -20,7 +21,7 @@ from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
 
 __all__ = [
     "Abs", "Add", "BCEWithLogits", "BatchNorm", "Cast", "Cat", "Ceil", "Clamp", "Clone", "Cos",
-    "CrossEntropy", "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Exp", "Exp2", "Expm1", "Floor", "GELU",
+    "CrossEntropy", "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Exp", "Exp2", "Expm1", "Floor", "GELU",
     "GELUTanh", "Gather", "GetItem", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10",
     "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul",
     "NLLLoss", "Neg", "Norm", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Reshape", "Round",
