@@ -73,3 +73,48 @@ def test_embedding_equals_pytorchs(padding_idx):
     y.backward(tn.tensor(g))
     yt.backward(torch.tensor(g))
     _assert_same(ours.weight.grad, theirs.weight.grad)
+
+
+# ---- activations -----------------------------------------------------------------------------
+ACTIVATIONS = [
+    (nn.SiLU(), torch.nn.SiLU()),
+    (nn.Mish(), torch.nn.Mish()),
+    (nn.Softplus(), torch.nn.Softplus()),
+    (nn.Softplus(beta=2.0, threshold=3.0), torch.nn.Softplus(beta=2.0, threshold=3.0)),
+    (nn.Softplus(beta=0.5), torch.nn.Softplus(beta=0.5)),
+    (nn.SELU(), torch.nn.SELU()),
+    (nn.Hardtanh(), torch.nn.Hardtanh()),
+    (nn.Hardtanh(-0.5, 2.0), torch.nn.Hardtanh(-0.5, 2.0)),
+]
+
+
+@pytest.mark.parametrize("ours, theirs", ACTIVATIONS, ids=[repr(a[1]) for a in ACTIVATIONS])
+def test_activation_forward_and_gradient_equal_pytorchs(ours, theirs):
+    x, xt = _pair((5, 6), seed=0, scale=4.0)
+    with tn.no_grad():  # the ends of Hardtanh and Softplus's threshold, exactly
+        x.data[0, :4] = [-1.0, 1.0, 0.0, 20.0]
+    xt = torch.tensor(x.data, requires_grad=True)
+    g = np.random.default_rng(1).standard_normal((5, 6))
+    y, yt = ours(x), theirs(xt)
+    assert repr(ours) == repr(theirs)
+    _assert_same(y, yt)
+    y.backward(tn.tensor(g))
+    yt.backward(torch.tensor(g))
+    _assert_same(x.grad, xt.grad)
+
+
+@pytest.mark.parametrize("shape, n", [((6,), 1), ((4, 3), 3), ((2, 3, 4), 3), ((2, 3, 4), 1)])
+def test_prelu_equals_pytorchs(shape, n):
+    ours, theirs = nn.PReLU(n, init=0.2).double(), torch.nn.PReLU(n, 0.2, dtype=torch.float64)
+    with tn.no_grad():
+        ours.weight.data[...] = np.linspace(-0.5, 1.5, n)
+    _copy_parameters(ours, theirs)
+    assert repr(ours) == repr(theirs)
+    x, xt = _pair(shape, seed=2)
+    g = np.random.default_rng(3).standard_normal(shape)
+    y, yt = ours(x), theirs(xt)
+    _assert_same(y, yt)
+    y.backward(tn.tensor(g))
+    yt.backward(torch.tensor(g))
+    _assert_same(x.grad, xt.grad)
+    _assert_same(ours.weight.grad, theirs.weight.grad)

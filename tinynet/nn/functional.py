@@ -43,6 +43,55 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·σ(x) (also called swish)."""
+    return ops.SiLU.apply(x)
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x))."""
+    return ops.Mish.apply(x)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β)·log(1 + e^(βx)), and x where βx > threshold."""
+    beta = check_real("softplus", "beta", beta, 0.0, low_open=True)
+    threshold = check_real("softplus", "threshold", threshold)
+    return ops.Softplus.apply(x, beta, threshold)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """λx for x > 0, else λα(eˣ - 1) (λ ≈ 1.0507, α ≈ 1.6733)."""
+    return ops.SELU.apply(x)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, else a·x, with ``weight`` a of one element, or one per channel
+    (dimension 1 of ``x``)."""
+    n = weight.numel()
+    if n == 1:
+        a = weight.reshape(())
+    elif x.ndim >= 2 and x.shape[1] == n and weight.ndim == 1:
+        a = weight.reshape((n,) + (1,) * (x.ndim - 2))  # (C, 1, ...): along dimension 1
+    else:
+        raise RuntimeError(f"prelu: weight must have 1 element or one per channel "
+                           f"(dimension 1 of the input), got weight of shape "
+                           f"{tuple(weight.shape)} for input of shape {tuple(x.shape)}")
+    return ops.PReLU.apply(x, a)
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]."""
+    _check_hardtanh_range("hardtanh", min_val, max_val)
+    return ops.Hardtanh.apply(x, min_val, max_val)
+
+
+def _check_hardtanh_range(where: str, min_val, max_val) -> None:
+    check_real(where, "min_val", min_val)
+    check_real(where, "max_val", max_val, min_val, low_open=True)
+
+
 def sigmoid(x: Tensor) -> Tensor:
     return ops.Sigmoid.apply(x)
 

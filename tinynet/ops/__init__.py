@@ -1,6 +1,7 @@
 """Every differentiable operation, one ``Function`` subclass each."""
 from tinynet.ops.activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh, GELUTanh)
+from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus
 from tinynet.ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from tinynet.ops.batch_norm import BatchNorm
 from tinynet.ops.dropout import Dropout
@@ -21,10 +22,11 @@ from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
 
 __all__ = [
     "Abs", "Add", "BCEWithLogits", "BatchNorm", "Cast", "Cat", "Ceil", "Clamp", "Clone", "Cos",
-    "CrossEntropy", "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Exp", "Exp2", "Expm1", "Floor", "GELU",
-    "GELUTanh", "Gather", "GetItem", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10",
-    "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean", "Min", "Minimum", "Mul",
-    "NLLLoss", "Neg", "Norm", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Reshape", "Round",
-    "Rsqrt", "Sigmoid", "Sign", "Sin", "Softmax", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum",
-    "Tan", "Tanh", "Trunc", "Var", "Where",
+    "CrossEntropy", "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Exp", "Exp2",
+    "Expm1", "Floor", "GELU", "GELUTanh", "Gather", "GetItem", "Hardtanh", "LayerNorm", "LeakyReLU",
+    "Linear", "Log", "Log10", "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean",
+    "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm", "PReLU", "Permute", "Pow", "Prod",
+    "ReLU", "Reciprocal", "Reshape", "Round", "Rsqrt", "SELU", "SiLU", "Sigmoid", "Sign", "Sin",
+    "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Trunc",
+    "Var", "Where",
 ]
