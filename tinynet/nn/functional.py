@@ -401,6 +401,36 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa:
     return squared.sum() if reduction == "sum" else squared.mean()
 
 
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+                   beta: float = 1.0) -> Tensor:
+    """Smooth L1 loss: ½d²/β where |d| < β, else |d| - ½β, d = input - target (an L1 loss
+    that is quadratic near 0; β = 0 gives the L1 loss)."""
+    beta = check_real("smooth_l1_loss", "beta", beta, 0.0)
+    return _smooth_l1("smooth_l1_loss", input, target, reduction, beta, 1.0)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0) -> Tensor:
+    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target."""
+    delta = check_real("huber_loss", "delta", delta, 0.0, low_open=True)
+    return _smooth_l1("huber_loss", input, target, reduction, delta, delta)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean absolute error |input - target| (gradient sign(d), 0 at d = 0)."""
+    return _smooth_l1("l1_loss", input, target, reduction, 0.0, 1.0)
+
+
+def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: A002
+    _check_reduction(reduction)
+    _check_input(name, input)
+    target_shape = tuple(_target_array(name, target).shape)
+    if target_shape != tuple(input.shape):
+        raise ValueError(f"{name}: target shape {target_shape} differs from input shape "
+                         f"{tuple(input.shape)}")
+    return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)
+
+
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (any shape, int64) as one-hot rows: shape (*, num_classes), int64.
     ``num_classes=-1``: one more than the largest index.

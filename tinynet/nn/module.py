@@ -18,7 +18,7 @@ import numpy as np
 from tinynet.autograd.anomaly import _Anomaly
 from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -292,7 +292,8 @@ class Module:
             if name in state_dict:
                 value = np.asarray(state_dict[name].data if isinstance(state_dict[name], Tensor)
                                    else state_dict[name])
-                if value.shape != p.shape:
+                lazy = isinstance(p, UninitializedParameter)  # takes the value's shape
+                if not lazy and value.shape != p.shape:
                     errors.append(f"size mismatch for {name}: copying a param with shape "
                                   f"{value.shape} from checkpoint, the shape in current "
                                   f"model is {p.shape}")
@@ -311,6 +312,8 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for name, value in values.items():  # only after every check passed
+            if isinstance(own[name], UninitializedParameter):
+                own[name].materialize(value.shape)
             own[name].data[...] = value
             own[name]._version[0] += 1
         return IncompatibleKeys(missing, unexpected)

@@ -12,7 +12,7 @@ from tinynet.ops.elementwise import (Cos, Exp2, Expm1, Log1p, Log2, Log10, Recip
 from tinynet.ops.join import Cat, Stack
 from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
-from tinynet.ops.loss import BCEWithLogits, CrossEntropy, NLLLoss
+from tinynet.ops.loss import BCEWithLogits, CrossEntropy, NLLLoss, SmoothL1
 from tinynet.ops.movement import Clone, GetItem, Permute, Reshape
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import Cumsum, Max, Mean, Min, Prod, Std, Sum, Var
