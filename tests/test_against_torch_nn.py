@@ -95,6 +95,18 @@ OPTIMIZERS = {
         lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
     "adamw": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
               lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1)),
+    "rmsprop": (lambda p: optim.RMSprop(p, lr=0.01), lambda p: torch.optim.RMSprop(p, lr=0.01)),
+    "rmsprop+centered+momentum+decay": (
+        lambda p: optim.RMSprop(p, lr=0.005, alpha=0.9, eps=1e-6, weight_decay=1e-2,
+                                momentum=0.8, centered=True),
+        lambda p: torch.optim.RMSprop(p, lr=0.005, alpha=0.9, eps=1e-6, weight_decay=1e-2,
+                                      momentum=0.8, centered=True)),
+    "adagrad": (lambda p: optim.Adagrad(p, lr=0.05), lambda p: torch.optim.Adagrad(p, lr=0.05)),
+    "adagrad+decays": (
+        lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=1e-2,
+                                initial_accumulator_value=0.3, eps=1e-8),
+        lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=1e-2,
+                                      initial_accumulator_value=0.3, eps=1e-8)),
 }
 
 
@@ -137,6 +149,27 @@ def test_state_dict_keys_and_optimizer_state_match_pytorchs():
         np.testing.assert_allclose(s["exp_avg"], torch_state["state"][i]["exp_avg"], **TOL)
         np.testing.assert_allclose(s["exp_avg_sq"], torch_state["state"][i]["exp_avg_sq"],
                                    **TOL)
+
+
+@pytest.mark.parametrize("name", ["rmsprop+centered+momentum+decay", "adagrad+decays"])
+def test_optimizer_state_names_and_values_match_pytorchs(name):
+    make, make_torch = OPTIMIZERS[name]
+    ours, theirs = _mlp_pair()
+    opt, torch_opt = make(ours.parameters()), make_torch(theirs.parameters())
+    x, y = _batches()[0]
+    for _ in range(2):
+        opt.zero_grad(), torch_opt.zero_grad()
+        nn.CrossEntropyLoss()(ours(tn.tensor(x)), tn.tensor(y)).backward()
+        torch.nn.CrossEntropyLoss()(theirs(torch.tensor(x)), torch.tensor(y)).backward()
+        opt.step(), torch_opt.step()
+    state, torch_state = opt.state_dict()["state"], torch_opt.state_dict()["state"]
+    assert sorted(state) == sorted(torch_state)
+    for i, entries in state.items():
+        assert sorted(entries) == sorted(torch_state[i])
+        for key, value in entries.items():
+            np.testing.assert_allclose(value, np.asarray(torch_state[i][key]), **TOL)
+    groups, torch_groups = opt.state_dict()["param_groups"], torch_opt.state_dict()["param_groups"]
+    assert set(groups[0]) <= set(torch_groups[0])  # PyTorch adds foreach, maximize...
 
 
 # ---- schedulers ------------------------------------------------------------------------------
