@@ -36,7 +36,7 @@ EXPECTED = {
     "makemore_manual_backprop_training": "TypeError: operand 'Tensor' does not support ufuncs (__array_ufunc__=None)",
     "makemore_mlp": "TypeError: operand 'Tensor' does not support ufuncs (__array_ufunc__=None)",
     "makemore_pytorchify": "TypeError: operand 'Tensor' does not support ufuncs (__array_ufunc__=None)",
-    "tutorials_basics_tensors": "TypeError: mul() got an unexpected keyword argument 'out'",
+    "tutorials_basics_tensors": "AttributeError: 'Tensor' object has no attribute 'add_'",
     "tutorials_nn_cnn": "AttributeError: module 'tinynet.nn' has no attribute 'Conv2d'",
     "yunjey_feedforward": "TypeError: return arrays must be of ArrayType",
 }
