@@ -428,8 +428,8 @@ def test_prelu_keeps_a_0d_input_0d():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: tn.nn.PReLU(3)(tn.zeros(2, 4)), RuntimeError,
-     r"prelu: weight must have 1 element or one per channel .* got weight of shape \(3,\) "
-     r"for input of shape \(2, 4\)"),
+     (r"prelu: weight must have 1 element or one per channel .* got weight of shape \(3,\) "
+      r"for input of shape \(2, 4\)")),
     (lambda: tn.nn.PReLU(3)(tn.zeros(3)), RuntimeError, "one per channel"),
     (lambda: tn.nn.PReLU()(tn.zeros(3, dtype=tn.float64)), TypeError,
      "float32 parameters but got float64"),

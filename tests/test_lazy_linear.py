@@ -46,7 +46,7 @@ def test_d2l_pattern_initialising_by_type():
 def test_uninitialised_shape_is_an_error_and_the_repr_says_so():
     layer = nn.LazyLinear(4)
     with pytest.raises(RuntimeError, match="can't access the shape of an uninitialized"):
-        layer.weight.shape
+        layer.weight.shape  # noqa: B018
     assert repr(layer.weight) == "<UninitializedParameter>"
     with pytest.raises(RuntimeError, match="uninitialized"):
         nn.init.normal_(layer.weight)

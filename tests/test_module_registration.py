@@ -45,8 +45,8 @@ def test_modules_mapping_reads_and_writes_the_attributes():
 
 
 @pytest.mark.parametrize("name, error, message", [
-    ("a.b", KeyError, r"add_module: module name must be a non-empty string without '\.', "
-                      r"got 'a\.b'"),
+    ("a.b", KeyError, (r"add_module: module name must be a non-empty string without '\.', "
+                       r"got 'a\.b'")),
     ("", KeyError, "non-empty string"),
     ("training", KeyError, "must not be an existing attribute, got 'training'"),
     ("forward", KeyError, "existing attribute"),

@@ -29,7 +29,7 @@ def test_tensor_dataset_samples_are_tuples_of_rows():
     assert len(data) == 4
     x, y = data[2]
     assert x.tolist() == [2.0] and y.item() == 2
-    xs, ys = data[1:3]  # any index the tensors take, as PyTorch
+    _, ys = data[1:3]  # any index the tensors take, as PyTorch
     assert ys.tolist() == [1, 2]
     assert data.tensors[1] is not None
 

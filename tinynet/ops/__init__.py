@@ -27,6 +27,6 @@ __all__ = [
     "Linear", "Log", "Log10", "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean",
     "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm", "PReLU", "Permute", "Pow", "Prod",
     "ReLU", "Reciprocal", "Reshape", "Round", "Rsqrt", "SELU", "SiLU", "Sigmoid", "Sign", "Sin",
-    "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Trunc",
-    "Var", "Where",
+    "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan",
+    "Tanh", "Trunc", "Var", "Where",
 ]

@@ -174,7 +174,7 @@ class PReLU(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, a = ctx.saved_tensors
+        x = ctx.saved_tensors[0]
         ga = np.where(x > 0, 0, x * grad) if ctx.needs_input_grad[1] else None
         return grad * PReLU.saved_derivative(ctx), ga
 
