@@ -171,6 +171,31 @@ def test_shuffling_without_a_generator_follows_manual_seed():
                       generator=np.random.default_rng(0)).generator is not None
 
 
+@pytest.mark.parametrize("shuffle, drop_last", [(False, False), (True, True), (True, False)])
+def test_tensor_dataset_fast_path_gives_the_batches_of_the_reference_path(shuffle, drop_last):
+    x = tn.randn(23, 3, 2, dtype=tn.float64, requires_grad=True)
+    data = TensorDataset(x, tn.arange(23), tn.randn(23) > 0)
+
+    def batches(collate_fn):
+        loader = DataLoader(data, batch_size=5, shuffle=shuffle, drop_last=drop_last,
+                            collate_fn=collate_fn, generator=tn.Generator().manual_seed(0))
+        return list(loader)
+
+    fast, reference = batches(None), batches(lambda samples: default_collate(samples))
+    assert len(fast) == len(reference)
+    for batch, expected in zip(fast, reference, strict=True):
+        assert type(batch) is type(expected) is list
+        for a, b in zip(batch, expected, strict=True):
+            assert a.dtype == b.dtype and a.requires_grad == b.requires_grad
+            np.testing.assert_array_equal(a.data, b.data)
+    # and the gradient reaches the dataset's tensor the same way
+    sum(b[0].sum() * (i + 1) for i, b in enumerate(fast)).backward()
+    grad = x.grad.data.copy()
+    x.grad = None
+    sum(b[0].sum() * (i + 1) for i, b in enumerate(reference)).backward()
+    np.testing.assert_array_equal(grad, x.grad.data)
+
+
 def test_collate_fn_receives_the_list_of_samples():
     loader = DataLoader(list(range(7)), batch_size=3, collate_fn=lambda samples: samples)
     assert list(loader) == [[0, 1, 2], [3, 4, 5], [6]]

@@ -233,6 +233,13 @@ class DataLoader:
         else:
             order = range(n)
         stop = len(self) * self.batch_size
+        # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
+        # default, are picked by one index per tensor instead of one GetItem per sample
+        # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
+        whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
         for start in range(0, stop, self.batch_size):
             indices = order[start:start + self.batch_size]
-            yield self.collate_fn([self.dataset[i] for i in indices])
+            if whole:
+                yield [t[np.asarray(indices)] for t in self.dataset.tensors]
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
