@@ -12,6 +12,7 @@ from scipy.special import erf, logsumexp
 import tinynet as tn
 import tinynet.nn.functional as F
 from tinynet import ops
+from tinynet.ops.activation_more import SELU_ALPHA, SELU_SCALE
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
@@ -37,11 +38,25 @@ ELEMENTWISE = [
      ops.ELU, (1.7,)),
     ("gelu", F.gelu, closed_gelu, ops.GELU, ()),
     ("gelu_tanh", lambda t: F.gelu(t, approximate="tanh"), closed_gelu_tanh, ops.GELUTanh, ()),
+    ("silu", F.silu, lambda x: x / (1 + np.exp(-x)), ops.SiLU, ()),
+    ("mish", F.mish, lambda x: x * np.tanh(np.log1p(np.exp(x))), ops.Mish, ()),
+    ("softplus", F.softplus, lambda x: np.log1p(np.exp(x)), ops.Softplus, (1.0, 20.0)),
+    ("softplus_beta", lambda t: F.softplus(t, 0.5, 5.0),
+     lambda x: np.where(0.5 * x > 5, x, np.log1p(np.exp(0.5 * x)) / 0.5), ops.Softplus,
+     (0.5, 5.0)),
+    ("selu", F.selu, lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * (np.exp(x) - 1)),
+     ops.SELU, ()),
+    ("prelu", lambda t: F.prelu(t, tn.tensor([0.25], dtype=t.dtype)),
+     lambda x: np.where(x > 0, x, 0.25 * x), ops.PReLU, (0.25,)),
+    ("hardtanh", F.hardtanh, lambda x: np.clip(x, -1, 1), ops.Hardtanh, (-1.0, 1.0)),
 ]
 IDS = [case[0] for case in ELEMENTWISE]
 
 # Away from the kink at 0 (relu, leaky_relu, elu) by more than the finite-difference step.
 WIDE = np.concatenate([np.linspace(-20, -0.01, 40), np.linspace(0.01, 20, 40), [-1e-3, 1e-3]])
+# Where a function jumps: Softplus by log(1 + e⁻²⁰) ≈ 2e-9 at its threshold x = 20 (as
+# PyTorch's), where a finite difference sees a slope off by 1e-3.
+JUMPS = {"softplus": 20.0}
 
 
 @pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
@@ -53,7 +68,8 @@ def test_forward_matches_closed_form(name, fn, closed, op, params):
 
 @pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
 def test_gradcheck_over_a_wide_range(name, fn, closed, op, params):
-    x = tn.tensor(WIDE.reshape(2, -1), requires_grad=True)
+    points = np.where(WIDE == JUMPS.get(name), WIDE - 0.1, WIDE)
+    x = tn.tensor(points.reshape(2, -1), requires_grad=True)
     assert tn.gradcheck(fn, (x,))
 
 
@@ -94,7 +110,8 @@ def test_saved_derivative_is_derivative_exactly(name, fn, closed, op, params, dt
                          [case for case in ELEMENTWISE if case[0] != "elu_alpha"],
                          ids=[name for name in IDS if name != "elu_alpha"])
 def test_peak_derivative_is_the_maximum_of_derivative(name, fn, closed, op, params):
-    x = np.linspace(-10, 10, 200_001)  # step 1e-4: the grid maximum is within ~1e-9
+    # step 1e-4: the grid maximum is within ~1e-9; 25 is in Softplus's linear part
+    x = np.concatenate([np.linspace(-10, 10, 200_001), [25.0]])
     grid_max = op.derivative(x, fn(tn.tensor(x)).data, *params).max()
     assert grid_max <= op.peak_derivative + 1e-12
     assert op.peak_derivative - grid_max < 1e-8
@@ -142,6 +159,13 @@ LIMITS = {
     "elu_alpha": ((-1.7, 0.0), (1e4, 1.0)),
     "gelu": ((0.0, 0.0), (1e4, 1.0)),
     "gelu_tanh": ((0.0, 0.0), (1e4, 1.0)),
+    "silu": ((0.0, 0.0), (1e4, 1.0)),
+    "mish": ((0.0, 0.0), (1e4, 1.0)),
+    "softplus": ((0.0, 0.0), (1e4, 1.0)),
+    "softplus_beta": ((0.0, 0.0), (1e4, 1.0)),
+    "selu": ((-SELU_SCALE * SELU_ALPHA, 0.0), (SELU_SCALE * 1e4, SELU_SCALE)),
+    "prelu": ((-2.5e3, 0.25), (1e4, 1.0)),
+    "hardtanh": ((-1.0, 0.0), (1.0, 0.0)),
 }
 
 
@@ -296,8 +320,8 @@ def test_large_inputs_give_what_small_slices_give(module, dtype):
 
 
 # ---- up to the largest finite float ------------------------------------------------------
-def _extremes(dtype) -> list:
-    big = float(np.finfo(dtype).max)
+def _extremes(dtype, gain: float = 1.0) -> list:
+    big = float(np.finfo(dtype).max) / (gain * (1 + 1e-6) if gain != 1 else 1)  # not rounded up
     magnitudes = [2e19, 1e30, big] if dtype == tn.float32 else [2e19, 1e30, 1e200, big]
     return [-m for m in reversed(magnitudes)] + magnitudes
 
@@ -308,7 +332,9 @@ def test_finite_and_warning_free_up_to_the_largest_float(name, fn, closed, op, p
                                                          no_float_warnings):
     # GELU-tanh's cubic overflowed past 2e19 in float32 (then 0·inf = NaN in backward), and
     # exact GELU's x² warned past 1e19: the limits must hold all the way out
-    values = _extremes(dtype)
+    # SELU multiplies x by λ > 1: beyond max/λ its true value is not a float (inf, as in
+    # PyTorch); its derivative stays finite
+    values = _extremes(dtype, SELU_SCALE if name == "selu" else 1.0)
     x = tn.tensor(values, dtype=dtype, requires_grad=True)
     y = fn(x)
     y.backward(tn.ones_like(y))
@@ -328,3 +354,92 @@ def test_softmax_of_an_empty_tensor_is_empty_as_pytorch(fn, shape, dim):
     assert y.shape == shape and y.dtype == x.dtype
     y.sum().backward()
     assert x.grad.shape == shape
+
+
+# ---- SiLU, Mish, Softplus, SELU, PReLU, Hardtanh as modules ---------------------------------
+@pytest.mark.parametrize("module, functional", [
+    (tn.nn.SiLU(), F.silu), (tn.nn.Mish(), F.mish), (tn.nn.SELU(), F.selu),
+    (tn.nn.Softplus(), F.softplus), (tn.nn.Softplus(2, 5), lambda t: F.softplus(t, 2, 5)),
+    (tn.nn.Hardtanh(), F.hardtanh), (tn.nn.Hardtanh(-2, 3), lambda t: F.hardtanh(t, -2, 3)),
+], ids=repr)
+def test_module_is_its_functional_and_knows_its_derivative(module, functional):
+    x = tn.tensor(np.linspace(-6, 6, 49), requires_grad=True)
+    y = module(x)
+    np.testing.assert_array_equal(y.data, functional(x).data)
+    y.backward(tn.ones_like(y))
+    np.testing.assert_array_equal(module.derivative(x.data, y.data), x.grad.data)
+    assert module.op.peak_derivative >= np.abs(x.grad.data).max()
+
+
+def test_activation_reprs_equal_pytorchs():
+    assert [repr(m) for m in (tn.nn.SiLU(), tn.nn.Mish(), tn.nn.SELU(), tn.nn.Softplus(),
+                              tn.nn.Softplus(2, 5), tn.nn.PReLU(), tn.nn.PReLU(3),
+                              tn.nn.Hardtanh(), tn.nn.Hardtanh(-2, 3))] == [
+        "SiLU()", "Mish()", "SELU()", "Softplus(beta=1.0, threshold=20.0)",
+        "Softplus(beta=2, threshold=5)", "PReLU(num_parameters=1)", "PReLU(num_parameters=3)",
+        "Hardtanh(min_val=-1.0, max_val=1.0)", "Hardtanh(min_val=-2, max_val=3)"]
+
+
+def test_closed_form_peaks():
+    # SiLU's derivative peaks where x·tanh(x/2) = 2; SELU's at x = 0 (the x <= 0 branch)
+    from scipy.optimize import brentq
+    x_star = brentq(lambda x: x * math.tanh(x / 2) - 2, 2, 3)
+    assert ops.SiLU.peak_derivative == pytest.approx(
+        float(ops.SiLU.derivative(np.array(x_star), None)), rel=1e-10)
+    assert ops.SELU.peak_derivative == float(ops.SELU.derivative(np.array(0.0), None))
+    assert ops.Mish.peak_derivative == pytest.approx(1.0884981612515674, rel=1e-10)
+
+
+def test_selu_keeps_standardised_activations_standardised():
+    # the self-normalising property: 20 layers of fan-in-scaled weights keep mean ≈ 0, var ≈ 1
+    rng = np.random.default_rng(0)
+    h = rng.standard_normal((2000, 256))
+    for _ in range(20):
+        h = F.selu(tn.tensor(h @ rng.normal(0, 1 / 16, (256, 256)))).data
+    assert abs(h.mean()) < 0.1 and h.var() == pytest.approx(1.0, abs=0.15)
+
+
+def test_prelu_slope_gradient_per_channel():
+    prelu = tn.nn.PReLU(3, init=0.1, dtype=tn.float64)
+    x = tn.tensor(np.random.default_rng(0).standard_normal((4, 3, 5)), requires_grad=True)
+    g = np.random.default_rng(1).standard_normal((4, 3, 5))
+    y = prelu(x)
+    y.backward(tn.tensor(g))
+    negative = x.data <= 0
+    np.testing.assert_allclose(y.data, np.where(negative, 0.1 * x.data, x.data), rtol=1e-15)
+    # dL/da_c = Σ over channel c's x <= 0 of g·x
+    np.testing.assert_allclose(prelu.weight.grad.data,
+                               (g * x.data * negative).sum(axis=(0, 2)), rtol=1e-13)
+    np.testing.assert_allclose(x.grad.data, np.where(negative, 0.1, 1.0) * g, rtol=1e-15)
+    np.testing.assert_array_equal(prelu.derivative(x.data, y.data), np.where(negative, 0.1, 1))
+
+
+@pytest.mark.parametrize("shape, n", [((5,), 1), ((4, 3), 3), ((2, 3, 4), 3), ((2, 3, 4), 1)])
+def test_prelu_gradcheck_in_input_and_slope(shape, n):
+    rng = np.random.default_rng(2)
+    x = tn.tensor(rng.standard_normal(shape), requires_grad=True)
+    a = tn.tensor(rng.uniform(-0.5, 1.5, n), requires_grad=True)
+    assert tn.gradcheck(F.prelu, (x, a))
+
+
+def test_prelu_keeps_a_0d_input_0d():
+    assert tn.nn.PReLU()(tn.tensor(-2.0)).shape == ()
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: tn.nn.PReLU(3)(tn.zeros(2, 4)), RuntimeError,
+     (r"prelu: weight must have 1 element or one per channel .* got weight of shape \(3,\) "
+      r"for input of shape \(2, 4\)")),
+    (lambda: tn.nn.PReLU(3)(tn.zeros(3)), RuntimeError, "one per channel"),
+    (lambda: tn.nn.PReLU()(tn.zeros(3, dtype=tn.float64)), TypeError,
+     "float32 parameters but got float64"),
+    (lambda: tn.nn.PReLU(0), ValueError, "num_parameters must be an integer >= 1, got 0"),
+    (lambda: tn.nn.Softplus(beta=0), ValueError, "Softplus: beta must be a finite number > 0"),
+    (lambda: F.softplus(tn.zeros(2), beta=-1.0), ValueError, "softplus: beta must be"),
+    (lambda: tn.nn.Hardtanh(1, -1), ValueError,
+     r"Hardtanh: max_val must be a finite number > 1, got -1"),
+    (lambda: F.hardtanh(tn.zeros(2), 0.5, 0.5), ValueError, "hardtanh: max_val must be"),
+])
+def test_argument_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -95,6 +95,18 @@ OPTIMIZERS = {
         lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
     "adamw": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
               lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1)),
+    "rmsprop": (lambda p: optim.RMSprop(p, lr=0.01), lambda p: torch.optim.RMSprop(p, lr=0.01)),
+    "rmsprop+centered+momentum+decay": (
+        lambda p: optim.RMSprop(p, lr=0.005, alpha=0.9, eps=1e-6, weight_decay=1e-2,
+                                momentum=0.8, centered=True),
+        lambda p: torch.optim.RMSprop(p, lr=0.005, alpha=0.9, eps=1e-6, weight_decay=1e-2,
+                                      momentum=0.8, centered=True)),
+    "adagrad": (lambda p: optim.Adagrad(p, lr=0.05), lambda p: torch.optim.Adagrad(p, lr=0.05)),
+    "adagrad+decays": (
+        lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=1e-2,
+                                initial_accumulator_value=0.3, eps=1e-8),
+        lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=1e-2,
+                                      initial_accumulator_value=0.3, eps=1e-8)),
 }
 
 
@@ -139,6 +151,27 @@ def test_state_dict_keys_and_optimizer_state_match_pytorchs():
                                    **TOL)
 
 
+@pytest.mark.parametrize("name", ["rmsprop+centered+momentum+decay", "adagrad+decays"])
+def test_optimizer_state_names_and_values_match_pytorchs(name):
+    make, make_torch = OPTIMIZERS[name]
+    ours, theirs = _mlp_pair()
+    opt, torch_opt = make(ours.parameters()), make_torch(theirs.parameters())
+    x, y = _batches()[0]
+    for _ in range(2):
+        opt.zero_grad(), torch_opt.zero_grad()
+        nn.CrossEntropyLoss()(ours(tn.tensor(x)), tn.tensor(y)).backward()
+        torch.nn.CrossEntropyLoss()(theirs(torch.tensor(x)), torch.tensor(y)).backward()
+        opt.step(), torch_opt.step()
+    state, torch_state = opt.state_dict()["state"], torch_opt.state_dict()["state"]
+    assert sorted(state) == sorted(torch_state)
+    for i, entries in state.items():
+        assert sorted(entries) == sorted(torch_state[i])
+        for key, value in entries.items():
+            np.testing.assert_allclose(value, np.asarray(torch_state[i][key]), **TOL)
+    groups, torch_groups = opt.state_dict()["param_groups"], torch_opt.state_dict()["param_groups"]
+    assert set(groups[0]) <= set(torch_groups[0])  # PyTorch adds foreach, maximize...
+
+
 # ---- schedulers ------------------------------------------------------------------------------
 SCHEDULERS = {
     "step": (lambda o: lr_scheduler.StepLR(o, step_size=4, gamma=0.7),
@@ -147,6 +180,22 @@ SCHEDULERS = {
                lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=7, eta_min=0.01)),
     "cosine-to-zero": (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=30),
                        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=30)),
+    "linear-warmup": (lambda o: lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=8),
+                      lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.1,
+                                                                  total_iters=8)),
+    "linear-decay": (lambda o: lr_scheduler.LinearLR(o, 1.0, 0.2, total_iters=12),
+                     lambda o: torch.optim.lr_scheduler.LinearLR(o, 1.0, 0.2, total_iters=12)),
+    "one-cycle": (lambda o: lr_scheduler.OneCycleLR(o, max_lr=[1.0, 3.0], total_steps=31),
+                  lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=[1.0, 3.0],
+                                                                total_steps=31)),
+    "one-cycle-linear-3": (
+        lambda o: lr_scheduler.OneCycleLR(o, max_lr=2.0, epochs=5, steps_per_epoch=7,
+                                          pct_start=0.2, anneal_strategy="linear",
+                                          three_phase=True, base_momentum=0.7),
+        lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=2.0, epochs=5,
+                                                      steps_per_epoch=7, pct_start=0.2,
+                                                      anneal_strategy="linear",
+                                                      three_phase=True, base_momentum=0.7)),
 }
 
 
@@ -163,12 +212,50 @@ def test_schedulers_equal_pytorchs_over_30_epochs(name):
     for _ in range(30):
         lrs.append(sched.get_last_lr())
         torch_lrs.append(torch_sched.get_last_lr())
+        for group, torch_group in zip(opt.param_groups, torch_opt.param_groups):
+            assert group["momentum"] == pytest.approx(torch_group["momentum"], rel=1e-13)
         opt.step()
         torch_opt.step()
         sched.step()
         torch_sched.step()
     np.testing.assert_allclose(lrs, torch_lrs, rtol=1e-13, atol=1e-16)
     assert len({round(lr[0], 12) for lr in lrs}) > 5  # the schedule did change the rate
+
+
+def test_one_cycle_cycles_adams_beta1_as_pytorch():
+    w, v = tn.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt, torch_opt = optim.Adam([w], betas=(0.9, 0.98)), torch.optim.Adam([v], betas=(0.9, 0.98))
+    sched = lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=12)
+    torch_sched = torch.optim.lr_scheduler.OneCycleLR(torch_opt, max_lr=0.1, total_steps=12)
+    for _ in range(12):
+        assert opt.param_groups[0]["betas"] == pytest.approx(torch_opt.param_groups[0]["betas"])
+        assert sched.get_last_lr() == pytest.approx(torch_sched.get_last_lr(), rel=1e-13)
+        opt.step(), torch_opt.step()
+        sched.step(), torch_sched.step()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"patience": 2}, {"patience": 0, "cooldown": 2, "factor": 0.5},
+    {"mode": "max", "threshold": 0.05, "threshold_mode": "abs", "patience": 1},
+    {"min_lr": [0.02, 0.3], "patience": 1, "factor": 0.3},
+])
+def test_reduce_on_plateau_equals_pytorchs(kwargs):
+    w, v = tn.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = optim.SGD([{"params": [w]}, {"params": [tn.zeros(1, requires_grad=True)], "lr": 0.5}],
+                    lr=0.1)
+    torch_opt = torch.optim.SGD([{"params": [v]},
+                                 {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.5}],
+                                lr=0.1)
+    sched = lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+    torch_sched = torch.optim.lr_scheduler.ReduceLROnPlateau(torch_opt, **kwargs)
+    metrics = np.random.default_rng(0).uniform(0.5, 1.0, 40).cumsum() % 1.7  # ups and downs
+    for metric in metrics:
+        sched.step(metric)
+        torch_sched.step(metric)
+        assert sched.get_last_lr() == pytest.approx(torch_sched.get_last_lr(), rel=1e-14)
+        assert (sched.best, sched.num_bad_epochs, sched.cooldown_counter) == \
+            (torch_sched.best, torch_sched.num_bad_epochs, torch_sched.cooldown_counter)
+    assert sched.get_last_lr() != [0.1, 0.5]
 
 
 # ---- layers ----------------------------------------------------------------------------------

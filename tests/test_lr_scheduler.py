@@ -1,4 +1,5 @@
-"""Learning-rate schedules against their closed forms."""
+"""Learning-rate schedules against their closed forms (PyTorch parity:
+test_against_torch_nn.py)."""
 import math
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 
 import tinynet as tn
 from tinynet import optim
-from tinynet.optim.lr_scheduler import CosineAnnealingLR, StepLR
+from tinynet.optim.lr_scheduler import (CosineAnnealingLR, LinearLR, OneCycleLR,
+                                        ReduceLROnPlateau, StepLR)
 
 
 def _optimizer(lr=0.1, groups=1):
@@ -94,3 +96,171 @@ def test_scheduler_state_dict_round_trip_resumes_the_sequence():
 def test_resuming_needs_initial_lr_in_the_groups():
     with pytest.raises(KeyError, match=r"'initial_lr'.*param_groups\[0\]"):
         StepLR(_optimizer(0.1), step_size=2, last_epoch=3)
+
+
+# ---- LinearLR ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("start, end, total", [(1 / 3, 1.0, 5), (0.1, 0.5, 4), (1.0, 0.0, 10)])
+def test_linear_lr_follows_its_closed_form(start, end, total):
+    scheduler = LinearLR(_optimizer(0.1), start_factor=start, end_factor=end, total_iters=total)
+    expected = [0.1 * (start + (end - start) * min(t, total) / total) for t in range(20)]
+    np.testing.assert_allclose(_lrs(scheduler, 20), expected, rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"start_factor": 0.0}, r"start_factor must be a finite number in \(0, 1\], got 0.0"),
+    ({"end_factor": 1.5}, r"end_factor must be a finite number in \[0, 1\], got 1.5"),
+    ({"total_iters": -1}, "total_iters must be an integer >= 0, got -1"),
+])
+def test_linear_lr_argument_errors(kwargs, message):
+    with pytest.raises(ValueError, match=f"LinearLR: {message}"):
+        LinearLR(_optimizer(), **kwargs)
+
+
+# ---- OneCycleLR --------------------------------------------------------------------------------
+def _cos(start, end, pct):
+    return end + (start - end) * (1 + math.cos(math.pi * pct)) / 2
+
+
+def _one_cycle(n, max_lr, pct_start=0.3, anneal=_cos, div=25.0, final_div=1e4):
+    """(lr, momentum) of each step, from the closed form of the two phases."""
+    initial, peak_step = max_lr / div, pct_start * n - 1
+    rows = []
+    for t in range(n):
+        if t <= peak_step:
+            pct = t / peak_step
+            rows.append((anneal(initial, max_lr, pct), anneal(0.95, 0.85, pct)))
+        else:
+            pct = (t - peak_step) / (n - 1 - peak_step)
+            rows.append((anneal(max_lr, initial / final_div, pct), anneal(0.85, 0.95, pct)))
+    return rows
+
+
+@pytest.mark.parametrize("strategy, anneal", [("cos", _cos),
+                                              ("linear", lambda a, b, p: a + (b - a) * p)])
+def test_one_cycle_follows_its_closed_form_with_the_momentum_opposite(strategy, anneal):
+    opt = optim.SGD([tn.zeros(1, requires_grad=True)], lr=0.1, momentum=0.5)
+    scheduler = OneCycleLR(opt, max_lr=2.0, total_steps=40, anneal_strategy=strategy)
+    seen = []
+    for _ in range(40):
+        seen.append((opt.param_groups[0]["lr"], opt.param_groups[0]["momentum"]))
+        opt.step()
+        scheduler.step()
+    np.testing.assert_allclose(seen, _one_cycle(40, 2.0, anneal=anneal), rtol=1e-12)
+    assert seen[11][0] == pytest.approx(2.0) and seen[11][1] == pytest.approx(0.85)  # the peak
+    assert seen[-1][0] == pytest.approx(2.0 / 25 / 1e4)
+
+
+def test_one_cycle_cycles_adams_beta1_and_counts_epochs_times_steps():
+    w = tn.zeros(1, requires_grad=True)
+    opt = optim.Adam([w], lr=0.1, betas=(0.9, 0.99))
+    scheduler = OneCycleLR(opt, max_lr=0.01, epochs=3, steps_per_epoch=10)
+    assert scheduler.total_steps == 30 and opt.param_groups[0]["betas"] == (0.95, 0.99)
+    for _ in range(8):
+        scheduler.step()
+    assert opt.param_groups[0]["betas"][0] == pytest.approx(0.85)  # at the peak, step 8
+    assert opt.param_groups[0]["betas"][1] == 0.99
+
+
+def test_one_cycle_three_phases_and_per_group_peaks():
+    opt = _optimizer(0.1, groups=2)
+    scheduler = OneCycleLR(opt, max_lr=[1.0, 2.0], total_steps=20, three_phase=True,
+                           cycle_momentum=False)
+    lrs = []
+    for _ in range(20):
+        lrs.append(opt.param_groups[1]["lr"])
+        scheduler.step()
+    # up to the peak at step 5, back to the start at 10, then down to the minimum
+    assert np.argmax(lrs) == 5 and lrs[5] == pytest.approx(2.0)
+    assert lrs[10] == pytest.approx(2.0 / 25) and lrs[19] == pytest.approx(2.0 / 25 / 1e4)
+    assert opt.param_groups[0]["max_lr"] == 1.0
+
+
+def test_one_cycle_refuses_a_step_past_the_end():
+    scheduler = OneCycleLR(_optimizer(), max_lr=1.0, total_steps=3)
+    for _ in range(3):
+        scheduler.step()
+    with pytest.raises(ValueError, match="at most total_steps=3, got 4"):
+        scheduler.step()
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({}, ValueError, "total_steps, or epochs and steps_per_epoch, must be given"),
+    ({"total_steps": 0}, ValueError, "total_steps must be an integer >= 1, got 0"),
+    ({"total_steps": 10, "pct_start": 1.5}, ValueError, r"pct_start must be .* \[0, 1\]"),
+    ({"total_steps": 10, "anneal_strategy": "exp"}, ValueError, "'cos', 'linear', got 'exp'"),
+    ({"total_steps": 10, "max_lr": [1.0, 2.0]}, ValueError,
+     r"max_lr must have one value per parameter group \(1\), got 2"),
+])
+def test_one_cycle_argument_errors(kwargs, error, message):
+    kwargs.setdefault("max_lr", 1.0)
+    with pytest.raises(error, match=message):
+        OneCycleLR(_optimizer(), **kwargs)
+
+
+def test_one_cycle_needs_a_momentum_to_cycle():
+    class Plain(optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+    with pytest.raises(ValueError, match="cycle_momentum=True needs an optimizer with a "
+                                         "momentum or betas hyper-parameter, got Plain"):
+        OneCycleLR(Plain([tn.zeros(1, requires_grad=True)]), max_lr=1.0, total_steps=5)
+
+
+# ---- ReduceLROnPlateau -------------------------------------------------------------------------
+def _plateau(metrics, **kwargs):
+    opt = _optimizer(1.0)
+    scheduler = ReduceLROnPlateau(opt, **kwargs)
+    lrs = []
+    for metric in metrics:
+        scheduler.step(metric)
+        lrs.append(scheduler.get_last_lr()[0])
+    return lrs
+
+
+def test_plateau_reduces_after_patience_bad_steps():
+    # best 1.0 at step 1; steps 2, 3 are bad (patience 2 tolerates them), step 4 reduces
+    lrs = _plateau([1.0, 1.0, 1.0, 1.0, 0.5, 0.6, 0.6, 0.6], patience=2)
+    assert lrs == pytest.approx([1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1, 0.01])
+
+
+def test_plateau_threshold_cooldown_and_min_lr():
+    # 9.5 is not 10% better than 10 (a bad step), but it is better by more than 0.1
+    assert _plateau([10.0, 9.5], patience=0, threshold=0.1) == pytest.approx([1.0, 0.1])
+    assert _plateau([10.0, 9.5], patience=0, threshold=0.1, threshold_mode="abs") == \
+        pytest.approx([1.0, 1.0])
+    # after a reduction, cooldown=2 skips two steps before counting again
+    assert _plateau([1.0] * 6, patience=0, cooldown=2) == pytest.approx(
+        [1.0, 0.1, 0.1, 0.1, 0.01, 0.01])
+    assert _plateau([1.0] * 6, patience=0, factor=0.5, min_lr=0.3) == pytest.approx(
+        [1.0, 0.5, 0.3, 0.3, 0.3, 0.3])
+
+
+def test_plateau_mode_max_and_a_tensor_metric():
+    lrs = _plateau([tn.tensor(0.5), tn.tensor(0.9), tn.tensor(0.8)], mode="max", patience=0)
+    assert lrs == pytest.approx([1.0, 1.0, 0.1])
+
+
+def test_plateau_state_dict_round_trip():
+    opt = _optimizer(1.0)
+    scheduler = ReduceLROnPlateau(opt, patience=1)
+    for metric in [1.0, 2.0]:
+        scheduler.step(metric)
+    state = scheduler.state_dict()
+    assert state["best"] == 1.0 and state["num_bad_epochs"] == 1 and "optimizer" not in state
+    resumed = ReduceLROnPlateau(_optimizer(1.0), patience=1)
+    resumed.load_state_dict(state)
+    resumed.step(2.0)
+    assert resumed.get_last_lr() == pytest.approx([0.1])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"factor": 1.0}, r"factor must be a finite number < 1, got 1.0"),
+    ({"mode": "low"}, "mode must be one of 'min', 'max', got 'low'"),
+    ({"threshold_mode": "pct"}, "threshold_mode must be one of"),
+    ({"patience": -1}, "patience must be an integer >= 0"),
+    ({"min_lr": [0.0, 0.0]}, r"min_lr must have one value per parameter group \(1\), got 2"),
+])
+def test_plateau_argument_errors(kwargs, message):
+    with pytest.raises(ValueError, match=f"ReduceLROnPlateau: {message}"):
+        ReduceLROnPlateau(_optimizer(), **kwargs)

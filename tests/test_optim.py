@@ -220,10 +220,13 @@ OPTIMIZERS = [
     lambda params: optim.SGD(params, lr=0.1, momentum=0.5, dampening=0.1),
     lambda params: optim.Adam(params, lr=0.01, betas=(0.8, 0.99), weight_decay=1e-2),
     lambda params: optim.AdamW(params, lr=0.01),
+    lambda params: optim.RMSprop(params, lr=0.01, momentum=0.5, centered=True),
+    lambda params: optim.Adagrad(params, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
 ]
 
 
-@pytest.mark.parametrize("make", OPTIMIZERS, ids=["nesterov", "momentum", "adam", "adamw"])
+@pytest.mark.parametrize("make", OPTIMIZERS, ids=["nesterov", "momentum", "adam", "adamw",
+                                                  "rmsprop", "adagrad"])
 def test_state_dict_round_trip_continues_identically(make):
     model = _mlp(0)
     opt = make(model.parameters())
@@ -311,6 +314,18 @@ def test_a_failed_load_state_dict_keeps_the_old_state():
      "AdamW: weight_decay must be a finite number >= 0, got -0.01"),
     (lambda p: optim.AdamW(p, weight_decay=float("inf")),
      "AdamW: weight_decay must be a finite number >= 0, got inf"),
+    (lambda p: optim.RMSprop(p, lr=-0.1), "RMSprop: lr must be a finite number >= 0, got -0.1"),
+    (lambda p: optim.RMSprop(p, alpha=-0.5),
+     "RMSprop: alpha must be a finite number >= 0, got -0.5"),
+    (lambda p: optim.RMSprop(p, momentum=float("nan")),
+     "RMSprop: momentum must be a finite number >= 0, got nan"),
+    (lambda p: optim.RMSprop(p, eps=-1.0), "RMSprop: eps must be a finite number >= 0, got -1.0"),
+    (lambda p: optim.Adagrad(p, lr_decay=-0.1),
+     "Adagrad: lr_decay must be a finite number >= 0, got -0.1"),
+    (lambda p: optim.Adagrad(p, initial_accumulator_value=-1),
+     "Adagrad: initial_accumulator_value must be a finite number >= 0, got -1"),
+    (lambda p: optim.Adagrad(p, weight_decay=-1e-3),
+     "Adagrad: weight_decay must be a finite number >= 0, got -0.001"),
 ])
 def test_invalid_hyper_parameters_are_named(make, message):
     with pytest.raises(ValueError) as error:
@@ -326,7 +341,7 @@ def test_hyper_parameters_of_the_wrong_type_are_a_type_error(make):
         make([_param()])
 
 
-@pytest.mark.parametrize("make", [optim.SGD, optim.Adam])
+@pytest.mark.parametrize("make", [optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad])
 def test_a_parameter_given_twice_is_refused_not_updated_twice(make):
     w = _param()
     with pytest.raises(ValueError, match="each parameter must appear once, got the tensor of "
@@ -514,3 +529,74 @@ def test_adam_group_whose_parameters_skip_steps_matches_separate_optimizers():
             np.testing.assert_allclose(p.data, q.data, rtol=1e-14, atol=0)
     assert [opt.state[p]["step"] for p in together] == [3, 3]
     assert not np.array_equal(together[1].data, init[1])
+
+
+# ---- RMSprop and Adagrad -------------------------------------------------------------------
+def test_rmsprop_two_steps():
+    w = _param()
+    opt = optim.RMSprop([w], lr=0.1)  # alpha 0.99, eps 1e-8
+    # step 1: v1 = 0.01·g1² = [0.0025, 0.01];  √v1 = [0.05, 0.1]
+    #   w1 = w0 - 0.1·g1/(√v1 + 1e-8) = [1 - 0.05/0.05000001, -2 + 0.1/0.10000001]
+    #      = [1 - 0.9999998, -2 + 0.9999999]
+    _assert_close(_step(opt, w, G1), [1.9999996e-07, -1.0000001])
+    # step 2: v2 = 0.99·v1 + 0.01·g2² = [0.002475 + 0.01, 0.0099 + 0.04] = [0.012475, 0.0499]
+    #   √v2 = [0.111691540, 0.223383079]
+    #   w2 = w1 - 0.1·g2/(√v2 + 1e-8) = w1 + [0.895322882, -0.895322922]
+    _assert_close(_step(opt, w, G2), [0.8953230819113, -1.8953230219915])
+    assert opt.state[w]["step"] == 2
+    _assert_close(opt.state[w]["square_avg"], [0.012475, 0.0499])
+
+
+def test_rmsprop_centered_with_momentum():
+    w = _param()
+    opt = optim.RMSprop([w], lr=0.1, alpha=0.9, momentum=0.9, centered=True)
+    # step 1: v1 = 0.1·g1² = [0.025, 0.1];  m1 = 0.1·g1 = [0.05, -0.1]
+    #   s1 = √(v1 - m1²) + 1e-8 = √[0.0225, 0.09] + 1e-8 = [0.15000001, 0.30000001]
+    #   b1 = g1/s1 = [3.333333111, -3.333333222];  w1 = w0 - 0.1·b1
+    _assert_close(_step(opt, w, G1), [0.6666666888889, -1.6666666777778])
+    # step 2: v2 = 0.9·v1 + 0.1·g2² = [0.1225, 0.49];  m2 = 0.9·m1 + 0.1·g2 = [-0.055, 0.11]
+    #   s2 = √(v2 - m2²) + 1e-8 = √[0.119475, 0.4779] + 1e-8 = [0.345651569, 0.691303127]
+    #   b2 = 0.9·b1 + g2/s2 = [3.0 - 2.893087..., -3.0 + 2.893087...] = [0.106912973, -0.106913031]
+    #   w2 = w1 - 0.1·b2
+    _assert_close(_step(opt, w, G2), [0.6559753915874, -1.6559753746613])
+    _assert_close(opt.state[w]["grad_avg"], [-0.055, 0.11])
+
+
+def test_rmsprop_weight_decay_is_an_l2_penalty():
+    w = _param()
+    opt = optim.RMSprop([w], lr=0.1, weight_decay=0.1)
+    # g' = g1 + 0.1·w0 = [0.6, -1.2];  v1 = 0.01·g'² = [0.0036, 0.0144];  √v1 = [0.06, 0.12]
+    #   w1 = w0 - 0.1·g'/(√v1 + 1e-8) = [1 - 0.99999983, -2 + 0.99999992]
+    _assert_close(_step(opt, w, G1), [1.0 - 0.06 / 0.06000001, -2.0 + 0.12 / 0.12000001])
+
+
+def test_adagrad_two_steps_with_lr_decay_and_initial_accumulator():
+    w = _param()
+    opt = optim.Adagrad([w], lr=0.1, lr_decay=0.5, initial_accumulator_value=0.1)
+    assert opt.state[w]["step"] == 0  # as PyTorch, the state exists before the first step
+    _assert_close(opt.state[w]["sum"], [0.1, 0.1])
+    # step 1: lr₁ = 0.1/(1 + 0·0.5) = 0.1;  S1 = 0.1 + g1² = [0.35, 1.1]
+    #   √S1 = [0.591607978, 1.048808848];  w1 = w0 - 0.1·g1/(√S1 + 1e-10)
+    #      = [1 - 0.084515425, -2 + 0.095346259]
+    _assert_close(_step(opt, w, G1), [0.9154845745414, -1.9046537410845])
+    # step 2: lr₂ = 0.1/(1 + 1·0.5) = 0.0666…;  S2 = S1 + g2² = [1.35, 5.1]
+    #   √S2 = [1.161895004, 2.258317958];  w2 = w1 - lr₂·g2/(√S2 + 1e-10)
+    #      = [0.915484575 + 0.057377531, -1.904653741 - 0.059040992]
+    _assert_close(_step(opt, w, G2), [0.9728621055914, -1.9636947334513])
+    _assert_close(opt.state[w]["sum"], [1.35, 5.1])
+
+
+def test_adagrad_defaults_take_a_first_step_of_lr_per_coordinate():
+    w = _param()
+    opt = optim.Adagrad([w], lr=0.1, weight_decay=0.1)
+    # g' = g1 + 0.1·w0 = [0.6, -1.2];  S1 = g'²;  w1 = w0 - 0.1·g'/(|g'| + 1e-10) ≈ w0 - 0.1·sign
+    _assert_close(_step(opt, w, G1), [1.0 - 0.06 / (0.6 + 1e-10), -2.0 + 0.12 / (1.2 + 1e-10)])
+
+
+def test_adagrad_state_for_a_group_added_later():
+    w, v = _param(), _param()
+    opt = optim.Adagrad([w], lr=0.1)
+    opt.add_param_group({"params": [v], "initial_accumulator_value": 1.0})
+    _step(opt, v, G1)  # (w has no gradient and stays)
+    _assert_close(opt.state[v]["sum"], [1.25, 2.0])
+    np.testing.assert_array_equal(w.data, W0)

@@ -499,6 +499,18 @@ def test_matmul_out():
         tn.matmul(tn.ones(2, 3), tn.ones(3, 2), out=tn.empty(3))
 
 
+@pytest.mark.parametrize("fn, expected", [(tn.add, [5.0, 8.0]), (tn.sub, [-3.0, -4.0]),
+                                          (tn.mul, [4.0, 12.0]), (tn.div, [0.25, 1 / 3])])
+def test_elementwise_functions_write_into_out(fn, expected):
+    out = tn.empty(2)
+    assert fn(tn.tensor([1.0, 2.0]), tn.tensor([4.0, 6.0]), out=out) is out
+    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    with pytest.raises(RuntimeError, match=f"{fn.__name__}\\(\\): functions with out="):
+        fn(tn.ones(2, requires_grad=True), 2.0, out=out)
+    with pytest.raises(RuntimeError, match=f"{fn.__name__}: out must have the result's shape"):
+        fn(tn.ones(2), 2.0, out=tn.empty(3))
+
+
 # ---- boolean logic and conversions -------------------------------------------------------
 def test_boolean_operators():
     a, b = tn.tensor([True, True, False]), tn.tensor([True, False, False])

@@ -32,6 +32,7 @@ from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTen
                                   LongTensor)
 from tinynet.serialization import load, save
 from tinynet.threads import get_num_threads, set_num_threads
+from tinynet import utils  # noqa: F401  (datasets and loaders: tn.utils.data)
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
 from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report

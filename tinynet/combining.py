@@ -108,29 +108,35 @@ def einsum(equation: str, *operands) -> Tensor:
     return ops.Einsum.apply(f"{inputs}->{output}", *_same_dtype(list(operands)))
 
 
-def add(input, other, alpha=1):
-    """input + alpha · other."""
-    return _tensor(input) + (other if alpha == 1 else other * alpha)
+def add(input, other, alpha=1, out=None):
+    """input + alpha · other (written into ``out`` when given, see ``matmul``)."""
+    return _into(out, _tensor(input) + (other if alpha == 1 else other * alpha), "add")
 
 
-def sub(input, other, alpha=1):
-    """input - alpha · other."""
-    return _tensor(input) - (other if alpha == 1 else other * alpha)
+def sub(input, other, alpha=1, out=None):
+    """input - alpha · other (written into ``out`` when given, see ``matmul``)."""
+    return _into(out, _tensor(input) - (other if alpha == 1 else other * alpha), "sub")
 
 
 subtract = sub
 
 
-def mul(input, other):
-    return _tensor(input) * other
+def mul(input, other, out=None):
+    """input · other (written into ``out`` when given, see ``matmul``)."""
+    return _into(out, _tensor(input) * other, "mul")
 
 
 multiply = mul
 
 
-def div(input, other, rounding_mode=None):
+def div(input, other, rounding_mode=None, out=None):
     """input / other; ``rounding_mode`` ``'trunc'`` (towards 0) or ``'floor'`` rounds the
-    quotient (integers then stay integers, computed exactly). Rounding has gradient 0."""
+    quotient (integers then stay integers, computed exactly). Rounding has gradient 0.
+    Written into ``out`` when given (see ``matmul``)."""
+    return _into(out, _div(input, other, rounding_mode), "div")
+
+
+def _div(input, other, rounding_mode):
     if rounding_mode not in (None, "trunc", "floor"):
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                          f"{rounding_mode!r}")
@@ -153,14 +159,19 @@ divide = true_divide = div
 def matmul(input, other, out=None):
     """input @ other (numpy's rules); with ``out``, the result is written into it (no
     gradient, as in PyTorch)."""
-    result = input @ other
+    return _into(out, input @ other, "matmul")
+
+
+def _into(out, result, name: str):
+    """``result``, or ``out`` holding it (cast to out's dtype): PyTorch's ``out=``
+    (which records no gradient). ``out`` must already have the result's shape."""
     if out is None:
         return result
     if is_grad_enabled() and result.requires_grad:
-        raise RuntimeError("matmul(): functions with out=... arguments don't support "
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                            "automatic differentiation, but one of the arguments requires grad")
     if out.shape != result.shape:
-        raise RuntimeError(f"matmul: out must have the result's shape {result.shape}, got "
+        raise RuntimeError(f"{name}: out must have the result's shape {result.shape}, got "
                            f"{out.shape}")
     out[...] = result
     return out

@@ -484,7 +484,23 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         if not shape:
             return self.reshape(1)
         start, end = check_dim(start_dim, len(shape)), check_dim(end_dim, len(shape))
-        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+        if start > end:
+            raise RuntimeError(f"flatten: start_dim must not come after end_dim, got "
+                               f"start_dim={start_dim} and end_dim={end_dim}")
+        joined = int(np.prod(shape[start:end + 1], dtype=np.int64))  # not -1: sizes may be 0
+        return self.reshape(shape[:start] + (joined,) + shape[end + 1:])
+
+    def unflatten(self, dim: int, sizes):
+        """Split dimension ``dim`` into ``sizes`` (one of which may be -1)."""
+        shape = self.data.shape
+        dim = check_dim(dim, len(shape))
+        sizes = tuple(sizes)
+        known = np.prod([n for n in sizes if n != -1], dtype=np.int64)
+        fits = known == shape[dim] if -1 not in sizes else known and shape[dim] % known == 0
+        if not sizes or sizes.count(-1) > 1 or not fits:
+            raise RuntimeError(f"unflatten: sizes must multiply to the size {shape[dim]} of "
+                               f"dim {dim}, got {list(sizes)}")
+        return self.reshape(shape[:dim] + sizes + shape[dim + 1:])
 
     @numpy_names
     def unsqueeze(self, dim: int):

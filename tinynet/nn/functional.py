@@ -6,6 +6,8 @@ op from ``tinynet.ops``: the ops themselves assume valid input.
 import numpy as np
 
 from tinynet import ops
+from tinynet.checks import check_int, check_real
+from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
 
@@ -41,6 +43,55 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·σ(x) (also called swish)."""
+    return ops.SiLU.apply(x)
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x))."""
+    return ops.Mish.apply(x)
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β)·log(1 + e^(βx)), and x where βx > threshold."""
+    beta = check_real("softplus", "beta", beta, 0.0, low_open=True)
+    threshold = check_real("softplus", "threshold", threshold)
+    return ops.Softplus.apply(x, beta, threshold)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """λx for x > 0, else λα(eˣ - 1) (λ ≈ 1.0507, α ≈ 1.6733)."""
+    return ops.SELU.apply(x)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, else a·x, with ``weight`` a of one element, or one per channel
+    (dimension 1 of ``x``)."""
+    n = weight.numel()
+    if n == 1:
+        a = weight.reshape(())
+    elif x.ndim >= 2 and x.shape[1] == n and weight.ndim == 1:
+        a = weight.reshape((n,) + (1,) * (x.ndim - 2))  # (C, 1, ...): along dimension 1
+    else:
+        raise RuntimeError(f"prelu: weight must have 1 element or one per channel "
+                           f"(dimension 1 of the input), got weight of shape "
+                           f"{tuple(weight.shape)} for input of shape {tuple(x.shape)}")
+    return ops.PReLU.apply(x, a)
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]."""
+    _check_hardtanh_range("hardtanh", min_val, max_val)
+    return ops.Hardtanh.apply(x, min_val, max_val)
+
+
+def _check_hardtanh_range(where: str, min_val, max_val) -> None:
+    check_real(where, "min_val", min_val)
+    check_real(where, "max_val", max_val, min_val, low_open=True)
+
+
 def sigmoid(x: Tensor) -> Tensor:
     return ops.Sigmoid.apply(x)
 
@@ -57,6 +108,60 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     return ops.LogSoftmax.apply(x, dim)
 
 
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            generator=None) -> Tensor:
+    """In training, zero each element with probability ``p`` and scale the others by
+    1/(1 - p), so the expected value is unchanged; otherwise return ``x`` itself.
+
+    Args:
+        x: a floating-point tensor.
+        p: the probability of zeroing an element (default 0.5).
+        training: apply dropout (default True; ``nn.Dropout`` passes its mode).
+        inplace: accepted for PyTorch code and ignored.
+        generator: where the mask is drawn from (default: the global generator, see
+            ``tn.manual_seed``; not in PyTorch).
+    """
+    p = _dropout_probability("dropout", p)
+    if not training or p == 0.0:
+        return x
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout: x must be a floating-point tensor, got dtype {x.dtype}")
+    keep = as_generator(generator, "dropout").random(x.shape) >= p  # P(keep) = 1 - p
+    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
+    return ops.Dropout.apply(x, keep.astype(x.dtype) * x.dtype.type(scale))
+
+
+def _dropout_probability(where: str, p) -> float:
+    """``p`` as a float in [0, 1], with PyTorch's wording in the message."""
+    return check_real(where, "p (the dropout probability)", p, 0.0, 1.0)
+
+
+def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002
+    """The rows of ``weight`` (V, D) at the integer indices ``input`` (any shape (*)): a
+    tensor of shape (*, D). Repeated indices add up in ``weight``'s gradient; the row
+    ``padding_idx`` gets none."""
+    indices = _array(input)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: input must hold integer indices, got dtype "
+                        f"{indices.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), "
+                         f"got {tuple(weight.shape)}")
+    n = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        bad = indices.min() if indices.min() < 0 else indices.max()
+        raise IndexError(f"embedding: indices must be in [0, {n}) (rows of weight), got {bad}")
+    if padding_idx is not None:
+        padding_idx = _padding_index("embedding", padding_idx, n)
+    # a copy: the op keeps it for backward, and the caller may refill its array meanwhile
+    return ops.Embedding.apply(weight, indices.astype(np.intp), padding_idx)
+
+
+def _padding_index(where: str, padding_idx, n: int) -> int:
+    """``padding_idx`` in [-n, n), as a row in [0, n) (negative counts from the end)."""
+    return check_int(where, "padding_idx", padding_idx, -n, n - 1) % n
+
+
 def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     """Normalise over the trailing ``normalized_shape`` dims, then scale and shift."""
     normalized_shape = _as_shape(normalized_shape)
@@ -64,6 +169,47 @@ def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float =
         raise ValueError(f"layer_norm: expected input with trailing shape {normalized_shape}, "
                          f"got input of shape {tuple(x.shape)}")
     return ops.LayerNorm.apply(x, weight, bias, len(normalized_shape), eps)
+
+
+def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,  # noqa: A002
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dimension 1) of (N, C) or (N, C, L) input, then scale by
+    ``weight`` and shift by ``bias`` (each (C,) or None).
+
+    ``training``: with the batch's mean and biased variance, and (when given) update the
+    running averages in place: r ← (1 - momentum)·r + momentum·s, with the unbiased
+    variance for ``running_var``, as PyTorch. Otherwise with ``running_mean`` and
+    ``running_var``, which must then be given.
+    """
+    _check_input("batch_norm", input)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"batch_norm: input must have shape (N, C) or (N, C, L), got shape "
+                         f"{tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) (one per channel of "
+                             f"input {tuple(input.shape)}), got {tuple(t.shape)}")
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var must be given when "
+                             "training=False, got None")
+        return ops.BatchNorm.apply(input, weight, bias, running_mean.data, running_var.data,
+                                   eps, False)
+    x = input.data
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    m = x.size // c if c else 0  # values per channel
+    if m <= 1:
+        raise ValueError(f"batch_norm: training needs more than 1 value per channel, got "
+                         f"input of shape {tuple(input.shape)}")
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    for running, batch in ((running_mean, mean), (running_var, var * (m / (m - 1)))):
+        if running is not None:
+            running.data *= 1 - momentum
+            running.data += momentum * batch
+            running._version[0] += 1
+    return ops.BatchNorm.apply(input, weight, bias, mean, var, eps, True)
 
 
 def _as_shape(shape) -> tuple:
@@ -253,6 +399,36 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa:
     if reduction == "none":
         return squared
     return squared.sum() if reduction == "sum" else squared.mean()
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+                   beta: float = 1.0) -> Tensor:
+    """Smooth L1 loss: ½d²/β where |d| < β, else |d| - ½β, d = input - target (an L1 loss
+    that is quadratic near 0; β = 0 gives the L1 loss)."""
+    beta = check_real("smooth_l1_loss", "beta", beta, 0.0)
+    return _smooth_l1("smooth_l1_loss", input, target, reduction, beta, 1.0)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0) -> Tensor:
+    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target."""
+    delta = check_real("huber_loss", "delta", delta, 0.0, low_open=True)
+    return _smooth_l1("huber_loss", input, target, reduction, delta, delta)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean absolute error |input - target| (gradient sign(d), 0 at d = 0)."""
+    return _smooth_l1("l1_loss", input, target, reduction, 0.0, 1.0)
+
+
+def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: A002
+    _check_reduction(reduction)
+    _check_input(name, input)
+    target_shape = tuple(_target_array(name, target).shape)
+    if target_shape != tuple(input.shape):
+        raise ValueError(f"{name}: target shape {target_shape} differs from input shape "
+                         f"{tuple(input.shape)}")
+    return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -1,4 +1,4 @@
-"""``Linear`` and ``Identity``."""
+"""``Linear``, ``LazyLinear`` and ``Identity``."""
 import math
 
 import numpy as np
@@ -8,7 +8,7 @@ from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import init
 from tinynet.nn.module import Module
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
 
@@ -81,3 +81,54 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class LazyLinear(Linear):
+    """A ``Linear`` whose ``in_features`` is read from its first input: y = x Wᵀ + b,
+    with W (out_features, D_in) created and initialised (as ``Linear``'s) on the first
+    call, D_in being the input's last dimension.
+
+    Until then ``weight`` and ``bias`` are ``UninitializedParameter``s (no shape); a
+    ``load_state_dict`` may also give them their shapes and values. NOTE: as in PyTorch,
+    the first call turns the module into a plain ``Linear`` (``type(m) is nn.Linear``
+    afterwards, so code that initialises ``Linear`` layers by type finds it).
+
+    Args:
+        out_features: size of each output sample (D_out).
+        bias: learn an additive bias (default True).
+        dtype: parameter dtype (default: the default dtype).
+
+    Shape:
+        input (*, D_in) -> output (*, D_out).
+
+    Example:
+        >>> import tinynet as tn
+        >>> layer = tn.nn.LazyLinear(2)
+        >>> layer
+        LazyLinear(in_features=0, out_features=2, bias=True)
+        >>> layer(tn.ones(5, 3)).shape, layer
+        ((5, 2), Linear(in_features=3, out_features=2, bias=True))
+    """
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        Module.__init__(self)
+        self.in_features = 0
+        self.out_features = check_int("LazyLinear", "out_features", out_features, 0)
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.bias = UninitializedParameter(dtype=dtype) if bias else None
+
+    def forward(self, x):
+        if not isinstance(x, Tensor) or x.ndim == 0:
+            raise TypeError(f"{self!r}: input must be a Tensor of at least one dimension, "
+                            f"got {type(x).__name__} {getattr(x, 'shape', '')}")
+        weight_lazy = isinstance(self.weight, UninitializedParameter)
+        bias_lazy = isinstance(self.bias, UninitializedParameter)
+        if weight_lazy:
+            self.weight.materialize((self.out_features, x.shape[-1]))
+        if bias_lazy:
+            self.bias.materialize((self.out_features,))
+        self.in_features = self.weight.shape[1]  # as loaded, if a state_dict came first
+        if weight_lazy or bias_lazy:  # as PyTorch: every parameter drawn afresh
+            self.reset_parameters()
+        self.__class__ = Linear
+        return Linear.forward(self, x)

@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from tinynet.checks import check_real
 from tinynet.nn import functional as F
 from tinynet.nn.module import Module
 from tinynet.tensor import Tensor
@@ -112,3 +113,63 @@ class MSELoss(Module):
 
     def forward(self, input, target):  # noqa: A002
         return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(Module):
+    """Mean absolute error |input - target|, reduced by ``reduction`` ('mean')."""
+
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.reduction = reduction
+
+    def forward(self, input, target):  # noqa: A002
+        return F.l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(Module):
+    """Smooth L1 loss, one fused node: with d = input - target, elementwise
+
+        ℓ = ½d²/β  where |d| < β,  else |d| - ½β;   dℓ/d(input) = d/β or sign(d)
+
+    quadratic near 0 (a smooth minimum), linear beyond (outliers pull no harder than 1).
+
+    Args:
+        reduction: 'mean' (default), 'sum' or 'none'.
+        beta: where the quadratic part ends, >= 0 (default 1.0; 0 gives the L1 loss).
+
+    Shape: input (*), target (*) of the same shape; output scalar or (*).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.SmoothL1Loss()(tn.tensor([0.5, 3.0]), tn.zeros(2))   # (0.125 + 2.5) / 2
+        tensor(1.3125)
+    """
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.reduction = reduction
+        self.beta = check_real("SmoothL1Loss", "beta", beta, 0.0)
+
+    def forward(self, input, target):  # noqa: A002
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class HuberLoss(Module):
+    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target; δ times
+    ``SmoothL1Loss(beta=δ)``.
+
+    Args:
+        reduction: 'mean' (default), 'sum' or 'none'.
+        delta: where the quadratic part ends, > 0 (default 1.0).
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__()
+        F._check_reduction(reduction)
+        self.reduction = reduction
+        self.delta = check_real("HuberLoss", "delta", delta, 0.0, low_open=True)
+
+    def forward(self, input, target):  # noqa: A002
+        return F.huber_loss(input, target, self.reduction, self.delta)

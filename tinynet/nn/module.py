@@ -4,10 +4,13 @@ Parameters and submodules are ordinary attributes: a module's parameters are the
 ``Parameter`` values among its attributes, in assignment order, then those of its
 submodules. NOTE: PyTorch routes every attribute through ``__setattr__`` into
 private registries; reading ``vars(self)`` gives the same behaviour with no magic
-(deleting or reassigning an attribute just works).
+(deleting or reassigning an attribute just works). Buffers (state that is saved but not
+trained, such as BatchNorm's running statistics) are attributes too, whose names
+``register_buffer`` records.
 """
 import itertools
 from collections import OrderedDict, namedtuple
+from collections.abc import MutableMapping
 from types import MappingProxyType
 
 import numpy as np
@@ -15,7 +18,7 @@ import numpy as np
 from tinynet.autograd.observers import OBSERVERS
 from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -57,6 +60,7 @@ class Module:
 
     training = True
     _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
+    _buffer_names = MappingProxyType({})  # name -> persistent; a dict on the first buffer
 
     def __init__(self):
         self.training = True
@@ -88,6 +92,60 @@ class Module:
         key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
         self._forward_hooks[key] = hook
         return RemovableHandle(self._forward_hooks, key)
+
+    # ---- registration ----------------------------------------------------------------
+    def add_module(self, name: str, module) -> None:
+        """Set ``module`` (a Module, or None) as the child ``name``, as
+        ``setattr(self, name, module)`` does; ``Sequential``-like classes call this with
+        names made at run time."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: module must be a Module or None, got "
+                            f"{type(module).__name__}")
+        self._check_new_name("add_module", "module", name, self._modules)
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Keep ``tensor`` (or None) as the buffer ``name``: an attribute that is no
+        parameter (no optimizer updates it) but that ``state_dict`` saves (unless
+        ``persistent=False``), ``load_state_dict`` restores and ``to(dtype)`` casts."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: tensor must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self._check_new_name("register_buffer", "buffer", name, self._buffer_names)
+        if "_buffer_names" not in vars(self):
+            self._buffer_names = {}
+        self._buffer_names[name] = bool(persistent)
+        setattr(self, name, tensor)
+
+    def _check_new_name(self, where: str, what: str, name, allowed) -> None:
+        """Refuse a name that is not a string, is empty, holds a '.', or is already an
+        attribute other than one of ``allowed`` (the children, or the buffers), as
+        PyTorch does."""
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: {what} name must be a string, got "
+                            f"{type(name).__name__}")
+        if name == "" or "." in name:
+            raise KeyError(f"{where}: {what} name must be a non-empty string without '.', "
+                           f"got {name!r}")
+        if hasattr(self, name) and name not in allowed:
+            raise KeyError(f"{where}: {what} name must not be an existing attribute, got "
+                           f"{name!r}")
+
+    @property
+    def _modules(self) -> "MutableMapping[str, Module]":
+        """The children by name, in order (PyTorch's registry, here a live view of the
+        attributes: writing ``_modules[name] = m`` sets the attribute)."""
+        return _Children(self)
+
+    def apply(self, fn) -> "Module":
+        """Call ``fn(module)`` on every submodule, children before parents, this module
+        last (e.g. to initialise weights); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
 
     # ---- traversal -------------------------------------------------------------------
     def named_children(self):
@@ -130,6 +188,27 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        """(dotted name, buffer) pairs, skipping None; a shared buffer appears once."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in module._own_buffers():
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
+
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def _own_buffers(self, persistent_only: bool = False):
+        """(name, tensor) for this module's registered buffers that are not None."""
+        for name, persistent in self._buffer_names.items():
+            value = vars(self).get(name)
+            if isinstance(value, Tensor) and (persistent or not persistent_only):
+                yield name, value
+
     # ---- modes and gradients -----------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
         for module in self.modules():
@@ -165,6 +244,9 @@ class Module:
             p.data = p.data.astype(dtype, copy=False)
             if p.grad is not None:
                 p.grad.data = p.grad.data.astype(dtype, copy=False)
+        for b in self.buffers():  # running statistics, as PyTorch: integer counts stay
+            if b.data.dtype.kind == "f":
+                b.data = b.data.astype(dtype, copy=False)
         return self
 
     def float(self) -> "Module":
@@ -178,8 +260,19 @@ class Module:
 
     # ---- state ---------------------------------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, Tensor]":
-        """Parameter name -> tensor sharing the parameter's data (detached)."""
-        return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
+        """Name -> tensor sharing the data (detached) of each parameter and persistent
+        buffer, module by module: its parameters, then its buffers (PyTorch's order)."""
+        return OrderedDict((name, t.detach()) for name, t in self._state_items())
+
+    def _state_items(self):
+        """(dotted name, tensor) for each parameter and persistent buffer, each once."""
+        seen = set()
+        for module_name, module in self.named_modules():
+            own = [(n, v) for n, v in vars(module).items() if isinstance(v, Parameter)]
+            for name, value in own + list(module._own_buffers(persistent_only=True)):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{module_name}.{name}" if module_name else name), value
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters, in place, cast to each parameter's dtype.
@@ -190,7 +283,7 @@ class Module:
                 float32's range) (always), and every missing or unexpected key (when
                 ``strict``).
         """
-        own = dict(self.named_parameters())
+        own = dict(self._state_items())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
@@ -199,7 +292,8 @@ class Module:
             if name in state_dict:
                 value = np.asarray(state_dict[name].data if isinstance(state_dict[name], Tensor)
                                    else state_dict[name])
-                if value.shape != p.shape:
+                lazy = isinstance(p, UninitializedParameter)  # takes the value's shape
+                if not lazy and value.shape != p.shape:
                     errors.append(f"size mismatch for {name}: copying a param with shape "
                                   f"{value.shape} from checkpoint, the shape in current "
                                   f"model is {p.shape}")
@@ -218,6 +312,8 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for name, value in values.items():  # only after every check passed
+            if isinstance(own[name], UninitializedParameter):
+                own[name].materialize(value.shape)
             own[name].data[...] = value
             own[name]._version[0] += 1
         return IncompatibleKeys(missing, unexpected)
@@ -237,3 +333,33 @@ class Module:
         for name, module in children:
             lines.append(f"  ({name}): " + repr(module).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
+
+
+class _Children(MutableMapping):
+    """``module._modules``: the module's children by name, read from and written to its
+    attributes."""
+
+    def __init__(self, module: Module):
+        self._module = module
+
+    def __getitem__(self, name: str) -> Module:
+        value = vars(self._module).get(name)
+        if not isinstance(value, Module):
+            raise KeyError(name)
+        return value
+
+    def __setitem__(self, name: str, module) -> None:
+        self._module.add_module(name, module)
+
+    def __delitem__(self, name: str) -> None:
+        self[name]  # noqa: B018  (a KeyError for a name that is no child)
+        delattr(self._module, name)
+
+    def __iter__(self):
+        return (name for name, _ in self._module.named_children())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self._module.named_children())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))

@@ -1,4 +1,5 @@
-"""``Parameter``: a tensor that a ``Module`` owns and an optimizer updates."""
+"""``Parameter``: a tensor that a ``Module`` owns and an optimizer updates, and
+``UninitializedParameter``: one whose shape is not known yet (a lazy module's)."""
 import numpy as np
 
 from tinynet.dtypes import get_default_dtype
@@ -21,3 +22,35 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is decided later, by ``materialize(shape)``: a lazy
+    module's (``LazyLinear``) before its first call, or a ``load_state_dict``. It holds no
+    values; asking for its shape is an error, as in PyTorch. Materialising turns it into
+    a ``Parameter`` in place, so an optimizer that already holds it keeps working.
+
+    Args:
+        requires_grad: default True.
+        dtype: the dtype it will have (default: the default dtype).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, requires_grad: bool = True, dtype=None):
+        super().__init__(np.empty(0, dtype or get_default_dtype()), requires_grad)
+
+    @property
+    def shape(self):
+        raise RuntimeError("can't access the shape of an uninitialized parameter: call the "
+                           "lazy module once (e.g. net(X)) or load a state_dict first")
+
+    def materialize(self, shape) -> None:
+        """Become a ``Parameter`` of ``shape`` (values uninitialised: the module fills
+        them)."""
+        self.data = np.empty(shape, self.data.dtype)
+        self._version[0] += 1
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"

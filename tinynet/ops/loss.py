@@ -1,4 +1,5 @@
-"""Fused, numerically stable losses: cross-entropy on logits, NLL, BCE on logits.
+"""Fused, numerically stable losses: cross-entropy on logits, NLL, BCE on logits, and the
+smooth L1 (Huber) family.
 
 Reductions follow PyTorch: 'none' (one loss per sample), 'sum', or 'mean'. For class
 targets with per-class ``weight`` the mean divides by the total weight of the
@@ -199,3 +200,38 @@ class BCEWithLogits(Function):
             gy = -x + (pw - 1) * softplus_neg
             gy = gy * grad if weight is None else gy * weight * grad
         return gx, gy, None, None, None
+
+
+class SmoothL1(Function):
+    """Smooth L1 loss of d = x - y, elementwise, times ``scale``:
+        ℓ = ½d²/β  where |d| < β,  else |d| - ½β        (β = 0: |d|, the L1 loss)
+        dℓ/dx = d/β  where |d| < β,  else sign(d);       dℓ/dy = -dℓ/dx
+    Huber's loss with threshold δ is δ times this with β = δ. x and y share a shape;
+    reduced as the other losses ('mean': over every element).
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, beta, scale, reduction):
+        d = x - y
+        a = np.abs(d)
+        if beta > 0:
+            c = np.clip(d, -beta, beta)  # equals d where the square is used: d² cannot overflow
+            losses = np.where(a < beta, (0.5 / beta) * c * c, a - 0.5 * beta)
+        else:
+            losses = a
+        if scale != 1:
+            losses = losses * scale
+        ctx.save_for_backward(d)
+        ctx.beta, ctx.scale, ctx.reduction, ctx.count = beta, scale, reduction, losses.size
+        return _reduce(losses, reduction, losses.size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved_tensors
+        beta = ctx.beta
+        slope = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
+        if ctx.reduction == "mean":
+            grad = grad / ctx.count
+        gx = slope * (grad * ctx.scale)
+        need_x, need_y = ctx.needs_input_grad[:2]
+        return gx if need_x else None, -gx if need_y else None, None, None, None

@@ -1,0 +1,162 @@
+"""nn.Module's registration API: add_module / register_module, _modules, apply, and
+buffers (register_buffer, named_buffers, in state_dict, cast by to())."""
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import nn
+
+
+class MySequential(nn.Module):
+    """d2l's example: children named at run time."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+
+def test_add_module_registers_children_in_order():
+    net = MySequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert [name for name, _ in net.named_children()] == ["0", "1", "2"]
+    assert [name for name, _ in net.named_parameters()] == ["0.weight", "0.bias", "2.weight",
+                                                             "2.bias"]
+    assert net(tn.ones(4, 2)).shape == (4, 1)
+    net.register_module("3", nn.Tanh())
+    assert list(net._modules) == ["0", "1", "2", "3"]
+
+
+def test_modules_mapping_reads_and_writes_the_attributes():
+    net = nn.Sequential(nn.Linear(2, 2))
+    assert list(net._modules.items()) == [("0", net[0])]
+    net._modules["1"] = nn.ReLU()  # older d2l code writes into _modules
+    assert isinstance(net[1], nn.ReLU) and len(net) == 2
+    del net._modules["1"]
+    assert len(net._modules) == 1 and not hasattr(net, "1")
+    with pytest.raises(KeyError):
+        net._modules["missing"]
+    with pytest.raises(KeyError):
+        net._modules["training"]  # an attribute, but not a child
+
+
+@pytest.mark.parametrize("name, error, message", [
+    ("a.b", KeyError, (r"add_module: module name must be a non-empty string without '\.', "
+                       r"got 'a\.b'")),
+    ("", KeyError, "non-empty string"),
+    ("training", KeyError, "must not be an existing attribute, got 'training'"),
+    ("forward", KeyError, "existing attribute"),
+    (3, TypeError, "add_module: module name must be a string, got int"),
+])
+def test_add_module_refuses_bad_names_as_pytorch(name, error, message):
+    with pytest.raises(error, match=message):
+        nn.Sequential().add_module(name, nn.ReLU())
+
+
+def test_add_module_refuses_a_non_module_and_replaces_a_child():
+    net = nn.Sequential(nn.ReLU())
+    with pytest.raises(TypeError, match="add_module: module must be a Module or None, got int"):
+        net.add_module("x", 3)
+    net.add_module("0", nn.Tanh())  # an existing child may be replaced
+    assert isinstance(net[0], nn.Tanh)
+
+
+def test_apply_visits_children_before_parents_and_returns_self():
+    net = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    seen = []
+    assert net.apply(lambda m: seen.append(type(m).__name__)) is net
+    assert seen == ["Linear", "ReLU", "Linear", "Sequential", "Sequential"]
+
+
+def test_apply_initialises_weights_as_in_d2l():
+    def init_constant(module):
+        if type(module) is nn.Linear:
+            nn.init.constant_(module.weight, 1)
+            nn.init.zeros_(module.bias)
+
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)).apply(init_constant)
+    np.testing.assert_array_equal(net[0].weight.data, np.ones((8, 4)))
+    np.testing.assert_array_equal(net[2].bias.data, np.zeros(1))
+
+
+class Counter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(np.ones(2, np.float32))
+        self.register_buffer("total", tn.zeros(2))
+        self.register_buffer("steps", tn.tensor(0))
+        self.register_buffer("scratch", tn.zeros(3), persistent=False)
+        self.register_buffer("unused", None)
+
+
+def test_buffers_are_named_but_are_not_parameters():
+    net = nn.Sequential(nn.Linear(2, 2), Counter())
+    assert [name for name, _ in net.named_buffers()] == ["1.total", "1.steps", "1.scratch"]
+    assert [name for name, _ in net.named_parameters()] == ["0.weight", "0.bias", "1.weight"]
+    assert list(net.buffers(recurse=False)) == []
+    assert len(list(net[1].buffers())) == 3
+
+
+def test_state_dict_holds_persistent_buffers_after_each_modules_parameters():
+    net = nn.Sequential(Counter(), nn.Linear(2, 2))
+    assert list(net.state_dict()) == ["0.weight", "0.total", "0.steps", "1.weight", "1.bias"]
+
+
+def test_load_state_dict_restores_buffers_and_names_missing_ones():
+    source, target = Counter(), Counter()
+    with tn.no_grad():
+        source.total += 3
+        source.steps += 7
+    target.load_state_dict(source.state_dict())
+    np.testing.assert_array_equal(target.total.data, [3.0, 3.0])
+    assert target.steps.item() == 7 and target.steps.dtype == np.int64
+    state = source.state_dict()
+    del state["steps"]
+    with pytest.raises(RuntimeError, match='Missing key.*"steps"'):
+        target.load_state_dict(state)
+
+
+def test_a_reassigned_buffer_stays_a_buffer():
+    counter = Counter()
+    counter.total = tn.ones(2)  # as BatchNorm's running statistics may be replaced
+    assert counter.state_dict()["total"].tolist() == [1.0, 1.0]
+
+
+def test_to_casts_floating_buffers_and_keeps_integer_ones():
+    counter = Counter().double()
+    assert counter.total.dtype == np.float64 and counter.scratch.dtype == np.float64
+    assert counter.steps.dtype == np.int64
+
+
+@pytest.mark.parametrize("name, tensor, error, message", [
+    ("weight", tn.zeros(1), KeyError, "must not be an existing attribute, got 'weight'"),
+    ("a.b", tn.zeros(1), KeyError, "without '.'"),
+    ("b", 3.0, TypeError, "register_buffer: tensor must be a Tensor or None, got float"),
+])
+def test_register_buffer_refuses_bad_arguments(name, tensor, error, message):
+    with pytest.raises(error, match=message):
+        Counter().register_buffer(name, tensor)
+
+
+def test_registration_equals_pytorchs():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        net = lib.nn.Sequential(lib.nn.Linear(2, 3))
+        net.add_module("act", lib.nn.ReLU())
+        net[0].register_buffer("mean", lib.zeros(3))
+        net[0].register_buffer("hidden", lib.zeros(3), persistent=False)
+        return net
+
+    ours, theirs = build(tn), build(torch)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    assert list(ours._modules) == list(theirs._modules)
+    order, torch_order = [], []
+    ours.apply(lambda m: order.append(type(m).__name__))
+    theirs.apply(lambda m: torch_order.append(type(m).__name__))
+    assert order == torch_order

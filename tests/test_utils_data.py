@@ -1,0 +1,280 @@
+"""tinynet.utils.data: Dataset, TensorDataset, Subset, random_split, default_collate and
+DataLoader (batching, shuffling, drop_last, generators), against PyTorch's."""
+from collections import namedtuple
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tinynet as tn
+from tinynet.utils.data import (DataLoader, Dataset, Subset, TensorDataset, default_collate,
+                                random_split)
+
+
+def _dataset(n=10):
+    return TensorDataset(tn.arange(float(n)).reshape(n, 1), tn.arange(n))
+
+
+def test_import_paths_of_pytorch_code():
+    import tinynet as torch
+    from tinynet.utils import data
+
+    assert torch.utils.data.DataLoader is DataLoader and data.TensorDataset is TensorDataset
+
+
+# ---- datasets --------------------------------------------------------------------------------
+def test_tensor_dataset_samples_are_tuples_of_rows():
+    data = _dataset(4)
+    assert len(data) == 4
+    x, y = data[2]
+    assert x.tolist() == [2.0] and y.item() == 2
+    _, ys = data[1:3]  # any index the tensors take, as PyTorch
+    assert ys.tolist() == [1, 2]
+    assert data.tensors[1] is not None
+
+
+@pytest.mark.parametrize("tensors, error, message", [
+    ((tn.zeros(3), tn.zeros(4)), ValueError, r"Size mismatch.*\[\(3,\), \(4,\)\]"),
+    ((tn.zeros(3), np.zeros(3)), TypeError, "must be a Tensor, got ndarray at position 1"),
+    ((tn.tensor(1.0),), ValueError, "one first dimension"),
+])
+def test_tensor_dataset_refuses_tensors_of_different_lengths(tensors, error, message):
+    with pytest.raises(error, match=message):
+        TensorDataset(*tensors)
+
+
+def test_dataset_base_class_says_what_is_missing():
+    class Empty(Dataset):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Empty does not define __getitem__"):
+        Empty()[0]
+    with pytest.raises(NotImplementedError, match="__len__"):
+        len(Empty())
+
+
+def test_subset_reads_through_its_indices():
+    subset = Subset(_dataset(), [7, 3, 5])
+    assert len(subset) == 3 and subset[1][1].item() == 3
+    assert subset[[0, 2]][1].tolist() == [7, 5]
+
+
+# ---- random_split ----------------------------------------------------------------------------
+@pytest.mark.parametrize("lengths, sizes", [
+    ([3, 7], [3, 7]), ([0.5, 0.3, 0.2], [5, 3, 2]), ([0.33, 0.33, 0.34], [4, 3, 3]),
+    ([1.0], [10]), ([0, 10], [0, 10]),
+])
+def test_random_split_sizes_as_pytorch(lengths, sizes):
+    parts = random_split(range(10), lengths, generator=tn.Generator().manual_seed(0))
+    assert [len(p) for p in parts] == sizes
+    assert sorted(i for p in parts for i in p) == list(range(10))  # disjoint, complete
+
+
+def test_random_split_is_seeded_by_its_generator_or_the_global_one():
+    def split(**kwargs):
+        return [list(p) for p in random_split(range(20), [10, 10], **kwargs)]
+
+    assert split(generator=tn.Generator().manual_seed(3)) == \
+        split(generator=np.random.default_rng(3))  # tn.Generator is numpy's PCG64
+    tn.manual_seed(5)
+    first = split()
+    tn.manual_seed(5)
+    assert split() == first and first != sorted(first)
+
+
+@pytest.mark.parametrize("lengths, error, message", [
+    ([3, 3], ValueError, r"must sum to the dataset's length 10.*got \[3, 3\]"),
+    ([0.5, 0.6], ValueError, r"fractions must sum to 1, got \[0.5, 0.6\] \(sum 1.1\)"),
+    ([-1, 11], ValueError, r"lengths\[0\] must be an integer >= 0, got -1"),
+    ([5.0, 5], TypeError, r"lengths\[0\] must be an integer"),
+])
+def test_random_split_refuses_lengths_that_do_not_add_up(lengths, error, message):
+    with pytest.raises(error, match=message):
+        random_split(range(10), lengths)
+
+
+# ---- collate ---------------------------------------------------------------------------------
+def test_default_collate_stacks_tensors_and_turns_numbers_into_tensors():
+    x, y = default_collate([(tn.ones(2), 1), (tn.zeros(2), 2)])
+    assert x.shape == (2, 2) and x.dtype == np.float32
+    assert y.tolist() == [1, 2] and y.dtype == np.int64
+    assert default_collate([1.5, 2.5]).dtype == np.float64  # Python floats: float64
+    assert default_collate([True, False]).dtype == np.bool_
+    assert default_collate([np.float32(1.0), np.float32(2.0)]).dtype == np.float32
+    assert default_collate([np.ones(3), np.zeros(3)]).shape == (2, 3)
+
+
+def test_default_collate_of_dicts_namedtuples_and_strings():
+    batch = default_collate([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}])
+    assert batch["a"].tolist() == [1, 2] and batch["b"] == ["x", "y"]
+    Pair = namedtuple("Pair", "image label")
+    pair = default_collate([Pair(tn.ones(2), 0), Pair(tn.ones(2), 1)])
+    assert isinstance(pair, Pair) and pair.label.tolist() == [0, 1]
+    assert default_collate([["s", 1], ["t", 2]])[0] == ("s", "t")
+
+
+@pytest.mark.parametrize("batch, error, message", [
+    ([(1, 2), (1,)], RuntimeError, r"same length, got lengths \[1, 2\]"),
+    ([object()], TypeError, "got object"),
+    ([np.array(["a"])], TypeError, "must hold numbers, got dtype <U1"),
+    ([tn.ones(2), tn.ones(3)], RuntimeError, "same shape"),
+])
+def test_default_collate_errors(batch, error, message):
+    with pytest.raises(error, match=message):
+        default_collate(batch)
+
+
+# ---- DataLoader ------------------------------------------------------------------------------
+def test_loader_batches_in_order_with_a_smaller_last_batch():
+    loader = DataLoader(_dataset(10), batch_size=4)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3
+    assert [y.tolist() for _, y in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert batches[0][0].shape == (4, 1) and loader.dataset is not None
+
+
+def test_drop_last_drops_the_short_batch():
+    loader = DataLoader(_dataset(10), batch_size=4, drop_last=True)
+    assert len(loader) == 2 and [len(y) for _, y in loader] == [4, 4]
+
+
+def test_default_batch_size_is_one():
+    first = next(iter(DataLoader(_dataset(3))))
+    assert first[1].tolist() == [0]
+
+
+def test_a_list_of_image_label_pairs_as_a_torchvision_dataset_gives():
+    data = [(tn.full((1, 8, 8), float(i)), i) for i in range(5)]
+    images, labels = next(iter(DataLoader(data, batch_size=5)))
+    assert images.shape == (5, 1, 8, 8) and labels.dtype == np.int64
+
+
+def test_shuffling_reshuffles_every_epoch_and_is_reproducible():
+    loader = DataLoader(_dataset(50), batch_size=50, shuffle=True,
+                        generator=tn.Generator().manual_seed(0))
+    first, second = [next(iter(loader))[1].tolist() for _ in range(2)]
+    assert sorted(first) == sorted(second) == list(range(50))
+    assert first != second and first != list(range(50))
+    again = DataLoader(_dataset(50), batch_size=50, shuffle=True,
+                       generator=tn.Generator().manual_seed(0))
+    assert next(iter(again))[1].tolist() == first
+
+
+def test_shuffling_without_a_generator_follows_manual_seed():
+    loader = DataLoader(_dataset(30), batch_size=7, shuffle=True)
+    tn.manual_seed(1)
+    first = [y.tolist() for _, y in loader]
+    tn.manual_seed(1)
+    assert [y.tolist() for _, y in loader] == first
+    assert DataLoader(_dataset(4), shuffle=True,
+                      generator=np.random.default_rng(0)).generator is not None
+
+
+@pytest.mark.parametrize("shuffle, drop_last", [(False, False), (True, True), (True, False)])
+def test_tensor_dataset_fast_path_gives_the_batches_of_the_reference_path(shuffle, drop_last):
+    x = tn.randn(23, 3, 2, dtype=tn.float64, requires_grad=True)
+    data = TensorDataset(x, tn.arange(23), tn.randn(23) > 0)
+
+    def batches(collate_fn):
+        loader = DataLoader(data, batch_size=5, shuffle=shuffle, drop_last=drop_last,
+                            collate_fn=collate_fn, generator=tn.Generator().manual_seed(0))
+        return list(loader)
+
+    fast, reference = batches(None), batches(lambda samples: default_collate(samples))
+    assert len(fast) == len(reference)
+    for batch, expected in zip(fast, reference, strict=True):
+        assert type(batch) is type(expected) is list
+        for a, b in zip(batch, expected, strict=True):
+            assert a.dtype == b.dtype and a.requires_grad == b.requires_grad
+            np.testing.assert_array_equal(a.data, b.data)
+    # and the gradient reaches the dataset's tensor the same way
+    sum(b[0].sum() * (i + 1) for i, b in enumerate(fast)).backward()
+    grad = x.grad.data.copy()
+    x.grad = None
+    sum(b[0].sum() * (i + 1) for i, b in enumerate(reference)).backward()
+    np.testing.assert_array_equal(grad, x.grad.data)
+
+
+def test_collate_fn_receives_the_list_of_samples():
+    loader = DataLoader(list(range(7)), batch_size=3, collate_fn=lambda samples: samples)
+    assert list(loader) == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_num_workers_runs_serially_with_the_same_batches():
+    serial = [y.tolist() for _, y in DataLoader(_dataset(9), batch_size=2)]
+    workers = DataLoader(_dataset(9), batch_size=2, num_workers=4, pin_memory=True)
+    assert [y.tolist() for _, y in workers] == serial
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"batch_size": 0}, ValueError, "DataLoader: batch_size must be an integer >= 1, got 0"),
+    ({"batch_size": 2.0}, TypeError, "batch_size must be an integer"),
+    ({"num_workers": -1}, ValueError, "num_workers must be an integer >= 0, got -1"),
+    ({"generator": 0}, TypeError, "DataLoader: generator must be a tinynet.Generator"),
+])
+def test_loader_refuses_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DataLoader(_dataset(), **kwargs)
+
+
+def test_a_loader_feeds_a_training_loop():
+    tn.manual_seed(0)
+    x = tn.randn(64, 3)
+    y = x @ tn.tensor([[1.0], [-2.0], [0.5]])
+    model = tn.nn.Linear(3, 1)
+    opt = tn.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+    for _ in range(30):
+        for xb, yb in loader:
+            opt.zero_grad()
+            tn.nn.functional.mse_loss(model(xb), yb).backward()
+            opt.step()
+    assert tn.nn.functional.mse_loss(model(x), y).item() < 1e-4
+
+
+@given(n=st.integers(0, 40), batch_size=st.integers(1, 12), drop_last=st.booleans(),
+       shuffle=st.booleans(), seed=st.integers(0, 1000))
+def test_batches_cover_the_dataset_once(n, batch_size, drop_last, shuffle, seed):
+    loader = DataLoader(list(range(n)), batch_size=batch_size, drop_last=drop_last,
+                        shuffle=shuffle, generator=tn.Generator().manual_seed(seed))
+    batches = [b.tolist() for b in loader]
+    assert len(batches) == len(loader)
+    assert all(len(b) == batch_size for b in batches[:-1])
+    seen = [i for b in batches for i in b]
+    assert len(seen) == len(set(seen))
+    if drop_last:
+        assert len(seen) == n - n % batch_size
+    else:
+        assert sorted(seen) == list(range(n))
+    if not shuffle:
+        assert seen == list(range(len(seen)))
+
+
+# ---- against PyTorch -------------------------------------------------------------------------
+def test_batches_and_lengths_equal_pytorchs():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((11, 3)).astype(np.float32)
+    y = np.arange(11)
+    for kwargs in [{"batch_size": 4}, {"batch_size": 4, "drop_last": True}, {}]:
+        ours = DataLoader(TensorDataset(tn.tensor(x), tn.tensor(y)), **kwargs)
+        theirs = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)), **kwargs)
+        assert len(ours) == len(theirs)
+        for (xb, yb), (xt, yt) in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(xb.data, xt.numpy())
+            np.testing.assert_array_equal(yb.data, yt.numpy())
+
+
+def test_collate_and_split_sizes_equal_pytorchs():
+    torch = pytest.importorskip("torch")
+    samples = [(np.ones(2, np.float32), 1, 2.5, True), (np.zeros(2, np.float32), 2, 0.5, False)]
+    ours = default_collate(samples)
+    theirs = torch.utils.data.default_collate(samples)
+    assert type(ours) is type(theirs) is list
+    for a, b in zip(ours, theirs, strict=True):
+        assert str(a.dtype) == str(b.dtype).removeprefix("torch.")
+        np.testing.assert_array_equal(a.data, b.numpy())
+    for n, fractions in [(10, [0.33, 0.33, 0.34]), (7, [0.5, 0.5]), (101, [0.8, 0.1, 0.1])]:
+        assert [len(p) for p in random_split(range(n), fractions)] == \
+            [len(p) for p in torch.utils.data.random_split(range(n), fractions)]

@@ -1,0 +1,245 @@
+"""Datasets and minibatches, as ``torch.utils.data``: ``Dataset``, ``TensorDataset``,
+``Subset``, ``random_split``, ``DataLoader`` and ``default_collate``.
+
+A dataset is anything with ``__getitem__(i)`` and ``__len__``: a ``TensorDataset``, a
+list of ``(image, label)`` pairs, your own ``Dataset`` subclass. A ``DataLoader`` draws
+indices (in order, or shuffled), fetches those samples and stacks them into one batch.
+Everything runs in the calling process (see ``DataLoader``'s ``num_workers``).
+"""
+import collections.abc
+import math
+import numbers
+
+import numpy as np
+
+from tinynet.checks import check_int
+from tinynet.combining import stack
+from tinynet.factories import as_tensor, tensor
+from tinynet.random import as_generator
+from tinynet.tensor import Tensor
+
+
+class Dataset:
+    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` (one
+    sample) and ``__len__`` (the number of samples).
+
+    Example:
+        >>> import tinynet as tn
+        >>> class Squares(tn.utils.data.Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, i):
+        ...         return i, i * i
+        >>> next(iter(tn.utils.data.DataLoader(Squares(), batch_size=4)))
+        [tensor([0, 1, 2, 3]), tensor([0, 1, 4, 9])]
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} does not define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} does not define __len__")
+
+
+class TensorDataset(Dataset):
+    """Samples are the rows of tensors of one length: ``dataset[i]`` is
+    ``(t[i] for t in tensors)`` as a tuple.
+
+    Args:
+        *tensors: tensors whose first dimensions are equal.
+
+    Example:
+        >>> import tinynet as tn
+        >>> data = tn.utils.data.TensorDataset(tn.zeros(5, 2), tn.arange(5))
+        >>> len(data), data[3]
+        (5, (tensor([0., 0.]), tensor(3)))
+    """
+
+    def __init__(self, *tensors: Tensor):
+        for i, t in enumerate(tensors):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"TensorDataset: every argument must be a Tensor, got "
+                                f"{type(t).__name__} at position {i}")
+            if t.ndim == 0 or len(t) != len(tensors[0]):
+                raise ValueError(f"TensorDataset: the tensors must have one first dimension "
+                                 f"(Size mismatch between tensors), got shapes "
+                                 f"{[tuple(t.shape) for t in tensors]}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return len(self.tensors[0]) if self.tensors else 0
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    Args:
+        dataset: any dataset.
+        indices: a sequence of indices into it.
+    """
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None) -> list:
+    """Split ``dataset`` at random into ``Subset``s of the given lengths.
+
+    Args:
+        dataset: the dataset to split.
+        lengths: sizes that sum to ``len(dataset)``, or fractions that sum to 1 (each part
+            gets ⌊fraction·n⌋, and the remainder goes one by one to the first parts, as in
+            PyTorch).
+        generator: a ``tn.Generator`` or ``numpy.random.Generator`` (default: the global
+            generator, see ``tn.manual_seed``).
+
+    Example:
+        >>> import tinynet as tn
+        >>> train, test = tn.utils.data.random_split(range(10), [0.8, 0.2],
+        ...                                          generator=tn.Generator().manual_seed(0))
+        >>> len(train), len(test), sorted(list(train) + list(test)) == list(range(10))
+        (8, 2, True)
+    """
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(isinstance(x, float) for x in lengths) \
+            and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, fraction in enumerate(lengths):
+            if fraction < 0:
+                raise ValueError(f"random_split: fractions must be >= 0, got {fraction!r} "
+                                 f"at position {i}")
+        counts = [math.floor(n * fraction) for fraction in lengths]
+        for i in range(n - sum(counts)):  # the remainder, round robin
+            counts[i % len(counts)] += 1
+        lengths = counts
+    elif lengths and all(isinstance(x, float) for x in lengths):
+        raise ValueError(f"random_split: fractions must sum to 1, got {lengths} (sum "
+                         f"{sum(lengths):g})")
+    for i, length in enumerate(lengths):
+        check_int("random_split", f"lengths[{i}]", length, 0)
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: lengths must sum to the dataset's length {n} (or "
+                         f"be fractions summing to 1), got {lengths}")
+    order = as_generator(generator, "random_split").permutation(n).tolist()
+    subsets, start = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, order[start:start + length]))
+        start += length
+    return subsets
+
+
+def default_collate(batch):
+    """Join a list of samples into one batch, as PyTorch's ``default_collate``: tensors
+    and numpy arrays are stacked along a new first dimension; Python ints, floats and
+    bools become int64, float64 and bool tensors; tuples and lists are collated position
+    by position (giving a list), dicts key by key; strings are left as they are.
+
+    Example:
+        >>> import tinynet as tn
+        >>> default_collate([(tn.ones(2), 0), (tn.zeros(2), 1)])
+        [tensor([[1., 1.],
+                [0., 0.]]), tensor([0, 1])]
+    """
+    first = batch[0]
+    if isinstance(first, Tensor):
+        return stack(batch)
+    if isinstance(first, (np.ndarray, np.generic)):
+        if first.dtype.kind not in "biuf":
+            raise TypeError(f"default_collate: numpy samples must hold numbers, got dtype "
+                            f"{first.dtype}")
+        return stack([as_tensor(np.asarray(sample)) for sample in batch])
+    if isinstance(first, bool):
+        return tensor(batch, dtype=np.bool_)
+    if isinstance(first, numbers.Integral):
+        return tensor(batch, dtype=np.int64)
+    if isinstance(first, numbers.Real):
+        return tensor(batch, dtype=np.float64)
+    if isinstance(first, (str, bytes)):
+        return batch
+    if isinstance(first, collections.abc.Mapping):
+        return {key: default_collate([sample[key] for sample in batch]) for key in first}
+    if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
+        return type(first)(*(default_collate(column) for column in zip(*batch)))
+    if isinstance(first, collections.abc.Sequence):
+        if any(len(sample) != len(first) for sample in batch):
+            raise RuntimeError(f"default_collate: each sample must have the same length, got "
+                               f"lengths {sorted({len(sample) for sample in batch})}")
+        return [default_collate(column) for column in zip(*batch)]
+    raise TypeError(f"default_collate: samples must be tensors, numpy arrays, numbers, "
+                    f"strings, dicts or sequences, got {type(first).__name__}")
+
+
+class DataLoader:
+    """Minibatches of a dataset: iterate it once per epoch.
+
+    Each iteration draws an order (``shuffle``: a new permutation each time, from
+    ``generator``), cuts it into batches of ``batch_size`` indices, fetches those
+    samples and joins them with ``collate_fn``.
+
+    Args:
+        dataset: a dataset (``__getitem__`` and ``__len__``).
+        batch_size: samples per batch (default 1).
+        shuffle: draw a new random order at each iteration (default False).
+        num_workers: accepted for PyTorch code; NOTE: batches are always made in the
+            calling process, one after the other (the same batches, in the same order).
+        collate_fn: joins a list of samples into a batch (default: ``default_collate``).
+        pin_memory: accepted and ignored (no GPU).
+        drop_last: drop the last batch when it is smaller than ``batch_size``.
+        generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the shuffling
+            (default: the global generator, see ``tn.manual_seed``).
+
+    Example:
+        >>> import tinynet as tn
+        >>> data = tn.utils.data.TensorDataset(tn.arange(5.0), tn.arange(5))
+        >>> loader = tn.utils.data.DataLoader(data, batch_size=2)
+        >>> len(loader), [y.tolist() for _, y in loader]
+        (3, [[0, 1], [2, 3], [4]])
+    """
+
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
+                 num_workers: int = 0, collate_fn=None, pin_memory: bool = False,
+                 drop_last: bool = False, generator=None):
+        self.dataset = dataset
+        self.batch_size = check_int("DataLoader", "batch_size", batch_size, 1)
+        self.shuffle = bool(shuffle)
+        self.num_workers = check_int("DataLoader", "num_workers", num_workers, 0)
+        self.collate_fn = default_collate if collate_fn is None else collate_fn
+        self.pin_memory = pin_memory
+        self.drop_last = bool(drop_last)
+        if generator is not None:
+            as_generator(generator, "DataLoader")  # refuse a wrong type now, not mid-epoch
+        self.generator = generator
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            order = as_generator(self.generator, "DataLoader").permutation(n).tolist()
+        else:
+            order = range(n)
+        stop = len(self) * self.batch_size
+        # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
+        # default, are picked by one index per tensor instead of one GetItem per sample
+        # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
+        whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
+        for start in range(0, stop, self.batch_size):
+            indices = order[start:start + self.batch_size]
+            if whole:
+                yield [t[np.asarray(indices)] for t in self.dataset.tensors]
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
