@@ -288,3 +288,27 @@ def test_load_dataset_names_what_it_cannot_do(kwargs, error, words):
 def test_load_dataset_honours_a_small_n_samples():
     data = tn.data.load_dataset("moons", n_samples=40, seed=0)
     assert len(data.X_train) + len(data.X_test) == 40
+
+
+@pytest.mark.parametrize("name", sorted(set(tn.models.ACTIVATIONS) - {"identity"}))
+def test_every_named_activation_builds_trains_and_is_watched(name):
+    data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+    model = MLP(2, [8, 8], 2, activation=name, generator=np.random.default_rng(0))
+    history = tn.fit(model, data.X_train, data.y_train, lr=1e-2, epochs=2, seed=0,
+                     progress=False)
+    layer = history.records[-1]["layers"]["1"]
+    assert layer["kind"] == type(model[1]).__name__
+    assert 0.0 <= layer["saturation_rate"] <= 1.0 and 0.0 <= layer["dead_rate"] <= 1.0
+    assert np.isfinite(history.records[-1]["train_loss"])
+    from tinynet.cli import build_parser
+
+    assert build_parser().parse_args(["train", "--activation", name]).activation == name
+
+
+def test_the_activation_figure_draws_every_named_activation():
+    pytest.importorskip("matplotlib")
+    from tinynet import plot
+
+    fig = plot.activations()
+    titles = {ax.get_title() for ax in fig.axes}
+    assert {plot.NAMES[n] for n in tn.models.ACTIVATIONS if n != "identity"} <= titles

@@ -25,6 +25,13 @@ ACTIVATIONS = {
     "gelu_tanh": (lambda: nn.GELU(approximate="tanh"), "gelu_tanh"),
     "sigmoid": (nn.Sigmoid, "sigmoid"),
     "tanh": (nn.Tanh, "tanh"),
+    # ReLU-shaped: Kaiming's √2, as for GELU (see nn.init.calculate_gain)
+    "silu": (nn.SiLU, "relu"),
+    "mish": (nn.Mish, "relu"),
+    "softplus": (nn.Softplus, "relu"),
+    "prelu": (nn.PReLU, "leaky_relu"),
+    "selu": (nn.SELU, "selu"),
+    "hardtanh": (nn.Hardtanh, "linear"),  # the identity on [-1, 1]: Xavier, gain 1
 }
 NORMS = (None, "layernorm")
 INITS = ("auto", "pytorch", "kaiming", "xavier", "sklearn")

@@ -26,9 +26,10 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "
              "#000000")
 UPDATE_RATIO_REFERENCE = 1e-3  # CS231n's rule of thumb for a healthy ‖ΔW‖ / ‖W‖ per step
 NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
-         "gelu_tanh": "GELU (tanh)", "sigmoid": "sigmoid", "tanh": "tanh",
-         "identity": "identity", "adam": "Adam", "adamw": "AdamW", "sgd": "SGD",
-         "layernorm": "LayerNorm"}
+         "gelu_tanh": "GELU (tanh)", "sigmoid": "sigmoid", "tanh": "tanh", "silu": "SiLU",
+         "mish": "Mish", "softplus": "Softplus", "prelu": "PReLU", "selu": "SELU",
+         "hardtanh": "Hardtanh", "identity": "identity", "adam": "Adam", "adamw": "AdamW",
+         "sgd": "SGD", "layernorm": "LayerNorm"}
 
 
 # ---- shared pieces ----------------------------------------------------------------------
@@ -286,8 +287,9 @@ def _run_title(history) -> str:
 
 
 # ---- activations, models, comparisons ---------------------------------------------------
-def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu",
-                                  "gelu_tanh")):
+def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "prelu",
+                                  "elu", "selu", "gelu", "gelu_tanh", "silu", "mish",
+                                  "softplus")):
     """Each activation f(z) (solid) and its derivative f'(z) (dashed) on z in [-4, 4], one
     small panel per activation with shared axes, so no curve hides another."""
     if not names:
@@ -298,7 +300,7 @@ def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu"
     fig = _figure(figsize=(3.4 * columns, 2.9 * rows + 0.4))
     axes = np.atleast_1d(fig.subplots(rows, columns, sharex=True, sharey=True)).ravel()
     for ax, name in zip(axes, names):
-        module = make_activation(name)
+        module = make_activation(name).double()  # a learnable one (PReLU) too
         y = module(Tensor(z)).data
         ax.plot(z, y, color="tab:blue", lw=2, label="f(z)")
         if name != "identity":
@@ -308,7 +310,7 @@ def activations(path=None, names=("sigmoid", "tanh", "relu", "leaky_relu", "elu"
         ax.axvline(0, color="grey", lw=0.5)
         ax.set_title(_name(name))
         ax.grid(alpha=0.3)
-    axes[0].set(xlim=(-4, 4), ylim=(-1.3, 2.3))
+    axes[0].set(xlim=(-4, 4), ylim=(-1.9, 2.3))  # SELU reaches -1.76
     for ax in axes[len(names):]:  # a spare panel holds the legend
         ax.set_axis_off()
     for ax in axes[len(names) - columns:len(names)]:  # the lowest panel of each column

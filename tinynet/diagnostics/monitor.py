@@ -77,8 +77,9 @@ def peak_derivative(module) -> float:
         peak = getattr(owner, "peak_derivative", None)
         if isinstance(peak, (int, float)):
             return float(peak)
+    dtype = next((p.dtype for p in module.parameters()), np.float64)  # a PReLU's, say
     with np.errstate(all="ignore"):
-        grid = _PEAK_GRID.astype(np.float64)
+        grid = _PEAK_GRID.astype(dtype)
         from tinynet.tensor import Tensor
         d = np.asarray(module.derivative(grid, module(Tensor(grid)).data), dtype=np.float64)
     peak = float(np.nanmax(np.abs(d)))

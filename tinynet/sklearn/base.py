@@ -21,7 +21,8 @@ from tinynet.sklearn.checkpoint import restore, run_settings, save_checkpoint
 from tinynet.training import History
 from tinynet.training.epoch import NonFiniteLoss, train_epoch
 
-ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "gelu_tanh")
+ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "gelu_tanh",
+               "silu", "mish", "softplus", "prelu", "selu", "hardtanh")
 _ACTIVATION_NAMES = {"logistic": "sigmoid"}  # scikit-learn's name -> tinynet's
 SOLVERS = ("adam", "adamw", "sgd")
 

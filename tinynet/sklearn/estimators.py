@@ -29,7 +29,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Args (scikit-learn's names and defaults; see ``sklearn.neural_network.MLPClassifier``):
         hidden_layer_sizes: widths of the hidden layers, default (100,).
         activation: 'identity', 'logistic', 'tanh', 'relu' (default), 'leaky_relu',
-            'elu', 'gelu' or 'gelu_tanh'.
+            'elu', 'gelu', 'gelu_tanh', 'silu', 'mish', 'softplus', 'prelu', 'selu' or
+            'hardtanh'.
         solver: 'adam' (default), 'adamw' or 'sgd'.
         alpha: L2 penalty strength (0.0001); batch_size: 'auto' = min(200, n_samples);
         learning_rate_init (0.001), max_iter (200 epochs), shuffle, random_state, tol
