@@ -35,5 +35,6 @@ from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
 from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report
+from tinynet import classroom, viz  # noqa: I001  (above diagnostics)
 
 __version__ = "0.1.0"
