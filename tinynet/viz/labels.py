@@ -40,7 +40,7 @@ class ModelNames:
         return self.modules.get(id(module), (type(module).__name__, None))
 
 
-def op_title(op: str, module_label: str = None) -> str:
+def op_title(op: str, module_label: str | None = None) -> str:
     """'Linear' alone, or with the module that made it: 'layer 1 · Linear' when the
     module is named after the op, else 'Mul · layer 1 · Swish'."""
     if module_label is None:

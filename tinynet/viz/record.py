@@ -28,7 +28,7 @@ class Recording:
         self.outputs, self.inputs, self.modules = {}, {}, {}
         self._observing = None
 
-    def __enter__(self) -> "Recording":
+    def __enter__(self):
         self._observing = observing(forward=self._observe)
         self._observing.__enter__()
         return self

@@ -36,12 +36,12 @@ def svg(graph) -> str:
     bottom = layout.row_top[-1] + layout.row_height[-1]
     height = bottom + MARGIN + LINE_HEIGHT * len(note)
     marker = "tn-arrow-" + hashlib.md5("\n".join(map(str, texts)).encode()).hexdigest()[:8]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-           f'font-family={quoteattr(FONT)} font-size="{FONT_SIZE}">',
-           f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" '
-           'markerWidth="7" markerHeight="7" orient="auto">'
-           '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555555"/></marker></defs>']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
+            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+            f'font-family={quoteattr(FONT)} font-size="{FONT_SIZE}">'),
+           (f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" '
+            'markerWidth="7" markerHeight="7" orient="auto">'
+            '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555555"/></marker></defs>')]
     for n, node in enumerate(nodes):  # one arrow per argument: a + a has two
         for k in range(len(node.inputs)):
             out.append(f'<path class="edge" d="{layout.path(n, k)}" fill="none" '
