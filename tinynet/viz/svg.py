@@ -2,9 +2,10 @@
 
 Layered: the output on the top row, and every other node one row below the lowest op
 that uses it (its longest distance from the output), so the forward pass reads bottom
-up and each leaf sits just below the op that takes it. Within a row nodes keep their
-depth-first order (inputs left to right in argument order) and are centred under the
-ops that use them; an arrow enters its op at the slot of its argument.
+up and each leaf sits just below the op that takes it. Within a row, nodes keep their
+depth-first order (inputs left to right in argument order); each op stands under the
+op that uses it, so a chain of layers stays straight, with its leaves beside it. An
+arrow enters its op below the input it comes from, in argument order.
 """
 import hashlib
 from xml.sax.saxutils import escape, quoteattr
@@ -18,6 +19,7 @@ GAP_X, GAP_Y = 28, 44  # between boxes, between rows
 MARGIN = 12
 PLACEHOLDER = 6  # width of an arrow passing through a row
 SLOT_GAP = 12  # between two arrows entering one box
+GROUP_OFFSET = 5  # of the second box drawn behind a group
 FILL = {"op": "#fff7e0", "leaf": "#e6f0fb", "input": "#f2f2f2", "group": "#efe6fb"}
 STROKE = {"op": "#b08a2e", "leaf": "#3d6fb0", "input": "#888888", "group": "#7b52ae"}
 
@@ -31,7 +33,7 @@ def svg(graph) -> str:
               len(lines) * LINE_HEIGHT + 2 * PAD_Y) for lines in texts]
     layout = _Layout(nodes, sizes)
     note = graph.note.split(": ", 1) if graph.note else []
-    width = max([layout.left[n] + sizes[n][0] for n in range(len(nodes))]
+    width = max([layout.left[n] + sizes[n][0] + GROUP_OFFSET for n in range(len(nodes))]
                 + [len(line) * CHAR_WIDTH for line in note]) + MARGIN
     bottom = layout.row_top[-1] + layout.row_height[-1]
     height = bottom + MARGIN + LINE_HEIGHT * len(note)
@@ -204,8 +206,9 @@ def _box(node, n, lines, x, y, size) -> str:
     parts = [f'<g class="node {kind}" data-node="{n}">',
              f"<title>{escape(' | '.join(lines))}</title>"]
     if kind == "group":  # a stack of boxes: several layers in one
-        parts.append(f'<rect x="{x + 5:.1f}" y="{y - 5:.1f}" width="{w:.1f}" height="{h:.1f}" '
-                     f'rx="4" fill="{FILL[kind]}" stroke="{STROKE[kind]}" stroke-width="1"/>')
+        parts.append(f'<rect x="{x + GROUP_OFFSET:.1f}" y="{y - GROUP_OFFSET:.1f}" '
+                     f'width="{w:.1f}" height="{h:.1f}" rx="4" fill="{FILL[kind]}" '
+                     f'stroke="{STROKE[kind]}" stroke-width="1"/>')
     rx = 12 if kind in ("leaf", "input") else 4
     parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{rx}" '
                  f'fill="{FILL[kind]}" stroke="{STROKE[kind]}" '
