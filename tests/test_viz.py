@@ -313,6 +313,18 @@ def test_only_recorded_ops_are_kept():
     assert list(rec.outputs.values()) == [b] and c.grad_fn is None and d.grad_fn is None
 
 
+def test_a_very_deep_chain_folds_and_its_full_tree_is_cut():
+    a = tn.tensor(0.5, requires_grad=True)
+    x = a
+    for _ in range(300):
+        x = (x * 1.5).tanh()
+    titles = [n.title for n in tn.viz.graph(x).nodes]
+    # the first Mul takes the leaf: its signature differs, so it stays out of the group
+    assert titles == ["Tanh", "×299 [Tanh → Mul]", "Mul", "leaf"]
+    text = str(tn.viz.graph(x, collapse=False))
+    assert len(text.splitlines()) == 101 + 1 + 2 and "deeper than 100 levels" in text
+
+
 def test_summaries():
     assert summarize(np.float32(0.5)) == "0.5"
     assert summarize(np.array([1.0, -2.5])) == "[1, -2.5]"

@@ -33,7 +33,8 @@ class Node:
         op: the op's class name ('op' nodes); module: the class name of the module whose
             forward created it; layer: that module's layer number ('layer k'), if known.
         detail: a group's extent ('layers 1–8, 16 leaves inside').
-        count: a group's number of repeats; members: the nodes a group stands for.
+        count: a group's number of repeats; members: the nodes a group stands for (their
+            ``inputs`` index the graph drawn with ``collapse=False``).
     """
 
     kind: str

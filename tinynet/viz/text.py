@@ -1,22 +1,28 @@
 """A ``Graph`` as an indented text tree, and as a Mermaid flowchart."""
 
 BRANCH, LAST, PIPE, SPACE = "├── ", "└── ", "│   ", "    "
+MAX_DEPTH = 100
 
 
 def tree(graph) -> str:
     """The root on the first line, each node's inputs indented below it, in argument
     order. A node reached again (a reused tensor, a diamond) is printed in full once,
-    marked '#k', and afterwards as '↑ #k title'."""
+    marked '#k', and afterwards as '↑ #k title'. Branches deeper than ``MAX_DEPTH``
+    levels end in '…' (the indentation would grow with the square of the depth)."""
     nodes = graph.nodes
     uses = [0] * len(nodes)
     for i, _ in graph.edges:
         uses[i] += 1
-    marks, lines, count = {}, [], 0  # marks: printed node -> its '#k' (None: used once)
-    pending = [(0, "", "")]  # (node, prefix of its line, prefix of its inputs' lines)
+    marks, lines, count, cut = {}, [], 0, False  # marks: node -> its '#k' (None: used once)
+    pending = [(0, "", "", 0)]  # (node, prefix of its line, prefix of its inputs', depth)
     while pending:
-        i, first, rest = pending.pop()
+        i, first, rest, depth = pending.pop()
         if i in marks:
             lines.append(f"{first}↑ #{marks[i]} {nodes[i].title}")
+            continue
+        if depth > MAX_DEPTH:
+            lines.append(first + "…")
+            cut = True
             continue
         text = "  ".join(graph.lines(i))
         marks[i] = None
@@ -29,7 +35,10 @@ def tree(graph) -> str:
         for k in reversed(range(len(inputs))):
             last = k == len(inputs) - 1
             pending.append((inputs[k], rest + (LAST if last else BRANCH),
-                            rest + (SPACE if last else PIPE)))
+                            rest + (SPACE if last else PIPE), depth + 1))
+    if cut:
+        lines.append(f"… deeper than {MAX_DEPTH} levels: not printed (to_svg() and "
+                     "to_mermaid() draw everything; collapse=True folds repeated layers)")
     if graph.note:
         lines.append(graph.note)
     return "\n".join(lines)
