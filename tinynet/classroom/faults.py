@@ -20,7 +20,13 @@ import numpy as np
 from tinynet import ops
 from tinynet.autograd.function import Function
 
-FAULTS = {
+FAULTS = {  # kind -> what the broken backward returns instead of each gradient g
+    "sign_flip": "-g: the gradient negated (a sign slip)",
+    "missing_factor": "g / 2: a factor 2 dropped (as writing d(x²)/dx = x)",
+    "wrong_reduction": "g · N, N the length of g's first axis (1 for a scalar): the 1/N "
+                       "of a mean over a batch forgotten",
+}
+_WRONG = {
     "sign_flip": lambda g: -g,
     "missing_factor": lambda g: g / 2,
     "wrong_reduction": lambda g: g * (g.shape[0] if np.ndim(g) else 1),
@@ -53,7 +59,7 @@ def broken(op, kind: str):
     if kind not in FAULTS:
         raise ValueError(f"broken: unknown kind {kind!r}{_suggest(kind, FAULTS)}; kinds are "
                          f"{', '.join(FAULTS)}")
-    fault = FAULTS[kind]
+    fault = _WRONG[kind]
     own = cls.__dict__.get("backward")  # None when inherited: then deleted on exit
     correct = cls.backward
 
