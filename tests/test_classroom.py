@@ -103,6 +103,7 @@ def test_trace_lists_ops_in_engine_order_with_shapes():
     assert text.splitlines()[0].split() == ["step", "op", "grad", "in", "input", "gradient",
                                             "out", "goes", "to"]
     assert "leaf 0.weight" in text and "none" in text
+    assert trace._repr_html_().count("<tr>") == 1 + len(trace.rows()) == 1 + 8
 
 
 def test_trace_shows_unbroadcasting():

@@ -8,6 +8,7 @@ It is a backward observer (``tinynet/autograd/observers.py``); when the forward 
 also runs inside the block, a forward observer notes which arguments were tensors and
 which module made each op.
 """
+import html
 from dataclasses import dataclass
 
 from tinynet.autograd.observers import OBSERVERS, observing
@@ -102,8 +103,10 @@ class BackwardTrace(list):
                                   inputs))
         self._forward_seen, self._raw = {}, []
 
-    def __str__(self) -> str:
-        header = ("step", "op", "grad in", "input", "gradient out", "goes to")
+    HEADER = ("step", "op", "grad in", "input", "gradient out", "goes to")
+
+    def rows(self) -> list:
+        """The table's rows of text, one per input (the step's cells on its first)."""
         rows = []
         for s in self:
             first = (str(s.step), s.op, shape_text(s.grad_shape))
@@ -111,6 +114,10 @@ class BackwardTrace(list):
                 out = ("", "", "") if i is None else (
                     str(i.position), _gradient_text(i), i.target)
                 rows.append((first if k == 0 else ("", "", "")) + out)
+        return rows
+
+    def __str__(self) -> str:
+        header, rows = self.HEADER, self.rows()
         widths = [max(len(r[c]) for r in rows + [header]) for c in range(len(header))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
                  for row in [header] + rows]
@@ -118,6 +125,12 @@ class BackwardTrace(list):
             lines.append("(the forward pass ran outside the block: inputs that get no "
                          "gradient are not listed)")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                        for row in self.rows())
+        head = "".join(f"<th>{h}</th>" for h in self.HEADER)
+        return f"<table><tr>{head}</tr>{cells}</table>"
 
 
 def trace_backward(model=None) -> BackwardTrace:
