@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from tinynet.tensor import Tensor
 from tinynet.viz.collapse import collapse_repeats
 from tinynet.viz.labels import ModelNames, op_title, shape_text, summarize
+from tinynet.viz.svg import svg
+from tinynet.viz.text import mermaid, tree
 
 NOT_KEPT = ("? the engine keeps no intermediate values or gradients: run the forward pass "
             "inside `with tn.viz.record() as rec:` and draw rec.graph(loss) to see them")
@@ -87,22 +89,16 @@ class Graph:
         return "?" if node.tensor is None else "none (not reached)"
 
     def __str__(self) -> str:
-        from tinynet.viz.text import tree
-
         return tree(self)
 
     __repr__ = __str__
 
     def to_mermaid(self) -> str:
         """A Mermaid ``flowchart`` (renders in GitHub and JupyterLab markdown)."""
-        from tinynet.viz.text import mermaid
-
         return mermaid(self)
 
     def to_svg(self) -> str:
         """A standalone SVG drawing: layered, the output on top, inputs below."""
-        from tinynet.viz.svg import svg
-
         return svg(self)
 
     def _repr_svg_(self) -> str:

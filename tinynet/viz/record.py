@@ -11,6 +11,7 @@ it: dropping the recording frees what it kept.
 """
 from tinynet.autograd.observers import OBSERVERS, observing
 from tinynet.tensor import Tensor
+from tinynet.viz.graph import graph
 
 
 class Recording:
@@ -57,8 +58,6 @@ class Recording:
 
     def graph(self, tensor, model=None, *, names=None, collapse: bool = True):
         """``tn.viz.graph(tensor, ...)`` with this recording's values: see ``graph``."""
-        from tinynet.viz.graph import graph
-
         return graph(tensor, model, names=names, collapse=collapse, recording=self)
 
     def __len__(self) -> int:
