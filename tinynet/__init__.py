@@ -36,6 +36,7 @@ from tinynet import utils  # noqa: F401  (datasets and loaders: tn.utils.data)
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)
 from tinynet.training import Callback, EarlyStopping, History, fit
 from tinynet.diagnostics.init_report import init_report
+from tinynet import classroom, viz  # noqa: I001  (above diagnostics)
 
 from tinynet.version import __version__
 tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise
