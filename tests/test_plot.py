@@ -213,12 +213,13 @@ def test_activations_draws_one_panel_per_activation_so_none_hides_another(tmp_pa
     fig = plot.activations(path)
     assert _is_png(path)
     panels = [ax for ax in fig.axes if ax.axison]
-    assert [ax.get_title() for ax in panels] == ["sigmoid", "tanh", "ReLU", "LeakyReLU", "ELU",
-                                                 "GELU", "GELU (tanh)"]
+    assert [ax.get_title() for ax in panels] == [
+        "sigmoid", "tanh", "Hardtanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU",
+        "GELU (tanh)", "SiLU", "Mish", "Softplus"]
     for ax in panels:  # f and f' and nothing else but the axes' zero lines
         assert [line.get_label() for line in ax.lines if not line.get_label().startswith("_")
                 ] == ["f(z)", "f'(z)"]
-    relu, leaky = panels[2], panels[3]
+    relu, leaky = panels[3], panels[4]
     z, dz = relu.lines[1].get_data()
     assert set(np.unique(dz)) == {0.0, 1.0} and dz[z > 0].min() == 1.0
     assert leaky.lines[0].get_ydata()[0] == pytest.approx(-0.04)  # 0.01 z at z = -4
