@@ -2,18 +2,22 @@
 ``hint_scenarios.py``, compare the hint kinds reported with the kinds expected, and print
 the confusion table with each kind's precision and recall.
 
-    python benchmarks/hints.py [--only NAME ...] [--json PATH]
+    python benchmarks/hints.py [--only NAME ...] [--write-results]
 
 A kind reported where it is not expected is a false alarm; a kind expected and not
 reported is a miss. Tuned and held-out scenarios are counted separately.
 """
 import argparse
-import json
+import os
+import sys
 import time
 
 import hint_scenarios
 
-from tinynet.diagnostics import KINDS
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+from _results import recording, save  # noqa: E402
+
+from tinynet.diagnostics import KINDS  # noqa: E402
 
 
 def evaluate(scenarios) -> list:
@@ -71,32 +75,36 @@ def report(title: str, rows) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="scenario names to run")
-    parser.add_argument("--json", help="write the results as JSON")
     parser.add_argument("--verbose", action="store_true", help="print every hint")
+    parser.add_argument("--write-results", action="store_true",
+                        help="write docs/results/hints.json")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     results = {}
-    for title, scenarios in (("tuned", hint_scenarios.TUNED),
-                             ("held out", hint_scenarios.HELD_OUT)):
-        chosen = [s for s in scenarios if not args.only or s.name in args.only]
-        if not chosen:
-            continue
-        rows = evaluate(chosen)
-        print(report(title, rows), end="\n\n")
-        if args.verbose:
-            for scenario, _, hints in rows:
-                print(f"{scenario.name}:")
-                for hint in hints:
-                    print(f"  [{hint.kind}] {hint}")
-            print()
-        results[title] = {"scenarios": {s.name: {"expected": sorted(s.expected),
-                                                 "reported": sorted(got)}
-                                        for s, got, _ in rows},
-                          "scores": scores(rows)}
+    with recording() as printed:
+        for title, scenarios in (("tuned", hint_scenarios.TUNED),
+                                 ("held out", hint_scenarios.HELD_OUT)):
+            chosen = [s for s in scenarios if not args.only or s.name in args.only]
+            if not chosen:
+                continue
+            rows = evaluate(chosen)
+            print(report(title, rows), end="\n\n")
+            if args.verbose:
+                for scenario, _, hints in rows:
+                    print(f"{scenario.name}:")
+                    for hint in hints:
+                        print(f"  [{hint.kind}] {hint}")
+                print()
+            healthy = [got for s, got, _ in rows if not s.expected]
+            results[title.replace(" ", "_")] = {
+                "scenarios": {s.name: {"expected": sorted(s.expected), "reported": sorted(got)}
+                              for s, got, _ in rows},
+                "scores": scores(rows), "count": len(rows),
+                "exact": sum(got == s.expected for s, got, _ in rows),
+                "healthy": len(healthy), "false_alarms": sum(bool(got) for got in healthy)}
     print(f"({time.perf_counter() - start:.0f} s)")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(results, f, indent=1)
+    if args.write_results and not args.only:
+        save("hints", {"scenarios": "benchmarks/hint_scenarios.py"}, results, printed.text())
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 RESULTS = DOCS / "results"
-PAGES = ["activations.md", "autograd.md", "claims.md", "experiments.md",
-         "getting-started.md", "scaling.md", "sklearn.md"]
+PAGES = ["activations.md", "autograd.md", "claims.md", "diagnostics.md", "experiments.md",
+         "getting-started.md", "reproducibility.md", "scaling.md", "sklearn.md"]
 
 NUMBER = r"[-−]?\d+(?:\.\d+)?(?:e[-+−]?\d+)?[%x]?"
 TAG = r"<!--\s*([\w.-]+\.json):\s*([^\s>]+)\s*-->"
