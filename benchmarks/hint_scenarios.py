@@ -48,7 +48,7 @@ def _scale_weights(model, factor, skip_last=False):
     linears = [m for m in model.modules() if isinstance(m, tn.nn.Linear)]
     with tn.no_grad():
         for layer in linears[:-1] if skip_last else linears:
-            layer.weight.data[...] *= factor
+            layer.weight.array[...] *= factor
     return model
 
 
@@ -159,7 +159,7 @@ def shuffled_labels():
 def nonfinite_initial_weights():
     data = _data("iris")
     model = _mlp(data, [16, 16], "relu")
-    model[2].weight.data[0, 0] = np.nan
+    model[2].weight.array[0, 0] = np.nan
     return _fit(model, data, lr=1e-3, epochs=3)
 
 

@@ -65,10 +65,10 @@ class NumpyMLP:
     def __init__(self, model, activation, layernorm, lr=1e-3):
         linears = [m for m in model.children() if isinstance(m, nn.Linear)]
         norms = [m for m in model.children() if isinstance(m, nn.LayerNorm)]
-        self.W = [m.weight.data.copy() for m in linears]
-        self.b = [m.bias.data.copy() for m in linears]
-        self.g = [m.weight.data.copy() for m in norms]
-        self.beta = [m.bias.data.copy() for m in norms]
+        self.W = [m.weight.array.copy() for m in linears]
+        self.b = [m.bias.array.copy() for m in linears]
+        self.g = [m.weight.array.copy() for m in norms]
+        self.beta = [m.bias.array.copy() for m in norms]
         self.params = self.W + self.b + self.g + self.beta
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
@@ -202,7 +202,7 @@ def check_numpy_matches(model, reference, x, y, dtype):
     loss = nn.CrossEntropyLoss()(model(tn.tensor(x)), tn.tensor(y))
     loss.backward()
     ref_loss, ref_grads = reference.loss_and_grads(x, y)
-    ours = [p.grad.data for p in reference_order(model)]
+    ours = [p.grad.array for p in reference_order(model)]
     rtol = 1e-4 if dtype == np.float32 else 1e-10
     assert abs(loss.item() - ref_loss) <= rtol * abs(ref_loss), (loss.item(), ref_loss)
     for a, b in zip(ours, ref_grads):
@@ -226,7 +226,7 @@ def check_numpy_adam_matches(widths, activation, layernorm, x, y):
     for _ in range(2):
         step(tn.tensor(x), tn.tensor(y))
         reference.step(x, y)
-    ours = [p.data for p in reference_order(model)]
+    ours = [p.array for p in reference_order(model)]
     assert len(ours) == len(reference.params), "the reference has other parameters"
     tol = 1e-6 * reference.lr  # a wrong rule is off by O(lr): early steps are ~lr·sign(g)
     for a, b, p0 in zip(ours, reference.params, start):
@@ -243,8 +243,8 @@ def torch_step(widths, activation, layernorm, model, dtype, threads):
         if isinstance(m, nn.Linear):
             lin = torch.nn.Linear(m.in_features, m.out_features, dtype=tdtype)
             with torch.no_grad():
-                lin.weight.copy_(torch.from_numpy(m.weight.data))
-                lin.bias.copy_(torch.from_numpy(m.bias.data))
+                lin.weight.copy_(torch.from_numpy(m.weight.array))
+                lin.bias.copy_(torch.from_numpy(m.bias.array))
             layers.append(lin)
         elif isinstance(m, nn.LayerNorm):
             layers.append(torch.nn.LayerNorm(m.normalized_shape, dtype=tdtype))

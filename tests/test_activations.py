@@ -63,7 +63,7 @@ JUMPS = {"softplus": 20.0}
 def test_forward_matches_closed_form(name, fn, closed, op, params):
     x = np.linspace(-15, 15, 301)  # includes 0 exactly
     y = fn(tn.tensor(x))
-    np.testing.assert_allclose(y.data, closed(x), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(y.array, closed(x), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("name,fn,closed,op,params", ELEMENTWISE, ids=IDS)
@@ -78,7 +78,7 @@ def test_elu_around_zero(alpha):
     # left and right derivatives differ at 0 unless alpha = 1: PyTorch takes the left (α)
     x = tn.tensor([-1e-4, -1e-7, 0.0, 1e-7, 1e-4], dtype=tn.float64, requires_grad=True)
     F.elu(x, alpha).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [alpha * math.exp(-1e-4), alpha * math.exp(-1e-7),
+    np.testing.assert_allclose(x.grad.array, [alpha * math.exp(-1e-4), alpha * math.exp(-1e-7),
                                              alpha, 1.0, 1.0], rtol=1e-12)
     assert tn.gradcheck(lambda t: F.elu(t, alpha), (tn.tensor(
         [-1e-3, -1e-5, 1e-5, 1e-3], dtype=tn.float64, requires_grad=True),))
@@ -89,9 +89,9 @@ def test_derivative_equals_the_gradient_of_backward(name, fn, closed, op, params
     x = tn.tensor(np.linspace(-12, 12, 241), requires_grad=True)  # includes 0
     y = fn(x)
     y.backward(tn.ones_like(y))
-    derivative = op.derivative(x.data, y.data, *params)
+    derivative = op.derivative(x.array, y.array, *params)
     assert derivative.dtype == x.dtype
-    np.testing.assert_allclose(derivative, x.grad.data, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(derivative, x.grad.array, rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
@@ -102,7 +102,7 @@ def test_saved_derivative_is_derivative_exactly(name, fn, closed, op, params, dt
     y = fn(x)
     saved = op.saved_derivative(y.grad_fn)
     assert saved.dtype == x.dtype
-    np.testing.assert_array_equal(saved, op.derivative(x.data, y.data, *params))
+    np.testing.assert_array_equal(saved, op.derivative(x.array, y.array, *params))
 
 
 # peak_derivative describes the default parameters (ELU's alpha = 1)
@@ -112,7 +112,7 @@ def test_saved_derivative_is_derivative_exactly(name, fn, closed, op, params, dt
 def test_peak_derivative_is_the_maximum_of_derivative(name, fn, closed, op, params):
     # step 1e-4: the grid maximum is within ~1e-9; 25 is in Softplus's linear part
     x = np.concatenate([np.linspace(-10, 10, 200_001), [25.0]])
-    grid_max = op.derivative(x, fn(tn.tensor(x)).data, *params).max()
+    grid_max = op.derivative(x, fn(tn.tensor(x)).array, *params).max()
     assert grid_max <= op.peak_derivative + 1e-12
     assert op.peak_derivative - grid_max < 1e-8
 
@@ -128,11 +128,11 @@ def test_gelu_peaks_at_sqrt_2():
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_forward_and_gradcheck(dim):
     x = np.random.default_rng(0).uniform(-20, 20, size=(3, 4, 5))
-    np.testing.assert_allclose(F.softmax(tn.tensor(x), dim).data,
+    np.testing.assert_allclose(F.softmax(tn.tensor(x), dim).array,
                                np.exp(x) / np.exp(x).sum(axis=dim, keepdims=True), rtol=1e-12)
     # NOTE: atol: at the row's maximum log-softmax is -log(1 + tiny), which tinynet (like
     # PyTorch) gets to an absolute, not relative, 1e-16; scipy uses log1p there.
-    np.testing.assert_allclose(F.log_softmax(tn.tensor(x), dim).data,
+    np.testing.assert_allclose(F.log_softmax(tn.tensor(x), dim).array,
                                x - logsumexp(x, axis=dim, keepdims=True), rtol=1e-12, atol=1e-14)
     t = tn.tensor(x, requires_grad=True)
     assert tn.gradcheck(lambda a: F.softmax(a, dim), (t,))
@@ -142,8 +142,8 @@ def test_softmax_forward_and_gradcheck(dim):
 def test_softmax_rows_sum_to_one_and_log_softmax_is_its_log():
     x = tn.tensor(np.random.default_rng(1).normal(scale=30, size=(5, 7)))
     p = F.softmax(x, dim=1)
-    np.testing.assert_allclose(p.data.sum(axis=1), 1.0, rtol=1e-14)
-    np.testing.assert_allclose(np.log(p.data), F.log_softmax(x, dim=1).data, rtol=1e-12,
+    np.testing.assert_allclose(p.array.sum(axis=1), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(np.log(p.array), F.log_softmax(x, dim=1).array, rtol=1e-12,
                                atol=1e-14)
 
 
@@ -186,12 +186,12 @@ def test_stable_and_warning_free_at_1e4(name, fn, closed, op, params, dtype,
     y = fn(x)
     y.backward(tn.ones_like(y))
     assert y.dtype == dtype and x.grad.dtype == dtype
-    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
+    assert np.isfinite(y.array).all() and np.isfinite(x.grad.array).all()
     (lo_value, lo_slope), (hi_value, hi_slope) = LIMITS[name]
-    np.testing.assert_allclose(y.data[[0, -1]], [lo_value, hi_value], rtol=1e-6)
-    np.testing.assert_allclose(x.grad.data[[0, -1]], [lo_slope, hi_slope], rtol=1e-6)
+    np.testing.assert_allclose(y.array[[0, -1]], [lo_value, hi_value], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array[[0, -1]], [lo_slope, hi_slope], rtol=1e-6)
     # the moderate middle still agrees with the closed form
-    np.testing.assert_allclose(y.data[2:-2], closed(np.array(HUGE[2:-2])), rtol=1e-6)
+    np.testing.assert_allclose(y.array[2:-2], closed(np.array(HUGE[2:-2])), rtol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
@@ -199,20 +199,20 @@ def test_softmax_stable_and_warning_free_at_1e4(dtype, no_float_warnings):
     x = tn.tensor([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=dtype, requires_grad=True)
     p = F.softmax(x, dim=1)
     logp = F.log_softmax(x, dim=1)
-    np.testing.assert_allclose(p.data, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
-    np.testing.assert_allclose(logp.data, [[0, -2e4, -1e4], [-math.log(3)] * 3], rtol=1e-6)
+    np.testing.assert_allclose(p.array, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(logp.array, [[0, -2e4, -1e4], [-math.log(3)] * 3], rtol=1e-6)
     (p[:, 0].sum() + logp[:, 1].sum()).backward()
-    assert x.grad.dtype == dtype and np.isfinite(x.grad.data).all()
+    assert x.grad.dtype == dtype and np.isfinite(x.grad.array).all()
     # d logp₁/dx = onehot(1) - p: row 0 is [-1, 1, 0]; d p₀/dx there is 0 (saturated)
-    np.testing.assert_allclose(x.grad.data[0], [-1, 1, 0], atol=1e-6)
+    np.testing.assert_allclose(x.grad.array[0], [-1, 1, 0], atol=1e-6)
 
 
 def test_tensor_methods_use_the_same_ops():
     x = tn.tensor(np.linspace(-3, 3, 7))
-    np.testing.assert_array_equal(x.sigmoid().data, F.sigmoid(x).data)
-    np.testing.assert_array_equal(x.tanh().data, F.tanh(x).data)
-    np.testing.assert_array_equal(x.relu().data, F.relu(x).data)
-    np.testing.assert_array_equal(tn.softmax(x, 0).data, F.softmax(x, 0).data)
+    np.testing.assert_array_equal(x.sigmoid().array, F.sigmoid(x).array)
+    np.testing.assert_array_equal(x.tanh().array, F.tanh(x).array)
+    np.testing.assert_array_equal(x.relu().array, F.relu(x).array)
+    np.testing.assert_array_equal(tn.softmax(x, 0).array, F.softmax(x, 0).array)
 
 
 def test_gelu_rejects_an_unknown_approximation():
@@ -261,7 +261,7 @@ def test_leaky_relu_and_elu_against_closed_forms_on_0d_and_any_parameter(paramet
         assert y.item() == pytest.approx(value, rel=1e-15, abs=1e-300)
         assert x.grad.item() == pytest.approx(slope, rel=1e-15, abs=1e-300)
         batch = tn.tensor([x0, -x0, 2 * x0], dtype=tn.float64)
-        np.testing.assert_array_equal(module.derivative(batch.data, module(batch).data)[0],
+        np.testing.assert_array_equal(module.derivative(batch.array, module(batch).array)[0],
                                       slope)
 
 
@@ -307,16 +307,16 @@ def test_large_inputs_give_what_small_slices_give(module, dtype):
     data = rng.standard_normal((64, 2 * ROW_MIN_SIZE // 64))
     data.flat[:len(SPECIAL_VALUES)] = SPECIAL_VALUES
     x = tn.tensor(data, dtype=dtype, requires_grad=True)
-    upstream = rng.standard_normal(data.shape).astype(x.data.dtype)
+    upstream = rng.standard_normal(data.shape).astype(x.array.dtype)
     y = module(x)
     y.backward(tn.tensor(upstream))
     for lo in range(0, 64, 4):
         part = tn.tensor(data[lo:lo + 4], dtype=dtype, requires_grad=True)
         y_part = module(part)
         y_part.backward(tn.tensor(upstream[lo:lo + 4]))
-        np.testing.assert_array_equal(y.data[lo:lo + 4], y_part.data)
-        np.testing.assert_array_equal(np.signbit(y.data[lo:lo + 4]), np.signbit(y_part.data))
-        np.testing.assert_array_equal(x.grad.data[lo:lo + 4], part.grad.data)
+        np.testing.assert_array_equal(y.array[lo:lo + 4], y_part.array)
+        np.testing.assert_array_equal(np.signbit(y.array[lo:lo + 4]), np.signbit(y_part.array))
+        np.testing.assert_array_equal(x.grad.array[lo:lo + 4], part.grad.array)
 
 
 # ---- up to the largest finite float ------------------------------------------------------
@@ -338,12 +338,12 @@ def test_finite_and_warning_free_up_to_the_largest_float(name, fn, closed, op, p
     x = tn.tensor(values, dtype=dtype, requires_grad=True)
     y = fn(x)
     y.backward(tn.ones_like(y))
-    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
+    assert np.isfinite(y.array).all() and np.isfinite(x.grad.array).all()
     (_, lo_slope), (_, hi_slope) = LIMITS[name]
     half = len(values) // 2
-    np.testing.assert_array_equal(x.grad.data[:half], np.asarray(lo_slope, dtype))
-    np.testing.assert_array_equal(x.grad.data[half:], np.asarray(hi_slope, dtype))
-    np.testing.assert_array_equal(op.derivative(x.data, y.data, *params), x.grad.data)
+    np.testing.assert_array_equal(x.grad.array[:half], np.asarray(lo_slope, dtype))
+    np.testing.assert_array_equal(x.grad.array[half:], np.asarray(hi_slope, dtype))
+    np.testing.assert_array_equal(op.derivative(x.array, y.array, *params), x.grad.array)
 
 
 @pytest.mark.parametrize("shape, dim", [((3, 0), 1), ((0, 4), 1), ((0, 4), 0), ((2, 0, 3), 2)])
@@ -365,10 +365,10 @@ def test_softmax_of_an_empty_tensor_is_empty_as_pytorch(fn, shape, dim):
 def test_module_is_its_functional_and_knows_its_derivative(module, functional):
     x = tn.tensor(np.linspace(-6, 6, 49), requires_grad=True)
     y = module(x)
-    np.testing.assert_array_equal(y.data, functional(x).data)
+    np.testing.assert_array_equal(y.array, functional(x).array)
     y.backward(tn.ones_like(y))
-    np.testing.assert_array_equal(module.derivative(x.data, y.data), x.grad.data)
-    assert module.op.peak_derivative >= np.abs(x.grad.data).max()
+    np.testing.assert_array_equal(module.derivative(x.array, y.array), x.grad.array)
+    assert module.op.peak_derivative >= np.abs(x.grad.array).max()
 
 
 def test_activation_reprs_equal_pytorchs():
@@ -395,7 +395,7 @@ def test_selu_keeps_standardised_activations_standardised():
     rng = np.random.default_rng(0)
     h = rng.standard_normal((2000, 256))
     for _ in range(20):
-        h = F.selu(tn.tensor(h @ rng.normal(0, 1 / 16, (256, 256)))).data
+        h = F.selu(tn.tensor(h @ rng.normal(0, 1 / 16, (256, 256)))).array
     assert abs(h.mean()) < 0.1 and h.var() == pytest.approx(1.0, abs=0.15)
 
 
@@ -405,13 +405,13 @@ def test_prelu_slope_gradient_per_channel():
     g = np.random.default_rng(1).standard_normal((4, 3, 5))
     y = prelu(x)
     y.backward(tn.tensor(g))
-    negative = x.data <= 0
-    np.testing.assert_allclose(y.data, np.where(negative, 0.1 * x.data, x.data), rtol=1e-15)
+    negative = x.array <= 0
+    np.testing.assert_allclose(y.array, np.where(negative, 0.1 * x.array, x.array), rtol=1e-15)
     # dL/da_c = Σ over channel c's x <= 0 of g·x
-    np.testing.assert_allclose(prelu.weight.grad.data,
-                               (g * x.data * negative).sum(axis=(0, 2)), rtol=1e-13)
-    np.testing.assert_allclose(x.grad.data, np.where(negative, 0.1, 1.0) * g, rtol=1e-15)
-    np.testing.assert_array_equal(prelu.derivative(x.data, y.data), np.where(negative, 0.1, 1))
+    np.testing.assert_allclose(prelu.weight.grad.array,
+                               (g * x.array * negative).sum(axis=(0, 2)), rtol=1e-13)
+    np.testing.assert_allclose(x.grad.array, np.where(negative, 0.1, 1.0) * g, rtol=1e-15)
+    np.testing.assert_array_equal(prelu.derivative(x.array, y.array), np.where(negative, 0.1, 1))
 
 
 @pytest.mark.parametrize("shape, n", [((5,), 1), ((4, 3), 3), ((2, 3, 4), 3), ((2, 3, 4), 1)])

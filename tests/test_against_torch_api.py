@@ -28,14 +28,14 @@ def check(tn_fn, torch_fn, *arrays, rtol=RTOL, atol=ATOL):
     theirs = [torch.tensor(a, requires_grad=True) if a.dtype.kind == "f" else torch.tensor(a)
               for a in arrays]
     y, y_ref = tn_fn(*ours), torch_fn(*theirs)
-    np.testing.assert_allclose(y.data, y_ref.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(y.array, y_ref.detach().numpy(), rtol=rtol, atol=atol)
     assert y.shape == tuple(y_ref.shape) and y.dtype == y_ref.detach().numpy().dtype
     v = np.random.default_rng(1).standard_normal(y.shape)
     y.backward(tn.tensor(v))
     y_ref.backward(torch.tensor(v))
     for a, b in zip(ours, theirs):
         if a.requires_grad:
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=atol)
+            np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=rtol, atol=atol)
 
 
 WIDE = rand(5, 6, low=-20, high=20)
@@ -266,7 +266,7 @@ def test_numpy_names_accepted_exactly_where_torch_accepts_them():
         "f.sum": lambda m, a: a.sum(m, axis=0), "f.max": lambda m, a: a.max(m, axis=1)[0],
     }
     for name, call in calls.items():
-        np.testing.assert_allclose(np.asarray(call(tn.tensor(x), tn).data),
+        np.testing.assert_allclose(np.asarray(call(tn.tensor(x), tn).array),
                                    call(torch.tensor(x), torch).numpy(), err_msg=name)
     for call in (lambda m: m.norm(axis=1), lambda m: m.split(1, axis=1)):
         for tensor in (tn.tensor(x), torch.tensor(x)):

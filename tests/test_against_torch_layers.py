@@ -17,12 +17,12 @@ def _pair(shape, seed, scale=3.0, shift=0.0):
 
 
 def _copy_parameters(ours, theirs):
-    theirs.load_state_dict({k: torch.tensor(np.asarray(v.data))
+    theirs.load_state_dict({k: torch.tensor(np.asarray(v.array))
                             for k, v in ours.state_dict().items()})
 
 
 def _assert_same(ours, theirs):
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), **TOL)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), **TOL)
 
 
 # ---- BatchNorm1d -----------------------------------------------------------------------------
@@ -35,9 +35,9 @@ def test_batch_norm_train_then_eval_equals_pytorchs(shape, kwargs):
     theirs = torch.nn.BatchNorm1d(3, dtype=torch.float64, **kwargs)
     if ours.weight is not None:  # start away from γ = 1, β = 0 so their gradients matter
         with tn.no_grad():
-            ours.weight.data[...] = [0.5, 1.5, -2.0]
+            ours.weight.array[...] = [0.5, 1.5, -2.0]
             if ours.bias is not None:
-                ours.bias.data[...] = [0.1, -0.3, 2.0]
+                ours.bias.array[...] = [0.1, -0.3, 2.0]
         _copy_parameters(ours, theirs)
     assert repr(ours) == repr(theirs)
     for step in range(4):
@@ -56,7 +56,7 @@ def test_batch_norm_train_then_eval_equals_pytorchs(shape, kwargs):
         state, torch_state = ours.state_dict(), theirs.state_dict()
         assert list(state) == list(torch_state)
         for name in state:
-            np.testing.assert_allclose(state[name].data, torch_state[name].numpy(), **TOL)
+            np.testing.assert_allclose(state[name].array, torch_state[name].numpy(), **TOL)
 
 
 # ---- Embedding -------------------------------------------------------------------------------
@@ -92,8 +92,8 @@ ACTIVATIONS = [
 def test_activation_forward_and_gradient_equal_pytorchs(ours, theirs):
     x, xt = _pair((5, 6), seed=0, scale=4.0)
     with tn.no_grad():  # the ends of Hardtanh and Softplus's threshold, exactly
-        x.data[0, :4] = [-1.0, 1.0, 0.0, 20.0]
-    xt = torch.tensor(x.data, requires_grad=True)
+        x.array[0, :4] = [-1.0, 1.0, 0.0, 20.0]
+    xt = torch.tensor(x.array, requires_grad=True)
     g = np.random.default_rng(1).standard_normal((5, 6))
     y, yt = ours(x), theirs(xt)
     assert repr(ours) == repr(theirs)
@@ -107,7 +107,7 @@ def test_activation_forward_and_gradient_equal_pytorchs(ours, theirs):
 def test_prelu_equals_pytorchs(shape, n):
     ours, theirs = nn.PReLU(n, init=0.2).double(), torch.nn.PReLU(n, 0.2, dtype=torch.float64)
     with tn.no_grad():
-        ours.weight.data[...] = np.linspace(-0.5, 1.5, n)
+        ours.weight.array[...] = np.linspace(-0.5, 1.5, n)
     _copy_parameters(ours, theirs)
     assert repr(ours) == repr(theirs)
     x, xt = _pair(shape, seed=2)

@@ -23,7 +23,7 @@ def one_thread():
 
 
 def _to_torch(tensor, requires_grad=False):
-    return torch.tensor(np.asarray(tensor.data), requires_grad=requires_grad)
+    return torch.tensor(np.asarray(tensor.array), requires_grad=requires_grad)
 
 
 def _mlp_pair(seed=0):
@@ -40,8 +40,8 @@ def _mlp_pair(seed=0):
     rng = np.random.default_rng(seed)
     with tn.no_grad():
         for i in (2, 5):
-            ours[i].weight.data[...] += 0.1 * rng.standard_normal(16)
-            ours[i].bias.data[...] += 0.1 * rng.standard_normal(16)
+            ours[i].weight.array[...] += 0.1 * rng.standard_normal(16)
+            ours[i].bias.array[...] += 0.1 * rng.standard_normal(16)
     theirs.load_state_dict({k: _to_torch(v) for k, v in ours.state_dict().items()})
     return ours, theirs
 
@@ -54,7 +54,7 @@ def _batches(seed=1):
 def _assert_same_parameters(ours, theirs):
     for (name, p), (torch_name, q) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert name == torch_name
-        np.testing.assert_allclose(p.data, q.detach().numpy(), **TOL, err_msg=name)
+        np.testing.assert_allclose(p.array, q.detach().numpy(), **TOL, err_msg=name)
 
 
 def _train_both(make_ours, make_theirs, schedule=None):
@@ -74,7 +74,7 @@ def _train_both(make_ours, make_theirs, schedule=None):
         torch_opt.step()
         assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-10)
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), **TOL)
+            np.testing.assert_allclose(p.grad.array, q.grad.numpy(), **TOL)
         _assert_same_parameters(ours, theirs)
         if schedule:
             sched.step()
@@ -115,7 +115,7 @@ def test_trajectories_equal_pytorchs(name):
     ours, _ = _train_both(*OPTIMIZERS[name])
     tn.manual_seed(0)
     start = nn.Linear(4, 16).double()
-    assert not np.allclose(ours[0].weight.data, start.weight.data)  # training moved it
+    assert not np.allclose(ours[0].weight.array, start.weight.array)  # training moved it
 
 
 def test_trajectories_with_parameter_groups_and_a_schedule_equal_pytorchs():
@@ -265,7 +265,7 @@ def test_linear_default_init_distribution_equals_pytorchs():
     ours, theirs = nn.Linear(300, 200), torch.nn.Linear(300, 200)
     bound = 1 / np.sqrt(300)
     for p, q in [(ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
-        a, b = p.data.ravel(), q.detach().numpy().ravel()
+        a, b = p.array.ravel(), q.detach().numpy().ravel()
         assert np.abs(a).max() <= bound and np.abs(b).max() <= bound
         assert abs(np.abs(a).max() - np.abs(b).max()) < 0.02 * bound
         assert stats.ks_2samp(a, b).pvalue > 0.01  # indistinguishable distributions
@@ -336,10 +336,10 @@ def test_layer_forward_and_gradient_equal_pytorchs(ours, theirs):
     g = np.random.default_rng(1).standard_normal((5, 6))
     y, yt = ours(x), theirs(xt)
     assert repr(ours) == repr(theirs)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), **TOL)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), **TOL)
     y.backward(tn.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
 
 
 def _class_weights():
@@ -373,10 +373,10 @@ def test_classification_losses_equal_pytorchs(kind, kwargs):
     else:
         loss = nn.NLLLoss(**ours_kwargs)(nn.LogSoftmax(dim=1)(x), tn.tensor(y))
         torch_loss = torch.nn.NLLLoss(**theirs_kwargs)(torch.log_softmax(xt, 1), torch.tensor(y))
-    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), **TOL)
+    np.testing.assert_allclose(loss.array, torch_loss.detach().numpy(), **TOL)
     loss.sum().backward()
     torch_loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"pos_weight": [1.0, 3.0, 0.5]},
@@ -389,10 +389,10 @@ def test_bce_with_logits_equals_pytorchs(kwargs):
     torch_loss = torch.nn.BCEWithLogitsLoss(**{
         k: torch.tensor(v, dtype=torch.float64) if isinstance(v, list) else v
         for k, v in kwargs.items()})(xt, torch.tensor(y))
-    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), **TOL)
+    np.testing.assert_allclose(loss.array, torch_loss.detach().numpy(), **TOL)
     loss.sum().backward()
     torch_loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -401,7 +401,7 @@ def test_mse_equals_pytorchs(reduction):
     y = np.random.default_rng(6).standard_normal((4, 5))
     loss = nn.MSELoss(reduction=reduction)(x, tn.tensor(y))
     torch_loss = torch.nn.MSELoss(reduction=reduction)(xt, torch.tensor(y))
-    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), **TOL)
+    np.testing.assert_allclose(loss.array, torch_loss.detach().numpy(), **TOL)
     loss.sum().backward()
     torch_loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)

@@ -35,14 +35,14 @@ def check(tn_fn, torch_fn, *arrays, rtol=RTOL, atol=ATOL):
     ours = [tn.tensor(a, requires_grad=True) if _is_float(a) else a for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) if _is_float(a) else a for a in arrays]
     y, y_ref = tn_fn(*ours), torch_fn(*theirs)
-    assert_same(y.data, y_ref.detach().numpy(), rtol, atol)
+    assert_same(y.array, y_ref.detach().numpy(), rtol, atol)
     v = np.random.default_rng(1).standard_normal(y.shape)
     y.backward(tn.tensor(v))
     y_ref.backward(torch.tensor(v))
     for a, b in zip(ours, theirs):
         if isinstance(a, tn.Tensor):
             assert a.grad is not None and b.grad is not None
-            assert_same(a.grad.data, b.grad.numpy(), rtol, atol)
+            assert_same(a.grad.array, b.grad.numpy(), rtol, atol)
 
 
 def _is_float(a):
@@ -152,14 +152,14 @@ def test_max_with_dim_values_indices_and_ties(dim, keepdim):
     theirs = torch.tensor(x, requires_grad=True)
     values, indices = ours.max(dim, keepdim)
     ref = theirs.max(dim, keepdim)
-    assert_same(values.data, ref.values.detach().numpy())
-    np.testing.assert_array_equal(indices.data, ref.indices.numpy())
-    np.testing.assert_array_equal(ours.argmax(dim, keepdim).data,
+    assert_same(values.array, ref.values.detach().numpy())
+    np.testing.assert_array_equal(indices.array, ref.indices.numpy())
+    np.testing.assert_array_equal(ours.argmax(dim, keepdim).array,
                                   theirs.argmax(dim, keepdim).numpy())
     v = rand(*values.shape, seed=4)
     values.backward(tn.tensor(v))
     ref.values.backward(torch.tensor(v))
-    assert_same(ours.grad.data, theirs.grad.numpy())
+    assert_same(ours.grad.array, theirs.grad.numpy())
 
 
 def test_argmax_flat():
@@ -368,4 +368,4 @@ def test_cross_entropy_with_every_row_ignored(label_smoothing):
                                None if weight is None else tn.tensor(weight), **kw)
         theirs = TF.cross_entropy(torch.tensor(rand(N, C)), torch.tensor(t),
                                   None if weight is None else torch.tensor(weight), **kw)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())

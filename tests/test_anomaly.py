@@ -37,7 +37,7 @@ def test_backward_names_the_op_whose_gradient_is_not_finite():
 def test_a_non_finite_parameter_is_reported_as_the_leaf_in_its_module():
     tn.manual_seed(0)
     model = tn.nn.Sequential(tn.nn.Linear(3, 4), tn.nn.Tanh(), tn.nn.Linear(4, 2))
-    model[2].weight.data[1, 1] = np.nan
+    model[2].weight.array[1, 1] = np.nan
     with detect_anomaly(), pytest.raises(AnomalyError) as info:
         model(tn.randn(5, 3))
     assert info.value.leaf is model[2].weight
@@ -50,7 +50,7 @@ def test_without_anomaly_mode_nothing_is_checked_or_recorded():
     x = tn.tensor([0.0], requires_grad=True)
     with np.errstate(divide="ignore"):
         y = tn.log(x)
-    assert np.isneginf(y.data).all()
+    assert np.isneginf(y.array).all()
     assert "anomaly_site" not in vars(y.grad_fn)
     with detect_anomaly():
         assert is_anomaly_enabled()
@@ -76,7 +76,7 @@ def test_finite_training_steps_are_identical_with_and_without_anomaly_mode():
                     tn.nn.functional.cross_entropy(model(x), y).backward()
             else:
                 tn.nn.functional.cross_entropy(model(x), y).backward()
-        return [p.grad.data for p in model.parameters()]
+        return [p.grad.array for p in model.parameters()]
 
     for a, b in zip(step(True), step(False)):
         np.testing.assert_array_equal(a, b)

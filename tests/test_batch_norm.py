@@ -23,8 +23,8 @@ def _reference(x, mean, var, w, b, eps=1e-5):
 def _perturbed(bn, seed=1):
     rng = np.random.default_rng(seed)
     with tn.no_grad():
-        bn.weight.data[...] = rng.uniform(0.5, 2.0, bn.num_features)
-        bn.bias.data[...] = rng.standard_normal(bn.num_features)
+        bn.weight.array[...] = rng.uniform(0.5, 2.0, bn.num_features)
+        bn.bias.array[...] = rng.standard_normal(bn.num_features)
     return bn
 
 
@@ -33,9 +33,9 @@ def test_training_normalises_with_the_batch_statistics(shape, axes):
     bn = _perturbed(nn.BatchNorm1d(3, dtype=tn.float64))
     x = _randn(*shape, scale=3.0, shift=2.0)
     y = bn(x)
-    mean, var = x.data.mean(axis=axes), x.data.var(axis=axes)  # biased, as PyTorch
-    np.testing.assert_allclose(y.data, _reference(x.data, mean, var, bn.weight.data,
-                                                  bn.bias.data), rtol=1e-12)
+    mean, var = x.array.mean(axis=axes), x.array.var(axis=axes)  # biased, as PyTorch
+    np.testing.assert_allclose(y.array, _reference(x.array, mean, var, bn.weight.array,
+                                                  bn.bias.array), rtol=1e-12)
 
 
 @pytest.mark.parametrize("shape, axes", [((8, 3), (0,)), ((4, 3, 5), (0, 2))])
@@ -45,11 +45,11 @@ def test_running_statistics_follow_the_momentum_rule(shape, axes):
     for seed in range(4):
         x = _randn(*shape, seed=seed, scale=2.0, shift=seed)
         bn(x)
-        m = x.data.size // 3
-        mean = 0.8 * mean + 0.2 * x.data.mean(axis=axes)
-        var = 0.8 * var + 0.2 * x.data.var(axis=axes) * m / (m - 1)  # unbiased
-    np.testing.assert_allclose(bn.running_mean.data, mean, rtol=1e-13)
-    np.testing.assert_allclose(bn.running_var.data, var, rtol=1e-13)
+        m = x.array.size // 3
+        mean = 0.8 * mean + 0.2 * x.array.mean(axis=axes)
+        var = 0.8 * var + 0.2 * x.array.var(axis=axes) * m / (m - 1)  # unbiased
+    np.testing.assert_allclose(bn.running_mean.array, mean, rtol=1e-13)
+    np.testing.assert_allclose(bn.running_var.array, var, rtol=1e-13)
     assert bn.num_batches_tracked.item() == 4 and bn.num_batches_tracked.dtype == np.int64
 
 
@@ -59,8 +59,8 @@ def test_momentum_none_keeps_a_cumulative_average():
     for seed in range(5):
         x = _randn(6, 2, seed=seed, shift=seed)
         bn(x)
-        means.append(x.data.mean(axis=0))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean(means, axis=0), rtol=1e-13)
+        means.append(x.array.mean(axis=0))
+    np.testing.assert_allclose(bn.running_mean.array, np.mean(means, axis=0), rtol=1e-13)
 
 
 def test_eval_uses_the_running_statistics_and_leaves_them_alone():
@@ -68,14 +68,14 @@ def test_eval_uses_the_running_statistics_and_leaves_them_alone():
     for seed in range(3):
         bn(_randn(10, 3, seed=seed, shift=1.0))
     bn.eval()
-    state = {k: v.data.copy() for k, v in bn.state_dict().items()}
+    state = {k: v.array.copy() for k, v in bn.state_dict().items()}
     x = _randn(4, 3, seed=9)
     y = bn(x)
-    np.testing.assert_allclose(y.data, _reference(x.data, state["running_mean"],
-                                                  state["running_var"], bn.weight.data,
-                                                  bn.bias.data), rtol=1e-12)
+    np.testing.assert_allclose(y.array, _reference(x.array, state["running_mean"],
+                                                  state["running_var"], bn.weight.array,
+                                                  bn.bias.array), rtol=1e-12)
     for k, v in bn.state_dict().items():
-        np.testing.assert_array_equal(v.data, state[k])
+        np.testing.assert_array_equal(v.array, state[k])
     bn(tn.zeros(1, 3, dtype=tn.float64))  # a single sample is fine in eval mode
 
 
@@ -99,7 +99,7 @@ def test_training_gradient_sums_to_zero_per_channel():
     x = _randn(7, 4, scale=5.0)
     y = nn.BatchNorm1d(4, dtype=tn.float64)(x)
     (y * _randn(7, 4, seed=3).detach()).sum().backward()
-    np.testing.assert_allclose(x.grad.data.sum(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array.sum(axis=0), 0, atol=1e-12)
 
 
 def test_without_affine_parameters_or_running_statistics():
@@ -108,7 +108,7 @@ def test_without_affine_parameters_or_running_statistics():
     assert bn.running_mean is None and list(bn.state_dict()) == []
     x = _randn(6, 3, shift=4.0).detach().float()
     bn.eval()  # no running statistics: the batch's are used in eval mode too
-    np.testing.assert_allclose(bn(x).data.mean(axis=0), 0, atol=1e-6)
+    np.testing.assert_allclose(bn(x).array.mean(axis=0), 0, atol=1e-6)
     assert [n for n, _ in nn.BatchNorm1d(3, bias=False).named_parameters()] == ["weight"]
 
 
@@ -121,10 +121,10 @@ def test_buffers_are_in_the_state_dict_and_load_back():
     clone = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
     clone.load_state_dict(net.state_dict())
     assert clone[1].num_batches_tracked.item() == 1
-    np.testing.assert_array_equal(clone[1].running_var.data, net[1].running_var.data)
+    np.testing.assert_array_equal(clone[1].running_var.array, net[1].running_var.array)
     net.eval(), clone.eval()
     x = tn.randn(4, 2)
-    np.testing.assert_array_equal(net(x).data, clone(x).data)
+    np.testing.assert_array_equal(net(x).array, clone(x).array)
 
 
 def test_double_casts_the_running_statistics():

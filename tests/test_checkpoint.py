@@ -38,7 +38,7 @@ def _untimed(history) -> list:
 
 def _assert_same_run(model_a, history_a, model_b, history_b):
     for (name, a), (_, b) in zip(model_a.state_dict().items(), model_b.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.array, b.array, err_msg=name)
     assert _untimed(history_a) == _untimed(history_b)
 
 

@@ -24,14 +24,14 @@ def two_layer_net():
     h.retain_grad()
     logits.retain_grad()
     F.cross_entropy(logits, y).backward()
-    p = np.exp(logits.data - logits.data.max(axis=1, keepdims=True))
+    p = np.exp(logits.array - logits.array.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     dlogits = p.copy()
-    dlogits[np.arange(6), y.data] -= 1
+    dlogits[np.arange(6), y.array] -= 1
     dlogits /= 6
-    dh = dlogits @ W2.data.T
-    mine = {"logits": dlogits, "W2": h.data.T @ dlogits, "h": dh,
-            "W1": x.data.T @ (dh * (1 - h.data ** 2))}
+    dh = dlogits @ W2.array.T
+    mine = {"logits": dlogits, "W2": h.array.T @ dlogits, "h": dh,
+            "W1": x.array.T @ (dh * (1 - h.array ** 2))}
     return mine, {"logits": logits, "W2": W2, "h": h, "W1": W1}
 
 
@@ -176,7 +176,7 @@ def test_wrong_reduction_multiplies_by_the_batch_size():
     z = tn.tensor(np.zeros((4, 3)), requires_grad=True)
     with broken("Mean", "wrong_reduction"):
         z.mean().backward()
-    np.testing.assert_allclose(z.grad.data, np.full((4, 3), 4 / 12))
+    np.testing.assert_allclose(z.grad.array, np.full((4, 3), 4 / 12))
     s = tn.tensor(2.0, requires_grad=True)
     with broken("Mul", "wrong_reduction"):
         (s * 3.0).backward()  # a scalar: N = 1, nothing to see

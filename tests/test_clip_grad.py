@@ -25,14 +25,14 @@ def test_the_norm_of_all_gradients_joined_is_clipped_to_max_norm():
     params = _params([[3.0, 4.0], [0.0, 12.0]])
     total = clip_grad_norm_(params, 1.0)
     assert total.item() == 13.0
-    joined = np.concatenate([p.grad.data for p in params])
+    joined = np.concatenate([p.grad.array for p in params])
     np.testing.assert_allclose(joined, np.array([3, 4, 0, 12]) / (13 + 1e-6), rtol=1e-15)
 
 
 def test_below_max_norm_nothing_changes_and_missing_grads_are_skipped():
     params = _params([[0.3, 0.4]]) + [tn.zeros(2, requires_grad=True)]
     assert clip_grad_norm_(params, 1.0).item() == pytest.approx(0.5)
-    np.testing.assert_array_equal(params[0].grad.data, [0.3, 0.4])
+    np.testing.assert_array_equal(params[0].grad.array, [0.3, 0.4])
     assert params[1].grad is None
     assert clip_grad_norm_([tn.zeros(2, requires_grad=True)], 1.0).item() == 0.0
 
@@ -51,7 +51,7 @@ def test_a_non_finite_norm_raises_only_when_asked():
     with pytest.raises(RuntimeError, match="total norm of order 2.0 of the gradients is nan"):
         clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
     assert math.isnan(clip_grad_norm_(params, 1.0).item())
-    assert np.isnan(params[0].grad.data).all()  # as PyTorch: scaled by a NaN factor
+    assert np.isnan(params[0].grad.array).all()  # as PyTorch: scaled by a NaN factor
 
 
 @pytest.mark.parametrize("call, words", [
@@ -69,7 +69,7 @@ def test_bad_arguments_are_named(call, words):
 def test_clip_grad_value_clamps_every_element():
     params = _params([[3.0, -0.5, -4.0]])
     assert clip_grad_value_(params, 1.0) is None
-    np.testing.assert_array_equal(params[0].grad.data, [1.0, -0.5, -1.0])
+    np.testing.assert_array_equal(params[0].grad.array, [1.0, -0.5, -1.0])
 
 
 @given(hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-50, 50)),
@@ -79,7 +79,7 @@ def test_matches_pytorch(a, b, max_norm, norm_type):
     torch = pytest.importorskip("torch")
     params = _params([a, b])
     total = clip_grad_norm_(params, max_norm, norm_type=norm_type)
-    ours = [p.grad.data for p in params]
+    ours = [p.grad.array for p in params]
     theirs = []
     for g in (a, b):
         t = torch.zeros(g.shape, dtype=torch.float64, requires_grad=True)

@@ -21,7 +21,7 @@ class SiLU(tn.nn.Module):
 def test_its_derivative_is_what_autograd_computes():
     x = tn.tensor(np.linspace(-6, 6, 25), dtype=tn.float64, requires_grad=True)
     SiLU()(x).sum().backward()
-    np.testing.assert_allclose(SiLU().derivative(x.data, None), x.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(SiLU().derivative(x.array, None), x.grad.array, rtol=1e-12)
 
 
 def test_the_monitor_watches_it_with_a_peak_found_on_a_grid():
@@ -31,8 +31,8 @@ def test_the_monitor_watches_it_with_a_peak_found_on_a_grid():
         x = tn.tensor(np.array([[-30.0, -30.0], [0.5, 0.5]], dtype=np.float32))
         model.zero_grad()
         with tn.no_grad():
-            model[0].weight.data[...] = 1.0
-            model[0].bias.data[...] = 0.0
+            model[0].weight.array[...] = 1.0
+            model[0].bias.array[...] = 0.0
         model(x).sum().backward()
         layer = monitor.end_epoch()["layers"]["1"]
     assert layer["kind"] == "SiLU"

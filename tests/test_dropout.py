@@ -16,19 +16,19 @@ def _seeded(p, seed=0):
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
 def test_elements_are_dropped_with_probability_p_and_the_rest_scaled(p):
     y = F.dropout(tn.ones(100_000, dtype=tn.float64), p, generator=tn.Generator().manual_seed(1))
-    values = set(np.unique(y.data).tolist())
+    values = set(np.unique(y.array).tolist())
     assert values == {0.0, 1 / (1 - p)}
-    dropped = int((y.data == 0).sum())
+    dropped = int((y.array == 0).sum())
     assert stats.binomtest(dropped, y.numel(), p).pvalue > 1e-3
-    assert y.data.mean() == pytest.approx(1.0, abs=0.02)  # E[y] = x
+    assert y.array.mean() == pytest.approx(1.0, abs=0.02)  # E[y] = x
 
 
 def test_gradient_is_the_mask_and_finite_differences_agree():
     x = tn.tensor(np.random.default_rng(0).standard_normal((4, 6)), requires_grad=True)
     y = _seeded(0.4)(x)
     y.backward(tn.ones_like(y))
-    kept = y.data != 0
-    np.testing.assert_allclose(x.grad.data, np.where(kept, 1 / 0.6, 0.0), rtol=1e-15)
+    kept = y.array != 0
+    np.testing.assert_allclose(x.grad.array, np.where(kept, 1 / 0.6, 0.0), rtol=1e-15)
     assert tn.gradcheck(_seeded(0.4), (x,))
 
 
@@ -40,30 +40,30 @@ def test_p_zero_and_eval_return_the_input_and_p_one_drops_everything():
     assert layer(x) is x
     y = F.dropout(x, 1.0)
     y.sum().backward()
-    np.testing.assert_array_equal(y.data, np.zeros(5))
-    np.testing.assert_array_equal(x.grad.data, np.zeros(5))
+    np.testing.assert_array_equal(y.array, np.zeros(5))
+    np.testing.assert_array_equal(x.grad.array, np.zeros(5))
 
 
 def test_module_follows_train_and_eval():
     net = nn.Sequential(nn.Linear(3, 50), nn.Dropout(0.5))
     x = tn.ones(2, 3)
-    assert (net(x).data == 0).any()
+    assert (net(x).array == 0).any()
     net.eval()
-    np.testing.assert_array_equal(net(x).data, net[0](x).data)
+    np.testing.assert_array_equal(net(x).array, net[0](x).array)
     net.train()
-    assert (net(x).data == 0).any()
+    assert (net(x).array == 0).any()
 
 
 def test_masks_are_new_each_call_and_repeat_with_the_seed():
     x = tn.ones(200)
     tn.manual_seed(0)
-    first, second = F.dropout(x).data, F.dropout(x).data
+    first, second = F.dropout(x).array, F.dropout(x).array
     assert not np.array_equal(first, second)
     tn.manual_seed(0)
-    np.testing.assert_array_equal(F.dropout(x).data, first)
+    np.testing.assert_array_equal(F.dropout(x).array, first)
     layer = nn.Dropout(generator=np.random.default_rng(3))
-    np.testing.assert_array_equal(layer(x).data,
-                                  F.dropout(x, generator=np.random.default_rng(3)).data)
+    np.testing.assert_array_equal(layer(x).array,
+                                  F.dropout(x, generator=np.random.default_rng(3)).array)
 
 
 def test_dtype_is_kept():
@@ -93,7 +93,7 @@ def test_errors(call, error, message):
 def test_behaviour_equals_pytorchs():
     torch = pytest.importorskip("torch")
     for p in (0.2, 0.5):
-        ours = nn.Dropout(p)(tn.ones(10_000, dtype=tn.float64)).data
+        ours = nn.Dropout(p)(tn.ones(10_000, dtype=tn.float64)).array
         theirs = torch.nn.Dropout(p)(torch.ones(10_000, dtype=torch.float64)).numpy()
         assert set(np.unique(ours)) == set(np.unique(theirs))  # {0, 1/(1 - p)}
         assert abs((ours == 0).mean() - (theirs == 0).mean()) < 0.04

@@ -20,7 +20,7 @@ def test_lookup_picks_rows_for_indices_of_any_shape():
     X = tn.tensor([[5, 13, 13], [0, 0, 26]])
     y = emb(X)
     assert y.shape == (2, 3, 4) and y.dtype == np.float32
-    np.testing.assert_array_equal(y.data, emb.weight.data[X.data])
+    np.testing.assert_array_equal(y.array, emb.weight.array[X.array])
     assert emb(tn.tensor(3)).shape == (4,)
     assert emb(tn.tensor([1, 2], dtype=tn.int32)).shape == (2, 4)
 
@@ -32,8 +32,8 @@ def test_gradient_sums_over_repeated_indices():
     F.embedding(tn.tensor(idx), W).backward(tn.tensor(g))
     # dL/dW = onehot(idx)ᵀ g: row 1 gets three rows of g, row 4 two, rows 2, 3, 5 nothing
     onehot = np.eye(6)[idx.reshape(-1)]
-    np.testing.assert_allclose(W.grad.data, onehot.T @ g.reshape(-1, 3), rtol=1e-14)
-    np.testing.assert_array_equal(W.grad.data[[2, 3, 5]], 0)
+    np.testing.assert_allclose(W.grad.array, onehot.T @ g.reshape(-1, 3), rtol=1e-14)
+    np.testing.assert_array_equal(W.grad.array[[2, 3, 5]], 0)
 
 
 def test_gradcheck():
@@ -47,38 +47,38 @@ def test_equals_indexing_as_makemore_does():
     X = np.random.default_rng(2).integers(0, 27, (32, 3))
     by_index = C[tn.tensor(X)].reshape(32, 6)
     by_embedding = F.embedding(tn.tensor(X), C).reshape(32, 6)
-    np.testing.assert_array_equal(by_index.data, by_embedding.data)
+    np.testing.assert_array_equal(by_index.array, by_embedding.array)
     g = tn.tensor(np.random.default_rng(3).standard_normal((32, 6)))
     by_index.backward(g)
-    grad = C.grad.data.copy()
+    grad = C.grad.array.copy()
     C.grad = None
     by_embedding.backward(g)
-    np.testing.assert_allclose(C.grad.data, grad, rtol=1e-14)
+    np.testing.assert_allclose(C.grad.array, grad, rtol=1e-14)
 
 
 def test_padding_row_starts_at_zero_and_gets_no_gradient():
     emb = nn.Embedding(5, 3, padding_idx=-1).double()
     assert emb.padding_idx == 4
-    np.testing.assert_array_equal(emb.weight.data[4], 0)
+    np.testing.assert_array_equal(emb.weight.array[4], 0)
     emb(tn.tensor([4, 1, 4])).sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[4], 0)
-    np.testing.assert_array_equal(emb.weight.grad.data[1], 1)
+    np.testing.assert_array_equal(emb.weight.grad.array[4], 0)
+    np.testing.assert_array_equal(emb.weight.grad.array[1], 1)
 
 
 def test_initial_weights_are_standard_normal():
     tn.manual_seed(0)
-    w = nn.Embedding(1000, 50).weight.data
+    w = nn.Embedding(1000, 50).weight.array
     assert abs(w.mean()) < 0.01 and w.std() == pytest.approx(1.0, abs=0.01)
-    same = nn.Embedding(10, 2, generator=np.random.default_rng(4)).weight.data
+    same = nn.Embedding(10, 2, generator=np.random.default_rng(4)).weight.array
     np.testing.assert_array_equal(same, nn.Embedding(10, 2, generator=np.random.default_rng(4))
-                                  .weight.data)
+                                  .weight.array)
 
 
 def test_from_pretrained_copies_and_freezes():
     table = tn.tensor([[1.0, 2.0], [3.0, 4.0]])
     emb = nn.Embedding.from_pretrained(table)
     assert not emb.weight.requires_grad and list(emb.parameters()) == [emb.weight]
-    np.testing.assert_array_equal(emb(tn.tensor([1])).data, [[3.0, 4.0]])
+    np.testing.assert_array_equal(emb(tn.tensor([1])).array, [[3.0, 4.0]])
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
     assert repr(emb) == "Embedding(2, 2)"
 
@@ -117,5 +117,5 @@ def test_gradient_is_the_one_hot_product_for_any_indices(v, d, shape, seed):
     assert y.shape == tuple(shape) + (d,)
     y.backward(tn.tensor(g))
     onehot = np.eye(v)[idx.reshape(-1)].reshape(-1, v)
-    np.testing.assert_allclose(W.grad.data, onehot.T @ g.reshape(-1, d), rtol=1e-12,
+    np.testing.assert_allclose(W.grad.array, onehot.T @ g.reshape(-1, d), rtol=1e-12,
                                atol=1e-12)

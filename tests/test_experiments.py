@@ -149,10 +149,10 @@ def test_numbers_are_bit_identical_for_any_job_count_and_backend(serial, backend
 
 def test_runs_never_touch_the_global_generator():
     tn.manual_seed(123)
-    expected = tn.randn(3).data
+    expected = tn.randn(3).array
     tn.manual_seed(123)
     compare_activations(**{**SMALL, "seeds": 1, "activations": ["relu"]})
-    np.testing.assert_array_equal(tn.randn(3).data, expected)
+    np.testing.assert_array_equal(tn.randn(3).array, expected)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

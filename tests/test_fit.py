@@ -30,7 +30,7 @@ def _mlp(data, hidden=(16, 16), activation="gelu", seed=0, **kwargs):
 def _accuracy(model, X, y):
     model.eval()
     with tn.no_grad():
-        predicted = model(tn.tensor(X)).data.argmax(axis=1)
+        predicted = model(tn.tensor(X)).array.argmax(axis=1)
     model.train()
     return float(np.mean(predicted == y))
 
@@ -109,7 +109,7 @@ def test_same_seeds_give_identical_runs_and_other_seeds_do_not(moons):
         model = _mlp(moons, seed=1)
         history = tn.fit(model, moons.X_train, moons.y_train, lr=0.01, epochs=3,
                          seed=shuffle_seed, progress=False)
-        return history, [p.data.copy() for p in model.parameters()]
+        return history, [p.array.copy() for p in model.parameters()]
 
     (h1, w1), (h2, w2), (h3, _) = run(7), run(7), run(8)
     strip = [{k: v for k, v in r.items() if k != "seconds"} for r in h1.records]
@@ -174,7 +174,7 @@ def test_bad_data_raises_naming_what_is_wrong(iris):
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_exploding_sgd_names_the_first_non_finite_layer_and_restores_the_start(iris):
     model = _mlp(iris, hidden=(16,), activation="relu")
-    start = {k: v.data.copy() for k, v in model.state_dict().items()}
+    start = {k: v.array.copy() for k, v in model.state_dict().items()}
     X = iris.X_train * 1e4
     with pytest.raises(FloatingPointError) as info:
         tn.fit(model, X, iris.y_train, optimizer="sgd", lr=1e6, epochs=3, seed=0,
@@ -187,7 +187,7 @@ def test_exploding_sgd_names_the_first_non_finite_layer_and_restores_the_start(i
     assert failing_step > 1  # the first steps were finite
     assert "restored to their values before training" in message
     for k, v in model.state_dict().items():  # nothing of the diverged run is left
-        np.testing.assert_array_equal(v.data, start[k])
+        np.testing.assert_array_equal(v.array, start[k])
     assert all(not p._grad_hooks for p in model.parameters())  # monitor detached anyway
     # the claim, checked by hand: replay the same steps, then run the failing batch
     # layer by layer; the named layer is the first whose output is not finite
@@ -203,7 +203,7 @@ def test_exploding_sgd_names_the_first_non_finite_layer_and_restores_the_start(i
     first_bad = None
     for name, module in replay.named_children():
         h = module(h)
-        if first_bad is None and not np.isfinite(h.data).all():
+        if first_bad is None and not np.isfinite(h.array).all():
             first_bad = name
     assert first_bad == layer
 
@@ -211,7 +211,7 @@ def test_exploding_sgd_names_the_first_non_finite_layer_and_restores_the_start(i
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_infinite_weights_are_named_at_the_first_step(iris):
     model = _mlp(iris)
-    model[2].weight.data[...] = np.inf
+    model[2].weight.array[...] = np.inf
     with pytest.raises(FloatingPointError, match=r"epoch 1, step 1; the first non-finite "
                                                  r"value: parameter '2.weight' already holds "
                                                  r"non-finite values \(before training\)"):
@@ -254,7 +254,7 @@ class Recorder(Callback):
         self.states = {}
 
     def on_epoch_end(self, epoch, record, model):
-        self.states[epoch] = {k: v.data.copy() for k, v in model.state_dict().items()}
+        self.states[epoch] = {k: v.array.copy() for k, v in model.state_dict().items()}
         return False
 
 
@@ -273,9 +273,9 @@ def test_early_stopping_stops_and_restores_the_best_weights(moons):
     assert stopper.best == min(val)
     assert stopper.stopped_epoch == stopper.best_epoch + 2  # patience 2
     for name, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, recorder.states[stopper.best_epoch][name])
+        np.testing.assert_array_equal(value.array, recorder.states[stopper.best_epoch][name])
     last = recorder.states[stopper.stopped_epoch]
-    assert any(not np.array_equal(v.data, last[k]) for k, v in model.state_dict().items())
+    assert any(not np.array_equal(v.array, last[k]) for k, v in model.state_dict().items())
 
 
 def test_early_stopping_without_restore_keeps_the_last_weights(moons):
@@ -286,7 +286,7 @@ def test_early_stopping_without_restore_keeps_the_last_weights(moons):
     # nothing improves by 10: stops after epoch 2 (patience 1)
     assert len(history) == 2 and stopper.stopped_epoch == 2 and stopper.best_epoch == 1
     for name, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, recorder.states[2][name])
+        np.testing.assert_array_equal(value.array, recorder.states[2][name])
 
 
 def test_a_single_callback_need_not_be_wrapped_in_a_list(iris):
@@ -397,11 +397,11 @@ def test_labels_that_are_not_class_indices_are_named(iris, labels, error, words)
 ])
 def test_bad_validation_data_is_refused_before_training(iris, validation_data, words):
     model = _mlp(iris)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.array.copy() for p in model.parameters()]
     with pytest.raises(ValueError, match=words):
         tn.fit(model, iris.X_train, iris.y_train, validation_data=validation_data(iris),
                progress=False)
-    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
+    assert all(np.array_equal(p.array, b) for p, b in zip(model.parameters(), before))
 
 
 def test_a_model_that_is_not_a_module_is_named():
@@ -421,7 +421,7 @@ def test_multi_label_bce_accuracy_is_over_every_decision():
                      validation_data=(X, Y), seed=0, progress=False)
     model.eval()
     with tn.no_grad():
-        decisions = model(tn.tensor(X)).data > 0
+        decisions = model(tn.tensor(X)).array > 0
     expected = float(np.mean(decisions == (Y > 0.5)))
     assert history.records[-1]["val_acc"] == pytest.approx(expected)
     assert 0.9 < expected <= 1.0
@@ -449,7 +449,7 @@ class _BlowUpAfter(tn.Callback):
 
     def on_epoch_end(self, epoch, record, model):
         if epoch == self.k:
-            self.kept = {n: v.data.copy() for n, v in model.state_dict().items()}
+            self.kept = {n: v.array.copy() for n, v in model.state_dict().items()}
             self.kept_state = self.optimizer.state_dict()
             for group in self.optimizer.param_groups:
                 group["lr"] = 1e30
@@ -466,7 +466,7 @@ def test_divergence_restores_the_end_of_the_last_finite_epoch(iris):
         tn.fit(model, iris.X_train, iris.y_train, optimizer=optimizer, epochs=5,
                callbacks=[watch], seed=0, progress=False)
     for name, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, watch.kept[name])
+        np.testing.assert_array_equal(value.array, watch.kept[name])
     restored = optimizer.state_dict()["state"]
     for index, state in watch.kept_state["state"].items():
         np.testing.assert_array_equal(restored[index]["momentum_buffer"],
@@ -488,4 +488,4 @@ def test_clip_grad_norm_trains_as_the_hand_written_loop_clips(iris):
         optimizer.step()
     assert max(norms) > 0.1  # the clipping did act
     for a, b in zip(model.parameters(), twin.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.array, b.array)

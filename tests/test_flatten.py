@@ -14,7 +14,7 @@ def test_flatten_keeps_the_batch_dimension_by_default():
     assert nn.Flatten(0, 1)(x).shape == (6, 4)
     assert nn.Flatten(-2)(x).shape == (2, 12)
     assert nn.Flatten()(tn.zeros(3, 0, 2)).shape == (3, 0)
-    np.testing.assert_array_equal(nn.Flatten()(x).data, x.data.reshape(2, 12))
+    np.testing.assert_array_equal(nn.Flatten()(x).array, x.array.reshape(2, 12))
 
 
 def test_unflatten_splits_a_dimension():
@@ -27,7 +27,7 @@ def test_unflatten_splits_a_dimension():
 def test_flatten_then_unflatten_is_the_identity_with_its_gradient():
     x = tn.tensor(np.random.default_rng(0).standard_normal((2, 3, 4)), requires_grad=True)
     y = nn.Unflatten(1, (3, 4))(nn.Flatten()(x))
-    np.testing.assert_array_equal(y.data, x.data)
+    np.testing.assert_array_equal(y.array, x.array)
     assert tn.gradcheck(lambda t: nn.Flatten(0)(t) * tn.arange(24.0).double(), (x,))
 
 

@@ -93,11 +93,11 @@ def test_retain_graph_accumulates_the_same_gradient_twice(graph, seed):
               for shape in shapes]
     out = _run(steps, leaves).sum()
     out.backward(retain_graph=True)
-    once = [None if x.grad is None else x.grad.data.copy() for x in leaves]
+    once = [None if x.grad is None else x.grad.array.copy() for x in leaves]
     out.backward()
     for x, g in zip(leaves, once):
         if g is not None:
-            np.testing.assert_allclose(x.grad.data, 2 * g, rtol=1e-12, atol=1e-300)
+            np.testing.assert_allclose(x.grad.array, 2 * g, rtol=1e-12, atol=1e-300)
             assert x.grad.shape == x.shape  # un-broadcast to the leaf's own shape
 
 
@@ -122,10 +122,10 @@ def test_fit_arguments(name, value):
     if name in ("seed", "clip_grad_norm") and value is None:
         return  # None is their documented default
     model = tn.models.MLP(4, [4], 3)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.array.copy() for p in model.parameters()]
     _assert_documented(lambda: tn.fit(model, DATA.X_train, DATA.y_train, progress=False,
                                       **{name: value}), "fit: ")
-    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
+    assert all(np.array_equal(p.array, b) for p, b in zip(model.parameters(), before))
 
 
 ARRAYS = st.sampled_from([

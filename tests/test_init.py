@@ -57,26 +57,26 @@ def _assert_normal(w, std):
 @pytest.mark.parametrize("mode, fan", [("fan_in", FAN_IN), ("fan_out", FAN_OUT)])
 def test_kaiming_uniform_bound(mode, fan):
     tn.manual_seed(0)
-    w = init.kaiming_uniform_(_weight(), mode=mode, nonlinearity="relu").data
+    w = init.kaiming_uniform_(_weight(), mode=mode, nonlinearity="relu").array
     _assert_uniform(w, math.sqrt(2) * math.sqrt(3 / fan))
 
 
 def test_kaiming_uniform_default_is_leaky_relu_with_slope_a():
     tn.manual_seed(0)
-    w = init.kaiming_uniform_(_weight(), a=math.sqrt(5)).data
+    w = init.kaiming_uniform_(_weight(), a=math.sqrt(5)).array
     _assert_uniform(w, 1 / math.sqrt(FAN_IN))  # √(2/6)·√(3/fan_in)
 
 
 @pytest.mark.parametrize("nonlinearity", ["relu", "tanh", "gelu", "elu"])
 def test_kaiming_normal_std(nonlinearity):
     tn.manual_seed(1)
-    w = init.kaiming_normal_(_weight(), nonlinearity=nonlinearity).data
+    w = init.kaiming_normal_(_weight(), nonlinearity=nonlinearity).array
     _assert_normal(w, init.calculate_gain(nonlinearity) / math.sqrt(FAN_IN))
 
 
 def test_kaiming_normal_fan_out():
     tn.manual_seed(1)
-    w = init.kaiming_normal_(_weight(), mode="fan_out", nonlinearity="relu").data
+    w = init.kaiming_normal_(_weight(), mode="fan_out", nonlinearity="relu").array
     _assert_normal(w, math.sqrt(2 / FAN_OUT))
 
 
@@ -88,20 +88,20 @@ def test_kaiming_refuses_an_unknown_mode():
 @pytest.mark.parametrize("gain", [1.0, 5 / 3])
 def test_xavier_uniform_bound(gain):
     tn.manual_seed(2)
-    w = init.xavier_uniform_(_weight(), gain=gain).data
+    w = init.xavier_uniform_(_weight(), gain=gain).array
     _assert_uniform(w, gain * math.sqrt(6 / (FAN_IN + FAN_OUT)))
 
 
 @pytest.mark.parametrize("gain", [1.0, math.sqrt(2)])
 def test_xavier_normal_std(gain):
     tn.manual_seed(3)
-    w = init.xavier_normal_(_weight(), gain=gain).data
+    w = init.xavier_normal_(_weight(), gain=gain).array
     _assert_normal(w, gain * math.sqrt(2 / (FAN_IN + FAN_OUT)))
 
 
 def test_fans_of_higher_dimensional_tensors_include_the_receptive_field():
     tn.manual_seed(4)
-    w = init.xavier_uniform_(tn.zeros(60, 40, 3, 5, dtype=tn.float64)).data
+    w = init.xavier_uniform_(tn.zeros(60, 40, 3, 5, dtype=tn.float64)).array
     _assert_uniform(w, math.sqrt(6 / (40 * 15 + 60 * 15)))
 
 
@@ -112,33 +112,33 @@ def test_fans_need_two_dimensions():
 
 def test_uniform_and_normal_with_arguments():
     tn.manual_seed(5)
-    w = init.uniform_(_weight(), -3.0, 5.0).data
+    w = init.uniform_(_weight(), -3.0, 5.0).array
     assert w.min() >= -3.0 and w.max() <= 5.0 and w.min() < -2.99 and w.max() > 4.99
     assert w.mean() == pytest.approx(1.0, abs=0.02)
-    w = init.normal_(_weight(), mean=2.0, std=0.5).data
+    w = init.normal_(_weight(), mean=2.0, std=0.5).array
     assert w.mean() == pytest.approx(2.0, abs=0.005)
     assert w.std() == pytest.approx(0.5, rel=0.01)
 
 
 def test_constant_initialisers():
     w = _weight()
-    np.testing.assert_array_equal(init.ones_(w).data, np.ones((FAN_OUT, FAN_IN)))
-    np.testing.assert_array_equal(init.zeros_(w).data, np.zeros((FAN_OUT, FAN_IN)))
-    np.testing.assert_array_equal(init.constant_(w, 0.25).data, np.full((FAN_OUT, FAN_IN), 0.25))
+    np.testing.assert_array_equal(init.ones_(w).array, np.ones((FAN_OUT, FAN_IN)))
+    np.testing.assert_array_equal(init.zeros_(w).array, np.zeros((FAN_OUT, FAN_IN)))
+    np.testing.assert_array_equal(init.constant_(w, 0.25).array, np.full((FAN_OUT, FAN_IN), 0.25))
 
 
 def test_initialisers_work_in_place_and_keep_dtype_and_requires_grad():
     p = nn.Parameter(np.zeros((3, 4), dtype=np.float32))
-    data = p.data
+    data = p.array
     out = init.kaiming_normal_(p)
-    assert out is p and p.data is data and p.dtype == np.float32 and p.requires_grad
-    assert np.abs(p.data).sum() > 0
+    assert out is p and p.array is data and p.dtype == np.float32 and p.requires_grad
+    assert np.abs(p.array).sum() > 0
 
 
 def test_same_seed_same_numbers_different_seed_different_numbers():
     def draw(seed):
         tn.manual_seed(seed)
-        return (nn.Linear(5, 4).weight.data.copy(), init.xavier_normal_(_weight()).data.copy())
+        return (nn.Linear(5, 4).weight.array.copy(), init.xavier_normal_(_weight()).array.copy())
 
     first, again, other = draw(7), draw(7), draw(8)
     for a, b in zip(first, again):
@@ -147,9 +147,9 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
 
 
 def test_explicit_generator_is_used_instead_of_the_global_one():
-    w1 = init.uniform_(tn.zeros(3, 3), generator=np.random.default_rng(9)).data.copy()
+    w1 = init.uniform_(tn.zeros(3, 3), generator=np.random.default_rng(9)).array.copy()
     tn.manual_seed(123)
-    w2 = init.uniform_(tn.zeros(3, 3), generator=np.random.default_rng(9)).data
+    w2 = init.uniform_(tn.zeros(3, 3), generator=np.random.default_rng(9)).array
     np.testing.assert_array_equal(w1, w2)
 
 
@@ -157,5 +157,5 @@ def test_zero_element_tensors_are_left_alone():
     # PyTorch's init is a no-op here; fan_in = 0 must not divide by zero
     layer = nn.Linear(0, 3)
     assert layer.weight.shape == (3, 0)
-    np.testing.assert_array_equal(layer.bias.data, np.zeros(3))
-    np.testing.assert_array_equal(layer(tn.zeros(2, 0)).data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(layer.bias.array, np.zeros(3))
+    np.testing.assert_array_equal(layer(tn.zeros(2, 0)).array, np.zeros((2, 3)))

@@ -31,7 +31,7 @@ def test_linear_default_init_is_uniform_within_one_over_sqrt_fan_in():
     tn.manual_seed(0)
     layer = nn.Linear(400, 500)
     bound = 1 / math.sqrt(400)  # 0.05
-    w, b = layer.weight.data.astype(np.float64), layer.bias.data.astype(np.float64)
+    w, b = layer.weight.array.astype(np.float64), layer.bias.array.astype(np.float64)
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.abs(w).max() > 0.999 * bound  # the bound is reached, not a narrower range
     # U(-a, a): mean 0, std a/√3, and each tenth of the range holds a tenth of the weights
@@ -43,12 +43,12 @@ def test_linear_default_init_is_uniform_within_one_over_sqrt_fan_in():
 
 def test_linear_forward_matches_numpy_for_1d_2d_and_3d_input():
     layer = nn.Linear(4, 3).double()
-    W, b = layer.weight.data, layer.bias.data
+    W, b = layer.weight.array, layer.bias.array
     for shape in [(4,), (6, 4), (2, 5, 4)]:
         x = _randn(*shape)
         y = layer(x)
         assert y.shape == shape[:-1] + (3,)
-        np.testing.assert_allclose(y.data, x.data @ W.T + b, rtol=1e-12)
+        np.testing.assert_allclose(y.array, x.array @ W.T + b, rtol=1e-12)
 
 
 def test_linear_gradcheck():
@@ -100,8 +100,8 @@ def _layer_norm_reference(x, dims, eps, w=None, b=None):
 
 def test_layer_norm_parameters_start_at_ones_and_zeros():
     norm = nn.LayerNorm((2, 3))
-    np.testing.assert_array_equal(norm.weight.data, np.ones((2, 3)))
-    np.testing.assert_array_equal(norm.bias.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(norm.weight.array, np.ones((2, 3)))
+    np.testing.assert_array_equal(norm.bias.array, np.zeros((2, 3)))
     assert list(nn.LayerNorm(3, elementwise_affine=False).parameters()) == []
     assert [n for n, _ in nn.LayerNorm(3, bias=False).named_parameters()] == ["weight"]
 
@@ -111,20 +111,20 @@ def test_layer_norm_forward_matches_numpy(shape, normalized):
     norm = nn.LayerNorm(normalized, eps=1e-3).double()
     rng = np.random.default_rng(1)
     with tn.no_grad():
-        norm.weight.data[...] = rng.standard_normal(norm.weight.shape)
-        norm.bias.data[...] = rng.standard_normal(norm.bias.shape)
+        norm.weight.array[...] = rng.standard_normal(norm.weight.shape)
+        norm.bias.array[...] = rng.standard_normal(norm.bias.shape)
     x = _randn(*shape, scale=10.0)
     dims = 1 if isinstance(normalized, int) else len(normalized)
-    expected = _layer_norm_reference(x.data, dims, 1e-3, norm.weight.data, norm.bias.data)
-    np.testing.assert_allclose(norm(x).data, expected, rtol=1e-10, atol=1e-12)
+    expected = _layer_norm_reference(x.array, dims, 1e-3, norm.weight.array, norm.bias.array)
+    np.testing.assert_allclose(norm(x).array, expected, rtol=1e-10, atol=1e-12)
 
 
 def test_layer_norm_gradcheck_with_affine_parameters():
     norm = nn.LayerNorm(5).double()
     rng = np.random.default_rng(2)
     with tn.no_grad():
-        norm.weight.data[...] = rng.standard_normal(5)
-        norm.bias.data[...] = rng.standard_normal(5)
+        norm.weight.array[...] = rng.standard_normal(5)
+        norm.bias.array[...] = rng.standard_normal(5)
     x = _randn(3, 5, scale=3.0)
     assert tn.gradcheck(lambda x, w, b: F.layer_norm(x, 5, w, b), (x, norm.weight, norm.bias))
     assert tn.gradcheck(lambda x: norm(x), (_randn(2, 3, 5),))
@@ -136,18 +136,18 @@ def test_layer_norm_constant_row_is_finite_with_correct_gradient():
                   requires_grad=True)
     y = norm(x)
     # a constant row has zero variance: x̂ = 0, so the output is the bias
-    np.testing.assert_array_equal(y.data[0], np.zeros(4))
+    np.testing.assert_array_equal(y.array[0], np.zeros(4))
     assert tn.gradcheck(lambda x: norm(x), (x,))
     y.sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.array).all()
 
 
 def test_layer_norm_without_affine_parameters():
     norm = nn.LayerNorm(6, elementwise_affine=False)
     x = _randn(4, 6, scale=5.0)
     y = norm(x)
-    np.testing.assert_allclose(y.data, _layer_norm_reference(x.data, 1, 1e-5), rtol=1e-10)
-    np.testing.assert_allclose(y.data.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(y.array, _layer_norm_reference(x.array, 1, 1e-5), rtol=1e-10)
+    np.testing.assert_allclose(y.array.mean(axis=1), 0, atol=1e-12)
     assert tn.gradcheck(lambda x: norm(x), (x,))
 
 
@@ -197,20 +197,20 @@ ACTIVATIONS = [
 def test_activation_module_equals_functional_and_closed_form(module, functional, reference):
     x = _randn(5, 7, scale=3.0)
     y = module(x)
-    np.testing.assert_array_equal(y.data, functional(x).data)
-    np.testing.assert_allclose(y.data, reference(x.data), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(y.array, functional(x).array)
+    np.testing.assert_allclose(y.array, reference(x.array), rtol=1e-10, atol=1e-12)
     # the module's gradient is the functional's
     y.backward(tn.ones(5, 7, dtype=tn.float64))
-    grad_module = x.grad.data.copy()
+    grad_module = x.grad.array.copy()
     x.grad = None
     functional(x).backward(tn.ones(5, 7, dtype=tn.float64))
-    np.testing.assert_array_equal(grad_module, x.grad.data)
+    np.testing.assert_array_equal(grad_module, x.grad.array)
 
 
 def test_softmax_without_dim_uses_the_last_dimension():
     x = _randn(3, 4)
-    np.testing.assert_allclose(nn.Softmax()(x).data.sum(axis=-1), np.ones(3), rtol=1e-12)
-    np.testing.assert_array_equal(nn.LogSoftmax()(x).data, F.log_softmax(x, dim=-1).data)
+    np.testing.assert_allclose(nn.Softmax()(x).array.sum(axis=-1), np.ones(3), rtol=1e-12)
+    np.testing.assert_array_equal(nn.LogSoftmax()(x).array, F.log_softmax(x, dim=-1).array)
 
 
 def test_activation_reprs_show_their_configuration():
@@ -251,12 +251,12 @@ def test_cross_entropy_module_equals_functional(kwargs):
     logits, target = _logits_and_targets()
     loss = nn.CrossEntropyLoss(**kwargs)(logits, target)
     expected = F.cross_entropy(logits, target, **kwargs)
-    np.testing.assert_array_equal(loss.data, expected.data)
+    np.testing.assert_array_equal(loss.array, expected.array)
 
 
 def test_cross_entropy_matches_closed_form():
     logits, target = _logits_and_targets()
-    z, t = logits.data, target.data
+    z, t = logits.array, target.array
     w = np.array([1.0, 2.0, 0.5, 3.0])
     assert nn.CrossEntropyLoss()(logits, target).item() == pytest.approx(
         _cross_entropy_reference(z, t), rel=1e-12)
@@ -274,8 +274,8 @@ def test_cross_entropy_matches_closed_form():
 def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     logits, target = _logits_and_targets()
     nn.CrossEntropyLoss()(logits, target).backward()
-    expected = (_softmax(logits.data, 1) - np.eye(4)[target.data]) / 6
-    np.testing.assert_allclose(logits.grad.data, expected, rtol=1e-10, atol=1e-15)
+    expected = (_softmax(logits.array, 1) - np.eye(4)[target.array]) / 6
+    np.testing.assert_allclose(logits.grad.array, expected, rtol=1e-10, atol=1e-15)
 
 
 def test_nll_loss_after_log_softmax_equals_cross_entropy():
@@ -283,9 +283,9 @@ def test_nll_loss_after_log_softmax_equals_cross_entropy():
     w = tn.tensor([0.5, 1.0, 2.0, 1.5], dtype=tn.float64)
     for kwargs in [{}, {"weight": w}, {"reduction": "sum"}, {"ignore_index": 0}]:
         nll = nn.NLLLoss(**kwargs)(nn.LogSoftmax(dim=1)(logits), target)
-        np.testing.assert_array_equal(nll.data, F.nll_loss(F.log_softmax(logits, 1), target,
-                                                           **kwargs).data)
-        np.testing.assert_allclose(nll.data, F.cross_entropy(logits, target, **kwargs).data,
+        np.testing.assert_array_equal(nll.array, F.nll_loss(F.log_softmax(logits, 1), target,
+                                                           **kwargs).array)
+        np.testing.assert_allclose(nll.array, F.cross_entropy(logits, target, **kwargs).array,
                                    rtol=1e-12)
 
 
@@ -295,10 +295,10 @@ def test_bce_with_logits_module_equals_functional_and_closed_form():
     pos_weight = tn.tensor([1.0, 2.0, 0.5], dtype=tn.float64)
     for kwargs in [{}, {"reduction": "sum"}, {"pos_weight": pos_weight}]:
         loss = nn.BCEWithLogitsLoss(**kwargs)(z, y)
-        np.testing.assert_array_equal(loss.data,
-                                      F.binary_cross_entropy_with_logits(z, y, **kwargs).data)
-    sig = 1 / (1 + np.exp(-z.data))
-    per_element = -(pos_weight.data * y.data * np.log(sig) + (1 - y.data) * np.log(1 - sig))
+        np.testing.assert_array_equal(loss.array,
+                                      F.binary_cross_entropy_with_logits(z, y, **kwargs).array)
+    sig = 1 / (1 + np.exp(-z.array))
+    per_element = -(pos_weight.array * y.array * np.log(sig) + (1 - y.array) * np.log(1 - sig))
     loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight)(z, y)
     assert loss.item() == pytest.approx(per_element.mean(), rel=1e-12)
 
@@ -307,8 +307,8 @@ def test_mse_loss_module_equals_functional_and_closed_form():
     x, target = _randn(4, 3, seed=6), tn.tensor(np.arange(12.0).reshape(4, 3))
     for reduction in ["mean", "sum", "none"]:
         loss = nn.MSELoss(reduction=reduction)(x, target)
-        np.testing.assert_array_equal(loss.data, F.mse_loss(x, target, reduction).data)
-    squared = (x.data - target.data) ** 2
+        np.testing.assert_array_equal(loss.array, F.mse_loss(x, target, reduction).array)
+    squared = (x.array - target.array) ** 2
     assert nn.MSELoss()(x, target).item() == pytest.approx(squared.mean(), rel=1e-12)
     assert nn.MSELoss("sum")(x, target).item() == pytest.approx(squared.sum(), rel=1e-12)
 
@@ -343,7 +343,7 @@ def test_cross_entropy_loss_warns_once_about_probability_inputs():
 ])
 def test_activation_modules_know_their_derivative_with_their_settings(module, x, expected):
     z = np.array(x)
-    np.testing.assert_allclose(module.derivative(z, module(tn.tensor(z)).data), expected,
+    np.testing.assert_allclose(module.derivative(z, module(tn.tensor(z)).array), expected,
                                rtol=1e-12)
 
 
@@ -361,21 +361,21 @@ def test_layer_norm_of_rows_whose_squares_overflow_is_still_plus_minus_one(dtype
     s = np.abs(rows).max(axis=1, keepdims=True)
     centred = rows / s - (rows / s).mean(axis=1, keepdims=True)
     reference = centred / np.sqrt((centred ** 2).mean(axis=1, keepdims=True) + 1e-5 / s / s)
-    np.testing.assert_allclose(y.data, reference, rtol=1e-5, atol=1e-6)
-    assert np.isfinite(x.grad.data).all()
+    np.testing.assert_allclose(y.array, reference, rtol=1e-5, atol=1e-6)
+    assert np.isfinite(x.grad.array).all()
     # the gradient scales as 1/|row|: row 0's equals row 0 rescaled to ±1, divided by big
     x1 = tn.tensor(rows[:1] / big, dtype=tn.float64, requires_grad=True)
     (F.layer_norm(x1, (4,)) * tn.tensor([1.0, -2.0, 0.5, 3.0], dtype=tn.float64)).sum().backward()
-    np.testing.assert_allclose(x.grad.data[0] * big, x1.grad.data[0], rtol=1e-5)
+    np.testing.assert_allclose(x.grad.array[0] * big, x1.grad.array[0], rtol=1e-5)
 
 
 def test_layer_norm_rows_with_inf_or_nan_stay_nan_and_others_are_untouched():
     rows = np.array([[np.nan, 1.0, 2.0], [np.inf, 0.0, 1.0], [1.0, 2.0, 4.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        y = F.layer_norm(tn.tensor(rows), (3,)).data
+        y = F.layer_norm(tn.tensor(rows), (3,)).array
     assert np.isnan(y[:2]).all()
-    np.testing.assert_array_equal(y[2], F.layer_norm(tn.tensor(rows[2:]), (3,)).data[0])
+    np.testing.assert_array_equal(y[2], F.layer_norm(tn.tensor(rows[2:]), (3,)).array[0])
 
 
 def test_linear_given_an_array_names_the_input():

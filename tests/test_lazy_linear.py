@@ -18,7 +18,7 @@ def test_first_call_reads_in_features_and_becomes_a_linear():
     assert type(layer) is nn.Linear and type(layer.weight) is nn.Parameter
     assert repr(layer) == "Linear(in_features=3, out_features=4, bias=True)"
     assert layer.weight.shape == (4, 3) and layer.bias.shape == (4,)
-    np.testing.assert_allclose(y.data, np.ones((2, 3)) @ layer.weight.data.T + layer.bias.data,
+    np.testing.assert_allclose(y.array, np.ones((2, 3)) @ layer.weight.array.T + layer.bias.array,
                                rtol=1e-6)
 
 
@@ -27,8 +27,8 @@ def test_initialisation_is_linears():
     layer = nn.LazyLinear(300)
     layer(tn.zeros(1, 400))
     bound = 1 / math.sqrt(400)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
-    assert layer.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
+    assert np.abs(layer.weight.array).max() <= bound and np.abs(layer.bias.array).max() <= bound
+    assert layer.weight.array.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
 
 
 def test_d2l_pattern_initialising_by_type():
@@ -40,7 +40,7 @@ def test_d2l_pattern_initialising_by_type():
     net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.LazyLinear(1))
     net(tn.rand(2, 4))
     net.apply(init_normal)
-    assert net[0].weight.data.std() < 0.05 and (net[2].bias.data == 0).all()
+    assert net[0].weight.array.std() < 0.05 and (net[2].bias.array == 0).all()
 
 
 def test_uninitialised_shape_is_an_error_and_the_repr_says_so():
@@ -58,7 +58,7 @@ def test_load_state_dict_gives_shapes_and_values_before_any_call():
     clone.load_state_dict(source.state_dict())
     assert clone[0].weight.shape == (5, 3) and type(clone[0].weight) is nn.Parameter
     x = tn.randn(4, 3)
-    np.testing.assert_array_equal(clone(x).data, source(x).data)  # values kept, not redrawn
+    np.testing.assert_array_equal(clone(x).array, source(x).array)  # values kept, not redrawn
     assert repr(clone[0]) == "Linear(in_features=3, out_features=5, bias=True)"
 
 
@@ -71,9 +71,9 @@ def test_an_optimizer_made_before_the_first_call_trains_it():
     for _ in range(2):
         opt.zero_grad()
         layer(x).sum().backward()
-        before = layer.weight.data.copy()
+        before = layer.weight.array.copy()
         opt.step()
-    assert not np.array_equal(before, layer.weight.data)
+    assert not np.array_equal(before, layer.weight.array)
 
 
 def test_without_bias_and_with_a_dtype():
@@ -102,6 +102,6 @@ def test_equals_pytorchs():
     x = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
     theirs(torch.tensor(x))
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    np.testing.assert_allclose(ours(tn.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(tn.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5)
     assert repr(ours) == repr(theirs)

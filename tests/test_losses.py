@@ -72,7 +72,7 @@ def test_cross_entropy_class_indices(reduction, weighted, ignore_index, eps):
     loss = F.cross_entropy(tn.tensor(z, requires_grad=True), tn.tensor(t),
                            None if w is None else tn.tensor(w), ignore_index, reduction, eps)
     expected = reference_cross_entropy(z, t, w, ignore_index, reduction, eps)
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-12)
     assert tn.gradcheck(lambda a: F.cross_entropy(a, tn.tensor(t), w, ignore_index, reduction,
                                                   eps), (tn.tensor(z, requires_grad=True),))
 
@@ -86,7 +86,7 @@ def test_cross_entropy_probability_targets(reduction, weighted, eps):
     z = logits()
     loss = F.cross_entropy(tn.tensor(z), tn.tensor(q), w, reduction=reduction,
                            label_smoothing=eps)
-    np.testing.assert_allclose(loss.data, reference_cross_entropy_probs(z, q, w, reduction, eps),
+    np.testing.assert_allclose(loss.array, reference_cross_entropy_probs(z, q, w, reduction, eps),
                                rtol=1e-12)
     assert tn.gradcheck(lambda a: F.cross_entropy(a, tn.tensor(q), w, reduction=reduction,
                                                   label_smoothing=eps),
@@ -96,8 +96,8 @@ def test_cross_entropy_probability_targets(reduction, weighted, eps):
 def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     z = tn.tensor(logits(), requires_grad=True)
     F.cross_entropy(z, tn.tensor(TARGET)).backward()
-    p = np.exp(log_softmax(z.data, axis=1))
-    np.testing.assert_allclose(z.grad.data, (p - np.eye(C)[TARGET]) / N, rtol=1e-12,
+    p = np.exp(log_softmax(z.array, axis=1))
+    np.testing.assert_allclose(z.grad.array, (p - np.eye(C)[TARGET]) / N, rtol=1e-12,
                                atol=1e-16)
 
 
@@ -115,7 +115,7 @@ def test_cross_entropy_unbatched(reduction):
     z = logits()[0]
     one = F.cross_entropy(tn.tensor(z), tn.tensor(2), reduction=reduction)
     batch = F.cross_entropy(tn.tensor(z[None]), tn.tensor([2]), reduction=reduction)
-    assert one.shape == () and one.item() == pytest.approx(float(batch.data.sum()), rel=1e-14)
+    assert one.shape == () and one.item() == pytest.approx(float(batch.array.sum()), rel=1e-14)
     q = np.array([0.1, 0.2, 0.3, 0.4])
     probs = F.cross_entropy(tn.tensor(z), tn.tensor(q), reduction=reduction)
     assert probs.shape == ()
@@ -152,7 +152,7 @@ def test_nll_loss(reduction, weighted, ignore_index):
     expected = reduce(losses, reduction, w[TARGET][valid].sum())
     kw = dict(weight=tn.tensor(w) if weighted else None, ignore_index=ignore_index,
               reduction=reduction)
-    np.testing.assert_allclose(F.nll_loss(tn.tensor(logp), tn.tensor(TARGET), **kw).data,
+    np.testing.assert_allclose(F.nll_loss(tn.tensor(logp), tn.tensor(TARGET), **kw).array,
                                expected, rtol=1e-13)
     assert tn.gradcheck(lambda a: F.nll_loss(a, tn.tensor(TARGET), **kw),
                         (tn.tensor(logp, requires_grad=True),))
@@ -179,7 +179,7 @@ def test_bce_with_logits(reduction, weighted, pos_weighted):
     kw = dict(weight=tn.tensor(w) if weighted else None, reduction=reduction,
               pos_weight=tn.tensor(pw) if pos_weighted else None)
     got = F.binary_cross_entropy_with_logits(tn.tensor(x), tn.tensor(y), **kw)
-    np.testing.assert_allclose(got.data, reduce(losses, reduction, losses.size), rtol=1e-12)
+    np.testing.assert_allclose(got.array, reduce(losses, reduction, losses.size), rtol=1e-12)
     # both the logits and the (soft) targets get gradients
     assert tn.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kw),
                         (tn.tensor(x, requires_grad=True), tn.tensor(y, requires_grad=True)))
@@ -192,7 +192,7 @@ def test_mse_loss(reduction):
     x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     squared = (x - y) ** 2
     got = F.mse_loss(tn.tensor(x), tn.tensor(y), reduction)
-    np.testing.assert_allclose(got.data, reduce(squared, reduction, squared.size), rtol=1e-13)
+    np.testing.assert_allclose(got.array, reduce(squared, reduction, squared.size), rtol=1e-13)
     assert tn.gradcheck(lambda a, b: F.mse_loss(a, b, reduction),
                         (tn.tensor(x, requires_grad=True), tn.tensor(y, requires_grad=True)))
 
@@ -212,12 +212,12 @@ def test_cross_entropy_with_logits_of_1e4(dtype, eps, no_float_warnings):
     loss = F.cross_entropy(z, tn.tensor([0, 1]), reduction="none", label_smoothing=eps)
     # -log p = [0, 2e4, 1e4] in each row (the other terms underflow to 0)
     smooth = eps / 3 * (0 + 2e4 + 1e4)
-    np.testing.assert_allclose(loss.data, [(1 - eps) * 0 + smooth, (1 - eps) * 2e4 + smooth],
+    np.testing.assert_allclose(loss.array, [(1 - eps) * 0 + smooth, (1 - eps) * 2e4 + smooth],
                                rtol=1e-6)
     loss.sum().backward()
-    assert z.grad.dtype == dtype and np.isfinite(z.grad.data).all()
+    assert z.grad.dtype == dtype and np.isfinite(z.grad.array).all()
     # p - q̃ with p = [1, 0, 0], q̃ = (1-ε)·onehot + ε/3
-    np.testing.assert_allclose(z.grad.data, [[1 - (1 - eps) - eps / 3, -eps / 3, -eps / 3],
+    np.testing.assert_allclose(z.grad.array, [[1 - (1 - eps) - eps / 3, -eps / 3, -eps / 3],
                                              [1 - eps / 3, -(1 - eps) - eps / 3, -eps / 3]],
                                atol=1e-6)
 
@@ -228,10 +228,10 @@ def test_bce_with_logits_of_1e4(dtype, no_float_warnings):
     y = tn.tensor([1.0, 0.0, 0.0, 1.0, 1.0], dtype=dtype)
     loss = F.binary_cross_entropy_with_logits(x, y, reduction="none",
                                               pos_weight=tn.tensor([2.0], dtype=dtype))
-    np.testing.assert_allclose(loss.data, [0, 0, 1e4, 2e4, 2 * math.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(loss.array, [0, 0, 1e4, 2e4, 2 * math.log(2)], rtol=1e-6)
     loss.sum().backward()
     # dℓ/dx = σ(x)(1 + (pw-1)y) - pw·y
-    np.testing.assert_allclose(x.grad.data, [0, 0, 1, -2, 0.5 * 2 - 2], atol=1e-6)
+    np.testing.assert_allclose(x.grad.array, [0, 0, 1, -2, 0.5 * 2 - 2], atol=1e-6)
 
 
 # ---- errors that name the offending value ----------------------------------------------------
@@ -287,7 +287,7 @@ def assert_fast_path_is_the_unit_weight_path(loss_fn, inputs, targets, reduction
         loss = loss_fn(x, tn.tensor(targets), None if weight is None else tn.tensor(weight),
                        reduction=reduction)
         loss.sum().backward()
-        results.append((loss.data, x.grad.data))
+        results.append((loss.array, x.grad.array))
     (fast, fast_grad), (general, general_grad) = results
     assert fast.dtype == general.dtype == inputs.dtype and fast_grad.dtype == inputs.dtype
     np.testing.assert_array_equal(fast, general)
@@ -345,7 +345,7 @@ def test_refilling_the_target_array_before_backward_changes_nothing(kind):
         if change:
             t[...] = refill
         loss.backward()
-        grads.append(x.grad.data)
+        grads.append(x.grad.array)
     np.testing.assert_array_equal(grads[0], grads[1])
 
 
@@ -364,8 +364,8 @@ def test_an_ignore_index_inside_the_classes_ignores_exactly_its_rows(targets, ig
     z = logits()[:3]
     loss = F.cross_entropy(tn.tensor(z), tn.tensor(targets), ignore_index=1, reduction="none")
     expected = reference_cross_entropy(z, np.array(targets), None, 1, "none", 0.0)
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
-    assert [i for i in range(3) if loss.data[i] == 0] == ignored_rows
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-12)
+    assert [i for i in range(3) if loss.array[i] == 0] == ignored_rows
 
 
 # ---- gradients everywhere the loss is differentiable ---------------------------------------
@@ -382,11 +382,11 @@ def test_bce_whose_weights_broadcast_the_loss_has_exact_gradients(weight_shape,
     w = None if weight_shape is None else tn.tensor(rng.uniform(0.2, 2, weight_shape))
     pw = None if pos_weight_shape is None else tn.tensor(rng.uniform(0.2, 3, pos_weight_shape))
     loss = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=pw, reduction=reduction)
-    s = expit(x.data)
-    w_ = 1 if w is None else w.data
-    pw_ = 1 if pw is None else pw.data
-    losses = -w_ * (pw_ * y.data * np.log(s) + (1 - y.data) * np.log(1 - s))
-    np.testing.assert_allclose(loss.data, reduce(losses, reduction, losses.size), rtol=1e-12)
+    s = expit(x.array)
+    w_ = 1 if w is None else w.array
+    pw_ = 1 if pw is None else pw.array
+    losses = -w_ * (pw_ * y.array * np.log(s) + (1 - y.array) * np.log(1 - s))
+    np.testing.assert_allclose(loss.array, reduce(losses, reduction, losses.size), rtol=1e-12)
     assert tn.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(
         a, b, weight=w, pos_weight=pw, reduction=reduction), (x, y))
 
@@ -410,8 +410,8 @@ def test_cross_entropy_with_probability_targets_differentiates_target_and_weight
     # closed form: dL/dq[i, c] = -(1-ε)·w[c]·log p[i, c] for the sum
     q.grad = None
     F.cross_entropy(z, q, weight=w, reduction="sum", label_smoothing=eps).backward()
-    expected = -(1 - eps) * (1 if w is None else w.data) * log_softmax(z.data, axis=1)
-    np.testing.assert_allclose(q.grad.data, expected, rtol=1e-12)
+    expected = -(1 - eps) * (1 if w is None else w.array) * log_softmax(z.array, axis=1)
+    np.testing.assert_allclose(q.grad.array, expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("call", [

@@ -36,7 +36,7 @@ def test_mlp_accepts_an_int_width_and_every_activation_name():
     for name in ACTIVATIONS:
         net = MLP(3, [4], 2, activation=name)
         out = net(tn.randn(6, 3))
-        assert out.shape == (6, 2) and np.isfinite(out.data).all()
+        assert out.shape == (6, 2) and np.isfinite(out.array).all()
     assert MLP(3, [4], 2, activation="gelu_tanh")[1].approximate == "tanh"
 
 
@@ -57,7 +57,7 @@ def _linears(net):
 
 def _assert_pytorch_bias(layer):
     """Biases start from U(-1/√D_in, 1/√D_in) whatever the weight scheme (as in PyTorch)."""
-    b, bound = layer.bias.data.astype(np.float64), 1 / math.sqrt(layer.in_features)
+    b, bound = layer.bias.array.astype(np.float64), 1 / math.sqrt(layer.in_features)
     assert np.abs(b).max() <= bound * (1 + 1e-6)
     assert len(np.unique(b)) == len(b)
     if len(b) >= 100:  # the largest of n uniform draws stays below 0.9·bound with p = 0.9ⁿ
@@ -68,7 +68,7 @@ def test_auto_init_is_kaiming_normal_for_relu():
     tn.manual_seed(0)
     net = MLP(400, [400, 400], 10, activation="relu")
     for i, layer in enumerate(_linears(net)):
-        w = layer.weight.data.astype(np.float64)
+        w = layer.weight.array.astype(np.float64)
         gain = 1.0 if i == 2 else math.sqrt(2)  # the output layer has no activation
         assert w.std() == pytest.approx(gain / math.sqrt(400), rel=0.02)
         assert abs(w.mean()) < 0.01 * w.std() + 3 * w.std() / math.sqrt(w.size)
@@ -83,11 +83,11 @@ def test_auto_init_is_xavier_uniform_for_tanh_and_sigmoid():
         net = MLP(300, [500], 100, activation=activation)
         first, last = _linears(net)
         bound = gain * math.sqrt(6 / (300 + 500))
-        w = first.weight.data.astype(np.float64)
+        w = first.weight.array.astype(np.float64)
         assert np.abs(w).max() <= bound * (1 + 1e-6)
         assert np.abs(w).max() > 0.99 * bound
         assert w.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
-        assert np.abs(last.weight.data).max() <= math.sqrt(6 / 600) * (1 + 1e-6)  # gain 1
+        assert np.abs(last.weight.array).max() <= math.sqrt(6 / 600) * (1 + 1e-6)  # gain 1
         _assert_pytorch_bias(first)
 
 
@@ -95,20 +95,20 @@ def test_auto_init_uses_the_activation_gain_for_gelu_and_leaky_relu():
     tn.manual_seed(0)
     for activation, gain in (("gelu", math.sqrt(2)), ("elu", math.sqrt(2)),
                              ("leaky_relu", math.sqrt(2 / (1 + 0.01 ** 2)))):
-        w = _linears(MLP(500, [500], 2, activation=activation))[0].weight.data
+        w = _linears(MLP(500, [500], 2, activation=activation))[0].weight.array
         assert w.astype(np.float64).std() == pytest.approx(gain / math.sqrt(500), rel=0.02)
 
 
 def test_forced_schemes_and_pytorch_default():
     tn.manual_seed(0)
-    w = _linears(MLP(400, [400], 2, activation="tanh", init="kaiming"))[0].weight.data
+    w = _linears(MLP(400, [400], 2, activation="tanh", init="kaiming"))[0].weight.array
     assert w.astype(np.float64).std() == pytest.approx((5 / 3) / 20, rel=0.02)
-    w = _linears(MLP(400, [400], 2, activation="relu", init="xavier"))[0].weight.data
+    w = _linears(MLP(400, [400], 2, activation="relu", init="xavier"))[0].weight.array
     assert np.abs(w).max() <= math.sqrt(2) * math.sqrt(6 / 800) * (1 + 1e-6)
     layer = _linears(MLP(400, [400], 2, activation="relu", init="pytorch"))[0]
     bound = 1 / math.sqrt(400)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
-    assert layer.bias.data.any()  # PyTorch's default keeps a random bias
+    assert np.abs(layer.weight.array).max() <= bound and np.abs(layer.bias.array).max() <= bound
+    assert layer.bias.array.any()  # PyTorch's default keeps a random bias
 
 
 def test_mlp_is_reproducible_under_manual_seed_and_respects_dtype():
@@ -118,7 +118,7 @@ def test_mlp_is_reproducible_under_manual_seed_and_respects_dtype():
     b = MLP(3, [5], 2, dtype=tn.float64)
     for p, q in zip(a.parameters(), b.parameters()):
         assert p.dtype == np.float64
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 @pytest.mark.parametrize("init", ["auto", "xavier", "pytorch"])
@@ -129,8 +129,8 @@ def test_an_explicit_generator_makes_the_weights_independent_of_the_global_seed(
     b = MLP(3, [8], 2, init=init, generator=np.random.default_rng(7))
     c = MLP(3, [8], 2, init=init, generator=np.random.default_rng(8))
     for p, q, r in zip(a.parameters(), b.parameters(), c.parameters()):
-        np.testing.assert_array_equal(p.data, q.data)
-        assert not np.array_equal(p.data, r.data)
+        np.testing.assert_array_equal(p.array, q.array)
+        assert not np.array_equal(p.array, r.array)
 
 
 def test_auto_init_keeps_a_deep_relu_stack_at_a_steady_scale():
@@ -142,7 +142,7 @@ def test_auto_init_keeps_a_deep_relu_stack_at_a_steady_scale():
         for module in list(net.children())[:-1]:
             h = module(h)
     # Kaiming keeps E[h²] ≈ E[x²] = 1 through 10 ReLU layers (within sampling noise)
-    assert 0.5 < float(np.mean(h.data.astype(np.float64) ** 2)) < 2.0
+    assert 0.5 < float(np.mean(h.array.astype(np.float64) ** 2)) < 2.0
 
 
 # ---- datasets ----------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def test_sklearn_init_copies_scikit_learns_glorot_scheme(activation, factor):
               generator=np.random.default_rng(0))
     for layer in (net[0], net[2]):
         bound = np.sqrt(factor / (layer.in_features + layer.out_features))
-        for p in (layer.weight.data, layer.bias.data):
+        for p in (layer.weight.array, layer.bias.array):
             assert np.abs(p).max() <= bound
             assert np.abs(p).max() > 0.9 * bound  # uniform over the whole interval
 

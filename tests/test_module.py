@@ -125,11 +125,11 @@ def test_zero_grad_to_zero_keeps_the_gradient_tensors():
     net = Net()
     _loss(net).backward()
     grads = {name: p.grad for name, p in net.named_parameters()}
-    assert all(np.abs(g.data).sum() > 0 for g in grads.values())
+    assert all(np.abs(g.array).sum() > 0 for g in grads.values())
     net.zero_grad(set_to_none=False)
     for name, p in net.named_parameters():
         assert p.grad is grads[name]
-        np.testing.assert_array_equal(p.grad.data, np.zeros(p.shape))
+        np.testing.assert_array_equal(p.grad.array, np.zeros(p.shape))
 
 
 def test_zero_grad_to_none_is_the_default():
@@ -142,12 +142,12 @@ def test_zero_grad_to_none_is_the_default():
 def test_gradients_accumulate_until_zeroed():
     net = Net()
     _loss(net).backward()
-    once = net.first.weight.grad.data.copy()
+    once = net.first.weight.grad.array.copy()
     _loss(net).backward()
-    np.testing.assert_allclose(net.first.weight.grad.data, 2 * once, rtol=1e-6)
+    np.testing.assert_allclose(net.first.weight.grad.array, 2 * once, rtol=1e-6)
     net.zero_grad()
     _loss(net).backward()
-    np.testing.assert_allclose(net.first.weight.grad.data, once, rtol=1e-6)
+    np.testing.assert_allclose(net.first.weight.grad.array, once, rtol=1e-6)
 
 
 def test_requires_grad_false_freezes_parameters():
@@ -155,7 +155,7 @@ def test_requires_grad_false_freezes_parameters():
     net.first.requires_grad_(False)
     _loss(net).backward()
     assert net.first.weight.grad is None
-    assert np.abs(net.block.fc.weight.grad.data).sum() > 0
+    assert np.abs(net.block.fc.weight.grad.array).sum() > 0
 
 
 # ---- state dicts ---------------------------------------------------------------------------
@@ -165,23 +165,23 @@ def test_state_dict_round_trip_reproduces_outputs():
     tn.manual_seed(1)
     target = Net()
     x = tn.randn(5, 2)
-    assert not np.allclose(source(x).data, target(x).data)
+    assert not np.allclose(source(x).array, target(x).array)
     state = source.state_dict()
     assert list(state) == NET_PARAMETERS
     result = target.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
-    np.testing.assert_array_equal(source(x).data, target(x).data)
+    np.testing.assert_array_equal(source(x).array, target(x).array)
     # the load copied the values: changing the source afterwards leaves the target alone
     with tn.no_grad():
-        source.first.weight.data[...] = 0
-    assert np.abs(target.first.weight.data).sum() > 0
+        source.first.weight.array[...] = 0
+    assert np.abs(target.first.weight.array).sum() > 0
 
 
 def test_state_dict_values_are_detached_and_current():
     net = Net()
     state = net.state_dict()
     assert not any(t.requires_grad for t in state.values())
-    np.testing.assert_array_equal(state["block.scale"].data, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(state["block.scale"].array, [2.0, 2.0, 2.0])
 
 
 def test_load_state_dict_names_missing_keys():
@@ -215,11 +215,11 @@ def test_load_state_dict_non_strict_returns_missing_and_unexpected():
     del state["first.weight"]
     state["bogus"] = tn.zeros(1)
     target = Net()
-    old_first = target.first.weight.data.copy()
+    old_first = target.first.weight.array.copy()
     missing, unexpected = target.load_state_dict(state, strict=False)
     assert missing == ["first.weight"] and unexpected == ["bogus"]
-    np.testing.assert_array_equal(target.first.weight.data, old_first)  # missing: untouched
-    np.testing.assert_array_equal(target.head[1].weight.data, source.head[1].weight.data)
+    np.testing.assert_array_equal(target.first.weight.array, old_first)  # missing: untouched
+    np.testing.assert_array_equal(target.head[1].weight.array, source.head[1].weight.array)
 
 
 def test_load_state_dict_non_strict_still_refuses_mis_shapes():
@@ -241,30 +241,30 @@ def test_a_failed_load_changes_nothing(break_state):
         state["head.1.bias"] = tn.zeros(7)
     tn.manual_seed(1)
     target = Net()
-    before = {name: t.data.copy() for name, t in target.state_dict().items()}
+    before = {name: t.array.copy() for name, t in target.state_dict().items()}
     with pytest.raises(RuntimeError):
         target.load_state_dict(state)
     for name, t in target.state_dict().items():
-        np.testing.assert_array_equal(t.data, before[name])
+        np.testing.assert_array_equal(t.array, before[name])
 
 
 def test_load_state_dict_accepts_arrays_and_keeps_the_parameter_dtype():
     layer = nn.Linear(2, 2)
     layer.load_state_dict({"weight": np.eye(2), "bias": np.array([1.0, -1.0])})
     assert layer.weight.dtype == np.float32
-    np.testing.assert_array_equal(layer.weight.data, np.eye(2))
-    np.testing.assert_array_equal(layer(tn.ones(1, 2)).data, [[2.0, 0.0]])
+    np.testing.assert_array_equal(layer.weight.array, np.eye(2))
+    np.testing.assert_array_equal(layer(tn.ones(1, 2)).array, [[2.0, 0.0]])
 
 
 # ---- dtype ---------------------------------------------------------------------------------
 def test_to_float64_casts_parameters_and_gradients():
     net = Net()
     _loss(net).backward()
-    grad32 = net.first.weight.grad.data.copy()
+    grad32 = net.first.weight.grad.array.copy()
     assert net.to(tn.float64) is net
     for p in net.parameters():
         assert p.dtype == np.float64 and p.grad.dtype == np.float64
-    np.testing.assert_array_equal(net.first.weight.grad.data, grad32)
+    np.testing.assert_array_equal(net.first.weight.grad.array, grad32)
     assert net(tn.zeros(1, 2, dtype=tn.float64)).dtype == np.float64
 
 
@@ -303,10 +303,10 @@ def test_forward_hook_return_value_replaces_output_and_handle_removes_it():
     seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
     handle = seq[0].register_forward_hook(lambda module, inputs, output: output * 0 - 1)
     # the hook's -1 output flows into the ReLU: every output is 0
-    np.testing.assert_array_equal(seq(tn.ones(2, 2)).data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(seq(tn.ones(2, 2)).array, np.zeros((2, 3)))
     handle.remove()
-    expected = np.maximum(seq[0](tn.ones(2, 2)).data, 0)
-    np.testing.assert_array_equal(seq(tn.ones(2, 2)).data, expected)
+    expected = np.maximum(seq[0](tn.ones(2, 2)).array, 0)
+    np.testing.assert_array_equal(seq(tn.ones(2, 2)).array, expected)
 
 
 def test_forward_hooks_run_in_registration_order_and_remove_independently():

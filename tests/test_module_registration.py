@@ -79,8 +79,8 @@ def test_apply_initialises_weights_as_in_d2l():
             nn.init.zeros_(module.bias)
 
     net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)).apply(init_constant)
-    np.testing.assert_array_equal(net[0].weight.data, np.ones((8, 4)))
-    np.testing.assert_array_equal(net[2].bias.data, np.zeros(1))
+    np.testing.assert_array_equal(net[0].weight.array, np.ones((8, 4)))
+    np.testing.assert_array_equal(net[2].bias.array, np.zeros(1))
 
 
 class Counter(nn.Module):
@@ -112,7 +112,7 @@ def test_load_state_dict_restores_buffers_and_names_missing_ones():
         source.total += 3
         source.steps += 7
     target.load_state_dict(source.state_dict())
-    np.testing.assert_array_equal(target.total.data, [3.0, 3.0])
+    np.testing.assert_array_equal(target.total.array, [3.0, 3.0])
     assert target.steps.item() == 7 and target.steps.dtype == np.int64
     state = source.state_dict()
     del state["steps"]

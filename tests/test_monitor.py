@@ -23,10 +23,10 @@ def _net(activation, bias=None, weight_scale=None, seed=0):
     tn.manual_seed(seed)
     net = nn.Sequential(nn.Linear(4, 8), activation, nn.Linear(8, 2))
     if weight_scale is not None:
-        net[0].weight.data[...] = weight_scale * np.random.default_rng(seed).standard_normal(
+        net[0].weight.array[...] = weight_scale * np.random.default_rng(seed).standard_normal(
             (8, 4))
     if bias is not None:
-        net[0].bias.data[...] = bias
+        net[0].bias.array[...] = bias
     return net
 
 
@@ -75,7 +75,7 @@ def test_leaky_relu_is_never_dead_even_far_below_zero():
 def test_a_unit_alive_for_one_sample_of_the_epoch_is_not_dead():
     net = _net(nn.ReLU(), bias=np.array([-10, -10, -10, -10, -10, -10, -10, 0.0]),
                weight_scale=0.0)
-    net[0].weight.data[7] = [1.0, 0, 0, 0]  # unit 7: z = x0, positive for some samples
+    net[0].weight.array[7] = [1.0, 0, 0, 0]  # unit 7: z = x0, positive for some samples
     x = np.full((16, 4), -1.0, dtype=np.float32)
     x[5, 0] = 2.0  # the one sample that wakes unit 7
     with Monitor(net, every=1) as monitor:
@@ -90,7 +90,7 @@ def test_a_unit_alive_for_one_sample_of_the_epoch_is_not_dead():
 def test_dead_units_and_dead_since_follow_each_unit_across_epochs():
     # Four units with zero weights: z = b exactly, so the bias alone decides life and death.
     net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
-    net[0].weight.data[...] = 0.0
+    net[0].weight.array[...] = 0.0
     plan = {  # epoch -> bias; negative = dead for the whole epoch
         1: [-1, -1, 1, 1],
         2: [-1, 1, -1, 1],  # unit 1 revives (dropped from the list), unit 2 dies
@@ -107,7 +107,7 @@ def test_dead_units_and_dead_since_follow_each_unit_across_epochs():
     }
     with Monitor(net, every=1) as monitor:
         for epoch, bias in plan.items():
-            net[0].bias.data[...] = bias
+            net[0].bias.array[...] = bias
             for seed in range(2):
                 _train_forward(net, _x(5, 3, seed))
             record = monitor.end_epoch()
@@ -189,7 +189,7 @@ def test_saturation_is_karpathys_097_of_the_range(module, edge):
     with Monitor(net, every=1) as monitor:
         out = net(tn.tensor(z, dtype=tn.float64))
         stats = monitor.end_epoch()["layers"]["0"]
-    scaled = 2 * out.data - 1 if isinstance(module, nn.Sigmoid) else out.data
+    scaled = 2 * out.array - 1 if isinstance(module, nn.Sigmoid) else out.array
     assert (np.abs(scaled) > 0.97).tolist() == [[False, False, True, True]]
     assert stats["saturation_rate"] == 0.5
 
@@ -198,7 +198,7 @@ def test_saturation_is_karpathys_097_of_the_range(module, edge):
 def test_activation_mean_and_std_equal_numpy_over_the_epoch():
     net = _net(nn.Tanh())
     seen = []
-    net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.data.copy()))
+    net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.array.copy()))
     with Monitor(net, every=1) as monitor:
         for seed in range(4):
             _train_forward(net, _x(10 + seed, 4, seed, scale=2.0))  # uneven batch sizes
@@ -217,8 +217,8 @@ def test_grad_norms_equal_numpy_norms_of_the_captured_gradients():
         for seed in range(5):
             _train_forward(net, _x(16, 4, seed))
             for name in captured:
-                captured[name].append(np.linalg.norm(net[int(name)].weight.grad.data))
-                captured_bias[name].append(np.linalg.norm(net[int(name)].bias.grad.data))
+                captured[name].append(np.linalg.norm(net[int(name)].weight.grad.array))
+                captured_bias[name].append(np.linalg.norm(net[int(name)].bias.grad.array))
             optimizer.step()
         per_step = monitor.step_grad_norms()
         layers = monitor.end_epoch()["layers"]
@@ -239,10 +239,10 @@ def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
         for epoch in range(2):
             for step in range(3):
                 _train_forward(net, _x(16, 4, 10 * epoch + step))
-                weights.append(net[0].weight.data.astype(np.float64))
+                weights.append(net[0].weight.array.astype(np.float64))
                 optimizer.step()
             epoch_records.append(monitor.end_epoch()["layers"]["0"])
-    weights.append(net[0].weight.data.astype(np.float64))  # after the last step
+    weights.append(net[0].weight.array.astype(np.float64))  # after the last step
     # ratio_t = ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖: the update of step t, measured at the
     # backward of step t+1, or at end_epoch for an epoch's last step
     ratios = [np.linalg.norm(weights[t] - weights[t - 1]) / np.linalg.norm(weights[t - 1])
@@ -292,7 +292,7 @@ def test_histogram_counts_every_observed_value_and_equals_numpy():
     """every=2 over 5 steps observes steps 1, 3, 5: their 3 x 6 x 8 output values."""
     net = _net(nn.GELU())
     seen = []
-    net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.data.copy()))
+    net[1].register_forward_hook(lambda module, inputs, out: seen.append(out.array.copy()))
     with Monitor(net, every=2) as monitor:
         for seed in range(5):
             _train_forward(net, _x(6, 4, seed, scale=3.0))
@@ -350,7 +350,7 @@ def test_step_grad_norms_keep_the_current_epochs_last_steps(monkeypatch):
     with Monitor(net, every=1) as monitor:
         for seed in range(5):
             _train_forward(net, _x(4, 4, seed))
-            captured.append(np.linalg.norm(net[0].weight.grad.data))
+            captured.append(np.linalg.norm(net[0].weight.grad.array))
         np.testing.assert_allclose(monitor.step_grad_norms()["0"], captured[-3:], rtol=1e-6)
         layers = monitor.end_epoch()["layers"]
         assert monitor.step_grad_norms() == {"0": [], "2": []}
@@ -366,7 +366,7 @@ def test_eval_mode_and_no_grad_forwards_are_not_counted():
         _train_forward(net, _x(16, 4, 0))
         live = monitor.end_epoch()["layers"]["1"]
         _train_forward(net, _x(16, 4, 0))
-        net[0].bias.data[...] = dead_bias  # everything would be dead, but only in eval
+        net[0].bias.array[...] = dead_bias  # everything would be dead, but only in eval
         net.eval()
         net(_x(16, 4, 1))
         net.train()
@@ -392,8 +392,8 @@ def test_detach_removes_every_hook_and_changes_no_number():
             net.zero_grad()
             out = net(_x(8, 4, seed))
             out.sum().backward()
-            outs.append(out.data.copy())
-            grads.append([p.grad.data.copy() for p in net.parameters()])
+            outs.append(out.array.copy())
+            grads.append([p.grad.array.copy() for p in net.parameters()])
             optimizer.step()
         return net, monitor, outs, grads
 
@@ -419,7 +419,7 @@ def test_detach_after_training_stops_the_counting():
     _train_forward(net, _x(8, 4, 1))
     assert len(monitor.step_grad_norms()["0"]) == 1
     assert monitor.end_epoch()["layers"]["1"]["act_mean"] == pytest.approx(
-        float(np.maximum(net[0](_x(8, 4)).data, 0).mean()), rel=1e-6)
+        float(np.maximum(net[0](_x(8, 4)).array, 0).mean()), rel=1e-6)
 
 
 def test_layers_are_named_and_ordered_by_module_path():
@@ -482,12 +482,12 @@ def test_init_report_leaves_the_model_as_it_found_it():
     model = tn.models.MLP(3, [8, 8], 2, activation="tanh")
     model(_x(4, 3)).sum().backward()
     model.eval()
-    before = {n: (p.data.copy(), p.grad.data.copy()) for n, p in model.named_parameters()}
+    before = {n: (p.array.copy(), p.grad.array.copy()) for n, p in model.named_parameters()}
     rows = tn.init_report(model, _x(32, 3))  # y=None: a fixed random output direction
     assert not model.training
     for name, p in model.named_parameters():
-        np.testing.assert_array_equal(p.data, before[name][0])
-        np.testing.assert_array_equal(p.grad.data, before[name][1])
+        np.testing.assert_array_equal(p.array, before[name][0])
+        np.testing.assert_array_equal(p.grad.array, before[name][1])
     assert all(not m._forward_hooks for m in model.modules())
     assert [r["kind"] for r in rows] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
     assert "act std" in str(rows) and "grad norm" in str(rows)
@@ -499,7 +499,7 @@ def test_init_report_activation_std_matches_a_manual_forward():
     x = _x(64, 4, 2)
     rows = tn.init_report(model, x)
     with tn.no_grad():
-        hidden = model[1](model[0](x)).data
+        hidden = model[1](model[0](x)).array
     assert rows[1]["act_std"] == pytest.approx(float(hidden.astype(np.float64).std()), rel=1e-6)
 
 
@@ -514,12 +514,12 @@ def test_sampling_observes_every_kth_step_from_each_epochs_first():
         opt = tn.optim.SGD(net.parameters(), lr=0.1)
         for xb in batches:
             opt.zero_grad()
-            hidden = net[1](net[0](xb)).data.copy()  # what the Tanh outputs in this step
+            hidden = net[1](net[0](xb)).array.copy()  # what the Tanh outputs in this step
             net(xb).sum().backward()
-            weights.append(net[0].weight.data.copy())
+            weights.append(net[0].weight.array.copy())
             opt.step()
             observed.append(hidden)
-        weights.append(net[0].weight.data.copy())  # after the last update
+        weights.append(net[0].weight.array.copy())  # after the last update
         assert len(monitor.step_grad_norms()["0"]) == 7
         epoch = monitor.end_epoch()["layers"]
         seen = np.concatenate([observed[i] for i in (0, 3, 6)])

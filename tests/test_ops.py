@@ -26,7 +26,7 @@ def check_op(tn_fn, np_fn, *arrays, rtol=1e-12):
     expected = np_fn(*arrays)
     got = tn_fn(*[tn.tensor(a) for a in arrays])
     assert got.shape == np.shape(expected)
-    np.testing.assert_allclose(got.data, expected, rtol=rtol, atol=1e-14)
+    np.testing.assert_allclose(got.array, expected, rtol=rtol, atol=1e-14)
     inputs = tuple(tn.tensor(a, requires_grad=True) for a in arrays)
     assert tn.gradcheck(tn_fn, inputs)
 
@@ -66,7 +66,7 @@ def test_kinks_follow_pytorch():
     x = tn.tensor([0.0, -1.0, 2.0, 5.0], dtype=tn.float64, requires_grad=True)
     (x.abs() + x.clamp(-1.0, 2.0)).sum().backward()
     # |x|' = sign(x) (0 at 0); clamp passes the gradient on its bounds, not outside
-    np.testing.assert_array_equal(x.grad.data, [0 + 1, -1 + 1, 1 + 1, 1 + 0])
+    np.testing.assert_array_equal(x.grad.array, [0 + 1, -1 + 1, 1 + 1, 1 + 0])
 
 
 def test_clamp_needs_a_bound():
@@ -78,10 +78,10 @@ def test_pow_at_zero_follows_pytorch():
     x = tn.tensor([0.0, 2.0], dtype=tn.float64, requires_grad=True)
     p = tn.tensor([2.0, 3.0], dtype=tn.float64, requires_grad=True)
     (x ** p).sum().backward()
-    np.testing.assert_array_equal(p.grad.data, [0.0, 8 * np.log(2)])  # 0·ln 0 := 0
+    np.testing.assert_array_equal(p.grad.array, [0.0, 8 * np.log(2)])  # 0·ln 0 := 0
     y = tn.tensor([0.0, 3.0], dtype=tn.float64, requires_grad=True)
     (y ** 0).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [0.0, 0.0])  # d(x⁰)/dx = 0, not 0·inf
+    np.testing.assert_array_equal(y.grad.array, [0.0, 0.0])  # d(x⁰)/dx = 0, not 0·inf
 
 
 # ---- binary ops with broadcasting, shapes from hypothesis ---------------------------------
@@ -108,7 +108,7 @@ def test_binary_op_broadcasting(op, shapes, seed):
         z *= rng.choice([-1, 1], z_shape)
     y = tn_fn(tn.tensor(x), tn.tensor(z))
     assert y.shape == out_shape
-    np.testing.assert_allclose(y.data, np_fn(x, z), rtol=1e-12)
+    np.testing.assert_allclose(y.array, np_fn(x, z), rtol=1e-12)
     xt, zt = tn.tensor(x, requires_grad=True), tn.tensor(z, requires_grad=True)
     assert tn.gradcheck(tn_fn, (xt, zt))
 
@@ -124,7 +124,7 @@ def test_matmul_broadcasting(shapes, seed):
     x, z = rng.standard_normal(x_shape), rng.standard_normal(z_shape)
     y = tn.tensor(x) @ tn.tensor(z)
     assert y.shape == out_shape
-    np.testing.assert_allclose(y.data, x @ z, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y.array, x @ z, rtol=1e-12, atol=1e-14)
     assert tn.gradcheck(lambda a, b: a @ b, (tn.tensor(x, requires_grad=True),
                                              tn.tensor(z, requires_grad=True)))
 
@@ -167,7 +167,7 @@ def test_full_max():
 def test_full_max_splits_the_gradient_among_ties():
     x = tn.tensor([[1.0, 3.0], [3.0, 0.0]], dtype=tn.float64, requires_grad=True)
     x.max().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 0.5], [0.5, 0]])
+    np.testing.assert_array_equal(x.grad.array, [[0, 0.5], [0.5, 0]])
 
 
 @pytest.mark.parametrize("dim,keepdim", [(0, False), (1, True), (-1, False), (2, True)], ids=str)
@@ -176,8 +176,8 @@ def test_max_with_dim_returns_values_and_indices(dim, keepdim):
     result = tn.tensor(x).max(dim, keepdim)
     values, indices = result  # a named tuple, as in PyTorch
     assert result.values is values and result.indices is indices
-    np.testing.assert_array_equal(values.data, np.max(x, axis=dim, keepdims=keepdim))
-    np.testing.assert_array_equal(indices.data, np.argmax(x, axis=dim, keepdims=keepdim))
+    np.testing.assert_array_equal(values.array, np.max(x, axis=dim, keepdims=keepdim))
+    np.testing.assert_array_equal(indices.array, np.argmax(x, axis=dim, keepdims=keepdim))
     assert indices.dtype == tn.int64 and not indices.requires_grad
     assert tn.gradcheck(lambda t: t.max(dim, keepdim).values,
                         (tn.tensor(x, requires_grad=True),))
@@ -186,16 +186,16 @@ def test_max_with_dim_returns_values_and_indices(dim, keepdim):
 def test_max_with_dim_sends_the_gradient_to_the_first_tie():
     x = tn.tensor([[2.0, 5.0, 5.0], [7.0, 7.0, 1.0]], dtype=tn.float64, requires_grad=True)
     values, indices = tn.max(x, dim=1)
-    np.testing.assert_array_equal(indices.data, [1, 0])
+    np.testing.assert_array_equal(indices.array, [1, 0])
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(x.grad.array, [[0, 1, 0], [1, 0, 0]])
 
 
 def test_argmax():
     x = rand(3, 4, 5)
     t = tn.tensor(x)
     assert t.argmax().item() == np.argmax(x)
-    np.testing.assert_array_equal(tn.argmax(t, 1).data, np.argmax(x, axis=1))
+    np.testing.assert_array_equal(tn.argmax(t, 1).array, np.argmax(x, axis=1))
     assert t.argmax(-1, keepdim=True).shape == (3, 4, 1)
 
 
@@ -236,16 +236,16 @@ def test_movement(name, tn_fn, np_fn):
 def test_repeated_index_gradients_add_up():
     x = tn.tensor([1.0, 2.0, 3.0], dtype=tn.float64, requires_grad=True)
     x[np.array([0, 0, 2, 0])].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 0.0, 1.0])
 
 
 def test_reshape_keeps_the_graph_and_shares_no_gradient_memory():
     x = tn.tensor(rand(2, 3), requires_grad=True)
     x.view(6).sum().backward()
-    assert x.grad.shape == (2, 3) and x.grad.data.flags.writeable
+    assert x.grad.shape == (2, 3) and x.grad.array.flags.writeable
     with tn.no_grad():
         x.grad += 1  # the adopted gradient must be writable, not a broadcast view
-    np.testing.assert_array_equal(x.grad.data, np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(x.grad.array, np.full((2, 3), 2.0))
 
 
 # ---- casts -------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_cast_between_float_types():
     assert y.dtype == tn.float64
     y.sum().backward()
     assert x.grad.dtype == tn.float32
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
     z = tn.tensor([1.5], dtype=tn.float64, requires_grad=True)
     assert z.float().dtype == tn.float32 and z.to(tn.float32).dtype == tn.float32
     assert tn.gradcheck(lambda t: t.to(tn.float64) * t, (z,))
@@ -263,9 +263,9 @@ def test_cast_between_float_types():
 
 def test_cast_to_integers_and_bool_like_numpy():
     x = np.array([1.7, -2.2, 0.0])
-    np.testing.assert_array_equal(tn.tensor(x).long().data, x.astype(np.int64))
+    np.testing.assert_array_equal(tn.tensor(x).long().array, x.astype(np.int64))
     assert tn.tensor(x).long().dtype == tn.int64 and tn.tensor(x).int().dtype == tn.int32
-    np.testing.assert_array_equal(tn.tensor(x).bool().data, [True, True, False])
+    np.testing.assert_array_equal(tn.tensor(x).bool().array, [True, True, False])
 
 
 def test_comparisons_return_boolean_tensors_without_grad():
@@ -273,7 +273,7 @@ def test_comparisons_return_boolean_tensors_without_grad():
     for result, expected in [(x > 2, [0, 0, 1]), (x >= 2, [0, 1, 1]), (x < 2, [1, 0, 0]),
                              (x <= 2, [1, 1, 0]), (x == 2, [0, 1, 0]), (x != 2, [1, 0, 1])]:
         assert result.dtype == tn.bool and not result.requires_grad
-        np.testing.assert_array_equal(result.data, np.array(expected, dtype=bool))
+        np.testing.assert_array_equal(result.array, np.array(expected, dtype=bool))
 
 
 # ---- gradcheck itself --------------------------------------------------------------------
@@ -336,7 +336,7 @@ def test_layer_norm_with_a_constant_row(shape):
     check_op(lambda a, ww, bb: tn.nn.functional.layer_norm(a, norm_shape, ww, bb, eps),
              reference, x, w, b)
     np.testing.assert_allclose(
-        tn.nn.functional.layer_norm(tn.tensor(x), norm_shape, tn.tensor(w), tn.tensor(b)).data[0],
+        tn.nn.functional.layer_norm(tn.tensor(x), norm_shape, tn.tensor(w), tn.tensor(b)).array[0],
         b, rtol=1e-12)
 
 

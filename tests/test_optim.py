@@ -23,9 +23,9 @@ def _step(opt, w, g):
     """Give w the gradient g (the gradient of Σ w·g) and take one step."""
     opt.zero_grad()
     (w * tn.tensor(g, dtype=tn.float64)).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, g)
+    np.testing.assert_array_equal(w.grad.array, g)
     opt.step()
-    return w.data.copy()
+    return w.array.copy()
 
 
 def _assert_close(actual, expected):
@@ -153,7 +153,7 @@ def test_zero_grad_set_to_none_and_to_zero():
     grad = w.grad
     opt.zero_grad(set_to_none=False)
     assert w.grad is grad
-    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(w.grad.array, [0.0, 0.0])
     opt.zero_grad()
     assert w.grad is None
 
@@ -162,7 +162,7 @@ def test_parameters_without_gradient_are_left_alone():
     w, frozen = _param(), tn.tensor([5.0], dtype=tn.float64, requires_grad=True)
     opt = optim.Adam([w, frozen], lr=0.1)
     _step(opt, w, G1)
-    np.testing.assert_array_equal(frozen.data, [5.0])
+    np.testing.assert_array_equal(frozen.array, [5.0])
     assert frozen not in opt.state
 
 
@@ -173,8 +173,8 @@ def test_parameter_groups_override_defaults():
     (a * tn.tensor(G1, dtype=tn.float64)).sum().backward()
     (b * tn.tensor(G1, dtype=tn.float64)).sum().backward()
     opt.step()
-    _assert_close(a.data, [0.95, -1.9])
-    _assert_close(b.data, [0.5, -1.0])
+    _assert_close(a.array, [0.95, -1.9])
+    _assert_close(b.array, [0.5, -1.0])
 
 
 def test_step_returns_the_closures_loss():
@@ -188,7 +188,7 @@ def test_step_returns_the_closures_loss():
         return loss
 
     assert opt.step(closure).item() == 5.0
-    _assert_close(w.data, [0.8, -1.6])  # w - 0.1·2w
+    _assert_close(w.array, [0.8, -1.6])  # w - 0.1·2w
 
 
 def test_optimizer_repr_lists_hyper_parameters():
@@ -212,7 +212,7 @@ def _train(model, opt, steps, seed):
         opt.zero_grad()
         loss_fn(model(x), y).backward()
         opt.step()
-    return [p.data.copy() for p in model.parameters()]
+    return [p.array.copy() for p in model.parameters()]
 
 
 OPTIMIZERS = [
@@ -231,7 +231,7 @@ def test_state_dict_round_trip_continues_identically(make):
     model = _mlp(0)
     opt = make(model.parameters())
     _train(model, opt, 3, seed=1)
-    model_state = copy.deepcopy({k: v.data for k, v in model.state_dict().items()})
+    model_state = copy.deepcopy({k: v.array for k, v in model.state_dict().items()})
     opt_state = opt.state_dict()
     uninterrupted = _train(model, opt, 3, seed=2)
 
@@ -400,7 +400,7 @@ def test_adam_flat_path_equals_per_parameter_path_bit_for_bit(opt_class, kwargs)
             opt.step()
             if with_idle_param and step == 3:
                 idle[0].grad = None
-        return [p.data for p in params], opt
+        return [p.array for p in params], opt
 
     flat_params, flat_opt = run(False)
     loop_params, _ = run(True)
@@ -428,14 +428,14 @@ def test_adam_blocked_path_equals_per_parameter_path_bit_for_bit(opt_class, kwar
         monkeypatch.setattr(flat, "BLOCK", block)
         W1, b1 = (tn.nn.Parameter(tn.tensor(a)) for a in init[:2])
         W2 = tn.nn.Parameter(tn.tensor(init[2]))
-        W2.data = W2.data.T  # (2, 4), Fortran-ordered: not C-contiguous
+        W2.array = W2.array.T  # (2, 4), Fortran-ordered: not C-contiguous
         opt = opt_class([W1, b1, W2], lr=0.05, **kwargs)
         for _ in range(6):
             opt.zero_grad()
             ((x @ W1.T + b1).tanh() @ W2.T).pow(2).sum().backward()
             opt.step()
         assert opt._flat[0].blocked == (block < 24)
-        return [p.data.copy() for p in (W1, b1, W2)], [p._version[0] for p in (W1, b1, W2)]
+        return [p.array.copy() for p in (W1, b1, W2)], [p._version[0] for p in (W1, b1, W2)]
 
     blocked, blocked_versions = run(5)
     whole, whole_versions = run(1 << 16)
@@ -468,7 +468,7 @@ def test_adam_flat_state_survives_load_state_dict():
     b_opt.load_state_dict(saved)
     train(b_params, b_opt, 3)
     for p, q in zip(b_params, a_params):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 @pytest.mark.parametrize("shape, new_shape", [((3, 2), (4, 2)), ((300, 250), (400, 250))])
@@ -479,7 +479,7 @@ def test_adam_refuses_a_parameter_whose_shape_changed_under_it(shape, new_shape)
     opt = tn.optim.Adam([p], lr=0.1)
     p.grad = tn.ones(*shape)
     opt.step()
-    p.data = np.zeros(new_shape, np.float32)
+    p.array = np.zeros(new_shape, np.float32)
     p.grad = tn.ones(*new_shape)
     with pytest.raises(ValueError, match=r"'exp_avg' has shape \(%d, %d\).*create a new "
                        r"optimizer" % shape):
@@ -496,13 +496,13 @@ def test_adam_uses_a_state_entry_the_user_replaced(name):
     opt.step()
     opt.state[p][name] = np.array([4.0, 4.0])
     m, v = opt.state[p]["exp_avg"].copy(), opt.state[p]["exp_avg_sq"].copy()
-    before = p.data.copy()
+    before = p.array.copy()
     opt.step()  # step 2, gradient still 1
     m, v = 0.5 * m + 0.5, 0.75 * v + 0.25
     expected = before - 0.1 * (m / (1 - 0.5 ** 2)) / (np.sqrt(v / (1 - 0.75 ** 2)) + 1e-8)
     np.testing.assert_allclose(opt.state[p]["exp_avg"], m, rtol=1e-15)
     np.testing.assert_allclose(opt.state[p]["exp_avg_sq"], v, rtol=1e-15)
-    np.testing.assert_allclose(p.data, expected, rtol=1e-14)
+    np.testing.assert_allclose(p.array, expected, rtol=1e-14)
 
 
 def test_adam_group_whose_parameters_skip_steps_matches_separate_optimizers():
@@ -526,9 +526,9 @@ def test_adam_group_whose_parameters_skip_steps_matches_separate_optimizers():
                 o.step()
         opt.step()
         for p, q in zip(together, alone):
-            np.testing.assert_allclose(p.data, q.data, rtol=1e-14, atol=0)
+            np.testing.assert_allclose(p.array, q.array, rtol=1e-14, atol=0)
     assert [opt.state[p]["step"] for p in together] == [3, 3]
-    assert not np.array_equal(together[1].data, init[1])
+    assert not np.array_equal(together[1].array, init[1])
 
 
 # ---- RMSprop and Adagrad -------------------------------------------------------------------
@@ -599,4 +599,4 @@ def test_adagrad_state_for_a_group_added_later():
     opt.add_param_group({"params": [v], "initial_accumulator_value": 1.0})
     _step(opt, v, G1)  # (w has no gradient and stays)
     _assert_close(opt.state[v]["sum"], [1.25, 2.0])
-    np.testing.assert_array_equal(w.data, W0)
+    np.testing.assert_array_equal(w.array, W0)

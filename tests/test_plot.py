@@ -233,8 +233,8 @@ def test_activations_draws_one_panel_per_activation_so_none_hides_another(tmp_pa
 def _one_logit_model():
     """logit = x₁: class 1 exactly where x₁ > 0."""
     model = tn.nn.Sequential(tn.nn.Linear(2, 1))
-    model[0].weight.data[...] = [[1.0, 0.0]]
-    model[0].bias.data[...] = 0.0
+    model[0].weight.array[...] = [[1.0, 0.0]]
+    model[0].bias.array[...] = 0.0
     return model
 
 
@@ -304,8 +304,8 @@ def test_decision_boundary_with_three_classes_uses_the_okabe_ito_colours():
     y = np.repeat([0, 1, 2], 20)
     X = centres[y] + 0.5 * rng.standard_normal((60, 2))
     model = tn.nn.Sequential(tn.nn.Linear(2, 3))
-    model[0].weight.data[...] = centres  # logit_k = c_k · x - |c_k|²/2: nearest centre wins
-    model[0].bias.data[...] = -0.5 * (centres ** 2).sum(axis=1)
+    model[0].weight.array[...] = centres  # logit_k = c_k · x - |c_k|²/2: nearest centre wins
+    model[0].bias.array[...] = -0.5 * (centres ** 2).sum(axis=1)
     fig = plot.decision_boundary(model, X, y, resolution=40)
     ax = fig.axes[0]
     scatters = {c.get_label(): c for c in ax.collections if c.get_label().startswith("class")}

@@ -60,7 +60,7 @@ def test_result_type_against_torch(x, y, expected):
     torch = pytest.importorskip("torch")
 
     def to_torch(v):
-        return torch.from_numpy(np.array(v.data)) if isinstance(v, tn.Tensor) else v
+        return torch.from_numpy(np.array(v.array)) if isinstance(v, tn.Tensor) else v
 
     theirs = torch.empty(0, dtype=torch.result_type(to_torch(x), to_torch(y))).numpy().dtype
     assert tn.result_type(x, y) == theirs
@@ -93,8 +93,8 @@ def test_operators_give_the_result_type(op, x, y, expected):
 
 def test_python_ints_wrap_around_small_integer_types_as_in_pytorch():
     x = tn.tensor([250, 3], dtype=np.uint8)
-    np.testing.assert_array_equal((x + 300).data, np.array([294, 47]) % 256)
-    np.testing.assert_array_equal((x - 1).data, [249, 2])
+    np.testing.assert_array_equal((x + 300).array, np.array([294, 47]) % 256)
+    np.testing.assert_array_equal((x - 1).array, [249, 2])
 
 
 def test_reflected_operators_with_python_scalars():
@@ -108,7 +108,7 @@ def test_reflected_operators_with_python_scalars():
 
 def test_true_division_of_integers_gives_the_default_float():
     assert (tn.tensor([3, 4]) / tn.tensor([2, 2])).dtype == F32
-    np.testing.assert_array_equal((tn.tensor([3, 4]) / tn.tensor([2, 2])).data, [1.5, 2.0])
+    np.testing.assert_array_equal((tn.tensor([3, 4]) / tn.tensor([2, 2])).array, [1.5, 2.0])
     assert (tn.tensor([3, 4]) / 2).dtype == F32
     tn.set_default_dtype(tn.float64)
     try:
@@ -135,8 +135,8 @@ def test_mixed_float_operands_backpropagate_in_each_dtype():
     assert y.dtype == F64 and z.dtype == F32
     (y.sum() + z.sum().double()).backward()
     assert a.grad.dtype == F32 and b.grad.dtype == F64 and c.grad.dtype == F64
-    np.testing.assert_array_equal(a.grad.data, [5.0, 6.0])
-    np.testing.assert_array_equal(b.grad.data, [1.0, 2.0])
+    np.testing.assert_array_equal(a.grad.array, [5.0, 6.0])
+    np.testing.assert_array_equal(b.grad.array, [1.0, 2.0])
     assert c.grad.item() == 3.0
 
 
@@ -151,7 +151,7 @@ def test_same_dtype_operands_are_not_copied_or_cast():
     # the hot path: the op gets the very arrays
     a, b = tn.randn(3), tn.randn(3)
     y = a + b
-    np.testing.assert_array_equal(y.data, a.data + b.data)
+    np.testing.assert_array_equal(y.array, a.array + b.array)
     assert (a * 2.0).dtype == F32 and (a * 2).dtype == F32 and (a ** 2).dtype == F32
 
 

@@ -14,13 +14,13 @@ def test_generator_seeding_methods():
     assert g.manual_seed(3) is g and g.initial_seed() == 3 and g.device == "cpu"
     a = tn.randn(5, generator=g)
     b = tn.randn(5, generator=tn.Generator().manual_seed(3))
-    np.testing.assert_array_equal(a.data, b.data)
-    np.testing.assert_array_equal(tn.randn(5, generator=tn.Generator().manual_seed(3)).data,
+    np.testing.assert_array_equal(a.array, b.array)
+    np.testing.assert_array_equal(tn.randn(5, generator=tn.Generator().manual_seed(3)).array,
                                   np.random.default_rng(3).standard_normal(5).astype(np.float32))
     state = g.get_state()
     first = tn.rand(4, generator=g)
     assert g.set_state(state) is g
-    np.testing.assert_array_equal(tn.rand(4, generator=g).data, first.data)
+    np.testing.assert_array_equal(tn.rand(4, generator=g).array, first.array)
     s = g.seed()
     assert isinstance(s, int) and g.initial_seed() == s
     assert isinstance(g, np.random.Generator)  # so it goes wherever numpy's does
@@ -33,7 +33,7 @@ def test_generator_pickles_with_its_state():
     tn.rand(3, generator=g)
     h = pickle.loads(pickle.dumps(g))
     assert type(h) is tn.Generator and h.initial_seed() == 7
-    np.testing.assert_array_equal(tn.rand(3, generator=g).data, tn.rand(3, generator=h).data)
+    np.testing.assert_array_equal(tn.rand(3, generator=g).array, tn.rand(3, generator=h).array)
 
 
 def test_manual_seed_returns_the_global_generator_reseeded_in_place():
@@ -42,7 +42,7 @@ def test_manual_seed_returns_the_global_generator_reseeded_in_place():
     tn.manual_seed(5)
     a = tn.randn(3)
     tn.manual_seed(5)
-    np.testing.assert_array_equal(tn.randn(3).data, a.data)
+    np.testing.assert_array_equal(tn.randn(3).array, a.array)
 
 
 DRAWS = {
@@ -65,10 +65,10 @@ def test_every_draw_takes_a_generator_and_repeats_with_its_seed(name):
     a = DRAWS[name](tn.Generator().manual_seed(11))
     b = DRAWS[name](tn.Generator().manual_seed(11))
     c = DRAWS[name](np.random.default_rng(11))  # a numpy generator works the same
-    np.testing.assert_array_equal(a.data, b.data)
-    np.testing.assert_array_equal(a.data, c.data)
+    np.testing.assert_array_equal(a.array, b.array)
+    np.testing.assert_array_equal(a.array, c.array)
     tn.manual_seed(11)
-    np.testing.assert_array_equal(DRAWS[name](None).data, a.data)
+    np.testing.assert_array_equal(DRAWS[name](None).array, a.array)
 
 
 def test_a_wrong_generator_is_named():
@@ -99,13 +99,13 @@ def test_multinomial_frequencies_and_rules():
     w = tn.tensor([1.0, 3.0, 0.0, 6.0])
     draws = tn.multinomial(w, 20000, replacement=True, generator=g)
     assert draws.dtype == tn.int64 and draws.shape == (20000,)
-    freq = np.bincount(draws.data, minlength=4) / 20000
+    freq = np.bincount(draws.array, minlength=4) / 20000
     np.testing.assert_allclose(freq, [0.1, 0.3, 0.0, 0.6], atol=0.015)
     batch = tn.multinomial(tn.tensor([[1.0, 1.0, 1.0], [0.0, 0.0, 1.0]]), 3, generator=g)
     assert sorted(batch[0].tolist()) == [0, 1, 2] and batch[1, 0].item() == 2
     # without replacement, the first draw follows the weights too
     firsts = tn.multinomial(tn.tensor([[1.0, 3.0, 6.0]] * 20000), 2, generator=g)[:, 0]
-    np.testing.assert_allclose(np.bincount(firsts.data, minlength=3) / 20000, [0.1, 0.3, 0.6],
+    np.testing.assert_allclose(np.bincount(firsts.array, minlength=3) / 20000, [0.1, 0.3, 0.6],
                                atol=0.015)
     assert tn.multinomial(tn.tensor([1.0, 0.0]), 2).tolist() == [0, 1]  # zero weights last
 
@@ -127,7 +127,7 @@ def test_like_factories():
     x = tn.ones(2, 3, dtype=tn.float64)
     assert tn.rand_like(x).dtype == tn.float64 and tn.randn_like(x).shape == (2, 3)
     r = tn.randint_like(x, 3, 5)
-    assert r.dtype == tn.float64 and set(r.data.ravel()) <= {3.0, 4.0}
+    assert r.dtype == tn.float64 and set(r.array.ravel()) <= {3.0, 4.0}
     assert tn.randint_like(tn.ones(2, dtype=tn.int32), high=5).dtype == tn.int32
     assert tn.full_like(x, 7).tolist() == [[7.0] * 3] * 2 and tn.empty_like(x).shape == (2, 3)
     with pytest.raises(TypeError, match="rand_like: the input must be floating point"):
@@ -143,8 +143,8 @@ def test_size_keyword_eye_and_full():
     assert tn.full(size=(2,), fill_value=3.0).tolist() == [3.0, 3.0]
     assert tn.full((2,), 3).dtype == tn.int64 and tn.full((2,), True).dtype == tn.bool
     assert tn.full((2,), 3, dtype=tn.float32).dtype == tn.float32
-    np.testing.assert_array_equal(tn.eye(3).data, np.eye(3))
-    np.testing.assert_array_equal(tn.eye(2, 3, dtype=tn.int64).data, np.eye(2, 3))
+    np.testing.assert_array_equal(tn.eye(3).array, np.eye(3))
+    np.testing.assert_array_equal(tn.eye(2, 3, dtype=tn.int64).array, np.eye(2, 3))
     assert tn.eye(2, requires_grad=True).requires_grad
     assert tn.randint(10, (3,)).shape == (3,) and tn.randint(3, 10, size=(2, 2)).shape == (2, 2)
     with pytest.raises(TypeError, match="randn: dtype must be a floating-point type"):

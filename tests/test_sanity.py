@@ -20,10 +20,10 @@ def _results(model, X=DATA.X_train, y=DATA.y_train, **kwargs):
 
 def test_a_sound_model_passes_everything_and_is_not_changed():
     model = _mlp()
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.array.copy() for p in model.parameters()]
     report = sanity_check(model, DATA.X_train, DATA.y_train)
     assert report.passed and len(report) == 4
-    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
+    assert all(np.array_equal(p.array, b) for p, b in zip(model.parameters(), before))
     assert all(p.grad is None for p in model.parameters())
     text = str(report)
     assert text.splitlines()[0].startswith("check") and text.count("pass") == 4
@@ -35,7 +35,7 @@ def test_a_too_large_initialisation_fails_the_initial_loss():
     with tn.no_grad():
         for layer in model:
             if isinstance(layer, tn.nn.Linear):
-                layer.weight.data[...] *= 4
+                layer.weight.array[...] *= 4
     assert _results(model)["initial loss"] is False
 
 

@@ -30,7 +30,7 @@ def _train(model, opt, steps, seed):
         opt.zero_grad()
         nn.CrossEntropyLoss()(model(x), y).backward()
         opt.step()
-    return [p.data.copy() for p in model.parameters()]
+    return [p.array.copy() for p in model.parameters()]
 
 
 # ---- round trips ---------------------------------------------------------------------------
@@ -42,11 +42,11 @@ def test_model_state_dict_round_trip(tmp_path):
     assert list(loaded) == list(model.state_dict())
     for name, tensor in model.state_dict().items():
         assert isinstance(loaded[name], tn.Tensor) and loaded[name].dtype == tensor.dtype
-        np.testing.assert_array_equal(loaded[name].data, tensor.data)
+        np.testing.assert_array_equal(loaded[name].array, tensor.array)
     other = _model(1)
     other.load_state_dict(loaded)
     x = tn.randn(4, 3)
-    np.testing.assert_array_equal(other(x).data, model(x).data)
+    np.testing.assert_array_equal(other(x).array, model(x).array)
 
 
 def test_every_kind_of_value_round_trips(tmp_path):
@@ -81,9 +81,9 @@ def test_every_kind_of_value_round_trips(tmp_path):
     assert loaded["nested"] == [{"params": [0, 1, 2]}, ((1, 2), [3.5])]
     assert loaded["numpy scalar"] == 0.25
     for key in ["float64", "int64", "bool", "scalar array", "tensor"]:
-        original = state[key].data if isinstance(state[key], tn.Tensor) else state[key]
+        original = state[key].array if isinstance(state[key], tn.Tensor) else state[key]
         assert loaded[key].dtype == original.dtype and loaded[key].shape == original.shape
-        np.testing.assert_array_equal(loaded[key].data, original)
+        np.testing.assert_array_equal(loaded[key].array, original)
     assert not loaded["tensor"].requires_grad
 
 
@@ -127,7 +127,7 @@ _STATES = st.recursive(_LEAVES, lambda inner: (
 def _same(a, b):
     if isinstance(a, np.ndarray):
         return (isinstance(b, tn.Tensor) and a.dtype == b.dtype and a.shape == b.shape
-                and a.tobytes() == b.data.tobytes())  # bit for bit, NaNs included
+                and a.tobytes() == b.array.tobytes())  # bit for bit, NaNs included
     if isinstance(a, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
     if isinstance(a, dict):
@@ -394,16 +394,16 @@ def test_any_corruption_of_a_real_file_is_a_value_error(garbage, offset):
 ])
 def test_load_state_dict_refuses_a_cast_that_loses_information(value, words):
     model = _model()
-    before = model[0].weight.data.copy()
+    before = model[0].weight.array.copy()
     state = model.state_dict()
     state["0.weight"] = value
     with pytest.raises(RuntimeError, match="dtype mismatch for 0.weight: " + words):
         model.load_state_dict(state)
-    np.testing.assert_array_equal(model[0].weight.data, before)
+    np.testing.assert_array_equal(model[0].weight.array, before)
     # an exact cast is fine
     state["0.weight"] = np.full((8, 3), 0.5)
     model.load_state_dict(state)
-    assert (model[0].weight.data == 0.5).all()
+    assert (model[0].weight.array == 0.5).all()
 
 
 def test_load_takes_pytorchs_keyword_arguments(tmp_path):

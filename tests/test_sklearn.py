@@ -67,7 +67,7 @@ def test_binary_uses_one_logit_and_string_labels():
     proba = clf.predict_proba(X)
     assert proba.shape == (300, 2)
     # the column order follows classes_: P(right) is σ(logit)
-    logits = clf.model_(Tensor(X)).data[:, 0]
+    logits = clf.model_(Tensor(X)).array[:, 0]
     np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-logits)), rtol=1e-12)
 
 

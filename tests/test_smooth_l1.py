@@ -29,12 +29,12 @@ def _closed(d, beta):
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_smooth_l1_closed_form(beta, reduction):
     x, y = _data()
-    d = x.data - y.data
+    d = x.array - y.array
     expected = _closed(d, beta)
     expected = {"mean": expected.mean(), "sum": expected.sum(), "none": expected}[reduction]
     loss = nn.SmoothL1Loss(reduction, beta)(x, y)
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-14)
-    np.testing.assert_array_equal(loss.data, F.smooth_l1_loss(x, y, reduction, beta).data)
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-14)
+    np.testing.assert_array_equal(loss.array, F.smooth_l1_loss(x, y, reduction, beta).array)
 
 
 @pytest.mark.parametrize("make", [lambda x, y: F.smooth_l1_loss(x, y),
@@ -48,19 +48,19 @@ def test_gradcheck_in_input_and_target(make):
 def test_gradient_is_d_over_beta_inside_and_the_sign_outside():
     x = tn.tensor([0.25, -0.5, 3.0, -2.0, 0.0], dtype=tn.float64, requires_grad=True)
     F.smooth_l1_loss(x, tn.zeros(5, dtype=tn.float64), "sum").backward()
-    np.testing.assert_array_equal(x.grad.data, [0.25, -0.5, 1.0, -1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.25, -0.5, 1.0, -1.0, 0.0])
     x.grad = None
     F.l1_loss(x, tn.zeros(5, dtype=tn.float64), "sum").backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, -1.0, 1.0, -1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, -1.0, 1.0, -1.0, 0.0])
 
 
 def test_huber_is_delta_times_smooth_l1_and_l1_is_beta_zero():
     x, y = _data(1)
     for delta in (0.5, 1.0, 2.0):
-        np.testing.assert_allclose(nn.HuberLoss("none", delta)(x, y).data,
-                                   delta * F.smooth_l1_loss(x, y, "none", delta).data,
+        np.testing.assert_allclose(nn.HuberLoss("none", delta)(x, y).array,
+                                   delta * F.smooth_l1_loss(x, y, "none", delta).array,
                                    rtol=1e-15)
-    np.testing.assert_array_equal(nn.L1Loss()(x, y).data, F.smooth_l1_loss(x, y, beta=0).data)
+    np.testing.assert_array_equal(nn.L1Loss()(x, y).array, F.smooth_l1_loss(x, y, beta=0).array)
 
 
 @pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
@@ -71,8 +71,8 @@ def test_huge_differences_are_finite_and_warning_free(dtype):
         warnings.simplefilter("error")
         loss = F.smooth_l1_loss(x, tn.zeros(3, dtype=dtype), "none")
         loss.sum().backward()
-    assert loss.dtype == dtype and np.isfinite(loss.data).all()
-    np.testing.assert_array_equal(x.grad.data, np.array([1.0, -1.0, 0.5], dtype))
+    assert loss.dtype == dtype and np.isfinite(loss.array).all()
+    np.testing.assert_array_equal(x.grad.array, np.array([1.0, -1.0, 0.5], dtype))
 
 
 def test_float32_input_with_an_integer_target_stays_float32():
@@ -103,11 +103,11 @@ def test_errors(call, error, message):
 def test_values_and_gradients_equal_pytorchs(name, kwargs):
     torch = pytest.importorskip("torch")
     x, y = _data(2, scale=1.0)
-    xt, yt = (torch.tensor(t.data, requires_grad=True) for t in (x, y))
+    xt, yt = (torch.tensor(t.array, requires_grad=True) for t in (x, y))
     loss, torch_loss = getattr(nn, name)(**kwargs)(x, y), getattr(torch.nn, name)(**kwargs)(xt, yt)
-    np.testing.assert_allclose(loss.data, torch_loss.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, torch_loss.detach().numpy(), rtol=1e-12)
     loss.sum().backward()
     torch_loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(y.grad.data, yt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.grad.array, yt.grad.numpy(), rtol=1e-12)
     assert repr(getattr(nn, name)(**kwargs)) == repr(getattr(torch.nn, name)(**kwargs))

@@ -27,7 +27,7 @@ def check_op(tn_fn, np_fn, *arrays, rtol=1e-12):
     expected = np_fn(*arrays)
     got = tn_fn(*[tn.tensor(a) for a in arrays])
     assert got.shape == np.shape(expected)
-    np.testing.assert_allclose(got.data, expected, rtol=rtol, atol=1e-14)
+    np.testing.assert_allclose(got.array, expected, rtol=rtol, atol=1e-14)
     inputs = tuple(tn.tensor(a, requires_grad=True) for a in arrays)
     assert tn.gradcheck(tn_fn, inputs)
 
@@ -62,8 +62,8 @@ def test_unary(name, tn_fn, np_fn, x):
 
 def test_small_arguments_keep_their_precision():
     tiny = np.array([1e-12, -1e-15])
-    np.testing.assert_array_equal(tn.tensor(tiny).log1p().data, np.log1p(tiny))
-    np.testing.assert_array_equal(tn.tensor(tiny).expm1().data, np.expm1(tiny))
+    np.testing.assert_array_equal(tn.tensor(tiny).log1p().array, np.log1p(tiny))
+    np.testing.assert_array_equal(tn.tensor(tiny).expm1().array, np.expm1(tiny))
 
 
 @pytest.mark.parametrize("name", ["sin", "cos", "tan", "log2", "log10", "log1p", "expm1",
@@ -71,7 +71,7 @@ def test_small_arguments_keep_their_precision():
 def test_integer_inputs_become_the_default_float(name):
     y = getattr(tn.tensor([1, 2]), name)()
     assert y.dtype == tn.float32
-    np.testing.assert_allclose(y.data, getattr(tn.tensor([1.0, 2.0]), name)().data)
+    np.testing.assert_allclose(y.array, getattr(tn.tensor([1.0, 2.0]), name)().array)
 
 
 ROUNDING = [("floor", np.floor), ("ceil", np.ceil), ("trunc", np.trunc), ("sign", np.sign),
@@ -83,17 +83,17 @@ def test_rounding_ops_have_zero_gradient(name, np_fn):
     x = np.array([-2.5, -1.5, -0.7, 0.0, 0.5, 1.5, 2.3, 7.0])
     t = tn.tensor(x, requires_grad=True)
     y = getattr(tn, name)(t)
-    np.testing.assert_array_equal(y.data, np_fn(x))  # round: halves to even
+    np.testing.assert_array_equal(y.array, np_fn(x))  # round: halves to even
     (y * 3.0).sum().backward()
-    np.testing.assert_array_equal(t.grad.data, np.zeros_like(x))
+    np.testing.assert_array_equal(t.grad.array, np.zeros_like(x))
     assert tn.gradcheck(lambda a: getattr(a, name)() + a, (tn.tensor(x + 0.25,
                                                                      requires_grad=True),))
 
 
 def test_round_with_decimals():
     x = tn.tensor([1.2345, -2.5551, 1234.5], dtype=tn.float64)
-    np.testing.assert_array_equal(x.round(decimals=2).data, np.round(x.data, 2))
-    np.testing.assert_array_equal(tn.round(x, decimals=-2).data, np.round(x.data, -2))
+    np.testing.assert_array_equal(x.round(decimals=2).array, np.round(x.array, 2))
+    np.testing.assert_array_equal(tn.round(x, decimals=-2).array, np.round(x.array, -2))
     with pytest.raises(TypeError, match="round: decimals must be an integer, got 1.5"):
         x.round(1.5)
 
@@ -143,9 +143,9 @@ def test_max_and_min_of_two_tensors():
 def test_min_with_dim(dim, keepdim):
     x = rand(3, 4, 5)
     values, indices = tn.tensor(x).min(dim, keepdim)
-    np.testing.assert_array_equal(values.data, x.min(axis=dim, keepdims=keepdim))
-    np.testing.assert_array_equal(indices.data, x.argmin(axis=dim, keepdims=keepdim))
-    np.testing.assert_array_equal(tn.argmin(tn.tensor(x), dim, keepdim).data,
+    np.testing.assert_array_equal(values.array, x.min(axis=dim, keepdims=keepdim))
+    np.testing.assert_array_equal(indices.array, x.argmin(axis=dim, keepdims=keepdim))
+    np.testing.assert_array_equal(tn.argmin(tn.tensor(x), dim, keepdim).array,
                                   x.argmin(axis=dim, keepdims=keepdim))
     assert tn.gradcheck(lambda t: t.min(dim, keepdim).values, (tn.tensor(x, requires_grad=True),))
     check_op(lambda t: t.min(), np.min, x)
@@ -169,10 +169,10 @@ def test_prod_gradient_with_zeros_is_the_product_of_the_others():
     x = tn.tensor([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 3.0]], dtype=tn.float64,
                   requires_grad=True)
     x.prod(1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 6, 0], [0, 0, 0], [6, 3, 2]])
+    np.testing.assert_array_equal(x.grad.array, [[0, 6, 0], [0, 0, 0], [6, 3, 2]])
     x.grad = None
     x.prod().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros((3, 3)))
+    np.testing.assert_array_equal(x.grad.array, np.zeros((3, 3)))
     y = tn.tensor([2.0, 0.0, 3.0], dtype=tn.float64, requires_grad=True)
     assert tn.gradcheck(lambda t: t.prod(), (y,))  # exactly at a zero: still the product
 
@@ -214,8 +214,8 @@ def test_var_and_std(name, tn_fn, np_fn):
 def test_std_of_a_constant_row_has_gradient_zero():
     x = tn.tensor([[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]], dtype=tn.float64, requires_grad=True)
     x.std(1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data[1], [0.0, 0.0, 0.0])
-    assert np.all(np.isfinite(x.grad.data))
+    np.testing.assert_array_equal(x.grad.array[1], [0.0, 0.0, 0.0])
+    assert np.all(np.isfinite(x.grad.array))
 
 
 def test_var_argument_errors():
@@ -252,10 +252,10 @@ def test_norm_of_zero_has_subgradient_zero():
     for p in (2, 1, math.inf, 3):
         z = tn.zeros(3, dtype=tn.float64, requires_grad=True)
         z.norm(p).backward()
-        np.testing.assert_array_equal(z.grad.data, [0.0, 0.0, 0.0])
+        np.testing.assert_array_equal(z.grad.array, [0.0, 0.0, 0.0])
     z = tn.tensor([[0.0, 0.0], [3.0, 4.0]], dtype=tn.float64, requires_grad=True)
     z.norm(dim=1).sum().backward()
-    np.testing.assert_allclose(z.grad.data, [[0, 0], [0.6, 0.8]], rtol=1e-15)
+    np.testing.assert_allclose(z.grad.array, [[0, 0], [0.6, 0.8]], rtol=1e-15)
 
 
 def test_norm_argument_errors():
@@ -268,9 +268,9 @@ def test_norm_argument_errors():
 # ---- numpy's axis / keepdims -------------------------------------------------------------
 def test_numpy_names_where_pytorch_accepts_them():
     x = tn.tensor(rand(2, 3))
-    a = x.data
-    np.testing.assert_allclose(x.sum(axis=0, keepdims=True).data, a.sum(0, keepdims=True))
-    np.testing.assert_allclose(tn.mean(x, axis=1).data, a.mean(1))
+    a = x.array
+    np.testing.assert_allclose(x.sum(axis=0, keepdims=True).array, a.sum(0, keepdims=True))
+    np.testing.assert_allclose(tn.mean(x, axis=1).array, a.mean(1))
     assert x.argmax(axis=1).tolist() == a.argmax(1).tolist()
     assert x.max(axis=1).values.shape == (2,) and x.min(axis=0, keepdims=True)[0].shape == (1, 3)
     assert x.std(axis=1).shape == (2,) and x.var(axis=1, keepdims=True).shape == (2, 1)
@@ -290,8 +290,8 @@ def test_topk(dim, largest):
     values, indices = tn.tensor(x).topk(3, dim=dim, largest=largest)
     order = np.argsort(-x if largest else x, axis=dim)
     expected = np.take_along_axis(x, np.take(order, range(3), axis=dim), axis=dim)
-    np.testing.assert_array_equal(values.data, expected)
-    np.testing.assert_array_equal(np.take_along_axis(x, indices.data, axis=dim), expected)
+    np.testing.assert_array_equal(values.array, expected)
+    np.testing.assert_array_equal(np.take_along_axis(x, indices.array, axis=dim), expected)
     assert indices.dtype == tn.int64
     assert tn.gradcheck(lambda t: tn.topk(t, 3, dim, largest).values,
                         (tn.tensor(x, requires_grad=True),))
@@ -504,7 +504,7 @@ def test_matmul_out():
 def test_elementwise_functions_write_into_out(fn, expected):
     out = tn.empty(2)
     assert fn(tn.tensor([1.0, 2.0]), tn.tensor([4.0, 6.0]), out=out) is out
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(out.array, expected, rtol=1e-6)
     with pytest.raises(RuntimeError, match=f"{fn.__name__}\\(\\): functions with out="):
         fn(tn.ones(2, requires_grad=True), 2.0, out=out)
     with pytest.raises(RuntimeError, match=f"{fn.__name__}: out must have the result's shape"):
@@ -601,7 +601,7 @@ def test_float32_gradients_stay_float32(name):
     y = F32_OPS[name](DtypeProbe.apply(x))
     assert y.dtype == tn.float32
     y.backward(tn.ones(y.shape))
-    assert DtypeProbe.seen == [np.float32] and np.all(np.isfinite(x.grad.data))
+    assert DtypeProbe.seen == [np.float32] and np.all(np.isfinite(x.grad.array))
 
 
 # ---- nn.functional.one_hot ---------------------------------------------------------------
@@ -609,10 +609,22 @@ def test_one_hot():
     F = tn.nn.functional
     y = F.one_hot(tn.tensor([[0, 2], [1, 1]]))
     assert y.dtype == tn.int64 and y.shape == (2, 2, 3)
-    np.testing.assert_array_equal(y.data, np.eye(3, dtype=np.int64)[[[0, 2], [1, 1]]])
+    np.testing.assert_array_equal(y.array, np.eye(3, dtype=np.int64)[[[0, 2], [1, 1]]])
     assert F.one_hot(tn.tensor([1]), num_classes=4).tolist() == [[0, 1, 0, 0]]
     assert F.one_hot(tn.tensor([], dtype=tn.int64), 2).shape == (0, 2)
     with pytest.raises(RuntimeError, match=r"one_hot: class indices must be in \[0, 2\), got 3"):
         F.one_hot(tn.tensor([0, 3]), 2)
     with pytest.raises(RuntimeError, match="one_hot: the input must be an int64 tensor"):
         F.one_hot(tn.tensor([0.0]))
+
+
+def test_float_arange_is_computed_in_float64_then_cast_as_pytorch():
+    # numpy's float32 arange accumulates the step in float32: its "0" was -7.6e-6
+    x = tn.arange(-8.0, 8.0, 0.1)
+    assert x.dtype == tn.float32 and len(x) == 160
+    np.testing.assert_array_equal(x.array, (-8.0 + 0.1 * np.arange(160)).astype(np.float32))
+    assert abs(x.array[80]) < 1e-12
+    torch = pytest.importorskip("torch")
+    # torch's vectorised kernel rounds some values one ulp apart from the plain formula
+    np.testing.assert_allclose(x.array, torch.arange(-8.0, 8.0, 0.1).numpy(), rtol=0,
+                               atol=float(np.spacing(np.float32(8.0))))

@@ -28,11 +28,11 @@ def test_set_num_threads_reaches_numpys_blas(restore_threads):
     before = tn.get_num_threads()
     assert before == max(numpy_blas_threads())
     a = np.random.default_rng(0).standard_normal((300, 300))
-    product = (tn.tensor(a) @ tn.tensor(a)).data
+    product = (tn.tensor(a) @ tn.tensor(a)).array
     tn.set_num_threads(1)
     assert tn.get_num_threads() == 1 and set(numpy_blas_threads()) == {1}
     # the same product with one thread: equal but for the order of the sums
-    np.testing.assert_allclose((tn.tensor(a) @ tn.tensor(a)).data, product, atol=1e-10)
+    np.testing.assert_allclose((tn.tensor(a) @ tn.tensor(a)).array, product, atol=1e-10)
     tn.set_num_threads(np.int64(before))  # any integer type, as in PyTorch
     assert tn.get_num_threads() == before
 

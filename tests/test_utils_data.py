@@ -187,13 +187,13 @@ def test_tensor_dataset_fast_path_gives_the_batches_of_the_reference_path(shuffl
         assert type(batch) is type(expected) is list
         for a, b in zip(batch, expected, strict=True):
             assert a.dtype == b.dtype and a.requires_grad == b.requires_grad
-            np.testing.assert_array_equal(a.data, b.data)
+            np.testing.assert_array_equal(a.array, b.array)
     # and the gradient reaches the dataset's tensor the same way
     sum(b[0].sum() * (i + 1) for i, b in enumerate(fast)).backward()
-    grad = x.grad.data.copy()
+    grad = x.grad.array.copy()
     x.grad = None
     sum(b[0].sum() * (i + 1) for i, b in enumerate(reference)).backward()
-    np.testing.assert_array_equal(grad, x.grad.data)
+    np.testing.assert_array_equal(grad, x.grad.array)
 
 
 def test_collate_fn_receives_the_list_of_samples():
@@ -262,8 +262,8 @@ def test_batches_and_lengths_equal_pytorchs():
             torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)), **kwargs)
         assert len(ours) == len(theirs)
         for (xb, yb), (xt, yt) in zip(ours, theirs, strict=True):
-            np.testing.assert_array_equal(xb.data, xt.numpy())
-            np.testing.assert_array_equal(yb.data, yt.numpy())
+            np.testing.assert_array_equal(xb.array, xt.numpy())
+            np.testing.assert_array_equal(yb.array, yt.numpy())
 
 
 def test_collate_and_split_sizes_equal_pytorchs():
@@ -274,7 +274,7 @@ def test_collate_and_split_sizes_equal_pytorchs():
     assert type(ours) is type(theirs) is list
     for a, b in zip(ours, theirs, strict=True):
         assert str(a.dtype) == str(b.dtype).removeprefix("torch.")
-        np.testing.assert_array_equal(a.data, b.numpy())
+        np.testing.assert_array_equal(a.array, b.numpy())
     for n, fractions in [(10, [0.33, 0.33, 0.34]), (7, [0.5, 0.5]), (101, [0.8, 0.1, 0.1])]:
         assert [len(p) for p in random_split(range(n), fractions)] == \
             [len(p) for p in torch.utils.data.random_split(range(n), fractions)]

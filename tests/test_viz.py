@@ -85,10 +85,10 @@ def test_without_recording_leaves_get_their_gradients_and_intermediates_are_unkn
     y.backward()
     after = str(g)
     assert "not computed yet" not in after
-    assert f"leaf a  (2,)  data [1, -2]  grad {summarize(a.grad.data)}" in after
-    assert f"leaf w  scalar  data 3  grad {summarize(w.grad.data)}" in after
+    assert f"leaf a  (2,)  data [1, -2]  grad {summarize(a.grad.array)}" in after
+    assert f"leaf w  scalar  data 3  grad {summarize(w.grad.array)}" in after
     assert "Tanh  (2,)  data ?  grad ?" in after
-    assert after.splitlines()[0] == f"Sum  scalar  data {summarize(y.data)}  grad 1"
+    assert after.splitlines()[0] == f"Sum  scalar  data {summarize(y.array)}  grad 1"
 
 
 def test_a_retained_intermediate_shows_without_recording():

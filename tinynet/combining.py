@@ -63,7 +63,7 @@ def where(condition, input=None, other=None):
         >>> tn.where(x > 0, x, 0.0)
         tensor([0., 2.])
     """
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
+    cond = np.asarray(condition.array if isinstance(condition, Tensor) else condition)
     if input is None and other is None:
         return tuple(Tensor._wrap(i, False, None) for i in np.nonzero(cond))
     if input is None or other is None:
@@ -143,7 +143,7 @@ def _div(input, other, rounding_mode):
     x = _tensor(input)
     dtype = result_type(x, other)
     if rounding_mode is not None and dtype.kind in "biu":
-        a, b = x.data, other.data if isinstance(other, Tensor) else other
+        a, b = x.array, other.array if isinstance(other, Tensor) else other
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
         return Tensor._wrap(np.asarray(q).astype(dtype), False, None)

@@ -52,7 +52,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         history, diverged = error.history, str(error)
     with no_grad():
         model.eval()
-        predicted = model(Tensor._wrap(data.X_test, False, None)).data.argmax(axis=1)
+        predicted = model(Tensor._wrap(data.X_test, False, None)).array.argmax(axis=1)
     records = history.records
     last = records[-1]["layers"] if records else {}
     activations = [s for s in last.values() if s["kind"] != "Linear"]

@@ -122,13 +122,23 @@ def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
            device=None) -> Tensor:
-    """Values from ``start`` to ``end`` (excluded) by ``step``; int64 when all are ints."""
+    """Values from ``start`` to ``end`` (excluded) by ``step``; int64 when all are ints.
+
+    Floating values are start + i·step computed in float64, then cast (as PyTorch does):
+    numpy's float32 arange accumulates its step in float32, which puts the value meant to
+    be 0 in ``arange(-8.0, 8.0, 0.1)`` at -7.6e-6.
+    """
     if end is None:
         start, end = 0, start
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes.get_default_dtype()
-    return make(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        return make(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
+    count = len(np.arange(start, end, step, dtype=np.float64))
+    values = start + step * np.arange(count, dtype=np.float64)
+    return make(values.astype(dtype), requires_grad, device, "arange")
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,

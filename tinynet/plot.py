@@ -301,7 +301,7 @@ def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_
     axes = np.atleast_1d(fig.subplots(rows, columns, sharex=True, sharey=True)).ravel()
     for ax, name in zip(axes, names):
         module = make_activation(name).double()  # a learnable one (PReLU) too
-        y = module(Tensor(z)).data
+        y = module(Tensor(z)).array
         ax.plot(z, y, color="tab:blue", lw=2, label="f(z)")
         if name != "identity":
             ax.plot(z, module.derivative(z, y), color="tab:orange", lw=2, ls="--",
@@ -336,7 +336,7 @@ def _probabilities(model, grid: np.ndarray):
         model.eval()
         try:
             with no_grad():
-                logits = model(Tensor(grid.astype(dtype))).data.astype(np.float64)
+                logits = model(Tensor(grid.astype(dtype))).array.astype(np.float64)
         finally:
             model.train(was_training)
         logits = logits.reshape(len(grid), -1)

@@ -59,7 +59,7 @@ def promote(x, y, floating: bool = False):
     it as weak and keeps the tensor's dtype. ``floating``: the result must be floating
     point (true division), the default dtype for integer operands. Operands of other
     types (lists) are left to numpy."""
-    if (type(y) is float or type(y) is int) and x.data.dtype.kind == "f":
+    if (type(y) is float or type(y) is int) and x.array.dtype.kind == "f":
         return x, y  # the common case a * 2.0: nothing to do
     try:
         dtype = result_type(x, y)
@@ -74,16 +74,16 @@ def compare(op, x, y):
     """A boolean tensor: ``op`` (``operator.eq``, ``operator.lt``...) on tensor ``x`` and
     ``y`` in their common dtype. No gradient. Operands other than tensors, arrays and
     numbers (None, lists) are compared by numpy as they are."""
-    if not (isinstance(y, Tensor) and y.data.dtype is x.data.dtype):
+    if not (isinstance(y, Tensor) and y.array.dtype is x.array.dtype):
         x, y = promote(x.detach(), y)
-    out = op(x.data, y.data if isinstance(y, Tensor) else y)
+    out = op(x.array, y.array if isinstance(y, Tensor) else y)
     return Tensor._wrap(np.asarray(out), False, None)
 
 
 def _group_and_dtype(x):
     """(priority group, dtype) of one operand; group None for an unknown type."""
     if isinstance(x, (Tensor, np.ndarray)):
-        array = x.data if isinstance(x, Tensor) else x
+        array = x.array if isinstance(x, Tensor) else x
         return (0 if array.ndim else 1), array.dtype
     # NOTE: numpy scalars count as Python numbers (weak), as in PyTorch
     if isinstance(x, (bool, np.bool_)):
@@ -107,7 +107,7 @@ def _over(higher, lower):
 
 def _cast(x, dtype: np.dtype):
     if isinstance(x, Tensor):
-        return x if x.data.dtype == dtype else x.to(dtype)
+        return x if x.array.dtype == dtype else x.to(dtype)
     if isinstance(x, np.ndarray):
         return x.astype(dtype, copy=False)
     if type(x) is int and dtype.kind in "iu":

@@ -88,10 +88,10 @@ def normal(mean, std=1.0, size=None, generator=None, dtype=None, requires_grad: 
     if tensors and size is not None:
         raise TypeError("normal: size= goes with a number mean and std only; a tensor "
                         "mean or std sets the shape")
-    std_array = np.asarray(std.data if isinstance(std, Tensor) else std)
+    std_array = np.asarray(std.array if isinstance(std, Tensor) else std)
     if np.any(~(std_array >= 0)):
         raise RuntimeError(f"normal: std must be >= 0 everywhere, got {std_array.min()}")
-    mean_array = np.asarray(mean.data if isinstance(mean, Tensor) else mean)
+    mean_array = np.asarray(mean.array if isinstance(mean, Tensor) else mean)
     if tensors:
         shape = np.broadcast_shapes(mean_array.shape, std_array.shape)
         dtype = dtype or result_type(*tensors)
@@ -111,7 +111,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False,  # n
     Without replacement each index appears at most once per row (zero-weight categories
     come last, once the others are used up, as in PyTorch).
     """
-    w = input.data
+    w = input.array
     if w.dtype.kind != "f":
         raise RuntimeError(f"multinomial: input must be a floating-point tensor, got {w.dtype}")
     if w.ndim not in (1, 2):

@@ -26,7 +26,7 @@ _ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive
 def _encode(obj, arrays: dict):
     """Turn ``obj`` into JSON-able data, moving arrays into ``arrays``."""
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj.array
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind not in "biuf":
             raise TypeError(f"tn.save: cannot store an array of dtype {obj.dtype}")

@@ -19,6 +19,7 @@ from tinynet import dtypes
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.devices import CPU
 from tinynet.tensor_convert import TensorConvert
+from tinynet.tensor_inplace import TensorInPlace
 from tinynet.tensor_math import TensorMath, numpy_names
 from tinynet.tensor_select import TensorSelect
 
@@ -29,7 +30,7 @@ def _as_array(data, dtype=None) -> np.ndarray:
     """Convert ``data`` to a fresh array with PyTorch's dtype rules: Python floats take
     the default dtype, Python ints int64, numpy arrays keep theirs unless ``dtype`` says."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         return np.array(data, dtype=dtype)
     from_numpy = isinstance(data, (np.ndarray, np.generic))
@@ -46,7 +47,7 @@ def _as_array(data, dtype=None) -> np.ndarray:
 
 def _data(x):
     """The array behind a tensor, or the value itself (a Python scalar, an array)."""
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def as_array(x, dtype=None) -> np.ndarray:
@@ -54,7 +55,7 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor(TensorMath, TensorSelect, TensorConvert):
+class Tensor(TensorMath, TensorSelect, TensorConvert, TensorInPlace):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Args:
@@ -73,13 +74,15 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
     # _version: [count of in-place changes], one list shared by the tensors that view the
     # same data (detach), so backward can refuse arrays changed after an op saved them
     # (PyTorch's version counter).
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_grad_hooks", "_version",
+    # array: the numpy array itself, which tinynet's own code reads and writes (``data`` is
+    # PyTorch's: a Tensor sharing it, detached from the graph)
+    __slots__ = ("array", "grad", "requires_grad", "_ctx", "_grad_hooks", "_version",
                  "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = False):
-        self.data = _as_array(data)
+        self.array = _as_array(data)
         self.grad = None
         self._ctx = None
         self._grad_hooks = None
@@ -92,7 +95,7 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
     def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Wrap an array without copying or checking it: the constructor of the hot path."""
         t = object.__new__(cls)
-        t.data, t.grad, t.requires_grad, t._ctx, t._grad_hooks = (
+        t.array, t.grad, t.requires_grad, t._ctx, t._grad_hooks = (
             array, None, requires_grad, ctx, None)
         t._version = [0]
         return t
@@ -111,15 +114,15 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
                 "element 0 of tensors does not require grad and does not have a grad_fn: "
                 "nothing to differentiate (create inputs with requires_grad=True)")
         if gradient is None:
-            if self.data.size != 1:
+            if self.array.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs: this tensor "
                     f"has shape {self.shape}; pass backward(gradient=...) of that shape, "
                     f"or reduce it first (e.g. .sum() or .mean())")
-            grad = np.ones_like(self.data)
+            grad = np.ones_like(self.array)
         else:
-            grad = np.array(_data(gradient), dtype=self.data.dtype)
-            if grad.shape != self.data.shape:
+            grad = np.array(_data(gradient), dtype=self.array.dtype)
+            if grad.shape != self.array.shape:
                 raise RuntimeError(f"gradient has shape {grad.shape}, but the tensor has "
                                    f"shape {self.shape}")
         run_backward(self, grad, retain_graph)
@@ -134,9 +137,9 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         return self._ctx is None
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(f"only floating-point tensors can require gradients, "
-                               f"got dtype {self.data.dtype}")
+                               f"got dtype {self.array.dtype}")
         self.requires_grad = requires_grad
         return self
 
@@ -161,11 +164,11 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
 
     # ---- pickling and copying: the values, never the graph (as in PyTorch) -----------------
     def __getstate__(self) -> dict:
-        return {"data": self.data, "grad": self.grad, "requires_grad": self.requires_grad,
+        return {"data": self.array, "grad": self.grad, "requires_grad": self.requires_grad,
                 "grad_hooks": self._grad_hooks}
 
     def __setstate__(self, state: dict) -> None:
-        self.data, self.grad, self.requires_grad = (state["data"], state["grad"],
+        self.array, self.grad, self.requires_grad = (state["data"], state["grad"],
                                                     state["requires_grad"])
         self._grad_hooks = state["grad_hooks"]
         self._ctx = None  # an unpickled tensor is a leaf
@@ -183,75 +186,77 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and its version counter), cut from the graph."""
-        t = Tensor._wrap(self.data, False, None)
+        t = Tensor._wrap(self.array, False, None)
         t._version = self._version
         return t
 
-    def zero_(self) -> "Tensor":
-        self._begin_inplace()
-        self.data[...] = 0
-        return self
+    @property
+    def data(self) -> "Tensor":
+        """As in PyTorch: a tensor sharing this one's memory, outside autograd, so
+        ``p.data -= lr * p.grad`` or ``p.data.zero_()`` change ``p`` without being
+        recorded. (The numpy array itself is ``array``.)"""
+        return self.detach()
 
-    def _begin_inplace(self) -> None:
-        """Refuse an in-place change of a tensor that requires grad while recording (NOTE:
-        PyTorch allows some; refusing all is never silently wrong), and count the change,
-        so a backward through an op that saved the old values raises instead."""
-        if _GradMode.enabled and self.requires_grad:
-            raise RuntimeError(
-                "in-place operation on a tensor that requires grad: wrap it in "
-                "`with tinynet.no_grad():` (e.g. a hand-written update) or use the "
-                "out-of-place form")
-        self._version[0] += 1
+    @data.setter
+    def data(self, value) -> None:
+        """``t.data = other`` puts ``other``'s values in place of this tensor's (PyTorch's
+        way to swap a parameter's storage): same dtype kind, any shape."""
+        array = value.array if isinstance(value, Tensor) else np.asarray(value)
+        if self.requires_grad and array.dtype.kind != "f":
+            raise TypeError(f"Tensor.data: a tensor that requires grad must hold floating "
+                            f"point values, got dtype {array.dtype}")
+        self.array = array
+        self.bump_version()
 
     # ---- conversion and metadata -------------------------------------------------------
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(self.array, dtype=dtype, copy=True)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
         return CPU
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.array)
 
     def __float__(self):
         return float(self.item())
@@ -260,10 +265,10 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements "
+        if self.array.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.array.size} elements "
                                "is ambiguous; use .any() or .all()")
-        return bool(self.data)
+        return bool(self.array)
 
     __hash__ = object.__hash__
 
@@ -292,10 +297,10 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         return self.to(np.bool_)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self.array, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
-            extra += f", dtype=tinynet.{self.data.dtype}"
+        if self.array.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
+            extra += f", dtype=tinynet.{self.array.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
         elif self.requires_grad:
@@ -306,41 +311,41 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
     # Two tensors of one dtype, or a float tensor and a Python float (the common cases), go
     # straight to the op; other operands are first cast to PyTorch's result dtype.
     def __add__(self, other):
-        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
-                or type(other) is float and self.data.dtype.kind == "f"):
+        if not (isinstance(other, Tensor) and other.array.dtype is self.array.dtype
+                or type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.Add.apply(self, other)
 
     def __radd__(self, other):
-        if not (type(other) is float and self.data.dtype.kind == "f"):
+        if not (type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.Add.apply(other, self)
 
     def __sub__(self, other):
-        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
-                or type(other) is float and self.data.dtype.kind == "f"):
+        if not (isinstance(other, Tensor) and other.array.dtype is self.array.dtype
+                or type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.Sub.apply(self, other)
 
     def __rsub__(self, other):
-        if not (type(other) is float and self.data.dtype.kind == "f"):
+        if not (type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.Sub.apply(other, self)
 
     def __mul__(self, other):
-        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
-                or type(other) is float and self.data.dtype.kind == "f"):
+        if not (isinstance(other, Tensor) and other.array.dtype is self.array.dtype
+                or type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.Mul.apply(self, other)
 
     def __rmul__(self, other):
-        if not (type(other) is float and self.data.dtype.kind == "f"):
+        if not (type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.Mul.apply(other, self)
 
     def __truediv__(self, other):
-        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
-                and self.data.dtype.kind == "f"):
+        if not (isinstance(other, Tensor) and other.array.dtype is self.array.dtype
+                and self.array.dtype.kind == "f"):
             self, other = promote(self, other, floating=True)
         return ops.Div.apply(self, other)
 
@@ -352,8 +357,8 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         return ops.Neg.apply(self)
 
     def __pow__(self, exponent):
-        if not (isinstance(exponent, Tensor) and exponent.data.dtype is self.data.dtype
-                or type(exponent) is float and self.data.dtype.kind == "f"):
+        if not (isinstance(exponent, Tensor) and exponent.array.dtype is self.array.dtype
+                or type(exponent) is float and self.array.dtype.kind == "f"):
             self, exponent = promote(self, exponent)
         return ops.Pow.apply(self, exponent)
 
@@ -361,38 +366,17 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         self, base = promote(self, base)
         # an array of the result dtype: Pow's backward takes log(base), and a numpy scalar
         # from a Python float would be float64 and promote the float32 gradient
-        return ops.Pow.apply(np.asarray(base, dtype=self.data.dtype), self)
+        return ops.Pow.apply(np.asarray(base, dtype=self.array.dtype), self)
 
     def __matmul__(self, other):
-        if not (isinstance(other, Tensor) and other.data.dtype is self.data.dtype
-                or type(other) is float and self.data.dtype.kind == "f"):
+        if not (isinstance(other, Tensor) and other.array.dtype is self.array.dtype
+                or type(other) is float and self.array.dtype.kind == "f"):
             self, other = promote(self, other)
         return ops.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
         self, other = promote(self, other)
         return ops.MatMul.apply(other, self)
-
-    def _inplace(self, other, ufunc) -> "Tensor":
-        if _GradMode.enabled and isinstance(other, Tensor) and other.requires_grad:
-            raise RuntimeError(  # the graph through `other` would be dropped silently
-                "in-place update with a tensor that requires grad would not be recorded: "
-                "write it out of place (h = h + x) so gradients reach x")
-        self._begin_inplace()
-        ufunc(self.data, _data(other), out=self.data, casting="same_kind")
-        return self
-
-    def __iadd__(self, other):
-        return self._inplace(other, np.add)
-
-    def __isub__(self, other):
-        return self._inplace(other, np.subtract)
-
-    def __imul__(self, other):
-        return self._inplace(other, np.multiply)
-
-    def __itruediv__(self, other):
-        return self._inplace(other, np.divide)
 
     def add(self, other):
         return self + other
@@ -480,7 +464,7 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
     view = reshape
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        shape = self.data.shape
+        shape = self.array.shape
         if not shape:
             return self.reshape(1)
         start, end = check_dim(start_dim, len(shape)), check_dim(end_dim, len(shape))
@@ -492,7 +476,7 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
 
     def unflatten(self, dim: int, sizes):
         """Split dimension ``dim`` into ``sizes`` (one of which may be -1)."""
-        shape = self.data.shape
+        shape = self.array.shape
         dim = check_dim(dim, len(shape))
         sizes = tuple(sizes)
         known = np.prod([n for n in sizes if n != -1], dtype=np.int64)
@@ -504,12 +488,12 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
 
     @numpy_names
     def unsqueeze(self, dim: int):
-        dim = check_dim(dim, self.data.ndim + 1)
-        return self.reshape(self.data.shape[:dim] + (1,) + self.data.shape[dim:])
+        dim = check_dim(dim, self.array.ndim + 1)
+        return self.reshape(self.array.shape[:dim] + (1,) + self.array.shape[dim:])
 
     @numpy_names
     def squeeze(self, dim=None):
-        shape = self.data.shape
+        shape = self.array.shape
         if dim is None:
             return self.reshape(tuple(n for n in shape if n != 1))
         dim = check_dim(dim, len(shape))
@@ -518,7 +502,7 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         return self.reshape(shape[:dim] + shape[dim + 1:])
 
     def transpose(self, dim0: int, dim1: int):
-        axes = list(range(self.data.ndim))
+        axes = list(range(self.array.ndim))
         axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return ops.Permute.apply(self, tuple(axes))
 
@@ -529,10 +513,10 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
 
     @property
     def T(self):
-        return ops.Permute.apply(self, tuple(reversed(range(self.data.ndim))))
+        return ops.Permute.apply(self, tuple(reversed(range(self.array.ndim))))
 
     def t(self):
-        if self.data.ndim > 2:
+        if self.array.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
         return self.T
 
@@ -546,12 +530,16 @@ class Tensor(TensorMath, TensorSelect, TensorConvert):
         return ops.GetItem.apply(self, _index_arrays(index))
 
     def __setitem__(self, index, value) -> None:
-        if _GradMode.enabled and isinstance(value, Tensor) and value.requires_grad:
-            raise RuntimeError("assigning a tensor that requires grad into another is not "
-                               "recorded, so no gradient would reach it: build the result "
-                               "out of place instead (e.g. from masks and arithmetic)")
-        self._begin_inplace()
-        self.data[_index_arrays(index)] = _data(value)
+        """``x[index] = value``. Inside the graph (the tensor or ``value`` requires grad)
+        it is recorded as the out-of-place op ``SetItem`` and ``x`` becomes its result,
+        so gradients are PyTorch's (see tensor_inplace.py); a leaf that requires grad is
+        refused, as in PyTorch."""
+        index = _index_arrays(index)
+        if self._recording(value):
+            self._rebind(ops.SetItem.apply(self, value, index))
+            return
+        self.bump_version()
+        self.array[index] = _data(value)
 
 
 class _HookHandle:

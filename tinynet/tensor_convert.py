@@ -10,14 +10,14 @@ class TensorConvert:
     __slots__ = ()
 
     def nelement(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def type(self, dtype=None):
         """Without ``dtype``: the type's name, ``'tinynet.FloatTensor'`` for float32 (NOTE:
         ``'torch.FloatTensor'`` in PyTorch). With one (a dtype, a name such as
         ``'torch.LongTensor'``, or ``tn.LongTensor``): this tensor cast to it."""
         if dtype is None:
-            return dtypes.tensor_type_name(self.data.dtype)
+            return dtypes.tensor_type_name(self.array.dtype)
         return self.to(dtypes.from_tensor_type(dtype) if isinstance(dtype, str) else dtype)
 
     @property
@@ -31,17 +31,17 @@ class TensorConvert:
     def __index__(self) -> int:
         """The Python int of a one-element integer tensor, so it can index a list or a
         ``range``, as in PyTorch."""
-        if self.data.size != 1 or self.data.dtype.kind not in "biu":
+        if self.array.size != 1 or self.array.dtype.kind not in "biu":
             raise TypeError(f"only integer tensors of a single element can be converted to "
                             f"an index, got dtype {self.dtype} and shape {self.shape}")
-        return int(self.data.item())
+        return int(self.array.item())
 
     def __format__(self, format_spec: str) -> str:
         """A 0-d tensor formats as its number (``f"{loss:.3f}"``; ``f"{loss}"`` gives
         ``0.5``, as in PyTorch); so does a one-element tensor given a format spec (NOTE:
         PyTorch raises there). Otherwise ``str(tensor)``."""
-        if self.data.ndim == 0 or format_spec and self.data.size == 1:
-            return format(self.data.item(), format_spec)
+        if self.array.ndim == 0 or format_spec and self.array.size == 1:
+            return format(self.array.item(), format_spec)
         if format_spec:
             raise TypeError(f"format: a format spec ({format_spec!r}) needs a tensor with "
                             f"one element, got shape {self.shape}; format .item() or "

@@ -117,11 +117,11 @@ class TensorMath:
         return ops.Minimum.apply(x, other)
 
     def _floating(self):
-        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
+        return self if self.array.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
 
     def _rounded(self, op, *settings):
-        if self.data.dtype.kind in "biu":  # already whole numbers
-            return constant_tensor(self.data.copy())
+        if self.array.dtype.kind in "biu":  # already whole numbers
+            return constant_tensor(self.array.copy())
         return op.apply(self, *settings)
 
     # ---- reductions ----------------------------------------------------------------------
@@ -133,7 +133,7 @@ class TensorMath:
     @numpy_names
     def mean(self, dim=None, keepdim: bool = False, dtype=None):
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind != "f":
+        if x.array.dtype.kind != "f":
             raise RuntimeError(f"mean() needs a floating-point tensor, got {x.dtype}; "
                                f"use .float().mean() or mean(dtype=tinynet.float32)")
         return ops.Mean.apply(x, dim, keepdim)
@@ -143,7 +143,7 @@ class TensorMath:
         """The product over one ``dim`` (an int, as in PyTorch) or over all elements.
         Integers and booleans give int64."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind in "bu" or x.data.dtype.kind == "i" and dtype is None:
+        if x.array.dtype.kind in "bu" or x.array.dtype.kind == "i" and dtype is None:
             x = x.to(np.int64)
         if dim is None:
             return ops.Prod.apply(x, None, False)
@@ -153,7 +153,7 @@ class TensorMath:
     def cumsum(self, dim: int, dtype=None):
         """Running sums along ``dim``; integers and booleans give int64."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind in "biu" and dtype is None:
+        if x.array.dtype.kind in "biu" and dtype is None:
             x = x.to(np.int64)
         return ops.Cumsum.apply(x, single_dim(dim, x.ndim, "cumsum"))
 
@@ -182,15 +182,15 @@ class TensorMath:
     @numpy_names
     def argmax(self, dim=None, keepdim: bool = False):
         if dim is None:
-            return constant_tensor(np.asarray(self.data.argmax()))
-        return constant_tensor(self.data.argmax(axis=single_dim(dim, self.ndim, "argmax"),
+            return constant_tensor(np.asarray(self.array.argmax()))
+        return constant_tensor(self.array.argmax(axis=single_dim(dim, self.ndim, "argmax"),
                                           keepdims=keepdim))
 
     @numpy_names
     def argmin(self, dim=None, keepdim: bool = False):
         if dim is None:
-            return constant_tensor(np.asarray(self.data.argmin()))
-        return constant_tensor(self.data.argmin(axis=single_dim(dim, self.ndim, "argmin"),
+            return constant_tensor(np.asarray(self.array.argmin()))
+        return constant_tensor(self.array.argmin(axis=single_dim(dim, self.ndim, "argmin"),
                                           keepdims=keepdim))
 
     @numpy_names
@@ -206,7 +206,7 @@ class TensorMath:
         return ops.Std.apply(*self._var_args("std", dim, unbiased, keepdim, correction))
 
     def _var_args(self, name, dim, unbiased, keepdim, correction):
-        if self.data.dtype.kind != "f":
+        if self.array.dtype.kind != "f":
             raise RuntimeError(f"{name}: std and var need a floating-point tensor, got "
                                f"{self.dtype}")
         if isinstance(dim, bool):  # var(False): the legacy (unbiased) form
@@ -221,7 +221,7 @@ class TensorMath:
         """The vector p-norm over ``dim`` (all elements when None): ``p`` is a number
         (2, 1, inf, -inf, 0, 3...) or ``'fro'`` (the 2-norm of a matrix's elements)."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind != "f":
+        if x.array.dtype.kind != "f":
             raise RuntimeError(f"norm: the input must be a floating-point tensor, got "
                                f"{x.dtype}")
         if p == "fro":
@@ -235,11 +235,11 @@ class TensorMath:
 
     @numpy_names
     def any(self, dim=None, keepdim: bool = False):
-        return constant_tensor(np.asarray(self.data.any(axis=dim, keepdims=keepdim)))
+        return constant_tensor(np.asarray(self.array.any(axis=dim, keepdims=keepdim)))
 
     @numpy_names
     def all(self, dim=None, keepdim: bool = False):
-        return constant_tensor(np.asarray(self.data.all(axis=dim, keepdims=keepdim)))
+        return constant_tensor(np.asarray(self.array.all(axis=dim, keepdims=keepdim)))
 
     # ---- linear algebra --------------------------------------------------------------------
     def mm(self, mat2):
@@ -265,36 +265,36 @@ class TensorMath:
 
     # ---- boolean logic (no gradient) -------------------------------------------------------
     def __invert__(self):
-        if self.data.dtype.kind not in "biu":
+        if self.array.dtype.kind not in "biu":
             raise TypeError(f"~ needs a boolean or integer tensor, got {self.dtype}")
-        return constant_tensor(np.invert(self.data))
+        return constant_tensor(np.invert(self.array))
 
     def __and__(self, other):
-        return constant_tensor(np.asarray(self.data & array_of(other)))
+        return constant_tensor(np.asarray(self.array & array_of(other)))
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return constant_tensor(np.asarray(self.data | array_of(other)))
+        return constant_tensor(np.asarray(self.array | array_of(other)))
 
     __ror__ = __or__
 
     def __xor__(self, other):
-        return constant_tensor(np.asarray(self.data ^ array_of(other)))
+        return constant_tensor(np.asarray(self.array ^ array_of(other)))
 
     __rxor__ = __xor__
 
     def logical_not(self):
-        return constant_tensor(np.logical_not(self.data))
+        return constant_tensor(np.logical_not(self.array))
 
     def isnan(self):
-        return constant_tensor(np.isnan(self.data))
+        return constant_tensor(np.isnan(self.array))
 
     def isinf(self):
-        return constant_tensor(np.isinf(self.data))
+        return constant_tensor(np.isinf(self.array))
 
     def isfinite(self):
-        return constant_tensor(np.isfinite(self.data))
+        return constant_tensor(np.isfinite(self.array))
 
     def ne(self, other):
         return self != other
@@ -328,7 +328,7 @@ def _as_operand(other, name: str):
 
 def array_of(x):
     """The array behind a tensor (every Tensor is a TensorMath), or ``x`` itself."""
-    return x.data if isinstance(x, TensorMath) else x
+    return x.array if isinstance(x, TensorMath) else x
 
 
 def constant_tensor(array: np.ndarray):

@@ -25,7 +25,7 @@ class TensorSelect:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
             raise RuntimeError(f"topk: k must be an integer in [0, {size}] (the size of dim "
                                f"{dim}), got {k!r}")
-        order = np.argsort(self.data, axis=dim, kind="stable")
+        order = np.argsort(self.array, axis=dim, kind="stable")
         if largest:
             order = np.flip(order, axis=dim)
         indices = constant_tensor(np.take(order, np.arange(k), axis=dim))

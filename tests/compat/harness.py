@@ -10,7 +10,7 @@ Both libraries then compute on the same numbers and print comparable results::
 
 The data sets stand in for downloads (MNIST, FashionMNIST, names.txt): scikit-learn's
 8x8 digits and a short list of names. Nothing here is measured: the helpers write
-through ``.data`` (tinynet: the numpy array itself; PyTorch: a tensor sharing storage).
+through ``.data``, a tensor sharing the parameter's storage in both libraries.
 """
 import functools
 import math
@@ -28,10 +28,7 @@ def reset(seed: int = 0) -> None:
 
 def _fill(t, values) -> None:
     data = t.data
-    if isinstance(data, np.ndarray):  # tinynet
-        data[...] = values
-    else:  # PyTorch
-        data.copy_(data.new_tensor(np.asarray(values)))
+    data.copy_(data.new_tensor(np.asarray(values)))
 
 
 def normal(t, mean: float = 0.0, std: float = 1.0):

@@ -76,18 +76,18 @@ def check_forward(ctx, args, out) -> None:
     """Record where ``ctx`` was created; raise if it made a non-finite output."""
     ctx.anomaly_site = creation_site()
     ctx.anomaly_module = current_module()
-    if _finite(out.data):
+    if _finite(out.array):
         return
     op = type(ctx).__name__
     for arg in args:
-        array = getattr(arg, "data", arg)
+        array = getattr(arg, "array", arg)
         if isinstance(array, np.ndarray) and not _finite(array):
             is_leaf = getattr(arg, "grad_fn", None) is None
             source = "a leaf tensor" if is_leaf else "an earlier op's output"
             raise AnomalyError(
                 f"{op} forward received non-finite values from {source} of shape "
                 f"{array.shape}{_where(ctx)}", op, "forward", ctx.anomaly_site,
-                ctx.anomaly_module, leaf=arg if is_leaf and hasattr(arg, "data") else None)
+                ctx.anomaly_module, leaf=arg if is_leaf and hasattr(arg, "array") else None)
     raise AnomalyError(f"{op} forward turned finite inputs into non-finite output"
                        f"{_where(ctx)}", op, "forward", ctx.anomaly_site, ctx.anomaly_module)
 

@@ -73,7 +73,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             if node is None or gx is None:
                 continue
             is_leaf = isinstance(node, _Tensor)
-            shape = node.data.shape if is_leaf else node.out_shape
+            shape = node.array.shape if is_leaf else node.out_shape
             if gx.shape != shape:
                 gx = unbroadcast(gx, shape)
             key = id(node)
@@ -123,15 +123,15 @@ def _check_saved_unchanged(ctx) -> None:
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:
     """Add ``g`` into ``leaf.grad``; the first time, adopt ``g`` without a copy when it is
     a fresh array that no other tensor holds."""
-    if g.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
+    if g.dtype != leaf.array.dtype:
+        g = g.astype(leaf.array.dtype)
     elif not g.flags.owndata or not g.flags.writeable or id(g) in adopted:
         g = g.copy()
     if leaf.grad is None:
         adopted.add(id(g))
         leaf.grad = _Tensor._wrap(g, False, None)
     else:
-        leaf.grad.data += g
+        leaf.grad.array += g
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)

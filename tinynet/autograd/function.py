@@ -78,7 +78,7 @@ class Function:
         arrays, needs, any_need = [], [], False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a.array)
                 if a.requires_grad:
                     needs.append(True)
                     any_need = True

@@ -53,12 +53,12 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
 
     def projected() -> float:
         with no_grad():
-            return float(np.sum(fn(*inputs).data * v))
+            return float(np.sum(fn(*inputs).array * v))
 
     worst = None  # (excess over tolerance, input, index, analytic, numerical)
     for i in checked:
-        x = inputs[i].data
-        analytic = (inputs[i].grad.data if inputs[i].grad is not None
+        x = inputs[i].array
+        analytic = (inputs[i].grad.array if inputs[i].grad is not None
                     else np.zeros_like(x))
         for k in np.ndindex(x.shape):
             saved = x[k]

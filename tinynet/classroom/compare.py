@@ -93,7 +93,7 @@ def compare_grads(mine, reference=None, *, rtol: float = RTOL, atol: float = ATO
         >>> import numpy as np, tinynet as tn
         >>> x = tn.tensor([1.0, 2.0, 3.0], requires_grad=True)
         >>> (x * x).sum().backward()
-        >>> result = tn.classroom.compare_grads({"x": 2 * x.data}, {"x": x})
+        >>> result = tn.classroom.compare_grads({"x": 2 * x.array}, {"x": x})
         name | exact | approximate | maxdiff
         -----+-------+-------------+--------
         x    | True  | True        | 0
@@ -129,7 +129,7 @@ def _triples(mine, reference) -> list:
 
 
 def _compare(name: str, mine, reference, rtol: float, atol: float) -> GradCheck:
-    a = mine.data if isinstance(mine, Tensor) else np.asarray(mine)
+    a = mine.array if isinstance(mine, Tensor) else np.asarray(mine)
     b = _reference_grad(name, reference)
     if a.shape != b.shape:
         return GradCheck(name, False, False, float("nan"), f"shape {a.shape} vs {b.shape}")
@@ -149,4 +149,4 @@ def _reference_grad(name: str, reference) -> np.ndarray:
                 else "does it require grad, and did backward() reach it?")
         raise ValueError(f"compare_grads: reference {name!r} has no gradient (.grad is "
                          f"None): {hint}; or pass the gradient array itself")
-    return reference.grad.data
+    return reference.grad.array

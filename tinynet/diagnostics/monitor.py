@@ -81,7 +81,7 @@ def peak_derivative(module) -> float:
     with np.errstate(all="ignore"):
         grid = _PEAK_GRID.astype(dtype)
         from tinynet.tensor import Tensor
-        d = np.asarray(module.derivative(grid, module(Tensor(grid)).data), dtype=np.float64)
+        d = np.asarray(module.derivative(grid, module(Tensor(grid)).array), dtype=np.float64)
     peak = float(np.nanmax(np.abs(d)))
     if not peak > 0:
         raise ValueError(f"Monitor: {type(module).__name__}.derivative must be nonzero "
@@ -108,7 +108,7 @@ class _ActivationStats:
     def observe(self, x: np.ndarray, output) -> None:
         """Add one forward's statistics: ``x`` is the activation's input array,
         ``output`` its output tensor."""
-        y, ctx = output.data, output.grad_fn
+        y, ctx = output.array, output.grad_fn
         if self.op is not None and isinstance(ctx, self.op):  # what forward saved: no work
             d = ctx.saved_derivative(ctx)
         else:  # no graph was recorded (the input does not require grad)
@@ -180,10 +180,10 @@ class _LinearStats:
         self.weight_sum, self.bias_sum, self.ratio_sum = [0.0, 0], [0.0, 0], [0.0, 0]
 
     def on_weight_grad(self, weight) -> None:
-        norm = _norm(weight.grad.data)
+        norm = _norm(weight.grad.array)
         self.step_norms.append(norm)
         _add(self.weight_sum, norm)
-        w = weight.data
+        w = weight.array
         self.measure_update()  # the optimizer has stepped since the snapshot
         if self.monitor._observed_forward:
             if self.snapshot is None or self.snapshot.shape != w.shape:
@@ -197,7 +197,7 @@ class _LinearStats:
         if not self.pending:
             return
         self.pending = False
-        w = self.module.weight.data
+        w = self.module.weight.array
         if self.scratch is None or self.scratch.shape != w.shape:
             self.scratch = np.empty_like(w)
         np.subtract(w, self.snapshot, out=self.scratch)
@@ -205,7 +205,7 @@ class _LinearStats:
         _add(self.ratio_sum, _norm(self.scratch) / norm if norm else float("inf"))
 
     def on_bias_grad(self, bias) -> None:
-        _add(self.bias_sum, _norm(bias.grad.data))
+        _add(self.bias_sum, _norm(bias.grad.array))
 
     def summarize(self) -> dict:
         return {"kind": "Linear", "grad_norm": _mean(self.weight_sum),
@@ -269,7 +269,7 @@ class Monitor:
 
         def hook(module, inputs, output):
             if self._observing and module.training and _GradMode.enabled:
-                stats.observe(inputs[0].data, output)
+                stats.observe(inputs[0].array, output)
 
         return hook
 

@@ -50,7 +50,7 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray) 
     stds = {}
     names = {id(m): name for name, m in model.named_modules()}
     handles = [module.register_forward_hook(
-        lambda m, inputs, out: stds.__setitem__(names[id(m)], float(np.std(out.data))))
+        lambda m, inputs, out: stds.__setitem__(names[id(m)], float(np.std(out.array))))
         for module in model.modules() if is_activation(module)]
     was_training = model.training
     model.eval()

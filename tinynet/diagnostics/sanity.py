@@ -165,7 +165,7 @@ def _gradcheck(model, loss_fn, xb, yb, rng) -> Check:
     params = list(twin.parameters())
     twin.zero_grad()
     _loss(twin, loss_fn, xb, yb).backward()
-    grads = [p.grad.data if p.grad is not None else np.zeros_like(p.data) for p in params]
+    grads = [p.grad.array if p.grad is not None else np.zeros_like(p.array) for p in params]
     worst, eps = 0.0, 1e-6
     for _ in range(GRADCHECK_DIRECTIONS):
         directions = [rng.standard_normal(p.shape) for p in params]
@@ -183,10 +183,10 @@ def _gradcheck(model, loss_fn, xb, yb, rng) -> Check:
 def _shifted(model, params, directions, step, loss_fn, xb, yb) -> float:
     with no_grad():
         for p, d in zip(params, directions):
-            p.data += step * d
+            p.array += step * d
         value = _loss(model, loss_fn, xb, yb).item()
         for p, d in zip(params, directions):
-            p.data -= step * d
+            p.array -= step * d
     return value
 
 

@@ -158,7 +158,7 @@ class PReLU(Module):
         return F.prelu(x, self.weight)
 
     def derivative(self, x, y):
-        a = self.weight.data
+        a = self.weight.array
         a = a.reshape(()) if a.size == 1 else a.reshape((a.size,) + (1,) * (np.ndim(x) - 2))
         return ops.PReLU.derivative(x, y, a)
 

@@ -195,9 +195,9 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var must be given when "
                              "training=False, got None")
-        return ops.BatchNorm.apply(input, weight, bias, running_mean.data, running_var.data,
+        return ops.BatchNorm.apply(input, weight, bias, running_mean.array, running_var.array,
                                    eps, False)
-    x = input.data
+    x = input.array
     axes = (0,) if x.ndim == 2 else (0, 2)
     m = x.size // c if c else 0  # values per channel
     if m <= 1:
@@ -206,9 +206,9 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     mean, var = x.mean(axis=axes), x.var(axis=axes)
     for running, batch in ((running_mean, mean), (running_var, var * (m / (m - 1)))):
         if running is not None:
-            running.data *= 1 - momentum
-            running.data += momentum * batch
-            running._version[0] += 1
+            running.array *= 1 - momentum
+            running.array += momentum * batch
+            running.bump_version()
     return ops.BatchNorm.apply(input, weight, bias, mean, var, eps, True)
 
 

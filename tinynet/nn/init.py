@@ -45,8 +45,8 @@ def _fans(tensor: Tensor) -> tuple:
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    tensor.data[...] = values  # in place, keeping the tensor's dtype
-    tensor._version[0] += 1
+    tensor.array[...] = values  # in place, keeping the tensor's dtype
+    tensor.bump_version()
     return tensor
 
 
@@ -99,7 +99,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """U(-bound, bound), bound = gain·√(3 / fan) (He et al., 2015); ``a`` is the
     leaky_relu slope used by the gain."""
-    if tensor.data.size == 0:  # e.g. Linear(0, n): nothing to fill, and fan_in = 0
+    if tensor.array.size == 0:  # e.g. Linear(0, n): nothing to fill, and fan_in = 0
         return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
@@ -108,6 +108,6 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """N(0, std²), std = gain / √fan."""
-    if tensor.data.size == 0:
+    if tensor.array.size == 0:
         return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)

@@ -56,7 +56,7 @@ class CrossEntropyLoss(Module):
     def forward(self, input, target):  # noqa: A002
         if self.warn_on_probabilities and isinstance(input, Tensor):  # once: outputs keep
             self.warn_on_probabilities = False  # their kind
-            if _looks_like_probabilities(input.data):
+            if _looks_like_probabilities(input.array):
                 warnings.warn(
                     "CrossEntropyLoss got inputs that look like probabilities (rows in "
                     "[0, 1] summing to 1). It expects raw logits and applies log-softmax "

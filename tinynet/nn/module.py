@@ -223,7 +223,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         for p in self.parameters():
@@ -241,12 +241,12 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"Module.to() takes a floating-point dtype, got {dtype}")
         for p in self.parameters():
-            p.data = p.data.astype(dtype, copy=False)
+            p.array = p.array.astype(dtype, copy=False)
             if p.grad is not None:
-                p.grad.data = p.grad.data.astype(dtype, copy=False)
+                p.grad.array = p.grad.array.astype(dtype, copy=False)
         for b in self.buffers():  # running statistics, as PyTorch: integer counts stay
-            if b.data.dtype.kind == "f":
-                b.data = b.data.astype(dtype, copy=False)
+            if b.array.dtype.kind == "f":
+                b.array = b.array.astype(dtype, copy=False)
         return self
 
     def float(self) -> "Module":
@@ -290,7 +290,7 @@ class Module:
         values = {}
         for name, p in own.items():
             if name in state_dict:
-                value = np.asarray(state_dict[name].data if isinstance(state_dict[name], Tensor)
+                value = np.asarray(state_dict[name].array if isinstance(state_dict[name], Tensor)
                                    else state_dict[name])
                 lazy = isinstance(p, UninitializedParameter)  # takes the value's shape
                 if not lazy and value.shape != p.shape:
@@ -314,8 +314,8 @@ class Module:
         for name, value in values.items():  # only after every check passed
             if isinstance(own[name], UninitializedParameter):
                 own[name].materialize(value.shape)
-            own[name].data[...] = value
-            own[name]._version[0] += 1
+            own[name].array[...] = value
+            own[name].bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------------------------

@@ -133,8 +133,8 @@ class BatchNorm1d(Module):
                             f"input: convert one (x.float() or model.double())")
         factor = self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
-            self.num_batches_tracked._version[0] += 1
+            self.num_batches_tracked.array += 1
+            self.num_batches_tracked.bump_version()
             if self.momentum is None:  # a cumulative average
                 factor = 1.0 / int(self.num_batches_tracked.item())
         use_batch = self.training or self.running_mean is None

@@ -48,8 +48,8 @@ class UninitializedParameter(Parameter):
     def materialize(self, shape) -> None:
         """Become a ``Parameter`` of ``shape`` (values uninitialised: the module fills
         them)."""
-        self.data = np.empty(shape, self.data.dtype)
-        self._version[0] += 1
+        self.array = np.empty(shape, self.array.dtype)
+        self.bump_version()
         self.__class__ = Parameter
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from tinynet.tensor import Tensor
 def _grads(parameters) -> list:
     """The ``.grad`` arrays of ``parameters`` (a tensor or an iterable) that have one."""
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    return [p.grad.data for p in params if p.grad is not None]
+    return [p.grad.array for p in params if p.grad is not None]
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,

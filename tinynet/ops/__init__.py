@@ -13,7 +13,7 @@ from tinynet.ops.join import Cat, Stack
 from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
 from tinynet.ops.loss import BCEWithLogits, CrossEntropy, NLLLoss, SmoothL1
-from tinynet.ops.movement import Clone, GetItem, Permute, Reshape
+from tinynet.ops.movement import Clone, GetItem, Permute, Reshape, SetItem
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import Cumsum, Max, Mean, Min, Prod, Std, Sum, Var
 from tinynet.ops.rounding import Ceil, Floor, Round, Sign, Trunc
@@ -27,6 +27,6 @@ __all__ = [
     "Linear", "Log", "Log10", "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean",
     "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm", "PReLU", "Permute", "Pow", "Prod",
     "ReLU", "Reciprocal", "Reshape", "Round", "Rsqrt", "SELU", "SiLU", "Sigmoid", "Sign", "Sin",
-    "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan",
+    "SetItem", "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan",
     "Tanh", "Trunc", "Var", "Where",
 ]

@@ -51,6 +51,24 @@ class GetItem(Function):
         return gx, None
 
 
+class SetItem(Function):
+    """y = x with y[index] = value (out of place: ``x[index] = value`` inside the graph);
+    dL/dx is dL/dy with the overwritten places zeroed, dL/dvalue is dL/dy[index]."""
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        y = x.copy()
+        y[index] = value
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = grad.copy()
+        gx[ctx.index] = 0
+        return gx, grad[ctx.index], None
+
+
 def _is_basic(index) -> bool:
     """Whether ``index`` is numpy basic indexing (ints, slices, None, Ellipsis)."""
     parts = index if isinstance(index, tuple) else (index,)

@@ -46,7 +46,7 @@ class Adagrad(Optimizer):
 
     @staticmethod
     def _new_state(p, group: dict) -> dict:
-        return {"step": 0, "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+        return {"step": 0, "sum": np.full_like(p.array, group["initial_accumulator_value"])}
 
     def step(self, closure=None):
         loss = closure() if closure is not None else None
@@ -56,16 +56,16 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = p.grad.data
+                g = p.grad.array
                 state = self.state.get(p)
                 if state is None:  # a group added after construction
                     state = self.state[p] = self._new_state(p, group)
                 state["step"] += 1
                 if weight_decay:
-                    g = g + weight_decay * p.data
+                    g = g + weight_decay * p.array
                 clr = lr / (1 + (state["step"] - 1) * lr_decay)
                 S = state["sum"]
                 S += g * g
-                p.data -= clr * (g / (np.sqrt(S) + eps))
-                p._version[0] += 1  # in place: a graph that saved p must not backward now
+                p.array -= clr * (g / (np.sqrt(S) + eps))
+                p.bump_version()
         return loss

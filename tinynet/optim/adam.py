@@ -70,10 +70,10 @@ class Adam(Optimizer):
         flat = self._flat.get(i)
         if flat is not None and flat.ready(params, self.state):  # the usual case
             return flat
-        dtype = params[0].data.dtype
+        dtype = params[0].array.dtype
         steps = set()
         for p in params:
-            if p.grad is None or p.data.dtype != dtype:
+            if p.grad is None or p.array.dtype != dtype:
                 return None
             steps.add(self.state[p]["step"] if p in self.state else 0)
         if len(steps) != 1:
@@ -94,7 +94,7 @@ class Adam(Optimizer):
         for p in flat.params:
             self.state[p]["step"] = t
             if weight_decay and self.decoupled_weight_decay:
-                p.data *= 1 - lr * weight_decay  # the update below counts the version
+                p.array *= 1 - lr * weight_decay  # the update below counts the version
         rule = (beta1, beta2, eps * math.sqrt(1 - beta2 ** t),
                 lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
         if flat.blocked:
@@ -107,7 +107,7 @@ class Adam(Optimizer):
         g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
         tmp = flat.scratch[0]
         if coupled_decay:
-            data = np.concatenate([p.data.reshape(-1) for p in flat.params], out=tmp)
+            data = np.concatenate([p.array.reshape(-1) for p in flat.params], out=tmp)
             data *= coupled_decay
             g += data
         _adam_direction(g, flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], tmp, *rule)
@@ -116,18 +116,18 @@ class Adam(Optimizer):
     def _step_one(self, group: dict, p) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
-        g = p.grad.data
+        g = p.grad.array
         state = self.state.get(p)
         if state is None:
-            state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                     "exp_avg_sq": np.zeros_like(p.data)}
+            state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.array),
+                                     "exp_avg_sq": np.zeros_like(p.array)}
         state["step"] += 1
         t = state["step"]
         if weight_decay:
             if self.decoupled_weight_decay:
-                p.data *= 1 - lr * weight_decay
+                p.array *= 1 - lr * weight_decay
             else:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p.array
         m, v = state["exp_avg"], state["exp_avg_sq"]
         v *= beta2
         v += (1 - beta2) * (g * g)
@@ -135,8 +135,8 @@ class Adam(Optimizer):
         m += (1 - beta1) * g
         denom = np.sqrt(v)
         denom += eps * math.sqrt(1 - beta2 ** t)
-        p.data -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
-        p._version[0] += 1
+        p.array -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
+        p.bump_version()
 
 
 def _adam_direction(g, m, v, out, beta1, beta2, eps_hat, step_size) -> None:

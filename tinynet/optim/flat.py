@@ -7,7 +7,7 @@ dominates, that is most of the optimizer's time. Each parameter's state entry
 inspection and the per-parameter code path see and update the same numbers.
 
 A group larger than ``BLOCK`` elements is not gathered: its update runs block by block,
-straight from each parameter's ``.grad`` into its ``.data``. An update is a dozen
+straight from each parameter's ``.grad`` into its ``.array``. An update is a dozen
 elementwise passes; over a block (256 kB per array in float32) they run in the CPU's
 caches, over a whole 2.9 M-parameter group every pass goes to memory (measured on the
 ``wide`` benchmark: 15-16 ms -> 7.6-8.6 ms per Adam step). The block size is the
@@ -31,8 +31,8 @@ class FlatState:
 
     def __init__(self, params: list, names: tuple, state: dict):
         self.params = params
-        self.dtype = params[0].data.dtype
-        sizes = [p.data.size for p in params]
+        self.dtype = params[0].array.dtype
+        sizes = [p.array.size for p in params]
         self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
         n = sum(sizes)
         self.block = BLOCK  # fixed for these buffers: the scratch is sized by it
@@ -45,12 +45,12 @@ class FlatState:
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
             for name, flat in self.buffers.items():
-                view = flat[lo:hi].reshape(p.data.shape)
+                view = flat[lo:hi].reshape(p.array.shape)
                 if isinstance(entry.get(name), np.ndarray):
                     if entry[name].shape != view.shape:
                         raise ValueError(
                             f"optimizer state {name!r} has shape {entry[name].shape}, but its "
-                            f"parameter has shape {p.data.shape}: a parameter's shape changed "
+                            f"parameter has shape {p.array.shape}: a parameter's shape changed "
                             f"after the optimizer stepped; create a new optimizer")
                     view[...] = entry[name]
                 entry[name] = view
@@ -68,7 +68,7 @@ class FlatState:
             entry = state.get(p)
             if p is not q or p.grad is None or entry is None or entry.get("step") != step:
                 return False
-            data = p.data
+            data = p.array
             # identity first: the usual case, and cheaper than comparing dtypes
             if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo:
                 return False
@@ -79,14 +79,14 @@ class FlatState:
 
     def gather_grads(self) -> np.ndarray:
         """The group's gradients in one flat array (a group of at most BLOCK elements)."""
-        np.concatenate([p.grad.data.reshape(-1) for p in self.params], out=self.grad)
+        np.concatenate([p.grad.array.reshape(-1) for p in self.params], out=self.grad)
         return self.grad
 
     def subtract(self, update: np.ndarray) -> None:
         """p ← p - update, slice by slice (each an in-place change: versions count it)."""
         for p, (lo, hi) in zip(self.params, self.bounds):
-            p.data -= update[lo:hi].reshape(p.data.shape)
-            p._version[0] += 1
+            p.array -= update[lo:hi].reshape(p.array.shape)
+            p.bump_version()
 
     def blocks(self):
         """Yield ``(p, g, state, scratch)`` for each block of at most BLOCK elements of a
@@ -94,15 +94,15 @@ class FlatState:
         entries' views (in ``names`` order) and two scratch rows, all of one length.
         Changes to ``p`` reach the parameter, whose version counts them."""
         for param, (lo, hi) in zip(self.params, self.bounds):
-            contiguous = param.data.flags.c_contiguous
+            contiguous = param.array.flags.c_contiguous
             # a view of the parameter; a copy, written back below, if it is not contiguous
-            data = param.data.reshape(-1) if contiguous else param.data.flatten()
-            grad = param.grad.data.reshape(-1)
+            data = param.array.reshape(-1) if contiguous else param.array.flatten()
+            grad = param.grad.array.reshape(-1)
             for start in range(0, hi - lo, self.block):
                 stop = min(start + self.block, hi - lo)
                 yield (data[start:stop], grad[start:stop],
                        tuple([flat[lo + start:lo + stop] for flat in self.buffers.values()]),
                        self.scratch[:, :stop - start])
             if not contiguous:
-                param.data[...] = data.reshape(param.data.shape)
-            param._version[0] += 1
+                param.array[...] = data.reshape(param.array.shape)
+            param.bump_version()

@@ -60,7 +60,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def step(self):
         raise NotImplementedError
@@ -103,7 +103,7 @@ class Optimizer:
             p = params_by_index[int(key)]
             restored = {}
             for name, value in values.items():
-                value = value.data if isinstance(value, Tensor) else value
+                value = value.array if isinstance(value, Tensor) else value
                 if isinstance(value, np.ndarray):
                     if value.shape != p.shape and value.ndim > 0:
                         raise ValueError(f"state {name!r} of parameter {key} has shape "

@@ -52,18 +52,18 @@ class RMSprop(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = p.grad.data
+                g = p.grad.array
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(p.data)}
+                    state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(p.array)}
                 state["step"] += 1
                 if weight_decay:
-                    g = g + weight_decay * p.data
+                    g = g + weight_decay * p.array
                 v = state["square_avg"]
                 v *= alpha
                 v += (1 - alpha) * (g * g)
                 if centered:
-                    m = state.setdefault("grad_avg", np.zeros_like(p.data))
+                    m = state.setdefault("grad_avg", np.zeros_like(p.array))
                     m *= alpha
                     m += (1 - alpha) * g
                     s = np.sqrt(v - m * m)
@@ -71,11 +71,11 @@ class RMSprop(Optimizer):
                     s = np.sqrt(v)
                 s += eps
                 if momentum:
-                    b = state.setdefault("momentum_buffer", np.zeros_like(p.data))
+                    b = state.setdefault("momentum_buffer", np.zeros_like(p.array))
                     b *= momentum
                     b += g / s
-                    p.data -= lr * b
+                    p.array -= lr * b
                 else:
-                    p.data -= lr * (g / s)
-                p._version[0] += 1  # in place: a graph that saved p must not backward now
+                    p.array -= lr * (g / s)
+                p.bump_version()
         return loss

@@ -48,9 +48,9 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = p.grad.data
+                g = p.grad.array
                 if weight_decay:
-                    g = g + weight_decay * p.data
+                    g = g + weight_decay * p.array
                 if momentum:
                     state = self.state.setdefault(p, {})
                     buf = state.get("momentum_buffer")
@@ -60,6 +60,6 @@ class SGD(Optimizer):
                         buf *= momentum
                         buf += (1 - dampening) * g
                     g = g + momentum * buf if nesterov else buf
-                p.data -= lr * g
-                p._version[0] += 1  # in place: a graph that saved p must not backward now
+                p.array -= lr * g
+                p.bump_version()
         return loss

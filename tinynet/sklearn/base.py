@@ -155,9 +155,9 @@ class _BaseMLP(BaseEstimator):
         scale = self.alpha / total
         squares = 0.0
         for W in self._weights:
-            flat = W.data.reshape(-1)
+            flat = W.array.reshape(-1)
             squares += float(np.dot(flat, flat))
-            W.grad.data += scale * W.data
+            W.grad.array += scale * W.array
         return loss_value + 0.5 * scale * squares
 
     def _run_epochs(self, X, y, sample_weight, epochs: int, incremental: bool) -> None:
@@ -208,7 +208,7 @@ class _BaseMLP(BaseEstimator):
     def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
         """One epoch of minibatch steps (``training.train_epoch``); a non-finite loss puts
         the model and optimizer back where the epoch began and raises."""
-        start = ({k: v.data.copy() for k, v in self.model_.state_dict().items()},
+        start = ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
                  self._optimizer.state_dict())
 
         def batch_loss(out, idx):
@@ -257,7 +257,7 @@ class _BaseMLP(BaseEstimator):
             improved = score > self.best_validation_score_ + self.tol
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_state = {k: v.data.copy() for k, v in self.model_.state_dict().items()}
+                self._best_state = {k: v.array.copy() for k, v in self.model_.state_dict().items()}
         else:
             loss = self.loss_curve_[-1]
             improved = loss < self._best_loss - self.tol
@@ -276,14 +276,14 @@ class _BaseMLP(BaseEstimator):
             out = self.model_(_wrap(X_val))
             loss = self._loss(out, _wrap(y_val), "mean").item()
         self.model_.train()
-        return self._score_outputs(out.data, y_val), loss
+        return self._score_outputs(out.array, y_val), loss
 
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
         self.model_.eval()
         with no_grad():
-            return self.model_(_wrap(X)).data
+            return self.model_(_wrap(X)).array
 
     def _fit(self, X, y, sample_weight, incremental: bool, resume_from=None):
         self._validate_params()
@@ -320,12 +320,12 @@ class _BaseMLP(BaseEstimator):
     def coefs_(self) -> list:
         """Weight matrices as scikit-learn stores them: (fan_in, fan_out) each."""
         check_is_fitted(self, "model_")
-        return [W.data.T.copy() for W in self._weights]
+        return [W.array.T.copy() for W in self._weights]
 
     @property
     def intercepts_(self) -> list:
         check_is_fitted(self, "model_")
-        return [m.bias.data.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
+        return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
 
 
 def _seed(random_state):

@@ -334,11 +334,11 @@ class _Hits:
 
     def __call__(self, out, idx) -> None:
         if self.loss_name in CLASS_INDEX_LOSSES:
-            self.correct += int(np.count_nonzero(out.data.argmax(axis=1) == self.y[idx]))
+            self.correct += int(np.count_nonzero(out.array.argmax(axis=1) == self.y[idx]))
             self.count += len(idx)
         elif self.loss_name == "bce_with_logits":
             truth = self.y[idx]
-            self.correct += int(np.count_nonzero((out.data > 0) == (truth > 0.5)))
+            self.correct += int(np.count_nonzero((out.array > 0) == (truth > 0.5)))
             self.count += truth.size
 
     def rate(self):
@@ -347,7 +347,7 @@ class _Hits:
 
 def _snapshot(run: Run) -> tuple:
     """Copies of the parameters and optimizer state: where a diverged run goes back to."""
-    params = {k: v.data.copy() for k, v in run.model.state_dict().items()}
+    params = {k: v.array.copy() for k, v in run.model.state_dict().items()}
     return params, run.optimizer.state_dict(), len(run.history.records)
 
 

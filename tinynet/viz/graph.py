@@ -76,14 +76,14 @@ class Graph:
         """The text of node ``index``: title, [detail,] shape, data, gradient."""
         node = self.nodes[index]
         lines = [node.title] + ([node.detail] if node.detail else [])
-        data = summarize(node.tensor.data) if node.tensor is not None else "?"
+        data = summarize(node.tensor.array) if node.tensor is not None else "?"
         return lines + [shape_text(node.shape), f"data {data}", f"grad {self._grad(node)}"]
 
     def _grad(self, node: Node) -> str:
         if node.kind == "input":
             return "not needed"
         if node.tensor is not None and node.tensor.grad is not None:
-            return summarize(node.tensor.grad.data)
+            return summarize(node.tensor.grad.array)
         if self._root.grad is None:  # the root's grad is retained: set by backward
             return "not computed yet"
         return "?" if node.tensor is None else "none (not reached)"

@@ -1,0 +1,232 @@
+"""In-place methods and ``.data``: the values they write, the gradients that pass them,
+the version counter that guards saved values, and the errors they raise."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+
+
+def leaf(values):
+    return tn.tensor(values, dtype=tn.float64, requires_grad=True)
+
+
+# ---- outside the graph: the array itself changes ---------------------------------------
+@pytest.mark.parametrize("method, args, expected", [
+    ("add_", (2.0,), [3.0, 4.0]),
+    ("sub_", (1.0,), [0.0, 1.0]),
+    ("mul_", (3.0,), [3.0, 6.0]),
+    ("div_", (2.0,), [0.5, 1.0]),
+    ("pow_", (2.0,), [1.0, 4.0]),
+    ("neg_", (), [-1.0, -2.0]),
+    ("clamp_", (1.5, None), [1.5, 2.0]),
+    ("zero_", (), [0.0, 0.0]),
+    ("fill_", (7.0,), [7.0, 7.0]),
+    ("copy_", (tn.tensor([5.0, 6.0]),), [5.0, 6.0]),
+])
+def test_in_place_methods_write_into_the_same_array(method, args, expected):
+    t = tn.tensor([1.0, 2.0])
+    array, version = t.array, t._version[0]
+    assert getattr(t, method)(*args) is t
+    assert t.array is array
+    np.testing.assert_array_equal(t.array, expected)
+    assert t._version[0] == version + 1
+
+
+def test_add_and_sub_take_alpha_as_pytorch():
+    t = tn.tensor([1.0, 2.0])
+    t.add_(tn.tensor([1.0, 1.0]), alpha=3).sub_(tn.tensor([2.0, 0.0]), alpha=0.5)
+    np.testing.assert_array_equal(t.array, [3.0, 5.0])
+
+
+def test_copy_broadcasts_and_casts_to_the_destination():
+    t = tn.zeros(2, 3, dtype=tn.int64)
+    t.copy_(tn.tensor([1.7, -2.2, 3.9]))
+    np.testing.assert_array_equal(t.array, [[1, -2, 3], [1, -2, 3]])
+    assert t.dtype == tn.int64
+
+
+def test_random_fills_follow_the_generator():
+    a = tn.empty(1000, dtype=tn.float64).normal_(2.0, 0.5, generator=tn.Generator().manual_seed(3))
+    b = tn.empty(1000, dtype=tn.float64).normal_(2.0, 0.5, generator=tn.Generator().manual_seed(3))
+    np.testing.assert_array_equal(a.array, b.array)
+    assert abs(a.array.mean() - 2.0) < 0.1 and abs(a.array.std() - 0.5) < 0.05
+    u = tn.empty(1000).uniform_(-1.0, 3.0)
+    assert u.array.min() >= -1.0 and u.array.max() < 3.0 and u.dtype == tn.float32
+
+
+def test_new_tensor_keeps_the_dtype_and_copies():
+    t = tn.zeros(2, dtype=tn.float64)
+    source = np.array([1, 2])
+    n = t.new_tensor(source)
+    source[0] = 9
+    assert n.dtype == tn.float64 and n.tolist() == [1.0, 2.0] and not n.requires_grad
+    assert t.new_zeros(2, 3).shape == (2, 3) and t.new_ones((4,)).dtype == tn.float64
+    assert t.new_full((2,), 5.0).tolist() == [5.0, 5.0]
+
+
+# ---- a leaf that requires grad --------------------------------------------------------
+@pytest.mark.parametrize("update", [
+    lambda p: p.add_(1.0), lambda p: p.mul_(2.0), lambda p: p.zero_(),
+    lambda p: p.normal_(), lambda p: p.copy_(tn.ones(2)), lambda p: p.clamp_(0.0, 1.0)])
+def test_a_leaf_that_requires_grad_is_refused_and_kept(update):
+    p = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad.*in-place"):
+        update(p)
+    assert p.tolist() == [1.0, 2.0]
+    with tn.no_grad():
+        update(p)
+    update(p.data)  # the hand-written update of old PyTorch code
+
+
+def test_data_is_a_detached_view_of_the_same_memory():
+    p = leaf([1.0, 2.0])
+    d = p.data
+    assert not d.requires_grad and d.grad_fn is None
+    d.sub_(tn.tensor([0.5, 0.5]))
+    assert p.tolist() == [0.5, 1.5]
+    p.data.zero_()
+    assert p.tolist() == [0.0, 0.0]
+
+
+def test_assigning_data_replaces_the_values_and_keeps_the_parameter():
+    lin = tn.nn.Linear(2, 3)
+    weight = lin.weight
+    lin.weight.data = tn.ones(4, 2)
+    assert lin.weight is weight and lin.weight.shape == (4, 2)
+    with pytest.raises(TypeError, match="floating point"):
+        lin.weight.data = tn.tensor([1, 2])
+
+
+def test_changing_a_saved_value_through_data_is_caught_at_backward():
+    w = leaf([1.0, 2.0])
+    x = tn.tensor([3.0, 4.0], dtype=tn.float64)
+    loss = (w * w * x).sum()   # w saved for w·w's backward
+    w.data.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_changing_an_input_the_op_did_not_save_is_allowed():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    loss = (a + b).sum()
+    a.data.mul_(10.0)
+    loss.backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [1.0, 1.0]
+
+
+# ---- inside the graph: rebinding gives the gradients of the out-of-place form -----------
+OPS = {
+    "+=": (lambda h, o: h.__iadd__(o), lambda h, o: h + o),
+    "-=": (lambda h, o: h.__isub__(o), lambda h, o: h - o),
+    "*=": (lambda h, o: h.__imul__(o), lambda h, o: h * o),
+    "/=": (lambda h, o: h.__itruediv__(o), lambda h, o: h / o),
+    "add_": (lambda h, o: h.add_(o, alpha=2), lambda h, o: h + 2 * o),
+    "clamp_": (lambda h, o: h.clamp_(-0.5, 0.5) * o, lambda h, o: h.clamp(-0.5, 0.5) * o),
+    "copy_": (lambda h, o: h.copy_(o), lambda h, o: o + 0 * h.detach()),
+}
+
+
+def _gradients(a_values, b_values, steps, in_place: bool):
+    a, b = leaf(a_values), leaf(b_values)
+    h = a * 1.5
+    for name in steps:
+        update = OPS[name][0 if in_place else 1]
+        h = update(h, b) if in_place else update(h, b)
+    (h * h).sum().backward()
+    return h.array, a.grad.array if a.grad is not None else None, b.grad.array
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.floats(-2, 2).filter(lambda v: abs(v) > 0.1), min_size=6,
+                       max_size=6),
+       steps=st.lists(st.sampled_from(sorted(OPS)), min_size=1, max_size=4))
+def test_in_place_steps_give_the_gradients_of_the_out_of_place_form(values, steps):
+    a_values, b_values = values[:3], values[3:]
+    h_in, ga_in, gb_in = _gradients(a_values, b_values, steps, in_place=True)
+    h_out, ga_out, gb_out = _gradients(a_values, b_values, steps, in_place=False)
+    np.testing.assert_array_equal(h_in, h_out)
+    if ga_out is None:
+        assert ga_in is None or not ga_in.any()
+    else:
+        np.testing.assert_array_equal(ga_in, ga_out)
+    np.testing.assert_array_equal(gb_in, gb_out)
+
+
+def test_a_buffer_that_accumulates_a_weight_comes_into_the_graph():
+    w = leaf([1.0, 2.0])
+    total = tn.zeros(2, dtype=tn.float64)
+    for k in range(3):
+        total += w * k          # 0·w + 1·w + 2·w
+    assert total.requires_grad
+    total.sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0]
+
+
+def test_copy_into_a_non_leaf_sends_the_gradient_to_the_source():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    h = a * 1.0
+    h.copy_(b)
+    (h * a).sum().backward()
+    assert a.grad.tolist() == [3.0, 4.0]   # only through the product: h no longer holds a
+    assert b.grad.tolist() == [1.0, 2.0]
+
+
+def test_setitem_inside_the_graph_is_recorded():
+    a, b = leaf([1.0, 2.0, 3.0]), leaf([5.0, 6.0])
+    h = a * 2
+    h[1:] = b * b         # h = [2a0, b0², b1²]
+    h[0] += b[0]          # h0 = 2a0 + b0
+    (h * h).sum().backward()
+    assert h.tolist() == [7.0, 25.0, 36.0]
+    assert a.grad.tolist() == [28.0, 0.0, 0.0]                      # 2·h0·2
+    assert b.grad.tolist() == [2 * 7.0 + 4 * 125.0, 4 * 216.0]      # 2h0 + 2h1·2b0, 2h2·2b1
+
+
+def test_setitem_with_a_broadcast_value_sums_its_gradient():
+    w = leaf([2.0])
+    h = tn.zeros(2, 3, dtype=tn.float64)
+    h[:, 1:] = w          # four places
+    (h * h).sum().backward()
+    assert w.grad.tolist() == [16.0]    # 4 · 2w
+
+
+def test_a_scattered_accumulation_matches_the_closed_form():
+    a = leaf([1.0, 2.0, 3.0])
+    counts = tn.zeros(4, dtype=tn.float64)
+    for i in [0, 2, 2]:
+        counts[i] += a[i]
+    assert counts.tolist() == [1.0, 0.0, 6.0, 0.0]
+    (counts * tn.tensor([1.0, 1.0, 10.0, 1.0], dtype=tn.float64)).sum().backward()
+    assert a.grad.tolist() == [1.0, 0.0, 20.0]
+
+
+def test_setitem_on_a_leaf_that_requires_grad_is_refused():
+    p = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        p[0] = 5.0
+    assert p.tolist() == [1.0, 2.0]
+    with tn.no_grad():
+        p[0] = 5.0
+    assert p.tolist() == [5.0, 2.0]
+
+
+def test_pytorch_agrees_on_an_in_place_training_step():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, w0 = rng.normal(size=(5, 3)), rng.normal(size=(3, 2))
+    results = []
+    for lib in (tn, torch):
+        w = lib.tensor(w0, requires_grad=True)
+        h = lib.tensor(x) @ w
+        h *= 2.0
+        h += 1.0
+        h.clamp_(-1.0, 3.0)
+        h.sum().backward()
+        with lib.no_grad():
+            w.sub_(0.1 * w.grad)
+        w.grad.zero_()
+        results.append((h.detach().numpy().copy(), w.detach().numpy().copy()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)

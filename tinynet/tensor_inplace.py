@@ -1,0 +1,158 @@
+"""``TensorInPlace``: PyTorch's in-place methods (``add_``, ``mul_``, ``copy_``, ``zero_``,
+``normal_``...) and the augmented assignments (``x += y``), which ``Tensor`` inherits.
+
+Outside the graph (no tensor involved requires grad, or under ``no_grad``) they write
+into the tensor's array, and its version counter counts the change, so a backward
+through an op that saved the old values raises instead of using the new ones.
+
+Inside the graph (grad mode, and the tensor or the other operand requires grad):
+
+  * a leaf that requires grad is refused, as in PyTorch (its ``.grad`` would belong to
+    values it no longer holds);
+  * any other tensor is *rebound*: ``x += y`` records ``x + y`` as an ordinary op and
+    makes ``x`` that result, so gradients are exactly those of ``x = x + y``. NOTE: PyTorch
+    writes into the storage instead, so views taken before (``x.data``, ``x.detach()``)
+    see the new values; here they keep the old ones. The graph never sees a changed value.
+"""
+import numpy as np
+
+from tinynet.autograd.grad_mode import _GradMode
+from tinynet.random import as_generator
+
+
+def _array(x):
+    return x.array if hasattr(x, "array") else x
+
+
+class TensorInPlace:
+    """In-place updates, as in PyTorch (see the module docstring for the graph case)."""
+
+    __slots__ = ()
+
+    def _recording(self, other=None) -> bool:
+        """Whether an in-place change of ``self`` (with ``other``) must go in the graph;
+        refuses a leaf that requires grad."""
+        if not _GradMode.enabled:
+            return False
+        involved = self.requires_grad or getattr(other, "requires_grad", False)
+        if involved and self.requires_grad and self._ctx is None:
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation: "
+                "wrap a hand-written update in `with tinynet.no_grad():` (or change "
+                "p.data), or use the out-of-place form")
+        return involved
+
+    def _rebind(self, result):
+        """Make ``self`` the recorded ``result`` (see the module docstring)."""
+        self.array, self._ctx, self.requires_grad = result.array, result._ctx, result.requires_grad
+        self._version = result._version
+        return self
+
+    def _update(self, other, ufunc, out_of_place):
+        if self._recording(other):
+            return self._rebind(out_of_place(self, other))
+        self.bump_version()
+        ufunc(self.array, _array(other), out=self.array, casting="same_kind")
+        return self
+
+    def bump_version(self) -> None:
+        """Count an in-place change of this tensor's values (PyTorch's version counter),
+        so a backward through an op that saved the old values raises. Call it after
+        writing into ``tensor.array`` yourself; tinynet's optimizers do."""
+        self._version[0] += 1
+
+    # ---- arithmetic ----------------------------------------------------------------------
+    def __iadd__(self, other):
+        return self._update(other, np.add, lambda a, b: a + b)
+
+    def __isub__(self, other):
+        return self._update(other, np.subtract, lambda a, b: a - b)
+
+    def __imul__(self, other):
+        return self._update(other, np.multiply, lambda a, b: a * b)
+
+    def __itruediv__(self, other):
+        return self._update(other, np.divide, lambda a, b: a / b)
+
+    def add_(self, other, alpha=1):
+        """self += alpha · other."""
+        return self.__iadd__(other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha=1):
+        """self -= alpha · other."""
+        return self.__isub__(other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        return self.__imul__(other)
+
+    def div_(self, other):
+        return self.__itruediv__(other)
+
+    def pow_(self, exponent):
+        return self._update(exponent, np.power, lambda a, b: a ** b)
+
+    def neg_(self):
+        return self.mul_(-1)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        if self._recording():
+            return self._rebind(self.clamp(min, max))
+        self.bump_version()
+        np.clip(self.array, min, max, out=self.array)
+        return self
+
+    clip_ = clamp_
+
+    # ---- overwriting ------------------------------------------------------------------------
+    def copy_(self, src):
+        """Overwrite with ``src``'s values (broadcast to this shape, cast to this dtype);
+        inside the graph the gradient flows to ``src``, as in PyTorch."""
+        if self._recording(src):
+            zeros = type(self)._wrap(np.zeros(self.shape, self.dtype), False, None)
+            return self._rebind(src.to(self.dtype) + zeros)
+        self.bump_version()
+        np.copyto(self.array, _array(src), casting="unsafe")
+        return self
+
+    def _overwrite(self, values):
+        if self._recording():  # a non-leaf: it becomes a constant
+            return self._rebind(type(self)._wrap(np.asarray(values, self.dtype) +
+                                                 np.zeros(self.shape, self.dtype), False, None))
+        self.bump_version()
+        self.array[...] = values
+        return self
+
+    def zero_(self):
+        return self._overwrite(0)
+
+    def fill_(self, value):
+        return self._overwrite(_array(value))
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with N(mean, std²) draws (the global generator, or ``generator``)."""
+        rng = as_generator(generator, "normal_")
+        return self._overwrite(rng.normal(mean, std, self.shape))
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with U(a, b) draws (the global generator, or ``generator``)."""
+        rng = as_generator(generator, "uniform_")
+        return self._overwrite(rng.uniform(a, b, self.shape))
+
+    # ---- new tensors like this one -------------------------------------------------------------
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False):
+        """A new tensor holding a copy of ``data``, with this tensor's dtype by default."""
+        array = np.array(_array(data), dtype=dtype or self.dtype)
+        return type(self)(array, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
+        return self.new_tensor(np.zeros(_size(size)), dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
+        return self.new_tensor(np.ones(_size(size)), dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
+        return self.new_tensor(np.full(tuple(size), fill_value), dtype, requires_grad)
+
+
+def _size(size) -> tuple:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
