@@ -30,7 +30,7 @@ TOPICS = {
            "test_module_registration", "test_batch_norm", "test_embedding", "test_flatten",
            "test_lazy_linear", "test_smooth_l1", "test_against_torch_layers"),
     "optim": ("test_optim", "test_lr_scheduler"),
-    "training": ("test_fit", "test_checkpoint", "test_history", "test_soak",
+    "training": ("test_fit", "test_fit_loader", "test_checkpoint", "test_history", "test_soak",
                  "test_training_pytorch_style"),
     "diagnostics": ("test_monitor", "test_hints", "test_hint_scenarios", "test_sanity",
                     "test_custom_activation", "test_plot", "test_viz", "test_classroom"),

@@ -19,7 +19,7 @@ from tinynet.models import INITS, MLP
 from tinynet.tensor import Tensor
 from tinynet.sklearn.checkpoint import restore, run_settings, save_checkpoint
 from tinynet.training import History
-from tinynet.training.epoch import NonFiniteLoss, train_epoch
+from tinynet.training.epoch import NonFiniteLoss, array_batches, train_epoch
 
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "gelu_tanh",
                "silu", "mish", "softplus", "prelu", "selu", "hardtanh")
@@ -211,17 +211,17 @@ class _BaseMLP(BaseEstimator):
         start = ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
                  self._optimizer.state_dict())
 
-        def batch_loss(out, idx):
-            wb = None if sample_weight is None else sample_weight[idx]
-            loss, self._batch_weight = self._batch_loss(out, y[idx], wb)
+        def batch_loss(out, targets):
+            yb, wb = targets
+            loss, self._batch_weight = self._batch_loss(out, yb, wb)
             return loss, loss.item()
 
-        def penalty(value, idx):  # scikit-learn's L2 term, on the gradients and the loss
+        def penalty(value, targets):  # scikit-learn's L2 term, on the gradients and the loss
             return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
 
+        data = array_batches(X, (y, sample_weight), batch_size, self.shuffle, self._rng)
         try:
-            result = train_epoch(self.model_, self._optimizer, X, batch_loss,
-                                 batch_size=batch_size, shuffle=self.shuffle, rng=self._rng,
+            result = train_epoch(self.model_, self._optimizer, data, batch_loss,
                                  after_backward=penalty)
         except NonFiniteLoss as error:
             self.model_.load_state_dict(start[0])

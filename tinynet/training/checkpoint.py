@@ -3,9 +3,9 @@
 A checkpoint is one ``tn.save`` file (an .npz written atomically, never pickled) with the
 model's and optimizer's state, the scheduler's, the epoch, the History, each callback's
 state, the Monitor's, and the state of every random generator the run draws from (its
-shuffling generator and tinynet's global one). Resuming from it and training on gives
-the same weights and History, bit for bit, as the run that was never interrupted
-(timings excepted).
+shuffling generator, tinynet's global one, and a DataLoader's own generator). Resuming
+from it and training on gives the same weights and History, bit for bit, as the run that
+was never interrupted (timings excepted).
 """
 import hashlib
 import os
@@ -43,7 +43,15 @@ def save_checkpoint(path, run, epoch: int) -> None:
         "monitor": run.monitor.state_dict() if run.monitor is not None else None,
         "rng": run.rng.bit_generator.state,
         "global_rng": tn_random.default_generator().bit_generator.state,
+        "loader_rng": _loader_generator(run).bit_generator.state if _loader_generator(run)
+        else None,
     }, path)
+
+
+def _loader_generator(run):
+    """The generator a DataLoader shuffles with when it has its own (else None: the
+    global one, saved anyway)."""
+    return getattr(run.loader, "generator", None)
 
 
 def load_checkpoint(path) -> dict:
@@ -92,4 +100,6 @@ def restore(run, state: dict, path) -> int:
     run.history.records[:] = state["history"]["records"]
     run.rng.bit_generator.state = state["rng"]
     tn_random.default_generator().bit_generator.state = state["global_rng"]
+    if _loader_generator(run) is not None and state.get("loader_rng") is not None:
+        _loader_generator(run).bit_generator.state = state["loader_rng"]
     return int(state["epoch"])

@@ -34,12 +34,13 @@ def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
 
 
 class NonFiniteLoss(FloatingPointError):
-    """A batch's loss was NaN or infinite; ``step`` (from 1) and ``index`` say which batch.
-    Raised before the optimizer steps, so the parameters are those that produced it."""
+    """A batch's loss was NaN or infinite; ``step`` (from 1) says which batch and
+    ``batch`` holds it, ``(inputs, targets)``. Raised before the optimizer steps, so the
+    parameters are those that produced it."""
 
-    def __init__(self, value: float, step: int, index: np.ndarray):
+    def __init__(self, value: float, step: int, batch: tuple):
         super().__init__(f"non-finite loss ({value}) at step {step}")
-        self.value, self.step, self.index = value, step, index
+        self.value, self.step, self.batch = value, step, batch
 
 
 @dataclass
@@ -52,61 +53,73 @@ class EpochResult:
     seconds: float
 
 
-def train_epoch(model, optimizer, X: np.ndarray, batch_loss, *, batch_size: int,
-                shuffle: bool = True, rng=None, clip_grad_norm: float = None,
+def array_batches(X: np.ndarray, targets, batch_size: int, shuffle: bool = True, rng=None):
+    """Yield ``(X[idx], targets[idx])`` for the index arrays of ``batches``; ``targets``
+    is an array, or a tuple of arrays indexed alike (labels and sample weights, say)."""
+    for idx in batches(len(X), batch_size, shuffle, rng):
+        if isinstance(targets, tuple):
+            yield X[idx], tuple(None if t is None else t[idx] for t in targets)
+        else:
+            yield X[idx], targets[idx]
+
+
+def train_epoch(model, optimizer, data, batch_loss, *, clip_grad_norm: float = None,
                 after_backward=None, on_batch=None) -> EpochResult:
-    """One pass over ``X`` in minibatches; for each: zero the gradients, run the model,
-    ``loss, value = batch_loss(output, idx)`` (the scalar tensor to backpropagate and
+    """One pass over ``data``, an iterable of ``(inputs, targets)`` batches (inputs an
+    array of the model's dtype); for each: zero the gradients, run the model,
+    ``loss, value = batch_loss(output, targets)`` (the scalar tensor to backpropagate and
     the batch's mean loss per sample, a float), backpropagate, clip the gradients' total
     norm to ``clip_grad_norm`` (if given), and step the optimizer.
 
     Args:
         model, optimizer: what is trained, and how.
-        X: inputs (N, D), already of the model's dtype.
-        batch_loss: function of (output tensor, index array) -> (loss tensor, float).
-        batch_size, shuffle, rng: the minibatches (see ``batches``).
+        data: the batches, e.g. ``array_batches(X, y, 32, rng=rng)``.
+        batch_loss: function of (output tensor, targets) -> (loss tensor, float).
         clip_grad_norm: max total gradient norm (``nn.utils.clip_grad_norm_``), or None.
-        after_backward: ``value = after_backward(value, idx)`` after each backward, before
-            the step (e.g. a penalty added to the gradients and the reported loss).
-        on_batch: called as ``on_batch(output, idx)`` after each step (e.g. to count
+        after_backward: ``value = after_backward(value, targets)`` after each backward,
+            before the step (e.g. a penalty added to the gradients and the reported loss).
+        on_batch: called as ``on_batch(output, targets)`` after each step (e.g. to count
             correct predictions).
 
     Raises:
         NonFiniteLoss: a batch's loss is NaN or infinite (before its optimizer step).
     """
     params = list(model.parameters()) if clip_grad_norm is not None else None
-    total, step, start = 0.0, 0, time.perf_counter()
-    for step, idx in enumerate(batches(len(X), batch_size, shuffle, rng), start=1):
+    total, count, step, start = 0.0, 0, 0, time.perf_counter()
+    for step, (inputs, targets) in enumerate(data, start=1):
         optimizer.zero_grad()
-        out = model(Tensor._wrap(X[idx], False, None))
-        loss, value = batch_loss(out, idx)
+        out = model(Tensor._wrap(inputs, False, None))
+        loss, value = batch_loss(out, targets)
         loss.backward()
         if after_backward is not None:
-            value = after_backward(value, idx)
+            value = after_backward(value, targets)
         if not math.isfinite(value):
-            raise NonFiniteLoss(value, step, idx)
+            raise NonFiniteLoss(value, step, (inputs, targets))
         if params is not None:
             clip_grad_norm_(params, clip_grad_norm)
         optimizer.step()
-        total += value * len(idx)
+        total += value * len(inputs)
+        count += len(inputs)
         if on_batch is not None:
-            on_batch(out, idx)
-    return EpochResult(total / len(X), step, time.perf_counter() - start)
+            on_batch(out, targets)
+    return EpochResult(total / count if count else math.nan, step,
+                       time.perf_counter() - start)
 
 
-def evaluate(model, X: np.ndarray, batch_loss, *, batch_size: int = 1024, on_batch=None):
-    """The mean per-sample loss over (X, ...) in eval mode, without building a graph.
-    ``batch_loss`` and ``on_batch`` as in ``train_epoch``."""
+def evaluate(model, data, batch_loss, *, on_batch=None) -> float:
+    """The mean per-sample loss over ``data`` (batches as in ``train_epoch``) in eval
+    mode, without building a graph."""
     was_training = model.training
     model.eval()
-    total = 0.0
+    total = count = 0.0
     try:
         with no_grad():
-            for idx in batches(len(X), batch_size, shuffle=False):
-                out = model(Tensor._wrap(X[idx], False, None))
-                total += batch_loss(out, idx)[1] * len(idx)
+            for inputs, targets in data:
+                out = model(Tensor._wrap(inputs, False, None))
+                total += batch_loss(out, targets)[1] * len(inputs)
+                count += len(inputs)
                 if on_batch is not None:
-                    on_batch(out, idx)
+                    on_batch(out, targets)
     finally:
         model.train(was_training)
-    return total / len(X)
+    return total / count

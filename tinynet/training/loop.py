@@ -1,4 +1,5 @@
-"""``fit``: train a model on arrays with minibatches, a progress bar and diagnostics.
+"""``fit``: train a model on arrays (or a DataLoader) with minibatches, a progress bar and
+diagnostics.
 
 The loop itself is ``training.epoch.train_epoch``; this module resolves ``fit``'s
 arguments into a ``Run``, runs its epochs (evaluation, callbacks, checkpoints), and, when
@@ -18,10 +19,11 @@ from tinynet.tensor import Tensor
 from tinynet.version import __version__
 from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback
-from tinynet.training.epoch import NonFiniteLoss, evaluate, train_epoch
+from tinynet.training.epoch import NonFiniteLoss, array_batches, evaluate, train_epoch
 from tinynet.training.history import History
 from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_inputs, check_targets,
                                      check_validation_data)
+from tinynet.training.loader import is_loader, loader_batches, read_in_order
 from tinynet.training.progress import Progress
 
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
@@ -40,7 +42,7 @@ class Run:
     loss_name: str
     optimizer: optim.Optimizer
     scheduler: object
-    X: np.ndarray
+    X: np.ndarray   # with a DataLoader: its dataset, in order (for checks and statistics)
     y: np.ndarray
     validation: tuple  # (X_val, y_val) or None
     batch_size: int
@@ -49,23 +51,27 @@ class Run:
     monitor: Monitor  # or None
     callbacks: list
     clip_grad_norm: float
+    loader: object = None  # the DataLoader trained on, or None for arrays
     history: History = field(default_factory=History)
 
-    def batch_loss(self, y: np.ndarray):
-        """``batch_loss(output, idx)`` for ``train_epoch``: the loss tensor and its mean
-        per sample (a loss with reduction='sum' is divided by the batch size)."""
-        per_sum = getattr(self.loss_fn, "reduction", "mean") == "sum"
+    def train_batches(self):
+        """This epoch's (inputs, targets) batches."""
+        if self.loader is not None:
+            return loader_batches("fit", self.loader, self.loss_name, self.X.dtype)
+        return array_batches(self.X, self.y, self.batch_size, self.shuffle, self.rng)
 
-        def batch_loss(out, idx):
-            loss = self.loss_fn(out, Tensor._wrap(y[idx], False, None))
-            value = loss.item()
-            return loss, value / len(idx) if per_sum else value
+    def batch_loss(self, out, targets) -> tuple:
+        """For ``train_epoch``: the loss tensor and its mean per sample (a loss with
+        reduction='sum' is divided by the batch size)."""
+        loss = self.loss_fn(out, Tensor._wrap(targets, False, None))
+        value = loss.item()
+        if getattr(self.loss_fn, "reduction", "mean") == "sum":
+            value /= len(targets)
+        return loss, value
 
-        return batch_loss
 
-
-def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
-        epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
+def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
+        epochs: int = 10, batch_size: int = None, validation_data=None, shuffle: bool = None,
         seed: int = None, monitor=True, progress: bool = True, verbose: bool = False,
         callbacks=(), scheduler=None,
         clip_grad_norm: float = None, checkpoint=None, checkpoint_every: int = 1,
@@ -74,7 +80,10 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
 
     Args:
         model: a ``tinynet.nn.Module`` mapping (N, D) inputs to (N, C) outputs.
-        X: inputs, array-like (N, D); cast to the model's dtype.
+        X: inputs, array-like (N, D); cast to the model's dtype. Or a
+            ``tn.utils.data.DataLoader`` of (inputs, targets) batches, trained on in its
+            order: then ``y``, ``batch_size``, ``shuffle`` and ``seed`` stay None (the
+            loader sets them); its dataset is read once, in order, to check it.
         y: targets (N,): class indices for cross-entropy, probabilities in [0, 1] for
             BCE ((N,) or (N, C)), values for MSE.
         loss: 'cross_entropy' (default), 'bce_with_logits', 'mse', or a loss module
@@ -83,8 +92,10 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
             when None), 'adamw' or 'sgd' built with ``lr``.
         lr: learning rate when ``optimizer`` is not an Optimizer (default 1e-3).
         epochs: the last epoch to train (default 10; with ``resume_from``, training
-            continues from the checkpoint's epoch up to this one); batch_size: default 32.
-        validation_data: optional (X_val, y_val), evaluated after every epoch.
+            continues from the checkpoint's epoch up to this one).
+        batch_size: samples per step (default 32).
+        validation_data: optional (X_val, y_val) or a DataLoader, evaluated after every
+            epoch.
         shuffle: reshuffle every epoch (default True), with ``seed``.
         seed: seeds the shuffling (``None``: fresh randomness each run).
         monitor: record per-layer diagnostics: True (default; ``Monitor(model)``, which
@@ -95,7 +106,9 @@ def fit(model, X, y, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
             drawn, e.g. when the output goes to a log file (default False).
         callbacks: ``Callback`` objects, e.g. ``EarlyStopping`` (or just one).
         scheduler: an ``optim.lr_scheduler`` scheduler of ``optimizer``, or a function
-            of the optimizer returning one; stepped after every epoch.
+            of the optimizer returning one; stepped after every epoch
+            (``ReduceLROnPlateau`` with the epoch's validation loss, or its training
+            loss without validation data).
         clip_grad_norm: clip the gradients' total 2-norm to this before every step
             (``nn.utils.clip_grad_norm_``); None (default) does not clip.
         checkpoint: a path: save the run's whole state there (atomically) every
@@ -163,14 +176,19 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     dtype = params[0].dtype
     loss_fn, loss_name = resolve_loss("fit", loss)
     optimizer = _optimizer(optimizer, lr, params)
-    batch_size = check_int("fit", "batch_size", batch_size, 1)
     seed = check_seed("fit", "seed", seed)
     if clip_grad_norm is not None:
         clip_grad_norm = check_real("fit", "clip_grad_norm", clip_grad_norm, 0.0, low_open=True)
-    X = check_inputs("fit", X, dtype)
-    y = check_targets("fit", y, len(X), loss_name, dtype)
-    validation = None if validation_data is None else check_validation_data(
-        "fit", validation_data, X.shape[1], loss_name, dtype)
+    loader = None
+    if is_loader(X):
+        loader, (X, y) = X, _read_loader(X, y, batch_size, shuffle, seed, loss_name, dtype)
+        batch_size, shuffle = loader.batch_size, loader.shuffle
+    else:
+        batch_size = check_int("fit", "batch_size", 32 if batch_size is None else batch_size, 1)
+        shuffle = True if shuffle is None else shuffle
+        X = check_inputs("fit", X, dtype)
+        y = check_targets("fit", y, len(X), loss_name, dtype)
+    validation = _validation(validation_data, X.shape[1], loss_name, dtype)
     callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
     for i, callback in enumerate(callbacks):
         if not isinstance(callback, Callback):
@@ -179,11 +197,32 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     _warn_double_softmax(model, loss_fn, loss_name)
     run = Run(model, loss_fn, loss_name, optimizer, _scheduler(scheduler, optimizer), X, y,
               validation, batch_size, bool(shuffle), np.random.default_rng(seed),
-              _monitor(model, monitor), callbacks, clip_grad_norm)
+              _monitor(model, monitor), callbacks, clip_grad_norm, loader)
     run.history.config.update(_config(run, seed))
     run.history.config["input"] = input_stats(X)
     run.history.config.update(initial_state(model, loss_fn, loss_name, X, y))
     return run
+
+
+def _read_loader(loader, y, batch_size, shuffle, seed, loss_name, dtype) -> tuple:
+    """(X, y) of a DataLoader's dataset, after refusing the arguments the loader sets."""
+    given = {"y": y, "batch_size": batch_size, "shuffle": shuffle, "seed": seed}
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"fit: {name} must be None when X is a DataLoader (its batches "
+                             f"hold the targets; its batch_size, shuffle and generator set "
+                             f"the order), got {name}={value!r}")
+    return read_in_order("fit", loader, loss_name, dtype)
+
+
+def _validation(validation_data, n_features: int, loss_name: str, dtype):
+    """(X_val, y_val) from a pair of arrays or a DataLoader, checked; or None."""
+    if validation_data is None:
+        return None
+    if is_loader(validation_data):
+        validation_data = read_in_order("fit: validation_data", validation_data, loss_name,
+                                        dtype)
+    return check_validation_data("fit", validation_data, n_features, loss_name, dtype)
 
 
 def resolve_loss(where: str, loss) -> tuple:
@@ -230,7 +269,8 @@ def _sanity_check(run: Run) -> None:
 
 
 def _scheduler(scheduler, optimizer):
-    if scheduler is None or isinstance(scheduler, optim.lr_scheduler.LRScheduler):
+    kinds = (optim.lr_scheduler.LRScheduler, optim.lr_scheduler.ReduceLROnPlateau)
+    if scheduler is None or isinstance(scheduler, kinds):
         if scheduler is not None and scheduler.optimizer is not optimizer:
             raise ValueError("fit: scheduler must schedule fit's optimizer, got one built on "
                              "another optimizer (pass optimizer= too, or a function)")
@@ -271,6 +311,7 @@ def _config(run: Run, seed) -> dict:
         "optimizer_name": type(optimizer).__name__, "lr": optimizer.param_groups[0]["lr"],
         "batch_size": run.batch_size, "shuffle": run.shuffle, "seed": seed,
         "n_samples": len(run.X), "n_features": run.X.shape[1], "dtype": str(run.X.dtype),
+        "data": "DataLoader" if run.loader is not None else "arrays",
         "clip_grad_norm": run.clip_grad_norm,
         "ends_in_softmax": isinstance(list(run.model.modules())[-1], nn.Softmax),
         "callbacks": [type(callback).__name__ for callback in run.callbacks],
@@ -304,21 +345,24 @@ def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
 
 def _epoch(run: Run, epoch: int) -> dict:
     """Train one epoch, evaluate, and return its record."""
-    hits = _Hits(run.loss_name, run.y)
-    result = train_epoch(run.model, run.optimizer, run.X, run.batch_loss(run.y),
-                         batch_size=run.batch_size, shuffle=run.shuffle, rng=run.rng,
+    hits = _Hits(run.loss_name)
+    result = train_epoch(run.model, run.optimizer, run.train_batches(), run.batch_loss,
                          clip_grad_norm=run.clip_grad_norm, on_batch=hits)
     record = {"epoch": epoch, "train_loss": result.loss, "train_acc": hits.rate(),
               "val_loss": None, "val_acc": None}
     if run.validation is not None:
         X_val, y_val = run.validation
-        val_hits = _Hits(run.loss_name, y_val)
-        record["val_loss"] = evaluate(run.model, X_val, run.batch_loss(y_val), on_batch=val_hits)
+        val_hits = _Hits(run.loss_name)
+        record["val_loss"] = evaluate(run.model, array_batches(X_val, y_val, 1024, False),
+                                      run.batch_loss, on_batch=val_hits)
         record["val_acc"] = val_hits.rate()
     record.update(lr=run.optimizer.param_groups[0]["lr"], steps=result.steps,
                   seconds=result.seconds)
     record["layers"] = run.monitor.end_epoch()["layers"] if run.monitor is not None else {}
-    if run.scheduler is not None:
+    if isinstance(run.scheduler, optim.lr_scheduler.ReduceLROnPlateau):
+        run.scheduler.step(record["val_loss"] if record["val_loss"] is not None
+                           else record["train_loss"])
+    elif run.scheduler is not None:
         run.scheduler.step()
     return record
 
@@ -328,16 +372,15 @@ class _Hits:
     against target > 0.5 for each of BCE's outputs (so multi-label accuracy is over
     N·C decisions); nothing for regression."""
 
-    def __init__(self, loss_name: str, y: np.ndarray):
-        self.loss_name, self.y = loss_name, y
+    def __init__(self, loss_name: str):
+        self.loss_name = loss_name
         self.correct = self.count = 0
 
-    def __call__(self, out, idx) -> None:
+    def __call__(self, out, truth: np.ndarray) -> None:
         if self.loss_name in CLASS_INDEX_LOSSES:
-            self.correct += int(np.count_nonzero(out.array.argmax(axis=1) == self.y[idx]))
-            self.count += len(idx)
+            self.correct += int(np.count_nonzero(out.array.argmax(axis=1) == truth))
+            self.count += len(truth)
         elif self.loss_name == "bce_with_logits":
-            truth = self.y[idx]
             self.correct += int(np.count_nonzero((out.array > 0) == (truth > 0.5)))
             self.count += truth.size
 
@@ -356,7 +399,7 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
     anomaly detection, before anything is restored), then restore the last finite
     state, and return the error to raise."""
     params, optimizer_state, finished = restore_point
-    where = _locate_nonfinite(run, error.index, stepped=finished > 0 or error.step > 1)
+    where = _locate_nonfinite(run, error.batch, stepped=finished > 0 or error.step > 1)
     run.model.load_state_dict(params)
     run.optimizer.load_state_dict(optimizer_state)
     run.model.zero_grad()
@@ -373,15 +416,15 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
     return diverged
 
 
-def _locate_nonfinite(run: Run, idx: np.ndarray, stepped: bool) -> str:
+def _locate_nonfinite(run: Run, batch: tuple, stepped: bool) -> str:
     """Run the failing batch again under ``detect_anomaly`` and describe the first op that
     made a NaN or an infinity, with its layer (or the parameter that already held one)."""
     modules = {id(m): (name, m) for name, m in run.model.named_modules()}
     params = {id(p): name for name, p in run.model.named_parameters()}
     try:
         with detect_anomaly():
-            out = run.model(Tensor._wrap(run.X[idx], False, None))
-            run.batch_loss(run.y)(out, idx)[0].backward()
+            out = run.model(Tensor._wrap(batch[0], False, None))
+            run.batch_loss(out, batch[1])[0].backward()
     except AnomalyError as anomaly:
         if anomaly.leaf is not None and id(anomaly.leaf) in params:
             cause = "an earlier step's update made it so" if stepped else "before training"
