@@ -278,7 +278,7 @@ def test_against_scalar_is_the_scalar_call_exactly(rows, cols, dtype, ufunc, val
                                                     seed):
     """The row of the scalar gives the scalar call's values bit for bit (signed zeros,
     NaN and infinities included) and its dtype, on both sides of ROW_MIN_SIZE."""
-    from tinynet.ops.activation import _against_scalar
+    from tinynet.ops._fast import _against_scalar
     rng = np.random.default_rng(seed)
     if dtype is np.int64:
         x = rng.integers(-5, 6, (rows, cols))
@@ -302,7 +302,7 @@ def test_against_scalar_is_the_scalar_call_exactly(rows, cols, dtype, ufunc, val
 def test_large_inputs_give_what_small_slices_give(module, dtype):
     """Above ROW_MIN_SIZE elements ReLU, LeakyReLU and ELU take the row path: values
     and gradients equal those of the same rows computed 4 at a time (scalar path)."""
-    from tinynet.ops.activation import ROW_MIN_SIZE
+    from tinynet.ops._fast import ROW_MIN_SIZE
     rng = np.random.default_rng(0)
     data = rng.standard_normal((64, 2 * ROW_MIN_SIZE // 64))
     data.flat[:len(SPECIAL_VALUES)] = SPECIAL_VALUES

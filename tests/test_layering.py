@@ -12,7 +12,7 @@ LAYERS = [  # lowest first; a module belongs to the first layer whose prefix mat
                 "tinynet.devices", "tinynet.random", "tinynet.checks", "tinynet.functions",
                 "tinynet.factories", "tinynet.sampling", "tinynet.combining",
                 "tinynet.promotion", "tinynet.threads", "tinynet.allocator", "tinynet.files",
-                "tinynet.serialization", "tinynet.tables", "tinynet.cuda",
+                "tinynet.serialization", "tinynet.tables", "tinynet.cuda", "tinynet.fastpath",
                 "tinynet.backends", "tinynet.version")),
     ("nn", ("tinynet.nn", "tinynet.utils")),
     ("optim", ("tinynet.optim",)),

@@ -31,6 +31,7 @@ from tinynet.sampling import (multinomial, normal, rand, rand_like, randint, ran
 from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
                                   LongTensor)
 from tinynet.serialization import load, save
+from tinynet.fastpath import fast_paths, fast_paths_enabled, set_fast_paths
 from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import utils  # noqa: F401  (datasets and loaders: tn.utils.data)
 from tinynet import data, diagnostics, experiments, models  # noqa: I001  (above nn)

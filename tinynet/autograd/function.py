@@ -35,8 +35,9 @@ import itertools
 
 import numpy as np
 
-from tinynet.autograd.observers import OBSERVERS
 from tinynet.autograd.grad_mode import _GradMode
+from tinynet.autograd.observers import OBSERVERS
+from tinynet.fastpath import ACTIVE as FAST_PATHS
 
 _sequence = itertools.count()  # numbers recorded ops in creation order
 
@@ -73,6 +74,7 @@ class Function:
     def apply(cls, *args):
         """Run ``forward`` on the arrays behind ``args`` and record the op if any input
         requires grad (and grad mode is on). Returns a new Tensor."""
+        cls = FAST_PATHS.get(cls, cls)  # the op's fast subclass, if the switch is on
         ctx = cls.__new__(cls)
         # One pass over the arguments (this runs for every op: its cost is per-op overhead).
         arrays, needs, any_need = [], [], False

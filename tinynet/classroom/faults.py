@@ -10,7 +10,9 @@ Each fault changes every gradient the op's backward returns (``None`` stays ``No
     ``Mean``, exactly that bug; a scalar input (N = 1) shows nothing, as the bug would.
 
 The op's class gets a wrapped ``backward`` while the block runs, and its own back on
-exit, even when the block raises. NOTE: the op is broken for every thread meanwhile.
+exit, even when the block raises; the fast paths are off inside it, so the reference op
+(the one a student reads) is the one that runs. NOTE: the op is broken for every thread
+meanwhile.
 """
 import contextlib
 import difflib
@@ -19,6 +21,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.function import Function
+from tinynet.fastpath import fast_paths
 
 FAULTS = {  # kind -> what the broken backward returns instead of each gradient g
     "sign_flip": "-g: the gradient negated (a sign slip)",
@@ -73,7 +76,8 @@ def broken(op, kind: str):
 
     cls.backward = staticmethod(backward)
     try:
-        yield cls
+        with fast_paths(False):  # the reference op runs, the one a student reads
+            yield cls
     finally:
         if own is None:
             del cls.backward

@@ -26,7 +26,9 @@ __all__ = [
     "Expm1", "Floor", "GELU", "GELUTanh", "Gather", "GetItem", "Hardtanh", "LayerNorm", "LeakyReLU",
     "Linear", "Log", "Log10", "Log1p", "Log2", "LogSoftmax", "MatMul", "Max", "Maximum", "Mean",
     "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm", "PReLU", "Permute", "Pow", "Prod",
-    "ReLU", "Reciprocal", "Reshape", "Round", "Rsqrt", "SELU", "SiLU", "Sigmoid", "Sign", "Sin",
-    "SetItem", "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan",
-    "Tanh", "Trunc", "Var", "Where",
+    "ReLU", "Reciprocal", "Reshape", "Round", "Rsqrt", "SELU", "SetItem", "SiLU", "Sigmoid",
+    "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack", "Std", "Sub",
+    "Sum", "Tan", "Tanh", "Trunc", "Var", "Where",
 ]
+
+from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)

@@ -1,0 +1,145 @@
+"""Two paths, one result: each fast path gives its reference implementation's numbers
+bit for bit (values, signed zeros, NaN, gradients), and the switch between them."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+import tinynet.nn.functional as F
+from tinynet import fastpath, ops
+from tinynet.ops._fast import ROW_MIN_SIZE
+
+SPECIAL = [-0.0, 0.0, np.nan, -np.inf, np.inf, -1e-45, 1e-45, -2.5, 3.0, 1e30, -1e30]
+
+ACTIVATIONS = {
+    "relu": F.relu,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
+    "leaky_relu_steep": lambda x: F.leaky_relu(x, 1.5),     # the np.where branch
+    "elu": lambda x: F.elu(x, 0.7),
+    "elu_alpha_2": lambda x: F.elu(x, 2.0),                 # the np.where branch
+    "gelu": F.gelu,
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+}
+
+
+def _run(fn, inputs, upstream, fast: bool):
+    """Values and input gradients of ``fn`` with the fast paths on or off."""
+    with tn.fast_paths(fast):
+        leaves = [tn.tensor(a, requires_grad=True) for a in inputs]
+        y = fn(*leaves)
+        y.backward(tn.tensor(upstream))
+    return [y.array] + [leaf.grad.array for leaf in leaves], type(y.grad_fn)
+
+
+def _assert_bit_identical(fast, slow):
+    for a, b in zip(fast, slow):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)                         # NaN matches NaN
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))  # -0.0 is not 0.0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inf·0 at ±inf, in both paths
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(sorted(ACTIVATIONS)),
+       shape=st.sampled_from([(3,), (7, 5), (64, 2 * ROW_MIN_SIZE // 64), (2, 3, 9)]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2 ** 16))
+def test_activation_fast_paths_are_the_reference_bit_for_bit(name, shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * rng.choice([0.1, 1.0, 30.0])).astype(dtype)
+    x.flat[rng.integers(0, x.size, min(x.size, 6))] = rng.choice(SPECIAL, min(x.size, 6))
+    upstream = rng.standard_normal(shape).astype(dtype)
+    fast, fast_op = _run(ACTIVATIONS[name], [x], upstream, True)
+    slow, slow_op = _run(ACTIVATIONS[name], [x], upstream, False)
+    assert fast_op.__module__ == "tinynet.ops._fast" or name.startswith(("leaky", "elu"))
+    assert slow_op.__module__ != "tinynet.ops._fast"
+    _assert_bit_identical(fast, slow)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@settings(max_examples=40, deadline=None)
+@given(shape=st.sampled_from([(5, 8), (3, 4, 6), (2, 1), (1, 300)]),
+       n_dims=st.sampled_from([1, 2]), affine=st.sampled_from(["wb", "w", "b", ""]),
+       dtype=st.sampled_from([np.float32, np.float64]), scale=st.sampled_from([1e-3, 1.0, 1e19]),
+       special=st.booleans(), seed=st.integers(0, 2 ** 16))
+def test_layer_norm_fast_path_is_the_reference_bit_for_bit(shape, n_dims, affine, dtype, scale,
+                                                           special, seed):
+    n_dims = min(n_dims, len(shape) - 1) or 1
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * scale).astype(dtype)
+    if special:
+        x.flat[rng.integers(0, x.size)] = rng.choice([np.nan, np.inf, 0.0])
+        x[0] = 3.0  # a constant row
+    normalized = shape[len(shape) - n_dims:]
+    w = rng.standard_normal(normalized).astype(dtype)
+    b = rng.standard_normal(normalized).astype(dtype)
+    inputs = [x] + ([w] if "w" in affine else []) + ([b] if "b" in affine else [])
+
+    def layer_norm(x, *params):
+        weight = params[0] if "w" in affine else None
+        bias = params[-1] if "b" in affine else None
+        return F.layer_norm(x, normalized, weight, bias)
+
+    upstream = rng.standard_normal(shape).astype(dtype)
+    fast, fast_op = _run(layer_norm, inputs, upstream, True)
+    slow, slow_op = _run(layer_norm, inputs, upstream, False)
+    assert (fast_op.__module__, slow_op.__module__) == ("tinynet.ops._fast",
+                                                        "tinynet.ops.layer_norm")
+    _assert_bit_identical(fast, slow)
+
+
+@pytest.mark.parametrize("reference", sorted(fastpath._FAST_OF, key=lambda c: c.__name__),
+                         ids=lambda c: c.__name__)
+def test_every_fast_op_subclasses_its_reference_and_keeps_its_name(reference):
+    fast = fastpath._FAST_OF[reference]
+    assert issubclass(fast, reference) and fast is not reference
+    assert fast.__name__ == reference.__name__
+    assert getattr(ops, reference.__name__) is reference   # tinynet.ops names the reference
+
+
+def test_the_switch_chooses_the_class_that_runs():
+    x = tn.randn(4, requires_grad=True)
+    assert tn.fast_paths_enabled()
+    assert type(F.gelu(x).grad_fn) is fastpath._FAST_OF[ops.GELU]
+    with tn.fast_paths(False):
+        assert not tn.fast_paths_enabled()
+        assert type(F.gelu(x).grad_fn) is ops.GELU
+    assert tn.fast_paths_enabled()
+    tn.set_fast_paths(False)
+    try:
+        assert type(F.relu(x).grad_fn) is ops.ReLU
+    finally:
+        tn.set_fast_paths(True)
+
+
+def test_the_context_manager_restores_the_switch_after_an_error():
+    with pytest.raises(KeyError), tn.fast_paths(False):
+        raise KeyError("inside")
+    assert tn.fast_paths_enabled()
+
+
+@pytest.mark.parametrize("call", [lambda: tn.set_fast_paths(1), lambda: tn.fast_paths("no")])
+def test_the_switch_takes_a_bool(call):
+    with pytest.raises(TypeError, match="enabled must be True or False"):
+        call()
+
+
+def test_the_environment_variable_turns_the_fast_paths_off():
+    code = ("import tinynet as tn, tinynet.nn.functional as F; "
+            "print(tn.fast_paths_enabled(), type(F.relu(tn.randn(2, requires_grad=True))"
+            ".grad_fn).__module__)")
+    env = dict(os.environ, TINYNET_FAST_PATHS="0")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["False", "tinynet.ops.activation"]
+
+
+def test_a_broken_op_in_the_classroom_breaks_the_reference_path():
+    x = tn.tensor([0.5, -1.0, 2.0], dtype=tn.float64, requires_grad=True)
+    with tn.classroom.broken("GELU", "sign_flip"):
+        assert not tn.gradcheck(F.gelu, (x,), raise_exception=False)
+    assert tn.gradcheck(F.gelu, (x,)) and tn.fast_paths_enabled()

@@ -1,0 +1,234 @@
+"""Fast paths of the hot ops: the reference ops' arithmetic, in the same order, with
+fewer temporaries and cheaper numpy calls. Each class subclasses its reference op and
+runs in its place while ``tn.set_fast_paths`` is on (the default); tests/test_fast_paths.py
+checks that both give the same values and gradients bit for bit, and docs/performance.md
+measures what each buys. Read the reference ops first: this file only makes them faster.
+"""
+import math
+
+import numpy as np
+from scipy.special import ndtr
+
+from tinynet.fastpath import register
+from tinynet.ops import activation as reference
+from tinynet.ops import layer_norm
+
+# NOTE: numpy 2's loops for maximum and minimum are vectorised only for two array
+# operands: against a Python scalar they go element by element. A row of the scalar,
+# broadcast down the rows, keeps the inner loop contiguous; below ROW_MIN_SIZE elements
+# the row costs more than it saves. Each maximum returns one of its two operands, so
+# the values are the scalar call's exactly.
+ROW_MIN_SIZE = 4096
+
+
+def _against_scalar(ufunc, x: np.ndarray, value, out=None) -> np.ndarray:
+    """``ufunc(x, value, out=out)`` (np.maximum or np.minimum), fast for large ``x``."""
+    if np.ndim(x) == 0 or np.size(x) < ROW_MIN_SIZE:
+        return ufunc(x, value, out=out)
+    row = np.full(x.shape[-1], value, np.result_type(x, value))
+    return ufunc(x, row, out=out)
+
+
+def _float_array_like(x) -> np.ndarray:
+    """An empty array of x's shape and floating dtype (float64 for integers and Python
+    numbers): a real array even for 0-d input, which ``out=`` needs."""
+    if type(x) is np.ndarray and x.dtype.kind == "f":  # the usual case, at half the cost
+        return np.empty_like(x)
+    return np.empty(np.shape(x), np.result_type(x, 1.0))
+
+
+class ReLU(reference.ReLU):
+    @staticmethod
+    def forward(ctx, x):
+        y = _against_scalar(np.maximum, x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+
+# NOTE: np.where on a mask that changes sign at random is slow (branch mispredictions).
+# For 0 <= slope, α <= 1, LeakyReLU and ELU are the maxima of their two branches, and
+# their derivatives the maxima of a 0/1 mask and the x <= 0 branch: the same values as
+# np.where's, since a maximum returns one of its operands. Other parameters use np.where.
+class LeakyReLU(reference.LeakyReLU):
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        if not 0 <= negative_slope <= 1:
+            return reference.LeakyReLU.forward(ctx, x, negative_slope)
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        return np.maximum(x, x * negative_slope)
+
+    @staticmethod
+    def derivative(x, y, negative_slope=0.01):
+        if not 0 <= negative_slope <= 1:
+            return reference.LeakyReLU.derivative(x, y, negative_slope)
+        d = np.greater(x, 0, out=_float_array_like(x))
+        return _against_scalar(np.maximum, d, negative_slope, out=d)
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return LeakyReLU.derivative(ctx.saved_tensors[0], None, ctx.negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = LeakyReLU.saved_derivative(ctx)
+        d *= grad
+        return d, None
+
+
+class ELU(reference.ELU):
+    @staticmethod
+    def forward(ctx, x, alpha):
+        if not 0 <= alpha <= 1:
+            return reference.ELU.forward(ctx, x, alpha)
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        negative = _against_scalar(np.minimum, x, 0, out=_float_array_like(x))
+        np.expm1(negative, out=negative)
+        negative *= alpha
+        return np.maximum(negative, x, out=negative)  # α(eˣ - 1) >= x for x <= 0
+
+    @staticmethod
+    def derivative(x, y, alpha=1.0):
+        if not 0 <= alpha <= 1:
+            return reference.ELU.derivative(x, y, alpha)
+        negative = _against_scalar(np.minimum, x, 0, out=_float_array_like(x))
+        np.exp(negative, out=negative)
+        negative *= alpha
+        return np.maximum(negative, x > 0, out=negative).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return ELU.derivative(ctx.saved_tensors[0], None, ctx.alpha)
+
+
+class GELU(reference.GELU):
+    @staticmethod
+    def derivative(x, y):
+        return GELU.derivative_from(x, ndtr(x))
+
+    @staticmethod
+    def derivative_from(x, cdf):
+        d = np.clip(x, -reference._PDF_ZERO_BEYOND, reference._PDF_ZERO_BEYOND,
+                    out=_float_array_like(x))
+        d *= d
+        d *= -0.5
+        np.exp(d, out=d)
+        d *= x
+        d *= reference._INV_SQRT_2PI
+        d += cdf
+        return d
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return GELU.derivative_from(*ctx.saved_tensors)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = GELU.saved_derivative(ctx)
+        d *= grad
+        return d
+
+
+class GELUTanh(reference.GELUTanh):
+    @staticmethod
+    def forward(ctx, x):
+        x_clipped = np.clip(x, -reference._TANH_ONE_BEYOND, reference._TANH_ONE_BEYOND,
+                            out=_float_array_like(x))
+        t = GELUTanh.tanh_u(x_clipped)
+        ctx.save_for_backward(x_clipped, t)
+        y = t + 1.0
+        y *= 0.5
+        y *= x
+        return y
+
+    @staticmethod
+    def tanh_u(x):
+        u = np.multiply(x, x, out=_float_array_like(x))
+        u *= x
+        u *= reference._GELU_KAPPA
+        u += x
+        u *= reference._SQRT_2_OVER_PI
+        return np.tanh(u, out=u)
+
+    @staticmethod
+    def derivative_from(x, t):
+        du = np.multiply(x, x, out=_float_array_like(x))
+        du *= 3 * reference._GELU_KAPPA * reference._SQRT_2_OVER_PI
+        du += reference._SQRT_2_OVER_PI
+        d = np.multiply(t, t, out=np.empty_like(du))
+        np.subtract(1.0, d, out=d)
+        d *= x
+        d *= du
+        d += t
+        d += 1.0
+        d *= 0.5
+        return d
+
+    @staticmethod
+    def derivative(x, y):
+        x_clipped = np.clip(x, -reference._TANH_ONE_BEYOND, reference._TANH_ONE_BEYOND,
+                            out=_float_array_like(x))
+        return GELUTanh.derivative_from(x_clipped, GELUTanh.tanh_u(x_clipped))
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return GELUTanh.derivative_from(*ctx.saved_tensors)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = GELUTanh.saved_derivative(ctx)
+        d *= grad
+        return d
+
+
+class LayerNorm(layer_norm.LayerNorm):
+    # NOTE: the reference's arithmetic built in place: x - μ becomes x̂, and backward
+    # writes dL/dx into the one fresh array it needs
+    @staticmethod
+    def forward(ctx, x, w, b, n_dims, eps):
+        axes = tuple(range(x.ndim - n_dims, x.ndim))
+        n = math.prod(x.shape[x.ndim - n_dims:])
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_hat = x - np.add.reduce(x, axis=axes, keepdims=True) / n
+            var = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
+            var /= n
+            rstd = var + eps
+            np.sqrt(rstd, out=rstd)
+            np.divide(1.0, rstd, out=rstd)
+            x_hat *= rstd
+        if not float(var.sum()) < math.inf:  # as np.isfinite(var).all(), in one call
+            layer_norm._redo_overflowed_rows(x, x_hat, rstd, var, axes, eps)
+        ctx.save_for_backward(x_hat, rstd, w)
+        ctx.axes, ctx.n = axes, n
+        if w is None:
+            return x_hat + b if b is not None else x_hat.copy()
+        y = x_hat * w
+        if b is not None:
+            y += b
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_hat, rstd, w = ctx.saved_tensors
+        axes, n = ctx.axes, ctx.n
+        lead = tuple(range(x_hat.ndim - len(axes)))
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        gx = gw = gb = None
+        if need_x:
+            g_hat = grad * w if w is not None else grad
+            mean_g = np.add.reduce(g_hat, axis=axes, keepdims=True) / n
+            g_x_hat = g_hat * x_hat
+            mean_gx = np.add.reduce(g_x_hat, axis=axes, keepdims=True) / n
+            gx = np.subtract(g_hat, mean_g, out=g_hat if w is not None else None)
+            gx -= np.multiply(x_hat, mean_gx, out=g_x_hat)
+            gx *= rstd
+        if need_w:
+            gw = np.add.reduce(grad * x_hat, axis=lead)
+        if need_b:
+            gb = np.add.reduce(grad, axis=lead)
+        return gx, gw, gb, None, None
+
+
+for _fast in (ReLU, LeakyReLU, ELU, GELU, GELUTanh, LayerNorm):
+    register(_fast.__mro__[1], _fast)
