@@ -345,7 +345,12 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         t, ignore_index = _class_targets("cross_entropy", x,
                                          t_raw.reshape(1) if unbatched else t_raw, ignore_index)
         w = _weight_array("cross_entropy", weight, c, x.dtype)
-    loss = ops.CrossEntropy.apply(x, t, w, ignore_index, reduction, label_smoothing)
+    if t.dtype.kind != "f" and w is None and ignore_index is None and not label_smoothing \
+            and n:
+        loss = ops.CrossEntropy.apply(x, t, reduction)  # the common case: p - onehot(t)
+    else:
+        loss = ops.CrossEntropyGeneral.apply(x, t, w, ignore_index, reduction,
+                                             label_smoothing)
     return loss.reshape(()) if unbatched and reduction == "none" else loss
 
 
