@@ -67,7 +67,7 @@ class TensorSelect:
         if a.shape[dim] == 0:
             raise IndexError(f"median: dim {dim} has size 0, input shape {self.shape}")
         middle = (a.shape[dim] - 1) // 2
-        index = np.take(np.argsort(a, axis=dim, kind="stable"), [middle], axis=dim)
+        index = np.take(_stable_order(a, dim, descending=False), [middle], axis=dim)
         if a.dtype.kind == "f":  # a nan anywhere: the median is nan, at the first nan
             nan = np.isnan(a)
             index = np.where(nan.any(axis=dim, keepdims=True),

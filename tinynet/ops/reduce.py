@@ -246,8 +246,7 @@ class _SplitAmongTies(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.axes)
+        grad = _expand_back(grad, x.shape, ctx.axes, ctx.keepdim)
         ties = x == y
         count = ties.sum(axis=ctx.axes, keepdims=True).astype(grad.dtype)
         # NOTE: a nan maximum equals no element: 0/0 = nan everywhere, as in PyTorch
@@ -303,7 +302,6 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        if not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.axes)
+        grad = _expand_back(grad, x.shape, ctx.axes, ctx.keepdim)
         with np.errstate(invalid="ignore"):  # -inf - (-inf): nan, as in PyTorch
             return grad * np.exp(x - y), None, None
