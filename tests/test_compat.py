@@ -28,7 +28,6 @@ TORCH = compat.torch_available()
 DIFFERS = "runs, numbers differ"
 EXPECTED = {
     "d2l_mlp_activations": DIFFERS,  # arange's 0 is 4.4e-16 in PyTorch: relu'(x) counts it
-    "makemore_backprop": "AttributeError: module 'tinynet' has no attribute 'all'",
     "tutorials_nn_cnn": "AttributeError: module 'tinynet.nn' has no attribute 'Conv2d'",
 }
 NAMES = [path.stem for path in compat.snippet_paths()]

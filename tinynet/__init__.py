@@ -10,24 +10,31 @@ from tinynet.allocator import tune_allocator, tune_if_asked
 from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
 from tinynet.tensor import Tensor
 from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
-from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul, mul,
-                               multiply, stack, sub, subtract, true_divide, where)
+from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul,
+                               meshgrid, mul, multiply, stack, sub, subtract, true_divide, where)
 from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, float, float32, float64, get_default_dtype, int32,
                             int64, long, set_default_dtype)
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
-from tinynet.functions import (abs, allclose, argmax, argmin, ceil, chunk, clamp, clamp_max,
-                               clamp_min, clip, cos, cumsum, dot, exp, exp2, expm1, fix, flatten,
-                               floor, gather, is_tensor, isfinite, isinf, isnan, log, log10, log1p,
-                               log2, log_softmax, masked_fill, max, maximum, mean, min, minimum, mm,
-                               mv, neg, negative, norm, numel, prod, reciprocal, relu, reshape,
-                               round, rsqrt, sigmoid, sign, sin, softmax, split, sqrt, square,
-                               squeeze, std, sum, tan, tanh, topk, transpose, trunc, unsqueeze, var)
+from tinynet.functions import (abs, addmm, amax, amin, argmax, argmin, argsort, bmm, ceil,
+                               clamp, clamp_max, clamp_min, clip, cos, cumprod, cumsum, diag, dot,
+                               erf, exp, exp2, expm1, fix, floor, floor_divide, fmod, gather,
+                               index_select, is_tensor, log, log10, log1p, log2, log_softmax,
+                               logsumexp, masked_fill, max, maximum, mean, median, min, minimum,
+                               mm, mv, neg, negative, norm, numel, outer, prod, reciprocal, relu,
+                               remainder, round, rsqrt, sigmoid, sign, sin, softmax, sort, sqrt,
+                               square, std, std_mean, sum, tan, tanh, topk, trace, tril, triu,
+                               trunc, var, var_mean)
+from tinynet.logic import (all, allclose, any, count_nonzero, equal, isclose, isfinite, isinf,
+                           isnan, logical_and, logical_not, logical_or, logical_xor, nonzero)
+from tinynet.shaping import (broadcast_to, chunk, clone, flatten, flip, moveaxis, movedim,
+                             permute, ravel, repeat_interleave, reshape, roll, split, squeeze, t,
+                             transpose, unsqueeze)
 from tinynet.promotion import promote_types, result_type
 from tinynet.random import Generator, initial_seed, manual_seed, seed
-from tinynet.sampling import (multinomial, normal, rand, rand_like, randint, randint_like, randn,
-                              randn_like, randperm)
+from tinynet.sampling import (bernoulli, multinomial, normal, rand, rand_like, randint,
+                              randint_like, randn, randn_like, randperm)
 from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
                                   LongTensor)
 from tinynet.serialization import load, save

@@ -1,11 +1,13 @@
-"""Functions of several tensors: ``cat``, ``stack``, ``where``, ``einsum``, and the
-arithmetic functions with PyTorch's extra arguments (``add(x, y, alpha=2)``,
+"""Functions of several tensors: ``cat``, ``stack``, ``where``, ``einsum``, ``meshgrid``,
+and the arithmetic functions with PyTorch's extra arguments (``add(x, y, alpha=2)``,
 ``div(x, y, rounding_mode='floor')``, ``matmul(x, y, out=z)``).
 
 Each checks its arguments here, casts the operands to PyTorch's result dtype
 (``tinynet/promotion.py``) and calls one op.
 """
 # ruff: noqa: A002  (PyTorch's argument names: input)
+import warnings
+
 import numpy as np
 
 from tinynet import ops
@@ -80,6 +82,49 @@ def where(condition, input=None, other=None):
     return ops.Where.apply(cond, input, other)
 
 
+def meshgrid(*tensors, indexing=None) -> tuple:
+    """Coordinate grids from 0-D or 1-D tensors of one dtype (given as arguments or one
+    list): with ``indexing='ij'`` output k has shape (n₀, n₁, ...) and varies along dim
+    k; with ``'xy'`` (Cartesian, as numpy's default) the first two dims are swapped.
+    Omitting ``indexing`` means ``'ij'`` and warns, as in PyTorch. Differentiable (each
+    output is its input broadcast).
+
+    Example:
+        >>> import tinynet as tn
+        >>> rows, cols = tn.meshgrid(tn.arange(2), tn.arange(3), indexing="ij")
+        >>> rows.tolist(), cols.tolist()
+        ([[0, 0, 0], [1, 1, 1]], [[0, 1, 2], [0, 1, 2]])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("meshgrid: pass indexing='ij' (the default, used now) or 'xy': as in "
+                      "PyTorch, a future release may require it", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    tensors = _tensor_list(tensors, "meshgrid")
+    for i, x in enumerate(tensors):
+        if x.ndim > 1:
+            raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors, got shape {x.shape} "
+                               f"(tensor {i})")
+        if x.dtype != tensors[0].dtype:
+            raise RuntimeError(f"meshgrid: the tensors must have one dtype, got "
+                               f"{tensors[0].dtype} and {x.dtype} (tensor {i})")
+    dims = list(range(len(tensors)))  # the output dim along which tensor k varies
+    if indexing == "xy" and len(dims) > 1:
+        dims[0], dims[1] = 1, 0
+    shape = [0] * len(tensors)
+    for x, dim in zip(tensors, dims):
+        shape[dim] = x.numel()
+    grids = []
+    for x, dim in zip(tensors, dims):
+        line = [1] * len(shape)
+        line[dim] = x.numel()
+        grids.append(x.reshape(line).broadcast_to(shape))
+    return tuple(grids)
+
+
 def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation, as ``torch.einsum``: ``einsum("ij,jk->ik", x, y)`` is x @ y,
     ``einsum("bi,bi->b", x, y)`` row-wise dot products. Operands may also come as one
@@ -141,16 +186,16 @@ def _div(input, other, rounding_mode):
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                          f"{rounding_mode!r}")
     x = _tensor(input)
+    if rounding_mode == "floor":  # Python's //, from the exact remainder
+        return x.floor_divide(other)
     dtype = result_type(x, other)
-    if rounding_mode is not None and dtype.kind in "biu":
+    if rounding_mode == "trunc" and dtype.kind in "biu":
         a, b = x.array, other.array if isinstance(other, Tensor) else other
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
-        return Tensor._wrap(np.asarray(q).astype(dtype), False, None)
+        if np.any(np.asarray(b) == 0):
+            raise RuntimeError("div: integer division by zero (the divisor has a 0)")
+        return Tensor._wrap(np.asarray(np.trunc(a / b)).astype(dtype), False, None)
     quotient = x / other
-    if rounding_mode is None:
-        return quotient
-    return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+    return quotient if rounding_mode is None else quotient.trunc()
 
 
 divide = true_divide = div

@@ -1,7 +1,9 @@
-"""Module-level forms of tensor methods, as in PyTorch: ``tn.exp(x)`` is ``x.exp()``.
-(Functions of several tensors, ``cat``, ``where``, ``einsum``..., are in ``combining.py``.)"""
+"""Module-level forms of tensor methods, as in PyTorch: ``tn.exp(x)`` is ``x.exp()``, for
+elementwise math, reductions, products and selection. (Shape functions, ``tn.reshape``,
+``tn.flip``..., are in ``shaping.py``; booleans, ``tn.all``, ``tn.isclose``..., in
+``logic.py``; functions of several tensors, ``cat``, ``where``, ``meshgrid``..., in
+``combining.py``.)"""
 # ruff: noqa: A001, A002  (PyTorch's names shadow builtins here on purpose)
-import numpy as np
 
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import numpy_names
@@ -103,6 +105,10 @@ negative = neg
 fix = trunc
 
 
+def erf(x):
+    return x.erf()
+
+
 def round(x, decimals=0):
     return x.round(decimals)
 
@@ -130,6 +136,19 @@ def clamp_max(x, max):
     return x.clamp(max=max)
 
 
+def remainder(input, other):
+    """input mod other with the sign of other (``input`` may be a number)."""
+    return other.__rmod__(input) if not isinstance(input, Tensor) else input.remainder(other)
+
+
+def fmod(input, other):
+    return input.fmod(other)
+
+
+def floor_divide(input, other):
+    return input.floor_divide(other)
+
+
 def mm(x, y):
     return x.mm(y)
 
@@ -142,16 +161,32 @@ def mv(x, vec):
     return x.mv(vec)
 
 
-def isnan(x):
-    return x.isnan()
+def bmm(input, mat2):
+    return input.bmm(mat2)
 
 
-def isinf(x):
-    return x.isinf()
+def outer(input, vec2):
+    return input.outer(vec2)
 
 
-def isfinite(x):
-    return x.isfinite()
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
+
+
+def diag(input, diagonal=0):
+    return input.diag(diagonal)
+
+
+def trace(input):
+    return input.trace()
+
+
+def tril(input, diagonal=0):
+    return input.tril(diagonal)
+
+
+def triu(input, diagonal=0):
+    return input.triu(diagonal)
 
 
 @numpy_names
@@ -182,6 +217,31 @@ def prod(x, dim=None, keepdim=False, dtype=None):
 @numpy_names
 def cumsum(x, dim, dtype=None):
     return x.cumsum(dim, dtype)
+
+
+@numpy_names
+def cumprod(x, dim, dtype=None):
+    return x.cumprod(dim, dtype)
+
+
+@numpy_names
+def amax(x, dim=(), keepdim=False):
+    return x.amax(dim, keepdim)
+
+
+@numpy_names
+def amin(x, dim=(), keepdim=False):
+    return x.amin(dim, keepdim)
+
+
+@numpy_names
+def logsumexp(x, dim, keepdim=False):
+    return x.logsumexp(dim, keepdim)
+
+
+@numpy_names
+def median(x, dim=None, keepdim=False):
+    return x.median(dim, keepdim)
 
 
 @numpy_names
@@ -218,6 +278,20 @@ def std(x, *args, **kwargs):
     return x.std(*args, **kwargs)
 
 
+@numpy_names
+def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over ``dim``, with ``var``'s arguments (a tuple, as in PyTorch)."""
+    x, dim, correction, keepdim = x._var_args("var_mean", dim, unbiased, keepdim, correction)
+    return x.var(dim, keepdim=keepdim, correction=correction), x.mean(dim, keepdim)
+
+
+@numpy_names
+def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over ``dim``, with ``std``'s arguments."""
+    x, dim, correction, keepdim = x._var_args("std_mean", dim, unbiased, keepdim, correction)
+    return x.std(dim, keepdim=keepdim, correction=correction), x.mean(dim, keepdim)
+
+
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     return x.norm(p, dim, keepdim, dtype)
 
@@ -225,6 +299,19 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 @numpy_names
 def topk(x, k, dim=-1, largest=True, sorted=True):
     return x.topk(k, dim, largest, sorted)
+
+
+def sort(x, dim=-1, descending=False, *, stable=False):
+    return x.sort(dim, descending, stable=stable)
+
+
+def argsort(x, dim=-1, descending=False, *, stable=False):
+    return x.argsort(dim, descending, stable=stable)
+
+
+@numpy_names
+def index_select(x, dim, index):
+    return x.index_select(dim, index)
 
 
 @numpy_names
@@ -236,44 +323,9 @@ def masked_fill(x, mask, value):
     return x.masked_fill(mask, value)
 
 
-@numpy_names
-def chunk(x, chunks, dim=0):
-    return x.chunk(chunks, dim)
-
-
-def split(x, split_size_or_sections, dim=0):
-    return x.split(split_size_or_sections, dim)
-
-
-def reshape(x, shape):
-    return x.reshape(shape)
-
-
-def flatten(x, start_dim=0, end_dim=-1):
-    return x.flatten(start_dim, end_dim)
-
-
-def transpose(x, dim0, dim1):
-    return x.transpose(dim0, dim1)
-
-
-@numpy_names
-def squeeze(x, dim=None):
-    return x.squeeze(dim)
-
-
-@numpy_names
-def unsqueeze(x, dim):
-    return x.unsqueeze(dim)
-
-
 def numel(x) -> int:
     return x.numel()
 
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
-
-
-def allclose(x, y, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-    return bool(np.allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=atol))

@@ -1,11 +1,11 @@
 """Functions that draw random tensors: ``randn``, ``rand``, ``randint``, ``randperm``,
-``normal``, ``multinomial`` and the ``*_like`` forms.
+``normal``, ``bernoulli``, ``multinomial`` and the ``*_like`` forms.
 
 Each draws from ``generator`` (a ``tn.Generator`` or ``numpy.random.Generator``) or,
 when None, from the global generator that ``tn.manual_seed`` reseeds. NOTE: the same
 seed gives other numbers than in PyTorch (another algorithm), and the results are
-constants: no gradient flows to a tensor ``mean`` or ``std`` of ``normal`` (PyTorch
-records a zero gradient there).
+constants: no gradient flows to a tensor ``mean`` or ``std`` of ``normal``, or to the
+probabilities of ``bernoulli`` (PyTorch records a zero gradient there).
 """
 import numpy as np
 
@@ -101,6 +101,26 @@ def normal(mean, std=1.0, size=None, generator=None, dtype=None, requires_grad: 
         shape, dtype = shape_of((size,), None, "normal"), float_dtype(dtype, "normal")
     draws = as_generator(generator, "normal").standard_normal(shape)
     return make((mean_array + std_array * draws).astype(dtype), requires_grad, device, "normal")
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:  # noqa: A002
+    """1 with probability ``input`` (elementwise; or ``p`` everywhere, ``input`` giving
+    the shape), else 0, in ``input``'s floating dtype.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.bernoulli(tn.tensor([0.0, 1.0, 1.0]))
+        tensor([0., 1., 1.])
+    """
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"bernoulli: input must be a floating-point tensor, got "
+                           f"{input.dtype}")
+    probability = np.asarray(input.array if p is None else p, dtype=input.dtype)
+    if probability.size and not np.all((probability >= 0) & (probability <= 1)):
+        raise RuntimeError(f"bernoulli: probabilities must be in [0, 1], got values from "
+                           f"{np.min(probability)} to {np.max(probability)}")
+    draws = as_generator(generator, "bernoulli").random(input.shape)
+    return Tensor._wrap((draws < probability).astype(input.dtype), False, None)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False,  # noqa: A002

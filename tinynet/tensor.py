@@ -4,9 +4,11 @@ A tensor holds ``data`` (an ``np.ndarray``), ``requires_grad``, ``grad`` (a Tens
 ``None``) and ``grad_fn`` (the op that produced it, ``None`` for a leaf). Every method
 that computes something calls one op's ``apply`` (see ``tinynet/ops/``); the backward
 pass lives in ``tinynet/autograd/engine.py``. This file holds the core methods; ``Tensor``
-inherits the rest of PyTorch's from ``TensorMath`` (``sin``, ``std``, ``norm``...),
-``TensorSelect`` (``topk``, ``gather``, ``where``...) and ``TensorConvert`` (``type``,
-formatting), in ``tensor_math.py``, ``tensor_select.py`` and ``tensor_convert.py``.
+inherits the rest of PyTorch's from ``TensorMath`` (``sin``, ``std``, ``amax``...),
+``TensorLogic`` (``isclose``, ``nonzero``...), ``TensorShape`` (``flip``, ``roll``...),
+``TensorLinalg`` (``bmm``, ``diag``, ``tril``...), ``TensorSelect`` (``topk``, ``sort``,
+``gather``...), ``TensorConvert`` (``type``, formatting) and ``TensorInPlace``
+(``add_``...), each in the file of its name.
 """
 import copy
 import itertools
@@ -20,8 +22,11 @@ from tinynet.autograd.grad_mode import _GradMode
 from tinynet.devices import CPU
 from tinynet.tensor_convert import TensorConvert
 from tinynet.tensor_inplace import TensorInPlace
+from tinynet.tensor_linalg import TensorLinalg
+from tinynet.tensor_logic import TensorLogic
 from tinynet.tensor_math import TensorMath, numpy_names
 from tinynet.tensor_select import TensorSelect
+from tinynet.tensor_shape import TensorShape
 
 _hook_keys = itertools.count()
 
@@ -55,7 +60,8 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor(TensorMath, TensorSelect, TensorConvert, TensorInPlace):
+class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorConvert,
+             TensorInPlace):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Args:
@@ -502,14 +508,23 @@ class Tensor(TensorMath, TensorSelect, TensorConvert, TensorInPlace):
         return self.reshape(shape[:dim] + shape[dim + 1:])
 
     def transpose(self, dim0: int, dim1: int):
-        axes = list(range(self.array.ndim))
-        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        ndim = self.array.ndim
+        dim0, dim1 = check_dim(dim0, ndim), check_dim(dim1, ndim)
+        axes = list(range(ndim))
+        if ndim:
+            axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return ops.Permute.apply(self, tuple(axes))
 
     def permute(self, *dims):
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
-        return ops.Permute.apply(self, dims)
+        ndim = self.array.ndim
+        # non-negative axes: Permute's backward inverts them with argsort
+        axes = tuple(check_dim(d, ndim) for d in dims)
+        if sorted(axes) != list(range(ndim)):
+            raise RuntimeError(f"permute: dims must name each of the {ndim} dims once, got "
+                               f"{dims}")
+        return ops.Permute.apply(self, axes)
 
     @property
     def T(self):

@@ -1,11 +1,14 @@
-"""``TensorMath``: PyTorch's elementwise math, reductions, products and boolean logic
-beyond the core, as Tensor methods (``Tensor`` inherits them).
+"""``TensorMath``: PyTorch's elementwise math and reductions beyond the core, as Tensor
+methods (``Tensor`` inherits them).
 
 ``tensor.py`` keeps what a student reads first (data, autograd, arithmetic, shape);
-``TensorMath`` (here), ``TensorSelect`` (``tensor_select.py``: topk, gather, where,
-chunk...) and ``TensorConvert`` (``tensor_convert.py``: type, formatting, devices) add
-the rest. Each method checks its arguments and calls one op from ``tinynet/ops`` (or
-composes methods); none touches the graph itself.
+``TensorMath`` (here), ``TensorLogic`` (``tensor_logic.py``: booleans, isclose, nonzero),
+``TensorShape`` (``tensor_shape.py``: flip, roll, movedim, broadcast_to...),
+``TensorLinalg`` (``tensor_linalg.py``: mm, bmm, outer, diag, tril...), ``TensorSelect``
+(``tensor_select.py``: topk, sort, gather, where, chunk...) and ``TensorConvert``
+(``tensor_convert.py``: type, formatting, devices) add the rest. Each method checks its
+arguments and calls one op from ``tinynet/ops`` (or composes methods); none touches the
+graph itself.
 """
 import functools
 from collections import namedtuple
@@ -116,6 +119,38 @@ class TensorMath:
         x, other = _promote(self, _as_operand(other, "minimum"))
         return ops.Minimum.apply(x, other)
 
+    def erf(self):
+        """The error function (2/√π) ∫₀ˣ e^(-t²) dt."""
+        return ops.Erf.apply(self._floating())
+
+    def remainder(self, other):
+        """x mod other with the sign of ``other`` (Python's ``%``); integers stay integers
+        (dividing them by 0 raises, as in PyTorch). Gradient: 1 for x, -⌊x/other⌋ for
+        other."""
+        return ops.Remainder.apply(*_divisible(self, other, "remainder"))
+
+    def __rmod__(self, other):
+        other, x = _divisible(self, other, "remainder", divisor_first=True)
+        return ops.Remainder.apply(other, x)
+
+    __mod__ = remainder
+
+    def fmod(self, other):
+        """x mod other with the sign of x (C's ``fmod``). Gradient: 1 for x,
+        -trunc(x/other) for other."""
+        return ops.Fmod.apply(*_divisible(self, other, "fmod"))
+
+    def floor_divide(self, other):
+        """⌊x / other⌋ (Python's ``//``): integers stay integers; floats are rounded
+        down from the exact quotient. Gradient 0."""
+        return ops.FloorDivide.apply(*_divisible(self, other, "floor_divide"))
+
+    def __rfloordiv__(self, other):
+        other, x = _divisible(self, other, "floor_divide", divisor_first=True)
+        return ops.FloorDivide.apply(other, x)
+
+    __floordiv__ = floor_divide
+
     def _floating(self):
         return self if self.array.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
 
@@ -156,6 +191,45 @@ class TensorMath:
         if x.array.dtype.kind in "biu" and dtype is None:
             x = x.to(np.int64)
         return ops.Cumsum.apply(x, single_dim(dim, x.ndim, "cumsum"))
+
+    @numpy_names
+    def cumprod(self, dim: int, dtype=None):
+        """Running products along ``dim``; integers and booleans give int64. The gradient
+        is exact with zeros (nothing is divided by an element)."""
+        x = self if dtype is None else self.to(dtype)
+        if x.array.dtype.kind in "biu" and dtype is None:
+            x = x.to(np.int64)
+        dim = single_dim(dim, x.ndim, "cumprod")
+        if x.ndim == 0:  # numpy would return a 1-D array
+            return ops.Cumprod.apply(x.reshape(1), 0).reshape(())
+        return ops.Cumprod.apply(x, dim)
+
+    @numpy_names
+    def amax(self, dim=(), keepdim: bool = False):
+        """The largest element over ``dim`` (an int or a tuple; () means every dim).
+        Unlike ``max(dim)``, tied maxima share the gradient evenly, as in PyTorch."""
+        return ops.Amax.apply(self, self._nonempty_dims(dim, "amax"), keepdim)
+
+    @numpy_names
+    def amin(self, dim=(), keepdim: bool = False):
+        """The smallest element over ``dim``; tied minima share the gradient evenly."""
+        return ops.Amin.apply(self, self._nonempty_dims(dim, "amin"), keepdim)
+
+    def _nonempty_dims(self, dim, name: str) -> tuple:
+        axes = dims_of(dim, self.ndim, name)
+        for axis in axes:
+            if self.shape[axis] == 0:
+                raise IndexError(f"{name}: cannot reduce over dim {axis} of size 0 (no "
+                                 f"identity), input shape {self.shape}")
+        return axes
+
+    @numpy_names
+    def logsumexp(self, dim, keepdim: bool = False):
+        """log Σ exp(x) over ``dim`` (an int or a tuple), without overflow (the maximum is
+        taken out first); integers become the default float dtype. Gradient: the softmax
+        over ``dim``."""
+        return ops.LogSumExp.apply(self._floating(), dims_of(dim, self.ndim, "logsumexp"),
+                                   keepdim)
 
     @numpy_names
     def max(self, dim=None, keepdim: bool = False):
@@ -233,83 +307,12 @@ class TensorMath:
                              f"implemented), got {p!r}")
         return ops.Norm.apply(x, float(p), dim, keepdim)
 
-    @numpy_names
-    def any(self, dim=None, keepdim: bool = False):
-        return constant_tensor(np.asarray(self.array.any(axis=dim, keepdims=keepdim)))
-
-    @numpy_names
-    def all(self, dim=None, keepdim: bool = False):
-        return constant_tensor(np.asarray(self.array.all(axis=dim, keepdims=keepdim)))
-
-    # ---- linear algebra --------------------------------------------------------------------
-    def mm(self, mat2):
-        """The product of two matrices (2-D tensors; no broadcasting, as in PyTorch)."""
-        if self.ndim != 2 or mat2.ndim != 2:
-            raise RuntimeError(f"mm: both operands must be matrices (2-D), got shapes "
-                               f"{self.shape} and {mat2.shape}")
-        return self @ mat2
-
-    def mv(self, vec):
-        """The product of a matrix (2-D) and a vector (1-D)."""
-        if self.ndim != 2 or vec.ndim != 1:
-            raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {self.shape} "
-                               f"and {vec.shape}")
-        return self @ vec
-
-    def dot(self, other):
-        """The dot product of two 1-D tensors of the same length."""
-        if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
-            raise RuntimeError(f"dot: both operands must be 1-D of the same length, got "
-                               f"shapes {self.shape} and {other.shape}")
-        return self @ other
-
-    # ---- boolean logic (no gradient) -------------------------------------------------------
-    def __invert__(self):
-        if self.array.dtype.kind not in "biu":
-            raise TypeError(f"~ needs a boolean or integer tensor, got {self.dtype}")
-        return constant_tensor(np.invert(self.array))
-
-    def __and__(self, other):
-        return constant_tensor(np.asarray(self.array & array_of(other)))
-
-    __rand__ = __and__
-
-    def __or__(self, other):
-        return constant_tensor(np.asarray(self.array | array_of(other)))
-
-    __ror__ = __or__
-
-    def __xor__(self, other):
-        return constant_tensor(np.asarray(self.array ^ array_of(other)))
-
-    __rxor__ = __xor__
-
-    def logical_not(self):
-        return constant_tensor(np.logical_not(self.array))
-
-    def isnan(self):
-        return constant_tensor(np.isnan(self.array))
-
-    def isinf(self):
-        return constant_tensor(np.isinf(self.array))
-
-    def isfinite(self):
-        return constant_tensor(np.isfinite(self.array))
-
-    def ne(self, other):
-        return self != other
-
-    def lt(self, other):
-        return self < other
-
-    def le(self, other):
-        return self <= other
-
-    def gt(self, other):
-        return self > other
-
-    def ge(self, other):
-        return self >= other
+    # ---- random draws ----------------------------------------------------------------------
+    def bernoulli(self, p=None, *, generator=None):
+        """0 or 1 in this tensor's float dtype, 1 with probability ``self`` elementwise
+        (or ``p`` everywhere); see ``tn.bernoulli``."""
+        from tinynet.sampling import bernoulli  # NOTE: late: sampling.py imports Tensor
+        return bernoulli(self, p, generator=generator)
 
 
 def single_dim(dim, ndim: int, name: str) -> int:
@@ -317,6 +320,38 @@ def single_dim(dim, ndim: int, name: str) -> int:
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}: dim must be an integer, got {dim!r}")
     return check_dim(int(dim), ndim)
+
+
+def dims_of(dim, ndim: int, name: str) -> tuple:
+    """``dim`` (an int or a sequence of ints; None and () mean every dim) as a tuple of
+    non-negative axes, each at most once."""
+    if dim is None or dim == ():
+        return tuple(range(ndim))
+    axes = tuple(check_dim(d, ndim) for d in _int_tuple(dim, name))
+    if ndim == 0:  # dim 0 or -1 is accepted, and there is no axis to reduce
+        return ()
+    for axis in axes:
+        if axes.count(axis) > 1:
+            raise RuntimeError(f"{name}: dim {axis} appears more than once in dim={dim!r}")
+    return axes
+
+
+def _int_tuple(dim, name: str) -> tuple:
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else dim
+    if not isinstance(dims, (tuple, list)) or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims):
+        raise TypeError(f"{name}: dim must be an int or a tuple of ints, got {dim!r}")
+    return tuple(int(d) for d in dims)
+
+
+def _divisible(x, other, name: str, divisor_first: bool = False):
+    """(x, other) in their result dtype, for a division-like op; integer division by 0
+    raises, as in PyTorch. ``divisor_first``: ``x`` is the divisor (``2 % x``)."""
+    x, other = _promote(x, _as_operand(other, name))
+    divisor = x if divisor_first else other
+    if x.dtype.kind in "biu" and np.any(array_of(divisor) == 0):
+        raise RuntimeError(f"{name}: integer division by zero (the divisor has a 0)")
+    return (other, x) if divisor_first else (x, other)
 
 
 def _as_operand(other, name: str):

@@ -1,6 +1,9 @@
-"""``TensorSelect``: the Tensor methods that pick elements: ``topk``, ``gather``,
-``masked_fill``, ``where``, ``chunk``, ``split`` (``Tensor`` inherits them; see
-``tensor_math.py``)."""
+"""``TensorSelect``: the Tensor methods that pick or order elements: ``topk``, ``sort``,
+``argsort``, ``median``, ``gather``, ``index_select``, ``masked_fill``, ``where``,
+``chunk``, ``split`` (``Tensor`` inherits them; see ``tensor_math.py``).
+
+The indices are found in numpy; the values are then taken with ``gather`` or indexing,
+so the gradient flows back to exactly the elements taken."""
 from collections import namedtuple
 
 import numpy as np
@@ -8,6 +11,8 @@ import numpy as np
 from tinynet.tensor_math import TensorMath, array_of, constant_tensor, numpy_names, single_dim
 
 TopkResult = namedtuple("topk", ["values", "indices"])
+SortResult = namedtuple("sort", ["values", "indices"])
+MedianResult = namedtuple("median", ["values", "indices"])
 
 
 class TensorSelect:
@@ -31,6 +36,48 @@ class TensorSelect:
         indices = constant_tensor(np.take(order, np.arange(k), axis=dim))
         return TopkResult(self.gather(dim, indices), indices)
 
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+        """The elements sorted along ``dim`` and their int64 indices (nan counts as the
+        largest). Always stable: equal elements keep their order, descending too."""
+        indices = self.argsort(dim, descending, stable=stable)
+        if self.ndim == 0:
+            return SortResult(self.clone(), indices)
+        return SortResult(self.gather(dim, indices), indices)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+        """The int64 indices that sort the elements along ``dim`` (``stable`` is accepted
+        for PyTorch's signature: the order is always stable)."""
+        dim = single_dim(dim, self.ndim, "argsort")
+        if self.ndim == 0:
+            return constant_tensor(np.zeros((), dtype=np.int64))
+        return constant_tensor(_stable_order(self.array, dim, descending))
+
+    @numpy_names
+    def median(self, dim=None, keepdim: bool = False):
+        """The lower median (the ⌊(n-1)/2⌋-th smallest element; nan if there is a nan):
+        over all elements, a 0-d tensor whose gradient ties share evenly; along ``dim``,
+        ``(values, indices)`` with the gradient going to the index."""
+        if dim is None:
+            if self.numel() == 0 and self.dtype.kind != "f":
+                raise RuntimeError(f"median: an empty {self.dtype} tensor has no median")
+            return ops.Median.apply(self, tuple(range(self.ndim)), False)
+        dim = single_dim(dim, self.ndim, "median")
+        x = self.reshape(1) if self.ndim == 0 else self
+        a = x.array
+        if a.shape[dim] == 0:
+            raise IndexError(f"median: dim {dim} has size 0, input shape {self.shape}")
+        middle = (a.shape[dim] - 1) // 2
+        index = np.take(_stable_order(a, dim, descending=False), [middle], axis=dim)
+        if a.dtype.kind == "f":  # a nan anywhere: the median is nan, at the first nan
+            nan = np.isnan(a)
+            index = np.where(nan.any(axis=dim, keepdims=True),
+                             nan.argmax(axis=dim, keepdims=True), index)
+        indices = constant_tensor(index.astype(np.int64))
+        values = x.gather(dim, indices)
+        if self.ndim == 0 or not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return MedianResult(values, indices)
+
     @numpy_names
     def gather(self, dim: int, index):
         """out[i][j] = self[index[i][j]][j] for dim 0 (likewise for other dims): ``index``
@@ -52,6 +99,29 @@ class TensorSelect:
             raise RuntimeError(f"gather: index {bad} is out of bounds for dim {dim} with "
                                f"size {size}")
         return ops.Gather.apply(self, dim, index)
+
+    @numpy_names
+    def index_select(self, dim: int, index):
+        """The slices ``index[0], index[1], ...`` of dim ``dim`` (``index``: a 0-D or 1-D
+        int32 or int64 tensor; repeats allowed, their gradients add up)."""
+        dim = single_dim(dim, self.ndim, "index_select")
+        if not isinstance(index, TensorMath):
+            raise TypeError(f"index_select: index must be a tensor, got "
+                            f"{type(index).__name__}")
+        idx = index.array
+        if idx.dtype not in (np.int32, np.int64):
+            raise RuntimeError(f"index_select: index must be an int32 or int64 tensor, got "
+                               f"dtype {idx.dtype}")
+        if idx.ndim > 1:
+            raise IndexError(f"index_select: index must be 0-D or 1-D, got shape {idx.shape}")
+        size = self.shape[dim] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= size):
+            bad = idx.min() if idx.min() < 0 else idx.max()
+            raise IndexError(f"index_select: index {bad} is out of range for dim {dim} of "
+                             f"size {size}")
+        if self.ndim == 0:  # as PyTorch: a 0-d input gives a 0-d result
+            return self.reshape(1)[idx.reshape(-1)].reshape(())
+        return self[(slice(None),) * dim + (idx.reshape(-1),)]
 
     def masked_fill(self, mask, value):
         """``value`` where the boolean ``mask`` (broadcast to self's shape) is True, else
@@ -107,6 +177,17 @@ class TensorSelect:
         ends = np.cumsum(sizes)
         before = (slice(None),) * dim
         return tuple(self[before + (slice(end - size, end),)] for size, end in zip(sizes, ends))
+
+
+def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """The indices that sort ``a`` along ``axis``, equal elements in their order."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    # Sort the reversed array ascending, then reverse: equal elements keep their original
+    # order (never -a, which fails for booleans and the smallest integer), and nan,
+    # which numpy sorts last, comes first, as in PyTorch.
+    reversed_order = np.argsort(np.flip(a, axis), axis=axis, kind="stable")
+    return np.flip(a.shape[axis] - 1 - reversed_order, axis)
 
 
 def _where(condition, x, y):

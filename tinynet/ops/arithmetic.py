@@ -1,4 +1,5 @@
-"""Arithmetic with numpy broadcasting: ``+ - * / ** @`` and negation.
+"""Arithmetic with numpy broadcasting: ``+ - * / ** @``, negation, and the remainders
+``remainder`` (``%``) and ``fmod``.
 
 Each backward returns the gradient at the *broadcast* shape; the engine's
 ``unbroadcast`` reduces it to each input's own shape.
@@ -98,6 +99,44 @@ class Pow(Function):
             if need_p:
                 gp = grad * np.where((x == 0) & (p >= 0), 0, y * np.log(x))
         return gx, gp
+
+
+class Remainder(Function):
+    """y = x mod z with the sign of z (Python's ``%``): y = x - z⌊x/z⌋;
+    dy/dx = 1, dy/dz = -⌊x/z⌋ (as PyTorch; the jumps, where x/z is whole, are ignored)."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        with np.errstate(divide="ignore", invalid="ignore"):  # z = 0: nan, as PyTorch
+            return np.remainder(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        need_x, need_z = ctx.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gz = -grad * np.floor_divide(x, z) if need_z else None
+        return (grad if need_x else None), gz
+
+
+class Fmod(Function):
+    """y = x mod z with the sign of x (C's ``fmod``): y = x - z·trunc(x/z);
+    dy/dx = 1, dy/dz = -trunc(x/z) (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        need_x, need_z = ctx.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gz = -grad * np.trunc(x / z) if need_z else None
+        return (grad if need_x else None), gz
 
 
 class MatMul(Function):

@@ -1,5 +1,5 @@
 """Elementwise math beyond exp/log/sqrt: trigonometry, other logarithms and exponentials,
-square, reciprocal, reciprocal square root.
+square, reciprocal, reciprocal square root, the error function.
 
 The inputs are floating point: the Tensor methods cast integers to the default dtype
 first, as PyTorch does (``square`` keeps integers, as PyTorch's does).
@@ -7,10 +7,13 @@ first, as PyTorch does (``square`` keeps integers, as PyTorch's does).
 import math
 
 import numpy as np
+from scipy.special import erf
 
 from tinynet.autograd.function import Function
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_EXP_ZERO_BEYOND = 40.0  # e^(-x²) underflows to exactly 0 for |x| > 27.3 in float64
 
 
 class Sin(Function):
@@ -172,3 +175,19 @@ class Rsqrt(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (-0.5 * y * y * y)
+
+
+class Erf(Function):
+    """y = erf x = (2/√π) ∫₀ˣ e^(-t²) dt;  dy/dx = (2/√π) e^(-x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        # x clipped where e^(-x²) is already 0: the same values, and x² cannot overflow
+        x = np.clip(x, -_EXP_ZERO_BEYOND, _EXP_ZERO_BEYOND)
+        return grad * (_TWO_OVER_SQRT_PI * np.exp(-x * x))

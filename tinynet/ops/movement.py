@@ -1,4 +1,5 @@
-"""Ops that move or select elements: reshape, permute, indexing, clone."""
+"""Ops that move or select elements: reshape, permute, indexing, clone, flip, roll,
+broadcast_to."""
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -86,3 +87,46 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class Flip(Function):
+    """y = x with the order of its elements reversed along ``dims``;  dL/dx = dL/dy
+    flipped back."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy()  # a copy, as in PyTorch (np.flip is a view)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.flip(grad, ctx.dims), None
+
+
+class Roll(Function):
+    """y = x shifted cyclically by ``shifts`` along ``dims`` (over the flattened tensor
+    when ``dims`` is None): y[i + s] = x[i];  dL/dx = dL/dy shifted back by -s."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        back = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
+        return np.roll(grad, back, ctx.dims), None, None
+
+
+class BroadcastTo(Function):
+    """y = x repeated along the dims broadcasting adds or stretches (numpy's rules);
+    dL/dx = dL/dy summed over them, which the engine's ``unbroadcast`` does."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        # NOTE: a copy: np.broadcast_to's read-only view would refuse in-place updates
+        return np.broadcast_to(x, shape).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None  # at y's shape: the engine sums it back to x's

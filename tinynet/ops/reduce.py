@@ -1,5 +1,5 @@
-"""Reductions over one, several or all dimensions (sum, mean, max, min, prod, var, std)
-and the running sum (cumsum)."""
+"""Reductions over one, several or all dimensions (sum, mean, max, min, prod, var, std,
+amax, amin, median, logsumexp) and the running sum and product (cumsum, cumprod)."""
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -201,3 +201,107 @@ class Cumsum(Function):
     def backward(ctx, grad):
         dim = ctx.dim
         return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim), None
+
+
+class Cumprod(Function):
+    """yᵢ = Π_{j<=i} xⱼ along ``dim``;  dL/dxⱼ = Σ_{i>=j} gᵢ Π_{k<=i, k≠j} xₖ = P_{<j} · Sⱼ,
+
+    with P_{<j} = Π_{k<j} xₖ and Sⱼ = Σ_{i>=j} gᵢ Π_{j<k<=i} xₖ, which a scan from the end
+    gives: Sⱼ = gⱼ + x_{j+1} S_{j+1}. Nothing is divided by xⱼ, so zeros are exact.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(x)
+        return np.cumprod(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        x, g = np.moveaxis(x, ctx.dim, -1), np.moveaxis(grad, ctx.dim, -1)  # scan the last axis
+        s = g.copy()
+        for j in range(g.shape[-1] - 2, -1, -1):
+            s[..., j] += x[..., j + 1] * s[..., j + 1]
+        return np.moveaxis(_product_before(x, x.ndim - 1) * s, -1, ctx.dim), None
+
+
+class _SplitAmongTies(Function):
+    """y = one element of x over ``axes`` (chosen by ``pick``);  dy/dxᵢ = 1/m at the m
+    elements equal to y, 0 elsewhere: ties share the gradient evenly (PyTorch's rule
+    for amax, amin and median without a dim)."""
+
+    @staticmethod
+    def pick(x, axes):
+        """The chosen value over ``axes``, keeping them as size 1."""
+        raise NotImplementedError
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        y = type(ctx).pick(x, axes)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x, y)
+        return y if keepdim else np.squeeze(y, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad = _expand_back(grad, x.shape, ctx.axes, ctx.keepdim)
+        ties = x == y
+        count = ties.sum(axis=ctx.axes, keepdims=True).astype(grad.dtype)
+        # NOTE: a nan maximum equals no element: 0/0 = nan everywhere, as in PyTorch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ties * (grad / count), None, None
+
+
+class Amax(_SplitAmongTies):
+    """y = max x over ``axes``;  dy/dx = 1/m at each of the m maximal elements."""
+
+    @staticmethod
+    def pick(x, axes):
+        return np.max(x, axis=axes, keepdims=True)
+
+
+class Amin(_SplitAmongTies):
+    """y = min x over ``axes``;  dy/dx = 1/m at each of the m minimal elements."""
+
+    @staticmethod
+    def pick(x, axes):
+        return np.min(x, axis=axes, keepdims=True)
+
+
+class Median(_SplitAmongTies):
+    """y = the lower median of all elements (the ⌊(n-1)/2⌋-th smallest; nan if any is
+    nan), as PyTorch's median without a dim;  dy/dx = 1/m at the m elements equal to y."""
+
+    @staticmethod
+    def pick(x, axes):
+        flat, k = x.reshape(-1), (x.size - 1) // 2
+        y = np.nan if x.size == 0 or np.isnan(flat).any() else np.partition(flat, k)[k]
+        return np.full((1,) * x.ndim, y, dtype=x.dtype)
+
+
+class LogSumExp(Function):
+    """y = log Σ eˣ over ``axes``, computed as m + log Σ e^(x - m) with m = max x, so no
+    eˣ overflows;  dy/dxᵢ = e^(xᵢ - y) (the softmax of x).
+
+    An all -inf row (or an empty one) gives -inf and an inf gives inf, as in PyTorch;
+    the gradient there is nan (e^(∞ - ∞)), as PyTorch's.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        m = np.max(x, axis=axes, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype)  # ±inf and nan: shifting is moot
+        with np.errstate(divide="ignore"):  # log 0 = -inf: every element was -inf
+            y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x, y)
+        return y if keepdim else np.squeeze(y, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad = _expand_back(grad, x.shape, ctx.axes, ctx.keepdim)
+        with np.errstate(invalid="ignore"):  # -inf - (-inf): nan, as in PyTorch
+            return grad * np.exp(x - y), None, None

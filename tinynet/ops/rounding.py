@@ -1,4 +1,5 @@
-"""Rounding and the sign: piecewise constant, so dy/dx = 0 wherever it exists.
+"""Rounding, the sign and floor division: piecewise constant, so dy/dx = 0 wherever it
+exists.
 
 At the jumps the derivative does not exist; PyTorch (and tinynet) use 0 there too, so
 the gradient of each op here is 0 everywhere. Integer inputs are returned unchanged by
@@ -56,3 +57,18 @@ class Sign(_PiecewiseConstant):
     @staticmethod
     def forward(ctx, x):
         return np.sign(x)
+
+
+class FloorDivide(_PiecewiseConstant):
+    """y = ⌊x / z⌋ as Python's ``//`` computes it (from the exact remainder, so
+    ``1 // 0.1`` is 9, where floor(1 / 0.1) rounds to 10), as PyTorch;  dy/dx = dy/dz = 0."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        with np.errstate(divide="ignore", invalid="ignore"):  # z = 0: ±inf or nan
+            return np.floor_divide(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = np.zeros_like(grad)
+        return zero, zero

@@ -1,0 +1,97 @@
+"""Module-level forms of the shape methods, as in PyTorch: ``tn.reshape(x, shape)`` is
+``x.reshape(shape)``; also ``flip``, ``roll``, ``movedim``, ``broadcast_to``,
+``repeat_interleave``, ``chunk``, ``split``... (see ``tensor.py`` and
+``tensor_shape.py`` for the methods)."""
+# ruff: noqa: A002  (PyTorch's argument name: input)
+import numpy as np
+
+from tinynet.tensor import Tensor
+from tinynet.tensor_math import numpy_names
+
+
+def reshape(x, shape):
+    return x.reshape(shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    return x.flatten(start_dim, end_dim)
+
+
+def ravel(x):
+    return x.ravel()
+
+
+def transpose(x, dim0, dim1):
+    return x.transpose(dim0, dim1)
+
+
+def t(x):
+    return x.t()
+
+
+def permute(x, dims):
+    """``x`` with its dims in the order ``dims`` (a tuple or list, as in PyTorch)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"permute: dims must be a tuple or list of ints, got "
+                        f"{type(dims).__name__}")
+    return x.permute(dims)
+
+
+def movedim(x, source, destination):
+    return x.movedim(source, destination)
+
+
+moveaxis = movedim
+
+
+@numpy_names
+def squeeze(x, dim=None):
+    return x.squeeze(dim)
+
+
+@numpy_names
+def unsqueeze(x, dim):
+    return x.unsqueeze(dim)
+
+
+def clone(x):
+    return x.clone()
+
+
+def flip(x, dims):
+    """``x`` reversed along each of ``dims`` (a tuple or list, as in PyTorch)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip: dims must be a tuple or list of ints, got "
+                        f"{type(dims).__name__}")
+    return x.flip(dims)
+
+
+def roll(x, shifts, dims=None):
+    return x.roll(shifts, dims)
+
+
+def broadcast_to(x, size):
+    return x.broadcast_to(size)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """``input.repeat_interleave(repeats, dim)``; with ``input`` alone (a 1-D integer
+    tensor of counts): each index i repeated ``input[i]`` times, int64, as in PyTorch."""
+    if repeats is not None:
+        return input.repeat_interleave(repeats, dim, output_size=output_size)
+    counts = input.array
+    if counts.ndim != 1 or counts.dtype.kind not in "iu":
+        raise RuntimeError(f"repeat_interleave: a lone repeats must be a 1-D integer tensor, "
+                           f"got dtype {counts.dtype} and shape {counts.shape}")
+    if counts.size and counts.min() < 0:
+        raise RuntimeError(f"repeat_interleave: repeats must be >= 0, got {counts.min()}")
+    return Tensor._wrap(np.repeat(np.arange(counts.size, dtype=np.int64), counts), False, None)
+
+
+@numpy_names
+def chunk(x, chunks, dim=0):
+    return x.chunk(chunks, dim)
+
+
+def split(x, split_size_or_sections, dim=0):
+    return x.split(split_size_or_sections, dim)

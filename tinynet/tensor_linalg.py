@@ -1,0 +1,128 @@
+"""``TensorLinalg``: matrix products (``mm``, ``mv``, ``dot``, ``bmm``, ``outer``,
+``addmm``) and matrix structure (``diag``, ``trace``, ``tril``, ``triu``) as Tensor
+methods (``Tensor`` inherits them; see ``tensor_math.py``).
+
+Each is composed from differentiable ops (``@``, ``*``, indexing, ``where``), so its
+gradient is theirs.
+"""
+import numpy as np
+
+from tinynet.tensor_math import constant_tensor
+
+
+class TensorLinalg:
+    """Matrix products and matrix structure; see the module docstring."""
+
+    __slots__ = ()
+
+    # ---- products -------------------------------------------------------------------------
+    def mm(self, mat2):
+        """The product of two matrices (2-D tensors; no broadcasting, as in PyTorch)."""
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: both operands must be matrices (2-D), got shapes "
+                               f"{self.shape} and {mat2.shape}")
+        return self @ mat2
+
+    def mv(self, vec):
+        """The product of a matrix (2-D) and a vector (1-D)."""
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {self.shape} "
+                               f"and {vec.shape}")
+        return self @ vec
+
+    def dot(self, other):
+        """The dot product of two 1-D tensors of the same length."""
+        if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
+            raise RuntimeError(f"dot: both operands must be 1-D of the same length, got "
+                               f"shapes {self.shape} and {other.shape}")
+        return self @ other
+
+    def bmm(self, mat2):
+        """Batched matrix product: (B, n, m) @ (B, m, p) -> (B, n, p), one batch size,
+        no broadcasting (as in PyTorch)."""
+        if self.ndim != 3 or mat2.ndim != 3:
+            raise RuntimeError(f"bmm: both operands must be 3-D (batch, rows, columns), got "
+                               f"shapes {self.shape} and {mat2.shape}")
+        if mat2.shape[:2] != (self.shape[0], self.shape[2]):
+            raise RuntimeError(f"bmm: mat2 must have shape ({self.shape[0]}, {self.shape[2]}, "
+                               f"p) to multiply input of shape {self.shape}, got {mat2.shape}")
+        return self @ mat2
+
+    def outer(self, vec2):
+        """The outer product of two 1-D tensors: out[i, j] = self[i] · vec2[j]."""
+        if self.ndim != 1 or getattr(vec2, "ndim", None) != 1:
+            raise RuntimeError(f"outer: both operands must be 1-D, got shapes {self.shape} "
+                               f"and {getattr(vec2, 'shape', type(vec2).__name__)}")
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)  # (n, 1) * (1, m): (n, m)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """beta · self + alpha · (mat1 @ mat2), ``self`` broadcast to the product's shape.
+        With ``beta=0`` self is ignored (nan and inf in it do not propagate) and its
+        gradient is 0, as in PyTorch."""
+        product = mat1.mm(mat2)
+        if not _broadcasts_to(self.shape, product.shape):
+            raise RuntimeError(f"addmm: input of shape {self.shape} does not broadcast to the "
+                               f"product's shape {product.shape}")
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:  # where(False, self, product): self's values never reach the result
+            x = self if self.dtype == product.dtype else self.to(product.dtype)
+            return ops.Where.apply(np.zeros(product.shape, dtype=bool), x, product)
+        return (self if beta == 1 else self * beta) + product
+
+    # ---- matrix structure -------------------------------------------------------------------
+    def diag(self, diagonal: int = 0):
+        """1-D input: a square matrix with self on the ``diagonal``-th diagonal (0 the
+        main one, > 0 above it, < 0 below), zeros elsewhere. 2-D input: that diagonal of
+        the matrix, as a 1-D tensor."""
+        if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+            raise TypeError(f"diag: diagonal must be an integer, got {diagonal!r}")
+        above, below = max(diagonal, 0), max(-diagonal, 0)  # offsets of columns and rows
+        if self.ndim == 1:
+            n = self.shape[0] + abs(diagonal)
+            zeros = constant_tensor(np.zeros((n, n), dtype=self.dtype))
+            steps = np.arange(self.shape[0])
+            return ops.SetItem.apply(zeros, self, (steps + below, steps + above))
+        if self.ndim == 2:
+            rows, cols = self.shape
+            length = max(min(rows - below, cols - above), 0)
+            steps = np.arange(length)
+            return self[steps + below, steps + above]
+        raise RuntimeError(f"diag: input must be 1-D or 2-D, got {self.ndim}-D (shape "
+                           f"{self.shape})")
+
+    def trace(self):
+        """The sum of a matrix's main diagonal (integers give int64)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: input must be a matrix (2-D), got shape {self.shape}")
+        return self.diag().sum()
+
+    def tril(self, diagonal: int = 0):
+        """The lower triangle of the matrices in the last two dims: elements (i, j) with
+        j <= i + diagonal are kept, the rest are 0 (not multiplied: inf stays out)."""
+        return self._triangle("tril", diagonal)
+
+    def triu(self, diagonal: int = 0):
+        """The upper triangle: elements (i, j) with j >= i + diagonal kept, the rest 0."""
+        return self._triangle("triu", diagonal)
+
+    def _triangle(self, name: str, diagonal):
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: input must have at least 2 dimensions, got shape "
+                               f"{self.shape}")
+        if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+            raise TypeError(f"{name}: diagonal must be an integer, got {diagonal!r}")
+        rows, cols = self.shape[-2:]
+        lower = np.tri(rows, cols, diagonal, dtype=bool)  # j <= i + diagonal
+        keep = lower if name == "tril" else ~np.tri(rows, cols, diagonal - 1, dtype=bool)
+        return ops.Where.apply(keep, self, np.zeros((), dtype=self.dtype))
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
+from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

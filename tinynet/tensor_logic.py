@@ -1,0 +1,163 @@
+"""``TensorLogic``: the Tensor methods whose results are booleans, counts or positions:
+``& | ^ ~``, ``logical_and/or/xor/not``, ``isnan``, comparisons by name (``lt``...),
+``any``, ``all``, ``isclose``, ``allclose``, ``equal``, ``count_nonzero``, ``nonzero``
+(``Tensor`` inherits them; see ``tensor_math.py``). None has a gradient.
+"""
+import numpy as np
+
+from tinynet.tensor_math import TensorMath, array_of, constant_tensor, dims_of, numpy_names
+
+
+class TensorLogic:
+    """Boolean logic, closeness and counting; every result is a constant tensor."""
+
+    __slots__ = ()
+
+    # ---- bitwise and logical operators -----------------------------------------------------
+    def __invert__(self):
+        if self.array.dtype.kind not in "biu":
+            raise TypeError(f"~ needs a boolean or integer tensor, got {self.dtype}")
+        return constant_tensor(np.invert(self.array))
+
+    def __and__(self, other):
+        return constant_tensor(np.asarray(self.array & array_of(other)))
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return constant_tensor(np.asarray(self.array | array_of(other)))
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return constant_tensor(np.asarray(self.array ^ array_of(other)))
+
+    __rxor__ = __xor__
+
+    def logical_not(self):
+        """True where the element is 0 (False), for any dtype."""
+        return constant_tensor(np.logical_not(self.array))
+
+    def logical_and(self, other):
+        """True where both elements are non-zero (any dtypes, broadcast together)."""
+        return constant_tensor(np.logical_and(self.array, _tensor_array(other, "logical_and")))
+
+    def logical_or(self, other):
+        """True where either element is non-zero."""
+        return constant_tensor(np.logical_or(self.array, _tensor_array(other, "logical_or")))
+
+    def logical_xor(self, other):
+        """True where exactly one of the two elements is non-zero."""
+        return constant_tensor(np.logical_xor(self.array, _tensor_array(other, "logical_xor")))
+
+    def isnan(self):
+        return constant_tensor(np.isnan(self.array))
+
+    def isinf(self):
+        return constant_tensor(np.isinf(self.array))
+
+    def isfinite(self):
+        return constant_tensor(np.isfinite(self.array))
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    # ---- reductions to booleans and counts ---------------------------------------------------
+    @numpy_names
+    def any(self, dim=None, keepdim: bool = False):
+        """Whether any element (over ``dim``: an int or a tuple) is non-zero; a boolean
+        tensor (uint8 for uint8 input, as in PyTorch)."""
+        return self._boolean_reduction(np.any, dim, keepdim)
+
+    @numpy_names
+    def all(self, dim=None, keepdim: bool = False):
+        """Whether every element (over ``dim``: an int or a tuple) is non-zero."""
+        return self._boolean_reduction(np.all, dim, keepdim)
+
+    def _boolean_reduction(self, reduce, dim, keepdim):
+        axes = None if dim is None else dims_of(dim, self.ndim, reduce.__name__)
+        out = np.asarray(reduce(self.array, axis=axes, keepdims=keepdim))
+        return constant_tensor(out.astype(np.uint8) if self.dtype == np.uint8 else out)
+
+    def count_nonzero(self, dim=None):
+        """The number of non-zero elements (over ``dim``: an int or a tuple), int64."""
+        axes = None if dim is None else dims_of(dim, self.ndim, "count_nonzero")
+        return constant_tensor(np.asarray(np.count_nonzero(self.array, axis=axes),
+                                          dtype=np.int64))
+
+    def nonzero(self, *, as_tuple: bool = False):
+        """The indices of the non-zero elements, in row-major order: an int64 tensor of
+        shape (number of them, ndim), or with ``as_tuple`` one 1-D tensor per dim (a
+        0-d input counts as 1-D there, as in PyTorch)."""
+        if as_tuple:
+            return tuple(constant_tensor(i.astype(np.int64))
+                         for i in np.nonzero(np.atleast_1d(self.array)))
+        return constant_tensor(np.argwhere(self.array).astype(np.int64))
+
+    # ---- closeness and equality -------------------------------------------------------------
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+        """Elementwise |self - other| <= atol + rtol·|other| (equal infinities are close;
+        nan is close to nan only with ``equal_nan``). Both tensors have one dtype and
+        broadcast together, as in PyTorch."""
+        return constant_tensor(self._close(other, rtol, atol, equal_nan, "isclose"))
+
+    def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """Whether ``isclose`` holds everywhere (a Python bool)."""
+        return bool(self._close(other, rtol, atol, equal_nan, "allclose").all())
+
+    def _close(self, other, rtol, atol, equal_nan, name: str) -> np.ndarray:
+        x, y = _same_dtype_arrays(self, other, name)
+        for tolerance, value in (("rtol", rtol), ("atol", atol)):
+            if not value >= 0:
+                raise RuntimeError(f"{name}: {tolerance} must be >= 0, got {value}")
+        close = x == y  # infinities of one sign, and the exact case when both tolerances are 0
+        if equal_nan and x.dtype.kind == "f":
+            close |= np.isnan(x) & np.isnan(y)
+        if rtol or atol:
+            if x.dtype.kind == "b":
+                x, y = x.astype(np.float32), y.astype(np.float32)
+            with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: not close here
+                error = np.abs(x - y)
+                close |= np.isfinite(error) & (error <= atol + rtol * np.abs(y))
+        return np.asarray(close)
+
+    def equal(self, other) -> bool:
+        """Whether ``other`` has this shape and equal elements (compared in the common
+        dtype; nan is never equal), as a Python bool."""
+        if not isinstance(other, TensorMath):
+            raise TypeError(f"equal: other must be a tensor, got {type(other).__name__}")
+        return self.shape == other.shape and bool((self == other).array.all())
+
+
+def _tensor_array(other, name: str) -> np.ndarray:
+    """The array behind ``other``, which must be a tensor (as in PyTorch)."""
+    if not isinstance(other, TensorMath):  # every Tensor is a TensorMath
+        raise TypeError(f"{name}: other must be a tensor, got {type(other).__name__}")
+    return other.array
+
+
+def _same_dtype_arrays(x, y, name: str):
+    """The arrays of tensors ``x`` and ``y``, which must share a dtype and broadcast."""
+    y_array = _tensor_array(y, name)
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{name}: input and other must have the same dtype, got "
+                           f"{x.dtype} and {y.dtype}")
+    try:
+        np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise RuntimeError(f"{name}: the shapes {x.shape} and {y.shape} do not broadcast "
+                           f"together") from None
+    return x.array, y_array

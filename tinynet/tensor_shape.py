@@ -1,0 +1,142 @@
+"""``TensorShape``: the shape methods beyond the core ones of ``tensor.py`` (reshape,
+flatten, permute, transpose, squeeze...): ``ravel``, ``movedim``, ``flip``, ``roll``,
+``broadcast_to`` / ``expand``, ``repeat_interleave`` (``Tensor`` inherits them; see
+``tensor_math.py``). All are differentiable.
+"""
+import numpy as np
+
+from tinynet.tensor_math import TensorMath, dims_of, single_dim
+
+
+class TensorShape:
+    """Moving, reversing, shifting and repeating elements; see the module docstring."""
+
+    __slots__ = ()
+
+    def ravel(self):
+        """The elements as a 1-D tensor, in row-major order."""
+        return self.reshape(-1)
+
+    def movedim(self, source, destination):
+        """Move dim(s) ``source`` to position(s) ``destination`` (ints or sequences of
+        one length); the other dims keep their order."""
+        src = _positions(source, self.ndim, "source")
+        dst = _positions(destination, self.ndim, "destination")
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: source and destination must list as many dims, "
+                               f"got {len(src)} ({source!r}) and {len(dst)} ({destination!r})")
+        order = [d for d in range(self.ndim) if d not in src]
+        for to, d in sorted(zip(dst, src)):
+            order.insert(to, d)
+        return self.permute(order)
+
+    moveaxis = movedim
+
+    def flip(self, *dims):
+        """The elements in reverse order along each of ``dims`` (``flip(0, 1)`` or
+        ``flip((0, 1))``); a copy, as in PyTorch."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return ops.Flip.apply(self, dims_of(dims, self.ndim, "flip") if dims else ())
+
+    def roll(self, shifts, dims=None):
+        """Shift the elements cyclically by ``shifts`` along ``dims`` (ints, or sequences
+        of one length); with ``dims=None`` over the flattened tensor, then reshaped."""
+        shift_list = _int_list(shifts, "roll", "shifts")
+        if dims is None:
+            if len(shift_list) != 1:
+                raise RuntimeError(f"roll: without dims, shifts must be one int, got {shifts!r}")
+            return ops.Roll.apply(self, shift_list[0], None)
+        axes = [single_dim(d, self.ndim, "roll") for d in _int_list(dims, "roll", "dims")]
+        if len(axes) != len(shift_list):
+            raise RuntimeError(f"roll: shifts and dims must have the same length, got "
+                               f"shifts={shifts!r} and dims={dims!r}")
+        if self.ndim == 0:  # nothing to shift
+            return self.clone()
+        return ops.Roll.apply(self, tuple(shift_list), tuple(axes))
+
+    def broadcast_to(self, size):
+        """The tensor repeated to shape ``size`` by broadcasting: new dims in front, dims
+        of size 1 stretched; -1 keeps a dim's size. A copy (PyTorch's is a view)."""
+        size = tuple(int(n) for n in size)
+        new = len(size) - self.ndim
+        if new < 0:
+            raise RuntimeError(f"broadcast_to: size {size} has fewer dims than the input's "
+                               f"shape {self.shape}")
+        target = list(size)
+        for i, n in enumerate(size):
+            if n == -1:
+                if i < new:
+                    raise RuntimeError(f"broadcast_to: -1 is not allowed in a new leading "
+                                       f"dim, got size {size} for shape {self.shape}")
+                target[i] = self.shape[i - new]
+            elif i >= new and self.shape[i - new] not in (1, n):
+                raise RuntimeError(f"broadcast_to: the shape {self.shape} cannot be "
+                                   f"broadcast to {size}: dim {i} has size "
+                                   f"{self.shape[i - new]}, not 1 or {n}")
+            elif n < 0:
+                raise RuntimeError(f"broadcast_to: sizes must be >= 0 (or -1), got {size}")
+        return ops.BroadcastTo.apply(self, tuple(target))
+
+    def expand(self, *sizes):
+        """``broadcast_to(sizes)``: ``expand(3, 4)`` or ``expand((3, 4))``."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        return self.broadcast_to(sizes)
+
+    def expand_as(self, other):
+        return self.broadcast_to(other.shape)
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        """Repeat each element ``repeats`` times along ``dim`` (over the flattened tensor
+        when None): ``repeats`` is an int or an integer tensor with one count per element
+        (or a single count). Gradient: the copies' gradients added up."""
+        x = self.reshape(-1) if dim is None else self
+        dim = 0 if dim is None else single_dim(dim, x.ndim, "repeat_interleave")
+        if x.ndim == 0:
+            x = x.reshape(1)
+        n = x.shape[dim]
+        if isinstance(repeats, TensorMath):
+            counts = repeats.array
+            if counts.dtype.kind not in "iu" or counts.ndim > 1:
+                raise RuntimeError(f"repeat_interleave: repeats must be an int or a 0-D or "
+                                   f"1-D integer tensor, got dtype {counts.dtype} and shape "
+                                   f"{counts.shape}")
+        elif isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
+            counts = np.asarray(repeats)
+        else:
+            raise TypeError(f"repeat_interleave: repeats must be an int or a tensor, got "
+                            f"{type(repeats).__name__}")
+        if counts.size == 1:
+            counts = np.full(n, counts.reshape(()))
+        if counts.shape != (n,):
+            raise RuntimeError(f"repeat_interleave: repeats must have one count per element "
+                               f"of dim {dim} ({n}), got {counts.shape[0]}")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError(f"repeat_interleave: repeats must be >= 0, got {counts.min()}")
+        if output_size is not None and output_size != counts.sum():
+            raise RuntimeError(f"repeat_interleave: output_size must be the total number of "
+                               f"repeats ({counts.sum()}), got {output_size}")
+        index = np.repeat(np.arange(n), counts)
+        return x[(slice(None),) * dim + (index,)]
+
+
+def _positions(dims, ndim: int, name: str) -> list:
+    """movedim's ``source`` or ``destination`` as non-negative dims, each at most once."""
+    positions = [single_dim(d, ndim, "movedim") for d in _int_list(dims, "movedim", name)]
+    if len(set(positions)) != len(positions):
+        raise RuntimeError(f"movedim: {name} repeats a dim, got {dims!r}")
+    return positions
+
+
+def _int_list(value, name: str, argument: str) -> list:
+    """An int or a sequence of ints as a list."""
+    values = [value] if isinstance(value, (int, np.integer)) else value
+    if not isinstance(values, (tuple, list)) or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{name}: {argument} must be an int or a sequence of ints, got "
+                        f"{value!r}")
+    return [int(v) for v in values]
+
+
+from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
