@@ -378,37 +378,48 @@ def test_amsgrad_is_refused_rather_than_ignored():
 @pytest.mark.parametrize("opt_class, kwargs", [
     (tn.optim.Adam, {}), (tn.optim.Adam, {"weight_decay": 0.1}),
     (tn.optim.AdamW, {"weight_decay": 0.1})])
-def test_adam_flat_path_equals_per_parameter_path_bit_for_bit(opt_class, kwargs):
-    """All parameters with gradients take the vectorised path; a parameter without a
-    gradient sends the group down the per-parameter path. Both must agree exactly,
-    also when a step switches from one to the other."""
+def test_adam_foreach_path_equals_the_reference_bit_for_bit(opt_class, kwargs):
+    """foreach=True (every parameter at once) and foreach=False (the per-parameter
+    reference) agree exactly; so does a foreach optimizer whose group falls back to the
+    reference for one step (a parameter without a gradient) and back."""
     rng = np.random.default_rng(0)
     init = [rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((2, 4))]
     x = tn.tensor(rng.standard_normal((5, 3)))
 
-    def run(with_idle_param):
+    def run(foreach, with_idle_param=False):
         params = [tn.nn.Parameter(tn.tensor(a)) for a in init]
         idle = [tn.nn.Parameter(tn.zeros(3, dtype=tn.float64))] if with_idle_param else []
-        opt = opt_class(params + idle, lr=0.05, **kwargs)
+        opt = opt_class(params + idle, lr=0.05, foreach=foreach, **kwargs)
         for step in range(6):
             opt.zero_grad()
             W1, b1, W2 = params
             loss = ((x @ W1.T + b1).tanh() @ W2.T).pow(2).sum()
             loss.backward()
             if with_idle_param and step == 3:
-                idle[0].grad = tn.zeros(3, dtype=tn.float64)  # one flat step, then back
+                idle[0].grad = tn.zeros(3, dtype=tn.float64)  # one foreach step, then back
             opt.step()
             if with_idle_param and step == 3:
                 idle[0].grad = None
         return [p.array for p in params], opt
 
-    flat_params, flat_opt = run(False)
-    loop_params, _ = run(True)
-    for a, b in zip(flat_params, loop_params):
+    foreach_params, foreach_opt = run(True)
+    assert foreach_opt._foreach_cache  # the foreach path ran
+    for other, _ in (run(False), run(True, with_idle_param=True), run(None)):
+        for a, b in zip(foreach_params, other):
+            np.testing.assert_array_equal(a, b)
+    with tn.fast_paths(False):
+        reference_params, reference_opt = run(None)
+    assert not reference_opt._foreach_cache  # the switch chose the reference
+    for a, b in zip(foreach_params, reference_params):
         np.testing.assert_array_equal(a, b)
-    state = flat_opt.state_dict()["state"]
+    state = foreach_opt.state_dict()["state"]
     assert [state[i]["step"] for i in range(3)] == [6, 6, 6]
     assert state[0]["exp_avg"].shape == (4, 3)
+
+
+def test_foreach_takes_none_or_a_bool():
+    with pytest.raises(TypeError, match="Adam: foreach must be None, True or False, got 1"):
+        tn.optim.Adam([_param()], foreach=1)
 
 
 @pytest.mark.parametrize("opt_class, kwargs", [
@@ -419,13 +430,13 @@ def test_adam_blocked_path_equals_per_parameter_path_bit_for_bit(opt_class, kwar
     """A group larger than BLOCK elements is updated block by block, straight into each
     parameter. With BLOCK = 5, blocks end inside parameters (12 and 8 elements), and a
     parameter whose data is not contiguous (a transpose) must still be updated."""
-    from tinynet.optim import flat
+    from tinynet.optim import _foreach
     rng = np.random.default_rng(2)
     init = [rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((4, 2))]
     x = tn.tensor(rng.standard_normal((5, 3)))
 
     def run(block):
-        monkeypatch.setattr(flat, "BLOCK", block)
+        monkeypatch.setattr(_foreach, "BLOCK", block)
         W1, b1 = (tn.nn.Parameter(tn.tensor(a)) for a in init[:2])
         W2 = tn.nn.Parameter(tn.tensor(init[2]))
         W2.array = W2.array.T  # (2, 4), Fortran-ordered: not C-contiguous
@@ -434,7 +445,7 @@ def test_adam_blocked_path_equals_per_parameter_path_bit_for_bit(opt_class, kwar
             opt.zero_grad()
             ((x @ W1.T + b1).tanh() @ W2.T).pow(2).sum().backward()
             opt.step()
-        assert opt._flat[0].blocked == (block < 24)
+        assert opt._foreach_cache[0].blocked == (block < 24)
         return [p.array.copy() for p in (W1, b1, W2)], [p._version[0] for p in (W1, b1, W2)]
 
     blocked, blocked_versions = run(5)

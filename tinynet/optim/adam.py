@@ -4,7 +4,8 @@ import math
 import numpy as np
 
 from tinynet.checks import check_real
-from tinynet.optim.flat import FlatState
+from tinynet.fastpath import fast_paths_enabled
+from tinynet.optim import _foreach
 from tinynet.optim.optimizer import Optimizer
 
 
@@ -25,6 +26,9 @@ class Adam(Optimizer):
         betas: (β₁, β₂), default (0.9, 0.999).
         eps: added to the denominator (default 1e-8).
         weight_decay: default 0.
+        foreach: update a group's parameters together in a few vectorised numpy calls
+            (True), or one parameter at a time as written above (False); None (default)
+            follows ``tn.set_fast_paths``. Both give the same numbers bit for bit.
 
     Example:
         >>> import tinynet as tn
@@ -37,7 +41,7 @@ class Adam(Optimizer):
     decoupled_weight_decay = False
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False):
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, foreach=None):
         where = type(self).__name__
         lr = check_real(where, "lr", lr, 0.0)
         eps = check_real(where, "eps", eps, 0.0)
@@ -48,72 +52,26 @@ class Adam(Optimizer):
         weight_decay = check_real(where, "weight_decay", weight_decay, 0.0)
         if amsgrad:
             raise NotImplementedError("amsgrad=True is not implemented in tinynet")
+        if foreach is not None and not isinstance(foreach, bool):
+            raise TypeError(f"{where}: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=False))
-        self._flat = {}  # group index -> FlatState
+        self.foreach = foreach
+        self._foreach_cache = {}  # group index -> the foreach path's FlatState
 
     def step(self, closure=None):
         loss = closure() if closure is not None else None
+        foreach = fast_paths_enabled() if self.foreach is None else self.foreach
         for i, group in enumerate(self.param_groups):
-            flat = self._flat_state(i, group["params"])
-            if flat is not None:
-                self._step_flat(group, flat)
+            if foreach and _foreach.adam_group(self, self._foreach_cache, i, group):
                 continue
             for p in group["params"]:
                 if p.grad is not None:
-                    self._step_one(group, p)
+                    self._update(group, p)
         return loss
 
-    def _flat_state(self, i: int, params: list):
-        """The group's FlatState when every parameter has a gradient, they share a dtype
-        and a step count; otherwise None (and the per-parameter path runs)."""
-        flat = self._flat.get(i)
-        if flat is not None and flat.ready(params, self.state):  # the usual case
-            return flat
-        dtype = params[0].array.dtype
-        steps = set()
-        for p in params:
-            if p.grad is None or p.array.dtype != dtype:
-                return None
-            steps.add(self.state[p]["step"] if p in self.state else 0)
-        if len(steps) != 1:
-            return None
-        flat = self._flat[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), self.state)
-        for p in params:
-            self.state[p].setdefault("step", 0)
-        return flat
-
-    def _step_flat(self, group: dict, flat: FlatState) -> None:
-        """The update below for all of the group's parameters at once (or block by block
-        for a large group), in preallocated buffers; elementwise the same arithmetic, in
-        the same order, as ``_step_one``."""
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay = group["weight_decay"]
-        coupled_decay = weight_decay if not self.decoupled_weight_decay else 0.0
-        t = self.state[flat.params[0]]["step"] + 1
-        for p in flat.params:
-            self.state[p]["step"] = t
-            if weight_decay and self.decoupled_weight_decay:
-                p.array *= 1 - lr * weight_decay  # the update below counts the version
-        rule = (beta1, beta2, eps * math.sqrt(1 - beta2 ** t),
-                lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
-        if flat.blocked:
-            for p, g, (m, v), (tmp, spare) in flat.blocks():
-                if coupled_decay:
-                    g = np.add(np.multiply(p, coupled_decay, out=spare), g, out=spare)
-                _adam_direction(g, m, v, tmp, *rule)
-                p -= tmp
-            return
-        g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
-        tmp = flat.scratch[0]
-        if coupled_decay:
-            data = np.concatenate([p.array.reshape(-1) for p in flat.params], out=tmp)
-            data *= coupled_decay
-            g += data
-        _adam_direction(g, flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], tmp, *rule)
-        flat.subtract(tmp)
-
-    def _step_one(self, group: dict, p) -> None:
+    def _update(self, group: dict, p) -> None:
+        """The update of the class docstring, for one parameter."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
         g = p.grad.array
@@ -139,24 +97,6 @@ class Adam(Optimizer):
         p.bump_version()
 
 
-def _adam_direction(g, m, v, out, beta1, beta2, eps_hat, step_size) -> None:
-    """In place: v ← β₂·v + (1 - β₂)·g², m ← β₁·m + (1 - β₁)·g, and
-    out ← step_size · m / (√v + eps_hat). ``g`` is only read; all arrays share a shape.
-    NOTE: one numpy call per line, each writing into an existing array: on large groups
-    the update is bound by memory traffic, so no temporaries."""
-    np.multiply(g, g, out=out)
-    out *= 1 - beta2
-    v *= beta2
-    v += out
-    np.multiply(g, 1 - beta1, out=out)
-    m *= beta1
-    m += out
-    np.sqrt(v, out=out)
-    out += eps_hat
-    np.divide(m, out, out=out)
-    out *= step_size
-
-
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): before the Adam
     update, p ← p·(1 - lr·weight_decay); the gradient itself is not changed.
@@ -167,5 +107,5 @@ class AdamW(Adam):
     decoupled_weight_decay = True
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, foreach=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach)

@@ -1,5 +1,9 @@
-"""``FlatState``: an optimizer's per-parameter state kept in one contiguous array per name.
+"""The foreach path of the optimizers (``foreach=True``, or ``None`` with the fast paths
+on): a group's update over all its parameters at once, in a few vectorised numpy calls,
+with the same arithmetic in the same order as the optimizer's per-parameter reference
+(tests/test_optim.py checks that they agree bit for bit).
 
+``FlatState`` keeps an optimizer's per-parameter state in one contiguous array per name.
 An update then costs a few vectorised numpy calls over every parameter of a group
 instead of a dozen calls per parameter: on small MLPs, where each call's fixed cost
 dominates, that is most of the optimizer's time. Each parameter's state entry
@@ -10,10 +14,11 @@ A group larger than ``BLOCK`` elements is not gathered: its update runs block by
 straight from each parameter's ``.grad`` into its ``.array``. An update is a dozen
 elementwise passes; over a block (256 kB per array in float32) they run in the CPU's
 caches, over a whole 2.9 M-parameter group every pass goes to memory (measured on the
-``wide`` benchmark: 15-16 ms -> 7.6-8.6 ms per Adam step). The block size is the
-measured best: 16 k, 32 k, 64 k and 128 k elements took 9.9, 8.8, 8.3 and 8.6 ms; smaller
-blocks pay numpy's per-call overhead more often, larger ones spill the caches.
+``wide`` benchmark, see docs/performance.md). Smaller blocks pay numpy's per-call
+overhead more often, larger ones spill the caches.
 """
+import math
+
 import numpy as np
 
 BLOCK = 1 << 16  # elements
@@ -106,3 +111,79 @@ class FlatState:
             if not contiguous:
                 param.array[...] = data.reshape(param.array.shape)
             param.bump_version()
+
+
+# ---- Adam ------------------------------------------------------------------------------
+def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
+    """One Adam (or AdamW) step of group ``i`` on the foreach path, with the group's
+    FlatState kept in ``cache``; False (nothing done) when the group cannot take it: a
+    parameter without a gradient, mixed dtypes or step counts. The per-parameter
+    reference then runs."""
+    flat = _adam_flat_state(optimizer.state, cache, i, group["params"])
+    if flat is None:
+        return False
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    weight_decay = group["weight_decay"]
+    decoupled = optimizer.decoupled_weight_decay
+    coupled_decay = weight_decay if not decoupled else 0.0
+    t = optimizer.state[flat.params[0]]["step"] + 1
+    for p in flat.params:
+        optimizer.state[p]["step"] = t
+        if weight_decay and decoupled:
+            p.array *= 1 - lr * weight_decay  # the update below counts the version
+    rule = (beta1, beta2, eps * math.sqrt(1 - beta2 ** t),
+            lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
+    if flat.blocked:
+        for p, g, (m, v), (tmp, spare) in flat.blocks():
+            if coupled_decay:
+                g = np.add(np.multiply(p, coupled_decay, out=spare), g, out=spare)
+            _adam_direction(g, m, v, tmp, *rule)
+            p -= tmp
+        return True
+    g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
+    tmp = flat.scratch[0]
+    if coupled_decay:
+        data = np.concatenate([p.array.reshape(-1) for p in flat.params], out=tmp)
+        data *= coupled_decay
+        g += data
+    _adam_direction(g, flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], tmp, *rule)
+    flat.subtract(tmp)
+    return True
+
+
+def _adam_flat_state(state: dict, cache: dict, i: int, params: list):
+    """The group's FlatState when every parameter has a gradient, they share a dtype
+    and a step count; otherwise None."""
+    flat = cache.get(i)
+    if flat is not None and flat.ready(params, state):  # the usual case
+        return flat
+    dtype = params[0].array.dtype
+    steps = set()
+    for p in params:
+        if p.grad is None or p.array.dtype != dtype:
+            return None
+        steps.add(state[p]["step"] if p in state else 0)
+    if len(steps) != 1:
+        return None
+    flat = cache[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), state)
+    for p in params:
+        state[p].setdefault("step", 0)
+    return flat
+
+
+def _adam_direction(g, m, v, out, beta1, beta2, eps_hat, step_size) -> None:
+    """In place: v ← β₂·v + (1 - β₂)·g², m ← β₁·m + (1 - β₁)·g, and
+    out ← step_size · m / (√v + eps_hat), as ``Adam._update`` computes them. ``g`` is only
+    read; all arrays share a shape. NOTE: one numpy call per line, each writing into an
+    existing array: on large groups the update is bound by memory traffic."""
+    np.multiply(g, g, out=out)
+    out *= 1 - beta2
+    v *= beta2
+    v += out
+    np.multiply(g, 1 - beta1, out=out)
+    m *= beta1
+    m += out
+    np.sqrt(v, out=out)
+    out += eps_hat
+    np.divide(m, out, out=out)
+    out *= step_size
