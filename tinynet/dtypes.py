@@ -69,3 +69,21 @@ def from_tensor_type(name: str) -> np.dtype:
         raise ValueError(f"type: the name must be one of torch.{{{', '.join(_TYPES_BY_NAME)}}}"
                          f" (or tinynet.*), got {name!r}")
     return _TYPES_BY_NAME[short]
+
+
+def new_array(data, dtype=None) -> np.ndarray:
+    """``data`` (a list, a number, an array) as a fresh array with PyTorch's dtype rules
+    for a new tensor: Python floats take the default dtype, Python ints int64, numpy
+    arrays keep theirs unless ``dtype`` says."""
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    from_numpy = isinstance(data, (np.ndarray, np.generic))
+    array = np.array(data)
+    if not from_numpy:
+        if array.dtype.kind == "f":
+            array = array.astype(get_default_dtype())
+        elif array.dtype.kind in "iu":
+            array = array.astype(np.int64)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"can't make a tensor of dtype {array.dtype} from {type(data).__name__}")
+    return array

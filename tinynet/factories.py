@@ -9,7 +9,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.devices import check_device
-from tinynet.tensor import Tensor, _as_array
+from tinynet.tensor import Tensor
 
 
 def shape_of(sizes: tuple, size, name: str) -> tuple:
@@ -51,7 +51,7 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
         >>> tn.tensor([0.5, 1.5]).dtype == tn.float32
         True
     """
-    return make(_as_array(data, dtype), requires_grad, device, "tensor")
+    return make(dtypes.new_array(_unwrapped(data), dtype), requires_grad, device, "tensor")
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -90,7 +90,7 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None)
     """``fill_value`` everywhere; its type sets the dtype when none is given, as in PyTorch
     (a float: the default dtype; an int: int64; a bool: bool)."""
     if dtype is None:
-        dtype = _as_array(fill_value).dtype
+        dtype = dtypes.new_array(_unwrapped(fill_value)).dtype
     return make(np.full(shape_of((size,), None, "full"), fill_value, dtype=dtype),
                 requires_grad, device, "full")
 
@@ -146,3 +146,8 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return make(np.linspace(start, end, steps, dtype=_or_default(dtype)), requires_grad,
                 device, "linspace")
+
+
+def _unwrapped(data):
+    """The array behind a tensor, else ``data`` itself."""
+    return data.array if isinstance(data, Tensor) else data

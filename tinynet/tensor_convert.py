@@ -1,13 +1,139 @@
-"""``TensorConvert``: the Tensor methods about types, devices and printing: ``type``,
-``nelement``, ``__index__``, ``__format__``, ``is_cuda``, ``cuda`` (``Tensor`` inherits
-them; see ``tensor_math.py``)."""
+"""``TensorConvert``: the Tensor methods about values, types, devices and printing:
+``numpy``, ``tolist``, ``to``/``float``/``long``..., ``size``, ``numel``, ``data``,
+pickling and ``deepcopy``, ``type``, ``__format__``, ``cuda`` (``Tensor`` inherits them;
+see ``tensor.py``)."""
+import copy
+
+import numpy as np
+
 from tinynet import dtypes
+from tinynet.devices import CPU
 
 
 class TensorConvert:
     """Conversions and metadata, as in PyTorch."""
 
     __slots__ = ()
+
+    # ---- pickling and copying: the values, never the graph (as in PyTorch) ----------------
+    def __getstate__(self) -> dict:
+        return {"data": self.array, "grad": self.grad, "requires_grad": self.requires_grad,
+                "grad_hooks": self._grad_hooks}
+
+    def __setstate__(self, state: dict) -> None:
+        self.array, self.grad, self.requires_grad = (state["data"], state["grad"],
+                                                    state["requires_grad"])
+        self._grad_hooks = state["grad_hooks"]
+        self._ctx = None  # an unpickled tensor is a leaf
+        self._version = [0]
+
+    def __deepcopy__(self, memo):
+        if self._ctx is not None:
+            raise RuntimeError(
+                "Only tensors created explicitly by the user (graph leaves) support "
+                "deepcopy, as in PyTorch: copy tensor.detach() instead")
+        t = type(self).__new__(type(self))
+        memo[id(self)] = t
+        t.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        return t
+
+    @property
+    def data(self):
+        """As in PyTorch: a tensor sharing this one's memory, outside autograd, so
+        ``p.data -= lr * p.grad`` or ``p.data.zero_()`` change ``p`` without being
+        recorded. (The numpy array itself is ``array``.)"""
+        return self.detach()
+
+    @data.setter
+    def data(self, value) -> None:
+        """``t.data = other`` puts ``other``'s values in place of this tensor's (PyTorch's
+        way to swap a parameter's storage): same dtype kind, any shape."""
+        array = value.array if hasattr(value, "array") else np.asarray(value)
+        if self.requires_grad and array.dtype.kind != "f":
+            raise TypeError(f"Tensor.data: a tensor that requires grad must hold floating "
+                            f"point values, got dtype {array.dtype}")
+        self.array = array
+        self.bump_version()
+
+    # ---- conversion and metadata ------------------------------------------------------------
+    def __repr__(self) -> str:
+        body = np.array2string(self.array, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.array.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
+            extra += f", dtype=tinynet.{self.array.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn={self._ctx!r}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.array
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.array, dtype=dtype, copy=True)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
+
+    def tolist(self):
+        return self.array.tolist()
+
+    @property
+    def device(self):
+        return CPU
+
+    def size(self, dim=None):
+        return self.array.shape if dim is None else self.array.shape[dim]
+
+    def dim(self) -> int:
+        return self.array.ndim
+
+    def numel(self) -> int:
+        return self.array.size
+
+    def __len__(self) -> int:
+        if self.array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.array)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.array.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.array.size} elements "
+                               "is ambiguous; use .any() or .all()")
+        return bool(self.array)
+
+    def to(self, *args, **kwargs):
+        """Cast to a dtype (differentiable between float types), called as in PyTorch:
+        ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` or with keywords."""
+        dtype = dtypes.parse_to_args(args, kwargs)
+        return self if dtype is None else ops.Cast.apply(self, dtype)
+
+    def cpu(self):
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def bool(self):
+        return self.to(np.bool_)
 
     def nelement(self) -> int:
         return self.array.size
@@ -47,3 +173,6 @@ class TensorConvert:
                             f"one element, got shape {self.shape}; format .item() or "
                             f".tolist() instead")
         return str(self)
+
+
+from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

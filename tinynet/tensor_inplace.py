@@ -138,6 +138,18 @@ class TensorInPlace:
         rng = as_generator(generator, "uniform_")
         return self._overwrite(rng.uniform(a, b, self.shape))
 
+    def __setitem__(self, index, value) -> None:
+        """``x[index] = value``. Inside the graph (the tensor or ``value`` requires grad)
+        it is recorded as the out-of-place op ``SetItem`` and ``x`` becomes its result,
+        so gradients are PyTorch's (see tensor_inplace.py); a leaf that requires grad is
+        refused, as in PyTorch."""
+        index = _index_arrays(index)
+        if self._recording(value):
+            self._rebind(ops.SetItem.apply(self, value, index))
+            return
+        self.bump_version()
+        self.array[index] = _array(value)
+
     # ---- new tensors like this one -------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):
         """A new tensor holding a copy of ``data``, with this tensor's dtype by default."""
@@ -156,3 +168,13 @@ class TensorInPlace:
 
 def _size(size) -> tuple:
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+
+
+def _index_arrays(index):
+    """Replace tensors inside an index by their arrays."""
+    if isinstance(index, tuple):
+        return tuple(_array(i) for i in index)
+    return _array(index)
+
+
+from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

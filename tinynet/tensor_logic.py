@@ -3,6 +3,8 @@
 ``any``, ``all``, ``isclose``, ``allclose``, ``equal``, ``count_nonzero``, ``nonzero``
 (``Tensor`` inherits them; see ``tensor_math.py``). None has a gradient.
 """
+import operator
+
 import numpy as np
 
 from tinynet.tensor_math import TensorMath, array_of, constant_tensor, dims_of, numpy_names
@@ -12,6 +14,28 @@ class TensorLogic:
     """Boolean logic, closeness and counting; every result is a constant tensor."""
 
     __slots__ = ()
+
+    # ---- comparisons (in the operands' common dtype) ---------------------------------------
+    def __eq__(self, other):
+        return _compare(operator.eq, self, other)
+
+    def __ne__(self, other):
+        return _compare(operator.ne, self, other)
+
+    def __lt__(self, other):
+        return _compare(operator.lt, self, other)
+
+    def __le__(self, other):
+        return _compare(operator.le, self, other)
+
+    def __gt__(self, other):
+        return _compare(operator.gt, self, other)
+
+    def __ge__(self, other):
+        return _compare(operator.ge, self, other)
+
+    def eq(self, other):
+        return self == other
 
     # ---- bitwise and logical operators -----------------------------------------------------
     def __invert__(self):
@@ -161,3 +185,9 @@ def _same_dtype_arrays(x, y, name: str):
         raise RuntimeError(f"{name}: the shapes {x.shape} and {y.shape} do not broadcast "
                            f"together") from None
     return x.array, y_array
+
+
+def _compare(op, x, y):
+    """``op(x, y)`` as a boolean tensor, in the operands' common dtype (promotion.py)."""
+    from tinynet.promotion import compare  # NOTE: promotion imports Tensor, defined later
+    return compare(op, x, y)

@@ -44,7 +44,47 @@ class TensorMath:
 
     __slots__ = ()
 
+    # ---- the operators by name -------------------------------------------------------------
+    def add(self, other):
+        return self + other
+
+    def sub(self, other):
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def matmul(self, other):
+        return self @ other
+
+    def pow(self, exponent):
+        return self ** exponent
+
     # ---- elementwise math (integers become the default float dtype first, as PyTorch) ---
+    def sqrt(self):
+        return ops.Sqrt.apply(self._floating())
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        if min is None and max is None:
+            raise ValueError("clamp() needs at least one of min and max")
+        return ops.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    @numpy_names
+    def softmax(self, dim: int):
+        return ops.Softmax.apply(self, dim)
+
+    @numpy_names
+    def log_softmax(self, dim: int):
+        return ops.LogSoftmax.apply(self, dim)
+
     def sin(self):
         return ops.Sin.apply(self._floating())
 

@@ -1,11 +1,11 @@
-"""``TensorShape``: the shape methods beyond the core ones of ``tensor.py`` (reshape,
-flatten, permute, transpose, squeeze...): ``ravel``, ``movedim``, ``flip``, ``roll``,
-``broadcast_to`` / ``expand``, ``repeat_interleave`` (``Tensor`` inherits them; see
-``tensor_math.py``). All are differentiable.
+"""``TensorShape``: the shape methods: ``reshape``/``view``, ``flatten``, ``unsqueeze``,
+``squeeze``, ``transpose``, ``permute``, ``T``, ``clone``, ``ravel``, ``movedim``, ``flip``,
+``roll``, ``broadcast_to`` / ``expand``, ``repeat_interleave`` (``Tensor`` inherits them;
+see ``tensor.py``). All are differentiable.
 """
 import numpy as np
 
-from tinynet.tensor_math import TensorMath, dims_of, single_dim
+from tinynet.tensor_math import TensorMath, dims_of, numpy_names, single_dim
 
 
 class TensorShape:
@@ -13,6 +13,87 @@ class TensorShape:
 
     __slots__ = ()
 
+    # ---- the common shape methods ---------------------------------------------------------
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return ops.Reshape.apply(self, shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        shape = self.array.shape
+        if not shape:
+            return self.reshape(1)
+        start, end = check_dim(start_dim, len(shape)), check_dim(end_dim, len(shape))
+        if start > end:
+            raise RuntimeError(f"flatten: start_dim must not come after end_dim, got "
+                               f"start_dim={start_dim} and end_dim={end_dim}")
+        joined = int(np.prod(shape[start:end + 1], dtype=np.int64))  # not -1: sizes may be 0
+        return self.reshape(shape[:start] + (joined,) + shape[end + 1:])
+
+    def unflatten(self, dim: int, sizes):
+        """Split dimension ``dim`` into ``sizes`` (one of which may be -1)."""
+        shape = self.array.shape
+        dim = check_dim(dim, len(shape))
+        sizes = tuple(sizes)
+        known = np.prod([n for n in sizes if n != -1], dtype=np.int64)
+        fits = known == shape[dim] if -1 not in sizes else known and shape[dim] % known == 0
+        if not sizes or sizes.count(-1) > 1 or not fits:
+            raise RuntimeError(f"unflatten: sizes must multiply to the size {shape[dim]} of "
+                               f"dim {dim}, got {list(sizes)}")
+        return self.reshape(shape[:dim] + sizes + shape[dim + 1:])
+
+    @numpy_names
+    def unsqueeze(self, dim: int):
+        dim = check_dim(dim, self.array.ndim + 1)
+        return self.reshape(self.array.shape[:dim] + (1,) + self.array.shape[dim:])
+
+    @numpy_names
+    def squeeze(self, dim=None):
+        shape = self.array.shape
+        if dim is None:
+            return self.reshape(tuple(n for n in shape if n != 1))
+        dim = check_dim(dim, len(shape))
+        if not shape or shape[dim] != 1:
+            return self
+        return self.reshape(shape[:dim] + shape[dim + 1:])
+
+    def transpose(self, dim0: int, dim1: int):
+        ndim = self.array.ndim
+        dim0, dim1 = check_dim(dim0, ndim), check_dim(dim1, ndim)
+        axes = list(range(ndim))
+        if ndim:
+            axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        return ops.Permute.apply(self, tuple(axes))
+
+    def permute(self, *dims):
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        ndim = self.array.ndim
+        # non-negative axes: Permute's backward inverts them with argsort
+        axes = tuple(check_dim(d, ndim) for d in dims)
+        if sorted(axes) != list(range(ndim)):
+            raise RuntimeError(f"permute: dims must name each of the {ndim} dims once, got "
+                               f"{dims}")
+        return ops.Permute.apply(self, axes)
+
+    @property
+    def T(self):
+        return ops.Permute.apply(self, tuple(reversed(range(self.array.ndim))))
+
+    def t(self):
+        if self.array.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return self.T
+
+    def clone(self):
+        return ops.Clone.apply(self)
+
+    def contiguous(self):
+        return self
+
+    # ---- moving, reversing, shifting and repeating --------------------------------------------
     def ravel(self):
         """The elements as a 1-D tensor, in row-major order."""
         return self.reshape(-1)
@@ -140,3 +221,4 @@ def _int_list(value, name: str, argument: str) -> list:
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.ops.reduce import check_dim  # noqa: E402
