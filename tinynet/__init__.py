@@ -4,7 +4,8 @@ and seeing why activation functions matter.
 The tensor / ``nn`` / ``optim`` surface follows PyTorch's names, so code within that
 subset runs with ``import tinynet as torch``.
 """
-from tinynet.allocator import tune_allocator, tune_if_asked
+from tinynet.allocator import tune_allocator
+from tinynet.allocator import tune_if_asked as _tune_if_asked
 # NOTE: autograd first. Tensor and Function need each other (Function.apply builds
 # Tensors; Tensor methods call ops); each module imports the other at its end.
 from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
@@ -47,4 +48,34 @@ from tinynet.diagnostics.init_report import init_report
 from tinynet import classroom, viz  # noqa: I001  (above diagnostics)
 
 from tinynet.version import __version__
-tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise
+
+__all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
+    "__version__", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "arange",
+    "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bmm",
+    "bool", "BoolTensor", "broadcast_to", "ByteTensor", "Callback", "cat", "ceil", "chunk",
+    "clamp", "clamp_max", "clamp_min", "classroom", "clip", "clone", "concat", "concatenate",
+    "cos", "count_nonzero", "cuda", "cumprod", "cumsum", "data", "device", "diag",
+    "diagnostics", "div", "divide", "dot", "double", "DoubleTensor", "EarlyStopping", "einsum",
+    "empty", "empty_like", "enable_grad", "equal", "erf", "exp", "exp2", "experiments",
+    "expm1", "eye", "fast_paths", "fast_paths_enabled", "fit", "fix", "flatten", "flip",
+    "float", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
+    "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
+    "get_default_dtype", "get_num_threads", "gradcheck", "History", "index_select",
+    "init_report", "initial_seed", "int32", "int64", "IntTensor", "is_grad_enabled",
+    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "linspace", "load", "log", "log10",
+    "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "logsumexp", "long", "LongTensor", "manual_seed", "masked_fill", "matmul", "max",
+    "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "models", "moveaxis",
+    "movedim", "mul", "multinomial", "multiply", "mv", "neg", "negative", "nn", "no_grad",
+    "nonzero", "norm", "normal", "numel", "ones", "ones_like", "optim", "outer", "permute",
+    "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
+    "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave",
+    "reshape", "result_type", "roll", "round", "rsqrt", "save", "seed", "set_default_device",
+    "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads", "sigmoid",
+    "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
+    "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "topk",
+    "trace", "training", "transpose", "tril", "triu", "true_divide", "trunc", "tune_allocator",
+    "unsqueeze", "utils", "var", "var_mean", "viz", "where", "zeros", "zeros_like",
+]
+
+_tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

@@ -6,6 +6,10 @@ import numpy as np
 from tinynet.checks import check_choice, check_int, check_real, check_seed
 from tinynet.training.epoch import batches  # noqa: F401  (tn.data.batches, as before)
 
+__all__ = [
+    "DATASETS", "SYNTHETIC", "Dataset", "load_dataset", "batches",
+]
+
 
 def _sklearn_datasets():
     """``sklearn.datasets``, imported on first use: importing scikit-learn takes about a

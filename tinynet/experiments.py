@@ -27,6 +27,11 @@ from tinynet.models import ACTIVATIONS, MLP, NORMS, resolve_activation
 from tinynet.tensor import Tensor
 from tinynet.training import History, fit
 
+__all__ = [
+    "DATASETS", "ACTIVATIONS", "NORMS", "BUILT_IN", "COLUMNS", "run_one", "Comparison",
+    "compare_activations",
+]
+
 BUILT_IN = frozenset(ACTIVATIONS)  # the names every worker process knows
 COLUMNS = ("activation", "test_acc_mean", "test_acc_std", "epochs_to_target", "grad_ratio",
            "dead_rate", "saturation_rate", "us_per_step", "diverged")

@@ -15,6 +15,11 @@ from tinynet.checks import check_choice, check_int
 from tinynet.diagnostics.monitor import is_activation
 from tinynet.nn import init
 
+__all__ = [
+    "ACTIVATIONS", "NORMS", "INITS", "register_activation", "resolve_activation",
+    "make_activation", "MLP",
+]
+
 # name -> (module factory, nonlinearity name for nn.init.calculate_gain)
 ACTIVATIONS = {
     "identity": (nn.Identity, "linear"),

@@ -267,3 +267,7 @@ def _per_group(where: str, name: str, value, groups: list) -> list:
 
 
 from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402, F401  (PyTorch's namespace)
+
+__all__ = [
+    "LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
+]

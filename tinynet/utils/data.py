@@ -18,6 +18,10 @@ from tinynet.factories import as_tensor, tensor
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
+__all__ = [
+    "Dataset", "TensorDataset", "Subset", "random_split", "default_collate", "DataLoader",
+]
+
 
 class Dataset:
     """Base class of map-style datasets: subclasses define ``__getitem__(index)`` (one
