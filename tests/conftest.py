@@ -38,7 +38,7 @@ TOPICS = {
     "experiments": ("test_experiments", "test_models_data", "test_dask", "test_benchmarks"),
     "sklearn": ("test_sklearn",),
     "cli": ("test_cli", "test_exercises"),
-    "docs": ("test_api_docs", "test_docs", "test_docs_numbers", "test_examples",
+    "docs": ("test_api_docs", "test_docs_walk", "test_docs", "test_docs_numbers", "test_examples",
              "test_notebooks", "test_classroom_docs"),
     "compat": ("test_compat",),
 }
