@@ -605,3 +605,32 @@ def test_deepcopy_copies_a_leaf_and_refuses_a_non_leaf():
 def test_retain_grad_needs_requires_grad():
     with pytest.raises(RuntimeError, match="requires_grad=False"):
         tn.tensor([1.0]).retain_grad()
+
+
+def test_ops_save_arrays_only_and_keep_settings_as_attributes(monkeypatch):
+    """save_for_backward holds values (arrays; a scalar operand such as Pow's exponent;
+    None), never shapes, axes, dtypes or flags: those go on ctx attributes. A workload
+    touching most ops records what each one saved."""
+    from tinynet.autograd.function import Function
+    saved = {}
+    real = Function.save_for_backward
+
+    def spy(ctx, *items):
+        saved.setdefault(type(ctx).__name__, set()).update(type(i).__name__ for i in items)
+        real(ctx, *items)
+
+    monkeypatch.setattr(Function, "save_for_backward", spy)
+    F = tn.nn.functional
+    x = tn.randn(4, 6, dtype=tn.float64, requires_grad=True)
+    t = tn.tensor([0, 2, 1, 5])
+    outs = [F.softmax(x, 1), F.log_softmax(x, 0), F.softplus(x, 2.0), F.hardtanh(x, -0.5, 0.5),
+            F.gelu(x), F.elu(x), F.leaky_relu(x, 0.1), x.clamp(-1, 1), x.sum(1), x.mean(0),
+            x.max(1).values, x.max(), x.reshape(6, 4), x.permute(1, 0), x[1:3, ::2], x.double(),
+            x.float().double(), F.cross_entropy(x, t), F.nll_loss(F.log_softmax(x, 1), t),
+            F.layer_norm(x, (6,)), F.cross_entropy(x, t, label_smoothing=0.1), x.exp(),
+            x.abs(), x.tanh(), x.sigmoid(), x * x, x / (x.abs() + 1), x ** 2]
+    sum(o.sum() for o in outs).backward()
+    values = {"ndarray", "NoneType", "int", "float", "float32", "float64"}
+    metadata = {op: items - values for op, items in saved.items() if items - values}
+    assert not metadata
+    assert len(saved) >= 15

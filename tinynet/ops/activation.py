@@ -246,13 +246,14 @@ class Softmax(Function):
         else:
             e = np.exp(x - x.max(axis=dim, keepdims=True))
             y = e / e.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(y, dim)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        y, dim = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(axis=dim, keepdims=True)), None
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(axis=ctx.dim, keepdims=True)), None
 
 
 class LogSoftmax(Function):
@@ -265,10 +266,11 @@ class LogSoftmax(Function):
         else:
             shifted = x - x.max(axis=dim, keepdims=True)
             y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(y, dim)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        y, dim = ctx.saved_tensors
-        return grad - np.exp(y) * grad.sum(axis=dim, keepdims=True), None
+        (y,) = ctx.saved_tensors
+        return grad - np.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None

@@ -92,7 +92,8 @@ class Softplus(Function):
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
-        ctx.save_for_backward(x, beta, threshold)
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
         z = Softplus._scaled(x, beta, threshold)
         # NOTE: x > threshold/β rather than βx > threshold: βx may overflow for β > 1
         return np.where(x > threshold / beta, x, np.log1p(np.exp(z)) / beta)
@@ -110,7 +111,7 @@ class Softplus(Function):
 
     @staticmethod
     def saved_derivative(ctx):
-        x, beta, threshold = ctx.saved_tensors
+        (x,), beta, threshold = ctx.saved_tensors, ctx.beta, ctx.threshold
         return Softplus.derivative(x, None, beta, threshold)
 
     @staticmethod
@@ -187,7 +188,8 @@ class Hardtanh(Function):
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
-        ctx.save_for_backward(x, min_val, max_val)
+        ctx.save_for_backward(x)
+        ctx.min_val, ctx.max_val = min_val, max_val
         return np.clip(x, min_val, max_val)
 
     @staticmethod
@@ -196,8 +198,8 @@ class Hardtanh(Function):
 
     @staticmethod
     def saved_derivative(ctx):
-        x, min_val, max_val = ctx.saved_tensors
-        return Hardtanh.derivative(x, None, min_val, max_val)
+        (x,) = ctx.saved_tensors
+        return Hardtanh.derivative(x, None, ctx.min_val, ctx.max_val)
 
     @staticmethod
     def backward(ctx, grad):

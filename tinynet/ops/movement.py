@@ -10,13 +10,12 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.save_for_backward(x.shape)
+        ctx.x_shape = x.shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
-        (shape,) = ctx.saved_tensors
-        return grad.reshape(shape), None
+        return grad.reshape(ctx.x_shape), None
 
 
 class Permute(Function):
@@ -24,13 +23,12 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, axes):
-        ctx.save_for_backward(axes)
+        ctx.axes = axes
         return x.transpose(axes)
 
     @staticmethod
     def backward(ctx, grad):
-        (axes,) = ctx.saved_tensors
-        return grad.transpose(np.argsort(axes)), None
+        return grad.transpose(np.argsort(ctx.axes)), None
 
 
 class GetItem(Function):
@@ -38,13 +36,13 @@ class GetItem(Function):
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.save_for_backward(x.shape, x.dtype, index)
+        ctx.x_shape, ctx.x_dtype, ctx.index = x.shape, x.dtype, index
         return x[index]
 
     @staticmethod
     def backward(ctx, grad):
-        shape, dtype, index = ctx.saved_tensors
-        gx = np.zeros(shape, dtype=dtype)
+        index = ctx.index
+        gx = np.zeros(ctx.x_shape, dtype=ctx.x_dtype)
         if _is_basic(index):  # slices and ints select each element at most once
             gx[index] = grad
         else:  # integer or boolean arrays may repeat an element: add, not assign

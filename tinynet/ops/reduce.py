@@ -35,14 +35,13 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        axes = _axes(dim, x.ndim)
-        ctx.save_for_backward(x.shape, axes, keepdim)
-        return x.sum(axis=axes, keepdims=keepdim)
+        ctx.x_shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
+        return x.sum(axis=ctx.axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axes, keepdim = ctx.saved_tensors
-        return np.broadcast_to(_expand_back(grad, shape, axes, keepdim), shape), None, None
+        grad = _expand_back(grad, ctx.x_shape, ctx.axes, ctx.keepdim)
+        return np.broadcast_to(grad, ctx.x_shape), None, None
 
 
 class Mean(Function):
@@ -50,15 +49,14 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        axes = _axes(dim, x.ndim)
-        ctx.save_for_backward(x.shape, axes, keepdim)
-        return x.mean(axis=axes, keepdims=keepdim)
+        ctx.x_shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
+        return x.mean(axis=ctx.axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axes, keepdim = ctx.saved_tensors
+        shape, axes = ctx.x_shape, ctx.axes
         n = int(np.prod([shape[a] for a in axes])) if axes else 1
-        grad = _expand_back(grad, shape, axes, keepdim) / n
+        grad = _expand_back(grad, shape, axes, ctx.keepdim) / n
         return np.broadcast_to(grad, shape), None, None
 
 
@@ -76,17 +74,18 @@ class Max(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         op = type(ctx)
+        ctx.dim, ctx.keepdim = dim, keepdim
         if dim is None:
             y = op.pick(x)
-            ctx.save_for_backward(x, None, y, keepdim)
+            ctx.save_for_backward(x, y)
             return y
         y = op.pick(x, axis=dim, keepdims=keepdim)
-        ctx.save_for_backward(x, dim, op.pick_index(x, axis=dim), keepdim)
+        ctx.save_for_backward(x, op.pick_index(x, axis=dim))
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        x, dim, where, keepdim = ctx.saved_tensors
+        (x, where), dim, keepdim = ctx.saved_tensors, ctx.dim, ctx.keepdim
         if dim is None:
             mask = x == where
             # a Python int count keeps float32 float32 (numpy's int64 would promote it)

@@ -67,12 +67,13 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x, lo, hi)
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, grad):
-        x, lo, hi = ctx.saved_tensors
+        (x,), lo, hi = ctx.saved_tensors, ctx.lo, ctx.hi
         inside = np.ones(x.shape, dtype=bool)
         if lo is not None:
             inside &= x >= lo
@@ -86,10 +87,9 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, dtype):
-        ctx.save_for_backward(x.dtype)
+        ctx.x_dtype = x.dtype
         return x.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (dtype,) = ctx.saved_tensors
-        return grad.astype(dtype), None
+        return grad.astype(ctx.x_dtype), None
