@@ -21,10 +21,10 @@ from tinynet.checks import check_choice, check_int, check_real, check_seed
 from tinynet.data import DATASETS, load_dataset
 from tinynet.diagnostics.hints import gradient_ratio
 from tinynet.dtypes import get_default_dtype
+from tinynet.factories import from_numpy
 from tinynet.files import atomic_write
-from tinynet.tables import html_table
 from tinynet.models import ACTIVATIONS, MLP, NORMS, resolve_activation
-from tinynet.tensor import Tensor
+from tinynet.tables import html_table
 from tinynet.training import History, fit
 
 __all__ = [
@@ -57,7 +57,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         history, diverged = error.history, str(error)
     with no_grad():
         model.eval()
-        predicted = model(Tensor._wrap(data.X_test, False, None)).array.argmax(axis=1)
+        predicted = model(from_numpy(data.X_test)).array.argmax(axis=1)
     records = history.records
     last = records[-1]["layers"] if records else {}
     activations = [s for s in last.values() if s["kind"] != "Linear"]

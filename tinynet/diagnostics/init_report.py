@@ -3,6 +3,7 @@ import numpy as np
 
 from tinynet import nn
 from tinynet.diagnostics.monitor import Monitor
+from tinynet.factories import from_numpy
 from tinynet.tables import cells, html_table, text_table
 from tinynet.tensor import Tensor
 
@@ -66,7 +67,7 @@ def init_report(model, X, y=None, seed: int = 0) -> InitReport:
                 loss = nn.functional.cross_entropy(out, y)
             else:
                 direction = np.random.default_rng(seed).standard_normal(out.shape)
-                loss = (out * Tensor._wrap(direction.astype(out.dtype) / len(out), False, None)
+                loss = (out * from_numpy(direction.astype(out.dtype) / len(out))
                         ).sum()
             loss.backward()
             layers = monitor.end_epoch()["layers"]

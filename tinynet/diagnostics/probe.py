@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from tinynet.autograd.grad_mode import no_grad
-from tinynet.tensor import Tensor
+from tinynet.factories import from_numpy
 
 PROBE_SAMPLES = 512  # enough for a stable mean loss; small enough to be free
 
@@ -57,8 +57,8 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray) 
     try:
         with no_grad():
             xb, yb = X[:PROBE_SAMPLES], y[:PROBE_SAMPLES]
-            out = model(Tensor._wrap(xb, False, None))
-            loss = float(loss_fn(out, Tensor._wrap(yb, False, None)).item())
+            out = model(from_numpy(xb))
+            loss = float(loss_fn(out, from_numpy(yb)).item())
     finally:
         for handle in handles:
             handle.remove()

@@ -20,7 +20,7 @@ import numpy as np
 from tinynet import optim
 from tinynet.autograd.grad_mode import no_grad
 from tinynet.diagnostics.probe import expected_initial_loss
-from tinynet.tensor import Tensor
+from tinynet.factories import from_numpy
 
 INIT_LOSS_RATIO = 3.0  # the initial loss may be this many times its expected value
 OVERFIT_SAMPLES = 20
@@ -120,14 +120,14 @@ def _copy(model, dtype=None):
 
 
 def _loss(model, loss_fn, xb, yb):
-    return loss_fn(model(Tensor._wrap(xb, False, None)), Tensor._wrap(yb, False, None))
+    return loss_fn(model(from_numpy(xb)), from_numpy(yb))
 
 
 def _initial_loss(model, loss_fn, name, xb, yb) -> Check:
     twin = _copy(model)
     with no_grad():
         value = _loss(twin, loss_fn, xb, yb).item()
-    n_outputs = twin(Tensor._wrap(xb[:1], False, None)).shape[-1]
+    n_outputs = twin(from_numpy(xb[:1])).shape[-1]
     expected = expected_initial_loss(name, n_outputs, yb)
     passed = expected is None or value <= INIT_LOSS_RATIO * expected
     return Check("initial loss", bool(passed), f"{value:.4g}",

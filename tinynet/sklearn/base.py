@@ -15,9 +15,10 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from tinynet import nn, optim
 from tinynet.autograd.grad_mode import no_grad
 from tinynet.diagnostics import Monitor
+from tinynet.factories import from_numpy
 from tinynet.models import INITS, MLP
-from tinynet.tensor import Tensor
 from tinynet.sklearn.checkpoint import restore, run_settings, save_checkpoint
+from tinynet.tensor import Tensor
 from tinynet.training import History
 from tinynet.training.epoch import NonFiniteLoss, array_batches, train_epoch
 
@@ -25,10 +26,6 @@ ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gel
                "silu", "mish", "softplus", "prelu", "selu", "hardtanh")
 _ACTIVATION_NAMES = {"logistic": "sigmoid"}  # scikit-learn's name -> tinynet's
 SOLVERS = ("adam", "adamw", "sgd")
-
-
-def _wrap(array: np.ndarray) -> Tensor:
-    return Tensor._wrap(array, False, None)
 
 
 class _BaseMLP(BaseEstimator):
@@ -144,9 +141,9 @@ class _BaseMLP(BaseEstimator):
         """The batch's mean loss (weighted by ``wb`` when given), and the batch weight
         that scikit-learn's L2 penalty is divided by."""
         if wb is None:
-            return self._loss(out, _wrap(yb), "mean"), len(yb)
+            return self._loss(out, from_numpy(yb), "mean"), len(yb)
         total = float(wb.sum())
-        return (self._loss(out, _wrap(yb), "none") * _wrap(wb)).sum() / total, total
+        return (self._loss(out, from_numpy(yb), "none") * from_numpy(wb)).sum() / total, total
 
     def _add_l2_penalty(self, loss_value: float, total: float) -> float:
         """scikit-learn's penalty alpha/2 · Σ‖W‖² / total, applied as it does: its value
@@ -273,8 +270,8 @@ class _BaseMLP(BaseEstimator):
 
     def _validation(self, X_val, y_val):
         with no_grad():
-            out = self.model_(_wrap(X_val))
-            loss = self._loss(out, _wrap(y_val), "mean").item()
+            out = self.model_(from_numpy(X_val))
+            loss = self._loss(out, from_numpy(y_val), "mean").item()
         self.model_.train()
         return self._score_outputs(out.array, y_val), loss
 
@@ -283,7 +280,7 @@ class _BaseMLP(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
         self.model_.eval()
         with no_grad():
-            return self.model_(_wrap(X)).array
+            return self.model_(from_numpy(X)).array
 
     def _fit(self, X, y, sample_weight, incremental: bool, resume_from=None):
         self._validate_params()

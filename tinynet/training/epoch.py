@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinynet.autograd.grad_mode import no_grad
+from tinynet.factories import from_numpy
 from tinynet.nn.utils import clip_grad_norm_
-from tinynet.tensor import Tensor
 
 
 def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
@@ -88,7 +88,7 @@ def train_epoch(model, optimizer, data, batch_loss, *, clip_grad_norm: float = N
     total, count, step, start = 0.0, 0, 0, time.perf_counter()
     for step, (inputs, targets) in enumerate(data, start=1):
         optimizer.zero_grad()
-        out = model(Tensor._wrap(inputs, False, None))
+        out = model(from_numpy(inputs))
         loss, value = batch_loss(out, targets)
         loss.backward()
         if after_backward is not None:
@@ -115,7 +115,7 @@ def evaluate(model, data, batch_loss, *, on_batch=None) -> float:
     try:
         with no_grad():
             for inputs, targets in data:
-                out = model(Tensor._wrap(inputs, False, None))
+                out = model(from_numpy(inputs))
                 total += batch_loss(out, targets)[1] * len(inputs)
                 count += len(inputs)
                 if on_batch is not None:

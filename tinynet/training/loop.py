@@ -15,8 +15,7 @@ from tinynet.autograd.anomaly import AnomalyError, detect_anomaly
 from tinynet.checks import check_int, check_real, check_seed
 from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
-from tinynet.tensor import Tensor
-from tinynet.version import __version__
+from tinynet.factories import from_numpy
 from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback
 from tinynet.training.epoch import NonFiniteLoss, array_batches, evaluate, train_epoch
@@ -25,6 +24,7 @@ from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_inputs, check_tar
                                      check_validation_data)
 from tinynet.training.loader import is_loader, loader_batches, read_in_order
 from tinynet.training.progress import Progress
+from tinynet.version import __version__
 
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
           "mse": nn.MSELoss}
@@ -63,7 +63,7 @@ class Run:
     def batch_loss(self, out, targets) -> tuple:
         """For ``train_epoch``: the loss tensor and its mean per sample (a loss with
         reduction='sum' is divided by the batch size)."""
-        loss = self.loss_fn(out, Tensor._wrap(targets, False, None))
+        loss = self.loss_fn(out, from_numpy(targets))
         value = loss.item()
         if getattr(self.loss_fn, "reduction", "mean") == "sum":
             value /= len(targets)
@@ -423,7 +423,7 @@ def _locate_nonfinite(run: Run, batch: tuple, stepped: bool) -> str:
     params = {id(p): name for name, p in run.model.named_parameters()}
     try:
         with detect_anomaly():
-            out = run.model(Tensor._wrap(batch[0], False, None))
+            out = run.model(from_numpy(batch[0]))
             run.batch_loss(out, batch[1])[0].backward()
     except AnomalyError as anomaly:
         if anomaly.leaf is not None and id(anomaly.leaf) in params:
