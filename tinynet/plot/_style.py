@@ -1,0 +1,72 @@
+"""What every figure shares: the palette, display names, a Figure without pyplot, and
+writing it atomically."""
+import os
+
+from tinynet.files import atomic_write
+
+# Okabe & Ito, "Color Universal Design" (2008): told apart with any colour vision
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442",
+             "#000000")
+
+
+NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
+         "gelu_tanh": "GELU (tanh)", "sigmoid": "sigmoid", "tanh": "tanh", "silu": "SiLU",
+         "mish": "Mish", "softplus": "Softplus", "prelu": "PReLU", "selu": "SELU",
+         "hardtanh": "Hardtanh", "identity": "identity", "adam": "Adam", "adamw": "AdamW",
+         "sgd": "SGD", "layernorm": "LayerNorm"}
+
+
+def new_figure(**kwargs):
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("plotting needs matplotlib: pip install 'tinynet[plot]'") from None
+    return Figure(**kwargs)
+
+
+def finish(fig, path):
+    if fig.get_layout_engine() is None:  # figures with legends outside use "constrained"
+        fig.tight_layout()
+    if path is not None:
+        # the format from the file name, as savefig(path) would; written atomically
+        suffix = os.path.splitext(os.fspath(path))[1][1:].lower()
+        with atomic_write(path, "wb") as f:
+            fig.savefig(f, dpi=110, format=suffix or None)
+    return fig
+
+
+def display_name(key) -> str:
+    return NAMES.get(key, str(key))
+
+
+def epoch_axis(ax, ticks: int = 8) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    # integer ticks only (never 1.5), even when the view holds a single integer
+    ax.xaxis.set_major_locator(MaxNLocator(ticks, integer=True, min_n_ticks=1))
+
+
+def plot_line(ax, epochs, values, **style) -> None:
+    """A line over epochs, with markers on a short run (a 1-epoch run still shows)."""
+    ax.plot(epochs, values, marker="o" if len(epochs) <= 12 else None, markersize=3, **style)
+
+
+def share_axis(ax) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def colormap(name: str):
+    from matplotlib import colormaps
+
+    return colormaps[name]
+
+
+def legend_outside(ax) -> None:
+    if not ax.get_legend_handles_labels()[0]:  # nothing to name (no such layer)
+        return
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False,
+              ncol=1 + len(ax.lines) // 13)

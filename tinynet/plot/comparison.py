@@ -1,0 +1,77 @@
+"""The figure of a compare_activations result."""
+import numpy as np
+
+from tinynet.plot._style import OKABE_ITO, display_name, finish, new_figure, share_axis
+
+
+def comparison(result, path=None):
+    """A ``compare_activations`` result: test accuracy (mean ± std over seeds) against
+    chance level; the first/last Linear gradient-norm ratio (epoch 1) as points on a log
+    axis around 1 (no vanishing or exploding); the dead and saturated shares."""
+    rows, settings = result.rows, result.settings
+    names = [display_name(r["activation"]) for r in rows]
+    x = np.arange(len(rows))
+    fig = new_figure(figsize=(15, 4.8), layout="constrained")
+    ax_acc, ax_grad, ax_units = fig.subplots(1, 3)
+
+    means = [r["test_acc_mean"] for r in rows]
+    ax_acc.bar(x, means, yerr=[r["test_acc_std"] for r in rows], color="tab:blue",
+               alpha=0.8, capsize=3)
+    for k, mean in enumerate(means):
+        ax_acc.text(k, mean - 0.03, f"{mean:.2f}", ha="center", va="top", color="white",
+                    fontsize=9)
+    if settings.get("n_classes"):
+        chance = 1 / settings["n_classes"]
+        ax_acc.axhline(chance, color="black", ls=":", lw=1.5, label="chance")
+        ax_acc.text(len(rows) - 0.5, chance, f"chance 1/{settings['n_classes']}", ha="right",
+                    va="bottom", fontsize=8, bbox={"facecolor": "white", "edgecolor": "none",
+                                                       "alpha": 0.8, "pad": 1})
+    ax_acc.set(title="test accuracy (mean ± std over seeds)", ylim=(0, 1.05),
+               ylabel="accuracy")
+
+    ratios = np.array([r["grad_ratio"] for r in rows])
+    ax_grad.plot(x, ratios, "o", color="tab:orange", markersize=9)
+    for k, ratio in enumerate(ratios):  # beside the point: clear of the line at 1
+        if not np.isfinite(ratio):
+            continue
+        ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
+                         xytext=(8, 0), va="center", fontsize=9)
+    ax_grad.axhline(1, color="black", ls="--", lw=1, label="1: same norm first and last")
+    finite = ratios[np.isfinite(ratios) & (ratios > 0)]
+    low, high = min(finite.min(initial=1), 1), max(finite.max(initial=1), 1)
+    ax_grad.set(yscale="log", ylim=(low / 4, high * 4), xlim=(-0.5, len(rows) - 0.5),
+                title="gradient norm, first / last Linear (epoch 1)",
+                ylabel="‖∂L/∂W₁‖ / ‖∂L/∂W_last‖ (log)")
+    ax_grad.legend(fontsize=8, loc="lower right")
+
+    width = 0.38
+    ax_units.bar(x - width / 2, [r["dead_rate"] for r in rows], width, color=OKABE_ITO[5],
+                 label="dead units")
+    ax_units.bar(x + width / 2, [r["saturation_rate"] for r in rows], width,
+                 color=OKABE_ITO[4], label="saturated (sample, unit)")
+    ax_units.set(title="dead and saturated (last epoch, mean over layers)",
+                 ylabel="share")
+    share_axis(ax_units)
+    ax_units.legend(fontsize=8, loc="upper left")
+    for ax in (ax_acc, ax_grad, ax_units):
+        ax.set_xticks(x, names, rotation=30)
+        ax.grid(alpha=0.3, axis="y", which="both")
+    fig.suptitle(_settings_title(settings), fontsize=13)
+    return finish(fig, path)
+
+
+def _settings_title(settings: dict) -> str:
+    """"moons · depth 8 × width 32 · no norm · Adam lr 0.01 · 30 epochs · 3 seeds"."""
+    parts = [str(settings["dataset"])] if settings.get("dataset") else []
+    if settings.get("depth") is not None and settings.get("width") is not None:
+        parts.append(f"depth {settings['depth']} × width {settings['width']}")
+    parts.append(display_name(settings["norm"]) if settings.get("norm") else "no norm")
+    # compare_activations trains with fit's default optimizer, Adam
+    optimizer = display_name(settings.get("optimizer_name") or "adam")
+    parts.append(f"{optimizer} lr {settings['lr']:g}" if settings.get("lr") else optimizer)
+    for key, unit in (("epochs", "epoch"), ("seeds", "seed")):
+        count = settings.get(key)
+        count = len(count) if isinstance(count, (list, tuple)) else count
+        if count is not None:
+            parts.append(f"{count} {unit}" + ("s" if count != 1 else ""))
+    return " · ".join(parts)

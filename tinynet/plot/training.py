@@ -1,0 +1,211 @@
+"""Figures of one training run from its History: curves, gradient norms, unit health,
+and the health figure that puts them together."""
+import math
+
+import numpy as np
+
+from tinynet.diagnostics.labels import layer_labels, layer_numbers
+from tinynet.diagnostics.monitor import HIST_EDGES
+from tinynet.plot._style import (colormap, display_name, epoch_axis, finish, legend_outside,
+                                 new_figure, plot_line, share_axis)
+
+
+UPDATE_RATIO_REFERENCE = 1e-3  # CS231n's rule of thumb for a healthy ‖ΔW‖ / ‖W‖ per step
+
+
+def _monitored(history, where: str) -> dict:
+    """The ``layers`` of the last record that has them (names and kinds, model order)."""
+    for record in reversed(history.records):
+        if record.get("layers"):
+            return record["layers"]
+    raise ValueError(f"{where}: the History must hold per-layer diagnostics, got none in "
+                     f"{len(history.records)} records: train with monitor=True")
+
+
+# per-layer panels: Monitor key -> (title, y label, log scale)
+LAYER_PANELS = {
+    "grad_norm": ("weight-gradient norm per Linear", "‖∂L/∂W‖ (mean over steps)", True),
+    "update_ratio": ("update / weight per Linear", "‖ΔW‖ / ‖W‖ per step", True),
+    "dead_rate": ("dead units (f' = 0 on every sample)", "share of units", False),
+    "saturation_rate": ("saturated (|f'| < 5.9% of its peak)", "share of (sample, unit)",
+                        False),
+}
+
+
+def _layer_panel(ax, history, layers: dict, key: str) -> None:
+    """One line per layer that recorded ``key``: its value per epoch (nan where absent)."""
+    labels, numbers = layer_labels(layers), layer_numbers(layers)
+    cmap, last = colormap("viridis"), max(numbers.values())
+    for name, label in labels.items():
+        values = [r.get("layers", {}).get(name, {}).get(key) for r in history.records]
+        if all(v is None for v in values):
+            continue
+        colour = cmap(0.85 * (numbers[name] - 1) / max(last - 1, 1))  # 0.85: no pale yellow
+        plot_line(ax, history["epoch"], [math.nan if v is None else v for v in values],
+              color=colour, label=label)
+    title, ylabel, log = LAYER_PANELS[key]
+    ax.set(title=title, ylabel=ylabel)
+    if log:
+        ax.set_yscale("log")
+    else:
+        share_axis(ax)
+    if not ax.lines:  # e.g. dead units of a model without activations: say so
+        ax.text(0.5, 0.5, f"no layer recorded\n{title}", ha="center", va="center",
+                transform=ax.transAxes, color="grey")
+        ax.set_axis_off()
+        return
+    if not log and not any(np.any(line.get_ydata()) for line in ax.lines):
+        ax.text(0.5, 0.5, "0% in every layer and epoch", ha="center", va="center",
+                transform=ax.transAxes, color="grey")  # the lines hide each other along 0
+    if key == "update_ratio":
+        ax.axhline(UPDATE_RATIO_REFERENCE, color="black", ls="--", lw=1,
+                   label="1e-3 rule of thumb")
+    epoch_axis(ax)
+    ax.grid(alpha=0.3, which="both")
+
+
+def _metric_panel(ax, history, metric: str) -> None:
+    """``metric`` ('loss' or 'acc') per epoch: train solid, validation (if any) dashed."""
+    for split, style in (("train", "-"), ("val", "--")):
+        values = history[f"{split}_{metric}"]
+        if values[0] is not None:
+            plot_line(ax, history["epoch"], values, ls=style, label=split)
+    if not ax.lines:  # a regression run: say so rather than leave an empty frame
+        ax.text(0.5, 0.5, "no accuracy\n(not a classification loss)", ha="center",
+                va="center", transform=ax.transAxes, color="grey")
+        ax.set_axis_off()
+        return
+    name = {"loss": "loss", "acc": "accuracy"}[metric]
+    ax.set(title=name, ylabel=name)
+    epoch_axis(ax)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+
+
+# ---- training runs ----------------------------------------------------------------------
+def curves(history, path=None):
+    """Loss and accuracy per epoch (train solid and, if recorded, validation dashed)."""
+    fig = new_figure(figsize=(10, 4))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    _metric_panel(ax_loss, history, "loss")
+    _metric_panel(ax_acc, history, "acc")
+    return finish(fig, path)
+
+
+def gradient_norms(history, path=None):
+    """Each Linear's mean weight-gradient norm ‖∂L/∂W‖ per epoch, log scale."""
+    layers = _monitored(history, "gradient_norms")
+    fig = new_figure(figsize=(8.5, 4.5), layout="constrained")
+    ax = fig.subplots()
+    _layer_panel(ax, history, layers, "grad_norm")
+    legend_outside(ax)
+    return finish(fig, path)
+
+
+def unit_health(history, path=None):
+    """Dead-unit and saturation rates of each activation layer per epoch (definitions in
+    ``tinynet.diagnostics.monitor``)."""
+    layers = _monitored(history, "unit_health")
+    fig = new_figure(figsize=(12, 4.2), layout="constrained")
+    ax_dead, ax_sat = fig.subplots(1, 2)
+    _layer_panel(ax_dead, history, layers, "dead_rate")
+    _layer_panel(ax_sat, history, layers, "saturation_rate")
+    legend_outside(ax_sat)
+    return finish(fig, path)
+
+
+def _histogram_panel(ax, history, name: str, label: str, norm):
+    """Epochs on x, output value on y, colour: the share of the epoch's values per bin."""
+    records = [r for r in history.records if "act_hist" in r.get("layers", {}).get(name, {})]
+    counts = np.array([r["layers"][name]["act_hist"] for r in records], dtype=float)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)  # (epochs, bins)
+    # the outer bins (below -4.05, from 4.05 up) are drawn as 0.1-high rows at the ends
+    edges = np.concatenate([[-4.15], HIST_EDGES[1:-1], [4.15]])
+    used = np.flatnonzero(share.sum(axis=0))
+    lo, hi = max(used.min() - 2, 0), min(used.max() + 2, share.shape[1] - 1)  # a margin
+    epochs = np.array([r["epoch"] for r in records])
+    x = np.concatenate([epochs - 0.5, [epochs[-1] + 0.5]])
+    shown = np.ma.masked_equal(share[:, lo:hi + 1].T, 0)  # empty bins: background
+    mesh = ax.pcolormesh(x, edges[lo:hi + 2], shown, norm=norm, cmap="magma_r")
+    beyond = share[:, [0, -1]].sum() / len(share)
+    ax.set(title=label + (f"  ({beyond:.0%} beyond ±4.05)" if beyond >= 0.005 else ""),
+           ylabel="output value")
+    ax.title.set_fontsize(9)
+    epoch_axis(ax, ticks=4)  # a narrow panel
+    return mesh
+
+
+def health(history, path=None):
+    """One figure of a run's health, layer by layer, over epochs.
+
+    Panels: loss and accuracy (train, and validation when recorded); each Linear's mean
+    weight-gradient norm (log); each Linear's update ratio ‖ΔW‖ / ‖W‖ (log) against a
+    dashed line at 1e-3, the rule of thumb of Stanford's CS231n notes for a healthy step
+    size; each activation layer's dead-unit and saturation rates; and, per activation
+    layer, the distribution of its outputs over epochs (the Monitor's ``act_hist``: the
+    share of the epoch's values in each 0.1-wide bin, log colour; values beyond ±4.05
+    are drawn in the outermost rows). The title reads the run's settings from
+    ``history.config`` (dataset, activation, optimizer, lr) when recorded.
+
+    Args:
+        history: a ``History`` recorded with monitoring (``fit``'s default).
+        path: where to write the PNG (optional).
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        ValueError: the History has no per-layer diagnostics.
+
+    Example:
+        >>> import tinynet as tn
+        >>> from tinynet import plot
+        >>> data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+        >>> model = tn.models.MLP(2, [8, 8], 2, activation="tanh")
+        >>> history = tn.fit(model, data.X_train, data.y_train, epochs=2, progress=False)
+        >>> fig = plot.health(history)  # plot.health(history, "health.png") also writes it
+        >>> [ax.get_title() for ax in fig.axes[-3:-1]]  # the heatmaps, then a colour bar
+        ['layer 1 · Tanh', 'layer 2 · Tanh']
+    """
+    from matplotlib.colors import LogNorm
+
+    layers = _monitored(history, "health")
+    hist_layers = [n for n, s in layers.items() if "act_hist" in s]
+    columns = min(max(len(hist_layers), 3), 6)
+    rows = math.ceil(len(hist_layers) / columns)
+    fig = new_figure(figsize=(15, 6.6 + 2.3 * rows), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[6.3, 0.01 + 2.3 * rows])
+    (ax_loss, ax_grad, ax_update), (ax_acc, ax_dead, ax_sat) = top.subplots(2, 3)
+    _metric_panel(ax_loss, history, "loss")
+    _metric_panel(ax_acc, history, "acc")
+    for ax, key in ((ax_grad, "grad_norm"), (ax_update, "update_ratio"),
+                    (ax_dead, "dead_rate"), (ax_sat, "saturation_rate")):
+        _layer_panel(ax, history, layers, key)
+    legend_outside(ax_update)  # the Linears' colours, for the gradient panel too
+    legend_outside(ax_sat)
+    if hist_layers:
+        labels = layer_labels(layers)
+        norm = LogNorm(vmin=1e-4, vmax=1.0, clip=True)  # under 0.01%: the palest colour
+        grid = bottom.add_gridspec(rows, columns)  # at least 3 columns: not too wide
+        axes = [bottom.add_subplot(grid[i // columns, i % columns])
+                for i in range(len(hist_layers))]
+        for ax, name in zip(axes, hist_layers):
+            mesh = _histogram_panel(ax, history, name, labels[name], norm)
+        bottom.colorbar(mesh, ax=axes, label="share of the epoch's outputs", fraction=0.02,
+                        pad=0.01)
+        bottom.suptitle("activation outputs per epoch", fontsize=11)
+    fig.suptitle(_run_title(history), fontsize=13)
+    return finish(fig, path)
+
+
+def _run_title(history) -> str:
+    """"moons · ReLU · Adam lr 0.01 · 30 epochs" from whichever settings were recorded."""
+    config = history.config
+    parts = [display_name(config[k]) for k in ("dataset", "activation")
+             if config.get(k) is not None]
+    optimizer = display_name(config["optimizer_name"]) if config.get("optimizer_name") else ""
+    lr = f"lr {config['lr']:g}" if config.get("lr") is not None else ""
+    if optimizer or lr:
+        parts.append(f"{optimizer} {lr}".strip())
+    parts.append(f"{len(history)} epoch" + ("s" if len(history) != 1 else ""))
+    return " · ".join(parts)
