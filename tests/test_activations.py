@@ -432,7 +432,8 @@ def test_prelu_keeps_a_0d_input_0d():
       r"for input of shape \(2, 4\)")),
     (lambda: tn.nn.PReLU(3)(tn.zeros(3)), RuntimeError, "one per channel"),
     (lambda: tn.nn.PReLU()(tn.zeros(3, dtype=tn.float64)), TypeError,
-     "float32 parameters but got float64"),
+     (r"prelu: input must have the weight's dtype float32, got float64; convert one: "
+      r"x\.float\(\) or model\.double\(\)")),
     (lambda: tn.nn.PReLU(0), ValueError, "num_parameters must be an integer >= 1, got 0"),
     (lambda: tn.nn.Softplus(beta=0), ValueError, "Softplus: beta must be a finite number > 0"),
     (lambda: F.softplus(tn.zeros(2), beta=-1.0), ValueError, "softplus: beta must be"),

@@ -140,17 +140,28 @@ def test_repr_equals_pytorchs():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: nn.BatchNorm1d(3)(tn.zeros(1, 3)), ValueError,
-     r"more than 1 value per channel, got input of shape \(1, 3\)"),
+     (r"batch_norm: input must have more than 1 value per channel in training, got shape "
+      r"\(1, 3\)")),
     (lambda: nn.BatchNorm1d(3)(tn.zeros(2, 3, 4, 5)), ValueError,
-     r"expected input of shape \(N, C\) or \(N, C, L\), got shape \(2, 3, 4, 5\)"),
+     r"batch_norm: input must have shape \(N, C\) or \(N, C, L\), got shape \(2, 3, 4, 5\)"),
     (lambda: nn.BatchNorm1d(3)(tn.zeros(2, 4)), ValueError,
-     r"expected 3 channels in dimension 1, got 4"),
+     (r"batch_norm: input must have 3 channels in dimension 1 \(weight has shape \(3,\)\), "
+      r"got 4 \(input of shape \(2, 4\)\)")),
+    (lambda: nn.BatchNorm1d(3, affine=False, track_running_stats=False)(tn.zeros(2, 4)),
+     ValueError, r"BatchNorm1d: input must have 3 channels in dimension 1 \(num_features=3\)"),
     (lambda: nn.BatchNorm1d(3)(tn.zeros(2, 3, dtype=tn.float64)), TypeError,
-     "float32 parameters but got float64 input"),
+     (r"batch_norm: input must have the weight's dtype float32, got float64; convert one: "
+      r"x\.float\(\) or model\.double\(\)")),
+    (lambda: nn.BatchNorm1d(3, affine=False)(tn.zeros(2, 3, dtype=tn.float64)), TypeError,
+     "input must have the running_mean's dtype float32, got float64"),
     (lambda: F.batch_norm(tn.zeros(2, 3), None, None), ValueError,
      "running_mean and running_var must be given when training=False"),
     (lambda: F.batch_norm(tn.zeros(2, 3), tn.zeros(2), tn.ones(2), training=True), ValueError,
-     r"running_mean must have shape \(3,\)"),
+     (r"batch_norm: input must have 2 channels in dimension 1 \(running_mean has shape "
+      r"\(2,\)\), got 3")),
+    (lambda: F.batch_norm(tn.zeros(2, 3), tn.zeros(3, 1), tn.ones(3)), ValueError,
+     (r"batch_norm: running_mean must have shape \(C,\) \(one value per channel\), "
+      r"got \(3, 1\)")),
     (lambda: nn.BatchNorm1d(0), ValueError, "num_features must be an integer >= 1, got 0"),
     (lambda: nn.BatchNorm1d(3, momentum=2.0), ValueError, r"momentum must be .* \[0, 1\]"),
 ])

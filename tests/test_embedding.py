@@ -99,7 +99,10 @@ def test_reprs_equal_pytorchs():
     (lambda: nn.Embedding(5, 2, max_norm=1.0), NotImplementedError, "max_norm"),
     (lambda: nn.Embedding(5, -2), ValueError, "embedding_dim must be an integer >= 0"),
     (lambda: F.embedding(tn.tensor([0]), tn.zeros(3)), ValueError,
-     r"weight must have shape \(num_embeddings, embedding_dim\), got \(3,\)"),
+     (r"embedding: weight must have 2 dimensions \(num_embeddings, embedding_dim\), got "
+      r"shape \(3,\)")),
+    (lambda: nn.Embedding.from_pretrained(tn.zeros(3)), ValueError,
+     r"Embedding.from_pretrained: embeddings must have 2 dimensions"),
 ])
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):

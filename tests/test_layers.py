@@ -58,13 +58,13 @@ def test_linear_gradcheck():
     assert tn.gradcheck(lambda x: layer(x), (_randn(6, 4),))
 
 
-def test_linear_wrong_width_names_layer_expected_and_received():
+def test_linear_wrong_width_names_the_weight_expected_and_received():
     layer = nn.Linear(4, 3)
     with pytest.raises(ValueError) as info:
         layer(tn.zeros(8, 5))
     message = str(info.value)
-    assert "Linear(in_features=4, out_features=3, bias=True)" in message
-    assert "expected input with 4 features" in message
+    assert message.startswith("linear: input must have 4 features in its last dimension")
+    assert "(out_features, in_features) = (3, 4)" in message
     assert "got 5" in message and "(8, 5)" in message
 
 
@@ -73,14 +73,19 @@ def test_linear_wrong_width_inside_sequential_names_the_layer_index():
     with pytest.raises(ValueError) as info:
         model(tn.zeros(3, 2))
     message = str(info.value)
-    assert "Sequential layer (2)" in message
-    assert "Linear(in_features=6, out_features=1" in message and "got 8" in message
+    assert message.startswith("in Sequential layer (2): linear: input must have 6 features")
+    assert "(out_features, in_features) = (1, 6)" in message and "got 8" in message
 
 
 def test_linear_dtype_mismatch_says_how_to_fix_it():
     layer = nn.Linear(2, 2)
-    with pytest.raises(TypeError, match=r"float32 parameters but got float64 input.*double"):
+    with pytest.raises(TypeError, match=r"linear: input must have the weight's dtype float32, "
+                                        r"got float64; convert one: x\.float\(\) or "
+                                        r"model\.double\(\)"):
         layer(tn.zeros(1, 2, dtype=tn.float64))
+    with pytest.raises(TypeError, match=r"dtype float64, got float32; convert one: "
+                                        r"x\.double\(\) or model\.float\(\)"):
+        layer.double()(tn.zeros(1, 2))
 
 
 def test_identity_returns_its_input():
@@ -152,14 +157,16 @@ def test_layer_norm_without_affine_parameters():
 
 
 def test_layer_norm_dtype_mismatch_is_refused():
-    with pytest.raises(TypeError, match=r"LayerNorm.*float32 parameters but got float64"):
+    with pytest.raises(TypeError, match=r"layer_norm: input must have the weight's dtype "
+                                        r"float32, got float64; convert one: x\.float\(\)"):
         nn.LayerNorm(3)(tn.zeros(2, 3, dtype=tn.float64))
     assert nn.LayerNorm(3, elementwise_affine=False)(tn.ones(1, 3, dtype=tn.float64)).dtype \
         == np.float64  # no parameters: any float dtype
 
 
 def test_layer_norm_wrong_trailing_shape_is_refused():
-    with pytest.raises(ValueError, match=r"LayerNorm\(\(4,\).*trailing shape \(4,\).*\(2, 5\)"):
+    with pytest.raises(ValueError, match=r"layer_norm: input must have trailing shape \(4,\) "
+                                         r"\(normalized_shape\), got shape \(2, 5\)"):
         nn.LayerNorm(4)(tn.zeros(2, 5))
 
 
@@ -380,6 +387,6 @@ def test_layer_norm_rows_with_inf_or_nan_stay_nan_and_others_are_untouched():
 
 def test_linear_given_an_array_names_the_input():
     layer = nn.Linear(3, 2)
-    with pytest.raises(TypeError, match=r"Linear\(in_features=3.*\): input must be a Tensor, "
-                                        r"got ndarray"):
+    with pytest.raises(TypeError, match=r"linear: input must be a Tensor, got ndarray "
+                                        r"\(wrap an array with tinynet.tensor"):
         layer(np.ones((4, 3), np.float32))

@@ -84,8 +84,13 @@ def test_without_bias_and_with_a_dtype():
 
 
 def test_input_must_be_a_tensor():
-    with pytest.raises(TypeError, match=r"LazyLinear\(in_features=0.*input must be a Tensor"):
-        nn.LazyLinear(2)(np.ones((3, 4)))
+    layer = nn.LazyLinear(2)
+    with pytest.raises(TypeError, match=r"LazyLinear: input must be a Tensor, got ndarray"):
+        layer(np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"LazyLinear: input must have at least 1 dimension, "
+                                         r"got shape \(\)"):
+        layer(tn.tensor(1.0))
+    assert type(layer) is nn.LazyLinear  # nothing was materialised
     with pytest.raises(ValueError, match="out_features must be an integer >= 0, got -1"):
         nn.LazyLinear(-1)
 

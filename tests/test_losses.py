@@ -272,9 +272,11 @@ def test_other_bad_arguments():
         F.cross_entropy(z, tn.tensor([0, 1, 2]), weight=tn.ones(3))
     with pytest.raises(ValueError, match=r"\(2, 3, 4\)"):
         F.cross_entropy(tn.zeros(2, 3, 4), tn.tensor([0, 1]))
-    with pytest.raises(ValueError, match=r"\(3,\).*\(3, 4\)"):
+    with pytest.raises(ValueError, match=r"target must have the input's shape \(3, 4\), got "
+                                         r"\(3,\)"):
         F.binary_cross_entropy_with_logits(z, tn.zeros(3))
-    with pytest.raises(ValueError, match=r"\(4, 3\).*\(3, 4\)"):
+    with pytest.raises(ValueError, match=r"target must have the input's shape \(3, 4\), got "
+                                         r"\(4, 3\)"):
         F.mse_loss(z, tn.zeros(4, 3))
 
 

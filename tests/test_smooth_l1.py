@@ -83,7 +83,7 @@ def test_float32_input_with_an_integer_target_stays_float32():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: F.smooth_l1_loss(tn.zeros(3), tn.zeros(4)), ValueError,
-     r"smooth_l1_loss: target shape \(4,\) differs from input shape \(3,\)"),
+     r"smooth_l1_loss: target must have the input's shape \(3,\), got \(4,\)"),
     (lambda: nn.SmoothL1Loss(beta=-1.0), ValueError,
      "SmoothL1Loss: beta must be a finite number >= 0, got -1.0"),
     (lambda: nn.HuberLoss(delta=0.0), ValueError, "HuberLoss: delta must be a finite number > 0"),

@@ -1,12 +1,18 @@
-"""Activation modules: each holds its configuration and calls one fused op.
+"""Activation modules: each holds its configuration and calls its function in
+``tinynet.nn.functional`` (one fused op), as PyTorch's call ``torch.nn.functional``.
 
 Every class has the same skeleton: the formula, its derivative, Args, Shape, Example.
 Elementwise activations also answer ``derivative(x, y)``, f'(x) with their own settings
-(the op's backward uses the same formula), which the diagnostics read.
+(the op's backward uses the same formula), which the diagnostics read. Their ``op``
+attribute declares the ``Function`` their functional form runs: the Monitor reads the
+derivative that op's context saved (``isinstance(ctx, module.op)``), and its
+``peak_derivative``.
 ``inplace`` arguments are accepted so PyTorch code runs, and ignored (tinynet never
 overwrites an activation's input; the results are identical).
 """
 from tinynet import ops
+from tinynet.nn import functional as F
+from tinynet.nn._checks import gelu_op
 from tinynet.nn.module import Module
 
 
@@ -21,16 +27,16 @@ class ReLU(Module):
         tensor([0., 2.])
     """
 
-    op = ops.ReLU
+    op = ops.ReLU  # the Function F.relu runs: what the Monitor reads
 
     def __init__(self, inplace: bool = False):
         super().__init__()
 
     def forward(self, x):
-        return ops.ReLU.apply(x)
+        return F.relu(x)
 
     def derivative(self, x, y):
-        return ops.ReLU.derivative(x, y)
+        return self.op.derivative(x, y)
 
 
 class LeakyReLU(Module):
@@ -47,17 +53,17 @@ class LeakyReLU(Module):
         tensor([-0.1,  2. ])
     """
 
-    op = ops.LeakyReLU
+    op = ops.LeakyReLU  # the Function F.leaky_relu runs: what the Monitor reads
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        return ops.LeakyReLU.apply(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope)
 
     def derivative(self, x, y):
-        return ops.LeakyReLU.derivative(x, y, self.negative_slope)
+        return self.op.derivative(x, y, self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -77,17 +83,17 @@ class ELU(Module):
         tensor([0., 1.])
     """
 
-    op = ops.ELU
+    op = ops.ELU  # the Function F.elu runs: what the Monitor reads
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         self.alpha = alpha
 
     def forward(self, x):
-        return ops.ELU.apply(x, self.alpha)
+        return F.elu(x, self.alpha)
 
     def derivative(self, x, y):
-        return ops.ELU.derivative(x, y, self.alpha)
+        return self.op.derivative(x, y, self.alpha)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
@@ -111,13 +117,13 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none"):
         super().__init__()
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        # the Function F.gelu runs for ``approximate`` (what the Monitor reads); a bad
+        # value fails here, at construction
+        self.op = gelu_op("GELU", approximate)
         self.approximate = approximate
-        self.op = ops.GELU if approximate == "none" else ops.GELUTanh
 
     def forward(self, x):
-        return self.op.apply(x)
+        return F.gelu(x, self.approximate)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -137,13 +143,13 @@ class Sigmoid(Module):
         tensor([0.5])
     """
 
-    op = ops.Sigmoid
+    op = ops.Sigmoid  # the Function F.sigmoid runs: what the Monitor reads
 
     def forward(self, x):
-        return ops.Sigmoid.apply(x)
+        return F.sigmoid(x)
 
     def derivative(self, x, y):
-        return ops.Sigmoid.derivative(x, y)
+        return self.op.derivative(x, y)
 
 
 class Tanh(Module):
@@ -157,13 +163,13 @@ class Tanh(Module):
         tensor([0.])
     """
 
-    op = ops.Tanh
+    op = ops.Tanh  # the Function F.tanh runs: what the Monitor reads
 
     def forward(self, x):
-        return ops.Tanh.apply(x)
+        return F.tanh(x)
 
     def derivative(self, x, y):
-        return ops.Tanh.derivative(x, y)
+        return self.op.derivative(x, y)
 
 
 class Softmax(Module):
@@ -186,7 +192,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        return ops.Softmax.apply(x, -1 if self.dim is None else self.dim)
+        return F.softmax(x, -1 if self.dim is None else self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -211,7 +217,7 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        return ops.LogSoftmax.apply(x, -1 if self.dim is None else self.dim)
+        return F.log_softmax(x, -1 if self.dim is None else self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -1,9 +1,10 @@
 """More activation modules: SiLU, Mish, Softplus, SELU, PReLU, Hardtanh.
 
 The same skeleton as ``tinynet/nn/activation.py``: each holds its configuration, calls
-one fused op (``tinynet/ops/activation_more.py``), and answers ``derivative(x, y)``,
-f'(x) with its own settings, which the diagnostics read. ``inplace`` is accepted and
-ignored.
+its function in ``tinynet.nn.functional`` (one fused op of
+``tinynet/ops/activation_more.py``, which its ``op`` attribute declares for the Monitor),
+and answers ``derivative(x, y)``, f'(x) with its own settings, which the diagnostics
+read. ``inplace`` is accepted and ignored.
 """
 import numpy as np
 
@@ -11,6 +12,7 @@ from tinynet import ops
 from tinynet.checks import check_int, check_real
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import functional as F
+from tinynet.nn._checks import check_hardtanh_range, check_softplus, prelu_slope_shape
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 
@@ -26,16 +28,16 @@ class SiLU(Module):
         tensor([0.        , 0.73105858], dtype=tinynet.float64)
     """
 
-    op = ops.SiLU
+    op = ops.SiLU  # the Function F.silu runs: what the Monitor reads
 
     def __init__(self, inplace: bool = False):
         super().__init__()
 
     def forward(self, x):
-        return ops.SiLU.apply(x)
+        return F.silu(x)
 
     def derivative(self, x, y):
-        return ops.SiLU.derivative(x, y)
+        return self.op.derivative(x, y)
 
 
 class Mish(Module):
@@ -50,16 +52,16 @@ class Mish(Module):
         tensor([0.        , 0.86509839], dtype=tinynet.float64)
     """
 
-    op = ops.Mish
+    op = ops.Mish  # the Function F.mish runs: what the Monitor reads
 
     def __init__(self, inplace: bool = False):
         super().__init__()
 
     def forward(self, x):
-        return ops.Mish.apply(x)
+        return F.mish(x)
 
     def derivative(self, x, y):
-        return ops.Mish.derivative(x, y)
+        return self.op.derivative(x, y)
 
 
 class Softplus(Module):
@@ -78,19 +80,18 @@ class Softplus(Module):
         tensor([ 0.69314718, 30.        ], dtype=tinynet.float64)
     """
 
-    op = ops.Softplus
+    op = ops.Softplus  # the Function F.softplus runs: what the Monitor reads
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
-        check_real("Softplus", "beta", beta, 0.0, low_open=True)
-        check_real("Softplus", "threshold", threshold)
-        self.beta, self.threshold = beta, threshold
+        check_softplus("Softplus", beta, threshold)
+        self.beta, self.threshold = beta, threshold  # as given, for the repr
 
     def forward(self, x):
-        return ops.Softplus.apply(x, float(self.beta), float(self.threshold))
+        return F.softplus(x, self.beta, self.threshold)
 
     def derivative(self, x, y):
-        return ops.Softplus.derivative(x, y, float(self.beta), float(self.threshold))
+        return self.op.derivative(x, y, float(self.beta), float(self.threshold))
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -110,16 +111,16 @@ class SELU(Module):
         tensor([0.        , 1.05070099], dtype=tinynet.float64)
     """
 
-    op = ops.SELU
+    op = ops.SELU  # the Function F.selu runs: what the Monitor reads
 
     def __init__(self, inplace: bool = False):
         super().__init__()
 
     def forward(self, x):
-        return ops.SELU.apply(x)
+        return F.selu(x)
 
     def derivative(self, x, y):
-        return ops.SELU.derivative(x, y)
+        return self.op.derivative(x, y)
 
 
 class PReLU(Module):
@@ -143,7 +144,7 @@ class PReLU(Module):
         tensor([-0.5,  3. ], grad_fn=<PReLUBackward>)
     """
 
-    op = ops.PReLU
+    op = ops.PReLU  # the Function F.prelu runs: what the Monitor reads
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
@@ -152,15 +153,11 @@ class PReLU(Module):
         self.weight = Parameter(np.full(num_parameters, init, dtype or get_default_dtype()))
 
     def forward(self, x):
-        if x.dtype != self.weight.dtype:
-            raise TypeError(f"{self!r} has {self.weight.dtype} parameters but got {x.dtype} "
-                            f"input: convert one (x.float() or model.double())")
         return F.prelu(x, self.weight)
 
     def derivative(self, x, y):
-        a = self.weight.array
-        a = a.reshape(()) if a.size == 1 else a.reshape((a.size,) + (1,) * (np.ndim(x) - 2))
-        return ops.PReLU.derivative(x, y, a)
+        a = self.weight.array.reshape(prelu_slope_shape("PReLU", np.shape(x), self.weight))
+        return self.op.derivative(x, y, a)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -182,18 +179,18 @@ class Hardtanh(Module):
         tensor([-1. ,  0.5,  1. ])
     """
 
-    op = ops.Hardtanh
+    op = ops.Hardtanh  # the Function F.hardtanh runs: what the Monitor reads
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
         super().__init__()
-        F._check_hardtanh_range("Hardtanh", min_val, max_val)
+        check_hardtanh_range("Hardtanh", min_val, max_val)
         self.min_val, self.max_val = min_val, max_val
 
     def forward(self, x):
-        return ops.Hardtanh.apply(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val)
 
     def derivative(self, x, y):
-        return ops.Hardtanh.derivative(x, y, self.min_val, self.max_val)
+        return self.op.derivative(x, y, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"

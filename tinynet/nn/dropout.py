@@ -1,5 +1,6 @@
 """``Dropout``: random zeroing in training, the identity in evaluation."""
 from tinynet.nn import functional as F
+from tinynet.nn._checks import check_dropout_p
 from tinynet.nn.module import Module
 
 
@@ -32,7 +33,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
         super().__init__()
-        self.p = F._dropout_probability("Dropout", p)
+        self.p = check_dropout_p("Dropout", p)
         self.generator = generator
 
     def forward(self, x):

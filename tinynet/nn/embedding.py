@@ -5,6 +5,7 @@ from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import functional as F
 from tinynet.nn import init
+from tinynet.nn._checks import check_padding_idx, check_table
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 
@@ -49,7 +50,7 @@ class Embedding(Module):
                                       "implemented in tinynet")
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, 0)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, 0)
-        self.padding_idx = None if padding_idx is None else F._padding_index(
+        self.padding_idx = None if padding_idx is None else check_padding_idx(
             "Embedding", padding_idx, num_embeddings)
         self.sparse = sparse
         shape = (num_embeddings, embedding_dim)
@@ -72,9 +73,7 @@ class Embedding(Module):
                         **kwargs) -> "Embedding":
         """An Embedding whose weight is a copy of ``embeddings`` (V, D), frozen (no
         gradient) unless ``freeze=False``."""
-        if embeddings.ndim != 2:
-            raise ValueError(f"Embedding.from_pretrained: embeddings must have 2 dimensions "
-                             f"(V, D), got shape {tuple(embeddings.shape)}")
+        check_table("Embedding.from_pretrained", "embeddings", embeddings)
         return cls(*embeddings.shape, padding_idx=padding_idx, _weight=embeddings,
                    _freeze=freeze, **kwargs)
 

@@ -1,21 +1,41 @@
 """The functional forms of tinynet's layers and losses (``tinynet.nn.functional``).
 
-Each function checks its arguments once, at this boundary, and then calls one fused
-op from ``tinynet.ops``: the ops themselves assume valid input.
+Each function checks its arguments once, at this boundary (with the checks of
+``tinynet/nn/_checks.py``), and then calls one fused op from ``tinynet.ops``: the ops
+themselves assume valid input. The modules of ``tinynet.nn`` hold configuration and
+parameters and call these functions; the losses live in ``_functional_loss.py`` and are
+imported here.
 """
 import numpy as np
 
 from tinynet import ops
-from tinynet.checks import check_int, check_real
+from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
+                                check_dropout_p, check_dtype, check_features,
+                                check_hardtanh_range, check_normalized_shape,
+                                check_padding_idx, check_softplus, check_table, check_tensor,
+                                gelu_op, prelu_slope_shape)
+from tinynet.nn._functional_loss import (binary_cross_entropy_with_logits, cross_entropy,
+                                         huber_loss, l1_loss, mse_loss, nll_loss,
+                                         smooth_l1_loss)
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
 
-_REDUCTIONS = ("none", "mean", "sum")
+__all__ = [
+    "batch_norm", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu",
+    "embedding", "gelu", "hardtanh", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
+    "linear", "log_softmax", "mish", "mse_loss", "nll_loss", "one_hot", "prelu", "relu",
+    "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
+]
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
-    """y = x Wᵀ + b.  Shapes: x (*, D_in), weight (D_out, D_in), bias (D_out,) -> (*, D_out)."""
+    """y = x Wᵀ + b.  Shapes: x (*, D_in), weight (D_out, D_in), bias (D_out,) -> (*, D_out).
+
+    ``x`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
+    check_tensor("linear", x, min_ndim=1)
+    check_features("linear", x, weight)
+    check_dtype("linear", x, "weight", weight)
     return ops.Linear.apply(x, weight, bias)
 
 
@@ -36,11 +56,7 @@ def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (``approximate='none'``) or its tanh approximation (``'tanh'``)."""
-    if approximate == "none":
-        return ops.GELU.apply(x)
-    if approximate == "tanh":
-        return ops.GELUTanh.apply(x)
-    raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    return gelu_op("gelu", approximate).apply(x)
 
 
 def silu(x: Tensor, inplace: bool = False) -> Tensor:
@@ -55,8 +71,7 @@ def mish(x: Tensor, inplace: bool = False) -> Tensor:
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β)·log(1 + e^(βx)), and x where βx > threshold."""
-    beta = check_real("softplus", "beta", beta, 0.0, low_open=True)
-    threshold = check_real("softplus", "threshold", threshold)
+    beta, threshold = check_softplus("softplus", beta, threshold)
     return ops.Softplus.apply(x, beta, threshold)
 
 
@@ -67,29 +82,17 @@ def selu(x: Tensor, inplace: bool = False) -> Tensor:
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, else a·x, with ``weight`` a of one element, or one per channel
-    (dimension 1 of ``x``)."""
-    n = weight.numel()
-    if n == 1:
-        a = weight.reshape(())
-    elif x.ndim >= 2 and x.shape[1] == n and weight.ndim == 1:
-        a = weight.reshape((n,) + (1,) * (x.ndim - 2))  # (C, 1, ...): along dimension 1
-    else:
-        raise RuntimeError(f"prelu: weight must have 1 element or one per channel "
-                           f"(dimension 1 of the input), got weight of shape "
-                           f"{tuple(weight.shape)} for input of shape {tuple(x.shape)}")
+    (dimension 1 of ``x``), of ``x``'s dtype."""
+    check_dtype("prelu", x, "weight", weight)
+    a = weight.reshape(prelu_slope_shape("prelu", x.shape, weight))  # (C, 1, ...) or ()
     return ops.PReLU.apply(x, a)
 
 
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]."""
-    _check_hardtanh_range("hardtanh", min_val, max_val)
+    check_hardtanh_range("hardtanh", min_val, max_val)
     return ops.Hardtanh.apply(x, min_val, max_val)
-
-
-def _check_hardtanh_range(where: str, min_val, max_val) -> None:
-    check_real(where, "min_val", min_val)
-    check_real(where, "max_val", max_val, min_val, low_open=True)
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -121,7 +124,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         generator: where the mask is drawn from (default: the global generator, see
             ``tn.manual_seed``; not in PyTorch).
     """
-    p = _dropout_probability("dropout", p)
+    p = check_dropout_p("dropout", p)
     if not training or p == 0.0:
         return x
     if x.dtype.kind != "f":
@@ -129,11 +132,6 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     keep = as_generator(generator, "dropout").random(x.shape) >= p  # P(keep) = 1 - p
     scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
     return ops.Dropout.apply(x, keep.astype(x.dtype) * x.dtype.type(scale))
-
-
-def _dropout_probability(where: str, p) -> float:
-    """``p`` as a float in [0, 1], with PyTorch's wording in the message."""
-    return check_real(where, "p (the dropout probability)", p, 0.0, 1.0)
 
 
 def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002
@@ -144,30 +142,26 @@ def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: input must hold integer indices, got dtype "
                         f"{indices.dtype}")
-    if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), "
-                         f"got {tuple(weight.shape)}")
+    check_table("embedding", "weight", weight)
     n = weight.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= n):
         bad = indices.min() if indices.min() < 0 else indices.max()
         raise IndexError(f"embedding: indices must be in [0, {n}) (rows of weight), got {bad}")
     if padding_idx is not None:
-        padding_idx = _padding_index("embedding", padding_idx, n)
+        padding_idx = check_padding_idx("embedding", padding_idx, n)
     # a copy: the op keeps it for backward, and the caller may refill its array meanwhile
     return ops.Embedding.apply(weight, indices.astype(np.intp), padding_idx)
 
 
-def _padding_index(where: str, padding_idx, n: int) -> int:
-    """``padding_idx`` in [-n, n), as a row in [0, n) (negative counts from the end)."""
-    return check_int(where, "padding_idx", padding_idx, -n, n - 1) % n
-
-
 def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
-    """Normalise over the trailing ``normalized_shape`` dims, then scale and shift."""
-    normalized_shape = _as_shape(normalized_shape)
+    """Normalise over the trailing ``normalized_shape`` dims, then scale by ``weight`` and
+    shift by ``bias`` (each of ``normalized_shape``, of ``x``'s dtype, or None)."""
+    normalized_shape = check_normalized_shape("layer_norm", normalized_shape)
     if tuple(x.shape[x.ndim - len(normalized_shape):]) != normalized_shape:
-        raise ValueError(f"layer_norm: expected input with trailing shape {normalized_shape}, "
-                         f"got input of shape {tuple(x.shape)}")
+        raise ValueError(f"layer_norm: input must have trailing shape {normalized_shape} "
+                         f"(normalized_shape), got shape {tuple(x.shape)}")
+    if weight is not None:
+        check_dtype("layer_norm", x, "weight", weight)
     return ops.LayerNorm.apply(x, weight, bias, len(normalized_shape), eps)
 
 
@@ -181,16 +175,8 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     variance for ``running_var``, as PyTorch. Otherwise with ``running_mean`` and
     ``running_var``, which must then be given.
     """
-    _check_input("batch_norm", input)
-    if input.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: input must have shape (N, C) or (N, C, L), got shape "
-                         f"{tuple(input.shape)}")
-    c = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != (c,):
-            raise ValueError(f"batch_norm: {name} must have shape ({c},) (one per channel of "
-                             f"input {tuple(input.shape)}), got {tuple(t.shape)}")
+    _check_batch_norm_input(input, running_mean, running_var, weight, bias)
+    check_batch_norm("batch_norm", eps, momentum)
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var must be given when "
@@ -198,11 +184,12 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         return ops.BatchNorm.apply(input, weight, bias, running_mean.array, running_var.array,
                                    eps, False)
     x = input.array
+    c = x.shape[1]
     axes = (0,) if x.ndim == 2 else (0, 2)
     m = x.size // c if c else 0  # values per channel
     if m <= 1:
-        raise ValueError(f"batch_norm: training needs more than 1 value per channel, got "
-                         f"input of shape {tuple(input.shape)}")
+        raise ValueError(f"batch_norm: input must have more than 1 value per channel in "
+                         f"training, got shape {tuple(input.shape)}")
     mean, var = x.mean(axis=axes), x.var(axis=axes)
     for running, batch in ((running_mean, mean), (running_var, var * (m / (m - 1)))):
         if running is not None:
@@ -212,228 +199,22 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     return ops.BatchNorm.apply(input, weight, bias, mean, var, eps, True)
 
 
-def _as_shape(shape) -> tuple:
-    return (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+def _check_batch_norm_input(x, running_mean, running_var, weight, bias) -> None:
+    """(N, C) or (N, C, L) input; each given statistic or parameter of shape (C,); the
+    input in the parameters' dtype (the running statistics' without parameters)."""
+    check_batch_shape("batch_norm", x)
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if t is not None:
+            if t.ndim != 1:
+                raise ValueError(f"batch_norm: {name} must have shape (C,) (one value per "
+                                 f"channel), got {tuple(t.shape)}")
+            check_channels("batch_norm", x, t.shape[0], f"{name} has shape {tuple(t.shape)}")
+    reference = weight if weight is not None else running_mean
+    if reference is not None:
+        check_dtype("batch_norm", x, "weight" if weight is not None else "running_mean",
+                    reference)
 
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _class_targets(name, x, target, ignore_index) -> tuple:
-    """Validate class-index targets for (N, C) input. Returns the (N,) int64 array and
-    ``ignore_index`` if some target equals it, else None (no row is ignored: the ops
-    then skip their masking)."""
-    t = _array(target)
-    if t.dtype.kind not in "iu":
-        # name a value that is not a whole number, if there is one
-        frac = np.flatnonzero(t != np.trunc(t)) if t.dtype.kind == "f" else []
-        where = f" (target {t.flat[frac[0]]} at position {frac[0]})" if len(frac) else ""
-        raise TypeError(f"{name}: targets must be integer class indices, got dtype {t.dtype}"
-                        f"{where}; for class probabilities pass a float target of the "
-                        f"input's shape")
-    n, c = x.shape
-    if t.shape != (n,):
-        raise ValueError(f"{name}: expected target of shape ({n},) for input of shape "
-                         f"{tuple(x.shape)}, got {t.shape}")
-    # a copy: the ops keep it for backward, and the caller may refill its array meanwhile
-    t = t.astype(np.int64)
-    if n == 0:
-        return t, None
-    if 0 <= t.min() and t.max() < c:  # the usual case: two reductions
-        inside = 0 <= ignore_index < c  # an ignored class, then, not a sentinel like -100
-        return t, ignore_index if inside and (t == ignore_index).any() else None
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise IndexError(f"{name}: target {t[i]} at position {i} is out of range for {c} "
-                         f"classes (valid: 0..{c - 1}, or ignore_index={ignore_index})")
-    return t, ignore_index  # every target outside [0, C) is ignore_index
-
-
-def _check_input(name, x) -> None:
-    """Losses take a Tensor input (as PyTorch: an array has no graph to differentiate)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__} "
-                        f"(wrap an array with tinynet.tensor(...))")
-
-
-def _target_array(name, target) -> np.ndarray:
-    """The array behind ``target``, which must hold numbers (labels as strings must be
-    encoded first)."""
-    t = _array(target)
-    if t.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: target must hold numbers, got dtype {t.dtype}")
-    return t
-
-
-def _batched(name, x):
-    """(C,) -> (1, C); (N, C) unchanged; anything else is refused."""
-    _check_input(name, x)
-    if x.ndim == 1:
-        return x.reshape(1, -1), True
-    if x.ndim != 2:
-        raise ValueError(f"{name}: expected input of shape (N, C) or (C,), got "
-                         f"{tuple(x.shape)} (tinynet has no spatial dimensions)")
-    if x.shape[1] == 0:
-        raise ValueError(f"{name}: input must have at least one class (C >= 1), got shape "
-                         f"{tuple(x.shape)}")
-    return x, False
-
-
-def _constant(name, argument, value):
-    """A weight the loss is not differentiable in (as in PyTorch) must not require grad:
-    its gradient would silently stay None."""
-    if isinstance(value, Tensor) and value.requires_grad:
-        raise RuntimeError(f"{name}: {argument} requires grad, but the loss is not "
-                           f"differentiable with respect to {argument} (as in PyTorch); "
-                           f"pass {argument}.detach()")
-
-
-def _weight_array(name, weight, c, dtype):
-    if weight is None:
-        return None
-    _constant(name, "weight", weight)
-    w = _array(weight, dtype)
-    if w.shape != (c,):
-        raise ValueError(f"{name}: weight must have shape ({c},) (one per class), got {w.shape}")
-    return w
-
-
-def _as_dtype(value, dtype):
-    """``value`` as a Tensor of ``dtype`` (differentiably) or as an array."""
-    if isinstance(value, Tensor):
-        return value if value.dtype == dtype else value.to(dtype)
-    return _array(value, dtype)
-
-
-def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """Cross-entropy between logits ``input`` (N, C) and class indices (N,) or class
-    probabilities (N, C): log-softmax and NLL in one stable, fused node.
-
-    With probability targets the loss is differentiable in the target and in ``weight``
-    too (as in PyTorch); with class indices ``weight`` is a constant.
-
-    Example:
-        >>> import tinynet as tn
-        >>> logits = tn.tensor([[2.0, 0.0, 0.0]])
-        >>> round(tn.nn.functional.cross_entropy(logits, tn.tensor([0])).item(), 4)
-        0.2395
-    """
-    _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], "
-                         f"got {label_smoothing!r}")
-    x, unbatched = _batched("cross_entropy", input)
-    n, c = x.shape
-    t_raw = _target_array("cross_entropy", target)
-    if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
-        if tuple(t_raw.shape) != tuple(input.shape):
-            raise ValueError(f"cross_entropy: probability targets must have the input's "
-                             f"shape {tuple(input.shape)}, got {t_raw.shape}")
-        t = _as_dtype(target, x.dtype)
-        t = t.reshape(1, -1) if unbatched else t
-        w = None
-        if weight is not None:
-            w = _as_dtype(weight, x.dtype)
-            if tuple(w.shape) != (c,):
-                raise ValueError(f"cross_entropy: weight must have shape ({c},) (one per "
-                                 f"class), got {tuple(w.shape)}")
-    else:
-        t, ignore_index = _class_targets("cross_entropy", x,
-                                         t_raw.reshape(1) if unbatched else t_raw, ignore_index)
-        w = _weight_array("cross_entropy", weight, c, x.dtype)
-    if t.dtype.kind != "f" and w is None and ignore_index is None and not label_smoothing \
-            and n:
-        loss = ops.CrossEntropy.apply(x, t, reduction)  # the common case: p - onehot(t)
-    else:
-        loss = ops.CrossEntropyGeneral.apply(x, t, w, ignore_index, reduction,
-                                             label_smoothing)
-    return loss.reshape(()) if unbatched and reduction == "none" else loss
-
-
-def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
-             reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class indices (N,) under log-probabilities (N, C)."""
-    _check_reduction(reduction)
-    x, unbatched = _batched("nll_loss", input)
-    t_raw = _target_array("nll_loss", target)
-    t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw,
-                                     ignore_index)
-    w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
-    loss = ops.NLLLoss.apply(x, t, w, ignore_index, reduction)
-    return loss.reshape(()) if unbatched and reduction == "none" else loss
-
-
-def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
-                                     reduction: str = "mean", pos_weight=None) -> Tensor:
-    """Binary cross-entropy on logits, stable for any logit; targets in [0, 1], same shape.
-    ``weight`` and ``pos_weight`` broadcast against the input; 'mean' averages over the
-    broadcast shape."""
-    name = "binary_cross_entropy_with_logits"
-    _check_reduction(reduction)
-    _check_input(name, input)
-    _target_array(name, target)
-    y = _as_dtype(target, input.dtype)
-    if tuple(y.shape) != tuple(input.shape):
-        raise ValueError(f"{name}: target shape {tuple(y.shape)} differs from input shape "
-                         f"{tuple(input.shape)}")
-    values = _array(y)
-    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
-        bad = values[~((values >= 0) & (values <= 1))].flat[0]
-        raise ValueError(f"{name}: targets must be probabilities in [0, 1], got {bad!r}")
-    _constant(name, "weight", weight)
-    _constant(name, "pos_weight", pos_weight)
-    w = None if weight is None else _array(weight, input.dtype)
-    pw = None if pos_weight is None else _array(pos_weight, input.dtype)
-    return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
-
-
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean squared error: mean of (input - target)²."""
-    _check_reduction(reduction)
-    _check_input("mse_loss", input)
-    target_shape = tuple(_target_array("mse_loss", target).shape)
-    if target_shape != tuple(input.shape):
-        raise ValueError(f"mse_loss: target shape {target_shape} differs from input shape "
-                         f"{tuple(input.shape)}")
-    diff = input - target
-    squared = diff * diff
-    if reduction == "none":
-        return squared
-    return squared.sum() if reduction == "sum" else squared.mean()
-
-
-def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
-                   beta: float = 1.0) -> Tensor:
-    """Smooth L1 loss: ½d²/β where |d| < β, else |d| - ½β, d = input - target (an L1 loss
-    that is quadratic near 0; β = 0 gives the L1 loss)."""
-    beta = check_real("smooth_l1_loss", "beta", beta, 0.0)
-    return _smooth_l1("smooth_l1_loss", input, target, reduction, beta, 1.0)
-
-
-def huber_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
-               delta: float = 1.0) -> Tensor:
-    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target."""
-    delta = check_real("huber_loss", "delta", delta, 0.0, low_open=True)
-    return _smooth_l1("huber_loss", input, target, reduction, delta, delta)
-
-
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean absolute error |input - target| (gradient sign(d), 0 at d = 0)."""
-    return _smooth_l1("l1_loss", input, target, reduction, 0.0, 1.0)
-
-
-def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: A002
-    _check_reduction(reduction)
-    _check_input(name, input)
-    target_shape = tuple(_target_array(name, target).shape)
-    if target_shape != tuple(input.shape):
-        raise ValueError(f"{name}: target shape {target_shape} differs from input shape "
-                         f"{tuple(input.shape)}")
-    return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

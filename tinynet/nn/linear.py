@@ -3,13 +3,13 @@ import math
 
 import numpy as np
 
-from tinynet import ops
 from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
+from tinynet.nn import functional as F
 from tinynet.nn import init
+from tinynet.nn._checks import check_tensor
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter, UninitializedParameter
-from tinynet.tensor import Tensor
 
 
 class Identity(Module):
@@ -65,18 +65,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, generator)
 
     def forward(self, x):
-        if not isinstance(x, Tensor):  # an array would be taken as a constant: no graph
-            raise TypeError(f"{self!r}: input must be a Tensor, got {type(x).__name__} "
-                            f"(wrap an array with tinynet.tensor(...))")
-        shape = x.shape
-        if not shape or shape[-1] != self.in_features:
-            got = shape[-1] if shape else "none"
-            raise ValueError(f"{self!r} expected input with {self.in_features} features in "
-                             f"its last dimension, got {got} (input of shape {tuple(shape)})")
-        if x.dtype != self.weight.dtype:
-            raise TypeError(f"{self!r} has {self.weight.dtype} parameters but got "
-                            f"{x.dtype} input: convert one (x.float() or model.double())")
-        return ops.Linear.apply(x, self.weight, self.bias)
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -118,9 +107,7 @@ class LazyLinear(Linear):
         self.bias = UninitializedParameter(dtype=dtype) if bias else None
 
     def forward(self, x):
-        if not isinstance(x, Tensor) or x.ndim == 0:
-            raise TypeError(f"{self!r}: input must be a Tensor of at least one dimension, "
-                            f"got {type(x).__name__} {getattr(x, 'shape', '')}")
+        check_tensor("LazyLinear", x, min_ndim=1)  # its last dimension sizes the weight
         weight_lazy = isinstance(self.weight, UninitializedParameter)
         bias_lazy = isinstance(self.bias, UninitializedParameter)
         if weight_lazy:

@@ -3,8 +3,9 @@ import warnings
 
 import numpy as np
 
-from tinynet.checks import check_real
 from tinynet.nn import functional as F
+from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
+                                check_smooth_l1_beta)
 from tinynet.nn.module import Module
 from tinynet.tensor import Tensor
 
@@ -48,8 +49,9 @@ class CrossEntropyLoss(Module):
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("CrossEntropyLoss", reduction)
         self.weight, self.ignore_index = weight, ignore_index
+        check_label_smoothing("CrossEntropyLoss", label_smoothing)
         self.reduction, self.label_smoothing = reduction, label_smoothing
         self.warn_on_probabilities = True  # checked on the first call only
 
@@ -75,7 +77,7 @@ class NLLLoss(Module):
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("NLLLoss", reduction)
         self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
 
     def forward(self, input, target):  # noqa: A002
@@ -95,7 +97,7 @@ class BCEWithLogitsLoss(Module):
 
     def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("BCEWithLogitsLoss", reduction)
         self.weight, self.reduction, self.pos_weight = weight, reduction, pos_weight
 
     def forward(self, input, target):  # noqa: A002
@@ -108,7 +110,7 @@ class MSELoss(Module):
 
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("MSELoss", reduction)
         self.reduction = reduction
 
     def forward(self, input, target):  # noqa: A002
@@ -120,7 +122,7 @@ class L1Loss(Module):
 
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("L1Loss", reduction)
         self.reduction = reduction
 
     def forward(self, input, target):  # noqa: A002
@@ -148,9 +150,9 @@ class SmoothL1Loss(Module):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("SmoothL1Loss", reduction)
         self.reduction = reduction
-        self.beta = check_real("SmoothL1Loss", "beta", beta, 0.0)
+        self.beta = check_smooth_l1_beta("SmoothL1Loss", beta)
 
     def forward(self, input, target):  # noqa: A002
         return F.smooth_l1_loss(input, target, self.reduction, self.beta)
@@ -167,9 +169,9 @@ class HuberLoss(Module):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__()
-        F._check_reduction(reduction)
+        check_reduction("HuberLoss", reduction)
         self.reduction = reduction
-        self.delta = check_real("HuberLoss", "delta", delta, 0.0, low_open=True)
+        self.delta = check_huber_delta("HuberLoss", delta)
 
     def forward(self, input, target):  # noqa: A002
         return F.huber_loss(input, target, self.reduction, self.delta)

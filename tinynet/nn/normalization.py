@@ -1,11 +1,10 @@
 """``LayerNorm`` and ``BatchNorm1d``."""
 import numpy as np
 
-from tinynet import ops
-from tinynet.checks import check_int, check_real
+from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import functional as F
-from tinynet.nn.functional import _as_shape
+from tinynet.nn._checks import check_batch_norm, check_channels, check_normalized_shape
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
@@ -34,9 +33,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, dtype=None):
         super().__init__()
-        self.normalized_shape = _as_shape(normalized_shape)
-        for size in self.normalized_shape:
-            check_int("LayerNorm", "normalized_shape", size, 1)  # a mean over 0 values: 0/0
+        self.normalized_shape = check_normalized_shape("LayerNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dtype = dtype or get_default_dtype()
@@ -47,14 +44,7 @@ class LayerNorm(Module):
                 self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
 
     def forward(self, x):
-        k = len(self.normalized_shape)
-        if tuple(x.shape[x.ndim - k:]) != self.normalized_shape:
-            raise ValueError(f"{self!r} expected input with trailing shape "
-                             f"{self.normalized_shape}, got input of shape {tuple(x.shape)}")
-        if self.weight is not None and x.dtype != self.weight.dtype:
-            raise TypeError(f"{self!r} has {self.weight.dtype} parameters but got "
-                            f"{x.dtype} input: convert one (x.float() or model.double())")
-        return ops.LayerNorm.apply(x, self.weight, self.bias, k, self.eps)
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
@@ -106,9 +96,7 @@ class BatchNorm1d(Module):
                  bias: bool = True):
         super().__init__()
         self.num_features = check_int("BatchNorm1d", "num_features", num_features, 1)
-        self.eps = check_real("BatchNorm1d", "eps", eps, 0.0)
-        self.momentum = None if momentum is None else check_real("BatchNorm1d", "momentum",
-                                                                 momentum, 0.0, 1.0)
+        self.eps, self.momentum = check_batch_norm("BatchNorm1d", eps, momentum)
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
@@ -121,25 +109,20 @@ class BatchNorm1d(Module):
         self.register_buffer("num_batches_tracked", Tensor(np.array(0)) if tracked else None)
 
     def forward(self, x):
-        if x.ndim not in (2, 3):
-            raise ValueError(f"{self!r} expected input of shape (N, C) or (N, C, L), got "
-                             f"shape {tuple(x.shape)}")
-        if x.shape[1] != self.num_features:
-            raise ValueError(f"{self!r} expected {self.num_features} channels in dimension 1, "
-                             f"got {x.shape[1]} (input of shape {tuple(x.shape)})")
-        reference = self.weight if self.weight is not None else self.running_mean
-        if reference is not None and x.dtype != reference.dtype:
-            raise TypeError(f"{self!r} has {reference.dtype} parameters but got {x.dtype} "
-                            f"input: convert one (x.float() or model.double())")
+        if self.weight is None and self.running_mean is None:  # F.batch_norm has nothing
+            check_channels("BatchNorm1d", x, self.num_features,  # of shape (C,) to check
+                           f"num_features={self.num_features}")
+        counting = self.training and self.track_running_stats
         factor = self.momentum
-        if self.training and self.track_running_stats:
+        if counting and self.momentum is None:  # a cumulative average, this batch included
+            factor = 1.0 / (int(self.num_batches_tracked.item()) + 1)
+        use_batch = self.training or self.running_mean is None
+        y = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                         use_batch, factor or 0.0, self.eps)
+        if counting:  # after batch_norm's checks: a refused input is not counted
             self.num_batches_tracked.array += 1
             self.num_batches_tracked.bump_version()
-            if self.momentum is None:  # a cumulative average
-                factor = 1.0 / int(self.num_batches_tracked.item())
-        use_batch = self.training or self.running_mean is None
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            use_batch, factor or 0.0, self.eps)
+        return y
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -1,0 +1,152 @@
+"""The argument checks of ``tinynet.nn``, each written once.
+
+``tinynet.nn.functional`` runs them on every call; a module runs the checks of its
+constructor arguments when it is built (so ``nn.GELU(approximate="x")`` fails there, not
+at its first call), with its own class name as ``where``, then calls the functional form
+in ``forward``. Every message has the shape of ``tinynet.checks``:
+
+    "{where}: {what} must be {rule}, got {value}"
+
+``where`` is what the user called: a function ("linear") or a module class ("GELU").
+"""
+import numpy as np
+
+from tinynet import ops
+from tinynet.checks import check_choice, check_int, check_real
+from tinynet.tensor import Tensor
+
+REDUCTIONS = ("none", "mean", "sum")
+_CAST_METHOD = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
+
+
+# ---- inputs ------------------------------------------------------------------------------
+def check_tensor(where: str, x, min_ndim: int = 0) -> None:
+    """``x`` must be a Tensor (an array has no graph to differentiate) with at least
+    ``min_ndim`` dimensions."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{where}: input must be a Tensor, got {type(x).__name__} "
+                        f"(wrap an array with tinynet.tensor(...))")
+    if x.ndim < min_ndim:
+        raise ValueError(f"{where}: input must have at least {min_ndim} "
+                         f"dimension{'' if min_ndim == 1 else 's'}, got shape {tuple(x.shape)}")
+
+
+def check_dtype(where: str, x, name: str, reference) -> None:
+    """``x`` must have the dtype of the parameter ``reference`` (called ``name``): no
+    silent casts inside a layer. The message says how to convert either side."""
+    if x.dtype == reference.dtype:
+        return
+    fixes = [f"x.{_CAST_METHOD[reference.dtype]}()" if reference.dtype in _CAST_METHOD
+             else f"x.to(tinynet.{reference.dtype})"]
+    if x.dtype in _CAST_METHOD:  # the parameters may follow the input instead
+        fixes.append(f"model.{_CAST_METHOD[x.dtype]}()")
+    how = "convert one: " if len(fixes) > 1 else "convert it: "
+    raise TypeError(f"{where}: input must have the {name}'s dtype {reference.dtype}, got "
+                    f"{x.dtype}; {how}{' or '.join(fixes)}")
+
+
+def check_features(where: str, x, weight) -> None:
+    """The last dimension of ``x`` must be ``weight``'s in_features (its last size)."""
+    n = weight.shape[-1]
+    if x.shape[-1] != n:
+        raise ValueError(f"{where}: input must have {n} features in its last dimension "
+                         f"(weight has shape (out_features, in_features) = "
+                         f"{tuple(weight.shape)}), got {x.shape[-1]} (input of shape "
+                         f"{tuple(x.shape)})")
+
+
+def check_batch_shape(where: str, x) -> None:
+    """``x`` must be a Tensor of shape (N, C) or (N, C, L): channels in dimension 1."""
+    check_tensor(where, x)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{where}: input must have shape (N, C) or (N, C, L), got shape "
+                         f"{tuple(x.shape)}")
+
+
+def check_channels(where: str, x, c: int, source: str) -> None:
+    """``x`` ((N, C) or (N, C, L)) must have ``c`` channels, as ``source`` says."""
+    check_batch_shape(where, x)
+    if x.shape[1] != c:
+        raise ValueError(f"{where}: input must have {c} channels in dimension 1 ({source}), "
+                         f"got {x.shape[1]} (input of shape {tuple(x.shape)})")
+
+
+# ---- configuration (a module checks these when it is built) ------------------------------
+def gelu_op(where: str, approximate: str):
+    """The op of GELU's ``approximate``: ops.GELU ('none', exact) or ops.GELUTanh."""
+    check_choice(where, "approximate", approximate, ("none", "tanh"))
+    return ops.GELU if approximate == "none" else ops.GELUTanh
+
+
+def check_softplus(where: str, beta, threshold) -> tuple:
+    """``(beta, threshold)`` as floats: β > 0, any finite threshold."""
+    return (check_real(where, "beta", beta, 0.0, low_open=True),
+            check_real(where, "threshold", threshold))
+
+
+def check_hardtanh_range(where: str, min_val, max_val) -> None:
+    check_real(where, "min_val", min_val)
+    check_real(where, "max_val", max_val, min_val, low_open=True)
+
+
+def prelu_slope_shape(where: str, x_shape: tuple, weight) -> tuple:
+    """The shape ``weight`` (PReLU's slopes a) takes to broadcast against input of
+    ``x_shape``: () for one slope, (C, 1, ...) for one per channel (dimension 1)."""
+    n = weight.numel()
+    if n == 1:
+        return ()
+    if len(x_shape) >= 2 and x_shape[1] == n and weight.ndim == 1:
+        return (n,) + (1,) * (len(x_shape) - 2)
+    raise RuntimeError(f"{where}: weight must have 1 element or one per channel (dimension 1 "
+                       f"of the input), got weight of shape {tuple(weight.shape)} for input "
+                       f"of shape {tuple(x_shape)}")
+
+
+def check_dropout_p(where: str, p) -> float:
+    """``p`` as a float in [0, 1], with PyTorch's wording in the message."""
+    return check_real(where, "p (the dropout probability)", p, 0.0, 1.0)
+
+
+def check_padding_idx(where: str, padding_idx, n: int) -> int:
+    """``padding_idx`` in [-n, n), as a row in [0, n) (negative counts from the end)."""
+    return check_int(where, "padding_idx", padding_idx, -n, n - 1) % n
+
+
+def check_table(where: str, name: str, weight) -> None:
+    """An embedding table must be 2-D: (num_embeddings, embedding_dim)."""
+    if weight.ndim != 2:
+        raise ValueError(f"{where}: {name} must have 2 dimensions (num_embeddings, "
+                         f"embedding_dim), got shape {tuple(weight.shape)}")
+
+
+def check_normalized_shape(where: str, normalized_shape) -> tuple:
+    """``normalized_shape`` (an int or a sequence) as a tuple of sizes >= 1 (a mean over
+    0 values is 0/0)."""
+    shape = ((normalized_shape,) if isinstance(normalized_shape, (int, np.integer))
+             else tuple(normalized_shape))
+    for size in shape:
+        check_int(where, "normalized_shape", size, 1)
+    return shape
+
+
+def check_batch_norm(where: str, eps, momentum) -> tuple:
+    """``(eps, momentum)`` as floats: eps >= 0, momentum in [0, 1] (or None, a module's
+    cumulative average)."""
+    eps = check_real(where, "eps", eps, 0.0)
+    return eps, None if momentum is None else check_real(where, "momentum", momentum, 0.0, 1.0)
+
+
+def check_reduction(where: str, reduction: str) -> str:
+    return check_choice(where, "reduction", reduction, REDUCTIONS)
+
+
+def check_label_smoothing(where: str, label_smoothing) -> float:
+    return check_real(where, "label_smoothing", label_smoothing, 0.0, 1.0)
+
+
+def check_smooth_l1_beta(where: str, beta) -> float:
+    return check_real(where, "beta", beta, 0.0)
+
+
+def check_huber_delta(where: str, delta) -> float:
+    return check_real(where, "delta", delta, 0.0, low_open=True)

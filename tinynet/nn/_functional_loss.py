@@ -1,0 +1,218 @@
+"""The losses of ``tinynet.nn.functional`` (import them from there): cross-entropy, NLL,
+binary cross-entropy on logits, and the squared, absolute, smooth L1 and Huber errors.
+
+Each checks its input, target and weights here, then calls one fused op from
+``tinynet.ops`` (``mse_loss`` composes tensor ops).
+"""
+import numpy as np
+
+from tinynet import ops
+from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
+                                check_smooth_l1_beta, check_tensor)
+from tinynet.tensor import Tensor
+from tinynet.tensor import as_array as _array
+
+
+def _class_targets(name, x, target, ignore_index) -> tuple:
+    """Validate class-index targets for (N, C) input. Returns the (N,) int64 array and
+    ``ignore_index`` if some target equals it, else None (no row is ignored: the ops
+    then skip their masking)."""
+    t = _array(target)
+    if t.dtype.kind not in "iu":
+        # name a value that is not a whole number, if there is one
+        frac = np.flatnonzero(t != np.trunc(t)) if t.dtype.kind == "f" else []
+        where = f" (target {t.flat[frac[0]]} at position {frac[0]})" if len(frac) else ""
+        raise TypeError(f"{name}: targets must be integer class indices, got dtype {t.dtype}"
+                        f"{where}; for class probabilities pass a float target of the "
+                        f"input's shape")
+    n, c = x.shape
+    if t.shape != (n,):
+        raise ValueError(f"{name}: target must have shape ({n},) (one class index per row "
+                         f"of input of shape {tuple(x.shape)}), got {t.shape}")
+    # a copy: the ops keep it for backward, and the caller may refill its array meanwhile
+    t = t.astype(np.int64)
+    if n == 0:
+        return t, None
+    if 0 <= t.min() and t.max() < c:  # the usual case: two reductions
+        inside = 0 <= ignore_index < c  # an ignored class, then, not a sentinel like -100
+        return t, ignore_index if inside and (t == ignore_index).any() else None
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise IndexError(f"{name}: target {t[i]} at position {i} is out of range for {c} "
+                         f"classes (valid: 0..{c - 1}, or ignore_index={ignore_index})")
+    return t, ignore_index  # every target outside [0, C) is ignore_index
+
+
+def _target_array(name, target) -> np.ndarray:
+    """The array behind ``target``, which must hold numbers (labels as strings must be
+    encoded first)."""
+    t = _array(target)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: target must hold numbers, got dtype {t.dtype}")
+    return t
+
+
+def _batched(name, x):
+    """(C,) -> (1, C); (N, C) unchanged; anything else is refused."""
+    check_tensor(name, x)
+    if x.ndim == 1:
+        return x.reshape(1, -1), True
+    if x.ndim != 2:
+        raise ValueError(f"{name}: input must have shape (N, C) or (C,), got shape "
+                         f"{tuple(x.shape)} (tinynet has no spatial dimensions)")
+    if x.shape[1] == 0:
+        raise ValueError(f"{name}: input must have at least one class (C >= 1), got shape "
+                         f"{tuple(x.shape)}")
+    return x, False
+
+
+def _check_elementwise(name, x, target, reduction) -> None:
+    """The elementwise losses' checks: a known reduction, a Tensor input, and a target
+    of numbers of the input's shape."""
+    check_reduction(name, reduction)
+    check_tensor(name, x)
+    target_shape = tuple(_target_array(name, target).shape)
+    if target_shape != tuple(x.shape):
+        raise ValueError(f"{name}: target must have the input's shape {tuple(x.shape)}, got "
+                         f"{target_shape}")
+
+
+def _constant(name, argument, value):
+    """A weight the loss is not differentiable in (as in PyTorch) must not require grad:
+    its gradient would silently stay None."""
+    if isinstance(value, Tensor) and value.requires_grad:
+        raise RuntimeError(f"{name}: {argument} requires grad, but the loss is not "
+                           f"differentiable with respect to {argument} (as in PyTorch); "
+                           f"pass {argument}.detach()")
+
+
+def _weight_array(name, weight, c, dtype):
+    if weight is None:
+        return None
+    _constant(name, "weight", weight)
+    w = _array(weight, dtype)
+    _check_class_weight(name, w, c)
+    return w
+
+
+def _check_class_weight(name, w, c: int) -> None:
+    if tuple(w.shape) != (c,):
+        raise ValueError(f"{name}: weight must have shape ({c},) (one per class), got "
+                         f"{tuple(w.shape)}")
+
+
+def _as_dtype(value, dtype):
+    """``value`` as a Tensor of ``dtype`` (differentiably) or as an array."""
+    if isinstance(value, Tensor):
+        return value if value.dtype == dtype else value.to(dtype)
+    return _array(value, dtype)
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between logits ``input`` (N, C) and class indices (N,) or class
+    probabilities (N, C): log-softmax and NLL in one stable, fused node.
+
+    With probability targets the loss is differentiable in the target and in ``weight``
+    too (as in PyTorch); with class indices ``weight`` is a constant.
+
+    Example:
+        >>> import tinynet as tn
+        >>> logits = tn.tensor([[2.0, 0.0, 0.0]])
+        >>> round(tn.nn.functional.cross_entropy(logits, tn.tensor([0])).item(), 4)
+        0.2395
+    """
+    check_reduction("cross_entropy", reduction)
+    check_label_smoothing("cross_entropy", label_smoothing)
+    x, unbatched = _batched("cross_entropy", input)
+    n, c = x.shape
+    t_raw = _target_array("cross_entropy", target)
+    if t_raw.dtype.kind == "f" and t_raw.ndim == input.ndim:  # class probabilities
+        if tuple(t_raw.shape) != tuple(input.shape):
+            raise ValueError(f"cross_entropy: probability targets must have the input's "
+                             f"shape {tuple(input.shape)}, got {t_raw.shape}")
+        t = _as_dtype(target, x.dtype)
+        t = t.reshape(1, -1) if unbatched else t
+        w = None
+        if weight is not None:
+            w = _as_dtype(weight, x.dtype)
+            _check_class_weight("cross_entropy", w, c)
+    else:
+        t, ignore_index = _class_targets("cross_entropy", x,
+                                         t_raw.reshape(1) if unbatched else t_raw, ignore_index)
+        w = _weight_array("cross_entropy", weight, c, x.dtype)
+    if t.dtype.kind != "f" and w is None and ignore_index is None and not label_smoothing \
+            and n:
+        loss = ops.CrossEntropy.apply(x, t, reduction)  # the common case: p - onehot(t)
+    else:
+        loss = ops.CrossEntropyGeneral.apply(x, t, w, ignore_index, reduction,
+                                             label_smoothing)
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class indices (N,) under log-probabilities (N, C)."""
+    check_reduction("nll_loss", reduction)
+    x, unbatched = _batched("nll_loss", input)
+    t_raw = _target_array("nll_loss", target)
+    t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw,
+                                     ignore_index)
+    w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
+    loss = ops.NLLLoss.apply(x, t, w, ignore_index, reduction)
+    return loss.reshape(()) if unbatched and reduction == "none" else loss
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """Binary cross-entropy on logits, stable for any logit; targets in [0, 1], same shape.
+    ``weight`` and ``pos_weight`` broadcast against the input; 'mean' averages over the
+    broadcast shape."""
+    name = "binary_cross_entropy_with_logits"
+    _check_elementwise(name, input, target, reduction)
+    y = _as_dtype(target, input.dtype)
+    values = _array(y)
+    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
+        bad = values[~((values >= 0) & (values <= 1))].flat[0]
+        raise ValueError(f"{name}: targets must be probabilities in [0, 1], got {bad!r}")
+    _constant(name, "weight", weight)
+    _constant(name, "pos_weight", pos_weight)
+    w = None if weight is None else _array(weight, input.dtype)
+    pw = None if pos_weight is None else _array(pos_weight, input.dtype)
+    return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean squared error: mean of (input - target)²."""
+    _check_elementwise("mse_loss", input, target, reduction)
+    diff = input - target
+    squared = diff * diff
+    if reduction == "none":
+        return squared
+    return squared.sum() if reduction == "sum" else squared.mean()
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+                   beta: float = 1.0) -> Tensor:
+    """Smooth L1 loss: ½d²/β where |d| < β, else |d| - ½β, d = input - target (an L1 loss
+    that is quadratic near 0; β = 0 gives the L1 loss)."""
+    beta = check_smooth_l1_beta("smooth_l1_loss", beta)
+    return _smooth_l1("smooth_l1_loss", input, target, reduction, beta, 1.0)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0) -> Tensor:
+    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target."""
+    delta = check_huber_delta("huber_loss", delta)
+    return _smooth_l1("huber_loss", input, target, reduction, delta, delta)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean absolute error |input - target| (gradient sign(d), 0 at d = 0)."""
+    return _smooth_l1("l1_loss", input, target, reduction, 0.0, 1.0)
+
+
+def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: A002
+    _check_elementwise(name, input, target, reduction)
+    return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)
