@@ -11,6 +11,11 @@ import numpy as np
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
+    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+]
+
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
     """The factor that keeps activations' variance steady through a layer.

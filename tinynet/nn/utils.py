@@ -6,6 +6,10 @@ import numpy as np
 from tinynet.checks import check_real
 from tinynet.tensor import Tensor
 
+__all__ = [
+    "clip_grad_norm_", "clip_grad_value_",
+]
+
 
 def _grads(parameters) -> list:
     """The ``.grad`` arrays of ``parameters`` (a tensor or an iterable) that have one."""
