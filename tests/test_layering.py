@@ -77,3 +77,79 @@ def test_every_test_file_has_a_topic_marker():
 
     files = {p.stem for p in Path(__file__).parent.glob("test_*.py")}
     assert files - set(conftest.TOPIC_OF) == set()
+
+
+def _module_level_imports() -> dict:
+    """module -> the tinynet modules it imports at module level (what runs at import)."""
+    modules = {module_name(p) for p in PACKAGE.rglob("*.py")}
+
+    def resolve(name):  # 'tinynet.nn.functional.relu' -> 'tinynet.nn.functional'
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        deps = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                deps |= {resolve(a.name) for a in node.names if a.name.startswith("tinynet")}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and \
+                    (node.module or "").startswith("tinynet"):
+                deps |= {resolve(f"{node.module}.{a.name}") for a in node.names}
+        graph[module_name(path)] = deps - {module_name(path), ""}
+    return graph
+
+
+def _cycles(graph: dict) -> list:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(component)
+    return found
+
+
+def test_the_only_import_cycle_is_tensor_and_its_ops():
+    """Tensor methods call ops and ops build Tensors: that cycle is inherent (each side
+    imports the other at the end of its file). No other module may be part of a cycle."""
+    cycles = _cycles(_module_level_imports())
+    assert len(cycles) == 1, [sorted(c) for c in cycles]
+    inherent = ("tinynet.tensor", "tinynet.ops", "tinynet.autograd.function",
+                "tinynet.autograd.engine", "tinynet.promotion")
+    outside = [m for m in cycles[0] if not m.startswith(inherent)]
+    assert "tinynet.tensor" in cycles[0] and not outside, outside
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
