@@ -3,6 +3,7 @@ import csv
 import json
 import math
 
+from tinynet.checks import choice_message
 from tinynet.diagnostics import hints
 from tinynet.files import atomic_write
 from tinynet.tables import cells, html_table, text_table
@@ -31,7 +32,7 @@ class History:
         """A metric over epochs: ``history['val_acc']``."""
         if not self.records or key not in self.records[0]:
             keys = sorted(self.records[0]) if self.records else []
-            raise KeyError(f"no metric {key!r} in this history; available: {keys}")
+            raise KeyError(choice_message("History", "key", key, keys))
         return [r[key] for r in self.records]
 
     def layer_metric(self, name: str) -> dict:
