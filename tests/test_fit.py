@@ -347,7 +347,7 @@ def test_monitor_argument_sets_the_sampling():
         means.append(history.records[0]["layers"]["1"]["act_mean"])
     # 15 steps: True (every=4) sees 4 batches, every=1 all 15, every=3 five
     assert len(set(means)) == 3
-    with pytest.raises(ValueError, match="every must be a positive integer"):
+    with pytest.raises(ValueError, match="fit: monitor must be an integer >= 1, got 0"):
         tn.fit(tn.models.MLP(2, [8], 2), data.X_train, data.y_train, epochs=1, monitor=0,
                progress=False)
 

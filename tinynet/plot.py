@@ -14,6 +14,7 @@ import os
 
 import numpy as np
 
+from tinynet.checks import check_int
 from tinynet.diagnostics.labels import layer_labels, layer_numbers
 from tinynet.diagnostics.monitor import HIST_EDGES
 from tinynet.files import atomic_write
@@ -33,21 +34,22 @@ NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"
 
 
 # ---- shared pieces ----------------------------------------------------------------------
-def _figure(**kwargs):
+def _figure(where: str, **kwargs):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'tinynet[plot]'") from None
+        raise ImportError(f"{where}: plotting needs matplotlib, which is not installed; "
+                          f"pip install 'tinynet[plot]'") from None
     return Figure(**kwargs)
 
 
-def _finish(fig, path):
+def _finish(fig, path, where: str):
     if fig.get_layout_engine() is None:  # figures with legends outside use "constrained"
         fig.tight_layout()
     if path is not None:
         # the format from the file name, as savefig(path) would; written atomically
         suffix = os.path.splitext(os.fspath(path))[1][1:].lower()
-        with atomic_write(path, "wb") as f:
+        with atomic_write(path, "wb", where=where) as f:
             fig.savefig(f, dpi=110, format=suffix or None)
     return fig
 
@@ -161,33 +163,33 @@ def _metric_panel(ax, history, metric: str) -> None:
 # ---- training runs ----------------------------------------------------------------------
 def curves(history, path=None):
     """Loss and accuracy per epoch (train solid and, if recorded, validation dashed)."""
-    fig = _figure(figsize=(10, 4))
+    fig = _figure("curves", figsize=(10, 4))
     ax_loss, ax_acc = fig.subplots(1, 2)
     _metric_panel(ax_loss, history, "loss")
     _metric_panel(ax_acc, history, "acc")
-    return _finish(fig, path)
+    return _finish(fig, path, "curves")
 
 
 def gradient_norms(history, path=None):
     """Each Linear's mean weight-gradient norm ‖∂L/∂W‖ per epoch, log scale."""
     layers = _monitored(history, "gradient_norms")
-    fig = _figure(figsize=(8.5, 4.5), layout="constrained")
+    fig = _figure("gradient_norms", figsize=(8.5, 4.5), layout="constrained")
     ax = fig.subplots()
     _layer_panel(ax, history, layers, "grad_norm")
     _legend_outside(ax)
-    return _finish(fig, path)
+    return _finish(fig, path, "gradient_norms")
 
 
 def unit_health(history, path=None):
     """Dead-unit and saturation rates of each activation layer per epoch (definitions in
     ``tinynet.diagnostics.monitor``)."""
     layers = _monitored(history, "unit_health")
-    fig = _figure(figsize=(12, 4.2), layout="constrained")
+    fig = _figure("unit_health", figsize=(12, 4.2), layout="constrained")
     ax_dead, ax_sat = fig.subplots(1, 2)
     _layer_panel(ax_dead, history, layers, "dead_rate")
     _layer_panel(ax_sat, history, layers, "saturation_rate")
     _legend_outside(ax_sat)
-    return _finish(fig, path)
+    return _finish(fig, path, "unit_health")
 
 
 def _histogram_panel(ax, history, name: str, label: str, norm):
@@ -249,7 +251,7 @@ def health(history, path=None):
     hist_layers = [n for n, s in layers.items() if "act_hist" in s]
     columns = min(max(len(hist_layers), 3), 6)
     rows = math.ceil(len(hist_layers) / columns)
-    fig = _figure(figsize=(15, 6.6 + 2.3 * rows), layout="constrained")
+    fig = _figure("health", figsize=(15, 6.6 + 2.3 * rows), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[6.3, 0.01 + 2.3 * rows])
     (ax_loss, ax_grad, ax_update), (ax_acc, ax_dead, ax_sat) = top.subplots(2, 3)
     _metric_panel(ax_loss, history, "loss")
@@ -271,7 +273,7 @@ def health(history, path=None):
                         pad=0.01)
         bottom.suptitle("activation outputs per epoch", fontsize=11)
     fig.suptitle(_run_title(history), fontsize=13)
-    return _finish(fig, path)
+    return _finish(fig, path, "health")
 
 
 def _run_title(history) -> str:
@@ -293,11 +295,12 @@ def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_
     """Each activation f(z) (solid) and its derivative f'(z) (dashed) on z in [-4, 4], one
     small panel per activation with shared axes, so no curve hides another."""
     if not names:
-        raise ValueError("activations: names must name at least one activation, got none")
+        raise ValueError(f"activations: names must hold at least one activation name, got "
+                         f"{names!r}")
     z = np.linspace(-4, 4, 801)
     columns = min(len(names), 4)
     rows = math.ceil(len(names) / columns)
-    fig = _figure(figsize=(3.4 * columns, 2.9 * rows + 0.4))
+    fig = _figure("activations", figsize=(3.4 * columns, 2.9 * rows + 0.4))
     axes = np.atleast_1d(fig.subplots(rows, columns, sharex=True, sharey=True)).ravel()
     for ax, name in zip(axes, names):
         module = make_activation(name).double()  # a learnable one (PReLU) too
@@ -320,7 +323,7 @@ def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_
     handles, labels = axes[0].get_legend_handles_labels()
     legend_ax.legend(handles, labels, loc="center" if legend_ax is not axes[0] else "upper left",
                      fontsize=11 if legend_ax is not axes[0] else 8)
-    return _finish(fig, path)
+    return _finish(fig, path, "activations")
 
 
 def _probabilities(model, grid: np.ndarray):
@@ -403,9 +406,7 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     if y.shape != (len(X),):
         raise ValueError(f"decision_boundary: y must be (N,) labels with N = {len(X)} as in X, "
                          f"got shape {y.shape}")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"decision_boundary: resolution must be an integer >= 2, "
-                         f"got {resolution!r}")
+    resolution = check_int("decision_boundary", "resolution", resolution, 2)
     X = X.astype(np.float64)
     (x0, y0), (x1, y1) = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
@@ -415,7 +416,7 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
         raise ValueError(f"decision_boundary: y must hold the model's classes "
                          f"{classes.tolist()}, got also {unknown.tolist()}")
     predicted_points = classes[_probabilities(model, X)[0].argmax(axis=1)]
-    fig = _figure(figsize=(6.4, 5), layout="constrained")
+    fig = _figure("decision_boundary", figsize=(6.4, 5), layout="constrained")
     ax = fig.subplots()
     dx, dy = (x1 - x0) / (resolution - 1), (y1 - y0) / (resolution - 1)
     extent = (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)  # pixels centred on the grid
@@ -454,7 +455,7 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=names[0], ylabel=names[1],
            title="decision boundary")
     ax.legend(fontsize=8, loc="best", framealpha=0.85)
-    return _finish(fig, path)
+    return _finish(fig, path, "decision_boundary")
 
 
 def comparison(result, path=None):
@@ -464,7 +465,7 @@ def comparison(result, path=None):
     rows, settings = result.rows, result.settings
     names = [_name(r["activation"]) for r in rows]
     x = np.arange(len(rows))
-    fig = _figure(figsize=(15, 4.8), layout="constrained")
+    fig = _figure("comparison", figsize=(15, 4.8), layout="constrained")
     ax_acc, ax_grad, ax_units = fig.subplots(1, 3)
 
     means = [r["test_acc_mean"] for r in rows]
@@ -510,7 +511,7 @@ def comparison(result, path=None):
         ax.set_xticks(x, names, rotation=30)
         ax.grid(alpha=0.3, axis="y", which="both")
     fig.suptitle(_settings_title(settings), fontsize=13)
-    return _finish(fig, path)
+    return _finish(fig, path, "comparison")
 
 
 def _settings_title(settings: dict) -> str:

@@ -284,7 +284,7 @@ def _scheduler(scheduler, optimizer):
 def _monitor(model, monitor):
     if monitor is True or monitor is False:
         return Monitor(model) if monitor else None
-    return Monitor(model, every=monitor)  # validates the int
+    return Monitor(model, every=check_int("fit", "monitor", monitor, 1))
 
 
 def _warn_double_softmax(model, loss_fn, loss_name) -> None:
