@@ -85,4 +85,6 @@ def test_the_cli_imports_it_by_module_and_class(capsys):
     assert "SiLU" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["train", "--activation", f"{__name__}:Missing"])
-    assert "unknown activation" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--activation: activation must be 'module:Class' naming an importable class" in err
+    assert "has no attribute 'Missing'" in err

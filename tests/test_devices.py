@@ -13,9 +13,9 @@ def test_device_objects():
     assert len({tn.device("cpu"), tn.device("cpu")}) == 1
     # NOTE: as in PyTorch, a device never equals a string; compare .type
     assert tn.ones(2).device == cpu and tn.ones(2).device != "cpu"
-    with pytest.raises(RuntimeError, match="device: the type must be one of cpu, cuda"):
+    with pytest.raises(RuntimeError, match="device: type must be one of 'cpu', 'cuda'.*got 'gpu'"):
         tn.device("gpu")
-    with pytest.raises(RuntimeError, match="device: invalid device string 'cuda:x'"):
+    with pytest.raises(RuntimeError, match="device: type must be a device string .*, got 'cuda:x'"):
         tn.device("cuda:x")
 
 

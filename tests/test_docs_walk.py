@@ -1,5 +1,6 @@
 """docs/autograd.md's reading path points at lines that hold what it names, and the line
-counts it states are the code's."""
+counts it states are the code's. After moving code, ``python tests/test_docs_walk.py``
+rewrites the anchors and counts."""
 import ast
 import re
 from pathlib import Path
@@ -53,3 +54,23 @@ def test_the_line_counts_are_the_code_s():
     assert match, "the sentence with the line counts changed: update this test"
     assert tuple(map(int, match.groups())) == (total, step, core), \
         f"the code says {total}, {step} and {core} lines"
+
+
+def _fix_page() -> None:
+    """Rewrite the page's line anchors and line counts from the code (run this file)."""
+    text = PAGE.read_text(encoding="utf-8")
+    text = LINK.sub(lambda m: f"[`{m[1]}`](../{m[2]}#L{_definition(m[2], m[1])[0]})", text)
+    section = text.split("## The reading path", 1)[1].split("\n## ", 1)[0]
+    spans = {(n, p): _definition(p, n)[1] for n, p, _ in LINK.findall(section)}
+    total = sum(spans.values())
+    step = sum(n for (name, _), n in spans.items() if name not in NOT_ON_THE_STEP)
+    core = sum(len((ROOT / f).read_text(encoding="utf-8").splitlines()) for f in ENGINE_CORE)
+    text = re.sub(r"add up to \d+ lines, docstrings included \(\d+ without",
+                  f"add up to {total} lines, docstrings included ({step} without", text)
+    text = re.sub(r"(the five files of the engine core .*? hold )\d+\.", rf"\g<1>{core}.", text,
+                  flags=re.S)
+    PAGE.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _fix_page()

@@ -249,7 +249,8 @@ def test_backward_with_a_gradient():
 
 def test_wrong_shaped_gradient_raises():
     a = leaf([1.0, 2.0])
-    with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
+    with pytest.raises(RuntimeError, match=r"backward: gradient must have the tensor's shape "
+                                           r"\(2,\), got shape \(3,\)"):
         (a * 2).backward(tn.ones(3))
 
 
@@ -449,7 +450,8 @@ def test_function_returning_the_wrong_number_of_gradients():
         def backward(ctx, grad):
             return grad
 
-    with pytest.raises(RuntimeError, match="returned 1 gradients, expected 2"):
+    with pytest.raises(RuntimeError, match=r"backward: Bad.backward must return one gradient "
+                                           r"per forward input \(2, .*got 1"):
         Bad.apply(leaf([1.0]), leaf([2.0])).sum().backward()
 
 
@@ -516,7 +518,7 @@ def test_in_place_change_of_a_saved_output_is_caught():
     y = x.tanh()  # Tanh's backward reads its output y
     with tn.no_grad():
         y.zero_()
-    with pytest.raises(RuntimeError, match="output of Tanh.*in-place"):
+    with pytest.raises(RuntimeError, match="in-place operation: the output of Tanh"):
         y.sum().backward()
 
 

@@ -106,7 +106,8 @@ def test_csv_has_one_row_per_epoch_with_layer_columns(history, tmp_path):
 def test_getitem_and_layer_metric(history):
     assert history["epoch"] == [1, 2, 3, 4]
     assert history["val_acc"] == [r["val_acc"] for r in history.records]
-    with pytest.raises(KeyError, match="'val_accuracy'.*available"):
+    with pytest.raises(KeyError, match=r"History: key must be one of 'epoch', .*got "
+                                       r"'val_accuracy' \(did you mean 'val_acc'\?\)"):
         history["val_accuracy"]
     grad = history.layer_metric("grad_norm")
     assert list(grad) == ["0", "2", "4"]  # the Linear layers, in order

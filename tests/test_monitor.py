@@ -530,5 +530,5 @@ def test_sampling_observes_every_kth_step_from_each_epochs_first():
         ratios = [np.linalg.norm(weights[t + 1] - weights[t]) / np.linalg.norm(weights[t])
                   for t in (0, 3, 6)]
         assert epoch["0"]["update_ratio"] == pytest.approx(np.mean(ratios), rel=1e-12)
-    with pytest.raises(ValueError, match="every must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="Monitor: every must be an integer >= 1, got 0"):
         Monitor(net, every=0)

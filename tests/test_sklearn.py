@@ -186,7 +186,8 @@ def test_partial_fit_needs_classes_then_learns(iris):
     for _ in range(50):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     assert clf.n_iter_ == 50 and clf.score(X, y) > 0.9
-    with pytest.raises(ValueError, match="not the same as on the first call"):
+    with pytest.raises(ValueError, match=r"MLPClassifier.partial_fit: classes must be the same "
+                                         r"as on the first call, \[0, 1, 2\], got \[0, 1\]"):
         clf.partial_fit(X, y, classes=[0, 1])
 
 

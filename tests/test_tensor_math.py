@@ -219,7 +219,7 @@ def test_std_of_a_constant_row_has_gradient_zero():
 
 
 def test_var_argument_errors():
-    with pytest.raises(RuntimeError, match="var: std and var need a floating-point tensor"):
+    with pytest.raises(RuntimeError, match="var: the tensor must be floating-point, got int64"):
         tn.tensor([1, 2]).var()
     with pytest.raises(TypeError, match="std: give unbiased or correction, not both"):
         tn.ones(3).std(0, unbiased=True, correction=0)
@@ -277,7 +277,7 @@ def test_numpy_names_where_pytorch_accepts_them():
     assert x.softmax(axis=1).shape == (2, 3) and x.unsqueeze(axis=0).shape == (1, 2, 3)
     assert tn.cat([x, x], axis=1).shape == (2, 6) and x.cumsum(axis=1).shape == (2, 3)
     assert x.any(axis=1).shape == (2,) and x.chunk(3, axis=1)[0].shape == (2, 1)
-    with pytest.raises(TypeError, match="sum\\(\\) got both 'dim' and its alias 'axis'"):
+    with pytest.raises(TypeError, match="sum: give dim or its alias axis, not both"):
         x.sum(dim=0, axis=0)
     with pytest.raises(TypeError):  # not in PyTorch either (norm and split are Python there)
         x.norm(axis=1)
@@ -415,9 +415,9 @@ def test_cat_promotes_and_checks_shapes():
     with pytest.raises(RuntimeError, match=r"cat: the tensors must have the same shape except "
                                            r"in dim 0, got \(2, 3\) and \(3, 2\)"):
         tn.cat([tn.ones(2, 3), tn.ones(3, 2)])
-    with pytest.raises(ValueError, match="cat: expected a non-empty list of tensors"):
+    with pytest.raises(ValueError, match=r"cat: tensors must be a non-empty list, got \[\]"):
         tn.cat([])
-    with pytest.raises(TypeError, match="stack: expected a list or tuple of tensors"):
+    with pytest.raises(TypeError, match="stack: tensors must be a list or tuple of tensors"):
         tn.stack(tn.ones(2))
     with pytest.raises(RuntimeError, match="stack: the tensors must have the same shape"):
         tn.stack([tn.ones(2), tn.ones(3)])
@@ -450,7 +450,8 @@ def test_einsum_errors():
         tn.einsum("...ij->...ji", tn.ones(2, 2))
     with pytest.raises(ValueError, match="einsum: operand 'ii' must name each dim"):
         tn.einsum("ii->i", tn.ones(2, 2))
-    with pytest.raises(ValueError, match="einsum: the equation has 2 operands, got 1"):
+    with pytest.raises(ValueError, match=r"einsum: operands must be one tensor per term of the "
+                                         r"equation \(2\), got 1"):
         tn.einsum("ij,jk->ik", tn.ones(2, 2))
 
 
@@ -458,8 +459,8 @@ def test_mm_dot_and_the_arithmetic_functions():
     a, b = rand(2, 3), rand(3, 4, seed=1)
     check_op(tn.mm, np.matmul, a, b)
     check_op(tn.mv, np.matmul, a, rand(3, seed=2))
-    with pytest.raises(RuntimeError, match=r"mv: expected a matrix and a vector, got shapes "
-                                           r"\(3,\) and \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"mv: the operands must be a matrix \(2-D\) and a "
+                                           r"vector \(1-D\), got shapes \(3,\) and \(3,\)"):
         tn.mv(tn.ones(3), tn.ones(3))
     check_op(tn.dot, np.dot, rand(3), rand(3, seed=1))
     x, y = tn.tensor([1.0, 2.0]), tn.tensor([3.0, 5.0])
@@ -523,7 +524,8 @@ def test_boolean_operators():
     assert tn.isfinite(v).tolist() == [True, False, False, False]
     x = tn.tensor([1.0, 2.0])
     assert x.ne(1.0).tolist() == [False, True] and x.ge(2.0).tolist() == [False, True]
-    with pytest.raises(TypeError, match="~ needs a boolean or integer tensor, got float32"):
+    with pytest.raises(TypeError, match="invert: the tensor must be boolean or integer for ~, "
+                                        "got float32"):
         ~x
 
 

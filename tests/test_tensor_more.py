@@ -710,13 +710,13 @@ def test_meshgrid_warns_without_indexing_and_checks_its_inputs():
         tn.meshgrid(tn.arange(2), tn.tensor(5), indexing="xy")
     with pytest.raises(ValueError, match="meshgrid: indexing must be 'ij' or 'xy', got 'ji'"):
         tn.meshgrid(tn.arange(2), indexing="ji")
-    with pytest.raises(RuntimeError, match=r"meshgrid: expected 0-D or 1-D tensors, got shape "
+    with pytest.raises(RuntimeError, match=r"meshgrid: tensors must be 0-D or 1-D, got shape "
                                            r"\(1, 1\) \(tensor 1\)"):
         tn.meshgrid(tn.arange(2), tn.ones(1, 1), indexing="ij")
     with pytest.raises(RuntimeError, match="meshgrid: the tensors must have one dtype, got "
                                            "int64 and float32"):
         tn.meshgrid(tn.arange(2), tn.ones(2), indexing="ij")
-    with pytest.raises(ValueError, match="meshgrid: expected a non-empty list of tensors"):
+    with pytest.raises(ValueError, match=r"meshgrid: tensors must be a non-empty list, got \(\)"):
         tn.meshgrid(indexing="ij")
 
 

@@ -39,9 +39,9 @@ def test_set_num_threads_reaches_numpys_blas(restore_threads):
 
 @pytest.mark.parametrize("bad, message", [(0, "positive integer, got 0"),
                                           (-2, "positive integer, got -2"),
-                                          (1.5, "expects an int, but got 1.5"),
-                                          (True, "expects an int, but got True"),
-                                          ("2", "expects an int, but got '2'")])
+                                          (1.5, "must be an int, got 1.5"),
+                                          (True, "must be an int, got True"),
+                                          ("2", "must be an int, got '2'")])
 def test_set_num_threads_refuses_what_pytorch_refuses(bad, message, restore_threads):
     before = tn.get_num_threads()
     with pytest.raises(RuntimeError, match=message):

@@ -48,9 +48,10 @@ def test_dataset_base_class_says_what_is_missing():
     class Empty(Dataset):
         pass
 
-    with pytest.raises(NotImplementedError, match="Empty does not define __getitem__"):
+    with pytest.raises(NotImplementedError,
+                       match=r"Empty: a Dataset must define __getitem__\(index\)"):
         Empty()[0]
-    with pytest.raises(NotImplementedError, match="__len__"):
+    with pytest.raises(NotImplementedError, match=r"Empty: a Dataset must define __len__\(\)"):
         len(Empty())
 
 

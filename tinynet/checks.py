@@ -4,8 +4,11 @@
 
 e.g. ``fit: lr must be a finite number > 0, got nan``. Each raises ``ValueError`` for a
 value of the right type outside its range and ``TypeError`` for a value of the wrong
-type (a string where a number goes), as Python and PyTorch do.
+type (a string where a number goes), as Python and PyTorch do. An unknown name (an
+activation, optimizer, loss, dataset...) lists the choices and suggests the closest one:
+``MLP: activation must be one of 'elu', ..., got 'rleu' (did you mean 'relu'?)``.
 """
+import difflib
 import math
 import numbers
 
@@ -41,12 +44,34 @@ def check_int(where: str, name: str, value, low: int = None, high: int = None) -
     return value
 
 
-def check_choice(where: str, name: str, value, choices):
-    """``value`` if it is one of ``choices``."""
+def check_choice(where: str, name: str, value, choices, also: str = ""):
+    """``value`` if it is one of ``choices``; else a ValueError that lists them and, for a
+    misspelled name, suggests the closest one. ``also`` names what else the caller accepts
+    (e.g. "a loss module"), for the message."""
     if value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        _fail(ValueError, where, name, f"one of {listed}", value)
+        raise ValueError(choice_message(where, name, value, choices, also))
     return value
+
+
+def choice_message(where: str, name: str, value, choices, also: str = "") -> str:
+    """The one message for an unknown name (activation, optimizer, dataset, loss...):
+
+        "MLP: activation must be one of 'elu', 'relu', 'tanh', got 'rleu' (did you mean
+        'relu'?)"
+
+    for callers that accept more than names and so check for themselves."""
+    rule = "one of " + ", ".join(repr(c) for c in choices) + (f", or {also}" if also else "")
+    return f"{where}: {name} must be {rule}, got {value!r}{suggest(value, choices)}"
+
+
+def suggest(value, choices) -> str:
+    """' (did you mean 'relu'?)' when the string ``value`` is close to one of ``choices``
+    (case aside), else ''."""
+    if not isinstance(value, str):
+        return ""
+    names = {c.lower(): c for c in choices if isinstance(c, str)}
+    close = difflib.get_close_matches(value.lower(), list(names), n=1)
+    return f" (did you mean {names[close[0]]!r}?)" if close else ""
 
 
 def check_seed(where: str, name: str, value):

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 
+from tinynet.checks import suggest
 from tinynet.data import DATASETS
 from tinynet.models import ACTIVATIONS
 
@@ -20,9 +21,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return value
 
 
@@ -30,9 +31,9 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
     return value
 
 
@@ -43,7 +44,7 @@ def _jobs(text: str) -> int:
     except ValueError:
         value = 0
     if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or -1 (every core), "
+        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (every core), "
                                          f"got {text!r}")
     return value
 
@@ -52,9 +53,9 @@ def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an accuracy in (0, 1], got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be an accuracy in (0, 1], got {text!r}") from None
     if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected an accuracy in (0, 1], got {value}")
+        raise argparse.ArgumentTypeError(f"must be an accuracy in (0, 1], got {value}")
     return value
 
 
@@ -83,18 +84,20 @@ def _activation(text: str) -> str:
 
     try:
         resolve_activation("activation", text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError) as error:
+        if ":" in text:  # why module:Class failed, without the "activation: " prefix
+            raise argparse.ArgumentTypeError(str(error).removeprefix("activation: ")) from None
         raise argparse.ArgumentTypeError(
-            f"unknown activation {text}; choose from {', '.join(sorted(ACTIVATIONS))}, or "
-            f"give module:Class for your own") from None
+            f"must be one of {', '.join(sorted(ACTIVATIONS))}, or module:Class naming your "
+            f"own, got {text!r}{suggest(text, ACTIVATIONS)}") from None
     return text
 
 
 def _activation_list(text: str) -> list:
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
-        raise argparse.ArgumentTypeError(f"no activation given (none given); choose from "
-                                         f"{', '.join(sorted(ACTIVATIONS))}")
+        raise argparse.ArgumentTypeError(f"must name at least one activation (of "
+                                         f"{', '.join(sorted(ACTIVATIONS))}), got {text!r}")
     return [_activation(name) for name in names]
 
 

@@ -29,7 +29,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     """
     tensors = _tensor_list(tensors, "cat")
     if any(t.ndim == 0 for t in tensors):
-        raise RuntimeError("cat: zero-dimensional tensors cannot be joined; use stack")
+        raise RuntimeError("cat: tensors must have at least one dimension, got a 0-D tensor; "
+                           "use stack to join 0-D tensors")
     # NOTE: as in PyTorch, a 1-D empty tensor may join tensors of any rank (it is skipped)
     tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
     dim = check_dim(dim, tensors[0].ndim)
@@ -69,7 +70,8 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return tuple(Tensor._wrap(i, False, None) for i in np.nonzero(cond))
     if input is None or other is None:
-        raise TypeError("where: give both input and other, or neither")
+        raise TypeError(f"where: input and other must be given together (or neither), got "
+                        f"only {'input' if other is None else 'other'}")
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: condition must be a boolean tensor, got dtype {cond.dtype}")
     if isinstance(input, Tensor):
@@ -106,7 +108,7 @@ def meshgrid(*tensors, indexing=None) -> tuple:
     tensors = _tensor_list(tensors, "meshgrid")
     for i, x in enumerate(tensors):
         if x.ndim > 1:
-            raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors, got shape {x.shape} "
+            raise RuntimeError(f"meshgrid: tensors must be 0-D or 1-D, got shape {x.shape} "
                                f"(tensor {i})")
         if x.dtype != tensors[0].dtype:
             raise RuntimeError(f"meshgrid: the tensors must have one dtype, got "
@@ -139,8 +141,8 @@ def einsum(equation: str, *operands) -> Tensor:
     if "." in equation:
         raise ValueError(f"einsum: '...' is not supported, got {equation!r}")
     if len(terms) != len(operands):
-        raise ValueError(f"einsum: the equation has {len(terms)} operands, got "
-                         f"{len(operands)} tensors")
+        raise ValueError(f"einsum: operands must be one tensor per term of the equation "
+                         f"({len(terms)}), got {len(operands)}")
     for term, x in zip(terms, operands):
         if not isinstance(x, Tensor) or len(term) != x.ndim or len(set(term)) != len(term):
             raise ValueError(f"einsum: operand {term!r} must name each dim of a tensor by a "
@@ -228,13 +230,14 @@ def _tensor(x):
 
 def _tensor_list(tensors, name: str) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{name}: expected a list or tuple of tensors, got "
+        raise TypeError(f"{name}: tensors must be a list or tuple of tensors, got "
                         f"{type(tensors).__name__}")
     if not tensors:
-        raise ValueError(f"{name}: expected a non-empty list of tensors")
+        raise ValueError(f"{name}: tensors must be a non-empty list, got {tensors!r}")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{name}: expected tensors, got {type(t).__name__} at {i}")
+            raise TypeError(f"{name}: tensors must be Tensors, got {type(t).__name__} at "
+                            f"position {i}")
     return list(tensors)
 
 

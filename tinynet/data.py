@@ -94,8 +94,8 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
         for argument, value in (("n_samples", n_samples), ("noise", noise)):
             if value is not None:
                 raise ValueError(f"{where}: {argument} must be None for {name!r}, which has "
-                                 f"a fixed size and no noise; got {value!r} (it applies to "
-                                 f"{', '.join(SYNTHETIC)})")
+                                 f"a fixed size and no noise, got {value!r} ({argument} "
+                                 f"applies to {', '.join(SYNTHETIC)})")
     if n_samples is not None:
         check_int(where, "n_samples", n_samples, 4)
     if noise is not None:
@@ -106,7 +106,8 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
             X, y, test_size=test_size, stratify=y, random_state=seed)
     except ValueError as error:  # too few samples for a stratified split
         raise ValueError(f"{where}: n_samples={len(X)} and test_size={test_size} cannot be "
-                         f"split with every class on both sides ({error})") from None
+                         f"split with every class on both sides ({error}); give more "
+                         f"samples") from None
     scaler = StandardScaler().fit(X_train)
     return Dataset(name, scaler.transform(X_train).astype(dtype), y_train.astype(np.int64),
                    scaler.transform(X_test).astype(dtype), y_test.astype(np.int64),

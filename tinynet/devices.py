@@ -4,6 +4,8 @@
 ``device = torch.device("cuda" if torch.cuda.is_available() else "cpu")`` runs; putting a
 tensor on any device but the CPU raises ``RuntimeError``.
 """
+from tinynet.checks import choice_message
+
 _TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
 
@@ -32,11 +34,11 @@ class device:  # noqa: N801  (PyTorch's name)
         name, colon, number = type.partition(":")
         if colon:
             if index is not None or not number.isdigit():
-                raise RuntimeError(f"device: invalid device string {type!r}")
+                raise RuntimeError(f"device: type must be a device string such as 'cpu' or "
+                                   f"'cuda:0', got {type!r}")
             index = int(number)
         if name not in _TYPES:
-            raise RuntimeError(f"device: the type must be one of {', '.join(_TYPES)}, got "
-                               f"{name!r}")
+            raise RuntimeError(choice_message("device", "type", name, _TYPES))
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)
                                   or index < 0):
             raise RuntimeError(f"device: index must be a non-negative integer, got {index!r}")

@@ -25,7 +25,7 @@ def set_default_dtype(dtype) -> None:
     global _default_dtype
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
-        raise TypeError(f"default dtype must be float32 or float64, got {dtype}")
+        raise TypeError(f"set_default_dtype: dtype must be float32 or float64, got {dtype}")
     _default_dtype = dtype
 
 
@@ -71,10 +71,10 @@ def from_tensor_type(name: str) -> np.dtype:
     return _TYPES_BY_NAME[short]
 
 
-def new_array(data, dtype=None) -> np.ndarray:
+def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
     """``data`` (a list, a number, an array) as a fresh array with PyTorch's dtype rules
     for a new tensor: Python floats take the default dtype, Python ints int64, numpy
-    arrays keep theirs unless ``dtype`` says."""
+    arrays keep theirs unless ``dtype`` says. ``where`` names the caller in errors."""
     if dtype is not None:
         return np.array(data, dtype=dtype)
     from_numpy = isinstance(data, (np.ndarray, np.generic))
@@ -85,5 +85,6 @@ def new_array(data, dtype=None) -> np.ndarray:
         elif array.dtype.kind in "iu":
             array = array.astype(np.int64)
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"can't make a tensor of dtype {array.dtype} from {type(data).__name__}")
+        raise TypeError(f"{where}: data must hold numbers or booleans, got "
+                        f"{type(data).__name__} of dtype {array.dtype}")
     return array

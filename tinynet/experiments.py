@@ -93,7 +93,8 @@ class Comparison:
         return {(r["activation"], r["seed"]): History.from_json(r["history"]) for r in self.runs}
 
     def to_csv(self, path) -> None:
-        with atomic_write(path, newline="", encoding="utf-8") as f:
+        with atomic_write(path, where="Comparison.to_csv", newline="",
+                          encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows(self.rows)

@@ -67,7 +67,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array`` (its dtype kept)."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected np.ndarray, got {type(array).__name__}")
+        raise TypeError(f"from_numpy: array must be a numpy.ndarray, got {type(array).__name__}")
     return Tensor._wrap(array, False, None)
 
 
@@ -90,7 +90,7 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None)
     """``fill_value`` everywhere; its type sets the dtype when none is given, as in PyTorch
     (a float: the default dtype; an int: int64; a bool: bool)."""
     if dtype is None:
-        dtype = dtypes.new_array(_unwrapped(fill_value)).dtype
+        dtype = dtypes.new_array(_unwrapped(fill_value), where="full").dtype
     return make(np.full(shape_of((size,), None, "full"), fill_value, dtype=dtype),
                 requires_grad, device, "full")
 

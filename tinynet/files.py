@@ -7,7 +7,7 @@ import stat
 
 
 @contextlib.contextmanager
-def atomic_write(path, mode: str = "w", **open_kwargs):
+def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwargs):
     """Open a new file beside ``path`` for writing; when the block ends without error,
     flush it to disk and rename it over ``path``. On any error (an exception, Ctrl-C) the
     temporary file is removed and ``path`` keeps its previous contents, if it had any.
@@ -20,6 +20,7 @@ def atomic_write(path, mode: str = "w", **open_kwargs):
     Args:
         path: the destination (str or os.PathLike), not a directory.
         mode: "w" (text) or "wb" (binary).
+        where: the public function writing, named in the error for a directory.
         open_kwargs: passed to ``open`` (encoding, newline...).
 
     Example:
@@ -34,8 +35,8 @@ def atomic_write(path, mode: str = "w", **open_kwargs):
         raise ValueError(f"atomic_write: mode must be 'w' or 'wb', got {mode!r}")
     target = os.path.realpath(os.fspath(path))  # through symbolic links
     if os.path.isdir(target) or os.fspath(path).endswith(os.sep):
-        raise IsADirectoryError(f"cannot write {os.fspath(path)!r}: it is a directory, not a "
-                                f"file name")
+        raise IsADirectoryError(f"{where}: path must be a file name, got "
+                                f"{os.fspath(path)!r}, which is a directory")
     directory, name = os.path.split(target)
     _remove_orphans(directory, name)
     # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file

@@ -78,11 +78,12 @@ def resolve_activation(where: str, activation) -> tuple:
             try:
                 factory = getattr(importlib.import_module(module), attribute)
             except (ImportError, AttributeError) as error:
-                raise ValueError(f"{where}: activation {activation!r} cannot be imported "
-                                 f"({error})") from None
+                raise ValueError(f"{where}: activation must be 'module:Class' naming an "
+                                 f"importable class, got {activation!r} ({error})") from None
             _check_activation(where, factory)
             return attribute, factory, None
-        check_choice(where, "activation", activation, tuple(sorted(ACTIVATIONS)))
+        check_choice(where, "activation", activation, tuple(sorted(ACTIVATIONS)),
+                     also="'module:Class' naming your own")
         factory, gain = ACTIVATIONS[activation]
         return activation, factory, gain
     _check_activation(where, activation)

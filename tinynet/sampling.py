@@ -142,7 +142,9 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False,  # n
     rows = w.reshape(-1, w.shape[-1])
     totals = rows.sum(axis=1)
     if np.any(totals <= 0):
-        raise RuntimeError("multinomial: every row's weights must add up to more than 0")
+        row = int(np.argmin(totals))
+        raise RuntimeError(f"multinomial: every row's weights must add up to more than 0, got "
+                           f"{totals[row]} in row {row}")
     n = rows.shape[1]
     if not replacement and num_samples > n:
         raise RuntimeError(f"multinomial: without replacement num_samples must be <= the "

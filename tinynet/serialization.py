@@ -29,7 +29,8 @@ def _encode(obj, arrays: dict):
         obj = obj.array
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind not in "biuf":
-            raise TypeError(f"tn.save: cannot store an array of dtype {obj.dtype}")
+            raise TypeError(f"tn.save: arrays must hold numbers or booleans, got dtype "
+                            f"{obj.dtype}")
         key = f"a{len(arrays)}"
         arrays[key] = obj
         return {"__array__": key}
@@ -48,8 +49,8 @@ def _encode(obj, arrays: dict):
         return {"__tuple__": [_encode(v, arrays) for v in obj]}
     if isinstance(obj, list):
         return [_encode(v, arrays) for v in obj]
-    raise TypeError(f"tn.save stores tensors, arrays, numbers, strings, None and dicts, lists "
-                    f"and tuples of them; got {type(obj).__name__}")
+    raise TypeError(f"tn.save: obj must hold tensors, arrays, numbers, strings, None and "
+                    f"dicts, lists and tuples of them, got {type(obj).__name__}")
 
 
 def _decode(data, arrays):
@@ -58,7 +59,7 @@ def _decode(data, arrays):
     if not isinstance(data, dict):
         return data
     if len(data) != 1:
-        raise ValueError(f"an entry must have one key, got {sorted(data)[:5]}")
+        raise _Corrupt(f"an entry must have one key, got {sorted(data)[:5]}")
     (kind, value), = data.items()
     if kind == "__array__":
         return Tensor._wrap(arrays[value], False, None)
@@ -67,11 +68,11 @@ def _decode(data, arrays):
     if kind == "__items__" and isinstance(value, list):
         pairs = [(k, _decode(v, arrays)) for k, v in value]
         if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k, _ in pairs):
-            raise ValueError("dict keys must be str or int")
+            raise _Corrupt("dict keys must be str or int")
         return dict(pairs)
     if kind == "__tuple__" and isinstance(value, list):
         return tuple(_decode(v, arrays) for v in value)
-    raise ValueError(f"unknown entry {kind!r}")
+    raise _Corrupt(f"unknown entry {kind!r}")
 
 
 def _array_keys(data, keys: set) -> set:
@@ -106,7 +107,7 @@ def save(obj, f) -> None:
     arrays = {}
     manifest = {"format": _FORMAT_VERSION, "root": _encode(obj, arrays)}
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
-    with atomic_write(path, "wb") as handle:
+    with atomic_write(path, "wb", where="tn.save") as handle:
         np.savez(handle, **arrays)
 
 
@@ -133,37 +134,37 @@ def load(f, max_bytes: int = DEFAULT_MAX_BYTES, weights_only=None, map_location=
             not name, or more than ``max_bytes`` of data.
     """
     path = os.fspath(f)
-    max_bytes = check_int("load", "max_bytes", max_bytes, 0)
+    max_bytes = check_int("tn.load", "max_bytes", max_bytes, 0)
     if map_location not in (None, "cpu"):
-        raise RuntimeError(f"load: tinynet runs on the CPU only, got map_location "
+        raise RuntimeError(f"tn.load: tinynet runs on the CPU only, got map_location "
                            f"{map_location!r}")
     with open(path, "rb") as handle:
         magic = handle.read(len(_ZIP_MAGIC))
     # NOTE: np.load would take anything that is not a zip or .npy file for a pickle
     if magic != _ZIP_MAGIC:
         if magic[:1] == b"\x80":  # the first opcode of every pickle since protocol 2
-            raise ValueError(f"refusing to load {path}: it is a pickle, which could run code "
-                             f"when loaded; tinynet files hold plain arrays only")
-        raise ValueError(f"{path} is not a tinynet file, or is truncated or corrupt: it does "
-                         f"not start like an .npz archive (first bytes {magic!r})")
+            raise ValueError(f"tn.load: refusing to load {path!r}: it is a pickle, which could "
+                             f"run code when loaded; tinynet files hold plain arrays only")
+        raise ValueError(f"tn.load: {path!r} is not a tinynet file, or is truncated or corrupt: "
+                         f"it does not start like an .npz archive (first bytes {magic!r})")
     try:
         manifest, arrays = _read_archive(path, max_bytes)
         return _decode(manifest["root"], arrays)
     except _Refused as refusal:
-        raise ValueError(f"refusing to load {path}: {refusal}") from None
+        raise ValueError(f"tn.load: refusing to load {path!r}: {refusal}") from None
     except _Foreign as foreign:
-        raise ValueError(f"{path} {foreign}") from None
-    except ValueError as error:
+        raise ValueError(f"tn.load: {path!r} {foreign}") from None
+    except (_Corrupt, ValueError) as error:
         if "allow_pickle" in str(error) or "Object arrays" in str(error):
-            raise ValueError(f"refusing to load {path}: it holds pickled Python objects, "
-                             f"which could run code; tinynet files hold plain arrays "
-                             f"only") from None
-        raise ValueError(f"{path} is corrupt: {error}") from None
+            raise ValueError(f"tn.load: refusing to load {path!r}: it holds pickled Python "
+                             f"objects, which could run code; tinynet files hold plain "
+                             f"arrays only") from None
+        raise ValueError(f"tn.load: {path!r} is corrupt: {error}") from None
     except Exception as error:  # noqa: BLE001  (zipfile, zlib, json and numpy raise a dozen
         # kinds on damaged bytes: BadZipFile, EOFError, RecursionError, MemoryError, a
         # RuntimeError for "encrypted" members...; to the caller they all mean one thing)
-        raise ValueError(f"{path} is truncated or corrupt ({type(error).__name__}: {error})"
-                         ) from None
+        raise ValueError(f"tn.load: {path!r} is truncated or corrupt ({type(error).__name__}: "
+                         f"{error})") from None
 
 
 class _Refused(Exception):
@@ -172,6 +173,11 @@ class _Refused(Exception):
 
 class _Foreign(Exception):
     """A well-formed archive that is not a tinynet file of this version."""
+
+
+class _Corrupt(Exception):
+    """A tinynet archive whose manifest or array headers make no sense; ``load`` names
+    the file."""
 
 
 def _read_archive(path: str, max_bytes: int) -> tuple:
@@ -192,8 +198,8 @@ def _read_archive(path: str, max_bytes: int) -> tuple:
             raise _Refused(f"it holds members its manifest does not name: {extra[:5]}")
         missing = sorted(wanted - set(members))
         if missing:
-            raise ValueError(f"its {_MANIFEST} entry names arrays it does not hold: "
-                             f"{missing[:5]}")
+            raise _Corrupt(f"its {_MANIFEST} entry names arrays it does not hold: "
+                           f"{missing[:5]}")
         headers, total = {}, 0
         for key in sorted(wanted):
             with archive.open(members[key]) as stream:
@@ -224,7 +230,7 @@ def _header(stream) -> tuple:
     elif version in ((2, 0), (3, 0)):
         shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
     else:
-        raise ValueError(f"unknown .npy format version {version}")
+        raise _Corrupt(f"unknown .npy format version {version}")
     return shape, dtype
 
 
@@ -232,7 +238,7 @@ def _read_manifest(archive, member: str, max_bytes: int) -> dict:
     with archive.open(member) as stream:
         shape, dtype = _header(stream)
         if dtype != np.uint8 or len(shape) != 1:
-            raise ValueError(f"its {_MANIFEST} entry is not text (dtype {dtype})")
+            raise _Corrupt(f"its {_MANIFEST} entry is not text (dtype {dtype})")
         if shape[0] > max(max_bytes, _MANIFEST_MAX):
             raise _Refused(f"its {_MANIFEST} entry is larger than max_bytes={max_bytes}")
         text = stream.read(shape[0]).decode("utf-8")

@@ -62,7 +62,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = False):
-        self.array = dtypes.new_array(_data(data))
+        self.array = dtypes.new_array(_data(data), where="Tensor")
         self.grad = None
         self._ctx = None
         self._grad_hooks = None
@@ -103,8 +103,8 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         else:
             grad = np.array(_data(gradient), dtype=self.array.dtype)
             if grad.shape != self.array.shape:
-                raise RuntimeError(f"gradient has shape {grad.shape}, but the tensor has "
-                                   f"shape {self.shape}")
+                raise RuntimeError(f"backward: gradient must have the tensor's shape "
+                                   f"{self.shape}, got shape {grad.shape}")
         run_backward(self, grad, retain_graph)
 
     @property
@@ -118,8 +118,9 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if requires_grad and self.array.dtype.kind != "f":
-            raise RuntimeError(f"only floating-point tensors can require gradients, "
-                               f"got dtype {self.array.dtype}")
+            raise RuntimeError(f"requires_grad: only floating-point tensors can require "
+                               f"gradients, got dtype {self.array.dtype}; give a float dtype "
+                               f"(or call .float() first)")
         self.requires_grad = requires_grad
         return self
 
@@ -131,7 +132,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
     def item(self):
         if self.array.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+            raise ValueError(f"item: the tensor must have one element, got shape {self.shape}")
         return self.array.item()
 
     @property

@@ -107,8 +107,9 @@ class TensorConvert:
 
     def __bool__(self):
         if self.array.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.array.size} elements "
-                               "is ambiguous; use .any() or .all()")
+            raise RuntimeError(f"bool: the tensor must have one element to be True or False, "
+                               f"got {self.array.size} elements (shape {self.shape}); use "
+                               f".any() or .all()")
         return bool(self.array)
 
     def to(self, *args, **kwargs):
@@ -151,7 +152,7 @@ class TensorConvert:
         return False
 
     def cuda(self, *args, **kwargs):
-        raise RuntimeError("cuda(): tinynet runs on the CPU only; keep tensors on the CPU "
+        raise RuntimeError("cuda: tinynet runs on the CPU only; keep tensors on the CPU "
                            "(guard the call with `if tinynet.cuda.is_available():`)")
 
     def __index__(self) -> int:

@@ -15,7 +15,9 @@ class TensorHooks:
         """Call ``hook(tensor)`` on this leaf each time ``backward`` has added into its
         ``.grad`` (as in PyTorch). Returns a handle whose ``remove()`` unregisters it."""
         if self._ctx is not None:
-            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaves")
+            raise RuntimeError(f"register_post_accumulate_grad_hook: the tensor must be a leaf "
+                               f"(made by you, not by an op), got the output of "
+                               f"{type(self._ctx).__name__}")
         if self._grad_hooks is None:
             self._grad_hooks = {}
         key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
@@ -26,7 +28,8 @@ class TensorHooks:
         """Also fill ``.grad`` of this non-leaf tensor during ``backward`` (a leaf's is
         always filled). The graph refers to the tensor weakly: no reference cycle."""
         if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+            raise RuntimeError("retain_grad: the tensor must require grad, got one with "
+                               "requires_grad=False; there is no gradient to keep")
         if self._ctx is not None:
             self._ctx.retained = weakref.ref(self)
 

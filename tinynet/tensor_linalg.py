@@ -26,8 +26,8 @@ class TensorLinalg:
     def mv(self, vec):
         """The product of a matrix (2-D) and a vector (1-D)."""
         if self.ndim != 2 or vec.ndim != 1:
-            raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {self.shape} "
-                               f"and {vec.shape}")
+            raise RuntimeError(f"mv: the operands must be a matrix (2-D) and a vector (1-D), "
+                               f"got shapes {self.shape} and {vec.shape}")
         return self @ vec
 
     def dot(self, other):

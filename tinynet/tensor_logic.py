@@ -40,7 +40,8 @@ class TensorLogic:
     # ---- bitwise and logical operators -----------------------------------------------------
     def __invert__(self):
         if self.array.dtype.kind not in "biu":
-            raise TypeError(f"~ needs a boolean or integer tensor, got {self.dtype}")
+            raise TypeError(f"invert: the tensor must be boolean or integer for ~, got "
+                            f"{self.dtype}; negate a float mask with logical_not()")
         return constant_tensor(np.invert(self.array))
 
     def __and__(self, other):

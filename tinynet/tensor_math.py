@@ -31,8 +31,9 @@ def numpy_names(method):
             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
                 if alias in kwargs:
                     if name in kwargs:
-                        raise TypeError(f"{method.__name__}() got both {name!r} and its "
-                                        f"alias {alias!r}")
+                        raise TypeError(f"{method.__name__}: give {name} or its alias "
+                                        f"{alias}, not both, got {name}={kwargs[name]!r} and "
+                                        f"{alias}={kwargs[alias]!r}")
                     kwargs[name] = kwargs.pop(alias)
         return method(*args, **kwargs)
 
@@ -72,7 +73,8 @@ class TensorMath:
 
     def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
         if min is None and max is None:
-            raise ValueError("clamp() needs at least one of min and max")
+            raise ValueError("clamp: at least one of min and max must be given, got min=None "
+                             "and max=None")
         return ops.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -209,7 +211,7 @@ class TensorMath:
     def mean(self, dim=None, keepdim: bool = False, dtype=None):
         x = self if dtype is None else self.to(dtype)
         if x.array.dtype.kind != "f":
-            raise RuntimeError(f"mean() needs a floating-point tensor, got {x.dtype}; "
+            raise RuntimeError(f"mean: the tensor must be floating-point, got {x.dtype}; "
                                f"use .float().mean() or mean(dtype=tinynet.float32)")
         return ops.Mean.apply(x, dim, keepdim)
 
@@ -321,8 +323,8 @@ class TensorMath:
 
     def _var_args(self, name, dim, unbiased, keepdim, correction):
         if self.array.dtype.kind != "f":
-            raise RuntimeError(f"{name}: std and var need a floating-point tensor, got "
-                               f"{self.dtype}")
+            raise RuntimeError(f"{name}: the tensor must be floating-point, got {self.dtype}; "
+                               f"use .float().{name}()")
         if isinstance(dim, bool):  # var(False): the legacy (unbiased) form
             dim, unbiased = None, dim
         if unbiased is not None and correction is not None:

@@ -84,7 +84,8 @@ class TensorShape:
 
     def t(self):
         if self.array.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+            raise RuntimeError(f"t: the tensor must have <= 2 dimensions, got {self.ndim} "
+                               f"(shape {self.shape}); use transpose(dim0, dim1)")
         return self.T
 
     def clone(self):

@@ -27,9 +27,11 @@ def set_num_threads(num_threads: int) -> None:
     except TypeError:
         count = None
     if count is None:
-        raise RuntimeError(f"set_num_threads expects an int, but got {num_threads!r}")
+        raise RuntimeError(f"set_num_threads: num_threads must be an int, got "
+                           f"{num_threads!r}")
     if count < 1:
-        raise RuntimeError(f"set_num_threads expects a positive integer, got {count}")
+        raise RuntimeError(f"set_num_threads: num_threads must be a positive integer, got "
+                           f"{count}")
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=count, user_api="blas")  # kept: not used as a context

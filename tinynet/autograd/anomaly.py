@@ -85,11 +85,12 @@ def check_forward(ctx, args, out) -> None:
             is_leaf = getattr(arg, "grad_fn", None) is None
             source = "a leaf tensor" if is_leaf else "an earlier op's output"
             raise AnomalyError(
-                f"{op} forward received non-finite values from {source} of shape "
+                f"detect_anomaly: {op} forward received non-finite values from {source} of "
+                f"shape "
                 f"{array.shape}{_where(ctx)}", op, "forward", ctx.anomaly_site,
                 ctx.anomaly_module, leaf=arg if is_leaf and hasattr(arg, "array") else None)
-    raise AnomalyError(f"{op} forward turned finite inputs into non-finite output"
-                       f"{_where(ctx)}", op, "forward", ctx.anomaly_site, ctx.anomaly_module)
+    raise AnomalyError(f"detect_anomaly: {op} forward turned finite inputs into non-finite "
+                       f"output{_where(ctx)}", op, "forward", ctx.anomaly_site, ctx.anomaly_module)
 
 
 def check_backward(ctx, grad, input_grads) -> None:
@@ -101,8 +102,9 @@ def check_backward(ctx, grad, input_grads) -> None:
             op = type(ctx).__name__
             site = getattr(ctx, "anomaly_site", "unknown")
             module = getattr(ctx, "anomaly_module", None)
-            raise AnomalyError(f"{op} backward returned non-finite values in its gradient "
-                               f"for input {i}{_where(ctx)}", op, "backward", site, module)
+            raise AnomalyError(f"detect_anomaly: {op} backward returned non-finite values in "
+                               f"its gradient for input {i}{_where(ctx)}", op, "backward", site,
+                               module)
 
 
 def _finite(array) -> bool:

@@ -64,8 +64,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.next_nodes):
             raise RuntimeError(
-                f"{type(ctx).__name__}.backward returned {len(input_grads)} gradients, "
-                f"expected {len(ctx.next_nodes)} (one per forward input)")
+                f"backward: {type(ctx).__name__}.backward must return one gradient per "
+                f"forward input ({len(ctx.next_nodes)}, None for an input that needs "
+                f"none), got {len(input_grads)}")
         if observers:
             for observe in observers:
                 observe(ctx, g, input_grads)
@@ -115,9 +116,10 @@ def _check_saved_unchanged(ctx) -> None:
                 f"{version}. Change it out of place, or only after backward().")
     if ctx.out_version is not None and ctx.out_version[0] != 0:
         raise RuntimeError(
-            f"the output of {type(ctx).__name__}, which its backward needs, has been "
-            f"modified by an in-place operation (version {ctx.out_version[0]}, "
-            f"expected 0). Change it out of place, or only after backward().")
+            f"one of the tensors needed for gradient computation has been modified by "
+            f"an in-place operation: the output of {type(ctx).__name__}, which its "
+            f"backward needs, is at version {ctx.out_version[0]}, expected version 0. "
+            f"Change it out of place, or only after backward().")
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:

@@ -40,11 +40,13 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
-        raise ValueError("gradcheck needs at least one input tensor with requires_grad=True")
+        raise ValueError(f"gradcheck: inputs must include a tensor with requires_grad=True, "
+                         f"got none among {len(inputs)} inputs")
     for i in checked:
         if inputs[i].dtype != np.float64:
-            raise TypeError(f"gradcheck needs float64 inputs, input {i} is {inputs[i].dtype}: "
-                            "finite differences in float32 are too coarse; use .double()")
+            raise TypeError(f"gradcheck: input {i} must be float64 (finite differences in "
+                            f"float32 are too coarse; use .double()), got dtype "
+                            f"{inputs[i].dtype}")
     for i in checked:
         inputs[i].grad = None
     out = fn(*inputs)
@@ -76,8 +78,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     if excess <= 0:
         return True
     if raise_exception:
+        difference, allowed = abs(analytic_k - numerical_k), atol + rtol * abs(numerical_k)
         raise GradcheckError(
-            f"gradient mismatch for input {i} at index {k}: analytic {analytic_k:.10g}, "
-            f"numerical {numerical_k:.10g} (|difference| {abs(analytic_k - numerical_k):.3g} "
-            f"> atol + rtol*|numerical| = {atol + rtol * abs(numerical_k):.3g})")
+            f"gradcheck: gradient mismatch for input {i} at index {k}: analytic "
+            f"{analytic_k:.10g}, numerical {numerical_k:.10g} (|difference| {difference:.3g} "
+            f"> atol + rtol*|numerical| = {allowed:.3g})")
     return False

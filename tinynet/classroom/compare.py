@@ -114,12 +114,13 @@ def _triples(mine, reference) -> list:
                             f"a dict of the same names, got {type(reference).__name__}")
         missing = [name for name in mine if name not in reference]
         if missing:
-            raise KeyError(f"compare_grads: no reference for {missing}; reference has "
-                           f"{list(reference)}")
+            raise KeyError(f"compare_grads: reference must hold each of your names, got no "
+                           f"reference for {missing} (reference has {list(reference)})")
         return [(name, mine[name], reference[name]) for name in mine]
     if reference is not None:
-        raise TypeError("compare_grads: pass either two dicts, or one list of "
-                        "(name, your gradient, reference) triples")
+        raise TypeError(f"compare_grads: reference must be None with a list of (name, your "
+                        f"gradient, reference) triples, got {type(reference).__name__}; pass "
+                        f"either two dicts, or one list of triples")
     triples = list(mine)
     for entry in triples:
         if not (isinstance(entry, tuple) and len(entry) == 3):

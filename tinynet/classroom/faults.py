@@ -15,12 +15,12 @@ exit, even when the block raises; the fast paths are off inside it, so the refer
 meanwhile.
 """
 import contextlib
-import difflib
 
 import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.function import Function
+from tinynet.checks import check_choice, choice_message
 from tinynet.fastpath import fast_paths
 
 FAULTS = {  # kind -> what the broken backward returns instead of each gradient g
@@ -59,9 +59,7 @@ def broken(op, kind: str):
         True
     """
     cls = _op_class(op)
-    if kind not in FAULTS:
-        raise ValueError(f"broken: unknown kind {kind!r}{_suggest(kind, FAULTS)}; kinds are "
-                         f"{', '.join(FAULTS)}")
+    check_choice("broken", "kind", kind, tuple(FAULTS))
     fault = _WRONG[kind]
     own = cls.__dict__.get("backward")  # None when inherited: then deleted on exit
     correct = cls.backward
@@ -90,10 +88,4 @@ def _op_class(op) -> type:
         return op
     if isinstance(op, str) and op in ops.__all__:
         return getattr(ops, op)
-    raise ValueError(f"broken: unknown op {op!r}{_suggest(op, ops.__all__)}; give a name "
-                     f"in tinynet.ops ({', '.join(ops.__all__)}) or a Function subclass")
-
-
-def _suggest(name, choices) -> str:
-    close = difflib.get_close_matches(str(name), list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(choice_message("broken", "op", op, ops.__all__, "a Function subclass"))

@@ -57,6 +57,7 @@ import numpy as np
 
 from tinynet import nn
 from tinynet.autograd.grad_mode import _GradMode
+from tinynet.checks import check_int
 
 ACTIVATION_MODULES = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh)
 SATURATED = 1 - 0.97 ** 2  # of the peak derivative: |tanh| > 0.97 (see the docstring)
@@ -243,9 +244,7 @@ class Monitor:
     """
 
     def __init__(self, model, every: int = 4):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Monitor: every must be a positive integer, got {every!r}")
-        self.model, self.every = model, every
+        self.model, self.every = model, check_int("Monitor", "every", every, 1)
         self.linears, self.activations = {}, {}
         self.epochs = []  # one summary dict per finished epoch
         self._forwards = 0  # training forwards of the model in this epoch

@@ -32,9 +32,10 @@ class FlatState:
         names: state entries to keep flat, e.g. ("exp_avg", "exp_avg_sq").
         state: the optimizer's ``state`` dict; existing entries are copied in and then
             replaced by views.
+        where: the call that builds it (e.g. "Adam.step"), named in errors.
     """
 
-    def __init__(self, params: list, names: tuple, state: dict):
+    def __init__(self, params: list, names: tuple, state: dict, where: str = "step"):
         self.params = params
         self.dtype = params[0].array.dtype
         sizes = [p.array.size for p in params]
@@ -54,9 +55,10 @@ class FlatState:
                 if isinstance(entry.get(name), np.ndarray):
                     if entry[name].shape != view.shape:
                         raise ValueError(
-                            f"optimizer state {name!r} has shape {entry[name].shape}, but its "
-                            f"parameter has shape {p.array.shape}: a parameter's shape changed "
-                            f"after the optimizer stepped; create a new optimizer")
+                            f"{where}: each parameter must keep the shape of its optimizer "
+                            f"state, got shape {p.array.shape} for state {name!r} of shape "
+                            f"{entry[name].shape}; after changing a parameter's shape, create "
+                            f"a new optimizer")
                     view[...] = entry[name]
                 entry[name] = view
             self.views.append(tuple([(name, entry[name]) for name in names]))
@@ -119,7 +121,8 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
     FlatState kept in ``cache``; False (nothing done) when the group cannot take it: a
     parameter without a gradient, mixed dtypes or step counts. The per-parameter
     reference then runs."""
-    flat = _adam_flat_state(optimizer.state, cache, i, group["params"])
+    flat = _adam_flat_state(optimizer.state, cache, i, group["params"],
+                            f"{type(optimizer).__name__}.step")
     if flat is None:
         return False
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
@@ -151,7 +154,7 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
     return True
 
 
-def _adam_flat_state(state: dict, cache: dict, i: int, params: list):
+def _adam_flat_state(state: dict, cache: dict, i: int, params: list, where: str):
     """The group's FlatState when every parameter has a gradient, they share a dtype
     and a step count; otherwise None."""
     flat = cache.get(i)
@@ -165,7 +168,7 @@ def _adam_flat_state(state: dict, cache: dict, i: int, params: list):
         steps.add(state[p]["step"] if p in state else 0)
     if len(steps) != 1:
         return None
-    flat = cache[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), state)
+    flat = cache[i] = FlatState(params, ("exp_avg", "exp_avg_sq"), state, where)
     for p in params:
         state[p].setdefault("step", 0)
     return flat

@@ -51,7 +51,8 @@ class Adam(Optimizer):
                       for i, beta in enumerate(betas))
         weight_decay = check_real(where, "weight_decay", weight_decay, 0.0)
         if amsgrad:
-            raise NotImplementedError("amsgrad=True is not implemented in tinynet")
+            raise NotImplementedError(f"{where}: amsgrad must be False (amsgrad=True is not "
+                                      f"implemented in tinynet), got {amsgrad!r}")
         if foreach is not None and not isinstance(foreach, bool):
             raise TypeError(f"{where}: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,

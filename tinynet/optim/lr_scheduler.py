@@ -16,8 +16,10 @@ class LRScheduler:
                 group.setdefault("initial_lr", group["lr"])
         for i, group in enumerate(optimizer.param_groups):
             if "initial_lr" not in group:
-                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                               f"when resuming an optimizer (last_epoch={last_epoch})")
+                raise KeyError(f"{type(self).__name__}: param 'initial_lr' is not specified in "
+                               f"param_groups[{i}] when resuming an optimizer (last_epoch="
+                               f"{last_epoch}); load the optimizer's state dict first, or "
+                               f"pass last_epoch=-1")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
@@ -240,8 +242,9 @@ class OneCycleLR(LRScheduler):
     def get_lr(self) -> list:
         step = self.last_epoch
         if step > self.total_steps:
-            raise ValueError(f"OneCycleLR: the number of steps must be at most total_steps="
-                             f"{self.total_steps}, got {step}")
+            raise ValueError(f"OneCycleLR.step: the number of steps must be at most "
+                             f"total_steps={self.total_steps}, got {step}; give a larger "
+                             f"total_steps (or epochs and steps_per_epoch)")
         lrs = []
         for group in self.optimizer.param_groups:
             start_step = 0.0

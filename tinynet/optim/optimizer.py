@@ -88,15 +88,17 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyper-parameters and state saved by ``state_dict`` (e.g. after
         ``tn.load``); the groups must hold the same number of parameters."""
+        where = f"{type(self).__name__}.load_state_dict"
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(groups)} parameter groups, "
-                             f"the optimizer has {len(self.param_groups)}")
+            raise ValueError(f"{where}: state_dict must have as many parameter groups as the "
+                             f"optimizer ({len(self.param_groups)}), got {len(groups)}")
         params_by_index = {}
         for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"parameter group {i} has {len(group['params'])} parameters, "
-                                 f"the loaded state dict has {len(saved['params'])}")
+                raise ValueError(f"{where}: parameter group {i} of state_dict must have as "
+                                 f"many parameters as the optimizer's ({len(group['params'])}), "
+                                 f"got {len(saved['params'])}")
             params_by_index.update(zip(saved["params"], group["params"]))
         state = {}  # built aside: a refused state dict leaves the optimizer as it was
         for key, values in state_dict["state"].items():
@@ -106,11 +108,13 @@ class Optimizer:
                 value = value.array if isinstance(value, Tensor) else value
                 if isinstance(value, np.ndarray):
                     if value.shape != p.shape and value.ndim > 0:
-                        raise ValueError(f"state {name!r} of parameter {key} has shape "
-                                         f"{value.shape}, the parameter has {p.shape}")
+                        raise ValueError(f"{where}: state {name!r} of parameter {key} must "
+                                         f"have the parameter's shape {p.shape}, got "
+                                         f"{value.shape}")
                     problem = cast_problem(value, p.dtype) if value.ndim > 0 else ""
                     if problem:
-                        raise ValueError(f"state {name!r} of parameter {key}: {problem}")
+                        raise ValueError(f"{where}: state {name!r} of parameter {key} must "
+                                         f"fit the parameter's dtype, got {problem}")
                     value = value.astype(p.dtype) if value.ndim > 0 else value.item()
                 restored[name] = value
             state[p] = restored

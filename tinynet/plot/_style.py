@@ -16,21 +16,22 @@ NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"
          "sgd": "SGD", "layernorm": "LayerNorm"}
 
 
-def new_figure(**kwargs):
+def new_figure(where: str, **kwargs):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'tinynet[plot]'") from None
+        raise ImportError(f"{where}: plotting needs matplotlib, which is not installed; "
+                          f"pip install 'tinynet[plot]'") from None
     return Figure(**kwargs)
 
 
-def finish(fig, path):
+def finish(fig, path, where: str):
     if fig.get_layout_engine() is None:  # figures with legends outside use "constrained"
         fig.tight_layout()
     if path is not None:
         # the format from the file name, as savefig(path) would; written atomically
         suffix = os.path.splitext(os.fspath(path))[1][1:].lower()
-        with atomic_write(path, "wb") as f:
+        with atomic_write(path, "wb", where=where) as f:
             fig.savefig(f, dpi=110, format=suffix or None)
     return fig
 

@@ -15,11 +15,12 @@ def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_
     """Each activation f(z) (solid) and its derivative f'(z) (dashed) on z in [-4, 4], one
     small panel per activation with shared axes, so no curve hides another."""
     if not names:
-        raise ValueError("activations: names must name at least one activation, got none")
+        raise ValueError(f"activations: names must hold at least one activation name, got "
+                         f"{names!r}")
     z = np.linspace(-4, 4, 801)
     columns = min(len(names), 4)
     rows = math.ceil(len(names) / columns)
-    fig = new_figure(figsize=(3.4 * columns, 2.9 * rows + 0.4))
+    fig = new_figure("activations", figsize=(3.4 * columns, 2.9 * rows + 0.4))
     axes = np.atleast_1d(fig.subplots(rows, columns, sharex=True, sharey=True)).ravel()
     for ax, name in zip(axes, names):
         module = make_activation(name).double()  # a learnable one (PReLU) too
@@ -42,4 +43,4 @@ def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_
     handles, labels = axes[0].get_legend_handles_labels()
     legend_ax.legend(handles, labels, loc="center" if legend_ax is not axes[0] else "upper left",
                      fontsize=11 if legend_ax is not axes[0] else 8)
-    return finish(fig, path)
+    return finish(fig, path, "activations")

@@ -1,6 +1,7 @@
 """The decision boundary of a model over 2-D data, with the points."""
 import numpy as np
 
+from tinynet.checks import check_int
 from tinynet.nn import Module
 from tinynet.plot._style import OKABE_ITO, colormap, finish, new_figure
 from tinynet.tensor import Tensor
@@ -88,7 +89,7 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     if unknown.size:
         raise ValueError(f"decision_boundary: y must hold the model's classes "
                          f"{classes.tolist()}, got also {unknown.tolist()}")
-    fig = new_figure(figsize=(6.4, 5), layout="constrained")
+    fig = new_figure("decision_boundary", figsize=(6.4, 5), layout="constrained")
     ax = fig.subplots()
     dx, dy = (x1 - x0) / (resolution - 1), (y1 - y0) / (resolution - 1)
     extent = (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)  # pixels centred on the grid
@@ -101,7 +102,7 @@ def decision_boundary(model, X, y, path=None, resolution: int = 200, feature_nam
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=names[0], ylabel=names[1],
            title="decision boundary")
     ax.legend(fontsize=8, loc="best", framealpha=0.85)
-    return finish(fig, path)
+    return finish(fig, path, "decision_boundary")
 
 
 def _checked(X, y, resolution) -> tuple:
@@ -112,9 +113,7 @@ def _checked(X, y, resolution) -> tuple:
     if y.shape != (len(X),):
         raise ValueError(f"decision_boundary: y must be (N,) labels with N = {len(X)} as in X, "
                          f"got shape {y.shape}")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"decision_boundary: resolution must be an integer >= 2, "
-                         f"got {resolution!r}")
+    check_int("decision_boundary", "resolution", resolution, 2)
     return X.astype(np.float64), y
 
 

@@ -11,7 +11,7 @@ def comparison(result, path=None):
     rows, settings = result.rows, result.settings
     names = [display_name(r["activation"]) for r in rows]
     x = np.arange(len(rows))
-    fig = new_figure(figsize=(15, 4.8), layout="constrained")
+    fig = new_figure("comparison", figsize=(15, 4.8), layout="constrained")
     ax_acc, ax_grad, ax_units = fig.subplots(1, 3)
 
     means = [r["test_acc_mean"] for r in rows]
@@ -57,7 +57,7 @@ def comparison(result, path=None):
         ax.set_xticks(x, names, rotation=30)
         ax.grid(alpha=0.3, axis="y", which="both")
     fig.suptitle(_settings_title(settings), fontsize=13)
-    return finish(fig, path)
+    return finish(fig, path, "comparison")
 
 
 def _settings_title(settings: dict) -> str:

@@ -85,33 +85,33 @@ def _metric_panel(ax, history, metric: str) -> None:
 # ---- training runs ----------------------------------------------------------------------
 def curves(history, path=None):
     """Loss and accuracy per epoch (train solid and, if recorded, validation dashed)."""
-    fig = new_figure(figsize=(10, 4))
+    fig = new_figure("curves", figsize=(10, 4))
     ax_loss, ax_acc = fig.subplots(1, 2)
     _metric_panel(ax_loss, history, "loss")
     _metric_panel(ax_acc, history, "acc")
-    return finish(fig, path)
+    return finish(fig, path, "curves")
 
 
 def gradient_norms(history, path=None):
     """Each Linear's mean weight-gradient norm ‖∂L/∂W‖ per epoch, log scale."""
     layers = _monitored(history, "gradient_norms")
-    fig = new_figure(figsize=(8.5, 4.5), layout="constrained")
+    fig = new_figure("gradient_norms", figsize=(8.5, 4.5), layout="constrained")
     ax = fig.subplots()
     _layer_panel(ax, history, layers, "grad_norm")
     legend_outside(ax)
-    return finish(fig, path)
+    return finish(fig, path, "gradient_norms")
 
 
 def unit_health(history, path=None):
     """Dead-unit and saturation rates of each activation layer per epoch (definitions in
     ``tinynet.diagnostics.monitor``)."""
     layers = _monitored(history, "unit_health")
-    fig = new_figure(figsize=(12, 4.2), layout="constrained")
+    fig = new_figure("unit_health", figsize=(12, 4.2), layout="constrained")
     ax_dead, ax_sat = fig.subplots(1, 2)
     _layer_panel(ax_dead, history, layers, "dead_rate")
     _layer_panel(ax_sat, history, layers, "saturation_rate")
     legend_outside(ax_sat)
-    return finish(fig, path)
+    return finish(fig, path, "unit_health")
 
 
 def _histogram_panel(ax, history, name: str, label: str, norm):
@@ -173,7 +173,7 @@ def health(history, path=None):
     hist_layers = [n for n, s in layers.items() if "act_hist" in s]
     columns = min(max(len(hist_layers), 3), 6)
     rows = math.ceil(len(hist_layers) / columns)
-    fig = new_figure(figsize=(15, 6.6 + 2.3 * rows), layout="constrained")
+    fig = new_figure("health", figsize=(15, 6.6 + 2.3 * rows), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[6.3, 0.01 + 2.3 * rows])
     (ax_loss, ax_grad, ax_update), (ax_acc, ax_dead, ax_sat) = top.subplots(2, 3)
     _metric_panel(ax_loss, history, "loss")
@@ -195,7 +195,7 @@ def health(history, path=None):
                         pad=0.01)
         bottom.suptitle("activation outputs per epoch", fontsize=11)
     fig.suptitle(_run_title(history), fontsize=13)
-    return finish(fig, path)
+    return finish(fig, path, "health")
 
 
 def _run_title(history) -> str:

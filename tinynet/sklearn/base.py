@@ -283,6 +283,7 @@ class _BaseMLP(BaseEstimator):
             return self.model_(from_numpy(X)).array
 
     def _fit(self, X, y, sample_weight, incremental: bool, resume_from=None):
+        where = f"{type(self).__name__}.{'partial_fit' if incremental else 'fit'}"
         self._validate_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -290,12 +291,12 @@ class _BaseMLP(BaseEstimator):
             or resume_from is not None
         X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
                              multi_output=self._multi_output)
-        y = self._encode_targets(y, first)
+        y = self._encode_targets(y, first, where)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = self._class_weights(y, sample_weight)
         if first:
-            rng = np.random.default_rng(_seed(self.random_state))
+            rng = np.random.default_rng(_seed(self.random_state, where))
             self._build(X.shape[1], self._n_outputs(y), rng)
         if not incremental or not hasattr(self, "_optimizer"):
             self._build_optimizer()
@@ -325,7 +326,7 @@ class _BaseMLP(BaseEstimator):
         return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
 
 
-def _seed(random_state):
+def _seed(random_state, where: str):
     """An int seed from None, an int or a numpy RandomState (scikit-learn's conventions)."""
     if random_state is None:
         return None
@@ -333,4 +334,5 @@ def _seed(random_state):
         return int(random_state)
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(2 ** 31))
-    raise ValueError(f"random_state must be None, an int or a RandomState, got {random_state!r}")
+    raise ValueError(f"{where}: random_state must be None, an int or a RandomState, got "
+                     f"{random_state!r}")

@@ -97,14 +97,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             self._partial_classes = np.unique(classes)
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(f"`classes={list(classes)}` is not the same as on the first call "
-                             f"to partial_fit, which was {list(self.classes_)}")
+            raise ValueError(f"MLPClassifier.partial_fit: classes must be the same as on the "
+                             f"first call, {self.classes_.tolist()}, got {list(classes)}")
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _encode_targets(self, y, first: bool) -> np.ndarray:
+    def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
         check_classification_targets(y)
         if type_of_target(y) == "multilabel-indicator":
-            raise ValueError("MLPClassifier in tinynet does not support multilabel targets")
+            raise ValueError(f"{where}: y must hold one label per sample (tinynet's "
+                             f"MLPClassifier does not support multilabel targets), got a "
+                             f"multilabel-indicator y of shape {np.shape(y)}")
         if first:
             encoder = LabelEncoder()
             partial = getattr(self, "_partial_classes", None)
@@ -114,8 +116,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 del self._partial_classes
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(f"y contains labels not seen before: {unknown.tolist()}; "
-                             f"known classes are {self.classes_.tolist()}")
+            raise ValueError(f"{where}: y must hold only the classes of the first fit, "
+                             f"{self.classes_.tolist()}, got also {unknown.tolist()}")
         codes = np.searchsorted(self.classes_, y)
         if len(self.classes_) == 2:  # one logit, BCE-with-logits
             return codes.astype(np.dtype(self.dtype))[:, None]
@@ -204,7 +206,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """One epoch over (X, y)."""
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _encode_targets(self, y, first: bool) -> np.ndarray:
+    def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
         y = np.asarray(y, dtype=np.dtype(self.dtype))
         if first:
             self._y_ndim = y.ndim

@@ -1,6 +1,8 @@
 """Callbacks for ``fit``: hooks at the start and end of training and after each epoch."""
 import numpy as np
 
+from tinynet.checks import check_choice, choice_message
+
 
 class Callback:
     """Base class: override what you need. ``on_epoch_end`` returns True to stop.
@@ -48,10 +50,9 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = False):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        check_choice("EarlyStopping", "mode", mode, ("auto", "min", "max"))
         if patience < 0:
-            raise ValueError(f"patience must be >= 0, got {patience}")
+            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience!r}")
         self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
         self.restore_best_weights = restore_best_weights
@@ -71,8 +72,12 @@ class EarlyStopping(Callback):
         value = record.get(self.monitor)
         if value is None:
             available = [k for k, v in record.items() if isinstance(v, float)]
-            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, which this run does not "
-                             f"record (pass validation_data for val_*); available: {available}")
+            if self.monitor.startswith("val_") and not any(k.startswith("val_")
+                                                           for k in available):
+                raise ValueError(f"EarlyStopping: monitor must be one of "
+                                 f"{', '.join(map(repr, available))}, got {self.monitor!r}; "
+                                 f"pass validation_data to fit to record val_*")
+            raise ValueError(choice_message("EarlyStopping", "monitor", self.monitor, available))
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:

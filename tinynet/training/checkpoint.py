@@ -91,8 +91,8 @@ def restore(run, state: dict, path) -> int:
     if run.scheduler is not None:
         run.scheduler.load_state_dict(state["scheduler"])
     if len(state["callbacks"]) != len(run.callbacks):
-        raise ValueError(f"fit: resume_from {path!r} was saved with {len(state['callbacks'])} "
-                         f"callbacks, this call has {len(run.callbacks)}")
+        raise ValueError(f"fit: callbacks must match the {len(state['callbacks'])} callbacks "
+                         f"saved in resume_from {path!r}, got {len(run.callbacks)}")
     for callback, callback_state in zip(run.callbacks, state["callbacks"]):
         callback.load_state_dict(callback_state)
     if run.monitor is not None and state["monitor"] is not None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinynet.autograd.grad_mode import no_grad
+from tinynet.checks import check_int
 from tinynet.factories import from_numpy
 from tinynet.nn.utils import clip_grad_norm_
 
@@ -26,8 +27,7 @@ def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
         >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
         [[0, 1], [2, 3], [4]]
     """
-    if batch_size < 1:
-        raise ValueError(f"batches: batch_size must be an integer >= 1, got {batch_size!r}")
+    batch_size = check_int("batches", "batch_size", batch_size, 1)
     order = (rng or np.random.default_rng()).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
         yield order[start:start + batch_size]

@@ -3,6 +3,7 @@ import csv
 import json
 import math
 
+from tinynet.checks import choice_message
 from tinynet.diagnostics import hints
 from tinynet.files import atomic_write
 from tinynet.tables import cells, html_table, text_table
@@ -31,7 +32,7 @@ class History:
         """A metric over epochs: ``history['val_acc']``."""
         if not self.records or key not in self.records[0]:
             keys = sorted(self.records[0]) if self.records else []
-            raise KeyError(f"no metric {key!r} in this history; available: {keys}")
+            raise KeyError(choice_message("History", "key", key, keys))
         return [r[key] for r in self.records]
 
     def layer_metric(self, name: str) -> dict:
@@ -53,7 +54,7 @@ class History:
                            "restored_epoch": self.restored_epoch}, indent=1,
                           default=_jsonable)
         if path is not None:
-            with atomic_write(path, encoding="utf-8") as f:
+            with atomic_write(path, where="History.to_json", encoding="utf-8") as f:
                 f.write(text)
         return text
 
@@ -84,7 +85,7 @@ class History:
         atomically)."""
         rows = self.flat_records()
         columns = list(dict.fromkeys(k for row in rows for k in row))
-        with atomic_write(path, newline="", encoding="utf-8") as f:
+        with atomic_write(path, where="History.to_csv", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=columns)
             writer.writeheader()
             writer.writerows(rows)
@@ -153,4 +154,5 @@ def _jsonable(value):
     """numpy scalars and arrays inside records -> plain Python."""
     if hasattr(value, "tolist"):
         return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+    raise TypeError(f"History.to_json: records and config must hold numbers, strings, lists "
+                    f"and dicts (numpy values too), got {type(value).__name__}")

@@ -12,7 +12,7 @@ import numpy as np
 
 from tinynet import nn, optim
 from tinynet.autograd.anomaly import AnomalyError, detect_anomaly
-from tinynet.checks import check_int, check_real, check_seed
+from tinynet.checks import check_int, check_real, check_seed, choice_message
 from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.factories import from_numpy
@@ -229,8 +229,8 @@ def resolve_loss(where: str, loss) -> tuple:
     """(loss module, loss name) from a name in ``LOSSES`` or a loss module."""
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"{where}: loss must be one of {sorted(LOSSES)} or a loss module, "
-                             f"got {loss!r}")
+            raise ValueError(choice_message(where, "loss", loss, sorted(LOSSES),
+                                            "a loss module"))
         return LOSSES[loss](), loss
     if not callable(loss):
         raise TypeError(f"{where}: loss must be a loss name or a loss module, got {loss!r}")
@@ -245,8 +245,8 @@ def _optimizer(optimizer, lr, params):
     if optimizer is None or isinstance(optimizer, str):
         name = optimizer or "adam"
         if name not in OPTIMIZERS:
-            raise ValueError(f"fit: optimizer must be one of {sorted(OPTIMIZERS)} or an "
-                             f"Optimizer, got {name!r}")
+            raise ValueError(choice_message("fit", "optimizer", name, sorted(OPTIMIZERS),
+                                            "an Optimizer"))
         lr = check_real("fit", "lr", lr, 0.0, low_open=True)
         return OPTIMIZERS[name](params, lr=lr)
     if not isinstance(optimizer, optim.Optimizer):
@@ -284,7 +284,7 @@ def _scheduler(scheduler, optimizer):
 def _monitor(model, monitor):
     if monitor is True or monitor is False:
         return Monitor(model) if monitor else None
-    return Monitor(model, every=monitor)  # validates the int
+    return Monitor(model, every=check_int("fit", "monitor", monitor, 1))
 
 
 def _warn_double_softmax(model, loss_fn, loss_name) -> None:

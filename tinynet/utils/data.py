@@ -39,10 +39,12 @@ class Dataset:
     """
 
     def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} does not define __getitem__")
+        raise NotImplementedError(f"{type(self).__name__}: a Dataset must define "
+                                  f"__getitem__(index); add it to your subclass")
 
     def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} does not define __len__")
+        raise NotImplementedError(f"{type(self).__name__}: a Dataset must define __len__(); "
+                                  f"add it to your subclass")
 
 
 class TensorDataset(Dataset):

@@ -149,7 +149,7 @@ def graph(tensor, model=None, *, names=None, collapse: bool = True,
         inside `with tn.viz.record() as rec:` and draw rec.graph(loss) to see them
     """
     if not isinstance(tensor, Tensor):
-        raise TypeError(f"graph: expected a Tensor, got {type(tensor).__name__}")
+        raise TypeError(f"graph: tensor must be a Tensor, got {type(tensor).__name__}")
     if model is None and recording is not None:
         model = recording.model()
     builder = _Builder(tensor, ModelNames(model), _user_names(names), recording)
