@@ -4,8 +4,7 @@ nan``; ``tn.load: 'model.npz' is corrupt: ...``). So a new message in another st
 here, unless it is PyTorch's or scikit-learn's own wording, listed below.
 
 The package's source is read, not run: each ``SomethingError("...")`` or
-``SomethingError(f"...")`` call outside tinynet/nn/ (which keeps its own messages while
-it is reworked), whether raised at once or built first.
+``SomethingError(f"...")`` call, whether raised at once or built first.
 """
 import ast
 import re
@@ -17,7 +16,7 @@ import tinynet as tn
 from tinynet.checks import choice_message, suggest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tinynet"
-OUTSIDE = ("nn",)  # packages under tinynet/ not checked here
+OUTSIDE = ()  # packages under tinynet/ not checked here (none)
 WHERE = re.compile(r"[A-Za-z_][\w.]*: ")  # fit: , tn.load: , History.from_json:
 HOLE = "X"  # stands for each {...} of an f-string: f"{where}: ..." reads "X: ..."
 BUILDERS = {"choice_message"}  # tinynet/checks.py helpers that return a whole message
@@ -40,6 +39,9 @@ ALLOWED = (
     "len() of a 0-d tensor",
     "only integer tensors of a single element can be converted to an index",
     "Dimension out of range (expected to be in range of [",
+    # torch.nn.Module.load_state_dict, and a lazy module's parameter before its first call
+    "Error(s) in loading state_dict for X:",
+    "can't access the shape of an uninitialized parameter",
     # torch.optim.Optimizer
     "params argument given to the optimizer should be an iterable",
     "optimizer got an empty parameter list",

@@ -148,7 +148,7 @@ def test_sequential_still_names_the_layer_before_the_functional_message():
         model(tn.zeros(3, 2))
     with pytest.raises(ValueError) as alone:
         model[2](tn.zeros(3, 8))
-    assert str(info.value) == f"in Sequential layer (2): {alone.value}"
+    assert str(info.value) == f"Sequential: layer (2): {alone.value}"
 
 
 @pytest.mark.parametrize("name", [n for n in FORMS if hasattr(FORMS[n][0](), "derivative")])

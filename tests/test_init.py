@@ -106,7 +106,8 @@ def test_fans_of_higher_dimensional_tensors_include_the_receptive_field():
 
 
 def test_fans_need_two_dimensions():
-    with pytest.raises(ValueError, match=r"at least 2 dimensions, got shape \(5,\)"):
+    with pytest.raises(ValueError, match=r"kaiming_uniform_: tensor must have at least 2 "
+                                         r"dimensions \(fan in and fan out\), got shape \(5,\)"):
         init.kaiming_uniform_(tn.zeros(5))
 
 

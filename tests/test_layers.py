@@ -73,7 +73,7 @@ def test_linear_wrong_width_inside_sequential_names_the_layer_index():
     with pytest.raises(ValueError) as info:
         model(tn.zeros(3, 2))
     message = str(info.value)
-    assert message.startswith("in Sequential layer (2): linear: input must have 6 features")
+    assert message.startswith("Sequential: layer (2): linear: input must have 6 features")
     assert "(out_features, in_features) = (1, 6)" in message and "got 8" in message
 
 

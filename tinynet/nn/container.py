@@ -26,7 +26,7 @@ class Sequential(Module):
             try:
                 x = module(x)
             except ValueError as error:  # say where in the stack a shape went wrong
-                raise ValueError(f"in Sequential layer ({name}): {error}") from error
+                raise ValueError(f"Sequential: layer ({name}): {error}") from error
         return x
 
     def __getitem__(self, index):
@@ -59,7 +59,7 @@ class ModuleList(Module):
 
     def append(self, module: Module) -> "ModuleList":
         if not isinstance(module, Module):
-            raise TypeError(f"ModuleList can only hold Modules, got {module!r}")
+            raise TypeError(f"ModuleList.append: module must be a Module, got {module!r}")
         setattr(self, str(len(self)), module)
         return self
 

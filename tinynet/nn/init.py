@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+from tinynet.checks import choice_message
+
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
@@ -38,13 +40,14 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
+    names = linear_like + ("tanh", "relu", "gelu", "gelu_tanh", "elu", "leaky_relu", "selu")
+    raise ValueError(choice_message("calculate_gain", "nonlinearity", nonlinearity, names))
 
 
-def _fans(tensor: Tensor) -> tuple:
+def _fans(where: str, tensor: Tensor) -> tuple:
     if tensor.ndim < 2:
-        raise ValueError(f"fan in and fan out need a tensor with at least 2 dimensions, "
-                         f"got shape {tuple(tensor.shape)}")
+        raise ValueError(f"{where}: tensor must have at least 2 dimensions (fan in and fan "
+                         f"out), got shape {tuple(tensor.shape)}")
     receptive = int(np.prod(tensor.shape[2:])) if tensor.ndim > 2 else 1
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
@@ -81,21 +84,21 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """U(-a, a) with a = gain·√(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
-    fan_in, fan_out = _fans(tensor)
+    fan_in, fan_out = _fans("xavier_uniform_", tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
-    fan_in, fan_out = _fans(tensor)
+    fan_in, fan_out = _fans("xavier_normal_", tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def _kaiming_std(tensor, a, mode, nonlinearity) -> float:
-    fan_in, fan_out = _fans(tensor)
+def _kaiming_std(where: str, tensor, a, mode, nonlinearity) -> float:
+    fan_in, fan_out = _fans(where, tensor)
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+        raise ValueError(f"{where}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
@@ -106,7 +109,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     leaky_relu slope used by the gain."""
     if tensor.array.size == 0:  # e.g. Linear(0, n): nothing to fill, and fan_in = 0
         return tensor
-    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    bound = math.sqrt(3.0) * _kaiming_std("kaiming_uniform_", tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -115,4 +118,5 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     """N(0, std²), std = gain / √fan."""
     if tensor.array.size == 0:
         return tensor
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
+    std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
+    return normal_(tensor, 0.0, std, generator)

@@ -66,7 +66,8 @@ class Module:
         self.training = True
 
     def forward(self, *args):
-        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+        raise NotImplementedError(f"{type(self).__name__}: a Module must define forward(); "
+                                  f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
         if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
@@ -239,7 +240,7 @@ class Module:
         if dtype is None:
             return self
         if dtype.kind != "f":
-            raise TypeError(f"Module.to() takes a floating-point dtype, got {dtype}")
+            raise TypeError(f"Module.to: dtype must be a floating-point dtype, got {dtype}")
         for p in self.parameters():
             p.array = p.array.astype(dtype, copy=False)
             if p.grad is not None:
@@ -345,7 +346,7 @@ class _Children(MutableMapping):
     def __getitem__(self, name: str) -> Module:
         value = vars(self._module).get(name)
         if not isinstance(value, Module):
-            raise KeyError(name)
+            raise KeyError(f"{type(self._module).__name__}: no submodule named {name!r}")
         return value
 
     def __setitem__(self, name: str, module) -> None:
