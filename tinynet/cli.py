@@ -4,6 +4,7 @@
     tinynet train --dataset digits --activation gelu --norm layernorm --epochs 20
     tinynet plot-activations activations.png
     tinynet demo
+    tinynet exercises list | start DIR | check [TASK ...] [--dir DIR]
 """
 import argparse
 import os
@@ -208,6 +209,51 @@ def _demo(args) -> int:
     return 0
 
 
+def _exercises_list(args) -> int:
+    from tinynet.exercises import TASKS
+
+    print(f"{'#':>2}  {'task':<14} {'points':>6}  {'what':<40} needs")
+    for task in TASKS:
+        print(f"{task.number:>2}  {task.name:<14} {task.points:>6}  {task.title:<40} "
+              f"{', '.join(task.needs) or '-'}")
+    print(f"total {sum(task.points for task in TASKS)} points; start with: tinynet exercises "
+          f"start DIR")
+    return 0
+
+
+def _exercises_start(args) -> int:
+    from tinynet.exercises import start
+
+    root = start(args.dir, solutions=args.solutions)
+    print(f"a workspace in {root}: read {root / 'README.md'}, then run `tinynet exercises "
+          f"check` there")
+    return 0
+
+
+def _exercises_check(args) -> int:
+    from tinynet.exercises import check
+
+    report = check(args.dir, args.tasks)
+    print(report)
+    return 0 if report.passed else 1
+
+
+def _exercise_options(commands) -> None:
+    exercises = commands.add_parser("exercises", help="the course: list, start, check tasks")
+    actions = exercises.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    listing = actions.add_parser("list", help="the tasks, their points and what each needs")
+    listing.set_defaults(run=_exercises_list)
+    start = actions.add_parser("start", help="write a student workspace into DIR")
+    start.add_argument("dir", help="a new (or empty) directory")
+    start.add_argument("--solutions", action="store_true",
+                       help="keep tinynet's own solutions in the code (a teacher's key)")
+    start.set_defaults(run=_exercises_start)
+    check = actions.add_parser("check", help="grade a workspace; exit status 0 when all pass")
+    check.add_argument("tasks", nargs="*", help="task names or numbers (default: all)")
+    check.add_argument("--dir", default=".", help="the workspace (default: here)")
+    check.set_defaults(run=_exercises_check)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but an error is one line (what and how to get help), exit status 2."""
 
@@ -253,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--epochs", type=_positive_int, default=30)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+    _exercise_options(commands)
     return parser
 
 
@@ -263,7 +310,10 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as error:
-        print(f"tinynet {args.command}: error: {error}", file=sys.stderr)
+        command = " ".join(filter(None, [args.command, getattr(args, "action", None)]))
+        # said once, by the line's start ("exercises check" is exercises.check in Python)
+        message = str(error).removeprefix(f"{command.replace(' ', '.')}: ")
+        print(f"tinynet {command}: error: {message}", file=sys.stderr)
         return 2
 
 

@@ -19,6 +19,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     If ``x`` of shape (3, 1) met ``y`` of shape (4,) in ``x + y`` (output (3, 4)), then
     dL/dx = sum over axis 1 of dL/d(out), kept as (3, 1); dL/dy = sum over axis 0.
     """
+    # BEGIN SOLUTION unbroadcast
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
@@ -26,6 +27,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad.reshape(shape)
+    # END SOLUTION
 
 
 def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
@@ -70,6 +72,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         if observers:
             for observe in observers:
                 observe(ctx, g, input_grads)
+        # BEGIN SOLUTION backward
         for node, gx in zip(ctx.next_nodes, input_grads):
             if node is None or gx is None:
                 continue
@@ -88,6 +91,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
             else:
                 # NOTE: out of place: gx may be the very array another input received.
                 grads[key] = previous + gx
+        # END SOLUTION
         if not retain_graph:
             ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
     _write_leaf_grads(leaves, grads, adopted)

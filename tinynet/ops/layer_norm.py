@@ -34,6 +34,7 @@ class LayerNorm(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # BEGIN SOLUTION layernorm
         x_hat, rstd, w = ctx.saved_tensors
         axes, n = ctx.axes, ctx.n
         lead = tuple(range(x_hat.ndim - len(axes)))  # the axes w and b are broadcast over
@@ -49,6 +50,7 @@ class LayerNorm(Function):
         if need_b:
             gb = grad.sum(axis=lead)
         return gx, gw, gb, None, None
+        # END SOLUTION
 
 
 def _redo_overflowed_rows(x, x_hat, rstd, var, axes, eps) -> None:

@@ -73,6 +73,7 @@ class Adam(Optimizer):
 
     def _update(self, group: dict, p) -> None:
         """The update of the class docstring, for one parameter."""
+        # BEGIN SOLUTION optimizers
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
         g = p.grad.array
@@ -96,6 +97,7 @@ class Adam(Optimizer):
         denom += eps * math.sqrt(1 - beta2 ** t)
         p.array -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
         p.bump_version()
+        # END SOLUTION
 
 
 class AdamW(Adam):

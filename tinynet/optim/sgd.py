@@ -48,6 +48,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                # BEGIN SOLUTION optimizers
                 g = p.grad.array
                 if weight_decay:
                     g = g + weight_decay * p.array
@@ -61,5 +62,6 @@ class SGD(Optimizer):
                         buf += (1 - dampening) * g
                     g = g + momentum * buf if nesterov else buf
                 p.array -= lr * g
+                # END SOLUTION
                 p.bump_version()
         return loss

@@ -1,0 +1,161 @@
+"""The classroom kit: tasks cut from tinynet's reference code, a student workspace, and
+the autograder. A fresh workspace fails every task with a message naming it; the
+library's own code (the solutions) passes every task."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tinynet
+from tinynet import exercises
+from tinynet.exercises import strip
+from tinynet.exercises.tasks import BY_NAME, TASKS
+
+PACKAGE = Path(tinynet.__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    return exercises.start(tmp_path_factory.mktemp("student") / "hw1")
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    return exercises.start(tmp_path_factory.mktemp("teacher") / "key", solutions=True)
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "tinynet", *args], capture_output=True,
+                          text=True, cwd=cwd, check=False)
+
+
+def test_tasks_are_numbered_in_order_and_worth_100_points():
+    assert [t.number for t in TASKS] == list(range(1, len(TASKS) + 1))
+    assert sum(t.points for t in TASKS) == 100
+    assert all(need in BY_NAME for t in TASKS for need in t.needs)
+
+
+def test_every_task_has_solution_regions_and_tests():
+    marked = {}
+    for path in PACKAGE.rglob("*.py"):
+        for name, _, _ in strip.regions(path.read_text(encoding="utf-8")):
+            marked.setdefault(name, set()).add(path.relative_to(PACKAGE).as_posix())
+    assert set(marked) == set(BY_NAME)
+    for task in TASKS:
+        library_files = {f.removeprefix("tinynet/") for f in task.files
+                         if f.startswith("tinynet/")}
+        assert library_files <= marked[task.name], task.name
+        assert (PACKAGE / "exercises" / "task_tests" / f"task_{task.label}.py").is_file()
+
+
+def test_a_fresh_workspace_fails_every_task_naming_it(fresh):
+    report = exercises.check(fresh)
+    assert not report.passed and [r.task.name for r in report.results] == list(BY_NAME)
+    for result in report.results:
+        assert result.points == 0 and result.passed == 0 and result.total >= 1
+        assert f"not written yet: task {result.task.number} ({result.task.name}): write " \
+               in result.message
+        assert f"see tasks/{result.task.label}.md" in result.message
+
+
+def test_the_library_s_own_code_passes_every_task(solved):
+    report = exercises.check(solved)
+    assert report.passed, str(report)
+    assert sum(r.points for r in report.results) == 100 and not report.note
+
+
+def test_a_wrong_answer_is_shown_with_what_was_expected(fresh, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    engine = work / "tinynet" / "autograd" / "engine.py"
+    text = engine.read_text(encoding="utf-8")
+    stub = ("raise NotImplementedError('task 4 (unbroadcast): write unbroadcast here; "
+            "see tasks/04_unbroadcast.md')")
+    assert stub in text
+    engine.write_text(text.replace(stub, "return grad.sum(axis=0)"), encoding="utf-8")
+    (result,) = exercises.check(work, ["unbroadcast"]).results
+    assert not result.ok and result.points == 0
+    assert "expected shape (2, 3, 4), got (3, 4)" in result.message
+
+
+def test_points_are_shared_among_a_task_s_tests(solved, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(solved, work)
+    activation = work / "tinynet" / "ops" / "activation.py"
+    text = activation.read_text(encoding="utf-8")
+    broken = text.replace("return np.where(x > 0, x, alpha * np.expm1(np.minimum(0, x)))",
+                          "return np.where(x > 0, x, np.expm1(np.minimum(0, x)))")  # no α
+    assert broken != text
+    activation.write_text(broken, encoding="utf-8")
+    (result,) = exercises.check(work, ["activations"]).results
+    assert (result.passed, result.total, result.points) == (6, 7, 8)  # 10 · 6 // 7
+    assert result.message.startswith("test_elu: ELU.forward(x, 0.7): expected")
+
+
+def test_the_command_line(fresh, solved, tmp_path):
+    listing = _cli("exercises", "list")
+    assert listing.returncode == 0 and "backward" in listing.stdout
+    assert "total 100 points" in listing.stdout
+    failing = _cli("exercises", "check", "softmax", "--dir", str(fresh))
+    assert failing.returncode == 1 and "FAIL (0/4 tests passed)" in failing.stdout
+    passing = _cli("exercises", "check", "3", "unbroadcast", "--dir", str(solved))
+    assert passing.returncode == 0 and "all passed" in passing.stdout
+    assert " 3 softmax" in passing.stdout and " 4 unbroadcast" in passing.stdout
+    typo = _cli("exercises", "check", "softmx", "--dir", str(solved))
+    assert typo.returncode == 2 and "(did you mean 'softmax'?)" in typo.stderr
+    assert typo.stderr.startswith("tinynet exercises check: error: task must be one of")
+    taken = _cli("exercises", "start", str(solved))
+    assert taken.returncode == 2 and "must be new or empty" in taken.stderr
+    started = _cli("exercises", "start", str(tmp_path / "new"))
+    assert started.returncode == 0 and (tmp_path / "new" / "tasks" / "05_backward.md").is_file()
+    outside = _cli("exercises", "check", "--dir", str(tmp_path))
+    assert outside.returncode == 2 and "must be a workspace" in outside.stderr
+
+
+def test_the_workspace_runs_with_the_reference_paths(fresh):
+    fastpath = (fresh / "tinynet" / "fastpath.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("TINYNET_FAST_PATHS", "0")' in fastpath
+    readme = (fresh / "README.md").read_text(encoding="utf-8")
+    assert "tinynet exercises check" in readme and "Total: 100 points" in readme
+    for path in fresh.rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+        assert strip.regions(path.read_text(encoding="utf-8")) == [], path
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("# BEGIN SOLUTION x\n", "never closed"),
+    ("# END SOLUTION\n", "without a BEGIN"),
+    ("# BEGIN SOLUTION x\n# BEGIN SOLUTION y\n# END SOLUTION\n", "inside the region"),
+])
+def test_bad_markers_are_refused(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        strip.regions(text)
+
+
+def test_a_notebook_is_stripped_and_cleared():
+    notebook = {"cells": [{"cell_type": "code", "execution_count": 3, "metadata": {},
+                           "outputs": [{"output_type": "stream", "text": "x"}],
+                           "source": ["def f(x):\n", "    # BEGIN SOLUTION softmax\n",
+                                      "    return x\n", "    # END SOLUTION\n"]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    out = json.loads(strip.strip_notebook(json.dumps(notebook), BY_NAME))
+    cell = out["cells"][0]
+    assert cell["outputs"] == [] and cell["execution_count"] is None
+    assert "".join(cell["source"]) == ("def f(x):\n    raise NotImplementedError('task 3 "
+                                       "(softmax): write f here; see tasks/03_softmax.md')\n")
+
+
+def test_the_recorded_runs_show_what_task_11_says():
+    from tinynet.exercises.student import diagnose
+    from tinynet.training import History
+
+    runs = PACKAGE / "exercises" / "task_tests" / "runs"
+    deep, dead, healthy = (History.from_json(runs / f"{n}.json")
+                           for n in ("deep_sigmoid", "dead_relu", "healthy"))
+    assert diagnose.gradient_ratio(deep) < 1e-6 and diagnose.gradient_ratio(healthy) > 1e-2
+    assert deep.config["activation"] == "sigmoid" and len(deep.layer_metric("grad_norm")) == 13
+    assert dead.layer_metric("dead_rate")["3"] == [1.0, 1.0, 1.0]
+    assert diagnose.dead_layer(dead) == "3" and diagnose.dead_layer(healthy) is None

@@ -1,0 +1,124 @@
+"""``tinynet exercises check``: grade a workspace, task by task.
+
+The task tests run in a child process (``python -m pytest``) whose ``import tinynet``
+finds the workspace's copy; the workspace's conftest writes each test's outcome, in
+plain words, to a JSON file read here. A task's points are shared equally among its
+tests; the check passes (exit status 0) only when every selected task passes, so it
+serves as a GitHub Classroom autograder.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tinynet.checks import choice_message
+from tinynet.exercises.tasks import BY_NAME, TASKS
+
+TIMEOUT = 900  # seconds for all selected tasks
+
+
+@dataclass
+class TaskResult:
+    """One task's grade: tests passed out of ``total``, points, the first failure."""
+
+    task: object
+    passed: int
+    total: int
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.total > 0 and self.passed == self.total
+
+    @property
+    def points(self) -> int:
+        return self.task.points * self.passed // self.total if self.total else 0
+
+
+@dataclass
+class Report:
+    """The grade of every selected task; prints as a table."""
+
+    results: list
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and all(r.ok for r in self.results)
+
+    def __str__(self) -> str:
+        lines = [f"{'task':<18} {'points':>7}  result"]
+        for r in self.results:
+            verdict = "PASS" if r.ok else f"FAIL ({r.passed}/{r.total} tests passed)"
+            lines.append(f"{r.task.number:>2} {r.task.name:<15} {r.points:>3}/{r.task.points:<3}  "
+                         f"{verdict}")
+            if not r.ok:
+                lines.append(f"{'':<20}{r.message}")
+        earned = sum(r.points for r in self.results)
+        possible = sum(r.task.points for r in self.results)
+        lines.append(f"{'total':<18} {earned:>3}/{possible:<3}  "
+                     f"{'all passed' if self.passed else 'not all passed'}")
+        return "\n".join(lines + ([self.note] if self.note else []))
+
+
+def select(names) -> list:
+    """The tasks named (or numbered) in ``names``; every task when it is empty."""
+    if not names:
+        return list(TASKS)
+    by_number = {str(task.number): task for task in TASKS}
+    chosen = []
+    for name in names:
+        task = BY_NAME.get(name) or by_number.get(str(name))
+        if task is None:
+            raise ValueError(choice_message("exercises.check", "task", name, list(BY_NAME)))
+        if task not in chosen:
+            chosen.append(task)
+    return sorted(chosen, key=lambda task: task.number)
+
+
+def check(directory=".", tasks=()) -> Report:
+    """Grade the workspace ``directory`` on ``tasks`` (names or numbers; all by default)."""
+    root = Path(directory).resolve()
+    if not (root / "tests" / "conftest.py").is_file() or not (root / "tinynet").is_dir():
+        raise ValueError(f"exercises.check: dir must be a workspace made by `tinynet "
+                         f"exercises start`, got {str(root)!r}, which has no tests/conftest.py "
+                         f"and tinynet/")
+    chosen = select(tasks)
+    with tempfile.TemporaryDirectory() as scratch:
+        report_path = Path(scratch) / "report.json"
+        output = _run_tests(root, chosen, report_path)
+        if not report_path.is_file():
+            tail = output.strip().splitlines()[-3:]
+            return Report([TaskResult(t, 0, 0, "the tests did not run") for t in chosen],
+                          note="pytest stopped before any test ran:\n" + "\n".join(tail))
+        outcome = json.loads(report_path.read_text(encoding="utf-8"))
+    note = ""
+    if outcome["tinynet"] and root not in Path(outcome["tinynet"]).resolve().parents:
+        note = (f"note: the tests imported tinynet from {outcome['tinynet']}, not from this "
+                f"workspace")
+    return Report([_grade(task, outcome) for task in chosen], note)
+
+
+def _run_tests(root: Path, chosen: list, report_path: Path) -> str:
+    files = [str(root / "tests" / f"test_task_{task.label}.py") for task in chosen]
+    env = dict(os.environ, TINYNET_EXERCISES_REPORT=str(report_path), TINYNET_FAST_PATHS="0",
+               PYTHONPATH=os.pathsep.join([str(root)] + [p for p in os.environ.get(
+                   "PYTHONPATH", "").split(os.pathsep) if p]))
+    command = [sys.executable, "-m", "pytest", "-c", str(root / "pytest.ini"), "-q",
+               "-p", "no:cacheprovider", "--rootdir", str(root), *files]
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
+                          timeout=TIMEOUT, check=False)
+    return done.stdout + done.stderr
+
+
+def _grade(task, outcome: dict) -> TaskResult:
+    errors = [e["message"] for e in outcome["errors"] if e["task"] == task.label]
+    if errors:
+        return TaskResult(task, 0, 0, f"the tests could not be loaded: {errors[0]}")
+    mine = [r for r in outcome["results"] if r["task"] == task.label]
+    failed = [r for r in mine if not r["passed"]]
+    message = f"{failed[0]['test']}: {failed[0]['message']}" if failed else ""
+    return TaskResult(task, len(mine) - len(failed), len(mine), message)

@@ -1,0 +1,82 @@
+"""Making the student version of a file: each solution region becomes a ``raise``.
+
+A region is the lines from ``# BEGIN SOLUTION <task>`` to ``# END SOLUTION``, both
+included, at one indentation; the stripped file raises ``NotImplementedError`` there,
+naming the task, the function to write and the statement to read.
+"""
+import ast
+import json
+import re
+
+BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION (\w+)\s*$")
+END = re.compile(r"^\s*# END SOLUTION\s*$")
+
+
+def regions(text: str) -> list:
+    """[(task name, first line, last line)] of each region (0-based, inclusive); raises
+    ValueError for an unclosed, nested or stray marker."""
+    found, open_at = [], None
+    for i, line in enumerate(text.splitlines()):
+        begin = BEGIN.match(line)
+        if begin and open_at is not None:
+            raise ValueError(f"strip: line {i + 1}: a region opens inside the region of line "
+                             f"{open_at[1] + 1}")
+        if begin:
+            open_at = (begin.group(2), i)
+        elif END.match(line):
+            if open_at is None:
+                raise ValueError(f"strip: line {i + 1}: END SOLUTION without a BEGIN")
+            found.append((open_at[0], open_at[1], i))
+            open_at = None
+    if open_at is not None:
+        raise ValueError(f"strip: line {open_at[1] + 1}: BEGIN SOLUTION is never closed")
+    return found
+
+
+def strip_source(text: str, tasks: dict) -> str:
+    """``text`` with each region replaced by a ``raise NotImplementedError`` naming its
+    task (``tasks``: name -> Task) and the function it sits in."""
+    lines = text.splitlines()
+    owners = _functions(text)
+    for name, first, last in reversed(regions(text)):
+        task = tasks[name]
+        indent = BEGIN.match(lines[first]).group(1)
+        where = next((q for q, lo, hi in owners if lo <= first + 1 <= hi), "this")
+        message = (f"task {task.number} ({task.name}): write {where} here; see "
+                   f"tasks/{task.label}.md")
+        lines[first:last + 1] = [f"{indent}raise NotImplementedError({message!r})"]
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+
+
+def strip_notebook(text: str, tasks: dict) -> str:
+    """A notebook's JSON with the regions of its code cells stripped, outputs cleared."""
+    notebook = json.loads(text)
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        stripped = strip_source(source, tasks)
+        cell["source"] = stripped.splitlines(keepends=True)
+        cell["outputs"], cell["execution_count"] = [], None
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+def _functions(text: str) -> list:
+    """[(qualified name, first line, last line)] of every function (1-based), innermost
+    last, so the first match for a line is its innermost function."""
+    found = []
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    found.append((name, child.lineno, child.end_lineno))
+                visit(child, name + ".")
+
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:  # a notebook cell with IPython syntax: no names, a plain message
+        return []
+    visit(tree, "")
+    return sorted(found, key=lambda item: item[2] - item[1])  # smallest span first

@@ -1,0 +1,1 @@
+"""The files a student writes from scratch (copied to a workspace's ``exercises/``)."""

@@ -1,0 +1,1 @@
+"""The tests that grade each task (copied into a workspace's ``tests/``)."""

@@ -1,0 +1,74 @@
+"""What the task tests share: running one op without the engine, and checks whose
+failure says, in plain words, what was computed, what was expected and a hint."""
+import importlib
+
+import numpy as np
+
+
+def run_op(op, *inputs, grad=None):
+    """(output, gradients) of ``op``'s forward then backward, called directly (as
+    ``Function.apply`` and the engine would, without needing them). Array inputs want a
+    gradient; ``grad`` is dL/d(output) (ones by default)."""
+    ctx = op.__new__(op)
+    ctx.needs_input_grad = tuple(isinstance(a, np.ndarray) for a in inputs)
+    ctx.saved_tensors = ()
+    out = np.asarray(op.forward(ctx, *inputs))
+    grads = op.backward(ctx, np.ones_like(out) if grad is None else grad)
+    return out, grads if isinstance(grads, tuple) else (grads,)
+
+
+def _show(values) -> str:
+    array = np.asarray(values, dtype=np.float64)
+    return np.array2string(array, precision=6, threshold=12, edgeitems=3)
+
+
+def expect_close(got, expected, what: str, hint: str = "", rtol: float = 1e-6,
+                 atol: float = 1e-9) -> None:
+    """Fail with a plain message unless ``got`` has ``expected``'s shape and values."""
+    expected = np.asarray(expected, dtype=np.float64)
+    if got is None:
+        raise AssertionError(f"{what}: expected an array of shape {expected.shape}, got None."
+                             f"{_hint(hint)}")
+    got = np.asarray(got)
+    if got.shape != expected.shape:
+        raise AssertionError(f"{what}: expected shape {expected.shape}, got {got.shape}."
+                             f"{_hint(hint)}")
+    close = np.isclose(got.astype(np.float64), expected, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all():
+        i = np.unravel_index(np.argmin(close), close.shape)
+        at = f" at index {tuple(int(k) for k in i)}" if got.ndim else ""
+        raise AssertionError(f"{what}: expected {_show(expected)}, got {_show(got)} (first "
+                             f"difference{at}: {float(expected[i]):.6g} expected, "
+                             f"{float(got[i]):.6g} got).{_hint(hint)}")
+
+
+def expect(condition: bool, what: str, hint: str = "") -> None:
+    if not condition:
+        raise AssertionError(f"{what}.{_hint(hint)}")
+
+
+def _hint(hint: str) -> str:
+    return f" Hint: {hint}" if hint else ""
+
+
+def student(name: str):
+    """The student's module ``name`` (a workspace's ``exercises/``), or tinynet's own."""
+    try:
+        return importlib.import_module(f"exercises.{name}")
+    except ModuleNotFoundError:
+        return importlib.import_module(f"tinynet.exercises.student.{name}")
+
+
+def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """d f / d x by central differences (f returns a number; x float64, changed and
+    restored in place)."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        keep = x[i]
+        x[i] = keep + eps
+        up = f()
+        x[i] = keep - eps
+        down = f()
+        x[i] = keep
+        g[i] = (up - down) / (2 * eps)
+    return g

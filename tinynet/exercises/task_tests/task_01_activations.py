@@ -1,0 +1,83 @@
+"""Task 1: activations and their derivatives (tasks/01_activations.md)."""
+import numpy as np
+
+from tinynet import ops
+from tinynet.exercises.task_tests._support import expect, expect_close, run_op
+
+X = np.array([-6.0, -2.5, -1.0, -0.1, 0.0, 0.1, 1.0, 2.5, 6.0])
+G = np.linspace(-1.0, 1.0, len(X))  # dL/dy
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_sigmoid():
+    y, (gx,) = run_op(ops.Sigmoid, X, grad=G)
+    s = sigmoid(X)
+    expect_close(y, s, "Sigmoid.forward(x)", "σ(x) = 1 / (1 + e^(-x))")
+    expect_close(ops.Sigmoid.derivative(X, s), s * (1 - s), "Sigmoid.derivative(x, y)",
+                 "σ'(x) = σ(x)(1 - σ(x)) = y(1 - y)")
+    expect_close(gx, G * s * (1 - s), "Sigmoid's dL/dx (its backward)",
+                 "forward must save its output y: ctx.save_for_backward(y)")
+
+
+def test_sigmoid_is_stable_for_large_inputs():
+    with np.errstate(over="raise"):
+        try:
+            y, _ = run_op(ops.Sigmoid, np.array([-800.0, 800.0]))
+        except FloatingPointError:
+            raise AssertionError("Sigmoid.forward([-800, 800]) overflowed in np.exp. Hint: "
+                                 "scipy.special.expit is a stable σ") from None
+    expect_close(y, [0.0, 1.0], "Sigmoid.forward([-800, 800])")
+
+
+def test_tanh():
+    y, (gx,) = run_op(ops.Tanh, X, grad=G)
+    t = np.tanh(X)
+    expect_close(y, t, "Tanh.forward(x)", "np.tanh")
+    expect_close(ops.Tanh.derivative(X, t), 1 - t * t, "Tanh.derivative(x, y)",
+                 "tanh'(x) = 1 - tanh²(x)")
+    expect_close(gx, G * (1 - t * t), "Tanh's dL/dx", "forward must save its output y")
+
+
+def test_relu():
+    y, (gx,) = run_op(ops.ReLU, X, grad=G)
+    expect_close(y, np.maximum(X, 0), "ReLU.forward(x)", "max(x, 0)")
+    expect_close(ops.ReLU.derivative(X, np.maximum(X, 0)), (X > 0).astype(float),
+                 "ReLU.derivative(x, y)", "1 where x > 0, else 0 (0 at x = 0, as PyTorch)")
+    expect_close(gx, G * (X > 0), "ReLU.backward: dL/dx", "grad times the 0/1 derivative")
+
+
+def test_leaky_relu():
+    slope = 0.2
+    y, (gx, none) = run_op(ops.LeakyReLU, X, slope, grad=G)
+    d = np.where(X > 0, 1.0, slope)
+    expect_close(y, np.where(X > 0, X, slope * X), "LeakyReLU.forward(x, 0.2)",
+                 "x for x > 0, else negative_slope·x")
+    expect_close(ops.LeakyReLU.derivative(X, None, slope), d, "LeakyReLU.derivative(x, y, 0.2)",
+                 "1 for x > 0, else negative_slope")
+    expect_close(gx, G * d, "LeakyReLU's dL/dx",
+                 "forward saves x and keeps the slope in ctx.negative_slope")
+    expect(none is None, "LeakyReLU's backward must return None for negative_slope")
+
+
+def test_elu():
+    alpha = 0.7
+    y, (gx, _) = run_op(ops.ELU, X, alpha, grad=G)
+    d = np.where(X > 0, 1.0, alpha * np.exp(np.minimum(X, 0)))
+    expect_close(y, np.where(X > 0, X, alpha * np.expm1(np.minimum(X, 0))), "ELU.forward(x, 0.7)",
+                 "x for x > 0, else α(eˣ - 1)")
+    expect_close(ops.ELU.derivative(X, None, alpha), d, "ELU.derivative(x, y, 0.7)",
+                 "1 for x > 0, else αeˣ; α at x = 0")
+    expect_close(gx, G * d, "ELU's dL/dx", "forward saves x and keeps α in ctx.alpha")
+
+
+def test_elu_is_finite_far_out():
+    with np.errstate(over="raise"):
+        try:
+            y, _ = run_op(ops.ELU, np.array([-1000.0, 1000.0]), 1.0)
+        except FloatingPointError:
+            raise AssertionError("ELU.forward([-1000, 1000]) overflowed. Hint: take "
+                                 "np.expm1 of np.minimum(0, x), never of a large x") from None
+    expect_close(y, [-1.0, 1000.0], "ELU.forward([-1000, 1000])")

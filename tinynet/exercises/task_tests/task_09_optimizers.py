@@ -1,0 +1,83 @@
+"""Task 9: SGD with momentum, and Adam (tasks/09_optimizers.md). Each step's gradient is
+set by hand, so only the update rule is tested."""
+import math
+
+import numpy as np
+
+import tinynet as tn
+from tinynet.exercises.task_tests._support import expect_close
+
+GRADS = [np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.array([-1.0, 3.0])]
+W0 = np.array([1.0, -1.0])
+
+
+def _run(make):
+    w = tn.tensor(W0.copy(), requires_grad=True)
+    optimizer = make([w])
+    path = []
+    for g in GRADS:
+        w.grad = tn.tensor(g)
+        optimizer.step()
+        path.append(w.detach().numpy().copy())
+    return path
+
+
+def test_plain_sgd():
+    # p ← p - lr·g: [1, -1] - 0.1·[1, -2] = [0.9, -0.8], then [0.85, -0.85], [0.95, -1.15]
+    path = _run(lambda p: tn.optim.SGD(p, lr=0.1))
+    expect_close(path, [[0.9, -0.8], [0.85, -0.85], [0.95, -1.15]], "SGD(lr=0.1), 3 steps",
+                 "p ← p - lr·g")
+
+
+def test_sgd_with_momentum_dampening_and_weight_decay():
+    lr, mu, tau, wd = 0.1, 0.9, 0.2, 0.01
+    w, buf, expected = W0.copy(), None, []
+    for g in GRADS:
+        g = g + wd * w
+        buf = g.copy() if buf is None else mu * buf + (1 - tau) * g
+        w = w - lr * buf
+        expected.append(w.copy())
+    path = _run(lambda p: tn.optim.SGD(p, lr=lr, momentum=mu, dampening=tau, weight_decay=wd))
+    expect_close(path, expected, "SGD(lr=0.1, momentum=0.9, dampening=0.2, weight_decay=0.01)",
+                 "g ← g + wd·p; b ← g at the first step, then μb + (1 - τ)g; p ← p - lr·b")
+
+
+def test_nesterov():
+    lr, mu = 0.1, 0.9
+    w, buf, expected = W0.copy(), None, []
+    for g in GRADS:
+        buf = g.copy() if buf is None else mu * buf + g
+        w = w - lr * (g + mu * buf)
+        expected.append(w.copy())
+    path = _run(lambda p: tn.optim.SGD(p, lr=lr, momentum=mu, nesterov=True))
+    expect_close(path, expected, "SGD(lr=0.1, momentum=0.9, nesterov=True)",
+                 "with Nesterov the step uses g + μb instead of b")
+
+
+def test_adam():
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
+    w, m, v, expected = W0.copy(), np.zeros(2), np.zeros(2), []
+    for t, g in enumerate(GRADS, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w = w - lr / (1 - b1 ** t) * m / (np.sqrt(v) / math.sqrt(1 - b2 ** t) + eps)
+        expected.append(w.copy())
+    path = _run(lambda p: tn.optim.Adam(p, lr=lr, foreach=False))
+    expect_close(path, expected, "Adam(lr=0.1), 3 steps",
+                 "m ← β₁m + (1-β₁)g; v ← β₂v + (1-β₂)g²; p ← p - lr/(1-β₁ᵗ)·m/(√v/√(1-β₂ᵗ) + eps)",
+                 rtol=1e-9)
+
+
+def test_adamw_decouples_weight_decay():
+    lr, wd = 0.1, 0.1
+    w, m, v, expected = W0.copy(), np.zeros(2), np.zeros(2), []
+    for t, g in enumerate(GRADS, start=1):
+        w = w * (1 - lr * wd)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w = w - lr / (1 - 0.9 ** t) * m / (np.sqrt(v) / math.sqrt(1 - 0.999 ** t) + 1e-8)
+        expected.append(w.copy())
+    path = _run(lambda p: tn.optim.AdamW(p, lr=lr, weight_decay=wd, foreach=False))
+    expect_close(path, expected, "AdamW(lr=0.1, weight_decay=0.1), 3 steps",
+                 "AdamW first shrinks p by (1 - lr·weight_decay), then takes Adam's step",
+                 rtol=1e-9)
