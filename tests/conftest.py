@@ -39,8 +39,8 @@ TOPICS = {
     "experiments": ("test_experiments", "test_models_data", "test_dask", "test_benchmarks"),
     "sklearn": ("test_sklearn",),
     "cli": ("test_cli", "test_exercises"),
-    "docs": ("test_api_docs", "test_docs_walk", "test_docs", "test_docs_numbers", "test_examples",
-             "test_notebooks", "test_classroom_docs"),
+    "docs": ("test_api_docs", "test_docs_walk", "test_teaching_docs", "test_docs",
+             "test_docs_numbers", "test_examples", "test_notebooks", "test_classroom_docs"),
     "compat": ("test_compat",),
 }
 TOPIC_OF = {name: topic for topic, names in TOPICS.items() for name in names}
