@@ -1,0 +1,253 @@
+"""The classroom notebooks in examples/notebooks/ run, every CHECK cell passes, and
+cutting out the solutions leaves a valid exercise whose checks fail.
+
+In a notebook, code cells tagged "solution" hold the reference answers between a
+``# BEGIN SOLUTION`` line and a ``# END SOLUTION`` line; cells tagged "check" start with
+``# CHECK`` and print one PASS or FAIL line per comparison, then assert that all passed.
+Both carry their task's name in ``metadata["tinynet"]["task"]``; the notebook lists its
+tasks in ``metadata["tinynet"]["tasks"]``. The student's version replaces each solution
+region, markers included, by ``raise NotImplementedError(...)`` at the region's
+indentation (``strip_solutions`` below).
+
+Each notebook runs once per test session in a fresh ``python3`` kernel (nbclient), with
+the environment of this process and the directory of the tinynet under test first on
+PYTHONPATH; a test checks that the kernel imported that very tinynet.
+"""
+import ast
+import functools
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import tinynet
+
+nbformat = pytest.importorskip("nbformat")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "examples" / "notebooks").glob("*.ipynb"))
+COURSE = {  # each notebook and the course's tasks it covers, in order
+    "01_activations": ["activations", "gelu"],
+    "02_softmax_and_cross_entropy": ["softmax", "cross_entropy"],
+    "03_the_engine": ["unbroadcast", "backward"],
+    "04_layers": ["linear", "layernorm"],
+    "05_optimizers_and_training": ["optimizers", "train"],
+    "06_diagnosis": ["diagnose"],
+}
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+CELL_TIMEOUT = 120  # seconds
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def tagged(nb, tag: str) -> list:
+    return [c for c in nb.cells if tag in c.metadata.get("tags", [])]
+
+
+def solution_regions(source: str) -> list:
+    """[(first line, last line, indentation)] of each solution region (1-based, markers
+    included); ValueError when the markers are not matched pairs at one indentation."""
+    regions, start = [], None
+    for number, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        indent = line[:len(line) - len(line.lstrip())]
+        if stripped.startswith("#") and "SOLUTION" in stripped and stripped not in (BEGIN, END):
+            raise ValueError(f"line {number}: {stripped!r} is neither {BEGIN!r} nor {END!r}")
+        if stripped == BEGIN:
+            if start is not None:
+                raise ValueError(f"line {number}: {BEGIN} inside the region of line {start[0]}")
+            start = (number, indent)
+        elif stripped == END:
+            if start is None:
+                raise ValueError(f"line {number}: {END} without a {BEGIN} before it")
+            if indent != start[1]:
+                raise ValueError(f"line {number}: {END} is not at the indentation of the "
+                                 f"{BEGIN} on line {start[0]}")
+            if number == start[0] + 1:
+                raise ValueError(f"line {start[0]}: an empty solution region")
+            regions.append((start[0], number, indent))
+            start = None
+        elif start is not None and stripped and not line.startswith(start[1]):
+            raise ValueError(f"line {number}: less indented than the {BEGIN} on line "
+                             f"{start[0]}")
+    if start is not None:
+        raise ValueError(f"line {start[0]}: {BEGIN} is never closed by {END}")
+    return regions
+
+
+def strip_solutions(source: str) -> str:
+    """The student's version of a cell: each solution region becomes one line that raises
+    NotImplementedError, at the region's indentation."""
+    lines = source.splitlines()
+    for first, last, indent in reversed(solution_regions(source)):
+        lines[first - 1:last] = [f'{indent}raise NotImplementedError("write your solution here")']
+    return "\n".join(lines)
+
+
+def test_strip_solutions():
+    cell = "def f(x):\n    y = 1\n    # BEGIN SOLUTION\n    return x + y\n    # END SOLUTION\n"
+    assert strip_solutions(cell) == ('def f(x):\n    y = 1\n'
+                                     '    raise NotImplementedError("write your solution here")')
+    for broken in ("# BEGIN SOLUTION\nx = 1\n", "x = 1\n# END SOLUTION\n",
+                   "# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n",
+                   "if x:\n    # BEGIN SOLUTION\n    y = 1\n# END SOLUTION\n",
+                   "if x:\n    # BEGIN SOLUTION\ny = 1\n    # END SOLUTION\n",
+                   "# BEGIN SOLUTION\n# END SOLUTION\n", "### BEGIN SOLUTION\n"):
+        with pytest.raises(ValueError):
+            solution_regions(broken)
+
+
+def test_every_notebook_is_part_of_the_course():
+    assert [path.stem for path in NOTEBOOKS] == list(COURSE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_valid_and_without_outputs(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.id
+        assert "execution" not in cell.metadata, cell.id
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_task_has_solutions_then_checks(path):
+    nb = read(path)
+    tasks = COURSE[path.stem]
+    assert nb.metadata["tinynet"]["tasks"] == tasks
+    roles = [(k, tag, cell.metadata.get("tinynet", {}).get("task"))
+             for k, cell in enumerate(nb.cells)
+             for tag in ("solution", "check") if tag in cell.metadata.get("tags", [])]
+    assert {task for _, _, task in roles} == set(tasks)
+    for task in tasks:
+        solutions = [k for k, tag, t in roles if t == task and tag == "solution"]
+        checks = [k for k, tag, t in roles if t == task and tag == "check"]
+        assert solutions and checks, task
+        assert min(solutions) < min(checks) and max(solutions) < max(checks), task
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_check_cells_are_marked_and_assert(path):
+    for cell in read(path).cells:
+        if cell.cell_type != "code":
+            continue
+        is_check = "check" in cell.metadata.get("tags", [])
+        assert cell.source.startswith("# CHECK") == is_check, cell.id
+        if is_check:
+            assert re.search(r"^assert ", cell.source, re.MULTILINE), cell.id
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solution_regions_are_matched_and_strip_to_valid_python(path):
+    nb = read(path)
+    solutions = tagged(nb, "solution")
+    solution_ids = {cell.id for cell in solutions}
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        regions = solution_regions(cell.source)  # raises on unmatched markers
+        assert bool(regions) == (cell.id in solution_ids), cell.id
+    for cell in solutions:
+        stripped = strip_solutions(cell.source)
+        compile(stripped, f"{path.name}, cell {cell.id} (stripped)", "exec")
+        assert "SOLUTION" not in stripped and "NotImplementedError" in stripped
+
+
+def test_the_notebooks_share_one_check_helper():
+    """Each notebook defines ``check`` in its setup cell: the same code in all of them."""
+    helpers = set()
+    for path in NOTEBOOKS:
+        (setup,) = tagged(read(path), "setup")
+        match = re.search(r"^def check\(.*?(?=^\S|\Z)", setup.source, re.MULTILINE | re.DOTALL)
+        assert match, path.name
+        helpers.add(match.group(0).strip())
+    assert len(helpers) == 1
+
+
+# ---- running them ----------------------------------------------------------------------
+KERNEL_PROBE = "import tinynet\nprint(tinynet.__file__)"
+
+
+def ends_in_a_plot(source: str) -> bool:
+    """Whether a cell's last statement is a call of a tinynet.plot function."""
+    python = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+    body = ast.parse(python).body
+    return bool(body) and isinstance(body[-1], ast.Expr) and isinstance(
+        body[-1].value, ast.Call) and ast.unparse(body[-1].value.func).startswith("tinynet.plot.")
+
+
+@functools.cache
+def executed(name: str, stripped: bool = False):
+    """The notebook after a run in a fresh kernel, with a first cell printing the kernel's
+    tinynet; if ``stripped``, the student's version without its figures, run to the end
+    whatever fails."""
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("matplotlib")  # the plot extra: notebooks 1, 5 and 6 draw figures
+    path = ROOT / "examples" / "notebooks" / f"{name}.ipynb"
+    nb = read(path)
+    if stripped:
+        for cell in tagged(nb, "solution"):
+            cell.source = strip_solutions(cell.source)
+        # figures take time and no check reads them
+        nb.cells = [c for c in nb.cells if c.cell_type != "code" or not ends_in_a_plot(c.source)]
+    nb.cells.insert(0, nbformat.v4.new_code_cell(KERNEL_PROBE, id="kernel-probe"))
+    package_dir = str(Path(tinynet.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [package_dir, os.environ.get("PYTHONPATH")])))
+    # NOTE: one BLAS thread, as for the examples: the matrices are small, and on a busy
+    # 2-core machine OpenBLAS's threads only contend with other processes
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     allow_errors=stripped,
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env=env)
+    return nb
+
+
+def stdout(cell) -> str:
+    return "".join(o.text for o in cell.outputs
+                   if o.output_type == "stream" and o.name == "stdout")
+
+
+def result_lines(cell, word: str) -> list:
+    return [line for line in stdout(cell).splitlines() if line.startswith(word)]
+
+
+def errors(cell) -> list:
+    return [o for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_with_the_tinynet_under_test(path):
+    nb = executed(path.stem)  # raises CellExecutionError if a cell fails
+    kernel_tinynet = stdout(nb.cells[0]).strip()
+    assert Path(kernel_tinynet).resolve() == Path(tinynet.__file__).resolve()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_check_cell_prints_pass(path):
+    checks = tagged(executed(path.stem), "check")
+    assert checks
+    for cell in checks:
+        assert result_lines(cell, "PASS") and not result_lines(cell, "FAIL"), stdout(cell)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_figures_show_inline(path):
+    """A cell ending in a tinynet.plot call shows the figure it returns."""
+    cells = [c for c in executed(path.stem).cells
+             if c.cell_type == "code" and ends_in_a_plot(c.source)]
+    for cell in cells:
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.id
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_without_the_solutions_every_check_fails(path):
+    """The student's version: each CHECK cell prints a FAIL line and stops with an error,
+    so no check passes before the work is done."""
+    for cell in tagged(executed(path.stem, stripped=True), "check"):
+        assert result_lines(cell, "FAIL") and errors(cell), (cell.id, stdout(cell))
