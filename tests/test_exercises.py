@@ -159,3 +159,20 @@ def test_the_recorded_runs_show_what_task_11_says():
     assert deep.config["activation"] == "sigmoid" and len(deep.layer_metric("grad_norm")) == 13
     assert dead.layer_metric("dead_rate")["3"] == [1.0, 1.0, 1.0]
     assert diagnose.dead_layer(dead) == "3" and diagnose.dead_layer(healthy) is None
+
+
+def test_the_workspace_has_the_notebooks_with_their_solutions_emptied(fresh, solved):
+    nbformat = pytest.importorskip("nbformat")
+    names = sorted(p.name for p in (PACKAGE / "exercises" / "notebooks").glob("*.ipynb"))
+    assert len(names) == 6
+    assert sorted(p.name for p in (fresh / "notebooks").glob("*.ipynb")) == names
+    for name in names:
+        notebook = nbformat.read(fresh / "notebooks" / name, as_version=4)
+        nbformat.validate(notebook)
+        assert notebook.cells[0].source.startswith("import sys, os")  # this workspace first
+        solutions = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
+        assert solutions and all("raise NotImplementedError('task " in c.source and
+                                 strip.regions(c.source, "x") == [] for c in solutions), name
+        key = nbformat.read(solved / "notebooks" / name, as_version=4)
+        assert any(strip.regions(c.source, "x") for c in key.cells if c.cell_type == "code")
+    assert not (fresh / "tinynet" / "exercises" / "notebooks").exists()

@@ -1,4 +1,4 @@
-"""The classroom notebooks in examples/notebooks/ run, every CHECK cell passes, and
+"""The course's notebooks (tinynet/exercises/notebooks/) run, every CHECK cell passes, and
 cutting out the solutions leaves a valid exercise whose checks fail.
 
 In a notebook, code cells tagged "solution" hold the reference answers between a
@@ -7,7 +7,7 @@ In a notebook, code cells tagged "solution" hold the reference answers between a
 Both carry their task's name in ``metadata["tinynet"]["task"]``; the notebook lists its
 tasks in ``metadata["tinynet"]["tasks"]``. The student's version replaces each solution
 region, markers included, by ``raise NotImplementedError(...)`` at the region's
-indentation (``strip_solutions`` below).
+indentation, as ``tinynet exercises start`` does (``tinynet.exercises.strip``).
 
 Each notebook runs once per test session in a fresh ``python3`` kernel (nbclient), with
 the environment of this process and the directory of the tinynet under test first on
@@ -22,11 +22,14 @@ from pathlib import Path
 import pytest
 
 import tinynet
+from tinynet.exercises import strip
+from tinynet.exercises.tasks import BY_NAME
 
 nbformat = pytest.importorskip("nbformat")
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "examples" / "notebooks").glob("*.ipynb"))
+NOTEBOOK_DIR = Path(tinynet.__file__).resolve().parent / "exercises" / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 COURSE = {  # each notebook and the course's tasks it covers, in order
     "01_activations": ["activations", "gelu"],
     "02_softmax_and_cross_entropy": ["softmax", "cross_entropy"],
@@ -35,7 +38,6 @@ COURSE = {  # each notebook and the course's tasks it covers, in order
     "05_optimizers_and_training": ["optimizers", "train"],
     "06_diagnosis": ["diagnose"],
 }
-BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 CELL_TIMEOUT = 120  # seconds
 
 
@@ -48,49 +50,17 @@ def tagged(nb, tag: str) -> list:
 
 
 def solution_regions(source: str) -> list:
-    """[(first line, last line, indentation)] of each solution region (1-based, markers
-    included); ValueError when the markers are not matched pairs at one indentation."""
-    regions, start = [], None
-    for number, line in enumerate(source.splitlines(), start=1):
-        stripped = line.strip()
-        indent = line[:len(line) - len(line.lstrip())]
-        if stripped.startswith("#") and "SOLUTION" in stripped and stripped not in (BEGIN, END):
-            raise ValueError(f"line {number}: {stripped!r} is neither {BEGIN!r} nor {END!r}")
-        if stripped == BEGIN:
-            if start is not None:
-                raise ValueError(f"line {number}: {BEGIN} inside the region of line {start[0]}")
-            start = (number, indent)
-        elif stripped == END:
-            if start is None:
-                raise ValueError(f"line {number}: {END} without a {BEGIN} before it")
-            if indent != start[1]:
-                raise ValueError(f"line {number}: {END} is not at the indentation of the "
-                                 f"{BEGIN} on line {start[0]}")
-            if number == start[0] + 1:
-                raise ValueError(f"line {start[0]}: an empty solution region")
-            regions.append((start[0], number, indent))
-            start = None
-        elif start is not None and stripped and not line.startswith(start[1]):
-            raise ValueError(f"line {number}: less indented than the {BEGIN} on line "
-                             f"{start[0]}")
-    if start is not None:
-        raise ValueError(f"line {start[0]}: {BEGIN} is never closed by {END}")
-    return regions
+    """The cell's solution regions (the course's own parser: tinynet.exercises.strip);
+    ValueError when the markers are not matched pairs at one indentation."""
+    return strip.regions(source, task="notebook")
 
 
-def strip_solutions(source: str) -> str:
-    """The student's version of a cell: each solution region becomes one line that raises
-    NotImplementedError, at the region's indentation."""
-    lines = source.splitlines()
-    for first, last, indent in reversed(solution_regions(source)):
-        lines[first - 1:last] = [f'{indent}raise NotImplementedError("write your solution here")']
-    return "\n".join(lines)
+def strip_solutions(cell) -> str:
+    """The student's version of a solution cell, as ``tinynet exercises start`` writes it."""
+    return strip.strip_source(cell.source, BY_NAME, cell.metadata["tinynet"]["task"])
 
 
-def test_strip_solutions():
-    cell = "def f(x):\n    y = 1\n    # BEGIN SOLUTION\n    return x + y\n    # END SOLUTION\n"
-    assert strip_solutions(cell) == ('def f(x):\n    y = 1\n'
-                                     '    raise NotImplementedError("write your solution here")')
+def test_the_course_s_stripping_refuses_broken_markers():
     for broken in ("# BEGIN SOLUTION\nx = 1\n", "x = 1\n# END SOLUTION\n",
                    "# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n",
                    "if x:\n    # BEGIN SOLUTION\n    y = 1\n# END SOLUTION\n",
@@ -151,9 +121,9 @@ def test_solution_regions_are_matched_and_strip_to_valid_python(path):
         regions = solution_regions(cell.source)  # raises on unmatched markers
         assert bool(regions) == (cell.id in solution_ids), cell.id
     for cell in solutions:
-        stripped = strip_solutions(cell.source)
+        stripped = strip_solutions(cell)
         compile(stripped, f"{path.name}, cell {cell.id} (stripped)", "exec")
-        assert "SOLUTION" not in stripped and "NotImplementedError" in stripped
+        assert "SOLUTION" not in stripped and "raise NotImplementedError('task " in stripped
 
 
 def test_the_notebooks_share_one_check_helper():
@@ -186,11 +156,11 @@ def executed(name: str, stripped: bool = False):
     whatever fails."""
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("matplotlib")  # the plot extra: notebooks 1, 5 and 6 draw figures
-    path = ROOT / "examples" / "notebooks" / f"{name}.ipynb"
+    path = NOTEBOOK_DIR / f"{name}.ipynb"
     nb = read(path)
     if stripped:
         for cell in tagged(nb, "solution"):
-            cell.source = strip_solutions(cell.source)
+            cell.source = strip_solutions(cell)
         # figures take time and no check reads them
         nb.cells = [c for c in nb.cells if c.cell_type != "code" or not ends_in_a_plot(c.source)]
     nb.cells.insert(0, nbformat.v4.new_code_cell(KERNEL_PROBE, id="kernel-probe"))

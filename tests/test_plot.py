@@ -392,3 +392,36 @@ def test_plots_leave_pyplot_and_its_backend_alone(tmp_path):
     assert matplotlib.get_backend() == backend
     if "matplotlib.pyplot" in sys.modules:
         assert sys.modules["matplotlib.pyplot"].get_fignums() == []  # nothing left open
+
+
+def test_a_returned_figure_shows_in_a_notebook_without_the_inline_backend(trained):
+    """IPython's display of the returned Figure holds a PNG, with no %matplotlib magic."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    fig = plot.curves(trained[2])
+    data, _ = formatters.DisplayFormatter().format(fig)
+    assert data["image/png"].startswith(b"\x89PNG")
+
+
+def test_health_of_a_hand_written_loop_s_history():
+    """A History filled by hand (the Monitor's records plus epoch and train_loss) draws,
+    and the accuracy panel says it was not recorded rather than blaming the loss."""
+    from tinynet.training import History
+
+    data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+    model = tn.models.MLP(2, [8], 2, generator=np.random.default_rng(0))
+    monitor, history = tn.diagnostics.Monitor(model, every=1), History()
+    optimizer = tn.optim.Adam(model.parameters(), lr=0.01)
+    for epoch in (1, 2):
+        optimizer.zero_grad()
+        loss = tn.nn.functional.cross_entropy(model(tn.tensor(data.X_train)),
+                                              tn.tensor(data.y_train))
+        loss.backward()
+        optimizer.step()
+        record = monitor.end_epoch()
+        record.update(epoch=epoch, train_loss=loss.item())
+        history.records.append(record)
+    fig = plot.health(history)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "no accuracy recorded" in texts
+    assert not any("classification" in t for t in texts)
+    assert len(_axis(fig, "loss").lines) == 1

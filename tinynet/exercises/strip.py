@@ -8,42 +8,57 @@ import ast
 import json
 import re
 
-BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION (\w+)\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
+BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION(?: (\w+))?\s*$")
+END = re.compile(r"^(\s*)# END SOLUTION\s*$")
 
 
-def regions(text: str) -> list:
-    """[(task name, first line, last line)] of each region (0-based, inclusive); raises
-    ValueError for an unclosed, nested or stray marker."""
+def regions(text: str, task: str = None) -> list:
+    """[(task name, first line, last line)] of each region (0-based, inclusive). A bare
+    ``# BEGIN SOLUTION`` belongs to ``task`` (a notebook cell names its task in its
+    metadata). Raises ValueError for a marker that is unclosed, nested, stray, misspelt,
+    not at its BEGIN's indentation, or around nothing."""
     found, open_at = [], None
     for i, line in enumerate(text.splitlines()):
-        begin = BEGIN.match(line)
-        if begin and open_at is not None:
-            raise ValueError(f"strip: line {i + 1}: a region opens inside the region of line "
-                             f"{open_at[1] + 1}")
+        begin, end = BEGIN.match(line), END.match(line)
+        if "SOLUTION" in line and line.lstrip().startswith("#") and not (begin or end):
+            raise ValueError(f"strip: line {i + 1}: {line.strip()!r} is neither '# BEGIN "
+                             f"SOLUTION [task]' nor '# END SOLUTION'")
         if begin:
-            open_at = (begin.group(2), i)
-        elif END.match(line):
+            if open_at is not None:
+                raise ValueError(f"strip: line {i + 1}: a region opens inside the region of "
+                                 f"line {open_at[1] + 1}")
+            name = begin.group(2) or task
+            if name is None:
+                raise ValueError(f"strip: line {i + 1}: BEGIN SOLUTION must name its task")
+            open_at = (name, i, begin.group(1))
+        elif end:
             if open_at is None:
                 raise ValueError(f"strip: line {i + 1}: END SOLUTION without a BEGIN")
-            found.append((open_at[0], open_at[1], i))
+            if end.group(1) != open_at[2] or i == open_at[1] + 1:
+                raise ValueError(f"strip: line {i + 1}: END SOLUTION must close the region of "
+                                 f"line {open_at[1] + 1} at its indentation, around code")
+            found.append(open_at[:2] + (i,))
             open_at = None
+        elif open_at is not None and line.strip() and not line.startswith(open_at[2]):
+            raise ValueError(f"strip: line {i + 1}: less indented than the BEGIN SOLUTION "
+                             f"of line {open_at[1] + 1}")
     if open_at is not None:
         raise ValueError(f"strip: line {open_at[1] + 1}: BEGIN SOLUTION is never closed")
     return found
 
 
-def strip_source(text: str, tasks: dict) -> str:
+def strip_source(text: str, tasks: dict, task: str = None) -> str:
     """``text`` with each region replaced by a ``raise NotImplementedError`` naming its
-    task (``tasks``: name -> Task) and the function it sits in."""
+    task (``tasks``: name -> Task) and the function it sits in; a bare BEGIN belongs to
+    ``task``."""
     lines = text.splitlines()
     owners = _functions(text)
-    for name, first, last in reversed(regions(text)):
-        task = tasks[name]
+    for name, first, last in reversed(regions(text, task)):
+        info = tasks[name]
         indent = BEGIN.match(lines[first]).group(1)
         where = next((q for q, lo, hi in owners if lo <= first + 1 <= hi), "this")
-        message = (f"task {task.number} ({task.name}): write {where} here; see "
-                   f"tasks/{task.label}.md")
+        message = (f"task {info.number} ({info.name}): write {where} here; see "
+                   f"tasks/{info.label}.md")
         lines[first:last + 1] = [f"{indent}raise NotImplementedError({message!r})"]
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
@@ -55,7 +70,8 @@ def strip_notebook(text: str, tasks: dict) -> str:
         if cell.get("cell_type") != "code":
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        stripped = strip_source(source, tasks)
+        stripped = strip_source(source, tasks, cell.get("metadata", {}).get("tinynet", {})
+                                .get("task"))
         cell["source"] = stripped.splitlines(keepends=True)
         cell["outputs"], cell["execution_count"] = [], None
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"

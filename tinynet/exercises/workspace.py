@@ -87,7 +87,7 @@ def _write_statements(root: Path) -> None:
         "then grade your work from this directory:\n\n"
         "    tinynet exercises check            # every task\n"
         "    tinynet exercises check softmax    # one task\n\n"
-        f"| # | task | what | points | files |\n|---|---|---|---|---|\n"
+        "| # | task | what | points | files |\n|---|---|---|---|---|\n"
         + "\n".join(rows) + f"\n\nTotal: {total} points. Statements: `tasks/`. Notebooks, "
         "with explanations and checks: `notebooks/`.\n", encoding="utf-8")
 
@@ -102,8 +102,9 @@ def _copy_notebooks(destination: Path, solutions: bool) -> None:
     for path in sorted(source.glob("*.ipynb")):
         text = path.read_text(encoding="utf-8")
         notebook = json.loads(text if solutions else strip.strip_notebook(text, BY_NAME))
-        notebook["cells"].insert(0, {"cell_type": "code", "metadata": {}, "outputs": [],
-                                     "execution_count": None, "source": NOTEBOOK_PATH_CELL})
+        notebook["cells"].insert(0, {"cell_type": "code", "id": "workspace-path",
+                                     "metadata": {}, "outputs": [], "execution_count": None,
+                                     "source": NOTEBOOK_PATH_CELL})
         (destination / path.name).write_text(json.dumps(notebook, indent=1,
                                                         ensure_ascii=False) + "\n",
                                              encoding="utf-8")

@@ -1,5 +1,7 @@
 """What every figure shares: the palette, display names, a Figure without pyplot, and
 writing it atomically."""
+import functools
+import io
 import os
 
 from tinynet.files import atomic_write
@@ -17,12 +19,29 @@ NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"
 
 
 def new_figure(where: str, **kwargs):
+    """A matplotlib Figure that a notebook shows when a cell returns it."""
     try:
-        from matplotlib.figure import Figure
+        return _shown_figure_class()(**kwargs)
     except ImportError:
         raise ImportError(f"{where}: plotting needs matplotlib, which is not installed; "
                           f"pip install 'tinynet[plot]'") from None
-    return Figure(**kwargs)
+
+
+@functools.cache
+def _shown_figure_class():
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        """A Figure with a PNG for IPython's display. NOTE: built without pyplot (so no
+        backend is switched and no figure kept alive), a Figure has no notebook display
+        until ``%matplotlib inline`` registers one; this gives it one either way."""
+
+        def _repr_png_(self):
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=110)
+            return buffer.getvalue()
+
+    return ShownFigure
 
 
 def finish(fig, path, where: str):

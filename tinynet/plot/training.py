@@ -67,12 +67,16 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
 def _metric_panel(ax, history, metric: str) -> None:
     """``metric`` ('loss' or 'acc') per epoch: train solid, validation (if any) dashed."""
     for split, style in (("train", "-"), ("val", "--")):
-        values = history[f"{split}_{metric}"]
-        if values[0] is not None:
+        # .get: a History filled by a hand-written loop may not record every metric
+        values = [record.get(f"{split}_{metric}") for record in history.records]
+        if values and values[0] is not None:
             plot_line(ax, history["epoch"], values, ls=style, label=split)
-    if not ax.lines:  # a regression run: say so rather than leave an empty frame
-        ax.text(0.5, 0.5, "no accuracy\n(not a classification loss)", ha="center",
-                va="center", transform=ax.transAxes, color="grey")
+    if not ax.lines:  # say why, rather than leave an empty frame
+        regression = metric == "acc" and history.config.get("loss") in ("mse", "MSELoss")
+        missing = "no accuracy\n(not a classification loss)" if regression else \
+            f"no {'accuracy' if metric == 'acc' else 'loss'} recorded"
+        ax.text(0.5, 0.5, missing, ha="center", va="center", transform=ax.transAxes,
+                color="grey")
         ax.set_axis_off()
         return
     name = {"loss": "loss", "acc": "accuracy"}[metric]
