@@ -64,7 +64,9 @@ def test_snippet_runs_unchanged(name):
     if name in EXPECTED:
         message += f"; EXPECTED says {EXPECTED[name]!r}: update its line"
     detail = result.detail or (ours.traceback if ours.error else "")
-    assert outcome is None and name not in EXPECTED, f"{message}\n{detail}"
+    # without PyTorch no numbers are compared: a snippet expected to differ just runs
+    unchecked = not TORCH and EXPECTED.get(name) == DIFFERS
+    assert outcome is None and (name not in EXPECTED or unchecked), f"{message}\n{detail}"
 
 
 @pytest.mark.skipif(not TORCH, reason="PyTorch is not installed")
