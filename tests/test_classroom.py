@@ -103,7 +103,9 @@ def test_trace_lists_ops_in_engine_order_with_shapes():
     assert text.splitlines()[0].split() == ["step", "op", "grad", "in", "input", "gradient",
                                             "out", "goes", "to"]
     assert "leaf 0.weight" in text and "none" in text
-    assert trace._repr_html_().count("<tr>") == 1 + len(trace.rows()) == 1 + 8
+    assert trace._repr_html_().count("<tr>") == 1 + len(trace.rows()) == 1 + 9
+    target = trace[0].inputs[1]  # the class targets: an input, with no gradient
+    assert (target.shape, target.target) == (None, "input")
 
 
 def test_trace_shows_unbroadcasting():

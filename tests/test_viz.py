@@ -147,15 +147,15 @@ def test_names_skip_private_names_and_non_tensors():
 def test_mlp_of_8_hidden_layers_folds_into_one_group():
     g, _ = mlp_step(hidden=8)
     kinds = [n.kind for n in g.nodes]
-    assert kinds == ["op", "op", "group", "input", "leaf", "leaf"]
+    assert kinds == ["op", "op", "group", "input", "leaf", "leaf", "input"]  # last: targets
     group = g.nodes[2]
     assert group.title == "×8 [Linear → ReLU]" and group.count == 8
     assert group.detail == "layers 1–8, 16 leaves inside"
     assert len(group.members) == 8 * 2 + 16
     assert group.tensor is not None and group.shape == (10, 16)  # the 8th ReLU's output
     assert [n.title for n in g.nodes[:2]] == ["CrossEntropy", "layer 9 · Linear (output)"]
-    assert [n.title for n in g.nodes[4:]] == ["leaf 16.weight", "leaf 16.bias"]
-    assert sorted(g.edges) == [(1, 0), (2, 1), (3, 2), (4, 1), (5, 1)]
+    assert [n.title for n in g.nodes[4:6]] == ["leaf 16.weight", "leaf 16.bias"]
+    assert sorted(g.edges) == [(1, 0), (2, 1), (3, 2), (4, 1), (5, 1), (6, 0)]
     text = str(g)
     assert "×8 [Linear → ReLU]  layers 1–8, 16 leaves inside  (10, 16)" in text
     assert "×8 [Linear → ReLU]" in g.to_mermaid()
@@ -164,8 +164,8 @@ def test_mlp_of_8_hidden_layers_folds_into_one_group():
 
 def test_collapse_false_draws_every_op():
     g, model = mlp_step(hidden=8, collapse=False)
-    # CrossEntropy, 9 Linear, 8 ReLU, 18 parameters, the input
-    assert len(g.nodes) == 37 and len(g.edges) == 36
+    # CrossEntropy, 9 Linear, 8 ReLU, 18 parameters, the input and the targets
+    assert len(g.nodes) == 38 and len(g.edges) == 37
     titles = [n.title for n in g.nodes]
     assert "layer 3 · ReLU" in titles and "layer 3 · Linear" in titles
     assert {f"leaf {name}" for name, _ in model.named_parameters()} <= set(titles)
@@ -174,7 +174,7 @@ def test_collapse_false_draws_every_op():
 
 def test_two_hidden_layers_are_not_folded():
     g, _ = mlp_step(hidden=2)
-    assert "group" not in {n.kind for n in g.nodes} and len(g.nodes) == 13
+    assert "group" not in {n.kind for n in g.nodes} and len(g.nodes) == 14  # with the targets
 
 
 def test_model_names_parameters_without_recording():

@@ -8,7 +8,8 @@ from tinynet.allocator import tune_allocator
 from tinynet.allocator import tune_if_asked as _tune_if_asked
 # NOTE: autograd first. Tensor and Function need each other (Function.apply builds
 # Tensors; Tensor methods call ops); each module imports the other at its end.
-from tinynet.autograd import enable_grad, gradcheck, is_grad_enabled, no_grad, set_grad_enabled
+from tinynet.autograd import (capture, enable_grad, gradcheck, is_grad_enabled, no_grad,
+                              set_grad_enabled)
 from tinynet.tensor import Tensor
 from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
 from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul,

@@ -14,6 +14,7 @@ class _Observers(threading.local):
         self.forward = []  # f(ctx, args, out) after each op's forward; out: the Tensor
         self.backward = []  # f(ctx, grad, input_grads) after each op's backward
         self.modules = []  # modules whose forward is running, innermost last
+        self.called = None  # a dict filled with every module called, while tn.capture records
 
 
 OBSERVERS = _Observers()

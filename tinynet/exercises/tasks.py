@@ -122,8 +122,9 @@ Implement `CrossEntropy.forward` and `CrossEntropy.backward` in
 
 ℓᵢ = log Σ_c e^(zᵢ[c]) - zᵢ[tᵢ], computed with each row's maximum subtracted first;
 dℓᵢ/dzᵢ = pᵢ - onehot(tᵢ) with p = softmax(z). Save p and t; keep the reduction on `ctx`.
-Backward scales row i by dL/dℓᵢ (`grad_per_sample(grad, reduction, N, N)`, imported for
-you) and returns `(gz, None, None)`. `reduce_losses(losses, reduction, N)` reduces."""),
+Backward scales row i by dL/dℓᵢ (grad / N for 'mean', grad for 'sum', grad[i] for
+'none') and returns `(gz, None, None)`. `reduce_losses(losses, reduction, N)` (imported
+for you) reduces the per-row losses."""),
     Task(9, "optimizers", "SGD with momentum, and Adam", 10,
          ("tinynet/optim/sgd.py", "tinynet/optim/adam.py"), (), """\
 Complete `SGD.step` in `tinynet/optim/sgd.py` and `Adam._update` in

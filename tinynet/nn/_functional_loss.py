@@ -29,19 +29,23 @@ def _class_targets(name, x, target, ignore_index) -> tuple:
     if t.shape != (n,):
         raise ValueError(f"{name}: target must have shape ({n},) (one class index per row "
                          f"of input of shape {tuple(x.shape)}), got {t.shape}")
-    # a copy: the ops keep it for backward, and the caller may refill its array meanwhile
-    t = t.astype(np.int64)
+    if isinstance(target, Tensor) and t.dtype == np.int64 and target.ndim == 1:
+        # the tensor itself: its version counter makes backward refuse a refilled target
+        # (as PyTorch), and tn.capture sees the targets come from the call's input
+        kept = target
+    else:  # a copy: the ops keep it for backward, and the caller may refill the array
+        t = kept = t.astype(np.int64)
     if n == 0:
-        return t, None
+        return kept, None
     if 0 <= t.min() and t.max() < c:  # the usual case: two reductions
         inside = 0 <= ignore_index < c  # an ignored class, then, not a sentinel like -100
-        return t, ignore_index if inside and (t == ignore_index).any() else None
+        return kept, ignore_index if inside and (t == ignore_index).any() else None
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise IndexError(f"{name}: target {t[i]} at position {i} is out of range for {c} "
                          f"classes (valid: 0..{c - 1}, or ignore_index={ignore_index})")
-    return t, ignore_index  # every target outside [0, C) is ignore_index
+    return kept, ignore_index  # every target outside [0, C) is ignore_index
 
 
 def _target_array(name, target) -> np.ndarray:
@@ -140,7 +144,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
             _check_class_weight("cross_entropy", w, c)
     else:
         t, ignore_index = _class_targets("cross_entropy", x,
-                                         t_raw.reshape(1) if unbatched else t_raw, ignore_index)
+                                         t_raw.reshape(1) if unbatched else target, ignore_index)
         w = _weight_array("cross_entropy", weight, c, x.dtype)
     if t.dtype.kind != "f" and w is None and ignore_index is None and not label_smoothing \
             and n:
@@ -157,7 +161,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
     check_reduction("nll_loss", reduction)
     x, unbatched = _batched("nll_loss", input)
     t_raw = _target_array("nll_loss", target)
-    t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else t_raw,
+    t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else target,
                                      ignore_index)
     w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
     loss = ops.NLLLoss.apply(x, t, w, ignore_index, reduction)

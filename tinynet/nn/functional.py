@@ -129,9 +129,9 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
         return x
     if x.dtype.kind != "f":
         raise TypeError(f"dropout: x must be a floating-point tensor, got dtype {x.dtype}")
-    keep = as_generator(generator, "dropout").random(x.shape) >= p  # P(keep) = 1 - p
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    return ops.Dropout.apply(x, keep.astype(x.dtype) * x.dtype.type(scale))
+    if generator is not None:
+        as_generator(generator, "dropout")  # a wrong type is refused here, not in the op
+    return ops.Dropout.apply(x, p, generator)
 
 
 def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002
@@ -236,6 +236,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels.min() if labels.min() < 0 else labels.max()
         raise RuntimeError(f"one_hot: class indices must be in [0, {num_classes}), got {bad}")
-    out = np.zeros(labels.shape + (num_classes,), dtype=np.int64)
-    np.put_along_axis(out, labels[..., None], 1, axis=-1)
-    return Tensor._wrap(out, False, None)
+    return ops.OneHot.apply(tensor if isinstance(tensor, Tensor) else labels, num_classes)

@@ -72,6 +72,8 @@ class Module:
     def __call__(self, *args, **kwargs):
         if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
             OBSERVERS.modules.append(self)
+            if OBSERVERS.called is not None:  # tn.capture's recording: every module called
+                OBSERVERS.called.setdefault(id(self), self)
             try:
                 out = self.forward(*args, **kwargs)
             finally:

@@ -36,7 +36,11 @@ class CrossEntropy(Function):
         p, t = ctx.saved_tensors
         gz = p.copy()
         gz[np.arange(len(p)), t] -= 1  # p - onehot(t)
-        gz *= grad_per_sample(grad, ctx.reduction, len(p), len(p))[:, None]  # dL/dℓᵢ
+        # times dL/dℓᵢ: grad / N for 'mean', grad for 'sum', grad[i] for 'none'
+        if ctx.reduction == "none":
+            gz *= grad[:, None]
+        else:
+            gz *= grad / len(p) if ctx.reduction == "mean" else grad
         return gz, None, None
         # END SOLUTION
 

@@ -86,3 +86,14 @@ class Gather(Function):
         gx = np.zeros(ctx.x_shape, dtype=grad.dtype)
         np.add.at(gx, ctx.saved_tensors, grad)
         return gx, None, None
+
+
+class OneHot(Function):
+    """y[..., c] = 1 where c is the class index, else 0 (int64): a constant of its input,
+    with no gradient (class indices are integers)."""
+
+    @staticmethod
+    def forward(ctx, labels, num_classes):
+        out = np.zeros(labels.shape + (num_classes,), dtype=np.int64)
+        np.put_along_axis(out, labels[..., None], 1, axis=-1)
+        return out

@@ -1,0 +1,285 @@
+"""tn.capture: replayed steps give the eager numbers bit for bit, and every change that
+could make a replay differ sends the call down the eager path (or is refused)."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+import tinynet.nn.functional as F
+from tinynet import nn
+
+
+def _batches(n, d_in, classes, batch, dtype, seed=1):
+    rng = np.random.default_rng(seed)
+    return [(tn.from_numpy(rng.standard_normal((batch, d_in)).astype(dtype)),
+             tn.from_numpy(rng.integers(0, classes, batch))) for _ in range(n)]
+
+
+def _train(make_model, loss_of, optimizer, batches, capture: bool, dtype):
+    tn.manual_seed(0)
+    model = make_model(dtype)
+    opt = {"sgd": lambda p: tn.optim.SGD(p, lr=0.05, momentum=0.9),
+           "adam": lambda p: tn.optim.Adam(p, lr=0.01)}[optimizer](model.parameters())
+    forward = (lambda x, y: loss_of(model(x), y))
+    step = tn.capture(forward) if capture else forward
+    losses = []
+    for x, y in batches:
+        opt.zero_grad()
+        loss = step(x, y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, [p.array.copy() for p in model.parameters()], step
+
+
+MODELS = {
+    name: (lambda dtype, act=act: nn.Sequential(nn.Linear(5, 16, dtype=dtype), act(),
+                                                nn.Linear(16, 16, dtype=dtype), act(),
+                                                nn.Linear(16, 3, dtype=dtype)))
+    for name, act in [("relu", nn.ReLU), ("leaky_relu", lambda: nn.LeakyReLU(0.1)),
+                      ("elu", nn.ELU), ("gelu", nn.GELU), ("gelu_tanh", lambda: nn.GELU("tanh")),
+                      ("sigmoid", nn.Sigmoid), ("tanh", nn.Tanh), ("silu", nn.SiLU),
+                      ("mish", nn.Mish), ("softplus", nn.Softplus), ("selu", nn.SELU),
+                      ("hardtanh", nn.Hardtanh)]}
+MODELS["layernorm"] = lambda dtype: nn.Sequential(
+    nn.Linear(5, 16, dtype=dtype), nn.GELU(), nn.LayerNorm(16, dtype=dtype),
+    nn.Linear(16, 3, dtype=dtype))
+MODELS["prelu_dropout"] = lambda dtype: nn.Sequential(
+    nn.Linear(5, 16, dtype=dtype), nn.PReLU(dtype=dtype), nn.Dropout(0.3),
+    nn.Linear(16, 3, dtype=dtype))
+MODELS["flatten_unflatten"] = lambda dtype: nn.Sequential(
+    nn.Unflatten(1, (5, 1)), nn.Flatten(), nn.Linear(5, 3, dtype=dtype))
+
+LOSSES = {
+    "cross_entropy": F.cross_entropy,
+    "cross_entropy_sum": lambda z, y: F.cross_entropy(z, y, reduction="sum"),
+    "cross_entropy_smoothed": lambda z, y: F.cross_entropy(z, y, label_smoothing=0.1),
+    "cross_entropy_weighted": lambda z, y: F.cross_entropy(
+        z, y, weight=tn.tensor([1.0, 2.0, 0.5], dtype=z.dtype)),
+    "nll_of_log_softmax": lambda z, y: F.nll_loss(F.log_softmax(z, dim=1), y),
+    "bce_with_logits": lambda z, y: F.binary_cross_entropy_with_logits(
+        z, F.one_hot(y, 3).to(z.dtype)),
+    "mse": lambda z, y: F.mse_loss(z, F.one_hot(y, 3).to(z.dtype)),
+    "l1": lambda z, y: F.l1_loss(z, F.one_hot(y, 3).to(z.dtype)),
+    "huber": lambda z, y: F.huber_loss(z, F.one_hot(y, 3).to(z.dtype), delta=0.5),
+    "mean_of_squares": lambda z, y: (z * z).mean() + z.std(),
+}
+
+
+def _assert_same(eager, captured, replays_at_least=1):
+    (losses_a, params_a, _), (losses_b, params_b, step) = eager, captured
+    assert losses_a == losses_b
+    for a, b in zip(params_a, params_b):
+        np.testing.assert_array_equal(a, b)
+    assert step.replays >= replays_at_least
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_module_trains_bit_for_bit_as_eager(model, optimizer, dtype):
+    batches = _batches(6, 5, 3, 8, dtype)
+    run = [_train(MODELS[model], F.cross_entropy, optimizer, batches, capture, dtype)
+           for capture in (False, True)]
+    _assert_same(*run, replays_at_least=4)
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_loss_trains_bit_for_bit_as_eager(loss, dtype):
+    batches = _batches(5, 5, 3, 8, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none of these must fall back for good
+        run = [_train(MODELS["gelu"], LOSSES[loss], "adam", batches, capture, dtype)
+               for capture in (False, True)]
+    _assert_same(*run, replays_at_least=3)
+
+
+@settings(max_examples=15, deadline=None)
+@given(widths=st.lists(st.integers(1, 9), min_size=1, max_size=4),
+       activation=st.sampled_from(["relu", "tanh", "gelu", "sigmoid"]),
+       batch=st.integers(1, 7), seed=st.integers(0, 100))
+def test_random_mlps_replay_bit_for_bit(widths, activation, batch, seed):
+    def make(dtype):
+        return tn.models.MLP(4, widths, 3, activation=activation, dtype=dtype,
+                             generator=np.random.default_rng(seed))
+
+    batches = _batches(4, 4, 3, batch, np.float32, seed=seed)
+    run = [_train(make, F.cross_entropy, "sgd", batches, capture, np.float32)
+           for capture in (False, True)]
+    _assert_same(*run, replays_at_least=2)
+
+
+# ---- what goes back to the eager path ------------------------------------------------
+def _captured_linear():
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 2))
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
+    for _ in range(3):
+        step(x, y).backward()
+    assert (step.eager_calls, step.replays) == (2, 1)
+    return model, step, x, y
+
+
+def _counts(step):
+    return step.eager_calls, step.replays
+
+
+def test_a_new_batch_shape_gets_its_own_recordings():
+    model, step, x, y = _captured_linear()
+    for _ in range(3):
+        step(x[:4], y[:4]).backward()  # the last, smaller batch of an epoch
+    assert _counts(step) == (4, 2)
+    step(x, y).backward()
+    assert _counts(step) == (4, 3)
+
+
+@pytest.mark.parametrize("change, undo", [
+    (lambda model: model.eval(), lambda model: model.train()),
+    (lambda model: tn.set_fast_paths(False), lambda model: tn.set_fast_paths(True)),
+    (lambda model: model[0].register_forward_hook(lambda *a: None),
+     lambda handle: handle.remove()),
+])
+def test_changes_that_could_alter_the_ops_run_eagerly(change, undo):
+    model, step, x, y = _captured_linear()
+    token = change(model)
+    step(x, y).backward()
+    assert _counts(step) == (3, 1)
+    undo(token if token is not None and not isinstance(token, nn.Module) else model)
+    step(x, y).backward()
+    assert _counts(step) == (3, 2)
+
+
+def test_no_grad_and_anomaly_mode_run_eagerly():
+    model, step, x, y = _captured_linear()
+    with tn.no_grad():
+        assert not step(x, y).requires_grad
+    with tn.autograd.detect_anomaly():
+        step(x, y).backward()
+    assert step.replays == 1
+
+
+def test_a_parameter_of_another_shape_runs_eagerly():
+    model, step, x, y = _captured_linear()
+    model[2].weight.data = tn.zeros(2, 4)  # same shape: still replayed
+    step(x, y).backward()
+    assert step.replays == 2
+    model[2].bias.data = tn.zeros(1)  # broadcasts, but not the recorded layout
+    step(x, y).backward()
+    assert step.replays == 2
+
+
+def test_targets_out_of_range_take_the_eager_path_and_its_error():
+    model, step, x, y = _captured_linear()
+    with pytest.raises(IndexError, match="out of range for 2 classes"):
+        step(x, tn.tensor([0, 1, 0, 1, 1, 5]))
+    assert step.replays == 1
+
+
+def test_a_monitor_attached_later_sees_every_step():
+    tn.manual_seed(0)
+    model = tn.models.MLP(3, [8], 2, activation="relu")
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
+    for _ in range(3):
+        step(x, y).backward()
+    monitor = tn.diagnostics.Monitor(model, every=1)
+    for _ in range(2):
+        step(x, y).backward()
+    assert step.replays == 1
+    assert monitor.end_epoch()["layers"]["1"]["dead_rate"] is not None
+
+
+# ---- never replayed -------------------------------------------------------------------------
+@pytest.mark.parametrize("forward, reason", [
+    (lambda m, x, y: F.cross_entropy(m(x) if x.sum().item() > 0 else -m(x), y),
+     "ran different ops"),
+    (lambda m, x, y: F.cross_entropy(m(x) * float(x.array.std()), y), "computed from the data"),
+    (lambda m, x, y: F.cross_entropy(m(x) + tn.tensor(x.array.mean()), y),
+     "computed from the data"),
+])
+def test_values_from_the_data_are_refused_with_a_warning(forward, reason):
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    step = tn.capture(lambda x, y: forward(model, x, y))
+    rng = np.random.default_rng(0)
+    signs = [1.0, -1.0, 1.0, -1.0]
+    with pytest.warns(UserWarning, match=f"capture: this function runs eagerly.*{reason}"):
+        for sign in signs:
+            step(tn.tensor(sign * np.abs(rng.normal(size=(4, 3))).astype(np.float32)),
+                 tn.tensor([0, 1, 1, 0])).backward()
+    assert _counts(step) == (4, 0)
+
+
+def test_batch_norm_in_training_is_not_replayed():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    with pytest.warns(UserWarning, match="changes its parameters or buffers in forward"):
+        for _ in range(3):
+            step(tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])).backward()
+    assert step.replays == 0
+    assert model[1].num_batches_tracked.item() == 3  # every eager call updated it
+
+
+# ---- the replayed loss's graph ------------------------------------------------------------
+def test_a_loss_must_be_backpropagated_before_the_next_call():
+    model, step, x, y = _captured_linear()
+    first = step(x, y)
+    second = step(x, y)
+    with pytest.raises(RuntimeError, match="call backward\\(\\) before calling the function"):
+        first.backward()
+    second.backward()
+
+
+def test_changing_a_saved_parameter_before_backward_is_caught():
+    model, step, x, y = _captured_linear()
+    loss = step(x, y)
+    with tn.no_grad():
+        model[2].weight.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_retain_graph_twice_and_extra_eager_terms_match_eager():
+    def run(capture):
+        tn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+        step = tn.capture(lambda x, y: F.cross_entropy(model(x), y)) if capture else \
+            (lambda x, y: F.cross_entropy(model(x), y))
+        x = tn.randn(6, 3, requires_grad=True)
+        y = tn.tensor([0, 1, 0, 1, 1, 0])
+        for _ in range(3):
+            model.zero_grad()
+            x.grad = None
+            loss = step(x, y) + 0.1 * (model[0].weight ** 2).sum()
+            loss.backward(retain_graph=True)
+            loss.backward()
+        return [p.grad.array for p in model.parameters()] + [x.grad.array], step
+
+    (eager, _), (replayed, step) = run(False), run(True)
+    assert step.replays == 1
+    for a, b in zip(eager, replayed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_tuple_result_gives_the_loss_and_detached_outputs():
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    step = tn.capture(lambda x, y: (lambda z: (F.cross_entropy(z, y), z))(model(x)))
+    x, y = tn.randn(4, 3), tn.tensor([0, 1, 1, 0])
+    results = [step(x, y) for _ in range(3)]
+    (loss, logits), (eager_loss, eager_logits) = results[2], results[1]
+    assert step.replays == 1 and not logits.requires_grad
+    np.testing.assert_array_equal(logits.array, eager_logits.array)
+    assert loss.item() == eager_loss.item()
+
+
+@pytest.mark.parametrize("fn, message", [(None, "fn must be callable"),
+                                         ("not a function", "fn must be callable")])
+def test_capture_takes_a_function(fn, message):
+    with pytest.raises(TypeError, match=f"capture: {message}"):
+        tn.capture(fn)

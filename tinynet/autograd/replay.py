@@ -1,0 +1,407 @@
+"""``tn.capture``: record the ops of a forward function once, then replay them.
+
+A training loop runs the same ops on arrays of the same shapes at every step. After two
+ordinary (eager) calls, ``capture`` knows those ops: which op class ran, in what order, on
+which of the call's inputs, parameters and earlier results. From the third call on it
+replays them: each op's own ``forward`` on the new arrays, with one reused context per
+op, and, when the returned loss's ``backward()`` runs, each op's own ``backward`` in the
+order the engine runs them, summing gradients in the same order. No Tensor, no module
+call and no graph bookkeeping happens per op, and the numbers are the eager ones, bit
+for bit.
+
+A call runs eagerly (the function as it is) whenever replaying might differ: other input
+shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
+smaller batch works too), grad mode off, a module's ``training`` flag changed or a forward
+hook added (the Monitor's), a parameter of another shape or dtype, anomaly detection or
+another observer on, the fast-path switch flipped, or class targets outside [0, C). A
+function whose two recorded calls differ (ops that depend on the values of the inputs, a
+number or a tensor built from the data outside tinynet's ops, a module changing its
+parameters or buffers in forward, as BatchNorm's running statistics) is never replayed:
+it runs eagerly, with one warning saying why.
+
+NOTE: what replay does not run, it cannot check: Python side effects inside the function
+(a counter, a print) and control flow that depends on values but took the same branch in
+both recorded calls. Capture pure forward functions, as for CUDA graphs. A loss must be
+backpropagated before the next call: the ops' saved values are reused (an earlier loss's
+``backward()`` then raises).
+"""
+import warnings
+
+import numpy as np
+
+from tinynet import fastpath
+from tinynet.autograd.engine import unbroadcast
+from tinynet.autograd.function import Function, _sequence
+from tinynet.autograd.grad_mode import _GradMode
+from tinynet.autograd.observers import OBSERVERS, observing
+
+OUT, INPUT, TENSOR, VALUE = 0, 1, 2, 3  # where an op's argument comes from
+MAX_SIGNATURES = 8  # recordings kept per captured function
+RECORDINGS = 2  # eager calls compared before replaying
+TARGET_OPS = ("CrossEntropy", "NLLLoss")  # ops trusting their targets to lie in [0, C)
+
+
+class capture:
+    """Wrap ``fn(*args) -> loss`` (or a tuple of tensors whose first is the loss) so that
+    repeated calls replay its ops; see the module docstring.
+
+    Args:
+        fn: a function of tensors (and plain, hashable values) returning a Tensor, or a
+            tuple of Tensors: the first is differentiable, the others come back detached.
+
+    Attributes:
+        replays, eager_calls: how many calls were replayed and how many ran eagerly.
+
+    Example:
+        >>> import tinynet as tn
+        >>> model = tn.nn.Linear(3, 2)
+        >>> loss_of = tn.capture(lambda x, y: tn.nn.functional.cross_entropy(model(x), y))
+        >>> for step in range(4):
+        ...     model.zero_grad()
+        ...     loss = loss_of(tn.ones(5, 3), tn.tensor([0, 1, 0, 1, 1]))
+        ...     loss.backward()
+        >>> loss_of.eager_calls, loss_of.replays
+        (2, 2)
+    """
+
+    def __init__(self, fn):
+        if not callable(fn):
+            raise TypeError(f"capture: fn must be callable, got {fn!r}")
+        self.fn = fn
+        self.replays = self.eager_calls = 0
+        self._plans = {}  # signature -> _Plan, [recordings so far], or None (never)
+        self._warned = set()
+
+    def __call__(self, *args):
+        key = _signature(args)
+        plan = self._plans.get(key, [])
+        if isinstance(plan, _Plan) and plan.ready(args):
+            self.replays += 1
+            return plan.replay(args)
+        self.eager_calls += 1
+        if not isinstance(plan, list) or not _recordable() or key is None or \
+                len(self._plans) >= MAX_SIGNATURES and key not in self._plans:
+            return self.fn(*args)
+        recording = _Recording(self.fn, args, plan[-1] if plan else None)
+        pending = plan + [recording]
+        self._plans[key] = pending if len(pending) < RECORDINGS else self._build(pending)
+        return recording.result
+
+    def _build(self, recordings: list):
+        try:
+            return _Plan(recordings[-2], recordings[-1])
+        except _NotReplayable as reason:
+            if str(reason) not in self._warned:
+                self._warned.add(str(reason))
+                warnings.warn(f"capture: this function runs eagerly, never replayed: "
+                              f"{reason}", UserWarning, stacklevel=3)
+            return None
+
+
+def _signature(args):
+    """The shapes, dtypes and plain values a recording holds for; None when a plain
+    argument cannot be compared (unhashable): such calls always run eagerly."""
+    key = []
+    for a in args:
+        if isinstance(a, Tensor):
+            key.append((a.array.shape, a.array.dtype, a.requires_grad))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                return None
+            key.append(("value", type(a), a))
+    return tuple(key) + (_GradMode.enabled,)
+
+
+def _recordable() -> bool:
+    return _GradMode.enabled and not OBSERVERS.forward and not OBSERVERS.backward
+
+
+# ---- recording ---------------------------------------------------------------------------
+class _Recording:
+    """One eager call of ``fn``: each op (context, arguments, output tensor), every module
+    called, and whether any of their parameters or buffers changed during the call."""
+
+    def __init__(self, fn, args, previous):
+        self.args, self.ops = args, []
+        watched = _state_tensors(previous.modules) if previous is not None else []
+        before = [t._version[0] for t in watched]
+        called, OBSERVERS.called = OBSERVERS.called, {}
+        try:
+            with observing(forward=lambda ctx, a, out: self.ops.append((ctx, a, out))):
+                self.result = fn(*args)
+        finally:
+            self.modules, OBSERVERS.called = list(OBSERVERS.called.values()), called
+        self.changed_state = [t._version[0] for t in watched] != before
+
+
+def _state_tensors(modules) -> list:
+    return [t for m in modules for t in list(m.parameters(recurse=False))
+            + list(m.buffers(recurse=False))]
+
+
+class _NotReplayable(Exception):
+    """Why two recorded calls cannot be replayed."""
+
+
+def _sources(recording) -> list:
+    """Per op, per argument: (kind, reference) in this recording's own terms."""
+    made = {id(out): j for j, (_, _, out) in enumerate(recording.ops)}
+    inputs = {id(a): k for k, a in enumerate(recording.args) if isinstance(a, Tensor)}
+    rows = []
+    for _, args, _ in recording.ops:
+        row = []
+        for a in args:
+            if isinstance(a, Tensor):
+                row.append((OUT, made[id(a)]) if id(a) in made else
+                           (INPUT, inputs[id(a)]) if id(a) in inputs else (TENSOR, a))
+            else:  # as Function.apply passes it: numpy scalars become Python ones
+                row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
+        rows.append(row)
+    return rows
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and \
+            a.dtype == b.dtype and a.shape == b.shape and \
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    try:
+        return a is b or bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _outputs(recording) -> list:
+    """The indices of the ops that made what the call returned."""
+    result = recording.result
+    items = result if isinstance(result, tuple) else (result,)
+    made = {id(out): j for j, (_, _, out) in enumerate(recording.ops)}
+    if not items or not all(isinstance(t, Tensor) and id(t) in made for t in items):
+        raise _NotReplayable("it must return a Tensor made by its ops, or a tuple of them")
+    return [made[id(t)] for t in items]
+
+
+class _Op:
+    """One recorded op: its class, its own reused context, where its arguments come from,
+    where its input gradients go, and which of its tensor arguments it saves."""
+
+    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved")
+
+
+# ---- the plan: two recordings made into one replay ---------------------------------------
+class _Plan:
+    """What two identical recorded calls did, ready to replay."""
+
+    def __init__(self, first: _Recording, second: _Recording):
+        self.returned = _outputs(second)
+        if _outputs(first) != self.returned or \
+                [type(c) for c, _, _ in first.ops] != [type(c) for c, _, _ in second.ops]:
+            raise _NotReplayable("its two recorded calls ran different ops (they depend on "
+                                 "the values of its inputs)")
+        if second.changed_state or any(m._forward_hooks for m in second.modules):
+            raise _NotReplayable("a module changes its parameters or buffers in forward "
+                                 "(BatchNorm's running statistics), or has forward hooks "
+                                 "(a Monitor): replay would skip them")
+        self.modules = second.modules
+        self.training = [m.training for m in self.modules]
+        self.fast_paths = fastpath.fast_paths_enabled()
+        self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2) for i, (s1, s2) in
+                    enumerate(zip(_sources(first), _sources(second)))]
+        self.tensors = [ref for op in self.ops for kind, ref in op.sources if kind == TENSOR]
+        self.layouts = [(t.array.shape, t.array.dtype, t.requires_grad) for t in self.tensors]
+        self.target_checks = self._target_checks(second)
+        self.backward_order = [i for i in reversed(range(len(self.ops)))
+                               if self.ops[i].records]  # newest first, as the engine
+        self._index_leaves()
+        # per tensor argument: the tensor, its layout, and the array it held (while a
+        # parameter keeps its array, updated in place, its layout cannot have changed)
+        self.guarded = [[t, layout, t.array] for t, layout in
+                        {id(t): (t, layout) for t, layout in
+                         zip(self.tensors, self.layouts)}.values()]
+        self.generation = 0
+
+    def _op(self, i, entry1, entry2, sources1, sources2) -> _Op:
+        ctx1, out1 = entry1[0], entry1[2]
+        ctx2, args2, out2 = entry2
+        op = _Op()
+        op.cls = type(ctx2)
+        op.records = out2.grad_fn is not None
+        if (out1.grad_fn is not None) != op.records or \
+                getattr(ctx1, "needs_input_grad", None) != getattr(ctx2, "needs_input_grad", None):
+            raise _NotReplayable(f"op {i} ({op.cls.__name__}) needed gradients differently "
+                                 f"in the two recorded calls")
+        op.sources = [self._source(i, op.cls, a, b) for a, b in zip(sources1, sources2)]
+        op.ctx = op.cls.__new__(op.cls)  # its own: the eager calls' graphs keep theirs
+        op.ctx.needs_input_grad = ctx2.needs_input_grad
+        op.targets = _targets(op.sources, ctx2) if op.records else []
+        op.saved = [k for k, a in enumerate(args2) if op.records and isinstance(a, Tensor)
+                    and any(x is a.array for x in ctx2.saved_tensors or ())]
+        return op
+
+    @staticmethod
+    def _source(i, cls, first, second) -> tuple:
+        (kind1, ref1), (kind2, ref2) = first, second
+        same = kind1 == kind2 and (ref1 is ref2 or kind2 in (OUT, INPUT) and ref1 == ref2)
+        if kind1 == kind2 == TENSOR and not same:  # made in the call, by no op: a constant?
+            if not ref2.requires_grad and _same_value(ref1.array, ref2.array):
+                return VALUE, ref2.array
+        elif kind1 == kind2 == VALUE and _same_value(ref1, ref2):
+            return VALUE, ref2
+        if not same:
+            raise _NotReplayable(f"op {i} ({cls.__name__}) gets a value computed from the "
+                                 f"data outside tinynet's ops")
+        return kind2, ref2
+
+    def _target_checks(self, recording) -> list:
+        """(input index, number of classes) for each op that trusts its class targets."""
+        checks = []
+        for op, (_, args, _) in zip(self.ops, recording.ops):
+            if op.cls.__name__ in TARGET_OPS and len(op.sources) > 1:
+                kind, ref = op.sources[1]
+                if kind != INPUT:
+                    raise _NotReplayable(f"{op.cls.__name__} gets its targets from outside "
+                                         f"its inputs")
+                checks.append((ref, args[0].array.shape[-1]))
+        return checks
+
+    # ---- replay ---------------------------------------------------------------------------
+    def ready(self, args) -> bool:
+        """Whether replaying gives what an eager call would: the guards."""
+        if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
+            return False
+        for module, training in zip(self.modules, self.training):
+            if module.training != training or module._forward_hooks:
+                return False
+        for entry in self.guarded:
+            tensor, layout, array = entry
+            if tensor.array is not array:
+                if (tensor.array.shape, tensor.array.dtype, tensor.requires_grad) != layout:
+                    return False
+                entry[2] = tensor.array
+            elif tensor.requires_grad != layout[2]:
+                return False
+        for k, classes in self.target_checks:
+            targets = args[k].array
+            if targets.size and not (0 <= targets.min() and targets.max() < classes):
+                return False  # the eager path ignores or refuses them
+        return True
+
+    def replay(self, args):
+        self.generation += 1
+        values = []
+        for op in self.ops:
+            arrays = [values[ref] if kind == OUT else args[ref].array if kind == INPUT
+                      else ref.array if kind == TENSOR else ref for kind, ref in op.sources]
+            ctx = op.ctx
+            ctx.saved_tensors = ()
+            out = op.cls.forward(ctx, *arrays)
+            values.append(out if type(out) is np.ndarray else np.asarray(out))
+        first = self._root(values, args)
+        rest = [Tensor._wrap(values[j], False, None) for j in self.returned[1:]]
+        return (first, *rest) if rest else first
+
+    def _root(self, values, args):
+        array = values[self.returned[0]]
+        if not self.ops[self.returned[0]].records:
+            return Tensor._wrap(array, False, None)
+        node = Replay.__new__(Replay)
+        node.plan, node.args, node.generation = self, args, self.generation
+        node.leaves = node.next_nodes = tuple(self._leaves(args))  # by slot
+        node.needs_input_grad = (True,) * len(node.next_nodes)
+        node.saved_tensors, node.retained, node.out_version = (), None, None
+        node.versions = tuple((t._version, t._version[0], t.array)
+                              for t in self._saved_tensors(args))
+        node.out_shape, node.seq = array.shape, next(_sequence)
+        return Tensor._wrap(array, True, node)
+
+    def _index_leaves(self) -> None:
+        """Number the leaves (parameters, and inputs that require grad): each op's
+        gradient targets become ('op', j) or ('leaf', slot); ``self.leaves`` holds, per
+        slot, the tensor or the input's index; ``self.saved`` the same for the tensor
+        arguments some op saved (the engine's version check)."""
+        slots, self.leaves = {}, []
+        for op in self.ops:
+            for n, (target, shape) in enumerate(op.targets):
+                if target is None or target[0] == "op":
+                    continue
+                key = (target[0], id(target[1]) if target[0] == "leaf" else target[1])
+                if key not in slots:
+                    slots[key] = len(self.leaves)
+                    self.leaves.append(target)
+                op.targets[n] = (("leaf", slots[key]), shape)
+        self.saved = [(kind, ref) for op in self.ops for kind, ref in
+                      (op.sources[k] for k in op.saved) if kind in (INPUT, TENSOR)]
+
+    def _leaves(self, args) -> list:
+        return [ref if where == "leaf" else args[ref] for where, ref in self.leaves]
+
+    def _saved_tensors(self, args) -> list:
+        return [args[ref] if kind == INPUT else ref for kind, ref in self.saved]
+
+    def backward(self, node, grad) -> tuple:
+        """Each leaf's summed gradient, in the order the engine would first reach it,
+        computed as the engine computes it; ``node.next_nodes`` is set to that order."""
+        if node.generation != self.generation:
+            raise RuntimeError("capture: this loss's ops were replayed again by a later call "
+                               "of the captured function, which reuses their saved values; "
+                               "call backward() before calling the function again")
+        ops, leaves = self.ops, node.leaves
+        grads = [None] * len(ops)
+        grads[self.returned[0]] = grad
+        totals = [None] * len(leaves)  # per leaf slot: its summed gradient
+        arrived = []  # leaf slots, in order of first arrival (the engine's leaf order)
+        for i in self.backward_order:
+            g = grads[i]
+            if g is None:
+                continue
+            grads[i] = None
+            op = ops[i]
+            input_grads = op.cls.backward(op.ctx, g)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            for (target, shape), gx in zip(op.targets, input_grads):
+                if target is None or gx is None:
+                    continue
+                if gx.shape != shape:
+                    gx = unbroadcast(gx, shape)
+                where, ref = target
+                store = grads if where == "op" else totals
+                previous = store[ref]
+                if previous is None:
+                    store[ref] = gx
+                    if where == "leaf":
+                        arrived.append(ref)
+                else:  # NOTE: out of place, as the engine: gx may be another input's array
+                    store[ref] = previous + gx
+        node.next_nodes = tuple(leaves[k] for k in arrived)
+        return tuple(totals[k] for k in arrived)
+
+
+def _targets(sources, ctx) -> list:
+    """Per argument: where its gradient goes (None, ('op', j), ('leaf', tensor) or
+    ('input', k)) and the shape it must have."""
+    targets = []
+    for (kind, ref), node in zip(sources, ctx.next_nodes):
+        if node is None:
+            targets.append((None, None))
+        elif kind == OUT:
+            targets.append((("op", ref), node.out_shape))
+        elif kind == INPUT:
+            targets.append((("input", ref), node.array.shape))
+        else:
+            targets.append((("leaf", ref), ref.array.shape))
+    return targets
+
+
+class Replay(Function):
+    """The graph node of a replayed call: its backward runs the recorded ops' backward
+    passes and hands each leaf its gradient."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.plan.backward(ctx, grad)
+
+
+from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports the autograd package)
