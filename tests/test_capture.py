@@ -283,3 +283,37 @@ def test_a_tuple_result_gives_the_loss_and_detached_outputs():
 def test_capture_takes_a_function(fn, message):
     with pytest.raises(TypeError, match=f"capture: {message}"):
         tn.capture(fn)
+
+
+# ---- fit(capture=True) ------------------------------------------------------------------
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_fit_with_capture_trains_bit_for_bit_as_without(loss):
+    data = tn.data.load_dataset("wine", seed=0)
+    y = data.y_train if loss == "cross_entropy" else (data.y_train == 1).astype(np.float32)
+    runs = []
+    for capture in (False, True):
+        model = tn.models.MLP(data.n_features, [16, 16], data.n_classes if loss ==
+                              "cross_entropy" else 1, activation="gelu",
+                              generator=np.random.default_rng(0))
+        history = tn.fit(model, data.X_train, y, loss=loss, lr=0.01, epochs=3,
+                         batch_size=16, seed=0, progress=False, monitor=False, capture=capture,
+                         validation_data=(data.X_test, data.y_test if loss == "cross_entropy"
+                                          else (data.y_test == 1).astype(np.float32)))
+        runs.append((model, history))
+    (plain, plain_history), (captured, captured_history) = runs
+    for a, b in zip(plain.parameters(), captured.parameters()):
+        np.testing.assert_array_equal(a.array, b.array)
+    keys = ("train_loss", "train_acc", "val_loss", "val_acc")
+    assert [[r[k] for k in keys] for r in plain_history.records] == \
+        [[r[k] for k in keys] for r in captured_history.records]
+    # 133 samples in batches of 16: 8 full ones and one of 5 per epoch, two eager calls each
+    assert captured_history.config["replayed_steps"] == 3 * 9 - 4
+
+
+def test_fit_with_capture_and_a_monitor_warns_and_runs_eagerly():
+    data = tn.data.load_dataset("iris", seed=0)
+    model = tn.models.MLP(4, [8], 3)
+    with pytest.warns(UserWarning, match="forward hooks"):
+        history = tn.fit(model, data.X_train, data.y_train, epochs=2, progress=False,
+                         capture=True)
+    assert history.config["replayed_steps"] == 0 and history.records[-1]["layers"]

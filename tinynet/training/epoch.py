@@ -64,7 +64,7 @@ def array_batches(X: np.ndarray, targets, batch_size: int, shuffle: bool = True,
 
 
 def train_epoch(model, optimizer, data, batch_loss, *, clip_grad_norm: float = None,
-                after_backward=None, on_batch=None) -> EpochResult:
+                after_backward=None, on_batch=None, forward=None) -> EpochResult:
     """One pass over ``data``, an iterable of ``(inputs, targets)`` batches (inputs an
     array of the model's dtype); for each: zero the gradients, run the model,
     ``loss, value = batch_loss(output, targets)`` (the scalar tensor to backpropagate and
@@ -80,16 +80,22 @@ def train_epoch(model, optimizer, data, batch_loss, *, clip_grad_norm: float = N
             before the step (e.g. a penalty added to the gradients and the reported loss).
         on_batch: called as ``on_batch(output, targets)`` after each step (e.g. to count
             correct predictions).
+        forward: ``loss, value, output = forward(inputs, targets)`` in place of running
+            the model and ``batch_loss`` (``fit(capture=True)`` passes a captured one).
 
     Raises:
         NonFiniteLoss: a batch's loss is NaN or infinite (before its optimizer step).
     """
     params = list(model.parameters()) if clip_grad_norm is not None else None
+    if forward is None:
+        def forward(inputs, targets):
+            out = model(from_numpy(inputs))
+            return (*batch_loss(out, targets), out)
+
     total, count, step, start = 0.0, 0, 0, time.perf_counter()
     for step, (inputs, targets) in enumerate(data, start=1):
         optimizer.zero_grad()
-        out = model(from_numpy(inputs))
-        loss, value = batch_loss(out, targets)
+        loss, value, out = forward(inputs, targets)
         loss.backward()
         if after_backward is not None:
             value = after_backward(value, targets)

@@ -12,6 +12,7 @@ import numpy as np
 
 from tinynet import nn, optim
 from tinynet.autograd.anomaly import AnomalyError, detect_anomaly
+from tinynet.autograd import replay
 from tinynet.checks import check_int, check_real, check_seed, choice_message
 from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
@@ -52,6 +53,8 @@ class Run:
     callbacks: list
     clip_grad_norm: float
     loader: object = None  # the DataLoader trained on, or None for arrays
+    forward: object = None  # a captured forward (fit(capture=True)), or None: eager
+    captured: object = None  # the tn.capture wrapper behind ``forward``
     history: History = field(default_factory=History)
 
     def train_batches(self):
@@ -69,13 +72,30 @@ class Run:
             value /= len(targets)
         return loss, value
 
+    def capture(self) -> None:
+        """Replay the forward pass and the loss from the third step on (``tn.capture``)."""
+        def loss_and_output(x, t):
+            out = self.model(x)
+            return self.loss_fn(out, t), out
+
+        captured = replay.capture(loss_and_output)
+
+        def forward(inputs, targets):
+            loss, out = captured(from_numpy(inputs), from_numpy(targets))
+            value = loss.item()
+            if getattr(self.loss_fn, "reduction", "mean") == "sum":
+                value /= len(targets)
+            return loss, value, out
+
+        self.forward, self.captured = forward, captured
+
 
 def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
         epochs: int = 10, batch_size: int = None, validation_data=None, shuffle: bool = None,
         seed: int = None, monitor=True, progress: bool = True, verbose: bool = False,
         callbacks=(), scheduler=None,
         clip_grad_norm: float = None, checkpoint=None, checkpoint_every: int = 1,
-        resume_from=None, sanity_check: bool = False):
+        resume_from=None, sanity_check: bool = False, capture: bool = False):
     """Train ``model`` on (X, y) with minibatches and return a ``History``.
 
     Args:
@@ -118,6 +138,10 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
         sanity_check: first run ``tn.diagnostics.sanity_check`` on copies of the model
             (initial loss, overfitting 20 samples, a gradient check, inputs used); the
             report goes in ``History.config['sanity_check']``, and a failed check warns.
+        capture: replay each batch shape's forward pass and loss after two eager steps
+            (``tn.capture``: the same numbers, less Python per step); a Monitor's hooks
+            send every step down the eager path, so pair it with ``monitor=False``. The
+            count of replayed steps goes in ``History.config['replayed_steps']``.
 
     Returns:
         History with one record per epoch.
@@ -141,6 +165,8 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
     run = _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuffle,
                    seed, monitor, callbacks, scheduler, clip_grad_norm)
     epochs = check_int("fit", "epochs", epochs, 1)
+    if capture:
+        run.capture()
     checkpoint_every = check_int("fit", "checkpoint_every", checkpoint_every, 1)
     if sanity_check:
         _sanity_check(run)
@@ -162,6 +188,8 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
         callback.on_train_end(model)
         if callback.restored_epoch is not None:
             run.history.restored_epoch = callback.restored_epoch
+    if run.forward is not None:
+        run.history.config["replayed_steps"] = run.captured.replays
     return run.history
 
 
@@ -347,7 +375,7 @@ def _epoch(run: Run, epoch: int) -> dict:
     """Train one epoch, evaluate, and return its record."""
     hits = _Hits(run.loss_name)
     result = train_epoch(run.model, run.optimizer, run.train_batches(), run.batch_loss,
-                         clip_grad_norm=run.clip_grad_norm, on_batch=hits)
+                         clip_grad_norm=run.clip_grad_norm, on_batch=hits, forward=run.forward)
     record = {"epoch": epoch, "train_loss": result.loss, "train_acc": hits.rate(),
               "val_loss": None, "val_acc": None}
     if run.validation is not None:
