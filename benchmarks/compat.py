@@ -167,8 +167,9 @@ def _set_rng_state(lib, state) -> None:
 
 def run(path, library: str, dtype=None) -> Run:
     """Run one snippet in this process, in a fresh ``__main__`` namespace; never raises
-    for the snippet's own errors. ``dtype="float64"`` changes the default dtype first. ``import tinynet as torch`` binds a name in that
-    namespace only: ``sys.modules['torch']`` is never replaced."""
+    for the snippet's own errors. ``dtype="float64"`` changes the default dtype first.
+    ``import tinynet as torch`` binds a name in that namespace only:
+    ``sys.modules['torch']`` is never replaced."""
     path = Path(path)
     code = compile(source_for(path.read_text(encoding="utf-8"), library), str(path), "exec")
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": __builtins__}

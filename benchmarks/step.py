@@ -1,27 +1,31 @@
-"""Time one full training step (zero_grad, forward, loss, backward, Adam step) of tinynet
-against a hand-written fused numpy step, PyTorch CPU eager and scikit-learn's MLP.
+"""Time one training step (forward + cross-entropy, backward, then plain SGD or Adam) of
+tinynet against a hand-written numpy step, PyTorch CPU eager and scikit-learn's MLP.
 
-    python benchmarks/step.py                       # every config, float32, BLAS default
-    python benchmarks/step.py --config digits --threads 1 --dtype float64
+    python benchmarks/step.py                       # every config, both optimizers, float32
+    python benchmarks/step.py --threads 1 --write-results   # docs/results/step_threads_1.json
+    python benchmarks/step.py --config digits --optimizer sgd --dtype float64
+
+tinynet has three rows: eager with its fast paths (the default), the same with the
+forward pass captured and replayed (``tn.capture``), and the reference path (fast paths
+off). The hand-written numpy step is the floor a numpy program can reach: before anything
+is timed it must give tinynet's loss, gradients and both optimizers' updates. Each step
+is timed phase by phase (forward + loss, backward, optimizer step + zero_grad); the
+step's time is their sum, and each phase is set beside the same phase of the numpy step.
 
 Libraries run in groups (each group: `--steps` timed steps after warm-up), interleaved
 over `--rounds` rounds, with a pause between groups: OpenBLAS and PyTorch worker threads
 keep spinning for ~0.2 s after a call and would slow whatever runs next on 2 cores.
-The numpy step is checked to give tinynet's loss and gradients before anything is timed.
-Prints a Markdown table: median µs per step (with the interquartile range); the ratio
-to numpy, taken round by round (each library's median over numpy's in the same round,
-so slow drifts of a shared machine cancel) with its median and IQR over rounds; and
-GFLOP/s against a GEMM measured on the spot (the best of three). The row "matmuls only"
-times the step's matrix products alone (same shapes, nothing else): the floor for any
-MLP step on this BLAS, which products this thin may reach more slowly than a 1024³ GEMM.
+Every ratio to numpy is taken round by round (each library's median over numpy's in the
+same round, so slow drifts of a shared machine cancel), then its median and IQR over
+rounds. "% of GEMM" is the step's GFLOP/s over a 1024³ GEMM measured on the spot. The row
+"matmuls only" times the step's matrix products alone (same shapes, nothing else): the
+floor for any MLP step on this BLAS. The per-op line divides the forward and backward
+time tinynet spends beyond the numpy step's by the number of ops the step records.
 scikit-learn's MLPClassifier is timed per minibatch once per round, in the benchmark's
 dtype (an epoch of 64 minibatches minus one of 16, over 48: `fit`'s set-up cancels), and
-paired with numpy's group of that round. That figure is a mean, hiccups included, so
-it is set against the other groups' means (the table's other ratios use medians). The
-Monitor's cost is measured cycle by cycle: a monitored copy of the model and the plain
-one take turns, 4 steps each (one sampling cycle of the default Monitor), and each pair
-of cycles gives the monitored steps' time over the plain ones'; the line reports the
-median over pairs.
+set against means, not medians (it is a mean). The Monitor's cost is measured cycle by
+cycle: a monitored copy of the model and the plain one take turns, 4 steps each (one
+sampling cycle of the default Monitor); the line reports the median over pairs.
 """
 import argparse
 import gc
@@ -34,8 +38,12 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+from _results import recording, save  # noqa: E402
+
 import tinynet as tn  # noqa: E402
 from tinynet import nn  # noqa: E402
+from tinynet.autograd.function import Function  # noqa: E402
 
 CONFIGS = {
     # name: (widths, activation, layernorm, batch)
@@ -44,6 +52,21 @@ CONFIGS = {
     "wide": ([784, 1024, 1024, 1024, 10], "relu", False, 256),
 }
 PAUSE = 0.3  # seconds between groups, for spinning BLAS threads to go to sleep
+LR = {"sgd": 0.01, "adam": 1e-3}
+PHASES = ("forward + loss", "backward", "optimizer")
+GELU_KAPPA, SQRT_2_OVER_PI = 0.044715, 0.7978845608028654
+BLOCK = 1 << 16  # elements per block of the hand-written Adam (as tinynet's)
+
+
+def _views(flat, arrays) -> list:
+    """Views of ``flat`` with the shapes of ``arrays``, laid end to end, holding their values."""
+    views, start = [], 0
+    for a in arrays:
+        view = flat[start:start + a.size].reshape(a.shape)
+        view[...] = a
+        views.append(view)
+        start += a.size
+    return views
 
 
 # ---- the models -------------------------------------------------------------------------
@@ -60,93 +83,176 @@ def tinynet_model(widths, activation, layernorm, dtype):
 
 
 class NumpyMLP:
-    """A hand-written, fused MLP step: forward, cross-entropy, backward, Adam (in place)."""
+    """A hand-written, fused MLP step: forward, cross-entropy, backward, then plain SGD or
+    Adam, as a careful numpy programmer writes it: every array the step makes it reuses
+    in place (the pre-activation becomes the activation, the activation's derivative is
+    built in one array, LayerNorm's backward forms g·x̂ once), what the forward computed
+    the backward reuses (tanh's output, GELU's tanh, x̂ and 1/σ), and the loss is the
+    fused log-softmax + cross-entropy (gradient p − onehot)."""
 
-    def __init__(self, model, activation, layernorm, lr=1e-3):
+    def __init__(self, model, activation, layernorm, optimizer="adam", lr=None):
         linears = [m for m in model.children() if isinstance(m, nn.Linear)]
         norms = [m for m in model.children() if isinstance(m, nn.LayerNorm)]
-        self.W = [m.weight.array.copy() for m in linears]
-        self.b = [m.bias.array.copy() for m in linears]
-        self.g = [m.weight.array.copy() for m in norms]
-        self.beta = [m.bias.array.copy() for m in norms]
-        self.params = self.W + self.b + self.g + self.beta
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
-        self.scratch = [np.empty_like(p) for p in self.params]  # Adam's, one per parameter
-        self.activation, self.layernorm, self.lr, self.t = activation, layernorm, lr, 0
+        arrays = ([m.weight.array for m in linears] + [m.bias.array for m in linears]
+                  + [m.weight.array for m in norms] + [m.bias.array for m in norms])
+        # Every parameter, gradient and Adam moment is a view into one flat array, so an
+        # update is a dozen numpy calls per block of BLOCK elements, not per parameter.
+        self.flat = np.concatenate([a.ravel() for a in arrays])
+        self.grad_flat = np.empty_like(self.flat)
+        self.params, self.grads = _views(self.flat, arrays), _views(self.grad_flat, arrays)
+        L = len(linears)
+        self.W, self.b = self.params[:L], self.params[L:2 * L]
+        self.g, self.beta = self.params[2 * L:3 * L - 1], self.params[3 * L - 1:]
+        self.m, self.v = np.zeros_like(self.flat), np.zeros_like(self.flat)
+        self.scratch = np.empty(min(BLOCK, self.flat.size), self.flat.dtype)  # Adam's
+        # np.maximum against a row of zeros runs numpy's vectorised loop (docs/performance.md)
+        self.zeros = [np.zeros(W.shape[0], W.dtype) for W in self.W]
+        self.activation, self.layernorm, self.t = activation, layernorm, 0
+        self.optimizer = optimizer
+        self.lr = LR[optimizer] if lr is None else lr
 
-    def _act(self, z):
+    def _act(self, z, i):
+        """The activation, in place on the pre-activation z; returns it and what its
+        derivative needs."""
         if self.activation == "tanh":
-            y = np.tanh(z)
-            return y, y
+            np.tanh(z, out=z)
+            return z, z
         if self.activation == "relu":
-            return np.maximum(z, 0), z
-        t = np.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z))
-        return 0.5 * z * (1 + t), (z, t)
+            np.maximum(z, self.zeros[i], out=z)
+            return z, z
+        t = z * z  # GELU (tanh): t = tanh(c·(z + κz³)), y = z·(1 + t)/2
+        t *= GELU_KAPPA
+        t += 1.0
+        t *= z
+        t *= SQRT_2_OVER_PI
+        np.tanh(t, out=t)
+        y = t + 1.0
+        y *= 0.5
+        y *= z
+        return y, (z, t)
 
     def _act_back(self, g, saved):
+        """g times the activation's derivative, in place on g."""
         if self.activation == "tanh":
-            return g * (1 - saved * saved)
+            d = saved * saved
+            np.subtract(1.0, d, out=d)
+            g *= d
+            return g
         if self.activation == "relu":
-            return g * (saved > 0)
-        z, t = saved
-        return g * (0.5 * (1 + t) + 0.5 * z * (1 - t * t) * 0.7978845608028654
-                    * (1 + 0.134145 * z * z))
+            return np.multiply(g, saved > 0, out=g)
+        z, t = saved  # (1 + t)/2 + z·(1 − t²)·c·(1 + 3κz²)/2
+        du = z * z
+        du *= 3 * GELU_KAPPA * SQRT_2_OVER_PI
+        du += SQRT_2_OVER_PI
+        d = t * t
+        np.subtract(1.0, d, out=d)
+        d *= z
+        d *= du
+        d += t
+        d += 1.0
+        d *= 0.5
+        g *= d
+        return g
 
-    def loss_and_grads(self, x, y):
-        caches, h, L = [], x, len(self.W)
+    def _norm(self, a, i):
+        """LayerNorm over the features: returns x̂·γ + β and (x̂, 1/σ)."""
+        inv_n = 1.0 / a.shape[1]
+        mu = a.sum(axis=1, keepdims=True)
+        mu *= inv_n
+        a = a - mu  # a new array: tanh and ReLU saved their output for the backward pass
+        var = np.square(a).sum(axis=1, keepdims=True)
+        var *= inv_n
+        var += 1e-5
+        rstd = np.sqrt(var, out=var)
+        np.divide(1.0, rstd, out=rstd)
+        a *= rstd
+        out = a * self.g[i]
+        out += self.beta[i]
+        return out, (a, rstd)
+
+    def _norm_back(self, g, saved, i, d_gamma, d_beta):
+        """dL/dx = (ĝ − mean ĝ − x̂·mean(ĝ·x̂))/σ with ĝ = g·γ; dL/dγ and dL/dβ go into
+        ``d_gamma`` and ``d_beta``."""
+        x_hat, rstd = saved
+        inv_n = 1.0 / g.shape[1]
+        gx_hat = g * x_hat
+        np.sum(gx_hat, axis=0, out=d_gamma)
+        np.sum(g, axis=0, out=d_beta)
+        gx_hat *= self.g[i]  # ĝ·x̂
+        mean_gx = gx_hat.sum(axis=1, keepdims=True)
+        mean_gx *= inv_n
+        g *= self.g[i]  # ĝ
+        mean_g = g.sum(axis=1, keepdims=True)
+        mean_g *= inv_n
+        g -= mean_g
+        g -= np.multiply(x_hat, mean_gx, out=gx_hat)
+        g *= rstd
+        return g
+
+    def forward(self, x, y):
+        """The loss and the tape the backward pass reads."""
+        tape, h, L = [], x, len(self.W)
         for i in range(L):
-            z = h @ self.W[i].T + self.b[i]
+            z = h @ self.W[i].T
+            z += self.b[i]
             if i == L - 1:
-                caches.append((h, None, None))
+                tape.append((h, None, None))
                 break
-            a, act_saved = self._act(z)
+            a, act_saved = self._act(z, i)
             ln = None
             if self.layernorm:
-                mu = a.mean(axis=1, keepdims=True)
-                c = a - mu
-                rstd = 1 / np.sqrt((c * c).mean(axis=1, keepdims=True) + 1e-5)
-                xhat = c * rstd
-                ln = (xhat, rstd)
-                a = xhat * self.g[i] + self.beta[i]
-            caches.append((h, act_saved, ln))
+                a, ln = self._norm(a, i)
+            tape.append((h, act_saved, ln))
             h = a
-        n = len(y)
-        shifted = z - z.max(axis=1, keepdims=True)
-        p = np.exp(shifted)
+        rows = np.arange(len(y))
+        z -= z.max(axis=1, keepdims=True)
+        picked = z[rows, y]
+        p = np.exp(z, out=z)
         s = p.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(s[:, 0]) - picked))
         p /= s
-        loss = float(np.mean(np.log(s[:, 0]) - shifted[np.arange(n), y]))
-        g = p
-        g[np.arange(n), y] -= 1
-        g /= n
-        gW, gb, gg, gbeta = [None] * L, [None] * L, [None] * (L - 1), [None] * (L - 1)
+        p[rows, y] -= 1
+        p /= len(y)  # dL/dz = (p − onehot(y))/n
+        return loss, (tape, p)
+
+    def backward(self, tape_and_grad):
+        """Every parameter's gradient, in the order of ``self.params`` (views into
+        ``self.grad_flat``, which each backward pass overwrites)."""
+        tape, g = tape_and_grad
+        L = len(self.W)
+        gW, gb = self.grads[:L], self.grads[L:2 * L]
+        gg, gbeta = self.grads[2 * L:3 * L - 1], self.grads[3 * L - 1:]
         for i in reversed(range(L)):
-            h, act_saved, ln = caches[i]
+            h, act_saved, ln = tape[i]
             if i < L - 1:
                 if ln is not None:
-                    xhat, rstd = ln
-                    gg[i] = (g * xhat).sum(axis=0)
-                    gbeta[i] = g.sum(axis=0)
-                    gh = g * self.g[i]
-                    g = rstd * (gh - gh.mean(axis=1, keepdims=True)
-                                - xhat * (gh * xhat).mean(axis=1, keepdims=True))
+                    g = self._norm_back(g, ln, i, gg[i], gbeta[i])
                 g = self._act_back(g, act_saved)
-            gW[i] = g.T @ h
-            gb[i] = g.sum(axis=0)
+            np.matmul(g.T, h, out=gW[i])
+            np.sum(g, axis=0, out=gb[i])
             if i:
                 g = g @ self.W[i]
-        grads = gW + gb + (gg + gbeta if self.layernorm else [])
-        return loss, grads
+        return self.grads
 
-    def step(self, x, y):
-        """One Adam step (PyTorch's rule and defaults), in place, as a careful numpy
-        programmer writes it: every pass into an existing array, no temporaries."""
-        loss, grads = self.loss_and_grads(x, y)
+    def loss_and_grads(self, x, y):
+        loss, tape = self.forward(x, y)
+        return loss, self.backward(tape)
+
+    def update(self):
+        """One optimizer step on the flat arrays, in place: SGD p −= lr·g, or Adam
+        (PyTorch's rule and defaults) block by block, every pass into an existing array
+        (a block's p, g, m and v stay in the caches for its dozen passes)."""
+        if self.optimizer == "sgd":
+            self.grad_flat *= self.lr  # the gradients are this step's own arrays
+            self.flat -= self.grad_flat
+            return
         self.t += 1
         b1, b2, eps = 0.9, 0.999, 1e-8
         bc1, bc2_sqrt = 1 - b1 ** self.t, np.sqrt(1 - b2 ** self.t)
-        for p, g, m, v, s in zip(self.params, grads, self.m, self.v, self.scratch):
+        for start in range(0, self.flat.size, BLOCK):
+            block = slice(start, start + BLOCK)
+            p, g, m, v = self.flat[block], self.grad_flat[block], self.m[block], self.v[block]
+            s = self.scratch[:p.size]
             m *= b1
             np.multiply(g, 1 - b1, out=s)
             m += s
@@ -160,7 +266,22 @@ class NumpyMLP:
             np.divide(m, s, out=s)
             s *= self.lr / bc1
             p -= s
+
+    def step(self, x, y):
+        loss, _ = self.loss_and_grads(x, y)
+        self.update()
         return loss
+
+    def phased_step(self, x, y, clock=time.perf_counter):
+        """One step; returns the seconds of forward + loss, backward and the update."""
+        t0 = clock()
+        _, tape = self.forward(x, y)
+        t1 = clock()
+        self.backward(tape)
+        t2 = clock()
+        self.update()
+        t3 = clock()
+        return t1 - t0, t2 - t1, t3 - t2
 
     def matmuls(self, x, y):
         """Only the step's matrix products, with its shapes (forward x·Wᵀ; backward
@@ -177,15 +298,84 @@ class NumpyMLP:
 
 
 # ---- one training step per library --------------------------------------------------------
-def training_step(model, optimizer, loss_fn):
-    """One step written against PyTorch's API: it drives tinynet and torch alike."""
+def training_step(model, optimizer, loss_fn, forward=None, clock=time.perf_counter):
+    """One step written against PyTorch's API (it drives tinynet and torch alike). Returns
+    the seconds of its three phases: forward + loss, backward, and the optimizer (step,
+    then zero_grad, so the gradients are None when the next step starts, as after a
+    zero_grad at its start). ``forward(x, y)``, the loss, defaults to loss_fn(model(x), y)."""
+    if forward is None:
+        def forward(xb, yb):
+            return loss_fn(model(xb), yb)
+
     def step(xb, yb):
-        optimizer.zero_grad()
-        loss = loss_fn(model(xb), yb)
+        t0 = clock()
+        loss = forward(xb, yb)
+        t1 = clock()
         loss.backward()
+        t2 = clock()
         optimizer.step()
-        return loss
+        optimizer.zero_grad()
+        t3 = clock()
+        return t1 - t0, t2 - t1, t3 - t2
     return step
+
+
+def unphased(fn, clock=time.perf_counter):
+    """``fn`` timed whole, as one phase (the matrix products alone have no phases)."""
+    def step(xb, yb):
+        t0 = clock()
+        fn(xb, yb)
+        return clock() - t0, np.nan, np.nan
+    return step
+
+
+def make_optimizer(library, name, params):
+    """``library.optim``'s plain SGD (no momentum) or Adam, at the benchmark's rate."""
+    cls = library.optim.SGD if name == "sgd" else library.optim.Adam
+    return cls(params, lr=LR[name])
+
+
+def on_reference_path(step):
+    """``step`` with the fast paths off (every op's and the optimizer's reference code)."""
+    def reference_step(xb, yb):
+        tn.set_fast_paths(False)
+        try:
+            return step(xb, yb)
+        finally:
+            tn.set_fast_paths(True)
+    return reference_step
+
+
+def tinynet_steps(widths, activation, layernorm, dtype, optimizer):
+    """tinynet's rows, each on its own copy of the model: eager with the fast paths (the
+    default), the same with the forward pass captured (``tn.capture``), and the
+    reference path."""
+    steps = {}
+    for row in ("tinynet", "tinynet capture", "tinynet reference path"):
+        tn.manual_seed(0)
+        model = tinynet_model(widths, activation, layernorm, dtype)
+        loss_fn = nn.CrossEntropyLoss()
+        forward = None
+        if row == "tinynet capture":
+            forward = tn.capture(lambda x, y, model=model, loss_fn=loss_fn: loss_fn(model(x), y))
+        step = training_step(model, make_optimizer(tn, optimizer, model.parameters()),
+                             loss_fn, forward)
+        steps[row] = on_reference_path(step) if row == "tinynet reference path" else step
+    return steps
+
+
+def ops_per_step(widths, activation, layernorm, dtype, x, y):
+    """How many ops one step records (the forward pass and the loss)."""
+    tn.manual_seed(0)
+    model = tinynet_model(widths, activation, layernorm, dtype)
+    loss = nn.CrossEntropyLoss()(model(tn.from_numpy(x)), tn.from_numpy(y))
+    seen, stack = set(), [loss.grad_fn]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Function) and id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node.next_nodes)
+    return len(seen)
 
 
 def reference_order(model):
@@ -221,7 +411,7 @@ def check_numpy_adam_matches(widths, activation, layernorm, x, y):
     reference = NumpyMLP(model, activation, layernorm)
     start = [p.copy() for p in reference.params]
     step = training_step(model, tn.optim.Adam(model.parameters(), lr=reference.lr),
-                         nn.CrossEntropyLoss())
+                         nn.CrossEntropyLoss())  # zero_grad after the step, as in timing
     x = x.astype(np.float64)
     for _ in range(2):
         step(tn.tensor(x), tn.tensor(y))
@@ -233,7 +423,24 @@ def check_numpy_adam_matches(widths, activation, layernorm, x, y):
         assert np.abs((a - p0) - (b - p0)).max() <= tol, "numpy Adam disagrees with tinynet"
 
 
-def torch_step(widths, activation, layernorm, model, dtype, threads):
+def check_numpy_sgd_matches(widths, activation, layernorm, x, y):
+    """...and its SGD step moves every parameter exactly as tinynet's does (float64, two
+    steps: the same products lr·g, subtracted)."""
+    tn.manual_seed(0)
+    model = tinynet_model(widths, activation, layernorm, np.float64)
+    reference = NumpyMLP(model, activation, layernorm, optimizer="sgd")
+    step = training_step(model, make_optimizer(tn, "sgd", model.parameters()),
+                         nn.CrossEntropyLoss())
+    x = x.astype(np.float64)
+    for _ in range(2):
+        step(tn.tensor(x), tn.tensor(y))
+        reference.step(x, y)
+    for a, b in zip([p.array for p in reference_order(model)], reference.params):
+        assert np.abs(a - b).max() <= 1e-12 * (np.abs(b).max() + 1), \
+            "numpy SGD disagrees with tinynet"
+
+
+def torch_step(widths, activation, layernorm, model, dtype, threads, optimizer):
     import torch
 
     torch.set_num_threads(threads)
@@ -252,18 +459,17 @@ def torch_step(widths, activation, layernorm, model, dtype, threads):
             layers.append({"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
                            "gelu_tanh": lambda: torch.nn.GELU("tanh")}[activation]())
     net = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    return (training_step(net, opt, loss_fn),
+    return (training_step(net, make_optimizer(torch, optimizer, net.parameters()),
+                          torch.nn.CrossEntropyLoss()),
             lambda x, y: (torch.from_numpy(x), torch.from_numpy(y)))
 
 
-def sklearn_minibatch(widths, activation, batch, x_all, y_all):
+def sklearn_minibatch(widths, activation, batch, x_all, y_all, optimizer):
     """A function that times scikit-learn's MLPClassifier per minibatch, without its
     per-fit costs (input checks, initialisation, scoring): one epoch of 4k minibatches
     minus one of k, over 3k, where ``x_all`` holds k. None where sklearn lacks the
-    activation. sklearn computes in the input's dtype (float32 stays float32)."""
+    activation. sklearn computes in the input's dtype (float32 stays float32); no L2
+    penalty (alpha=0) and, for SGD, no momentum, as in the other rows."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
     import warnings
@@ -273,16 +479,20 @@ def sklearn_minibatch(widths, activation, batch, x_all, y_all):
         return None
     k = len(x_all) // batch
     x_long, y_long = np.concatenate([x_all] * 4), np.concatenate([y_all] * 4)
+    solver = ({"solver": "sgd", "momentum": 0.0, "nesterovs_momentum": False}
+              if optimizer == "sgd" else {"solver": "adam"})
 
     def epoch(x, y):
         clf = MLPClassifier(hidden_layer_sizes=widths[1:-1], activation=act, batch_size=batch,
-                            max_iter=1, shuffle=False, random_state=0)
+                            max_iter=1, shuffle=False, random_state=0, alpha=0.0,
+                            learning_rate_init=LR[optimizer], **solver)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             return _timed(lambda: clf.fit(x, y))
 
     def per_minibatch():
-        return [(epoch(x_long, y_long) - epoch(x_all, y_all)) / (3 * k)]
+        seconds = (epoch(x_long, y_long) - epoch(x_all, y_all)) / (3 * k)
+        return [(seconds, np.nan, np.nan)]
 
     epoch(x_all[:batch * 2], y_all[:batch * 2])  # warm-up
     return per_minibatch
@@ -290,16 +500,10 @@ def sklearn_minibatch(widths, activation, batch, x_all, y_all):
 
 # ---- timing -------------------------------------------------------------------------------
 def time_group(step, batches, n_steps):
-    """Per-step times (seconds) of ``n_steps`` steps after 3 warm-up steps."""
+    """The phases' seconds, shape (n_steps, 3), of ``n_steps`` steps after 3 warm-up steps."""
     for i in range(3):
         step(*batches[i % len(batches)])
-    times = []
-    for i in range(n_steps):
-        xb, yb = batches[i % len(batches)]
-        start = time.perf_counter()
-        step(xb, yb)
-        times.append(time.perf_counter() - start)
-    return times
+    return [step(*batches[i % len(batches)]) for i in range(n_steps)]
 
 
 def monitor_overhead(plain, monitored, batches, cycles, cycle=4, clock=time.perf_counter):
@@ -367,70 +571,125 @@ def peak_memory(step, batches):
     return peak
 
 
-def run_config(name, args, dtype):
-    widths, activation, layernorm, batch = CONFIGS[name]
+def quartiles(values) -> dict:
+    q1, q2, q3 = np.percentile(values, [25, 50, 75])
+    return {"q1": float(q1), "median": float(q2), "q3": float(q3)}
+
+
+def config_data(name, dtype):
+    """The config's 16 batches of random inputs and labels (the same for every library)."""
+    widths, _, _, batch = CONFIGS[name]
     rng = np.random.default_rng(0)
     n_data = batch * 16
-    x_all = rng.standard_normal((n_data, widths[0])).astype(dtype)
-    y_all = rng.integers(0, widths[-1], n_data)
+    return (rng.standard_normal((n_data, widths[0])).astype(dtype),
+            rng.integers(0, widths[-1], n_data))
+
+
+def check_references(name, dtype, x_all, y_all):
+    """The hand-written step computes tinynet's loss, gradients and both updates."""
+    widths, activation, layernorm, batch = CONFIGS[name]
     tn.manual_seed(0)
     model = tinynet_model(widths, activation, layernorm, dtype)
-    reference = NumpyMLP(model, activation, layernorm)
-    check_numpy_matches(model, reference, x_all[:batch], y_all[:batch], dtype)
+    check_numpy_matches(model, NumpyMLP(model, activation, layernorm), x_all[:batch],
+                        y_all[:batch], dtype)
     check_numpy_adam_matches(widths, activation, layernorm, x_all[:batch], y_all[:batch])
+    check_numpy_sgd_matches(widths, activation, layernorm, x_all[:batch], y_all[:batch])
 
-    optimizer = tn.optim.Adam(model.parameters(), lr=1e-3)
-    steps = {"tinynet": (training_step(model, optimizer, nn.CrossEntropyLoss()),
-                         lambda x, y: (tn.from_numpy(x), tn.from_numpy(y)))}
+
+def library_steps(name, optimizer, args, dtype, x_all, y_all):
+    """Per row of the table: (phased step, input converter); and the monitored copies."""
+    widths, activation, layernorm, batch = CONFIGS[name]
+    steps = {row: (step, lambda x, y: (tn.from_numpy(x), tn.from_numpy(y)))
+             for row, step in tinynet_steps(widths, activation, layernorm, dtype,
+                                            optimizer).items()}
+    tn.manual_seed(0)
+    model = tinynet_model(widths, activation, layernorm, dtype)
+    reference = NumpyMLP(model, activation, layernorm, optimizer=optimizer)
+    steps["numpy"] = (reference.phased_step, lambda x, y: (x, y))
+    steps["matmuls only"] = (unphased(reference.matmuls), lambda x, y: (x, y))
+    try:
+        steps["pytorch"] = torch_step(widths, activation, layernorm, model, dtype,
+                                      args.threads, optimizer)
+    except ImportError:
+        pass
     monitored = {}  # every -> a monitored copy's step (timed against tinynet's by cycles)
-    if args.monitor:  # the default (sampling every 4th step) and the exact every=1
+    if args.monitor and optimizer == "adam":  # the default (every 4th step) and every=1
         for every in (4, 1):
             tn.manual_seed(0)
             copy = tinynet_model(widths, activation, layernorm, dtype)
             tn.diagnostics.Monitor(copy, every=every)
-            monitored[every] = training_step(copy, tn.optim.Adam(copy.parameters(), lr=1e-3),
+            monitored[every] = training_step(copy, make_optimizer(tn, optimizer,
+                                                                  copy.parameters()),
                                              nn.CrossEntropyLoss())
-    steps["numpy"] = (reference.step, lambda x, y: (x, y))
-    steps["matmuls only"] = (reference.matmuls, lambda x, y: (x, y))  # the floor
-    try:
-        steps["pytorch"] = torch_step(widths, activation, layernorm, model, dtype, args.threads)
-    except ImportError:
-        pass
+    return steps, monitored
+
+
+def run_config(name, optimizer, args, dtype):
+    """Time every library's step on one config, in interleaved rounds; return the
+    results (see ``summarise``)."""
+    widths, activation, layernorm, batch = CONFIGS[name]
+    x_all, y_all = config_data(name, dtype)
+    steps, monitored = library_steps(name, optimizer, args, dtype, x_all, y_all)
     data = {lib: [convert(x_all[i:i + batch], y_all[i:i + batch])
-                  for i in range(0, n_data, batch)] for lib, (_, convert) in steps.items()}
+                  for i in range(0, len(x_all), batch)] for lib, (_, convert) in steps.items()}
     groups = {lib: (lambda lib=lib: time_group(steps[lib][0], data[lib], args.steps))
               for lib in steps}
-    sklearn = sklearn_minibatch(widths, activation, batch, x_all, y_all)
+    sklearn = sklearn_minibatch(widths, activation, batch, x_all, y_all, optimizer)
     if sklearn is not None:  # one measurement per round, paired like the others
         groups["sklearn MLPClassifier"] = sklearn
-    times = {lib: [] for lib in groups}
-    ratios = {lib: [] for lib in groups}  # per round: this library's time / numpy's
-    monitor_costs = {every: [] for every in monitored}  # per pair of cycles (monitor_overhead)
+    rounds = []  # per round: library -> array (steps, 3) of phase seconds
+    monitor_costs = {every: [] for every in monitored}
     order = list(groups)
-    tinynet_mean_ratios = []  # per round, for the comparison with sklearn's means
     for r in range(args.rounds):
-        medians, means = {}, {}
+        measured = {}
         # Each round starts one library later: a group's place in the round (the first
         # runs after a pause, on cooler caches) is no one library's handicap.
         for lib in order[r % len(order):] + order[:r % len(order)]:
-            group = groups[lib]()
-            times[lib] += group
-            medians[lib], means[lib] = np.median(group), np.mean(group)
+            measured[lib] = np.array(groups[lib](), dtype=float)
             time.sleep(PAUSE)
-        for lib in groups:
-            # sklearn's figure is a mean per minibatch (epoch times): set it against means
-            average = means if lib == "sklearn MLPClassifier" else medians
-            ratios[lib].append(average[lib] / average["numpy"])
-        tinynet_mean_ratios.append(means["tinynet"] / means["numpy"])
+        rounds.append(measured)
         for every, step in monitored.items():
             monitor_costs[every] += monitor_overhead(steps["tinynet"][0], step, data["tinynet"],
                                                      cycles=max(1, args.steps // 4))
             time.sleep(PAUSE)
     memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
-    if "sklearn MLPClassifier" in ratios:  # not a table row: the line below the table
-        ratios["tinynet ÷ sklearn"] = list(np.array(tinynet_mean_ratios)
-                                           / np.array(ratios["sklearn MLPClassifier"]))
-    return times, ratios, monitor_costs, memory, step_flops(widths, batch)
+    n_ops = ops_per_step(widths, activation, layernorm, dtype, x_all[:batch], y_all[:batch])
+    return summarise(rounds, monitor_costs, memory, n_ops, step_flops(widths, batch))
+
+
+def summarise(rounds, monitor_costs, memory, n_ops, flops) -> dict:
+    """Medians and paired ratios. A step's time is the sum of its phases; each ratio to
+    numpy is taken round by round (a library's median over numpy's median in the same
+    round, so slow drifts of a shared machine cancel), then its quartiles over rounds.
+    sklearn's figure is a mean per minibatch (epoch times), so it is set against means."""
+    rows = {}
+    for lib in rounds[0]:
+        phases = np.concatenate([r[lib] for r in rounds])  # (steps, 3)
+        totals = np.nansum(phases, axis=1)
+        average = np.mean if lib == "sklearn MLPClassifier" else np.median
+        ratio = [average(np.nansum(r[lib], axis=1)) / average(np.nansum(r["numpy"], axis=1))
+                 for r in rounds]
+        phase_ratio = [np.median(r[lib], axis=0) / np.median(r["numpy"], axis=0)
+                       for r in rounds]
+        q1, q3 = np.percentile(totals, [25, 75])
+        rows[lib] = {"median_us": np.median(totals) * 1e6, "iqr_us": (q3 - q1) * 1e6,
+                     "ratio_to_numpy": quartiles(ratio),
+                     "phases_us": dict(zip(PHASES, np.median(phases, axis=0) * 1e6)),
+                     "phase_ratio_to_numpy": dict(zip(PHASES, np.median(phase_ratio, axis=0))),
+                     "gflops": flops / np.median(totals) / 1e9}
+    result = {"rows": rows, "ops_per_step": n_ops, "per_op_us": {},
+              "memory_mb": {lib: b / 1e6 for lib, b in memory.items()},
+              "monitor_cost": {str(every): quartiles(c) for every, c in monitor_costs.items()}}
+    for lib in ("tinynet", "tinynet capture"):  # forward + backward beyond numpy's, per op
+        extra = [(np.median(r[lib][:, :2].sum(axis=1)) - np.median(r["numpy"][:, :2].sum(axis=1)))
+                 / n_ops * 1e6 for r in rounds]
+        result["per_op_us"][lib] = quartiles(extra)
+    for other, average in (("pytorch", np.median), ("sklearn MLPClassifier", np.mean)):
+        if other in rounds[0]:
+            result[f"tinynet / {other}"] = quartiles(
+                [average(np.nansum(r["tinynet"], axis=1)) / average(np.nansum(r[other], axis=1))
+                 for r in rounds])
+    return result
 
 
 def inference_throughput(name, dtype):
@@ -443,10 +702,45 @@ def inference_throughput(name, dtype):
     return 1024 / best
 
 
-def main(argv=None):
-    tn.tune_allocator()  # keep freed memory between steps (docs/performance.md)
+def print_config(name, optimizer, result, gemm) -> None:
+    """The config's rows of the table."""
+    for lib, row in result["rows"].items():
+        r = row["ratio_to_numpy"]
+        phases = [f"{row['phases_us'][p]:.0f} ({row['phase_ratio_to_numpy'][p]:.2f})"
+                  if np.isfinite(row["phases_us"][p]) else "—" for p in PHASES]
+        if lib in ("matmuls only", "sklearn MLPClassifier"):
+            phases = ["—"] * 3
+        print(f"| {name} | {optimizer} | {lib} | {row['median_us']:.0f} | {row['iqr_us']:.0f} | "
+              f"{r['median']:.2f} ({r['q1']:.2f}-{r['q3']:.2f}) | {' | '.join(phases)} | "
+              f"{row['gflops'] / gemm:.0%} |")
+
+
+def config_lines(name, optimizer, result) -> list:
+    """The lines below the table: per-op cost, comparisons, the Monitor, memory."""
+    where = f"{name}, {optimizer}"
+    lines = [f"- {where}: {result['ops_per_step']} ops recorded per step; forward + backward "
+             f"beyond the hand-written step's, per op: " + ", ".join(
+                 f"{lib} {q['median']:.1f} µs (IQR {q['q1']:.1f}-{q['q3']:.1f})"
+                 for lib, q in result["per_op_us"].items())]
+    for other in ("pytorch", "sklearn MLPClassifier"):
+        q = result.get(f"tinynet / {other}")
+        if q is not None:
+            lines.append(f"- {where}: tinynet's step / {other}'s, paired by round: "
+                         f"{q['median']:.2f} (IQR {q['q1']:.2f}-{q['q3']:.2f})")
+    for every, q in result["monitor_cost"].items():
+        lines.append(f"- {where}: the diagnostics Monitor(every={every}) adds {q['median']:.1%} "
+                     f"to a step (IQR {q['q1']:.1%} to {q['q3']:.1%}; cycles of 4 steps, "
+                     f"taking turns with the plain model)")
+    memory = result["memory_mb"]
+    lines.append(f"- {where}: peak memory of a step: tinynet {memory['tinynet']:.2f} MB, numpy "
+                 f"{memory['numpy']:.2f} MB ({memory['tinynet'] / memory['numpy']:.2f}×)")
+    return lines
+
+
+def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", choices=[*CONFIGS, "all"], default="all")
+    parser.add_argument("--optimizer", choices=["sgd", "adam", "both"], default="both")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS threads (default: as the library chooses)")
@@ -454,13 +748,32 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=20, help="timed steps per group")
     parser.add_argument("--no-monitor", dest="monitor", action="store_false",
                         help="skip timing tinynet with a diagnostics Monitor attached")
-    args = parser.parse_args(argv)
+    parser.add_argument("--write-results", action="store_true",
+                        help="also write docs/results/step_threads_<N|default>.json")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    tn.tune_allocator()  # keep freed memory between steps (docs/performance.md)
+    args = parse(argv)
     dtype = np.dtype(args.dtype).type
     limiter = None
+    requested = args.threads
     if args.threads:
         from threadpoolctl import threadpool_limits
         limiter = threadpool_limits(args.threads)
     args.threads = args.threads or os.cpu_count()
+    with recording() as printed:
+        results = measure(args, dtype)
+    if limiter is not None:
+        limiter.restore_original_limits()
+    if args.write_results and args.config == "all" and args.optimizer == "both":
+        save(f"step_threads_{requested or 'default'}",
+             {"dtype": args.dtype, "threads": requested, "rounds": args.rounds,
+              "steps": args.steps, "lr": LR}, results, printed.text())
+
+
+def measure(args, dtype) -> dict:
     print(f"# tinynet training-step benchmark ({args.dtype})\n")
     print(f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"Python {platform.python_version()}, numpy {np.__version__}")
@@ -469,46 +782,28 @@ def main(argv=None):
           f"(torch.set_num_threads); tinynet itself runs one Python thread")
     gemm = max(gemm_gflops(dtype) for _ in range(3))  # the machine's best, not a noisy dip
     print(f"- GEMM 1024³ on the spot: {gemm:.1f} GFLOP/s\n")
-    print("| config | library | median µs/step | IQR µs | × numpy (IQR) | GFLOP/s | % of GEMM |")
-    print("|---|---|---|---|---|---|---|")
+    print("Median µs per step (IQR); × numpy: paired by round, median (IQR); phases: median "
+          "µs (× numpy's phase); % of GEMM: the step's GFLOP/s over the GEMM's.\n")
+    print("| config | optimizer | library | µs/step | IQR µs | × numpy (IQR) | "
+          "forward + loss | backward | optimizer | % of GEMM |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     names = list(CONFIGS) if args.config == "all" else [args.config]
-    extras = []
+    optimizers = ["sgd", "adam"] if args.optimizer == "both" else [args.optimizer]
+    results, extras = {"gemm_gflops": gemm}, []
     for name in names:
-        times, ratios, monitor_costs, memory, flops = run_config(name, args, dtype)
-        base = np.median(times["numpy"])
-        for lib, t in times.items():
-            med = np.median(t)
-            q1, q3 = np.percentile(t, [25, 75])
-            if lib in ratios:  # paired with numpy round by round: drift of the machine cancels
-                r1, r, r3 = np.percentile(ratios[lib], [25, 50, 75])
-                ratio = f"{r:.2f} ({r1:.2f}-{r3:.2f})"
-            else:
-                ratio = f"{med / base:.2f}"
-            print(f"| {name} | {lib} | {med * 1e6:.0f} | {(q3 - q1) * 1e6:.0f} | {ratio} | "
-                  f"{flops / med / 1e9:.1f} | {flops / med / 1e9 / gemm:.0%} |")
-        extras.append(f"- {name}: peak memory of a step: tinynet {memory['tinynet'] / 1e6:.2f} MB,"
-                      f" numpy {memory['numpy'] / 1e6:.2f} MB "
-                      f"({memory['tinynet'] / memory['numpy']:.2f}×); inference under no_grad: "
-                      f"{inference_throughput(name, dtype):,.0f} samples/s")
-        comparisons = []  # the targets "faster than ...", paired round by round
-        if "pytorch" in ratios:
-            comparisons.append(("PyTorch's step (medians)",
-                                np.array(ratios["tinynet"]) / np.array(ratios["pytorch"])))
-        if "tinynet ÷ sklearn" in ratios:
-            comparisons.append(("scikit-learn's minibatch (means)", ratios["tinynet ÷ sklearn"]))
-        for what, per_round in comparisons:
-            q1, q2, q3 = np.percentile(per_round, [25, 50, 75])
-            extras.append(f"- {name}: tinynet's step / {what}, paired by round: {q2:.2f} "
-                          f"(IQR {q1:.2f}-{q3:.2f})")
-        for every, costs in monitor_costs.items():
-            q1, q2, q3 = np.percentile(costs, [25, 50, 75])
-            extras.append(f"- {name}: the diagnostics Monitor(every={every}) adds {q2:.1%} to a "
-                          f"step (IQR {q1:.1%} to {q3:.1%}; cycles of 4 steps, taking turns "
-                          f"with the plain model)")
+        x_all, y_all = config_data(name, dtype)
+        check_references(name, dtype, x_all, y_all)
+        for optimizer in optimizers:
+            result = run_config(name, optimizer, args, dtype)
+            results.setdefault(name, {})[optimizer] = result
+            print_config(name, optimizer, result, gemm)
+            extras += config_lines(name, optimizer, result)
+        results[name]["inference_samples_per_s"] = inference_throughput(name, dtype)
+        extras.append(f"- {name}: inference under no_grad: "
+                      f"{results[name]['inference_samples_per_s']:,.0f} samples/s")
     print()
     print("\n".join(extras))
-    if limiter is not None:
-        limiter.restore_original_limits()
+    return results
 
 
 if __name__ == "__main__":

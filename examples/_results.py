@@ -99,7 +99,9 @@ def save(name: str, settings: dict, results: dict, printed: str = "") -> None:
     path = results_dir() / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     script = Path(sys.argv[0]).resolve().relative_to(ROOT).as_posix()
-    record = {"script": script, "command": f"python {script} --write-results",
+    options = " ".join(a for a in sys.argv[1:] if a != "--write-results")
+    command = " ".join(filter(None, ["python", script, options, "--write-results"]))
+    record = {"script": script, "command": command,
               "settings": {**settings, "environment": environment()},
               **results, "printed": printed}
     path.write_text(json.dumps(clean(record), indent=1, ensure_ascii=False) + "\n",

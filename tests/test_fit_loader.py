@@ -50,7 +50,7 @@ def test_the_loader_decides_the_order_and_the_steps(iris):
         history = tn.fit(model, loader, lr=0.01, epochs=2, progress=False)
         return model, history
 
-    (m1, h1), (m2, h2) = run(), run()
+    (m1, h1), (m2, _) = run(), run()
     assert [r["steps"] for r in h1.records] == [len(iris.X_train) // 10] * 2
     for name, w in _weights(m1).items():
         np.testing.assert_array_equal(w, _weights(m2)[name])

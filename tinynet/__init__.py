@@ -53,7 +53,8 @@ from tinynet.version import __version__
 __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "__version__", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "arange",
     "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bmm",
-    "bool", "BoolTensor", "broadcast_to", "ByteTensor", "Callback", "cat", "ceil", "chunk",
+    "bool", "BoolTensor", "broadcast_to", "ByteTensor", "Callback", "capture", "cat", "ceil",
+    "chunk",
     "clamp", "clamp_max", "clamp_min", "classroom", "clip", "clone", "concat", "concatenate",
     "cos", "count_nonzero", "cuda", "cumprod", "cumsum", "data", "device", "diag",
     "diagnostics", "div", "divide", "dot", "double", "DoubleTensor", "EarlyStopping", "einsum",
