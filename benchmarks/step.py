@@ -53,7 +53,7 @@ CONFIGS = {
 }
 PAUSE = 0.3  # seconds between groups, for spinning BLAS threads to go to sleep
 LR = {"sgd": 0.01, "adam": 1e-3}
-PHASES = ("forward + loss", "backward", "optimizer")
+PHASES = ("forward", "backward", "optimizer")  # forward + loss; backward; step + zero_grad
 GELU_KAPPA, SQRT_2_OVER_PI = 0.044715, 0.7978845608028654
 BLOCK = 1 << 16  # elements per block of the hand-written Adam (as tinynet's)
 
@@ -571,6 +571,11 @@ def peak_memory(step, batches):
     return peak
 
 
+def key(name: str) -> str:
+    """A row's key in the results file: its name with "_" for spaces."""
+    return name.replace(" ", "_")
+
+
 def quartiles(values) -> dict:
     q1, q2, q3 = np.percentile(values, [25, 50, 75])
     return {"q1": float(q1), "median": float(q2), "q3": float(q3)}
@@ -662,7 +667,7 @@ def summarise(rounds, monitor_costs, memory, n_ops, flops) -> dict:
     numpy is taken round by round (a library's median over numpy's median in the same
     round, so slow drifts of a shared machine cancel), then its quartiles over rounds.
     sklearn's figure is a mean per minibatch (epoch times), so it is set against means."""
-    rows = {}
+    rows = {}  # keyed by the row's name with "_" for spaces (the docs' tags name them)
     for lib in rounds[0]:
         phases = np.concatenate([r[lib] for r in rounds])  # (steps, 3)
         totals = np.nansum(phases, axis=1)
@@ -672,21 +677,22 @@ def summarise(rounds, monitor_costs, memory, n_ops, flops) -> dict:
         phase_ratio = [np.median(r[lib], axis=0) / np.median(r["numpy"], axis=0)
                        for r in rounds]
         q1, q3 = np.percentile(totals, [25, 75])
-        rows[lib] = {"median_us": np.median(totals) * 1e6, "iqr_us": (q3 - q1) * 1e6,
-                     "ratio_to_numpy": quartiles(ratio),
-                     "phases_us": dict(zip(PHASES, np.median(phases, axis=0) * 1e6)),
-                     "phase_ratio_to_numpy": dict(zip(PHASES, np.median(phase_ratio, axis=0))),
-                     "gflops": flops / np.median(totals) / 1e9}
+        rows[key(lib)] = {"name": lib, "median_us": np.median(totals) * 1e6,
+                          "iqr_us": (q3 - q1) * 1e6, "ratio_to_numpy": quartiles(ratio),
+                          "phases_us": dict(zip(PHASES, np.median(phases, axis=0) * 1e6)),
+                          "phase_ratio_to_numpy": dict(zip(PHASES,
+                                                           np.median(phase_ratio, axis=0))),
+                          "gflops": flops / np.median(totals) / 1e9}
     result = {"rows": rows, "ops_per_step": n_ops, "per_op_us": {},
               "memory_mb": {lib: b / 1e6 for lib, b in memory.items()},
               "monitor_cost": {str(every): quartiles(c) for every, c in monitor_costs.items()}}
     for lib in ("tinynet", "tinynet capture"):  # forward + backward beyond numpy's, per op
         extra = [(np.median(r[lib][:, :2].sum(axis=1)) - np.median(r["numpy"][:, :2].sum(axis=1)))
                  / n_ops * 1e6 for r in rounds]
-        result["per_op_us"][lib] = quartiles(extra)
+        result["per_op_us"][key(lib)] = quartiles(extra)
     for other, average in (("pytorch", np.median), ("sklearn MLPClassifier", np.mean)):
         if other in rounds[0]:
-            result[f"tinynet / {other}"] = quartiles(
+            result[f"tinynet_over_{key(other)}"] = quartiles(
                 [average(np.nansum(r["tinynet"], axis=1)) / average(np.nansum(r[other], axis=1))
                  for r in rounds])
     return result
@@ -704,8 +710,8 @@ def inference_throughput(name, dtype):
 
 def print_config(name, optimizer, result, gemm) -> None:
     """The config's rows of the table."""
-    for lib, row in result["rows"].items():
-        r = row["ratio_to_numpy"]
+    for row in result["rows"].values():
+        lib, r = row["name"], row["ratio_to_numpy"]
         phases = [f"{row['phases_us'][p]:.0f} ({row['phase_ratio_to_numpy'][p]:.2f})"
                   if np.isfinite(row["phases_us"][p]) else "—" for p in PHASES]
         if lib in ("matmuls only", "sklearn MLPClassifier"):
@@ -720,10 +726,10 @@ def config_lines(name, optimizer, result) -> list:
     where = f"{name}, {optimizer}"
     lines = [f"- {where}: {result['ops_per_step']} ops recorded per step; forward + backward "
              f"beyond the hand-written step's, per op: " + ", ".join(
-                 f"{lib} {q['median']:.1f} µs (IQR {q['q1']:.1f}-{q['q3']:.1f})"
+                 f"{lib.replace('_', ' ')} {q['median']:.1f} µs (IQR {q['q1']:.1f}-{q['q3']:.1f})"
                  for lib, q in result["per_op_us"].items())]
     for other in ("pytorch", "sklearn MLPClassifier"):
-        q = result.get(f"tinynet / {other}")
+        q = result.get(f"tinynet_over_{key(other)}")
         if q is not None:
             lines.append(f"- {where}: tinynet's step / {other}'s, paired by round: "
                          f"{q['median']:.2f} (IQR {q['q1']:.2f}-{q['q3']:.2f})")

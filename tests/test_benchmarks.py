@@ -127,10 +127,11 @@ def test_summarise_pairs_rounds_and_sums_phases():
     result = step.summarise(rounds, {}, {"tinynet": 2e6, "numpy": 1e6}, n_ops=2, flops=6e9)
     row = result["rows"]["tinynet"]
     assert row["ratio_to_numpy"]["median"] == pytest.approx(4 / 3)  # paired: 4/3 both rounds
-    assert row["phase_ratio_to_numpy"] == pytest.approx({"forward + loss": 2.0, "backward": 1.0,
+    assert row["phase_ratio_to_numpy"] == pytest.approx({"forward": 2.0, "backward": 1.0,
                                                          "optimizer": 1.0})
     assert row["median_us"] == pytest.approx(6e6)  # the median of 4 s and 8 s steps
     # forward + backward beyond numpy's, per op: (3 - 2) / 2 and (6 - 4) / 2 seconds
+    assert result["rows"]["tinynet_capture"]["name"] == "tinynet capture"
     assert result["per_op_us"]["tinynet"]["median"] == pytest.approx(0.75e6)
     assert result["memory_mb"] == {"tinynet": 2.0, "numpy": 1.0}
 
