@@ -1,6 +1,7 @@
 """The benchmark scripts run, and the hand-written numpy step they time tinynet against
 computes tinynet's loss and gradients (else the speed ratios would compare different
 work). Speeds themselves are never asserted."""
+import json
 import os
 import sys
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+import end_to_end  # noqa: E402
 import monitor_cost  # noqa: E402
 import step  # noqa: E402
 
@@ -193,3 +195,108 @@ def test_monitor_cost_shares_are_fractions_of_a_step():
     shares = monitor_cost.hook_share("toy", every=1, rounds=2, steps=8, dtype=np.float32)
     # The hooks' time over the rest of the step: positive and finite (its size is a timing)
     assert shares.shape == (2,) and np.all(np.isfinite(shares) & (shares > 0))
+
+
+# ---- benchmarks/end_to_end.py: tinynet compare end to end, beside PyTorch and sklearn -----
+@pytest.fixture(scope="module")
+def end_to_end_quick(tmp_path_factory):
+    """One `end_to_end.py --quick` run: (its JSON results, what it printed)."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("end_to_end") / "results.json"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        end_to_end.main(["--quick", "--out", str(out)])
+    return json.loads(out.read_text(encoding="utf-8")), printed.getvalue()
+
+
+def _digits_rows(results, library):
+    return [r for r in results["rows"] if r["experiment"] == "digits" and r["library"] == library]
+
+
+def test_end_to_end_has_every_row(end_to_end_quick):
+    results, printed = end_to_end_quick
+    quick = end_to_end.QUICK_ACTIVATIONS
+    libraries = ["tinynet", "sklearn"] + (["pytorch"] if end_to_end.import_torch() else [])
+    expected = {("cli_compare", "tinynet", None)} | {
+        ("digits", library, a) for library in libraries for a in quick
+        if library != "sklearn" or a in end_to_end.SKLEARN_ACTIVATIONS}
+    got = [(r["experiment"], r["library"], r["activation"]) for r in results["rows"]]
+    assert len(got) == len(set(got)) and set(got) == expected
+    for row in results["rows"][1:]:
+        assert row["runs"] == results["settings"]["digits"]["seeds"] == 1
+        assert 0 <= row["test_acc_mean"] <= 1
+    table = [line.split("|")[1].strip() for line in printed.splitlines()
+             if line.startswith("| ")]
+    assert set(quick) <= set(table) and "`python -m tinynet compare" in printed
+    assert set(results["totals"]) >= {"tinynet_1_job", "tinynet_jobs_fresh_pool", "sklearn"}
+
+
+def test_end_to_end_times_are_positive_and_finite(end_to_end_quick):
+    results, _ = end_to_end_quick
+    b, t = results["breakdown"], results["totals"]
+    times = [r["seconds"] for r in results["rows"]]
+    times += [r["seconds_no_monitor"] for r in _digits_rows(results, "tinynet")]
+    times += [t[k] for k in ("tinynet_jobs_fresh_pool", "tinynet_jobs_reused_pool",
+                             "tinynet_1_job", "tinynet_1_job_no_monitor")]
+    times += [t[lib][k] for lib in ("pytorch", "sklearn") if lib in t
+              for k in ("seconds", "tinynet_seconds", "ratio_to_tinynet")]
+    times += [b["cli"]["wall"], b["cli"]["inside"], *b["startup"].values(),
+              *b["first_runs"].values(), b["monitor"]["on"], b["monitor"]["off"],
+              b["tinynet_1_job"]["whole"], b["tinynet_1_job"]["runs"]]
+    times += [r["ratio_to_tinynet"] for r in results["rows"][1:]]
+    assert all(np.isfinite(x) and x > 0 for x in times), times
+    assert np.isfinite(b["monitor"]["difference"])  # either sign: the Monitor is cheap
+
+
+def test_end_to_end_breakdown_parts_are_smaller_than_the_whole(end_to_end_quick):
+    results, _ = end_to_end_quick
+    b = results["breakdown"]
+    one = b["tinynet_1_job"]
+    assert set(one["parts"]) == set(end_to_end.PARTS)
+    for name, seconds in one["parts"].items():
+        assert 0 <= seconds < one["whole"], name
+    assert sum(one["parts"].values()) == pytest.approx(one["whole"])
+    assert one["parts"]["train_steps"] + one["parts"]["evaluation"] < one["fit"] < one["runs"]
+    # each part is measured inside its whole (never two separate runs against each other)
+    assert 0 < b["cli"]["outside"] < b["cli"]["wall"]
+    assert b["monitor"]["difference"] < b["monitor"]["on"]
+    assert b["monitor"]["train_steps_on"] < b["monitor"]["fit_on"] < b["monitor"]["on"]
+    pool = b["pool"]
+    assert pool["ideal"] < pool["runs_summed"] < pool["one_job"]
+    assert pool["overhead_fresh"] < pool["fresh_pool"] and pool["pool_start"] < pool["fresh_pool"]
+
+
+def test_end_to_end_sklearn_rows_only_for_its_activations(end_to_end_quick):
+    results, _ = end_to_end_quick
+    theirs = {r["activation"] for r in _digits_rows(results, "sklearn")}
+    quick = set(end_to_end.QUICK_ACTIVATIONS)
+    assert theirs == quick & set(end_to_end.SKLEARN_ACTIVATIONS)
+    assert theirs and theirs < quick  # the quick run holds one activation sklearn lacks
+
+
+def test_end_to_end_models_have_the_same_parameter_count(end_to_end_quick):
+    results, _ = end_to_end_quick
+    counts = {}
+    for row in results["rows"][1:]:
+        counts.setdefault(row["activation"], set()).add(row["parameters"])
+    assert all(len(c) == 1 for c in counts.values()), counts
+
+
+@pytest.mark.parametrize("activation", end_to_end.ACTIVATIONS)
+def test_end_to_end_pytorch_mlp_is_tinynets(activation):
+    pytest.importorskip("torch")
+    import torch
+
+    model = tn.models.MLP(64, [32] * 8, 10, activation=activation,
+                          generator=np.random.default_rng(3))
+    net = end_to_end.torch_mlp(64, [32] * 8, 10, activation)
+    assert (sum(p.numel() for p in net.parameters())
+            == sum(p.array.size for p in model.parameters()))
+    end_to_end.copy_initial_weights(net, model)
+    x = np.random.default_rng(4).standard_normal((16, 64)).astype(np.float32)
+    with torch.no_grad():
+        theirs = net(torch.from_numpy(x)).numpy()
+    ours = model(tn.from_numpy(x)).array
+    np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-5)
