@@ -50,7 +50,6 @@ Each figure is one measurement; on a shared machine whose speed drifts, run it t
 """
 import argparse
 import json
-import math
 import os
 import platform
 import re
@@ -58,7 +57,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections import defaultdict
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, replace
@@ -71,16 +69,21 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 import tinynet.training.loop as loop  # noqa: E402
+from end_to_end_others import (EVAL_BATCH, SKLEARN_ACTIVATIONS, copy_initial_weights,  # noqa: E402,F401
+                               import_torch, library_rows, sequential_runs, sklearn_run,
+                               torch_mlp, torch_run)
+from end_to_end_report import report  # noqa: E402
 from step import blas_info  # noqa: E402
-from tinynet import experiments, nn  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "examples"))
+from _results import recording, save  # noqa: E402
+from tinynet import experiments  # noqa: E402
 from tinynet.cli import build_parser  # noqa: E402
-from tinynet.data import batches, load_dataset  # noqa: E402
-from tinynet.models import MLP, make_activation  # noqa: E402
+from tinynet.data import load_dataset  # noqa: E402
+from tinynet.models import MLP  # noqa: E402
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
-SKLEARN_ACTIVATIONS = {"sigmoid": "logistic", "tanh": "tanh", "relu": "relu"}
 QUICK_ACTIVATIONS = ("relu", "gelu")  # one sklearn has, one it has not
-EVAL_BATCH = 1024  # fit's evaluation batch size
 PARTS = ("data", "model", "train_steps", "evaluation", "fit_other", "run_other",
          "outside_runs")
 
@@ -262,167 +265,6 @@ def tinynet_parameters(cfg: Config, activation: str, n_features: int, n_classes:
     return sum(p.array.size for p in model.parameters())
 
 
-# ---- PyTorch eager: the same runs as a plain loop -----------------------------------------
-def import_torch():
-    """PyTorch, or None when it is not installed."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
-
-
-def torch_activation(name: str):
-    """PyTorch's module for a tinynet activation, with tinynet's parameters (slope,
-    alpha, approximation): the class names are the same."""
-    import torch
-
-    ours = make_activation(name)
-    options = {key: getattr(ours, key) for key in ("negative_slope", "alpha", "approximate")
-               if hasattr(ours, key)}
-    return getattr(torch.nn, type(ours).__name__)(**options)
-
-
-def torch_mlp(n_features: int, hidden: list, n_classes: int, activation: str):
-    """The MLP of tinynet.models.MLP (norm None) in PyTorch: Linear → activation per
-    hidden layer, then a Linear to the logits."""
-    import torch
-
-    layers, width = [], n_features
-    for h in hidden:
-        layers += [torch.nn.Linear(width, h), torch_activation(activation)]
-        width = h
-    layers.append(torch.nn.Linear(width, n_classes))
-    return torch.nn.Sequential(*layers)
-
-
-def copy_initial_weights(net, model) -> None:
-    """tinynet's initial weights and biases into the PyTorch net, Linear by Linear."""
-    import torch
-
-    ours = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    theirs = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
-    assert len(ours) == len(theirs), "the two MLPs have different depths"
-    with torch.no_grad():
-        for a, b in zip(ours, theirs):
-            assert tuple(b.weight.shape) == a.weight.shape, "the two MLPs differ in shape"
-            b.weight.copy_(torch.from_numpy(a.weight.array))
-            b.bias.copy_(torch.from_numpy(a.bias.array))
-
-
-def torch_epoch(net, optimizer, loss_fn, X, y, order) -> tuple:
-    """One training epoch over minibatch index arrays ``order``: (mean loss, accuracy
-    from the steps' outputs), as fit records them; the loss is NaN if it stopped being
-    finite (then training stops, as fit's does)."""
-    import torch
-
-    net.train()
-    total = correct = 0.0
-    for idx in order:
-        idx = torch.from_numpy(idx)
-        xb, yb = X[idx], y[idx]
-        optimizer.zero_grad()
-        out = net(xb)
-        loss = loss_fn(out, yb)
-        loss.backward()
-        value = loss.item()
-        if not math.isfinite(value):
-            return math.nan, math.nan
-        optimizer.step()
-        total += value * len(idx)
-        correct += (out.argmax(dim=1) == yb).sum().item()
-    return total / len(X), correct / len(X)
-
-
-def torch_evaluate(net, loss_fn, X, y) -> tuple:
-    """(mean loss, accuracy) on (X, y) in eval mode without a graph, in fit's batches."""
-    import torch
-
-    net.eval()
-    total = correct = 0.0
-    with torch.no_grad():
-        for start in range(0, len(X), EVAL_BATCH):
-            xb, yb = X[start:start + EVAL_BATCH], y[start:start + EVAL_BATCH]
-            out = net(xb)
-            total += loss_fn(out, yb).item() * len(xb)
-            correct += (out.argmax(dim=1) == yb).sum().item()
-    return total / len(X), correct / len(X)
-
-
-def torch_run(cfg: Config, activation: str, seed: int) -> dict:
-    """One run of run_one's experiment in PyTorch eager: data, model with tinynet's
-    initial weights, fit's epochs and evaluations, the final test accuracy."""
-    import torch
-
-    start = time.perf_counter()
-    data = load_dataset(cfg.dataset, seed=seed)
-    hidden = [cfg.width] * cfg.depth
-    net = torch_mlp(data.n_features, hidden, data.n_classes, activation)
-    copy_initial_weights(net, MLP(data.n_features, hidden, data.n_classes,
-                                  activation=activation, generator=np.random.default_rng(seed)))
-    optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    X, y = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)
-    X_test, y_test = torch.from_numpy(data.X_test), torch.from_numpy(data.y_test)
-    rng = np.random.default_rng(seed)  # fit's shuffling generator
-    reached = None
-    for epoch in range(1, cfg.epochs + 1):
-        loss, _ = torch_epoch(net, optimizer, loss_fn, X, y, batches(len(X), cfg.batch_size,
-                                                                     rng=rng))
-        if math.isnan(loss):
-            break
-        _, val_acc = torch_evaluate(net, loss_fn, X_test, y_test)
-        reached = reached or (epoch if val_acc >= cfg.target else None)
-    test_acc = torch_evaluate(net, loss_fn, X_test, y_test)[1]
-    return {"activation": activation, "seed": seed, "test_acc": test_acc,
-            "epochs_to_target": reached, "seconds": time.perf_counter() - start,
-            "parameters": sum(p.numel() for p in net.parameters())}
-
-
-# ---- scikit-learn's MLPClassifier ---------------------------------------------------------
-def sklearn_run(cfg: Config, activation: str, seed: int) -> dict:
-    """One run with MLPClassifier: the same data, hidden sizes, batch size, Adam and lr,
-    ``epochs`` passes (nothing stops it early), no L2; the final test accuracy."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    start = time.perf_counter()
-    data = load_dataset(cfg.dataset, seed=seed)
-    clf = MLPClassifier(hidden_layer_sizes=(cfg.width,) * cfg.depth,
-                        activation=SKLEARN_ACTIVATIONS[activation], solver="adam", alpha=0.0,
-                        batch_size=cfg.batch_size, learning_rate_init=cfg.lr,
-                        max_iter=cfg.epochs, shuffle=True, random_state=seed,
-                        early_stopping=False, n_iter_no_change=cfg.epochs + 1)
-    with warnings.catch_warnings():  # reaching max_iter is the plan, not a warning
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(data.X_train, data.y_train)
-    test_acc = float(clf.score(data.X_test, data.y_test))
-    return {"activation": activation, "seed": seed, "test_acc": test_acc,
-            "seconds": time.perf_counter() - start,
-            "parameters": sum(w.size for w in clf.coefs_ + clf.intercepts_)}
-
-
-def library_rows(library: str, runs: list) -> dict:
-    """{activation: row} from one library's runs: seconds summed over seeds, mean test
-    accuracy, runs, parameters."""
-    rows = {}
-    for run in runs:
-        row = rows.setdefault(run["activation"], {
-            "library": library, "activation": run["activation"], "runs": 0, "seconds": 0.0,
-            "test_acc_mean": 0.0, "parameters": run["parameters"]})
-        row["runs"] += 1
-        row["seconds"] += run["seconds"]
-        row["test_acc_mean"] += run["test_acc"]
-    for row in rows.values():
-        row["test_acc_mean"] /= row["runs"]
-    return rows
-
-
-def sequential_runs(run, cfg: Config, activations) -> list:
-    """``run(cfg, activation, seed)`` for every activation and seed, one after another."""
-    return [run(cfg, a, seed) for a in activations for seed in range(cfg.seeds)]
-
-
 # ---- the measurement ----------------------------------------------------------------------
 @contextmanager
 def one_thread(torch):
@@ -581,121 +423,6 @@ def measure(quick: bool, repeats: int) -> dict:
                           "first_runs": first_runs}}
 
 
-# ---- the report ---------------------------------------------------------------------------
-def cli_table(results: dict) -> list:
-    """Markdown lines for experiment 1."""
-    cli, cfg = results["breakdown"]["cli"], results["settings"]["cli_defaults"]
-    args = " ".join(results["settings"]["cli_args"]) or "(defaults)"
-    return [f"## 1. `tinynet compare {args}` from the shell", "",
-            f"Defaults: {cfg['dataset']}, {len(cfg['activations'])} activations × "
-            f"{cfg['seeds']} seeds, depth {cfg['depth']} × {cfg['width']}, {cfg['epochs']} "
-            f"epochs, Adam lr {cfg['lr']}, batch {cfg['batch_size']}, {cfg['jobs']} jobs.", "",
-            "| command | wall s | compare_activations s (its own figure) | start-up, imports, "
-            "output s |", "|---|---|---|---|",
-            f"| `python -m tinynet compare {args}` | {cli['wall']:.2f} | {cli['inside']:.1f} | "
-            f"{cli['outside']:.2f} |", ""]
-
-
-def _cells(row) -> str:
-    """'seconds | ratio' of another library's row, dashes where it has none."""
-    if row is None:
-        return "– | –"
-    return f"{row['seconds']:.2f} | {row['ratio_to_tinynet']:.2f}"
-
-
-def digits_table(results: dict) -> list:
-    """Markdown lines for experiment 2: one row per activation and a total."""
-    cfg = results["settings"]["digits"]
-    rows = [r for r in results["rows"] if r["experiment"] == "digits"]
-    find = {(r["library"], r["activation"]): r for r in rows}
-    lines = [f"## 2. {cfg['dataset']}: {len(cfg['activations'])} activations × {cfg['seeds']} "
-             f"seeds, MLP {cfg['depth']} × {cfg['width']}, {cfg['epochs']} epochs, Adam lr "
-             f"{cfg['lr']}, batch {cfg['batch_size']}", "",
-             "One process, one thread, runs one after another; seconds summed over seeds; "
-             "÷ tinynet: the library's seconds over tinynet's (above 1: tinynet is faster).", "",
-             "| activation | tinynet s | tinynet, no Monitor s | PyTorch s | PyTorch ÷ tinynet "
-             "| sklearn s | sklearn ÷ tinynet | test acc tinynet / PyTorch / sklearn |",
-             "|---|---|---|---|---|---|---|---|"]
-    for a in cfg["activations"]:
-        ours, theirs = find[("tinynet", a)], [find.get((lib, a)) for lib in ("pytorch", "sklearn")]
-        accs = " / ".join("–" if r is None else f"{r['test_acc_mean']:.3f}"
-                          for r in [ours, *theirs])
-        lines.append(f"| {a} | {ours['seconds']:.2f} | {ours['seconds_no_monitor']:.2f} | "
-                     f"{_cells(theirs[0])} | {_cells(theirs[1])} | {accs} |")
-    ours = [r for r in rows if r["library"] == "tinynet"]
-    totals = [results["totals"].get(lib) for lib in ("pytorch", "sklearn")]
-    lines.append(f"| all (÷ over the same activations) | "
-                 f"{sum(r['seconds'] for r in ours):.2f} | "
-                 f"{sum(r['seconds_no_monitor'] for r in ours):.2f} | {_cells(totals[0])} | "
-                 f"{_cells(totals[1])} | |")
-    t = results["totals"]
-    lines += ["", f"tinynet's whole comparison: {t['tinynet_1_job']:.2f} s with 1 job; "
-              f"{t['tinynet_jobs_fresh_pool']:.2f} s with the CLI's "
-              f"{cfg['jobs']} jobs (a fresh worker pool), {t['tinynet_jobs_reused_pool']:.2f} s "
-              f"reusing the pool."]
-    return lines + [""]
-
-
-def _share(seconds: float, whole: float) -> str:
-    return f"{seconds:.2f} s ({seconds / whole:.0%})"
-
-
-def breakdown_list(results: dict) -> list:
-    """Markdown lines: where tinynet's time goes."""
-    b = results["breakdown"]
-    one, parts = b["tinynet_1_job"], b["tinynet_1_job"]["parts"]
-    whole, mon, pool, up = one["whole"], b["monitor"], b["pool"], b["startup"]
-    jobs = pool["jobs"]
-    return [
-        "## Where tinynet's time goes", "",
-        f"The digits comparison with 1 job, one thread: {whole:.2f} s.", "",
-        f"- outside the runs (joblib's dispatch, the summaries): "
-        f"{_share(parts['outside_runs'], whole)}",
-        f"- loading and splitting the data, every run: {_share(parts['data'], whole)}",
-        f"- building the models: {_share(parts['model'], whole)}",
-        f"- training steps (the Monitor's hooks included): "
-        f"{_share(parts['train_steps'], whole)}",
-        f"- evaluation after every epoch: {_share(parts['evaluation'], whole)}",
-        f"- the rest of fit (set-up and initial probe, snapshots, the Monitor's epoch "
-        f"summaries): {_share(parts['fit_other'], whole)}",
-        f"- the rest of run_one (the final test prediction, statistics): "
-        f"{_share(parts['run_other'], whole)}",
-        f"- the Monitor: {mon['on']:.2f} s with it, {mon['off']:.2f} s without "
-        f"({mon['difference']:+.2f} s, {mon['difference'] / mon['off']:+.0%}); training "
-        f"steps {mon['train_steps_on']:.2f} s against {mon['train_steps_off']:.2f} s",
-        f"- {jobs} jobs: {pool['fresh_pool']:.2f} s with a fresh worker pool, "
-        f"{pool['reused_pool']:.2f} s reusing it, against {pool['one_job']:.2f} s with 1 job; "
-        f"the runs themselves sum to {pool['runs_summed']:.2f} s, {pool['ideal']:.2f} s "
-        f"split evenly {jobs} ways: beyond that, {pool['overhead_fresh']:.2f} s with a fresh "
-        f"pool (starting it: {pool['pool_start']:.2f} s) and {pool['overhead_reused']:.2f} s "
-        f"reusing it (dispatch, runs of unequal length, a core shared with other work)",
-        f"- process start-up: `python -c pass` {up['python']:.2f} s, `python -c \"import "
-        f"tinynet\"` {up['import_tinynet']:.2f} s (best of a few); `tinynet compare` spent "
-        f"{b['cli']['outside']:.2f} s of its {b['cli']['wall']:.2f} s outside "
-        f"compare_activations",
-        first_runs_line(b),
-    ] + [""]
-
-
-def first_runs_line(b: dict) -> str:
-    """One Markdown line: the libraries' first runs in this process, and torch's import."""
-    names = {"tinynet": "tinynet", "pytorch": "PyTorch", "sklearn": "scikit-learn"}
-    runs = ", ".join(f"{names[lib]} {seconds:.2f} s" for lib, seconds in b["first_runs"].items())
-    torch = ("" if b["torch_import"] is None
-             else f"; importing PyTorch took {b['torch_import']:.2f} s before that")
-    return f"- the first run in this process, one epoch, not in the rows: {runs}{torch}"
-
-
-def report(results: dict) -> str:
-    """The whole Markdown report."""
-    m = results["machine"]
-    head = ["# tinynet end to end, beside PyTorch eager and scikit-learn", "",
-            f"- machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, numpy "
-            f"{m['numpy']}, scikit-learn {m['sklearn']}, PyTorch {m['torch'] or 'not installed'}",
-            f"- BLAS: {m['blas']}", ""]
-    return "\n".join(head + cli_table(results) + digits_table(results)
-                     + breakdown_list(results))
-
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -703,14 +430,20 @@ def main(argv=None) -> dict:
                         help=f"tiny settings ({', '.join(QUICK_ACTIVATIONS)}; 1 seed, 2 epochs, "
                              f"depth 2), for the tests")
     parser.add_argument("--out", help="write the numbers to this JSON file")
+    parser.add_argument("--write-results", action="store_true",
+                        help="also write docs/results/end_to_end.json (the docs quote it)")
     parser.add_argument("--startup-repeats", type=int, default=3,
                         help="start-up is the best of this many child processes (3)")
     args = parser.parse_args(argv)
     results = measure(args.quick, 1 if args.quick else args.startup_repeats)
-    print(report(results))
+    with recording() as printed:
+        print(report(results))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)
+    if args.write_results and not args.quick:
+        save("end_to_end", results["settings"],
+             {k: v for k, v in results.items() if k != "settings"}, printed.text())
     return results
 
 

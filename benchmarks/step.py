@@ -248,23 +248,24 @@ class NumpyMLP:
             return
         self.t += 1
         b1, b2, eps = 0.9, 0.999, 1e-8
-        bc1, bc2_sqrt = 1 - b1 ** self.t, np.sqrt(1 - b2 ** self.t)
+        # m/(√v/√(1−β₂ᵗ) + eps)·lr/(1−β₁ᵗ) = m/(√v + eps_hat)·step_size: one divide a pass
+        bc2_sqrt = np.sqrt(1 - b2 ** self.t)
+        eps_hat, step_size = eps * bc2_sqrt, self.lr * bc2_sqrt / (1 - b1 ** self.t)
         for start in range(0, self.flat.size, BLOCK):
             block = slice(start, start + BLOCK)
             p, g, m, v = self.flat[block], self.grad_flat[block], self.m[block], self.v[block]
             s = self.scratch[:p.size]
-            m *= b1
-            np.multiply(g, 1 - b1, out=s)
-            m += s
-            v *= b2
             np.multiply(g, g, out=s)
             s *= 1 - b2
+            v *= b2
             v += s
+            np.multiply(g, 1 - b1, out=s)
+            m *= b1
+            m += s
             np.sqrt(v, out=s)
-            s /= bc2_sqrt
-            s += eps
+            s += eps_hat
             np.divide(m, s, out=s)
-            s *= self.lr / bc1
+            s *= step_size
             p -= s
 
     def step(self, x, y):
