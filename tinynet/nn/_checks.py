@@ -55,6 +55,19 @@ def check_features(where: str, x, weight) -> None:
                          f"{tuple(x.shape)})")
 
 
+def check_linear_input(where: str, x, weight) -> None:
+    """``check_tensor`` (at least 1-d), ``check_features`` and ``check_dtype`` for an
+    affine map's input; the usual case, a fitting Tensor, passes in one test (this runs
+    for every layer of every step)."""
+    if isinstance(x, Tensor) and isinstance(weight, Tensor):
+        a, w = x.array, weight.array
+        if a.ndim and a.shape[-1] == w.shape[-1] and a.dtype == w.dtype:
+            return
+    check_tensor(where, x, min_ndim=1)
+    check_features(where, x, weight)
+    check_dtype(where, x, "weight", weight)
+
+
 def check_batch_shape(where: str, x) -> None:
     """``x`` must be a Tensor of shape (N, C) or (N, C, L): channels in dimension 1."""
     check_tensor(where, x)
@@ -74,8 +87,11 @@ def check_channels(where: str, x, c: int, source: str) -> None:
 # ---- configuration (a module checks these when it is built) ------------------------------
 def gelu_op(where: str, approximate: str):
     """The op of GELU's ``approximate``: ops.GELU ('none', exact) or ops.GELUTanh."""
-    check_choice(where, "approximate", approximate, ("none", "tanh"))
-    return ops.GELU if approximate == "none" else ops.GELUTanh
+    if approximate == "none":
+        return ops.GELU
+    if approximate == "tanh":
+        return ops.GELUTanh
+    check_choice(where, "approximate", approximate, ("none", "tanh"))  # raises
 
 
 def check_softplus(where: str, beta, threshold) -> tuple:
@@ -122,6 +138,9 @@ def check_table(where: str, name: str, weight) -> None:
 def check_normalized_shape(where: str, normalized_shape) -> tuple:
     """``normalized_shape`` (an int or a sequence) as a tuple of sizes >= 1 (a mean over
     0 values is 0/0)."""
+    if type(normalized_shape) is tuple and len(normalized_shape) == 1 \
+            and type(normalized_shape[0]) is int and normalized_shape[0] >= 1:
+        return normalized_shape  # a module's own, on every call
     shape = ((normalized_shape,) if isinstance(normalized_shape, (int, np.integer))
              else tuple(normalized_shape))
     for size in shape:
@@ -141,6 +160,8 @@ def check_reduction(where: str, reduction: str) -> str:
 
 
 def check_label_smoothing(where: str, label_smoothing) -> float:
+    if type(label_smoothing) is float and 0.0 <= label_smoothing <= 1.0:
+        return label_smoothing  # the usual case (every loss call), without the general path
     return check_real(where, "label_smoothing", label_smoothing, 0.0, 1.0)
 
 

@@ -10,10 +10,9 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
-                                check_dropout_p, check_dtype, check_features,
-                                check_hardtanh_range, check_normalized_shape,
-                                check_padding_idx, check_softplus, check_table, check_tensor,
-                                gelu_op, prelu_slope_shape)
+                                check_dropout_p, check_dtype, check_hardtanh_range,
+                                check_linear_input, check_normalized_shape, check_padding_idx,
+                                check_softplus, check_table, gelu_op, prelu_slope_shape)
 from tinynet.nn._functional_loss import (binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, l1_loss, mse_loss, nll_loss,
                                          smooth_l1_loss)
@@ -33,9 +32,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     """y = x Wᵀ + b.  Shapes: x (*, D_in), weight (D_out, D_in), bias (D_out,) -> (*, D_out).
 
     ``x`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
-    check_tensor("linear", x, min_ndim=1)
-    check_features("linear", x, weight)
-    check_dtype("linear", x, "weight", weight)
+    check_linear_input("linear", x, weight)
     return ops.Linear.apply(x, weight, bias)
 
 

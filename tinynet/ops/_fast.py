@@ -37,6 +37,14 @@ def _float_array_like(x) -> np.ndarray:
     return np.empty(np.shape(x), np.result_type(x, 1.0))
 
 
+def _clip(x, bound: float) -> np.ndarray:
+    """x clipped to [-bound, bound], in a new floating array (np.clip's values)."""
+    out = _float_array_like(x)
+    if type(x) is np.ndarray:  # the method skips np.clip's Python wrapper
+        return x.clip(-bound, bound, out=out)
+    return np.clip(x, -bound, bound, out=out)
+
+
 class ReLU(reference.ReLU):
     @staticmethod
     def forward(ctx, x):
@@ -133,8 +141,7 @@ class GELU(reference.GELU):
 class GELUTanh(reference.GELUTanh):
     @staticmethod
     def forward(ctx, x):
-        x_clipped = np.clip(x, -reference._TANH_ONE_BEYOND, reference._TANH_ONE_BEYOND,
-                            out=_float_array_like(x))
+        x_clipped = _clip(x, reference._TANH_ONE_BEYOND)
         t = GELUTanh.tanh_u(x_clipped)
         ctx.save_for_backward(x_clipped, t)
         y = t + 1.0
@@ -167,8 +174,7 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def derivative(x, y):
-        x_clipped = np.clip(x, -reference._TANH_ONE_BEYOND, reference._TANH_ONE_BEYOND,
-                            out=_float_array_like(x))
+        x_clipped = _clip(x, reference._TANH_ONE_BEYOND)
         return GELUTanh.derivative_from(x_clipped, GELUTanh.tanh_u(x_clipped))
 
     @staticmethod

@@ -18,6 +18,8 @@ def reduce_losses(losses, reduction: str, denominator):
     total = losses.sum()
     if reduction == "sum":
         return total
+    if denominator != 0:
+        return total / denominator
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: NaN, as PyTorch
         return total / denominator
 
