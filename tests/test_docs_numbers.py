@@ -41,7 +41,8 @@ MEASURE = re.compile(r"(?<![\w.\-−])[-−]?(?:\d+\.\d+(?:e[-+−]?\d+)?[%x]?|\
 # (pattern, reason): a number on a page is not a measurement when one of these patterns
 # matches text around it, the number included. Keep each reason.
 ALLOWED = [
-    (r"numpy \d+\.\d+|Python 3\.10", "versions of the software, not measurements"),
+    (r"numpy \d+\.\d+|Python 3\.1\d|(?:OpenBLAS|PyTorch|scikit-learn) \d+\.\d+(?:\.\d+)?",
+     "versions of the software, not measurements"),
     (r"\blr [\d.e-]+(?:,? (?:and|or|to) (?:at )?(?:lr )?[\d.e-]+)?|lr=[\d.e-]+",
      "learning rates are settings"),
     (r"slope 0\.01|0\.01z|1 or 0\.01|α = 1\b", "LeakyReLU's slope and ELU's α"),
