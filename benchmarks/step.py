@@ -29,6 +29,7 @@ sampling cycle of the default Monitor); the line reports the median over pairs.
 """
 import argparse
 import gc
+import math
 import os
 import platform
 import sys
@@ -249,7 +250,8 @@ class NumpyMLP:
         self.t += 1
         b1, b2, eps = 0.9, 0.999, 1e-8
         # m/(√v/√(1−β₂ᵗ) + eps)·lr/(1−β₁ᵗ) = m/(√v + eps_hat)·step_size: one divide a pass
-        bc2_sqrt = np.sqrt(1 - b2 ** self.t)
+        bc2_sqrt = math.sqrt(1 - b2 ** self.t)  # a Python float: np.float64 would make
+        # numpy run the float32 passes below in float64 (NEP 50: only Python numbers are weak)
         eps_hat, step_size = eps * bc2_sqrt, self.lr * bc2_sqrt / (1 - b1 ** self.t)
         for start in range(0, self.flat.size, BLOCK):
             block = slice(start, start + BLOCK)
