@@ -1,7 +1,6 @@
 """A training loop written exactly as for PyTorch, run with ``import tinynet as torch``,
 trains make_moons; and the ``tinynet demo`` command prints its test accuracy."""
 import re
-import time
 
 import pytest
 from sklearn.datasets import make_moons
@@ -57,14 +56,11 @@ def fit_moons(torch, seed, epochs=15, batch_size=32):
 def test_pytorch_style_loop_trains_make_moons(seed):
     import tinynet as torch
 
-    start = time.perf_counter()
     untrained, accuracy = fit_moons(torch, seed)
-    seconds = time.perf_counter() - start
     assert accuracy >= 0.97
     assert untrained < 0.9  # the accuracy was learned, not there from the start
     X_train, X_test, y_train, y_test = _split(seed)
     assert LogisticRegression().fit(X_train, y_train).score(X_test, y_test) < 0.93
-    assert seconds < 10
 
 
 def test_the_same_loop_runs_under_pytorch():
