@@ -307,6 +307,29 @@ def test_gradcheck_names_the_right_input():
         tn.gradcheck(lambda a, b: a.sum() + WrongSquare.apply(b), (x, z))
 
 
+class NaNSquare(WrongSquare):
+    """x², with a backward that gives NaN at element (2, 1) only."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        gx = 2 * x * grad
+        gx[2, 1] = np.nan
+        return gx
+
+
+def test_gradcheck_fails_on_a_nan_gradient_anywhere():
+    # a NaN compares False with everything: it must still count as the worst element
+    x = tn.tensor(rand(3, 4), requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"input 0 at index \(2, 1\): analytic nan"):
+        tn.gradcheck(NaNSquare.apply, (x,))
+
+
+def test_gradcheck_of_an_empty_input_passes():
+    x = tn.tensor(np.zeros((0, 3)), requires_grad=True)
+    assert tn.gradcheck(lambda t: t * t, (x,)) is True
+
+
 def test_gradcheck_refuses_float32():
     with pytest.raises(TypeError, match="float64"):
         tn.gradcheck(lambda t: t * t, (tn.ones(2, requires_grad=True),))
