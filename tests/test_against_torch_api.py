@@ -10,15 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinynet as tn
+from op_checks import rand
 
 torch = pytest.importorskip("torch")
 torch.set_num_threads(1)  # tiny tensors: threads only add contention on a busy machine
 
 RTOL, ATOL = 1e-12, 1e-13
-
-
-def rand(*shape, seed=0, low=-3.0, high=3.0):
-    return np.random.default_rng(seed).uniform(low, high, size=shape)
 
 
 def check(tn_fn, torch_fn, *arrays, rtol=RTOL, atol=ATOL):

@@ -9,6 +9,7 @@ import pytest
 
 import tinynet as tn
 import tinynet.nn.functional as F
+from op_checks import rand
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -16,10 +17,6 @@ TF = torch.nn.functional
 torch.set_num_threads(1)
 
 RTOL, ATOL = 1e-12, 1e-13
-
-
-def rand(*shape, seed=0, low=-3.0, high=3.0):
-    return np.random.default_rng(seed).uniform(low, high, size=shape)
 
 
 def assert_same(ours, theirs, rtol=RTOL, atol=ATOL):
