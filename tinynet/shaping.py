@@ -31,9 +31,7 @@ def t(x):
 
 def permute(x, dims):
     """``x`` with its dims in the order ``dims`` (a tuple or list, as in PyTorch)."""
-    if not isinstance(dims, (tuple, list)):
-        raise TypeError(f"permute: dims must be a tuple or list of ints, got "
-                        f"{type(dims).__name__}")
+    _check_dims("permute", dims)
     return x.permute(dims)
 
 
@@ -60,9 +58,7 @@ def clone(x):
 
 def flip(x, dims):
     """``x`` reversed along each of ``dims`` (a tuple or list, as in PyTorch)."""
-    if not isinstance(dims, (tuple, list)):
-        raise TypeError(f"flip: dims must be a tuple or list of ints, got "
-                        f"{type(dims).__name__}")
+    _check_dims("flip", dims)
     return x.flip(dims)
 
 
@@ -95,3 +91,10 @@ def chunk(x, chunks, dim=0):
 
 def split(x, split_size_or_sections, dim=0):
     return x.split(split_size_or_sections, dim)
+
+
+def _check_dims(where: str, dims) -> None:
+    """``dims`` must be one tuple or list, as PyTorch's functions take it."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"{where}: dims must be a tuple or list of ints, got "
+                        f"{type(dims).__name__}")
