@@ -53,8 +53,7 @@ class Run:
     callbacks: list
     clip_grad_norm: float
     loader: object = None  # the DataLoader trained on, or None for arrays
-    forward: object = None  # a captured forward (fit(capture=True)), or None: eager
-    captured: object = None  # the tn.capture wrapper behind ``forward``
+    captured: object = None  # fit(capture=True): the tn.capture of the forward pass
     history: History = field(default_factory=History)
 
     def train_batches(self):
@@ -64,13 +63,17 @@ class Run:
         return array_batches(self.X, self.y, self.batch_size, self.shuffle, self.rng)
 
     def batch_loss(self, out, targets) -> tuple:
-        """For ``train_epoch``: the loss tensor and its mean per sample (a loss with
-        reduction='sum' is divided by the batch size)."""
+        """For ``train_epoch``: the loss tensor and its mean per sample."""
         loss = self.loss_fn(out, from_numpy(targets))
+        return loss, self.per_sample(loss, targets)
+
+    def per_sample(self, loss, targets) -> float:
+        """The loss's value per sample (a loss with reduction='sum' is divided by the
+        batch size)."""
         value = loss.item()
         if getattr(self.loss_fn, "reduction", "mean") == "sum":
             value /= len(targets)
-        return loss, value
+        return value
 
     def capture(self) -> None:
         """Replay the forward pass and the loss from the third step on (``tn.capture``)."""
@@ -78,16 +81,13 @@ class Run:
             out = self.model(x)
             return self.loss_fn(out, t), out
 
-        captured = replay.capture(loss_and_output)
+        self.captured = replay.capture(loss_and_output)
 
-        def forward(inputs, targets):
-            loss, out = captured(from_numpy(inputs), from_numpy(targets))
-            value = loss.item()
-            if getattr(self.loss_fn, "reduction", "mean") == "sum":
-                value /= len(targets)
-            return loss, value, out
-
-        self.forward, self.captured = forward, captured
+    def captured_forward(self, inputs, targets) -> tuple:
+        """For ``train_epoch``: ``(loss, its value per sample, output)`` of the captured
+        forward pass."""
+        loss, out = self.captured(from_numpy(inputs), from_numpy(targets))
+        return loss, self.per_sample(loss, targets), out
 
 
 def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1e-3,
@@ -188,7 +188,7 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
         callback.on_train_end(model)
         if callback.restored_epoch is not None:
             run.history.restored_epoch = callback.restored_epoch
-    if run.forward is not None:
+    if run.captured is not None:
         run.history.config["replayed_steps"] = run.captured.replays
     return run.history
 
@@ -375,7 +375,8 @@ def _epoch(run: Run, epoch: int) -> dict:
     """Train one epoch, evaluate, and return its record."""
     hits = _Hits(run.loss_name)
     result = train_epoch(run.model, run.optimizer, run.train_batches(), run.batch_loss,
-                         clip_grad_norm=run.clip_grad_norm, on_batch=hits, forward=run.forward)
+                         clip_grad_norm=run.clip_grad_norm, on_batch=hits,
+                         forward=run.captured_forward if run.captured is not None else None)
     record = {"epoch": epoch, "train_loss": result.loss, "train_acc": hits.rate(),
               "val_loss": None, "val_acc": None}
     if run.validation is not None:
