@@ -421,6 +421,66 @@ def test_adam_foreach_path_equals_the_reference_bit_for_bit(opt_class, kwargs):
     assert state[0]["exp_avg"].shape == (4, 3)
 
 
+def _adam_steps(params, steps=3, foreach=True):
+    opt = tn.optim.Adam(params, lr=0.05, foreach=foreach)
+    x = tn.tensor(np.linspace(-1, 1, 15).reshape(5, 3))
+    for _ in range(steps):
+        opt.zero_grad()
+        W, b = params
+        (x @ W.T + b).tanh().pow(2).sum().backward()
+        opt.step()
+    return opt
+
+
+def _two_params(seed=0):
+    rng = np.random.default_rng(seed)
+    return [tn.nn.Parameter(tn.tensor(rng.standard_normal((4, 3)))),
+            tn.nn.Parameter(tn.tensor(rng.standard_normal(4)))]
+
+
+def test_adam_foreach_moves_lone_parameters_into_one_flat_array():
+    """Parameters no one else holds become views of one flat array (the update's last pass
+    is then one call); values and versions are those of per-parameter arrays."""
+    params = _two_params()
+    opt = _adam_steps(params)
+    flat = opt._foreach_cache[0].data
+    assert flat is not None and flat.shape == (16,)
+    assert all(p.array.base is flat for p in params)
+    np.testing.assert_array_equal(flat, np.concatenate([p.array.ravel() for p in params]))
+    reference = _two_params()
+    _adam_steps(reference, foreach=False)
+    for p, q in zip(params, reference):
+        np.testing.assert_array_equal(p.array, q.array)
+        assert p._version[0] == q._version[0] == 3
+
+
+@pytest.mark.parametrize("hold", ["data", "numpy", "view", "detach"])
+def test_adam_foreach_never_moves_a_parameter_someone_holds(hold):
+    """A .data, .numpy(), a view or a detached tensor taken before training shares the
+    parameter's memory (as in PyTorch): it must keep seeing the updates, so the parameter
+    stays where it is (and the update runs parameter by parameter)."""
+    params = _two_params()
+    W = params[0]
+    held = {"data": lambda: W.data, "numpy": lambda: W.detach().numpy(), "view": lambda: W.array[0],
+            "detach": lambda: W.detach()}[hold]()
+    opt = _adam_steps(params)
+    assert opt._foreach_cache[0].data is None
+    seen = held.array if isinstance(held, tn.Tensor) else held
+    np.testing.assert_array_equal(seen, W.array if hold != "view" else W.array[0])
+
+
+def test_adam_foreach_follows_a_parameter_given_a_new_array():
+    """After the move, a parameter given a new array (p.data = ..., load_state_dict, .to)
+    is updated in its new array: the group is flattened again or updated one by one."""
+    params = _two_params()
+    opt = _adam_steps(params)
+    params[0].data = tn.zeros(4, 3, dtype=tn.float64)
+    new = params[0].array
+    opt.step()  # one more step, with the gradients of the last one
+    assert params[0].array is new and params[0].array.base is None  # held: not moved
+    assert np.all(new != 0)
+
+
 def test_foreach_takes_none_or_a_bool():
     with pytest.raises(TypeError, match="Adam: foreach must be None, True or False, got 1"):
         tn.optim.Adam([_param()], foreach=1)

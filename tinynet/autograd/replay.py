@@ -187,7 +187,7 @@ class _Op:
     """One recorded op: its class, its own reused context, where its arguments come from,
     where its input gradients go, and which of its tensor arguments it saves."""
 
-    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved")
+    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved", "frees")
 
 
 # ---- the plan: two recordings made into one replay ---------------------------------------
@@ -212,6 +212,7 @@ class _Plan:
         self.tensors = [ref for op in self.ops for kind, ref in op.sources if kind == TENSOR]
         self.layouts = [(t.array.shape, t.array.dtype, t.requires_grad) for t in self.tensors]
         self.target_checks = self._target_checks(second)
+        _dead_after(self.ops, self.returned)
         self.backward_order = [i for i in reversed(range(len(self.ops)))
                                if self.ops[i].records]  # newest first, as the engine
         self._index_leaves()
@@ -255,7 +256,8 @@ class _Plan:
         return kind2, ref2
 
     def _target_checks(self, recording) -> list:
-        """(input index, number of classes) for each op that trusts its class targets."""
+        """(input index, number of classes, dtype to view the targets as) for each op that
+        trusts its class targets."""
         checks = []
         for op, (_, args, _) in zip(self.ops, recording.ops):
             if op.cls.__name__ in TARGET_OPS and len(op.sources) > 1:
@@ -263,7 +265,9 @@ class _Plan:
                 if kind != INPUT:
                     raise _NotReplayable(f"{op.cls.__name__} gets its targets from outside "
                                          f"its inputs")
-                checks.append((ref, args[0].array.shape[-1]))
+                targets = args[1].array
+                if targets.size:  # the signature fixes size and dtype for every replay
+                    checks.append((ref, args[0].array.shape[-1], _unsigned(targets.dtype)))
         return checks
 
     # ---- replay ---------------------------------------------------------------------------
@@ -282,9 +286,9 @@ class _Plan:
                 entry[2] = tensor.array
             elif tensor.requires_grad != layout[2]:
                 return False
-        for k, classes in self.target_checks:
-            targets = args[k].array
-            if targets.size and not (0 <= targets.min() and targets.max() < classes):
+        for k, classes, unsigned in self.target_checks:
+            # one pass: viewed as unsigned, a negative target is larger than any class
+            if not args[k].array.view(unsigned).max() < classes:
                 return False  # the eager path ignores or refuses them
         return True
 
@@ -298,9 +302,12 @@ class _Plan:
             ctx.saved_tensors = ()
             out = op.cls.forward(ctx, *arrays)
             values.append(out if type(out) is np.ndarray else np.asarray(out))
+            for j in op.frees:
+                values[j] = None
         first = self._root(values, args)
-        rest = [Tensor._wrap(values[j], False, None) for j in self.returned[1:]]
-        return (first, *rest) if rest else first
+        if len(self.returned) == 1:
+            return first
+        return (first, *[Tensor._wrap(values[j], False, None) for j in self.returned[1:]])
 
     def _root(self, values, args):
         array = values[self.returned[0]]
@@ -308,31 +315,41 @@ class _Plan:
             return Tensor._wrap(array, False, None)
         node = Replay.__new__(Replay)
         node.plan, node.args, node.generation = self, args, self.generation
-        node.leaves = node.next_nodes = tuple(self._leaves(args))  # by slot
-        node.needs_input_grad = (True,) * len(node.next_nodes)
-        node.saved_tensors, node.retained, node.out_version = (), None, None
-        node.versions = tuple((t._version, t._version[0], t.array)
-                              for t in self._saved_tensors(args))
+        # by slot; parameters only (the usual case): the same tuple at every call
+        leaves = self.parameter_leaves or tuple(self._leaves(args))
+        node.leaves = node.next_nodes = leaves
+        node.needs_input_grad = self.needs_input_grad
+        node.saved_tensors = node.retained = node.out_version = None
+        node.versions = tuple([(t._version, t._version[0], t.array)
+                               for t in self._saved_tensors(args)])
         node.out_shape, node.seq = array.shape, next(_sequence)
         return Tensor._wrap(array, True, node)
 
     def _index_leaves(self) -> None:
-        """Number the leaves (parameters, and inputs that require grad): each op's
-        gradient targets become ('op', j) or ('leaf', slot); ``self.leaves`` holds, per
-        slot, the tensor or the input's index; ``self.saved`` the same for the tensor
-        arguments some op saved (the engine's version check)."""
+        """Number the leaves (parameters, and inputs that require grad) and give each
+        op's gradient targets as (index, shape): the gradients of op j's output are at
+        index j of the backward pass's list, leaf slot k's at len(ops) + k; ``self.leaves``
+        holds, per slot, the tensor or the input's index; ``self.saved`` the same for the
+        tensor arguments some op saved (the engine's version check)."""
         slots, self.leaves = {}, []
         for op in self.ops:
             for n, (target, shape) in enumerate(op.targets):
-                if target is None or target[0] == "op":
+                if target is None:
+                    continue
+                if target[0] == "op":
+                    op.targets[n] = (target[1], shape)
                     continue
                 key = (target[0], id(target[1]) if target[0] == "leaf" else target[1])
                 if key not in slots:
                     slots[key] = len(self.leaves)
                     self.leaves.append(target)
-                op.targets[n] = (("leaf", slots[key]), shape)
-        self.saved = [(kind, ref) for op in self.ops for kind, ref in
-                      (op.sources[k] for k in op.saved) if kind in (INPUT, TENSOR)]
+                op.targets[n] = (len(self.ops) + slots[key], shape)
+        self.saved = list({(kind, id(ref) if kind == TENSOR else ref): (kind, ref)
+                           for op in self.ops for kind, ref in
+                           (op.sources[k] for k in op.saved) if kind in (INPUT, TENSOR)}.values())
+        self.needs_input_grad = (True,) * len(self.leaves)
+        self.parameter_leaves = None if any(where == "input" for where, _ in self.leaves) \
+            else tuple(ref for _, ref in self.leaves)
 
     def _leaves(self, args) -> list:
         return [ref if where == "leaf" else args[ref] for where, ref in self.leaves]
@@ -347,11 +364,10 @@ class _Plan:
             raise RuntimeError("capture: this loss's ops were replayed again by a later call "
                                "of the captured function, which reuses their saved values; "
                                "call backward() before calling the function again")
-        ops, leaves = self.ops, node.leaves
-        grads = [None] * len(ops)
+        ops, first_leaf = self.ops, len(self.ops)
+        grads = [None] * (first_leaf + len(node.leaves))  # per op's output, then per leaf
         grads[self.returned[0]] = grad
-        totals = [None] * len(leaves)  # per leaf slot: its summed gradient
-        arrived = []  # leaf slots, in order of first arrival (the engine's leaf order)
+        arrived = []  # leaf indices, in order of first arrival (the engine's leaf order)
         for i in self.backward_order:
             g = grads[i]
             if g is None:
@@ -361,22 +377,42 @@ class _Plan:
             input_grads = op.cls.backward(op.ctx, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            for (target, shape), gx in zip(op.targets, input_grads):
-                if target is None or gx is None:
+            for (index, shape), gx in zip(op.targets, input_grads):
+                if index is None or gx is None:
                     continue
                 if gx.shape != shape:
                     gx = unbroadcast(gx, shape)
-                where, ref = target
-                store = grads if where == "op" else totals
-                previous = store[ref]
+                previous = grads[index]
                 if previous is None:
-                    store[ref] = gx
-                    if where == "leaf":
-                        arrived.append(ref)
+                    grads[index] = gx
+                    if index >= first_leaf:
+                        arrived.append(index)
                 else:  # NOTE: out of place, as the engine: gx may be another input's array
-                    store[ref] = previous + gx
-        node.next_nodes = tuple(leaves[k] for k in arrived)
-        return tuple(totals[k] for k in arrived)
+                    grads[index] = previous + gx
+        node.next_nodes = tuple(node.leaves[k - first_leaf] for k in arrived)
+        return tuple(grads[k] for k in arrived)
+
+
+def _dead_after(ops, returned) -> None:
+    """Give each op ``frees``: the earlier outputs no later op reads, so that replay drops
+    them once it has run, as an eager call drops a module's output once the next module
+    has read it (what an op's backward needs, its forward saved)."""
+    last_read = {}
+    for i, op in enumerate(ops):
+        for kind, ref in op.sources:
+            if kind == OUT:
+                last_read[ref] = i
+    for op in ops:
+        op.frees = []
+    for j, i in last_read.items():
+        if j not in returned:
+            ops[i].frees.append(j)
+
+
+def _unsigned(dtype: np.dtype) -> np.dtype:
+    """The unsigned integer dtype of ``dtype``'s size, for a signed integer dtype; else
+    ``dtype`` itself."""
+    return np.dtype(f"u{dtype.itemsize}") if dtype.kind == "i" else dtype
 
 
 def _targets(sources, ctx) -> list:

@@ -16,8 +16,14 @@ elementwise passes; over a block (256 kB per array in float32) they run in the C
 caches, over a whole 2.9 M-parameter group every pass goes to memory (measured on the
 ``wide`` benchmark, see docs/performance.md). Smaller blocks pay numpy's per-call
 overhead more often, larger ones spill the caches.
+
+``flatten_parameters`` goes one step further on a group of at most ``BLOCK`` elements:
+it moves the parameters' values into one flat array, each parameter's ``array`` becoming
+a view of it, so the final ``p -= update`` is one numpy call for the whole group. It does so only when no one else can see the move (see its
+docstring): the values never change, only where they live.
 """
 import math
+import sys
 
 import numpy as np
 
@@ -47,6 +53,7 @@ class FlatState:
         # one scratch row for the update; a blocked group needs a second (for the L2 penalty)
         self.scratch = np.empty((2 if self.blocked else 1, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
+        self.data = self.data_views = None  # the parameters' flat array, once it exists
         self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -90,9 +97,17 @@ class FlatState:
         return self.grad
 
     def subtract(self, update: np.ndarray) -> None:
-        """p ← p - update, slice by slice (each an in-place change: versions count it)."""
-        for p, (lo, hi) in zip(self.params, self.bounds):
-            p.array -= update[lo:hi].reshape(p.array.shape)
+        """p ← p - update (each an in-place change: versions count it): in one call when
+        the parameters are views of one flat array (``flatten_parameters``), else slice by
+        slice."""
+        if self.data is None or not holds(self.params, self.data_views):
+            self.data, self.data_views = flatten_parameters(self.params)
+        if self.data is not None:
+            self.data -= update
+        else:
+            for p, (lo, hi) in zip(self.params, self.bounds):
+                p.array -= update[lo:hi].reshape(p.array.shape)
+        for p in self.params:
             p.bump_version()
 
     def blocks(self):
@@ -113,6 +128,58 @@ class FlatState:
             if not contiguous:
                 param.array[...] = data.reshape(param.array.shape)
             param.bump_version()
+
+
+# ---- one flat array for a group's parameters ---------------------------------------------
+def _holders(t) -> int:
+    """How many references ``t.array`` has, counted as ``flatten_parameters`` counts them."""
+    return sys.getrefcount(t.array)
+
+
+def _alone() -> int:
+    """What ``_holders`` counts for an array that only its tensor holds."""
+    from tinynet.tensor import Tensor  # the optimizers import after the tensor
+    return _holders(Tensor._wrap(np.empty(1), False, None))
+
+
+def flatten_parameters(params: list) -> tuple:
+    """Move the values of ``params`` into one flat array, each parameter's ``array``
+    becoming a view of it, laid end to end in order. Returns (the flat array, the views),
+    or (None, None) when the move could be seen, and nothing moves: a parameter's array
+    is held by anything but its tensor (a ``.data`` or ``.numpy()`` taken earlier, a view,
+    a live graph that saved it), is a view itself, is not C-contiguous, or the dtypes
+    differ. NOTE: reference counts say who holds an array, so this runs on CPython only.
+    """
+    if sys.implementation.name != "cpython":
+        return None, None
+    dtype, alone = params[0].array.dtype, _ALONE
+    for p in params:
+        array = p.array
+        if type(array) is not np.ndarray or array.base is not None or \
+                array.dtype != dtype or not array.flags.c_contiguous:
+            return None, None
+        del array  # not counted below
+        if _holders(p) != alone:
+            return None, None
+    flat = np.concatenate([p.array.reshape(-1) for p in params])
+    views, start = [], 0
+    for p in params:
+        view = flat[start:start + p.array.size].reshape(p.array.shape)
+        start += p.array.size
+        p.array = view  # the same values: no version change
+        views.append(view)
+    return flat, views
+
+
+def holds(params: list, views: list) -> bool:
+    """Whether each parameter still has its view (none was given a new array since)."""
+    for p, view in zip(params, views):
+        if p.array is not view:
+            return False
+    return True
+
+
+_ALONE = _alone()
 
 
 # ---- Adam ------------------------------------------------------------------------------
