@@ -43,9 +43,9 @@ Only forward passes in training mode with grad enabled count (evaluation does no
 Sampling: activation statistics and update ratios are taken on every ``every``-th
 training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
 always); "the samples the monitor saw" are those steps' samples. Gradient norms are
-taken on every step. ``every=1`` observes everything, exactly. Measured on small MLPs
-(docs/performance.md, docs/diagnostics.md): the default's hooks take about 7-12% of a
-training step, every=1's about 19-30%.
+taken on every step. ``every=1`` observes everything, exactly. What the hooks cost
+against a training step is measured in docs/performance.md: a sizeable share on small
+layers, where a step is little arithmetic.
 
 Memory stays flat however long training runs: per-step numbers are added into running
 sums, and only the current epoch's last ``STEP_NORMS_KEPT`` gradient norms are kept.

@@ -19,8 +19,9 @@ overhead more often, larger ones spill the caches.
 
 ``flatten_parameters`` goes one step further on a group of at most ``BLOCK`` elements:
 it moves the parameters' values into one flat array, each parameter's ``array`` becoming
-a view of it, so the final ``p -= update`` is one numpy call for the whole group. It does so only when no one else can see the move (see its
-docstring): the values never change, only where they live.
+a view of it, so the final ``p -= update`` is one numpy call for the whole group. It does
+so only when no one else can see the move (see its docstring): the values never change,
+only where they live.
 """
 import math
 import sys
