@@ -197,6 +197,27 @@ def test_standardisation_equals_a_scaler_fitted_on_the_training_part():
     np.testing.assert_allclose(data.X_test, scaler.transform(X_test), rtol=1e-5, atol=1e-6)
 
 
+def test_stored_datasets_are_read_once_and_no_caller_can_change_them():
+    """A comparison loads its dataset for every run: the stored ones are read from disk
+    once per process, and the shared arrays are read-only, so one run cannot change
+    another's data; the splits are the caller's own, writable arrays."""
+    from tinynet import data as data_module
+
+    first = load_dataset("digits", seed=1)
+    hits = data_module._stored.cache_info().hits
+    first.X_train[0, 0] = 123.0  # the caller's copy: allowed, and seen by no one else
+    second = load_dataset("digits", seed=1)
+    assert data_module._stored.cache_info().hits == hits + 1
+    assert second.X_train[0, 0] != 123.0
+    X, y = data_module._stored("load_digits")
+    with pytest.raises(ValueError, match="read-only"):
+        X[0, 0] = 1.0
+    from sklearn.datasets import load_digits
+    X_disk, y_disk = load_digits(return_X_y=True)
+    np.testing.assert_array_equal(X, X_disk)
+    np.testing.assert_array_equal(y, y_disk)
+
+
 def test_datasets_are_reproducible_with_a_seed_and_options_apply():
     a, b = load_dataset("moons", seed=5), load_dataset("moons", seed=5)
     np.testing.assert_array_equal(a.X_train, b.X_train)
