@@ -287,8 +287,12 @@ class _Plan:
             elif tensor.requires_grad != layout[2]:
                 return False
         for k, classes, unsigned in self.target_checks:
-            # one pass: viewed as unsigned, a negative target is larger than any class
-            if not args[k].array.view(unsigned).max() < classes:
+            targets = args[k].array
+            if unsigned is not None:  # one pass: a negative target viewed as unsigned
+                in_range = targets.view(unsigned).max() < classes  # exceeds any class
+            else:
+                in_range = 0 <= targets.min() and targets.max() < classes
+            if not in_range:
                 return False  # the eager path ignores or refuses them
         return True
 
@@ -315,11 +319,12 @@ class _Plan:
             return Tensor._wrap(array, False, None)
         node = Replay.__new__(Replay)
         node.plan, node.args, node.generation = self, args, self.generation
-        # by slot; parameters only (the usual case): the same tuple at every call
-        leaves = self.parameter_leaves or tuple(self._leaves(args))
+        # by slot; when no input requires grad (the usual case), the same tuple every call
+        leaves = self.fixed_leaves if self.fixed_leaves is not None else \
+            tuple(self._leaves(args))
         node.leaves = node.next_nodes = leaves
         node.needs_input_grad = self.needs_input_grad
-        node.saved_tensors = node.retained = node.out_version = None
+        node.saved_tensors, node.retained, node.out_version = (), None, None
         node.versions = tuple([(t._version, t._version[0], t.array)
                                for t in self._saved_tensors(args)])
         node.out_shape, node.seq = array.shape, next(_sequence)
@@ -348,7 +353,7 @@ class _Plan:
                            for op in self.ops for kind, ref in
                            (op.sources[k] for k in op.saved) if kind in (INPUT, TENSOR)}.values())
         self.needs_input_grad = (True,) * len(self.leaves)
-        self.parameter_leaves = None if any(where == "input" for where, _ in self.leaves) \
+        self.fixed_leaves = None if any(where == "input" for where, _ in self.leaves) \
             else tuple(ref for _, ref in self.leaves)
 
     def _leaves(self, args) -> list:
@@ -409,10 +414,10 @@ def _dead_after(ops, returned) -> None:
             ops[i].frees.append(j)
 
 
-def _unsigned(dtype: np.dtype) -> np.dtype:
-    """The unsigned integer dtype of ``dtype``'s size, for a signed integer dtype; else
-    ``dtype`` itself."""
-    return np.dtype(f"u{dtype.itemsize}") if dtype.kind == "i" else dtype
+def _unsigned(dtype: np.dtype):
+    """The unsigned integer dtype of ``dtype``'s size for a signed integer dtype, else
+    None."""
+    return np.dtype(f"u{dtype.itemsize}") if dtype.kind == "i" else None
 
 
 def _targets(sources, ctx) -> list:

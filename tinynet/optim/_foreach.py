@@ -23,6 +23,7 @@ a view of it, so the final ``p -= update`` is one numpy call for the whole group
 so only when no one else can see the move (see its docstring): the values never change,
 only where they live.
 """
+import functools
 import math
 import sys
 
@@ -32,7 +33,9 @@ BLOCK = 1 << 16  # elements
 
 
 class FlatState:
-    """Flat buffers for ``names`` over ``params`` (same dtype), plus scratch space.
+    """Flat buffers for ``names`` over ``params`` (same dtype), plus scratch space, and,
+    once ``subtract`` has moved them there (``flatten_parameters``), the parameters' own
+    flat array: ``data``, of which ``data_views`` are the parameters' arrays.
 
     Args:
         params: the group's parameters, in order.
@@ -101,7 +104,7 @@ class FlatState:
         """p ← p - update (each an in-place change: versions count it): in one call when
         the parameters are views of one flat array (``flatten_parameters``), else slice by
         slice."""
-        if self.data is None or not holds(self.params, self.data_views):
+        if self.data is None or not holds(self.params, self.data_views, self.data):
             self.data, self.data_views = flatten_parameters(self.params)
         if self.data is not None:
             self.data -= update
@@ -137,6 +140,7 @@ def _holders(t) -> int:
     return sys.getrefcount(t.array)
 
 
+@functools.lru_cache(maxsize=None)
 def _alone() -> int:
     """What ``_holders`` counts for an array that only its tensor holds."""
     from tinynet.tensor import Tensor  # the optimizers import after the tensor
@@ -149,11 +153,16 @@ def flatten_parameters(params: list) -> tuple:
     or (None, None) when the move could be seen, and nothing moves: a parameter's array
     is held by anything but its tensor (a ``.data`` or ``.numpy()`` taken earlier, a view,
     a live graph that saved it), is a view itself, is not C-contiguous, or the dtypes
-    differ. NOTE: reference counts say who holds an array, so this runs on CPython only.
+    differ. Parameters already laid out so (by an earlier call, for an optimizer since
+    rebuilt) are taken as they are. NOTE: reference counts say who holds an array, so
+    this runs on CPython only.
     """
-    if sys.implementation.name != "cpython":
+    flat = _already_flat(params)
+    if flat is not None:
+        return flat, [p.array for p in params]
+    if sys.implementation.name != "cpython" or not hasattr(sys, "getrefcount"):
         return None, None
-    dtype, alone = params[0].array.dtype, _ALONE
+    dtype, alone = params[0].array.dtype, _alone()
     for p in params:
         array = p.array
         if type(array) is not np.ndarray or array.base is not None or \
@@ -172,15 +181,32 @@ def flatten_parameters(params: list) -> tuple:
     return flat, views
 
 
-def holds(params: list, views: list) -> bool:
-    """Whether each parameter still has its view (none was given a new array since)."""
+def _already_flat(params: list):
+    """The flat array the parameters' arrays are views of, end to end and in order, when
+    they are; else None."""
+    flat = params[0].array.base
+    if type(flat) is not np.ndarray or flat.ndim != 1 or \
+            flat.size != sum(p.array.size for p in params):
+        return None
+    start = flat.__array_interface__["data"][0]
+    for p in params:
+        view = p.array
+        if view.base is not flat or not view.flags.c_contiguous or \
+                view.__array_interface__["data"][0] != start:
+            return None
+        start += view.nbytes
+    return flat
+
+
+def holds(params: list, views: list, flat: np.ndarray) -> bool:
+    """Whether each parameter still has its view of ``flat`` (none was given a new array
+    since, and the views are of this very array: a copied optimizer's are not)."""
+    if views[0].base is not flat:
+        return False
     for p, view in zip(params, views):
         if p.array is not view:
             return False
     return True
-
-
-_ALONE = _alone()
 
 
 # ---- Adam ------------------------------------------------------------------------------

@@ -60,6 +60,11 @@ class Adam(Optimizer):
         self.foreach = foreach
         self._foreach_cache = {}  # group index -> the foreach path's FlatState
 
+    def __getstate__(self) -> dict:
+        # NOTE: a copy (deepcopy, pickle) rebuilds its flat buffers from its own state:
+        # these views would be of the original's arrays, or of orphaned copies
+        return {**self.__dict__, "_foreach_cache": {}}
+
     def step(self, closure=None):
         loss = closure() if closure is not None else None
         foreach = fast_paths_enabled() if self.foreach is None else self.foreach
