@@ -310,10 +310,31 @@ def test_fit_with_capture_trains_bit_for_bit_as_without(loss):
     assert captured_history.config["replayed_steps"] == 3 * 9 - 4
 
 
-def test_fit_with_capture_and_a_monitor_warns_and_runs_eagerly():
+@pytest.mark.parametrize("every", [1, 3, 4])
+def test_fit_with_capture_and_a_monitor_replays_the_steps_it_does_not_observe(every):
+    """The Monitor attaches its activation hooks only for the steps it observes; those
+    run eagerly (and are not recorded), the others are replayed, and the diagnostics
+    and the training are the eager ones bit for bit."""
+    import warnings
     data = tn.data.load_dataset("iris", seed=0)
-    model = tn.models.MLP(4, [8], 3)
-    with pytest.warns(UserWarning, match="forward hooks"):
-        history = tn.fit(model, data.X_train, data.y_train, epochs=2, progress=False,
-                         capture=True)
-    assert history.config["replayed_steps"] == 0 and history.records[-1]["layers"]
+    runs = []
+    for capture in (False, True):
+        tn.manual_seed(0)
+        model = tn.models.MLP(4, [8, 8], 3, activation="gelu")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no "never replayed" warning
+            history = tn.fit(model, data.X_train, data.y_train, epochs=3, batch_size=16,
+                             progress=False, capture=capture, monitor=every, seed=0)
+        runs.append((model, history))
+    (plain, plain_history), (captured, captured_history) = runs
+    for a, b in zip(plain.parameters(), captured.parameters()):
+        np.testing.assert_array_equal(a.array, b.array)
+    def without_time(records):
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+    assert without_time(plain_history.records) == without_time(captured_history.records)
+    # 112 samples in batches of 16: 7 steps an epoch, observed: steps 1, 1 + every, ...;
+    # the others are replayed, but for the two eager calls recorded first
+    observed = len(range(0, 7, every))
+    replayed = 0 if every == 1 else 3 * (7 - observed) - 2
+    assert captured_history.config["replayed_steps"] == replayed

@@ -358,6 +358,31 @@ def test_step_grad_norms_keep_the_current_epochs_last_steps(monkeypatch):
     assert layers["0"]["grad_norm"] == pytest.approx(np.mean(captured), rel=1e-6)
 
 
+def test_activation_hooks_are_attached_only_for_the_steps_observed():
+    """every=2: steps 1 and 3 are observed. A step is counted when its backward pass
+    reaches a Linear's weight; a training forward without a backward is no step. Between
+    observed steps no activation module has a forward hook (tn.capture replays those)."""
+    net = _net(nn.Tanh())
+    seen = []
+    with Monitor(net, every=2) as monitor:
+        hooked = [bool(net[1]._forward_hooks)]
+        for seed, backward in ((0, True), (1, False), (2, True), (3, True)):
+            x = _x(5, 4, seed)
+            if backward:
+                _train_forward(net, x)
+            else:
+                net(x)
+            seen.append(net[1](net[0](x)).array.copy() if hooked[-1] else None)
+            hooked.append(bool(net[1]._forward_hooks))
+        layer = monitor.end_epoch()["layers"]["1"]
+        assert bool(net[1]._forward_hooks)  # each epoch's first step is observed
+    assert hooked == [True, False, False, True, False]
+    assert not net[1]._forward_hooks and not net[0].weight._grad_hooks  # detached
+    observed = np.concatenate([seen[0], seen[3]]).astype(np.float64)
+    assert layer["act_mean"] == pytest.approx(float(observed.mean()), rel=1e-6)
+    assert sum(layer["act_hist"]) == observed.size
+
+
 # ---- what is not counted, and detaching ---------------------------------------------------
 def test_eval_mode_and_no_grad_forwards_are_not_counted():
     net = _net(nn.ReLU(), weight_scale=1.0, bias=0.0)

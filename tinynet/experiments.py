@@ -41,7 +41,8 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
             norm=None, lr: float = 1e-2, batch_size: int = 64, target: float = 0.9,
             dtype=None) -> dict:
     """Train one MLP and measure it. Returns a dict of numbers plus its History as JSON
-    (plain data, so it travels between processes and cluster workers unchanged).
+    (plain data, so it travels between processes and cluster workers unchanged). Training
+    replays its steps (``fit(capture=True)``: the eager numbers, bit for bit).
     ``dtype`` defaults to the default dtype of the process it runs in."""
     dtype = np.dtype(dtype or get_default_dtype())
     label = resolve_activation("run_one", activation)[0]
@@ -52,7 +53,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
     try:
         history = fit(model, data.X_train, data.y_train, lr=lr, epochs=epochs,
                       batch_size=batch_size, validation_data=(data.X_test, data.y_test),
-                      seed=seed, progress=False)
+                      seed=seed, progress=False, capture=True)
     except FloatingPointError as error:  # the model is back at its last finite epoch
         history, diverged = error.history, str(error)
     with no_grad():

@@ -11,9 +11,10 @@ for bit.
 
 A call runs eagerly (the function as it is) whenever replaying might differ: other input
 shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
-smaller batch works too), grad mode off, a module's ``training`` flag changed or a forward
-hook added (the Monitor's), a parameter of another shape or dtype, anomaly detection or
-another observer on, the fast-path switch flipped, or class targets outside [0, C). A
+smaller batch works too), grad mode off, a module's ``training`` flag changed, a module
+with a forward hook (a Monitor attaches its hooks for the steps it observes: those run
+eagerly, and are not recorded), a parameter of another shape or dtype, anomaly detection
+or another observer on, the fast-path switch flipped, or class targets outside [0, C). A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a module changing its
 parameters or buffers in forward, as BatchNorm's running statistics) is never replayed:
@@ -83,6 +84,8 @@ class capture:
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans:
             return self.fn(*args)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
+        if any(m._forward_hooks for m in recording.modules):
+            return recording.result  # a hook ran (a Monitor observing this step): not kept
         pending = plan + [recording]
         self._plans[key] = pending if len(pending) < RECORDINGS else self._build(pending)
         return recording.result
@@ -200,10 +203,9 @@ class _Plan:
                 [type(c) for c, _, _ in first.ops] != [type(c) for c, _, _ in second.ops]:
             raise _NotReplayable("its two recorded calls ran different ops (they depend on "
                                  "the values of its inputs)")
-        if second.changed_state or any(m._forward_hooks for m in second.modules):
+        if second.changed_state:
             raise _NotReplayable("a module changes its parameters or buffers in forward "
-                                 "(BatchNorm's running statistics), or has forward hooks "
-                                 "(a Monitor): replay would skip them")
+                                 "(BatchNorm's running statistics): replay would skip it")
         self.modules = second.modules
         self.training = [m.training for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()

@@ -1,9 +1,10 @@
 """``Monitor``: per-layer gradient norms, update ratios, dead and saturated units.
 
 Attach it to a model, train as usual (any loop: ``fit`` or hand-written), read the
-numbers. It only observes: forward hooks on the activation modules and
-post-accumulate-grad hooks on each ``Linear``'s parameters; it never changes a value.
-Detached (or never attached), it costs nothing.
+numbers. It only observes: forward hooks on the activation modules, attached only for
+the steps it observes (so ``tn.capture`` replays the others), and post-accumulate-grad
+hooks on each ``Linear``'s parameters; it never changes a value. Detached (or never
+attached), it costs nothing.
 
 An activation module is any module with a ``derivative(x, y)`` method (f'(x), given the
 input x and output y): tinynet's own and yours alike. Its peak derivative, the scale of
@@ -38,7 +39,9 @@ Per ``Linear`` and per optimisation step:
   * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of one step's update,
     measured at the next backward, or by ``end_epoch`` for the epoch's last step (so
     call ``end_epoch`` after the epoch's last optimizer step).
-Only forward passes in training mode with grad enabled count (evaluation does not).
+Only training steps count: a forward in training mode with grad enabled, then its backward
+pass (counted when it reaches a ``Linear``'s weight; a model without ``Linear`` layers
+counts its training forwards instead). Evaluation does not count.
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
 training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
@@ -173,6 +176,7 @@ class _LinearStats:
         self.pending = False  # the snapshot awaits the update of its step
         self.scratch = None
         self.step_norms = collections.deque(maxlen=STEP_NORMS_KEPT)
+        self.passes = 0  # backward passes that reached this weight
         self.reset()
 
     def reset(self) -> None:
@@ -181,6 +185,10 @@ class _LinearStats:
         self.weight_sum, self.bias_sum, self.ratio_sum = [0.0, 0], [0.0, 0], [0.0, 0]
 
     def on_weight_grad(self, weight) -> None:
+        self.passes += 1
+        if self.passes > self.monitor._passes:  # the first Linear of a new backward pass
+            self.monitor._passes = self.passes
+            self.monitor._step_done()
         norm = _norm(weight.grad.array)
         self.step_norms.append(norm)
         _add(self.weight_sum, norm)
@@ -247,10 +255,11 @@ class Monitor:
         self.model, self.every = model, check_int("Monitor", "every", every, 1)
         self.linears, self.activations = {}, {}
         self.epochs = []  # one summary dict per finished epoch
-        self._forwards = 0  # training forwards of the model in this epoch
-        self._observing = True  # observe the activations of the current forward
+        self._forwards = 0  # training steps of the model in this epoch
+        self._passes = 0  # backward passes seen (the Linears' weights count them)
+        self._observing = False  # the activations' hooks are attached: observe a forward
         self._observed_forward = True  # the last completed forward was observed
-        self._handles = [model.register_forward_hook(self._count_step)]
+        self._handles, self._activation_handles = [], []
         for name, module in model.named_modules():
             if isinstance(module, nn.Linear):
                 stats = self.linears[name] = _LinearStats(module, self)
@@ -261,23 +270,47 @@ class Monitor:
                         module.bias.register_post_accumulate_grad_hook(stats.on_bias_grad))
             elif is_activation(module):
                 self.activations[name] = _ActivationStats(module)
-                self._handles.append(module.register_forward_hook(self._forward_hook(name)))
+        if not self.linears:  # no weight to count backward passes by: count forwards
+            self._handles.append(model.register_forward_hook(self._count_step))
+        self._observe_next(True)
+
+    def _observe_next(self, observe: bool) -> None:
+        """Attach the activations' forward hooks for the next training forward, or remove
+        them. NOTE: between observed steps the model has no forward hook of the Monitor's,
+        so ``tn.capture`` can replay those steps."""
+        if observe and not self._observing:
+            self._activation_handles = [module.register_forward_hook(self._forward_hook(name))
+                                        for name, module in self._activation_modules()]
+        elif not observe:
+            for handle in self._activation_handles:
+                handle.remove()
+            self._activation_handles = []
+        self._observing = observe
+
+    def _activation_modules(self):
+        return [(name, stats.module) for name, stats in self.activations.items()]
 
     def _forward_hook(self, name):
         stats = self.activations[name]
 
         def hook(module, inputs, output):
-            if self._observing and module.training and _GradMode.enabled:
+            if module.training and _GradMode.enabled:
                 stats.observe(inputs[0].array, output)
 
         return hook
 
-    def _count_step(self, model, inputs, output) -> None:
-        """After each training forward of the whole model: decide about the next one."""
-        if model.training and _GradMode.enabled:
+    def _step_done(self) -> None:
+        """A training step's forward is over (its backward pass has begun): decide about
+        the next one."""
+        if self.model.training:
             self._observed_forward = self._observing
             self._forwards += 1
-            self._observing = self._forwards % self.every == 0
+            self._observe_next(self._forwards % self.every == 0)
+
+    def _count_step(self, model, inputs, output) -> None:
+        """After each training forward of a model without Linear layers."""
+        if _GradMode.enabled:
+            self._step_done()
 
     def end_epoch(self) -> dict:
         """Close the current epoch: summarise it, append it to ``epochs``, return it.
@@ -303,7 +336,9 @@ class Monitor:
             stats.reset()
         summary = {"epoch": epoch, "layers": dict(sorted(layers.items(), key=_layer_order))}
         self.epochs.append(summary)
-        self._forwards, self._observing = 0, True  # each epoch's first step is observed
+        self._forwards = 0
+        if self._handles:  # attached: each epoch's first step is observed
+            self._observe_next(True)
         return summary
 
     def state_dict(self) -> dict:
@@ -327,6 +362,7 @@ class Monitor:
 
     def detach(self) -> None:
         """Remove every hook: the model runs exactly as if never monitored."""
+        self._observe_next(False)
         for handle in self._handles:
             handle.remove()
         self._handles = []
