@@ -359,28 +359,60 @@ def test_step_grad_norms_keep_the_current_epochs_last_steps(monkeypatch):
 
 
 def test_activation_hooks_are_attached_only_for_the_steps_observed():
-    """every=2: steps 1 and 3 are observed. A step is counted when its backward pass
-    reaches a Linear's weight; a training forward without a backward is no step. Between
-    observed steps no activation module has a forward hook (tn.capture replays those)."""
+    """every=2: steps 1 and 3 are observed. Between observed steps the activation modules
+    have no forward hook (tn.capture replays those steps): only the model's step counter,
+    which is marked replay-safe."""
     net = _net(nn.Tanh())
     seen = []
     with Monitor(net, every=2) as monitor:
         hooked = [bool(net[1]._forward_hooks)]
-        for seed, backward in ((0, True), (1, False), (2, True), (3, True)):
+        for seed in range(4):
             x = _x(5, 4, seed)
-            if backward:
-                _train_forward(net, x)
-            else:
-                net(x)
-            seen.append(net[1](net[0](x)).array.copy() if hooked[-1] else None)
+            seen.append(net[1](net[0](x)).array.copy())  # as the step's forward sees it
+            _train_forward(net, x)
             hooked.append(bool(net[1]._forward_hooks))
+        counter = list(net._forward_hooks.values())
         layer = monitor.end_epoch()["layers"]["1"]
         assert bool(net[1]._forward_hooks)  # each epoch's first step is observed
-    assert hooked == [True, False, False, True, False]
-    assert not net[1]._forward_hooks and not net[0].weight._grad_hooks  # detached
-    observed = np.concatenate([seen[0], seen[3]]).astype(np.float64)
+    assert hooked == [True, False, True, False, True]
+    assert len(counter) == 1 and counter[0].replay_safe
+    assert not net[1]._forward_hooks and not net._forward_hooks  # detached
+    assert not net[0].weight._grad_hooks
+    # observed: steps 1 and 3, each seen twice (the direct call above and the step)
+    observed = np.concatenate([seen[0], seen[0], seen[2], seen[2]]).astype(np.float64)
     assert layer["act_mean"] == pytest.approx(float(observed.mean()), rel=1e-6)
     assert sum(layer["act_hist"]) == observed.size
+
+
+@pytest.mark.parametrize("loop", ["two backward passes", "biases only", "extra forward"])
+def test_steps_are_training_forwards_whatever_the_backward_does(loop):
+    """every=4 over 8 steps observes the forwards of steps 1 and 5, whether a step runs
+    two backward passes through one graph, trains only the biases (no weight gradient), or
+    runs one more training forward without a backward (which counts as a step too)."""
+    tn.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+    if loop == "biases only":
+        net[0].weight.requires_grad_(False)
+        net[2].weight.requires_grad_(False)
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = tn.optim.SGD(params, lr=0.1)
+    x, y = _x(8, 4, 0), tn.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    with Monitor(net) as monitor:
+        for _ in range(8 if loop != "extra forward" else 4):
+            opt.zero_grad()
+            out = net(x)
+            if loop == "two backward passes":
+                tn.nn.functional.cross_entropy(out, y).backward(retain_graph=True)
+                (1e-2 * (out * out).mean()).backward()
+            else:
+                tn.nn.functional.cross_entropy(out, y).backward()
+            opt.step()
+            if loop == "extra forward":
+                net(x)
+        layers = monitor.end_epoch()["layers"]
+    assert sum(layers["1"]["act_hist"]) == 2 * 8 * 8  # two observed forwards of 8 x 8
+    if loop == "two backward passes":
+        assert layers["0"]["update_ratio"] > 0 and layers["2"]["update_ratio"] > 0
 
 
 # ---- what is not counted, and detaching ---------------------------------------------------

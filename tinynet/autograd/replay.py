@@ -12,9 +12,12 @@ for bit.
 A call runs eagerly (the function as it is) whenever replaying might differ: other input
 shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
 smaller batch works too), grad mode off, a module's ``training`` flag changed, a module
-with a forward hook (a Monitor attaches its hooks for the steps it observes: those run
-eagerly, and are not recorded), a parameter of another shape or dtype, anomaly detection
-or another observer on, the fast-path switch flipped, or class targets outside [0, C). A
+with a forward hook (such calls are not recorded either: a Monitor attaches its hooks for
+the steps it observes), a parameter of another shape or dtype, anomaly detection or
+another observer on, the fast-path switch flipped, or class targets outside [0, C). A
+forward hook marked ``hook.replay_safe = True`` (the Monitor's step counter) reads neither
+its module's inputs nor its output: it does not stop a replay, which calls it with None
+for both, outermost module last. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a module changing its
 parameters or buffers in forward, as BatchNorm's running statistics) is never replayed:
@@ -76,15 +79,16 @@ class capture:
     def __call__(self, *args):
         key = _signature(args)
         plan = self._plans.get(key, [])
-        if isinstance(plan, _Plan) and plan.ready(args):
+        hooks = plan.ready(args) if isinstance(plan, _Plan) else None
+        if hooks is not None:
             self.replays += 1
-            return plan.replay(args)
+            return plan.replay(args, hooks)
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans:
             return self.fn(*args)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
-        if any(m._forward_hooks for m in recording.modules):
+        if not all(getattr(hook, "replay_safe", False) for hook in recording.hooks):
             return recording.result  # a hook ran (a Monitor observing this step): not kept
         pending = plan + [recording]
         self._plans[key] = pending if len(pending) < RECORDINGS else self._build(pending)
@@ -124,18 +128,21 @@ def _recordable() -> bool:
 # ---- recording ---------------------------------------------------------------------------
 class _Recording:
     """One eager call of ``fn``: each op (context, arguments, output tensor), every module
-    called, and whether any of their parameters or buffers changed during the call."""
+    called and the forward hooks they ran, and whether any of their parameters or buffers
+    changed during the call."""
 
     def __init__(self, fn, args, previous):
         self.args, self.ops = args, []
         watched = _state_tensors(previous.modules) if previous is not None else []
         before = [t._version[0] for t in watched]
-        called, OBSERVERS.called = OBSERVERS.called, {}
+        called, hooks = OBSERVERS.called, OBSERVERS.hooks
+        OBSERVERS.called, OBSERVERS.hooks = {}, []
         try:
             with observing(forward=lambda ctx, a, out: self.ops.append((ctx, a, out))):
                 self.result = fn(*args)
         finally:
-            self.modules, OBSERVERS.called = list(OBSERVERS.called.values()), called
+            self.modules, self.hooks = list(OBSERVERS.called.values()), OBSERVERS.hooks
+            OBSERVERS.called, OBSERVERS.hooks = called, hooks
         self.changed_state = [t._version[0] for t in watched] != before
 
 
@@ -273,21 +280,28 @@ class _Plan:
         return checks
 
     # ---- replay ---------------------------------------------------------------------------
-    def ready(self, args) -> bool:
-        """Whether replaying gives what an eager call would: the guards."""
+    def ready(self, args):
+        """The guards: None when replaying might not give what an eager call would, else
+        the replay-safe forward hooks to call, as (module, hook) pairs in call order."""
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
-            return False
+            return None
+        hooks = []
         for module, training in zip(self.modules, self.training):
-            if module.training != training or module._forward_hooks:
-                return False
+            if module.training != training:
+                return None
+            if module._forward_hooks:
+                safe = _hooks_to_replay(module)
+                if safe is None:
+                    return None
+                hooks += safe
         for entry in self.guarded:
             tensor, layout, array = entry
             if tensor.array is not array:
                 if (tensor.array.shape, tensor.array.dtype, tensor.requires_grad) != layout:
-                    return False
+                    return None
                 entry[2] = tensor.array
             elif tensor.requires_grad != layout[2]:
-                return False
+                return None
         for k, classes, unsigned in self.target_checks:
             targets = args[k].array
             if unsigned is not None:  # one pass: a negative target viewed as unsigned
@@ -295,10 +309,10 @@ class _Plan:
             else:
                 in_range = 0 <= targets.min() and targets.max() < classes
             if not in_range:
-                return False  # the eager path ignores or refuses them
-        return True
+                return None  # the eager path ignores or refuses them
+        return hooks
 
-    def replay(self, args):
+    def replay(self, args, hooks=()):
         self.generation += 1
         values = []
         for op in self.ops:
@@ -311,6 +325,8 @@ class _Plan:
             for j in op.frees:
                 values[j] = None
         first = self._root(values, args)
+        for module, hook in reversed(hooks):  # as eagerly, an outer module's hook runs last
+            hook(module, None, None)
         if len(self.returned) == 1:
             return first
         return (first, *[Tensor._wrap(values[j], False, None) for j in self.returned[1:]])
@@ -398,6 +414,17 @@ class _Plan:
                     grads[index] = previous + gx
         node.next_nodes = tuple(node.leaves[k - first_leaf] for k in arrived)
         return tuple(grads[k] for k in arrived)
+
+
+def _hooks_to_replay(module):
+    """The module's forward hooks as (module, hook) pairs when all are marked
+    ``replay_safe`` (none at all: an empty list); None when one is not."""
+    hooks = []
+    for hook in module._forward_hooks.values():
+        if not getattr(hook, "replay_safe", False):
+            return None
+        hooks.append((module, hook))
+    return hooks
 
 
 def _dead_after(ops, returned) -> None:

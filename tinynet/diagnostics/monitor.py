@@ -1,10 +1,11 @@
 """``Monitor``: per-layer gradient norms, update ratios, dead and saturated units.
 
 Attach it to a model, train as usual (any loop: ``fit`` or hand-written), read the
-numbers. It only observes: forward hooks on the activation modules, attached only for
-the steps it observes (so ``tn.capture`` replays the others), and post-accumulate-grad
-hooks on each ``Linear``'s parameters; it never changes a value. Detached (or never
-attached), it costs nothing.
+numbers. It only observes: a forward hook on the model that counts its training
+forwards, forward hooks on the activation modules, attached only for the steps it
+observes (so ``tn.capture`` replays the others), and post-accumulate-grad hooks on each
+``Linear``'s parameters; it never changes a value. Detached (or never attached), it
+costs nothing.
 
 An activation module is any module with a ``derivative(x, y)`` method (f'(x), given the
 input x and output y): tinynet's own and yours alike. Its peak derivative, the scale of
@@ -39,9 +40,7 @@ Per ``Linear`` and per optimisation step:
   * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of one step's update,
     measured at the next backward, or by ``end_epoch`` for the epoch's last step (so
     call ``end_epoch`` after the epoch's last optimizer step).
-Only training steps count: a forward in training mode with grad enabled, then its backward
-pass (counted when it reaches a ``Linear``'s weight; a model without ``Linear`` layers
-counts its training forwards instead). Evaluation does not count.
+Only forward passes in training mode with grad enabled count (evaluation does not).
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
 training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
@@ -176,7 +175,6 @@ class _LinearStats:
         self.pending = False  # the snapshot awaits the update of its step
         self.scratch = None
         self.step_norms = collections.deque(maxlen=STEP_NORMS_KEPT)
-        self.passes = 0  # backward passes that reached this weight
         self.reset()
 
     def reset(self) -> None:
@@ -185,10 +183,6 @@ class _LinearStats:
         self.weight_sum, self.bias_sum, self.ratio_sum = [0.0, 0], [0.0, 0], [0.0, 0]
 
     def on_weight_grad(self, weight) -> None:
-        self.passes += 1
-        if self.passes > self.monitor._passes:  # the first Linear of a new backward pass
-            self.monitor._passes = self.passes
-            self.monitor._step_done()
         norm = _norm(weight.grad.array)
         self.step_norms.append(norm)
         _add(self.weight_sum, norm)
@@ -255,11 +249,11 @@ class Monitor:
         self.model, self.every = model, check_int("Monitor", "every", every, 1)
         self.linears, self.activations = {}, {}
         self.epochs = []  # one summary dict per finished epoch
-        self._forwards = 0  # training steps of the model in this epoch
-        self._passes = 0  # backward passes seen (the Linears' weights count them)
+        self._forwards = 0  # training forwards of the model in this epoch
         self._observing = False  # the activations' hooks are attached: observe a forward
         self._observed_forward = True  # the last completed forward was observed
-        self._handles, self._activation_handles = [], []
+        self._handles = [model.register_forward_hook(self._counter())]
+        self._activation_handles = []
         for name, module in model.named_modules():
             if isinstance(module, nn.Linear):
                 stats = self.linears[name] = _LinearStats(module, self)
@@ -270,14 +264,12 @@ class Monitor:
                         module.bias.register_post_accumulate_grad_hook(stats.on_bias_grad))
             elif is_activation(module):
                 self.activations[name] = _ActivationStats(module)
-        if not self.linears:  # no weight to count backward passes by: count forwards
-            self._handles.append(model.register_forward_hook(self._count_step))
         self._observe_next(True)
 
     def _observe_next(self, observe: bool) -> None:
         """Attach the activations' forward hooks for the next training forward, or remove
-        them. NOTE: between observed steps the model has no forward hook of the Monitor's,
-        so ``tn.capture`` can replay those steps."""
+        them. NOTE: between observed steps only the counter is hooked, which ``tn.capture``
+        calls on replayed steps too, so capture can replay those steps."""
         if observe and not self._observing:
             self._activation_handles = [module.register_forward_hook(self._forward_hook(name))
                                         for name, module in self._activation_modules()]
@@ -299,18 +291,21 @@ class Monitor:
 
         return hook
 
-    def _step_done(self) -> None:
-        """A training step's forward is over (its backward pass has begun): decide about
-        the next one."""
-        if self.model.training:
+    def _counter(self):
+        """The model's forward hook: ``_count_step``, marked for ``tn.capture`` to call on
+        replayed steps too (it reads neither the inputs nor the output)."""
+        def count_step(model, inputs, output):
+            self._count_step(model)
+
+        count_step.replay_safe = True
+        return count_step
+
+    def _count_step(self, model) -> None:
+        """After each training forward of the whole model: decide about the next one."""
+        if model.training and _GradMode.enabled:
             self._observed_forward = self._observing
             self._forwards += 1
             self._observe_next(self._forwards % self.every == 0)
-
-    def _count_step(self, model, inputs, output) -> None:
-        """After each training forward of a model without Linear layers."""
-        if _GradMode.enabled:
-            self._step_done()
 
     def end_epoch(self) -> dict:
         """Close the current epoch: summarise it, append it to ``epochs``, return it.

@@ -72,8 +72,9 @@ class Module:
     def __call__(self, *args, **kwargs):
         if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
             OBSERVERS.modules.append(self)
-            if OBSERVERS.called is not None:  # tn.capture's recording: every module called
-                OBSERVERS.called.setdefault(id(self), self)
+            if OBSERVERS.called is not None:  # tn.capture's recording: every module called,
+                OBSERVERS.called.setdefault(id(self), self)  # and the hooks that will run
+                OBSERVERS.hooks.extend(self._forward_hooks.values())
             try:
                 out = self.forward(*args, **kwargs)
             finally:
