@@ -310,6 +310,59 @@ def test_fit_with_capture_trains_bit_for_bit_as_without(loss):
     assert captured_history.config["replayed_steps"] == 3 * 9 - 4
 
 
+def test_replay_safe_hooks_run_as_often_and_in_the_order_of_an_eager_call():
+    """A hook marked replay_safe runs on replayed calls too: once per call of its module
+    (here the model runs twice per call), in the order an eager call runs them."""
+    tn.manual_seed(0)
+    a, b = tn.nn.Linear(3, 4), tn.nn.Linear(4, 2)
+    model = tn.nn.Sequential(a, b)
+    log = []
+
+    def hook_named(name):
+        def hook(module, inputs, output):
+            log.append(name)
+        hook.replay_safe = True
+        return hook
+
+    for module, name in ((a, "a"), (b, "b"), (model, "model#1"), (model, "model#2")):
+        module.register_forward_hook(hook_named(name))
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y)
+                      + F.cross_entropy(model(2 * x), y))
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(4):
+        log.clear()
+        step(x, y).backward()
+        assert log == ["a", "b", "model#1", "model#2"] * 2
+    assert step.replays == 2
+
+
+def test_a_hook_that_is_not_replay_safe_stops_recording_while_it_is_there(monkeypatch):
+    """Calls that run such a hook are not recorded (replay would skip the hook), and while
+    it stays no call is even recorded; once it is removed, capture records and replays."""
+    from tinynet.autograd import replay
+    recordings = []
+    original = replay._Recording
+
+    def counted(*args):
+        recordings.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(replay, "_Recording", counted)
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(3, 4), tn.nn.Tanh(), tn.nn.Linear(4, 2))
+    seen = []
+    handle = model[1].register_forward_hook(lambda m, i, out: seen.append(out.array.copy()))
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(5):
+        step(x, y).backward()
+    assert len(seen) == 5 and step.replays == 0 and len(recordings) == 1
+    handle.remove()
+    for _ in range(4):
+        step(x, y).backward()
+    assert step.replays == 2 and len(recordings) == 3
+
+
 @pytest.mark.parametrize("every", [1, 3, 4])
 def test_fit_with_capture_and_a_monitor_replays_the_steps_it_does_not_observe(every):
     """The Monitor attaches its activation hooks only for the steps it observes; those

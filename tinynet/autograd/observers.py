@@ -15,7 +15,7 @@ class _Observers(threading.local):
         self.backward = []  # f(ctx, grad, input_grads) after each op's backward
         self.modules = []  # modules whose forward is running, innermost last
         self.called = None  # a dict filled with every module called, while tn.capture records
-        self.hooks = None  # and a list of the forward hooks those modules run
+        self.finished = None  # and a list of (module, its forward hooks), as calls end
 
 
 OBSERVERS = _Observers()

@@ -16,8 +16,8 @@ with a forward hook (such calls are not recorded either: a Monitor attaches its 
 the steps it observes), a parameter of another shape or dtype, anomaly detection or
 another observer on, the fast-path switch flipped, or class targets outside [0, C). A
 forward hook marked ``hook.replay_safe = True`` (the Monitor's step counter) reads neither
-its module's inputs nor its output: it does not stop a replay, which calls it with None
-for both, outermost module last. A
+its module's inputs nor its output and returns None: it does not stop a replay, which
+calls it with None for both, as often and in the order an eager call would. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a module changing its
 parameters or buffers in forward, as BatchNorm's running statistics) is never replayed:
@@ -75,6 +75,7 @@ class capture:
         self.replays = self.eager_calls = 0
         self._plans = {}  # signature -> _Plan, [recordings so far], or None (never)
         self._warned = set()
+        self._hooked = []  # the modules of the last call left out for its hooks
 
     def __call__(self, *args):
         key = _signature(args)
@@ -85,11 +86,17 @@ class capture:
             return plan.replay(args, hooks)
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
-                len(self._plans) >= MAX_SIGNATURES and key not in self._plans:
-            return self.fn(*args)
+                len(self._plans) >= MAX_SIGNATURES and key not in self._plans or \
+                not all(_replay_safe(module) for module in self._hooked):
+            return self.fn(*args)  # (the last: a hook that made us leave a recording out)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
-        if not all(getattr(hook, "replay_safe", False) for hook in recording.hooks):
-            return recording.result  # a hook ran (a Monitor observing this step): not kept
+        if not all(getattr(hook, "replay_safe", False) for _, hooks in recording.finished
+                   for hook in hooks):
+            # a hook ran (a Monitor observing this step): replay would skip it, so the
+            # recording is left out, and so are the next calls while that hook is there
+            self._hooked = recording.modules
+            return recording.result
+        self._hooked = []
         pending = plan + [recording]
         self._plans[key] = pending if len(pending) < RECORDINGS else self._build(pending)
         return recording.result
@@ -128,21 +135,21 @@ def _recordable() -> bool:
 # ---- recording ---------------------------------------------------------------------------
 class _Recording:
     """One eager call of ``fn``: each op (context, arguments, output tensor), every module
-    called and the forward hooks they ran, and whether any of their parameters or buffers
-    changed during the call."""
+    called, each module call's end (in order, with the forward hooks it ran), and whether
+    any of their parameters or buffers changed during the call."""
 
     def __init__(self, fn, args, previous):
         self.args, self.ops = args, []
         watched = _state_tensors(previous.modules) if previous is not None else []
         before = [t._version[0] for t in watched]
-        called, hooks = OBSERVERS.called, OBSERVERS.hooks
-        OBSERVERS.called, OBSERVERS.hooks = {}, []
+        called, finished = OBSERVERS.called, OBSERVERS.finished
+        OBSERVERS.called, OBSERVERS.finished = {}, []
         try:
             with observing(forward=lambda ctx, a, out: self.ops.append((ctx, a, out))):
                 self.result = fn(*args)
         finally:
-            self.modules, self.hooks = list(OBSERVERS.called.values()), OBSERVERS.hooks
-            OBSERVERS.called, OBSERVERS.hooks = called, hooks
+            self.modules, self.finished = list(OBSERVERS.called.values()), OBSERVERS.finished
+            OBSERVERS.called, OBSERVERS.finished = called, finished
         self.changed_state = [t._version[0] for t in watched] != before
 
 
@@ -214,6 +221,7 @@ class _Plan:
             raise _NotReplayable("a module changes its parameters or buffers in forward "
                                  "(BatchNorm's running statistics): replay would skip it")
         self.modules = second.modules
+        self.finished = [module for module, _ in second.finished]  # with repeats, in order
         self.training = [m.training for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()
         self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2) for i, (s1, s2) in
@@ -282,18 +290,18 @@ class _Plan:
     # ---- replay ---------------------------------------------------------------------------
     def ready(self, args):
         """The guards: None when replaying might not give what an eager call would, else
-        the replay-safe forward hooks to call, as (module, hook) pairs in call order."""
+        the replay-safe forward hooks to call, as (module, hook) pairs in the order an
+        eager call runs them (once per call of their module)."""
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
             return None
-        hooks = []
+        hooked = False
         for module, training in zip(self.modules, self.training):
             if module.training != training:
                 return None
             if module._forward_hooks:
-                safe = _hooks_to_replay(module)
-                if safe is None:
+                if not _replay_safe(module):
                     return None
-                hooks += safe
+                hooked = True
         for entry in self.guarded:
             tensor, layout, array = entry
             if tensor.array is not array:
@@ -310,7 +318,10 @@ class _Plan:
                 in_range = 0 <= targets.min() and targets.max() < classes
             if not in_range:
                 return None  # the eager path ignores or refuses them
-        return hooks
+        if not hooked:
+            return []
+        return [(module, hook) for module in self.finished  # as an eager call runs them
+                for hook in list(module._forward_hooks.values())]
 
     def replay(self, args, hooks=()):
         self.generation += 1
@@ -325,7 +336,7 @@ class _Plan:
             for j in op.frees:
                 values[j] = None
         first = self._root(values, args)
-        for module, hook in reversed(hooks):  # as eagerly, an outer module's hook runs last
+        for module, hook in hooks:
             hook(module, None, None)
         if len(self.returned) == 1:
             return first
@@ -416,15 +427,10 @@ class _Plan:
         return tuple(grads[k] for k in arrived)
 
 
-def _hooks_to_replay(module):
-    """The module's forward hooks as (module, hook) pairs when all are marked
-    ``replay_safe`` (none at all: an empty list); None when one is not."""
-    hooks = []
-    for hook in module._forward_hooks.values():
-        if not getattr(hook, "replay_safe", False):
-            return None
-        hooks.append((module, hook))
-    return hooks
+def _replay_safe(module) -> bool:
+    """Whether every forward hook of the module is marked ``replay_safe``."""
+    return all(getattr(hook, "replay_safe", False)
+               for hook in list(module._forward_hooks.values()))
 
 
 def _dead_after(ops, returned) -> None:

@@ -72,13 +72,14 @@ class Module:
     def __call__(self, *args, **kwargs):
         if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
             OBSERVERS.modules.append(self)
-            if OBSERVERS.called is not None:  # tn.capture's recording: every module called,
-                OBSERVERS.called.setdefault(id(self), self)  # and the hooks that will run
-                OBSERVERS.hooks.extend(self._forward_hooks.values())
+            if OBSERVERS.called is not None:  # tn.capture's recording: every module called
+                OBSERVERS.called.setdefault(id(self), self)
             try:
                 out = self.forward(*args, **kwargs)
             finally:
                 OBSERVERS.modules.pop()
+            if OBSERVERS.finished is not None:  # and each call's end, with the hooks it runs
+                OBSERVERS.finished.append((self, tuple(self._forward_hooks.values())))
         else:
             out = self.forward(*args, **kwargs)
         if self._forward_hooks:
