@@ -321,7 +321,7 @@ class _Plan:
         if not hooked:
             return []
         return [(module, hook) for module in self.finished  # as an eager call runs them
-                for hook in list(module._forward_hooks.values())]
+                if module._forward_hooks for hook in list(module._forward_hooks.values())]
 
     def replay(self, args, hooks=()):
         self.generation += 1
