@@ -87,11 +87,10 @@ class capture:
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans or \
-                not all(_replay_safe(module) for module in self._hooked):
+                not all(_replay_safe(module._forward_hooks.values()) for module in self._hooked):
             return self.fn(*args)  # (the last: a hook that made us leave a recording out)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
-        if not all(getattr(hook, "replay_safe", False) for _, hooks in recording.finished
-                   for hook in hooks):
+        if not all(_replay_safe(hooks) for _, hooks in recording.finished):
             # a hook ran (a Monitor observing this step): replay would skip it, so the
             # recording is left out, and so are the next calls while that hook is there
             self._hooked = recording.modules
@@ -299,7 +298,7 @@ class _Plan:
             if module.training != training:
                 return None
             if module._forward_hooks:
-                if not _replay_safe(module):
+                if not _replay_safe(module._forward_hooks.values()):
                     return None
                 hooked = True
         for entry in self.guarded:
@@ -427,10 +426,9 @@ class _Plan:
         return tuple(grads[k] for k in arrived)
 
 
-def _replay_safe(module) -> bool:
-    """Whether every forward hook of the module is marked ``replay_safe``."""
-    return all(getattr(hook, "replay_safe", False)
-               for hook in list(module._forward_hooks.values()))
+def _replay_safe(hooks) -> bool:
+    """Whether every one of these forward hooks is marked ``replay_safe``."""
+    return all(getattr(hook, "replay_safe", False) for hook in list(hooks))
 
 
 def _dead_after(ops, returned) -> None:

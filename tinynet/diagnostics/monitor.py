@@ -271,16 +271,14 @@ class Monitor:
         them. NOTE: between observed steps only the counter is hooked, which ``tn.capture``
         calls on replayed steps too, so capture can replay those steps."""
         if observe and not self._observing:
-            self._activation_handles = [module.register_forward_hook(self._forward_hook(name))
-                                        for name, module in self._activation_modules()]
+            self._activation_handles = [
+                stats.module.register_forward_hook(self._forward_hook(name))
+                for name, stats in self.activations.items()]
         elif not observe:
             for handle in self._activation_handles:
                 handle.remove()
             self._activation_handles = []
         self._observing = observe
-
-    def _activation_modules(self):
-        return [(name, stats.module) for name, stats in self.activations.items()]
 
     def _forward_hook(self, name):
         stats = self.activations[name]
