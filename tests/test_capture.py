@@ -80,22 +80,136 @@ def _assert_same(eager, captured, replays_at_least=1):
 @pytest.mark.parametrize("model", sorted(MODELS))
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_every_module_trains_bit_for_bit_as_eager(model, optimizer, dtype):
+@pytest.mark.parametrize("fast", [True, False], ids=["unrolled", "loops"])
+def test_every_module_trains_bit_for_bit_as_eager(model, optimizer, dtype, fast):
     batches = _batches(6, 5, 3, 8, dtype)
-    run = [_train(MODELS[model], F.cross_entropy, optimizer, batches, capture, dtype)
-           for capture in (False, True)]
+    with tn.fast_paths(fast):  # fast paths: the replay unrolled; reference: its loops
+        run = [_train(MODELS[model], F.cross_entropy, optimizer, batches, capture, dtype)
+               for capture in (False, True)]
     _assert_same(*run, replays_at_least=4)
 
 
 @pytest.mark.parametrize("loss", sorted(LOSSES))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_every_loss_trains_bit_for_bit_as_eager(loss, dtype):
+@pytest.mark.parametrize("fast", [True, False], ids=["unrolled", "loops"])
+def test_every_loss_trains_bit_for_bit_as_eager(loss, dtype, fast):
     batches = _batches(5, 5, 3, 8, dtype)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), tn.fast_paths(fast):
         warnings.simplefilter("error")  # none of these must fall back for good
         run = [_train(MODELS["gelu"], LOSSES[loss], "adam", batches, capture, dtype)
                for capture in (False, True)]
     _assert_same(*run, replays_at_least=3)
+
+
+class _SecondOnly(tn.autograd.Function):
+    """x + y, whose backward passes the gradient to y alone."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, grad
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["unrolled", "loops"])
+def test_shared_weights_and_inputs_that_require_grad_sum_as_the_engine(fast):
+    """A weight used by two layers, an input used twice and requiring grad, an op output
+    read by four ops, one of which gives it no gradient: every gradient arrives, is
+    summed and is handed to its leaf as the engine does."""
+    def run(capture):
+        tn.manual_seed(0)
+        shared = nn.Linear(4, 4)
+        head = nn.Linear(4, 2)
+
+        def forward(x, y):
+            h = shared(x).tanh()
+            h = shared(h) + h * h + _SecondOnly.apply(h, x.detach())  # x: once without grad
+            return F.cross_entropy(head(h), y) + 0.5 * (x * x).sum()
+        step = tn.capture(forward) if capture else forward
+        x, grads = tn.randn(5, 4, requires_grad=True), []
+        for y in ([0, 1, 1, 0, 1], [1, 1, 0, 0, 1], [0, 0, 1, 1, 0]):
+            x.grad = None
+            shared.zero_grad()
+            head.zero_grad()
+            step(x, tn.tensor(y)).backward()
+            grads.append([p.grad.array for p in (x, *shared.parameters(),
+                                                 *head.parameters())])
+        return grads, step
+
+    with tn.fast_paths(fast):
+        (eager, _), (replayed, step) = run(False), run(True)
+    assert step.replays == 1
+    for a, b in zip(eager[-1], replayed[-1]):
+        np.testing.assert_array_equal(a, b)
+
+
+class _Doubled(tn.autograd.Function):
+    """2x, whose backward returns the wrong number of gradients from its third call on
+    (the first two are the recordings')."""
+
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, x):
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        _Doubled.calls += 1
+        return (2 * grad,) if _Doubled.calls < 3 else (2 * grad, None)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["unrolled", "loops"])
+def test_a_backward_returning_too_many_gradients_gets_the_engines_error(fast):
+    _Doubled.calls = 0
+    w = tn.ones(3, requires_grad=True)
+    with tn.fast_paths(fast):
+        step = tn.capture(lambda x: (_Doubled.apply(w) * x).sum())
+        for _ in range(2):
+            step(tn.ones(3)).backward()
+        loss = step(tn.ones(3))
+    assert step.replays == 1
+    with pytest.raises(RuntimeError, match=r"_Doubled.backward must return one gradient per "
+                                           r"forward input \(1, None for an input that "
+                                           r"needs none\), got 2"):
+        loss.backward()
+
+
+def test_the_unrolled_replay_shows_its_lines_in_a_traceback_and_drops_them_with_its_plan():
+    import gc
+    import linecache
+    import traceback
+
+    class Fails(tn.autograd.Function):
+        calls = 0
+
+        @staticmethod
+        def forward(ctx, x):
+            Fails.calls += 1
+            if Fails.calls > 2:
+                raise ValueError("third call")
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    w = tn.ones(2, requires_grad=True)
+    step = tn.capture(lambda: Fails.apply(w).sum())
+    for _ in range(2):
+        step().backward()
+    with pytest.raises(ValueError, match="third call") as caught:
+        step()
+    frames = [f for f in traceback.extract_tb(caught.value.__traceback__)
+              if f.filename.startswith("<tn.capture replay")]
+    assert [f.line for f in frames] == ["v0 = forward0(ctx0, c0_0.array)"]
+    filename = frames[0].filename
+    assert filename in linecache.cache
+    del step, caught, frames
+    gc.collect()
+    assert filename not in linecache.cache
 
 
 @settings(max_examples=15, deadline=None)

@@ -421,8 +421,48 @@ def test_adam_foreach_path_equals_the_reference_bit_for_bit(opt_class, kwargs):
     assert state[0]["exp_avg"].shape == (4, 3)
 
 
-def _adam_steps(params, steps=3, foreach=True):
-    opt = tn.optim.Adam(params, lr=0.05, foreach=foreach)
+@pytest.mark.parametrize("kwargs", [{}, {"weight_decay": 0.1}, {"momentum": 0.9},
+                                    {"momentum": 0.9, "nesterov": True}])
+def test_sgd_foreach_path_equals_the_reference_bit_for_bit(kwargs):
+    """Plain SGD (with or without weight decay) on the foreach path, and SGD with momentum
+    (which keeps the per-parameter path), agree exactly with the reference, values and
+    versions, also when one step falls back (a parameter without a gradient)."""
+    rng = np.random.default_rng(1)
+    init = [rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((2, 4))]
+    x = tn.tensor(rng.standard_normal((5, 3)))
+
+    def run(foreach, skip_step=None):
+        params = [tn.nn.Parameter(tn.tensor(a)) for a in init]
+        opt = tn.optim.SGD(params, lr=0.05, foreach=foreach, **kwargs)
+        for step in range(5):
+            opt.zero_grad()
+            W1, b1, W2 = params
+            ((x @ W1.T + b1).tanh() @ W2.T).pow(2).sum().backward()
+            if step == skip_step:
+                b1.grad = None  # this step, b1 stays where it is
+            opt.step()
+        return params, opt
+
+    params, opt = run(True)
+    assert bool(opt._foreach_cache) == ("momentum" not in kwargs)  # momentum: per parameter
+    with tn.fast_paths(False):
+        switched_off = run(None)
+    assert not switched_off[1]._foreach_cache  # the switch chose the reference
+    for one, other in ((params, run(False)[0]), (params, switched_off[0]),
+                       (run(True, skip_step=2)[0], run(False, skip_step=2)[0])):
+        for p, q in zip(one, other):
+            np.testing.assert_array_equal(p.array, q.array)
+            assert p._version[0] == q._version[0]
+    assert [p._version[0] for p in params] == [5, 5, 5]
+
+
+def test_sgd_takes_foreach_none_or_a_bool():
+    with pytest.raises(TypeError, match="SGD: foreach must be None, True or False, got 'yes'"):
+        tn.optim.SGD([_param()], foreach="yes")
+
+
+def _adam_steps(params, steps=3, foreach=True, optimizer=tn.optim.Adam):
+    opt = optimizer(params, lr=0.05, foreach=foreach)
     x = tn.tensor(np.linspace(-1, 1, 15).reshape(5, 3))
     for _ in range(steps):
         opt.zero_grad()
@@ -438,24 +478,26 @@ def _two_params(seed=0):
             tn.nn.Parameter(tn.tensor(rng.standard_normal(4)))]
 
 
-def test_adam_foreach_moves_lone_parameters_into_one_flat_array():
+@pytest.mark.parametrize("optimizer", [tn.optim.Adam, tn.optim.SGD])
+def test_foreach_moves_lone_parameters_into_one_flat_array(optimizer):
     """Parameters no one else holds become views of one flat array (the update's last pass
     is then one call); values and versions are those of per-parameter arrays."""
     params = _two_params()
-    opt = _adam_steps(params)
+    opt = _adam_steps(params, optimizer=optimizer)
     flat = opt._foreach_cache[0].data
     assert flat is not None and flat.shape == (16,)
     assert all(p.array.base is flat for p in params)
     np.testing.assert_array_equal(flat, np.concatenate([p.array.ravel() for p in params]))
     reference = _two_params()
-    _adam_steps(reference, foreach=False)
+    _adam_steps(reference, foreach=False, optimizer=optimizer)
     for p, q in zip(params, reference):
         np.testing.assert_array_equal(p.array, q.array)
         assert p._version[0] == q._version[0] == 3
 
 
 @pytest.mark.parametrize("hold", ["data", "numpy", "view", "detach"])
-def test_adam_foreach_never_moves_a_parameter_someone_holds(hold):
+@pytest.mark.parametrize("optimizer", [tn.optim.Adam, tn.optim.SGD])
+def test_foreach_never_moves_a_parameter_someone_holds(hold, optimizer):
     """A .data, .numpy(), a view or a detached tensor taken before training shares the
     parameter's memory (as in PyTorch): it must keep seeing the updates, so the parameter
     stays where it is (and the update runs parameter by parameter)."""
@@ -463,7 +505,7 @@ def test_adam_foreach_never_moves_a_parameter_someone_holds(hold):
     W = params[0]
     held = {"data": lambda: W.data, "numpy": lambda: W.detach().numpy(), "view": lambda: W.array[0],
             "detach": lambda: W.detach()}[hold]()
-    opt = _adam_steps(params)
+    opt = _adam_steps(params, optimizer=optimizer)
     assert opt._foreach_cache[0].data is None
     seen = held.array if isinstance(held, tn.Tensor) else held
     np.testing.assert_array_equal(seen, W.array if hold != "view" else W.array[0])
@@ -483,7 +525,8 @@ def test_adam_foreach_follows_a_parameter_given_a_new_array():
 
 
 @pytest.mark.parametrize("how", ["deepcopy", "pickle"])
-def test_a_copied_adam_keeps_training_its_own_copy_of_the_parameters(how):
+@pytest.mark.parametrize("optimizer", [tn.optim.Adam, tn.optim.SGD])
+def test_a_copied_optimizer_keeps_training_its_own_copy_of_the_parameters(how, optimizer):
     """A copy of the model and its optimizer (deepcopy, pickle: a saved estimator) trains
     on as the original does, bit for bit: the copy rebuilds its flat arrays from its own
     parameters and state, and the original's are untouched."""
@@ -491,7 +534,7 @@ def test_a_copied_adam_keeps_training_its_own_copy_of_the_parameters(how):
     import pickle
 
     params = _two_params()
-    opt = _adam_steps(params)
+    opt = _adam_steps(params, optimizer=optimizer)
     twin = copy.deepcopy((params, opt)) if how == "deepcopy" else \
         pickle.loads(pickle.dumps((params, opt)))
     x = tn.tensor(np.linspace(-1, 1, 15).reshape(5, 3))
@@ -506,7 +549,7 @@ def test_a_copied_adam_keeps_training_its_own_copy_of_the_parameters(how):
         np.testing.assert_array_equal(p.array, q.array)  # as the original did
     assert twin[1]._foreach_cache[0].data is not None  # and runs flat again
     state, twin_state = opt.state_dict()["state"], twin[1].state_dict()["state"]
-    for i in range(2):
+    for i in range(2 if optimizer is tn.optim.Adam else 0):
         np.testing.assert_array_equal(state[i]["exp_avg"], twin_state[i]["exp_avg"])
 
 

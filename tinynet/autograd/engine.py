@@ -65,10 +65,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.next_nodes):
-            raise RuntimeError(
-                f"backward: {type(ctx).__name__}.backward must return one gradient per "
-                f"forward input ({len(ctx.next_nodes)}, None for an input that needs "
-                f"none), got {len(input_grads)}")
+            arity_error(ctx, len(ctx.next_nodes), input_grads)
         if observers:
             for observe in observers:
                 observe(ctx, g, input_grads)
@@ -95,6 +92,13 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         if not retain_graph:
             ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
     _write_leaf_grads(leaves, grads, adopted)
+
+
+def arity_error(ctx, expected: int, grads) -> None:
+    """Raise for a ``backward`` that returned other than ``expected`` gradients."""
+    raise RuntimeError(f"backward: {type(ctx).__name__}.backward must return one gradient per "
+                       f"forward input ({expected}, None for an input that needs none), got "
+                       f"{len(grads)}")
 
 
 def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:

@@ -34,7 +34,7 @@ import warnings
 import numpy as np
 
 from tinynet import fastpath
-from tinynet.autograd.engine import unbroadcast
+from tinynet.autograd.engine import arity_error, unbroadcast
 from tinynet.autograd.function import Function, _sequence
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS, observing
@@ -238,6 +238,11 @@ class _Plan:
                         {id(t): (t, layout) for t, layout in
                          zip(self.tensors, self.layouts)}.values()]
         self.generation = 0
+        if self.fast_paths:  # the two loops below, unrolled into straight-line code
+            from tinynet.autograd._unroll import unroll  # (it imports this module)
+            self._forward, self._backward = unroll(self)
+        else:
+            self._forward, self._backward = self._forward_loop, self._backward_loop
 
     def _op(self, i, entry1, entry2, sources1, sources2) -> _Op:
         ctx1, out1 = entry1[0], entry1[2]
@@ -324,6 +329,17 @@ class _Plan:
 
     def replay(self, args, hooks=()):
         self.generation += 1
+        returned = self._forward(args)
+        first = self._root(returned[0], args)
+        for module, hook in hooks:
+            hook(module, None, None)
+        if len(returned) == 1:
+            return first
+        return (first, *[Tensor._wrap(array, False, None) for array in returned[1:]])
+
+    def _forward_loop(self, args) -> tuple:
+        """Each op's own forward, in order, on this call's arrays: the outputs of the ops
+        the call returns. (With the fast paths on, ``_unroll`` runs this unrolled.)"""
         values = []
         for op in self.ops:
             arrays = [values[ref] if kind == OUT else args[ref].array if kind == INPUT
@@ -334,15 +350,9 @@ class _Plan:
             values.append(out if type(out) is np.ndarray else np.asarray(out))
             for j in op.frees:
                 values[j] = None
-        first = self._root(values, args)
-        for module, hook in hooks:
-            hook(module, None, None)
-        if len(self.returned) == 1:
-            return first
-        return (first, *[Tensor._wrap(values[j], False, None) for j in self.returned[1:]])
+        return tuple(values[j] for j in self.returned)
 
-    def _root(self, values, args):
-        array = values[self.returned[0]]
+    def _root(self, array, args):
         if not self.ops[self.returned[0]].records:
             return Tensor._wrap(array, False, None)
         node = Replay.__new__(Replay)
@@ -397,10 +407,19 @@ class _Plan:
             raise RuntimeError("capture: this loss's ops were replayed again by a later call "
                                "of the captured function, which reuses their saved values; "
                                "call backward() before calling the function again")
+        arrived, leaf_grads = self._backward(grad)
+        node.next_nodes = tuple([node.leaves[k] for k in arrived])
+        return tuple([leaf_grads[k] for k in arrived])
+
+    def _backward_loop(self, grad) -> tuple:
+        """Each op's own backward, newest first, summing the gradients each output and
+        leaf receives: the leaf slots in order of first arrival (the engine's leaf
+        order), and every slot's gradient. (With the fast paths on, ``_unroll`` runs this
+        unrolled.)"""
         ops, first_leaf = self.ops, len(self.ops)
-        grads = [None] * (first_leaf + len(node.leaves))  # per op's output, then per leaf
+        grads = [None] * (first_leaf + len(self.leaves))  # per op's output, then per leaf
         grads[self.returned[0]] = grad
-        arrived = []  # leaf indices, in order of first arrival (the engine's leaf order)
+        arrived = []
         for i in self.backward_order:
             g = grads[i]
             if g is None:
@@ -410,6 +429,8 @@ class _Plan:
             input_grads = op.cls.backward(op.ctx, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
+            if len(input_grads) != len(op.targets):
+                arity_error(op.ctx, len(op.targets), input_grads)
             for (index, shape), gx in zip(op.targets, input_grads):
                 if index is None or gx is None:
                     continue
@@ -419,11 +440,10 @@ class _Plan:
                 if previous is None:
                     grads[index] = gx
                     if index >= first_leaf:
-                        arrived.append(index)
+                        arrived.append(index - first_leaf)
                 else:  # NOTE: out of place, as the engine: gx may be another input's array
                     grads[index] = previous + gx
-        node.next_nodes = tuple(node.leaves[k - first_leaf] for k in arrived)
-        return tuple(grads[k] for k in arrived)
+        return arrived, grads[first_leaf:]
 
 
 def _replay_safe(hooks) -> bool:

@@ -76,28 +76,37 @@ class FlatState:
 
     def ready(self, params: list, state: dict) -> bool:
         """Whether one update over these buffers serves ``params`` now: the same
-        parameters, of the same dtype and size, each with a gradient and one step count,
-        and no state entry replaced since (e.g. by ``load_state_dict``).
+        parameters, of the same dtype and size, each with a gradient, and, when it keeps
+        state, one step count and no state entry replaced since (e.g. by
+        ``load_state_dict``).
         NOTE: one pass, identity checks only: it runs at every step."""
-        if len(params) != len(self.params) or params[0] not in state:
+        if len(params) != len(self.params):
             return False
-        dtype, step = self.dtype, state[params[0]].get("step")
+        step = None
+        if self.buffers:
+            if params[0] not in state:
+                return False
+            step = state[params[0]].get("step")
+        dtype = self.dtype
         for p, q, (lo, hi), views in zip(params, self.params, self.bounds, self.views):
-            entry = state.get(p)
-            if p is not q or p.grad is None or entry is None or entry.get("step") != step:
+            if p is not q or p.grad is None:
                 return False
             data = p.array
             # identity first: the usual case, and cheaper than comparing dtypes
             if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo:
                 return False
-            for name, view in views:
-                if entry.get(name) is not view:
+            if views:
+                entry = state.get(p)
+                if entry is None or entry.get("step") != step:
                     return False
+                for name, view in views:
+                    if entry.get(name) is not view:
+                        return False
         return True
 
     def gather_grads(self) -> np.ndarray:
         """The group's gradients in one flat array (a group of at most BLOCK elements)."""
-        np.concatenate([p.grad.array.reshape(-1) for p in self.params], out=self.grad)
+        np.concatenate([p.grad.array for p in self.params], axis=None, out=self.grad)
         return self.grad
 
     def subtract(self, update: np.ndarray) -> None:
@@ -209,6 +218,33 @@ def holds(params: list, views: list, flat: np.ndarray) -> bool:
     return True
 
 
+# ---- SGD -------------------------------------------------------------------------------
+def sgd_group(cache: dict, i: int, group: dict) -> bool:
+    """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
+    over the group's gathered gradients, with its FlatState kept in ``cache``; False
+    (nothing done) for a group with momentum, larger than BLOCK elements (per parameter,
+    its update is already a pass or two over large arrays), with a parameter without a
+    gradient, or of mixed dtypes: the per-parameter reference then runs."""
+    if group["momentum"]:
+        return False
+    params = group["params"]
+    flat = cache.get(i)
+    if flat is None or not flat.ready(params, {}):
+        dtype = params[0].array.dtype
+        if sum(p.array.size for p in params) > BLOCK or \
+                any(p.grad is None or p.array.dtype != dtype for p in params):
+            return False
+        flat = cache[i] = FlatState(params, (), {}, "SGD.step")
+    g = flat.gather_grads()  # our own copy: scaled in place
+    if group["weight_decay"]:
+        data = np.concatenate([p.array for p in flat.params], axis=None, out=flat.scratch[0])
+        data *= group["weight_decay"]
+        g += data
+    g *= group["lr"]
+    flat.subtract(g)
+    return True
+
+
 # ---- Adam ------------------------------------------------------------------------------
 def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
     """One Adam (or AdamW) step of group ``i`` on the foreach path, with the group's
@@ -240,7 +276,7 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
     g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
     tmp = flat.scratch[0]
     if coupled_decay:
-        data = np.concatenate([p.array.reshape(-1) for p in flat.params], out=tmp)
+        data = np.concatenate([p.array for p in flat.params], axis=None, out=tmp)
         data *= coupled_decay
         g += data
     _adam_direction(g, flat.buffers["exp_avg"], flat.buffers["exp_avg_sq"], tmp, *rule)

@@ -2,6 +2,8 @@
 import numpy as np
 
 from tinynet.checks import check_real
+from tinynet.fastpath import fast_paths_enabled
+from tinynet.optim import _foreach
 from tinynet.optim.optimizer import Optimizer
 
 
@@ -19,6 +21,9 @@ class SGD(Optimizer):
         lr: learning rate (default 1e-3).
         momentum, dampening, weight_decay: default 0.
         nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
+        foreach: without momentum, update a group's parameters together in a few
+            vectorised numpy calls (same numbers); None (default) follows
+            ``tn.set_fast_paths``.
 
     Example:
         >>> import tinynet as tn
@@ -29,7 +34,7 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False):
+                 weight_decay: float = 0.0, nesterov: bool = False, *, foreach=None):
         lr = check_real("SGD", "lr", lr, 0.0)
         momentum = check_real("SGD", "momentum", momentum, 0.0)
         dampening = check_real("SGD", "dampening", dampening)
@@ -37,12 +42,23 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                              f"momentum={momentum!r} and dampening={dampening!r}")
+        if foreach is not None and not isinstance(foreach, bool):
+            raise TypeError(f"SGD: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
+        self.foreach = foreach
+        self._foreach_cache = {}  # group index -> the foreach path's FlatState
+
+    def __getstate__(self) -> dict:
+        # NOTE: a copy (deepcopy, pickle) rebuilds its flat buffers (see Adam's)
+        return {**self.__dict__, "_foreach_cache": {}}
 
     def step(self, closure=None):
         loss = closure() if closure is not None else None
-        for group in self.param_groups:
+        foreach = fast_paths_enabled() if self.foreach is None else self.foreach
+        for i, group in enumerate(self.param_groups):
+            if foreach and _foreach.sgd_group(self._foreach_cache, i, group):
+                continue
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             for p in group["params"]:

@@ -1,0 +1,102 @@
+"""The fast path of ``tn.capture``'s replay: a plan's two loops (forward over its ops,
+backward over them in the engine's order) unrolled into two straight-line Python
+functions, generated and compiled once per plan.
+
+Read ``_Plan._forward_loop`` and ``_Plan._backward_loop`` in replay.py first: the
+generated code does what they do, step for step and in the same order, so the numbers are
+the same bit for bit (tests/test_capture.py runs both). What it saves is the loops' own
+work per op: building each op's argument list from its sources, indexing the lists of
+values and gradients, and zipping each op's gradients with their targets. Every one of
+those is decided when the plan is built, so the generated code names each value as a
+local variable (``v3``: op 3's output; ``g3``: the gradient of op 3's output; ``leaf2``:
+leaf slot 2's gradient). ``source`` on the returned functions holds the code, and a
+traceback through it shows its lines, as torch.fx does for the code it generates.
+"""
+import itertools
+import linecache
+import weakref
+
+import numpy as np
+
+from tinynet.autograd.engine import arity_error, unbroadcast
+from tinynet.autograd.replay import INPUT, OUT, TENSOR
+
+_numbers = itertools.count()
+
+
+def unroll(plan):
+    """``(forward, backward)``, the plan's loops as generated functions: ``forward(args)``
+    returns the returned ops' outputs; ``backward(grad)`` the leaf slots in the order
+    their gradients arrived and every slot's gradient."""
+    names = {"ndarray": np.ndarray, "asarray": np.asarray, "unbroadcast": unbroadcast,
+             "arity_error": arity_error}
+    source = "\n".join(_forward_lines(plan, names) + [""] + _backward_lines(plan, names))
+    filename = f"<tn.capture replay {next(_numbers)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(plan, linecache.cache.pop, filename, None)  # the text goes with it
+    exec(compile(source, filename, "exec"), names)
+    forward, backward = names["forward"], names["backward"]
+    forward.source = backward.source = source
+    return forward, backward
+
+
+def _forward_lines(plan, names) -> list:
+    lines = ["def forward(args):"]
+    inputs = sorted({ref for op in plan.ops for kind, ref in op.sources if kind == INPUT})
+    lines += [f"    a{k} = args[{k}].array" for k in inputs]
+    for i, op in enumerate(plan.ops):
+        names[f"forward{i}"], names[f"ctx{i}"] = op.cls.forward, op.ctx
+        arguments = [f"ctx{i}"]
+        for n, (kind, ref) in enumerate(op.sources):
+            if kind == OUT:
+                arguments.append(f"v{ref}")
+            elif kind == INPUT:
+                arguments.append(f"a{ref}")
+            else:  # a tensor read when the call runs (its array may be replaced), a value
+                names[f"c{i}_{n}"] = ref
+                arguments.append(f"c{i}_{n}.array" if kind == TENSOR else f"c{i}_{n}")
+        lines += [f"    ctx{i}.saved_tensors = ()",
+                  f"    v{i} = forward{i}({', '.join(arguments)})",
+                  f"    if type(v{i}) is not ndarray: v{i} = asarray(v{i})"]
+        lines += [f"    v{j} = None" for j in op.frees]
+    lines.append(f"    return ({''.join(f'v{j}, ' for j in plan.returned)})")
+    return lines
+
+
+def _backward_lines(plan, names) -> list:
+    first_leaf = len(plan.ops)
+
+    def gradient(index):
+        return f"g{index}" if index < first_leaf else f"leaf{index - first_leaf}"
+
+    slots = [gradient(first_leaf + k) for k in range(len(plan.leaves))]
+    lines = ["def backward(grad):", "    arrived = []",
+             "    " + " = ".join([f"g{i}" for i in plan.backward_order] + slots + ["None"]),
+             f"    g{plan.returned[0]} = grad"]
+    reached = {plan.returned[0]}  # the gradients that may hold a value here
+    for i in plan.backward_order:
+        op = plan.ops[i]
+        names[f"backward{i}"] = op.cls.backward
+        lines += [f"    if g{i} is not None:",
+                  f"        grads = backward{i}(ctx{i}, g{i})",
+                  f"        g{i} = None",
+                  "        if type(grads) is not tuple: grads = (grads,)",
+                  f"        if len(grads) != {len(op.targets)}: "
+                  f"arity_error(ctx{i}, {len(op.targets)}, grads)"]
+        for n, (index, shape) in enumerate(op.targets):
+            if index is None:
+                continue
+            shape, total = repr(tuple(int(d) for d in shape)), gradient(index)
+            lines += [f"        gx = grads[{n}]",
+                      "        if gx is not None:",
+                      f"            if gx.shape != {shape}: gx = unbroadcast(gx, {shape})"]
+            first = f"{total} = gx" + (f"; arrived.append({index - first_leaf})"
+                                       if index >= first_leaf else "")
+            if index not in reached:  # certainly None: the first gradient to arrive
+                lines.append(f"            {first}")
+                reached.add(index)
+            else:  # NOTE: out of place, as the engine: gx may be another input's array
+                lines += [f"            if {total} is None: {first}",
+                          f"            else: {total} = {total} + gx"]
+    lines.append(f"    return arrived, ({''.join(s + ', ' for s in slots)})")
+    return lines
