@@ -505,3 +505,81 @@ def test_fit_with_capture_and_a_monitor_replays_the_steps_it_does_not_observe(ev
     observed = len(range(0, 7, every))
     replayed = 0 if every == 1 else 3 * (7 - observed) - 2
     assert captured_history.config["replayed_steps"] == replayed
+
+
+# ---- the unrolled replay: copies, memory, size ---------------------------------------
+def _replayed_linear():
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    step = tn.capture(_CrossEntropyOf(model))
+    x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
+    for _ in range(3):
+        model.zero_grad()
+        step(x, y).backward()
+    assert step.replays == 1
+    return model, step, x, y
+
+
+class _CrossEntropyOf:
+    """A picklable forward function: the cross-entropy of ``model``'s logits."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, x, y):
+        return F.cross_entropy(self.model(x), y)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_capture_replays_its_own_model(how):
+    """A copy of (model, captured step) replays on the copy's parameters and contexts:
+    the original's gradients are untouched and the copy's equal an eager call's."""
+    import copy
+    import pickle
+
+    model, step, x, y = _replayed_linear()
+    twin_model, twin_step = copy.deepcopy((model, step)) if how == "deepcopy" else \
+        pickle.loads(pickle.dumps((model, step)))
+    original = [p.grad.array.copy() for p in model.parameters()]
+    with tn.no_grad():
+        twin_model[0].weight.mul_(0.5)
+    twin_model.zero_grad()
+    loss = twin_step(x, y)
+    loss.backward()
+    assert twin_step.replays == 2
+    replayed = [p.grad.array.copy() for p in twin_model.parameters()]
+    twin_model.zero_grad()
+    eager = F.cross_entropy(twin_model(x), y)
+    eager.backward()
+    assert loss.item() == eager.item()
+    for a, b in zip(replayed, [p.grad.array for p in twin_model.parameters()]):
+        np.testing.assert_array_equal(a, b)
+    for a, p in zip(original, model.parameters()):
+        np.testing.assert_array_equal(a, p.grad.array)
+
+
+def test_a_dropped_capture_frees_its_saved_arrays_without_the_cycle_collector():
+    import gc
+    import weakref
+
+    model, step, x, y = _replayed_linear()
+    plan = next(iter(step._plans.values()))
+    contexts = [weakref.ref(op.ctx) for op in plan.ops]
+    gc.collect()
+    gc.disable()
+    try:
+        del plan, step
+        assert [c() for c in contexts] == [None] * len(contexts)
+    finally:
+        gc.enable()
+
+
+def test_plans_longer_than_the_unroll_limit_replay_with_the_loops(monkeypatch):
+    from tinynet.autograd import replay
+    monkeypatch.setattr(replay, "UNROLL_MAX_OPS", 2)
+    batches = _batches(4, 5, 3, 8, np.float32)
+    run = [_train(MODELS["tanh"], F.cross_entropy, "sgd", batches, capture, np.float32)
+           for capture in (False, True)]
+    _assert_same(*run, replays_at_least=2)
+    plan = next(iter(run[1][2]._plans.values()))
+    assert plan._forward.__func__ is replay._Plan._forward_loop

@@ -777,3 +777,68 @@ def test_adagrad_state_for_a_group_added_later():
     _step(opt, v, G1)  # (w has no gradient and stays)
     _assert_close(opt.state[v]["sum"], [1.25, 2.0])
     np.testing.assert_array_equal(w.array, W0)
+
+
+# ---- the foreach paths against odd groups ---------------------------------------------
+def _one_step(optimizer, foreach, group_extra=None, grad=None, share=False, **kwargs):
+    """Parameters after one step of ``optimizer`` on a fixed float32 problem."""
+    rng = np.random.default_rng(3)
+    params = [tn.nn.Parameter(tn.tensor(rng.standard_normal((5, 4)), dtype=tn.float32)),
+              tn.nn.Parameter(tn.tensor(rng.standard_normal(4), dtype=tn.float32))]
+    if share:  # the bias is a view of the weight's first row
+        params[1].array = params[0].array[0]
+    opt = optimizer([{"params": params, **(group_extra or {})}], lr=0.1, foreach=foreach,
+                    **kwargs)
+    for p, g in zip(params, [rng.standard_normal((5, 4)), rng.standard_normal(4)]):
+        p.grad = tn.tensor(g, dtype=tn.float32)
+    if grad is not None:
+        params[1].grad = grad
+    opt.step()
+    return [p.array.copy() for p in params]
+
+
+@pytest.mark.parametrize("optimizer", [tn.optim.SGD, tn.optim.Adam])
+@pytest.mark.parametrize("case", [
+    {"group_extra": {"lr": np.float64(0.1)}},
+    {"group_extra": {"weight_decay": np.float64(0.1)}},
+    {"grad": tn.tensor(np.linspace(-1, 1, 4))},  # float64 gradient, float32 parameter
+    {"grad": tn.tensor(0.5, dtype=tn.float32)},  # broadcast by the per-parameter update
+    {"share": True, "weight_decay": 0.1},
+], ids=["numpy_lr", "numpy_weight_decay", "float64_grad", "0d_grad", "shared_memory"])
+def test_foreach_paths_agree_with_the_reference_on_odd_groups(optimizer, case):
+    """numpy float64 hyper-parameters (computed as Python floats, as PyTorch computes in
+    the parameter's dtype), a gradient of another dtype or shape, parameters sharing
+    memory with weight decay: the foreach path gives the reference's numbers, or lets the
+    reference run."""
+    foreach, reference = _one_step(optimizer, True, **case), _one_step(optimizer, False, **case)
+    for a, b in zip(foreach, reference):
+        np.testing.assert_array_equal(a, b)
+    if "group_extra" in case:  # a numpy float64 counts as the Python float it holds
+        name = next(iter(case["group_extra"]))
+        plain = _one_step(optimizer, False, group_extra={name: 0.1})
+        for a, b in zip(reference, plain):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer", [tn.optim.SGD, tn.optim.Adam])
+def test_foreach_skips_an_empty_group(optimizer):
+    w = tn.nn.Parameter(tn.ones(3))
+    opt = optimizer([{"params": [w]}, {"params": []}], lr=0.1)
+    (w * w).sum().backward()
+    opt.step()
+    assert w._version[0] == 1 and np.all(w.array < 1)
+
+
+def test_an_sgd_pickled_before_foreach_existed_steps():
+    """A pickled SGD whose state has neither ``foreach`` nor its cache (as saved by
+    versions before the foreach path) loads and steps on the default path."""
+    w = tn.nn.Parameter(tn.ones(3))
+    opt = tn.optim.SGD([w], lr=0.1)
+    state = opt.__getstate__()
+    del state["foreach"], state["_foreach_cache"]
+    old = tn.optim.SGD.__new__(tn.optim.SGD)
+    old.__setstate__(state)
+    (w * w).sum().backward()
+    old.step()
+    np.testing.assert_allclose(w.array, 0.8)
+    assert old.foreach is None and old._foreach_cache

@@ -35,7 +35,9 @@ def unroll(plan):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     weakref.finalize(plan, linecache.cache.pop, filename, None)  # the text goes with it
     exec(compile(source, filename, "exec"), names)
-    forward, backward = names["forward"], names["backward"]
+    # taken out of their globals, so that no cycle keeps the contexts (and the arrays
+    # they saved) alive once the plan goes
+    forward, backward = names.pop("forward"), names.pop("backward")
     forward.source = backward.source = source
     return forward, backward
 

@@ -17,6 +17,10 @@ caches, over a whole 2.9 M-parameter group every pass goes to memory (measured o
 ``wide`` benchmark, see docs/performance.md). Smaller blocks pay numpy's per-call
 overhead more often, larger ones spill the caches.
 
+SGD without momentum has a foreach path too (``sgd_group``), on groups of at most
+``BLOCK`` elements; a larger group keeps the per-parameter update, already a pass or two
+over large arrays.
+
 ``flatten_parameters`` goes one step further on a group of at most ``BLOCK`` elements:
 it moves the parameters' values into one flat array, each parameter's ``array`` becoming
 a view of it, so the final ``p -= update`` is one numpy call for the whole group. It does
@@ -28,6 +32,8 @@ import math
 import sys
 
 import numpy as np
+
+from tinynet.optim.optimizer import as_floats
 
 BLOCK = 1 << 16  # elements
 
@@ -91,9 +97,11 @@ class FlatState:
         for p, q, (lo, hi), views in zip(params, self.params, self.bounds, self.views):
             if p is not q or p.grad is None:
                 return False
-            data = p.array
+            data, grad = p.array, p.grad.array
             # identity first: the usual case, and cheaper than comparing dtypes
-            if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo:
+            if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo or \
+                    (grad.dtype is not dtype and grad.dtype != dtype) or \
+                    grad.shape != data.shape:
                 return False
             if views:
                 entry = state.get(p)
@@ -103,6 +111,13 @@ class FlatState:
                     if entry.get(name) is not view:
                         return False
         return True
+
+    def apart(self) -> bool:
+        """Whether no parameter's array can share memory with another's: each is its own
+        array or a view of this group's flat one (a gathered copy of the parameters then
+        holds each one's values before any is updated, as the per-parameter code sees
+        them)."""
+        return all(p.array.base is None or p.array.base is self.data for p in self.params)
 
     def gather_grads(self) -> np.ndarray:
         """The group's gradients in one flat array (a group of at most BLOCK elements)."""
@@ -219,28 +234,40 @@ def holds(params: list, views: list, flat: np.ndarray) -> bool:
 
 
 # ---- SGD -------------------------------------------------------------------------------
+def gatherable(params: list) -> bool:
+    """Whether a group's gradients can be gathered into one flat array: there are
+    parameters, each has a gradient of its own shape, and all share one dtype."""
+    if not params:
+        return False
+    dtype = params[0].array.dtype
+    return all(p.grad is not None and p.array.dtype == dtype and
+               p.grad.array.dtype == dtype and p.grad.array.shape == p.array.shape
+               for p in params)
+
+
 def sgd_group(cache: dict, i: int, group: dict) -> bool:
     """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
     over the group's gathered gradients, with its FlatState kept in ``cache``; False
     (nothing done) for a group with momentum, larger than BLOCK elements (per parameter,
-    its update is already a pass or two over large arrays), with a parameter without a
-    gradient, or of mixed dtypes: the per-parameter reference then runs."""
-    if group["momentum"]:
+    its update is already a pass or two over large arrays), or whose gradients cannot be
+    gathered (``gatherable``): the per-parameter reference then runs."""
+    lr, momentum, weight_decay = as_floats(group, "lr", "momentum", "weight_decay")
+    if momentum:
         return False
     params = group["params"]
     flat = cache.get(i)
     if flat is None or not flat.ready(params, {}):
-        dtype = params[0].array.dtype
-        if sum(p.array.size for p in params) > BLOCK or \
-                any(p.grad is None or p.array.dtype != dtype for p in params):
+        if not gatherable(params) or sum(p.array.size for p in params) > BLOCK:
             return False
         flat = cache[i] = FlatState(params, (), {}, "SGD.step")
+    if weight_decay and not flat.apart():
+        return False
     g = flat.gather_grads()  # our own copy: scaled in place
-    if group["weight_decay"]:
+    if weight_decay:
         data = np.concatenate([p.array for p in flat.params], axis=None, out=flat.scratch[0])
-        data *= group["weight_decay"]
+        data *= weight_decay
         g += data
-    g *= group["lr"]
+    g *= lr
     flat.subtract(g)
     return True
 
@@ -255,10 +282,12 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
                             f"{type(optimizer).__name__}.step")
     if flat is None:
         return False
-    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-    weight_decay = group["weight_decay"]
+    lr, eps, weight_decay = as_floats(group, "lr", "eps", "weight_decay")
+    beta1, beta2 = map(float, group["betas"])
     decoupled = optimizer.decoupled_weight_decay
     coupled_decay = weight_decay if not decoupled else 0.0
+    if coupled_decay and not flat.blocked and not flat.apart():
+        return False
     t = optimizer.state[flat.params[0]]["step"] + 1
     for p in flat.params:
         optimizer.state[p]["step"] = t
@@ -290,11 +319,10 @@ def _adam_flat_state(state: dict, cache: dict, i: int, params: list, where: str)
     flat = cache.get(i)
     if flat is not None and flat.ready(params, state):  # the usual case
         return flat
-    dtype = params[0].array.dtype
+    if not gatherable(params):
+        return None
     steps = set()
     for p in params:
-        if p.grad is None or p.array.dtype != dtype:
-            return None
         steps.add(state[p]["step"] if p in state else 0)
     if len(steps) != 1:
         return None

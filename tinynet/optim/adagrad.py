@@ -2,7 +2,7 @@
 import numpy as np
 
 from tinynet.checks import check_real
-from tinynet.optim.optimizer import Optimizer
+from tinynet.optim.optimizer import Optimizer, as_floats
 
 
 class Adagrad(Optimizer):
@@ -51,8 +51,8 @@ class Adagrad(Optimizer):
     def step(self, closure=None):
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-            weight_decay = group["weight_decay"]
+            lr, lr_decay, eps, weight_decay = as_floats(group, "lr", "lr_decay", "eps",
+                                                        "weight_decay")
             for p in group["params"]:
                 if p.grad is None:
                     continue

@@ -6,7 +6,7 @@ import numpy as np
 from tinynet.checks import check_real
 from tinynet.fastpath import fast_paths_enabled
 from tinynet.optim import _foreach
-from tinynet.optim.optimizer import Optimizer
+from tinynet.optim.optimizer import Optimizer, as_floats
 
 
 class Adam(Optimizer):
@@ -78,9 +78,9 @@ class Adam(Optimizer):
 
     def _update(self, group: dict, p) -> None:
         """The update of the class docstring, for one parameter."""
+        lr, eps, weight_decay = as_floats(group, "lr", "eps", "weight_decay")
+        beta1, beta2 = map(float, group["betas"])
         # BEGIN SOLUTION optimizers
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay = group["weight_decay"]
         g = p.grad.array
         state = self.state.get(p)
         if state is None:

@@ -7,6 +7,13 @@ from tinynet.checks import cast_problem
 from tinynet.tensor import Tensor
 
 
+def as_floats(group: dict, *names) -> list:
+    """The group's ``names`` as Python floats. NOTE: a group's values may be numpy float64
+    (set by a hand-written schedule, say), and numpy would then compute a float32 update in
+    float64; PyTorch computes it in the parameter's dtype, and so does a Python float."""
+    return [float(group[name]) for name in names]
+
+
 class Optimizer:
     """Base class. Subclasses define ``step`` using ``self.param_groups`` (a list of
     dicts holding "params" and the hyper-parameters) and ``self.state`` (a dict from

@@ -2,7 +2,7 @@
 import numpy as np
 
 from tinynet.checks import check_real
-from tinynet.optim.optimizer import Optimizer
+from tinynet.optim.optimizer import Optimizer, as_floats
 
 
 class RMSprop(Optimizer):
@@ -46,9 +46,9 @@ class RMSprop(Optimizer):
     def step(self, closure=None):
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-            weight_decay, momentum, centered = (group["weight_decay"], group["momentum"],
-                                                group["centered"])
+            lr, alpha, eps, weight_decay, momentum = as_floats(
+                group, "lr", "alpha", "eps", "weight_decay", "momentum")
+            centered = group["centered"]
             for p in group["params"]:
                 if p.grad is None:
                     continue

@@ -4,7 +4,7 @@ import numpy as np
 from tinynet.checks import check_real
 from tinynet.fastpath import fast_paths_enabled
 from tinynet.optim import _foreach
-from tinynet.optim.optimizer import Optimizer
+from tinynet.optim.optimizer import Optimizer, as_floats
 
 
 class SGD(Optimizer):
@@ -22,8 +22,9 @@ class SGD(Optimizer):
         momentum, dampening, weight_decay: default 0.
         nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
         foreach: without momentum, update a group's parameters together in a few
-            vectorised numpy calls (same numbers); None (default) follows
-            ``tn.set_fast_paths``.
+            vectorised numpy calls, the same numbers (a small group's parameters may be
+            moved into one flat array: see ``_foreach.flatten_parameters``); None
+            (default) follows ``tn.set_fast_paths``.
 
     Example:
         >>> import tinynet as tn
@@ -53,14 +54,19 @@ class SGD(Optimizer):
         # NOTE: a copy (deepcopy, pickle) rebuilds its flat buffers (see Adam's)
         return {**self.__dict__, "_foreach_cache": {}}
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"foreach": None, **state, "_foreach_cache": {}})  # (older
+        # pickles have neither)
+
     def step(self, closure=None):
         loss = closure() if closure is not None else None
         foreach = fast_paths_enabled() if self.foreach is None else self.foreach
         for i, group in enumerate(self.param_groups):
             if foreach and _foreach.sgd_group(self._foreach_cache, i, group):
                 continue
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            lr, momentum, dampening, weight_decay = as_floats(
+                group, "lr", "momentum", "dampening", "weight_decay")
+            nesterov = group["nesterov"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
