@@ -583,3 +583,44 @@ def test_plans_longer_than_the_unroll_limit_replay_with_the_loops(monkeypatch):
     _assert_same(*run, replays_at_least=2)
     plan = next(iter(run[1][2]._plans.values()))
     assert plan._forward.__func__ is replay._Plan._forward_loop
+
+
+@pytest.mark.parametrize("read", [
+    lambda h: h.sum().item() > 0, lambda h: bool(h.sum() > 0), lambda h: float(h.mean()),
+    lambda h: h.tolist(), lambda h: h.detach().numpy(), lambda h: f"{h.sum():.3f}",
+    lambda h: np.asarray(h.detach()), lambda h: int(h.sum() > 0),
+    lambda h: h.allclose(h), lambda h: h.equal(h)],
+    ids=["item", "bool", "float", "tolist", "numpy", "format", "asarray", "int", "allclose",
+         "equal"])
+def test_a_function_reading_tensor_values_is_never_replayed(read):
+    """A function that reads values into Python may branch on them: its two recorded
+    calls can take the same branch and a later call another, which a replay would miss.
+    Such a function runs eagerly, with one warning, and gives the eager numbers."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+
+    def forward(x):
+        h = model(x)
+        read(h)
+        return h.pow(2).sum()
+    step = tn.capture(forward)
+    with pytest.warns(UserWarning, match="reads tensor values into Python"):
+        for x in (tn.ones(4, 3), tn.ones(4, 3), -tn.ones(4, 3)):
+            loss = step(x)
+    assert (step.replays, step.eager_calls) == (0, 3)
+    assert loss.item() == forward(-tn.ones(4, 3)).item()
+
+
+def test_a_branch_on_a_value_read_takes_effect_under_capture():
+    """The case the guard exists for: the first two calls take one branch, the third the
+    other; the third call's loss is the eager one."""
+    tn.manual_seed(0)
+    w = tn.ones(3, requires_grad=True)
+
+    def forward(x):
+        s = (x * w).sum()
+        return s * 10 if s.item() > 0 else s
+    step = tn.capture(forward)
+    with pytest.warns(UserWarning, match="reads tensor values"):
+        losses = [step(x).item() for x in (tn.ones(3), tn.ones(3), -tn.ones(3))]
+    assert losses == [30.0, 30.0, -3.0]

@@ -133,6 +133,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     def item(self):
         if self.array.size != 1:
             raise ValueError(f"item: the tensor must have one element, got shape {self.shape}")
+        values_read()
         return self.array.item()
 
     @property
@@ -246,3 +247,4 @@ def _same_dtype(x: Tensor, other) -> bool:
 from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)
 from tinynet.promotion import promote  # noqa: E402
 from tinynet.autograd.engine import run_backward  # noqa: E402
+from tinynet.autograd.observers import values_read  # noqa: E402

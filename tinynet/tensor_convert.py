@@ -71,14 +71,17 @@ class TensorConvert:
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        values_read()
         return self.array
 
     def __array__(self, dtype=None, copy=None):
+        values_read()
         if copy:
             return np.array(self.array, dtype=dtype, copy=True)
         return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def tolist(self):
+        values_read()
         return self.array.tolist()
 
     @property
@@ -110,6 +113,7 @@ class TensorConvert:
             raise RuntimeError(f"bool: the tensor must have one element to be True or False, "
                                f"got {self.array.size} elements (shape {self.shape}); use "
                                f".any() or .all()")
+        values_read()
         return bool(self.array)
 
     def to(self, *args, **kwargs):
@@ -161,6 +165,7 @@ class TensorConvert:
         if self.array.size != 1 or self.array.dtype.kind not in "biu":
             raise TypeError(f"only integer tensors of a single element can be converted to "
                             f"an index, got dtype {self.dtype} and shape {self.shape}")
+        values_read()
         return int(self.array.item())
 
     def __format__(self, format_spec: str) -> str:
@@ -168,6 +173,7 @@ class TensorConvert:
         ``0.5``, as in PyTorch); so does a one-element tensor given a format spec (NOTE:
         PyTorch raises there). Otherwise ``str(tensor)``."""
         if self.array.ndim == 0 or format_spec and self.array.size == 1:
+            values_read()
             return format(self.array.item(), format_spec)
         if format_spec:
             raise TypeError(f"format: a format spec ({format_spec!r}) needs a tensor with "
@@ -177,3 +183,4 @@ class TensorConvert:
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.autograd.observers import values_read  # noqa: E402

@@ -141,6 +141,7 @@ class TensorLogic:
     def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
                  equal_nan: bool = False) -> bool:
         """Whether ``isclose`` holds everywhere (a Python bool)."""
+        values_read()
         return bool(self._close(other, rtol, atol, equal_nan, "allclose").all())
 
     def _close(self, other, rtol, atol, equal_nan, name: str) -> np.ndarray:
@@ -164,6 +165,7 @@ class TensorLogic:
         dtype; nan is never equal), as a Python bool."""
         if not isinstance(other, TensorMath):
             raise TypeError(f"equal: other must be a tensor, got {type(other).__name__}")
+        values_read()
         return self.shape == other.shape and bool((self == other).array.all())
 
 
@@ -192,3 +194,6 @@ def _compare(op, x, y):
     """``op(x, y)`` as a boolean tensor, in the operands' common dtype (promotion.py)."""
     from tinynet.promotion import compare  # NOTE: promotion imports Tensor, defined later
     return compare(op, x, y)
+
+
+from tinynet.autograd.observers import values_read  # noqa: E402  (the package imports Tensor)

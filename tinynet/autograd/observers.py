@@ -16,6 +16,7 @@ class _Observers(threading.local):
         self.modules = []  # modules whose forward is running, innermost last
         self.called = None  # a dict filled with every module called, while tn.capture records
         self.finished = None  # and a list of (module, its forward hooks), as calls end
+        self.reads = None  # a count of tensor values read into Python, while it records
 
 
 OBSERVERS = _Observers()
@@ -35,6 +36,14 @@ def observing(forward=None, backward=None):
             OBSERVERS.forward.remove(forward)
         if backward is not None:
             OBSERVERS.backward.remove(backward)
+
+
+def values_read() -> None:
+    """Note that a tensor's values were read into Python (``item()``, ``bool()``,
+    ``tolist()``, ``numpy()``...): what a function does next may depend on them, so
+    ``tn.capture`` does not replay a function that did so while it recorded."""
+    if OBSERVERS.reads is not None:
+        OBSERVERS.reads += 1
 
 
 def current_module():

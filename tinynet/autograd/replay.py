@@ -20,12 +20,15 @@ its module's inputs nor its output and returns None: it does not stop a replay, 
 calls it with None for both, as often and in the order an eager call would. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a module changing its
-parameters or buffers in forward, as BatchNorm's running statistics) is never replayed:
-it runs eagerly, with one warning saying why.
+parameters or buffers in forward, as BatchNorm's running statistics), or that reads a
+tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
+``numpy()``, an f-string: an ``if`` on a value, say, which may take the other branch
+later) is never replayed: it runs eagerly, with one warning saying why.
 
 NOTE: what replay does not run, it cannot check: Python side effects inside the function
-(a counter, a print) and control flow that depends on values but took the same branch in
-both recorded calls. Capture pure forward functions, as for CUDA graphs. A loss must be
+(a counter, a print of anything but a tensor's value) and control flow on values read
+through ``.array`` (tinynet's own attribute, not watched). Capture pure forward
+functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).
 """
@@ -136,21 +139,23 @@ def _recordable() -> bool:
 # ---- recording ---------------------------------------------------------------------------
 class _Recording:
     """One eager call of ``fn``: each op (context, arguments, output tensor), every module
-    called, each module call's end (in order, with the forward hooks it ran), and whether
-    any of their parameters or buffers changed during the call."""
+    called, each module call's end (in order, with the forward hooks it ran), whether
+    any of their parameters or buffers changed during the call, and whether it read a
+    tensor's values into Python."""
 
     def __init__(self, fn, args, previous):
         self.args, self.ops = args, []
         watched = _state_tensors(previous.modules) if previous is not None else []
         before = [t._version[0] for t in watched]
-        called, finished = OBSERVERS.called, OBSERVERS.finished
-        OBSERVERS.called, OBSERVERS.finished = {}, []
+        called, finished, reads = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads
+        OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = {}, [], 0
         try:
             with observing(forward=lambda ctx, a, out: self.ops.append((ctx, a, out))):
                 self.result = fn(*args)
         finally:
             self.modules, self.finished = list(OBSERVERS.called.values()), OBSERVERS.finished
-            OBSERVERS.called, OBSERVERS.finished = called, finished
+            self.read_values = OBSERVERS.reads > 0
+            OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = called, finished, reads
         self.changed_state = [t._version[0] for t in watched] != before
 
 
@@ -218,6 +223,10 @@ class _Plan:
                 [type(c) for c, _, _ in first.ops] != [type(c) for c, _, _ in second.ops]:
             raise _NotReplayable("its two recorded calls ran different ops (they depend on "
                                  "the values of its inputs)")
+        if first.read_values or second.read_values:
+            raise _NotReplayable("it reads tensor values into Python (item(), bool(), "
+                                 "float(), tolist(), numpy(), a format): what it does may "
+                                 "depend on them, and a replay would not read them")
         if second.changed_state:
             raise _NotReplayable("a module changes its parameters or buffers in forward "
                                  "(BatchNorm's running statistics): replay would skip it")
