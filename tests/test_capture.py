@@ -624,3 +624,59 @@ def test_a_branch_on_a_value_read_takes_effect_under_capture():
     with pytest.warns(UserWarning, match="reads tensor values"):
         losses = [step(x).item() for x in (tn.ones(3), tn.ones(3), -tn.ones(3))]
     assert losses == [30.0, 30.0, -3.0]
+
+
+@pytest.mark.parametrize("read", [
+    lambda h: print(h), lambda h: repr(h), lambda h: h[h > 0], lambda h: (h > 0).nonzero(),
+    lambda h: tn.where(h > 0), lambda h: h.reshape(-1)[:2].repeat_interleave(tn.tensor([1, 2])),
+    lambda h: F.one_hot((h > 0).long().reshape(-1))],
+    ids=["print", "repr", "mask", "nonzero", "where", "repeat_interleave", "one_hot"])
+def test_shapes_and_text_made_from_values_are_reads_too(read, capsys):
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+
+    def forward(x):
+        h = model(x)
+        read(h)
+        return h.pow(2).sum()
+    step = tn.capture(forward)
+    with pytest.warns(UserWarning, match="reads tensor values into Python"):
+        for x in (tn.ones(4, 3), tn.ones(4, 3), -tn.ones(4, 3)):
+            step(x)
+    assert step.replays == 0
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_an_ignored_class_missing_from_the_recorded_batches_is_still_ignored(loss):
+    """Which op runs does not depend on whether a batch holds the ignored class: the
+    third call, the first to hold it, ignores its rows as an eager call does."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 4)
+    fn = F.cross_entropy if loss == "cross_entropy" else \
+        (lambda z, y, **kw: F.nll_loss(F.log_softmax(z, dim=1), y, **kw))
+    step = tn.capture(lambda x, y: fn(model(x), y, ignore_index=0))
+    x = tn.randn(4, 3)
+    for y in ([1, 2, 3, 1], [1, 2, 3, 2], [0, 0, 1, 2]):
+        loss_value = step(x, tn.tensor(y))
+    assert step.replays == 1
+    assert loss_value.item() == fn(model(x), tn.tensor([0, 0, 1, 2]), ignore_index=0).item()
+
+
+@pytest.mark.parametrize("forward, error", [
+    (lambda table, i: table(i).sum(), "embedding: indices must be in"),
+    (lambda table, i: (F.one_hot(i, 3) * 1.0).sum() + table.weight.sum(),
+     "one_hot: class indices must be in"),
+    (lambda table, i: F.cross_entropy(table.weight[:2], i, label_smoothing=0.1),
+     "out of range")],
+    ids=["embedding", "one_hot", "cross_entropy_general"])
+def test_indices_out_of_range_take_the_eager_path_and_its_error(forward, error):
+    """Ops that trust their indices (rows of an embedding, classes) get the eager
+    function's range check on replayed calls too: a negative index would wrap."""
+    tn.manual_seed(0)
+    table = nn.Embedding(5, 3)
+    step = tn.capture(lambda i: forward(table, i))
+    for good in ([1, 2], [2, 0], [0, 1]):
+        step(tn.tensor(good)).backward()
+    assert step.replays == 1
+    with pytest.raises((IndexError, RuntimeError), match=error):
+        step(tn.tensor([1, -1]))

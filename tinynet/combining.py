@@ -12,6 +12,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.grad_mode import is_grad_enabled
+from tinynet.autograd.observers import values_read
 from tinynet.ops.reduce import check_dim
 from tinynet.promotion import promote, result_type
 from tinynet.tensor import Tensor
@@ -68,6 +69,7 @@ def where(condition, input=None, other=None):
     """
     cond = np.asarray(condition.array if isinstance(condition, Tensor) else condition)
     if input is None and other is None:
+        values_read()  # as nonzero: a shape made from the values
         return tuple(Tensor._wrap(i, False, None) for i in np.nonzero(cond))
     if input is None or other is None:
         raise TypeError(f"where: input and other must be given together (or neither), got "

@@ -233,7 +233,16 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return ops.ReLU.apply(self)
 
     def __getitem__(self, index):
-        return ops.GetItem.apply(self, _index_arrays(index))
+        index = _index_arrays(index)
+        if _has_mask(index):
+            values_read()  # the result's shape is made from the mask's values
+        return ops.GetItem.apply(self, index)
+
+
+def _has_mask(index) -> bool:
+    """Whether an index (after ``_index_arrays``) holds a boolean array."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype == np.bool_ for i in parts)
 
 
 def _same_dtype(x: Tensor, other) -> bool:

@@ -57,6 +57,7 @@ class TensorConvert:
 
     # ---- conversion and metadata ------------------------------------------------------------
     def __repr__(self) -> str:
+        values_read()
         body = np.array2string(self.array, separator=", ", prefix="tensor(")
         extra = ""
         if self.array.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):

@@ -126,6 +126,7 @@ class TensorLogic:
         """The indices of the non-zero elements, in row-major order: an int64 tensor of
         shape (number of them, ndim), or with ``as_tuple`` one 1-D tensor per dim (a
         0-d input counts as 1-D there, as in PyTorch)."""
+        values_read()  # how many there are: a shape made from the values
         if as_tuple:
             return tuple(constant_tensor(i.astype(np.int64))
                          for i in np.nonzero(np.atleast_1d(self.array)))

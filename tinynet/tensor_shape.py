@@ -179,6 +179,7 @@ class TensorShape:
             x = x.reshape(1)
         n = x.shape[dim]
         if isinstance(repeats, TensorMath):
+            values_read()  # the output's length is made from the counts
             counts = repeats.array
             if counts.dtype.kind not in "iu" or counts.ndim > 1:
                 raise RuntimeError(f"repeat_interleave: repeats must be an int or a 0-D or "
@@ -223,3 +224,4 @@ def _int_list(value, name: str, argument: str) -> list:
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
 from tinynet.ops.reduce import check_dim  # noqa: E402
+from tinynet.autograd.observers import values_read  # noqa: E402

@@ -22,13 +22,16 @@ function whose two recorded calls differ (ops that depend on the values of the i
 number or a tensor built from the data outside tinynet's ops, a module changing its
 parameters or buffers in forward, as BatchNorm's running statistics), or that reads a
 tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
-``numpy()``, an f-string: an ``if`` on a value, say, which may take the other branch
-later) is never replayed: it runs eagerly, with one warning saying why.
+``numpy()``, printing or formatting a tensor, or a shape made from values: a boolean
+mask, ``nonzero()``; an ``if`` on a value may take the other branch later) is never
+replayed: it runs eagerly, with one warning saying why. Ops that trust integer indices
+(cross-entropy's classes, an embedding's rows, one_hot) get the eager range checks.
 
 NOTE: what replay does not run, it cannot check: Python side effects inside the function
-(a counter, a print of anything but a tensor's value) and control flow on values read
-through ``.array`` (tinynet's own attribute, not watched). Capture pure forward
-functions, as for CUDA graphs. A loss must be
+(a counter, a print of other things), control flow on values read through ``.array``
+(tinynet's own attribute, not watched), and a value computed from the inputs that way
+and passed to an op, which is taken for a constant when it is the same in both recorded
+calls. Capture pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).
 """
@@ -47,7 +50,13 @@ MAX_SIGNATURES = 8  # recordings kept per captured function
 UNROLL_MAX_OPS = 1000  # larger plans replay with the loops: compiling their unrolled code
 # takes longer (about 0.2 ms per op), and the per-op lookups it saves weigh less
 RECORDINGS = 2  # eager calls compared before replaying
-TARGET_OPS = ("CrossEntropy", "NLLLoss")  # ops trusting their targets to lie in [0, C)
+# ops trusting an argument of integer indices to lie in [0, n), as the eager functions
+# checked (a negative index would silently wrap): op -> (which argument, n from the args)
+INDEX_OPS = {"CrossEntropy": (1, lambda args: args[0].array.shape[-1]),
+             "CrossEntropyGeneral": (1, lambda args: args[0].array.shape[-1]),
+             "NLLLoss": (1, lambda args: args[0].array.shape[-1]),
+             "Embedding": (1, lambda args: args[0].array.shape[0]),
+             "OneHot": (0, lambda args: args[1])}
 
 
 class capture:
@@ -223,13 +232,14 @@ class _Plan:
                 [type(c) for c, _, _ in first.ops] != [type(c) for c, _, _ in second.ops]:
             raise _NotReplayable("its two recorded calls ran different ops (they depend on "
                                  "the values of its inputs)")
-        if first.read_values or second.read_values:
-            raise _NotReplayable("it reads tensor values into Python (item(), bool(), "
-                                 "float(), tolist(), numpy(), a format): what it does may "
-                                 "depend on them, and a replay would not read them")
         if second.changed_state:
             raise _NotReplayable("a module changes its parameters or buffers in forward "
                                  "(BatchNorm's running statistics): replay would skip it")
+        if first.read_values or second.read_values:
+            raise _NotReplayable("it reads tensor values into Python (item(), bool(), "
+                                 "float(), tolist(), numpy(), printing, a boolean mask, "
+                                 "nonzero()...): what it does may depend on them, and a "
+                                 "replay would not read them")
         self.modules = second.modules
         self.finished = [module for module, _ in second.finished]  # with repeats, in order
         self.training = [m.training for m in self.modules]
@@ -301,18 +311,25 @@ class _Plan:
         return kind2, ref2
 
     def _target_checks(self, recording) -> list:
-        """(input index, number of classes, dtype to view the targets as) for each op that
-        trusts its class targets."""
+        """(input index, the bound n, dtype to view the indices as) for each op that
+        trusts an argument of integer indices to lie in [0, n) (``INDEX_OPS``)."""
         checks = []
         for op, (_, args, _) in zip(self.ops, recording.ops):
-            if op.cls.__name__ in TARGET_OPS and len(op.sources) > 1:
-                kind, ref = op.sources[1]
-                if kind != INPUT:
-                    raise _NotReplayable(f"{op.cls.__name__} gets its targets from outside "
+            if op.cls.__name__ not in INDEX_OPS:
+                continue
+            position, bound = INDEX_OPS[op.cls.__name__]
+            indices = args[position]
+            if not isinstance(indices, Tensor) or indices.array.dtype.kind not in "iu":
+                if op.sources[position][0] == VALUE and np.asarray(indices).dtype.kind in "iu":
+                    raise _NotReplayable(f"{op.cls.__name__} gets its indices from outside "
                                          f"its inputs")
-                targets = args[1].array
-                if targets.size:  # the signature fixes size and dtype for every replay
-                    checks.append((ref, args[0].array.shape[-1], _unsigned(targets.dtype)))
+                continue  # class probabilities, say
+            kind, ref = op.sources[position]
+            if kind != INPUT:
+                raise _NotReplayable(f"{op.cls.__name__} gets its indices from outside "
+                                     f"its inputs")
+            if indices.array.size:  # the signature fixes size and dtype for every replay
+                checks.append((ref, bound(args), _unsigned(indices.array.dtype)))
         return checks
 
     # ---- replay ---------------------------------------------------------------------------

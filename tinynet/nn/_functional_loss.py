@@ -15,8 +15,10 @@ from tinynet.tensor import as_array as _array
 
 def _class_targets(name, x, target, ignore_index) -> tuple:
     """Validate class-index targets for (N, C) input. Returns the (N,) int64 array and
-    ``ignore_index`` if some target equals it, else None (no row is ignored: the ops
-    then skip their masking)."""
+    ``ignore_index`` if a target can equal it, else None (no row can be ignored: the ops
+    then skip their masking). NOTE: decided from the arguments, not from whether this
+    batch holds the ignored class, so that the ops a call runs do not depend on its
+    values (``tn.capture`` replays them on other batches)."""
     t = _array(target)
     if t.dtype.kind not in "iu":
         # name a value that is not a whole number, if there is one
@@ -39,7 +41,7 @@ def _class_targets(name, x, target, ignore_index) -> tuple:
         return kept, None
     if 0 <= t.min() and t.max() < c:  # the usual case: two reductions
         inside = 0 <= ignore_index < c  # an ignored class, then, not a sentinel like -100
-        return kept, ignore_index if inside and (t == ignore_index).any() else None
+        return kept, ignore_index if inside else None
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

@@ -9,6 +9,7 @@ imported here.
 import numpy as np
 
 from tinynet import ops
+from tinynet.autograd.observers import values_read
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
                                 check_dropout_p, check_dtype, check_hardtanh_range,
                                 check_linear_input, check_normalized_shape, check_padding_idx,
@@ -146,6 +147,10 @@ def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa
         raise IndexError(f"embedding: indices must be in [0, {n}) (rows of weight), got {bad}")
     if padding_idx is not None:
         padding_idx = check_padding_idx("embedding", padding_idx, n)
+    if isinstance(input, Tensor) and indices.dtype == np.intp:
+        # the tensor itself: its version counter makes backward refuse refilled indices,
+        # and tn.capture sees them come from the call's input (and checks their range)
+        return ops.Embedding.apply(weight, input, padding_idx)
     # a copy: the op keeps it for backward, and the caller may refill its array meanwhile
     return ops.Embedding.apply(weight, indices.astype(np.intp), padding_idx)
 
@@ -229,6 +234,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError(f"one_hot: the input must be an int64 tensor of class indices, got "
                            f"dtype {labels.dtype}")
     if num_classes == -1:
+        values_read()  # the output's shape is made from the labels
         num_classes = int(labels.max()) + 1 if labels.size else 0
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels.min() if labels.min() < 0 else labels.max()
