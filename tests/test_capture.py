@@ -680,3 +680,23 @@ def test_indices_out_of_range_take_the_eager_path_and_its_error(forward, error):
     assert step.replays == 1
     with pytest.raises((IndexError, RuntimeError), match=error):
         step(tn.tensor([1, -1]))
+
+
+@pytest.mark.parametrize("first", ["same", "different"])
+def test_indexing_by_an_input_reads_the_input_when_replayed(first):
+    """``table[i]`` with the call's index tensor i (a character MLP's ``C[X]``) replays
+    with each call's indices, also when the two recorded calls had the same ones."""
+    tn.manual_seed(0)
+    table = tn.randn(6, 3, requires_grad=True)
+    step = tn.capture(lambda i: (table[i] ** 2).sum())
+    batches = [[1, 2, 3], [1, 2, 3] if first == "same" else [4, 0, 5], [5, 5, 0]]
+    for indices in batches:
+        table.grad = None
+        loss = step(tn.tensor(indices))
+        loss.backward()
+    assert step.replays == 1
+    table_grad = table.grad.array.copy()
+    table.grad = None
+    ((table[tn.tensor([5, 5, 0])] ** 2).sum()).backward()
+    np.testing.assert_array_equal(table_grad, table.grad.array)
+    assert loss.item() == (table[tn.tensor([5, 5, 0])] ** 2).sum().item()

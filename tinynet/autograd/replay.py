@@ -181,6 +181,10 @@ def _sources(recording) -> list:
     """Per op, per argument: (kind, reference) in this recording's own terms."""
     made = {id(out): j for j, (_, _, out) in enumerate(recording.ops)}
     inputs = {id(a): k for k, a in enumerate(recording.args) if isinstance(a, Tensor)}
+    # an input's very array, passed as a plain value (x[i] indexes by i's array): read
+    # from the call's input when replayed, not kept as a constant
+    input_arrays = {id(a.array): k for k, a in enumerate(recording.args)
+                    if isinstance(a, Tensor)}
     rows = []
     for _, args, _ in recording.ops:
         row = []
@@ -188,6 +192,8 @@ def _sources(recording) -> list:
             if isinstance(a, Tensor):
                 row.append((OUT, made[id(a)]) if id(a) in made else
                            (INPUT, inputs[id(a)]) if id(a) in inputs else (TENSOR, a))
+            elif type(a) is np.ndarray and id(a) in input_arrays:
+                row.append((INPUT, input_arrays[id(a)]))
             else:  # as Function.apply passes it: numpy scalars become Python ones
                 row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
         rows.append(row)
