@@ -48,7 +48,7 @@ from tinynet.autograd.observers import OBSERVERS, observing
 OUT, INPUT, TENSOR, VALUE = 0, 1, 2, 3  # where an op's argument comes from
 MAX_SIGNATURES = 8  # recordings kept per captured function
 UNROLL_MAX_OPS = 1000  # larger plans replay with the loops: compiling their unrolled code
-# takes longer (about 0.2 ms per op), and the per-op lookups it saves weigh less
+# takes longer the longer they are, and the per-op lookups it saves weigh less
 RECORDINGS = 2  # eager calls compared before replaying
 # ops trusting an argument of integer indices to lie in [0, n), as the eager functions
 # checked (a negative index would silently wrap): op -> (which argument, n from the args)
