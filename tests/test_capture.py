@@ -687,3 +687,67 @@ def test_indexing_by_an_input_reads_the_input_when_replayed(first):
     ((table[tn.tensor([5, 5, 0])] ** 2).sum()).backward()
     np.testing.assert_array_equal(table_grad, table.grad.array)
     assert loss.item() == (table[tn.tensor([5, 5, 0])] ** 2).sum().item()
+
+
+def test_padded_and_clean_batches_replay_as_eager_cross_entropy():
+    """With the default ignore_index=-100, a batch without padding takes the plain
+    cross-entropy op and a padded one the general op: a plan replays only batches for
+    which the eager function would take the op it recorded, and every step's gradients
+    are the eager ones bit for bit."""
+    def run(capture):
+        tn.manual_seed(0)
+        model = nn.Linear(3, 4)
+        fn = lambda x, y: F.cross_entropy(model(x), y)  # noqa: E731
+        step = tn.capture(fn) if capture else fn
+        rng = np.random.default_rng(0)
+        grads = []
+        for padded in (1, 1, 0, 0, 1, 0, 1, 1, 0):
+            y = rng.integers(0, 4, 8)
+            if padded:
+                y[rng.integers(0, 8, 3)] = -100
+            model.zero_grad()
+            x = tn.tensor(rng.standard_normal((8, 3)), dtype=tn.float32)
+            step(x, tn.tensor(y)).backward()
+            grads.append([p.grad.array.copy() for p in model.parameters()])
+        return grads, step
+
+    (eager, _), (replayed, step) = run(False), run(True)
+    assert step.replays == 3  # the padded batches after the two recorded ones
+    for a, b in zip(eager, replayed):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("made", ["buffer", "in_the_call"])
+def test_fixed_embedding_indices_replay(made):
+    """Positions from a buffer (read at each call, range-checked) or a tensor built in
+    the call (a constant both recorded calls checked) do not stop the replay."""
+    tn.manual_seed(0)
+    table = nn.Embedding(6, 2)
+    positions = tn.arange(4)
+    step = tn.capture(lambda x: ((x + table(positions if made == "buffer" else tn.arange(4)))
+                                 ** 2).sum())
+    for _ in range(3):
+        table.zero_grad()
+        step(tn.randn(4, 2)).backward()
+    assert step.replays == 1
+    if made == "buffer":
+        positions.array[0] = -1  # changed behind the op's back: the replay refuses it
+        with pytest.raises(IndexError, match="embedding: indices must be in"):
+            step(tn.randn(4, 2))
+
+
+@pytest.mark.parametrize("forward, shape, error", [
+    (lambda table, i: (F.one_hot(i.array, 3) * 1.0).sum() + table.weight.sum(), (2,),
+     "one_hot: class indices must be in"),
+    (lambda table, i: table.weight[:2].gather(1, i).sum(), (2, 1), "gather: index")],
+    ids=["one_hot_of_the_array", "gather"])
+def test_more_indices_out_of_range_take_the_eager_path_and_its_error(forward, shape, error):
+    tn.manual_seed(0)
+    table = nn.Embedding(5, 3)
+    step = tn.capture(lambda i: forward(table, i))
+    for good in ([1, 2], [2, 0], [0, 1]):
+        step(tn.tensor(good).reshape(shape)).backward()
+    assert step.replays == 1
+    with pytest.raises((IndexError, RuntimeError), match=error):
+        step(tn.tensor([1, -1]).reshape(shape))

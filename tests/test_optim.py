@@ -842,3 +842,32 @@ def test_an_sgd_pickled_before_foreach_existed_steps():
     old.step()
     np.testing.assert_allclose(w.array, 0.8)
     assert old.foreach is None and old._foreach_cache
+
+
+@pytest.mark.parametrize("optimizer", [tn.optim.SGD, tn.optim.Adam])
+def test_foreach_agrees_with_the_reference_when_two_parameters_share_an_array(optimizer):
+    def run(foreach):
+        w = tn.nn.Parameter(tn.tensor(np.linspace(-1, 1, 6).reshape(2, 3)))
+        twin = w.detach().requires_grad_()  # the same array, another tensor
+        opt = optimizer([w, twin], lr=0.1, weight_decay=0.1, foreach=foreach)
+        for _ in range(2):
+            w.grad, twin.grad = tn.ones(2, 3, dtype=tn.float64), tn.ones(2, 3, dtype=tn.float64)
+            opt.step()
+        return w.array.copy()
+    np.testing.assert_array_equal(run(True), run(False))
+
+
+@pytest.mark.parametrize("optimizer", [tn.optim.SGD, tn.optim.Adam])
+def test_a_parameter_appended_to_a_group_is_updated(optimizer):
+    def run(foreach):
+        a, b = tn.nn.Parameter(tn.ones(3)), tn.nn.Parameter(tn.ones(2))
+        opt = optimizer([a], lr=0.1, foreach=foreach)
+        a.grad = tn.ones(3)
+        opt.step()
+        opt.param_groups[0]["params"].append(b)
+        a.grad, b.grad = tn.ones(3), tn.ones(2)
+        opt.step()
+        return a.array.copy(), b.array.copy()
+    for x, y in zip(run(True), run(False)):
+        np.testing.assert_array_equal(x, y)
+    assert np.all(run(True)[1] < 1)

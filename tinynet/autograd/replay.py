@@ -25,7 +25,9 @@ tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
 ``numpy()``, printing or formatting a tensor, or a shape made from values: a boolean
 mask, ``nonzero()``; an ``if`` on a value may take the other branch later) is never
 replayed: it runs eagerly, with one warning saying why. Ops that trust integer indices
-(cross-entropy's classes, an embedding's rows, one_hot) get the eager range checks.
+(cross-entropy's and NLL's classes, an embedding's rows, one_hot, gather) get the eager
+range checks, and a cross-entropy recorded on padded batches (ignore_index=-100) replays
+only padded ones, for which the eager function takes the same op.
 
 NOTE: what replay does not run, it cannot check: Python side effects inside the function
 (a counter, a print of other things), control flow on values read through ``.array``
@@ -45,7 +47,8 @@ from tinynet.autograd.function import Function, _sequence
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS, observing
 
-OUT, INPUT, TENSOR, VALUE = 0, 1, 2, 3  # where an op's argument comes from
+OUT, INPUT, TENSOR, VALUE, CONST = 0, 1, 2, 3, 4  # where an op's argument comes from
+# (CONST: a tensor made in the call by no op, with the same values in both recordings)
 MAX_SIGNATURES = 8  # recordings kept per captured function
 UNROLL_MAX_OPS = 1000  # larger plans replay with the loops: compiling their unrolled code
 # takes longer the longer they are, and the per-op lookups it saves weigh less
@@ -56,7 +59,8 @@ INDEX_OPS = {"CrossEntropy": (1, lambda args: args[0].array.shape[-1]),
              "CrossEntropyGeneral": (1, lambda args: args[0].array.shape[-1]),
              "NLLLoss": (1, lambda args: args[0].array.shape[-1]),
              "Embedding": (1, lambda args: args[0].array.shape[0]),
-             "OneHot": (0, lambda args: args[1])}
+             "OneHot": (0, lambda args: args[1]),
+             "Gather": (2, lambda args: args[0].array.shape[args[1]])}
 
 
 class capture:
@@ -308,7 +312,7 @@ class _Plan:
         same = kind1 == kind2 and (ref1 is ref2 or kind2 in (OUT, INPUT) and ref1 == ref2)
         if kind1 == kind2 == TENSOR and not same:  # made in the call, by no op: a constant?
             if not ref2.requires_grad and _same_value(ref1.array, ref2.array):
-                return VALUE, ref2.array
+                return CONST, ref2.array
         elif kind1 == kind2 == VALUE and _same_value(ref1, ref2):
             return VALUE, ref2
         if not same:
@@ -317,25 +321,26 @@ class _Plan:
         return kind2, ref2
 
     def _target_checks(self, recording) -> list:
-        """(input index, the bound n, dtype to view the indices as) for each op that
-        trusts an argument of integer indices to lie in [0, n) (``INDEX_OPS``)."""
+        """For each op trusting an argument of integer indices to lie in [0, n)
+        (``INDEX_OPS``): (where they come from: an input's position or a tensor, n, the
+        dtype to view them as, and the padding value they may hold with whether a batch
+        must hold it: ``_padding``)."""
         checks = []
         for op, (_, args, _) in zip(self.ops, recording.ops):
             if op.cls.__name__ not in INDEX_OPS:
                 continue
             position, bound = INDEX_OPS[op.cls.__name__]
-            indices = args[position]
-            if not isinstance(indices, Tensor) or indices.array.dtype.kind not in "iu":
-                if op.sources[position][0] == VALUE and np.asarray(indices).dtype.kind in "iu":
-                    raise _NotReplayable(f"{op.cls.__name__} gets its indices from outside "
-                                         f"its inputs")
-                continue  # class probabilities, say
             kind, ref = op.sources[position]
-            if kind != INPUT:
+            indices = args[position]
+            array = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
+            if array.dtype.kind not in "iu" or kind == CONST:
+                continue  # class probabilities; a constant both eager calls checked
+            if kind not in (INPUT, TENSOR):  # computed in the call, or copied from data
                 raise _NotReplayable(f"{op.cls.__name__} gets its indices from outside "
                                      f"its inputs")
-            if indices.array.size:  # the signature fixes size and dtype for every replay
-                checks.append((ref, bound(args), _unsigned(indices.array.dtype)))
+            if array.size:  # the signature fixes size and dtype for every replay
+                checks.append((ref, bound(args), _unsigned(array.dtype),
+                               *_padding(op.cls.__name__, args)))
         return checks
 
     # ---- replay ---------------------------------------------------------------------------
@@ -361,12 +366,20 @@ class _Plan:
                 entry[2] = tensor.array
             elif tensor.requires_grad != layout[2]:
                 return None
-        for k, classes, unsigned in self.target_checks:
-            targets = args[k].array
-            if unsigned is not None:  # one pass: a negative target viewed as unsigned
-                in_range = targets.view(unsigned).max() < classes  # exceeds any class
+        for where, n, unsigned, padding, padded_only in self.target_checks:
+            targets = (args[where] if type(where) is int else where).array
+            if padding is not None:
+                padded = targets == padding
+                if padded.any():
+                    targets = targets[~padded]
+                elif padded_only:
+                    return None  # the eager function takes another op for this batch
+                if not targets.size:
+                    continue
+            if unsigned is not None:  # one pass: a negative index viewed as unsigned
+                in_range = targets.view(unsigned).max() < n  # exceeds any valid one
             else:
-                in_range = 0 <= targets.min() and targets.max() < classes
+                in_range = 0 <= targets.min() and targets.max() < n
             if not in_range:
                 return None  # the eager path ignores or refuses them
         if not hooked:
@@ -512,6 +525,24 @@ def _dead_after(ops, returned) -> None:
     for j, i in last_read.items():
         if j not in returned:
             ops[i].frees.append(j)
+
+
+def _padding(name: str, args) -> tuple:
+    """(the padding value a cross-entropy or NLL op's targets may hold, whether a batch
+    must hold it): its ``ignore_index`` when that lies outside [0, C), a sentinel such as
+    -100 (see ``_class_targets``), else (None, False). The eager function takes the plain
+    op for a batch without padding unless there are class weights (or label smoothing),
+    so without those only batches holding some padding replay the op it recorded."""
+    if name == "CrossEntropyGeneral":
+        _, _, weight, ignore_index, _, smoothing = args
+    elif name == "NLLLoss":
+        (_, _, weight, ignore_index, _), smoothing = args, 0.0
+    else:
+        return None, False
+    classes = args[0].array.shape[-1]
+    if ignore_index is None or 0 <= ignore_index < classes:
+        return None, False
+    return ignore_index, weight is None and not smoothing
 
 
 def _unsigned(dtype: np.dtype):

@@ -147,9 +147,9 @@ def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa
         raise IndexError(f"embedding: indices must be in [0, {n}) (rows of weight), got {bad}")
     if padding_idx is not None:
         padding_idx = check_padding_idx("embedding", padding_idx, n)
-    if isinstance(input, Tensor) and indices.dtype == np.intp:
-        # the tensor itself: its version counter makes backward refuse refilled indices,
-        # and tn.capture sees them come from the call's input (and checks their range)
+    if isinstance(input, Tensor):
+        # the tensor itself: its version counter makes backward refuse indices changed by
+        # an in-place op since, and tn.capture sees where they come from (and checks them)
         return ops.Embedding.apply(weight, input, padding_idx)
     # a copy: the op keeps it for backward, and the caller may refill its array meanwhile
     return ops.Embedding.apply(weight, indices.astype(np.intp), padding_idx)

@@ -52,7 +52,7 @@ class FlatState:
     """
 
     def __init__(self, params: list, names: tuple, state: dict, where: str = "step"):
-        self.params = params
+        self.params = list(params)  # a copy: the group's list may grow
         self.dtype = params[0].array.dtype
         sizes = [p.array.size for p in params]
         self.bounds = list(zip(np.cumsum([0] + sizes[:-1]).tolist(), np.cumsum(sizes).tolist()))
@@ -117,7 +117,9 @@ class FlatState:
         array or a view of this group's flat one (a gathered copy of the parameters then
         holds each one's values before any is updated, as the per-parameter code sees
         them)."""
-        return all(p.array.base is None or p.array.base is self.data for p in self.params)
+        arrays = [p.array for p in self.params]
+        return len({id(a) for a in arrays}) == len(arrays) and \
+            all(a.base is None or a.base is self.data for a in arrays)
 
     def gather_grads(self) -> np.ndarray:
         """The group's gradients in one flat array (a group of at most BLOCK elements)."""
@@ -249,15 +251,16 @@ def sgd_group(cache: dict, i: int, group: dict) -> bool:
     """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
     over the group's gathered gradients, with its FlatState kept in ``cache``; False
     (nothing done) for a group with momentum, larger than BLOCK elements (per parameter,
-    its update is already a pass or two over large arrays), or whose gradients cannot be
-    gathered (``gatherable``): the per-parameter reference then runs."""
+    its update is already a pass or two over large arrays), whose gradients cannot be
+    gathered (``gatherable``), or with weight decay on parameters that may share memory
+    (``FlatState.apart``): the per-parameter reference then runs."""
     lr, momentum, weight_decay = as_floats(group, "lr", "momentum", "weight_decay")
     if momentum:
         return False
     params = group["params"]
     flat = cache.get(i)
     if flat is None or not flat.ready(params, {}):
-        if not gatherable(params) or sum(p.array.size for p in params) > BLOCK:
+        if sum(p.array.size for p in params) > BLOCK or not gatherable(params):
             return False
         flat = cache[i] = FlatState(params, (), {}, "SGD.step")
     if weight_decay and not flat.apart():
