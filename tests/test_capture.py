@@ -718,23 +718,26 @@ def test_padded_and_clean_batches_replay_as_eager_cross_entropy():
             np.testing.assert_array_equal(x, y)
 
 
-@pytest.mark.parametrize("made", ["buffer", "in_the_call"])
-def test_fixed_embedding_indices_replay(made):
-    """Positions from a buffer (read at each call, range-checked) or a tensor built in
-    the call (a constant both recorded calls checked) do not stop the replay."""
+def test_embedding_positions_kept_across_calls_replay_and_are_checked():
+    """Positions from a tensor kept across calls (a buffer) are read at each replay and
+    range-checked; positions built inside the call cannot be told from indices made
+    from the data by no op, so that function runs eagerly, with a warning saying why."""
     tn.manual_seed(0)
     table = nn.Embedding(6, 2)
     positions = tn.arange(4)
-    step = tn.capture(lambda x: ((x + table(positions if made == "buffer" else tn.arange(4)))
-                                 ** 2).sum())
+    step = tn.capture(lambda x: ((x + table(positions)) ** 2).sum())
     for _ in range(3):
         table.zero_grad()
         step(tn.randn(4, 2)).backward()
     assert step.replays == 1
-    if made == "buffer":
-        positions.array[0] = -1  # changed behind the op's back: the replay refuses it
-        with pytest.raises(IndexError, match="embedding: indices must be in"):
-            step(tn.randn(4, 2))
+    positions.array[0] = -1  # changed behind the op's back: the replay refuses it
+    with pytest.raises(IndexError, match="embedding: indices must be in"):
+        step(tn.randn(4, 2))
+    built = tn.capture(lambda x: ((x + table(tn.arange(4))) ** 2).sum())
+    with pytest.warns(UserWarning, match="keep them in a buffer"):
+        for _ in range(3):
+            built(tn.randn(4, 2)).backward()
+    assert built.replays == 0
 
 
 @pytest.mark.parametrize("forward, shape, error", [
@@ -751,3 +754,55 @@ def test_more_indices_out_of_range_take_the_eager_path_and_its_error(forward, sh
     assert step.replays == 1
     with pytest.raises((IndexError, RuntimeError), match=error):
         step(tn.tensor([1, -1]).reshape(shape))
+
+
+def test_indices_derived_from_the_data_are_never_baked_in():
+    """Labels made from a model's output (argmax: no op makes them) are read from the
+    values: the function runs eagerly even when the two recorded calls agree."""
+    tn.manual_seed(0)
+    student, teacher = nn.Linear(3, 4), nn.Linear(3, 4)
+    step = tn.capture(lambda x: F.cross_entropy(student(x), teacher(x).argmax(1)))
+    warm, other = tn.randn(8, 3), tn.randn(8, 3)
+    with pytest.warns(UserWarning, match="reads tensor values"):
+        for x in (warm, warm, other):
+            loss = step(x)
+    assert step.replays == 0
+    assert loss.item() == F.cross_entropy(student(other), teacher(other).argmax(1)).item()
+
+
+@pytest.mark.parametrize("detached", ["input", "intermediate"])
+def test_a_detached_tensor_is_read_at_each_call(detached):
+    """x.detach() shares x's array: a replay reads the call's values, also when the two
+    recorded calls had the same ones."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+
+    def forward(x):
+        h = model(x)
+        other = x.detach().sum(1, keepdim=True) if detached == "input" else h.detach()
+        return (h * other).sum()
+    step = tn.capture(forward)
+    warm, new = tn.randn(4, 3), tn.randn(4, 3)
+    for x in (warm, warm, new):
+        model.zero_grad()
+        loss = step(x)
+        loss.backward()
+    assert step.replays == 1
+    replayed = [p.grad.array.copy() for p in model.parameters()]
+    model.zero_grad()
+    eager = forward(new)
+    eager.backward()
+    assert loss.item() == eager.item()
+    for a, p in zip(replayed, model.parameters()):
+        np.testing.assert_array_equal(a, p.grad.array)
+
+
+def test_negative_int8_indices_take_the_eager_path_and_its_error():
+    tn.manual_seed(0)
+    table = nn.Embedding(200, 3)
+    step = tn.capture(lambda i: table(i).sum())
+    for good in ([1, 2, 3], [4, 5, 6], [7, 8, 9]):
+        step(tn.from_numpy(np.array(good, np.int8))).backward()
+    assert step.replays == 1
+    with pytest.raises(IndexError, match="embedding: indices must be in"):
+        step(tn.from_numpy(np.array([2, -100, 1], np.int8)))

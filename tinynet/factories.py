@@ -9,6 +9,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.devices import check_device
+from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
 
 
@@ -51,6 +52,8 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
         >>> tn.tensor([0.5, 1.5]).dtype == tn.float32
         True
     """
+    if isinstance(data, Tensor):
+        values_read()  # a copy of its values, made by no op
     return make(dtypes.new_array(_unwrapped(data), dtype), requires_grad, device, "tensor")
 
 

@@ -77,6 +77,7 @@ def compare(op, x, y):
     if not (isinstance(y, Tensor) and y.array.dtype is x.array.dtype):
         x, y = promote(x.detach(), y)
     out = op(x.array, y.array if isinstance(y, Tensor) else y)
+    values_read()  # a mask made from the values, by no op (tn.capture cannot replay it)
     return Tensor._wrap(np.asarray(out), False, None)
 
 
@@ -117,3 +118,4 @@ def _cast(x, dtype: np.dtype):
 
 
 from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports this module)
+from tinynet.autograd.observers import values_read  # noqa: E402

@@ -80,7 +80,7 @@ class TensorLinalg:
         above, below = max(diagonal, 0), max(-diagonal, 0)  # offsets of columns and rows
         if self.ndim == 1:
             n = self.shape[0] + abs(diagonal)
-            zeros = constant_tensor(np.zeros((n, n), dtype=self.dtype))
+            zeros = constant_tensor(np.zeros((n, n), dtype=self.dtype), from_values=False)
             steps = np.arange(self.shape[0])
             return ops.SetItem.apply(zeros, self, (steps + below, steps + above))
         if self.ndim == 2:

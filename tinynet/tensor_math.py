@@ -408,9 +408,14 @@ def array_of(x):
     return x.array if isinstance(x, TensorMath) else x
 
 
-def constant_tensor(array: np.ndarray):
-    """A tensor outside the graph (indices, booleans)."""
+def constant_tensor(array: np.ndarray, from_values: bool = True):
+    """A tensor outside the graph (indices, booleans), made from other tensors' values
+    unless ``from_values`` is False (``values_read``: tn.capture cannot replay how it
+    was made)."""
+    from tinynet.autograd.observers import values_read
     from tinynet.tensor import Tensor  # NOTE: late: tensor.py imports this module first
+    if from_values:
+        values_read()
     return Tensor._wrap(array, False, None)
 
 

@@ -22,9 +22,10 @@ function whose two recorded calls differ (ops that depend on the values of the i
 number or a tensor built from the data outside tinynet's ops, a module changing its
 parameters or buffers in forward, as BatchNorm's running statistics), or that reads a
 tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
-``numpy()``, printing or formatting a tensor, or a shape made from values: a boolean
-mask, ``nonzero()``; an ``if`` on a value may take the other branch later) is never
-replayed: it runs eagerly, with one warning saying why. Ops that trust integer indices
+``numpy()``, printing or formatting a tensor) or into a tensor no op makes (a
+comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``; an ``if`` on a
+value may take the other branch later, and such a tensor would be replayed as the
+recorded one) is never replayed: it runs eagerly, with one warning saying why. Ops that trust integer indices
 (cross-entropy's and NLL's classes, an embedding's rows, one_hot, gather) get the eager
 range checks, and a cross-entropy recorded on padded batches (ignore_index=-100) replays
 only padded ones, for which the eager function takes the same op.
@@ -33,7 +34,8 @@ NOTE: what replay does not run, it cannot check: Python side effects inside the 
 (a counter, a print of other things), control flow on values read through ``.array``
 (tinynet's own attribute, not watched), and a value computed from the inputs that way
 and passed to an op, which is taken for a constant when it is the same in both recorded
-calls. Capture pure forward functions, as for CUDA graphs. A loss must be
+calls. (A tensor sharing an input's or an op's array, as ``x.detach()``, is read at each
+call.) Capture pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).
 """
@@ -185,17 +187,22 @@ def _sources(recording) -> list:
     """Per op, per argument: (kind, reference) in this recording's own terms."""
     made = {id(out): j for j, (_, _, out) in enumerate(recording.ops)}
     inputs = {id(a): k for k, a in enumerate(recording.args) if isinstance(a, Tensor)}
-    # an input's very array, passed as a plain value (x[i] indexes by i's array): read
-    # from the call's input when replayed, not kept as a constant
+    # an input's or an op's very array, passed as a plain value (x[i] indexes by i's
+    # array) or in another tensor (x.detach()): read from the call's input or the op's
+    # output when replayed, not kept as a constant
     input_arrays = {id(a.array): k for k, a in enumerate(recording.args)
                     if isinstance(a, Tensor)}
+    made_arrays = {id(out.array): j for j, (_, _, out) in enumerate(recording.ops)}
     rows = []
     for _, args, _ in recording.ops:
         row = []
         for a in args:
             if isinstance(a, Tensor):
                 row.append((OUT, made[id(a)]) if id(a) in made else
-                           (INPUT, inputs[id(a)]) if id(a) in inputs else (TENSOR, a))
+                           (INPUT, inputs[id(a)]) if id(a) in inputs else
+                           (INPUT, input_arrays[id(a.array)]) if id(a.array) in input_arrays
+                           else (OUT, made_arrays[id(a.array)]) if id(a.array) in made_arrays
+                           else (TENSOR, a))
             elif type(a) is np.ndarray and id(a) in input_arrays:
                 row.append((INPUT, input_arrays[id(a)]))
             else:  # as Function.apply passes it: numpy scalars become Python ones
@@ -246,10 +253,11 @@ class _Plan:
             raise _NotReplayable("a module changes its parameters or buffers in forward "
                                  "(BatchNorm's running statistics): replay would skip it")
         if first.read_values or second.read_values:
-            raise _NotReplayable("it reads tensor values into Python (item(), bool(), "
-                                 "float(), tolist(), numpy(), printing, a boolean mask, "
-                                 "nonzero()...): what it does may depend on them, and a "
-                                 "replay would not read them")
+            raise _NotReplayable("it reads tensor values into Python or into tensors no op "
+                                 "makes (item(), bool(), tolist(), numpy(), printing, a "
+                                 "comparison, argmax, a boolean mask, nonzero()...): what "
+                                 "it does may depend on them, and a replay would not read "
+                                 "them")
         self.modules = second.modules
         self.finished = [module for module, _ in second.finished]  # with repeats, in order
         self.training = [m.training for m in self.modules]
@@ -333,13 +341,15 @@ class _Plan:
             kind, ref = op.sources[position]
             indices = args[position]
             array = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
-            if array.dtype.kind not in "iu" or kind == CONST:
-                continue  # class probabilities; a constant both eager calls checked
-            if kind not in (INPUT, TENSOR):  # computed in the call, or copied from data
-                raise _NotReplayable(f"{op.cls.__name__} gets its indices from outside "
-                                     f"its inputs")
+            if array.dtype.kind not in "iu":
+                continue  # class probabilities, say
+            if kind not in (INPUT, TENSOR):  # made in the call: from the data, maybe
+                raise _NotReplayable(f"{op.cls.__name__} gets its indices from neither the "
+                                     f"call's inputs nor a tensor kept across calls (pass "
+                                     f"them in, or keep them in a buffer)")
             if array.size:  # the signature fixes size and dtype for every replay
-                checks.append((ref, bound(args), _unsigned(array.dtype),
+                n = bound(args)
+                checks.append((ref, n, _unsigned(array.dtype, n),
                                *_padding(op.cls.__name__, args)))
         return checks
 
@@ -545,10 +555,13 @@ def _padding(name: str, args) -> tuple:
     return ignore_index, weight is None and not smoothing
 
 
-def _unsigned(dtype: np.dtype):
-    """The unsigned integer dtype of ``dtype``'s size for a signed integer dtype, else
-    None."""
-    return np.dtype(f"u{dtype.itemsize}") if dtype.kind == "i" else None
+def _unsigned(dtype: np.dtype, n: int):
+    """The unsigned integer dtype of ``dtype``'s size, for a signed integer dtype whose
+    negative values all look at least ``n`` when viewed so (then one maximum checks
+    [0, n)), else None."""
+    if dtype.kind != "i" or n > np.iinfo(dtype).max + 1:
+        return None
+    return np.dtype(f"u{dtype.itemsize}")
 
 
 def _targets(sources, ctx) -> list:
