@@ -595,7 +595,14 @@ READS = {  # reading values into Python, or making a shape from them
     "mask": lambda h: h[h > 0], "nonzero": lambda h: (h > 0).nonzero(),
     "where": lambda h: tn.where(h > 0),
     "repeat_interleave": lambda h: h.reshape(-1)[:2].repeat_interleave(tn.tensor([1, 2])),
-    "one_hot": lambda h: F.one_hot((h > 0).long().reshape(-1))}
+    "one_hot": lambda h: F.one_hot((h > 0).long().reshape(-1)),
+    "argmax": lambda h: h.argmax(1), "Tensor": lambda h: tn.Tensor(h.detach()),
+    "new_tensor": lambda h: h.new_tensor(h.detach()),
+    "copy_": lambda h: tn.zeros(4, 2).copy_(h.detach()),
+    "setitem": lambda h: tn.zeros(4, 2).__setitem__(Ellipsis, h.detach()),
+    "fill_": lambda h: tn.empty(2).fill_(h.detach()[0, 0]),
+    "bernoulli": lambda h: tn.bernoulli(h.detach().sigmoid()),
+    "div_trunc": lambda h: tn.div(h.detach().long(), 2, rounding_mode="trunc")}
 
 
 @pytest.mark.parametrize("read", sorted(READS))
@@ -806,3 +813,51 @@ def test_negative_int8_indices_take_the_eager_path_and_its_error():
     assert step.replays == 1
     with pytest.raises(IndexError, match="embedding: indices must be in"):
         step(tn.from_numpy(np.array([2, -100, 1], np.int8)))
+
+
+CHANGES_IN_PLACE = {  # (forward of model and input) each writes into a tensor in place
+    "loss_plus_penalty": lambda m, x: (lambda loss: loss.__iadd__((m.weight ** 2).sum()))(
+        m(x).pow(2).sum()),
+    "residual": lambda m, x: (lambda h: h.__iadd__(x[:, :2]).pow(2).sum())(m(x)),
+    "input": lambda m, x: (x.__isub__(1), m(x).pow(2).sum())[1],
+    "through_detach": lambda m, x: (lambda h: (h.detach().__iadd__(1), (h * h).sum())[1])(m(x)),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES_IN_PLACE))
+def test_a_function_changing_a_tensor_in_place_is_never_replayed(change):
+    """An in-place change (loss += penalty, a residual h += x, a write into an input or
+    through x.detach()) is not an op a replay could run again: the function runs
+    eagerly, with a warning, and gives the eager numbers."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    step = tn.capture(lambda x: CHANGES_IN_PLACE[change](model, x))
+    with pytest.warns(UserWarning, match="changes a tensor in place"):
+        for x in (tn.ones(4, 3), tn.ones(4, 3), -tn.ones(4, 3)):
+            loss = step(x.clone())
+    assert step.replays == 0
+    assert loss.item() == CHANGES_IN_PLACE[change](model, -tn.ones(4, 3)).item()
+
+
+def test_inputs_sharing_an_array_run_eagerly():
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    step = tn.capture(lambda x, t: (model(x) * t.detach()[:, :1]).sum())
+    a, b, c = tn.randn(4, 3), tn.randn(4, 3), tn.randn(4, 3)
+    for x, t in ((a, a.detach()), (c, c.detach()), (a, b)):
+        loss = step(x, t)
+    assert step.replays == 0
+    assert loss.item() == (model(a) * b[:, :1]).sum().item()
+
+
+def test_an_op_output_passed_as_an_array_is_read_at_each_call():
+    """masked_fill with a mask made by an op (k.bool()) gets each call's mask."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    step = tn.capture(lambda x, k: model(x).masked_fill(k.bool(), 0.0).pow(2).sum())
+    x = tn.randn(4, 3)
+    keep = [tn.tensor([[1, 0]] * 4), tn.tensor([[1, 0]] * 4), tn.tensor([[0, 1]] * 4)]
+    for k in keep:
+        loss = step(x, k)
+    assert step.replays == 1
+    assert loss.item() == model(x).masked_fill(keep[2].bool(), 0.0).pow(2).sum().item()

@@ -197,6 +197,7 @@ def _div(input, other, rounding_mode):
         a, b = x.array, other.array if isinstance(other, Tensor) else other
         if np.any(np.asarray(b) == 0):
             raise RuntimeError("div: integer division by zero (the divisor has a 0)")
+        values_read()  # integers divided by no op
         return Tensor._wrap(np.asarray(np.trunc(a / b)).astype(dtype), False, None)
     quotient = x / other
     return quotient if rounding_mode is None else quotient.trunc()

@@ -12,6 +12,7 @@ import numpy as np
 from tinynet.factories import float_dtype, make, shape_of
 from tinynet.promotion import result_type
 from tinynet.random import as_generator
+from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
 
 
@@ -120,6 +121,8 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:  # noqa: A002
         raise RuntimeError(f"bernoulli: probabilities must be in [0, 1], got values from "
                            f"{np.min(probability)} to {np.max(probability)}")
     draws = as_generator(generator, "bernoulli").random(input.shape)
+    if p is None:
+        values_read()  # made from the probabilities by no op
     return Tensor._wrap((draws < probability).astype(input.dtype), False, None)
 
 

@@ -5,6 +5,7 @@
 # ruff: noqa: A002  (PyTorch's argument name: input)
 import numpy as np
 
+from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import numpy_names
 
@@ -75,6 +76,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     tensor of counts): each index i repeated ``input[i]`` times, int64, as in PyTorch."""
     if repeats is not None:
         return input.repeat_interleave(repeats, dim, output_size=output_size)
+    values_read()  # the output is made from the counts by no op
     counts = input.array
     if counts.ndim != 1 or counts.dtype.kind not in "iu":
         raise RuntimeError(f"repeat_interleave: a lone repeats must be a 1-D integer tensor, "

@@ -62,6 +62,8 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = False):
+        if isinstance(data, Tensor):
+            values_read()  # a copy of its values, made by no op
         self.array = dtypes.new_array(_data(data), where="Tensor")
         self.grad = None
         self._ctx = None

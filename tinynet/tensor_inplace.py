@@ -24,6 +24,15 @@ def _array(x):
     return x.array if hasattr(x, "array") else x
 
 
+def _values(x):
+    """``_array(x)``, where a tensor's values go into another tensor by no op: a value
+    read (``values_read``: tn.capture cannot replay it)."""
+    if hasattr(x, "array"):
+        values_read()
+        return x.array
+    return x
+
+
 class TensorInPlace:
     """In-place updates, as in PyTorch (see the module docstring for the graph case)."""
 
@@ -52,7 +61,7 @@ class TensorInPlace:
         if self._recording(other):
             return self._rebind(out_of_place(self, other))
         self.bump_version()
-        ufunc(self.array, _array(other), out=self.array, casting="same_kind")
+        ufunc(self.array, _values(other), out=self.array, casting="same_kind")
         return self
 
     def bump_version(self) -> None:
@@ -111,7 +120,7 @@ class TensorInPlace:
             zeros = type(self)._wrap(np.zeros(self.shape, self.dtype), False, None)
             return self._rebind(src.to(self.dtype) + zeros)
         self.bump_version()
-        np.copyto(self.array, _array(src), casting="unsafe")
+        np.copyto(self.array, _values(src), casting="unsafe")
         return self
 
     def _overwrite(self, values):
@@ -126,7 +135,7 @@ class TensorInPlace:
         return self._overwrite(0)
 
     def fill_(self, value):
-        return self._overwrite(_array(value))
+        return self._overwrite(_values(value))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with N(mean, std²) draws (the global generator, or ``generator``)."""
@@ -148,12 +157,12 @@ class TensorInPlace:
             self._rebind(ops.SetItem.apply(self, value, index))
             return
         self.bump_version()
-        self.array[index] = _array(value)
+        self.array[index] = _values(value)
 
     # ---- new tensors like this one -------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):
         """A new tensor holding a copy of ``data``, with this tensor's dtype by default."""
-        array = np.array(_array(data), dtype=dtype or self.dtype)
+        array = np.array(_values(data), dtype=dtype or self.dtype)
         return type(self)(array, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
@@ -178,3 +187,4 @@ def _index_arrays(index):
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.autograd.observers import values_read  # noqa: E402

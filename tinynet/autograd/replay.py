@@ -23,9 +23,11 @@ number or a tensor built from the data outside tinynet's ops, a module changing 
 parameters or buffers in forward, as BatchNorm's running statistics), or that reads a
 tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
 ``numpy()``, printing or formatting a tensor) or into a tensor no op makes (a
-comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``; an ``if`` on a
-value may take the other branch later, and such a tensor would be replayed as the
-recorded one) is never replayed: it runs eagerly, with one warning saying why. Ops that trust integer indices
+comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an
+``if`` on a value may take the other branch later, and such a tensor would be replayed as
+the recorded one), or that changes a tensor in place (``loss += penalty``, a residual
+``h += x``, a write into an input or through ``x.detach()``), is never replayed: it runs
+eagerly, with one warning saying why. Ops that trust integer indices
 (cross-entropy's and NLL's classes, an embedding's rows, one_hot, gather) get the eager
 range checks, and a cross-entropy recorded on padded batches (ignore_index=-100) replays
 only padded ones, for which the eager function takes the same op.
@@ -133,10 +135,14 @@ class capture:
 
 def _signature(args):
     """The shapes, dtypes and plain values a recording holds for; None when a plain
-    argument cannot be compared (unhashable): such calls always run eagerly."""
-    key = []
+    argument cannot be compared (unhashable) or two tensor arguments share one array
+    (a replay reads each input by its position): such calls always run eagerly."""
+    key, arrays = [], set()
     for a in args:
         if isinstance(a, Tensor):
+            if id(a.array) in arrays:
+                return None
+            arrays.add(id(a.array))
             key.append((a.array.shape, a.array.dtype, a.requires_grad))
         else:
             try:
@@ -155,23 +161,37 @@ def _recordable() -> bool:
 class _Recording:
     """One eager call of ``fn``: each op (context, arguments, output tensor), every module
     called, each module call's end (in order, with the forward hooks it ran), whether
-    any of their parameters or buffers changed during the call, and whether it read a
-    tensor's values into Python."""
+    any of their parameters or buffers changed during the call, whether it read a
+    tensor's values into Python, and whether it changed a tensor in place."""
 
     def __init__(self, fn, args, previous):
         self.args, self.ops = args, []
         watched = _state_tensors(previous.modules) if previous is not None else []
         before = [t._version[0] for t in watched]
+        seen = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
+        arrays = []  # each op's output array as the op made it
+
+        def record(ctx, arguments, out):
+            self.ops.append((ctx, arguments, out))
+            arrays.append(out.array)
+            seen.extend((t._version, t._version[0]) for t in (*arguments, out)
+                        if isinstance(t, Tensor))
+
         called, finished, reads = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads
         OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = {}, [], 0
         try:
-            with observing(forward=lambda ctx, a, out: self.ops.append((ctx, a, out))):
+            with observing(forward=record):
                 self.result = fn(*args)
         finally:
             self.modules, self.finished = list(OBSERVERS.called.values()), OBSERVERS.finished
             self.read_values = OBSERVERS.reads > 0
             OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = called, finished, reads
         self.changed_state = [t._version[0] for t in watched] != before
+        # an input, an op's argument or output changed after it was seen (x += 1, a write
+        # through x.detach()), or an in-place op in the graph made a tensor the output of
+        # another op (loss += penalty: the tensor holds that op's array now)
+        self.changed_in_place = any(counter[0] != version for counter, version in seen) or \
+            any(out.array is not array for (_, _, out), array in zip(self.ops, arrays))
 
 
 def _state_tensors(modules) -> list:
@@ -205,6 +225,8 @@ def _sources(recording) -> list:
                            else (TENSOR, a))
             elif type(a) is np.ndarray and id(a) in input_arrays:
                 row.append((INPUT, input_arrays[id(a)]))
+            elif type(a) is np.ndarray and id(a) in made_arrays:
+                row.append((OUT, made_arrays[id(a)]))
             else:  # as Function.apply passes it: numpy scalars become Python ones
                 row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
         rows.append(row)
@@ -252,6 +274,9 @@ class _Plan:
         if second.changed_state:
             raise _NotReplayable("a module changes its parameters or buffers in forward "
                                  "(BatchNorm's running statistics): replay would skip it")
+        if first.changed_in_place or second.changed_in_place:
+            raise _NotReplayable("it changes a tensor in place (x += ..., a write through "
+                                 "x.detach() or .data): a replay would not")
         if first.read_values or second.read_values:
             raise _NotReplayable("it reads tensor values into Python or into tensors no op "
                                  "makes (item(), bool(), tolist(), numpy(), printing, a "
