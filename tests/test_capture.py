@@ -332,7 +332,7 @@ def test_values_from_the_data_are_refused_with_a_warning(forward, reason):
 def test_batch_norm_in_training_is_not_replayed():
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
     step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
-    with pytest.warns(UserWarning, match="changes its parameters or buffers in forward"):
+    with pytest.warns(UserWarning, match="parameters or buffers, as BatchNorm.s running"):
         for _ in range(3):
             step(tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])).backward()
     assert step.replays == 0
@@ -861,3 +861,33 @@ def test_an_op_output_passed_as_an_array_is_read_at_each_call():
         loss = step(x, k)
     assert step.replays == 1
     assert loss.item() == model(x).masked_fill(keep[2].bool(), 0.0).pow(2).sum().item()
+
+
+@pytest.mark.parametrize("kept", ["tensor", "attribute"])
+def test_a_tensor_kept_across_calls_and_changed_in_the_call_is_never_replayed(kept):
+    """A counter kept outside the call (a tensor, or a module attribute that is not a
+    buffer) changed in place before any op reads it: a replay would skip the change."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    model.scale = tn.zeros(())
+    counter = tn.zeros(()) if kept == "tensor" else model.scale
+    step = tn.capture(lambda x: (model(x) * counter.add_(1)).sum())
+    with pytest.warns(UserWarning, match="changes a tensor kept across calls"):
+        losses = [step(tn.ones(4, 3)).item() for _ in range(4)]
+    assert step.replays == 0
+    assert counter.item() == 4.0 and losses[3] == 4 * losses[0]
+
+
+def test_a_function_changing_its_inputs_requires_grad_is_not_recorded():
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+
+    def forward(x):
+        x.requires_grad_()
+        return (model(x) ** 2).sum()
+    step = tn.capture(forward)
+    for _ in range(4):
+        x = tn.ones(4, 3)
+        step(x).backward()
+        assert x.grad is not None
+    assert step.replays == 0

@@ -19,8 +19,8 @@ forward hook marked ``hook.replay_safe = True`` (the Monitor's step counter) rea
 its module's inputs nor its output and returns None: it does not stop a replay, which
 calls it with None for both, as often and in the order an eager call would. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
-number or a tensor built from the data outside tinynet's ops, a module changing its
-parameters or buffers in forward, as BatchNorm's running statistics), or that reads a
+number or a tensor built from the data outside tinynet's ops, a tensor kept across calls
+changed in place, as BatchNorm's running statistics), or that reads a
 tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
 ``numpy()``, printing or formatting a tensor) or into a tensor no op makes (a
 comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an
@@ -112,6 +112,8 @@ class capture:
                 not all(_replay_safe(module._forward_hooks.values()) for module in self._hooked):
             return self.fn(*args)  # (the last: a hook that made us leave a recording out)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
+        if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
+            return recording.result
         if not all(_replay_safe(hooks) for _, hooks in recording.finished):
             # a hook ran (a Monitor observing this step): replay would skip it, so the
             # recording is left out, and so are the next calls while that hook is there
@@ -166,7 +168,10 @@ class _Recording:
 
     def __init__(self, fn, args, previous):
         self.args, self.ops = args, []
-        watched = _state_tensors(previous.modules) if previous is not None else []
+        # what the previous call kept across calls: its modules' state and the tensors its
+        # ops read that neither came in nor were made by an op (changed during this call?)
+        watched = _state_tensors(previous.modules) + previous.kept if previous is not None \
+            else []
         before = [t._version[0] for t in watched]
         seen = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
         arrays = []  # each op's output array as the op made it
@@ -187,6 +192,9 @@ class _Recording:
             self.read_values = OBSERVERS.reads > 0
             OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = called, finished, reads
         self.changed_state = [t._version[0] for t in watched] != before
+        made = {id(out) for _, _, out in self.ops} | {id(a) for a in args}
+        self.kept = list({id(t): t for _, arguments, _ in self.ops for t in arguments
+                          if isinstance(t, Tensor) and id(t) not in made}.values())
         # an input, an op's argument or output changed after it was seen (x += 1, a write
         # through x.detach()), or an in-place op in the graph made a tensor the output of
         # another op (loss += penalty: the tensor holds that op's array now)
@@ -272,8 +280,9 @@ class _Plan:
             raise _NotReplayable("its two recorded calls ran different ops (they depend on "
                                  "the values of its inputs)")
         if second.changed_state:
-            raise _NotReplayable("a module changes its parameters or buffers in forward "
-                                 "(BatchNorm's running statistics): replay would skip it")
+            raise _NotReplayable("it changes a tensor kept across calls in place (a module's "
+                                 "parameters or buffers, as BatchNorm's running statistics): "
+                                 "replay would skip it")
         if first.changed_in_place or second.changed_in_place:
             raise _NotReplayable("it changes a tensor in place (x += ..., a write through "
                                  "x.detach() or .data): a replay would not")
