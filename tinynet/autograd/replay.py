@@ -37,7 +37,12 @@ NOTE: what replay does not run, it cannot check: Python side effects inside the 
 (tinynet's own attribute, not watched), and a value computed from the inputs that way
 and passed to an op, which is taken for a constant when it is the same in both recorded
 calls. (A tensor sharing an input's or an op's array, as ``x.detach()``, is read at each
-call.) Capture pure forward functions, as for CUDA graphs. A loss must be
+call.) And a replay keeps what the function reached from outside, besides the values of
+its inputs and of the tensors it read: plain Python values (a weight from a schedule
+that had the same value at both recorded calls), module attributes (Dropout's ``p``),
+and which tensors and modules it reached (a Parameter or a submodule replaced by a new
+object is not seen: the replay reads the old one). After changing one of those, make a
+new ``tn.capture``. Capture pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).
 """
