@@ -891,3 +891,19 @@ def test_a_function_changing_its_inputs_requires_grad_is_not_recorded():
         step(x).backward()
         assert x.grad is not None
     assert step.replays == 0
+
+
+def test_a_parameter_replaced_by_a_new_one_is_read():
+    """model.weight = Parameter(...) after the recordings: the call runs eagerly and the
+    new parameter gets its gradient (a replay would read, and train, the old one)."""
+    tn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    step = tn.capture(lambda x: (model(x) ** 2).sum())
+    for _ in range(3):
+        step(tn.ones(4, 3)).backward()
+    assert step.replays == 1
+    model.weight = nn.Parameter(tn.randn(2, 3))
+    loss = step(tn.ones(4, 3))
+    loss.backward()
+    assert model.weight.grad is not None
+    assert loss.item() == (model(tn.ones(4, 3)) ** 2).sum().item()

@@ -40,9 +40,9 @@ calls. (A tensor sharing an input's or an op's array, as ``x.detach()``, is read
 call.) And a replay keeps what the function reached from outside, besides the values of
 its inputs and of the tensors it read: plain Python values (a weight from a schedule
 that had the same value at both recorded calls), module attributes (Dropout's ``p``),
-and which tensors and modules it reached (a Parameter or a submodule replaced by a new
-object is not seen: the replay reads the old one). After changing one of those, make a
-new ``tn.capture``. Capture pure forward functions, as for CUDA graphs. A loss must be
+and which modules it reached (a submodule replaced by a new object is not seen: the
+replay runs the old one; a parameter or buffer replaced by a new tensor sends the call
+down the eager path). After changing one of those, make a new ``tn.capture``. Capture pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).
 """
@@ -315,6 +315,9 @@ class _Plan:
         self.guarded = [[t, layout, t.array] for t, layout in
                         {id(t): (t, layout) for t, layout in
                          zip(self.tensors, self.layouts)}.values()]
+        # per such tensor held by a called module (a parameter, a buffer): the module, its
+        # name there, and the tensor (replaced by a new one, it is not read)
+        self.owned = _owned(self.modules, {id(t) for t in self.tensors})
         self.generation = 0
         self._compile()
 
@@ -415,6 +418,9 @@ class _Plan:
                 entry[2] = tensor.array
             elif tensor.requires_grad != layout[2]:
                 return None
+        for module, name, tensor in self.owned:
+            if vars(module).get(name) is not tensor:
+                return None  # model.weight = Parameter(...): the replay would read the old
         for where, n, unsigned, padding, padded_only in self.target_checks:
             targets = (args[where] if type(where) is int else where).array
             if padding is not None:
@@ -553,6 +559,13 @@ class _Plan:
                 else:  # NOTE: out of place, as the engine: gx may be another input's array
                     grads[index] = previous + gx
         return arrived, grads[first_leaf:]
+
+
+def _owned(modules, tensor_ids) -> list:
+    """(module, name, tensor) for each tensor of ``tensor_ids`` that is an attribute of
+    one of ``modules``."""
+    return [(m, name, value) for m in modules for name, value in vars(m).items()
+            if isinstance(value, Tensor) and id(value) in tensor_ids]
 
 
 def _replay_safe(hooks) -> bool:
