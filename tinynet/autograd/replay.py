@@ -56,8 +56,7 @@ from tinynet.autograd.function import Function, _sequence
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS, observing
 
-OUT, INPUT, TENSOR, VALUE, CONST = 0, 1, 2, 3, 4  # where an op's argument comes from
-# (CONST: a tensor made in the call by no op, with the same values in both recordings)
+OUT, INPUT, TENSOR, VALUE = 0, 1, 2, 3  # where an op's argument comes from
 MAX_SIGNATURES = 8  # recordings kept per captured function
 UNROLL_MAX_OPS = 1000  # larger plans replay with the loops: compiling their unrolled code
 # takes longer the longer they are, and the per-op lookups it saves weigh less
@@ -362,7 +361,7 @@ class _Plan:
         same = kind1 == kind2 and (ref1 is ref2 or kind2 in (OUT, INPUT) and ref1 == ref2)
         if kind1 == kind2 == TENSOR and not same:  # made in the call, by no op: a constant?
             if not ref2.requires_grad and _same_value(ref1.array, ref2.array):
-                return CONST, ref2.array
+                return VALUE, ref2.array
         elif kind1 == kind2 == VALUE and _same_value(ref1, ref2):
             return VALUE, ref2
         if not same:
