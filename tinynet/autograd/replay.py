@@ -42,7 +42,8 @@ its inputs and of the tensors it read: plain Python values (a weight from a sche
 that had the same value at both recorded calls), module attributes (Dropout's ``p``),
 and which modules it reached (a submodule replaced by a new object is not seen: the
 replay runs the old one; a parameter or buffer replaced by a new tensor sends the call
-down the eager path). After changing one of those, make a new ``tn.capture``. Capture pure forward functions, as for CUDA graphs. A loss must be
+down the eager path). After changing one of those, make a new ``tn.capture``. Capture
+pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).
 """
@@ -216,29 +217,25 @@ class _NotReplayable(Exception):
 
 
 def _sources(recording) -> list:
-    """Per op, per argument: (kind, reference) in this recording's own terms."""
-    made = {id(out): j for j, (_, _, out) in enumerate(recording.ops)}
-    inputs = {id(a): k for k, a in enumerate(recording.args) if isinstance(a, Tensor)}
-    # an input's or an op's very array, passed as a plain value (x[i] indexes by i's
-    # array) or in another tensor (x.detach()): read from the call's input or the op's
-    # output when replayed, not kept as a constant
-    input_arrays = {id(a.array): k for k, a in enumerate(recording.args)
-                    if isinstance(a, Tensor)}
-    made_arrays = {id(out.array): j for j, (_, _, out) in enumerate(recording.ops)}
+    """Per op, per argument: (kind, reference) in this recording's own terms. A tensor is
+    found by itself (an input, an op's output), else by its array, as is a plain array
+    argument: an input's or an op's very array, in another tensor (x.detach()) or passed
+    bare (x[i] indexes by i's array), is read from the call's input or the op's output
+    when replayed, not kept as a constant."""
+    by_tensor = {**{id(a): (INPUT, k) for k, a in enumerate(recording.args)
+                    if isinstance(a, Tensor)},
+                 **{id(out): (OUT, j) for j, (_, _, out) in enumerate(recording.ops)}}
+    by_array = {**{id(out.array): (OUT, j) for j, (_, _, out) in enumerate(recording.ops)},
+                **{id(a.array): (INPUT, k) for k, a in enumerate(recording.args)
+                   if isinstance(a, Tensor)}}
     rows = []
     for _, args, _ in recording.ops:
         row = []
         for a in args:
             if isinstance(a, Tensor):
-                row.append((OUT, made[id(a)]) if id(a) in made else
-                           (INPUT, inputs[id(a)]) if id(a) in inputs else
-                           (INPUT, input_arrays[id(a.array)]) if id(a.array) in input_arrays
-                           else (OUT, made_arrays[id(a.array)]) if id(a.array) in made_arrays
-                           else (TENSOR, a))
-            elif type(a) is np.ndarray and id(a) in input_arrays:
-                row.append((INPUT, input_arrays[id(a)]))
-            elif type(a) is np.ndarray and id(a) in made_arrays:
-                row.append((OUT, made_arrays[id(a)]))
+                row.append(by_tensor.get(id(a)) or by_array.get(id(a.array)) or (TENSOR, a))
+            elif type(a) is np.ndarray and id(a) in by_array:
+                row.append(by_array[id(a)])
             else:  # as Function.apply passes it: numpy scalars become Python ones
                 row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
         rows.append(row)
