@@ -380,6 +380,39 @@ def test_retain_graph_twice_and_extra_eager_terms_match_eager():
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_replayed_loss_backpropagated_itself_fills_grads_and_runs_hooks_as_eager():
+    """The replayed node as the root (the engine hands its gradients straight to the
+    leaves): gradients accumulated over two backward passes (retain_graph), the loss's
+    retained gradient, an input's gradient, and post-accumulate hooks in eager's order."""
+    def run(capture):
+        tn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+        order = []
+        for name, p in model.named_parameters():
+            p.register_post_accumulate_grad_hook(lambda t, name=name: order.append(name))
+        step = tn.capture(lambda x, y: F.cross_entropy(model(x), y)) if capture else \
+            (lambda x, y: F.cross_entropy(model(x), y))
+        x = tn.randn(6, 3, requires_grad=True)
+        y = tn.tensor([0, 1, 0, 1, 1, 0])
+        for _ in range(3):
+            order.clear()
+            model.zero_grad()
+            x.grad = None
+            loss = step(x, y)
+            loss.retain_grad()
+            loss.backward(retain_graph=True)
+            loss.backward()
+        grads = [p.grad.array for p in model.parameters()] + [x.grad.array, loss.grad.array]
+        return grads, order, step
+
+    (eager, eager_order, _), (replayed, order, step) = run(False), run(True)
+    assert step.replays == 1
+    assert order == eager_order and len(order) == 8  # 4 parameters, twice
+    for a, b in zip(eager, replayed):
+        np.testing.assert_array_equal(a, b)
+    assert replayed[-1] == 2.0  # dL/dL, once per backward pass
+
+
 def test_a_tuple_result_gives_the_loss_and_detached_outputs():
     tn.manual_seed(0)
     model = nn.Linear(3, 2)

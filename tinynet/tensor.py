@@ -101,7 +101,9 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
                     f"grad can be implicitly created only for scalar outputs: this tensor "
                     f"has shape {self.shape}; pass backward(gradient=...) of that shape, "
                     f"or reduce it first (e.g. .sum() or .mean())")
-            grad = np.ones_like(self.array)
+            # (np.array: cheaper than np.ones_like for the usual scalar loss)
+            grad = np.array(1, self.array.dtype) if self.array.ndim == 0 else \
+                np.ones_like(self.array)
         else:
             grad = np.array(_data(gradient), dtype=self.array.dtype)
             if grad.shape != self.array.shape:

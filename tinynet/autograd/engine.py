@@ -46,24 +46,17 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         _write_leaf_grads([root], {id(root): grad})
         return
     observers = OBSERVERS.backward  # anomaly detection, the backward trace
+    adopted = set()  # ids of arrays that already became some tensor's .grad
+    if getattr(type(root._ctx), "to_leaves_only", False) and not observers:
+        _run_leaves_only(root._ctx, grad, retain_graph, adopted)
+        return
     grads = {id(root._ctx): grad}  # id(node) -> dL/d(the node's output), summed so far
     ready = [(-root._ctx.seq, root._ctx)]
     leaves = []
-    adopted = set()  # ids of arrays that already became some tensor's .grad
     while ready:
         ctx = heapq.heappop(ready)[1]
         g = grads.pop(id(ctx))
-        if ctx.next_nodes is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time: its saved values "
-                "were freed by the first backward(). Pass retain_graph=True to the "
-                "first call if you need to backward twice.")
-        _check_saved_unchanged(ctx)
-        if ctx.retained is not None and ctx.retained() is not None:
-            _accumulate_leaf_grad(ctx.retained(), g, adopted)
-        input_grads = type(ctx).backward(ctx, g)
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
+        input_grads = _call_backward(ctx, g, adopted)
         if len(input_grads) != len(ctx.next_nodes):
             arity_error(ctx, len(ctx.next_nodes), input_grads)
         if observers:
@@ -94,6 +87,37 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     _write_leaf_grads(leaves, grads, adopted)
 
 
+def _call_backward(ctx, g: np.ndarray, adopted: set) -> tuple:
+    """``ctx``'s backward on ``g`` (dL/d its output), after the checks that its graph is
+    still there and its saved arrays unchanged, and once a retained output got ``g``:
+    one gradient per input."""
+    if ctx.next_nodes is None:
+        raise RuntimeError(
+            "Trying to backward through the graph a second time: its saved values "
+            "were freed by the first backward(). Pass retain_graph=True to the "
+            "first call if you need to backward twice.")
+    _check_saved_unchanged(ctx)
+    if ctx.retained is not None and ctx.retained() is not None:
+        _accumulate_leaf_grad(ctx.retained(), g, adopted)
+    input_grads = type(ctx).backward(ctx, g)
+    return input_grads if type(input_grads) is tuple else (input_grads,)
+
+
+def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) -> None:
+    """run_backward from a node whose inputs are all leaves, each named once, whose
+    backward returns each one's whole gradient in its shape, in the order the leaves
+    are to be written, as a replayed call's node (``tn.capture``) does: nothing left to
+    sum or reduce, so the gradients go straight to the leaves."""
+    input_grads = _call_backward(ctx, grad, adopted)
+    if len(input_grads) != len(ctx.next_nodes):
+        arity_error(ctx, len(ctx.next_nodes), input_grads)
+    for leaf, g in zip(ctx.next_nodes, input_grads):
+        if g is not None:
+            _write_leaf_grad(leaf, g, adopted)
+    if not retain_graph:
+        ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
+
+
 def arity_error(ctx, expected: int, grads) -> None:
     """Raise for a ``backward`` that returned other than ``expected`` gradients."""
     raise RuntimeError(f"backward: {type(ctx).__name__}.backward must return one gradient per "
@@ -105,10 +129,14 @@ def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:
     """Add each leaf's gradient into its ``.grad``, then run its post-accumulate hooks."""
     adopted = set() if adopted is None else adopted
     for leaf in leaves:
-        _accumulate_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
-        if leaf._grad_hooks:
-            for hook in list(leaf._grad_hooks.values()):
-                hook(leaf)
+        _write_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
+
+
+def _write_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:
+    _accumulate_leaf_grad(leaf, g, adopted)
+    if leaf._grad_hooks:
+        for hook in list(leaf._grad_hooks.values()):
+            hook(leaf)
 
 
 def _check_saved_unchanged(ctx) -> None:
@@ -133,9 +161,10 @@ def _check_saved_unchanged(ctx) -> None:
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set) -> None:
     """Add ``g`` into ``leaf.grad``; the first time, adopt ``g`` without a copy when it is
     a fresh array that no other tensor holds."""
-    if g.dtype != leaf.array.dtype:
-        g = g.astype(leaf.array.dtype)
-    elif not g.flags.owndata or not g.flags.writeable or id(g) in adopted:
+    dtype, flags = leaf.array.dtype, g.flags
+    if g.dtype is not dtype and g.dtype != dtype:  # (identity first: the usual case)
+        g = g.astype(dtype)
+    elif not flags.owndata or not flags.writeable or id(g) in adopted:
         g = g.copy()
     if leaf.grad is None:
         adopted.add(id(g))

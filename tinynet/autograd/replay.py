@@ -400,7 +400,7 @@ class _Plan:
             return None
         hooked = False
         for module, training in zip(self.modules, self.training):
-            if module.training != training:
+            if module.training is not training:  # (bools: identity is enough)
                 return None
             if module._forward_hooks:
                 if not _replay_safe(module._forward_hooks.values()):
@@ -415,7 +415,7 @@ class _Plan:
             elif tensor.requires_grad != layout[2]:
                 return None
         for module, name, tensor in self.owned:
-            if vars(module).get(name) is not tensor:
+            if module.__dict__.get(name) is not tensor:
                 return None  # model.weight = Parameter(...): the replay would read the old
         for where, n, unsigned, padding, padded_only in self.target_checks:
             targets = (args[where] if type(where) is int else where).array
@@ -428,7 +428,8 @@ class _Plan:
                 if not targets.size:
                     continue
             if unsigned is not None:  # one pass: a negative index viewed as unsigned
-                in_range = targets.view(unsigned).max() < n  # exceeds any valid one
+                in_range = np.maximum.reduce(targets.view(unsigned), axis=None) < n  # exceeds
+                # any valid one (the ufunc's own reduce: .max() adds a Python wrapper)
             else:
                 in_range = 0 <= targets.min() and targets.max() < n
             if not in_range:
@@ -631,6 +632,9 @@ def _targets(sources, ctx) -> list:
 class Replay(Function):
     """The graph node of a replayed call: its backward runs the recorded ops' backward
     passes and hands each leaf its gradient."""
+
+    # each leaf once, its gradient summed and in its shape (see engine._run_leaves_only)
+    to_leaves_only = True
 
     @staticmethod
     def backward(ctx, grad):
