@@ -294,18 +294,26 @@ def test_targets_out_of_range_take_the_eager_path_and_its_error():
     assert step.replays == 1
 
 
-def test_a_monitor_attached_later_sees_every_step():
-    tn.manual_seed(0)
-    model = tn.models.MLP(3, [8], 2, activation="relu")
-    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
-    x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
-    for _ in range(3):
-        step(x, y).backward()
-    monitor = tn.diagnostics.Monitor(model, every=1)
-    for _ in range(2):
-        step(x, y).backward()
-    assert step.replays == 1
-    assert monitor.end_epoch()["layers"]["1"]["dead_rate"] is not None
+@pytest.mark.parametrize("activation", ["relu", "gelu", "tanh"])
+def test_a_monitor_attached_later_sees_every_replayed_step_as_eager(activation):
+    """Its activation hooks read the module's input and output: a replay hands them the
+    replayed values, and the statistics are the eager ones bit for bit."""
+    summaries = []
+    for capture in (False, True):
+        tn.manual_seed(0)
+        model = tn.models.MLP(3, [8, 8], 2, activation=activation)
+        loss_of = lambda x, y: F.cross_entropy(model(x), y)  # noqa: E731
+        step = tn.capture(loss_of) if capture else loss_of
+        monitor = None
+        for i in range(6):
+            if i == 3:
+                monitor = tn.diagnostics.Monitor(model, every=1)
+            x = tn.randn(6, 3)
+            step(x, tn.tensor([0, 1, 0, 1, 1, 0])).backward()
+        summaries.append(monitor.end_epoch())
+    assert step.replays == 4
+    assert summaries[0] == summaries[1]
+    assert summaries[1]["layers"]["1"]["act_hist"] != summaries[1]["layers"]["3"]["act_hist"]
 
 
 # ---- never replayed -------------------------------------------------------------------------
@@ -483,6 +491,74 @@ def test_replay_safe_hooks_run_as_often_and_in_the_order_of_an_eager_call():
     assert step.replays == 2
 
 
+def test_reading_hooks_get_each_calls_values_in_eager_order():
+    """A hook marked replay_reads gets, on replayed calls, its module call's inputs and
+    output with the eager values (a module called twice: each call's own), in eager's
+    order among the replay_safe hooks."""
+    def run(capture):
+        tn.manual_seed(0)
+        a, b = tn.nn.Linear(3, 4), tn.nn.Tanh()
+        model = tn.nn.Sequential(a, b, tn.nn.Identity())
+        log = []
+
+        def hook_named(name, reads):
+            def hook(module, inputs, output):
+                log.append((name, [i.array.copy() for i in inputs], output.array.copy())
+                           if reads else name)
+            setattr(hook, "replay_reads" if reads else "replay_safe", True)
+            return hook
+
+        for module, name, reads in ((a, "a", True), (b, "b", True), (model, "model", False),
+                                    (model[2], "identity", True)):
+            module.register_forward_hook(hook_named(name, reads))
+        loss_of = lambda x, y: F.cross_entropy(model(x), y) + F.cross_entropy(model(-x), y)  # noqa: E731,E501
+        step = tn.capture(loss_of) if capture else loss_of
+        logs = []
+        for i in range(4):
+            log.clear()
+            step(tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])).backward()
+            logs.append(list(log))
+        return logs, step
+
+    (eager, _), (replayed, step) = run(False), run(True)
+    assert step.replays == 2
+    assert [[e if isinstance(e, str) else e[0] for e in log] for log in replayed] == \
+        [["a", "b", "identity", "model"] * 2] * 4
+    for log_e, log_r in zip(eager, replayed):
+        for e, r in zip(log_e, log_r):
+            if isinstance(e, str):
+                assert e == r
+            else:
+                assert len(e[1]) == len(r[1]) == 1
+                np.testing.assert_array_equal(e[1][0], r[1][0])
+                np.testing.assert_array_equal(e[2], r[2])
+
+
+def test_a_reading_hook_on_values_a_replay_lacks_runs_the_call_eagerly():
+    """A module returning a tuple: its output is no tensor an op made, so a call with a
+    reading hook on it runs eagerly (the hook sees it); without the hook it replays."""
+    class Both(tn.nn.Module):
+        def forward(self, x):
+            return x, 2 * x
+
+    tn.manual_seed(0)
+    linear, both = tn.nn.Linear(3, 2), Both()
+    step = tn.capture(lambda x, y: F.cross_entropy(sum(both(linear(x))), y))
+    seen = []
+
+    def hook(module, inputs, output):
+        seen.append(len(output))
+    hook.replay_reads = True
+    handle = both.register_forward_hook(hook)
+    x, y = tn.randn(4, 3), tn.tensor([0, 1, 1, 0])
+    for _ in range(4):
+        step(x, y).backward()
+    assert step.replays == 0 and seen == [2] * 4
+    handle.remove()
+    step(x, y).backward()
+    assert step.replays == 1
+
+
 def test_a_hook_that_is_not_replay_safe_stops_recording_while_it_is_there(monkeypatch):
     """Calls that run such a hook are not recorded (replay would skip the hook), and while
     it stays no call is even recorded; once it is removed, capture records and replays."""
@@ -511,10 +587,11 @@ def test_a_hook_that_is_not_replay_safe_stops_recording_while_it_is_there(monkey
 
 
 @pytest.mark.parametrize("every", [1, 3, 4])
-def test_fit_with_capture_and_a_monitor_replays_the_steps_it_does_not_observe(every):
-    """The Monitor attaches its activation hooks only for the steps it observes; those
-    run eagerly (and are not recorded), the others are replayed, and the diagnostics
-    and the training are the eager ones bit for bit."""
+def test_fit_with_capture_and_a_monitor_replays_every_step(every):
+    """The Monitor attaches its activation hooks only for the steps it observes; they
+    read their module's input and output, which replays hand them, so every step but
+    the two recorded ones is replayed, and the diagnostics and the training are the
+    eager ones bit for bit."""
     import warnings
     data = tn.data.load_dataset("iris", seed=0)
     runs = []
@@ -533,11 +610,9 @@ def test_fit_with_capture_and_a_monitor_replays_the_steps_it_does_not_observe(ev
         return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
 
     assert without_time(plain_history.records) == without_time(captured_history.records)
-    # 112 samples in batches of 16: 7 steps an epoch, observed: steps 1, 1 + every, ...;
-    # the others are replayed, but for the two eager calls recorded first
-    observed = len(range(0, 7, every))
-    replayed = 0 if every == 1 else 3 * (7 - observed) - 2
-    assert captured_history.config["replayed_steps"] == replayed
+    # 112 samples in batches of 16: 7 steps an epoch, all replayed but the two eager
+    # calls recorded first
+    assert captured_history.config["replayed_steps"] == 3 * 7 - 2
 
 
 # ---- the unrolled replay: copies, memory, size ---------------------------------------

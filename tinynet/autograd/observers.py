@@ -15,7 +15,8 @@ class _Observers(threading.local):
         self.backward = []  # f(ctx, grad, input_grads) after each op's backward
         self.modules = []  # modules whose forward is running, innermost last
         self.called = None  # a dict filled with every module called, while tn.capture records
-        self.finished = None  # and a list of (module, its forward hooks), as calls end
+        self.finished = None  # and a list of (module, its forward hooks, the call's
+        # positional inputs, its output), as calls end
         self.reads = None  # a count of tensor values read into Python, while it records
 
 

@@ -12,12 +12,15 @@ for bit.
 A call runs eagerly (the function as it is) whenever replaying might differ: other input
 shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
 smaller batch works too), grad mode off, a module's ``training`` flag changed, a module
-with a forward hook (such calls are not recorded either: a Monitor attaches its hooks for
-the steps it observes), a parameter of another shape or dtype, anomaly detection or
-another observer on, the fast-path switch flipped, or class targets outside [0, C). A
-forward hook marked ``hook.replay_safe = True`` (the Monitor's step counter) reads neither
-its module's inputs nor its output and returns None: it does not stop a replay, which
-calls it with None for both, as often and in the order an eager call would. A
+with a forward hook not marked for replay (such calls are not recorded either), a
+parameter of another shape or dtype, anomaly detection or another observer on, the
+fast-path switch flipped, or class targets outside [0, C). Two marks let a forward hook
+run on replayed calls, as often and in the order an eager call runs it; such a hook
+returns None. ``hook.replay_safe = True`` (the Monitor's step counter): it reads neither
+its module's inputs nor its output, and gets None for both. ``hook.replay_reads = True``
+(the Monitor's activation hooks): it only reads their values, and gets the call's
+inputs and output as tensors without a graph (a call whose input or output is no tensor
+from the function's inputs or ops, a tuple say, then runs eagerly). A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a tensor kept across calls
 changed in place, as BatchNorm's running statistics), or that reads a
@@ -119,9 +122,9 @@ class capture:
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
         if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
             return recording.result
-        if not all(_replay_safe(hooks) for _, hooks in recording.finished):
-            # a hook ran (a Monitor observing this step): replay would skip it, so the
-            # recording is left out, and so are the next calls while that hook is there
+        if not all(_replay_safe(hooks) for _, hooks, _, _ in recording.finished):
+            # a hook ran that a replay cannot run (see _replay_safe), so the recording is
+            # left out, and so are the next calls while that hook is there
             self._hooked = recording.modules
             return recording.result
         self._hooked = []
@@ -222,9 +225,7 @@ def _sources(recording) -> list:
     argument: an input's or an op's very array, in another tensor (x.detach()) or passed
     bare (x[i] indexes by i's array), is read from the call's input or the op's output
     when replayed, not kept as a constant."""
-    by_tensor = {**{id(a): (INPUT, k) for k, a in enumerate(recording.args)
-                    if isinstance(a, Tensor)},
-                 **{id(out): (OUT, j) for j, (_, _, out) in enumerate(recording.ops)}}
+    by_tensor = _by_tensor(recording)
     by_array = {**{id(out.array): (OUT, j) for j, (_, _, out) in enumerate(recording.ops)},
                 **{id(a.array): (INPUT, k) for k, a in enumerate(recording.args)
                    if isinstance(a, Tensor)}}
@@ -240,6 +241,13 @@ def _sources(recording) -> list:
                 row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
         rows.append(row)
     return rows
+
+
+def _by_tensor(recording) -> dict:
+    """id(tensor) -> (INPUT, k) for the call's inputs, (OUT, j) for the ops' outputs."""
+    return {**{id(a): (INPUT, k) for k, a in enumerate(recording.args)
+               if isinstance(a, Tensor)},
+            **{id(out): (OUT, j) for j, (_, _, out) in enumerate(recording.ops)}}
 
 
 def _same_value(a, b) -> bool:
@@ -294,7 +302,7 @@ class _Plan:
                                  "it does may depend on them, and a replay would not read "
                                  "them")
         self.modules = second.modules
-        self.finished = [module for module, _ in second.finished]  # with repeats, in order
+        self.calls = _module_calls(first, second)  # with repeats, in the order they ended
         self.training = [m.training for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()
         self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2) for i, (s1, s2) in
@@ -436,22 +444,38 @@ class _Plan:
                 return None  # the eager path ignores or refuses them
         if not hooked:
             return []
-        return [(module, hook) for module in self.finished  # as an eager call runs them
-                if module._forward_hooks for hook in list(module._forward_hooks.values())]
+        hooks = []  # as an eager call runs them
+        for module, where in self.calls:
+            for hook in list(module._forward_hooks.values()) if module._forward_hooks else ():
+                if getattr(hook, "replay_safe", False):
+                    hooks.append((module, hook, None))
+                elif where is None:  # a reading hook, on values the replay does not have
+                    return None
+                else:
+                    hooks.append((module, hook, where))
+        return hooks
 
     def replay(self, args, hooks=()):
         self.generation += 1
-        returned = self._forward(args)
+        if any(where is not None for _, _, where in hooks):  # hooks reading module values
+            values = self._forward_loop(args, keep=True)
+            returned = tuple([values[j] for j in self.returned])
+        else:
+            values, returned = None, self._forward(args)
         first = self._root(returned[0], args)
-        for module, hook in hooks:
-            hook(module, None, None)
+        for module, hook, where in hooks:
+            if where is None:
+                hook(module, None, None)
+            else:
+                hook(module, *_hook_arguments(where, values, args))
         if len(returned) == 1:
             return first
         return (first, *[Tensor._wrap(array, False, None) for array in returned[1:]])
 
-    def _forward_loop(self, args) -> tuple:
+    def _forward_loop(self, args, keep: bool = False):
         """Each op's own forward, in order, on this call's arrays: the outputs of the ops
-        the call returns. (With the fast paths on, ``_unroll`` runs this unrolled.)"""
+        the call returns; with ``keep``, every op's output, none freed (for hooks that read
+        them). (With the fast paths on, ``_unroll`` runs this unrolled, without ``keep``.)"""
         values = []
         for op in self.ops:
             arrays = [values[ref] if kind == OUT else args[ref].array if kind == INPUT
@@ -460,9 +484,10 @@ class _Plan:
             ctx.saved_tensors = ()
             out = op.cls.forward(ctx, *arrays)
             values.append(out if type(out) is np.ndarray else np.asarray(out))
-            for j in op.frees:
-                values[j] = None
-        return tuple(values[j] for j in self.returned)
+            if not keep:
+                for j in op.frees:
+                    values[j] = None
+        return values if keep else tuple(values[j] for j in self.returned)
 
     def _root(self, array, args):
         if not self.ops[self.returned[0]].records:
@@ -566,8 +591,42 @@ def _owned(modules, tensor_ids) -> list:
 
 
 def _replay_safe(hooks) -> bool:
-    """Whether every one of these forward hooks is marked ``replay_safe``."""
-    return all(getattr(hook, "replay_safe", False) for hook in list(hooks))
+    """Whether a replay can run each of these forward hooks: marked ``replay_safe`` (it
+    reads nothing) or ``replay_reads`` (it reads its module call's inputs and output)."""
+    return all(getattr(hook, "replay_safe", False) or getattr(hook, "replay_reads", False)
+               for hook in list(hooks))
+
+
+def _module_calls(first, second) -> list:
+    """Per module call of ``second``, in the order the calls ended: (module, where its
+    inputs and output are: ((kind, reference) per input, (kind, reference)), or None
+    when the replay does not have them (an input or output that is not a tensor from the
+    call's inputs or ops) or the two recordings found them in different places)."""
+    located = [[(module, _located(recording, args, out)) for module, _, args, out
+                in recording.finished] for recording in (first, second)]
+    if [m for m, _ in located[0]] != [m for m, _ in located[1]]:
+        return [(module, None) for module, _ in located[1]]
+    return [(module, where if where == where1 else None)
+            for (_, where1), (module, where) in zip(*located)]
+
+
+def _located(recording, args, out):
+    by_tensor = _by_tensor(recording)
+    inputs = [by_tensor.get(id(a)) if isinstance(a, Tensor) else None for a in args]
+    output = by_tensor.get(id(out)) if isinstance(out, Tensor) else None
+    if None in inputs or output is None:
+        return None
+    return tuple(inputs), output
+
+
+def _hook_arguments(where, values, args) -> tuple:
+    """A reading hook's (inputs, output) for a replayed module call: an input of the
+    call as it came in, an op's output as a new tensor without a graph."""
+    def tensor(kind, ref):
+        return args[ref] if kind == INPUT else Tensor._wrap(values[ref], False, None)
+
+    inputs, output = where
+    return tuple([tensor(*source) for source in inputs]), tensor(*output)
 
 
 def _dead_after(ops, returned) -> None:

@@ -268,8 +268,9 @@ class Monitor:
 
     def _observe_next(self, observe: bool) -> None:
         """Attach the activations' forward hooks for the next training forward, or remove
-        them. NOTE: between observed steps only the counter is hooked, which ``tn.capture``
-        calls on replayed steps too, so capture can replay those steps."""
+        them. NOTE: both kinds of hook are marked for ``tn.capture``, which then replays
+        every step: the counter reads nothing (``replay_safe``), the activations' hooks
+        only read their module's input and output (``replay_reads``)."""
         if observe and not self._observing:
             self._activation_handles = [
                 stats.module.register_forward_hook(self._forward_hook(name))
@@ -287,6 +288,7 @@ class Monitor:
             if module.training and _GradMode.enabled:
                 stats.observe(inputs[0].array, output)
 
+        hook.replay_reads = True  # it only reads the values: tn.capture replays the step
         return hook
 
     def _counter(self):

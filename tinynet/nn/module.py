@@ -78,8 +78,10 @@ class Module:
                 out = self.forward(*args, **kwargs)
             finally:
                 OBSERVERS.modules.pop()
-            if OBSERVERS.finished is not None:  # and each call's end, with the hooks it runs
-                OBSERVERS.finished.append((self, tuple(self._forward_hooks.values())))
+            if OBSERVERS.finished is not None:  # and each call's end: the hooks it runs,
+                # its inputs and output
+                OBSERVERS.finished.append((self, tuple(self._forward_hooks.values()),
+                                           args, out))
         else:
             out = self.forward(*args, **kwargs)
         if self._forward_hooks:
