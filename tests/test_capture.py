@@ -503,8 +503,8 @@ def test_reading_hooks_get_each_calls_values_in_eager_order():
 
         def hook_named(name, reads):
             def hook(module, inputs, output):
-                log.append((name, [i.array.copy() for i in inputs], output.array.copy())
-                           if reads else name)
+                log.append((name, [i.array.copy() for i in inputs], output.array.copy(),
+                            type(output.grad_fn)) if reads else name)
             setattr(hook, "replay_reads" if reads else "replay_safe", True)
             return hook
 
@@ -532,6 +532,7 @@ def test_reading_hooks_get_each_calls_values_in_eager_order():
                 assert len(e[1]) == len(r[1]) == 1
                 np.testing.assert_array_equal(e[1][0], r[1][0])
                 np.testing.assert_array_equal(e[2], r[2])
+                assert e[3] is r[3] and e[3].__name__ in ("Linear", "Tanh")  # its op
 
 
 def test_a_reading_hook_on_values_a_replay_lacks_runs_the_call_eagerly():

@@ -19,8 +19,9 @@ run on replayed calls, as often and in the order an eager call runs it; such a h
 returns None. ``hook.replay_safe = True`` (the Monitor's step counter): it reads neither
 its module's inputs nor its output, and gets None for both. ``hook.replay_reads = True``
 (the Monitor's activation hooks): it only reads their values, and gets the call's
-inputs and output as tensors without a graph (a call whose input or output is no tensor
-from the function's inputs or ops, a tuple say, then runs eagerly). A
+inputs and output as tensors that require no grad (the output's ``grad_fn`` is the
+replayed op, for what its forward saved; a call whose input or output is no tensor
+from the function's inputs or ops, a tuple say, runs eagerly). A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a tensor kept across calls
 changed in place, as BatchNorm's running statistics), or that reads a
@@ -467,7 +468,7 @@ class _Plan:
             if where is None:
                 hook(module, None, None)
             else:
-                hook(module, *_hook_arguments(where, values, args))
+                hook(module, *self._hook_arguments(where, values, args))
         if len(returned) == 1:
             return first
         return (first, *[Tensor._wrap(array, False, None) for array in returned[1:]])
@@ -488,6 +489,20 @@ class _Plan:
                 for j in op.frees:
                     values[j] = None
         return values if keep else tuple(values[j] for j in self.returned)
+
+    def _hook_arguments(self, where, values, args) -> tuple:
+        """A reading hook's (inputs, output) for a replayed module call: an input of the
+        call as it came in; an op's output as a new tensor that requires no grad, whose
+        ``grad_fn`` is the op's replayed context (what its forward saved, which the
+        Monitor reads), not a graph: nothing backpropagates through it."""
+        def tensor(kind, ref):
+            if kind == INPUT:
+                return args[ref]
+            op = self.ops[ref]
+            return Tensor._wrap(values[ref], False, op.ctx if op.records else None)
+
+        inputs, output = where
+        return tuple([tensor(*source) for source in inputs]), tensor(*output)
 
     def _root(self, array, args):
         if not self.ops[self.returned[0]].records:
@@ -617,16 +632,6 @@ def _located(recording, args, out):
     if None in inputs or output is None:
         return None
     return tuple(inputs), output
-
-
-def _hook_arguments(where, values, args) -> tuple:
-    """A reading hook's (inputs, output) for a replayed module call: an input of the
-    call as it came in, an op's output as a new tensor without a graph."""
-    def tensor(kind, ref):
-        return args[ref] if kind == INPUT else Tensor._wrap(values[ref], False, None)
-
-    inputs, output = where
-    return tuple([tensor(*source) for source in inputs]), tensor(*output)
 
 
 def _dead_after(ops, returned) -> None:
