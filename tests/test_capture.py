@@ -421,6 +421,88 @@ def test_a_replayed_loss_backpropagated_itself_fills_grads_and_runs_hooks_as_eag
     assert replayed[-1] == 2.0  # dL/dL, once per backward pass
 
 
+@pytest.mark.parametrize("existing_grad", [False, True])
+def test_an_input_that_is_also_a_parameter_read_gets_its_gradients_summed_as_eager(
+        existing_grad):
+    """The replayed node then names the parameter twice (as the input and as the leaf
+    the function reads): its two gradients are summed before they are added to .grad,
+    and its hook runs once, as eagerly."""
+    def run(capture):
+        tn.manual_seed(0)
+        linear = nn.Linear(3, 3)
+        hooked = []
+        linear.weight.register_post_accumulate_grad_hook(lambda t: hooked.append(1))
+        f = lambda x: (linear(x) ** 2).sum() + (x * 3.1).tanh().sum() * 1.7  # noqa: E731
+        step = tn.capture(f) if capture else f
+        for i in range(3):
+            x = linear.weight if i == 2 else tn.randn(3, 3, requires_grad=True)
+            linear.zero_grad()
+            if existing_grad:
+                linear.weight.grad = tn.full((3, 3), 0.1)
+            hooked.clear()
+            step(x).backward()
+        return linear.weight.grad.array, len(hooked), step
+
+    (eager, eager_hooks, _), (replayed, hooks, step) = run(False), run(True)
+    assert step.replays == 1 and hooks == eager_hooks == 1
+    np.testing.assert_array_equal(eager, replayed)
+
+
+def test_tensors_that_are_no_leaves_keep_their_graph_eagerly():
+    """An input made by ops that record gradients runs eagerly (its gradient goes on to
+    the leaf behind it); a function reading such a tensor kept across calls is never
+    replayed, with a warning."""
+    tn.manual_seed(0)
+    linear = nn.Linear(3, 2)
+    step = tn.capture(lambda x: (linear(x) ** 2).sum())
+    a = tn.randn(4, 3, requires_grad=True)
+    for _ in range(3):
+        a.grad = None
+        step(a * 2.0).backward()
+        expected = 2 * (2 * (linear(a * 2.0)) @ linear.weight).array  # d/da of the sum
+        np.testing.assert_allclose(a.grad.array, expected, rtol=1e-5)
+    assert step.replays == 0
+
+    w = tn.randn(3, 2, requires_grad=True)
+    w2 = w * 2.0
+    kept = tn.capture(lambda x: ((x @ w2) ** 2).sum())
+    with pytest.warns(UserWarning, match="made before the call by ops that record"):
+        for _ in range(3):
+            w.grad = None
+            kept(tn.randn(4, 3)).backward(retain_graph=True)
+    assert kept.replays == 0 and w.grad is not None and w2.grad is None
+
+
+def test_a_retried_backward_after_a_raising_hook_raises_as_eager():
+    """The replayed loss's graph is freed before the leaves' hooks run, as the engine
+    frees each node: a second backward() raises instead of adding the gradients twice."""
+    def run(capture):
+        tn.manual_seed(0)
+        model = nn.Linear(3, 2)
+        fail = []
+
+        def hook(t):
+            if fail:
+                fail.clear()
+                raise ValueError("boom")
+        model.bias.register_post_accumulate_grad_hook(hook)
+        f = lambda x, y: F.cross_entropy(model(x), y)  # noqa: E731
+        step = tn.capture(f) if capture else f
+        x, y = tn.randn(4, 3), tn.tensor([0, 1, 1, 0])
+        for _ in range(2):
+            step(x, y).backward()
+        loss = step(x, y)
+        fail.append(1)
+        with pytest.raises(ValueError, match="boom"):
+            loss.backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            loss.backward()
+        return step
+
+    run(False)
+    assert run(True).replays == 1
+
+
 def test_a_tuple_result_gives_the_loss_and_detached_outputs():
     tn.manual_seed(0)
     model = nn.Linear(3, 2)
@@ -504,7 +586,7 @@ def test_reading_hooks_get_each_calls_values_in_eager_order():
         def hook_named(name, reads):
             def hook(module, inputs, output):
                 log.append((name, [i.array.copy() for i in inputs], output.array.copy(),
-                            type(output.grad_fn)) if reads else name)
+                            type(output.grad_fn), output is inputs[0]) if reads else name)
             setattr(hook, "replay_reads" if reads else "replay_safe", True)
             return hook
 
@@ -533,6 +615,92 @@ def test_reading_hooks_get_each_calls_values_in_eager_order():
                 np.testing.assert_array_equal(e[1][0], r[1][0])
                 np.testing.assert_array_equal(e[2], r[2])
                 assert e[3] is r[3] and e[3].__name__ in ("Linear", "Tanh")  # its op
+                assert e[4] == r[4] == (e[0] == "identity")  # one tensor per value
+
+
+@pytest.mark.parametrize("every", [1, 2, 3, 4])
+def test_hooks_changing_hooks_within_a_call_take_effect_as_eagerly(every):
+    """The model called twice per step: the Monitor's counter, at the end of the first
+    call, attaches or removes the activation hooks for the second, and a probe removes
+    itself after its first run. A replay reads each call's hooks as that call ends."""
+    def run(capture):
+        tn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+        monitor = tn.diagnostics.Monitor(model, every=every)
+        f = lambda x, y: F.cross_entropy(model(x), y) + F.cross_entropy(model(-x), y)  # noqa: E731,E501
+        step = tn.capture(f) if capture else f
+        probed = []
+        rng = np.random.default_rng(0)
+        for i in range(9):
+            def probe(module, inputs, output, i=i):
+                probed.append(i)
+                handle.remove()
+            probe.replay_reads = True
+            handle = model[2].register_forward_hook(probe)
+            x = tn.from_numpy(rng.standard_normal((5, 3)).astype(np.float32))
+            model.zero_grad()
+            step(x, tn.tensor([0, 1, 0, 1, 1])).backward()
+        return monitor.end_epoch()["layers"]["1"], probed, step
+
+    (eager, eager_probed, _), (replayed, probed, step) = run(False), run(True)
+    assert step.replays == 7
+    assert probed == eager_probed == list(range(9))
+    assert replayed == eager
+
+
+@pytest.mark.parametrize("how", ["no_grad", "eval"])
+def test_a_hooked_call_with_a_module_run_in_another_mode_inside_runs_eagerly(how):
+    """Hooks read their module's mode and grad mode (the Monitor skips what is not a
+    training forward with gradients): a function running the model under no_grad or in
+    eval() for a target runs eagerly while hooks are attached, and is counted as eagerly."""
+    def run(capture):
+        tn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 3))
+        monitor = tn.diagnostics.Monitor(model, every=1)
+
+        def f(x, x2):
+            if how == "no_grad":
+                with tn.no_grad():
+                    target = model(x2)
+            else:
+                model.eval()
+                target = model(x2).detach()
+                model.train()
+            return F.mse_loss(model(x), target)
+        step = tn.capture(f) if capture else f
+        rng = np.random.default_rng(0)
+        for _ in range(5):
+            x, x2 = (tn.from_numpy(rng.standard_normal((5, 3)).astype(np.float32))
+                     for _ in range(2))
+            step(x, x2).backward()
+        return monitor._forwards, monitor.end_epoch()["layers"]["1"], step
+
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (eval mode: the two calls' flags)
+        (eager_count, eager, _), (count, replayed, step) = run(False), run(True)
+    assert step.replays == 0
+    assert count == eager_count == 5 and replayed == eager
+
+
+def test_a_hook_added_during_a_replayed_call_that_it_cannot_run_raises():
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    arm = []
+
+    def adder(module, inputs, output):
+        if arm:
+            model[2].register_forward_hook(lambda *a: None)  # not marked
+    adder.replay_safe = True
+    model[0].register_forward_hook(adder)
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(3):
+        step(x, y).backward()
+    arm.append(1)
+    with pytest.raises(RuntimeError, match="hook of Linear was added during a replayed call"):
+        step(x, y)
+    assert step.replays == 2
 
 
 def test_a_reading_hook_on_values_a_replay_lacks_runs_the_call_eagerly():

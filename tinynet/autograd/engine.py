@@ -47,7 +47,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         return
     observers = OBSERVERS.backward  # anomaly detection, the backward trace
     adopted = set()  # ids of arrays that already became some tensor's .grad
-    if getattr(type(root._ctx), "to_leaves_only", False) and not observers:
+    if getattr(root._ctx, "to_leaves_only", False) and not observers:
         _run_leaves_only(root._ctx, grad, retain_graph, adopted)
         return
     grads = {id(root._ctx): grad}  # id(node) -> dL/d(the node's output), summed so far
@@ -109,13 +109,14 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
     are to be written, as a replayed call's node (``tn.capture``) does: nothing left to
     sum or reduce, so the gradients go straight to the leaves."""
     input_grads = _call_backward(ctx, grad, adopted)
-    if len(input_grads) != len(ctx.next_nodes):
-        arity_error(ctx, len(ctx.next_nodes), input_grads)
-    for leaf, g in zip(ctx.next_nodes, input_grads):
+    leaves = ctx.next_nodes
+    if len(input_grads) != len(leaves):
+        arity_error(ctx, len(leaves), input_grads)
+    if not retain_graph:  # before any hook runs, as in run_backward
+        ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
+    for leaf, g in zip(leaves, input_grads):
         if g is not None:
             _write_leaf_grad(leaf, g, adopted)
-    if not retain_graph:
-        ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
 
 
 def arity_error(ctx, expected: int, grads) -> None:

@@ -16,7 +16,7 @@ class _Observers(threading.local):
         self.modules = []  # modules whose forward is running, innermost last
         self.called = None  # a dict filled with every module called, while tn.capture records
         self.finished = None  # and a list of (module, its forward hooks, the call's
-        # positional inputs, its output), as calls end
+        # positional inputs, its output, (module.training, grad mode)), as calls end
         self.reads = None  # a count of tensor values read into Python, while it records
 
 

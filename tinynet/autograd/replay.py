@@ -15,13 +15,17 @@ smaller batch works too), grad mode off, a module's ``training`` flag changed, a
 with a forward hook not marked for replay (such calls are not recorded either), a
 parameter of another shape or dtype, anomaly detection or another observer on, the
 fast-path switch flipped, or class targets outside [0, C). Two marks let a forward hook
-run on replayed calls, as often and in the order an eager call runs it; such a hook
-returns None. ``hook.replay_safe = True`` (the Monitor's step counter): it reads neither
-its module's inputs nor its output, and gets None for both. ``hook.replay_reads = True``
-(the Monitor's activation hooks): it only reads their values, and gets the call's
-inputs and output as tensors that require no grad (the output's ``grad_fn`` is the
-replayed op, for what its forward saved; a call whose input or output is no tensor
-from the function's inputs or ops, a tuple say, runs eagerly). A
+run on replayed calls, as often and in the order an eager call runs it (after the
+replayed forward, each call's hooks read from its module in the order the calls
+ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
+True`` (the Monitor's step counter): it reads neither its module's inputs nor its
+output, and gets None for both. ``hook.replay_reads = True`` (the Monitor's activation
+hooks): it reads their values, and gets the call's inputs and output as tensors that
+require no grad (the output's ``grad_fn`` is the replayed op, for what its forward
+saved; a call whose input or output is no tensor from the function's inputs or ops, a
+tuple say, runs eagerly). Either may read its module's ``training`` flag and grad mode:
+a function with a module call in another mode (under no_grad, after ``eval()``) runs
+eagerly while hooks are attached. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a tensor kept across calls
 changed in place, as BatchNorm's running statistics), or that reads a
@@ -111,10 +115,10 @@ class capture:
     def __call__(self, *args):
         key = _signature(args)
         plan = self._plans.get(key, [])
-        hooks = plan.ready(args) if isinstance(plan, _Plan) else None
-        if hooks is not None:
+        hooked = plan.ready(args) if isinstance(plan, _Plan) else None
+        if hooked is not None:
             self.replays += 1
-            return plan.replay(args, hooks)
+            return plan.replay(args, hooked)
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans or \
@@ -123,7 +127,7 @@ class capture:
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
         if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
             return recording.result
-        if not all(_replay_safe(hooks) for _, hooks, _, _ in recording.finished):
+        if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished):
             # a hook ran that a replay cannot run (see _replay_safe), so the recording is
             # left out, and so are the next calls while that hook is there
             self._hooked = recording.modules
@@ -146,12 +150,13 @@ class capture:
 
 def _signature(args):
     """The shapes, dtypes and plain values a recording holds for; None when a plain
-    argument cannot be compared (unhashable) or two tensor arguments share one array
-    (a replay reads each input by its position): such calls always run eagerly."""
+    argument cannot be compared (unhashable), two tensor arguments share one array
+    (a replay reads each input by its position) or a tensor argument is no leaf (its
+    gradient must go on through the graph that made it): such calls always run eagerly."""
     key, arrays = [], set()
     for a in args:
         if isinstance(a, Tensor):
-            if id(a.array) in arrays:
+            if id(a.array) in arrays or a._ctx is not None:
                 return None
             arrays.add(id(a.array))
             key.append((a.array.shape, a.array.dtype, a.requires_grad))
@@ -303,7 +308,11 @@ class _Plan:
                                  "it does may depend on them, and a replay would not read "
                                  "them")
         self.modules = second.modules
-        self.calls = _module_calls(first, second)  # with repeats, in the order they ended
+        # per module call, with repeats, in the order they ended: (module, where its
+        # inputs and output are, whether a hook would see the mode replays run in)
+        self.calls = _module_calls(first, second)
+        self.unlocated = {id(m) for m, where, _ in self.calls if where is None}
+        self.hookable = all(plain for _, _, plain in self.calls)
         self.training = [m.training for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()
         self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2) for i, (s1, s2) in
@@ -327,17 +336,20 @@ class _Plan:
         self._compile()
 
     def _compile(self) -> None:
-        """Pick the replay's two passes: the loops below, or, with the fast paths on,
-        the same loops unrolled into straight-line code (up to UNROLL_MAX_OPS ops)."""
+        """Pick the replay's passes (forward, forward keeping every value, backward): the
+        loops below, or, with the fast paths on, the same loops unrolled into
+        straight-line code (up to UNROLL_MAX_OPS ops)."""
         if self.fast_paths and len(self.ops) <= UNROLL_MAX_OPS:
             from tinynet.autograd._unroll import unroll  # (it imports this module)
-            self._forward, self._backward = unroll(self)
+            self._forward, self._forward_all, self._backward = unroll(self)
         else:
-            self._forward, self._backward = self._forward_loop, self._backward_loop
+            self._forward, self._forward_all, self._backward = \
+                self._forward_loop, self._forward_all_loop, self._backward_loop
 
     def __getstate__(self) -> dict:
         # NOTE: the generated functions hold this plan's contexts: a copy compiles its own
-        return {k: v for k, v in self.__dict__.items() if k not in ("_forward", "_backward")}
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_forward", "_forward_all", "_backward")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -403,8 +415,8 @@ class _Plan:
     # ---- replay ---------------------------------------------------------------------------
     def ready(self, args):
         """The guards: None when replaying might not give what an eager call would, else
-        the replay-safe forward hooks to call, as (module, hook) pairs in the order an
-        eager call runs them (once per call of their module)."""
+        whether a called module has forward hooks (all marked for replay, see
+        ``_replay_safe``) for the replay to run."""
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
             return None
         hooked = False
@@ -412,7 +424,9 @@ class _Plan:
             if module.training is not training:  # (bools: identity is enough)
                 return None
             if module._forward_hooks:
-                if not _replay_safe(module._forward_hooks.values()):
+                if not _replay_safe(module._forward_hooks.values()) or \
+                        id(module) in self.unlocated and \
+                        not _reads_nothing(module._forward_hooks.values()):
                     return None
                 hooked = True
         for entry in self.guarded:
@@ -443,32 +457,21 @@ class _Plan:
                 in_range = 0 <= targets.min() and targets.max() < n
             if not in_range:
                 return None  # the eager path ignores or refuses them
-        if not hooked:
-            return []
-        hooks = []  # as an eager call runs them
-        for module, where in self.calls:
-            for hook in list(module._forward_hooks.values()) if module._forward_hooks else ():
-                if getattr(hook, "replay_safe", False):
-                    hooks.append((module, hook, None))
-                elif where is None:  # a reading hook, on values the replay does not have
-                    return None
-                else:
-                    hooks.append((module, hook, where))
-        return hooks
+        if hooked and not self.hookable:
+            return None  # a hook reads its module's mode and grad mode too: some call ran
+            # in another (under no_grad, eval() inside the function), which it would miss
+        return hooked
 
-    def replay(self, args, hooks=()):
+    def replay(self, args, hooked=False):
         self.generation += 1
-        if any(where is not None for _, _, where in hooks):  # hooks reading module values
-            values = self._forward_loop(args, keep=True)
+        if hooked:  # hooks may read any module call's values: none freed
+            values = self._forward_all(args)
             returned = tuple([values[j] for j in self.returned])
         else:
             values, returned = None, self._forward(args)
         first = self._root(returned[0], args)
-        for module, hook, where in hooks:
-            if where is None:
-                hook(module, None, None)
-            else:
-                hook(module, *self._hook_arguments(where, values, args))
+        if hooked:
+            self._run_hooks(values, args)
         if len(returned) == 1:
             return first
         return (first, *[Tensor._wrap(array, False, None) for array in returned[1:]])
@@ -476,7 +479,7 @@ class _Plan:
     def _forward_loop(self, args, keep: bool = False):
         """Each op's own forward, in order, on this call's arrays: the outputs of the ops
         the call returns; with ``keep``, every op's output, none freed (for hooks that read
-        them). (With the fast paths on, ``_unroll`` runs this unrolled, without ``keep``.)"""
+        them). (With the fast paths on, ``_unroll`` runs this unrolled.)"""
         values = []
         for op in self.ops:
             arrays = [values[ref] if kind == OUT else args[ref].array if kind == INPUT
@@ -490,19 +493,44 @@ class _Plan:
                     values[j] = None
         return values if keep else tuple(values[j] for j in self.returned)
 
-    def _hook_arguments(self, where, values, args) -> tuple:
-        """A reading hook's (inputs, output) for a replayed module call: an input of the
-        call as it came in; an op's output as a new tensor that requires no grad, whose
+    def _forward_all_loop(self, args) -> list:
+        return self._forward_loop(args, keep=True)
+
+    def _run_hooks(self, values, args) -> None:
+        """Each module call's forward hooks, as an eager call runs them: call by call in
+        the order they ended, each call's hooks read from its module as that call ends
+        (a hook may add or remove hooks of later calls, as the Monitor's step counter
+        does). A reading hook gets the call's inputs and output: an input as it came in;
+        an op's output as a tensor that requires no grad, one per value, whose
         ``grad_fn`` is the op's replayed context (what its forward saved, which the
         Monitor reads), not a graph: nothing backpropagates through it."""
+        tensors = {}
+
         def tensor(kind, ref):
             if kind == INPUT:
                 return args[ref]
-            op = self.ops[ref]
-            return Tensor._wrap(values[ref], False, op.ctx if op.records else None)
+            if ref not in tensors:
+                op = self.ops[ref]
+                tensors[ref] = Tensor._wrap(values[ref], False, op.ctx if op.records else None)
+            return tensors[ref]
 
-        inputs, output = where
-        return tuple([tensor(*source) for source in inputs]), tensor(*output)
+        for module, where, _ in self.calls:
+            if not module._forward_hooks:
+                continue
+            for hook in list(module._forward_hooks.values()):
+                if getattr(hook, "replay_safe", False):
+                    hook(module, None, None)
+                elif getattr(hook, "replay_reads", False) and where is not None:
+                    inputs, output = where
+                    hook(module, tuple([tensor(*source) for source in inputs]),
+                         tensor(*output))
+                else:  # added by an earlier hook of this call: its forward has run
+                    raise RuntimeError(
+                        f"capture: a forward hook of {type(module).__name__} was added "
+                        f"during a replayed call, by another hook, and the replay cannot "
+                        f"run it (not marked replay_safe, or replay_reads on a call whose "
+                        f"values it does not have); add it before the call, or call the "
+                        f"function outside tn.capture")
 
     def _root(self, array, args):
         if not self.ops[self.returned[0]].records:
@@ -510,8 +538,12 @@ class _Plan:
         node = Replay.__new__(Replay)
         node.plan, node.args, node.generation = self, args, self.generation
         # by slot; when no input requires grad (the usual case), the same tuple every call
-        leaves = self.fixed_leaves if self.fixed_leaves is not None else \
-            tuple(self._leaves(args))
+        if self.fixed_leaves is not None:
+            leaves = self.fixed_leaves
+        else:  # an input may be a tensor the function also reads as a leaf (a parameter)
+            leaves = tuple(self._leaves(args))
+            if len({id(leaf) for leaf in leaves}) != len(leaves):
+                node.to_leaves_only = False  # the engine sums its two gradients
         node.leaves = node.next_nodes = leaves
         node.needs_input_grad = self.needs_input_grad
         node.saved_tensors, node.retained, node.out_version = (), None, None
@@ -612,17 +644,27 @@ def _replay_safe(hooks) -> bool:
                for hook in list(hooks))
 
 
+def _reads_nothing(hooks) -> bool:
+    return all(getattr(hook, "replay_safe", False) for hook in list(hooks))
+
+
 def _module_calls(first, second) -> list:
     """Per module call of ``second``, in the order the calls ended: (module, where its
-    inputs and output are: ((kind, reference) per input, (kind, reference)), or None
-    when the replay does not have them (an input or output that is not a tensor from the
-    call's inputs or ops) or the two recordings found them in different places)."""
-    located = [[(module, _located(recording, args, out)) for module, _, args, out
-                in recording.finished] for recording in (first, second)]
-    if [m for m, _ in located[0]] != [m for m, _ in located[1]]:
-        return [(module, None) for module, _ in located[1]]
-    return [(module, where if where == where1 else None)
-            for (_, where1), (module, where) in zip(*located)]
+    inputs and output are, whether it ended in the mode a replay runs its hooks in).
+    ``where`` is ((kind, reference) per input, (kind, reference)), or None when the
+    replay does not have them (an input or output that is not a tensor from the call's
+    inputs or ops) or the two recordings found them in different places. The mode: grad
+    mode on and the module's ``training`` flag as the whole call left it (as ``ready``
+    requires it at the start of a replayed call)."""
+    training = {id(m): m.training for m in second.modules}  # what ready() requires
+    calls = [[(module, _located(recording, args, out),
+               state == (training.get(id(module)), True))
+              for module, _, args, out, state in recording.finished]
+             for recording in (first, second)]
+    if [m for m, *_ in calls[0]] != [m for m, *_ in calls[1]]:
+        return [(module, None, False) for module, *_ in calls[1]]
+    return [(module, where if where == where1 else None, plain and plain1)
+            for (_, where1, plain1), (module, where, plain) in zip(*calls)]
 
 
 def _located(recording, args, out):
@@ -688,6 +730,11 @@ def _targets(sources, ctx) -> list:
             targets.append((("op", ref), node.out_shape))
         elif kind == INPUT:
             targets.append((("input", ref), node.array.shape))
+        elif ref._ctx is not None:
+            raise _NotReplayable("it reads a tensor made before the call by ops that "
+                                 "record gradients (no leaf): its gradient must go on "
+                                 "through their graph, which a replay does not do; make "
+                                 "it inside the function, or detach it")
         else:
             targets.append((("leaf", ref), ref.array.shape))
     return targets
@@ -697,7 +744,8 @@ class Replay(Function):
     """The graph node of a replayed call: its backward runs the recorded ops' backward
     passes and hands each leaf its gradient."""
 
-    # each leaf once, its gradient summed and in its shape (see engine._run_leaves_only)
+    # each leaf once (unless an input is also a leaf the function reads: then False for
+    # that node), its gradient summed and in its shape (see engine._run_leaves_only)
     to_leaves_only = True
 
     @staticmethod

@@ -3,8 +3,9 @@
 Attach it to a model, train as usual (any loop: ``fit`` or hand-written), read the
 numbers. It only observes: a forward hook on the model that counts its training
 forwards, forward hooks on the activation modules, attached only for the steps it
-observes (so ``tn.capture`` replays the others), and post-accumulate-grad hooks on each
-``Linear``'s parameters; it never changes a value. Detached (or never attached), it
+observes, and post-accumulate-grad hooks on each ``Linear``'s parameters; it never
+changes a value. Its forward hooks are marked for ``tn.capture``, which replays every
+step, observed or not. Detached (or never attached), it
 costs nothing.
 
 An activation module is any module with a ``derivative(x, y)`` method (f'(x), given the

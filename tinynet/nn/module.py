@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS
 from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
@@ -79,9 +80,9 @@ class Module:
             finally:
                 OBSERVERS.modules.pop()
             if OBSERVERS.finished is not None:  # and each call's end: the hooks it runs,
-                # its inputs and output
+                # its inputs and output, its mode and grad mode (what a hook may read)
                 OBSERVERS.finished.append((self, tuple(self._forward_hooks.values()),
-                                           args, out))
+                                           args, out, (self.training, _GradMode.enabled)))
         else:
             out = self.forward(*args, **kwargs)
         if self._forward_hooks:

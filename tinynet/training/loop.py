@@ -139,9 +139,9 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
             (initial loss, overfitting 20 samples, a gradient check, inputs used); the
             report goes in ``History.config['sanity_check']``, and a failed check warns.
         capture: replay each batch shape's forward pass and loss after two eager steps
-            (``tn.capture``: the same numbers, less Python per step); the steps a
-            Monitor observes (every 4th by default) run eagerly, with its hooks. The
-            count of replayed steps goes in ``History.config['replayed_steps']``.
+            (``tn.capture``: the same numbers, less Python per step), the steps a
+            Monitor observes too (its hooks read the replayed values). The count of
+            replayed steps goes in ``History.config['replayed_steps']``.
 
     Returns:
         History with one record per epoch.
