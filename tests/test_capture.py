@@ -422,29 +422,32 @@ def test_a_replayed_loss_backpropagated_itself_fills_grads_and_runs_hooks_as_eag
 
 
 @pytest.mark.parametrize("existing_grad", [False, True])
-def test_an_input_that_is_also_a_parameter_read_gets_its_gradients_summed_as_eager(
-        existing_grad):
-    """The replayed node then names the parameter twice (as the input and as the leaf
-    the function reads): its two gradients are summed before they are added to .grad,
-    and its hook runs once, as eagerly."""
+def test_an_input_that_is_also_a_parameter_read_runs_eagerly(existing_grad):
+    """The parameter would get gradients as the input and as the leaf the function
+    reads: eager sums them in the order they arrive over the whole graph, which a
+    replay's per-slot sums cannot follow. Such a call runs eagerly: the same gradients,
+    its hook run once."""
     def run(capture):
         tn.manual_seed(0)
-        linear = nn.Linear(3, 3)
+        linear = nn.Linear(16, 16)
+        z = tn.randn(8, 16)
         hooked = []
         linear.weight.register_post_accumulate_grad_hook(lambda t: hooked.append(1))
-        f = lambda x: (linear(x) ** 2).sum() + (x * 3.1).tanh().sum() * 1.7  # noqa: E731
+
+        def f(x):  # x's newest use's gradient arrives first, then the weight's, then x's
+            return (x * 1.3).tanh().sum() + (linear(z) ** 2).sum() + (x * 0.7).sin().sum()
         step = tn.capture(f) if capture else f
-        for i in range(3):
-            x = linear.weight if i == 2 else tn.randn(3, 3, requires_grad=True)
+        for i in range(4):
+            x = linear.weight if i >= 2 else tn.randn(16, 16, requires_grad=True)
             linear.zero_grad()
             if existing_grad:
-                linear.weight.grad = tn.full((3, 3), 0.1)
+                linear.weight.grad = tn.full((16, 16), 0.1)
             hooked.clear()
             step(x).backward()
         return linear.weight.grad.array, len(hooked), step
 
     (eager, eager_hooks, _), (replayed, hooks, step) = run(False), run(True)
-    assert step.replays == 1 and hooks == eager_hooks == 1
+    assert step.replays == 0 and step.eager_calls == 4 and hooks == eager_hooks == 1
     np.testing.assert_array_equal(eager, replayed)
 
 
@@ -833,6 +836,54 @@ def test_a_copied_capture_replays_its_own_model(how):
         np.testing.assert_array_equal(a, b)
     for a, p in zip(original, model.parameters()):
         np.testing.assert_array_equal(a, p.grad.array)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_capture_knows_its_own_modules_with_hooks(how):
+    """A reading hook on a module whose output is a tuple (no value a replay has): the
+    original and its copy both run such calls eagerly, the hook seeing the output, and
+    replay with the Monitor's hooks on its copied model."""
+    import copy
+    import pickle
+
+    tn.manual_seed(0)
+    net = _SplitNet()  # a module, so that a copy of (net, step) calls the copied net
+    step = tn.capture(net)
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(3):
+        step(x, y).backward()
+    twin, twin_step = copy.deepcopy((net, step)) if how == "deepcopy" else \
+        pickle.loads(pickle.dumps((net, step)))
+    seen = []
+    twin.split.register_forward_hook(_count_outputs(seen))
+    twin_step(x, y).backward()
+    assert seen == [2] and twin_step.replays == 1  # eagerly, as the original would
+    monitor = tn.diagnostics.Monitor(twin.body, every=1)
+    for _ in range(2):
+        twin_step(x, y).backward()
+    assert twin_step.replays == 1 and seen == [2] * 3
+    assert sum(monitor.end_epoch()["layers"]["1"]["act_hist"]) == 2 * 5 * 4
+
+
+class _Split(tn.nn.Module):
+    def forward(self, x):
+        return x, 2 * x
+
+
+class _SplitNet(tn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body, self.split = nn.Sequential(nn.Linear(3, 4), nn.Tanh()), _Split()
+
+    def forward(self, x, y):
+        return F.cross_entropy(sum(self.split(self.body(x))), y)
+
+
+def _count_outputs(seen):
+    def hook(module, inputs, output):
+        seen.append(len(output))
+    hook.replay_reads = True
+    return hook
 
 
 def test_a_dropped_capture_frees_its_saved_arrays_without_the_cycle_collector():

@@ -1,8 +1,7 @@
 """The fast path of ``tn.capture``'s replay: a plan's two loops (forward over its ops,
-backward over them in the engine's order) unrolled into straight-line Python functions,
-generated and compiled once per plan: the backward, and the forward in two variants
-(one freeing each value once no later op reads it, one keeping them all for the
-forward hooks of a replayed call).
+backward over them in the engine's order) unrolled into two straight-line Python
+functions, generated and compiled once per plan; and, for calls with forward hooks, a
+third: the forward keeping the values those hooks may read (``unroll_keeping``).
 
 Read ``_Plan._forward_loop`` and ``_Plan._backward_loop`` in replay.py first: the
 generated code does what they do, step for step and in the same order, so the numbers are
@@ -27,29 +26,45 @@ _numbers = itertools.count()
 
 
 def unroll(plan):
-    """``(forward, forward_all, backward)``, the plan's loops as generated functions:
-    ``forward(args)`` returns the returned ops' outputs, ``forward_all(args)`` every op's
-    output (none freed, for hooks that read them); ``backward(grad)`` the leaf slots in
-    the order their gradients arrived and every slot's gradient."""
-    names = {"ndarray": np.ndarray, "asarray": np.asarray, "unbroadcast": unbroadcast,
-             "arity_error": arity_error}
-    source = "\n".join(_forward_lines(plan, names) + [""]
-                       + _forward_lines(plan, names, keep=True) + [""]
-                       + _backward_lines(plan, names))
+    """``(forward, backward)``, the plan's loops as generated functions: ``forward(args)``
+    returns the returned ops' outputs; ``backward(grad)`` the leaf slots in the order
+    their gradients arrived and every slot's gradient."""
+    names = _names()
+    return _compiled(plan, names, _forward_lines(plan, names) + [""]
+                     + _backward_lines(plan, names), ("forward", "backward"))
+
+
+def unroll_keeping(plan):
+    """``forward_keeping(args, keep)``, the plan's forward loop with ``keep`` as a
+    generated function: it frees no value whose ``keep[j]`` is true and returns every
+    op's output (None for those freed). Made when first needed: only calls with forward
+    hooks run it."""
+    names = _names()
+    return _compiled(plan, names, _forward_lines(plan, names, keeping=True),
+                     ("forward_keeping",))[0]
+
+
+def _names() -> dict:
+    return {"ndarray": np.ndarray, "asarray": np.asarray, "unbroadcast": unbroadcast,
+            "arity_error": arity_error}
+
+
+def _compiled(plan, names, lines, functions) -> tuple:
+    source = "\n".join(lines)
     filename = f"<tn.capture replay {next(_numbers)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     weakref.finalize(plan, linecache.cache.pop, filename, None)  # the text goes with it
     exec(compile(source, filename, "exec"), names)
     # taken out of their globals, so that no cycle keeps the contexts (and the arrays
     # they saved) alive once the plan goes
-    forward, forward_all, backward = (names.pop(name) for name in
-                                      ("forward", "forward_all", "backward"))
-    forward.source = forward_all.source = backward.source = source
-    return forward, forward_all, backward
+    compiled = tuple([names.pop(name) for name in functions])
+    for function in compiled:
+        function.source = source
+    return compiled
 
 
-def _forward_lines(plan, names, keep: bool = False) -> list:
-    lines = [f"def {'forward_all' if keep else 'forward'}(args):"]
+def _forward_lines(plan, names, keeping: bool = False) -> list:
+    lines = ["def forward_keeping(args, keep):" if keeping else "def forward(args):"]
     inputs = sorted({ref for op in plan.ops for kind, ref in op.sources if kind == INPUT})
     lines += [f"    a{k} = args[{k}].array" for k in inputs]
     for i, op in enumerate(plan.ops):
@@ -66,9 +81,9 @@ def _forward_lines(plan, names, keep: bool = False) -> list:
         lines += [f"    ctx{i}.saved_tensors = ()",
                   f"    v{i} = forward{i}({', '.join(arguments)})",
                   f"    if type(v{i}) is not ndarray: v{i} = asarray(v{i})"]
-        if not keep:
-            lines += [f"    v{j} = None" for j in op.frees]
-    if keep:
+        lines += [f"    if not keep[{j}]: v{j} = None" if keeping else f"    v{j} = None"
+                  for j in op.frees]
+    if keeping:
         lines.append(f"    return [{', '.join(f'v{j}' for j in range(len(plan.ops)))}]")
     else:
         lines.append(f"    return ({''.join(f'v{j}, ' for j in plan.returned)})")

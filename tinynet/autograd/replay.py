@@ -20,10 +20,10 @@ replayed forward, each call's hooks read from its module in the order the calls
 ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
 True`` (the Monitor's step counter): it reads neither its module's inputs nor its
 output, and gets None for both. ``hook.replay_reads = True`` (the Monitor's activation
-hooks): it reads their values, and gets the call's inputs and output as tensors that
-require no grad (the output's ``grad_fn`` is the replayed op, for what its forward
-saved; a call whose input or output is no tensor from the function's inputs or ops, a
-tuple say, runs eagerly). Either may read its module's ``training`` flag and grad mode:
+hooks): it reads their values, and gets the call's inputs and output, each an input of
+the function as it came in or an op's output as a tensor that requires no grad (whose
+``grad_fn`` is the replayed op, for what its forward saved); a call whose input or
+output is neither (a tuple, say) runs eagerly. Either may read its module's ``training`` flag and grad mode:
 a function with a module call in another mode (under no_grad, after ``eval()``) runs
 eagerly while hooks are attached. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
@@ -115,10 +115,10 @@ class capture:
     def __call__(self, *args):
         key = _signature(args)
         plan = self._plans.get(key, [])
-        hooked = plan.ready(args) if isinstance(plan, _Plan) else None
-        if hooked is not None:
+        first_hooked = plan.ready(args) if isinstance(plan, _Plan) else None
+        if first_hooked is not None:
             self.replays += 1
-            return plan.replay(args, hooked)
+            return plan.replay(args, first_hooked)
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans or \
@@ -311,7 +311,6 @@ class _Plan:
         # per module call, with repeats, in the order they ended: (module, where its
         # inputs and output are, whether a hook would see the mode replays run in)
         self.calls = _module_calls(first, second)
-        self.unlocated = {id(m) for m, where, _ in self.calls if where is None}
         self.hookable = all(plain for _, _, plain in self.calls)
         self.training = [m.training for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()
@@ -336,20 +335,26 @@ class _Plan:
         self._compile()
 
     def _compile(self) -> None:
-        """Pick the replay's passes (forward, forward keeping every value, backward): the
-        loops below, or, with the fast paths on, the same loops unrolled into
-        straight-line code (up to UNROLL_MAX_OPS ops)."""
-        if self.fast_paths and len(self.ops) <= UNROLL_MAX_OPS:
+        """Pick the replay's two passes: the loops below, or, with the fast paths on,
+        the same loops unrolled into straight-line code (up to UNROLL_MAX_OPS ops)."""
+        if self.unrolled:
             from tinynet.autograd._unroll import unroll  # (it imports this module)
-            self._forward, self._forward_all, self._backward = unroll(self)
+            self._forward, self._backward = unroll(self)
         else:
-            self._forward, self._forward_all, self._backward = \
-                self._forward_loop, self._forward_all_loop, self._backward_loop
+            self._forward, self._backward = self._forward_loop, self._backward_loop
+        self._forward_keeping = None  # made when a call with hooks first needs it
+        self._keeps = {}  # first hooked call -> per value, whether hooks may read it
+        # (ids: a copied plan has its own modules)
+        self.unlocated = {id(m) for m, where, _ in self.calls if where is None}
+
+    @property
+    def unrolled(self) -> bool:
+        return self.fast_paths and len(self.ops) <= UNROLL_MAX_OPS
 
     def __getstate__(self) -> dict:
         # NOTE: the generated functions hold this plan's contexts: a copy compiles its own
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_forward", "_forward_all", "_backward")}
+                if k not in ("_forward", "_forward_keeping", "_backward")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -415,8 +420,8 @@ class _Plan:
     # ---- replay ---------------------------------------------------------------------------
     def ready(self, args):
         """The guards: None when replaying might not give what an eager call would, else
-        whether a called module has forward hooks (all marked for replay, see
-        ``_replay_safe``) for the replay to run."""
+        the index of the first module call whose module has forward hooks (all marked
+        for replay, see ``_replay_safe``), len(self.calls) when none has."""
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
             return None
         hooked = False
@@ -457,29 +462,35 @@ class _Plan:
                 in_range = 0 <= targets.min() and targets.max() < n
             if not in_range:
                 return None  # the eager path ignores or refuses them
-        if hooked and not self.hookable:
+        if self.fixed_leaves is None and self._input_is_leaf(args):
+            return None  # the engine would sum its gradients in another order
+        if not hooked:
+            return len(self.calls)
+        if not self.hookable:
             return None  # a hook reads its module's mode and grad mode too: some call ran
             # in another (under no_grad, eval() inside the function), which it would miss
-        return hooked
+        return next(i for i, (module, _, _) in enumerate(self.calls) if module._forward_hooks)
 
-    def replay(self, args, hooked=False):
+    def replay(self, args, first_hooked=None):
         self.generation += 1
-        if hooked:  # hooks may read any module call's values: none freed
-            values = self._forward_all(args)
+        hooked = first_hooked is not None and first_hooked < len(self.calls)
+        if hooked:  # the values the hooks of that call and later ones may read, kept
+            values = self._keeping()(args, self._keep(first_hooked))
             returned = tuple([values[j] for j in self.returned])
         else:
             values, returned = None, self._forward(args)
         first = self._root(returned[0], args)
         if hooked:
-            self._run_hooks(values, args)
+            self._run_hooks(values, args, first_hooked)
         if len(returned) == 1:
             return first
         return (first, *[Tensor._wrap(array, False, None) for array in returned[1:]])
 
-    def _forward_loop(self, args, keep: bool = False):
+    def _forward_loop(self, args, keep=None):
         """Each op's own forward, in order, on this call's arrays: the outputs of the ops
-        the call returns; with ``keep``, every op's output, none freed (for hooks that read
-        them). (With the fast paths on, ``_unroll`` runs this unrolled.)"""
+        the call returns; with ``keep`` (per op output, whether to keep it: hooks may read
+        it), every op's output, None for those freed. (With the fast paths on,
+        ``_unroll`` runs this unrolled.)"""
         values = []
         for op in self.ops:
             arrays = [values[ref] if kind == OUT else args[ref].array if kind == INPUT
@@ -488,15 +499,39 @@ class _Plan:
             ctx.saved_tensors = ()
             out = op.cls.forward(ctx, *arrays)
             values.append(out if type(out) is np.ndarray else np.asarray(out))
-            if not keep:
-                for j in op.frees:
+            for j in op.frees:
+                if keep is None or not keep[j]:
                     values[j] = None
-        return values if keep else tuple(values[j] for j in self.returned)
+        return values if keep is not None else tuple(values[j] for j in self.returned)
 
-    def _forward_all_loop(self, args) -> list:
-        return self._forward_loop(args, keep=True)
+    def _keeping(self):
+        """The forward that keeps the values ``keep`` names."""
+        if self._forward_keeping is None:
+            from tinynet.autograd._unroll import unroll_keeping
+            self._forward_keeping = unroll_keeping(self) if self.unrolled else \
+                self._forward_loop
+        return self._forward_keeping
 
-    def _run_hooks(self, values, args) -> None:
+    def _keep(self, first_hooked: int) -> tuple:
+        """Per op output, whether a hook of a module call from ``first_hooked`` on may
+        read it. (No hook runs before that call ends, so none can be added to an
+        earlier one.)"""
+        keep = self._keeps.get(first_hooked)
+        if keep is None:
+            read = {ref for _, where, _ in self.calls[first_hooked:] if where is not None
+                    for kind, ref in (*where[0], where[1]) if kind == OUT}
+            keep = self._keeps[first_hooked] = tuple([j in read
+                                                      for j in range(len(self.ops))])
+        return keep
+
+    def _input_is_leaf(self, args) -> bool:
+        """Whether an input that requires grad is a leaf the function also reads (a
+        parameter passed in)."""
+        kept = [ref for where, ref in self.leaves if where == "leaf"]
+        return any(args[ref] is leaf for where, ref in self.leaves if where == "input"
+                   for leaf in kept)
+
+    def _run_hooks(self, values, args, first_hooked: int) -> None:
         """Each module call's forward hooks, as an eager call runs them: call by call in
         the order they ended, each call's hooks read from its module as that call ends
         (a hook may add or remove hooks of later calls, as the Monitor's step counter
@@ -514,7 +549,7 @@ class _Plan:
                 tensors[ref] = Tensor._wrap(values[ref], False, op.ctx if op.records else None)
             return tensors[ref]
 
-        for module, where, _ in self.calls:
+        for module, where, _ in self.calls[first_hooked:]:
             if not module._forward_hooks:
                 continue
             for hook in list(module._forward_hooks.values()):
@@ -538,12 +573,8 @@ class _Plan:
         node = Replay.__new__(Replay)
         node.plan, node.args, node.generation = self, args, self.generation
         # by slot; when no input requires grad (the usual case), the same tuple every call
-        if self.fixed_leaves is not None:
-            leaves = self.fixed_leaves
-        else:  # an input may be a tensor the function also reads as a leaf (a parameter)
-            leaves = tuple(self._leaves(args))
-            if len({id(leaf) for leaf in leaves}) != len(leaves):
-                node.to_leaves_only = False  # the engine sums its two gradients
+        leaves = self.fixed_leaves if self.fixed_leaves is not None else \
+            tuple(self._leaves(args))
         node.leaves = node.next_nodes = leaves
         node.needs_input_grad = self.needs_input_grad
         node.saved_tensors, node.retained, node.out_version = (), None, None
@@ -744,8 +775,8 @@ class Replay(Function):
     """The graph node of a replayed call: its backward runs the recorded ops' backward
     passes and hands each leaf its gradient."""
 
-    # each leaf once (unless an input is also a leaf the function reads: then False for
-    # that node), its gradient summed and in its shape (see engine._run_leaves_only)
+    # each leaf once (an input that is also a leaf the function reads runs eagerly), its
+    # gradient summed and in its shape (see engine._run_leaves_only)
     to_leaves_only = True
 
     @staticmethod

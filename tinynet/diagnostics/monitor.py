@@ -4,8 +4,8 @@ Attach it to a model, train as usual (any loop: ``fit`` or hand-written), read t
 numbers. It only observes: a forward hook on the model that counts its training
 forwards, forward hooks on the activation modules, attached only for the steps it
 observes, and post-accumulate-grad hooks on each ``Linear``'s parameters; it never
-changes a value. Its forward hooks are marked for ``tn.capture``, which replays every
-step, observed or not. Detached (or never attached), it
+changes a value. Its forward hooks are marked for ``tn.capture``, which replays
+observed steps as it replays the others. Detached (or never attached), it
 costs nothing.
 
 An activation module is any module with a ``derivative(x, y)`` method (f'(x), given the
@@ -270,8 +270,8 @@ class Monitor:
     def _observe_next(self, observe: bool) -> None:
         """Attach the activations' forward hooks for the next training forward, or remove
         them. NOTE: both kinds of hook are marked for ``tn.capture``, which then replays
-        every step: the counter reads nothing (``replay_safe``), the activations' hooks
-        only read their module's input and output (``replay_reads``)."""
+        observed steps too: the counter reads nothing (``replay_safe``), the activations'
+        hooks read their module's input, output and mode (``replay_reads``)."""
         if observe and not self._observing:
             self._activation_handles = [
                 stats.module.register_forward_hook(self._forward_hook(name))
