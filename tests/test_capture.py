@@ -596,7 +596,8 @@ def test_reading_hooks_get_each_calls_values_in_eager_order():
         for module, name, reads in ((a, "a", True), (b, "b", True), (model, "model", False),
                                     (model[2], "identity", True)):
             module.register_forward_hook(hook_named(name, reads))
-        loss_of = lambda x, y: F.cross_entropy(model(x), y) + F.cross_entropy(model(-x), y)  # noqa: E731,E501
+        def loss_of(x, y):
+            return F.cross_entropy(model(x), y) + F.cross_entropy(model(-x), y)
         step = tn.capture(loss_of) if capture else loss_of
         logs = []
         for i in range(4):
@@ -630,7 +631,8 @@ def test_hooks_changing_hooks_within_a_call_take_effect_as_eagerly(every):
         tn.manual_seed(0)
         model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
         monitor = tn.diagnostics.Monitor(model, every=every)
-        f = lambda x, y: F.cross_entropy(model(x), y) + F.cross_entropy(model(-x), y)  # noqa: E731,E501
+        def f(x, y):
+            return F.cross_entropy(model(x), y) + F.cross_entropy(model(-x), y)
         step = tn.capture(f) if capture else f
         probed = []
         rng = np.random.default_rng(0)

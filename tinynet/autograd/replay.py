@@ -23,9 +23,9 @@ output, and gets None for both. ``hook.replay_reads = True`` (the Monitor's acti
 hooks): it reads their values, and gets the call's inputs and output, each an input of
 the function as it came in or an op's output as a tensor that requires no grad (whose
 ``grad_fn`` is the replayed op, for what its forward saved); a call whose input or
-output is neither (a tuple, say) runs eagerly. Either may read its module's ``training`` flag and grad mode:
-a function with a module call in another mode (under no_grad, after ``eval()``) runs
-eagerly while hooks are attached. A
+output is neither (a tuple, say) runs eagerly. Either may read its module's
+``training`` flag and grad mode: a function with a module call in another mode (under
+no_grad, after ``eval()``) runs eagerly while hooks are attached. A
 function whose two recorded calls differ (ops that depend on the values of the inputs, a
 number or a tensor built from the data outside tinynet's ops, a tensor kept across calls
 changed in place, as BatchNorm's running statistics), or that reads a
@@ -336,7 +336,8 @@ class _Plan:
 
     def _compile(self) -> None:
         """Pick the replay's two passes: the loops below, or, with the fast paths on,
-        the same loops unrolled into straight-line code (up to UNROLL_MAX_OPS ops)."""
+        the same loops unrolled into straight-line code (up to UNROLL_MAX_OPS ops); and
+        reset what a copy must make for itself."""
         if self.unrolled:
             from tinynet.autograd._unroll import unroll  # (it imports this module)
             self._forward, self._backward = unroll(self)
@@ -344,7 +345,7 @@ class _Plan:
             self._forward, self._backward = self._forward_loop, self._backward_loop
         self._forward_keeping = None  # made when a call with hooks first needs it
         self._keeps = {}  # first hooked call -> per value, whether hooks may read it
-        # (ids: a copied plan has its own modules)
+        # the modules with a call whose values a replay lacks (by id: a copy's are its own)
         self.unlocated = {id(m) for m, where, _ in self.calls if where is None}
 
     @property
@@ -688,18 +689,20 @@ def _module_calls(first, second) -> list:
     mode on and the module's ``training`` flag as the whole call left it (as ``ready``
     requires it at the start of a replayed call)."""
     training = {id(m): m.training for m in second.modules}  # what ready() requires
-    calls = [[(module, _located(recording, args, out),
-               state == (training.get(id(module)), True))
-              for module, _, args, out, state in recording.finished]
-             for recording in (first, second)]
+    calls = []
+    for recording in (first, second):
+        by_tensor = _by_tensor(recording)
+        calls.append([(module, _located(by_tensor, args, out),
+                       state == (training.get(id(module)), True))
+                      for module, _, args, out, state in recording.finished])
     if [m for m, *_ in calls[0]] != [m for m, *_ in calls[1]]:
         return [(module, None, False) for module, *_ in calls[1]]
     return [(module, where if where == where1 else None, plain and plain1)
             for (_, where1, plain1), (module, where, plain) in zip(*calls)]
 
 
-def _located(recording, args, out):
-    by_tensor = _by_tensor(recording)
+def _located(by_tensor, args, out):
+    """Where a module call's inputs and output are (see ``_module_calls``), or None."""
     inputs = [by_tensor.get(id(a)) if isinstance(a, Tensor) else None for a in args]
     output = by_tensor.get(id(out)) if isinstance(out, Tensor) else None
     if None in inputs or output is None:
