@@ -366,14 +366,19 @@ def test_changing_a_saved_parameter_before_backward_is_caught():
         loss.backward()
 
 
+def _tanh_step(capture):
+    """A small Tanh model, its loss function (captured or not) and an input requiring
+    grad with its targets."""
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y)) if capture else \
+        (lambda x, y: F.cross_entropy(model(x), y))
+    return model, step, tn.randn(6, 3, requires_grad=True), tn.tensor([0, 1, 0, 1, 1, 0])
+
+
 def test_retain_graph_twice_and_extra_eager_terms_match_eager():
     def run(capture):
-        tn.manual_seed(0)
-        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
-        step = tn.capture(lambda x, y: F.cross_entropy(model(x), y)) if capture else \
-            (lambda x, y: F.cross_entropy(model(x), y))
-        x = tn.randn(6, 3, requires_grad=True)
-        y = tn.tensor([0, 1, 0, 1, 1, 0])
+        model, step, x, y = _tanh_step(capture)
         for _ in range(3):
             model.zero_grad()
             x.grad = None
@@ -393,15 +398,10 @@ def test_a_replayed_loss_backpropagated_itself_fills_grads_and_runs_hooks_as_eag
     leaves): gradients accumulated over two backward passes (retain_graph), the loss's
     retained gradient, an input's gradient, and post-accumulate hooks in eager's order."""
     def run(capture):
-        tn.manual_seed(0)
-        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+        model, step, x, y = _tanh_step(capture)
         order = []
         for name, p in model.named_parameters():
             p.register_post_accumulate_grad_hook(lambda t, name=name: order.append(name))
-        step = tn.capture(lambda x, y: F.cross_entropy(model(x), y)) if capture else \
-            (lambda x, y: F.cross_entropy(model(x), y))
-        x = tn.randn(6, 3, requires_grad=True)
-        y = tn.tensor([0, 1, 0, 1, 1, 0])
         for _ in range(3):
             order.clear()
             model.zero_grad()
