@@ -289,7 +289,7 @@ class Monitor:
             if module.training and _GradMode.enabled:
                 stats.observe(inputs[0].array, output)
 
-        hook.replay_reads = True  # it only reads the values: tn.capture replays the step
+        hook.replay_reads = True  # it reads, never changes: tn.capture replays the step
         return hook
 
     def _counter(self):
