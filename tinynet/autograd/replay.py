@@ -472,9 +472,10 @@ class _Plan:
             # in another (under no_grad, eval() inside the function), which it would miss
         return next(i for i, (module, _, _) in enumerate(self.calls) if module._forward_hooks)
 
-    def replay(self, args, first_hooked=None):
+    def replay(self, args, first_hooked: int):
+        """Replay a call ``ready`` accepted; ``first_hooked``: what it returned."""
         self.generation += 1
-        hooked = first_hooked is not None and first_hooked < len(self.calls)
+        hooked = first_hooked < len(self.calls)
         if hooked:  # the values the hooks of that call and later ones may read, kept
             values = self._keeping()(args, self._keep(first_hooked))
             returned = tuple([values[j] for j in self.returned])
