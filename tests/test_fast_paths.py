@@ -3,6 +3,7 @@ bit for bit (values, signed zeros, NaN, gradients), and the switch between them.
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -58,6 +59,50 @@ def test_activation_fast_paths_are_the_reference_bit_for_bit(name, shape, dtype,
     assert fast_op.__module__ == "tinynet.ops._fast" or name.startswith(("leaky", "elu"))
     assert slow_op.__module__ != "tinynet.ops._fast"
     _assert_bit_identical(fast, slow)
+
+
+# The fast tanh GELU skips the reference's clip to ±10 and redoes the reference's way
+# where x³ overflows (forward) or x is infinite (derivative): around each of those
+# thresholds, in both dtypes, on a row of normal values and alone.
+GELU_TANH_EDGES = [9.99, 10.0, 10.01, 1e6, 6e12, 8e12, 1e19, 2e19, 1e102, 1e104, 1e154, 1e155,
+                   1e300, np.inf, np.nan]
+
+
+def _gelu_tanh_both_ways(x, upstream):
+    """(values and gradient, warnings) of the tanh GELU on ``x``, fast then reference."""
+    results = []
+    for fast in (True, False):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            values, _ = _run(ACTIVATIONS["gelu_tanh"], [x], upstream, fast)
+        results.append((values, sorted(str(w.message) for w in caught)))
+    return results
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("edge", GELU_TANH_EDGES + [-e for e in GELU_TANH_EDGES[:-1]])
+def test_unclipped_tanh_gelu_is_the_reference_at_its_edges(dtype, edge):
+    with np.errstate(over="ignore"):
+        value = np.array(edge).astype(dtype)  # 1e102 and beyond are inf in float32
+    upstream = np.linspace(-1.0, 1.0, 8).astype(dtype)
+    for x in (np.array([0.5, -3.0, 1.2, value, 0.0, -0.7, 2.0, 4.5], dtype), np.full(8, value)):
+        (fast, fast_warned), (slow, slow_warned) = _gelu_tanh_both_ways(x, upstream)
+        _assert_bit_identical(fast, slow)
+        assert fast_warned == slow_warned  # -inf: 0·inf in the output, in both
+
+
+def test_the_fast_tanh_gelu_keeps_the_callers_float_error_settings():
+    x = np.array([-1e30, -20.0, 0.5, 1e30], np.float32)
+    upstream = np.ones(4, np.float32)
+    with np.errstate(over="raise", invalid="raise", under="warn", divide="ignore"):
+        settings_before = np.geterr()
+        (fast, _), (slow, _) = _gelu_tanh_both_ways(x, upstream)
+        assert np.geterr() == settings_before
+    _assert_bit_identical(fast, slow)
+    with np.errstate(invalid="raise"):  # ½(1 + tanh u)·x = 0·inf at -inf: both raise
+        for fast_path in (True, False):
+            with tn.fast_paths(fast_path), pytest.raises(FloatingPointError):
+                F.gelu(tn.tensor([-np.inf], dtype=tn.float32), approximate="tanh")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

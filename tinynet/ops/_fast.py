@@ -13,6 +13,50 @@ from tinynet.fastpath import register
 from tinynet.ops import activation as reference
 from tinynet.ops import layer_norm
 
+try:  # numpy's floating-point error settings: a context variable (numpy >= 2)
+    from numpy._core._ufunc_config import _extobj_contextvar as _ERROR_SETTINGS
+except ImportError:  # pragma: no cover  (another numpy: np.errstate below)
+    _ERROR_SETTINGS = None
+
+
+class FloatErrors:
+    """numpy's floating-point error settings as the caller has them, with ``changes``
+    applied (as ``np.errstate(**changes)``), entered with ``token = enter()`` and left with
+    ``leave(token)``. NOTE: np.errstate builds numpy's settings object on every entry,
+    as costly as a pass over a small layer's activations (docs/performance.md); this
+    builds it once for the caller's settings (the last ones seen) and sets numpy's
+    context variable to it. That variable is private to numpy: without it, this enters
+    np.errstate."""
+
+    def __init__(self, **changes):
+        self.changes = changes
+        self.last = (None, None)  # (the caller's settings, ours made from them)
+
+    def enter(self):
+        if _ERROR_SETTINGS is None:  # pragma: no cover
+            state = np.errstate(**self.changes)
+            state.__enter__()
+            return state
+        callers = _ERROR_SETTINGS.get()
+        seen, ours = self.last
+        if callers is not seen:
+            with np.errstate(**self.changes):
+                ours = _ERROR_SETTINGS.get()
+            self.last = (callers, ours)
+        return _ERROR_SETTINGS.set(ours)
+
+    @staticmethod
+    def leave(token) -> None:
+        if _ERROR_SETTINGS is None:  # pragma: no cover
+            token.__exit__(None, None, None)
+        else:
+            _ERROR_SETTINGS.reset(token)
+
+
+OVERFLOW_RAISES = FloatErrors(over="raise")
+INVALID_RAISES = FloatErrors(invalid="raise")
+OVERFLOW_QUIET = FloatErrors(over="ignore", invalid="ignore")
+
 # NOTE: numpy 2's loops for maximum and minimum are vectorised only for two array
 # operands: against a Python scalar they go element by element. A row of the scalar,
 # broadcast down the rows, keeps the inner loop contiguous; below ROW_MIN_SIZE elements
@@ -139,11 +183,24 @@ class GELU(reference.GELU):
 
 
 class GELUTanh(reference.GELUTanh):
+    # NOTE: the reference clips x to ±10 first, a pass and an array. Unclipped, tanh u is the same ±1 beyond 10, so every value is the
+    # same, save where x³ overflows (|x| > 7e12 in float32) and, in the derivative, at
+    # x = ±inf (0·inf). Both signal: the forward runs with overflow raising and the
+    # derivative with invalid raising, and each redoes the reference's way when they do.
+    # It saves x itself, as PyTorch does: changing x in place before backward raises.
     @staticmethod
     def forward(ctx, x):
-        x_clipped = _clip(x, reference._TANH_ONE_BEYOND)
-        t = GELUTanh.tanh_u(x_clipped)
-        ctx.save_for_backward(x_clipped, t)
+        token = OVERFLOW_RAISES.enter()
+        try:
+            t, saved = GELUTanh.tanh_u(x), x
+        except FloatingPointError:
+            t = None
+        finally:
+            OVERFLOW_RAISES.leave(token)
+        if t is None:
+            saved = _clip(x, reference._TANH_ONE_BEYOND)
+            t = GELUTanh.tanh_u(saved)
+        ctx.save_for_backward(saved, t)
         y = t + 1.0
         y *= 0.5
         y *= x
@@ -160,6 +217,18 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def derivative_from(x, t):
+        """The derivative at x, clipped or not (see the NOTE above), given t = tanh u."""
+        token = INVALID_RAISES.enter()
+        try:
+            return GELUTanh.derivative_from_clipped(x, t)
+        except FloatingPointError:
+            pass
+        finally:
+            INVALID_RAISES.leave(token)
+        return GELUTanh.derivative_from_clipped(_clip(x, reference._TANH_ONE_BEYOND), t)
+
+    @staticmethod
+    def derivative_from_clipped(x, t):
         du = np.multiply(x, x, out=_float_array_like(x))
         du *= 3 * reference._GELU_KAPPA * reference._SQRT_2_OVER_PI
         du += reference._SQRT_2_OVER_PI
@@ -175,7 +244,7 @@ class GELUTanh(reference.GELUTanh):
     @staticmethod
     def derivative(x, y):
         x_clipped = _clip(x, reference._TANH_ONE_BEYOND)
-        return GELUTanh.derivative_from(x_clipped, GELUTanh.tanh_u(x_clipped))
+        return GELUTanh.derivative_from_clipped(x_clipped, GELUTanh.tanh_u(x_clipped))
 
     @staticmethod
     def saved_derivative(ctx):
@@ -195,7 +264,8 @@ class LayerNorm(layer_norm.LayerNorm):
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         n = math.prod(x.shape[x.ndim - n_dims:])
-        with np.errstate(over="ignore", invalid="ignore"):
+        token = OVERFLOW_QUIET.enter()
+        try:
             x_hat = x - np.add.reduce(x, axis=axes, keepdims=True) / n
             var = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
             var /= n
@@ -203,6 +273,8 @@ class LayerNorm(layer_norm.LayerNorm):
             np.sqrt(rstd, out=rstd)
             np.divide(1.0, rstd, out=rstd)
             x_hat *= rstd
+        finally:
+            OVERFLOW_QUIET.leave(token)
         if not float(var.sum()) < math.inf:  # as np.isfinite(var).all(), in one call
             layer_norm._redo_overflowed_rows(x, x_hat, rstd, var, axes, eps)
         ctx.save_for_backward(x_hat, rstd, w)
