@@ -177,7 +177,16 @@ def test_a_backward_returning_too_many_gradients_gets_the_engines_error(fast):
         loss.backward()
 
 
-def test_the_unrolled_replay_shows_its_lines_in_a_traceback_and_drops_them_with_its_plan():
+@pytest.fixture
+def fast_paths_on():
+    """For what only the fast paths do (the unrolled replay; switching them off), whatever
+    TINYNET_FAST_PATHS says."""
+    with tn.fast_paths(True):
+        yield
+
+
+def test_the_unrolled_replay_shows_its_lines_in_a_traceback_and_drops_them_with_its_plan(
+        fast_paths_on):
     import gc
     import linecache
     import traceback
@@ -258,7 +267,7 @@ def test_a_new_batch_shape_gets_its_own_recordings():
     (lambda model: model[0].register_forward_hook(lambda *a: None),
      lambda handle: handle.remove()),
 ])
-def test_changes_that_could_alter_the_ops_run_eagerly(change, undo):
+def test_changes_that_could_alter_the_ops_run_eagerly(change, undo, fast_paths_on):
     model, step, x, y = _captured_linear()
     token = change(model)
     step(x, y).backward()
@@ -391,6 +400,29 @@ def test_retain_graph_twice_and_extra_eager_terms_match_eager():
     assert step.replays == 1
     for a, b in zip(eager, replayed):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("capture", [False, True])
+def test_backward_frees_the_steps_saved_arrays_unless_the_graph_is_retained(capture):
+    """The first Linear saves its input: once backward has run (the second, after
+    retain_graph=True), the input batch is freed when the caller drops it, as eager.
+    (The two recorded calls that come first are eager ones.)"""
+    import weakref
+    model, step, x, y = _tanh_step(capture)
+    for _ in range(2):
+        step(x.detach(), y).backward()
+    for retained in (0, 1, 2):
+        batch = np.random.default_rng(retained).standard_normal((6, 3), np.float32)
+        x = tn.tensor(batch)
+        freed = weakref.ref(x.array)
+        loss = step(x, y)
+        del x
+        for _ in range(retained):
+            loss.backward(retain_graph=True)
+            assert freed() is not None  # kept for the next backward
+        loss.backward()
+        assert freed() is None
+    assert not capture or step.replays == 3
 
 
 def test_a_replayed_loss_backpropagated_itself_fills_grads_and_runs_hooks_as_eager():
@@ -888,12 +920,21 @@ def _count_outputs(seen):
     return hook
 
 
-def test_a_dropped_capture_frees_its_saved_arrays_without_the_cycle_collector():
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("hooked", [False, True])
+def test_a_dropped_capture_frees_its_saved_arrays_without_the_cycle_collector(fast, hooked):
     import gc
     import weakref
 
-    model, step, x, y = _replayed_linear()
+    with tn.fast_paths(fast):  # the unrolled replay, or its loops
+        model, step, x, y = _replayed_linear()
+        if hooked:  # a replay keeping what the hook reads
+            seen = []
+            model[1].register_forward_hook(_count_outputs(seen))
+            step(x, y).backward()
+            assert seen == [6] and step.replays == 2
     plan = next(iter(step._plans.values()))
+    assert plan.unrolled == fast
     contexts = [weakref.ref(op.ctx) for op in plan.ops]
     gc.collect()
     gc.disable()
@@ -912,7 +953,7 @@ def test_plans_longer_than_the_unroll_limit_replay_with_the_loops(monkeypatch):
            for capture in (False, True)]
     _assert_same(*run, replays_at_least=2)
     plan = next(iter(run[1][2]._plans.values()))
-    assert plan._forward.__func__ is replay._Plan._forward_loop
+    assert not plan.unrolled and plan._forward is None and plan._backward is None
 
 
 READS = {  # reading values into Python, or making a shape from them

@@ -107,13 +107,15 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
     """run_backward from a node whose inputs are all leaves, each named once, whose
     backward returns each one's whole gradient in its shape, in the order the leaves
     are to be written, as a replayed call's node (``tn.capture``) does: nothing left to
-    sum or reduce, so the gradients go straight to the leaves."""
+    sum or reduce, so the gradients go straight to the leaves. Such a node frees what
+    its backward read with ``release_saved()``."""
     input_grads = _call_backward(ctx, grad, adopted)
     leaves = ctx.next_nodes
     if len(input_grads) != len(leaves):
         arity_error(ctx, len(leaves), input_grads)
     if not retain_graph:  # before any hook runs, as in run_backward
         ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
+        ctx.release_saved()
     for leaf, g in zip(leaves, input_grads):
         if g is not None:
             _write_leaf_grad(leaf, g, adopted)

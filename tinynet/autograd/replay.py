@@ -341,8 +341,9 @@ class _Plan:
         if self.unrolled:
             from tinynet.autograd._unroll import unroll  # (it imports this module)
             self._forward, self._backward = unroll(self)
-        else:
-            self._forward, self._backward = self._forward_loop, self._backward_loop
+        else:  # the loops, called as methods: bound methods kept here would make a cycle
+            # (plan -> method -> plan), which only the cycle collector frees
+            self._forward = self._backward = None
         self._forward_keeping = None  # made when a call with hooks first needs it
         self._keeps = {}  # first hooked call -> per value, whether hooks may read it
         # the modules with a call whose values a replay lacks (by id: a copy's are its own)
@@ -480,7 +481,8 @@ class _Plan:
             values = self._keeping()(args, self._keep(first_hooked))
             returned = tuple([values[j] for j in self.returned])
         else:
-            values, returned = None, self._forward(args)
+            values, returned = None, (self._forward(args) if self._forward is not None
+                                      else self._forward_loop(args))
         first = self._root(returned[0], args)
         if hooked:
             self._run_hooks(values, args, first_hooked)
@@ -508,10 +510,11 @@ class _Plan:
 
     def _keeping(self):
         """The forward that keeps the values ``keep`` names."""
+        if not self.unrolled:
+            return self._forward_loop  # (not kept: see _compile)
         if self._forward_keeping is None:
             from tinynet.autograd._unroll import unroll_keeping
-            self._forward_keeping = unroll_keeping(self) if self.unrolled else \
-                self._forward_loop
+            self._forward_keeping = unroll_keeping(self)
         return self._forward_keeping
 
     def _keep(self, first_hooked: int) -> tuple:
@@ -573,7 +576,7 @@ class _Plan:
         if not self.ops[self.returned[0]].records:
             return Tensor._wrap(array, False, None)
         node = Replay.__new__(Replay)
-        node.plan, node.args, node.generation = self, args, self.generation
+        node.plan, node.generation = self, self.generation
         # by slot; when no input requires grad (the usual case), the same tuple every call
         leaves = self.fixed_leaves if self.fixed_leaves is not None else \
             tuple(self._leaves(args))
@@ -624,9 +627,14 @@ class _Plan:
             raise RuntimeError("capture: this loss's ops were replayed again by a later call "
                                "of the captured function, which reuses their saved values; "
                                "call backward() before calling the function again")
-        arrived, leaf_grads = self._backward(grad)
+        arrived, leaf_grads = self._backward(grad) if self._backward is not None else \
+            self._backward_loop(grad)
         node.next_nodes = tuple([node.leaves[k] for k in arrived])
         return tuple([leaf_grads[k] for k in arrived])
+
+    def release_saved(self) -> None:
+        for op in self.ops:
+            op.ctx.saved_tensors = ()
 
     def _backward_loop(self, grad) -> tuple:
         """Each op's own backward, newest first, summing the gradients each output and
@@ -786,6 +794,12 @@ class Replay(Function):
     @staticmethod
     def backward(ctx, grad):
         return ctx.plan.backward(ctx, grad)
+
+    def release_saved(self) -> None:
+        """After a backward that keeps no graph: free the arrays the replayed ops saved,
+        as eager frees its graph's, unless a later call has replayed over them."""
+        if self.generation == self.plan.generation:
+            self.plan.release_saved()
 
 
 from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports the autograd package)
