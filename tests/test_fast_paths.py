@@ -105,6 +105,32 @@ def test_the_fast_tanh_gelu_keeps_the_callers_float_error_settings():
                 F.gelu(tn.tensor([-np.inf], dtype=tn.float32), approximate="tanh")
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("callers", [{}, {"over": "raise", "divide": "raise"}])
+def test_layer_norm_redoes_overflowed_rows_as_the_reference(dtype, callers):
+    """Rows whose sums overflow (±1e19 in float32, ±1e155 in float64) are the ones the
+    fast forward learns of from numpy's overflow signal; rows holding inf or NaN stay NaN
+    without it. Same values and warnings as the reference, the caller's settings kept."""
+    big = 1e19 if dtype == np.float32 else 1e155
+    x = np.array([[big, -big, 0.5 * big, 3.0], [1.0, 2.0, np.inf, 4.0], [1.0, np.nan, 2.0, 0.0],
+                  [3.0, 3.0, 3.0, 3.0], [0.1, -2.0, 5.0, 0.3]], dtype)
+    w, b = np.linspace(0.5, 2.0, 4).astype(dtype), np.linspace(-1.0, 1.0, 4).astype(dtype)
+    upstream = np.random.default_rng(0).standard_normal(x.shape).astype(dtype)
+    results = []
+    for fast in (True, False):
+        with np.errstate(**callers), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            before = np.geterr()
+            values, _ = _run(lambda x, w, b: F.layer_norm(x, (4,), w, b), [x, w, b],
+                             upstream, fast)
+            assert np.geterr() == before
+        results.append((values, sorted(str(w.message) for w in caught)))
+    (fast, fast_warned), (slow, slow_warned) = results
+    _assert_bit_identical(fast, slow)
+    assert fast_warned == slow_warned
+    assert np.isfinite(fast[0][0]).all() and np.isnan(fast[0][1:3]).all()
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @settings(max_examples=40, deadline=None)
 @given(shape=st.sampled_from([(5, 8), (3, 4, 6), (2, 1), (1, 300)]),

@@ -56,6 +56,7 @@ class FloatErrors:
 OVERFLOW_RAISES = FloatErrors(over="raise")
 INVALID_RAISES = FloatErrors(invalid="raise")
 OVERFLOW_QUIET = FloatErrors(over="ignore", invalid="ignore")
+OVERFLOW_RAISES_QUIETLY = FloatErrors(over="raise", invalid="ignore")
 
 # NOTE: numpy 2's loops for maximum and minimum are vectorised only for two array
 # operands: against a Python scalar they go element by element. A row of the scalar,
@@ -259,23 +260,27 @@ class GELUTanh(reference.GELUTanh):
 
 class LayerNorm(layer_norm.LayerNorm):
     # NOTE: the reference's arithmetic built in place: x - μ becomes x̂, and backward
-    # writes dL/dx into the one fresh array it needs
+    # writes dL/dx into the one fresh array it needs. The reference redoes the rows
+    # whose variance is not finite; of those, it changes only rows of finite values,
+    # whose sums overflowed: numpy signals that, so the forward runs with overflow
+    # raising and checks the variances only when it did.
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         n = math.prod(x.shape[x.ndim - n_dims:])
-        token = OVERFLOW_QUIET.enter()
+        token = OVERFLOW_RAISES_QUIETLY.enter()
         try:
-            x_hat = x - np.add.reduce(x, axis=axes, keepdims=True) / n
-            var = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
-            var /= n
-            rstd = var + eps
-            np.sqrt(rstd, out=rstd)
-            np.divide(1.0, rstd, out=rstd)
-            x_hat *= rstd
+            x_hat, var, rstd = LayerNorm.normalised(x, axes, n, eps)
+        except FloatingPointError:
+            x_hat = None
         finally:
-            OVERFLOW_QUIET.leave(token)
-        if not float(var.sum()) < math.inf:  # as np.isfinite(var).all(), in one call
+            OVERFLOW_RAISES_QUIETLY.leave(token)
+        if x_hat is None:
+            token = OVERFLOW_QUIET.enter()
+            try:
+                x_hat, var, rstd = LayerNorm.normalised(x, axes, n, eps)
+            finally:
+                OVERFLOW_QUIET.leave(token)
             layer_norm._redo_overflowed_rows(x, x_hat, rstd, var, axes, eps)
         ctx.save_for_backward(x_hat, rstd, w)
         ctx.axes, ctx.n = axes, n
@@ -285,6 +290,18 @@ class LayerNorm(layer_norm.LayerNorm):
         if b is not None:
             y += b
         return y
+
+    @staticmethod
+    def normalised(x, axes, n, eps):
+        """x̂ = (x - μ)·r, σ² and r = 1/√(σ² + ε), as the reference computes them."""
+        x_hat = x - np.add.reduce(x, axis=axes, keepdims=True) / n
+        var = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
+        var /= n
+        rstd = var + eps
+        np.sqrt(rstd, out=rstd)
+        np.divide(1.0, rstd, out=rstd)
+        x_hat *= rstd
+        return x_hat, var, rstd
 
     @staticmethod
     def backward(ctx, grad):
