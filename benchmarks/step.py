@@ -13,8 +13,11 @@ is timed phase by phase (forward + loss, backward, optimizer step + zero_grad); 
 step's time is their sum, and each phase is set beside the same phase of the numpy step.
 
 Libraries run in groups (each group: `--steps` timed steps after warm-up), interleaved
-over `--rounds` rounds, with a pause between groups: OpenBLAS and PyTorch worker threads
-keep spinning for ~0.2 s after a call and would slow whatever runs next on 2 cores.
+over `--rounds` rounds, with a pause between groups when BLAS or PyTorch may use more
+than one thread: their worker threads keep spinning for ~0.2 s after a call and would
+slow whatever runs next on 2 cores. With one thread there are no workers, and a short
+pause keeps a round's groups close in time, so that the machine's bursts of load reach
+numpy's group and the others' of one round alike.
 Every ratio to numpy is taken round by round (each library's median over numpy's in the
 same round, so slow drifts of a shared machine cancel), then its median and IQR over
 rounds. "% of GEMM" is the step's GFLOP/s over a 1024³ GEMM measured on the spot. The row
@@ -54,6 +57,7 @@ CONFIGS = {
     "wide": ([784, 1024, 1024, 1024, 10], "relu", False, 256),
 }
 PAUSE = 0.3  # seconds between groups, for spinning BLAS threads to go to sleep
+SHORT_PAUSE = 0.02  # the same with one thread: no worker threads to wait for
 PHASES = ("forward", "backward", "optimizer")  # forward + loss; backward; step + zero_grad
 
 
@@ -417,6 +421,7 @@ def run_config(name, optimizer, args, dtype):
         groups["sklearn MLPClassifier"] = sklearn
     rounds = []  # per round: library -> array (steps, 3) of phase seconds
     monitor_costs = {every: [] for every in monitored}
+    pause = SHORT_PAUSE if args.threads == 1 else PAUSE
     order = list(groups)
     for r in range(args.rounds):
         measured = {}
@@ -424,12 +429,12 @@ def run_config(name, optimizer, args, dtype):
         # runs after a pause, on cooler caches) is no one library's handicap.
         for lib in order[r % len(order):] + order[:r % len(order)]:
             measured[lib] = np.array(groups[lib](), dtype=float)
-            time.sleep(PAUSE)
+            time.sleep(pause)
         rounds.append(measured)
         for every, step in monitored.items():
             monitor_costs[every] += monitor_overhead(steps["tinynet"][0], step, data["tinynet"],
                                                      cycles=max(1, args.steps // 4))
-            time.sleep(PAUSE)
+            time.sleep(pause)
     memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
     n_ops = ops_per_step(widths, activation, layernorm, dtype, x_all[:batch], y_all[:batch])
     return summarise(rounds, monitor_costs, memory, n_ops, step_flops(widths, batch))
