@@ -105,6 +105,81 @@ def test_the_fast_tanh_gelu_keeps_the_callers_float_error_settings():
                 F.gelu(tn.tensor([-np.inf], dtype=tn.float32), approximate="tanh")
 
 
+def _both_ways(fn):
+    """fn() with the fast paths on, then off."""
+    results = []
+    for fast in (True, False):
+        with tn.fast_paths(fast):
+            results.append(fn())
+    return results
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8])
+def test_the_tanh_gelu_of_integers_is_the_references(dtype):
+    info = np.iinfo(dtype)
+    spread = [info.min + (int(info.max) - int(info.min)) * k // 8 for k in range(9)]
+    x = tn.from_numpy(np.array(spread + [0, 2, 11], dtype))  # x² wraps in dtype
+    fast, slow = _both_ways(lambda: F.gelu(x, approximate="tanh").array)
+    _assert_bit_identical([fast], [slow])
+    assert slow[8] == pytest.approx(float(info.max))  # ½x(1 + tanh u) = x far out
+
+
+def test_changing_the_tanh_gelus_input_in_place_raises_on_both_paths():
+    """It saves its input, as PyTorch does: a change before backward is refused."""
+    def run():
+        w = tn.tensor(np.array([0.5, -1.0, 2.0], np.float32), requires_grad=True)
+        y = F.gelu(w, approximate="tanh")
+        with tn.no_grad():
+            w.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            y.sum().backward()
+    _both_ways(run)
+
+
+def _reported(fn, **callers) -> list:
+    """The floating-point errors numpy reports to a callback while fn() runs."""
+    kinds = []
+    with np.errstate(call=lambda kind, flag: kinds.append(kind), **callers):
+        fn()
+    return kinds
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_underflows_are_reported_as_the_reference_reports_them(dtype):
+    """An input that underflows beside one that makes the fast path fall back: numpy's
+    callback hears each error once, as from the reference."""
+    big = 1e30 if dtype == np.float32 else 1e200
+    gelu_x = np.array([1e-30 if dtype == np.float32 else 1e-200, big], dtype)
+    grad_x = np.array([1e-30 if dtype == np.float32 else 1e-200, np.inf], dtype)
+    rows = np.array([[3e-38, 1e-38, 0, 0] if dtype == np.float32 else [1e-307, 3e-308, 0, 0],
+                     [big, -big, big, -big]], dtype)
+
+    def errors():
+        gelu = _reported(lambda: F.gelu(tn.tensor(gelu_x), approximate="tanh"),
+                         under="call", over="call", invalid="call")
+        t = tn.tensor(grad_x, requires_grad=True)
+        y = F.gelu(t, approximate="tanh")
+        backward = _reported(lambda: y.sum().backward(), under="call", invalid="call")
+        norm = _reported(lambda: F.layer_norm(tn.tensor(rows), (4,)), under="call",
+                         divide="call")
+        return gelu, backward, norm
+
+    fast, slow = _both_ways(errors)
+    assert fast == slow
+    assert any(slow)  # the inputs do underflow
+
+
+def test_a_callback_that_changes_the_error_settings_keeps_its_change_on_both_paths():
+    def quiet_after_first(kind, flag):
+        np.seterr(under="ignore")
+
+    def run():
+        with np.errstate(under="call", call=quiet_after_first):
+            F.gelu(tn.tensor(np.array([1e-30, 1.0], np.float32)), approximate="tanh")
+            return np.geterr()["under"]
+    assert _both_ways(run) == ["ignore", "ignore"]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("callers", [{}, {"over": "raise", "divide": "raise"}])
 def test_layer_norm_redoes_overflowed_rows_as_the_reference(dtype, callers):

@@ -797,7 +797,7 @@ class Replay(Function):
 
     def release_saved(self) -> None:
         """After a backward that keeps no graph: free the arrays the replayed ops saved,
-        as eager frees its graph's, unless a later call has replayed over them."""
+        as eager frees its graph's; only this call's (a later call's are not ours)."""
         if self.generation == self.plan.generation:
             self.plan.release_saved()
 

@@ -56,9 +56,10 @@ Implement `GELU.forward` and `GELU.derivative_from`, and `GELUTanh.forward`,
   (`scipy.special.ndtr`) and φ(x) = e^(-x²/2)/√(2π). `forward` saves `(x, Φ(x))`;
   `derivative_from(x, cdf)` returns f'(x) from them.
 - tanh form: f(x) = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³);
-  f'(x) = ½(1 + tanh u) + ½x(1 - tanh²u)·√(2/π)(1 + 3·0.044715x²). `forward` clips x to
-  ±10 (`_TANH_ONE_BEYOND`) before the cubic and saves `(x_clipped, tanh u)`;
-  `tanh_u(x)` returns tanh u; `derivative_from(x, t)` returns f'(x) given t = tanh u.
+  f'(x) = ½(1 + tanh u) + ½x(1 - tanh²u)·√(2/π)(1 + 3·0.044715x²). `forward` takes
+  tanh u of x clipped to ±10 (`_TANH_ONE_BEYOND`: the cubic cannot overflow) and saves
+  `(x, tanh u)`; `tanh_u(x)` returns tanh u; `derivative_from(x, t)` returns f'(x) given
+  t = tanh u, clipping x to ±10 first (1 - tanh²u is 0 beyond).
 
 Hint: the module's constants `_SQRT_2_OVER_PI`, `_INV_SQRT_2PI` and `_GELU_KAPPA` are
 there for you. φ underflows to 0 past |x| = 40: clip x before squaring it, or x² warns."""),

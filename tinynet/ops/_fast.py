@@ -17,46 +17,36 @@ try:  # numpy's floating-point error settings: a context variable (numpy >= 2)
     from numpy._core._ufunc_config import _extobj_contextvar as _ERROR_SETTINGS
 except ImportError:  # pragma: no cover  (another numpy: np.errstate below)
     _ERROR_SETTINGS = None
+else:
+    with np.errstate(all="raise"):
+        _ALL_RAISE = _ERROR_SETTINGS.get()
 
 
-class FloatErrors:
-    """numpy's floating-point error settings as the caller has them, with ``changes``
-    applied (as ``np.errstate(**changes)``), entered with ``token = enter()`` and left with
-    ``leave(token)``. NOTE: np.errstate builds numpy's settings object on every entry,
-    as costly as a pass over a small layer's activations (docs/performance.md); this
-    builds it once for the caller's settings (the last ones seen) and sets numpy's
-    context variable to it. That variable is private to numpy: without it, this enters
-    np.errstate."""
-
-    def __init__(self, **changes):
-        self.changes = changes
-        self.last = (None, None)  # (the caller's settings, ours made from them)
-
-    def enter(self):
-        if _ERROR_SETTINGS is None:  # pragma: no cover
-            state = np.errstate(**self.changes)
-            state.__enter__()
-            return state
-        callers = _ERROR_SETTINGS.get()
-        seen, ours = self.last
-        if callers is not seen:
-            with np.errstate(**self.changes):
-                ours = _ERROR_SETTINGS.get()
-            self.last = (callers, ours)
-        return _ERROR_SETTINGS.set(ours)
-
-    @staticmethod
-    def leave(token) -> None:
-        if _ERROR_SETTINGS is None:  # pragma: no cover
-            token.__exit__(None, None, None)
-        else:
-            _ERROR_SETTINGS.reset(token)
+def attempt(function, *args):
+    """``function(*args)`` with every numpy floating-point error raising, or None if one
+    did: then nothing was reported, and the caller can run the reference, which reports
+    what it reports under the caller's own settings. NOTE: np.errstate builds numpy's
+    settings object on every entry, as costly as a pass over a small layer's
+    activations (docs/performance.md); these settings are built once and set through
+    numpy's context variable, which is private to numpy (without it, np.errstate)."""
+    if _ERROR_SETTINGS is None:  # pragma: no cover
+        with np.errstate(all="raise"):
+            try:
+                return function(*args)
+            except FloatingPointError:
+                return None
+    token = _ERROR_SETTINGS.set(_ALL_RAISE)
+    try:
+        return function(*args)
+    except FloatingPointError:
+        return None
+    finally:
+        _ERROR_SETTINGS.reset(token)
 
 
-OVERFLOW_RAISES = FloatErrors(over="raise")
-INVALID_RAISES = FloatErrors(invalid="raise")
-OVERFLOW_QUIET = FloatErrors(over="ignore", invalid="ignore")
-OVERFLOW_RAISES_QUIETLY = FloatErrors(over="raise", invalid="ignore")
+def _is_float_array(x) -> bool:
+    return type(x) is np.ndarray and x.dtype.kind == "f"
+
 
 # NOTE: numpy 2's loops for maximum and minimum are vectorised only for two array
 # operands: against a Python scalar they go element by element. A row of the scalar,
@@ -184,24 +174,17 @@ class GELU(reference.GELU):
 
 
 class GELUTanh(reference.GELUTanh):
-    # NOTE: the reference clips x to ±10 first, a pass and an array. Unclipped, tanh u is the same ±1 beyond 10, so every value is the
-    # same, save where x³ overflows (|x| > 7e12 in float32) and, in the derivative, at
-    # x = ±inf (0·inf). Both signal: the forward runs with overflow raising and the
-    # derivative with invalid raising, and each redoes the reference's way when they do.
-    # It saves x itself, as PyTorch does: changing x in place before backward raises.
+    # NOTE: the reference clips x to ±10 before the cubic, a pass and an array. Unclipped,
+    # tanh u is the same ±1 beyond 10 and every value is the same, unless a product
+    # overflows (x³ past 7e12 in float32, 5e102 in float64) or, in the derivative, x is
+    # infinite (0·inf). numpy signals both, so each runs as an ``attempt`` and falls back
+    # to the reference when numpy raises (an underflow too: then the reference reports it).
     @staticmethod
     def forward(ctx, x):
-        token = OVERFLOW_RAISES.enter()
-        try:
-            t, saved = GELUTanh.tanh_u(x), x
-        except FloatingPointError:
-            t = None
-        finally:
-            OVERFLOW_RAISES.leave(token)
+        t = attempt(GELUTanh.tanh_u, x) if _is_float_array(x) else None
         if t is None:
-            saved = _clip(x, reference._TANH_ONE_BEYOND)
-            t = GELUTanh.tanh_u(saved)
-        ctx.save_for_backward(saved, t)
+            return reference.GELUTanh.forward(ctx, x)
+        ctx.save_for_backward(x, t)
         y = t + 1.0
         y *= 0.5
         y *= x
@@ -209,6 +192,7 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def tanh_u(x):
+        """tanh u, u = √(2/π)(x + κx³), in one fresh array."""
         u = np.multiply(x, x, out=_float_array_like(x))
         u *= x
         u *= reference._GELU_KAPPA
@@ -218,18 +202,12 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def derivative_from(x, t):
-        """The derivative at x, clipped or not (see the NOTE above), given t = tanh u."""
-        token = INVALID_RAISES.enter()
-        try:
-            return GELUTanh.derivative_from_clipped(x, t)
-        except FloatingPointError:
-            pass
-        finally:
-            INVALID_RAISES.leave(token)
-        return GELUTanh.derivative_from_clipped(_clip(x, reference._TANH_ONE_BEYOND), t)
+        d = attempt(GELUTanh.derivative_at, x, t) if _is_float_array(x) else None
+        return reference.GELUTanh.derivative_from(x, t) if d is None else d
 
     @staticmethod
-    def derivative_from_clipped(x, t):
+    def derivative_at(x, t):
+        """The derivative's formula at x as it is (unclipped), given t = tanh u."""
         du = np.multiply(x, x, out=_float_array_like(x))
         du *= 3 * reference._GELU_KAPPA * reference._SQRT_2_OVER_PI
         du += reference._SQRT_2_OVER_PI
@@ -244,8 +222,8 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def derivative(x, y):
-        x_clipped = _clip(x, reference._TANH_ONE_BEYOND)
-        return GELUTanh.derivative_from_clipped(x_clipped, GELUTanh.tanh_u(x_clipped))
+        return GELUTanh.derivative_from(
+            x, GELUTanh.tanh_u(_clip(x, reference._TANH_ONE_BEYOND)))
 
     @staticmethod
     def saved_derivative(ctx):
@@ -260,28 +238,17 @@ class GELUTanh(reference.GELUTanh):
 
 class LayerNorm(layer_norm.LayerNorm):
     # NOTE: the reference's arithmetic built in place: x - μ becomes x̂, and backward
-    # writes dL/dx into the one fresh array it needs. The reference redoes the rows
-    # whose variance is not finite; of those, it changes only rows of finite values,
-    # whose sums overflowed: numpy signals that, so the forward runs with overflow
-    # raising and checks the variances only when it did.
+    # writes dL/dx into the one fresh array it needs. Rows whose sums overflow (which the
+    # reference redoes), inf, a zero variance with eps = 0, an underflow: numpy signals
+    # each, so the forward runs as an ``attempt`` and is the reference's when numpy raises.
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         n = math.prod(x.shape[x.ndim - n_dims:])
-        token = OVERFLOW_RAISES_QUIETLY.enter()
-        try:
-            x_hat, var, rstd = LayerNorm.normalised(x, axes, n, eps)
-        except FloatingPointError:
-            x_hat = None
-        finally:
-            OVERFLOW_RAISES_QUIETLY.leave(token)
-        if x_hat is None:
-            token = OVERFLOW_QUIET.enter()
-            try:
-                x_hat, var, rstd = LayerNorm.normalised(x, axes, n, eps)
-            finally:
-                OVERFLOW_QUIET.leave(token)
-            layer_norm._redo_overflowed_rows(x, x_hat, rstd, var, axes, eps)
+        normalised = attempt(LayerNorm.normalised, x, axes, n, eps)
+        if normalised is None:
+            return layer_norm.LayerNorm.forward(ctx, x, w, b, n_dims, eps)
+        x_hat, rstd = normalised
         ctx.save_for_backward(x_hat, rstd, w)
         ctx.axes, ctx.n = axes, n
         if w is None:
@@ -293,15 +260,15 @@ class LayerNorm(layer_norm.LayerNorm):
 
     @staticmethod
     def normalised(x, axes, n, eps):
-        """x̂ = (x - μ)·r, σ² and r = 1/√(σ² + ε), as the reference computes them."""
+        """x̂ = (x - μ)·r and r = 1/√(σ² + ε), the reference's values."""
         x_hat = x - np.add.reduce(x, axis=axes, keepdims=True) / n
-        var = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
-        var /= n
-        rstd = var + eps
+        rstd = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
+        rstd /= n
+        rstd += eps
         np.sqrt(rstd, out=rstd)
         np.divide(1.0, rstd, out=rstd)
         x_hat *= rstd
-        return x_hat, var, rstd
+        return x_hat, rstd
 
     @staticmethod
     def backward(ctx, grad):
