@@ -403,10 +403,13 @@ def test_retain_graph_twice_and_extra_eager_terms_match_eager():
 
 
 @pytest.mark.parametrize("capture", [False, True])
-def test_backward_frees_the_steps_saved_arrays_unless_the_graph_is_retained(capture):
+@pytest.mark.parametrize("extra_terms", [False, True])
+def test_backward_frees_the_steps_saved_arrays_unless_the_graph_is_retained(capture,
+                                                                            extra_terms):
     """The first Linear saves its input: once backward has run (the second, after
-    retain_graph=True), the input batch is freed when the caller drops it, as eager.
-    (The two recorded calls that come first are eager ones.)"""
+    retain_graph=True), the input batch is freed when the caller drops it, as eager,
+    whether the loss is the replayed call's or has eager terms added to it. (The two
+    recorded calls that come first are eager ones.)"""
     import weakref
     model, step, x, y = _tanh_step(capture)
     for _ in range(2):
@@ -416,6 +419,8 @@ def test_backward_frees_the_steps_saved_arrays_unless_the_graph_is_retained(capt
         x = tn.tensor(batch)
         freed = weakref.ref(x.array)
         loss = step(x, y)
+        if extra_terms:
+            loss = loss * 2.0 + 0.1 * (model[0].weight ** 2).sum()
         del x
         for _ in range(retained):
             loss.backward(retain_graph=True)

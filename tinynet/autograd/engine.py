@@ -83,7 +83,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
                 grads[key] = previous + gx
         # END SOLUTION
         if not retain_graph:
-            ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
+            ctx.release()  # what it saved, and its links: the graph is freed as it goes
     _write_leaf_grads(leaves, grads, adopted)
 
 
@@ -107,15 +107,13 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
     """run_backward from a node whose inputs are all leaves, each named once, whose
     backward returns each one's whole gradient in its shape, in the order the leaves
     are to be written, as a replayed call's node (``tn.capture``) does: nothing left to
-    sum or reduce, so the gradients go straight to the leaves. Such a node frees what
-    its backward read with ``release_saved()``."""
+    sum or reduce, so the gradients go straight to the leaves."""
     input_grads = _call_backward(ctx, grad, adopted)
     leaves = ctx.next_nodes
     if len(input_grads) != len(leaves):
         arity_error(ctx, len(leaves), input_grads)
     if not retain_graph:  # before any hook runs, as in run_backward
-        ctx.next_nodes = ctx.saved_tensors = ctx.versions = ctx.out_version = None
-        ctx.release_saved()
+        ctx.release()
     for leaf, g in zip(leaves, input_grads):
         if g is not None:
             _write_leaf_grad(leaf, g, adopted)

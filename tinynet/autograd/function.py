@@ -70,6 +70,11 @@ class Function:
         """Keep what backward needs; it is released once backward has run."""
         self.saved_tensors = arrays
 
+    def release(self) -> None:
+        """Drop what backward needed and the links to the nodes below, once it has run
+        (unless the graph is retained): the engine calls it."""
+        self.next_nodes = self.saved_tensors = self.versions = self.out_version = None
+
     @classmethod
     def apply(cls, *args):
         """Run ``forward`` on the arrays behind ``args`` and record the op if any input

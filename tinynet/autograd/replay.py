@@ -795,9 +795,10 @@ class Replay(Function):
     def backward(ctx, grad):
         return ctx.plan.backward(ctx, grad)
 
-    def release_saved(self) -> None:
-        """After a backward that keeps no graph: free the arrays the replayed ops saved,
-        as eager frees its graph's; only this call's (a later call's are not ours)."""
+    def release(self) -> None:
+        """Also free the arrays the replayed ops saved, as eager frees its graph's: only
+        this call's (a later call's are not ours)."""
+        super().release()
         if self.generation == self.plan.generation:
             self.plan.release_saved()
 
