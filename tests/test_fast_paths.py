@@ -169,6 +169,38 @@ def test_underflows_are_reported_as_the_reference_reports_them(dtype):
     assert any(slow)  # the inputs do underflow
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_ordinary_activations_stay_on_the_fast_path(dtype, monkeypatch):
+    """Small values underflow in float16 (κx³ below 6e-8 for |x| < 0.11): with numpy's
+    default settings that is not reported, so it does not send a call to the reference.
+    With underflows reported, it does (tests above: they are reported once)."""
+    from tinynet.ops import activation, layer_norm
+    fallbacks = []
+    for cls, name in ((activation.GELUTanh, "forward"), (activation.GELUTanh, "derivative_from"),
+                      (layer_norm.LayerNorm, "forward")):
+        original = getattr(cls, name)
+        monkeypatch.setattr(cls, name, staticmethod(
+            lambda *a, original=original, name=name: fallbacks.append(name) or original(*a)))
+    x = tn.tensor(np.random.default_rng(0).standard_normal((64, 128)).astype(dtype),
+                  requires_grad=True)
+    F.layer_norm(F.gelu(x, approximate="tanh"), (128,)).sum().backward()
+    assert fallbacks == []
+    with np.errstate(under="warn"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        F.gelu(x, approximate="tanh")
+    assert fallbacks == (["forward"] if dtype == np.float16 else [])
+
+
+@pytest.mark.parametrize("values", [[np.nan, 1, 2, 3], [1e19, -1e19, 1e19, -1e19],
+                                    [np.inf, 1, 2, 3]], ids=["nan", "overflow", "inf"])
+def test_layer_norm_over_the_whole_tensor_as_one_row(values):
+    x = np.array(values, np.float32)
+    fast, slow = [_run(lambda t: F.layer_norm(t, (4,)), [x], np.ones(4, np.float32), fast)[0]
+                  for fast in (True, False)]
+    _assert_bit_identical(fast, slow)
+    assert np.isfinite(slow[0]).all() == (values[0] == 1e19)
+
+
 def test_a_callback_that_changes_the_error_settings_keeps_its_change_on_both_paths():
     def quiet_after_first(kind, flag):
         np.seterr(under="ignore")

@@ -17,25 +17,39 @@ try:  # numpy's floating-point error settings: a context variable (numpy >= 2)
     from numpy._core._ufunc_config import _extobj_contextvar as _ERROR_SETTINGS
 except ImportError:  # pragma: no cover  (another numpy: np.errstate below)
     _ERROR_SETTINGS = None
-else:
-    with np.errstate(all="raise"):
-        _ALL_RAISE = _ERROR_SETTINGS.get()
+_for_attempts = (None, None)  # (a caller's settings, the attempts' settings made for them)
+
+
+def _attempt_settings():
+    """Every error raising, save an underflow when the caller ignores underflows (numpy's
+    default): the same values either way, and nothing to report. NOTE: np.errstate builds
+    numpy's settings object on every entry, as costly as a pass over a small layer's
+    activations (docs/performance.md); these are built once for the caller's settings
+    (the last ones seen, kept here) and set through numpy's context variable, which is
+    private to numpy (without it, np.errstate)."""
+    global _for_attempts
+    callers = _ERROR_SETTINGS.get()
+    seen, ours = _for_attempts
+    if callers is not seen:
+        under = "ignore" if np.geterr()["under"] == "ignore" else "raise"
+        with np.errstate(all="raise", under=under):
+            ours = _ERROR_SETTINGS.get()
+        _for_attempts = (callers, ours)
+    return ours
 
 
 def attempt(function, *args):
-    """``function(*args)`` with every numpy floating-point error raising, or None if one
+    """``function(*args)`` with numpy's floating-point errors raising, or None if one
     did: then nothing was reported, and the caller can run the reference, which reports
-    what it reports under the caller's own settings. NOTE: np.errstate builds numpy's
-    settings object on every entry, as costly as a pass over a small layer's
-    activations (docs/performance.md); these settings are built once and set through
-    numpy's context variable, which is private to numpy (without it, np.errstate)."""
+    what it reports under the caller's own settings."""
     if _ERROR_SETTINGS is None:  # pragma: no cover
-        with np.errstate(all="raise"):
+        with np.errstate(all="raise", under="ignore" if np.geterr()["under"] == "ignore"
+                         else "raise"):
             try:
                 return function(*args)
             except FloatingPointError:
                 return None
-    token = _ERROR_SETTINGS.set(_ALL_RAISE)
+    token = _ERROR_SETTINGS.set(_attempt_settings())
     try:
         return function(*args)
     except FloatingPointError:
@@ -70,14 +84,6 @@ def _float_array_like(x) -> np.ndarray:
     if type(x) is np.ndarray and x.dtype.kind == "f":  # the usual case, at half the cost
         return np.empty_like(x)
     return np.empty(np.shape(x), np.result_type(x, 1.0))
-
-
-def _clip(x, bound: float) -> np.ndarray:
-    """x clipped to [-bound, bound], in a new floating array (np.clip's values)."""
-    out = _float_array_like(x)
-    if type(x) is np.ndarray:  # the method skips np.clip's Python wrapper
-        return x.clip(-bound, bound, out=out)
-    return np.clip(x, -bound, bound, out=out)
 
 
 class ReLU(reference.ReLU):
@@ -178,7 +184,8 @@ class GELUTanh(reference.GELUTanh):
     # tanh u is the same ±1 beyond 10 and every value is the same, unless a product
     # overflows (x³ past 7e12 in float32, 5e102 in float64) or, in the derivative, x is
     # infinite (0·inf). numpy signals both, so each runs as an ``attempt`` and falls back
-    # to the reference when numpy raises (an underflow too: then the reference reports it).
+    # to the reference when numpy raises (an underflow too, unless the caller ignores it:
+    # then the reference reports it).
     @staticmethod
     def forward(ctx, x):
         t = attempt(GELUTanh.tanh_u, x) if _is_float_array(x) else None
@@ -221,11 +228,6 @@ class GELUTanh(reference.GELUTanh):
         return d
 
     @staticmethod
-    def derivative(x, y):
-        return GELUTanh.derivative_from(
-            x, GELUTanh.tanh_u(_clip(x, reference._TANH_ONE_BEYOND)))
-
-    @staticmethod
     def saved_derivative(ctx):
         return GELUTanh.derivative_from(*ctx.saved_tensors)
 
@@ -239,8 +241,8 @@ class GELUTanh(reference.GELUTanh):
 class LayerNorm(layer_norm.LayerNorm):
     # NOTE: the reference's arithmetic built in place: x - μ becomes x̂, and backward
     # writes dL/dx into the one fresh array it needs. Rows whose sums overflow (which the
-    # reference redoes), inf, a zero variance with eps = 0, an underflow: numpy signals
-    # each, so the forward runs as an ``attempt`` and is the reference's when numpy raises.
+    # reference redoes), inf, a zero variance with eps = 0: numpy signals each, so the
+    # forward runs as an ``attempt`` and is the reference's when numpy raises.
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))

@@ -59,6 +59,9 @@ def _redo_overflowed_rows(x, x_hat, rstd, var, axes, eps) -> None:
     r = 0 and an output of zeros. Dividing such a row by its largest magnitude s first
     keeps every sum finite: x̂ = (x/s - mean(x/s))·r_s with r_s = 1/√(var(x/s) + ε/s²),
     and r = r_s/s. Rows holding inf or NaN stay NaN."""
+    if x.ndim == len(axes):  # the whole tensor is one row: give it a leading axis (views)
+        x, x_hat, rstd, var = x[None], x_hat[None], rstd[None], var[None]
+        axes = tuple(a + 1 for a in axes)
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         scale = np.abs(x).max(axis=axes, keepdims=True)
         redo = ~np.isfinite(var) & np.isfinite(scale) & (scale > 0)
