@@ -68,15 +68,22 @@ GELU_TANH_EDGES = [9.99, 10.0, 10.01, 1e6, 6e12, 8e12, 1e19, 2e19, 1e102, 1e104,
                    1e300, np.inf, np.nan]
 
 
-def _gelu_tanh_both_ways(x, upstream):
-    """(values and gradient, warnings) of the tanh GELU on ``x``, fast then reference."""
+def _warned_both_ways(fn, inputs, upstream, **callers):
+    """(values and gradients, warnings) of ``fn``, fast then reference, under numpy's
+    error settings ``callers``, which each run leaves as it found them."""
     results = []
     for fast in (True, False):
-        with warnings.catch_warnings(record=True) as caught:
+        with np.errstate(**callers), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            values, _ = _run(ACTIVATIONS["gelu_tanh"], [x], upstream, fast)
+            before = np.geterr()
+            values, _ = _run(fn, inputs, upstream, fast)
+            assert np.geterr() == before
         results.append((values, sorted(str(w.message) for w in caught)))
     return results
+
+
+def _gelu_tanh_both_ways(x, upstream, **callers):
+    return _warned_both_ways(ACTIVATIONS["gelu_tanh"], [x], upstream, **callers)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -94,10 +101,8 @@ def test_unclipped_tanh_gelu_is_the_reference_at_its_edges(dtype, edge):
 def test_the_fast_tanh_gelu_keeps_the_callers_float_error_settings():
     x = np.array([-1e30, -20.0, 0.5, 1e30], np.float32)
     upstream = np.ones(4, np.float32)
-    with np.errstate(over="raise", invalid="raise", under="warn", divide="ignore"):
-        settings_before = np.geterr()
-        (fast, _), (slow, _) = _gelu_tanh_both_ways(x, upstream)
-        assert np.geterr() == settings_before
+    (fast, _), (slow, _) = _gelu_tanh_both_ways(x, upstream, over="raise", invalid="raise",
+                                                under="warn", divide="ignore")
     _assert_bit_identical(fast, slow)
     with np.errstate(invalid="raise"):  # ½(1 + tanh u)·x = 0·inf at -inf: both raise
         for fast_path in (True, False):
@@ -223,16 +228,8 @@ def test_layer_norm_redoes_overflowed_rows_as_the_reference(dtype, callers):
                   [3.0, 3.0, 3.0, 3.0], [0.1, -2.0, 5.0, 0.3]], dtype)
     w, b = np.linspace(0.5, 2.0, 4).astype(dtype), np.linspace(-1.0, 1.0, 4).astype(dtype)
     upstream = np.random.default_rng(0).standard_normal(x.shape).astype(dtype)
-    results = []
-    for fast in (True, False):
-        with np.errstate(**callers), warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            before = np.geterr()
-            values, _ = _run(lambda x, w, b: F.layer_norm(x, (4,), w, b), [x, w, b],
-                             upstream, fast)
-            assert np.geterr() == before
-        results.append((values, sorted(str(w.message) for w in caught)))
-    (fast, fast_warned), (slow, slow_warned) = results
+    (fast, fast_warned), (slow, slow_warned) = _warned_both_ways(
+        lambda x, w, b: F.layer_norm(x, (4,), w, b), [x, w, b], upstream, **callers)
     _assert_bit_identical(fast, slow)
     assert fast_warned == slow_warned
     assert np.isfinite(fast[0][0]).all() and np.isnan(fast[0][1:3]).all()

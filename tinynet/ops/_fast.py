@@ -20,9 +20,14 @@ except ImportError:  # pragma: no cover  (another numpy: np.errstate below)
 _for_attempts = (None, None)  # (a caller's settings, the attempts' settings made for them)
 
 
+def _underflow() -> str:
+    """An attempt's underflow setting: ignored when the caller ignores underflows
+    (numpy's default): the same values either way, and nothing to report."""
+    return "ignore" if np.geterr()["under"] == "ignore" else "raise"
+
+
 def _attempt_settings():
-    """Every error raising, save an underflow when the caller ignores underflows (numpy's
-    default): the same values either way, and nothing to report. NOTE: np.errstate builds
+    """Every error raising, save an underflow the caller ignores. NOTE: np.errstate builds
     numpy's settings object on every entry, as costly as a pass over a small layer's
     activations (docs/performance.md); these are built once for the caller's settings
     (the last ones seen, kept here) and set through numpy's context variable, which is
@@ -31,8 +36,7 @@ def _attempt_settings():
     callers = _ERROR_SETTINGS.get()
     seen, ours = _for_attempts
     if callers is not seen:
-        under = "ignore" if np.geterr()["under"] == "ignore" else "raise"
-        with np.errstate(all="raise", under=under):
+        with np.errstate(all="raise", under=_underflow()):
             ours = _ERROR_SETTINGS.get()
         _for_attempts = (callers, ours)
     return ours
@@ -43,8 +47,7 @@ def attempt(function, *args):
     did: then nothing was reported, and the caller can run the reference, which reports
     what it reports under the caller's own settings."""
     if _ERROR_SETTINGS is None:  # pragma: no cover
-        with np.errstate(all="raise", under="ignore" if np.geterr()["under"] == "ignore"
-                         else "raise"):
+        with np.errstate(all="raise", under=_underflow()):
             try:
                 return function(*args)
             except FloatingPointError:
