@@ -21,11 +21,12 @@ collect_ignore_glob = ["compat/*"]
 # ---- topics: `pytest -m engine` (or nn, optim, training, diagnostics, sklearn, cli, docs,
 # compat, experiments) runs one part of the suite. Each test file has one topic.
 TOPICS = {
-    "engine": ("test_engine", "test_inplace", "test_fast_paths", "test_capture", "test_ops",
-               "test_tensor_math", "test_tensor_more", "test_promotion", "test_devices",
-               "test_random", "test_anomaly", "test_fuzz", "test_against_torch_ops",
-               "test_against_torch_api", "test_serialization", "test_files", "test_threads",
-               "test_allocator", "test_layering", "test_error_style"),
+    "engine": ("test_engine", "test_inplace", "test_fast_paths", "test_capture",
+               "test_grad_buffer", "test_ops", "test_tensor_math", "test_tensor_more",
+               "test_promotion", "test_devices", "test_random", "test_anomaly", "test_fuzz",
+               "test_against_torch_ops", "test_against_torch_api", "test_serialization",
+               "test_files", "test_threads", "test_allocator", "test_layering",
+               "test_error_style"),
     "nn": ("test_activations", "test_layers", "test_losses", "test_module", "test_init",
            "test_clip_grad", "test_against_torch_nn", "test_utils_data", "test_dropout",
            "test_module_registration", "test_batch_norm", "test_embedding", "test_flatten",

@@ -267,6 +267,48 @@ def test_layer_norm_fast_path_is_the_reference_bit_for_bit(shape, n_dims, affine
     _assert_bit_identical(fast, slow)
 
 
+@settings(max_examples=30, deadline=None)
+@given(lead=st.sampled_from([(1,), (6,), (2, 3)]), d_in=st.integers(1, 9),
+       d_out=st.integers(1, 9), bias=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2 ** 16))
+def test_linear_fast_path_is_the_reference_bit_for_bit(lead, d_in, d_out, bias, dtype, seed):
+    rng = np.random.default_rng(seed)
+    inputs = [rng.standard_normal((*lead, d_in)).astype(dtype),
+              rng.standard_normal((d_out, d_in)).astype(dtype)]
+    inputs += [rng.standard_normal(d_out).astype(dtype)] if bias else []
+    upstream = rng.standard_normal((*lead, d_out)).astype(dtype)
+    fast, fast_op = _run(F.linear, inputs, upstream, True)
+    slow, slow_op = _run(F.linear, inputs, upstream, False)
+    assert (fast_op.__module__, slow_op.__module__) == ("tinynet.ops._fast", "tinynet.ops.linear")
+    _assert_bit_identical(fast, slow)
+
+
+@pytest.mark.parametrize("op", ["linear", "layer_norm"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gradients_written_into_given_destinations_are_the_fresh_ones(op, dtype):
+    """A replay's gradient buffer names where a parameter's gradient goes (``ctx.into``):
+    the op returns those very arrays, holding the values it computes without them."""
+    rng = np.random.default_rng(0)
+    x = tn.tensor(rng.standard_normal((2, 5, 4)).astype(dtype))
+    d_out = 3 if op == "linear" else 4
+    w = tn.tensor(rng.standard_normal((d_out, 4) if op == "linear" else 4).astype(dtype),
+                  requires_grad=True)
+    b = tn.tensor(rng.standard_normal(d_out).astype(dtype), requires_grad=True)
+    with tn.fast_paths(True):
+        y = F.linear(x, w, b) if op == "linear" else F.layer_norm(x, (4,), w, b)
+    ctx, upstream = y.grad_fn, rng.standard_normal(y.shape).astype(dtype)
+    fresh = type(ctx).backward(ctx, upstream)
+    flat = np.full(w.array.size + b.array.size + 1, np.nan, dtype)
+    into_w = flat[1:1 + w.array.size].reshape(w.shape)
+    into_b = flat[1 + w.array.size:]
+    ctx.into = (None, into_w, into_b) + (None, None) * (op == "layer_norm")
+    written = type(ctx).backward(ctx, upstream)
+    assert written[1] is into_w and written[2] is into_b and np.isnan(flat[0])
+    for a, b in zip(fresh, written):
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("reference", sorted(fastpath._FAST_OF, key=lambda c: c.__name__),
                          ids=lambda c: c.__name__)
 def test_every_fast_op_subclasses_its_reference_and_keeps_its_name(reference):

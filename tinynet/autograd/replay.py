@@ -62,6 +62,7 @@ import numpy as np
 from tinynet import fastpath
 from tinynet.autograd.engine import arity_error, unbroadcast
 from tinynet.autograd.function import Function, _sequence
+from tinynet.autograd.grad_buffer import GradBuffer, places_for
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS, observing
 
@@ -281,7 +282,7 @@ class _Op:
     """One recorded op: its class, its own reused context, where its arguments come from,
     where its input gradients go, and which of its tensor arguments it saves."""
 
-    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved", "frees")
+    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved", "frees", "dtypes")
 
 
 # ---- the plan: two recordings made into one replay ---------------------------------------
@@ -344,6 +345,9 @@ class _Plan:
         else:  # the loops, called as methods: bound methods kept here would make a cycle
             # (plan -> method -> plan), which only the cycle collector frees
             self._forward = self._backward = None
+        places, dtype = places_for(self)
+        # where the ops write the parameters' gradients (see grad_buffer.py), if anywhere
+        self.buffer = GradBuffer(places, dtype) if places else None
         self._forward_keeping = None  # made when a call with hooks first needs it
         self._keeps = {}  # first hooked call -> per value, whether hooks may read it
         # the modules with a call whose values a replay lacks (by id: a copy's are its own)
@@ -356,7 +360,7 @@ class _Plan:
     def __getstate__(self) -> dict:
         # NOTE: the generated functions hold this plan's contexts: a copy compiles its own
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_forward", "_forward_keeping", "_backward")}
+                if k not in ("_forward", "_forward_keeping", "_backward", "buffer")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -378,6 +382,7 @@ class _Plan:
         op.targets = _targets(op.sources, ctx2) if op.records else []
         op.saved = [k for k, a in enumerate(args2) if op.records and isinstance(a, Tensor)
                     and any(x is a.array for x in ctx2.saved_tensors or ())]
+        op.dtypes = {a.array.dtype for a in (*args2, out2) if isinstance(a, Tensor)}
         return op
 
     @staticmethod
@@ -627,6 +632,8 @@ class _Plan:
             raise RuntimeError("capture: this loss's ops were replayed again by a later call "
                                "of the captured function, which reuses their saved values; "
                                "call backward() before calling the function again")
+        if self.buffer is not None:
+            self.buffer.claim()
         arrived, leaf_grads = self._backward(grad) if self._backward is not None else \
             self._backward_loop(grad)
         node.next_nodes = tuple([node.leaves[k] for k in arrived])
@@ -790,6 +797,13 @@ class Replay(Function):
     # each leaf once (an input that is also a leaf the function reads runs eagerly), its
     # gradient summed and in its shape (see engine._run_leaves_only)
     to_leaves_only = True
+
+    @property
+    def lent(self):
+        """The flat array of the plan's gradient buffer, whose views its backward hands
+        over (None without one). NOTE: read through the plan, not kept here: a loss kept
+        alive would otherwise hold the array, which the buffer then takes for a holder."""
+        return self.plan.buffer.flat if self.plan.buffer is not None else None
 
     @staticmethod
     def backward(ctx, grad):

@@ -11,7 +11,7 @@ from scipy.special import ndtr
 
 from tinynet.fastpath import register
 from tinynet.ops import activation as reference
-from tinynet.ops import layer_norm
+from tinynet.ops import layer_norm, linear
 
 try:  # numpy's floating-point error settings: a context variable (numpy >= 2)
     from numpy._core._ufunc_config import _extobj_contextvar as _ERROR_SETTINGS
@@ -245,7 +245,9 @@ class LayerNorm(layer_norm.LayerNorm):
     # NOTE: the reference's arithmetic built in place: x - μ becomes x̂, and backward
     # writes dL/dx into the one fresh array it needs. Rows whose sums overflow (which the
     # reference redoes), inf, a zero variance with eps = 0: numpy signals each, so the
-    # forward runs as an ``attempt`` and is the reference's when numpy raises.
+    # forward runs as an ``attempt`` and is the reference's when numpy raises. A replay
+    # may name where the gradients of w and b go, as for Linear.
+    into = (None,) * 5
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
@@ -290,12 +292,34 @@ class LayerNorm(layer_norm.LayerNorm):
             gx = np.subtract(g_hat, mean_g, out=g_hat if w is not None else None)
             gx -= np.multiply(x_hat, mean_gx, out=g_x_hat)
             gx *= rstd
+        _, into_w, into_b, _, _ = ctx.into
         if need_w:
-            gw = np.add.reduce(grad * x_hat, axis=lead)
+            gw = np.add.reduce(grad * x_hat, axis=lead, out=into_w)
         if need_b:
-            gb = np.add.reduce(grad, axis=lead)
+            gb = np.add.reduce(grad, axis=lead, out=into_b)
         return gx, gw, gb, None, None
 
 
-for _fast in (ReLU, LeakyReLU, ELU, GELU, GELUTanh, LayerNorm):
+class Linear(linear.Linear):
+    # NOTE: a replayed call (``tn.capture``) may name where the gradients of W and b go:
+    # ``ctx.into``, one entry per argument, views of its flat buffer of the parameters'
+    # gradients (autograd/grad_buffer.py), which the optimizer then reads without
+    # gathering them. numpy computes into them exactly as into fresh arrays.
+    into = (None, None, None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, W = ctx.saved_tensors
+        need_x, need_W, need_b = ctx.needs_input_grad
+        _, into_W, into_b = ctx.into
+        gx = grad @ W if need_x else None
+        if x.ndim != 2:
+            x = x.reshape(-1, x.shape[-1])
+            grad = grad.reshape(-1, grad.shape[-1])
+        gW = np.matmul(grad.T, x, out=into_W) if need_W else None
+        gb = np.add.reduce(grad, axis=0, out=into_b) if need_b else None
+        return gx, gW, gb
+
+
+for _fast in (ReLU, LeakyReLU, ELU, GELU, GELUTanh, LayerNorm, Linear):
     register(_fast.__mro__[1], _fast)

@@ -30,6 +30,7 @@ only where they live.
 import functools
 import math
 import sys
+import weakref
 
 import numpy as np
 
@@ -64,6 +65,9 @@ class FlatState:
         self.scratch = np.empty((2 if self.blocked else 1, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
         self.data = self.data_views = None  # the parameters' flat array, once it exists
+        self.grad_refs = None  # weak references to gradients found laid flat (flat_grads)
+        self.grads_known = False  # whether ready() last found those very gradients
+        self.not_flat = _nothing  # (a weak reference to) the base last found not to be
         self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -93,6 +97,10 @@ class FlatState:
             if params[0] not in state:
                 return False
             step = state[params[0]].get("step")
+        self.grads_known = self.data_views is not None and self.grad_refs is not None and \
+            self._unchanged(params, state, step)
+        if self.grads_known:
+            return True
         dtype = self.dtype
         for p, q, (lo, hi), views in zip(params, self.params, self.bounds, self.views):
             if p is not q or p.grad is None:
@@ -102,6 +110,24 @@ class FlatState:
             if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo or \
                     (grad.dtype is not dtype and grad.dtype != dtype) or \
                     grad.shape != data.shape:
+                return False
+            if views:
+                entry = state.get(p)
+                if entry is None or entry.get("step") != step:
+                    return False
+                for name, view in views:
+                    if entry.get(name) is not view:
+                        return False
+        return True
+
+    def _unchanged(self, params: list, state: dict, step) -> bool:
+        """``ready``'s usual case, by identity alone: each parameter's array is still its
+        view of the flat ``data``, its gradient the view ``flat_grads`` last found (of
+        the dtype and shapes checked then), and its state entries are the flat ones."""
+        for p, q, data, ref, views in zip(params, self.params, self.data_views,
+                                          self.grad_refs, self.views):
+            grad = p.grad
+            if p is not q or grad is None or p.array is not data or grad.array is not ref():
                 return False
             if views:
                 entry = state.get(p)
@@ -126,11 +152,36 @@ class FlatState:
         np.concatenate([p.grad.array for p in self.params], axis=None, out=self.grad)
         return self.grad
 
+    def flat_grads(self):
+        """The group's gradients as the one flat array they are views of, end to end and
+        in order (a replayed call's gradient buffer: autograd/grad_buffer.py), or None.
+        Read only: the array is the gradients' own. The views last found so are known
+        by weak references (a reference would count as a holder there) and recognised
+        by identity."""
+        if self.grads_known:  # ready() has just found them so
+            return self.params[0].grad.array.base
+        refs = self.grad_refs
+        if refs is not None:
+            for p, ref in zip(self.params, refs):
+                if p.grad.array is not ref():
+                    break
+            else:
+                return self.params[0].grad.array.base
+        base = self.params[0].grad.array.base
+        if base is None or base is self.not_flat():  # (eager gradients: their own arrays)
+            return None
+        grads = [p.grad.array for p in self.params]
+        flat = laid_flat(grads)
+        self.grad_refs = [weakref.ref(g) for g in grads] if flat is not None else None
+        self.not_flat = weakref.ref(base) if flat is None else _nothing
+        return flat
+
     def subtract(self, update: np.ndarray) -> None:
         """p ← p - update (each an in-place change: versions count it): in one call when
         the parameters are views of one flat array (``flatten_parameters``), else slice by
         slice."""
-        if self.data is None or not holds(self.params, self.data_views, self.data):
+        if self.data is None or not self.grads_known and \
+                not holds(self.params, self.data_views, self.data):  # (ready() checked it)
             self.data, self.data_views = flatten_parameters(self.params)
         if self.data is not None:
             self.data -= update
@@ -138,7 +189,7 @@ class FlatState:
             for p, (lo, hi) in zip(self.params, self.bounds):
                 p.array -= update[lo:hi].reshape(p.array.shape)
         for p in self.params:
-            p.bump_version()
+            p._version[0] += 1  # (p.bump_version(), without a call per parameter)
 
     def blocks(self):
         """Yield ``(p, g, state, scratch)`` for each block of at most BLOCK elements of a
@@ -158,6 +209,10 @@ class FlatState:
             if not contiguous:
                 param.array[...] = data.reshape(param.array.shape)
             param.bump_version()
+
+
+def _nothing():
+    return None
 
 
 # ---- one flat array for a group's parameters ---------------------------------------------
@@ -183,7 +238,7 @@ def flatten_parameters(params: list) -> tuple:
     rebuilt) are taken as they are. NOTE: reference counts say who holds an array, so
     this runs on CPython only.
     """
-    flat = _already_flat(params)
+    flat = laid_flat([p.array for p in params])
     if flat is not None:
         return flat, [p.array for p in params]
     if sys.implementation.name != "cpython" or not hasattr(sys, "getrefcount"):
@@ -207,16 +262,15 @@ def flatten_parameters(params: list) -> tuple:
     return flat, views
 
 
-def _already_flat(params: list):
-    """The flat array the parameters' arrays are views of, end to end and in order, when
-    they are; else None."""
-    flat = params[0].array.base
+def laid_flat(arrays: list):
+    """The flat array ``arrays`` are views of, end to end and in order, when they are;
+    else None."""
+    flat = arrays[0].base
     if type(flat) is not np.ndarray or flat.ndim != 1 or \
-            flat.size != sum(p.array.size for p in params):
+            flat.size != sum(a.size for a in arrays):
         return None
     start = flat.__array_interface__["data"][0]
-    for p in params:
-        view = p.array
+    for view in arrays:
         if view.base is not flat or not view.flags.c_contiguous or \
                 view.__array_interface__["data"][0] != start:
             return None
@@ -265,12 +319,17 @@ def sgd_group(cache: dict, i: int, group: dict) -> bool:
         flat = cache[i] = FlatState(params, (), {}, "SGD.step")
     if weight_decay and not flat.apart():
         return False
-    g = flat.gather_grads()  # our own copy: scaled in place
-    if weight_decay:
-        data = np.concatenate([p.array for p in flat.params], axis=None, out=flat.scratch[0])
-        data *= weight_decay
-        g += data
-    g *= lr
+    g = None if weight_decay else flat.flat_grads()
+    if g is not None:
+        g = np.multiply(g, lr, out=flat.grad)  # the gradients' own array: only read
+    else:
+        g = flat.gather_grads()  # our own copy: scaled in place
+        if weight_decay:
+            data = np.concatenate([p.array for p in flat.params], axis=None,
+                                  out=flat.scratch[0])
+            data *= weight_decay
+            g += data
+        g *= lr
     flat.subtract(g)
     return True
 
@@ -305,7 +364,9 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
             _adam_direction(g, m, v, tmp, *rule)
             p -= tmp
         return True
-    g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
+    g = None if coupled_decay else flat.flat_grads()  # only read, then
+    if g is None:
+        g = flat.gather_grads()  # our own copy: the L2 penalty may be added in place
     tmp = flat.scratch[0]
     if coupled_decay:
         data = np.concatenate([p.array for p in flat.params], axis=None, out=tmp)

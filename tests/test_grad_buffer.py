@@ -1,0 +1,215 @@
+"""A replayed call's gradient buffer (autograd/grad_buffer.py): the parameters' gradients
+are views of one flat array, the optimizers read it without gathering, and no gradient
+anyone holds ever changes behind their back."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+import tinynet.nn.functional as F
+from tinynet import nn
+
+
+@pytest.fixture(autouse=True)
+def fast_paths_on():
+    """The buffer is a fast path: the plan's ops must be the fast ones."""
+    with tn.fast_paths(True):
+        yield
+
+
+def _model(dtype=np.float32, seed=0):
+    tn.manual_seed(seed)
+    return nn.Sequential(nn.Linear(5, 8, dtype=dtype), nn.GELU("tanh"),
+                         nn.LayerNorm(8, dtype=dtype), nn.Linear(8, 3, dtype=dtype))
+
+
+def _data(dtype=np.float32, seed=1, batch=6):
+    rng = np.random.default_rng(seed)
+    return (tn.from_numpy(rng.standard_normal((batch, 5)).astype(dtype)),
+            tn.from_numpy(rng.integers(0, 3, batch)))
+
+
+def _replaying(model):
+    """The model's loss, captured, after the two recorded calls (the next is replayed)."""
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    for seed in (1, 2):
+        model.zero_grad()
+        step(*_data(model[0].weight.dtype, seed)).backward()
+    model.zero_grad()
+    return step
+
+
+def _laid_end_to_end(arrays) -> bool:
+    flat = arrays[0].base
+    start = flat.__array_interface__["data"][0]
+    for a in arrays:
+        if a.base is not flat or a.__array_interface__["data"][0] != start:
+            return False
+        start += a.nbytes
+    return flat.size == sum(a.size for a in arrays)
+
+
+def test_replayed_gradients_are_views_of_one_flat_array_in_parameter_order():
+    model = _model()
+    step = _replaying(model)
+    x, y = _data(seed=3)
+    step(x, y).backward()
+    assert step.replays == 1
+    replayed = [p.grad.array for p in model.parameters()]
+    assert _laid_end_to_end(replayed)
+    eager_model = _model()
+    F.cross_entropy(eager_model(x), y).backward()
+    for a, p in zip(replayed, eager_model.parameters()):
+        np.testing.assert_array_equal(a, p.grad.array)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "sgd_decay", "adam", "adamw", "adam_l2"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_optimizers_step_on_the_buffer_as_on_gathered_gradients(optimizer, dtype):
+    """The foreach path reading the buffer in place and the per-parameter reference give
+    the same parameters, bit for bit, over several steps; the gradients stay as the
+    backward pass left them."""
+    make = {"sgd": lambda p, f: tn.optim.SGD(p, lr=0.1, foreach=f),
+            "sgd_decay": lambda p, f: tn.optim.SGD(p, lr=0.1, weight_decay=0.01, foreach=f),
+            "adam": lambda p, f: tn.optim.Adam(p, lr=0.01, foreach=f),
+            "adamw": lambda p, f: tn.optim.AdamW(p, lr=0.01, foreach=f),
+            "adam_l2": lambda p, f: tn.optim.Adam(p, lr=0.01, weight_decay=0.1,
+                                                  foreach=f)}[optimizer]
+    runs = []
+    for foreach in (True, False):
+        model = _model(dtype)
+        step, opt = _replaying(model), make(model.parameters(), foreach)
+        for seed in range(3, 7):
+            opt.zero_grad()
+            step(*_data(dtype, seed)).backward()
+            grads = [p.grad.array.copy() for p in model.parameters()]
+            opt.step()
+            for g, p in zip(grads, model.parameters()):
+                np.testing.assert_array_equal(g, p.grad.array)
+        assert step.replays == 4
+        runs.append([p.array for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("keep", ["tensor", "array", "row", "reshaped", "loss"])
+def test_a_gradient_kept_by_the_user_never_changes(keep):
+    """After zero_grad(), the next replayed backward pass would reuse the buffer; what the
+    user kept of the last gradients (the tensor, its array, a view of it) keeps its
+    values, and the new gradients are an eager call's. Keeping the loss changes nothing."""
+    model = _model()
+    step = _replaying(model)
+    loss = step(*_data(seed=3))
+    loss.backward()
+    weight = model[0].weight
+    kept = {"tensor": lambda: weight.grad, "array": lambda: weight.grad.array,
+            "row": lambda: weight.grad[0], "reshaped": lambda: weight.grad.reshape(-1),
+            "loss": lambda: loss}[keep]()
+    values = tn.tensor(kept).array.copy() if keep != "loss" else loss.item()
+    model.zero_grad()
+    x, y = _data(seed=4)
+    step(x, y).backward()
+    assert step.replays == 2
+    if keep == "loss":
+        assert loss.item() == values
+    else:
+        np.testing.assert_array_equal(tn.tensor(kept).array, values)
+    eager_model = _model()
+    F.cross_entropy(eager_model(x), y).backward()
+    for a, b in zip(model.parameters(), eager_model.parameters()):
+        np.testing.assert_array_equal(a.grad.array, b.grad.array)
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_gradients_accumulate_over_replays_as_over_eager_calls(set_to_none):
+    """Two backward passes per step without zeroing in between, zero_grad with or
+    without set_to_none: the same gradients and parameters as eager, step after step."""
+    def run(capture):
+        model = _model()
+        step = _replaying(model) if capture else \
+            (lambda x, y: F.cross_entropy(model(x), y))
+        opt = tn.optim.SGD(model.parameters(), lr=0.1)
+        seen = []
+        for seed in range(3, 7):
+            opt.zero_grad(set_to_none=set_to_none)
+            step(*_data(seed=seed)).backward()
+            step(*_data(seed=seed + 10)).backward()
+            seen += [p.grad.array.copy() for p in model.parameters()]
+            opt.step()
+        return seen + [p.array for p in model.parameters()], step
+
+    (eager, _), (replayed, step) = run(False), run(True)
+    assert step.replays == 8
+    for a, b in zip(eager, replayed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_optimizer_over_the_parameters_in_another_order_gathers_them():
+    """The buffer follows the order the function uses the parameters in; an optimizer
+    listing them otherwise gathers them, with the same result."""
+    runs = []
+    for order in (1, -1):
+        model = _model()
+        step = _replaying(model)
+        opt = tn.optim.Adam(list(model.parameters())[::order], lr=0.01)
+        for seed in range(3, 6):
+            opt.zero_grad()
+            step(*_data(seed=seed)).backward()
+            opt.step()
+        runs.append([p.array for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_gradients_a_user_lays_out_in_one_array_are_read_but_not_changed():
+    """Gradients set by hand as views of one flat array, in the optimizer's order, are
+    read in place: the update is the per-parameter one and the array keeps its values."""
+    params = [tn.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True),
+              tn.tensor([1.0, -2.0], requires_grad=True)]
+    flat = np.linspace(-1.0, 1.0, 8)
+    updates = []
+    for foreach in (True, False):
+        for p, start, stop in zip(params, (0, 6), (6, 8)):
+            p.array = np.arange(float(p.array.size)).reshape(p.array.shape)
+            p.grad = tn.Tensor(flat[start:stop].reshape(p.array.shape))
+            p.grad.array = flat[start:stop].reshape(p.array.shape)  # a view, not a copy
+        opt = tn.optim.SGD(params, lr=0.5, foreach=foreach)
+        opt.step()
+        opt.step()
+        updates.append([p.array.copy() for p in params])
+    np.testing.assert_array_equal(flat, np.linspace(-1.0, 1.0, 8))
+    for a, b in zip(*updates):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(updates[0][1], np.arange(2.0) - 2 * 0.5 * flat[6:])
+
+
+@settings(max_examples=15, deadline=None)
+@given(widths=st.lists(st.integers(1, 9), min_size=1, max_size=4),
+       layernorm=st.booleans(), optimizer=st.sampled_from(["sgd", "adam"]),
+       seed=st.integers(0, 100))
+def test_random_mlps_train_on_the_buffer_as_eager(widths, layernorm, optimizer, seed):
+    """Plain SGD or Adam on random MLPs, with LayerNorm or not: the replayed steps (whose
+    gradients are the buffer's views) give the eager parameters bit for bit."""
+    def make():
+        tn.manual_seed(seed)
+        layers, d = [], 5
+        for w in widths:
+            layers += [nn.Linear(d, w), nn.Tanh()] + ([nn.LayerNorm(w)] if layernorm else [])
+            d = w
+        return nn.Sequential(*layers, nn.Linear(d, 3))
+
+    runs = []
+    for capture in (False, True):
+        model = make()
+        forward = lambda x, y, model=model: F.cross_entropy(model(x), y)  # noqa: E731
+        step = tn.capture(forward) if capture else forward
+        opt = tn.optim.SGD(model.parameters(), lr=0.1) if optimizer == "sgd" else \
+            tn.optim.Adam(model.parameters(), lr=0.01)
+        for i in range(5):
+            opt.zero_grad()
+            step(*_data(seed=seed + i)).backward()
+            opt.step()
+        runs.append([p.array for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
