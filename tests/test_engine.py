@@ -636,3 +636,22 @@ def test_ops_save_arrays_only_and_keep_settings_as_attributes(monkeypatch):
     metadata = {op: items - values for op, items in saved.items() if items - values}
     assert not metadata
     assert len(saved) >= 15
+
+
+@pytest.mark.parametrize("use", ["mul", "div", "exp", "reshape"])
+def test_a_0d_parameter_gets_an_array_gradient_that_zero_grad_can_zero(use):
+    """A reduction over every axis hands numpy a scalar; the gradient of a 0-d parameter
+    is still a 0-d array, which zero_grad(set_to_none=False) zeroes and the next
+    backward adds into."""
+    t = tn.tensor(np.array(1.5, np.float32), requires_grad=True)
+    x = tn.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+    loss_of = {"mul": lambda: (x * t).sum(), "div": lambda: (x / t).sum(),
+               "exp": lambda: (x * t.exp()).sum(), "reshape": lambda: (x * t.reshape(1, 1)).sum()}
+    loss_of[use]().backward()
+    first = t.grad.array.copy()
+    assert type(t.grad.array) is np.ndarray and t.grad.shape == ()
+    tn.optim.SGD([t], lr=0.1).zero_grad(set_to_none=False)
+    assert t.grad.array == 0
+    loss_of[use]().backward()
+    loss_of[use]().backward()
+    np.testing.assert_allclose(t.grad.array, 2 * first)

@@ -213,3 +213,140 @@ def test_random_mlps_train_on_the_buffer_as_eager(widths, layernorm, optimizer, 
         runs.append([p.array for p in model.parameters()])
     for a, b in zip(*runs):
         np.testing.assert_array_equal(a, b)
+
+
+def _buffer_of(step):
+    (plan,) = [p for p in step._plans.values() if not isinstance(p, list)]
+    return plan.buffer
+
+
+@pytest.mark.parametrize("keep", ["nothing", "loss", "loss_value"])
+def test_a_training_loop_reuses_one_buffer_and_the_optimizer_never_gathers(keep, monkeypatch):
+    """In the usual loop (zero_grad, loss, backward, step), keeping the loss or its value
+    or not, every replayed step writes into the same flat array and the optimizers read
+    it where it is."""
+    from tinynet.optim import _foreach
+
+    def no_gathering(self):
+        raise AssertionError("the optimizer gathered the gradients")
+
+    for make in (lambda p: tn.optim.SGD(p, lr=0.1), lambda p: tn.optim.Adam(p, lr=0.01)):
+        model = _model()
+        step, opt = _replaying(model), make(model.parameters())
+        kept, arrays = [], set()
+        for seed in range(3, 9):
+            opt.zero_grad()
+            loss = step(*_data(seed=seed))
+            loss.backward()
+            opt.step()
+            arrays.add(id(_buffer_of(step).flat))
+            kept.append(loss if keep == "loss" else loss.item() if keep == "loss_value" else 0)
+            monkeypatch.setattr(_foreach.FlatState, "gather_grads", no_gathering)
+        monkeypatch.undo()
+        assert step.replays == 6 and len(arrays) == 1
+
+
+def test_after_one_step_of_other_gradients_the_optimizer_reads_the_buffer_again(monkeypatch):
+    """A step whose gradients are not all the buffer's views (one replaced by hand) is
+    gathered; the next ones, laid flat again, are read in place."""
+    from tinynet.optim import _foreach
+    gathered = []
+    gather = _foreach.FlatState.gather_grads
+    monkeypatch.setattr(_foreach.FlatState, "gather_grads",
+                        lambda self: gathered.append(1) or gather(self))
+    model = _model()
+    step, opt = _replaying(model), tn.optim.SGD(model.parameters(), lr=0.1)
+    for seed in range(3, 9):
+        opt.zero_grad()
+        step(*_data(seed=seed)).backward()
+        if seed == 5:
+            model[0].bias.grad = model[0].bias.grad * 1.0  # a new array, not a view
+        opt.step()
+    assert len(gathered) == 1
+
+
+@pytest.mark.parametrize("layer", ["linear_bias_0d", "linear_bias_1", "layer_norm_1"])
+def test_parameters_an_op_broadcasts_get_their_summed_gradients(layer):
+    """A bias of shape () or (1,), a LayerNorm weight and bias of shape (1,): the op
+    computes a larger gradient, which the engine sums down; it is not written into the
+    buffer, and the replayed steps are the eager ones."""
+    def make():
+        tn.manual_seed(0)
+        W = tn.randn(3, 5, requires_grad=True)
+        shape = () if layer == "linear_bias_0d" else (1,)
+        b = tn.randn(*shape, requires_grad=True)
+        if layer.startswith("linear"):
+            return [W, b], lambda x, y: F.cross_entropy(F.linear(x, W, b), y)
+        return [W, b], lambda x, y: F.cross_entropy(
+            F.layer_norm(F.linear(x, W), (3,), b, b * 2.0), y)
+
+    runs = []
+    for capture in (False, True):
+        params, forward = make()
+        step = tn.capture(forward) if capture else forward
+        opt = tn.optim.SGD(params, lr=0.1)
+        for seed in range(1, 6):
+            opt.zero_grad()
+            step(*_data(seed=seed)).backward()
+            opt.step()
+        runs.append([p.array for p in params])
+    assert step.replays == 3
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_op_of_the_users_with_attributes_named_as_the_buffers_is_left_alone():
+    """Only tinynet's fast ops write into the buffer; a user's op that happens to have
+    ``into`` and ``destinations`` attributes is replayed as any other."""
+    class Scale(tn.autograd.Function):
+        into, destinations = 2.0, "not a method"
+
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return x * w
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, w = ctx.saved_tensors
+            return grad * w, (grad * x).sum(axis=0)
+
+    runs = []
+    for capture in (False, True):
+        model = _model()
+        w = tn.ones(5, requires_grad=True)
+        forward = lambda x, y, model=model, w=w: F.cross_entropy(  # noqa: E731
+            model(Scale.apply(x, w)), y)
+        step = tn.capture(forward) if capture else forward
+        opt = tn.optim.SGD([w, *model.parameters()], lr=0.1)
+        for seed in range(1, 6):
+            opt.zero_grad()
+            step(*_data(seed=seed)).backward()
+            opt.step()
+        runs.append([w.array] + [p.array for p in model.parameters()])
+    assert step.replays == 3
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_gradients_viewing_memory_numpy_does_not_own_are_stepped_on(optimizer):
+    """Gradients set by hand as views of a bytes object (np.frombuffer: read only, not
+    an array underneath) are gathered, not read in place, and not changed."""
+    params = [tn.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True),
+              tn.tensor([1.0, -2.0], requires_grad=True)]
+    memory = np.linspace(-1.0, 1.0, 8).tobytes()
+    updates = []
+    for foreach in (True, False):
+        grads = np.frombuffer(memory)
+        for p, start, stop in zip(params, (0, 6), (6, 8)):
+            p.array = np.arange(float(p.array.size)).reshape(p.array.shape)
+            p.grad = tn.Tensor(grads[start:stop].reshape(p.array.shape))
+            p.grad.array = grads[start:stop].reshape(p.array.shape)
+        opt = tn.optim.SGD(params, lr=0.5, foreach=foreach) if optimizer == "sgd" else \
+            tn.optim.Adam(params, lr=0.5, foreach=foreach)
+        opt.step()
+        opt.step()
+        updates.append([p.array.copy() for p in params])
+    for a, b in zip(*updates):
+        np.testing.assert_array_equal(a, b)

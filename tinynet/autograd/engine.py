@@ -114,16 +114,16 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
         arity_error(ctx, len(leaves), input_grads)
     if not retain_graph:  # before any hook runs, as in run_backward
         ctx.release()
-    lent = getattr(ctx, "lent", None)  # a flat array whose views it hands over as they are
+    base = getattr(ctx, "grads_base", None)  # a flat array whose views it hands over
     wrap = _Tensor._wrap
     for leaf, g in zip(leaves, input_grads):
         if g is None:
             continue
-        if g.base is lent and lent is not None and leaf.grad is None and \
+        if g.base is base and base is not None and leaf.grad is None and \
                 g.dtype is leaf.array.dtype and not leaf._grad_hooks:
             leaf.grad = wrap(g, False, None)  # the usual case, in short: a view to adopt
         else:
-            _write_leaf_grad(leaf, g, adopted, lent)
+            _write_leaf_grad(leaf, g, adopted, base)
 
 
 def arity_error(ctx, expected: int, grads) -> None:
@@ -140,8 +140,8 @@ def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:
         _write_leaf_grad(leaf, grads.pop(id(leaf)), adopted)
 
 
-def _write_leaf_grad(leaf, g: np.ndarray, adopted: set, lent=None) -> None:
-    _accumulate_leaf_grad(leaf, g, adopted, lent)
+def _write_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
+    _accumulate_leaf_grad(leaf, g, adopted, grads_base)
     if leaf._grad_hooks:
         for hook in list(leaf._grad_hooks.values()):
             hook(leaf)
@@ -166,14 +166,16 @@ def _check_saved_unchanged(ctx) -> None:
             f"Change it out of place, or only after backward().")
 
 
-def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, lent=None) -> None:
+def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
     """Add ``g`` into ``leaf.grad``; the first time, adopt ``g`` without a copy when no
-    other tensor holds it and it is an array of its own or a view of ``lent`` (a flat
-    array of gradients its node hands over: see grad_buffer.py)."""
+    other tensor holds it and it is an array of its own or a view of ``grads_base`` (a
+    flat array of gradients its node hands over: see grad_buffer.py)."""
     dtype = leaf.array.dtype
+    if type(g) is not np.ndarray:  # a numpy scalar, from a reduction over every axis
+        g = np.asarray(g)
     if g.dtype is not dtype and g.dtype != dtype:  # (identity first: the usual case)
         g = g.astype(dtype)
-    elif id(g) in adopted or not _adoptable(g, lent):
+    elif id(g) in adopted or not _adoptable(g, grads_base):
         g = g.copy()
     grad = leaf.grad
     if grad is None:
@@ -183,11 +185,11 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, lent=None) -> None:
         grad.array += g
 
 
-def _adoptable(g: np.ndarray, lent) -> bool:
+def _adoptable(g: np.ndarray, grads_base) -> bool:
     flags = g.flags
     if flags.owndata:
         return flags.writeable
-    return lent is not None and g.base is lent  # (its views are writeable)
+    return grads_base is not None and g.base is grads_base  # (its views are writeable)
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)

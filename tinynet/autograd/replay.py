@@ -62,7 +62,7 @@ import numpy as np
 from tinynet import fastpath
 from tinynet.autograd.engine import arity_error, unbroadcast
 from tinynet.autograd.function import Function, _sequence
-from tinynet.autograd.grad_buffer import GradBuffer, places_for
+from tinynet.autograd.grad_buffer import GradBuffer, destinations, places_for
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS, observing
 
@@ -280,9 +280,11 @@ def _outputs(recording) -> list:
 
 class _Op:
     """One recorded op: its class, its own reused context, where its arguments come from,
-    where its input gradients go, and which of its tensor arguments it saves."""
+    where its input gradients go, which of its tensor arguments it saves, the earlier
+    outputs free once it has run (``_dead_after``) and the arguments whose gradients it
+    can write into a gradient buffer (``grad_buffer.destinations``)."""
 
-    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved", "frees", "dtypes")
+    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved", "frees", "writes")
 
 
 # ---- the plan: two recordings made into one replay ---------------------------------------
@@ -382,7 +384,7 @@ class _Plan:
         op.targets = _targets(op.sources, ctx2) if op.records else []
         op.saved = [k for k, a in enumerate(args2) if op.records and isinstance(a, Tensor)
                     and any(x is a.array for x in ctx2.saved_tensors or ())]
-        op.dtypes = {a.array.dtype for a in (*args2, out2) if isinstance(a, Tensor)}
+        op.writes = destinations(op.cls, args2, out2) if op.records else ()
         return op
 
     @staticmethod
@@ -633,7 +635,7 @@ class _Plan:
                                "of the captured function, which reuses their saved values; "
                                "call backward() before calling the function again")
         if self.buffer is not None:
-            self.buffer.claim()
+            self.buffer.renew_if_held()
         arrived, leaf_grads = self._backward(grad) if self._backward is not None else \
             self._backward_loop(grad)
         node.next_nodes = tuple([node.leaves[k] for k in arrived])
@@ -799,7 +801,7 @@ class Replay(Function):
     to_leaves_only = True
 
     @property
-    def lent(self):
+    def grads_base(self):
         """The flat array of the plan's gradient buffer, whose views its backward hands
         over (None without one). NOTE: read through the plan, not kept here: a loss kept
         alive would otherwise hold the array, which the buffer then takes for a holder."""

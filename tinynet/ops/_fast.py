@@ -248,6 +248,14 @@ class LayerNorm(layer_norm.LayerNorm):
     # forward runs as an ``attempt`` and is the reference's when numpy raises. A replay
     # may name where the gradients of w and b go, as for Linear.
     into = (None,) * 5
+
+    @staticmethod
+    def destinations(x, w, b, n_dims, eps) -> tuple:
+        """The arguments whose gradients ``ctx.into`` may name: w and b, when they have
+        the normalised shape (a broadcast one needs its gradient summed down)."""
+        normalised = x.shape[x.ndim - n_dims:]
+        return tuple(k for k, a in ((1, w), (2, b)) if a is not None and a.shape == normalised)
+
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
@@ -306,6 +314,13 @@ class Linear(linear.Linear):
     # gradients (autograd/grad_buffer.py), which the optimizer then reads without
     # gathering them. numpy computes into them exactly as into fresh arrays.
     into = (None, None, None)
+
+    @staticmethod
+    def destinations(x, W, b) -> tuple:
+        """The arguments whose gradients ``ctx.into`` may name: W, and b when it has one
+        entry per output feature (a bias of shape () or (1,) is broadcast, and its
+        gradient summed down)."""
+        return (1,) * (W.ndim == 2) + (2,) * (b is not None and b.shape == W.shape[:1])
 
     @staticmethod
     def backward(ctx, grad):

@@ -65,9 +65,9 @@ class FlatState:
         self.scratch = np.empty((2 if self.blocked else 1, min(n, self.block)), self.dtype)
         self.buffers = {name: np.zeros(n, self.dtype) for name in names}
         self.data = self.data_views = None  # the parameters' flat array, once it exists
-        self.grad_refs = None  # weak references to gradients found laid flat (flat_grads)
-        self.grads_known = False  # whether ready() last found those very gradients
-        self.not_flat = _nothing  # (a weak reference to) the base last found not to be
+        self.grad_refs = None  # weak references to the gradients flat_grads last saw
+        self.grads_flat = False  # whether they were laid flat
+        self.grads_known = False  # whether ready() last found those very flat gradients
         self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -97,7 +97,7 @@ class FlatState:
             if params[0] not in state:
                 return False
             step = state[params[0]].get("step")
-        self.grads_known = self.data_views is not None and self.grad_refs is not None and \
+        self.grads_known = self.data_views is not None and self.grads_flat and \
             self._unchanged(params, state, step)
         if self.grads_known:
             return True
@@ -155,26 +155,20 @@ class FlatState:
     def flat_grads(self):
         """The group's gradients as the one flat array they are views of, end to end and
         in order (a replayed call's gradient buffer: autograd/grad_buffer.py), or None.
-        Read only: the array is the gradients' own. The views last found so are known
-        by weak references (a reference would count as a holder there) and recognised
-        by identity."""
+        Read only: the array is the gradients' own. The gradients last looked at are
+        known by weak references (a reference would count as a holder there): while
+        they are the same, so is the answer."""
         if self.grads_known:  # ready() has just found them so
             return self.params[0].grad.array.base
-        refs = self.grad_refs
-        if refs is not None:
-            for p, ref in zip(self.params, refs):
-                if p.grad.array is not ref():
-                    break
-            else:
-                return self.params[0].grad.array.base
-        base = self.params[0].grad.array.base
-        if base is None or base is self.not_flat():  # (eager gradients: their own arrays)
-            return None
         grads = [p.grad.array for p in self.params]
-        flat = laid_flat(grads)
-        self.grad_refs = [weakref.ref(g) for g in grads] if flat is not None else None
-        self.not_flat = weakref.ref(base) if flat is None else _nothing
-        return flat
+        if grads[0].base is None:  # (eager gradients: arrays of their own)
+            return None
+        refs = self.grad_refs
+        if refs is None or any(g is not ref() for g, ref in zip(grads, refs)):
+            self.grads_flat = laid_flat(grads) is not None
+            self.grad_refs = [weakref.ref(g) for g in grads] \
+                if all(type(g) is np.ndarray for g in grads) else None
+        return grads[0].base if self.grads_flat else None
 
     def subtract(self, update: np.ndarray) -> None:
         """p ← p - update (each an in-place change: versions count it): in one call when
@@ -209,10 +203,6 @@ class FlatState:
             if not contiguous:
                 param.array[...] = data.reshape(param.array.shape)
             param.bump_version()
-
-
-def _nothing():
-    return None
 
 
 # ---- one flat array for a group's parameters ---------------------------------------------
@@ -303,7 +293,8 @@ def gatherable(params: list) -> bool:
 
 def sgd_group(cache: dict, i: int, group: dict) -> bool:
     """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
-    over the group's gathered gradients, with its FlatState kept in ``cache``; False
+    over the group's gradients in one flat array (read in place when they are laid so,
+    else gathered), with its FlatState kept in ``cache``; False
     (nothing done) for a group with momentum, larger than BLOCK elements (per parameter,
     its update is already a pass or two over large arrays), whose gradients cannot be
     gathered (``gatherable``), or with weight decay on parameters that may share memory
