@@ -81,6 +81,13 @@ def _against_scalar(ufunc, x: np.ndarray, value, out=None) -> np.ndarray:
     return ufunc(x, row, out=out)
 
 
+def _squared(x: np.ndarray) -> np.ndarray:
+    """x·x in a fresh array, for a float array x (0-d too: numpy returns a scalar then).
+    NOTE: cheaper than np.multiply(x, x, out=np.empty_like(x)), the same values."""
+    y = x * x
+    return y if type(y) is np.ndarray else np.asarray(y)
+
+
 def _float_array_like(x) -> np.ndarray:
     """An empty array of x's shape and floating dtype (float64 for integers and Python
     numbers): a real array even for 0-d input, which ``out=`` needs."""
@@ -202,8 +209,8 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def tanh_u(x):
-        """tanh u, u = √(2/π)(x + κx³), in one fresh array."""
-        u = np.multiply(x, x, out=_float_array_like(x))
+        """tanh u, u = √(2/π)(x + κx³), in one fresh array (x: a float array)."""
+        u = _squared(x)
         u *= x
         u *= reference._GELU_KAPPA
         u += x
@@ -217,11 +224,12 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def derivative_at(x, t):
-        """The derivative's formula at x as it is (unclipped), given t = tanh u."""
-        du = np.multiply(x, x, out=_float_array_like(x))
+        """The derivative's formula at x as it is (unclipped), given t = tanh u (x: a
+        float array)."""
+        du = _squared(x)
         du *= 3 * reference._GELU_KAPPA * reference._SQRT_2_OVER_PI
         du += reference._SQRT_2_OVER_PI
-        d = np.multiply(t, t, out=np.empty_like(du))
+        d = _squared(t)
         np.subtract(1.0, d, out=d)
         d *= x
         d *= du
@@ -260,7 +268,8 @@ class LayerNorm(layer_norm.LayerNorm):
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         n = math.prod(x.shape[x.ndim - n_dims:])
-        normalised = attempt(LayerNorm.normalised, x, axes, n, eps)
+        normalised = attempt(LayerNorm.normalised, x, axes, n, eps) \
+            if _is_float_array(x) else None
         if normalised is None:
             return layer_norm.LayerNorm.forward(ctx, x, w, b, n_dims, eps)
         x_hat, rstd = normalised
@@ -275,8 +284,11 @@ class LayerNorm(layer_norm.LayerNorm):
 
     @staticmethod
     def normalised(x, axes, n, eps):
-        """x̂ = (x - μ)·r and r = 1/√(σ² + ε), the reference's values."""
-        x_hat = x - np.add.reduce(x, axis=axes, keepdims=True) / n
+        """x̂ = (x - μ)·r and r = 1/√(σ² + ε), the reference's values (x: a float
+        array)."""
+        mean = np.add.reduce(x, axis=axes, keepdims=True)
+        mean /= n
+        x_hat = x - mean
         rstd = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True)
         rstd /= n
         rstd += eps
@@ -294,9 +306,11 @@ class LayerNorm(layer_norm.LayerNorm):
         gx = gw = gb = None
         if need_x:
             g_hat = grad * w if w is not None else grad
-            mean_g = np.add.reduce(g_hat, axis=axes, keepdims=True) / n
+            mean_g = np.add.reduce(g_hat, axis=axes, keepdims=True)
+            mean_g /= n
             g_x_hat = g_hat * x_hat
-            mean_gx = np.add.reduce(g_x_hat, axis=axes, keepdims=True) / n
+            mean_gx = np.add.reduce(g_x_hat, axis=axes, keepdims=True)
+            mean_gx /= n
             gx = np.subtract(g_hat, mean_g, out=g_hat if w is not None else None)
             gx -= np.multiply(x_hat, mean_gx, out=g_x_hat)
             gx *= rstd
