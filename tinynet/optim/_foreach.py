@@ -21,6 +21,11 @@ SGD without momentum has a foreach path too (``sgd_group``), on groups of at mos
 ``BLOCK`` elements; a larger group keeps the per-parameter update, already a pass or two
 over large arrays.
 
+A small group's gradients are gathered into one flat array with one ``np.concatenate``,
+unless they already are views of one, end to end in the group's order (a replayed
+call's gradient buffer, autograd/grad_buffer.py): then that array is read where it is
+(``FlatState.flat_grads``), never written.
+
 ``flatten_parameters`` goes one step further on a group of at most ``BLOCK`` elements:
 it moves the parameters' values into one flat array, each parameter's ``array`` becoming
 a view of it, so the final ``p -= update`` is one numpy call for the whole group. It does
