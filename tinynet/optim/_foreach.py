@@ -33,6 +33,7 @@ so only when no one else can see the move (see its docstring): the values never 
 only where they live.
 """
 import functools
+import itertools
 import math
 import sys
 import weakref
@@ -93,8 +94,9 @@ class FlatState:
         """Whether one update over these buffers serves ``params`` now: the same
         parameters, of the same dtype and size, each with a gradient, and, when it keeps
         state, one step count and no state entry replaced since (e.g. by
-        ``load_state_dict``).
-        NOTE: one pass, identity checks only: it runs at every step."""
+        ``load_state_dict``). Also notes whether the gradients are the ones
+        ``flat_grads`` last found laid flat (``grads_known``).
+        NOTE: one pass, identity checks first: it runs at every step."""
         if len(params) != len(self.params):
             return False
         step = None
@@ -102,20 +104,26 @@ class FlatState:
             if params[0] not in state:
                 return False
             step = state[params[0]].get("step")
-        self.grads_known = self.data_views is not None and self.grads_flat and \
-            self._unchanged(params, state, step)
-        if self.grads_known:
-            return True
+        # the usual case is checked by identity alone: each parameter's array still its
+        # view of the flat ``data``, its gradient the view ``flat_grads`` last found laid
+        # flat (of the dtype and shapes checked then)
+        known = self.data_views is not None and self.grads_flat
+        data_views = self.data_views if known else itertools.repeat(None)
+        grad_refs = self.grad_refs if known else itertools.repeat(None)
         dtype = self.dtype
-        for p, q, (lo, hi), views in zip(params, self.params, self.bounds, self.views):
+        for p, q, (lo, hi), views, data_view, grad_ref in zip(
+                params, self.params, self.bounds, self.views, data_views, grad_refs):
             if p is not q or p.grad is None:
                 return False
             data, grad = p.array, p.grad.array
-            # identity first: the usual case, and cheaper than comparing dtypes
-            if (data.dtype is not dtype and data.dtype != dtype) or data.size != hi - lo or \
-                    (grad.dtype is not dtype and grad.dtype != dtype) or \
-                    grad.shape != data.shape:
-                return False
+            if not known or data is not data_view or grad is not grad_ref():
+                known = False
+                # identity first: the usual case, and cheaper than comparing dtypes
+                if (data.dtype is not dtype and data.dtype != dtype) or \
+                        data.size != hi - lo or \
+                        (grad.dtype is not dtype and grad.dtype != dtype) or \
+                        grad.shape != data.shape:
+                    return False
             if views:
                 entry = state.get(p)
                 if entry is None or entry.get("step") != step:
@@ -123,24 +131,7 @@ class FlatState:
                 for name, view in views:
                     if entry.get(name) is not view:
                         return False
-        return True
-
-    def _unchanged(self, params: list, state: dict, step) -> bool:
-        """``ready``'s usual case, by identity alone: each parameter's array is still its
-        view of the flat ``data``, its gradient the view ``flat_grads`` last found (of
-        the dtype and shapes checked then), and its state entries are the flat ones."""
-        for p, q, data, ref, views in zip(params, self.params, self.data_views,
-                                          self.grad_refs, self.views):
-            grad = p.grad
-            if p is not q or grad is None or p.array is not data or grad.array is not ref():
-                return False
-            if views:
-                entry = state.get(p)
-                if entry is None or entry.get("step") != step:
-                    return False
-                for name, view in views:
-                    if entry.get(name) is not view:
-                        return False
+        self.grads_known = known
         return True
 
     def apart(self) -> bool:
