@@ -23,6 +23,21 @@ _PDF_ZERO_BEYOND = 40.0  # e^(-x²/2) underflows to exactly 0 for |x| > 39 in fl
 _TANH_ONE_BEYOND = 10.0  # tanh(√(2/π)(x + κx³)) is exactly ±1 for |x| >= 10
 
 
+
+def sigmoid(x):
+    """σ(x), ``scipy.special.expit``, in float16 for float16 x: scipy has no float16 loop
+    and would return float64 (PyTorch keeps the input's dtype)."""
+    return _as_half_if_half(expit(x), x)
+
+
+def normal_cdf(x):
+    """Φ(x), ``scipy.special.ndtr``, in float16 for float16 x (as ``sigmoid``)."""
+    return _as_half_if_half(ndtr(x), x)
+
+
+def _as_half_if_half(y, x):
+    return y.astype(np.float16) if getattr(x, "dtype", None) == np.float16 else y
+
 class Sigmoid(Function):
     """σ(x) = 1 / (1 + e⁻ˣ);  σ'(x) = σ(x)(1 - σ(x)), peak 1/4 at x = 0."""
 
@@ -31,7 +46,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # BEGIN SOLUTION activations
-        y = expit(x)  # stable for any x: never evaluates e^(+large)
+        y = sigmoid(x)  # stable for any x: never evaluates e^(+large)
         ctx.save_for_backward(y)
         return y
         # END SOLUTION
@@ -177,7 +192,7 @@ class ELU(Function):
 class GELU(Function):
     """Gaussian error linear unit, exact form: x·Φ(x);  derivative Φ(x) + x·φ(x).
 
-    Φ is the standard normal CDF (``scipy.special.ndtr``, accurate in both tails),
+    Φ is the standard normal CDF (``normal_cdf``: scipy's ndtr, accurate in both tails),
     φ(x) = e^(-x²/2) / √(2π) its density. The derivative peaks where its own derivative
     φ(x)(2 - x²) vanishes, at x = √2: Φ(√2) + √2·φ(√2) = ½(1 + erf 1) + 1/(e√π) ≈ 1.1289.
     """
@@ -187,14 +202,14 @@ class GELU(Function):
     @staticmethod
     def forward(ctx, x):
         # BEGIN SOLUTION gelu
-        cdf = ndtr(x)
+        cdf = normal_cdf(x)
         ctx.save_for_backward(x, cdf)
         return x * cdf
         # END SOLUTION
 
     @staticmethod
     def derivative(x, y):
-        return GELU.derivative_from(x, ndtr(x))
+        return GELU.derivative_from(x, normal_cdf(x))
 
     @staticmethod
     def derivative_from(x, cdf):

@@ -8,9 +8,9 @@ default settings). All are finite and warning-free for |x| up to the largest flo
 float64 (exp() is only ever taken of arguments that cannot overflow).
 """
 import numpy as np
-from scipy.special import expit
 
 from tinynet.autograd.function import Function
+from tinynet.ops.activation import sigmoid
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch's: they make the activations of a
 # deep network of standardised inputs and weights keep mean 0 and variance 1.
@@ -29,13 +29,13 @@ class SiLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        s = expit(x)  # stable for any x
+        s = sigmoid(x)  # stable for any x
         ctx.save_for_backward(x, s)
         return x * s
 
     @staticmethod
     def derivative(x, y):
-        return SiLU._derivative(x, expit(x))
+        return SiLU._derivative(x, sigmoid(x))
 
     @staticmethod
     def _derivative(x, s):
@@ -71,7 +71,7 @@ class Mish(Function):
     @staticmethod
     def _derivative(x, t):
         # (1 - t²) is exactly 0 where x is large, before x multiplies it: no inf·0
-        return t + x * (1 - t * t) * expit(x)
+        return t + x * (1 - t * t) * sigmoid(x)
 
     @staticmethod
     def saved_derivative(ctx):
@@ -106,7 +106,7 @@ class Softplus(Function):
 
     @staticmethod
     def derivative(x, y, beta=1.0, threshold=20.0):
-        d = np.where(x > threshold / beta, 1, expit(Softplus._scaled(x, beta, threshold)))
+        d = np.where(x > threshold / beta, 1, sigmoid(Softplus._scaled(x, beta, threshold)))
         return d.astype(np.result_type(x, 1.0), copy=False)
 
     @staticmethod
