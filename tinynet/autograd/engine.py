@@ -170,12 +170,13 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) ->
     """Add ``g`` into ``leaf.grad``; the first time, adopt ``g`` without a copy when no
     other tensor holds it and it is an array of its own or a view of ``grads_base`` (a
     flat array of gradients its node hands over: see grad_buffer.py)."""
-    dtype = leaf.array.dtype
     if type(g) is not np.ndarray:  # a numpy scalar, from a reduction over every axis
         g = np.asarray(g)
+    dtype, flags = leaf.array.dtype, g.flags
     if g.dtype is not dtype and g.dtype != dtype:  # (identity first: the usual case)
         g = g.astype(dtype)
-    elif id(g) in adopted or not _adoptable(g, grads_base):
+    elif id(g) in adopted or not (flags.owndata and flags.writeable) and \
+            (grads_base is None or g.base is not grads_base):  # (its views are writeable)
         g = g.copy()
     grad = leaf.grad
     if grad is None:
@@ -183,13 +184,6 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) ->
         leaf.grad = _Tensor._wrap(g, False, None)
     else:
         grad.array += g
-
-
-def _adoptable(g: np.ndarray, grads_base) -> bool:
-    flags = g.flags
-    if flags.owndata:
-        return flags.writeable
-    return grads_base is not None and g.base is grads_base  # (its views are writeable)
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)

@@ -156,9 +156,9 @@ class FlatState:
         they are the same, so is the answer."""
         if self.grads_known:  # ready() has just found them so
             return self.params[0].grad.array.base
-        grads = [p.grad.array for p in self.params]
-        if grads[0].base is None:  # (eager gradients: arrays of their own)
+        if self.params[0].grad.array.base is None:  # (eager gradients: arrays of their own)
             return None
+        grads = [p.grad.array for p in self.params]
         refs = self.grad_refs
         if refs is None or any(g is not ref() for g, ref in zip(grads, refs)):
             self.grads_flat = laid_flat(grads) is not None
