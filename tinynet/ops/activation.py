@@ -23,7 +23,6 @@ _PDF_ZERO_BEYOND = 40.0  # e^(-x²/2) underflows to exactly 0 for |x| > 39 in fl
 _TANH_ONE_BEYOND = 10.0  # tanh(√(2/π)(x + κx³)) is exactly ±1 for |x| >= 10
 
 
-
 def sigmoid(x):
     """σ(x), ``scipy.special.expit``, in float16 for float16 x: scipy has no float16 loop
     and would return float64 (PyTorch keeps the input's dtype)."""
@@ -37,6 +36,7 @@ def normal_cdf(x):
 
 def _as_half_if_half(y, x):
     return y.astype(np.float16) if getattr(x, "dtype", None) == np.float16 else y
+
 
 class Sigmoid(Function):
     """σ(x) = 1 / (1 + e⁻ˣ);  σ'(x) = σ(x)(1 - σ(x)), peak 1/4 at x = 0."""
