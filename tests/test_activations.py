@@ -461,3 +461,16 @@ def test_float16_stays_float16_forward_and_backward(name, fn, closed, op, params
     assert (y.array.dtype, x.grad.array.dtype, derivative.dtype) == (np.float16,) * 3
     np.testing.assert_allclose(y.array, closed(x0.astype(np.float64)), rtol=4e-3, atol=2e-3)
     np.testing.assert_array_equal(x.grad.array, derivative)
+
+
+@pytest.mark.parametrize("beta,threshold", [(1.0, 20.0), (0.5, 5.0)])
+def test_float16_softplus_is_finite_up_to_its_threshold(beta, threshold):
+    """float16's e^z overflows from z ≈ 11, below Softplus's threshold of 20: the float16
+    values are float32's rounded, with no overflow warning."""
+    x0 = np.array([-30.0, -3.0, 0.0, 5.0, 11.5, 15.0, 19.5, 25.0], np.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        half = F.softplus(tn.tensor(x0), beta, threshold).array
+    single = F.softplus(tn.tensor(x0.astype(np.float32)), beta, threshold).array
+    assert half.dtype == np.float16
+    np.testing.assert_array_equal(half, single.astype(np.float16))

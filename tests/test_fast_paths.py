@@ -360,3 +360,15 @@ def test_a_broken_op_in_the_classroom_breaks_the_reference_path():
     with tn.classroom.broken("GELU", "sign_flip"):
         assert not tn.gradcheck(F.gelu, (x,), raise_exception=False)
     assert tn.gradcheck(F.gelu, (x,)) and tn.fast_paths_enabled()
+
+
+@pytest.mark.parametrize("shape,normalized", [((), ()), ((3, 4), ())])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_layer_norm_over_no_axes_or_a_0d_input_is_the_reference(shape, normalized, dtype):
+    """normalized_shape=() or a 0-d input: numpy's sums are scalars there, which the fast
+    path's in-place steps cannot take; it runs the reference, values and gradients."""
+    x = np.linspace(-1.0, 2.0, int(np.prod(shape))).reshape(shape).astype(dtype)
+    upstream = np.ones(shape, dtype)
+    fast, fast_op = _run(lambda t: F.layer_norm(t, normalized), [x], upstream, True)
+    slow, _ = _run(lambda t: F.layer_norm(t, normalized), [x], upstream, False)
+    _assert_bit_identical(fast, slow)

@@ -167,9 +167,11 @@ def _check_saved_unchanged(ctx) -> None:
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
-    """Add ``g`` into ``leaf.grad``; the first time, adopt ``g`` without a copy when no
-    other tensor holds it and it is an array of its own or a view of ``grads_base`` (a
-    flat array of gradients its node hands over: see grad_buffer.py)."""
+    """Add ``g`` into ``leaf.grad``; the first time, adopt ``g`` without a copy when it
+    owns its data, is writeable and no other leaf took it in this pass, or is a view of
+    ``grads_base`` (a flat array of gradients its node hands over: see grad_buffer.py).
+    NOTE: so a backward must return fresh arrays, not one some tensor holds (as
+    tinynet's ops do; PyTorch's engine counts references to decide the same)."""
     if type(g) is not np.ndarray:  # a numpy scalar, from a reduction over every axis
         g = np.asarray(g)
     dtype, flags = leaf.array.dtype, g.flags

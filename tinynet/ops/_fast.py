@@ -261,14 +261,18 @@ class LayerNorm(layer_norm.LayerNorm):
         """The arguments whose gradients ``ctx.into`` may name: w and b, when they have
         the normalised shape (a broadcast one needs its gradient summed down)."""
         normalised = x.shape[x.ndim - n_dims:]
+        if not normalised:  # over no axes (a 0-d x too): the reference's backward runs
+            return ()
         return tuple(k for k, a in ((1, w), (2, b)) if a is not None and a.shape == normalised)
 
     @staticmethod
     def forward(ctx, x, w, b, n_dims, eps):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         n = math.prod(x.shape[x.ndim - n_dims:])
+        # (no axes to normalise over, as for a 0-d x: numpy's sums are then scalars,
+        # which the in-place steps cannot write into; the reference handles them)
         normalised = attempt(LayerNorm.normalised, x, axes, n, eps) \
-            if _is_float_array(x) else None
+            if _is_float_array(x) and axes else None
         if normalised is None:
             return layer_norm.LayerNorm.forward(ctx, x, w, b, n_dims, eps)
         x_hat, rstd = normalised
@@ -300,6 +304,8 @@ class LayerNorm(layer_norm.LayerNorm):
     def backward(ctx, grad):
         x_hat, rstd, w = ctx.saved_tensors
         axes, n = ctx.axes, ctx.n
+        if not axes:  # (see forward)
+            return layer_norm.LayerNorm.backward(ctx, grad)
         lead = tuple(range(x_hat.ndim - len(axes)))
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         gx = gw = gb = None

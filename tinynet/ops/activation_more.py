@@ -5,7 +5,8 @@ Each has the protocol of ``tinynet/ops/activation.py``: ``derivative(x, y, ...)`
 with the given settings), ``saved_derivative(ctx)`` (the same values from what forward
 saved, which backward multiplies by) and ``peak_derivative`` (the largest |f'|, for the
 default settings). All are finite and warning-free for |x| up to the largest float32 and
-float64 (exp() is only ever taken of arguments that cannot overflow).
+float64 (exp() is only ever taken of arguments that cannot overflow), and keep float16 as
+float16.
 """
 import numpy as np
 
@@ -95,8 +96,12 @@ class Softplus(Function):
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
         z = Softplus._scaled(x, beta, threshold)
+        if z.dtype == np.float16:  # e^z overflows float16 from z ≈ 11, below the threshold
+            soft = (np.log1p(np.exp(z.astype(np.float32))) / beta).astype(np.float16)
+        else:
+            soft = np.log1p(np.exp(z)) / beta
         # NOTE: x > threshold/β rather than βx > threshold: βx may overflow for β > 1
-        return np.where(x > threshold / beta, x, np.log1p(np.exp(z)) / beta)
+        return np.where(x > threshold / beta, x, soft)
 
     @staticmethod
     def _scaled(x, beta, threshold):

@@ -23,8 +23,8 @@ over large arrays.
 
 A small group's gradients are gathered into one flat array with one ``np.concatenate``,
 unless they already are views of one, end to end in the group's order (a replayed
-call's gradient buffer, autograd/grad_buffer.py): then that array is read where it is
-(``FlatState.flat_grads``), never written.
+call's gradient buffer, autograd/grad_buffer.py), and no L2 penalty is to be added to
+them: then that array is read where it is (``FlatState.flat_grads``), never written.
 
 ``flatten_parameters`` goes one step further on a group of at most ``BLOCK`` elements:
 it moves the parameters' values into one flat array, each parameter's ``array`` becoming
@@ -73,7 +73,7 @@ class FlatState:
         self.data = self.data_views = None  # the parameters' flat array, once it exists
         self.grad_refs = None  # weak references to the gradients flat_grads last saw
         self.grads_flat = False  # whether they were laid flat
-        self.grads_known = False  # whether ready() last found those very flat gradients
+        self.grads_known = False  # after ready() returned True: whether it found them
         self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -94,9 +94,10 @@ class FlatState:
         """Whether one update over these buffers serves ``params`` now: the same
         parameters, of the same dtype and size, each with a gradient, and, when it keeps
         state, one step count and no state entry replaced since (e.g. by
-        ``load_state_dict``). Also notes whether the gradients are the ones
-        ``flat_grads`` last found laid flat (``grads_known``).
+        ``load_state_dict``). When it returns True, ``grads_known`` says whether the
+        gradients are the ones ``flat_grads`` last found laid flat.
         NOTE: one pass, identity checks first: it runs at every step."""
+        self.grads_known = False
         if len(params) != len(self.params):
             return False
         step = None
