@@ -73,7 +73,9 @@ class FlatState:
         self.data = self.data_views = None  # the parameters' flat array, once it exists
         self.grad_refs = None  # weak references to the gradients flat_grads last saw
         self.grads_flat = False  # whether they were laid flat
-        self.grads_known = False  # after ready() returned True: whether it found them
+        # after ready() returned True: whether every parameter's array was its view of
+        # ``data`` and every gradient the one flat_grads last found laid flat
+        self.unchanged = False
         self.views = []  # per parameter: ((name, view of the buffer), ...) in its state
         for p, (lo, hi) in zip(params, self.bounds):
             entry = state.setdefault(p, {})
@@ -94,10 +96,10 @@ class FlatState:
         """Whether one update over these buffers serves ``params`` now: the same
         parameters, of the same dtype and size, each with a gradient, and, when it keeps
         state, one step count and no state entry replaced since (e.g. by
-        ``load_state_dict``). When it returns True, ``grads_known`` says whether the
-        gradients are the ones ``flat_grads`` last found laid flat.
+        ``load_state_dict``). When it returns True, ``unchanged`` says whether the
+        arrays and gradients are the very ones seen before (see ``__init__``).
         NOTE: one pass, identity checks first: it runs at every step."""
-        self.grads_known = False
+        self.unchanged = False
         if len(params) != len(self.params):
             return False
         step = None
@@ -132,7 +134,7 @@ class FlatState:
                 for name, view in views:
                     if entry.get(name) is not view:
                         return False
-        self.grads_known = known
+        self.unchanged = known
         return True
 
     def apart(self) -> bool:
@@ -155,7 +157,7 @@ class FlatState:
         Read only: the array is the gradients' own. The gradients last looked at are
         known by weak references (a reference would count as a holder there): while
         they are the same, so is the answer."""
-        if self.grads_known:  # ready() has just found them so
+        if self.unchanged:  # ready() has just found them so
             return self.params[0].grad.array.base
         if self.params[0].grad.array.base is None:  # (eager gradients: arrays of their own)
             return None
@@ -171,7 +173,7 @@ class FlatState:
         """p ← p - update (each an in-place change: versions count it): in one call when
         the parameters are views of one flat array (``flatten_parameters``), else slice by
         slice."""
-        if self.data is None or not self.grads_known and \
+        if self.data is None or not self.unchanged and \
                 not holds(self.params, self.data_views, self.data):  # (ready() checked it)
             self.data, self.data_views = flatten_parameters(self.params)
         if self.data is not None:
@@ -291,10 +293,10 @@ def gatherable(params: list) -> bool:
 def sgd_group(cache: dict, i: int, group: dict) -> bool:
     """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
     over the group's gradients in one flat array (read in place when they are laid so,
-    else gathered), with its FlatState kept in ``cache``; False
-    (nothing done) for a group with momentum, larger than BLOCK elements (per parameter,
-    its update is already a pass or two over large arrays), whose gradients cannot be
-    gathered (``gatherable``), or with weight decay on parameters that may share memory
+    else gathered), with its FlatState kept in ``cache``; False (nothing done) for a
+    group with momentum, larger than BLOCK elements (per parameter, its update is
+    already a pass or two over large arrays), whose gradients cannot be gathered
+    (``gatherable``), or with weight decay on parameters that may share memory
     (``FlatState.apart``): the per-parameter reference then runs."""
     lr, momentum, weight_decay = as_floats(group, "lr", "momentum", "weight_decay")
     if momentum:
