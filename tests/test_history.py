@@ -48,6 +48,19 @@ def test_json_round_trip_is_exact(history):
     assert again.to_json() == history.to_json()
 
 
+def test_json_on_one_line_reads_back_the_same(history):
+    compact = history.to_json(indent=None)
+    assert "\n" not in compact and len(compact) < len(history.to_json())
+    assert _same(History.from_json(compact).records, history.records)
+    assert History.from_json(compact).to_json() == history.to_json()
+
+
+@pytest.mark.parametrize("indent, error", [(-1, ValueError), (1.5, TypeError), ("2", TypeError)])
+def test_json_indent_is_checked(history, indent, error):
+    with pytest.raises(error, match=r"History.to_json: indent must be an integer"):
+        history.to_json(indent=indent)
+
+
 def test_json_round_trip_keeps_nan_and_none():
     # a layer frozen by the optimizer: no gradient norm or update was measured (NaN); no
     # validation data (None)

@@ -75,7 +75,7 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         if activations else 0.0,
         "us_per_step": 1e6 * sum(r["seconds"] for r in records) / steps if steps else None,
         "diverged": diverged,
-        "history": history.to_json(),
+        "history": history.to_json(indent=None),
     }
 
 

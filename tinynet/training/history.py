@@ -3,7 +3,7 @@ import csv
 import json
 import math
 
-from tinynet.checks import choice_message
+from tinynet.checks import check_int, choice_message
 from tinynet.diagnostics import hints
 from tinynet.files import atomic_write
 from tinynet.tables import cells, html_table, text_table
@@ -46,12 +46,16 @@ class History:
         return out
 
     # ---- export ----------------------------------------------------------------------
-    def to_json(self, path=None) -> str:
-        """The records and config as JSON (written to ``path`` when given, atomically).
+    def to_json(self, path=None, indent=1) -> str:
+        """The records and config as JSON (written to ``path`` when given, atomically),
+        indented by ``indent`` spaces per level (None: on one line, and much faster to
+        write: Python's json module encodes in C only without indentation).
         NaN (e.g. an update ratio no step measured) is written as ``NaN``, which Python's
         ``json`` reads back; strict JSON parsers (JavaScript's) do not."""
+        if indent is not None:
+            indent = check_int("History.to_json", "indent", indent, 0)
         text = json.dumps({"config": self.config, "records": self.records,
-                           "restored_epoch": self.restored_epoch}, indent=1,
+                           "restored_epoch": self.restored_epoch}, indent=indent,
                           default=_jsonable)
         if path is not None:
             with atomic_write(path, where="History.to_json", encoding="utf-8") as f:
