@@ -350,3 +350,32 @@ def test_gradients_viewing_memory_numpy_does_not_own_are_stepped_on(optimizer):
         updates.append([p.array.copy() for p in params])
     for a, b in zip(*updates):
         np.testing.assert_array_equal(a, b)
+
+
+def test_post_accumulate_hooks_see_each_buffer_view_once_in_the_eager_order():
+    """A parameter with a post-accumulate-grad hook still gets its view of the buffer,
+    and its hook runs once per backward, right after that parameter's .grad is written
+    (before the next one's), as in an eager backward."""
+    def watched(model, log):
+        for name, p in model.named_parameters():
+            p.register_post_accumulate_grad_hook(
+                lambda p, name=name: log.append((name, p.grad.array.copy(),
+                                                 [q.grad is not None
+                                                  for q in model.parameters()])))
+
+    model, eager_model = _model(), _model()
+    replay_log, eager_log = [], []
+    watched(model, replay_log)
+    watched(eager_model, eager_log)
+    step = _replaying(model)
+    x, y = _data(seed=3)
+    replay_log.clear()
+    step(x, y).backward()
+    F.cross_entropy(eager_model(x), y).backward()
+    assert step.replays == 1
+    assert _laid_end_to_end([p.grad.array for p in model.parameters()])
+    assert [(name, seen) for name, _, seen in replay_log] == \
+        [(name, seen) for name, _, seen in eager_log]
+    assert len(replay_log) == len(list(model.parameters()))
+    for (_, replayed, _), (_, eager, _) in zip(replay_log, eager_log):
+        np.testing.assert_array_equal(replayed, eager)

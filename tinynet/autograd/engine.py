@@ -120,8 +120,10 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
         if g is None:
             continue
         if g.base is base and base is not None and leaf.grad is None and \
-                g.dtype is leaf.array.dtype and not leaf._grad_hooks:
+                g.dtype is leaf.array.dtype:
             leaf.grad = wrap(g, False, None)  # the usual case, in short: a view to adopt
+            if leaf._grad_hooks:
+                _run_grad_hooks(leaf)
         else:
             _write_leaf_grad(leaf, g, adopted, base)
 
@@ -143,8 +145,13 @@ def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:
 def _write_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
     _accumulate_leaf_grad(leaf, g, adopted, grads_base)
     if leaf._grad_hooks:
-        for hook in list(leaf._grad_hooks.values()):
-            hook(leaf)
+        _run_grad_hooks(leaf)
+
+
+def _run_grad_hooks(leaf) -> None:
+    """The leaf's post-accumulate-grad hooks, once its ``.grad`` is written."""
+    for hook in list(leaf._grad_hooks.values()):
+        hook(leaf)
 
 
 def _check_saved_unchanged(ctx) -> None:

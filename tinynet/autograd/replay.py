@@ -354,6 +354,9 @@ class _Plan:
         self._keeps = {}  # first hooked call -> per value, whether hooks may read it
         # the modules with a call whose values a replay lacks (by id: a copy's are its own)
         self.unlocated = {id(m) for m, where, _ in self.calls if where is None}
+        self.first_call = {}  # id(module) -> the index of its first call
+        for i, (module, _, _) in enumerate(self.calls):
+            self.first_call.setdefault(id(module), i)
 
     @property
     def unrolled(self) -> bool:
@@ -433,7 +436,7 @@ class _Plan:
         for replay, see ``_replay_safe``), len(self.calls) when none has."""
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
             return None
-        hooked = False
+        first_hooked = len(self.calls)
         for module, training in zip(self.modules, self.training):
             if module.training is not training:  # (bools: identity is enough)
                 return None
@@ -442,7 +445,7 @@ class _Plan:
                         id(module) in self.unlocated and \
                         not _reads_nothing(module._forward_hooks.values()):
                     return None
-                hooked = True
+                first_hooked = min(first_hooked, self.first_call.get(id(module), first_hooked))
         for entry in self.guarded:
             tensor, layout, array = entry
             if tensor.array is not array:
@@ -473,12 +476,10 @@ class _Plan:
                 return None  # the eager path ignores or refuses them
         if self.fixed_leaves is None and self._input_is_leaf(args):
             return None  # the engine would sum its gradients in another order
-        if not hooked:
-            return len(self.calls)
-        if not self.hookable:
+        if first_hooked < len(self.calls) and not self.hookable:
             return None  # a hook reads its module's mode and grad mode too: some call ran
             # in another (under no_grad, eval() inside the function), which it would miss
-        return next(i for i, (module, _, _) in enumerate(self.calls) if module._forward_hooks)
+        return first_hooked
 
     def replay(self, args, first_hooked: int):
         """Replay a call ``ready`` accepted; ``first_hooked``: what it returned."""
@@ -690,12 +691,17 @@ def _owned(modules, tensor_ids) -> list:
 def _replay_safe(hooks) -> bool:
     """Whether a replay can run each of these forward hooks: marked ``replay_safe`` (it
     reads nothing) or ``replay_reads`` (it reads its module call's inputs and output)."""
-    return all(getattr(hook, "replay_safe", False) or getattr(hook, "replay_reads", False)
-               for hook in list(hooks))
+    for hook in list(hooks):  # (a loop: cheaper than all() over a generator, per call)
+        if not (getattr(hook, "replay_safe", False) or getattr(hook, "replay_reads", False)):
+            return False
+    return True
 
 
 def _reads_nothing(hooks) -> bool:
-    return all(getattr(hook, "replay_safe", False) for hook in list(hooks))
+    for hook in list(hooks):
+        if not getattr(hook, "replay_safe", False):
+            return False
+    return True
 
 
 def _module_calls(first, second) -> list:
