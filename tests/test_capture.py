@@ -23,7 +23,9 @@ def _train(make_model, loss_of, optimizer, batches, capture: bool, dtype):
     model = make_model(dtype)
     opt = {"sgd": lambda p: tn.optim.SGD(p, lr=0.05, momentum=0.9),
            "adam": lambda p: tn.optim.Adam(p, lr=0.01)}[optimizer](model.parameters())
-    forward = (lambda x, y: loss_of(model(x), y))
+    def forward(x, y):
+        return loss_of(model(x), y)
+
     step = tn.capture(forward) if capture else forward
     losses = []
     for x, y in batches:
@@ -611,6 +613,35 @@ def test_replay_safe_hooks_run_as_often_and_in_the_order_of_an_eager_call():
         step(x, y).backward()
         assert log == ["a", "b", "model#1", "model#2"] * 2
     assert step.replays == 2
+
+
+def test_a_hooked_module_whose_forward_raises_inside_the_function_replays_as_eager():
+    """A module whose forward raises, caught inside the function, never ends its call:
+    its hook runs on no eager call, and none on a replayed one."""
+    class Refuses(tn.nn.Module):
+        def forward(self, x):
+            raise ArithmeticError("not today")
+
+    tn.manual_seed(0)
+    model, refuses, log = tn.nn.Linear(3, 2), Refuses(), []
+
+    def hook(module, inputs, output):
+        log.append("ran")
+    hook.replay_safe = True
+    refuses.register_forward_hook(hook)
+
+    def loss_of(x, y):
+        try:
+            refuses(x)
+        except ArithmeticError:
+            pass
+        return F.cross_entropy(model(x), y)
+
+    step = tn.capture(loss_of)
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    losses = [step(x, y).item() for _ in range(4)]
+    assert step.replays == 2 and log == []
+    assert losses == [F.cross_entropy(model(x), y).item()] * 4
 
 
 def test_reading_hooks_get_each_calls_values_in_eager_order():

@@ -3,6 +3,7 @@ import csv
 import json
 import math
 
+import numpy as np
 import pytest
 
 import tinynet as tn
@@ -55,9 +56,17 @@ def test_json_on_one_line_reads_back_the_same(history):
     assert History.from_json(compact).to_json() == history.to_json()
 
 
-@pytest.mark.parametrize("indent, error", [(-1, ValueError), (1.5, TypeError), ("2", TypeError)])
+@pytest.mark.parametrize("indent", [0, 3, np.int64(2)])
+def test_json_indents_as_json_does(history, indent):
+    assert history.to_json(indent=indent) == json.dumps(json.loads(history.to_json()),
+                                                         indent=int(indent))
+
+
+@pytest.mark.parametrize("indent, error", [(-1, ValueError), (1.5, TypeError), ("2", TypeError),
+                                           (True, TypeError)])
 def test_json_indent_is_checked(history, indent, error):
-    with pytest.raises(error, match=r"History.to_json: indent must be an integer"):
+    with pytest.raises(error, match=r"History.to_json: indent must be None or an integer "
+                                    r">= 0, got " + repr(indent).replace(".", r"\.")):
         history.to_json(indent=indent)
 
 

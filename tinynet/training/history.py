@@ -2,8 +2,9 @@
 import csv
 import json
 import math
+import numbers
 
-from tinynet.checks import check_int, choice_message
+from tinynet.checks import choice_message
 from tinynet.diagnostics import hints
 from tinynet.files import atomic_write
 from tinynet.tables import cells, html_table, text_table
@@ -48,12 +49,15 @@ class History:
     # ---- export ----------------------------------------------------------------------
     def to_json(self, path=None, indent=1) -> str:
         """The records and config as JSON (written to ``path`` when given, atomically),
-        indented by ``indent`` spaces per level (None: on one line, and much faster to
-        write: Python's json module encodes in C only without indentation).
+        indented by ``indent`` spaces per level (None: on one line, faster to write).
         NaN (e.g. an update ratio no step measured) is written as ``NaN``, which Python's
         ``json`` reads back; strict JSON parsers (JavaScript's) do not."""
         if indent is not None:
-            indent = check_int("History.to_json", "indent", indent, 0)
+            integer = isinstance(indent, numbers.Integral) and not isinstance(indent, bool)
+            if not integer or indent < 0:
+                raise (ValueError if integer else TypeError)(
+                    f"History.to_json: indent must be None or an integer >= 0, got {indent!r}")
+            indent = int(indent)
         text = json.dumps({"config": self.config, "records": self.records,
                            "restored_epoch": self.restored_epoch}, indent=indent,
                           default=_jsonable)
