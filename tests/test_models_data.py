@@ -121,6 +121,18 @@ def test_mlp_is_reproducible_under_manual_seed_and_respects_dtype():
         np.testing.assert_array_equal(p.array, q.array)
 
 
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [tn.float64, "float32"])
+def test_every_activation_trains_in_the_dtype_asked_for(name, dtype):
+    """Every parameter, an activation's own (PReLU's slope) too, has the MLP's dtype, so a
+    float64 model runs and its gradients reach every parameter."""
+    net = MLP(3, [4, 4], 2, activation=name, norm="layernorm", dtype=dtype)
+    assert {p.dtype for p in net.parameters()} == {np.dtype(dtype)}
+    net(tn.randn(6, 3, dtype=dtype)).sum().backward()
+    assert all(p.grad is not None and p.grad.dtype == np.dtype(dtype)
+               for p in net.parameters())
+
+
 @pytest.mark.parametrize("init", ["auto", "xavier", "pytorch"])
 def test_an_explicit_generator_makes_the_weights_independent_of_the_global_seed(init):
     tn.manual_seed(1)

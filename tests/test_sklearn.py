@@ -56,6 +56,14 @@ def test_learns_iris_and_probabilities_are_consistent(iris):
     assert [c.shape for c in clf.coefs_] == [(4, 32), (32, 3)]
 
 
+def test_prelu_learns_its_slope_in_the_estimators_float64(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), activation="prelu", max_iter=200, random_state=0).fit(X, y)
+    slope = clf.model_[1].weight
+    assert slope.dtype == np.float64 and slope.array[0] != 0.25  # trained from its init
+    assert clf.score(X, y) > 0.9
+
+
 def test_binary_uses_one_logit_and_string_labels():
     X, y = make_moons(300, noise=0.1, random_state=0)
     labels = np.array(["left", "right"])[y]

@@ -12,6 +12,7 @@ import numpy as np
 
 from tinynet import nn
 from tinynet.checks import check_choice, check_int
+from tinynet.dtypes import get_default_dtype
 from tinynet.diagnostics.monitor import is_activation
 from tinynet.nn import init
 
@@ -156,7 +157,10 @@ class MLP(nn.Sequential):
         first_draw = np.random.default_rng(0) if redrawn else None
         layers, width = [], in_features
         for h in hidden:
-            layers += [nn.Linear(width, h, dtype=dtype, generator=first_draw), factory()]
+            # an activation with parameters (PReLU's slope) takes the model's dtype too
+            activation_module = factory().to(np.dtype(dtype or get_default_dtype()))
+            layers += [nn.Linear(width, h, dtype=dtype, generator=first_draw),
+                       activation_module]
             if norm == "layernorm":
                 layers.append(nn.LayerNorm(h, dtype=dtype))
             width = h
