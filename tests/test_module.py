@@ -2,6 +2,8 @@
 forward hooks and repr."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinynet as tn
 from tinynet import nn
@@ -97,6 +99,38 @@ def test_shared_module_appears_once():
     seq = nn.Sequential(layer, nn.Tanh(), layer)
     assert [name for name, _ in seq.named_modules()] == ["", "0", "1"]
     assert [name for name, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
+
+
+@given(st.data())
+@settings(max_examples=60, deadline=None)
+def test_modules_and_parameters_walk_as_their_named_versions(data):
+    """``modules()`` and ``parameters()`` have their own walks: the same objects in the
+    same order as ``named_modules()`` and ``named_parameters()``, on random trees where
+    modules and parameters are shared (each appears once, where first met)."""
+    pool_modules, pool_params = [], [nn.Parameter(np.zeros(2)) for _ in range(3)]
+
+    def tree(depth):
+        module = nn.Module()
+        for i in range(data.draw(st.integers(0, 3))):
+            kind = data.draw(st.sampled_from(["new", "shared", "param", "plain"]
+                                             if depth < 3 else ["param", "plain"]))
+            if kind == "new" or kind == "shared" and not pool_modules:
+                child = tree(depth + 1)
+                pool_modules.append(child)
+            elif kind == "shared":
+                child = data.draw(st.sampled_from(pool_modules))
+            elif kind == "param":
+                child = data.draw(st.sampled_from(pool_params))
+            else:
+                child = 7
+            setattr(module, f"a{i}", child)
+        return module
+
+    root = tree(0)
+    assert list(root.modules()) == [m for _, m in root.named_modules()]
+    assert list(root.parameters()) == [p for _, p in root.named_parameters()]
+    assert list(root.parameters(recurse=False)) == \
+        [p for _, p in root.named_parameters(recurse=False)]
 
 
 def test_children_and_modules():

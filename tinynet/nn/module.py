@@ -179,8 +179,18 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self):
-        for _, module in self.named_modules():
+        """``named_modules()`` without the names. NOTE: its own walk, in the same order:
+        ``model.zero_grad()`` and ``train()`` run it at every step or epoch, and the
+        dotted names are a good part of the named walk's cost."""
+        seen = set()
+        stack = [self]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
             yield module
+            stack.extend(reversed([m for m in vars(module).values() if isinstance(m, Module)]))
 
     def named_parameters(self, prefix: str = "", recurse: bool = True):
         """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
@@ -193,8 +203,13 @@ class Module:
                     yield (f"{module_name}.{name}" if module_name else name), value
 
     def parameters(self, recurse: bool = True):
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+        """``named_parameters()`` without the names (see ``modules``)."""
+        seen = set()
+        for module in self.modules() if recurse else (self,):
+            for value in vars(module).values():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield value
 
     def named_buffers(self, prefix: str = "", recurse: bool = True):
         """(dotted name, buffer) pairs, skipping None; a shared buffer appears once."""
