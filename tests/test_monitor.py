@@ -3,6 +3,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinynet as tn
 from tinynet import nn
@@ -301,6 +303,35 @@ def test_histogram_counts_every_observed_value_and_equals_numpy():
     assert sum(gelu["act_hist"]) == observed.size == 3 * 6 * 8
     assert gelu["act_hist"] == np.histogram(observed, HIST_EDGES)[0].tolist()
     assert all(type(c) is int for c in gelu["act_hist"])  # plain ints for JSON
+
+
+@given(st.sampled_from([np.float16, np.float32, np.float64]),
+       st.integers(1, 5), st.integers(1, 6), st.data())
+@settings(max_examples=80, deadline=None)
+def test_histogram_bins_every_value_as_the_scalar_formula_even_nan_and_infinities(
+        dtype, rows, units, data):
+    """The histogram's binning (bounds as arrays, a uint8 cast) counts every value as
+    the plain formula floor(10 v + 41.5) clipped to [0, 82] in the output's dtype does,
+    with NaN and -inf in the first bin and +inf in the last, on outputs of changing
+    shapes (of one unit count)."""
+    stats = monitor_module._ActivationStats(nn.LeakyReLU(0.5))
+    expected = np.zeros(len(HIST_EDGES) - 1, np.int64)
+    values = st.one_of(st.floats(-6, 6, width=16), st.sampled_from([np.nan, np.inf, -np.inf,
+                                                                     4.05, -4.05, 1e4]))
+    for shape in ((rows, units), (2 * rows, units), (2, rows, units)):
+        size = int(np.prod(shape))
+        x = np.array(data.draw(st.lists(values, min_size=size, max_size=size)),
+                     dtype).reshape(shape)
+        with np.errstate(all="ignore"):
+            out = nn.LeakyReLU(0.5)(tn.from_numpy(x))
+            stats.observe(x, out)
+            bins = out.array.reshape(-1) * 10.0
+            bins += 41.5
+            bins = np.fmin(np.fmax(bins, 0), len(expected) - 1)
+        expected += np.bincount(bins.astype(np.intp), minlength=len(expected))
+        nan, pos, neg = np.isnan(x), x == np.inf, x == -np.inf
+        assert stats.hist[0] >= nan.sum() + neg.sum() and stats.hist[-1] >= pos.sum()
+    assert stats.hist.tolist() == expected.tolist()
 
 
 def test_histograms_restart_each_epoch_and_survive_a_json_round_trip():

@@ -101,6 +101,7 @@ class _ActivationStats:
         self.peak = peak_derivative(module)
         self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
+        self.bounds = None  # the histogram's bounds, as arrays (see _bin_bounds)
         self.reset()
 
     def reset(self) -> None:
@@ -130,11 +131,22 @@ class _ActivationStats:
         # bin i holds HIST_EDGES[i] <= v < HIST_EDGES[i + 1], i.e. i = floor(10 v + 41.5)
         # clipped to [0, 82]. NOTE: arithmetic on the uniform bins, not np.searchsorted
         # (many times slower); fmax/fmin, not clip: they send a NaN to bin 0, where clip
-        # would keep it and its cast to an integer is undefined.
+        # would keep it and its cast to an integer is undefined. They take arrays of the
+        # bounds (numpy's vectorised loop needs two array operands), and the clipped bins
+        # fit a uint8, a cheaper cast than to intp for bincount.
         bins = y.reshape(-1) * 10.0  # in y's dtype: a fresh array, ours to overwrite
         bins += 41.5
-        np.fmin(np.fmax(bins, 0, out=bins), len(self.hist) - 1, out=bins)
-        self.hist += np.bincount(bins.astype(np.intp), minlength=len(self.hist))
+        low, high = self._bin_bounds(bins)
+        np.fmin(np.fmax(bins, low, out=bins), high, out=bins)
+        self.hist += np.bincount(bins.astype(np.uint8), minlength=len(self.hist))
+
+    def _bin_bounds(self, bins: np.ndarray) -> tuple:
+        """Arrays of the first and last bin's index, of ``bins``' shape and dtype (kept
+        between calls)."""
+        low = self.bounds[0] if self.bounds is not None else None
+        if low is None or low.shape != bins.shape or low.dtype != bins.dtype:
+            self.bounds = (np.zeros_like(bins), np.full_like(bins, len(self.hist) - 1))
+        return self.bounds
 
     def summarize(self, epoch: int) -> dict:
         if self.alive is None:
