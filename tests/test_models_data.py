@@ -133,6 +133,15 @@ def test_every_activation_trains_in_the_dtype_asked_for(name, dtype):
                for p in net.parameters())
 
 
+def test_an_activation_whose_to_returns_nothing_still_builds():
+    class Quiet(tn.nn.Tanh):
+        def to(self, *args, **kwargs):
+            super().to(*args, **kwargs)  # (no return self)
+
+    net = MLP(3, [4], 2, activation=Quiet, dtype=tn.float64)
+    assert isinstance(net[1], Quiet) and net(tn.randn(2, 3, dtype=tn.float64)).shape == (2, 2)
+
+
 @pytest.mark.parametrize("init", ["auto", "xavier", "pytorch"])
 def test_an_explicit_generator_makes_the_weights_independent_of_the_global_seed(init):
     tn.manual_seed(1)

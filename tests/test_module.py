@@ -133,6 +133,44 @@ def test_modules_and_parameters_walk_as_their_named_versions(data):
         [p for _, p in root.named_parameters(recurse=False)]
 
 
+def test_overridden_named_children_and_named_parameters_are_followed():
+    """A module keeping its children out of its attributes (and saying so through
+    ``named_children``), or choosing its parameters through ``named_parameters``, is
+    walked through them by ``modules()``, ``parameters()``, ``zero_grad()`` and
+    ``eval()``, as by the named walks."""
+    class Hidden(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.kept = [nn.Linear(2, 2), nn.Dropout(0.5)]
+
+        def named_children(self):
+            yield from ((str(i), m) for i, m in enumerate(self.kept))
+
+        def forward(self, x):
+            return self.kept[1](self.kept[0](x))
+
+    class Frozen(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Linear(2, 2), nn.Linear(2, 2)
+
+        def named_parameters(self, prefix="", recurse=True):
+            yield from self.a.named_parameters(prefix="a", recurse=recurse)
+
+    net = nn.Sequential(Hidden(), nn.Linear(2, 1))
+    assert list(net.modules()) == [m for _, m in net.named_modules()]
+    assert net[0].kept[0] in list(net.modules())
+    assert list(net.parameters()) == [p for _, p in net.named_parameters()]
+    net(tn.ones(3, 2)).sum().backward()
+    assert net[0].kept[0].weight.grad is not None
+    net.zero_grad()
+    assert net[0].kept[0].weight.grad is None
+    net.eval()
+    assert not net[0].kept[1].training
+    frozen = Frozen()
+    assert list(frozen.parameters()) == [frozen.a.weight, frozen.a.bias]
+
+
 def test_children_and_modules():
     net = Net()
     assert [name for name, _ in net.named_children()] == ["first", "block", "head"]

@@ -306,14 +306,22 @@ def test_histogram_counts_every_observed_value_and_equals_numpy():
 
 
 @given(st.sampled_from([np.float16, np.float32, np.float64]),
-       st.integers(1, 5), st.integers(1, 6), st.data())
+       st.integers(1, 5), st.integers(1, 6), st.sampled_from([3, 7, 1 << 16]), st.data())
 @settings(max_examples=80, deadline=None)
 def test_histogram_bins_every_value_as_the_scalar_formula_even_nan_and_infinities(
-        dtype, rows, units, data):
-    """The histogram's binning (bounds as arrays, a uint8 cast) counts every value as
-    the plain formula floor(10 v + 41.5) clipped to [0, 82] in the output's dtype does,
-    with NaN and -inf in the first bin and +inf in the last, on outputs of changing
-    shapes (of one unit count)."""
+        dtype, rows, units, block, data):
+    """The histogram's binning (bounds as arrays, clipped block by block, a uint8 cast)
+    counts every value as the plain formula floor(10 v + 41.5) clipped to [0, 82] in the
+    output's dtype does, with NaN and -inf in the first bin and +inf in the last, on
+    outputs of changing shapes (of one unit count) and blocks smaller than an output."""
+    previous, monitor_module.BOUNDS_BLOCK = monitor_module.BOUNDS_BLOCK, block
+    try:
+        _check_histogram_binning(dtype, rows, units, data)
+    finally:
+        monitor_module.BOUNDS_BLOCK = previous
+
+
+def _check_histogram_binning(dtype, rows, units, data):
     stats = monitor_module._ActivationStats(nn.LeakyReLU(0.5))
     expected = np.zeros(len(HIST_EDGES) - 1, np.int64)
     values = st.one_of(st.floats(-6, 6, width=16), st.sampled_from([np.nan, np.inf, -np.inf,

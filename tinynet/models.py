@@ -126,7 +126,9 @@ class MLP(nn.Sequential):
             U(±√(6 / (D_in + D_out))), √(2 / ...) for sigmoid. Otherwise biases start
             from U(-1/√D_in, 1/√D_in), as in PyTorch: zero biases would put every
             first-layer kink through the origin.
-        dtype: parameter dtype (default: the default dtype).
+        dtype: parameter dtype (default: the default dtype), an activation module's own
+            parameters included (cast in place: a factory handing out one shared module
+            shares the cast).
         generator: a ``numpy.random.Generator`` for the initial weights (default: the
             global one, see ``tn.manual_seed``).
 
@@ -158,7 +160,8 @@ class MLP(nn.Sequential):
         layers, width = [], in_features
         for h in hidden:
             # an activation with parameters (PReLU's slope) takes the model's dtype too
-            activation_module = factory().to(np.dtype(dtype or get_default_dtype()))
+            activation_module = factory()
+            activation_module.to(np.dtype(dtype or get_default_dtype()))
             layers += [nn.Linear(width, h, dtype=dtype, generator=first_draw),
                        activation_module]
             if norm == "layernorm":

@@ -68,6 +68,7 @@ _PEAK_GRID = np.linspace(-10.0, 10.0, 20_001)  # step 1e-3, for activations with
 # -inf, -4.05, -3.95, ..., 4.05, +inf: bins centred on multiples of 0.1 (exact 0 is a centre)
 HIST_EDGES = np.concatenate([[-np.inf], (np.arange(-40, 42) - 0.5) / 10, [np.inf]])
 STEP_NORMS_KEPT = 4096  # per-step gradient norms kept per Linear (the epoch's last ones)
+BOUNDS_BLOCK = 1 << 16  # values clipped per call in the histogram (see _clip_bins)
 
 
 def is_activation(module) -> bool:
@@ -101,7 +102,7 @@ class _ActivationStats:
         self.peak = peak_derivative(module)
         self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
-        self.bounds = None  # the histogram's bounds, as arrays (see _bin_bounds)
+        self.bounds = None  # the histogram's bounds, as arrays (see _clip_bins)
         self.reset()
 
     def reset(self) -> None:
@@ -136,17 +137,22 @@ class _ActivationStats:
         # fit a uint8, a cheaper cast than to intp for bincount.
         bins = y.reshape(-1) * 10.0  # in y's dtype: a fresh array, ours to overwrite
         bins += 41.5
-        low, high = self._bin_bounds(bins)
-        np.fmin(np.fmax(bins, low, out=bins), high, out=bins)
+        self._clip_bins(bins)
         self.hist += np.bincount(bins.astype(np.uint8), minlength=len(self.hist))
 
-    def _bin_bounds(self, bins: np.ndarray) -> tuple:
-        """Arrays of the first and last bin's index, of ``bins``' shape and dtype (kept
-        between calls)."""
-        low = self.bounds[0] if self.bounds is not None else None
-        if low is None or low.shape != bins.shape or low.dtype != bins.dtype:
-            self.bounds = (np.zeros_like(bins), np.full_like(bins, len(self.hist) - 1))
-        return self.bounds
+    def _clip_bins(self, bins: np.ndarray) -> None:
+        """Clip the 1-D ``bins`` to [0, 82] in place, block by block against arrays of the
+        bounds of at most BOUNDS_BLOCK values (kept between calls: their memory stays
+        small whatever the batch)."""
+        size = min(bins.size, BOUNDS_BLOCK)
+        if self.bounds is None or self.bounds[0].size < size or \
+                self.bounds[0].dtype != bins.dtype:
+            self.bounds = (np.zeros(size, bins.dtype),
+                           np.full(size, len(self.hist) - 1, bins.dtype))
+        low, high = self.bounds
+        for start in range(0, bins.size, BOUNDS_BLOCK):
+            block = bins[start:start + BOUNDS_BLOCK]
+            np.fmin(np.fmax(block, low[:block.size], out=block), high[:block.size], out=block)
 
     def summarize(self, epoch: int) -> dict:
         if self.alive is None:

@@ -181,7 +181,11 @@ class Module:
     def modules(self):
         """``named_modules()`` without the names. NOTE: its own walk, in the same order:
         ``model.zero_grad()`` and ``train()`` run it at every step or epoch, and the
-        dotted names are a good part of the named walk's cost."""
+        dotted names are a good part of the named walk's cost. A module that overrides
+        ``named_modules`` or ``named_children`` is walked through them."""
+        if type(self).named_modules is not Module.named_modules:
+            yield from (module for _, module in self.named_modules())
+            return
         seen = set()
         stack = [self]
         while stack:
@@ -190,7 +194,11 @@ class Module:
                 continue
             seen.add(id(module))
             yield module
-            stack.extend(reversed([m for m in vars(module).values() if isinstance(m, Module)]))
+            if type(module).named_children is Module.named_children:  # (attributes)
+                children = [m for m in vars(module).values() if isinstance(m, Module)]
+            else:
+                children = list(module.children())
+            stack.extend(reversed(children))
 
     def named_parameters(self, prefix: str = "", recurse: bool = True):
         """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
@@ -203,7 +211,11 @@ class Module:
                     yield (f"{module_name}.{name}" if module_name else name), value
 
     def parameters(self, recurse: bool = True):
-        """``named_parameters()`` without the names (see ``modules``)."""
+        """``named_parameters()`` without the names (see ``modules``); through
+        ``named_parameters`` when a subclass overrides it."""
+        if type(self).named_parameters is not Module.named_parameters:
+            yield from (p for _, p in self.named_parameters(recurse=recurse))
+            return
         seen = set()
         for module in self.modules() if recurse else (self,):
             for value in vars(module).values():
