@@ -12,8 +12,8 @@ import numpy as np
 
 from tinynet import nn
 from tinynet.checks import check_choice, check_int
-from tinynet.dtypes import get_default_dtype
 from tinynet.diagnostics.monitor import is_activation
+from tinynet.dtypes import get_default_dtype
 from tinynet.nn import init
 
 __all__ = [
