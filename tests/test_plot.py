@@ -356,6 +356,11 @@ def test_comparison_draws_points_around_one_chance_and_unit_shares(tmp_path):
     assert [t.get_text() for t in grad.get_xticklabels()] == ["ReLU", "sigmoid", "GELU"]
     chance = [line for line in accuracy.lines if line.get_label() == "chance"]
     assert len(chance) == 1 and set(chance[0].get_ydata()) == {1 / 3}
+    # its name is a tick of a right-hand axis at its level, not a text over the bars
+    (level,) = accuracy.child_axes
+    assert list(level.get_yticks()) == [1 / 3]
+    assert [t.get_text() for t in level.get_yticklabels()] == ["chance 1/3"]
+    assert not [t for t in accuracy.texts if "chance" in t.get_text()]
     assert [bar.get_height() for bar in accuracy.patches] == [0.9, 0.4, 0.95]
 
     assert grad.get_yscale() == "log"

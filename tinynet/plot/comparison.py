@@ -23,9 +23,10 @@ def comparison(result, path=None):
     if settings.get("n_classes"):
         chance = 1 / settings["n_classes"]
         ax_acc.axhline(chance, color="black", ls=":", lw=1.5, label="chance")
-        ax_acc.text(len(rows) - 0.5, chance, f"chance 1/{settings['n_classes']}", ha="right",
-                    va="bottom", fontsize=8, bbox={"facecolor": "white", "edgecolor": "none",
-                                                       "alpha": 0.8, "pad": 1})
+        # named on a right-hand axis of its own, at its level: inside the plot the name
+        # would cover a bar or an error bar
+        level = ax_acc.secondary_yaxis("right")
+        level.set_yticks([chance], labels=[f"chance 1/{settings['n_classes']}"], fontsize=8)
     ax_acc.set(title="test accuracy (mean ± std over seeds)", ylim=(0, 1.05),
                ylabel="accuracy")
 
