@@ -158,3 +158,48 @@ def test_same_dtype_operands_are_not_copied_or_cast():
 def test_result_type_rejects_other_objects():
     with pytest.raises(TypeError, match="result_type: operands must be tensors"):
         tn.result_type(tn.ones(2), "x")
+
+
+# ---- dtype names and conversions ---------------------------------------------------------
+DTYPE_NAMES = {"float16": np.float16, "half": np.float16, "float32": np.float32,
+               "float": np.float32, "float64": np.float64, "double": np.float64,
+               "uint8": np.uint8, "int8": np.int8, "int16": np.int16, "short": np.int16,
+               "int32": np.int32, "int": np.int32, "int64": np.int64, "long": np.int64,
+               "bool": np.bool_}
+CONVERSIONS = {"half": np.float16, "float": np.float32, "double": np.float64,
+               "byte": np.uint8, "char": np.int8, "short": np.int16, "int": np.int32,
+               "long": np.int64, "bool": np.bool_}
+
+
+def test_dtype_names_are_pytorchs_and_exported():
+    for name, dtype in DTYPE_NAMES.items():
+        assert getattr(tn, name) is dtype, name
+        assert name in tn.__all__, name
+
+
+def test_dtype_names_mean_what_they_mean_in_pytorch():
+    torch = pytest.importorskip("torch")
+    for name, dtype in DTYPE_NAMES.items():
+        theirs = getattr(torch, name)
+        assert torch.empty(0, dtype=theirs).numpy().dtype == np.dtype(dtype), name
+
+
+@pytest.mark.parametrize("method", sorted(CONVERSIONS))
+def test_conversion_methods_cast_like_to(method):
+    x = tn.tensor([-1.5, 0.0, 2.75, 300.0], dtype=tn.float64)
+    y = getattr(x, method)()
+    assert y.dtype == CONVERSIONS[method]
+    np.testing.assert_array_equal(y.numpy(), x.to(CONVERSIONS[method]).numpy())
+
+
+def test_half_precision_trains_through_linear_in_half():
+    tn.manual_seed(0)
+    layer = tn.nn.Linear(3, 2).half()
+    x = tn.randn(5, 3).half()
+    loss = layer(x).square().sum()
+    loss.backward()
+    assert loss.dtype == tn.half and layer.weight.grad.dtype == tn.half
+    # against the same sums in float64 on the same half-precision values
+    w, b, xs = (a.detach().numpy().astype(np.float64) for a in (layer.weight, layer.bias, x))
+    expected = 2 * (xs @ w.T + b).T @ xs
+    np.testing.assert_allclose(layer.weight.grad.numpy(), expected, rtol=1e-2, atol=1e-2)

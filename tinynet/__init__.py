@@ -15,8 +15,9 @@ from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
 from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul,
                                meshgrid, mul, multiply, stack, sub, subtract, true_divide, where)
 from tinynet.devices import device, get_default_device, set_default_device
-from tinynet.dtypes import (bool, double, float, float32, float64, get_default_dtype, int32,
-                            int64, long, set_default_dtype)
+from tinynet.dtypes import (bool, double, float, float16, float32, float64, get_default_dtype,
+                            half, int, int8, int16, int32, int64, long, set_default_dtype, short,
+                            uint8)
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from tinynet.functions import (abs, addmm, amax, amin, argmax, argmin, argsort, bmm, ceil,
@@ -60,11 +61,12 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "diagnostics", "div", "divide", "dot", "double", "DoubleTensor", "EarlyStopping", "einsum",
     "empty", "empty_like", "enable_grad", "equal", "erf", "exp", "exp2", "experiments",
     "expm1", "eye", "fast_paths", "fast_paths_enabled", "fit", "fix", "flatten", "flip",
-    "float", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
+    "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
     "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
-    "get_default_dtype", "get_num_threads", "gradcheck", "History", "index_select",
-    "init_report", "initial_seed", "int32", "int64", "IntTensor", "is_grad_enabled",
-    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "linspace", "load", "log", "log10",
+    "get_default_dtype", "get_num_threads", "gradcheck", "half", "History",
+    "index_select", "init_report", "initial_seed", "int", "int8", "int16", "int32", "int64",
+    "IntTensor", "is_grad_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan",
+    "linspace", "load", "log", "log10",
     "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logsumexp", "long", "LongTensor", "manual_seed", "masked_fill", "matmul", "max",
     "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "models", "moveaxis",
@@ -73,11 +75,12 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave",
     "reshape", "result_type", "roll", "round", "rsqrt", "save", "seed", "set_default_device",
-    "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads", "sigmoid",
+    "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads", "short",
+    "sigmoid",
     "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
     "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "topk",
     "trace", "training", "transpose", "tril", "triu", "true_divide", "trunc", "tune_allocator",
-    "unsqueeze", "utils", "var", "var_mean", "viz", "where", "zeros", "zeros_like",
+    "uint8", "unsqueeze", "utils", "var", "var_mean", "viz", "where", "zeros", "zeros_like",
 ]
 
 _tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

@@ -2,17 +2,27 @@
 
 tinynet's dtypes are numpy's scalar types, so ``x.dtype == tn.float32`` holds for a
 float32 tensor. NOTE: this differs from PyTorch, whose dtypes are ``torch.dtype``
-objects; the names (``float32``, ``float64``, ``int64``/``long``, ``bool``) are the same.
+objects; the names (``float16``/``half``, ``float32``/``float``, ``float64``/``double``,
+``uint8``, ``int8``, ``int16``/``short``, ``int32``/``int``, ``int64``/``long``, ``bool``)
+are the same. As with PyTorch, ``from tinynet import *`` therefore rebinds ``float``,
+``int`` and ``bool``.
 """
 import numpy as np
 
 from tinynet import devices
 
+float16 = np.float16
+half = np.float16
 float32 = np.float32
 float64 = np.float64
 double = np.float64
 float = np.float32  # noqa: A001  (torch.float is float32)
+uint8 = np.uint8
+int8 = np.int8
+int16 = np.int16
+short = np.int16
 int32 = np.int32
+int = np.int32  # noqa: A001  (torch.int is int32)
 int64 = np.int64
 long = np.int64
 bool = np.bool_  # noqa: A001

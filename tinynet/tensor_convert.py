@@ -126,6 +126,9 @@ class TensorConvert:
     def cpu(self):
         return self
 
+    def half(self):
+        return self.to(np.float16)
+
     def float(self):
         return self.to(np.float32)
 
@@ -137,6 +140,15 @@ class TensorConvert:
 
     def int(self):
         return self.to(np.int32)
+
+    def short(self):
+        return self.to(np.int16)
+
+    def char(self):
+        return self.to(np.int8)
+
+    def byte(self):
+        return self.to(np.uint8)
 
     def bool(self):
         return self.to(np.bool_)

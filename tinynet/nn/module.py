@@ -284,6 +284,9 @@ class Module:
                 b.array = b.array.astype(dtype, copy=False)
         return self
 
+    def half(self) -> "Module":
+        return self.to(np.float16)
+
     def float(self) -> "Module":
         return self.to(np.float32)
 
