@@ -2,11 +2,13 @@
 import csv
 import json
 import math
+import re
 
 import numpy as np
 import pytest
 
 import tinynet as tn
+from tinynet.diagnostics.labels import layer_labels
 from tinynet.training import History
 
 
@@ -143,9 +145,15 @@ def test_summary_lists_every_layer_of_the_last_epoch(history):
     lines = text.splitlines()
     assert lines[0].startswith("epoch 4: train loss")
     assert f"{history.records[-1]['train_loss']:.4f}" in lines[0]
-    for name, stats in history.records[-1]["layers"].items():
-        row = [line for line in lines if line.split()[:2] == [name, stats["kind"]]]
+    layers = history.records[-1]["layers"]
+    labels = layer_labels(layers)
+    assert lines[1].split()[:2] == ["module", "layer"]
+    for name, stats in layers.items():
+        # the module's path, then its label as the hints write it ("layer 2 · Tanh")
+        row = [line for line in lines if line.startswith(f"{name} ")
+               and line[len(name):].strip().startswith(labels[name])]
         assert len(row) == 1, name
+        assert stats["kind"] in labels[name]
     assert "first/last Linear gradient-norm ratio" in text
     assert History().summary() == "History: no epochs recorded"
     assert repr(history) == "History(4 epochs)"
@@ -155,8 +163,9 @@ def test_summary_lists_every_layer_of_the_last_epoch(history):
 def test_notebook_reprs_are_html_tables_of_the_same_numbers(history):
     page = history._repr_html_()
     assert page.startswith("<table><caption>epoch 4: train loss")
-    for name, stats in history.records[-1]["layers"].items():
-        assert f"<td>{name}</td><td>{stats['kind']}</td>" in page
+    labels = layer_labels(history.records[-1]["layers"])
+    for name, label in labels.items():
+        assert f"<td>{name}</td><td>{label}</td>" in page
     assert History()._repr_html_() == "<p>History: no epochs recorded</p>"
     data = tn.data.load_dataset("moons", seed=0, n_samples=200)
     report = tn.init_report(tn.models.MLP(2, [8], 2), data.X_train, data.y_train)
@@ -192,3 +201,19 @@ def test_in_a_notebook_the_bar_is_drawn_without_a_terminal(moons, monkeypatch, c
     assert drawn == [True, False]
     # the bar shows the first run: no log lines as well; the second logs its one epoch
     assert capsys.readouterr().out.count("epoch 1/1") == 1
+
+
+def test_summary_rows_carry_the_labels_the_hints_name():
+    """A hint names layers as "layer 3 · Sigmoid"; the summary printed above it names its
+    rows the same way (a module path such as "5" is another module)."""
+    data = tn.data.load_dataset("moons", seed=0, n_samples=200)
+    tn.manual_seed(0)
+    model = tn.models.MLP(2, [16] * 10, 2, activation="sigmoid")
+    history = tn.fit(model, data.X_train, data.y_train, epochs=2, batch_size=32, seed=0,
+                     progress=False)
+    named = {label for hint in history.diagnose()
+             for label in re.findall(r"layer \d+ · \w+", str(hint))}
+    assert named  # the deep sigmoid net gets its vanishing-gradient hint
+    rows = history.summary().splitlines()[2:]
+    for label in named:
+        assert any(re.match(rf"\S+\s+{re.escape(label)}\b", row) for row in rows), label

@@ -7,13 +7,13 @@ def cells(row: dict, spec: list) -> list:
     return ["" if row.get(key) is None else format(row[key], fmt) for key, fmt in spec]
 
 
-def text_table(titles: list, rows: list) -> str:
-    """Columns as wide as their widest cell, two spaces apart: the first left-aligned,
-    the others right-aligned."""
+def text_table(titles: list, rows: list, left: int = 1) -> str:
+    """Columns as wide as their widest cell, two spaces apart: the first ``left``
+    left-aligned (names), the others right-aligned (numbers)."""
     widths = [max(len(str(c)) for c in column) for column in zip(titles, *rows)]
 
     def line(values):
-        return "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+        return "  ".join(str(v).ljust(w) if i < left else str(v).rjust(w)
                         for i, (v, w) in enumerate(zip(values, widths))).rstrip()
 
     return "\n".join([line(titles)] + [line(row) for row in rows])

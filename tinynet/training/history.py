@@ -6,6 +6,7 @@ import numbers
 
 from tinynet.checks import choice_message
 from tinynet.diagnostics import hints
+from tinynet.diagnostics.labels import layer_labels
 from tinynet.files import atomic_write
 from tinynet.tables import cells, html_table, text_table
 
@@ -110,7 +111,7 @@ class History:
         if not self.records:
             return "History: no epochs recorded"
         head, titles, rows, foot = self._summary_parts()
-        return "\n".join([head, text_table(titles, rows)] + foot)
+        return "\n".join([head, text_table(titles, rows, left=2)] + foot)
 
     def _repr_html_(self) -> str:
         """The summary as an HTML table (a notebook shows it for a History)."""
@@ -128,10 +129,12 @@ class History:
         if last is not self.records[-1]:
             head += (f" (weights restored from this epoch; training ran to epoch "
                      f"{self.records[-1]['epoch']})")
-        titles = ["layer", "kind"] + [title for title, _, _ in self._COLUMNS]
+        # each row named as the hints name it ("layer 2 · ReLU"), beside its module path
+        titles = ["module", "layer"] + [title for title, _, _ in self._COLUMNS]
         spec = [(key, fmt) for _, key, fmt in self._COLUMNS]
-        rows = [[name, s.get("kind", "")] + cells(s, spec)
-                for name, s in last.get("layers", {}).items()]
+        layers = last.get("layers", {})
+        labels = layer_labels(layers)
+        rows = [[name, labels[name]] + cells(s, spec) for name, s in layers.items()]
         ratio = hints.gradient_ratio(self.records[0])
         foot = [] if math.isnan(ratio) else [
             f"first/last Linear gradient-norm ratio (epoch 1): {ratio:.2e}"]
