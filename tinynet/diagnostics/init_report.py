@@ -2,6 +2,7 @@
 import numpy as np
 
 from tinynet import nn
+from tinynet.diagnostics.labels import layer_labels
 from tinynet.diagnostics.monitor import Monitor
 from tinynet.factories import from_numpy
 from tinynet.tables import cells, html_table, text_table
@@ -17,12 +18,15 @@ class InitReport(list):
                 ("saturated", "saturation_rate", ".0%"))
 
     def _parts(self) -> tuple:
-        titles = ["layer", "kind"] + [title for title, _, _ in self._COLUMNS]
+        # each row's module path (its "layer" key), then its label as hints and the
+        # History's summary write it ("layer 2 · Tanh")
+        titles = ["module", "layer"] + [title for title, _, _ in self._COLUMNS]
         spec = [(key, fmt) for _, key, fmt in self._COLUMNS]
-        return titles, [[r["layer"], r["kind"]] + cells(r, spec) for r in self]
+        labels = layer_labels({r["layer"]: r for r in self})
+        return titles, [[r["layer"], labels[r["layer"]]] + cells(r, spec) for r in self]
 
     def __str__(self) -> str:
-        return text_table(*self._parts())
+        return text_table(*self._parts(), left=2)
 
     def _repr_html_(self) -> str:
         return html_table(*self._parts())
