@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
 from tinynet import Tensor
+from tinynet import nn as tn_nn
 from tinynet.sklearn import MLPClassifier, MLPRegressor
 
 # Checks we cannot pass, with the reason (also listed in docs/sklearn.md).
@@ -193,7 +194,9 @@ def test_partial_fit_needs_classes_then_learns(iris):
         clf.partial_fit(X, y)
     for _ in range(50):
         clf.partial_fit(X, y, classes=[0, 1, 2])
-    assert clf.n_iter_ == 50 and clf.score(X, y) > 0.9
+    # n_iter_ counts the epochs of the last call (scikit-learn's), the curve all of them
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 50 and clf.score(X, y) > 0.9
+    assert [r["epoch"] for r in clf.history_.records] == list(range(1, 51))
     with pytest.raises(ValueError, match=r"MLPClassifier.partial_fit: classes must be the same "
                                          r"as on the first call, \[0, 1, 2\], got \[0, 1\]"):
         clf.partial_fit(X, y, classes=[0, 1])
@@ -219,7 +222,8 @@ def test_warm_start_continues_and_history_has_diagnostics(iris):
     clf = MLPClassifier((16,), max_iter=5, warm_start=True, random_state=0).fit(X, y)
     first_loss = clf.loss_curve_[-1]
     clf.fit(X, y)
-    assert clf.n_iter_ == 10 and clf.loss_curve_[-1] < first_loss
+    assert clf.n_iter_ == 5 and len(clf.loss_curve_) == 10 and clf.loss_curve_[-1] < first_loss
+    assert [r["epoch"] for r in clf.history_.records] == list(range(1, 11))
     layers = clf.history_.records[-1]["layers"]
     assert {s["kind"] for s in layers.values()} == {"Linear", "ReLU"}
     assert 0 <= layers["1"]["dead_rate"] <= 1
@@ -302,5 +306,160 @@ def test_a_diverging_warm_start_keeps_the_model_trained_so_far(iris):
     match = re.search(r"the training loss became \S+ at epoch (\d+), step \d+; the model is "
                       r"back at the end of epoch (\d+)", str(info.value))
     assert match and int(match[1]) == int(match[2]) + 1 > 5
-    assert clf.n_iter_ == int(match[2]) == len(clf.loss_curve_)  # what was trained is kept
+    assert int(match[2]) == len(clf.loss_curve_)  # what was trained is kept
+    assert clf.n_iter_ == int(match[2]) - 5  # (the epochs of the failed call)
     assert all(np.isfinite(c).all() for c in clf.coefs_ + clf.intercepts_)
+
+
+# ---- against scikit-learn's own MLP ---------------------------------------------------------
+def _one_sgd_step(make, X, y, start, **fit_kwargs):
+    """The weights after one full-batch SGD step (no momentum) of an estimator from
+    ``make`` whose weights were set to ``start`` (scikit-learn's coefs_, intercepts_)."""
+    est = make(hidden_layer_sizes=(5,), activation="tanh", solver="sgd", momentum=0.0,
+               alpha=0.01, batch_size=len(X), shuffle=False, learning_rate_init=0.1,
+               random_state=0)
+    est.partial_fit(X, y, **fit_kwargs)  # builds the network (and takes a first step)
+    coefs, intercepts = start
+    if hasattr(est, "model_"):  # tinynet's: (fan_out, fan_in) weights in its Linears
+        linears = [m for m in est.model_.modules() if isinstance(m, tn_nn.Linear)]
+        for layer, W, b in zip(linears, coefs, intercepts):
+            layer.weight.array[...] = W.T
+            layer.bias.array[...] = b
+    else:
+        est.coefs_ = [W.copy() for W in coefs]
+        est.intercepts_ = [b.copy() for b in intercepts]
+    est.partial_fit(X, y)
+    return est.coefs_ + est.intercepts_, est.loss_
+
+
+@pytest.mark.parametrize("kind, n_outputs", [("regressor", 1), ("regressor", 3),
+                                             ("classifier", 2), ("classifier", 3)])
+def test_one_sgd_step_moves_the_weights_as_scikit_learns(kind, n_outputs):
+    """From the same weights, one step with the same hyperparameters (L2 penalty
+    included) gives scikit-learn's weights and reported loss: with several regression
+    outputs too, where scikit-learn steps along the squared error summed over them."""
+    from sklearn import neural_network
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    if kind == "regressor":
+        Y = X @ rng.normal(size=(4, n_outputs)) + 0.1 * rng.normal(size=(40, n_outputs))
+        y = Y[:, 0] if n_outputs == 1 else Y
+        pair, fit_kwargs = (MLPRegressor, neural_network.MLPRegressor), {}
+    else:
+        y = rng.integers(0, n_outputs, 40)
+        pair = (MLPClassifier, neural_network.MLPClassifier)
+        fit_kwargs = {"classes": np.arange(n_outputs)}
+    theirs = pair[1](hidden_layer_sizes=(5,), random_state=1, solver="sgd")
+    theirs.partial_fit(X, y, **fit_kwargs)
+    start = ([W.copy() for W in theirs.coefs_], [b.copy() for b in theirs.intercepts_])
+    ours, our_loss = _one_sgd_step(pair[0], X, y, start, **fit_kwargs)
+    expected, their_loss = _one_sgd_step(pair[1], X, y, start, **fit_kwargs)
+    for a, b in zip(ours, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert our_loss == pytest.approx(their_loss, rel=1e-12)
+
+
+def test_regressor_predicts_one_output_flat_whatever_y_shape():
+    X, y = make_regression(60, 3, noise=1.0, random_state=0)
+    for target in (y, y[:, None]):
+        reg = MLPRegressor((4,), max_iter=3, random_state=0).fit(X, target)
+        assert reg.predict(X).shape == (60,)  # as scikit-learn's
+    assert MLPRegressor((4,), max_iter=3).fit(X, np.c_[y, y]).predict(X).shape == (60, 2)
+
+
+# ---- early stopping, warm starts, class weights -----------------------------------------
+def test_early_stopping_scores_the_validation_split_with_its_sample_weights(iris):
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import train_test_split
+    X, y = iris
+    weights = np.where(y == 2, 20.0, 1.0)
+    clf = MLPClassifier((4,), max_iter=1, early_stopping=True, validation_fraction=0.3,
+                        random_state=0).fit(X, y, sample_weight=weights)
+    _, X_val, _, y_val, _, w_val = train_test_split(
+        X, y, weights, test_size=0.3, random_state=clf._split_seed, stratify=y)
+    weighted = accuracy_score(y_val, clf.predict(X_val), sample_weight=w_val)
+    assert clf.validation_scores_ == [weighted]
+    assert weighted != accuracy_score(y_val, clf.predict(X_val))  # the weights count here
+
+
+def test_early_stopping_refuses_a_validation_set_of_one_sample():
+    X, y = make_regression(10, 3, random_state=0)
+    with pytest.raises(ValueError, match=r"MLPRegressor.fit: the validation set is too small "
+                                         r"\(0.1 of 10 samples: fewer than 2\)"):
+        MLPRegressor((4,), max_iter=3, early_stopping=True).fit(X, y)
+
+
+def test_a_warm_start_under_another_architecture_is_refused_and_a_dtype_followed(iris):
+    X, y = iris
+    clf = MLPClassifier((8,), max_iter=3, warm_start=True, random_state=0).fit(X, y)
+    for param, value in (("hidden_layer_sizes", (3, 3)), ("activation", "tanh"),
+                         ("norm", "layernorm")):
+        before = [c.copy() for c in clf.coefs_]
+        clf.set_params(**{param: value})
+        shown = re.escape(repr(value))
+        with pytest.raises(ValueError, match=rf"MLPClassifier.fit: {param} is {shown}, but "
+                                             rf"the fitted network was built with "
+                                             rf".*warm_start=False"):
+            clf.fit(X, y)
+        with pytest.raises(ValueError, match=rf"MLPClassifier.partial_fit: {param} is"):
+            clf.partial_fit(X, y)
+        assert all(np.array_equal(a, b) for a, b in zip(before, clf.coefs_))  # untouched
+        clf.set_params(**{param: MLPClassifier((8,)).get_params()[param]})
+    clf.set_params(dtype="float32").fit(X, y)  # continues in float32
+    assert clf.model_[0].weight.dtype == np.float32 and len(clf.loss_curve_) == 6
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    clf.partial_fit(X, y)  # Adam's state follows the cast
+    fresh = clf.set_params(warm_start=False, hidden_layer_sizes=(3, 3)).fit(X, y)
+    assert [c.shape for c in fresh.coefs_] == [(4, 3), (3, 3), (3, 3)]
+
+
+def test_class_weight_is_checked_against_the_classes():
+    X, y = make_moons(60, random_state=0)
+    labels = np.array(["a", "b"])[y]
+    with pytest.raises(ValueError, match=r"class_weight names classes that are not in y's "
+                                         r"classes \['a', 'b'\]: \['A'\]"):
+        MLPClassifier((4,), max_iter=2, class_weight={"A": 10}).fit(X, labels)
+    for bad in ("bal", {"a": -1.0}, {"a": np.nan}):
+        with pytest.raises(ValueError, match=r"The 'class_weight' parameter of MLPClassifier "
+                                             r"must be"):
+            MLPClassifier((4,), max_iter=2, class_weight=bad).fit(X, labels)
+    with pytest.raises(ValueError, match="sum to 0.0; some sample must weigh more than 0"):
+        MLPClassifier((4,), max_iter=2, class_weight={"a": 0, "b": 0}).fit(X, labels)
+    with pytest.raises(ValueError, match=r"class_weight='balanced' needs the class counts"):
+        MLPClassifier((4,), class_weight="balanced").partial_fit(X, labels, classes=["a", "b"])
+    weighted = MLPClassifier((4,), max_iter=2, random_state=0, class_weight={"b": 3.0})
+    plain = MLPClassifier((4,), max_iter=2, random_state=0)
+    assert weighted.fit(X, labels).loss_ != plain.fit(X, labels).loss_
+
+
+@pytest.mark.parametrize("param, value, fragment", [
+    ("dtype", "foo", "'float32' or 'float64'"),
+    ("random_state", -1, r"None, an int in the range \[0, 2\*\*32 - 1\] or a numpy "
+                         r"RandomState"),
+    ("shuffle", "yes", "an instance of 'bool'"),
+    ("early_stopping", None, "an instance of 'bool'"),
+    ("verbose", -2, "a bool or an int >= 0"),
+    ("validation_fraction", 1.0, r"a float in the range \[0.0, 1.0\)"),
+    ("n_iter_no_change", 0, r"an int in the range \[1, inf\) or np.inf"),
+])
+def test_more_bad_parameters_are_named_in_fit(iris, param, value, fragment):
+    X, y = iris
+    with pytest.raises(ValueError, match=rf"The '{param}' parameter of MLPClassifier must be "
+                                         rf"{fragment}\. Got {re.escape(repr(value))} instead"):
+        MLPClassifier(max_iter=2).set_params(**{param: value}).fit(X, y)
+
+
+def test_scikit_learns_accepted_edge_values_are_accepted(iris):
+    X, y = iris
+    clf = MLPClassifier((4,), max_iter=3, validation_fraction=0.0, n_iter_no_change=np.inf)
+    assert clf.fit(X, y).n_iter_ == 3  # never stops on tol, no early-stopping split
+    with pytest.warns(UserWarning, match="larger than sample size. It is going to be clipped"):
+        MLPClassifier((4,), max_iter=1, batch_size=1000).fit(X, y)
+
+
+def test_multilabel_targets_get_their_own_message():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    Y = (X > 0).astype(int)
+    with pytest.raises(ValueError, match=r"MLPClassifier.fit: y must hold one label per "
+                                         r"sample .* multilabel-indicator y of shape \(30, 3\)"):
+        MLPClassifier((4,), max_iter=2).fit(X, Y)

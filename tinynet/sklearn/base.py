@@ -1,6 +1,7 @@
 """The shared part of tinynet's scikit-learn estimators: parameters (checked once per
 fit), building the network and its optimizer, and the epoch loop with scikit-learn's
 stopping rules (``tol``, ``n_iter_no_change``, early stopping)."""
+import math
 import numbers
 import os
 import sys
@@ -62,51 +63,78 @@ class _BaseMLP(BaseEstimator):
         self.checkpoint_every = checkpoint_every
 
     # ---- parameters, checked once per fit -------------------------------------------
+    def _fail(self, param: str, requirement: str):
+        """Raise scikit-learn's error for a bad parameter (naming it, the rule, the value)."""
+        raise ValueError(f"The {param!r} parameter of {type(self).__name__} must be "
+                         f"{requirement}. Got {getattr(self, param)!r} instead.")
+
+    def _check_number(self, param, low, high=np.inf, low_open=False, high_open=False,
+                      integer=False, infinite=False) -> None:
+        """``param`` is a float (an int if ``integer``; np.inf too if ``infinite``) in the
+        range from ``low`` to ``high``."""
+        value = getattr(self, param)
+        kind = numbers.Integral if integer else numbers.Real
+        if infinite and isinstance(value, numbers.Real) and value == np.inf:
+            return
+        if not isinstance(value, kind) or isinstance(value, (bool, np.bool_)) or \
+                np.isnan(value) or value < low or value > high or \
+                (low_open and value == low) or (high_open and value == high):
+            what = "an int" if integer else "a float"
+            interval = (f"{'(' if low_open else '['}{low}, {high}"
+                        f"{')' if high_open or high == np.inf else ']'}")
+            self._fail(param, f"{what} in the range {interval}"
+                       + (" or np.inf" if infinite else ""))
+
     def _validate_params(self) -> None:
-        name = type(self).__name__
-
-        def fail(param, requirement):
-            raise ValueError(f"The {param!r} parameter of {name} must be {requirement}. "
-                             f"Got {getattr(self, param)!r} instead.")
-
-        def number(param, low, high=np.inf, low_open=False, integer=False):
-            value = getattr(self, param)
-            kind = numbers.Integral if integer else numbers.Real
-            if not isinstance(value, kind) or isinstance(value, bool) or np.isnan(value) or \
-                    value < low or value > high or (low_open and value == low):
-                what = "an int" if integer else "a float"
-                fail(param, f"{what} in the range {'(' if low_open else '['}{low}, {high}]")
-
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, numbers.Integral) else sizes
         try:
             sizes = list(sizes)
         except TypeError:
-            fail("hidden_layer_sizes", "a sequence of positive ints")
+            self._fail("hidden_layer_sizes", "a sequence of positive ints")
         if not all(isinstance(h, numbers.Integral) and h > 0 for h in sizes):
-            fail("hidden_layer_sizes", "a sequence of positive ints")
+            self._fail("hidden_layer_sizes", "a sequence of positive ints")
         if self.activation not in ACTIVATIONS:
-            fail("activation", f"one of {ACTIVATIONS}")
+            self._fail("activation", f"one of {ACTIVATIONS}")
         if self.solver not in SOLVERS:
-            fail("solver", f"one of {SOLVERS}")
+            self._fail("solver", f"one of {SOLVERS}")
         if self.norm not in (None, "layernorm"):
-            fail("norm", "None or 'layernorm'")
+            self._fail("norm", "None or 'layernorm'")
         if self.init not in INITS:
-            fail("init", f"one of {INITS}")
+            self._fail("init", f"one of {INITS}")
         if self.batch_size != "auto":
-            number("batch_size", 1, integer=True)
-        if str(np.dtype(self.dtype)) not in ("float32", "float64"):
-            fail("dtype", "'float32' or 'float64'")
-        number("alpha", 0.0)
-        number("learning_rate_init", 0.0, low_open=True)
-        number("max_iter", 1, integer=True)
-        number("tol", 0.0)
-        number("momentum", 0.0, 1.0)
-        number("validation_fraction", 0.0, 1.0, low_open=True)
-        number("n_iter_no_change", 1, integer=True)
-        number("checkpoint_every", 1, integer=True)
+            self._check_number("batch_size", 1, integer=True)
+        try:
+            dtype = str(np.dtype(self.dtype))
+        except TypeError:
+            dtype = None
+        if dtype not in ("float32", "float64"):
+            self._fail("dtype", "'float32' or 'float64'")
+        for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping",
+                     "monitor"):
+            if not isinstance(getattr(self, flag), (bool, np.bool_)):
+                self._fail(flag, "an instance of 'bool'")
+        verbose = self.verbose
+        if not (isinstance(verbose, (bool, np.bool_)) or
+                isinstance(verbose, numbers.Integral) and verbose >= 0):
+            self._fail("verbose", "a bool or an int >= 0")
+        random_state = self.random_state
+        if not (random_state is None or isinstance(random_state, np.random.RandomState) or
+                isinstance(random_state, numbers.Integral) and
+                not isinstance(random_state, (bool, np.bool_)) and
+                0 <= random_state < 2 ** 32):
+            self._fail("random_state", "None, an int in the range [0, 2**32 - 1] or a "
+                                       "numpy RandomState")
+        self._check_number("alpha", 0.0)
+        self._check_number("learning_rate_init", 0.0, low_open=True)
+        self._check_number("max_iter", 1, integer=True)
+        self._check_number("tol", 0.0)
+        self._check_number("momentum", 0.0, 1.0)
+        self._check_number("validation_fraction", 0.0, 1.0, high_open=True)
+        self._check_number("n_iter_no_change", 1, integer=True, infinite=True)
+        self._check_number("checkpoint_every", 1, integer=True)
         if self.checkpoint is not None and not isinstance(self.checkpoint, (str, os.PathLike)):
-            fail("checkpoint", "None or a file path")
+            self._fail("checkpoint", "None or a file path")
         self._hidden = sizes
 
     # ---- the network and its optimizer ------------------------------------------------
@@ -120,9 +148,36 @@ class _BaseMLP(BaseEstimator):
         self.best_loss_, self.best_validation_score_ = np.inf, -np.inf
         self._best_loss = np.inf  # tracked privately: best_loss_ is None after early stopping
         self.n_iter_, self.t_ = 0, 0
+        self._epochs = 0  # every epoch trained since the network was built (the History's)
+        self._architecture = self._architecture_params()
         self.history_ = History(config={"estimator": repr(self)})
         self._no_improvement = 0
         self._rng = rng
+
+    def _architecture_params(self) -> dict:
+        """The parameters the network is built from: a fit that continues it
+        (``warm_start``, ``partial_fit``) cannot change them."""
+        return {"hidden_layer_sizes": tuple(self._hidden), "activation": self.activation,
+                "norm": self.norm}
+
+    def _check_same_network(self, where: str) -> None:
+        """Refuse to continue the fitted network under parameters it was not built with
+        (its layers would silently stay as they are); follow a new ``dtype`` by casting."""
+        built = getattr(self, "_architecture", None)
+        for param, value in self._architecture_params().items():
+            if built is not None and built[param] != value:
+                raise ValueError(
+                    f"{where}: {param} is {value!r}, but the fitted network was built with "
+                    f"{built[param]!r}; a fit with warm_start=True, and partial_fit, "
+                    f"continue that network. Set warm_start=False (or refit from scratch) "
+                    f"to build a new one")
+        dtype = np.dtype(self.dtype)
+        if self._weights[0].array.dtype != dtype:
+            self.model_.to(dtype)
+            if hasattr(self, "_optimizer"):  # (partial_fit keeps it: its state follows)
+                state = self._optimizer.state_dict()
+                self._build_optimizer()
+                self._optimizer.load_state_dict(state)
 
     def _build_optimizer(self) -> None:
         """A fresh optimizer over the network, as scikit-learn makes one at every fit
@@ -159,17 +214,22 @@ class _BaseMLP(BaseEstimator):
 
     def _run_epochs(self, X, y, sample_weight, epochs: int, incremental: bool) -> None:
         """Train for up to ``epochs`` passes; stop early by sklearn's ``tol`` rules."""
-        X_val = y_val = None
+        X_val = y_val = w_val = None
         if self.early_stopping and not incremental:
-            X, X_val, y, y_val, sample_weight = self._split(X, y, sample_weight)
-        batch_size = min(200, len(X)) if self.batch_size == "auto" else min(self.batch_size,
-                                                                            len(X))
+            X, X_val, y, y_val, sample_weight, w_val = self._split(X, y, sample_weight)
+        if self.batch_size == "auto":
+            batch_size = min(200, len(X))
+        else:
+            if self.batch_size > len(X):
+                warnings.warn("Got `batch_size` less than 1 or larger than sample size. It "
+                              "is going to be clipped")  # (scikit-learn's words)
+            batch_size = min(self.batch_size, len(X))
         watcher = Monitor(self.model_) if self.monitor else None
         self.model_.train()
         try:
             for _ in range(epochs):
                 self._train_epoch(X, y, sample_weight, batch_size)
-                record = self._record(X_val, y_val, watcher)
+                record = self._record(X_val, y_val, w_val, watcher)
                 self.history_.records.append(record)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
@@ -193,14 +253,20 @@ class _BaseMLP(BaseEstimator):
         self.model_.eval()
 
     def _split(self, X, y, sample_weight) -> tuple:
-        """scikit-learn's early-stopping split: (X, X_val, y, y_val, sample_weight), drawn
-        with a seed taken once per fit (kept, so a resumed fit splits the same way)."""
+        """scikit-learn's early-stopping split: (X, X_val, y, y_val, sample_weight,
+        validation sample_weight), drawn with a seed taken once per fit (kept, so a
+        resumed fit splits the same way)."""
+        if math.ceil(self.validation_fraction * len(X)) < 2:  # (train_test_split's count)
+            raise ValueError(f"{type(self).__name__}.fit: the validation set is too small "
+                             f"({self.validation_fraction} of {len(X)} samples: fewer than "
+                             f"2). Increase 'validation_fraction' or the size of your "
+                             f"dataset.")
         if getattr(self, "_split_seed", None) is None:
             self._split_seed = int(self._rng.integers(2 ** 31))
         split = train_test_split(X, y, *(() if sample_weight is None else (sample_weight,)),
                                  test_size=self.validation_fraction,
                                  random_state=self._split_seed, stratify=self._stratify(y))
-        return (*split[:4], None if sample_weight is None else split[4])
+        return (*split[:4], *((None, None) if sample_weight is None else split[4:]))
 
     def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
         """One epoch of minibatch steps (``training.train_epoch``); a non-finite loss puts
@@ -211,7 +277,8 @@ class _BaseMLP(BaseEstimator):
         def batch_loss(out, targets):
             yb, wb = targets
             loss, self._batch_weight = self._batch_loss(out, yb, wb)
-            return loss, loss.item()
+            scale = self._gradient_scale()
+            return (loss if scale == 1 else loss * scale), loss.item()
 
         def penalty(value, targets):  # scikit-learn's L2 term, on the gradients and the loss
             return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
@@ -225,20 +292,21 @@ class _BaseMLP(BaseEstimator):
             self._optimizer.load_state_dict(start[1])
             raise FloatingPointError(
                 f"{type(self).__name__}: the training loss became {error.value} at epoch "
-                f"{self.n_iter_ + 1}, step {error.step}; the model is back at the end of "
-                f"epoch {self.n_iter_}; lower learning_rate_init") from None
+                f"{self._epochs + 1}, step {error.step}; the model is back at the end of "
+                f"epoch {self._epochs}; lower learning_rate_init") from None
         self.n_iter_ += 1
+        self._epochs += 1
         self.t_ += len(X)
         self.loss_ = result.loss
         self.loss_curve_.append(result.loss)
 
-    def _record(self, X_val, y_val, watcher) -> dict:
+    def _record(self, X_val, y_val, w_val, watcher) -> dict:
         """The epoch's History record: fit()'s layout (so tinynet.plot reads it) plus
         val_score."""
-        record = {"epoch": self.n_iter_, "train_loss": self.loss_, "train_acc": None,
+        record = {"epoch": self._epochs, "train_loss": self.loss_, "train_acc": None,
                   "val_loss": None, "val_acc": None, "val_score": None}
         if X_val is not None:
-            score, val_loss = self._validation(X_val, y_val)
+            score, val_loss = self._validation(X_val, y_val, w_val)
             self.validation_scores_.append(score)
             self.validation_loss_curve_.append(val_loss)
             record.update(val_score=score, val_loss=val_loss,
@@ -268,12 +336,16 @@ class _BaseMLP(BaseEstimator):
             return True
         return False
 
-    def _validation(self, X_val, y_val):
+    def _validation(self, X_val, y_val, w_val):
+        """The score (accuracy or R², weighted as the training samples are) and the mean
+        loss on the validation split; the score is NaN when an output is not finite."""
         with no_grad():
             out = self.model_(from_numpy(X_val))
-            loss = self._loss(out, from_numpy(y_val), "mean").item()
+            loss = self._batch_loss(out, y_val, w_val)[0].item()
         self.model_.train()
-        return self._score_outputs(out.array, y_val), loss
+        if not np.isfinite(out.array).all():
+            return float("nan"), loss
+        return self._score_outputs(out.array, y_val, w_val), loss
 
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
@@ -289,29 +361,44 @@ class _BaseMLP(BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         first = not (incremental or self.warm_start) or not hasattr(self, "model_") \
             or resume_from is not None
+        self._check_targets(y, where)
         X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
                              multi_output=self._multi_output)
         y = self._encode_targets(y, first, where)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        sample_weight = self._class_weights(y, sample_weight)
+        sample_weight = self._class_weights(y, sample_weight, incremental)
         if first:
             rng = np.random.default_rng(_seed(self.random_state, where))
             self._build(X.shape[1], self._n_outputs(y), rng)
+        else:
+            self._check_same_network(where)
         if not incremental or not hasattr(self, "_optimizer"):
             self._build_optimizer()
-        self._run_settings = run_settings(self, X, y)
+        # what a checkpoint must match (hashing the data costs a pass: only when needed)
+        self._run_settings = run_settings(self, X, y) if \
+            self.checkpoint is not None or resume_from is not None else None
         epochs = 1 if incremental else self.max_iter
         if resume_from is not None:
             restore(self, resume_from)
             epochs = max(self.max_iter - self.n_iter_, 0)
-        elif not incremental:
-            self._no_improvement = 0  # each fit starts counting afresh, as scikit-learn
-            self._split_seed = None  # and draws a new early-stopping split
+        else:
+            self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
+            if not incremental:
+                self._no_improvement = 0  # each fit starts counting afresh, as scikit-learn
+                self._split_seed = None  # and draws a new early-stopping split
         self._run_epochs(X, y, sample_weight, epochs, incremental)
         return self
 
-    def _class_weights(self, y, sample_weight):
+    def _gradient_scale(self) -> int:
+        """What the reported loss is multiplied by for the gradient step (scikit-learn's
+        convention: see MLPRegressor)."""
+        return 1
+
+    def _check_targets(self, y, where: str) -> None:
+        """Refuse targets of a kind the estimator does not learn, before sklearn's checks."""
+
+    def _class_weights(self, y, sample_weight, incremental: bool):
         return sample_weight
 
     @property

@@ -21,7 +21,7 @@ RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size
               "norm", "init", "dtype")
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
-            "_no_improvement", "_split_seed")
+            "_no_improvement", "_split_seed", "_epochs")
 
 
 def run_settings(estimator, X, y) -> dict:
@@ -68,6 +68,8 @@ def restore(estimator, path) -> None:
     estimator._rng.bit_generator.state = state["rng"]
     for key, value in state["counters"].items():
         setattr(estimator, key, value)
+    if "_epochs" not in state["counters"]:  # (written before it was kept: n_iter_ was all)
+        estimator._epochs = estimator.n_iter_
     if state["best_state"] is not None:
         estimator._best_state = {k: np.array(v) for k, v in state["best_state"].items()}
     estimator.history_.records[:] = state["history"]["records"]

@@ -9,8 +9,13 @@ Differences from scikit-learn's MLP, on purpose:
     multiclass case a softmax over logits; weights and biases start as scikit-learn's
     (``init='sklearn'``), or with any of ``tinynet.models.MLP``'s schemes;
   * ``dtype`` picks float64 (default) or float32; ``solver`` adds 'adamw';
-  * the SGD solver has a constant learning rate (no ``learning_rate`` schedules).
+  * the SGD solver has a constant learning rate (no ``learning_rate`` schedules, no
+    ``power_t``); Adam takes PyTorch's betas and eps (no ``beta_1``, ``beta_2``,
+    ``epsilon``); no 'lbfgs' solver (nor ``max_fun``); X must be dense, y one label per
+    sample (no multilabel).
 """
+import numbers
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
@@ -101,12 +106,25 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                              f"first call, {self.classes_.tolist()}, got {list(classes)}")
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
-        check_classification_targets(y)
-        if type_of_target(y) == "multilabel-indicator":
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        weights = self.class_weight
+        if not (weights is None or weights == "balanced" or isinstance(weights, dict)):
+            self._fail("class_weight", "None, 'balanced' or a dict {class: weight}")
+        if isinstance(weights, dict) and not all(
+                isinstance(w, numbers.Real) and not isinstance(w, (bool, np.bool_)) and
+                np.isfinite(w) and w >= 0 for w in weights.values()):
+            self._fail("class_weight", "a dict of finite weights >= 0")
+
+    def _check_targets(self, y, where: str) -> None:
+        shape = np.shape(y) if isinstance(y, (list, tuple)) else getattr(y, "shape", ())
+        if len(shape) == 2 and shape[1] > 1 and type_of_target(y) == "multilabel-indicator":
             raise ValueError(f"{where}: y must hold one label per sample (tinynet's "
                              f"MLPClassifier does not support multilabel targets), got a "
-                             f"multilabel-indicator y of shape {np.shape(y)}")
+                             f"multilabel-indicator y of shape {shape}")
+
+    def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
+        check_classification_targets(y)
         if first:
             encoder = LabelEncoder()
             partial = getattr(self, "_partial_classes", None)
@@ -123,15 +141,33 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return codes.astype(np.dtype(self.dtype))[:, None]
         return codes.astype(np.int64)
 
-    def _class_weights(self, y, sample_weight):
+    def _class_weights(self, y, sample_weight, incremental: bool):
+        """The sample weights times the class weights; a class absent from
+        ``class_weight`` weighs 1."""
+        where = f"MLPClassifier.{'partial_fit' if incremental else 'fit'}"
         if self.class_weight is None:
             return sample_weight
+        if self.class_weight == "balanced":
+            if incremental:  # each batch's own class counts would set the weights
+                raise ValueError(
+                    f"{where}: class_weight='balanced' needs the class counts of all the "
+                    f"data, which partial_fit never sees; pass class_weight={{class: "
+                    f"weight}} computed on the whole data (sklearn.utils.class_weight."
+                    f"compute_class_weight('balanced', classes=..., y=...))")
+            weighting = "balanced"
+        else:
+            unknown = [c for c in self.class_weight if not np.isin(c, self.classes_)]
+            if unknown:
+                raise ValueError(f"{where}: class_weight names classes that are not in y's "
+                                 f"classes {self.classes_.tolist()}: {unknown}")
+            weighting = {i: self.class_weight.get(c, 1.0) for i, c in enumerate(self.classes_)}
         codes = y[:, 0].astype(int) if y.ndim == 2 else y
-        weights = compute_sample_weight(
-            self.class_weight if self.class_weight == "balanced" else
-            {i: self.class_weight.get(c, 1.0) for i, c in enumerate(self.classes_)}, codes)
-        weights = weights.astype(np.dtype(self.dtype))
-        return weights if sample_weight is None else weights * sample_weight
+        weights = compute_sample_weight(weighting, codes).astype(np.dtype(self.dtype))
+        weights = weights if sample_weight is None else weights * sample_weight
+        if not weights.sum() > 0:
+            raise ValueError(f"{where}: the sample weights (times class_weight) sum to "
+                             f"{weights.sum()}; some sample must weigh more than 0")
+        return weights
 
     def _n_outputs(self, y) -> int:
         return 1 if len(self.classes_) == 2 else len(self.classes_)
@@ -145,10 +181,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return loss.reshape(-1) if reduction == "none" else loss
         return nn.functional.cross_entropy(out, y, reduction=reduction)
 
-    def _score_outputs(self, out: np.ndarray, y: np.ndarray) -> float:
+    def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
         if len(self.classes_) == 2:
-            return accuracy_score(y[:, 0] > 0.5, out[:, 0] > 0)
-        return accuracy_score(y, out.argmax(axis=1))
+            return accuracy_score(y[:, 0] > 0.5, out[:, 0] > 0, sample_weight=sample_weight)
+        return accuracy_score(y, out.argmax(axis=1), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         out = self._forward(X)
@@ -179,8 +215,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multilayer perceptron regressor on tinynet, with scikit-learn's interface.
 
-    Minimises half the mean squared error (scikit-learn's ``loss_curve_`` convention)
-    plus the L2 penalty. Args and attributes as ``MLPClassifier`` (no classes or
+    Reports half the mean squared error (over samples and outputs) plus the L2 penalty
+    in ``loss_curve_``, and steps, as scikit-learn does, along the gradient of half the
+    squared error summed over the outputs (the mean over samples): with several outputs
+    that is the reported loss times their number, so the same hyperparameters train as
+    scikit-learn's. Args and attributes as ``MLPClassifier`` (no classes or
     ``class_weight``); y may have several columns.
 
     Example:
@@ -208,9 +247,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
         y = np.asarray(y, dtype=np.dtype(self.dtype))
-        if first:
-            self._y_ndim = y.ndim
         return y[:, None] if y.ndim == 1 else y
+
+    def _gradient_scale(self) -> int:
+        return self._weights[-1].shape[0]  # the outputs: see the class docstring
 
     def _n_outputs(self, y) -> int:
         return y.shape[1]
@@ -224,13 +264,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             return (diff * diff).mean(dim=1) * 0.5
         return nn.functional.mse_loss(out, y) * 0.5
 
-    def _score_outputs(self, out: np.ndarray, y: np.ndarray) -> float:
-        return r2_score(y, out)
+    def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
+        return r2_score(y, out, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
-        """Predictions as float64 (scikit-learn's convention), whatever ``dtype`` trained."""
+        """Predictions as float64 (scikit-learn's convention), whatever ``dtype`` trained:
+        (N,) for one output (whether y had one column or none), (N, outputs) else."""
         out = self._forward(X).astype(np.float64)
-        return out[:, 0] if self._y_ndim == 1 else out
+        return out[:, 0] if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
