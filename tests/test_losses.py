@@ -133,6 +133,42 @@ def test_cross_entropy_with_every_row_ignored_is_nan_like_pytorch():
         assert F.cross_entropy(z, tn.tensor([-100] * N), reduction="sum").item() == 0.0
 
 
+@pytest.mark.parametrize("loss", [
+    lambda z, t: F.cross_entropy(z, t),
+    lambda z, t: F.cross_entropy(z, t, label_smoothing=0.1),
+    lambda z, t: F.cross_entropy(z, t, weight=tn.tensor(WEIGHT)),
+    lambda z, t: F.nll_loss(F.log_softmax(z, dim=1), t),
+    lambda z, t: F.nll_loss(z, t, weight=tn.tensor(WEIGHT)),
+], ids=["plain", "smoothed", "weighted", "nll", "nll-weighted"])
+def test_ignored_rows_get_a_zero_gradient_even_when_every_row_is_ignored(loss):
+    """The loss is 0/0 = NaN then, but the gradient is exactly 0, as PyTorch's: a step
+    on such a batch leaves the weights as they were, instead of filling them with NaN."""
+    z = tn.tensor(logits(), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = loss(z, tn.tensor([-100] * N))
+        value.backward()
+    assert math.isnan(value.item())
+    assert z.grad.numpy().tolist() == np.zeros((N, C)).tolist()
+    z.grad = None
+    some = np.array(TARGET)
+    some[::2] = -100  # the rows left still get theirs
+    loss(z, tn.tensor(some)).backward()
+    assert not z.grad.numpy()[::2].any() and np.isfinite(z.grad.numpy()).all()
+    assert np.abs(z.grad.numpy()[1::2]).sum() > 0
+
+
+def test_a_zero_weight_for_every_target_gives_nan_gradients_as_pytorch():
+    """Unlike ignored rows, rows whose class weighs 0 divide 0 by the total weight 0."""
+    z = tn.tensor(logits(), requires_grad=True)
+    weight = np.zeros(C)
+    weight[0] = 1.0
+    targets = np.where(np.array(TARGET) == 0, 1, TARGET)  # no row of the class weighing 1
+    with np.errstate(all="ignore"):
+        F.cross_entropy(z, tn.tensor(targets), weight=tn.tensor(weight)).backward()
+    assert np.isnan(z.grad.numpy()).all()
+
+
 def test_cross_entropy_module_matches_functional():
     z, t = tn.tensor(logits()), tn.tensor(TARGET)
     module = tn.nn.CrossEntropyLoss(weight=tn.tensor(WEIGHT), label_smoothing=0.1)

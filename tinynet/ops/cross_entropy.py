@@ -79,7 +79,7 @@ class CrossEntropyGeneral(Function):
             a = q * weight if weight is not None else q.copy()  # (N, C)
             log_p = shifted - log_sums[:, None]
             losses = -(a * log_p).sum(axis=1)
-            ctx.save_for_backward(p, a, None, None)
+            ctx.save_for_backward(p, a, None, None, None)
             ctx.reduction, ctx.denominator = reduction, n
             # dℓᵢ/dq[i, c] = -(1-ε)·w[c]·log p[i, c];  dℓᵢ/dw[c] = -q̃[i, c]·log p[i, c]
             ctx.soft = (log_p, q, weight, eps) if any(ctx.needs_input_grad[1:3]) else None
@@ -97,7 +97,7 @@ class CrossEntropyGeneral(Function):
             # Σ_c w[c]·(-log p[i, c]) without forming log p: -Σ w·shifted + Σw·log Σ e
             smooth = (-(shifted @ w) + w.sum() * log_sums) * valid
             smooth_a = (eps / c) * w * valid[:, None]  # (N, C)
-        ctx.save_for_backward(p, coef, smooth_a, t)
+        ctx.save_for_backward(p, coef, smooth_a, t, valid)
         ctx.reduction, ctx.denominator = reduction, denominator
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0, as PyTorch
             loss = reduce_losses((1 - eps) * nll, reduction, denominator)
@@ -107,10 +107,12 @@ class CrossEntropyGeneral(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        p, coef, smooth_a, t = ctx.saved_tensors
+        p, coef, smooth_a, t, valid = ctx.saved_tensors
         n = p.shape[0]
         with np.errstate(invalid="ignore", divide="ignore"):
             row_scale = grad_per_sample(grad, ctx.reduction, ctx.denominator, n)  # (N,)
+            if valid is not None:  # an ignored row's gradient is 0, even when every row
+                row_scale = np.where(valid, row_scale, 0)  # is ('mean': 0/0), as PyTorch's
             if t is None:  # class probabilities: coef holds a (N, C)
                 a = coef * row_scale[:, None]
                 gz = p * a.sum(axis=1, keepdims=True) - a if ctx.needs_input_grad[0] else None

@@ -42,25 +42,28 @@ class NLLLoss(Function):
         n = x.shape[0]
         ctx.shape, ctx.dtype, ctx.reduction = x.shape, x.dtype, reduction
         if ignore_index is None and weight is None and n:  # the usual case
-            ctx.save_for_backward(target, None)
+            ctx.save_for_backward(target, None, None)
             ctx.denominator = n
             with np.errstate(invalid="ignore"):  # +inf and -inf picked: NaN, as below
                 return reduce_losses(-x[np.arange(n), target], reduction, n)
         valid = target != ignore_index if ignore_index is not None else np.ones(n, bool)
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(x.dtype)
-        ctx.save_for_backward(t, w_t)
+        ctx.save_for_backward(t, w_t, valid)
         ctx.denominator = w_t.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
             return reduce_losses(-x[np.arange(n), t] * w_t, reduction, ctx.denominator)
 
     @staticmethod
     def backward(ctx, grad):
-        t, w_t = ctx.saved_tensors
+        t, w_t, valid = ctx.saved_tensors
         gx = np.zeros(ctx.shape, dtype=ctx.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = grad_per_sample(grad, ctx.reduction, ctx.denominator, ctx.shape[0])
-            gx[np.arange(ctx.shape[0]), t] = -scale if w_t is None else -w_t * scale
+            picked = -scale if w_t is None else -w_t * scale
+            if valid is not None:  # an ignored row's gradient is 0, even when every row
+                picked = np.where(valid, picked, 0)  # is ignored ('mean': 0/0), as PyTorch's
+            gx[np.arange(ctx.shape[0]), t] = picked
         return gx, None, None, None, None
 
 
