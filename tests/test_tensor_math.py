@@ -282,7 +282,31 @@ def test_topk(dim, largest):
 
 def test_topk_with_ties_picks_each_index_once():
     values, indices = tn.tensor([1.0, 3.0, 3.0, 2.0]).topk(2)
-    assert values.tolist() == [3.0, 3.0] and sorted(indices.tolist()) == [1, 2]
+    assert values.tolist() == [3.0, 3.0] and indices.tolist() == [1, 2]
+    value, index = tn.tensor(3.0).topk(1)  # a 0-d tensor: itself, at index 0 (PyTorch's)
+    assert value.shape == index.shape == () and (value.item(), index.item()) == (3.0, 0)
+
+
+@settings(max_examples=50)
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=5), largest=st.booleans(),
+       data=st.data())
+def test_topk_orders_ties_by_index_so_its_first_is_argmax(shape, largest, data):
+    """Equal values (many here: a few distinct integers) come lower index first, so
+    topk(1) picks the index argmax (argmin) picks, and a model whose logits are all equal
+    predicts class 0 both ways; nan counts as the largest, as in PyTorch."""
+    size = int(np.prod(shape))
+    x = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, np.nan]), min_size=size,
+                                    max_size=size))).reshape(shape)
+    dim = data.draw(st.integers(0, len(shape) - 1))
+    k = data.draw(st.integers(1, shape[dim]))
+    values, indices = tn.tensor(x).topk(k, dim=dim, largest=largest)
+    key = np.where(np.isnan(x), np.inf, x)  # nan as the largest
+    expected = np.argsort(-key if largest else key, axis=dim, kind="stable")
+    np.testing.assert_array_equal(indices.array, np.take(expected, range(k), axis=dim))
+    first = np.take(indices.array, [0], axis=dim).squeeze(dim)
+    pick = tn.tensor(x).argmax(dim) if largest else tn.tensor(x).argmin(dim)
+    if largest or not np.isnan(x).any():  # (argmin returns a nan's index first)
+        np.testing.assert_array_equal(first, pick.array)
 
 
 @settings(max_examples=20)

@@ -23,16 +23,17 @@ class TensorSelect:
     @numpy_names
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
         """The ``k`` largest (or smallest) elements along ``dim`` and their indices, largest
-        first (smallest first). Among equal values the index order is unspecified, as in
-        PyTorch."""
+        first (smallest first; nan counts as the largest). Equal values come in index
+        order, the lower index first, as PyTorch's CPU topk gives them: so ``topk(1)``
+        picks what ``argmax`` (``argmin``) does."""
         dim = single_dim(dim, self.ndim, "topk")
         size = self.shape[dim] if self.ndim else 1
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
             raise RuntimeError(f"topk: k must be an integer in [0, {size}] (the size of dim "
                                f"{dim}), got {k!r}")
-        order = np.argsort(self.array, axis=dim, kind="stable")
-        if largest:
-            order = np.flip(order, axis=dim)
+        if self.ndim == 0:  # PyTorch's: the element itself, for k = 0 too
+            return TopkResult(self.clone(), constant_tensor(np.zeros((), np.int64)))
+        order = _stable_order(self.array, dim, descending=largest)
         indices = constant_tensor(np.take(order, np.arange(k), axis=dim))
         return TopkResult(self.gather(dim, indices), indices)
 
