@@ -203,3 +203,58 @@ def test_half_precision_trains_through_linear_in_half():
     w, b, xs = (a.detach().numpy().astype(np.float64) for a in (layer.weight, layer.bias, x))
     expected = 2 * (xs @ w.T + b).T @ xs
     np.testing.assert_allclose(layer.weight.grad.numpy(), expected, rtol=1e-2, atol=1e-2)
+
+
+# ---- the dtypes of clamp, activations on integers, losses, sums ----------------------------
+@pytest.mark.parametrize("bounds, expected", [((0, 3.5), F32), ((0, 3), I64),
+                                              ((None, 2.5), F32), ((0.5, None), F32)])
+def test_clamp_of_integers_takes_the_dtype_of_its_bounds(bounds, expected):
+    y = tn.tensor([1, 5]).clamp(*bounds)
+    assert y.dtype == expected
+    np.testing.assert_array_equal(y.numpy(), np.clip([1.0, 5.0], *bounds))
+    assert tn.tensor([1.0, 5.0], dtype=tn.float16).clamp(0, 0.5).dtype == np.float16
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "elu", "gelu", "silu", "mish", "softplus",
+                                  "selu", "sigmoid", "tanh", "softmax", "log_softmax"])
+def test_activations_of_integers_compute_in_the_default_dtype(name):
+    """As docs/api.md says (PyTorch refuses most of them): the default float, not
+    numpy's float64."""
+    f = getattr(tn.nn.functional, name)
+    args = {"dim": 0} if "softmax" in name else {}
+    y = f(tn.tensor([1, 2]), **args)
+    assert y.dtype == tn.get_default_dtype()
+    np.testing.assert_allclose(y.numpy(), f(tn.tensor([1.0, 2.0]), **args).numpy())
+    if "softmax" in name:
+        assert getattr(tn.tensor([1, 2]), name)(0).dtype == tn.get_default_dtype()
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy_with_logits", "l1_loss",
+                                  "smooth_l1_loss", "huber_loss", "mse_loss", "cross_entropy"])
+def test_a_float64_target_makes_the_loss_float64_as_in_pytorch(loss):
+    f = getattr(tn.nn.functional, loss)
+    x = tn.tensor([[0.5, -1.0]], requires_grad=True)  # float32
+    target = tn.tensor([[0.25, 0.75]], dtype=tn.float64)
+    value = f(x, target)
+    value.backward()
+    assert value.dtype == tn.float64 and x.grad.dtype == tn.float32  # the input keeps its own
+    expected = f(x.detach().double(), target).item()
+    assert value.item() == expected
+    assert f(x, tn.tensor([[0.25, 0.75]])).dtype == tn.float32
+
+
+def test_integer_sums_are_int64_and_half_precision_cumsum_accumulates_in_float():
+    assert tn.tensor([200, 100], dtype=tn.uint8).sum().dtype == I64
+    assert tn.tensor([200, 100], dtype=tn.uint8).sum().item() == 300
+    assert tn.tensor([[1, 2]], dtype=tn.uint8).sum(0).dtype == I64
+    ones = tn.ones(3000, dtype=tn.float16, requires_grad=True)
+    running = ones.cumsum(0)
+    assert running.dtype == np.float16 and running[-1].item() == 3000  # not 2048
+    running[-1].backward()
+    assert ones.grad.dtype == np.float16 and ones.grad.numpy().tolist() == [1.0] * 3000
+
+
+def test_a_uint8_index_is_a_mask_with_pytorchs_deprecation_warning():
+    with pytest.warns(UserWarning, match="indexing with dtype uint8 is deprecated"):
+        picked = tn.arange(3)[tn.tensor([1, 0, 1], dtype=tn.uint8)]
+    assert picked.tolist() == [0, 2]

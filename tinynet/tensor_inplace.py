@@ -14,6 +14,8 @@ Inside the graph (grad mode, and the tensor or the other operand requires grad):
     writes into the storage instead, so views taken before (``x.data``, ``x.detach()``)
     see the new values; here they keep the old ones. The graph never sees a changed value.
 """
+import warnings
+
 import numpy as np
 
 from tinynet.autograd.grad_mode import _GradMode
@@ -180,10 +182,20 @@ def _size(size) -> tuple:
 
 
 def _index_arrays(index):
-    """Replace tensors inside an index by their arrays."""
+    """Replace tensors inside an index by their arrays; a uint8 tensor is a mask, as in
+    PyTorch (which warns that it is deprecated: a bool tensor says so)."""
     if isinstance(index, tuple):
-        return tuple(_array(i) for i in index)
-    return _array(index)
+        return tuple(_index_array(i) for i in index)
+    return _index_array(index)
+
+
+def _index_array(part):
+    if hasattr(part, "array") and part.array.dtype == np.uint8:
+        warnings.warn("indexing with dtype uint8 is deprecated (as in PyTorch), please use a "
+                      "dtype bool instead: the uint8 tensor is read as a mask", UserWarning,
+                      stacklevel=4)
+        return part.array.astype(bool)
+    return _array(part)
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

@@ -75,17 +75,20 @@ class TensorMath:
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given, got min=None "
                              "and max=None")
-        return ops.Clamp.apply(self, min, max)
+        # in the dtype PyTorch gives (an integer tensor with a float bound: the default
+        # float dtype)
+        dtype = _result_type(self, *(b for b in (min, max) if b is not None))
+        return ops.Clamp.apply(self if dtype == self.dtype else self.to(dtype), min, max)
 
     clip = clamp
 
     @numpy_names
     def softmax(self, dim: int):
-        return ops.Softmax.apply(self, dim)
+        return ops.Softmax.apply(self._floating(), dim)
 
     @numpy_names
     def log_softmax(self, dim: int):
-        return ops.LogSoftmax.apply(self, dim)
+        return ops.LogSoftmax.apply(self._floating(), dim)
 
     def sin(self):
         return ops.Sin.apply(self._floating())
@@ -204,7 +207,10 @@ class TensorMath:
     # ---- reductions ----------------------------------------------------------------------
     @numpy_names
     def sum(self, dim=None, keepdim: bool = False, dtype=None):
+        """Sums over ``dim`` (all dims if None); integers and booleans give int64."""
         x = self if dtype is None else self.to(dtype)
+        if dtype is None and x.array.dtype.kind == "u":  # (numpy would give uint64)
+            x = x.to(np.int64)
         return ops.Sum.apply(x, dim, keepdim)
 
     @numpy_names
@@ -423,6 +429,12 @@ def _promote(x, y):
     """``promotion.promote`` (imported late, as ``constant_tensor`` imports Tensor)."""
     from tinynet.promotion import promote
     return promote(x, y)
+
+
+def _result_type(*operands):
+    """``promotion.result_type`` (imported late, as ``_promote``)."""
+    from tinynet.promotion import result_type
+    return result_type(*operands)
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

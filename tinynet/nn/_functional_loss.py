@@ -108,6 +108,17 @@ def _check_class_weight(name, w, c: int) -> None:
                          f"{tuple(w.shape)}")
 
 
+def _promoted(input, target):  # noqa: A002
+    """``input``, cast (differentiably) to the float dtype PyTorch computes a loss of
+    ``input`` and a float ``target`` in: a float64 target makes a float32 input's loss
+    float64. Integer and boolean targets leave the input's dtype."""
+    target_dtype = target.dtype if isinstance(target, Tensor) else _array(target).dtype
+    if target_dtype.kind != "f" or input.dtype.kind != "f":
+        return input
+    dtype = np.promote_types(input.dtype, target_dtype)
+    return input if dtype == input.dtype else input.to(dtype)
+
+
 def _as_dtype(value, dtype):
     """``value`` as a Tensor of ``dtype`` (differentiably) or as an array."""
     if isinstance(value, Tensor):
@@ -138,6 +149,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         if tuple(t_raw.shape) != tuple(input.shape):
             raise ValueError(f"cross_entropy: probability targets must have the input's "
                              f"shape {tuple(input.shape)}, got {t_raw.shape}")
+        x = _promoted(x, target)
         t = _as_dtype(target, x.dtype)
         t = t.reshape(1, -1) if unbatched else t
         w = None
@@ -177,6 +189,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     broadcast shape."""
     name = "binary_cross_entropy_with_logits"
     _check_elementwise(name, input, target, reduction)
+    input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
     values = _array(y)
     if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
@@ -221,4 +234,5 @@ def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: 
 
 def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: A002
     _check_elementwise(name, input, target, reduction)
+    input = _promoted(input, target)  # noqa: A001
     return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)

@@ -44,38 +44,38 @@ def relu(x: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, else negative_slope·x."""
-    return ops.LeakyReLU.apply(x, negative_slope)
+    return ops.LeakyReLU.apply(x._floating(), negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(eˣ - 1)."""
-    return ops.ELU.apply(x, alpha)
+    return ops.ELU.apply(x._floating(), alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (``approximate='none'``) or its tanh approximation (``'tanh'``)."""
-    return gelu_op("gelu", approximate).apply(x)
+    return gelu_op("gelu", approximate).apply(x._floating())
 
 
 def silu(x: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) (also called swish)."""
-    return ops.SiLU.apply(x)
+    return ops.SiLU.apply(x._floating())
 
 
 def mish(x: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x))."""
-    return ops.Mish.apply(x)
+    return ops.Mish.apply(x._floating())
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β)·log(1 + e^(βx)), and x where βx > threshold."""
     beta, threshold = check_softplus("softplus", beta, threshold)
-    return ops.Softplus.apply(x, beta, threshold)
+    return ops.Softplus.apply(x._floating(), beta, threshold)
 
 
 def selu(x: Tensor, inplace: bool = False) -> Tensor:
     """λx for x > 0, else λα(eˣ - 1) (λ ≈ 1.0507, α ≈ 1.6733)."""
-    return ops.SELU.apply(x)
+    return ops.SELU.apply(x._floating())
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
@@ -94,19 +94,19 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return ops.Sigmoid.apply(x)
+    return ops.Sigmoid.apply(x._floating())
 
 
 def tanh(x: Tensor) -> Tensor:
-    return ops.Tanh.apply(x)
+    return ops.Tanh.apply(x._floating())
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return ops.Softmax.apply(x, dim)
+    return ops.Softmax.apply(x._floating(), dim)
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return ops.LogSoftmax.apply(x, dim)
+    return ops.LogSoftmax.apply(x._floating(), dim)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

@@ -194,12 +194,20 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumsum(x, axis=dim)
+        return _running_sum(x, dim)
 
     @staticmethod
     def backward(ctx, grad):
         dim = ctx.dim
-        return np.flip(np.cumsum(np.flip(grad, dim), axis=dim), dim), None
+        return np.flip(_running_sum(np.flip(grad, dim), dim), dim), None
+
+
+def _running_sum(a: np.ndarray, axis: int) -> np.ndarray:
+    """np.cumsum along ``axis``; float16 is summed in float32, as PyTorch accumulates
+    half precision (a float16 running sum of ones stops growing at 2048)."""
+    if a.dtype == np.float16:
+        return np.cumsum(a, axis=axis, dtype=np.float32).astype(np.float16)
+    return np.cumsum(a, axis=axis)
 
 
 class Cumprod(Function):
