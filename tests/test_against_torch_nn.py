@@ -57,8 +57,13 @@ def _assert_same_parameters(ours, theirs):
         np.testing.assert_allclose(p.array, q.detach().numpy(), **TOL, err_msg=name)
 
 
-def _train_both(make_ours, make_theirs, schedule=None):
+def _train_both(make_ours, make_theirs, schedule=None, freeze=()):
+    """Train both MLPs side by side, ``freeze`` naming the layers whose parameters do not
+    require grad (given to the optimizers all the same)."""
     ours, theirs = _mlp_pair()
+    for i in freeze:
+        ours[i].requires_grad_(False)
+        theirs[i].requires_grad_(False)
     opt, torch_opt = make_ours(ours.parameters()), make_theirs(theirs.parameters())
     if schedule:
         sched, torch_sched = schedule[0](opt), schedule[1](torch_opt)
@@ -74,7 +79,9 @@ def _train_both(make_ours, make_theirs, schedule=None):
         torch_opt.step()
         assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-10)
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.array, q.grad.numpy(), **TOL)
+            assert (p.grad is None) == (q.grad is None)
+            if q.grad is not None:
+                np.testing.assert_allclose(p.grad.array, q.grad.numpy(), **TOL)
         _assert_same_parameters(ours, theirs)
         if schedule:
             sched.step()
@@ -116,6 +123,19 @@ def test_trajectories_equal_pytorchs(name):
     tn.manual_seed(0)
     start = nn.Linear(4, 16).double()
     assert not np.allclose(ours[0].weight.array, start.weight.array)  # training moved it
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam+decay", "adamw",
+                                  "rmsprop+centered+momentum+decay", "adagrad+decays"])
+def test_trajectories_with_frozen_layers_equal_pytorchs(name):
+    # the fine-tuning pattern: the first Linear and LayerNorm do not require grad, yet
+    # are handed to the optimizer with the rest; both libraries leave them where they are
+    ours, _ = _train_both(*OPTIMIZERS[name], freeze=(0, 2))
+    start, _ = _mlp_pair()
+    for i in (0, 2):
+        np.testing.assert_array_equal(ours[i].weight.array, start[i].weight.array)
+        assert ours[i].weight.grad is None
+    assert not np.allclose(ours[3].weight.array, start[3].weight.array)
 
 
 def test_trajectories_with_parameter_groups_and_a_schedule_equal_pytorchs():
