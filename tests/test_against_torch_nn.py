@@ -242,6 +242,87 @@ def test_schedulers_equal_pytorchs_over_30_epochs(name):
     assert len({round(lr[0], 12) for lr in lrs}) > 5  # the schedule did change the rate
 
 
+def _decay(epoch):
+    return 0.93 ** epoch * (1 + epoch % 3)
+
+
+class _Halving:
+    """A callable object as lr_lambda: its attributes are scheduler state."""
+
+    def __init__(self, every):
+        self.every = every
+
+    def __call__(self, epoch):
+        return 0.5 ** (epoch // self.every)
+
+
+FACTOR_SCHEDULERS = {
+    "multistep": (lambda o: lr_scheduler.MultiStepLR(o, milestones=[3, 15, 7, 7], gamma=0.6),
+                  lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[3, 15, 7, 7],
+                                                                 gamma=0.6)),
+    "exponential": (lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9),
+                    lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)),
+    "constant": (lambda o: lr_scheduler.ConstantLR(o, factor=0.25, total_iters=6),
+                 lambda o: torch.optim.lr_scheduler.ConstantLR(o, factor=0.25, total_iters=6)),
+    "constant-default": (lambda o: lr_scheduler.ConstantLR(o),
+                         lambda o: torch.optim.lr_scheduler.ConstantLR(o)),
+    "lambda": (lambda o: lr_scheduler.LambdaLR(o, _decay),
+               lambda o: torch.optim.lr_scheduler.LambdaLR(o, _decay)),
+    "lambda-per-group": (lambda o: lr_scheduler.LambdaLR(o, [_decay, _Halving(4)]),
+                         lambda o: torch.optim.lr_scheduler.LambdaLR(o, [_decay, _Halving(4)])),
+    "multiplicative": (
+        lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.9 if e % 2 else 1.05),
+        lambda o: torch.optim.lr_scheduler.MultiplicativeLR(o, lambda e: 0.9 if e % 2 else 1.05)),
+}
+
+
+def _sgd_pair(lr=0.1):
+    """SGD with two parameter groups (lr 0.1 and 0.5) in both libraries."""
+    opt = optim.SGD([{"params": [tn.zeros(1, requires_grad=True)]},
+                     {"params": [tn.zeros(1, requires_grad=True)], "lr": 0.5}], lr=lr)
+    torch_opt = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)]},
+                                 {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.5}],
+                                lr=lr)
+    return opt, torch_opt
+
+
+@pytest.mark.parametrize("name", list(FACTOR_SCHEDULERS))
+def test_schedules_by_factors_equal_pytorchs_over_25_epochs(name):
+    make, make_torch = FACTOR_SCHEDULERS[name]
+    opt, torch_opt = _sgd_pair()
+    sched, torch_sched = make(opt), make_torch(torch_opt)
+    lrs, torch_lrs = [], []
+    for _ in range(25):
+        lrs.append(sched.get_last_lr())
+        torch_lrs.append(torch_sched.get_last_lr())
+        assert [g["lr"] for g in opt.param_groups] == lrs[-1]
+        opt.step(), torch_opt.step()
+        sched.step(), torch_sched.step()
+    np.testing.assert_allclose(lrs, torch_lrs, rtol=1e-13, atol=0)
+    assert len({round(lr[0], 12) for lr in lrs}) > 1  # the schedule did change the rate
+    state, torch_state = sched.state_dict(), torch_sched.state_dict()
+    assert set(state) <= set(torch_state)
+    if "lr_lambdas" in torch_state:  # functions left out, a callable object's attributes kept
+        assert state["lr_lambdas"] == torch_state["lr_lambdas"]
+
+
+@pytest.mark.parametrize("name, args", [("ExponentialLR", (0.9,)),
+                                        ("MultiplicativeLR", (lambda e: 0.8,)),
+                                        ("MultiStepLR", ([6, 9],)), ("LambdaLR", (_decay,))])
+def test_schedules_by_factors_resumed_with_last_epoch_equal_pytorchs(name, args):
+    # resuming: the groups hold initial_lr, and the constructor's step keeps the rate
+    opt, torch_opt = _sgd_pair()
+    for group, torch_group in zip(opt.param_groups, torch_opt.param_groups):
+        group["initial_lr"] = torch_group["initial_lr"] = group["lr"] * 2
+    sched = getattr(lr_scheduler, name)(opt, *args, last_epoch=5)
+    torch_sched = getattr(torch.optim.lr_scheduler, name)(torch_opt, *args, last_epoch=5)
+    for _ in range(8):
+        assert sched.get_last_lr() == pytest.approx(torch_sched.get_last_lr(), rel=1e-13)
+        assert sched.last_epoch == torch_sched.last_epoch
+        opt.step(), torch_opt.step()
+        sched.step(), torch_sched.step()
+
+
 def test_one_cycle_cycles_adams_beta1_as_pytorch():
     w, v = tn.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
     opt, torch_opt = optim.Adam([w], betas=(0.9, 0.98)), torch.optim.Adam([v], betas=(0.9, 0.98))

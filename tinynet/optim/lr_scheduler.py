@@ -1,6 +1,8 @@
 """Learning-rate schedules with PyTorch's formulas: ``StepLR``, ``CosineAnnealingLR``,
-``LinearLR`` and ``OneCycleLR`` (stepped without arguments), and ``ReduceLROnPlateau``
-(stepped with the metric it watches; in ``tinynet/optim/plateau.py``)."""
+``LinearLR`` and ``OneCycleLR`` (stepped without arguments), the schedules by factors
+``MultiStepLR``, ``ExponentialLR``, ``ConstantLR``, ``LambdaLR`` and ``MultiplicativeLR``
+(in ``tinynet/optim/lr_factors.py``), and ``ReduceLROnPlateau`` (stepped with the metric
+it watches; in ``tinynet/optim/plateau.py``)."""
 import math
 
 from tinynet.checks import check_choice, check_int, check_real
@@ -269,8 +271,11 @@ def _per_group(where: str, name: str, value, groups: list) -> list:
     return [value] * len(groups)
 
 
+from tinynet.optim.lr_factors import (ConstantLR, ExponentialLR,  # noqa: E402, F401, I001
+                                      LambdaLR, MultiplicativeLR, MultiStepLR)
 from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402, F401  (PyTorch's namespace)
 
 __all__ = [
-    "LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
+    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR", "LinearLR",
+    "CosineAnnealingLR", "LambdaLR", "MultiplicativeLR", "OneCycleLR", "ReduceLROnPlateau",
 ]
