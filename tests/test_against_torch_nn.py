@@ -496,6 +496,32 @@ def test_bce_with_logits_equals_pytorchs(kwargs):
     np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"reduction": "none"},
+                                    {"weight": [2.0, 1.0, 0.5]},
+                                    {"weight": [[2.0], [1.0], [0.5], [1.0], [3.0], [0.1]],
+                                     "reduction": "sum"}])
+def test_bce_on_probabilities_equals_pytorchs(kwargs):
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 1, (6, 3))
+    p[0] = [0.0, 1.0, 1e-50]  # the clamps: log 0 and log 1e-50 are below -100
+    y = rng.uniform(0, 1, (6, 3))
+    y[0] = [1.0, 0.0, 1.0]
+    x, xt = tn.tensor(p, requires_grad=True), torch.tensor(p, requires_grad=True)
+    t, tt = tn.tensor(y, requires_grad=True), torch.tensor(y, requires_grad=True)
+    loss = nn.BCELoss(**{k: tn.tensor(v, dtype=tn.float64) if k == "weight" else v
+                         for k, v in kwargs.items()})(x, t)
+    torch_loss = torch.nn.BCELoss(**{k: torch.tensor(v, dtype=torch.float64) if k == "weight"
+                                     else v for k, v in kwargs.items()})(xt, tt)
+    np.testing.assert_allclose(loss.array, torch_loss.detach().numpy(), **TOL)
+    loss.sum().backward()
+    torch_loss.sum().backward()
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
+    # the target's gradient: PyTorch's -logit(x) is infinite at x = 0 and 1, tinynet's
+    # the derivative of the clamped loss (row 0); the others agree
+    np.testing.assert_allclose(t.grad.array[1:], tt.grad.numpy()[1:], **TOL)
+    assert np.isinf(tt.grad.numpy()[0, :2]).all() and np.isfinite(t.grad.array[0]).all()
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_mse_equals_pytorchs(reduction):
     x, xt = _pair((4, 5), seed=5)
