@@ -11,7 +11,7 @@ import collections.abc
 import types
 
 from tinynet.checks import check_int, check_real
-from tinynet.optim.lr_scheduler import LRScheduler
+from tinynet.optim.lr_base import LRScheduler
 
 
 class MultiStepLR(LRScheduler):
