@@ -57,8 +57,13 @@ def _assert_same_parameters(ours, theirs):
         np.testing.assert_allclose(p.array, q.detach().numpy(), **TOL, err_msg=name)
 
 
-def _train_both(make_ours, make_theirs, schedule=None):
+def _train_both(make_ours, make_theirs, schedule=None, freeze=()):
+    """Train both MLPs side by side, ``freeze`` naming the layers whose parameters do not
+    require grad (given to the optimizers all the same)."""
     ours, theirs = _mlp_pair()
+    for i in freeze:
+        ours[i].requires_grad_(False)
+        theirs[i].requires_grad_(False)
     opt, torch_opt = make_ours(ours.parameters()), make_theirs(theirs.parameters())
     if schedule:
         sched, torch_sched = schedule[0](opt), schedule[1](torch_opt)
@@ -74,7 +79,9 @@ def _train_both(make_ours, make_theirs, schedule=None):
         torch_opt.step()
         assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-10)
         for p, q in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.array, q.grad.numpy(), **TOL)
+            assert (p.grad is None) == (q.grad is None)
+            if q.grad is not None:
+                np.testing.assert_allclose(p.grad.array, q.grad.numpy(), **TOL)
         _assert_same_parameters(ours, theirs)
         if schedule:
             sched.step()
@@ -116,6 +123,19 @@ def test_trajectories_equal_pytorchs(name):
     tn.manual_seed(0)
     start = nn.Linear(4, 16).double()
     assert not np.allclose(ours[0].weight.array, start.weight.array)  # training moved it
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam+decay", "adamw",
+                                  "rmsprop+centered+momentum+decay", "adagrad+decays"])
+def test_trajectories_with_frozen_layers_equal_pytorchs(name):
+    # the fine-tuning pattern: the first Linear and LayerNorm do not require grad, yet
+    # are handed to the optimizer with the rest; both libraries leave them where they are
+    ours, _ = _train_both(*OPTIMIZERS[name], freeze=(0, 2))
+    start, _ = _mlp_pair()
+    for i in (0, 2):
+        np.testing.assert_array_equal(ours[i].weight.array, start[i].weight.array)
+        assert ours[i].weight.grad is None
+    assert not np.allclose(ours[3].weight.array, start[3].weight.array)
 
 
 def test_trajectories_with_parameter_groups_and_a_schedule_equal_pytorchs():
@@ -220,6 +240,87 @@ def test_schedulers_equal_pytorchs_over_30_epochs(name):
         torch_sched.step()
     np.testing.assert_allclose(lrs, torch_lrs, rtol=1e-13, atol=1e-16)
     assert len({round(lr[0], 12) for lr in lrs}) > 5  # the schedule did change the rate
+
+
+def _decay(epoch):
+    return 0.93 ** epoch * (1 + epoch % 3)
+
+
+class _Halving:
+    """A callable object as lr_lambda: its attributes are scheduler state."""
+
+    def __init__(self, every):
+        self.every = every
+
+    def __call__(self, epoch):
+        return 0.5 ** (epoch // self.every)
+
+
+FACTOR_SCHEDULERS = {
+    "multistep": (lambda o: lr_scheduler.MultiStepLR(o, milestones=[3, 15, 7, 7], gamma=0.6),
+                  lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[3, 15, 7, 7],
+                                                                 gamma=0.6)),
+    "exponential": (lambda o: lr_scheduler.ExponentialLR(o, gamma=0.9),
+                    lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.9)),
+    "constant": (lambda o: lr_scheduler.ConstantLR(o, factor=0.25, total_iters=6),
+                 lambda o: torch.optim.lr_scheduler.ConstantLR(o, factor=0.25, total_iters=6)),
+    "constant-default": (lambda o: lr_scheduler.ConstantLR(o),
+                         lambda o: torch.optim.lr_scheduler.ConstantLR(o)),
+    "lambda": (lambda o: lr_scheduler.LambdaLR(o, _decay),
+               lambda o: torch.optim.lr_scheduler.LambdaLR(o, _decay)),
+    "lambda-per-group": (lambda o: lr_scheduler.LambdaLR(o, [_decay, _Halving(4)]),
+                         lambda o: torch.optim.lr_scheduler.LambdaLR(o, [_decay, _Halving(4)])),
+    "multiplicative": (
+        lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.9 if e % 2 else 1.05),
+        lambda o: torch.optim.lr_scheduler.MultiplicativeLR(o, lambda e: 0.9 if e % 2 else 1.05)),
+}
+
+
+def _sgd_pair(lr=0.1):
+    """SGD with two parameter groups (lr 0.1 and 0.5) in both libraries."""
+    opt = optim.SGD([{"params": [tn.zeros(1, requires_grad=True)]},
+                     {"params": [tn.zeros(1, requires_grad=True)], "lr": 0.5}], lr=lr)
+    torch_opt = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)]},
+                                 {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.5}],
+                                lr=lr)
+    return opt, torch_opt
+
+
+@pytest.mark.parametrize("name", list(FACTOR_SCHEDULERS))
+def test_schedules_by_factors_equal_pytorchs_over_25_epochs(name):
+    make, make_torch = FACTOR_SCHEDULERS[name]
+    opt, torch_opt = _sgd_pair()
+    sched, torch_sched = make(opt), make_torch(torch_opt)
+    lrs, torch_lrs = [], []
+    for _ in range(25):
+        lrs.append(sched.get_last_lr())
+        torch_lrs.append(torch_sched.get_last_lr())
+        assert [g["lr"] for g in opt.param_groups] == lrs[-1]
+        opt.step(), torch_opt.step()
+        sched.step(), torch_sched.step()
+    np.testing.assert_allclose(lrs, torch_lrs, rtol=1e-13, atol=0)
+    assert len({round(lr[0], 12) for lr in lrs}) > 1  # the schedule did change the rate
+    state, torch_state = sched.state_dict(), torch_sched.state_dict()
+    assert set(state) <= set(torch_state)
+    if "lr_lambdas" in torch_state:  # functions left out, a callable object's attributes kept
+        assert state["lr_lambdas"] == torch_state["lr_lambdas"]
+
+
+@pytest.mark.parametrize("name, args", [("ExponentialLR", (0.9,)),
+                                        ("MultiplicativeLR", (lambda e: 0.8,)),
+                                        ("MultiStepLR", ([6, 9],)), ("LambdaLR", (_decay,))])
+def test_schedules_by_factors_resumed_with_last_epoch_equal_pytorchs(name, args):
+    # resuming: the groups hold initial_lr, and the constructor's step keeps the rate
+    opt, torch_opt = _sgd_pair()
+    for group, torch_group in zip(opt.param_groups, torch_opt.param_groups):
+        group["initial_lr"] = torch_group["initial_lr"] = group["lr"] * 2
+    sched = getattr(lr_scheduler, name)(opt, *args, last_epoch=5)
+    torch_sched = getattr(torch.optim.lr_scheduler, name)(torch_opt, *args, last_epoch=5)
+    for _ in range(8):
+        assert sched.get_last_lr() == pytest.approx(torch_sched.get_last_lr(), rel=1e-13)
+        assert sched.last_epoch == torch_sched.last_epoch
+        opt.step(), torch_opt.step()
+        sched.step(), torch_sched.step()
 
 
 def test_one_cycle_cycles_adams_beta1_as_pytorch():
@@ -393,6 +494,32 @@ def test_bce_with_logits_equals_pytorchs(kwargs):
     loss.sum().backward()
     torch_loss.sum().backward()
     np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"reduction": "sum"}, {"reduction": "none"},
+                                    {"weight": [2.0, 1.0, 0.5]},
+                                    {"weight": [[2.0], [1.0], [0.5], [1.0], [3.0], [0.1]],
+                                     "reduction": "sum"}])
+def test_bce_on_probabilities_equals_pytorchs(kwargs):
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0, 1, (6, 3))
+    p[0] = [0.0, 1.0, 1e-50]  # the clamps: log 0 and log 1e-50 are below -100
+    y = rng.uniform(0, 1, (6, 3))
+    y[0] = [1.0, 0.0, 1.0]
+    x, xt = tn.tensor(p, requires_grad=True), torch.tensor(p, requires_grad=True)
+    t, tt = tn.tensor(y, requires_grad=True), torch.tensor(y, requires_grad=True)
+    loss = nn.BCELoss(**{k: tn.tensor(v, dtype=tn.float64) if k == "weight" else v
+                         for k, v in kwargs.items()})(x, t)
+    torch_loss = torch.nn.BCELoss(**{k: torch.tensor(v, dtype=torch.float64) if k == "weight"
+                                     else v for k, v in kwargs.items()})(xt, tt)
+    np.testing.assert_allclose(loss.array, torch_loss.detach().numpy(), **TOL)
+    loss.sum().backward()
+    torch_loss.sum().backward()
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
+    # the target's gradient: PyTorch's -logit(x) is infinite at x = 0 and 1, tinynet's
+    # the derivative of the clamped loss (row 0); the others agree
+    np.testing.assert_allclose(t.grad.array[1:], tt.grad.numpy()[1:], **TOL)
+    assert np.isinf(tt.grad.numpy()[0, :2]).all() and np.isfinite(t.grad.array[0]).all()
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet.autograd import AnomalyError, detect_anomaly, is_anomaly_enabled
+from tinynet.autograd import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 
 THIS_FILE = __file__
 
@@ -80,3 +80,55 @@ def test_finite_training_steps_are_identical_with_and_without_anomaly_mode():
 
     for a, b in zip(step(True), step(False)):
         np.testing.assert_array_equal(a, b)
+
+
+def _log_of_zero():
+    with np.errstate(divide="ignore"):
+        return tn.log(tn.tensor([0.0], requires_grad=True))
+
+
+def test_set_detect_anomaly_switches_at_once_and_back_after_a_block():
+    try:
+        set_detect_anomaly(True)  # as PyTorch: on from here
+        assert is_anomaly_enabled()
+        with pytest.raises(AnomalyError, match="Log forward"):
+            _log_of_zero()
+        with set_detect_anomaly(False):
+            assert not is_anomaly_enabled()
+            _log_of_zero()  # not checked
+        assert is_anomaly_enabled()  # back to the mode before the block
+        with detect_anomaly():
+            pass
+        assert is_anomaly_enabled()  # detect_anomaly restores the mode it found
+    finally:
+        set_detect_anomaly(False)
+    assert not is_anomaly_enabled()
+    _log_of_zero()
+
+
+def test_the_checks_are_installed_once_however_deep_the_nesting():
+    from tinynet.autograd.anomaly import check_forward
+    from tinynet.autograd.observers import OBSERVERS
+
+    with detect_anomaly(), set_detect_anomaly(True), detect_anomaly():
+        assert OBSERVERS.forward.count(check_forward) == 1
+    assert check_forward not in OBSERVERS.forward
+
+
+def test_detect_anomaly_as_a_decorator():
+    @detect_anomaly()
+    def forward():
+        assert is_anomaly_enabled()
+        return _log_of_zero()
+
+    with pytest.raises(AnomalyError, match="Log forward"):
+        forward()
+    assert not is_anomaly_enabled()
+
+
+@pytest.mark.parametrize("mode", [1, None, "on"])
+def test_set_detect_anomaly_takes_a_bool_as_pytorch(mode):
+    with pytest.raises(TypeError, match=f"set_detect_anomaly: mode must be True or False, got "
+                                        f"{mode!r}"):
+        set_detect_anomaly(mode)
+    assert not is_anomaly_enabled()

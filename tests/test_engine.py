@@ -397,6 +397,44 @@ def test_enable_grad_inside_no_grad():
     assert y.requires_grad and not z.requires_grad
 
 
+def test_inference_mode_builds_no_graph_as_a_block_and_as_decorators():
+    a = leaf([1.0, 2.0])
+    with tn.inference_mode():
+        y = a * 2
+        assert not tn.is_grad_enabled()
+    assert tn.is_grad_enabled() and y.grad_fn is None and not y.requires_grad
+
+    @tn.inference_mode
+    def bare(x):
+        return x * 2
+
+    @tn.autograd.inference_mode()
+    def called(x):
+        return x * 2
+
+    assert bare.__name__ == "bare" and not bare(a).requires_grad
+    assert not called(a).requires_grad and tn.is_grad_enabled()
+
+
+def test_inference_mode_false_records_even_inside_no_grad_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    a = leaf([1.0])
+    with tn.no_grad(), tn.inference_mode(False):
+        assert (a * 2).requires_grad
+    with torch.no_grad(), torch.inference_mode(False):
+        assert torch.is_grad_enabled()
+    with tn.inference_mode(), pytest.raises(ValueError):
+        raise ValueError  # the mode is restored after an exception
+    assert tn.is_grad_enabled()
+
+
+@pytest.mark.parametrize("mode", ["yes", None, 2])
+def test_inference_mode_takes_a_bool(mode):
+    with pytest.raises(TypeError, match=f"inference_mode: mode must be True or False, got "
+                                        f"{mode!r}"):
+        tn.inference_mode(mode)
+
+
 def test_detach_cuts_the_graph():
     a = leaf([1.0, 2.0])
     d = (a * 2).detach()

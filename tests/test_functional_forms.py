@@ -21,6 +21,11 @@ def _x(*shape, seed=0):
                      requires_grad=True)
 
 
+def _probabilities(*shape):
+    values = np.random.default_rng(0).uniform(0.05, 0.95, shape).astype(np.float32)
+    return tn.tensor(values, requires_grad=True)
+
+
 def _classes(*values):
     return tn.tensor(np.array(values, np.int64))
 
@@ -83,6 +88,11 @@ FORMS = {
                           lambda: (tn.zeros(3, 4), _classes(0, 4, 1))]),
     "NLLLoss": (nn.NLLLoss, lambda m: F.nll_loss, lambda: (_x(3, 4), _classes(0, 3, 1)),
                 [lambda: (tn.zeros(3, 4), _classes(0, 1))]),
+    "BCELoss": (lambda: nn.BCELoss(weight=tn.tensor([1.0, 2.0, 0.5, 1.0]), reduction="sum"),
+                lambda m: lambda x, y: F.binary_cross_entropy(x, y, m.weight, "sum"),
+                lambda: (_probabilities(3, 4), tn.full((3, 4), 0.25)),
+                [lambda: (tn.full((3, 4), 1.5), tn.zeros(3, 4)),
+                 lambda: (tn.full((3, 4), 0.5), tn.zeros(3, 5))]),
     "BCEWithLogitsLoss": (nn.BCEWithLogitsLoss, lambda m: F.binary_cross_entropy_with_logits,
                           lambda: (_x(3, 4), tn.full((3, 4), 0.25)),
                           [lambda: (tn.zeros(3, 4), tn.full((3, 4), 2.0))]),
@@ -188,6 +198,8 @@ SAME_RULE = [
      lambda: F.cross_entropy(X, Y, label_smoothing=1.5), ValueError),
     (lambda: nn.NLLLoss(reduction="avg"), lambda: F.nll_loss(X, Y, reduction="avg"),
      ValueError),
+    (lambda: nn.BCELoss(reduction="avg"),
+     lambda: F.binary_cross_entropy(X, X, reduction="avg"), ValueError),
     (lambda: nn.BCEWithLogitsLoss(reduction=None),
      lambda: F.binary_cross_entropy_with_logits(X, X, reduction=None), ValueError),
     (lambda: nn.MSELoss("avg"), lambda: F.mse_loss(X, X, "avg"), ValueError),

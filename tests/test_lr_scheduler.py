@@ -7,8 +7,9 @@ import pytest
 
 import tinynet as tn
 from tinynet import optim
-from tinynet.optim.lr_scheduler import (CosineAnnealingLR, LinearLR, OneCycleLR,
-                                        ReduceLROnPlateau, StepLR)
+from tinynet.optim.lr_scheduler import (ConstantLR, CosineAnnealingLR, ExponentialLR,
+                                        LambdaLR, LinearLR, MultiplicativeLR, MultiStepLR,
+                                        OneCycleLR, ReduceLROnPlateau, StepLR)
 
 
 def _optimizer(lr=0.1, groups=1):
@@ -114,6 +115,116 @@ def test_linear_lr_follows_its_closed_form(start, end, total):
 def test_linear_lr_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=f"LinearLR: {message}"):
         LinearLR(_optimizer(), **kwargs)
+
+
+# ---- schedules by factors ---------------------------------------------------------------------
+def test_multistep_lr_follows_its_closed_form_with_a_repeated_milestone():
+    # gamma^(milestones reached so far); 7 is listed twice: two decays at once
+    scheduler = MultiStepLR(_optimizer(0.1), milestones=[12, 3, 7, 7], gamma=0.5)
+    reached = [sum(m <= t for m in [3, 7, 7, 12]) for t in range(20)]
+    expected = [0.1 * 0.5 ** k for k in reached]
+    np.testing.assert_allclose(_lrs(scheduler, 20), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [0.9, 1.1])
+def test_exponential_lr_follows_its_closed_form(gamma):
+    scheduler = ExponentialLR(_optimizer(0.1, groups=2), gamma=gamma)
+    np.testing.assert_allclose(_lrs(scheduler, 25, group=1), [0.2 * gamma ** t for t in range(25)],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("factor, total", [(1 / 3, 5), (0.5, 1), (1.0, 3)])
+def test_constant_lr_is_a_step_up_after_total_iters(factor, total):
+    scheduler = ConstantLR(_optimizer(0.1), factor=factor, total_iters=total)
+    expected = [0.1 * (factor if t < total else 1.0) for t in range(20)]
+    np.testing.assert_allclose(_lrs(scheduler, 20), expected, rtol=1e-12)
+
+
+def test_lambda_lr_is_base_lr_times_the_function_per_group():
+    scheduler = LambdaLR(_optimizer(0.1, groups=2), [lambda t: 1 / (t + 1), lambda t: t % 3])
+    np.testing.assert_allclose(_lrs(scheduler, 20), [0.1 / (t + 1) for t in range(20)],
+                               rtol=1e-12)
+    assert scheduler.get_last_lr()[1] == pytest.approx(0.2 * (20 % 3))
+
+
+def test_multiplicative_lr_multiplies_from_the_first_step():
+    # lr_t = base · Π_{k=1..t} f(k)
+    scheduler = MultiplicativeLR(_optimizer(0.1), lambda k: 1 + 0.1 * (-1) ** k)
+    expected = [0.1 * math.prod(1 + 0.1 * (-1) ** k for k in range(1, t + 1)) for t in range(20)]
+    np.testing.assert_allclose(_lrs(scheduler, 20), expected, rtol=1e-12)
+
+
+class _Every:
+    """A callable object as lr_lambda: its attribute is saved with the scheduler."""
+
+    def __init__(self, every):
+        self.every = every
+
+    def __call__(self, epoch):
+        return 0.5 ** (epoch // self.every)
+
+
+FACTOR_SCHEDULES = {
+    "multistep": lambda o: MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.3),
+    "exponential": lambda o: ExponentialLR(o, gamma=0.8),
+    "constant": lambda o: ConstantLR(o, factor=0.2, total_iters=7),
+    "lambda": lambda o: LambdaLR(o, lambda t: 0.9 ** t),
+    "lambda-object": lambda o: LambdaLR(o, _Every(3)),
+    "multiplicative": lambda o: MultiplicativeLR(o, lambda t: 0.7 if t % 2 else 1.2),
+}
+
+
+@pytest.mark.parametrize("name", list(FACTOR_SCHEDULES))
+def test_schedules_by_factors_resume_from_a_saved_state_dict(name, tmp_path):
+    """state_dict holds numbers only (functions left out), goes through tn.save and
+    tn.load, and a new scheduler that loads it continues the sequence."""
+    make = FACTOR_SCHEDULES[name]
+    scheduler = make(_optimizer(0.1))
+    _lrs(scheduler, 4)
+    tn.save(scheduler.state_dict(), tmp_path / "scheduler.npz")
+    uninterrupted = _lrs(scheduler, 12)
+
+    opt = _optimizer(0.1)
+    resumed = make(opt)
+    if name == "lambda-object":
+        resumed.lr_lambdas[0].every = 100  # the saved attribute comes back
+    resumed.load_state_dict(tn.load(tmp_path / "scheduler.npz"))
+    opt.param_groups[0]["lr"] = resumed.get_last_lr()[0]  # as optimizer.load_state_dict would
+    assert resumed.last_epoch == 4
+    np.testing.assert_allclose(_lrs(resumed, 12), uninterrupted, rtol=1e-12)
+
+
+def test_a_lambda_schedules_state_dict_leaves_functions_out():
+    scheduler = LambdaLR(_optimizer(0.1, groups=2), [lambda t: 1.0, _Every(4)])
+    state = scheduler.state_dict()
+    assert state["lr_lambdas"] == [None, {"every": 4}] and "optimizer" not in state
+    assert scheduler.state_dict()["lr_lambdas"][1] is not vars(scheduler.lr_lambdas[1])
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda o: MultiStepLR(o, milestones=5), TypeError,
+     "MultiStepLR: milestones must be a list of epochs, got 5"),
+    (lambda o: MultiStepLR(o, milestones=[3, 2.5]), TypeError,
+     r"MultiStepLR: milestones\[1\] must be an integer >= 0, got 2.5"),
+    (lambda o: MultiStepLR(o, milestones=[-1]), ValueError,
+     r"milestones\[0\] must be an integer >= 0, got -1"),
+    (lambda o: MultiStepLR(o, [2], gamma=-0.1), ValueError,
+     "MultiStepLR: gamma must be a finite number >= 0, got -0.1"),
+    (lambda o: ExponentialLR(o, gamma=float("nan")), ValueError,
+     "ExponentialLR: gamma must be a finite number >= 0, got nan"),
+    (lambda o: ConstantLR(o, factor=0.0), ValueError,
+     r"ConstantLR: factor must be a finite number in \(0, 1\], got 0.0"),
+    (lambda o: ConstantLR(o, total_iters=-2), ValueError,
+     "ConstantLR: total_iters must be an integer >= 0, got -2"),
+    (lambda o: LambdaLR(o, 0.5), TypeError,
+     r"LambdaLR: lr_lambda must be a function of the epoch \(or a list of them, one per "
+     r"group\), got 0.5"),
+    (lambda o: MultiplicativeLR(o, [abs, abs]), ValueError,
+     r"MultiplicativeLR: lr_lambda must have one function per parameter group \(1\), got 2"),
+])
+def test_schedules_by_factors_argument_errors(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_optimizer())
 
 
 # ---- OneCycleLR --------------------------------------------------------------------------------

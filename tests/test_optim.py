@@ -166,6 +166,77 @@ def test_parameters_without_gradient_are_left_alone():
     assert frozen not in opt.state
 
 
+def _frozen_mlp():
+    """A float64 MLP whose first Linear does not require grad (a frozen layer)."""
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2)).double()
+    model[0].requires_grad_(False)
+    return model
+
+
+def _train_frozen(model, opt, steps=4, unfreeze_at=None):
+    x = tn.tensor(np.random.default_rng(0).standard_normal((8, 3)))
+    for step in range(steps):
+        if step == unfreeze_at:
+            model[0].requires_grad_(True)
+        opt.zero_grad()
+        model(x).pow(2).sum().backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+    lambda p: optim.Adam(p, lr=0.1), lambda p: optim.AdamW(p, lr=0.1),
+    lambda p: optim.RMSprop(p, lr=0.1), lambda p: optim.Adagrad(p, lr=0.1)],
+    ids=["sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad"])
+def test_parameters_that_do_not_require_grad_are_accepted_and_left_alone(make):
+    # as in PyTorch: a frozen layer may be handed to the optimizer with the rest
+    model = _frozen_mlp()
+    frozen = [(p.array.copy(), p._version[0]) for p in model[0].parameters()]
+    trained = model[2].weight.array.copy()
+    opt = make(model.parameters())
+    _train_frozen(model, opt)
+    for p, (before, version) in zip(model[0].parameters(), frozen):
+        np.testing.assert_array_equal(p.array, before)
+        assert p.grad is None and p._version[0] == version
+        assert p not in opt.state or opt.state[p]["step"] == 0  # (Adagrad: made up front)
+    assert not np.array_equal(model[2].weight.array, trained)
+
+
+@pytest.mark.parametrize("optimizer, kwargs", [
+    (optim.SGD, {}), (optim.SGD, {"weight_decay": 0.1}), (optim.Adam, {}),
+    (optim.Adam, {"weight_decay": 0.1}), (optim.AdamW, {"weight_decay": 0.1})])
+@pytest.mark.parametrize("unfreeze_at", [None, 2])
+def test_foreach_path_leaves_out_frozen_parameters_bit_for_bit(optimizer, kwargs, unfreeze_at):
+    """The foreach path updates the parameters that have a gradient, together, and
+    gives the per-parameter reference's numbers, also once the frozen layer is thawed
+    (its step count then differs from the others')."""
+    def run(foreach):
+        model = _frozen_mlp()
+        opt = optimizer(model.parameters(), lr=0.1, foreach=foreach, **kwargs)
+        _train_frozen(model, opt, unfreeze_at=unfreeze_at)
+        return model, opt
+
+    model, opt = run(True)
+    reference, reference_opt = run(False)
+    assert opt._foreach_cache and not reference_opt._foreach_cache
+    if unfreeze_at is None:  # the foreach path ran over the trained layer alone
+        assert opt._foreach_cache[0].params == list(model[2].parameters())
+    for p, q in zip(model.parameters(), reference.parameters()):
+        np.testing.assert_array_equal(p.array, q.array)
+        assert p._version[0] == q._version[0]
+
+
+def test_a_non_leaf_that_retains_its_grad_may_be_optimized_as_in_pytorch():
+    w = _param()
+    y = w * 2
+    y.retain_grad()
+    opt = optim.SGD([y], lr=0.1)
+    (y * y).sum().backward()  # dL/dy = 2y = [4, -8]
+    opt.step()
+    _assert_close(y.array, [2 - 0.4, -4 + 0.8])
+
+
 def test_parameter_groups_override_defaults():
     a, b = _param(), _param()
     opt = optim.SGD([{"params": [a]}, {"params": b, "lr": 1.0}], lr=0.1)
@@ -358,9 +429,11 @@ def test_a_parameter_given_twice_is_refused_not_updated_twice(make):
 def test_invalid_parameter_lists():
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.SGD([], lr=0.1)
-    with pytest.raises(ValueError, match="params must require grad"):
-        optim.SGD([tn.zeros(2)], lr=0.1)
     w = _param()
+    with pytest.raises(ValueError, match=r"SGD: params must be leaf tensors \(made by you, not "
+                                         r"by an op\), got the output of Mul of shape \(2,\) "
+                                         r"at position 1"):
+        optim.SGD([tn.zeros(2), w * 2], lr=0.1)
     with pytest.raises(ValueError, match="each parameter must appear once"):
         optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
     with pytest.raises(TypeError, match="params must be Tensors, got ndarray at position 0"):
@@ -384,8 +457,9 @@ def test_amsgrad_is_refused_rather_than_ignored():
     (tn.optim.AdamW, {"weight_decay": 0.1})])
 def test_adam_foreach_path_equals_the_reference_bit_for_bit(opt_class, kwargs):
     """foreach=True (every parameter at once) and foreach=False (the per-parameter
-    reference) agree exactly; so does a foreach optimizer whose group falls back to the
-    reference for one step (a parameter without a gradient) and back."""
+    reference) agree exactly; so does a foreach optimizer with a parameter that has a
+    gradient at one step only (left out of the other steps; at that one, its step count
+    differs from the others', and the group falls back to the reference)."""
     rng = np.random.default_rng(0)
     init = [rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((2, 4))]
     x = tn.tensor(rng.standard_normal((5, 3)))

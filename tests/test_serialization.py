@@ -1,6 +1,7 @@
 """tn.save / tn.load: round trips of model and optimizer state, atomic writes, and the
 refusal of pickles, truncated, random and foreign files."""
 import builtins
+import io
 import os
 import pickle
 import stat
@@ -410,5 +411,132 @@ def test_load_takes_pytorchs_keyword_arguments(tmp_path):
     tn.save({"w": tn.ones(2)}, tmp_path / "m.npz")
     assert tn.load(tmp_path / "m.npz", weights_only=True, map_location="cpu")["w"].tolist() == [
         1.0, 1.0]
-    with pytest.raises(RuntimeError, match="CPU only, got map_location 'cuda:0'"):
-        tn.load(tmp_path / "m.npz", map_location="cuda:0")
+
+
+# ---- file objects ----------------------------------------------------------------------------
+class _Stream(io.RawIOBase):
+    """A stream that cannot seek (a pipe, a socket): it is read whole."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        chunk = self._data.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+
+def _assert_same_state(loaded, state):
+    assert list(loaded) == list(state)
+    for key, value in state.items():
+        np.testing.assert_array_equal(loaded[key].array, value.array)
+
+
+def test_save_and_load_through_file_objects(tmp_path):
+    state = _model().state_dict()
+    buffer = io.BytesIO()
+    tn.save(state, buffer)
+    assert not buffer.closed
+    buffer.seek(0)
+    _assert_same_state(tn.load(buffer), state)
+    with open(tmp_path / "m.npz", "wb") as handle:
+        tn.save(state, handle)
+    with open(tmp_path / "m.npz", "rb") as handle:
+        _assert_same_state(tn.load(handle), state)
+    _assert_same_state(tn.load(_Stream(buffer.getvalue())), state)
+    assert (tmp_path / "m.npz").read_bytes()[:2] == b"PK"  # the same .npz as a path gets
+
+
+def test_a_file_object_is_read_from_its_position():
+    buffer = io.BytesIO()
+    buffer.write(b"a header of our own")
+    start = buffer.tell()
+    tn.save({"epoch": 3}, buffer)
+    buffer.seek(start)
+    assert tn.load(buffer) == {"epoch": 3}
+
+
+def test_bad_file_objects_are_named(tmp_path):
+    with pytest.raises(ValueError, match="tn.load: the BytesIO object is not a tinynet file"):
+        tn.load(io.BytesIO(b"random bytes"))
+    marker = tmp_path / "ran"
+    payload = pickle.dumps({"state": _Payload(marker)})
+    with pytest.raises(ValueError, match="refusing to load the BytesIO object: it is a pickle"):
+        tn.load(io.BytesIO(payload))
+    assert not marker.exists()
+    with open(tmp_path / "text.txt", "w") as handle:
+        with pytest.raises(TypeError, match=r"tn.save: f must be a path or a file object "
+                                            r"opened for writing bytes \('wb'\), got a text"):
+            tn.save({"w": tn.ones(2)}, handle)
+    with open(tmp_path / "text.txt") as handle:
+        with pytest.raises(TypeError, match=r"opened for reading bytes \('rb'\), got a text"):
+            tn.load(handle)
+    with pytest.raises(TypeError, match="tn.save: f must be a path or a file object opened "
+                                        "for writing bytes, got int"):
+        tn.save({}, 3)
+    with pytest.raises(TypeError, match="tn.load: f must be a path or a file object opened "
+                                        "for reading bytes, got NoneType"):
+        tn.load(None)
+
+
+# ---- map_location ----------------------------------------------------------------------------
+@pytest.mark.parametrize("where", [None, "cpu", tn.device("cpu"), tn.device("cpu", 0), "cpu:0",
+                                   {"cuda:0": "cpu"}, {"cpu": tn.device("cpu")}, {}],
+                         ids=repr)
+def test_map_location_onto_the_cpu_is_accepted(where):
+    buffer = io.BytesIO()
+    tn.save({"w": tn.ones(2)}, buffer)
+    buffer.seek(0)
+    assert tn.load(buffer, map_location=where)["w"].tolist() == [1.0, 1.0]
+
+
+def test_map_location_as_a_function_is_called_with_each_tensor_and_cpu():
+    buffer = io.BytesIO()
+    tn.save({"a": tn.ones(2), "b": [tn.zeros(3), 4]}, buffer)
+    calls = []
+
+    def to_double(t, location):
+        calls.append((t.shape, location))
+        return t.double()
+
+    for where, dtype in ((lambda storage, location: storage, np.float32),
+                         (lambda storage, location: None, np.float32), (to_double, np.float64)):
+        buffer.seek(0)
+        loaded = tn.load(buffer, map_location=where)
+        assert loaded["a"].dtype == dtype and loaded["b"][0].dtype == dtype
+        assert loaded["b"][0].tolist() == [0.0, 0.0, 0.0] and loaded["b"][1] == 4
+    assert sorted(calls) == [((2,), "cpu"), ((3,), "cpu")]
+
+
+@pytest.mark.parametrize("where, error, message", [
+    ("cuda:0", RuntimeError, r"tn.load: map_location must be the CPU \(tinynet runs on the CPU "
+                             r"only\), got 'cuda:0'"),
+    (tn.device("cuda"), RuntimeError, r"map_location must be the CPU .*, got device\(type='cuda'"),
+    ("gpu", RuntimeError, "map_location must be the CPU .*, got 'gpu'"),
+    ({"cpu": "cuda:1"}, RuntimeError, r"map_location\['cpu'\] must be the CPU .*'cuda:1'"),
+    (3, TypeError, "tn.load: map_location must be None, 'cpu', a tn.device, a dict or a "
+                   "function, got 3"),
+    (lambda storage, location: storage.cuda(), RuntimeError, "cuda"),
+    (lambda storage, location: storage.array, TypeError,
+     "tn.load: map_location must return a tensor or None, got ndarray"),
+])
+def test_map_location_elsewhere_is_refused(tmp_path, where, error, message):
+    tn.save({"w": tn.ones(2)}, tmp_path / "m.npz")
+    with pytest.raises(error, match=message):
+        tn.load(tmp_path / "m.npz", map_location=where)
+
+
+def test_the_pytorch_idioms_run_with_either_library():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        buffer = io.BytesIO()
+        lib.save({"w": lib.tensor([1.5, -2.0]), "epoch": 7}, buffer)
+        for where in (lib.device("cpu"), "cpu", lambda storage, loc: storage):
+            buffer.seek(0)
+            loaded = lib.load(buffer, map_location=where)
+            results.append((loaded["w"].tolist(), loaded["epoch"]))
+    assert results == [([1.5, -2.0], 7)] * 6

@@ -219,6 +219,39 @@ def test_loader_refuses_bad_arguments(kwargs, error, message):
         DataLoader(_dataset(), **kwargs)
 
 
+def test_sampler_and_batch_sampler_none_are_accepted_in_pytorchs_positions():
+    data = _dataset(5)
+    keywords = DataLoader(data, batch_size=2, sampler=None, batch_sampler=None)
+    positional = DataLoader(data, 2, False, None, None, 0, None, False, True)  # drop_last
+    assert [y.tolist() for _, y in keywords] == [[0, 1], [2, 3], [4]]
+    assert [y.tolist() for _, y in positional] == [[0, 1], [2, 3]]
+
+
+def test_the_loaders_first_parameters_are_pytorchs_in_its_order():
+    import inspect
+
+    torch = pytest.importorskip("torch")
+    ours = list(inspect.signature(DataLoader).parameters)
+    theirs = list(inspect.signature(torch.utils.data.DataLoader).parameters)
+    assert ours[:9] == theirs[:9] == [
+        "dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers",
+        "collate_fn", "pin_memory", "drop_last"]
+    assert set(ours) <= set(theirs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"sampler": [4, 3, 2, 1, 0]}, r"DataLoader: sampler must be None \(samplers are not "
+                                   r"implemented in tinynet; use shuffle=True, or a Subset of "
+                                   r"the dataset\), got \[4, 3, 2, 1, 0\]"),
+    ({"batch_sampler": [[0, 1], [2]]}, r"DataLoader: batch_sampler must be None .*use "
+                                       r"batch_size, shuffle and drop_last\), got "
+                                       r"\[\[0, 1\], \[2\]\]"),
+])
+def test_a_sampler_is_refused_naming_what_to_use_instead(kwargs, message):
+    with pytest.raises(NotImplementedError, match=message):
+        DataLoader(_dataset(5), **kwargs)
+
+
 def test_a_loader_feeds_a_training_loop():
     tn.manual_seed(0)
     x = tn.randn(64, 3)

@@ -8,8 +8,8 @@ from tinynet.allocator import tune_allocator
 from tinynet.allocator import tune_if_asked as _tune_if_asked
 # NOTE: autograd first. Tensor and Function need each other (Function.apply builds
 # Tensors; Tensor methods call ops); each module imports the other at its end.
-from tinynet.autograd import (capture, enable_grad, gradcheck, is_grad_enabled, no_grad,
-                              set_grad_enabled)
+from tinynet.autograd import (capture, enable_grad, gradcheck, inference_mode, is_grad_enabled,
+                              no_grad, set_grad_enabled)
 from tinynet.tensor import Tensor
 from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
 from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul,
@@ -64,9 +64,9 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
     "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
     "get_default_dtype", "get_num_threads", "gradcheck", "half", "History",
-    "index_select", "init_report", "initial_seed", "int", "int8", "int16", "int32", "int64",
-    "IntTensor", "is_grad_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan",
-    "linspace", "load", "log", "log10",
+    "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8", "int16",
+    "int32", "int64", "IntTensor", "is_grad_enabled", "is_tensor", "isclose", "isfinite",
+    "isinf", "isnan", "linspace", "load", "log", "log10",
     "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logsumexp", "long", "LongTensor", "manual_seed", "masked_fill", "matmul", "max",
     "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "models", "moveaxis",

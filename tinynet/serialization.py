@@ -5,6 +5,8 @@ description of the nested structure (dicts, lists, tuples, numbers, strings, Non
 whose leaves point at those arrays. Loading reads that JSON and the arrays with
 ``allow_pickle=False``, so no code in a file ever runs.
 """
+import functools
+import io
 import json
 import math
 import os
@@ -13,6 +15,7 @@ import zipfile
 import numpy as np
 
 from tinynet.checks import check_int
+from tinynet.devices import device
 from tinynet.files import atomic_write
 from tinynet.tensor import Tensor
 
@@ -53,25 +56,27 @@ def _encode(obj, arrays: dict):
                     f"dicts, lists and tuples of them, got {type(obj).__name__}")
 
 
-def _decode(data, arrays):
+def _decode(data, tensors: dict):
+    """The structure the manifest entry ``data`` describes, its arrays taken from
+    ``tensors`` (a dict from array names to tensors)."""
     if isinstance(data, list):
-        return [_decode(v, arrays) for v in data]
+        return [_decode(v, tensors) for v in data]
     if not isinstance(data, dict):
         return data
     if len(data) != 1:
         raise _Corrupt(f"an entry must have one key, got {sorted(data)[:5]}")
     (kind, value), = data.items()
     if kind == "__array__":
-        return Tensor._wrap(arrays[value], False, None)
+        return tensors[value]
     if kind == "__dict__" and isinstance(value, dict):
-        return {k: _decode(v, arrays) for k, v in value.items()}
+        return {k: _decode(v, tensors) for k, v in value.items()}
     if kind == "__items__" and isinstance(value, list):
-        pairs = [(k, _decode(v, arrays)) for k, v in value]
+        pairs = [(k, _decode(v, tensors)) for k, v in value]
         if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k, _ in pairs):
             raise _Corrupt("dict keys must be str or int")
         return dict(pairs)
     if kind == "__tuple__" and isinstance(value, list):
-        return tuple(_decode(v, arrays) for v in value)
+        return tuple(_decode(v, tensors) for v in value)
     raise _Corrupt(f"unknown entry {kind!r}")
 
 
@@ -91,10 +96,12 @@ def _array_keys(data, keys: set) -> set:
 
 def save(obj, f) -> None:
     """Write ``obj`` (a state dict: nested dicts of tensors, arrays and numbers, such as
-    ``model.state_dict()`` or ``optimizer.state_dict()``) to the path ``f``.
+    ``model.state_dict()`` or ``optimizer.state_dict()``) to ``f``: a path, or a file
+    object opened for writing bytes (``io.BytesIO``, ``open(path, "wb")``).
 
-    The file is written next to its destination under a temporary name, flushed to
-    disk, then renamed over ``f``: a crash mid-save leaves any previous file intact.
+    A path's file is written next to its destination under a temporary name, flushed to
+    disk, then renamed over ``f``: a crash mid-save leaves any previous file intact. A
+    file object is written to where it stands, and left open.
 
     Example:
         >>> import os, tempfile, tinynet as tn
@@ -103,11 +110,20 @@ def save(obj, f) -> None:
         >>> tn.load(path)["epoch"]
         3
     """
-    path = os.fspath(f)
+    if hasattr(f, "write"):
+        if isinstance(f, io.TextIOBase):
+            raise TypeError("tn.save: f must be a path or a file object opened for writing "
+                            "bytes ('wb'), got a text stream")
+    elif not isinstance(f, (str, bytes, os.PathLike)):
+        raise TypeError(f"tn.save: f must be a path or a file object opened for writing "
+                        f"bytes, got {type(f).__name__}")
     arrays = {}
     manifest = {"format": _FORMAT_VERSION, "root": _encode(obj, arrays)}
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
-    with atomic_write(path, "wb", where="tn.save") as handle:
+    if hasattr(f, "write"):
+        np.savez(f, **arrays)
+        return
+    with atomic_write(os.fspath(f), "wb", where="tn.save") as handle:
         np.savez(handle, **arrays)
 
 
@@ -119,12 +135,16 @@ def load(f, max_bytes: int = DEFAULT_MAX_BYTES, weights_only=None, map_location=
     headers before any is inflated (a small compressed file cannot become a huge array).
 
     Args:
-        f: the path.
+        f: the path, or a file object opened for reading bytes (``io.BytesIO``,
+            ``open(path, "rb")``), read from where it stands.
         max_bytes: the most array data to read (default 1 GiB); raise it for larger
             models.
-        weights_only, map_location: accepted for PyTorch code. A tinynet file never
-            holds code, whatever ``weights_only`` says; ``map_location`` may only be
-            None or "cpu".
+        weights_only: accepted for PyTorch code: a tinynet file never holds code,
+            whatever it says.
+        map_location: where to put the tensors, as in PyTorch: None, "cpu" or
+            ``tn.device("cpu")`` (tinynet's tensors are all on the CPU), a dict from
+            saved locations to new ones ("cpu" may only map to the CPU), or a function
+            ``f(tensor, "cpu")`` returning the tensor to use (or None to keep it).
 
     Raises:
         FileNotFoundError: no such file.
@@ -133,38 +153,103 @@ def load(f, max_bytes: int = DEFAULT_MAX_BYTES, weights_only=None, map_location=
             another dtype (complex, strings, dates, records), members the manifest does
             not name, or more than ``max_bytes`` of data.
     """
-    path = os.fspath(f)
     max_bytes = check_int("tn.load", "max_bytes", max_bytes, 0)
-    if map_location not in (None, "cpu"):
-        raise RuntimeError(f"tn.load: tinynet runs on the CPU only, got map_location "
-                           f"{map_location!r}")
-    with open(path, "rb") as handle:
-        magic = handle.read(len(_ZIP_MAGIC))
+    place = _placement(map_location)
+    shown, source, magic = _open(f)
     # NOTE: np.load would take anything that is not a zip or .npy file for a pickle
     if magic != _ZIP_MAGIC:
         if magic[:1] == b"\x80":  # the first opcode of every pickle since protocol 2
-            raise ValueError(f"tn.load: refusing to load {path!r}: it is a pickle, which could "
+            raise ValueError(f"tn.load: refusing to load {shown}: it is a pickle, which could "
                              f"run code when loaded; tinynet files hold plain arrays only")
-        raise ValueError(f"tn.load: {path!r} is not a tinynet file, or is truncated or corrupt: "
+        raise ValueError(f"tn.load: {shown} is not a tinynet file, or is truncated or corrupt: "
                          f"it does not start like an .npz archive (first bytes {magic!r})")
     try:
-        manifest, arrays = _read_archive(path, max_bytes)
-        return _decode(manifest["root"], arrays)
+        manifest, arrays = _read_archive(source, max_bytes)
+        tensors = {key: Tensor._wrap(array, False, None) for key, array in arrays.items()}
+        loaded = _decode(manifest["root"], tensors)
     except _Refused as refusal:
-        raise ValueError(f"tn.load: refusing to load {path!r}: {refusal}") from None
+        raise ValueError(f"tn.load: refusing to load {shown}: {refusal}") from None
     except _Foreign as foreign:
-        raise ValueError(f"tn.load: {path!r} {foreign}") from None
+        raise ValueError(f"tn.load: {shown} {foreign}") from None
     except (_Corrupt, ValueError) as error:
         if "allow_pickle" in str(error) or "Object arrays" in str(error):
-            raise ValueError(f"tn.load: refusing to load {path!r}: it holds pickled Python "
+            raise ValueError(f"tn.load: refusing to load {shown}: it holds pickled Python "
                              f"objects, which could run code; tinynet files hold plain "
                              f"arrays only") from None
-        raise ValueError(f"tn.load: {path!r} is corrupt: {error}") from None
+        raise ValueError(f"tn.load: {shown} is corrupt: {error}") from None
     except Exception as error:  # noqa: BLE001  (zipfile, zlib, json and numpy raise a dozen
         # kinds on damaged bytes: BadZipFile, EOFError, RecursionError, MemoryError, a
         # RuntimeError for "encrypted" members...; to the caller they all mean one thing)
-        raise ValueError(f"tn.load: {path!r} is truncated or corrupt ({type(error).__name__}: "
+        raise ValueError(f"tn.load: {shown} is truncated or corrupt ({type(error).__name__}: "
                          f"{error})") from None
+    if place is None:
+        return loaded
+    # the manifest is sound (decoded above): decode it again with the placed tensors
+    return _decode(manifest["root"], {key: place(t) for key, t in tensors.items()})
+
+
+def _open(f) -> tuple:
+    """(how messages name it, what ``zipfile`` reads, the first bytes) of a path or of a
+    file object, which is read from its position (whole, when it cannot seek)."""
+    if not hasattr(f, "read"):
+        if not isinstance(f, (str, bytes, os.PathLike)):
+            raise TypeError(f"tn.load: f must be a path or a file object opened for reading "
+                            f"bytes, got {type(f).__name__}")
+        path = os.fspath(f)
+        with open(path, "rb") as handle:
+            return repr(path), path, handle.read(len(_ZIP_MAGIC))
+    name = getattr(f, "name", None)
+    shown = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
+    seekable = f.seekable()
+    start = f.tell() if seekable else None
+    data = f.read(len(_ZIP_MAGIC)) if seekable else f.read()
+    if not isinstance(data, bytes):
+        raise TypeError("tn.load: f must be a path or a file object opened for reading "
+                        "bytes ('rb'), got a text stream")
+    if seekable:
+        f.seek(start)
+        return shown, f, data
+    return shown, io.BytesIO(data), data[:len(_ZIP_MAGIC)]
+
+
+def _placement(map_location):
+    """What ``load`` does to each tensor for ``map_location``: nothing (None), or a
+    function of the tensor. Everything a tinynet file holds was saved from the CPU."""
+    if map_location is None:
+        return None
+    if isinstance(map_location, dict):
+        if "cpu" in map_location:
+            _check_cpu("map_location['cpu']", map_location["cpu"])
+        return None
+    if isinstance(map_location, (str, device)):
+        _check_cpu("map_location", map_location)
+        return None
+    if callable(map_location):
+        return functools.partial(_mapped, map_location)
+    raise TypeError(f"tn.load: map_location must be None, 'cpu', a tn.device, a dict or a "
+                    f"function, got {map_location!r}")
+
+
+def _check_cpu(name: str, where) -> None:
+    """``where`` (a string or a device) must name the CPU."""
+    try:
+        on_cpu = device(where).type == "cpu"
+    except (RuntimeError, TypeError):  # not a device at all
+        on_cpu = False
+    if not on_cpu:
+        raise RuntimeError(f"tn.load: {name} must be the CPU (tinynet runs on the CPU only), "
+                           f"got {where!r}")
+
+
+def _mapped(map_location, t: Tensor) -> Tensor:
+    """``map_location(t, "cpu")``, as PyTorch calls it with each storage; None keeps ``t``."""
+    placed = map_location(t, "cpu")
+    if placed is None:
+        return t
+    if not isinstance(placed, Tensor):
+        raise TypeError(f"tn.load: map_location must return a tensor or None, got "
+                        f"{type(placed).__name__}")
+    return placed
 
 
 class _Refused(Exception):
@@ -180,9 +265,10 @@ class _Corrupt(Exception):
     the file."""
 
 
-def _read_archive(path: str, max_bytes: int) -> tuple:
-    """(manifest, {name: array}) of a tinynet .npz, each array checked before it is read."""
-    with zipfile.ZipFile(path) as archive:
+def _read_archive(source, max_bytes: int) -> tuple:
+    """(manifest, {name: array}) of a tinynet .npz (a path or a binary file object), each
+    array checked before it is read."""
+    with zipfile.ZipFile(source) as archive:
         members = {}
         for name in archive.namelist():
             if not name.endswith(".npy"):

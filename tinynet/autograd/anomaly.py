@@ -8,13 +8,16 @@ forward was running. A NaN that was already in a leaf tensor (an input, a parame
 reported at the first op that reads it, as coming from that leaf.
 
 Off (the default) it costs one flag check per op and per module call.
+``set_detect_anomaly(mode)`` turns it on or off at once, as in PyTorch. The mode is per
+thread (the engine's observers are); PyTorch's is one for the whole process.
 """
+import functools
 import os
 import traceback
 
 import numpy as np
 
-from tinynet.autograd.observers import OBSERVERS, current_module, observing
+from tinynet.autograd.observers import OBSERVERS, current_module
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,8 +38,9 @@ class AnomalyError(RuntimeError):
 
 
 class detect_anomaly:
-    """Context manager: raise ``AnomalyError`` at the first op whose forward output or
-    backward gradient is non-finite while its inputs were finite.
+    """Context manager (and decorator): raise ``AnomalyError`` at the first op whose
+    forward output or backward gradient is non-finite while its inputs were finite.
+    On leaving, the mode is what it was before (on, inside ``set_detect_anomaly(True)``).
 
     Example:
         >>> import tinynet as tn
@@ -50,16 +54,66 @@ class detect_anomaly:
     """
 
     def __enter__(self):
-        self._observing = observing(check_forward, check_backward)
-        self._observing.__enter__()
+        self.prev = is_anomaly_enabled()
+        _switch(True)
         return self
 
     def __exit__(self, *exc):
-        return self._observing.__exit__(*exc)
+        _switch(self.prev)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class set_detect_anomaly:
+    """Turn anomaly detection on or off: at once when called (as in PyTorch), and back
+    to the previous mode at the end of a ``with`` block.
+
+    Args:
+        mode: True to check every op (see ``detect_anomaly``), False to stop.
+
+    Example:
+        >>> import tinynet as tn
+        >>> with tn.autograd.set_detect_anomaly(True):
+        ...     tn.autograd.is_anomaly_enabled()
+        True
+        >>> tn.autograd.is_anomaly_enabled()
+        False
+    """
+
+    def __init__(self, mode: bool):
+        if not isinstance(mode, bool):  # (PyTorch refuses any other type too)
+            raise TypeError(f"set_detect_anomaly: mode must be True or False, got {mode!r}")
+        self.prev = is_anomaly_enabled()
+        _switch(mode)
+
+    def __enter__(self):
+        return self  # already switched by __init__
+
+    def __exit__(self, *exc):
+        _switch(self.prev)
+        return False
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (in this thread)."""
     return check_forward in OBSERVERS.forward
+
+
+def _switch(on: bool) -> None:
+    """Install the anomaly checks as observers of the engine (once), or remove them."""
+    if on and not is_anomaly_enabled():
+        OBSERVERS.forward.append(check_forward)
+        OBSERVERS.backward.append(check_backward)
+    elif not on and is_anomaly_enabled():
+        OBSERVERS.forward.remove(check_forward)
+        OBSERVERS.backward.remove(check_backward)
 
 
 def creation_site() -> str:

@@ -1,4 +1,5 @@
-"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``.
 
 The switch is per thread, as in PyTorch: inference under ``no_grad`` in one thread does
 not stop another thread from recording.
@@ -99,3 +100,34 @@ class set_grad_enabled(_GradModeSwitch):
     def __call__(self, fn):
         _GradMode.enabled = self.prev  # as a decorator it acts per call, not now
         return super().__call__(fn)
+
+
+class inference_mode(_GradModeSwitch):
+    """Context manager (and decorator, with or without parentheses) for inference: no
+    graph is built, exactly as under ``no_grad``. ``inference_mode(False)`` records
+    again, as in PyTorch.
+
+    NOTE: PyTorch's also makes the tensors created inside "inference tensors", which
+    autograd refuses later on; tinynet's are ordinary tensors, as made under ``no_grad``.
+
+    Args:
+        mode: True (default) to stop recording, False to record.
+
+    Example:
+        >>> import tinynet as tn
+        >>> w = tn.ones(3, requires_grad=True)
+        >>> with tn.inference_mode():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+    """
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # @inference_mode on a function: the switch made for it
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        if not isinstance(mode, int) or mode not in (0, 1):  # (bools are ints)
+            raise TypeError(f"inference_mode: mode must be True or False, got {mode!r}")
+        self.mode = not mode

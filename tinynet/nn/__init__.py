@@ -7,17 +7,17 @@ from tinynet.nn.dropout import Dropout
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Identity, LazyLinear, Linear
-from tinynet.nn.loss import (BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss,
-                             NLLLoss, SmoothL1Loss)
+from tinynet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss,
+                             MSELoss, NLLLoss, SmoothL1Loss)
 from tinynet.nn.module import Module
 from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
-    "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU", "Embedding",
-    "Flatten", "GELU", "Hardtanh", "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LazyLinear",
-    "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleList", "NLLLoss",
-    "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Softplus", "Tanh", "Unflatten", "UninitializedParameter", "functional", "init",
-    "parameter", "utils",
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
+    "Embedding", "Flatten", "GELU", "Hardtanh", "HuberLoss", "Identity", "L1Loss", "LayerNorm",
+    "LazyLinear", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Mish", "Module",
+    "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU",
+    "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "Unflatten",
+    "UninitializedParameter", "functional", "init", "parameter", "utils",
 ]

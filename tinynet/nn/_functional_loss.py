@@ -1,5 +1,6 @@
 """The losses of ``tinynet.nn.functional`` (import them from there): cross-entropy, NLL,
-binary cross-entropy on logits, and the squared, absolute, smooth L1 and Huber errors.
+binary cross-entropy on probabilities and on logits, and the squared, absolute, smooth L1
+and Huber errors.
 
 Each checks its input, target and weights here, then calls one fused op from
 ``tinynet.ops`` (``mse_loss`` composes tensor ops).
@@ -191,15 +192,59 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     _check_elementwise(name, input, target, reduction)
     input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
-    values = _array(y)
-    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
-        bad = values[~((values >= 0) & (values <= 1))].flat[0]
-        raise ValueError(f"{name}: targets must be probabilities in [0, 1], got {bad!r}")
+    _check_probabilities(name, "targets", _array(y))
     _constant(name, "weight", weight)
     _constant(name, "pos_weight", pos_weight)
     w = None if weight is None else _array(weight, input.dtype)
     pw = None if pos_weight is None else _array(pos_weight, input.dtype)
     return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy between probabilities ``input`` (a sigmoid's output) and
+    targets in [0, 1] of the same shape: -w·[y·log x + (1-y)·log(1-x)], each log clamped
+    to >= -100 as in PyTorch. ``weight`` broadcasts to the input's shape. On logits,
+    ``binary_cross_entropy_with_logits`` is stabler (no sigmoid to saturate).
+
+    Example:
+        >>> import tinynet as tn
+        >>> p = tn.tensor([0.9, 0.2])
+        >>> loss = tn.nn.functional.binary_cross_entropy(p, tn.tensor([1.0, 0.0]))
+        >>> round(loss.item(), 4)   # -(log 0.9 + log 0.8) / 2
+        0.1643
+    """
+    name = "binary_cross_entropy"
+    _check_elementwise(name, input, target, reduction)
+    _check_probabilities(name, "input", input.array, " (a sigmoid's output; on logits use "
+                                                     "binary_cross_entropy_with_logits)")
+    y = _as_dtype(target, input.dtype)
+    _check_probabilities(name, "targets", _array(y))
+    _constant(name, "weight", weight)
+    w = None
+    if weight is not None:
+        w = _array(weight, input.dtype)
+        if not _broadcasts_to(w.shape, input.shape):
+            raise ValueError(f"{name}: weight must broadcast to the input's shape "
+                             f"{tuple(input.shape)}, got shape {w.shape}")
+    return ops.BCE.apply(input, y, w, reduction)
+
+
+def _check_probabilities(name: str, what: str, values, hint: str = "") -> None:
+    """Every value in [0, 1] (NaN is refused too); the message names the first other one
+    and its index."""
+    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
+        index = tuple(int(i) for i in np.argwhere(~((values >= 0) & (values <= 1)))[0])
+        raise ValueError(f"{name}: {what} must be probabilities in [0, 1]{hint}, got "
+                         f"{values[index].item()!r} at index {index}")
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``target`` without enlarging it."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
 
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002

@@ -14,7 +14,8 @@ from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_chann
                                 check_dropout_p, check_dtype, check_hardtanh_range,
                                 check_linear_input, check_normalized_shape, check_padding_idx,
                                 check_softplus, check_table, gelu_op, prelu_slope_shape)
-from tinynet.nn._functional_loss import (binary_cross_entropy_with_logits, cross_entropy,
+from tinynet.nn._functional_loss import (binary_cross_entropy,
+                                         binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, l1_loss, mse_loss, nll_loss,
                                          smooth_l1_loss)
 from tinynet.random import as_generator
@@ -22,10 +23,10 @@ from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu",
-    "embedding", "gelu", "hardtanh", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
-    "linear", "log_softmax", "mish", "mse_loss", "nll_loss", "one_hot", "prelu", "relu",
-    "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "dropout", "elu", "embedding", "gelu", "hardtanh", "huber_loss", "l1_loss", "layer_norm",
+    "leaky_relu", "linear", "log_softmax", "mish", "mse_loss", "nll_loss", "one_hot", "prelu",
+    "relu", "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
 ]
 
 

@@ -84,6 +84,38 @@ class NLLLoss(Module):
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
 
 
+class BCELoss(Module):
+    """Binary cross-entropy on probabilities (after a ``Sigmoid``), one fused node: with
+    x the input and y the target, elementwise
+
+        ℓ = -w·[y·log x + (1-y)·log(1-x)],   each log clamped to >= -100 (as PyTorch)
+
+    For logits, ``BCEWithLogitsLoss`` fuses the sigmoid in and stays stable where the
+    sigmoid saturates.
+
+    Args:
+        weight: rescales each element's loss (broadcast to the input's shape), default
+            None.
+        reduction: 'mean' (default), 'sum' or 'none'.
+
+    Shape: input (*) in [0, 1], target (*) in [0, 1] of the same shape; output scalar
+    or (*).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.BCELoss()(tn.tensor([0.5, 0.5]), tn.tensor([1.0, 0.0]))   # log 2
+        tensor(0.6931472)
+    """
+
+    def __init__(self, weight=None, reduction: str = "mean"):
+        super().__init__()
+        check_reduction("BCELoss", reduction)
+        self.weight, self.reduction = weight, reduction
+
+    def forward(self, input, target):  # noqa: A002
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
 class BCEWithLogitsLoss(Module):
     """Binary cross-entropy on logits, sigmoid fused in (stable for any logit).
 

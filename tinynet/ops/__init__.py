@@ -13,7 +13,7 @@ from tinynet.ops.join import Cat, Stack
 from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
 from tinynet.ops.cross_entropy import CrossEntropy, CrossEntropyGeneral
-from tinynet.ops.loss import BCEWithLogits, NLLLoss, SmoothL1
+from tinynet.ops.loss import BCE, BCEWithLogits, NLLLoss, SmoothL1
 from tinynet.ops.movement import (BroadcastTo, Clone, Flip, GetItem, Permute, Reshape, Roll,
                                   SetItem)
 from tinynet.ops.norm import Norm
@@ -24,8 +24,8 @@ from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Where
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
 
 __all__ = [
-    "Abs", "Add", "Amax", "Amin", "BCEWithLogits", "BatchNorm", "BroadcastTo", "Cast", "Cat",
-    "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
+    "Abs", "Add", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm", "BroadcastTo", "Cast",
+    "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
     "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2", "Expm1",
     "Flip", "Floor", "FloorDivide", "Fmod", "GELU", "GELUTanh", "Gather", "GetItem",
     "Hardtanh", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2",

@@ -1,5 +1,5 @@
-"""Fused, numerically stable losses: NLL, BCE on logits, and the smooth L1 (Huber) family
-(cross-entropy is in cross_entropy.py).
+"""Fused, numerically stable losses: NLL, BCE on probabilities and on logits, and the smooth
+L1 (Huber) family (cross-entropy is in cross_entropy.py).
 
 Reductions follow PyTorch: 'none' (one loss per sample), 'sum', or 'mean'. For class
 targets with per-class ``weight`` the mean divides by the total weight of the
@@ -65,6 +65,50 @@ class NLLLoss(Function):
                 picked = np.where(valid, picked, 0)  # is ignored ('mean': 0/0), as PyTorch's
             gx[np.arange(ctx.shape[0]), t] = picked
         return gx, None, None, None, None
+
+
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor of x(1-x): 1e-12 as a float32
+
+
+class BCE(Function):
+    """Binary cross-entropy on probabilities x in [0, 1] with targets y in [0, 1]:
+        ℓ = -w·[y·max(log x, -100) + (1-y)·max(log(1-x), -100)],
+        dℓ/dx = w·(x - y) / max(x·(1-x), 1e-12),
+        dℓ/dy = w·[max(log(1-x), -100) - max(log x, -100)].
+    The clamps are PyTorch's: ℓ stays finite at x = 0 and x = 1 (log 0 = -inf), and so
+    does dℓ/dx, which is PyTorch's too (the exact derivative wherever x·(1-x) > 1e-12).
+    NOTE: dℓ/dy is the exact derivative of ℓ, clamps included; PyTorch's, -logit(x), is
+    infinite at x = 0 and x = 1.
+
+    x, y and w share the input's shape (w broadcast to it); reduced as the other losses
+    ('mean': over every element).
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction):
+        with np.errstate(divide="ignore"):  # log 0 = -inf, then clamped
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        losses = (y - 1) * log_1mx - y * log_x  # (PyTorch's order of operations)
+        if weight is not None:
+            losses = losses * weight
+        ctx.save_for_backward(x, y, weight, log_x, log_1mx)
+        ctx.reduction, ctx.count = reduction, losses.size
+        return reduce_losses(losses, reduction, losses.size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, weight, log_x, log_1mx = ctx.saved_tensors
+        if weight is not None:
+            grad = grad * weight
+        if ctx.reduction == "mean":
+            grad = grad / ctx.count
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = grad * (x - y) / np.maximum((1 - x) * x, _BCE_EPS)
+        if ctx.needs_input_grad[1]:
+            gy = grad * (log_1mx - log_x)
+        return gx, gy, None, None
 
 
 class BCEWithLogits(Function):

@@ -1,7 +1,8 @@
 """The foreach path of the optimizers (``foreach=True``, or ``None`` with the fast paths
 on): a group's update over all its parameters at once, in a few vectorised numpy calls,
 with the same arithmetic in the same order as the optimizer's per-parameter reference
-(tests/test_optim.py checks that they agree bit for bit).
+(tests/test_optim.py checks that they agree bit for bit). Parameters without a gradient
+(a frozen layer's) are left out of the update, as the reference skips them.
 
 ``FlatState`` keeps an optimizer's per-parameter state in one contiguous array per name.
 An update then costs a few vectorised numpy calls over every parameter of a group
@@ -279,6 +280,12 @@ def holds(params: list, views: list, flat: np.ndarray) -> bool:
 
 
 # ---- SGD -------------------------------------------------------------------------------
+def with_grads(params: list) -> list:
+    """The parameters that have a gradient: the only ones a step updates (a frozen
+    layer's never get one)."""
+    return [p for p in params if p.grad is not None]
+
+
 def gatherable(params: list) -> bool:
     """Whether a group's gradients can be gathered into one flat array: there are
     parameters, each has a gradient of its own shape, and all share one dtype."""
@@ -292,21 +299,24 @@ def gatherable(params: list) -> bool:
 
 def sgd_group(cache: dict, i: int, group: dict) -> bool:
     """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
-    over the group's gradients in one flat array (read in place when they are laid so,
-    else gathered), with its FlatState kept in ``cache``; False (nothing done) for a
-    group with momentum, larger than BLOCK elements (per parameter, its update is
-    already a pass or two over large arrays), whose gradients cannot be gathered
-    (``gatherable``), or with weight decay on parameters that may share memory
-    (``FlatState.apart``): the per-parameter reference then runs."""
+    for each parameter that has a gradient, over their gradients in one flat array (read
+    in place when they are laid so, else gathered), with their FlatState kept in
+    ``cache``; False (nothing done) for a group with momentum, larger than BLOCK
+    elements (per parameter, its update is already a pass or two over large arrays),
+    whose gradients cannot be gathered (``gatherable``), or with weight decay on
+    parameters that may share memory (``FlatState.apart``): the per-parameter reference
+    then runs."""
     lr, momentum, weight_decay = as_floats(group, "lr", "momentum", "weight_decay")
     if momentum:
         return False
     params = group["params"]
     flat = cache.get(i)
     if flat is None or not flat.ready(params, {}):
-        if sum(p.array.size for p in params) > BLOCK or not gatherable(params):
-            return False
-        flat = cache[i] = FlatState(params, (), {}, "SGD.step")
+        params = with_grads(params)
+        if flat is None or not flat.ready(params, {}):
+            if sum(p.array.size for p in params) > BLOCK or not gatherable(params):
+                return False
+            flat = cache[i] = FlatState(params, (), {}, "SGD.step")
     if weight_decay and not flat.apart():
         return False
     g = None if weight_decay else flat.flat_grads()
@@ -326,10 +336,10 @@ def sgd_group(cache: dict, i: int, group: dict) -> bool:
 
 # ---- Adam ------------------------------------------------------------------------------
 def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
-    """One Adam (or AdamW) step of group ``i`` on the foreach path, with the group's
-    FlatState kept in ``cache``; False (nothing done) when the group cannot take it: a
-    parameter without a gradient, mixed dtypes or step counts. The per-parameter
-    reference then runs."""
+    """One Adam (or AdamW) step of group ``i`` on the foreach path, over the parameters
+    that have a gradient, with their FlatState kept in ``cache``; False (nothing done)
+    when they cannot take it: none at all, mixed dtypes or step counts. The
+    per-parameter reference then runs."""
     flat = _adam_flat_state(optimizer.state, cache, i, group["params"],
                             f"{type(optimizer).__name__}.step")
     if flat is None:
@@ -368,10 +378,13 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
 
 
 def _adam_flat_state(state: dict, cache: dict, i: int, params: list, where: str):
-    """The group's FlatState when every parameter has a gradient, they share a dtype
-    and a step count; otherwise None."""
+    """The FlatState of the group's parameters that have a gradient, when they share a
+    dtype and a step count; otherwise None."""
     flat = cache.get(i)
     if flat is not None and flat.ready(params, state):  # the usual case
+        return flat
+    params = with_grads(params)
+    if flat is not None and flat.ready(params, state):  # the same ones frozen as before
         return flat
     if not gatherable(params):
         return None

@@ -14,14 +14,23 @@ def as_floats(group: dict, *names) -> list:
     return [float(group[name]) for name in names]
 
 
+def _retains_grad(p: Tensor) -> bool:
+    """Whether the non-leaf ``p`` called ``retain_grad()``: backward then fills its
+    ``.grad``, and PyTorch lets an optimizer update it."""
+    retained = getattr(p.grad_fn, "retained", None)
+    return retained is not None and retained() is p
+
+
 class Optimizer:
     """Base class. Subclasses define ``step`` using ``self.param_groups`` (a list of
     dicts holding "params" and the hyper-parameters) and ``self.state`` (a dict from
     parameter to its state, e.g. Adam's moments).
 
     Args:
-        params: an iterable of tensors, or of dicts each with "params" and
-            hyper-parameters overriding ``defaults`` for that group.
+        params: an iterable of leaf tensors, or of dicts each with "params" and
+            hyper-parameters overriding ``defaults`` for that group. A tensor that does
+            not require grad (a frozen layer's) is kept and, as every parameter whose
+            ``.grad`` is None, left alone by ``step``.
         defaults: the hyper-parameters of every group.
     """
 
@@ -49,9 +58,12 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{where}: params must be Tensors, got {type(p).__name__} at "
                                 f"position {i}")
-            if not p.requires_grad:
-                raise ValueError(f"{where}: params must require grad, got a tensor of shape "
-                                 f"{tuple(p.shape)} at position {i} that does not")
+            if not (p.is_leaf or _retains_grad(p)):  # (one that does not require grad is
+                # kept, as in PyTorch, and skipped while its .grad is None: a frozen layer)
+                raise ValueError(f"{where}: params must be leaf tensors (made by you, not by "
+                                 f"an op), got the output of {type(p.grad_fn).__name__} of "
+                                 f"shape {tuple(p.shape)} at position {i}; pass the tensor it "
+                                 f"was computed from")
             if id(p) in seen:  # it would be updated twice per step
                 raise ValueError(f"{where}: each parameter must appear once, got the tensor of "
                                  f"shape {tuple(p.shape)} at position {i} a second time")

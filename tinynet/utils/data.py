@@ -9,6 +9,7 @@ Everything runs in the calling process (see ``DataLoader``'s ``num_workers``).
 import collections.abc
 import math
 import numbers
+import reprlib
 
 import numpy as np
 
@@ -198,6 +199,8 @@ class DataLoader:
         dataset: a dataset (``__getitem__`` and ``__len__``).
         batch_size: samples per batch (default 1).
         shuffle: draw a new random order at each iteration (default False).
+        sampler, batch_sampler: must be None (the default): samplers are not implemented
+            (use ``shuffle``, or a ``Subset`` of the dataset); taken in PyTorch's position.
         num_workers: accepted for PyTorch code; NOTE: batches are always made in the
             calling process, one after the other (the same batches, in the same order).
         collate_fn: joins a list of samples into a batch (default: ``default_collate``).
@@ -214,9 +217,11 @@ class DataLoader:
         (3, [[0, 1], [2, 3], [4]])
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
-                 num_workers: int = 0, collate_fn=None, pin_memory: bool = False,
-                 drop_last: bool = False, generator=None):
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, sampler=None,
+                 batch_sampler=None, num_workers: int = 0, collate_fn=None,
+                 pin_memory: bool = False, drop_last: bool = False, generator=None):
+        _refuse_sampler("sampler", sampler, "shuffle=True, or a Subset of the dataset")
+        _refuse_sampler("batch_sampler", batch_sampler, "batch_size, shuffle and drop_last")
         self.dataset = dataset
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, 1)
         self.shuffle = bool(shuffle)
@@ -249,3 +254,11 @@ class DataLoader:
                 yield [t[np.asarray(indices)] for t in self.dataset.tensors]
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
+
+
+def _refuse_sampler(name: str, value, instead: str) -> None:
+    """A sampler other than None is refused, saying what to use ``instead``."""
+    if value is not None:
+        raise NotImplementedError(f"DataLoader: {name} must be None (samplers are not "
+                                  f"implemented in tinynet; use {instead}), got "
+                                  f"{reprlib.repr(value)}")

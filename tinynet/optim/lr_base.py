@@ -1,0 +1,41 @@
+"""``LRScheduler``, the base class of the learning-rate schedules (import it from
+``tinynet.optim.lr_scheduler``, where the schedules are)."""
+
+
+class LRScheduler:
+    """Base class: ``step()`` once per epoch, after ``optimizer.step()``."""
+
+    def __init__(self, optimizer, last_epoch: int = -1):
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        for i, group in enumerate(optimizer.param_groups):
+            if "initial_lr" not in group:
+                raise KeyError(f"{type(self).__name__}: param 'initial_lr' is not specified in "
+                               f"param_groups[{i}] when resuming an optimizer (last_epoch="
+                               f"{last_epoch}); load the optimizer's state dict first, or "
+                               f"pass last_epoch=-1")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._step_count = 0
+        self.step()
+
+    def get_lr(self) -> list:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        self._step_count += 1
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list:
+        return self._last_lr
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        vars(self).update(state_dict)
