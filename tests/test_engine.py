@@ -382,6 +382,25 @@ def test_no_grad_as_a_decorator():
     assert tn.is_grad_enabled()
 
 
+def test_no_grad_and_enable_grad_decorate_without_parentheses_as_in_pytorch():
+    @tn.no_grad
+    def infer(x):
+        """Doubles x."""
+        return x * 2
+
+    @tn.enable_grad
+    def record(x):
+        return x * 2
+
+    a = leaf([1.0])
+    assert not infer(a).requires_grad and tn.is_grad_enabled()
+    assert infer.__name__ == "infer" and infer.__doc__ == "Doubles x."
+    with tn.no_grad():
+        assert record(a).requires_grad and not (a * 2).requires_grad
+    with pytest.raises(TypeError, match="no_grad: takes no arguments .* got 3"):
+        tn.no_grad(3)
+
+
 def test_no_grad_is_restored_after_an_exception():
     with pytest.raises(ValueError), tn.no_grad():
         raise ValueError

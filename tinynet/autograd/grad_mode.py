@@ -50,7 +50,20 @@ class _GradModeSwitch:
         return wrapper
 
 
-class no_grad(_GradModeSwitch):
+class _FixedSwitch(_GradModeSwitch):
+    """A switch with a fixed mode, also usable as a decorator without parentheses
+    (``@no_grad``, as PyTorch allows, besides ``@no_grad()``)."""
+
+    def __new__(cls, fn=None):
+        if fn is not None:  # @no_grad on a function: the switch made for it
+            if not callable(fn):
+                raise TypeError(f"{cls.__name__}: takes no arguments (or decorates a "
+                                f"function), got {fn!r}")
+            return cls()(fn)
+        return super().__new__(cls)
+
+
+class no_grad(_FixedSwitch):
     """Context manager (and decorator) under which no graph is built: for inference
     and for updating parameters by hand.
 
@@ -66,7 +79,7 @@ class no_grad(_GradModeSwitch):
     mode = False
 
 
-class enable_grad(_GradModeSwitch):
+class enable_grad(_FixedSwitch):
     """Context manager (and decorator) that turns recording back on inside ``no_grad``."""
 
     mode = True
