@@ -1314,3 +1314,56 @@ def test_a_parameter_replaced_by_a_new_one_is_read():
     loss.backward()
     assert model.weight.grad is not None
     assert loss.item() == (model(tn.ones(4, 3)) ** 2).sum().item()
+
+
+def _hooked_training(capture: bool, hook_inside=None, steps=5):
+    """Losses, gradients, hook calls and the step of a small model trained with tensor
+    hooks on its parameters and loss (registered outside the function), or a hook
+    registered inside it (``hook_inside``: 'register_hook' or 'retain_grad')."""
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    calls = []
+    for name, p in model.named_parameters():
+        p.register_hook(lambda grad, name=name: calls.append(name) or grad * 0.5)
+
+    def forward(x, y):
+        h = model[1](model[0](x))
+        if hook_inside == "register_hook":
+            h.register_hook(lambda grad: grad.clamp(-0.01, 0.01))
+        elif hook_inside == "retain_grad":
+            h.retain_grad()
+        return F.cross_entropy(model[2](h), y)
+    step = tn.capture(forward) if capture else forward
+    x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
+    results = []
+    for _ in range(steps):
+        model.zero_grad()
+        loss = step(x, y)
+        loss.register_hook(lambda grad: grad * 3)
+        loss.backward()
+        results.append([loss.array.copy()] + [p.grad.array.copy() for p in model.parameters()])
+    return results, calls, step
+
+
+def test_tensor_hooks_registered_outside_run_on_replayed_calls_as_eager():
+    """Hooks on the parameters (the engine hands a replayed call's gradients to the
+    leaves) and on the returned loss: the same gradients bit for bit, the same calls."""
+    (eager, eager_calls, _), (replayed, calls, step) = \
+        _hooked_training(False), _hooked_training(True)
+    assert step.replays == 3 and calls == eager_calls and len(calls) == 4 * 5
+    for a, b in zip(eager, replayed):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("how", ["register_hook", "retain_grad"])
+def test_a_function_registering_a_tensor_hook_is_never_replayed(how):
+    """A replay registers nothing: such a function runs eagerly, with a warning."""
+    eager, _, _ = _hooked_training(False, hook_inside=how)
+    with pytest.warns(UserWarning, match="registers a tensor hook"):
+        replayed, _, step = _hooked_training(True, hook_inside=how)
+    assert step.replays == 0
+    for a, b in zip(eager, replayed):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+

@@ -33,9 +33,12 @@ tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
 ``numpy()``, printing or formatting a tensor) or into a tensor no op makes (a
 comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an
 ``if`` on a value may take the other branch later, and such a tensor would be replayed as
-the recorded one), or that changes a tensor in place (``loss += penalty``, a residual
-``h += x``, a write into an input or through ``x.detach()``), is never replayed: it runs
-eagerly, with one warning saying why. Ops that trust integer indices
+the recorded one), that changes a tensor in place (``loss += penalty``, a residual
+``h += x``, a write into an input or through ``x.detach()``), or that registers a tensor
+hook (``register_hook``, ``register_post_accumulate_grad_hook``, ``retain_grad()``), is
+never replayed: it runs eagerly, with one warning saying why. Tensor hooks registered
+outside the function, on a parameter, an input or the returned loss, run on replayed
+calls as on eager ones (the engine runs them). Ops that trust integer indices
 (cross-entropy's and NLL's classes, an embedding's rows, one_hot, gather) get the eager
 range checks, and a cross-entropy recorded on padded batches (ignore_index=-100) replays
 only padded ones, for which the eager function takes the same op.
@@ -197,15 +200,16 @@ class _Recording:
             seen.extend((t._version, t._version[0]) for t in (*arguments, out)
                         if isinstance(t, Tensor))
 
-        called, finished, reads = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads
-        OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = {}, [], 0
+        outer = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks
+        OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = {}, [], 0, 0
         try:
             with observing(forward=record):
                 self.result = fn(*args)
         finally:
             self.modules, self.finished = list(OBSERVERS.called.values()), OBSERVERS.finished
             self.read_values = OBSERVERS.reads > 0
-            OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = called, finished, reads
+            self.hooked_tensors = OBSERVERS.hooks > 0
+            OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = outer
         self.changed_state = [t._version[0] for t in watched] != before
         made = {id(out) for _, _, out in self.ops} | {id(a) for a in args}
         self.kept = list({id(t): t for _, arguments, _ in self.ops for t in arguments
@@ -304,6 +308,10 @@ class _Plan:
         if first.changed_in_place or second.changed_in_place:
             raise _NotReplayable("it changes a tensor in place (x += ..., a write through "
                                  "x.detach() or .data): a replay would not")
+        if first.hooked_tensors or second.hooked_tensors:
+            raise _NotReplayable("it registers a tensor hook (register_hook, "
+                                 "register_post_accumulate_grad_hook, retain_grad()): a "
+                                 "replay would not; register hooks outside the function")
         if first.read_values or second.read_values:
             raise _NotReplayable("it reads tensor values into Python or into tensors no op "
                                  "makes (item(), bool(), tolist(), numpy(), printing, a "
@@ -590,7 +598,8 @@ class _Plan:
             tuple(self._leaves(args))
         node.leaves = node.next_nodes = leaves
         node.needs_input_grad = self.needs_input_grad
-        node.saved_tensors, node.retained, node.out_version = (), None, None
+        node.saved_tensors, node.out_version = (), None
+        node.retained = node.tensor_hooks = None
         node.versions = tuple([(t._version, t._version[0], t.array)
                                for t in self._saved_tensors(args)])
         node.out_shape, node.seq = array.shape, next(_sequence)
