@@ -268,6 +268,8 @@ def test_a_new_batch_shape_gets_its_own_recordings():
     (lambda model: tn.set_fast_paths(False), lambda model: tn.set_fast_paths(True)),
     (lambda model: model[0].register_forward_hook(lambda *a: None),
      lambda handle: handle.remove()),
+    (lambda model: model[2].register_forward_pre_hook(lambda *a: None),
+     lambda handle: handle.remove()),
 ])
 def test_changes_that_could_alter_the_ops_run_eagerly(change, undo, fast_paths_on):
     model, step, x, y = _captured_linear()
@@ -1316,15 +1318,19 @@ def test_a_parameter_replaced_by_a_new_one_is_read():
     assert loss.item() == (model(tn.ones(4, 3)) ** 2).sum().item()
 
 
-def _hooked_training(capture: bool, hook_inside=None, steps=5):
+def _hooked_training(capture: bool, hook_inside=None, pre_hook_steps=0, steps=5):
     """Losses, gradients, hook calls and the step of a small model trained with tensor
-    hooks on its parameters and loss (registered outside the function), or a hook
-    registered inside it (``hook_inside``: 'register_hook' or 'retain_grad')."""
+    hooks on its parameters and loss (registered outside the function), a hook
+    registered inside it (``hook_inside``: 'register_hook' or 'retain_grad'), and for
+    the first ``pre_hook_steps`` steps a forward pre-hook that halves the last layer's
+    input."""
     tn.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     calls = []
     for name, p in model.named_parameters():
         p.register_hook(lambda grad, name=name: calls.append(name) or grad * 0.5)
+    handle = model[2].register_forward_pre_hook(
+        lambda m, args: calls.append("pre-hook") or args[0] * 0.5)
 
     def forward(x, y):
         h = model[1](model[0](x))
@@ -1336,7 +1342,9 @@ def _hooked_training(capture: bool, hook_inside=None, steps=5):
     step = tn.capture(forward) if capture else forward
     x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
     results = []
-    for _ in range(steps):
+    for i in range(steps):
+        if i == pre_hook_steps:
+            handle.remove()
         model.zero_grad()
         loss = step(x, y)
         loss.register_hook(lambda grad: grad * 3)
@@ -1367,3 +1375,16 @@ def test_a_function_registering_a_tensor_hook_is_never_replayed(how):
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
 
+
+def test_a_forward_pre_hook_runs_eagerly_and_its_calls_are_not_recorded():
+    """The pre-hook changes its module's input before the forward, which a replay
+    cannot do: the calls that run it run eagerly and are not recorded (a replay of
+    them would go on halving once it is removed); then capture records and replays."""
+    (eager, eager_calls, _), (hooked, calls, step) = \
+        _hooked_training(False, pre_hook_steps=3, steps=6), \
+        _hooked_training(True, pre_hook_steps=3, steps=6)
+    assert calls == eager_calls and calls.count("pre-hook") == 3
+    assert step.replays == 1 and step.eager_calls == 5
+    for a, b in zip(eager, hooked):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)

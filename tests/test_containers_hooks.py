@@ -1,6 +1,6 @@
-"""Containers: Sequential from an OrderedDict, Sequential and ModuleList as lists,
-ModuleDict: values, names, orders and messages, and PyTorch's own answers where torch
-is installed."""
+"""Containers (Sequential from an OrderedDict, Sequential and ModuleList as lists,
+ModuleDict) and Module's forward pre-hooks: values, names, orders and messages, and
+PyTorch's own answers where torch is installed."""
 from collections import OrderedDict
 
 import numpy as np
@@ -229,3 +229,61 @@ def test_module_dict_refuses_bad_input_and_changes_nothing(action, error, messag
     with pytest.raises(error, match=message):
         action(heads)
     assert list(heads) == ["a"]
+
+
+# ---- forward pre-hooks --------------------------------------------------------------------
+def test_forward_pre_hook_sees_and_may_replace_the_inputs():
+    layer = nn.Linear(2, 2)
+    calls = []
+    handle = layer.register_forward_pre_hook(lambda m, args: calls.append((m, args)))
+    x = tn.ones(3, 2)
+    y = layer(x)
+    assert calls == [(layer, (x,))] and y.shape == (3, 2)
+    handle.remove()
+    doubled = layer.register_forward_pre_hook(lambda m, args: args[0] * 2)  # one value
+    np.testing.assert_allclose(layer(x).array, layer.forward(x * 2).array)
+    doubled.remove()
+    with layer.register_forward_pre_hook(lambda m, args: (args[0] * 0,)):  # a tuple
+        np.testing.assert_allclose(layer(x).array, np.broadcast_to(layer.bias.array, (3, 2)))
+    np.testing.assert_allclose(layer(x).array, y.array)  # the with block removed it
+
+
+def test_pre_hooks_run_in_order_before_forward_and_forward_hooks_see_their_inputs():
+    order = []
+
+    class Probe(nn.Module):
+        def forward(self, x, scale=1.0):
+            order.append(("forward", x.tolist(), scale))
+            return x * scale
+
+    probe = Probe()
+    probe.register_forward_pre_hook(lambda m, args: order.append("pre1") or (args[0] + 1,))
+    probe.register_forward_pre_hook(lambda m, args: order.append(("pre2", args[0].tolist())))
+    probe.register_forward_hook(lambda m, args, out: order.append(("hook", args[0].tolist())))
+    out = probe(tn.tensor([1.0]), scale=3.0)  # keywords go to forward untouched
+    assert order == ["pre1", ("pre2", [2.0]), ("forward", [2.0], 3.0), ("hook", [2.0])]
+    assert out.tolist() == [6.0]
+
+
+def test_forward_pre_hook_equals_pytorchs():
+    torch = pytest.importorskip("torch")
+    outputs = []
+    for lib in (tn, torch):
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Tanh())
+        net[1].register_forward_pre_hook(lambda m, args: args[0] * 0.5)
+        net[0].weight.data = lib.ones(2, 2)
+        net[0].bias.data = lib.zeros(2)
+        outputs.append(net(lib.tensor([[1.0, -2.0]])).tolist()[0])
+    assert outputs[0] == pytest.approx(outputs[1])
+
+
+def test_a_forward_pre_hook_runs_under_observers_and_refuses_a_non_callable():
+    layer = nn.Linear(2, 2)
+    layer.register_forward_pre_hook(lambda m, args: args[0] * 0)
+    with tn.autograd.detect_anomaly():  # the observed path
+        out = layer(tn.ones(1, 2))
+    np.testing.assert_array_equal(out.array, layer.bias.array[None])
+    with pytest.raises(TypeError, match="register_forward_pre_hook: hook must be callable, "
+                                        "got int"):
+        layer.register_forward_pre_hook(3)

@@ -12,12 +12,12 @@ for bit.
 A call runs eagerly (the function as it is) whenever replaying might differ: other input
 shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
 smaller batch works too), grad mode off, a module's ``training`` flag changed, a module
-with a forward hook not marked for replay (such calls are not recorded either), a
-parameter of another shape or dtype, anomaly detection or another observer on, the
-fast-path switch flipped, or class targets outside [0, C). Two marks let a forward hook
-run on replayed calls, as often and in the order an eager call runs it (after the
-replayed forward, each call's hooks read from its module in the order the calls
-ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
+with a forward pre-hook or with a forward hook not marked for replay (such calls are not
+recorded either), a parameter of another shape or dtype, anomaly detection or another
+observer on, the fast-path switch flipped, or class targets outside [0, C). Two marks
+let a forward hook run on replayed calls, as often and in the order an eager call runs
+it (after the replayed forward, each call's hooks read from its module in the order the
+calls ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
 True`` (the Monitor's step counter): it reads neither its module's inputs nor its
 output, and gets None for both. ``hook.replay_reads = True`` (the Monitor's activation
 hooks): it reads their values, and gets the call's inputs and output, each an input of
@@ -126,13 +126,14 @@ class capture:
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans or \
-                not all(_replay_safe(module._forward_hooks.values()) for module in self._hooked):
+                not all(_replayable(module) for module in self._hooked):
             return self.fn(*args)  # (the last: a hook that made us leave a recording out)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
         if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
             return recording.result
-        if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished):
-            # a hook ran that a replay cannot run (see _replay_safe), so the recording is
+        if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished) or \
+                any(module._forward_pre_hooks for module in recording.modules):
+            # a hook ran that a replay cannot run (see _replayable), so the recording is
             # left out, and so are the next calls while that hook is there
             self._hooked = recording.modules
             return recording.result
@@ -448,6 +449,10 @@ class _Plan:
         for module, training in zip(self.modules, self.training):
             if module.training is not training:  # (bools: identity is enough)
                 return None
+            if not module._has_hooks:
+                continue
+            if module._forward_pre_hooks:
+                return None  # a replay cannot run it (see _replayable)
             if module._forward_hooks:
                 if not _replay_safe(module._forward_hooks.values()) or \
                         id(module) in self.unlocated and \
@@ -695,6 +700,13 @@ def _owned(modules, tensor_ids) -> list:
     one of ``modules``."""
     return [(m, name, value) for m in modules for name, value in vars(m).items()
             if isinstance(value, Tensor) and id(value) in tensor_ids]
+
+
+def _replayable(module) -> bool:
+    """Whether a replay can run a call of ``module`` as eager runs it: no forward
+    pre-hook (it runs before the forward and may change its inputs, which a replay
+    cannot follow) and each forward hook marked (``_replay_safe``)."""
+    return not module._forward_pre_hooks and _replay_safe(module._forward_hooks.values())
 
 
 def _replay_safe(hooks) -> bool:

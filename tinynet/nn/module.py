@@ -8,7 +8,6 @@ private registries; reading ``vars(self)`` gives the same behaviour with no magi
 trained, such as BatchNorm's running statistics) are attributes too, whose names
 ``register_buffer`` records.
 """
-import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import MutableMapping
 from types import MappingProxyType
@@ -19,30 +18,14 @@ from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS
 from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
+from tinynet.nn.module_hooks import ModuleHooks
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-_hook_keys = itertools.count()
 
 
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class Module:
+class Module(ModuleHooks):
     """Base class of layers and models. Subclasses set parameters and submodules as
     attributes in ``__init__`` and define ``forward``.
 
@@ -60,7 +43,6 @@ class Module:
     """
 
     training = True
-    _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
     _buffer_names = MappingProxyType({})  # name -> persistent; a dict on the first buffer
 
     def __init__(self):
@@ -71,35 +53,29 @@ class Module:
                                   f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
-            OBSERVERS.modules.append(self)
-            if OBSERVERS.called is not None:  # tn.capture's recording: every module called
-                OBSERVERS.called.setdefault(id(self), self)
-            try:
-                out = self.forward(*args, **kwargs)
-            finally:
-                OBSERVERS.modules.pop()
-            if OBSERVERS.finished is not None:  # and each call's end: the hooks it runs,
-                # its inputs and output, its mode and grad mode (what a hook may read)
-                OBSERVERS.finished.append((self, tuple(self._forward_hooks.values()),
-                                           args, out, (self.training, _GradMode.enabled)))
-        else:
-            out = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
-        return out
+        # NOTE: the hot path: two checks when no hook is registered and nothing observes
+        if self._has_hooks:
+            return self._call_hooked(args, kwargs)  # (module_hooks.py)
+        if OBSERVERS.forward:
+            return self._call_observed(args, kwargs)
+        return self.forward(*args, **kwargs)
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a non-None return
-        value replaces the output."""
-        if "_forward_hooks" not in vars(self):
-            self._forward_hooks = {}
-        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
-        self._forward_hooks[key] = hook
-        return RemovableHandle(self._forward_hooks, key)
+    def _call_observed(self, args: tuple, kwargs: dict):
+        """``forward`` while observers (anomaly mode...) learn which module made each op;
+        while tn.capture records, it also learns every module called and each call's end:
+        the forward hooks it runs, its inputs and output, its mode and grad mode (what a
+        hook may read)."""
+        OBSERVERS.modules.append(self)
+        if OBSERVERS.called is not None:
+            OBSERVERS.called.setdefault(id(self), self)
+        try:
+            out = self.forward(*args, **kwargs)
+        finally:
+            OBSERVERS.modules.pop()
+        if OBSERVERS.finished is not None:
+            OBSERVERS.finished.append((self, tuple(self._forward_hooks.values()), args, out,
+                                       (self.training, _GradMode.enabled)))
+        return out
 
     # ---- registration ----------------------------------------------------------------
     def add_module(self, name: str, module) -> None:
