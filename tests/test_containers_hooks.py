@@ -1,6 +1,8 @@
 """Containers (Sequential from an OrderedDict, Sequential and ModuleList as lists,
-ModuleDict) and Module's forward pre-hooks: values, names, orders and messages, and
-PyTorch's own answers where torch is installed."""
+ModuleDict), Module's get_submodule, register_parameter, forward pre-hooks and its
+refusal to replace a Parameter by a plain value, and tied weights in state_dict:
+values, names, orders and messages, and PyTorch's own answers where torch is
+installed."""
 from collections import OrderedDict
 
 import numpy as np
@@ -231,6 +233,105 @@ def test_module_dict_refuses_bad_input_and_changes_nothing(action, error, messag
     assert list(heads) == ["a"]
 
 
+# ---- get_submodule, register_parameter, assigning to a parameter ----------------------------
+def _nested(lib):
+    inner = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.ReLU())
+    return lib.nn.Sequential(OrderedDict([("encoder", inner), ("head", lib.nn.Linear(2, 1))]))
+
+
+def test_get_submodule_follows_a_dotted_path():
+    net = _nested(tn)
+    assert net.get_submodule("") is net
+    assert net.get_submodule("encoder.0") is net.encoder[0]
+    assert net.get_submodule("head") is net.head
+    with pytest.raises(AttributeError, match=r"get_submodule: Sequential has no attribute "
+                                             r"'2' \(target 'encoder\.2'\)"):
+        net.get_submodule("encoder.2")
+    with pytest.raises(AttributeError, match="get_submodule: 'weight' is not a Module, got "
+                                             "Parameter"):
+        net.get_submodule("head.weight")
+    with pytest.raises(TypeError, match="get_submodule: target must be a dotted string, got int"):
+        net.get_submodule(0)
+
+
+def test_get_submodule_equals_pytorchs():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _nested(tn), _nested(torch)
+    for target in ["", "encoder", "encoder.1", "head"]:
+        assert type(ours.get_submodule(target)).__name__ == \
+            type(theirs.get_submodule(target)).__name__
+    for lib_net in (ours, theirs):
+        with pytest.raises(AttributeError):
+            lib_net.get_submodule("encoder.7")
+
+
+class Scale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_parameter("gain", nn.Parameter(np.full(2, 3.0, np.float32)))
+        self.register_parameter("shift", None)
+
+    def forward(self, x):
+        return x * self.gain
+
+
+def test_register_parameter_sets_a_parameter_or_none():
+    scale = Scale()
+    assert [n for n, _ in scale.named_parameters()] == ["gain"] and scale.shift is None
+    assert list(scale.state_dict()) == ["gain"]
+    scale.register_parameter("shift", nn.Parameter(np.zeros(2)))  # fills the empty slot
+    scale.register_parameter("gain", nn.Parameter(np.ones(2)))  # replaces a parameter
+    assert [n for n, _ in scale.named_parameters()] == ["gain", "shift"]
+    np.testing.assert_array_equal(scale(tn.ones(2)).array, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("name, param, error, message", [
+    ("w", tn.zeros(2), TypeError, "register_parameter: param must be a tinynet.nn.Parameter "
+                                  "or None, got 'tinynet.FloatTensor' for parameter 'w'"),
+    ("w", 1.0, TypeError, "got 'float'"),
+    ("a.b", None, KeyError, "register_parameter: parameter name must be a non-empty string "
+                            "without '.'"),
+    ("training", None, KeyError, "must not be an existing attribute, got 'training'"),
+    (3, None, TypeError, "register_parameter: parameter name must be a string, got int"),
+])
+def test_register_parameter_refuses_bad_input(name, param, error, message):
+    with pytest.raises(error, match=message):
+        Scale().register_parameter(name, param)
+
+
+def test_register_parameter_equals_pytorchs():
+    torch = pytest.importorskip("torch")
+    for lib in (tn, torch):
+        layer = lib.nn.Linear(2, 2)
+        layer.register_parameter("extra", lib.nn.Parameter(lib.zeros(2)))
+        layer.register_parameter("bias", None)
+        assert [n for n, _ in layer.named_parameters()] == ["weight", "extra"]
+        assert list(layer.state_dict()) == ["weight", "extra"]
+
+
+@pytest.mark.parametrize("value, kind", [(tn.zeros(3, 2), "tinynet.FloatTensor"),
+                                         (np.zeros((3, 2)), "ndarray"), (3, "int")])
+def test_assigning_a_plain_value_to_a_parameter_raises_as_pytorch(value, kind):
+    layer = nn.Linear(2, 3)
+    weight = layer.weight
+    message = (f"Linear.weight: cannot assign '{kind}' as parameter 'weight' "
+               f"\\(tinynet.nn.Parameter or None expected\\)")
+    with pytest.raises(TypeError, match=message):
+        layer.weight = value
+    assert layer.weight is weight
+    layer.weight = nn.Parameter(np.ones((3, 2)))  # a Parameter, or None, is fine
+    layer.bias = None
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    layer.scale = tn.ones(1)  # a plain tensor where no parameter is: an attribute
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+
+
+def test_assigning_a_plain_tensor_to_a_parameter_raises_in_pytorch_too():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="cannot assign .* as parameter 'weight'"):
+        torch.nn.Linear(2, 3).weight = torch.zeros(3, 2)
+
+
 # ---- forward pre-hooks --------------------------------------------------------------------
 def test_forward_pre_hook_sees_and_may_replace_the_inputs():
     layer = nn.Linear(2, 2)
@@ -287,3 +388,58 @@ def test_a_forward_pre_hook_runs_under_observers_and_refuses_a_non_callable():
     with pytest.raises(TypeError, match="register_forward_pre_hook: hook must be callable, "
                                         "got int"):
         layer.register_forward_pre_hook(3)
+
+
+# ---- tied weights -------------------------------------------------------------------------
+def _tied(lib):
+    enc, dec = lib.nn.Linear(3, 3), lib.nn.Linear(3, 3)
+    dec.weight = enc.weight
+    return lib.nn.Sequential(enc, dec)
+
+
+def test_tied_weights_are_in_state_dict_under_each_name():
+    net = _tied(tn)
+    assert list(net.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert [n for n, _ in net.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
+    assert [n for n, _ in net.named_parameters(remove_duplicate=False)] == \
+        ["0.weight", "0.bias", "1.weight", "1.bias"]
+    state = {k: v.array * 0 + i for i, (k, v) in enumerate(net.state_dict().items())}
+    net.load_state_dict(state)  # both names are loaded into the one tensor: the last wins
+    assert net[0].weight is net[1].weight and (net[0].weight.array == 2).all()
+    del state["1.weight"]
+    with pytest.raises(RuntimeError, match='Missing key.*"1.weight"'):
+        net.load_state_dict(state)
+
+
+def test_shared_modules_and_buffers_with_remove_duplicate_false():
+    layer, norm = nn.Linear(2, 2), nn.BatchNorm1d(2)
+    net = nn.Sequential(layer, norm, layer, norm)
+    assert [n for n, _ in net.named_modules()] == ["", "0", "1"]
+    assert [n for n, _ in net.named_modules(remove_duplicate=False)] == ["", "0", "1", "2", "3"]
+    assert [n for n, _ in net.named_buffers()] == ["1.running_mean", "1.running_var",
+                                                    "1.num_batches_tracked"]
+    assert len(list(net.named_buffers(remove_duplicate=False))) == 6
+    assert list(net.state_dict())[7:] == ["2.weight", "2.bias", "3.weight", "3.bias",
+                                          "3.running_mean", "3.running_var",
+                                          "3.num_batches_tracked"]
+
+
+def test_tied_weights_and_shared_modules_equal_pytorchs():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _tied(tn), _tied(torch)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for flag in (True, False):
+        assert [n for n, _ in ours.named_parameters(remove_duplicate=flag)] == \
+            [n for n, _ in theirs.named_parameters(remove_duplicate=flag)]
+    shared = [lib.nn.Linear(1, 1) for lib in (tn, torch)]
+    nets = [lib.nn.Sequential(m, lib.nn.ReLU(), m) for lib, m in zip((tn, torch), shared)]
+    assert list(nets[0].state_dict()) == list(nets[1].state_dict())
+    assert [n for n, _ in nets[0].named_modules(remove_duplicate=False)] == \
+        [n for n, _ in nets[1].named_modules(remove_duplicate=False)]
+
+
+def test_a_module_holding_its_parent_is_walked_once_per_path():
+    parent = nn.Sequential(nn.Linear(1, 1))
+    parent[0].owner = parent  # a cycle: every Module attribute is a child in tinynet
+    assert [n for n, _ in parent.named_modules(remove_duplicate=False)] == ["", "0"]
+    assert list(parent.state_dict()) == ["0.weight", "0.bias"]

@@ -4,7 +4,8 @@ Parameters and submodules are ordinary attributes: a module's parameters are the
 ``Parameter`` values among its attributes, in assignment order, then those of its
 submodules. NOTE: PyTorch routes every attribute through ``__setattr__`` into
 private registries; reading ``vars(self)`` gives the same behaviour with no magic
-(deleting or reassigning an attribute just works). Buffers (state that is saved but not
+(deleting or reassigning an attribute just works; ``__setattr__`` only refuses to
+replace a Parameter by a plain value, as PyTorch does). Buffers (state that is saved but not
 trained, such as BatchNorm's running statistics) are attributes too, whose names
 ``register_buffer`` records.
 """
@@ -77,6 +78,17 @@ class Module(ModuleHooks):
                                        (self.training, _GradMode.enabled)))
         return out
 
+    def __setattr__(self, name: str, value) -> None:
+        """Set the attribute; refuse to replace a Parameter by anything but a Parameter
+        or None, as PyTorch does (a plain tensor would silently stop being trained)."""
+        if value is not None and not isinstance(value, Parameter) and \
+                isinstance(vars(self).get(name), Parameter):
+            kind = value.type() if isinstance(value, Tensor) else type(value).__name__
+            raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
+                            f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
+                            f"wrap it in nn.Parameter(...), or change its values in place")
+        object.__setattr__(self, name, value)
+
     # ---- registration ----------------------------------------------------------------
     def add_module(self, name: str, module) -> None:
         """Set ``module`` (a Module, or None) as the child ``name``, as
@@ -89,6 +101,36 @@ class Module(ModuleHooks):
         setattr(self, name, module)
 
     register_module = add_module
+
+    def register_parameter(self, name: str, param) -> None:
+        """Set ``param`` (a Parameter, or None) as the parameter ``name``, as
+        ``setattr(self, name, param)`` does, with PyTorch's checks of the name."""
+        if param is not None and not isinstance(param, Parameter):
+            kind = param.type() if isinstance(param, Tensor) else type(param).__name__
+            raise TypeError(f"register_parameter: param must be a tinynet.nn.Parameter or "
+                            f"None, got '{kind}' for parameter {name!r}")
+        # NOTE: no registry keeps a parameter set to None, so any None attribute may take one
+        own = [n for n, v in vars(self).items() if v is None or isinstance(v, Parameter)]
+        self._check_new_name("register_parameter", "parameter", name, own)
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at the dotted path ``target`` ("" is this module), as in
+        ``model.get_submodule("encoder.0")``."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule: target must be a dotted string, got "
+                            f"{type(target).__name__}")
+        module, missing = self, object()
+        for name in target.split(".") if target else []:
+            child = getattr(module, name, missing)
+            if child is missing:
+                raise AttributeError(f"get_submodule: {type(module).__name__} has no "
+                                     f"attribute {name!r} (target {target!r})")
+            if not isinstance(child, Module):
+                raise AttributeError(f"get_submodule: {name!r} is not a Module, got "
+                                     f"{type(child).__name__} (target {target!r})")
+            module = child
+        return module
 
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """Keep ``tensor`` (or None) as the buffer ``name``: an attribute that is no
@@ -141,8 +183,12 @@ class Module(ModuleHooks):
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = ""):
-        """This module and every submodule below it, depth first, each once."""
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
+        """This module and every submodule below it, depth first, each once; with
+        ``remove_duplicate=False``, a module shared by two parents under each name."""
+        if not remove_duplicate:
+            yield from self._every_named_module(prefix)
+            return
         seen = set()
         stack = [(prefix, self)]
         while stack:
@@ -152,6 +198,21 @@ class Module(ModuleHooks):
             seen.add(id(module))
             yield name, module
             children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(children))
+
+    def _every_named_module(self, prefix: str):
+        """``named_modules(remove_duplicate=False)``: in the same order, a shared module
+        under each of its names. NOTE: a module that holds one of its ancestors (a cycle)
+        is not entered again, where PyTorch recurses until it fails."""
+        stack = [(prefix, self, frozenset())]
+        while stack:
+            name, module, above = stack.pop()
+            if id(module) in above:
+                continue
+            yield name, module
+            above = above | {id(module)}
+            children = [(f"{name}.{n}" if name else n, m, above)
+                        for n, m in module.named_children()]
             stack.extend(reversed(children))
 
     def modules(self):
@@ -176,14 +237,18 @@ class Module(ModuleHooks):
                 children = list(module.children())
             stack.extend(reversed(children))
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """(dotted name, parameter) pairs; a parameter shared by two modules (tied
+        weights) appears once, unless ``remove_duplicate=False``: then under each name."""
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
         for module_name, module in modules:
             for name, value in vars(module).items():
                 if isinstance(value, Parameter) and id(value) not in seen:
-                    seen.add(id(value))
+                    if remove_duplicate:
+                        seen.add(id(value))
                     yield (f"{module_name}.{name}" if module_name else name), value
 
     def parameters(self, recurse: bool = True):
@@ -199,14 +264,18 @@ class Module(ModuleHooks):
                     seen.add(id(value))
                     yield value
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
-        """(dotted name, buffer) pairs, skipping None; a shared buffer appears once."""
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True):
+        """(dotted name, buffer) pairs, skipping None; a shared buffer appears once,
+        unless ``remove_duplicate=False``."""
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
         for module_name, module in modules:
             for name, value in module._own_buffers():
                 if id(value) not in seen:
-                    seen.add(id(value))
+                    if remove_duplicate:
+                        seen.add(id(value))
                     yield (f"{module_name}.{name}" if module_name else name), value
 
     def buffers(self, recurse: bool = True):
@@ -275,18 +344,18 @@ class Module(ModuleHooks):
     # ---- state ---------------------------------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, Tensor]":
         """Name -> tensor sharing the data (detached) of each parameter and persistent
-        buffer, module by module: its parameters, then its buffers (PyTorch's order)."""
+        buffer, module by module: its parameters, then its buffers (PyTorch's order). A
+        tensor two modules share (tied weights) is under each name, as in PyTorch, and
+        ``load_state_dict`` expects each of them."""
         return OrderedDict((name, t.detach()) for name, t in self._state_items())
 
     def _state_items(self):
-        """(dotted name, tensor) for each parameter and persistent buffer, each once."""
-        seen = set()
-        for module_name, module in self.named_modules():
+        """(dotted name, tensor) for each parameter and persistent buffer; as in PyTorch,
+        one shared by two modules (tied weights, a module used twice) under each name."""
+        for module_name, module in self.named_modules(remove_duplicate=False):
             own = [(n, v) for n, v in vars(module).items() if isinstance(v, Parameter)]
             for name, value in own + list(module._own_buffers(persistent_only=True)):
-                if id(value) not in seen:
-                    seen.add(id(value))
-                    yield (f"{module_name}.{name}" if module_name else name), value
+                yield (f"{module_name}.{name}" if module_name else name), value
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters, in place, cast to each parameter's dtype.
