@@ -128,7 +128,10 @@ def test_a_slice_of_a_sequential_keeps_names_and_state_dict_keys_as_pytorch():
 @pytest.mark.parametrize("action, error, message", [
     (lambda c: c[3], IndexError, "{cls}: index 3 is out of range for 3 modules"),
     (lambda c: c[-4], IndexError, "index -4 is out of range for 3 modules"),
-    (lambda c: c["0"], TypeError, "{cls}: index must be an integer or a slice, got str"),
+    (lambda c: c["0"], TypeError, r"{cls}: index must be an integer \(or a slice, to read or "
+                                  r"delete\), got str"),
+    (lambda c: c.__setitem__(slice(0, 1), nn.ReLU()), TypeError, "got slice"),
+    (lambda c: c.insert("0", nn.ReLU()), TypeError, "{cls}.insert: index must be an integer"),
     (lambda c: c.__setitem__(5, nn.ReLU()), IndexError, "index 5 is out of range"),
     (lambda c: c.__setitem__(0, 3), TypeError, "{cls}: module must be a Module, got int"),
     (lambda c: c.__delitem__(3), IndexError, "index 3 is out of range"),

@@ -21,8 +21,8 @@ def _integer(where: str, index) -> int:
     try:
         return operator.index(index)
     except TypeError:
-        raise TypeError(f"{where}: index must be an integer or a slice, got "
-                        f"{type(index).__name__}") from None
+        raise TypeError(f"{where}: index must be an integer (or a slice, to read or "
+                        f"delete), got {type(index).__name__}") from None
 
 
 def _position(where: str, index, size: int) -> int:
