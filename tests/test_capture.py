@@ -268,6 +268,8 @@ def test_a_new_batch_shape_gets_its_own_recordings():
     (lambda model: tn.set_fast_paths(False), lambda model: tn.set_fast_paths(True)),
     (lambda model: model[0].register_forward_hook(lambda *a: None),
      lambda handle: handle.remove()),
+    (lambda model: model[2].register_forward_pre_hook(lambda *a: None),
+     lambda handle: handle.remove()),
 ])
 def test_changes_that_could_alter_the_ops_run_eagerly(change, undo, fast_paths_on):
     model, step, x, y = _captured_linear()
@@ -1314,3 +1316,75 @@ def test_a_parameter_replaced_by_a_new_one_is_read():
     loss.backward()
     assert model.weight.grad is not None
     assert loss.item() == (model(tn.ones(4, 3)) ** 2).sum().item()
+
+
+def _hooked_training(capture: bool, hook_inside=None, pre_hook_steps=0, steps=5):
+    """Losses, gradients, hook calls and the step of a small model trained with tensor
+    hooks on its parameters and loss (registered outside the function), a hook
+    registered inside it (``hook_inside``: 'register_hook' or 'retain_grad'), and for
+    the first ``pre_hook_steps`` steps a forward pre-hook that halves the last layer's
+    input."""
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    calls = []
+    for name, p in model.named_parameters():
+        p.register_hook(lambda grad, name=name: calls.append(name) or grad * 0.5)
+    handle = model[2].register_forward_pre_hook(
+        lambda m, args: calls.append("pre-hook") or args[0] * 0.5)
+
+    def forward(x, y):
+        h = model[1](model[0](x))
+        if hook_inside == "register_hook":
+            h.register_hook(lambda grad: grad.clamp(-0.01, 0.01))
+        elif hook_inside == "retain_grad":
+            h.retain_grad()
+        return F.cross_entropy(model[2](h), y)
+    step = tn.capture(forward) if capture else forward
+    x, y = tn.randn(6, 3), tn.tensor([0, 1, 0, 1, 1, 0])
+    results = []
+    for i in range(steps):
+        if i == pre_hook_steps:
+            handle.remove()
+        model.zero_grad()
+        loss = step(x, y)
+        loss.register_hook(lambda grad: grad * 3)
+        loss.backward()
+        results.append([loss.array.copy()] + [p.grad.array.copy() for p in model.parameters()])
+    return results, calls, step
+
+
+def test_tensor_hooks_registered_outside_run_on_replayed_calls_as_eager():
+    """Hooks on the parameters (the engine hands a replayed call's gradients to the
+    leaves) and on the returned loss: the same gradients bit for bit, the same calls."""
+    (eager, eager_calls, _), (replayed, calls, step) = \
+        _hooked_training(False), _hooked_training(True)
+    assert step.replays == 3 and calls == eager_calls and len(calls) == 4 * 5
+    for a, b in zip(eager, replayed):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("how", ["register_hook", "retain_grad"])
+def test_a_function_registering_a_tensor_hook_is_never_replayed(how):
+    """A replay registers nothing: such a function runs eagerly, with a warning."""
+    eager, _, _ = _hooked_training(False, hook_inside=how)
+    with pytest.warns(UserWarning, match="registers a tensor hook"):
+        replayed, _, step = _hooked_training(True, hook_inside=how)
+    assert step.replays == 0
+    for a, b in zip(eager, replayed):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_a_forward_pre_hook_runs_eagerly_and_its_calls_are_not_recorded():
+    """The pre-hook changes its module's input before the forward, which a replay
+    cannot do: the calls that run it run eagerly and are not recorded (a replay of
+    them would go on halving once it is removed); then capture records and replays."""
+    (eager, eager_calls, _), (hooked, calls, step) = \
+        _hooked_training(False, pre_hook_steps=3, steps=6), \
+        _hooked_training(True, pre_hook_steps=3, steps=6)
+    assert calls == eager_calls and calls.count("pre-hook") == 3
+    assert step.replays == 1 and step.eager_calls == 5
+    for a, b in zip(eager, hooked):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)

@@ -9,7 +9,8 @@ rest of PyTorch's methods from mixins, each in the file of its name: ``TensorMat
 (``sum``, ``mean``, ``sin``...), ``TensorLogic`` (``==``, ``isclose``...), ``TensorShape``
 (``reshape``, ``permute``...), ``TensorLinalg`` (``mm``, ``bmm``...), ``TensorSelect``
 (``max``, ``topk``...), ``TensorConvert`` (``numpy``, ``to``, ``size``...),
-``TensorInPlace`` (``add_``, ``x[i] = v``...) and ``TensorHooks`` (``retain_grad``).
+``TensorInPlace`` (``add_``, ``x[i] = v``...) and ``TensorHooks`` (``retain_grad``,
+``register_hook``).
 """
 import numpy as np
 
@@ -56,7 +57,9 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     # (PyTorch's version counter).
     # array: the numpy array itself, which tinynet's own code reads and writes (``data`` is
     # PyTorch's: a Tensor sharing it, detached from the graph)
-    __slots__ = ("array", "grad", "requires_grad", "_ctx", "_grad_hooks", "_version",
+    # _hooks: a leaf's ``register_hook`` hooks (a non-leaf's are on its grad_fn);
+    # _grad_hooks: its ``register_post_accumulate_grad_hook`` hooks (dicts, or None)
+    __slots__ = ("array", "grad", "requires_grad", "_ctx", "_hooks", "_grad_hooks", "_version",
                  "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
@@ -67,7 +70,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         self.array = dtypes.new_array(_data(data), where="Tensor")
         self.grad = None
         self._ctx = None
-        self._grad_hooks = None
+        self._hooks = self._grad_hooks = None
         self._version = [0]
         self.requires_grad = False
         if requires_grad:
@@ -77,8 +80,8 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Wrap an array without copying or checking it: the constructor of the hot path."""
         t = object.__new__(cls)
-        t.array, t.grad, t.requires_grad, t._ctx, t._grad_hooks = (
-            array, None, requires_grad, ctx, None)
+        t.array, t.grad, t.requires_grad, t._ctx, t._hooks, t._grad_hooks = (
+            array, None, requires_grad, ctx, None, None)
         t._version = [0]
         return t
 

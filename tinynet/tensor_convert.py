@@ -24,6 +24,7 @@ class TensorConvert:
         self.array, self.grad, self.requires_grad = (state["data"], state["grad"],
                                                     state["requires_grad"])
         self._grad_hooks = state["grad_hooks"]
+        self._hooks = None  # register_hook's are not copied, as in PyTorch
         self._ctx = None  # an unpickled tensor is a leaf
         self._version = [0]
 

@@ -1,7 +1,10 @@
-"""``TensorHooks``: gradients kept or watched during ``backward``: ``retain_grad`` and
-``register_post_accumulate_grad_hook`` (``Tensor`` inherits them; see ``tensor.py``)."""
+"""``TensorHooks``: gradients kept, watched or changed during ``backward``:
+``retain_grad``, ``register_hook`` and ``register_post_accumulate_grad_hook`` (``Tensor``
+inherits them; see ``tensor.py``). The engine runs the hooks (``engine.py``)."""
 import itertools
 import weakref
+
+from tinynet.autograd.observers import hook_registered
 
 _hook_keys = itertools.count()
 
@@ -11,6 +14,41 @@ class TensorHooks:
 
     __slots__ = ()
 
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with the gradient w.r.t. this tensor each time ``backward``
+        computes it (summed over its uses); a Tensor it returns (of the same shape and
+        dtype) replaces the gradient: what flows on to the tensors it was made from, or,
+        for a leaf, what is added into ``.grad``. Hooks run in registration order, each
+        on the previous one's result. Returns a handle whose ``remove()`` unregisters it.
+
+        Example:
+            >>> import tinynet as tn
+            >>> x = tn.ones(3, requires_grad=True)
+            >>> handle = x.register_hook(lambda grad: grad * 2)
+            >>> (x * 3).sum().backward()
+            >>> x.grad
+            tensor([6., 6., 6.])
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "doesn't require gradient (requires_grad=False); set "
+                               "requires_grad=True on the leaf it is computed from")
+        if not callable(hook):
+            raise TypeError(f"register_hook: hook must be callable, got "
+                            f"{type(hook).__name__}")
+        hook_registered()
+        if self._ctx is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        else:
+            if self._ctx.tensor_hooks is None:
+                self._ctx.tensor_hooks = {}
+            hooks = self._ctx.tensor_hooks
+        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
+        hooks[key] = hook
+        return _HookHandle(hooks, key)
+
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(tensor)`` on this leaf each time ``backward`` has added into its
         ``.grad`` (as in PyTorch). Returns a handle whose ``remove()`` unregisters it."""
@@ -18,6 +56,7 @@ class TensorHooks:
             raise RuntimeError(f"register_post_accumulate_grad_hook: the tensor must be a leaf "
                                f"(made by you, not by an op), got the output of "
                                f"{type(self._ctx).__name__}")
+        hook_registered()
         if self._grad_hooks is None:
             self._grad_hooks = {}
         key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
@@ -31,6 +70,7 @@ class TensorHooks:
             raise RuntimeError("retain_grad: the tensor must require grad, got one with "
                                "requires_grad=False; there is no gradient to keep")
         if self._ctx is not None:
+            hook_registered()
             self._ctx.retained = weakref.ref(self)
 
 

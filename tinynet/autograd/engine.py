@@ -5,6 +5,9 @@ Three jobs happen here and nowhere else:
   * summing the gradients of a tensor used more than once;
   * ``unbroadcast``: reducing a gradient to the shape of the input it belongs to;
   * writing ``.grad`` of leaves, and freeing the graph afterwards.
+It also runs the hooks on gradients: a tensor's ``register_hook`` hooks on its summed
+gradient (before an op's backward reads it, or before a leaf's ``.grad`` takes it), and
+a leaf's post-accumulate hooks once its ``.grad`` is written.
 """
 import heapq
 
@@ -56,6 +59,8 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     while ready:
         ctx = heapq.heappop(ready)[1]
         g = grads.pop(id(ctx))
+        if ctx.tensor_hooks:
+            g = _run_tensor_hooks(ctx.tensor_hooks, g, adopted)
         input_grads = _call_backward(ctx, g, adopted)
         if len(input_grads) != len(ctx.next_nodes):
             arity_error(ctx, len(ctx.next_nodes), input_grads)
@@ -108,6 +113,8 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
     backward returns each one's whole gradient in its shape, in the order the leaves
     are to be written, as a replayed call's node (``tn.capture``) does: nothing left to
     sum or reduce, so the gradients go straight to the leaves."""
+    if ctx.tensor_hooks:
+        grad = _run_tensor_hooks(ctx.tensor_hooks, grad, adopted)
     input_grads = _call_backward(ctx, grad, adopted)
     leaves = ctx.next_nodes
     if len(input_grads) != len(leaves):
@@ -120,7 +127,7 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
         if g is None:
             continue
         if g.base is base and base is not None and leaf.grad is None and \
-                g.dtype is leaf.array.dtype:
+                g.dtype is leaf.array.dtype and not leaf._hooks:
             leaf.grad = wrap(g, False, None)  # the usual case, in short: a view to adopt
             if leaf._grad_hooks:
                 _run_grad_hooks(leaf)
@@ -143,9 +150,43 @@ def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:
 
 
 def _write_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
+    if leaf._hooks:  # on the gradient in the leaf's dtype, as .grad will hold it
+        g = _run_tensor_hooks(leaf._hooks, np.asarray(g, leaf.array.dtype), adopted)
     _accumulate_leaf_grad(leaf, g, adopted, grads_base)
     if leaf._grad_hooks:
         _run_grad_hooks(leaf)
+
+
+def _run_tensor_hooks(hooks: dict, g: np.ndarray, adopted: set) -> np.ndarray:
+    """A tensor's ``register_hook`` hooks on ``g``, its summed gradient, in order: each
+    gets it as a Tensor, and a Tensor one returns replaces it for the next hook and for
+    the rest of the pass. NOTE: a hook may keep what it got or returned, so neither
+    array becomes a ``.grad`` without a copy (``adopted``)."""
+    if type(g) is not np.ndarray:  # a numpy scalar, from a reduction over every axis
+        g = np.asarray(g)
+    for hook in list(hooks.values()):
+        adopted.add(id(g))
+        result = hook(_Tensor._wrap(g, False, None))
+        if result is not None:
+            g = _hook_result(hook, result, g)
+    adopted.add(id(g))
+    return g
+
+
+def _hook_result(hook, result, g: np.ndarray) -> np.ndarray:
+    """The array of the gradient ``hook`` returned: a Tensor of ``g``'s shape and dtype,
+    as PyTorch requires."""
+    name = getattr(hook, "__name__", repr(hook))
+    if not isinstance(result, _Tensor):
+        raise TypeError(f"register_hook: hook {name!r} must return a Tensor or None, got "
+                        f"{type(result).__name__}")
+    if result.array.shape != g.shape:
+        raise RuntimeError(f"register_hook: hook {name!r} has changed the size of the "
+                           f"gradient: it must keep shape {g.shape}, got {result.array.shape}")
+    if result.array.dtype != g.dtype:
+        raise RuntimeError(f"register_hook: hook {name!r} has changed the type of the "
+                           f"gradient: it must keep dtype {g.dtype}, got {result.array.dtype}")
+    return result.array
 
 
 def _run_grad_hooks(leaf) -> None:

@@ -53,8 +53,10 @@ class Function:
     #   saved; out_version: the output's version counter when forward saved the output.
     #   Both are checked before backward runs.
     # retained: a weak reference to the output tensor once it called retain_grad().
+    # tensor_hooks: the output tensor's ``register_hook`` hooks (a dict), or None: kept
+    #   here, as PyTorch keeps them on the grad_fn, so they run even once the tensor is gone.
     __slots__ = ("next_nodes", "needs_input_grad", "saved_tensors", "out_shape", "seq",
-                 "versions", "out_version", "retained", "__dict__")
+                 "versions", "out_version", "retained", "tensor_hooks", "__dict__")
 
     @staticmethod
     def forward(ctx, *args):
@@ -118,7 +120,7 @@ class Function:
             ctx.next_nodes, ctx.versions = tuple(nodes), tuple(versions)
             ctx.out_shape = out.shape
             ctx.seq = next(_sequence)
-            ctx.retained = None
+            ctx.retained = ctx.tensor_hooks = None
             t = Tensor._wrap(out, True, ctx)
             # NOTE: the output's counter, not the output: ctx -> output would be a cycle
             ctx.out_version = t._version if _is_in(out, saved) else None

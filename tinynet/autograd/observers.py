@@ -18,6 +18,7 @@ class _Observers(threading.local):
         self.finished = None  # and a list of (module, its forward hooks, the call's
         # positional inputs, its output, (module.training, grad mode)), as calls end
         self.reads = None  # a count of tensor values read into Python, while it records
+        self.hooks = None  # a count of tensor hooks registered, while it records
 
 
 OBSERVERS = _Observers()
@@ -45,6 +46,14 @@ def values_read() -> None:
     ``tn.capture`` does not replay a function that did so while it recorded."""
     if OBSERVERS.reads is not None:
         OBSERVERS.reads += 1
+
+
+def hook_registered() -> None:
+    """Note that a tensor hook was registered (``register_hook``, a post-accumulate hook,
+    ``retain_grad``): ``tn.capture`` does not replay a function that does so while it
+    records, since a replay registers nothing (and makes no tensors to hook)."""
+    if OBSERVERS.hooks is not None:
+        OBSERVERS.hooks += 1
 
 
 def current_module():

@@ -12,12 +12,12 @@ for bit.
 A call runs eagerly (the function as it is) whenever replaying might differ: other input
 shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
 smaller batch works too), grad mode off, a module's ``training`` flag changed, a module
-with a forward hook not marked for replay (such calls are not recorded either), a
-parameter of another shape or dtype, anomaly detection or another observer on, the
-fast-path switch flipped, or class targets outside [0, C). Two marks let a forward hook
-run on replayed calls, as often and in the order an eager call runs it (after the
-replayed forward, each call's hooks read from its module in the order the calls
-ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
+with a forward pre-hook or with a forward hook not marked for replay (such calls are not
+recorded either), a parameter of another shape or dtype, anomaly detection or another
+observer on, the fast-path switch flipped, or class targets outside [0, C). Two marks
+let a forward hook run on replayed calls, as often and in the order an eager call runs
+it (after the replayed forward, each call's hooks read from its module in the order the
+calls ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
 True`` (the Monitor's step counter): it reads neither its module's inputs nor its
 output, and gets None for both. ``hook.replay_reads = True`` (the Monitor's activation
 hooks): it reads their values, and gets the call's inputs and output, each an input of
@@ -33,9 +33,12 @@ tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
 ``numpy()``, printing or formatting a tensor) or into a tensor no op makes (a
 comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an
 ``if`` on a value may take the other branch later, and such a tensor would be replayed as
-the recorded one), or that changes a tensor in place (``loss += penalty``, a residual
-``h += x``, a write into an input or through ``x.detach()``), is never replayed: it runs
-eagerly, with one warning saying why. Ops that trust integer indices
+the recorded one), that changes a tensor in place (``loss += penalty``, a residual
+``h += x``, a write into an input or through ``x.detach()``), or that registers a tensor
+hook (``register_hook``, ``register_post_accumulate_grad_hook``, ``retain_grad()``), is
+never replayed: it runs eagerly, with one warning saying why. Tensor hooks registered
+outside the function, on a parameter, an input or the returned loss, run on replayed
+calls as on eager ones (the engine runs them). Ops that trust integer indices
 (cross-entropy's and NLL's classes, an embedding's rows, one_hot, gather) get the eager
 range checks, and a cross-entropy recorded on padded batches (ignore_index=-100) replays
 only padded ones, for which the eager function takes the same op.
@@ -123,13 +126,14 @@ class capture:
         self.eager_calls += 1
         if not isinstance(plan, list) or not _recordable() or key is None or \
                 len(self._plans) >= MAX_SIGNATURES and key not in self._plans or \
-                not all(_replay_safe(module._forward_hooks.values()) for module in self._hooked):
+                not all(_replayable(module) for module in self._hooked):
             return self.fn(*args)  # (the last: a hook that made us leave a recording out)
         recording = _Recording(self.fn, args, plan[-1] if plan else None)
         if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
             return recording.result
-        if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished):
-            # a hook ran that a replay cannot run (see _replay_safe), so the recording is
+        if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished) or \
+                any(module._forward_pre_hooks for module in recording.modules):
+            # a hook ran that a replay cannot run (see _replayable), so the recording is
             # left out, and so are the next calls while that hook is there
             self._hooked = recording.modules
             return recording.result
@@ -197,15 +201,16 @@ class _Recording:
             seen.extend((t._version, t._version[0]) for t in (*arguments, out)
                         if isinstance(t, Tensor))
 
-        called, finished, reads = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads
-        OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = {}, [], 0
+        outer = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks
+        OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = {}, [], 0, 0
         try:
             with observing(forward=record):
                 self.result = fn(*args)
         finally:
             self.modules, self.finished = list(OBSERVERS.called.values()), OBSERVERS.finished
             self.read_values = OBSERVERS.reads > 0
-            OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads = called, finished, reads
+            self.hooked_tensors = OBSERVERS.hooks > 0
+            OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = outer
         self.changed_state = [t._version[0] for t in watched] != before
         made = {id(out) for _, _, out in self.ops} | {id(a) for a in args}
         self.kept = list({id(t): t for _, arguments, _ in self.ops for t in arguments
@@ -304,6 +309,10 @@ class _Plan:
         if first.changed_in_place or second.changed_in_place:
             raise _NotReplayable("it changes a tensor in place (x += ..., a write through "
                                  "x.detach() or .data): a replay would not")
+        if first.hooked_tensors or second.hooked_tensors:
+            raise _NotReplayable("it registers a tensor hook (register_hook, "
+                                 "register_post_accumulate_grad_hook, retain_grad()): a "
+                                 "replay would not; register hooks outside the function")
         if first.read_values or second.read_values:
             raise _NotReplayable("it reads tensor values into Python or into tensors no op "
                                  "makes (item(), bool(), tolist(), numpy(), printing, a "
@@ -440,6 +449,10 @@ class _Plan:
         for module, training in zip(self.modules, self.training):
             if module.training is not training:  # (bools: identity is enough)
                 return None
+            if not module._has_hooks:
+                continue
+            if module._forward_pre_hooks:
+                return None  # a replay cannot run it (see _replayable)
             if module._forward_hooks:
                 if not _replay_safe(module._forward_hooks.values()) or \
                         id(module) in self.unlocated and \
@@ -590,7 +603,8 @@ class _Plan:
             tuple(self._leaves(args))
         node.leaves = node.next_nodes = leaves
         node.needs_input_grad = self.needs_input_grad
-        node.saved_tensors, node.retained, node.out_version = (), None, None
+        node.saved_tensors, node.out_version = (), None
+        node.retained = node.tensor_hooks = None
         node.versions = tuple([(t._version, t._version[0], t.array)
                                for t in self._saved_tensors(args)])
         node.out_shape, node.seq = array.shape, next(_sequence)
@@ -686,6 +700,13 @@ def _owned(modules, tensor_ids) -> list:
     one of ``modules``."""
     return [(m, name, value) for m in modules for name, value in vars(m).items()
             if isinstance(value, Tensor) and id(value) in tensor_ids]
+
+
+def _replayable(module) -> bool:
+    """Whether a replay can run a call of ``module`` as eager runs it: no forward
+    pre-hook (it runs before the forward and may change its inputs, which a replay
+    cannot follow) and each forward hook marked (``_replay_safe``)."""
+    return not module._forward_pre_hooks and _replay_safe(module._forward_hooks.values())
 
 
 def _replay_safe(hooks) -> bool:

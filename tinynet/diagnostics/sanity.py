@@ -114,6 +114,7 @@ def _copy(model, dtype=None):
     twin = copy.deepcopy(model)
     for module in twin.modules():
         vars(module).pop("_forward_hooks", None)
+        vars(module).pop("_forward_pre_hooks", None)
     for p in twin.parameters():
         p._grad_hooks = None
     return twin.to(dtype) if dtype is not None else twin

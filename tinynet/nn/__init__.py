@@ -2,7 +2,7 @@
 from tinynet.nn import functional, init, parameter, utils
 from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinynet.nn.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus
-from tinynet.nn.container import ModuleList, Sequential
+from tinynet.nn.container import ModuleDict, ModuleList, Sequential
 from tinynet.nn.dropout import Dropout
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
@@ -17,7 +17,7 @@ __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
     "Embedding", "Flatten", "GELU", "Hardtanh", "HuberLoss", "Identity", "L1Loss", "LayerNorm",
     "LazyLinear", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Mish", "Module",
-    "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential", "SiLU",
-    "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "Unflatten",
+    "ModuleDict", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential",
+    "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "Unflatten",
     "UninitializedParameter", "functional", "init", "parameter", "utils",
 ]

@@ -4,11 +4,11 @@ Parameters and submodules are ordinary attributes: a module's parameters are the
 ``Parameter`` values among its attributes, in assignment order, then those of its
 submodules. NOTE: PyTorch routes every attribute through ``__setattr__`` into
 private registries; reading ``vars(self)`` gives the same behaviour with no magic
-(deleting or reassigning an attribute just works). Buffers (state that is saved but not
+(deleting or reassigning an attribute just works; ``__setattr__`` only refuses to
+replace a Parameter by a plain value, as PyTorch does). Buffers (state that is saved but not
 trained, such as BatchNorm's running statistics) are attributes too, whose names
 ``register_buffer`` records.
 """
-import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import MutableMapping
 from types import MappingProxyType
@@ -19,30 +19,14 @@ from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS
 from tinynet.checks import cast_problem
 from tinynet.dtypes import parse_to_args
+from tinynet.nn.module_hooks import ModuleHooks
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-_hook_keys = itertools.count()
 
 
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class Module:
+class Module(ModuleHooks):
     """Base class of layers and models. Subclasses set parameters and submodules as
     attributes in ``__init__`` and define ``forward``.
 
@@ -60,7 +44,6 @@ class Module:
     """
 
     training = True
-    _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
     _buffer_names = MappingProxyType({})  # name -> persistent; a dict on the first buffer
 
     def __init__(self):
@@ -71,35 +54,40 @@ class Module:
                                   f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        if OBSERVERS.forward:  # observers (anomaly mode...) learn which module made an op
-            OBSERVERS.modules.append(self)
-            if OBSERVERS.called is not None:  # tn.capture's recording: every module called
-                OBSERVERS.called.setdefault(id(self), self)
-            try:
-                out = self.forward(*args, **kwargs)
-            finally:
-                OBSERVERS.modules.pop()
-            if OBSERVERS.finished is not None:  # and each call's end: the hooks it runs,
-                # its inputs and output, its mode and grad mode (what a hook may read)
-                OBSERVERS.finished.append((self, tuple(self._forward_hooks.values()),
-                                           args, out, (self.training, _GradMode.enabled)))
-        else:
+        # NOTE: the hot path: two checks when no hook is registered and nothing observes
+        if self._has_hooks:
+            return self._call_hooked(args, kwargs)  # (module_hooks.py)
+        if OBSERVERS.forward:
+            return self._call_observed(args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    def _call_observed(self, args: tuple, kwargs: dict):
+        """``forward`` while observers (anomaly mode...) learn which module made each op;
+        while tn.capture records, it also learns every module called and each call's end:
+        the forward hooks it runs, its inputs and output, its mode and grad mode (what a
+        hook may read)."""
+        OBSERVERS.modules.append(self)
+        if OBSERVERS.called is not None:
+            OBSERVERS.called.setdefault(id(self), self)
+        try:
             out = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+        finally:
+            OBSERVERS.modules.pop()
+        if OBSERVERS.finished is not None:
+            OBSERVERS.finished.append((self, tuple(self._forward_hooks.values()), args, out,
+                                       (self.training, _GradMode.enabled)))
         return out
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a non-None return
-        value replaces the output."""
-        if "_forward_hooks" not in vars(self):
-            self._forward_hooks = {}
-        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
-        self._forward_hooks[key] = hook
-        return RemovableHandle(self._forward_hooks, key)
+    def __setattr__(self, name: str, value) -> None:
+        """Set the attribute; refuse to replace a Parameter by anything but a Parameter
+        or None, as PyTorch does (a plain tensor would silently stop being trained)."""
+        if value is not None and not isinstance(value, Parameter) and \
+                isinstance(vars(self).get(name), Parameter):
+            kind = value.type() if isinstance(value, Tensor) else type(value).__name__
+            raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
+                            f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
+                            f"wrap it in nn.Parameter(...), or change its values in place")
+        object.__setattr__(self, name, value)
 
     # ---- registration ----------------------------------------------------------------
     def add_module(self, name: str, module) -> None:
@@ -113,6 +101,36 @@ class Module:
         setattr(self, name, module)
 
     register_module = add_module
+
+    def register_parameter(self, name: str, param) -> None:
+        """Set ``param`` (a Parameter, or None) as the parameter ``name``, as
+        ``setattr(self, name, param)`` does, with PyTorch's checks of the name."""
+        if param is not None and not isinstance(param, Parameter):
+            kind = param.type() if isinstance(param, Tensor) else type(param).__name__
+            raise TypeError(f"register_parameter: param must be a tinynet.nn.Parameter or "
+                            f"None, got '{kind}' for parameter {name!r}")
+        # NOTE: no registry keeps a parameter set to None, so any None attribute may take one
+        own = [n for n, v in vars(self).items() if v is None or isinstance(v, Parameter)]
+        self._check_new_name("register_parameter", "parameter", name, own)
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at the dotted path ``target`` ("" is this module), as in
+        ``model.get_submodule("encoder.0")``."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule: target must be a dotted string, got "
+                            f"{type(target).__name__}")
+        module, missing = self, object()
+        for name in target.split(".") if target else []:
+            child = getattr(module, name, missing)
+            if child is missing:
+                raise AttributeError(f"get_submodule: {type(module).__name__} has no "
+                                     f"attribute {name!r} (target {target!r})")
+            if not isinstance(child, Module):
+                raise AttributeError(f"get_submodule: {name!r} is not a Module, got "
+                                     f"{type(child).__name__} (target {target!r})")
+            module = child
+        return module
 
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """Keep ``tensor`` (or None) as the buffer ``name``: an attribute that is no
@@ -165,8 +183,12 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = ""):
-        """This module and every submodule below it, depth first, each once."""
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
+        """This module and every submodule below it, depth first, each once; with
+        ``remove_duplicate=False``, a module shared by two parents under each name."""
+        if not remove_duplicate:
+            yield from self._every_named_module(prefix)
+            return
         seen = set()
         stack = [(prefix, self)]
         while stack:
@@ -176,6 +198,21 @@ class Module:
             seen.add(id(module))
             yield name, module
             children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(children))
+
+    def _every_named_module(self, prefix: str):
+        """``named_modules(remove_duplicate=False)``: in the same order, a shared module
+        under each of its names. NOTE: a module that holds one of its ancestors (a cycle)
+        is not entered again, where PyTorch recurses until it fails."""
+        stack = [(prefix, self, frozenset())]
+        while stack:
+            name, module, above = stack.pop()
+            if id(module) in above:
+                continue
+            yield name, module
+            above = above | {id(module)}
+            children = [(f"{name}.{n}" if name else n, m, above)
+                        for n, m in module.named_children()]
             stack.extend(reversed(children))
 
     def modules(self):
@@ -200,14 +237,18 @@ class Module:
                 children = list(module.children())
             stack.extend(reversed(children))
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """(dotted name, parameter) pairs; a parameter shared by two modules (tied
+        weights) appears once, unless ``remove_duplicate=False``: then under each name."""
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
         for module_name, module in modules:
             for name, value in vars(module).items():
                 if isinstance(value, Parameter) and id(value) not in seen:
-                    seen.add(id(value))
+                    if remove_duplicate:
+                        seen.add(id(value))
                     yield (f"{module_name}.{name}" if module_name else name), value
 
     def parameters(self, recurse: bool = True):
@@ -223,14 +264,18 @@ class Module:
                     seen.add(id(value))
                     yield value
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
-        """(dotted name, buffer) pairs, skipping None; a shared buffer appears once."""
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True):
+        """(dotted name, buffer) pairs, skipping None; a shared buffer appears once,
+        unless ``remove_duplicate=False``."""
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
         for module_name, module in modules:
             for name, value in module._own_buffers():
                 if id(value) not in seen:
-                    seen.add(id(value))
+                    if remove_duplicate:
+                        seen.add(id(value))
                     yield (f"{module_name}.{name}" if module_name else name), value
 
     def buffers(self, recurse: bool = True):
@@ -299,18 +344,18 @@ class Module:
     # ---- state ---------------------------------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, Tensor]":
         """Name -> tensor sharing the data (detached) of each parameter and persistent
-        buffer, module by module: its parameters, then its buffers (PyTorch's order)."""
+        buffer, module by module: its parameters, then its buffers (PyTorch's order). A
+        tensor two modules share (tied weights) is under each name, as in PyTorch, and
+        ``load_state_dict`` expects each of them."""
         return OrderedDict((name, t.detach()) for name, t in self._state_items())
 
     def _state_items(self):
-        """(dotted name, tensor) for each parameter and persistent buffer, each once."""
-        seen = set()
-        for module_name, module in self.named_modules():
+        """(dotted name, tensor) for each parameter and persistent buffer; as in PyTorch,
+        one shared by two modules (tied weights, a module used twice) under each name."""
+        for module_name, module in self.named_modules(remove_duplicate=False):
             own = [(n, v) for n, v in vars(module).items() if isinstance(v, Parameter)]
             for name, value in own + list(module._own_buffers(persistent_only=True)):
-                if id(value) not in seen:
-                    seen.add(id(value))
-                    yield (f"{module_name}.{name}" if module_name else name), value
+                yield (f"{module_name}.{name}" if module_name else name), value
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters, in place, cast to each parameter's dtype.

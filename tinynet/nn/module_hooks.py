@@ -1,0 +1,73 @@
+"""``ModuleHooks``: functions a module calls around its ``forward``: forward pre-hooks
+before it (each may replace the positional inputs) and forward hooks after it (each may
+replace the output), as in PyTorch. ``Module`` inherits them; see ``module.py``."""
+import itertools
+from types import MappingProxyType
+
+from tinynet.autograd.observers import OBSERVERS
+
+_hook_keys = itertools.count()
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook`` and ``register_forward_pre_hook``;
+    ``remove()`` unregisters the hook (also on leaving a ``with`` block)."""
+
+    def __init__(self, hooks: dict, key: int):
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class ModuleHooks:
+    """Forward hooks and forward pre-hooks, each kind a dict in registration order."""
+
+    _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
+    _forward_pre_hooks = MappingProxyType({})  # likewise
+    # NOTE: __call__ checks only this, so a module without hooks pays one check. It is
+    # never reset: the hooked path also serves a module whose hooks were all removed.
+    _has_hooks = False
+
+    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every forward, ``args`` the tuple of
+        positional inputs; a non-None return value replaces them (a value that is not a
+        tuple becomes the only input). Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_hook("register_forward_pre_hook", "_forward_pre_hooks", hook)
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every forward; a non-None return
+        value replaces the output. Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_hook("register_forward_hook", "_forward_hooks", hook)
+
+    def _add_hook(self, where: str, kind: str, hook) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
+        hooks = vars(self).get(kind)
+        if hooks is None:
+            hooks = {}
+            setattr(self, kind, hooks)
+        self._has_hooks = True
+        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
+        hooks[key] = hook
+        return RemovableHandle(hooks, key)
+
+    def _call_hooked(self, args: tuple, kwargs: dict):
+        """``__call__`` of a module with hooks: the pre-hooks, forward, the hooks."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self._call_observed(args, kwargs) if OBSERVERS.forward else \
+            self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
