@@ -945,3 +945,26 @@ def test_a_parameter_appended_to_a_group_is_updated(optimizer):
     for x, y in zip(run(True), run(False)):
         np.testing.assert_array_equal(x, y)
     assert np.all(run(True)[1] < 1)
+
+
+def test_named_parameters_and_a_tensor_lr_are_taken_as_pytorch_takes_them():
+    """optim.Adam(model.named_parameters(), lr=tn.tensor(0.5)) keeps the names in its group
+    (and state_dict) and steps as with the plain parameters and a float lr."""
+    tn.manual_seed(0)
+    a = tn.nn.Linear(3, 2)
+    b = tn.nn.Linear(3, 2)
+    b.load_state_dict(a.state_dict())
+    named = tn.optim.Adam(a.named_parameters(), lr=tn.tensor(0.5))  # (exact in float32)
+    plain = tn.optim.Adam(b.parameters(), lr=0.5)
+    assert named.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert named.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
+    assert named.param_groups[0]["lr"] == 0.5 and type(named.param_groups[0]["lr"]) is float
+    x = tn.randn(4, 3)
+    for model, opt in ((a, named), (b, plain)):
+        for _ in range(3):
+            opt.zero_grad()
+            model(x).square().sum().backward()
+            opt.step()
+    np.testing.assert_array_equal(a.weight.detach().numpy(), b.weight.detach().numpy())
+    with pytest.raises(TypeError, match="lr must be a finite number"):
+        tn.optim.SGD(b.parameters(), lr=tn.tensor([0.1, 0.2]))

@@ -22,6 +22,9 @@ def check_real(where: str, name: str, value, low: float = -math.inf, high: float
     """``value`` as a float: a finite real number in the interval [low, high] (ends open
     when asked). Booleans are refused: ``lr=True`` is a mistake, not 1.0."""
     rule = "a finite number" + _interval(low, high, low_open, high_open)
+    if hasattr(value, "item") and getattr(value, "shape", None) in ((), (1,)) and \
+            not isinstance(value, numbers.Number):  # a one-element tensor (lr=tn.tensor(0.1))
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         _fail(TypeError, where, name, rule, value)
     number = float(value)

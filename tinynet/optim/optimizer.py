@@ -14,6 +14,12 @@ def as_floats(group: dict, *names) -> list:
     return [float(group[name]) for name in names]
 
 
+def _is_named(item) -> bool:
+    """Whether ``item`` is a (name, tensor) pair, as ``named_parameters()`` yields."""
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and \
+        isinstance(item[1], Tensor)
+
+
 def _retains_grad(p: Tensor) -> bool:
     """Whether the non-leaf ``p`` called ``retain_grad()``: backward then fills its
     ``.grad``, and PyTorch lets an optimizer update it."""
@@ -53,6 +59,10 @@ class Optimizer:
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
         where = type(self).__name__
+        if group["params"] and all(_is_named(p) for p in group["params"]):
+            # model.named_parameters(), as PyTorch (2.2 on) takes it: the names are kept
+            group["param_names"] = [name for name, _ in group["params"]]
+            group["params"] = [p for _, p in group["params"]]
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for i, p in enumerate(group["params"]):
             if not isinstance(p, Tensor):
