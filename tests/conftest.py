@@ -26,7 +26,7 @@ TOPICS = {
                "test_promotion", "test_devices", "test_random", "test_anomaly", "test_fuzz",
                "test_against_torch_ops", "test_against_torch_api", "test_serialization",
                "test_files", "test_threads", "test_allocator", "test_layering",
-               "test_error_style"),
+               "test_error_style", "test_tensor_extra"),
     "nn": ("test_activations", "test_layers", "test_losses", "test_module", "test_init",
            "test_clip_grad", "test_against_torch_nn", "test_utils_data", "test_dropout",
            "test_module_registration", "test_batch_norm", "test_embedding", "test_flatten",
