@@ -335,3 +335,173 @@ class TestAgainstPyTorch:
     def test_pad(self, amounts):
         self.check(lambda a: F.pad(a, amounts, value=0.5),
                    lambda a: self.F.pad(a, amounts, value=0.5), rand(2, 3, 4))
+
+
+# ---- nn.init: trunc_normal_, orthogonal_, eye_ ------------------------------------------------
+def _phi(z):
+    return np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+
+
+def _Phi(z):
+    from scipy.special import ndtr
+    return ndtr(z)
+
+
+@pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (1.0, 2.0, -1.0, 2.0),
+                                             (0.0, 0.02, -0.04, 0.04), (3.0, 1.0, 2.5, 10.0)])
+def test_trunc_normal_has_the_truncated_moments_and_bounds(mean, std, a, b):
+    t = tn.empty(200_000, dtype=tn.float64)
+    assert tn.nn.init.trunc_normal_(t, mean, std, a, b, generator=tn.Generator().manual_seed(0)) \
+        is t
+    x = t.array
+    assert x.min() >= a and x.max() <= b
+    # the truncated normal's moments: with α = (a - μ)/σ, β = (b - μ)/σ, Z = Φ(β) - Φ(α),
+    # mean μ + σ(φ(α) - φ(β))/Z, variance σ²(1 + (αφ(α) - βφ(β))/Z - ((φ(α) - φ(β))/Z)²)
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    z = _Phi(beta) - _Phi(alpha)
+    shift = (_phi(alpha) - _phi(beta)) / z
+    var = std ** 2 * (1 + (alpha * _phi(alpha) - beta * _phi(beta)) / z - shift ** 2)
+    se = np.sqrt(var / x.size)
+    assert abs(x.mean() - (mean + std * shift)) < 5 * se
+    assert abs(x.var() / var - 1) < 0.02
+
+
+def test_trunc_normal_is_deterministic_and_keeps_the_dtype():
+    def draw():
+        tn.manual_seed(7)
+        return tn.nn.init.trunc_normal_(tn.empty(4, 5), std=0.02, a=-0.04, b=0.04)
+
+    first, second = draw(), draw()
+    np.testing.assert_array_equal(first.array, second.array)
+    assert first.dtype == tn.float32 and np.abs(first.array).max() <= 0.04
+    g = [tn.nn.init.trunc_normal_(tn.empty(6), generator=tn.Generator().manual_seed(1))
+         for _ in range(2)]
+    np.testing.assert_array_equal(g[0].array, g[1].array)
+    p = nn.Linear(3, 2).weight
+    version = p._version[0]
+    tn.nn.init.trunc_normal_(p)           # a parameter that requires grad: filled in place
+    assert p.requires_grad and p._version[0] == version + 1
+
+
+def test_trunc_normal_errors_and_warning():
+    t = tn.empty(3)
+    with pytest.raises(ValueError, match="trunc_normal_: std must be a finite number > 0, "
+                                         "got 0.0"):
+        tn.nn.init.trunc_normal_(t, std=0.0)
+    with pytest.raises(ValueError, match=r"trunc_normal_: a must be < b \(the interval "
+                                         r"\[a, b\]\), got a=1.0 and b=1.0"):
+        tn.nn.init.trunc_normal_(t, a=1.0, b=1.0)
+    with pytest.warns(UserWarning, match="mean is more than 2 std from"):
+        tn.nn.init.trunc_normal_(t, mean=5.0, a=-1.0, b=1.0)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 7), (7, 3), (4, 2, 3)])
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_orthogonal_rows_or_columns_are_orthonormal(shape, gain):
+    W = tn.nn.init.orthogonal_(tn.empty(*shape, dtype=tn.float64), gain,
+                               generator=tn.Generator().manual_seed(0))
+    flat = W.array.reshape(shape[0], -1)
+    rows, cols = flat.shape
+    product = flat @ flat.T if rows <= cols else flat.T @ flat   # gain²·I of the smaller side
+    np.testing.assert_allclose(product, gain ** 2 * np.eye(min(rows, cols)), atol=1e-12)
+
+
+def test_orthogonal_is_uniform_and_deterministic():
+    # over the orthogonal group each entry of an n×n Q has E[q²] = 1/n and E[q] = 0
+    tn.manual_seed(3)
+    draws = np.stack([tn.nn.init.orthogonal_(tn.empty(4, 4, dtype=tn.float64)).array
+                      for _ in range(2000)])
+    np.testing.assert_allclose((draws ** 2).mean(0), 0.25, atol=0.03)
+    np.testing.assert_allclose(draws.mean(0), 0.0, atol=0.05)
+    tn.manual_seed(3)
+    np.testing.assert_array_equal(tn.nn.init.orthogonal_(tn.empty(4, 4, dtype=tn.float64)).array,
+                                  draws[0])
+    assert tn.nn.init.orthogonal_(tn.empty(0, 3)).shape == (0, 3)
+    with pytest.raises(ValueError, match=r"orthogonal_: tensor must have at least 2 dimensions, "
+                                         r"got shape \(3,\)"):
+        tn.nn.init.orthogonal_(tn.empty(3))
+
+
+def test_eye():
+    assert tn.nn.init.eye_(tn.empty(2, 3)).tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert tn.nn.init.eye_(tn.empty(3, 2, dtype=tn.float64)).tolist() == [[1, 0], [0, 1], [0, 0]]
+    with pytest.raises(ValueError, match=r"eye_: tensor must have 2 dimensions, got shape "
+                                         r"\(2, 2, 2\)"):
+        tn.nn.init.eye_(tn.empty(2, 2, 2))
+
+
+@pytest.mark.parametrize("name", ["trunc_normal_", "orthogonal_", "eye_"])
+def test_init_names_are_public(name):
+    assert name in tn.nn.init.__all__
+
+
+# ---- nn.utils: parameters_to_vector, vector_to_parameters -----------------------------------
+def test_parameters_to_vector_joins_them_in_order_and_is_differentiable():
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    params = list(model.parameters())
+    vec = tn.nn.utils.parameters_to_vector(model.parameters())
+    assert vec.shape == (11,)
+    np.testing.assert_array_equal(vec.array, np.concatenate([p.array.ravel() for p in params]))
+    weights = tn.arange(11.0)
+    (vec * weights).sum().backward()                    # dL/dp = its slice of the weights
+    start = 0
+    for p in params:
+        np.testing.assert_array_equal(p.grad.array.ravel(), np.arange(start, start + p.numel()))
+        start += p.numel()
+    single = tn.ones(2, 3)
+    assert tn.nn.utils.parameters_to_vector(single).shape == (6,)
+
+
+def test_vector_to_parameters_round_trip():
+    source, target = nn.Linear(3, 2), nn.Linear(3, 2)
+    vec = tn.nn.utils.parameters_to_vector(source.parameters()).detach()
+    weight = target.weight
+    tn.nn.utils.vector_to_parameters(vec, target.parameters())
+    assert target.weight is weight and weight.requires_grad and weight.grad_fn is None
+    for p, q in zip(source.parameters(), target.parameters()):
+        np.testing.assert_array_equal(p.array, q.array)
+    vec.array[0] = 42.0                                 # as in PyTorch: the same memory
+    assert target.weight.array[0, 0] == 42.0
+    tn.nn.utils.vector_to_parameters(tn.zeros(10, dtype=tn.float64), target.parameters())
+    assert target.weight.dtype == tn.float64            # vec's dtype, as in PyTorch
+    assert target.bias.tolist() == [0.0, 0.0]
+
+
+def test_vector_utils_errors():
+    lin = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match="vector_to_parameters: vec must be a Tensor, got list"):
+        tn.nn.utils.vector_to_parameters([1.0] * 8, lin.parameters())
+    with pytest.raises(ValueError, match=r"vector_to_parameters: vec must be 1-D, got shape "
+                                         r"\(2, 4\)"):
+        tn.nn.utils.vector_to_parameters(tn.zeros(2, 4), lin.parameters())
+    with pytest.raises(ValueError, match="vector_to_parameters: vec must have at least 8 "
+                                         "elements .*got 7"):
+        tn.nn.utils.vector_to_parameters(tn.zeros(7), lin.parameters())
+    with pytest.raises(TypeError, match="parameters_to_vector: parameters must be tensors, got "
+                                        "ndarray at position 1"):
+        tn.nn.utils.parameters_to_vector([lin.weight, np.zeros(2)])
+    with pytest.raises(ValueError, match="parameters_to_vector: parameters must hold at least "
+                                         "one tensor, got none"):
+        tn.nn.utils.parameters_to_vector([])
+
+
+def test_vector_utils_against_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal(11)
+    results = []
+    for lib in (tn, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Linear(2, 1)).double()
+        lib.nn.utils.vector_to_parameters(lib.tensor(values), model.parameters())
+        vec = lib.nn.utils.parameters_to_vector(model.parameters())
+        (vec * lib.arange(11.0, dtype=lib.float64)).sum().backward()
+        results.append([vec.detach().numpy()] + [p.grad.numpy() for p in model.parameters()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_eye_against_pytorch():
+    torch = pytest.importorskip("torch")
+    for shape in ((2, 3), (3, 3), (4, 1)):
+        np.testing.assert_array_equal(tn.nn.init.eye_(tn.empty(*shape)).array,
+                                      torch.nn.init.eye_(torch.empty(*shape)).numpy())
