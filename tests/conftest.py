@@ -31,7 +31,7 @@ TOPICS = {
            "test_clip_grad", "test_against_torch_nn", "test_utils_data", "test_dropout",
            "test_module_registration", "test_batch_norm", "test_embedding", "test_flatten",
            "test_lazy_linear", "test_smooth_l1", "test_against_torch_layers",
-           "test_functional_forms", "test_nn_extra"),
+           "test_functional_forms", "test_nn_extra", "test_concat_dataset"),
     "optim": ("test_optim", "test_lr_scheduler"),
     "training": ("test_fit", "test_fit_loader", "test_checkpoint", "test_history", "test_soak",
                  "test_training_pytorch_style"),
