@@ -15,25 +15,27 @@ from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
 from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul,
                                meshgrid, mul, multiply, stack, sub, subtract, true_divide, where)
 from tinynet.devices import device, get_default_device, set_default_device
-from tinynet.dtypes import (bool, double, float, float16, float32, float64, get_default_dtype,
-                            half, int, int8, int16, int32, int64, long, set_default_dtype, short,
-                            uint8)
+from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float64,
+                            get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
+                            set_default_dtype, short, uint8)
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from tinynet.functions import (abs, addmm, amax, amin, argmax, argmin, argsort, bmm, ceil,
                                clamp, clamp_max, clamp_min, clip, cos, cumprod, cumsum, diag, dot,
                                erf, exp, exp2, expm1, fix, floor, floor_divide, fmod, gather,
-                               index_select, is_tensor, log, log10, log1p, log2, log_softmax,
-                               logsumexp, masked_fill, max, maximum, mean, median, min, minimum,
-                               mm, mv, neg, negative, norm, numel, outer, prod, reciprocal, relu,
-                               remainder, round, rsqrt, sigmoid, sign, sin, softmax, sort, sqrt,
-                               square, std, std_mean, sum, tan, tanh, topk, trace, tril, triu,
-                               trunc, var, var_mean)
-from tinynet.logic import (all, allclose, any, count_nonzero, equal, isclose, isfinite, isinf,
-                           isnan, logical_and, logical_not, logical_or, logical_xor, nonzero)
+                               index_select, is_floating_point, is_tensor, log, log10, log1p,
+                               log2, log_softmax, logsumexp, masked_fill, masked_select, max,
+                               maximum, mean, median, min, minimum, mm, mv, neg, negative, norm,
+                               numel, outer, pow, prod, reciprocal, relu, remainder, round,
+                               rsqrt, sigmoid, sign, sin, softmax, sort, sqrt, square, std,
+                               std_mean, sum, tan, tanh, topk, trace, tril, triu, trunc, var,
+                               var_mean)
+from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equal, ge, gt,
+                           isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
+                           logical_or, logical_xor, lt, ne, nonzero, unique)
 from tinynet.shaping import (broadcast_to, chunk, clone, flatten, flip, moveaxis, movedim,
                              permute, ravel, repeat_interleave, reshape, roll, split, squeeze, t,
-                             transpose, unsqueeze)
+                             tile, transpose, unbind, unsqueeze)
 from tinynet.promotion import promote_types, result_type
 from tinynet.random import Generator, initial_seed, manual_seed, seed
 from tinynet.sampling import (bernoulli, multinomial, normal, rand, rand_like, randint,
@@ -53,34 +55,38 @@ from tinynet.version import __version__
 
 __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "__version__", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "arange",
-    "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bmm",
+    "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bincount",
+    "bmm",
     "bool", "BoolTensor", "broadcast_to", "ByteTensor", "Callback", "capture", "cat", "ceil",
     "chunk",
     "clamp", "clamp_max", "clamp_min", "classroom", "clip", "clone", "concat", "concatenate",
     "cos", "count_nonzero", "cuda", "cumprod", "cumsum", "data", "device", "diag",
     "diagnostics", "div", "divide", "dot", "double", "DoubleTensor", "EarlyStopping", "einsum",
-    "empty", "empty_like", "enable_grad", "equal", "erf", "exp", "exp2", "experiments",
-    "expm1", "eye", "fast_paths", "fast_paths_enabled", "fit", "fix", "flatten", "flip",
+    "empty", "empty_like", "enable_grad", "eq", "equal", "erf", "exp", "exp2", "experiments",
+    "expm1", "eye", "fast_paths", "fast_paths_enabled", "finfo", "fit", "fix", "flatten", "flip",
     "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
     "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
-    "get_default_dtype", "get_num_threads", "gradcheck", "half", "History",
-    "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8", "int16",
-    "int32", "int64", "IntTensor", "is_grad_enabled", "is_tensor", "isclose", "isfinite",
-    "isinf", "isnan", "linspace", "load", "log", "log10",
+    "get_default_dtype", "get_num_threads", "ge", "gradcheck", "gt", "half", "History",
+    "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
+    "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
+    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log",
+    "log10",
     "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "logsumexp", "long", "LongTensor", "manual_seed", "masked_fill", "matmul", "max",
+    "logsumexp", "long", "LongTensor", "lt", "manual_seed", "masked_fill", "masked_select",
+    "matmul", "max",
     "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "models", "moveaxis",
-    "movedim", "mul", "multinomial", "multiply", "mv", "neg", "negative", "nn", "no_grad",
+    "movedim", "mul", "multinomial", "multiply", "mv", "ne", "neg", "negative", "nn", "no_grad",
     "nonzero", "norm", "normal", "numel", "ones", "ones_like", "optim", "outer", "permute",
-    "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
+    "pow", "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave",
     "reshape", "result_type", "roll", "round", "rsqrt", "save", "seed", "set_default_device",
     "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads", "short",
     "sigmoid",
     "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
-    "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "topk",
-    "trace", "training", "transpose", "tril", "triu", "true_divide", "trunc", "tune_allocator",
-    "uint8", "unsqueeze", "utils", "var", "var_mean", "viz", "where", "zeros", "zeros_like",
+    "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "tile",
+    "topk", "trace", "training", "transpose", "tril", "triu", "true_divide", "trunc",
+    "tune_allocator", "uint8", "unbind", "unique", "unsqueeze", "utils", "var", "var_mean",
+    "viz", "where", "zeros", "zeros_like",
 ]
 
 _tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

@@ -1,4 +1,4 @@
-"""Data types and the default floating dtype.
+"""Data types, the default floating dtype and their limits (``finfo``, ``iinfo``).
 
 tinynet's dtypes are numpy's scalar types, so ``x.dtype == tn.float32`` holds for a
 float32 tensor. NOTE: this differs from PyTorch, whose dtypes are ``torch.dtype``
@@ -7,6 +7,8 @@ objects; the names (``float16``/``half``, ``float32``/``float``, ``float64``/``d
 are the same. As with PyTorch, ``from tinynet import *`` therefore rebinds ``float``,
 ``int`` and ``bool``.
 """
+import builtins
+
 import numpy as np
 
 from tinynet import devices
@@ -56,6 +58,74 @@ def parse_to_args(args: tuple, kwargs: dict):
             dtype = arg  # a dtype, or a tensor (np.dtype reads its .dtype)
     devices.check_device(device, "to")
     return None if dtype is None else np.dtype(dtype)
+
+
+class finfo:  # noqa: N801  (PyTorch's name)
+    """The limits of a floating-point dtype (the default dtype when omitted), as
+    ``torch.finfo``; each a Python float but ``bits``.
+
+    Attributes:
+        bits: the width in bits.
+        eps: the gap between 1.0 and the next larger number (2⁻²³ for float32).
+        max, min: the largest finite number and its negative.
+        tiny: the smallest positive normal number (also ``smallest_normal``).
+        resolution: 10^(-decimal digits of precision) (1e-06 for float32).
+        dtype: the dtype's name (``'float32'``).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.finfo(tn.float32).eps == 2 ** -23
+        True
+    """
+
+    def __init__(self, type=None):  # noqa: A002  (PyTorch's argument name)
+        dtype = get_default_dtype() if type is None else _dtype_of(type, "finfo")
+        if dtype.kind != "f":
+            raise TypeError(f"finfo: type must be a floating-point dtype, got {dtype} (use "
+                            f"tinynet.iinfo for integers)")
+        info = np.finfo(dtype)
+        real = builtins.float  # (this module's float is numpy's float32)
+        self.bits, self.dtype = builtins.int(info.bits), dtype.name
+        self.eps, self.max, self.min = real(info.eps), real(info.max), real(info.min)
+        self.tiny = self.smallest_normal = real(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision  # exact powers of ten, as PyTorch's
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801  (PyTorch's name)
+    """The limits of an integer dtype, as ``torch.iinfo``: ``bits``, ``max`` and ``min``
+    (Python ints) and ``dtype`` (its name).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.iinfo(tn.uint8).max, tn.iinfo(tn.int8).min
+        (255, -128)
+    """
+
+    def __init__(self, type):  # noqa: A002  (PyTorch's argument name)
+        dtype = _dtype_of(type, "iinfo")
+        if dtype.kind not in "iu":
+            raise TypeError(f"iinfo: type must be an integer dtype, got {dtype} (use "
+                            f"tinynet.finfo for floating-point dtypes)")
+        info = np.iinfo(dtype)
+        whole = builtins.int  # (this module's int is numpy's int32)
+        self.bits, self.max, self.min = whole(info.bits), whole(info.max), whole(info.min)
+        self.dtype = dtype.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+def _dtype_of(dtype, where: str) -> np.dtype:
+    """``dtype`` (``tn.float32``, ``np.dtype('int8')``, ``'int8'``...) as a numpy dtype."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: type must be a dtype, got {dtype!r}") from None
 
 
 # ---- the legacy type names: x.type() is 'tinynet.FloatTensor' for float32 -----------------

@@ -323,6 +323,31 @@ def masked_fill(x, mask, value):
     return x.masked_fill(mask, value)
 
 
+def masked_select(input, mask):
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (see
+    ``Tensor.masked_select``)."""
+    return input.masked_select(mask)
+
+
+def pow(input, exponent):
+    """input ** exponent, elementwise; ``input`` may be a number when ``exponent`` is a
+    tensor (``tn.pow(2, x)``)."""
+    if isinstance(input, Tensor):
+        return input ** exponent
+    if not isinstance(exponent, Tensor):
+        raise TypeError(f"pow: input or exponent must be a tensor, got "
+                        f"{type(input).__name__} and {type(exponent).__name__}")
+    return exponent.__rpow__(input)
+
+
+def is_floating_point(input) -> bool:
+    """Whether ``input`` (a tensor) has a floating-point dtype."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"is_floating_point: input must be a tensor, got "
+                        f"{type(input).__name__}")
+    return input.is_floating_point()
+
+
 def numel(x) -> int:
     return x.numel()
 

@@ -1,7 +1,8 @@
 """Module-level forms of the boolean methods, as in PyTorch: ``tn.all(x)`` is ``x.all()``;
-also ``any``, ``isclose``, ``allclose``, ``equal``, ``logical_and/or/xor/not``,
-``isnan``, ``count_nonzero``, ``nonzero`` (the methods are in ``tensor_logic.py``).
-None has a gradient."""
+also the comparisons ``eq``, ``ne``, ``lt``, ``le``, ``gt``, ``ge``, and ``any``,
+``isclose``, ``allclose``, ``equal``, ``logical_and/or/xor/not``, ``isnan``,
+``count_nonzero``, ``nonzero``, ``unique``, ``bincount`` (the methods are in
+``tensor_logic.py``). None has a gradient."""
 # ruff: noqa: A001, A002  (PyTorch's names shadow builtins here on purpose)
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import numpy_names
@@ -65,6 +66,47 @@ def count_nonzero(input, dim=None):
 
 def nonzero(input, *, as_tuple=False):
     return _tensor(input, "nonzero").nonzero(as_tuple=as_tuple)
+
+
+def eq(input, other):
+    """input == other, elementwise (``other`` a tensor or a number), a boolean tensor."""
+    return _tensor(input, "eq") == other
+
+
+def ne(input, other):
+    """input != other, elementwise."""
+    return _tensor(input, "ne") != other
+
+
+def lt(input, other):
+    """input < other, elementwise."""
+    return _tensor(input, "lt") < other
+
+
+def le(input, other):
+    """input <= other, elementwise."""
+    return _tensor(input, "le") <= other
+
+
+def gt(input, other):
+    """input > other, elementwise."""
+    return _tensor(input, "gt") > other
+
+
+def ge(input, other):
+    """input >= other, elementwise."""
+    return _tensor(input, "ge") >= other
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements, ascending (see ``Tensor.unique``; ``dim`` must be None)."""
+    return _tensor(input, "unique").unique(sorted, return_inverse, return_counts, dim)
+
+
+def bincount(input, weights=None, minlength=0):
+    """Counts (or summed ``weights``) of each value of a 1-D non-negative integer tensor
+    (see ``Tensor.bincount``)."""
+    return _tensor(input, "bincount").bincount(weights, minlength)
 
 
 def _tensor(x, name: str) -> Tensor:

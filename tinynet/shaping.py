@@ -1,6 +1,6 @@
 """Module-level forms of the shape methods, as in PyTorch: ``tn.reshape(x, shape)`` is
 ``x.reshape(shape)``; also ``flip``, ``roll``, ``movedim``, ``broadcast_to``,
-``repeat_interleave``, ``chunk``, ``split``... (see ``tensor.py`` and
+``repeat_interleave``, ``tile``, ``unbind``, ``chunk``, ``split``... (see ``tensor.py`` and
 ``tensor_shape.py`` for the methods)."""
 # ruff: noqa: A002  (PyTorch's argument name: input)
 import numpy as np
@@ -93,6 +93,18 @@ def chunk(x, chunks, dim=0):
 
 def split(x, split_size_or_sections, dim=0):
     return x.split(split_size_or_sections, dim)
+
+
+def unbind(input, dim=0) -> tuple:
+    """The slices of ``input`` along ``dim``, each without that dim."""
+    return input.unbind(dim)
+
+
+def tile(input, dims):
+    """``input`` repeated ``dims[d]`` times along each dim d, ``dims`` (a tuple or list)
+    padded in front by ones to ``input.ndim`` entries; see ``Tensor.repeat``."""
+    _check_dims("tile", dims)
+    return input.tile(dims)
 
 
 def _check_dims(where: str, dims) -> None:

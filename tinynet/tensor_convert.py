@@ -1,6 +1,7 @@
 """``TensorConvert``: the Tensor methods about values, types, devices and printing:
-``numpy``, ``tolist``, ``to``/``float``/``long``..., ``size``, ``numel``, ``data``,
-pickling and ``deepcopy``, ``type``, ``__format__``, ``cuda`` (``Tensor`` inherits them;
+``numpy``, ``tolist``, ``to``/``float``/``long``..., ``type_as``, ``size``, ``numel``,
+``element_size``, ``is_floating_point``, ``data``, pickling and ``deepcopy``, ``type``,
+``__format__``, ``cuda`` (``Tensor`` inherits them;
 see ``tensor.py``)."""
 import copy
 
@@ -156,6 +157,21 @@ class TensorConvert:
 
     def nelement(self) -> int:
         return self.array.size
+
+    def element_size(self) -> int:
+        """The bytes one element takes: 4 for float32, 8 for int64, 1 for bool."""
+        return self.array.itemsize
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point one (float16, float32, float64)."""
+        return self.array.dtype.kind == "f"
+
+    def type_as(self, other):
+        """This tensor cast to ``other``'s dtype (itself when they already match), as
+        ``self.to(other.dtype)``; differentiable between float dtypes."""
+        if not isinstance(other, TensorConvert):  # every Tensor is a TensorConvert
+            raise TypeError(f"type_as: other must be a tensor, got {type(other).__name__}")
+        return self if other.dtype == self.dtype else self.to(other.dtype)
 
     def type(self, dtype=None):
         """Without ``dtype``: the type's name, ``'tinynet.FloatTensor'`` for float32 (NOTE:

@@ -1,5 +1,6 @@
 """``TensorInPlace``: PyTorch's in-place methods (``add_``, ``mul_``, ``copy_``, ``zero_``,
-``normal_``...) and the augmented assignments (``x += y``), which ``Tensor`` inherits.
+``normal_``, ``exp_``, ``masked_fill_``, ``unsqueeze_``...) and the augmented assignments
+(``x += y``), which ``Tensor`` inherits.
 
 Outside the graph (no tensor involved requires grad, or under ``no_grad``) they write
 into the tensor's array, and its version counter counts the change, so a backward
@@ -113,6 +114,73 @@ class TensorInPlace:
         return self
 
     clip_ = clamp_
+
+    # ---- elementwise functions, in place ---------------------------------------------------
+    def _apply_(self, name: str, out_of_place, other=None):
+        """Make the values ``out_of_place(self)`` (see the module docstring): exactly what
+        the out-of-place method gives, which must keep this tensor's dtype (``exp_`` of an
+        integer tensor is refused, as in PyTorch). ``other``: a further operand, which
+        may bring the change into the graph."""
+        recording = self._recording(other)
+        result = out_of_place(self)
+        if result.dtype != self.dtype:
+            raise RuntimeError(f"{name}: the result's dtype {result.dtype} cannot be written "
+                               f"into this tensor's dtype {self.dtype} (as in PyTorch); use "
+                               f"the out-of-place {name[:-1]}() for a new tensor")
+        if recording:
+            return self._rebind(result)
+        self.bump_version()
+        self.array[...] = result.array
+        return self
+
+    def exp_(self):
+        return self._apply_("exp_", lambda x: x.exp())
+
+    def sqrt_(self):
+        return self._apply_("sqrt_", lambda x: x.sqrt())
+
+    def abs_(self):
+        return self._apply_("abs_", lambda x: x.abs())
+
+    def relu_(self):
+        return self._apply_("relu_", lambda x: x.relu())
+
+    def sigmoid_(self):
+        return self._apply_("sigmoid_", lambda x: x.sigmoid())
+
+    def tanh_(self):
+        return self._apply_("tanh_", lambda x: x.tanh())
+
+    def clamp_min_(self, min):  # noqa: A002  (PyTorch's names)
+        return self._apply_("clamp_min_", lambda x: x.clamp_min(min))
+
+    def clamp_max_(self, max):  # noqa: A002
+        return self._apply_("clamp_max_", lambda x: x.clamp_max(max))
+
+    def masked_fill_(self, mask, value):
+        """``value`` where the boolean ``mask`` (broadcast to this shape) is True; inside
+        the graph the gradient flows to the kept elements and to a tensor ``value``."""
+        return self._apply_("masked_fill_", lambda x: x.masked_fill(mask, value), value)
+
+    # ---- shape, in place -------------------------------------------------------------------
+    def unsqueeze_(self, dim: int):
+        """Insert a dim of size 1 at ``dim``, in this tensor (its data is shared)."""
+        return self._reshape_(lambda x: x.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        """Remove the dims of size 1 (or ``dim``, if its size is 1), in this tensor."""
+        return self._reshape_(lambda x: x.squeeze(dim))
+
+    def _reshape_(self, reshaped):
+        """Take the shape of ``reshaped(self)``: recorded (rebound) inside the graph;
+        outside it the array becomes a view of itself with that shape, and the version
+        counter counts the change, as PyTorch's does."""
+        if self._recording():
+            return self._rebind(reshaped(self))
+        shape = reshaped(self).shape
+        self.bump_version()
+        self.array = self.array.reshape(shape)
+        return self
 
     # ---- overwriting ------------------------------------------------------------------------
     def copy_(self, src):

@@ -1,12 +1,14 @@
 """``TensorLogic``: the Tensor methods whose results are booleans, counts or positions:
 ``& | ^ ~``, ``logical_and/or/xor/not``, ``isnan``, comparisons by name (``lt``...),
-``any``, ``all``, ``isclose``, ``allclose``, ``equal``, ``count_nonzero``, ``nonzero``
-(``Tensor`` inherits them; see ``tensor_math.py``). None has a gradient.
+``any``, ``all``, ``isclose``, ``allclose``, ``equal``, ``count_nonzero``, ``nonzero``,
+``unique``, ``bincount`` (``Tensor`` inherits them; see ``tensor_math.py``). None has a
+gradient.
 """
 import operator
 
 import numpy as np
 
+from tinynet.checks import check_int
 from tinynet.tensor_math import TensorMath, array_of, constant_tensor, dims_of, numpy_names
 
 
@@ -131,6 +133,51 @@ class TensorLogic:
             return tuple(constant_tensor(i.astype(np.int64))
                          for i in np.nonzero(np.atleast_1d(self.array)))
         return constant_tensor(np.argwhere(self.array).astype(np.int64))
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim=None):
+        """The distinct elements in ascending order, a 1-D tensor of this dtype; with
+        ``return_inverse`` also where each element sits in it (int64, this tensor's
+        shape) and with ``return_counts`` how often each occurs (int64), as a tuple. Each
+        nan counts as distinct, as in PyTorch. No gradient. ``sorted=False`` gives the
+        ascending order too (PyTorch leaves that order unspecified); ``dim`` must be
+        None: only the flattened tensor's elements are implemented, not unique slices."""
+        if dim is not None:
+            raise NotImplementedError(f"unique: dim must be None (the distinct elements of "
+                                      f"the flattened tensor; unique slices along a dim are "
+                                      f"not implemented), got dim={dim!r}")
+        values, inverse, counts = np.unique(self.array, return_inverse=True,
+                                            return_counts=True, equal_nan=False)
+        out = [constant_tensor(values)]
+        if return_inverse:
+            out.append(constant_tensor(inverse.reshape(self.shape).astype(np.int64)))
+        if return_counts:
+            out.append(constant_tensor(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights=None, minlength: int = 0):
+        """How often each of 0, 1, ..., max occurs in this 1-D tensor of non-negative
+        integers: out[i] = #{j : x[j] = i} (int64), or with ``weights``
+        out[i] = Σ_{j : x[j] = i} weights[j] (float32 for float32 weights, else
+        float64, as in PyTorch); at least ``minlength`` entries. No gradient."""
+        x = self.array
+        if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
+            low = f" and smallest value {x.min()}" if x.size and x.dtype.kind in "iu" else ""
+            raise RuntimeError(f"bincount: input must be a 1-D tensor of non-negative "
+                               f"integers, got dtype {x.dtype}, shape {x.shape}{low}")
+        minlength = check_int("bincount", "minlength", minlength, 0)
+        w = None
+        if weights is not None:
+            w = np.asarray(array_of(weights))
+            if w.shape != x.shape or w.dtype.kind not in "biuf":
+                raise RuntimeError(f"bincount: weights must be a 1-D tensor of numbers as "
+                                   f"long as the input ({x.size}), got dtype {w.dtype} and "
+                                   f"shape {w.shape}")
+        counts = np.bincount(x, weights=w, minlength=minlength)
+        if w is None:
+            return constant_tensor(counts.astype(np.int64))
+        return constant_tensor(counts.astype(np.float32 if w.dtype == np.float32
+                                             else np.float64))
 
     # ---- closeness and equality -------------------------------------------------------------
     def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):

@@ -1,6 +1,6 @@
 """``TensorSelect``: the Tensor methods that pick or order elements: ``topk``, ``sort``,
-``argsort``, ``median``, ``gather``, ``index_select``, ``masked_fill``, ``where``,
-``chunk``, ``split`` (``Tensor`` inherits them; see ``tensor_math.py``).
+``argsort``, ``median``, ``gather``, ``index_select``, ``masked_fill``, ``masked_select``,
+``where``, ``chunk``, ``split`` (``Tensor`` inherits them; see ``tensor_math.py``).
 
 The indices are found in numpy; the values are then taken with ``gather`` or indexing,
 so the gradient flows back to exactly the elements taken."""
@@ -142,6 +142,22 @@ class TensorSelect:
         else:
             value = np.asarray(value, dtype=self.dtype)
         return ops.Where.apply(mask_array, value, self)
+
+    def masked_select(self, mask):
+        """The elements where the boolean ``mask`` is True, as a 1-D tensor in row-major
+        order; self and ``mask`` broadcast together. The gradient goes to the elements
+        taken (summed over the copies of a broadcast self)."""
+        mask_array = np.asarray(array_of(mask))
+        if mask_array.dtype != np.bool_:
+            raise RuntimeError(f"masked_select: mask must be a boolean tensor, got dtype "
+                               f"{mask_array.dtype}")
+        try:
+            shape = np.broadcast_shapes(mask_array.shape, self.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_select: mask of shape {mask_array.shape} and input "
+                               f"of shape {self.shape} do not broadcast together") from None
+        x = self if self.shape == shape else self.broadcast_to(shape)
+        return x[np.broadcast_to(mask_array, shape)]  # the mask's values give the shape
 
     def where(self, condition, other):
         """``self`` where ``condition``, else ``other`` (as ``torch.where(condition, self,

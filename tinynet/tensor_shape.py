@@ -1,7 +1,8 @@
-"""``TensorShape``: the shape methods: ``reshape``/``view``, ``flatten``, ``unsqueeze``,
-``squeeze``, ``transpose``, ``permute``, ``T``, ``clone``, ``ravel``, ``movedim``, ``flip``,
-``roll``, ``broadcast_to`` / ``expand``, ``repeat_interleave`` (``Tensor`` inherits them;
-see ``tensor.py``). All are differentiable.
+"""``TensorShape``: the shape methods: ``reshape``/``view`` (and ``_as``), ``flatten``,
+``unsqueeze``, ``squeeze``, ``transpose``, ``permute``, ``T``, ``mT``, ``clone``,
+``ravel``, ``movedim``, ``flip``, ``roll``, ``broadcast_to`` / ``expand``, ``repeat``,
+``tile``, ``unbind``, ``repeat_interleave`` (``Tensor`` inherits them; see
+``tensor.py``). All are differentiable.
 """
 import numpy as np
 
@@ -20,6 +21,14 @@ class TensorShape:
         return ops.Reshape.apply(self, shape)
 
     view = reshape
+
+    def reshape_as(self, other):
+        """``reshape(other.shape)``."""
+        return self.reshape(_shape_of(other, "reshape_as"))
+
+    def view_as(self, other):
+        """``view(other.shape)`` (a reshape, as ``view``)."""
+        return self.reshape(_shape_of(other, "view_as"))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         shape = self.array.shape
@@ -81,6 +90,14 @@ class TensorShape:
     @property
     def T(self):
         return ops.Permute.apply(self, tuple(reversed(range(self.array.ndim))))
+
+    @property
+    def mT(self):
+        """The last two dims swapped: each matrix of a batch (*, n, m) transposed."""
+        if self.array.ndim < 2:
+            raise RuntimeError(f"mT: the tensor must be a matrix or a batch of matrices (at "
+                               f"least 2 dims), got shape {self.shape}")
+        return self.transpose(-2, -1)
 
     def t(self):
         if self.array.ndim > 2:
@@ -169,6 +186,42 @@ class TensorShape:
     def expand_as(self, other):
         return self.broadcast_to(other.shape)
 
+    def repeat(self, *sizes):
+        """The tensor tiled ``sizes[d]`` times along dim d (numpy's ``tile``): ``sizes``
+        (ints, or one tuple) has at least ``ndim`` entries, extra leading ones adding new
+        dims, so a tensor of shape (n₀, n₁) gives (r₀n₀, r₁n₁). Made as a broadcast of
+        the tensor viewed as (1, n₀, 1, n₁) to (r₀, n₀, r₁, n₁): the gradient is the
+        copies' gradients summed."""
+        return self._tiled(_sizes(sizes), "repeat", "sizes")
+
+    def tile(self, *dims):
+        """``repeat`` with ``dims`` padded in front by ones to ``ndim`` entries, as
+        ``torch.tile``: ``x.tile(2)`` of a matrix repeats its columns."""
+        dims = _int_list(_sizes(dims), "tile", "dims")
+        return self._tiled([1] * (self.ndim - len(dims)) + dims, "tile", "dims")
+
+    def _tiled(self, sizes, name: str, argument: str):
+        sizes = _int_list(sizes, name, argument)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"{name}: {argument} must have at least as many entries as the "
+                               f"tensor has dims ({self.ndim}), got {sizes}")
+        if any(r < 0 for r in sizes):
+            raise RuntimeError(f"{name}: {argument} must be >= 0, got {sizes}")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        spread = self.reshape(tuple(n for size in shape for n in (1, size)))  # (1, n₀, 1, n₁..)
+        copies = spread.broadcast_to(tuple(n for r, size in zip(sizes, shape) for n in (r, size)))
+        return copies.reshape(tuple(r * size for r, size in zip(sizes, shape)))
+
+    def unbind(self, dim: int = 0) -> tuple:
+        """The slices along ``dim``, each without that dim: ``x.unbind(0)`` is
+        ``(x[0], x[1], ...)``; each passes its gradient to the slice it came from."""
+        if self.array.ndim == 0:
+            raise IndexError("unbind: the tensor must have at least one dimension, got a "
+                             "0-d tensor")
+        dim = single_dim(dim, self.ndim, "unbind")
+        before = (slice(None),) * dim
+        return tuple(self[before + (i,)] for i in range(self.shape[dim]))
+
     def repeat_interleave(self, repeats, dim=None, *, output_size=None):
         """Repeat each element ``repeats`` times along ``dim`` (over the flattened tensor
         when None): ``repeats`` is an int or an integer tensor with one count per element
@@ -202,6 +255,20 @@ class TensorShape:
                                f"repeats ({counts.sum()}), got {output_size}")
         index = np.repeat(np.arange(n), counts)
         return x[(slice(None),) * dim + (index,)]
+
+
+def _sizes(sizes: tuple) -> tuple:
+    """Sizes given as ints (``repeat(2, 3)``) or as one tuple or list (``repeat((2, 3))``)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        return tuple(sizes[0])
+    return sizes
+
+
+def _shape_of(other, name: str) -> tuple:
+    """The shape of tensor ``other`` (``view_as``, ``reshape_as``)."""
+    if not isinstance(other, TensorMath):  # every Tensor is a TensorMath
+        raise TypeError(f"{name}: other must be a tensor, got {type(other).__name__}")
+    return other.shape
 
 
 def _positions(dims, ndim: int, name: str) -> list:

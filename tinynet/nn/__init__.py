@@ -1,8 +1,11 @@
 """Neural-network layers, losses, initialisation and the functional forms."""
 from tinynet.nn import functional, init, parameter, utils
 from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinynet.nn.activation_extra import (Hardsigmoid, Hardswish, LogSigmoid, ReLU6, Softsign,
+                                         Threshold)
 from tinynet.nn.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus
 from tinynet.nn.container import ModuleDict, ModuleList, Sequential
+from tinynet.nn.distance import CosineSimilarity, PairwiseDistance
 from tinynet.nn.dropout import Dropout
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
@@ -14,10 +17,12 @@ from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
-    "Embedding", "Flatten", "GELU", "Hardtanh", "HuberLoss", "Identity", "L1Loss", "LayerNorm",
-    "LazyLinear", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Mish", "Module",
-    "ModuleDict", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU", "SELU", "Sequential",
-    "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "Unflatten",
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CosineSimilarity", "CrossEntropyLoss",
+    "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU", "Linear",
+    "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList",
+    "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ReLU", "ReLU6", "SELU", "Sequential",
+    "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Softsign", "Tanh", "Threshold",
+    "Unflatten",
     "UninitializedParameter", "functional", "init", "parameter", "utils",
 ]

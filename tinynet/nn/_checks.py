@@ -9,6 +9,9 @@ in ``forward``. Every message has the shape of ``tinynet.checks``:
 
 ``where`` is what the user called: a function ("linear") or a module class ("GELU").
 """
+import math
+import numbers
+
 import numpy as np
 
 from tinynet import ops
@@ -103,6 +106,16 @@ def check_softplus(where: str, beta, threshold) -> tuple:
 def check_hardtanh_range(where: str, min_val, max_val) -> None:
     check_real(where, "min_val", min_val)
     check_real(where, "max_val", max_val, min_val, low_open=True)
+
+
+def check_threshold(where: str, threshold, value) -> None:
+    """Threshold's ``threshold`` and ``value``: real numbers, not nan (infinities are
+    fine: ``value=-inf`` masks)."""
+    for name, number in (("threshold", threshold), ("value", value)):
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise TypeError(f"{where}: {name} must be a real number, got {number!r}")
+        if math.isnan(number):
+            raise ValueError(f"{where}: {name} must be a real number (not nan), got {number!r}")
 
 
 def prelu_slope_shape(where: str, x_shape: tuple, weight) -> tuple:

@@ -1,10 +1,12 @@
 """The functional forms of tinynet's layers and losses (``tinynet.nn.functional``).
 
 Each function checks its arguments once, at this boundary (with the checks of
-``tinynet/nn/_checks.py``), and then calls one fused op from ``tinynet.ops``: the ops
-themselves assume valid input. The modules of ``tinynet.nn`` hold configuration and
-parameters and call these functions; the losses live in ``_functional_loss.py`` and are
-imported here.
+``tinynet/nn/_checks.py``), and then calls one fused op from ``tinynet.ops`` (a few
+activations, ``hardsigmoid``, ``hardswish``, ``logsigmoid`` and ``softsign``, compose
+several): the ops themselves assume valid input. The modules of ``tinynet.nn`` hold
+configuration and parameters and call these functions; the losses live in
+``_functional_loss.py`` and the distances and padding, composed of tensor methods, in
+``_functional_more.py``; both are imported here.
 """
 import numpy as np
 
@@ -13,20 +15,24 @@ from tinynet.autograd.observers import values_read
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
                                 check_dropout_p, check_dtype, check_hardtanh_range,
                                 check_linear_input, check_normalized_shape, check_padding_idx,
-                                check_softplus, check_table, gelu_op, prelu_slope_shape)
+                                check_softplus, check_table, check_threshold, gelu_op,
+                                prelu_slope_shape)
 from tinynet.nn._functional_loss import (binary_cross_entropy,
                                          binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, l1_loss, mse_loss, nll_loss,
                                          smooth_l1_loss)
+from tinynet.nn._functional_more import cosine_similarity, normalize, pad, pairwise_distance
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "dropout", "elu", "embedding", "gelu", "hardtanh", "huber_loss", "l1_loss", "layer_norm",
-    "leaky_relu", "linear", "log_softmax", "mish", "mse_loss", "nll_loss", "one_hot", "prelu",
-    "relu", "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
+    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cosine_similarity", "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardsigmoid",
+    "hardswish", "hardtanh", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
+    "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
+    "pairwise_distance", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "smooth_l1_loss",
+    "softmax", "softplus", "softsign", "tanh", "threshold",
 ]
 
 
@@ -92,6 +98,43 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """x clipped to [min_val, max_val]."""
     check_hardtanh_range("hardtanh", min_val, max_val)
     return ops.Hardtanh.apply(x, min_val, max_val)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``;  derivative 1 for 0 < x < 6, else 0."""
+    return ops.Hardtanh.apply(x, 0, 6)
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between;  derivative
+    1/6 for -3 < x < 3, else 0."""
+    return ops.Hardtanh.apply(x._floating() + 3, 0, 6) / 6
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x·relu6(x + 3) / 6;  derivative 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for
+    x >= 3 (the product rule on relu6's derivative, PyTorch's values at the kinks)."""
+    x = x._floating()
+    return x * ops.Hardtanh.apply(x + 3, 0, 6) / 6
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log σ(x) = min(x, 0) - log(1 + e^(-|x|)): never the exp of a positive number, so
+    finite for any x;  derivative σ(-x) = 1 - σ(x)."""
+    x = x._floating()
+    return x.minimum(0.0) - (-x.abs()).exp().log1p()
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|);  derivative 1 / (1 + |x|)²."""
+    x = x._floating()
+    return x / (x.abs() + 1)
+
+
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``;  derivative 1 where x > threshold, else 0."""
+    check_threshold("threshold", threshold, value)
+    return ops.Threshold.apply(x, threshold, value)
 
 
 def sigmoid(x: Tensor) -> Tensor:

@@ -1,21 +1,23 @@
-"""Weight initialisation (``tinynet.nn.init``), in place, PyTorch's formulas.
+"""Weight initialisation (``tinynet.nn.init``), in place, PyTorch's formulas and methods.
 
 fan_in and fan_out of a weight of shape (D_out, D_in) are D_in and D_out. Randomness
 comes from the global generator (``tn.manual_seed``) or an explicit ``generator``
 (a ``tn.Generator`` or any ``numpy.random.Generator``).
 """
 import math
+import warnings
 
 import numpy as np
+from scipy.special import erfinv
 
-from tinynet.checks import choice_message
-
+from tinynet.checks import check_real, choice_message
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_",
+    "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "orthogonal_",
 ]
 
 
@@ -70,6 +72,28 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator=None) -> Tensor:
+    """Fill with samples from N(mean, std²) truncated to [a, b] (``a`` and ``b`` in the
+    values' units, not in stds), by inverting the CDF Φ, as PyTorch: with
+    α = (a - mean)/std and β = (b - mean)/std, draw u ~ U(2Φ(α) - 1, 2Φ(β) - 1) and take
+    mean + std·√2·erfinv(u), clamped to [a, b] against rounding. Warns, as PyTorch,
+    when mean is more than 2 std outside [a, b] (the tail's values lose precision)."""
+    mean = check_real("trunc_normal_", "mean", mean)
+    std = check_real("trunc_normal_", "std", std, 0.0, low_open=True)
+    a, b = check_real("trunc_normal_", "a", a), check_real("trunc_normal_", "b", b)
+    if not a < b:
+        raise ValueError(f"trunc_normal_: a must be < b (the interval [a, b]), got a={a} and "
+                         f"b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("trunc_normal_: mean is more than 2 std from [a, b]; the distribution "
+                      "of values may be incorrect (as in PyTorch)", UserWarning, stacklevel=2)
+    rng = as_generator(generator, "trunc_normal_")
+    low, high = (math.erf((bound - mean) / std / math.sqrt(2.0)) for bound in (a, b))  # 2Φ - 1
+    values = erfinv(rng.uniform(low, high, tensor.shape)) * (std * math.sqrt(2.0)) + mean
+    return _fill(tensor, np.clip(values, a, b))
+
+
 def zeros_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 0)
 
@@ -80,6 +104,13 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     return _fill(tensor, val)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, as many as fit)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: tensor must have 2 dimensions, got shape {tuple(tensor.shape)}")
+    return _fill(tensor, np.eye(*tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
@@ -120,3 +151,23 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
         return tensor
     std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013), as PyTorch:
+    the tensor viewed as (rows, cols), rows = its first dim, so W Wᵀ = gain²·I when
+    rows <= cols and Wᵀ W = gain²·I otherwise. Q of the QR decomposition A = QR of a
+    standard normal A (of the taller shape), each column's sign set by R's diagonal so
+    that Q is uniformly distributed over the orthogonal matrices."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: tensor must have at least 2 dimensions, got shape "
+                         f"{tuple(tensor.shape)}")
+    if tensor.array.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.array.size // rows
+    draws = as_generator(generator, "orthogonal_").normal(0.0, 1.0, (rows, cols))  # A
+    wide = rows < cols
+    q, r = np.linalg.qr(draws.T if wide else draws)  # (max, min) @ (min, min)
+    q *= np.sign(np.diag(r))
+    return _fill(tensor, gain * (q.T if wide else q).reshape(tensor.shape))

@@ -1,7 +1,7 @@
 """Every differentiable operation, one ``Function`` subclass each."""
 from tinynet.ops.activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh, GELUTanh)
-from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus
+from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus, Threshold
 from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
 from tinynet.ops.dropout import Dropout
@@ -33,7 +33,7 @@ __all__ = [
     "Mish", "Mul", "NLLLoss", "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "ReLU",
     "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "SetItem", "SiLU",
     "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack",
-    "Std", "Sub", "Sum", "Tan", "Tanh", "Trunc", "Var", "Where",
+    "Std", "Sub", "Sum", "Tan", "Tanh", "Threshold", "Trunc", "Var", "Where",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)

@@ -1,5 +1,5 @@
-"""More activation functions: SiLU, Mish, Softplus, SELU, PReLU and Hardtanh, each one
-graph node with its analytic derivative.
+"""More activation functions: SiLU, Mish, Softplus, SELU, PReLU, Hardtanh and Threshold,
+each one graph node with its analytic derivative.
 
 Each has the protocol of ``tinynet/ops/activation.py``: ``derivative(x, y, ...)`` (f'(x)
 with the given settings), ``saved_derivative(ctx)`` (the same values from what forward
@@ -209,6 +209,31 @@ class Hardtanh(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad * Hardtanh.saved_derivative(ctx), None, None
+
+
+class Threshold(Function):
+    """x where x > threshold, else value (nan stays nan, as PyTorch: it is not <=
+    threshold);  derivative 0 where x <= threshold, else 1. Peak 1."""
+
+    peak_derivative = 1.0
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.save_for_backward(x)
+        ctx.threshold = threshold
+        return np.where(x <= threshold, np.asarray(value, dtype=x.dtype), x)
+
+    @staticmethod
+    def derivative(x, y, threshold=0.0):
+        return np.where(x <= threshold, 0, 1).astype(np.result_type(x, 1.0), copy=False)
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return Threshold.derivative(ctx.saved_tensors[0], None, ctx.threshold)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * Threshold.saved_derivative(ctx), None, None
 
 
 # The maxima over grids of step 1e-5 around the peaks: exact to ~1e-11.

@@ -1,14 +1,17 @@
 """Datasets and minibatches, as ``torch.utils.data``: ``Dataset``, ``TensorDataset``,
-``Subset``, ``random_split``, ``DataLoader`` and ``default_collate``.
+``ConcatDataset``, ``Subset``, ``random_split``, ``DataLoader`` and ``default_collate``.
 
 A dataset is anything with ``__getitem__(i)`` and ``__len__``: a ``TensorDataset``, a
 list of ``(image, label)`` pairs, your own ``Dataset`` subclass. A ``DataLoader`` draws
 indices (in order, or shuffled), fetches those samples and stacks them into one batch.
 Everything runs in the calling process (see ``DataLoader``'s ``num_workers``).
 """
+import bisect
 import collections.abc
+import itertools
 import math
 import numbers
+import operator
 import reprlib
 
 import numpy as np
@@ -20,7 +23,8 @@ from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
 __all__ = [
-    "Dataset", "TensorDataset", "Subset", "random_split", "default_collate", "DataLoader",
+    "Dataset", "TensorDataset", "ConcatDataset", "Subset", "random_split", "default_collate",
+    "DataLoader",
 ]
 
 
@@ -46,6 +50,10 @@ class Dataset:
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__}: a Dataset must define __len__(); "
                                   f"add it to your subclass")
+
+    def __add__(self, other) -> "ConcatDataset":
+        """``self + other``: the samples of both, self's first (a ``ConcatDataset``)."""
+        return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -78,6 +86,60 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return len(self.tensors[0]) if self.tensors else 0
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after the other: with lengths n₀, n₁, ...,
+    index i < n₀ is ``datasets[0][i]``, then ``datasets[1][i - n₀]``, and so on;
+    negative indices count from the end of the whole.
+
+    Args:
+        datasets: an iterable of at least one dataset (anything with ``__getitem__``
+            and ``__len__``).
+
+    Attributes:
+        datasets: the list of parts.
+        cumulative_sizes: n₀, n₀ + n₁, ...: where each part ends.
+
+    Example:
+        >>> import tinynet as tn
+        >>> a = tn.utils.data.TensorDataset(tn.arange(3))
+        >>> both = a + tn.utils.data.TensorDataset(tn.arange(10, 12))
+        >>> len(both), both[3], both[-1]
+        (5, (tensor(10),), (tensor(11),))
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets must hold at least one dataset, got "
+                             "none")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        n = len(self)
+        i = _integer_index(index, "ConcatDataset")
+        if i < 0:
+            if -i > n:  # ValueError, as PyTorch raises here
+                raise ValueError(f"ConcatDataset: index must be in [-{n}, {n}), got {i}")
+            i += n
+        if i >= n:  # IndexError: what ends `for sample in dataset`
+            raise IndexError(f"ConcatDataset: index must be in [-{n}, {n}), got {i}")
+        part = bisect.bisect_right(self.cumulative_sizes, i)
+        start = self.cumulative_sizes[part - 1] if part else 0
+        return self.datasets[part][i - start]
+
+
+def _integer_index(index, where: str) -> int:
+    """``index`` as an int (a Python or numpy integer, or a one-element integer tensor)."""
+    try:
+        return operator.index(index)
+    except TypeError:
+        name = type(index).__name__
+        raise TypeError(f"{where}: index must be an integer, got {name}") from None
 
 
 class Subset(Dataset):

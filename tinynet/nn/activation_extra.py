@@ -1,0 +1,167 @@
+"""Activation modules for PyTorch's remaining elementwise activations: ReLU6, Hardsigmoid,
+Hardswish, LogSigmoid, Softsign, Threshold.
+
+The skeleton of ``tinynet/nn/activation.py``: each holds its configuration, calls its
+function in ``tinynet.nn.functional`` and answers ``derivative(x, y)``, f'(x) with its own
+settings, which the diagnostics read. ReLU6 and Threshold run one op (declared as ``op``,
+whose saved derivative the Monitor reads); the others are composed of several ops, so
+the Monitor computes their ``derivative`` from the input, and their ``peak_derivative``
+is given here. ``inplace`` is accepted and ignored.
+"""
+import numpy as np
+
+from tinynet import ops
+from tinynet.nn import functional as F
+from tinynet.nn._checks import check_threshold
+from tinynet.nn.module import Module
+from tinynet.ops.activation import sigmoid
+
+
+def _floats(values, x):
+    """``values`` in x's floating dtype (float32 stays float32)."""
+    return np.asarray(values).astype(np.result_type(x, 1.0), copy=False)
+
+
+class ReLU6(Module):
+    """ReLU6(x) = min(max(x, 0), 6);  derivative 1 for 0 < x < 6, else 0.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.ReLU6()(tn.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
+
+    op = ops.Hardtanh  # the Function F.relu6 runs: what the Monitor reads
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+
+    def forward(self, x):
+        return F.relu6(x)
+
+    def derivative(self, x, y):
+        return self.op.derivative(x, y, 0, 6)
+
+
+class Hardsigmoid(Module):
+    """Hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2
+    between;  derivative 1/6 for -3 < x < 3, else 0.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Hardsigmoid()(tn.tensor([-4.0, 0.0, 1.5, 4.0]))
+        tensor([0.  , 0.5 , 0.75, 1.  ])
+    """
+
+    peak_derivative = 1 / 6
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+
+    def forward(self, x):
+        return F.hardsigmoid(x)
+
+    def derivative(self, x, y):
+        return _floats(np.where((x > -3) & (x < 3), 1 / 6, 0), x)
+
+
+class Hardswish(Module):
+    """Hardswish(x) = x·relu6(x + 3) / 6;  derivative 0 for x <= -3, x/3 + 1/2 for
+    -3 < x < 3, 1 for x >= 3 (its supremum, 3/2, is approached as x -> 3 from below).
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Hardswish()(tn.tensor([-4.0, 0.0, 1.5, 4.0]))
+        tensor([-0.   ,  0.   ,  1.125,  4.   ])
+    """
+
+    peak_derivative = 1.5
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+
+    def forward(self, x):
+        return F.hardswish(x)
+
+    def derivative(self, x, y):
+        return _floats(np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1)), x)
+
+
+class LogSigmoid(Module):
+    """LogSigmoid(x) = log σ(x) = min(x, 0) - log(1 + e^(-|x|)), finite for any x;
+    derivative σ(-x) = 1 - σ(x), which tends to 1 as x -> -∞.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.LogSigmoid()(tn.tensor([0.0, -100.0]))
+        tensor([  -0.6931472, -100.       ])
+    """
+
+    peak_derivative = 1.0
+
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+    def derivative(self, x, y):
+        return _floats(sigmoid(-np.asarray(x)), x)
+
+
+class Softsign(Module):
+    """Softsign(x) = x / (1 + |x|);  derivative 1 / (1 + |x|)², 1 at x = 0.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Softsign()(tn.tensor([-3.0, 0.0, 1.0]))
+        tensor([-0.75,  0.  ,  0.5 ])
+    """
+
+    peak_derivative = 1.0
+
+    def forward(self, x):
+        return F.softsign(x)
+
+    def derivative(self, x, y):
+        return _floats(1 / (1 + np.abs(x)) ** 2, x)
+
+
+class Threshold(Module):
+    """Threshold(x) = x where x > threshold, else value;  derivative 1 where x >
+    threshold, else 0.
+
+    Args:
+        threshold: the value x must exceed to pass.
+        value: what replaces x elsewhere.
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.Threshold(0.5, -1.0)(tn.tensor([0.2, 0.5, 2.0]))
+        tensor([-1., -1.,  2.])
+    """
+
+    op = ops.Threshold  # the Function F.threshold runs: what the Monitor reads
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        check_threshold("Threshold", threshold, value)
+        self.threshold, self.value = threshold, value
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value)
+
+    def derivative(self, x, y):
+        return self.op.derivative(x, y, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}"
