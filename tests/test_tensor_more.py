@@ -854,3 +854,31 @@ def test_booleans_and_float_division_against_torch(torch):
                                                            torch.tensor(d)).numpy())
     assert tn.median(tn.tensor([[2.0, 1.0, 2.0, 3.0, 2.0]]), 1).indices.tolist() == \
         torch.median(torch.tensor([[2.0, 1.0, 2.0, 3.0, 2.0]]), 1).indices.tolist()
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((4,), r"reshape: shape \[4\] is invalid for input of size 6"),
+    ((0, -1), r"reshape: shape \[0, -1\] is invalid for input of size 6"),
+    ((-1, -1), r"reshape: only one dimension can be inferred \(-1\), got shape \[-1, -1\]"),
+    ((-2, 3), r"reshape: invalid shape dimension -2 in \[-2, 3\]"),
+])
+def test_reshape_refuses_a_shape_that_cannot_hold_the_elements_as_pytorch(shape, message):
+    with pytest.raises(RuntimeError, match=message):
+        tn.ones(6).reshape(*shape)
+    assert tn.ones(6).reshape(2, -1).shape == (2, 3) and tn.ones(0).reshape(0, 5).shape == (0, 5)
+
+
+def test_to_the_same_dtype_returns_the_tensor_itself_as_pytorch():
+    x = tn.ones(2)
+    assert x.to(tn.float32) is x and x.float() is x and x.to("cpu") is x
+    copied = x.to(tn.float32, copy=True)
+    assert copied is not x and copied.tolist() == x.tolist()
+    assert x.to(tn.float64).dtype == tn.float64
+
+
+def test_hardtanh_of_integers_stays_integer_with_bounds_truncated_as_pytorch():
+    F = tn.nn.functional
+    assert F.hardtanh(tn.tensor([-3, 0, 3])).tolist() == [-1, 0, 1]
+    assert F.hardtanh(tn.tensor([-3, 0, 3])).dtype == tn.int64
+    assert F.hardtanh(tn.tensor([-3, 0, 3]), -0.5, 2.5).tolist() == [0, 0, 2]
+    assert F.relu6(tn.tensor([-3, 4, 9])).tolist() == [0, 4, 6]

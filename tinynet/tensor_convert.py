@@ -121,9 +121,15 @@ class TensorConvert:
 
     def to(self, *args, **kwargs):
         """Cast to a dtype (differentiable between float types), called as in PyTorch:
-        ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` or with keywords."""
+        ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` or with keywords. As in
+        PyTorch, a tensor that already has the dtype is returned itself (``copy=True``
+        makes a copy)."""
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)  # (one device: nothing to overlap)
         dtype = dtypes.parse_to_args(args, kwargs)
-        return self if dtype is None else ops.Cast.apply(self, dtype)
+        if dtype is None or dtype == self.array.dtype:
+            return self.clone() if copy else self
+        return ops.Cast.apply(self, dtype)
 
     def cpu(self):
         return self

@@ -4,6 +4,8 @@
 ``tile``, ``unbind``, ``repeat_interleave`` (``Tensor`` inherits them; see
 ``tensor.py``). All are differentiable.
 """
+import math
+
 import numpy as np
 
 from tinynet.tensor_math import TensorMath, dims_of, numpy_names, single_dim
@@ -18,6 +20,7 @@ class TensorShape:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        _check_new_shape(shape, self.array.size)
         return ops.Reshape.apply(self, shape)
 
     view = reshape
@@ -287,6 +290,27 @@ def _int_list(value, name: str, argument: str) -> list:
         raise TypeError(f"{name}: {argument} must be an int or a sequence of ints, got "
                         f"{value!r}")
     return [int(v) for v in values]
+
+
+def _check_new_shape(shape: tuple, size: int) -> None:
+    """Refuse a shape that cannot hold ``size`` elements, in PyTorch's words (numpy's
+    ValueError named neither the call nor the rule)."""
+    dims = [int(d) for d in shape] if all(isinstance(d, (int, np.integer)) for d in shape) \
+        else None
+    if dims is None:
+        raise TypeError(f"reshape: shape must hold integers, got {shape!r}")
+    if dims.count(-1) > 1:
+        raise RuntimeError(f"reshape: only one dimension can be inferred (-1), got shape "
+                           f"{list(dims)}")
+    if any(d < -1 for d in dims):
+        raise RuntimeError(f"reshape: invalid shape dimension {min(dims)} in {list(dims)}")
+    known = math.prod(d for d in dims if d != -1)
+    if -1 in dims:  # the inferred dimension must come out whole (and be defined)
+        invalid = known == 0 or size % known != 0
+    else:
+        invalid = known != size
+    if invalid:
+        raise RuntimeError(f"reshape: shape {list(dims)} is invalid for input of size {size}")
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

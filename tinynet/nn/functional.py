@@ -25,6 +25,7 @@ from tinynet.nn._functional_more import cosine_similarity, normalize, pad, pairw
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
+from tinynet.tensor_math import constant_tensor
 
 __all__ = [
     "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -95,14 +96,17 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
 
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
-    """x clipped to [min_val, max_val]."""
+    """x clipped to [min_val, max_val]. An integer tensor stays integer, its bounds
+    truncated toward zero, as in PyTorch."""
     check_hardtanh_range("hardtanh", min_val, max_val)
+    if x.dtype.kind in "iu":
+        return constant_tensor(np.clip(x.array, int(min_val), int(max_val)).astype(x.dtype))
     return ops.Hardtanh.apply(x, min_val, max_val)
 
 
 def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``;  derivative 1 for 0 < x < 6, else 0."""
-    return ops.Hardtanh.apply(x, 0, 6)
+    return hardtanh(x, 0.0, 6.0)
 
 
 def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
