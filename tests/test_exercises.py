@@ -90,9 +90,27 @@ def test_points_are_shared_among_a_task_s_tests(solved, tmp_path):
                           "return np.where(x > 0, x, np.expm1(np.minimum(0, x)))")  # no α
     assert broken != text
     activation.write_text(broken, encoding="utf-8")
-    (result,) = exercises.check(work, ["activations"]).results
-    assert (result.passed, result.total, result.points) == (6, 7, 8)  # 10 · 6 // 7
+    report = exercises.check(work, ["activations"])
+    (result,) = report.results
+    assert (result.passed, result.total, result.points) == (6, 7, 8.6)  # 10 · 6/7 = 8.57
     assert result.message.startswith("test_elu: ELU.forward(x, 0.7): expected")
+    assert " 1 activations     8.6/10   FAIL (6/7 tests passed)" in str(report)
+    assert str(report).splitlines()[-1] == "total              8.6/10   not all passed"
+
+
+def test_points_show_one_decimal_when_not_whole_and_add_up():
+    from tinynet.exercises.grader import Report, TaskResult
+
+    results = [TaskResult(BY_NAME["activations"], 1, 7, "a failure"),    # 10 · 1/7 = 1.43
+               TaskResult(BY_NAME["backward"], 1, 3, "a failure"),       # 15 · 1/3 = 5
+               TaskResult(BY_NAME["softmax"], 4, 4, ""),
+               TaskResult(BY_NAME["gelu"], 2, 3, "a failure")]           # 5 · 2/3 = 3.33
+    assert [r.points for r in results] == [1.4, 5, 10, 3.3]
+    lines = str(Report(results)).splitlines()
+    assert lines[1] == " 1 activations     1.4/10   FAIL (1/7 tests passed)"
+    assert lines[3] == " 5 backward          5/15   FAIL (1/3 tests passed)"
+    assert lines[5] == " 3 softmax          10/10   PASS"
+    assert lines[-1] == "total             19.7/40   not all passed"  # 1.4 + 5 + 10 + 3.3
 
 
 def test_the_command_line(fresh, solved, tmp_path):
@@ -113,6 +131,17 @@ def test_the_command_line(fresh, solved, tmp_path):
     assert started.returncode == 0 and (tmp_path / "new" / "tasks" / "05_backward.md").is_file()
     outside = _cli("exercises", "check", "--dir", str(tmp_path))
     assert outside.returncode == 2 and "must be a workspace" in outside.stderr
+
+
+def test_without_pytest_the_check_says_how_to_get_it(fresh):
+    run = ("import sys; sys.modules['pytest'] = None  # importing pytest fails\n"
+           "from tinynet.cli import main; sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", run, "exercises", "check", "softmax",
+                           "--dir", str(fresh)], capture_output=True, text=True, check=False)
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr.startswith("tinynet exercises check: error: the grader runs the tests "
+                                  "with pytest, which this Python")
+    assert done.stderr.rstrip().endswith('install it with: pip install "tinynet[test]"')
 
 
 def test_the_workspace_runs_with_the_reference_paths(fresh):
