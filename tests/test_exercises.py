@@ -133,6 +133,17 @@ def test_the_command_line(fresh, solved, tmp_path):
     assert outside.returncode == 2 and "must be a workspace" in outside.stderr
 
 
+def test_a_task_waiting_for_another_says_which_it_needs(fresh, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    shutil.copy(PACKAGE / "exercises" / "student" / "train.py", work / "exercises" / "train.py")
+    (result,) = exercises.check(work, ["train"]).results
+    assert not result.ok
+    assert result.message.endswith(
+        "task 10 (train) needs task 6 (linear), which is not written yet: Linear.forward "
+        "raises NotImplementedError (see tasks/06_linear.md)"), result.message
+
+
 def test_without_pytest_the_check_says_how_to_get_it(fresh):
     run = ("import sys; sys.modules['pytest'] = None  # importing pytest fails\n"
            "from tinynet.cli import main; sys.exit(main(sys.argv[1:]))")
