@@ -155,6 +155,20 @@ def test_without_pytest_the_check_says_how_to_get_it(fresh):
     assert done.stderr.rstrip().endswith('install it with: pip install "tinynet[test]"')
 
 
+@pytest.mark.parametrize("name", ["train", "diagnose"])
+def test_a_template_run_as_a_script_imports_the_workspace_s_tinynet(fresh, tmp_path, name):
+    """``python exercises/train.py`` from the workspace: sys.path[0] is exercises/, yet
+    the tinynet imported is the workspace's, not the one installed."""
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    script = work / "exercises" / f"{name}.py"
+    script.write_text(script.read_text(encoding="utf-8") + "\nimport tinynet\n"
+                      "print(tinynet.__file__)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, f"exercises/{name}.py"], cwd=work,
+                          capture_output=True, text=True, check=True)
+    assert Path(done.stdout.strip()) == work / "tinynet" / "__init__.py"
+
+
 def test_the_workspace_runs_with_the_reference_paths(fresh):
     fastpath = (fresh / "tinynet" / "fastpath.py").read_text(encoding="utf-8")
     assert 'os.environ.get("TINYNET_FAST_PATHS", "0")' in fastpath
