@@ -169,6 +169,29 @@ def test_a_template_run_as_a_script_imports_the_workspace_s_tinynet(fresh, tmp_p
     assert Path(done.stdout.strip()) == work / "tinynet" / "__init__.py"
 
 
+def test_needs_names_the_tasks_a_workspace_has_not_written(fresh, solved, tmp_path, monkeypatch,
+                                                          capsys):
+    from tinynet.exercises import progress
+
+    monkeypatch.setattr(progress, "ROOT", fresh)
+    assert progress.needs("linear") is False
+    assert capsys.readouterr().out == ("NOT RUN: this cell needs task 6 (linear), not written "
+                                       "yet in your tinynet (see tasks/06_linear.md)\n")
+    assert progress.needs(9, "activations", 9, instead="it reads a recorded run") is False
+    assert capsys.readouterr().out == (
+        "INSTEAD: this cell needs tasks 1 (activations) and 9 (optimizers), not written yet in "
+        "your tinynet (see their statements in tasks/); it reads a recorded run\n")
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    shutil.copy(solved / "tinynet" / "ops" / "linear.py", work / "tinynet" / "ops" / "linear.py")
+    monkeypatch.setattr(progress, "ROOT", work)
+    assert progress.missing(6, 5, "linear") == [BY_NAME["backward"]]
+    monkeypatch.setattr(progress, "ROOT", solved)
+    assert progress.needs(*range(1, 12)) is True and capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="task must be a task's number or name, got 'linaer'"):
+        progress.needs("linaer")
+
+
 def test_the_workspace_runs_with_the_reference_paths(fresh):
     fastpath = (fresh / "tinynet" / "fastpath.py").read_text(encoding="utf-8")
     assert 'os.environ.get("TINYNET_FAST_PATHS", "0")' in fastpath
