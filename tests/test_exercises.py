@@ -90,9 +90,27 @@ def test_points_are_shared_among_a_task_s_tests(solved, tmp_path):
                           "return np.where(x > 0, x, np.expm1(np.minimum(0, x)))")  # no α
     assert broken != text
     activation.write_text(broken, encoding="utf-8")
-    (result,) = exercises.check(work, ["activations"]).results
-    assert (result.passed, result.total, result.points) == (6, 7, 8)  # 10 · 6 // 7
+    report = exercises.check(work, ["activations"])
+    (result,) = report.results
+    assert (result.passed, result.total, result.points) == (6, 7, 8.6)  # 10 · 6/7 = 8.57
     assert result.message.startswith("test_elu: ELU.forward(x, 0.7): expected")
+    assert " 1 activations     8.6/10   FAIL (6/7 tests passed)" in str(report)
+    assert str(report).splitlines()[-1] == "total              8.6/10   not all passed"
+
+
+def test_points_show_one_decimal_when_not_whole_and_add_up():
+    from tinynet.exercises.grader import Report, TaskResult
+
+    results = [TaskResult(BY_NAME["activations"], 1, 7, "a failure"),    # 10 · 1/7 = 1.43
+               TaskResult(BY_NAME["backward"], 1, 3, "a failure"),       # 15 · 1/3 = 5
+               TaskResult(BY_NAME["softmax"], 4, 4, ""),
+               TaskResult(BY_NAME["gelu"], 2, 3, "a failure")]           # 5 · 2/3 = 3.33
+    assert [r.points for r in results] == [1.4, 5, 10, 3.3]
+    lines = str(Report(results)).splitlines()
+    assert lines[1] == " 1 activations     1.4/10   FAIL (1/7 tests passed)"
+    assert lines[3] == " 5 backward          5/15   FAIL (1/3 tests passed)"
+    assert lines[5] == " 3 softmax          10/10   PASS"
+    assert lines[-1] == "total             19.7/40   not all passed"  # 1.4 + 5 + 10 + 3.3
 
 
 def test_the_command_line(fresh, solved, tmp_path):
@@ -113,6 +131,65 @@ def test_the_command_line(fresh, solved, tmp_path):
     assert started.returncode == 0 and (tmp_path / "new" / "tasks" / "05_backward.md").is_file()
     outside = _cli("exercises", "check", "--dir", str(tmp_path))
     assert outside.returncode == 2 and "must be a workspace" in outside.stderr
+
+
+def test_a_task_waiting_for_another_says_which_it_needs(fresh, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    shutil.copy(PACKAGE / "exercises" / "student" / "train.py", work / "exercises" / "train.py")
+    (result,) = exercises.check(work, ["train"]).results
+    assert not result.ok
+    assert result.message.endswith(
+        "task 10 (train) needs task 6 (linear), which is not written yet: Linear.forward "
+        "raises NotImplementedError (see tasks/06_linear.md)"), result.message
+
+
+def test_without_pytest_the_check_says_how_to_get_it(fresh):
+    run = ("import sys; sys.modules['pytest'] = None  # importing pytest fails\n"
+           "from tinynet.cli import main; sys.exit(main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", run, "exercises", "check", "softmax",
+                           "--dir", str(fresh)], capture_output=True, text=True, check=False)
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr.startswith("tinynet exercises check: error: the grader runs the tests "
+                                  "with pytest, which this Python")
+    assert done.stderr.rstrip().endswith('install it with: pip install "tinynet[test]"')
+
+
+@pytest.mark.parametrize("name", ["train", "diagnose"])
+def test_a_template_run_as_a_script_imports_the_workspace_s_tinynet(fresh, tmp_path, name):
+    """``python exercises/train.py`` from the workspace: sys.path[0] is exercises/, yet
+    the tinynet imported is the workspace's, not the one installed."""
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    script = work / "exercises" / f"{name}.py"
+    script.write_text(script.read_text(encoding="utf-8") + "\nimport tinynet\n"
+                      "print(tinynet.__file__)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, f"exercises/{name}.py"], cwd=work,
+                          capture_output=True, text=True, check=True)
+    assert Path(done.stdout.strip()) == work / "tinynet" / "__init__.py"
+
+
+def test_needs_names_the_tasks_a_workspace_has_not_written(fresh, solved, tmp_path, monkeypatch,
+                                                          capsys):
+    from tinynet.exercises import progress
+
+    monkeypatch.setattr(progress, "ROOT", fresh)
+    assert progress.needs("linear") is False
+    assert capsys.readouterr().out == ("NOT RUN: this cell needs task 6 (linear), not written "
+                                       "yet in your tinynet (see tasks/06_linear.md)\n")
+    assert progress.needs(9, "activations", 9, instead="it reads a recorded run") is False
+    assert capsys.readouterr().out == (
+        "INSTEAD: this cell needs tasks 1 (activations) and 9 (optimizers), not written yet in "
+        "your tinynet (see their statements in tasks/); it reads a recorded run\n")
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    shutil.copy(solved / "tinynet" / "ops" / "linear.py", work / "tinynet" / "ops" / "linear.py")
+    monkeypatch.setattr(progress, "ROOT", work)
+    assert progress.missing(6, 5, "linear") == [BY_NAME["backward"]]
+    monkeypatch.setattr(progress, "ROOT", solved)
+    assert progress.needs(*range(1, 12)) is True and capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="task must be a task's number or name, got 'linaer'"):
+        progress.needs("linaer")
 
 
 def test_the_workspace_runs_with_the_reference_paths(fresh):

@@ -11,7 +11,10 @@ indentation, as ``tinynet exercises start`` does (``tinynet.exercises.strip``).
 
 Each notebook runs once per test session in a fresh ``python3`` kernel (nbclient), with
 the environment of this process and the directory of the tinynet under test first on
-PYTHONPATH; a test checks that the kernel imported that very tinynet.
+PYTHONPATH; a test checks that the kernel imported that very tinynet. Each runs once more
+in a fresh student workspace, on its tinynet whose tasks are not written: a CHECK cell
+needs nothing of the library's tasks, and a cell that runs tinynet's own code of a task
+(guarded by ``needs``) says which it needs instead of failing.
 """
 import ast
 import functools
@@ -139,21 +142,39 @@ def test_the_notebooks_share_one_check_helper():
 
 # ---- running them ----------------------------------------------------------------------
 KERNEL_PROBE = "import tinynet\nprint(tinynet.__file__)"
+TRAINING_CHECK = ("05_optimizers_and_training", "09-train-check")  # the one check that trains
+WAITING = re.compile(  # what a cell that needs library tasks prints while one is missing
+    r"(NOT RUN|INSTEAD): this cell needs (task \d+ \(\w+\)|tasks \d+ \(\w+\)"
+    r"(, \d+ \(\w+\))* and \d+ \(\w+\)), not written yet in your tinynet \(see [^)]+\)"
+    r"(; .+)?")
 
 
-def ends_in_a_plot(source: str) -> bool:
-    """Whether a cell's last statement is a call of a tinynet.plot function."""
+def draws_a_figure(source: str) -> bool:
+    """Whether a cell calls a tinynet.plot function."""
     python = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
-    body = ast.parse(python).body
-    return bool(body) and isinstance(body[-1], ast.Expr) and isinstance(
-        body[-1].value, ast.Call) and ast.unparse(body[-1].value.func).startswith("tinynet.plot.")
+    return any(isinstance(node, ast.Call) and ast.unparse(node.func).startswith("tinynet.plot.")
+               for node in ast.walk(ast.parse(python)))
+
+
+def needs_library_tasks(cell) -> bool:
+    """Whether a cell runs tinynet's own code of a task, guarded by ``needs(...)``."""
+    return cell.cell_type == "code" and "needs(" in cell.source
+
+
+@pytest.fixture(scope="session")
+def student_workspace(tmp_path_factory):
+    """A fresh student workspace: the library's solution regions raise NotImplementedError."""
+    from tinynet import exercises
+
+    return exercises.start(tmp_path_factory.mktemp("notebooks") / "hw")
 
 
 @functools.cache
-def executed(name: str, stripped: bool = False):
+def executed(name: str, stripped: bool = False, workspace: Path = None):
     """The notebook after a run in a fresh kernel, with a first cell printing the kernel's
     tinynet; if ``stripped``, the student's version without its figures, run to the end
-    whatever fails."""
+    whatever fails; with a ``workspace``, the library's notebook run in the workspace's
+    notebooks/ on the workspace's tinynet (as the workspace's own copy is run), to the end."""
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("matplotlib")  # the plot extra: notebooks 1, 5 and 6 draw figures
     path = NOTEBOOK_DIR / f"{name}.ipynb"
@@ -162,8 +183,13 @@ def executed(name: str, stripped: bool = False):
         for cell in tagged(nb, "solution"):
             cell.source = strip_solutions(cell)
         # figures take time and no check reads them
-        nb.cells = [c for c in nb.cells if c.cell_type != "code" or not ends_in_a_plot(c.source)]
-    nb.cells.insert(0, nbformat.v4.new_code_cell(KERNEL_PROBE, id="kernel-probe"))
+        nb.cells = [c for c in nb.cells if c.cell_type != "code" or not draws_a_figure(c.source)]
+    probe = KERNEL_PROBE
+    if workspace is not None:
+        from tinynet.exercises.workspace import NOTEBOOK_PATH_CELL
+
+        probe = f"{NOTEBOOK_PATH_CELL}\n{KERNEL_PROBE}"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(probe, id="kernel-probe"))
     package_dir = str(Path(tinynet.__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         filter(None, [package_dir, os.environ.get("PYTHONPATH")])))
@@ -171,9 +197,10 @@ def executed(name: str, stripped: bool = False):
     # 2-core machine OpenBLAS's threads only contend with other processes
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
+    where = path.parent if workspace is None else workspace / "notebooks"
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                     allow_errors=stripped,
-                                     resources={"metadata": {"path": str(path.parent)}})
+                                     allow_errors=stripped or workspace is not None,
+                                     resources={"metadata": {"path": str(where)}})
     client.execute(env=env)
     return nb
 
@@ -208,9 +235,9 @@ def test_every_check_cell_prints_pass(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_figures_show_inline(path):
-    """A cell ending in a tinynet.plot call shows the figure it returns."""
+    """A cell that draws with tinynet.plot shows the figure."""
     cells = [c for c in executed(path.stem).cells
-             if c.cell_type == "code" and ends_in_a_plot(c.source)]
+             if c.cell_type == "code" and draws_a_figure(c.source)]
     for cell in cells:
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.id
 
@@ -221,3 +248,41 @@ def test_without_the_solutions_every_check_fails(path):
     so no check passes before the work is done."""
     for cell in tagged(executed(path.stem, stripped=True), "check"):
         assert result_lines(cell, "FAIL") and errors(cell), (cell.id, stdout(cell))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_checks_pass_on_a_student_s_tinynet_with_no_task_written(path, student_workspace):
+    """The notebook's answers, run in a fresh workspace (every library task still raises
+    NotImplementedError): every CHECK cell passes, since it computes its reference from
+    numpy, scipy and finite differences; the cells that run tinynet's own code of a task
+    say, in one line, which tasks they need; nothing raises."""
+    nb = executed(path.stem, workspace=student_workspace)
+    kernel_tinynet = Path(stdout(nb.cells[0]).strip())
+    assert kernel_tinynet == student_workspace / "tinynet" / "__init__.py"
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        assert not errors(cell), (cell.id, errors(cell))
+        waiting = [line for line in stdout(cell).splitlines() if WAITING.fullmatch(line)]
+        assert len(waiting) == needs_library_tasks(cell), (cell.id, stdout(cell))
+    for cell in tagged(nb, "check"):
+        if (path.stem, cell.id) == TRAINING_CHECK:  # training needs tasks 1, 5, 6, 8 and 9
+            assert stdout(cell).startswith("NOT RUN: this cell needs tasks 1 (activations), "
+                                           "5 (backward), 6 (linear), 8 (cross_entropy) and "
+                                           "9 (optimizers), not written yet"), stdout(cell)
+            assert not result_lines(cell, "PASS") and not result_lines(cell, "FAIL")
+        else:
+            assert not needs_library_tasks(cell), cell.id
+            assert result_lines(cell, "PASS") and not result_lines(cell, "FAIL"), stdout(cell)
+
+
+def test_notebook_6_reads_recordings_of_its_own_runs(student_workspace):
+    """In a workspace that cannot train yet, notebook 6 reads its runs as recorded
+    (tinynet.exercises.runs): they print what its own training prints."""
+    trained = executed("06_diagnosis")
+    recorded = executed("06_diagnosis", workspace=student_workspace)
+    cells = [(a, b) for a, b in zip(trained.cells[1:], recorded.cells[1:])
+             if a.cell_type == "code" and "runs.load(" in a.source]
+    assert len(cells) == 3
+    for ran, read in cells:
+        assert read.source == ran.source
+        lines = stdout(read).splitlines()
+        assert lines[0].startswith("INSTEAD: ") and lines[1:] == stdout(ran).splitlines()

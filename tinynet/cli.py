@@ -230,10 +230,19 @@ def _exercises_start(args) -> int:
     return 0
 
 
+PYTEST_MISSING = 3  # exit status of `exercises check` without pytest: nothing was graded
+
+
 def _exercises_check(args) -> int:
     from tinynet.exercises import check
+    from tinynet.exercises.grader import PytestMissing
 
-    report = check(args.dir, args.tasks)
+    try:
+        report = check(args.dir, args.tasks)
+    except PytestMissing as error:
+        print(f"tinynet exercises check: error: {str(error).removeprefix('exercises.check: ')}",
+              file=sys.stderr)
+        return PYTEST_MISSING
     print(report)
     return 0 if report.passed else 1
 
@@ -304,8 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run one command; returns its exit status (0 done, 1 a diverged run, 2 bad input).
-    Bad input is one line on stderr, never a traceback."""
+    """Run one command; returns its exit status (0 done, 1 a diverged run or a failed
+    check, 2 bad input, 3 a check that cannot run: no pytest). Bad input is one line on
+    stderr, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -9,7 +9,8 @@ Example:
     100
 """
 from tinynet.exercises.grader import Report, check
+from tinynet.exercises.progress import needs
 from tinynet.exercises.tasks import TASKS, Task
 from tinynet.exercises.workspace import start
 
-__all__ = ["Report", "TASKS", "Task", "check", "start"]
+__all__ = ["Report", "TASKS", "Task", "check", "needs", "start"]

@@ -3,9 +3,11 @@
 The task tests run in a child process (``python -m pytest``) whose ``import tinynet``
 finds the workspace's copy; the workspace's conftest writes each test's outcome, in
 plain words, to a JSON file read here. A task's points are shared equally among its
-tests; the check passes (exit status 0) only when every selected task passes, so it
-serves as a GitHub Classroom autograder.
+tests (shown to one decimal when not whole); the check passes (exit status 0) only when
+every selected task passes, so it serves as a GitHub Classroom autograder. The tests run
+with pytest: without it, ``check`` raises ``PytestMissing``.
 """
+import importlib.util
 import json
 import os
 import subprocess
@@ -18,6 +20,10 @@ from tinynet.checks import choice_message
 from tinynet.exercises.tasks import BY_NAME, TASKS
 
 TIMEOUT = 900  # seconds for all selected tasks
+
+
+class PytestMissing(RuntimeError):
+    """The grader runs the task tests with pytest, which this Python does not have."""
 
 
 @dataclass
@@ -34,8 +40,10 @@ class TaskResult:
         return self.total > 0 and self.passed == self.total
 
     @property
-    def points(self) -> int:
-        return self.task.points * self.passed // self.total if self.total else 0
+    def points(self) -> float:
+        """The task's points times the share of its tests passed, to one decimal (10 points,
+        1 of 7 tests: 1.4)."""
+        return round(self.task.points * self.passed / self.total, 1) if self.total else 0
 
 
 @dataclass
@@ -49,19 +57,28 @@ class Report:
     def passed(self) -> bool:
         return bool(self.results) and all(r.ok for r in self.results)
 
+    @property
+    def points(self) -> float:
+        """The points earned: the sum of the tasks' points as shown."""
+        return round(sum(r.points for r in self.results), 1)
+
     def __str__(self) -> str:
         lines = [f"{'task':<18} {'points':>7}  result"]
         for r in self.results:
             verdict = "PASS" if r.ok else f"FAIL ({r.passed}/{r.total} tests passed)"
-            lines.append(f"{r.task.number:>2} {r.task.name:<15} {r.points:>3}/{r.task.points:<3}  "
-                         f"{verdict}")
+            lines.append(f"{r.task.number:>2} {r.task.name:<15}{_shown(r.points):>4}/"
+                         f"{r.task.points:<3}  {verdict}")
             if not r.ok:
                 lines.append(f"{'':<20}{r.message}")
-        earned = sum(r.points for r in self.results)
         possible = sum(r.task.points for r in self.results)
-        lines.append(f"{'total':<18} {earned:>3}/{possible:<3}  "
+        lines.append(f"{'total':<18}{_shown(self.points):>4}/{possible:<3}  "
                      f"{'all passed' if self.passed else 'not all passed'}")
         return "\n".join(lines + ([self.note] if self.note else []))
+
+
+def _shown(points: float) -> str:
+    """Points as a student reads them: 7, or 1.4 when not whole."""
+    return f"{points:g}" if points == int(points) else f"{points:.1f}"
 
 
 def select(names) -> list:
@@ -87,6 +104,10 @@ def check(directory=".", tasks=()) -> Report:
                          f"exercises start`, got {str(root)!r}, which has no tests/conftest.py "
                          f"and tinynet/")
     chosen = select(tasks)
+    if importlib.util.find_spec("pytest") is None:
+        raise PytestMissing(f'exercises.check: the grader runs the tests with pytest, which '
+                            f'this Python ({sys.executable}) does not have; install it with: '
+                            f'pip install "tinynet[test]"')
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "report.json"
         output = _run_tests(root, chosen, report_path)

@@ -10,6 +10,11 @@ import re
 
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION(?: (\w+))?\s*$")
 END = re.compile(r"^(\s*)# END SOLUTION\s*$")
+# what a stripped region raises: "task 6 (linear): write Linear.forward here; see
+# tasks/06_linear.md"
+MESSAGE = re.compile(r"task (\d+) \((\w+)\): write (\S+) here; see (tasks/\w+\.md)")
+RAISE = re.compile(r"^\s*raise NotImplementedError\('task (\d+) \(\w+\): write (\S+) here;",
+                   re.MULTILINE)
 
 
 def regions(text: str, task: str = None) -> list:
@@ -61,6 +66,19 @@ def strip_source(text: str, tasks: dict, task: str = None) -> str:
                    f"tasks/{info.label}.md")
         lines[first:last + 1] = [f"{indent}raise NotImplementedError({message!r})"]
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+
+
+def unwritten(text: str) -> list:
+    """[(task number, what to write)] of each stripped region left in ``text`` (a file of
+    a workspace), in order: the code not written yet."""
+    return [(int(number), where) for number, where in RAISE.findall(text)]
+
+
+def parse_message(message: str):
+    """(task number, task name, what to write, statement) from the message a stripped
+    region raises, or None for any other message."""
+    match = MESSAGE.fullmatch(str(message))
+    return None if match is None else (int(match[1]), match[2], match[3], match[4])
 
 
 def strip_notebook(text: str, tasks: dict) -> str:

@@ -19,12 +19,14 @@ def _task(path) -> str:
     return Path(str(path)).stem.removeprefix("test_task_")
 
 
-def _plain(excinfo) -> str:
-    """The failure in plain words: our checks' own messages, or the error and the line
-    of the workspace's code that raised it."""
+def _plain(excinfo, task: str) -> str:
+    """The failure of a test of ``task`` ('10_train') in plain words: our checks' own
+    messages, a task not written yet (this one, or one it needs), or the error and the
+    line of the workspace's code that raised it."""
     error = excinfo.value
     if isinstance(error, NotImplementedError):
-        return f"not written yet: {error}"
+        other = _other_task(str(error), task)
+        return other or f"not written yet: {error}"
     if isinstance(error, AssertionError):
         return str(error).split("\nassert ")[0].strip()
     where = ""
@@ -36,12 +38,28 @@ def _plain(excinfo) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
+def _other_task(message: str, task: str) -> str:
+    """For a NotImplementedError of another task than ``task``: that ``task`` needs it;
+    else ''."""
+    from tinynet.exercises.strip import parse_message
+    from tinynet.exercises.tasks import TASKS
+
+    parsed = parse_message(message)
+    own = next((t for t in TASKS if t.label == task), None)
+    if parsed is None or own is None or parsed[0] == own.number:
+        return ""
+    number, name, where, statement = parsed
+    return (f"task {own.number} ({own.name}) needs task {number} ({name}), which is not "
+            f"written yet: {where} raises NotImplementedError (see {statement})")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" or report.failed:
-        message = _plain(call.excinfo) if report.failed and call.excinfo else ""
+        message = _plain(call.excinfo, _task(item.path)) if report.failed and call.excinfo \
+            else ""
         _results.append({"task": _task(item.path), "test": item.name,
                          "passed": report.passed, "message": message})
 

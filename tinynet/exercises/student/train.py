@@ -1,5 +1,14 @@
 """Task 10: train an MLP on the two moons to at least 95% test accuracy."""
-import tinynet as tn
+import sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    # NOTE: `python exercises/train.py` puts exercises/ first on sys.path, not the workspace,
+    # so `import tinynet` would find an installed tinynet; the workspace goes first, so that
+    # this script runs the copy of tinynet you write, as the grader does
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import tinynet as tn  # noqa: E402  (after the workspace is put first)
 
 
 def train(data):
