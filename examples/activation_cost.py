@@ -3,8 +3,9 @@
 Every activation in tinynet is one fused graph node (see ``tinynet/ops/activation.py``).
 This times each one on the same float32 tensor, recording the graph as in training:
 forward = ``y = act(x)``, backward = ``y.backward(g)`` (the engine's walk included). Each
-number is the median of many repeats, after a warm-up. A ``Linear`` layer and a
-``LayerNorm`` of the same width are timed as yardsticks.
+number is the median of many repeats, after a warm-up, with freed memory kept in the
+process (``tn.tune_allocator()``). A ``Linear`` layer and a ``LayerNorm`` of the same
+width are timed as yardsticks.
 
 Timings on a shared machine vary between runs (by a third, or more when other
 processes are busy); the ranking is what to read.
@@ -40,6 +41,10 @@ def time_once(module, x: tn.Tensor, g: tn.Tensor) -> tuple:
 
 
 def main() -> None:
+    # keep freed memory for the next call, as the benchmarks do (docs/performance.md):
+    # without it glibc may hand each 1 MB temporary back to the kernel and page-fault it
+    # in again, a cost that comes and goes with the order of earlier frees
+    tn.tune_allocator()
     with recording() as printed:
         results = measure()
     save("activation_cost", {"shape": [N, D], "dtype": "float32", "repeats": ROUNDS * BLOCK,
