@@ -3,10 +3,12 @@ from tinynet.autograd.anomaly import (AnomalyError, detect_anomaly, is_anomaly_e
                                       set_detect_anomaly)
 from tinynet.autograd.function import Function
 from tinynet.autograd.gradcheck import GradcheckError, gradcheck
+from tinynet.autograd.gradients import backward, grad
 from tinynet.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                         set_grad_enabled)
 from tinynet.autograd.replay import capture  # noqa: I001  (needs the engine, loaded above)
 
-__all__ = ["AnomalyError", "Function", "GradcheckError", "capture", "detect_anomaly",
-           "enable_grad", "gradcheck", "inference_mode", "is_anomaly_enabled", "is_grad_enabled",
-           "no_grad", "set_detect_anomaly", "set_grad_enabled"]
+__all__ = ["AnomalyError", "Function", "GradcheckError", "backward", "capture",
+           "detect_anomaly", "enable_grad", "grad", "gradcheck", "inference_mode",
+           "is_anomaly_enabled", "is_grad_enabled", "no_grad", "set_detect_anomaly",
+           "set_grad_enabled"]

@@ -33,7 +33,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     # END SOLUTION
 
 
-def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
+def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = None) -> None:
     """Propagate ``grad`` (dL/d root) to every leaf that requires grad.
 
     The graph's nodes are op contexts (``ctx``); each names in ``ctx.next_nodes`` where
@@ -44,13 +44,20 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
     gradient is complete. No separate topological sort, no recursion: a 10,000-op
     chain is fine, and the order is deterministic. Leaves are written last, in the
     order their gradients first arrived.
+
+    ``capture`` (``tn.autograd.grad``'s pass): {id(node): None} for the nodes (leaf
+    tensors, or the contexts that made non-leaf tensors) whose gradients to return; it
+    is filled with them, and no ``.grad`` is written.
     """
     if root._ctx is None:
-        _write_leaf_grads([root], {id(root): grad})
+        if capture is None:
+            _write_leaf_grads([root], {id(root): grad})
+        elif id(root) in capture:
+            capture[id(root)] = _captured(root._hooks, grad)
         return
     observers = OBSERVERS.backward  # anomaly detection, the backward trace
     adopted = set()  # ids of arrays that already became some tensor's .grad
-    if getattr(root._ctx, "to_leaves_only", False) and not observers:
+    if getattr(root._ctx, "to_leaves_only", False) and not observers and capture is None:
         _run_leaves_only(root._ctx, grad, retain_graph, adopted)
         return
     grads = {id(root._ctx): grad}  # id(node) -> dL/d(the node's output), summed so far
@@ -61,7 +68,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         g = grads.pop(id(ctx))
         if ctx.tensor_hooks:
             g = _run_tensor_hooks(ctx.tensor_hooks, g, adopted)
-        input_grads = _call_backward(ctx, g, adopted)
+        if capture is not None and id(ctx) in capture:
+            capture[id(ctx)] = g
+        input_grads = _call_backward(ctx, g, adopted, capture is None)
         if len(input_grads) != len(ctx.next_nodes):
             arity_error(ctx, len(ctx.next_nodes), input_grads)
         if observers:
@@ -89,20 +98,31 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool) -> None:
         # END SOLUTION
         if not retain_graph:
             ctx.release()  # what it saved, and its links: the graph is freed as it goes
-    _write_leaf_grads(leaves, grads, adopted)
+    if capture is None:
+        _write_leaf_grads(leaves, grads, adopted)
+        return
+    for leaf in leaves:
+        if id(leaf) in capture:
+            capture[id(leaf)] = _captured(leaf._hooks, grads[id(leaf)])
 
 
-def _call_backward(ctx, g: np.ndarray, adopted: set) -> tuple:
+def _captured(hooks: dict, g: np.ndarray) -> np.ndarray:
+    """A leaf's gradient as ``tn.autograd.grad`` returns it: after its tensor hooks."""
+    return _run_tensor_hooks(hooks, g, set()) if hooks else g
+
+
+def _call_backward(ctx, g: np.ndarray, adopted: set, retained: bool = True) -> tuple:
     """``ctx``'s backward on ``g`` (dL/d its output), after the checks that its graph is
-    still there and its saved arrays unchanged, and once a retained output got ``g``:
-    one gradient per input."""
+    still there and its saved arrays unchanged, and once a retained output got ``g``
+    (unless ``retained`` is False: ``tn.autograd.grad`` writes no ``.grad``): one
+    gradient per input."""
     if ctx.next_nodes is None:
         raise RuntimeError(
             "Trying to backward through the graph a second time: its saved values "
             "were freed by the first backward(). Pass retain_graph=True to the "
             "first call if you need to backward twice.")
     _check_saved_unchanged(ctx)
-    if ctx.retained is not None and ctx.retained() is not None:
+    if retained and ctx.retained is not None and ctx.retained() is not None:
         _accumulate_leaf_grad(ctx.retained(), g, adopted)
     input_grads = type(ctx).backward(ctx, g)
     return input_grads if type(input_grads) is tuple else (input_grads,)

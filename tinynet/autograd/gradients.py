@@ -1,0 +1,131 @@
+"""``tn.autograd.grad``: the gradients of outputs with respect to given tensors, returned
+instead of accumulated into ``.grad``, as ``torch.autograd.grad``; and
+``tn.autograd.backward``, ``Tensor.backward`` for several outputs at once."""
+import numpy as np
+
+from tinynet.autograd.engine import run_backward
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
+         allow_unused=None, materialize_grads: bool = False) -> tuple:
+    """dL/d each of ``inputs`` for L = Σᵢ ⟨outputs[i], grad_outputs[i]⟩, as a tuple,
+    without writing any tensor's ``.grad`` (nor a retained one's, nor running
+    post-accumulate hooks); the tensors' own ``register_hook`` hooks apply.
+
+    Args:
+        outputs: a tensor or a sequence of tensors that require grad.
+        inputs: a tensor or a sequence of tensors that require grad (leaves or not).
+        grad_outputs: per output, dL/d output (a tensor or array of its shape), or None
+            for a one-element output (then 1).
+        retain_graph: keep the graph for another pass (default: ``create_graph``).
+        create_graph: refused: tinynet's backward runs on numpy arrays, so there is no
+            graph of the gradient (no double backward; docs/api.md).
+        allow_unused: return None for an input the outputs do not depend on, instead of
+            raising (default False; True when ``materialize_grads``).
+        materialize_grads: zeros instead of None for such inputs.
+
+    Example:
+        >>> import tinynet as tn
+        >>> x = tn.tensor([1.0, 2.0], requires_grad=True)
+        >>> (g,) = tn.autograd.grad((x * x).sum(), x)
+        >>> g.tolist(), x.grad is None
+        ([2.0, 4.0], True)
+    """
+    if create_graph:
+        raise NotImplementedError(
+            "autograd.grad: create_graph=True needs a graph of the gradient, and tinynet's "
+            "ops compute backward on numpy arrays (no double backward); take finite "
+            "differences of a gradient instead")
+    outputs, inputs = _as_tensors("outputs", outputs), _as_tensors("inputs", inputs)
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
+    if materialize_grads and not allow_unused:
+        raise ValueError("autograd.grad: materialize_grads=True needs allow_unused=True (or "
+                         "None), got allow_unused=False")
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"autograd.grad: inputs[{i}] does not require grad: nothing "
+                               f"to differentiate with respect to")
+    root, seed = _root(outputs, grad_outputs)
+    capture = {_node_key(t): None for t in inputs}
+    run_backward(root, seed, bool(retain_graph) if retain_graph is not None else False,
+                 capture)
+    return tuple(_result(t, capture[_node_key(t)], i, allow_unused, materialize_grads)
+                 for i, t in enumerate(inputs))
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None) -> None:
+    """Accumulate into the leaves' ``.grad`` the gradient of Σᵢ ⟨tensors[i],
+    grad_tensors[i]⟩ (``grad_tensors[i]`` None for a one-element tensor: 1), as
+    ``torch.autograd.backward``: one pass for several outputs.
+
+    Example:
+        >>> import tinynet as tn
+        >>> x = tn.tensor([1.0, 2.0], requires_grad=True)
+        >>> tn.autograd.backward([x.sum(), (x * x).sum()])
+        >>> x.grad.tolist()
+        [3.0, 5.0]
+    """
+    root, seed = _root(_as_tensors("tensors", tensors), grad_tensors)
+    run_backward(root, seed, bool(retain_graph))
+
+
+def _as_tensors(name: str, value) -> list:
+    """``value`` (a Tensor or a sequence of them) as a list of Tensors."""
+    items = [value] if isinstance(value, Tensor) else list(value)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"autograd.grad: {name} must be Tensors, got "
+                            f"{type(t).__name__} at position {i}")
+    if not items:
+        raise ValueError(f"autograd.grad: {name} must hold at least one Tensor")
+    return items
+
+
+def _root(outputs: list, grad_outputs) -> tuple:
+    """One tensor to start the pass from, and dL/d it: the output itself for one output,
+    else Σᵢ ⟨outputs[i], grad_outputs[i]⟩ (whose gradient is each grad_outputs[i])."""
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else \
+            [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"autograd.grad: grad_outputs must hold one gradient per output "
+                         f"({len(outputs)}), got {len(grad_outputs)}")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"autograd.grad: outputs[{i}] does not require grad and does "
+                               f"not have a grad_fn: nothing to differentiate")
+        if g is None:
+            if out.array.size != 1:
+                raise RuntimeError(f"autograd.grad: grad can be implicitly created only for "
+                                   f"scalar outputs: outputs[{i}] has shape {out.shape}; pass "
+                                   f"grad_outputs")
+            g = np.ones_like(out.array)
+        g = np.array(g.array if isinstance(g, Tensor) else g, dtype=out.array.dtype)
+        if g.shape != out.array.shape:
+            raise RuntimeError(f"autograd.grad: grad_outputs[{i}] must have outputs[{i}]'s "
+                               f"shape {out.shape}, got {g.shape}")
+        seeds.append(g)
+    if len(outputs) == 1:
+        return outputs[0], seeds[0]
+    total = sum((out * Tensor(g)).sum() for out, g in zip(outputs, seeds))
+    return total, np.ones_like(total.array)
+
+
+def _node_key(t) -> int:
+    """Where the pass finds a tensor's gradient: the leaf itself, or the op that made it."""
+    return id(t) if t._ctx is None else id(t._ctx)
+
+
+def _result(t, g, i: int, allow_unused: bool, materialize: bool):
+    if g is None:
+        if not allow_unused:
+            raise RuntimeError(f"autograd.grad: inputs[{i}] was not used in the graph of the "
+                               f"outputs; pass allow_unused=True to get None for it")
+        return Tensor(np.zeros_like(t.array)) if materialize else None
+    g = np.asarray(g, dtype=t.array.dtype)
+    return Tensor(g.copy() if not g.flags.owndata else g)
+
+
+from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports the autograd package)
