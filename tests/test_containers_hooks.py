@@ -446,3 +446,24 @@ def test_a_module_holding_its_parent_is_walked_once_per_path():
     parent[0].owner = parent  # a cycle: every Module attribute is a child in tinynet
     assert [n for n, _ in parent.named_modules(remove_duplicate=False)] == ["", "0"]
     assert list(parent.state_dict()) == ["0.weight", "0.bias"]
+
+
+def test_removing_the_last_hook_puts_the_module_back_on_the_plain_path():
+    """(a Monitor adds and removes its activation hooks every few steps)"""
+    layer = tn.nn.ReLU()
+    calls = []
+    first = layer.register_forward_hook(lambda m, a, out: calls.append("post"))
+    second = layer.register_forward_pre_hook(lambda m, a: calls.append("pre"))
+    assert layer._has_hooks
+    first.remove()
+    assert layer._has_hooks  # the pre-hook is still there
+    layer(tn.ones(2))
+    assert calls == ["pre"]
+    second.remove()
+    assert not layer._has_hooks
+    layer(tn.ones(2))
+    assert calls == ["pre"]
+    model = tn.nn.Sequential(tn.nn.Linear(2, 2), tn.nn.ReLU())
+    monitor = tn.diagnostics.Monitor(model)
+    monitor.detach()
+    assert not any(m._has_hooks for m in model.modules())

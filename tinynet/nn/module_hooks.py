@@ -13,11 +13,13 @@ class RemovableHandle:
     """Returned by ``register_forward_hook`` and ``register_forward_pre_hook``;
     ``remove()`` unregisters the hook (also on leaving a ``with`` block)."""
 
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
+    def __init__(self, hooks: dict, key: int, owner=None):
+        self._hooks, self._key, self._owner = hooks, key, owner
 
     def remove(self) -> None:
         self._hooks.pop(self._key, None)
+        if self._owner is not None:  # back on the plain path once its last hook is gone
+            self._owner._update_has_hooks()
 
     def __enter__(self):
         return self
@@ -31,8 +33,8 @@ class ModuleHooks:
 
     _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
     _forward_pre_hooks = MappingProxyType({})  # likewise
-    # NOTE: __call__ checks only this, so a module without hooks pays one check. It is
-    # never reset: the hooked path also serves a module whose hooks were all removed.
+    # NOTE: __call__ checks only this, so a module without hooks pays one check; removing
+    # the last hook sets it back (the Monitor adds and removes its hooks every few steps)
     _has_hooks = False
 
     def register_forward_pre_hook(self, hook) -> RemovableHandle:
@@ -56,7 +58,10 @@ class ModuleHooks:
         self._has_hooks = True
         key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
         hooks[key] = hook
-        return RemovableHandle(hooks, key)
+        return RemovableHandle(hooks, key, self)
+
+    def _update_has_hooks(self) -> None:
+        self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks)
 
     def _call_hooked(self, args: tuple, kwargs: dict):
         """``__call__`` of a module with hooks: the pre-hooks, forward, the hooks."""
