@@ -1,0 +1,75 @@
+"""``ModuleState``: a module's ``state_dict`` and ``load_state_dict``: its parameters and
+persistent buffers by dotted name, saved and copied back in place. ``Module`` inherits
+them; see ``module.py``."""
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from tinynet.checks import cast_problem
+from tinynet.nn.parameter import Parameter, UninitializedParameter
+from tinynet.tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class ModuleState:
+    """State dicts (the module's traversal, ``named_modules``, comes from ``Module``)."""
+
+    def state_dict(self) -> "OrderedDict[str, Tensor]":
+        """Name -> tensor sharing the data (detached) of each parameter and persistent
+        buffer, module by module: its parameters, then its buffers (PyTorch's order). A
+        tensor two modules share (tied weights) is under each name, as in PyTorch, and
+        ``load_state_dict`` expects each of them."""
+        return OrderedDict((name, t.detach()) for name, t in self._state_items())
+
+    def _state_items(self):
+        """(dotted name, tensor) for each parameter and persistent buffer; as in PyTorch,
+        one shared by two modules (tied weights, a module used twice) under each name."""
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            own = [(n, v) for n, v in vars(module).items() if isinstance(v, Parameter)]
+            for name, value in own + list(module._own_buffers(persistent_only=True)):
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy values into the parameters, in place, cast to each parameter's dtype.
+
+        Raises:
+            RuntimeError: naming every mis-shaped key and every value that would lose
+                information in the cast (complex or text values, float64 values beyond
+                float32's range) (always), and every missing or unexpected key (when
+                ``strict``).
+        """
+        own = dict(self._state_items())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        values = {}
+        for name, p in own.items():
+            if name in state_dict:
+                value = np.asarray(state_dict[name].array if isinstance(state_dict[name], Tensor)
+                                   else state_dict[name])
+                lazy = isinstance(p, UninitializedParameter)  # takes the value's shape
+                if not lazy and value.shape != p.shape:
+                    errors.append(f"size mismatch for {name}: copying a param with shape "
+                                  f"{value.shape} from checkpoint, the shape in current "
+                                  f"model is {p.shape}")
+                problem = cast_problem(value, p.dtype)
+                if problem:
+                    errors.append(f"dtype mismatch for {name}: {problem}")
+                values[name] = value
+        if strict:
+            if missing:
+                errors.append("Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing))
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected))
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        for name, value in values.items():  # only after every check passed
+            if isinstance(own[name], UninitializedParameter):
+                own[name].materialize(value.shape)
+            own[name].array[...] = value
+            own[name].bump_version()
+        return IncompatibleKeys(missing, unexpected)
