@@ -106,8 +106,10 @@ def check(directory=".", tasks=()) -> Report:
     chosen = select(tasks)
     if importlib.util.find_spec("pytest") is None:
         raise PytestMissing(f'exercises.check: the grader runs the tests with pytest, which '
-                            f'this Python ({sys.executable}) does not have; install it with: '
-                            f'pip install "tinynet[test]"')
+                            f'this Python ({sys.executable}) does not have; install it with '
+                            f'tinynet\'s test extra, from where tinynet came from (a checkout: '
+                            f'pip install "./tinynet[test]"; not by name: the PyPI project '
+                            f'tinynet is another one), or alone: pip install pytest')
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "report.json"
         output = _run_tests(root, chosen, report_path)
