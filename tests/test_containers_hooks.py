@@ -467,3 +467,35 @@ def test_removing_the_last_hook_puts_the_module_back_on_the_plain_path():
     monitor = tn.diagnostics.Monitor(model)
     monitor.detach()
     assert not any(m._has_hooks for m in model.modules())
+
+
+def _double(module, args, output):
+    return output * 2
+
+
+def test_a_module_pickled_before_the_hook_flag_still_runs_its_hooks():
+    import pickle
+    layer = tn.nn.Linear(2, 2)
+    layer.register_forward_hook(_double)
+    state = dict(vars(layer))
+    state.pop("_has_hooks")  # as pickles made before the flag hold it
+    old = pickle.loads(pickle.dumps(layer))
+    old.__dict__.pop("_has_hooks", None)
+    old.__setstate__(state)
+    x = tn.ones(1, 2)
+    np.testing.assert_array_equal(old(x).detach().numpy(), 2 * old.forward(x).detach().numpy())
+
+
+def test_a_state_dict_with_one_name_per_tied_weight_loads_strictly():
+    """(state dicts written before every name of a shared tensor was listed)"""
+    enc, dec = tn.nn.Linear(3, 3), tn.nn.Linear(3, 3)
+    dec.weight = enc.weight
+    model = tn.nn.Sequential(enc, dec)
+    state = model.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    old = {k: v for k, v in state.items() if k != "1.weight"}
+    old["0.weight"] = tn.zeros(3, 3)
+    result = model.load_state_dict(old)
+    assert result.missing_keys == [] and not dec.weight.detach().numpy().any()
+    with pytest.raises(RuntimeError, match='Missing key.*"0.bias"'):
+        model.load_state_dict({k: v for k, v in old.items() if k != "0.bias"})

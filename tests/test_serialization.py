@@ -540,3 +540,20 @@ def test_the_pytorch_idioms_run_with_either_library():
             loaded = lib.load(buffer, map_location=where)
             results.append((loaded["w"].tolist(), loaded["epoch"]))
     assert results == [([1.5, -2.0], 7)] * 6
+
+
+def test_saves_one_after_another_in_one_stream_load_in_order():
+    """As torch.load: each load reads the archive at the stream's position and leaves it
+    at the next one (the first version read the last archive of the stream)."""
+    stream = io.BytesIO()
+    tn.save({"epoch": 1, "w": tn.ones(3)}, stream)
+    first_end = stream.tell()
+    # array bytes holding the zip's end-of-directory signature must not cut it short
+    signature = np.frombuffer(b"PK\x05\x06" * 64, dtype=np.uint8).copy()
+    tn.save({"epoch": 2, "x": tn.from_numpy(signature)}, stream)
+    stream.seek(0)
+    first = tn.load(stream)
+    assert first["epoch"] == 1 and stream.tell() == first_end
+    second = tn.load(stream)
+    assert second["epoch"] == 2 and second["x"].numpy().tobytes() == signature.tobytes()
+    assert stream.tell() == len(stream.getvalue())

@@ -463,3 +463,28 @@ def test_multilabel_targets_get_their_own_message():
     with pytest.raises(ValueError, match=r"MLPClassifier.fit: y must hold one label per "
                                          r"sample .* multilabel-indicator y of shape \(30, 3\)"):
         MLPClassifier((4,), max_iter=2).fit(X, Y)
+
+
+def test_an_estimator_pickled_before_the_epoch_counter_still_continues(iris):
+    """(pickles made before _epochs and _architecture were kept: as if they had them)"""
+    X, y = iris
+    clf = MLPClassifier((8,), max_iter=3, warm_start=True, random_state=0).fit(X, y)
+    state = clf.__getstate__()
+    del state["_epochs"], state["_architecture"]
+    old = MLPClassifier.__new__(MLPClassifier)
+    old.__setstate__(state)
+    old.fit(X, y)
+    assert old.n_iter_ == 3 and [r["epoch"] for r in old.history_.records] == list(range(1, 7))
+    old.set_params(hidden_layer_sizes=(4,))
+    with pytest.raises(ValueError, match="hidden_layer_sizes is"):
+        old.fit(X, y)
+
+
+def test_partial_fit_saves_its_checkpoint_every_so_many_epochs(iris, tmp_path):
+    X, y = iris
+    path = tmp_path / "pf.npz"
+    clf = MLPClassifier((8,), checkpoint=str(path), checkpoint_every=2, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert not path.exists()
+    clf.partial_fit(X, y)
+    assert path.exists()

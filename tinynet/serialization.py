@@ -10,6 +10,7 @@ import io
 import json
 import math
 import os
+import struct
 import zipfile
 
 import numpy as np
@@ -24,6 +25,7 @@ _MANIFEST_MAX = 1 << 26  # 64 MB of structure: far more than any state dict's
 _FORMAT_VERSION = 1
 DEFAULT_MAX_BYTES = 1 << 30  # the array data tn.load reads unless told otherwise: 1 GiB
 _ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive
+_END_OF_DIRECTORY = b"PK\x05\x06"  # the signature of a zip archive's last record
 
 
 def _encode(obj, arrays: dict):
@@ -202,14 +204,31 @@ def _open(f) -> tuple:
     shown = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
     seekable = f.seekable()
     start = f.tell() if seekable else None
-    data = f.read(len(_ZIP_MAGIC)) if seekable else f.read()
-    if not isinstance(data, bytes):
+    data = f.read()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("tn.load: f must be a path or a file object opened for reading "
                         "bytes ('rb'), got a text stream")
+    data = bytes(data)
+    size = _first_archive_size(data)  # (several saves one after another: the first one)
     if seekable:
-        f.seek(start)
-        return shown, f, data
-    return shown, io.BytesIO(data), data[:len(_ZIP_MAGIC)]
+        f.seek(start + size)  # the next load reads the next archive, as torch.load
+    return shown, io.BytesIO(data[:size]), data[:len(_ZIP_MAGIC)]
+
+
+def _first_archive_size(data: bytes) -> int:
+    """The length of the zip archive ``data`` starts with: up to the end of the first
+    end-of-central-directory record whose central directory ends right before it (a
+    chance match of its signature inside array data fails that test); all of ``data``
+    when none does (a zip64 archive, or not a zip at all: the caller then says so)."""
+    at = 0
+    while True:
+        at = data.find(_END_OF_DIRECTORY, at)
+        if at < 0 or at + 22 > len(data):
+            return len(data)
+        directory_size, directory_offset, comment = struct.unpack("<IIH", data[at + 12:at + 22])
+        if directory_offset + directory_size == at:
+            return at + 22 + comment
+        at += 1
 
 
 def _placement(map_location):

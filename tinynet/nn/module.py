@@ -17,7 +17,7 @@ import numpy as np
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS
 from tinynet.dtypes import parse_to_args
-from tinynet.nn.module_hooks import ModuleHooks
+from tinynet.nn.module_hooks import ModuleHooks, RemovableHandle  # noqa: F401
 from tinynet.nn.module_state import IncompatibleKeys, ModuleState  # noqa: F401
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor

@@ -63,6 +63,12 @@ class ModuleHooks:
     def _update_has_hooks(self) -> None:
         self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks)
 
+    def __setstate__(self, state: dict) -> None:
+        # (a module pickled before _has_hooks existed, with hooks: they must still run)
+        vars(self).update(state)
+        if "_has_hooks" not in state:
+            self._update_has_hooks()
+
     def _call_hooked(self, args: tuple, kwargs: dict):
         """``__call__`` of a module with hooks: the pre-hooks, forward, the hooks."""
         for hook in list(self._forward_pre_hooks.values()):

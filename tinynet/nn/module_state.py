@@ -18,8 +18,8 @@ class ModuleState:
     def state_dict(self) -> "OrderedDict[str, Tensor]":
         """Name -> tensor sharing the data (detached) of each parameter and persistent
         buffer, module by module: its parameters, then its buffers (PyTorch's order). A
-        tensor two modules share (tied weights) is under each name, as in PyTorch, and
-        ``load_state_dict`` expects each of them."""
+        tensor two modules share (tied weights) is under each name, as in PyTorch; for
+        it ``load_state_dict`` needs one of them (older files hold one)."""
         return OrderedDict((name, t.detach()) for name, t in self._state_items())
 
     def _state_items(self):
@@ -40,7 +40,10 @@ class ModuleState:
                 ``strict``).
         """
         own = dict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
+        # a shared tensor's other names stand in for a missing one (files written before
+        # state_dict listed every name held one name per tensor)
+        present = {id(t) for k, t in own.items() if k in state_dict}
+        missing = [k for k in own if k not in state_dict and id(own[k]) not in present]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         values = {}

@@ -154,6 +154,16 @@ class _BaseMLP(BaseEstimator):
         self._no_improvement = 0
         self._rng = rng
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "model_" in vars(self):  # (pickled before these were kept: what they were then)
+            if "_epochs" not in vars(self):
+                self._epochs = len(self.loss_curve_)
+            if "_architecture" not in vars(self):
+                sizes = self.hidden_layer_sizes
+                self._hidden = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+                self._architecture = self._architecture_params()
+
     def _architecture_params(self) -> dict:
         """The parameters the network is built from: a fit that continues it
         (``warm_start``, ``partial_fit``) cannot change them."""
@@ -234,7 +244,7 @@ class _BaseMLP(BaseEstimator):
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
                 stop = not incremental and self._converged(X_val is not None)
-                if self.checkpoint is not None and (self.n_iter_ % self.checkpoint_every == 0
+                if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
                                                     or stop):
                     save_checkpoint(self, self.checkpoint)
                 if stop:
