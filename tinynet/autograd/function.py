@@ -74,12 +74,8 @@ class Function:
 
     def release(self) -> None:
         """Drop what backward needed and the links to the nodes below, once it has run
-        (unless the graph is retained): the engine calls it. An op that saved no array
-        (an add, a reshape, a transpose) keeps its links, as PyTorch's nodes do: a
-        second backward through it works (say, a ``W.t()`` made once and used in every
-        step's loss), and reaches the first node that did save before failing."""
-        if self.saved_tensors or self.versions or self.out_version is not None:
-            self.next_nodes = self.saved_tensors = self.versions = self.out_version = None
+        (unless the graph is retained): the engine calls it."""
+        self.next_nodes = self.saved_tensors = self.versions = self.out_version = None
 
     @classmethod
     def apply(cls, *args):

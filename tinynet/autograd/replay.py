@@ -842,7 +842,6 @@ class Replay(Function):
         """Also free the arrays the replayed ops saved, as eager frees its graph's: only
         this call's (a later call's are not ours)."""
         super().release()
-        self.next_nodes = None  # its ops' values live in the plan: a second pass must fail
         if self.generation == self.plan.generation:
             self.plan.release_saved()
 
