@@ -110,3 +110,34 @@ def test_against_pytorch():
         results.append([g.detach().numpy() for g in lib.autograd.grad(out, [x, w, h])])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_the_pass_runs_only_the_ops_above_the_inputs_as_pytorchs():
+    """Below a non-leaf input nothing runs: its arrays stay for a later backward, its
+    graph may even be freed already, and hooks down there do not fire."""
+    x = _leaf([1.0, 2.0])
+    h = x.exp()
+    (h * 2).sum().backward()  # frees the exp node
+    (g,) = tn.autograd.grad((h * h).sum(), h)
+    np.testing.assert_allclose(g.numpy(), 2 * np.exp([1.0, 2.0]))
+    x2 = _leaf([1.0, 2.0])
+    h2 = x2.exp()
+    tn.autograd.grad((h2 * h2).sum(), h2)
+    (h2 * 2).sum().backward()  # the exp node was left alone
+    np.testing.assert_allclose(x2.grad.numpy(), 2 * np.exp([1.0, 2.0]))
+    fired = []
+    z = x2 * 3
+    z.register_hook(lambda grad: fired.append(grad))
+    w = z * 2
+    tn.autograd.grad(w.sum(), w)
+    assert fired == []
+
+
+def test_several_outputs_under_no_grad_still_differentiate():
+    x = _leaf([1.0, 2.0])
+    a, b = (x * x).sum(), x.sum()
+    with tn.no_grad():
+        (g,) = tn.autograd.grad([a, b], x, retain_graph=True)
+        tn.autograd.backward([a, b])
+    np.testing.assert_array_equal(g.numpy(), [3.0, 5.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 5.0])

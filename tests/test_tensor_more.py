@@ -882,3 +882,12 @@ def test_hardtanh_of_integers_stays_integer_with_bounds_truncated_as_pytorch():
     assert F.hardtanh(tn.tensor([-3, 0, 3])).dtype == tn.int64
     assert F.hardtanh(tn.tensor([-3, 0, 3]), -0.5, 2.5).tolist() == [0, 0, 2]
     assert F.relu6(tn.tensor([-3, 4, 9])).tolist() == [0, 4, 6]
+
+
+def test_to_takes_non_blocking_and_copy_by_position_and_reshape_takes_0d_tensors():
+    x = tn.ones(6)
+    assert x.to(tn.float32, False, True) is not x and x.to(tn.float32, False) is x
+    assert x.to("cpu", tn.float32, False, True) is not x
+    assert x.reshape(tn.tensor(2), 3).shape == (2, 3) and x.view(tn.tensor(6)).shape == (6,)
+    with pytest.raises(NotImplementedError, match=r"view\(dtype\): reinterpreting the bits"):
+        x.view(tn.float16)

@@ -124,6 +124,12 @@ class TensorConvert:
         ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)`` or with keywords. As in
         PyTorch, a tensor that already has the dtype is returned itself (``copy=True``
         makes a copy)."""
+        flags = 0  # to(dtype, non_blocking, copy): the trailing booleans, by position
+        while flags < 2 and len(args) > flags and isinstance(args[-1 - flags], bool):
+            flags += 1
+        for name, value in zip(("non_blocking", "copy"), args[len(args) - flags:]):
+            kwargs.setdefault(name, value)
+        args = args[:len(args) - flags]
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)  # (one device: nothing to overlap)
         dtype = dtypes.parse_to_args(args, kwargs)

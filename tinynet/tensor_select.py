@@ -24,8 +24,9 @@ class TensorSelect:
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
         """The ``k`` largest (or smallest) elements along ``dim`` and their indices, largest
         first (smallest first; nan counts as the largest). Equal values come in index
-        order, the lower index first, as PyTorch's CPU topk gives them: so ``topk(1)``
-        picks what ``argmax`` (``argmin``) does."""
+        order, the lower index first, so ``topk(1)`` picks what ``argmax`` (``argmin``)
+        does. NOTE: PyTorch leaves the order of ties unspecified (its CPU topk may
+        differ)."""
         dim = single_dim(dim, self.ndim, "topk")
         size = self.shape[dim] if self.ndim else 1
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:

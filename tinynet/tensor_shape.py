@@ -5,6 +5,7 @@
 ``tensor.py``). All are differentiable.
 """
 import math
+import operator
 
 import numpy as np
 
@@ -295,10 +296,14 @@ def _int_list(value, name: str, argument: str) -> list:
 def _check_new_shape(shape: tuple, size: int) -> None:
     """Refuse a shape that cannot hold ``size`` elements, in PyTorch's words (numpy's
     ValueError named neither the call nor the rule)."""
-    dims = [int(d) for d in shape] if all(isinstance(d, (int, np.integer)) for d in shape) \
-        else None
-    if dims is None:
-        raise TypeError(f"reshape: shape must hold integers, got {shape!r}")
+    try:
+        dims = [operator.index(d) for d in shape]  # ints, numpy ints, 0-d integer tensors
+    except TypeError:
+        if len(shape) == 1 and (isinstance(shape[0], type) or
+                                isinstance(shape[0], np.dtype)):
+            raise NotImplementedError(f"view(dtype): reinterpreting the bits as {shape[0]} is "
+                                      f"not supported; use .to(dtype) to convert the values")
+        raise TypeError(f"reshape: shape must hold integers, got {shape!r}") from None
     if dims.count(-1) > 1:
         raise RuntimeError(f"reshape: only one dimension can be inferred (-1), got shape "
                            f"{list(dims)}")

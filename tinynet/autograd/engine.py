@@ -33,7 +33,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     # END SOLUTION
 
 
-def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = None) -> None:
+def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = None,
+                 only: set = None) -> None:
     """Propagate ``grad`` (dL/d root) to every leaf that requires grad.
 
     The graph's nodes are op contexts (``ctx``); each names in ``ctx.next_nodes`` where
@@ -47,7 +48,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
 
     ``capture`` (``tn.autograd.grad``'s pass): {id(node): None} for the nodes (leaf
     tensors, or the contexts that made non-leaf tensors) whose gradients to return; it
-    is filled with them, and no ``.grad`` is written.
+    is filled with them, and no ``.grad`` is written; ``only``: the ids of the contexts
+    whose backward runs (those with a captured node below them), the others are left as
+    they are.
     """
     if root._ctx is None:
         if capture is None:
@@ -66,10 +69,16 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
     while ready:
         ctx = heapq.heappop(ready)[1]
         g = grads.pop(id(ctx))
+        runs = only is None or id(ctx) in only
+        wanted = capture is not None and id(ctx) in capture
+        if not (runs or wanted):
+            continue
         if ctx.tensor_hooks:
             g = _run_tensor_hooks(ctx.tensor_hooks, g, adopted)
-        if capture is not None and id(ctx) in capture:
+        if wanted:
             capture[id(ctx)] = g
+        if not runs:
+            continue
         input_grads = _call_backward(ctx, g, adopted, capture is None)
         if len(input_grads) != len(ctx.next_nodes):
             arity_error(ctx, len(ctx.next_nodes), input_grads)

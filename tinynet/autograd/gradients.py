@@ -4,6 +4,7 @@ instead of accumulated into ``.grad``, as ``torch.autograd.grad``; and
 import numpy as np
 
 from tinynet.autograd.engine import run_backward
+from tinynet.autograd.grad_mode import enable_grad
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -48,7 +49,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     root, seed = _root(outputs, grad_outputs)
     capture = {_node_key(t): None for t in inputs}
     run_backward(root, seed, bool(retain_graph) if retain_graph is not None else False,
-                 capture)
+                 capture, _on_paths_to(root, capture))
     return tuple(_result(t, capture[_node_key(t)], i, allow_unused, materialize_grads)
                  for i, t in enumerate(inputs))
 
@@ -109,8 +110,36 @@ def _root(outputs: list, grad_outputs) -> tuple:
         seeds.append(g)
     if len(outputs) == 1:
         return outputs[0], seeds[0]
-    total = sum((out * Tensor(g)).sum() for out, g in zip(outputs, seeds))
+    with enable_grad():  # (the sum's graph is needed under no_grad too)
+        total = sum((out * Tensor(g)).sum() for out, g in zip(outputs, seeds))
     return total, np.ones_like(total.array)
+
+
+def _on_paths_to(root, wanted: dict) -> set:
+    """The ids of the contexts with a wanted node below them: the only ones whose backward
+    the pass runs, as PyTorch's (the rest of the graph keeps its arrays, and its hooks do
+    not run). A context already freed, and not wanted itself, counts: what is below it is
+    unknown, so the pass runs it and reports that it was freed."""
+    if root._ctx is None:
+        return set()
+    reaches, stack = {}, [(root._ctx, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in reaches:
+            continue
+        children = [c for c in node.next_nodes or () if c is not None]
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children
+                         if not isinstance(c, Tensor) and id(c) not in reaches)
+            continue
+        if node.next_nodes is None:
+            reaches[id(node)] = id(node) not in wanted
+            continue
+        reaches[id(node)] = any(
+            id(c) in wanted or (not isinstance(c, Tensor) and reaches.get(id(c), False))
+            for c in children)
+    return {key for key, reached in reaches.items() if reached}
 
 
 def _node_key(t) -> int:
