@@ -301,8 +301,9 @@ def _check_new_shape(shape: tuple, size: int) -> None:
     except TypeError:
         if len(shape) == 1 and (isinstance(shape[0], type) or
                                 isinstance(shape[0], np.dtype)):
-            raise NotImplementedError(f"view(dtype): reinterpreting the bits as {shape[0]} is "
-                                      f"not supported; use .to(dtype) to convert the values")
+            raise NotImplementedError(f"view: reinterpreting the bits as {shape[0]} "
+                                      f"(view(dtype)) is not supported; use .to(dtype) to "
+                                      f"convert the values")
         raise TypeError(f"reshape: shape must hold integers, got {shape!r}") from None
     if dims.count(-1) > 1:
         raise RuntimeError(f"reshape: only one dimension can be inferred (-1), got shape "
