@@ -21,8 +21,9 @@ collect_ignore_glob = ["compat/*"]
 # ---- topics: `pytest -m engine` (or nn, optim, training, diagnostics, sklearn, cli, docs,
 # compat, experiments) runs one part of the suite. Each test file has one topic.
 TOPICS = {
-    "engine": ("test_engine", "test_autograd_grad", "test_inplace", "test_fast_paths", "test_capture",
-               "test_grad_buffer", "test_ops", "test_tensor_math", "test_tensor_more",
+    "engine": ("test_engine", "test_autograd_grad", "test_inplace", "test_fast_paths",
+               "test_capture", "test_grad_buffer", "test_ops", "test_tensor_math",
+               "test_tensor_more",
                "test_promotion", "test_devices", "test_random", "test_anomaly", "test_fuzz",
                "test_against_torch_ops", "test_against_torch_api", "test_serialization",
                "test_files", "test_threads", "test_allocator", "test_layering",
