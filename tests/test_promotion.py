@@ -258,3 +258,13 @@ def test_a_uint8_index_is_a_mask_with_pytorchs_deprecation_warning():
     with pytest.warns(UserWarning, match="indexing with dtype uint8 is deprecated"):
         picked = tn.arange(3)[tn.tensor([1, 0, 1], dtype=tn.uint8)]
     assert picked.tolist() == [0, 2]
+
+
+def test_clamp_with_tensor_bounds_and_sum_to_a_small_integer_dtype_as_pytorch():
+    x = tn.tensor([1.0, 5.0])  # float32
+    assert x.clamp(tn.tensor(0.0, dtype=tn.float64), 3.0).dtype == F32  # a 0-d bound
+    assert x.clamp(min=tn.tensor([2.0, 2.0], dtype=tn.float64)).dtype == F64
+    assert x.clamp(min=tn.tensor([2.0, 6.0])).tolist() == [2.0, 6.0]
+    wrapped = tn.tensor([200, 100], dtype=tn.uint8).sum(dtype=tn.uint8)
+    assert wrapped.dtype == U8 and wrapped.item() == 44  # 300 mod 256, as PyTorch
+    assert tn.ones(3).sum(dtype=tn.float64).dtype == F64

@@ -78,7 +78,10 @@ class TensorMath:
         # in the dtype PyTorch gives (an integer tensor with a float bound: the default
         # float dtype)
         dtype = _result_type(self, *(b for b in (min, max) if b is not None))
-        return ops.Clamp.apply(self if dtype == self.dtype else self.to(dtype), min, max)
+        x = self if dtype == self.dtype else self.to(dtype)
+        # tensor bounds in that dtype too (numpy's clip would promote to theirs)
+        lo, hi = (np.asarray(b.array, dtype) if hasattr(b, "array") else b for b in (min, max))
+        return ops.Clamp.apply(x, lo, hi)
 
     clip = clamp
 
@@ -211,7 +214,9 @@ class TensorMath:
         x = self if dtype is None else self.to(dtype)
         if dtype is None and x.array.dtype.kind == "u":  # (numpy would give uint64)
             x = x.to(np.int64)
-        return ops.Sum.apply(x, dim, keepdim)
+        total = ops.Sum.apply(x, dim, keepdim)
+        # a small integer dtype asked for: the sum in it (wrapping), as PyTorch
+        return total if dtype is None or total.dtype == x.dtype else total.to(x.dtype)
 
     @numpy_names
     def mean(self, dim=None, keepdim: bool = False, dtype=None):
