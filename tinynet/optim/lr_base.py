@@ -2,7 +2,21 @@
 ``tinynet.optim.lr_scheduler``, where the schedules are)."""
 
 
-class LRScheduler:
+class ScheduleState:
+    """What every schedule shares: its last rates, and its state (everything but the
+    optimizer) for checkpoints."""
+
+    def get_last_lr(self) -> list:
+        return self._last_lr
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        vars(self).update(state_dict)
+
+
+class LRScheduler(ScheduleState):
     """Base class: ``step()`` once per epoch, after ``optimizer.step()``."""
 
     def __init__(self, optimizer, last_epoch: int = -1):
@@ -30,12 +44,3 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list:
-        return self._last_lr
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        vars(self).update(state_dict)

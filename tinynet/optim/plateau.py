@@ -2,9 +2,10 @@
 import math
 
 from tinynet.checks import check_choice, check_int, check_real
+from tinynet.optim.lr_base import ScheduleState
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(ScheduleState):
     """Multiply every group's learning rate by ``factor`` once the metric passed to
     ``step(metric)`` has not improved for more than ``patience`` steps (PyTorch's rule):
 
@@ -92,12 +93,3 @@ class ReduceLROnPlateau:
                     group["lr"] = new_lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list:
-        return self._last_lr
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        vars(self).update(state_dict)
