@@ -44,7 +44,7 @@ def test_sequential_refuses_bad_ordered_dict_entries(entries, error, message):
 
 
 def test_sequential_of_a_plain_dict_says_how_to_name_modules():
-    with pytest.raises(TypeError, match="argument 0 is not a Module.*pass one OrderedDict"):
+    with pytest.raises(TypeError, match="argument 0 must be a Module, got .*pass one OrderedDict"):
         nn.Sequential({"fc": nn.Linear(1, 1)})
 
 

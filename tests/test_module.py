@@ -72,7 +72,7 @@ def test_sequential_names_children_by_index():
 
 
 def test_sequential_refuses_a_non_module():
-    with pytest.raises(TypeError, match="argument 1 is not a Module"):
+    with pytest.raises(TypeError, match="argument 1 must be a Module, got"):
         nn.Sequential(nn.ReLU(), lambda x: x)
 
 

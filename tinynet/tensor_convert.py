@@ -183,7 +183,7 @@ class TensorConvert:
         ``self.to(other.dtype)``; differentiable between float dtypes."""
         if not isinstance(other, TensorConvert):  # every Tensor is a TensorConvert
             raise TypeError(f"type_as: other must be a tensor, got {type(other).__name__}")
-        return self if other.dtype == self.dtype else self.to(other.dtype)
+        return self.to(other.dtype)
 
     def type(self, dtype=None):
         """Without ``dtype``: the type's name, ``'tinynet.FloatTensor'`` for float32 (NOTE:

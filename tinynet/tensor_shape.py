@@ -19,20 +19,26 @@ class TensorShape:
 
     # ---- the common shape methods ---------------------------------------------------------
     def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        _check_new_shape(shape, self.array.size)
-        return ops.Reshape.apply(self, shape)
+        return self._reshaped("reshape", shape)
 
-    view = reshape
+    def view(self, *shape):
+        """``reshape`` (NOTE: a copy when numpy cannot view the data, where PyTorch's view
+        refuses a non-contiguous tensor)."""
+        return self._reshaped("view", shape)
 
     def reshape_as(self, other):
         """``reshape(other.shape)``."""
-        return self.reshape(_shape_of(other, "reshape_as"))
+        return self._reshaped("reshape_as", _shape_of(other, "reshape_as"))
 
     def view_as(self, other):
         """``view(other.shape)`` (a reshape, as ``view``)."""
-        return self.reshape(_shape_of(other, "view_as"))
+        return self._reshaped("view_as", _shape_of(other, "view_as"))
+
+    def _reshaped(self, where: str, shape: tuple):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        _check_new_shape(where, shape, self.array.size)
+        return ops.Reshape.apply(self, shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         shape = self.array.shape
@@ -293,7 +299,7 @@ def _int_list(value, name: str, argument: str) -> list:
     return [int(v) for v in values]
 
 
-def _check_new_shape(shape: tuple, size: int) -> None:
+def _check_new_shape(where: str, shape: tuple, size: int) -> None:
     """Refuse a shape that cannot hold ``size`` elements, in PyTorch's words (numpy's
     ValueError named neither the call nor the rule)."""
     try:
@@ -301,22 +307,22 @@ def _check_new_shape(shape: tuple, size: int) -> None:
     except TypeError:
         if len(shape) == 1 and (isinstance(shape[0], type) or
                                 isinstance(shape[0], np.dtype)):
-            raise NotImplementedError(f"view: reinterpreting the bits as {shape[0]} "
+            raise NotImplementedError(f"{where}: reinterpreting the bits as {shape[0]} "
                                       f"(view(dtype)) is not supported; use .to(dtype) to "
                                       f"convert the values")
-        raise TypeError(f"reshape: shape must hold integers, got {shape!r}") from None
+        raise TypeError(f"{where}: shape must hold integers, got {shape!r}") from None
     if dims.count(-1) > 1:
-        raise RuntimeError(f"reshape: only one dimension can be inferred (-1), got shape "
+        raise RuntimeError(f"{where}: only one dimension can be inferred (-1), got shape "
                            f"{list(dims)}")
     if any(d < -1 for d in dims):
-        raise RuntimeError(f"reshape: invalid shape dimension {min(dims)} in {list(dims)}")
+        raise RuntimeError(f"{where}: invalid shape dimension {min(dims)} in {list(dims)}")
     known = math.prod(d for d in dims if d != -1)
     if -1 in dims:  # the inferred dimension must come out whole (and be defined)
         invalid = known == 0 or size % known != 0
     else:
         invalid = known != size
     if invalid:
-        raise RuntimeError(f"reshape: shape {list(dims)} is invalid for input of size {size}")
+        raise RuntimeError(f"{where}: shape {list(dims)} is invalid for input of size {size}")
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)

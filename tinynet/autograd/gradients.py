@@ -18,7 +18,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         inputs: a tensor or a sequence of tensors that require grad (leaves or not).
         grad_outputs: per output, dL/d output (a tensor or array of its shape), or None
             for a one-element output (then 1).
-        retain_graph: keep the graph for another pass (default: ``create_graph``).
+        retain_graph: keep the graph for another pass (default False).
         create_graph: refused: tinynet's backward runs on numpy arrays, so there is no
             graph of the gradient (no double backward; docs/api.md).
         allow_unused: return None for an input the outputs do not depend on, instead of
@@ -37,7 +37,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             "autograd.grad: create_graph=True needs a graph of the gradient, and tinynet's "
             "ops compute backward on numpy arrays (no double backward); take finite "
             "differences of a gradient instead")
-    outputs, inputs = _as_tensors("outputs", outputs), _as_tensors("inputs", inputs)
+    outputs = _as_tensors("autograd.grad", "outputs", outputs)
+    inputs = _as_tensors("autograd.grad", "inputs", inputs)
     allow_unused = materialize_grads if allow_unused is None else allow_unused
     if materialize_grads and not allow_unused:
         raise ValueError("autograd.grad: materialize_grads=True needs allow_unused=True (or "
@@ -46,10 +47,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         if not t.requires_grad:
             raise RuntimeError(f"autograd.grad: inputs[{i}] does not require grad: nothing "
                                f"to differentiate with respect to")
-    root, seed = _root(outputs, grad_outputs)
+    root, seed = _root("autograd.grad", "outputs", outputs, "grad_outputs", grad_outputs)
     capture = {_node_key(t): None for t in inputs}
-    run_backward(root, seed, bool(retain_graph) if retain_graph is not None else False,
-                 capture, _on_paths_to(root, capture))
+    run_backward(root, seed, bool(retain_graph), capture, _on_paths_to(root, capture))
     return tuple(_result(t, capture[_node_key(t)], i, allow_unused, materialize_grads)
                  for i, t in enumerate(inputs))
 
@@ -66,47 +66,48 @@ def backward(tensors, grad_tensors=None, retain_graph=None) -> None:
         >>> x.grad.tolist()
         [3.0, 5.0]
     """
-    root, seed = _root(_as_tensors("tensors", tensors), grad_tensors)
+    tensors = _as_tensors("autograd.backward", "tensors", tensors)
+    root, seed = _root("autograd.backward", "tensors", tensors, "grad_tensors", grad_tensors)
     run_backward(root, seed, bool(retain_graph))
 
 
-def _as_tensors(name: str, value) -> list:
+def _as_tensors(where: str, name: str, value) -> list:
     """``value`` (a Tensor or a sequence of them) as a list of Tensors."""
     items = [value] if isinstance(value, Tensor) else list(value)
     for i, t in enumerate(items):
         if not isinstance(t, Tensor):
-            raise TypeError(f"autograd.grad: {name} must be Tensors, got "
-                            f"{type(t).__name__} at position {i}")
+            raise TypeError(f"{where}: {name} must be Tensors, got {type(t).__name__} at "
+                            f"position {i}")
     if not items:
-        raise ValueError(f"autograd.grad: {name} must hold at least one Tensor")
+        raise ValueError(f"{where}: {name} must hold at least one Tensor")
     return items
 
 
-def _root(outputs: list, grad_outputs) -> tuple:
+def _root(where: str, name: str, outputs: list, grads_name: str, grads) -> tuple:
     """One tensor to start the pass from, and dL/d it: the output itself for one output,
-    else Σᵢ ⟨outputs[i], grad_outputs[i]⟩ (whose gradient is each grad_outputs[i])."""
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else \
-            [grad_outputs]
-    grad_outputs = list(grad_outputs)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"autograd.grad: grad_outputs must hold one gradient per output "
-                         f"({len(outputs)}), got {len(grad_outputs)}")
+    else Σᵢ ⟨outputs[i], grads[i]⟩ (whose gradient is each grads[i]). ``name`` and
+    ``grads_name`` are the caller's names for the two arguments, used in errors."""
+    if grads is None or isinstance(grads, (Tensor, np.ndarray)):
+        grads = [grads] * len(outputs) if grads is None else [grads]
+    grads = list(grads)
+    if len(grads) != len(outputs):
+        raise ValueError(f"{where}: {grads_name} must hold one gradient per tensor of {name} "
+                         f"({len(outputs)}), got {len(grads)}")
     seeds = []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+    for i, (out, g) in enumerate(zip(outputs, grads)):
         if not out.requires_grad:
-            raise RuntimeError(f"autograd.grad: outputs[{i}] does not require grad and does "
-                               f"not have a grad_fn: nothing to differentiate")
+            raise RuntimeError(f"{where}: {name}[{i}] does not require grad and does not "
+                               f"have a grad_fn: nothing to differentiate")
         if g is None:
             if out.array.size != 1:
-                raise RuntimeError(f"autograd.grad: grad can be implicitly created only for "
-                                   f"scalar outputs: outputs[{i}] has shape {out.shape}; pass "
-                                   f"grad_outputs")
+                raise RuntimeError(f"{where}: grad can be implicitly created only for scalar "
+                                   f"outputs: {name}[{i}] has shape {out.shape}; pass "
+                                   f"{grads_name}")
             g = np.ones_like(out.array)
         g = np.array(g.array if isinstance(g, Tensor) else g, dtype=out.array.dtype)
         if g.shape != out.array.shape:
-            raise RuntimeError(f"autograd.grad: grad_outputs[{i}] must have outputs[{i}]'s "
-                               f"shape {out.shape}, got {g.shape}")
+            raise RuntimeError(f"{where}: {grads_name}[{i}] must have {name}[{i}]'s shape "
+                               f"{out.shape}, got {g.shape}")
         seeds.append(g)
     if len(outputs) == 1:
         return outputs[0], seeds[0]
@@ -154,7 +155,7 @@ def _result(t, g, i: int, allow_unused: bool, materialize: bool):
                                f"outputs; pass allow_unused=True to get None for it")
         return Tensor(np.zeros_like(t.array)) if materialize else None
     g = np.asarray(g, dtype=t.array.dtype)
-    return Tensor(g.copy() if not g.flags.owndata else g)
+    return Tensor(g)  # (a copy: the pass's arrays may be views of a gradient buffer)
 
 
 from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports the autograd package)

@@ -113,8 +113,7 @@ def _copy(model, dtype=None):
     """A copy of ``model`` without its hooks (a Monitor's must not see the copy)."""
     twin = copy.deepcopy(model)
     for module in twin.modules():
-        vars(module).pop("_forward_hooks", None)
-        vars(module).pop("_forward_pre_hooks", None)
+        module._remove_hooks()
     for p in twin.parameters():
         p._grad_hooks = None
     return twin.to(dtype) if dtype is not None else twin

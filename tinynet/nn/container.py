@@ -133,8 +133,9 @@ class Sequential(_ModuleSequence):
             return
         for i, module in enumerate(modules):
             if not isinstance(module, Module):
-                raise TypeError(f"Sequential: argument {i} is not a Module: {module!r} (to "
-                                f"name the modules, pass one OrderedDict of name -> module)")
+                raise TypeError(f"Sequential: argument {i} must be a Module, got {module!r} "
+                                f"(to name the modules, pass one OrderedDict of name -> "
+                                f"module)")
             setattr(self, str(i), module)
 
     def forward(self, x):

@@ -63,6 +63,12 @@ class ModuleHooks:
     def _update_has_hooks(self) -> None:
         self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks)
 
+    def _remove_hooks(self) -> None:
+        """Forget every forward hook and pre-hook (a copy that must run as never hooked)."""
+        vars(self).pop("_forward_hooks", None)
+        vars(self).pop("_forward_pre_hooks", None)
+        self._update_has_hooks()
+
     def __setstate__(self, state: dict) -> None:
         # (a module pickled before _has_hooks existed, with hooks: they must still run)
         vars(self).update(state)
