@@ -129,7 +129,8 @@ def save(obj, f) -> None:
         np.savez(handle, **arrays)
 
 
-def load(f, max_bytes: int = DEFAULT_MAX_BYTES, weights_only=None, map_location=None):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None,
+         max_bytes: int = DEFAULT_MAX_BYTES):
     """Read what ``save`` wrote; arrays come back as tensors.
 
     Only plain numeric and boolean arrays are read, only the ones the file's manifest
@@ -141,8 +142,8 @@ def load(f, max_bytes: int = DEFAULT_MAX_BYTES, weights_only=None, map_location=
             ``open(path, "rb")``), read from where it stands.
         max_bytes: the most array data to read (default 1 GiB); raise it for larger
             models.
-        weights_only: accepted for PyTorch code: a tinynet file never holds code,
-            whatever it says.
+        pickle_module, weights_only: accepted for PyTorch code: a tinynet file never
+            holds code, whatever they say.
         map_location: where to put the tensors, as in PyTorch: None, "cpu" or
             ``tn.device("cpu")`` (tinynet's tensors are all on the CPU), a dict from
             saved locations to new ones ("cpu" may only map to the CPU), or a function

@@ -203,6 +203,12 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     def __neg__(self):
         return ops.Neg.apply(self)
 
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
     def __pow__(self, exponent):
         if not _same_dtype(self, exponent):
             self, exponent = promote(self, exponent)

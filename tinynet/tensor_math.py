@@ -46,11 +46,13 @@ class TensorMath:
     __slots__ = ()
 
     # ---- the operators by name -------------------------------------------------------------
-    def add(self, other):
-        return self + other
+    def add(self, other, *, alpha=1):
+        """self + alpha · other."""
+        return self + (other if alpha == 1 else other * alpha)
 
-    def sub(self, other):
-        return self - other
+    def sub(self, other, *, alpha=1):
+        """self - alpha · other."""
+        return self - (other if alpha == 1 else other * alpha)
 
     def mul(self, other):
         return self * other

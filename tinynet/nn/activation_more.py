@@ -149,8 +149,13 @@ class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, 1)
-        check_real("PReLU", "init", init)
+        self.init = check_real("PReLU", "init", init)
         self.weight = Parameter(np.full(num_parameters, init, dtype or get_default_dtype()))
+
+    def reset_parameters(self) -> None:
+        """The slope back to ``init``, in place (PyTorch's)."""
+        self.weight.array[...] = self.init
+        self.weight.bump_version()
 
     def forward(self, x):
         return F.prelu(x, self.weight)

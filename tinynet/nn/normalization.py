@@ -4,6 +4,7 @@ import numpy as np
 from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import functional as F
+from tinynet.nn import init
 from tinynet.nn._checks import check_batch_norm, check_channels, check_normalized_shape
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
@@ -42,6 +43,13 @@ class LayerNorm(Module):
             self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
             if bias:
                 self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+
+    def reset_parameters(self) -> None:
+        """γ back to 1 and β to 0, in place (PyTorch's; K-fold loops call it)."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -107,6 +115,21 @@ class BatchNorm1d(Module):
         self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)) if tracked
                              else None)
         self.register_buffer("num_batches_tracked", Tensor(np.array(0)) if tracked else None)
+
+    def reset_running_stats(self) -> None:
+        """Mean 0, variance 1 and no batch counted, in place."""
+        if self.running_mean is not None:
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
+
+    def reset_parameters(self) -> None:
+        """The running statistics, and γ back to 1 and β to 0, in place (PyTorch's)."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
 
     def forward(self, x):
         if self.weight is None and self.running_mean is None:  # F.batch_norm has nothing

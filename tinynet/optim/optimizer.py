@@ -1,4 +1,5 @@
 """``Optimizer``: parameter groups, per-parameter state, ``zero_grad`` and state dicts."""
+import collections
 import copy
 
 import numpy as np
@@ -42,7 +43,7 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
-        self.state = {}
+        self.state = collections.defaultdict(dict)  # as PyTorch: state[p] is {} at first
         self.param_groups = []
         if isinstance(params, Tensor):  # iterating a tensor would yield its rows
             raise TypeError("params argument given to the optimizer should be an iterable of "
@@ -147,7 +148,7 @@ class Optimizer:
                     value = value.astype(p.dtype) if value.ndim > 0 else value.item()
                 restored[name] = value
             state[p] = restored
-        self.state = state
+        self.state = collections.defaultdict(dict, state)
         for saved, group in zip(groups, self.param_groups):
             for k, v in saved.items():
                 if k != "params":
