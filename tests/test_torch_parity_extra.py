@@ -69,3 +69,35 @@ def test_load_takes_map_location_second_as_pytorch():
     assert tn.load(stream, "cpu")["w"].tolist() == [1.0, 1.0]
     stream.seek(0)
     assert tn.load(stream, tn.device("cpu"), max_bytes=1 << 20)["w"].tolist() == [1.0, 1.0]
+
+
+def test_scatter_writes_where_index_points_and_its_gradients_are_gathers_and_zeros():
+    x = tn.zeros(3, 5)
+    src = tn.arange(1.0, 11.0).reshape(2, 5)
+    out = x.scatter(0, tn.tensor([[0, 1, 2, 0, 0]]), src)
+    assert out.tolist() == [[1, 0, 0, 4, 5], [0, 2, 0, 0, 0], [0, 0, 3, 0, 0]]
+    # the "Learn the Basics" one-hot target
+    assert tn.zeros(10).scatter_(0, tn.tensor(3), value=1).tolist() == [0, 0, 0, 1] + [0] * 6
+    a = tn.tensor(np.arange(6.0).reshape(2, 3) / 7, requires_grad=True)
+    s = tn.tensor(np.ones((2, 2)), requires_grad=True)
+    index = tn.tensor([[2, 0], [1, 0]])  # (no repeats: with one, which write wins is open)
+    assert tn.gradcheck(lambda p, q: p.scatter(1, index, q * 3), (a, s))
+    with pytest.raises(RuntimeError, match=r"scatter: index 3 is out of bounds for dim 1"):
+        tn.zeros(2, 3).scatter(1, tn.tensor([[3]]), value=1.0)
+    with pytest.raises(TypeError, match="scatter: give src .* or value, one of them"):
+        tn.zeros(2).scatter(0, tn.tensor([0]))
+
+
+def test_scatter_and_fill_diagonal_equal_pytorchs():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    base, src = rng.normal(size=(4, 3)), rng.normal(size=(2, 3))
+    idx = np.array([[3, 0, 1], [0, 2, 1]])
+    for lib in (tn, torch):
+        got = lib.tensor(base).scatter(0, lib.tensor(idx), lib.tensor(src))
+        assert got.tolist() == tn.tensor(base).scatter(0, tn.tensor(idx),
+                                                       tn.tensor(src)).tolist()
+    for shape, wrap in (((3, 3), False), ((7, 3), True), ((7, 3), False), ((2, 2, 2), False)):
+        ours = tn.ones(*shape).fill_diagonal_(0.5, wrap=wrap)
+        theirs = torch.ones(*shape).fill_diagonal_(0.5, wrap=wrap)
+        assert ours.tolist() == theirs.tolist(), (shape, wrap)

@@ -133,6 +133,24 @@ class TensorInPlace:
         self.array[...] = result.array
         return self
 
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None):
+        """``scatter``, in this tensor (``zeros(10).scatter_(0, tn.tensor(y), value=1)``:
+        a one-hot row)."""
+        return self._apply_("scatter_", lambda x: x.scatter(dim, index, src, value=value,
+                                                             reduce=reduce),
+                            src if hasattr(src, "array") else None)
+
+    def fill_diagonal_(self, fill_value, wrap: bool = False):
+        """``fill_value`` on the main diagonal (all dims of one size, or a 2-D tensor; with
+        ``wrap``, a tall matrix's diagonal restarts every ncols + 1 rows), in place."""
+        shape = self.shape
+        if len(shape) < 2 or (len(shape) > 2 and len(set(shape)) != 1):
+            raise RuntimeError(f"fill_diagonal_: the tensor must be 2-D or have all dims of "
+                               f"one size, got shape {shape}")
+        mask = np.zeros(shape, dtype=bool)
+        np.fill_diagonal(mask, True, wrap=wrap)
+        return self._apply_("fill_diagonal_", lambda x: x.masked_fill(mask, fill_value))
+
     def exp_(self):
         return self._apply_("exp_", lambda x: x.exp())
 

@@ -81,6 +81,42 @@ class TensorSelect:
         return MedianResult(values, indices)
 
     @numpy_names
+    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
+        """A copy with out[index[i][j]][j] = src[i][j] for dim 0 (likewise for other dims),
+        ``src`` a tensor or a number (also as ``value=``), as PyTorch's; differentiable in
+        self and a tensor ``src``. ``index``: integers, self's number of dims, no larger
+        than src in any dim nor than self in the dims but ``dim``."""
+        if reduce is not None:
+            raise NotImplementedError(f"scatter: reduce={reduce!r} is not supported (use "
+                                      f"index_add or a loop)")
+        if (src is None) == (value is None):
+            raise TypeError("scatter: give src (a tensor or a number) or value, one of them")
+        src = value if src is None else src
+        dim = single_dim(dim, self.ndim, "scatter")
+        idx = np.asarray(array_of(index))
+        if idx.ndim == 0 and self.ndim == 1:  # one position (PyTorch takes a 0-d index)
+            idx = idx.reshape(1)
+        if getattr(src, "ndim", None) == 0:  # a 0-d tensor: its number
+            src = src.item()
+        if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
+            raise RuntimeError(f"scatter: index must be an integer tensor with as many dims "
+                               f"as self ({self.ndim}), got dtype {idx.dtype} and shape "
+                               f"{idx.shape}")
+        src_shape = getattr(src, "shape", None)
+        for d, n in enumerate(idx.shape):
+            if (d != dim and n > self.shape[d]) or (src_shape is not None and
+                                                    n > src_shape[d]):
+                raise RuntimeError(f"scatter: index shape {idx.shape} must be <= src's "
+                                   f"{src_shape} in every dim and self's {self.shape} in "
+                                   f"every dim but {dim}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.shape[dim]):
+            bad = idx.min() if idx.min() < 0 else idx.max()
+            raise RuntimeError(f"scatter: index {bad} is out of bounds for dim {dim} with "
+                               f"size {self.shape[dim]}")
+        if isinstance(src, TensorSelect) and src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        return ops.Scatter.apply(self, dim, idx, src)
+
     def gather(self, dim: int, index):
         """out[i][j] = self[index[i][j]][j] for dim 0 (likewise for other dims): ``index``
         is an integer tensor with self's number of dims, no larger in the other dims."""

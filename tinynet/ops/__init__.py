@@ -20,7 +20,7 @@ from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
                                 Prod, Std, Sum, Var)
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
-from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Where
+from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Scatter, Where
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
 
 __all__ = [
@@ -31,7 +31,8 @@ __all__ = [
     "Hardtanh", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2",
     "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum", "Mean", "Median", "Min", "Minimum",
     "Mish", "Mul", "NLLLoss", "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "ReLU",
-    "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "SetItem", "SiLU",
+    "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter",
+    "SetItem", "SiLU",
     "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack",
     "Std", "Sub", "Sum", "Tan", "Tanh", "Threshold", "Trunc", "Var", "Where",
 ]

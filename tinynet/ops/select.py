@@ -88,6 +88,41 @@ class Gather(Function):
         return gx, None, None
 
 
+class Scatter(Function):
+    """y = x, then y[index[i][j]][j] = src[i][j] for dim 0 (likewise for the other dims;
+    ``src`` a scalar: that value everywhere index points). dL/dx is dL/dy where nothing was
+    written, 0 where something was; dL/dsrc[i][j] = dL/dy[index[i][j]][j] (gather's rule).
+    Where an index repeats, one of the writes wins (which one is not specified, as in
+    PyTorch).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[dim] = index
+        positions = tuple(positions)
+        within = tuple(slice(0, n) for n in index.shape)  # src's part that index covers
+        y = x.copy()
+        y[positions] = src[within] if isinstance(src, np.ndarray) and src.ndim else src
+        ctx.save_for_backward(*positions)
+        ctx.within = within
+        ctx.src_shape = src.shape if isinstance(src, np.ndarray) else None
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        positions = ctx.saved_tensors
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = grad.copy()
+            gx[positions] = 0
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = np.zeros(ctx.src_shape, dtype=grad.dtype)
+            gsrc[ctx.within] = grad[positions]
+        return gx, None, None, gsrc
+
+
 class OneHot(Function):
     """y[..., c] = 1 where c is the class index, else 0 (int64): a constant of its input,
     with no gradient (class indices are integers)."""
