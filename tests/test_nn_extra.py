@@ -505,3 +505,18 @@ def test_eye_against_pytorch():
     for shape in ((2, 3), (3, 3), (4, 1)):
         np.testing.assert_array_equal(tn.nn.init.eye_(tn.empty(*shape)).array,
                                       torch.nn.init.eye_(torch.empty(*shape)).numpy())
+
+
+@pytest.mark.parametrize("name", ["hardsigmoid", "hardswish", "logsigmoid", "softsign"])
+def test_each_activation_is_one_node_whose_saved_derivative_the_monitor_reads(name):
+    x = tn.tensor(np.linspace(-5, 5, 41), requires_grad=True)
+    y = getattr(tn.nn.functional, name)(x)
+    ctx = y.grad_fn
+    assert ctx.next_nodes == (x,)  # straight from the input: one op
+    module = {"hardsigmoid": tn.nn.Hardsigmoid, "hardswish": tn.nn.Hardswish,
+              "logsigmoid": tn.nn.LogSigmoid, "softsign": tn.nn.Softsign}[name]()
+    assert isinstance(ctx, module.op)
+    saved = ctx.saved_derivative(ctx)
+    np.testing.assert_array_equal(saved, module.derivative(x.array, y.array))
+    y.sum().backward()  # d(Σy)/dx is the derivative itself
+    np.testing.assert_array_equal(saved, x.grad.numpy())

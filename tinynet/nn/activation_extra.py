@@ -3,23 +3,14 @@ Hardswish, LogSigmoid, Softsign, Threshold.
 
 The skeleton of ``tinynet/nn/activation.py``: each holds its configuration, calls its
 function in ``tinynet.nn.functional`` and answers ``derivative(x, y)``, f'(x) with its own
-settings, which the diagnostics read. ReLU6 and Threshold run one op (declared as ``op``,
-whose saved derivative the Monitor reads); the others are composed of several ops, so
-the Monitor computes their ``derivative`` from the input, and their ``peak_derivative``
-is given here. ``inplace`` is accepted and ignored.
+settings, which the diagnostics read. Each runs one op (declared as ``op``, whose saved
+derivative the Monitor reads). ``inplace`` is accepted and ignored.
 """
-import numpy as np
 
 from tinynet import ops
 from tinynet.nn import functional as F
 from tinynet.nn._checks import check_threshold
 from tinynet.nn.module import Module
-from tinynet.ops.activation import sigmoid
-
-
-def _floats(values, x):
-    """``values`` in x's floating dtype (float32 stays float32)."""
-    return np.asarray(values).astype(np.result_type(x, 1.0), copy=False)
 
 
 class ReLU6(Module):
@@ -57,7 +48,8 @@ class Hardsigmoid(Module):
         tensor([0.  , 0.5 , 0.75, 1.  ])
     """
 
-    peak_derivative = 1 / 6
+    op = ops.Hardsigmoid  # the Function F.hardsigmoid runs: what the Monitor reads
+    peak_derivative = ops.Hardsigmoid.peak_derivative
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -66,7 +58,7 @@ class Hardsigmoid(Module):
         return F.hardsigmoid(x)
 
     def derivative(self, x, y):
-        return _floats(np.where((x > -3) & (x < 3), 1 / 6, 0), x)
+        return self.op.derivative(x, y)
 
 
 class Hardswish(Module):
@@ -81,7 +73,8 @@ class Hardswish(Module):
         tensor([-0.   ,  0.   ,  1.125,  4.   ])
     """
 
-    peak_derivative = 1.5
+    op = ops.Hardswish  # the Function F.hardswish runs: what the Monitor reads
+    peak_derivative = ops.Hardswish.peak_derivative
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -90,7 +83,7 @@ class Hardswish(Module):
         return F.hardswish(x)
 
     def derivative(self, x, y):
-        return _floats(np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1)), x)
+        return self.op.derivative(x, y)
 
 
 class LogSigmoid(Module):
@@ -105,13 +98,14 @@ class LogSigmoid(Module):
         tensor([  -0.6931472, -100.       ])
     """
 
-    peak_derivative = 1.0
+    op = ops.LogSigmoid  # the Function F.logsigmoid runs: what the Monitor reads
+    peak_derivative = ops.LogSigmoid.peak_derivative
 
     def forward(self, x):
         return F.logsigmoid(x)
 
     def derivative(self, x, y):
-        return _floats(sigmoid(-np.asarray(x)), x)
+        return self.op.derivative(x, y)
 
 
 class Softsign(Module):
@@ -125,13 +119,14 @@ class Softsign(Module):
         tensor([-0.75,  0.  ,  0.5 ])
     """
 
-    peak_derivative = 1.0
+    op = ops.Softsign  # the Function F.softsign runs: what the Monitor reads
+    peak_derivative = ops.Softsign.peak_derivative
 
     def forward(self, x):
         return F.softsign(x)
 
     def derivative(self, x, y):
-        return _floats(1 / (1 + np.abs(x)) ** 2, x)
+        return self.op.derivative(x, y)
 
 
 class Threshold(Module):

@@ -112,27 +112,24 @@ def relu6(x: Tensor, inplace: bool = False) -> Tensor:
 def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between;  derivative
     1/6 for -3 < x < 3, else 0."""
-    return ops.Hardtanh.apply(x._floating() + 3, 0, 6) / 6
+    return ops.Hardsigmoid.apply(x._floating())
 
 
 def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
     """x·relu6(x + 3) / 6;  derivative 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for
     x >= 3 (the product rule on relu6's derivative, PyTorch's values at the kinks)."""
-    x = x._floating()
-    return x * ops.Hardtanh.apply(x + 3, 0, 6) / 6
+    return ops.Hardswish.apply(x._floating())
 
 
 def logsigmoid(x: Tensor) -> Tensor:
     """log σ(x) = min(x, 0) - log(1 + e^(-|x|)): never the exp of a positive number, so
     finite for any x;  derivative σ(-x) = 1 - σ(x)."""
-    x = x._floating()
-    return x.minimum(0.0) - (-x.abs()).exp().log1p()
+    return ops.LogSigmoid.apply(x._floating())
 
 
 def softsign(x: Tensor) -> Tensor:
     """x / (1 + |x|);  derivative 1 / (1 + |x|)²."""
-    x = x._floating()
-    return x / (x.abs() + 1)
+    return ops.Softsign.apply(x._floating())
 
 
 def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -1,6 +1,7 @@
 """Every differentiable operation, one ``Function`` subclass each."""
 from tinynet.ops.activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh, GELUTanh)
+from tinynet.ops.activation_extra import Hardsigmoid, Hardswish, LogSigmoid, Softsign
 from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus, Threshold
 from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
@@ -28,13 +29,13 @@ __all__ = [
     "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
     "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2", "Expm1",
     "Flip", "Floor", "FloorDivide", "Fmod", "GELU", "GELUTanh", "Gather", "GetItem",
-    "Hardtanh", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2",
-    "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum", "Mean", "Median", "Min", "Minimum",
-    "Mish", "Mul", "NLLLoss", "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "ReLU",
-    "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter",
-    "SetItem", "SiLU",
-    "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Sqrt", "Square", "Stack",
-    "Std", "Sub", "Sum", "Tan", "Tanh", "Threshold", "Trunc", "Var", "Where",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10",
+    "Log1p", "Log2", "LogSigmoid", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum",
+    "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm", "OneHot",
+    "PReLU", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Remainder", "Reshape", "Roll",
+    "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin",
+    "SmoothL1", "Softmax", "Softplus", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
+    "Sum", "Tan", "Tanh", "Threshold", "Trunc", "Var", "Where",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)
