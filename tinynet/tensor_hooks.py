@@ -38,16 +38,10 @@ class TensorHooks:
                             f"{type(hook).__name__}")
         hook_registered()
         if self._ctx is None:
-            if self._hooks is None:
-                self._hooks = {}
-            hooks = self._hooks
-        else:
-            if self._ctx.tensor_hooks is None:
-                self._ctx.tensor_hooks = {}
-            hooks = self._ctx.tensor_hooks
-        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
-        hooks[key] = hook
-        return _HookHandle(hooks, key)
+            self._hooks, handle = add_hook(self._hooks, hook)
+        else:  # on the op that made it, as PyTorch keeps them on the grad_fn
+            self._ctx.tensor_hooks, handle = add_hook(self._ctx.tensor_hooks, hook)
+        return handle
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(tensor)`` on this leaf each time ``backward`` has added into its
@@ -57,11 +51,8 @@ class TensorHooks:
                                f"(made by you, not by an op), got the output of "
                                f"{type(self._ctx).__name__}")
         hook_registered()
-        if self._grad_hooks is None:
-            self._grad_hooks = {}
-        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
-        self._grad_hooks[key] = hook
-        return _HookHandle(self._grad_hooks, key)
+        self._grad_hooks, handle = add_hook(self._grad_hooks, hook)
+        return handle
 
     def retain_grad(self) -> None:
         """Also fill ``.grad`` of this non-leaf tensor during ``backward`` (a leaf's is
@@ -74,11 +65,30 @@ class TensorHooks:
             self._ctx.retained = weakref.ref(self)
 
 
-class _HookHandle:
-    """Removes a hook from the dict it was registered in."""
+class RemovableHandle:
+    """Returned by every ``register_*hook`` method (of tensors and modules): ``remove()``
+    unregisters the hook, also on leaving a ``with`` block."""
 
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
+    def __init__(self, hooks: dict, key: int, on_remove=None):
+        self._hooks, self._key, self._on_remove = hooks, key, on_remove
 
     def remove(self) -> None:
         self._hooks.pop(self._key, None)
+        if self._on_remove is not None:
+            self._on_remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def add_hook(hooks, hook, on_remove=None) -> tuple:
+    """``hook`` added to the dict ``hooks`` (a new one when None) under a key never
+    reused, so that an old handle cannot remove a new hook: (the dict, its handle;
+    ``on_remove()`` runs after the handle removes it)."""
+    hooks = {} if hooks is None else hooks
+    key = next(_hook_keys)
+    hooks[key] = hook
+    return hooks, RemovableHandle(hooks, key, on_remove)

@@ -1,31 +1,10 @@
 """``ModuleHooks``: functions a module calls around its ``forward``: forward pre-hooks
 before it (each may replace the positional inputs) and forward hooks after it (each may
 replace the output), as in PyTorch. ``Module`` inherits them; see ``module.py``."""
-import itertools
 from types import MappingProxyType
 
 from tinynet.autograd.observers import OBSERVERS
-
-_hook_keys = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook`` and ``register_forward_pre_hook``;
-    ``remove()`` unregisters the hook (also on leaving a ``with`` block)."""
-
-    def __init__(self, hooks: dict, key: int, owner=None):
-        self._hooks, self._key, self._owner = hooks, key, owner
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-        if self._owner is not None:  # back on the plain path once its last hook is gone
-            self._owner._update_has_hooks()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+from tinynet.tensor_hooks import RemovableHandle, add_hook
 
 
 class ModuleHooks:
@@ -51,14 +30,10 @@ class ModuleHooks:
     def _add_hook(self, where: str, kind: str, hook) -> RemovableHandle:
         if not callable(hook):
             raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
-        hooks = vars(self).get(kind)
-        if hooks is None:
-            hooks = {}
-            setattr(self, kind, hooks)
+        hooks, handle = add_hook(vars(self).get(kind), hook, self._update_has_hooks)
+        setattr(self, kind, hooks)
         self._has_hooks = True
-        key = next(_hook_keys)  # never reused: an old handle cannot remove a new hook
-        hooks[key] = hook
-        return RemovableHandle(hooks, key, self)
+        return handle
 
     def _update_has_hooks(self) -> None:
         self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks)
