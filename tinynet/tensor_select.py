@@ -80,7 +80,6 @@ class TensorSelect:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return MedianResult(values, indices)
 
-    @numpy_names
     def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
         """A copy with out[index[i][j]][j] = src[i][j] for dim 0 (likewise for other dims),
         ``src`` a tensor or a number (also as ``value=``), as PyTorch's; differentiable in
@@ -117,6 +116,7 @@ class TensorSelect:
             src = src.to(self.dtype)
         return ops.Scatter.apply(self, dim, idx, src)
 
+    @numpy_names
     def gather(self, dim: int, index):
         """out[i][j] = self[index[i][j]][j] for dim 0 (likewise for other dims): ``index``
         is an integer tensor with self's number of dims, no larger in the other dims."""
