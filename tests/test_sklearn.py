@@ -376,7 +376,8 @@ def test_early_stopping_scores_the_validation_split_with_its_sample_weights(iris
     clf = MLPClassifier((4,), max_iter=1, early_stopping=True, validation_fraction=0.3,
                         random_state=0).fit(X, y, sample_weight=weights)
     _, X_val, _, y_val, _, w_val = train_test_split(
-        X, y, weights, test_size=0.3, random_state=clf._split_seed, stratify=y)
+        X, y, weights, test_size=0.3, random_state=clf._split_seed)  # (3 classes: not
+    # stratified, as scikit-learn's)
     weighted = accuracy_score(y_val, clf.predict(X_val), sample_weight=w_val)
     assert clf.validation_scores_ == [weighted]
     assert weighted != accuracy_score(y_val, clf.predict(X_val))  # the weights count here
@@ -488,3 +489,17 @@ def test_partial_fit_saves_its_checkpoint_every_so_many_epochs(iris, tmp_path):
     assert not path.exists()
     clf.partial_fit(X, y)
     assert path.exists()
+
+
+def test_early_stopping_stratifies_two_classes_only_as_scikit_learn():
+    """A multiclass split is not stratified (scikit-learn's), so 30 samples of 5 classes
+    with validation_fraction=0.1 (3 samples) split; two classes keep their shares."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = np.repeat(np.arange(5), 6)
+    clf = MLPClassifier((4,), max_iter=2, early_stopping=True, validation_fraction=0.1,
+                        random_state=0).fit(X, y)
+    assert len(clf.validation_scores_) == 2
+    from sklearn.neural_network import MLPClassifier as SkMLP
+    SkMLP((4,), max_iter=2, early_stopping=True, validation_fraction=0.1,
+          random_state=0).fit(X, y)  # scikit-learn splits it too

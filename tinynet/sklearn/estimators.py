@@ -173,7 +173,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return 1 if len(self.classes_) == 2 else len(self.classes_)
 
     def _stratify(self, y):
-        return y.ravel() if len(np.unique(y)) > 1 else None
+        """The early-stopping split is stratified for two classes only, as scikit-learn's
+        (its multiclass targets have one column per class, which it does not stratify)."""
+        return y.ravel() if len(self.classes_) == 2 and len(np.unique(y)) > 1 else None
 
     def _loss(self, out: Tensor, y: Tensor, reduction: str) -> Tensor:
         if len(self.classes_) == 2:
