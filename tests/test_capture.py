@@ -984,8 +984,8 @@ def test_a_dropped_capture_frees_its_saved_arrays_without_the_cycle_collector(fa
 
 
 def test_plans_longer_than_the_unroll_limit_replay_with_the_loops(monkeypatch):
-    from tinynet.autograd import replay
-    monkeypatch.setattr(replay, "UNROLL_MAX_OPS", 2)
+    from tinynet.autograd import _plan
+    monkeypatch.setattr(_plan, "UNROLL_MAX_OPS", 2)
     batches = _batches(4, 5, 3, 8, np.float32)
     run = [_train(MODELS["tanh"], F.cross_entropy, "sgd", batches, capture, np.float32)
            for capture in (False, True)]

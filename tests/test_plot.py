@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # headless, whatever backend the environment names
 
-from matplotlib.colors import to_rgba
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from matplotlib.colors import to_rgba  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
 
-import tinynet as tn
-from tinynet import plot
-from tinynet.experiments import Comparison, compare_activations
-from tinynet.sklearn import MLPClassifier
+import tinynet as tn  # noqa: E402
+from tinynet import plot  # noqa: E402
+from tinynet.experiments import Comparison, compare_activations  # noqa: E402
+from tinynet.sklearn import MLPClassifier  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

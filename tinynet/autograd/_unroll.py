@@ -3,7 +3,7 @@ backward over them in the engine's order) unrolled into two straight-line Python
 functions, generated and compiled once per plan; and, for calls with forward hooks, a
 third: the forward keeping the values those hooks may read (``unroll_keeping``).
 
-Read ``_Plan._forward_loop`` and ``_Plan._backward_loop`` in replay.py first: the
+Read ``_Plan._forward_loop`` and ``_Plan._backward_loop`` in _running.py first: the
 generated code does what they do, step for step and in the same order, so the numbers are
 the same bit for bit (tests/test_capture.py runs both). What it saves is the loops' own
 work per op: building each op's argument list from its sources, indexing the lists of
@@ -19,8 +19,8 @@ import weakref
 
 import numpy as np
 
+from tinynet.autograd._recording import INPUT, OUT, TENSOR
 from tinynet.autograd.engine import arity_error, unbroadcast
-from tinynet.autograd.replay import INPUT, OUT, TENSOR
 
 _numbers = itertools.count()
 

@@ -1,0 +1,172 @@
+"""What a captured call checks before it replays (``_Guards.ready``): that replaying gives
+what an eager call would. Part of ``_Plan`` (``_plan.py``); replay.py lists the cases."""
+import numpy as np
+
+from tinynet import fastpath
+from tinynet.autograd._recording import INPUT, TENSOR, _NotReplayable
+from tinynet.autograd.grad_mode import _GradMode
+from tinynet.autograd.observers import OBSERVERS
+
+# ops trusting an argument of integer indices to lie in [0, n), as the eager functions
+# checked (a negative index would silently wrap): op -> (which argument, n from the args)
+INDEX_OPS = {"CrossEntropy": (1, lambda args: args[0].array.shape[-1]),
+             "CrossEntropyGeneral": (1, lambda args: args[0].array.shape[-1]),
+             "NLLLoss": (1, lambda args: args[0].array.shape[-1]),
+             "Embedding": (1, lambda args: args[0].array.shape[0]),
+             "OneHot": (0, lambda args: args[1]),
+             "Gather": (2, lambda args: args[0].array.shape[args[1]])}
+
+
+def _recordable() -> bool:
+    return _GradMode.enabled and not OBSERVERS.forward and not OBSERVERS.backward
+
+
+class _Guards:
+    """The checks of ``_Plan`` (see ``_plan.py`` for its attributes)."""
+
+    def ready(self, args):
+        """The guards: None when replaying might not give what an eager call would, else
+        the index of the first module call whose module has forward hooks (all marked
+        for replay, see ``_replay_safe``), len(self.calls) when none has."""
+        if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
+            return None
+        first_hooked = len(self.calls)
+        for module, training in zip(self.modules, self.training):
+            if module.training is not training:  # (bools: identity is enough)
+                return None
+            if not module._has_hooks:
+                continue
+            if module._forward_pre_hooks:
+                return None  # a replay cannot run it (see _replayable)
+            if module._forward_hooks:
+                if not _replay_safe(module._forward_hooks.values()) or \
+                        id(module) in self.unlocated and \
+                        not _reads_nothing(module._forward_hooks.values()):
+                    return None
+                first_hooked = min(first_hooked, self.first_call.get(id(module), first_hooked))
+        for entry in self.guarded:
+            tensor, layout, array = entry
+            if tensor.array is not array:
+                if (tensor.array.shape, tensor.array.dtype, tensor.requires_grad) != layout:
+                    return None
+                entry[2] = tensor.array
+            elif tensor.requires_grad != layout[2]:
+                return None
+        for module, name, tensor in self.owned:
+            if module.__dict__.get(name) is not tensor:
+                return None  # model.weight = Parameter(...): the replay would read the old
+        for where, n, unsigned, padding, padded_only in self.target_checks:
+            targets = (args[where] if type(where) is int else where).array
+            if padding is not None:
+                padded = targets == padding
+                if padded.any():
+                    targets = targets[~padded]
+                elif padded_only:
+                    return None  # the eager function takes another op for this batch
+                if not targets.size:
+                    continue
+            if unsigned is not None:  # one pass: a negative index viewed as unsigned
+                in_range = np.maximum.reduce(targets.view(unsigned), axis=None) < n  # exceeds
+                # any valid one (the ufunc's own reduce: .max() adds a Python wrapper)
+            else:
+                in_range = 0 <= targets.min() and targets.max() < n
+            if not in_range:
+                return None  # the eager path ignores or refuses them
+        if self.fixed_leaves is None and self._input_is_leaf(args):
+            return None  # the engine would sum its gradients in another order
+        if first_hooked < len(self.calls) and not self.hookable:
+            return None  # a hook reads its module's mode and grad mode too: some call ran
+            # in another (under no_grad, eval() inside the function), which it would miss
+        return first_hooked
+
+    def _input_is_leaf(self, args) -> bool:
+        """Whether an input that requires grad is a leaf the function also reads (a
+        parameter passed in)."""
+        kept = [ref for where, ref in self.leaves if where == "leaf"]
+        return any(args[ref] is leaf for where, ref in self.leaves if where == "input"
+                   for leaf in kept)
+
+    def _target_checks(self, recording) -> list:
+        """For each op trusting an argument of integer indices to lie in [0, n)
+        (``INDEX_OPS``): (where they come from: an input's position or a tensor, n, the
+        dtype to view them as, and the padding value they may hold with whether a batch
+        must hold it: ``_padding``)."""
+        checks = []
+        for op, (_, args, _) in zip(self.ops, recording.ops):
+            if op.cls.__name__ not in INDEX_OPS:
+                continue
+            position, bound = INDEX_OPS[op.cls.__name__]
+            kind, ref = op.sources[position]
+            indices = args[position]
+            array = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
+            if array.dtype.kind not in "iu":
+                continue  # class probabilities, say
+            if kind not in (INPUT, TENSOR):  # made in the call: from the data, maybe
+                raise _NotReplayable(f"{op.cls.__name__} gets its indices from neither the "
+                                     f"call's inputs nor a tensor kept across calls (pass "
+                                     f"them in, or keep them in a buffer)")
+            if array.size:  # the signature fixes size and dtype for every replay
+                n = bound(args)
+                checks.append((ref, n, _unsigned(array.dtype, n),
+                               *_padding(op.cls.__name__, args)))
+        return checks
+
+
+def _owned(modules, tensor_ids) -> list:
+    """(module, name, tensor) for each tensor of ``tensor_ids`` that is an attribute of
+    one of ``modules``."""
+    return [(m, name, value) for m in modules for name, value in vars(m).items()
+            if isinstance(value, Tensor) and id(value) in tensor_ids]
+
+
+def _replayable(module) -> bool:
+    """Whether a replay can run a call of ``module`` as eager runs it: no forward
+    pre-hook (it runs before the forward and may change its inputs, which a replay
+    cannot follow) and each forward hook marked (``_replay_safe``)."""
+    return not module._forward_pre_hooks and _replay_safe(module._forward_hooks.values())
+
+
+def _replay_safe(hooks) -> bool:
+    """Whether a replay can run each of these forward hooks: marked ``replay_safe`` (it
+    reads nothing) or ``replay_reads`` (it reads its module call's inputs and output)."""
+    for hook in list(hooks):  # (a loop: cheaper than all() over a generator, per call)
+        if not (getattr(hook, "replay_safe", False) or getattr(hook, "replay_reads", False)):
+            return False
+    return True
+
+
+def _reads_nothing(hooks) -> bool:
+    for hook in list(hooks):
+        if not getattr(hook, "replay_safe", False):
+            return False
+    return True
+
+
+def _padding(name: str, args) -> tuple:
+    """(the padding value a cross-entropy or NLL op's targets may hold, whether a batch
+    must hold it): its ``ignore_index`` when that lies outside [0, C), a sentinel such as
+    -100 (see ``_class_targets``), else (None, False). The eager function takes the plain
+    op for a batch without padding unless there are class weights (or label smoothing),
+    so without those only batches holding some padding replay the op it recorded."""
+    if name == "CrossEntropyGeneral":
+        _, _, weight, ignore_index, _, smoothing = args
+    elif name == "NLLLoss":
+        (_, _, weight, ignore_index, _), smoothing = args, 0.0
+    else:
+        return None, False
+    classes = args[0].array.shape[-1]
+    if ignore_index is None or 0 <= ignore_index < classes:
+        return None, False
+    return ignore_index, weight is None and not smoothing
+
+
+def _unsigned(dtype: np.dtype, n: int):
+    """The unsigned integer dtype of ``dtype``'s size, for a signed integer dtype whose
+    negative values all look at least ``n`` when viewed so (then one maximum checks
+    [0, n)), else None."""
+    if dtype.kind != "i" or n > np.iinfo(dtype).max + 1:
+        return None
+    return np.dtype(f"u{dtype.itemsize}")
+
+
+from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports the autograd package)
