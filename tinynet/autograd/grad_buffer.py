@@ -6,7 +6,7 @@ them. A replay (``tn.capture``) knows before its backward pass which op computes
 parameter's gradient, so it can have the op write it straight into place: each gradient
 is then a view of one flat array, laid end to end in the order the function first used
 the parameters (for an ``nn.Sequential``, ``model.parameters()``'s order), and the
-optimizer reads that array as it is (``_foreach.FlatState.flat_grads``).
+optimizer reads that array as it is (``optim/_flat_state.py``: ``FlatState.flat_grads``).
 
 Ownership: once the engine has made a view some parameter's ``.grad``, it belongs to the
 user, and its values must never change behind their back. So before each backward pass

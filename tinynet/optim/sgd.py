@@ -23,7 +23,7 @@ class SGD(Optimizer):
         nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
         foreach: without momentum, update a group's parameters together in a few
             vectorised numpy calls, the same numbers (a small group's parameters may be
-            moved into one flat array: see ``_foreach.flatten_parameters``); None
+            moved into one flat array: see ``_flat_state.flatten_parameters``); None
             (default) follows ``tn.set_fast_paths``.
 
     Example:
