@@ -239,19 +239,6 @@ def test_the_loaders_first_parameters_are_pytorchs_in_its_order():
     assert set(ours) <= set(theirs)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"sampler": [4, 3, 2, 1, 0]}, r"DataLoader: sampler must be None \(samplers are not "
-                                   r"implemented in tinynet; use shuffle=True, or a Subset of "
-                                   r"the dataset\), got \[4, 3, 2, 1, 0\]"),
-    ({"batch_sampler": [[0, 1], [2]]}, r"DataLoader: batch_sampler must be None .*use "
-                                       r"batch_size, shuffle and drop_last\), got "
-                                       r"\[\[0, 1\], \[2\]\]"),
-])
-def test_a_sampler_is_refused_naming_what_to_use_instead(kwargs, message):
-    with pytest.raises(NotImplementedError, match=message):
-        DataLoader(_dataset(5), **kwargs)
-
-
 def test_a_loader_feeds_a_training_loop():
     tn.manual_seed(0)
     x = tn.randn(64, 3)

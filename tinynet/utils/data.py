@@ -1,9 +1,11 @@
 """Datasets and minibatches, as ``torch.utils.data``: ``Dataset``, ``TensorDataset``,
-``ConcatDataset``, ``Subset``, ``random_split``, ``DataLoader`` and ``default_collate``.
+``ConcatDataset``, ``Subset``, ``random_split``, ``DataLoader`` and ``default_collate``,
+and the samplers of ``tinynet/utils/sampler.py``.
 
 A dataset is anything with ``__getitem__(i)`` and ``__len__``: a ``TensorDataset``, a
 list of ``(image, label)`` pairs, your own ``Dataset`` subclass. A ``DataLoader`` draws
-indices (in order, or shuffled), fetches those samples and stacks them into one batch.
+indices (in order, shuffled, or from a sampler), fetches those samples and stacks them
+into one batch.
 Everything runs in the calling process (see ``DataLoader``'s ``num_workers``).
 """
 import bisect
@@ -21,10 +23,14 @@ from tinynet.combining import stack
 from tinynet.factories import as_tensor, tensor
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
+from tinynet.utils import sampler
+from tinynet.utils.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
+                                   SubsetRandomSampler, WeightedRandomSampler)
 
 __all__ = [
     "Dataset", "TensorDataset", "ConcatDataset", "Subset", "random_split", "default_collate",
-    "DataLoader",
+    "DataLoader", "sampler", "Sampler", "SequentialSampler", "RandomSampler",
+    "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
 ]
 
 
@@ -253,16 +259,20 @@ def default_collate(batch):
 class DataLoader:
     """Minibatches of a dataset: iterate it once per epoch.
 
-    Each iteration draws an order (``shuffle``: a new permutation each time, from
-    ``generator``), cuts it into batches of ``batch_size`` indices, fetches those
-    samples and joins them with ``collate_fn``.
+    Each iteration draws an order of indices (``shuffle``: a new permutation each time,
+    from ``generator``; or ``sampler``'s), cuts it into batches of ``batch_size`` indices
+    (or takes ``batch_sampler``'s batches), fetches those samples and joins them with
+    ``collate_fn``.
 
     Args:
         dataset: a dataset (``__getitem__`` and ``__len__``).
         batch_size: samples per batch (default 1).
         shuffle: draw a new random order at each iteration (default False).
-        sampler, batch_sampler: must be None (the default): samplers are not implemented
-            (use ``shuffle``, or a ``Subset`` of the dataset); taken in PyTorch's position.
+        sampler: the order of the indices instead (a ``Sampler``, or any iterable of
+            indices; ``len(loader)`` needs its length); not with ``shuffle``.
+        batch_sampler: the batches of indices instead (a ``BatchSampler``, or any
+            iterable of lists of indices); not with ``batch_size``, ``shuffle``,
+            ``sampler`` or ``drop_last``. ``loader.batch_size`` is then None.
         num_workers: accepted for PyTorch code; NOTE: batches are always made in the
             calling process, one after the other (the same batches, in the same order).
         collate_fn: joins a list of samples into a batch (default: ``default_collate``).
@@ -282,8 +292,6 @@ class DataLoader:
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, sampler=None,
                  batch_sampler=None, num_workers: int = 0, collate_fn=None,
                  pin_memory: bool = False, drop_last: bool = False, generator=None):
-        _refuse_sampler("sampler", sampler, "shuffle=True, or a Subset of the dataset")
-        _refuse_sampler("batch_sampler", batch_sampler, "batch_size, shuffle and drop_last")
         self.dataset = dataset
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, 1)
         self.shuffle = bool(shuffle)
@@ -294,33 +302,34 @@ class DataLoader:
         if generator is not None:
             as_generator(generator, "DataLoader")  # refuse a wrong type now, not mid-epoch
         self.generator = generator
+        if sampler is not None and self.shuffle:
+            raise ValueError(f"DataLoader: sampler and shuffle=True cannot be combined (the "
+                             f"sampler gives the order), got sampler={reprlib.repr(sampler)}")
+        if batch_sampler is not None:
+            if self.batch_size != 1 or self.shuffle or sampler is not None or self.drop_last:
+                raise ValueError(
+                    f"DataLoader: batch_sampler cannot be combined with batch_size, shuffle, "
+                    f"sampler or drop_last (it gives the batches), got batch_size="
+                    f"{self.batch_size}, shuffle={self.shuffle}, sampler="
+                    f"{reprlib.repr(sampler)}, drop_last={self.drop_last}")
+            self.batch_size = None
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) \
+                if self.shuffle and len(dataset) else SequentialSampler(dataset)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler if batch_sampler is not None else \
+            BatchSampler(sampler, self.batch_size, self.drop_last)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self.batch_sampler)
 
     def __iter__(self):
-        n = len(self.dataset)
-        if self.shuffle:
-            order = as_generator(self.generator, "DataLoader").permutation(n).tolist()
-        else:
-            order = range(n)
-        stop = len(self) * self.batch_size
         # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
         # default, are picked by one index per tensor instead of one GetItem per sample
         # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
         whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
-        for start in range(0, stop, self.batch_size):
-            indices = order[start:start + self.batch_size]
+        for indices in self.batch_sampler:
             if whole:
                 yield [t[np.asarray(indices)] for t in self.dataset.tensors]
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
-
-
-def _refuse_sampler(name: str, value, instead: str) -> None:
-    """A sampler other than None is refused, saying what to use ``instead``."""
-    if value is not None:
-        raise NotImplementedError(f"DataLoader: {name} must be None (samplers are not "
-                                  f"implemented in tinynet; use {instead}), got "
-                                  f"{reprlib.repr(value)}")
