@@ -12,36 +12,36 @@ for bit.
 A call runs eagerly (the function as it is) whenever replaying might differ: other input
 shapes, dtypes or plain arguments (each signature gets its own recordings, so a last,
 smaller batch works too), grad mode off, a module's ``training`` flag changed, a module
-with a forward pre-hook or with a forward hook not marked for replay (such calls are not
-recorded either), a parameter of another shape or dtype, anomaly detection or another
-observer on, the fast-path switch flipped, or class targets outside [0, C). Two marks
-let a forward hook run on replayed calls, as often and in the order an eager call runs
-it (after the replayed forward, each call's hooks read from its module in the order the
-calls ended); such a hook returns None and changes no value or mode. ``hook.replay_safe =
-True`` (the Monitor's step counter): it reads neither its module's inputs nor its
-output, and gets None for both. ``hook.replay_reads = True`` (the Monitor's activation
-hooks): it reads their values, and gets the call's inputs and output, each an input of
-the function as it came in or an op's output as a tensor that requires no grad (whose
-``grad_fn`` is the replayed op, for what its forward saved); a call whose input or
-output is neither (a tuple, say) runs eagerly. Either may read its module's
-``training`` flag and grad mode: a function with a module call in another mode (under
-no_grad, after ``eval()``) runs eagerly while hooks are attached. A
-function whose two recorded calls differ (ops that depend on the values of the inputs, a
-number or a tensor built from the data outside tinynet's ops, a tensor kept across calls
-changed in place, as BatchNorm's running statistics), or that reads a
-tensor's values into Python (``item()``, ``bool()``, ``float()``, ``tolist()``,
-``numpy()``, printing or formatting a tensor) or into a tensor no op makes (a
-comparison, ``argmax``, a boolean mask, ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an
-``if`` on a value may take the other branch later, and such a tensor would be replayed as
-the recorded one), that changes a tensor in place (``loss += penalty``, a residual
-``h += x``, a write into an input or through ``x.detach()``), or that registers a tensor
-hook (``register_hook``, ``register_post_accumulate_grad_hook``, ``retain_grad()``), is
-never replayed: it runs eagerly, with one warning saying why. Tensor hooks registered
-outside the function, on a parameter, an input or the returned loss, run on replayed
-calls as on eager ones (the engine runs them). Ops that trust integer indices
-(cross-entropy's and NLL's classes, an embedding's rows, one_hot, gather) get the eager
-range checks, and a cross-entropy recorded on padded batches (ignore_index=-100) replays
-only padded ones, for which the eager function takes the same op.
+with a forward pre-hook, a full backward hook or a forward hook not marked for replay
+(such calls are not recorded either), a parameter of another shape or dtype, anomaly
+detection or another observer on, the fast-path switch flipped, or class targets outside
+[0, C). Two marks let a forward hook run on replayed calls, as often and in the order an
+eager call runs it (after the replayed forward, each call's hooks read from its module in
+the order the calls ended); such a hook returns None and changes no value or mode.
+``hook.replay_safe = True`` (the Monitor's step counter): it reads neither its module's
+inputs nor its output, and gets None for both. ``hook.replay_reads = True`` (the
+Monitor's activation hooks): it reads their values, and gets the call's inputs and
+output, each an input of the function as it came in or an op's output as a tensor that
+requires no grad (whose ``grad_fn`` is the replayed op, for what its forward saved); a
+call whose input or output is neither (a tuple, say) runs eagerly. Either may read its
+module's ``training`` flag and grad mode: a function with a module call in another mode
+(under no_grad, after ``eval()``) runs eagerly while hooks are attached. A function whose
+two recorded calls differ (ops that depend on the values of the inputs, a number or a
+tensor built from the data outside tinynet's ops, a tensor kept across calls changed in
+place, as BatchNorm's running statistics), or that reads a tensor's values into Python
+(``item()``, ``bool()``, ``float()``, ``tolist()``, ``numpy()``, printing or formatting a
+tensor) or into a tensor no op makes (a comparison, ``argmax``, a boolean mask,
+``nonzero()``, ``tn.tensor(t)``, ``copy_``; an ``if`` on a value may take the other
+branch later, and such a tensor would be replayed as the recorded one), that changes a
+tensor in place (``loss += penalty``, a residual ``h += x``, a write into an input or
+through ``x.detach()``), or that registers a tensor hook (``register_hook``,
+``register_post_accumulate_grad_hook``, ``retain_grad()``), is never replayed: it runs
+eagerly, with one warning saying why. Tensor hooks registered outside the function, on a
+parameter, an input or the returned loss, run on replayed calls as on eager ones (the
+engine runs them). Ops that trust integer indices (cross-entropy's and NLL's classes, an
+embedding's rows, one_hot, gather) get the eager range checks, and a cross-entropy
+recorded on padded batches (ignore_index=-100) replays only padded ones, for which the
+eager function takes the same op.
 
 NOTE: what replay does not run, it cannot check: Python side effects inside the function
 (a counter, a print of other things), control flow on values read through ``.array``
@@ -117,7 +117,8 @@ class capture:
         if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
             return recording.result
         if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished) or \
-                any(module._forward_pre_hooks for module in recording.modules):
+                any(module._forward_pre_hooks or module._backward_hooks
+                    for module in recording.modules):
             # a hook ran that a replay cannot run (see _replayable), so the recording is
             # left out, and so are the next calls while that hook is there
             self._hooked = recording.modules

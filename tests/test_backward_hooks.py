@@ -1,0 +1,210 @@
+"""Modules' full backward hooks (``register_full_backward_hook``): the gradients a hook
+gets (closed forms, and PyTorch's), how many times it runs, what its return value changes,
+the errors, and ``tn.capture`` running hooked modules eagerly."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+
+
+def _linear(seed=0, dtype=np.float64):
+    tn.manual_seed(seed)
+    return tn.nn.Linear(3, 2, dtype=dtype)
+
+
+def test_a_linear_hook_gets_the_closed_form_gradients():
+    """L = ½·Σ y², so dL/dy = y and dL/dx = y W."""
+    lin, seen = _linear(), []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append((m, gi, go)))
+    x = tn.randn(4, 3, dtype=tn.float64, requires_grad=True)
+    y = lin(x)
+    ((y * y).sum() / 2).backward()
+    (module, grad_input, grad_output), = seen
+    assert module is lin and len(grad_input) == len(grad_output) == 1
+    np.testing.assert_allclose(grad_output[0].array, y.array, rtol=1e-12)
+    np.testing.assert_allclose(grad_input[0].array, y.array @ lin.weight.array, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, grad_input[0].array, rtol=0)
+
+
+def test_without_an_input_that_requires_grad_the_hook_gets_none_for_it():
+    lin, seen = _linear(), []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go)))
+    lin(tn.randn(4, 3, dtype=tn.float64)).sum().backward()
+    (grad_input, grad_output), = seen
+    assert grad_input == (None,)
+    np.testing.assert_array_equal(grad_output[0].array, np.ones((4, 2)))
+    assert lin.weight.grad is not None  # the parameters' gradients as without the hook
+
+
+def test_a_returned_grad_input_replaces_the_gradient_below():
+    """Doubling dL/dh at the second layer doubles every gradient below it, and nothing
+    above."""
+    def grads(hook):
+        tn.manual_seed(1)
+        model = tn.nn.Sequential(tn.nn.Linear(3, 4, dtype=tn.float64), tn.nn.Tanh(),
+                                 tn.nn.Linear(4, 2, dtype=tn.float64))
+        if hook is not None:
+            model[2].register_full_backward_hook(hook)
+        x = tn.randn(5, 3, dtype=tn.float64, requires_grad=True)
+        model(x).pow(2).sum().backward()
+        return [p.grad.array for p in model.parameters()] + [x.grad.array]
+
+    plain = grads(None)
+    doubled = grads(lambda m, gi, go: (gi[0] * 2,))
+    for below in (0, 1, 4):  # first layer's weight and bias, the input
+        np.testing.assert_allclose(doubled[below], 2 * plain[below], rtol=1e-12)
+    for above in (2, 3):  # the hooked layer's own parameters
+        np.testing.assert_array_equal(doubled[above], plain[above])
+
+
+def test_hooks_run_in_order_each_getting_what_the_one_before_returned():
+    lin, got = _linear(), []
+    lin.register_full_backward_hook(lambda m, gi, go: (gi[0] + 1,))
+    lin.register_full_backward_hook(lambda m, gi, go: got.append(gi[0].array.copy()))
+    x = tn.zeros(2, 3, dtype=tn.float64, requires_grad=True)
+    lin(x).sum().backward()
+    expected = np.ones((2, 2)) @ lin.weight.array + 1
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-12)
+
+
+def test_each_call_runs_the_hooks_once_with_its_own_gradients():
+    lin, seen = _linear(), []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].array[0, 0]))
+    x = tn.randn(2, 3, dtype=tn.float64, requires_grad=True)
+    (lin(x).sum() + 3 * lin(x).sum()).backward()
+    assert sorted(seen) == [1.0, 3.0]
+
+
+def test_an_output_used_twice_gets_its_summed_gradient():
+    lin, seen = _linear(), []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].array.copy()))
+    y = lin(tn.randn(2, 3, dtype=tn.float64, requires_grad=True))
+    (y.sum() + (2 * y).sum()).backward()
+    assert len(seen) == 1 and np.all(seen[0] == 3.0)
+
+
+def test_no_hook_runs_under_no_grad_or_once_removed():
+    lin, seen = _linear(), []
+    handle = lin.register_full_backward_hook(lambda m, gi, go: seen.append(1))
+    with tn.no_grad():
+        y = lin(tn.randn(2, 3, dtype=tn.float64))
+    assert not y.requires_grad and lin._has_hooks
+    handle.remove()
+    assert not lin._has_hooks  # back on __call__'s plain path
+    lin(tn.randn(2, 3, dtype=tn.float64, requires_grad=True)).sum().backward()
+    assert seen == []
+
+
+def test_a_tuple_output_gets_none_for_an_output_without_gradient():
+    class Split(tn.nn.Module):
+        def forward(self, a):
+            return a * 2, a * 3
+
+    split, seen = Split(), []
+    split.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go)))
+    a = tn.ones(3, dtype=tn.float64, requires_grad=True)
+    first, _ = split(a)
+    first.sum().backward()
+    (grad_input, grad_output), = seen
+    assert grad_output[1] is None and grad_output[0].tolist() == [1.0] * 3
+    assert grad_input[0].tolist() == [2.0] * 3
+
+
+class _Product(tn.nn.Module):
+    def forward(self, a, b, scale=1.0):
+        return a * b * scale
+
+
+def test_a_module_of_several_inputs_reports_each_and_a_number_as_none():
+    product, seen = _Product(), []
+    product.register_full_backward_hook(lambda m, gi, go: seen.append(gi))
+    a = tn.tensor([1.0, 2.0], requires_grad=True)
+    b = tn.tensor([3.0, 5.0], requires_grad=True)
+    product(a, b, 2.0).sum().backward()
+    grad_a, grad_b, grad_scale = seen[0]
+    assert grad_a.tolist() == [6.0, 10.0] and grad_b.tolist() == [2.0, 4.0]
+    assert grad_scale is None
+
+
+def test_replacing_the_gradients_of_several_inputs_is_refused():
+    product = _Product()
+    product.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0, gi[1]))
+    a = tn.tensor([1.0, 2.0], requires_grad=True)
+    b = tn.tensor([3.0, 5.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="_Product, called with several inputs that "
+                                           "require grad, returned new gradients"):
+        product(a, b).sum().backward()
+
+
+@pytest.mark.parametrize("result, message", [
+    (lambda gi: (gi[0], gi[0]), r"a hook must return None or one gradient per input "
+                                r"\(1, a tuple\), got 2"),
+    (lambda gi: 5, r"one gradient per input \(1, a tuple\), got int"),
+    (lambda gi: (gi[0].sum(),), r"tensors of the inputs' gradients' shapes, got shape \(\) "
+                                r"for input 0 \(shape \(2, 3\)\)"),
+    (lambda gi: (gi[0].array,), r"got ndarray for input 0"),
+])
+def test_a_wrong_return_value_is_refused(result, message):
+    lin = _linear()
+    lin.register_full_backward_hook(lambda m, gi, go: result(gi))
+    with pytest.raises(RuntimeError, match=message):
+        lin(tn.randn(2, 3, dtype=tn.float64, requires_grad=True)).sum().backward()
+
+
+def test_a_hook_must_be_callable():
+    with pytest.raises(TypeError, match="register_full_backward_hook: hook must be callable, "
+                                        "got int"):
+        _linear().register_full_backward_hook(3)
+
+
+def test_capture_runs_a_module_with_a_backward_hook_eagerly_every_step():
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(3, 4), tn.nn.Tanh(), tn.nn.Linear(4, 2))
+    seen = []
+    handle = model[1].register_full_backward_hook(lambda m, gi, go: seen.append(1))
+    step = tn.capture(lambda x, y: tn.nn.functional.cross_entropy(model(x), y))
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(5):
+        step(x, y).backward()
+    assert len(seen) == 5 and step.replays == 0
+    handle.remove()
+    for _ in range(4):
+        step(x, y).backward()
+    assert step.replays == 2 and len(seen) == 5
+
+
+@given(widths=st.lists(st.integers(1, 6), min_size=2, max_size=4), batch=st.integers(1, 5),
+       activation=st.sampled_from(["ReLU", "Tanh", "Sigmoid", "GELU"]),
+       seed=st.integers(0, 2**16))
+@settings(max_examples=25, deadline=None)
+def test_every_layers_gradients_are_pytorchs(widths, batch, activation, seed):
+    """The gradient-flow picture people draw from these hooks: per module, dL/d input and
+    dL/d output, against PyTorch's on the same weights (float64)."""
+    torch = pytest.importorskip("torch")
+    layers = []
+    for d_in, d_out in zip(widths[:-1], widths[1:]):
+        layers += [tn.nn.Linear(d_in, d_out, dtype=tn.float64), getattr(tn.nn, activation)()]
+    ours = tn.nn.Sequential(*layers)
+    theirs = torch.nn.Sequential(*[
+        torch.nn.Linear(m.in_features, m.out_features, dtype=torch.float64)
+        if isinstance(m, tn.nn.Linear) else getattr(torch.nn, activation)() for m in layers])
+    with torch.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q.copy_(torch.from_numpy(p.array))
+    x = np.random.default_rng(seed).standard_normal((batch, widths[0]))
+    got = {}
+    for name, model, make in (("ours", ours, tn.tensor), ("theirs", theirs, torch.tensor)):
+        got[name] = []
+        for module in model:
+            module.register_full_backward_hook(
+                lambda m, gi, go, out=got[name]: out.append(
+                    [None if g is None else np.array(g.detach().tolist()) for g in gi + go]))
+        xt = make(x, requires_grad=True)
+        model(xt).pow(2).sum().backward()
+    assert len(got["ours"]) == len(got["theirs"]) == len(layers)
+    for a, b in zip(got["ours"], got["theirs"]):
+        for g, h in zip(a, b):
+            np.testing.assert_allclose(g, h, rtol=1e-10, atol=1e-12)
