@@ -78,6 +78,16 @@ def test_each_call_runs_the_hooks_once_with_its_own_gradients():
     assert sorted(seen) == [1.0, 3.0]
 
 
+def test_each_backward_pass_through_a_retained_graph_runs_the_hooks():
+    lin, seen = _linear(), []
+    lin.register_full_backward_hook(lambda m, gi, go: seen.append(gi[0].array.copy()))
+    y = lin(tn.randn(2, 3, dtype=tn.float64, requires_grad=True))
+    y.sum().backward(retain_graph=True)
+    (2 * y).sum().backward()
+    assert len(seen) == 2
+    np.testing.assert_allclose(seen[1], 2 * seen[0], rtol=1e-12)
+
+
 def test_an_output_used_twice_gets_its_summed_gradient():
     lin, seen = _linear(), []
     lin.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].array.copy()))

@@ -26,11 +26,12 @@ class _Call:
         self.grad_input = [None] * n_inputs
         self.grad_output = []  # one per output, once the outputs are known
         self.first_output = None  # the first output that requires grad
-        self.waiting = waiting
+        self.inputs = self.waiting = waiting  # inputs whose gradients come (still to come)
 
     def run_hooks(self) -> list:
         """Each hook on (module, grad_input, grad_output), in registration order, each
-        getting the ``grad_input`` the one before returned; the last ``grad_input``."""
+        getting the ``grad_input`` the one before returned; the last ``grad_input``. Then
+        the call waits for the next backward pass (``retain_graph=True``) afresh."""
         wrap = lambda g: None if g is None else Tensor._wrap(g, False, None)  # noqa: E731
         grad_input = tuple(wrap(g) for g in self.grad_input)
         grad_output = tuple(wrap(g) for g in self.grad_output)
@@ -54,6 +55,9 @@ class _Call:
                                        f"gradients' shapes, got {what} for input {i}"
                                        + (f" (shape {old.shape})" if old is not None else ""))
             grad_input = tuple(result)
+        self.waiting = self.inputs
+        self.grad_input = [None] * len(self.grad_input)
+        self.grad_output = [None] * len(self.grad_output)
         return [None if g is None else g.array for g in grad_input]
 
 
@@ -90,9 +94,9 @@ class _InputGrad(Function):
         call.waiting -= 1
         if call.waiting:
             return grad, None, None
-        several = sum(g is not None for g in call.grad_input) > 1
+        arrived = call.grad_input
         grad_input = call.run_hooks()
-        if several and any(new is not old for new, old in zip(grad_input, call.grad_input)):
+        if call.inputs > 1 and any(new is not old for new, old in zip(grad_input, arrived)):
             raise RuntimeError(
                 f"register_full_backward_hook: a hook of {type(call.module).__name__}, called "
                 f"with several inputs that require grad, returned new gradients: tinynet "
