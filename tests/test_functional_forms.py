@@ -106,6 +106,9 @@ FORMS = {
     "HuberLoss": (lambda: nn.HuberLoss(delta=0.5),
                   lambda m: lambda x, y: F.huber_loss(x, y, delta=0.5),
                   lambda: (_x(3, 4), tn.ones(3, 4)), [lambda: (tn.zeros(3), tn.zeros(4))]),
+    "KLDivLoss": (lambda: nn.KLDivLoss("batchmean", log_target=True),
+                  lambda m: lambda x, y: F.kl_div(x, y, "batchmean", True),
+                  lambda: (_x(3, 4), _x(3, 4)), [lambda: (tn.zeros(3), tn.zeros(4))]),
 }
 
 

@@ -10,8 +10,8 @@ from tinynet.nn.dropout import Dropout
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Identity, LazyLinear, Linear
-from tinynet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss,
-                             MSELoss, NLLLoss, SmoothL1Loss)
+from tinynet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
+                             KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from tinynet.nn.module import Module
 from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter import Parameter, UninitializedParameter
@@ -19,8 +19,8 @@ from tinynet.nn.parameter import Parameter, UninitializedParameter
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CosineSimilarity", "CrossEntropyLoss",
     "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh",
-    "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU", "Linear",
-    "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList",
+    "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU",
+    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList",
     "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ReLU", "ReLU6", "SELU", "Sequential",
     "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Softsign", "Tanh", "Threshold",
     "Unflatten",

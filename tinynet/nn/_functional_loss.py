@@ -1,13 +1,16 @@
 """The losses of ``tinynet.nn.functional`` (import them from there): cross-entropy, NLL,
-binary cross-entropy on probabilities and on logits, and the squared, absolute, smooth L1
-and Huber errors.
+binary cross-entropy on probabilities and on logits, the squared, absolute, smooth L1
+and Huber errors, and the KL divergence.
 
 Each checks its input, target and weights here, then calls one fused op from
 ``tinynet.ops`` (``mse_loss`` composes tensor ops).
 """
+import warnings
+
 import numpy as np
 
 from tinynet import ops
+from tinynet.checks import check_choice
 from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
                                 check_smooth_l1_beta, check_tensor)
 from tinynet.tensor import Tensor
@@ -281,3 +284,34 @@ def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: 
     _check_elementwise(name, input, target, reduction)
     input = _promoted(input, target)  # noqa: A001
     return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)
+
+
+KL_REDUCTIONS = ("none", "batchmean", "sum", "mean")
+
+
+def kl_div(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+           log_target: bool = False) -> Tensor:
+    """KL divergence of the log-probabilities ``input`` from the probabilities ``target``
+    (log-probabilities with ``log_target``), elementwise t·(log t - input), reduced by
+    'batchmean' (the sum over the batch size: KL per sample), 'sum', 'none' or 'mean'
+    (over every element: not KL's definition, and PyTorch's default, so it warns as
+    PyTorch does)."""
+    check_kl_div("kl_div", reduction, log_target)
+    check_tensor("kl_div", input)
+    target_shape = tuple(_target_array("kl_div", target).shape)
+    if target_shape != tuple(input.shape):
+        raise ValueError(f"kl_div: target must have the input's shape {tuple(input.shape)}, "
+                         f"got {target_shape}")
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides the total by every element, the "
+                      "batch size times the number of classes; 'batchmean' divides by the "
+                      "batch size only, which is the KL divergence's definition",
+                      UserWarning, stacklevel=2)
+    input = _promoted(input, target)  # noqa: A001
+    return ops.KLDiv.apply(input, _as_dtype(target, input.dtype), log_target, reduction)
+
+
+def check_kl_div(where: str, reduction: str, log_target) -> None:
+    check_choice(where, "reduction", reduction, KL_REDUCTIONS)
+    if not isinstance(log_target, (bool, np.bool_)):
+        raise TypeError(f"{where}: log_target must be True or False, got {log_target!r}")

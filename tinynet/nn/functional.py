@@ -19,8 +19,8 @@ from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_chann
                                 prelu_slope_shape)
 from tinynet.nn._functional_loss import (binary_cross_entropy,
                                          binary_cross_entropy_with_logits, cross_entropy,
-                                         huber_loss, l1_loss, mse_loss, nll_loss,
-                                         smooth_l1_loss)
+                                         huber_loss, kl_div, l1_loss, mse_loss,
+                                         nll_loss, smooth_l1_loss)
 from tinynet.nn._functional_more import cosine_similarity, normalize, pad, pairwise_distance
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
@@ -30,10 +30,10 @@ from tinynet.tensor_math import constant_tensor
 __all__ = [
     "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "cosine_similarity", "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardsigmoid",
-    "hardswish", "hardtanh", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
-    "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
-    "pairwise_distance", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "smooth_l1_loss",
-    "softmax", "softplus", "softsign", "tanh", "threshold",
+    "hardswish", "hardtanh", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
+    "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize",
+    "one_hot", "pad", "pairwise_distance", "prelu", "relu", "relu6", "selu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh", "threshold",
 ]
 
 

@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from tinynet.nn import functional as F
+from tinynet.nn._functional_loss import check_kl_div
 from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
                                 check_smooth_l1_beta)
 from tinynet.nn.module import Module
@@ -207,3 +208,35 @@ class HuberLoss(Module):
 
     def forward(self, input, target):  # noqa: A002
         return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class KLDivLoss(Module):
+    """KL divergence of log-probabilities ``input`` from target probabilities, elementwise
+
+        ℓ = t·(log t - input)   (0 where t = 0);   dℓ/d(input) = -t
+
+    or, with ``log_target`` (the target holds log-probabilities), eᵗ·(t - input).
+
+    Args:
+        reduction: 'mean' (default, as PyTorch: over every element, and it warns),
+            'batchmean' (the sum over the batch size: the KL divergence per sample),
+            'sum' or 'none'.
+        log_target: the target holds log-probabilities (default False).
+
+    Shape: input (N, *), target of the same shape; output scalar or (N, *).
+
+    Example:
+        >>> import tinynet as tn
+        >>> p = tn.tensor([[0.5, 0.5]])
+        >>> kl = tn.nn.KLDivLoss(reduction="batchmean")
+        >>> kl(tn.tensor([[0.25, 0.75]]).log(), p)   # ½·log(2) + ½·log(2/3)
+        tensor(0.14384104)
+    """
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False):
+        super().__init__()
+        check_kl_div("KLDivLoss", reduction, log_target)
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input, target):  # noqa: A002
+        return F.kl_div(input, target, self.reduction, self.log_target)

@@ -14,7 +14,7 @@ from tinynet.ops.join import Cat, Stack
 from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
 from tinynet.ops.cross_entropy import CrossEntropy, CrossEntropyGeneral
-from tinynet.ops.loss import BCE, BCEWithLogits, NLLLoss, SmoothL1
+from tinynet.ops.loss import BCE, BCEWithLogits, KLDiv, NLLLoss, SmoothL1
 from tinynet.ops.movement import (BroadcastTo, Clone, Flip, GetItem, Permute, Reshape, Roll,
                                   SetItem)
 from tinynet.ops.norm import Norm
@@ -29,11 +29,11 @@ __all__ = [
     "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
     "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2", "Expm1",
     "Flip", "Floor", "FloorDivide", "Fmod", "GELU", "GELUTanh", "Gather", "GetItem",
-    "Hardsigmoid", "Hardswish", "Hardtanh", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10",
-    "Log1p", "Log2", "LogSigmoid", "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum",
-    "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm", "OneHot",
-    "PReLU", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Remainder", "Reshape", "Roll",
-    "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "KLDiv", "LayerNorm", "LeakyReLU", "Linear", "Log",
+    "Log10", "Log1p", "Log2", "LogSigmoid", "LogSoftmax", "LogSumExp", "MatMul", "Max",
+    "Maximum", "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm",
+    "OneHot", "PReLU", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Remainder", "Reshape",
+    "Roll", "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin",
     "SmoothL1", "Softmax", "Softplus", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
     "Sum", "Tan", "Tanh", "Threshold", "Trunc", "Var", "Where",
 ]

@@ -1,5 +1,5 @@
-"""Fused, numerically stable losses: NLL, BCE on probabilities and on logits, and the smooth
-L1 (Huber) family (cross-entropy is in cross_entropy.py).
+"""Fused, numerically stable losses: NLL, BCE on probabilities and on logits, the smooth
+L1 (Huber) family and the KL divergence (cross-entropy is in cross_entropy.py).
 
 Reductions follow PyTorch: 'none' (one loss per sample), 'sum', or 'mean'. For class
 targets with per-class ``weight`` the mean divides by the total weight of the
@@ -183,3 +183,51 @@ class SmoothL1(Function):
         gx = slope * (grad * ctx.scale)
         need_x, need_y = ctx.needs_input_grad[:2]
         return gx if need_x else None, -gx if need_y else None, None, None, None
+
+
+class KLDiv(Function):
+    """Kullback-Leibler divergence of log-probabilities x from target probabilities t,
+    elementwise (x and t share a shape):
+        ℓ = t·(log t - x)  (0 where t = 0);   dℓ/dx = -t;   dℓ/dt = log t + 1 - x
+    (the target's gradient is nan where t = 0, as PyTorch's), or with ``log_target`` (t
+    holds log-probabilities):
+        ℓ = eᵗ·(t - x);   dℓ/dx = -eᵗ;   dℓ/dt = eᵗ·(t - x + 1).
+    Reduced by 'none', 'sum', 'mean' (over every element) or 'batchmean' (the sum over
+    x.shape[0], the divergence per sample: KL's definition).
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, log_target, reduction):
+        if log_target:
+            p = np.exp(t)
+            with np.errstate(invalid="ignore"):  # t = -inf (a zero probability): nan, as PyTorch
+                losses = p * (t - x)
+        else:
+            p = t
+            with np.errstate(divide="ignore", invalid="ignore"):  # log 0 (and 0·inf there,
+                # replaced by 0); t < 0 gives nan, as PyTorch
+                losses = np.where(t > 0, t * (np.log(t) - x), np.where(t == 0, 0.0, np.nan))
+            losses = losses.astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, t, p)
+        ctx.log_target, ctx.reduction = log_target, reduction
+        ctx.denominator = x.shape[0] if reduction == "batchmean" and x.ndim else losses.size
+        return reduce_losses(losses, "mean" if reduction == "batchmean" else reduction,
+                             ctx.denominator)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, p = ctx.saved_tensors
+        if ctx.reduction != "none":
+            grad = grad if ctx.reduction == "sum" else grad / ctx.denominator
+        need_x, need_t = ctx.needs_input_grad[:2]
+        gx = -p * grad if need_x else None
+        gt = None
+        if need_t:
+            if ctx.log_target:
+                with np.errstate(invalid="ignore"):  # (see forward)
+                    gt = p * (t - x + 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    gt = np.where(t == 0, np.nan, np.log(t) + 1 - x).astype(x.dtype, copy=False)
+            gt = gt * grad
+        return gx, gt, None, None
