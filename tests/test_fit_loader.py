@@ -39,6 +39,7 @@ def test_an_unshuffled_loader_trains_exactly_as_the_arrays(iris):
         assert [r[key] for r in a.records] == [r[key] for r in b.records], key
     assert b.config["batch_size"] == 16 and b.config["shuffle"] is False
     assert b.config["data"] == "DataLoader" and a.config["data"] == "arrays"
+    assert b.config["sampler"] == "SequentialSampler" and a.config["sampler"] is None
     assert b.config["data_fingerprint"] == a.config["data_fingerprint"]
 
 
@@ -148,3 +149,23 @@ def test_reduce_lr_on_plateau_gets_the_epoch_loss(iris, with_validation):
     key = "val_loss" if with_validation else "train_loss"
     assert spy.seen == [r[key] for r in history.records]
     assert [r["lr"] for r in history.records] == [0.1, 0.05, 0.025, 0.0125]
+
+
+def test_a_loader_with_a_sampler_or_batch_sampler_trains_in_its_order(iris):
+    """fit follows a sampler's order and a batch sampler's batches, and History.config
+    names what ordered them."""
+    from tinynet.utils.data import BatchSampler, SubsetRandomSampler, WeightedRandomSampler
+
+    data = TensorDataset(tn.tensor(iris.X_train), tn.tensor(iris.y_train))
+    n = len(data)
+    weighted = DataLoader(data, batch_size=16, sampler=WeightedRandomSampler(
+        np.ones(n), 64, generator=tn.Generator().manual_seed(0)))
+    batches = DataLoader(data, batch_sampler=BatchSampler(
+        SubsetRandomSampler(range(n // 2), tn.Generator().manual_seed(0)), 10, False))
+    for loader, sampler, steps in ((weighted, "WeightedRandomSampler", 4),
+                                   (batches, "BatchSampler", -(-(n // 2) // 10))):
+        tn.manual_seed(0)
+        model = tn.models.MLP(4, [8], 3)
+        history = tn.fit(model, loader, lr=0.01, epochs=2, progress=False)
+        assert history.config["sampler"] == sampler and history.config["shuffle"] is False
+        assert [r["steps"] for r in history.records] == [steps, steps]  # per epoch

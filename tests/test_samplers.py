@@ -69,6 +69,22 @@ def test_random_sampler_with_replacement_is_uniform():
     assert len(draws) == 40_000 and np.all(np.abs(counts - 10_000) < 5 * 87)
 
 
+def test_a_shuffled_loader_over_a_dataset_filled_later_shuffles_it():
+    """The order is drawn at each iteration, from the dataset as it is then (an empty
+    dataset gives no batch)."""
+    samples = []
+    loader = DataLoader(samples, batch_size=4, shuffle=True, generator=_gen(0))
+    assert list(loader) == [] and len(loader) == 0
+    samples.extend(range(12))
+    order = [i for batch in loader for i in batch.tolist()]
+    assert sorted(order) == list(range(12)) and order != list(range(12))
+
+
+def test_weights_whose_sum_overflows_are_drawn_as_equal():
+    draws = list(WeightedRandomSampler([1e308, 1e308], 2000, generator=_gen(0)))
+    assert abs(sum(draws) / 2000 - 0.5) < 5 * 0.012  # sd of the share: 0.011
+
+
 def test_the_global_generator_drives_samplers_without_one():
     tn.manual_seed(7)
     first = list(RandomSampler(range(10)))
@@ -204,8 +220,11 @@ def test_loader_refuses_what_pytorch_refuses(kwargs, message):
      r"RandomSampler: num_samples must be an integer >= 1, got 0"),
     (lambda: RandomSampler(range(3), num_samples=2.0), TypeError,
      r"RandomSampler: num_samples must be an integer >= 1, got 2.0"),
-    (lambda: RandomSampler([]), ValueError,
-     r"RandomSampler: num_samples must be at least 1, got 0 .*empty"),
+    (lambda: list(RandomSampler([], num_samples=3)), ValueError,
+     r"RandomSampler: data_source must hold at least one sample to draw num_samples=3 from, "
+     r"got an empty one"),
+    (lambda: list(DataLoader(_dataset(3), batch_sampler=[[0], []])), ValueError,
+     r"DataLoader: each batch of batch_sampler must hold at least one index, got \[\]"),
     (lambda: RandomSampler(range(3), generator=0), TypeError,
      "RandomSampler: generator must be a tinynet.Generator"),
     (lambda: WeightedRandomSampler([1.0, 2.0], 0), ValueError,

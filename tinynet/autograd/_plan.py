@@ -28,7 +28,7 @@ class _Plan(_Guards, _Running):
     """What two identical recorded calls did, ready to replay: built here, its guards in
     ``_Guards`` (``ready``), its replay in ``_Running`` (``replay``, ``backward``).
 
-    The attributes they share, set below: ``ops`` (one ``_Op`` each, in the order they
+    The main attributes they share, set below: ``ops`` (one ``_Op`` each, in the order they
     ran), ``returned`` (the ops whose outputs the call returns), ``backward_order``,
     ``leaves`` (per gradient slot: ('leaf', tensor) or ('input', k)), ``modules`` and
     ``calls`` (each module call, in the order they ended), ``guarded`` and ``owned``

@@ -3,7 +3,7 @@ backward over them in the engine's order) unrolled into two straight-line Python
 functions, generated and compiled once per plan; and, for calls with forward hooks, a
 third: the forward keeping the values those hooks may read (``unroll_keeping``).
 
-Read ``_Plan._forward_loop`` and ``_Plan._backward_loop`` in _running.py first: the
+Read ``_Running._forward_loop`` and ``_backward_loop`` (_running.py) first: the
 generated code does what they do, step for step and in the same order, so the numbers are
 the same bit for bit (tests/test_capture.py runs both). What it saves is the loops' own
 work per op: building each op's argument list from its sources, indexing the lists of

@@ -1,129 +1,185 @@
 """A module's full backward hooks, as PyTorch's ``register_full_backward_hook``:
 ``hook(module, grad_input, grad_output)`` runs once the gradients with respect to the
 module's inputs are computed, ``grad_input`` holding one per positional input (None for
-an input that needs none, or is no tensor) and ``grad_output`` one per output (None for
-an output that got none); it may return new ``grad_input``, which backward then carries
-on with.
+an input that is no tensor or needs no gradient; zeros for one that needs a gradient but
+got none) and ``grad_output`` one per output (None for an output that got none); it may
+return new ``grad_input``, which backward then carries on with. The hooks are those the
+module had when it was called.
 
-How: a call of a module with such hooks passes its output (each tensor of a tuple) through
-an identity op (``_OutputGrad``) and each positional input that requires grad through
-another (``_InputGrad``). The backward pass runs an op only after every op that came
-later, so the outputs' ops run first (keeping dL/d output) and the inputs' ops after all
-of the module's own: the last of them calls the hooks. With no input that requires grad,
-the first output's op calls them, with ``grad_input`` all None (as PyTorch does).
+How: a call of a module with such hooks passes each side of it (the positional inputs that
+require grad, then the outputs that do) through a group of ops: each tensor through a
+``_Tap`` (y = x, a view) that keeps its gradient, all taps hanging on one ``_Gather``. The
+backward pass runs an op only after every op made later, so a group's ``_Gather`` runs
+once per pass, after every use of any of its tensors, with all their gradients: the
+outputs' keeps ``grad_output`` (and, when no input requires grad, calls the hooks), the
+inputs' calls the hooks and hands their ``grad_input`` on.
 """
+import numpy as np
+
 from tinynet.autograd.function import Function
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.tensor import Tensor
 
 
 class _Call:
-    """One call of a hooked module, as backward sees it: the gradients with respect to its
-    inputs and outputs as they arrive, and how many inputs' gradients are still to come."""
+    """One call of a hooked module: its hooks (as registered at the call), how many
+    positional inputs and outputs it had, which of them require grad, and
+    ``grad_output`` once the outputs' group has run in a backward pass."""
 
-    def __init__(self, module, n_inputs: int, waiting: int):
-        self.module = module
-        self.grad_input = [None] * n_inputs
-        self.grad_output = []  # one per output, once the outputs are known
-        self.first_output = None  # the first output that requires grad
-        self.inputs = self.waiting = waiting  # inputs whose gradients come (still to come)
+    def __init__(self, module, n_inputs: int):
+        self.module, self.n_inputs = module, n_inputs
+        self.hooks = tuple(module._backward_hooks.values())
+        self.input_positions = self.output_positions = ()
+        self.n_outputs = 0
+        self.grad_output = None
 
-    def run_hooks(self) -> list:
+    def run_hooks(self, grads: list) -> list:
         """Each hook on (module, grad_input, grad_output), in registration order, each
-        getting the ``grad_input`` the one before returned; the last ``grad_input``. Then
-        the call waits for the next backward pass (``retain_graph=True``) afresh."""
-        wrap = lambda g: None if g is None else Tensor._wrap(g, False, None)  # noqa: E731
-        grad_input = tuple(wrap(g) for g in self.grad_input)
-        grad_output = tuple(wrap(g) for g in self.grad_output)
-        for hook in list(self.module._backward_hooks.values()):
-            result = hook(self.module, grad_input, grad_output)
-            if result is None:
+        getting the ``grad_input`` the one before returned; returns, per input that
+        requires grad, its gradient as the last hook left it. NOTE: the hooks get copies
+        (a hook may keep what it got, which must not be the array that becomes an input's
+        ``.grad``), and what a hook returns is copied for the same reason."""
+        given = [None] * self.n_inputs
+        for position, g in zip(self.input_positions, grads):
+            given[position] = Tensor._wrap(g.copy(), False, None)
+        grad_input = given = tuple(given)
+        grad_output = [None] * self.n_outputs
+        for position, g in zip(self.output_positions, self.grad_output or ()):
+            if g is not None:
+                grad_output[position] = Tensor._wrap(g, False, None)
+        self.grad_output = None
+        for hook in self.hooks:
+            result = hook(self.module, grad_input, tuple(grad_output))
+            if result is not None:
+                grad_input = self._checked(hook, result, grad_input)
+        return [g if grad_input[p] is given[p] else
+                None if grad_input[p] is None else grad_input[p].array.copy()
+                for p, g in zip(self.input_positions, grads)]
+
+    def _checked(self, hook, result, grad_input: tuple) -> tuple:
+        """A hook's returned ``grad_input``, refused unless PyTorch would take it."""
+        name = f"{type(self.module).__name__} hook {getattr(hook, '__name__', repr(hook))!r}"
+        if not self.input_positions:
+            raise RuntimeError(f"register_full_backward_hook: {name} must return None when no "
+                               f"input requires grad (there is no grad_input to replace), "
+                               f"got {type(result).__name__}")
+        if not isinstance(result, (tuple, list)) or len(result) != len(grad_input):
+            got = f"{len(result)} gradients" if isinstance(result, (tuple, list)) else \
+                type(result).__name__
+            raise RuntimeError(f"register_full_backward_hook: {name} must return None or one "
+                               f"gradient per positional input ({len(grad_input)}, in a "
+                               f"tuple), got {got}")
+        for i, (new, old) in enumerate(zip(result, grad_input)):
+            if new is None:
                 continue
-            if not isinstance(result, (tuple, list)) or len(result) != len(grad_input):
-                got = len(result) if isinstance(result, (tuple, list)) else \
-                    type(result).__name__
-                raise RuntimeError(f"register_full_backward_hook: a hook must return None or "
-                                   f"one gradient per input ({len(grad_input)}, a tuple), "
-                                   f"got {got}")
-            for i, (new, old) in enumerate(zip(result, self.grad_input)):
-                if new is not None and (not isinstance(new, Tensor) or old is not None and
-                                        new.array.shape != old.shape):
-                    what = f"shape {tuple(new.shape)}" if isinstance(new, Tensor) else \
-                        type(new).__name__
-                    raise RuntimeError(f"register_full_backward_hook: the gradients a hook "
-                                       f"returns must be None or tensors of the inputs' "
-                                       f"gradients' shapes, got {what} for input {i}"
-                                       + (f" (shape {old.shape})" if old is not None else ""))
-            grad_input = tuple(result)
-        self.waiting = self.inputs
-        self.grad_input = [None] * len(self.grad_input)
-        self.grad_output = [None] * len(self.grad_output)
-        return [None if g is None else g.array for g in grad_input]
+            if not isinstance(new, Tensor) or old is None or new.shape != old.shape or \
+                    new.dtype != old.dtype:
+                what = f"a tensor of shape {tuple(new.shape)} and dtype {new.dtype}" \
+                    if isinstance(new, Tensor) else type(new).__name__
+                wanted = "None (the input needs no gradient)" if old is None else \
+                    f"a tensor of shape {tuple(old.shape)} and dtype {old.dtype}"
+                raise RuntimeError(f"register_full_backward_hook: {name} must return, for "
+                                   f"input {i}, {wanted}; got {what}")
+        return tuple(result)
 
 
-class _OutputGrad(Function):
-    """y = x (a view); dL/dx = dL/dy, kept as the call's grad_output[k]."""
+class _Group:
+    """One side of a hooked call, as its ops see it: which side, and the gradients the
+    taps got in this backward pass (None for a tensor not reached)."""
+
+    def __init__(self, call: _Call, is_input: bool, tensors: list):
+        self.call, self.is_input = call, is_input
+        self.layouts = [(t.shape, t.dtype) for t in tensors]
+        self.grads = [None] * len(tensors)
+
+
+class _Gather(Function):
+    """The op a group's taps hang on: y = 0 (a 0-d array); backward runs once per pass,
+    after every tap, and hands each tensor of the group its gradient (see the module
+    docstring)."""
 
     @staticmethod
-    def forward(ctx, x, call, k):
-        ctx.call, ctx.k = call, k
+    def forward(ctx, group, *xs):
+        ctx.group = group
+        return np.zeros((), xs[0].dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        group = ctx.group
+        grads, group.grads = group.grads, [None] * len(group.grads)
+        call = group.call
+        if not group.is_input:  # copies for the hooks (the module's backward may change
+            # the gradients it gets in place)
+            call.grad_output = [None if g is None else g.copy() for g in grads]
+            if not call.input_positions:  # no input needs a gradient: the hooks run now
+                call.run_hooks([])
+            return (None, *grads)
+        # an input that needs a gradient and got none gets zeros, as in PyTorch
+        grads = [np.zeros(shape, dtype) if g is None else g
+                 for g, (shape, dtype) in zip(grads, group.layouts)]
+        return (None, *call.run_hooks(grads))
+
+
+class _Tap(Function):
+    """y = x (a view), hanging on its group's ``_Gather``; dL/dx goes to the group, and
+    zero to the gather (which makes the gather run after it)."""
+
+    @staticmethod
+    def forward(ctx, gathered, x, group, k):
+        ctx.group, ctx.k = group, k
         return x.view()
 
     @staticmethod
     def backward(ctx, grad):
-        call = ctx.call
-        call.grad_output[ctx.k] = grad
-        if call.waiting == 0 and ctx.k == call.first_output:  # no input needs a gradient:
-            # the hooks run now, at the first output's op (the last of the outputs' to run)
-            call.run_hooks()
-        return grad, None, None
+        ctx.group.grads[ctx.k] = np.asarray(grad)
+        return np.zeros((), ctx.group.layouts[0][1]), None, None, None
 
 
-class _InputGrad(Function):
-    """y = x (a view); dL/dx = dL/dy, or what the hooks return for it (see ``_Call``)."""
-
-    @staticmethod
-    def forward(ctx, x, call, i):
-        ctx.call, ctx.i = call, i
-        return x.view()
-
-    @staticmethod
-    def backward(ctx, grad):
-        call = ctx.call
-        call.grad_input[ctx.i] = grad
-        call.waiting -= 1
-        if call.waiting:
-            return grad, None, None
-        arrived = call.grad_input
-        grad_input = call.run_hooks()
-        if call.inputs > 1 and any(new is not old for new, old in zip(grad_input, arrived)):
-            raise RuntimeError(
-                f"register_full_backward_hook: a hook of {type(call.module).__name__}, called "
-                f"with several inputs that require grad, returned new gradients: tinynet "
-                f"can replace grad_input only for a module with one such input")
-        return grad_input[ctx.i], None, None
+def _grouped(call: _Call, is_input: bool, tensors: list) -> list:
+    """``tensors`` (each requiring grad) passed through one group of ops."""
+    group = _Group(call, is_input, tensors)
+    gathered = _Gather.apply(group, *tensors)
+    return [_Tap.apply(gathered, t.detach(), group, k) for k, t in enumerate(tensors)]
 
 
 def hooked_inputs(module, args: tuple) -> tuple:
-    """``args`` with each tensor that requires grad passed through ``_InputGrad``, and the
-    call the outputs will share (None when grad mode is off: nothing to hook)."""
+    """``args`` with the tensors that require grad passed through the inputs' group, and
+    the call the outputs will share (None when grad mode is off: nothing to hook)."""
     if not _GradMode.enabled:
         return args, None
-    needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
-    call = _Call(module, len(args), sum(needs))
-    return tuple(_InputGrad.apply(a, call, i) if need else a
-                 for i, (a, need) in enumerate(zip(args, needs))), call
+    call = _Call(module, len(args))
+    call.input_positions = tuple(i for i, a in enumerate(args)
+                                 if isinstance(a, Tensor) and a.requires_grad)
+    if not call.input_positions:
+        return args, call
+    args = list(args)
+    for i, t in zip(call.input_positions,
+                    _grouped(call, True, [args[i] for i in call.input_positions])):
+        args[i] = t
+    return tuple(args), call
 
 
-def hooked_output(call, out):
-    """``out`` (a tensor, or a tuple or list of them) with each tensor that requires grad
-    passed through ``_OutputGrad``."""
-    if call is None:
+def hooked_output(call: _Call, out):
+    """``out`` (a tensor, or a tuple or list of them; anything else is left alone, and
+    the hooks do not run, as in PyTorch) with the tensors that require grad passed through
+    the outputs' group."""
+    if isinstance(out, Tensor):
+        items = [out]
+    elif type(out) in (tuple, list):
+        items = list(out)
+    elif isinstance(out, tuple) and hasattr(out, "_fields"):  # a namedtuple
+        items = list(out)
+    else:
+        call.hooks = ()  # (the inputs' group may run, and runs none)
         return out
-    items = out if isinstance(out, (tuple, list)) else (out,)
-    call.grad_output = [None] * len(items)
-    needs = [isinstance(t, Tensor) and t.requires_grad for t in items]
-    call.first_output = needs.index(True) if any(needs) else None
-    hooked = [_OutputGrad.apply(t, call, k) if need else t
-              for k, (t, need) in enumerate(zip(items, needs))]
-    return type(out)(hooked) if isinstance(out, (tuple, list)) else hooked[0]
+    call.n_outputs = len(items)
+    call.output_positions = tuple(k for k, t in enumerate(items)
+                                  if isinstance(t, Tensor) and t.requires_grad)
+    if not call.output_positions:
+        return out
+    for k, t in zip(call.output_positions,
+                    _grouped(call, False, [items[k] for k in call.output_positions])):
+        items[k] = t
+    if isinstance(out, Tensor):
+        return items[0]
+    return type(out)(*items) if hasattr(out, "_fields") else type(out)(items)

@@ -1,7 +1,8 @@
 """A ``DataLoader`` as ``fit``'s data: its batches, as arrays, checked like X and y.
 
 ``fit(model, loader)`` trains on the loader's batches, in the loader's order (its
-``batch_size``, ``shuffle``, ``generator``, ``drop_last``, ``collate_fn``). Before
+``batch_size``, ``shuffle``, ``generator``, ``drop_last``, ``collate_fn``, ``sampler``
+or ``batch_sampler``). Before
 training it reads the loader's dataset once, in order, to check every sample as it
 checks arrays and to record the input statistics and the data fingerprint; so the
 dataset must fit in memory, as the arrays ``fit`` takes do.
@@ -29,7 +30,7 @@ def split_batch(where: str, batch) -> tuple:
 def read_in_order(where: str, loader: DataLoader, loss_name: str, dtype) -> tuple:
     """(X, y): the loader's whole dataset in order, through its ``collate_fn``, checked
     as ``fit`` checks arrays."""
-    ordered = DataLoader(loader.dataset, batch_size=max(loader.batch_size, 256),
+    ordered = DataLoader(loader.dataset, batch_size=max(loader.batch_size or 1, 256),
                          collate_fn=loader.collate_fn)
     inputs, targets = [], []
     for batch in ordered:

@@ -232,6 +232,16 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     return run
 
 
+def _sampler_name(loader):
+    """What orders a loader's batches, for History.config (None for arrays): its
+    batch_sampler's class when one was given, else its sampler's (a list or other
+    iterable of indices: its type's name)."""
+    if loader is None:
+        return None
+    given = loader.batch_size is None  # (a batch_sampler was given)
+    return type(loader.batch_sampler if given else loader.sampler).__name__
+
+
 def _read_loader(loader, y, batch_size, shuffle, seed, loss_name, dtype) -> tuple:
     """(X, y) of a DataLoader's dataset, after refusing the arguments the loader sets."""
     given = {"y": y, "batch_size": batch_size, "shuffle": shuffle, "seed": seed}
@@ -340,6 +350,7 @@ def _config(run: Run, seed) -> dict:
         "batch_size": run.batch_size, "shuffle": run.shuffle, "seed": seed,
         "n_samples": len(run.X), "n_features": run.X.shape[1], "dtype": str(run.X.dtype),
         "data": "DataLoader" if run.loader is not None else "arrays",
+        "sampler": _sampler_name(run.loader),
         "clip_grad_norm": run.clip_grad_norm,
         "ends_in_softmax": isinstance(list(run.model.modules())[-1], nn.Softmax),
         "callbacks": [type(callback).__name__ for callback in run.callbacks],

@@ -314,8 +314,8 @@ class DataLoader:
                     f"{reprlib.repr(sampler)}, drop_last={self.drop_last}")
             self.batch_size = None
         if sampler is None:
-            sampler = RandomSampler(dataset, generator=generator) \
-                if self.shuffle and len(dataset) else SequentialSampler(dataset)
+            sampler = RandomSampler(dataset, generator=generator) if self.shuffle else \
+                SequentialSampler(dataset)
         self.sampler = sampler
         self.batch_sampler = batch_sampler if batch_sampler is not None else \
             BatchSampler(sampler, self.batch_size, self.drop_last)
@@ -329,6 +329,9 @@ class DataLoader:
         # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
         whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
         for indices in self.batch_sampler:
+            if not len(indices):
+                raise ValueError(f"DataLoader: each batch of batch_sampler must hold at least "
+                                 f"one index, got {indices!r}")
             if whole:
                 yield [t[np.asarray(indices)] for t in self.dataset.tensors]
             else:

@@ -52,9 +52,10 @@ class RandomSampler(Sampler):
         data_source: the dataset (only its length is read).
         replacement: draw each index independently, uniformly (default False: a
             permutation).
-        num_samples: how many indices (default ``len(data_source)``). Without replacement
-            and larger than the dataset: whole permutations one after another, then part
-            of one, so each index comes ⌊num_samples / n⌋ or one more times.
+        num_samples: how many indices (default ``len(data_source)``, read at each
+            iteration: an empty dataset gives none). Without replacement and larger than
+            the dataset: whole permutations one after another, then part of one, so each
+            index comes ⌊num_samples / n⌋ or one more times.
         generator: a ``tn.Generator`` or ``numpy.random.Generator``.
     """
 
@@ -63,10 +64,6 @@ class RandomSampler(Sampler):
         _check_bool("RandomSampler", "replacement", replacement)
         if num_samples is not None:
             check_int("RandomSampler", "num_samples", num_samples, 1)
-        elif len(data_source) < 1:
-            raise ValueError(f"RandomSampler: num_samples must be at least 1, got "
-                             f"{len(data_source)} (the length of data_source, which is "
-                             f"empty)")
         _check_generator("RandomSampler", generator)
         self.data_source, self.replacement = data_source, replacement
         self._num_samples, self.generator = num_samples, generator
@@ -77,6 +74,11 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n, total = len(self.data_source), self.num_samples
+        if not n:
+            if total:
+                raise ValueError(f"RandomSampler: data_source must hold at least one sample "
+                                 f"to draw num_samples={total} from, got an empty one")
+            return
         rng = as_generator(self.generator, "RandomSampler")
         if self.replacement:
             yield from rng.integers(0, n, size=total).tolist()
@@ -136,10 +138,11 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"{where}: weights must be a 1-D sequence of numbers, got "
                              f"{'shape ' + str(w.shape) if w.dtype.kind in 'biuf' else w.dtype}")
         w = w.astype(np.float64)
-        if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+        if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.max(initial=0) > 0:
             raise ValueError(f"{where}: weights must be finite and >= 0, not all zero, got "
                              f"{np.array2string(w, threshold=8)}")
-        self.probabilities = w / w.sum()
+        scaled = w / w.max()  # (a sum of the weights themselves may overflow)
+        self.probabilities = scaled / scaled.sum()
         drawable = int(np.count_nonzero(self.probabilities))
         if not replacement and num_samples > drawable:
             tiny = int(np.count_nonzero(w)) - drawable
