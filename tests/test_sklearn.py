@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
-from tinynet import Tensor
+from tinynet import tensor
 from tinynet import nn as tn_nn
 from tinynet.sklearn import MLPClassifier, MLPRegressor
 
@@ -76,7 +76,7 @@ def test_binary_uses_one_logit_and_string_labels():
     proba = clf.predict_proba(X)
     assert proba.shape == (300, 2)
     # the column order follows classes_: P(right) is σ(logit)
-    logits = clf.model_(Tensor(X)).array[:, 0]
+    logits = clf.model_(tensor(X)).array[:, 0]
     np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-logits)), rtol=1e-12)
 
 

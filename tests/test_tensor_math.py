@@ -565,6 +565,42 @@ def test_legacy_typed_constructors():
     assert isinstance(x, tn.Tensor) and x.to(tn.DoubleTensor).dtype == tn.float64
 
 
+@pytest.mark.parametrize("args", [
+    ([1, 2],), ([[1, 2], [3, 4]],), ([True, False],), (np.array([1, 2]),),
+    (np.array([0.5, 1.5]),), (3,), (2, 3), (0,), (),
+])
+def test_the_legacy_tensor_constructor_is_pytorchs(args):
+    """Tensor(data) is data in the default float dtype; Tensor(sizes) a tensor of that
+    shape (zeros here, uninitialised in PyTorch); Tensor() empty."""
+    torch = pytest.importorskip("torch")
+    ours, theirs = tn.Tensor(*args), torch.Tensor(*args)
+    assert ours.shape == tuple(theirs.shape) and ours.dtype == tn.float32
+    if args and not all(isinstance(a, int) for a in args):
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
+
+
+def test_the_legacy_constructor_takes_fractions_into_an_integer_list_and_parameters():
+    t = tn.Tensor([[1, 2], [3, 4]])
+    t[0, 0] = 0.5  # a float tensor: kept, not truncated
+    assert t.tolist() == [[0.5, 2.0], [3.0, 4.0]]
+    weight = tn.nn.Parameter(tn.Tensor(3, 2))  # the custom-layer pattern
+    assert weight.shape == (3, 2) and weight.requires_grad and weight.dtype == tn.float32
+    assert tn.Tensor(4).uniform_(-1, 1).shape == (4,)
+    assert tn.Tensor(tn.tensor([1, 2])).dtype == tn.int64  # a tensor keeps its dtype
+    assert tn.Tensor([1.0], requires_grad=True).requires_grad  # (tinynet's keyword)
+    tn.set_default_dtype(tn.float64)
+    try:
+        assert tn.Tensor([1, 2]).dtype == tn.float64
+    finally:
+        tn.set_default_dtype(tn.float32)
+    with pytest.raises(ValueError, match="Tensor: sizes must be integers >= 0, got -1 for "
+                                         "dimension 1"):
+        tn.Tensor(2, -1)
+    with pytest.raises(TypeError, match="Tensor: takes one data argument .* got 2 arguments "
+                                        "of types list, list"):
+        tn.Tensor([1], [2])
+
+
 # ---- float32 stays float32 ----------------------------------------------------------------
 F32_OPS = {
     "sin": lambda t: t.sin(), "tan": lambda t: t.tan(), "log2": lambda t: (t * t + 1).log2(),

@@ -13,6 +13,7 @@ import numpy as np
 from tinynet import ops
 from tinynet.autograd.grad_mode import is_grad_enabled
 from tinynet.autograd.observers import values_read
+from tinynet.factories import tensor
 from tinynet.ops.reduce import check_dim
 from tinynet.promotion import promote, result_type
 from tinynet.tensor import Tensor
@@ -228,7 +229,7 @@ def _into(out, result, name: str):
 
 
 def _tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else tensor(x)
 
 
 def _tensor_list(tensors, name: str) -> list:

@@ -12,6 +12,8 @@ rest of PyTorch's methods from mixins, each in the file of its name: ``TensorMat
 ``TensorInPlace`` (``add_``, ``x[i] = v``...) and ``TensorHooks`` (``retain_grad``,
 ``register_hook``).
 """
+import numbers
+
 import numpy as np
 
 from tinynet import dtypes
@@ -30,6 +32,32 @@ def _data(x):
     return x.array if isinstance(x, Tensor) else x
 
 
+def _is_size(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def _legacy_array(args: tuple) -> np.ndarray:
+    """The array of ``Tensor(*args)`` (see ``Tensor``)."""
+    if args and all(_is_size(a) for a in args):
+        for i, n in enumerate(args):
+            if n < 0:
+                raise ValueError(f"Tensor: sizes must be integers >= 0, got {n} for "
+                                 f"dimension {i}")
+        return np.zeros(tuple(int(n) for n in args), dtypes.get_default_dtype())
+    if not args:
+        return np.empty(0, dtypes.get_default_dtype())
+    if len(args) > 1:
+        raise TypeError(f"Tensor: takes one data argument (a list, a number, an array or a "
+                        f"Tensor) or sizes (ints), got {len(args)} arguments of types "
+                        f"{', '.join(type(a).__name__ for a in args)}")
+    data = args[0]
+    if isinstance(data, Tensor):
+        values_read()  # a copy of its values, made by no op
+        return dtypes.new_array(data.array, where="Tensor")
+    array = dtypes.new_array(data, where="Tensor")
+    return array.astype(dtypes.get_default_dtype(), copy=False)
+
+
 def as_array(x, dtype=None) -> np.ndarray:
     """The array behind a tensor, or ``x`` (a list, an array) as an array."""
     return np.asarray(_data(x), dtype=dtype)
@@ -39,9 +67,16 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
              TensorInPlace, TensorHooks):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
+    ``Tensor(...)`` is PyTorch's legacy constructor (``tn.tensor(data)`` is the usual one,
+    keeping integer and float64 data as they are): ``Tensor(data)`` copies ``data`` (a
+    list, a number, an ``np.ndarray``) into the default float dtype, and a Tensor as it
+    is; ``Tensor(d0, d1, ...)`` is zeros of that shape (PyTorch leaves them
+    uninitialised); ``Tensor()`` is empty.
+
     Args:
-        data: array-like (list, scalar, ``np.ndarray``, Tensor), copied.
-        requires_grad: record operations on this tensor so ``backward`` can reach it.
+        *args: the data, or the sizes (ints), or nothing.
+        requires_grad: record operations on this tensor so ``backward`` can reach it
+            (not in PyTorch's legacy constructor).
 
     Example:
         >>> import tinynet as tn
@@ -64,10 +99,15 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 
-    def __init__(self, data, requires_grad: bool = False):
-        if isinstance(data, Tensor):
-            values_read()  # a copy of its values, made by no op
-        self.array = dtypes.new_array(_data(data), where="Tensor")
+    def __init__(self, *args, requires_grad: bool = False):
+        # (an older tinynet's Tensor(data, requires_grad), positional, still works)
+        if len(args) == 2 and isinstance(args[1], bool) and not _is_size(args[0]):
+            args, requires_grad = args[:1], args[1]
+        self._adopt(_legacy_array(args), requires_grad)
+
+    def _adopt(self, array: np.ndarray, requires_grad: bool) -> None:
+        """Make this a leaf holding ``array`` (a constructor's last step)."""
+        self.array = array
         self.grad = None
         self._ctx = None
         self._hooks = self._grad_hooks = None

@@ -251,7 +251,8 @@ class TensorInPlace:
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):
         """A new tensor holding a copy of ``data``, with this tensor's dtype by default."""
         array = np.array(_values(data), dtype=dtype or self.dtype)
-        return type(self)(array, requires_grad=requires_grad)
+        t = type(self)._wrap(array, False, None)
+        return t.requires_grad_(True) if requires_grad else t
 
     def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
         return self.new_tensor(np.zeros(_size(size)), dtype, requires_grad)

@@ -112,7 +112,8 @@ def _root(where: str, name: str, outputs: list, grads_name: str, grads) -> tuple
     if len(outputs) == 1:
         return outputs[0], seeds[0]
     with enable_grad():  # (the sum's graph is needed under no_grad too)
-        total = sum((out * Tensor(g)).sum() for out, g in zip(outputs, seeds))
+        total = sum((out * Tensor._wrap(np.array(g), False, None)).sum()
+                    for out, g in zip(outputs, seeds))
     return total, np.ones_like(total.array)
 
 
@@ -153,9 +154,10 @@ def _result(t, g, i: int, allow_unused: bool, materialize: bool):
         if not allow_unused:
             raise RuntimeError(f"autograd.grad: inputs[{i}] was not used in the graph of the "
                                f"outputs; pass allow_unused=True to get None for it")
-        return Tensor(np.zeros_like(t.array)) if materialize else None
+        return Tensor._wrap(np.zeros_like(t.array), False, None) if materialize else None
     g = np.asarray(g, dtype=t.array.dtype)
-    return Tensor(g)  # (a copy: the pass's arrays may be views of a gradient buffer)
+    return Tensor._wrap(np.array(g), False, None)  # (a copy: the pass's arrays may be
+    # views of a gradient buffer)
 
 
 from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports the autograd package)

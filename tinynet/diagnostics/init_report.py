@@ -59,7 +59,7 @@ def init_report(model, X, y=None, seed: int = 0) -> InitReport:
     saved = [(p, p.grad) for p in model.parameters()]
     # like fit: array inputs take the model's dtype (numpy's float64 default would not fit)
     dtype = saved[0][0].dtype if saved else None
-    x = X if isinstance(X, Tensor) else Tensor(np.asarray(X, dtype=dtype))
+    x = X if isinstance(X, Tensor) else from_numpy(np.asarray(X, dtype=dtype))
     was_training = model.training
     model.train()
     for p, _ in saved:

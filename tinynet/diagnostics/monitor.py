@@ -85,8 +85,8 @@ def peak_derivative(module) -> float:
     dtype = next((p.dtype for p in module.parameters()), np.float64)  # a PReLU's, say
     with np.errstate(all="ignore"):
         grid = _PEAK_GRID.astype(dtype)
-        from tinynet.tensor import Tensor
-        d = np.asarray(module.derivative(grid, module(Tensor(grid)).array), dtype=np.float64)
+        from tinynet.factories import tensor
+        d = np.asarray(module.derivative(grid, module(tensor(grid)).array), dtype=np.float64)
     peak = float(np.nanmax(np.abs(d)))
     if not peak > 0:
         raise ValueError(f"Monitor: {type(module).__name__}.derivative must be nonzero "

@@ -3,12 +3,12 @@ import numpy as np
 
 from tinynet.checks import check_int
 from tinynet.dtypes import get_default_dtype
+from tinynet.factories import tensor
 from tinynet.nn import functional as F
 from tinynet.nn import init
 from tinynet.nn._checks import check_batch_norm, check_channels, check_normalized_shape
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
-from tinynet.tensor import Tensor
 
 
 class LayerNorm(Module):
@@ -110,11 +110,11 @@ class BatchNorm1d(Module):
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine and bias else None
         tracked = track_running_stats
-        self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)) if tracked
+        self.register_buffer("running_mean", tensor(np.zeros(num_features, dtype)) if tracked
                              else None)
-        self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)) if tracked
+        self.register_buffer("running_var", tensor(np.ones(num_features, dtype)) if tracked
                              else None)
-        self.register_buffer("num_batches_tracked", Tensor(np.array(0)) if tracked else None)
+        self.register_buffer("num_batches_tracked", tensor(0) if tracked else None)
 
     def reset_running_stats(self) -> None:
         """Mean 0, variance 1 and no batch counted, in place."""

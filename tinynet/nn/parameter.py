@@ -2,7 +2,8 @@
 ``UninitializedParameter``: one whose shape is not known yet (a lazy module's)."""
 import numpy as np
 
-from tinynet.dtypes import get_default_dtype
+from tinynet.autograd.observers import values_read
+from tinynet.dtypes import get_default_dtype, new_array
 from tinynet.tensor import Tensor
 
 
@@ -18,7 +19,14 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad: bool = True):
-        super().__init__(np.empty(0, get_default_dtype()) if data is None else data, requires_grad)
+        if data is None:
+            array = np.empty(0, get_default_dtype())
+        else:  # (tn.Tensor(data) would cast to the default float dtype)
+            if isinstance(data, Tensor):
+                values_read()  # a copy of its values, made by no op
+            array = new_array(data.array if isinstance(data, Tensor) else data,
+                              where="Parameter")
+        self._adopt(array, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -7,6 +7,7 @@ import numpy as np
 from tinynet.autograd.grad_mode import no_grad
 from tinynet.checks import check_real
 from tinynet.combining import cat
+from tinynet.factories import tensor
 from tinynet.tensor import Tensor
 
 __all__ = [
@@ -69,7 +70,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     if not scale >= 1.0:  # NaN too, as PyTorch: the gradients become NaN
         for g in grads:
             g *= g.dtype.type(scale)
-    return Tensor(np.asarray(total, dtype=dtype))
+    return tensor(np.asarray(total, dtype=dtype))
 
 
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:

@@ -5,7 +5,7 @@ import numpy as np
 
 from tinynet.models import make_activation
 from tinynet.plot._style import display_name, finish, new_figure
-from tinynet.tensor import Tensor
+from tinynet.factories import tensor
 
 
 # ---- activations, models, comparisons ---------------------------------------------------
@@ -24,7 +24,7 @@ def activations(path=None, names=("sigmoid", "tanh", "hardtanh", "relu", "leaky_
     axes = np.atleast_1d(fig.subplots(rows, columns, sharex=True, sharey=True)).ravel()
     for ax, name in zip(axes, names):
         module = make_activation(name).double()  # a learnable one (PReLU) too
-        y = module(Tensor(z)).array
+        y = module(tensor(z)).array
         ax.plot(z, y, color="tab:blue", lw=2, label="f(z)")
         if name != "identity":
             ax.plot(z, module.derivative(z, y), color="tab:orange", lw=2, ls="--",

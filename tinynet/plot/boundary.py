@@ -4,7 +4,7 @@ import numpy as np
 from tinynet.checks import check_int
 from tinynet.nn import Module
 from tinynet.plot._style import OKABE_ITO, colormap, finish, new_figure
-from tinynet.tensor import Tensor
+from tinynet.factories import tensor
 
 
 def _probabilities(model, grid: np.ndarray):
@@ -20,7 +20,7 @@ def _probabilities(model, grid: np.ndarray):
         model.eval()
         try:
             with no_grad():
-                logits = model(Tensor(grid.astype(dtype))).array.astype(np.float64)
+                logits = model(tensor(grid.astype(dtype))).array.astype(np.float64)
         finally:
             model.train(was_training)
         logits = logits.reshape(len(grid), -1)
