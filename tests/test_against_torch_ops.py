@@ -366,3 +366,32 @@ def test_cross_entropy_with_every_row_ignored(label_smoothing):
         theirs = TF.cross_entropy(torch.tensor(rand(N, C)), torch.tensor(t),
                                   None if weight is None else torch.tensor(weight), **kw)
         np.testing.assert_array_equal(ours.array, theirs.numpy())
+
+
+CUTTING_OPS = {
+    "relu": (lambda t, x: t.nn.functional.relu(x)),
+    "clamp": (lambda t, x: x.clamp(min=-0.5, max=1.5)),
+    "clamp_min": (lambda t, x: x.clamp_min(0.0)),
+    "relu6": (lambda t, x: t.nn.functional.relu6(x)),
+    "hardtanh": (lambda t, x: t.nn.functional.hardtanh(x)),
+    "threshold": (lambda t, x: t.nn.functional.threshold(x, 0.5, -2.0)),
+    "hardsigmoid": (lambda t, x: t.nn.functional.hardsigmoid(x * 4)),
+    "hardswish": (lambda t, x: t.nn.functional.hardswish(x * 4)),
+}
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("name", CUTTING_OPS)
+def test_where_an_op_cuts_its_input_off_any_gradient_above_becomes_zero(name, fast):
+    """PyTorch's backward selects there: an infinite or nan gradient coming in (below a
+    sqrt or a log at 0) gives 0, where grad · f' would give nan."""
+    x = np.array([-2.0, -1.0, -0.25, 0.0, 0.25, 1.0, 2.0, 7.0])
+    upstream = np.array([np.inf, -np.inf, np.nan, 1.0, np.inf, -np.inf, 2.0, np.nan])
+    grads = []
+    with tn.fast_paths(fast):
+        for lib in (tn, torch):
+            xt = lib.tensor(x, requires_grad=True)
+            CUTTING_OPS[name](lib, xt).backward(lib.tensor(upstream))
+            grads.append(np.array(xt.grad.tolist()))
+    # (PyTorch's hardsigmoid slope is 1/6 rounded to float32, in float64 too)
+    np.testing.assert_allclose(*grads, rtol=1e-7, atol=0)

@@ -61,6 +61,23 @@ def test_activation_fast_paths_are_the_reference_bit_for_bit(name, shape, dtype,
     _assert_bit_identical(fast, slow)
 
 
+@settings(max_examples=30, deadline=None)
+@given(shape=st.sampled_from([(3,), (7, 5), (64, 2 * ROW_MIN_SIZE // 64)]),
+       dtype=st.sampled_from([np.float16, np.float32, np.float64]), seed=st.integers(0, 2 ** 16))
+def test_relus_selection_is_the_references_for_any_gradient_above(shape, dtype, seed):
+    """The fast ReLU backward selects by bits: the reference's np.where exactly, with
+    infinite, nan and signed-zero gradients coming in."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape).astype(dtype)
+    upstream = rng.standard_normal(shape).astype(dtype)
+    spots = rng.integers(0, x.size, min(x.size, 8))
+    upstream.flat[spots] = rng.choice(SPECIAL, len(spots))
+    x.flat[spots[::2]] = rng.choice([-0.0, 0.0, -1.0], len(spots[::2]))
+    fast, _ = _run(F.relu, [x], upstream, True)
+    slow, _ = _run(F.relu, [x], upstream, False)
+    _assert_bit_identical(fast, slow)
+
+
 # The fast tanh GELU skips the reference's clip to ±10 and redoes the reference's way
 # where x³ overflows (forward) or x is infinite (derivative): around each of those
 # thresholds, in both dtypes, on a row of normal values and alone.

@@ -38,7 +38,8 @@ and `ReLU.backward`, in `tinynet/ops/activation.py`.
   output y; LeakyReLU and ELU save their input x (and keep their setting on `ctx`:
   `ctx.negative_slope`, `ctx.alpha`). The written `saved_derivative` methods read them.
 - `derivative(x, y)` is f'(x), given the input x and the output y (use the cheaper one).
-- `ReLU.backward(ctx, grad)` returns dL/dx = grad · ReLU'(x).
+- `ReLU.backward(ctx, grad)` returns dL/dx: grad where x > 0, else 0 (`np.where`: the
+  product grad · ReLU'(x) differs where grad is infinite or nan, as 0 · inf is nan).
 
 The math: σ(x) = 1/(1 + e⁻ˣ), σ' = σ(1 - σ); tanh' = 1 - tanh²; ReLU = max(x, 0),
 ReLU' = 1 for x > 0 else 0; LeakyReLU = x for x > 0 else slope·x; ELU = x for x > 0 else

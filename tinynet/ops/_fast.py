@@ -102,6 +102,24 @@ class ReLU(reference.ReLU):
         ctx.save_for_backward(y)
         return y
 
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return _selected(grad, y > 0)
+
+
+def _selected(grad, keep: np.ndarray):
+    """``np.where(keep, grad, 0)``, bit for bit. NOTE: np.where on a mask that changes at
+    random mispredicts its branches (see the NOTE above LeakyReLU); this ANDs grad's bits
+    with a mask of ones where ``keep`` and zeros elsewhere (+0.0), without a branch."""
+    if type(grad) is not np.ndarray or grad.dtype.kind != "f" or grad.shape != keep.shape:
+        return np.where(keep, grad, 0)
+    ints = np.dtype(f"i{grad.dtype.itemsize}")
+    bits = keep.astype(ints)
+    np.negative(bits, out=bits)  # 1 -> all ones
+    bits &= grad.view(ints)
+    return bits.view(grad.dtype)
+
 
 # NOTE: np.where on a mask that changes sign at random is slow (branch mispredictions).
 # For 0 <= slope, α <= 1, LeakyReLU and ELU are the maxima of their two branches, and

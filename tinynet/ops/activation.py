@@ -3,7 +3,8 @@
 Elementwise activations expose ``derivative(x, y)``: f'(x) from the input ``x`` and
 output ``y`` (each op reads the one that is cheapest and stable), and
 ``saved_derivative(ctx)``: the same f'(x) from what their forward saved, which is what
-``backward`` multiplies the incoming gradient by. ``tinynet.diagnostics`` reads the
+``backward`` multiplies the incoming gradient by (ReLU selects instead: see its
+``backward``). ``tinynet.diagnostics`` reads the
 latter to measure dead and saturated units, so the two can never disagree, and a
 forward's work (GELU's tanh or Φ) is not done twice.
 
@@ -121,7 +122,9 @@ class ReLU(Function):
     def backward(ctx, grad):
         # BEGIN SOLUTION activations
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)  # the 0/1 derivative as a boolean mask: no float copy
+        # grad where x > 0, else 0: a selection, not grad · ReLU' (0 · inf is nan where the
+        # gradient coming in is infinite, as below a sqrt or a log at 0)
+        return np.where(y > 0, grad, 0)
         # END SOLUTION
 
 

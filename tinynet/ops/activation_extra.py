@@ -29,7 +29,9 @@ class Hardsigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * Hardsigmoid.saved_derivative(ctx)
+        d = Hardsigmoid.saved_derivative(ctx)
+        with np.errstate(invalid="ignore"):  # 0 · inf where d = 0: replaced by 0
+            return np.where(d != 0, grad * d, 0)
 
 
 class Hardswish(Function):
@@ -53,7 +55,9 @@ class Hardswish(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * Hardswish.saved_derivative(ctx)
+        d = Hardswish.saved_derivative(ctx)
+        with np.errstate(invalid="ignore"):  # 0 · inf where d = 0: replaced by 0
+            return np.where(d != 0, grad * d, 0)
 
 
 class LogSigmoid(Function):

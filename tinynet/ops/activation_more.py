@@ -208,7 +208,8 @@ class Hardtanh(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * Hardtanh.saved_derivative(ctx), None, None
+        # grad where the derivative is 1, else 0 (a selection: 0 · inf would be nan)
+        return np.where(Hardtanh.saved_derivative(ctx) != 0, grad, 0), None, None
 
 
 class Threshold(Function):
@@ -233,7 +234,8 @@ class Threshold(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * Threshold.saved_derivative(ctx), None, None
+        # grad where the derivative is 1, else 0 (a selection: 0 · inf would be nan)
+        return np.where(Threshold.saved_derivative(ctx) != 0, grad, 0), None, None
 
 
 # The maxima over grids of step 1e-5 around the peaks: exact to ~1e-11.

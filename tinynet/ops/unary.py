@@ -79,7 +79,7 @@ class Clamp(Function):
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
-        return grad * inside, None, None
+        return np.where(inside, grad, 0), None, None  # 0 outside, whatever grad is there
 
 
 class Cast(Function):

@@ -46,7 +46,7 @@ def test_relu():
     expect_close(y, np.maximum(X, 0), "ReLU.forward(x)", "max(x, 0)")
     expect_close(ops.ReLU.derivative(X, np.maximum(X, 0)), (X > 0).astype(float),
                  "ReLU.derivative(x, y)", "1 where x > 0, else 0 (0 at x = 0, as PyTorch)")
-    expect_close(gx, G * (X > 0), "ReLU.backward: dL/dx", "grad times the 0/1 derivative")
+    expect_close(gx, G * (X > 0), "ReLU.backward: dL/dx", "grad where x > 0, else 0")
 
 
 def test_leaky_relu():
