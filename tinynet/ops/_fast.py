@@ -110,15 +110,12 @@ class ReLU(reference.ReLU):
 
 def _selected(grad, keep: np.ndarray):
     """``np.where(keep, grad, 0)``, bit for bit. NOTE: np.where on a mask that changes at
-    random mispredicts its branches (see the NOTE above LeakyReLU); this ANDs grad's bits
-    with a mask of ones where ``keep`` and zeros elsewhere (+0.0), without a branch."""
+    random mispredicts its branches (see the NOTE above LeakyReLU); this multiplies grad's
+    bits, read as integers, by the 0/1 mask: the bits themselves, or all zeros (+0.0),
+    whatever grad holds (inf, nan), with no branch."""
     if type(grad) is not np.ndarray or grad.dtype.kind != "f" or grad.shape != keep.shape:
         return np.where(keep, grad, 0)
-    ints = np.dtype(f"i{grad.dtype.itemsize}")
-    bits = keep.astype(ints)
-    np.negative(bits, out=bits)  # 1 -> all ones
-    bits &= grad.view(ints)
-    return bits.view(grad.dtype)
+    return np.multiply(grad.view(f"i{grad.dtype.itemsize}"), keep).view(grad.dtype)
 
 
 # NOTE: np.where on a mask that changes sign at random is slow (branch mispredictions).
