@@ -712,3 +712,16 @@ def test_a_0d_parameter_gets_an_array_gradient_that_zero_grad_can_zero(use):
     loss_of[use]().backward()
     loss_of[use]().backward()
     np.testing.assert_allclose(t.grad.array, 2 * first)
+
+
+def test_a_retained_gradient_of_a_non_leaf_is_a_new_tensor_each_pass():
+    """PyTorch sums a non-leaf's retained .grad out of place (a leaf's in place): a
+    reference to the first pass's gradient keeps its values."""
+    a = tn.ones(1, requires_grad=True)
+    b = a * 2
+    b.retain_grad()
+    (b * 3).sum().backward(retain_graph=True)
+    first, leaf_first = b.grad, a.grad
+    (b * 3).sum().backward()
+    assert first.tolist() == [3.0] and b.grad.tolist() == [6.0]
+    assert leaf_first is a.grad and a.grad.tolist() == [12.0]

@@ -230,3 +230,35 @@ def test_pytorch_agrees_on_an_in_place_training_step():
         results.append((h.detach().numpy().copy(), w.detach().numpy().copy()))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("update", [
+    lambda a, o: a.__iadd__(o), lambda a, o: a.sub_(o), lambda a, o: a.mul_(o),
+    lambda a, o: a.div_(o), lambda a, o: a.pow_(o)])
+@pytest.mark.parametrize("in_graph", [True, False])
+def test_an_in_place_op_keeps_the_tensors_dtype_as_pytorch(update, in_graph):
+    """a float64 operand leaves a float32 tensor float32, in the graph (where the change is
+    recorded) and out of it; the gradient comes back in the leaf's dtype."""
+    w = tn.full((2,), 2.0, requires_grad=in_graph)
+    a = w * 1 if in_graph else w.clone()
+    update(a, tn.tensor([0.5, 0.25], dtype=tn.float64))
+    assert a.dtype == tn.float32
+    if in_graph:
+        a.sum().backward()
+        assert w.grad.dtype == tn.float32
+
+
+@pytest.mark.parametrize("in_graph", [True, False])
+def test_an_in_place_op_refuses_a_result_the_tensor_cannot_hold(in_graph):
+    counts = tn.ones(2, dtype=tn.int64)
+    other = tn.tensor([0.5, 0.5], requires_grad=in_graph)
+    with pytest.raises(RuntimeError, match="add: the result's dtype float32 cannot be written "
+                                           "into this tensor's dtype int64 \\(as in PyTorch\\)"):
+        counts += other
+    assert counts.tolist() == [1, 1] and counts._version[0] == 0
+
+
+def test_clamp_in_place_takes_tensor_bounds():
+    x = tn.tensor([-1.0, 0.5, 3.0])
+    x.clamp_(min=tn.tensor(0.0), max=tn.tensor([1.0, 1.0, 2.0]))
+    assert x.tolist() == [0.0, 0.5, 2.0]

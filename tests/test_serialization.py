@@ -85,7 +85,7 @@ def test_every_kind_of_value_round_trips(tmp_path):
         original = state[key].array if isinstance(state[key], tn.Tensor) else state[key]
         assert loaded[key].dtype == original.dtype and loaded[key].shape == original.shape
         np.testing.assert_array_equal(loaded[key].array, original)
-    assert not loaded["tensor"].requires_grad
+    assert loaded["tensor"].requires_grad  # a leaf that requires grad, as saved
 
 
 @pytest.mark.parametrize("make", [
@@ -557,3 +557,34 @@ def test_saves_one_after_another_in_one_stream_load_in_order():
     second = tn.load(stream)
     assert second["epoch"] == 2 and second["x"].numpy().tobytes() == signature.tobytes()
     assert stream.tell() == len(stream.getvalue())
+
+
+def test_leaves_that_require_grad_and_shared_tensors_come_back_so(tmp_path):
+    """A model written from scratch saved as a list of its parameters resumes training:
+    they load requiring grad, as in PyTorch; one tensor saved twice loads as one."""
+    W, b = tn.nn.Parameter(tn.randn(3, 2)), tn.zeros(2, requires_grad=True)
+    x = tn.ones(2)
+    path = tmp_path / "params.npz"
+    tn.save({"params": [W, b], "again": W, "x": x, "y": x, "made": W * 2,
+             "state": tn.nn.Linear(2, 2).state_dict()}, path)
+    loaded = tn.load(path)
+    W2, b2 = loaded["params"]
+    assert W2.requires_grad and b2.requires_grad and W2.is_leaf
+    assert loaded["again"] is W2 and loaded["x"] is loaded["y"]
+    assert not loaded["x"].requires_grad and not loaded["made"].requires_grad
+    assert not any(t.requires_grad for t in loaded["state"].values())  # detached, as saved
+    (tn.ones(3) @ W2 + b2).sum().backward()
+    assert W2.grad.shape == (3, 2) and b2.grad.tolist() == [1.0, 1.0]
+    assert tn.load(path, map_location="cpu")["params"][0].requires_grad
+
+
+def test_a_file_marking_an_integer_array_as_requiring_grad_is_corrupt(tmp_path):
+    import json
+
+    path = tmp_path / "bad.npz"
+    manifest = {"format": 1, "root": {"__grad_leaf__": "a0"}}
+    np.savez(path, a0=np.arange(3), __tinynet__=np.frombuffer(
+        json.dumps(manifest).encode(), dtype=np.uint8))
+    with pytest.raises(ValueError, match="is corrupt: a tensor that requires grad must be "
+                                         "floating-point, got dtype int64"):
+        tn.load(path)

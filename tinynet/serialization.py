@@ -2,7 +2,9 @@
 
 A file holds one array per tensor (``a0``, ``a1``, ...) plus ``__tinynet__``: a JSON
 description of the nested structure (dicts, lists, tuples, numbers, strings, None)
-whose leaves point at those arrays. Loading reads that JSON and the arrays with
+whose leaves point at those arrays: one array per object, however often it appears (so a
+tensor held twice loads as one tensor held twice), and a leaf tensor that requires grad
+(a ``Parameter``) loads as a tensor that requires grad. Loading reads that JSON and the arrays with
 ``allow_pickle=False``, so no code in a file ever runs.
 """
 import functools
@@ -28,32 +30,36 @@ _ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive
 _END_OF_DIRECTORY = b"PK\x05\x06"  # the signature of a zip archive's last record
 
 
-def _encode(obj, arrays: dict):
-    """Turn ``obj`` into JSON-able data, moving arrays into ``arrays``."""
-    if isinstance(obj, Tensor):
-        obj = obj.array
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind not in "biuf":
-            raise TypeError(f"tn.save: arrays must hold numbers or booleans, got dtype "
-                            f"{obj.dtype}")
-        key = f"a{len(arrays)}"
-        arrays[key] = obj
-        return {"__array__": key}
+def _encode(obj, arrays: dict, keys: dict = None):
+    """Turn ``obj`` into JSON-able data, moving arrays into ``arrays`` (a tensor or array
+    seen before, by identity in ``keys``, points at the same one)."""
+    keys = {} if keys is None else keys
+    if isinstance(obj, (Tensor, np.ndarray)):
+        kind = "__grad_leaf__" if isinstance(obj, Tensor) and obj.requires_grad and \
+            obj.grad_fn is None else "__array__"
+        if id(obj) not in keys:
+            array = obj.array if isinstance(obj, Tensor) else obj
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"tn.save: arrays must hold numbers or booleans, got dtype "
+                                f"{array.dtype}")
+            keys[id(obj)] = key = f"a{len(arrays)}"
+            arrays[key] = array
+        return {kind: keys[id(obj)]}
     if isinstance(obj, np.generic):
         obj = obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):
-            return {"__dict__": {k: _encode(v, arrays) for k, v in obj.items()}}
+            return {"__dict__": {k: _encode(v, arrays, keys) for k, v in obj.items()}}
         for k in obj:
             if not isinstance(k, (str, int)) or isinstance(k, bool):
                 raise TypeError(f"tn.save: dict keys must be str or int, got {k!r}")
-        return {"__items__": [[k, _encode(v, arrays)] for k, v in obj.items()]}
+        return {"__items__": [[k, _encode(v, arrays, keys)] for k, v in obj.items()]}
     if isinstance(obj, tuple):
-        return {"__tuple__": [_encode(v, arrays) for v in obj]}
+        return {"__tuple__": [_encode(v, arrays, keys) for v in obj]}
     if isinstance(obj, list):
-        return [_encode(v, arrays) for v in obj]
+        return [_encode(v, arrays, keys) for v in obj]
     raise TypeError(f"tn.save: obj must hold tensors, arrays, numbers, strings, None and "
                     f"dicts, lists and tuples of them, got {type(obj).__name__}")
 
@@ -70,6 +76,12 @@ def _decode(data, tensors: dict):
     (kind, value), = data.items()
     if kind == "__array__":
         return tensors[value]
+    if kind == "__grad_leaf__":
+        t = tensors[value]
+        if t.dtype.kind != "f":
+            raise _Corrupt(f"a tensor that requires grad must be floating-point, got dtype "
+                           f"{t.dtype}")
+        return t.requires_grad_(True)
     if kind == "__dict__" and isinstance(value, dict):
         return {k: _decode(v, tensors) for k, v in value.items()}
     if kind == "__items__" and isinstance(value, list):
@@ -90,8 +102,9 @@ def _array_keys(data, keys: set) -> set:
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, dict):
-            if isinstance(item.get("__array__"), str):
-                keys.add(item["__array__"])
+            for kind in ("__array__", "__grad_leaf__"):
+                if isinstance(item.get(kind), str):
+                    keys.add(item[kind])
             stack.extend(item.values())
     return keys
 

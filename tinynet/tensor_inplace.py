@@ -61,11 +61,30 @@ class TensorInPlace:
         return self
 
     def _update(self, other, ufunc, out_of_place):
+        """``self ufunc= other``: recorded as ``out_of_place(self, other)`` in the graph,
+        else written into the array; either way in this tensor's dtype (a float64 operand
+        leaves a float32 tensor float32, as in PyTorch), and refused when the result's
+        dtype cannot be cast to it (float into int)."""
         if self._recording(other):
-            return self._rebind(out_of_place(self, other))
+            result = out_of_place(self, other)
+            if result.dtype != self.dtype:
+                self._check_cast(ufunc, result.dtype)
+                result = result.to(self.dtype)  # (recorded: the gradient is cast back)
+            return self._rebind(result)
+        values = _values(other)
+        try:
+            ufunc(self.array, values, out=self.array, casting="same_kind")
+        except TypeError:  # numpy's casting error: ours, with the dtype tinynet gives
+            self._check_cast(ufunc, out_of_place(self, other).dtype)
+            raise
         self.bump_version()
-        ufunc(self.array, _values(other), out=self.array, casting="same_kind")
         return self
+
+    def _check_cast(self, ufunc, dtype) -> None:
+        if not np.can_cast(dtype, self.dtype, "same_kind"):
+            raise RuntimeError(f"{ufunc.__name__}: the result's dtype {np.dtype(dtype)} cannot "
+                               f"be written into this tensor's dtype {self.dtype} (as in "
+                               f"PyTorch); use the out-of-place form for a new tensor")
 
     def bump_version(self) -> None:
         """Count an in-place change of this tensor's values (PyTorch's version counter),
@@ -107,10 +126,10 @@ class TensorInPlace:
         return self.mul_(-1)
 
     def clamp_(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
-        if self._recording():
+        if self._recording(min) or self._recording(max):
             return self._rebind(self.clamp(min, max))
         self.bump_version()
-        np.clip(self.array, min, max, out=self.array)
+        np.clip(self.array, _values(min), _values(max), out=self.array)
         return self
 
     clip_ = clamp_

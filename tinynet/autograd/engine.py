@@ -132,7 +132,7 @@ def _call_backward(ctx, g: np.ndarray, adopted: set, retained: bool = True) -> t
             "first call if you need to backward twice.")
     _check_saved_unchanged(ctx)
     if retained and ctx.retained is not None and ctx.retained() is not None:
-        _accumulate_leaf_grad(ctx.retained(), g, adopted)
+        _retain(ctx.retained(), g, adopted)
     input_grads = type(ctx).backward(ctx, g)
     return input_grads if type(input_grads) is tuple else (input_grads,)
 
@@ -241,6 +241,16 @@ def _check_saved_unchanged(ctx) -> None:
             f"an in-place operation: the output of {type(ctx).__name__}, which its "
             f"backward needs, is at version {ctx.out_version[0]}, expected version 0. "
             f"Change it out of place, or only after backward().")
+
+
+def _retain(t, g: np.ndarray, adopted: set) -> None:
+    """A non-leaf's ``.grad`` (it called ``retain_grad()``): the first pass's gradient, then
+    the sum, in a new tensor each time, as in PyTorch (a leaf's ``.grad`` is added to in
+    place: a reference to the old one sees the sum there)."""
+    if t.grad is None:
+        _accumulate_leaf_grad(t, g, adopted)
+    else:
+        t.grad = _Tensor._wrap(t.grad.array + np.asarray(g, t.array.dtype), False, None)
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
