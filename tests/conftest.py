@@ -35,7 +35,7 @@ TOPICS = {
            "test_module_registration", "test_batch_norm", "test_embedding", "test_flatten",
            "test_lazy_linear", "test_smooth_l1", "test_against_torch_layers",
            "test_functional_forms", "test_bce", "test_containers_hooks", "test_backward_hooks",
-           "test_kl_div", "test_nn_extra",
+           "test_kl_div", "test_parameter_containers", "test_nn_extra",
            "test_concat_dataset"),
     "optim": ("test_optim", "test_lr_scheduler"),
     "training": ("test_fit", "test_fit_loader", "test_checkpoint", "test_history", "test_soak",

@@ -73,7 +73,7 @@ def test_dtype_is_kept():
 
 def test_repr_equals_pytorchs():
     assert repr(nn.Dropout()) == "Dropout(p=0.5, inplace=False)"
-    assert repr(nn.Dropout(0.2, inplace=True)) == "Dropout(p=0.2, inplace=False)"
+    assert repr(nn.Dropout(0.2, inplace=True)) == "Dropout(p=0.2, inplace=True)"
 
 
 @pytest.mark.parametrize("call, error, message", [

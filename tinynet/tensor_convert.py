@@ -197,6 +197,10 @@ class TensorConvert:
     def is_cuda(self) -> bool:
         return False
 
+    def get_device(self) -> int:
+        """-1: the tensor is on the CPU (PyTorch's answer for a CPU tensor)."""
+        return -1
+
     def cuda(self, *args, **kwargs):
         raise RuntimeError("cuda: tinynet runs on the CPU only; keep tensors on the CPU "
                            "(guard the call with `if tinynet.cuda.is_available():`)")

@@ -34,10 +34,11 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
         super().__init__()
         self.p = check_dropout_p("Dropout", p)
+        self.inplace = inplace  # (kept for PyTorch code; the output is always a new tensor)
         self.generator = generator
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training, generator=self.generator)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}, inplace=False"
+        return f"p={self.p}, inplace={self.inplace}"

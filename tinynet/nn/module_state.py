@@ -15,12 +15,22 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 class ModuleState:
     """State dicts (the module's traversal, ``named_modules``, comes from ``Module``)."""
 
-    def state_dict(self) -> "OrderedDict[str, Tensor]":
+    def state_dict(self, *, destination=None, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
         """Name -> tensor sharing the data (detached) of each parameter and persistent
         buffer, module by module: its parameters, then its buffers (PyTorch's order). A
         tensor two modules share (tied weights) is under each name, as in PyTorch; for
-        it ``load_state_dict`` needs one of them (older files hold one)."""
-        return OrderedDict((name, t.detach()) for name, t in self._state_items())
+        it ``load_state_dict`` needs one of them (older files hold one).
+
+        Args (PyTorch's): ``destination``, a dict to fill (and return); ``prefix``, put
+        before every name; ``keep_vars``, the parameters and buffers themselves, not
+        detached tensors."""
+        if not isinstance(prefix, str):
+            raise TypeError(f"state_dict: prefix must be a string, got {type(prefix).__name__}")
+        out = OrderedDict() if destination is None else destination
+        for name, t in self._state_items():
+            out[prefix + name] = t if keep_vars else t.detach()
+        return out
 
     def _state_items(self):
         """(dotted name, tensor) for each parameter and persistent buffer; as in PyTorch,
