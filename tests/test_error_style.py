@@ -147,3 +147,34 @@ def test_an_unknown_name_lists_the_choices_and_suggests_the_closest():
     with pytest.raises(ValueError, match=r"MLP: activation must be one of .*got 'rleu' "
                                          r"\(did you mean 'relu'\?\)"):
         tn.models.MLP(2, [4], 2, activation="rleu")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: tn.randn(-1, 2), ValueError,
+     r"randn: sizes must be integers >= 0, got -1 at position 0 of \(-1, 2\)"),
+    (lambda: tn.zeros(2.0, 3), TypeError,
+     r"zeros: sizes must be integers >= 0, got 2.0 at position 0 of \(2.0, 3\)"),
+    (lambda: tn.randint(5, 5, (2,)), ValueError,
+     r"randint: high must be greater than low \(integers in \[low, high\)\), got low=5, "
+     r"high=5"),
+    (lambda: tn.arange(0, 5, 0), ValueError, "arange: step must be nonzero, got 0"),
+    (lambda: tn.tensor([[1, 2], [3]]), ValueError,
+     r"tensor: data must be rectangular \(at each depth, lists of one length\), got "
+     r"\[\[1, 2\], \[3\]\]"),
+    (lambda: tn.nn.Linear(2, 2).load_state_dict(tn.nn.Linear(2, 2)), TypeError,
+     r"load_state_dict: state_dict must be a mapping of names to tensors \(as "
+     r"model.state_dict\(\) gives\), got Linear"),
+    (lambda: tn.ones(2, 3) @ tn.ones(2, 3), ValueError,
+     r"matmul: the operands' shapes \(2, 3\) and \(2, 3\) do not fit \(the first's last "
+     r"dimension must equal the second's second-to-last one\)"),
+])
+def test_factory_and_shape_errors_name_the_call_and_the_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_saving_into_a_missing_directory_names_the_destination(tmp_path):
+    target = tmp_path / "missing" / "model.npz"
+    with pytest.raises(FileNotFoundError, match="tn.save: the directory of .*missing/model.npz"
+                                                "' does not exist; create it first"):
+        tn.save({"w": tn.ones(1)}, target)

@@ -8,6 +8,7 @@ are the same. As with PyTorch, ``from tinynet import *`` therefore rebinds ``flo
 ``int`` and ``bool``.
 """
 import builtins
+import reprlib
 
 import numpy as np
 
@@ -158,7 +159,13 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
     if dtype is not None:
         return np.array(data, dtype=dtype)
     from_numpy = isinstance(data, (np.ndarray, np.generic))
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError as error:
+        if "inhomogeneous" not in str(error):
+            raise
+        raise ValueError(f"{where}: data must be rectangular (at each depth, lists of one "
+                         f"length), got {reprlib.repr(data)}") from None
     if not from_numpy:
         if array.dtype.kind == "f":
             array = array.astype(get_default_dtype())

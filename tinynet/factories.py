@@ -20,7 +20,12 @@ def shape_of(sizes: tuple, size, name: str) -> tuple:
             raise TypeError(f"{name}: give the size positionally or as size=, not both")
         sizes = (size,)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        return tuple(sizes[0])
+        sizes = tuple(sizes[0])
+    for i, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise (ValueError if isinstance(n, (int, np.integer)) else TypeError)(
+                f"{name}: sizes must be integers >= 0, got {n!r} at position {i} of "
+                f"{tuple(sizes)}")
     return tuple(sizes)
 
 
@@ -133,6 +138,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
     """
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ValueError(f"arange: step must be nonzero, got {step!r}")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes.get_default_dtype()

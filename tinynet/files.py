@@ -38,6 +38,9 @@ def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwar
         raise IsADirectoryError(f"{where}: path must be a file name, got "
                                 f"{os.fspath(path)!r}, which is a directory")
     directory, name = os.path.split(target)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"{where}: the directory of {os.fspath(path)!r} does not "
+                                f"exist; create it first (os.makedirs)")
     _remove_orphans(directory, name)
     # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
     # with the usual permissions, and never opens an existing one

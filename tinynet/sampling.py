@@ -37,8 +37,12 @@ def randint(low, high=None, size=(), dtype=None, generator=None, requires_grad: 
     """Integers in [low, high), as ``randint(low, high, size)`` or ``randint(high, size)``."""
     if high is None or isinstance(high, (tuple, list)) and size == ():
         low, high, size = 0, low, (() if high is None else high)
+    if not low < high:
+        raise ValueError(f"randint: high must be greater than low (integers in [low, high)), "
+                         f"got low={low!r}, high={high!r}")
     rng = as_generator(generator, "randint")
-    array = rng.integers(low, high, size=tuple(size)).astype(dtype or np.int64)
+    array = rng.integers(low, high, size=shape_of((size,), None, "randint")).astype(
+        dtype or np.int64)
     return make(array, requires_grad, device, "randint")
 
 

@@ -2,6 +2,7 @@
 persistent buffers by dotted name, saved and copied back in place. ``Module`` inherits
 them; see ``module.py``."""
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -49,6 +50,10 @@ class ModuleState:
                 float32's range) (always), and every missing or unexpected key (when
                 ``strict``).
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: state_dict must be a mapping of names to "
+                            f"tensors (as model.state_dict() gives), got "
+                            f"{type(state_dict).__name__}")
         own = dict(self._state_items())
         # a shared tensor's other names stand in for a missing one (files written before
         # state_dict listed every name held one name per tensor)

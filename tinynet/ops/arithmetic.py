@@ -149,7 +149,13 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, x, z):
         ctx.save_for_backward(x, z)
-        return x @ z
+        try:
+            return x @ z
+        except ValueError:  # numpy's message names a gufunc signature, not the shapes
+            raise ValueError(f"matmul: the operands' shapes {x.shape} and {z.shape} do not "
+                             f"fit (the first's last dimension must equal the second's "
+                             f"{'only dimension' if z.ndim == 1 else 'second-to-last one'})"
+                             ) from None
 
     @staticmethod
     def backward(ctx, grad):
