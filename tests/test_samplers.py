@@ -183,6 +183,13 @@ def test_a_custom_sampler_subclass_drives_a_loader():
     assert [y.tolist() for _, y in loader] == [[4, 3], [2, 1], [0]]
 
 
+def test_an_epochs_iterator_has_the_loaders_length():
+    loader = DataLoader(_dataset(5), batch_size=2)
+    epoch = iter(loader)
+    assert len(epoch) == 3 and next(epoch)[1].tolist() == [0, 1]
+    assert [y.tolist() for _, y in epoch] == [[2, 3], [4]]
+
+
 def test_a_sampler_without_length_iterates_but_has_no_len():
     loader = DataLoader(_dataset(5), batch_size=2, sampler=iter([1, 2, 3]))
     with pytest.raises(TypeError):

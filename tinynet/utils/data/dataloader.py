@@ -1,0 +1,160 @@
+"""Minibatches, as ``torch.utils.data.dataloader``: ``DataLoader`` draws indices (in
+order, shuffled, or from a sampler), fetches those samples and joins them into one batch
+with ``default_collate``. Everything runs in the calling process (see ``DataLoader``'s
+``num_workers``)."""
+import collections.abc
+import numbers
+import reprlib
+
+import numpy as np
+
+from tinynet.checks import check_int
+from tinynet.combining import stack
+from tinynet.factories import as_tensor, tensor
+from tinynet.random import as_generator
+from tinynet.tensor import Tensor
+from tinynet.utils.data.dataset import TensorDataset
+from tinynet.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+
+
+def default_collate(batch):
+    """Join a list of samples into one batch, as PyTorch's ``default_collate``: tensors
+    and numpy arrays are stacked along a new first dimension; Python ints, floats and
+    bools become int64, float64 and bool tensors; tuples and lists are collated position
+    by position (giving a list), dicts key by key; strings are left as they are.
+
+    Example:
+        >>> import tinynet as tn
+        >>> default_collate([(tn.ones(2), 0), (tn.zeros(2), 1)])
+        [tensor([[1., 1.],
+                [0., 0.]]), tensor([0, 1])]
+    """
+    first = batch[0]
+    if isinstance(first, Tensor):
+        return stack(batch)
+    if isinstance(first, (np.ndarray, np.generic)):
+        if first.dtype.kind not in "biuf":
+            raise TypeError(f"default_collate: numpy samples must hold numbers, got dtype "
+                            f"{first.dtype}")
+        return stack([as_tensor(np.asarray(sample)) for sample in batch])
+    if isinstance(first, bool):
+        return tensor(batch, dtype=np.bool_)
+    if isinstance(first, numbers.Integral):
+        return tensor(batch, dtype=np.int64)
+    if isinstance(first, numbers.Real):
+        return tensor(batch, dtype=np.float64)
+    if isinstance(first, (str, bytes)):
+        return batch
+    if isinstance(first, collections.abc.Mapping):
+        return {key: default_collate([sample[key] for sample in batch]) for key in first}
+    if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
+        return type(first)(*(default_collate(column) for column in zip(*batch)))
+    if isinstance(first, collections.abc.Sequence):
+        if any(len(sample) != len(first) for sample in batch):
+            raise RuntimeError(f"default_collate: each sample must have the same length, got "
+                               f"lengths {sorted({len(sample) for sample in batch})}")
+        return [default_collate(column) for column in zip(*batch)]
+    raise TypeError(f"default_collate: samples must be tensors, numpy arrays, numbers, "
+                    f"strings, dicts or sequences, got {type(first).__name__}")
+
+
+class DataLoader:
+    """Minibatches of a dataset: iterate it once per epoch.
+
+    Each iteration draws an order of indices (``shuffle``: a new permutation each time,
+    from ``generator``; or ``sampler``'s), cuts it into batches of ``batch_size`` indices
+    (or takes ``batch_sampler``'s batches), fetches those samples and joins them with
+    ``collate_fn``.
+
+    Args:
+        dataset: a dataset (``__getitem__`` and ``__len__``).
+        batch_size: samples per batch (default 1).
+        shuffle: draw a new random order at each iteration (default False).
+        sampler: the order of the indices instead (a ``Sampler``, or any iterable of
+            indices; ``len(loader)`` needs its length); not with ``shuffle``.
+        batch_sampler: the batches of indices instead (a ``BatchSampler``, or any
+            iterable of lists of indices); not with ``batch_size``, ``shuffle``,
+            ``sampler`` or ``drop_last``. ``loader.batch_size`` is then None.
+        num_workers: accepted for PyTorch code; NOTE: batches are always made in the
+            calling process, one after the other (the same batches, in the same order).
+        collate_fn: joins a list of samples into a batch (default: ``default_collate``).
+        pin_memory: accepted and ignored (no GPU).
+        drop_last: drop the last batch when it is smaller than ``batch_size``.
+        generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the shuffling
+            (default: the global generator, see ``tn.manual_seed``).
+
+    Example:
+        >>> import tinynet as tn
+        >>> data = tn.utils.data.TensorDataset(tn.arange(5.0), tn.arange(5))
+        >>> loader = tn.utils.data.DataLoader(data, batch_size=2)
+        >>> len(loader), [y.tolist() for _, y in loader]
+        (3, [[0, 1], [2, 3], [4]])
+    """
+
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, sampler=None,
+                 batch_sampler=None, num_workers: int = 0, collate_fn=None,
+                 pin_memory: bool = False, drop_last: bool = False, generator=None):
+        self.dataset = dataset
+        self.batch_size = check_int("DataLoader", "batch_size", batch_size, 1)
+        self.shuffle = bool(shuffle)
+        self.num_workers = check_int("DataLoader", "num_workers", num_workers, 0)
+        self.collate_fn = default_collate if collate_fn is None else collate_fn
+        self.pin_memory = pin_memory
+        self.drop_last = bool(drop_last)
+        if generator is not None:
+            as_generator(generator, "DataLoader")  # refuse a wrong type now, not mid-epoch
+        self.generator = generator
+        if sampler is not None and self.shuffle:
+            raise ValueError(f"DataLoader: sampler and shuffle=True cannot be combined (the "
+                             f"sampler gives the order), got sampler={reprlib.repr(sampler)}")
+        if batch_sampler is not None:
+            if self.batch_size != 1 or self.shuffle or sampler is not None or self.drop_last:
+                raise ValueError(
+                    f"DataLoader: batch_sampler cannot be combined with batch_size, shuffle, "
+                    f"sampler or drop_last (it gives the batches), got batch_size="
+                    f"{self.batch_size}, shuffle={self.shuffle}, sampler="
+                    f"{reprlib.repr(sampler)}, drop_last={self.drop_last}")
+            self.batch_size = None
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if self.shuffle else \
+                SequentialSampler(dataset)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler if batch_sampler is not None else \
+            BatchSampler(sampler, self.batch_size, self.drop_last)
+
+    def __len__(self) -> int:
+        return len(self.batch_sampler)
+
+    def __iter__(self):
+        """One epoch's batches; the iterator has ``len``, as PyTorch's."""
+        return _Epoch(self)
+
+    def _batches(self):
+        # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
+        # default, are picked by one index per tensor instead of one GetItem per sample
+        # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
+        whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
+        for indices in self.batch_sampler:
+            if not len(indices):
+                raise ValueError(f"DataLoader: each batch of batch_sampler must hold at least "
+                                 f"one index, got {indices!r}")
+            if whole:
+                yield [t[np.asarray(indices)] for t in self.dataset.tensors]
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
+
+
+class _Epoch:
+    """An iterator over one epoch's batches whose ``len`` is the loader's."""
+
+    def __init__(self, loader: DataLoader):
+        self._loader, self._batches = loader, loader._batches()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._batches)
+
+    def __len__(self) -> int:
+        return len(self._loader)
