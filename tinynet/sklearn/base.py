@@ -15,6 +15,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from tinynet import nn, optim
 from tinynet.autograd.grad_mode import no_grad
+from tinynet.autograd.replay import capture
 from tinynet.diagnostics import Monitor
 from tinynet.factories import from_numpy
 from tinynet.models import INITS, MLP
@@ -154,6 +155,11 @@ class _BaseMLP(BaseEstimator):
         self._no_improvement = 0
         self._rng = rng
 
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # (a copy: object's is the instance's dict)
+        state.pop("_capture", None)  # functions of this process: a copy captures its own
+        return state
+
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
         if "model_" in vars(self):  # (pickled before these were kept: what they were then)
@@ -202,13 +208,12 @@ class _BaseMLP(BaseEstimator):
             solver = optim.Adam if self.solver == "adam" else optim.AdamW
             self._optimizer = solver(params, lr=self.learning_rate_init)
 
-    def _batch_loss(self, out: Tensor, yb: np.ndarray, wb) -> tuple:
-        """The batch's mean loss (weighted by ``wb`` when given), and the batch weight
-        that scikit-learn's L2 penalty is divided by."""
+    def _batch_loss(self, out: Tensor, yb: Tensor, wb=None) -> Tensor:
+        """The batch's mean loss, weighted by the tensor ``wb`` when given (its sum taken
+        by an op, so that a captured step replays it)."""
         if wb is None:
-            return self._loss(out, from_numpy(yb), "mean"), len(yb)
-        total = float(wb.sum())
-        return (self._loss(out, from_numpy(yb), "none") * from_numpy(wb)).sum() / total, total
+            return self._loss(out, yb, "mean")
+        return (self._loss(out, yb, "none") * wb).sum() / wb.sum()
 
     def _add_l2_penalty(self, loss_value: float, total: float) -> float:
         """scikit-learn's penalty alpha/2 · Σ‖W‖² / total, applied as it does: its value
@@ -279,24 +284,28 @@ class _BaseMLP(BaseEstimator):
         return (*split[:4], *((None, None) if sample_weight is None else split[4:]))
 
     def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
-        """One epoch of minibatch steps (``training.train_epoch``); a non-finite loss puts
-        the model and optimizer back where the epoch began and raises."""
+        """One epoch of minibatch steps (``training.train_epoch``, each step's forward
+        pass and loss captured); a non-finite loss puts the model and optimizer back
+        where the epoch began and raises."""
         start = ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
                  self._optimizer.state_dict())
+        step = self._captured_step()
 
-        def batch_loss(out, targets):
+        def forward(inputs, targets):
             yb, wb = targets
-            loss, self._batch_weight = self._batch_loss(out, yb, wb)
-            scale = self._gradient_scale()
-            return (loss if scale == 1 else loss * scale), loss.item()
+            # what scikit-learn's L2 penalty is divided by: the batch's size or weight
+            self._batch_weight = len(yb) if wb is None else float(wb.sum())
+            args = (from_numpy(inputs), from_numpy(yb))
+            loss, out, *unscaled = step(*args) if wb is None else step(*args, from_numpy(wb))
+            return loss, (unscaled[0] if unscaled else loss).item(), out
 
         def penalty(value, targets):  # scikit-learn's L2 term, on the gradients and the loss
             return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
 
         data = array_batches(X, (y, sample_weight), batch_size, self.shuffle, self._rng)
         try:
-            result = train_epoch(self.model_, self._optimizer, data, batch_loss,
-                                 after_backward=penalty)
+            result = train_epoch(self.model_, self._optimizer, data, None,
+                                 after_backward=penalty, forward=forward)
         except NonFiniteLoss as error:
             self.model_.load_state_dict(start[0])
             self._optimizer.load_state_dict(start[1])
@@ -309,6 +318,25 @@ class _BaseMLP(BaseEstimator):
         self.t_ += len(X)
         self.loss_ = result.loss
         self.loss_curve_.append(result.loss)
+
+    def _captured_step(self) -> capture:
+        """The network's forward pass and batch loss as one ``tn.capture``, which replays
+        them from each batch shape's third step on: the eager numbers bit for bit, with
+        less Python per step. One per network, kept across ``partial_fit`` calls (not
+        pickled: a copy makes its own)."""
+        kept = getattr(self, "_capture", None)
+        if kept is None or kept[0] is not self.model_:
+            model, scale = self.model_, self._gradient_scale()
+
+            def loss_and_output(x, yb, wb=None):
+                out = model(x)
+                loss = self._batch_loss(out, yb, wb)
+                # the loss to backpropagate, scaled as in _gradient_scale, and the
+                # reported one (detached)
+                return (loss, out) if scale == 1 else (loss * scale, out, loss)
+
+            kept = self._capture = (model, capture(loss_and_output))
+        return kept[1]
 
     def _record(self, X_val, y_val, w_val, watcher) -> dict:
         """The epoch's History record: fit()'s layout (so tinynet.plot reads it) plus
@@ -351,7 +379,8 @@ class _BaseMLP(BaseEstimator):
         loss on the validation split; the score is NaN when an output is not finite."""
         with no_grad():
             out = self.model_(from_numpy(X_val))
-            loss = self._batch_loss(out, y_val, w_val)[0].item()
+            loss = self._batch_loss(out, from_numpy(y_val),
+                                    None if w_val is None else from_numpy(w_val)).item()
         self.model_.train()
         if not np.isfinite(out.array).all():
             return float("nan"), loss

@@ -3,6 +3,8 @@
 They follow ``sklearn.neural_network``'s parameter names and defaults where those exist,
 add GELU, ELU, LeakyReLU and LayerNorm, and record tinynet's per-layer diagnostics in
 ``history_``. They work in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``.
+Their training steps are replayed (``tn.capture``, from each batch size's third step):
+the numbers of an eager fit, bit for bit, with less Python per step.
 
 Differences from scikit-learn's MLP, on purpose:
   * binary classification uses one logit and BCE-with-logits (as sklearn's does), the
