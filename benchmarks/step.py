@@ -32,6 +32,7 @@ sampling cycle of the default Monitor); the line reports the median over pairs.
 """
 import argparse
 import gc
+import json
 import os
 import platform
 import sys
@@ -42,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
-from _results import recording, save  # noqa: E402
+from _results import clean, recording, save  # noqa: E402
 
 import tinynet as tn  # noqa: E402
 from tinynet import nn  # noqa: E402
@@ -473,6 +474,10 @@ def summarise(rounds, monitor_costs, memory, n_ops, flops) -> dict:
             result[f"tinynet_over_{key(other)}"] = quartiles(
                 [average(np.nansum(r["tinynet"], axis=1)) / average(np.nansum(r[other], axis=1))
                  for r in rounds])
+    if "pytorch" in rounds[0]:
+        result["tinynet_capture_over_pytorch"] = quartiles(
+            [np.median(np.nansum(r["tinynet capture"], axis=1))
+             / np.median(np.nansum(r["pytorch"], axis=1)) for r in rounds])
     return result
 
 
@@ -534,6 +539,8 @@ def parse(argv):
                         help="skip timing tinynet with a diagnostics Monitor attached")
     parser.add_argument("--write-results", action="store_true",
                         help="also write docs/results/step_threads_<N|default>.json")
+    parser.add_argument("--json", metavar="PATH",
+                        help="also write the results to PATH (benchmarks/step_runs.py)")
     return parser.parse_args(argv)
 
 
@@ -551,6 +558,9 @@ def main(argv=None):
         results = measure(args, dtype)
     if limiter is not None:
         limiter.restore_original_limits()
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(clean(results), file)
     if args.write_results and args.config == "all" and args.optimizer == "both":
         save(f"step_threads_{requested or 'default'}",
              {"dtype": args.dtype, "threads": requested, "rounds": args.rounds,

@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
 import end_to_end  # noqa: E402
 import monitor_cost  # noqa: E402
 import step  # noqa: E402
+import step_runs  # noqa: E402
 
 import tinynet as tn  # noqa: E402
 
@@ -136,6 +137,56 @@ def test_summarise_pairs_rounds_and_sums_phases():
     assert result["rows"]["tinynet_capture"]["name"] == "tinynet capture"
     assert result["per_op_us"]["tinynet"]["median"] == pytest.approx(0.75e6)
     assert result["memory_mb"] == {"tinynet": 2.0, "numpy": 1.0}
+
+
+def test_summarise_pairs_captured_steps_with_pytorchs():
+    # per round: PyTorch's step 4 s, then 2 s; the captured step 3 s, then 3 s
+    rounds = [{lib: np.array([[v, 0.0, 0.0]] * 3) for lib, v in
+               (("numpy", 1.0), ("tinynet", 2.0), ("tinynet capture", 3.0), ("pytorch", 4.0))},
+              {lib: np.array([[v, 0.0, 0.0]] * 3) for lib, v in
+               (("numpy", 1.0), ("tinynet", 2.0), ("tinynet capture", 3.0), ("pytorch", 2.0))}]
+    result = step.summarise(rounds, {}, {}, n_ops=1, flops=1.0)
+    # paired by round, 3/4 and 3/2 (unpaired medians would give 3/3)
+    assert result["tinynet_capture_over_pytorch"]["median"] == pytest.approx(1.125)
+    assert result["tinynet_capture_over_pytorch"]["q1"] == pytest.approx(0.9375)
+    assert result["tinynet_over_pytorch"]["median"] == pytest.approx(0.75)
+
+
+def _run(eager, capture, over_pytorch=None):
+    """A step.py result for toy/sgd and toy/adam with these median ratios."""
+    rows = {"tinynet": {"ratio_to_numpy": {"median": eager}},
+            "tinynet_capture": {"ratio_to_numpy": {"median": capture}}}
+    result = {"rows": rows}
+    if over_pytorch is not None:
+        result["tinynet_over_pytorch"] = {"median": over_pytorch}
+        result["tinynet_capture_over_pytorch"] = {"median": over_pytorch / 2}
+    return {"toy": {"sgd": result, "adam": result}}
+
+
+def test_step_runs_counts_the_runs_that_meet_each_target():
+    runs = [_run(2.0, 1.5, 0.9), _run(2.2, 1.51, 1.1), _run(1.4, 1.2, 1.0)]
+    entry = step_runs.collect(runs, ["toy"])["toy"]["sgd"]
+    assert entry["capture"]["runs"] == [1.5, 1.51, 1.2]
+    assert entry["capture"]["runs_meeting"] == 2  # at most 1.5: the limit itself meets it
+    assert entry["eager"]["runs_meeting"] == 1
+    assert (entry["capture"]["min"], entry["capture"]["max"]) == (1.2, 1.51)
+    assert entry["eager_over_pytorch"]["runs_meeting"] == 1  # below 1: a tie does not
+    assert entry["capture_over_pytorch"]["runs_meeting"] == 3
+    without_torch = step_runs.collect([_run(2.0, 1.5)], ["toy"])["toy"]["adam"]
+    assert set(without_torch) == {"target", "eager", "capture"}
+
+
+def test_step_runs_runs_step_py_in_fresh_processes(capsys):
+    table = step_runs.main(["--runs", "1", "--config", "toy", "--rounds", "1", "--steps", "2"])
+    out = capsys.readouterr().out
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in out.splitlines()
+            if line.startswith("| toy |")]
+    assert {(r[1], r[3]) for r in rows} >= {(o, ratio) for o in ("sgd", "adam")
+                                            for ratio in ("eager ÷ numpy", "captured ÷ numpy")}
+    for row in rows:
+        assert row[2] in ("≤ 1.50", "< 1") and row[6] in ("0 of 1", "1 of 1")
+        assert float(row[4]) > 0
+    assert table["toy"]["sgd"]["eager"]["runs"][0] > 0
 
 
 def test_ops_per_step_counts_the_recorded_graph():
