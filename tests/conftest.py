@@ -43,7 +43,7 @@ TOPICS = {
     "diagnostics": ("test_monitor", "test_hints", "test_hint_scenarios", "test_sanity",
                     "test_custom_activation", "test_plot", "test_viz", "test_classroom"),
     "experiments": ("test_experiments", "test_models_data", "test_dask", "test_benchmarks"),
-    "sklearn": ("test_sklearn",),
+    "sklearn": ("test_sklearn", "test_sklearn_capture"),
     "cli": ("test_cli", "test_exercises"),
     "docs": ("test_api_docs", "test_docs_walk", "test_teaching_docs", "test_docs",
              "test_docs_numbers", "test_examples", "test_notebooks", "test_classroom_docs"),
