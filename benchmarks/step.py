@@ -469,15 +469,13 @@ def summarise(rounds, monitor_costs, memory, n_ops, flops) -> dict:
         extra = [(np.median(r[lib][:, :2].sum(axis=1)) - np.median(r["numpy"][:, :2].sum(axis=1)))
                  / n_ops * 1e6 for r in rounds]
         result["per_op_us"][key(lib)] = quartiles(extra)
-    for other, average in (("pytorch", np.median), ("sklearn MLPClassifier", np.mean)):
-        if other in rounds[0]:
-            result[f"tinynet_over_{key(other)}"] = quartiles(
-                [average(np.nansum(r["tinynet"], axis=1)) / average(np.nansum(r[other], axis=1))
+    pairs = [("tinynet", "pytorch", np.median), ("tinynet capture", "pytorch", np.median),
+             ("tinynet", "sklearn MLPClassifier", np.mean)]
+    for lib, other, average in pairs:
+        if lib in rounds[0] and other in rounds[0]:
+            result[f"{key(lib)}_over_{key(other)}"] = quartiles(
+                [average(np.nansum(r[lib], axis=1)) / average(np.nansum(r[other], axis=1))
                  for r in rounds])
-    if "pytorch" in rounds[0]:
-        result["tinynet_capture_over_pytorch"] = quartiles(
-            [np.median(np.nansum(r["tinynet capture"], axis=1))
-             / np.median(np.nansum(r["pytorch"], axis=1)) for r in rounds])
     return result
 
 

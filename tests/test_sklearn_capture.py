@@ -1,13 +1,16 @@
 """The estimators replay their training steps (tn.capture): the numbers of an eager fit,
 bit for bit, in every setting that changes the step's loss."""
+import gc
 import pickle
 import warnings
+import weakref
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, make_moons, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
+from tinynet.autograd.replay import capture
 from tinynet.sklearn import MLPClassifier, MLPRegressor
 from tinynet.sklearn import base
 
@@ -42,6 +45,19 @@ CASES = {
 }
 
 
+@pytest.fixture
+def captures(monkeypatch) -> list:
+    """The captures the estimators make, in order."""
+    made = []
+
+    def kept(fn):
+        made.append(capture(fn))
+        return made[-1]
+
+    monkeypatch.setattr(base, "capture", kept)
+    return made
+
+
 def _eager(monkeypatch):
     """Estimators built after this train eagerly: their 'capture' is the function."""
     monkeypatch.setattr(base, "capture", lambda fn: fn)
@@ -58,11 +74,12 @@ def _fit(make, X, y, w):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_captured_fit_gives_the_eager_numbers(case, monkeypatch):
+def test_a_captured_fit_gives_the_eager_numbers(case, captures, monkeypatch):
     make, X, y, w = CASES[case]
     captured = _fit(make, X, y, w)
-    steps = captured._capture[1]
+    (steps,) = captures
     assert steps.replays >= 3 * steps.eager_calls  # most steps were replayed
+    assert "_capture" not in vars(captured)  # a fit's capture ends with it
     _eager(monkeypatch)
     eager = _fit(make, X, y, w)
     for a, b in zip(_state(captured), _state(eager), strict=True):
@@ -97,12 +114,65 @@ def test_a_pickled_estimator_captures_anew_and_continues_alike():
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_new_network_gets_a_new_capture():
-    model = MLPClassifier((8,), max_iter=2, random_state=0, batch_size=32)
+def test_a_new_network_gets_a_new_capture(captures):
+    model = MLPClassifier((8,), random_state=0, batch_size=32)
+    model.partial_fit(MOONS_X, MOONS_Y, classes=[0, 1])
+    first = model._capture
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(MOONS_X, MOONS_Y)
-        first = model._capture
-        model.set_params(hidden_layer_sizes=(4,)).fit(MOONS_X, MOONS_Y)
-    assert model._capture is not first and model._capture[0] is model.model_
-    assert model.coefs_[0].shape == (2, 4)
+        model.set_params(hidden_layer_sizes=(4,), max_iter=2).fit(MOONS_X, MOONS_Y)
+    model.partial_fit(MOONS_X, MOONS_Y)
+    assert len(captures) == 3 and model._capture is not first
+    assert model._capture[0] is model.model_ and model.coefs_[0].shape == (2, 4)
+
+
+@pytest.mark.parametrize("train", ["fit", "partial_fit"])
+def test_a_trained_estimator_is_freed_when_dropped(train):
+    gc.collect()
+    gc.disable()  # freed by its reference count alone: the capture holds no cycle to it
+    try:
+        model = MLPClassifier((8,), max_iter=2, random_state=0, batch_size=32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if train == "fit":
+                model.fit(MOONS_X, MOONS_Y)
+            else:
+                model.partial_fit(MOONS_X, MOONS_Y, classes=[0, 1])
+        dropped = weakref.ref(model)
+        del model
+        assert dropped() is None
+    finally:
+        gc.enable()
+
+
+def test_partial_fit_after_a_dtype_change_matches_eager(monkeypatch):
+    def train():
+        model = MLPClassifier((8,), random_state=0, batch_size=16)
+        model.partial_fit(MOONS_X[:96], MOONS_Y[:96], classes=[0, 1])
+        model.set_params(dtype="float32").partial_fit(MOONS_X[96:192], MOONS_Y[96:192])
+        return model
+
+    captured = train()
+    assert captured.coefs_[0].dtype == np.float32
+    _eager(monkeypatch)
+    for a, b in zip(_state(captured), _state(train()), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_loss_gone_infinite_on_a_replayed_step_restores_and_continues_alike(monkeypatch):
+    def train():
+        model = MLPRegressor((8,), random_state=0, batch_size=16, solver="sgd",
+                             learning_rate_init=1.0, dtype="float32")
+        with np.errstate(all="ignore"), \
+                pytest.raises(FloatingPointError, match=r"inf at epoch 1, step ([3-9]|1\d)"):
+            model.partial_fit(REG_X, REG_Y)  # diverges on a replayed step (the third on)
+        restored = _state(model)
+        model.partial_fit(REG_X[:32], REG_Y[:32])  # two steps more, from the restored state
+        return restored, model
+
+    restored, captured = train()
+    assert captured._capture[1].replays > 0
+    _eager(monkeypatch)
+    restored_eager, eager = train()
+    for a, b in zip(restored + _state(captured), restored_eager + _state(eager), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -208,13 +208,6 @@ class _BaseMLP(BaseEstimator):
             solver = optim.Adam if self.solver == "adam" else optim.AdamW
             self._optimizer = solver(params, lr=self.learning_rate_init)
 
-    def _batch_loss(self, out: Tensor, yb: Tensor, wb=None) -> Tensor:
-        """The batch's mean loss, weighted by the tensor ``wb`` when given (its sum taken
-        by an op, so that a captured step replays it)."""
-        if wb is None:
-            return self._loss(out, yb, "mean")
-        return (self._loss(out, yb, "none") * wb).sum() / wb.sum()
-
     def _add_l2_penalty(self, loss_value: float, total: float) -> float:
         """scikit-learn's penalty alpha/2 · Σ‖W‖² / total, applied as it does: its value
         added to the loss, its gradient alpha · W / total to each weight's gradient
@@ -262,6 +255,8 @@ class _BaseMLP(BaseEstimator):
         finally:
             if watcher:
                 watcher.detach()
+            if not incremental:  # a fit's capture ends with it (partial_fit keeps its own)
+                vars(self).pop("_capture", None)
         if self.early_stopping and not incremental:
             self.model_.load_state_dict(self._best_state)
             self.best_loss_ = None
@@ -322,18 +317,20 @@ class _BaseMLP(BaseEstimator):
     def _captured_step(self) -> capture:
         """The network's forward pass and batch loss as one ``tn.capture``, which replays
         them from each batch shape's third step on: the eager numbers bit for bit, with
-        less Python per step. One per network, kept across ``partial_fit`` calls (not
-        pickled: a copy makes its own)."""
+        less Python per step. One per network, kept across ``partial_fit`` calls (and
+        with it the arrays its last step saved), dropped at the end of ``fit``; not
+        pickled: a copy makes its own. It holds the network, never the estimator (which
+        then goes as soon as nothing refers to it)."""
         kept = getattr(self, "_capture", None)
         if kept is None or kept[0] is not self.model_:
-            model, scale = self.model_, self._gradient_scale()
+            model, loss, scale = self.model_, self._loss_function(), self._gradient_scale()
 
             def loss_and_output(x, yb, wb=None):
                 out = model(x)
-                loss = self._batch_loss(out, yb, wb)
+                value = batch_loss(loss, out, yb, wb)
                 # the loss to backpropagate, scaled as in _gradient_scale, and the
                 # reported one (detached)
-                return (loss, out) if scale == 1 else (loss * scale, out, loss)
+                return (value, out) if scale == 1 else (value * scale, out, value)
 
             kept = self._capture = (model, capture(loss_and_output))
         return kept[1]
@@ -379,8 +376,8 @@ class _BaseMLP(BaseEstimator):
         loss on the validation split; the score is NaN when an output is not finite."""
         with no_grad():
             out = self.model_(from_numpy(X_val))
-            loss = self._batch_loss(out, from_numpy(y_val),
-                                    None if w_val is None else from_numpy(w_val)).item()
+            loss = batch_loss(self._loss_function(), out, from_numpy(y_val),
+                              None if w_val is None else from_numpy(w_val)).item()
         self.model_.train()
         if not np.isfinite(out.array).all():
             return float("nan"), loss
@@ -450,6 +447,14 @@ class _BaseMLP(BaseEstimator):
     def intercepts_(self) -> list:
         check_is_fitted(self, "model_")
         return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
+
+
+def batch_loss(loss, out: Tensor, yb: Tensor, wb=None) -> Tensor:
+    """The batch's mean ``loss(out, yb, reduction)``, weighted by the tensor ``wb`` when
+    given (its sum taken by an op, so that a captured step replays it)."""
+    if wb is None:
+        return loss(out, yb, "mean")
+    return (loss(out, yb, "none") * wb).sum() / wb.sum()
 
 
 def _seed(random_state, where: str):

@@ -179,11 +179,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         (its multiclass targets have one column per class, which it does not stratify)."""
         return y.ravel() if len(self.classes_) == 2 and len(np.unique(y)) > 1 else None
 
-    def _loss(self, out: Tensor, y: Tensor, reduction: str) -> Tensor:
-        if len(self.classes_) == 2:
-            loss = nn.functional.binary_cross_entropy_with_logits(out, y, reduction=reduction)
-            return loss.reshape(-1) if reduction == "none" else loss
-        return nn.functional.cross_entropy(out, y, reduction=reduction)
+    def _loss_function(self):
+        return _binary_loss if len(self.classes_) == 2 else _multiclass_loss
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
         if len(self.classes_) == 2:
@@ -262,11 +259,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _stratify(self, y):
         return None
 
-    def _loss(self, out: Tensor, y: Tensor, reduction: str) -> Tensor:
-        if reduction == "none":
-            diff = out - y
-            return (diff * diff).mean(dim=1) * 0.5
-        return nn.functional.mse_loss(out, y) * 0.5
+    def _loss_function(self):
+        return _half_squared_error
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
         return r2_score(y, out, sample_weight=sample_weight)
@@ -282,3 +276,23 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
+
+
+# The losses, as functions of (output, targets, reduction): a captured training step
+# holds one, and so holds no estimator (see _BaseMLP._captured_step).
+def _binary_loss(out: Tensor, y: Tensor, reduction: str) -> Tensor:
+    """BCE with logits of the one output (scikit-learn's binary case)."""
+    loss = nn.functional.binary_cross_entropy_with_logits(out, y, reduction=reduction)
+    return loss.reshape(-1) if reduction == "none" else loss
+
+
+def _multiclass_loss(out: Tensor, y: Tensor, reduction: str) -> Tensor:
+    return nn.functional.cross_entropy(out, y, reduction=reduction)
+
+
+def _half_squared_error(out: Tensor, y: Tensor, reduction: str) -> Tensor:
+    """Half the squared error, averaged over the outputs (scikit-learn's regression loss)."""
+    if reduction == "none":
+        diff = out - y
+        return (diff * diff).mean(dim=1) * 0.5
+    return nn.functional.mse_loss(out, y) * 0.5
