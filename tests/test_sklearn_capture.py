@@ -176,3 +176,17 @@ def test_a_loss_gone_infinite_on_a_replayed_step_restores_and_continues_alike(mo
     restored_eager, eager = train()
     for a, b in zip(restored + _state(captured), restored_eager + _state(eager), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.01])
+def test_a_minibatch_of_zero_weight_is_refused_and_the_model_restored(alpha):
+    model = MLPClassifier((8,), random_state=0, batch_size=8, shuffle=False, alpha=alpha)
+    weights = np.ones(64)
+    model.partial_fit(MOONS_X[:64], MOONS_Y[:64], classes=[0, 1], sample_weight=weights)
+    before = _state(model)
+    weights[-8:] = 0  # the last minibatch weighs nothing
+    with pytest.raises(ValueError, match=r"sample_weight must have a positive sum over "
+                                         r"every minibatch, got 0 over one of 8 samples"):
+        model.partial_fit(MOONS_X[:64], MOONS_Y[:64], sample_weight=weights)
+    for a, b in zip(_state(model), before, strict=True):  # the first 7 steps undone
+        np.testing.assert_array_equal(a, b)

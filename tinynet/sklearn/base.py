@@ -280,8 +280,8 @@ class _BaseMLP(BaseEstimator):
 
     def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
         """One epoch of minibatch steps (``training.train_epoch``, each step's forward
-        pass and loss captured); a non-finite loss puts the model and optimizer back
-        where the epoch began and raises."""
+        pass and loss captured); a non-finite loss, or a minibatch whose sample weights
+        sum to 0, puts the model and optimizer back where the epoch began and raises."""
         start = ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
                  self._optimizer.state_dict())
         step = self._captured_step()
@@ -290,6 +290,8 @@ class _BaseMLP(BaseEstimator):
             yb, wb = targets
             # what scikit-learn's L2 penalty is divided by: the batch's size or weight
             self._batch_weight = len(yb) if wb is None else float(wb.sum())
+            if not self._batch_weight > 0:  # its weighted mean loss would be 0/0
+                raise _WeightlessBatch(len(yb))
             args = (from_numpy(inputs), from_numpy(yb))
             loss, out, *unscaled = step(*args) if wb is None else step(*args, from_numpy(wb))
             return loss, (unscaled[0] if unscaled else loss).item(), out
@@ -308,6 +310,15 @@ class _BaseMLP(BaseEstimator):
                 f"{type(self).__name__}: the training loss became {error.value} at epoch "
                 f"{self._epochs + 1}, step {error.step}; the model is back at the end of "
                 f"epoch {self._epochs}; lower learning_rate_init") from None
+        except _WeightlessBatch as error:
+            self.model_.load_state_dict(start[0])
+            self._optimizer.load_state_dict(start[1])
+            raise ValueError(
+                f"{type(self).__name__}: sample_weight must have a positive sum over every "
+                f"minibatch, got 0 over one of {error.args[0]} samples in epoch "
+                f"{self._epochs + 1} (its weighted mean loss is undefined); the model is back "
+                f"at the end of epoch {self._epochs}; use a larger batch_size, or leave out "
+                f"the samples of weight 0") from None
         self.n_iter_ += 1
         self._epochs += 1
         self.t_ += len(X)
@@ -447,6 +458,10 @@ class _BaseMLP(BaseEstimator):
     def intercepts_(self) -> list:
         check_is_fitted(self, "model_")
         return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
+
+
+class _WeightlessBatch(Exception):
+    """A minibatch whose sample weights sum to 0 (args: its size)."""
 
 
 def batch_loss(loss, out: Tensor, yb: Tensor, wb=None) -> Tensor:
