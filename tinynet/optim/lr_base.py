@@ -41,6 +41,18 @@ class LRScheduler(ScheduleState):
     def step(self) -> None:
         self._step_count += 1
         self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._set_lrs(self.get_lr())
+
+    def _restart(self, epoch: int = 0) -> None:
+        """Go to ``epoch`` directly, as ``SequentialLR`` does at a milestone: the rates
+        from the closed form where the schedule has one (``closed_form_lr``), else from
+        ``get_lr`` (as after the constructor's step)."""
+        self._step_count += 1
+        self.last_epoch = epoch
+        closed_form = getattr(self, "closed_form_lr", None)
+        self._set_lrs(closed_form() if closed_form is not None else self.get_lr())
+
+    def _set_lrs(self, lrs: list) -> None:
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]

@@ -53,6 +53,9 @@ class MultiStepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma ** times for group in groups]
 
+    def closed_form_lr(self) -> list:
+        reached = sum(n for epoch, n in self.milestones.items() if epoch <= self.last_epoch)
+        return [base * self.gamma ** reached for base in self.base_lrs]
 
 class ExponentialLR(LRScheduler):
     """lr = base_lr · gamma^epoch: the rate is multiplied by gamma at every step.
@@ -72,6 +75,8 @@ class ExponentialLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
 
+    def closed_form_lr(self) -> list:
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 class ConstantLR(LRScheduler):
     """lr = factor · base_lr for the first ``total_iters`` epochs, then base_lr (a
@@ -98,6 +103,9 @@ class ConstantLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * (1.0 / self.factor) for group in groups]
 
+    def closed_form_lr(self) -> list:
+        reached = self.last_epoch >= self.total_iters
+        return [base * (self.factor + reached * (1 - self.factor)) for base in self.base_lrs]
 
 class _FunctionLR(LRScheduler):
     """The schedules whose factors come from functions: one per parameter group, and a

@@ -1,8 +1,9 @@
 """Learning-rate schedules with PyTorch's formulas: ``StepLR``, ``CosineAnnealingLR``,
 ``LinearLR`` and ``OneCycleLR`` (stepped without arguments), the schedules by factors
 ``MultiStepLR``, ``ExponentialLR``, ``ConstantLR``, ``LambdaLR`` and ``MultiplicativeLR``
-(in ``tinynet/optim/lr_factors.py``), and ``ReduceLROnPlateau`` (stepped with the metric
-it watches; in ``tinynet/optim/plateau.py``). Their base class, ``LRScheduler``, is in
+(in ``tinynet/optim/lr_factors.py``), ``ReduceLROnPlateau`` (stepped with the metric
+it watches; in ``tinynet/optim/plateau.py``), and the combinations ``SequentialLR`` and
+``ChainedScheduler`` (in ``tinynet/optim/lr_combined.py``). Their base class, ``LRScheduler``, is in
 ``tinynet/optim/lr_base.py``."""
 import math
 
@@ -31,6 +32,9 @@ class StepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
 
+    def closed_form_lr(self) -> list:
+        return [base * self.gamma ** (self.last_epoch // self.step_size)
+                for base in self.base_lrs]
 
 class CosineAnnealingLR(LRScheduler):
     """lr follows half a cosine from base_lr down to eta_min over T_max epochs:
@@ -62,6 +66,10 @@ class CosineAnnealingLR(LRScheduler):
         return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
                 * (group["lr"] - eta) + eta for group in groups]
 
+    def closed_form_lr(self) -> list:
+        t, T, eta = self.last_epoch, self.T_max, self.eta_min
+        return [eta + (base - eta) * (1 + math.cos(math.pi * t / T)) / 2
+                for base in self.base_lrs]
 
 class LinearLR(LRScheduler):
     """The rate goes linearly from start_factor·base_lr to end_factor·base_lr over
@@ -107,6 +115,10 @@ class LinearLR(LRScheduler):
         ratio = 1.0 + (end - start) / (self.total_iters * start + (t - 1) * (end - start))
         return [group["lr"] * ratio for group in groups]
 
+    def closed_form_lr(self) -> list:
+        start, end, T = self.start_factor, self.end_factor, self.total_iters
+        return [base * (start + (end - start) * min(T, self.last_epoch) / T)
+                for base in self.base_lrs]
 
 class OneCycleLR(LRScheduler):
     """The 1cycle policy (Smith & Topin, 2018), stepped after every batch: the rate rises
@@ -236,9 +248,11 @@ def _per_group(where: str, name: str, value, groups: list) -> list:
     return [value] * len(groups)
 
 
-from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402, F401  (PyTorch's namespace)
+from tinynet.optim.lr_combined import ChainedScheduler, SequentialLR  # noqa: E402
+from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402  (PyTorch's namespace)
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR", "LinearLR",
     "CosineAnnealingLR", "LambdaLR", "MultiplicativeLR", "OneCycleLR", "ReduceLROnPlateau",
+    "SequentialLR", "ChainedScheduler",
 ]

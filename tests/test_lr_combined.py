@@ -1,0 +1,108 @@
+"""SequentialLR and ChainedScheduler: PyTorch's rates epoch by epoch (torch is needed for
+those tests), a saved state resumed, and the errors."""
+import warnings
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import optim
+from tinynet.optim import lr_scheduler as tn_sched
+
+
+def _pair(lib, module):
+    """Two parameter groups at lr 0.1 and 0.5, with momentum, in ``lib``."""
+    groups = [{"params": [lib.zeros(1, requires_grad=True)]},
+              {"params": [lib.zeros(1, requires_grad=True)], "lr": 0.5}]
+    return module.SGD(groups, lr=0.1, momentum=0.9)
+
+
+# name -> function of (the scheduler module, optimizer) making the combination; the same
+# code builds tinynet's and PyTorch's
+COMBINATIONS = {
+    "linear warm-up, then cosine": lambda S, o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=5), S.CosineAnnealingLR(o, T_max=20)],
+        milestones=[5]),
+    "constant, then exponential": lambda S, o: S.SequentialLR(
+        o, [S.ConstantLR(o, factor=0.1, total_iters=20), S.ExponentialLR(o, gamma=0.9)],
+        milestones=[6]),
+    "three: exponential, step, multistep": lambda S, o: S.SequentialLR(
+        o, [S.ExponentialLR(o, gamma=0.8), S.StepLR(o, step_size=3, gamma=0.5),
+            S.MultiStepLR(o, milestones=[2, 5, 5], gamma=0.3)], milestones=[4, 11]),
+    "a lambda schedule second (no closed form)": lambda S, o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.5, total_iters=3),
+            S.LambdaLR(o, lambda epoch: 0.95 ** epoch)], milestones=[3]),
+    "multiplicative second": lambda S, o: S.SequentialLR(
+        o, [S.ConstantLR(o, factor=0.5, total_iters=2),
+            S.MultiplicativeLR(o, lambda epoch: 0.9)], milestones=[4]),
+    "linear decay at a milestone of 0": lambda S, o: S.SequentialLR(
+        o, [S.StepLR(o, step_size=2), S.LinearLR(o, 1.0, 0.1, total_iters=9)],
+        milestones=[0]),
+    "chained: constant and exponential": lambda S, o: S.ChainedScheduler(
+        [S.ConstantLR(o, factor=0.5, total_iters=4), S.ExponentialLR(o, gamma=0.9)]),
+    "chained: warm-up, step and cosine": lambda S, o: S.ChainedScheduler(
+        [S.LinearLR(o, start_factor=0.2, total_iters=4), S.StepLR(o, step_size=5, gamma=0.5),
+         S.CosineAnnealingLR(o, T_max=12, eta_min=0.001)], optimizer=o),
+}
+
+
+def _rates(scheduler, epochs: int) -> list:
+    rates = []
+    for _ in range(epochs):
+        rates.append(scheduler.get_last_lr())
+        scheduler.optimizer.step()
+        scheduler.step()
+    return rates
+
+
+@pytest.mark.parametrize("name", list(COMBINATIONS))
+def test_combined_schedules_equal_pytorchs(name):
+    torch = pytest.importorskip("torch")
+    make = COMBINATIONS[name]
+    ours = _rates(make(tn_sched, _pair(tn, optim)), 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # PyTorch's own deprecations
+        theirs = _rates(make(torch.optim.lr_scheduler, _pair(torch, torch.optim)), 30)
+    np.testing.assert_allclose(np.array(ours), np.array(theirs), rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("name", list(COMBINATIONS))
+def test_a_combined_schedule_resumes_from_its_state_dict(name):
+    make = COMBINATIONS[name]
+    straight = _rates(make(tn_sched, _pair(tn, optim)), 24)
+    first = make(tn_sched, _pair(tn, optim))
+    _rates(first, 10)
+    saved, groups = first.state_dict(), first.optimizer.state_dict()
+    optimizer = _pair(tn, optim)
+    resumed = make(tn_sched, optimizer)  # built afresh, then loaded, as from a checkpoint
+    optimizer.load_state_dict(groups)
+    resumed.load_state_dict(saved)
+    assert _rates(resumed, 14) == straight[10:]
+
+
+def test_sequential_lr_example_warms_up_then_decays():
+    o = _pair(tn, optim)
+    S = tn_sched
+    sched = S.SequentialLR(o, [S.LinearLR(o, start_factor=0.25, total_iters=3),
+                              S.ExponentialLR(o, gamma=0.5)], milestones=[3])
+    assert [r[0] for r in _rates(sched, 6)] == pytest.approx([0.025, 0.05, 0.075, 0.1, 0.05,
+                                                              0.025])
+
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda S, o: S.SequentialLR(o, [], milestones=[]), ValueError,
+     "schedulers must hold at least one scheduler, got none"),
+    (lambda S, o: S.SequentialLR(o, [S.StepLR(o, 2), S.StepLR(o, 3)], milestones=[]),
+     ValueError, r"milestones must hold one epoch fewer than schedulers \(1\), got 0"),
+    (lambda S, o: S.SequentialLR(o, [S.StepLR(o, 2), S.ReduceLROnPlateau(o)], milestones=[3]),
+     ValueError, r"schedulers\[1\] is a ReduceLROnPlateau"),
+    (lambda S, o: S.SequentialLR(o, [S.StepLR(o, 2), S.StepLR(_pair(tn, optim), 3)],
+                                 milestones=[3]),
+     ValueError, r"every scheduler must schedule the same optimizer; schedulers\[1\]"),
+    (lambda S, o: S.ChainedScheduler([S.StepLR(o, 2), "cosine"]), TypeError,
+     r"schedulers\[1\] must be a learning-rate scheduler, got str"),
+    (lambda S, o: S.ChainedScheduler([]), ValueError, "at least one scheduler"),
+])
+def test_combination_errors(build, error, message):
+    with pytest.raises(error, match=message):
+        build(tn_sched, _pair(tn, optim))
