@@ -106,3 +106,16 @@ def test_sequential_lr_example_warms_up_then_decays():
 def test_combination_errors(build, error, message):
     with pytest.raises(error, match=message):
         build(tn_sched, _pair(tn, optim))
+
+
+def test_fit_steps_a_sequential_schedule_once_per_epoch():
+    model = tn.nn.Linear(2, 2)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    S = tn_sched
+    schedule = S.SequentialLR(opt, [S.ConstantLR(opt, factor=0.5, total_iters=2),
+                                    S.ExponentialLR(opt, gamma=0.5)], milestones=[2])
+    assert isinstance(schedule, S.LRScheduler)  # as PyTorch's
+    X = tn.randn(16, 2).numpy()
+    history = tn.fit(model, X, (X[:, 0] > 0).astype(int), optimizer=opt, scheduler=schedule,
+                     epochs=4, batch_size=8, monitor=False, progress=False)
+    assert [r["lr"] for r in history.records] == pytest.approx([0.05, 0.05, 0.1, 0.05])

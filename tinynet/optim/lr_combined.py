@@ -27,8 +27,10 @@ def _check_schedulers(where: str, schedulers, optimizer) -> list:
     return schedulers
 
 
-class _Combined(ScheduleState):
-    """What both combinations share: a state dict holding each scheduler's own."""
+class _Combined(LRScheduler):
+    """What both combinations share: a state dict holding each scheduler's own. (An
+    LRScheduler, as in PyTorch, whose constructor it does not run: the rates are its
+    schedulers'.)"""
 
     def state_dict(self) -> dict:
         state = {k: v for k, v in vars(self).items() if k not in ("optimizer", "_schedulers")}
