@@ -43,6 +43,7 @@ from tinynet.sampling import (bernoulli, multinomial, normal, rand, rand_like, r
 from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
                                   LongTensor)
 from tinynet.serialization import load, save
+from tinynet.size import Size
 from tinynet.fastpath import fast_paths, fast_paths_enabled, set_fast_paths
 from tinynet.threads import get_num_threads, set_num_threads
 from tinynet import utils  # noqa: F401  (datasets and loaders: tn.utils.data)
@@ -82,7 +83,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "reshape", "result_type", "roll", "round", "rsqrt", "save", "seed", "set_default_device",
     "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads", "short",
     "sigmoid",
-    "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
+    "sign", "sin", "Size", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
     "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "tile",
     "topk", "trace", "training", "transpose", "tril", "triu", "true_divide", "trunc",
     "tune_allocator", "uint8", "unbind", "unique", "unsqueeze", "utils", "var", "var_mean",

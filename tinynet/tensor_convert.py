@@ -9,6 +9,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.devices import CPU
+from tinynet.size import Size
 
 
 class TensorConvert:
@@ -92,7 +93,8 @@ class TensorConvert:
         return CPU
 
     def size(self, dim=None):
-        return self.array.shape if dim is None else self.array.shape[dim]
+        """The shape as a ``tn.Size``, or the size of dimension ``dim``."""
+        return Size(self.array.shape) if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
         return self.array.ndim
