@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from tinynet.autograd.replay import capture
 from tinynet.sklearn import MLPClassifier, MLPRegressor
-from tinynet.sklearn import base
+from tinynet.sklearn import _epochs
 
 DIGITS_X, DIGITS_Y = load_digits(return_X_y=True)
 DIGITS_X = DIGITS_X[:400] / 16
@@ -54,13 +54,13 @@ def captures(monkeypatch) -> list:
         made.append(capture(fn))
         return made[-1]
 
-    monkeypatch.setattr(base, "capture", kept)
+    monkeypatch.setattr(_epochs, "capture", kept)
     return made
 
 
 def _eager(monkeypatch):
     """Estimators built after this train eagerly: their 'capture' is the function."""
-    monkeypatch.setattr(base, "capture", lambda fn: fn)
+    monkeypatch.setattr(_epochs, "capture", lambda fn: fn)
 
 
 def _state(estimator) -> list:

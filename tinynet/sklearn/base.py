@@ -1,28 +1,20 @@
 """The shared part of tinynet's scikit-learn estimators: parameters (checked once per
-fit), building the network and its optimizer, and the epoch loop with scikit-learn's
-stopping rules (``tol``, ``n_iter_no_change``, early stopping)."""
-import math
+fit), building the network and its optimizer, and ``fit``'s course; the epochs
+themselves are in _epochs.py."""
 import numbers
 import os
-import sys
-import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from tinynet import nn, optim
 from tinynet.autograd.grad_mode import no_grad
-from tinynet.autograd.replay import capture
-from tinynet.diagnostics import Monitor
 from tinynet.factories import from_numpy
 from tinynet.models import INITS, MLP
-from tinynet.sklearn.checkpoint import restore, run_settings, save_checkpoint
-from tinynet.tensor import Tensor
+from tinynet.sklearn._epochs import _Epochs
+from tinynet.sklearn.checkpoint import restore, run_settings
 from tinynet.training import History
-from tinynet.training.epoch import NonFiniteLoss, array_batches, train_epoch
 
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "gelu_tanh",
                "silu", "mish", "softplus", "prelu", "selu", "hardtanh")
@@ -30,8 +22,9 @@ _ACTIVATION_NAMES = {"logistic": "sigmoid"}  # scikit-learn's name -> tinynet's
 SOLVERS = ("adam", "adamw", "sgd")
 
 
-class _BaseMLP(BaseEstimator):
-    """Shared parameters, validation and the training loop of both estimators."""
+class _BaseMLP(_Epochs, BaseEstimator):
+    """Shared parameters, validation and the training loop (``_Epochs``, in _epochs.py) of
+    both estimators."""
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
@@ -208,192 +201,6 @@ class _BaseMLP(BaseEstimator):
             solver = optim.Adam if self.solver == "adam" else optim.AdamW
             self._optimizer = solver(params, lr=self.learning_rate_init)
 
-    def _add_l2_penalty(self, loss_value: float, total: float) -> float:
-        """scikit-learn's penalty alpha/2 · Σ‖W‖² / total, applied as it does: its value
-        added to the loss, its gradient alpha · W / total to each weight's gradient
-        (cheaper than recording it in the graph)."""
-        scale = self.alpha / total
-        squares = 0.0
-        for W in self._weights:
-            flat = W.array.reshape(-1)
-            squares += float(np.dot(flat, flat))
-            W.grad.array += scale * W.array
-        return loss_value + 0.5 * scale * squares
-
-    def _run_epochs(self, X, y, sample_weight, epochs: int, incremental: bool) -> None:
-        """Train for up to ``epochs`` passes; stop early by sklearn's ``tol`` rules."""
-        X_val = y_val = w_val = None
-        if self.early_stopping and not incremental:
-            X, X_val, y, y_val, sample_weight, w_val = self._split(X, y, sample_weight)
-        if self.batch_size == "auto":
-            batch_size = min(200, len(X))
-        else:
-            if self.batch_size > len(X):
-                warnings.warn("Got `batch_size` less than 1 or larger than sample size. It "
-                              "is going to be clipped")  # (scikit-learn's words)
-            batch_size = min(self.batch_size, len(X))
-        watcher = Monitor(self.model_) if self.monitor else None
-        self.model_.train()
-        try:
-            for _ in range(epochs):
-                self._train_epoch(X, y, sample_weight, batch_size)
-                record = self._record(X_val, y_val, w_val, watcher)
-                self.history_.records.append(record)
-                if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
-                stop = not incremental and self._converged(X_val is not None)
-                if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
-                                                    or stop):
-                    save_checkpoint(self, self.checkpoint)
-                if stop:
-                    break
-            else:
-                if not incremental and epochs > 0:
-                    warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                                  f"reached and the optimization hasn't converged yet.",
-                                  ConvergenceWarning)
-        finally:
-            if watcher:
-                watcher.detach()
-            if not incremental:  # a fit's capture ends with it (partial_fit keeps its own)
-                vars(self).pop("_capture", None)
-        if self.early_stopping and not incremental:
-            self.model_.load_state_dict(self._best_state)
-            self.best_loss_ = None
-        self.model_.eval()
-
-    def _split(self, X, y, sample_weight) -> tuple:
-        """scikit-learn's early-stopping split: (X, X_val, y, y_val, sample_weight,
-        validation sample_weight), drawn with a seed taken once per fit (kept, so a
-        resumed fit splits the same way)."""
-        if math.ceil(self.validation_fraction * len(X)) < 2:  # (train_test_split's count)
-            raise ValueError(f"{type(self).__name__}.fit: the validation set is too small "
-                             f"({self.validation_fraction} of {len(X)} samples: fewer than "
-                             f"2). Increase 'validation_fraction' or the size of your "
-                             f"dataset.")
-        if getattr(self, "_split_seed", None) is None:
-            self._split_seed = int(self._rng.integers(2 ** 31))
-        split = train_test_split(X, y, *(() if sample_weight is None else (sample_weight,)),
-                                 test_size=self.validation_fraction,
-                                 random_state=self._split_seed, stratify=self._stratify(y))
-        return (*split[:4], *((None, None) if sample_weight is None else split[4:]))
-
-    def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
-        """One epoch of minibatch steps (``training.train_epoch``, each step's forward
-        pass and loss captured); a non-finite loss, or a minibatch whose sample weights
-        sum to 0, puts the model and optimizer back where the epoch began and raises."""
-        start = ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
-                 self._optimizer.state_dict())
-        step = self._captured_step()
-
-        def forward(inputs, targets):
-            yb, wb = targets
-            # what scikit-learn's L2 penalty is divided by: the batch's size or weight
-            self._batch_weight = len(yb) if wb is None else float(wb.sum())
-            if not self._batch_weight > 0:  # its weighted mean loss would be 0/0
-                raise _WeightlessBatch(len(yb))
-            args = (from_numpy(inputs), from_numpy(yb))
-            loss, out, *unscaled = step(*args) if wb is None else step(*args, from_numpy(wb))
-            return loss, (unscaled[0] if unscaled else loss).item(), out
-
-        def penalty(value, targets):  # scikit-learn's L2 term, on the gradients and the loss
-            return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
-
-        data = array_batches(X, (y, sample_weight), batch_size, self.shuffle, self._rng)
-        try:
-            result = train_epoch(self.model_, self._optimizer, data, None,
-                                 after_backward=penalty, forward=forward)
-        except NonFiniteLoss as error:
-            self.model_.load_state_dict(start[0])
-            self._optimizer.load_state_dict(start[1])
-            raise FloatingPointError(
-                f"{type(self).__name__}: the training loss became {error.value} at epoch "
-                f"{self._epochs + 1}, step {error.step}; the model is back at the end of "
-                f"epoch {self._epochs}; lower learning_rate_init") from None
-        except _WeightlessBatch as error:
-            self.model_.load_state_dict(start[0])
-            self._optimizer.load_state_dict(start[1])
-            raise ValueError(
-                f"{type(self).__name__}: sample_weight must have a positive sum over every "
-                f"minibatch, got 0 over one of {error.args[0]} samples in epoch "
-                f"{self._epochs + 1} (its weighted mean loss is undefined); the model is back "
-                f"at the end of epoch {self._epochs}; use a larger batch_size, or leave out "
-                f"the samples of weight 0") from None
-        self.n_iter_ += 1
-        self._epochs += 1
-        self.t_ += len(X)
-        self.loss_ = result.loss
-        self.loss_curve_.append(result.loss)
-
-    def _captured_step(self) -> capture:
-        """The network's forward pass and batch loss as one ``tn.capture``, which replays
-        them from each batch shape's third step on: the eager numbers bit for bit, with
-        less Python per step. One per network, kept across ``partial_fit`` calls (and
-        with it the arrays its last step saved), dropped at the end of ``fit``; not
-        pickled: a copy makes its own. It holds the network, never the estimator (which
-        then goes as soon as nothing refers to it)."""
-        kept = getattr(self, "_capture", None)
-        if kept is None or kept[0] is not self.model_:
-            model, loss, scale = self.model_, self._loss_function(), self._gradient_scale()
-
-            def loss_and_output(x, yb, wb=None):
-                out = model(x)
-                value = batch_loss(loss, out, yb, wb)
-                # the loss to backpropagate, scaled as in _gradient_scale, and the
-                # reported one (detached)
-                return (value, out) if scale == 1 else (value * scale, out, value)
-
-            kept = self._capture = (model, capture(loss_and_output))
-        return kept[1]
-
-    def _record(self, X_val, y_val, w_val, watcher) -> dict:
-        """The epoch's History record: fit()'s layout (so tinynet.plot reads it) plus
-        val_score."""
-        record = {"epoch": self._epochs, "train_loss": self.loss_, "train_acc": None,
-                  "val_loss": None, "val_acc": None, "val_score": None}
-        if X_val is not None:
-            score, val_loss = self._validation(X_val, y_val, w_val)
-            self.validation_scores_.append(score)
-            self.validation_loss_curve_.append(val_loss)
-            record.update(val_score=score, val_loss=val_loss,
-                          val_acc=score if isinstance(self, ClassifierMixin) else None)
-        record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
-        return record
-
-    def _converged(self, validating: bool) -> bool:
-        """sklearn's rule: stop after ``n_iter_no_change`` epochs without the training loss
-        falling (or, with early stopping, the validation score rising) by ``tol``."""
-        if validating:
-            score = self.validation_scores_[-1]
-            improved = score > self.best_validation_score_ + self.tol
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_state = {k: v.array.copy() for k, v in self.model_.state_dict().items()}
-        else:
-            loss = self.loss_curve_[-1]
-            improved = loss < self._best_loss - self.tol
-            self._best_loss = self.best_loss_ = min(self._best_loss, loss)
-        self._no_improvement = 0 if improved else self._no_improvement + 1
-        if self._no_improvement > self.n_iter_no_change:  # '>' as scikit-learn
-            if self.verbose:
-                what = "Validation score" if validating else "Training loss"
-                print(f"{what} did not improve more than tol={self.tol} for "
-                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
-            return True
-        return False
-
-    def _validation(self, X_val, y_val, w_val):
-        """The score (accuracy or R², weighted as the training samples are) and the mean
-        loss on the validation split; the score is NaN when an output is not finite."""
-        with no_grad():
-            out = self.model_(from_numpy(X_val))
-            loss = batch_loss(self._loss_function(), out, from_numpy(y_val),
-                              None if w_val is None else from_numpy(w_val)).item()
-        self.model_.train()
-        if not np.isfinite(out.array).all():
-            return float("nan"), loss
-        return self._score_outputs(out.array, y_val, w_val), loss
-
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
@@ -458,18 +265,6 @@ class _BaseMLP(BaseEstimator):
     def intercepts_(self) -> list:
         check_is_fitted(self, "model_")
         return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
-
-
-class _WeightlessBatch(Exception):
-    """A minibatch whose sample weights sum to 0 (args: its size)."""
-
-
-def batch_loss(loss, out: Tensor, yb: Tensor, wb=None) -> Tensor:
-    """The batch's mean ``loss(out, yb, reduction)``, weighted by the tensor ``wb`` when
-    given (its sum taken by an op, so that a captured step replays it)."""
-    if wb is None:
-        return loss(out, yb, "mean")
-    return (loss(out, yb, "none") * wb).sum() / wb.sum()
 
 
 def _seed(random_state, where: str):
