@@ -119,3 +119,58 @@ def test_fit_steps_a_sequential_schedule_once_per_epoch():
     history = tn.fit(model, X, (X[:, 0] > 0).astype(int), optimizer=opt, scheduler=schedule,
                      epochs=4, batch_size=8, monitor=False, progress=False)
     assert [r["lr"] for r in history.records] == pytest.approx([0.05, 0.05, 0.1, 0.05])
+
+
+# ---- the schedules these combine most often with: restarts and polynomial decay -----
+SINGLE = {
+    "warm restarts, T_mult 2": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2,
+                                                                          eta_min=0.001),
+    "warm restarts, T_mult 1": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=4),
+    "polynomial, power 2": lambda S, o: S.PolynomialLR(o, total_iters=12, power=2.0),
+    "polynomial, linear": lambda S, o: S.PolynomialLR(o),
+    "warm-up, then polynomial": lambda S, o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.2, total_iters=4), S.PolynomialLR(o, 10, 0.5)],
+        milestones=[4]),
+}
+
+
+@pytest.mark.parametrize("name", list(SINGLE))
+def test_restarts_and_polynomial_decay_equal_pytorchs(name):
+    torch = pytest.importorskip("torch")
+    make = SINGLE[name]
+    ours = _rates(make(tn_sched, _pair(tn, optim)), 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = _rates(make(torch.optim.lr_scheduler, _pair(torch, torch.optim)), 30)
+    np.testing.assert_allclose(np.array(ours), np.array(theirs), rtol=1e-13, atol=1e-16)
+
+
+def test_warm_restarts_step_with_fractional_epochs_as_pytorch():
+    torch = pytest.importorskip("torch")
+    schedules = []
+    for S, o in ((tn_sched, _pair(tn, optim)),
+                 (torch.optim.lr_scheduler, _pair(torch, torch.optim))):
+        sched = S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=3, eta_min=0.01)
+        rates = []
+        for epoch in range(12):
+            for i in range(4):  # four batches an epoch
+                o.step()
+                sched.step(epoch + i / 4)
+                rates.append(sched.get_last_lr())
+        schedules.append(rates)
+    np.testing.assert_allclose(np.array(schedules[0]), np.array(schedules[1]), rtol=1e-13)
+
+
+def test_warm_restarts_closed_form_and_argument_errors():
+    o = _pair(tn, optim)
+    sched = tn_sched.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=1, eta_min=0.02)
+    for t, rate in enumerate(r[0] for r in _rates(sched, 12)):
+        assert rate == pytest.approx(0.02 + (0.1 - 0.02) * (1 + np.cos(np.pi * (t % 4) / 4)) / 2)
+    for kwargs, message in [({"T_0": 0}, "T_0 must be an integer >= 1, got 0"),
+                            ({"T_0": 2, "T_mult": 1.5}, "T_mult must be an integer")]:
+        with pytest.raises((ValueError, TypeError), match=message):
+            tn_sched.CosineAnnealingWarmRestarts(_pair(tn, optim), **kwargs)
+    with pytest.raises(ValueError, match="step: epoch must be a finite number >= 0, got -1"):
+        sched.step(-1)
+    with pytest.raises(ValueError, match="total_iters must be an integer >= 1, got 0"):
+        tn_sched.PolynomialLR(_pair(tn, optim), total_iters=0)

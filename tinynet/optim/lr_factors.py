@@ -1,6 +1,6 @@
 """Learning-rate schedules that multiply the rate by factors, with PyTorch's formulas:
-``MultiStepLR``, ``ExponentialLR``, ``ConstantLR`` (fixed factors), ``LambdaLR`` and
-``MultiplicativeLR`` (factors from your functions). Import them from
+``MultiStepLR``, ``ExponentialLR``, ``ConstantLR``, ``PolynomialLR`` (fixed factors),
+``LambdaLR`` and ``MultiplicativeLR`` (factors from your functions). Import them from
 ``tinynet.optim.lr_scheduler``.
 
 Each computes the rate from the previous one, as PyTorch does, so a rate changed by hand
@@ -106,6 +106,36 @@ class ConstantLR(LRScheduler):
     def closed_form_lr(self) -> list:
         reached = self.last_epoch >= self.total_iters
         return [base * (self.factor + reached * (1 - self.factor)) for base in self.base_lrs]
+
+class PolynomialLR(LRScheduler):
+    """lr = base_lr · (1 - min(epoch, total_iters) / total_iters)^power: a decay to 0 over
+    total_iters epochs (linear for power 1), computed step by step as PyTorch does.
+
+    Args:
+        optimizer: the optimizer whose learning rate is scheduled.
+        total_iters: epochs until the rate reaches 0 (an integer >= 1; default 5).
+        power: the polynomial's power, >= 0 (default 1).
+    """
+
+    def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1):
+        self.total_iters = check_int("PolynomialLR", "total_iters", total_iters, 1)
+        self.power = check_real("PolynomialLR", "power", power, 0.0)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        t, T = self.last_epoch, self.total_iters
+        groups = self.optimizer.param_groups
+        if self._step_count == 1 or t > T:  # the constructor's step keeps the rate
+            return [group["lr"] for group in groups]
+        factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [group["lr"] * factor for group in groups]
+
+    def closed_form_lr(self) -> list:
+        T = self.total_iters
+        return [base * (1.0 - min(T, self.last_epoch) / T) ** self.power
+                for base in self.base_lrs]
+
 
 class _FunctionLR(LRScheduler):
     """The schedules whose factors come from functions: one per parameter group, and a

@@ -2,7 +2,8 @@
 ``LinearLR`` and ``OneCycleLR`` (stepped without arguments), the schedules by factors
 ``MultiStepLR``, ``ExponentialLR``, ``ConstantLR``, ``LambdaLR`` and ``MultiplicativeLR``
 (in ``tinynet/optim/lr_factors.py``), ``ReduceLROnPlateau`` (stepped with the metric
-it watches; in ``tinynet/optim/plateau.py``), and the combinations ``SequentialLR`` and
+it watches; in ``tinynet/optim/plateau.py``), ``CosineAnnealingWarmRestarts`` (also
+stepped with a fractional epoch), and the combinations ``SequentialLR`` and
 ``ChainedScheduler`` (in ``tinynet/optim/lr_combined.py``). Their base class, ``LRScheduler``, is in
 ``tinynet/optim/lr_base.py``."""
 import math
@@ -10,7 +11,8 @@ import math
 from tinynet.checks import check_choice, check_int, check_real
 from tinynet.optim.lr_base import LRScheduler
 from tinynet.optim.lr_factors import (ConstantLR, ExponentialLR, LambdaLR,  # noqa: F401
-                                      MultiplicativeLR, MultiStepLR)  # (PyTorch's namespace)
+                                      MultiplicativeLR, MultiStepLR,  # (PyTorch's namespace)
+                                      PolynomialLR)
 
 
 class StepLR(LRScheduler):
@@ -119,6 +121,75 @@ class LinearLR(LRScheduler):
         start, end, T = self.start_factor, self.end_factor, self.total_iters
         return [base * (start + (end - start) * min(T, self.last_epoch) / T)
                 for base in self.base_lrs]
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing restarted every cycle (SGDR): within a cycle of T_i epochs,
+        lr = eta_min + (base_lr - eta_min)·(1 + cos(π·T_cur / T_i)) / 2,
+    T_cur counting the epochs since the last restart; the first cycle is T_0 epochs
+    long, each next one T_mult times the one before.
+
+    Args:
+        optimizer: the optimizer whose learning rate is scheduled.
+        T_0: epochs in the first cycle (an integer >= 1).
+        T_mult: the factor by which each cycle is longer than the last (an integer >= 1;
+            default 1).
+        eta_min: the lowest learning rate (default 0).
+
+    ``step()`` once per epoch, or, as in PyTorch, ``step(epoch)`` with a fractional epoch
+    to anneal within one (``step(epoch + i / batches)`` after batch i).
+
+    Example:
+        >>> import tinynet as tn
+        >>> opt = tn.optim.SGD([tn.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = tn.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+        >>> lrs = []
+        >>> for epoch in range(7):
+        ...     lrs.append(round(sched.get_last_lr()[0], 3))   # ... train one epoch ...
+        ...     sched.step()
+        >>> lrs
+        [1.0, 0.5, 1.0, 0.854, 0.5, 0.146, 1.0]
+    """
+
+    def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1):
+        where = "CosineAnnealingWarmRestarts"
+        self.T_0 = self.T_i = check_int(where, "T_0", T_0, 1)
+        self.T_mult = check_int(where, "T_mult", T_mult, 1)
+        self.eta_min = check_real(where, "eta_min", eta_min)
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        eta, phase = self.eta_min, math.pi * self.T_cur / self.T_i
+        return [eta + (base - eta) * (1 + math.cos(phase)) / 2 for base in self.base_lrs]
+
+    def step(self, epoch=None) -> None:
+        self._step_count += 1
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0  # the constructor's step
+        if epoch is None:  # the next epoch: one more in this cycle, or the next cycle
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            self.T_cur, self.T_i = self._position(
+                check_real("CosineAnnealingWarmRestarts.step", "epoch", epoch, 0.0))
+        self.last_epoch = math.floor(epoch)
+        self._set_lrs(self.get_lr())
+
+    def _position(self, epoch: float) -> tuple:
+        """(epochs since the last restart, the current cycle's length) at ``epoch``."""
+        if epoch < self.T_0:
+            return epoch, self.T_0
+        if self.T_mult == 1:
+            return epoch % self.T_0, self.T_0
+        # cycles 0..n-1 end at T_0·(T_mult^n - 1)/(T_mult - 1): n cycles are over
+        n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+        over = self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+        return epoch - over, self.T_0 * self.T_mult ** n
+
 
 class OneCycleLR(LRScheduler):
     """The 1cycle policy (Smith & Topin, 2018), stepped after every batch: the rate rises
@@ -254,5 +325,5 @@ from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402  (PyTorch's na
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR", "LinearLR",
     "CosineAnnealingLR", "LambdaLR", "MultiplicativeLR", "OneCycleLR", "ReduceLROnPlateau",
-    "SequentialLR", "ChainedScheduler",
+    "SequentialLR", "ChainedScheduler", "CosineAnnealingWarmRestarts", "PolynomialLR",
 ]
