@@ -31,7 +31,7 @@ TOPICS = {
                "test_torch_parity_extra", "test_size"),
     "nn": ("test_activations", "test_layers", "test_losses", "test_module", "test_init",
            "test_clip_grad", "test_against_torch_nn", "test_utils_data", "test_samplers",
-           "test_dropout",
+           "test_dropout", "test_alpha_dropout",
            "test_module_registration", "test_batch_norm", "test_embedding", "test_flatten",
            "test_lazy_linear", "test_smooth_l1", "test_against_torch_layers",
            "test_functional_forms", "test_bce", "test_containers_hooks", "test_backward_hooks",

@@ -52,6 +52,9 @@ MODELS["layernorm"] = lambda dtype: nn.Sequential(
 MODELS["prelu_dropout"] = lambda dtype: nn.Sequential(
     nn.Linear(5, 16, dtype=dtype), nn.PReLU(dtype=dtype), nn.Dropout(0.3),
     nn.Linear(16, 3, dtype=dtype))
+MODELS["selu_alpha_dropout"] = lambda dtype: nn.Sequential(
+    nn.Linear(5, 16, dtype=dtype), nn.SELU(), nn.AlphaDropout(0.2),
+    nn.Linear(16, 3, dtype=dtype))
 MODELS["flatten_unflatten"] = lambda dtype: nn.Sequential(
     nn.Unflatten(1, (5, 1)), nn.Flatten(), nn.Linear(5, 3, dtype=dtype))
 

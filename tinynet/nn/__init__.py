@@ -6,7 +6,7 @@ from tinynet.nn.activation_extra import (Hardsigmoid, Hardswish, LogSigmoid, ReL
 from tinynet.nn.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus
 from tinynet.nn.container import ModuleDict, ModuleList, Sequential
 from tinynet.nn.distance import CosineSimilarity, PairwiseDistance
-from tinynet.nn.dropout import Dropout
+from tinynet.nn.dropout import AlphaDropout, Dropout
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Identity, LazyLinear, Linear
@@ -18,7 +18,8 @@ from tinynet.nn.parameter_containers import ParameterDict, ParameterList
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CosineSimilarity", "CrossEntropyLoss",
+    "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CosineSimilarity",
+    "CrossEntropyLoss",
     "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh",
     "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU",
     "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict",

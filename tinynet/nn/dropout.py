@@ -1,4 +1,5 @@
-"""``Dropout``: random zeroing in training, the identity in evaluation."""
+"""``Dropout``: random zeroing in training, the identity in evaluation; ``AlphaDropout``,
+its form for SELU networks."""
 from tinynet.nn import functional as F
 from tinynet.nn._checks import check_dropout_p
 from tinynet.nn.module import Module
@@ -39,6 +40,41 @@ class Dropout(Module):
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training, generator=self.generator)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class AlphaDropout(Module):
+    """Dropout for self-normalising (SELU) networks: in training mode, each element is set
+    with probability ``p`` to SELU's saturation value -λα, and every element is then
+    mapped by a·y + b, chosen so that inputs of zero mean and unit variance keep them;
+    in evaluation mode, the identity (``F.alpha_dropout``, ``ops.AlphaDropout``).
+
+    Args:
+        p: the probability of dropping an element (default 0.5).
+        inplace: accepted for PyTorch code and ignored.
+        generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the masks
+            (default None: the global one; not in PyTorch).
+
+    Shape: any -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> _ = tn.manual_seed(0)
+        >>> y = tn.nn.AlphaDropout(p=0.2)(tn.randn(100_000))
+        >>> round(y.mean().item(), 1), round(y.std().item(), 1)
+        (0.0, 1.0)
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
+        super().__init__()
+        self.p = check_dropout_p("AlphaDropout", p)
+        self.inplace = inplace
+        self.generator = generator
+
+    def forward(self, x):
+        return F.alpha_dropout(x, self.p, self.training, generator=self.generator)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

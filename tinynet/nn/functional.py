@@ -28,7 +28,7 @@ from tinynet.tensor import as_array as _array
 from tinynet.tensor_math import constant_tensor
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "alpha_dropout", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "cosine_similarity", "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardsigmoid",
     "hardswish", "hardtanh", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
     "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize",
@@ -175,6 +175,28 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     if generator is not None:
         as_generator(generator, "dropout")  # a wrong type is refused here, not in the op
     return ops.Dropout.apply(x, p, generator)
+
+
+def alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False,
+                  generator=None) -> Tensor:
+    """Dropout for SELU networks (``nn.AlphaDropout``): in training, each element is
+    replaced with probability ``p`` by SELU's saturation value, and all are mapped so that
+    zero mean and unit variance stay so; otherwise ``x`` itself. As PyTorch's, ``training``
+    defaults to False here; p = 1 gives zeros.
+
+    Args: as ``dropout``.
+    """
+    p = check_dropout_p("alpha_dropout", p)
+    if not training or p == 0.0:
+        return x
+    if x.dtype.kind != "f":
+        raise TypeError(f"alpha_dropout: x must be a floating-point tensor, got dtype "
+                        f"{x.dtype}")
+    if generator is not None:
+        as_generator(generator, "alpha_dropout")  # a wrong type is refused here
+    if p == 1.0:
+        return x * 0.0  # (PyTorch's: every unit dropped, and the map's scale infinite)
+    return ops.AlphaDropout.apply(x, p, generator)
 
 
 def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002

@@ -5,7 +5,7 @@ from tinynet.ops.activation_extra import Hardsigmoid, Hardswish, LogSigmoid, Sof
 from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus, Threshold
 from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
-from tinynet.ops.dropout import Dropout
+from tinynet.ops.dropout import AlphaDropout, Dropout
 from tinynet.ops.einsum import Einsum
 from tinynet.ops.embedding import Embedding
 from tinynet.ops.elementwise import (Cos, Erf, Exp2, Expm1, Log1p, Log2, Log10, Reciprocal,
@@ -25,7 +25,8 @@ from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Scatter, Where
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
 
 __all__ = [
-    "Abs", "Add", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm", "BroadcastTo", "Cast",
+    "Abs", "Add", "AlphaDropout", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm",
+    "BroadcastTo", "Cast",
     "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
     "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2", "Expm1",
     "Flip", "Floor", "FloorDivide", "Fmod", "GELU", "GELUTanh", "Gather", "GetItem",
