@@ -174,3 +174,41 @@ def test_warm_restarts_closed_form_and_argument_errors():
         sched.step(-1)
     with pytest.raises(ValueError, match="total_iters must be an integer >= 1, got 0"):
         tn_sched.PolynomialLR(_pair(tn, optim), total_iters=0)
+
+
+RESUMED_OR_NESTED = {
+    "cosine resumed at epoch 4": lambda S, o: S.CosineAnnealingLR(o, T_max=10, last_epoch=4),
+    "a chain first in a sequence": lambda S, o: S.SequentialLR(
+        o, [S.ChainedScheduler([S.ConstantLR(o, factor=0.5, total_iters=3),
+                                S.CosineAnnealingLR(o, T_max=8)]),
+            S.ExponentialLR(o, gamma=0.8)], milestones=[6]),
+    "a sequence first in a sequence": lambda S, o: S.SequentialLR(
+        o, [S.SequentialLR(o, [S.CosineAnnealingLR(o, T_max=5), S.ExponentialLR(o, 0.9)],
+                           milestones=[3]),
+            S.LinearLR(o, start_factor=0.3, total_iters=4)], milestones=[7]),
+}
+
+
+@pytest.mark.parametrize("name", list(RESUMED_OR_NESTED))
+def test_resumed_and_nested_schedules_equal_pytorchs(name):
+    torch = pytest.importorskip("torch")
+    make = RESUMED_OR_NESTED[name]
+    rates = []
+    for S, lib, module in ((tn_sched, tn, optim),
+                           (torch.optim.lr_scheduler, torch, torch.optim)):
+        o = _pair(lib, module)
+        for group, (initial, now) in zip(o.param_groups, [(0.1, 0.03), (0.5, 0.2)]):
+            group["initial_lr"], group["lr"] = initial, now  # as after loading a checkpoint
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            rates.append(_rates(make(S, o), 20))
+    np.testing.assert_allclose(np.array(rates[0]), np.array(rates[1]), rtol=1e-13, atol=1e-16)
+
+
+def test_a_combination_after_the_first_is_refused():
+    o = _pair(tn, optim)
+    S = tn_sched
+    chain = S.ChainedScheduler([S.ExponentialLR(o, 0.9)])
+    with pytest.raises(ValueError, match=r"only schedulers\[0\] may be a combination, got a "
+                                         r"ChainedScheduler at schedulers\[1\]"):
+        S.SequentialLR(o, [S.StepLR(o, 2), chain], milestones=[3])

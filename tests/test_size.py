@@ -39,3 +39,10 @@ def test_size_equals_pytorchs():
     torch = pytest.importorskip("torch")
     assert tn.zeros(2, 3).size() == torch.zeros(2, 3).size()
     assert tn.Size([4, 1]).numel() == torch.Size([4, 1]).numel()
+
+
+def test_size_concatenates_and_repeats_as_a_size():
+    size = tn.Size([2, 3])
+    assert type(size + (4,)) is tn.Size and type(size * 2) is tn.Size and 2 * size == (2, 3) * 2
+    with pytest.raises(TypeError):
+        size + [4]  # as tuple's (and torch.Size's) rule

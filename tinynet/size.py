@@ -33,7 +33,14 @@ class Size(tuple):
         return Size(item) if isinstance(index, slice) else item
 
     def __add__(self, other):
-        return Size(tuple(self) + tuple(other))
+        if not isinstance(other, tuple):
+            return NotImplemented  # (tuple's rule: Size([2]) + [3] is a TypeError)
+        return Size(tuple(self) + other)
+
+    def __mul__(self, times):
+        return Size(tuple(self) * times)
+
+    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         return f"tinynet.Size({list(self)})"

@@ -94,7 +94,9 @@ class TensorConvert:
 
     def size(self, dim=None):
         """The shape as a ``tn.Size``, or the size of dimension ``dim``."""
-        return Size(self.array.shape) if dim is None else self.array.shape[dim]
+        if dim is None:  # numpy's shape holds ints already: no check per dimension
+            return tuple.__new__(Size, self.array.shape)
+        return self.array.shape[dim]
 
     def dim(self) -> int:
         return self.array.ndim

@@ -79,6 +79,10 @@ class SequentialLR(_Combined):
             raise ValueError(f"SequentialLR: milestones must hold one epoch fewer than "
                              f"schedulers ({len(self._schedulers) - 1}), got "
                              f"{len(milestones)}")
+        for i, scheduler in enumerate(self._schedulers[1:], start=1):
+            if isinstance(scheduler, _Combined):  # (it cannot start over at a milestone)
+                raise ValueError(f"SequentialLR: only schedulers[0] may be a combination, "
+                                 f"got a {type(scheduler).__name__} at schedulers[{i}]")
         self._milestones = milestones
         self.optimizer = optimizer
         self.last_epoch = last_epoch + 1

@@ -57,11 +57,8 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self) -> list:
         t, T, eta = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
-        if t == 0:
+        if self._step_count == 1:  # the constructor's step (resumed or not) keeps the rate
             return [group["lr"] for group in groups]
-        if self._step_count == 1 and t > 0:
-            return [eta + (base - eta) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base in self.base_lrs]
         if (t - 1 - T) % (2 * T) == 0:
             return [group["lr"] + (base - eta) * (1 - math.cos(math.pi / T)) / 2
                     for base, group in zip(self.base_lrs, groups)]
