@@ -56,9 +56,9 @@ def _rates(scheduler, epochs: int) -> list:
 
 
 @pytest.mark.parametrize("name", list(COMBINATIONS))
-def test_combined_schedules_equal_pytorchs(name):
+def test_combined_schedules_equal_pytorchs(name, schedules=COMBINATIONS):
     torch = pytest.importorskip("torch")
-    make = COMBINATIONS[name]
+    make = schedules[name]
     ours = _rates(make(tn_sched, _pair(tn, optim)), 30)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # PyTorch's own deprecations
@@ -136,13 +136,7 @@ SINGLE = {
 
 @pytest.mark.parametrize("name", list(SINGLE))
 def test_restarts_and_polynomial_decay_equal_pytorchs(name):
-    torch = pytest.importorskip("torch")
-    make = SINGLE[name]
-    ours = _rates(make(tn_sched, _pair(tn, optim)), 30)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        theirs = _rates(make(torch.optim.lr_scheduler, _pair(torch, torch.optim)), 30)
-    np.testing.assert_allclose(np.array(ours), np.array(theirs), rtol=1e-13, atol=1e-16)
+    test_combined_schedules_equal_pytorchs(name, SINGLE)
 
 
 def test_warm_restarts_step_with_fractional_epochs_as_pytorch():

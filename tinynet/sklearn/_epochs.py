@@ -118,22 +118,20 @@ class _Epochs:
         try:
             result = train_epoch(self.model_, self._optimizer, data, None,
                                  after_backward=penalty, forward=forward)
-        except NonFiniteLoss as error:
+        except (NonFiniteLoss, _WeightlessBatch) as error:
             self.model_.load_state_dict(start[0])
             self._optimizer.load_state_dict(start[1])
+            if isinstance(error, _WeightlessBatch):
+                raise ValueError(
+                    f"{type(self).__name__}: sample_weight must have a positive sum over "
+                    f"every minibatch, got 0 over one of {error.args[0]} samples in epoch "
+                    f"{self._epochs + 1} (its weighted mean loss is undefined); the model is "
+                    f"back at the end of epoch {self._epochs}; use a larger batch_size, or "
+                    f"leave out the samples of weight 0") from None
             raise FloatingPointError(
                 f"{type(self).__name__}: the training loss became {error.value} at epoch "
                 f"{self._epochs + 1}, step {error.step}; the model is back at the end of "
                 f"epoch {self._epochs}; lower learning_rate_init") from None
-        except _WeightlessBatch as error:
-            self.model_.load_state_dict(start[0])
-            self._optimizer.load_state_dict(start[1])
-            raise ValueError(
-                f"{type(self).__name__}: sample_weight must have a positive sum over every "
-                f"minibatch, got 0 over one of {error.args[0]} samples in epoch "
-                f"{self._epochs + 1} (its weighted mean loss is undefined); the model is back "
-                f"at the end of epoch {self._epochs}; use a larger batch_size, or leave out "
-                f"the samples of weight 0") from None
         self.n_iter_ += 1
         self._epochs += 1
         self.t_ += len(X)
