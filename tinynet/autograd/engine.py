@@ -66,20 +66,23 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
     grads = {id(root._ctx): grad}  # id(node) -> dL/d(the node's output), summed so far
     ready = [(-root._ctx.seq, root._ctx)]
     leaves = []
+    plain = capture is None  # backward(): every op runs (else tn.autograd.grad's pass)
     while ready:
         ctx = heapq.heappop(ready)[1]
         g = grads.pop(id(ctx))
-        runs = only is None or id(ctx) in only
-        wanted = capture is not None and id(ctx) in capture
-        if not (runs or wanted):
-            continue
+        if not plain:
+            runs = only is None or id(ctx) in only
+            wanted = id(ctx) in capture
+            if not (runs or wanted):
+                continue
         if ctx.tensor_hooks:
             g = _run_tensor_hooks(ctx.tensor_hooks, g, adopted)
-        if wanted:
-            capture[id(ctx)] = g
-        if not runs:
-            continue
-        input_grads = _call_backward(ctx, g, adopted, capture is None)
+        if not plain:
+            if wanted:
+                capture[id(ctx)] = g
+            if not runs:
+                continue
+        input_grads = _call_backward(ctx, g, adopted, plain)
         if len(input_grads) != len(ctx.next_nodes):
             arity_error(ctx, len(ctx.next_nodes), input_grads)
         if observers:
@@ -107,7 +110,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
         # END SOLUTION
         if not retain_graph:
             ctx.release()  # what it saved, and its links: the graph is freed as it goes
-    if capture is None:
+    if plain:
         _write_leaf_grads(leaves, grads, adopted)
         return
     for leaf in leaves:

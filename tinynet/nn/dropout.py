@@ -5,7 +5,21 @@ from tinynet.nn._checks import check_dropout_p
 from tinynet.nn.module import Module
 
 
-class Dropout(Module):
+class _Dropout(Module):
+    """What the dropouts share (PyTorch's ``_DropoutNd``): ``p``, ``inplace`` and the
+    generator of their masks."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
+        super().__init__()
+        self.p = check_dropout_p(type(self).__name__, p)
+        self.inplace = inplace  # (kept for PyTorch code; the output is always a new tensor)
+        self.generator = generator
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_Dropout):
     """In training mode, zeroes each element with probability ``p`` and scales the rest
     by 1/(1 - p) (so E[y] = x); in evaluation mode (``model.eval()``) returns the input.
 
@@ -32,20 +46,11 @@ class Dropout(Module):
         tensor([1., 1., 1.])
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
-        super().__init__()
-        self.p = check_dropout_p("Dropout", p)
-        self.inplace = inplace  # (kept for PyTorch code; the output is always a new tensor)
-        self.generator = generator
-
     def forward(self, x):
         return F.dropout(x, self.p, self.training, generator=self.generator)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
 
-
-class AlphaDropout(Module):
+class AlphaDropout(_Dropout):
     """Dropout for self-normalising (SELU) networks: in training mode, each element is set
     with probability ``p`` to SELU's saturation value -λα, and every element is then
     mapped by a·y + b, chosen so that inputs of zero mean and unit variance keep them;
@@ -67,14 +72,5 @@ class AlphaDropout(Module):
         (0.0, 1.0)
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
-        super().__init__()
-        self.p = check_dropout_p("AlphaDropout", p)
-        self.inplace = inplace
-        self.generator = generator
-
     def forward(self, x):
         return F.alpha_dropout(x, self.p, self.training, generator=self.generator)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"

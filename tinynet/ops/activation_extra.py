@@ -8,6 +8,13 @@ from tinynet.autograd.function import Function
 from tinynet.ops.activation import sigmoid
 
 
+def _passed(grad, d):
+    """grad · d, and 0 where d = 0 whatever grad is: where an op cuts its input off, no
+    gradient passes, as in PyTorch (grad · 0 is nan for an infinite grad)."""
+    with np.errstate(invalid="ignore"):  # 0 · inf where d = 0: replaced by 0
+        return np.where(d != 0, grad * d, 0)
+
+
 class Hardsigmoid(Function):
     """y = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between;
     dy/dx = 1/6 for -3 < x < 3, else 0."""
@@ -29,9 +36,7 @@ class Hardsigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        d = Hardsigmoid.saved_derivative(ctx)
-        with np.errstate(invalid="ignore"):  # 0 · inf where d = 0: replaced by 0
-            return np.where(d != 0, grad * d, 0)
+        return _passed(grad, Hardsigmoid.saved_derivative(ctx))
 
 
 class Hardswish(Function):
@@ -55,9 +60,7 @@ class Hardswish(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        d = Hardswish.saved_derivative(ctx)
-        with np.errstate(invalid="ignore"):  # 0 · inf where d = 0: replaced by 0
-            return np.where(d != 0, grad * d, 0)
+        return _passed(grad, Hardswish.saved_derivative(ctx))
 
 
 class LogSigmoid(Function):
