@@ -37,7 +37,7 @@ TOPICS = {
            "test_functional_forms", "test_bce", "test_containers_hooks", "test_backward_hooks",
            "test_kl_div", "test_parameter_containers", "test_nn_extra",
            "test_concat_dataset"),
-    "optim": ("test_optim", "test_lr_scheduler", "test_lr_combined"),
+    "optim": ("test_optim", "test_lr_scheduler", "test_lr_combined", "test_lr_cyclic"),
     "training": ("test_fit", "test_fit_loader", "test_checkpoint", "test_history", "test_soak",
                  "test_training_pytorch_style"),
     "diagnostics": ("test_monitor", "test_hints", "test_hint_scenarios", "test_sanity",

@@ -1,5 +1,6 @@
 """Learning-rate schedules with PyTorch's formulas: ``StepLR``, ``CosineAnnealingLR``,
-``LinearLR`` and ``OneCycleLR`` (stepped without arguments), the schedules by factors
+``LinearLR`` (stepped without arguments), the cyclical ``OneCycleLR`` and ``CyclicLR`` (in
+``tinynet/optim/lr_cyclic.py``, stepped after every batch), the schedules by factors
 ``MultiStepLR``, ``ExponentialLR``, ``ConstantLR``, ``LambdaLR`` and ``MultiplicativeLR``
 (in ``tinynet/optim/lr_factors.py``), ``ReduceLROnPlateau`` (stepped with the metric
 it watches; in ``tinynet/optim/plateau.py``), ``CosineAnnealingWarmRestarts`` (also
@@ -8,7 +9,7 @@ stepped with a fractional epoch), and the combinations ``SequentialLR`` and
 ``tinynet/optim/lr_base.py``."""
 import math
 
-from tinynet.checks import check_choice, check_int, check_real
+from tinynet.checks import check_int, check_real
 from tinynet.optim.lr_base import LRScheduler
 from tinynet.optim.lr_factors import (ConstantLR, ExponentialLR, LambdaLR,  # noqa: F401
                                       MultiplicativeLR, MultiStepLR,  # (PyTorch's namespace)
@@ -188,139 +189,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return epoch - over, self.T_0 * self.T_mult ** n
 
 
-class OneCycleLR(LRScheduler):
-    """The 1cycle policy (Smith & Topin, 2018), stepped after every batch: the rate rises
-    from max_lr/div_factor to max_lr over the first pct_start of total_steps, then falls
-    to max_lr/(div_factor·final_div_factor); the momentum (SGD's ``momentum``, Adam's
-    β₁) moves the other way, between max_momentum and base_momentum. Each phase follows
-    half a cosine (``anneal_strategy='cos'``) or a line (``'linear'``):
-        cos: end + (start - end)·(1 + cos(π·pct))/2,   linear: start + (end - start)·pct
-    with pct the fraction of the phase done. ``three_phase``: up, back down to the
-    initial rate, then down to the minimum (momentum likewise), as fastai does.
-
-    Args:
-        optimizer: the optimizer whose learning rate is scheduled.
-        max_lr: the peak rate (one number, or one per parameter group).
-        total_steps: the number of steps of the cycle; or give ``epochs`` and
-            ``steps_per_epoch``, whose product it then is.
-        pct_start: the fraction of the steps spent rising (default 0.3).
-        anneal_strategy: 'cos' (default) or 'linear'.
-        cycle_momentum: also cycle the momentum (default True; the optimizer needs a
-            ``momentum`` or ``betas`` hyper-parameter).
-        base_momentum, max_momentum: the momentum's range (defaults 0.85 and 0.95).
-        div_factor: initial_lr = max_lr/div_factor (default 25).
-        final_div_factor: min_lr = initial_lr/final_div_factor (default 1e4).
-        three_phase: default False.
-
-    Example:
-        >>> import tinynet as tn
-        >>> opt = tn.optim.SGD([tn.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
-        >>> sched = tn.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
-        >>> lrs = []
-        >>> for batch in range(10):
-        ...     lrs.append(opt.param_groups[0]["lr"])   # ... one optimizer step ...
-        ...     sched.step()
-        >>> round(lrs[0], 4), round(max(lrs), 4), lrs.index(max(lrs)), round(lrs[-1], 8)
-        (0.04, 1.0, 2, 4e-06)
-    """
-
-    def __init__(self, optimizer, max_lr, total_steps: int = None, epochs: int = None,
-                 steps_per_epoch: int = None, pct_start: float = 0.3,
-                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
-                 base_momentum=0.85, max_momentum=0.95, div_factor: float = 25.0,
-                 final_div_factor: float = 1e4, three_phase: bool = False,
-                 last_epoch: int = -1):
-        where = "OneCycleLR"
-        if total_steps is not None:
-            self.total_steps = check_int(where, "total_steps", total_steps, 1)
-        elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = (check_int(where, "epochs", epochs, 1)
-                                * check_int(where, "steps_per_epoch", steps_per_epoch, 1))
-        else:
-            raise ValueError(f"{where}: total_steps, or epochs and steps_per_epoch, must be "
-                             f"given, got total_steps=None, epochs={epochs!r} and "
-                             f"steps_per_epoch={steps_per_epoch!r}")
-        pct_start = check_real(where, "pct_start", pct_start, 0.0, 1.0)
-        self.anneal_strategy = check_choice(where, "anneal_strategy", anneal_strategy,
-                                            ("cos", "linear"))
-        n = self.total_steps
-        if three_phase:
-            self._phases = [
-                (pct_start * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                (2 * pct_start * n - 2, "max_lr", "initial_lr", "base_momentum",
-                 "max_momentum"),
-                (n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
-        else:
-            self._phases = [
-                (pct_start * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
-        groups = optimizer.param_groups
-        if last_epoch == -1:
-            for group, peak in zip(groups, _per_group(where, "max_lr", max_lr, groups)):
-                group["initial_lr"] = peak / div_factor
-                group["max_lr"] = peak
-                group["min_lr"] = group["initial_lr"] / final_div_factor
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"{where}: cycle_momentum=True needs an optimizer with a "
-                                 f"momentum or betas hyper-parameter, got "
-                                 f"{type(optimizer).__name__}")
-            self.use_beta1 = "betas" in optimizer.defaults
-            if last_epoch == -1:
-                for group, high, low in zip(
-                        groups, _per_group(where, "max_momentum", max_momentum, groups),
-                        _per_group(where, "base_momentum", base_momentum, groups)):
-                    self._set_momentum(group, high)
-                    group["max_momentum"], group["base_momentum"] = high, low
-        super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group: dict, value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
-
-    def _anneal(self, start: float, end: float, pct: float) -> float:
-        if self.anneal_strategy == "cos":
-            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-        return (end - start) * pct + start
-
-    def get_lr(self) -> list:
-        step = self.last_epoch
-        if step > self.total_steps:
-            raise ValueError(f"OneCycleLR.step: the number of steps must be at most "
-                             f"total_steps={self.total_steps}, got {step}; give a larger "
-                             f"total_steps (or epochs and steps_per_epoch)")
-        lrs = []
-        for group in self.optimizer.param_groups:
-            start_step = 0.0
-            for i, (end_step, lr_from, lr_to, m_from, m_to) in enumerate(self._phases):
-                if step <= end_step or i == len(self._phases) - 1:
-                    pct = (step - start_step) / (end_step - start_step)
-                    lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
-                    if self.cycle_momentum:
-                        self._set_momentum(group, self._anneal(group[m_from], group[m_to], pct))
-                    break
-                start_step = end_step
-        return lrs
-
-
-def _per_group(where: str, name: str, value, groups: list) -> list:
-    """``value`` for each parameter group: a list of one per group, or one number."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != len(groups):
-            raise ValueError(f"{where}: {name} must have one value per parameter group "
-                             f"({len(groups)}), got {len(value)}")
-        return list(value)
-    return [value] * len(groups)
-
-
 from tinynet.optim.lr_combined import ChainedScheduler, SequentialLR  # noqa: E402
+from tinynet.optim.lr_cyclic import CyclicLR, OneCycleLR  # noqa: E402
 from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402  (PyTorch's namespace)
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR", "LinearLR",
     "CosineAnnealingLR", "LambdaLR", "MultiplicativeLR", "OneCycleLR", "ReduceLROnPlateau",
     "SequentialLR", "ChainedScheduler", "CosineAnnealingWarmRestarts", "PolynomialLR",
+    "CyclicLR",
 ]
