@@ -1,4 +1,5 @@
-"""Modules' full backward hooks (``register_full_backward_hook``): the gradients a hook
+"""Modules' full backward hooks (``register_full_backward_hook``) and backward pre-hooks
+(``register_full_backward_pre_hook``): the gradients a hook
 gets (closed forms, and PyTorch's), how many times it runs, what its return value changes,
 the errors, and ``tn.capture`` running hooked modules eagerly."""
 import numpy as np
@@ -330,3 +331,114 @@ def test_every_layers_gradients_are_pytorchs(widths, batch, activation, seed):
     for a, b in zip(got["ours"], got["theirs"]):
         for g, h in zip(a, b):
             np.testing.assert_allclose(g, h, rtol=1e-10, atol=1e-12)
+
+
+# ---- backward pre-hooks (register_full_backward_pre_hook) --------------------------------
+def test_a_pre_hook_gets_grad_output_before_the_modules_backward():
+    """L = ½·Σ y²: dL/dy = y reaches the pre-hook before the Linear's backward runs."""
+    lin, events = _linear(), []
+    lin.register_full_backward_pre_hook(lambda m, go: events.append(("pre", m, go)))
+    lin.register_full_backward_hook(lambda m, gi, go: events.append(("hook", m, go)))
+    x = tn.randn(4, 3, dtype=tn.float64, requires_grad=True)
+    y = lin(x)
+    ((y * y).sum() / 2).backward()
+    assert [e[0] for e in events] == ["pre", "hook"]
+    (_, module, grad_output), (_, _, hook_grad_output) = events
+    assert module is lin and len(grad_output) == 1
+    np.testing.assert_allclose(grad_output[0].array, y.array, rtol=1e-12)
+    np.testing.assert_array_equal(hook_grad_output[0].array, grad_output[0].array)
+
+
+def test_a_returned_grad_output_is_what_the_module_and_its_hooks_get():
+    """Scaling dL/dy by 3 scales dL/dW = (dL/dy)ᵀx, dL/db and dL/dx by 3, and the full
+    backward hook sees the scaled grad_output."""
+    x = tn.randn(4, 3, dtype=tn.float64, requires_grad=True)
+    plain = _linear()
+    plain(x).pow(2).sum().backward()
+    expected = [t.grad.array * 3 for t in (plain.weight, plain.bias, x)]
+    x.grad = None
+    hooked, seen = _linear(), []
+    hooked.register_full_backward_pre_hook(lambda m, go: (go[0] * 3,))
+    hooked.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].array))
+    y = hooked(x)
+    y.pow(2).sum().backward()
+    for t, want in zip((hooked.weight, hooked.bias, x), expected):
+        np.testing.assert_allclose(t.grad.array, want, rtol=1e-12)
+    np.testing.assert_allclose(seen[0], 2 * y.array * 3, rtol=1e-12)
+
+
+def test_pre_hooks_run_in_order_each_getting_what_the_one_before_returned():
+    lin, seen = _linear(), []
+    lin.register_full_backward_pre_hook(lambda m, go: (go[0] + 1,))
+    lin.register_full_backward_pre_hook(lambda m, go: seen.append(go[0].array.copy()))
+    lin(tn.randn(2, 3, dtype=tn.float64)).sum().backward()
+    np.testing.assert_array_equal(seen[0], np.full((2, 2), 2.0))
+
+
+def test_a_pre_hook_gets_none_for_an_output_without_gradient():
+    class Two(tn.nn.Module):
+        def forward(self, a):
+            return a * 2, a.detach() * 3
+
+    seen = []
+    two = Two()
+    two.register_full_backward_pre_hook(lambda m, go: seen.append(go))
+    a, _ = two(tn.randn(4, 3, requires_grad=True))
+    a.sum().backward()
+    (grad_output,), = [seen]
+    assert grad_output[1] is None and grad_output[0].shape == (4, 3)
+
+
+def test_a_removed_pre_hook_no_longer_runs_and_the_capture_replays_again():
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(3, 4), tn.nn.Tanh(), tn.nn.Linear(4, 2))
+    seen = []
+    handle = model[2].register_full_backward_pre_hook(lambda m, go: seen.append(1))
+    step = tn.capture(lambda x, y: tn.nn.functional.cross_entropy(model(x), y))
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(4):
+        step(x, y).backward()
+    assert len(seen) == 4 and step.replays == 0
+    handle.remove()
+    assert not model[2]._has_hooks
+    for _ in range(4):
+        step(x, y).backward()
+    assert step.replays == 2 and len(seen) == 4
+
+
+@pytest.mark.parametrize("result, message", [
+    (lambda go: (go[0], go[0]), r"register_full_backward_pre_hook: Linear hook '<lambda>' "
+                                r"must return None or one gradient per output \(1, in a "
+                                r"tuple\), got 2 gradients"),
+    (lambda go: go[0], r"one gradient per output \(1, in a tuple\), got Tensor"),
+    (lambda go: (tn.ones(3, dtype=tn.float64),), r"must return, for output 0, a tensor of "
+                                                 r"shape \(4, 2\) and dtype float64; got a "
+                                                 r"tensor of shape \(3,\)"),
+])
+def test_a_pre_hooks_return_value_is_checked(result, message):
+    lin = _linear()
+    lin.register_full_backward_pre_hook(lambda m, go: result(go))
+    with pytest.raises(RuntimeError, match=message):
+        lin(tn.randn(4, 3, dtype=tn.float64)).sum().backward()
+
+
+def test_pre_hooks_equal_pytorchs():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _linear(), torch.nn.Linear(3, 2, dtype=torch.float64)
+    with torch.no_grad():
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            q.copy_(torch.from_numpy(p.array))
+    x = np.random.default_rng(1).standard_normal((5, 3))
+    got = {}
+    for name, module, make in (("ours", ours, tn.tensor), ("theirs", theirs, torch.tensor)):
+        seen = got[name] = []
+        module.register_full_backward_pre_hook(
+            lambda m, go, seen=seen: (seen.append(np.array(go[0].tolist())), (go[0] * -2,))[1])
+        module.register_full_backward_hook(
+            lambda m, gi, go, seen=seen: seen.extend(np.array(g.tolist()) for g in gi + go))
+        xt = make(x, requires_grad=True)
+        module(xt).pow(3).sum().backward()
+        seen += [np.array(t.grad.tolist()) for t in (module.weight, module.bias, xt)]
+    assert len(got["ours"]) == len(got["theirs"]) == 6
+    for a, b in zip(got["ours"], got["theirs"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -36,8 +36,8 @@ class _Guards:
                 return None
             if not module._has_hooks:
                 continue
-            if module._forward_pre_hooks or module._backward_hooks:
-                return None  # a replay cannot run them (see _replayable)
+            if _runs_hooks_a_replay_cannot(module):
+                return None  # (see _replayable)
             if module._forward_hooks:
                 if not _replay_safe(module._forward_hooks.values()) or \
                         id(module) in self.unlocated and \
@@ -120,12 +120,18 @@ def _owned(modules, tensor_ids) -> list:
 
 
 def _replayable(module) -> bool:
-    """Whether a replay can run a call of ``module`` as eager runs it: no forward
-    pre-hook (it runs before the forward and may change its inputs, which a replay
-    cannot follow), no full backward hook (it runs on gradients a replay hands straight
-    to the parameters) and each forward hook marked (``_replay_safe``)."""
-    return not module._forward_pre_hooks and not module._backward_hooks and \
+    """Whether a replay can run a call of ``module`` as eager runs it: none of the hooks
+    of ``_runs_hooks_a_replay_cannot`` and each forward hook marked (``_replay_safe``)."""
+    return not _runs_hooks_a_replay_cannot(module) and \
         _replay_safe(module._forward_hooks.values())
+
+
+def _runs_hooks_a_replay_cannot(module) -> bool:
+    """Whether ``module`` has a forward pre-hook (it runs before the forward and may
+    change its inputs, which a replay cannot follow) or a full backward hook or backward
+    pre-hook (they run on gradients a replay hands straight to the parameters)."""
+    return bool(module._forward_pre_hooks or module._backward_hooks or
+                module._backward_pre_hooks)
 
 
 def _replay_safe(hooks) -> bool:

@@ -60,7 +60,8 @@ backpropagated before the next call: the ops' saved values are reused (an earlie
 """
 import warnings
 
-from tinynet.autograd._guards import _recordable, _replay_safe, _replayable
+from tinynet.autograd._guards import (_recordable, _replay_safe, _replayable,
+                                      _runs_hooks_a_replay_cannot)
 from tinynet.autograd._plan import _Plan
 from tinynet.autograd._recording import _NotReplayable, _Recording
 from tinynet.autograd.grad_mode import _GradMode
@@ -117,8 +118,7 @@ class capture:
         if _signature(args) != key:  # it changed its inputs (x.requires_grad_()): left out
             return recording.result
         if not all(_replay_safe(hooks) for _, hooks, *_ in recording.finished) or \
-                any(module._forward_pre_hooks or module._backward_hooks
-                    for module in recording.modules):
+                any(_runs_hooks_a_replay_cannot(module) for module in recording.modules):
             # a hook ran that a replay cannot run (see _replayable), so the recording is
             # left out, and so are the next calls while that hook is there
             self._hooked = recording.modules

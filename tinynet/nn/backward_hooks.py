@@ -1,18 +1,25 @@
-"""A module's full backward hooks, as PyTorch's ``register_full_backward_hook``:
-``hook(module, grad_input, grad_output)`` runs once the gradients with respect to the
-module's inputs are computed, ``grad_input`` holding one per positional input (None for
-an input that is no tensor or needs no gradient; zeros for one that needs a gradient but
-got none) and ``grad_output`` one per output (None for an output that got none); it may
-return new ``grad_input``, which backward then carries on with. The hooks are those the
-module had when it was called.
+"""A module's full backward hooks and backward pre-hooks, as PyTorch's
+``register_full_backward_hook`` and ``register_full_backward_pre_hook``:
+
+  * ``pre_hook(module, grad_output)`` runs once the gradients with respect to the
+    module's outputs are computed, before the module's own backward: ``grad_output``
+    holds one per output (None for an output that got none); it may return new
+    ``grad_output``, which the module's backward (and its full backward hooks) then get;
+  * ``hook(module, grad_input, grad_output)`` runs once the gradients with respect to the
+    module's inputs are computed, ``grad_input`` holding one per positional input (None
+    for an input that is no tensor or needs no gradient; zeros for one that needs a
+    gradient but got none); it may return new ``grad_input``, which backward then
+    carries on with.
+
+The hooks are those the module had when it was called.
 
 How: a call of a module with such hooks passes each side of it (the positional inputs that
 require grad, then the outputs that do) through a group of ops: each tensor through a
 ``_Tap`` (y = x, a view) that keeps its gradient, all taps hanging on one ``_Gather``. The
 backward pass runs an op only after every op made later, so a group's ``_Gather`` runs
 once per pass, after every use of any of its tensors, with all their gradients: the
-outputs' keeps ``grad_output`` (and, when no input requires grad, calls the hooks), the
-inputs' calls the hooks and hands their ``grad_input`` on.
+outputs' runs the pre-hooks, keeps ``grad_output`` (and, when no input requires grad,
+calls the hooks), the inputs' calls the hooks and hands their ``grad_input`` on.
 """
 import numpy as np
 
@@ -29,9 +36,22 @@ class _Call:
     def __init__(self, module, n_inputs: int):
         self.module, self.n_inputs = module, n_inputs
         self.hooks = tuple(module._backward_hooks.values())
+        self.pre_hooks = tuple(module._backward_pre_hooks.values())
         self.input_positions = self.output_positions = ()
         self.n_outputs = 0
         self.grad_output = None
+
+    def run_pre_hooks(self, grads: list) -> list:
+        """Each pre-hook on (module, grad_output), in registration order, each getting the
+        ``grad_output`` the one before returned; returns, per output that requires grad,
+        its gradient as the last hook left it (copies, as ``run_hooks`` makes)."""
+        grad_output = given = _per_position(grads, self.output_positions, self.n_outputs)
+        for hook in self.pre_hooks:
+            result = hook(self.module, grad_output)
+            if result is not None:
+                grad_output = self._checked("register_full_backward_pre_hook", hook, result,
+                                            grad_output, "output")
+        return _arrays(grads, grad_output, given, self.output_positions)
 
     def run_hooks(self, grads: list) -> list:
         """Each hook on (module, grad_input, grad_output), in registration order, each
@@ -39,10 +59,7 @@ class _Call:
         requires grad, its gradient as the last hook left it. NOTE: the hooks get copies
         (a hook may keep what it got, which must not be the array that becomes an input's
         ``.grad``), and what a hook returns is copied for the same reason."""
-        given = [None] * self.n_inputs
-        for position, g in zip(self.input_positions, grads):
-            given[position] = Tensor._wrap(g.copy(), False, None)
-        grad_input = given = tuple(given)
+        grad_input = given = _per_position(grads, self.input_positions, self.n_inputs)
         grad_output = [None] * self.n_outputs
         for position, g in zip(self.output_positions, self.grad_output or ()):
             if g is not None:
@@ -51,36 +68,57 @@ class _Call:
         for hook in self.hooks:
             result = hook(self.module, grad_input, tuple(grad_output))
             if result is not None:
-                grad_input = self._checked(hook, result, grad_input)
-        return [g if grad_input[p] is given[p] else
-                None if grad_input[p] is None else grad_input[p].array.copy()
-                for p, g in zip(self.input_positions, grads)]
+                if not self.input_positions:
+                    raise RuntimeError(
+                        f"register_full_backward_hook: {self._name(hook)} must return None "
+                        f"when no input requires grad (there is no grad_input to replace), "
+                        f"got {type(result).__name__}")
+                grad_input = self._checked("register_full_backward_hook", hook, result,
+                                           grad_input, "input")
+        return _arrays(grads, grad_input, given, self.input_positions)
 
-    def _checked(self, hook, result, grad_input: tuple) -> tuple:
-        """A hook's returned ``grad_input``, refused unless PyTorch would take it."""
-        name = f"{type(self.module).__name__} hook {getattr(hook, '__name__', repr(hook))!r}"
-        if not self.input_positions:
-            raise RuntimeError(f"register_full_backward_hook: {name} must return None when no "
-                               f"input requires grad (there is no grad_input to replace), "
-                               f"got {type(result).__name__}")
-        if not isinstance(result, (tuple, list)) or len(result) != len(grad_input):
+    def _name(self, hook) -> str:
+        return f"{type(self.module).__name__} hook {getattr(hook, '__name__', repr(hook))!r}"
+
+    def _checked(self, where: str, hook, result, current: tuple, side: str) -> tuple:
+        """A hook's returned gradients (``grad_input`` or ``grad_output``, one per
+        ``side``), refused unless PyTorch would take them."""
+        name = self._name(hook)
+        if not isinstance(result, (tuple, list)) or len(result) != len(current):
             got = f"{len(result)} gradients" if isinstance(result, (tuple, list)) else \
                 type(result).__name__
-            raise RuntimeError(f"register_full_backward_hook: {name} must return None or one "
-                               f"gradient per positional input ({len(grad_input)}, in a "
-                               f"tuple), got {got}")
-        for i, (new, old) in enumerate(zip(result, grad_input)):
+            what = "positional input" if side == "input" else "output"
+            raise RuntimeError(f"{where}: {name} must return None or one gradient per {what} "
+                               f"({len(current)}, in a tuple), got {got}")
+        for i, (new, old) in enumerate(zip(result, current)):
             if new is None:
                 continue
             if not isinstance(new, Tensor) or old is None or new.shape != old.shape or \
                     new.dtype != old.dtype:
                 what = f"a tensor of shape {tuple(new.shape)} and dtype {new.dtype}" \
                     if isinstance(new, Tensor) else type(new).__name__
-                wanted = "None (the input needs no gradient)" if old is None else \
+                wanted = f"None (the {side} gets no gradient)" if old is None else \
                     f"a tensor of shape {tuple(old.shape)} and dtype {old.dtype}"
-                raise RuntimeError(f"register_full_backward_hook: {name} must return, for "
-                                   f"input {i}, {wanted}; got {what}")
+                raise RuntimeError(f"{where}: {name} must return, for {side} {i}, {wanted}; "
+                                   f"got {what}")
         return tuple(result)
+
+
+def _per_position(grads: list, positions: tuple, n: int) -> tuple:
+    """The hooks' view of one side's gradients: a tuple of ``n``, a tensor holding a copy
+    of each gradient at its position, None elsewhere."""
+    given = [None] * n
+    for position, g in zip(positions, grads):
+        if g is not None:
+            given[position] = Tensor._wrap(g.copy(), False, None)
+    return tuple(given)
+
+
+def _arrays(grads: list, left: tuple, given: tuple, positions: tuple) -> list:
+    """Per position in ``positions``: its gradient in ``grads`` if the hooks left the
+    tensor they were given, else a copy of what they put there (or None)."""
+    return [g if left[p] is given[p] else None if left[p] is None else left[p].array.copy()
+            for p, g in zip(positions, grads)]
 
 
 class _Group:
@@ -108,8 +146,11 @@ class _Gather(Function):
         group = ctx.group
         grads, group.grads = group.grads, [None] * len(group.grads)
         call = group.call
-        if not group.is_input:  # copies for the hooks (the module's backward may change
-            # the gradients it gets in place)
+        if not group.is_input:
+            if call.pre_hooks:
+                grads = call.run_pre_hooks(grads)
+            # copies for the hooks (the module's backward may change the gradients it
+            # gets in place)
             call.grad_output = [None if g is None else g.copy() for g in grads]
             if not call.input_positions:  # no input needs a gradient: the hooks run now
                 call.run_hooks([])

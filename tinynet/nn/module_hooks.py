@@ -1,8 +1,8 @@
 """``ModuleHooks``: functions a module calls around its ``forward``: forward pre-hooks
 before it (each may replace the positional inputs) and forward hooks after it (each may
-replace the output), as in PyTorch; and full backward hooks, on the gradients with respect
-to its inputs and outputs (``backward_hooks.py``). ``Module`` inherits them; see
-``module.py``."""
+replace the output), as in PyTorch; and full backward hooks and backward pre-hooks, on the
+gradients with respect to its inputs and outputs (``backward_hooks.py``). ``Module``
+inherits them; see ``module.py``."""
 from types import MappingProxyType
 
 from tinynet.autograd.observers import OBSERVERS
@@ -17,6 +17,7 @@ class ModuleHooks:
     _forward_hooks = MappingProxyType({})  # replaced by a dict on the first hook
     _forward_pre_hooks = MappingProxyType({})  # likewise
     _backward_hooks = MappingProxyType({})  # likewise
+    _backward_pre_hooks = MappingProxyType({})  # likewise
     # NOTE: __call__ checks only this, so a module without hooks pays one check; removing
     # the last hook sets it back (the Monitor adds and removes its hooks every few steps)
     _has_hooks = False
@@ -40,6 +41,15 @@ class ModuleHooks:
         Returns a handle whose ``remove()`` unregisters it."""
         return self._add_hook("register_full_backward_hook", "_backward_hooks", hook)
 
+    def register_full_backward_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` once the gradients with respect to the
+        module's outputs are computed, before the module's backward (see
+        ``backward_hooks.py``): ``grad_output`` one per output, None where there is none.
+        A non-None return value (a tuple, one per output) replaces ``grad_output``, for
+        the module's backward and its full backward hooks. Returns a handle whose
+        ``remove()`` unregisters it."""
+        return self._add_hook("register_full_backward_pre_hook", "_backward_pre_hooks", hook)
+
     def _add_hook(self, where: str, kind: str, hook) -> RemovableHandle:
         if not callable(hook):
             raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
@@ -50,13 +60,14 @@ class ModuleHooks:
 
     def _update_has_hooks(self) -> None:
         self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks or
-                               self._backward_hooks)
+                               self._backward_hooks or self._backward_pre_hooks)
 
     def _remove_hooks(self) -> None:
         """Forget every hook (a copy that must run as never hooked)."""
         vars(self).pop("_forward_hooks", None)
         vars(self).pop("_forward_pre_hooks", None)
         vars(self).pop("_backward_hooks", None)
+        vars(self).pop("_backward_pre_hooks", None)
         self._update_has_hooks()
 
     def __setstate__(self, state: dict) -> None:
@@ -74,7 +85,7 @@ class ModuleHooks:
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
         call = None
-        if self._backward_hooks:
+        if self._backward_hooks or self._backward_pre_hooks:
             args, call = hooked_inputs(self, args)
         out = self._call_observed(args, kwargs) if OBSERVERS.forward else \
             self.forward(*args, **kwargs)
