@@ -362,6 +362,8 @@ def test_a_small_file_that_inflates_to_a_huge_array_is_refused_before_inflating(
     b'{"format": 1, "root": {"__items__": [[true, 1]]}}',
     b'{"format": 1, "root": {"__dict__": 3}}',
     b'{"format": 1, "root": {"__tuple__": [1], "__dict__": {}}}',
+    b'{"format": 1, "root": {"__size__": [2, -1]}}',
+    b'{"format": 1, "root": {"__size__": [2.5]}}',
     b'[1, 2]',
     b'\xff\xfe',
 ])

@@ -46,3 +46,14 @@ def test_size_concatenates_and_repeats_as_a_size():
     assert type(size + (4,)) is tn.Size and type(size * 2) is tn.Size and 2 * size == (2, 3) * 2
     with pytest.raises(TypeError):
         size + [4]  # as tuple's (and torch.Size's) rule
+
+
+def test_a_saved_size_loads_as_a_size(tmp_path):
+    x = tn.zeros(2, 3)
+    tn.save({"size": x.size(), "shape": x.shape, "sizes": [tn.Size([]), tn.Size([0, 5])]},
+            tmp_path / "sizes.pt")
+    loaded = tn.load(tmp_path / "sizes.pt")
+    assert type(loaded["size"]) is tn.Size and loaded["size"] == (2, 3)
+    assert type(loaded["shape"]) is tuple  # a plain tuple stays one
+    assert [type(s) for s in loaded["sizes"]] == [tn.Size, tn.Size]
+    assert loaded["sizes"] == [(), (0, 5)]

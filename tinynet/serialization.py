@@ -20,6 +20,7 @@ import numpy as np
 from tinynet.checks import check_int
 from tinynet.devices import device
 from tinynet.files import atomic_write
+from tinynet.size import Size
 from tinynet.tensor import Tensor
 
 _MANIFEST = "__tinynet__"
@@ -56,6 +57,8 @@ def _encode(obj, arrays: dict, keys: dict = None):
             if not isinstance(k, (str, int)) or isinstance(k, bool):
                 raise TypeError(f"tn.save: dict keys must be str or int, got {k!r}")
         return {"__items__": [[k, _encode(v, arrays, keys)] for k, v in obj.items()]}
+    if isinstance(obj, Size):  # (a tuple: checked first)
+        return {"__size__": list(obj)}
     if isinstance(obj, tuple):
         return {"__tuple__": [_encode(v, arrays, keys) for v in obj]}
     if isinstance(obj, list):
@@ -91,6 +94,10 @@ def _decode(data, tensors: dict):
         return dict(pairs)
     if kind == "__tuple__" and isinstance(value, list):
         return tuple(_decode(v, tensors) for v in value)
+    if kind == "__size__" and isinstance(value, list):
+        if not all(type(n) is int and n >= 0 for n in value):
+            raise _Corrupt(f"a Size must hold sizes (integers >= 0), got {value[:5]}")
+        return Size(value)
     raise _Corrupt(f"unknown entry {kind!r}")
 
 
