@@ -23,7 +23,7 @@ collect_ignore_glob = ["compat/*"]
 TOPICS = {
     "engine": ("test_engine", "test_autograd_grad", "test_inplace", "test_fast_paths",
                "test_capture", "test_grad_buffer", "test_ops", "test_tensor_math",
-               "test_tensor_more",
+               "test_tensor_more", "test_printing",
                "test_promotion", "test_devices", "test_random", "test_anomaly", "test_fuzz",
                "test_against_torch_ops", "test_against_torch_api", "test_serialization",
                "test_files", "test_threads", "test_allocator", "test_layering",

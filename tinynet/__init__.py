@@ -36,6 +36,7 @@ from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equa
 from tinynet.shaping import (broadcast_to, chunk, clone, flatten, flip, moveaxis, movedim,
                              permute, ravel, repeat_interleave, reshape, roll, split, squeeze, t,
                              tile, transpose, unbind, unsqueeze)
+from tinynet.printing import get_printoptions, printoptions, set_printoptions
 from tinynet.promotion import promote_types, result_type
 from tinynet.random import Generator, initial_seed, manual_seed, seed
 from tinynet.sampling import (bernoulli, multinomial, normal, rand, rand_like, randint,
@@ -67,7 +68,8 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "expm1", "eye", "fast_paths", "fast_paths_enabled", "finfo", "fit", "fix", "flatten", "flip",
     "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
     "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
-    "get_default_dtype", "get_num_threads", "ge", "gradcheck", "gt", "half", "History",
+    "get_default_dtype", "get_num_threads", "get_printoptions", "ge", "gradcheck", "gt", "half",
+    "History",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log",
@@ -78,10 +80,12 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "models", "moveaxis",
     "movedim", "mul", "multinomial", "multiply", "mv", "ne", "neg", "negative", "nn", "no_grad",
     "nonzero", "norm", "normal", "numel", "ones", "ones_like", "optim", "outer", "permute",
-    "pow", "prod", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
+    "pow", "printoptions", "prod", "promote_types", "rand", "rand_like", "randint",
+    "randint_like", "randn",
     "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave",
     "reshape", "result_type", "roll", "round", "rsqrt", "save", "seed", "set_default_device",
-    "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads", "short",
+    "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads",
+    "set_printoptions", "short",
     "sigmoid",
     "sign", "sin", "Size", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std",
     "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "tile",

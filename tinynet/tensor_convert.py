@@ -9,6 +9,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.devices import CPU
+from tinynet.printing import tensor_repr
 from tinynet.size import Size
 
 
@@ -60,16 +61,11 @@ class TensorConvert:
 
     # ---- conversion and metadata ------------------------------------------------------------
     def __repr__(self) -> str:
+        """As PyTorch prints a tensor (see printing.py, and ``tn.set_printoptions``)."""
         values_read()
-        body = np.array2string(self.array, separator=", ", prefix="tensor(")
-        extra = ""
-        if self.array.dtype not in (dtypes.get_default_dtype(), np.int64, np.bool_):
-            extra += f", dtype=tinynet.{self.array.dtype}"
-        if self._ctx is not None:
-            extra += f", grad_fn={self._ctx!r}"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
+        suffixes = [f"grad_fn={self._ctx!r}"] if self._ctx is not None else \
+            ["requires_grad=True"] if self.requires_grad else []
+        return tensor_repr(self.array, suffixes, dtypes.get_default_dtype())
 
     def numpy(self) -> np.ndarray:
         if self.requires_grad:

@@ -21,7 +21,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     Example:
         >>> import tinynet as tn
         >>> tn.nn.functional.normalize(tn.tensor([[3.0, 4.0]]))
-        tensor([[0.6, 0.8]])
+        tensor([[0.6000, 0.8000]])
     """
     check_tensor("normalize", input)
     return input / input.norm(p, dim, keepdim=True).clamp_min(eps)
@@ -36,7 +36,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     Example:
         >>> import tinynet as tn
         >>> tn.nn.functional.cosine_similarity(tn.tensor([[1.0, 0.0]]), tn.tensor([[1.0, 1.0]]))
-        tensor([0.70710677])
+        tensor([0.7071])
     """
     check_tensor("cosine_similarity", x1)
     check_tensor("cosine_similarity", x2)

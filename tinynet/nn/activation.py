@@ -50,7 +50,7 @@ class LeakyReLU(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.LeakyReLU(0.1)(tn.tensor([-1.0, 2.0]))
-        tensor([-0.1,  2. ])
+        tensor([-0.1000,  2.0000])
     """
 
     op = ops.LeakyReLU  # the Function F.leaky_relu runs: what the Monitor reads
@@ -112,7 +112,7 @@ class GELU(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.GELU()(tn.tensor([0.0, 1.0], dtype=tn.float64))
-        tensor([0.        , 0.84134475], dtype=tinynet.float64)
+        tensor([0.0000, 0.8413], dtype=tinynet.float64)
     """
 
     def __init__(self, approximate: str = "none"):
@@ -140,7 +140,7 @@ class Sigmoid(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Sigmoid()(tn.tensor([0.0]))
-        tensor([0.5])
+        tensor([0.5000])
     """
 
     op = ops.Sigmoid  # the Function F.sigmoid runs: what the Monitor reads
@@ -184,7 +184,7 @@ class Softmax(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Softmax(dim=1)(tn.zeros(1, 4))
-        tensor([[0.25, 0.25, 0.25, 0.25]])
+        tensor([[0.2500, 0.2500, 0.2500, 0.2500]])
     """
 
     def __init__(self, dim: int = None):
@@ -209,7 +209,7 @@ class LogSoftmax(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.LogSoftmax(dim=1)(tn.zeros(1, 2))
-        tensor([[-0.6931472, -0.6931472]])
+        tensor([[-0.6931, -0.6931]])
     """
 
     def __init__(self, dim: int = None):

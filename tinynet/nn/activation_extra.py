@@ -45,7 +45,7 @@ class Hardsigmoid(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Hardsigmoid()(tn.tensor([-4.0, 0.0, 1.5, 4.0]))
-        tensor([0.  , 0.5 , 0.75, 1.  ])
+        tensor([0.0000, 0.5000, 0.7500, 1.0000])
     """
 
     op = ops.Hardsigmoid  # the Function F.hardsigmoid runs: what the Monitor reads
@@ -70,7 +70,7 @@ class Hardswish(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Hardswish()(tn.tensor([-4.0, 0.0, 1.5, 4.0]))
-        tensor([-0.   ,  0.   ,  1.125,  4.   ])
+        tensor([-0.0000, 0.0000, 1.1250, 4.0000])
     """
 
     op = ops.Hardswish  # the Function F.hardswish runs: what the Monitor reads
@@ -95,7 +95,7 @@ class LogSigmoid(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.LogSigmoid()(tn.tensor([0.0, -100.0]))
-        tensor([  -0.6931472, -100.       ])
+        tensor([  -0.6931, -100.0000])
     """
 
     op = ops.LogSigmoid  # the Function F.logsigmoid runs: what the Monitor reads
@@ -116,7 +116,7 @@ class Softsign(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Softsign()(tn.tensor([-3.0, 0.0, 1.0]))
-        tensor([-0.75,  0.  ,  0.5 ])
+        tensor([-0.7500,  0.0000,  0.5000])
     """
 
     op = ops.Softsign  # the Function F.softsign runs: what the Monitor reads

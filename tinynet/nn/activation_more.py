@@ -25,7 +25,7 @@ class SiLU(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.SiLU()(tn.tensor([0.0, 1.0], dtype=tn.float64))
-        tensor([0.        , 0.73105858], dtype=tinynet.float64)
+        tensor([0.0000, 0.7311], dtype=tinynet.float64)
     """
 
     op = ops.SiLU  # the Function F.silu runs: what the Monitor reads
@@ -49,7 +49,7 @@ class Mish(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Mish()(tn.tensor([0.0, 1.0], dtype=tn.float64))
-        tensor([0.        , 0.86509839], dtype=tinynet.float64)
+        tensor([0.0000, 0.8651], dtype=tinynet.float64)
     """
 
     op = ops.Mish  # the Function F.mish runs: what the Monitor reads
@@ -77,7 +77,7 @@ class Softplus(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Softplus()(tn.tensor([0.0, 30.0], dtype=tn.float64))
-        tensor([ 0.69314718, 30.        ], dtype=tinynet.float64)
+        tensor([ 0.6931, 30.0000], dtype=tinynet.float64)
     """
 
     op = ops.Softplus  # the Function F.softplus runs: what the Monitor reads
@@ -108,7 +108,7 @@ class SELU(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.SELU()(tn.tensor([0.0, 1.0], dtype=tn.float64))
-        tensor([0.        , 1.05070099], dtype=tinynet.float64)
+        tensor([0.0000, 1.0507], dtype=tinynet.float64)
     """
 
     op = ops.SELU  # the Function F.selu runs: what the Monitor reads
@@ -141,7 +141,7 @@ class PReLU(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.PReLU()(tn.tensor([-2.0, 3.0]))
-        tensor([-0.5,  3. ], grad_fn=<PReLUBackward>)
+        tensor([-0.5000,  3.0000], grad_fn=<PReLUBackward>)
     """
 
     op = ops.PReLU  # the Function F.prelu runs: what the Monitor reads
@@ -181,7 +181,7 @@ class Hardtanh(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.Hardtanh()(tn.tensor([-3.0, 0.5, 3.0]))
-        tensor([-1. ,  0.5,  1. ])
+        tensor([-1.0000,  0.5000,  1.0000])
     """
 
     op = ops.Hardtanh  # the Function F.hardtanh runs: what the Monitor reads

@@ -28,7 +28,7 @@ class LayerNorm(Module):
     Example:
         >>> import tinynet as tn
         >>> tn.nn.LayerNorm(2)(tn.tensor([[1.0, 3.0]]))
-        tensor([[-0.999995,  0.999995]], grad_fn=<LayerNormBackward>)
+        tensor([[-1.0000,  1.0000]], grad_fn=<LayerNormBackward>)
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
@@ -93,10 +93,10 @@ class BatchNorm1d(Module):
         >>> import tinynet as tn
         >>> bn = tn.nn.BatchNorm1d(2)
         >>> bn(tn.tensor([[1.0, 10.0], [3.0, 30.0]]))
-        tensor([[-0.999995, -1.      ],
-                [ 0.999995,  1.      ]], grad_fn=<BatchNormBackward>)
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]], grad_fn=<BatchNormBackward>)
         >>> bn.running_mean, bn.num_batches_tracked
-        (tensor([0.2, 2. ]), tensor(1))
+        (tensor([0.2000, 2.0000]), tensor(1))
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,

@@ -81,7 +81,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
         >>> w = tn.ones(3, requires_grad=True)
         >>> w.grad = tn.tensor([3.0, -0.5, -4.0])
         >>> tn.nn.utils.clip_grad_value_([w], 1.0); w.grad
-        tensor([ 1. , -0.5, -1. ])
+        tensor([ 1.0000, -0.5000, -1.0000])
     """
     clip_value = check_real("clip_grad_value_", "clip_value", clip_value, 0.0)
     for g in _grads(parameters):

@@ -26,7 +26,7 @@ class Adagrad(Optimizer):
         >>> w = tn.tensor([1.0], requires_grad=True)
         >>> opt = tn.optim.Adagrad([w], lr=0.1)
         >>> (w * 3).sum().backward(); opt.step(); w   # first step: lr·g/|g| = lr
-        tensor([0.9], requires_grad=True)
+        tensor([0.9000], requires_grad=True)
     """
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0,

@@ -35,7 +35,7 @@ class Adam(Optimizer):
         >>> w = tn.tensor([1.0], requires_grad=True)
         >>> opt = tn.optim.Adam([w], lr=0.1)
         >>> (w * 3).sum().backward(); opt.step(); w    # the first step moves by ~lr
-        tensor([0.9], requires_grad=True)
+        tensor([0.9000], requires_grad=True)
     """
 
     decoupled_weight_decay = False

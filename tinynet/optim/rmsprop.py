@@ -30,7 +30,7 @@ class RMSprop(Optimizer):
         >>> w = tn.tensor([1.0], requires_grad=True)
         >>> opt = tn.optim.RMSprop([w], lr=0.01)
         >>> (w * 3).sum().backward(); opt.step(); w   # first step: lr·g/√(0.01·g²) = 10·lr
-        tensor([0.9], requires_grad=True)
+        tensor([0.9000], requires_grad=True)
     """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,

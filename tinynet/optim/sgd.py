@@ -31,7 +31,7 @@ class SGD(Optimizer):
         >>> w = tn.tensor([1.0], requires_grad=True)
         >>> opt = tn.optim.SGD([w], lr=0.1)
         >>> (w * 3).sum().backward(); opt.step(); w
-        tensor([0.7], requires_grad=True)
+        tensor([0.7000], requires_grad=True)
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
