@@ -21,6 +21,7 @@ ACTIVATIONS = {
     "relu": F.relu,
     "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
     "leaky_relu_steep": lambda x: F.leaky_relu(x, 1.5),     # the np.where branch
+    "leaky_relu_flat": lambda x: F.leaky_relu(x, 0.0),      # likewise (inf·0 is NaN)
     "elu": lambda x: F.elu(x, 0.7),
     "elu_alpha_2": lambda x: F.elu(x, 2.0),                 # the np.where branch
     "gelu": F.gelu,
@@ -59,6 +60,14 @@ def test_activation_fast_paths_are_the_reference_bit_for_bit(name, shape, dtype,
     assert fast_op.__module__ == "tinynet.ops._fast" or name.startswith(("leaky", "elu"))
     assert slow_op.__module__ != "tinynet.ops._fast"
     _assert_bit_identical(fast, slow)
+
+
+def test_a_flat_leaky_relu_keeps_infinities_as_the_reference_and_pytorch():
+    x = np.array([np.inf, -np.inf, 1.0, -2.0])
+    fast, _ = _run(lambda t: F.leaky_relu(t, 0.0), [x], np.ones(4), True)
+    slow, _ = _run(lambda t: F.leaky_relu(t, 0.0), [x], np.ones(4), False)
+    _assert_bit_identical(fast, slow)
+    np.testing.assert_array_equal(fast[0], [np.inf, np.nan, 1.0, -0.0])  # -inf·0 is NaN
 
 
 @settings(max_examples=30, deadline=None)

@@ -125,7 +125,8 @@ def _selected(grad, keep: np.ndarray):
 class LeakyReLU(reference.LeakyReLU):
     @staticmethod
     def forward(ctx, x, negative_slope):
-        if not 0 <= negative_slope <= 1:
+        # (a slope of 0 goes to the reference: inf·0 is NaN, and max(inf, NaN) NaN)
+        if not 0 < negative_slope <= 1:
             return reference.LeakyReLU.forward(ctx, x, negative_slope)
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
