@@ -22,7 +22,8 @@ collect_ignore_glob = ["compat/*"]
 # compat, experiments) runs one part of the suite. Each test file has one topic.
 TOPICS = {
     "engine": ("test_engine", "test_autograd_grad", "test_inplace", "test_fast_paths",
-               "test_capture", "test_grad_buffer", "test_ops", "test_tensor_math",
+               "test_capture", "test_capture_values", "test_grad_buffer", "test_ops",
+               "test_tensor_math",
                "test_tensor_more", "test_printing",
                "test_promotion", "test_devices", "test_random", "test_anomaly", "test_fuzz",
                "test_against_torch_ops", "test_against_torch_api", "test_serialization",

@@ -40,6 +40,18 @@ def numpy_names(method):
     return with_numpy_names
 
 
+def cast_array(x, dtype) -> np.ndarray:
+    """The array of ``x`` (a tensor, an array, a list) in ``dtype``, with a tensor of
+    another dtype cast by an op (``Cast``), not copied: its values then come from an op,
+    which ``tn.capture`` replays on the next call's tensor, where a copy made outside the
+    ops would be taken for a constant."""
+    if isinstance(x, TensorMath):
+        if x.array.dtype == np.dtype(dtype):
+            return x.array
+        return ops.Cast.apply(x.detach(), dtype).array
+    return np.asarray(x, dtype=dtype)
+
+
 class TensorMath:
     """Elementwise math, reductions, products and boolean logic; see the module docstring."""
 
@@ -82,7 +94,7 @@ class TensorMath:
         dtype = _result_type(self, *(b for b in (min, max) if b is not None))
         x = self if dtype == self.dtype else self.to(dtype)
         # tensor bounds in that dtype too (numpy's clip would promote to theirs)
-        lo, hi = (np.asarray(b.array, dtype) if hasattr(b, "array") else b for b in (min, max))
+        lo, hi = (cast_array(b, dtype) if hasattr(b, "array") else b for b in (min, max))
         return ops.Clamp.apply(x, lo, hi)
 
     clip = clamp

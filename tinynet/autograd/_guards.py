@@ -3,7 +3,7 @@ what an eager call would. Part of ``_Plan`` (``_plan.py``); replay.py lists the 
 import numpy as np
 
 from tinynet import fastpath
-from tinynet.autograd._recording import INPUT, TENSOR, _NotReplayable
+from tinynet.autograd._recording import INPUT, OUT, TENSOR, _NotReplayable
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS
 
@@ -14,7 +14,8 @@ INDEX_OPS = {"CrossEntropy": (1, lambda args: args[0].array.shape[-1]),
              "NLLLoss": (1, lambda args: args[0].array.shape[-1]),
              "Embedding": (1, lambda args: args[0].array.shape[0]),
              "OneHot": (0, lambda args: args[1]),
-             "Gather": (2, lambda args: args[0].array.shape[args[1]])}
+             "Gather": (2, lambda args: args[0].array.shape[args[1]]),
+             "Scatter": (2, lambda args: args[0].array.shape[args[1]])}
 
 
 def _recordable() -> bool:
@@ -98,6 +99,10 @@ class _Guards:
             position, bound = INDEX_OPS[op.cls.__name__]
             kind, ref = op.sources[position]
             indices = args[position]
+            if kind == OUT and self.ops[ref].cls.__name__ == "Cast":  # (int32 targets made
+                # int64 by an op: checked where they come from, the values being the same)
+                indices = recording.ops[ref][1][0]
+                kind, ref = self.ops[ref].sources[0]
             array = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
             if array.dtype.kind not in "iu":
                 continue  # class probabilities, say
@@ -114,9 +119,15 @@ class _Guards:
 
 def _owned(modules, tensor_ids) -> list:
     """(module, name, tensor) for each tensor of ``tensor_ids`` that is an attribute of
-    one of ``modules``."""
-    return [(m, name, value) for m in modules for name, value in vars(m).items()
+    one of ``modules`` or of their submodules (a submodule's weight may be read without
+    calling it: ``F.linear(h, self.head.weight)``, tied weights)."""
+    return [(m, name, value) for m in reachable(modules) for name, value in vars(m).items()
             if isinstance(value, Tensor) and id(value) in tensor_ids]
+
+
+def reachable(modules) -> list:
+    """``modules`` and their submodules, each once."""
+    return list({id(m): m for module in modules for m in module.modules()}.values())
 
 
 def _replayable(module) -> bool:

@@ -3,10 +3,10 @@ per op, its class, its own reused context, where its arguments come from and its
 gradients go; built here, checked by ``_Guards`` (``_guards.py``) and replayed by
 ``_Running`` (``_running.py``)."""
 from tinynet import fastpath
-from tinynet.autograd._guards import _Guards, _owned
-from tinynet.autograd._recording import (INPUT, OUT, TENSOR, VALUE, _module_calls,
+from tinynet.autograd._guards import _Guards, _owned, reachable
+from tinynet.autograd._recording import (DATA, INPUT, OUT, TENSOR, VALUE, _module_calls,
                                          _NotReplayable, _outputs, _Recording, _same_value,
-                                         _sources, _targets)
+                                         _sources, _state_tensors, _targets)
 from tinynet.autograd._running import _Running
 from tinynet.autograd._unroll import unroll
 from tinynet.autograd.grad_buffer import GradBuffer, destinations, places_for
@@ -38,6 +38,12 @@ class _Plan(_Guards, _Running):
 
     def __init__(self, first: _Recording, second: _Recording):
         self.returned = _outputs(second)
+        # per output returned after the loss: whether an op saved its array for backward
+        # (the replay hands over a copy: a change to it in place must not reach backward,
+        # as it does not in an eager call, whose in-place ops leave saved arrays alone)
+        saved = {id(x) for ctx, _, _ in second.ops for x in ctx.saved_tensors or ()}
+        self.copy_returned = tuple([id(second.ops[j][2].array) in saved
+                                    for j in self.returned[1:]])
         if _outputs(first) != self.returned or \
                 [type(c) for c, _, _ in first.ops] != [type(c) for c, _, _ in second.ops]:
             raise _NotReplayable("its two recorded calls ran different ops (they depend on "
@@ -66,8 +72,12 @@ class _Plan(_Guards, _Running):
         self.hookable = all(plain for _, _, plain in self.calls)
         self.training = [m.training for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()
-        self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2) for i, (s1, s2) in
-                    enumerate(zip(_sources(first), _sources(second)))]
+        # the parameters and buffers of the modules either call reached: read, not
+        # frozen, since one replaced by a new tensor may hold new values later
+        state = {id(t) for recording in (first, second) for m in reachable(recording.modules)
+                 for t in _state_tensors([m])}
+        self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2, state)
+                    for i, (s1, s2) in enumerate(zip(_sources(first), _sources(second)))]
         self.tensors = [ref for op in self.ops for kind, ref in op.sources if kind == TENSOR]
         self.layouts = [(t.array.shape, t.array.dtype, t.requires_grad) for t in self.tensors]
         self.target_checks = self._target_checks(second)
@@ -119,7 +129,7 @@ class _Plan(_Guards, _Running):
         self.__dict__.update(state)
         self._compile()
 
-    def _op(self, i, entry1, entry2, sources1, sources2) -> _Op:
+    def _op(self, i, entry1, entry2, sources1, sources2, state) -> _Op:
         ctx1, out1 = entry1[0], entry1[2]
         ctx2, args2, out2 = entry2
         op = _Op()
@@ -129,7 +139,7 @@ class _Plan(_Guards, _Running):
                 getattr(ctx1, "needs_input_grad", None) != getattr(ctx2, "needs_input_grad", None):
             raise _NotReplayable(f"op {i} ({op.cls.__name__}) needed gradients differently "
                                  f"in the two recorded calls")
-        op.sources = [self._source(i, op.cls, a, b) for a, b in zip(sources1, sources2)]
+        op.sources = [self._source(i, op.cls, a, b, state) for a, b in zip(sources1, sources2)]
         op.ctx = op.cls.__new__(op.cls)  # its own: the eager calls' graphs keep theirs
         op.ctx.needs_input_grad = ctx2.needs_input_grad
         op.targets = _targets(op.sources, ctx2) if op.records else []
@@ -139,14 +149,24 @@ class _Plan(_Guards, _Running):
         return op
 
     @staticmethod
-    def _source(i, cls, first, second) -> tuple:
+    def _source(i, cls, first, second, state) -> tuple:
         (kind1, ref1), (kind2, ref2) = first, second
         same = kind1 == kind2 and (ref1 is ref2 or kind2 in (OUT, INPUT) and ref1 == ref2)
         if kind1 == kind2 == TENSOR and not same:  # made in the call, by no op: a constant?
+            if id(ref1) in state or id(ref2) in state:
+                raise _NotReplayable(f"op {i} ({cls.__name__}) reads a module's parameter or "
+                                     f"buffer that is replaced by a new tensor between calls "
+                                     f"(change its values in place, e.g. with copy_ or "
+                                     f"fill_ under no_grad, to replay)")
             if not ref2.requires_grad and _same_value(ref1.array, ref2.array):
                 return VALUE, ref2.array
         elif kind1 == kind2 == VALUE and _same_value(ref1, ref2):
             return VALUE, ref2
+        if DATA in (kind1, kind2):
+            raise _NotReplayable(f"op {i} ({cls.__name__}) gets a value made from the call's "
+                                 f"tensors outside tinynet's ops (an index holding a tensor, "
+                                 f"as x[:, i], or a view of a tensor's array), which a replay "
+                                 f"would keep as it was")
         if not same:
             raise _NotReplayable(f"op {i} ({cls.__name__}) gets a value computed from the "
                                  f"data outside tinynet's ops")

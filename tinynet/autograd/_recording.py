@@ -6,7 +6,7 @@ import numpy as np
 
 from tinynet.autograd.observers import OBSERVERS, observing
 
-OUT, INPUT, TENSOR, VALUE = 0, 1, 2, 3  # where an op's argument comes from
+OUT, INPUT, TENSOR, VALUE, DATA = 0, 1, 2, 3, 4  # where an op's argument comes from
 
 
 class _Recording:
@@ -76,13 +76,44 @@ def _sources(recording) -> list:
         row = []
         for a in args:
             if isinstance(a, Tensor):
-                row.append(by_tensor.get(id(a)) or by_array.get(id(a.array)) or (TENSOR, a))
+                row.append(_tensor_source(a, by_tensor, by_array))
             elif type(a) is np.ndarray and id(a) in by_array:
                 row.append(by_array[id(a)])
+            elif _made_from(a, by_array):  # a view of such an array, alone or in a tuple
+                row.append((DATA, a))  # (an index (slice, i.array), say): not replayed
             else:  # as Function.apply passes it: numpy scalars become Python ones
                 row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
         rows.append(row)
     return rows
+
+
+def _tensor_source(t, by_tensor: dict, by_array: dict) -> tuple:
+    """Where the tensor argument ``t`` comes from: itself (an input, an op's output, else a
+    tensor kept across calls); or, for one that requires no grad, its array (an input's
+    or an op's: x.detach()), and DATA for a view of one (read at no later call). A tensor
+    that requires grad is always itself: a parameter whose array an input shares
+    (``w.detach()`` passed in) keeps its own gradient."""
+    found = by_tensor.get(id(t))
+    if found is not None:
+        return found
+    if not t.requires_grad:
+        if id(t.array) in by_array:
+            return by_array[id(t.array)]
+        if _made_from(t.array, by_array):
+            return DATA, t
+    return TENSOR, t
+
+
+def _made_from(value, arrays: dict) -> bool:
+    """Whether ``value`` is an array viewing one of ``arrays`` (by id), or a tuple or list
+    holding such an array or one of them."""
+    if isinstance(value, (tuple, list)):
+        return any(_made_from(v, arrays) for v in value)
+    while isinstance(value, np.ndarray):
+        if id(value) in arrays:
+            return True
+        value = value.base
+    return False
 
 
 def _by_tensor(recording) -> dict:

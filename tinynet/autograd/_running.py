@@ -27,7 +27,8 @@ class _Running:
             self._run_hooks(values, args, first_hooked)
         if len(returned) == 1:
             return first
-        return (first, *[Tensor._wrap(array, False, None) for array in returned[1:]])
+        return (first, *[Tensor._wrap(array.copy() if copy else array, False, None)
+                         for array, copy in zip(returned[1:], self.copy_returned)])
 
     def _forward_loop(self, args, keep=None):
         """Each op's own forward, in order, on this call's arrays: the outputs of the ops

@@ -39,21 +39,32 @@ through ``x.detach()``), or that registers a tensor hook (``register_hook``,
 eagerly, with one warning saying why. Tensor hooks registered outside the function, on a
 parameter, an input or the returned loss, run on replayed calls as on eager ones (the
 engine runs them). Ops that trust integer indices (cross-entropy's and NLL's classes, an
-embedding's rows, one_hot, gather) get the eager range checks, and a cross-entropy
+embedding's rows, one_hot, gather, scatter) get the eager range checks, and a cross-entropy
 recorded on padded batches (ignore_index=-100) replays only padded ones, for which the
 eager function takes the same op.
+
+Checks on values live in the ops, so a replay makes them too (binary cross-entropy's
+targets and probabilities in [0, 1]). A value tinynet makes from a tensor outside its
+ops is not replayed: an index holding a tensor in a tuple (``x[:, i]``) or a view of a
+tensor's array; a tensor of another dtype is cast by an op (a float64 ``weight`` of a
+float32 loss), which replays. A tensor sharing an input's or an op's array, as
+``x.detach()``, is read at each call (a parameter stays itself, and gets its gradient,
+even when an input shares its array). Extra outputs an op saved for backward come back
+as copies, so that changing them in place leaves the gradients alone, as in an eager
+call.
 
 NOTE: what replay does not run, it cannot check: Python side effects inside the function
 (a counter, a print of other things), control flow on values read through ``.array``
 (tinynet's own attribute, not watched), and a value computed from the inputs that way
 and passed to an op, which is taken for a constant when it is the same in both recorded
-calls. (A tensor sharing an input's or an op's array, as ``x.detach()``, is read at each
-call.) And a replay keeps what the function reached from outside, besides the values of
+calls. And a replay keeps what the function reached from outside, besides the values of
 its inputs and of the tensors it read: plain Python values (a weight from a schedule
 that had the same value at both recorded calls), module attributes (Dropout's ``p``),
 and which modules it reached (a submodule replaced by a new object is not seen: the
-replay runs the old one; a parameter or buffer replaced by a new tensor sends the call
-down the eager path). After changing one of those, make a new ``tn.capture``. Capture
+replay runs the old one). A parameter or buffer of the modules it called, or of their
+submodules, replaced by a new tensor sends the call down the eager path, and one
+replaced between the two recorded calls keeps the function eager. After changing one of
+the others, make a new ``tn.capture``. Capture
 pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).

@@ -15,6 +15,7 @@ from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_
                                 check_smooth_l1_beta, check_tensor)
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
+from tinynet.tensor_math import cast_array
 
 
 def _class_targets(name, x, target, ignore_index) -> tuple:
@@ -39,6 +40,9 @@ def _class_targets(name, x, target, ignore_index) -> tuple:
         # the tensor itself: its version counter makes backward refuse a refilled target
         # (as PyTorch), and tn.capture sees the targets come from the call's input
         kept = target
+    elif isinstance(target, Tensor):  # cast by an op: tn.capture sees them come from it
+        kept = ops.Cast.apply(target.detach(), np.dtype(np.int64))
+        t = kept.array
     else:  # a copy: the ops keep it for backward, and the caller may refill the array
         t = kept = t.astype(np.int64)
     if n == 0:
@@ -101,7 +105,7 @@ def _weight_array(name, weight, c, dtype):
     if weight is None:
         return None
     _constant(name, "weight", weight)
-    w = _array(weight, dtype)
+    w = cast_array(weight, dtype)
     _check_class_weight(name, w, c)
     return w
 
@@ -195,11 +199,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     _check_elementwise(name, input, target, reduction)
     input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
-    _check_probabilities(name, "targets", _array(y))
     _constant(name, "weight", weight)
     _constant(name, "pos_weight", pos_weight)
-    w = None if weight is None else _array(weight, input.dtype)
-    pw = None if pos_weight is None else _array(pos_weight, input.dtype)
+    w = None if weight is None else cast_array(weight, input.dtype)
+    pw = None if pos_weight is None else cast_array(pos_weight, input.dtype)
     return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
 
 
@@ -219,27 +222,15 @@ def binary_cross_entropy(input: Tensor, target, weight=None,  # noqa: A002
     """
     name = "binary_cross_entropy"
     _check_elementwise(name, input, target, reduction)
-    _check_probabilities(name, "input", input.array, " (a sigmoid's output; on logits use "
-                                                     "binary_cross_entropy_with_logits)")
     y = _as_dtype(target, input.dtype)
-    _check_probabilities(name, "targets", _array(y))
     _constant(name, "weight", weight)
     w = None
     if weight is not None:
-        w = _array(weight, input.dtype)
+        w = cast_array(weight, input.dtype)
         if not _broadcasts_to(w.shape, input.shape):
             raise ValueError(f"{name}: weight must broadcast to the input's shape "
                              f"{tuple(input.shape)}, got shape {w.shape}")
     return ops.BCE.apply(input, y, w, reduction)
-
-
-def _check_probabilities(name: str, what: str, values, hint: str = "") -> None:
-    """Every value in [0, 1] (NaN is refused too); the message names the first other one
-    and its index."""
-    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
-        index = tuple(int(i) for i in np.argwhere(~((values >= 0) & (values <= 1)))[0])
-        raise ValueError(f"{name}: {what} must be probabilities in [0, 1]{hint}, got "
-                         f"{values[index].item()!r} at index {index}")
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:

@@ -70,6 +70,15 @@ class NLLLoss(Function):
 _BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor of x(1-x): 1e-12 as a float32
 
 
+def check_probabilities(name: str, what: str, values, hint: str = "") -> None:
+    """Every value in [0, 1] (NaN is refused too); the message names the first other one
+    and its index."""
+    if values.size and not (values.min() >= 0 and values.max() <= 1):  # NaN fails too
+        index = tuple(int(i) for i in np.argwhere(~((values >= 0) & (values <= 1)))[0])
+        raise ValueError(f"{name}: {what} must be probabilities in [0, 1]{hint}, got "
+                         f"{values[index].item()!r} at index {index}")
+
+
 class BCE(Function):
     """Binary cross-entropy on probabilities x in [0, 1] with targets y in [0, 1]:
         ℓ = -w·[y·max(log x, -100) + (1-y)·max(log(1-x), -100)],
@@ -86,6 +95,10 @@ class BCE(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
+        # (checked here, not in the functional form: a replayed call runs only the ops)
+        check_probabilities("binary_cross_entropy", "input", x, " (a sigmoid's output; on "
+                            "logits use binary_cross_entropy_with_logits)")
+        check_probabilities("binary_cross_entropy", "targets", y)
         with np.errstate(divide="ignore"):  # log 0 = -inf, then clamped
             log_x = np.maximum(np.log(x), -100)
             log_1mx = np.maximum(np.log1p(-x), -100)
@@ -125,6 +138,7 @@ class BCEWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
+        check_probabilities("binary_cross_entropy_with_logits", "targets", y)  # (see BCE)
         softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
         scale = 1 + (pos_weight - 1) * y if pos_weight is not None else 1
         losses = (1 - y) * x + scale * softplus_neg
