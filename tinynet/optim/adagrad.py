@@ -2,7 +2,7 @@
 import numpy as np
 
 from tinynet.checks import check_real
-from tinynet.optim.optimizer import Optimizer, as_floats
+from tinynet.optim.optimizer import Optimizer, as_floats, check_maximize, maximizable
 
 
 class Adagrad(Optimizer):
@@ -20,6 +20,7 @@ class Adagrad(Optimizer):
         weight_decay: L2 penalty (default 0).
         initial_accumulator_value: the starting value of S (default 0).
         eps: added to the denominator (default 1e-10).
+        maximize: step up the gradient, to maximise the objective (default False).
 
     Example:
         >>> import tinynet as tn
@@ -31,7 +32,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10):
+                 eps: float = 1e-10, *, maximize: bool = False):
         lr = check_real("Adagrad", "lr", lr, 0.0)
         lr_decay = check_real("Adagrad", "lr_decay", lr_decay, 0.0)
         weight_decay = check_real("Adagrad", "weight_decay", weight_decay, 0.0)
@@ -39,7 +40,8 @@ class Adagrad(Optimizer):
                              initial_accumulator_value, 0.0)
         eps = check_real("Adagrad", "eps", eps, 0.0)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial, eps=eps))
+                                      initial_accumulator_value=initial, eps=eps,
+                                      maximize=check_maximize("Adagrad", maximize)))
         for group in self.param_groups:  # as PyTorch: the state exists before any step
             for p in group["params"]:
                 self.state[p] = self._new_state(p, group)
@@ -48,8 +50,8 @@ class Adagrad(Optimizer):
     def _new_state(p, group: dict) -> dict:
         return {"step": 0, "sum": np.full_like(p.array, group["initial_accumulator_value"])}
 
+    @maximizable
     def step(self, closure=None):
-        loss = closure() if closure is not None else None
         for group in self.param_groups:
             lr, lr_decay, eps, weight_decay = as_floats(group, "lr", "lr_decay", "eps",
                                                         "weight_decay")
@@ -68,4 +70,3 @@ class Adagrad(Optimizer):
                 S += g * g
                 p.array -= clr * (g / (np.sqrt(S) + eps))
                 p.bump_version()
-        return loss

@@ -6,7 +6,7 @@ import numpy as np
 from tinynet.checks import check_real
 from tinynet.fastpath import fast_paths_enabled
 from tinynet.optim import _foreach
-from tinynet.optim.optimizer import Optimizer, as_floats
+from tinynet.optim.optimizer import Optimizer, as_floats, check_maximize, maximizable
 
 
 class Adam(Optimizer):
@@ -26,6 +26,7 @@ class Adam(Optimizer):
         betas: (β₁, β₂), default (0.9, 0.999).
         eps: added to the denominator (default 1e-8).
         weight_decay: default 0.
+        maximize: step up the gradient, to maximise the objective (default False).
         foreach: update a group's parameters together in a few vectorised numpy calls
             (True), or one parameter at a time as written above (False); None (default)
             follows ``tn.set_fast_paths``. Both give the same numbers bit for bit.
@@ -41,7 +42,8 @@ class Adam(Optimizer):
     decoupled_weight_decay = False
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, foreach=None):
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach=None):
         where = type(self).__name__
         lr = check_real(where, "lr", lr, 0.0)
         eps = check_real(where, "eps", eps, 0.0)
@@ -56,7 +58,8 @@ class Adam(Optimizer):
         if foreach is not None and not isinstance(foreach, bool):
             raise TypeError(f"{where}: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=False))
+                                      weight_decay=weight_decay, amsgrad=False,
+                                      maximize=check_maximize(where, maximize)))
         self.foreach = foreach
         self._foreach_cache = {}  # group index -> the foreach path's FlatState
 
@@ -65,8 +68,8 @@ class Adam(Optimizer):
         # these views would be of the original's arrays, or of orphaned copies
         return {**self.__dict__, "_foreach_cache": {}}
 
+    @maximizable
     def step(self, closure=None):
-        loss = closure() if closure is not None else None
         foreach = fast_paths_enabled() if self.foreach is None else self.foreach
         for i, group in enumerate(self.param_groups):
             if foreach and _foreach.adam_group(self, self._foreach_cache, i, group):
@@ -74,7 +77,6 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is not None:
                     self._update(group, p)
-        return loss
 
     def _update(self, group: dict, p) -> None:
         """The update of the class docstring, for one parameter."""
@@ -115,5 +117,7 @@ class AdamW(Adam):
     decoupled_weight_decay = True
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, foreach=None):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach)
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         foreach=foreach)

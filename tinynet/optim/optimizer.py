@@ -1,6 +1,7 @@
 """``Optimizer``: parameter groups, per-parameter state, ``zero_grad`` and state dicts."""
 import collections
 import copy
+import functools
 
 import numpy as np
 
@@ -26,6 +27,35 @@ def _retains_grad(p: Tensor) -> bool:
     ``.grad``, and PyTorch lets an optimizer update it."""
     retained = getattr(p.grad_fn, "retained", None)
     return retained is not None and retained() is p
+
+
+def check_maximize(where: str, maximize) -> bool:
+    if not isinstance(maximize, bool):
+        raise TypeError(f"{where}: maximize must be True or False, got {maximize!r}")
+    return maximize
+
+
+def maximizable(step):
+    """Decorates an optimizer's ``step`` to honour each group's ``maximize``, as PyTorch
+    does: step up the gradient, to maximise the objective. PyTorch negates g before the
+    update; here the closure runs first, then the gradients of the groups that maximise
+    are negated in place for the step and restored after it (a sign flip, exact both
+    ways), so the update rules stay as written."""
+    @functools.wraps(step)
+    def stepped(self, closure=None):
+        loss = closure() if closure is not None else None
+        grads = list({id(p.grad.array): p.grad.array for group in self.param_groups
+                      if group.get("maximize") for p in group["params"]
+                      if p.grad is not None}.values())
+        for g in grads:
+            np.negative(g, out=g)
+        try:
+            step(self)
+        finally:
+            for g in grads:
+                np.negative(g, out=g)
+        return loss
+    return stepped
 
 
 class Optimizer:

@@ -2,7 +2,7 @@
 import numpy as np
 
 from tinynet.checks import check_real
-from tinynet.optim.optimizer import Optimizer, as_floats
+from tinynet.optim.optimizer import Optimizer, as_floats, check_maximize, maximizable
 
 
 class RMSprop(Optimizer):
@@ -24,6 +24,7 @@ class RMSprop(Optimizer):
         momentum: default 0.
         centered: divide by an estimate of the gradient's standard deviation (its running
             mean subtracted) instead of its root mean square (default False).
+        maximize: step up the gradient, to maximise the objective (default False).
 
     Example:
         >>> import tinynet as tn
@@ -34,17 +35,19 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False):
         lr = check_real("RMSprop", "lr", lr, 0.0)
         alpha = check_real("RMSprop", "alpha", alpha, 0.0)
         eps = check_real("RMSprop", "eps", eps, 0.0)
         weight_decay = check_real("RMSprop", "weight_decay", weight_decay, 0.0)
         momentum = check_real("RMSprop", "momentum", momentum, 0.0)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=bool(centered)))
+                                      momentum=momentum, centered=bool(centered),
+                                      maximize=check_maximize("RMSprop", maximize)))
 
+    @maximizable
     def step(self, closure=None):
-        loss = closure() if closure is not None else None
         for group in self.param_groups:
             lr, alpha, eps, weight_decay, momentum = as_floats(
                 group, "lr", "alpha", "eps", "weight_decay", "momentum")
@@ -78,4 +81,3 @@ class RMSprop(Optimizer):
                 else:
                     p.array -= lr * (g / s)
                 p.bump_version()
-        return loss

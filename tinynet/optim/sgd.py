@@ -4,7 +4,7 @@ import numpy as np
 from tinynet.checks import check_real
 from tinynet.fastpath import fast_paths_enabled
 from tinynet.optim import _foreach
-from tinynet.optim.optimizer import Optimizer, as_floats
+from tinynet.optim.optimizer import Optimizer, as_floats, check_maximize, maximizable
 
 
 class SGD(Optimizer):
@@ -21,6 +21,7 @@ class SGD(Optimizer):
         lr: learning rate (default 1e-3).
         momentum, dampening, weight_decay: default 0.
         nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
+        maximize: step up the gradient, to maximise the objective (default False).
         foreach: without momentum, update a group's parameters together in a few
             vectorised numpy calls, the same numbers (a small group's parameters may be
             moved into one flat array: see ``_flat_state.flatten_parameters``); None
@@ -35,7 +36,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False, *, foreach=None):
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach=None):
         lr = check_real("SGD", "lr", lr, 0.0)
         momentum = check_real("SGD", "momentum", momentum, 0.0)
         dampening = check_real("SGD", "dampening", dampening)
@@ -46,7 +48,8 @@ class SGD(Optimizer):
         if foreach is not None and not isinstance(foreach, bool):
             raise TypeError(f"SGD: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=check_maximize("SGD", maximize)))
         self.foreach = foreach
         self._foreach_cache = {}  # group index -> the foreach path's FlatState
 
@@ -58,8 +61,8 @@ class SGD(Optimizer):
         self.__dict__.update({"foreach": None, **state, "_foreach_cache": {}})  # (older
         # pickles have neither)
 
+    @maximizable
     def step(self, closure=None):
-        loss = closure() if closure is not None else None
         foreach = fast_paths_enabled() if self.foreach is None else self.foreach
         for i, group in enumerate(self.param_groups):
             if foreach and _foreach.sgd_group(self._foreach_cache, i, group):
@@ -86,4 +89,3 @@ class SGD(Optimizer):
                 p.array -= lr * g
                 # END SOLUTION
                 p.bump_version()
-        return loss
