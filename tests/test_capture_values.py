@@ -217,3 +217,111 @@ def test_int32_class_targets_out_of_range_are_refused_on_replayed_calls():
         with pytest.raises(IndexError, match="cross_entropy: target .* is out of range"):
             step(x, tn.tensor(np.array(bad, np.int32)))
     assert step.replays == 1
+
+
+def test_class_indices_cast_from_floats_are_not_replayed_unchecked():
+    """y.long() of float labels: a cast that may change values (no range check can stand
+    for it), so the function runs eagerly, and a bad label is refused every time."""
+    tn.manual_seed(0)
+    lin, x = nn.Linear(4, 3), tn.randn(5, 4)
+    step = tn.capture(lambda x, y: F.cross_entropy(lin(x), y.long()))
+    good = tn.tensor(np.float32([0, 1, 2, 0, 1]))
+    with pytest.warns(UserWarning, match="never replayed"):
+        for _ in range(3):
+            step(x, good).backward()
+    with pytest.raises(IndexError, match="target -1 at position 4 is out of range"):
+        step(x, tn.tensor(np.float32([0, 1, 2, 0, -1])))
+    assert step.replays == 0
+
+
+def test_labels_unsqueezed_for_a_one_hot_scatter_replay_with_their_range_checked():
+    tn.manual_seed(0)
+    lin, x = nn.Linear(4, 3), tn.randn(5, 4)
+
+    def fn(x, y):  # the one-hot / label-smoothing idiom
+        target = tn.zeros(5, 3).scatter(1, y.unsqueeze(1), 1.0)
+        return -(F.log_softmax(lin(x), 1) * target).sum(1).mean()
+
+    step = tn.capture(fn)
+    for labels in ([0, 1, 2, 0, 1], [2, 2, 1, 0, 0], [1, 0, 0, 2, 2]):
+        y = tn.tensor(labels)
+        assert step(x, y).item() == fn(x, y).item()
+    assert step.replays == 1
+    with pytest.raises(RuntimeError, match="scatter: index -1 is out of bounds"):
+        step(x, tn.tensor([0, 1, 2, 0, -1]))
+
+
+def test_an_index_viewing_an_input_that_is_itself_a_view_is_read_at_every_call():
+    tn.manual_seed(0)
+    lin, x = nn.Linear(4, 5), tn.randn(6, 4)
+    rows = tn.tensor([[2], [2], [2], [4]])  # each call's index: a row of one tensor
+    calls = [(x, rows[k]) for k in range(4)]
+    eager, captured, _ = _both(lambda x, i: lin(x).index_select(1, i).sum(), calls)
+    assert captured == eager and eager[3] != eager[0]
+
+
+@pytest.mark.parametrize("case", ["class weight", "pos_weight", "batchnorm eval"])
+def test_a_buffer_passed_to_an_op_as_its_array_is_read_from_the_module(case):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin, self.norm = nn.Linear(4, 3), nn.BatchNorm1d(3)
+            self.register_buffer("weight", tn.ones(3))
+
+        def forward(self, x, y):
+            z = self.lin(x)
+            if case == "class weight":
+                return F.cross_entropy(z, y, weight=self.weight)
+            if case == "pos_weight":
+                return F.binary_cross_entropy_with_logits(z, F.one_hot(y, 3).float(),
+                                                          pos_weight=self.weight)
+            return F.cross_entropy(self.norm(z), y)
+
+    tn.manual_seed(0)
+    net, x, y = Net(), tn.randn(6, 4), tn.tensor([0, 1, 2, 0, 1, 2])
+    net.norm.eval()
+    step = tn.capture(net.forward)
+    for i in range(5):
+        if i == 3:  # replaced by a new tensor after replays began
+            net.weight = tn.tensor([3.0, 0.5, 1.0])
+            net.norm.running_mean = tn.tensor([1.0, -2.0, 0.5])
+        assert step(x, y).item() == net(x, y).item()
+    assert step.replays == 1
+
+
+def test_the_weights_of_a_module_the_function_holds_but_never_calls_are_guarded():
+    tn.manual_seed(0)
+    body, head = nn.Linear(5, 6), nn.Linear(6, 3)
+    x, y = tn.randn(8, 5), tn.randint(0, 3, (8,))
+    fn = lambda x, y: F.cross_entropy(F.linear(body(x), head.weight, head.bias), y)  # noqa
+    step = tn.capture(fn)
+    for i in range(5):
+        if i == 3:
+            head.weight = nn.Parameter(tn.zeros(3, 6))
+        head.zero_grad()
+        loss = step(x, y)
+        loss.backward()
+        assert loss.item() == fn(x, y).item() and head.weight.grad is not None
+    assert step.replays == 1
+
+
+def test_an_extra_output_a_later_op_saved_a_view_of_is_a_copy():
+    tn.manual_seed(0)
+    body, head = nn.Linear(4, 6), nn.Linear(6, 3)
+    x, y = tn.randn(5, 4), tn.tensor([0, 1, 2, 0, 1])
+
+    def fn(x, y):
+        feat = body(x)
+        return F.cross_entropy(head(feat.reshape(5, 2, 3).reshape(5, 6)), y), feat
+
+    step = tn.capture(fn)
+    grads = []
+    for _ in range(4):
+        head.zero_grad()
+        loss, feat = step(x, y)
+        feat *= 0.0
+        loss.backward()
+        grads.append(head.weight.grad.array.copy())
+    assert step.replays == 2
+    for g in grads[1:]:
+        np.testing.assert_array_equal(g, grads[0])

@@ -114,7 +114,8 @@ class TensorSelect:
                                f"size {self.shape[dim]}")
         if isinstance(src, TensorSelect) and src.dtype != self.dtype:
             src = src.to(self.dtype)
-        return ops.Scatter.apply(self, dim, idx, src)
+        # (the index tensor itself when it is used as it is: tn.capture reads it each call)
+        return ops.Scatter.apply(self, dim, index if idx is array_of(index) else idx, src)
 
     @numpy_names
     def gather(self, dim: int, index):

@@ -99,8 +99,9 @@ class _Guards:
             position, bound = INDEX_OPS[op.cls.__name__]
             kind, ref = op.sources[position]
             indices = args[position]
-            if kind == OUT and self.ops[ref].cls.__name__ == "Cast":  # (int32 targets made
-                # int64 by an op: checked where they come from, the values being the same)
+            while kind == OUT and _keeps_values(self.ops[ref].cls, recording.ops[ref][1]):
+                # (int32 targets cast to int64, labels unsqueezed for scatter: checked
+                # where they come from, which holds the same values)
                 indices = recording.ops[ref][1][0]
                 kind, ref = self.ops[ref].sources[0]
             array = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
@@ -117,17 +118,21 @@ class _Guards:
         return checks
 
 
+def _keeps_values(cls, args) -> bool:
+    """Whether an op's output holds its first argument's values, no others: a reshape, or
+    a cast of integers (to integers)."""
+    if cls.__name__ == "Reshape":
+        return True
+    source = args[0].array if isinstance(args[0], Tensor) else np.asarray(args[0])
+    return cls.__name__ == "Cast" and source.dtype.kind in "iu" and \
+        np.dtype(args[1]).kind in "iu"
+
+
 def _owned(modules, tensor_ids) -> list:
     """(module, name, tensor) for each tensor of ``tensor_ids`` that is an attribute of
-    one of ``modules`` or of their submodules (a submodule's weight may be read without
-    calling it: ``F.linear(h, self.head.weight)``, tied weights)."""
-    return [(m, name, value) for m in reachable(modules) for name, value in vars(m).items()
+    one of ``modules`` (those a recording reached: ``_Recording.reached``)."""
+    return [(m, name, value) for m in modules for name, value in vars(m).items()
             if isinstance(value, Tensor) and id(value) in tensor_ids]
-
-
-def reachable(modules) -> list:
-    """``modules`` and their submodules, each once."""
-    return list({id(m): m for module in modules for m in module.modules()}.values())
 
 
 def _replayable(module) -> bool:

@@ -2,8 +2,10 @@
 per op, its class, its own reused context, where its arguments come from and its
 gradients go; built here, checked by ``_Guards`` (``_guards.py``) and replayed by
 ``_Running`` (``_running.py``)."""
+import numpy as np
+
 from tinynet import fastpath
-from tinynet.autograd._guards import _Guards, _owned, reachable
+from tinynet.autograd._guards import _Guards, _owned
 from tinynet.autograd._recording import (DATA, INPUT, OUT, TENSOR, VALUE, _module_calls,
                                          _NotReplayable, _outputs, _Recording, _same_value,
                                          _sources, _state_tensors, _targets)
@@ -41,9 +43,10 @@ class _Plan(_Guards, _Running):
         # per output returned after the loss: whether an op saved its array for backward
         # (the replay hands over a copy: a change to it in place must not reach backward,
         # as it does not in an eager call, whose in-place ops leave saved arrays alone)
-        saved = {id(x) for ctx, _, _ in second.ops for x in ctx.saved_tensors or ()}
-        self.copy_returned = tuple([id(second.ops[j][2].array) in saved
-                                    for j in self.returned[1:]])
+        saved = [x for ctx, _, _ in second.ops for x in ctx.saved_tensors or ()
+                 if isinstance(x, np.ndarray)]
+        self.copy_returned = tuple([any(np.may_share_memory(second.ops[j][2].array, x)
+                                        for x in saved) for j in self.returned[1:]])
         if _outputs(first) != self.returned or \
                 [type(c) for c, _, _ in first.ops] != [type(c) for c, _, _ in second.ops]:
             raise _NotReplayable("its two recorded calls ran different ops (they depend on "
@@ -74,8 +77,8 @@ class _Plan(_Guards, _Running):
         self.fast_paths = fastpath.fast_paths_enabled()
         # the parameters and buffers of the modules either call reached: read, not
         # frozen, since one replaced by a new tensor may hold new values later
-        state = {id(t) for recording in (first, second) for m in reachable(recording.modules)
-                 for t in _state_tensors([m])}
+        state = {id(t) for recording in (first, second)
+                 for t in _state_tensors(recording.reached)}
         self.ops = [self._op(i, first.ops[i], second.ops[i], s1, s2, state)
                     for i, (s1, s2) in enumerate(zip(_sources(first), _sources(second)))]
         self.tensors = [ref for op in self.ops for kind, ref in op.sources if kind == TENSOR]
@@ -92,7 +95,7 @@ class _Plan(_Guards, _Running):
                          zip(self.tensors, self.layouts)}.values()]
         # per such tensor held by a called module (a parameter, a buffer): the module, its
         # name there, and the tensor (replaced by a new one, it is not read)
-        self.owned = _owned(self.modules, {id(t) for t in self.tensors})
+        self.owned = _owned(second.reached, {id(t) for t in self.tensors})
         self.generation = 0
         self._compile()
 

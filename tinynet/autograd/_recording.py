@@ -41,6 +41,10 @@ class _Recording:
             self.read_values = OBSERVERS.reads > 0
             self.hooked_tensors = OBSERVERS.hooks > 0
             OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = outer
+        # every module the call could read state from: those it called, those the
+        # function holds, and their submodules (a weight read without a call: tied
+        # weights, F.linear(h, self.head.weight))
+        self.reached = reachable(self.modules + held_modules(fn))
         self.changed_state = [t._version[0] for t in watched] != before
         made = {id(out) for _, _, out in self.ops} | {id(a) for a in args}
         self.kept = list({id(t): t for _, arguments, _ in self.ops for t in arguments
@@ -57,6 +61,39 @@ def _state_tensors(modules) -> list:
             + list(m.buffers(recurse=False))]
 
 
+def reachable(modules) -> list:
+    """``modules`` and their submodules, each once."""
+    return list({id(m): m for module in modules for m in module.modules()}.values())
+
+
+def held_modules(fn) -> list:
+    """The modules ``fn`` holds: itself or the object of a bound method (a module's
+    forward), the modules in its closure, and the global names it reads. (One level: a
+    module reached only through another function it calls is not seen.)"""
+    code = getattr(fn, "__code__", None)
+    candidates = [fn, getattr(fn, "__self__", None)]
+    candidates += [cell.cell_contents for cell in getattr(fn, "__closure__", None) or ()
+                   if _filled(cell)]
+    if code is not None:
+        candidates += [getattr(fn, "__globals__", {}).get(name) for name in code.co_names]
+    return [c for c in candidates if _is_module(c)]
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # a cell not yet assigned
+        return False
+    return True
+
+
+def _is_module(value) -> bool:
+    """Whether ``value`` is an nn.Module (by what a replay reads of it: the autograd
+    package sits below nn)."""
+    return callable(getattr(value, "modules", None)) and hasattr(value, "_forward_hooks") \
+        and not isinstance(value, type)
+
+
 class _NotReplayable(Exception):
     """Why two recorded calls cannot be replayed."""
 
@@ -71,15 +108,22 @@ def _sources(recording) -> list:
     by_array = {**{id(out.array): (OUT, j) for j, (_, _, out) in enumerate(recording.ops)},
                 **{id(a.array): (INPUT, k) for k, a in enumerate(recording.args)
                    if isinstance(a, Tensor)}}
+    arrays = [out.array for _, _, out in recording.ops] + \
+        [a.array for a in recording.args if isinstance(a, Tensor)]
+    # the modules' parameters and buffers, by their arrays: one passed as its bare array
+    # (a loss's weight, BatchNorm's running mean in eval) is read from its tensor
+    state = {id(t.array): (TENSOR, t) for t in _state_tensors(recording.reached)}
     rows = []
     for _, args, _ in recording.ops:
         row = []
         for a in args:
             if isinstance(a, Tensor):
-                row.append(_tensor_source(a, by_tensor, by_array))
+                row.append(_tensor_source(a, by_tensor, by_array, state, arrays))
             elif type(a) is np.ndarray and id(a) in by_array:
                 row.append(by_array[id(a)])
-            elif _made_from(a, by_array):  # a view of such an array, alone or in a tuple
+            elif type(a) is np.ndarray and id(a) in state:
+                row.append(state[id(a)])
+            elif _made_from(a, arrays):  # memory of such an array, alone or in a tuple
                 row.append((DATA, a))  # (an index (slice, i.array), say): not replayed
             else:  # as Function.apply passes it: numpy scalars become Python ones
                 row.append((VALUE, a.item() if isinstance(a, np.generic) else a))
@@ -87,33 +131,32 @@ def _sources(recording) -> list:
     return rows
 
 
-def _tensor_source(t, by_tensor: dict, by_array: dict) -> tuple:
+def _tensor_source(t, by_tensor: dict, by_array: dict, state: dict, arrays: list) -> tuple:
     """Where the tensor argument ``t`` comes from: itself (an input, an op's output, else a
     tensor kept across calls); or, for one that requires no grad, its array (an input's
-    or an op's: x.detach()), and DATA for a view of one (read at no later call). A tensor
-    that requires grad is always itself: a parameter whose array an input shares
+    or an op's: x.detach(); a module's parameter or buffer), and DATA for one sharing
+    memory with an input or an op's output otherwise (a view: read at no later call). A
+    tensor that requires grad is always itself: a parameter whose array an input shares
     (``w.detach()`` passed in) keeps its own gradient."""
     found = by_tensor.get(id(t))
     if found is not None:
         return found
     if not t.requires_grad:
-        if id(t.array) in by_array:
-            return by_array[id(t.array)]
-        if _made_from(t.array, by_array):
+        found = by_array.get(id(t.array)) or state.get(id(t.array))
+        if found is not None:
+            return found
+        if _made_from(t.array, arrays):
             return DATA, t
     return TENSOR, t
 
 
-def _made_from(value, arrays: dict) -> bool:
-    """Whether ``value`` is an array viewing one of ``arrays`` (by id), or a tuple or list
-    holding such an array or one of them."""
+def _made_from(value, arrays: list) -> bool:
+    """Whether ``value`` is an array that may share memory with one of ``arrays`` (a view
+    of one, or of what it views), or a tuple or list holding such an array."""
     if isinstance(value, (tuple, list)):
         return any(_made_from(v, arrays) for v in value)
-    while isinstance(value, np.ndarray):
-        if id(value) in arrays:
-            return True
-        value = value.base
-    return False
+    return isinstance(value, np.ndarray) and any(np.may_share_memory(value, a)
+                                                 for a in arrays)
 
 
 def _by_tensor(recording) -> dict:

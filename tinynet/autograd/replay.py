@@ -61,9 +61,11 @@ calls. And a replay keeps what the function reached from outside, besides the va
 its inputs and of the tensors it read: plain Python values (a weight from a schedule
 that had the same value at both recorded calls), module attributes (Dropout's ``p``),
 and which modules it reached (a submodule replaced by a new object is not seen: the
-replay runs the old one). A parameter or buffer of the modules it called, or of their
-submodules, replaced by a new tensor sends the call down the eager path, and one
-replaced between the two recorded calls keeps the function eager. After changing one of
+replay runs the old one). A parameter or buffer replaced by a new tensor sends the call
+down the eager path (one replaced between the two recorded calls keeps the function
+eager), when it belongs to a module the function called or holds (itself, the object of
+a bound method, its closure, the globals it names) or to their submodules; a module
+reached only through another function is not seen. After changing one of
 the others, make a new ``tn.capture``. Capture
 pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
