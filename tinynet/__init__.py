@@ -20,11 +20,12 @@ from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float6
                             set_default_dtype, short, uint8)
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
-from tinynet.functions import (abs, addmm, amax, amin, argmax, argmin, argsort, bmm, ceil,
-                               clamp, clamp_max, clamp_min, clip, cos, cumprod, cumsum, diag, dot,
+from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax, argmin,
+                               argsort, bmm, ceil, clamp, clamp_max, clamp_min, clip, cos,
+                               cumprod, cumsum, diag, dot,
                                erf, exp, exp2, expm1, fix, floor, floor_divide, fmod, gather,
-                               index_select, is_floating_point, is_tensor, log, log10, log1p,
-                               log2, log_softmax, logsumexp, masked_fill, masked_select, max,
+                               index_select, is_floating_point, is_tensor, lerp, log, log10,
+                               log1p, log2, log_softmax, logsumexp, masked_fill, masked_select, max,
                                maximum, mean, median, min, minimum, mm, mv, neg, negative, norm,
                                numel, outer, pow, prod, reciprocal, relu, remainder, round,
                                rsqrt, sigmoid, sign, sin, softmax, sort, sqrt, square, std,
@@ -56,7 +57,8 @@ from tinynet import classroom, viz  # noqa: I001  (above diagnostics)
 from tinynet.version import __version__
 
 __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
-    "__version__", "abs", "add", "addmm", "all", "allclose", "amax", "amin", "any", "arange",
+    "__version__", "abs", "add", "addcdiv", "addcmul", "addmm", "all", "allclose", "amax",
+    "amin", "any", "arange",
     "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bincount",
     "bmm",
     "bool", "BoolTensor", "broadcast_to", "ByteTensor", "Callback", "capture", "cat", "ceil",
@@ -72,7 +74,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "History",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
-    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace", "load", "log",
+    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "lerp", "linspace", "load", "log",
     "log10",
     "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logsumexp", "long", "LongTensor", "lt", "manual_seed", "masked_fill", "masked_select",

@@ -173,6 +173,18 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
 
 
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return input.addcmul(tensor1, tensor2, value=value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return input.addcdiv(tensor1, tensor2, value=value)
+
+
+def lerp(input, end, weight):
+    return input.lerp(end, weight)
+
+
 def diag(input, diagonal=0):
     return input.diag(diagonal)
 

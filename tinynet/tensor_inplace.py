@@ -15,12 +15,33 @@ Inside the graph (grad mode, and the tensor or the other operand requires grad):
     writes into the storage instead, so views taken before (``x.data``, ``x.detach()``)
     see the new values; here they keep the old ones. The graph never sees a changed value.
 """
+import numbers
 import warnings
 
 import numpy as np
 
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.random import as_generator
+
+
+def _in_graph(*operands):
+    """The first operand that requires grad (it brings an in-place change into the
+    graph), else None."""
+    for operand in operands:
+        if getattr(operand, "requires_grad", False):
+            return operand
+    return None
+
+
+def _alpha_last(where: str, other, alpha) -> tuple:
+    """(other, alpha), also from PyTorch's deprecated order ``(Number alpha, Tensor
+    other)``, as old optimizers wrote ``p.data.add_(-lr, d_p)``; PyTorch still runs it,
+    with a warning, and so does tinynet."""
+    if isinstance(alpha, TensorInPlace) and isinstance(other, numbers.Number):
+        warnings.warn(f"{where}(Number alpha, Tensor other) is deprecated (as in PyTorch); "
+                      f"use {where}(other, alpha=alpha)", UserWarning, stacklevel=3)
+        return alpha, other
+    return other, alpha
 
 
 def _array(x):
@@ -106,11 +127,13 @@ class TensorInPlace:
         return self._update(other, np.divide, lambda a, b: a / b)
 
     def add_(self, other, alpha=1):
-        """self += alpha · other."""
+        """self += alpha · other (also PyTorch's deprecated ``add_(alpha, other)``)."""
+        other, alpha = _alpha_last("add_", other, alpha)
         return self.__iadd__(other if alpha == 1 else other * alpha)
 
     def sub_(self, other, alpha=1):
-        """self -= alpha · other."""
+        """self -= alpha · other (also PyTorch's deprecated ``sub_(alpha, other)``)."""
+        other, alpha = _alpha_last("sub_", other, alpha)
         return self.__isub__(other if alpha == 1 else other * alpha)
 
     def mul_(self, other):
@@ -187,6 +210,22 @@ class TensorInPlace:
 
     def tanh_(self):
         return self._apply_("tanh_", lambda x: x.tanh())
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """self += value · tensor1 · tensor2 (Adam's second moment in hand-written
+        optimizers: ``v.mul_(b2).addcmul_(g, g, value=1 - b2)``)."""
+        return self._apply_("addcmul_", lambda x: x.addcmul(tensor1, tensor2, value=value),
+                            _in_graph(tensor1, tensor2))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """self += value · tensor1 / tensor2 (``p.addcdiv_(m, v.sqrt() + eps, value=-lr)``)."""
+        return self._apply_("addcdiv_", lambda x: x.addcdiv(tensor1, tensor2, value=value),
+                            _in_graph(tensor1, tensor2))
+
+    def lerp_(self, end, weight):
+        """self moved a fraction ``weight`` of the way to ``end`` (an exponential moving
+        average: ``ema.lerp_(p, 1 - decay)``)."""
+        return self._apply_("lerp_", lambda x: x.lerp(end, weight), _in_graph(end, weight))
 
     def clamp_min_(self, min):  # noqa: A002  (PyTorch's names)
         return self._apply_("clamp_min_", lambda x: x.clamp_min(min))

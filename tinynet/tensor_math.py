@@ -69,6 +69,22 @@ class TensorMath:
     def mul(self, other):
         return self * other
 
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        """self + value · tensor1 · tensor2 (PyTorch's order: (value · tensor1) · tensor2)."""
+        return self + tensor1 * value * tensor2
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        """self + value · tensor1 / tensor2 (PyTorch's order: (value · tensor1) / tensor2)."""
+        return self + tensor1 * value / tensor2
+
+    def lerp(self, end, weight):
+        """self + weight · (end - self), as PyTorch computes it: so where |weight| < 0.5,
+        else end - (end - self) · (1 - weight), each form exact at its own end."""
+        diff = end - self
+        if isinstance(weight, TensorMath):
+            return (self + weight * diff).where(weight.abs() < 0.5, end - diff * (1 - weight))
+        return self + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+
     def div(self, other):
         return self / other
 

@@ -136,7 +136,10 @@ def _call_backward(ctx, g: np.ndarray, adopted: set, retained: bool = True) -> t
     _check_saved_unchanged(ctx)
     if retained and ctx.retained is not None and ctx.retained() is not None:
         _retain(ctx.retained(), g, adopted)
-    input_grads = type(ctx).backward(ctx, g)
+    try:
+        input_grads = type(ctx).backward(ctx, g)
+    except AttributeError as error:
+        raise numpy_hint(type(ctx), "backward", error) from error
     return input_grads if type(input_grads) is tuple else (input_grads,)
 
 
@@ -279,3 +282,4 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) ->
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)
+from tinynet.autograd.function import numpy_hint  # noqa: E402

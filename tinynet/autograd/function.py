@@ -100,7 +100,10 @@ class Function:
                 needs.append(False)
         ctx.needs_input_grad = needs = tuple(needs)
         ctx.saved_tensors = ()
-        out = cls.forward(ctx, *arrays)
+        try:
+            out = cls.forward(ctx, *arrays)
+        except AttributeError as error:
+            raise numpy_hint(cls, "forward", error) from error
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
@@ -129,6 +132,19 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+def numpy_hint(cls, method: str, error: AttributeError) -> AttributeError:
+    """``error``, or, from a Function of the user's that called a Tensor method on one of
+    the numpy arrays it gets (``x.mm(w)``, ``x.clamp(min=0)``, as PyTorch's Functions
+    do), the same error saying what tinynet's Functions get."""
+    if cls.__module__.startswith("tinynet.") or "'numpy.ndarray' object has no attribute" \
+            not in str(error):
+        return error
+    return AttributeError(
+        f"{cls.__name__}.{method}: {error}: a tinynet Function's forward and backward get "
+        f"and return numpy arrays, not Tensors as PyTorch's do; write them with numpy "
+        f"(x @ w.T, np.exp(x), np.maximum(x, 0), g.copy()); see docs/api.md")
 
 
 def _is_in(array: np.ndarray, saved: tuple) -> bool:

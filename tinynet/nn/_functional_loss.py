@@ -5,6 +5,7 @@ and Huber errors, and the KL divergence.
 Each checks its input, target and weights here, then calls one fused op from
 ``tinynet.ops`` (``mse_loss`` composes tensor ops).
 """
+import math
 import warnings
 
 import numpy as np
@@ -83,13 +84,26 @@ def _batched(name, x):
 
 def _check_elementwise(name, x, target, reduction) -> None:
     """The elementwise losses' checks: a known reduction, a Tensor input, and a target
-    of numbers of the input's shape."""
+    of numbers of the input's shape, or of one that differs only by dims of size 1 with
+    as many elements (() and (1,), say: broadcasting them pairs each value once).
+    NOTE: PyTorch broadcasts any two shapes, with a warning; (N, 1) against (N,) then
+    compares every pair, a classic silent bug, refused here."""
     check_reduction(name, reduction)
     check_tensor(name, x)
     target_shape = tuple(_target_array(name, target).shape)
-    if target_shape != tuple(x.shape):
-        raise ValueError(f"{name}: target must have the input's shape {tuple(x.shape)}, got "
-                         f"{target_shape}")
+    if target_shape == tuple(x.shape):
+        return
+    try:
+        broadcast = np.broadcast_shapes(target_shape, tuple(x.shape))
+    except ValueError:
+        broadcast = None
+    n = math.prod(x.shape)
+    if broadcast is not None and math.prod(target_shape) == n == math.prod(broadcast):
+        return
+    pairs = f" (PyTorch would broadcast them to {broadcast}, comparing every pair)" \
+        if broadcast is not None else ""
+    raise ValueError(f"{name}: target must have the input's shape {tuple(x.shape)}, got "
+                     f"{target_shape}{pairs}; reshape one of them")
 
 
 def _constant(name, argument, value):

@@ -1,5 +1,8 @@
 """``LRScheduler``, the base class of the learning-rate schedules (import it from
 ``tinynet.optim.lr_scheduler``, where the schedules are)."""
+import warnings
+
+from tinynet.checks import check_int
 
 
 class ScheduleState:
@@ -38,7 +41,17 @@ class LRScheduler(ScheduleState):
     def get_lr(self) -> list:
         raise NotImplementedError
 
-    def step(self) -> None:
+    def step(self, epoch=None) -> None:
+        """Go to the next epoch. ``step(epoch)`` (deprecated in PyTorch, which still runs
+        it, with a warning) goes to ``epoch``, by the closed form where the schedule has
+        one, as PyTorch does."""
+        if epoch is not None:
+            warnings.warn("scheduler.step(epoch): the epoch argument is deprecated (as in "
+                          "PyTorch); call scheduler.step() once per epoch. The rate at "
+                          "that epoch comes from the schedule's closed form, where it has "
+                          "one", UserWarning, stacklevel=2)
+            self._restart(check_int(f"{type(self).__name__}.step", "epoch", epoch))
+            return
         self._step_count += 1
         self.last_epoch += 1
         self._set_lrs(self.get_lr())
