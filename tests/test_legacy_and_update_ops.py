@@ -155,3 +155,34 @@ def test_a_pytorch_style_function_is_told_it_gets_numpy_arrays():
         MyReLU.apply(tn.randn(3, requires_grad=True))
     with pytest.raises(AttributeError, match=r"Twice.backward: .* attribute 'clone'"):
         Twice.apply(tn.randn(3, requires_grad=True)).sum().backward()
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, x: x.narrow(1, 1, 2), lambda L, x: x.narrow(0, -2, 2),
+    lambda L, x: x.narrow(1, 4, 0), lambda L, x: x.select(0, 1), lambda L, x: x.select(1, -1),
+    lambda L, x: L.hstack([x, x[:, :1]]), lambda L, x: L.hstack([x[0], x[1]]),
+    lambda L, x: L.vstack([x, x[0]]), lambda L, x: L.vstack([x[0], x[1]]),
+])
+def test_slicing_and_stacking_equal_pytorchs(call):
+    torch = pytest.importorskip("torch")
+    x = np.arange(12.0).reshape(3, 4)
+    ours, theirs = call(tn, tn.tensor(x, requires_grad=True)), call(torch, torch.tensor(x))
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
+    ours.sum().backward()  # differentiable: each picked element once (or twice)
+
+
+def test_narrow_select_and_random_errors_and_values():
+    x = tn.zeros(3, 4)
+    with pytest.raises(RuntimeError, match=r"narrow: start \(3\) \+ length \(2\) exceeds "
+                                           r"dimension size \(4\) of dim 1"):
+        x.narrow(1, 3, 2)
+    with pytest.raises(IndexError, match=r"select: index 3 out of range for tensor of size "
+                                         r"\[3, 4\] at dimension 0"):
+        x.select(0, 3)
+    t = tn.empty(1000, dtype=tn.int64).random_(5)
+    assert t.dtype == tn.int64 and set(t.tolist()) == {0, 1, 2, 3, 4}
+    u = tn.zeros(1000).random_(-3, 3)
+    assert u.dtype == tn.float32 and set(u.tolist()) == {-3.0, -2.0, -1.0, 0.0, 1.0, 2.0}
+    with pytest.raises(RuntimeError, match="random_: expects 'from' < 'to', got from=2 and "
+                                           "to=2"):
+        u.random_(2, 2)

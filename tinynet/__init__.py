@@ -12,8 +12,9 @@ from tinynet.autograd import (capture, enable_grad, gradcheck, inference_mode, i
                               no_grad, set_grad_enabled)
 from tinynet.tensor import Tensor
 from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
-from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, matmul,
-                               meshgrid, mul, multiply, stack, sub, subtract, true_divide, where)
+from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, hstack,
+                               matmul, meshgrid, mul, multiply, stack, sub, subtract,
+                               true_divide, vstack, where)
 from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float64,
                             get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
@@ -71,6 +72,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
     "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
     "get_default_dtype", "get_num_threads", "get_printoptions", "ge", "gradcheck", "gt", "half",
+    "hstack",
     "History",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
@@ -93,7 +95,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "std_mean", "sub", "subtract", "sum", "t", "tan", "tanh", "Tensor", "tensor", "tile",
     "topk", "trace", "training", "transpose", "tril", "triu", "true_divide", "trunc",
     "tune_allocator", "uint8", "unbind", "unique", "unsqueeze", "utils", "var", "var_mean",
-    "viz", "where", "zeros", "zeros_like",
+    "viz", "vstack", "where", "zeros", "zeros_like",
 ]
 
 _tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

@@ -47,6 +47,18 @@ concat = concatenate = cat
 
 
 @numpy_names
+def hstack(tensors) -> Tensor:
+    """Join along the columns: ``cat`` along dim 1, or dim 0 for 1-D tensors."""
+    tensors = _tensor_list(tensors, "hstack")
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    """Join along the rows: ``cat`` along dim 0, 1-D tensors taken as rows."""
+    tensors = _tensor_list(tensors, "vstack")
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+
+
 def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new ``dim``."""
     tensors = _tensor_list(tensors, "stack")

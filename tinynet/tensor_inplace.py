@@ -293,6 +293,21 @@ class TensorInPlace:
         rng = as_generator(generator, "uniform_")
         return self._overwrite(rng.uniform(a, b, self.shape))
 
+    def random_(self, start=None, end=None, *, generator=None):
+        """Fill with integers drawn uniformly from [start, end), or [0, start) when one
+        bound is given, as PyTorch's; with none, from [0, 2^mantissa bits] for a float
+        tensor (every such integer exact) or [0, the dtype's max] for an integer one."""
+        rng = as_generator(generator, "random_")
+        if end is None:
+            start, end = 0, start
+        if end is None:
+            end = 2 ** (np.finfo(self.dtype).nmant + 1) + 1 if self.dtype.kind == "f" \
+                else int(np.iinfo(self.dtype).max) if self.dtype.kind in "iu" else 2
+        if end <= start:
+            raise RuntimeError(f"random_: expects 'from' < 'to', got from={start} and "
+                               f"to={end}")
+        return self._overwrite(rng.integers(start, end, self.shape))
+
     def __setitem__(self, index, value) -> None:
         """``x[index] = value``. Inside the graph (the tensor or ``value`` requires grad)
         it is recorded as the out-of-place op ``SetItem`` and ``x`` becomes its result,

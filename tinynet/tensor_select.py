@@ -117,6 +117,26 @@ class TensorSelect:
         # (the index tensor itself when it is used as it is: tn.capture reads it each call)
         return ops.Scatter.apply(self, dim, index if idx is array_of(index) else idx, src)
 
+    def narrow(self, dim: int, start: int, length: int):
+        """The ``length`` slices of dim ``dim`` from ``start`` (negative: from the end), a
+        view of the values as PyTorch's (here, a differentiable slice)."""
+        dim = single_dim(dim, self.ndim, "narrow")
+        size = self.shape[dim]
+        first = start + size if start < 0 else start
+        if not 0 <= first <= size or length < 0 or first + length > size:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds "
+                               f"dimension size ({size}) of dim {dim}")
+        return self[(slice(None),) * dim + (slice(first, first + length),)]
+
+    def select(self, dim: int, index: int):
+        """The slice ``index`` of dim ``dim``, which goes (``x.select(0, i)`` is ``x[i]``)."""
+        dim = single_dim(dim, self.ndim, "select")
+        size = self.shape[dim]
+        if not -size <= index < size:
+            raise IndexError(f"select: index {index} out of range for tensor of size "
+                             f"{list(self.shape)} at dimension {dim}")
+        return self[(slice(None),) * dim + (index,)]
+
     @numpy_names
     def gather(self, dim: int, index):
         """out[i][j] = self[index[i][j]][j] for dim 0 (likewise for other dims): ``index``
