@@ -46,7 +46,6 @@ def cat(tensors, dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-@numpy_names
 def hstack(tensors) -> Tensor:
     """Join along the columns: ``cat`` along dim 1, or dim 0 for 1-D tensors."""
     tensors = _tensor_list(tensors, "hstack")
@@ -59,6 +58,7 @@ def vstack(tensors) -> Tensor:
     return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
 
 
+@numpy_names
 def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new ``dim``."""
     tensors = _tensor_list(tensors, "stack")
