@@ -44,6 +44,9 @@ def maximizable(step):
     @functools.wraps(step)
     def stepped(self, closure=None):
         loss = closure() if closure is not None else None
+        if not any([group.get("maximize") for group in self.param_groups]):
+            step(self)  # (the usual case: one check per group)
+            return loss
         grads = list({id(p.grad.array): p.grad.array for group in self.param_groups
                       if group.get("maximize") for p in group["params"]
                       if p.grad is not None}.values())
