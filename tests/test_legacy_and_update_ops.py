@@ -186,3 +186,20 @@ def test_narrow_select_and_random_errors_and_values():
     with pytest.raises(RuntimeError, match="random_: expects 'from' < 'to', got from=2 and "
                                            "to=2"):
         u.random_(2, 2)
+
+
+@pytest.mark.parametrize("size_average, reduce, reduction", [
+    (False, None, "sum"), (None, False, "none"), (True, True, "mean"), (False, False, "none")])
+@pytest.mark.parametrize("loss", ["MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
+                                  "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+                                  "KLDivLoss"])
+def test_the_deprecated_size_average_and_reduce_map_as_pytorchs(loss, size_average, reduce,
+                                                                 reduction):
+    with pytest.warns(UserWarning, match=f"please use reduction='{reduction}' instead"):
+        module = getattr(tn.nn, loss)(size_average=size_average, reduce=reduce)
+    assert module.reduction == reduction
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert getattr(torch.nn, loss)(size_average=size_average,
+                                       reduce=reduce).reduction == reduction

@@ -10,6 +10,7 @@ in ``forward``. Every message has the shape of ``tinynet.checks``:
 ``where`` is what the user called: a function ("linear") or a module class ("GELU").
 """
 import math
+import warnings
 import numbers
 
 import numpy as np
@@ -170,6 +171,20 @@ def check_batch_norm(where: str, eps, momentum) -> tuple:
 
 def check_reduction(where: str, reduction: str) -> str:
     return check_choice(where, "reduction", reduction, REDUCTIONS)
+
+
+def legacy_reduction(reduction: str, size_average=None, reduce=None) -> str:
+    """``reduction``, or what PyTorch's deprecated ``size_average=`` and ``reduce=`` (old
+    code's ``MSELoss(size_average=False)``) make of it when either is given, with
+    PyTorch's warning: both unset or true 'mean', reduce alone 'sum', else 'none'."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated (as in PyTorch), "
+                  f"please use reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    return reduction
 
 
 def check_label_smoothing(where: str, label_smoothing) -> float:

@@ -6,6 +6,7 @@ import numpy as np
 from tinynet.nn import functional as F
 from tinynet.nn._functional_loss import check_kl_div
 from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
+                                legacy_reduction,
                                 check_smooth_l1_beta)
 from tinynet.nn.module import Module
 from tinynet.tensor import Tensor
@@ -48,7 +49,8 @@ class CrossEntropyLoss(Module):
     """
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0):
+                 label_smoothing: float = 0.0, *, size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("CrossEntropyLoss", reduction)
         self.weight, self.ignore_index = weight, ignore_index
@@ -76,7 +78,9 @@ class NLLLoss(Module):
     """Negative log-likelihood of class indices under log-probabilities (use after
     ``LogSoftmax``). Args and shapes as ``CrossEntropyLoss`` (no label smoothing)."""
 
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean", *,
+                 size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("NLLLoss", reduction)
         self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
@@ -108,7 +112,8 @@ class BCELoss(Module):
         tensor(0.6931)
     """
 
-    def __init__(self, weight=None, reduction: str = "mean"):
+    def __init__(self, weight=None, reduction: str = "mean", *, size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("BCELoss", reduction)
         self.weight, self.reduction = weight, reduction
@@ -128,7 +133,9 @@ class BCEWithLogitsLoss(Module):
     Shape: input (*), target (*) floats in [0, 1]; output scalar or (*).
     """
 
-    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
+    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None, *,
+                 size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("BCEWithLogitsLoss", reduction)
         self.weight, self.reduction, self.pos_weight = weight, reduction, pos_weight
@@ -141,7 +148,8 @@ class BCEWithLogitsLoss(Module):
 class MSELoss(Module):
     """Mean squared error (input - target)², reduced by ``reduction`` ('mean')."""
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, reduction: str = "mean", *, size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("MSELoss", reduction)
         self.reduction = reduction
@@ -153,7 +161,8 @@ class MSELoss(Module):
 class L1Loss(Module):
     """Mean absolute error |input - target|, reduced by ``reduction`` ('mean')."""
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, reduction: str = "mean", *, size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("L1Loss", reduction)
         self.reduction = reduction
@@ -181,7 +190,9 @@ class SmoothL1Loss(Module):
         tensor(1.3125)
     """
 
-    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+    def __init__(self, reduction: str = "mean", beta: float = 1.0, *, size_average=None,
+                 reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("SmoothL1Loss", reduction)
         self.reduction = reduction
@@ -233,7 +244,9 @@ class KLDivLoss(Module):
         tensor(0.1438)
     """
 
-    def __init__(self, reduction: str = "mean", log_target: bool = False):
+    def __init__(self, reduction: str = "mean", log_target: bool = False, *,
+                 size_average=None, reduce=None):
+        reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_kl_div("KLDivLoss", reduction, log_target)
         self.reduction, self.log_target = reduction, log_target
