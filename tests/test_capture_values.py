@@ -325,3 +325,17 @@ def test_an_extra_output_a_later_op_saved_a_view_of_is_a_copy():
     assert step.replays == 2
     for g in grads[1:]:
         np.testing.assert_array_equal(g, grads[0])
+
+
+def test_class_indices_through_a_narrowing_cast_are_not_checked_at_their_source():
+    """int8 wraps 200 to -56: a check of the int64 source would pass it, so such a
+    function runs eagerly, and the eager function refuses the wrapped index."""
+    tn.manual_seed(0)
+    lin, x = nn.Linear(4, 300), tn.randn(3, 4)
+    step = tn.capture(lambda x, y: F.cross_entropy(lin(x), y.to(tn.int8).long()))
+    with pytest.warns(UserWarning, match="never replayed"):
+        for _ in range(3):
+            step(x, tn.tensor([0, 1, 2])).backward()
+    with pytest.raises(IndexError, match="target -56 at position 0 is out of range"):
+        step(x, tn.tensor([200, 1, 2]))
+    assert step.replays == 0

@@ -120,12 +120,13 @@ class _Guards:
 
 def _keeps_values(cls, args) -> bool:
     """Whether an op's output holds its first argument's values, no others: a reshape, or
-    a cast of integers (to integers)."""
+    a cast of integers to an integer dtype that holds them all (int32 to int64; not a
+    narrowing one, which may wrap a value into or out of range)."""
     if cls.__name__ == "Reshape":
         return True
     source = args[0].array if isinstance(args[0], Tensor) else np.asarray(args[0])
     return cls.__name__ == "Cast" and source.dtype.kind in "iu" and \
-        np.dtype(args[1]).kind in "iu"
+        np.dtype(args[1]).kind in "iu" and np.can_cast(source.dtype, args[1], "safe")
 
 
 def _owned(modules, tensor_ids) -> list:
