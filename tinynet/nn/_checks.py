@@ -10,8 +10,8 @@ in ``forward``. Every message has the shape of ``tinynet.checks``:
 ``where`` is what the user called: a function ("linear") or a module class ("GELU").
 """
 import math
-import warnings
 import numbers
+import warnings
 
 import numpy as np
 

@@ -6,8 +6,7 @@ import numpy as np
 from tinynet.nn import functional as F
 from tinynet.nn._functional_loss import check_kl_div
 from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
-                                legacy_reduction,
-                                check_smooth_l1_beta)
+                                check_smooth_l1_beta, legacy_reduction)
 from tinynet.nn.module import Module
 from tinynet.tensor import Tensor
 
