@@ -268,6 +268,8 @@ def test_a_new_batch_shape_gets_its_own_recordings():
 
 @pytest.mark.parametrize("change, undo", [
     (lambda model: model.eval(), lambda model: model.train()),
+    (lambda model: setattr(model[1], "training", False),  # one submodule's flag, set directly
+     lambda model: setattr(model[1], "training", True)),
     (lambda model: tn.set_fast_paths(False), lambda model: tn.set_fast_paths(True)),
     (lambda model: model[0].register_forward_hook(lambda *a: None),
      lambda handle: handle.remove()),
@@ -1303,6 +1305,23 @@ def test_a_function_changing_its_inputs_requires_grad_is_not_recorded():
         step(x).backward()
         assert x.grad is not None
     assert step.replays == 0
+
+
+def test_the_modules_are_checked_again_after_any_change_between_replays():
+    """The guards skip the modules while no module attribute was set or deleted since
+    they last passed: each change, after replays that skipped them, is seen."""
+    model, step, x, y = _captured_linear()
+    for _ in range(2):
+        step(x, y).backward()  # replays that skip the modules' checks
+    bias = model[2].bias
+    del model[2].bias  # deleted, then set back: the same tensor, replayed
+    model[2].bias = bias
+    step(x, y).backward()
+    assert _counts(step) == (2, 4)
+    model[2].bias = nn.Parameter(bias.detach().clone())  # a new tensor: eager
+    step(x, y).backward()
+    assert _counts(step) == (3, 4)
+    assert model[2].bias.grad is not None
 
 
 def test_a_parameter_replaced_by_a_new_one_is_read():

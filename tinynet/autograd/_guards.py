@@ -5,7 +5,7 @@ import numpy as np
 from tinynet import fastpath
 from tinynet.autograd._recording import INPUT, OUT, TENSOR, _NotReplayable
 from tinynet.autograd.grad_mode import _GradMode
-from tinynet.autograd.observers import OBSERVERS
+from tinynet.autograd.observers import MODULE_CHANGES, OBSERVERS
 
 # ops trusting an argument of integer indices to lie in [0, n), as the eager functions
 # checked (a negative index would silently wrap): op -> (which argument, n from the args)
@@ -32,19 +32,13 @@ class _Guards:
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
             return None
         first_hooked = len(self.calls)
-        for module, training in zip(self.modules, self.training):
-            if module.training is not training:  # (bools: identity is enough)
+        changes = MODULE_CHANGES[0]
+        if changes != self.modules_unchanged_at:  # else the modules are as last found
+            first_hooked = self._modules_ready()
+            if first_hooked is None:
                 return None
-            if not module._has_hooks:
-                continue
-            if _runs_hooks_a_replay_cannot(module):
-                return None  # (see _replayable)
-            if module._forward_hooks:
-                if not _replay_safe(module._forward_hooks.values()) or \
-                        id(module) in self.unlocated and \
-                        not _reads_nothing(module._forward_hooks.values()):
-                    return None
-                first_hooked = min(first_hooked, self.first_call.get(id(module), first_hooked))
+            if not any([module._has_hooks for module in self.modules]):
+                self.modules_unchanged_at = changes
         for entry in self.guarded:
             tensor, layout, array = entry
             if tensor.array is not array:
@@ -53,9 +47,6 @@ class _Guards:
                 entry[2] = tensor.array
             elif tensor.requires_grad != layout[2]:
                 return None
-        for module, name, tensor in self.owned:
-            if module.__dict__.get(name) is not tensor:
-                return None  # model.weight = Parameter(...): the replay would read the old
         for where, n, unsigned, padding, padded_only in self.target_checks:
             targets = (args[where] if type(where) is int else where).array
             if padding is not None:
@@ -78,6 +69,33 @@ class _Guards:
         if first_hooked < len(self.calls) and not self.hookable:
             return None  # a hook reads its module's mode and grad mode too: some call ran
             # in another (under no_grad, eval() inside the function), which it would miss
+        return first_hooked
+
+    def _modules_ready(self):
+        """The guards on the modules: None when one's mode changed, it has hooks a replay
+        cannot run, or one of its parameters or buffers a call reads was replaced; else
+        the index of the first module call whose module has forward hooks (as ``ready``).
+        NOTE: modules change only by setting or deleting their attributes, which
+        ``MODULE_CHANGES`` counts; while it stays, and no module has hooks (a hook's own
+        marks may change unseen), ``ready`` skips these checks: the same answer, without
+        reading every module at every call."""
+        first_hooked = len(self.calls)
+        for module, training in zip(self.modules, self.training):
+            if module.training is not training:  # (bools: identity is enough)
+                return None
+            if not module._has_hooks:
+                continue
+            if _runs_hooks_a_replay_cannot(module):
+                return None  # (see _replayable)
+            if module._forward_hooks:
+                if not _replay_safe(module._forward_hooks.values()) or \
+                        id(module) in self.unlocated and \
+                        not _reads_nothing(module._forward_hooks.values()):
+                    return None
+                first_hooked = min(first_hooked, self.first_call.get(id(module), first_hooked))
+        for module, name, tensor in self.owned:
+            if module.__dict__.get(name) is not tensor:
+                return None  # model.weight = Parameter(...): the replay would read the old
         return first_hooked
 
     def _input_is_leaf(self, args) -> bool:

@@ -23,6 +23,11 @@ class _Observers(threading.local):
 
 OBSERVERS = _Observers()
 
+# Counts every attribute a module sets or deletes (its mode, hooks, parameters, buffers,
+# submodules: nn.Module counts them), in any thread. tn.capture's guards re-read a
+# plan's modules only when it has moved since they last found them unchanged.
+MODULE_CHANGES = [0]
+
 
 @contextlib.contextmanager
 def observing(forward=None, backward=None):

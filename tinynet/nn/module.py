@@ -15,7 +15,7 @@ from types import MappingProxyType
 import numpy as np
 
 from tinynet.autograd.grad_mode import _GradMode
-from tinynet.autograd.observers import OBSERVERS
+from tinynet.autograd.observers import MODULE_CHANGES, OBSERVERS
 from tinynet.dtypes import parse_to_args
 from tinynet.nn.module_hooks import ModuleHooks, RemovableHandle  # noqa: F401
 from tinynet.nn.module_state import IncompatibleKeys, ModuleState  # noqa: F401
@@ -84,6 +84,11 @@ class Module(ModuleHooks, ModuleState):
                             f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
                             f"wrap it in nn.Parameter(...), or change its values in place")
         object.__setattr__(self, name, value)
+        MODULE_CHANGES[0] += 1  # (tn.capture's guards: see observers.py)
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        MODULE_CHANGES[0] += 1
 
     # ---- registration ----------------------------------------------------------------
     def add_module(self, name: str, module) -> None:
