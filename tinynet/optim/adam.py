@@ -6,7 +6,8 @@ import numpy as np
 from tinynet.checks import check_real
 from tinynet.fastpath import fast_paths_enabled
 from tinynet.optim import _foreach
-from tinynet.optim.optimizer import Optimizer, as_floats, check_maximize, maximizable
+from tinynet.optim.optimizer import (Optimizer, as_floats, check_betas, check_maximize,
+                                     maximizable)
 
 
 class Adam(Optimizer):
@@ -47,17 +48,14 @@ class Adam(Optimizer):
         where = type(self).__name__
         lr = check_real(where, "lr", lr, 0.0)
         eps = check_real(where, "eps", eps, 0.0)
-        if len(tuple(betas)) != 2:
-            raise ValueError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
-        betas = tuple(check_real(where, f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
-                      for i, beta in enumerate(betas))
+        betas = check_betas(where, betas)
         weight_decay = check_real(where, "weight_decay", weight_decay, 0.0)
         if amsgrad:
             raise NotImplementedError(f"{where}: amsgrad must be False (amsgrad=True is not "
                                       f"implemented in tinynet), got {amsgrad!r}")
         if foreach is not None and not isinstance(foreach, bool):
             raise TypeError(f"{where}: foreach must be None, True or False, got {foreach!r}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                       weight_decay=weight_decay, amsgrad=False,
                                       maximize=check_maximize(where, maximize)))
         self.foreach = foreach

@@ -5,7 +5,7 @@ import functools
 
 import numpy as np
 
-from tinynet.checks import cast_problem
+from tinynet.checks import cast_problem, check_real
 from tinynet.tensor import Tensor
 
 
@@ -27,6 +27,24 @@ def _retains_grad(p: Tensor) -> bool:
     ``.grad``, and PyTorch lets an optimizer update it."""
     retained = getattr(p.grad_fn, "retained", None)
     return retained is not None and retained() is p
+
+
+def check_pair(where: str, name: str, value, meaning: str) -> tuple:
+    """``value`` (a tuple, a list: any iterable of two) as a tuple; ``meaning`` names the
+    two, for the message: "(beta1, beta2)"."""
+    try:
+        pair = tuple(value)
+    except TypeError:
+        raise TypeError(f"{where}: {name} must be a pair {meaning}, got {value!r}") from None
+    if len(pair) != 2:
+        raise ValueError(f"{where}: {name} must be a pair {meaning}, got {value!r}")
+    return pair
+
+
+def check_betas(where: str, betas) -> tuple:
+    """Adam's (β₁, β₂), each in [0, 1), as a tuple of floats."""
+    return tuple(check_real(where, f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
+                 for i, beta in enumerate(check_pair(where, "betas", betas, "(beta1, beta2)")))
 
 
 def check_maximize(where: str, maximize) -> bool:
