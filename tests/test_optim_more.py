@@ -1,0 +1,474 @@
+"""Adamax, NAdam, RAdam, Adadelta and Rprop: first steps worked by hand (in the comments),
+PyTorch's parameters step by step (float64 tightly, float32 loosely), state dicts and
+parameter groups as PyTorch's, and argument errors."""
+import copy
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+from tinynet import optim
+
+NAMES = ["Adamax", "NAdam", "RAdam", "Adadelta", "Rprop"]
+DEFAULT_LR = {"Adamax": 2e-3, "NAdam": 2e-3, "RAdam": 1e-3, "Adadelta": 1.0, "Rprop": 1e-2}
+# PyTorch's group keys that tinynet has no use for (one update path, on the CPU)
+TORCH_ONLY_KEYS = {"foreach", "capturable", "differentiable"}
+
+# As in tests/test_optim.py: w0 = [1, -2], then the gradients g1 = [0.5, -1] and
+# g2 = [-1, 2] (the gradients of Σ w·g), lr = 0.1.
+W0 = [1.0, -2.0]
+G1 = [0.5, -1.0]
+G2 = [-1.0, 2.0]
+
+
+def _param():
+    return tn.tensor(W0, dtype=tn.float64, requires_grad=True)
+
+
+def _step(opt, w, g):
+    """Give w the gradient g and take one step."""
+    opt.zero_grad()
+    (w * tn.tensor(g, dtype=tn.float64)).sum().backward()
+    opt.step()
+    return w.array.copy()
+
+
+def _assert_close(actual, expected):
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-11)
+
+
+def _whole(message: str) -> str:
+    """A pattern for pytest.raises(match=...) that matches exactly ``message``."""
+    return "^" + re.escape(message) + "$"
+
+
+# ---- first steps by hand ----------------------------------------------------------------
+def test_adamax_two_steps():
+    w = _param()
+    opt = optim.Adamax([w], lr=0.1)  # betas (0.9, 0.999), eps 1e-8
+    # step 1: m1 = 0.1·g1 = [0.05, -0.1];  u1 = max(0, |g1| + eps) = [0.50000001, 1.00000001]
+    #   w1 = w0 - 0.1/(1 - 0.9)·m1/u1 = [1 - 0.05/0.50000001, -2 + 0.1/1.00000001]
+    _assert_close(_step(opt, w, G1), [0.900000002, -1.900000001])
+    # step 2: m2 = 0.9·m1 + 0.1·g2 = [-0.055, 0.11]
+    #   u2 = max(0.999·u1, |g2| + eps) = [1.00000001, 2.00000001]  (the new gradient wins)
+    #   w2 = w1 - 0.1/(1 - 0.81)·m2/u2 = w1 + [0.028947368, -0.028947368]
+    _assert_close(_step(opt, w, G2), [0.9289473701316, -1.9289473692763])
+    assert opt.state[w]["step"] == 2
+    _assert_close(opt.state[w]["exp_avg"], [-0.055, 0.11])
+    _assert_close(opt.state[w]["exp_inf"], [1.00000001, 2.00000001])
+
+
+def test_nadam_first_step():
+    w = _param()
+    opt = optim.NAdam([w], lr=0.1)  # betas (0.9, 0.999), eps 1e-8, momentum_decay 4e-3
+    # μ1 = 0.9·(1 - ½·0.96^0.004) = 0.450073474;  μ2 = 0.9·(1 - ½·0.96^0.008) = 0.450146935
+    # m1 = 0.1·g1;  v1 = 0.001·g1², so d = √(v1/0.001) + eps = |g1| + eps
+    # w1 = w0 - 0.1·(1 - μ1)/(1 - μ1)·g1/d - 0.1·μ2/(1 - μ1·μ2)·0.1·g1/d
+    #    = w0 - 0.1·(1 + 0.1·μ2/(1 - μ1·μ2))·g1/d = w0 - 0.105645178·g1/(|g1| + eps)
+    _assert_close(_step(opt, w, G1), [0.8943548242774, -1.8943548232209])
+    assert opt.state[w]["mu_product"] == pytest.approx(0.450073474, abs=1e-9)
+
+
+def test_nadam_decoupled_weight_decay_leaves_the_moments_alone():
+    w = _param()
+    opt = optim.NAdam([w], lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)
+    # w ← w0·(1 - 0.1·0.1) = [0.99, -1.98], then the step of the test above (w0 - w1 there)
+    _assert_close(_step(opt, w, G1), [0.99 - 0.1056451757226, -1.98 + 0.1056451767791])
+    _assert_close(opt.state[w]["exp_avg"], [0.05, -0.1])  # 0.1·g1: no decay in it
+
+
+def test_radam_takes_momentum_steps_until_step_6_then_rectified_ones():
+    # With a constant gradient g and eps = 0, m̂ = g and √(1 - β₂ᵗ)/√v = 1/|g|: step t moves
+    # w by lr·g while ρₜ <= 5 (t <= 5 for β₂ = 0.999: ρ₅ = 4.996, ρ₆ = 5.994), then by
+    # lr·rₜ·sign(g), rₜ = √((ρₜ - 4)(ρₜ - 2)ρ∞/((ρ∞ - 4)(ρ∞ - 2)ρₜ)), ρ∞ = 2/0.001 - 1 = 1999
+    w = _param()
+    opt = optim.RAdam([w], lr=0.1, eps=0.0)
+    rho_inf = 1999.0
+    for t in range(1, 9):
+        before = w.array.copy()
+        _step(opt, w, G1)
+        rho = rho_inf - 2 * t * 0.999 ** t / (1 - 0.999 ** t)
+        if t <= 5:
+            assert rho <= 5
+            expected = 0.1 * np.array(G1)
+        else:
+            assert rho > 5
+            r = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+            expected = 0.1 * r * np.sign(G1)
+        if t == 6:  # the first rectified step is much shorter than the momentum steps
+            assert r == pytest.approx(0.0258211128, rel=1e-8)
+        np.testing.assert_allclose(before - w.array, expected, rtol=1e-12)
+
+
+def test_radam_first_two_steps():
+    w = _param()
+    opt = optim.RAdam([w], lr=0.1)
+    # step 1: ρ₁ = 1999 - 2·0.999/0.001 = 1 <= 5: w1 = w0 - 0.1·m̂1 = w0 - 0.1·g1
+    _assert_close(_step(opt, w, G1), [0.95, -1.9])
+    # step 2: ρ₂ = 1.9995 <= 5;  m2 = 0.9·0.1·g1 + 0.1·g2 = [-0.055, 0.11]
+    #   m̂2 = m2/(1 - 0.81) = [-0.289473684, 0.578947368];  w2 = w1 - 0.1·m̂2
+    _assert_close(_step(opt, w, G2), [0.9789473684211, -1.9578947368421])
+
+
+def test_adadelta_first_step():
+    w = _param()
+    opt = optim.Adadelta([w])  # lr 1, rho 0.9, eps 1e-6
+    # v1 = 0.1·g1² = [0.025, 0.1]
+    # Δ1 = √(0 + 1e-6)/√(v1 + 1e-6)·g1 = 1e-3·[0.5/√0.025001, -1/√0.100001]
+    #    = [0.0031622144, -0.0031622618];  w1 = w0 - Δ1
+    _assert_close(_step(opt, w, G1), [0.9968377855835, -1.9968377381511])
+    # u1 = 0.1·Δ1²
+    _assert_close(opt.state[w]["acc_delta"], [9.99960001599936e-07, 9.99990000099999e-07])
+    _assert_close(opt.state[w]["square_avg"], [0.025, 0.1])
+
+
+def test_adadelta_lr_and_weight_decay():
+    w = _param()
+    opt = optim.Adadelta([w], lr=0.5, rho=0.5, eps=1e-2, weight_decay=0.1)
+    # g' = g1 + 0.1·w0 = [0.6, -1.2];  v1 = 0.5·g'² = [0.18, 0.72]
+    # Δ1 = √0.01/√(v1 + 0.01)·g' = 0.1·[0.6/√0.19, -1.2/√0.73];  w1 = w0 - 0.5·Δ1
+    _assert_close(_step(opt, w, G1), [1 - 0.05 * 0.6 / math.sqrt(0.19),
+                                      -2 + 0.05 * 1.2 / math.sqrt(0.73)])
+
+
+def test_rprop_grows_shrinks_and_waits_after_a_sign_flip():
+    w = _param()
+    opt = optim.Rprop([w], lr=0.1)  # etas (0.5, 1.2)
+    # step 1: no previous gradient, s = lr = 0.1:  w1 = w0 - 0.1·sign(g1) = [0.9, -1.9]
+    _assert_close(_step(opt, w, G1), [0.9, -1.9])
+    # step 2: the same signs: s = 1.2·0.1 = 0.12:  w2 = w1 - 0.12·sign(g1)
+    _assert_close(_step(opt, w, G1), [0.78, -1.78])
+    # step 3: both signs flip: s = 0.5·0.12 = 0.06, and no step;  g' ← 0
+    _assert_close(_step(opt, w, G2), [0.78, -1.78])
+    _assert_close(opt.state[w]["prev"], [0.0, 0.0])
+    # step 4: g·g' = 0: s stays 0.06:  w4 = w3 - 0.06·sign(g2)
+    _assert_close(_step(opt, w, G2), [0.84, -1.84])
+    _assert_close(opt.state[w]["step_size"], [0.06, 0.06])
+    _assert_close(opt.state[w]["prev"], G2)
+
+
+def test_rprop_clips_the_step_sizes_from_the_first_step():
+    w = _param()
+    opt = optim.Rprop([w], lr=0.01, etas=(0.25, 2.0), step_sizes=(0.05, 0.08))
+    # step 1: s = clip(0.01, 0.05, 0.08) = 0.05 (as PyTorch: clipped before any step)
+    _assert_close(_step(opt, w, G1), [0.95, -1.95])
+    # step 2: s = clip(2·0.05, ...) = 0.08;  step 3 (flip): s = clip(0.25·0.08, ...) = 0.05
+    _assert_close(_step(opt, w, G1), [0.87, -1.87])
+    _assert_close(_step(opt, w, G2), [0.87, -1.87])
+    _assert_close(opt.state[w]["step_size"], [0.05, 0.05])
+
+
+# ---- PyTorch, step by step --------------------------------------------------------------
+CONFIGS = {
+    "Adamax": [{}, {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1},
+               {"lr": 0.02, "eps": 1e-3, "maximize": True}],
+    "NAdam": [{}, {"lr": 0.05, "weight_decay": 0.1, "momentum_decay": 0.05},
+              {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True},
+              {"lr": 0.02, "betas": (0.5, 0.9), "maximize": True}],
+    # 15 steps: ρₜ <= 5 for t <= 5 with either β₂, rectified steps after
+    "RAdam": [{"lr": 0.05}, {"lr": 0.05, "weight_decay": 0.1},
+              {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True},
+              {"lr": 0.02, "betas": (0.5, 0.9), "eps": 1e-4, "maximize": True}],
+    "Adadelta": [{}, {"lr": 0.5, "rho": 0.5, "eps": 1e-3, "weight_decay": 0.1},
+                 {"rho": 0.99, "maximize": True}],
+    "Rprop": [{}, {"lr": 0.3, "etas": (0.3, 1.5), "step_sizes": (0.05, 0.4)},
+              {"lr": 0.2, "etas": (0.4, 1.1), "maximize": True}],
+}
+CASES = [(name, kwargs) for name, configs in CONFIGS.items() for kwargs in configs]
+IDS = [f"{name}-{'-'.join(kwargs) or 'defaults'}" for name, kwargs in CASES]
+
+
+@pytest.fixture
+def torch64():
+    """PyTorch with float64 as its default dtype. NOTE: PyTorch keeps NAdam's mu_product
+    in a scalar tensor of the default dtype, float32 by default, which moves float64
+    parameters by 1e-8 to 1e-6 (relative); tinynet keeps it as a Python float."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield torch
+    torch.set_default_dtype(before)
+
+
+def _problem(library, dtype, rng_seed=0):
+    """Two parameters, W (3, 4) and b (3,), in two groups (the second with half the lr),
+    and a loss whose gradients change sign as the parameters move."""
+    rng = np.random.default_rng(rng_seed)
+    W, b, x, y = (rng.standard_normal(s).astype(dtype) for s in [(3, 4), 3, (4, 5), (3, 5)])
+    W = library.tensor(W, requires_grad=True)
+    b = library.tensor(b, requires_grad=True)
+    x, y = library.tensor(x), library.tensor(y)
+
+    def loss():
+        return ((W @ x + b[:, None]).tanh() - y).pow(2).sum() + 0.1 * W.pow(4).sum()
+    return [W, b], loss
+
+
+def _make(library, name, params, kwargs):
+    lr = kwargs.get("lr", DEFAULT_LR[name])
+    groups = [{"params": params[:1]}, {"params": params[1:], "lr": lr / 2}]
+    return getattr(library.optim, name)(groups, **kwargs)
+
+
+def _run_both(torch, name, kwargs, dtype, steps):
+    """Yields tinynet's and PyTorch's parameters after each step, and the optimizers."""
+    ours, our_loss = _problem(tn, dtype)
+    theirs, their_loss = _problem(torch, dtype)
+    opt, torch_opt = _make(tn, name, ours, kwargs), _make(torch, name, theirs, kwargs)
+    for _ in range(steps):
+        for o, loss in ((opt, our_loss), (torch_opt, their_loss)):
+            o.zero_grad()
+            loss().backward()
+            o.step()
+        yield ([p.array.copy() for p in ours], [p.detach().numpy().copy() for p in theirs],
+               opt, torch_opt)
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
+def test_parameters_equal_pytorchs_in_float64(torch64, name, kwargs):
+    flips = 0
+    for ours, theirs, opt, _ in _run_both(torch64, name, kwargs, np.float64, 15):
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+        if name == "Rprop":
+            flips += sum(int((opt.state[p]["prev"] == 0).sum()) for p in opt.state)
+    if name == "Rprop":
+        assert flips > 0  # some gradients changed sign: the η₋ branch ran
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
+def test_parameters_equal_pytorchs_in_float32(name, kwargs):
+    torch = pytest.importorskip("torch")
+    for ours, theirs, _, _ in _run_both(torch, name, kwargs, np.float32, 15):
+        for a, b in zip(ours, theirs):
+            assert a.dtype == np.float32
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
+def test_state_and_groups_are_pytorchs(torch64, name, kwargs):
+    *_, (_, _, opt, torch_opt) = _run_both(torch64, name, kwargs, np.float64, 7)
+    state, torch_state = opt.state_dict(), torch_opt.state_dict()
+    for group, torch_group in zip(state["param_groups"], torch_state["param_groups"]):
+        assert set(group) == set(torch_group) - TORCH_ONLY_KEYS
+        for key, value in group.items():
+            assert value == torch_group[key], key
+    assert sorted(state["state"]) == sorted(torch_state["state"])
+    for i, entries in state["state"].items():
+        assert list(entries) == list(torch_state["state"][i])
+        assert type(entries["step"]) is int and entries["step"] == 7
+        for key, value in entries.items():
+            np.testing.assert_allclose(value, np.asarray(torch_state["state"][i][key]),
+                                       rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=30)
+@given(name=st.sampled_from(NAMES), shape=st.lists(st.integers(1, 4), max_size=3),
+       scale=st.sampled_from([1e-3, 1.0, 1e3]), maximize=st.booleans(),
+       weight_decay=st.sampled_from([0.0, 0.1]), seed=st.integers(0, 2 ** 32 - 1))
+def test_random_shapes_and_gradients_step_as_in_pytorch(name, shape, scale, maximize,
+                                                        weight_decay, seed):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    start = rng.standard_normal(shape)
+    kwargs = {"maximize": maximize}
+    if name != "Rprop":  # (Rprop has no weight decay)
+        kwargs["weight_decay"] = weight_decay
+    ours = tn.tensor(start.copy(), requires_grad=True)
+    theirs = torch.tensor(start.copy(), requires_grad=True)
+    opt = getattr(optim, name)([ours], **kwargs)
+    with_default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # (NAdam's mu_product: see torch64)
+    try:
+        torch_opt = getattr(torch.optim, name)([theirs], **kwargs)
+        for _ in range(6):
+            g = scale * rng.standard_normal(shape)
+            ours.grad, theirs.grad = tn.tensor(g.copy()), torch.tensor(g.copy())
+            opt.step()
+            torch_opt.step()
+            np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-12,
+                                       atol=1e-15)
+    finally:
+        torch.set_default_dtype(with_default)
+
+
+# ---- maximize, closures, groups, skipped parameters -------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_maximizing_f_is_minimizing_minus_f_bit_for_bit(name):
+    rng = np.random.default_rng(0)
+    start, target = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    runs = []
+    for maximize, sign in ((True, 1.0), (False, -1.0)):
+        w = tn.tensor(start.copy(), requires_grad=True)
+        opt = getattr(optim, name)([w], maximize=maximize)
+        for _ in range(5):
+            opt.zero_grad()
+            (sign * -((w - tn.tensor(target)) ** 2).sum()).backward()
+            before = w.grad.array.copy()
+            opt.step()
+            np.testing.assert_array_equal(w.grad.array, before)  # put back as it was
+        runs.append(w.array.copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_step_returns_the_closures_loss_and_skips_parameters_without_grad(name):
+    w, idle = _param(), _param()
+    opt = getattr(optim, name)([w, idle])
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() == 5.0
+    assert not np.array_equal(w.array, W0) and w._version[0] == 1
+    np.testing.assert_array_equal(idle.array, W0)
+    assert idle not in opt.state and idle._version[0] == 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_parameters_and_state_stay_float32(name):
+    w = tn.tensor(W0, requires_grad=True)
+    opt = getattr(optim, name)([{"params": [w], "lr": np.float64(0.1)}])
+    for _ in range(3):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    assert w.dtype == np.float32
+    assert all(v.dtype == np.float32 for v in opt.state[w].values()
+               if isinstance(v, np.ndarray))
+
+
+# ---- state dicts ----------------------------------------------------------------------
+ROUND_TRIP = [
+    ("Adamax", {"lr": 0.05, "weight_decay": 0.01}),
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.01, "decoupled_weight_decay": True}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.01}),  # 4 steps, then across the switch at 6
+    ("Adadelta", {"rho": 0.8, "weight_decay": 0.01}),
+    ("Rprop", {"lr": 0.1, "etas": (0.4, 1.3)}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
+def test_state_dict_round_trip_mid_run_continues_identically(name, kwargs):
+    def train(params, loss, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            loss().backward()
+            opt.step()
+        return [p.array.copy() for p in params]
+
+    params, loss = _problem(tn, np.float64)
+    opt = _make(tn, name, params, kwargs)
+    train(params, loss, opt, 4)
+    saved_params = [p.array.copy() for p in params]
+    saved = copy.deepcopy(opt.state_dict())
+    uninterrupted = train(params, loss, opt, 6)
+
+    params, loss = _problem(tn, np.float64, rng_seed=0)
+    for p, a in zip(params, saved_params):
+        p.array[...] = a
+    resumed_opt = _make(tn, name, params, {})  # the hyper-parameters come from the state
+    resumed_opt.load_state_dict(saved)
+    assert resumed_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    for a, b in zip(uninterrupted, train(params, loss, resumed_opt, 6)):
+        np.testing.assert_array_equal(a, b)
+    assert [s["step"] for s in resumed_opt.state.values()] == [10, 10]
+
+
+def test_nadam_mu_product_is_a_python_float_in_the_state_dict():
+    w = _param()
+    opt = optim.NAdam([w])
+    _step(opt, w, G1)
+    _step(opt, w, G2)
+    mu_product = opt.state_dict()["state"][0]["mu_product"]
+    mu = [0.9 * (1 - 0.5 * 0.96 ** (t * 4e-3)) for t in (1, 2)]
+    assert type(mu_product) is float and mu_product == pytest.approx(mu[0] * mu[1], rel=1e-15)
+
+
+def test_defaults_are_pytorchs():
+    groups = {name: getattr(optim, name)([_param()]).param_groups[0] for name in NAMES}
+    assert groups["Adamax"] | {"params": None} == {
+        "params": None, "lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0,
+        "maximize": False}
+    assert groups["NAdam"]["lr"] == 2e-3 and groups["NAdam"]["momentum_decay"] == 4e-3
+    assert groups["NAdam"]["decoupled_weight_decay"] is False
+    assert groups["RAdam"]["lr"] == 1e-3 and groups["RAdam"]["decoupled_weight_decay"] is False
+    assert (groups["Adadelta"]["lr"], groups["Adadelta"]["rho"], groups["Adadelta"]["eps"]) \
+        == (1.0, 0.9, 1e-6)
+    assert groups["Rprop"]["etas"] == (0.5, 1.2) and groups["Rprop"]["step_sizes"] == (1e-6, 50)
+    assert tn.optim.Rprop.__init__.__kwdefaults__ == {"maximize": False}  # keyword-only
+
+
+# ---- argument errors --------------------------------------------------------------------
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.Adamax(p, lr=-0.1), "Adamax: lr must be a finite number >= 0, got -0.1"),
+    (lambda p: optim.Adamax(p, betas=(1.0, 0.999)),
+     "Adamax: betas[0] must be a finite number in [0, 1), got 1.0"),
+    (lambda p: optim.Adamax(p, eps=-1e-8), "Adamax: eps must be a finite number >= 0, got -1e-08"),
+    (lambda p: optim.Adamax(p, weight_decay=float("nan")),
+     "Adamax: weight_decay must be a finite number >= 0, got nan"),
+    (lambda p: optim.NAdam(p, lr=float("inf")), "NAdam: lr must be a finite number >= 0, got inf"),
+    (lambda p: optim.NAdam(p, betas=(0.9, 0.99, 0.9)),
+     "NAdam: betas must be a pair (beta1, beta2), got (0.9, 0.99, 0.9)"),
+    (lambda p: optim.NAdam(p, betas=(0.9, -0.1)),
+     "NAdam: betas[1] must be a finite number in [0, 1), got -0.1"),
+    (lambda p: optim.NAdam(p, momentum_decay=-4e-3),
+     "NAdam: momentum_decay must be a finite number >= 0, got -0.004"),
+    (lambda p: optim.NAdam(p, weight_decay=-1),
+     "NAdam: weight_decay must be a finite number >= 0, got -1"),
+    (lambda p: optim.RAdam(p, lr=-1e-3), "RAdam: lr must be a finite number >= 0, got -0.001"),
+    (lambda p: optim.RAdam(p, betas=(0.9, 1.0)),
+     "RAdam: betas[1] must be a finite number in [0, 1), got 1.0"),
+    (lambda p: optim.RAdam(p, eps=float("nan")),
+     "RAdam: eps must be a finite number >= 0, got nan"),
+    (lambda p: optim.RAdam(p, weight_decay=-0.01),
+     "RAdam: weight_decay must be a finite number >= 0, got -0.01"),
+    (lambda p: optim.Adadelta(p, lr=-1.0), "Adadelta: lr must be a finite number >= 0, got -1.0"),
+    (lambda p: optim.Adadelta(p, rho=1.5),
+     "Adadelta: rho must be a finite number in [0, 1], got 1.5"),
+    (lambda p: optim.Adadelta(p, rho=-0.1),
+     "Adadelta: rho must be a finite number in [0, 1], got -0.1"),
+    (lambda p: optim.Adadelta(p, eps=-1e-6),
+     "Adadelta: eps must be a finite number >= 0, got -1e-06"),
+    (lambda p: optim.Adadelta(p, weight_decay=-0.1),
+     "Adadelta: weight_decay must be a finite number >= 0, got -0.1"),
+    (lambda p: optim.Rprop(p, lr=-0.01), "Rprop: lr must be a finite number >= 0, got -0.01"),
+    (lambda p: optim.Rprop(p, etas=(1.0, 1.2)),
+     "Rprop: etas[0] must be a finite number in (0, 1), got 1.0"),
+    (lambda p: optim.Rprop(p, etas=(0.0, 1.2)),
+     "Rprop: etas[0] must be a finite number in (0, 1), got 0.0"),
+    (lambda p: optim.Rprop(p, etas=(0.5, 1.0)),
+     "Rprop: etas[1] must be a finite number > 1, got 1.0"),
+    (lambda p: optim.Rprop(p, etas=(0.5,)),
+     "Rprop: etas must be a pair (eta_minus, eta_plus), got (0.5,)"),
+    (lambda p: optim.Rprop(p, step_sizes=(-1e-6, 50)),
+     "Rprop: step_sizes[0] must be a finite number >= 0, got -1e-06"),
+    (lambda p: optim.Rprop(p, step_sizes=(1e-3, 1e-4)),
+     "Rprop: step_sizes[1] must be a finite number >= 0.001, got 0.0001"),
+    (lambda p: optim.Rprop(p, step_sizes=(1e-6, float("inf"))),
+     "Rprop: step_sizes[1] must be a finite number >= 1e-06, got inf"),
+])
+def test_invalid_hyper_parameters_are_named(make, message):
+    with pytest.raises(ValueError, match=_whole(message)):
+        make([_param()])
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.Adamax(p, betas=0.9), "Adamax: betas must be a pair (beta1, beta2), got 0.9"),
+    (lambda p: optim.Rprop(p, etas=None),
+     "Rprop: etas must be a pair (eta_minus, eta_plus), got None"),
+    (lambda p: optim.RAdam(p, lr="0.1"), "RAdam: lr must be a finite number >= 0, got '0.1'"),
+    (lambda p: optim.NAdam(p, maximize="yes"), "NAdam: maximize must be True or False, got 'yes'"),
+    (lambda p: optim.Adadelta(p, rho=True),
+     "Adadelta: rho must be a finite number in [0, 1], got True"),
+])
+def test_hyper_parameters_of_the_wrong_type_are_a_type_error(make, message):
+    with pytest.raises(TypeError, match=_whole(message)):
+        make([_param()])
