@@ -1,6 +1,6 @@
-"""Adamax, NAdam, RAdam, Adadelta and Rprop: first steps worked by hand (in the comments),
-PyTorch's parameters step by step (float64 tightly, float32 loosely), state dicts and
-parameter groups as PyTorch's, and argument errors."""
+"""Adamax, NAdam, RAdam, Adadelta, Rprop and LBFGS: first steps worked by hand (in the
+comments), PyTorch's parameters step by step (float64 tightly, float32 loosely), state dicts
+and parameter groups as PyTorch's, and argument errors."""
 import copy
 import math
 import re
@@ -472,3 +472,197 @@ def test_invalid_hyper_parameters_are_named(make, message):
 def test_hyper_parameters_of_the_wrong_type_are_a_type_error(make, message):
     with pytest.raises(TypeError, match=_whole(message)):
         make([_param()])
+
+
+# ---- LBFGS ----------------------------------------------------------------------------
+def _closure(opt, loss):
+    def closure():
+        opt.zero_grad()
+        value = loss()
+        value.backward()
+        return value
+    return closure
+
+
+def test_lbfgs_takes_newtons_step_at_its_second_iteration_on_a_quadratic():
+    # f(x) = 2·(x - 3)² (f'' = 4), from x0 = 0, lr 1, no line search:
+    # iteration 1: g0 = 4·(0 - 3) = -12;  d = -g0 = 12;  t = min(1, 1/12) = 1/12;  x1 = 1
+    # iteration 2: g1 = 4·(1 - 3) = -8;  s = 1, y = g1 - g0 = 4;  ρ = 1/(y·s) = 1/4
+    #   γ = y·s/(y·y) = 1/4;  q = -g1 = 8;  α = ρ·s·q = 2;  q ← q - α·y = 0;  d = γ·q = 0
+    #   β = ρ·y·d = 0;  d ← d + (α - β)·s = 2 = -g1/f'';  t = 1:  x2 = 3, the minimum
+    x = tn.tensor([0.0], dtype=tn.float64, requires_grad=True)
+    opt = optim.LBFGS([x], max_iter=2, max_eval=3)  # (the default max_eval, 2, stops at x1)
+    loss = opt.step(_closure(opt, lambda: 2 * ((x - 3) ** 2).sum()))
+    assert loss.item() == 18.0  # f(x0): the loss before the step, as PyTorch's
+    _assert_close(x.array, [3.0])
+    state = opt.state[x]
+    assert (state["n_iter"], state["func_evals"]) == (2, 2)  # (none after the last iteration)
+    assert (state["t"], state["H_diag"], state["ro"]) == (1.0, 0.25, [0.25])
+    _assert_close(state["d"], [2.0])
+    _assert_close(state["old_stps"][0], [1.0])
+    _assert_close(state["old_dirs"][0], [4.0])
+
+
+def test_lbfgs_does_nothing_at_a_minimum_and_steps_under_no_grad():
+    x = tn.tensor([3.0, 3.0], dtype=tn.float64, requires_grad=True)
+    opt = optim.LBFGS([x], line_search_fn="strong_wolfe")
+    closure = _closure(opt, lambda: ((x - 3) ** 2).sum())
+    assert opt.step(closure).item() == 0.0
+    assert dict(opt.state[x]) == {"func_evals": 1, "n_iter": 0}
+    x.array[...] = [1.0, 5.0]
+    with tn.no_grad():  # step records the closure's graph all the same, as PyTorch's
+        opt.step(closure)
+    _assert_close(x.array, [3.0, 3.0])
+
+
+def _rosenbrock(library, dtype):
+    """Two parameters in a coupled Rosenbrock valley: curved, badly conditioned."""
+    rng = np.random.default_rng(0)
+    W = library.tensor(rng.standard_normal((3, 2)).astype(dtype), requires_grad=True)
+    b = library.tensor(rng.standard_normal(2).astype(dtype), requires_grad=True)
+
+    def loss():
+        return (100 * (W[1:] - W[:-1] ** 2) ** 2).sum() + ((1 - W) ** 2).sum() + \
+            0.5 * ((W.sum(0) + b) ** 2).sum()
+    return [W, b], loss
+
+
+WOLFE = {"line_search_fn": "strong_wolfe"}
+LBFGS_CONFIGS = [
+    (_rosenbrock, {}), (_rosenbrock, WOLFE), (_rosenbrock, {"lr": 0.1, "max_iter": 5,
+                                                           "history_size": 3}),
+    (_rosenbrock, {"max_iter": 7, "history_size": 2, **WOLFE}),
+    (_rosenbrock, {"lr": 0.5, "max_eval": 4, **WOLFE}),
+    (_rosenbrock, {"tolerance_change": 1e-3, "tolerance_grad": 1e-3, **WOLFE}),
+    # first guesses far too long (the line search zooms in) and far too short (it
+    # extrapolates, and runs out of evaluations)
+    (_problem, {"lr": 10.0, "max_iter": 10, **WOLFE}),
+    (_problem, {"lr": 0.01, "max_eval": 3, **WOLFE})]
+
+
+@pytest.mark.parametrize("problem, kwargs", LBFGS_CONFIGS,
+                         ids=[f"{p.__name__[1:]}-{'-'.join(k) or 'defaults'}"
+                              for p, k in LBFGS_CONFIGS])
+def test_lbfgs_equals_pytorchs_step_by_step(torch64, problem, kwargs):
+    runs = []
+    for library in (tn, torch64):
+        params, loss = problem(library, np.float64)
+        opt = library.optim.LBFGS(params, **kwargs)
+        run = []
+        for _ in range(3):  # (by step 5, lr=10's rounding differences grow to ~4e-9)
+            first = opt.step(_closure(opt, loss)).item()
+            state = opt.state[params[0]]
+            run.append((first, [np.array(p.detach().numpy()) for p in params],
+                        state["func_evals"], state["n_iter"], sorted(state)))
+        runs.append((run, opt.state_dict()["param_groups"]))
+    (ours, groups), (theirs, torch_groups) = runs
+    for (f, params, *counts), (torch_f, torch_params, *torch_counts) in zip(ours, theirs):
+        assert counts == torch_counts  # the same evaluations and iterations: the same path
+        assert f == pytest.approx(torch_f, rel=1e-9)
+        for a, b in zip(params, torch_params):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert groups == torch_groups
+
+
+@pytest.mark.parametrize("kwargs", [{"max_iter": 5},
+                                    {"max_iter": 10, "line_search_fn": "strong_wolfe"}])
+def test_lbfgs_equals_pytorchs_in_float32(kwargs):
+    # (loosely, over few iterations: L-BFGS amplifies float32 rounding, ~1e-3 by 20)
+    torch = pytest.importorskip("torch")
+    results = []
+    for library in (tn, torch):
+        params, loss = _problem(library, np.float32)
+        opt = library.optim.LBFGS(params, **kwargs)
+        opt.step(_closure(opt, loss))
+        results.append([np.array(p.detach().numpy()) for p in params])
+    for a, b in zip(*results):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("t, max_ls", [(1.9, 25), (0.01, 25), (30.0, 25), (0.001, 2)],
+                         ids=["past-the-minimum", "too-short", "too-long", "out-of-evaluations"])
+def test_strong_wolfe_line_search_on_log_cosh(t, max_ls):
+    """f = log cosh x from x0 = -1 along d = 1: f(t) = log cosh(t - 1), slope tanh(t - 1),
+    the minimum at t = 1. From t = 1.9 f is lower but the slope too steep (a bracket
+    [0, 1.9] to zoom in on); from 0.01 the guess is extrapolated; from 30 f is too high."""
+    from tinynet.optim._line_search import strong_wolfe
+
+    def evaluate(t):
+        return math.log(math.cosh(t - 1)), np.array([math.tanh(t - 1)])
+
+    (f0, g0), d = evaluate(0.0), np.array([1.0])
+    f, g, t_found, evaluations = strong_wolfe(evaluate, t, d, f0, g0, g0[0], max_ls=max_ls)
+    assert (f, g[0]) == (evaluate(t_found)[0], evaluate(t_found)[1][0])
+    if max_ls == 2:  # out of evaluations: the lowest of the trials 0.001, 0.01, 0.1 (each
+        # extrapolation goes at most 10 times further)
+        assert (t_found, evaluations) == (0.1, 3)
+    else:  # the strong Wolfe conditions, c1 = 1e-4 and c2 = 0.9
+        assert f <= f0 + 1e-4 * t_found * g0[0] and abs(g[0]) <= -0.9 * g0[0]
+        assert evaluations <= 3
+
+
+def test_lbfgs_state_dict_round_trip_through_a_file_continues_identically(tmp_path):
+    def train(params, loss, opt, steps):
+        for _ in range(steps):
+            opt.step(_closure(opt, loss))
+        return [p.array.copy() for p in params]
+
+    kwargs = {"max_iter": 4, "history_size": 2, "line_search_fn": "strong_wolfe"}
+    params, loss = _rosenbrock(tn, np.float64)
+    opt = optim.LBFGS(params, **kwargs)
+    train(params, loss, opt, 2)
+    saved_params = [p.array.copy() for p in params]
+    saved = opt.state_dict()
+    history = [a.copy() for a in saved["state"][0]["old_dirs"]]
+    uninterrupted = train(params, loss, opt, 3)
+    for a, b in zip(saved["state"][0]["old_dirs"], history):  # a copy, not the live list
+        np.testing.assert_array_equal(a, b)
+
+    params, loss = _rosenbrock(tn, np.float64)
+    for p, a in zip(params, saved_params):
+        p.array[...] = a
+    tn.save(saved, tmp_path / "lbfgs.npz")  # (the lists of arrays come back as tensors)
+    resumed = optim.LBFGS(params)
+    resumed.load_state_dict(tn.load(tmp_path / "lbfgs.npz"))
+    assert resumed.param_groups[0]["history_size"] == 2
+    for a, b in zip(uninterrupted, train(params, loss, resumed, 3)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_lbfgs_refuses_a_flat_state_of_another_length():
+    params, loss = _rosenbrock(tn, np.float64)
+    opt = optim.LBFGS(params, max_iter=3)
+    opt.step(_closure(opt, loss))
+    saved = opt.state_dict()
+    saved["state"][0]["old_dirs"][0] = np.zeros(6)
+    with pytest.raises(ValueError, match=_whole(
+            "LBFGS.load_state_dict: state 'old_dirs'[0] of parameter 0 must have the "
+            "parameter's shape (8,), got (6,)")):
+        optim.LBFGS(params).load_state_dict(saved)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda p: optim.LBFGS([{"params": p[:1]}, {"params": p[1:]}]), ValueError,
+     "LBFGS: params must be one parameter group (LBFGS has no per-group options), got a "
+     "second one"),
+    (lambda p: optim.LBFGS(p, lr=-1), ValueError, "LBFGS: lr must be a finite number >= 0, got -1"),
+    (lambda p: optim.LBFGS(p, max_iter=0), ValueError,
+     "LBFGS: max_iter must be an integer >= 1, got 0"),
+    (lambda p: optim.LBFGS(p, max_eval=0), ValueError,
+     "LBFGS: max_eval must be an integer >= 1, got 0"),
+    (lambda p: optim.LBFGS(p, history_size=0), ValueError,
+     "LBFGS: history_size must be an integer >= 1, got 0"),
+    (lambda p: optim.LBFGS(p, tolerance_grad=-1e-7), ValueError,
+     "LBFGS: tolerance_grad must be a finite number >= 0, got -1e-07"),
+    (lambda p: optim.LBFGS(p, tolerance_change=float("nan")), ValueError,
+     "LBFGS: tolerance_change must be a finite number >= 0, got nan"),
+    (lambda p: optim.LBFGS(p, line_search_fn="strong-wolfe"), ValueError,
+     "LBFGS: line_search_fn must be one of None, 'strong_wolfe', got 'strong-wolfe' (did you "
+     "mean 'strong_wolfe'?)"),
+    (lambda p: optim.LBFGS(p, max_iter=2.5), TypeError,
+     "LBFGS: max_iter must be an integer >= 1, got 2.5"),
+])
+def test_lbfgs_invalid_arguments_are_named(make, error, message):
+    with pytest.raises(error, match=_whole(message)):
+        make([_param(), _param()])

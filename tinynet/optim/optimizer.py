@@ -29,6 +29,16 @@ def _retains_grad(p: Tensor) -> bool:
     return retained is not None and retained() is p
 
 
+def _snapshot(value):
+    """A copy of a state value for ``state_dict``: of an array, and of a list of them (LBFGS's
+    history), which later steps change in place; other values as they are."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    return value
+
+
 def check_pair(where: str, name: str, value, meaning: str) -> tuple:
     """``value`` (a tuple, a list: any iterable of two) as a tuple; ``meaning`` names the
     two, for the message: "(beta1, beta2)"."""
@@ -148,7 +158,8 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         """{"state": {index: {name: value}}, "param_groups": [{hyper-params, "params":
-        [indices]}]}, parameters numbered in group order as in PyTorch. Arrays are copies."""
+        [indices]}]}, parameters numbered in group order as in PyTorch. Arrays (also in lists:
+        LBFGS's history) are copies."""
         index = {}
         groups = []
         for group in self.param_groups:
@@ -162,8 +173,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
-                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                                           for k, v in self.state[p].items()}
+                    state[index[id(p)]] = {k: _snapshot(v) for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -184,26 +194,37 @@ class Optimizer:
         state = {}  # built aside: a refused state dict leaves the optimizer as it was
         for key, values in state_dict["state"].items():
             p = params_by_index[int(key)]
-            restored = {}
-            for name, value in values.items():
-                value = value.array if isinstance(value, Tensor) else value
-                if isinstance(value, np.ndarray):
-                    if value.shape != p.shape and value.ndim > 0:
-                        raise ValueError(f"{where}: state {name!r} of parameter {key} must "
-                                         f"have the parameter's shape {p.shape}, got "
-                                         f"{value.shape}")
-                    problem = cast_problem(value, p.dtype) if value.ndim > 0 else ""
-                    if problem:
-                        raise ValueError(f"{where}: state {name!r} of parameter {key} must "
-                                         f"fit the parameter's dtype, got {problem}")
-                    value = value.astype(p.dtype) if value.ndim > 0 else value.item()
-                restored[name] = value
-            state[p] = restored
+            state[p] = {name: ([self._restored(where, f"{name!r}[{i}]", key, p, v)
+                                for i, v in enumerate(value)] if isinstance(value, list)
+                               else self._restored(where, repr(name), key, p, value))
+                        for name, value in values.items()}
         self.state = collections.defaultdict(dict, state)
         for saved, group in zip(groups, self.param_groups):
             for k, v in saved.items():
                 if k != "params":
                     group[k] = copy.deepcopy(v)
+
+    def _state_shape(self, p) -> tuple:
+        """The shape of ``p``'s array state: ``p``'s own (LBFGS's: all parameters, flat)."""
+        return p.shape
+
+    def _restored(self, where: str, name: str, key, p, value):
+        """A state value loaded for ``p``: an array of ``_state_shape(p)`` in ``p``'s dtype,
+        a 0-d array as its Python number, anything else as it is."""
+        value = value.array if isinstance(value, Tensor) else value
+        if not isinstance(value, np.ndarray):
+            return value
+        if value.ndim == 0:
+            return value.item()
+        shape = self._state_shape(p)
+        if value.shape != shape:
+            raise ValueError(f"{where}: state {name} of parameter {key} must have the "
+                             f"parameter's shape {shape}, got {value.shape}")
+        problem = cast_problem(value, p.dtype)
+        if problem:
+            raise ValueError(f"{where}: state {name} of parameter {key} must fit the "
+                             f"parameter's dtype, got {problem}")
+        return value.astype(p.dtype)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
