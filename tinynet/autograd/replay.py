@@ -65,7 +65,9 @@ replay runs the old one). A parameter or buffer replaced by a new tensor sends t
 down the eager path (one replaced between the two recorded calls keeps the function
 eager), when it belongs to a module the function called or holds (itself, the object of
 a bound method, its closure, the globals it names) or to their submodules; a module
-reached only through another function is not seen. After changing one of
+reached only through another function is not seen, nor is a change to a module made
+around its attributes (through ``vars(module)`` or ``object.__setattr__``: the guards
+re-read the modules only after an attribute was set or deleted). After changing one of
 the others, make a new ``tn.capture``. Capture
 pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
