@@ -69,13 +69,17 @@ class LBFGS(Optimizer):
                                       tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change,
                                       history_size=history_size, line_search_fn=line_search_fn))
-        self._params = self.param_groups[0]["params"]
 
     def add_param_group(self, group: dict) -> None:
         if self.param_groups:
             raise ValueError("LBFGS: params must be one parameter group (LBFGS has no "
                              "per-group options), got a second one")
         super().add_param_group(group)
+
+    @property
+    def _params(self) -> list:
+        """The parameters: LBFGS's one group's."""
+        return self.param_groups[0]["params"]
 
     def _state_shape(self, p) -> tuple:
         return (sum(q.array.size for q in self._params),)

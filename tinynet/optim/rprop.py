@@ -73,11 +73,12 @@ class Rprop(Optimizer):
                 prev, s = state["prev"], state["step_size"]
                 agree = g * prev
                 f = np.ones_like(s)  # (in s's dtype, as η₊·s is computed in PyTorch)
+                flipped = agree < 0
                 f[agree > 0] = eta_plus
-                f[agree < 0] = eta_minus
+                f[flipped] = eta_minus
                 s *= f
                 np.clip(s, step_min, step_max, out=s)
-                g = np.where(agree < 0, 0, g)
+                g = np.where(flipped, 0, g)
                 p.array -= np.sign(g) * s
                 prev[...] = g
                 p.bump_version()
