@@ -224,6 +224,53 @@ def test_result_dtypes_of_reductions_and_factories():
     assert tn.tensor(i32).type().split(".")[1] == torch.tensor(i32).type().split(".")[1]
 
 
+# numbers of each kind a client's data may hold: Python's, numpy scalars of every dtype
+_NUMBERS = st.one_of(
+    st.booleans(), st.integers(-100, 100), st.floats(-4, 4, width=32),
+    st.sampled_from(["float16", "float32", "float64", "int8", "uint8", "int16", "int32",
+                     "int64", "bool"]).map(lambda name: np.ones((), name)[()]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_NUMBERS, st.lists(_NUMBERS, min_size=2, max_size=2)),
+                min_size=1, max_size=5).map(
+    lambda items: [x if isinstance(x, list) else [x, x] for x in items]))
+def test_a_new_tensor_of_mixed_numbers_has_pytorchs_dtype(data):
+    """Each element's own dtype counts (a numpy float64 among Python floats makes
+    float64, int32 scalars stay int32), promoted as torch.promote_types, at any depth."""
+    assert tn.tensor(data).dtype == torch.tensor(data).numpy().dtype
+    assert tn.as_tensor(data).dtype == torch.as_tensor(data).numpy().dtype
+
+
+def test_a_new_tensor_of_arrays_and_tensors_has_pytorchs_dtype():
+    i32 = np.array([1, 2], dtype=np.int32)
+    f64 = np.array([1.5, 2.5])
+    assert tn.tensor([i32, i32]).dtype == np.int32
+    assert tn.tensor([f64, [1.0, 2.0]]).dtype == np.float64
+    assert tn.tensor([tn.tensor(1.0, dtype=tn.float64), 2.0]).dtype == np.float64
+    assert tn.tensor([[np.float16(1), 2], [3, 4]]).dtype == np.float16
+    for data in ([], [[], []], [[1, 2], [3, 4.5]], [np.uint8(1), np.int8(2)]):
+        assert tn.tensor(data).dtype == torch.tensor(data).numpy().dtype, data
+    previous = tn.get_default_dtype()
+    tn.set_default_dtype(tn.float64)
+    try:  # promote_types(int64, float32) is float32 whatever the default
+        assert tn.tensor([1, np.float32(2)]).dtype == np.float32
+        assert tn.tensor([1, 2.0]).dtype == np.float64
+    finally:
+        tn.set_default_dtype(previous)
+
+
+def test_full_takes_the_kind_of_a_numpy_or_tensor_fill_value_as_pytorch():
+    for value in (np.float64(1.5), np.float16(1.5), np.int32(3), np.uint8(3), 2.5, 3, True):
+        assert tn.full((2,), value).dtype == torch.full((2,), value).numpy().dtype, value
+    for dtype in (np.float64, np.int32, np.bool_):
+        ours = tn.full((2,), tn.tensor(np.ones((), dtype)))
+        theirs = torch.full((2,), torch.tensor(np.ones((), dtype)))
+        assert ours.dtype == theirs.numpy().dtype, dtype
+    # a numpy bool: PyTorch fills the default float dtype, tinynet a bool tensor
+    assert tn.full((2,), np.bool_(True)).dtype == np.bool_
+
+
 def test_devices_like_torch():
     for ours, theirs in [(tn.device("cpu"), torch.device("cpu")),
                          (tn.device("cuda:1"), torch.device("cuda:1")),

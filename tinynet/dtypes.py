@@ -8,6 +8,7 @@ are the same. As with PyTorch, ``from tinynet import *`` therefore rebinds ``flo
 ``int`` and ``bool``.
 """
 import builtins
+import itertools
 import reprlib
 
 import numpy as np
@@ -166,12 +167,71 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
             raise
         raise ValueError(f"{where}: data must be rectangular (at each depth, lists of one "
                          f"length), got {reprlib.repr(data)}") from None
-    if not from_numpy:
-        if array.dtype.kind == "f":
-            array = array.astype(get_default_dtype())
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
+    if not from_numpy and array.dtype.kind in "biuf":
+        inferred = inferred_dtype(data)
+        if inferred is not None and inferred != array.dtype:
+            array = array.astype(inferred)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{where}: data must hold numbers or booleans, got "
                         f"{type(data).__name__} of dtype {array.dtype}")
     return array
+
+
+_PYTHON_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float))
+
+
+def inferred_dtype(data):
+    """The dtype PyTorch gives ``tensor(data)`` when no dtype is asked for: a Python float
+    takes the default dtype, an int int64, a bool bool; a numpy scalar or array, or a
+    tensor, keeps its own dtype; a list or tuple promotes its elements' dtypes
+    (``promote_types``: a float64 numpy scalar among Python floats makes float64, an int32
+    array stays int32), the default dtype when it holds none. None for anything else (a
+    string, say: numpy's conversion reports it)."""
+    if type(data) in _PYTHON_NUMBERS:
+        return _python_number_dtype(type(data))
+    if not isinstance(data, (list, tuple)):
+        return np.dtype(data.dtype) if isinstance(data, _typed()) else None
+    found = set()
+    if not _collect_dtypes(data, found):
+        return None
+    if len(found) < 2:
+        return found.pop() if found else get_default_dtype()
+    from tinynet.promotion import promote_types  # (promotion.py imports this module)
+
+    result = found.pop()
+    for dtype in found:  # (promotion is commutative and associative on these dtypes)
+        result = promote_types(result, dtype)
+    return result
+
+
+def _typed() -> tuple:
+    """The types that carry a dtype: numpy arrays and scalars, tensors."""
+    from tinynet.tensor import Tensor  # (tensor.py imports this module)
+
+    return np.ndarray, np.generic, Tensor
+
+
+def _collect_dtypes(data, found: set) -> builtins.bool:
+    """Add to ``found`` the dtype of each number in ``data``, depth by depth, each depth's
+    element types read at C speed (``map(type, ...)``), not one Python call per number.
+    False when something is not a number."""
+    level = [data]
+    while level:
+        types = set(map(type, itertools.chain.from_iterable(level)))
+        found.update(_python_number_dtype(kind) for kind in types & _PYTHON_NUMBERS)
+        others = types - _PYTHON_NUMBERS
+        if not others:
+            return True
+        typed = _typed()
+        if not all(issubclass(kind, (list, tuple, *typed)) for kind in others):
+            return False
+        items = [x for x in itertools.chain.from_iterable(level) if type(x) in others]
+        found.update(np.dtype(x.dtype) for x in items if isinstance(x, typed))
+        level = [x for x in items if isinstance(x, (list, tuple))]
+    return True
+
+
+def _python_number_dtype(kind: type) -> np.dtype:
+    if kind is builtins.float:
+        return get_default_dtype()
+    return np.dtype(np.int64) if kind is builtins.int else np.dtype(np.bool_)

@@ -95,10 +95,14 @@ def empty(*sizes, size=None, dtype=None, requires_grad: bool = False, device=Non
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """``fill_value`` everywhere; its type sets the dtype when none is given, as in PyTorch
-    (a float: the default dtype; an int: int64; a bool: bool)."""
+    """``fill_value`` everywhere; its kind sets the dtype when none is given, as in PyTorch
+    (a float: the default dtype; an int: int64; a bool: bool), also for a numpy scalar or
+    a one-element tensor (a float64 or int32 one still gives the default dtype or int64)."""
     if dtype is None:
-        dtype = dtypes.new_array(_unwrapped(fill_value), where="full").dtype
+        value = _unwrapped(fill_value)
+        if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
+            value = value.item()
+        dtype = dtypes.new_array(value, where="full").dtype
     return make(np.full(shape_of((size,), None, "full"), fill_value, dtype=dtype),
                 requires_grad, device, "full")
 
