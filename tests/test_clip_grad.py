@@ -89,3 +89,68 @@ def test_matches_pytorch(a, b, max_norm, norm_type):
     assert total.item() == pytest.approx(expected.item(), rel=1e-12, abs=1e-300)
     for mine, t in zip(ours, theirs):
         np.testing.assert_allclose(mine, t.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+# ---- get_total_norm and clip_grads_with_norm_: clip_grad_norm_ in two steps --------------
+
+def test_get_total_norm_is_the_norm_of_the_tensors_joined():
+    tensors = [tn.tensor([3.0, 0.0], dtype=tn.float64), tn.tensor([[4.0, 12.0]],
+                                                                   dtype=tn.float64)]
+    assert tn.nn.utils.get_total_norm(tensors).item() == 13.0
+    assert tn.nn.utils.get_total_norm(tensors, norm_type=1).item() == 19.0
+    assert tn.nn.utils.get_total_norm(tensors, norm_type="inf").item() == 12.0
+    assert tn.nn.utils.get_total_norm(tensors[1]).item() == pytest.approx(math.sqrt(160))
+    assert tn.nn.utils.get_total_norm([]).item() == 0.0
+    norm = tn.nn.utils.get_total_norm([tn.ones(2), tn.ones(2, dtype=tn.float64)])
+    assert norm.dtype == np.float64 and norm.ndim == 0 and not norm.requires_grad
+    with pytest.raises(RuntimeError, match="get_total_norm: the total norm of order 2.0 of "
+                                           "the gradients is inf"):
+        tn.nn.utils.get_total_norm([tn.tensor([math.inf])], error_if_nonfinite=True)
+    with pytest.raises(ValueError, match="get_total_norm: norm_type must be a finite number "
+                                         "> 0, got -1"):
+        tn.nn.utils.get_total_norm(tensors, norm_type=-1)
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 13.0, 100.0])
+def test_the_two_steps_give_clip_grad_norm_s_numbers(max_norm):
+    one, two = _params([[3.0, 4.0], [0.0, 12.0]]), _params([[3.0, 4.0], [0.0, 12.0]])
+    expected = clip_grad_norm_(one, max_norm)
+    total = tn.nn.utils.get_total_norm([p.grad for p in two])
+    assert tn.nn.utils.clip_grads_with_norm_(two, max_norm, total) is None
+    assert total.item() == expected.item() == 13.0
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a.grad.array, b.grad.array)
+
+
+def test_clip_grads_with_norm_takes_a_number_and_refuses_a_vector():
+    params = _params([[3.0, 4.0]])
+    tn.nn.utils.clip_grads_with_norm_(params, 1.0, 5.0)
+    np.testing.assert_allclose(params[0].grad.array, [0.6, 0.8], rtol=1e-6)
+    with pytest.raises(ValueError, match="clip_grads_with_norm_: total_norm must be a number "
+                                         r"or a one-element tensor, got shape \(2,\)"):
+        tn.nn.utils.clip_grads_with_norm_(params, 1.0, tn.tensor([1.0, 2.0]))
+    tn.nn.utils.clip_grads_with_norm_(params, 1.0, math.nan)
+    assert np.isnan(params[0].grad.array).all()  # as PyTorch: a NaN factor
+
+
+def test_pytorchs_module_paths_and_the_deprecated_name():
+    from tinynet.nn.utils.clip_grad import clip_grad_norm_ as by_module
+    from tinynet.nn.utils.convert_parameters import parameters_to_vector
+
+    assert by_module is clip_grad_norm_
+    assert parameters_to_vector is tn.nn.utils.parameters_to_vector
+    params = _params([[3.0, 4.0]])
+    with pytest.warns(FutureWarning, match="clip_grad_norm is deprecated in favour of "
+                                           "clip_grad_norm_"):
+        assert tn.nn.utils.clip_grad_norm(params, 1.0).item() == 5.0
+    np.testing.assert_allclose(params[0].grad.array, [0.6, 0.8], rtol=1e-6)
+
+
+@given(st.lists(hnp.arrays(np.float64, st.integers(1, 5), elements=st.floats(-50, 50)),
+                min_size=1, max_size=3),
+       st.sampled_from([1.0, 2.0, 3.5, math.inf]))
+def test_get_total_norm_matches_pytorch(arrays, norm_type):
+    torch = pytest.importorskip("torch")
+    ours = tn.nn.utils.get_total_norm([tn.tensor(a) for a in arrays], norm_type)
+    theirs = torch.nn.utils.get_total_norm([torch.tensor(a) for a in arrays], norm_type)
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-12, abs=1e-300)
