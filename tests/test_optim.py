@@ -136,6 +136,45 @@ def test_adamw_default_weight_decay_is_pytorchs():
     assert optim.Adam([_param()]).param_groups[0]["weight_decay"] == 0.0
 
 
+@pytest.mark.parametrize("foreach", [True, False])
+def test_adam_with_decoupled_weight_decay_is_adamw_and_the_choice_is_a_group_key(foreach):
+    """As in PyTorch: ``Adam(decoupled_weight_decay=True)`` takes AdamW's steps bit for bit,
+    and a group may choose it for itself."""
+    def run(make):
+        model = _frozen_mlp()
+        opt = make(model)
+        _train_frozen(model, opt, unfreeze_at=2)
+        return model, opt
+
+    adamw, _ = run(lambda m: optim.AdamW(m.parameters(), lr=0.1, weight_decay=0.1,
+                                         foreach=foreach))
+    adam, opt = run(lambda m: optim.Adam(m.parameters(), lr=0.1, weight_decay=0.1,
+                                         foreach=foreach, decoupled_weight_decay=True))
+    assert opt.param_groups[0]["decoupled_weight_decay"] is True
+    for p, q in zip(adam.parameters(), adamw.parameters()):
+        np.testing.assert_array_equal(p.array, q.array)
+    # one group decoupled, the other not: as AdamW on the one and Adam on the other
+    mixed, _ = run(lambda m: optim.Adam(
+        [{"params": m[0].parameters(), "decoupled_weight_decay": True},
+         {"params": m[2].parameters()}], lr=0.1, weight_decay=0.1, foreach=foreach))
+    two = _frozen_mlp()
+    first = optim.AdamW(two[0].parameters(), lr=0.1, weight_decay=0.1, foreach=foreach)
+    second = optim.Adam(two[2].parameters(), lr=0.1, weight_decay=0.1, foreach=foreach)
+    x = tn.tensor(np.random.default_rng(0).standard_normal((8, 3)))
+    for step in range(4):  # as _train_frozen(unfreeze_at=2)
+        two[0].requires_grad_(step >= 2)
+        first.zero_grad()
+        second.zero_grad()
+        two(x).pow(2).sum().backward()
+        first.step()
+        second.step()
+    for p, q in zip(mixed.parameters(), two.parameters()):
+        np.testing.assert_array_equal(p.array, q.array)
+    assert not np.array_equal(mixed[0].weight.array, adamw[0].weight.array)
+    assert optim.AdamW([_param()]).param_groups[0]["decoupled_weight_decay"] is True
+    assert optim.Adam([_param()]).param_groups[0]["decoupled_weight_decay"] is False
+
+
 def test_float32_parameters_stay_float32():
     w = tn.tensor(W0, requires_grad=True)
     for opt in [optim.SGD([w], lr=0.1, momentum=0.9), optim.Adam([w]), optim.AdamW([w])]:

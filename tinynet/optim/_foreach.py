@@ -94,7 +94,7 @@ def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
         return False
     lr, eps, weight_decay = as_floats(group, "lr", "eps", "weight_decay")
     beta1, beta2 = map(float, group["betas"])
-    decoupled = optimizer.decoupled_weight_decay
+    decoupled = group["decoupled_weight_decay"]
     coupled_decay = weight_decay if not decoupled else 0.0
     if coupled_decay and not flat.blocked and not flat.apart():
         return False

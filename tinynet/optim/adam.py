@@ -28,6 +28,8 @@ class Adam(Optimizer):
         eps: added to the denominator (default 1e-8).
         weight_decay: default 0.
         maximize: step up the gradient, to maximise the objective (default False).
+        decoupled_weight_decay: decay the weights as AdamW does (default False), a group
+            key as in PyTorch.
         foreach: update a group's parameters together in a few vectorised numpy calls
             (True), or one parameter at a time as written above (False); None (default)
             follows ``tn.set_fast_paths``. Both give the same numbers bit for bit.
@@ -40,11 +42,9 @@ class Adam(Optimizer):
         tensor([0.9000], requires_grad=True)
     """
 
-    decoupled_weight_decay = False
-
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
-                 foreach=None):
+                 foreach=None, decoupled_weight_decay: bool = False):
         where = type(self).__name__
         lr = check_real(where, "lr", lr, 0.0)
         eps = check_real(where, "eps", eps, 0.0)
@@ -57,7 +57,8 @@ class Adam(Optimizer):
             raise TypeError(f"{where}: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                       weight_decay=weight_decay, amsgrad=False,
-                                      maximize=check_maximize(where, maximize)))
+                                      maximize=check_maximize(where, maximize),
+                                      decoupled_weight_decay=bool(decoupled_weight_decay)))
         self.foreach = foreach
         self._foreach_cache = {}  # group index -> the foreach path's FlatState
 
@@ -89,7 +90,7 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         if weight_decay:
-            if self.decoupled_weight_decay:
+            if group["decoupled_weight_decay"]:
                 p.array *= 1 - lr * weight_decay
             else:
                 g = g + weight_decay * p.array
@@ -109,13 +110,12 @@ class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): before the Adam
     update, p ← p·(1 - lr·weight_decay); the gradient itself is not changed.
 
-    Args: as ``Adam``, but ``weight_decay`` defaults to 1e-2.
+    Args: as ``Adam``, but ``weight_decay`` defaults to 1e-2 (and the weights are always
+    decayed so: ``Adam(..., decoupled_weight_decay=True)``).
     """
-
-    decoupled_weight_decay = True
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
                  foreach=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         foreach=foreach)
+                         foreach=foreach, decoupled_weight_decay=True)
