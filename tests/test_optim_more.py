@@ -162,6 +162,19 @@ def test_rprop_clips_the_step_sizes_from_the_first_step():
     _assert_close(opt.state[w]["step_size"], [0.05, 0.05])
 
 
+def test_rprop_leaves_an_element_with_a_nan_gradient_alone_as_pytorch():
+    """sign(NaN) is 0 in PyTorch: g·g' of NaN neither grows nor shrinks the step size,
+    and the element does not move; g' becomes NaN, which the next step treats the same
+    way (torch.optim.Rprop gives these numbers)."""
+    w = _param()
+    opt = optim.Rprop([w], lr=0.1)
+    _assert_close(_step(opt, w, G1), [0.9, -1.9])
+    _assert_close(_step(opt, w, [np.nan, -1.0]), [0.9, -1.78])  # s = [0.1, 0.12]
+    assert np.isnan(opt.state[w]["prev"][0])
+    _assert_close(_step(opt, w, G1), [0.8, -1.636])  # s = [0.1 (g' NaN), 0.144]
+    _assert_close(opt.state[w]["step_size"], [0.1, 0.144])
+
+
 # ---- PyTorch, step by step --------------------------------------------------------------
 CONFIGS = {
     "Adamax": [{}, {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1},

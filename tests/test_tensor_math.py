@@ -71,6 +71,15 @@ def test_rounding_ops_have_zero_gradient(name, np_fn):
                                                                      requires_grad=True),))
 
 
+def test_sign_of_nan_is_zero_as_pytorchs():
+    """PyTorch's sign is (0 < x) - (x < 0): 0 for NaN, where numpy's is NaN."""
+    for dtype in (tn.float16, tn.float32, tn.float64):
+        x = tn.tensor([np.nan, -np.nan, -np.inf, np.inf, -0.0, 2.0], dtype=dtype)
+        assert x.sign().tolist() == [0.0, 0.0, -1.0, 1.0, 0.0, 1.0] and x.sign().dtype == dtype
+    assert tn.sign(tn.tensor(np.nan)).item() == 0.0
+    assert tn.tensor([-3, 0, 5]).sign().tolist() == [-1, 0, 1]
+
+
 def test_round_with_decimals():
     x = tn.tensor([1.2345, -2.5551, 1234.5], dtype=tn.float64)
     np.testing.assert_array_equal(x.round(decimals=2).array, np.round(x.array, 2))

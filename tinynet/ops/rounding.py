@@ -52,11 +52,12 @@ class Round(_PiecewiseConstant):
 
 
 class Sign(_PiecewiseConstant):
-    """y = -1, 0 or 1 as x is negative, zero or positive;  dy/dx = 0."""
+    """y = -1, 0 or 1 as x is negative, zero or positive, and 0 for NaN (PyTorch's kernel
+    computes (0 < x) - (x < 0), where numpy's sign gives NaN);  dy/dx = 0."""
 
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        return np.nan_to_num(np.sign(x), nan=0.0)
 
 
 class FloorDivide(_PiecewiseConstant):

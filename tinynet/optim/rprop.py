@@ -79,6 +79,7 @@ class Rprop(Optimizer):
                 s *= f
                 np.clip(s, step_min, step_max, out=s)
                 g = np.where(flipped, 0, g)
-                p.array -= np.sign(g) * s
+                # sign(NaN) is 0, as in PyTorch: a NaN gradient leaves its element alone
+                p.array -= np.nan_to_num(np.sign(g), nan=0.0) * s
                 prev[...] = g
                 p.bump_version()
