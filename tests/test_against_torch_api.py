@@ -41,7 +41,8 @@ ELEMENTWISE = [
     ("sin", WIDE), ("cos", WIDE), ("tan", rand(5, 6, low=-1.5, high=1.5)), ("log2", POSITIVE),
     ("log10", POSITIVE), ("log1p", rand(5, 6, low=-0.99, high=50)), ("expm1", WIDE),
     ("exp2", WIDE), ("square", WIDE), ("reciprocal", WIDE), ("rsqrt", POSITIVE), ("neg", WIDE),
-    ("sign", np.append(WIDE.ravel(), [0.0, -0.0])), ("floor", WIDE), ("ceil", WIDE),
+    ("sign", np.append(WIDE.ravel(), [0.0, -0.0, np.nan, -np.inf])), ("floor", WIDE),
+    ("ceil", WIDE),
     ("trunc", WIDE), ("round", np.append(WIDE.ravel(), [0.5, 1.5, -2.5])),
 ]
 
@@ -224,11 +225,12 @@ def test_result_dtypes_of_reductions_and_factories():
     assert tn.tensor(i32).type().split(".")[1] == torch.tensor(i32).type().split(".")[1]
 
 
-# numbers of each kind a client's data may hold: Python's, numpy scalars of every dtype
+# numbers of each kind a client's data may hold: Python's, numpy scalars of every numeric
+# dtype (not numpy bools: PyTorch refuses them beside integers)
 _NUMBERS = st.one_of(
     st.booleans(), st.integers(-100, 100), st.floats(-4, 4, width=32),
     st.sampled_from(["float16", "float32", "float64", "int8", "uint8", "int16", "int32",
-                     "int64", "bool"]).map(lambda name: np.ones((), name)[()]))
+                     "int64"]).map(lambda name: np.ones((), name)[()]))
 
 
 @settings(max_examples=60, deadline=None)
@@ -269,6 +271,53 @@ def test_full_takes_the_kind_of_a_numpy_or_tensor_fill_value_as_pytorch():
         assert ours.dtype == theirs.numpy().dtype, dtype
     # a numpy bool: PyTorch fills the default float dtype, tinynet a bool tensor
     assert tn.full((2,), np.bool_(True)).dtype == np.bool_
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=2, max_size=4), st.integers(-5, 5), st.data())
+def test_diagonal_values_and_gradients(shape, offset, data):
+    ndim = len(shape)
+    dim1 = data.draw(st.integers(-ndim, ndim - 1))
+    dim2 = data.draw(st.integers(-ndim, ndim - 1).filter(lambda d: d % ndim != dim1 % ndim))
+    check(lambda x: x.diagonal(offset, dim1, dim2),
+          lambda x: x.diagonal(offset, dim1, dim2), rand(*shape))
+    check(lambda x: tn.diagonal(x, offset=offset, dim1=dim1, dim2=dim2),
+          lambda x: torch.diagonal(x, offset=offset, dim1=dim1, dim2=dim2), rand(*shape))
+
+
+def test_diagonal_is_a_writable_view_and_refuses_what_pytorch_refuses():
+    ours, theirs = tn.zeros(3, 4), torch.zeros(3, 4)
+    ours.diagonal(1).add_(2.0)
+    theirs.diagonal(1).add_(2.0)
+    ours.diagonal().fill_(1.0)
+    theirs.diagonal().fill_(1.0)
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
+    for bad in [lambda t: t.diagonal(0, 1, 1), lambda t: t.diagonal(0, 0, 2),
+                lambda t: t.reshape(-1).diagonal()]:
+        with pytest.raises((RuntimeError, IndexError)):
+            bad(torch.zeros(3, 4))
+        with pytest.raises((RuntimeError, IndexError)):
+            bad(tn.zeros(3, 4))
+    with pytest.raises(RuntimeError, match="diagonal: dim1 and dim2 must be different "
+                                           "dimensions, got 1 and -1"):
+        tn.zeros(3, 4).diagonal(0, 1, -1)
+
+
+def test_nan_to_num_values_and_gradients():
+    x = np.array([np.nan, np.inf, -np.inf, 1.5, -2.0, 0.0])
+    for kwargs in ({}, {"nan": 1.0}, {"nan": -3.0, "posinf": 7.0, "neginf": -7.0},
+                   {"posinf": 1e300}):
+        check(lambda t: t.nan_to_num(**kwargs) * 0.5,
+              lambda t: t.nan_to_num(**kwargs) * 0.5, x)
+    for dtype in (np.float16, np.float32):
+        ours = tn.tensor(x.astype(dtype)).nan_to_num()
+        theirs = torch.tensor(x.astype(dtype)).nan_to_num()
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
+        assert ours.dtype == dtype
+    assert tn.nan_to_num(tn.tensor([1, 2])).tolist() == [1, 2]
+    with pytest.raises(TypeError, match="nan_to_num: posinf must be a number or None, got "
+                                        "'big'"):
+        tn.tensor([1.0]).nan_to_num(posinf="big")
 
 
 def test_devices_like_torch():

@@ -189,6 +189,14 @@ def diag(input, diagonal=0):
     return input.diag(diagonal)
 
 
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    return input.diagonal(offset, dim1, dim2)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    return input.nan_to_num(nan, posinf, neginf)
+
+
 def trace(input):
     return input.trace()
 

@@ -1,5 +1,5 @@
 """``TensorLinalg``: matrix products (``mm``, ``mv``, ``dot``, ``bmm``, ``outer``,
-``addmm``) and matrix structure (``diag``, ``trace``, ``tril``, ``triu``) as Tensor
+``addmm``) and matrix structure (``diag``, ``diagonal``, ``trace``, ``tril``, ``triu``) as Tensor
 methods (``Tensor`` inherits them; see ``tensor_math.py``).
 
 Each is composed from differentiable ops (``@``, ``*``, indexing, ``where``), so its
@@ -91,6 +91,21 @@ class TensorLinalg:
         raise RuntimeError(f"diag: input must be 1-D or 2-D, got {self.ndim}-D (shape "
                            f"{self.shape})")
 
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+        """The diagonal of the (``dim1``, ``dim2``) planes at ``offset`` (0 the main one,
+        > 0 above it, < 0 below), as the last dim; a writable view of the values, as in
+        PyTorch (in place outside the graph, ``x.diagonal().add_(eps)`` changes x)."""
+        if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)):
+            raise TypeError(f"diagonal: offset must be an integer, got {offset!r}")
+        if self.ndim < 2:
+            raise RuntimeError(f"diagonal: input must have at least 2 dimensions, got shape "
+                               f"{self.shape}")
+        first, second = check_dim(dim1, self.ndim), check_dim(dim2, self.ndim)
+        if first == second:
+            raise RuntimeError(f"diagonal: dim1 and dim2 must be different dimensions, got "
+                               f"{dim1} and {dim2}")
+        return ops.Diagonal.apply(self, int(offset), first, second)
+
     def trace(self):
         """The sum of a matrix's main diagonal (integers give int64)."""
         if self.ndim != 2:
@@ -126,3 +141,4 @@ def _broadcasts_to(shape: tuple, target: tuple) -> bool:
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.ops.reduce import check_dim  # noqa: E402

@@ -115,6 +115,18 @@ class TensorMath:
 
     clip = clamp
 
+    def nan_to_num(self, nan: float = 0.0, posinf: float = None, neginf: float = None):
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (None: the
+        dtype's largest and lowest finite values); integers come back unchanged. The
+        gradient passes where the input is finite, 0 where a value was replaced."""
+        for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+            if value is not None and (isinstance(value, bool) or
+                                      not isinstance(value, (int, float, np.number))):
+                raise TypeError(f"nan_to_num: {name} must be a number or None, got {value!r}")
+        if self.dtype.kind != "f":
+            return self.clone()
+        return ops.NanToNum.apply(self, nan, posinf, neginf)
+
     @numpy_names
     def softmax(self, dim: int):
         return ops.Softmax.apply(self._floating(), dim)

@@ -15,24 +15,26 @@ from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
 from tinynet.ops.cross_entropy import CrossEntropy, CrossEntropyGeneral
 from tinynet.ops.loss import BCE, BCEWithLogits, KLDiv, NLLLoss, SmoothL1
-from tinynet.ops.movement import (BroadcastTo, Clone, Flip, GetItem, Permute, Reshape, Roll,
-                                  SetItem)
+from tinynet.ops.movement import (BroadcastTo, Clone, Diagonal, Flip, GetItem, Permute,
+                                  Reshape, Roll, SetItem)
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
                                 Prod, Std, Sum, Var)
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
 from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Scatter, Where
-from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, Sqrt
+from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
 __all__ = [
     "Abs", "Add", "AlphaDropout", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm",
     "BroadcastTo", "Cast",
     "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
-    "Cumsum", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2", "Expm1",
+    "Cumsum", "Diagonal", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2",
+    "Expm1",
     "Flip", "Floor", "FloorDivide", "Fmod", "GELU", "GELUTanh", "Gather", "GetItem",
     "Hardsigmoid", "Hardswish", "Hardtanh", "KLDiv", "LayerNorm", "LeakyReLU", "Linear", "Log",
     "Log10", "Log1p", "Log2", "LogSigmoid", "LogSoftmax", "LogSumExp", "MatMul", "Max",
-    "Maximum", "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "Neg", "Norm",
+    "Maximum", "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanToNum", "Neg",
+    "Norm",
     "OneHot", "PReLU", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Remainder", "Reshape",
     "Roll", "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin",
     "SmoothL1", "Softmax", "Softplus", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",

@@ -50,6 +50,32 @@ class GetItem(Function):
         return gx, None
 
 
+class Diagonal(Function):
+    """y = the diagonal of x's (dim1, dim2) planes at ``offset`` (> 0 above the main one,
+    < 0 below), as y's last dim: y[..., k] = x[..., k + below, k + above] with those two
+    dims moved last;  dL/dx is dL/dy on that diagonal, 0 elsewhere.
+
+    NOTE: y is a view of x's values, writable, as PyTorch's (``K.diagonal().add_(eps)``
+    outside the graph adds to K's diagonal); numpy's own diagonal view is read-only."""
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.x_shape, ctx.where = x.shape, (offset, dim1, dim2)
+        return _writable(np.diagonal(x, offset, dim1, dim2), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = np.zeros(ctx.x_shape, dtype=grad.dtype)
+        _writable(np.diagonal(gx, *ctx.where), gx)[...] = grad
+        return gx, None, None, None
+
+
+def _writable(view: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """``view`` (of ``of``'s memory), writable when ``of`` is."""
+    view.flags.writeable = of.flags.writeable
+    return view
+
+
 class SetItem(Function):
     """y = x with y[index] = value (out of place: ``x[index] = value`` inside the graph);
     dL/dx is dL/dy with the overwritten places zeroed, dL/dvalue is dL/dy[index]."""

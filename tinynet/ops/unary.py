@@ -1,4 +1,4 @@
-"""Elementwise math: exp, log, sqrt, abs, clamp, and dtype casts."""
+"""Elementwise math: exp, log, sqrt, abs, clamp, nan_to_num, and dtype casts."""
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -80,6 +80,21 @@ class Clamp(Function):
         if hi is not None:
             inside &= x <= hi
         return np.where(inside, grad, 0), None, None  # 0 outside, whatever grad is there
+
+
+class NanToNum(Function):
+    """y = x with NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (None:
+    0, the dtype's largest and lowest finite values);  dy/dx = 1 where x is finite, else
+    0 (PyTorch's rule: a replaced value does not depend on x)."""
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.finite = np.isfinite(x)
+        return np.nan_to_num(x, nan=0.0 if nan is None else nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.where(ctx.finite, grad, 0), None, None, None
 
 
 class Cast(Function):
