@@ -10,6 +10,7 @@ LAYERS = [  # lowest first; a module belongs to the first layer whose prefix mat
                 "tinynet.tensor_select", "tinynet.tensor_convert", "tinynet.tensor_types",
                 "tinynet.tensor_hooks", "tinynet.size", "tinynet.printing",
                 "tinynet.tensor_logic", "tinynet.tensor_shape", "tinynet.tensor_linalg",
+                "tinynet.linalg",
                 "tinynet.autograd", "tinynet.ops", "tinynet.dtypes",
                 "tinynet.devices", "tinynet.random", "tinynet.checks", "tinynet.functions",
                 "tinynet.logic", "tinynet.shaping",

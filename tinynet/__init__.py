@@ -11,7 +11,7 @@ from tinynet.allocator import tune_if_asked as _tune_if_asked
 from tinynet.autograd import (capture, enable_grad, gradcheck, inference_mode, is_grad_enabled,
                               no_grad, set_grad_enabled)
 from tinynet.tensor import Tensor
-from tinynet import autograd, backends, cuda, nn, optim  # noqa: I001
+from tinynet import autograd, backends, cuda, linalg, nn, optim  # noqa: I001
 from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, hstack,
                                matmul, meshgrid, mul, multiply, stack, sub, subtract,
                                true_divide, vstack, where)
@@ -77,7 +77,8 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "History",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
-    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "lerp", "linspace", "load", "log",
+    "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "lerp", "linalg", "linspace",
+    "load", "log",
     "log10",
     "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor",
     "logsumexp", "long", "LongTensor", "lt", "manual_seed", "masked_fill", "masked_select",

@@ -70,13 +70,17 @@ class TensorShape:
 
     @numpy_names
     def squeeze(self, dim=None):
+        """The dims of size 1 removed: all of them, or those among ``dim`` (an int, or a
+        tuple of ints as in PyTorch 2); a dim of another size is kept."""
         shape = self.array.shape
         if dim is None:
             return self.reshape(tuple(n for n in shape if n != 1))
-        dim = check_dim(dim, len(shape))
-        if not shape or shape[dim] != 1:
-            return self
-        return self.reshape(shape[:dim] + shape[dim + 1:])
+        if isinstance(dim, (tuple, list)):
+            dims = set(dims_of(dim, len(shape), "squeeze")) if dim else set()
+        else:
+            dims = {check_dim(dim, len(shape))}
+        kept = tuple(n for i, n in enumerate(shape) if i not in dims or n != 1)
+        return self if kept == shape else self.reshape(kept)
 
     def transpose(self, dim0: int, dim1: int):
         ndim = self.array.ndim

@@ -1,0 +1,118 @@
+"""``tinynet.linalg``: the norms of ``torch.linalg`` (``vector_norm``, ``matrix_norm``,
+``norm``), with PyTorch's arguments and rules.
+
+Each is composed of differentiable ops (the vector p-norm op ``Norm``, ``abs``, ``sum``,
+``amax``, ``amin``), so its gradient is theirs: at a tie of the largest (or smallest)
+column or row sum, the gradient is split evenly among them, as ``amax`` splits it and as
+PyTorch's ``matrix_norm`` does. The spectral norms (``ord=2``, ``-2``, ``'nuc'``) need a
+singular value decomposition and are not implemented.
+"""
+import math
+
+import numpy as np
+
+from tinynet.ops.reduce import check_dim
+from tinynet.tensor import Tensor
+
+__all__ = ["matrix_norm", "norm", "vector_norm"]
+
+_MATRIX_ORDERS = ("fro", math.inf, -math.inf, 1, -1)
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """‖x‖ = (Σ |x|^ord)^(1/ord) over ``dim`` (every element when None): ``ord`` a number
+    (inf: the largest |x|, -inf: the smallest, 0: the count of non-zero elements).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.vector_norm(tn.tensor([[3.0, 4.0], [0.0, 12.0]]), dim=1)
+        tensor([ 5., 12.])
+    """
+    x = _floating(x, dtype, "vector_norm")
+    if isinstance(ord, (bool, str)) or not isinstance(ord, (int, float, np.integer,
+                                                            np.floating)):
+        raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
+    return x.norm(float(ord), dim, keepdim)
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
+                dtype=None) -> Tensor:
+    """The norm of each matrix in the ``dim`` planes of ``A``: ``'fro'`` (the root of the
+    sum of squares), inf (the largest row sum of |A|), -inf (the smallest), 1 (the largest
+    column sum), -1 (the smallest). The spectral orders (2, -2, ``'nuc'``) are not
+    implemented (``NotImplementedError``).
+
+    Example:
+        >>> import tinynet as tn
+        >>> A = tn.tensor([[1.0, -2.0], [3.0, 4.0]])
+        >>> tn.linalg.matrix_norm(A, ord=1).item()   # columns: 1 + 3, 2 + 4
+        6.0
+    """
+    A = _floating(A, dtype, "matrix_norm")
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.matrix_norm: A must have at least 2 dimensions, got "
+                           f"shape {A.shape}")
+    rows, cols = _matrix_dims(dim, A.ndim)
+    if ord == "nuc" or not isinstance(ord, (bool, str)) and ord in (2, -2):
+        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} (a spectral norm, from "
+                                  f"the singular values) is not implemented; ord must be "
+                                  f"one of 'fro', inf, -inf, 1, -1")
+    if isinstance(ord, bool) or ord not in _MATRIX_ORDERS:
+        raise RuntimeError(f"linalg.matrix_norm: ord must be one of 'fro', inf, -inf, 1, -1 "
+                           f"(2, -2 and 'nuc' are not implemented), got {ord!r}")
+    if ord == "fro":
+        return A.norm(2.0, (rows, cols), keepdim)
+    summed, across = (cols, rows) if ord in (math.inf, -math.inf) else (rows, cols)
+    sums = A.abs().sum(dim=summed, keepdim=True)
+    result = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
+    return result if keepdim else result.squeeze((rows, cols))
+
+
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """A vector or a matrix norm, as ``torch.linalg.norm`` chooses: with ``dim`` an int,
+    ``vector_norm``; a pair, ``matrix_norm``; None, the 2-norm of every element when
+    ``ord`` is None, else ``A`` must be 1-D (a vector norm) or 2-D (a matrix norm).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.norm(tn.tensor([[3.0, 4.0], [0.0, 12.0]])).item()
+        13.0
+    """
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        dim = tuple(dim)
+        if len(dim) == 1:
+            dim = dim[0]
+    if dim is None and ord is not None:
+        if A.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: if dim is not given but ord is, A must be 1-D "
+                               f"or 2-D, got shape {A.shape}")
+        dim = 0 if A.ndim == 1 else (0, 1)
+    if isinstance(dim, tuple):
+        return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim, dtype=dtype)
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.norm: ord={ord!r} is a matrix norm, which needs a "
+                           f"2-tuple dim (or a 2-D A), got dim={dim!r}")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+def _floating(x, dtype, where: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"linalg.{where}: the input must be a Tensor, got "
+                        f"{type(x).__name__}")
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"linalg.{where}: the input must be a floating-point tensor, got "
+                           f"{x.dtype} (give dtype= or call .float())")
+    return x
+
+
+def _matrix_dims(dim, ndim: int) -> tuple:
+    """``dim`` as the two different non-negative axes of the matrices."""
+    if isinstance(dim, (int, np.integer)) or len(tuple(dim)) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a pair of dims, got {dim!r}")
+    rows, cols = (check_dim(d, ndim) for d in dim)
+    if rows == cols:
+        raise RuntimeError(f"linalg.matrix_norm: dim must name two different dims, got "
+                           f"{tuple(dim)}")
+    return rows, cols
