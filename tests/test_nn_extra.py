@@ -520,3 +520,70 @@ def test_each_activation_is_one_node_whose_saved_derivative_the_monitor_reads(na
     np.testing.assert_array_equal(saved, module.derivative(x.array, y.array))
     y.sum().backward()  # d(Σy)/dx is the derivative itself
     np.testing.assert_array_equal(saved, x.grad.numpy())
+
+
+# ---- Bilinear -----------------------------------------------------------------------------
+
+def test_bilinear_is_x1_w_x2_plus_b():
+    layer = tn.nn.Bilinear(2, 3, 2, dtype=tn.float64)
+    w = np.arange(12.0).reshape(2, 2, 3) / 10
+    layer.weight.data = tn.tensor(w)
+    layer.bias.data = tn.tensor([1.0, -1.0])
+    x1, x2 = np.array([[1.0, -2.0]]), np.array([[0.5, 0.0, 3.0]])
+    y = layer(tn.tensor(x1), tn.tensor(x2))
+    expected = [x1[0] @ w[o] @ x2[0] + b for o, b in enumerate([1.0, -1.0])]
+    np.testing.assert_allclose(y.array, [expected], rtol=1e-15)
+    assert layer(tn.ones(4, 5, 2, dtype=tn.float64), tn.ones(4, 5, 3, dtype=tn.float64)).shape \
+        == (4, 5, 2)
+    assert tn.nn.Bilinear(2, 3, 2, bias=False).bias is None
+
+
+def test_bilinear_gradients_and_initial_values():
+    tn.manual_seed(0)
+    layer = tn.nn.Bilinear(4, 3, 5, dtype=tn.float64)
+    assert np.abs(layer.weight.array).max() <= 0.5 and np.abs(layer.bias.array).max() <= 0.5
+    assert layer.weight.shape == (5, 4, 3) and np.abs(layer.weight.array).max() > 0.4
+    x1 = tn.tensor(np.random.default_rng(0).standard_normal((2, 4)), requires_grad=True)
+    x2 = tn.tensor(np.random.default_rng(1).standard_normal((2, 3)), requires_grad=True)
+    assert tn.gradcheck(lambda a, b, w, c: tn.nn.functional.bilinear(a, b, w, c),
+                        (x1, x2, layer.weight, layer.bias))
+
+
+def test_bilinear_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    tn.manual_seed(0)
+    ours = tn.nn.Bilinear(4, 3, 5, dtype=tn.float64)
+    theirs = torch.nn.Bilinear(4, 3, 5, dtype=torch.float64)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.array))
+        theirs.bias.copy_(torch.tensor(ours.bias.array))
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 6, 4)), rng.standard_normal((2, 6, 3))
+    y = ours(tn.tensor(a), tn.tensor(b))
+    y_ref = theirs(torch.tensor(a), torch.tensor(b))
+    np.testing.assert_allclose(y.array, y_ref.detach().numpy(), rtol=1e-12)
+    y.sum().backward()
+    y_ref.sum().backward()
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.bias.grad.array, theirs.bias.grad.numpy(), rtol=1e-12)
+    assert repr(ours).replace("tinynet", "") == repr(theirs)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda layer: layer(tn.ones(2, 4), tn.ones(2, 4)), ValueError,
+     r"bilinear: input1 \(\*, D1\), input2 \(\*, D2\) and weight \(D_out, D1, D2\) must "
+     r"agree, got shapes \(2, 4\), \(2, 4\) and \(5, 4, 3\)"),
+    (lambda layer: layer(tn.ones(2, 4), tn.ones(3, 3)), ValueError, "must agree"),
+    (lambda layer: layer(np.ones((2, 4)), tn.ones(2, 3)), TypeError,
+     "bilinear: input1 must be a Tensor, got ndarray"),
+    (lambda layer: layer(tn.ones(2, 4, dtype=tn.float64), tn.ones(2, 3)), TypeError,
+     "bilinear: input must have the weight's dtype float32, got float64"),
+    (lambda layer: tn.nn.functional.bilinear(tn.ones(2, 4), tn.ones(2, 3), layer.weight,
+                                             tn.ones(3)), ValueError,
+     r"bilinear: bias must have shape \(5,\) \(D_out\), got \(3,\)"),
+    (lambda layer: tn.nn.Bilinear(2, 3, 4, device="cuda"), RuntimeError,
+     "Bilinear: tinynet runs on the CPU only, got device 'cuda'"),
+])
+def test_bilinear_errors(call, error, words):
+    with pytest.raises(error, match=words):
+        call(tn.nn.Bilinear(4, 3, 5))

@@ -9,7 +9,7 @@ from tinynet.nn.distance import CosineSimilarity, PairwiseDistance
 from tinynet.nn.dropout import AlphaDropout, Dropout
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
-from tinynet.nn.linear import Identity, LazyLinear, Linear
+from tinynet.nn.linear import Bilinear, Identity, LazyLinear, Linear
 from tinynet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
                              KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from tinynet.nn.module import Module
@@ -18,7 +18,8 @@ from tinynet.nn.parameter_containers import ParameterDict, ParameterList
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
-    "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CosineSimilarity",
+    "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh",
     "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU",

@@ -12,6 +12,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.observers import values_read
+from tinynet.combining import einsum
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
                                 check_dropout_p, check_dtype, check_hardtanh_range,
                                 check_linear_input, check_normalized_shape, check_padding_idx,
@@ -28,7 +29,8 @@ from tinynet.tensor import as_array as _array
 from tinynet.tensor_math import constant_tensor
 
 __all__ = [
-    "alpha_dropout", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cosine_similarity", "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardsigmoid",
     "hardswish", "hardtanh", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
     "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize",
@@ -43,6 +45,32 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     ``x`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
     check_linear_input("linear", x, weight)
     return ops.Linear.apply(x, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+    """y[..., o] = Σᵢⱼ x₁[..., i]·W[o, i, j]·x₂[..., j] + b[o].  Shapes: input1 (*, D₁),
+    input2 (*, D₂) with the same *, weight (D_out, D₁, D₂), bias (D_out,) -> (*, D_out).
+    One ``einsum`` over the flattened batch, so its gradient is einsum's."""
+    for name, x in (("input1", input1), ("input2", input2), ("weight", weight)):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"bilinear: {name} must be a Tensor, got {type(x).__name__}")
+    if weight.ndim != 3 or 0 in (input1.ndim, input2.ndim) or \
+            input1.shape[:-1] != input2.shape[:-1] or \
+            weight.shape[1:] != (input1.shape[-1], input2.shape[-1]):
+        raise ValueError(f"bilinear: input1 (*, D1), input2 (*, D2) and weight (D_out, D1, "
+                         f"D2) must agree, got shapes {input1.shape}, {input2.shape} and "
+                         f"{weight.shape}")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"bilinear: bias must have shape ({weight.shape[0]},) (D_out), got "
+                         f"{bias.shape}")
+    check_dtype("bilinear", input1, "weight", weight)
+    check_dtype("bilinear", input2, "weight", weight)
+    batch = input1.shape[:-1]
+    y = einsum("ni,oij,nj->no", input1.reshape(-1, input1.shape[-1]), weight,
+               input2.reshape(-1, input2.shape[-1]))
+    if bias is not None:
+        y = y + bias
+    return y.reshape(*batch, weight.shape[0])
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:

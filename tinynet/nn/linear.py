@@ -1,9 +1,10 @@
-"""``Linear``, ``LazyLinear`` and ``Identity``."""
+"""``Linear``, ``LazyLinear``, ``Bilinear`` and ``Identity``."""
 import math
 
 import numpy as np
 
 from tinynet.checks import check_int
+from tinynet.devices import check_device
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import functional as F
 from tinynet.nn import init
@@ -29,6 +30,7 @@ class Linear(Module):
         in_features: size of each input sample (D_in).
         out_features: size of each output sample (D_out).
         bias: learn an additive bias (default True).
+        device: None or the CPU, for PyTorch code (another device raises RuntimeError).
         dtype: parameter dtype (default: the default dtype, float32).
         generator: a ``numpy.random.Generator`` to draw the initial values from
             (default: the global one, see ``tn.manual_seed``; not in PyTorch).
@@ -48,9 +50,10 @@ class Linear(Module):
         (5, 2)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None,
-                 generator=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None, generator=None):
         super().__init__()
+        check_device(device, "Linear")
         self.in_features = check_int("Linear", "in_features", in_features, 0)
         self.out_features = check_int("Linear", "out_features", out_features, 0)
         dtype = dtype or get_default_dtype()
@@ -119,3 +122,55 @@ class LazyLinear(Linear):
             self.reset_parameters()
         self.__class__ = Linear
         return Linear.forward(self, x)
+
+
+class Bilinear(Module):
+    """Bilinear map y[..., o] = x₁ᵀ W[o] x₂ + b[o] of two inputs (PyTorch's ``Bilinear``).
+
+    Args:
+        in1_features: size of each first input sample (D₁).
+        in2_features: size of each second input sample (D₂).
+        out_features: size of each output sample (D_out).
+        bias: learn an additive bias (default True).
+        device: None or the CPU (another device raises RuntimeError).
+        dtype: parameter dtype (default: the default dtype).
+
+    Shape:
+        input1 (*, D₁), input2 (*, D₂) -> output (*, D_out).
+
+    Attributes:
+        weight: (D_out, D₁, D₂) and bias: (D_out,), both from U(-1/√D₁, 1/√D₁), as in
+            PyTorch.
+
+    Example:
+        >>> import tinynet as tn
+        >>> layer = tn.nn.Bilinear(3, 4, 2)
+        >>> layer(tn.ones(5, 3), tn.ones(5, 4)).shape
+        (5, 2)
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        check_device(device, "Bilinear")
+        self.in1_features = check_int("Bilinear", "in1_features", in1_features, 0)
+        self.in2_features = check_int("Bilinear", "in2_features", in2_features, 0)
+        self.out_features = check_int("Bilinear", "out_features", out_features, 0)
+        dtype = dtype or get_default_dtype()
+        self.weight = Parameter(np.empty((out_features, in1_features, in2_features),
+                                         dtype=dtype))
+        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self, generator=None) -> None:
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features > 0 else 0
+        init.uniform_(self.weight, -bound, bound, generator)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound, generator)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
