@@ -15,6 +15,11 @@ OPTIMIZERS = {
     "AdamW": {"lr": 0.05},
     "RMSprop": {"lr": 0.01, "momentum": 0.5, "centered": True},
     "Adagrad": {"lr": 0.1, "weight_decay": 0.05},
+    "Adamax": {"lr": 0.05, "weight_decay": 0.1},
+    "NAdam": {"lr": 0.05, "weight_decay": 0.1},
+    "RAdam": {"lr": 0.05, "weight_decay": 0.1},
+    "Adadelta": {"lr": 0.5, "weight_decay": 0.1},
+    "Rprop": {"lr": 0.05},
 }
 
 
@@ -81,13 +86,18 @@ def test_parameters_equal_pytorchs(name):
     ours = tn.tensor(start.copy(), requires_grad=True)
     theirs = torch.tensor(start.copy(), requires_grad=True)
     opt, torch_opt = _make(tn, name, [ours]), _make(torch, name, [theirs])
-    for step in range(6):
-        for w, o in ((ours, opt), (theirs, torch_opt)):
-            o.zero_grad()
-            (w.sin() * (step + 1)).sum().backward()
-            o.step()
-        np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-12,
-                                   atol=1e-14)
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # NAdam's mu_product: a tensor of this dtype
+    try:
+        for step in range(6):
+            for w, o in ((ours, opt), (theirs, torch_opt)):
+                o.zero_grad()
+                (w.sin() * (step + 1)).sum().backward()
+                o.step()
+            np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-12,
+                                       atol=1e-14)
+    finally:
+        torch.set_default_dtype(default)
 
 
 def test_a_group_may_maximize_alone_and_the_flag_is_checked():

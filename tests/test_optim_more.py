@@ -309,25 +309,7 @@ def test_random_shapes_and_gradients_step_as_in_pytorch(name, shape, scale, maxi
         torch.set_default_dtype(with_default)
 
 
-# ---- maximize, closures, groups, skipped parameters -------------------------------------
-@pytest.mark.parametrize("name", NAMES)
-def test_maximizing_f_is_minimizing_minus_f_bit_for_bit(name):
-    rng = np.random.default_rng(0)
-    start, target = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
-    runs = []
-    for maximize, sign in ((True, 1.0), (False, -1.0)):
-        w = tn.tensor(start.copy(), requires_grad=True)
-        opt = getattr(optim, name)([w], maximize=maximize)
-        for _ in range(5):
-            opt.zero_grad()
-            (sign * -((w - tn.tensor(target)) ** 2).sum()).backward()
-            before = w.grad.array.copy()
-            opt.step()
-            np.testing.assert_array_equal(w.grad.array, before)  # put back as it was
-        runs.append(w.array.copy())
-    np.testing.assert_array_equal(runs[0], runs[1])
-
-
+# ---- closures, groups, skipped parameters (maximize: tests/test_optim_maximize.py) -------
 @pytest.mark.parametrize("name", NAMES)
 def test_step_returns_the_closures_loss_and_skips_parameters_without_grad(name):
     w, idle = _param(), _param()
