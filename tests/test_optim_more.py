@@ -597,6 +597,59 @@ def test_strong_wolfe_line_search_on_log_cosh(t, max_ls):
         assert evaluations <= 3
 
 
+def test_strong_wolfe_extrapolates_along_a_linear_loss_as_pytorch():
+    """f(t) = -t/8 has the same slope everywhere: the cubic through two trials divides
+    by 0, and its infinite step is clamped to 10 times the last trial (PyTorch's
+    tensors give that inf); after max_ls extrapolations, the lowest trial."""
+    from tinynet.optim._line_search import strong_wolfe
+
+    def evaluate(t):
+        return -0.125 * t, np.array([-0.125])
+
+    (f0, g0), d = evaluate(0.0), np.array([1.0])
+    assert strong_wolfe(evaluate, 0.5, d, f0, g0, g0[0], max_ls=5)[::2] == (-6250.0, 50000.0)
+    assert strong_wolfe(evaluate, 0.5, d, f0, g0, g0[0], max_ls=5)[3] == 6
+
+
+def test_lbfgs_with_a_line_search_on_a_linear_loss_steps_as_pytorch():
+    """A linear loss (no curvature along any direction): the line search extrapolates
+    until it runs out of evaluations, where it raised ZeroDivisionError."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for library in (tn, torch):
+        w = library.tensor([1.0, 2.0], dtype=library.float64, requires_grad=True)
+        c = library.tensor([0.5, -0.25], dtype=library.float64)
+        opt = library.optim.LBFGS([w], line_search_fn="strong_wolfe", max_iter=3)
+        opt.step(_closure(opt, lambda: (w * c).sum()))
+        results.append((w.detach().numpy().tolist(), opt.state[w]["func_evals"]))
+    assert results[0] == results[1]
+
+
+def test_strong_wolfe_brackets_a_rise_past_a_bump_as_pytorch():
+    """f(t) = -t + 160·exp(-(t - 99.5)²/(2·0.5²)): trials at 1 and 10 descend; the third,
+    100, is past the bump's top, higher than 10's yet below the decrease line: the search
+    stops extending there and zooms in between 10 and 100 (PyTorch's numbers)."""
+    torch = pytest.importorskip("torch")
+    from torch.optim.lbfgs import _strong_wolfe
+
+    from tinynet.optim._line_search import strong_wolfe
+
+    def evaluate(t):
+        z = (t - 99.5) / 0.5
+        bump = 160 * math.exp(-0.5 * z * z)
+        return -t + bump, np.array([-1 - bump * z / 0.5])
+
+    (f0, g0), d = evaluate(0.0), np.array([1.0])
+    f, g, t, evaluations = strong_wolfe(evaluate, 1.0, d, f0, g0, g0[0])
+    as_torch = torch.tensor
+    f_ref, g_ref, t_ref, evaluations_ref = _strong_wolfe(
+        lambda x, t, d: (evaluate(float(t))[0], as_torch(evaluate(float(t))[1])),
+        [as_torch([0.0])], 1.0, as_torch(d), f0, as_torch(g0), as_torch(g0[0]))
+    assert (f, t, evaluations) == pytest.approx((f_ref, float(t_ref), evaluations_ref),
+                                                rel=1e-12)
+    assert evaluate(10.0)[0] < evaluate(100.0)[0] < f0 + 1e-4 * 100 * g0[0]
+
+
 def test_lbfgs_state_dict_round_trip_through_a_file_continues_identically(tmp_path):
     def train(params, loss, opt, steps):
         for _ in range(steps):

@@ -1,7 +1,6 @@
 """The strong-Wolfe line search of LBFGS (Nocedal & Wright, algorithms 3.5 and 3.6, in
 minFunc's form, which PyTorch follows)."""
 import collections
-import math
 
 import numpy as np
 
@@ -15,16 +14,21 @@ def cubic_minimum(a: Point, b: Point, bounds=None) -> float:
     b.slope, kept within ``bounds`` (default: between a.t and b.t); the middle of the
     bounds when the cubic has no minimum."""
     low, high = bounds if bounds is not None else (min(a.t, b.t), max(a.t, b.t))
-    d1 = a.slope + b.slope - 3 * (a.f - b.f) / (a.t - b.t)
-    square = d1 ** 2 - a.slope * b.slope
+    # NOTE: in numpy floats, as PyTorch's slopes are tensors: where f is linear between a
+    # and b (equal slopes), the last division is by 0, and its ±inf puts t at a bound
+    # (an extrapolation goes on, 10 times further) instead of raising ZeroDivisionError
+    a_slope, b_slope = np.float64(a.slope), np.float64(b.slope)
+    d1 = a_slope + b_slope - 3 * (a.f - b.f) / (a.t - b.t)
+    square = d1 ** 2 - a_slope * b_slope
     if square < 0:
         return (low + high) / 2
-    d2 = math.sqrt(square)
-    if a.t <= b.t:
-        t = b.t - (b.t - a.t) * ((b.slope + d2 - d1) / (b.slope - a.slope + 2 * d2))
-    else:
-        t = a.t - (a.t - b.t) * ((a.slope + d2 - d1) / (a.slope - b.slope + 2 * d2))
-    return min(max(t, low), high)
+    d2 = np.sqrt(square)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if a.t <= b.t:
+            t = b.t - (b.t - a.t) * ((b_slope + d2 - d1) / (b_slope - a_slope + 2 * d2))
+        else:
+            t = a.t - (a.t - b.t) * ((a_slope + d2 - d1) / (a_slope - b_slope + 2 * d2))
+    return float(min(max(t, low), high))
 
 
 def strong_wolfe(evaluate, t: float, d, f: float, g, slope: float, c1: float = 1e-4,
