@@ -196,9 +196,14 @@ class _Plan(_Guards, _Running):
                     slots[key] = len(self.leaves)
                     self.leaves.append(target)
                 op.targets[n] = (len(self.ops) + slots[key], shape)
-        self.saved = list({(kind, id(ref) if kind == TENSOR else ref): (kind, ref)
-                           for op in self.ops for kind, ref in
-                           (op.sources[k] for k in op.saved) if kind in (INPUT, TENSOR)}.values())
+        saved = {}  # per saved tensor argument, once: where it is, and the first op that saved it
+        for op in self.ops:
+            for kind, ref in (op.sources[k] for k in op.saved):
+                if kind in (INPUT, TENSOR):
+                    saved.setdefault((kind, id(ref) if kind == TENSOR else ref),
+                                     ((kind, ref), op.cls.__name__))
+        self.saved = [where for where, _ in saved.values()]
+        self.saved_by = tuple(name for _, name in saved.values())  # named in version errors
         self.needs_input_grad = (True,) * len(self.leaves)
         self.fixed_leaves = None if any(where == "input" for where, _ in self.leaves) \
             else tuple(ref for _, ref in self.leaves)

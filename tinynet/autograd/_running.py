@@ -117,6 +117,7 @@ class _Running:
         node.retained = node.tensor_hooks = None
         node.versions = tuple([(t._version, t._version[0], t.array)
                                for t in self._saved_tensors(args)])
+        node.saved_by = self.saved_by
         node.out_shape, node.seq = array.shape, next(_sequence)
         return Tensor._wrap(array, True, node)
     def _leaves(self, args) -> list:

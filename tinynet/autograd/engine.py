@@ -230,16 +230,25 @@ def _run_grad_hooks(leaf) -> None:
         hook(leaf)
 
 
+def _user(ctx, i: int) -> str:
+    """The op that saved ``ctx``'s i-th checked tensor: ``ctx``'s own, or, for a call
+    replayed by tn.capture, the replayed op's."""
+    saved_by = getattr(ctx, "saved_by", None)
+    if saved_by is None:
+        return type(ctx).__name__
+    return f"{saved_by[i]} (replayed by tn.capture)"
+
+
 def _check_saved_unchanged(ctx) -> None:
     """Raise if an array ``ctx`` saved was changed in place after the op ran: the
     gradient would be computed from the new values, silently wrong. A change to an array
     the op did not save (an input of Add, say) is harmless and allowed, as in PyTorch."""
-    for counter, version, x in ctx.versions:
+    for i, (counter, version, x) in enumerate(ctx.versions):
         if counter[0] != version:
             raise RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by "
                 f"an in-place operation: a tensor of shape {x.shape} used by "
-                f"{type(ctx).__name__} is at version {counter[0]}, expected version "
+                f"{_user(ctx, i)} is at version {counter[0]}, expected version "
                 f"{version}. Change it out of place, or only after backward().")
     if ctx.out_version is not None and ctx.out_version[0] != 0:
         raise RuntimeError(
