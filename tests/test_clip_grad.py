@@ -72,8 +72,13 @@ def test_clip_grad_value_clamps_every_element():
     np.testing.assert_array_equal(params[0].grad.array, [1.0, -0.5, -1.0])
 
 
-@given(hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-50, 50)),
-       hnp.arrays(np.float64, (2, 3), elements=st.floats(-50, 50)),
+# elements whose powers stay in float64's range (beyond it, PyTorch's norm is 0 or inf:
+# test_norms_whose_powers_under_or_overflow_are_still_right)
+IN_RANGE = st.floats(-50, 50).filter(lambda v: v == 0 or abs(v) > 1e-60)
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 6), elements=IN_RANGE),
+       hnp.arrays(np.float64, (2, 3), elements=IN_RANGE),
        st.floats(0.01, 100), st.sampled_from([1.0, 2.0, 3.5, math.inf]))
 def test_matches_pytorch(a, b, max_norm, norm_type):
     torch = pytest.importorskip("torch")
@@ -146,8 +151,21 @@ def test_pytorchs_module_paths_and_the_deprecated_name():
     np.testing.assert_allclose(params[0].grad.array, [0.6, 0.8], rtol=1e-6)
 
 
-@given(st.lists(hnp.arrays(np.float64, st.integers(1, 5), elements=st.floats(-50, 50)),
-                min_size=1, max_size=3),
+def test_norms_whose_powers_under_or_overflow_are_still_right():
+    """|g|^q out of the dtype's range: the norm is recomputed scaled by the largest |g|
+    (PyTorch returns 0 or inf there, and clip_grad_norm_ then zeroes the gradients)."""
+    huge = tn.tensor([3e20, -4e20], dtype=tn.float32)  # (3e20)² overflows float32
+    assert tn.nn.utils.get_total_norm([huge]).item() == pytest.approx(5e20, rel=1e-6)
+    tiny = tn.tensor([3e-30, 4e-30], dtype=tn.float32)  # (3e-30)² underflows
+    assert tn.nn.utils.get_total_norm([tiny], 3.0).item() == pytest.approx(
+        (27 + 64) ** (1 / 3) * 1e-30, rel=1e-6)
+    params = _params([[3e200, -4e200]])
+    assert clip_grad_norm_(params, 1.0).item() == pytest.approx(5e200, rel=1e-15)
+    np.testing.assert_allclose(params[0].grad.array, [0.6, -0.8], rtol=1e-15)
+
+
+@given(st.lists(hnp.arrays(np.float64, st.integers(1, 5), elements=IN_RANGE), min_size=1,
+                max_size=3),
        st.sampled_from([1.0, 2.0, 3.5, math.inf]))
 def test_get_total_norm_matches_pytorch(arrays, norm_type):
     torch = pytest.importorskip("torch")

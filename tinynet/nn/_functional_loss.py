@@ -48,7 +48,8 @@ def _class_targets(name, x, target, ignore_index) -> tuple:
         t = kept = t.astype(np.int64)
     if n == 0:
         return kept, None
-    if 0 <= t.min() and t.max() < c:  # the usual case: two reductions
+    if t.view(np.uint64).max() < c:  # the usual case, in one reduction: a negative
+        # int64 read as unsigned is at least 2⁶³, so this is 0 <= t < c
         inside = 0 <= ignore_index < c  # an ignored class, then, not a sentinel like -100
         return kept, ignore_index if inside else None
     bad = (t != ignore_index) & ((t < 0) | (t >= c))

@@ -58,15 +58,28 @@ def _total_norm(arrays: list, norm_type, error_if_nonfinite: bool, where: str) -
     q = _norm_order(norm_type, where)
     if not arrays:
         return tensor(0.0)
+    largest = max(float(np.abs(a).max(initial=0.0)) for a in arrays)
     if q == math.inf:
-        total = max(float(np.abs(a).max(initial=0.0)) for a in arrays)
+        total = largest
     else:
-        total = sum(float(np.sum(np.abs(a) ** q)) for a in arrays) ** (1.0 / q)
+        total = _q_norm(arrays, q)
+        if not 0 < total < math.inf and 0 < largest < math.inf:
+            # |a|^q underflowed to 0 or overflowed to inf: the same sum, scaled by the
+            # largest |a| (PyTorch returns that 0 or inf, and an inf norm zeroes the
+            # gradients it clips)
+            total = largest * _q_norm([np.abs(a) / largest for a in arrays], q)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"{where}: the total norm of order {norm_type} of the "
                            f"gradients is {total}, which cannot be clipped; set "
                            f"error_if_nonfinite=False to scale by it anyway")
     return tensor(np.asarray(total, dtype=np.result_type(*arrays)))
+
+
+def _q_norm(arrays: list, q: float) -> float:
+    """(Σₖ Σ |aₖ|^q)^(1/q), each array's sum in its own dtype (0 or inf when the powers
+    under- or overflow it: the caller scales them then)."""
+    with np.errstate(over="ignore", under="ignore"):
+        return sum(float(np.sum(np.abs(a) ** q)) for a in arrays) ** (1.0 / q)
 
 
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
