@@ -41,7 +41,7 @@ TOPICS = {
     "optim": ("test_optim", "test_optim_more", "test_optim_maximize",
               "test_legacy_and_update_ops",
               "test_lr_scheduler", "test_lr_combined",
-              "test_lr_cyclic"),
+              "test_lr_cyclic", "test_swa_utils"),
     "training": ("test_fit", "test_fit_loader", "test_checkpoint", "test_history", "test_soak",
                  "test_training_pytorch_style"),
     "diagnostics": ("test_monitor", "test_hints", "test_hint_scenarios", "test_sanity",

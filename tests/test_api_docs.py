@@ -9,7 +9,7 @@ import pytest
 API = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 PUBLIC = ["tinynet", "tinynet.nn", "tinynet.nn.functional", "tinynet.nn.init",
           "tinynet.nn.utils", "tinynet.linalg", "tinynet.optim",
-          "tinynet.optim.lr_scheduler",
+          "tinynet.optim.lr_scheduler", "tinynet.optim.swa_utils",
           "tinynet.utils.data", "tinynet.autograd", "tinynet.diagnostics",
           "tinynet.training", "tinynet.classroom", "tinynet.exercises", "tinynet.viz",
           "tinynet.sklearn", "tinynet.plot", "tinynet.data", "tinynet.models",

@@ -1,5 +1,5 @@
 """Optimizers and learning-rate schedules."""
-from tinynet.optim import lr_scheduler
+from tinynet.optim import lr_scheduler, swa_utils
 from tinynet.optim.adadelta import Adadelta
 from tinynet.optim.adagrad import Adagrad
 from tinynet.optim.adam import Adam, AdamW
@@ -13,4 +13,4 @@ from tinynet.optim.rprop import Rprop
 from tinynet.optim.sgd import SGD
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer",
-           "RAdam", "RMSprop", "Rprop", "SGD", "lr_scheduler"]
+           "RAdam", "RMSprop", "Rprop", "SGD", "lr_scheduler", "swa_utils"]
