@@ -49,6 +49,16 @@ ELEMENTWISE = [
     ("prelu", lambda t: F.prelu(t, tn.tensor([0.25], dtype=t.dtype)),
      lambda x: np.where(x > 0, x, 0.25 * x), ops.PReLU, (0.25,)),
     ("hardtanh", F.hardtanh, lambda x: np.clip(x, -1, 1), ops.Hardtanh, (-1.0, 1.0)),
+    ("celu", F.celu, lambda x: np.where(x > 0, x, np.exp(x) - 1), ops.CELU, (1.0,)),
+    ("celu_alpha", lambda t: F.celu(t, 2.5),
+     lambda x: np.where(x > 0, x, 2.5 * (np.exp(x / 2.5) - 1)), ops.CELU, (2.5,)),
+    ("rrelu", F.rrelu, lambda x: np.where(x > 0, x, (1 / 8 + 1 / 3) / 2 * x), ops.RReLU,
+     (1 / 8, 1 / 3)),
+    ("softshrink", F.softshrink, lambda x: np.sign(x) * np.maximum(np.abs(x) - 0.5, 0),
+     ops.Softshrink, (0.5,)),
+    ("hardshrink", F.hardshrink, lambda x: np.where(np.abs(x) > 0.5, x, 0), ops.Hardshrink,
+     (0.5,)),
+    ("tanhshrink", F.tanhshrink, lambda x: x - np.tanh(x), ops.Tanhshrink, ()),
 ]
 IDS = [case[0] for case in ELEMENTWISE]
 
@@ -166,6 +176,12 @@ LIMITS = {
     "selu": ((-SELU_SCALE * SELU_ALPHA, 0.0), (SELU_SCALE * 1e4, SELU_SCALE)),
     "prelu": ((-2.5e3, 0.25), (1e4, 1.0)),
     "hardtanh": ((-1.0, 0.0), (1.0, 0.0)),
+    "celu": ((-1.0, 0.0), (1e4, 1.0)),
+    "celu_alpha": ((-2.5, 0.0), (1e4, 1.0)),
+    "rrelu": ((-1e4 * (1 / 8 + 1 / 3) / 2, (1 / 8 + 1 / 3) / 2), (1e4, 1.0)),
+    "softshrink": ((-1e4 + 0.5, 1.0), (1e4 - 0.5, 1.0)),
+    "hardshrink": ((-1e4, 1.0), (1e4, 1.0)),
+    "tanhshrink": ((-1e4 + 1, 1.0), (1e4 - 1, 1.0)),
 }
 
 

@@ -57,6 +57,22 @@ FORMS = {
     "SELU": (nn.SELU, lambda m: F.selu, lambda: (_x(4, 5),), []),
     "Hardtanh": (lambda: nn.Hardtanh(-0.5, 2), lambda m: lambda x: F.hardtanh(x, -0.5, 2),
                  lambda: (_x(4, 5),), []),
+    "CELU": (lambda: nn.CELU(0.5), lambda m: lambda x: F.celu(x, 0.5), lambda: (_x(4, 5),), []),
+    # in training each draws its slopes: the twin's generator is in the same state
+    "RReLU": (lambda: nn.RReLU(0.1, 0.4, generator=np.random.default_rng(1)),
+              lambda m: lambda x: F.rrelu(x, 0.1, 0.4, True, generator=m.generator),
+              lambda: (_x(4, 5),), []),
+    "RReLU-eval": (lambda: nn.RReLU(0.1, 0.4).eval(), lambda m: lambda x: F.rrelu(x, 0.1, 0.4),
+                   lambda: (_x(4, 5),), []),
+    "Softshrink": (lambda: nn.Softshrink(0.3), lambda m: lambda x: F.softshrink(x, 0.3),
+                   lambda: (_x(4, 5),), []),
+    "Hardshrink": (lambda: nn.Hardshrink(0.3), lambda m: lambda x: F.hardshrink(x, 0.3),
+                   lambda: (_x(4, 5),), []),
+    "Tanhshrink": (nn.Tanhshrink, lambda m: F.tanhshrink, lambda: (_x(4, 5),), []),
+    "Softmin": (lambda: nn.Softmin(dim=0), lambda m: lambda x: F.softmin(x, 0),
+                lambda: (_x(4, 5),), []),
+    "GLU": (lambda: nn.GLU(dim=0), lambda m: lambda x: F.glu(x, 0), lambda: (_x(4, 5),),
+            [lambda: (tn.zeros(3, 4),), lambda: (tn.zeros(()),)]),
     "PReLU": (lambda: nn.PReLU(5, init=0.1), lambda m: lambda x: F.prelu(x, m.weight),
               lambda: (_x(4, 5, 3),),
               [lambda: (_x(4, 6),), lambda: (tn.zeros(4, 5, dtype=tn.float64),)]),
@@ -164,7 +180,9 @@ def test_sequential_still_names_the_layer_before_the_functional_message():
     assert str(info.value) == f"Sequential: layer (2): {alone.value}"
 
 
-@pytest.mark.parametrize("name", [n for n in FORMS if hasattr(FORMS[n][0](), "derivative")])
+# (RReLU in training: its derivative is evaluation mode's, its op saved the drawn slopes)
+@pytest.mark.parametrize("name", [n for n in FORMS if hasattr(FORMS[n][0](), "derivative")
+                                  and n != "RReLU"])
 @pytest.mark.parametrize("fast", [True, False])
 def test_an_activation_declares_the_function_its_functional_form_runs(name, fast):
     """The Monitor reads ``module.op``'s context: it must be what the forward ran."""
@@ -187,6 +205,11 @@ SAME_RULE = [
      ValueError),
     (lambda: nn.Hardtanh(1, -1), lambda: F.hardtanh(X, 1, -1), ValueError),
     (lambda: nn.Hardtanh("a"), lambda: F.hardtanh(X, "a"), TypeError),
+    (lambda: nn.CELU(0.0), lambda: F.celu(X, 0.0), ValueError),
+    (lambda: nn.RReLU(0.5, 0.1), lambda: F.rrelu(X, 0.5, 0.1), ValueError),
+    (lambda: nn.RReLU(generator=1), lambda: F.rrelu(X, generator=1), TypeError),
+    (lambda: nn.Softshrink(-0.5), lambda: F.softshrink(X, -0.5), ValueError),
+    (lambda: nn.Hardshrink(math.nan), lambda: F.hardshrink(X, math.nan), ValueError),
     (lambda: nn.Dropout(1.5), lambda: F.dropout(X, 1.5), ValueError),
     (lambda: nn.Embedding(5, 2, padding_idx=5),
      lambda: F.embedding(_classes(0), tn.zeros(5, 2), padding_idx=5), ValueError),
@@ -262,7 +285,8 @@ def test_no_module_runs_an_op_itself():
     """Modules call tinynet.nn.functional; only the functional files name ``Op.apply``."""
     calls = []
     for path in sorted(NN.glob("*.py")):
-        if path.name in ("functional.py", "_functional_loss.py", "_checks.py"):
+        if path.name in ("functional.py", "_functional_loss.py", "_functional_activation.py",
+                         "_checks.py"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             # ops.Linear.apply, self.op.apply (Module.apply, a tree walk, is no op)

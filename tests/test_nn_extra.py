@@ -1,6 +1,7 @@
 """More of ``torch.nn``: the functional forms ``relu6``, ``hardsigmoid``, ``hardswish``,
-``logsigmoid``, ``softsign``, ``threshold``, ``normalize``, ``cosine_similarity``,
-``pairwise_distance`` and ``pad``, and their modules.
+``logsigmoid``, ``softsign``, ``threshold``, ``celu``, ``softshrink``, ``hardshrink``,
+``tanhshrink``, ``normalize``, ``cosine_similarity``, ``pairwise_distance`` and ``pad``,
+and their modules (``rrelu``, ``glu`` and ``softmin``: tests/test_activations_more.py).
 
 Each is checked against a closed form (numpy), its gradient by finite differences
 (``gradcheck`` in float64, away from kinks) and at the kinks by PyTorch's values, a
@@ -36,6 +37,16 @@ ACTIVATIONS = {
     "softsign": (F.softsign, nn.Softsign, lambda x: x / (1 + np.abs(x)), [0], [1]),
     "threshold": (lambda x: F.threshold(x, 0.5, -2.0), lambda: nn.Threshold(0.5, -2.0),
                   lambda x: np.where(x > 0.5, x, -2.0), [0.5], [0]),
+    # CELU's two branches meet with slope 1 at 0, for any α
+    "celu": (lambda x: F.celu(x, 2.0), lambda: nn.CELU(2.0),
+             lambda x: np.maximum(x, 0) + np.minimum(0, 2.0 * (np.exp(x / 2.0) - 1)), [0],
+             [1]),
+    "softshrink": (F.softshrink, nn.Softshrink,
+                   lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)),
+                   [-0.5, 0.5], [0, 0]),
+    "hardshrink": (lambda x: F.hardshrink(x, 1.5), lambda: nn.Hardshrink(1.5),
+                   lambda x: np.where(np.abs(x) > 1.5, x, 0), [-1.5, 1.5], [0, 0]),
+    "tanhshrink": (F.tanhshrink, nn.Tanhshrink, lambda x: x - np.tanh(x), [0], [0]),
 }
 NAMES = sorted(ACTIVATIONS)
 
@@ -294,13 +305,17 @@ class TestAgainstPyTorch:
     def test_activation(self, name):
         fn, make, _, kinks, _ = ACTIVATIONS[name]
         x = np.concatenate([rand(60, low=-10, high=10), kinks, [-50.0, 50.0, -800.0]])
-        theirs = {"threshold": lambda a: self.F.threshold(a, 0.5, -2.0)}.get(
+        theirs = {"threshold": lambda a: self.F.threshold(a, 0.5, -2.0),
+                  "celu": lambda a: self.F.celu(a, 2.0),
+                  "hardshrink": lambda a: self.F.hardshrink(a, 1.5)}.get(
             name, getattr(self.F, name))
         # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32 (1.0f / 6.0f)
         rtol = 1e-7 if name == "hardsigmoid" else 1e-12
         self.check(fn, theirs, x, rtol=rtol)
         module = make()
-        torch_module = {"threshold": lambda: self.torch.nn.Threshold(0.5, -2.0)}.get(
+        torch_module = {"threshold": lambda: self.torch.nn.Threshold(0.5, -2.0),
+                        "celu": lambda: self.torch.nn.CELU(2.0),
+                        "hardshrink": lambda: self.torch.nn.Hardshrink(1.5)}.get(
             name, getattr(self.torch.nn, type(module).__name__))()
         self.check(module, torch_module, x, rtol=rtol)
         assert repr(module) == repr(torch_module)

@@ -21,21 +21,20 @@ from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float6
                             set_default_dtype, short, uint8)
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
-from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax, argmin,
-                               argsort, bmm, ceil, clamp, clamp_max, clamp_min, clip, cos,
-                               cumprod, cumsum, diag, diagonal, dot,
-                               erf, exp, exp2, expm1, fix, floor, floor_divide, fmod, gather,
-                               index_select, is_floating_point, is_tensor, lerp, log, log10,
-                               log1p, log2, log_softmax, logsumexp, masked_fill, masked_select, max,
-                               maximum, mean, median, min, minimum, mm, mv, nan_to_num, neg,
-                               negative, norm,
-                               numel, outer, pow, prod, reciprocal, relu, remainder, round,
-                               rsqrt, sigmoid, sign, sin, softmax, sort, sqrt, square, std,
-                               std_mean, sum, tan, tanh, topk, trace, tril, triu, trunc, var,
-                               var_mean)
+from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax, argmin, argsort,
+                               bmm, ceil, clamp, clamp_max, clamp_min, clip, cos, cumprod, cumsum,
+                               diag, diagonal, dot, erf, exp, exp2, expm1, fix, floor,
+                               floor_divide, fmod, gather, hardshrink, index_select,
+                               is_floating_point, is_tensor, lerp, log, log10, log1p, log2,
+                               log_softmax, logsumexp, masked_fill, masked_select, max, maximum,
+                               mean, median, min, minimum, mm, mv, nan_to_num, neg, negative, norm,
+                               numel, outer, pow, prod, reciprocal, relu, remainder, round, rsqrt,
+                               sigmoid, sign, sin, softmax, sort, sqrt, square, std, std_mean, sum,
+                               tan, tanh, topk, trace, tril, triu, trunc, var, var_mean)
 from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equal, ge, gt,
                            isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
                            logical_or, logical_xor, lt, ne, nonzero, unique)
+from tinynet.nn._top_level import celu, celu_, rrelu, rrelu_
 from tinynet.shaping import (broadcast_to, chunk, clone, flatten, flip, moveaxis, movedim,
                              permute, ravel, repeat_interleave, reshape, roll, split, squeeze, t,
                              tile, transpose, unbind, unsqueeze)
@@ -64,6 +63,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bincount",
     "bmm",
     "bool", "BoolTensor", "broadcast_to", "ByteTensor", "Callback", "capture", "cat", "ceil",
+    "celu", "celu_",
     "chunk",
     "clamp", "clamp_max", "clamp_min", "classroom", "clip", "clone", "concat", "concatenate",
     "cos", "count_nonzero", "cuda", "cumprod", "cumsum", "data", "device", "diag", "diagonal",
@@ -73,6 +73,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",
     "from_numpy", "full", "full_like", "gather", "Generator", "get_default_device",
     "get_default_dtype", "get_num_threads", "get_printoptions", "ge", "gradcheck", "gt", "half",
+    "hardshrink",
     "hstack",
     "History",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
@@ -90,7 +91,8 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "pow", "printoptions", "prod", "promote_types", "rand", "rand_like", "randint",
     "randint_like", "randn",
     "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder", "repeat_interleave",
-    "reshape", "result_type", "roll", "round", "rsqrt", "save", "seed", "set_default_device",
+    "reshape", "result_type", "roll", "round", "rrelu", "rrelu_", "rsqrt", "save", "seed",
+    "set_default_device",
     "set_default_dtype", "set_fast_paths", "set_grad_enabled", "set_num_threads",
     "set_printoptions", "short",
     "sigmoid",

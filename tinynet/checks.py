@@ -35,6 +35,29 @@ def check_real(where: str, name: str, value, low: float = -math.inf, high: float
     return number
 
 
+def check_not_nan(where: str, name: str, value) -> float:
+    """``value`` as a float: any real number, infinities included (a bound at ±inf leaves
+    nothing out); nan, which compares false with everything, is refused. Booleans too."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        _fail(TypeError, where, name, "a real number", value)
+    if math.isnan(value):
+        _fail(ValueError, where, name, "a real number (not nan)", value)
+    return float(value)
+
+
+def check_fits(where: str, name: str, value: float, dtype) -> float:
+    """``value`` if the floating ``dtype`` holds it: a finite number beyond its largest
+    (1e5 for float16) is refused, as PyTorch refuses a number argument that overflows the
+    input's dtype; infinities are held."""
+    import numpy as np
+
+    largest = float(np.finfo(dtype).max)
+    if math.isfinite(value) and abs(value) > largest:
+        _fail(ValueError, where, name, f"within the range of the input's dtype "
+                                       f"{np.dtype(dtype)} (|{name}| <= {largest:g})", value)
+    return value
+
+
 def check_int(where: str, name: str, value, low: int = None, high: int = None) -> int:
     """``value`` as an int (any integer type, numpy's too; not a bool or a float) in
     [low, high]."""

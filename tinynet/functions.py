@@ -219,6 +219,10 @@ def log_softmax(x, dim):
     return x.log_softmax(dim)
 
 
+def hardshrink(input, lambd=0.5):
+    return input.hardshrink(lambd)
+
+
 @numpy_names
 def sum(x, dim=None, keepdim=False, dtype=None):
     return x.sum(dim, keepdim, dtype)

@@ -16,6 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from tinynet import dtypes
+from tinynet.checks import check_fits, check_not_nan
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -134,6 +135,14 @@ class TensorMath:
     @numpy_names
     def log_softmax(self, dim: int):
         return ops.LogSoftmax.apply(self._floating(), dim)
+
+    def hardshrink(self, lambd: float = 0.5):
+        """x outside [-λ, λ], else 0 (a negative λ keeps every x, as in PyTorch); ``lambd``
+        a real number (not nan) that the dtype holds. Also ``F.hardshrink``."""
+        x = self._floating()
+        lambd = check_fits("hardshrink", "lambd", check_not_nan("hardshrink", "lambd", lambd),
+                           x.dtype)
+        return ops.Hardshrink.apply(x, lambd)
 
     def sin(self):
         return ops.Sin.apply(self._floating())

@@ -3,7 +3,10 @@ from tinynet.nn import functional, init, parameter, utils
 from tinynet.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinynet.nn.activation_extra import (Hardsigmoid, Hardswish, LogSigmoid, ReLU6, Softsign,
                                          Threshold)
+from tinynet.nn.activation_dim import GLU, Softmin
 from tinynet.nn.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus
+from tinynet.nn.activation_shrink import Hardshrink, Softshrink, Tanhshrink
+from tinynet.nn.activation_variants import CELU, RReLU
 from tinynet.nn.container import ModuleDict, ModuleList, Sequential
 from tinynet.nn.distance import CosineSimilarity, PairwiseDistance
 from tinynet.nn.dropout import AlphaDropout, Dropout
@@ -18,14 +21,13 @@ from tinynet.nn.parameter_containers import ParameterDict, ParameterList
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
-    "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear",
-    "CosineSimilarity",
-    "CrossEntropyLoss",
-    "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh",
-    "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU",
-    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict",
-    "ModuleList", "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict",
-    "ParameterList", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Softplus", "Softsign", "Tanh", "Threshold", "Unflatten",
+    "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear", "CELU",
+    "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Embedding", "Flatten", "GELU",
+    "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity",
+    "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid",
+    "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss", "PReLU",
+    "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList", "RReLU", "ReLU", "ReLU6",
+    "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin", "Softplus",
+    "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold", "Unflatten",
     "UninitializedParameter", "functional", "init", "parameter", "utils",
 ]

@@ -9,14 +9,12 @@ in ``forward``. Every message has the shape of ``tinynet.checks``:
 
 ``where`` is what the user called: a function ("linear") or a module class ("GELU").
 """
-import math
-import numbers
 import warnings
 
 import numpy as np
 
 from tinynet import ops
-from tinynet.checks import check_choice, check_int, check_real
+from tinynet.checks import check_choice, check_int, check_not_nan, check_real
 from tinynet.tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -112,11 +110,34 @@ def check_hardtanh_range(where: str, min_val, max_val) -> None:
 def check_threshold(where: str, threshold, value) -> None:
     """Threshold's ``threshold`` and ``value``: real numbers, not nan (infinities are
     fine: ``value=-inf`` masks)."""
-    for name, number in (("threshold", threshold), ("value", value)):
-        if isinstance(number, bool) or not isinstance(number, numbers.Real):
-            raise TypeError(f"{where}: {name} must be a real number, got {number!r}")
-        if math.isnan(number):
-            raise ValueError(f"{where}: {name} must be a real number (not nan), got {number!r}")
+    check_not_nan(where, "threshold", threshold)
+    check_not_nan(where, "value", value)
+
+
+def check_celu_alpha(where: str, alpha) -> float:
+    """CELU's α: a finite number, of either sign, but not 0 (x/α: PyTorch refuses 0
+    too)."""
+    alpha = check_real(where, "alpha", alpha)
+    if alpha == 0:
+        raise ValueError(f"{where}: alpha must be a finite number other than 0 (CELU divides "
+                         f"by it), got {alpha!r}")
+    return alpha
+
+
+def check_rrelu_bounds(where: str, lower, upper) -> tuple:
+    """RReLU's slope bounds ``(lower, upper)`` as floats: finite, of any sign, with
+    lower <= upper (PyTorch's rule)."""
+    lower, upper = check_real(where, "lower", lower), check_real(where, "upper", upper)
+    if lower > upper:
+        raise ValueError(f"{where}: lower must be <= upper (the slopes are drawn from "
+                         f"U(lower, upper)), got lower={lower!r} and upper={upper!r}")
+    return lower, upper
+
+
+def check_softshrink_lambd(where: str, lambd) -> float:
+    """Softshrink's λ: a finite number >= 0 (PyTorch's rule; x - λ and x + λ would swap
+    roles below 0)."""
+    return check_real(where, "lambd", lambd, 0.0)
 
 
 def prelu_slope_shape(where: str, x_shape: tuple, weight) -> tuple:

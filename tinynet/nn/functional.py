@@ -1,12 +1,12 @@
 """The functional forms of tinynet's layers and losses (``tinynet.nn.functional``).
 
 Each function checks its arguments once, at this boundary (with the checks of
-``tinynet/nn/_checks.py``), and then calls one fused op from ``tinynet.ops`` (a few
-activations, ``hardsigmoid``, ``hardswish``, ``logsigmoid`` and ``softsign``, compose
-several): the ops themselves assume valid input. The modules of ``tinynet.nn`` hold
+``tinynet/nn/_checks.py``), and then calls one fused op from ``tinynet.ops``: the ops
+themselves assume valid input. The modules of ``tinynet.nn`` hold
 configuration and parameters and call these functions; the losses live in
-``_functional_loss.py`` and the distances and padding, composed of tensor methods, in
-``_functional_more.py``; both are imported here.
+``_functional_loss.py``, the distances and padding, composed of tensor methods, in
+``_functional_more.py``, and the later activations (``celu``, ``rrelu``, ``glu``,
+``softmin``, the shrinks) in ``_functional_activation.py``; all are imported here.
 """
 import numpy as np
 
@@ -18,6 +18,8 @@ from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_chann
                                 check_linear_input, check_normalized_shape, check_padding_idx,
                                 check_softplus, check_table, check_threshold, gelu_op,
                                 prelu_slope_shape)
+from tinynet.nn._functional_activation import (celu, glu, hardshrink, rrelu, softmin,
+                                               softshrink, tanhshrink)
 from tinynet.nn._functional_loss import (binary_cross_entropy,
                                          binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, kl_div, l1_loss, mse_loss,
@@ -30,12 +32,13 @@ from tinynet.tensor_math import constant_tensor
 
 __all__ = [
     "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cosine_similarity", "cross_entropy", "dropout", "elu", "embedding", "gelu", "hardsigmoid",
-    "hardswish", "hardtanh", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
-    "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize",
-    "one_hot", "pad", "pairwise_distance", "prelu", "relu", "relu6", "selu", "sigmoid", "silu",
-    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh", "threshold",
+    "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "cross_entropy", "dropout",
+    "elu", "embedding", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
+    "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
+    "pairwise_distance", "prelu", "relu", "relu6", "rrelu", "selu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softmin", "softplus", "softshrink", "softsign", "tanh",
+    "tanhshrink", "threshold",
 ]
 
 

@@ -2,7 +2,10 @@
 from tinynet.ops.activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh, GELUTanh)
 from tinynet.ops.activation_extra import Hardsigmoid, Hardswish, LogSigmoid, Softsign
+from tinynet.ops.activation_dim import GLU, Softmin
 from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus, Threshold
+from tinynet.ops.activation_shrink import Hardshrink, Softshrink, Tanhshrink
+from tinynet.ops.activation_variants import CELU, RReLU
 from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
 from tinynet.ops.dropout import AlphaDropout, Dropout
@@ -26,19 +29,17 @@ from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
 __all__ = [
     "Abs", "Add", "AlphaDropout", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm",
-    "BroadcastTo", "Cast",
-    "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy", "CrossEntropyGeneral", "Cumprod",
-    "Cumsum", "Diagonal", "Div", "Dropout", "ELU", "Einsum", "Embedding", "Erf", "Exp", "Exp2",
-    "Expm1",
-    "Flip", "Floor", "FloorDivide", "Fmod", "GELU", "GELUTanh", "Gather", "GetItem",
-    "Hardsigmoid", "Hardswish", "Hardtanh", "KLDiv", "LayerNorm", "LeakyReLU", "Linear", "Log",
-    "Log10", "Log1p", "Log2", "LogSigmoid", "LogSoftmax", "LogSumExp", "MatMul", "Max",
-    "Maximum", "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanToNum", "Neg",
-    "Norm",
-    "OneHot", "PReLU", "Permute", "Pow", "Prod", "ReLU", "Reciprocal", "Remainder", "Reshape",
-    "Roll", "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin",
-    "SmoothL1", "Softmax", "Softplus", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
-    "Sum", "Tan", "Tanh", "Threshold", "Trunc", "Var", "Where",
+    "BroadcastTo", "CELU", "Cast", "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy",
+    "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout", "ELU", "Einsum",
+    "Embedding", "Erf", "Exp", "Exp2", "Expm1", "Flip", "Floor", "FloorDivide", "Fmod", "GELU",
+    "GELUTanh", "GLU", "Gather", "GetItem", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "KLDiv", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogSigmoid",
+    "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum", "Mean", "Median", "Min", "Minimum",
+    "Mish", "Mul", "NLLLoss", "NanToNum", "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow",
+    "Prod", "RReLU", "ReLU", "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt",
+    "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax",
+    "Softmin", "Softplus", "Softshrink", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
+    "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold", "Trunc", "Var", "Where",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)
