@@ -12,6 +12,12 @@ from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Bilinear, Identity, LazyLinear, Linear
 from tinynet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
                              KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from tinynet.nn.loss_embedding import (CosineEmbeddingLoss, HingeEmbeddingLoss,
+                                       MarginRankingLoss, TripletMarginLoss,
+                                       TripletMarginWithDistanceLoss)
+from tinynet.nn.loss_likelihood import GaussianNLLLoss, PoissonNLLLoss
+from tinynet.nn.loss_margin import (MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
+                                    MultiMarginLoss, SoftMarginLoss)
 from tinynet.nn.module import Module
 from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter_containers import ParameterDict, ParameterList
@@ -19,13 +25,16 @@ from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
     "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear",
-    "CosineSimilarity",
-    "CrossEntropyLoss",
-    "Dropout", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "CosineEmbeddingLoss", "CosineSimilarity", "CrossEntropyLoss",
+    "Dropout", "ELU", "Embedding", "Flatten", "GELU", "GaussianNLLLoss", "Hardsigmoid",
+    "Hardswish", "Hardtanh", "HingeEmbeddingLoss",
     "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU",
-    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict",
-    "ModuleList", "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict",
-    "ParameterList", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Softplus", "Softsign", "Tanh", "Threshold", "Unflatten",
+    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "MarginRankingLoss", "Mish", "Module",
+    "ModuleDict", "ModuleList", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss", "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict",
+    "ParameterList", "PoissonNLLLoss", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid",
+    "SmoothL1Loss", "SoftMarginLoss",
+    "Softmax", "Softplus", "Softsign", "Tanh", "Threshold", "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss", "Unflatten",
     "UninitializedParameter", "functional", "init", "parameter", "utils",
 ]
