@@ -15,6 +15,12 @@ from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Bilinear, Identity, LazyLinear, Linear
 from tinynet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
                              KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from tinynet.nn.loss_embedding import (CosineEmbeddingLoss, HingeEmbeddingLoss,
+                                       MarginRankingLoss, TripletMarginLoss,
+                                       TripletMarginWithDistanceLoss)
+from tinynet.nn.loss_likelihood import GaussianNLLLoss, PoissonNLLLoss
+from tinynet.nn.loss_margin import (MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
+                                    MultiMarginLoss, SoftMarginLoss)
 from tinynet.nn.module import Module
 from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 from tinynet.nn.parameter_containers import ParameterDict, ParameterList
@@ -22,12 +28,15 @@ from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
     "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear", "CELU",
-    "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Embedding", "Flatten", "GELU",
-    "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity",
-    "KLDivLoss", "L1Loss", "LayerNorm", "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid",
-    "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss", "PReLU",
-    "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList", "RReLU", "ReLU", "ReLU6",
-    "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin", "Softplus",
-    "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold", "Unflatten",
-    "UninitializedParameter", "functional", "init", "parameter", "utils",
+    "CosineEmbeddingLoss", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Embedding",
+    "Flatten", "GELU", "GLU", "GaussianNLLLoss", "Hardshrink", "Hardsigmoid", "Hardswish",
+    "Hardtanh", "HingeEmbeddingLoss", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm",
+    "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss",
+    "MarginRankingLoss", "Mish", "Module", "ModuleDict", "ModuleList", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "PReLU", "PairwiseDistance",
+    "Parameter", "ParameterDict", "ParameterList", "PoissonNLLLoss", "RReLU", "ReLU", "ReLU6",
+    "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "SoftMarginLoss", "Softmax",
+    "Softmin", "Softplus", "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "Unflatten", "UninitializedParameter",
+    "functional", "init", "parameter", "utils",
 ]

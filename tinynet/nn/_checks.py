@@ -22,14 +22,14 @@ _CAST_METHOD = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
 
 
 # ---- inputs ------------------------------------------------------------------------------
-def check_tensor(where: str, x, min_ndim: int = 0) -> None:
-    """``x`` must be a Tensor (an array has no graph to differentiate) with at least
-    ``min_ndim`` dimensions."""
+def check_tensor(where: str, x, min_ndim: int = 0, name: str = "input") -> None:
+    """``x`` (the argument ``name``) must be a Tensor (an array has no graph to
+    differentiate) with at least ``min_ndim`` dimensions."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"{where}: input must be a Tensor, got {type(x).__name__} "
+        raise TypeError(f"{where}: {name} must be a Tensor, got {type(x).__name__} "
                         f"(wrap an array with tinynet.tensor(...))")
     if x.ndim < min_ndim:
-        raise ValueError(f"{where}: input must have at least {min_ndim} "
+        raise ValueError(f"{where}: {name} must have at least {min_ndim} "
                          f"dimension{'' if min_ndim == 1 else 's'}, got shape {tuple(x.shape)}")
 
 

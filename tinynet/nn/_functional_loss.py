@@ -91,20 +91,26 @@ def _check_elementwise(name, x, target, reduction) -> None:
     compares every pair, a classic silent bug, refused here."""
     check_reduction(name, reduction)
     check_tensor(name, x)
-    target_shape = tuple(_target_array(name, target).shape)
-    if target_shape == tuple(x.shape):
+    check_target_shape(name, tuple(_target_array(name, target).shape), tuple(x.shape))
+
+
+def check_target_shape(name, target_shape: tuple, shape: tuple,
+                       what: str = "the input's shape") -> None:
+    """``target_shape`` must be ``shape`` (described by ``what``), or differ only by dims
+    of size 1 with as many elements: the elementwise losses' rule."""
+    if target_shape == shape:
         return
     try:
-        broadcast = np.broadcast_shapes(target_shape, tuple(x.shape))
+        broadcast = np.broadcast_shapes(target_shape, shape)
     except ValueError:
         broadcast = None
-    n = math.prod(x.shape)
+    n = math.prod(shape)
     if broadcast is not None and math.prod(target_shape) == n == math.prod(broadcast):
         return
     pairs = f" (PyTorch would broadcast them to {broadcast}, comparing every pair)" \
         if broadcast is not None else ""
-    raise ValueError(f"{name}: target must have the input's shape {tuple(x.shape)}, got "
-                     f"{target_shape}{pairs}; reshape one of them")
+    raise ValueError(f"{name}: target must have {what} {shape}, got {target_shape}{pairs}; "
+                     f"reshape one of them")
 
 
 def _constant(name, argument, value):

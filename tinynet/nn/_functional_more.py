@@ -73,9 +73,12 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         >>> F.pairwise_distance(tn.tensor([[3.0, 4.0]]), tn.zeros(1, 2), eps=0.0)
         tensor([5.])
     """
-    check_tensor("pairwise_distance", x1)
-    check_tensor("pairwise_distance", x2)
-    return (x1 - x2 + eps).norm(p, dim=-1, keepdim=keepdim)
+    check_tensor("pairwise_distance", x1, name="x1")
+    check_tensor("pairwise_distance", x2, name="x2")
+    diff = x1 - x2 + eps
+    if diff.ndim == 0:  # two numbers: the norm of one, 0-d with keepdim too, as PyTorch
+        return diff.reshape(1).norm(p, dim=-1)
+    return diff.norm(p, dim=-1, keepdim=keepdim)
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:

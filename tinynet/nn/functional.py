@@ -4,9 +4,12 @@ Each function checks its arguments once, at this boundary (with the checks of
 ``tinynet/nn/_checks.py``), and then calls one fused op from ``tinynet.ops``: the ops
 themselves assume valid input. The modules of ``tinynet.nn`` hold
 configuration and parameters and call these functions; the losses live in
-``_functional_loss.py``, the distances and padding, composed of tensor methods, in
-``_functional_more.py``, and the later activations (``celu``, ``rrelu``, ``glu``,
-``softmin``, the shrinks) in ``_functional_activation.py``; all are imported here.
+``_functional_loss.py`` (fused ops) and, composed of tensor methods, in
+``_functional_embedding.py`` (ranking and embedding losses), ``_functional_margin.py``
+(classifiers' margin losses) and ``_functional_likelihood.py`` (Gaussian and Poisson
+NLL); the distances and padding, composed too, in ``_functional_more.py``; the rarer
+activations (``celu``, ``rrelu``, ``glu``, ``softmin``, the shrinks) in
+``_functional_activation.py``; all are imported here.
 """
 import numpy as np
 
@@ -24,6 +27,12 @@ from tinynet.nn._functional_loss import (binary_cross_entropy,
                                          binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, kl_div, l1_loss, mse_loss,
                                          nll_loss, smooth_l1_loss)
+from tinynet.nn._functional_embedding import (cosine_embedding_loss, hinge_embedding_loss,
+                                              margin_ranking_loss, triplet_margin_loss,
+                                              triplet_margin_with_distance_loss)
+from tinynet.nn._functional_likelihood import gaussian_nll_loss, poisson_nll_loss
+from tinynet.nn._functional_margin import (multi_margin_loss, multilabel_margin_loss,
+                                           multilabel_soft_margin_loss, soft_margin_loss)
 from tinynet.nn._functional_more import cosine_similarity, normalize, pad, pairwise_distance
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
@@ -32,13 +41,16 @@ from tinynet.tensor_math import constant_tensor
 
 __all__ = [
     "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "cross_entropy", "dropout",
-    "elu", "embedding", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
-    "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad",
-    "pairwise_distance", "prelu", "relu", "relu6", "rrelu", "selu", "sigmoid", "silu",
-    "smooth_l1_loss", "softmax", "softmin", "softplus", "softshrink", "softsign", "tanh",
-    "tanhshrink", "threshold",
+    "binary_cross_entropy_with_logits", "celu", "cosine_embedding_loss", "cosine_similarity",
+    "cross_entropy", "dropout", "elu", "embedding", "gaussian_nll_loss", "gelu", "glu",
+    "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hinge_embedding_loss", "huber_loss",
+    "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+    "margin_ranking_loss", "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "multilabel_soft_margin_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance",
+    "poisson_nll_loss", "prelu", "relu", "relu6", "rrelu", "selu", "sigmoid", "silu",
+    "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus", "softshrink",
+    "softsign", "tanh", "tanhshrink", "threshold", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]
 
 
