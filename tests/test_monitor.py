@@ -628,3 +628,13 @@ def test_sampling_observes_every_kth_step_from_each_epochs_first():
         assert epoch["0"]["update_ratio"] == pytest.approx(np.mean(ratios), rel=1e-12)
     with pytest.raises(ValueError, match="Monitor: every must be an integer >= 1, got 0"):
         Monitor(net, every=0)
+
+
+def test_activation_modules_lists_every_activation_the_monitor_watches():
+    from tinynet.diagnostics import ACTIVATION_MODULES, is_activation
+
+    watched = {name for name, cls in vars(tn.nn).items() if isinstance(cls, type)
+               and issubclass(cls, tn.nn.Module) and is_activation(cls.__new__(cls))}
+    assert {cls.__name__ for cls in ACTIVATION_MODULES} == watched
+    assert {"ReLU", "SiLU", "Mish", "CELU", "Softshrink", "Hardtanh"} <= watched
+    assert not {"Linear", "Softmax", "GLU", "Identity", "LayerNorm"} & watched

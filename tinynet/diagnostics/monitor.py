@@ -62,7 +62,10 @@ from tinynet import nn
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.checks import check_int
 
-ACTIVATION_MODULES = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.Sigmoid, nn.Tanh)
+# tinynet's activation modules the Monitor watches: those with a ``derivative``
+ACTIVATION_MODULES = tuple(cls for cls in vars(nn).values() if isinstance(cls, type) and
+                           issubclass(cls, nn.Module) and callable(getattr(cls, "derivative",
+                                                                           None)))
 SATURATED = 1 - 0.97 ** 2  # of the peak derivative: |tanh| > 0.97 (see the docstring)
 _PEAK_GRID = np.linspace(-10.0, 10.0, 20_001)  # step 1e-3, for activations without a peak
 # -inf, -4.05, -3.95, ..., 4.05, +inf: bins centred on multiples of 0.1 (exact 0 is a centre)
