@@ -680,3 +680,18 @@ def test_float_arange_is_computed_in_float64_then_cast_as_pytorch():
     # torch's vectorised kernel rounds some values one ulp apart from the plain formula
     np.testing.assert_allclose(x.array, torch.arange(-8.0, 8.0, 0.1).numpy(), rtol=0,
                                atol=float(np.spacing(np.float32(8.0))))
+
+
+def test_the_mean_of_nothing_is_nan_without_a_warning_as_pytorchs():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = tn.zeros(0, 3, requires_grad=True)
+        y = x.mean()
+        assert np.isnan(y.item())
+        y.backward()
+        assert x.grad.shape == (0, 3)
+        assert np.isnan(tn.zeros(0, 3).mean(0).array).all() and tn.zeros(0, 3).mean(1).shape == (0,)
+        assert np.isnan(tn.nn.functional.mse_loss(tn.zeros(0), tn.zeros(0)).item())
+        assert tn.zeros(0, dtype=tn.float64).mean().dtype == np.float64

@@ -50,14 +50,25 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.x_shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
+        if x.size == 0:  # NaN where nothing is averaged, as PyTorch, without numpy's warning
+            with np.errstate(invalid="ignore", divide="ignore"):
+                total = x.sum(axis=ctx.axes, keepdims=keepdim)
+                return total / np.asarray(_count(x.shape, ctx.axes), dtype=total.dtype)
         return x.mean(axis=ctx.axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         shape, axes = ctx.x_shape, ctx.axes
-        n = int(np.prod([shape[a] for a in axes])) if axes else 1
+        n = _count(shape, axes)
+        if n == 0:  # no element to send a gradient to
+            return np.zeros(shape, dtype=grad.dtype), None, None
         grad = _expand_back(grad, shape, axes, ctx.keepdim) / n
         return np.broadcast_to(grad, shape), None, None
+
+
+def _count(shape: tuple, axes: tuple) -> int:
+    """How many elements each mean over ``axes`` averages."""
+    return int(np.prod([shape[a] for a in axes])) if axes else 1
 
 
 class Max(Function):
