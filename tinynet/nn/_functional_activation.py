@@ -81,7 +81,9 @@ def softmin(x: Tensor, dim: int = None, _stacklevel: int = 3, dtype=None) -> Ten
                             f"{np.dtype(dtype)}")
         x = x.to(dtype)
     dim = single_dim(-1 if dim is None else dim, x.ndim, "softmin")
-    return ops.Softmin.apply(x._floating(), dim)
+    # (-x) - max(-x) is min(x) - x exactly, and the gradient through the negation is
+    # Softmax's with its sign flipped: one op, as PyTorch defines softmin
+    return ops.Softmax.apply(-x._floating(), dim)
 
 
 def glu(x: Tensor, dim: int = -1) -> Tensor:

@@ -2,7 +2,7 @@
 from tinynet.ops.activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh, GELUTanh)
 from tinynet.ops.activation_extra import Hardsigmoid, Hardswish, LogSigmoid, Softsign
-from tinynet.ops.activation_dim import GLU, Softmin
+from tinynet.ops.activation_dim import GLU
 from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus, Threshold
 from tinynet.ops.activation_shrink import Hardshrink, Softshrink, Tanhshrink
 from tinynet.ops.activation_variants import CELU, RReLU
@@ -38,7 +38,7 @@ __all__ = [
     "Mish", "Mul", "NLLLoss", "NanToNum", "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow",
     "Prod", "RReLU", "ReLU", "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt",
     "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax",
-    "Softmin", "Softplus", "Softshrink", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
+    "Softplus", "Softshrink", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
     "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold", "Trunc", "Var", "Where",
 ]
 

@@ -1,32 +1,10 @@
-"""Two activations along one dimension, one node each: Softmin (softmax of -x) and GLU
-(the gated linear unit, which halves that dimension). Neither is elementwise, so, as
-Softmax, neither has the ``derivative`` protocol the diagnostics read."""
+"""GLU, the gated linear unit: an activation along one dimension, which it halves. It is
+not elementwise, so, as Softmax, it has no ``derivative`` protocol for the diagnostics.
+(Softmin is Softmax of -x: ``F.softmin``.)"""
 import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.activation import sigmoid
-
-
-class Softmin(Function):
-    """yᵢ = e^(m - xᵢ) / Σⱼ e^(m - xⱼ) along ``dim`` (m = min, for stability): softmax of
-    -x, so small xᵢ get large weights;  dL/dx = -y ⊙ (g - Σ g⊙y), softmax's gradient
-    with the sign of the chain rule through -x."""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        if x.size == 0:  # nothing to normalise (min over an empty axis has no value)
-            y = np.empty_like(x, dtype=np.result_type(x, 1.0))
-        else:
-            e = np.exp(x.min(axis=dim, keepdims=True) - x)
-            y = e / e.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return y * ((grad * y).sum(axis=ctx.dim, keepdims=True) - grad), None
 
 
 class GLU(Function):
