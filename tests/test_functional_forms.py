@@ -294,3 +294,37 @@ def test_no_module_runs_an_op_itself():
                         isinstance(node.value.value, ast.Name) and node.value.value.id == "ops")):
                 calls.append(f"{path.name}:{node.lineno}")
     assert calls == []
+
+
+# ---- the in-place activations: F.relu_ and the like ---------------------------------------
+IN_PLACE = {"relu_": (), "elu_": (0.5,), "leaky_relu_": (0.2,), "hardtanh_": (-0.5, 1.0),
+            "selu_": (), "celu_": (2.0,), "rrelu_": (0.1, 0.3, False), "threshold_": (0.1, 20.0)}
+
+
+@pytest.mark.parametrize("name", sorted(IN_PLACE))
+def test_an_in_place_activation_writes_the_out_of_place_values_into_its_input(name):
+    args = IN_PLACE[name]
+    x = tn.tensor(np.array([-2.0, -0.5, 0.0, 0.05, 0.7, 3.0], dtype=np.float32))
+    expected = getattr(F, name[:-1])(x, *args).array.copy()
+    before = x.array
+    assert getattr(F, name)(x, *args) is x
+    assert x.array is before  # outside the graph: into its own array
+    np.testing.assert_array_equal(x.array, expected)
+    leaf = tn.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf tensor that requires grad is being used in "
+                                           "an in-place operation"):
+        getattr(F, name)(leaf, *args)
+
+
+@pytest.mark.parametrize("name", sorted(IN_PLACE))
+def test_in_place_activations_match_pytorch_in_a_graph(name):
+    torch = pytest.importorskip("torch")
+    args, x0 = IN_PLACE[name], np.array([-2.0, -0.5, 0.0, 0.05, 0.7, 3.0])
+    w, v = tn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    h, g = w * 3.0, v * 3.0
+    getattr(F, name)(h, *args)
+    getattr(torch.nn.functional, name)(g, *args)
+    np.testing.assert_allclose(h.array, g.detach().numpy(), rtol=1e-12)
+    (h * h).sum().backward()
+    (g * g).sum().backward()
+    np.testing.assert_allclose(w.grad.array, v.grad.numpy(), rtol=1e-12)

@@ -41,16 +41,17 @@ from tinynet.tensor_math import constant_tensor
 
 __all__ = [
     "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "celu", "cosine_embedding_loss", "cosine_similarity",
-    "cross_entropy", "dropout", "elu", "embedding", "gaussian_nll_loss", "gelu", "glu",
-    "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hinge_embedding_loss", "huber_loss",
-    "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
-    "margin_ranking_loss", "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "binary_cross_entropy_with_logits", "celu", "celu_", "cosine_embedding_loss",
+    "cosine_similarity", "cross_entropy", "dropout", "elu", "elu_", "embedding",
+    "gaussian_nll_loss", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
+    "hardtanh_", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "layer_norm",
+    "leaky_relu", "leaky_relu_", "linear", "log_softmax", "logsigmoid", "margin_ranking_loss",
+    "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",
     "multilabel_soft_margin_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance",
-    "poisson_nll_loss", "prelu", "relu", "relu6", "rrelu", "selu", "sigmoid", "silu",
-    "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus", "softshrink",
-    "softsign", "tanh", "tanhshrink", "threshold", "triplet_margin_loss",
-    "triplet_margin_with_distance_loss",
+    "poisson_nll_loss", "prelu", "relu", "relu6", "relu_", "rrelu", "rrelu_", "selu", "selu_",
+    "sigmoid", "silu", "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus",
+    "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "threshold_",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss",
 ]
 
 
@@ -350,3 +351,43 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         bad = labels.min() if labels.min() < 0 else labels.max()
         raise RuntimeError(f"one_hot: class indices must be in [0, {num_classes}), got {bad}")
     return ops.OneHot.apply(tensor if isinstance(tensor, Tensor) else labels, num_classes)
+
+
+# ---- in-place forms: the activation written into its input, which they return (its own
+# array outside the graph; inside it, the input rebound to the recorded result, as
+# Tensor.relu_ does) ----------------------------------------------------------------------
+def relu_(x: Tensor) -> Tensor:
+    return x._apply_("relu_", relu)
+
+
+def elu_(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return x._apply_("elu_", lambda t: elu(t, alpha))
+
+
+def leaky_relu_(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return x._apply_("leaky_relu_", lambda t: leaky_relu(t, negative_slope))
+
+
+def hardtanh_(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return x._apply_("hardtanh_", lambda t: hardtanh(t, min_val, max_val))
+
+
+def selu_(x: Tensor) -> Tensor:
+    return x._apply_("selu_", selu)
+
+
+def celu_(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return x._apply_("celu_", lambda t: celu(t, alpha))
+
+
+def rrelu_(x: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
+           generator=None) -> Tensor:
+    return x._apply_("rrelu_", lambda t: rrelu(t, lower, upper, training,
+                                               generator=generator))
+
+
+_threshold = threshold  # (threshold_'s argument of that name hides the function)
+
+
+def threshold_(x: Tensor, threshold: float, value: float) -> Tensor:
+    return x._apply_("threshold_", lambda t: _threshold(t, threshold, value))
