@@ -602,3 +602,55 @@ def test_bilinear_matches_pytorch():
 def test_bilinear_errors(call, error, words):
     with pytest.raises(error, match=words):
         call(tn.nn.Bilinear(4, 3, 5))
+
+
+# ---- RMSNorm ------------------------------------------------------------------------------
+
+def test_rms_norm_divides_by_the_root_mean_square():
+    x = tn.tensor([[3.0, -4.0], [1.0, 1.0]], dtype=tn.float64)
+    y = tn.nn.RMSNorm(2, eps=0.0, dtype=tn.float64)(x)  # rms 3.5355..., 1
+    np.testing.assert_allclose(y.array, [[3 / np.sqrt(12.5), -4 / np.sqrt(12.5)], [1, 1]],
+                               rtol=1e-15)
+    eps = np.finfo(np.float32).eps  # the default: the input's machine epsilon
+    z = tn.nn.functional.rms_norm(tn.tensor([[0.0, 1e-4]]), 2)
+    np.testing.assert_allclose(z.array, [[0.0, 1e-4 / np.sqrt(0.5e-8 + eps)]], rtol=1e-6)
+    assert tn.nn.RMSNorm((2, 3), elementwise_affine=False).weight is None
+    x = tn.tensor(np.random.default_rng(0).standard_normal((2, 4)), requires_grad=True)
+    layer = tn.nn.RMSNorm(4, eps=1e-3, dtype=tn.float64)
+    assert tn.gradcheck(lambda a, w: tn.nn.functional.rms_norm(a, (4,), w, 1e-3),
+                        (x, layer.weight))
+
+
+def test_rms_norm_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((4, 2, 3))
+    for shape, eps, affine in [(3, None, True), ((2, 3), 1e-3, True), (3, 0.0, False)]:
+        ours = tn.nn.RMSNorm(shape, eps=eps, elementwise_affine=affine, dtype=tn.float64)
+        theirs = torch.nn.RMSNorm(shape, eps=eps, elementwise_affine=affine,
+                                  dtype=torch.float64)
+        if affine:
+            w = rng.standard_normal(ours.weight.shape)
+            ours.weight.data, theirs.weight.data = tn.tensor(w), torch.tensor(w)
+        a, b = tn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+        y, y_ref = ours(a), theirs(b)
+        np.testing.assert_allclose(y.array, y_ref.detach().numpy(), rtol=1e-12)
+        (y * y).sum().backward()
+        (y_ref * y_ref).sum().backward()
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+        assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: tn.nn.RMSNorm(3)(tn.ones(2, 4)), ValueError,
+     r"rms_norm: input must be a tensor of trailing shape \(3,\) \(normalized_shape\), got "
+     r"\(2, 4\)"),
+    (lambda: tn.nn.RMSNorm(3, eps=-1.0), ValueError,
+     "RMSNorm: eps must be a finite number >= 0, got -1.0"),
+    (lambda: tn.nn.RMSNorm(0), ValueError, "RMSNorm: normalized_shape must be"),
+    (lambda: tn.nn.RMSNorm(3)(tn.ones(2, 3, dtype=tn.float64)), TypeError,
+     "rms_norm: input must have the weight's dtype float32, got float64"),
+])
+def test_rms_norm_errors(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

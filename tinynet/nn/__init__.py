@@ -22,7 +22,7 @@ from tinynet.nn.loss_likelihood import GaussianNLLLoss, PoissonNLLLoss
 from tinynet.nn.loss_margin import (MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
                                     MultiMarginLoss, SoftMarginLoss)
 from tinynet.nn.module import Module
-from tinynet.nn.normalization import BatchNorm1d, LayerNorm
+from tinynet.nn.normalization import BatchNorm1d, LayerNorm, RMSNorm
 from tinynet.nn.parameter_containers import ParameterDict, ParameterList
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
@@ -34,8 +34,8 @@ __all__ = [
     "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss",
     "MarginRankingLoss", "Mish", "Module", "ModuleDict", "ModuleList", "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "PReLU", "PairwiseDistance",
-    "Parameter", "ParameterDict", "ParameterList", "PoissonNLLLoss", "RReLU", "ReLU", "ReLU6",
-    "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "SoftMarginLoss", "Softmax",
+    "Parameter", "ParameterDict", "ParameterList", "PoissonNLLLoss", "RMSNorm", "RReLU", "ReLU",
+    "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "SoftMarginLoss", "Softmax",
     "Softmin", "Softplus", "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold",
     "TripletMarginLoss", "TripletMarginWithDistanceLoss", "Unflatten", "UninitializedParameter",
     "functional", "init", "parameter", "utils",

@@ -15,6 +15,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.observers import values_read
+from tinynet.checks import check_real
 from tinynet.combining import einsum
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
                                 check_dropout_p, check_dtype, check_hardtanh_range,
@@ -48,9 +49,9 @@ __all__ = [
     "leaky_relu", "leaky_relu_", "linear", "log_softmax", "logsigmoid", "margin_ranking_loss",
     "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",
     "multilabel_soft_margin_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance",
-    "poisson_nll_loss", "prelu", "relu", "relu6", "relu_", "rrelu", "rrelu_", "selu", "selu_",
-    "sigmoid", "silu", "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus",
-    "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "threshold_",
+    "poisson_nll_loss", "prelu", "relu", "relu6", "relu_", "rms_norm", "rrelu", "rrelu_", "selu",
+    "selu_", "sigmoid", "silu", "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin",
+    "softplus", "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "threshold_",
     "triplet_margin_loss", "triplet_margin_with_distance_loss",
 ]
 
@@ -276,6 +277,26 @@ def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float =
     if weight is not None:
         check_dtype("layer_norm", x, "weight", weight)
     return ops.LayerNorm.apply(x, weight, bias, len(normalized_shape), eps)
+
+
+def rms_norm(x: Tensor, normalized_shape, weight=None, eps: float = None) -> Tensor:
+    """x / √(mean(x²) + ε) over the trailing ``normalized_shape`` dims, times ``weight``
+    (of ``normalized_shape``, or None); ε None: the machine epsilon of x's dtype, as in
+    PyTorch. Composed of tensor ops (no mean is subtracted: unlike ``layer_norm``)."""
+    normalized_shape = check_normalized_shape("rms_norm", normalized_shape)
+    if not isinstance(x, Tensor) or \
+            tuple(x.shape[x.ndim - len(normalized_shape):]) != normalized_shape:
+        raise ValueError(f"rms_norm: input must be a tensor of trailing shape "
+                         f"{normalized_shape} (normalized_shape), got "
+                         f"{getattr(x, 'shape', type(x).__name__)}")
+    x = x._floating()
+    if weight is not None:
+        check_dtype("rms_norm", x, "weight", weight)
+    eps = float(np.finfo(x.dtype).eps) if eps is None else check_real("rms_norm", "eps", eps,
+                                                                       0.0)
+    dims = tuple(range(-len(normalized_shape), 0))
+    y = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
 
 
 def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,  # noqa: A002

@@ -1,7 +1,8 @@
-"""``LayerNorm`` and ``BatchNorm1d``."""
+"""``LayerNorm``, ``RMSNorm`` and ``BatchNorm1d``."""
 import numpy as np
 
-from tinynet.checks import check_int
+from tinynet.checks import check_int, check_real
+from tinynet.devices import check_device
 from tinynet.dtypes import get_default_dtype
 from tinynet.factories import tensor
 from tinynet.nn import functional as F
@@ -57,6 +58,50 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation: y = x / √(mean(x²) + ε) · γ over the trailing
+    ``normalized_shape`` dimensions (no mean subtracted, no β), as PyTorch's.
+
+    Args:
+        normalized_shape: int or tuple, the trailing shape to normalise over.
+        eps: added to the mean square (default None: the machine epsilon of the input's
+            dtype).
+        elementwise_affine: learn γ (ones) of ``normalized_shape`` (default True).
+        device: None or the CPU.
+        dtype: γ's dtype (default: the default dtype).
+
+    Shape:
+        input (*, *normalized_shape) -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.RMSNorm(2, eps=0.0)(tn.tensor([[3.0, -4.0]], dtype=tn.float64)).tolist()
+        [[0.848528137423857, -1.131370849898476]]
+    """
+
+    def __init__(self, normalized_shape, eps: float = None, elementwise_affine: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        check_device(device, "RMSNorm")
+        self.normalized_shape = check_normalized_shape("RMSNorm", normalized_shape)
+        self.eps = None if eps is None else check_real("RMSNorm", "eps", eps, 0.0)
+        self.elementwise_affine = elementwise_affine
+        self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype or
+                                        get_default_dtype())) if elementwise_affine else None
+
+    def reset_parameters(self) -> None:
+        """γ back to 1, in place."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
 
 
 class BatchNorm1d(Module):
