@@ -58,7 +58,9 @@ def _total_norm(arrays: list, norm_type, error_if_nonfinite: bool, where: str) -
     q = _norm_order(norm_type, where)
     if not arrays:
         return tensor(0.0)
-    largest = max(float(np.abs(a).max(initial=0.0)) for a in arrays)
+    # numpy's max, not Python's: a NaN in any array gives NaN (Python's max skips a NaN
+    # that comes after a number)
+    largest = float(np.max([np.abs(a).max(initial=0.0) for a in arrays]))
     if q == math.inf:
         total = largest
     else:
