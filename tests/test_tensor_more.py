@@ -593,6 +593,20 @@ def test_dim_as_an_empty_tuple_reduces_every_dim(name, keepdim):
                         (tn.tensor(x, requires_grad=True),))
 
 
+@pytest.mark.parametrize("dim", [0, -1, (0,), (-1,)], ids=str)
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", ["sum", "mean", "norm", "vector_norm"])
+def test_a_0d_tensor_reduces_over_its_dim_0_to_itself(name, keepdim, dim):
+    # a 0-d tensor takes dim 0 and -1, as PyTorch's: the result is the number (its |x|
+    # for the norms), 0-d, keepdim or not
+    reduce = EVERY_DIM_REDUCTIONS[name]
+    x = tn.tensor(-3.0, dtype=tn.float64, requires_grad=True)
+    y = reduce(x, dim=dim, keepdim=keepdim)
+    assert y.shape == () and y.item() == (3.0 if "norm" in name else -3.0)
+    y.backward()
+    assert x.grad.item() == (-1.0 if "norm" in name else 1.0)
+
+
 MEAN_FORMS = [
     ("all", lambda f, t: f(t), lambda a: (a.var(ddof=1), a.mean())),
     ("dim", lambda f, t: f(t, 1), lambda a: (a.var(1, ddof=1), a.mean(1))),
