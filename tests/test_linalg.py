@@ -61,6 +61,19 @@ def test_gradients_match_finite_differences(call):
     assert tn.gradcheck(call, (x,))
 
 
+@pytest.mark.parametrize("norm", [tn.linalg.vector_norm, lambda x, ord: x.norm(p=ord)])
+def test_below_order_1_a_zero_element_gets_gradient_0(norm):
+    # ‖(0, 1, 4)‖ of order ½ = (0 + 1 + 2)² = 9; dy/dx = sign(x)|x|^(-½)·9^(½), which
+    # is |0|^(-½)·0 = inf·0 at 0: PyTorch takes 0 there
+    x = tn.tensor([0.0, 1.0, 4.0], dtype=tn.float64, requires_grad=True)
+    y = norm(x, ord=0.5)
+    y.backward()
+    assert y.item() == 9.0 and x.grad.tolist() == [0.0, 3.0, 1.5]
+    x = tn.tensor([0.0, -1.0, 4.0], dtype=tn.float64, requires_grad=True)
+    norm(x, ord=-0.5).backward()  # the norm is 0 (Σ |x|^(-½) = inf): every gradient 0
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
 @pytest.mark.parametrize("call, error, words", [
     (lambda a: tn.linalg.norm(a.reshape(1, 2, 3), ord=1), RuntimeError,
      r"linalg.norm: if dim is not given but ord is, A must be 1-D or 2-D, got shape "

@@ -11,7 +11,8 @@ class Norm(Function):
     So dy/dx = x / y for p = 2 and sign(x) for p = 1. For p = inf (-inf), y is the
     largest (smallest) |x| and the gradient sign(x) is split evenly among the elements
     that reach it; p = 0 counts the non-zero elements, with gradient 0. Where y = 0 the
-    gradient is 0 (the subgradient PyTorch picks: the derivative does not exist there).
+    gradient is 0 (the subgradient PyTorch picks: the derivative does not exist there),
+    and so it is at x = 0 for p < 1.
     """
 
     @staticmethod
@@ -53,4 +54,6 @@ class Norm(Function):
             else:
                 a = np.abs(x)
                 gx = np.sign(x) * a ** (p - 1) * (grad / y ** (p - 1))
+                if p < 1:  # |0|^(p-1) = inf: 0 there, as PyTorch (not sign(0)·inf = nan)
+                    gx = np.where(x == 0, 0, gx)
         return np.where(y == 0, 0, gx), None, None, None
