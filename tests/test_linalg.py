@@ -74,6 +74,22 @@ def test_below_order_1_a_zero_element_gets_gradient_0(norm):
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
 
 
+@pytest.mark.parametrize("norm", [tn.linalg.vector_norm, lambda x, ord: x.norm(p=ord)])
+def test_float16_norms_are_summed_in_float32_as_pytorchs(norm):
+    # 300² and 400² overflow float16 (largest 65504), 1e-4² underflows it: the powers
+    # are summed in float32 and the norm rounded to float16 once, as PyTorch does
+    big = tn.tensor([300.0, -400.0], dtype=tn.float16, requires_grad=True)
+    y = norm(big, ord=2)
+    y.backward()
+    assert y.dtype == tn.float16 and y.item() == 500.0
+    np.testing.assert_allclose(big.grad.array, [0.6, -0.8], rtol=1e-3)  # x / y
+    small = tn.tensor([3e-4, 4e-4], dtype=tn.float16)
+    assert norm(small, ord=2).item() == pytest.approx(5e-4, rel=1e-3)
+    cubes = tn.tensor([30.0, 40.0], dtype=tn.float16)  # 27000 + 64000 overflows
+    assert norm(cubes, ord=3).item() == pytest.approx(91000 ** (1 / 3), rel=1e-3)
+    assert tn.linalg.matrix_norm(big.reshape(1, 2)).item() == 500.0
+
+
 @pytest.mark.parametrize("call, error, words", [
     (lambda a: tn.linalg.norm(a.reshape(1, 2, 3), ord=1), RuntimeError,
      r"linalg.norm: if dim is not given but ord is, A must be 1-D or 2-D, got shape "
