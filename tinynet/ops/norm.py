@@ -63,4 +63,5 @@ def _norm(x, p, axes):
         return a.sum(axis=axes, keepdims=True)
     if p == 2:
         return np.sqrt((x * x).sum(axis=axes, keepdims=True))
-    return (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+    with np.errstate(divide="ignore"):  # |0|^p = inf for p < 0, meant (the norm is 0)
+        return (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
