@@ -327,6 +327,26 @@ def test_diagonal_is_a_writable_view_and_refuses_what_pytorch_refuses():
         tn.zeros(3, 4).diagonal(0, 1, -1)
 
 
+@pytest.mark.parametrize("change", [lambda d: d.add_(1.0), lambda d: d.fill_(5.0),
+                                    lambda d: d.copy_(d * 2), lambda d: d.zero_()])
+def test_a_change_through_the_diagonal_view_is_a_change_of_its_input(change):
+    # K saved by K * x, then changed through its diagonal: backward must refuse the
+    # changed K, as PyTorch's version counter does (the gradient used the new values)
+    for lib in (torch, tn):
+        x = lib.ones(3, 3, requires_grad=True)
+        K = lib.ones(3, 3)
+        y = K * x
+        change(K.diagonal())
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|version"):
+            y.sum().backward()
+    K = tn.ones(3, 3)  # and the other way round: a change of K is one of its diagonal
+    d = K.diagonal().requires_grad_()
+    y = d * d
+    K.mul_(2.0)
+    with pytest.raises(RuntimeError, match="version"):
+        y.sum().backward()
+
+
 def test_nan_to_num_values_and_gradients():
     x = np.array([np.nan, np.inf, -np.inf, 1.5, -2.0, 0.0])
     for kwargs in ({}, {"nan": 1.0}, {"nan": -3.0, "posinf": 7.0, "neginf": -7.0},
