@@ -67,6 +67,14 @@ def test_a_nan_in_any_gradient_makes_the_norm_nan(grads, norm_type):
                                    error_if_nonfinite=True)
 
 
+def test_get_total_norm_refuses_integer_tensors_as_pytorch():
+    # ‖(1, 1)‖ = √2 has no int64 value (it was truncated to 1); PyTorch refuses them too,
+    # as tn.linalg.vector_norm does (RuntimeError)
+    with pytest.raises(RuntimeError, match="get_total_norm: tensors must be floating-point, "
+                                        "got int64 at position 1"):
+        tn.nn.utils.get_total_norm([tn.tensor([1.0]), tn.tensor([1, 1])])
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda p: clip_grad_norm_(p, -1.0), "clip_grad_norm_: max_norm must be a finite number "
                                          ">= 0, got -1.0"),

@@ -51,6 +51,10 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
         5.0
     """
     arrays = [t.array for t in ([tensors] if isinstance(tensors, Tensor) else tensors)]
+    for i, a in enumerate(arrays):
+        if a.dtype.kind != "f":  # (a norm has no integer value, as linalg.vector_norm says)
+            raise RuntimeError(f"get_total_norm: tensors must be floating-point, got "
+                               f"{a.dtype} at position {i}")
     return _total_norm(arrays, norm_type, error_if_nonfinite, "get_total_norm")
 
 
