@@ -3,6 +3,7 @@ new ops in float64 (same inputs, same random upstream gradient), and the semanti
 snippets rely on (result shapes and dtypes, chunk sizes, devices, formatting).
 Skipped when torch is not installed."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -273,6 +274,29 @@ def test_full_takes_the_kind_of_a_numpy_or_tensor_fill_value_as_pytorch():
     assert tn.full((2,), np.bool_(True)).dtype == np.bool_
 
 
+@pytest.mark.parametrize("value, dtype", [
+    (math.nan, tn.int64), (math.inf, tn.int32), (300, tn.uint8), (-0.5, tn.uint8),
+    (127.5, tn.int8), (2 ** 63, tn.int64), (1e5, tn.float16), (1e300, tn.float32),
+], ids=str)
+def test_full_refuses_a_fill_value_its_dtype_cannot_hold_as_pytorch(value, dtype):
+    with pytest.raises(RuntimeError, match="cannot be converted"):
+        torch.full((2,), value, dtype=getattr(torch, np.dtype(dtype).name))
+    rule = f"fill_value must be a number {np.dtype(dtype).name} holds"
+    with pytest.raises(ValueError, match=f"full: {rule} .*, got {re.escape(repr(value))}"):
+        tn.full((2,), value, dtype=dtype)  # (NaN became -2**63, 300 numpy's OverflowError)
+    with pytest.raises(ValueError, match=f"full_like: {rule}"):
+        tn.full_like(tn.zeros(2, dtype=dtype), value)
+
+
+def test_full_takes_what_its_dtype_holds_as_pytorch():
+    for value, dtype in ((1.7, tn.int32), (-128, tn.int8), (math.inf, tn.float16),
+                         (65504.0, tn.float16), (math.nan, tn.bool), (2.5, tn.bool)):
+        theirs = torch.full((2,), value, dtype=getattr(torch, np.dtype(dtype).name))
+        np.testing.assert_array_equal(tn.full((2,), value, dtype=dtype).array, theirs.numpy())
+        np.testing.assert_array_equal(tn.full_like(tn.zeros(2, dtype=dtype), value).array,
+                                      theirs.numpy())
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(1, 4), min_size=2, max_size=4), st.integers(-5, 5), st.data())
 def test_diagonal_values_and_gradients(shape, offset, data):
@@ -301,6 +325,26 @@ def test_diagonal_is_a_writable_view_and_refuses_what_pytorch_refuses():
     with pytest.raises(RuntimeError, match="diagonal: dim1 and dim2 must be different "
                                            "dimensions, got 1 and -1"):
         tn.zeros(3, 4).diagonal(0, 1, -1)
+
+
+@pytest.mark.parametrize("change", [lambda d: d.add_(1.0), lambda d: d.fill_(5.0),
+                                    lambda d: d.copy_(d * 2), lambda d: d.zero_()])
+def test_a_change_through_the_diagonal_view_is_a_change_of_its_input(change):
+    # K saved by K * x, then changed through its diagonal: backward must refuse the
+    # changed K, as PyTorch's version counter does (the gradient used the new values)
+    for lib in (torch, tn):
+        x = lib.ones(3, 3, requires_grad=True)
+        K = lib.ones(3, 3)
+        y = K * x
+        change(K.diagonal())
+        with pytest.raises(RuntimeError, match="modified by an inplace operation|version"):
+            y.sum().backward()
+    K = tn.ones(3, 3)  # and the other way round: a change of K is one of its diagonal
+    d = K.diagonal().requires_grad_()
+    y = d * d
+    K.mul_(2.0)
+    with pytest.raises(RuntimeError, match="version"):
+        y.sum().backward()
 
 
 def test_nan_to_num_values_and_gradients():

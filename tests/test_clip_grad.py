@@ -54,6 +54,27 @@ def test_a_non_finite_norm_raises_only_when_asked():
     assert np.isnan(params[0].grad.array).all()  # as PyTorch: scaled by a NaN factor
 
 
+@pytest.mark.parametrize("norm_type", [math.inf, 2.0])
+@pytest.mark.parametrize("grads", [[[1.0], [np.nan]], [[np.nan], [1.0]], [[2.0, np.nan]]])
+def test_a_nan_in_any_gradient_makes_the_norm_nan(grads, norm_type):
+    # whichever tensor holds it, also for the largest |g| (PyTorch: NaN, and the
+    # gradients scaled by it)
+    params = _params(grads)
+    assert math.isnan(clip_grad_norm_(params, 1.0, norm_type=norm_type).item())
+    assert all(np.isnan(p.grad.array).all() for p in params)
+    with pytest.raises(RuntimeError, match="is nan"):
+        tn.nn.utils.get_total_norm([p.grad for p in params], norm_type,
+                                   error_if_nonfinite=True)
+
+
+def test_get_total_norm_refuses_integer_tensors_as_pytorch():
+    # ‖(1, 1)‖ = √2 has no int64 value (it was truncated to 1); PyTorch refuses them too,
+    # as tn.linalg.vector_norm does (RuntimeError)
+    with pytest.raises(RuntimeError, match="get_total_norm: tensors must be floating-point, "
+                                        "got int64 at position 1"):
+        tn.nn.utils.get_total_norm([tn.tensor([1.0]), tn.tensor([1, 1])])
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda p: clip_grad_norm_(p, -1.0), "clip_grad_norm_: max_norm must be a finite number "
                                          ">= 0, got -1.0"),

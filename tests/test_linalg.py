@@ -1,6 +1,7 @@
 """tn.linalg's norms: closed forms, gradients by finite differences, PyTorch's numbers and
 choices (which norm ``norm`` takes), and the errors."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -59,6 +60,37 @@ def test_the_gradient_of_a_tied_row_sum_is_split_as_amax_splits_it():
 def test_gradients_match_finite_differences(call):
     x = tn.tensor(A + np.array([[0.0, 0.0, 0.0], [0.0, 0.3, 0.0]]), requires_grad=True)
     assert tn.gradcheck(call, (x,))
+
+
+@pytest.mark.parametrize("norm", [tn.linalg.vector_norm, lambda x, ord: x.norm(p=ord)])
+def test_below_order_1_a_zero_element_gets_gradient_0(norm):
+    # ‖(0, 1, 4)‖ of order ½ = (0 + 1 + 2)² = 9; dy/dx = sign(x)|x|^(-½)·9^(½), which
+    # is |0|^(-½)·0 = inf·0 at 0: PyTorch takes 0 there
+    x = tn.tensor([0.0, 1.0, 4.0], dtype=tn.float64, requires_grad=True)
+    y = norm(x, ord=0.5)
+    y.backward()
+    assert y.item() == 9.0 and x.grad.tolist() == [0.0, 3.0, 1.5]
+    x = tn.tensor([0.0, -1.0, 4.0], dtype=tn.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # |0|^(-½) = inf is meant: no numpy warning
+        norm(x, ord=-0.5).backward()  # the norm is 0 (Σ |x|^(-½) = inf): every gradient 0
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("norm", [tn.linalg.vector_norm, lambda x, ord: x.norm(p=ord)])
+def test_float16_norms_are_summed_in_float32_as_pytorchs(norm):
+    # 300² and 400² overflow float16 (largest 65504), 1e-4² underflows it: the powers
+    # are summed in float32 and the norm rounded to float16 once, as PyTorch does
+    big = tn.tensor([300.0, -400.0], dtype=tn.float16, requires_grad=True)
+    y = norm(big, ord=2)
+    y.backward()
+    assert y.dtype == tn.float16 and y.item() == 500.0
+    np.testing.assert_allclose(big.grad.array, [0.6, -0.8], rtol=1e-3)  # x / y
+    small = tn.tensor([3e-4, 4e-4], dtype=tn.float16)
+    assert norm(small, ord=2).item() == pytest.approx(5e-4, rel=1e-3)
+    cubes = tn.tensor([30.0, 40.0], dtype=tn.float16)  # 27000 + 64000 overflows
+    assert norm(cubes, ord=3).item() == pytest.approx(91000 ** (1 / 3), rel=1e-3)
+    assert tn.linalg.matrix_norm(big.reshape(1, 2)).item() == 500.0
 
 
 @pytest.mark.parametrize("call, error, words", [

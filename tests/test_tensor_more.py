@@ -572,6 +572,41 @@ def test_logsumexp_is_stable_and_its_gradient_is_the_softmax():
         tn.logsumexp(tn.ones(2))  # dim is required, as in PyTorch
 
 
+EVERY_DIM_REDUCTIONS = {
+    "sum": lambda x, **k: x.sum(**k), "mean": lambda x, **k: x.mean(**k),
+    "var": lambda x, **k: x.var(**k), "std": lambda x, **k: x.std(**k),
+    "norm": lambda x, **k: x.norm(**k), "vector_norm": tn.linalg.vector_norm,
+}
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", EVERY_DIM_REDUCTIONS)
+def test_dim_as_an_empty_tuple_reduces_every_dim(name, keepdim):
+    # as PyTorch's sum, mean, var, std, norm and vector_norm take dim=() (amax does too)
+    reduce = EVERY_DIM_REDUCTIONS[name]
+    x = rand(2, 3)
+    expected = reduce(tn.tensor(x), keepdim=keepdim, dim=(0, 1))
+    got = reduce(tn.tensor(x), keepdim=keepdim, dim=())
+    assert got.shape == ((1, 1) if keepdim else ())
+    np.testing.assert_array_equal(got.array, expected.array)
+    assert tn.gradcheck(lambda a: reduce(a, keepdim=keepdim, dim=()),
+                        (tn.tensor(x, requires_grad=True),))
+
+
+@pytest.mark.parametrize("dim", [0, -1, (0,), (-1,)], ids=str)
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("name", ["sum", "mean", "norm", "vector_norm"])
+def test_a_0d_tensor_reduces_over_its_dim_0_to_itself(name, keepdim, dim):
+    # a 0-d tensor takes dim 0 and -1, as PyTorch's: the result is the number (its |x|
+    # for the norms), 0-d, keepdim or not
+    reduce = EVERY_DIM_REDUCTIONS[name]
+    x = tn.tensor(-3.0, dtype=tn.float64, requires_grad=True)
+    y = reduce(x, dim=dim, keepdim=keepdim)
+    assert y.shape == () and y.item() == (3.0 if "norm" in name else -3.0)
+    y.backward()
+    assert x.grad.item() == (-1.0 if "norm" in name else 1.0)
+
+
 MEAN_FORMS = [
     ("all", lambda f, t: f(t), lambda a: (a.var(ddof=1), a.mean())),
     ("dim", lambda f, t: f(t, 1), lambda a: (a.var(1, ddof=1), a.mean(1))),

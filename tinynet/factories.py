@@ -5,6 +5,9 @@ Floating-point results take the default dtype (float32 unless
 ``tn.set_default_dtype`` changed it) when no ``dtype`` is given. Every factory takes
 ``device=`` for PyTorch code: None or the CPU (anything else raises RuntimeError).
 """
+import math
+import numbers
+
 import numpy as np
 
 from tinynet import dtypes
@@ -98,13 +101,13 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None)
     """``fill_value`` everywhere; its kind sets the dtype when none is given, as in PyTorch
     (a float: the default dtype; an int: int64; a bool: bool), also for a numpy scalar or
     a one-element tensor (a float64 or int32 one still gives the default dtype or int64)."""
+    value = _unwrapped(fill_value)
+    if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
+        value = value.item()
     if dtype is None:
-        value = _unwrapped(fill_value)
-        if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
-            value = value.item()
         dtype = dtypes.new_array(value, where="full").dtype
-    return make(np.full(shape_of((size,), None, "full"), fill_value, dtype=dtype),
-                requires_grad, device, "full")
+    return make(np.full(shape_of((size,), None, "full"), _held(value, dtype, "full"),
+                        dtype=dtype), requires_grad, device, "full")
 
 
 def eye(n: int, m: int = None, dtype=None, requires_grad: bool = False,
@@ -128,8 +131,9 @@ def empty_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
               device=None) -> Tensor:
-    return make(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad, device,
-                "full_like")
+    dtype = dtype or t.dtype
+    return make(np.full(t.shape, _held(fill_value, dtype, "full_like"), dtype=dtype),
+                requires_grad, device, "full_like")
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
@@ -160,6 +164,27 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return make(np.linspace(start, end, steps, dtype=_or_default(dtype)), requires_grad,
                 device, "linspace")
+
+
+def _held(value, dtype, where: str):
+    """``value`` if ``dtype`` holds it, as PyTorch checks a fill value: an integer dtype a
+    finite number within its range (a float in it is truncated), a floating one any number
+    but a finite one that overflows it to inf; a bool dtype anything."""
+    dtype = np.dtype(dtype)
+    if not isinstance(value, numbers.Real) or dtype.kind not in "iuf":
+        return value
+    if dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            fits = not math.isfinite(value) or math.isfinite(dtype.type(value))
+        rule = f"(|fill_value| <= {float(np.finfo(dtype).max):g}, or inf, or nan)"
+    else:
+        info = np.iinfo(dtype)
+        fits = math.isfinite(value) and info.min <= value <= info.max
+        rule = f"(a finite number from {info.min} to {info.max})"
+    if not fits:
+        raise ValueError(f"{where}: fill_value must be a number {dtype} holds {rule}, got "
+                         f"{value!r}")
+    return value
 
 
 def _unwrapped(data):

@@ -11,26 +11,18 @@ class Norm(Function):
     So dy/dx = x / y for p = 2 and sign(x) for p = 1. For p = inf (-inf), y is the
     largest (smallest) |x| and the gradient sign(x) is split evenly among the elements
     that reach it; p = 0 counts the non-zero elements, with gradient 0. Where y = 0 the
-    gradient is 0 (the subgradient PyTorch picks: the derivative does not exist there).
+    gradient is 0 (the subgradient PyTorch picks: the derivative does not exist there),
+    and so it is at x = 0 for p < 1.
     """
 
     @staticmethod
     def forward(ctx, x, p, dim, keepdim):
         axes = _axes(dim, x.ndim)
         ctx.p, ctx.axes = p, axes
-        a = np.abs(x)
-        if p == np.inf:
-            y = a.max(axis=axes, keepdims=True)
-        elif p == -np.inf:
-            y = a.min(axis=axes, keepdims=True)
-        elif p == 0:
-            y = (x != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
-        elif p == 1:
-            y = a.sum(axis=axes, keepdims=True)
-        elif p == 2:
-            y = np.sqrt((x * x).sum(axis=axes, keepdims=True))
-        else:
-            y = (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        # float16's powers over- and underflow (300² > 65504, 1e-4² < its smallest): they
+        # are summed in float32 and the norm rounded to float16 once, as PyTorch does
+        wide = x.astype(np.float32) if x.dtype == np.float16 else x
+        y = _norm(wide, p, axes).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)  # y with the reduced axes kept: it broadcasts against x
         return y if keepdim else y.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
@@ -53,4 +45,23 @@ class Norm(Function):
             else:
                 a = np.abs(x)
                 gx = np.sign(x) * a ** (p - 1) * (grad / y ** (p - 1))
+                if p < 1:  # |0|^(p-1) = inf: 0 there, as PyTorch (not sign(0)·inf = nan)
+                    gx = np.where(x == 0, 0, gx)
         return np.where(y == 0, 0, gx), None, None, None
+
+
+def _norm(x, p, axes):
+    """‖x‖ₚ over ``axes``, which are kept (as size 1)."""
+    a = np.abs(x)
+    if p == np.inf:
+        return a.max(axis=axes, keepdims=True)
+    if p == -np.inf:
+        return a.min(axis=axes, keepdims=True)
+    if p == 0:
+        return (x != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
+    if p == 1:
+        return a.sum(axis=axes, keepdims=True)
+    if p == 2:
+        return np.sqrt((x * x).sum(axis=axes, keepdims=True))
+    with np.errstate(divide="ignore"):  # |0|^p = inf for p < 0, meant (the norm is 0)
+        return (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)

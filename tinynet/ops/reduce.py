@@ -16,11 +16,14 @@ def check_dim(dim: int, ndim: int) -> int:
 
 
 def _axes(dim, ndim: int) -> tuple:
-    """``dim`` (None, an int or a sequence) as a tuple of non-negative axes."""
-    if dim is None:
+    """``dim`` (None, an int or a sequence) as a tuple of non-negative axes; None and ()
+    are every axis, as PyTorch's sum and mean take them. A 0-d tensor has no axis: its
+    dim 0 (or -1) is checked, and nothing is reduced."""
+    dims = () if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    if not dims:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return tuple(check_dim(d, ndim) if ndim else 0 for d in dims)
+    axes = tuple(check_dim(d, ndim) for d in dims)
+    return axes if ndim else ()
 
 
 def _expand_back(grad, shape, axes, keepdim):

@@ -51,6 +51,10 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
         5.0
     """
     arrays = [t.array for t in ([tensors] if isinstance(tensors, Tensor) else tensors)]
+    for i, a in enumerate(arrays):
+        if a.dtype.kind != "f":  # (a norm has no integer value, as linalg.vector_norm says)
+            raise RuntimeError(f"get_total_norm: tensors must be floating-point, got "
+                               f"{a.dtype} at position {i}")
     return _total_norm(arrays, norm_type, error_if_nonfinite, "get_total_norm")
 
 
@@ -58,7 +62,9 @@ def _total_norm(arrays: list, norm_type, error_if_nonfinite: bool, where: str) -
     q = _norm_order(norm_type, where)
     if not arrays:
         return tensor(0.0)
-    largest = max(float(np.abs(a).max(initial=0.0)) for a in arrays)
+    # numpy's max, not Python's: a NaN in any array gives NaN (Python's max skips a NaN
+    # that comes after a number)
+    largest = float(np.max([np.abs(a).max(initial=0.0) for a in arrays]))
     if q == math.inf:
         total = largest
     else:
