@@ -77,7 +77,8 @@ class RMSNorm(Module):
 
     Example:
         >>> import tinynet as tn
-        >>> tn.nn.RMSNorm(2, eps=0.0)(tn.tensor([[3.0, -4.0]], dtype=tn.float64)).tolist()
+        >>> layer = tn.nn.RMSNorm(2, eps=0.0, dtype=tn.float64)
+        >>> layer(tn.tensor([[3.0, -4.0]], dtype=tn.float64)).tolist()
         [[0.848528137423857, -1.131370849898476]]
     """
 
