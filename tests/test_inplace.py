@@ -108,6 +108,32 @@ def test_changing_a_saved_value_through_data_is_caught_at_backward():
         loss.backward()
 
 
+@pytest.mark.parametrize("change", [
+    lambda w: w[0].add_(10.0), lambda w: w.t().mul_(2.0), lambda w: w.reshape(-1).zero_(),
+    lambda w: w.diagonal().fill_(5.0), lambda w: w[:, 1:].sub_(1.0)],
+    ids=["row", "transpose", "reshape", "diagonal", "slice"])
+def test_changing_a_saved_value_through_a_view_is_caught_at_backward(change):
+    """A view shares its base's memory and, as in PyTorch, its version counter: the
+    gradient would otherwise silently use the changed values."""
+    x = tn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = tn.tensor([[1.0, 2.0], [3.0, 4.0]])
+    y = w * x  # saves w
+    with tn.no_grad():
+        change(w)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+    row = w[1]  # and the other way: an op saved the view, the base changes
+    z = row * x
+    w.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.sum().backward()
+    fresh = w * 1.0  # a result of its own, not a view: its changes are its own
+    y = w * x
+    fresh.add_(1.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, w.array)
+
+
 def test_changing_an_input_the_op_did_not_save_is_allowed():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     loss = (a + b).sum()

@@ -125,6 +125,8 @@ class Function:
             ctx.out_version = t._version if _is_in(out, saved) else None
         else:
             t = Tensor._wrap(out, False, None)
+        if out.base is not None:  # possibly a view of an input (x[0], x.t(), a reshape)
+            _share_version(t, out.base, args)
         if OBSERVERS.forward:  # anomaly detection, the graph recorder (see observers.py)
             for observe in OBSERVERS.forward:
                 observe(ctx, args, t)
@@ -145,6 +147,17 @@ def numpy_hint(cls, method: str, error: AttributeError) -> AttributeError:
         f"{cls.__name__}.{method}: {error}: a tinynet Function's forward and backward get "
         f"and return numpy arrays, not Tensors as PyTorch's do; write them with numpy "
         f"(x @ w.T, np.exp(x), np.maximum(x, 0), g.copy()); see docs/api.md")
+
+
+def _share_version(t, base: np.ndarray, args: tuple) -> None:
+    """Give ``t``, whose array views ``base``'s memory, the version counter of the input
+    viewing the same memory, as PyTorch's views share their base's: a change through
+    either (``w[0].add_(1)``, ``w.t().mul_(2)``) counts for both, so a backward that
+    saved the other raises instead of using the changed values."""
+    for a in args:
+        if isinstance(a, Tensor) and (a.array is base or a.array.base is base):
+            t._version = a._version
+            return
 
 
 def _is_in(array: np.ndarray, saved: tuple) -> bool:
