@@ -160,3 +160,15 @@ def test_values_and_gradients_match_pytorch(name, data, shape, keepdim):
     y.backward(tn.tensor(v))
     y_ref.backward(torch.tensor(v))
     np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_matrix_norms_of_empty_matrices_as_pytorch():
+    """Sums over no element are 0; the smallest of no row (or column) sum has no value."""
+    assert tn.linalg.matrix_norm(tn.zeros(2, 0, 3), ord=math.inf).tolist() == [0.0, 0.0]
+    for shape, ord in [((0, 3), 1), ((3, 0), -math.inf), ((0, 3), "fro")]:
+        assert tn.linalg.matrix_norm(tn.zeros(*shape), ord=ord).item() == 0.0
+    with pytest.raises(IndexError, match=r"linalg.matrix_norm: ord=-inf is the smallest row "
+                                         r"sum, and A of shape \(0, 3\) has none"):
+        tn.linalg.matrix_norm(tn.zeros(0, 3), ord=-math.inf)
+    with pytest.raises(IndexError, match="smallest column sum"):
+        tn.linalg.matrix_norm(tn.zeros(3, 0), ord=-1)

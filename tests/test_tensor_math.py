@@ -695,3 +695,14 @@ def test_the_mean_of_nothing_is_nan_without_a_warning_as_pytorchs():
         assert np.isnan(tn.zeros(0, 3).mean(0).array).all() and tn.zeros(0, 3).mean(1).shape == (0,)
         assert np.isnan(tn.nn.functional.mse_loss(tn.zeros(0), tn.zeros(0)).item())
         assert tn.zeros(0, dtype=tn.float64).mean().dtype == np.float64
+
+
+def test_the_running_sum_of_a_0d_tensor_is_itself_and_bools_are_their_own_sign():
+    x = tn.tensor(2.5, requires_grad=True)
+    y = x.cumsum(0)
+    assert y.shape == () and y.item() == 2.5
+    y.backward()
+    assert x.grad.shape == () and x.grad.item() == 1.0
+    assert tn.tensor(3).cumsum(-1).shape == ()
+    flags = tn.tensor([True, False])
+    assert flags.sign().tolist() == [True, False] and flags.sign().dtype == np.bool_

@@ -63,6 +63,13 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,
     if ord == "fro":
         return A.norm(2.0, (rows, cols), keepdim)
     summed, across = (cols, rows) if ord in (math.inf, -math.inf) else (rows, cols)
+    if A.shape[rows] == 0 or A.shape[cols] == 0:
+        if ord < 0 and A.shape[across] == 0:
+            raise IndexError(f"linalg.matrix_norm: ord={ord} is the smallest "
+                             f"{'row' if across == rows else 'column'} sum, and A of shape "
+                             f"{A.shape} has none")
+        result = A.abs().sum(dim=(rows, cols), keepdim=True)  # sums of nothing: 0, as PyTorch
+        return result if keepdim else result.squeeze((rows, cols))
     sums = A.abs().sum(dim=summed, keepdim=True)
     result = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
     return result if keepdim else result.squeeze((rows, cols))

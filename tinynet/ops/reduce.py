@@ -213,6 +213,8 @@ class Cumsum(Function):
     @staticmethod
     def backward(ctx, grad):
         dim = ctx.dim
+        if grad.ndim == 0:  # a 0-d input: its own running sum
+            return grad, None
         return np.flip(_running_sum(np.flip(grad, dim), dim), dim), None
 
 
@@ -220,8 +222,10 @@ def _running_sum(a: np.ndarray, axis: int) -> np.ndarray:
     """np.cumsum along ``axis``; float16 is summed in float32, as PyTorch accumulates
     half precision (a float16 running sum of ones stops growing at 2048)."""
     if a.dtype == np.float16:
-        return np.cumsum(a, axis=axis, dtype=np.float32).astype(np.float16)
-    return np.cumsum(a, axis=axis)
+        summed = np.cumsum(a, axis=axis, dtype=np.float32).astype(np.float16)
+    else:
+        summed = np.cumsum(a, axis=axis)
+    return summed.reshape(a.shape)  # (numpy's cumsum of a 0-d array is 1-d)
 
 
 class Cumprod(Function):

@@ -57,6 +57,8 @@ class Sign(_PiecewiseConstant):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == np.bool_:  # False and True are their own signs (numpy refuses them)
+            return x.copy()
         return np.nan_to_num(np.sign(x), nan=0.0)
 
 
