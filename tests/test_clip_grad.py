@@ -193,3 +193,10 @@ def test_get_total_norm_matches_pytorch(arrays, norm_type):
     ours = tn.nn.utils.get_total_norm([tn.tensor(a) for a in arrays], norm_type)
     theirs = torch.nn.utils.get_total_norm([torch.tensor(a) for a in arrays], norm_type)
     assert ours.item() == pytest.approx(theirs.item(), rel=1e-12, abs=1e-300)
+
+
+def test_a_float16_total_norm_is_summed_in_float32_as_pytorchs():
+    values = (np.random.default_rng(0).standard_normal(1000) * 10).astype(np.float16)
+    expected = np.float16(np.sqrt(np.sum(values.astype(np.float32) ** 2)))
+    norm = tn.nn.utils.get_total_norm([tn.tensor(values)])
+    assert norm.dtype == np.float16 and norm.item() == float(expected)

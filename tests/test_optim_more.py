@@ -175,6 +175,16 @@ def test_rprop_leaves_an_element_with_a_nan_gradient_alone_as_pytorch():
     _assert_close(opt.state[w]["step_size"], [0.1, 0.144])
 
 
+def test_rprop_takes_an_infinite_gradient_without_a_warning():
+    import warnings
+
+    w = _param()
+    opt = optim.Rprop([w], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (inf·0 against the first step's g' of 0)
+        _assert_close(_step(opt, w, [np.inf, -1.0]), [0.9, -1.9])
+
+
 # ---- PyTorch, step by step --------------------------------------------------------------
 CONFIGS = {
     "Adamax": [{}, {"lr": 0.05, "betas": (0.8, 0.9), "weight_decay": 0.1},

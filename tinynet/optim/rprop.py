@@ -71,7 +71,8 @@ class Rprop(Optimizer):
                                  step_size=np.full_like(p.array, lr))
                 state["step"] += 1
                 prev, s = state["prev"], state["step_size"]
-                agree = g * prev
+                with np.errstate(invalid="ignore"):  # inf·0 at a first step: NaN, no step change
+                    agree = g * prev
                 f = np.ones_like(s)  # (in s's dtype, as η₊·s is computed in PyTorch)
                 flipped = agree < 0
                 f[agree > 0] = eta_plus

@@ -84,8 +84,9 @@ def _total_norm(arrays: list, norm_type, error_if_nonfinite: bool, where: str) -
 def _q_norm(arrays: list, q: float) -> float:
     """(Σₖ Σ |aₖ|^q)^(1/q), each array's sum in its own dtype (0 or inf when the powers
     under- or overflow it: the caller scales them then)."""
-    with np.errstate(over="ignore", under="ignore"):
-        return sum(float(np.sum(np.abs(a) ** q)) for a in arrays) ** (1.0 / q)
+    with np.errstate(over="ignore", under="ignore"):  # (float16 summed in float32, as PyTorch)
+        return sum(float(np.sum(np.abs(a if a.dtype != np.float16 else a.astype(np.float32))
+                                ** q)) for a in arrays) ** (1.0 / q)
 
 
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
