@@ -1,5 +1,5 @@
 """``tinynet.linalg``: the norms of ``torch.linalg`` (``vector_norm``, ``matrix_norm``,
-``norm``), with PyTorch's arguments and rules.
+``norm``) and its ``cross``, with PyTorch's arguments and rules.
 
 Each is composed of differentiable ops (the vector p-norm op ``Norm``, ``abs``, ``sum``,
 ``amax``, ``amin``), so its gradient is theirs: at a tie of the largest (or smallest)
@@ -13,8 +13,9 @@ import numpy as np
 
 from tinynet.ops.reduce import check_dim
 from tinynet.tensor import Tensor
+from tinynet.tensor_linalg import cross_product
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+__all__ = ["cross", "matrix_norm", "norm", "vector_norm"]
 
 _MATRIX_ORDERS = ("fro", math.inf, -math.inf, 1, -1)
 
@@ -100,6 +101,21 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
         raise RuntimeError(f"linalg.norm: ord={ord!r} is a matrix norm, which needs a "
                            f"2-tuple dim (or a 2-D A), got dim={dim!r}")
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # noqa: A002
+    """The cross product of the 3-vectors along ``dim`` (the last by default; there
+    ``input`` and ``other`` must have size 3), broadcast in the other dims; one number of
+    dims and one dtype, as in PyTorch. Differentiable in both.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.cross(tn.tensor([1.0, 0.0, 0.0]), tn.tensor([0.0, 1.0, 0.0]))
+        tensor([0., 0., 1.])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"linalg.cross: input must be a Tensor, got {type(input).__name__}")
+    return cross_product("linalg.cross", input, other, dim)
 
 
 def _floating(x, dtype, where: str) -> Tensor:

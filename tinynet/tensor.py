@@ -8,9 +8,10 @@ pass lives in ``tinynet/autograd/engine.py``. This file holds the core: construc
 rest of PyTorch's methods from mixins, each in the file of its name: ``TensorMath``
 (``sum``, ``mean``, ``sin``...), ``TensorLogic`` (``==``, ``isclose``...), ``TensorShape``
 (``reshape``, ``permute``...), ``TensorLinalg`` (``mm``, ``bmm``...), ``TensorSelect``
-(``max``, ``topk``...), ``TensorConvert`` (``numpy``, ``to``, ``size``...),
-``TensorInPlace`` (``add_``, ``x[i] = v``...) and ``TensorHooks`` (``retain_grad``,
-``register_hook``).
+(``max``, ``topk``...), ``TensorSpecial`` (``logit``, ``xlogy``...), ``TensorReduce``
+(``nansum``, ``cummax``...), ``TensorStats`` (``quantile``, ``cov``...),
+``TensorConvert`` (``numpy``, ``to``, ``size``...), ``TensorInPlace`` (``add_``,
+``x[i] = v``...) and ``TensorHooks`` (``retain_grad``, ``register_hook``).
 """
 import numbers
 
@@ -23,8 +24,11 @@ from tinynet.tensor_inplace import TensorInPlace, _index_arrays
 from tinynet.tensor_linalg import TensorLinalg
 from tinynet.tensor_logic import TensorLogic
 from tinynet.tensor_math import TensorMath
+from tinynet.tensor_reduce import TensorReduce
 from tinynet.tensor_select import TensorSelect
 from tinynet.tensor_shape import TensorShape
+from tinynet.tensor_special import TensorSpecial
+from tinynet.tensor_stats import TensorStats
 
 
 def _data(x):
@@ -63,8 +67,8 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorConvert,
-             TensorInPlace, TensorHooks):
+class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorSpecial,
+             TensorReduce, TensorStats, TensorConvert, TensorInPlace, TensorHooks):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     ``Tensor(...)`` is PyTorch's legacy constructor (``tn.tensor(data)`` is the usual one,

@@ -1,6 +1,6 @@
 """``TensorInPlace``: PyTorch's in-place methods (``add_``, ``mul_``, ``copy_``, ``zero_``,
-``normal_``, ``exp_``, ``masked_fill_``, ``unsqueeze_``...) and the augmented assignments
-(``x += y``), which ``Tensor`` inherits.
+``normal_``, ``exp_``, ``log_``, ``round_``, ``masked_fill_``, ``unsqueeze_``, ``t_``...)
+and the augmented assignments (``x += y``), which ``Tensor`` inherits.
 
 Outside the graph (no tensor involved requires grad, or under ``no_grad``) they write
 into the tensor's array, and its version counter counts the change, so a backward
@@ -211,6 +211,53 @@ class TensorInPlace:
     def tanh_(self):
         return self._apply_("tanh_", lambda x: x.tanh())
 
+    def log_(self):
+        return self._apply_("log_", lambda x: x.log())
+
+    def sign_(self):
+        return self._apply_("sign_", lambda x: x.sign())
+
+    def floor_(self):
+        return self._apply_("floor_", lambda x: x.floor())
+
+    def ceil_(self):
+        return self._apply_("ceil_", lambda x: x.ceil())
+
+    def round_(self, *, decimals: int = 0):
+        return self._apply_("round_", lambda x: x.round(decimals))
+
+    def trunc_(self):
+        return self._apply_("trunc_", lambda x: x.trunc())
+
+    fix_ = trunc_
+
+    def frac_(self):
+        return self._apply_("frac_", lambda x: x.frac())
+
+    def square_(self):
+        return self._apply_("square_", lambda x: x.square())
+
+    def nan_to_num_(self, nan: float = 0.0, posinf: float = None, neginf: float = None):
+        return self._apply_("nan_to_num_", lambda x: x.nan_to_num(nan, posinf, neginf))
+
+    def erfinv_(self):
+        return self._apply_("erfinv_", lambda x: x.erfinv())
+
+    def logit_(self, eps=None):
+        return self._apply_("logit_", lambda x: x.logit(eps))
+
+    def xlogy_(self, other):
+        return self._apply_("xlogy_", lambda x: x.xlogy(other), other)
+
+    def hypot_(self, other):
+        return self._apply_("hypot_", lambda x: x.hypot(other), other)
+
+    def copysign_(self, other):
+        return self._apply_("copysign_", lambda x: x.copysign(other), other)
+
+    def heaviside_(self, values):
+        return self._apply_("heaviside_", lambda x: x.heaviside(values), values)
+
     def addcmul_(self, tensor1, tensor2, *, value=1):
         """self += value · tensor1 · tensor2 (Adam's second moment in hand-written
         optimizers: ``v.mul_(b2).addcmul_(g, g, value=1 - b2)``)."""
@@ -247,15 +294,23 @@ class TensorInPlace:
         """Remove the dims of size 1 (or ``dim``, if its size is 1), in this tensor."""
         return self._reshape_(lambda x: x.squeeze(dim))
 
+    def t_(self):
+        """``t()`` in this tensor: a matrix transposed (0-D and 1-D tensors unchanged)."""
+        return self._reshape_(lambda x: x.t())
+
+    def transpose_(self, dim0: int, dim1: int):
+        """Swap dims ``dim0`` and ``dim1`` of this tensor."""
+        return self._reshape_(lambda x: x.transpose(dim0, dim1))
+
     def _reshape_(self, reshaped):
-        """Take the shape of ``reshaped(self)``: recorded (rebound) inside the graph;
-        outside it the array becomes a view of itself with that shape, and the version
-        counter counts the change, as PyTorch's does."""
+        """Take the shape (and for ``t_``, ``transpose_``, the order) of ``reshaped(self)``:
+        recorded (rebound) inside the graph; outside it the array becomes that view of
+        itself, and the version counter counts the change, as PyTorch's does."""
         if self._recording():
             return self._rebind(reshaped(self))
-        shape = reshaped(self).shape
+        array = reshaped(self.detach()).array  # a view of self.array (reshape, transpose)
         self.bump_version()
-        self.array = self.array.reshape(shape)
+        self.array = array
         return self
 
     # ---- overwriting ------------------------------------------------------------------------

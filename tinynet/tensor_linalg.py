@@ -1,13 +1,16 @@
 """``TensorLinalg``: matrix products (``mm``, ``mv``, ``dot``, ``bmm``, ``outer``,
-``addmm``) and matrix structure (``diag``, ``diagonal``, ``trace``, ``tril``, ``triu``) as Tensor
-methods (``Tensor`` inherits them; see ``tensor_math.py``).
+``addmm``, ``kron``), the cross product (``cross``) and matrix structure (``diag``,
+``diagonal``, ``trace``, ``tril``, ``triu``) as Tensor methods (``Tensor`` inherits them;
+see ``tensor_math.py``).
 
 Each is composed from differentiable ops (``@``, ``*``, indexing, ``where``), so its
 gradient is theirs.
 """
+import warnings
+
 import numpy as np
 
-from tinynet.tensor_math import constant_tensor
+from tinynet.tensor_math import TensorMath, constant_tensor, numpy_names, single_dim
 
 
 class TensorLinalg:
@@ -70,6 +73,37 @@ class TensorLinalg:
             return ops.Where.apply(np.zeros(product.shape, dtype=bool), x, product)
         return (self if beta == 1 else self * beta) + product
 
+    def kron(self, other):
+        """The Kronecker product: out[i·m + k, j·n + l] = self[i, j] · other[k, l] (for
+        2-D; any number of dims, the fewer padded with leading 1s), in the operands'
+        result dtype."""
+        if not isinstance(other, TensorMath):
+            raise TypeError(f"kron: other must be a tensor, got {type(other).__name__}")
+        x, y = _promote(self, other)
+        ndim = max(x.ndim, y.ndim)
+        x_shape = (1,) * (ndim - x.ndim) + x.shape
+        y_shape = (1,) * (ndim - y.ndim) + y.shape
+        # x as (a0, 1, a1, 1, ...) times y as (1, b0, 1, b1, ...): (a0, b0, a1, b1, ...)
+        spread_x = x.reshape(tuple(n for a in x_shape for n in (a, 1)))
+        spread_y = y.reshape(tuple(n for b in y_shape for n in (1, b)))
+        return (spread_x * spread_y).reshape(tuple(a * b for a, b in zip(x_shape, y_shape)))
+
+    @numpy_names
+    def cross(self, other, dim=None):
+        """The cross product of 3-vectors along ``dim`` (self and other broadcast, with one
+        number of dims and dtype). ``dim=None`` takes the first dim of size 3, with
+        PyTorch's deprecation warning (``linalg.cross`` takes the last one)."""
+        if dim is None and isinstance(other, TensorMath):
+            sizes = _broadcast_shape("cross", self, other)
+            if 3 not in sizes:
+                raise ValueError(f"cross: no dim of size 3 in the inputs, shapes {self.shape} "
+                                 f"and {other.shape}")
+            dim = sizes.index(3)
+            warnings.warn("cross without dim is deprecated (as in PyTorch): it takes the "
+                          "first dim of size 3; pass dim, or use tinynet.linalg.cross (the "
+                          "last dim)", UserWarning, stacklevel=2)
+        return cross_product("cross", self, other, dim)
+
     # ---- matrix structure -------------------------------------------------------------------
     def diag(self, diagonal: int = 0):
         """1-D input: a square matrix with self on the ``diagonal``-th diagonal (0 the
@@ -131,6 +165,45 @@ class TensorLinalg:
         lower = np.tri(rows, cols, diagonal, dtype=bool)  # j <= i + diagonal
         keep = lower if name == "tril" else ~np.tri(rows, cols, diagonal - 1, dtype=bool)
         return ops.Where.apply(keep, self, np.zeros((), dtype=self.dtype))
+
+
+def cross_product(where: str, x, y, dim):
+    """x × y along ``dim`` (both of size 3 there): (x₂y₃ - x₃y₂, x₃y₁ - x₁y₃, x₁y₂ - x₂y₁),
+    composed of differentiable products."""
+    if not isinstance(y, TensorMath):
+        raise TypeError(f"{where}: other must be a tensor, got {type(y).__name__}")
+    if x.dtype != y.dtype:
+        raise TypeError(f"{where}: input and other must have one dtype (as in PyTorch), got "
+                        f"{x.dtype} and {y.dtype}")
+    _broadcast_shape(where, x, y)
+    dim = single_dim(dim, x.ndim, where)
+    if x.ndim == 0 or x.shape[dim] != 3 or y.shape[dim] != 3:
+        raise ValueError(f"{where}: dim {dim} of input and other must have size 3, got "
+                         f"shapes {x.shape} and {y.shape}")
+    x1, x2, x3 = x.unbind(dim)
+    y1, y2, y3 = y.unbind(dim)
+    return _stack([x2 * y3 - x3 * y2, x3 * y1 - x1 * y3, x1 * y2 - x2 * y1], dim)
+
+
+def _broadcast_shape(where: str, x, y) -> tuple:
+    if x.ndim != y.ndim:
+        raise ValueError(f"{where}: input and other must have the same number of dims (as "
+                         f"in PyTorch), got shapes {x.shape} and {y.shape}")
+    try:
+        return np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"{where}: input and other must broadcast together, got shapes "
+                         f"{x.shape} and {y.shape}") from None
+
+
+def _stack(tensors, dim: int):
+    from tinynet.combining import stack  # NOTE: late: combining.py imports Tensor
+    return stack(tensors, dim)
+
+
+def _promote(x, y):
+    from tinynet.promotion import promote  # NOTE: late: promotion.py imports Tensor
+    return promote(x, y)
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:

@@ -8,6 +8,7 @@ from tinynet.ops.activation_shrink import Hardshrink, Softshrink, Tanhshrink
 from tinynet.ops.activation_variants import CELU, RReLU
 from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
+from tinynet.ops.cdist import Cdist
 from tinynet.ops.dropout import AlphaDropout, Dropout
 from tinynet.ops.einsum import Einsum
 from tinynet.ops.embedding import Embedding
@@ -20,26 +21,32 @@ from tinynet.ops.cross_entropy import CrossEntropy, CrossEntropyGeneral
 from tinynet.ops.loss import BCE, BCEWithLogits, KLDiv, NLLLoss, SmoothL1
 from tinynet.ops.movement import (BroadcastTo, Clone, Diagonal, Flip, GetItem, Permute,
                                   Reshape, Roll, SetItem)
+from tinynet.ops.nan_reduce import NanMean, NanSum
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
                                 Prod, Std, Sum, Var)
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
+from tinynet.ops.scan import LogCumSumExp
 from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Scatter, Where
+from tinynet.ops.special import (Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
+                                 Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
 __all__ = [
     "Abs", "Add", "AlphaDropout", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm",
-    "BroadcastTo", "CELU", "Cast", "Cat", "Ceil", "Clamp", "Clone", "Cos", "CrossEntropy",
-    "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout", "ELU", "Einsum",
-    "Embedding", "Erf", "Exp", "Exp2", "Expm1", "Flip", "Floor", "FloorDivide", "Fmod", "GELU",
-    "GELUTanh", "GLU", "Gather", "GetItem", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
-    "KLDiv", "LayerNorm", "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogSigmoid",
-    "LogSoftmax", "LogSumExp", "MatMul", "Max", "Maximum", "Mean", "Median", "Min", "Minimum",
-    "Mish", "Mul", "NLLLoss", "NanToNum", "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow",
-    "Prod", "RReLU", "ReLU", "Reciprocal", "Remainder", "Reshape", "Roll", "Round", "Rsqrt",
-    "SELU", "Scatter", "SetItem", "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax",
-    "Softplus", "Softshrink", "Softsign", "Sqrt", "Square", "Stack", "Std", "Sub",
-    "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold", "Trunc", "Var", "Where",
+    "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
+    "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
+    "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
+    "FloorDivide", "Fmod", "GELU", "GELUTanh", "GLU", "Gather", "GetItem", "Hardshrink",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "KLDiv", "LayerNorm",
+    "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
+    "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
+    "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanSum", "NanToNum",
+    "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "RReLU", "ReLU", "Reciprocal",
+    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU",
+    "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign", "Sqrt",
+    "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold", "Trunc",
+    "Var", "Where", "Xlogy",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)

@@ -1,0 +1,110 @@
+"""Module-level forms of the special functions, NaN-skipping reductions, running
+extremes, differences, products and statistics, as in PyTorch: ``tn.logaddexp(x, y)`` is
+``x.logaddexp(y)`` (see ``tensor_special.py``, ``tensor_reduce.py``, ``tensor_stats.py``
+and ``tensor_linalg.py``)."""
+# ruff: noqa: A002  (PyTorch's argument names: input)
+from tinynet import ops
+from tinynet.tensor import Tensor
+from tinynet.tensor_math import numpy_names
+from tinynet.tensor_special import floating_operands
+
+
+def logit(input, eps=None):
+    return input.logit(eps)
+
+
+def xlogy(input, other):
+    """input · log(other), 0 where input is 0; ``input`` or ``other`` may be a number."""
+    return ops.Xlogy.apply(*floating_operands("xlogy", input, other))
+
+
+def logaddexp(input, other):
+    return input.logaddexp(other)
+
+
+def logaddexp2(input, other):
+    return input.logaddexp2(other)
+
+
+def hypot(input, other):
+    return input.hypot(other)
+
+
+def copysign(input, other):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"copysign: input must be a tensor, got {type(input).__name__}")
+    return input.copysign(other)
+
+
+def frac(input):
+    return input.frac()
+
+
+def erfinv(input):
+    return input.erfinv()
+
+
+def heaviside(input, values):
+    return input.heaviside(values)
+
+
+@numpy_names
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    return input.nansum(dim, keepdim, dtype=dtype)
+
+
+@numpy_names
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    return input.nanmean(dim, keepdim, dtype=dtype)
+
+
+@numpy_names
+def aminmax(input, *, dim=None, keepdim=False):
+    return input.aminmax(dim=dim, keepdim=keepdim)
+
+
+@numpy_names
+def cummax(input, dim):
+    return input.cummax(dim)
+
+
+@numpy_names
+def cummin(input, dim):
+    return input.cummin(dim)
+
+
+@numpy_names
+def logcumsumexp(input, dim):
+    return input.logcumsumexp(dim)
+
+
+@numpy_names
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    return input.diff(n, dim, prepend, append)
+
+
+def kron(input, other):
+    return input.kron(other)
+
+
+@numpy_names
+def cross(input, other, dim=None):
+    return input.cross(other, dim)
+
+
+@numpy_names
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    return input.quantile(q, dim, keepdim, interpolation=interpolation)
+
+
+@numpy_names
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    return input.nanquantile(q, dim, keepdim, interpolation=interpolation)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    return input.cov(correction=correction, fweights=fweights, aweights=aweights)
+
+
+def corrcoef(input):
+    return input.corrcoef()
