@@ -21,6 +21,7 @@ from tinynet import dtypes
 from tinynet.tensor_convert import TensorConvert
 from tinynet.tensor_hooks import TensorHooks
 from tinynet.tensor_inplace import TensorInPlace, _index_arrays
+from tinynet.tensor_inplace_math import TensorInPlaceMath
 from tinynet.tensor_linalg import TensorLinalg
 from tinynet.tensor_logic import TensorLogic
 from tinynet.tensor_math import TensorMath
@@ -68,7 +69,8 @@ def as_array(x, dtype=None) -> np.ndarray:
 
 
 class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorSpecial,
-             TensorReduce, TensorStats, TensorConvert, TensorInPlace, TensorHooks):
+             TensorReduce, TensorStats, TensorConvert, TensorInPlace, TensorInPlaceMath,
+             TensorHooks):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     ``Tensor(...)`` is PyTorch's legacy constructor (``tn.tensor(data)`` is the usual one,
