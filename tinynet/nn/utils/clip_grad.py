@@ -82,9 +82,9 @@ def _total_norm(arrays: list, norm_type, error_if_nonfinite: bool, where: str) -
 
 
 def _q_norm(arrays: list, q: float) -> float:
-    """(Σₖ Σ |aₖ|^q)^(1/q), each array's sum in its own dtype (0 or inf when the powers
-    under- or overflow it: the caller scales them then)."""
-    with np.errstate(over="ignore", under="ignore"):  # (float16 summed in float32, as PyTorch)
+    """(Σₖ Σ |aₖ|^q)^(1/q), each array's sum in its own dtype, float16's in float32 (as
+    PyTorch's); 0 or inf when the powers under- or overflow it: the caller scales them."""
+    with np.errstate(over="ignore", under="ignore"):
         return sum(float(np.sum(np.abs(a if a.dtype != np.float16 else a.astype(np.float32))
                                 ** q)) for a in arrays) ** (1.0 / q)
 
