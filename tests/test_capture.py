@@ -59,8 +59,9 @@ MODELS["rrelu_glu_shrinks"] = lambda dtype: nn.Sequential(  # RReLU draws, as Dr
     nn.Linear(5, 16, dtype=dtype), nn.RReLU(), nn.Linear(16, 16, dtype=dtype), nn.GLU(),
     nn.CELU(0.5), nn.Softshrink(0.1), nn.Linear(8, 8, dtype=dtype), nn.Tanhshrink(),
     nn.Hardshrink(0.05), nn.Softmin(dim=1), nn.Linear(8, 3, dtype=dtype))
-MODELS["rmsnorm"] = lambda dtype: nn.Sequential(
+MODELS["rmsnorm_groupnorm"] = lambda dtype: nn.Sequential(
     nn.Linear(5, 16, dtype=dtype), nn.SiLU(), nn.RMSNorm(16, dtype=dtype),
+    nn.Linear(16, 16, dtype=dtype), nn.GroupNorm(4, 16, dtype=dtype),
     nn.Linear(16, 3, dtype=dtype))
 MODELS["flatten_unflatten"] = lambda dtype: nn.Sequential(
     nn.Unflatten(1, (5, 1)), nn.Flatten(), nn.Linear(5, 3, dtype=dtype))

@@ -654,3 +654,60 @@ def test_rms_norm_matches_pytorch():
 def test_rms_norm_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+# ---- GroupNorm ------------------------------------------------------------------------------
+
+def test_group_norm_standardises_each_group_of_channels():
+    x = tn.tensor([[1.0, 3.0, 4.0, 6.0], [0.0, 2.0, -1.0, 5.0]], dtype=tn.float64)
+    y = tn.nn.GroupNorm(2, 4, eps=0.0, dtype=tn.float64)(x)  # groups (1, 3), (4, 6)...
+    np.testing.assert_allclose(y.array, [[-1, 1, -1, 1], [-1, 1, -1, 1]], atol=1e-15)
+    flat = tn.nn.GroupNorm(2, 4)(tn.tensor([[5.0, 5.0, 1.0, 1.0]]))  # ε keeps 0/0 away
+    assert flat.tolist() == [[0.0, 0.0, 0.0, 0.0]]
+    layer = tn.nn.GroupNorm(2, 4, dtype=tn.float64)
+    with tn.no_grad():
+        layer.weight.copy_(tn.tensor([1.0, 2.0, 3.0, 4.0], dtype=tn.float64))
+        layer.bias.fill_(0.5)
+    x = tn.tensor(np.random.default_rng(0).standard_normal((3, 4, 5)), requires_grad=True)
+    assert tn.gradcheck(lambda a, w, b: tn.nn.functional.group_norm(a, 2, w, b),
+                        (x, layer.weight, layer.bias))
+    assert tn.nn.GroupNorm(2, 4, affine=False).weight is None
+    assert tn.nn.GroupNorm(2, 4, bias=False).bias is None
+
+
+def test_group_norm_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for shape, groups, affine in [((4, 6), 3, True), ((2, 4, 5), 2, True), ((3, 6, 2, 2), 6,
+                                                                           False)]:
+        ours = tn.nn.GroupNorm(groups, shape[1], affine=affine, dtype=tn.float64)
+        theirs = torch.nn.GroupNorm(groups, shape[1], affine=affine, dtype=torch.float64)
+        if affine:
+            w, b = rng.standard_normal(shape[1]), rng.standard_normal(shape[1])
+            ours.weight.data, theirs.weight.data = tn.tensor(w), torch.tensor(w)
+            ours.bias.data, theirs.bias.data = tn.tensor(b), torch.tensor(b)
+        x0 = rng.standard_normal(shape)
+        a, b = tn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+        y, y_ref = ours(a), theirs(b)
+        np.testing.assert_allclose(y.array, y_ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+        (y * y).sum().backward()
+        (y_ref * y_ref).sum().backward()
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-9, atol=1e-11)
+        assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: tn.nn.GroupNorm(3, 4), ValueError,
+     r"GroupNorm: num_channels \(4\) must divide into num_groups \(3\) groups"),
+    (lambda: tn.nn.GroupNorm(2, 4)(tn.ones(3, 6)), ValueError,
+     r"group_norm: weight must have shape \(6,\) \(one per channel\), got \(4,\)"),
+    (lambda: tn.nn.GroupNorm(2, 4)(tn.ones(4)), ValueError,
+     r"group_norm: input must be a tensor of shape \(N, C, \*\), got \(4,\)"),
+    (lambda: tn.nn.functional.group_norm(tn.ones(2, 6), 4), ValueError,
+     r"group_norm: the input's channels \(dimension 1, 6\) must divide into num_groups "
+     r"\(4\) groups"),
+    (lambda: tn.nn.GroupNorm(0, 4), ValueError, "GroupNorm: num_groups must be an integer"),
+])
+def test_group_norm_errors(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -22,16 +22,16 @@ from tinynet.nn.loss_likelihood import GaussianNLLLoss, PoissonNLLLoss
 from tinynet.nn.loss_margin import (MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
                                     MultiMarginLoss, SoftMarginLoss)
 from tinynet.nn.module import Module
-from tinynet.nn.normalization import BatchNorm1d, LayerNorm, RMSNorm
+from tinynet.nn.normalization import BatchNorm1d, GroupNorm, LayerNorm, RMSNorm
 from tinynet.nn.parameter_containers import ParameterDict, ParameterList
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
     "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear", "CELU",
     "CosineEmbeddingLoss", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Embedding",
-    "Flatten", "GELU", "GLU", "GaussianNLLLoss", "Hardshrink", "Hardsigmoid", "Hardswish",
-    "Hardtanh", "HingeEmbeddingLoss", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm",
-    "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss",
+    "Flatten", "GELU", "GLU", "GaussianNLLLoss", "GroupNorm", "Hardshrink", "Hardsigmoid",
+    "Hardswish", "Hardtanh", "HingeEmbeddingLoss", "HuberLoss", "Identity", "KLDivLoss", "L1Loss",
+    "LayerNorm", "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss",
     "MarginRankingLoss", "Mish", "Module", "ModuleDict", "ModuleList", "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "PReLU", "PairwiseDistance",
     "Parameter", "ParameterDict", "ParameterList", "PoissonNLLLoss", "RMSNorm", "RReLU", "ReLU",

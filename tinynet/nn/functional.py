@@ -15,7 +15,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.observers import values_read
-from tinynet.checks import check_real
+from tinynet.checks import check_int, check_real
 from tinynet.combining import einsum
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
                                 check_dropout_p, check_dtype, check_hardtanh_range,
@@ -44,10 +44,10 @@ __all__ = [
     "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "celu", "celu_", "cosine_embedding_loss",
     "cosine_similarity", "cross_entropy", "dropout", "elu", "elu_", "embedding",
-    "gaussian_nll_loss", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
-    "hardtanh_", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "layer_norm",
-    "leaky_relu", "leaky_relu_", "linear", "log_softmax", "logsigmoid", "margin_ranking_loss",
-    "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "gaussian_nll_loss", "gelu", "glu", "group_norm", "hardshrink", "hardsigmoid", "hardswish",
+    "hardtanh", "hardtanh_", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss",
+    "layer_norm", "leaky_relu", "leaky_relu_", "linear", "log_softmax", "logsigmoid",
+    "margin_ranking_loss", "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",
     "multilabel_soft_margin_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance",
     "poisson_nll_loss", "prelu", "relu", "relu6", "relu_", "rms_norm", "rrelu", "rrelu_", "selu",
     "selu_", "sigmoid", "silu", "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin",
@@ -297,6 +297,40 @@ def rms_norm(x: Tensor, normalized_shape, weight=None, eps: float = None) -> Ten
     dims = tuple(range(-len(normalized_shape), 0))
     y = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
     return y if weight is None else y * weight
+
+
+def group_norm(x: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample's channels (dimension 1 of (N, C, *) input) in ``num_groups``
+    groups of C/G channels: y = (x - E[x]) / √(Var[x] + ε) over each group's channels and
+    positions (biased variance), then ``weight`` and ``bias`` (C,) per channel. Composed of
+    tensor ops."""
+    check_int("group_norm", "num_groups", num_groups, 1)
+    if not isinstance(x, Tensor) or x.ndim < 2:
+        raise ValueError(f"group_norm: input must be a tensor of shape (N, C, *), got "
+                         f"{getattr(x, 'shape', type(x).__name__)}")
+    n, channels = x.shape[0], x.shape[1]
+    if channels % num_groups:
+        raise ValueError(f"group_norm: the input's channels (dimension 1, {channels}) must "
+                         f"divide into num_groups ({num_groups}) groups")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (channels,):
+            raise ValueError(f"group_norm: {name} must have shape ({channels},) (one per "
+                             f"channel), got {tuple(t.shape)}")
+    eps = check_real("group_norm", "eps", eps, 0.0)
+    x = x._floating()
+    if weight is not None:
+        check_dtype("group_norm", x, "weight", weight)
+    groups = x.reshape(n, num_groups, -1)
+    mean = groups.mean(2, keepdim=True)
+    centred = groups - mean
+    variance = (centred * centred).mean(2, keepdim=True)
+    y = (centred * (variance + eps).rsqrt()).reshape(x.shape)
+    per_channel = (channels,) + (1,) * (x.ndim - 2)  # broadcasts along dimension 1
+    if weight is not None:
+        y = y * weight.reshape(per_channel)
+    if bias is not None:
+        y = y + bias.reshape(per_channel)
+    return y
 
 
 def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,  # noqa: A002

@@ -1,4 +1,4 @@
-"""``LayerNorm``, ``RMSNorm`` and ``BatchNorm1d``."""
+"""``LayerNorm``, ``RMSNorm``, ``GroupNorm`` and ``BatchNorm1d``."""
 import numpy as np
 
 from tinynet.checks import check_int, check_real
@@ -103,6 +103,61 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Group normalisation: each sample's C channels (dimension 1) in ``num_groups``
+    groups, y = (x - E[x]) / √(Var[x] + ε) · γ + β over each group's channels and
+    positions (biased variance), γ and β per channel, as PyTorch's. Independent of the
+    batch: the same in training and evaluation.
+
+    Args:
+        num_groups: G, which must divide ``num_channels``.
+        num_channels: C.
+        eps: added to the variance (default 1e-5).
+        affine: learn γ (ones) and β (zeros) of shape (C,) (default True).
+        device: None or the CPU.
+        dtype: their dtype (default: the default dtype).
+        bias: learn β (default True; only with ``affine``).
+
+    Shape:
+        input (N, C, *) -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.nn.GroupNorm(2, 4)(tn.tensor([[1.0, 3.0, 5.0, 5.0]]))
+        tensor([[-1.0000,  1.0000,  0.0000,  0.0000]], grad_fn=<AddBackward>)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        check_device(device, "GroupNorm")
+        self.num_groups = check_int("GroupNorm", "num_groups", num_groups, 1)
+        self.num_channels = check_int("GroupNorm", "num_channels", num_channels, 1)
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must divide into "
+                             f"num_groups ({num_groups}) groups")
+        self.eps = check_real("GroupNorm", "eps", eps, 0.0)
+        self.affine = affine
+        dtype = dtype or get_default_dtype()
+        self.weight = Parameter(np.ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine and bias \
+            else None
+
+    def reset_parameters(self) -> None:
+        """γ back to 1 and β to 0, in place."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x):
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
 
 
 class BatchNorm1d(Module):
