@@ -673,6 +673,8 @@ def test_group_norm_standardises_each_group_of_channels():
                         (x, layer.weight, layer.bias))
     assert tn.nn.GroupNorm(2, 4, affine=False).weight is None
     assert tn.nn.GroupNorm(2, 4, bias=False).bias is None
+    layer.reset_parameters()  # γ back to 1, β to 0, in place
+    assert layer.weight.tolist() == [1.0] * 4 and layer.bias.tolist() == [0.0] * 4
 
 
 def test_group_norm_matches_pytorch():

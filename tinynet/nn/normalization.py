@@ -145,12 +145,7 @@ class GroupNorm(Module):
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine and bias \
             else None
 
-    def reset_parameters(self) -> None:
-        """γ back to 1 and β to 0, in place."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+    reset_parameters = LayerNorm.reset_parameters  # γ back to 1 and β to 0, in place
 
     def forward(self, x):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
