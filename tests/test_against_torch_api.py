@@ -288,6 +288,19 @@ def test_full_refuses_a_fill_value_its_dtype_cannot_hold_as_pytorch(value, dtype
         tn.full_like(tn.zeros(2, dtype=dtype), value)
 
 
+@pytest.mark.parametrize("value, dtype", [(10 ** 20, None), (-(2 ** 63) - 1, None),
+                                          (10 ** 400, tn.float64)], ids=["int", "low", "float"])
+def test_full_refuses_a_python_int_beyond_its_dtype_as_pytorch(value, dtype):
+    """(PyTorch: OverflowError; tinynet names the argument, its dtype's range and the value,
+    where it raised numpy's "data must hold numbers" or a bare OverflowError)"""
+    with pytest.raises(OverflowError):
+        torch.full((2,), value, dtype=None if dtype is None else torch.float64)
+    name = "int64" if dtype is None else "float64"
+    with pytest.raises(ValueError, match=f"full: fill_value must be a number {name} holds .*, "
+                                         f"got {str(value)[:10]}"):
+        tn.full((2,), value, dtype=dtype)
+
+
 def test_full_takes_what_its_dtype_holds_as_pytorch():
     for value, dtype in ((1.7, tn.int32), (-128, tn.int8), (math.inf, tn.float16),
                          (65504.0, tn.float16), (math.nan, tn.bool), (2.5, tn.bool)):

@@ -7,6 +7,7 @@ Floating-point results take the default dtype (float32 unless
 """
 import math
 import numbers
+import reprlib
 
 import numpy as np
 
@@ -104,8 +105,8 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None)
     value = _unwrapped(fill_value)
     if isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
         value = value.item()
-    if dtype is None:
-        dtype = dtypes.new_array(value, where="full").dtype
+    if dtype is None:  # (by kind: a Python int beyond int64 is refused by _held, below)
+        dtype = dtypes.inferred_dtype(value) or dtypes.new_array(value, where="full").dtype
     return make(np.full(shape_of((size,), None, "full"), _held(value, dtype, "full"),
                         dtype=dtype), requires_grad, device, "full")
 
@@ -174,16 +175,20 @@ def _held(value, dtype, where: str):
     if not isinstance(value, numbers.Real) or dtype.kind not in "iuf":
         return value
     if dtype.kind == "f":
-        with np.errstate(over="ignore"):
-            fits = not math.isfinite(value) or math.isfinite(dtype.type(value))
+        try:
+            with np.errstate(over="ignore"):
+                fits = not math.isfinite(value) or math.isfinite(dtype.type(value))
+        except OverflowError:  # a Python int beyond any float
+            fits = False
         rule = f"(|fill_value| <= {float(np.finfo(dtype).max):g}, or inf, or nan)"
     else:
         info = np.iinfo(dtype)
-        fits = math.isfinite(value) and info.min <= value <= info.max
+        fits = info.min <= value <= info.max and (isinstance(value, int) or
+                                                  math.isfinite(value))
         rule = f"(a finite number from {info.min} to {info.max})"
     if not fits:
         raise ValueError(f"{where}: fill_value must be a number {dtype} holds {rule}, got "
-                         f"{value!r}")
+                         f"{reprlib.repr(value)}")
     return value
 
 
