@@ -333,6 +333,7 @@ def _check_histogram_binning(dtype, rows, units, data):
         with np.errstate(all="ignore"):
             out = nn.LeakyReLU(0.5)(tn.from_numpy(x))
             stats.observe(x, out)
+            stats.take_gathered()
             bins = out.array.reshape(-1) * 10.0
             bins += 41.5
             bins = np.fmin(np.fmax(bins, 0), len(expected) - 1)
@@ -340,6 +341,61 @@ def _check_histogram_binning(dtype, rows, units, data):
         nan, pos, neg = np.isnan(x), x == np.inf, x == -np.inf
         assert stats.hist[0] >= nan.sum() + neg.sum() and stats.hist[-1] >= pos.sum()
     assert stats.hist.tolist() == expected.tolist()
+
+
+@given(st.lists(st.tuples(st.integers(1, 40), st.sampled_from([np.float32, np.float64])),
+                min_size=1, max_size=12),
+       st.sampled_from([nn.ReLU, nn.Tanh, lambda: nn.GELU("tanh"), nn.Sigmoid]),
+       st.sampled_from([64, 256, 1 << 15]), st.integers(0, 2 ** 32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_statistics_gathered_over_forwards_equal_those_taken_forward_by_forward(
+        forwards, activation, block, seed):
+    """Small forwards' f' and outputs are gathered into blocks (of ``block`` values here)
+    and their statistics taken per block; the counts are the same as taken forward by
+    forward, and the float64 sums agree to rounding, whatever the batch sizes, a dtype
+    changing between forwards, or a block filling up mid-epoch."""
+    module, summaries = activation(), []
+    for gathered_max in (-1, 1 << 13):  # -1: no forward is gathered
+        rng = np.random.default_rng(seed)
+        previous = monitor_module.GATHERED_BLOCK, monitor_module.GATHERED_MAX
+        monitor_module.GATHERED_BLOCK, monitor_module.GATHERED_MAX = block, gathered_max
+        try:
+            stats = monitor_module._ActivationStats(module)
+            for rows, dtype in forwards:
+                x = 4 * rng.standard_normal((rows, 5))
+                x[rng.random(x.shape) < 0.1] = -30.0  # some units dead in some rows
+                x = tn.tensor(x.astype(dtype), requires_grad=True)
+                stats.observe(x.array, module(x))
+            summaries.append(stats.summarize(epoch=1))
+        finally:
+            monitor_module.GATHERED_BLOCK, monitor_module.GATHERED_MAX = previous
+    direct, gathered = summaries
+    for key in ("dead_units", "dead_since", "act_hist"):
+        assert gathered[key] == direct[key]
+    assert gathered["saturation_rate"] == direct["saturation_rate"]
+    assert gathered["act_mean"] == pytest.approx(direct["act_mean"], rel=1e-12, abs=1e-15)
+    assert gathered["act_std"] == pytest.approx(direct["act_std"], rel=1e-9, abs=1e-12)
+    assert sum(gathered["act_hist"]) == 5 * sum(rows for rows, _ in forwards)
+
+
+def test_a_denormal_derivative_keeps_its_unit_alive():
+    # f' = 1e-40 (a float32 subnormal) is not 0: the unit passes gradient, so it is alive,
+    # however its column is summed
+    class Tiny(nn.Module):
+        peak_derivative = 1.0
+
+        def forward(self, x):
+            return x * 1.0
+
+        @staticmethod
+        def derivative(x, y):
+            d = np.zeros_like(x)
+            d[0, 0] = 1e-40
+            return d
+
+    stats = monitor_module._ActivationStats(Tiny())
+    stats.observe(np.ones((4, 2), np.float32), Tiny()(tn.ones(4, 2)))
+    assert stats.summarize(epoch=1)["dead_units"] == [1]
 
 
 def test_histograms_restart_each_epoch_and_survive_a_json_round_trip():

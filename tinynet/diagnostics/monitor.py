@@ -51,7 +51,10 @@ against a training step is measured in docs/performance.md: a sizeable share on 
 layers, where a step is little arithmetic.
 
 Memory stays flat however long training runs: per-step numbers are added into running
-sums, and only the current epoch's last ``STEP_NORMS_KEPT`` gradient norms are kept.
+sums, and only the current epoch's last ``STEP_NORMS_KEPT`` gradient norms are kept. An
+activation's f' and outputs on small forwards wait in a block of ``GATHERED_BLOCK``
+values until it fills or the epoch ends, and their statistics are taken in one go: the
+same counts as forward by forward, and the same float64 sums to rounding.
 """
 import collections
 import math
@@ -72,6 +75,9 @@ _PEAK_GRID = np.linspace(-10.0, 10.0, 20_001)  # step 1e-3, for activations with
 HIST_EDGES = np.concatenate([[-np.inf], (np.arange(-40, 42) - 0.5) / 10, [np.inf]])
 STEP_NORMS_KEPT = 4096  # per-step gradient norms kept per Linear (the epoch's last ones)
 BOUNDS_BLOCK = 1 << 16  # values clipped per call in the histogram (see _clip_bins)
+# An activation's f' and outputs on small forwards are gathered, up to GATHERED_BLOCK values,
+# and their statistics taken in one go: a dozen numpy calls per block, not per forward.
+GATHERED_BLOCK, GATHERED_MAX = 1 << 15, 1 << 13
 
 
 def is_activation(module) -> bool:
@@ -106,30 +112,68 @@ class _ActivationStats:
         self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
         self.bounds = None  # the histogram's bounds, as arrays (see _clip_bins)
+        self.gathered, self.rows = None, 0  # (f', outputs) of small forwards, and their rows
         self.reset()
 
     def reset(self) -> None:
+        self.rows = 0
         self.alive = None  # per unit: f' was nonzero for some sample
         self.saturated = self.pairs = 0
         self.total = self.total_sq = 0.0
         self.hist = np.zeros(len(HIST_EDGES) - 1, dtype=np.int64)
 
     def observe(self, x: np.ndarray, output) -> None:
-        """Add one forward's statistics: ``x`` is the activation's input array,
-        ``output`` its output tensor."""
+        """Add one forward's values: ``x`` is the activation's input array, ``output`` its
+        output tensor. f' is read now (a replayed op's context is reused by the next
+        call); a small forward's f' and outputs are gathered into a block, and the
+        statistics taken over the whole block (``take_gathered``)."""
         y, ctx = output.array, output.grad_fn
         if self.op is not None and isinstance(ctx, self.op):  # what forward saved: no work
             d = ctx.saved_derivative(ctx)
         else:  # no graph was recorded (the input does not require grad)
             d = self.module.derivative(x, y)
-        d = d.reshape(-1, x.shape[-1])
-        alive = d.any(axis=0)  # per unit: some sample had f' != 0
+        units = x.shape[-1]
+        d, y = d.reshape(-1, units), y.reshape(-1, units)
+        if d.size > GATHERED_MAX:  # a large forward: its numpy calls are not the cost
+            self.take_gathered()
+            self.add(d, y.reshape(-1))
+            return
+        block, rows = self.gathered, self.rows
+        if block is None or block[0].shape[0] - rows < d.shape[0] or \
+                block[0].shape[1] != units or block[0].dtype != d.dtype or \
+                block[1].dtype != y.dtype:
+            self.take_gathered()
+            capacity = max(GATHERED_BLOCK // units, d.shape[0])
+            block = self.gathered = (np.empty((capacity, units), d.dtype),
+                                     np.empty((capacity, units), y.dtype))
+            rows = 0
+        self.rows = rows + d.shape[0]
+        block[0][rows:self.rows] = d
+        block[1][rows:self.rows] = y
+
+    def take_gathered(self) -> None:
+        """Add the statistics of the values gathered since the last call."""
+        if self.rows:
+            d, y = self.gathered[0][:self.rows], self.gathered[1][:self.rows]
+            self.rows = 0
+            self.add(d, y.reshape(-1))
+
+    def add(self, d: np.ndarray, y: np.ndarray) -> None:
+        """Add the statistics of f' (``d``, rows of units: changed in place) and of the
+        outputs ``y`` (flat)."""
+        if d.dtype.kind == "f":
+            d = np.abs(d, out=d)  # GELU's f' dips below 0
+            # per unit: some sample had f' != 0, i.e. the column's sum of |f'| is not 0
+            # (NaN and inf count as nonzero, as in any()); BLAS's product sums the
+            # columns several times faster than any(axis=0) walks them
+            alive = np.dot(np.ones(d.shape[0], d.dtype), d) != 0
+        else:
+            alive = d.any(axis=0)
         self.alive = alive if self.alive is None else np.logical_or(self.alive, alive,
                                                                     out=self.alive)
-        d = np.abs(d, out=d) if d.dtype.kind == "f" else d  # GELU's f' dips below 0
         self.saturated += int(np.count_nonzero(d < SATURATED * self.peak))
         self.pairs += d.size
-        flat = y.reshape(-1).astype(np.float64)  # sums over an epoch: float64
+        flat = y.astype(np.float64)  # sums over an epoch: float64
         self.total += float(flat.sum())
         self.total_sq += float(np.dot(flat, flat))
         # bin i holds HIST_EDGES[i] <= v < HIST_EDGES[i + 1], i.e. i = floor(10 v + 41.5)
@@ -138,7 +182,7 @@ class _ActivationStats:
         # would keep it and its cast to an integer is undefined. They take arrays of the
         # bounds (numpy's vectorised loop needs two array operands), and the clipped bins
         # fit a uint8, a cheaper cast than to intp for bincount.
-        bins = y.reshape(-1) * 10.0  # in y's dtype: a fresh array, ours to overwrite
+        bins = y * 10.0  # in y's dtype: a fresh array, ours to overwrite
         bins += 41.5
         self._clip_bins(bins)
         self.hist += np.bincount(bins.astype(np.uint8), minlength=len(self.hist))
@@ -158,6 +202,7 @@ class _ActivationStats:
             np.fmin(np.fmax(block, low[:block.size], out=block), high[:block.size], out=block)
 
     def summarize(self, epoch: int) -> dict:
+        self.take_gathered()
         if self.alive is None:
             return {}
         dead = ~self.alive
