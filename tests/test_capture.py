@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import tinynet as tn
 import tinynet.nn.functional as F
 from tinynet import nn
+from tinynet.autograd import _unroll
 
 
 def _batches(n, d_in, classes, batch, dtype, seed=1):
@@ -198,8 +199,8 @@ def fast_paths_on():
         yield
 
 
-def test_the_unrolled_replay_shows_its_lines_in_a_traceback_and_drops_them_with_its_plan(
-        fast_paths_on):
+def test_the_unrolled_replay_shows_its_lines_in_a_traceback_until_its_code_leaves_the_cache(
+        fast_paths_on, monkeypatch):
     import gc
     import linecache
     import traceback
@@ -228,10 +229,36 @@ def test_the_unrolled_replay_shows_its_lines_in_a_traceback_and_drops_them_with_
               if f.filename.startswith("<tn.capture replay")]
     assert [f.line for f in frames] == ["v0 = forward0(ctx0, c0_0.array)"]
     filename = frames[0].filename
-    assert filename in linecache.cache
     del step, caught, frames
     gc.collect()
+    assert filename in linecache.cache  # kept with its code, for the next such plan
+    monkeypatch.setattr(_unroll, "CODE_KEPT", 1)
+    other = tn.capture(lambda: (w * 2).sum())  # another text: the first one leaves
+    for _ in range(3):
+        other().backward()
     assert filename not in linecache.cache
+
+
+def test_plans_of_the_same_ops_share_their_compiled_code(fast_paths_on, monkeypatch):
+    compiled = []
+    monkeypatch.setattr(_unroll, "compile", lambda *args: compiled.append(args[1]) or
+                        compile(*args), raising=False)
+    steps = []
+    for activation in (nn.ReLU(), nn.Tanh(), nn.ReLU()):
+        model = nn.Sequential(nn.Linear(3, 4), activation, nn.Linear(4, 2))
+        x = tn.randn(5, 3)
+        steps.append(tn.capture(lambda model=model, x=x: model(x).sum()))
+        grads = []
+        for _ in range(3):
+            model.zero_grad()
+            steps[-1]().backward()
+            grads.append(model[0].weight.grad.array.copy())
+        assert np.array_equal(grads[1], grads[2])
+    # the same text (ops named by position, not by class): compiled once
+    assert len(compiled) == 1
+    plans = [next(iter(step._plans.values())) for step in steps]
+    assert plans[0]._forward.__code__ is plans[1]._forward.__code__
+    assert plans[0]._forward is not plans[1]._forward  # each with its own ops and contexts
 
 
 @settings(max_examples=15, deadline=None)

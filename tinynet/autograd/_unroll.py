@@ -1,7 +1,8 @@
 """The fast path of ``tn.capture``'s replay: a plan's two loops (forward over its ops,
 backward over them in the engine's order) unrolled into two straight-line Python
-functions, generated and compiled once per plan; and, for calls with forward hooks, a
-third: the forward keeping the values those hooks may read (``unroll_keeping``).
+functions, generated once per plan and compiled once per text (``_code``); and, for calls
+with forward hooks, a third: the forward keeping the values those hooks may read
+(``unroll_keeping``).
 
 Read ``_Running._forward_loop`` and ``_backward_loop`` (_running.py) first: the
 generated code does what they do, step for step and in the same order, so the numbers are
@@ -15,7 +16,6 @@ traceback through it shows its lines, as torch.fx does for the code it generates
 """
 import itertools
 import linecache
-import weakref
 
 import numpy as np
 
@@ -23,6 +23,8 @@ from tinynet.autograd._recording import INPUT, OUT, TENSOR
 from tinynet.autograd.engine import arity_error, unbroadcast
 
 _numbers = itertools.count()
+CODE_KEPT = 64  # compiled texts kept for the next plans (see _code)
+_CODE = {}  # generated text -> its code, least recently used first
 
 
 def unroll(plan):
@@ -30,7 +32,7 @@ def unroll(plan):
     returns the returned ops' outputs; ``backward(grad)`` the leaf slots in the order
     their gradients arrived and every slot's gradient."""
     names = _names()
-    return _compiled(plan, names, _forward_lines(plan, names) + [""]
+    return _compiled(names, _forward_lines(plan, names) + [""]
                      + _backward_lines(plan, names), ("forward", "backward"))
 
 
@@ -40,7 +42,7 @@ def unroll_keeping(plan):
     op's output (None for those freed). Made when first needed: only calls with forward
     hooks run it."""
     names = _names()
-    return _compiled(plan, names, _forward_lines(plan, names, keeping=True),
+    return _compiled(names, _forward_lines(plan, names, keeping=True),
                      ("forward_keeping",))[0]
 
 
@@ -49,18 +51,32 @@ def _names() -> dict:
             "arity_error": arity_error}
 
 
-def _compiled(plan, names, lines, functions) -> tuple:
+def _compiled(names, lines, functions) -> tuple:
     source = "\n".join(lines)
-    filename = f"<tn.capture replay {next(_numbers)}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    weakref.finalize(plan, linecache.cache.pop, filename, None)  # the text goes with it
-    exec(compile(source, filename, "exec"), names)
+    exec(_code(source), names)
     # taken out of their globals, so that no cycle keeps the contexts (and the arrays
     # they saved) alive once the plan goes
     compiled = tuple([names.pop(name) for name in functions])
     for function in compiled:
         function.source = source
     return compiled
+
+
+def _code(source: str):
+    """``source`` compiled, or its code from an earlier plan: the text names every object
+    through ``names`` (ctx3, forward3), so plans of the same ops in the same order (the
+    runs of a comparison, a model captured again) generate the same text, and compiling
+    it costs more than a short run's replays save. The last ``CODE_KEPT`` texts are kept,
+    each with its lines in ``linecache`` for tracebacks, until it leaves."""
+    code = _CODE.pop(source, None)
+    if code is None:
+        filename = f"<tn.capture replay {next(_numbers)}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        code = compile(source, filename, "exec")
+        while len(_CODE) >= CODE_KEPT:
+            linecache.cache.pop(_CODE.pop(next(iter(_CODE))).co_filename, None)
+    _CODE[source] = code  # (last: the most recently used)
+    return code
 
 
 def _forward_lines(plan, names, keeping: bool = False) -> list:
