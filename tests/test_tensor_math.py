@@ -706,3 +706,22 @@ def test_the_running_sum_of_a_0d_tensor_is_itself_and_bools_are_their_own_sign()
     assert tn.tensor(3).cumsum(-1).shape == ()
     flags = tn.tensor([True, False])
     assert flags.sign().tolist() == [True, False] and flags.sign().dtype == np.bool_
+
+
+@pytest.mark.parametrize("compute, value, message", [
+    (lambda: tn.tensor([1.0]) / 0, np.inf, "divide by zero"),
+    (lambda: tn.log(tn.tensor([0.0])), -np.inf, "divide by zero"),
+    (lambda: tn.exp(tn.tensor([1000.0])), np.inf, "overflow"),
+    (lambda: tn.sqrt(tn.tensor([-1.0])), np.nan, "invalid value"),
+])
+def test_floating_point_exceptions_warn_as_numpy_and_follow_its_error_settings(
+        compute, value, message):
+    """docs/api.md: PyTorch is silent; tinynet gives the same inf or nan with numpy's
+    warning, which numpy's error settings silence or turn into an error."""
+    with pytest.warns(RuntimeWarning, match=message):
+        out = compute()
+    np.testing.assert_array_equal(out.array, [value])
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(compute().array, [value])
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        compute()
