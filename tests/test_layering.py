@@ -7,7 +7,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "tinynet"
 LAYERS = [  # lowest first; a module belongs to the first layer whose prefix matches it
     ("engine", ("tinynet.tensor", "tinynet.tensor_inplace", "tinynet.tensor_inplace_math",
-                "tinynet.tensor_math",
+                "tinynet.tensor_views", "tinynet.tensor_math",
                 "tinynet.tensor_select", "tinynet.tensor_convert", "tinynet.tensor_types",
                 "tinynet.tensor_hooks", "tinynet.size", "tinynet.printing",
                 "tinynet.tensor_logic", "tinynet.tensor_shape", "tinynet.tensor_linalg",

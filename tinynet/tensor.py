@@ -100,8 +100,11 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     # PyTorch's: a Tensor sharing it, detached from the graph)
     # _hooks: a leaf's ``register_hook`` hooks (a non-leaf's are on its grad_fn);
     # _grad_hooks: its ``register_post_accumulate_grad_hook`` hooks (dicts, or None)
+    # _view_base: for a tensor an op made as a view of an input's memory (x[0], x.t()), a
+    # weak reference to that input, which an in-place change inside the graph also
+    # rebinds (tensor_views.py's view_of); unset or None otherwise
     __slots__ = ("array", "grad", "requires_grad", "_ctx", "_hooks", "_grad_hooks", "_version",
-                 "__weakref__")
+                 "_view_base", "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 

@@ -13,11 +13,16 @@ Inside the graph (grad mode, and the tensor or the other operand requires grad):
     values it no longer holds);
   * any other tensor is *rebound*: ``x += y`` records ``x + y`` as an ordinary op and
     makes ``x`` that result, so gradients are exactly those of ``x = x + y``. NOTE: PyTorch
-    writes into the storage instead, so views taken before (``x.data``, ``x.detach()``)
-    see the new values; here they keep the old ones. The graph never sees a changed value.
+    writes into the storage instead, so views taken before (``x.data``, ``x.detach()``,
+    ``x[0]``) see the new values; here they keep the old ones. The graph never sees a
+    changed value;
+  * a view changed that way (``h[0].mul_(2)``) is written back into the tensor it views,
+    while that one is alive: ``h`` is rebound to ``SetItem(h, view, positions)``
+    (tensor_views.py), as PyTorch's shared storage changes ``h``.
 """
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 
@@ -77,9 +82,22 @@ class TensorInPlace:
         return involved
 
     def _rebind(self, result):
-        """Make ``self`` the recorded ``result`` (see the module docstring)."""
+        """Make ``self`` the recorded ``result`` (see the module docstring); when ``self``
+        is a view of a tensor still alive, that tensor too becomes itself with the view's
+        new values written in (tensor_views.py), as PyTorch's shared storage gives."""
+        base, where = view_of(self)
+        if where is not None and base.requires_grad and base._ctx is None:
+            raise RuntimeError(
+                "a view of a leaf tensor that requires grad is being used in an in-place "
+                "operation: change the leaf under `with tinynet.no_grad():`, or use the "
+                "out-of-place form")
         self.array, self._ctx, self.requires_grad = result.array, result._ctx, result.requires_grad
         self._version = result._version
+        self._view_base = None
+        if where is not None:
+            base._rebind(ops.SetItem.apply(base, self, where))
+            # its array is its own now: where it lies in the base is kept instead
+            self._view_base = ((), (weakref.ref(base), where, base.shape))
         return self
 
     def _update(self, other, ufunc, out_of_place):
@@ -306,3 +324,4 @@ def _index_array(part):
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
 from tinynet.autograd.observers import values_read  # noqa: E402
+from tinynet.tensor_views import view_of  # noqa: E402

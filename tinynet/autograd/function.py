@@ -32,6 +32,7 @@ context that made the input, or the input itself when it is a leaf). So
     freed by reference counting alone, the moment the last tensor that uses it goes away.
 """
 import itertools
+import weakref
 
 import numpy as np
 
@@ -153,10 +154,14 @@ def _share_version(t, base: np.ndarray, args: tuple) -> None:
     """Give ``t``, whose array views ``base``'s memory, the version counter of the input
     viewing the same memory, as PyTorch's views share their base's: a change through
     either (``w[0].add_(1)``, ``w.t().mul_(2)``) counts for both, so a backward that
-    saved the other raises instead of using the changed values."""
+    saved the other raises instead of using the changed values. ``t`` keeps weak
+    references to that input and to what it views in turn, for an in-place change of
+    ``t`` to reach the first of them still alive (tensor_views.py's ``view_of``)."""
     for a in args:
         if isinstance(a, Tensor) and (a.array is base or a.array.base is base):
             t._version = a._version
+            above = getattr(a, "_view_base", None)
+            t._view_base = ((weakref.ref(a), *(above[0] if above else ())), None)
             return
 
 
