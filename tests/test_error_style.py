@@ -33,6 +33,9 @@ ALLOWED = (
     "Trying to backward through the graph a second time",
     "one of the tensors needed for gradient computation has been modified",
     "a leaf tensor that requires grad is being used in an in-place operation",
+    "a view of a leaf tensor that requires grad is being used in an in-place operation",
+    "unsupported operation: more than one element of the written-to tensor refers to a "
+    "single memory location",
     "Only tensors created explicitly by the user (graph leaves) support deepcopy",
     "X(): functions with out=... arguments don't support automatic differentiation",
     # tensors, as PyTorch: .numpy(), len(), operator.index()
