@@ -16,6 +16,7 @@ LAYERS = [  # lowest first; a module belongs to the first layer whose prefix mat
                 "tinynet.searching",
                 "tinynet.autograd", "tinynet.ops", "tinynet.dtypes",
                 "tinynet.devices", "tinynet.random", "tinynet.checks", "tinynet.functions",
+                "tinynet.functions_inplace",
                 "tinynet.logic", "tinynet.shaping",
                 "tinynet.factories", "tinynet.sampling", "tinynet.combining",
                 "tinynet.promotion", "tinynet.threads", "tinynet.allocator", "tinynet.files",

@@ -225,7 +225,7 @@ def test_activation_reprs_show_their_configuration():
     assert repr(nn.ELU()) == "ELU(alpha=1.0)"
     assert repr(nn.GELU("tanh")) == "GELU(approximate='tanh')"
     assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
-    assert repr(nn.ReLU(inplace=True)) == "ReLU()"
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
 
 
 def test_gelu_refuses_an_unknown_approximation():

@@ -31,6 +31,10 @@ from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax,
                                numel, outer, pow, prod, reciprocal, relu, remainder, round, rsqrt,
                                sigmoid, sign, sin, softmax, sort, sqrt, square, std, std_mean, sum,
                                tan, tanh, topk, trace, tril, triu, trunc, var, var_mean)
+from tinynet.functions_inplace import (abs_, ceil_, clamp_, clamp_max_, clamp_min_, clip_, exp_,
+                                       fill_, fix_, floor_, frac_, log_, logit_, nan_to_num_,
+                                       neg_, relu_, round_, sigmoid_, sqrt_, square_, tanh_,
+                                       trunc_, xlogy_, zero_)
 from tinynet.functions_numeric import (aminmax, copysign, corrcoef, cov, cross, cummax, cummin,
                                        diff, erfinv, frac, heaviside, hypot, kron, logaddexp,
                                        logaddexp2, logcumsumexp, logit, nanmean, nanquantile,
@@ -149,6 +153,10 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "viz", "vstack", "where",
     "xlogy",
     "zeros", "zeros_like",
+    # the in-place forms (functions_inplace.py)
+    "abs_", "ceil_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "exp_", "fill_", "fix_",
+    "floor_", "frac_", "log_", "logit_", "nan_to_num_", "neg_", "relu_", "round_", "sigmoid_",
+    "sqrt_", "square_", "tanh_", "trunc_", "xlogy_", "zero_",
 ]
 
 _tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

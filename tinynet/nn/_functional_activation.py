@@ -1,21 +1,25 @@
 """More activations of ``tinynet.nn.functional`` (import them from there): ``celu``,
 ``rrelu``, ``softshrink``, ``hardshrink``, ``tanhshrink`` (elementwise) and ``softmin``,
-``glu`` (along one dim).
+``glu``, ``gumbel_softmax`` (along one dim).
 
 Each checks its arguments here, with the checks of ``tinynet/nn/_checks.py``, then calls
-one op (``hardshrink`` is the Tensor method, which does both). Integer input becomes the
-default float dtype first, as for the other activations (PyTorch refuses it);
-``inplace=True`` is accepted for PyTorch code and ignored.
+one op (``hardshrink`` is the Tensor method, which does both; ``gumbel_softmax`` is
+composed of tensor ops). Integer input becomes the default float dtype first, as for the
+other activations (PyTorch refuses it); ``inplace=True`` is accepted for PyTorch code and
+ignored.
 """
+import warnings
+
 import numpy as np
 
 from tinynet import ops
-from tinynet.checks import check_fits
+from tinynet.checks import check_fits, check_real
+from tinynet.factories import ones_like, zeros_like
 from tinynet.nn._checks import (check_celu_alpha, check_rrelu_bounds, check_softshrink_lambd,
                                 check_tensor)
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
-from tinynet.tensor_math import single_dim
+from tinynet.tensor_math import constant_tensor, single_dim
 
 
 def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -96,3 +100,55 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
                          f"into a and b), got {x.shape[axis]} (input of shape "
                          f"{tuple(x.shape)})")
     return ops.GLU.apply(x._floating(), axis)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1, generator=None) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution along ``dim``:
+
+        y = softmax((logits + g) / τ),  g = -log E, E ~ Exponential(1) per element
+
+    (g is Gumbel(0, 1) noise: argmax(logits + g) is a sample of the categorical
+    distribution softmax(logits), and as τ -> 0, y tends to that one-hot sample). The
+    gradient is softmax's, through logits; g is a constant. With ``hard=True`` the value
+    is the one-hot of y's argmax and the gradient y's (straight through):
+    y_hard - y.detach() + y.
+
+    Args:
+        logits: unnormalised log-probabilities, of any shape.
+        tau: the temperature τ, a finite number > 0 (default 1). NOTE: PyTorch takes
+            any τ (0 gives nan, a negative τ the least likely category).
+        hard: return one-hot samples, differentiated as the soft ones (default False).
+        eps: deprecated and unused, as in PyTorch (another value than 1e-10 warns).
+        dim: the dimension the categories lie along (default -1).
+        generator: where the noise is drawn from (default: the global generator, see
+            ``tn.manual_seed``; not in PyTorch, whose random stream tinynet's differs
+            from).
+
+    Example:
+        >>> import tinynet as tn
+        >>> _ = tn.manual_seed(0)
+        >>> y = tn.nn.functional.gumbel_softmax(tn.zeros(2, 3), hard=True)
+        >>> y.sum(dim=1)
+        tensor([1., 1.])
+    """
+    check_tensor("gumbel_softmax", logits, name="logits")
+    tau = check_real("gumbel_softmax", "tau", tau, low=0, low_open=True)
+    dim = single_dim(dim, logits.ndim, "gumbel_softmax")
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: eps is deprecated and has no effect (as in PyTorch)",
+                      UserWarning, stacklevel=2)
+    logits = logits._floating()
+    rng = as_generator(generator, "gumbel_softmax")
+    # -log E taken in float64, then cast: a draw too small for the dtype gives no inf
+    gumbels = -np.log(rng.standard_exponential(logits.shape))  # Gumbel(0, 1)
+    gumbels = constant_tensor(gumbels.astype(logits.dtype), from_values=False)
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    if logits.ndim == 0:  # one category: the sample is 1
+        y_hard = ones_like(y_soft)
+    else:
+        y_hard = zeros_like(y_soft).scatter_(dim, y_soft.argmax(dim, keepdim=True), 1.0)
+    # (1 - y) + y is exactly 1 for y in [0, 1], and 0 - y + y exactly 0: a one-hot value
+    return y_hard - y_soft.detach() + y_soft

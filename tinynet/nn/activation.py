@@ -7,8 +7,10 @@ Elementwise activations also answer ``derivative(x, y)``, f'(x) with their own s
 attribute declares the ``Function`` their functional form runs: the Monitor reads the
 derivative that op's context saved (``isinstance(ctx, module.op)``), and its
 ``peak_derivative``.
-``inplace`` arguments are accepted so PyTorch code runs, and ignored (tinynet never
-overwrites an activation's input; the results are identical).
+``inplace`` arguments are accepted so PyTorch code runs, kept as the attribute ``inplace``
+and printed as PyTorch prints them, and otherwise ignored (tinynet never overwrites an
+activation's input; the results are identical). The class attribute ``inplace = False``
+is what a module pickled before it was kept reads.
 """
 from tinynet import ops
 from tinynet.nn import functional as F
@@ -28,15 +30,20 @@ class ReLU(Module):
     """
 
     op = ops.ReLU  # the Function F.relu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.relu(x)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
@@ -54,10 +61,12 @@ class LeakyReLU(Module):
     """
 
     op = ops.LeakyReLU  # the Function F.leaky_relu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = negative_slope
+        self.inplace = inplace
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
@@ -66,7 +75,8 @@ class LeakyReLU(Module):
         return self.op.derivative(x, y, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"negative_slope={self.negative_slope}{inplace}"
 
 
 class ELU(Module):
@@ -84,10 +94,12 @@ class ELU(Module):
     """
 
     op = ops.ELU  # the Function F.elu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         self.alpha = alpha
+        self.inplace = inplace
 
     def forward(self, x):
         return F.elu(x, self.alpha)
@@ -96,7 +108,8 @@ class ELU(Module):
         return self.op.derivative(x, y, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}{inplace}"
 
 
 class GELU(Module):

@@ -4,7 +4,8 @@ Hardswish, LogSigmoid, Softsign, Threshold.
 The skeleton of ``tinynet/nn/activation.py``: each holds its configuration, calls its
 function in ``tinynet.nn.functional`` and answers ``derivative(x, y)``, f'(x) with its own
 settings, which the diagnostics read. Each runs one op (declared as ``op``, whose saved
-derivative the Monitor reads). ``inplace`` is accepted and ignored.
+derivative the Monitor reads). ``inplace`` is accepted, kept and printed as in PyTorch
+(``Hardsigmoid`` and ``Hardswish`` do not print it, as PyTorch's), and ignored.
 """
 
 from tinynet import ops
@@ -25,15 +26,20 @@ class ReLU6(Module):
     """
 
     op = ops.Hardtanh  # the Function F.relu6 runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.relu6(x)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, 0, 6)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Hardsigmoid(Module):
@@ -50,9 +56,11 @@ class Hardsigmoid(Module):
 
     op = ops.Hardsigmoid  # the Function F.hardsigmoid runs: what the Monitor reads
     peak_derivative = ops.Hardsigmoid.peak_derivative
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.hardsigmoid(x)
@@ -75,9 +83,11 @@ class Hardswish(Module):
 
     op = ops.Hardswish  # the Function F.hardswish runs: what the Monitor reads
     peak_derivative = ops.Hardswish.peak_derivative
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.hardswish(x)
@@ -146,11 +156,13 @@ class Threshold(Module):
     """
 
     op = ops.Threshold  # the Function F.threshold runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, threshold: float, value: float, inplace: bool = False):
         super().__init__()
         check_threshold("Threshold", threshold, value)
         self.threshold, self.value = threshold, value
+        self.inplace = inplace
 
     def forward(self, x):
         return F.threshold(x, self.threshold, self.value)
@@ -159,4 +171,5 @@ class Threshold(Module):
         return self.op.derivative(x, y, self.threshold)
 
     def extra_repr(self) -> str:
-        return f"threshold={self.threshold}, value={self.value}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"threshold={self.threshold}, value={self.value}{inplace}"

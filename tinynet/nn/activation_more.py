@@ -4,7 +4,8 @@ The same skeleton as ``tinynet/nn/activation.py``: each holds its configuration,
 its function in ``tinynet.nn.functional`` (one fused op of
 ``tinynet/ops/activation_more.py``, which its ``op`` attribute declares for the Monitor),
 and answers ``derivative(x, y)``, f'(x) with its own settings, which the diagnostics
-read. ``inplace`` is accepted and ignored.
+read. ``inplace`` is accepted, kept and printed as in PyTorch, and ignored (see
+``activation.py``).
 """
 import numpy as np
 
@@ -29,15 +30,20 @@ class SiLU(Module):
     """
 
     op = ops.SiLU  # the Function F.silu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.silu(x)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Mish(Module):
@@ -53,15 +59,20 @@ class Mish(Module):
     """
 
     op = ops.Mish  # the Function F.mish runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.mish(x)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Softplus(Module):
@@ -112,15 +123,20 @@ class SELU(Module):
     """
 
     op = ops.SELU  # the Function F.selu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, inplace: bool = False):
         super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
         return F.selu(x)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class PReLU(Module):
@@ -185,11 +201,13 @@ class Hardtanh(Module):
     """
 
     op = ops.Hardtanh  # the Function F.hardtanh runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
         super().__init__()
         check_hardtanh_range("Hardtanh", min_val, max_val)
         self.min_val, self.max_val = min_val, max_val
+        self.inplace = inplace
 
     def forward(self, x):
         return F.hardtanh(x, self.min_val, self.max_val)
@@ -198,4 +216,5 @@ class Hardtanh(Module):
         return self.op.derivative(x, y, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"min_val={self.min_val}, max_val={self.max_val}{inplace}"

@@ -3,8 +3,8 @@
 The skeleton of ``tinynet/nn/activation.py``: each holds its configuration, calls its
 function in ``tinynet.nn.functional`` (one op of ``tinynet/ops/activation_variants.py``,
 which its ``op`` attribute declares for the Monitor) and answers ``derivative(x, y)``,
-f'(x) with its own settings, which the diagnostics read. ``inplace`` is accepted and
-ignored.
+f'(x) with its own settings, which the diagnostics read. ``inplace`` is accepted, kept
+and printed as in PyTorch, and ignored.
 """
 from tinynet import ops
 from tinynet.nn import functional as F
@@ -30,11 +30,13 @@ class CELU(Module):
     """
 
     op = ops.CELU  # the Function F.celu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         check_celu_alpha("CELU", alpha)
         self.alpha = alpha
+        self.inplace = inplace
 
     def forward(self, x):
         return F.celu(x, self.alpha)
@@ -43,7 +45,8 @@ class CELU(Module):
         return self.op.derivative(x, y, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}{inplace}"
 
 
 class RReLU(Module):
@@ -74,6 +77,7 @@ class RReLU(Module):
     """
 
     op = ops.RReLU  # the Function F.rrelu runs: what the Monitor reads
+    inplace = False
 
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, inplace: bool = False,
                  generator=None):
@@ -82,6 +86,7 @@ class RReLU(Module):
         if generator is not None:
             as_generator(generator, "RReLU")  # a wrong type fails here, at construction
         self.lower, self.upper = lower, upper
+        self.inplace = inplace
         self.generator = generator
 
     def forward(self, x):
@@ -91,4 +96,5 @@ class RReLU(Module):
         return self.op.derivative(x, y, self.lower, self.upper)
 
     def extra_repr(self) -> str:
-        return f"lower={self.lower}, upper={self.upper}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"

@@ -22,8 +22,8 @@ from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_chann
                                 check_linear_input, check_normalized_shape, check_padding_idx,
                                 check_softplus, check_table, check_threshold, gelu_op,
                                 prelu_slope_shape)
-from tinynet.nn._functional_activation import (celu, glu, hardshrink, rrelu, softmin,
-                                               softshrink, tanhshrink)
+from tinynet.nn._functional_activation import (celu, glu, gumbel_softmax, hardshrink, rrelu,
+                                               softmin, softshrink, tanhshrink)
 from tinynet.nn._functional_loss import (binary_cross_entropy,
                                          binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, kl_div, l1_loss, mse_loss,
@@ -44,7 +44,8 @@ __all__ = [
     "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "celu", "celu_", "cosine_embedding_loss",
     "cosine_similarity", "cross_entropy", "dropout", "elu", "elu_", "embedding",
-    "gaussian_nll_loss", "gelu", "glu", "group_norm", "hardshrink", "hardsigmoid", "hardswish",
+    "gaussian_nll_loss", "gelu", "glu", "group_norm", "gumbel_softmax", "hardshrink",
+    "hardsigmoid", "hardswish",
     "hardtanh", "hardtanh_", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss",
     "layer_norm", "leaky_relu", "leaky_relu_", "linear", "log_softmax", "logsigmoid",
     "margin_ranking_loss", "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss",

@@ -1,0 +1,118 @@
+"""The ``inplace`` argument of the activation and dropout modules: kept as the attribute
+``inplace`` and printed as PyTorch prints it, for False and True, while the computation
+stays out of place (the input untouched, the same values and gradients) and the state
+dict, pickling and the Monitor do not see it."""
+import pickle
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+from tinynet import nn
+
+# (name, the positional arguments before inplace): every module of PyTorch's that takes
+# inplace (the list is checked whole against PyTorch's signatures below)
+MODULES = [("ReLU", ()), ("LeakyReLU", ()), ("LeakyReLU", (0.2,)), ("ELU", ()),
+           ("ELU", (0.5,)), ("CELU", ()), ("CELU", (2.5,)), ("SELU", ()), ("RReLU", ()),
+           ("RReLU", (0.1, 0.3)), ("Hardtanh", ()), ("Hardtanh", (-2, 3)), ("ReLU6", ()),
+           ("Threshold", (0.5, -1.0)), ("Threshold", (1, 2)), ("SiLU", ()), ("Mish", ()),
+           ("Hardswish", ()), ("Hardsigmoid", ()), ("Dropout", ()), ("Dropout", (0.2,)),
+           ("AlphaDropout", ()), ("AlphaDropout", (0.2,))]
+CASES = [(name, args, inplace) for name, args in MODULES for inplace in (False, True)]
+
+
+def _ids(case):
+    name, args, inplace = case
+    return f"{name}{args}-inplace={inplace}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_repr_and_attribute_equal_pytorchs(case):
+    torch = pytest.importorskip("torch")
+    name, args, inplace = case
+    ours = getattr(nn, name)(*args, inplace=inplace)
+    theirs = getattr(torch.nn, name)(*args, inplace=inplace)
+    assert repr(ours) == repr(theirs)
+    assert ours.inplace is theirs.inplace is inplace
+
+
+def test_every_pytorch_module_taking_inplace_that_tinynet_has_is_listed():
+    torch = pytest.importorskip("torch")
+    import inspect
+    taking = {name for name in dir(torch.nn) if isinstance(getattr(torch.nn, name), type)
+              and issubclass(getattr(torch.nn, name), torch.nn.Module)
+              and "inplace" in inspect.signature(getattr(torch.nn, name)).parameters}
+    assert {name for name in taking if hasattr(nn, name)} == {name for name, _ in MODULES}
+
+
+def test_reprs_as_pytorch_prints_them():
+    # the strings themselves, for a run without PyTorch
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+    assert repr(nn.ReLU()) == "ReLU()"
+    assert repr(nn.LeakyReLU(inplace=True)) == "LeakyReLU(negative_slope=0.01, inplace=True)"
+    assert repr(nn.ELU(inplace=True)) == "ELU(alpha=1.0, inplace=True)"
+    assert repr(nn.Hardswish(inplace=True)) == "Hardswish()"  # PyTorch's prints no setting
+    assert repr(nn.Dropout(inplace=True)) == "Dropout(p=0.5, inplace=True)"
+    assert repr(nn.Sequential(nn.Linear(2, 2), nn.ReLU(True))) == (
+        "Sequential(\n  (0): Linear(in_features=2, out_features=2, bias=True)\n"
+        "  (1): ReLU(inplace=True)\n)")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[2]], ids=_ids)
+def test_the_computation_stays_out_of_place(case):
+    name, args, _ = case
+    x0 = np.linspace(-4, 4, 17)
+    outputs, grads = [], []
+    for inplace in (False, True):
+        module = getattr(nn, name)(*args, inplace=inplace)
+        x = tn.tensor(x0, requires_grad=True)
+        _ = tn.manual_seed(0)  # the same slopes and masks for RReLU and the dropouts
+        y = module(x)
+        y.backward(tn.ones_like(y))
+        np.testing.assert_array_equal(x.array, x0)  # the input untouched
+        assert y is not x
+        outputs.append(y.array)
+        grads.append(x.grad.array)
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_the_input_is_untouched_without_autograd_too():
+    x = tn.tensor([-1.0, 2.0])
+    y = nn.ReLU(inplace=True)(x)
+    assert x.tolist() == [-1.0, 2.0] and y.tolist() == [0.0, 2.0]
+    assert x._version == [0]  # (tinynet's counter: a list its views share)
+
+
+def test_state_dict_and_pickling_are_unaffected():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(inplace=True), nn.Dropout(0.1, True),
+                          nn.Linear(4, 2), nn.ELU(0.5, inplace=True))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias"]
+    copy = pickle.loads(pickle.dumps(model))
+    assert repr(copy) == repr(model)
+    assert copy[1].inplace is True and copy[4].inplace is True
+    x = tn.randn(5, 3)
+    np.testing.assert_array_equal(copy.eval()(x).array, model.eval()(x).array)
+
+
+def test_a_module_pickled_before_inplace_was_kept_reads_false():
+    relu, elu = nn.ReLU(), nn.ELU(0.5)
+    for module in (relu, elu):
+        del vars(module)["inplace"]  # what such a pickle holds
+    relu, elu = pickle.loads(pickle.dumps((relu, elu)))
+    assert (relu.inplace, repr(relu)) == (False, "ReLU()")
+    assert (elu.inplace, repr(elu)) == (False, "ELU(alpha=0.5)")
+
+
+def test_the_monitor_reads_the_same_numbers():
+    results = []
+    for inplace in (False, True):
+        _ = tn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 8), nn.LeakyReLU(0.1, inplace=inplace),
+                              nn.Linear(8, 8), nn.Hardswish(inplace=inplace), nn.Linear(8, 1))
+        x = tn.randn(16, 3)
+        with tn.diagnostics.Monitor(model, every=1) as monitor:
+            model(x).sum().backward()
+            results.append(monitor.end_epoch()["layers"])
+    assert results[0]["1"]["kind"] == "LeakyReLU" and results[0]["3"]["kind"] == "Hardswish"
+    assert results[0] == results[1]
