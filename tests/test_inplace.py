@@ -288,3 +288,22 @@ def test_clamp_in_place_takes_tensor_bounds():
     x = tn.tensor([-1.0, 0.5, 3.0])
     x.clamp_(min=tn.tensor(0.0), max=tn.tensor([1.0, 1.0, 2.0]))
     assert x.tolist() == [0.0, 0.5, 2.0]
+
+
+@pytest.mark.parametrize("fill", ["zero_", "fill_ number", "fill_ tensor", "normal_"])
+def test_filling_a_non_leaf_keeps_it_in_the_graph_with_pytorchs_gradients(fill):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        lib.manual_seed(0)
+        x = lib.ones(3, 2, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        h = x * 2
+        {"zero_": lambda: h.zero_(), "fill_ number": lambda: h.fill_(2.5),
+         "fill_ tensor": lambda: h.fill_(w), "normal_": lambda: h.normal_()}[fill]()
+        assert h.requires_grad and h.grad_fn is not None
+        (h * 3 + x).sum().backward()
+        results.append((x.grad.tolist(), None if w.grad is None else w.grad.item()))
+        if fill != "normal_":  # (the two libraries draw other numbers)
+            results[-1] += (h.tolist(),)
+    assert results[0] == results[1]

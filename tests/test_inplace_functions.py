@@ -111,10 +111,7 @@ def test_a_leaf_that_requires_grad_is_refused(case):
             assert _call(library, case, w) is w
 
 
-# (not zero_ and fill_: inside the graph Tensor.zero_ and fill_ make a non-leaf a constant,
-# where PyTorch keeps it in the graph with a zero gradient)
-@pytest.mark.parametrize("case", [c for c in CASES if c[1] is not NAN_INF and
-                                  c[0] not in ("zero_", "fill_")], ids=_id)
+@pytest.mark.parametrize("case", [c for c in CASES if c[1] is not NAN_INF], ids=_id)
 def test_inside_the_graph_the_gradients_are_pytorchs(case):
     _, values, _, _ = case
     grads = []

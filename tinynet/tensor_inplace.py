@@ -234,18 +234,21 @@ class TensorInPlace:
         return self
 
     def _overwrite(self, values):
-        if self._recording():  # a non-leaf: it becomes a constant
-            return self._rebind(type(self)._wrap(np.asarray(values, self.dtype) +
-                                                 np.zeros(self.shape, self.dtype), False, None))
+        """Every element set to ``values`` (broadcast). Inside the graph: recorded as
+        ``SetItem`` at ``...``, so the tensor stays in the graph with a zero gradient
+        for what it held, and a tensor ``values`` gets the sum of the gradient, as
+        PyTorch's ``ZeroBackward``/``FillBackward``."""
+        if self._recording(values):
+            return self._rebind(ops.SetItem.apply(self, values, Ellipsis))
         self.bump_version()
-        self.array[...] = values
+        self.array[...] = _values(values)
         return self
 
     def zero_(self):
         return self._overwrite(0)
 
     def fill_(self, value):
-        return self._overwrite(_values(value))
+        return self._overwrite(value)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with N(mean, std²) draws (the global generator, or ``generator``)."""
