@@ -694,3 +694,36 @@ def test_activation_modules_lists_every_activation_the_monitor_watches():
     assert {cls.__name__ for cls in ACTIVATION_MODULES} == watched
     assert {"ReLU", "SiLU", "Mish", "CELU", "Softshrink", "Hardtanh"} <= watched
     assert not {"Linear", "Softmax", "GLU", "Identity", "LayerNorm"} & watched
+
+
+@pytest.mark.parametrize("approximate", ["tanh", "none"])
+@pytest.mark.parametrize("captured", [False, True])
+def test_backward_reusing_the_derivative_the_monitor_read_gives_the_same_gradients(
+        approximate, captured):
+    # On observed steps GELU's backward takes the f' the Monitor read; a replayed call
+    # whose loss was never backpropagated must not leave it to the next call's backward.
+    grads = []
+    for monitored in (False, True):
+        tn.manual_seed(0)
+        net = nn.Sequential(nn.Linear(4, 8), nn.GELU(approximate), nn.Linear(8, 2))
+        monitor = Monitor(net, every=2) if monitored else None  # forwards 1, 3, 5...
+
+        def loss(x):
+            return (net(x) ** 2).sum()
+
+        step = tn.capture(loss) if captured else loss
+        seen = []
+        for seed in range(6):
+            x = _x(16, 4, seed, scale=2.0)
+            out = step(x)
+            if seed == 2:
+                continue  # an observed forward without its backward, then one not observed
+            net.zero_grad()
+            out.backward()
+            seen.append([p.grad.array.copy() for p in net.parameters()])
+        grads.append(seen)
+        if monitor is not None:
+            monitor.detach()
+    for plain, watched in zip(*grads):
+        for a, b in zip(plain, watched):
+            np.testing.assert_array_equal(a, b)

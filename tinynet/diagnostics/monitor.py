@@ -159,10 +159,10 @@ class _ActivationStats:
             self.add(d, y.reshape(-1))
 
     def add(self, d: np.ndarray, y: np.ndarray) -> None:
-        """Add the statistics of f' (``d``, rows of units: changed in place) and of the
-        outputs ``y`` (flat)."""
+        """Add the statistics of f' (``d``, rows of units) and of the outputs ``y``
+        (flat); neither is changed (an op may keep ``d`` for its backward)."""
         if d.dtype.kind == "f":
-            d = np.abs(d, out=d)  # GELU's f' dips below 0
+            d = np.abs(d)  # GELU's f' dips below 0
             # per unit: some sample had f' != 0, i.e. the column's sum of |f'| is not 0
             # (NaN and inf count as nonzero, as in any()); BLAS's product sums the
             # columns several times faster than any(axis=0) walks them

@@ -184,6 +184,34 @@ class ELU(reference.ELU):
         return d, None
 
 
+# NOTE: GELU's derivative is several passes over the activation. The Monitor reads it on
+# the steps it observes (``saved_derivative``), and backward needs the same array: kept on
+# the context with the input it was computed from, backward takes it instead of
+# computing it again. A replay reuses the context, but its forward saves a new input
+# array, so a derivative kept from an earlier call (whose loss was never backpropagated)
+# is never taken.
+def kept_derivative(ctx, derivative_from):
+    """f' from what forward saved, kept on ``ctx`` for backward (callers must not change
+    it)."""
+    x = ctx.saved_tensors[0]
+    kept = getattr(ctx, "kept_derivative", None)
+    if kept is not None and kept[0] is x:
+        return kept[1]
+    d = derivative_from(*ctx.saved_tensors)
+    ctx.kept_derivative = (x, d)
+    return d
+
+
+def reused_derivative(ctx, derivative_from):
+    """f' for backward to overwrite: the one kept by ``kept_derivative`` for this call's
+    input (then no longer kept), else a new one."""
+    kept = getattr(ctx, "kept_derivative", None)
+    if kept is None:
+        return derivative_from(*ctx.saved_tensors)
+    ctx.kept_derivative = None
+    return kept[1] if kept[0] is ctx.saved_tensors[0] else derivative_from(*ctx.saved_tensors)
+
+
 class GELU(reference.GELU):
     @staticmethod
     def derivative(x, y):
@@ -203,11 +231,11 @@ class GELU(reference.GELU):
 
     @staticmethod
     def saved_derivative(ctx):
-        return GELU.derivative_from(*ctx.saved_tensors)
+        return kept_derivative(ctx, GELU.derivative_from)
 
     @staticmethod
     def backward(ctx, grad):
-        d = GELU.saved_derivative(ctx)
+        d = reused_derivative(ctx, GELU.derivative_from)
         d *= grad
         return d
 
@@ -263,11 +291,11 @@ class GELUTanh(reference.GELUTanh):
 
     @staticmethod
     def saved_derivative(ctx):
-        return GELUTanh.derivative_from(*ctx.saved_tensors)
+        return kept_derivative(ctx, GELUTanh.derivative_from)
 
     @staticmethod
     def backward(ctx, grad):
-        d = GELUTanh.saved_derivative(ctx)
+        d = reused_derivative(ctx, GELUTanh.derivative_from)
         d *= grad
         return d
 
