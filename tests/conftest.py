@@ -39,7 +39,7 @@ TOPICS = {
            "test_functional_forms", "test_bce", "test_containers_hooks", "test_backward_hooks",
            "test_kl_div", "test_parameter_containers", "test_nn_extra",
            "test_concat_dataset", "test_activations_more", "test_losses_more",
-           "test_activation_dtypes"),
+           "test_activation_inputs"),
     "optim": ("test_optim", "test_optim_more", "test_optim_maximize",
               "test_legacy_and_update_ops",
               "test_lr_scheduler", "test_lr_combined",

@@ -1,4 +1,7 @@
-"""Activations given integer and bool tensors do what PyTorch's do: ``sigmoid`` and
+"""Activations on the edges of their inputs against PyTorch's: nan and ±inf (values and
+gradients, float32 and float64), and integer and bool tensors.
+
+Given integer and bool tensors, activations do what PyTorch's do: ``sigmoid`` and
 ``tanh`` make them floating (the default dtype), ``softsign`` and ``tanhshrink`` make
 integers floating; ``relu``, ``relu6``, ``hardtanh`` and ``threshold`` keep an integer
 dtype; every other one refuses them, as PyTorch, which has no integer kernel for them
@@ -165,3 +168,44 @@ def test_softsign_of_uint8_is_exact_where_pytorchs_overflows():
     x = np.array([254, 255], dtype=np.uint8)
     assert torch.nn.functional.softsign(torch.tensor(x))[1].item() == np.inf
     np.testing.assert_allclose(F.softsign(tn.tensor(x)).array, x / (1.0 + x), rtol=1e-7)
+
+
+# ---- nan and ±inf ------------------------------------------------------------------------
+SPECIAL = [np.nan, np.inf, -np.inf]
+# (module, arguments): every activation module but RReLU in training (random slopes)
+MODULES = [(name, MODULE_ARGS.get(name, ())) for name in sorted(FUNCTIONS)
+           if name not in ("RReLU", "PReLU", "Softmax", "LogSoftmax", "Softmin", "GLU")]
+MODULES += [("GELU", ("tanh",)), ("RReLU", (0.1, 0.3)), ("Hardtanh", (-2.0, 3.0))]
+# where tinynet gives the true limits and PyTorch's formulas nan (its GELU in float32 even
+# for the value at +inf): (module, args, dtype) -> tinynet's values then gradients
+LIMITS = {("GELU", (), "float32"): ([np.nan, np.inf, np.nan], [np.nan, np.nan, np.nan]),
+          ("GELU", ("tanh",), "float32"): ([np.nan, np.inf, np.nan], [np.nan, 1.0, 0.0]),
+          ("GELU", ("tanh",), "float64"): ([np.nan, np.inf, np.nan], [np.nan, 1.0, 0.0]),
+          ("Softsign", (), "float32"): ([np.nan, np.nan, np.nan], [np.nan, 0.0, 0.0]),
+          ("Softsign", (), "float64"): ([np.nan, np.nan, np.nan], [np.nan, 0.0, 0.0])}
+
+
+def _at_special_values(library, name: str, args: tuple, dtype: str):
+    module = getattr(library.nn, name)(*args)
+    if library is torch:
+        module.eval()  # RReLU's mean slope, as tinynet's F.rrelu by default
+    else:
+        module.training = False
+    x = library.tensor(np.array(SPECIAL, dtype), requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = module(x)
+        y.sum().backward()
+    return y.detach().numpy(), x.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name, args", MODULES, ids=[f"{n}{a}" for n, a in MODULES])
+def test_values_and_gradients_at_nan_and_infinities_as_pytorch(name, args, dtype):
+    """A piecewise activation's gradient at nan is that of the branch PyTorch's test
+    (x <= 0 for ELU, SELU, ReLU; the ends for Hardtanh) sends nan to: 1 (λ for SELU)."""
+    y, grad = _at_special_values(tn, name, args, dtype)
+    their_y, their_grad = _at_special_values(torch, name, args, dtype)
+    if (name, args, dtype) in LIMITS:
+        their_y, their_grad = LIMITS[name, args, dtype]
+    np.testing.assert_allclose(y, their_y, rtol=1e-6)
+    np.testing.assert_allclose(grad, their_grad, rtol=1e-6)
