@@ -130,11 +130,11 @@ class TensorMath:
 
     @numpy_names
     def softmax(self, dim: int):
-        return ops.Softmax.apply(self._floating(), dim)
+        return ops.Softmax.apply(check_floating("softmax", self), dim)
 
     @numpy_names
     def log_softmax(self, dim: int):
-        return ops.LogSoftmax.apply(self._floating(), dim)
+        return ops.LogSoftmax.apply(check_floating("log_softmax", self), dim)
 
     def hardshrink(self, lambd: float = 0.5):
         """x outside [-λ, λ], else 0 (a negative λ keeps every x, as in PyTorch); ``lambd``
