@@ -213,7 +213,10 @@ def test_softmin_dim_none_is_the_last_dim_and_dtype_casts_first():
     y = F.softmin(x.float(), 1, dtype=tn.float64)
     assert y.dtype == tn.float64
     np.testing.assert_allclose(y.array, F.softmin(x.float().double(), 1).array, rtol=1e-15)
-    assert F.softmin(tn.tensor([1, 2]), 0).dtype == tn.float32  # integers: default float
+    assert F.softmin(tn.tensor([1, 2]), 0, dtype=tn.float32).dtype == tn.float32
+    with pytest.raises(TypeError, match="softmin: x must be a floating-point tensor, got "
+                                        "int64"):
+        F.softmin(tn.tensor([1, 2]), 0)  # as PyTorch, integers only with a dtype=
     assert F.softmin(tn.tensor(3.0)).item() == 1.0
 
 
@@ -267,10 +270,16 @@ def test_each_keeps_the_floating_dtype(fn, dtype):
     assert y.dtype == dtype and x.grad.dtype == dtype
 
 
-@pytest.mark.parametrize("fn", [F.glu, F.celu, F.rrelu, F.softshrink, F.hardshrink,
-                                F.tanhshrink], ids=lambda f: f.__name__)
-def test_integer_input_becomes_the_default_float_dtype(fn):
-    assert fn(tn.tensor([[1, -2]])).dtype == tn.float32
+@pytest.mark.parametrize("fn", [F.glu, F.celu, F.rrelu, F.softshrink, F.hardshrink],
+                         ids=lambda f: f.__name__)
+def test_integer_input_is_refused_as_pytorch(fn):
+    with pytest.raises(TypeError, match=f"{fn.__name__}: x must be a floating-point tensor, "
+                                        f"got int64"):
+        fn(tn.tensor([[1, -2]]))
+
+
+def test_tanhshrink_makes_integers_the_default_float_dtype_as_pytorch():
+    assert F.tanhshrink(tn.tensor([[1, -2]])).dtype == tn.float32
 
 
 # ---- bad arguments -------------------------------------------------------------------------
@@ -354,8 +363,7 @@ def test_in_place_forms_write_into_the_tensor_outside_the_graph():
     y = -tn.ones(4)
     assert tn.rrelu_(y, training=True) is y
     np.testing.assert_array_equal(y.array, expected)
-    with pytest.raises(RuntimeError, match="celu_: the result's dtype float32 cannot be "
-                                           "written into this tensor's dtype int64"):
+    with pytest.raises(TypeError, match="celu: x must be a floating-point tensor, got int64"):
         tn.celu_(tn.tensor([1, 2]))
 
 

@@ -245,6 +245,54 @@ def test_a_new_tensor_of_mixed_numbers_has_pytorchs_dtype(data):
     assert tn.as_tensor(data).dtype == torch.as_tensor(data).numpy().dtype
 
 
+# numpy scalars of the unsigned types PyTorch promotes only to themselves and to floats
+_UNSIGNED = st.tuples(st.sampled_from(["uint16", "uint32", "uint64"]),
+                      st.integers(0, 2 ** 16 - 1)).map(lambda pair: np.dtype(pair[0]).type(pair[1]))
+_MIXED = st.one_of(_NUMBERS, _UNSIGNED, _UNSIGNED)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(_MIXED, st.lists(_MIXED, min_size=2, max_size=2)),
+                min_size=1, max_size=4).map(
+    lambda items: [x if isinstance(x, list) else [x, x] for x in items]))
+def test_a_new_tensor_of_uint16_32_64_numbers_is_pytorchs_or_refused(data):
+    """uint16, uint32, uint64 promote only to themselves and to floating types, in
+    PyTorch's order (each list left to right): else PyTorch's RuntimeError, a TypeError
+    naming tensor here."""
+    try:
+        theirs = torch.tensor(data).numpy()
+    except RuntimeError as error:
+        assert "Promotion for uint16, uint32, uint64 types is not supported" in str(error)
+        with pytest.raises(TypeError, match="tensor: data must hold numbers whose dtypes "
+                                            "promote together: uint16, uint32 and uint64 "):
+            tn.tensor(data)
+        return
+    except TypeError as error:  # PyTorch refuses a numpy uint64 scalar that stays uint64
+        assert "an integer is required" in str(error)
+        assert tn.tensor(data).dtype == np.uint64
+        return
+    ours = tn.tensor(data)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours.array, theirs)
+
+
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
+def test_uint16_32_64_arrays_keep_their_dtype_as_pytorch():
+    for name in ("uint16", "uint32", "uint64"):
+        array = np.array([3, 2 ** 16 - 1], dtype=name)
+        for make in ("tensor", "as_tensor", "from_numpy"):
+            ours, theirs = getattr(tn, make)(array), getattr(torch, make)(array)
+            assert ours.dtype == theirs.numpy().dtype == array.dtype, (name, make)
+        floats = [array, [1.5, 2.5]]
+        assert tn.tensor(floats).dtype == torch.tensor(floats).numpy().dtype == np.float32
+        with pytest.raises(RuntimeError, match="Promotion for uint16"):
+            torch.tensor([array, [1, 2]])
+        with pytest.raises(TypeError, match=f"tensor: .* got {name} and int64, in "):
+            tn.tensor([array, [1, 2]])
+    with pytest.raises(TypeError, match="promote_types: .* got uint16 and int64"):
+        tn.promote_types(np.uint16, tn.int64)
+
+
 def test_a_new_tensor_of_arrays_and_tensors_has_pytorchs_dtype():
     i32 = np.array([1, 2], dtype=np.int32)
     f64 = np.array([1.5, 2.5])

@@ -46,16 +46,42 @@ def check_not_nan(where: str, name: str, value) -> float:
 
 
 def check_fits(where: str, name: str, value: float, dtype) -> float:
-    """``value`` if the floating ``dtype`` holds it: a finite number beyond its largest
-    (1e5 for float16) is refused, as PyTorch refuses a number argument that overflows the
-    input's dtype; infinities are held."""
+    """``value`` if ``dtype`` holds it, as PyTorch refuses a number argument that overflows
+    the input's dtype: for a floating dtype, any number but a finite one beyond its largest
+    (1e5 for float16); for an integer dtype, a number from its min to its max (a float
+    there is truncated toward zero by the caller: 255.9 does not fit uint8)."""
     import numpy as np
 
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= value <= info.max:  # (nan and the infinities too)
+            _fail(ValueError, where, name, f"a number the input's dtype {np.dtype(dtype)} "
+                                           f"holds (from {info.min} to {info.max})", value)
+        return value
     largest = float(np.finfo(dtype).max)
     if math.isfinite(value) and abs(value) > largest:
         _fail(ValueError, where, name, f"within the range of the input's dtype "
                                        f"{np.dtype(dtype)} (|{name}| <= {largest:g})", value)
     return value
+
+
+def check_floating(where: str, x, name: str = "x"):
+    """``x`` if it is a floating-point tensor: the activations PyTorch has no integer or
+    bool kernel for (``gelu``, ``elu``, ``softmax``...) refuse the others, as it does."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"{where}: {name} must be a floating-point tensor, got {x.dtype} "
+                        f"(convert it: {name}.float())")
+    return x
+
+
+def check_not_bool(where: str, x):
+    """``x`` if it is not a bool tensor: ``relu``, ``hardtanh``, ``threshold`` keep an
+    integer tensor's dtype and ``softsign``, ``tanhshrink`` make it floating, but, as in
+    PyTorch, none of them takes booleans."""
+    if x.dtype.kind == "b":
+        raise TypeError(f"{where}: x must be a tensor of numbers, not booleans, got {x.dtype} "
+                        f"(convert it: x.float() or x.long())")
+    return x
 
 
 def check_int(where: str, name: str, value, low: int = None, high: int = None) -> int:

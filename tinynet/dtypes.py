@@ -8,6 +8,7 @@ are the same. As with PyTorch, ``from tinynet import *`` therefore rebinds ``flo
 ``int`` and ``bool``.
 """
 import builtins
+import functools
 import itertools
 import reprlib
 
@@ -168,7 +169,7 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
         raise ValueError(f"{where}: data must be rectangular (at each depth, lists of one "
                          f"length), got {reprlib.repr(data)}") from None
     if not from_numpy and array.dtype.kind in "biuf":
-        inferred = inferred_dtype(data)
+        inferred = inferred_dtype(data, where)
         if inferred is not None and inferred != array.dtype:
             array = array.astype(inferred)
     if array.dtype.kind not in "biuf":
@@ -180,13 +181,17 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
 _PYTHON_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float))
 
 
-def inferred_dtype(data):
+def inferred_dtype(data, where: str = "tensor"):
     """The dtype PyTorch gives ``tensor(data)`` when no dtype is asked for: a Python float
     takes the default dtype, an int int64, a bool bool; a numpy scalar or array, or a
     tensor, keeps its own dtype; a list or tuple promotes its elements' dtypes
     (``promote_types``: a float64 numpy scalar among Python floats makes float64, an int32
     array stays int32), the default dtype when it holds none. None for anything else (a
-    string, say: numpy's conversion reports it)."""
+    string, say: numpy's conversion reports it). A TypeError, naming ``where``, for
+    elements whose dtypes do not promote (a numpy uint64 beside a Python int).
+
+    NOTE: PyTorch refuses a numpy uint64 scalar of any value (``an integer is
+    required``) and takes a uint64 array; tinynet takes both."""
     if type(data) in _PYTHON_NUMBERS:
         return _python_number_dtype(type(data))
     if not isinstance(data, (list, tuple)):
@@ -196,12 +201,16 @@ def inferred_dtype(data):
         return None
     if len(found) < 2:
         return found.pop() if found else get_default_dtype()
-    from tinynet.promotion import promote_types  # (promotion.py imports this module)
+    from tinynet.promotion import UNSIGNED_APART, promote_types  # (it imports this module)
 
-    result = found.pop()
-    for dtype in found:  # (promotion is commutative and associative on these dtypes)
-        result = promote_types(result, dtype)
-    return result
+    try:
+        if found.isdisjoint(UNSIGNED_APART):  # promotion is commutative and associative here
+            return functools.reduce(promote_types, found)
+        return _folded(data)  # uint16 with int64 and float32: the order decides, as in PyTorch
+    except TypeError as error:
+        rule = str(error).partition(": ")[2]  # promote_types's rule and the two dtypes
+        raise TypeError(f"{where}: data must hold numbers whose dtypes promote together: "
+                        f"{rule}, in {reprlib.repr(data)}") from None
 
 
 def _typed() -> tuple:
@@ -229,6 +238,21 @@ def _collect_dtypes(data, found: set) -> builtins.bool:
         found.update(np.dtype(x.dtype) for x in items if isinstance(x, typed))
         level = [x for x in items if isinstance(x, (list, tuple))]
     return True
+
+
+def _folded(data) -> np.dtype:
+    """PyTorch's order of promotion: each list promotes its elements' dtypes from left to
+    right, a nested list's (or array's) as one, so ``[1.5, 1, np.uint16(2)]`` is float32
+    while ``[1, np.uint16(2), 1.5]`` mixes int64 with uint16 first (a TypeError)."""
+    from tinynet.promotion import promote_types
+
+    if type(data) in _PYTHON_NUMBERS:
+        return _python_number_dtype(type(data))
+    if not isinstance(data, (list, tuple)):
+        return np.dtype(data.dtype)
+    if not data:  # (PyTorch's dtype for an empty list)
+        return get_default_dtype()
+    return functools.reduce(promote_types, map(_folded, data))
 
 
 def _python_number_dtype(kind: type) -> np.dtype:

@@ -18,16 +18,22 @@ import numpy as np
 from tinynet import dtypes
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < float
+# PyTorch promotes these only to themselves and to floating types (uint8 is an old type)
+UNSIGNED_APART = frozenset(map(np.dtype, ("uint16", "uint32", "uint64")))
 
 
 def promote_types(type1, type2) -> np.dtype:
     """The smallest dtype both dtypes convert to, as ``torch.promote_types``: like numpy's,
-    except that an integer never widens a float (int64 with float32 is float32)."""
+    except that an integer never widens a float (int64 with float32 is float32), and that
+    uint16, uint32 and uint64 promote to no other integer type or bool (TypeError)."""
     type1, type2 = np.dtype(type1), np.dtype(type2)
     if type1 == type2:
         return type1
     if (type1.kind == "f") != (type2.kind == "f"):
         return type1 if type1.kind == "f" else type2
+    if type1 in UNSIGNED_APART or type2 in UNSIGNED_APART:
+        raise TypeError(f"promote_types: uint16, uint32 and uint64 promote only to themselves "
+                        f"and to floating types (as in PyTorch), got {type1} and {type2}")
     return np.promote_types(type1, type2)
 
 
@@ -64,6 +70,8 @@ def promote(x, y, floating: bool = False):
     try:
         dtype = result_type(x, y)
     except TypeError:
+        if _group_and_dtype(y)[0] is not None:
+            raise  # dtypes that do not promote (uint16 with int64), not a list
         return x, y
     if floating and dtype.kind != "f":
         dtype = dtypes.get_default_dtype()

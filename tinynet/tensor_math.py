@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from tinynet import dtypes
-from tinynet.checks import check_fits, check_not_nan
+from tinynet.checks import check_fits, check_floating, check_not_nan
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -130,16 +130,17 @@ class TensorMath:
 
     @numpy_names
     def softmax(self, dim: int):
-        return ops.Softmax.apply(self._floating(), dim)
+        return ops.Softmax.apply(check_floating("softmax", self), dim)
 
     @numpy_names
     def log_softmax(self, dim: int):
-        return ops.LogSoftmax.apply(self._floating(), dim)
+        return ops.LogSoftmax.apply(check_floating("log_softmax", self), dim)
 
     def hardshrink(self, lambd: float = 0.5):
         """x outside [-λ, λ], else 0 (a negative λ keeps every x, as in PyTorch); ``lambd``
-        a real number (not nan) that the dtype holds. Also ``F.hardshrink``."""
-        x = self._floating()
+        a real number (not nan) that the dtype holds; a floating tensor only, as in
+        PyTorch. Also ``F.hardshrink``."""
+        x = check_floating("hardshrink", self)
         lambd = check_fits("hardshrink", "lambd", check_not_nan("hardshrink", "lambd", lambd),
                            x.dtype)
         return ops.Hardshrink.apply(x, lambd)

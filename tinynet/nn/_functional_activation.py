@@ -4,19 +4,19 @@
 
 Each checks its arguments here, with the checks of ``tinynet/nn/_checks.py``, then calls
 one op (``hardshrink`` is the Tensor method, which does both; ``gumbel_softmax`` is
-composed of tensor ops). Integer input becomes the default float dtype first, as for the
-other activations (PyTorch refuses it); ``inplace=True`` is accepted for PyTorch code and
-ignored.
+composed of tensor ops). As in PyTorch, each refuses integer and bool input but
+``tanhshrink``, which makes integers floating (the default dtype); ``softmin`` takes them
+with a floating ``dtype=``. ``inplace=True`` is accepted for PyTorch code and ignored.
 """
 import warnings
 
 import numpy as np
 
 from tinynet import ops
-from tinynet.checks import check_fits, check_real
+from tinynet.checks import check_fits, check_floating, check_not_bool, check_real
 from tinynet.factories import ones_like, zeros_like
-from tinynet.nn._checks import (check_celu_alpha, check_rrelu_bounds, check_softshrink_lambd,
-                                check_tensor)
+from tinynet.nn._checks import (cast_first, check_celu_alpha, check_rrelu_bounds,
+                                check_softshrink_lambd, check_tensor)
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import constant_tensor, single_dim
@@ -24,7 +24,7 @@ from tinynet.tensor_math import constant_tensor, single_dim
 
 def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(e^(x/α) - 1), α ≠ 0;  derivative 1 for x > 0, else e^(x/α)."""
-    return ops.CELU.apply(x._floating(), check_celu_alpha("celu", alpha))
+    return ops.CELU.apply(check_floating("celu", x), check_celu_alpha("celu", alpha))
 
 
 def rrelu(x: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
@@ -44,13 +44,14 @@ def rrelu(x: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool 
     lower, upper = check_rrelu_bounds("rrelu", lower, upper)
     if generator is not None:
         as_generator(generator, "rrelu")  # a wrong type is refused here, not in the op
-    return ops.RReLU.apply(x._floating(), lower, upper, bool(training), generator)
+    return ops.RReLU.apply(check_floating("rrelu", x), lower, upper, bool(training),
+                           generator)
 
 
 def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
     """x - λ for x > λ, x + λ for x < -λ, else 0 (λ >= 0, held by the input's dtype);
     derivative 1 outside [-λ, λ], else 0."""
-    x = x._floating()
+    check_floating("softshrink", x)
     lambd = check_fits("softshrink", "lambd", check_softshrink_lambd("softshrink", lambd),
                        x.dtype)
     return ops.Softshrink.apply(x, lambd)
@@ -64,7 +65,7 @@ def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
 
 def tanhshrink(x: Tensor) -> Tensor:
     """x - tanh(x);  derivative tanh²(x)."""
-    return ops.Tanhshrink.apply(x._floating())
+    return ops.Tanhshrink.apply(check_not_bool("tanhshrink", x)._floating())
 
 
 def softmin(x: Tensor, dim: int = None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -76,18 +77,14 @@ def softmin(x: Tensor, dim: int = None, _stacklevel: int = 3, dtype=None) -> Ten
             ``softmax`` here (PyTorch's legacy implicit choice, dim 0 for 0-, 1- and 3-D
             input, is not copied).
         _stacklevel: PyTorch's (the level of its warning for an implicit dim); unused.
-        dtype: a floating dtype to cast ``x`` to first (default None: ``x``'s own, or the
-            default float dtype for an integer ``x``).
+        dtype: a floating dtype to cast ``x`` to first (default None: ``x``'s own, which
+            must be floating, as in PyTorch).
     """
-    if dtype is not None:
-        if np.dtype(dtype).kind != "f":
-            raise TypeError(f"softmin: dtype must be a floating-point dtype, got "
-                            f"{np.dtype(dtype)}")
-        x = x.to(dtype)
+    x = check_floating("softmin", cast_first("softmin", x, dtype))
     dim = single_dim(-1 if dim is None else dim, x.ndim, "softmin")
     # (-x) - max(-x) is min(x) - x exactly, and the gradient through the negation is
     # Softmax's with its sign flipped: one op, as PyTorch defines softmin
-    return ops.Softmax.apply(-x._floating(), dim)
+    return ops.Softmax.apply(-x, dim)
 
 
 def glu(x: Tensor, dim: int = -1) -> Tensor:
@@ -99,7 +96,7 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
         raise ValueError(f"glu: the input's size along dim {axis} must be even (it is halved "
                          f"into a and b), got {x.shape[axis]} (input of shape "
                          f"{tuple(x.shape)})")
-    return ops.GLU.apply(x._floating(), axis)
+    return ops.GLU.apply(check_floating("glu", x), axis)
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
@@ -138,7 +135,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     if eps != 1e-10:
         warnings.warn("gumbel_softmax: eps is deprecated and has no effect (as in PyTorch)",
                       UserWarning, stacklevel=2)
-    logits = logits._floating()
+    logits = check_floating("gumbel_softmax", logits, "logits")
     rng = as_generator(generator, "gumbel_softmax")
     # -log E taken in float64, then cast: a draw too small for the dtype gives no inf
     gumbels = -np.log(rng.standard_exponential(logits.shape))  # Gumbel(0, 1)

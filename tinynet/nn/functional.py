@@ -15,13 +15,14 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.observers import values_read
-from tinynet.checks import check_int, check_real
+from tinynet.checks import (check_fits, check_floating, check_int, check_not_bool,
+                            check_real)
 from tinynet.combining import einsum
-from tinynet.nn._checks import (check_batch_norm, check_batch_shape, check_channels,
-                                check_dropout_p, check_dtype, check_hardtanh_range,
-                                check_linear_input, check_normalized_shape, check_padding_idx,
-                                check_softplus, check_table, check_threshold, gelu_op,
-                                prelu_slope_shape)
+from tinynet.nn._checks import (cast_first, check_batch_norm, check_batch_shape,
+                                check_channels, check_dropout_p, check_dtype,
+                                check_hardtanh_range, check_linear_input,
+                                check_normalized_shape, check_padding_idx, check_softplus,
+                                check_table, check_threshold, gelu_op, prelu_slope_shape)
 from tinynet.nn._functional_activation import (celu, glu, gumbel_softmax, hardshrink, rrelu,
                                                softmin, softshrink, tanhshrink)
 from tinynet.nn._functional_loss import (binary_cross_entropy,
@@ -92,44 +93,47 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0), elementwise. ``inplace`` is accepted for PyTorch code and ignored."""
+    """max(x, 0), elementwise; an integer tensor keeps its dtype (booleans are refused),
+    as in PyTorch. ``inplace`` is accepted for PyTorch code and ignored."""
+    if x.dtype.kind == "b":
+        check_not_bool("relu", x)
     return ops.ReLU.apply(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, else negative_slope·x."""
-    return ops.LeakyReLU.apply(x._floating(), negative_slope)
+    return ops.LeakyReLU.apply(check_floating("leaky_relu", x), negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(eˣ - 1)."""
-    return ops.ELU.apply(x._floating(), alpha)
+    return ops.ELU.apply(check_floating("elu", x), alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (``approximate='none'``) or its tanh approximation (``'tanh'``)."""
-    return gelu_op("gelu", approximate).apply(x._floating())
+    return gelu_op("gelu", approximate).apply(check_floating("gelu", x))
 
 
 def silu(x: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) (also called swish)."""
-    return ops.SiLU.apply(x._floating())
+    return ops.SiLU.apply(check_floating("silu", x))
 
 
 def mish(x: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x))."""
-    return ops.Mish.apply(x._floating())
+    return ops.Mish.apply(check_floating("mish", x))
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β)·log(1 + e^(βx)), and x where βx > threshold."""
     beta, threshold = check_softplus("softplus", beta, threshold)
-    return ops.Softplus.apply(x._floating(), beta, threshold)
+    return ops.Softplus.apply(check_floating("softplus", x), beta, threshold)
 
 
 def selu(x: Tensor, inplace: bool = False) -> Tensor:
     """λx for x > 0, else λα(eˣ - 1) (λ ≈ 1.0507, α ≈ 1.6733)."""
-    return ops.SELU.apply(x._floating())
+    return ops.SELU.apply(check_floating("selu", x))
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
@@ -143,44 +147,54 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]. An integer tensor stays integer, its bounds
-    truncated toward zero, as in PyTorch."""
+    truncated toward zero, which its dtype must then hold (-0.5 is 0 for uint8, -1 is
+    refused), as in PyTorch; booleans are refused."""
     check_hardtanh_range("hardtanh", min_val, max_val)
-    if x.dtype.kind in "iu":
-        return constant_tensor(np.clip(x.array, int(min_val), int(max_val)).astype(x.dtype))
+    if x.dtype.kind != "f":
+        check_not_bool("hardtanh", x)
+        low, high = (check_fits("hardtanh", name, int(bound), x.dtype)
+                     for name, bound in (("min_val", min_val), ("max_val", max_val)))
+        return constant_tensor(np.clip(x.array, low, high).astype(x.dtype))
     return ops.Hardtanh.apply(x, min_val, max_val)
 
 
 def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``;  derivative 1 for 0 < x < 6, else 0."""
-    return hardtanh(x, 0.0, 6.0)
+    return hardtanh(check_not_bool("relu6", x), 0.0, 6.0)
 
 
 def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between;  derivative
     1/6 for -3 < x < 3, else 0."""
-    return ops.Hardsigmoid.apply(x._floating())
+    return ops.Hardsigmoid.apply(check_floating("hardsigmoid", x))
 
 
 def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
     """x·relu6(x + 3) / 6;  derivative 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for
     x >= 3 (the product rule on relu6's derivative, PyTorch's values at the kinks)."""
-    return ops.Hardswish.apply(x._floating())
+    return ops.Hardswish.apply(check_floating("hardswish", x))
 
 
 def logsigmoid(x: Tensor) -> Tensor:
     """log σ(x) = min(x, 0) - log(1 + e^(-|x|)): never the exp of a positive number, so
     finite for any x;  derivative σ(-x) = 1 - σ(x)."""
-    return ops.LogSigmoid.apply(x._floating())
+    return ops.LogSigmoid.apply(check_floating("logsigmoid", x))
 
 
 def softsign(x: Tensor) -> Tensor:
     """x / (1 + |x|);  derivative 1 / (1 + |x|)²."""
-    return ops.Softsign.apply(x._floating())
+    return ops.Softsign.apply(check_not_bool("softsign", x)._floating())
 
 
 def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """x where x > threshold, else ``value``;  derivative 1 where x > threshold, else 0."""
+    """x where x > threshold, else ``value``;  derivative 1 where x > threshold, else 0.
+    An integer tensor keeps its dtype, ``threshold`` and ``value`` (which it must hold)
+    truncated toward zero, as in PyTorch; booleans are refused."""
     check_threshold("threshold", threshold, value)
+    if x.dtype.kind != "f":
+        check_not_bool("threshold", x)
+        threshold = int(check_fits("threshold", "threshold", threshold, x.dtype))
+        value = int(check_fits("threshold", "value", value, x.dtype))
     return ops.Threshold.apply(x, threshold, value)
 
 
@@ -192,12 +206,18 @@ def tanh(x: Tensor) -> Tensor:
     return ops.Tanh.apply(x._floating())
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return ops.Softmax.apply(x._floating(), dim)
+def softmax(x: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """eˣ / Σ eˣ along ``dim`` (default the last). ``dtype``: a floating dtype to cast
+    ``x`` to first (default None: ``x``'s own, which must be floating, as in PyTorch);
+    ``_stacklevel`` is PyTorch's, unused."""
+    return ops.Softmax.apply(check_floating("softmax", cast_first("softmax", x, dtype)), dim)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return ops.LogSoftmax.apply(x._floating(), dim)
+def log_softmax(x: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x - log Σ eˣ along ``dim`` (default the last); ``dtype`` and ``_stacklevel`` as
+    ``softmax``'s."""
+    x = check_floating("log_softmax", cast_first("log_softmax", x, dtype))
+    return ops.LogSoftmax.apply(x, dim)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

@@ -105,7 +105,7 @@ class ReLU(reference.ReLU):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return _selected(grad, y > 0)
+        return _selected(grad, y != 0)  # not y <= 0, as the reference: y = max(x, 0) >= 0
 
 
 def _selected(grad, keep: np.ndarray):
@@ -169,7 +169,8 @@ class ELU(reference.ELU):
         negative = _against_scalar(np.minimum, x, 0, out=_float_array_like(x))
         np.exp(negative, out=negative)
         negative *= alpha
-        return np.maximum(negative, x > 0, out=negative).astype(x.dtype, copy=False)
+        # fmax: 1 where x is nan (the reference's 1, as x <= 0 fails), not max's nan
+        return np.fmax(negative, ~np.less_equal(x, 0), out=negative).astype(x.dtype, copy=False)
 
     @staticmethod
     def saved_derivative(ctx):

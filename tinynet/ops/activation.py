@@ -96,7 +96,8 @@ class Tanh(Function):
 
 
 class ReLU(Function):
-    """max(x, 0);  ReLU'(x) = 1 for x > 0, else 0 (0 at x = 0, as in PyTorch)."""
+    """max(x, 0);  ReLU'(x) = 0 for x <= 0, else 1 (0 at x = 0, and 1 at x = nan, which
+    fails the test x <= 0, as in PyTorch)."""
 
     peak_derivative = 1.0
 
@@ -111,7 +112,7 @@ class ReLU(Function):
     @staticmethod
     def derivative(x, y):
         # BEGIN SOLUTION activations
-        return (y > 0).astype(y.dtype)  # y > 0 exactly where x > 0
+        return np.where(y <= 0, 0, 1).astype(y.dtype)  # y <= 0 exactly where x <= 0
         # END SOLUTION
 
     @staticmethod
@@ -122,9 +123,9 @@ class ReLU(Function):
     def backward(ctx, grad):
         # BEGIN SOLUTION activations
         (y,) = ctx.saved_tensors
-        # grad where x > 0, else 0: a selection, not grad · ReLU' (0 · inf is nan where the
+        # 0 where x <= 0, else grad: a selection, not grad · ReLU' (0 · inf is nan where the
         # gradient coming in is infinite, as below a sqrt or a log at 0)
-        return np.where(y > 0, grad, 0)
+        return np.where(y <= 0, 0, grad)
         # END SOLUTION
 
 
@@ -159,7 +160,8 @@ class LeakyReLU(Function):
 class ELU(Function):
     """x for x > 0, else α(eˣ - 1);  derivative 1 for x > 0, else αeˣ.
 
-    At x = 0 the derivative is α (PyTorch's convention: the x <= 0 branch).
+    At x = 0 the derivative is α (PyTorch's convention: the x <= 0 branch), at x = nan 1
+    (PyTorch's too: nan fails the test x <= 0).
     """
 
     peak_derivative = 1.0
@@ -180,7 +182,7 @@ class ELU(Function):
         # BEGIN SOLUTION activations
         # NOTE: αeˣ equals y + α, but that sum cancels to a few ulps of α for x << 0
         # (its relative error reaches 100% near x = -35); αeˣ is exact, as in PyTorch.
-        return np.where(x > 0, 1, alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
+        return np.where(x <= 0, alpha * np.exp(np.minimum(x, 0)), 1).astype(x.dtype)
         # END SOLUTION
 
     @staticmethod

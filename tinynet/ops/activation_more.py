@@ -127,7 +127,7 @@ class Softplus(Function):
 class SELU(Function):
     """SELU: λx for x > 0, else λα(eˣ - 1), with PyTorch's λ ≈ 1.0507 and α ≈ 1.6733;
     derivative λ for x > 0, else λαeˣ, which peaks at λα ≈ 1.7581 at x = 0 (PyTorch's
-    convention there: the x <= 0 branch, as ELU's).
+    convention there: the x <= 0 branch, as ELU's; λ at x = nan, which fails that test).
     """
 
     peak_derivative = SELU_SCALE * SELU_ALPHA
@@ -141,7 +141,7 @@ class SELU(Function):
     @staticmethod
     def derivative(x, y):
         negative = np.exp(np.minimum(x, 0)) * (SELU_SCALE * SELU_ALPHA)
-        return np.where(x > 0, SELU_SCALE, negative).astype(negative.dtype, copy=False)
+        return np.where(x <= 0, negative, SELU_SCALE).astype(negative.dtype, copy=False)
 
     @staticmethod
     def saved_derivative(ctx):
@@ -186,8 +186,8 @@ class PReLU(Function):
 
 
 class Hardtanh(Function):
-    """x clipped to [min_val, max_val];  derivative 1 strictly inside, else 0 (0 at the
-    two ends too, as PyTorch). Peak 1."""
+    """x clipped to [min_val, max_val];  derivative 0 at or beyond the ends, else 1 (0 at
+    the two ends, 1 at x = nan, as PyTorch). Peak 1."""
 
     peak_derivative = 1.0
 
@@ -199,7 +199,8 @@ class Hardtanh(Function):
 
     @staticmethod
     def derivative(x, y, min_val=-1.0, max_val=1.0):
-        return ((x > min_val) & (x < max_val)).astype(np.result_type(x, 1.0))
+        outside = (x <= min_val) | (x >= max_val)
+        return np.where(outside, 0, 1).astype(np.result_type(x, 1.0), copy=False)
 
     @staticmethod
     def saved_derivative(ctx):
