@@ -62,6 +62,22 @@ def test_activation_fast_paths_are_the_reference_bit_for_bit(name, shape, dtype,
     _assert_bit_identical(fast, slow)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(sorted(ACTIVATIONS)), dtype=st.sampled_from([np.float32, np.float64]),
+       seed=st.integers(0, 2 ** 16))
+def test_the_derivative_the_monitor_reads_is_the_references_bit_for_bit(name, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((9, 7)) * rng.choice([0.1, 1.0, 30.0])).astype(dtype)
+    x.flat[rng.integers(0, x.size, 6)] = rng.choice(SPECIAL, 6)
+    derivatives = []
+    for fast in (True, False):
+        with tn.fast_paths(fast):
+            y = ACTIVATIONS[name](tn.tensor(x, requires_grad=True))
+            derivatives.append(y.grad_fn.saved_derivative(y.grad_fn))
+    _assert_bit_identical(*derivatives)
+
+
 def test_a_flat_leaky_relu_keeps_infinities_as_the_reference_and_pytorch():
     x = np.array([np.inf, -np.inf, 1.0, -2.0])
     fast, _ = _run(lambda t: F.leaky_relu(t, 0.0), [x], np.ones(4), True)

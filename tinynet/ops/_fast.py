@@ -107,6 +107,16 @@ class ReLU(reference.ReLU):
         (y,) = ctx.saved_tensors
         return _selected(grad, y != 0)  # not y <= 0, as the reference: y = max(x, 0) >= 0
 
+    @staticmethod
+    def derivative(x, y):
+        # the reference's np.where(y <= 0, 0, 1) for y = max(x, 0), without np.where's
+        # int64 array (the Monitor reads it on the steps it observes)
+        return (y != 0).astype(y.dtype)
+
+    @staticmethod
+    def saved_derivative(ctx):
+        return ReLU.derivative(None, ctx.saved_tensors[0])
+
 
 def _selected(grad, keep: np.ndarray):
     """``np.where(keep, grad, 0)``, bit for bit. NOTE: np.where on a mask that changes at
