@@ -117,6 +117,35 @@ def test_a_floating_dtype_argument_takes_integers_as_pytorch(function):
         getattr(F, function)(tn.tensor(x), -1, dtype=tn.int64)
 
 
+@pytest.mark.parametrize("form", ["method", "top level"])
+@pytest.mark.parametrize("function", ["softmax", "log_softmax"])
+def test_the_tensor_method_and_top_level_forms_take_dtype_as_pytorch(function, form):
+    x = np.array([[-3, 0, 2, 7]])
+
+    def call(lib, t, **kwargs):
+        if form == "method":
+            return getattr(t, function)(-1, **kwargs)
+        return getattr(lib, function)(t, -1, **kwargs)
+
+    ours = call(tn, tn.tensor(x), dtype=tn.float64)
+    theirs = call(torch, torch.tensor(x), dtype=torch.float64)
+    assert ours.dtype == np.float64
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-15)
+    with pytest.raises(TypeError, match=f"{function}: x must be a floating-point tensor"):
+        call(tn, tn.tensor(x))  # PyTorch has no integer kernel either
+    with pytest.raises(RuntimeError):
+        call(torch, torch.tensor(x))
+
+
+@pytest.mark.parametrize("form", [lambda lib, t: t.relu(), lambda lib, t: lib.relu(t)])
+def test_relu_of_booleans_is_refused_in_every_form_as_pytorch(form):
+    with pytest.raises(RuntimeError, match="Boolean inputs not supported"):
+        form(torch, torch.tensor([True, False]))
+    with pytest.raises(TypeError, match="relu: x must be a tensor of numbers, not booleans"):
+        form(tn, tn.tensor([True, False]))
+    assert form(tn, tn.tensor([-2, 3])).tolist() == [0, 3]  # integers keep their dtype
+
+
 # (threshold, value) and (min_val, max_val): truncated toward zero on an integer tensor,
 # refused where the dtype cannot hold them
 @pytest.mark.parametrize("dtype", ["int64", "int8", "uint8"])

@@ -74,6 +74,18 @@ def check_floating(where: str, x, name: str = "x"):
     return x
 
 
+def cast_first(where: str, x, dtype):
+    """``x`` cast to ``dtype`` (the ``dtype=`` of ``softmax``, ``log_softmax``,
+    ``softmin``: a floating dtype), or ``x`` itself when it is None."""
+    if dtype is None:
+        return x
+    import numpy as np
+
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"{where}: dtype must be a floating-point dtype, got {np.dtype(dtype)}")
+    return x.to(dtype)
+
+
 def check_not_bool(where: str, x):
     """``x`` if it is not a bool tensor: ``relu``, ``hardtanh``, ``threshold`` keep an
     integer tensor's dtype and ``softsign``, ``tanhshrink`` make it floating, but, as in

@@ -210,13 +210,13 @@ def triu(input, diagonal=0):
 
 
 @numpy_names
-def softmax(x, dim):
-    return x.softmax(dim)
+def softmax(x, dim, dtype=None):
+    return x.softmax(dim, dtype=dtype)
 
 
 @numpy_names
-def log_softmax(x, dim):
-    return x.log_softmax(dim)
+def log_softmax(x, dim, dtype=None):
+    return x.log_softmax(dim, dtype=dtype)
 
 
 def hardshrink(input, lambd=0.5):

@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 
 from tinynet import dtypes
+from tinynet.checks import check_not_bool
 from tinynet.tensor_convert import TensorConvert
 from tinynet.tensor_hooks import TensorHooks
 from tinynet.tensor_inplace import TensorInPlace, _index_arrays
@@ -292,7 +293,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
-        return ops.ReLU.apply(self)
+        return ops.ReLU.apply(check_not_bool("relu", self))
 
     def __getitem__(self, index):
         index = _index_arrays(index)

@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from tinynet import dtypes
-from tinynet.checks import check_fits, check_floating, check_not_nan
+from tinynet.checks import cast_first, check_fits, check_floating, check_not_nan
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -129,12 +129,17 @@ class TensorMath:
         return ops.NanToNum.apply(self, nan, posinf, neginf)
 
     @numpy_names
-    def softmax(self, dim: int):
-        return ops.Softmax.apply(check_floating("softmax", self), dim)
+    def softmax(self, dim: int, dtype=None):
+        """Softmax along ``dim``; with ``dtype`` (a floating dtype) the input is cast to it
+        first, as in PyTorch. Integer and bool tensors are refused (PyTorch's too)."""
+        return ops.Softmax.apply(check_floating("softmax", cast_first("softmax", self, dtype)),
+                                 dim)
 
     @numpy_names
-    def log_softmax(self, dim: int):
-        return ops.LogSoftmax.apply(check_floating("log_softmax", self), dim)
+    def log_softmax(self, dim: int, dtype=None):
+        """log of ``softmax(dim, dtype)``, in one op (stable for large inputs)."""
+        x = cast_first("log_softmax", self, dtype)
+        return ops.LogSoftmax.apply(check_floating("log_softmax", x), dim)
 
     def hardshrink(self, lambd: float = 0.5):
         """x outside [-λ, λ], else 0 (a negative λ keeps every x, as in PyTorch); ``lambd``

@@ -47,16 +47,6 @@ def check_dtype(where: str, x, name: str, reference) -> None:
                     f"{x.dtype}; {how}{' or '.join(fixes)}")
 
 
-def cast_first(where: str, x, dtype):
-    """``x`` cast to ``dtype`` (the ``dtype=`` of ``softmax``, ``log_softmax``,
-    ``softmin``: a floating dtype), or ``x`` itself when it is None."""
-    if dtype is None:
-        return x
-    if np.dtype(dtype).kind != "f":
-        raise TypeError(f"{where}: dtype must be a floating-point dtype, got {np.dtype(dtype)}")
-    return x.to(dtype)
-
-
 def check_features(where: str, x, weight) -> None:
     """The last dimension of ``x`` must be ``weight``'s in_features (its last size)."""
     n = weight.shape[-1]

@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 
 from tinynet import ops
-from tinynet.checks import check_fits, check_floating, check_not_bool, check_real
+from tinynet.checks import cast_first, check_fits, check_floating, check_not_bool, check_real
 from tinynet.factories import ones_like, zeros_like
-from tinynet.nn._checks import (cast_first, check_celu_alpha, check_rrelu_bounds,
+from tinynet.nn._checks import (check_celu_alpha, check_rrelu_bounds,
                                 check_softshrink_lambd, check_tensor)
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor

@@ -15,10 +15,10 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.observers import values_read
-from tinynet.checks import (check_fits, check_floating, check_int, check_not_bool,
-                            check_real)
+from tinynet.checks import (cast_first, check_fits, check_floating, check_int,
+                            check_not_bool, check_real)
 from tinynet.combining import einsum
-from tinynet.nn._checks import (cast_first, check_batch_norm, check_batch_shape,
+from tinynet.nn._checks import (check_batch_norm, check_batch_shape,
                                 check_channels, check_dropout_p, check_dtype,
                                 check_hardtanh_range, check_linear_input,
                                 check_normalized_shape, check_padding_idx, check_softplus,
