@@ -28,7 +28,8 @@ scikit-learn's MLPClassifier is timed per minibatch once per round, in the bench
 dtype (an epoch of 64 minibatches minus one of 16, over 48: `fit`'s set-up cancels), and
 set against means, not medians (it is a mean). The Monitor's cost is measured cycle by
 cycle: a monitored copy of the model and the plain one take turns, 4 steps each (one
-sampling cycle of the default Monitor); the line reports the median over pairs.
+sampling cycle of the default Monitor), each round the monitored cycles' time over the
+plain ones'; the line reports the median over rounds.
 """
 import argparse
 import gc
@@ -285,25 +286,24 @@ def time_group(step, batches, n_steps):
 
 
 def monitor_overhead(plain, monitored, batches, cycles, cycle=4, clock=time.perf_counter):
-    """Per pair of cycles (``cycle`` consecutive steps of each model, in turn; which
-    goes first alternates), the monitored model's time over the plain one's, minus 1.
-    The pairs are a few steps long, so a drift of the machine reaches both alike; whole
-    cycles keep the caches the hooks evict on the monitored model's bill. A Monitor
-    sampling every 4th step makes one step in four slow: a cycle of 4 counts that cost
-    exactly once."""
+    """The monitored model's time over the plain one's, minus 1, summed over ``cycles``
+    pairs of cycles (``cycle`` consecutive steps of each model, in turn; which goes first
+    alternates). The pairs are a few steps long, so a drift of the machine reaches both
+    alike; whole cycles keep the caches the hooks evict on the monitored model's bill. A
+    Monitor sampling every 4th step makes one step in four slow: a cycle of 4 counts that
+    cost exactly once. Summed, not a median of cycles: the Monitor takes its statistics
+    of small forwards in blocks, so some cycles carry a block's cost and most none."""
     for i in range(2):  # warm-up
         plain(*batches[i % len(batches)])
         monitored(*batches[i % len(batches)])
-    costs = []
+    spent = {plain: 0.0, monitored: 0.0}
     for c in range(cycles):
-        spent = {}
         for step in ((plain, monitored) if c % 2 == 0 else (monitored, plain)):
             start = clock()
             for k in range(cycle):
                 step(*batches[(c * cycle + k) % len(batches)])
-            spent[step] = clock() - start
-        costs.append(spent[monitored] / spent[plain] - 1)
-    return costs
+            spent[step] += clock() - start
+    return spent[monitored] / spent[plain] - 1
 
 
 def gemm_gflops(dtype, n=1024, repeats=5):
@@ -433,8 +433,9 @@ def run_config(name, optimizer, args, dtype):
             time.sleep(pause)
         rounds.append(measured)
         for every, step in monitored.items():
-            monitor_costs[every] += monitor_overhead(steps["tinynet"][0], step, data["tinynet"],
-                                                     cycles=max(1, args.steps // 4))
+            monitor_costs[every].append(monitor_overhead(steps["tinynet"][0], step,
+                                                         data["tinynet"],
+                                                         cycles=max(1, args.steps // 4)))
             time.sleep(pause)
     memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
     n_ops = ops_per_step(widths, activation, layernorm, dtype, x_all[:batch], y_all[:batch])
@@ -516,8 +517,8 @@ def config_lines(name, optimizer, result) -> list:
                          f"{q['median']:.2f} (IQR {q['q1']:.2f}-{q['q3']:.2f})")
     for every, q in result["monitor_cost"].items():
         lines.append(f"- {where}: the diagnostics Monitor(every={every}) adds {q['median']:.1%} "
-                     f"to a step (IQR {q['q1']:.1%} to {q['q3']:.1%}; cycles of 4 steps, "
-                     f"taking turns with the plain model)")
+                     f"to a step (IQR {q['q1']:.1%} to {q['q3']:.1%} over rounds; cycles of "
+                     f"4 steps, taking turns with the plain model)")
     memory = result["memory_mb"]
     lines.append(f"- {where}: peak memory of a step: tinynet {memory['tinynet']:.2f} MB, numpy "
                  f"{memory['numpy']:.2f} MB ({memory['tinynet'] / memory['numpy']:.2f}×)")

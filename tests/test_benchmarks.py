@@ -3,6 +3,7 @@ computes tinynet's loss and gradients (else the speed ratios would compare diffe
 work). Speeds themselves are never asserted."""
 import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -223,10 +224,11 @@ def test_reference_path_row_runs_the_reference_ops(monkeypatch):
     assert seen == [False] and tn.fast_paths_enabled()
 
 
-def test_monitor_overhead_counts_a_sampled_step_once_per_cycle():
+def test_monitor_overhead_counts_a_sampled_step_once_per_cycle_and_every_block():
     # A fake clock: a plain step takes 1 unit; a monitored step 1, and 3 on every 4th
-    # (as a Monitor sampling every 4th step makes it). Each cycle of 4 then costs 6
-    # against 4 whatever its phase: +50%, exactly.
+    # (as a Monitor sampling every 4th step makes it), and 8 more on every 16th (a block
+    # of gathered statistics taken). 8 cycles of 4 (after 2 warm-up steps each) then cost
+    # 32 + 8·2 + 2·8 = 64 against 32: +100%, exactly, though most cycles carry no block.
     clock = [0.0]
     calls = [0]
 
@@ -235,11 +237,22 @@ def test_monitor_overhead_counts_a_sampled_step_once_per_cycle():
 
     def monitored(x, y):
         calls[0] += 1
-        clock[0] += 3.0 if calls[0] % 4 == 0 else 1.0
+        clock[0] += (3.0 if calls[0] % 4 == 0 else 1.0) + (8.0 if calls[0] % 16 == 0 else 0)
 
-    costs = step.monitor_overhead(plain, monitored, [(None, None)], cycles=5,
-                                  clock=lambda: clock[0])
-    assert costs == [0.5] * 5
+    calls[0] = -2  # (the warm-up's two steps: the timed ones count from 1)
+    cost = step.monitor_overhead(plain, monitored, [(None, None)], cycles=8,
+                                 clock=lambda: clock[0])
+    assert cost == 1.0
+
+
+def test_monitor_cost_prints_a_row_per_config_and_sampling(capsys):
+    monitor_cost.main(["--config", "toy", "--rounds", "1", "--steps", "4"])
+    rows = [line for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| toy |")]
+    assert [row.split(" | ")[1] for row in rows] == ["every=4", "every=1"]
+    for row in rows:  # "12.3% (12.3% to 12.3%)" and "4.5% (4.5%-4.5%)"
+        assert re.fullmatch(r"\| toy \| every=\d \| -?[\d.]+% \(-?[\d.]+% to -?[\d.]+%\) \| "
+                            r"[\d.]+% \([\d.]+%-[\d.]+%\) \|", row), row
 
 
 def test_monitor_cost_shares_are_fractions_of_a_step():

@@ -113,6 +113,7 @@ class _ActivationStats:
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
         self.bounds = None  # the histogram's bounds, as arrays (see _clip_bins)
         self.gathered, self.rows = None, 0  # (f', outputs) of small forwards, and their rows
+        self.scratch = None  # |f'| of a large forward (see _scratch_like)
         self.reset()
 
     def reset(self) -> None:
@@ -136,7 +137,7 @@ class _ActivationStats:
         d, y = d.reshape(-1, units), y.reshape(-1, units)
         if d.size > GATHERED_MAX:  # a large forward: its numpy calls are not the cost
             self.take_gathered()
-            self.add(d, y.reshape(-1))
+            self.add(d, y.reshape(-1), self._scratch_like(d))
             return
         block, rows = self.gathered, self.rows
         if block is None or block[0].shape[0] - rows < d.shape[0] or \
@@ -156,13 +157,22 @@ class _ActivationStats:
         if self.rows:
             d, y = self.gathered[0][:self.rows], self.gathered[1][:self.rows]
             self.rows = 0
-            self.add(d, y.reshape(-1))
+            self.add(d, y.reshape(-1), d)  # (the block is ours to overwrite)
 
-    def add(self, d: np.ndarray, y: np.ndarray) -> None:
+    def _scratch_like(self, d: np.ndarray) -> np.ndarray:
+        """An array of ``d``'s shape and dtype to write |f'| into (``d`` may be what the
+        op keeps for its backward), reused from call to call."""
+        if self.scratch is None or self.scratch.size < d.size or \
+                self.scratch.dtype != d.dtype:
+            self.scratch = np.empty(d.size, d.dtype)
+        return self.scratch[:d.size].reshape(d.shape)
+
+    def add(self, d: np.ndarray, y: np.ndarray, into: np.ndarray) -> None:
         """Add the statistics of f' (``d``, rows of units) and of the outputs ``y``
-        (flat); neither is changed (an op may keep ``d`` for its backward)."""
+        (flat), writing |f'| into ``into`` (of ``d``'s shape: ``d`` itself when it may be
+        overwritten)."""
         if d.dtype.kind == "f":
-            d = np.abs(d)  # GELU's f' dips below 0
+            d = np.abs(d, out=into)  # GELU's f' dips below 0
             # per unit: some sample had f' != 0, i.e. the column's sum of |f'| is not 0
             # (NaN and inf count as nonzero, as in any()); BLAS's product sums the
             # columns several times faster than any(axis=0) walks them
