@@ -479,3 +479,25 @@ def test_one_hot():
     assert ours.dtype == theirs.numpy().dtype and ours.tolist() == theirs.tolist()
     assert tn.nn.functional.one_hot(tn.tensor(labels), 5).tolist() == \
         torch.nn.functional.one_hot(torch.tensor(labels), 5).tolist()
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x, s: x.gather(0, lib.tensor(0)),
+    lambda lib, x, s: x.scatter(0, lib.tensor(0), 7.0),
+    lambda lib, x, s: x.scatter(0, lib.tensor(0), s),
+    lambda lib, x, s: x.scatter(-1, lib.tensor(0), value=-2.0),
+])
+def test_gather_and_scatter_take_a_0d_tensor_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        x = lib.tensor(5.0, dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        out = call(lib, x, s)
+        (out * 3).backward()
+        results.append((tuple(out.shape), out.item(), x.grad.item(),
+                        None if s.grad is None else s.grad.item()))
+    assert results[0] == results[1]
+    with pytest.raises(RuntimeError, match="gather: index 1 is out of bounds for dim 0 with "
+                                           "size 1"):
+        tn.tensor(5.0).gather(0, tn.tensor(1))

@@ -92,6 +92,8 @@ class TensorSelect:
             raise TypeError("scatter: give src (a tensor or a number) or value, one of them")
         src = value if src is None else src
         dim = single_dim(dim, self.ndim, "scatter")
+        if self.ndim == 0:  # one element, as a 1-d tensor of one (PyTorch takes it too)
+            return self.reshape(1).scatter(0, _one_dim(index), _one_dim(src)).reshape(())
         idx = np.asarray(array_of(index))
         if idx.ndim == 0 and self.ndim == 1:  # one position (PyTorch takes a 0-d index)
             idx = idx.reshape(1)
@@ -142,6 +144,8 @@ class TensorSelect:
         """out[i][j] = self[index[i][j]][j] for dim 0 (likewise for other dims): ``index``
         is an integer tensor with self's number of dims, no larger in the other dims."""
         dim = single_dim(dim, self.ndim, "gather")
+        if self.ndim == 0:  # one element, as a 1-d tensor of one (PyTorch takes it too)
+            return self.reshape(1).gather(0, _one_dim(index)).reshape(())
         idx = np.asarray(array_of(index))
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
@@ -271,3 +275,10 @@ def _where(condition, x, y):
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+
+
+def _one_dim(value):
+    """A 0-d tensor or array as 1-d of one element; anything else (a number) as it is."""
+    if getattr(value, "ndim", None) == 0:
+        return value.reshape(1)
+    return value
