@@ -874,6 +874,40 @@ def test_a_hook_that_is_not_replay_safe_stops_recording_while_it_is_there(monkey
     assert step.replays == 2 and len(recordings) == 3
 
 
+@pytest.mark.parametrize("change", ["mark removed", "hook put in the dict", "dict cleared"])
+def test_hooks_changed_without_setting_an_attribute_are_seen(change):
+    """While no module attribute changes, the guards re-read only the hooked modules'
+    hooks: a mark taken off after registering, a hook put straight into the dict, or the
+    dict cleared are still seen (eager, eager, and replaying without the hook)."""
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(3, 4), tn.nn.Tanh(), tn.nn.Linear(4, 2))
+    log = []
+
+    def counter(module, inputs, output):
+        log.append("counted")
+    counter.replay_safe = True
+    model.register_forward_hook(counter)
+    step = tn.capture(lambda x, y: F.cross_entropy(model(x), y))
+    x, y = tn.randn(5, 3), tn.tensor([0, 1, 0, 1, 1])
+    for _ in range(4):
+        step(x, y).backward()
+    assert step.replays == 2 and len(log) == 4
+    seen = []
+    if change == "mark removed":
+        counter.replay_safe = False
+    elif change == "hook put in the dict":
+        model._forward_hooks[12345] = lambda m, i, out: seen.append(out.array.copy())
+    else:
+        model._forward_hooks.clear()
+    for _ in range(3):
+        step(x, y).backward()
+    if change == "dict cleared":
+        assert step.replays == 5 and len(log) == 4  # no hook left to run
+    else:
+        assert step.replays == 2 and len(log) == 7  # eager: every hook ran
+        assert len(seen) == (3 if change == "hook put in the dict" else 0)
+
+
 @pytest.mark.parametrize("every", [1, 3, 4])
 def test_fit_with_capture_and_a_monitor_replays_every_step(every):
     """The Monitor attaches its activation hooks only for the steps it observes; they

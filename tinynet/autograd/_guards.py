@@ -31,14 +31,16 @@ class _Guards:
         for replay, see ``_replay_safe``), len(self.calls) when none has."""
         if not _recordable() or fastpath.fast_paths_enabled() != self.fast_paths:
             return None
-        first_hooked = len(self.calls)
         changes = MODULE_CHANGES[0]
-        if changes != self.modules_unchanged_at:  # else the modules are as last found
+        if changes != self.modules_unchanged_at:
             first_hooked = self._modules_ready()
             if first_hooked is None:
                 return None
-            if not any([module._has_hooks for module in self.modules]):
-                self.modules_unchanged_at = changes
+            self.modules_unchanged_at = changes
+        else:  # the modules are as last found, but what their hooks are may have changed
+            first_hooked = self._hooks_ready(self.hooked) if self.hooked else len(self.calls)
+            if first_hooked is None:
+                return None
         for entry in self.guarded:
             tensor, layout, array = entry
             if tensor.array is not array:
@@ -76,15 +78,25 @@ class _Guards:
         cannot run, or one of its parameters or buffers a call reads was replaced; else
         the index of the first module call whose module has forward hooks (as ``ready``).
         NOTE: modules change only by setting or deleting their attributes, which
-        ``MODULE_CHANGES`` counts; while it stays, and no module has hooks (a hook's own
-        marks may change unseen), ``ready`` skips these checks: the same answer, without
-        reading every module at every call."""
-        first_hooked = len(self.calls)
+        ``MODULE_CHANGES`` counts (registering and removing a hook sets ``_has_hooks``);
+        while it stays, ``ready`` reads only the hooks of the modules that have some (a
+        hook's own marks, and a hook dict changed in place, are not counted): the same
+        answer, without reading every module at every call."""
         for module, training in zip(self.modules, self.training):
             if module.training is not training:  # (bools: identity is enough)
                 return None
-            if not module._has_hooks:
-                continue
+        for module, name, tensor in self.owned:
+            if module.__dict__.get(name) is not tensor:
+                return None  # model.weight = Parameter(...): the replay would read the old
+        self.hooked = [module for module in self.modules if module._has_hooks]
+        return self._hooks_ready(self.hooked)
+
+    def _hooks_ready(self, hooked: list):
+        """The guards on the hooks of the modules ``hooked``: None when one has hooks a
+        replay cannot run, else the index of the first module call whose module has
+        forward hooks (as ``ready``)."""
+        first_hooked = len(self.calls)
+        for module in hooked:
             if _runs_hooks_a_replay_cannot(module):
                 return None  # (see _replayable)
             if module._forward_hooks:
@@ -93,9 +105,6 @@ class _Guards:
                         not _reads_nothing(module._forward_hooks.values()):
                     return None
                 first_hooked = min(first_hooked, self.first_call.get(id(module), first_hooked))
-        for module, name, tensor in self.owned:
-            if module.__dict__.get(name) is not tensor:
-                return None  # model.weight = Parameter(...): the replay would read the old
         return first_hooked
 
     def _input_is_leaf(self, args) -> bool:

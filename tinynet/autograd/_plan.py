@@ -112,8 +112,9 @@ class _Plan(_Guards, _Running):
         # where the ops write the parameters' gradients (see grad_buffer.py), if anywhere
         self.buffer = GradBuffer(places, dtype) if places else None
         self._forward_keeping = None  # made when a call with hooks first needs it
-        # MODULE_CHANGES when the modules' guards last passed with no hooks (see _guards)
-        self.modules_unchanged_at = None
+        # MODULE_CHANGES when the modules' guards last passed (see _guards), and the
+        # modules that had hooks then
+        self.modules_unchanged_at, self.hooked = None, []
         self._keeps = {}  # first hooked call -> per value, whether hooks may read it
         # the modules with a call whose values a replay lacks (by id: a copy's are its own)
         self.unlocated = {id(m) for m, where, _ in self.calls if where is None}
