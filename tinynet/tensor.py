@@ -293,7 +293,10 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
-        return ops.ReLU.apply(check_not_bool("relu", self))
+        """max(x, 0); an integer tensor keeps its dtype, a bool one is refused (PyTorch's)."""
+        if self.array.dtype.kind == "b":
+            check_not_bool("relu", self)
+        return ops.ReLU.apply(self)
 
     def __getitem__(self, index):
         index = _index_arrays(index)

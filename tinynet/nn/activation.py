@@ -18,6 +18,11 @@ from tinynet.nn._checks import gelu_op
 from tinynet.nn.module import Module
 
 
+def with_inplace(settings: str, inplace: bool) -> str:
+    """A module's ``extra_repr``: its settings, then ``inplace=True`` when it was asked for,
+    as PyTorch prints them (``inplace=False`` is not printed)."""
+    return ", ".join(filter(None, (settings, "inplace=True" if inplace else "")))
+
 class ReLU(Module):
     """ReLU(x) = max(x, 0);  derivative 1 for x > 0, else 0.
 
@@ -43,7 +48,7 @@ class ReLU(Module):
         return self.op.derivative(x, y)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return with_inplace("", self.inplace)
 
 
 class LeakyReLU(Module):
@@ -75,8 +80,7 @@ class LeakyReLU(Module):
         return self.op.derivative(x, y, self.negative_slope)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"negative_slope={self.negative_slope}{inplace}"
+        return with_inplace(f"negative_slope={self.negative_slope}", self.inplace)
 
 
 class ELU(Module):
@@ -108,8 +112,7 @@ class ELU(Module):
         return self.op.derivative(x, y, self.alpha)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"alpha={self.alpha}{inplace}"
+        return with_inplace(f"alpha={self.alpha}", self.inplace)
 
 
 class GELU(Module):

@@ -11,6 +11,7 @@ derivative the Monitor reads). ``inplace`` is accepted, kept and printed as in P
 from tinynet import ops
 from tinynet.nn import functional as F
 from tinynet.nn._checks import check_threshold
+from tinynet.nn.activation import with_inplace
 from tinynet.nn.module import Module
 
 
@@ -39,7 +40,7 @@ class ReLU6(Module):
         return self.op.derivative(x, y, 0, 6)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return with_inplace("", self.inplace)
 
 
 class Hardsigmoid(Module):
@@ -171,5 +172,4 @@ class Threshold(Module):
         return self.op.derivative(x, y, self.threshold)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"threshold={self.threshold}, value={self.value}{inplace}"
+        return with_inplace(f"threshold={self.threshold}, value={self.value}", self.inplace)

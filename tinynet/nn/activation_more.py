@@ -14,6 +14,7 @@ from tinynet.checks import check_int, check_real
 from tinynet.dtypes import get_default_dtype
 from tinynet.nn import functional as F
 from tinynet.nn._checks import check_hardtanh_range, check_softplus, prelu_slope_shape
+from tinynet.nn.activation import with_inplace
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 
@@ -43,7 +44,7 @@ class SiLU(Module):
         return self.op.derivative(x, y)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return with_inplace("", self.inplace)
 
 
 class Mish(Module):
@@ -72,7 +73,7 @@ class Mish(Module):
         return self.op.derivative(x, y)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return with_inplace("", self.inplace)
 
 
 class Softplus(Module):
@@ -136,7 +137,7 @@ class SELU(Module):
         return self.op.derivative(x, y)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return with_inplace("", self.inplace)
 
 
 class PReLU(Module):
@@ -216,5 +217,4 @@ class Hardtanh(Module):
         return self.op.derivative(x, y, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"min_val={self.min_val}, max_val={self.max_val}{inplace}"
+        return with_inplace(f"min_val={self.min_val}, max_val={self.max_val}", self.inplace)

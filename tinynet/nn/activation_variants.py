@@ -9,6 +9,7 @@ and printed as in PyTorch, and ignored.
 from tinynet import ops
 from tinynet.nn import functional as F
 from tinynet.nn._checks import check_celu_alpha, check_rrelu_bounds
+from tinynet.nn.activation import with_inplace
 from tinynet.nn.module import Module
 from tinynet.random import as_generator
 
@@ -45,8 +46,7 @@ class CELU(Module):
         return self.op.derivative(x, y, self.alpha)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"alpha={self.alpha}{inplace}"
+        return with_inplace(f"alpha={self.alpha}", self.inplace)
 
 
 class RReLU(Module):
@@ -96,5 +96,4 @@ class RReLU(Module):
         return self.op.derivative(x, y, self.lower, self.upper)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"lower={self.lower}, upper={self.upper}{inplace}"
+        return with_inplace(f"lower={self.lower}, upper={self.upper}", self.inplace)

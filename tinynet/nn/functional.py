@@ -15,8 +15,7 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.autograd.observers import values_read
-from tinynet.checks import (cast_first, check_fits, check_floating, check_int,
-                            check_not_bool, check_real)
+from tinynet.checks import check_fits, check_floating, check_int, check_not_bool, check_real
 from tinynet.combining import einsum
 from tinynet.nn._checks import (check_batch_norm, check_batch_shape,
                                 check_channels, check_dropout_p, check_dtype,
@@ -95,9 +94,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise; an integer tensor keeps its dtype (booleans are refused),
     as in PyTorch. ``inplace`` is accepted for PyTorch code and ignored."""
-    if x.dtype.kind == "b":
-        check_not_bool("relu", x)
-    return ops.ReLU.apply(x)
+    return x.relu()
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -210,14 +207,13 @@ def softmax(x: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tenso
     """eˣ / Σ eˣ along ``dim`` (default the last). ``dtype``: a floating dtype to cast
     ``x`` to first (default None: ``x``'s own, which must be floating, as in PyTorch);
     ``_stacklevel`` is PyTorch's, unused."""
-    return ops.Softmax.apply(check_floating("softmax", cast_first("softmax", x, dtype)), dim)
+    return x.softmax(dim, dtype=dtype)
 
 
 def log_softmax(x: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
     """x - log Σ eˣ along ``dim`` (default the last); ``dtype`` and ``_stacklevel`` as
     ``softmax``'s."""
-    x = check_floating("log_softmax", cast_first("log_softmax", x, dtype))
-    return ops.LogSoftmax.apply(x, dim)
+    return x.log_softmax(dim, dtype=dtype)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

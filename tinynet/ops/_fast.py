@@ -204,23 +204,27 @@ class ELU(reference.ELU):
 def kept_derivative(ctx, derivative_from):
     """f' from what forward saved, kept on ``ctx`` for backward (callers must not change
     it)."""
-    x = ctx.saved_tensors[0]
-    kept = getattr(ctx, "kept_derivative", None)
-    if kept is not None and kept[0] is x:
-        return kept[1]
-    d = derivative_from(*ctx.saved_tensors)
-    ctx.kept_derivative = (x, d)
+    d = _kept(ctx)
+    if d is None:
+        d = derivative_from(*ctx.saved_tensors)
+        ctx.kept_derivative = (ctx.saved_tensors[0], d)
     return d
 
 
 def reused_derivative(ctx, derivative_from):
     """f' for backward to overwrite: the one kept by ``kept_derivative`` for this call's
     input (then no longer kept), else a new one."""
-    kept = getattr(ctx, "kept_derivative", None)
-    if kept is None:
+    d = _kept(ctx)
+    if d is None:
         return derivative_from(*ctx.saved_tensors)
     ctx.kept_derivative = None
-    return kept[1] if kept[0] is ctx.saved_tensors[0] else derivative_from(*ctx.saved_tensors)
+    return d
+
+
+def _kept(ctx):
+    """The f' kept on ``ctx`` for the input it saved now, or None."""
+    kept = getattr(ctx, "kept_derivative", None)
+    return kept[1] if kept is not None and kept[0] is ctx.saved_tensors[0] else None
 
 
 class GELU(reference.GELU):
