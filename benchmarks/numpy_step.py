@@ -159,13 +159,16 @@ class NumpyMLP:
 
     def backward(self, tape_and_grad):
         """Every parameter's gradient, in the order of ``self.params`` (views into
-        ``self.grad_flat``, which each backward pass overwrites)."""
+        ``self.grad_flat``, which each backward pass overwrites). Each layer's entry
+        leaves the tape once used, so its arrays are freed here, as a framework frees
+        its graph node by node during its backward pass (and not after the timed
+        phases)."""
         tape, g = tape_and_grad
         L = len(self.W)
         gW, gb = self.grads[:L], self.grads[L:2 * L]
         gg, gbeta = self.grads[2 * L:3 * L - 1], self.grads[3 * L - 1:]
         for i in reversed(range(L)):
-            h, act_saved, ln = tape[i]
+            h, act_saved, ln = tape.pop()  # (layer i's: the last left)
             if i < L - 1:
                 if ln is not None:
                     g = self._norm_back(g, ln, i, gg[i], gbeta[i])
