@@ -13,11 +13,11 @@ is timed phase by phase (forward + loss, backward, optimizer step + zero_grad); 
 step's time is their sum, and each phase is set beside the same phase of the numpy step.
 
 Libraries run in groups (each group: `--steps` timed steps after warm-up), interleaved
-over `--rounds` rounds, with a pause between groups when BLAS or PyTorch may use more
-than one thread: their worker threads keep spinning for ~0.2 s after a call and would
-slow whatever runs next on 2 cores. With one thread there are no workers, and a short
-pause keeps a round's groups close in time, so that the machine's bursts of load reach
-numpy's group and the others' of one round alike.
+over `--rounds` rounds, back to back with one thread. When BLAS or PyTorch may use more
+than one thread, groups are 0.3 s apart: their worker threads keep spinning for ~0.2 s
+after a call and would slow whatever runs next on 2 cores. That pause is a busy wait,
+not a sleep: on a virtual machine a process that slept wakes on a slowed CPU, and the
+next group would pay for it (docs/performance.md).
 Every ratio to numpy is taken round by round (each library's median over numpy's in the
 same round, so slow drifts of a shared machine cancel), then its median and IQR over
 rounds. "% of GEMM" is the step's GFLOP/s over a 1024³ GEMM measured on the spot. The row
@@ -58,8 +58,7 @@ CONFIGS = {
     "digits": ([64, 128, 128, 128, 128, 10], "gelu_tanh", True, 64),
     "wide": ([784, 1024, 1024, 1024, 10], "relu", False, 256),
 }
-PAUSE = 0.3  # seconds between groups, for spinning BLAS threads to go to sleep
-SHORT_PAUSE = 0.02  # the same with one thread: no worker threads to wait for
+PAUSE = 0.3  # seconds between groups with several threads, for BLAS's spinning workers
 PHASES = ("forward", "backward", "optimizer")  # forward + loss; backward; step + zero_grad
 
 
@@ -285,6 +284,14 @@ def time_group(step, batches, n_steps):
     return [step(*batches[i % len(batches)]) for i in range(n_steps)]
 
 
+def busy_wait(seconds, clock=time.perf_counter) -> None:
+    """Wait ``seconds`` without sleeping: the CPU stays as fast as it was (see the module
+    docstring)."""
+    end = clock() + seconds
+    while clock() < end:
+        pass
+
+
 def monitor_overhead(plain, monitored, batches, cycles, cycle=4, clock=time.perf_counter):
     """The monitored model's time over the plain one's, minus 1, summed over ``cycles``
     pairs of cycles (``cycle`` consecutive steps of each model, in turn; which goes first
@@ -422,7 +429,7 @@ def run_config(name, optimizer, args, dtype):
         groups["sklearn MLPClassifier"] = sklearn
     rounds = []  # per round: library -> array (steps, 3) of phase seconds
     monitor_costs = {every: [] for every in monitored}
-    pause = SHORT_PAUSE if args.threads == 1 else PAUSE
+    pause = 0.0 if args.threads == 1 else PAUSE  # (one thread: no workers to wait for)
     order = list(groups)
     for r in range(args.rounds):
         measured = {}
@@ -430,13 +437,13 @@ def run_config(name, optimizer, args, dtype):
         # runs after a pause, on cooler caches) is no one library's handicap.
         for lib in order[r % len(order):] + order[:r % len(order)]:
             measured[lib] = np.array(groups[lib](), dtype=float)
-            time.sleep(pause)
+            busy_wait(pause)
         rounds.append(measured)
         for every, step in monitored.items():
             monitor_costs[every].append(monitor_overhead(steps["tinynet"][0], step,
                                                          data["tinynet"],
                                                          cycles=max(1, args.steps // 4)))
-            time.sleep(pause)
+            busy_wait(pause)
     memory = {lib: peak_memory(steps[lib][0], data[lib]) for lib in ("tinynet", "numpy")}
     n_ops = ops_per_step(widths, activation, layernorm, dtype, x_all[:batch], y_all[:batch])
     return summarise(rounds, monitor_costs, memory, n_ops, step_flops(widths, batch))
