@@ -35,6 +35,59 @@ def test_each_function_exists_where_pytorch_has_it(name):
     assert hasattr(tn.Tensor, name) == (name not in FUNCTION_ONLY)
 
 
+def _tensor_first_functions():
+    """Every module-level function whose first argument must be a tensor (its body starts
+    from ``check_tensor``), with a placeholder for each other required argument."""
+    import importlib
+    import inspect
+    found = []
+    for module in ("functions", "shaping", "functions_inplace", "functions_numeric",
+                   "logic"):
+        module = importlib.import_module(f"tinynet.{module}")
+        for name, fn in vars(module).items():
+            if name != getattr(fn, "__name__", None) or name.startswith("_") or \
+                    not inspect.isfunction(fn) or fn.__module__ != module.__name__ or \
+                    "check_tensor(" not in inspect.getsource(fn):
+                continue
+            required = [p for p in list(inspect.signature(fn).parameters.values())[1:]
+                        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                               p.POSITIONAL_OR_KEYWORD)]
+            found.append((name, fn, len(required)))
+    return found
+
+
+TENSOR_FIRST = _tensor_first_functions()
+
+
+def test_tensor_first_functions_are_found():
+    names = {name for name, _, _ in TENSOR_FIRST}
+    assert len(names) >= 130 and {"exp", "std", "sort", "reshape", "exp_", "all",
+                                  "cummax"} <= names
+
+
+@pytest.mark.parametrize("name,fn,others", TENSOR_FIRST, ids=[n for n, _, _ in TENSOR_FIRST])
+def test_module_level_functions_refuse_what_is_not_a_tensor(name, fn, others):
+    # as PyTorch's: a TypeError; a numpy array would otherwise get its own method of the
+    # same name, with numpy's meaning
+    for value, kind in (([1.0, 2.0], "list"), (np.ones((2, 2)), "ndarray"), (2.0, "float")):
+        with pytest.raises(TypeError, match=f"^{name}: input must be a tensor, got {kind}$"):
+            fn(value, *[0] * others)
+
+
+def test_numpy_arrays_do_not_get_numpys_meaning():
+    x = np.array([3.0, 1.0, 2.0])
+    with pytest.raises(TypeError, match="std: input must be a tensor, got ndarray"):
+        tn.std(x)  # numpy's std has no Bessel correction: 0.816, where PyTorch's gives 1.0
+    with pytest.raises(TypeError, match="sort: input must be a tensor, got ndarray"):
+        tn.sort(x)  # ndarray.sort sorts in place and returns None
+    assert x.tolist() == [3.0, 1.0, 2.0]
+    assert tn.std(tn.tensor(x)).item() == 1.0
+    with pytest.raises(TypeError, match="remainder: input must be a tensor, or a number with "
+                                        "other a tensor, got ndarray and Tensor"):
+        tn.remainder(x, tn.tensor(x))  # (was NotImplemented, returned as a value)
+    assert tn.remainder(5, tn.tensor([3, -3])).tolist() == [2, -1]
+
+
 # ---- booleans ------------------------------------------------------------------------------
 def test_all_and_any_functions():
     x = np.array([[1, 0, 2], [3, 4, 5]])

@@ -6,96 +6,98 @@ level whose out-of-place form (``tn.exp``, in ``functions.py``) and in-place met
 tinynet has; ``celu_`` and ``rrelu_`` are in ``nn/_top_level.py``."""
 # ruff: noqa: A002  (PyTorch's argument name: input)
 
+from tinynet.tensor_math import check_tensor
+
 
 def abs_(input):
-    return input.abs_()
+    return check_tensor("abs_", input).abs_()
 
 
 def neg_(input):
-    return input.neg_()
+    return check_tensor("neg_", input).neg_()
 
 
 def exp_(input):
-    return input.exp_()
+    return check_tensor("exp_", input).exp_()
 
 
 def log_(input):
-    return input.log_()
+    return check_tensor("log_", input).log_()
 
 
 def sqrt_(input):
-    return input.sqrt_()
+    return check_tensor("sqrt_", input).sqrt_()
 
 
 def square_(input):
-    return input.square_()
+    return check_tensor("square_", input).square_()
 
 
 def sigmoid_(input):
-    return input.sigmoid_()
+    return check_tensor("sigmoid_", input).sigmoid_()
 
 
 def tanh_(input):
-    return input.tanh_()
+    return check_tensor("tanh_", input).tanh_()
 
 
 def relu_(input):
-    return input.relu_()
+    return check_tensor("relu_", input).relu_()
 
 
 def logit_(input, eps=None):
-    return input.logit_(eps)
+    return check_tensor("logit_", input).logit_(eps)
 
 
 def xlogy_(input, other):
-    return input.xlogy_(other)
+    return check_tensor("xlogy_", input).xlogy_(other)
 
 
 def ceil_(input):
-    return input.ceil_()
+    return check_tensor("ceil_", input).ceil_()
 
 
 def floor_(input):
-    return input.floor_()
+    return check_tensor("floor_", input).floor_()
 
 
 def round_(input, *, decimals=0):
-    return input.round_(decimals=decimals)
+    return check_tensor("round_", input).round_(decimals=decimals)
 
 
 def trunc_(input):
-    return input.trunc_()
+    return check_tensor("trunc_", input).trunc_()
 
 
 fix_ = trunc_
 
 
 def frac_(input):
-    return input.frac_()
+    return check_tensor("frac_", input).frac_()
 
 
 def clamp_(input, min=None, max=None):
-    return input.clamp_(min, max)
+    return check_tensor("clamp_", input).clamp_(min, max)
 
 
 clip_ = clamp_
 
 
 def clamp_min_(input, min):
-    return input.clamp_min_(min)
+    return check_tensor("clamp_min_", input).clamp_min_(min)
 
 
 def clamp_max_(input, max):
-    return input.clamp_max_(max)
+    return check_tensor("clamp_max_", input).clamp_max_(max)
 
 
 def nan_to_num_(input, nan=0.0, posinf=None, neginf=None):
-    return input.nan_to_num_(nan, posinf, neginf)
+    return check_tensor("nan_to_num_", input).nan_to_num_(nan, posinf, neginf)
 
 
 def zero_(input):
-    return input.zero_()
+    return check_tensor("zero_", input).zero_()
 
 
 def fill_(input, value):
-    return input.fill_(value)
+    return check_tensor("fill_", input).fill_(value)

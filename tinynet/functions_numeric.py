@@ -5,12 +5,12 @@ and ``tensor_linalg.py``)."""
 # ruff: noqa: A002  (PyTorch's argument names: input)
 from tinynet import ops
 from tinynet.tensor import Tensor
-from tinynet.tensor_math import numpy_names
+from tinynet.tensor_math import check_tensor, numpy_names
 from tinynet.tensor_special import floating_operands
 
 
 def logit(input, eps=None):
-    return input.logit(eps)
+    return check_tensor("logit", input).logit(eps)
 
 
 def xlogy(input, other):
@@ -19,15 +19,15 @@ def xlogy(input, other):
 
 
 def logaddexp(input, other):
-    return input.logaddexp(other)
+    return check_tensor("logaddexp", input).logaddexp(other)
 
 
 def logaddexp2(input, other):
-    return input.logaddexp2(other)
+    return check_tensor("logaddexp2", input).logaddexp2(other)
 
 
 def hypot(input, other):
-    return input.hypot(other)
+    return check_tensor("hypot", input).hypot(other)
 
 
 def copysign(input, other):
@@ -37,74 +37,76 @@ def copysign(input, other):
 
 
 def frac(input):
-    return input.frac()
+    return check_tensor("frac", input).frac()
 
 
 def erfinv(input):
-    return input.erfinv()
+    return check_tensor("erfinv", input).erfinv()
 
 
 def heaviside(input, values):
-    return input.heaviside(values)
+    return check_tensor("heaviside", input).heaviside(values)
 
 
 @numpy_names
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    return input.nansum(dim, keepdim, dtype=dtype)
+    return check_tensor("nansum", input).nansum(dim, keepdim, dtype=dtype)
 
 
 @numpy_names
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    return input.nanmean(dim, keepdim, dtype=dtype)
+    return check_tensor("nanmean", input).nanmean(dim, keepdim, dtype=dtype)
 
 
 @numpy_names
 def aminmax(input, *, dim=None, keepdim=False):
-    return input.aminmax(dim=dim, keepdim=keepdim)
+    return check_tensor("aminmax", input).aminmax(dim=dim, keepdim=keepdim)
 
 
 @numpy_names
 def cummax(input, dim):
-    return input.cummax(dim)
+    return check_tensor("cummax", input).cummax(dim)
 
 
 @numpy_names
 def cummin(input, dim):
-    return input.cummin(dim)
+    return check_tensor("cummin", input).cummin(dim)
 
 
 @numpy_names
 def logcumsumexp(input, dim):
-    return input.logcumsumexp(dim)
+    return check_tensor("logcumsumexp", input).logcumsumexp(dim)
 
 
 @numpy_names
 def diff(input, n=1, dim=-1, prepend=None, append=None):
-    return input.diff(n, dim, prepend, append)
+    return check_tensor("diff", input).diff(n, dim, prepend, append)
 
 
 def kron(input, other):
-    return input.kron(other)
+    return check_tensor("kron", input).kron(other)
 
 
 @numpy_names
 def cross(input, other, dim=None):
-    return input.cross(other, dim)
+    return check_tensor("cross", input).cross(other, dim)
 
 
 @numpy_names
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    return input.quantile(q, dim, keepdim, interpolation=interpolation)
+    return check_tensor("quantile", input).quantile(q, dim, keepdim, interpolation=interpolation)
 
 
 @numpy_names
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    return input.nanquantile(q, dim, keepdim, interpolation=interpolation)
+    return check_tensor("nanquantile", input).nanquantile(q, dim, keepdim,
+                                                          interpolation=interpolation)
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
-    return input.cov(correction=correction, fweights=fweights, aweights=aweights)
+    return check_tensor("cov", input).cov(correction=correction, fweights=fweights,
+                                          aweights=aweights)
 
 
 def corrcoef(input):
-    return input.corrcoef()
+    return check_tensor("corrcoef", input).corrcoef()

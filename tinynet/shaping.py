@@ -7,27 +7,27 @@ import numpy as np
 
 from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
-from tinynet.tensor_math import numpy_names
+from tinynet.tensor_math import check_tensor, numpy_names
 
 
 def reshape(x, shape):
-    return x.reshape(shape)
+    return check_tensor("reshape", x).reshape(shape)
 
 
 def flatten(x, start_dim=0, end_dim=-1):
-    return x.flatten(start_dim, end_dim)
+    return check_tensor("flatten", x).flatten(start_dim, end_dim)
 
 
 def ravel(x):
-    return x.ravel()
+    return check_tensor("ravel", x).ravel()
 
 
 def transpose(x, dim0, dim1):
-    return x.transpose(dim0, dim1)
+    return check_tensor("transpose", x).transpose(dim0, dim1)
 
 
 def t(x):
-    return x.t()
+    return check_tensor("t", x).t()
 
 
 def permute(x, dims):
@@ -37,7 +37,7 @@ def permute(x, dims):
 
 
 def movedim(x, source, destination):
-    return x.movedim(source, destination)
+    return check_tensor("movedim", x).movedim(source, destination)
 
 
 moveaxis = movedim
@@ -45,16 +45,16 @@ moveaxis = movedim
 
 @numpy_names
 def squeeze(x, dim=None):
-    return x.squeeze(dim)
+    return check_tensor("squeeze", x).squeeze(dim)
 
 
 @numpy_names
 def unsqueeze(x, dim):
-    return x.unsqueeze(dim)
+    return check_tensor("unsqueeze", x).unsqueeze(dim)
 
 
 def clone(x):
-    return x.clone()
+    return check_tensor("clone", x).clone()
 
 
 def flip(x, dims):
@@ -64,16 +64,17 @@ def flip(x, dims):
 
 
 def roll(x, shifts, dims=None):
-    return x.roll(shifts, dims)
+    return check_tensor("roll", x).roll(shifts, dims)
 
 
 def broadcast_to(x, size):
-    return x.broadcast_to(size)
+    return check_tensor("broadcast_to", x).broadcast_to(size)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """``input.repeat_interleave(repeats, dim)``; with ``input`` alone (a 1-D integer
     tensor of counts): each index i repeated ``input[i]`` times, int64, as in PyTorch."""
+    check_tensor("repeat_interleave", input)
     if repeats is not None:
         return input.repeat_interleave(repeats, dim, output_size=output_size)
     values_read()  # the output is made from the counts by no op
@@ -88,16 +89,16 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 @numpy_names
 def chunk(x, chunks, dim=0):
-    return x.chunk(chunks, dim)
+    return check_tensor("chunk", x).chunk(chunks, dim)
 
 
 def split(x, split_size_or_sections, dim=0):
-    return x.split(split_size_or_sections, dim)
+    return check_tensor("split", x).split(split_size_or_sections, dim)
 
 
 def unbind(input, dim=0) -> tuple:
     """The slices of ``input`` along ``dim``, each without that dim."""
-    return input.unbind(dim)
+    return check_tensor("unbind", input).unbind(dim)
 
 
 def tile(input, dims):
