@@ -734,6 +734,38 @@ def test_adam_blocked_path_equals_per_parameter_path_bit_for_bit(opt_class, kwar
     assert not np.array_equal(blocked[2], init[2].T)  # the transposed parameter moved
 
 
+@pytest.mark.parametrize("kwargs, transposed", [({}, True), ({"weight_decay": 0.1}, False)])
+def test_sgd_blocked_path_equals_the_reference_bit_for_bit(kwargs, transposed, monkeypatch):
+    """Plain SGD on a group larger than BLOCK elements runs block by block (lr·g in a
+    scratch block): with BLOCK = 5, blocks end inside parameters, and a parameter whose
+    data is not contiguous (a transpose) is updated too; values and versions are the
+    per-parameter reference's."""
+    from tinynet.optim import _foreach
+    monkeypatch.setattr(_foreach, "BLOCK", 5)
+    rng = np.random.default_rng(3)
+    init = [rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal((4, 2))]
+    x = tn.tensor(rng.standard_normal((5, 3)))
+
+    def run(foreach):
+        W1, b1, W2 = (tn.nn.Parameter(tn.tensor(a)) for a in init)
+        W2.array = W2.array.T if transposed else np.ascontiguousarray(W2.array.T)
+        opt = tn.optim.SGD([W1, b1, W2], lr=0.05, foreach=foreach, **kwargs)
+        for _ in range(6):
+            opt.zero_grad()
+            ((x @ W1.T + b1).tanh() @ W2.T).pow(2).sum().backward()
+            opt.step()
+        return [W1, b1, W2], opt
+
+    blocked, opt = run(True)
+    assert opt._foreach_cache[0].blocked
+    reference, reference_opt = run(False)
+    assert not reference_opt._foreach_cache
+    for p, q in zip(blocked, reference):
+        np.testing.assert_array_equal(p.array, q.array)
+        assert p._version[0] == q._version[0] == 6
+    assert not np.array_equal(blocked[2].array, init[2].T)  # the last parameter moved
+
+
 def test_adam_flat_state_survives_load_state_dict():
     rng = np.random.default_rng(1)
     data = [rng.standard_normal((3, 3)), rng.standard_normal(3)]

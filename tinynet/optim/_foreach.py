@@ -12,10 +12,10 @@ caches, over a whole 2.9 M-parameter group every pass goes to memory (measured o
 ``wide`` benchmark, see docs/performance.md). Smaller blocks pay numpy's per-call
 overhead more often, larger ones spill the caches.
 
-SGD without momentum has a foreach path too (``sgd_group``), on groups of at most
-``BLOCK`` elements; a larger group keeps the per-parameter update, already a pass or two
-over large arrays. Its gradients are read in place when they are laid flat, unless an
-L2 penalty is to be added to them.
+SGD without momentum has a foreach path too (``sgd_group``). A small group's gradients
+are read in place when they are laid flat, unless an L2 penalty is to be added to them;
+a larger group is updated block by block, lr·g made in a scratch block that stays in the
+caches, where the per-parameter update writes it to memory and reads it back.
 """
 import math
 
@@ -47,13 +47,12 @@ def gatherable(params: list) -> bool:
 
 def sgd_group(cache: dict, i: int, group: dict) -> bool:
     """One step of plain SGD (no momentum) for group ``i``: p ← p - lr·(g + weight_decay·p)
-    for each parameter that has a gradient, over their gradients in one flat array (read
-    in place when they are laid so, else gathered), with their FlatState kept in
-    ``cache``; False (nothing done) for a group with momentum, larger than BLOCK
-    elements (per parameter, its update is already a pass or two over large arrays),
-    whose gradients cannot be gathered (``gatherable``), or with weight decay on
-    parameters that may share memory (``FlatState.apart``): the per-parameter reference
-    then runs."""
+    for each parameter that has a gradient, with their FlatState kept in ``cache``: over
+    their gradients in one flat array (read in place when they are laid so, else
+    gathered), or, for a group larger than BLOCK elements, block by block. False (nothing
+    done) for a group with momentum, whose gradients do not match their parameters
+    (``gatherable``), or with weight decay on parameters that may share memory
+    (``FlatState.apart``): the per-parameter reference then runs."""
     lr, momentum, weight_decay = as_floats(group, "lr", "momentum", "weight_decay")
     if momentum:
         return False
@@ -62,11 +61,17 @@ def sgd_group(cache: dict, i: int, group: dict) -> bool:
     if flat is None or not flat.ready(params, {}):
         params = with_grads(params)
         if flat is None or not flat.ready(params, {}):
-            if sum(p.array.size for p in params) > BLOCK or not gatherable(params):
+            if not gatherable(params):
                 return False
             flat = cache[i] = FlatState(params, (), {}, "SGD.step", BLOCK)
     if weight_decay and not flat.apart():
         return False
+    if flat.blocked:
+        for p, g, _, (tmp, spare) in flat.blocks():
+            if weight_decay:  # (the reference's g + weight_decay·p, in the same roundings)
+                g = np.add(np.multiply(p, weight_decay, out=spare), g, out=spare)
+            p -= np.multiply(g, lr, out=tmp)
+        return True
     g = None if weight_decay else flat.flat_grads()
     if g is not None:
         g = np.multiply(g, lr, out=flat.grad)  # the gradients' own array: only read
