@@ -59,7 +59,7 @@ ALLOWED = [
     (r"\[[\d.e-]+\]", "an argument's default, in brackets"),
     (r"≤ \d+\.\d+x", "speed targets are settings"),
     (r"±1e19", "the size of the inputs an overflow check is for: a setting"),
-    (r"\b0\.3 s when|\b0\.02 s with one thread", "the benchmark's pauses between groups: settings"),
+    (r"\b0\.3 s apart", "the benchmark's pause between groups with two threads: a setting"),
 ]
 
 
