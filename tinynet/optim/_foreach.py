@@ -35,8 +35,9 @@ def with_grads(params: list) -> list:
 
 
 def gatherable(params: list) -> bool:
-    """Whether a group's gradients can be gathered into one flat array: there are
-    parameters, each has a gradient of its own shape, and all share one dtype."""
+    """Whether a group's gradients match their parameters, as a flat or blocked update
+    needs: there are parameters, each has a gradient of its own shape, and all share one
+    dtype."""
     if not params:
         return False
     dtype = params[0].array.dtype

@@ -24,8 +24,9 @@ class SGD(Optimizer):
         maximize: step up the gradient, to maximise the objective (default False).
         foreach: without momentum, update a group's parameters together in a few
             vectorised numpy calls, the same numbers (a small group's parameters may be
-            moved into one flat array: see ``_flat_state.flatten_parameters``); None
-            (default) follows ``tn.set_fast_paths``.
+            moved into one flat array: see ``_flat_state.flatten_parameters``; a large
+            group is updated block by block); None (default) follows
+            ``tn.set_fast_paths``.
 
     Example:
         >>> import tinynet as tn
