@@ -74,6 +74,26 @@ def test_module_level_functions_refuse_what_is_not_a_tensor(name, fn, others):
             fn(value, *[0] * others)
 
 
+@pytest.mark.parametrize("name,fn,others", TENSOR_FIRST, ids=[n for n, _, _ in TENSOR_FIRST])
+def test_module_level_functions_name_their_tensor_as_pytorch_does(name, fn, others):
+    # PyTorch calls it input (split: tensor), so torch.exp(input=t) code runs here too
+    import inspect
+    first = next(iter(inspect.signature(fn).parameters))
+    assert first == ("tensor" if name == "split" else "input")
+
+
+def test_module_level_functions_take_pytorchs_keywords():
+    t = tn.tensor([[1.0, -2.0], [3.0, 4.0]])
+    assert tn.exp(input=t).tolist() == np.exp(t.array).tolist()
+    assert tn.sum(input=t, dim=1).tolist() == [-1.0, 7.0]
+    assert tn.maximum(input=t, other=-t).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert tn.mm(input=t, mat2=t).tolist() == (t.array @ t.array).tolist()
+    assert tn.dot(input=t[0], tensor=t[1]).item() == -5.0
+    assert tn.broadcast_to(input=t[0], shape=(2, 2)).tolist() == [[1.0, -2.0], [1.0, -2.0]]
+    assert [c.tolist() for c in tn.split(tensor=t, split_size_or_sections=1)] == \
+        [[[1.0, -2.0]], [[3.0, 4.0]]]
+
+
 def test_numpy_arrays_do_not_get_numpys_meaning():
     x = np.array([3.0, 1.0, 2.0])
     with pytest.raises(TypeError, match="std: input must be a tensor, got ndarray"):

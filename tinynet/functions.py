@@ -10,131 +10,131 @@ from tinynet.tensor import Tensor
 from tinynet.tensor_math import check_tensor, numpy_names
 
 
-def exp(x):
-    return check_tensor("exp", x).exp()
+def exp(input):
+    return check_tensor("exp", input).exp()
 
 
-def log(x):
-    return check_tensor("log", x).log()
+def log(input):
+    return check_tensor("log", input).log()
 
 
-def sqrt(x):
-    return check_tensor("sqrt", x).sqrt()
+def sqrt(input):
+    return check_tensor("sqrt", input).sqrt()
 
 
-def abs(x):
-    return check_tensor("abs", x).abs()
+def abs(input):
+    return check_tensor("abs", input).abs()
 
 
-def tanh(x):
-    return check_tensor("tanh", x).tanh()
+def tanh(input):
+    return check_tensor("tanh", input).tanh()
 
 
-def sigmoid(x):
-    return check_tensor("sigmoid", x).sigmoid()
+def sigmoid(input):
+    return check_tensor("sigmoid", input).sigmoid()
 
 
-def relu(x):
-    return check_tensor("relu", x).relu()
+def relu(input):
+    return check_tensor("relu", input).relu()
 
 
-def sin(x):
-    return check_tensor("sin", x).sin()
+def sin(input):
+    return check_tensor("sin", input).sin()
 
 
-def cos(x):
-    return check_tensor("cos", x).cos()
+def cos(input):
+    return check_tensor("cos", input).cos()
 
 
-def tan(x):
-    return check_tensor("tan", x).tan()
+def tan(input):
+    return check_tensor("tan", input).tan()
 
 
-def log2(x):
-    return check_tensor("log2", x).log2()
+def log2(input):
+    return check_tensor("log2", input).log2()
 
 
-def log10(x):
-    return check_tensor("log10", x).log10()
+def log10(input):
+    return check_tensor("log10", input).log10()
 
 
-def log1p(x):
-    return check_tensor("log1p", x).log1p()
+def log1p(input):
+    return check_tensor("log1p", input).log1p()
 
 
-def expm1(x):
-    return check_tensor("expm1", x).expm1()
+def expm1(input):
+    return check_tensor("expm1", input).expm1()
 
 
-def exp2(x):
-    return check_tensor("exp2", x).exp2()
+def exp2(input):
+    return check_tensor("exp2", input).exp2()
 
 
-def square(x):
-    return check_tensor("square", x).square()
+def square(input):
+    return check_tensor("square", input).square()
 
 
-def reciprocal(x):
-    return check_tensor("reciprocal", x).reciprocal()
+def reciprocal(input):
+    return check_tensor("reciprocal", input).reciprocal()
 
 
-def rsqrt(x):
-    return check_tensor("rsqrt", x).rsqrt()
+def rsqrt(input):
+    return check_tensor("rsqrt", input).rsqrt()
 
 
-def neg(x):
-    return check_tensor("neg", x).neg()
+def neg(input):
+    return check_tensor("neg", input).neg()
 
 
-def sign(x):
-    return check_tensor("sign", x).sign()
+def sign(input):
+    return check_tensor("sign", input).sign()
 
 
-def floor(x):
-    return check_tensor("floor", x).floor()
+def floor(input):
+    return check_tensor("floor", input).floor()
 
 
-def ceil(x):
-    return check_tensor("ceil", x).ceil()
+def ceil(input):
+    return check_tensor("ceil", input).ceil()
 
 
-def trunc(x):
-    return check_tensor("trunc", x).trunc()
+def trunc(input):
+    return check_tensor("trunc", input).trunc()
 
 
 negative = neg
 fix = trunc
 
 
-def erf(x):
-    return check_tensor("erf", x).erf()
+def erf(input):
+    return check_tensor("erf", input).erf()
 
 
-def round(x, decimals=0):
-    return check_tensor("round", x).round(decimals)
+def round(input, decimals=0):
+    return check_tensor("round", input).round(decimals)
 
 
-def maximum(x, y):
-    return check_tensor("maximum", x).maximum(y)
+def maximum(input, other):
+    return check_tensor("maximum", input).maximum(other)
 
 
-def minimum(x, y):
-    return check_tensor("minimum", x).minimum(y)
+def minimum(input, other):
+    return check_tensor("minimum", input).minimum(other)
 
 
-def clamp(x, min=None, max=None):
-    return check_tensor("clamp", x).clamp(min, max)
+def clamp(input, min=None, max=None):
+    return check_tensor("clamp", input).clamp(min, max)
 
 
 clip = clamp
 
 
-def clamp_min(x, min):
-    return check_tensor("clamp_min", x).clamp(min=min)
+def clamp_min(input, min):
+    return check_tensor("clamp_min", input).clamp(min=min)
 
 
-def clamp_max(x, max):
-    return check_tensor("clamp_max", x).clamp(max=max)
+def clamp_max(input, max):
+    return check_tensor("clamp_max", input).clamp(max=max)
 
 
 def remainder(input, other):
@@ -155,16 +155,16 @@ def floor_divide(input, other):
     return check_tensor("floor_divide", input).floor_divide(other)
 
 
-def mm(x, y):
-    return check_tensor("mm", x).mm(y)
+def mm(input, mat2):
+    return check_tensor("mm", input).mm(mat2)
 
 
-def dot(x, y):
-    return check_tensor("dot", x).dot(y)
+def dot(input, tensor):
+    return check_tensor("dot", input).dot(tensor)
 
 
-def mv(x, vec):
-    return check_tensor("mv", x).mv(vec)
+def mv(input, vec):
+    return check_tensor("mv", input).mv(vec)
 
 
 def bmm(input, mat2):
@@ -216,13 +216,13 @@ def triu(input, diagonal=0):
 
 
 @numpy_names
-def softmax(x, dim, dtype=None):
-    return check_tensor("softmax", x).softmax(dim, dtype=dtype)
+def softmax(input, dim, dtype=None):
+    return check_tensor("softmax", input).softmax(dim, dtype=dtype)
 
 
 @numpy_names
-def log_softmax(x, dim, dtype=None):
-    return check_tensor("log_softmax", x).log_softmax(dim, dtype=dtype)
+def log_softmax(input, dim, dtype=None):
+    return check_tensor("log_softmax", input).log_softmax(dim, dtype=dtype)
 
 
 def hardshrink(input, lambd=0.5):
@@ -230,129 +230,130 @@ def hardshrink(input, lambd=0.5):
 
 
 @numpy_names
-def sum(x, dim=None, keepdim=False, dtype=None):
-    return check_tensor("sum", x).sum(dim, keepdim, dtype)
+def sum(input, dim=None, keepdim=False, dtype=None):
+    return check_tensor("sum", input).sum(dim, keepdim, dtype)
 
 
 @numpy_names
-def mean(x, dim=None, keepdim=False, dtype=None):
-    return check_tensor("mean", x).mean(dim, keepdim, dtype)
+def mean(input, dim=None, keepdim=False, dtype=None):
+    return check_tensor("mean", input).mean(dim, keepdim, dtype)
 
 
 @numpy_names
-def prod(x, dim=None, keepdim=False, dtype=None):
-    return check_tensor("prod", x).prod(dim, keepdim, dtype)
+def prod(input, dim=None, keepdim=False, dtype=None):
+    return check_tensor("prod", input).prod(dim, keepdim, dtype)
 
 
 @numpy_names
-def cumsum(x, dim, dtype=None):
-    return check_tensor("cumsum", x).cumsum(dim, dtype)
+def cumsum(input, dim, dtype=None):
+    return check_tensor("cumsum", input).cumsum(dim, dtype)
 
 
 @numpy_names
-def cumprod(x, dim, dtype=None):
-    return check_tensor("cumprod", x).cumprod(dim, dtype)
+def cumprod(input, dim, dtype=None):
+    return check_tensor("cumprod", input).cumprod(dim, dtype)
 
 
 @numpy_names
-def amax(x, dim=(), keepdim=False):
-    return check_tensor("amax", x).amax(dim, keepdim)
+def amax(input, dim=(), keepdim=False):
+    return check_tensor("amax", input).amax(dim, keepdim)
 
 
 @numpy_names
-def amin(x, dim=(), keepdim=False):
-    return check_tensor("amin", x).amin(dim, keepdim)
+def amin(input, dim=(), keepdim=False):
+    return check_tensor("amin", input).amin(dim, keepdim)
 
 
 @numpy_names
-def logsumexp(x, dim, keepdim=False):
-    return check_tensor("logsumexp", x).logsumexp(dim, keepdim)
+def logsumexp(input, dim, keepdim=False):
+    return check_tensor("logsumexp", input).logsumexp(dim, keepdim)
 
 
 @numpy_names
-def median(x, dim=None, keepdim=False):
-    return check_tensor("median", x).median(dim, keepdim)
+def median(input, dim=None, keepdim=False):
+    return check_tensor("median", input).median(dim, keepdim)
 
 
 @numpy_names
-def max(x, dim=None, keepdim=False):
-    """``max(x)``, ``max(x, dim, keepdim)`` -> (values, indices), or ``max(x, y)``: the
-    elementwise maximum of two tensors."""
-    return check_tensor("max", x).max(dim, keepdim)
+def max(input, dim=None, keepdim=False):
+    """``max(input)``, ``max(input, dim, keepdim)`` -> (values, indices), or
+    ``max(input, other)``: the elementwise maximum of two tensors."""
+    return check_tensor("max", input).max(dim, keepdim)
 
 
 @numpy_names
-def min(x, dim=None, keepdim=False):
-    """``min(x)``, ``min(x, dim, keepdim)`` -> (values, indices), or ``min(x, y)``."""
-    return check_tensor("min", x).min(dim, keepdim)
+def min(input, dim=None, keepdim=False):
+    """``min(input)``, ``min(input, dim, keepdim)`` -> (values, indices), or
+    ``min(input, other)``."""
+    return check_tensor("min", input).min(dim, keepdim)
 
 
 @numpy_names
-def argmax(x, dim=None, keepdim=False):
-    return check_tensor("argmax", x).argmax(dim, keepdim)
+def argmax(input, dim=None, keepdim=False):
+    return check_tensor("argmax", input).argmax(dim, keepdim)
 
 
 @numpy_names
-def argmin(x, dim=None, keepdim=False):
-    return check_tensor("argmin", x).argmin(dim, keepdim)
+def argmin(input, dim=None, keepdim=False):
+    return check_tensor("argmin", input).argmin(dim, keepdim)
 
 
-def var(x, *args, **kwargs):
-    """``var(x, dim=None, unbiased=None, keepdim=False, *, correction=None)``: see
+def var(input, *args, **kwargs):
+    """``var(input, dim=None, unbiased=None, keepdim=False, *, correction=None)``: see
     ``Tensor.var`` for PyTorch's forms."""
-    return check_tensor("var", x).var(*args, **kwargs)
+    return check_tensor("var", input).var(*args, **kwargs)
 
 
-def std(x, *args, **kwargs):
-    """``std(x, dim=None, unbiased=None, keepdim=False, *, correction=None)``."""
-    return check_tensor("std", x).std(*args, **kwargs)
+def std(input, *args, **kwargs):
+    """``std(input, dim=None, unbiased=None, keepdim=False, *, correction=None)``."""
+    return check_tensor("std", input).std(*args, **kwargs)
 
 
 @numpy_names
-def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim``, with ``var``'s arguments (a tuple, as in PyTorch)."""
-    x, dim, correction, keepdim = check_tensor("var_mean", x)._var_args("var_mean", dim, unbiased,
-                                                                  keepdim, correction)
-    return x.var(dim, keepdim=keepdim, correction=correction), x.mean(dim, keepdim)
+    input, dim, correction, keepdim = check_tensor("var_mean", input)._var_args(
+        "var_mean", dim, unbiased, keepdim, correction)
+    return input.var(dim, keepdim=keepdim, correction=correction), input.mean(dim, keepdim)
 
 
 @numpy_names
-def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``, with ``std``'s arguments."""
-    x, dim, correction, keepdim = check_tensor("std_mean", x)._var_args("std_mean", dim, unbiased,
-                                                                  keepdim, correction)
-    return x.std(dim, keepdim=keepdim, correction=correction), x.mean(dim, keepdim)
+    input, dim, correction, keepdim = check_tensor("std_mean", input)._var_args(
+        "std_mean", dim, unbiased, keepdim, correction)
+    return input.std(dim, keepdim=keepdim, correction=correction), input.mean(dim, keepdim)
 
 
-def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
-    return check_tensor("norm", x).norm(p, dim, keepdim, dtype)
-
-
-@numpy_names
-def topk(x, k, dim=-1, largest=True, sorted=True):
-    return check_tensor("topk", x).topk(k, dim, largest, sorted)
-
-
-def sort(x, dim=-1, descending=False, *, stable=False):
-    return check_tensor("sort", x).sort(dim, descending, stable=stable)
-
-
-def argsort(x, dim=-1, descending=False, *, stable=False):
-    return check_tensor("argsort", x).argsort(dim, descending, stable=stable)
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    return check_tensor("norm", input).norm(p, dim, keepdim, dtype)
 
 
 @numpy_names
-def index_select(x, dim, index):
-    return check_tensor("index_select", x).index_select(dim, index)
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    return check_tensor("topk", input).topk(k, dim, largest, sorted)
+
+
+def sort(input, dim=-1, descending=False, *, stable=False):
+    return check_tensor("sort", input).sort(dim, descending, stable=stable)
+
+
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    return check_tensor("argsort", input).argsort(dim, descending, stable=stable)
 
 
 @numpy_names
-def gather(x, dim, index):
-    return check_tensor("gather", x).gather(dim, index)
+def index_select(input, dim, index):
+    return check_tensor("index_select", input).index_select(dim, index)
 
 
-def masked_fill(x, mask, value):
-    return check_tensor("masked_fill", x).masked_fill(mask, value)
+@numpy_names
+def gather(input, dim, index):
+    return check_tensor("gather", input).gather(dim, index)
+
+
+def masked_fill(input, mask, value):
+    return check_tensor("masked_fill", input).masked_fill(mask, value)
 
 
 def masked_select(input, mask):
@@ -380,8 +381,8 @@ def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
 
-def numel(x) -> int:
-    return check_tensor("numel", x).numel()
+def numel(input) -> int:
+    return check_tensor("numel", input).numel()
 
 
 def is_tensor(obj) -> bool:

@@ -47,16 +47,16 @@ def logical_not(input):
     return check_tensor("logical_not", input).logical_not()
 
 
-def isnan(x):
-    return check_tensor("isnan", x).isnan()
+def isnan(input):
+    return check_tensor("isnan", input).isnan()
 
 
-def isinf(x):
-    return check_tensor("isinf", x).isinf()
+def isinf(input):
+    return check_tensor("isinf", input).isinf()
 
 
-def isfinite(x):
-    return check_tensor("isfinite", x).isfinite()
+def isfinite(input):
+    return check_tensor("isfinite", input).isfinite()
 
 
 def count_nonzero(input, dim=None):

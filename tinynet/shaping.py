@@ -10,65 +10,67 @@ from tinynet.tensor import Tensor
 from tinynet.tensor_math import check_tensor, numpy_names
 
 
-def reshape(x, shape):
-    return check_tensor("reshape", x).reshape(shape)
+def reshape(input, shape):
+    return check_tensor("reshape", input).reshape(shape)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
-    return check_tensor("flatten", x).flatten(start_dim, end_dim)
+def flatten(input, start_dim=0, end_dim=-1):
+    return check_tensor("flatten", input).flatten(start_dim, end_dim)
 
 
-def ravel(x):
-    return check_tensor("ravel", x).ravel()
+def ravel(input):
+    return check_tensor("ravel", input).ravel()
 
 
-def transpose(x, dim0, dim1):
-    return check_tensor("transpose", x).transpose(dim0, dim1)
+def transpose(input, dim0, dim1):
+    return check_tensor("transpose", input).transpose(dim0, dim1)
 
 
-def t(x):
-    return check_tensor("t", x).t()
+def t(input):
+    return check_tensor("t", input).t()
 
 
-def permute(x, dims):
-    """``x`` with its dims in the order ``dims`` (a tuple or list, as in PyTorch)."""
+def permute(input, dims):
+    """``input`` with its dims in the order ``dims`` (a tuple or list, as in PyTorch)."""
+    check_tensor("permute", input)
     _check_dims("permute", dims)
-    return x.permute(dims)
+    return input.permute(dims)
 
 
-def movedim(x, source, destination):
-    return check_tensor("movedim", x).movedim(source, destination)
+def movedim(input, source, destination):
+    return check_tensor("movedim", input).movedim(source, destination)
 
 
 moveaxis = movedim
 
 
 @numpy_names
-def squeeze(x, dim=None):
-    return check_tensor("squeeze", x).squeeze(dim)
+def squeeze(input, dim=None):
+    return check_tensor("squeeze", input).squeeze(dim)
 
 
 @numpy_names
-def unsqueeze(x, dim):
-    return check_tensor("unsqueeze", x).unsqueeze(dim)
+def unsqueeze(input, dim):
+    return check_tensor("unsqueeze", input).unsqueeze(dim)
 
 
-def clone(x):
-    return check_tensor("clone", x).clone()
+def clone(input):
+    return check_tensor("clone", input).clone()
 
 
-def flip(x, dims):
-    """``x`` reversed along each of ``dims`` (a tuple or list, as in PyTorch)."""
+def flip(input, dims):
+    """``input`` reversed along each of ``dims`` (a tuple or list, as in PyTorch)."""
+    check_tensor("flip", input)
     _check_dims("flip", dims)
-    return x.flip(dims)
+    return input.flip(dims)
 
 
-def roll(x, shifts, dims=None):
-    return check_tensor("roll", x).roll(shifts, dims)
+def roll(input, shifts, dims=None):
+    return check_tensor("roll", input).roll(shifts, dims)
 
 
-def broadcast_to(x, size):
-    return check_tensor("broadcast_to", x).broadcast_to(size)
+def broadcast_to(input, shape):
+    return check_tensor("broadcast_to", input).broadcast_to(shape)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
@@ -88,12 +90,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 @numpy_names
-def chunk(x, chunks, dim=0):
-    return check_tensor("chunk", x).chunk(chunks, dim)
+def chunk(input, chunks, dim=0):
+    return check_tensor("chunk", input).chunk(chunks, dim)
 
 
-def split(x, split_size_or_sections, dim=0):
-    return check_tensor("split", x).split(split_size_or_sections, dim)
+def split(tensor, split_size_or_sections, dim=0):
+    return check_tensor("split", tensor).split(split_size_or_sections, dim)
 
 
 def unbind(input, dim=0) -> tuple:
