@@ -89,9 +89,32 @@ def test_module_level_functions_take_pytorchs_keywords():
     assert tn.maximum(input=t, other=-t).tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert tn.mm(input=t, mat2=t).tolist() == (t.array @ t.array).tolist()
     assert tn.dot(input=t[0], tensor=t[1]).item() == -5.0
-    assert tn.broadcast_to(input=t[0], shape=(2, 2)).tolist() == [[1.0, -2.0], [1.0, -2.0]]
+    assert tn.broadcast_to(input=t[0], size=(2, 2)).tolist() == [[1.0, -2.0], [1.0, -2.0]]
     assert [c.tolist() for c in tn.split(tensor=t, split_size_or_sections=1)] == \
         [[[1.0, -2.0]], [[3.0, 4.0]]]
+
+
+# method, positional arguments, PyTorch's keyword for them
+ARGS_OR_KEYWORD = [("reshape", (3, 2), "shape"), ("view", (6,), "size"),
+                   ("permute", (1, 0), "dims"), ("flip", (0,), "dims"),
+                   ("expand", (4, 2, 3), "size"), ("repeat", (2, 1), "repeats"),
+                   ("tile", (2,), "dims"), ("new_zeros", (3,), "size"),
+                   ("new_ones", (1, 2), "size")]
+
+
+@pytest.mark.parametrize("method,args,keyword", ARGS_OR_KEYWORD)
+def test_methods_take_their_sizes_as_arguments_or_as_pytorchs_keyword(method, args, keyword):
+    t = tn.tensor(np.arange(6.0).reshape(2, 3))
+    positional = getattr(t, method)(*args)
+    by_keyword = getattr(t, method)(**{keyword: args})
+    assert by_keyword.shape == positional.shape
+    np.testing.assert_array_equal(by_keyword.array, positional.array)
+    with pytest.raises(TypeError, match=f"{method}: give {keyword} as arguments or as "
+                                        f"{keyword}=, not both"):
+        getattr(t, method)(*args, **{keyword: args})
+    torch = pytest.importorskip("torch")
+    expected = getattr(torch.tensor(t.array), method)(**{keyword: args})
+    np.testing.assert_array_equal(by_keyword.array, expected.numpy())
 
 
 def test_numpy_arrays_do_not_get_numpys_meaning():

@@ -96,6 +96,18 @@ def check_not_bool(where: str, x):
     return x
 
 
+def args_or_keyword(where: str, args: tuple, name: str, value) -> tuple:
+    """The sizes or dims of a method that takes them as ``*args`` or as the keyword
+    ``name``, as PyTorch's do (``x.permute(1, 0)``, ``x.permute(dims=(1, 0))``): ``args``,
+    or ``(value,)`` when the keyword was given."""
+    if value is None:
+        return args
+    if args:
+        raise TypeError(f"{where}: give {name} as arguments or as {name}=, not both, got "
+                        f"{args!r} and {name}={value!r}")
+    return (value,)
+
+
 def check_int(where: str, name: str, value, low: int = None, high: int = None) -> int:
     """``value`` as an int (any integer type, numpy's too; not a bool or a float) in
     [low, high]."""

@@ -69,8 +69,8 @@ def roll(input, shifts, dims=None):
     return check_tensor("roll", input).roll(shifts, dims)
 
 
-def broadcast_to(input, shape):
-    return check_tensor("broadcast_to", input).broadcast_to(shape)
+def broadcast_to(input, size):
+    return check_tensor("broadcast_to", input).broadcast_to(size)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):

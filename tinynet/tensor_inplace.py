@@ -27,6 +27,7 @@ import weakref
 import numpy as np
 
 from tinynet.autograd.grad_mode import _GradMode
+from tinynet.checks import args_or_keyword
 from tinynet.random import as_generator
 
 
@@ -294,11 +295,13 @@ class TensorInPlace:
         t = type(self)._wrap(array, False, None)
         return t.requires_grad_(True) if requires_grad else t
 
-    def new_zeros(self, *size, dtype=None, requires_grad: bool = False):
-        return self.new_tensor(np.zeros(_size(size)), dtype, requires_grad)
+    def new_zeros(self, *sizes, size=None, dtype=None, requires_grad: bool = False):
+        sizes = args_or_keyword("new_zeros", sizes, "size", size)
+        return self.new_tensor(np.zeros(_size(sizes)), dtype, requires_grad)
 
-    def new_ones(self, *size, dtype=None, requires_grad: bool = False):
-        return self.new_tensor(np.ones(_size(size)), dtype, requires_grad)
+    def new_ones(self, *sizes, size=None, dtype=None, requires_grad: bool = False):
+        sizes = args_or_keyword("new_ones", sizes, "size", size)
+        return self.new_tensor(np.ones(_size(sizes)), dtype, requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
         return self.new_tensor(np.full(tuple(size), fill_value), dtype, requires_grad)

@@ -9,6 +9,7 @@ import operator
 
 import numpy as np
 
+from tinynet.checks import args_or_keyword
 from tinynet.tensor_math import TensorMath, dims_of, numpy_names, single_dim
 
 
@@ -18,13 +19,13 @@ class TensorShape:
     __slots__ = ()
 
     # ---- the common shape methods ---------------------------------------------------------
-    def reshape(self, *shape):
-        return self._reshaped("reshape", shape)
+    def reshape(self, *sizes, shape=None):
+        return self._reshaped("reshape", args_or_keyword("reshape", sizes, "shape", shape))
 
-    def view(self, *shape):
+    def view(self, *sizes, size=None):
         """``reshape`` (NOTE: a copy when numpy cannot view the data, where PyTorch's view
         refuses a non-contiguous tensor)."""
-        return self._reshaped("view", shape)
+        return self._reshaped("view", args_or_keyword("view", sizes, "size", size))
 
     def reshape_as(self, other):
         """``reshape(other.shape)``."""
@@ -90,7 +91,8 @@ class TensorShape:
             axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return ops.Permute.apply(self, tuple(axes))
 
-    def permute(self, *dims):
+    def permute(self, *args, dims=None):
+        dims = args_or_keyword("permute", args, "dims", dims)
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
         ndim = self.array.ndim
@@ -145,9 +147,10 @@ class TensorShape:
 
     moveaxis = movedim
 
-    def flip(self, *dims):
-        """The elements in reverse order along each of ``dims`` (``flip(0, 1)`` or
-        ``flip((0, 1))``); a copy, as in PyTorch."""
+    def flip(self, *args, dims=None):
+        """The elements in reverse order along each of ``dims`` (``flip(0, 1)``,
+        ``flip((0, 1))`` or ``flip(dims=(0, 1))``); a copy, as in PyTorch."""
+        dims = args_or_keyword("flip", args, "dims", dims)
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
         return ops.Flip.apply(self, dims_of(dims, self.ndim, "flip") if dims else ())
@@ -191,8 +194,10 @@ class TensorShape:
                 raise RuntimeError(f"broadcast_to: sizes must be >= 0 (or -1), got {size}")
         return ops.BroadcastTo.apply(self, tuple(target))
 
-    def expand(self, *sizes):
-        """``broadcast_to(sizes)``: ``expand(3, 4)`` or ``expand((3, 4))``."""
+    def expand(self, *sizes, size=None):
+        """``broadcast_to(sizes)``: ``expand(3, 4)``, ``expand((3, 4))`` or
+        ``expand(size=(3, 4))``."""
+        sizes = args_or_keyword("expand", sizes, "size", size)
         if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
             sizes = tuple(sizes[0])
         return self.broadcast_to(sizes)
@@ -200,18 +205,19 @@ class TensorShape:
     def expand_as(self, other):
         return self.broadcast_to(other.shape)
 
-    def repeat(self, *sizes):
+    def repeat(self, *sizes, repeats=None):
         """The tensor tiled ``sizes[d]`` times along dim d (numpy's ``tile``): ``sizes``
         (ints, or one tuple) has at least ``ndim`` entries, extra leading ones adding new
         dims, so a tensor of shape (n₀, n₁) gives (r₀n₀, r₁n₁). Made as a broadcast of
         the tensor viewed as (1, n₀, 1, n₁) to (r₀, n₀, r₁, n₁): the gradient is the
         copies' gradients summed."""
+        sizes = args_or_keyword("repeat", sizes, "repeats", repeats)
         return self._tiled(_sizes(sizes), "repeat", "sizes")
 
-    def tile(self, *dims):
+    def tile(self, *args, dims=None):
         """``repeat`` with ``dims`` padded in front by ones to ``ndim`` entries, as
         ``torch.tile``: ``x.tile(2)`` of a matrix repeats its columns."""
-        dims = _int_list(_sizes(dims), "tile", "dims")
+        dims = _int_list(_sizes(args_or_keyword("tile", args, "dims", dims)), "tile", "dims")
         return self._tiled([1] * (self.ndim - len(dims)) + dims, "tile", "dims")
 
     def _tiled(self, sizes, name: str, argument: str):
