@@ -595,3 +595,20 @@ class TestAgainstPyTorch:
             t.unsqueeze_(0).unsqueeze_(-1).squeeze_(0)
         assert ours.shape == tuple(theirs.shape) == (3, 1)
         assert ours._version[0] == theirs._version == 3
+
+
+def test_numpy_refuses_a_tensor_that_requires_grad_unless_forced():
+    w = tn.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on a tensor that requires "
+                                           r"grad. Use tensor.detach\(\).numpy\(\) instead."):
+        w.numpy()
+    forced = w.numpy(force=True)  # detach().numpy(): the same memory, as PyTorch's on a CPU
+    assert forced.tolist() == [1.0, 2.0] and np.shares_memory(forced, w.detach().numpy())
+    with tn.no_grad():
+        w.mul_(2)
+    assert forced.tolist() == [2.0, 4.0]
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    assert t.numpy(force=True).tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+        t.numpy()

@@ -67,8 +67,11 @@ class TensorConvert:
             ["requires_grad=True"] if self.requires_grad else []
         return tensor_repr(self.array, suffixes, dtypes.get_default_dtype())
 
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The tensor's array itself (shared memory, as PyTorch's on the CPU). A tensor
+        that requires grad is refused unless ``force=True``, which is
+        ``detach().numpy()``."""
+        if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         values_read()
