@@ -375,10 +375,7 @@ def pow(input, exponent):
 
 def is_floating_point(input) -> bool:
     """Whether ``input`` (a tensor) has a floating-point dtype."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"is_floating_point: input must be a tensor, got "
-                        f"{type(input).__name__}")
-    return input.is_floating_point()
+    return check_tensor("is_floating_point", input).is_floating_point()
 
 
 def numel(input) -> int:

@@ -4,7 +4,6 @@ extremes, differences, products and statistics, as in PyTorch: ``tn.logaddexp(x,
 and ``tensor_linalg.py``)."""
 # ruff: noqa: A002  (PyTorch's argument names: input)
 from tinynet import ops
-from tinynet.tensor import Tensor
 from tinynet.tensor_math import check_tensor, numpy_names
 from tinynet.tensor_special import floating_operands
 
@@ -31,9 +30,7 @@ def hypot(input, other):
 
 
 def copysign(input, other):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"copysign: input must be a tensor, got {type(input).__name__}")
-    return input.copysign(other)
+    return check_tensor("copysign", input).copysign(other)
 
 
 def frac(input):

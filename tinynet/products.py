@@ -11,6 +11,7 @@ from tinynet.checks import check_choice, check_not_nan
 from tinynet.combining import _into
 from tinynet.ops.reduce import check_dim
 from tinynet.tensor import Tensor
+from tinynet.tensor_math import check_tensor
 
 CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
                "donot_use_mm_for_euclid_dist")
@@ -28,8 +29,7 @@ def tensordot(a, b, dims=2, out=None) -> Tensor:
         (2, 4)
     """
     for name, x in (("a", a), ("b", b)):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"tensordot: {name} must be a tensor, got {type(x).__name__}")
+        check_tensor("tensordot", x, name)
     if a.dtype != b.dtype:
         raise TypeError(f"tensordot: a and b must have one dtype (as in PyTorch), got "
                         f"{a.dtype} and {b.dtype}")
@@ -90,8 +90,7 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
         tensor([[5., 1.]])
     """
     for name, x in (("x1", x1), ("x2", x2)):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"cdist: {name} must be a tensor, got {type(x).__name__}")
+        check_tensor("cdist", x, name)
         if x.ndim < 2:
             raise ValueError(f"cdist: {name} must have at least 2 dims (rows, columns), got "
                              f"shape {x.shape}")

@@ -22,13 +22,13 @@ MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
 
 
-def check_tensor(where: str, x):
-    """``x``, which must be a tensor: PyTorch's module-level functions (``torch.exp``,
-    ``torch.std``...) refuse anything else, and a numpy array, which has methods of the
-    same names, would silently get numpy's meaning (``std`` without Bessel's
-    correction, ``sort`` in place)."""
+def check_tensor(where: str, x, name: str = "input"):
+    """``x`` (the argument ``name``), which must be a tensor: PyTorch's module-level
+    functions (``torch.exp``, ``torch.std``...) refuse anything else, and a numpy array,
+    which has methods of the same names, would silently get numpy's meaning (``std``
+    without Bessel's correction, ``sort`` in place)."""
     if not isinstance(x, TensorMath):
-        raise TypeError(f"{where}: input must be a tensor, got {type(x).__name__}")
+        raise TypeError(f"{where}: {name} must be a tensor, got {type(x).__name__}")
     return x
 
 
