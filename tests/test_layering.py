@@ -12,6 +12,7 @@ LAYERS = [  # lowest first; a module belongs to the first layer whose prefix mat
                 "tinynet.tensor_hooks", "tinynet.size", "tinynet.printing",
                 "tinynet.tensor_logic", "tinynet.tensor_shape", "tinynet.tensor_linalg",
                 "tinynet.tensor_special", "tinynet.tensor_reduce", "tinynet.tensor_stats",
+                "tinynet.tensor_random",
                 "tinynet.linalg", "tinynet.functions_numeric", "tinynet.products",
                 "tinynet.searching",
                 "tinynet.autograd", "tinynet.ops", "tinynet.dtypes",

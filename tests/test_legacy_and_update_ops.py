@@ -183,8 +183,8 @@ def test_narrow_select_and_random_errors_and_values():
     assert t.dtype == tn.int64 and set(t.tolist()) == {0, 1, 2, 3, 4}
     u = tn.zeros(1000).random_(-3, 3)
     assert u.dtype == tn.float32 and set(u.tolist()) == {-3.0, -2.0, -1.0, 0.0, 1.0, 2.0}
-    with pytest.raises(RuntimeError, match="random_: expects 'from' < 'to', got from=2 and "
-                                           "to=2"):
+    with pytest.raises(RuntimeError, match=r"random_: from must be < to \(integers in "
+                                           r"\[from, to\)\), got from=2 and to=2"):
         u.random_(2, 2)
 
 

@@ -26,6 +26,7 @@ from tinynet.tensor_inplace_math import TensorInPlaceMath
 from tinynet.tensor_linalg import TensorLinalg
 from tinynet.tensor_logic import TensorLogic
 from tinynet.tensor_math import TensorMath
+from tinynet.tensor_random import TensorRandom
 from tinynet.tensor_reduce import TensorReduce
 from tinynet.tensor_select import TensorSelect
 from tinynet.tensor_shape import TensorShape
@@ -71,7 +72,7 @@ def as_array(x, dtype=None) -> np.ndarray:
 
 class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorSpecial,
              TensorReduce, TensorStats, TensorConvert, TensorInPlace, TensorInPlaceMath,
-             TensorHooks):
+             TensorRandom, TensorHooks):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     ``Tensor(...)`` is PyTorch's legacy constructor (``tn.tensor(data)`` is the usual one,

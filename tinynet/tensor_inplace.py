@@ -1,5 +1,5 @@
 """``TensorInPlace``: PyTorch's in-place methods (``add_``, ``mul_``, ``copy_``, ``zero_``,
-``normal_``, ``unsqueeze_``, ``t_``...) and the augmented assignments (``x += y``), which
+``unsqueeze_``, ``t_``...) and the augmented assignments (``x += y``), which
 ``Tensor`` inherits; the elementwise functions in place (``exp_``, ``log_``, ``round_``,
 ``masked_fill_``...) are ``TensorInPlaceMath``'s, through ``_apply_`` here.
 
@@ -28,7 +28,6 @@ import numpy as np
 
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.checks import args_or_keyword
-from tinynet.random import as_generator
 
 
 def _in_graph(*operands):
@@ -250,31 +249,6 @@ class TensorInPlace:
 
     def fill_(self, value):
         return self._overwrite(value)
-
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        """Fill with N(mean, std²) draws (the global generator, or ``generator``)."""
-        rng = as_generator(generator, "normal_")
-        return self._overwrite(rng.normal(mean, std, self.shape))
-
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        """Fill with U(a, b) draws (the global generator, or ``generator``)."""
-        rng = as_generator(generator, "uniform_")
-        return self._overwrite(rng.uniform(a, b, self.shape))
-
-    def random_(self, start=None, end=None, *, generator=None):
-        """Fill with integers drawn uniformly from [start, end), or [0, start) when one
-        bound is given, as PyTorch's; with none, from [0, 2^mantissa bits] for a float
-        tensor (every such integer exact) or [0, the dtype's max] for an integer one."""
-        rng = as_generator(generator, "random_")
-        if end is None:
-            start, end = 0, start
-        if end is None:
-            end = 2 ** (np.finfo(self.dtype).nmant + 1) + 1 if self.dtype.kind == "f" \
-                else int(np.iinfo(self.dtype).max) if self.dtype.kind in "iu" else 2
-        if end <= start:
-            raise RuntimeError(f"random_: expects 'from' < 'to', got from={start} and "
-                               f"to={end}")
-        return self._overwrite(rng.integers(start, end, self.shape))
 
     def __setitem__(self, index, value) -> None:
         """``x[index] = value``. Inside the graph (the tensor or ``value`` requires grad)
