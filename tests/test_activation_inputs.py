@@ -5,7 +5,7 @@ Given integer and bool tensors, activations do what PyTorch's do: ``sigmoid`` an
 ``tanh`` make them floating (the default dtype), ``softsign`` and ``tanhshrink`` make
 integers floating; ``relu``, ``relu6``, ``hardtanh`` and ``threshold`` keep an integer
 dtype; every other one refuses them, as PyTorch, which has no integer kernel for them
-(tinynet: a TypeError naming the function, ``gelu: x must be a floating-point tensor,
+(tinynet: a TypeError naming the function, ``gelu: input must be a floating-point tensor,
 got int64``). Checked for every activation module (the Monitor's ``ACTIVATION_MODULES``
 and the dim-wise ones), its functional form and the in-place forms, against torch."""
 import re
@@ -131,7 +131,7 @@ def test_the_tensor_method_and_top_level_forms_take_dtype_as_pytorch(function, f
     theirs = call(torch, torch.tensor(x), dtype=torch.float64)
     assert ours.dtype == np.float64
     np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-15)
-    with pytest.raises(TypeError, match=f"{function}: x must be a floating-point tensor"):
+    with pytest.raises(TypeError, match=f"{function}: input must be a floating-point tensor"):
         call(tn, tn.tensor(x))  # PyTorch has no integer kernel either
     with pytest.raises(RuntimeError):
         call(torch, torch.tensor(x))
@@ -141,7 +141,7 @@ def test_the_tensor_method_and_top_level_forms_take_dtype_as_pytorch(function, f
 def test_relu_of_booleans_is_refused_in_every_form_as_pytorch(form):
     with pytest.raises(RuntimeError, match="Boolean inputs not supported"):
         form(torch, torch.tensor([True, False]))
-    with pytest.raises(TypeError, match="relu: x must be a tensor of numbers, not booleans"):
+    with pytest.raises(TypeError, match="relu: input must be a tensor of numbers, not booleans"):
         form(tn, tn.tensor([True, False]))
     assert form(tn, tn.tensor([-2, 3])).tolist() == [0, 3]  # integers keep their dtype
 

@@ -214,7 +214,7 @@ def test_softmin_dim_none_is_the_last_dim_and_dtype_casts_first():
     assert y.dtype == tn.float64
     np.testing.assert_allclose(y.array, F.softmin(x.float().double(), 1).array, rtol=1e-15)
     assert F.softmin(tn.tensor([1, 2]), 0, dtype=tn.float32).dtype == tn.float32
-    with pytest.raises(TypeError, match="softmin: x must be a floating-point tensor, got "
+    with pytest.raises(TypeError, match="softmin: input must be a floating-point tensor, got "
                                         "int64"):
         F.softmin(tn.tensor([1, 2]), 0)  # as PyTorch, integers only with a dtype=
     assert F.softmin(tn.tensor(3.0)).item() == 1.0
@@ -273,7 +273,7 @@ def test_each_keeps_the_floating_dtype(fn, dtype):
 @pytest.mark.parametrize("fn", [F.glu, F.celu, F.rrelu, F.softshrink, F.hardshrink],
                          ids=lambda f: f.__name__)
 def test_integer_input_is_refused_as_pytorch(fn):
-    with pytest.raises(TypeError, match=f"{fn.__name__}: x must be a floating-point tensor, "
+    with pytest.raises(TypeError, match=f"{fn.__name__}: input must be a floating-point tensor, "
                                         f"got int64"):
         fn(tn.tensor([[1, -2]]))
 
@@ -363,7 +363,7 @@ def test_in_place_forms_write_into_the_tensor_outside_the_graph():
     y = -tn.ones(4)
     assert tn.rrelu_(y, training=True) is y
     np.testing.assert_array_equal(y.array, expected)
-    with pytest.raises(TypeError, match="celu: x must be a floating-point tensor, got int64"):
+    with pytest.raises(TypeError, match="celu: input must be a floating-point tensor, got int64"):
         tn.celu_(tn.tensor([1, 2]))
 
 

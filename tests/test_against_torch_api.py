@@ -501,3 +501,49 @@ def test_gather_and_scatter_take_a_0d_tensor_as_pytorch(call):
     with pytest.raises(RuntimeError, match="gather: index 1 is out of bounds for dim 0 with "
                                            "size 1"):
         tn.tensor(5.0).gather(0, tn.tensor(1))
+
+
+# ---- nn.functional's parameter names --------------------------------------------------
+# PyTorch's functions that take the deprecated size_average/reduce (tinynet takes
+# reduction alone) or newer options tinynet lacks: those parameters are left out below
+_TORCH_ONLY = {"size_average", "reduce", "out", "max_norm", "norm_type",
+               "scale_grad_by_freq", "sparse", "weight"}
+
+
+def _torch_parameters(torch_fn):
+    """PyTorch's parameter names, where Python can read them (a builtin's it cannot)."""
+    import inspect
+    try:
+        return list(inspect.signature(torch_fn).parameters)
+    except (TypeError, ValueError):
+        return None
+
+
+@pytest.mark.parametrize("name", tn.nn.functional.__all__)
+def test_functional_parameters_have_pytorchs_names(name):
+    """So F.relu(input=x), F.linear(input=x, weight=w), F.softmax(input=x, dim=1) run."""
+    import inspect
+    TF = pytest.importorskip("torch.nn.functional")
+    ours = list(inspect.signature(getattr(tn.nn.functional, name)).parameters)
+    theirs = _torch_parameters(getattr(TF, name))
+    if theirs is None:  # a builtin: its first keyword, checked by calling it
+        first = {"bilinear": "input1", "cosine_similarity": "x1",
+                 "pairwise_distance": "x1"}.get(name, "input")
+        assert ours[0] == first
+        return
+    shared = [p for p in theirs if p in ours or p not in _TORCH_ONLY]
+    assert ours[:len(shared)] == shared
+
+
+def test_builtin_functionals_take_input_by_keyword_in_pytorch_and_here():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, tn):
+        F = lib.nn.functional
+        x, w = lib.ones(2, 3), lib.ones(4, 3)
+        assert tuple(F.linear(input=x, weight=w).shape) == (2, 4)
+        assert tuple(F.gelu(input=x).shape) == tuple(F.softplus(input=x).shape) == (2, 3)
+        assert F.logsigmoid(input=x).shape == F.hardshrink(input=x).shape
+        assert tuple(F.relu_(input=x.clone()).shape) == (2, 3)
+        assert tuple(F.one_hot(input=lib.tensor([0, 2]), num_classes=3).shape) == (2, 3)
+        assert tuple(F.bilinear(input1=x, input2=x, weight=lib.ones(4, 3, 3)).shape) == (2, 4)
+        assert tuple(F.cosine_similarity(x1=x, x2=x).shape) == (2,)

@@ -66,7 +66,7 @@ def test_eval_p_zero_and_p_one():
 @pytest.mark.parametrize("call, error, message", [
     (lambda: nn.AlphaDropout(1.5), ValueError, r"p \(the dropout probability\) must be"),
     (lambda: F.alpha_dropout(tn.tensor([1, 2]), 0.5, True), TypeError,
-     "alpha_dropout: x must be a floating-point tensor, got dtype int64"),
+     "alpha_dropout: input must be a floating-point tensor, got dtype int64"),
 ])
 def test_alpha_dropout_errors(call, error, message):
     with pytest.raises(error, match=message):

@@ -82,7 +82,7 @@ def test_repr_equals_pytorchs():
     (lambda: F.dropout(tn.ones(2), -0.1), ValueError, "dropout: p"),
     (lambda: nn.Dropout("0.5"), TypeError, "got '0.5'"),
     (lambda: F.dropout(tn.ones(2, dtype=tn.int64)), TypeError,
-     "dropout: x must be a floating-point tensor, got dtype int64"),
+     "dropout: input must be a floating-point tensor, got dtype int64"),
     (lambda: F.dropout(tn.ones(2), generator=1), TypeError, "dropout: generator must be"),
 ])
 def test_errors(call, error, message):

@@ -166,8 +166,8 @@ def test_the_tanh_gelu_refuses_integers_on_both_paths(dtype):
     """As PyTorch's (no integer kernel); the check comes before either path."""
     x = tn.from_numpy(np.array([0, 2, 11], dtype))
     for fast_path in (True, False):
-        with tn.fast_paths(fast_path), pytest.raises(TypeError, match="gelu: x must be a "
-                                                                      "floating-point tensor"):
+        with tn.fast_paths(fast_path), pytest.raises(TypeError, match="gelu: input must be a "
+                                                                          "floating-point tensor"):
             F.gelu(x, approximate="tanh")
 
 

@@ -124,7 +124,7 @@ def test_integer_inputs():
     assert F.relu6(tn.tensor([-1, 3, 9])).tolist() == [0, 3, 6]   # keeps ints, as PyTorch
     assert F.threshold(tn.tensor([1, 5]), 2, -1.5).tolist() == [-1, 5]
     assert F.softsign(tn.tensor([1, -3])).tolist() == [0.5, -0.75]
-    with pytest.raises(TypeError, match="hardsigmoid: x must be a floating-point tensor"):
+    with pytest.raises(TypeError, match="hardsigmoid: input must be a floating-point tensor"):
         F.hardsigmoid(tn.tensor([0]))  # no integer kernel in PyTorch either
 
 

@@ -227,7 +227,7 @@ def test_activations_of_integers_compute_in_the_default_dtype(name):
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_the_softmax_methods_refuse_integers_as_pytorch(name):
-    with pytest.raises(TypeError, match=f"{name}: x must be a floating-point tensor"):
+    with pytest.raises(TypeError, match=f"{name}: input must be a floating-point tensor"):
         getattr(tn.tensor([1, 2]), name)(0)
 
 

@@ -65,7 +65,7 @@ def check_fits(where: str, name: str, value: float, dtype) -> float:
     return value
 
 
-def check_floating(where: str, x, name: str = "x"):
+def check_floating(where: str, x, name: str = "input"):
     """``x`` if it is a floating-point tensor: the activations PyTorch has no integer or
     bool kernel for (``gelu``, ``elu``, ``softmax``...) refuse the others, as it does."""
     if x.dtype.kind != "f":
@@ -91,8 +91,8 @@ def check_not_bool(where: str, x):
     integer tensor's dtype and ``softsign``, ``tanhshrink`` make it floating, but, as in
     PyTorch, none of them takes booleans."""
     if x.dtype.kind == "b":
-        raise TypeError(f"{where}: x must be a tensor of numbers, not booleans, got {x.dtype} "
-                        f"(convert it: x.float() or x.long())")
+        raise TypeError(f"{where}: input must be a tensor of numbers, not booleans, got "
+                        f"{x.dtype} (convert it: input.float() or input.long())")
     return x
 
 

@@ -57,12 +57,13 @@ __all__ = [
 ]
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
-    """y = x Wᵀ + b.  Shapes: x (*, D_in), weight (D_out, D_in), bias (D_out,) -> (*, D_out).
+def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
+    """y = x Wᵀ + b for x = ``input``.  Shapes: input (*, D_in), weight (D_out, D_in), bias
+    (D_out,) -> (*, D_out).
 
-    ``x`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
-    check_linear_input("linear", x, weight)
-    return ops.Linear.apply(x, weight, bias)
+    ``input`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
+    check_linear_input("linear", input, weight)
+    return ops.Linear.apply(input, weight, bias)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
@@ -91,135 +92,135 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None
     return y.reshape(*batch, weight.shape[0])
 
 
-def relu(x: Tensor, inplace: bool = False) -> Tensor:
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise; an integer tensor keeps its dtype (booleans are refused),
     as in PyTorch. ``inplace`` is accepted for PyTorch code and ignored."""
-    return x.relu()
+    return input.relu()
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, else negative_slope·x."""
-    return ops.LeakyReLU.apply(check_floating("leaky_relu", x), negative_slope)
+    return ops.LeakyReLU.apply(check_floating("leaky_relu", input), negative_slope)
 
 
-def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(eˣ - 1)."""
-    return ops.ELU.apply(check_floating("elu", x), alpha)
+    return ops.ELU.apply(check_floating("elu", input), alpha)
 
 
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x·Φ(x) (``approximate='none'``) or its tanh approximation (``'tanh'``)."""
-    return gelu_op("gelu", approximate).apply(check_floating("gelu", x))
+    return gelu_op("gelu", approximate).apply(check_floating("gelu", input))
 
 
-def silu(x: Tensor, inplace: bool = False) -> Tensor:
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) (also called swish)."""
-    return ops.SiLU.apply(check_floating("silu", x))
+    return ops.SiLU.apply(check_floating("silu", input))
 
 
-def mish(x: Tensor, inplace: bool = False) -> Tensor:
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x))."""
-    return ops.Mish.apply(check_floating("mish", x))
+    return ops.Mish.apply(check_floating("mish", input))
 
 
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1/β)·log(1 + e^(βx)), and x where βx > threshold."""
     beta, threshold = check_softplus("softplus", beta, threshold)
-    return ops.Softplus.apply(check_floating("softplus", x), beta, threshold)
+    return ops.Softplus.apply(check_floating("softplus", input), beta, threshold)
 
 
-def selu(x: Tensor, inplace: bool = False) -> Tensor:
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """λx for x > 0, else λα(eˣ - 1) (λ ≈ 1.0507, α ≈ 1.6733)."""
-    return ops.SELU.apply(check_floating("selu", x))
+    return ops.SELU.apply(check_floating("selu", input))
 
 
-def prelu(x: Tensor, weight: Tensor) -> Tensor:
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, else a·x, with ``weight`` a of one element, or one per channel
-    (dimension 1 of ``x``), of ``x``'s dtype."""
-    check_dtype("prelu", x, "weight", weight)
-    a = weight.reshape(prelu_slope_shape("prelu", x.shape, weight))  # (C, 1, ...) or ()
-    return ops.PReLU.apply(x, a)
+    (dimension 1 of x = ``input``), of ``input``'s dtype."""
+    check_dtype("prelu", input, "weight", weight)
+    a = weight.reshape(prelu_slope_shape("prelu", input.shape, weight))  # (C, 1, ...) or ()
+    return ops.PReLU.apply(input, a)
 
 
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]. An integer tensor stays integer, its bounds
     truncated toward zero, which its dtype must then hold (-0.5 is 0 for uint8, -1 is
     refused), as in PyTorch; booleans are refused."""
     check_hardtanh_range("hardtanh", min_val, max_val)
-    if x.dtype.kind != "f":
-        check_not_bool("hardtanh", x)
-        low, high = (check_fits("hardtanh", name, int(bound), x.dtype)
+    if input.dtype.kind != "f":
+        check_not_bool("hardtanh", input)
+        low, high = (check_fits("hardtanh", name, int(bound), input.dtype)
                      for name, bound in (("min_val", min_val), ("max_val", max_val)))
-        return constant_tensor(np.clip(x.array, low, high).astype(x.dtype))
-    return ops.Hardtanh.apply(x, min_val, max_val)
+        return constant_tensor(np.clip(input.array, low, high).astype(input.dtype))
+    return ops.Hardtanh.apply(input, min_val, max_val)
 
 
-def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``;  derivative 1 for 0 < x < 6, else 0."""
-    return hardtanh(check_not_bool("relu6", x), 0.0, 6.0)
+    return hardtanh(check_not_bool("relu6", input), 0.0, 6.0)
 
 
-def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between;  derivative
     1/6 for -3 < x < 3, else 0."""
-    return ops.Hardsigmoid.apply(check_floating("hardsigmoid", x))
+    return ops.Hardsigmoid.apply(check_floating("hardsigmoid", input))
 
 
-def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·relu6(x + 3) / 6;  derivative 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for
     x >= 3 (the product rule on relu6's derivative, PyTorch's values at the kinks)."""
-    return ops.Hardswish.apply(check_floating("hardswish", x))
+    return ops.Hardswish.apply(check_floating("hardswish", input))
 
 
-def logsigmoid(x: Tensor) -> Tensor:
+def logsigmoid(input: Tensor) -> Tensor:
     """log σ(x) = min(x, 0) - log(1 + e^(-|x|)): never the exp of a positive number, so
     finite for any x;  derivative σ(-x) = 1 - σ(x)."""
-    return ops.LogSigmoid.apply(check_floating("logsigmoid", x))
+    return ops.LogSigmoid.apply(check_floating("logsigmoid", input))
 
 
-def softsign(x: Tensor) -> Tensor:
+def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|);  derivative 1 / (1 + |x|)²."""
-    return ops.Softsign.apply(check_not_bool("softsign", x)._floating())
+    return ops.Softsign.apply(check_not_bool("softsign", input)._floating())
 
 
-def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``;  derivative 1 where x > threshold, else 0.
     An integer tensor keeps its dtype, ``threshold`` and ``value`` (which it must hold)
     truncated toward zero, as in PyTorch; booleans are refused."""
     check_threshold("threshold", threshold, value)
-    if x.dtype.kind != "f":
-        check_not_bool("threshold", x)
-        threshold = int(check_fits("threshold", "threshold", threshold, x.dtype))
-        value = int(check_fits("threshold", "value", value, x.dtype))
-    return ops.Threshold.apply(x, threshold, value)
+    if input.dtype.kind != "f":
+        check_not_bool("threshold", input)
+        threshold = int(check_fits("threshold", "threshold", threshold, input.dtype))
+        value = int(check_fits("threshold", "value", value, input.dtype))
+    return ops.Threshold.apply(input, threshold, value)
 
 
-def sigmoid(x: Tensor) -> Tensor:
-    return ops.Sigmoid.apply(x._floating())
+def sigmoid(input: Tensor) -> Tensor:
+    return ops.Sigmoid.apply(input._floating())
 
 
-def tanh(x: Tensor) -> Tensor:
-    return ops.Tanh.apply(x._floating())
+def tanh(input: Tensor) -> Tensor:
+    return ops.Tanh.apply(input._floating())
 
 
-def softmax(x: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
+def softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
     """eˣ / Σ eˣ along ``dim`` (default the last). ``dtype``: a floating dtype to cast
-    ``x`` to first (default None: ``x``'s own, which must be floating, as in PyTorch);
+    ``input`` to first (default None: its own, which must be floating, as in PyTorch);
     ``_stacklevel`` is PyTorch's, unused."""
-    return x.softmax(dim, dtype=dtype)
+    return input.softmax(dim, dtype=dtype)
 
 
-def log_softmax(x: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
+def log_softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
     """x - log Σ eˣ along ``dim`` (default the last); ``dtype`` and ``_stacklevel`` as
     ``softmax``'s."""
-    return x.log_softmax(dim, dtype=dtype)
+    return input.log_softmax(dim, dtype=dtype)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
             generator=None) -> Tensor:
     """In training, zero each element with probability ``p`` and scale the others by
-    1/(1 - p), so the expected value is unchanged; otherwise return ``x`` itself.
+    1/(1 - p), so the expected value is unchanged; otherwise return ``input`` itself.
 
     Args:
         x: a floating-point tensor.
@@ -231,34 +232,34 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     """
     p = check_dropout_p("dropout", p)
     if not training or p == 0.0:
-        return x
-    if x.dtype.kind != "f":
-        raise TypeError(f"dropout: x must be a floating-point tensor, got dtype {x.dtype}")
+        return input
+    if input.dtype.kind != "f":
+        raise TypeError(f"dropout: input must be a floating-point tensor, got dtype {input.dtype}")
     if generator is not None:
         as_generator(generator, "dropout")  # a wrong type is refused here, not in the op
-    return ops.Dropout.apply(x, p, generator)
+    return ops.Dropout.apply(input, p, generator)
 
 
-def alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False,
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False,
                   generator=None) -> Tensor:
     """Dropout for SELU networks (``nn.AlphaDropout``): in training, each element is
     replaced with probability ``p`` by SELU's saturation value, and all are mapped so that
-    zero mean and unit variance stay so; otherwise ``x`` itself. As PyTorch's, ``training``
+    zero mean and unit variance stay so; otherwise ``input`` itself. As PyTorch's, ``training``
     defaults to False here; p = 1 gives zeros.
 
     Args: as ``dropout``.
     """
     p = check_dropout_p("alpha_dropout", p)
     if not training or p == 0.0:
-        return x
-    if x.dtype.kind != "f":
-        raise TypeError(f"alpha_dropout: x must be a floating-point tensor, got dtype "
-                        f"{x.dtype}")
+        return input
+    if input.dtype.kind != "f":
+        raise TypeError(f"alpha_dropout: input must be a floating-point tensor, got dtype "
+                        f"{input.dtype}")
     if generator is not None:
         as_generator(generator, "alpha_dropout")  # a wrong type is refused here
     if p == 1.0:
-        return x * 0.0  # (PyTorch's: every unit dropped, and the map's scale infinite)
-    return ops.AlphaDropout.apply(x, p, generator)
+        return input * 0.0  # (PyTorch's: every unit dropped, and the map's scale infinite)
+    return ops.AlphaDropout.apply(input, p, generator)
 
 
 def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002
@@ -284,48 +285,48 @@ def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa
     return ops.Embedding.apply(weight, indices.astype(np.intp), padding_idx)
 
 
-def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     """Normalise over the trailing ``normalized_shape`` dims, then scale by ``weight`` and
-    shift by ``bias`` (each of ``normalized_shape``, of ``x``'s dtype, or None)."""
+    shift by ``bias`` (each of ``normalized_shape``, of ``input``'s dtype, or None)."""
     normalized_shape = check_normalized_shape("layer_norm", normalized_shape)
-    if tuple(x.shape[x.ndim - len(normalized_shape):]) != normalized_shape:
+    if tuple(input.shape[input.ndim - len(normalized_shape):]) != normalized_shape:
         raise ValueError(f"layer_norm: input must have trailing shape {normalized_shape} "
-                         f"(normalized_shape), got shape {tuple(x.shape)}")
+                         f"(normalized_shape), got shape {tuple(input.shape)}")
     if weight is not None:
-        check_dtype("layer_norm", x, "weight", weight)
-    return ops.LayerNorm.apply(x, weight, bias, len(normalized_shape), eps)
+        check_dtype("layer_norm", input, "weight", weight)
+    return ops.LayerNorm.apply(input, weight, bias, len(normalized_shape), eps)
 
 
-def rms_norm(x: Tensor, normalized_shape, weight=None, eps: float = None) -> Tensor:
+def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float = None) -> Tensor:
     """x / √(mean(x²) + ε) over the trailing ``normalized_shape`` dims, times ``weight``
     (of ``normalized_shape``, or None); ε None: the machine epsilon of x's dtype, as in
     PyTorch. Composed of tensor ops (no mean is subtracted: unlike ``layer_norm``)."""
     normalized_shape = check_normalized_shape("rms_norm", normalized_shape)
-    if not isinstance(x, Tensor) or \
-            tuple(x.shape[x.ndim - len(normalized_shape):]) != normalized_shape:
+    if not isinstance(input, Tensor) or \
+            tuple(input.shape[input.ndim - len(normalized_shape):]) != normalized_shape:
         raise ValueError(f"rms_norm: input must be a tensor of trailing shape "
                          f"{normalized_shape} (normalized_shape), got "
-                         f"{getattr(x, 'shape', type(x).__name__)}")
-    x = x._floating()
+                         f"{getattr(input, 'shape', type(input).__name__)}")
+    input = input._floating()
     if weight is not None:
-        check_dtype("rms_norm", x, "weight", weight)
-    eps = float(np.finfo(x.dtype).eps) if eps is None else check_real("rms_norm", "eps", eps,
+        check_dtype("rms_norm", input, "weight", weight)
+    eps = float(np.finfo(input.dtype).eps) if eps is None else check_real("rms_norm", "eps", eps,
                                                                        0.0)
     dims = tuple(range(-len(normalized_shape), 0))
-    y = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return y if weight is None else y * weight
 
 
-def group_norm(x: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalise each sample's channels (dimension 1 of (N, C, *) input) in ``num_groups``
     groups of C/G channels: y = (x - E[x]) / √(Var[x] + ε) over each group's channels and
     positions (biased variance), then ``weight`` and ``bias`` (C,) per channel. Composed of
     tensor ops."""
     check_int("group_norm", "num_groups", num_groups, 1)
-    if not isinstance(x, Tensor) or x.ndim < 2:
+    if not isinstance(input, Tensor) or input.ndim < 2:
         raise ValueError(f"group_norm: input must be a tensor of shape (N, C, *), got "
-                         f"{getattr(x, 'shape', type(x).__name__)}")
-    n, channels = x.shape[0], x.shape[1]
+                         f"{getattr(input, 'shape', type(input).__name__)}")
+    n, channels = input.shape[0], input.shape[1]
     if channels % num_groups:
         raise ValueError(f"group_norm: the input's channels (dimension 1, {channels}) must "
                          f"divide into num_groups ({num_groups}) groups")
@@ -334,15 +335,15 @@ def group_norm(x: Tensor, num_groups: int, weight=None, bias=None, eps: float = 
             raise ValueError(f"group_norm: {name} must have shape ({channels},) (one per "
                              f"channel), got {tuple(t.shape)}")
     eps = check_real("group_norm", "eps", eps, 0.0)
-    x = x._floating()
+    input = input._floating()
     if weight is not None:
-        check_dtype("group_norm", x, "weight", weight)
-    groups = x.reshape(n, num_groups, -1)
+        check_dtype("group_norm", input, "weight", weight)
+    groups = input.reshape(n, num_groups, -1)
     mean = groups.mean(2, keepdim=True)
     centred = groups - mean
     variance = (centred * centred).mean(2, keepdim=True)
-    y = (centred * (variance + eps).rsqrt()).reshape(x.shape)
-    per_channel = (channels,) + (1,) * (x.ndim - 2)  # broadcasts along dimension 1
+    y = (centred * (variance + eps).rsqrt()).reshape(input.shape)
+    per_channel = (channels,) + (1,) * (input.ndim - 2)  # broadcasts along dimension 1
     if weight is not None:
         y = y * weight.reshape(per_channel)
     if bias is not None:
@@ -402,7 +403,7 @@ def _check_batch_norm_input(x, running_mean, running_var, weight, bias) -> None:
 
 
 
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+def one_hot(input: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (any shape, int64) as one-hot rows: shape (*, num_classes), int64.
     ``num_classes=-1``: one more than the largest index.
 
@@ -412,7 +413,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
-    labels = _array(tensor)
+    labels = _array(input)
     if labels.dtype != np.int64:
         raise RuntimeError(f"one_hot: the input must be an int64 tensor of class indices, got "
                            f"dtype {labels.dtype}")
@@ -422,44 +423,44 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels.min() if labels.min() < 0 else labels.max()
         raise RuntimeError(f"one_hot: class indices must be in [0, {num_classes}), got {bad}")
-    return ops.OneHot.apply(tensor if isinstance(tensor, Tensor) else labels, num_classes)
+    return ops.OneHot.apply(input if isinstance(input, Tensor) else labels, num_classes)
 
 
 # ---- in-place forms: the activation written into its input, which they return (its own
 # array outside the graph; inside it, the input rebound to the recorded result, as
 # Tensor.relu_ does) ----------------------------------------------------------------------
-def relu_(x: Tensor) -> Tensor:
-    return x._apply_("relu_", relu)
+def relu_(input: Tensor) -> Tensor:
+    return input._apply_("relu_", relu)
 
 
-def elu_(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return x._apply_("elu_", lambda t: elu(t, alpha))
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._apply_("elu_", lambda t: elu(t, alpha))
 
 
-def leaky_relu_(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return x._apply_("leaky_relu_", lambda t: leaky_relu(t, negative_slope))
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return input._apply_("leaky_relu_", lambda t: leaky_relu(t, negative_slope))
 
 
-def hardtanh_(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    return x._apply_("hardtanh_", lambda t: hardtanh(t, min_val, max_val))
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return input._apply_("hardtanh_", lambda t: hardtanh(t, min_val, max_val))
 
 
-def selu_(x: Tensor) -> Tensor:
-    return x._apply_("selu_", selu)
+def selu_(input: Tensor) -> Tensor:
+    return input._apply_("selu_", selu)
 
 
-def celu_(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return x._apply_("celu_", lambda t: celu(t, alpha))
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._apply_("celu_", lambda t: celu(t, alpha))
 
 
-def rrelu_(x: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
+def rrelu_(input: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
            generator=None) -> Tensor:
-    return x._apply_("rrelu_", lambda t: rrelu(t, lower, upper, training,
+    return input._apply_("rrelu_", lambda t: rrelu(t, lower, upper, training,
                                                generator=generator))
 
 
 _threshold = threshold  # (threshold_'s argument of that name hides the function)
 
 
-def threshold_(x: Tensor, threshold: float, value: float) -> Tensor:
-    return x._apply_("threshold_", lambda t: _threshold(t, threshold, value))
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return input._apply_("threshold_", lambda t: _threshold(t, threshold, value))
