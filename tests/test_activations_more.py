@@ -287,6 +287,18 @@ X = tn.zeros(2, 4)
 
 
 @pytest.mark.parametrize("call, error, message", [
+    (lambda: nn.LeakyReLU("a"), TypeError,
+     "LeakyReLU: negative_slope must be a finite number, got 'a'"),
+    (lambda: F.leaky_relu(X, math.inf), ValueError,
+     "leaky_relu: negative_slope must be a finite number, got inf"),
+    (lambda: nn.ELU(alpha=math.nan), ValueError, "ELU: alpha must be a finite number, got nan"),
+    (lambda: F.elu(X, "x"), TypeError, "elu: alpha must be a finite number, got 'x'"),
+    (lambda: nn.LayerNorm(4, eps=-1.0), ValueError,
+     "LayerNorm: eps must be a finite number >= 0, got -1.0"),
+    (lambda: F.layer_norm(X, (4,), eps="x"), TypeError,
+     "layer_norm: eps must be a finite number >= 0, got 'x'"),
+    (lambda: F.layer_norm(X, (4,), eps=math.nan), ValueError,
+     "layer_norm: eps must be a finite number >= 0, got nan"),
     (lambda: nn.CELU(0.0), ValueError,
      r"CELU: alpha must be a finite number other than 0 \(CELU divides by it\), got 0.0"),
     (lambda: F.celu(X, 0), ValueError, "celu: alpha must be a finite number other than 0"),

@@ -547,3 +547,15 @@ def test_builtin_functionals_take_input_by_keyword_in_pytorch_and_here():
         assert tuple(F.one_hot(input=lib.tensor([0, 2]), num_classes=3).shape) == (2, 3)
         assert tuple(F.bilinear(input1=x, input2=x, weight=lib.ones(4, 3, 3)).shape) == (2, 4)
         assert tuple(F.cosine_similarity(x1=x, x2=x).shape) == (2,)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+@pytest.mark.parametrize("dim", [2, -3, 5])
+def test_softmaxes_refuse_a_dim_out_of_range_as_pytorch(name, dim):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(IndexError) as theirs:
+        getattr(torch.nn.functional, name)(torch.zeros(2, 3), dim)
+    with pytest.raises(IndexError) as ours:
+        getattr(tn.nn.functional, name)(tn.zeros(2, 3), dim)
+    assert str(ours.value) == str(theirs.value) == \
+        f"Dimension out of range (expected to be in range of [-2, 1], but got {dim})"

@@ -142,14 +142,15 @@ class TensorMath:
     def softmax(self, dim: int, dtype=None):
         """Softmax along ``dim``; with ``dtype`` (a floating dtype) the input is cast to it
         first, as in PyTorch. Integer and bool tensors are refused (PyTorch's too)."""
-        return ops.Softmax.apply(check_floating("softmax", cast_first("softmax", self, dtype)),
-                                 dim)
+        x = check_floating("softmax", cast_first("softmax", self, dtype))
+        return ops.Softmax.apply(x, check_dim(dim, x.ndim))
 
     @numpy_names
     def log_softmax(self, dim: int, dtype=None):
         """log of ``softmax(dim, dtype)``, in one op (stable for large inputs)."""
         x = cast_first("log_softmax", self, dtype)
-        return ops.LogSoftmax.apply(check_floating("log_softmax", x), dim)
+        x = check_floating("log_softmax", x)
+        return ops.LogSoftmax.apply(x, check_dim(dim, x.ndim))
 
     def hardshrink(self, lambd: float = 0.5):
         """x outside [-λ, λ], else 0 (a negative λ keeps every x, as in PyTorch); ``lambd``

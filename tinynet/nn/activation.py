@@ -14,6 +14,7 @@ is what a module pickled before it was kept reads.
 """
 from tinynet import ops
 from tinynet.nn import functional as F
+from tinynet.checks import check_real
 from tinynet.nn._checks import gelu_op
 from tinynet.nn.module import Module
 
@@ -70,7 +71,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
         self.inplace = inplace
 
     def forward(self, x):
@@ -102,7 +103,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
-        self.alpha = alpha
+        self.alpha = check_real("ELU", "alpha", alpha)
         self.inplace = inplace
 
     def forward(self, x):

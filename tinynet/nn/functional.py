@@ -11,6 +11,8 @@ NLL); the distances and padding, composed too, in ``_functional_more.py``; the r
 activations (``celu``, ``rrelu``, ``glu``, ``softmin``, the shrinks) in
 ``_functional_activation.py``; all are imported here.
 """
+import math
+
 import numpy as np
 
 from tinynet import ops
@@ -99,12 +101,16 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x for x > 0, else negative_slope·x."""
+    """x for x > 0, else negative_slope·x (a finite number)."""
+    if type(negative_slope) is not float or not math.isfinite(negative_slope):
+        negative_slope = check_real("leaky_relu", "negative_slope", negative_slope)
     return ops.LeakyReLU.apply(check_floating("leaky_relu", input), negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x for x > 0, else α(eˣ - 1)."""
+    """x for x > 0, else α(eˣ - 1) (α a finite number)."""
+    if type(alpha) is not float or not math.isfinite(alpha):
+        alpha = check_real("elu", "alpha", alpha)
     return ops.ELU.apply(check_floating("elu", input), alpha)
 
 
@@ -294,6 +300,8 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
                          f"(normalized_shape), got shape {tuple(input.shape)}")
     if weight is not None:
         check_dtype("layer_norm", input, "weight", weight)
+    if type(eps) is not float or not 0 <= eps < math.inf:
+        eps = check_real("layer_norm", "eps", eps, 0.0)
     return ops.LayerNorm.apply(input, weight, bias, len(normalized_shape), eps)
 
 

@@ -36,7 +36,7 @@ class LayerNorm(Module):
                  bias: bool = True, dtype=None):
         super().__init__()
         self.normalized_shape = check_normalized_shape("LayerNorm", normalized_shape)
-        self.eps = eps
+        self.eps = check_real("LayerNorm", "eps", eps, 0.0)
         self.elementwise_affine = elementwise_affine
         dtype = dtype or get_default_dtype()
         self.weight = self.bias = None
