@@ -100,6 +100,10 @@ OPTIMIZERS = {
     "adam+decay": (
         lambda p: optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2),
         lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
+    "adam+amsgrad": (lambda p: optim.Adam(p, lr=0.01, amsgrad=True),
+                     lambda p: torch.optim.Adam(p, lr=0.01, amsgrad=True)),
+    "adamw+amsgrad": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1, amsgrad=True),
+                      lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1, amsgrad=True)),
     "adamw": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
               lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1)),
     "adam+decoupled": (
@@ -174,7 +178,8 @@ def test_state_dict_keys_and_optimizer_state_match_pytorchs():
                                    **TOL)
 
 
-@pytest.mark.parametrize("name", ["rmsprop+centered+momentum+decay", "adagrad+decays"])
+@pytest.mark.parametrize("name", ["rmsprop+centered+momentum+decay", "adagrad+decays",
+                                  "adam+amsgrad"])
 def test_optimizer_state_names_and_values_match_pytorchs(name):
     make, make_torch = OPTIMIZERS[name]
     ours, theirs = _mlp_pair()

@@ -1,6 +1,7 @@
 """Optimizers: single steps checked against hand-worked arithmetic (in the comments),
 zero_grad, parameter groups, state_dict round trips and argument errors."""
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -486,9 +487,21 @@ def test_a_bare_tensor_is_refused_as_in_pytorch():
         optim.SGD(_param(), lr=0.1)
 
 
-def test_amsgrad_is_refused_rather_than_ignored():
-    with pytest.raises(NotImplementedError, match="amsgrad"):
-        optim.Adam([_param()], amsgrad=True)
+def test_amsgrad_keeps_the_largest_second_moment_worked_by_hand():
+    # lr 0.1, β = (0.5, 0.5), eps 0; one weight, gradients 2, then 0:
+    # step 1: m = 1, v = 2, v̂ = 2; p = 1 - 0.1·(1/0.5)/(√2/√0.5) = 1 - 0.1 = 0.9
+    # step 2: m = 0.5, v = 1 but v̂ stays 2; p = 0.9 - 0.1·(0.5/0.75)/(√2/√0.75)
+    w = tn.tensor([1.0], dtype=tn.float64, requires_grad=True)
+    opt = optim.Adam([w], lr=0.1, betas=(0.5, 0.5), eps=0.0, amsgrad=True)
+    for g in (2.0, 0.0):
+        w.grad = tn.tensor([g], dtype=tn.float64)
+        opt.step()
+    expected = 0.9 - 0.1 * (0.5 / 0.75) / (math.sqrt(2) / math.sqrt(0.75))
+    np.testing.assert_allclose(w.array, [expected], rtol=1e-15)
+    assert opt.state[w]["max_exp_avg_sq"].tolist() == [2.0]
+    assert opt.state[w]["exp_avg_sq"].tolist() == [1.0]
+    with pytest.raises(TypeError, match="Adam: amsgrad must be True or False, got 'x'"):
+        optim.Adam([w], amsgrad="x")
 
 
 @pytest.mark.parametrize("opt_class, kwargs", [

@@ -332,3 +332,16 @@ def test_summaries():
     assert summarize(np.zeros((0, 3))) == "empty"
     x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     assert summarize(x) == "mean 3 std 1.41 min 1 max 5"
+
+
+def test_a_mean_within_rounding_of_zero_is_zero():
+    # a cross-entropy's gradient p - onehot: each row sums to 0, its float32 mean is
+    # rounding noise of the order of eps·max|x|, which differs from CPU to CPU
+    z = np.random.default_rng(0).standard_normal((64, 3)).astype(np.float32)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    p[np.arange(64), np.arange(64) % 3] -= 1
+    assert summarize(p).startswith("mean 0 std ")
+    # a small mean above the rounding of the values' scale is printed
+    assert summarize(np.array([1e-6, -1e-6, 3e-6, 1e-6, 1e-6], np.float32)) == \
+        "mean 1e-06 std 1.26e-06 min -1e-06 max 3e-06"
+    assert summarize(np.array([1.0, -1.0, 1e-6, 0.0, 0.0])).startswith("mean 2e-07 ")

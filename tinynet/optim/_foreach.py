@@ -92,8 +92,10 @@ def sgd_group(cache: dict, i: int, group: dict) -> bool:
 def adam_group(optimizer, cache: dict, i: int, group: dict) -> bool:
     """One Adam (or AdamW) step of group ``i`` on the foreach path, over the parameters
     that have a gradient, with their FlatState kept in ``cache``; False (nothing done)
-    when they cannot take it: none at all, mixed dtypes or step counts. The
+    when they cannot take it: none at all, mixed dtypes or step counts, or AMSGrad. The
     per-parameter reference then runs."""
+    if group.get("amsgrad"):  # (the reference alone keeps the largest v)
+        return False
     flat = _adam_flat_state(optimizer.state, cache, i, group["params"],
                             f"{type(optimizer).__name__}.step")
     if flat is None:

@@ -16,6 +16,7 @@ class Adam(Optimizer):
         g ← g + weight_decay·p                       (L2 penalty; AdamW decouples it)
         m ← β₁·m + (1 - β₁)·g
         v ← β₂·v + (1 - β₂)·g²
+        v̂ ← max(v̂, v);  v ← v̂                         (AMSGrad only)
         p ← p - lr/(1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps)
 
     computed as p - [lr·√(1 - β₂ᵗ)/(1 - β₁ᵗ)] · m / (√v + eps·√(1 - β₂ᵗ)): the same
@@ -27,6 +28,8 @@ class Adam(Optimizer):
         betas: (β₁, β₂), default (0.9, 0.999).
         eps: added to the denominator (default 1e-8).
         weight_decay: default 0.
+        amsgrad: divide by the largest v so far (AMSGrad, Reddi et al., 2018), kept in
+            the state as ``max_exp_avg_sq`` (default False); a group key, as in PyTorch.
         maximize: step up the gradient, to maximise the objective (default False).
         decoupled_weight_decay: decay the weights as AdamW does (default False), a group
             key as in PyTorch.
@@ -50,13 +53,12 @@ class Adam(Optimizer):
         eps = check_real(where, "eps", eps, 0.0)
         betas = check_betas(where, betas)
         weight_decay = check_real(where, "weight_decay", weight_decay, 0.0)
-        if amsgrad:
-            raise NotImplementedError(f"{where}: amsgrad must be False (amsgrad=True is not "
-                                      f"implemented in tinynet), got {amsgrad!r}")
+        if not isinstance(amsgrad, bool):
+            raise TypeError(f"{where}: amsgrad must be True or False, got {amsgrad!r}")
         if foreach is not None and not isinstance(foreach, bool):
             raise TypeError(f"{where}: foreach must be None, True or False, got {foreach!r}")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
-                                      weight_decay=weight_decay, amsgrad=False,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=check_maximize(where, maximize),
                                       decoupled_weight_decay=bool(decoupled_weight_decay)))
         self.foreach = foreach
@@ -99,6 +101,10 @@ class Adam(Optimizer):
         v += (1 - beta2) * (g * g)
         m *= beta1
         m += (1 - beta1) * g
+        if group.get("amsgrad"):  # the largest v so far: the step never grows back
+            if "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = np.zeros_like(p.array)
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         denom = np.sqrt(v)
         denom += eps * math.sqrt(1 - beta2 ** t)
         p.array -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))

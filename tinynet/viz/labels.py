@@ -58,7 +58,10 @@ def shape_text(shape: tuple) -> str:
 
 def summarize(array) -> str:
     """A short summary of an array's values: one number, up to 4 values, the first
-    values of an integer array, or mean / std / min / max."""
+    values of an integer array, or mean / std / min / max. A mean within the dtype's
+    rounding of zero at the values' scale (|mean| <= eps · max |x|: a cross-entropy's
+    gradient, whose rows sum to 0) is 0: its digits are rounding noise, and differ
+    between CPUs (numpy's vectorised exp, say)."""
     a = np.asarray(array)
     if a.size == 1:
         return _number(a.item())
@@ -70,7 +73,10 @@ def summarize(array) -> str:
         return "[" + ", ".join(_number(v) for v in a.ravel()[:3].tolist()) + ", …]"
     with np.errstate(all="ignore"):
         a64 = a.astype(np.float64)
-        return (f"mean {_number(a64.mean(), 3)} std {_number(a64.std(), 3)} "
+        mean = a64.mean()
+        if abs(mean) <= np.finfo(a.dtype).eps * np.abs(a64).max():
+            mean = 0.0
+        return (f"mean {_number(mean, 3)} std {_number(a64.std(), 3)} "
                 f"min {_number(a64.min(), 3)} max {_number(a64.max(), 3)}")
 
 
