@@ -281,6 +281,32 @@ def test_gradcheck_fails_on_a_wrong_backward_and_names_the_element():
     assert tn.gradcheck(lambda t: t * t, (x,)) is True
 
 
+def test_gradcheck_checks_every_output_and_leaves_grad_alone():
+    x = tn.tensor(rand(3, 4), requires_grad=True)
+    x.grad = tn.ones(3, 4, dtype=tn.float64)  # a user's accumulated gradient: kept
+    assert tn.gradcheck(lambda t: (t.sin(), t * t, t.argmax()), (x,)) is True
+    with pytest.raises(GradcheckError, match=r"input 0 at index \(1, 2\)"):
+        tn.gradcheck(lambda t: (t.sin(), WrongSquare.apply(t)), [x])
+    np.testing.assert_array_equal(x.grad.array, np.ones((3, 4)))
+    # an output cut from the graph: its analytic gradient is 0, the finite differences' not
+    with pytest.raises(GradcheckError, match="analytic 0, numerical"):
+        tn.gradcheck(lambda t: t.detach() * 2, (x,))
+
+
+@pytest.mark.parametrize("kwargs, fn, error, message", [
+    ({"eps": -1e-6}, None, ValueError, "gradcheck: eps must be a finite number > 0, got -1e-06"),
+    ({"atol": float("nan")}, None, ValueError, "gradcheck: atol must be a finite number >= 0"),
+    ({}, lambda t: 3.0, TypeError,
+     "gradcheck: fn must return a Tensor or a tuple of Tensors, got float"),
+    ({}, lambda t: (t, None), TypeError,
+     "gradcheck: fn must return a Tensor or a tuple of Tensors, got Tensor, NoneType"),
+])
+def test_gradcheck_refuses_bad_arguments(kwargs, fn, error, message):
+    x = tn.tensor(rand(2), requires_grad=True)
+    with pytest.raises(error, match=message):
+        tn.gradcheck(fn or (lambda t: t * t), (x,), **kwargs)
+
+
 def test_gradcheck_names_the_right_input():
     x, z = tn.tensor(rand(2, 2), requires_grad=True), tn.tensor(rand(3, 4), requires_grad=True)
     with pytest.raises(GradcheckError, match=r"input 1 at index \(1, 2\)"):

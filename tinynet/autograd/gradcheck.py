@@ -2,6 +2,7 @@
 import numpy as np
 
 from tinynet.autograd.grad_mode import no_grad
+from tinynet.checks import check_real
 
 
 class GradcheckError(RuntimeError):
@@ -15,10 +16,14 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     The output y = fn(*inputs) is projected on a fixed random direction v, so one
     backward pass gives every input's gradient of s = Σ v·y, and each input element
     x_k is checked against (s(x_k + eps) - s(x_k - eps)) / (2 eps). An element fails
-    when |analytic - numerical| > atol + rtol·|numerical|.
+    when |analytic - numerical| > atol + rtol·|numerical|. Several outputs are
+    projected each on its own direction and summed; an output that does not require
+    grad (detached, say) has an analytic gradient of 0, which the finite differences
+    then contradict. No tensor's ``.grad`` is read or written (``autograd.grad``).
 
     Args:
-        fn: function of the tensors in ``inputs`` returning a tensor.
+        fn: function of the tensors in ``inputs`` returning a tensor or a tuple of
+            tensors (integer ones have no gradient and are left out).
         inputs: a tensor or a tuple of them (and plain values); tensors that require
             grad are checked and must be float64.
         eps, atol, rtol: step and tolerances (PyTorch's defaults).
@@ -35,9 +40,13 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         >>> tn.gradcheck(lambda t: (t * t).sum(dim=1), (x,))
         True
     """
+    from tinynet.autograd.gradients import grad
     from tinynet.tensor import Tensor
 
-    inputs = inputs if isinstance(inputs, tuple) else (inputs,)
+    eps = check_real("gradcheck", "eps", eps, 0.0, low_open=True)
+    atol = check_real("gradcheck", "atol", atol, 0.0)
+    rtol = check_real("gradcheck", "rtol", rtol, 0.0)
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError(f"gradcheck: inputs must include a tensor with requires_grad=True, "
@@ -47,30 +56,36 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             raise TypeError(f"gradcheck: input {i} must be float64 (finite differences in "
                             f"float32 are too coarse; use .double()), got dtype "
                             f"{inputs[i].dtype}")
-    for i in checked:
-        inputs[i].grad = None
-    out = fn(*inputs)
-    v = np.random.default_rng(seed).standard_normal(out.shape)
-    out.backward(Tensor._wrap(v.astype(out.dtype), False, None))
+    rng = np.random.default_rng(seed)
+    # one random direction per floating output (integer ones have no gradient)
+    first = _outputs(fn(*inputs))
+    directions = [rng.standard_normal(y.shape) if y.dtype.kind == "f" else None
+                  for y in first]
+    outputs = [(y, v) for y, v in zip(first, directions) if v is not None and y.requires_grad]
+    # the analytic gradients of s = Σ v·y, without touching any .grad
+    analytic = [None] * len(checked)
+    if outputs:
+        analytic = grad([y for y, _ in outputs], [inputs[i] for i in checked],
+                        [Tensor._wrap(v.astype(y.dtype), False, None) for y, v in outputs],
+                        allow_unused=True)
 
     def projected() -> float:
         with no_grad():
-            return float(np.sum(fn(*inputs).array * v))
+            return float(sum(np.sum(y.array * v) for y, v in
+                             zip(_outputs(fn(*inputs)), directions) if v is not None))
 
     worst = None  # (excess over tolerance, input, index, analytic, numerical)
-    for i in checked:
+    for i, g in zip(checked, analytic):
         x = inputs[i].array
-        analytic = (inputs[i].grad.array if inputs[i].grad is not None
-                    else np.zeros_like(x))
+        g = np.zeros_like(x) if g is None else g.array  # (an input no output depends on)
         numerical = central_differences(projected, x, eps)
-        excess = np.abs(analytic - numerical) - (atol + rtol * np.abs(numerical))
+        excess = np.abs(g - numerical) - (atol + rtol * np.abs(numerical))
         excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN is a mismatch
-        inputs[i].grad = None
         if x.size == 0:
             continue
         k = tuple(int(j) for j in np.unravel_index(np.argmax(excess), x.shape))  # the first worst
         if worst is None or excess[k] > worst[0]:
-            worst = (excess[k], i, k, float(analytic[k]), float(numerical[k]))
+            worst = (excess[k], i, k, float(g[k]), float(numerical[k]))
     if worst is None:  # only empty tensors: nothing to disagree
         return True
     excess, i, k, analytic_k, numerical_k = worst
@@ -83,6 +98,17 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             f"{analytic_k:.10g}, numerical {numerical_k:.10g} (|difference| {difference:.3g} "
             f"> atol + rtol*|numerical| = {allowed:.3g})")
     return False
+
+
+def _outputs(out) -> tuple:
+    """``fn``'s output as a tuple of tensors: a tensor, or a tuple or list of them."""
+    from tinynet.tensor import Tensor
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    if not outs or not all(isinstance(y, Tensor) for y in outs):
+        kinds = ", ".join(type(y).__name__ for y in outs) or "an empty sequence"
+        raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got "
+                        f"{kinds if isinstance(out, (tuple, list)) else type(out).__name__}")
+    return outs
 
 
 def central_differences(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
