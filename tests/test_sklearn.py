@@ -2,6 +2,7 @@
 import pickle
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -503,3 +504,112 @@ def test_early_stopping_stratifies_two_classes_only_as_scikit_learn():
     from sklearn.neural_network import MLPClassifier as SkMLP
     SkMLP((4,), max_iter=2, early_stopping=True, validation_fraction=0.1,
           random_state=0).fit(X, y)  # scikit-learn splits it too
+
+
+def _from_the_same_weights(make, X, y, start, **params):
+    """An estimator from ``make`` with ``params``, built by one partial_fit epoch, whose
+    weights were then set to ``start`` (scikit-learn's coefs_, intercepts_) and whose
+    optimizer is dropped (both libraries' partial_fit then make a new one)."""
+    est = make(hidden_layer_sizes=(5,), activation="tanh", shuffle=False, random_state=0,
+               **params)
+    est.partial_fit(X, y)
+    coefs, intercepts = start
+    if hasattr(est, "model_"):  # tinynet's: (fan_out, fan_in) weights in its Linears
+        linears = [m for m in est.model_.modules() if isinstance(m, tn_nn.Linear)]
+        for layer, W, b in zip(linears, coefs, intercepts):
+            layer.weight.array[...] = W.T
+            layer.bias.array[...] = b
+    else:
+        est.coefs_ = [W.copy() for W in coefs]
+        est.intercepts_ = [b.copy() for b in intercepts]
+    del est._optimizer
+    return est
+
+
+def _regression_problem():
+    from sklearn import neural_network
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    y = X @ rng.normal(size=4) + 0.1 * rng.normal(size=40)
+    theirs = neural_network.MLPRegressor(hidden_layer_sizes=(5,), random_state=1).partial_fit(X, y)
+    return X, y, ([W.copy() for W in theirs.coefs_], [b.copy() for b in theirs.intercepts_])
+
+
+@pytest.mark.parametrize("schedule", ["invscaling", "adaptive"])
+def test_the_sgd_rate_schedules_move_the_weights_as_scikit_learns(schedule):
+    """From the same weights, full-batch SGD without momentum (where the two libraries'
+    momentum conventions agree), under 'invscaling' (the rate after every epoch
+    learning_rate_init / (t_ + 1)^power_t: partial_fit) and 'adaptive' (the rate divided
+    by 5 after n_iter_no_change epochs without improvement by tol: a warm-start fit)."""
+    from sklearn import neural_network
+    X, y, start = _regression_problem()
+    results = []
+    for make in (MLPRegressor, neural_network.MLPRegressor):
+        est = _from_the_same_weights(make, X, y, start, solver="sgd", momentum=0.0,
+                                     batch_size=len(X), learning_rate=schedule,
+                                     learning_rate_init=0.05, power_t=0.3)
+        if schedule == "invscaling":
+            for _ in range(5):
+                est.partial_fit(X, y)
+        else:  # every epoch fails a tol of 1e9: the rate falls every other epoch
+            est.set_params(warm_start=True, max_iter=7, tol=1e9, n_iter_no_change=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                est.fit(X, y)
+        rate = est._optimizer.param_groups[0]["lr"] if hasattr(est, "model_") else \
+            est._optimizer.learning_rate
+        results.append((est.coefs_ + est.intercepts_, est.loss_curve_, rate))
+    (ours, our_curve, our_rate), (expected, their_curve, their_rate) = results
+    assert our_rate == pytest.approx(their_rate, rel=1e-15) and our_rate < 0.05 / 2
+    # (the first epoch ran from each library's own initial weights)
+    np.testing.assert_allclose(our_curve[1:], their_curve[1:], rtol=1e-12)
+    for a, b in zip(ours, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-14)
+
+
+def test_adams_betas_and_epsilon_are_taken():
+    """beta_1, beta_2, epsilon reach Adam: from the same weights, three full-batch epochs
+    follow scikit-learn's. (epsilon enters as PyTorch's Adam adds it, scaled by
+    √(1 - β₂ᵗ), where scikit-learn adds it as it is: at 1e-8 the weights agree to 1e-6.)"""
+    from sklearn import neural_network
+    X, y, start = _regression_problem()
+    results = []
+    for make in (MLPRegressor, neural_network.MLPRegressor):
+        est = _from_the_same_weights(make, X, y, start, batch_size=len(X), beta_1=0.5,
+                                     beta_2=0.8, epsilon=1e-8, learning_rate_init=0.01)
+        for _ in range(3):
+            est.partial_fit(X, y)
+        results.append(est.coefs_ + est.intercepts_)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+    slow = _from_the_same_weights(MLPRegressor, X, y, start, batch_size=len(X))
+    slow.partial_fit(X, y)  # the default betas move the weights elsewhere
+    assert not np.allclose(slow.coefs_[0], results[0][0], rtol=1e-4)
+
+
+def test_fitted_attributes_as_scikit_learns(iris):
+    from sklearn import neural_network
+    X, y = iris
+    for X_, y_ in ((X, y), (X, y == 1)):
+        ours = MLPClassifier((6, 4), max_iter=2).fit(X_, y_)
+        theirs = neural_network.MLPClassifier((6, 4), max_iter=2).fit(X_, y_)
+        for name in ("n_layers_", "n_outputs_", "out_activation_"):
+            assert getattr(ours, name) == getattr(theirs, name), name
+    reg = MLPRegressor((3,), max_iter=2).fit(X, np.c_[y, y])
+    assert (reg.n_layers_, reg.n_outputs_, reg.out_activation_) == (3, 2, "identity")
+
+
+def test_partial_fit_keeps_the_best_loss_and_warm_starts_count_on(iris):
+    """As scikit-learn's: partial_fit updates best_loss_; a warm-start fit goes on
+    counting the epochs without improvement (here it stops after 2 more)."""
+    X, y = iris
+    clf = MLPClassifier((8,), random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    clf = MLPClassifier((8,), random_state=0, tol=1e9, n_iter_no_change=3, max_iter=3,
+                        warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert clf.fit(X, y).n_iter_ == 3
+        assert clf.fit(X, y).n_iter_ == 2

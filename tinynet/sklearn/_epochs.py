@@ -56,7 +56,8 @@ class _Epochs:
                 self.history_.records.append(record)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
-                stop = not incremental and self._converged(X_val is not None)
+                # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
+                stop = self._converged(X_val is not None) and not incremental
                 if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
                                                     or stop):
                     save_checkpoint(self, self.checkpoint)
@@ -175,7 +176,10 @@ class _Epochs:
 
     def _converged(self, validating: bool) -> bool:
         """sklearn's rule: stop after ``n_iter_no_change`` epochs without the training loss
-        falling (or, with early stopping, the validation score rising) by ``tol``."""
+        falling (or, with early stopping, the validation score rising) by ``tol``. The
+        sgd solver's ``learning_rate`` schedule moves the rate here, as scikit-learn's
+        does at each epoch's end: 'invscaling' to learning_rate_init / (t_ + 1)^power_t;
+        'adaptive' divides it by 5 instead of stopping, until it is at most 1e-6."""
         if validating:
             score = self.validation_scores_[-1]
             improved = score > self.best_validation_score_ + self.tol
@@ -187,13 +191,28 @@ class _Epochs:
             improved = loss < self._best_loss - self.tol
             self._best_loss = self.best_loss_ = min(self._best_loss, loss)
         self._no_improvement = 0 if improved else self._no_improvement + 1
-        if self._no_improvement > self.n_iter_no_change:  # '>' as scikit-learn
+        schedule = self.learning_rate if self.solver == "sgd" else "constant"
+        if schedule == "invscaling":
+            self._set_rate(self.learning_rate_init / (self.t_ + 1) ** self.power_t)
+        if self._no_improvement <= self.n_iter_no_change:  # '>' stops, as scikit-learn
+            return False
+        what = (f"{'Validation score' if validating else 'Training loss'} did not improve "
+                f"more than tol={self.tol} for {self.n_iter_no_change} consecutive epochs.")
+        rate = self._optimizer.param_groups[0]["lr"]
+        if schedule == "adaptive" and rate > 1e-6:
+            self._set_rate(rate / 5.0)
+            self._no_improvement = 0
             if self.verbose:
-                what = "Validation score" if validating else "Training loss"
-                print(f"{what} did not improve more than tol={self.tol} for "
-                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
-            return True
-        return False
+                print(f"{what} Setting learning rate to {rate / 5.0:f}")
+            return False
+        if self.verbose:
+            too_small = " Learning rate too small." if schedule == "adaptive" else ""
+            print(f"{what}{too_small} Stopping.")
+        return True
+
+    def _set_rate(self, rate: float) -> None:
+        for group in self._optimizer.param_groups:
+            group["lr"] = rate
 
     def _validation(self, X_val, y_val, w_val):
         """The score (accuracy or R², weighted as the training samples are) and the mean

@@ -20,6 +20,7 @@ ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gel
                "silu", "mish", "softplus", "prelu", "selu", "hardtanh")
 _ACTIVATION_NAMES = {"logistic": "sigmoid"}  # scikit-learn's name -> tinynet's
 SOLVERS = ("adam", "adamw", "sgd")
+RATE_SCHEDULES = ("constant", "invscaling", "adaptive")  # the 'sgd' solver's learning_rate
 
 
 class _BaseMLP(_Epochs, BaseEstimator):
@@ -27,17 +28,21 @@ class _BaseMLP(_Epochs, BaseEstimator):
     both estimators."""
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
-                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, norm=None, init="sklearn",
-                 dtype="float64", monitor=True, checkpoint=None, checkpoint_every=1):
+                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, norm=None,
+                 init="sklearn", dtype="float64", monitor=True, checkpoint=None,
+                 checkpoint_every=1):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -48,6 +53,9 @@ class _BaseMLP(_Epochs, BaseEstimator):
         self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.norm = norm
         self.init = init
@@ -92,6 +100,8 @@ class _BaseMLP(_Epochs, BaseEstimator):
             self._fail("activation", f"one of {ACTIVATIONS}")
         if self.solver not in SOLVERS:
             self._fail("solver", f"one of {SOLVERS}")
+        if self.learning_rate not in RATE_SCHEDULES:
+            self._fail("learning_rate", f"one of {RATE_SCHEDULES}")
         if self.norm not in (None, "layernorm"):
             self._fail("norm", "None or 'layernorm'")
         if self.init not in INITS:
@@ -121,6 +131,10 @@ class _BaseMLP(_Epochs, BaseEstimator):
                                        "numpy RandomState")
         self._check_number("alpha", 0.0)
         self._check_number("learning_rate_init", 0.0, low_open=True)
+        self._check_number("power_t", 0.0)
+        self._check_number("beta_1", 0.0, 1.0, high_open=True)
+        self._check_number("beta_2", 0.0, 1.0, high_open=True)
+        self._check_number("epsilon", 0.0, low_open=True)
         self._check_number("max_iter", 1, integer=True)
         self._check_number("tol", 0.0)
         self._check_number("momentum", 0.0, 1.0)
@@ -199,7 +213,8 @@ class _BaseMLP(_Epochs, BaseEstimator):
                                         nesterov=self.nesterovs_momentum and self.momentum > 0)
         else:
             solver = optim.Adam if self.solver == "adam" else optim.AdamW
-            self._optimizer = solver(params, lr=self.learning_rate_init)
+            self._optimizer = solver(params, lr=self.learning_rate_init,
+                                     betas=(self.beta_1, self.beta_2), eps=self.epsilon)
 
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
@@ -238,9 +253,10 @@ class _BaseMLP(_Epochs, BaseEstimator):
             epochs = max(self.max_iter - self.n_iter_, 0)
         else:
             self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
-            if not incremental:
-                self._no_improvement = 0  # each fit starts counting afresh, as scikit-learn
-                self._split_seed = None  # and draws a new early-stopping split
+            if not incremental:  # a new early-stopping split; the epochs without
+                # improvement count on across warm-start fits, as scikit-learn's do (a
+                # new network starts them at 0)
+                self._split_seed = None
         self._run_epochs(X, y, sample_weight, epochs, incremental)
         return self
 
@@ -254,6 +270,17 @@ class _BaseMLP(_Epochs, BaseEstimator):
 
     def _class_weights(self, y, sample_weight, incremental: bool):
         return sample_weight
+
+    @property
+    def n_layers_(self) -> int:
+        """The layers as scikit-learn counts them: input, hidden layers, output."""
+        check_is_fitted(self, "model_")
+        return len(self._weights) + 1
+
+    @property
+    def n_outputs_(self) -> int:
+        check_is_fitted(self, "model_")
+        return self._weights[-1].shape[0]
 
     @property
     def coefs_(self) -> list:

@@ -16,9 +16,12 @@ KIND = "tinynet.sklearn checkpoint"
 VERSION = 1
 # the parameters a resumed fit must share with the checkpoint (max_iter may grow)
 RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size",
-              "learning_rate_init", "shuffle", "random_state", "tol", "momentum",
-              "nesterovs_momentum", "early_stopping", "validation_fraction", "n_iter_no_change",
-              "norm", "init", "dtype")
+              "learning_rate", "learning_rate_init", "power_t", "shuffle", "random_state",
+              "tol", "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction",
+              "beta_1", "beta_2", "epsilon", "n_iter_no_change", "norm", "init", "dtype")
+# what a checkpoint written before a parameter existed ran with (its behaviour then)
+BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": repr(0.9),
+          "beta_2": repr(0.999), "epsilon": repr(1e-8)}
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
             "_no_improvement", "_split_seed", "_epochs")
@@ -54,8 +57,9 @@ def restore(estimator, path) -> None:
         raise ValueError(f"{name}.fit: resume_from must be a checkpoint written with "
                          f"checkpoint=..., got {str(path)!r}, which holds something else")
     saved, now = state["run"], estimator._run_settings
-    differ = [f"{key}: checkpoint {saved['params'].get(key)}, now {value}"
-              for key, value in now["params"].items() if saved["params"].get(key) != value]
+    before = {**BEFORE, **saved["params"]}
+    differ = [f"{key}: checkpoint {before.get(key)}, now {value}"
+              for key, value in now["params"].items() if before.get(key) != value]
     if saved["estimator"] != now["estimator"]:
         differ.insert(0, f"estimator: checkpoint {saved['estimator']}, now {now['estimator']}")
     if saved["data"] != now["data"]:

@@ -11,10 +11,12 @@ Differences from scikit-learn's MLP, on purpose:
     multiclass case a softmax over logits; weights and biases start as scikit-learn's
     (``init='sklearn'``), or with any of ``tinynet.models.MLP``'s schemes;
   * ``dtype`` picks float64 (default) or float32; ``solver`` adds 'adamw';
-  * the SGD solver has a constant learning rate (no ``learning_rate`` schedules, no
-    ``power_t``); Adam takes PyTorch's betas and eps (no ``beta_1``, ``beta_2``,
-    ``epsilon``); no 'lbfgs' solver (nor ``max_fun``); X must be dense, y one label per
-    sample (no multilabel).
+  * the SGD solver's momentum is PyTorch's (b ← μb + g, p ← p - lr·b): the same steps
+    as scikit-learn's velocity at a constant rate; when ``learning_rate`` changes the
+    rate, the new rate scales the whole buffer, where scikit-learn's velocity keeps the
+    earlier rates' steps;
+  * no 'lbfgs' solver (nor ``max_fun``); X must be dense, y one label per sample (no
+    multilabel).
 """
 import numbers
 
@@ -24,6 +26,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from tinynet import nn
 from tinynet.sklearn.base import _BaseMLP
@@ -40,9 +43,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             'hardtanh'.
         solver: 'adam' (default), 'adamw' or 'sgd'.
         alpha: L2 penalty strength (0.0001); batch_size: 'auto' = min(200, n_samples);
-        learning_rate_init (0.001), max_iter (200 epochs), shuffle, random_state, tol
-        (1e-4), verbose, warm_start, momentum (0.9, sgd), nesterovs_momentum (True),
-        early_stopping (False), validation_fraction (0.1), n_iter_no_change (10).
+        learning_rate ('constant', 'invscaling' or 'adaptive': the sgd solver's schedule),
+        learning_rate_init (0.001), power_t (0.5, for 'invscaling'), max_iter (200
+        epochs), shuffle, random_state, tol (1e-4), verbose, warm_start, momentum (0.9,
+        sgd), nesterovs_momentum (True), early_stopping (False), validation_fraction
+        (0.1), beta_1, beta_2, epsilon (Adam's: 0.9, 0.999, 1e-8), n_iter_no_change (10).
         class_weight: None, 'balanced' or {class: weight}.
         norm: None (default) or 'layernorm' after each activation.
         init: 'sklearn' (default: scikit-learn's Glorot-uniform weights and biases),
@@ -58,6 +63,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         classes_, n_features_in_, feature_names_in_ (when X has column names),
         loss_curve_, best_loss_, validation_scores_ and validation_loss_curve_ (with
         early stopping), best_validation_score_, n_iter_, t_, coefs_, intercepts_,
+        n_layers_, n_outputs_, out_activation_,
         history_ (tinynet History: per-epoch losses and per-layer diagnostics),
         model_ (the trained tinynet module, outputting logits).
 
@@ -73,21 +79,23 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     _multi_output = False
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
-                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, class_weight=None, norm=None,
-                 init="sklearn", dtype="float64", monitor=True, checkpoint=None,
-                 checkpoint_every=1):
+                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 class_weight=None, norm=None, init="sklearn", dtype="float64", monitor=True,
+                 checkpoint=None, checkpoint_every=1):
         super().__init__(hidden_layer_sizes, activation, solver=solver, alpha=alpha,
-                         batch_size=batch_size, learning_rate_init=learning_rate_init,
+                         batch_size=batch_size, learning_rate=learning_rate,
+                         learning_rate_init=learning_rate_init, power_t=power_t,
                          max_iter=max_iter, shuffle=shuffle, random_state=random_state,
                          tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
                          nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction,
-                         n_iter_no_change=n_iter_no_change, norm=norm, init=init,
-                         dtype=dtype, monitor=monitor, checkpoint=checkpoint,
-                         checkpoint_every=checkpoint_every)
+                         validation_fraction=validation_fraction, beta_1=beta_1,
+                         beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
+                         norm=norm, init=init, dtype=dtype, monitor=monitor,
+                         checkpoint=checkpoint, checkpoint_every=checkpoint_every)
         self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None, resume_from=None):
@@ -174,6 +182,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _n_outputs(self, y) -> int:
         return 1 if len(self.classes_) == 2 else len(self.classes_)
 
+    @property
+    def out_activation_(self) -> str:
+        """The output's function, as scikit-learn names it: 'logistic' for two classes
+        (one logit), 'softmax' for more (``model_`` outputs the logits)."""
+        check_is_fitted(self, "model_")
+        return "logistic" if len(self.classes_) == 2 else "softmax"
+
     def _stratify(self, y):
         """The early-stopping split is stratified for two classes only, as scikit-learn's
         (its multiclass targets have one column per class, which it does not stratify)."""
@@ -255,6 +270,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _n_outputs(self, y) -> int:
         return y.shape[1]
+
+    @property
+    def out_activation_(self) -> str:
+        check_is_fitted(self, "model_")
+        return "identity"
 
     def _stratify(self, y):
         return None
