@@ -15,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
 from tinynet import tensor
+from tinynet.serialization import load as tn_load, save as tn_save
 from tinynet import nn as tn_nn
 from tinynet.sklearn import MLPClassifier, MLPRegressor
 
@@ -268,7 +269,9 @@ def _same_fit(a, b):
 @pytest.mark.parametrize("settings", [
     dict(solver="adam", alpha=1e-3),
     dict(solver="sgd", early_stopping=True, validation_fraction=0.2, n_iter_no_change=3),
-], ids=["adam", "sgd-early-stopping"])
+    dict(solver="sgd", learning_rate="invscaling", power_t=0.25),
+    dict(solver="sgd", learning_rate="adaptive", tol=0.05, n_iter_no_change=1),
+], ids=["adam", "sgd-early-stopping", "sgd-invscaling", "sgd-adaptive"])
 def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(iris, tmp_path,
                                                                          settings):
     X, y = iris
@@ -279,6 +282,24 @@ def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(iris, t
     MLPClassifier(max_iter=4, checkpoint=str(path), **common).fit(X, y)  # "interrupted"
     resumed = MLPClassifier(max_iter=12, **common).fit(X, y, resume_from=str(path))
     _same_fit(straight, resumed)
+
+
+def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, tmp_path):
+    # such a checkpoint ran with what these parameters' defaults do now
+    from tinynet.sklearn.checkpoint import BEFORE
+    X, y = iris
+    path = tmp_path / "fit.npz"
+    MLPClassifier((8,), max_iter=2, checkpoint=str(path), random_state=0).fit(X, y)
+    state = tn_load(str(path))
+    for key in BEFORE:
+        del state["run"]["params"][key]
+    tn_save(state, str(path))
+    resumed = MLPClassifier((8,), max_iter=4, random_state=0).fit(X, y, resume_from=str(path))
+    _same_fit(resumed, MLPClassifier((8,), max_iter=4, random_state=0).fit(X, y))
+    with pytest.raises(ValueError, match="these differ: learning_rate: checkpoint 'constant', "
+                                         "now 'adaptive'"):
+        MLPClassifier((8,), max_iter=4, random_state=0, learning_rate="adaptive").fit(
+            X, y, resume_from=str(path))
 
 
 def test_a_checkpoint_of_other_parameters_or_data_is_refused(iris, tmp_path):
