@@ -95,6 +95,9 @@ def test_demo_runs(capsys):
     (["plot-activations"], "the following arguments are required: path"),
     (["plot-activations", "/no/such/folder/a.png"], "folder '/no/such/folder' does not exist"),
     (["compare", "--csv", "/no/such/folder/a.csv"], "does not exist"),
+    (["compare", "--plot", "figure.txt"], "--plot: cannot write a figure to 'figure.txt': its "
+                                          "format 'txt' is not one matplotlib writes (avif, "),
+    (["train", "--plot", "norms.PNGX"], "its format 'pngx' is not one matplotlib writes"),
 ])
 def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
     err = _usage_error(capsys, argv)

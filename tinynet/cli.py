@@ -79,6 +79,23 @@ def _output_path(text: str) -> str:
     return text
 
 
+def _figure_path(text: str) -> str:
+    """``_output_path``, in a format matplotlib writes (by the file's extension; none is
+    PNG), checked now, not after training."""
+    text = _output_path(text)
+    extension = os.path.splitext(text)[1].lower().lstrip(".")
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:  # (the plot extra is missing: the command says so when it draws)
+        return text
+    formats = sorted(FigureCanvasBase.get_supported_filetypes())
+    if extension and extension not in formats:
+        raise argparse.ArgumentTypeError(f"cannot write a figure to {text!r}: its format "
+                                         f"{extension!r} is not one matplotlib writes "
+                                         f"({', '.join(formats)})")
+    return text
+
+
 def _activation(text: str) -> str:
     """A known activation name, or 'module:Class' naming an activation module class."""
     from tinynet.models import resolve_activation
@@ -286,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--target", type=_fraction, default=0.9,
                          help="accuracy for 'epochs to target' (0.9)")
     compare.add_argument("--csv", type=_output_path, help="write the table as CSV")
-    compare.add_argument("--plot", type=_output_path, help="write the comparison figure (PNG)")
+    compare.add_argument("--plot", type=_figure_path, help="write the comparison figure (PNG)")
     compare.set_defaults(run=_compare)
 
     train = commands.add_parser("train", help="train one MLP and print its diagnostics")
@@ -295,13 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"{', '.join(sorted(ACTIVATIONS))}, or module:Class (gelu)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--json", type=_output_path, help="write the History as JSON")
-    train.add_argument("--plot", type=_output_path,
+    train.add_argument("--plot", type=_figure_path,
                        help="write the per-layer gradient norms figure (PNG)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
     plot = commands.add_parser("plot-activations", help="draw each activation and derivative")
-    plot.add_argument("path", type=_output_path, help="output PNG file")
+    plot.add_argument("path", type=_figure_path, help="output PNG file")
     plot.set_defaults(run=_plot_activations)
 
     demo = commands.add_parser("demo", help="a PyTorch-style loop on make_moons")
