@@ -334,13 +334,13 @@ def test_a_diverging_warm_start_keeps_the_model_trained_so_far(iris):
 
 
 # ---- against scikit-learn's own MLP ---------------------------------------------------------
-def _one_sgd_step(make, X, y, start, **fit_kwargs):
-    """The weights after one full-batch SGD step (no momentum) of an estimator from
-    ``make`` whose weights were set to ``start`` (scikit-learn's coefs_, intercepts_)."""
-    est = make(hidden_layer_sizes=(5,), activation="tanh", solver="sgd", momentum=0.0,
-               alpha=0.01, batch_size=len(X), shuffle=False, learning_rate_init=0.1,
-               random_state=0)
-    est.partial_fit(X, y, **fit_kwargs)  # builds the network (and takes a first step)
+def _from_the_same_weights(make, X, y, start, fit_kwargs=None, **params):
+    """An estimator from ``make`` with ``params``, built by one partial_fit epoch, whose
+    weights were then set to ``start`` (scikit-learn's coefs_, intercepts_) and whose
+    optimizer is dropped (both libraries' partial_fit then make a new one)."""
+    est = make(hidden_layer_sizes=(5,), activation="tanh", shuffle=False, random_state=0,
+               **params)
+    est.partial_fit(X, y, **(fit_kwargs or {}))
     coefs, intercepts = start
     if hasattr(est, "model_"):  # tinynet's: (fan_out, fan_in) weights in its Linears
         linears = [m for m in est.model_.modules() if isinstance(m, tn_nn.Linear)]
@@ -350,6 +350,14 @@ def _one_sgd_step(make, X, y, start, **fit_kwargs):
     else:
         est.coefs_ = [W.copy() for W in coefs]
         est.intercepts_ = [b.copy() for b in intercepts]
+    del est._optimizer
+    return est
+
+
+def _one_sgd_step(make, X, y, start, **fit_kwargs):
+    """The weights and loss after one full-batch SGD step (no momentum) from ``start``."""
+    est = _from_the_same_weights(make, X, y, start, fit_kwargs, solver="sgd", momentum=0.0,
+                                 alpha=0.01, batch_size=len(X), learning_rate_init=0.1)
     est.partial_fit(X, y)
     return est.coefs_ + est.intercepts_, est.loss_
 
@@ -525,26 +533,6 @@ def test_early_stopping_stratifies_two_classes_only_as_scikit_learn():
     from sklearn.neural_network import MLPClassifier as SkMLP
     SkMLP((4,), max_iter=2, early_stopping=True, validation_fraction=0.1,
           random_state=0).fit(X, y)  # scikit-learn splits it too
-
-
-def _from_the_same_weights(make, X, y, start, **params):
-    """An estimator from ``make`` with ``params``, built by one partial_fit epoch, whose
-    weights were then set to ``start`` (scikit-learn's coefs_, intercepts_) and whose
-    optimizer is dropped (both libraries' partial_fit then make a new one)."""
-    est = make(hidden_layer_sizes=(5,), activation="tanh", shuffle=False, random_state=0,
-               **params)
-    est.partial_fit(X, y)
-    coefs, intercepts = start
-    if hasattr(est, "model_"):  # tinynet's: (fan_out, fan_in) weights in its Linears
-        linears = [m for m in est.model_.modules() if isinstance(m, tn_nn.Linear)]
-        for layer, W, b in zip(linears, coefs, intercepts):
-            layer.weight.array[...] = W.T
-            layer.bias.array[...] = b
-    else:
-        est.coefs_ = [W.copy() for W in coefs]
-        est.intercepts_ = [b.copy() for b in intercepts]
-    del est._optimizer
-    return est
 
 
 def _regression_problem():
