@@ -590,3 +590,12 @@ def test_a_file_marking_an_integer_array_as_requiring_grad_is_corrupt(tmp_path):
     with pytest.raises(ValueError, match="is corrupt: a tensor that requires grad must be "
                                          "floating-point, got dtype int64"):
         tn.load(path)
+
+
+def test_a_pytorch_file_is_refused_by_name(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "model.pt"
+    torch.save({"w": torch.ones(2)}, str(path))
+    with pytest.raises(ValueError, match=r"refusing to load .*model\.pt': it is a PyTorch file "
+                                         r"\(torch.save\), whose pickle tinynet does not run"):
+        tn.load(str(path))

@@ -312,6 +312,11 @@ def _read_archive(source, max_bytes: int) -> tuple:
         members = {}
         for name in archive.namelist():
             if not name.endswith(".npy"):
+                if name.endswith("data.pkl"):  # torch.save's archive: a pickle inside
+                    raise _Refused("it is a PyTorch file (torch.save), whose pickle tinynet "
+                                   "does not run; load it with PyTorch, take each tensor's "
+                                   ".numpy() (numpy.savez and numpy.load carry them across) "
+                                   "and pass it to tinynet.tensor")
                 raise _Refused(f"it holds {name!r}, which is not an array (.npy) member")
             members[name[:-4]] = name
         if _MANIFEST not in members:
