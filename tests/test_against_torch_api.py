@@ -559,3 +559,12 @@ def test_softmaxes_refuse_a_dim_out_of_range_as_pytorch(name, dim):
         getattr(tn.nn.functional, name)(tn.zeros(2, 3), dim)
     assert str(ours.value) == str(theirs.value) == \
         f"Dimension out of range (expected to be in range of [-2, 1], but got {dim})"
+
+
+def test_softmax_dims_are_integers_and_none_is_the_last():
+    x = tn.tensor([[1.0, 2.0, 4.0], [0.0, 0.0, 0.0]])
+    for name in ("softmax", "log_softmax"):
+        with pytest.raises(TypeError, match=f"{name}: dim must be an integer, got True"):
+            getattr(x, name)(True)  # (a bool is no dim, as in PyTorch)
+        np.testing.assert_array_equal(getattr(tn.nn.functional, name)(x, None).array,
+                                      getattr(x, name)(-1).array)

@@ -64,6 +64,26 @@ def test_uniform_stays_in_from_to_in_every_dtype(low, width, dtype):
         assert np.all(t.array < hi)
 
 
+@pytest.mark.parametrize("dtype", [tn.uint8, tn.int8, tn.bool])
+def test_random_without_to_reaches_the_dtypes_largest_value(dtype):
+    t = tn.zeros(20_000, dtype=dtype).random_(generator=tn.Generator().manual_seed(0))
+    info = np.iinfo(t.array.dtype) if t.array.dtype.kind != "b" else None
+    assert t.dtype == dtype
+    assert t.array.min() == 0 and t.array.max() == (info.max if info else True)
+
+
+def test_bounds_may_be_one_element_tensors_as_in_pytorch():
+    t = tn.zeros(1000)
+    assert t.uniform_(tn.tensor(2.0), 3).array.min() >= 2.0
+    assert set(np.unique(t.random_(tn.tensor(3)).array)) == {0.0, 1.0, 2.0}
+
+
+def test_init_uniform_stays_below_b_in_float16_too():
+    w = tn.nn.init.uniform_(tn.zeros(200_000, dtype=tn.float16), 0.0, 1.0,
+                            generator=tn.Generator().manual_seed(0))
+    assert w.array.max() < 1.0 and w.array.max() == np.nextafter(np.float16(1), np.float16(0))
+
+
 def test_bernoulli_takes_a_tensor_of_probabilities_broadcast():
     t = tn.empty(4, 3, dtype=tn.int64).bernoulli_(tn.tensor([0.0, 1.0, 1.0]))
     np.testing.assert_array_equal(t.array, [[0, 1, 1]] * 4)
@@ -132,6 +152,13 @@ def test_a_fill_of_a_leaf_that_requires_grad_is_refused_as_fill_is():
     (lambda t: t.geometric_(1.0), RuntimeError, r"geometric_: p must be in \(0, 1\), got p=1.0"),
     (lambda t: t.geometric_(float("nan")), RuntimeError, r"geometric_: p must be in \(0, 1\)"),
     (lambda t: t.log_normal_(0.0, 0.0), RuntimeError, "log_normal_: std must be > 0, got std=0.0"),
+    (lambda t: t.log_normal_(0.0, -1.0), RuntimeError,
+     "log_normal_: std must be > 0, got std=-1.0"),
+    (lambda t: tn.zeros(3, dtype=tn.float16).random_(0, 70000), RuntimeError,
+     r"random_: \[from, to\) must lie within the tensor's dtype float16 \(±65504\)"),
+    (lambda t: tn.zeros(3, dtype=tn.bool).geometric_(0.5), TypeError,
+     "geometric_: draws of 1, 2, ... need a tensor of numbers, got bool"),
+    (lambda t: t.random_(**{"from": 3}), TypeError, "random_: from needs to as well"),
     (lambda t: t.cauchy_(0.0, -1.0), RuntimeError, "cauchy_: sigma must be > 0, got sigma=-1.0"),
     (lambda t: t.bernoulli_(1.5), RuntimeError, r"bernoulli_: p must be in \[0, 1\], got p=1.5"),
     (lambda t: t.bernoulli_(tn.tensor([0.5, 2.0, 0.0])), RuntimeError,
@@ -187,3 +214,25 @@ def test_fills_accept_and_refuse_what_pytorch_does(method, args, kwargs):
         return tuple(t.shape)
 
     assert outcome(tn.zeros(4)) == outcome(torch.zeros(4))
+
+
+def test_a_captured_function_that_draws_outside_an_op_runs_eagerly():
+    # its two recorded calls may draw the same few values (a coin, 0 or 1): a replay
+    # would then give them at every call; dropout, an op, draws anew at each replay
+    w = tn.ones(4, requires_grad=True)
+
+    def step(x):
+        coins = tn.empty(4).bernoulli_(0.5) + tn.empty(4).random_(0, 2) + \
+            tn.randint(0, 2, (4,))
+        return (x * w * coins).sum()
+
+    tn.manual_seed(3)
+    captured = tn.capture(step)
+    with pytest.warns(UserWarning, match="draws random values outside an op"):
+        captured(tn.ones(4))
+        captured(tn.ones(4))
+    values = [captured(tn.ones(4)).item() for _ in range(30)]
+    assert captured.replays == 0 and len(set(values)) > 1
+    tn.manual_seed(3)
+    expected = [step(tn.ones(4)).item() for _ in range(32)][2:]
+    assert values == expected  # the eager draws, one after the other

@@ -345,3 +345,5 @@ def test_a_mean_within_rounding_of_zero_is_zero():
     assert summarize(np.array([1e-6, -1e-6, 3e-6, 1e-6, 1e-6], np.float32)) == \
         "mean 1e-06 std 1.26e-06 min -1e-06 max 3e-06"
     assert summarize(np.array([1.0, -1.0, 1e-6, 0.0, 0.0])).startswith("mean 2e-07 ")
+    # an overflow is shown as it is
+    assert summarize(np.array([np.inf, 1.0, 2.0, 3.0, 4.0])).startswith("mean inf ")

@@ -106,3 +106,13 @@ def as_generator(generator, name: str) -> np.random.Generator:
         raise TypeError(f"{name}: generator must be a tinynet.Generator or a "
                         f"numpy.random.Generator, got {type(generator).__name__}")
     return generator
+
+
+def drawing_generator(generator, name: str) -> np.random.Generator:
+    """``as_generator``, for values drawn outside an op (a random factory, an in-place
+    fill): they enter the graph as constants, which ``tn.capture`` would replay as it
+    recorded them, so it does not replay a call that draws so (an op that draws, as
+    dropout, draws again at each replay)."""
+    from tinynet.autograd.observers import values_read  # (the autograd package is above)
+    values_read()
+    return as_generator(generator, name)

@@ -11,7 +11,7 @@ import numpy as np
 
 from tinynet.factories import float_dtype, make, shape_of
 from tinynet.promotion import result_type
-from tinynet.random import as_generator
+from tinynet.random import drawing_generator
 from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
 
@@ -19,7 +19,7 @@ from tinynet.tensor import Tensor
 def randn(*sizes, size=None, dtype=None, requires_grad: bool = False, generator=None,
           device=None) -> Tensor:
     """Standard normal samples, N(0, 1)."""
-    rng = as_generator(generator, "randn")
+    rng = drawing_generator(generator, "randn")
     array = rng.standard_normal(shape_of(sizes, size, "randn"))
     return make(array.astype(float_dtype(dtype, "randn")), requires_grad, device, "randn")
 
@@ -27,7 +27,7 @@ def randn(*sizes, size=None, dtype=None, requires_grad: bool = False, generator=
 def rand(*sizes, size=None, dtype=None, requires_grad: bool = False, generator=None,
          device=None) -> Tensor:
     """Uniform samples in [0, 1)."""
-    rng = as_generator(generator, "rand")
+    rng = drawing_generator(generator, "rand")
     array = rng.random(shape_of(sizes, size, "rand"))
     return make(array.astype(float_dtype(dtype, "rand")), requires_grad, device, "rand")
 
@@ -40,7 +40,7 @@ def randint(low, high=None, size=(), dtype=None, generator=None, requires_grad: 
     if not low < high:
         raise ValueError(f"randint: high must be greater than low (integers in [low, high)), "
                          f"got low={low!r}, high={high!r}")
-    rng = as_generator(generator, "randint")
+    rng = drawing_generator(generator, "randint")
     array = rng.integers(low, high, size=shape_of((size,), None, "randint")).astype(
         dtype or np.int64)
     return make(array, requires_grad, device, "randint")
@@ -49,7 +49,7 @@ def randint(low, high=None, size=(), dtype=None, generator=None, requires_grad: 
 def randperm(n: int, dtype=None, generator=None, requires_grad: bool = False,
              device=None) -> Tensor:
     """A random permutation of 0, 1, ..., n - 1."""
-    array = as_generator(generator, "randperm").permutation(n).astype(dtype or np.int64)
+    array = drawing_generator(generator, "randperm").permutation(n).astype(dtype or np.int64)
     return make(array, requires_grad, device, "randperm")
 
 
@@ -104,7 +104,7 @@ def normal(mean, std=1.0, size=None, generator=None, dtype=None, requires_grad: 
             raise TypeError(f"normal: mean and std must be floating point, got {dtype}")
     else:
         shape, dtype = shape_of((size,), None, "normal"), float_dtype(dtype, "normal")
-    draws = as_generator(generator, "normal").standard_normal(shape)
+    draws = drawing_generator(generator, "normal").standard_normal(shape)
     return make((mean_array + std_array * draws).astype(dtype), requires_grad, device, "normal")
 
 
@@ -124,7 +124,7 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:  # noqa: A002
     if probability.size and not np.all((probability >= 0) & (probability <= 1)):
         raise RuntimeError(f"bernoulli: probabilities must be in [0, 1], got values from "
                            f"{np.min(probability)} to {np.max(probability)}")
-    draws = as_generator(generator, "bernoulli").random(input.shape)
+    draws = drawing_generator(generator, "bernoulli").random(input.shape)
     if p is None:
         values_read()  # made from the probabilities by no op
     return Tensor._wrap((draws < probability).astype(input.dtype), False, None)
@@ -156,7 +156,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False,  # n
     if not replacement and num_samples > n:
         raise RuntimeError(f"multinomial: without replacement num_samples must be <= the "
                            f"number of categories ({n}), got {num_samples}")
-    rng = as_generator(generator, "multinomial")
+    rng = drawing_generator(generator, "multinomial")
     if replacement:  # inverse CDF: the first category whose cumulative weight passes u
         cdf = np.cumsum(rows / totals[:, None], axis=1)
         u = rng.random((rows.shape[0], num_samples))

@@ -143,14 +143,14 @@ class TensorMath:
         """Softmax along ``dim``; with ``dtype`` (a floating dtype) the input is cast to it
         first, as in PyTorch. Integer and bool tensors are refused (PyTorch's too)."""
         x = check_floating("softmax", cast_first("softmax", self, dtype))
-        return ops.Softmax.apply(x, check_dim(dim, x.ndim))
+        return ops.Softmax.apply(x, single_dim(dim, x.ndim, "softmax"))
 
     @numpy_names
     def log_softmax(self, dim: int, dtype=None):
         """log of ``softmax(dim, dtype)``, in one op (stable for large inputs)."""
         x = cast_first("log_softmax", self, dtype)
         x = check_floating("log_softmax", x)
-        return ops.LogSoftmax.apply(x, check_dim(dim, x.ndim))
+        return ops.LogSoftmax.apply(x, single_dim(dim, x.ndim, "log_softmax"))
 
     def hardshrink(self, lambd: float = 0.5):
         """x outside [-λ, λ], else 0 (a negative λ keeps every x, as in PyTorch); ``lambd``

@@ -19,12 +19,16 @@ import warnings
 
 import numpy as np
 
-from tinynet.random import as_generator
+from tinynet.random import drawing_generator
 
 
 def _number(where: str, name: str, value, integer: bool = False):
-    """``value`` as a Python number (an int when ``integer``): a bool is refused as a
-    bound, as PyTorch refuses it."""
+    """``value`` as a Python number (an int when ``integer``), also from a one-element
+    tensor, as PyTorch takes one; a bool is refused (PyTorch's random_ refuses it, and
+    tinynet's other number arguments do)."""
+    if hasattr(value, "array") and value.array.size == 1:  # (a Tensor: the package's
+        values_read()  # lower layers cannot name the class here)
+        value = value.array.reshape(()).item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
             integer and not isinstance(value, numbers.Integral):
         kind = "an integer" if integer else "a real number"
@@ -82,6 +86,16 @@ def check_uniform(where: str, low, high, dtype) -> tuple:
     return low, high
 
 
+def uniform_draws(rng, low: float, high: float, shape: tuple, dtype) -> np.ndarray:
+    """U(low, high) draws in ``dtype``, each in [low, high): one that rounds up to ``high``
+    in the dtype is the dtype's next number below it."""
+    draws = rng.uniform(low, high, shape).astype(dtype)
+    if low < high:
+        below = np.nextafter(np.asarray(high, dtype), np.asarray(low, dtype))
+        np.minimum(draws, below, out=draws)
+    return draws
+
+
 def _integer_range(where: str, low, high, dtype) -> tuple:
     """random_'s [from, to): integers, from < to, and within ``dtype`` (its exact integers,
     for a floating dtype: beyond them a warning, as PyTorch's)."""
@@ -89,12 +103,16 @@ def _integer_range(where: str, low, high, dtype) -> tuple:
     low = _number(where, "from", low, integer=True)
     if high is None:  # up to the dtype's largest (every integer exact in a float one)
         high = 2 ** (np.finfo(dtype).nmant + 1) + 1 if dtype.kind == "f" else \
-            2 if dtype.kind == "b" else int(np.iinfo(dtype).max)
+            2 if dtype.kind == "b" else int(np.iinfo(dtype).max) + 1
     high = _number(where, "to", high, integer=True)
     if not low < high:
         raise RuntimeError(f"{where}: from must be < to (integers in [from, to)), got "
                            f"from={low} and to={high}")
     if dtype.kind == "f":
+        largest = float(np.finfo(dtype).max)
+        if low < -largest or high - 1 > largest:
+            raise RuntimeError(f"{where}: [from, to) must lie within the tensor's dtype "
+                               f"{dtype} (±{largest:g}), got from={low} and to={high}")
         exact = 2 ** (np.finfo(dtype).nmant + 1)
         if low < -exact or high - 1 > exact:
             warnings.warn(f"{where}: integers beyond ±2^{np.finfo(dtype).nmant + 1} are not "
@@ -127,7 +145,8 @@ class TensorRandom:
         """Fill with draws from N(mean, std²)."""
         check_floating("normal_", self.dtype)
         mean, std = check_normal("normal_", mean, std)
-        return self._overwrite(as_generator(generator, "normal_").normal(mean, std, self.shape))
+        rng = drawing_generator(generator, "normal_")
+        return self._overwrite(rng.normal(mean, std, self.shape))
 
     def uniform_(self, *bounds, generator=None, **named):
         """``uniform_(from=0, to=1, *, generator=None)``: fill with draws from U(from, to),
@@ -136,12 +155,8 @@ class TensorRandom:
         check_floating("uniform_", self.dtype)
         low, high = check_uniform("uniform_", *_from_to("uniform_", bounds, named, (0.0, 1.0)),
                                   self.dtype)
-        rng = as_generator(generator, "uniform_")
-        draws = rng.uniform(low, high, self.shape).astype(self.dtype)
-        if low < high:
-            below = np.nextafter(np.asarray(high, self.dtype), np.asarray(low, self.dtype))
-            np.minimum(draws, below, out=draws)
-        return self._overwrite(draws)
+        rng = drawing_generator(generator, "uniform_")
+        return self._overwrite(uniform_draws(rng, low, high, self.shape, self.dtype))
 
     def random_(self, *bounds, generator=None, **named):
         """``random_(from=0, to=None, *, generator=None)``: fill with integers drawn
@@ -150,10 +165,15 @@ class TensorRandom:
         it exact; for a bool one, 1)."""
         if len(bounds) == 1 and not named:
             bounds = (0, bounds[0])
+        if "from" in named and "to" not in named:
+            raise TypeError("random_: from needs to as well, as in PyTorch (to=None: up to "
+                            "the dtype's largest)")
         low, high = _integer_range("random_", *_from_to("random_", bounds, named, (0, None)),
                                    self.dtype)
-        draws = as_generator(generator, "random_").integers(low, high, self.shape)
-        return self._overwrite(draws)
+        rng = drawing_generator(generator, "random_")
+        # in an integer dtype's own (its largest value, 2^63 - 1 for int64, is drawn too)
+        kind = self.dtype if self.dtype.kind in "iub" else np.int64
+        return self._overwrite(rng.integers(low, high, self.shape, dtype=kind))
 
     def exponential_(self, lambd=1.0, *, generator=None):
         """Fill with draws from the exponential distribution of rate ``lambd`` (density
@@ -162,23 +182,27 @@ class TensorRandom:
         lambd = _number("exponential_", "lambd", lambd)
         if not lambd > 0:
             raise RuntimeError(f"exponential_: lambd must be > 0, got lambd={lambd}")
-        rng = as_generator(generator, "exponential_")
+        rng = drawing_generator(generator, "exponential_")
         return self._overwrite(rng.exponential(1.0 / lambd, self.shape))
 
     def geometric_(self, p, *, generator=None):
         """Fill with draws from the geometric distribution: the number of Bernoulli(p)
-        trials up to the first success (1, 2, ...; mean 1/p); p in (0, 1). Any dtype."""
+        trials up to the first success (1, 2, ...; mean 1/p); p in (0, 1). Any dtype but
+        bool, as in PyTorch."""
+        if self.dtype.kind == "b":
+            raise TypeError("geometric_: draws of 1, 2, ... need a tensor of numbers, got bool")
         p = _probability("geometric_", "p", p, low_open=True, high_open=True)
-        return self._overwrite(as_generator(generator, "geometric_").geometric(p, self.shape))
+        rng = drawing_generator(generator, "geometric_")
+        return self._overwrite(rng.geometric(p, self.shape))
 
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         """Fill with exp(z), z ~ N(mean, std²) (``mean`` and ``std`` are the logarithm's);
         std must be > 0."""
         check_floating("log_normal_", self.dtype)
-        mean, std = check_normal("log_normal_", mean, std)
+        mean, std = _number("log_normal_", "mean", mean), _number("log_normal_", "std", std)
         if not std > 0:
             raise RuntimeError(f"log_normal_: std must be > 0, got std={std}")
-        rng = as_generator(generator, "log_normal_")
+        rng = drawing_generator(generator, "log_normal_")
         return self._overwrite(rng.lognormal(mean, std, self.shape))
 
     def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
@@ -188,7 +212,7 @@ class TensorRandom:
         median, sigma = _number("cauchy_", "median", median), _number("cauchy_", "sigma", sigma)
         if not sigma > 0:
             raise RuntimeError(f"cauchy_: sigma must be > 0, got sigma={sigma}")
-        rng = as_generator(generator, "cauchy_")
+        rng = drawing_generator(generator, "cauchy_")
         return self._overwrite(median + sigma * rng.standard_cauchy(self.shape))
 
     def bernoulli_(self, p=0.5, *, generator=None):
@@ -214,7 +238,7 @@ class TensorRandom:
             values_read()  # the draws depend on p's values, by no op
         else:
             probability = _probability("bernoulli_", "p", p, low_open=False, high_open=False)
-        draws = as_generator(generator, "bernoulli_").random(self.shape)
+        draws = drawing_generator(generator, "bernoulli_").random(self.shape)
         return self._overwrite(draws < probability)
 
 

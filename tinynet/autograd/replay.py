@@ -32,7 +32,9 @@ place, as BatchNorm's running statistics), or that reads a tensor's values into 
 (``item()``, ``bool()``, ``float()``, ``tolist()``, ``numpy()``, printing or formatting a
 tensor) or into a tensor no op makes (a comparison, ``argmax``, a boolean mask,
 ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an ``if`` on a value may take the other
-branch later, and such a tensor would be replayed as the recorded one), that changes a
+branch later, and such a tensor would be replayed as the recorded one), that draws random
+values outside an op (``tn.rand``, ``tn.randint``, ``x.uniform_()``, ``x.bernoulli_()``:
+a replay would reuse the recorded draws; dropout, an op, draws anew), that changes a
 tensor in place (``loss += penalty``, a residual ``h += x``, a write into an input or
 through ``x.detach()``), or that registers a tensor hook (``register_hook``,
 ``register_post_accumulate_grad_hook``, ``retain_grad()``), is never replayed: it runs

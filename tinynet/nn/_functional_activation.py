@@ -17,7 +17,7 @@ from tinynet.checks import cast_first, check_fits, check_floating, check_not_boo
 from tinynet.factories import ones_like, zeros_like
 from tinynet.nn._checks import (check_celu_alpha, check_rrelu_bounds,
                                 check_softshrink_lambd, check_tensor)
-from tinynet.random import as_generator
+from tinynet.random import as_generator, drawing_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import constant_tensor, single_dim
 
@@ -136,7 +136,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
         warnings.warn("gumbel_softmax: eps is deprecated and has no effect (as in PyTorch)",
                       UserWarning, stacklevel=2)
     logits = check_floating("gumbel_softmax", logits, "logits")
-    rng = as_generator(generator, "gumbel_softmax")
+    rng = drawing_generator(generator, "gumbel_softmax")
     # -log E taken in float64, then cast: a draw too small for the dtype gives no inf
     gumbels = -np.log(rng.standard_exponential(logits.shape))  # Gumbel(0, 1)
     gumbels = constant_tensor(gumbels.astype(logits.dtype), from_values=False)

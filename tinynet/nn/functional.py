@@ -211,16 +211,17 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """eˣ / Σ eˣ along ``dim`` (default the last). ``dtype``: a floating dtype to cast
-    ``input`` to first (default None: its own, which must be floating, as in PyTorch);
-    ``_stacklevel`` is PyTorch's, unused."""
-    return input.softmax(dim, dtype=dtype)
+    """eˣ / Σ eˣ along ``dim`` (default the last; None is the last too, as for
+    ``nn.Softmax``: PyTorch's legacy implicit choice is not copied). ``dtype``: a floating
+    dtype to cast ``input`` to first (default None: its own, which must be floating, as in
+    PyTorch); ``_stacklevel`` is PyTorch's, unused."""
+    return input.softmax(-1 if dim is None else dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """x - log Σ eˣ along ``dim`` (default the last); ``dtype`` and ``_stacklevel`` as
-    ``softmax``'s."""
-    return input.log_softmax(dim, dtype=dtype)
+    """x - log Σ eˣ along ``dim`` (default the last, and for None); ``dtype`` and
+    ``_stacklevel`` as ``softmax``'s."""
+    return input.log_softmax(-1 if dim is None else dim, dtype=dtype)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

@@ -13,7 +13,7 @@ from scipy.special import erfinv
 from tinynet.checks import check_real, choice_message
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
-from tinynet.tensor_random import check_floating, check_normal, check_uniform
+from tinynet.tensor_random import check_floating, check_normal, check_uniform, uniform_draws
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_",
@@ -62,11 +62,12 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-    """Fill with samples from U(a, b): a <= b, as in PyTorch (see ``Tensor.uniform_``)."""
+    """Fill with samples from U(a, b), each in [a, b): a <= b, as in PyTorch (see
+    ``Tensor.uniform_``)."""
     check_floating("uniform_", tensor.dtype)
     a, b = check_uniform("uniform_", a, b, tensor.dtype)
     rng = as_generator(generator, "uniform_")
-    return _fill(tensor, rng.uniform(a, b, tensor.shape))
+    return _fill(tensor, uniform_draws(rng, a, b, tensor.shape, tensor.dtype))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:

@@ -74,7 +74,7 @@ def summarize(array) -> str:
     with np.errstate(all="ignore"):
         a64 = a.astype(np.float64)
         mean = a64.mean()
-        if abs(mean) <= np.finfo(a.dtype).eps * np.abs(a64).max():
+        if np.isfinite(mean) and abs(mean) <= np.finfo(a.dtype).eps * np.abs(a64).max():
             mean = 0.0
         return (f"mean {_number(mean, 3)} std {_number(a64.std(), 3)} "
                 f"min {_number(a64.min(), 3)} max {_number(a64.max(), 3)}")
