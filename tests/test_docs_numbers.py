@@ -60,6 +60,9 @@ ALLOWED = [
     (r"≤ \d+\.\d+x", "speed targets are settings"),
     (r"±1e19", "the size of the inputs an overflow check is for: a setting"),
     (r"\b0\.3 s apart", "the benchmark's pause between groups with two threads: a setting"),
+    (r"the default 1e-8", "Adam's epsilon: a parameter's default, a setting"),
+    (r"at most 1e-6", "scikit-learn's 'adaptive' rule stops at that rate: a constant of it"),
+    (r"to 1e-6, relative", "the tolerance tests/test_sklearn.py asserts, not a measurement"),
 ]
 
 
