@@ -72,10 +72,21 @@ def test_random_without_to_reaches_the_dtypes_largest_value(dtype):
     assert t.array.min() == 0 and t.array.max() == (info.max if info else True)
 
 
-def test_bounds_may_be_one_element_tensors_as_in_pytorch():
+def test_bounds_may_be_0d_tensors_as_in_pytorch():
     t = tn.zeros(1000)
     assert t.uniform_(tn.tensor(2.0), 3).array.min() >= 2.0
     assert set(np.unique(t.random_(tn.tensor(3)).array)) == {0.0, 1.0, 2.0}
+    with pytest.raises(TypeError, match=r"random_: to must be an integer, got tensor\(\[3\]\)"):
+        t.random_(tn.tensor([3]))
+
+
+@pytest.mark.filterwarnings("ignore:random_. integers beyond")
+@pytest.mark.parametrize("dtype, low, high", [(tn.float16, 2040, 2060),
+                                              (tn.float16, 0, 32768),
+                                              (tn.float32, 2 ** 25 - 100, 2 ** 25)])
+def test_float_random_stays_below_to_where_the_dtype_rounds(dtype, low, high):
+    t = tn.zeros(50_000, dtype=dtype).random_(low, high, generator=tn.Generator().manual_seed(1))
+    assert t.array.min() >= low and t.array.max() < high
 
 
 def test_init_uniform_stays_below_b_in_float16_too():
@@ -155,10 +166,13 @@ def test_a_fill_of_a_leaf_that_requires_grad_is_refused_as_fill_is():
     (lambda t: t.log_normal_(0.0, -1.0), RuntimeError,
      "log_normal_: std must be > 0, got std=-1.0"),
     (lambda t: tn.zeros(3, dtype=tn.float16).random_(0, 70000), RuntimeError,
-     r"random_: \[from, to\) must lie within the tensor's dtype float16 \(±65504\)"),
+     r"random_: \[from, to\) must lie within the tensor's dtype float16 and int64 "
+     r"\(±65504\)"),
     (lambda t: tn.zeros(3, dtype=tn.bool).geometric_(0.5), TypeError,
      "geometric_: draws of 1, 2, ... need a tensor of numbers, got bool"),
     (lambda t: t.random_(**{"from": 3}), TypeError, "random_: from needs to as well"),
+    (lambda t: tn.zeros(3, dtype=tn.float64).random_(0, 2 ** 70), RuntimeError,
+     r"random_: \[from, to\) must lie within the tensor's dtype float64 and int64"),
     (lambda t: t.cauchy_(0.0, -1.0), RuntimeError, "cauchy_: sigma must be > 0, got sigma=-1.0"),
     (lambda t: t.bernoulli_(1.5), RuntimeError, r"bernoulli_: p must be in \[0, 1\], got p=1.5"),
     (lambda t: t.bernoulli_(tn.tensor([0.5, 2.0, 0.0])), RuntimeError,
@@ -214,6 +228,15 @@ def test_fills_accept_and_refuse_what_pytorch_does(method, args, kwargs):
         return tuple(t.shape)
 
     assert outcome(tn.zeros(4)) == outcome(torch.zeros(4))
+
+
+def test_a_lazy_module_that_draws_at_its_first_call_only_is_replayed():
+    tn.manual_seed(0)
+    layer = tn.nn.LazyLinear(3)  # its first call draws the weights (nn.init)
+    captured = tn.capture(lambda x: layer(x).sum())
+    for _ in range(6):
+        captured(tn.ones(2, 4)).backward()
+    assert captured.replays == 4
 
 
 def test_a_captured_function_that_draws_outside_an_op_runs_eagerly():

@@ -110,9 +110,9 @@ def as_generator(generator, name: str) -> np.random.Generator:
 
 def drawing_generator(generator, name: str) -> np.random.Generator:
     """``as_generator``, for values drawn outside an op (a random factory, an in-place
-    fill): they enter the graph as constants, which ``tn.capture`` would replay as it
-    recorded them, so it does not replay a call that draws so (an op that draws, as
-    dropout, draws again at each replay)."""
-    from tinynet.autograd.observers import values_read  # (the autograd package is above)
-    values_read()
+    fill, ``nn.init``): they enter the graph as constants, which ``tn.capture`` would
+    replay as it recorded them, so it does not replay a function that draws so at each
+    call (an op that draws, as dropout, draws again at each replay)."""
+    from tinynet.autograd.observers import random_drawn  # (the autograd package is above)
+    random_drawn()
     return as_generator(generator, name)

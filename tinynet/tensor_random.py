@@ -23,12 +23,12 @@ from tinynet.random import drawing_generator
 
 
 def _number(where: str, name: str, value, integer: bool = False):
-    """``value`` as a Python number (an int when ``integer``), also from a one-element
-    tensor, as PyTorch takes one; a bool is refused (PyTorch's random_ refuses it, and
-    tinynet's other number arguments do)."""
-    if hasattr(value, "array") and value.array.size == 1:  # (a Tensor: the package's
+    """``value`` as a Python number (an int when ``integer``), also from a 0-d tensor, as
+    PyTorch takes one; a bool is refused (PyTorch's random_ refuses it, and tinynet's
+    other number arguments do)."""
+    if hasattr(value, "array") and value.array.ndim == 0:  # (a Tensor: the package's
         values_read()  # lower layers cannot name the class here)
-        value = value.array.reshape(()).item()
+        value = value.array.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
             integer and not isinstance(value, numbers.Integral):
         kind = "an integer" if integer else "a real number"
@@ -108,15 +108,17 @@ def _integer_range(where: str, low, high, dtype) -> tuple:
     if not low < high:
         raise RuntimeError(f"{where}: from must be < to (integers in [from, to)), got "
                            f"from={low} and to={high}")
-    if dtype.kind == "f":
-        largest = float(np.finfo(dtype).max)
-        if low < -largest or high - 1 > largest:
+    if dtype.kind == "f":  # (drawn as int64s)
+        largest = min(float(np.finfo(dtype).max), 2 ** 63 - 1)
+        if low < -largest - 1 or high - 1 > largest:
             raise RuntimeError(f"{where}: [from, to) must lie within the tensor's dtype "
-                               f"{dtype} (±{largest:g}), got from={low} and to={high}")
+                               f"{dtype} and int64 (±{largest:g}), got from={low} and "
+                               f"to={high}")
         exact = 2 ** (np.finfo(dtype).nmant + 1)
         if low < -exact or high - 1 > exact:
             warnings.warn(f"{where}: integers beyond ±2^{np.finfo(dtype).nmant + 1} are not "
-                          f"all exact in {dtype}; draws there are rounded (as in PyTorch)",
+                          f"all exact in {dtype}; draws there are rounded, and stay below to "
+                          f"(as in PyTorch)",
                           UserWarning, stacklevel=3)
     else:
         smallest, largest = (0, 1) if dtype.kind == "b" else \
@@ -171,9 +173,12 @@ class TensorRandom:
         low, high = _integer_range("random_", *_from_to("random_", bounds, named, (0, None)),
                                    self.dtype)
         rng = drawing_generator(generator, "random_")
-        # in an integer dtype's own (its largest value, 2^63 - 1 for int64, is drawn too)
-        kind = self.dtype if self.dtype.kind in "iub" else np.int64
-        return self._overwrite(rng.integers(low, high, self.shape, dtype=kind))
+        if self.dtype.kind in "iub":  # in the dtype's own (its largest value is drawn too)
+            return self._overwrite(rng.integers(low, high, self.shape, dtype=self.dtype))
+        # a float dtype rounds integers beyond 2^mantissa bits: none may round up to ``to``
+        draws = rng.integers(low, high, self.shape).astype(self.dtype)
+        below = np.nextafter(np.asarray(high, self.dtype), np.asarray(low, self.dtype))
+        return self._overwrite(np.minimum(draws, below, out=draws))
 
     def exponential_(self, lambd=1.0, *, generator=None):
         """Fill with draws from the exponential distribution of rate ``lambd`` (density

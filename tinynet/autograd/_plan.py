@@ -65,10 +65,13 @@ class _Plan(_Guards, _Running):
         if first.read_values or second.read_values:
             raise _NotReplayable("it reads tensor values into Python or into tensors no op "
                                  "makes (item(), bool(), tolist(), numpy(), printing, a "
-                                 "comparison, argmax, a boolean mask, nonzero()...), or "
-                                 "draws random values outside an op (tn.rand, randint, "
-                                 "x.uniform_, bernoulli_...): what it does may depend on "
-                                 "them, and a replay would neither read them nor draw anew")
+                                 "comparison, argmax, a boolean mask, nonzero()...): what "
+                                 "it does may depend on them, and a replay would not read "
+                                 "them")
+        if second.drew:
+            raise _NotReplayable("it draws random values outside an op (tn.rand, randint, "
+                                 "x.uniform_, bernoulli_, nn.init...) at each call: a "
+                                 "replay would reuse the recorded draws, not draw anew")
         self.modules = second.modules
         # per module call, with repeats, in the order they ended: (module, where its
         # inputs and output are, whether a hook would see the mode replays run in)

@@ -31,8 +31,10 @@ class _Recording:
             seen.extend((t._version, t._version[0]) for t in (*arguments, out)
                         if isinstance(t, Tensor))
 
-        outer = OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks
-        OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = {}, [], 0, 0
+        outer = (OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks,
+                 OBSERVERS.draws)
+        (OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks,
+         OBSERVERS.draws) = {}, [], 0, 0, 0
         try:
             with observing(forward=record):
                 self.result = fn(*args)
@@ -40,7 +42,9 @@ class _Recording:
             self.modules, self.finished = list(OBSERVERS.called.values()), OBSERVERS.finished
             self.read_values = OBSERVERS.reads > 0
             self.hooked_tensors = OBSERVERS.hooks > 0
-            OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks = outer
+            self.drew = OBSERVERS.draws > 0
+            (OBSERVERS.called, OBSERVERS.finished, OBSERVERS.reads, OBSERVERS.hooks,
+             OBSERVERS.draws) = outer
         # every module the call could read state from: those it called, those the
         # function holds, and their submodules (a weight read without a call: tied
         # weights, F.linear(h, self.head.weight))

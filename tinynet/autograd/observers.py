@@ -19,6 +19,7 @@ class _Observers(threading.local):
         # positional inputs, its output, (module.training, grad mode)), as calls end
         self.reads = None  # a count of tensor values read into Python, while it records
         self.hooks = None  # a count of tensor hooks registered, while it records
+        self.draws = None  # a count of random draws made outside an op, while it records
 
 
 OBSERVERS = _Observers()
@@ -51,6 +52,15 @@ def values_read() -> None:
     ``tn.capture`` does not replay a function that did so while it recorded."""
     if OBSERVERS.reads is not None:
         OBSERVERS.reads += 1
+
+
+def random_drawn() -> None:
+    """Note that random values were drawn outside an op (``tn.rand``, ``x.uniform_()``,
+    ``nn.init``): they enter the graph as constants, which a replay would reuse, so
+    ``tn.capture`` does not replay a function whose second recorded call drew so (a
+    first call that draws once, as a lazy module initialising its parameters, is fine)."""
+    if OBSERVERS.draws is not None:
+        OBSERVERS.draws += 1
 
 
 def hook_registered() -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import erfinv
 
 from tinynet.checks import check_real, choice_message
-from tinynet.random import as_generator
+from tinynet.random import drawing_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor_random import check_floating, check_normal, check_uniform, uniform_draws
 
@@ -66,7 +66,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> 
     ``Tensor.uniform_``)."""
     check_floating("uniform_", tensor.dtype)
     a, b = check_uniform("uniform_", a, b, tensor.dtype)
-    rng = as_generator(generator, "uniform_")
+    rng = drawing_generator(generator, "uniform_")
     return _fill(tensor, uniform_draws(rng, a, b, tensor.shape, tensor.dtype))
 
 
@@ -74,7 +74,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     """Fill with samples from N(mean, std²): std >= 0, as in PyTorch."""
     check_floating("normal_", tensor.dtype)
     mean, std = check_normal("normal_", mean, std)
-    rng = as_generator(generator, "normal_")
+    rng = drawing_generator(generator, "normal_")
     return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 
@@ -94,7 +94,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("trunc_normal_: mean is more than 2 std from [a, b]; the distribution "
                       "of values may be incorrect (as in PyTorch)", UserWarning, stacklevel=2)
-    rng = as_generator(generator, "trunc_normal_")
+    rng = drawing_generator(generator, "trunc_normal_")
     low, high = (math.erf((bound - mean) / std / math.sqrt(2.0)) for bound in (a, b))  # 2Φ - 1
     values = erfinv(rng.uniform(low, high, tensor.shape)) * (std * math.sqrt(2.0)) + mean
     return _fill(tensor, np.clip(values, a, b))
@@ -172,7 +172,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.array.size // rows
-    draws = as_generator(generator, "orthogonal_").normal(0.0, 1.0, (rows, cols))  # A
+    draws = drawing_generator(generator, "orthogonal_").normal(0.0, 1.0, (rows, cols))  # A
     wide = rows < cols
     q, r = np.linalg.qr(draws.T if wide else draws)  # (max, min) @ (min, min)
     q *= np.sign(np.diag(r))
