@@ -33,10 +33,10 @@ place, as BatchNorm's running statistics), or that reads a tensor's values into 
 tensor) or into a tensor no op makes (a comparison, ``argmax``, a boolean mask,
 ``nonzero()``, ``tn.tensor(t)``, ``copy_``; an ``if`` on a value may take the other
 branch later, and such a tensor would be replayed as the recorded one), that draws random
-values outside an op (``tn.rand``, ``tn.randint``, ``x.uniform_()``, ``x.bernoulli_()``:
-a replay would reuse the recorded draws; dropout, an op, draws anew), that changes a
-tensor in place (``loss += penalty``, a residual ``h += x``, a write into an input or
-through ``x.detach()``), or that registers a tensor hook (``register_hook``,
+values outside an op at each call (``tn.rand``, ``tn.randint``, ``x.uniform_()``,
+``nn.init``: a replay would reuse the recorded draws; dropout, an op, draws anew), that
+changes a tensor in place (``loss += penalty``, a residual ``h += x``, a write into an
+input or through ``x.detach()``), or that registers a tensor hook (``register_hook``,
 ``register_post_accumulate_grad_hook``, ``retain_grad()``), is never replayed: it runs
 eagerly, with one warning saying why. Tensor hooks registered outside the function, on a
 parameter, an input or the returned loss, run on replayed calls as on eager ones (the
