@@ -502,3 +502,61 @@ def test_a_loss_given_an_array_names_the_input(loss_fn):
 def test_a_loss_over_zero_classes_is_refused():
     with pytest.raises(ValueError, match=r"at least one class \(C >= 1\), got shape \(2, 0\)"):
         F.cross_entropy(tn.zeros(2, 0), tn.tensor([0, 0]))
+
+
+# ---- float16 counts, integer inputs, argument errors ------------------------------------
+@pytest.mark.parametrize("name", ["binary_cross_entropy_with_logits", "mse_loss", "l1_loss",
+                                  "smooth_l1_loss", "huber_loss"])
+def test_float16_means_over_more_elements_than_float16_holds(name):
+    # 76,800 elements: as a float16 count that is inf, and the mean and its gradient 0
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((300, 256)).astype(np.float16)
+    y = (rng.random((300, 256)) > 0.5).astype(np.float16)
+    half = tn.tensor(x, requires_grad=True)
+    loss = getattr(F, name)(half, tn.tensor(y))
+    loss.backward()
+    exact = getattr(F, name)(tn.tensor(x.astype(np.float64)), tn.tensor(y.astype(np.float64)))
+    assert loss.dtype == tn.float16
+    assert abs(float(loss.item()) - exact.item()) < 2e-3 * abs(exact.item())
+    assert np.count_nonzero(half.grad.array) > 0.4 * x.size
+
+
+def test_a_float16_mean_backward_over_70000_elements_is_not_zero():
+    x = tn.ones(70_000, dtype=tn.float16, requires_grad=True)
+    x.mean().backward()
+    assert x.grad.array[0] == np.float16(1 / 70_000)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("l1_loss", 1.6), ("smooth_l1_loss", 1.1425), ("huber_loss", 1.1425),
+    ("binary_cross_entropy_with_logits", None), ("mse_loss", 3.57)])
+def test_an_integer_input_takes_the_float_targets_dtype(name, expected):
+    # cast to the input's integers, [[.3, .7], [.5, .5]] would lose its fractions
+    x, t = [[1, -2], [0, 3]], [[0.3, 0.7], [0.5, 0.5]]
+    ours = getattr(F, name)(tn.tensor(x), tn.tensor(t, dtype=tn.float64))
+    as_floats = getattr(F, name)(tn.tensor(x, dtype=tn.float64), tn.tensor(t, dtype=tn.float64))
+    assert ours.dtype == tn.float64 and ours.item() == as_floats.item()
+    if expected is not None:
+        assert ours.item() == pytest.approx(expected, rel=1e-12)
+    bce = F.binary_cross_entropy(tn.tensor([[1, 0], [0, 1]]), tn.tensor(t, dtype=tn.float64))
+    assert bce.item() == pytest.approx(60.0, rel=1e-12)  # (-log clamped at 100, 0.6 of it)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: F.cross_entropy(tn.randn(3), tn.tensor([0, 1, 2])), ValueError,
+     r"cross_entropy: an input of shape \(C,\) = \(3,\) takes one class index \(a target of "
+     r"shape \(\)\), got a target of shape \(3,\)"),
+    (lambda: F.nll_loss(tn.randn(3), tn.tensor([0, 1, 2])), ValueError,
+     r"nll_loss: an input of shape \(C,\)"),
+    (lambda: F.cross_entropy(tn.randn(4, 3), tn.tensor([0, 1, 2, 0]), ignore_index=None),
+     TypeError, "cross_entropy: ignore_index must be an integer .*, got None"),
+    (lambda: F.nll_loss(tn.randn(4, 3), tn.tensor([0, 1, 2, 0]), ignore_index=1.5),
+     TypeError, "nll_loss: ignore_index must be an integer .*, got 1.5"),
+    (lambda: F.binary_cross_entropy_with_logits(tn.randn(4, 3), tn.zeros(4, 3),
+                                                pos_weight=tn.ones(4)), ValueError,
+     r"binary_cross_entropy_with_logits: weight and pos_weight must broadcast with the "
+     r"input \(numpy's rules\), got shapes \[\(4, 3\), \(4,\)\]"),
+])
+def test_loss_arguments_are_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

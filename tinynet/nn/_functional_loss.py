@@ -19,12 +19,24 @@ from tinynet.tensor import as_array as _array
 from tinynet.tensor_math import cast_array
 
 
+def _one_target(name, input, t: np.ndarray) -> np.ndarray:  # noqa: A002
+    """An unbatched input's (C,) one class index, as a (1,) array."""
+    if t.size != 1 or t.ndim > 1:
+        raise ValueError(f"{name}: an input of shape (C,) = {tuple(input.shape)} takes one "
+                         f"class index (a target of shape ()), got a target of shape "
+                         f"{t.shape}")
+    return t.reshape(1)
+
+
 def _class_targets(name, x, target, ignore_index) -> tuple:
     """Validate class-index targets for (N, C) input. Returns the (N,) int64 array and
     ``ignore_index`` if a target can equal it, else None (no row can be ignored: the ops
     then skip their masking). NOTE: decided from the arguments, not from whether this
     batch holds the ignored class, so that the ops a call runs do not depend on its
     values (``tn.capture`` replays them on other batches)."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{name}: ignore_index must be an integer (a class index to leave "
+                        f"out; -100 by default), got {ignore_index!r}")
     t = _array(target)
     if t.dtype.kind not in "iu":
         # name a value that is not a whole number, if there is one
@@ -140,11 +152,14 @@ def _check_class_weight(name, w, c: int) -> None:
 def _promoted(input, target):  # noqa: A002
     """``input``, cast (differentiably) to the float dtype PyTorch computes a loss of
     ``input`` and a float ``target`` in: a float64 target makes a float32 input's loss
-    float64. Integer and boolean targets leave the input's dtype."""
+    float64, and an integer input takes the target's float dtype (cast to the input's
+    integers, the target would lose its fractions). Integer and boolean targets leave
+    the input's dtype."""
     target_dtype = target.dtype if isinstance(target, Tensor) else _array(target).dtype
-    if target_dtype.kind != "f" or input.dtype.kind != "f":
+    if target_dtype.kind != "f":
         return input
-    dtype = np.promote_types(input.dtype, target_dtype)
+    dtype = np.promote_types(input.dtype, target_dtype) if input.dtype.kind == "f" else \
+        np.dtype(target_dtype)
     return input if dtype == input.dtype else input.to(dtype)
 
 
@@ -187,7 +202,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
             _check_class_weight("cross_entropy", w, c)
     else:
         t, ignore_index = _class_targets("cross_entropy", x,
-                                         t_raw.reshape(1) if unbatched else target, ignore_index)
+                                         _one_target("cross_entropy", input, t_raw)
+                                         if unbatched else target, ignore_index)
         w = _weight_array("cross_entropy", weight, c, x.dtype)
     if t.dtype.kind != "f" and w is None and ignore_index is None and not label_smoothing \
             and n:
@@ -204,8 +220,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
     check_reduction("nll_loss", reduction)
     x, unbatched = _batched("nll_loss", input)
     t_raw = _target_array("nll_loss", target)
-    t, ignore_index = _class_targets("nll_loss", x, t_raw.reshape(1) if unbatched else target,
-                                     ignore_index)
+    t, ignore_index = _class_targets("nll_loss", x, _one_target("nll_loss", input, t_raw)
+                                     if unbatched else target, ignore_index)
     w = _weight_array("nll_loss", weight, x.shape[1], x.dtype)
     loss = ops.NLLLoss.apply(x, t, w, ignore_index, reduction)
     return loss.reshape(()) if unbatched and reduction == "none" else loss
@@ -224,6 +240,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     _constant(name, "pos_weight", pos_weight)
     w = None if weight is None else cast_array(weight, input.dtype)
     pw = None if pos_weight is None else cast_array(pos_weight, input.dtype)
+    shapes = [tuple(input.shape)] + [a.shape for a in (w, pw) if a is not None]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"{name}: weight and pos_weight must broadcast with the input "
+                         f"(numpy's rules), got shapes {shapes} (input, then the weights "
+                         f"given)") from None
     return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
 
 
@@ -243,6 +266,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None,  # noqa: A002
     """
     name = "binary_cross_entropy"
     _check_elementwise(name, input, target, reduction)
+    input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
     _constant(name, "weight", weight)
     w = None

@@ -8,6 +8,7 @@ import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.loss import grad_per_sample, reduce_losses
+from tinynet.ops.reduce import per_count
 
 
 class CrossEntropy(Function):
@@ -40,7 +41,7 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             gz *= grad[:, None]
         else:
-            gz *= grad / len(p) if ctx.reduction == "mean" else grad
+            gz *= per_count(grad, len(p)) if ctx.reduction == "mean" else grad
         return gz, None, None
         # END SOLUTION
 

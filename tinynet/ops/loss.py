@@ -9,26 +9,29 @@ import numpy as np
 from scipy.special import expit
 
 from tinynet.autograd.function import Function
+from tinynet.ops.reduce import per_count
 
 
 def reduce_losses(losses, reduction: str, denominator):
-    """The per-sample ``losses`` reduced: 'none', 'sum', or 'mean' (the sum / denominator)."""
+    """The per-sample ``losses`` reduced: 'none', 'sum', or 'mean' (the sum / denominator).
+    float16 losses are summed and divided in float32, as PyTorch accumulates them (in
+    float16 a sum or a count past 65,504 is inf), then rounded back."""
     if reduction == "none":
         return losses
-    total = losses.sum()
+    half = losses.dtype == np.float16
+    total = losses.sum(dtype=np.float32) if half else losses.sum()
     if reduction == "sum":
-        return total
-    if denominator != 0:
-        return total / denominator
+        return total.astype(np.float16) if half else total
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: NaN, as PyTorch
-        return total / denominator
+        mean = total / denominator
+    return mean.astype(np.float16) if half else mean
 
 
 def grad_per_sample(grad, reduction: str, denominator, n: int):
     """dL/dℓᵢ for each of the n per-sample losses ℓᵢ, as an (N,) array, from dL/d(loss)."""
     if reduction == "none":
         return grad
-    scale = grad if reduction == "sum" else grad / denominator
+    scale = grad if reduction == "sum" else per_count(grad, denominator)
     return np.broadcast_to(scale, (n,))
 
 
@@ -115,7 +118,7 @@ class BCE(Function):
         if weight is not None:
             grad = grad * weight
         if ctx.reduction == "mean":
-            grad = grad / ctx.count
+            grad = per_count(grad, ctx.count)
         gx = gy = None
         if ctx.needs_input_grad[0]:
             gx = grad * (x - y) / np.maximum((1 - x) * x, _BCE_EPS)
@@ -152,7 +155,7 @@ class BCEWithLogits(Function):
     def backward(ctx, grad):
         x, y, weight, pos_weight, softplus_neg = ctx.saved_tensors
         if ctx.reduction == "mean":
-            grad = grad / ctx.count
+            grad = per_count(grad, ctx.count)
         pw = pos_weight if pos_weight is not None else 1
         gx = gy = None
         if ctx.needs_input_grad[0]:
@@ -193,7 +196,7 @@ class SmoothL1(Function):
         beta = ctx.beta
         slope = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
         if ctx.reduction == "mean":
-            grad = grad / ctx.count
+            grad = per_count(grad, ctx.count)
         gx = slope * (grad * ctx.scale)
         need_x, need_y = ctx.needs_input_grad[:2]
         return gx if need_x else None, -gx if need_y else None, None, None, None
@@ -232,7 +235,7 @@ class KLDiv(Function):
     def backward(ctx, grad):
         x, t, p = ctx.saved_tensors
         if ctx.reduction != "none":
-            grad = grad if ctx.reduction == "sum" else grad / ctx.denominator
+            grad = grad if ctx.reduction == "sum" else per_count(grad, ctx.denominator)
         need_x, need_t = ctx.needs_input_grad[:2]
         gx = -p * grad if need_x else None
         gt = None

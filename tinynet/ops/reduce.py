@@ -15,6 +15,15 @@ def check_dim(dim: int, ndim: int) -> int:
     return dim % size
 
 
+def per_count(value, count):
+    """``value / count`` for a count of elements, which may not fit ``value``'s dtype:
+    float16 holds at most 65,504, so 70,000 would become inf and the quotient 0. float16
+    values are divided in float32, then rounded back."""
+    if getattr(value, "dtype", None) == np.float16:
+        return (np.asarray(value, np.float32) / count).astype(np.float16)
+    return value / count
+
+
 def _axes(dim, ndim: int) -> tuple:
     """``dim`` (None, an int or a sequence) as a tuple of non-negative axes; None and ()
     are every axis, as PyTorch's sum and mean take them. A 0-d tensor has no axis: its
@@ -65,7 +74,7 @@ class Mean(Function):
         n = _count(shape, axes)
         if n == 0:  # no element to send a gradient to
             return np.zeros(shape, dtype=grad.dtype), None, None
-        grad = _expand_back(grad, shape, axes, ctx.keepdim) / n
+        grad = per_count(_expand_back(grad, shape, axes, ctx.keepdim), n)
         return np.broadcast_to(grad, shape), None, None
 
 
