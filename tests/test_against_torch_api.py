@@ -568,3 +568,38 @@ def test_softmax_dims_are_integers_and_none_is_the_last():
             getattr(x, name)(True)  # (a bool is no dim, as in PyTorch)
         np.testing.assert_array_equal(getattr(tn.nn.functional, name)(x, None).array,
                                       getattr(x, name)(-1).array)
+
+
+# integers mixed with index arrays: PyTorch selects with the integers first (numpy would
+# count them with the arrays, and put the arrays' dimension elsewhere); a list holding
+# sequences is a tuple, as PyTorch reads it
+MIXED_INDICES = ["[0, :, [0, 1]]", "[:, 0, [0, 2]]", "[[0, 1], :, 0]", "[1, [0, 2], [1, 3]]",
+                 "[..., 0, [0, 1]]", "[0, None, [2, 0]]", "[-1, :, [0, -1, 0]]",
+                 "[1, [[0, 1], [2, 2]], ...]", "[LIB.tensor(0), :, [1, 0]]",
+                 "[0, :, LIB.tensor([True, False, True, True])]", "[1, 1:, [3, 3]]",
+                 "[[[0, 1], [1, 0]]]", "[[[[0, 1]]]]"]
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+@pytest.mark.parametrize("index", MIXED_INDICES)
+def test_mixed_indices_read_write_and_differentiate_as_pytorch(index):
+    torch = pytest.importorskip("torch")
+    ours, theirs = (index.replace("LIB", "tn"), index.replace("LIB", "torch"))
+    x = tn.arange(24.0, dtype=tn.float64).reshape(2, 3, 4).requires_grad_()
+    t = torch.arange(24.0, dtype=torch.float64).reshape(2, 3, 4).requires_grad_()
+    a, b = eval("x" + ours), eval("t" + theirs)
+    w = np.random.default_rng(0).standard_normal(tuple(b.shape))
+    (a * tn.tensor(w)).sum().backward()
+    (b * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(a.array, b.detach().numpy())
+    np.testing.assert_array_equal(x.grad.array, t.grad.numpy())
+    # writes: outside the graph, and inside it (the value's gradient)
+    y, u = tn.zeros(2, 3, 4, dtype=tn.float64), torch.zeros(2, 3, 4, dtype=torch.float64)
+    v, v2 = tn.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    h, h2 = tn.ones(2, 3, 4, dtype=tn.float64) * 1.0, torch.ones(2, 3, 4, dtype=torch.float64) * 1.0
+    exec(f"y{ours} = tn.tensor(w)\nu{theirs} = torch.tensor(w)\nh{ours} = v\nh2{theirs} = v2")
+    np.testing.assert_array_equal(y.array, u.numpy())
+    (h * x.detach()).sum().backward()
+    (h2 * t.detach()).sum().backward()
+    np.testing.assert_array_equal(h.array, h2.detach().numpy())
+    np.testing.assert_array_equal(v.grad.array, v2.grad.numpy())

@@ -308,6 +308,8 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
 def _has_mask(index) -> bool:
     """Whether an index (after ``_index_arrays``) holds a boolean array."""
+    if type(index) is ops.movement.SplitIndex:
+        index = index[1]  # (the integers come first)
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(i, np.ndarray) and i.dtype == np.bool_ for i in parts)
 

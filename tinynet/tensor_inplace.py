@@ -260,7 +260,7 @@ class TensorInPlace:
             self._rebind(ops.SetItem.apply(self, value, index))
             return
         self.bump_version()
-        self.array[index] = _values(value)
+        ops.movement.put(self.array, index, _values(value))
 
     # ---- new tensors like this one -------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):
@@ -286,11 +286,54 @@ def _size(size) -> tuple:
 
 
 def _index_arrays(index):
-    """Replace tensors inside an index by their arrays; a uint8 tensor is a mask, as in
-    PyTorch (which warns that it is deprecated: a bool tensor says so)."""
+    """Replace tensors inside an index by their arrays (a uint8 tensor is a mask, as in
+    PyTorch, which warns that it is deprecated: a bool tensor says so), and read it as
+    PyTorch does where numpy would not: a list holding sequences, slices, None or
+    Ellipsis is a tuple (``x[[[0, 1], [1, 0]]]`` is ``x[[0, 1], [1, 0]]``, with PyTorch's
+    deprecation warning), and integers mixed with index arrays select first
+    (``SplitIndex``)."""
+    if isinstance(index, list) and any(_is_sequence_part(i) for i in index):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is "
+                      "deprecated (as in PyTorch); use x[tuple(seq)] instead of x[seq]",
+                      UserWarning, stacklevel=3)
+        index = tuple(index)
     if isinstance(index, tuple):
-        return tuple(_index_array(i) for i in index)
+        return _torch_order(tuple(_index_array(i) for i in index))
     return _index_array(index)
+
+
+def _is_sequence_part(part) -> bool:
+    return part is None or part is Ellipsis or isinstance(part, (list, tuple, slice)) or \
+        hasattr(part, "array") or isinstance(part, np.ndarray)
+
+
+def _torch_order(parts: tuple):
+    """``parts`` as numpy reads them as PyTorch does: with an integer (an int, a 0-d
+    integer array) and an index array both present, the integers select first
+    (``SplitIndex``: numpy would count them with the arrays, and place the arrays'
+    dimensions elsewhere), else ``parts`` as they are."""
+    whole = [isinstance(p, (int, np.integer)) and not isinstance(p, bool) or
+             isinstance(p, np.ndarray) and p.ndim == 0 and p.dtype.kind in "iu"
+             for p in parts]
+    arrays = [isinstance(p, list) or isinstance(p, np.ndarray) and not w
+              for p, w in zip(parts, whole)]
+    if not (any(whole) and any(arrays)):
+        return parts
+    first, rest = [], []
+    for p, w in zip(parts, whole):
+        if w:
+            first.append(int(p))  # the dimension goes: nothing of it in ``rest``
+        elif p is None:
+            first.append(None)  # a new dimension, which ``rest`` keeps whole
+            rest.append(slice(None))
+        elif p is Ellipsis:
+            first.append(Ellipsis)
+            rest.append(Ellipsis)
+        else:  # a slice or an index array: applied in ``rest``, over the dims it spans
+            spans = p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else 1
+            first.extend([slice(None)] * spans)
+            rest.append(p)
+    return ops.movement.SplitIndex((tuple(first), tuple(rest)))
 
 
 def _index_array(part):

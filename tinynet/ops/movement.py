@@ -31,13 +31,37 @@ class Permute(Function):
         return grad.transpose(np.argsort(ctx.axes)), None
 
 
+class SplitIndex(tuple):
+    """An index in PyTorch's order, (integers, the rest): PyTorch takes an integer as a
+    select, before any index array, where numpy counts it with the arrays (``x[0, :,
+    [0, 1]]`` of a (2, 3, 4) x is (3, 2) in PyTorch and (2, 3) in numpy), so ``x[index]``
+    is ``x[first][rest]``: the first a view, the second numpy's own rules."""
+
+    def of(self, x: np.ndarray) -> np.ndarray:
+        """The view of ``x`` the integers select (write through it to write into x)."""
+        return x[self[0]]
+
+
+def take(x: np.ndarray, index) -> np.ndarray:
+    """x[index], a SplitIndex in its two steps."""
+    return index.of(x)[index[1]] if type(index) is SplitIndex else x[index]
+
+
+def put(x: np.ndarray, index, value) -> None:
+    """x[index] = value, in place, a SplitIndex in its two steps."""
+    if type(index) is SplitIndex:
+        index.of(x)[index[1]] = value
+    else:
+        x[index] = value
+
+
 class GetItem(Function):
     """y = x[index];  dL/dx is dL/dy scattered back (summed where an index repeats)."""
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.x_shape, ctx.x_dtype, ctx.index = x.shape, x.dtype, index
-        return x[index]
+        return take(x, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -45,6 +69,8 @@ class GetItem(Function):
         gx = np.zeros(ctx.x_shape, dtype=ctx.x_dtype)
         if _is_basic(index):  # slices and ints select each element at most once
             gx[index] = grad
+        elif type(index) is SplitIndex:  # into the integers' view of gx
+            np.add.at(index.of(gx), index[1], grad)
         else:  # integer or boolean arrays may repeat an element: add, not assign
             np.add.at(gx, index, grad)
         return gx, None
@@ -84,18 +110,20 @@ class SetItem(Function):
     def forward(ctx, x, value, index):
         ctx.index = index
         y = x.copy()
-        y[index] = value
+        put(y, index, value)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         gx = grad.copy()
-        gx[ctx.index] = 0
-        return gx, grad[ctx.index], None
+        put(gx, ctx.index, 0)
+        return gx, take(grad, ctx.index), None
 
 
 def _is_basic(index) -> bool:
     """Whether ``index`` is numpy basic indexing (ints, slices, None, Ellipsis)."""
+    if type(index) is SplitIndex:
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
                for p in parts)
