@@ -603,3 +603,30 @@ def test_mixed_indices_read_write_and_differentiate_as_pytorch(index):
     (h2 * t.detach()).sum().backward()
     np.testing.assert_array_equal(h.array, h2.detach().numpy())
     np.testing.assert_array_equal(v.grad.array, v2.grad.numpy())
+
+
+@pytest.mark.parametrize("x, lo, hi", [
+    ([0.0, 1, 2, 3, 4, 5], [1.0, 1, 1, 4, 4, 6], [3.0, 3, 3, 2, 2, 5.5]),  # lo > hi too
+    ([0.0, 2, 5, 2], [2.0, 2, 2, 3], [2.0, 2, 2, 3]),  # lo = hi: nothing to the bounds
+    ([0.0, 1, 2, 3, 4, 5], [1.0, 1, 1, 4, 4, 6], None),
+    ([0.0, 1, 2, 3, 4, 5], None, [3.0, 3, 3, 2, 2, 5.5]),
+    ([[0.0, 5.0]], [[1.0], [2.0]], None),  # a bound that broadcasts the output larger
+])
+def test_clamp_with_tensor_bounds_sends_pytorchs_gradients_to_them(x, lo, hi):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        def make(v):
+            return None if v is None else lib.tensor(v, dtype=lib.float64, requires_grad=True)
+        tx, tlo, thi = make(x), make(lo), make(hi)
+        y = tx.clamp(min=tlo) if thi is None else tx.clamp(max=thi) if tlo is None else \
+            tx.clamp(tlo, thi)
+        assert y.requires_grad
+        y.backward(lib.arange(1.0, 1.0 + y.numel(), dtype=lib.float64).reshape(y.shape))
+        results.append([None if t is None else np.asarray(t.grad.tolist())
+                        for t in (tx, tlo, thi)] + [np.asarray(y.tolist())])
+    for ours, theirs in zip(*results):
+        if ours is None:
+            assert theirs is None
+        else:
+            np.testing.assert_array_equal(ours, theirs)

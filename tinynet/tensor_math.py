@@ -120,8 +120,9 @@ class TensorMath:
         # float dtype)
         dtype = _result_type(self, *(b for b in (min, max) if b is not None))
         x = self if dtype == self.dtype else self.to(dtype)
-        # tensor bounds in that dtype too (numpy's clip would promote to theirs)
-        lo, hi = (cast_array(b, dtype) if hasattr(b, "array") else b for b in (min, max))
+        # tensor bounds in that dtype too (numpy's clip would promote to theirs), as
+        # tensors: their gradients are PyTorch's (see ops.Clamp)
+        lo, hi = (b.to(dtype) if isinstance(b, TensorMath) else b for b in (min, max))
         return ops.Clamp.apply(x, lo, hi)
 
     clip = clamp

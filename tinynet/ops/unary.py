@@ -63,23 +63,33 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0 (PyTorch's rule)."""
+    """y = min(max(x, lo), hi) (x, lo and hi broadcast together; either bound may be None,
+    a number or an array), with PyTorch's gradients:
+        dy/dx = 1 where lo <= x <= hi;
+        dy/dlo = 1 where x < lo (and lo < hi, with both bounds);
+        dy/dhi = 1 where x > hi (or lo > hi: y is hi there);
+    each 0 elsewhere (x = lo = hi, or nan, sends its gradient to none of them)."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
+        ctx.save_for_backward(x, lo, hi)
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,), lo, hi = ctx.saved_tensors, ctx.lo, ctx.hi
-        inside = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x >= lo
-        if hi is not None:
-            inside &= x <= hi
-        return np.where(inside, grad, 0), None, None  # 0 outside, whatever grad is there
+        x, lo, hi = ctx.saved_tensors
+        zero = np.zeros((), grad.dtype)
+        if hi is None:
+            inside, to_lo, to_hi = x >= lo, x < lo, None
+        elif lo is None:
+            inside, to_lo, to_hi = x <= hi, None, x > hi
+        else:
+            inside, to_lo, to_hi = (x >= lo) & (x <= hi), (x < lo) & (lo < hi), \
+                (x > hi) | (lo > hi)
+        need_lo, need_hi = ctx.needs_input_grad[1:]
+        return (np.where(inside, grad, zero),  # 0 outside, whatever grad is there
+                np.where(to_lo, grad, zero) if need_lo else None,
+                np.where(to_hi, grad, zero) if need_hi else None)
 
 
 class NanToNum(Function):
