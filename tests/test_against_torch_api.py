@@ -630,3 +630,14 @@ def test_clamp_with_tensor_bounds_sends_pytorchs_gradients_to_them(x, lo, hi):
             assert theirs is None
         else:
             np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "median", "amax", "amin"])
+def test_a_nan_extreme_of_all_elements_differentiates_as_pytorch(name):
+    # max, min and median split the gradient among the nans; amax and amin give nan
+    torch = pytest.importorskip("torch")
+    values = [float("nan"), 1.0, float("nan"), 2.0]
+    x, t = tn.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    getattr(x, name)().backward()
+    getattr(t, name)().backward()
+    np.testing.assert_array_equal(x.grad.array, t.grad.numpy())

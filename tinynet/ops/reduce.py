@@ -109,8 +109,8 @@ class Max(Function):
     @staticmethod
     def backward(ctx, grad):
         (x, where), dim, keepdim = ctx.saved_tensors, ctx.dim, ctx.keepdim
-        if dim is None:
-            mask = x == where
+        if dim is None:  # split among the ties, or the nans when the result is nan (PyTorch's)
+            mask = np.isnan(x) if np.isnan(where) else x == where
             # a Python int count keeps float32 float32 (numpy's int64 would promote it)
             return mask * (grad / int(mask.sum())), None, None
         if keepdim:
@@ -265,6 +265,8 @@ class _SplitAmongTies(Function):
     elements equal to y, 0 elsewhere: ties share the gradient evenly (PyTorch's rule
     for amax, amin and median without a dim)."""
 
+    nan_ties = False  # whether a nan y's gradient goes to x's nans (else nan everywhere)
+
     @staticmethod
     def pick(x, axes):
         """The chosen value over ``axes``, keeping them as size 1."""
@@ -282,8 +284,10 @@ class _SplitAmongTies(Function):
         x, y = ctx.saved_tensors
         grad = _expand_back(grad, x.shape, ctx.axes, ctx.keepdim)
         ties = x == y
+        if type(ctx).nan_ties:  # a nan result's gradient is split among the nans
+            ties |= np.isnan(x) & np.isnan(y)
         count = ties.sum(axis=ctx.axes, keepdims=True).astype(grad.dtype)
-        # NOTE: a nan maximum equals no element: 0/0 = nan everywhere, as in PyTorch
+        # NOTE: else a nan maximum equals no element: 0/0 = nan everywhere, as in PyTorch
         with np.errstate(divide="ignore", invalid="ignore"):
             return ties * (grad / count), None, None
 
@@ -306,7 +310,10 @@ class Amin(_SplitAmongTies):
 
 class Median(_SplitAmongTies):
     """y = the lower median of all elements (the ⌊(n-1)/2⌋-th smallest; nan if any is
-    nan), as PyTorch's median without a dim;  dy/dx = 1/m at the m elements equal to y."""
+    nan), as PyTorch's median without a dim;  dy/dx = 1/m at the m elements equal to y
+    (at the m nans, when y is nan, as PyTorch's)."""
+
+    nan_ties = True
 
     @staticmethod
     def pick(x, axes):
