@@ -641,3 +641,31 @@ def test_a_nan_extreme_of_all_elements_differentiates_as_pytorch(name):
     getattr(x, name)().backward()
     getattr(t, name)().backward()
     np.testing.assert_array_equal(x.grad.array, t.grad.numpy())
+
+
+@pytest.mark.parametrize("op", ["//=", "%=", "**=", "&=", "|=", "^="])
+@pytest.mark.parametrize("kind", ["int64", "float32"])
+def test_augmented_assignments_write_in_place_through_views_as_pytorch(op, kind):
+    # without their own method Python rebinds the name: a view's base kept its values
+    torch = pytest.importorskip("torch")
+    if kind == "float32" and op in ("&=", "|=", "^="):
+        pytest.skip("bitwise operators take integers")
+    values = [[7, -7, 9], [7, -7, 9]] if kind == "int64" else [[7.5, -7.5, 9.0]] * 2
+    other = 2 if kind == "int64" else 2.0
+    results = []
+    for lib in (tn, torch):
+        x = lib.tensor(values, dtype=getattr(lib, kind))
+        exec(f"row {op} other", {"row": x[0], "other": other})
+        results.append(x.tolist())
+    assert results[0] == results[1]
+
+
+def test_a_0d_tensor_is_not_iterable_and_argmax_keeps_every_dim():
+    torch = pytest.importorskip("torch")
+    for lib in (tn, torch):
+        with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+            list(lib.tensor(3.0))
+    x, t = tn.arange(6.0).reshape(2, 3), torch.arange(6.0).reshape(2, 3)
+    for name in ("argmax", "argmin"):
+        assert tuple(getattr(x, name)(keepdim=True).shape) == \
+            tuple(getattr(t, name)(keepdim=True).shape) == (1, 1)

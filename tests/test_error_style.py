@@ -41,6 +41,7 @@ ALLOWED = (
     # tensors, as PyTorch: .numpy(), len(), operator.index()
     "Can't call numpy() on a tensor that requires grad",
     "len() of a 0-d tensor",
+    "iteration over a 0-d tensor",  # PyTorch's words, as len()'s
     "only integer tensors of a single element can be converted to an index",
     "Dimension out of range (expected to be in range of [",
     # torch.nn.Module.load_state_dict, and a lazy module's parameter before its first call

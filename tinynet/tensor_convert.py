@@ -108,6 +108,13 @@ class TensorConvert:
             raise TypeError("len() of a 0-d tensor")
         return len(self.array)
 
+    def __iter__(self):
+        """The tensor's rows (``self[0]``, ``self[1]``...); a 0-d tensor has none to give,
+        and says so, as PyTorch's (Python's fallback would give an empty sequence)."""
+        if self.array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.array)))
+
     def __float__(self):
         return float(self.item())
 

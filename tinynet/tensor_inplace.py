@@ -100,29 +100,30 @@ class TensorInPlace:
             self._view_base = ((), (weakref.ref(base), where, base.shape))
         return self
 
-    def _update(self, other, ufunc, out_of_place):
+    def _update(self, other, ufunc, out_of_place, name: str = None):
         """``self ufunc= other``: recorded as ``out_of_place(self, other)`` in the graph,
         else written into the array; either way in this tensor's dtype (a float64 operand
         leaves a float32 tensor float32, as in PyTorch), and refused when the result's
         dtype cannot be cast to it (float into int)."""
+        name = name or ufunc.__name__
         if self._recording(other):
             result = out_of_place(self, other)
             if result.dtype != self.dtype:
-                self._check_cast(ufunc, result.dtype)
+                self._check_cast(name, result.dtype)
                 result = result.to(self.dtype)  # (recorded: the gradient is cast back)
             return self._rebind(result)
         values = _values(other)
         try:
             ufunc(self.array, values, out=self.array, casting="same_kind")
         except TypeError:  # numpy's casting error: ours, with the dtype tinynet gives
-            self._check_cast(ufunc, out_of_place(self, other).dtype)
+            self._check_cast(name, out_of_place(self, other).dtype)
             raise
         self.bump_version()
         return self
 
-    def _check_cast(self, ufunc, dtype) -> None:
+    def _check_cast(self, name: str, dtype) -> None:
         if not np.can_cast(dtype, self.dtype, "same_kind"):
-            raise RuntimeError(f"{ufunc.__name__}: the result's dtype {np.dtype(dtype)} cannot "
+            raise RuntimeError(f"{name}: the result's dtype {np.dtype(dtype)} cannot "
                                f"be written into this tensor's dtype {self.dtype} (as in "
                                f"PyTorch); use the out-of-place form for a new tensor")
 
@@ -144,6 +145,42 @@ class TensorInPlace:
 
     def __itruediv__(self, other):
         return self._update(other, np.divide, lambda a, b: a / b)
+
+    # the rest of Python's augmented assignments, in place as PyTorch's: the out-of-place
+    # op's values (its rules for signs, zero divisors, dtypes), written into this tensor
+    def __ifloordiv__(self, other):
+        return self._assign(other, "floor_divide", lambda a, b: a // b)
+
+    def __imod__(self, other):
+        return self._assign(other, "remainder", lambda a, b: a % b)
+
+    def __ipow__(self, other):
+        return self._assign(other, "pow", lambda a, b: a ** b)
+
+    def __iand__(self, other):
+        return self._assign(other, "bitwise_and", lambda a, b: a & b)
+
+    def __ior__(self, other):
+        return self._assign(other, "bitwise_or", lambda a, b: a | b)
+
+    def __ixor__(self, other):
+        return self._assign(other, "bitwise_xor", lambda a, b: a ^ b)
+
+    def _assign(self, other, name: str, out_of_place):
+        """``self = out_of_place(self, other)`` in place: recorded in the graph as
+        ``_update`` records, else the result written into this tensor's array."""
+        if self._recording(other):
+            return self._update(other, None, out_of_place, name)
+        result = out_of_place(self, other)
+        if result.dtype != self.dtype:
+            self._check_cast(name, result.dtype)
+        if result.shape != self.shape:
+            raise RuntimeError(f"{name}: the result's shape {tuple(result.shape)} (the "
+                               f"operands broadcast) cannot be written into this tensor of "
+                               f"shape {tuple(self.shape)} (as in PyTorch)")
+        np.copyto(self.array, result.array, casting="unsafe")
+        self.bump_version()
+        return self
 
     def add_(self, other, alpha=1):
         """self += alpha · other (also PyTorch's deprecated ``add_(alpha, other)``)."""

@@ -377,15 +377,17 @@ class TensorMath:
 
     @numpy_names
     def argmax(self, dim=None, keepdim: bool = False):
-        if dim is None:
-            return constant_tensor(np.asarray(self.array.argmax()))
+        if dim is None:  # over every element (keepdim: a 1 for each of them, as PyTorch)
+            flat = np.asarray(self.array.argmax())
+            return constant_tensor(flat.reshape((1,) * self.ndim) if keepdim else flat)
         return constant_tensor(self.array.argmax(axis=single_dim(dim, self.ndim, "argmax"),
                                           keepdims=keepdim))
 
     @numpy_names
     def argmin(self, dim=None, keepdim: bool = False):
-        if dim is None:
-            return constant_tensor(np.asarray(self.array.argmin()))
+        if dim is None:  # over every element (keepdim: a 1 for each of them, as PyTorch)
+            flat = np.asarray(self.array.argmin())
+            return constant_tensor(flat.reshape((1,) * self.ndim) if keepdim else flat)
         return constant_tensor(self.array.argmin(axis=single_dim(dim, self.ndim, "argmin"),
                                           keepdims=keepdim))
 
