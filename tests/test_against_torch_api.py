@@ -669,3 +669,21 @@ def test_a_0d_tensor_is_not_iterable_and_argmax_keeps_every_dim():
     for name in ("argmax", "argmin"):
         assert tuple(getattr(x, name)(keepdim=True).shape) == \
             tuple(getattr(t, name)(keepdim=True).shape) == (1, 1)
+
+
+@pytest.mark.parametrize("expression", [
+    "LIB.tensor([1, 2, 3], dtype=LIB.int32) & LIB.tensor(2)",
+    "LIB.tensor([1, 2, 3], dtype=LIB.uint8) | LIB.tensor([1, 2, 3], dtype=LIB.int8)",
+    "LIB.tensor([1, 2, 3], dtype=LIB.int32) ^ 6", "3 & LIB.tensor([1, 2, 3], dtype=LIB.int16)",
+    "LIB.tensor([True, False]) & 1", "LIB.tensor([1, 2]) & LIB.tensor([True, False])",
+    # in place: an integer result into another integer dtype wraps, as PyTorch's
+    "LIB.tensor([200, 1], dtype=LIB.uint8).add_(LIB.tensor([100, 2]))",
+    "LIB.tensor([5, 7], dtype=LIB.int8).sub_(LIB.tensor([1, 300], dtype=LIB.int16))",
+])
+def test_integer_dtypes_promote_and_wrap_as_pytorch(expression):
+    torch = pytest.importorskip("torch")
+    names = {"tn": tn, "torch": torch}
+    ours = eval(expression.replace("LIB", "tn"), names)
+    theirs = eval(expression.replace("LIB", "torch"), names)
+    assert ours.tolist() == theirs.tolist()
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]

@@ -30,6 +30,9 @@ from tinynet.autograd.grad_mode import _GradMode
 from tinynet.checks import args_or_keyword
 
 
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}  # PyTorch's dtype categories
+
+
 def _in_graph(*operands):
     """The first operand that requires grad (it brings an in-place change into the
     graph), else None."""
@@ -115,14 +118,18 @@ class TensorInPlace:
         values = _values(other)
         try:
             ufunc(self.array, values, out=self.array, casting="same_kind")
-        except TypeError:  # numpy's casting error: ours, with the dtype tinynet gives
+        except TypeError:  # numpy's casting error: ours, with the dtype tinynet gives;
+            # an integer result into another integer dtype wraps, as in PyTorch
             self._check_cast(name, out_of_place(self, other).dtype)
-            raise
+            ufunc(self.array, values, out=self.array, casting="unsafe")
         self.bump_version()
         return self
 
     def _check_cast(self, name: str, dtype) -> None:
-        if not np.can_cast(dtype, self.dtype, "same_kind"):
+        """PyTorch's rule for an in-place result: it may go down a category (float into
+        float, integers into any integer dtype, wrapping), not up (float into int, int
+        into bool)."""
+        if _CATEGORY[np.dtype(dtype).kind] > _CATEGORY[self.dtype.kind]:
             raise RuntimeError(f"{name}: the result's dtype {np.dtype(dtype)} cannot "
                                f"be written into this tensor's dtype {self.dtype} (as in "
                                f"PyTorch); use the out-of-place form for a new tensor")

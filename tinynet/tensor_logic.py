@@ -47,19 +47,31 @@ class TensorLogic:
         return constant_tensor(np.invert(self.array))
 
     def __and__(self, other):
-        return constant_tensor(np.asarray(self.array & array_of(other)))
+        return self._bitwise(other, np.bitwise_and, "bitwise_and")
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return constant_tensor(np.asarray(self.array | array_of(other)))
+        return self._bitwise(other, np.bitwise_or, "bitwise_or")
 
     __ror__ = __or__
 
     def __xor__(self, other):
-        return constant_tensor(np.asarray(self.array ^ array_of(other)))
+        return self._bitwise(other, np.bitwise_xor, "bitwise_xor")
 
     __rxor__ = __xor__
+
+    def _bitwise(self, other, ufunc, name: str):
+        """``ufunc`` of the two in their result dtype (PyTorch's promotion: a 0-d tensor or
+        a Python int keeps an int32 tensor int32), for boolean and integer operands."""
+        from tinynet.promotion import promote  # NOTE: late: promotion.py imports Tensor
+        x, other = promote(self, other)
+        for operand in (x, other):
+            kind = np.asarray(array_of(operand)).dtype.kind
+            if kind not in "biu":
+                raise TypeError(f"{name}: the operands must be boolean or integer, got "
+                                f"{np.asarray(array_of(operand)).dtype}")
+        return constant_tensor(np.asarray(ufunc(x.array, array_of(other))))
 
     def logical_not(self):
         """True where the element is 0 (False), for any dtype."""
