@@ -687,3 +687,14 @@ def test_integer_dtypes_promote_and_wrap_as_pytorch(expression):
     theirs = eval(expression.replace("LIB", "torch"), names)
     assert ours.tolist() == theirs.tolist()
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int64"])
+def test_an_integer_tensor_to_a_negative_power_is_refused_as_in_pytorch(dtype):
+    # numpy would wrap uint8's -1 to 255 and compute x ** 255
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        torch.tensor([2, 1], dtype=getattr(torch, dtype)) ** -1
+    with pytest.raises(RuntimeError, match="pow: integers to negative integer powers are not "
+                                           "allowed"):
+        tn.tensor([2, 1], dtype=getattr(tn, dtype)) ** -1

@@ -261,6 +261,11 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return self.abs()
 
     def __pow__(self, exponent):
+        if isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool) and \
+                exponent < 0 and self.array.dtype.kind in "iu":  # (numpy would wrap a uint8's)
+            raise RuntimeError(f"pow: integers to negative integer powers are not allowed (as "
+                               f"in PyTorch), got a {self.dtype} tensor and exponent "
+                               f"{exponent}; make one of them floating point")
         if not _same_dtype(self, exponent):
             self, exponent = promote(self, exponent)
         return ops.Pow.apply(self, exponent)

@@ -206,7 +206,7 @@ class TensorInPlace:
         return self.__itruediv__(other)
 
     def pow_(self, exponent):
-        return self._update(exponent, np.power, lambda a, b: a ** b)
+        return self.__ipow__(exponent)
 
     def neg_(self):
         return self.mul_(-1)
