@@ -698,3 +698,32 @@ def test_an_integer_tensor_to_a_negative_power_is_refused_as_in_pytorch(dtype):
     with pytest.raises(RuntimeError, match="pow: integers to negative integer powers are not "
                                            "allowed"):
         tn.tensor([2, 1], dtype=getattr(tn, dtype)) ** -1
+
+
+@pytest.mark.parametrize("call", ["x.prod(0)", "x.max(0).values", "x.min(0).values",
+                                  "x.prod(-1, keepdim=True)"])
+def test_a_0d_tensors_reductions_over_dim_0_differentiate_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        x = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        y = eval(call, {"x": x})
+        y.backward()
+        results.append((y.item(), tuple(y.shape), x.grad.item()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("equation, a_shape, b_shape", [
+    ("bi,bi->b", (1, 3), (4, 3)), ("bij,bjk->bik", (1, 2, 3), (5, 3, 2)),
+    ("ij,jk->ik", (2, 3), (3, 4))])
+def test_einsum_gradients_sum_over_broadcast_letters_as_pytorch(equation, a_shape, b_shape):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a_values, b_values = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    grads = []
+    for lib in (tn, torch):
+        a, b = lib.tensor(a_values, requires_grad=True), lib.tensor(b_values, requires_grad=True)
+        lib.einsum(equation, a, b).sum().backward()
+        grads.append([np.asarray(a.grad.tolist()), np.asarray(b.grad.tolist())])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

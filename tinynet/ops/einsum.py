@@ -34,6 +34,12 @@ class Einsum(Function):
             kept = "".join(c for c in letters[i] if c in known)
             terms = ",".join([ctx.output] + others)
             g = np.einsum(f"{terms}->{kept}", grad, *(xs[j] for j in range(len(xs)) if j != i))
+            # a letter of size 1 in x_i that another operand has longer was broadcast:
+            # x_i's gradient sums over it
+            stretched = tuple(k for k, c in enumerate(kept)
+                              if x.shape[letters[i].index(c)] == 1 and g.shape[k] != 1)
+            if stretched:
+                g = g.sum(axis=stretched, keepdims=True)
             shape = [x.shape[k] if c in known else 1 for k, c in enumerate(letters[i])]
             grads.append(np.broadcast_to(g.reshape(shape), x.shape))
         return tuple(grads)
