@@ -417,3 +417,13 @@ def test_float32_gradients_stay_float32(name):
     assert y.dtype == tn.float32
     y.backward(tn.ones(y.shape))
     assert DtypeProbe.seen == [np.float32]
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: tn.ones(2, 3) + tn.ones(4), "add"), (lambda: tn.ones(2, 3) * tn.ones(2), "mul"),
+    (lambda: tn.maximum(tn.ones(2, 3), tn.ones(4)), "maximum")])
+def test_operands_that_do_not_broadcast_are_named_with_their_shapes(call, name):
+    with pytest.raises(ValueError, match=rf"^{name}: the operands' shapes \(2, 3\) and "
+                                         r"\(\d,\) do not broadcast together \(compared from "
+                                         r"the last dimension"):
+        call()

@@ -105,6 +105,8 @@ class Function:
             out = cls.forward(ctx, *arrays)
         except AttributeError as error:
             raise numpy_hint(cls, "forward", error) from error
+        except ValueError as error:
+            raise broadcast_hint(cls, arrays, error) from error
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
@@ -148,6 +150,17 @@ def numpy_hint(cls, method: str, error: AttributeError) -> AttributeError:
         f"{cls.__name__}.{method}: {error}: a tinynet Function's forward and backward get "
         f"and return numpy arrays, not Tensors as PyTorch's do; write them with numpy "
         f"(x @ w.T, np.exp(x), np.maximum(x, 0), g.copy()); see docs/api.md")
+
+
+def broadcast_hint(cls, arrays: list, error: ValueError) -> ValueError:
+    """``error``, or, for numpy's "operands could not be broadcast together", the same
+    error naming the op, the operands' shapes and the rule."""
+    if "could not be broadcast together" not in str(error):
+        return error
+    shapes = " and ".join(str(a.shape) for a in arrays if isinstance(a, np.ndarray))
+    return ValueError(f"{cls.__name__.lower()}: the operands' shapes {shapes} do not "
+                      f"broadcast together (compared from the last dimension, each pair of "
+                      f"sizes must be equal or one of them 1)")
 
 
 def _share_version(t, base: np.ndarray, args: tuple) -> None:
