@@ -266,7 +266,8 @@ def binary_cross_entropy(input: Tensor, target, weight=None,  # noqa: A002
     """
     name = "binary_cross_entropy"
     _check_elementwise(name, input, target, reduction)
-    input = _promoted(input, target)  # noqa: A001
+    if input.dtype.kind != "f":  # (a float input keeps its dtype: the target follows it)
+        input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
     _constant(name, "weight", weight)
     w = None
