@@ -577,7 +577,8 @@ MIXED_INDICES = ["[0, :, [0, 1]]", "[:, 0, [0, 2]]", "[[0, 1], :, 0]", "[1, [0, 
                  "[..., 0, [0, 1]]", "[0, None, [2, 0]]", "[-1, :, [0, -1, 0]]",
                  "[1, [[0, 1], [2, 2]], ...]", "[LIB.tensor(0), :, [1, 0]]",
                  "[0, :, LIB.tensor([True, False, True, True])]", "[1, 1:, [3, 3]]",
-                 "[[[0, 1], [1, 0]]]", "[[[[0, 1]]]]"]
+                 "[[[0, 1], [1, 0]]]", "[[[[0, 1]]]]", "[True, 0, [0, 1]]",
+                 "[[[True, False, True], [False, True, True]], 0]"]
 
 
 @pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
@@ -715,7 +716,8 @@ def test_a_0d_tensors_reductions_over_dim_0_differentiate_as_pytorch(call):
 
 @pytest.mark.parametrize("equation, a_shape, b_shape", [
     ("bi,bi->b", (1, 3), (4, 3)), ("bij,bjk->bik", (1, 2, 3), (5, 3, 2)),
-    ("ij,jk->ik", (2, 3), (3, 4))])
+    ("ij,jk->ik", (2, 3), (3, 4)), ("ij,jk->ik", (3, 1), (4, 5)), ("ij,ij->i", (3, 1), (3, 4)),
+    ("i,i->", (1,), (4,)), ("ij,ik->jk", (1, 2), (4, 3))])
 def test_einsum_gradients_sum_over_broadcast_letters_as_pytorch(equation, a_shape, b_shape):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
@@ -727,3 +729,21 @@ def test_einsum_gradients_sum_over_broadcast_letters_as_pytorch(equation, a_shap
         grads.append([np.asarray(a.grad.tolist()), np.asarray(b.grad.tolist())])
     for ours, theirs in zip(*grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_a_0d_index_tensor_mixed_with_arrays_is_data_to_a_capture():
+    # it selects first (an int to numpy): a capture must not replay it as a constant
+    x = tn.arange(24.0, dtype=tn.float64).reshape(2, 3, 4)
+    captured = tn.capture(lambda x, i: x[i, :, [0, 1]].sum() * 1)
+    with pytest.warns(UserWarning):
+        values = [captured(x, tn.tensor(i)).item() for i in (0, 0, 1, 1, 0)]
+    assert values == [27.0, 27.0, 99.0, 99.0, 27.0]
+
+
+def test_an_in_place_op_in_the_graph_keeps_the_tensors_shape():
+    h = tn.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1
+    for op in ("**=", "+=", "%="):
+        with pytest.raises(RuntimeError, match=r"the result's shape \(2, 3\) \(the operands "
+                                               r"broadcast\) cannot be written into this "
+                                               r"tensor of shape \(3,\)"):
+            exec(f"h {op} other", {"h": h, "other": tn.ones(2, 3)})

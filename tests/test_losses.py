@@ -560,3 +560,17 @@ def test_an_integer_input_takes_the_float_targets_dtype(name, expected):
 def test_loss_arguments_are_refused_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_float16_class_weights_summed_past_65504_rows(name):
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((70_001, 3)).astype(np.float16)
+    y = tn.tensor(rng.integers(0, 3, 70_001))
+    half = tn.tensor(z, requires_grad=True)
+    loss = getattr(F, name)(half, y, weight=tn.ones(3, dtype=tn.float16))
+    loss.backward()
+    exact = getattr(F, name)(tn.tensor(z.astype(np.float64)), y,
+                             weight=tn.ones(3, dtype=tn.float64))
+    assert abs(float(loss.item()) - exact.item()) < 2e-3 * abs(exact.item())
+    assert np.count_nonzero(half.grad.array) > 0.3 * z.size

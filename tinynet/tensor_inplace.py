@@ -111,6 +111,10 @@ class TensorInPlace:
         name = name or ufunc.__name__
         if self._recording(other):
             result = out_of_place(self, other)
+            if result.shape != self.shape:
+                raise RuntimeError(f"{name}: the result's shape {tuple(result.shape)} (the "
+                                   f"operands broadcast) cannot be written into this tensor "
+                                   f"of shape {tuple(self.shape)} (as in PyTorch)")
             if result.dtype != self.dtype:
                 self._check_cast(name, result.dtype)
                 result = result.to(self.dtype)  # (recorded: the gradient is cast back)
@@ -367,6 +371,8 @@ def _torch_order(parts: tuple):
     for p, w in zip(parts, whole):
         if w:
             first.append(int(p))  # the dimension goes: nothing of it in ``rest``
+        elif isinstance(p, (bool, np.bool_)):
+            rest.append(p)  # a new dimension of 1 (or 0), as None, made in ``rest``
         elif p is None:
             first.append(None)  # a new dimension, which ``rest`` keeps whole
             rest.append(slice(None))
@@ -374,10 +380,14 @@ def _torch_order(parts: tuple):
             first.append(Ellipsis)
             rest.append(Ellipsis)
         else:  # a slice or an index array: applied in ``rest``, over the dims it spans
-            spans = p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else 1
+            mask = np.asarray(p) if isinstance(p, (list, np.ndarray)) else None
+            spans = mask.ndim if mask is not None and mask.dtype == np.bool_ else 1
             first.extend([slice(None)] * spans)
             rest.append(p)
-    return ops.movement.SplitIndex((tuple(first), tuple(rest)))
+    # the integers' 0-d arrays ride along: tn.capture sees where they come from (a call's
+    # input is data, not a value to replay)
+    sources = tuple(p for p, w in zip(parts, whole) if w and isinstance(p, np.ndarray))
+    return ops.movement.SplitIndex((tuple(first), tuple(rest), sources))
 
 
 def _index_array(part):

@@ -106,7 +106,10 @@ class Function:
         except AttributeError as error:
             raise numpy_hint(cls, "forward", error) from error
         except ValueError as error:
-            raise broadcast_hint(cls, arrays, error) from error
+            hint = broadcast_hint(cls, arrays, error)
+            if hint is error:
+                raise
+            raise hint from error
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.

@@ -7,7 +7,7 @@ adds class weights, ignored targets, label smoothing and class-probability targe
 import numpy as np
 
 from tinynet.autograd.function import Function
-from tinynet.ops.loss import grad_per_sample, reduce_losses
+from tinynet.ops.loss import grad_per_sample, reduce_losses, total_weight
 from tinynet.ops.reduce import per_count
 
 
@@ -90,7 +90,7 @@ class CrossEntropyGeneral(Function):
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(z.dtype)
         nll = -(shifted[rows, t] - log_sums) * w_t  # (N,)
-        denominator = w_t.sum()  # 'mean' divides by this: Σ w[tᵢ] over non-ignored rows
+        denominator = total_weight(w_t)  # 'mean' divides by this: Σ w[tᵢ] over non-ignored rows
         coef = (1 - eps) * w_t  # a[i, tᵢ] from the NLL term, per unit of dL/dℓᵢ
         smooth = smooth_a = None
         if eps:

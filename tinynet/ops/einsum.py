@@ -40,6 +40,8 @@ class Einsum(Function):
                               if x.shape[letters[i].index(c)] == 1 and g.shape[k] != 1)
             if stretched:
                 g = g.sum(axis=stretched, keepdims=True)
+            # and a letter x_i has longer than another operand's size 1 reaches all of it
+            g = np.broadcast_to(g, tuple(x.shape[letters[i].index(c)] for c in kept))
             shape = [x.shape[k] if c in known else 1 for k, c in enumerate(letters[i])]
             grads.append(np.broadcast_to(g.reshape(shape), x.shape))
         return tuple(grads)

@@ -27,6 +27,12 @@ def reduce_losses(losses, reduction: str, denominator):
     return mean.astype(np.float16) if half else mean
 
 
+def total_weight(w: np.ndarray):
+    """Σ w: in float32 for float16 weights (70,000 ones are inf in float16), rounded back
+    only where the result is used."""
+    return w.sum(dtype=np.float32) if w.dtype == np.float16 else w.sum()
+
+
 def grad_per_sample(grad, reduction: str, denominator, n: int):
     """dL/dℓᵢ for each of the n per-sample losses ℓᵢ, as an (N,) array, from dL/d(loss)."""
     if reduction == "none":
@@ -53,7 +59,7 @@ class NLLLoss(Function):
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(x.dtype)
         ctx.save_for_backward(t, w_t, valid)
-        ctx.denominator = w_t.sum()
+        ctx.denominator = total_weight(w_t)
         with np.errstate(invalid="ignore", divide="ignore"):
             return reduce_losses(-x[np.arange(n), t] * w_t, reduction, ctx.denominator)
 
