@@ -22,8 +22,11 @@ def reduce_losses(losses, reduction: str, denominator):
     total = losses.sum(dtype=np.float32) if half else losses.sum()
     if reduction == "sum":
         return total.astype(np.float16) if half else total
-    with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: NaN, as PyTorch
+    if denominator != 0:  # (the usual case: no errstate, which costs a microsecond)
         mean = total / denominator
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: NaN, as PyTorch
+            mean = total / denominator
     return mean.astype(np.float16) if half else mean
 
 
