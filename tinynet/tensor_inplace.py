@@ -111,10 +111,7 @@ class TensorInPlace:
         name = name or ufunc.__name__
         if self._recording(other):
             result = out_of_place(self, other)
-            if result.shape != self.shape:
-                raise RuntimeError(f"{name}: the result's shape {tuple(result.shape)} (the "
-                                   f"operands broadcast) cannot be written into this tensor "
-                                   f"of shape {tuple(self.shape)} (as in PyTorch)")
+            self._check_shape(name, result.shape)
             if result.dtype != self.dtype:
                 self._check_cast(name, result.dtype)
                 result = result.to(self.dtype)  # (recorded: the gradient is cast back)
@@ -128,6 +125,14 @@ class TensorInPlace:
             ufunc(self.array, values, out=self.array, casting="unsafe")
         self.bump_version()
         return self
+
+    def _check_shape(self, name: str, shape: tuple) -> None:
+        """An in-place result must keep this tensor's shape (the operands may not
+        broadcast it larger), as in PyTorch."""
+        if shape != self.shape:
+            raise RuntimeError(f"{name}: the result's shape {tuple(shape)} (the operands "
+                               f"broadcast) cannot be written into this tensor of shape "
+                               f"{tuple(self.shape)} (as in PyTorch)")
 
     def _check_cast(self, name: str, dtype) -> None:
         """PyTorch's rule for an in-place result: it may go down a category (float into
@@ -185,10 +190,7 @@ class TensorInPlace:
         result = out_of_place(self, other)
         if result.dtype != self.dtype:
             self._check_cast(name, result.dtype)
-        if result.shape != self.shape:
-            raise RuntimeError(f"{name}: the result's shape {tuple(result.shape)} (the "
-                               f"operands broadcast) cannot be written into this tensor of "
-                               f"shape {tuple(self.shape)} (as in PyTorch)")
+        self._check_shape(name, result.shape)
         np.copyto(self.array, result.array, casting="unsafe")
         self.bump_version()
         return self

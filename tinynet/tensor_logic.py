@@ -67,10 +67,9 @@ class TensorLogic:
         from tinynet.promotion import promote  # NOTE: late: promotion.py imports Tensor
         x, other = promote(self, other)
         for operand in (x, other):
-            kind = np.asarray(array_of(operand)).dtype.kind
-            if kind not in "biu":
-                raise TypeError(f"{name}: the operands must be boolean or integer, got "
-                                f"{np.asarray(array_of(operand)).dtype}")
+            dtype = np.asarray(array_of(operand)).dtype
+            if dtype.kind not in "biu":
+                raise TypeError(f"{name}: the operands must be boolean or integer, got {dtype}")
         return constant_tensor(np.asarray(ufunc(x.array, array_of(other))))
 
     def logical_not(self):

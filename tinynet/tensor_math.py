@@ -304,9 +304,7 @@ class TensorMath:
             x = x.to(np.int64)
         if dim is None:
             return ops.Prod.apply(x, None, False)
-        dim = single_dim(dim, x.ndim, "prod")
-        # (a 0-d tensor's dim 0 is all of it: its one element)
-        return ops.Prod.apply(x, None, False) if x.ndim == 0 else ops.Prod.apply(x, dim, keepdim)
+        return ops.Prod.apply(x, single_dim(dim, x.ndim, "prod"), keepdim)
 
     @numpy_names
     def cumsum(self, dim: int, dtype=None):
@@ -364,8 +362,6 @@ class TensorMath:
         if dim is None:
             return ops.Max.apply(self, None, False)
         dim = single_dim(dim, self.ndim, "max")
-        if self.ndim == 0:  # (its dim 0 is all of it: its one element, at index 0)
-            return MaxResult(ops.Max.apply(self, None, False), self.argmax(dim, keepdim))
         return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
 
     @numpy_names
@@ -377,8 +373,6 @@ class TensorMath:
         if dim is None:
             return ops.Min.apply(self, None, False)
         dim = single_dim(dim, self.ndim, "min")
-        if self.ndim == 0:  # (its dim 0 is all of it: its one element, at index 0)
-            return MinResult(ops.Min.apply(self, None, False), self.argmin(dim, keepdim))
         return MinResult(ops.Min.apply(self, dim, keepdim), self.argmin(dim, keepdim))
 
     @numpy_names

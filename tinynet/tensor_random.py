@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from tinynet.checks import check_int
 from tinynet.random import drawing_generator
 
 
@@ -29,11 +30,11 @@ def _number(where: str, name: str, value, integer: bool = False):
     if hasattr(value, "array") and value.array.ndim == 0:  # (a Tensor: the package's
         values_read()  # lower layers cannot name the class here)
         value = value.array.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-            integer and not isinstance(value, numbers.Integral):
-        kind = "an integer" if integer else "a real number"
-        raise TypeError(f"{where}: {name} must be {kind}, got {value!r}")
-    return int(value) if integer else float(value)
+    if integer:
+        return check_int(where, name, value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a real number, got {value!r}")
+    return float(value)
 
 
 def _from_to(where: str, bounds: tuple, named: dict, defaults: tuple) -> tuple:
@@ -53,7 +54,7 @@ def _from_to(where: str, bounds: tuple, named: dict, defaults: tuple) -> tuple:
     return values.get("from", defaults[0]), values.get("to", defaults[1])
 
 
-def check_floating(where: str, dtype) -> None:
+def check_continuous(where: str, dtype) -> None:
     """A continuous distribution's draws need a floating-point tensor."""
     if np.dtype(dtype).kind != "f":
         raise RuntimeError(f"{where}: draws from a continuous distribution need a "
@@ -145,7 +146,7 @@ class TensorRandom:
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with draws from N(mean, std²)."""
-        check_floating("normal_", self.dtype)
+        check_continuous("normal_", self.dtype)
         mean, std = check_normal("normal_", mean, std)
         rng = drawing_generator(generator, "normal_")
         return self._overwrite(rng.normal(mean, std, self.shape))
@@ -154,7 +155,7 @@ class TensorRandom:
         """``uniform_(from=0, to=1, *, generator=None)``: fill with draws from U(from, to),
         each in [from, to) (one that rounds up to ``to`` in the tensor's dtype is the
         dtype's next number below it)."""
-        check_floating("uniform_", self.dtype)
+        check_continuous("uniform_", self.dtype)
         low, high = check_uniform("uniform_", *_from_to("uniform_", bounds, named, (0.0, 1.0)),
                                   self.dtype)
         rng = drawing_generator(generator, "uniform_")
@@ -183,7 +184,7 @@ class TensorRandom:
     def exponential_(self, lambd=1.0, *, generator=None):
         """Fill with draws from the exponential distribution of rate ``lambd`` (density
         λ·e^(-λx), mean 1/λ); λ must be > 0."""
-        check_floating("exponential_", self.dtype)
+        check_continuous("exponential_", self.dtype)
         lambd = _number("exponential_", "lambd", lambd)
         if not lambd > 0:
             raise RuntimeError(f"exponential_: lambd must be > 0, got lambd={lambd}")
@@ -203,7 +204,7 @@ class TensorRandom:
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         """Fill with exp(z), z ~ N(mean, std²) (``mean`` and ``std`` are the logarithm's);
         std must be > 0."""
-        check_floating("log_normal_", self.dtype)
+        check_continuous("log_normal_", self.dtype)
         mean, std = _number("log_normal_", "mean", mean), _number("log_normal_", "std", std)
         if not std > 0:
             raise RuntimeError(f"log_normal_: std must be > 0, got std={std}")
@@ -213,7 +214,7 @@ class TensorRandom:
     def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         """Fill with draws from the Cauchy distribution (density
         1 / (πσ(1 + ((x - median)/σ)²))); σ must be > 0."""
-        check_floating("cauchy_", self.dtype)
+        check_continuous("cauchy_", self.dtype)
         median, sigma = _number("cauchy_", "median", median), _number("cauchy_", "sigma", sigma)
         if not sigma > 0:
             raise RuntimeError(f"cauchy_: sigma must be > 0, got sigma={sigma}")

@@ -13,7 +13,7 @@ from scipy.special import erfinv
 from tinynet.checks import check_real, choice_message
 from tinynet.random import drawing_generator
 from tinynet.tensor import Tensor
-from tinynet.tensor_random import check_floating, check_normal, check_uniform, uniform_draws
+from tinynet.tensor_random import check_continuous, check_normal, check_uniform, uniform_draws
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_",
@@ -64,7 +64,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with samples from U(a, b), each in [a, b): a <= b, as in PyTorch (see
     ``Tensor.uniform_``)."""
-    check_floating("uniform_", tensor.dtype)
+    check_continuous("uniform_", tensor.dtype)
     a, b = check_uniform("uniform_", a, b, tensor.dtype)
     rng = drawing_generator(generator, "uniform_")
     return _fill(tensor, uniform_draws(rng, a, b, tensor.shape, tensor.dtype))
@@ -72,7 +72,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with samples from N(mean, std²): std >= 0, as in PyTorch."""
-    check_floating("normal_", tensor.dtype)
+    check_continuous("normal_", tensor.dtype)
     mean, std = check_normal("normal_", mean, std)
     rng = drawing_generator(generator, "normal_")
     return _fill(tensor, rng.normal(mean, std, tensor.shape))

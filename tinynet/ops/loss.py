@@ -19,7 +19,7 @@ def reduce_losses(losses, reduction: str, denominator):
     if reduction == "none":
         return losses
     half = losses.dtype == np.float16
-    total = losses.sum(dtype=np.float32) if half else losses.sum()
+    total = total_weight(losses)
     if reduction == "sum":
         return total.astype(np.float16) if half else total
     if denominator != 0:  # (the usual case: no errstate, which costs a microsecond)
@@ -31,7 +31,7 @@ def reduce_losses(losses, reduction: str, denominator):
 
 
 def total_weight(w: np.ndarray):
-    """Σ w: in float32 for float16 weights (70,000 ones are inf in float16), rounded back
+    """Σ w: in float32 for float16 values (70,000 ones are inf in float16), rounded back
     only where the result is used."""
     return w.sum(dtype=np.float32) if w.dtype == np.float16 else w.sum()
 

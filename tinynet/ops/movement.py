@@ -32,10 +32,12 @@ class Permute(Function):
 
 
 class SplitIndex(tuple):
-    """An index in PyTorch's order, (integers, the rest): PyTorch takes an integer as a
-    select, before any index array, where numpy counts it with the arrays (``x[0, :,
-    [0, 1]]`` of a (2, 3, 4) x is (3, 2) in PyTorch and (2, 3) in numpy), so ``x[index]``
-    is ``x[first][rest]``: the first a view, the second numpy's own rules."""
+    """An index in PyTorch's order, (integers, the rest, sources): PyTorch takes an
+    integer as a select, before any index array, where numpy counts it with the arrays
+    (``x[0, :, [0, 1]]`` of a (2, 3, 4) x is (3, 2) in PyTorch and (2, 3) in numpy), so
+    ``x[index]`` is ``x[first][rest]``: the first a view, the second numpy's own rules.
+    ``sources``, the 0-d arrays the integers came from, only tell ``tn.capture`` where
+    they come from."""
 
     def of(self, x: np.ndarray) -> np.ndarray:
         """The view of ``x`` the integers select (write through it to write into x)."""

@@ -97,6 +97,8 @@ class Max(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         op = type(ctx)
+        if x.ndim == 0:  # its dim 0 is all of it: its one element
+            dim = None
         ctx.dim, ctx.keepdim = dim, keepdim
         if dim is None:
             y = op.pick(x)
@@ -135,6 +137,8 @@ class Prod(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
+        if x.ndim == 0:  # its dim 0 is all of it: its one element
+            dim = None
         ctx.x_shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         ctx.save_for_backward(x)
         return np.prod(x, axis=dim, keepdims=keepdim)
