@@ -747,3 +747,35 @@ def test_an_in_place_op_in_the_graph_keeps_the_tensors_shape():
                                                r"broadcast\) cannot be written into this "
                                                r"tensor of shape \(3,\)"):
             exec(f"h {op} other", {"h": h, "other": tn.ones(2, 3)})
+
+
+@pytest.mark.parametrize("base_dtype, exponent_dtype", [
+    ("int64", "int64"), ("int32", "int64"), ("uint8", "int64"), ("int8", "int8")])
+def test_integer_tensor_exponents_below_zero_compute_as_pytorch(base_dtype, exponent_dtype):
+    # 1/xᵏ truncated: ±1 for x = ±1, 0 otherwise (numpy refuses these)
+    torch = pytest.importorskip("torch")
+    low = -3 if base_dtype[0] == "i" else 0
+    base, exponent = np.meshgrid(np.arange(low, 4), np.arange(-3, 4))
+    results = []
+    for lib in (tn, torch):
+        x = lib.tensor(base.ravel(), dtype=getattr(lib, base_dtype))
+        p = lib.tensor(exponent.ravel(), dtype=getattr(lib, exponent_dtype))
+        for y in (x ** p, 2 ** p, x.pow(p)):
+            results.append((y.tolist(), str(y.dtype).split(".")[-1]))
+    assert results[:3] == results[3:]
+
+
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
+def test_choosing_from_no_elements_is_refused_by_name_as_pytorch(name):
+    torch = pytest.importorskip("torch")
+    for lib in (tn, torch):
+        x = lib.empty(0, 3)
+        with pytest.raises(IndexError, match=rf"{name}.*dim 0"):
+            getattr(x, name)(0)
+        with pytest.raises((RuntimeError, IndexError), match=name):
+            getattr(x, name)()
+        assert tuple(getattr(x, name)(1, keepdim=True)[0].shape if name in ("max", "min")
+                     else getattr(x, name)(1, keepdim=True).shape) == (0, 1)
+    with pytest.raises(RuntimeError, match=rf"{name}: the tensor has no elements \(shape "
+                                           rf"\(0, 3\)\).*give a dim whose size is not 0"):
+        getattr(tn.empty(0, 3), name)()

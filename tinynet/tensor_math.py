@@ -345,6 +345,21 @@ class TensorMath:
                                  f"identity), input shape {self.shape}")
         return axes
 
+    def _nonempty(self, dim, name: str):
+        """``dim`` (one dim, or None for every element) where ``name`` can take it: the
+        elements to choose from are not none, as a maximum of nothing has no value."""
+        if dim is None:
+            if self.array.size == 0:
+                raise RuntimeError(f"{name}: the tensor has no elements (shape {self.shape}) "
+                                   f"and a reduction over all of them has no value; give a "
+                                   f"dim whose size is not 0")
+            return None
+        dim = single_dim(dim, self.ndim, name)
+        if self.ndim and self.shape[dim] == 0:
+            raise IndexError(f"{name}: cannot reduce over dim {dim} of size 0, input shape "
+                             f"{self.shape}")
+        return dim
+
     @numpy_names
     def logsumexp(self, dim, keepdim: bool = False):
         """log Σ exp(x) over ``dim`` (an int or a tuple), without overflow (the maximum is
@@ -360,8 +375,8 @@ class TensorMath:
         if isinstance(dim, TensorMath):
             return self.maximum(dim)
         if dim is None:
-            return ops.Max.apply(self, None, False)
-        dim = single_dim(dim, self.ndim, "max")
+            return ops.Max.apply(self, self._nonempty(None, "max"), False)
+        dim = self._nonempty(dim, "max")
         return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
 
     @numpy_names
@@ -371,24 +386,24 @@ class TensorMath:
         if isinstance(dim, TensorMath):
             return self.minimum(dim)
         if dim is None:
-            return ops.Min.apply(self, None, False)
-        dim = single_dim(dim, self.ndim, "min")
+            return ops.Min.apply(self, self._nonempty(None, "min"), False)
+        dim = self._nonempty(dim, "min")
         return MinResult(ops.Min.apply(self, dim, keepdim), self.argmin(dim, keepdim))
 
     @numpy_names
     def argmax(self, dim=None, keepdim: bool = False):
         if dim is None:  # over every element (keepdim: a 1 for each of them, as PyTorch)
-            flat = np.asarray(self.array.argmax())
+            flat = np.asarray(self.array.argmax(axis=self._nonempty(None, "argmax")))
             return constant_tensor(flat.reshape((1,) * self.ndim) if keepdim else flat)
-        return constant_tensor(self.array.argmax(axis=single_dim(dim, self.ndim, "argmax"),
+        return constant_tensor(self.array.argmax(axis=self._nonempty(dim, "argmax"),
                                           keepdims=keepdim))
 
     @numpy_names
     def argmin(self, dim=None, keepdim: bool = False):
         if dim is None:  # over every element (keepdim: a 1 for each of them, as PyTorch)
-            flat = np.asarray(self.array.argmin())
+            flat = np.asarray(self.array.argmin(axis=self._nonempty(None, "argmin")))
             return constant_tensor(flat.reshape((1,) * self.ndim) if keepdim else flat)
-        return constant_tensor(self.array.argmin(axis=single_dim(dim, self.ndim, "argmin"),
+        return constant_tensor(self.array.argmin(axis=self._nonempty(dim, "argmin"),
                                           keepdims=keepdim))
 
     @numpy_names

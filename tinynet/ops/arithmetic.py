@@ -80,7 +80,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, p):
-        y = np.power(x, p)
+        y = np.power(x, p) if not _negative_integer_powers(x, p) else integer_power(x, p)
         ctx.save_for_backward(x, p, y)
         return y
 
@@ -99,6 +99,21 @@ class Pow(Function):
             if need_p:
                 gp = grad * np.where((x == 0) & (p >= 0), 0, y * np.log(x))
         return gx, gp
+
+
+def _negative_integer_powers(x, p) -> bool:
+    """Whether integer ``x`` meets a negative integer exponent in ``p``, which np.power
+    refuses."""
+    return np.asarray(x).dtype.kind in "iu" and np.asarray(p).dtype.kind == "i" and \
+        bool(np.any(np.asarray(p) < 0))
+
+
+def integer_power(x, p) -> np.ndarray:
+    """x ** p for integers, as PyTorch computes it when p < 0: 1/xᵏ truncated to an
+    integer, which is x⁻ᵏ for x = ±1 and 0 for any other x (0 too)."""
+    y = np.power(x, np.abs(p))
+    ones = np.abs(x) == 1  # 1/(±1)ᵏ = (±1)ᵏ
+    return np.where(np.asarray(p) >= 0, y, np.where(ones, y, 0)).astype(y.dtype, copy=False)
 
 
 class Remainder(Function):
