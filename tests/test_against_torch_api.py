@@ -779,3 +779,23 @@ def test_choosing_from_no_elements_is_refused_by_name_as_pytorch(name):
     with pytest.raises(RuntimeError, match=rf"{name}: the tensor has no elements \(shape "
                                            rf"\(0, 3\)\).*give a dim whose size is not 0"):
         getattr(tn.empty(0, 3), name)()
+
+
+@pytest.mark.parametrize("call", ["x.sum(dim=(0, 0))", "x.mean(dim=[1, -1])",
+                                  "x.amax(dim=(1, 1))"])
+def test_a_dim_named_twice_is_refused_by_name_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="appears multiple times"):
+        eval(call, {"x": torch.ones(2, 3)})
+    with pytest.raises(RuntimeError, match=r"(sum|mean|amax): dim \d appears more than once"):
+        eval(call, {"x": tn.ones(2, 3)})
+
+
+@pytest.mark.parametrize("dim", [[0], (0, 1), [-1], (), []])
+def test_sum_and_mean_over_a_list_or_tuple_of_dims_as_pytorch(dim):
+    torch = pytest.importorskip("torch")
+    values = np.arange(6.0).reshape(2, 3)
+    for name in ("sum", "mean"):
+        ours = getattr(tn.tensor(values), name)(dim=dim, keepdim=True)
+        theirs = getattr(torch.tensor(values), name)(dim=dim, keepdim=True)
+        assert ours.tolist() == theirs.tolist()

@@ -283,6 +283,8 @@ class TensorMath:
         x = self if dtype is None else self.to(dtype)
         if dtype is None and x.array.dtype.kind == "u":  # (numpy would give uint64)
             x = x.to(np.int64)
+        if type(dim) in (tuple, list):  # (an int or None numpy checks as well)
+            dim = dims_of(dim, x.ndim, "sum") if dim else None
         total = ops.Sum.apply(x, dim, keepdim)
         # a small integer dtype asked for: the sum in it (wrapping), as PyTorch
         return total if dtype is None or total.dtype == x.dtype else total.to(x.dtype)
@@ -293,6 +295,8 @@ class TensorMath:
         if x.array.dtype.kind != "f":
             raise RuntimeError(f"mean: the tensor must be floating-point, got {x.dtype}; "
                                f"use .float().mean() or mean(dtype=tinynet.float32)")
+        if type(dim) in (tuple, list):
+            dim = dims_of(dim, x.ndim, "mean") if dim else None
         return ops.Mean.apply(x, dim, keepdim)
 
     @numpy_names
