@@ -475,6 +475,48 @@ def test_divergence_restores_the_end_of_the_last_finite_epoch(iris):
                                       state["momentum_buffer"])
 
 
+class _InterruptedAdam(tn.optim.Adam):
+    """Adam that is interrupted (Ctrl-C: KeyboardInterrupt) in its ``at``-th step, once
+    it has updated its first parameter."""
+
+    def __init__(self, params, at: int):
+        super().__init__(params, lr=1e-3, foreach=False)
+        self.at, self.calls = at, 0
+
+    def step(self, closure=None):
+        self.calls += 1
+        if self.calls == self.at:
+            first = self.param_groups[0]["params"][0]
+            first.array -= 0.1
+            raise KeyboardInterrupt
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("capture", [False, True])
+def test_ctrl_c_restores_the_last_finished_epoch_and_keeps_its_history(iris, capture):
+    steps = -(-len(iris.X_train) // 32)  # per epoch: the interrupt comes in epoch 3
+    twin = _mlp(iris, activation="relu")
+    finished = tn.fit(twin, iris.X_train, iris.y_train, epochs=2, seed=0, progress=False,
+                      optimizer=tn.optim.Adam(twin.parameters(), foreach=False),
+                      capture=capture)
+    model = _mlp(iris, activation="relu")
+    optimizer = _InterruptedAdam(model.parameters(), at=2 * steps + 3)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        tn.fit(model, iris.X_train, iris.y_train, optimizer=optimizer, epochs=5, seed=0,
+               progress=False, capture=capture)
+    history = caught.value.history
+    assert [r["epoch"] for r in history.records] == [1, 2]
+    assert [r["train_loss"] for r in history.records] == \
+        [r["train_loss"] for r in finished.records]
+    for ours, theirs in zip(model.parameters(), twin.parameters()):  # not mid-epoch 3
+        np.testing.assert_array_equal(ours.array, theirs.array)
+        assert ours.grad is None
+    assert all(state["step"] == 2 * steps for state in optimizer.state.values())
+    if sys.version_info >= (3, 11):
+        assert re.search(r"fit: interrupted during epoch 3; the parameters and optimizer "
+                         r"state are restored to the end of epoch 2", caught.value.__notes__[0])
+
+
 def test_clip_grad_norm_trains_as_the_hand_written_loop_clips(iris):
     model = _mlp(iris, hidden=(8,))
     twin = _mlp(iris, hidden=(8,))

@@ -624,3 +624,31 @@ def test_partial_fit_keeps_the_best_loss_and_warm_starts_count_on(iris):
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert clf.fit(X, y).n_iter_ == 3
         assert clf.fit(X, y).n_iter_ == 2
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_ctrl_c_ends_fit_as_scikit_learn_at_the_last_finished_epoch(iris, monkeypatch,
+                                                                    early_stopping):
+    # scikit-learn's MLP warns "Training interrupted by user." and keeps what it has; here
+    # the interrupted epoch is undone (a step may have updated some parameters only)
+    X, y = iris
+    kwargs = dict(hidden_layer_sizes=(8,), batch_size=30, random_state=0, tol=0.0,
+                  early_stopping=early_stopping, n_iter_no_change=100)
+    twin = MLPClassifier(max_iter=3, **kwargs).fit(X, y)
+    from tinynet.optim import Adam
+    step, calls = Adam.step, []
+
+    def interrupted_step(self, closure=None):
+        calls.append(1)
+        if len(calls) == 3 * 5 + 2:  # in epoch 4 (5 steps of 30 from 150 or 135 samples)
+            next(iter(self.param_groups[0]["params"])).array -= 0.1  # half a step
+            raise KeyboardInterrupt
+        return step(self, closure)
+
+    monkeypatch.setattr(Adam, "step", interrupted_step)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        model = MLPClassifier(max_iter=10, **kwargs).fit(X, y)
+    assert model.n_iter_ == 3 and model.loss_curve_ == twin.loss_curve_
+    for ours, theirs in zip(model.model_.parameters(), twin.model_.parameters()):
+        np.testing.assert_array_equal(ours.array, theirs.array)
+    assert (model.predict(X) == twin.predict(X)).all()

@@ -50,33 +50,44 @@ class _Epochs:
         watcher = Monitor(self.model_) if self.monitor else None
         self.model_.train()
         try:
-            for _ in range(epochs):
-                self._train_epoch(X, y, sample_weight, batch_size)
-                record = self._record(X_val, y_val, w_val, watcher)
-                self.history_.records.append(record)
-                if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
-                # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
-                stop = self._converged(X_val is not None) and not incremental
-                if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
-                                                    or stop):
-                    save_checkpoint(self, self.checkpoint)
-                if stop:
-                    break
-            else:
-                if not incremental and epochs > 0:
-                    warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                                  f"reached and the optimization hasn't converged yet.",
-                                  ConvergenceWarning)
+            self._epochs_until_stop(X, y, sample_weight, epochs, incremental, batch_size,
+                                    (X_val, y_val, w_val), watcher)
+        except KeyboardInterrupt:  # (the epoch is undone: see _train_epoch)
+            warnings.warn("Training interrupted by user.")  # (scikit-learn's words)
         finally:
             if watcher:
                 watcher.detach()
             if not incremental:  # a fit's capture ends with it (partial_fit keeps its own)
                 vars(self).pop("_capture", None)
+        best = getattr(self, "_best_state", None)  # (None: no epoch finished yet)
         if self.early_stopping and not incremental:
-            self.model_.load_state_dict(self._best_state)
+            if best is not None:
+                self.model_.load_state_dict(best)
             self.best_loss_ = None
         self.model_.eval()
+
+    def _epochs_until_stop(self, X, y, sample_weight, epochs: int, incremental: bool,
+                           batch_size: int, validation: tuple, watcher) -> None:
+        """Up to ``epochs`` epochs, each recorded and checkpointed, until ``_converged``."""
+        X_val, y_val, w_val = validation
+        for _ in range(epochs):
+            self._train_epoch(X, y, sample_weight, batch_size)
+            record = self._record(X_val, y_val, w_val, watcher)
+            self.history_.records.append(record)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
+            # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
+            stop = self._converged(X_val is not None) and not incremental
+            if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
+                                                or stop):
+                save_checkpoint(self, self.checkpoint)
+            if stop:
+                break
+        else:
+            if not incremental and epochs > 0:
+                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                              f"reached and the optimization hasn't converged yet.",
+                              ConvergenceWarning)
 
     def _split(self, X, y, sample_weight) -> tuple:
         """scikit-learn's early-stopping split: (X, X_val, y, y_val, sample_weight,
@@ -119,6 +130,10 @@ class _Epochs:
         try:
             result = train_epoch(self.model_, self._optimizer, data, None,
                                  after_backward=penalty, forward=forward)
+        except KeyboardInterrupt:  # a step may have updated some parameters, not others
+            self.model_.load_state_dict(start[0])
+            self._optimizer.load_state_dict(start[1])
+            raise
         except (NonFiniteLoss, _WeightlessBatch) as error:
             self.model_.load_state_dict(start[0])
             self._optimizer.load_state_dict(start[1])

@@ -155,6 +155,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
         self.loss_curve_, self.validation_scores_, self.validation_loss_curve_ = [], [], []
         self.best_loss_, self.best_validation_score_ = np.inf, -np.inf
         self._best_loss = np.inf  # tracked privately: best_loss_ is None after early stopping
+        self._best_state = None  # the parameters of the best validation score so far
         self.n_iter_, self.t_ = 0, 0
         self._epochs = 0  # every epoch trained since the network was built (the History's)
         self._architecture = self._architecture_params()

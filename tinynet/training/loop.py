@@ -368,6 +368,9 @@ def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
                 record = _epoch(run, epoch)
             except NonFiniteLoss as error:
                 raise _diverged(run, epoch, error, restore_point) from None
+            except KeyboardInterrupt as interrupt:
+                _interrupted(run, epoch, interrupt, restore_point)
+                raise
             run.history.records.append(record)
             restore_point = _snapshot(run)
             bar.update(record)
@@ -429,22 +432,30 @@ class _Hits:
 
 
 def _snapshot(run: Run) -> tuple:
-    """Copies of the parameters and optimizer state: where a diverged run goes back to."""
+    """Copies of the parameters and optimizer state: where a diverged or interrupted run
+    goes back to."""
     params = {k: v.array.copy() for k, v in run.model.state_dict().items()}
     return params, run.optimizer.state_dict(), len(run.history.records)
+
+
+def _restore(run: Run, restore_point) -> str:
+    """Put the parameters and optimizer state back to ``restore_point`` (``_snapshot``'s),
+    with no gradients; returns where that is, for a message."""
+    params, optimizer_state, finished = restore_point
+    run.model.load_state_dict(params)
+    run.optimizer.load_state_dict(optimizer_state)
+    run.model.zero_grad()
+    return (f"the end of epoch {run.history.records[finished - 1]['epoch']}" if finished
+            else "their values before training")
 
 
 def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> FloatingPointError:
     """Name where the first non-finite value appears (the batch is run again under
     anomaly detection, before anything is restored), then restore the last finite
     state, and return the error to raise."""
-    params, optimizer_state, finished = restore_point
+    finished = restore_point[2]
     where = _locate_nonfinite(run, error.batch, stepped=finished > 0 or error.step > 1)
-    run.model.load_state_dict(params)
-    run.optimizer.load_state_dict(optimizer_state)
-    run.model.zero_grad()
-    back = (f"the end of epoch {run.history.records[finished - 1]['epoch']}" if finished
-            else "their values before training")
+    back = _restore(run, restore_point)
     diverged = FloatingPointError(
         f"fit: the loss became {error.value} at epoch {epoch}, step {error.step}; the first "
         f"non-finite value: {where}. The parameters and optimizer state are restored to "
@@ -454,6 +465,19 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
                                       "where": where, "steps_before": done}
     diverged.history = run.history  # the finished epochs, for whoever catches this
     return diverged
+
+
+def _interrupted(run: Run, epoch: int, interrupt: KeyboardInterrupt, restore_point) -> None:
+    """Ctrl-C during ``epoch``: restore the parameters and optimizer state of the last
+    finished epoch (an interrupted step may have updated some parameters and not others),
+    so they match the History's last record, and give the interrupt that History."""
+    back = _restore(run, restore_point)
+    interrupt.history = run.history  # the finished epochs, for whoever catches this
+    if hasattr(interrupt, "add_note"):  # (Python >= 3.11)
+        interrupt.add_note(
+            f"fit: interrupted during epoch {epoch}; the parameters and optimizer state are "
+            f"restored to {back}, and this exception's history attribute holds the "
+            f"History of the finished epochs (in Jupyter: sys.last_value.history)")
 
 
 def _locate_nonfinite(run: Run, batch: tuple, stepped: bool) -> str:
