@@ -365,7 +365,7 @@ def test_a_monitor_attached_later_sees_every_replayed_step_as_eager(activation):
             step(x, tn.tensor([0, 1, 0, 1, 1, 0])).backward()
         summaries.append(monitor.end_epoch())
     assert step.replays == 4
-    assert summaries[0] == summaries[1]
+    np.testing.assert_equal(summaries[0], summaries[1])  # (nan: no update ratio, no step)
     assert summaries[1]["layers"]["1"]["act_hist"] != summaries[1]["layers"]["3"]["act_hist"]
 
 

@@ -256,6 +256,49 @@ def test_update_ratio_equals_the_hand_computed_relative_step_with_sgd():
     assert epoch_records[1]["update_ratio"] == pytest.approx(np.mean(ratios[3:]), rel=1e-5)
 
 
+@pytest.mark.parametrize("capture", [False, True])
+def test_gradient_accumulation_counts_per_optimizer_step(capture):
+    """Two half-batch backward passes per SGD step: the norms are those of the summed
+    gradient each step takes, the ratios those of each step's whole update."""
+    tn.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    optimizer = tn.optim.SGD(net.parameters(), lr=0.1)
+    y = tn.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    loss_of = lambda x, y: tn.nn.functional.cross_entropy(net(x), y) / 2  # noqa: E731
+    step = tn.capture(loss_of) if capture else loss_of
+    weights, norms, bias_norms = [net[0].weight.array.astype(np.float64)], [], []
+    with Monitor(net, every=1) as monitor:
+        for k in range(4):
+            x = _x(8, 4, k)
+            optimizer.zero_grad()
+            for half in (slice(0, 4), slice(4, 8)):
+                step(x[half], y[half]).backward()
+            norms.append(np.linalg.norm(net[0].weight.grad.array.astype(np.float64)))
+            bias_norms.append(np.linalg.norm(net[0].bias.grad.array.astype(np.float64)))
+            optimizer.step()
+            weights.append(net[0].weight.array.astype(np.float64))
+        steps = monitor.step_grad_norms()["0"]
+        layer = monitor.end_epoch()["layers"]["0"]
+    ratios = [np.linalg.norm(weights[t] - weights[t - 1]) / np.linalg.norm(weights[t - 1])
+              for t in range(1, len(weights))]
+    np.testing.assert_allclose(steps, norms, rtol=1e-6)
+    assert layer["grad_norm"] == pytest.approx(np.mean(norms), rel=1e-6)
+    assert layer["bias_grad_norm"] == pytest.approx(np.mean(bias_norms), rel=1e-6)
+    assert layer["update_ratio"] == pytest.approx(np.mean(ratios), rel=1e-5)
+
+
+def test_no_update_ratio_without_a_step_and_separate_backward_passes_count_apart():
+    net = _net(nn.Tanh())
+    norms = []
+    with Monitor(net, every=1) as monitor:
+        for seed in range(3):  # gradients for inspection: no optimizer, .grad reset
+            _train_forward(net, _x(8, 4, seed))
+            norms.append(np.linalg.norm(net[0].weight.grad.array))
+        layer = monitor.end_epoch()["layers"]["0"]
+    assert np.isnan(layer["update_ratio"])  # the weights never changed
+    assert layer["grad_norm"] == pytest.approx(np.mean(norms), rel=1e-6)
+
+
 # ---- activation histograms ---------------------------------------------------------------
 def test_histogram_edges_are_fixed_bins_centred_on_tenths():
     assert len(HIST_EDGES) == 84 and HIST_EDGES[0] == -np.inf and HIST_EDGES[-1] == np.inf
@@ -580,6 +623,34 @@ def test_layers_are_named_and_ordered_by_module_path():
         _train_forward(model, _x(4, 2))
         names = list(monitor.end_epoch()["layers"])
     assert names == [str(i) for i in range(23)]  # "10" after "9", not after "1"
+
+
+class _FeaturesThenClassifier(nn.Module):
+    """A deep sigmoid stack and its head under names that sort the other way round."""
+
+    def __init__(self, depth=8):
+        super().__init__()
+        layers = []
+        for i in range(depth):
+            layers += [nn.Linear(2 if i == 0 else 16, 16), nn.Sigmoid()]
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Linear(16, 2)
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def test_layers_of_a_custom_model_are_in_its_order_and_the_hints_read_it_so():
+    tn.manual_seed(0)
+    model = _FeaturesThenClassifier()
+    with Monitor(model, every=1) as monitor:
+        tn.nn.functional.cross_entropy(model(_x(32, 2)), tn.tensor([0, 1] * 16)).backward()
+        layers = monitor.end_epoch()["layers"]
+    assert list(layers) == [f"features.{i}" for i in range(16)] + ["classifier"]
+    assert layer_labels(layers)["classifier"] == "layer 9 · Linear (output)"
+    ratio = gradient_ratio({"layers": layers})
+    norms = [layers[name]["grad_norm"] for name in ("features.0", "classifier")]
+    assert ratio == pytest.approx(norms[0] / norms[1]) and ratio < 1e-3  # vanishing
 
 
 def test_layer_labels_of_a_monitored_mlp_number_the_linears():

@@ -37,10 +37,13 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
     in the output's precision, so a value within rounding (~1e-6) of an edge may land in
     the next bin; a NaN output counts in the first bin.
 Per ``Linear`` and per optimisation step:
-  * grad norm: ‖∂L/∂W‖₂ (Frobenius) and ‖∂L/∂b‖₂ after each backward;
+  * grad norm: ‖∂L/∂W‖₂ (Frobenius) and ‖∂L/∂b‖₂ after each backward; backward passes
+    adding into the same ``.grad`` with no change of the weights between them
+    (gradient accumulation) are one step, the norm of their sum;
   * update ratio: ‖W_t - W_(t-1)‖ / ‖W_(t-1)‖, the relative size of one step's update,
-    measured at the next backward, or by ``end_epoch`` for the epoch's last step (so
-    call ``end_epoch`` after the epoch's last optimizer step).
+    measured at the first backward after the weights changed, or by ``end_epoch`` for
+    the epoch's last step (so call ``end_epoch`` after the epoch's last optimizer
+    step).
 Only forward passes in training mode with grad enabled count (evaluation does not).
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
@@ -58,6 +61,7 @@ same counts as forward by forward, and the same float64 sums to rounding.
 """
 import collections
 import math
+import weakref
 
 import numpy as np
 
@@ -241,6 +245,11 @@ def _norm(a: np.ndarray) -> float:
 class _LinearStats:
     """Gradient norms (every step) and update ratios (sampled) of one Linear.
 
+    Backward passes that add into the same ``.grad`` with no change of the weights
+    between them (gradient accumulation; two losses backpropagated in turn) make one
+    step's gradient, whose norm is that of their sum, the gradient the step then takes;
+    an optimizer's step counts as a change on the parameter's version counter.
+
     NOTE: the epoch's means come from running sums, not from lists of every step, so
     memory stays flat however long training runs; only the last ``STEP_NORMS_KEPT``
     weight-gradient norms of the current epoch are kept, for ``Monitor.step_grad_norms``.
@@ -250,34 +259,62 @@ class _LinearStats:
         self.module, self.monitor = module, monitor
         self.snapshot = None  # W before an observed step's update (a reused buffer)
         self.pending = False  # the snapshot awaits the update of its step
+        self.snapshot_version = None  # W's version when the snapshot was taken
         self.scratch = None
         self.step_norms = collections.deque(maxlen=STEP_NORMS_KEPT)
+        # per parameter: (its version at its last gradient, a weak reference to that
+        # ``.grad``, its norm), for a further backward pass of the same step to replace
+        self.last = {}
         self.reset()
 
     def reset(self) -> None:
         self.step_norms.clear()
         # [sum, count] over the epoch of ‖∂L/∂W‖, ‖∂L/∂b‖ and the update ratio
         self.weight_sum, self.bias_sum, self.ratio_sum = [0.0, 0], [0.0, 0], [0.0, 0]
+        self.last = {}
+
+    def _add_norm(self, name: str, param, running: list) -> bool:
+        """Add ‖param.grad‖ to ``running``, or, when this backward pass added into the
+        ``.grad`` of the last one and the parameter has not changed since (the same
+        step), put it in place of that gradient's norm. Returns whether it did so."""
+        grad, version = param.grad, param._version[0]
+        norm = _norm(grad.array)
+        last_version, last_grad, last_norm = self.last.get(name, (None, None, 0.0))
+        self.last[name] = (version, weakref.ref(grad), norm)
+        if version == last_version and last_grad() is grad:
+            running[0] += norm - last_norm
+            return True
+        _add(running, norm)
+        return False
 
     def on_weight_grad(self, weight) -> None:
-        norm = _norm(weight.grad.array)
-        self.step_norms.append(norm)
-        _add(self.weight_sum, norm)
+        replaced = self._add_norm("weight", weight, self.weight_sum)
+        norm = self.last["weight"][2]
+        if replaced:  # (reset() forgets the last gradients with the epoch's norms)
+            self.step_norms[-1] = norm
+        else:
+            self.step_norms.append(norm)
         w = weight.array
-        self.measure_update()  # the optimizer has stepped since the snapshot
-        if self.monitor._observed_forward:
+        self.measure_update()  # if the optimizer has stepped since the snapshot
+        if self.monitor._observed_forward and not self.pending:
             if self.snapshot is None or self.snapshot.shape != w.shape:
                 self.snapshot = w.copy()
             else:
                 np.copyto(self.snapshot, w)
-            self.pending = True
+            self.pending, self.snapshot_version = True, weight._version[0]
 
-    def measure_update(self) -> None:
-        """Record ‖W - snapshot‖ / ‖snapshot‖ if a snapshot awaits its step's update."""
+    def measure_update(self, final: bool = False) -> None:
+        """Record ‖W - snapshot‖ / ‖snapshot‖ if a snapshot awaits its step's update and
+        W has changed since (its version); ``final`` (the epoch's end): drop a snapshot
+        whose step never came."""
         if not self.pending:
             return
+        weight = self.module.weight
+        if weight._version[0] == self.snapshot_version:  # not stepped yet
+            self.pending = not final
+            return
         self.pending = False
-        w = self.module.weight.array
+        w = weight.array
         if self.scratch is None or self.scratch.shape != w.shape:
             self.scratch = np.empty_like(w)
         np.subtract(w, self.snapshot, out=self.scratch)
@@ -285,7 +322,7 @@ class _LinearStats:
         _add(self.ratio_sum, _norm(self.scratch) / norm if norm else float("inf"))
 
     def on_bias_grad(self, bias) -> None:
-        _add(self.bias_sum, _norm(bias.grad.array))
+        self._add_norm("bias", bias, self.bias_sum)
 
     def summarize(self) -> dict:
         return {"kind": "Linear", "grad_norm": _mean(self.weight_sum),
@@ -306,7 +343,9 @@ class Monitor:
 
     Args:
         model: the module to watch; every ``Linear`` and activation module in it is
-            watched, named by its path in ``model.named_modules()``.
+            watched, named by its path in ``model.named_modules()`` and listed in that
+            order, which the hints and figures take for the order from input to output
+            (the order in which a module's ``__init__`` assigns its submodules).
         every: take activation statistics and update ratios on every ``every``-th
             training step of an epoch (default 4; 1 = every step, exact but slower).
 
@@ -331,7 +370,9 @@ class Monitor:
         self._observed_forward = True  # the last completed forward was observed
         self._handles = [model.register_forward_hook(self._counter())]
         self._activation_handles = []
+        self._order = {}  # name -> position in model.named_modules()
         for name, module in model.named_modules():
+            self._order[name] = len(self._order)
             if isinstance(module, nn.Linear):
                 stats = self.linears[name] = _LinearStats(module, self)
                 self._handles.append(
@@ -400,13 +441,16 @@ class Monitor:
         for name, stats in self.linears.items():
             # the epoch's last observed step was taken since its backward: measure it now,
             # so every epoch holds exactly its own steps' updates
-            stats.measure_update()
+            stats.measure_update(final=True)
             layers[name] = stats.summarize()
             stats.reset()
         for name, stats in self.activations.items():
             layers[name] = {"kind": type(stats.module).__name__, **stats.summarize(epoch)}
             stats.reset()
-        summary = {"epoch": epoch, "layers": dict(sorted(layers.items(), key=_layer_order))}
+        # in the model's order (model.named_modules()'s), which the hints and figures read
+        # as the order of the layers from input to output
+        summary = {"epoch": epoch, "layers": dict(sorted(layers.items(),
+                                                         key=lambda item: self._order[item[0]]))}
         self.epochs.append(summary)
         self._forwards = 0
         if self._handles:  # attached: each epoch's first step is observed
@@ -444,8 +488,3 @@ class Monitor:
 
     def __exit__(self, *exc):
         self.detach()
-
-
-def _layer_order(item):
-    """Sort layer names by module path, numerically where a part is a number."""
-    return [int(p) if p.isdigit() else p for p in item[0].split(".")]
