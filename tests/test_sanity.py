@@ -44,6 +44,17 @@ def test_a_deep_sigmoid_net_cannot_overfit_twenty_samples():
     assert _results(model)["overfit 20 samples"] is False
 
 
+@pytest.mark.parametrize("noise", [tn.nn.Dropout(0.5), tn.nn.AlphaDropout(0.3),
+                                   tn.nn.RReLU()])
+def test_a_model_with_random_layers_passes_its_gradient_check_and_memorises(noise):
+    # each finite difference draws the mask backward saw; memorising runs without dropout
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(2, 32), tn.nn.ReLU(), noise, tn.nn.Linear(32, 2))
+    report = {check.name: check for check in sanity_check(model, DATA.X_train, DATA.y_train)}
+    assert all(check.passed for check in report.values())
+    assert float(report["gradient check"].measured.split()[-1]) < 1e-6  # (it was 1)
+
+
 def test_a_wrong_backward_fails_the_gradient_check(monkeypatch):
     from tinynet import ops
 

@@ -21,6 +21,8 @@ from tinynet import optim
 from tinynet.autograd.grad_mode import no_grad
 from tinynet.diagnostics.probe import expected_initial_loss
 from tinynet.factories import from_numpy
+from tinynet.nn.dropout import _Dropout
+from tinynet.random import default_generator
 
 INIT_LOSS_RATIO = 3.0  # the initial loss may be this many times its expected value
 OVERFIT_SAMPLES = 20
@@ -134,11 +136,15 @@ def _initial_loss(model, loss_fn, name, xb, yb) -> Check:
                  f"near {expected:.4g}" if expected is not None else "no reference")
 
 
-def _train(model, loss_fn, xb, yb, steps: int) -> list:
-    """Full-batch Adam (lr 1e-2) on (xb, yb); the loss before each step."""
+def _train(model, loss_fn, xb, yb, steps: int, eval_types: tuple = ()) -> list:
+    """Full-batch Adam (lr 1e-2) on (xb, yb), with the modules of ``eval_types`` in
+    evaluation mode; the loss before each step."""
     optimizer = optim.Adam(model.parameters(), lr=1e-2)
     losses = []
     model.train()
+    for module in model.modules():
+        if isinstance(module, eval_types):
+            module.eval()
     for _ in range(steps):
         optimizer.zero_grad()
         loss = _loss(model, loss_fn, xb, yb)
@@ -149,7 +155,10 @@ def _train(model, loss_fn, xb, yb, steps: int) -> list:
 
 
 def _overfit(model, loss_fn, xb, yb) -> Check:
-    losses = _train(_copy(model), loss_fn, xb, yb, OVERFIT_STEPS)
+    """Whether the model can memorise (xb, yb), its dropout off (it is there to keep a
+    model from memorising)."""
+    twin = _copy(model)
+    losses = _train(twin, loss_fn, xb, yb, OVERFIT_STEPS, eval_types=(_Dropout,))
     target = OVERFIT_LOSS * losses[0]
     return Check(f"overfit {len(xb)} samples", bool(min(losses) < target),
                  f"loss {losses[0]:.4g} -> {min(losses):.3g} in {OVERFIT_STEPS} steps",
@@ -158,32 +167,44 @@ def _overfit(model, loss_fn, xb, yb) -> Check:
 
 def _gradcheck(model, loss_fn, xb, yb, rng) -> Check:
     """Backward's gradient against central differences of the loss along random unit
-    directions v in parameter space: ∇L·v = (L(θ + εv) - L(θ - εv)) / 2ε, in float64."""
+    directions v in parameter space: ∇L·v = (L(θ + εv) - L(θ - εv)) / 2ε, in float64.
+    Every evaluation draws the same random numbers from the global generator (a
+    dropout's mask, an RReLU's slopes): the function differentiated is one function.
+    The generator is left as it was found."""
     twin = _copy(model, np.float64)
     xb = xb.astype(np.float64)
     yb = yb if yb.dtype.kind in "iu" else yb.astype(np.float64)
     params = list(twin.parameters())
-    twin.zero_grad()
-    _loss(twin, loss_fn, xb, yb).backward()
-    grads = [p.grad.array if p.grad is not None else np.zeros_like(p.array) for p in params]
-    worst, eps = 0.0, 1e-6
-    for _ in range(GRADCHECK_DIRECTIONS):
-        directions = [rng.standard_normal(p.shape) for p in params]
-        norm = math.sqrt(sum(float(np.sum(d * d)) for d in directions))
-        directions = [d / norm for d in directions]
-        analytic = sum(float(np.sum(g * d)) for g, d in zip(grads, directions))
-        numerical = (_shifted(twin, params, directions, eps, loss_fn, xb, yb)
-                     - _shifted(twin, params, directions, -eps, loss_fn, xb, yb)) / (2 * eps)
-        scale = max(abs(analytic), abs(numerical), 1e-8)
-        worst = max(worst, abs(analytic - numerical) / scale)
+    generator = default_generator()
+    draws = generator.get_state()
+    try:
+        twin.zero_grad()
+        _loss(twin, loss_fn, xb, yb).backward()
+        grads = [p.grad.array if p.grad is not None else np.zeros_like(p.array)
+                 for p in params]
+        worst, eps = 0.0, 1e-6
+        for _ in range(GRADCHECK_DIRECTIONS):
+            directions = [rng.standard_normal(p.shape) for p in params]
+            norm = math.sqrt(sum(float(np.sum(d * d)) for d in directions))
+            directions = [d / norm for d in directions]
+            analytic = sum(float(np.sum(g * d)) for g, d in zip(grads, directions))
+            shifted = [_shifted(twin, params, directions, step, loss_fn, xb, yb,
+                                lambda: generator.set_state(copy.deepcopy(draws)))
+                       for step in (eps, -eps)]
+            numerical = (shifted[0] - shifted[1]) / (2 * eps)
+            scale = max(abs(analytic), abs(numerical), 1e-8)
+            worst = max(worst, abs(analytic - numerical) / scale)
+    finally:
+        generator.set_state(draws)
     return Check("gradient check", bool(worst < GRADCHECK_RTOL), f"relative error {worst:.1e}",
                  f"below {GRADCHECK_RTOL:g}, float64, {GRADCHECK_DIRECTIONS} directions")
 
 
-def _shifted(model, params, directions, step, loss_fn, xb, yb) -> float:
+def _shifted(model, params, directions, step, loss_fn, xb, yb, same_draws) -> float:
     with no_grad():
         for p, d in zip(params, directions):
             p.array += step * d
+        same_draws()
         value = _loss(model, loss_fn, xb, yb).item()
         for p, d in zip(params, directions):
             p.array -= step * d
