@@ -109,6 +109,20 @@ def lr_too_high_with_layernorm():
     return _fit(model, data, lr=0.5, epochs=10)
 
 
+def lr_too_high_bouncing_adam():
+    # the validation loss rises as in overfitting, but the training loss goes back up too
+    data = _data("digits")
+    return _fit(_mlp(data, [256, 256], "relu"), data, lr=1e-2, epochs=10)
+
+
+def healthy_trained_further_at_a_low_rate():
+    # a trained model's loss barely moves, far below guessing: it is not stalled
+    data = _data("moons")
+    model = _mlp(data, [32, 32], "gelu")
+    _fit(model, data, lr=1e-2, epochs=30)
+    return _fit(model, data, lr=1e-4, epochs=3)
+
+
 def lr_far_too_low():
     data = _data("iris")
     return _fit(_mlp(data, [16, 16], "tanh"), data, optimizer="sgd", lr=1e-6, epochs=5)
@@ -184,6 +198,12 @@ TUNED = [
              "moons, 3×32 ReLU, Adam lr 1e3"),
     Scenario("lr_too_high_with_layernorm", frozenset({"lr_too_high"}),
              lr_too_high_with_layernorm, "moons, 3×32 GELU + LayerNorm, Adam lr 0.5"),
+    Scenario("lr_too_high_bouncing_adam", frozenset({"lr_too_high"}),
+             lr_too_high_bouncing_adam, "digits, 2×256 ReLU, Adam lr 1e-2: the training "
+             "loss rebounds"),
+    Scenario("healthy_trained_further_at_a_low_rate", frozenset(),
+             healthy_trained_further_at_a_low_rate,
+             "moons, 2×32 GELU trained 30 epochs, then 3 more at Adam lr 1e-4"),
     Scenario("lr_far_too_low", frozenset({"lr_too_low"}), lr_far_too_low,
              "iris, 2×16 tanh, SGD lr 1e-6"),
     Scenario("unscaled_inputs", frozenset({"input_scale"}), unscaled_inputs,

@@ -131,6 +131,35 @@ def test_stalled_near_chance_or_near_the_start_and_only_without_a_cause():
     assert _kinds(vanishing, {"expected_initial_loss": 0.693}) == {"vanishing"}
 
 
+def test_a_validation_rise_with_a_rebounding_training_loss_is_a_too_high_rate():
+    def run(val, train):
+        return [_record(e, train_loss=t, val_loss=v, update=2e-2) for e, (v, t) in
+                enumerate(zip(val, train), start=1)]
+
+    config = {"initial_loss": 2.0}  # the rebound must exceed 5% of it: 0.1
+    val = [1.0, 0.6, 0.7, 0.75, 0.8, 0.85]
+    bounced = [1.0, 0.5, 0.2, 0.35, 0.15, 0.1]  # 0.35 > 1.5 x 0.2, by 0.15 > 0.1
+    found = diagnose(run(val, bounced), config)
+    assert [h.kind for h in found] == ["lr_too_high"]
+    assert found[0].epoch == 4 and "went back up, to 0.35 in epoch 4 from 0.2 in epoch 3" \
+        in found[0].message
+    small = [1.0, 0.5, 0.2, 0.29, 0.15, 0.1]  # by 0.09: within the floor
+    assert _kinds(run(val, small), config) == {"overfitting"}
+    near_zero = [1.0, 0.5, 0.02, 0.05, 0.015, 0.01]  # 2.5x, by 0.03: the noise of a low loss
+    assert _kinds(run(val, near_zero), config) == {"overfitting"}
+    before_best = [1.0, 1.6, 0.3, 0.25, 0.2, 0.1]  # the rebound came before the best epoch
+    assert _kinds(run([1.0, 0.6, 0.5, 0.8, 0.85, 0.9], before_best), config) == \
+        {"overfitting"}
+
+
+def test_a_trained_model_whose_loss_stopped_moving_far_below_guessing_is_not_stalled():
+    finetuned = [_record(e, train_loss=loss) for e, loss in enumerate((0.086, 0.085, 0.084), 1)]
+    assert "stalled" not in _kinds(finetuned, {"expected_initial_loss": 0.693})
+    # without a loss of guessing (regression): against the first epoch
+    hint = [h for h in diagnose([_record(e, 0.50) for e in (1, 2, 3)]) if h.kind == "stalled"]
+    assert "against 0.5 in epoch 1" in hint[0].message
+
+
 def test_one_hint_per_cause_listing_every_layer():
     record = _record(dead=0.5)
     record["layers"]["3"] = {"kind": "ReLU", "dead_rate": 0.8, "dead_since": [2]}

@@ -354,8 +354,9 @@ def step_size(run: _Run) -> list:
     The learning rate is too high when the ratio exceeds UPDATE_RATIO_HIGH = 1e-1 (every
     step rewrites a tenth of the weights) in the last epoch, or in an epoch whose training
     loss rose above LOSS_SPIKE = 1.5 times the loss at initialisation (the steps overshoot:
-    training made the model worse). It is too low when the last epoch's ratio is below
-    UPDATE_RATIO_LOW = 1e-5 and the loss has moved less than 3% (STALL)."""
+    training made the model worse); see also ``overfitting``. It is too low when the last
+    epoch's ratio is below UPDATE_RATIO_LOW = 1e-5 and the loss has moved less than 3%
+    (STALL)."""
     median = _median_update_ratio(run.last)
     if not math.isfinite(median):
         return []
@@ -385,6 +386,32 @@ def step_size(run: _Run) -> list:
     return []
 
 
+REBOUND_FLOOR = 0.05
+
+
+def rebound(run: _Run, after: int = 0):
+    """(the epoch of the lowest training loss so far, a later epoch whose training loss
+    rose above LOSS_SPIKE = 1.5 times it, by more than REBOUND_FLOOR = 5% of the loss at
+    initialisation), the first such pair among the epochs after ``after``; or None. A
+    training loss that climbs back this far is not noise from one epoch to the next:
+    training undid what it had reached (the floor keeps the bounces of a loss near 0
+    out)."""
+    start = run.config.get("initial_loss")
+    if not start or not math.isfinite(start):
+        return None
+    low = None
+    for record in run.records:
+        loss = record.get("train_loss")
+        if loss is None or not math.isfinite(loss):
+            continue
+        if low is not None and record["epoch"] > after and loss > LOSS_SPIKE * \
+                low["train_loss"] and loss - low["train_loss"] > REBOUND_FLOOR * start:
+            return low, record
+        if low is None or loss < low["train_loss"]:
+            low = record
+    return None
+
+
 OVERFIT_EPOCHS = 3
 OVERFIT_RISE = 0.10
 OVERFIT_GAP = 1.5
@@ -398,7 +425,9 @@ def overfitting(run: _Run) -> list:
     never fell cannot overfit), and the validation loss ends more than OVERFIT_GAP = 1.5
     times the training loss (a generalisation gap, not noise: a validation loss that
     bounces around below the training loss is not overfitting). Prechelt, "Early Stopping
-    - But When?", 1998. When EarlyStopping restored the best weights, it says so."""
+    - But When?", 1998. When EarlyStopping restored the best weights, it says so. When
+    the training loss went back up after the best epoch (``rebound``), it did not keep
+    falling: the validation loss rose with it, and the hint is ``lr_too_high``."""
     records = [r for r in run.records if r.get("val_loss") is not None]
     if len(records) < OVERFIT_EPOCHS + 1:
         return []
@@ -414,6 +443,22 @@ def overfitting(run: _Run) -> list:
                 "recent_val_loss": recent, "last_train_loss": last["train_loss"],
                 "rise": OVERFIT_RISE, "gap": OVERFIT_GAP, "epochs": OVERFIT_EPOCHS}
     rise = recent / best["val_loss"] - 1
+    bounced = rebound(run, after=best["epoch"])
+    if bounced is not None:  # the training loss did not keep falling: the steps overshoot
+        low, high = bounced
+        return [Hint("lr_too_high", "warning",
+                     f"validation loss rose {rise:.0%} above its best (epoch "
+                     f"{best['epoch']}) while the training loss went back up, to "
+                     f"{high['train_loss']:.3g} in epoch {high['epoch']} from "
+                     f"{low['train_loss']:.3g} in epoch {low['epoch']}: the steps "
+                     f"overshoot (each changes the weights by "
+                     f"{_median_update_ratio(high):.1e} of their norm there; about 1e-3 "
+                     f"is healthy)",
+                     "lower the learning rate (by 3-10x), or decay it (a scheduler)",
+                     epoch=high["epoch"], evidence={
+                         **evidence, "update_ratio": _median_update_ratio(high),
+                         "low_loss": low["train_loss"], "rebound_loss": high["train_loss"],
+                         "rebound": LOSS_SPIKE, "floor": REBOUND_FLOOR})]
     if run.restored_epoch is not None:
         return [Hint("overfitting", "note",
                      f"validation loss rose {rise:.0%} after epoch {best['epoch']}; "
@@ -431,14 +476,15 @@ def overfitting(run: _Run) -> list:
 
 def stalled(run: _Run) -> list:
     """After at least 3 epochs the training loss is still at STALL = 97% or more of its
-    first epoch's value, or of its expected value at initialisation (ln C for C classes:
-    the loss of guessing): the model learned nothing it can show. Reported only when no
-    other hint explains it."""
+    expected value at initialisation (ln C for C classes: the loss of guessing), or, for a
+    loss without one (regression), of its first epoch's value: the model learned nothing
+    it can show. (A loss well below guessing that stopped moving, as when a trained model
+    is trained further, is not stalled.) Reported only when no other hint explains it."""
     losses = run.losses("train_loss")
     if len(losses) < 3:
         return []
     chance = run.config.get("expected_initial_loss")
-    if losses[-1] < STALL * losses[0] and not (chance and losses[-1] >= STALL * chance):
+    if losses[-1] < STALL * (chance if chance else losses[0]):
         return []
     reference = f"the {chance:.3g} of guessing" if chance else f"{losses[0]:.3g} in epoch 1"
     return [Hint("stalled", "warning",
