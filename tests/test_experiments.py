@@ -170,3 +170,21 @@ def test_a_diverging_run_is_kept_and_named_not_the_whole_comparison_lost():
         assert row["diverged"] == len(diverged)
         assert 0.0 <= row["test_acc_mean"] <= 1.0
     assert result.table().splitlines()[0].endswith(" diverged |")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_runs_that_diverged_in_their_first_epoch_measured_nothing_and_say_so():
+    from tinynet import plot
+
+    result = compare_activations("moons", ["relu", "tanh"], depth=3, width=16, epochs=3,
+                                 seeds=2, lr=1e30)
+    relu = next(row for row in result.rows if row["activation"] == "relu")
+    assert relu["diverged"] == 2  # both at their first step
+    assert all(math.isnan(relu[key]) for key in ("grad_ratio", "dead_rate",
+                                                  "saturation_rate"))
+    line = next(line for line in result.table().splitlines() if line.startswith("| relu"))
+    assert line.split(" | ")[3:6] == ["–", "–", "–"]
+    _, grad, units = plot.comparison(result).axes
+    assert [t.get_text() for t in grad.texts if t.get_position()[0] == 0] == ["not measured"]
+    assert [t.get_text() for t in units.texts] == ["not measured"]
+    assert units.get_xlim() == (-0.5, 1.5)  # the unmeasured activation keeps its place

@@ -10,6 +10,7 @@ A run that diverges (its loss stops being finite) is kept: its record says so an
 where, and its metrics are those of its last finite epoch.
 """
 import csv
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -69,14 +70,28 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         "test_acc": float(np.mean(predicted == data.y_test)),
         "epochs_to_target": reached[0] if reached else None,
         "grad_ratio": gradient_ratio(records[0]) if records else float("nan"),
-        "dead_rate": float(np.mean([s["dead_rate"] for s in activations])) if activations
-        else 0.0,
-        "saturation_rate": float(np.mean([s["saturation_rate"] for s in activations]))
-        if activations else 0.0,
+        # nan: nothing measured (a run that diverged in its first epoch)
+        "dead_rate": _mean_of(activations, "dead_rate"),
+        "saturation_rate": _mean_of(activations, "saturation_rate"),
         "us_per_step": 1e6 * sum(r["seconds"] for r in records) / steps if steps else None,
         "diverged": diverged,
         "history": history.to_json(indent=None),
     }
+
+
+def _mean_of(summaries: list, key: str) -> float:
+    """The mean of ``key`` over the layer summaries that hold it; nan if none does."""
+    values = [s[key] for s in summaries if key in s]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def _measured_mean(values: list, geometric: bool = False) -> float:
+    """The (geometric) mean over seeds of the values measured (finite); nan if none
+    was (every seed diverged before its first epoch ended)."""
+    finite = [v for v in values if math.isfinite(v) and (v > 0 or not geometric)]
+    if not finite:
+        return float("nan")
+    return float(np.exp(np.mean(np.log(finite)))) if geometric else float(np.mean(finite))
 
 
 @dataclass
@@ -113,8 +128,8 @@ class Comparison:
             reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
             rows.append([r["activation"], f"{r['test_acc_mean']:.3f} ± {r['test_acc_std']:.3f}",
-                         reach, f"{r['grad_ratio']:.1e}", f"{r['dead_rate']:.0%}",
-                         f"{r['saturation_rate']:.0%}", cost]
+                         reach, _cell(r["grad_ratio"], ".1e"), _cell(r["dead_rate"], ".0%"),
+                         _cell(r["saturation_rate"], ".0%"), cost]
                         + ([f"{r['diverged']}/{n_seeds}"] if show_diverged else []))
         return titles, rows
 
@@ -138,6 +153,11 @@ class Comparison:
         return self.table()
 
 
+def _cell(value: float, spec: str) -> str:
+    """``value`` formatted, or "–" when it was not measured (nan)."""
+    return format(value, spec) if math.isfinite(value) else "–"
+
+
 def _summarize(activation: str, runs: list) -> dict:
     acc = [r["test_acc"] for r in runs]
     reached = [r["epochs_to_target"] for r in runs if r["epochs_to_target"] is not None]
@@ -147,9 +167,10 @@ def _summarize(activation: str, runs: list) -> dict:
         "test_acc_mean": float(np.mean(acc)), "test_acc_std": float(np.std(acc)),
         # mean over seeds when every seed reached the target, else None
         "epochs_to_target": float(np.mean(reached)) if len(reached) == len(runs) else None,
-        "grad_ratio": float(np.exp(np.mean(np.log([r["grad_ratio"] for r in runs])))),
-        "dead_rate": float(np.mean([r["dead_rate"] for r in runs])),
-        "saturation_rate": float(np.mean([r["saturation_rate"] for r in runs])),
+        # over the seeds that measured them (the 'diverged' count says how many did not)
+        "grad_ratio": _measured_mean([r["grad_ratio"] for r in runs], geometric=True),
+        "dead_rate": _measured_mean([r["dead_rate"] for r in runs]),
+        "saturation_rate": _measured_mean([r["saturation_rate"] for r in runs]),
         "us_per_step": float(np.median(costs)) if costs else None,
         "diverged": sum(1 for r in runs if r["diverged"]),
     }

@@ -33,7 +33,9 @@ def comparison(result, path=None):
     ratios = np.array([r["grad_ratio"] for r in rows])
     ax_grad.plot(x, ratios, "o", color="tab:orange", markersize=9)
     for k, ratio in enumerate(ratios):  # beside the point: clear of the line at 1
-        if not np.isfinite(ratio):
+        if not np.isfinite(ratio):  # every seed diverged before its first epoch ended
+            ax_grad.annotate("not measured", (k, 1), textcoords="offset points",
+                             xytext=(0, 12), ha="center", fontsize=9, color="0.3")
             continue
         ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
                          xytext=(8, 0), va="center", fontsize=9)
@@ -50,8 +52,12 @@ def comparison(result, path=None):
                  label="dead units")
     ax_units.bar(x + width / 2, [r["saturation_rate"] for r in rows], width,
                  color=OKABE_ITO[4], label="saturated (sample, unit)")
+    for k, r in enumerate(rows):  # every seed diverged before its first epoch ended
+        if not (np.isfinite(r["dead_rate"]) and np.isfinite(r["saturation_rate"])):
+            ax_units.text(k, 0.5, "not measured", rotation=90, ha="center", va="center",
+                          fontsize=9, color="0.3")
     ax_units.set(title="dead and saturated (last epoch, mean over layers)",
-                 ylabel="share")
+                 ylabel="share", xlim=(-0.5, len(rows) - 0.5))
     share_axis(ax_units)
     ax_units.legend(fontsize=8, loc="upper left")
     for ax in (ax_acc, ax_grad, ax_units):
