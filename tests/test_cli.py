@@ -54,14 +54,20 @@ def test_train_prints_the_summary_and_writes_json(capsys, tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_train_that_diverges_reports_it_and_exits_1(capsys):
+def test_train_that_diverges_reports_it_and_exits_1(capsys, tmp_path):
+    json_path, png = tmp_path / "history.json", tmp_path / "norms.png"
     code = main(["train", "--depth", "2", "--width", "8", "--epochs", "3", "--quiet",
-                 "--lr", "1e30"])
+                 "--lr", "1e30", "--json", str(json_path), "--plot", str(png)])
     captured = capsys.readouterr()
     if code == 0:  # Adam's step is bounded by lr, so 1e30 must blow up; if not, say so
         pytest.fail(f"training with lr=1e30 did not diverge:\n{captured.out}")
     assert code == 1
     assert "the loss became nan at epoch 1" in captured.err
+    assert "hint: the loss became nan at epoch 1" in captured.out  # the diverged hint
+    # the History of the run (no finished epoch, where it diverged) is still written
+    written = json.loads(json_path.read_text())
+    assert written["records"] == [] and written["config"]["diverged"]["epoch"] == 1
+    assert not png.exists() and f"{png} not written: no epoch finished" in captured.err
 
 
 def test_plot_activations_writes_a_png(capsys, tmp_path):
@@ -86,11 +92,15 @@ def test_demo_runs(capsys):
     (["compare", "--activations", ","],
      "--activations: must name at least one activation (of elu, "),
     (["compare", "--dataset", "mnist"], "invalid choice: 'mnist'"),
-    (["compare", "--lr", "-0.1"], "--lr: must be a positive number, got -0.1"),
+    (["compare", "--lr", "-0.1"], "--lr: must be a finite positive number, got -0.1"),
+    (["train", "--lr", "inf"], "--lr: must be a finite positive number, got inf"),
+    (["train", "--seed", "-1"], "--seed: must be an integer >= 0, got -1"),
+    (["demo", "--seed", "one"], "--seed: must be an integer >= 0, got 'one'"),
     (["compare", "--jobs", "0"], "--jobs: must be a positive integer or -1"),
     (["compare", "--target", "90"], "--target: must be an accuracy in (0, 1], got 90.0"),
     (["compare", "--norm", "batchnorm"], "invalid choice: 'batchnorm'"),
-    (["train", "--activation", "swish"], "or module:Class naming your own, got 'swish'"),
+    (["train", "--activation", "swish"], "or module:Class naming your own, got 'swish' (did "
+                                         "you mean 'silu'? swish is another name for it)"),
     (["train", "--epochs", "-3"], "--epochs: must be a positive integer, got -3"),
     (["plot-activations"], "the following arguments are required: path"),
     (["plot-activations", "/no/such/folder/a.png"], "folder '/no/such/folder' does not exist"),

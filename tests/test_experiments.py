@@ -113,6 +113,7 @@ def test_csv_and_table(serial, tmp_path):
     ({"seeds": 0}, "compare_activations: seeds must be an integer >= 1, got 0"),
     ({"seeds": []}, "seeds must be a count >= 1 or a non-empty list, got"),
     ({"seeds": [0, -1]}, r"seeds must be an integer in \[0, .*\], got -1"),
+    ({"seeds": [0, 0, 0]}, r"seeds must be distinct .* got \[0, 0, 0\]"),
     ({"depth": -1}, "compare_activations: depth must be an integer >= 1, got -1"),
     ({"width": 0}, "compare_activations: width must be an integer >= 1, got 0"),
     ({"epochs": 0}, "compare_activations: epochs must be an integer >= 1, got 0"),
@@ -125,6 +126,14 @@ def test_csv_and_table(serial, tmp_path):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         compare_activations(**{**SMALL, **kwargs})
+
+
+@pytest.mark.parametrize("target, title", [(0.9, "epochs to 90%"), (0.999, "epochs to 99.9%"),
+                                           (0.955, "epochs to 95.5%"), (1.0, "epochs to 100%")])
+def test_the_target_column_names_the_target_unrounded(target, title):
+    from tinynet.experiments import Comparison
+
+    assert Comparison([], [], {"target": target}).table().split(" | ")[2] == title
 
 
 def _numbers(result) -> list:

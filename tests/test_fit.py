@@ -316,24 +316,39 @@ def test_early_stopping_patience_counts_consecutive_epochs_without_improvement()
     assert (stopper.best, stopper.best_epoch, stopper.stopped_epoch) == (0.84, 5, 7)
 
 
-def test_early_stopping_on_a_missing_key_raises_a_clear_error(iris):
-    stopper = EarlyStopping(monitor="val_loss")  # but no validation_data
-    with pytest.raises(ValueError, match=r"EarlyStopping: monitor must be one of 'train_loss'.*"
-                                         r"got 'val_loss'; pass validation_data to fit"):
-        tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=3, progress=False,
-               callbacks=[stopper])
-    with pytest.raises(ValueError, match=r"got 'val_los' \(did you mean 'val_loss'\?\)$"):
-        tn.fit(_mlp(iris), iris.X_train, iris.y_train, epochs=3, progress=False,
-               validation_data=(iris.X_test, iris.y_test),
-               callbacks=[EarlyStopping(monitor="val_los")])
+def test_early_stopping_on_a_missing_key_raises_a_clear_error_before_training(iris):
+    model = _mlp(iris)
+    before = [p.array.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"fit: EarlyStopping monitors 'val_loss', which needs "
+                                         r"validation_data; pass validation_data=\(X_val, "
+                                         r"y_val\), or EarlyStopping\(monitor='train_loss'\)"):
+        tn.fit(model, iris.X_train, iris.y_train, epochs=3, progress=False,
+               callbacks=[EarlyStopping(monitor="val_loss")])
+    assert all(np.array_equal(p.array, b) for p, b in zip(model.parameters(), before))
+    # MSE records no accuracy: found at the first epoch's end
+    with pytest.raises(ValueError, match=r"EarlyStopping: monitor must be one of .*got "
+                                         r"'train_acc'"):
+        tn.fit(_mlp(iris), iris.X_train, np.eye(3, dtype=np.float32)[iris.y_train],
+               loss="mse", epochs=3, progress=False,
+               callbacks=[EarlyStopping(monitor="train_acc")])
 
 
 def test_early_stopping_rejects_bad_settings():
     with pytest.raises(ValueError, match="EarlyStopping: mode must be one of 'auto', 'min', "
                                          "'max', got 'up'"):
         EarlyStopping(mode="up")
-    with pytest.raises(ValueError, match="EarlyStopping: patience must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="EarlyStopping: patience must be an integer >= 0, "
+                                         "got -1"):
         EarlyStopping(patience=-1)
+    with pytest.raises(TypeError, match="EarlyStopping: patience must be an integer >= 0, "
+                                        "got 2.5"):
+        EarlyStopping(patience=2.5)
+    with pytest.raises(ValueError, match=r"EarlyStopping: monitor must be one of 'val_loss', "
+                                         r"'val_acc', 'train_loss', 'train_acc', got 'val_los' "
+                                         r"\(did you mean 'val_loss'\?\)$"):
+        EarlyStopping(monitor="val_los")
+    with pytest.raises(ValueError, match="EarlyStopping: monitor must be one of .* got 'lr'"):
+        EarlyStopping(monitor="lr")
 
 
 def test_monitor_argument_sets_the_sampling():

@@ -140,12 +140,19 @@ def choice_message(where: str, name: str, value, choices, also: str = "") -> str
     return f"{where}: {name} must be {rule}, got {value!r}{suggest(value, choices)}"
 
 
+# other names of a choice, which spelling does not bring close: Swish (β = 1) is SiLU
+SYNONYMS = {"swish": "silu", "logistic": "sigmoid"}
+
+
 def suggest(value, choices) -> str:
     """' (did you mean 'relu'?)' when the string ``value`` is close to one of ``choices``
-    (case aside), else ''."""
+    (case aside) or is another name of one (``SYNONYMS``), else ''."""
     if not isinstance(value, str):
         return ""
     names = {c.lower(): c for c in choices if isinstance(c, str)}
+    synonym = SYNONYMS.get(value.lower())
+    if synonym in names:
+        return f" (did you mean {names[synonym]!r}? {value} is another name for it)"
     close = difflib.get_close_matches(value.lower(), list(names), n=1)
     return f" (did you mean {names[close[0]]!r}?)" if close else ""
 

@@ -7,6 +7,7 @@
     tinynet exercises list | start DIR | check [TASK ...] [--dir DIR]
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -33,8 +34,19 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite positive number, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A random seed: an integer >= 0 (numpy's seeds are)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
     return value
 
 
@@ -168,23 +180,29 @@ def _train(args) -> int:
     manual_seed(args.seed)
     model = MLP(data.n_features, [args.width] * args.depth, data.n_classes,
                 activation=args.activation, norm=None if args.norm == "none" else args.norm)
+    status = 0
     try:
         history = fit(model, data.X_train, data.y_train, lr=args.lr, epochs=args.epochs,
                       batch_size=args.batch_size, validation_data=(data.X_test, data.y_test),
                       seed=args.seed, progress=not args.quiet)
     except FloatingPointError as error:  # a diverged run is an answer, not a crash
         print(f"tinynet train: {error}", file=sys.stderr)
-        return 1
-    print(history.summary())
+        history, status = error.history, 1  # its finished epochs, and where it diverged
+    if history.records:
+        print(history.summary())
     for hint in history.diagnose():
         print("hint:", hint)
     if args.json:
         _write(args.json, history.to_json)
     if args.plot:
-        from tinynet import plot
+        if history.records:
+            from tinynet import plot
 
-        _write(args.plot, lambda path: plot.gradient_norms(history, path))
-    return 0
+            _write(args.plot, lambda path: plot.gradient_norms(history, path))
+        else:
+            print(f"tinynet train: {args.plot} not written: no epoch finished, so there is "
+                  f"no gradient norm to draw", file=sys.stderr)
+    return status
 
 
 def _plot_activations(args) -> int:
@@ -310,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(train)
     train.add_argument("--activation", default="gelu", type=_activation,
                        help=f"{', '.join(sorted(ACTIVATIONS))}, or module:Class (gelu)")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=_seed, default=0)
     train.add_argument("--json", type=_output_path, help="write the History as JSON")
     train.add_argument("--plot", type=_figure_path,
                        help="write the per-layer gradient norms figure (PNG)")
@@ -323,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="a PyTorch-style loop on make_moons")
     demo.add_argument("--epochs", type=_positive_int, default=30)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=_seed, default=0)
     demo.set_defaults(run=_demo)
     _exercise_options(commands)
     return parser

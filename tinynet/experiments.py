@@ -119,7 +119,7 @@ class Comparison:
         """(column titles, rows of formatted cells) of the table."""
         target = self.settings.get("target", 0.9)
         show_diverged = any(r["diverged"] for r in self.rows)
-        titles = ["activation", "test acc (mean ± std)", f"epochs to {target:.0%}",
+        titles = ["activation", "test acc (mean ± std)", f"epochs to {100 * target:g}%",
                   "grad norm first/last", "dead", "saturated", "µs/step"]
         titles += ["diverged"] if show_diverged else []
         n_seeds = len(self.settings.get("seeds", [])) or 1
@@ -227,6 +227,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         raise ValueError(f"{where}: seeds must be a count >= 1 or a non-empty list, got []")
     for seed in seeds:
         check_seed(where, "seeds", seed)
+    if len(set(seeds)) != len(seeds):  # a seed twice is the same run twice: no spread
+        raise ValueError(f"{where}: seeds must be distinct (a seed repeated trains the same "
+                         f"run again, and its spread would be 0), got {seeds}")
     check_choice(where, "norm", norm, NORMS)
     lr = check_real(where, "lr", lr, 0.0, low_open=True)
     target = check_real(where, "target", target, 0.0, 1.0, low_open=True)

@@ -1,7 +1,7 @@
 """Callbacks for ``fit``: hooks at the start and end of training and after each epoch."""
 import numpy as np
 
-from tinynet.checks import check_choice, choice_message
+from tinynet.checks import check_choice, check_int, check_real, choice_message
 
 
 class Callback:
@@ -31,6 +31,9 @@ class Callback:
         pass
 
 
+MONITORED = ("val_loss", "val_acc", "train_loss", "train_acc")  # what an epoch records
+
+
 class EarlyStopping(Callback):
     """Stop when a monitored quantity has not improved for ``patience`` epochs.
 
@@ -50,9 +53,10 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = False):
+        check_choice("EarlyStopping", "monitor", monitor, MONITORED)
         check_choice("EarlyStopping", "mode", mode, ("auto", "min", "max"))
-        if patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience!r}")
+        patience = check_int("EarlyStopping", "patience", patience, 0)
+        min_delta = check_real("EarlyStopping", "min_delta", min_delta)
         self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
         self.restore_best_weights = restore_best_weights

@@ -18,7 +18,7 @@ from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.factories import from_numpy
 from tinynet.training import checkpoint as checkpoints
-from tinynet.training.callbacks import Callback
+from tinynet.training.callbacks import Callback, EarlyStopping
 from tinynet.training.epoch import NonFiniteLoss, array_batches, evaluate, train_epoch
 from tinynet.training.history import History
 from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_inputs, check_targets,
@@ -222,6 +222,7 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
         if not isinstance(callback, Callback):
             raise TypeError(f"fit: callbacks must be Callback objects, got "
                             f"{type(callback).__name__} at position {i}")
+    _check_monitored(callbacks, validation)
     _warn_double_softmax(model, loss_fn, loss_name)
     run = Run(model, loss_fn, loss_name, optimizer, _scheduler(scheduler, optimizer), X, y,
               validation, batch_size, bool(shuffle), np.random.default_rng(seed),
@@ -230,6 +231,17 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     run.history.config["input"] = input_stats(X)
     run.history.config.update(initial_state(model, loss_fn, loss_name, X, y))
     return run
+
+
+def _check_monitored(callbacks: list, validation) -> None:
+    """Refuse, before training, an EarlyStopping on a validation metric without
+    validation data (no epoch would record it)."""
+    for callback in callbacks:
+        if isinstance(callback, EarlyStopping) and callback.monitor.startswith("val_") and \
+                validation is None:
+            raise ValueError(f"fit: EarlyStopping monitors {callback.monitor!r}, which needs "
+                             f"validation_data; pass validation_data=(X_val, y_val), or "
+                             f"EarlyStopping(monitor='train_loss')")
 
 
 def _sampler_name(loader):
