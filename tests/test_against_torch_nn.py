@@ -540,3 +540,22 @@ def test_mse_equals_pytorchs(reduction):
     loss.sum().backward()
     torch_loss.sum().backward()
     np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), **TOL)
+
+
+def test_a_layer_registered_twice_is_one_child_as_in_pytorch():
+    results = []
+    for lib in (tn, torch):
+        layer = lib.nn.Linear(1, 1)
+        with lib.no_grad():
+            layer.weight.fill_(1.0)
+            layer.bias.fill_(0.5)
+        stack = lib.nn.Sequential(layer, lib.nn.Tanh(), layer)
+        seen = []
+        stack.apply(lambda m: seen.append(type(m).__name__))  # (runs on each module once)
+        parent = lib.nn.Module()
+        parent.a, parent.b = layer, layer
+        results.append((seen, len(stack), len(list(stack.children())),
+                        [name for name, _ in parent.named_children()], list(parent._modules),
+                        list(parent.state_dict()), stack(lib.ones(1, 1)).item()))
+    assert results[0] == results[1]
+    assert results[0][:3] == (["Linear", "Tanh", "Sequential"], 3, 2)

@@ -376,6 +376,40 @@ def test_no_grad_and_enable_grad_decorate_without_parentheses_as_in_pytorch():
         tn.no_grad(3)
 
 
+@pytest.mark.parametrize("decorator", [tn.no_grad(), tn.no_grad, tn.inference_mode()])
+def test_a_decorated_generator_runs_in_the_mode_at_every_resumption_as_in_pytorch(decorator):
+    a = leaf([1.0])
+
+    @decorator
+    def batches():
+        for _ in range(2):
+            sent = yield (a * 2).requires_grad, tn.is_grad_enabled()
+            assert sent == "next" and not tn.is_grad_enabled()
+        try:
+            yield "waiting"
+        except KeyError:  # thrown in by the caller: handled in the mode too
+            yield tn.is_grad_enabled()
+        return "done"
+
+    generator = batches()
+    assert next(generator) == (False, False)
+    assert tn.is_grad_enabled()  # the caller's mode between resumptions
+    assert (a * 2).requires_grad
+    assert generator.send("next") == (False, False)
+    assert generator.send("next") == "waiting"
+    assert generator.throw(KeyError()) is False
+    with pytest.raises(StopIteration) as stop:
+        next(generator)
+    assert stop.value.value == "done" and tn.is_grad_enabled()
+
+    @tn.enable_grad()
+    def recording():
+        yield (a * 2).requires_grad
+
+    with tn.no_grad():
+        assert list(recording()) == [True] and not tn.is_grad_enabled()
+
+
 def test_no_grad_is_restored_after_an_exception():
     with pytest.raises(ValueError), tn.no_grad():
         raise ValueError

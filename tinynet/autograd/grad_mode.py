@@ -5,6 +5,7 @@ The switch is per thread, as in PyTorch: inference under ``no_grad`` in one thre
 not stop another thread from recording.
 """
 import functools
+import inspect
 import threading
 
 
@@ -38,6 +39,8 @@ class _GradModeSwitch:
 
     def __call__(self, fn):
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            return _generator_in_mode(fn, mode)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -48,6 +51,40 @@ class _GradModeSwitch:
                 _GradMode.enabled = prev
 
         return wrapper
+
+
+def _in_mode(mode: bool, step, *args):
+    """``step(*args)`` with grad mode ``mode``, then the caller's mode again."""
+    prev, _GradMode.enabled = _GradMode.enabled, mode
+    try:
+        return step(*args)
+    finally:
+        _GradMode.enabled = prev
+
+
+def _generator_in_mode(fn, mode: bool):
+    """A generator function decorated: each resumption of its generator (``next``,
+    ``send``, ``throw``, ``close``) runs in ``mode``, and the code between them, the
+    caller's, in the caller's mode, as PyTorch's decorators do."""
+    @functools.wraps(fn)
+    def generator(*args, **kwargs):
+        inner = fn(*args, **kwargs)
+        try:
+            response = _in_mode(mode, inner.send, None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    _in_mode(mode, inner.close)
+                    raise
+                except BaseException as error:  # thrown in by the caller: into fn
+                    response = _in_mode(mode, inner.throw, error)
+                else:
+                    response = _in_mode(mode, inner.send, request)
+        except StopIteration as stop:  # fn returned: so does this generator
+            return stop.value
+
+    return generator
 
 
 class _FixedSwitch(_GradModeSwitch):

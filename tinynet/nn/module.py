@@ -176,6 +176,17 @@ class Module(ModuleHooks, ModuleState):
 
     # ---- traversal -------------------------------------------------------------------
     def named_children(self):
+        """(name, child) pairs, each child once: one registered under two names (weights
+        tied by reusing a layer) comes under the first, as in PyTorch."""
+        seen = set()
+        for name, value in self._entries():
+            if id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def _entries(self):
+        """(name, child) for every child attribute, a child registered twice under each
+        name: what ``_modules`` holds, which containers run and print."""
         for name, value in vars(self).items():
             if isinstance(value, Module):
                 yield name, value
@@ -213,7 +224,7 @@ class Module(ModuleHooks, ModuleState):
             yield name, module
             above = above | {id(module)}
             children = [(f"{name}.{n}" if name else n, m, above)
-                        for n, m in module.named_children()]
+                        for n, m in module._entries()]
             stack.extend(reversed(children))
 
     def modules(self):
@@ -348,7 +359,7 @@ class Module(ModuleHooks, ModuleState):
         return ""
 
     def __repr__(self) -> str:
-        children = list(self.named_children())
+        children = list(self._entries())
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         lines = [f"{type(self).__name__}("]
@@ -380,10 +391,10 @@ class _Children(MutableMapping):
         delattr(self._module, name)
 
     def __iter__(self):
-        return (name for name, _ in self._module.named_children())
+        return (name for name, _ in self._module._entries())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self._module.named_children())
+        return sum(1 for _ in self._module._entries())
 
     def __repr__(self) -> str:
         return repr(dict(self))
