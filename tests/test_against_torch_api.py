@@ -799,3 +799,18 @@ def test_sum_and_mean_over_a_list_or_tuple_of_dims_as_pytorch(dim):
         ours = getattr(tn.tensor(values), name)(dim=dim, keepdim=True)
         theirs = getattr(torch.tensor(values), name)(dim=dim, keepdim=True)
         assert ours.tolist() == theirs.tolist()
+
+
+def test_a_0d_integer_tensor_indexes_as_an_int_a_view_as_pytorch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        t, i = lib.zeros(3, 2), lib.tensor(1)
+        t[i][0] = 5  # through the view: into t
+        t[i].add_(1)
+        row = t[lib.tensor(2), :]
+        t.add_(10)  # seen through the view taken before
+        x = lib.arange(6.0, dtype=lib.float64).reshape(3, 2).requires_grad_()
+        (x[lib.tensor(1)] * 3).sum().backward()
+        results.append((t.tolist(), row.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]

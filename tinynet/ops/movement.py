@@ -45,8 +45,24 @@ class SplitIndex(tuple):
 
 
 def take(x: np.ndarray, index) -> np.ndarray:
-    """x[index], a SplitIndex in its two steps."""
-    return index.of(x)[index[1]] if type(index) is SplitIndex else x[index]
+    """x[index], a SplitIndex in its two steps; a view of x where PyTorch's is one."""
+    return index.of(x)[index[1]] if type(index) is SplitIndex else x[as_basic(index)]
+
+
+def as_basic(index):
+    """``index`` with its 0-d integer arrays (a 0-d index tensor's) as ints when that
+    makes it basic indexing: PyTorch reads ``x[torch.tensor(1)]`` as ``x[1]``, a view,
+    where numpy reads a 0-d array as an index array and copies."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not any(_is_0d_integer(p) for p in parts) or \
+            not all(_is_0d_integer(p) or _is_basic(p) for p in parts):
+        return index
+    basic = tuple(int(p) if _is_0d_integer(p) else p for p in parts)
+    return basic if isinstance(index, tuple) else basic[0]
+
+
+def _is_0d_integer(part) -> bool:
+    return type(part) is np.ndarray and part.ndim == 0 and part.dtype.kind in "iu"
 
 
 def put(x: np.ndarray, index, value) -> None:
