@@ -814,3 +814,17 @@ def test_a_0d_integer_tensor_indexes_as_an_int_a_view_as_pytorch():
         (x[lib.tensor(1)] * 3).sum().backward()
         results.append((t.tolist(), row.tolist(), x.grad.tolist()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("expression", [
+    "LIB.tensor([True, False]).square()", "LIB.square(LIB.tensor([True, False]))",
+    "LIB.cat([LIB.tensor([]), LIB.tensor([1, 2])])",  # the empty float32 counts in the dtype
+    "LIB.cat([LIB.zeros(0, dtype=LIB.float64), LIB.ones(2)])",
+    "LIB.cat([LIB.tensor([]), LIB.ones(2, 3, dtype=LIB.int64)])",
+])
+def test_result_dtypes_as_pytorch(expression):
+    torch = pytest.importorskip("torch")
+    ours = eval(expression.replace("LIB", "tn"), {"tn": tn})
+    theirs = eval(expression.replace("LIB", "torch"), {"torch": torch})
+    assert ours.tolist() == theirs.tolist()
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]

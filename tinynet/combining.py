@@ -33,14 +33,16 @@ def cat(tensors, dim: int = 0) -> Tensor:
     if any(t.ndim == 0 for t in tensors):
         raise RuntimeError("cat: tensors must have at least one dimension, got a 0-D tensor; "
                            "use stack to join 0-D tensors")
-    # NOTE: as in PyTorch, a 1-D empty tensor may join tensors of any rank (it is skipped)
+    # NOTE: as in PyTorch, a 1-D empty tensor may join tensors of any rank (it is
+    # skipped), and its dtype still counts in the result's
+    dtype = result_type(*tensors)
     tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
     dim = check_dim(dim, tensors[0].ndim)
     for i, t in enumerate(tensors):
         if t.ndim != tensors[0].ndim or _without(t.shape, dim) != _without(tensors[0].shape, dim):
             raise RuntimeError(f"cat: the tensors must have the same shape except in dim "
                                f"{dim}, got {tensors[0].shape} and {t.shape} (tensor {i})")
-    return ops.Cat.apply(dim, *_same_dtype(tensors))
+    return ops.Cat.apply(dim, *[t if t.dtype == dtype else t.to(dtype) for t in tensors])
 
 
 concat = concatenate = cat

@@ -193,7 +193,8 @@ class TensorMath:
         return ops.Rsqrt.apply(self._floating())
 
     def square(self):
-        return ops.Square.apply(self)
+        """x·x; booleans become int64 first, as ``x ** 2`` makes them (PyTorch's)."""
+        return ops.Square.apply(self if self.array.dtype.kind != "b" else self.to(np.int64))
 
     def neg(self):
         return -self
