@@ -65,6 +65,7 @@ def test_subset_reads_through_its_indices():
 @pytest.mark.parametrize("lengths, sizes", [
     ([3, 7], [3, 7]), ([0.5, 0.3, 0.2], [5, 3, 2]), ([0.33, 0.33, 0.34], [4, 3, 3]),
     ([1.0], [10]), ([0, 10], [0, 10]),
+    ([0.5, 0.5, 0], [5, 5, 0]), ([1, 0.0, 0.0], [10, 0, 0]),  # numbers summing to 1: fractions
 ])
 def test_random_split_sizes_as_pytorch(lengths, sizes):
     parts = random_split(range(10), lengths, generator=tn.Generator().manual_seed(0))
@@ -87,6 +88,7 @@ def test_random_split_is_seeded_by_its_generator_or_the_global_one():
 @pytest.mark.parametrize("lengths, error, message", [
     ([3, 3], ValueError, r"must sum to the dataset's length 10.*got \[3, 3\]"),
     ([0.5, 0.6], ValueError, r"fractions must sum to 1, got \[0.5, 0.6\] \(sum 1.1\)"),
+    ([0.7, 0.3000001], ValueError, r"\(sum 1.0000000999999998\)"),  # not rounded to 1
     ([-1, 11], ValueError, r"lengths\[0\] must be an integer >= 0, got -1"),
     ([5.0, 5], TypeError, r"lengths\[0\] must be an integer"),
 ])

@@ -167,8 +167,10 @@ def random_split(dataset, lengths, generator=None) -> list:
     """
     n = len(dataset)
     lengths = list(lengths)
-    if lengths and all(isinstance(x, float) for x in lengths) \
-            and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+    numbers = lengths and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                              for x in lengths)
+    # (PyTorch's rule: numbers summing to 1 are fractions, [0.5, 0.5, 0] and [1, 0.0] too)
+    if numbers and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         for i, fraction in enumerate(lengths):
             if fraction < 0:
                 raise ValueError(f"random_split: fractions must be >= 0, got {fraction!r} "
@@ -179,7 +181,7 @@ def random_split(dataset, lengths, generator=None) -> list:
         lengths = counts
     elif lengths and all(isinstance(x, float) for x in lengths):
         raise ValueError(f"random_split: fractions must sum to 1, got {lengths} (sum "
-                         f"{sum(lengths):g})")
+                         f"{sum(lengths)!r})")
     for i, length in enumerate(lengths):
         check_int("random_split", f"lengths[{i}]", length, 0)
     if sum(lengths) != n:
