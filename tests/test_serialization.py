@@ -409,6 +409,21 @@ def test_load_state_dict_refuses_a_cast_that_loses_information(value, words):
     assert (model[0].weight.array == 0.5).all()
 
 
+def test_an_integer_buffer_takes_whole_float_values_and_refuses_fractions():
+    norm = tn.nn.BatchNorm1d(3)
+    state = dict(norm.state_dict())
+    state["num_batches_tracked"] = tn.tensor(5.0)  # exact: PyTorch casts it too
+    norm.load_state_dict(state)
+    assert norm.num_batches_tracked.item() == 5 and norm.num_batches_tracked.dtype == np.int64
+    for value in (5.5, 1e30, float("nan")):  # PyTorch would truncate 5.5 silently
+        state["num_batches_tracked"] = tn.tensor(value)
+        with pytest.raises(RuntimeError, match="num_batches_tracked: dtype float32 cannot "
+                                               "become int64 without losing information "
+                                               r"\(its values are not all whole numbers"):
+            norm.load_state_dict(state)
+    assert norm.num_batches_tracked.item() == 5
+
+
 def test_load_takes_pytorchs_keyword_arguments(tmp_path):
     tn.save({"w": tn.ones(2)}, tmp_path / "m.npz")
     assert tn.load(tmp_path / "m.npz", weights_only=True, map_location="cpu")["w"].tolist() == [

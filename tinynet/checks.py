@@ -184,13 +184,21 @@ def _number(value) -> str:
 
 def cast_problem(values, dtype) -> str:
     """Why copying ``values`` (an array) into an array of ``dtype`` would lose information,
-    or "" when it would not: complex into real, text into numbers, or finite values that
-    overflow to inf (float64's 1e300 into float32)."""
+    or "" when it would not: complex into real, text into numbers, fractions or values out
+    of range into integers (a float 5.0 into an int64 buffer is exact), or finite values
+    that overflow to inf (float64's 1e300 into float32)."""
     import numpy as np
 
     dtype = np.dtype(dtype)
     if values.dtype == dtype:
         return ""
+    if values.dtype.kind == "f" and dtype.kind in "iu":  # whole numbers in range: exact
+        with np.errstate(invalid="ignore"):
+            exact = np.array_equal(values.astype(dtype).astype(values.dtype), values)
+        if exact:
+            return ""
+        return (f"dtype {values.dtype} cannot become {dtype} without losing information "
+                f"(its values are not all whole numbers in {dtype}'s range)")
     if not np.can_cast(values.dtype, dtype, casting="same_kind"):
         return f"dtype {values.dtype} cannot become {dtype} without losing information"
     if values.dtype.kind == "f" and dtype.kind == "f" and values.size:
