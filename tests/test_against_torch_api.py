@@ -828,3 +828,50 @@ def test_result_dtypes_as_pytorch(expression):
     theirs = eval(expression.replace("LIB", "torch"), {"torch": torch})
     assert ours.tolist() == theirs.tolist()
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("call", [
+    "LIB.atan2(y, x)", "y.atan2(x)", "LIB.arctan2(y, x)", "y.clone().atan2_(x)",
+    "LIB.dist(y, x)", "y.dist(x, 1)", "LIB.dist(y, x, float('inf'))",
+    "y.swapaxes(0, 1)", "LIB.swapdims(y, 1, 0)",
+])
+def test_functions_client_code_calls_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    y_values, x_values = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    x_values[0, :2] = 0.0  # on the axis: atan2's ±π/2, and its gradient there
+    results = []
+    for lib in (tn, torch):
+        y = lib.tensor(y_values, requires_grad=True)
+        x = lib.tensor(x_values, requires_grad=True)
+        out = eval(call, {"LIB": lib, "y": y, "x": x})
+        out.sum().backward()
+        results.append([np.asarray(out.tolist()), np.asarray(y.grad.tolist()),
+                        np.asarray(x.grad.tolist()) if x.grad is not None else None])
+    for ours, theirs in zip(*results):
+        if theirs is None:
+            assert ours is None
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_atan2_of_integers_broadcast_shapes_and_module_lookups_as_pytorch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        angles = lib.atan2(lib.tensor([1, -1, 0]), lib.tensor([2, 0, -3]))
+        model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.BatchNorm1d(4))
+        results.append((angles.tolist(), str(angles.dtype).split(".")[-1],
+                        tuple(lib.broadcast_shapes((2, 1), (3,), 1)),
+                        model.get_parameter("0.weight") is model[0].weight,
+                        model.get_buffer("1.running_var") is model[1].running_var,
+                        lib.nn.init._calculate_fan_in_and_fan_out(lib.empty(5, 3, 2))))
+    assert results[0] == results[1]
+    for lookup in ('get_parameter("1.running_mean")', 'get_buffer("0.weight")',
+                   'get_parameter("0.nope")'):
+        with pytest.raises(AttributeError, match=r"get_(parameter|buffer): \w+ has no "):
+            eval(f"model.{lookup}", {"model": tn.nn.Sequential(tn.nn.Linear(3, 4),
+                                                               tn.nn.BatchNorm1d(4))})
+    with pytest.raises(RuntimeError, match=r"broadcast_shapes: the shapes \(2,\), \(3,\) do "
+                                           r"not broadcast"):
+        tn.broadcast_shapes((2,), (3,))

@@ -35,17 +35,18 @@ from tinynet.functions_inplace import (abs_, ceil_, clamp_, clamp_max_, clamp_mi
                                        fill_, fix_, floor_, frac_, log_, logit_, nan_to_num_,
                                        neg_, relu_, round_, sigmoid_, sqrt_, square_, tanh_,
                                        trunc_, xlogy_, zero_)
-from tinynet.functions_numeric import (aminmax, copysign, corrcoef, cov, cross, cummax, cummin,
-                                       diff, erfinv, frac, heaviside, hypot, kron, logaddexp,
-                                       logaddexp2, logcumsumexp, logit, nanmean, nanquantile,
-                                       nansum, quantile, xlogy)
+from tinynet.functions_numeric import (aminmax, arctan2, atan2, copysign, corrcoef, cov, cross,
+                                       cummax, cummin, diff, dist, erfinv, frac, heaviside,
+                                       hypot, kron, logaddexp, logaddexp2, logcumsumexp, logit,
+                                       nanmean, nanquantile, nansum, quantile, xlogy)
 from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equal, ge, gt,
                            isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
                            logical_or, logical_xor, lt, ne, nonzero, unique)
 from tinynet.nn._top_level import celu, celu_, rrelu, rrelu_
-from tinynet.shaping import (broadcast_to, chunk, clone, flatten, flip, moveaxis, movedim,
-                             permute, ravel, repeat_interleave, reshape, roll, split, squeeze, t,
-                             tile, transpose, unbind, unsqueeze)
+from tinynet.shaping import (broadcast_shapes, broadcast_to, chunk, clone, flatten, flip,
+                             moveaxis, movedim, permute, ravel, repeat_interleave, reshape, roll,
+                             split, squeeze, swapaxes, swapdims, t, tile, transpose, unbind,
+                             unsqueeze)
 from tinynet.printing import get_printoptions, printoptions, set_printoptions
 from tinynet.products import cdist, tensordot
 from tinynet.promotion import promote_types, result_type
@@ -106,7 +107,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "heaviside",
     "hstack",
     "History",
-    "hypot",
+    "hypot", "atan2", "arctan2", "dist", "broadcast_shapes", "swapaxes", "swapdims",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

@@ -29,6 +29,17 @@ def hypot(input, other):
     return check_tensor("hypot", input).hypot(other)
 
 
+def atan2(input, other):
+    return check_tensor("atan2", input).atan2(other)
+
+
+arctan2 = atan2
+
+
+def dist(input, other, p=2):
+    return check_tensor("dist", input).dist(other, p)
+
+
 def copysign(input, other):
     return check_tensor("copysign", input).copysign(other)
 

@@ -6,6 +6,7 @@
 import numpy as np
 
 from tinynet.autograd.observers import values_read
+from tinynet.size import Size
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import check_tensor, numpy_names
 
@@ -24,6 +25,21 @@ def ravel(input):
 
 def transpose(input, dim0, dim1):
     return check_tensor("transpose", input).transpose(dim0, dim1)
+
+
+swapaxes = swapdims = transpose
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """The shape ``shapes`` broadcast to together (each a tuple of sizes or an int), as
+    ``torch.broadcast_shapes``; refused by name when they do not broadcast."""
+    try:
+        return Size(np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s)
+                                          for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"broadcast_shapes: the shapes {', '.join(map(str, shapes))} do not "
+                           f"broadcast (compared from the last dimension, each pair of sizes "
+                           f"must be equal or one of them 1)") from None
 
 
 def t(input):

@@ -90,6 +90,11 @@ class TensorInPlaceMath:
     def hypot_(self, other):
         return self._apply_("hypot_", lambda x: x.hypot(other), other)
 
+    def atan2_(self, other):
+        return self._apply_("atan2_", lambda x: x.atan2(other), other)
+
+    arctan2_ = atan2_
+
     def copysign_(self, other):
         return self._apply_("copysign_", lambda x: x.copysign(other), other)
 

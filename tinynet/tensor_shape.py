@@ -91,6 +91,8 @@ class TensorShape:
             axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return ops.Permute.apply(self, tuple(axes))
 
+    swapaxes = swapdims = transpose
+
     def permute(self, *args, dims=None):
         dims = args_or_keyword("permute", args, "dims", dims)
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):

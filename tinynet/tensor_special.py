@@ -52,6 +52,18 @@ class TensorSpecial:
         tensor; integer results are refused, as in PyTorch."""
         return ops.Hypot.apply(*_float_tensors("hypot", self, other))
 
+    def atan2(self, other):
+        """The angle of the point (other, self) in (-π, π]: atan2(y = self, x = other),
+        floating (integers become the default float dtype). Gradients x / (x² + y²) for
+        self and -y / (x² + y²) for other."""
+        return ops.Atan2.apply(*floating_operands("atan2", self, other))
+
+    arctan2 = atan2
+
+    def dist(self, other, p=2):
+        """The p-norm of ``self - other`` (broadcast), as ``torch.dist``."""
+        return (self - other).norm(p)
+
     def copysign(self, other):
         """|self| with the sign of ``other`` (a tensor or a number; -0.0 counts as
         negative), floating (integers become the default float dtype). Gradient ±1 for

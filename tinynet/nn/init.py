@@ -55,6 +55,12 @@ def _fans(where: str, tensor: Tensor) -> tuple:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple:
+    """(fan_in, fan_out) of a weight, under PyTorch's private name, which custom layers'
+    ``reset_parameters`` often call."""
+    return _fans("_calculate_fan_in_and_fan_out", tensor)
+
+
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     tensor.array[...] = values  # in place, keeping the tensor's dtype
     tensor.bump_version()

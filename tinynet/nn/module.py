@@ -133,6 +133,30 @@ class Module(ModuleHooks, ModuleState):
             module = child
         return module
 
+    def get_parameter(self, target: str) -> "Parameter":
+        """The parameter at the dotted path ``target``, as in
+        ``model.get_parameter("encoder.0.weight")``."""
+        return self._get_attribute("get_parameter", target, "parameter",
+                                   lambda owner, name: isinstance(vars(owner).get(name),
+                                                                  Parameter))
+
+    def get_buffer(self, target: str):
+        """The buffer at the dotted path ``target``, as in
+        ``model.get_buffer("norm.running_mean")``."""
+        return self._get_attribute("get_buffer", target, "buffer",
+                                   lambda owner, name: name in dict(owner._own_buffers()))
+
+    def _get_attribute(self, where: str, target: str, kind: str, is_kind):
+        if not isinstance(target, str):
+            raise TypeError(f"{where}: target must be a dotted string, got "
+                            f"{type(target).__name__}")
+        path, _, name = target.rpartition(".")
+        owner = self.get_submodule(path)
+        if not is_kind(owner, name):
+            raise AttributeError(f"{where}: {type(owner).__name__} has no {kind} named "
+                                 f"{name!r} (target {target!r})")
+        return getattr(owner, name)
+
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """Keep ``tensor`` (or None) as the buffer ``name``: an attribute that is no
         parameter (no optimizer updates it) but that ``state_dict`` saves (unless

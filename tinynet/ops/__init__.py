@@ -28,7 +28,7 @@ from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mea
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
 from tinynet.ops.scan import LogCumSumExp
 from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Scatter, Where
-from tinynet.ops.special import (Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
+from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
                                  Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
@@ -38,7 +38,7 @@ __all__ = [
     "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
     "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
     "FloorDivide", "Fmod", "GELU", "GELUTanh", "GLU", "Gather", "GetItem", "Hardshrink",
-    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "KLDiv", "LayerNorm",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "Atan2", "KLDiv", "LayerNorm",
     "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
     "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
     "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanSum", "NanToNum",

@@ -118,6 +118,23 @@ class Hypot(Function):
             return grad * (x / z), grad * (y / z)
 
 
+class Atan2(Function):
+    """z = atan2(y, x), the angle of the point (x, y) in (-π, π];
+    dz/dy = x / (x² + y²), dz/dx = -y / (x² + y²) (nan at x = y = 0, as PyTorch's)."""
+
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y, x)
+        return np.arctan2(y, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, x = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = grad / (x * x + y * y)
+            return scale * x, -scale * y
+
+
 class Copysign(Function):
     """z = |x| with the sign of y (the sign bit: -0.0 counts as negative);
     dz/dx = z / x = ±1, 0 where x = 0 (and nan where x is infinite, as PyTorch's);
