@@ -287,7 +287,7 @@ def test_gradient_accumulation_counts_per_optimizer_step(capture):
     assert layer["update_ratio"] == pytest.approx(np.mean(ratios), rel=1e-5)
 
 
-def test_no_update_ratio_without_a_step_and_separate_backward_passes_count_apart():
+def test_without_a_step_the_ratio_is_0_and_separate_backward_passes_count_apart():
     net = _net(nn.Tanh())
     norms = []
     with Monitor(net, every=1) as monitor:
@@ -295,8 +295,24 @@ def test_no_update_ratio_without_a_step_and_separate_backward_passes_count_apart
             _train_forward(net, _x(8, 4, seed))
             norms.append(np.linalg.norm(net[0].weight.grad.array))
         layer = monitor.end_epoch()["layers"]["0"]
-    assert np.isnan(layer["update_ratio"])  # the weights never changed
+    assert layer["update_ratio"] == 0.0  # the weights never changed
     assert layer["grad_norm"] == pytest.approx(np.mean(norms), rel=1e-6)
+
+
+def test_an_update_written_into_the_arrays_is_measured_too():
+    """A hand-written update on ``p.array`` skips the version counter: the ratio is
+    still measured, from the weights' values."""
+    net = _net(nn.ReLU())
+    weights = [net[0].weight.array.astype(np.float64)]
+    with Monitor(net, every=1) as monitor:
+        for seed in range(3):
+            _train_forward(net, _x(16, 4, seed))
+            for p in net.parameters():
+                p.array -= 0.05 * p.grad.array
+            weights.append(net[0].weight.array.astype(np.float64))
+        layer = monitor.end_epoch()["layers"]["0"]
+    ratios = [np.linalg.norm(b - a) / np.linalg.norm(a) for a, b in zip(weights, weights[1:])]
+    assert layer["update_ratio"] == pytest.approx(np.mean(ratios), rel=1e-5)
 
 
 # ---- activation histograms ---------------------------------------------------------------

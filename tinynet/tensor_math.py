@@ -344,6 +344,8 @@ class TensorMath:
 
     def _nonempty_dims(self, dim, name: str) -> tuple:
         axes = dims_of(dim, self.ndim, name)
+        if (dim is None or dim == ()) and self.array.size == 0:
+            self._nonempty(None, name)  # (over every dim: PyTorch's RuntimeError)
         for axis in axes:
             if self.shape[axis] == 0:
                 raise IndexError(f"{name}: cannot reduce over dim {axis} of size 0 (no "
@@ -354,15 +356,16 @@ class TensorMath:
         """``dim`` (one dim, or None for every element) where ``name`` can take it: the
         elements to choose from are not none, as a maximum of nothing has no value."""
         if dim is None:
-            if self.array.size == 0:
-                raise RuntimeError(f"{name}: the tensor has no elements (shape {self.shape}) "
-                                   f"and a reduction over all of them has no value; give a "
-                                   f"dim whose size is not 0")
+            if self.array.size == 0:  # (PyTorch's arg* raise IndexError, the others not)
+                error = IndexError if name.startswith("arg") else RuntimeError
+                raise error(f"{name}: the tensor has no elements (shape {self.shape}) and a "
+                            f"reduction over all of them has no value; give a dim whose "
+                            f"size is not 0")
             return None
         dim = single_dim(dim, self.ndim, name)
         if self.ndim and self.shape[dim] == 0:
-            raise IndexError(f"{name}: cannot reduce over dim {dim} of size 0, input shape "
-                             f"{self.shape}")
+            raise IndexError(f"{name}: cannot reduce over dim {dim} of size 0 (no "
+                             f"identity), input shape {self.shape}")
         return dim
 
     @numpy_names

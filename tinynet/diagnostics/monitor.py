@@ -245,10 +245,12 @@ def _norm(a: np.ndarray) -> float:
 class _LinearStats:
     """Gradient norms (every step) and update ratios (sampled) of one Linear.
 
-    Backward passes that add into the same ``.grad`` with no change of the weights
-    between them (gradient accumulation; two losses backpropagated in turn) make one
-    step's gradient, whose norm is that of their sum, the gradient the step then takes;
-    an optimizer's step counts as a change on the parameter's version counter.
+    Backward passes that add into the same ``.grad`` with no change of the weight's
+    version between them (gradient accumulation; two losses backpropagated in turn) make
+    one step's gradient, whose norm is that of their sum, the gradient the step then
+    takes. (Every change through the tensor counts on its version: an optimizer's step,
+    ``p.data`` and in-place ops under ``no_grad``; a write to ``p.array`` itself does not,
+    and with gradients zeroed in place it looks like accumulation.)
 
     NOTE: the epoch's means come from running sums, not from lists of every step, so
     memory stays flat however long training runs; only the last ``STEP_NORMS_KEPT``
@@ -259,7 +261,6 @@ class _LinearStats:
         self.module, self.monitor = module, monitor
         self.snapshot = None  # W before an observed step's update (a reused buffer)
         self.pending = False  # the snapshot awaits the update of its step
-        self.snapshot_version = None  # W's version when the snapshot was taken
         self.scratch = None
         self.step_norms = collections.deque(maxlen=STEP_NORMS_KEPT)
         # per parameter: (its version at its last gradient, a weak reference to that
@@ -273,53 +274,54 @@ class _LinearStats:
         self.weight_sum, self.bias_sum, self.ratio_sum = [0.0, 0], [0.0, 0], [0.0, 0]
         self.last = {}
 
-    def _add_norm(self, name: str, param, running: list) -> bool:
+    def _add_norm(self, name: str, param, running: list) -> tuple:
         """Add ‖param.grad‖ to ``running``, or, when this backward pass added into the
         ``.grad`` of the last one and the parameter has not changed since (the same
-        step), put it in place of that gradient's norm. Returns whether it did so."""
+        step), put it in place of that gradient's norm. Returns (the norm, whether it
+        replaced the last one)."""
         grad, version = param.grad, param._version[0]
         norm = _norm(grad.array)
         last_version, last_grad, last_norm = self.last.get(name, (None, None, 0.0))
         self.last[name] = (version, weakref.ref(grad), norm)
         if version == last_version and last_grad() is grad:
             running[0] += norm - last_norm
-            return True
+            return norm, True
         _add(running, norm)
-        return False
+        return norm, False
 
     def on_weight_grad(self, weight) -> None:
-        replaced = self._add_norm("weight", weight, self.weight_sum)
-        norm = self.last["weight"][2]
+        norm, replaced = self._add_norm("weight", weight, self.weight_sum)
         if replaced:  # (reset() forgets the last gradients with the epoch's norms)
             self.step_norms[-1] = norm
         else:
             self.step_norms.append(norm)
         w = weight.array
-        self.measure_update()  # if the optimizer has stepped since the snapshot
+        self.measure_update()  # if the weights changed since the snapshot
         if self.monitor._observed_forward and not self.pending:
             if self.snapshot is None or self.snapshot.shape != w.shape:
                 self.snapshot = w.copy()
             else:
                 np.copyto(self.snapshot, w)
-            self.pending, self.snapshot_version = True, weight._version[0]
+            self.pending = True
 
     def measure_update(self, final: bool = False) -> None:
         """Record ‖W - snapshot‖ / ‖snapshot‖ if a snapshot awaits its step's update and
-        W has changed since (its version); ``final`` (the epoch's end): drop a snapshot
-        whose step never came."""
+        W has changed since (an unchanged W: another backward pass of the same step);
+        ``final`` (the epoch's end): record it whatever it is."""
         if not self.pending:
             return
-        weight = self.module.weight
-        if weight._version[0] == self.snapshot_version:  # not stepped yet
-            self.pending = not final
+        w = self.module.weight.array
+        if w.shape != self.snapshot.shape:  # the weight was replaced by another shape
+            self.pending = False
             return
-        self.pending = False
-        w = weight.array
         if self.scratch is None or self.scratch.shape != w.shape:
             self.scratch = np.empty_like(w)
-        np.subtract(w, self.snapshot, out=self.scratch)
+        change = _norm(np.subtract(w, self.snapshot, out=self.scratch))
+        if change == 0 and not final:  # not stepped yet
+            return
+        self.pending = False
         norm = _norm(self.snapshot)
-        _add(self.ratio_sum, _norm(self.scratch) / norm if norm else float("inf"))
+        _add(self.ratio_sum, change / norm if norm else 0.0 if change == 0 else float("inf"))
 
     def on_bias_grad(self, bias) -> None:
         self._add_norm("bias", bias, self.bias_sum)

@@ -9,7 +9,7 @@ import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
-from tinynet.nn.module import Module
+from tinynet.nn.module import Module, child_entries
 
 
 def _check_module(where: str, module) -> None:
@@ -38,10 +38,10 @@ class _ModuleSequence(Module):
     position (a negative one counts from the end), changed as a list is."""
 
     def __len__(self) -> int:
-        return sum(1 for _ in self._entries())
+        return sum(1 for _ in child_entries(self))
 
     def __iter__(self):
-        return iter([module for _, module in self._entries()])
+        return iter([module for _, module in child_entries(self)])
 
     def __setitem__(self, index: int, module: Module) -> None:
         """Replace the child at ``index``; the new one takes its name."""
@@ -53,7 +53,7 @@ class _ModuleSequence(Module):
     def __delitem__(self, index) -> None:
         """Remove the child at ``index`` (or the children of a slice); the rest are
         named "0", "1", ... again."""
-        children = [module for _, module in self._entries()]
+        children = [module for _, module in child_entries(self)]
         if isinstance(index, slice):
             del children[index]
         else:
@@ -84,7 +84,7 @@ class _ModuleSequence(Module):
         ``Sequential.insert`` takes it; the children are named "0", "1", ... again."""
         where = f"{type(self).__name__}.insert"
         _check_module(where, module)
-        children = [module for _, module in self._entries()]
+        children = [module for _, module in child_entries(self)]
         n, index = len(children), _integer(where, index)
         if not -n <= index <= n:
             raise IndexError(f"{where}: index must be in [-{n}, {n}] (the number of "
@@ -139,7 +139,7 @@ class Sequential(_ModuleSequence):
             setattr(self, str(i), module)
 
     def forward(self, x):
-        for name, module in self._entries():
+        for name, module in child_entries(self):
             try:
                 x = module(x)
             except ValueError as error:  # say where in the stack a shape went wrong
@@ -149,7 +149,7 @@ class Sequential(_ModuleSequence):
     def __getitem__(self, index):
         """The child at ``index``, or a Sequential of a slice's children under their
         names (so its ``state_dict`` keys match the original's)."""
-        children = list(self._entries())
+        children = list(child_entries(self))
         if isinstance(index, slice):
             return Sequential(OrderedDict(children[index]))
         return children[_position("Sequential", index, len(children))][1]
@@ -184,7 +184,7 @@ class ModuleList(_ModuleSequence):
     def __getitem__(self, index):
         """The child at ``index``, or a ModuleList of a slice's children (named "0",
         "1", ... again, as in PyTorch)."""
-        children = [module for _, module in self._entries()]
+        children = [module for _, module in child_entries(self)]
         if isinstance(index, slice):
             return ModuleList(children[index])
         return children[_position("ModuleList", index, len(children))]

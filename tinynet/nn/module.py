@@ -203,16 +203,9 @@ class Module(ModuleHooks, ModuleState):
         """(name, child) pairs, each child once: one registered under two names (weights
         tied by reusing a layer) comes under the first, as in PyTorch."""
         seen = set()
-        for name, value in self._entries():
+        for name, value in child_entries(self):
             if id(value) not in seen:
                 seen.add(id(value))
-                yield name, value
-
-    def _entries(self):
-        """(name, child) for every child attribute, a child registered twice under each
-        name: what ``_modules`` holds, which containers run and print."""
-        for name, value in vars(self).items():
-            if isinstance(value, Module):
                 yield name, value
 
     def children(self):
@@ -248,7 +241,7 @@ class Module(ModuleHooks, ModuleState):
             yield name, module
             above = above | {id(module)}
             children = [(f"{name}.{n}" if name else n, m, above)
-                        for n, m in module._entries()]
+                        for n, m in child_entries(module)]
             stack.extend(reversed(children))
 
     def modules(self):
@@ -383,7 +376,7 @@ class Module(ModuleHooks, ModuleState):
         return ""
 
     def __repr__(self) -> str:
-        children = list(self._entries())
+        children = list(child_entries(self))
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         lines = [f"{type(self).__name__}("]
@@ -392,6 +385,15 @@ class Module(ModuleHooks, ModuleState):
         for name, module in children:
             lines.append(f"  ({name}): " + repr(module).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
+
+
+def child_entries(module: Module):
+    """(name, child) for every child attribute of ``module``, a child registered twice
+    under each name: what ``_modules`` holds, which containers run and print. (A
+    function, not a method: a subclass's attribute of the same name cannot hide it.)"""
+    for name, value in vars(module).items():
+        if isinstance(value, Module):
+            yield name, value
 
 
 class _Children(MutableMapping):
@@ -415,10 +417,10 @@ class _Children(MutableMapping):
         delattr(self._module, name)
 
     def __iter__(self):
-        return (name for name, _ in self._module._entries())
+        return (name for name, _ in child_entries(self._module))
 
     def __len__(self) -> int:
-        return sum(1 for _ in self._module._entries())
+        return sum(1 for _ in child_entries(self._module))
 
     def __repr__(self) -> str:
         return repr(dict(self))
