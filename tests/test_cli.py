@@ -94,8 +94,10 @@ def test_demo_runs(capsys):
     (["compare", "--dataset", "mnist"], "invalid choice: 'mnist'"),
     (["compare", "--lr", "-0.1"], "--lr: must be a finite positive number, got -0.1"),
     (["train", "--lr", "inf"], "--lr: must be a finite positive number, got inf"),
-    (["train", "--seed", "-1"], "--seed: must be an integer >= 0, got -1"),
-    (["demo", "--seed", "one"], "--seed: must be an integer >= 0, got 'one'"),
+    (["train", "--seed", "-1"], "--seed: must be an integer in [0, 4294967295], got -1"),
+    (["train", "--seed", str(2 ** 32)], "--seed: must be an integer in [0, 4294967295], got "
+                                        "4294967296"),
+    (["demo", "--seed", "one"], "--seed: must be an integer in [0, 4294967295], got 'one'"),
     (["compare", "--jobs", "0"], "--jobs: must be a positive integer or -1"),
     (["compare", "--target", "90"], "--target: must be an accuracy in (0, 1], got 90.0"),
     (["compare", "--norm", "batchnorm"], "invalid choice: 'batchnorm'"),

@@ -128,6 +128,21 @@ def test_bad_arguments(kwargs, match):
         compare_activations(**{**SMALL, **kwargs})
 
 
+def test_a_gradient_ratio_of_0_is_a_measurement_and_nan_is_none():
+    from tinynet.experiments import _summarize
+
+    def runs(ratios):
+        return [{"test_acc": 0.5, "epochs_to_target": None, "grad_ratio": r,
+                 "dead_rate": 0.0, "saturation_rate": 0.0, "us_per_step": 1.0,
+                 "diverged": None} for r in ratios]
+
+    assert _summarize("relu", runs([0.0, 0.0]))["grad_ratio"] == 0.0  # no gradient at all
+    assert _summarize("relu", runs([0.0, 1e-3]))["grad_ratio"] == 0.0
+    assert _summarize("relu", runs([1e-2, 1e-4, math.nan]))["grad_ratio"] == \
+        pytest.approx(1e-3)
+    assert math.isnan(_summarize("relu", runs([math.nan]))["grad_ratio"])
+
+
 @pytest.mark.parametrize("target, title", [(0.9, "epochs to 90%"), (0.999, "epochs to 99.9%"),
                                            (0.955, "epochs to 95.5%"), (1.0, "epochs to 100%")])
 def test_the_target_column_names_the_target_unrounded(target, title):

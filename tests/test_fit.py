@@ -528,8 +528,31 @@ def test_ctrl_c_restores_the_last_finished_epoch_and_keeps_its_history(iris, cap
         assert ours.grad is None
     assert all(state["step"] == 2 * steps for state in optimizer.state.values())
     if sys.version_info >= (3, 11):
-        assert re.search(r"fit: interrupted during epoch 3; the parameters and optimizer "
+        assert re.search(r"fit: interrupted in epoch 3; the parameters and optimizer "
                          r"state are restored to the end of epoch 2", caught.value.__notes__[0])
+
+
+class _InterruptAtEpochEnd(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, record, model):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+        return False
+
+
+def test_ctrl_c_in_a_callback_keeps_the_epoch_it_came_after(iris, tmp_path):
+    twin = _mlp(iris, activation="relu")
+    finished = tn.fit(twin, iris.X_train, iris.y_train, epochs=2, seed=0, progress=False)
+    model = _mlp(iris, activation="relu")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        tn.fit(model, iris.X_train, iris.y_train, epochs=5, seed=0, progress=False,
+               callbacks=[_InterruptAtEpochEnd(2)], checkpoint=tmp_path / "run.npz")
+    assert [r["train_loss"] for r in caught.value.history.records] == \
+        [r["train_loss"] for r in finished.records]
+    for ours, theirs in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(ours.array, theirs.array)
 
 
 def test_clip_grad_norm_trains_as_the_hand_written_loop_clips(iris):

@@ -147,6 +147,11 @@ def test_a_validation_rise_with_a_rebounding_training_loss_is_a_too_high_rate():
     assert _kinds(run(val, small), config) == {"overfitting"}
     near_zero = [1.0, 0.5, 0.02, 0.05, 0.015, 0.01]  # 2.5x, by 0.03: the noise of a low loss
     assert _kinds(run(val, near_zero), config) == {"overfitting"}
+    unmonitored = run(val, bounced)
+    for record in unmonitored:
+        record["layers"] = {}  # fit(monitor=False): no update ratio to quote
+    message = str(next(h for h in diagnose(unmonitored, config) if h.kind == "lr_too_high"))
+    assert "nan" not in message and message.count("the steps overshoot:") == 1
     before_best = [1.0, 1.6, 0.3, 0.25, 0.2, 0.1]  # the rebound came before the best epoch
     assert _kinds(run([1.0, 0.6, 0.5, 0.8, 0.85, 0.9], before_best), config) == \
         {"overfitting"}

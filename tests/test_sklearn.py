@@ -652,3 +652,26 @@ def test_ctrl_c_ends_fit_as_scikit_learn_at_the_last_finished_epoch(iris, monkey
     for ours, theirs in zip(model.model_.parameters(), twin.model_.parameters()):
         np.testing.assert_array_equal(ours.array, theirs.array)
     assert (model.predict(X) == twin.predict(X)).all()
+
+
+def test_ctrl_c_after_an_epochs_steps_undoes_its_records_too(iris, monkeypatch):
+    X, y = iris
+    kwargs = dict(hidden_layer_sizes=(8,), batch_size=30, random_state=0, tol=0.0,
+                  early_stopping=True, n_iter_no_change=100)
+    twin = MLPClassifier(max_iter=1, **kwargs).fit(X, y)
+    validation, calls = MLPClassifier._validation, []
+
+    def interrupted(self, *args):
+        calls.append(1)
+        if len(calls) == 2:  # epoch 2's steps are done; its scoring is interrupted
+            raise KeyboardInterrupt
+        return validation(self, *args)
+
+    monkeypatch.setattr(MLPClassifier, "_validation", interrupted)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        model = MLPClassifier(max_iter=10, **kwargs).fit(X, y)
+    assert model.n_iter_ == 1 and len(model.history_.records) == 1
+    assert model.loss_curve_ == twin.loss_curve_
+    assert model.validation_scores_ == twin.validation_scores_
+    for ours, theirs in zip(model.model_.parameters(), twin.model_.parameters()):
+        np.testing.assert_array_equal(ours.array, theirs.array)

@@ -40,13 +40,14 @@ def _positive_float(text: str) -> float:
 
 
 def _seed(text: str) -> int:
-    """A random seed: an integer >= 0 (numpy's seeds are)."""
+    """A random seed: an integer in [0, 2**32 - 1] (numpy's and PyTorch's range)."""
+    rule = f"must be an integer in [0, {2 ** 32 - 1}]"
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+        raise argparse.ArgumentTypeError(f"{rule}, got {text!r}") from None
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"{rule}, got {value}")
     return value
 
 

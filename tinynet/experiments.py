@@ -87,11 +87,14 @@ def _mean_of(summaries: list, key: str) -> float:
 
 def _measured_mean(values: list, geometric: bool = False) -> float:
     """The (geometric) mean over seeds of the values measured (finite); nan if none
-    was (every seed diverged before its first epoch ended)."""
-    finite = [v for v in values if math.isfinite(v) and (v > 0 or not geometric)]
+    was (every seed diverged before its first epoch ended). A geometric mean with a 0
+    (a first layer with no gradient at all) is 0."""
+    finite = [v for v in values if math.isfinite(v)]
     if not finite:
         return float("nan")
-    return float(np.exp(np.mean(np.log(finite)))) if geometric else float(np.mean(finite))
+    if not geometric:
+        return float(np.mean(finite))
+    return 0.0 if min(finite) <= 0 else float(np.exp(np.mean(np.log(finite))))
 
 
 @dataclass

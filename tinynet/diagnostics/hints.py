@@ -446,17 +446,18 @@ def overfitting(run: _Run) -> list:
     bounced = rebound(run, after=best["epoch"])
     if bounced is not None:  # the training loss did not keep falling: the steps overshoot
         low, high = bounced
+        ratio = _median_update_ratio(high)
+        measured = (f" (each changes the weights by {ratio:.1e} of their norm there; about "
+                    f"1e-3 is healthy)" if math.isfinite(ratio) else "")
         return [Hint("lr_too_high", "warning",
                      f"validation loss rose {rise:.0%} above its best (epoch "
                      f"{best['epoch']}) while the training loss went back up, to "
                      f"{high['train_loss']:.3g} in epoch {high['epoch']} from "
                      f"{low['train_loss']:.3g} in epoch {low['epoch']}: the steps "
-                     f"overshoot (each changes the weights by "
-                     f"{_median_update_ratio(high):.1e} of their norm there; about 1e-3 "
-                     f"is healthy)",
+                     f"overshoot{measured}",
                      "lower the learning rate (by 3-10x), or decay it (a scheduler)",
                      epoch=high["epoch"], evidence={
-                         **evidence, "update_ratio": _median_update_ratio(high),
+                         **evidence, "update_ratio": ratio,
                          "low_loss": low["train_loss"], "rebound_loss": high["train_loss"],
                          "rebound": LOSS_SPIKE, "floor": REBOUND_FLOOR})]
     if run.restored_epoch is not None:

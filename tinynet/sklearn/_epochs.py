@@ -2,6 +2,7 @@
 minibatch steps replayed with ``tn.capture``, scikit-learn's L2 penalty, its early-stopping
 split, the History record of each epoch and scikit-learn's stopping rules (``tol``,
 ``n_iter_no_change``, early stopping)."""
+import copy
 import math
 import sys
 import warnings
@@ -71,16 +72,22 @@ class _Epochs:
         """Up to ``epochs`` epochs, each recorded and checkpointed, until ``_converged``."""
         X_val, y_val, w_val = validation
         for _ in range(epochs):
-            self._train_epoch(X, y, sample_weight, batch_size)
-            record = self._record(X_val, y_val, w_val, watcher)
-            self.history_.records.append(record)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}", file=sys.stdout)
-            # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
-            stop = self._converged(X_val is not None) and not incremental
-            if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
-                                                or stop):
-                save_checkpoint(self, self.checkpoint)
+            start = self._epoch_state()
+            try:
+                self._train_epoch(X, y, sample_weight, batch_size, start)
+                record = self._record(X_val, y_val, w_val, watcher)
+                self.history_.records.append(record)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}",
+                          file=sys.stdout)
+                # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
+                stop = self._converged(X_val is not None) and not incremental
+                if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
+                                                    or stop):
+                    save_checkpoint(self, self.checkpoint)
+            except KeyboardInterrupt:  # a step may have updated some parameters, not others
+                self._restore_epoch_state(start)
+                raise
             if stop:
                 break
         else:
@@ -105,12 +112,38 @@ class _Epochs:
                                  random_state=self._split_seed, stratify=self._stratify(y))
         return (*split[:4], *((None, None) if sample_weight is None else split[4:]))
 
-    def _train_epoch(self, X, y, sample_weight, batch_size: int) -> None:
+    # what an epoch changes besides the network and the optimizer (see _epoch_state)
+    _EPOCH_ATTRIBUTES = ("n_iter_", "_epochs", "t_", "loss_", "best_loss_", "_best_loss",
+                         "best_validation_score_", "_best_state", "_no_improvement")
+    _EPOCH_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
+
+    def _epoch_state(self) -> tuple:
+        """Everything an epoch changes, as it is before the epoch: the network's and the
+        optimizer's state, the fitted attributes, the lengths of the curves and of the
+        History, and the shuffling generator's state."""
+        return ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
+                self._optimizer.state_dict(),
+                {name: getattr(self, name, None) for name in self._EPOCH_ATTRIBUTES},
+                {name: len(getattr(self, name)) for name in self._EPOCH_LISTS},
+                len(self.history_.records), copy.deepcopy(self._rng.bit_generator.state))
+
+    def _restore_epoch_state(self, state: tuple) -> None:
+        """Undo an unfinished epoch (``_epoch_state``'s)."""
+        params, optimizer, attributes, lengths, records, rng = state
+        self.model_.load_state_dict(params)
+        self._optimizer.load_state_dict(optimizer)
+        for name, value in attributes.items():
+            setattr(self, name, value)
+        for name, length in lengths.items():
+            del getattr(self, name)[length:]
+        del self.history_.records[records:]
+        self._rng.bit_generator.state = rng
+
+    def _train_epoch(self, X, y, sample_weight, batch_size: int, start: tuple) -> None:
         """One epoch of minibatch steps (``training.train_epoch``, each step's forward
         pass and loss captured); a non-finite loss, or a minibatch whose sample weights
-        sum to 0, puts the model and optimizer back where the epoch began and raises."""
-        start = ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
-                 self._optimizer.state_dict())
+        sum to 0, puts the model and optimizer back where the epoch began (``start``,
+        ``_epoch_state``'s) and raises."""
         step = self._captured_step()
 
         def forward(inputs, targets):
@@ -130,10 +163,6 @@ class _Epochs:
         try:
             result = train_epoch(self.model_, self._optimizer, data, None,
                                  after_backward=penalty, forward=forward)
-        except KeyboardInterrupt:  # a step may have updated some parameters, not others
-            self.model_.load_state_dict(start[0])
-            self._optimizer.load_state_dict(start[1])
-            raise
         except (NonFiniteLoss, _WeightlessBatch) as error:
             self.model_.load_state_dict(start[0])
             self._optimizer.load_state_dict(start[1])

@@ -152,6 +152,9 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
             forward or the backward pass). The model's parameters and the optimizer's
             state are first restored to the end of the last finite epoch; the error's
             ``history`` attribute holds the History of every finished epoch.
+        KeyboardInterrupt: Ctrl-C, raised on once the parameters and optimizer state are
+            back at the end of the last finished epoch; its ``history`` attribute holds
+            that epoch's History.
 
     Example:
         >>> import tinynet as tn
@@ -377,20 +380,22 @@ def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
     try:
         for epoch in range(first, last + 1):
             try:
-                record = _epoch(run, epoch)
-            except NonFiniteLoss as error:
-                raise _diverged(run, epoch, error, restore_point) from None
-            except KeyboardInterrupt as interrupt:
+                try:
+                    record = _epoch(run, epoch)
+                except NonFiniteLoss as error:
+                    raise _diverged(run, epoch, error, restore_point) from None
+                run.history.records.append(record)
+                restore_point = _snapshot(run)
+                bar.update(record)
+                # every callback sees every epoch, even after one asked to stop
+                stop = [callback.on_epoch_end(epoch, record, run.model)
+                        for callback in run.callbacks]
+                if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == last
+                                               or any(stop)):
+                    checkpoints.save_checkpoint(checkpoint, run, epoch)
+            except KeyboardInterrupt as interrupt:  # anywhere in the epoch, its end too
                 _interrupted(run, epoch, interrupt, restore_point)
                 raise
-            run.history.records.append(record)
-            restore_point = _snapshot(run)
-            bar.update(record)
-            # every callback sees every epoch, even after one asked to stop
-            stop = [callback.on_epoch_end(epoch, record, run.model) for callback in run.callbacks]
-            if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == last
-                                           or any(stop)):
-                checkpoints.save_checkpoint(checkpoint, run, epoch)
             if any(stop):
                 break
     finally:
@@ -484,10 +489,11 @@ def _interrupted(run: Run, epoch: int, interrupt: KeyboardInterrupt, restore_poi
     finished epoch (an interrupted step may have updated some parameters and not others),
     so they match the History's last record, and give the interrupt that History."""
     back = _restore(run, restore_point)
+    del run.history.records[restore_point[2]:]  # a record the restore point does not hold
     interrupt.history = run.history  # the finished epochs, for whoever catches this
     if hasattr(interrupt, "add_note"):  # (Python >= 3.11)
         interrupt.add_note(
-            f"fit: interrupted during epoch {epoch}; the parameters and optimizer state are "
+            f"fit: interrupted in epoch {epoch}; the parameters and optimizer state are "
             f"restored to {back}, and this exception's history attribute holds the "
             f"History of the finished epochs (in Jupyter: sys.last_value.history)")
 
