@@ -878,3 +878,25 @@ def test_atan2_of_integers_broadcast_shapes_and_module_lookups_as_pytorch():
     with pytest.raises(RuntimeError, match=r"broadcast_shapes: the shapes \(2,\), \(3,\) do "
                                            r"not broadcast"):
         tn.broadcast_shapes((2,), (3,))
+
+
+@pytest.mark.parametrize("call", ["x.std(dim=(0, 0))", "x.var(dim=[1, -1])",
+                                  "x.norm(dim=(0, 0))", "LIB.ones(()).sum((0, 0))"])
+def test_every_reduction_refuses_a_dim_named_twice(call):
+    torch = pytest.importorskip("torch")
+    for lib, words in ((torch, "appears multiple times"), (tn, "appears more than once")):
+        with pytest.raises(RuntimeError, match=words):
+            eval(call, {"x": lib.ones(2, 3), "LIB": lib})
+
+
+def test_one_element_is_a_view_as_pytorch_and_amax_over_no_dims_is_over_all():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        x = lib.arange(6.0).reshape(2, 3)
+        x[1, 2].add_(10)  # through a 0-d view: into x
+        element = x[0, 1]
+        x.mul_(2)  # seen through the view taken before
+        results.append((x.tolist(), element.item(), x.amax(dim=[]).item(),
+                        x.amin(dim=[]).item()))
+    assert results[0] == results[1]

@@ -436,6 +436,8 @@ class TensorMath:
             raise TypeError(f"{name}: give unbiased or correction, not both")
         if correction is None:
             correction = 0 if unbiased is False else 1
+        if type(dim) in (tuple, list):
+            dim = dims_of(dim, self.ndim, name) if dim else None
         return self, dim, correction, keepdim
 
     def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
@@ -452,6 +454,8 @@ class TensorMath:
         if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
             raise ValueError(f"norm: p must be a number or 'fro' ('nuc' is not "
                              f"implemented), got {p!r}")
+        if type(dim) in (tuple, list):
+            dim = dims_of(dim, x.ndim, "norm") if dim else None
         return ops.Norm.apply(x, float(p), dim, keepdim)
 
     # ---- random draws ----------------------------------------------------------------------
@@ -472,14 +476,14 @@ def single_dim(dim, ndim: int, name: str) -> int:
 def dims_of(dim, ndim: int, name: str) -> tuple:
     """``dim`` (an int or a sequence of ints; None and () mean every dim) as a tuple of
     non-negative axes, each at most once."""
-    if dim is None or dim == ():
+    if dim is None or isinstance(dim, (tuple, list)) and len(dim) == 0:
         return tuple(range(ndim))
     axes = tuple(check_dim(d, ndim) for d in _int_tuple(dim, name))
-    if ndim == 0:  # dim 0 or -1 is accepted, and there is no axis to reduce
-        return ()
     for axis in axes:
         if axes.count(axis) > 1:
             raise RuntimeError(f"{name}: dim {axis} appears more than once in dim={dim!r}")
+    if ndim == 0:  # dim 0 or -1 is accepted, and there is no axis to reduce
+        return ()
     return axes
 
 

@@ -45,8 +45,16 @@ class SplitIndex(tuple):
 
 
 def take(x: np.ndarray, index) -> np.ndarray:
-    """x[index], a SplitIndex in its two steps; a view of x where PyTorch's is one."""
-    return index.of(x)[index[1]] if type(index) is SplitIndex else x[as_basic(index)]
+    """x[index], a SplitIndex in its two steps; a view of x where PyTorch's is one (one
+    element too: numpy gives a scalar, a copy, where ``...`` after the ints gives a 0-d
+    view)."""
+    if type(index) is SplitIndex:
+        return index.of(x)[index[1]]
+    basic = as_basic(index)
+    out = x[basic]
+    if type(out) is not np.ndarray:  # every dim taken by an int
+        out = x[(*(basic if isinstance(basic, tuple) else (basic,)), Ellipsis)]
+    return out
 
 
 def as_basic(index):
