@@ -900,3 +900,43 @@ def test_one_element_is_a_view_as_pytorch_and_amax_over_no_dims_is_over_all():
         results.append((x.tolist(), element.item(), x.amax(dim=[]).item(),
                         x.amin(dim=[]).item()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("call", [
+    "x.scatter_add(1, LIB.tensor([[0, 1, 2, 0], [2, 2, 1, 0]]), s)",
+    "LIB.scatter_add(x, 0, LIB.tensor([[0, 2, 2, 1]]), s[:1])",
+    "x.clone().scatter_add_(1, LIB.tensor([[3, 3, 3, 3], [0, 1, 0, 1]]), s)",
+    "x.index_add(0, LIB.tensor([0, 2, 0]), r)",
+    "LIB.index_add(x, 0, LIB.tensor([1, 1, 1]), r, alpha=-0.5)",
+    "x.clone().index_add_(1, LIB.tensor([3, 0, 3, 3]), x)",
+])
+def test_scatter_add_and_index_add_sum_repeated_indices_and_differentiate_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    values = [rng.standard_normal(shape) for shape in ((3, 4), (2, 4), (3, 4))]
+    upstream = rng.standard_normal((3, 4))
+    results = []
+    for lib in (tn, torch):
+        x, s, r = (lib.tensor(v, requires_grad=True) for v in values)
+        out = eval(call, {"LIB": lib, "x": x, "s": s, "r": r})
+        (out * lib.tensor(upstream)).sum().backward()
+        results.append([np.asarray(out.tolist())] + [
+            np.asarray(t.grad.tolist()) if t.grad is not None else None for t in (x, s, r)])
+    for ours, theirs in zip(*results):
+        if theirs is None:
+            assert ours is None
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_scatter_add_and_index_add_refuse_bad_indices_by_name():
+    x = tn.zeros(3, 4)
+    with pytest.raises(RuntimeError, match="scatter_add: index 4 is out of bounds for dim 1 "
+                                           "with size 4"):
+        x.scatter_add(1, tn.tensor([[4]]), tn.ones(1, 1))
+    with pytest.raises(IndexError, match="index_add: index 3 is out of range for dim 0 of "
+                                         "size 3"):
+        x.index_add(0, tn.tensor([3]), tn.ones(1, 4))
+    with pytest.raises(RuntimeError, match=r"index_add: index must be a 1-D integer tensor "
+                                           r"and source of shape \(2, 4\)"):
+        x.index_add(0, tn.tensor([0, 1]), tn.ones(3, 4))

@@ -352,6 +352,14 @@ def gather(input, dim, index):
     return check_tensor("gather", input).gather(dim, index)
 
 
+def scatter_add(input, dim, index, src):
+    return check_tensor("scatter_add", input).scatter_add(dim, index, src)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    return check_tensor("index_add", input).index_add(dim, index, source, alpha=alpha)
+
+
 def masked_fill(input, mask, value):
     return check_tensor("masked_fill", input).masked_fill(mask, value)
 

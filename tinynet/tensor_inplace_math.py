@@ -20,6 +20,16 @@ class TensorInPlaceMath:
                                                              reduce=reduce),
                             src if hasattr(src, "array") else None)
 
+    def scatter_add_(self, dim: int, index, src):
+        """``scatter_add``, in this tensor (``zeros(3).scatter_add_(0, y, ones(n))``: counts
+        per class)."""
+        return self._apply_("scatter_add_", lambda x: x.scatter_add(dim, index, src), src)
+
+    def index_add_(self, dim: int, index, source, *, alpha=1):
+        """``index_add``, in this tensor."""
+        return self._apply_("index_add_", lambda x: x.index_add(dim, index, source,
+                                                                alpha=alpha), source)
+
     def fill_diagonal_(self, fill_value, wrap: bool = False):
         """``fill_value`` on the main diagonal (all dims of one size, or a 2-D tensor; with
         ``wrap``, a tall matrix's diagonal restarts every ncols + 1 rows), in place."""

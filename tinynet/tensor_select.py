@@ -87,37 +87,88 @@ class TensorSelect:
         than src in any dim nor than self in the dims but ``dim``."""
         if reduce is not None:
             raise NotImplementedError(f"scatter: reduce={reduce!r} is not supported (use "
-                                      f"index_add or a loop)")
+                                      f"scatter_add, index_add or a loop)")
         if (src is None) == (value is None):
             raise TypeError("scatter: give src (a tensor or a number) or value, one of them")
         src = value if src is None else src
-        dim = single_dim(dim, self.ndim, "scatter")
         if self.ndim == 0:  # one element, as a 1-d tensor of one (PyTorch takes it too)
+            single_dim(dim, 0, "scatter")
             return self.reshape(1).scatter(0, _one_dim(index), _one_dim(src)).reshape(())
+        dim, index, src = self._scatter_args("scatter", dim, index, src)
+        return ops.Scatter.apply(self, dim, index, src)
+
+    def scatter_add(self, dim: int, index, src):
+        """A copy with out[index[i][j]][j] += src[i][j] for dim 0 (likewise for other
+        dims), every write added where an index repeats, as PyTorch's; differentiable in
+        self and ``src`` (a tensor). ``index`` as for ``scatter``."""
+        if not isinstance(src, TensorSelect):
+            raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
+        if self.ndim == 0:
+            single_dim(dim, 0, "scatter_add")
+            return self.reshape(1).scatter_add(0, _one_dim(index), _one_dim(src)).reshape(())
+        dim, index, src = self._scatter_args("scatter_add", dim, index, src)
+        return ops.ScatterAdd.apply(self, dim, index, src)
+
+    def _scatter_args(self, name: str, dim, index, src) -> tuple:
+        """(dim, index, src) of ``scatter`` or ``scatter_add`` on this (n-d) tensor, checked:
+        ``src`` in self's dtype (a number, a 0-d tensor's number, or a tensor); ``index``
+        the tensor itself when used as it is (``tn.capture`` reads it at each call)."""
+        dim = single_dim(dim, self.ndim, name)
         idx = np.asarray(array_of(index))
         if idx.ndim == 0 and self.ndim == 1:  # one position (PyTorch takes a 0-d index)
             idx = idx.reshape(1)
         if getattr(src, "ndim", None) == 0:  # a 0-d tensor: its number
-            src = src.item()
+            src = src.item() if name == "scatter" else src.reshape((1,) * self.ndim)
         if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
-            raise RuntimeError(f"scatter: index must be an integer tensor with as many dims "
+            raise RuntimeError(f"{name}: index must be an integer tensor with as many dims "
                                f"as self ({self.ndim}), got dtype {idx.dtype} and shape "
                                f"{idx.shape}")
         src_shape = getattr(src, "shape", None)
         for d, n in enumerate(idx.shape):
             if (d != dim and n > self.shape[d]) or (src_shape is not None and
                                                     n > src_shape[d]):
-                raise RuntimeError(f"scatter: index shape {idx.shape} must be <= src's "
+                raise RuntimeError(f"{name}: index shape {idx.shape} must be <= src's "
                                    f"{src_shape} in every dim and self's {self.shape} in "
                                    f"every dim but {dim}")
         if idx.size and (idx.min() < 0 or idx.max() >= self.shape[dim]):
             bad = idx.min() if idx.min() < 0 else idx.max()
-            raise RuntimeError(f"scatter: index {bad} is out of bounds for dim {dim} with "
+            raise RuntimeError(f"{name}: index {bad} is out of bounds for dim {dim} with "
                                f"size {self.shape[dim]}")
         if isinstance(src, TensorSelect) and src.dtype != self.dtype:
             src = src.to(self.dtype)
-        # (the index tensor itself when it is used as it is: tn.capture reads it each call)
-        return ops.Scatter.apply(self, dim, index if idx is array_of(index) else idx, src)
+        return dim, index if idx is array_of(index) else idx, src
+
+    def index_add(self, dim: int, index, source, *, alpha=1):
+        """A copy with out[..., index[i], ...] += alpha·source[..., i, ...] along ``dim``,
+        every row added where an index repeats, as PyTorch's; differentiable in self and
+        ``source``. ``index``: a 1-D integer tensor, one entry per slice of ``source``
+        along ``dim``; ``source`` has self's shape but in ``dim``."""
+        if not isinstance(source, TensorSelect):
+            raise TypeError(f"index_add: source must be a tensor, got "
+                            f"{type(source).__name__}")
+        dim = single_dim(dim, max(self.ndim, 1), "index_add")
+        idx = np.asarray(array_of(index))
+        shape = self.shape or (1,)
+        expected = shape[:dim] + (idx.size,) + shape[dim + 1:]
+        if idx.dtype.kind not in "iu" or idx.ndim > 1 or \
+                tuple(source.shape or (1,)) != expected:
+            raise RuntimeError(f"index_add: index must be a 1-D integer tensor and source "
+                               f"of shape {expected} (self's {self.shape} with dim {dim} the "
+                               f"index's length), got index of dtype {idx.dtype} and shape "
+                               f"{idx.shape} and source of shape {source.shape}")
+        if idx.size and (idx.min() < -shape[dim] or idx.max() >= shape[dim]):
+            bad = idx.min() if idx.min() < -shape[dim] else idx.max()
+            raise IndexError(f"index_add: index {bad} is out of range for dim {dim} of size "
+                             f"{shape[dim]}")
+        if source.dtype != self.dtype:
+            source = source.to(self.dtype)
+        if alpha != 1:
+            source = source * alpha
+        if self.ndim == 0:
+            return ops.IndexAdd.apply(self.reshape(1), 0, idx.reshape(-1),
+                                      source.reshape(1)).reshape(())
+        return ops.IndexAdd.apply(self, dim, index if idx is array_of(index) else
+                                  idx.reshape(-1), source)
 
     def narrow(self, dim: int, start: int, length: int):
         """The ``length`` slices of dim ``dim`` from ``start`` (negative: from the end), a

@@ -27,7 +27,8 @@ from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mea
                                 Prod, Std, Sum, Var)
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
 from tinynet.ops.scan import LogCumSumExp
-from tinynet.ops.select import Gather, Maximum, Minimum, OneHot, Scatter, Where
+from tinynet.ops.select import (Gather, IndexAdd, Maximum, Minimum, OneHot, Scatter,
+                                ScatterAdd, Where)
 from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
                                  Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
@@ -43,7 +44,8 @@ __all__ = [
     "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
     "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanSum", "NanToNum",
     "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "RReLU", "ReLU", "Reciprocal",
-    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "SetItem", "SiLU",
+    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd",
+    "IndexAdd", "SetItem", "SiLU",
     "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign", "Sqrt",
     "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold", "Trunc",
     "Var", "Where", "Xlogy",

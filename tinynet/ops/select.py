@@ -123,6 +123,49 @@ class Scatter(Function):
         return gx, None, None, gsrc
 
 
+class ScatterAdd(Function):
+    """y = x, then y[index[i][j]][j] += src[i][j] for dim 0 (likewise for the other dims),
+    every write added where an index repeats. dL/dx = dL/dy; dL/dsrc[i][j] =
+    dL/dy[index[i][j]][j] (gather's rule), 0 beyond index's shape."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[dim] = index
+        positions = tuple(positions)
+        within = tuple(slice(0, n) for n in index.shape)  # src's part that index covers
+        y = x.copy()
+        np.add.at(y, positions, src[within])
+        ctx.save_for_backward(*positions)
+        ctx.within, ctx.src_shape = within, src.shape
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = np.zeros(ctx.src_shape, dtype=grad.dtype)
+            gsrc[ctx.within] = grad[ctx.saved_tensors]
+        return grad if ctx.needs_input_grad[0] else None, None, None, gsrc
+
+
+class IndexAdd(Function):
+    """y = x, then y[..., index[i], ...] += source[..., i, ...] along ``dim``, every slice
+    added where an index repeats. dL/dx = dL/dy; dL/dsource = dL/dy[..., index, ...]."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index, source):
+        y = x.copy()
+        np.add.at(np.moveaxis(y, dim, 0), index, np.moveaxis(source, dim, 0))
+        ctx.dim, ctx.index = dim, index
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        gsource = np.take(grad, ctx.index, axis=ctx.dim) if ctx.needs_input_grad[3] else None
+        return grad if ctx.needs_input_grad[0] else None, None, None, gsource
+
+
 class OneHot(Function):
     """y[..., c] = 1 where c is the class index, else 0 (int64): a constant of its input,
     with no gradient (class indices are integers)."""
