@@ -92,10 +92,10 @@ def test_points_are_shared_among_a_task_s_tests(solved, tmp_path):
     activation.write_text(broken, encoding="utf-8")
     report = exercises.check(work, ["activations"])
     (result,) = report.results
-    assert (result.passed, result.total, result.points) == (6, 7, 8.6)  # 10 · 6/7 = 8.57
+    assert (result.passed, result.total, result.points) == (7, 8, 8.8)  # 10 · 7/8 = 8.75
     assert result.message.startswith("test_elu: ELU.forward(x, 0.7): expected")
-    assert " 1 activations     8.6/10   FAIL (6/7 tests passed)" in str(report)
-    assert str(report).splitlines()[-1] == "total              8.6/10   not all passed"
+    assert " 1 activations     8.8/10   FAIL (7/8 tests passed)" in str(report)
+    assert str(report).splitlines()[-1] == "total              8.8/10   not all passed"
 
 
 def test_points_show_one_decimal_when_not_whole_and_add_up():
@@ -254,3 +254,92 @@ def test_the_workspace_has_the_notebooks_with_their_solutions_emptied(fresh, sol
         key = nbformat.read(solved / "notebooks" / name, as_version=4)
         assert any(strip.regions(c.source, "x") for c in key.cells if c.cell_type == "code")
     assert not (fresh / "tinynet" / "exercises" / "notebooks").exists()
+
+
+def _broken_copy(solved, tmp_path, path: str, old: str, new: str) -> Path:
+    """A copy of the key workspace with one line of ``path`` changed."""
+    work = tmp_path / "ws"
+    shutil.copytree(solved, work, symlinks=True)
+    target = work / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return work
+
+
+def test_the_grader_runs_its_own_tests_not_the_workspace_s_copies(solved, tmp_path):
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "grads[key] = previous + gx", "grads[key] = gx")  # no accumulation
+    for test in (work / "tests").glob("test_task_*.py"):
+        test.write_text("def test_nothing():\n    pass\n", encoding="utf-8")
+    (result,) = exercises.check(work, ["backward"]).results
+    assert not result.ok and result.message.startswith(
+        "test_a_tensor_used_twice_gets_both_contributions: d(Σ (a + a)²)/da: expected")
+
+
+def test_backward_without_unbroadcast_or_in_the_wrong_order_fails_with_its_hint(solved,
+                                                                                tmp_path):
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "            if gx.shape != shape:\n                gx = unbroadcast(gx, "
+                        "shape)\n", "")
+    (result,) = exercises.check(work, ["backward"]).results
+    assert result.message.startswith("test_a_broadcast_input_gets_its_own_shape:") and \
+        "reduce it with unbroadcast(gx, shape)" in result.message
+    shutil.rmtree(work)
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "heapq.heappush(ready, (-node.seq, node))",
+                        "heapq.heappush(ready, (node.seq, node))")  # oldest first
+    (result,) = exercises.check(work, ["backward"]).results
+    assert result.message.startswith("test_a_diamond: the op h = 3x ran its backward before "
+                                     "both ops using h had sent their gradient")
+
+
+def test_a_loop_that_never_ends_fails_its_test_only(solved, tmp_path, monkeypatch):
+    if not hasattr(__import__("signal"), "SIGALRM"):
+        pytest.skip("no timers on this platform")
+    monkeypatch.setattr(exercises.grader, "TEST_TIMEOUT", 2)
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "        # BEGIN SOLUTION backward\n",
+                        "        # BEGIN SOLUTION backward\n        while True:\n"
+                        "            pass\n")
+    report = exercises.check(work, ["softmax", "backward"])
+    softmax, backward = report.results
+    assert softmax.ok and backward.passed == 0
+    assert "TestTimedOut: the test ran for more than 2 s and was stopped (a loop that never " \
+           "ends?) (raised at tinynet/autograd/engine.py, line" in backward.message
+
+
+def test_only_the_workspace_s_own_tinynet_is_graded(solved, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(solved, work)
+    shutil.rmtree(work / "tinynet")
+    (work / "tinynet").symlink_to(PACKAGE)  # the installed library, solutions and all
+    report = exercises.check(work, ["softmax"])
+    assert not report.passed and report.points == 0
+    assert f"the tests imported tinynet from {PACKAGE / '__init__.py'}, not from this " \
+           f"workspace" in str(report)
+
+
+def test_a_student_s_import_error_is_shown_and_check_finds_its_workspace(fresh, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(fresh, work)
+    (work / "exercises" / "diagnose.py").write_text("import no_such_module_here\n",
+                                                    encoding="utf-8")
+    (result,) = exercises.check(work / "notebooks", ["diagnose"]).results  # from a subfolder
+    assert result.message.endswith("ModuleNotFoundError: No module named "
+                                   "'no_such_module_here' (raised at exercises/diagnose.py, "
+                                   "line 1)")
+
+
+def test_training_gets_no_test_labels(solved, tmp_path):
+    work = tmp_path / "ws"
+    shutil.copytree(solved, work)
+    (work / "exercises" / "train.py").write_text(
+        "import numpy as np\nimport tinynet as tn\n\n\ndef train(data):\n"
+        "    assert len(data.X_test) == len(data.y_test) == 0, 'the test split is given'\n"
+        "    model = tn.models.MLP(2, [32, 32], 2, activation='tanh', "
+        "generator=tn.Generator().manual_seed(0))\n"
+        "    tn.fit(model, data.X_train, data.y_train, lr=0.01, epochs=40, batch_size=32, "
+        "seed=0, progress=False, monitor=False)\n    return model\n", encoding="utf-8")
+    (result,) = exercises.check(work, ["train"]).results
+    assert result.ok, result.message

@@ -248,9 +248,10 @@ def _demo(args) -> int:
 def _exercises_list(args) -> int:
     from tinynet.exercises import TASKS
 
-    print(f"{'#':>2}  {'task':<14} {'points':>6}  {'what':<40} needs")
+    width = max(len(task.title) for task in TASKS)
+    print(f"{'#':>2}  {'task':<14} {'points':>6}  {'what':<{width}}  needs")
     for task in TASKS:
-        print(f"{task.number:>2}  {task.name:<14} {task.points:>6}  {task.title:<40} "
+        print(f"{task.number:>2}  {task.name:<14} {task.points:>6}  {task.title:<{width}}  "
               f"{', '.join(task.needs) or '-'}")
     print(f"total {sum(task.points for task in TASKS)} points; start with: tinynet exercises "
           f"start DIR")

@@ -1,15 +1,23 @@
 """``tinynet exercises check``: grade a workspace, task by task.
 
 The task tests run in a child process (``python -m pytest``) whose ``import tinynet``
-finds the workspace's copy; the workspace's conftest writes each test's outcome, in
-plain words, to a JSON file read here. A task's points are shared equally among its
+finds the workspace's copy. They are the tests of the tinynet that runs the grader, not
+the copies in the workspace's ``tests/`` (a student may change those); the workspace's
+conftest writes each test's outcome, in plain words, to a JSON file read here, and stops
+a test that runs longer than ``TEST_TIMEOUT`` (a loop that never ends) where the
+platform has timers (``signal.SIGALRM``). A task's points are shared equally among its
 tests (shown to one decimal when not whole); the check passes (exit status 0) only when
 every selected task passes, so it serves as a GitHub Classroom autograder. The tests run
 with pytest: without it, ``check`` raises ``PytestMissing``.
+
+The grader checks the workspace's code as it is: it cannot tell a solution from the
+library's own code copied in, nor see changes made elsewhere in the workspace's tinynet
+(docs/teaching.md says so).
 """
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +28,8 @@ from tinynet.checks import choice_message
 from tinynet.exercises.tasks import BY_NAME, TASKS
 
 TIMEOUT = 900  # seconds for all selected tasks
+TEST_TIMEOUT = 120  # seconds for one test
+HERE = Path(__file__).resolve().parent
 
 
 class PytestMissing(RuntimeError):
@@ -96,13 +106,19 @@ def select(names) -> list:
     return sorted(chosen, key=lambda task: task.number)
 
 
+def _is_workspace(path: Path) -> bool:
+    return (path / "tests" / "conftest.py").is_file() and (path / "tinynet").is_dir()
+
+
 def check(directory=".", tasks=()) -> Report:
-    """Grade the workspace ``directory`` on ``tasks`` (names or numbers; all by default)."""
-    root = Path(directory).resolve()
-    if not (root / "tests" / "conftest.py").is_file() or not (root / "tinynet").is_dir():
+    """Grade the workspace ``directory`` (or the workspace it is in: its ``notebooks/``,
+    say) on ``tasks`` (names or numbers; all by default)."""
+    given = Path(directory).resolve()
+    root = next((path for path in (given, *given.parents) if _is_workspace(path)), None)
+    if root is None:
         raise ValueError(f"exercises.check: dir must be a workspace made by `tinynet "
-                         f"exercises start`, got {str(root)!r}, which has no tests/conftest.py "
-                         f"and tinynet/")
+                         f"exercises start` (or a folder in one), got {str(given)!r}, which "
+                         f"has no tests/conftest.py and tinynet/")
     chosen = select(tasks)
     if importlib.util.find_spec("pytest") is None:
         raise PytestMissing(f'exercises.check: the grader runs the tests with pytest, which '
@@ -112,26 +128,46 @@ def check(directory=".", tasks=()) -> Report:
                             f'tinynet is another one), or alone: pip install pytest')
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "report.json"
-        output = _run_tests(root, chosen, report_path)
+        try:
+            output = _run_tests(root, chosen, report_path, Path(scratch))
+        except subprocess.TimeoutExpired:
+            return Report([TaskResult(t, 0, 0, "the tests did not finish") for t in chosen],
+                          note=f"the tests ran for more than {TIMEOUT} s and were stopped")
         if not report_path.is_file():
             tail = output.strip().splitlines()[-3:]
             return Report([TaskResult(t, 0, 0, "the tests did not run") for t in chosen],
                           note="pytest stopped before any test ran:\n" + "\n".join(tail))
         outcome = json.loads(report_path.read_text(encoding="utf-8"))
-    note = ""
-    if outcome["tinynet"] and root not in Path(outcome["tinynet"]).resolve().parents:
-        note = (f"note: the tests imported tinynet from {outcome['tinynet']}, not from this "
-                f"workspace")
-    return Report([_grade(task, outcome) for task in chosen], note)
+    imported = outcome["tinynet"]
+    if imported and root not in Path(imported).resolve().parents:  # (a link resolved)
+        message = (f"the tests imported tinynet from {Path(imported).resolve()}, not from "
+                   f"this workspace: only the workspace's own code is graded")
+        return Report([TaskResult(t, 0, 0, message) for t in chosen], note=f"note: {message}")
+    return Report([_grade(task, outcome) for task in chosen])
 
 
-def _run_tests(root: Path, chosen: list, report_path: Path) -> str:
-    files = [str(root / "tests" / f"test_task_{task.label}.py") for task in chosen]
+def _run_tests(root: Path, chosen: list, report_path: Path, scratch: Path) -> str:
+    """Run this tinynet's tests of ``chosen`` on the workspace ``root`` (copied into
+    ``scratch``, with their support module), and return pytest's output."""
+    tests = scratch / "tests"
+    tests.mkdir()
+    shutil.copy(HERE / "workspace_conftest.py", tests / "conftest.py")
+    shutil.copy(HERE / "task_tests" / "_support.py", tests / "_grader_support.py")
+    files = []
+    for task in chosen:
+        text = (HERE / "task_tests" / f"task_{task.label}.py").read_text(encoding="utf-8")
+        path = tests / f"test_task_{task.label}.py"
+        path.write_text(text.replace("from tinynet.exercises.task_tests._support import",
+                                     "from _grader_support import"), encoding="utf-8")
+        files.append(str(path))
+    (scratch / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     env = dict(os.environ, TINYNET_EXERCISES_REPORT=str(report_path), TINYNET_FAST_PATHS="0",
+               TINYNET_EXERCISES_WORKSPACE=str(root),
+               TINYNET_EXERCISES_TEST_TIMEOUT=str(TEST_TIMEOUT),
                PYTHONPATH=os.pathsep.join([str(root)] + [p for p in os.environ.get(
                    "PYTHONPATH", "").split(os.pathsep) if p]))
-    command = [sys.executable, "-m", "pytest", "-c", str(root / "pytest.ini"), "-q",
-               "-p", "no:cacheprovider", "--rootdir", str(root), *files]
+    command = [sys.executable, "-m", "pytest", "-c", str(scratch / "pytest.ini"), "-q",
+               "-p", "no:cacheprovider", "--rootdir", str(scratch), *files]
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                           timeout=TIMEOUT, check=False)
     return done.stdout + done.stderr

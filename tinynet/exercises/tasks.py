@@ -139,8 +139,9 @@ Update `p.array` in place; keep the moments in `self.state[p]` under PyTorch's n
          ("exercises/train.py",), ("activations", "backward", "linear", "cross_entropy",
                                    "optimizers"), """\
 Write `train(data)` in `exercises/train.py`: build and train a tinynet model on the
-two-moons data it gets (`data.X_train`, `data.y_train`), and return it. The grader
-measures its accuracy on `data.X_test`, which must reach 0.95. Use `tn.models.MLP` and
+two-moons data it gets (`data.X_train`, `data.y_train`; its test split is empty), and
+return it. The grader measures its accuracy on the test split it kept, which must reach
+0.95. Use `tn.models.MLP` and
 `tn.fit`, or write the loop yourself (zero_grad, forward, loss, backward, step)."""),
     Task(11, "diagnose", "Diagnose a training run", 10,
          ("exercises/diagnose.py",), (), """\

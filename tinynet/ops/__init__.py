@@ -34,21 +34,20 @@ from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogA
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
 __all__ = [
-    "Abs", "Add", "AlphaDropout", "Amax", "Amin", "BCE", "BCEWithLogits", "BatchNorm",
+    "Abs", "Add", "AlphaDropout", "Amax", "Amin", "Atan2", "BCE", "BCEWithLogits", "BatchNorm",
     "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
     "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
     "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
     "FloorDivide", "Fmod", "GELU", "GELUTanh", "GLU", "Gather", "GetItem", "Hardshrink",
-    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "Atan2", "KLDiv", "LayerNorm",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "IndexAdd", "KLDiv", "LayerNorm",
     "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
     "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
     "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanSum", "NanToNum",
     "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "RReLU", "ReLU", "Reciprocal",
-    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd",
-    "IndexAdd", "SetItem", "SiLU",
-    "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign", "Sqrt",
-    "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold", "Trunc",
-    "Var", "Where", "Xlogy",
+    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd", "SetItem",
+    "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign",
+    "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold",
+    "Trunc", "Var", "Where", "Xlogy",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)

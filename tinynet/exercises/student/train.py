@@ -13,9 +13,9 @@ import tinynet as tn  # noqa: E402  (after the workspace is put first)
 
 def train(data):
     """A trained tinynet model for ``data`` (``X_train`` (N, 2), ``y_train`` (N,) in {0, 1});
-    the grader measures its accuracy on ``data.X_test``."""
+    the grader measures its accuracy on a test split it keeps."""
     # BEGIN SOLUTION train
-    model = tn.models.MLP(2, [32, 32], 2, activation="gelu",
+    model = tn.models.MLP(2, [32, 32], 2, activation="tanh",
                           generator=tn.Generator().manual_seed(0))
     tn.fit(model, data.X_train, data.y_train, lr=0.01, epochs=40, batch_size=32, seed=0,
            progress=False, monitor=False)

@@ -40,8 +40,8 @@ def expect_close(got, expected, what: str, hint: str = "", rtol: float = 1e-6,
         i = np.unravel_index(np.argmin(close), close.shape)
         at = f" at index {tuple(int(k) for k in i)}" if got.ndim else ""
         raise AssertionError(f"{what}: expected {_show(expected)}, got {_show(got)} (first "
-                             f"difference{at}: {float(expected[i]):.6g} expected, "
-                             f"{float(got[i]):.6g} got).{_hint(hint)}")
+                             f"difference{at}: {float(expected[i])!r} expected, "
+                             f"{float(got[i])!r} got).{_hint(hint)}")
 
 
 def expect(condition: bool, what: str, hint: str = "") -> None:
@@ -54,10 +54,14 @@ def _hint(hint: str) -> str:
 
 
 def student(name: str):
-    """The student's module ``name`` (a workspace's ``exercises/``), or tinynet's own."""
+    """The student's module ``name`` (a workspace's ``exercises/``), or tinynet's own when
+    there is none (an import that fails inside the student's module is the student's
+    error, and is raised)."""
     try:
         return importlib.import_module(f"exercises.{name}")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as error:
+        if error.name not in ("exercises", f"exercises.{name}"):
+            raise
         return importlib.import_module(f"tinynet.exercises.student.{name}")
 
 

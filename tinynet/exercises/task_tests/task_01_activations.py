@@ -49,6 +49,14 @@ def test_relu():
     expect_close(gx, G * (X > 0), "ReLU.backward: dL/dx", "grad where x > 0, else 0")
 
 
+def test_relu_backward_is_zero_where_x_is_not_positive_whatever_the_gradient():
+    x = np.array([-1.0, 0.0, 2.0, -3.0])
+    _, (gx,) = run_op(ops.ReLU, x, grad=np.array([np.inf, np.nan, 5.0, -np.inf]))
+    expect_close(gx, [0.0, 0.0, 5.0, 0.0], "ReLU.backward with grad [inf, nan, 5, -inf] at "
+                 "x = [-1, 0, 2, -3]", "select with np.where(y > 0, grad, 0): grad · ReLU' "
+                 "makes 0 · inf = nan")
+
+
 def test_leaky_relu():
     slope = 0.2
     y, (gx, none) = run_op(ops.LeakyReLU, X, slope, grad=G)

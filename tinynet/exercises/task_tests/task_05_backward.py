@@ -1,7 +1,9 @@
-"""Task 5: the backward pass (tasks/05_backward.md). Same-shape ops only: no unbroadcast."""
+"""Task 5: the backward pass (tasks/05_backward.md). Broadcasting only where the test
+puts in a correct ``unbroadcast`` of its own: task 4 is not needed."""
 import numpy as np
 
 import tinynet as tn
+from tinynet.autograd import engine
 from tinynet.autograd.function import Function
 from tinynet.exercises.task_tests._support import expect, expect_close
 
@@ -12,8 +14,8 @@ def leaf(values):
 
 def test_a_chain():
     a = leaf([1.0, 2.0, -3.0])
-    (a * a * 3.0).sum().backward()   # d(3a²)/da = 6a
-    expect_close(a.grad, 6 * a.detach().numpy(), "d(Σ 3a²)/da",
+    (a.exp() * 3.0).sum().backward()   # d(3eᵃ)/da = 3eᵃ: each tensor used once
+    expect_close(a.grad, 3 * np.exp(a.detach().numpy()), "d(Σ 3eᵃ)/da",
                  "send each input's gradient to its node, and push a context on the heap")
 
 
@@ -27,11 +29,33 @@ def test_a_tensor_used_twice_gets_both_contributions():
 
 def test_a_diamond():
     x = leaf([0.5, 2.0])
-    y = (x * 3.0) * x.exp()    # y = 3x·eˣ, dy/dx = 3eˣ(1 + x)
-    y.sum().backward()
-    v = x.detach().numpy()
-    expect_close(x.grad, 3 * np.exp(v) * (1 + v), "d(3x·eˣ)/dx through two paths",
+    h = x * 3.0                # one op whose output two later ops use
+    y = h * h.exp()            # y = h·eʰ, dy/dx = 3eʰ(1 + h)
+    try:
+        y.sum().backward()
+    except RuntimeError as error:
+        expect("second time" not in str(error),
+               "the op h = 3x ran its backward before both ops using h had sent their "
+               "gradient (then once more)", "pop the newest op first: push (-node.seq, node)")
+        raise
+    h_values = 3 * x.detach().numpy()
+    expect_close(x.grad, 3 * np.exp(h_values) * (1 + h_values),
+                 "d(h·eʰ)/dx, h = 3x, through two paths",
                  "an op runs only once all its consumers sent their gradient: newest first")
+
+
+def test_a_broadcast_input_gets_its_own_shape(monkeypatch):
+    def correct_unbroadcast(grad, shape):  # (task 4's answer, so that task 4 is not needed)
+        grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        return grad.sum(axis=stretched, keepdims=True).reshape(shape)
+
+    monkeypatch.setattr(engine, "unbroadcast", correct_unbroadcast)
+    b = leaf([1.0, 2.0])
+    (tn.ones(3, 2, dtype=tn.float64) * b).sum().backward()   # b broadcast over 3 rows
+    expect_close(b.grad, [3.0, 3.0], "the gradient of b, of shape (2,), broadcast to (3, 2)",
+                 "when gx's shape differs from the node's (node.array.shape for a leaf), "
+                 "reduce it with unbroadcast(gx, shape)")
 
 
 def test_each_op_runs_once():
