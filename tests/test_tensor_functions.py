@@ -521,8 +521,10 @@ def test_reductions_and_scans_errors():
             tn.tensor([1, 2]).nanmean(dtype=dtype)
     with pytest.raises(RuntimeError, match="nansum: dim 0 appears more than once"):
         tn.ones(2).nansum(dim=(0, 0))
+    with pytest.raises(RuntimeError, match="aminmax: the tensor has no elements"):
+        tn.zeros(0).aminmax()  # (as PyTorch: over every dim a RuntimeError)
     with pytest.raises(IndexError, match="aminmax: cannot reduce over dim 0 of size 0"):
-        tn.zeros(0).aminmax()
+        tn.zeros(0, 2).aminmax(dim=0)
     with pytest.raises(TypeError, match="aminmax: dim must be an integer, got .0, 1."):
         tn.ones(2, 2).aminmax(dim=(0, 1))
     with pytest.raises(TypeError, match="logcumsumexp: the input must be a floating-point "
