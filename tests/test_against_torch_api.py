@@ -864,12 +864,18 @@ def test_atan2_of_integers_broadcast_shapes_and_module_lookups_as_pytorch():
     for lib in (tn, torch):
         angles = lib.atan2(lib.tensor([1, -1, 0]), lib.tensor([2, 0, -3]))
         model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.BatchNorm1d(4))
+        y, x = lib.zeros(2, requires_grad=True), lib.tensor([0.0, 1.0], requires_grad=True)
+        lib.atan2(y, x).sum().backward()  # at the origin: 0, as PyTorch's
+        model_with_none = lib.nn.Module()
+        model_with_none.register_buffer("none", None)
+        results.append((y.grad.tolist(), x.grad.tolist(), model_with_none.get_buffer("none"),
+                        tuple(lib.ones(2, 3).swapaxes(axis0=0, axis1=1).shape)))
         results.append((angles.tolist(), str(angles.dtype).split(".")[-1],
                         tuple(lib.broadcast_shapes((2, 1), (3,), 1)),
                         model.get_parameter("0.weight") is model[0].weight,
                         model.get_buffer("1.running_var") is model[1].running_var,
                         lib.nn.init._calculate_fan_in_and_fan_out(lib.empty(5, 3, 2))))
-    assert results[0] == results[1]
+    assert results[:2] == results[2:]
     for lookup in ('get_parameter("1.running_mean")', 'get_buffer("0.weight")',
                    'get_parameter("0.nope")'):
         with pytest.raises(AttributeError, match=r"get_(parameter|buffer): \w+ has no "):
@@ -909,6 +915,7 @@ def test_one_element_is_a_view_as_pytorch_and_amax_over_no_dims_is_over_all():
     "x.index_add(0, LIB.tensor([0, 2, 0]), r)",
     "LIB.index_add(x, 0, LIB.tensor([1, 1, 1]), r, alpha=-0.5)",
     "x.clone().index_add_(1, LIB.tensor([3, 0, 3, 3]), x)",
+    "x.index_add(0, LIB.tensor(1), r[:1])",  # a 0-d index: one slice
 ])
 def test_scatter_add_and_index_add_sum_repeated_indices_and_differentiate_as_pytorch(call):
     torch = pytest.importorskip("torch")
@@ -937,6 +944,8 @@ def test_scatter_add_and_index_add_refuse_bad_indices_by_name():
     with pytest.raises(IndexError, match="index_add: index 3 is out of range for dim 0 of "
                                          "size 3"):
         x.index_add(0, tn.tensor([3]), tn.ones(1, 4))
+    with pytest.raises(IndexError, match="index_add: index -1 is out of range"):  # PyTorch's
+        x.index_add(0, tn.tensor([-1]), tn.ones(1, 4))
     with pytest.raises(RuntimeError, match=r"index_add: index must be a 1-D integer tensor "
                                            r"and source of shape \(2, 4\)"):
         x.index_add(0, tn.tensor([0, 1]), tn.ones(3, 4))

@@ -309,15 +309,34 @@ def test_a_loop_that_never_ends_fails_its_test_only(solved, tmp_path, monkeypatc
            "ends?) (raised at tinynet/autograd/engine.py, line" in backward.message
 
 
-def test_only_the_workspace_s_own_tinynet_is_graded(solved, tmp_path):
+@pytest.mark.parametrize("linked", ["", "ops"])
+def test_only_the_workspace_s_own_tinynet_is_graded(solved, tmp_path, linked):
     work = tmp_path / "ws"
     shutil.copytree(solved, work)
-    shutil.rmtree(work / "tinynet")
-    (work / "tinynet").symlink_to(PACKAGE)  # the installed library, solutions and all
+    shutil.rmtree(work / "tinynet" / linked)
+    (work / "tinynet" / linked).symlink_to(PACKAGE / linked)  # the installed library's
     report = exercises.check(work, ["softmax"])
     assert not report.passed and report.points == 0
-    assert f"the tests imported tinynet from {PACKAGE / '__init__.py'}, not from this " \
-           f"workspace" in str(report)
+    assert f"the tests imported tinynet from {PACKAGE / linked / '__init__.py'}, not from " \
+           f"this workspace" in str(report)
+
+
+def test_a_run_stopped_as_a_whole_keeps_the_tests_that_finished(solved, tmp_path,
+                                                                 monkeypatch):
+    if not hasattr(__import__("signal"), "SIGALRM"):
+        pytest.skip("no timers on this platform")
+    monkeypatch.setattr(exercises.grader, "TEST_TIMEOUT", 2)
+    monkeypatch.setattr(exercises.grader, "TIMEOUT", 5)  # stops in task 5's third test
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "        # BEGIN SOLUTION backward\n",
+                        "        # BEGIN SOLUTION backward\n        while True:\n"
+                        "            pass\n")
+    report = exercises.check(work, ["softmax", "backward", "linear"])
+    softmax, backward, linear = report.results
+    assert softmax.ok and not backward.ok and backward.total == 7
+    assert (linear.passed, linear.message) == (0, "its tests did not all finish before the "
+                                                  "run was stopped")
+    assert report.note.startswith("note: the tests ran for more than 5 s and were stopped")
 
 
 def test_a_student_s_import_error_is_shown_and_check_finds_its_workspace(fresh, tmp_path):

@@ -27,7 +27,11 @@ def transpose(input, dim0, dim1):
     return check_tensor("transpose", input).transpose(dim0, dim1)
 
 
-swapaxes = swapdims = transpose
+def swapaxes(input, axis0, axis1):
+    return check_tensor("swapaxes", input).swapaxes(axis0, axis1)
+
+
+swapdims = transpose
 
 
 def broadcast_shapes(*shapes) -> Size:

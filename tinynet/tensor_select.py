@@ -156,8 +156,8 @@ class TensorSelect:
                                f"of shape {expected} (self's {self.shape} with dim {dim} the "
                                f"index's length), got index of dtype {idx.dtype} and shape "
                                f"{idx.shape} and source of shape {source.shape}")
-        if idx.size and (idx.min() < -shape[dim] or idx.max() >= shape[dim]):
-            bad = idx.min() if idx.min() < -shape[dim] else idx.max()
+        if idx.size and (idx.min() < 0 or idx.max() >= shape[dim]):  # (no negative ones,
+            bad = idx.min() if idx.min() < 0 else idx.max()              # as PyTorch)
             raise IndexError(f"index_add: index {bad} is out of range for dim {dim} of size "
                              f"{shape[dim]}")
         if source.dtype != self.dtype:
@@ -167,8 +167,8 @@ class TensorSelect:
         if self.ndim == 0:
             return ops.IndexAdd.apply(self.reshape(1), 0, idx.reshape(-1),
                                       source.reshape(1)).reshape(())
-        return ops.IndexAdd.apply(self, dim, index if idx is array_of(index) else
-                                  idx.reshape(-1), source)
+        return ops.IndexAdd.apply(self, dim, index if idx is array_of(index) else idx,
+                                  source)
 
     def narrow(self, dim: int, start: int, length: int):
         """The ``length`` slices of dim ``dim`` from ``start`` (negative: from the end), a

@@ -91,7 +91,11 @@ class TensorShape:
             axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return ops.Permute.apply(self, tuple(axes))
 
-    swapaxes = swapdims = transpose
+    def swapaxes(self, axis0: int, axis1: int):
+        """``transpose`` under numpy's name (and argument names)."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = transpose
 
     def permute(self, *args, dims=None):
         dims = args_or_keyword("permute", args, "dims", dims)

@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,16 @@ def pytest_runtest_call(item):
                            f"(a loop that never ends?)")
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)  # (a timer already set)
+    started = time.monotonic()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:  # the enclosing timer keeps running, for what is left of it
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer - (time.monotonic() - started), 1e-3))
 
 
 def _task(path) -> str:
@@ -100,9 +105,27 @@ def pytest_collectreport(report):
                         "message": text[-1] if text else "the test file does not import"})
 
 
-def pytest_sessionfinish(session, exitstatus):
+def _write_report() -> None:
+    """The outcomes so far, for ``tinynet exercises check``: written after every test,
+    so that a run stopped as a whole keeps the tests that finished. ``foreign``: the
+    tinynet modules loaded from outside the workspace (links resolved)."""
     path = os.environ.get("TINYNET_EXERCISES_REPORT")
-    if path:
-        imported = getattr(sys.modules.get("tinynet"), "__file__", None)
-        Path(path).write_text(json.dumps({"results": _results, "errors": _errors,
-                                          "tinynet": imported}), encoding="utf-8")
+    if not path:
+        return
+    imported = getattr(sys.modules.get("tinynet"), "__file__", None)
+    foreign = sorted({str(Path(module.__file__).resolve())
+                      for name, module in list(sys.modules.items())
+                      if (name == "tinynet" or name.startswith("tinynet."))
+                      and getattr(module, "__file__", None)
+                      and WORKSPACE not in Path(module.__file__).resolve().parents})
+    Path(path).write_text(json.dumps({"results": _results, "errors": _errors,
+                                      "tinynet": imported, "foreign": foreign}),
+                          encoding="utf-8")
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    _write_report()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _write_report()

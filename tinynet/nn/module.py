@@ -144,7 +144,7 @@ class Module(ModuleHooks, ModuleState):
         """The buffer at the dotted path ``target``, as in
         ``model.get_buffer("norm.running_mean")``."""
         return self._get_attribute("get_buffer", target, "buffer",
-                                   lambda owner, name: name in dict(owner._own_buffers()))
+                                   lambda owner, name: name in owner._buffer_names)
 
     def _get_attribute(self, where: str, target: str, kind: str, is_kind):
         if not isinstance(target, str):

@@ -155,6 +155,7 @@ class IndexAdd(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index, source):
+        index = np.reshape(index, -1)  # (a 0-d index: one slice)
         y = x.copy()
         np.add.at(np.moveaxis(y, dim, 0), index, np.moveaxis(source, dim, 0))
         ctx.dim, ctx.index = dim, index

@@ -120,7 +120,7 @@ class Hypot(Function):
 
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y) in (-π, π];
-    dz/dy = x / (x² + y²), dz/dx = -y / (x² + y²) (nan at x = y = 0, as PyTorch's)."""
+    dz/dy = x / (x² + y²), dz/dx = -y / (x² + y²) (0 at x = y = 0, as PyTorch's)."""
 
     @staticmethod
     def forward(ctx, y, x):
@@ -130,9 +130,11 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx, grad):
         y, x = ctx.saved_tensors
+        squares = x * x + y * y
         with np.errstate(divide="ignore", invalid="ignore"):
-            scale = grad / (x * x + y * y)
-            return scale * x, -scale * y
+            scale = grad / squares
+        scale = np.where(squares == 0, 0, scale).astype(scale.dtype, copy=False)
+        return scale * x, -scale * y
 
 
 class Copysign(Function):
