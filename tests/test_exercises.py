@@ -362,3 +362,13 @@ def test_training_gets_no_test_labels(solved, tmp_path):
         "seed=0, progress=False, monitor=False)\n    return model\n", encoding="utf-8")
     (result,) = exercises.check(work, ["train"]).results
     assert result.ok, result.message
+
+
+def test_a_syntax_error_is_named_with_its_file_and_line(solved, tmp_path):
+    work = _broken_copy(solved, tmp_path, "tinynet/ops/activation.py", "# BEGIN SOLUTION",
+                        "# BEGIN SOLUTION\n        x = = 1")
+    report = exercises.check(work, ["softmax"])
+    assert " 3 softmax           0/10   FAIL (no test ran)" in str(report)
+    assert report.results[0].message.startswith(
+        "the tests could not be loaded: SyntaxError: invalid syntax (at "
+        "tinynet/ops/activation.py, line ")

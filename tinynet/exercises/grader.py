@@ -75,7 +75,8 @@ class Report:
     def __str__(self) -> str:
         lines = [f"{'task':<18} {'points':>7}  result"]
         for r in self.results:
-            verdict = "PASS" if r.ok else f"FAIL ({r.passed}/{r.total} tests passed)"
+            verdict = "PASS" if r.ok else f"FAIL ({r.passed}/{r.total} tests passed)" \
+                if r.total else "FAIL (no test ran)"
             lines.append(f"{r.task.number:>2} {r.task.name:<15}{_shown(r.points):>4}/"
                          f"{r.task.points:<3}  {verdict}")
             if not r.ok:

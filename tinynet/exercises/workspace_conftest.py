@@ -3,6 +3,7 @@ task tests on the workspace's own tinynet, with the reference paths, and, for
 ``tinynet exercises check``, write each test's outcome in plain words to a JSON file."""
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -101,8 +102,22 @@ def pytest_runtest_makereport(item, call):
 def pytest_collectreport(report):
     if report.failed:
         text = str(report.longrepr).strip().splitlines()
+        message = text[-1].removeprefix("E").strip() if text else \
+            "the test file does not import"
         _errors.append({"task": _task(report.nodeid.split("::")[0]),
-                        "message": text[-1] if text else "the test file does not import"})
+                        "message": message + _where_in_workspace(text)})
+
+
+def _where_in_workspace(lines: list) -> str:
+    """' (at tinynet/ops/activation.py, line 50)': the last place in the workspace that
+    a collection error's text names (a syntax error's file and line), or ''."""
+    for line in reversed(lines):
+        match = re.search(r'File "([^"]+)", line (\d+)', line)
+        if match:
+            path = Path(match.group(1)).resolve()
+            if WORKSPACE in path.parents:
+                return f" (at {path.relative_to(WORKSPACE)}, line {match.group(2)})"
+    return ""
 
 
 def _write_report() -> None:
