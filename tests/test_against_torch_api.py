@@ -833,6 +833,15 @@ def test_result_dtypes_as_pytorch(expression):
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
 
 
+def _assert_same_arrays(ours: list, theirs: list) -> None:
+    """Each of our arrays equals PyTorch's (to 1e-12), or both are None (no gradient)."""
+    for mine, reference in zip(ours, theirs):
+        if reference is None:
+            assert mine is None
+        else:
+            np.testing.assert_allclose(mine, reference, rtol=1e-12, atol=1e-14)
+
+
 @pytest.mark.parametrize("call", [
     "LIB.atan2(y, x)", "y.atan2(x)", "LIB.arctan2(y, x)", "y.clone().atan2_(x)",
     "LIB.dist(y, x)", "y.dist(x, 1)", "LIB.dist(y, x, float('inf'))",
@@ -851,11 +860,7 @@ def test_functions_client_code_calls_as_pytorch(call):
         out.sum().backward()
         results.append([np.asarray(out.tolist()), np.asarray(y.grad.tolist()),
                         np.asarray(x.grad.tolist()) if x.grad is not None else None])
-    for ours, theirs in zip(*results):
-        if theirs is None:
-            assert ours is None
-        else:
-            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    _assert_same_arrays(*results)
 
 
 def test_atan2_of_integers_broadcast_shapes_and_module_lookups_as_pytorch():
@@ -929,11 +934,7 @@ def test_scatter_add_and_index_add_sum_repeated_indices_and_differentiate_as_pyt
         (out * lib.tensor(upstream)).sum().backward()
         results.append([np.asarray(out.tolist())] + [
             np.asarray(t.grad.tolist()) if t.grad is not None else None for t in (x, s, r)])
-    for ours, theirs in zip(*results):
-        if theirs is None:
-            assert ours is None
-        else:
-            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    _assert_same_arrays(*results)
 
 
 def test_scatter_add_and_index_add_refuse_bad_indices_by_name():

@@ -65,6 +65,20 @@ class Where(Function):
         return None, gx, gz
 
 
+def _positions(index: np.ndarray, dim: int) -> tuple:
+    """The full integer index that ``index`` along ``dim`` names: a (sparse) grid over
+    index's shape, with ``index`` itself along dim."""
+    positions = list(np.indices(index.shape, sparse=True))
+    positions[dim] = index
+    return tuple(positions)
+
+
+def _covered(index: np.ndarray) -> tuple:
+    """The part of a source (scatter's ``src``) that ``index`` covers: its leading block
+    of index's shape."""
+    return tuple(slice(0, n) for n in index.shape)
+
+
 class Gather(Function):
     """y[i][j][k] = x[index[i][j][k]][j][k] (for dim 0; likewise for the other dims);
     dL/dx is dL/dy added back at those positions (summed where an index repeats).
@@ -74,12 +88,10 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        # the full integer index: a grid over index's shape, with ``index`` along dim
-        positions = list(np.indices(index.shape, sparse=True))
-        positions[dim] = index
+        positions = _positions(index, dim)
         ctx.x_shape = x.shape
         ctx.save_for_backward(*positions)
-        return x[tuple(positions)]
+        return x[positions]
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,10 +110,7 @@ class Scatter(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
-        positions = list(np.indices(index.shape, sparse=True))
-        positions[dim] = index
-        positions = tuple(positions)
-        within = tuple(slice(0, n) for n in index.shape)  # src's part that index covers
+        positions, within = _positions(index, dim), _covered(index)
         y = x.copy()
         y[positions] = src[within] if isinstance(src, np.ndarray) and src.ndim else src
         ctx.save_for_backward(*positions)
@@ -130,10 +139,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
-        positions = list(np.indices(index.shape, sparse=True))
-        positions[dim] = index
-        positions = tuple(positions)
-        within = tuple(slice(0, n) for n in index.shape)  # src's part that index covers
+        positions, within = _positions(index, dim), _covered(index)
         y = x.copy()
         np.add.at(y, positions, src[within])
         ctx.save_for_backward(*positions)
