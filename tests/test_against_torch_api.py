@@ -950,3 +950,45 @@ def test_scatter_add_and_index_add_refuse_bad_indices_by_name():
     with pytest.raises(RuntimeError, match=r"index_add: index must be a 1-D integer tensor "
                                            r"and source of shape \(2, 4\)"):
         x.index_add(0, tn.tensor([0, 1]), tn.ones(3, 4))
+
+
+@pytest.mark.parametrize("call", [
+    "x.kthvalue(2)", "x.kthvalue(3, dim=0, keepdim=True)", "LIB.kthvalue(x, 1, 1)",
+    "x.kthvalue(4, -1)",
+])
+def test_kthvalue_values_indices_and_gradients_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    # no ties: among equal elements PyTorch's choice of index is unspecified (docs/api.md)
+    values = np.array([[3.0, 1.0, 2.0, 1.5], [np.nan, 0.0, 5.0, -1.0], [2.5, 2.0, 4.0, 7.0]])
+    results = []
+    for lib in (tn, torch):
+        x = lib.tensor(values, requires_grad=True)
+        out = eval(call, {"LIB": lib, "x": x})
+        out.values.sum().backward()
+        results.append((np.asarray(out.values.tolist()), out.indices.tolist(),
+                        np.asarray(x.grad.tolist())))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    assert results[0][1] == results[1][1]
+    np.testing.assert_array_equal(results[0][2], results[1][2])
+
+
+@pytest.mark.parametrize("call", [
+    "t.tensor_split(3)", "LIB.tensor_split(t, [1, 2], dim=1)", "t.tensor_split([-2, 9])",
+    "LIB.hsplit(t, 2)", "t.vsplit([1])", "LIB.hsplit(LIB.arange(6), 3)",
+    "LIB.tensor_split(t, LIB.tensor([1, 3]), 1)",
+])
+def test_tensor_split_hsplit_and_vsplit_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    pieces = []
+    for lib in (tn, torch):
+        t = lib.arange(12).reshape(3, 4)
+        pieces.append([p.tolist() for p in eval(call, {"LIB": lib, "t": t})])
+    assert pieces[0] == pieces[1]
+    parts = tn.arange(12.0).reshape(3, 4).tensor_split(2, dim=1)
+    parts[0].add_(100)  # views, as PyTorch's
+    for lib_call in ("LIB.hsplit(LIB.ones(3, 3), 2)", "LIB.ones(3).kthvalue(4)"):
+        with pytest.raises(RuntimeError):
+            eval(lib_call, {"LIB": torch})
+        with pytest.raises(RuntimeError, match=r"(hsplit: 2 sections must divide dim 1|"
+                                               r"kthvalue: k must be an integer in \[1, 3\])"):
+            eval(lib_call, {"LIB": tn})

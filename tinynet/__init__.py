@@ -25,6 +25,7 @@ from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax,
                                bmm, ceil, clamp, clamp_max, clamp_min, clip, cos, cumprod, cumsum,
                                diag, diagonal, dot, erf, exp, exp2, expm1, fix, floor,
                                floor_divide, fmod, gather, hardshrink, index_add, index_select,
+                               kthvalue,
                                is_floating_point, is_tensor, lerp, log, log10, log1p, log2,
                                log_softmax, logsumexp, masked_fill, masked_select, max, maximum,
                                mean, median, min, minimum, mm, mv, nan_to_num, neg, negative, norm,
@@ -46,8 +47,8 @@ from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equa
 from tinynet.nn._top_level import celu, celu_, rrelu, rrelu_
 from tinynet.shaping import (broadcast_shapes, broadcast_to, chunk, clone, flatten, flip,
                              moveaxis, movedim, permute, ravel, repeat_interleave, reshape, roll,
-                             split, squeeze, swapaxes, swapdims, t, tile, transpose, unbind,
-                             unsqueeze)
+                             split, squeeze, swapaxes, swapdims, t, tensor_split, tile,
+                             transpose, unbind, unsqueeze, hsplit, vsplit)
 from tinynet.printing import get_printoptions, printoptions, set_printoptions
 from tinynet.products import cdist, tensordot
 from tinynet.promotion import promote_types, result_type
@@ -109,7 +110,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "hstack",
     "History",
     "hypot", "scatter_add", "index_add", "atan2", "arctan2", "dist", "broadcast_shapes",
-    "swapaxes", "swapdims",
+    "swapaxes", "swapdims", "kthvalue", "tensor_split", "hsplit", "vsplit",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

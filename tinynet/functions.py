@@ -348,6 +348,10 @@ def index_select(input, dim, index):
 
 
 @numpy_names
+def kthvalue(input, k, dim=-1, keepdim=False):
+    return check_tensor("kthvalue", input).kthvalue(k, dim, keepdim)
+
+
 def gather(input, dim, index):
     return check_tensor("gather", input).gather(dim, index)
 

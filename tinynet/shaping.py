@@ -118,6 +118,18 @@ def split(tensor, split_size_or_sections, dim=0):
     return check_tensor("split", tensor).split(split_size_or_sections, dim)
 
 
+def tensor_split(input, indices_or_sections, dim=0) -> tuple:
+    return check_tensor("tensor_split", input).tensor_split(indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections) -> tuple:
+    return check_tensor("hsplit", input).hsplit(indices_or_sections)
+
+
+def vsplit(input, indices_or_sections) -> tuple:
+    return check_tensor("vsplit", input).vsplit(indices_or_sections)
+
+
 def unbind(input, dim=0) -> tuple:
     """The slices of ``input`` along ``dim``, each without that dim."""
     return check_tensor("unbind", input).unbind(dim)

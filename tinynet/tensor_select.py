@@ -13,6 +13,7 @@ from tinynet.tensor_math import TensorMath, array_of, constant_tensor, numpy_nam
 TopkResult = namedtuple("topk", ["values", "indices"])
 SortResult = namedtuple("sort", ["values", "indices"])
 MedianResult = namedtuple("median", ["values", "indices"])
+KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
 
 
 class TensorSelect:
@@ -64,13 +65,33 @@ class TensorSelect:
                 raise RuntimeError(f"median: an empty {self.dtype} tensor has no median")
             return ops.Median.apply(self, tuple(range(self.ndim)), False)
         dim = single_dim(dim, self.ndim, "median")
+        size = self.shape[dim] if self.ndim else 1
+        if size == 0:
+            raise IndexError(f"median: dim {dim} has size 0, input shape {self.shape}")
+        # a nan anywhere: the median is nan, at the first nan
+        return MedianResult(*self._ranked("median", dim, (size - 1) // 2, keepdim,
+                                          nan_first=True))
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
+        """``(values, indices)``: the k-th smallest element along ``dim`` (k from 1; nan
+        counts as the largest), equal elements in their order, the gradient going to the
+        index, as PyTorch's."""
+        dim = single_dim(dim, self.ndim, "kthvalue")
+        size = self.shape[dim] if self.ndim else 1
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= size:
+            raise RuntimeError(f"kthvalue: k must be an integer in [1, {size}] (the size of dim "
+                             f"{dim}), got {k!r}")
+        return KthvalueResult(*self._ranked("kthvalue", dim, int(k) - 1, keepdim,
+                                            nan_first=False))
+
+    def _ranked(self, name: str, dim: int, rank: int, keepdim: bool, nan_first: bool):
+        """(values, indices) of the element of ``rank`` (from 0) in ascending order along
+        ``dim``, equal elements in their order (nan last, or, with ``nan_first``, the first
+        nan of a slice that has one)."""
         x = self.reshape(1) if self.ndim == 0 else self
         a = x.array
-        if a.shape[dim] == 0:
-            raise IndexError(f"median: dim {dim} has size 0, input shape {self.shape}")
-        middle = (a.shape[dim] - 1) // 2
-        index = np.take(_stable_order(a, dim, descending=False), [middle], axis=dim)
-        if a.dtype.kind == "f":  # a nan anywhere: the median is nan, at the first nan
+        index = np.take(_stable_order(a, dim, descending=False), [rank], axis=dim)
+        if nan_first and a.dtype.kind == "f":
             nan = np.isnan(a)
             index = np.where(nan.any(axis=dim, keepdims=True),
                              nan.argmax(axis=dim, keepdims=True), index)
@@ -78,7 +99,7 @@ class TensorSelect:
         values = x.gather(dim, indices)
         if self.ndim == 0 or not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return MedianResult(values, indices)
+        return values, indices
 
     def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
         """A copy with out[index[i][j]][j] = src[i][j] for dim 0 (likewise for other dims),
@@ -307,6 +328,54 @@ class TensorSelect:
         ends = np.cumsum(sizes)
         before = (slice(None),) * dim
         return tuple(self[before + (slice(end - size, end),)] for size, end in zip(sizes, ends))
+
+
+    def tensor_split(self, indices_or_sections, dim: int = 0) -> tuple:
+        """Views along ``dim``: ``n`` pieces as even as can be (the first n_extra one
+        longer), or the pieces between the given indices, as PyTorch's (out-of-range
+        indices give empty pieces)."""
+        dim = single_dim(dim, self.ndim, "tensor_split")
+        n = self.shape[dim]
+        if isinstance(indices_or_sections, (int, np.integer)) and \
+                not isinstance(indices_or_sections, bool):
+            sections = int(indices_or_sections)
+            if sections < 1:
+                raise RuntimeError(f"tensor_split: the number of sections must be at least "
+                                   f"1, got {sections}")
+            sizes = [n // sections + (i < n % sections) for i in range(sections)]
+            bounds = np.cumsum([0] + sizes).tolist()
+        else:
+            cuts = [int(i) for i in array_of(indices_or_sections).tolist()] if \
+                hasattr(indices_or_sections, "array") else [int(i) for i in indices_or_sections]
+            bounds = [0] + [min(max(c + n if c < 0 else c, 0), n) for c in cuts] + [n]
+        before = (slice(None),) * dim
+        return tuple(self[before + (slice(start, max(start, stop)),)]
+                     for start, stop in zip(bounds[:-1], bounds[1:]))
+
+
+    def hsplit(self, indices_or_sections) -> tuple:
+        """``tensor_split`` along dim 1 (dim 0 of a 1-D tensor); a number of sections
+        must divide that dim, as in PyTorch (numpy's ``hsplit``)."""
+        return self._split_evenly("hsplit", 0 if self.ndim == 1 else 1, indices_or_sections)
+
+    def vsplit(self, indices_or_sections) -> tuple:
+        """``tensor_split`` along dim 0 of a tensor of at least 2 dims; a number of
+        sections must divide it (numpy's ``vsplit``)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"vsplit: the tensor must have at least 2 dims, got "
+                               f"{self.ndim}")
+        return self._split_evenly("vsplit", 0, indices_or_sections)
+
+    def _split_evenly(self, name: str, dim: int, indices_or_sections) -> tuple:
+        if self.ndim < 1:
+            raise RuntimeError(f"{name}: the tensor must have at least 1 dim, got 0")
+        if isinstance(indices_or_sections, (int, np.integer)) and \
+                not isinstance(indices_or_sections, bool):
+            sections, size = int(indices_or_sections), self.shape[dim]
+            if sections < 1 or size % sections:
+                raise RuntimeError(f"{name}: {sections} sections must divide dim {dim}, of "
+                                   f"size {size}")
+        return self.tensor_split(indices_or_sections, dim)
 
 
 def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
