@@ -284,8 +284,7 @@ class TensorMath:
         x = self if dtype is None else self.to(dtype)
         if dtype is None and x.array.dtype.kind == "u":  # (numpy would give uint64)
             x = x.to(np.int64)
-        if type(dim) in (tuple, list):  # (an int or None numpy checks as well)
-            dim = dims_of(dim, x.ndim, "sum") if dim else None
+        dim = dims_or_none(dim, x.ndim, "sum")
         total = ops.Sum.apply(x, dim, keepdim)
         # a small integer dtype asked for: the sum in it (wrapping), as PyTorch
         return total if dtype is None or total.dtype == x.dtype else total.to(x.dtype)
@@ -296,8 +295,7 @@ class TensorMath:
         if x.array.dtype.kind != "f":
             raise RuntimeError(f"mean: the tensor must be floating-point, got {x.dtype}; "
                                f"use .float().mean() or mean(dtype=tinynet.float32)")
-        if type(dim) in (tuple, list):
-            dim = dims_of(dim, x.ndim, "mean") if dim else None
+        dim = dims_or_none(dim, x.ndim, "mean")
         return ops.Mean.apply(x, dim, keepdim)
 
     @numpy_names
@@ -347,9 +345,7 @@ class TensorMath:
         if (dim is None or dim == ()) and self.array.size == 0:
             self._nonempty(None, name)  # (over every dim: PyTorch's RuntimeError)
         for axis in axes:
-            if self.shape[axis] == 0:
-                raise IndexError(f"{name}: cannot reduce over dim {axis} of size 0 (no "
-                                 f"identity), input shape {self.shape}")
+            self._nonempty(axis, name)
         return axes
 
     def _nonempty(self, dim, name: str):
@@ -436,9 +432,7 @@ class TensorMath:
             raise TypeError(f"{name}: give unbiased or correction, not both")
         if correction is None:
             correction = 0 if unbiased is False else 1
-        if type(dim) in (tuple, list):
-            dim = dims_of(dim, self.ndim, name) if dim else None
-        return self, dim, correction, keepdim
+        return self, dims_or_none(dim, self.ndim, name), correction, keepdim
 
     def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
         """The vector p-norm over ``dim`` (all elements when None): ``p`` is a number
@@ -454,8 +448,7 @@ class TensorMath:
         if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
             raise ValueError(f"norm: p must be a number or 'fro' ('nuc' is not "
                              f"implemented), got {p!r}")
-        if type(dim) in (tuple, list):
-            dim = dims_of(dim, x.ndim, "norm") if dim else None
+        dim = dims_or_none(dim, x.ndim, "norm")
         return ops.Norm.apply(x, float(p), dim, keepdim)
 
     # ---- random draws ----------------------------------------------------------------------
@@ -471,6 +464,14 @@ def single_dim(dim, ndim: int, name: str) -> int:
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}: dim must be an integer, got {dim!r}")
     return check_dim(int(dim), ndim)
+
+
+def dims_or_none(dim, ndim: int, name: str):
+    """``dim`` as a reduction op takes it: a tuple or list of dims checked by ``dims_of``
+    (an empty one: None, every dim); an int or None as it is (numpy checks those)."""
+    if type(dim) not in (tuple, list):
+        return dim
+    return dims_of(dim, ndim, name) if dim else None
 
 
 def dims_of(dim, ndim: int, name: str) -> tuple:

@@ -329,15 +329,13 @@ class TensorSelect:
         before = (slice(None),) * dim
         return tuple(self[before + (slice(end - size, end),)] for size, end in zip(sizes, ends))
 
-
     def tensor_split(self, indices_or_sections, dim: int = 0) -> tuple:
         """Views along ``dim``: ``n`` pieces as even as can be (the first n_extra one
         longer), or the pieces between the given indices, as PyTorch's (out-of-range
         indices give empty pieces)."""
         dim = single_dim(dim, self.ndim, "tensor_split")
         n = self.shape[dim]
-        if isinstance(indices_or_sections, (int, np.integer)) and \
-                not isinstance(indices_or_sections, bool):
+        if _is_count(indices_or_sections):
             sections = int(indices_or_sections)
             if sections < 1:
                 raise RuntimeError(f"tensor_split: the number of sections must be at least "
@@ -345,13 +343,11 @@ class TensorSelect:
             sizes = [n // sections + (i < n % sections) for i in range(sections)]
             bounds = np.cumsum([0] + sizes).tolist()
         else:
-            cuts = [int(i) for i in array_of(indices_or_sections).tolist()] if \
-                hasattr(indices_or_sections, "array") else [int(i) for i in indices_or_sections]
+            cuts = [int(i) for i in np.asarray(array_of(indices_or_sections)).reshape(-1)]
             bounds = [0] + [min(max(c + n if c < 0 else c, 0), n) for c in cuts] + [n]
         before = (slice(None),) * dim
         return tuple(self[before + (slice(start, max(start, stop)),)]
                      for start, stop in zip(bounds[:-1], bounds[1:]))
-
 
     def hsplit(self, indices_or_sections) -> tuple:
         """``tensor_split`` along dim 1 (dim 0 of a 1-D tensor); a number of sections
@@ -369,13 +365,17 @@ class TensorSelect:
     def _split_evenly(self, name: str, dim: int, indices_or_sections) -> tuple:
         if self.ndim < 1:
             raise RuntimeError(f"{name}: the tensor must have at least 1 dim, got 0")
-        if isinstance(indices_or_sections, (int, np.integer)) and \
-                not isinstance(indices_or_sections, bool):
+        if _is_count(indices_or_sections):
             sections, size = int(indices_or_sections), self.shape[dim]
             if sections < 1 or size % sections:
                 raise RuntimeError(f"{name}: {sections} sections must divide dim {dim}, of "
                                    f"size {size}")
         return self.tensor_split(indices_or_sections, dim)
+
+
+def _is_count(x) -> bool:
+    """Whether ``x`` is a number of sections (an int), not indices to split at."""
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
 def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:

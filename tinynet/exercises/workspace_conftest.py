@@ -127,14 +127,13 @@ def _write_report() -> None:
     path = os.environ.get("TINYNET_EXERCISES_REPORT")
     if not path:
         return
-    imported = getattr(sys.modules.get("tinynet"), "__file__", None)
     foreign = sorted({str(Path(module.__file__).resolve())
                       for name, module in list(sys.modules.items())
                       if (name == "tinynet" or name.startswith("tinynet."))
                       and getattr(module, "__file__", None)
                       and WORKSPACE not in Path(module.__file__).resolve().parents})
     Path(path).write_text(json.dumps({"results": _results, "errors": _errors,
-                                      "tinynet": imported, "foreign": foreign}),
+                                      "foreign": foreign}),
                           encoding="utf-8")
 
 

@@ -53,7 +53,7 @@ class _Epochs:
         try:
             self._epochs_until_stop(X, y, sample_weight, epochs, incremental, batch_size,
                                     (X_val, y_val, w_val), watcher)
-        except KeyboardInterrupt:  # (the epoch is undone: see _train_epoch)
+        except KeyboardInterrupt:  # (the epoch is undone: see _epochs_until_stop)
             warnings.warn("Training interrupted by user.")  # (scikit-learn's words)
         finally:
             if watcher:
