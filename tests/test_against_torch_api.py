@@ -992,3 +992,41 @@ def test_tensor_split_hsplit_and_vsplit_as_pytorch(call):
         with pytest.raises(RuntimeError, match=r"(hsplit: 2 sections must divide dim 1|"
                                                r"kthvalue: k must be an integer in \[1, 3\])"):
             eval(lib_call, {"LIB": tn})
+
+
+@pytest.mark.parametrize("call", [
+    "x.nanmedian()", "x.nanmedian(1).values", "LIB.nanmedian(x, 0, keepdim=True).values",
+    "y.nanmedian()", "y.nanmedian(-1).values", "LIB.fmax(x, z)", "x.fmin(z)",
+    "LIB.fmax(x, LIB.tensor(1.5))", "x.fmin(z[0])",
+])
+def test_nanmedian_fmax_and_fmin_values_and_gradients_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    nan = np.nan
+    # no ties among the numbers a median picks: PyTorch's index among equal ones is
+    # unspecified (docs/api.md); fmax and fmin have ties, which go to the first argument
+    arrays = {"x": [[3.0, nan, 2.0, 1.5], [nan, 0.0, 5.0, -1.0], [2.5, 2.0, nan, 7.0]],
+              "y": [[nan, nan], [1.0, nan]],
+              "z": [[3.0, 1.0, nan, 1.5], [nan, nan, 6.0, -2.0], [0.0, 2.0, 1.0, nan]]}
+    results = []
+    for lib in (tn, torch):
+        tensors = {k: lib.tensor(v, requires_grad=True) for k, v in arrays.items()}
+        out = eval(call, {"LIB": lib, **tensors})
+        (out * lib.arange(1.0, out.numel() + 1).reshape(out.shape)).sum().backward()
+        results.append([np.asarray(out.tolist())] + [
+            np.asarray(t.grad.tolist()) if t.grad is not None else None
+            for t in tensors.values()])
+    _assert_same_arrays(*results)
+
+
+def test_nanmedian_along_a_dim_gives_pytorchs_indices_and_dtypes():
+    torch = pytest.importorskip("torch")
+    nan = np.nan
+    values = [[1.0, nan, 3.0, 2.0], [5.0, nan, 4.0, 1.0], [nan, 7.0, nan, nan]]
+    for dtype_name in ("float32", "float64"):
+        out = [lib.tensor(values, dtype=getattr(lib, dtype_name)).nanmedian(1)
+               for lib in (tn, torch)]
+        assert out[0].indices.tolist() == out[1].indices.tolist() == [3, 2, 1]
+        assert str(out[0].values.dtype).split(".")[-1] == dtype_name
+    ints = [lib.tensor([[3, 1, 2, 2]]).nanmedian(1) for lib in (tn, torch)]
+    assert ints[0].values.tolist() == ints[1].values.tolist() == [2]
+    assert ints[0].values.dtype == tn.int64

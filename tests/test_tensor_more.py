@@ -25,7 +25,7 @@ FUNCTIONS = ("all any equal isclose allclose logical_and logical_or logical_xor 
              "count_nonzero nonzero clone t permute flatten ravel movedim moveaxis sort "
              "argsort topk flip roll tril triu diag outer trace cumprod amax amin logsumexp "
              "std_mean var_mean erf remainder fmod floor_divide index_select broadcast_to "
-             "repeat_interleave bmm addmm meshgrid median bernoulli").split()
+             "repeat_interleave bmm addmm meshgrid median nanmedian fmax fmin bernoulli").split()
 FUNCTION_ONLY = {"std_mean", "var_mean", "meshgrid"}
 
 
@@ -771,6 +771,48 @@ def test_median_ties_nan_and_integers():
     assert tn.tensor([]).median().isnan().item()
     with pytest.raises(IndexError, match=r"median: dim 1 has size 0"):
         tn.ones(2, 0).median(1)
+
+
+@settings(max_examples=20)
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=5), data=st.data())
+def test_nanmedian_is_the_lower_median_of_the_numbers(shape, data):
+    seed = data.draw(st.integers(0, 1000))
+    x = rand(*shape, seed=seed)  # distinct values
+    x[np.random.default_rng(seed).random(shape) < 0.4] = np.nan
+    with warnings.catch_warnings():  # numpy warns of an all-nan slice: its answer is nan
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected_all = np.nanquantile(x, 0.5, method="lower")
+        dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+        expected = np.nanquantile(x, 0.5, axis=dim, method="lower")
+    np.testing.assert_array_equal(tn.nanmedian(tn.tensor(x)).array, expected_all)
+    t = tn.tensor(x, requires_grad=True)
+    values, indices = t.nanmedian(dim)
+    np.testing.assert_array_equal(values.array, expected)
+    picked = np.take_along_axis(x, np.expand_dims(indices.array, dim), dim)
+    np.testing.assert_array_equal(picked, np.expand_dims(expected, dim))
+    values.sum().backward()  # each slice's gradient goes to the element it picked
+    one_hot = np.zeros(shape)
+    np.put_along_axis(one_hot, np.expand_dims(indices.array, dim), 1.0, dim)
+    np.testing.assert_array_equal(t.grad.array, one_hot)
+
+
+@settings(max_examples=20)
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=5), data=st.data())
+def test_fmax_and_fmin_ignore_a_nan_and_send_a_tie_to_the_first(shape, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    x, z = (rng.integers(0, 3, shape).astype(float) for _ in range(2))  # ties
+    x[rng.random(shape) < 0.3] = np.nan
+    z[rng.random(shape) < 0.3] = np.nan
+    g = rng.standard_normal(shape)
+    for fn, numpy_fn, wins in ((tn.fmax, np.fmax, np.greater_equal),
+                               (tn.fmin, np.fmin, np.less_equal)):
+        a, b = tn.tensor(x, requires_grad=True), tn.tensor(z, requires_grad=True)
+        out = fn(a, b)
+        np.testing.assert_array_equal(out.array, numpy_fn(x, z))
+        out.backward(tn.tensor(g))
+        first = wins(x, z) | np.isnan(z)
+        np.testing.assert_array_equal(a.grad.array, np.where(first, g, 0))
+        np.testing.assert_array_equal(b.grad.array, np.where(first, 0, g))
 
 
 # ---- ordering --------------------------------------------------------------------------------

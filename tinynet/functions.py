@@ -348,6 +348,18 @@ def index_select(input, dim, index):
 
 
 @numpy_names
+def nanmedian(input, dim=None, keepdim=False):
+    return check_tensor("nanmedian", input).nanmedian(dim, keepdim)
+
+
+def fmax(input, other):
+    return check_tensor("fmax", input).fmax(other)
+
+
+def fmin(input, other):
+    return check_tensor("fmin", input).fmin(other)
+
+
 def kthvalue(input, k, dim=-1, keepdim=False):
     return check_tensor("kthvalue", input).kthvalue(k, dim, keepdim)
 

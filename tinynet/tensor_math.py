@@ -237,6 +237,18 @@ class TensorMath:
         x, other = _promote(self, _as_operand(other, "minimum"))
         return ops.Minimum.apply(x, other)
 
+    def fmax(self, other):
+        """Elementwise max(self, other), a nan ignored (nan only where both are); a tie
+        gives its gradient to self, as in PyTorch."""
+        x, other = _promote(self, _as_operand(other, "fmax"))
+        return ops.FMax.apply(x, other)
+
+    def fmin(self, other):
+        """Elementwise min(self, other), a nan ignored (nan only where both are); a tie
+        gives its gradient to self, as in PyTorch."""
+        x, other = _promote(self, _as_operand(other, "fmin"))
+        return ops.FMin.apply(x, other)
+
     def erf(self):
         """The error function (2/√π) ∫₀ˣ e^(-t²) dt."""
         return ops.Erf.apply(self._floating())

@@ -13,6 +13,7 @@ from tinynet.tensor_math import TensorMath, array_of, constant_tensor, numpy_nam
 TopkResult = namedtuple("topk", ["values", "indices"])
 SortResult = namedtuple("sort", ["values", "indices"])
 MedianResult = namedtuple("median", ["values", "indices"])
+NanmedianResult = namedtuple("nanmedian", ["values", "indices"])
 KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
 
 
@@ -71,6 +72,30 @@ class TensorSelect:
         # a nan anywhere: the median is nan, at the first nan
         return MedianResult(*self._ranked("median", dim, (size - 1) // 2, keepdim,
                                           nan_first=True))
+
+    def nanmedian(self, dim=None, keepdim: bool = False):
+        """``median`` of the elements that are not nan (nan where all are): over all
+        elements, a 0-d tensor whose gradient ties share evenly; along ``dim``,
+        ``(values, indices)`` with the gradient going to the index."""
+        if dim is None:
+            if self.numel() == 0 and self.dtype.kind != "f":
+                raise RuntimeError(f"nanmedian: an empty {self.dtype} tensor has no median")
+            return ops.NanMedian.apply(self, tuple(range(self.ndim)), False)
+        dim = single_dim(dim, self.ndim, "nanmedian")
+        x = self.reshape(1) if self.ndim == 0 else self
+        if x.shape[dim] == 0:
+            raise IndexError(f"nanmedian: dim {dim} has size 0, input shape {self.shape}")
+        a = x.array
+        nan = np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, bool)
+        # the lower median of each slice's numbers; nan sorts last, so an all-nan slice
+        # takes its first nan
+        rank = np.maximum(a.shape[dim] - nan.sum(axis=dim, keepdims=True) - 1, 0) // 2
+        index = np.take_along_axis(_stable_order(a, dim, descending=False), rank, axis=dim)
+        indices = constant_tensor(index.astype(np.int64))
+        values = x.gather(dim, indices)
+        if self.ndim == 0 or not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return NanmedianResult(values, indices)
 
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
         """``(values, indices)``: the k-th smallest element along ``dim`` (k from 1; nan

@@ -24,11 +24,11 @@ from tinynet.ops.movement import (BroadcastTo, Clone, Diagonal, Flip, GetItem, P
 from tinynet.ops.nan_reduce import NanMean, NanSum
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
-                                Prod, Std, Sum, Var)
+                                NanMedian, Prod, Std, Sum, Var)
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
 from tinynet.ops.scan import LogCumSumExp
-from tinynet.ops.select import (Gather, IndexAdd, Maximum, Minimum, OneHot, Scatter,
-                                ScatterAdd, Where)
+from tinynet.ops.select import (FMax, FMin, Gather, IndexAdd, Maximum, Minimum, OneHot,
+                                Scatter, ScatterAdd, Where)
 from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
                                  Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
@@ -38,11 +38,13 @@ __all__ = [
     "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
     "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
     "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
-    "FloorDivide", "Fmod", "GELU", "GELUTanh", "GLU", "Gather", "GetItem", "Hardshrink",
+    "FMax", "FMin", "FloorDivide", "Fmod", "GELU", "GELUTanh", "GLU", "Gather", "GetItem",
+    "Hardshrink",
     "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "IndexAdd", "KLDiv", "LayerNorm",
     "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
     "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
-    "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanSum", "NanToNum",
+    "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanMedian", "NanSum",
+    "NanToNum",
     "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "RReLU", "ReLU", "Reciprocal",
     "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd", "SetItem",
     "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign",

@@ -326,6 +326,22 @@ class Median(_SplitAmongTies):
         return np.full((1,) * x.ndim, y, dtype=x.dtype)
 
 
+class NanMedian(_SplitAmongTies):
+    """y = the lower median of the elements that are not nan (nan if all are), as
+    PyTorch's nanmedian without a dim;  dy/dx = 1/m at the m elements equal to y (at the
+    m nans, when every element is nan)."""
+
+    nan_ties = True
+
+    @staticmethod
+    def pick(x, axes):
+        flat = x.reshape(-1)
+        flat = flat[~np.isnan(flat)] if x.dtype.kind == "f" else flat
+        k = (flat.size - 1) // 2
+        y = np.nan if flat.size == 0 else np.partition(flat, k)[k]
+        return np.full((1,) * x.ndim, y, dtype=x.dtype)
+
+
 class LogSumExp(Function):
     """y = log Σ eˣ over ``axes``, computed as m + log Σ e^(x - m) with m = max x, so no
     eˣ overflows;  dy/dxᵢ = e^(xᵢ - y) (the softmax of x).

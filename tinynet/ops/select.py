@@ -1,5 +1,6 @@
 """Ops whose every output element is one chosen input element: elementwise maximum and
-minimum, ``where`` and ``gather``. The gradient goes back to the element chosen.
+minimum (and their nan-ignoring forms), ``where`` and ``gather``. The gradient goes back to
+the element chosen.
 
 Each backward returns gradients at the broadcast shape; the engine's ``unbroadcast``
 reduces them to each input's own shape.
@@ -37,6 +38,45 @@ class Minimum(Function):
     def backward(ctx, grad):
         x, z = ctx.saved_tensors
         return _share(grad, x < z, x == z, ctx.needs_input_grad)
+
+
+class FMax(Function):
+    """y = max(x, z), elementwise, ignoring a nan (nan only where both are);
+    dy/dx = 1 where x >= z or z is nan, else 0, and dy/dz the rest: a tie goes to x,
+    as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return np.fmax(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        return _route(grad, (x >= z) | np.isnan(z), ctx.needs_input_grad)
+
+
+class FMin(Function):
+    """y = min(x, z), elementwise, ignoring a nan (nan only where both are);
+    dy/dx = 1 where x <= z or z is nan, else 0, and dy/dz the rest, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        ctx.save_for_backward(x, z)
+        return np.fmin(x, z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, z = ctx.saved_tensors
+        return _route(grad, (x <= z) | np.isnan(z), ctx.needs_input_grad)
+
+
+def _route(grad, x_wins, needs):
+    """(dL/dx, dL/dz): all of ``grad`` to x where it wins, to z elsewhere."""
+    need_x, need_z = needs
+    gx = np.where(x_wins, grad, 0) if need_x else None
+    gz = np.where(x_wins, 0, grad) if need_z else None
+    return gx, gz
 
 
 def _share(grad, x_wins, tie, needs):
