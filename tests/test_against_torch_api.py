@@ -1030,3 +1030,24 @@ def test_nanmedian_along_a_dim_gives_pytorchs_indices_and_dtypes():
     ints = [lib.tensor([[3, 1, 2, 2]]).nanmedian(1) for lib in (tn, torch)]
     assert ints[0].values.tolist() == ints[1].values.tolist() == [2]
     assert ints[0].values.dtype == tn.int64
+
+
+@pytest.mark.parametrize("call", [
+    "LIB.histc(x, bins=7, min=-2, max=2.5)", "x.histc(10)", "LIB.histc(x, 3, 1, 1)",
+    "LIB.histc(LIB.tensor([2.0, 2.0]), 4)", "LIB.histc(LIB.tensor([]), 3)",
+    "LIB.histc(y, 5, 0, 8)",
+])
+def test_histc_counts_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(500).astype(np.float32)
+    y = np.array([1.0, 2.0, 1.0, 4.0, 5.0, 8.0, np.nan, -1.0])  # max, nan and outside
+    out = [eval(call, {"LIB": lib, "x": lib.tensor(x), "y": lib.tensor(y)})
+           for lib in (tn, torch)]
+    assert out[0].tolist() == out[1].tolist()
+    assert str(out[0].dtype).split(".")[-1] == str(out[1].dtype).split(".")[-1]
+    for bad in ("LIB.histc(LIB.tensor(y), 4)", "LIB.histc(LIB.tensor(y), 4, 5, 1)"):
+        with pytest.raises(RuntimeError):
+            eval(bad, {"LIB": torch, "y": y})
+        with pytest.raises(RuntimeError, match=r"histc: (the range \[nan, nan\] must be "
+                                               r"finite|max must be at least min)"):
+            eval(bad, {"LIB": tn, "y": y})

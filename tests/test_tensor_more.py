@@ -25,7 +25,8 @@ FUNCTIONS = ("all any equal isclose allclose logical_and logical_or logical_xor 
              "count_nonzero nonzero clone t permute flatten ravel movedim moveaxis sort "
              "argsort topk flip roll tril triu diag outer trace cumprod amax amin logsumexp "
              "std_mean var_mean erf remainder fmod floor_divide index_select broadcast_to "
-             "repeat_interleave bmm addmm meshgrid median nanmedian fmax fmin bernoulli").split()
+             "repeat_interleave bmm addmm meshgrid median nanmedian fmax fmin histc "
+             "bernoulli").split()
 FUNCTION_ONLY = {"std_mean", "var_mean", "meshgrid"}
 
 
@@ -813,6 +814,23 @@ def test_fmax_and_fmin_ignore_a_nan_and_send_a_tie_to_the_first(shape, data):
         first = wins(x, z) | np.isnan(z)
         np.testing.assert_array_equal(a.grad.array, np.where(first, g, 0))
         np.testing.assert_array_equal(b.grad.array, np.where(first, 0, g))
+
+
+def test_histc_counts_each_bin_and_refuses_what_it_cannot_count():
+    x = tn.tensor([0.0, 0.5, 1.9, 2.0, 3.99, 4.0, -0.1, 4.1, math.nan])
+    # bins [0, 1), [1, 2), [2, 3), [3, 4]: -0.1, 4.1 and nan fall outside
+    assert tn.histc(x, bins=4, min=0, max=4).tolist() == [2.0, 1.0, 1.0, 2.0]
+    assert x[:8].histc(2).tolist() == [4.0, 4.0]  # min = max: the elements' range
+    assert tn.histc(tn.tensor([3.0]), 2).tolist() == [0.0, 1.0]  # one value: [2, 4]
+    assert tn.histc(tn.ones(5, dtype=tn.float64), 1).dtype == tn.float64
+    counts = tn.histc(tn.randn(1000, requires_grad=True), 20, -10, 10)
+    assert counts.sum().item() == 1000.0 and not counts.requires_grad
+    with pytest.raises(TypeError, match="histc: the input must be a floating-point tensor"):
+        tn.histc(tn.tensor([1, 2]), 2)
+    with pytest.raises(ValueError, match="histc: bins must be an integer >= 1, got 0"):
+        tn.histc(x, 0)
+    with pytest.raises(RuntimeError, match=r"histc: the range \[nan, nan\] must be finite"):
+        tn.histc(x, 4)
 
 
 # ---- ordering --------------------------------------------------------------------------------

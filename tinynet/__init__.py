@@ -38,7 +38,7 @@ from tinynet.functions_inplace import (abs_, ceil_, clamp_, clamp_max_, clamp_mi
                                        neg_, relu_, round_, sigmoid_, sqrt_, square_, tanh_,
                                        trunc_, xlogy_, zero_)
 from tinynet.functions_numeric import (aminmax, arctan2, atan2, copysign, corrcoef, cov, cross,
-                                       cummax, cummin, diff, dist, erfinv, frac, heaviside,
+                                       cummax, cummin, diff, dist, erfinv, frac, heaviside, histc,
                                        hypot, kron, logaddexp, logaddexp2, logcumsumexp, logit,
                                        nanmean, nanquantile, nansum, quantile, xlogy)
 from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equal, ge, gt,
@@ -111,7 +111,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "History",
     "hypot", "scatter_add", "index_add", "atan2", "arctan2", "dist", "broadcast_shapes",
     "swapaxes", "swapdims", "kthvalue", "tensor_split", "hsplit", "vsplit", "fmax", "fmin",
-    "nanmedian",
+    "nanmedian", "histc",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

@@ -111,6 +111,10 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
                                                           interpolation=interpolation)
 
 
+def histc(input, bins=100, min=0, max=0):  # noqa: A002  (PyTorch's names)
+    return check_tensor("histc", input).histc(bins, min, max)
+
+
 def cov(input, *, correction=1, fweights=None, aweights=None):
     return check_tensor("cov", input).cov(correction=correction, fweights=fweights,
                                           aweights=aweights)

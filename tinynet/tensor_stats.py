@@ -1,6 +1,6 @@
-"""``TensorStats``: quantiles (``quantile``, ``nanquantile``), the covariance matrix
-(``cov``) and the correlation matrix (``corrcoef``) as Tensor methods (``Tensor`` inherits
-them; see ``tensor_math.py``).
+"""``TensorStats``: quantiles (``quantile``, ``nanquantile``), a histogram (``histc``), the
+covariance matrix (``cov``) and the correlation matrix (``corrcoef``) as Tensor methods
+(``Tensor`` inherits them; see ``tensor_math.py``).
 
 All are composed of differentiable ops: a quantile is a ``lerp`` between two elements of
 the sorted input (taken with ``gather``), so the gradient goes to those two elements;
@@ -72,6 +72,31 @@ class TensorStats:
                 self.shape[:axis] + (1,) + self.shape[axis + 1:]
             out = out.reshape((out.shape[0],) + kept)
         return out[0] if _is_scalar(q) else out
+
+    def histc(self, bins: int = 100, min=0, max=0):  # noqa: A002  (PyTorch's names)
+        """How many elements fall in each of ``bins`` equal bins over [min, max] (the last
+        bin takes max too), as a tensor of self's float dtype with no gradient, as in
+        PyTorch. Elements outside, and nan, are not counted. ``min == max`` (the default
+        0, 0) takes the elements' own range, widened by 1 each side when it is one
+        value."""
+        if self.dtype.kind != "f":
+            raise TypeError(f"histc: the input must be a floating-point tensor (as in "
+                            f"PyTorch), got {self.dtype}")
+        bins = check_int("histc", "bins", bins, low=1)
+        low, high = check_real("histc", "min", min), check_real("histc", "max", max)
+        a = self.array
+        values_read()  # the range, and so which bin each value lands in, come from values
+        if low == high and a.size:
+            low, high = float(a.min()), float(a.max())
+        if low > high:
+            raise RuntimeError(f"histc: max must be at least min, got min={low}, max={high}")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise RuntimeError(f"histc: the range [{low}, {high}] must be finite (the elements "
+                             f"hold nan or inf; give min and max)")
+        if low == high:
+            low, high = low - 1, high + 1
+        counts, _ = np.histogram(a, bins, range=(low, high))
+        return constant_tensor(counts.astype(a.dtype))
 
     def cov(self, *, correction: int = 1, fweights=None, aweights=None):
         """The covariance matrix of the variables in the rows of self (a 2-D (variables,
