@@ -294,6 +294,30 @@ def test_load_state_dict_non_strict_returns_missing_and_unexpected():
     np.testing.assert_array_equal(target.head[1].weight.array, source.head[1].weight.array)
 
 
+def test_load_state_dict_with_assign_makes_the_given_tensors_the_parameters_and_buffers():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    model[0].bias.requires_grad_(False)
+    state = {k: v.double() + 1 for k, v in model.state_dict().items()}
+    state["1.num_batches_tracked"] = tn.tensor(7)
+    model.load_state_dict(state, assign=True)
+    weight = model[0].weight
+    assert isinstance(weight, nn.Parameter) and weight.dtype == tn.float64  # not cast
+    assert weight.requires_grad and not model[0].bias.requires_grad  # the module's flags
+    assert model[1].running_mean is state["1.running_mean"]
+    assert model[1].num_batches_tracked.item() == 7
+    state["0.weight"].add_(1)  # the same memory, as in PyTorch
+    np.testing.assert_array_equal(weight.array, state["0.weight"].array)
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight",
+                                                        "1.bias"]
+    given = nn.Parameter(tn.zeros(3, 2), requires_grad=False)
+    model.load_state_dict({**state, "0.weight": given}, assign=True)
+    assert model[0].weight is given and given.requires_grad
+    with pytest.raises(RuntimeError, match="size mismatch for 0.weight"):  # nothing assigned
+        model.load_state_dict({**state, "0.weight": tn.ones(5, 5),
+                               "1.running_var": tn.zeros(3)}, assign=True)
+    assert model[0].weight is given and model[1].running_var is state["1.running_var"]
+
+
 def test_load_state_dict_non_strict_still_refuses_mis_shapes():
     state = Net().state_dict()
     state["first.bias"] = tn.zeros(4)

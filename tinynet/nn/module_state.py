@@ -41,8 +41,13 @@ class ModuleState:
             for name, value in own + list(module._own_buffers(persistent_only=True)):
                 yield (f"{module_name}.{name}" if module_name else name), value
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
-        """Copy values into the parameters, in place, cast to each parameter's dtype.
+    def load_state_dict(self, state_dict, strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
+        """Copy values into the parameters and buffers, in place, cast to each one's
+        dtype; with ``assign=True``, make each given tensor itself the parameter or
+        buffer instead (its dtype and memory kept; a parameter keeps the module's
+        ``requires_grad``), as PyTorch's. An optimizer made before then holds the old
+        parameters.
 
         Raises:
             RuntimeError: naming every mis-shaped key and every value that would lose
@@ -71,7 +76,7 @@ class ModuleState:
                     errors.append(f"size mismatch for {name}: copying a param with shape "
                                   f"{value.shape} from checkpoint, the shape in current "
                                   f"model is {p.shape}")
-                problem = cast_problem(value, p.dtype)
+                problem = None if assign else cast_problem(value, p.dtype)
                 if problem:
                     errors.append(f"dtype mismatch for {name}: {problem}")
                 values[name] = value
@@ -86,8 +91,27 @@ class ModuleState:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for name, value in values.items():  # only after every check passed
+            if assign:
+                self._assign_state(name, own[name], state_dict[name], value)
+                continue
             if isinstance(own[name], UninitializedParameter):
                 own[name].materialize(value.shape)
             own[name].array[...] = value
             own[name].bump_version()
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign_state(self, name: str, current: Tensor, given, array: np.ndarray) -> None:
+        """``load_state_dict(assign=True)``'s step for one name: ``given`` (a tensor, or
+        the array made of it) becomes the attribute, sharing its memory; in place of a
+        parameter, as a Parameter with ``current``'s ``requires_grad``."""
+        owner_name, _, attribute = name.rpartition(".")
+        owner = self.get_submodule(owner_name) if owner_name else self
+        if isinstance(current, Parameter):
+            if isinstance(given, Parameter):
+                value = given.requires_grad_(current.requires_grad)
+            else:
+                value = Parameter.__new__(Parameter)
+                value._adopt(array, current.requires_grad)
+        else:
+            value = given if isinstance(given, Tensor) else Tensor._wrap(array, False, None)
+        setattr(owner, attribute, value)
