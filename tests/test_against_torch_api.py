@@ -1051,3 +1051,20 @@ def test_histc_counts_as_pytorch(call):
         with pytest.raises(RuntimeError, match=r"histc: (the range \[nan, nan\] must be "
                                                r"finite|max must be at least min)"):
             eval(bad, {"LIB": tn, "y": y})
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), shape=st.sampled_from([(7,), (3, 5), (2, 3, 4), (4, 1)]),
+       data=st.data())
+def test_mode_values_indices_and_gradients_as_pytorch(seed, shape, data):
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(seed).integers(0, 3, shape).astype(float)  # many ties
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    keepdim = data.draw(st.booleans())
+    results = []
+    for lib in (tn, torch):
+        x = lib.tensor(values, requires_grad=True)
+        out = x.mode(dim, keepdim)
+        out.values.sum().backward()
+        results.append((out.values.tolist(), out.indices.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]

@@ -25,7 +25,7 @@ FUNCTIONS = ("all any equal isclose allclose logical_and logical_or logical_xor 
              "count_nonzero nonzero clone t permute flatten ravel movedim moveaxis sort "
              "argsort topk flip roll tril triu diag outer trace cumprod amax amin logsumexp "
              "std_mean var_mean erf remainder fmod floor_divide index_select broadcast_to "
-             "repeat_interleave bmm addmm meshgrid median nanmedian fmax fmin histc "
+             "repeat_interleave bmm addmm meshgrid median nanmedian mode fmax fmin histc "
              "bernoulli").split()
 FUNCTION_ONLY = {"std_mean", "var_mean", "meshgrid"}
 
@@ -814,6 +814,35 @@ def test_fmax_and_fmin_ignore_a_nan_and_send_a_tie_to_the_first(shape, data):
         first = wins(x, z) | np.isnan(z)
         np.testing.assert_array_equal(a.grad.array, np.where(first, g, 0))
         np.testing.assert_array_equal(b.grad.array, np.where(first, 0, g))
+
+
+@settings(max_examples=25)
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=6), data=st.data())
+def test_mode_is_the_smallest_most_frequent_value_at_its_last_position(shape, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    x = rng.integers(0, 4, shape).astype(float)
+    x[rng.random(shape) < 0.3] = np.nan  # a nan equals nothing: the mode of all-nan only
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    t = tn.tensor(x, requires_grad=True)
+    values, indices = t.mode(dim)
+    rows = np.moveaxis(x, dim, -1).reshape(-1, shape[dim])
+    expected_values, expected_indices = [], []
+    for row in rows:
+        numbers = [v for v in row if not np.isnan(v)]
+        if not numbers:
+            expected_values.append(np.nan)
+            expected_indices.append(0)
+            continue
+        top = max(numbers.count(v) for v in numbers)
+        best = min(v for v in numbers if numbers.count(v) == top)
+        expected_values.append(best)
+        expected_indices.append(max(i for i, v in enumerate(row) if v == best))
+    np.testing.assert_array_equal(values.array.reshape(-1), expected_values)
+    np.testing.assert_array_equal(indices.array.reshape(-1), expected_indices)
+    values.sum().backward()  # one element per slice: the one at the index
+    assert t.grad.array.sum() == len(rows)
+    picked = np.take_along_axis(t.grad.array, np.expand_dims(indices.array, dim), dim)
+    assert (picked == 1).all()
 
 
 def test_histc_counts_each_bin_and_refuses_what_it_cannot_count():

@@ -348,6 +348,10 @@ def index_select(input, dim, index):
 
 
 @numpy_names
+def mode(input, dim=-1, keepdim=False):
+    return check_tensor("mode", input).mode(dim, keepdim)
+
+
 def nanmedian(input, dim=None, keepdim=False):
     return check_tensor("nanmedian", input).nanmedian(dim, keepdim)
 

@@ -15,6 +15,7 @@ SortResult = namedtuple("sort", ["values", "indices"])
 MedianResult = namedtuple("median", ["values", "indices"])
 NanmedianResult = namedtuple("nanmedian", ["values", "indices"])
 KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
+ModeResult = namedtuple("mode", ["values", "indices"])
 
 
 class TensorSelect:
@@ -96,6 +97,22 @@ class TensorSelect:
         if self.ndim == 0 or not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return NanmedianResult(values, indices)
+
+    def mode(self, dim: int = -1, keepdim: bool = False):
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest of
+        those tied), at its last position, the gradient going to that index, as
+        PyTorch's. A nan equals nothing, itself included: it is the mode (the first nan)
+        only of a slice of nans."""
+        dim = single_dim(dim, self.ndim, "mode")
+        x = self.reshape(1) if self.ndim == 0 else self
+        if x.shape[dim] == 0:
+            raise IndexError(f"mode: dim {dim} has size 0, input shape {self.shape}")
+        index = np.expand_dims(_last_of_mode(np.moveaxis(x.array, dim, -1)), dim)
+        indices = constant_tensor(index.astype(np.int64))
+        values = x.gather(dim, indices)
+        if self.ndim == 0 or not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return ModeResult(values, indices)
 
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
         """``(values, indices)``: the k-th smallest element along ``dim`` (k from 1; nan
@@ -401,6 +418,23 @@ class TensorSelect:
 def _is_count(x) -> bool:
     """Whether ``x`` is a number of sections (an int), not indices to split at."""
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def _last_of_mode(a: np.ndarray) -> np.ndarray:
+    """Per row of ``a`` (the last axis), the index of the last occurrence of its most
+    frequent value, the smallest such value on a tie: the sorted row's longest run of
+    equal values, the first of the longest."""
+    order = _stable_order(a, -1, descending=False)
+    s = np.take_along_axis(a, order, -1)
+    starts = np.ones(s.shape, bool)
+    starts[..., 1:] = s[..., 1:] != s[..., :-1]  # (a nan equals nothing: a run of its own)
+    run = np.cumsum(starts, axis=-1) - 1  # each element's run, numbered in its row
+    n = s.shape[-1]
+    rows = run.reshape(-1, n) + n * np.arange(run.size // n)[:, None]
+    lengths = np.bincount(rows.ravel(), minlength=run.size).reshape(run.shape)
+    longest = np.argmax(lengths, axis=-1)[..., None]  # the first of the longest: smallest
+    last = n - 1 - np.argmax(np.flip(run == longest, -1), axis=-1)[..., None]
+    return np.take_along_axis(order, last, -1)[..., 0]
 
 
 def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
