@@ -429,8 +429,25 @@ def test_cat_promotes_and_checks_shapes():
     with pytest.raises(RuntimeError, match=r"cat: the tensors must have the same shape except "
                                            r"in dim 0, got \(2, 3\) and \(3, 2\)"):
         tn.cat([tn.ones(2, 3), tn.ones(3, 2)])
+    with pytest.raises(RuntimeError, match=r"got \(2, 3\) and \(3, 2\) \(tensor 2\)"):
+        tn.cat([tn.ones(2, 3), tn.ones(0), tn.ones(3, 2)])  # counted among the inputs
     with pytest.raises(ValueError, match=r"cat: tensors must be a non-empty list, got \[\]"):
         tn.cat([])
+
+
+def test_an_empty_tensor_left_out_of_cat_gets_an_empty_gradient_as_in_pytorch():
+    empty = tn.empty(0, requires_grad=True)
+    empty64 = tn.empty(0, dtype=tn.float64, requires_grad=True)
+    x = tn.ones(2, 2, requires_grad=True)
+    y = tn.cat([empty, x, empty64])
+    assert y.dtype == tn.float64 and y.shape == (2, 2)
+    (y * 3).sum().backward()
+    assert x.grad.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert empty.grad.shape == (0,) and empty.grad.dtype == tn.float32
+    assert empty64.grad.shape == (0,) and empty64.grad.dtype == tn.float64
+    a, b = tn.empty(0, requires_grad=True), tn.empty(0, requires_grad=True)
+    tn.cat([a, b]).sum().backward()  # all empty: one of them joined
+    assert a.grad.shape == b.grad.shape == (0,)
     with pytest.raises(TypeError, match="stack: tensors must be a list or tuple of tensors"):
         tn.stack(tn.ones(2))
     with pytest.raises(RuntimeError, match="stack: the tensors must have the same shape"):

@@ -36,12 +36,15 @@ def cat(tensors, dim: int = 0) -> Tensor:
     # NOTE: as in PyTorch, a 1-D empty tensor may join tensors of any rank (it is
     # skipped), and its dtype still counts in the result's
     dtype = result_type(*tensors)
-    tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
-    dim = check_dim(dim, tensors[0].ndim)
+    joined = [t for t in tensors if t.shape != (0,)] or tensors[:1]
+    dim = check_dim(dim, joined[0].ndim)
+    first = joined[0].shape
     for i, t in enumerate(tensors):
-        if t.ndim != tensors[0].ndim or _without(t.shape, dim) != _without(tensors[0].shape, dim):
+        if t.shape == (0,):  # (left out)
+            continue
+        if t.ndim != len(first) or _without(t.shape, dim) != _without(first, dim):
             raise RuntimeError(f"cat: the tensors must have the same shape except in dim "
-                               f"{dim}, got {tensors[0].shape} and {t.shape} (tensor {i})")
+                               f"{dim}, got {first} and {t.shape} (tensor {i})")
     return ops.Cat.apply(dim, *[t if t.dtype == dtype else t.to(dtype) for t in tensors])
 
 

@@ -13,13 +13,24 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, dim, *xs):
-        ctx.dim = dim
-        ctx.ends = np.cumsum([x.shape[dim] for x in xs])  # where each input's slice ends
-        return np.concatenate(xs, axis=dim)
+        # a 1-D empty x is left out (so it may join tensors of any rank, as in PyTorch),
+        # and its gradient is empty
+        ctx.dim, ctx.joined = dim, _joined(xs)
+        joined = [x for x, j in zip(xs, ctx.joined) if j]
+        ctx.ends = np.cumsum([x.shape[dim] for x in joined])  # where each slice ends
+        return np.concatenate(joined, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        return (None, *np.split(grad, ctx.ends[:-1], axis=ctx.dim))
+        slices = iter(np.split(grad, ctx.ends[:-1], axis=ctx.dim))
+        return (None, *(next(slices) if j else np.zeros(0, grad.dtype) for j in ctx.joined))
+
+
+def _joined(xs) -> list:
+    """Per input of ``Cat``, whether it is joined: all but 1-D empty ones, or the first
+    when all are."""
+    joined = [x.shape != (0,) for x in xs]
+    return joined if any(joined) else [True] + [False] * (len(xs) - 1)
 
 
 class Stack(Function):
