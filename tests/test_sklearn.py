@@ -204,6 +204,43 @@ def test_partial_fit_needs_classes_then_learns(iris):
         clf.partial_fit(X, y, classes=[0, 1])
 
 
+def test_a_failed_first_partial_fit_leaves_no_classes_for_the_next_fit(iris):
+    X, y = iris
+    clf = MLPClassifier((8,), max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.partial_fit(np.where(X > 1, np.nan, X), y, classes=[0, 1, 2, 3, 4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.classes_.tolist() == [0, 1, 2] and clf.predict_proba(X).shape == (150, 3)
+
+
+def test_a_refit_refused_by_its_checks_leaves_the_fitted_estimator_whole(iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    with pytest.raises(ValueError, match="class_weight names classes that are not in y's"):
+        clf.set_params(class_weight={"maybe": 2.0}).fit(X, np.where(y == 0, "no", "yes"))
+    with pytest.raises(ValueError, match="sample_weight"):  # after X, with 2 features, passed
+        clf.set_params(class_weight=None).fit(X[:, :2], y, sample_weight=np.ones(3))
+    assert clf.classes_.tolist() == [0, 1, 2] and clf.n_features_in_ == 4
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_negative_sample_weights_are_refused_by_name_before_training(estimator, iris):
+    X, y = iris
+    weights = np.ones(150)
+    weights[7] = -0.5
+    model = estimator((4,), max_iter=2)
+    with pytest.raises(ValueError, match=rf"{estimator.__name__}.fit: sample_weight must be "
+                                         rf">= 0, got -0.5 at sample 7"):
+        model.fit(X, y, sample_weight=weights)
+    assert not hasattr(model, "model_")
+
+
 def test_class_weight_and_sample_weight_shift_decisions():
     # a 90/10 imbalanced problem where the classes overlap
     rng = np.random.default_rng(0)

@@ -186,7 +186,7 @@ def test_a_minibatch_of_zero_weight_is_refused_and_the_model_restored(alpha):
     before = _state(model)
     weights[-8:] = 0  # the last minibatch weighs nothing
     with pytest.raises(ValueError, match=r"sample_weight must have a positive sum over "
-                                         r"every minibatch, got 0 over one of 8 samples"):
+                                         r"every minibatch, got 0.0 over one of 8 samples"):
         model.partial_fit(MOONS_X[:64], MOONS_Y[:64], sample_weight=weights)
     for a, b in zip(_state(model), before, strict=True):  # the first 7 steps undone
         np.testing.assert_array_equal(a, b)

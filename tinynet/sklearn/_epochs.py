@@ -151,7 +151,7 @@ class _Epochs:
             # what scikit-learn's L2 penalty is divided by: the batch's size or weight
             self._batch_weight = len(yb) if wb is None else float(wb.sum())
             if not self._batch_weight > 0:  # its weighted mean loss would be 0/0
-                raise _WeightlessBatch(len(yb))
+                raise _WeightlessBatch(len(yb), self._batch_weight)
             args = (from_numpy(inputs), from_numpy(yb))
             loss, out, *unscaled = step(*args) if wb is None else step(*args, from_numpy(wb))
             return loss, (unscaled[0] if unscaled else loss).item(), out
@@ -169,7 +169,8 @@ class _Epochs:
             if isinstance(error, _WeightlessBatch):
                 raise ValueError(
                     f"{type(self).__name__}: sample_weight must have a positive sum over "
-                    f"every minibatch, got 0 over one of {error.args[0]} samples in epoch "
+                    f"every minibatch, got {error.args[1]} over one of {error.args[0]} "
+                    f"samples in epoch "
                     f"{self._epochs + 1} (its weighted mean loss is undefined); the model is "
                     f"back at the end of epoch {self._epochs}; use a larger batch_size, or "
                     f"leave out the samples of weight 0") from None

@@ -224,20 +224,15 @@ class _BaseMLP(_Epochs, BaseEstimator):
         with no_grad():
             return self.model_(from_numpy(X)).array
 
-    def _fit(self, X, y, sample_weight, incremental: bool, resume_from=None):
+    def _fit(self, X, y, sample_weight, incremental: bool, resume_from=None, classes=None):
         where = f"{type(self).__name__}.{'partial_fit' if incremental else 'fit'}"
         self._validate_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first = not (incremental or self.warm_start) or not hasattr(self, "model_") \
             or resume_from is not None
-        self._check_targets(y, where)
-        X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
-                             multi_output=self._multi_output)
-        y = self._encode_targets(y, first, where)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        sample_weight = self._class_weights(y, sample_weight, incremental)
+        X, y, sample_weight = self._checked_data(X, y, sample_weight, first, incremental,
+                                                 where, classes)
         if first:
             rng = np.random.default_rng(_seed(self.random_state, where))
             self._build(X.shape[1], self._n_outputs(y), rng)
@@ -260,6 +255,31 @@ class _BaseMLP(_Epochs, BaseEstimator):
                 self._split_seed = None
         self._run_epochs(X, y, sample_weight, epochs, incremental)
         return self
+
+    def _checked_data(self, X, y, sample_weight, first: bool, incremental: bool, where: str,
+                      classes):
+        """X, y (encoded) and the sample weights (times any class weights), checked. The
+        checks set what describes the data (``classes_``, ``n_features_in_``...); when
+        one fails, those are put back as they were, so a fitted estimator stays whole
+        and nothing of the failed call is left for the next one."""
+        kept = {name: vars(self)[name] for name in _SET_BY_CHECKS if name in vars(self)}
+        try:
+            self._check_targets(y, where)
+            X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
+                                 multi_output=self._multi_output)
+            y = self._encode_targets(y, first, where, classes)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+                if (sample_weight < 0).any():
+                    i = int(np.argmax(sample_weight < 0))
+                    raise ValueError(f"{where}: sample_weight must be >= 0, got "
+                                     f"{sample_weight[i]} at sample {i}")
+            return X, y, self._class_weights(y, sample_weight, incremental)
+        except BaseException:
+            for name in _SET_BY_CHECKS:
+                vars(self).pop(name, None)
+            vars(self).update(kept)
+            raise
 
     def _gradient_scale(self) -> int:
         """What the reported loss is multiplied by for the gradient step (scikit-learn's
@@ -293,6 +313,9 @@ class _BaseMLP(_Epochs, BaseEstimator):
     def intercepts_(self) -> list:
         check_is_fitted(self, "model_")
         return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
+
+
+_SET_BY_CHECKS = ("classes_", "n_features_in_", "feature_names_in_")
 
 
 def _seed(random_state, where: str):

@@ -110,11 +110,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if not hasattr(self, "model_"):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            self._partial_classes = np.unique(classes)
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(f"MLPClassifier.partial_fit: classes must be the same as on the "
                              f"first call, {self.classes_.tolist()}, got {list(classes)}")
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -133,15 +132,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                              f"MLPClassifier does not support multilabel targets), got a "
                              f"multilabel-indicator y of shape {shape}")
 
-    def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
+    def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
         check_classification_targets(y)
-        if first:
-            encoder = LabelEncoder()
-            partial = getattr(self, "_partial_classes", None)
-            encoder.fit(partial if partial is not None else y)
-            self.classes_ = encoder.classes_
-            if partial is not None:
-                del self._partial_classes
+        if first:  # the classes of y, or those partial_fit was given
+            self.classes_ = LabelEncoder().fit(y if classes is None else classes).classes_
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(f"{where}: y must hold only the classes of the first fit, "
@@ -261,7 +255,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """One epoch over (X, y)."""
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _encode_targets(self, y, first: bool, where: str) -> np.ndarray:
+    def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
         y = np.asarray(y, dtype=np.dtype(self.dtype))
         return y[:, None] if y.ndim == 1 else y
 
