@@ -398,6 +398,9 @@ def test_double_softmax_is_warned_once_not_twice():
     (np.r_[np.nan, np.zeros(111)], ValueError, r"fit: y must be finite, got nan at index 0"),
     (np.r_[np.zeros(5), -1, np.zeros(106)].astype(int), ValueError,
      r"fit: y must hold class indices >= 0, got -1 at position 5"),
+    (np.r_[np.zeros(100), 3, np.zeros(11)].astype(int), ValueError,  # past the first batches
+     r"fit: y must hold class indices below the model's 3 outputs \(one per class\), got 3 "
+     r"at position 100"),
 ])
 def test_labels_that_are_not_class_indices_are_named(iris, labels, error, words):
     with pytest.raises(error, match=words):
@@ -411,6 +414,9 @@ def test_labels_that_are_not_class_indices_are_named(iris, labels, error, words)
      r"fit: validation_data: X must hold at least one sample, got shape \(0, 4\)"),
     (lambda d: (d.X_test, d.y_test[:3]),
      r"fit: validation_data: y must have one target per sample of X \(38\)"),
+    (lambda d: (d.X_test, np.r_[d.y_test[:-1], 3]),  # a class the model has no output for
+     r"fit: validation_data: y must hold class indices below the model's 3 outputs \(one per "
+     r"class\), got 3 at position 37"),
 ])
 def test_bad_validation_data_is_refused_before_training(iris, validation_data, words):
     model = _mlp(iris)

@@ -41,10 +41,12 @@ def expected_initial_loss(loss_name: str, n_outputs: int, y: np.ndarray):
     return None
 
 
-def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray) -> dict:
+def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
+                  check_outputs=None) -> dict:
     """One forward pass (no graph) on the first ``PROBE_SAMPLES`` samples at the current
     weights: the mean loss, its expected value, and each activation module's output
-    standard deviation, in model order."""
+    standard deviation, in model order. ``check_outputs(n_outputs)``, if given, runs
+    between the forward pass and the loss (``fit`` checks its class labels there)."""
     from tinynet.diagnostics.monitor import is_activation
 
     stds = {}
@@ -58,6 +60,8 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray) 
         with no_grad():
             xb, yb = X[:PROBE_SAMPLES], y[:PROBE_SAMPLES]
             out = model(from_numpy(xb))
+            if check_outputs is not None:
+                check_outputs(out.shape[-1] if out.ndim else 1)
             loss = float(loss_fn(out, from_numpy(yb)).item())
     finally:
         for handle in handles:

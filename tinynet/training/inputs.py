@@ -49,6 +49,15 @@ def check_targets(where: str, y, n: int, loss_name: str, dtype) -> np.ndarray:
     return y[:, None] if y.ndim == 1 else y
 
 
+def check_class_count(where: str, y: np.ndarray, n_outputs: int, loss_name: str) -> None:
+    """Class indices (from ``check_targets``) must be below the model's number of outputs,
+    one per class, for ``loss_name`` to read them."""
+    if loss_name in CLASS_INDEX_LOSSES and y.size and y.max() >= n_outputs:
+        i = int(np.flatnonzero(y >= n_outputs)[0])
+        raise ValueError(f"{where}: y must hold class indices below the model's {n_outputs} "
+                         f"outputs (one per class), got {y[i].item()!r} at position {i}")
+
+
 def check_validation_data(where: str, validation_data, n_features: int, loss_name: str,
                           dtype) -> tuple:
     """(X_val, y_val) checked as X and y are (and with X's number of features)."""

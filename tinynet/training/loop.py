@@ -21,8 +21,8 @@ from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback, EarlyStopping
 from tinynet.training.epoch import NonFiniteLoss, array_batches, evaluate, train_epoch
 from tinynet.training.history import History
-from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_inputs, check_targets,
-                                     check_validation_data)
+from tinynet.training.inputs import (CLASS_INDEX_LOSSES, check_class_count, check_inputs,
+                                     check_targets, check_validation_data)
 from tinynet.training.loader import is_loader, loader_batches, read_in_order
 from tinynet.training.progress import Progress
 from tinynet.version import __version__
@@ -232,7 +232,13 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
               _monitor(model, monitor), callbacks, clip_grad_norm, loader)
     run.history.config.update(_config(run, seed))
     run.history.config["input"] = input_stats(X)
-    run.history.config.update(initial_state(model, loss_fn, loss_name, X, y))
+
+    def check_classes(n_outputs: int) -> None:
+        check_class_count("fit", y, n_outputs, loss_name)
+        if validation is not None:
+            check_class_count("fit: validation_data", validation[1], n_outputs, loss_name)
+
+    run.history.config.update(initial_state(model, loss_fn, loss_name, X, y, check_classes))
     return run
 
 
