@@ -131,6 +131,39 @@ def test_stalled_near_chance_or_near_the_start_and_only_without_a_cause():
     assert _kinds(vanishing, {"expected_initial_loss": 0.693}) == {"vanishing"}
 
 
+def test_stalled_says_what_it_compares_with():
+    near_chance = diagnose([_record(e, train_loss=0.80 - 0.01 * e) for e in (1, 2, 3)],
+                           {"expected_initial_loss": 0.693})
+    assert near_chance[0].message.startswith("the training loss is no better than guessing: "
+                                             "0.77 in epoch 3, against the 0.693 of guessing")
+    flat = diagnose([_record(e, train_loss=2.0) for e in (1, 2, 3)])
+    assert flat[0].message.startswith("the training loss barely moved: 2 in epoch 3, against "
+                                      "2 in epoch 1")
+
+
+def test_units_dead_at_initialisation_get_init_advice_not_a_smaller_learning_rate():
+    dead = [_record(1, dead=0.5, dead_since=[1, 1]), _record(2, dead=0.5, dead_since=[1, 1])]
+    from_start = diagnose(dead, {"initial_dead_rate": {"1": 0.5}})
+    assert from_start[0].message.endswith("50% were dead at initialisation")
+    assert "lower the learning rate" not in from_start[0].advice
+    assert "MLP(init='auto')" in from_start[0].advice
+    in_training = diagnose(dead, {"initial_dead_rate": {"1": 0.0}})
+    assert in_training[0].advice.startswith("lower the learning rate")
+    assert diagnose(dead)[0].advice.startswith("lower the learning rate")  # nothing probed
+
+
+def test_dead_relus_explain_the_vanishing_gradient_they_cause():
+    # a dead layer passes no gradient: the first layer's gradient is 0 from epoch 1 on
+    dead_early = [_record(e, first=0.0, dead=1.0, dead_since=[1]) for e in (1, 2)]
+    assert _kinds(dead_early) == {"dead_units"}
+    dead_late = [_record(1, first=1e-6), _record(2, first=1e-6, dead=1.0, dead_since=[2])]
+    assert _kinds(dead_late) == {"dead_units", "vanishing"}  # vanishing came first
+    relu = diagnose([_record(first=1e-6)])[0]
+    assert relu.kind == "vanishing" and "ReLU-type" not in relu.advice  # the net has ReLUs
+    sigmoid = diagnose([_record(first=1e-6, kind="Sigmoid")])[0]
+    assert sigmoid.advice.startswith("use ReLU-type or GELU activations")
+
+
 def test_a_validation_rise_with_a_rebounding_training_loss_is_a_too_high_rate():
     def run(val, train):
         return [_record(e, train_loss=t, val_loss=v, update=2e-2) for e, (v, t) in
@@ -217,6 +250,25 @@ def test_history_diagnose_reads_the_config_fit_records():
     assert history.config["input"]["max_abs_mean"] > 900
     assert history.config["expected_initial_loss"] == pytest.approx(math.log(3))
     assert "input_scale" in {h.kind for h in history.diagnose()}
+
+
+def test_the_probe_counts_the_units_dead_at_initialisation():
+    data = tn.data.load_dataset("moons", seed=0)
+    tn.manual_seed(0)
+    model = tn.models.MLP(2, [16, 16], 2, activation="relu")
+    with tn.no_grad():
+        model[0].bias.fill_(-100.0)  # every first-layer unit off
+    # the second layer's inputs are then 0: a unit is off where its bias is
+    second = float(np.mean(model[2].bias.array <= 0))
+    history = tn.fit(model, data.X_train, data.y_train, epochs=2, progress=False)
+    assert history.config["initial_dead_rate"] == {"1": 1.0, "3": second}
+    hint = history.diagnose()[0]
+    assert hint.kind == "dead_units" and "were dead at initialisation" in hint.message
+    assert [h.kind for h in history.diagnose()] == ["dead_units"]  # not also vanishing
+    tn.manual_seed(0)
+    healthy = tn.fit(tn.models.MLP(2, [16, 16], 2, activation="relu"), data.X_train,
+                     data.y_train, epochs=1, progress=False)
+    assert all(rate < 0.25 for rate in healthy.config["initial_dead_rate"].values())
 
 
 def test_summary_shows_the_epoch_early_stopping_restored():

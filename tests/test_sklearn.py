@@ -241,6 +241,26 @@ def test_negative_sample_weights_are_refused_by_name_before_training(estimator, 
     assert not hasattr(model, "model_")
 
 
+def test_the_estimators_hints_read_the_inputs_and_the_loss_at_initialisation():
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)  # feature scales from 0.003 to 569
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier((16,), max_iter=3, random_state=0).fit(X, y)
+    config = clf.history_.config
+    assert config["input"]["max_std"] > 500 and config["input"]["min_std"] < 0.01
+    assert config["expected_initial_loss"] == pytest.approx(np.log(2))  # one logit
+    assert "input_scale" in {h.kind for h in clf.history_.diagnose()}
+    X_moons, y_moons = make_moons(500, noise=0.2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        wild = MLPClassifier((32, 32, 32), learning_rate_init=1.0, max_iter=3,
+                             random_state=0).fit(X_moons, y_moons)
+    assert wild.loss_curve_[0] > 10 * wild.history_.config["initial_loss"]
+    assert wild.history_.diagnose()[0].kind == "diverged"
+
+
 def test_class_weight_and_sample_weight_shift_decisions():
     # a 90/10 imbalanced problem where the classes overlap
     rng = np.random.default_rng(0)
@@ -319,6 +339,19 @@ def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(iris, t
     MLPClassifier(max_iter=4, checkpoint=str(path), **common).fit(X, y)  # "interrupted"
     resumed = MLPClassifier(max_iter=12, **common).fit(X, y, resume_from=str(path))
     _same_fit(straight, resumed)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_fit_resumed_from_the_checkpoint_of_a_fit_that_stopped_trains_no_further(
+        iris, tmp_path, early_stopping):
+    X, y = iris
+    path = tmp_path / "fit.npz"
+    common = dict(hidden_layer_sizes=(8,), max_iter=500, random_state=0, tol=1e-2,
+                  n_iter_no_change=2, early_stopping=early_stopping)
+    stopped = MLPClassifier(checkpoint=str(path), **common).fit(X, y)
+    assert stopped.n_iter_ < 500  # it stopped by tol
+    resumed = MLPClassifier(**common).fit(X, y, resume_from=str(path))
+    _same_fit(stopped, resumed)
 
 
 def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, tmp_path):

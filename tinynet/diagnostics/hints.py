@@ -267,11 +267,12 @@ def gradient_flow(run: _Run) -> list:
     last = linears[-1][1]["grad_norm"]
     if ratio < VANISHING_RATIO:
         names = [n for n, s in linears[:-1] if s["grad_norm"] < VANISHING_RATIO * last]
+        kinds = {s.get("kind") for s in run.first.get("layers", {}).values()}
         return [Hint("vanishing", "warning",
                      f"vanishing gradients: the first layer's gradient norm is {ratio:.1e} of "
                      f"the last one's ({_listing(run, names)} below {VANISHING_RATIO:g})",
-                     "use ReLU-type or GELU activations, LayerNorm, a matched init "
-                     "(MLP(init='auto')), or fewer layers",
+                     ("" if kinds & set(RELU_LIKE) else "use ReLU-type or GELU activations, ")
+                     + "LayerNorm, a matched init (MLP(init='auto')), or fewer layers",
                      layers=run.named(names), epoch=run.first.get("epoch"),
                      evidence={"grad_ratio": ratio, "threshold": VANISHING_RATIO})]
     names = [n for n, s in linears[:-1] if s["grad_norm"] > EXPLODING_RATIO * last]
@@ -294,7 +295,10 @@ def dead_units(run: _Run) -> list:
     was exactly 0 for every sample the Monitor saw, so no gradient reaches their weights
     and they never recover (keras-contrib's DeadReluDetector counts a unit dead when it
     never fires on the data; Lu et al. 2019, "Dying ReLU and Initialization"). A quarter
-    of a layer is capacity lost, not noise."""
+    of a layer is capacity lost, not noise. Units that died in training were pushed there
+    by large steps; when every such layer was already as dead at initialisation (the
+    probe of ``config['initial_dead_rate']``), the initial weights, biases or inputs put
+    them there, and a smaller learning rate would not help."""
     layers = run.last.get("layers", {})
     names = [n for n, s in layers.items()
              if s.get("kind") in RELU_LIKE and s.get("dead_rate", 0) >= DEAD_RATE]
@@ -302,11 +306,25 @@ def dead_units(run: _Run) -> list:
         return []
     rates = {n: layers[n]["dead_rate"] for n in names}
     since = {n: min(layers[n].get("dead_since") or [run.last.get("epoch")]) for n in names}
+    at_init = run.config.get("initial_dead_rate") or {}
+    from_init = all(at_init.get(n, 0) >= DEAD_RATE for n in names)
     worst = max(names, key=rates.get)
+    listed = (f" (and {len(names) - 1} more layers with {DEAD_RATE:.0%} or more)"
+              if len(names) > 1 else "")
+    if from_init:
+        return [Hint("dead_units", "warning",
+                     f"dead ReLUs: {rates[worst]:.0%} of the units of {run.label(worst)} never "
+                     f"fire{listed}; {at_init[worst]:.0%} were dead at initialisation",
+                     "initialise for ReLU (MLP(init='auto'): Kaiming, biases 0), standardise "
+                     "the inputs, or use LeakyReLU, ELU or GELU, which pass a gradient for "
+                     "z < 0",
+                     layers=run.named(names), epoch=run.last.get("epoch"),
+                     evidence={"dead_rate": rates, "dead_since": since,
+                               "initial_dead_rate": {n: at_init[n] for n in names},
+                               "threshold": DEAD_RATE})]
     return [Hint("dead_units", "warning",
                  f"dead ReLUs: {rates[worst]:.0%} of the units of {run.label(worst)} never fire"
-                 + (f" (and {len(names) - 1} more layers with {DEAD_RATE:.0%} or more)"
-                    if len(names) > 1 else "") + f", some since epoch {min(since.values())}",
+                 + listed + f", some since epoch {min(since.values())}",
                  "lower the learning rate, or use LeakyReLU, ELU or GELU, which pass a "
                  "gradient for z < 0",
                  layers=run.named(names), epoch=run.last.get("epoch"),
@@ -487,10 +505,11 @@ def stalled(run: _Run) -> list:
     chance = run.config.get("expected_initial_loss")
     if losses[-1] < STALL * (chance if chance else losses[0]):
         return []
-    reference = f"the {chance:.3g} of guessing" if chance else f"{losses[0]:.3g} in epoch 1"
-    return [Hint("stalled", "warning",
-                 f"the training loss barely moved: {losses[-1]:.3g} in epoch "
-                 f"{run.last.get('epoch')}, against {reference}",
+    summary = (f"the training loss is no better than guessing: {losses[-1]:.3g} in epoch "
+               f"{run.last.get('epoch')}, against the {chance:.3g} of guessing" if chance else
+               f"the training loss barely moved: {losses[-1]:.3g} in epoch "
+               f"{run.last.get('epoch')}, against {losses[0]:.3g} in epoch 1")
+    return [Hint("stalled", "warning", summary,
                  "check that the labels match the inputs (are they shuffled?), that the "
                  "model can fit a small batch (tn.diagnostics.sanity_check), and the "
                  "learning rate",
@@ -521,12 +540,20 @@ EXPLAINS = {
 }
 
 
+def _explains(cause: Hint, symptom: Hint) -> bool:
+    """Whether ``cause`` explains ``symptom`` (``EXPLAINS``; and dead ReLUs, when some
+    were dead by the epoch whose gradients vanished: no gradient crosses a dead unit)."""
+    if symptom.kind in EXPLAINS.get(cause.kind, ()):
+        return True
+    return cause.kind == "dead_units" and symptom.kind == "vanishing" and \
+        symptom.epoch is not None and min(cause.evidence["dead_since"].values()) <= symptom.epoch
+
+
 def _drop_explained(hints: list) -> list:
     """One hint per kind, without the symptoms another present kind explains."""
-    kinds = {h.kind for h in hints}
     kept, seen = [], set()
     for hint in hints:
-        explained = any(hint.kind in EXPLAINS.get(other, ()) for other in kinds - {hint.kind})
+        explained = any(_explains(other, hint) for other in hints if other.kind != hint.kind)
         if not explained and hint.kind not in seen:
             seen.add(hint.kind)
             kept.append(hint)

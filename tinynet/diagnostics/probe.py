@@ -2,8 +2,9 @@
 initialisation against its expected value, and how activations grow layer to layer.
 
 ``fit`` records these in ``History.config`` (keys ``input``, ``initial_loss``,
-``expected_initial_loss`` and ``initial_act_std``) so the hints can tell an unscaled
-input or a badly scaled initialisation from the pathologies that develop in training.
+``expected_initial_loss``, ``initial_act_std`` and ``initial_dead_rate``) so the hints can
+tell an unscaled input or a badly scaled initialisation from the pathologies that develop
+in training.
 """
 import math
 
@@ -45,15 +46,23 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
                   check_outputs=None) -> dict:
     """One forward pass (no graph) on the first ``PROBE_SAMPLES`` samples at the current
     weights: the mean loss, its expected value, and each activation module's output
-    standard deviation, in model order. ``check_outputs(n_outputs)``, if given, runs
-    between the forward pass and the loss (``fit`` checks its class labels there)."""
+    standard deviation and dead rate (the share of its units whose derivative is 0 for
+    every sample, as the Monitor counts them), in model order. ``check_outputs(n_outputs)``,
+    if given, runs between the forward pass and the loss (``fit`` checks its class labels
+    there)."""
     from tinynet.diagnostics.monitor import is_activation
 
-    stds = {}
+    stds, dead = {}, {}
     names = {id(m): name for name, m in model.named_modules()}
-    handles = [module.register_forward_hook(
-        lambda m, inputs, out: stds.__setitem__(names[id(m)], float(np.std(out.array))))
-        for module in model.modules() if is_activation(module)]
+
+    def measure(module, inputs, out):
+        stds[names[id(module)]] = float(np.std(out.array))
+        d = module.derivative(inputs[0].array, out.array)
+        dead[names[id(module)]] = float(np.mean(~np.any(d.reshape(-1, d.shape[-1]), axis=0))) \
+            if d.ndim and d.size else 0.0
+
+    handles = [module.register_forward_hook(measure)
+               for module in model.modules() if is_activation(module)]
     was_training = model.training
     model.eval()
     try:
@@ -72,4 +81,4 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
     n_outputs = out.shape[-1] if out.ndim else 1
     return {"initial_loss": loss,
             "expected_initial_loss": expected_initial_loss(loss_name, n_outputs, yb),
-            "initial_act_std": stds, "n_outputs": n_outputs}
+            "initial_act_std": stds, "initial_dead_rate": dead, "n_outputs": n_outputs}

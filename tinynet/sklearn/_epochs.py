@@ -82,6 +82,7 @@ class _Epochs:
                           file=sys.stdout)
                 # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
                 stop = self._converged(X_val is not None) and not incremental
+                self._stopped = stop  # (a checkpoint of the last epoch says the fit ended)
                 if self.checkpoint is not None and (self._epochs % self.checkpoint_every == 0
                                                     or stop):
                     save_checkpoint(self, self.checkpoint)

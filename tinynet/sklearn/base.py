@@ -10,6 +10,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from tinynet import nn, optim
 from tinynet.autograd.grad_mode import no_grad
+from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.factories import from_numpy
 from tinynet.models import INITS, MLP
 from tinynet.sklearn._epochs import _Epochs
@@ -163,6 +164,14 @@ class _BaseMLP(_Epochs, BaseEstimator):
         self._no_improvement = 0
         self._rng = rng
 
+    def _probe(self, X: np.ndarray, y: np.ndarray) -> None:
+        """What ``fit`` records before training, for the hints (``history_.diagnose()``):
+        the inputs' scale, and the loss and activations at initialisation."""
+        loss = self._loss_function()
+        self.history_.config["input"] = input_stats(X)
+        self.history_.config.update(initial_state(
+            self.model_, lambda out, target: loss(out, target, "mean"), self._loss_name(), X, y))
+
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # (a copy: object's is the instance's dict)
         state.pop("_capture", None)  # functions of this process: a copy captures its own
@@ -236,6 +245,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
         if first:
             rng = np.random.default_rng(_seed(self.random_state, where))
             self._build(X.shape[1], self._n_outputs(y), rng)
+            self._probe(X, y)
         else:
             self._check_same_network(where)
         if not incremental or not hasattr(self, "_optimizer"):
@@ -245,8 +255,8 @@ class _BaseMLP(_Epochs, BaseEstimator):
             self.checkpoint is not None or resume_from is not None else None
         epochs = 1 if incremental else self.max_iter
         if resume_from is not None:
-            restore(self, resume_from)
-            epochs = max(self.max_iter - self.n_iter_, 0)
+            stopped = restore(self, resume_from)
+            epochs = 0 if stopped else max(self.max_iter - self.n_iter_, 0)
         else:
             self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
             if not incremental:  # a new early-stopping split; the epochs without

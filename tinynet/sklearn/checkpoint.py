@@ -24,7 +24,7 @@ BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": rep
           "beta_2": repr(0.999), "epsilon": repr(1e-8)}
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
-            "_no_improvement", "_split_seed", "_epochs")
+            "_no_improvement", "_split_seed", "_epochs", "_stopped")
 
 
 def run_settings(estimator, X, y) -> dict:
@@ -47,9 +47,10 @@ def save_checkpoint(estimator, path) -> None:
                       "config": estimator.history_.config}}, path)
 
 
-def restore(estimator, path) -> None:
+def restore(estimator, path) -> bool:
     """Put the checkpoint at ``path`` into a freshly built ``estimator``; refuse one made
-    by another estimator, other parameters or other data, naming what differs."""
+    by another estimator, other parameters or other data, naming what differs. Returns
+    whether the fit had stopped there by its ``tol`` rule (no epoch is left to train)."""
     name = type(estimator).__name__
     state = load(path)
     if not isinstance(state, dict) or state.get("kind") != KIND or state.get("version") != \
@@ -77,3 +78,4 @@ def restore(estimator, path) -> None:
     if state["best_state"] is not None:
         estimator._best_state = {k: np.array(v) for k, v in state["best_state"].items()}
     estimator.history_.records[:] = state["history"]["records"]
+    return bool(state["counters"].get("_stopped"))

@@ -191,6 +191,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _loss_function(self):
         return _binary_loss if len(self.classes_) == 2 else _multiclass_loss
 
+    def _loss_name(self) -> str:
+        """The loss as ``fit`` names it (the hints' expected loss at initialisation)."""
+        return "bce_with_logits" if len(self.classes_) == 2 else "cross_entropy"
+
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
         if len(self.classes_) == 2:
             return accuracy_score(y[:, 0] > 0.5, out[:, 0] > 0, sample_weight=sample_weight)
@@ -275,6 +279,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _loss_function(self):
         return _half_squared_error
+
+    def _loss_name(self) -> str:
+        return "half_squared_error"  # (no expected value at initialisation: see probe.py)
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
         return r2_score(y, out, sample_weight=sample_weight)
