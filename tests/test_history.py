@@ -159,6 +159,14 @@ def test_summary_lists_every_layer_of_the_last_epoch(history):
     assert repr(history) == "History(4 epochs)"
 
 
+def test_summary_without_a_monitor_says_there_are_no_layer_statistics(moons):
+    unmonitored = _run(moons, monitor=False)
+    assert unmonitored.summary().splitlines()[1:] == [
+        "no per-layer statistics: the run had no Monitor (monitor=False)"]
+    assert "<table" not in unmonitored._repr_html_()
+    assert "no per-layer statistics" in unmonitored._repr_html_()
+
+
 # ---- notebooks and logs ------------------------------------------------------------------------
 def test_notebook_reprs_are_html_tables_of_the_same_numbers(history):
     page = history._repr_html_()

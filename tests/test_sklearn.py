@@ -261,6 +261,31 @@ def test_the_estimators_hints_read_the_inputs_and_the_loss_at_initialisation():
     assert wild.history_.diagnose()[0].kind == "diverged"
 
 
+def test_validation_scores_are_none_without_early_stopping_as_in_scikit_learn(iris):
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for cls in (MLPClassifier, SkMLPClassifier):
+            plain = cls((4,), max_iter=3, random_state=0).fit(X, y)
+            assert plain.validation_scores_ is None and plain.best_validation_score_ is None
+        warm = MLPClassifier((4,), max_iter=3, random_state=0, warm_start=True).fit(X, y)
+        warm.set_params(early_stopping=True).fit(X, y)  # turned on: scores from here
+    assert len(warm.validation_scores_) == 3
+    assert warm.best_validation_score_ == max(warm.validation_scores_)
+
+
+def test_verbose_prints_the_validation_score_of_each_epoch_as_scikit_learn(iris, capsys):
+    X, y = iris
+    clf = MLPClassifier((4,), max_iter=2, early_stopping=True, verbose=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1::2] == [f"Validation score: {s:f}" for s in clf.validation_scores_]
+
+
 def test_class_weight_and_sample_weight_shift_decisions():
     # a 90/10 imbalanced problem where the classes overlap
     rng = np.random.default_rng(0)

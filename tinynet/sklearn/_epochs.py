@@ -40,6 +40,8 @@ class _Epochs:
         """Train for up to ``epochs`` passes; stop early by sklearn's ``tol`` rules."""
         X_val = y_val = w_val = None
         if self.early_stopping and not incremental:
+            if self.validation_scores_ is None:  # (a warm start of a fit without it)
+                self._start_validation_scores()
             X, X_val, y, y_val, sample_weight, w_val = self._split(X, y, sample_weight)
         if self.batch_size == "auto":
             batch_size = min(200, len(X))
@@ -80,6 +82,8 @@ class _Epochs:
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}",
                           file=sys.stdout)
+                    if X_val is not None:
+                        print(f"Validation score: {self.validation_scores_[-1]:f}")
                 # (partial_fit counts too, as scikit-learn's: best_loss_, the rate schedule)
                 stop = self._converged(X_val is not None) and not incremental
                 self._stopped = stop  # (a checkpoint of the last epoch says the fit ended)
@@ -125,7 +129,7 @@ class _Epochs:
         return ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
                 self._optimizer.state_dict(),
                 {name: getattr(self, name, None) for name in self._EPOCH_ATTRIBUTES},
-                {name: len(getattr(self, name)) for name in self._EPOCH_LISTS},
+                {name: len(getattr(self, name) or ()) for name in self._EPOCH_LISTS},
                 len(self.history_.records), copy.deepcopy(self._rng.bit_generator.state))
 
     def _restore_epoch_state(self, state: tuple) -> None:
@@ -136,7 +140,8 @@ class _Epochs:
         for name, value in attributes.items():
             setattr(self, name, value)
         for name, length in lengths.items():
-            del getattr(self, name)[length:]
+            if getattr(self, name) is not None:
+                del getattr(self, name)[length:]
         del self.history_.records[records:]
         self._rng.bit_generator.state = rng
 

@@ -153,8 +153,9 @@ class _BaseMLP(_Epochs, BaseEstimator):
                           norm=self.norm, init=self.init, dtype=np.dtype(self.dtype),
                           generator=rng)
         self._weights = [m.weight for m in self.model_.modules() if isinstance(m, nn.Linear)]
-        self.loss_curve_, self.validation_scores_, self.validation_loss_curve_ = [], [], []
-        self.best_loss_, self.best_validation_score_ = np.inf, -np.inf
+        self.loss_curve_, self.validation_loss_curve_ = [], []
+        self.best_loss_ = np.inf
+        self._start_validation_scores()
         self._best_loss = np.inf  # tracked privately: best_loss_ is None after early stopping
         self._best_state = None  # the parameters of the best validation score so far
         self.n_iter_, self.t_ = 0, 0
@@ -163,6 +164,12 @@ class _BaseMLP(_Epochs, BaseEstimator):
         self.history_ = History(config={"estimator": repr(self)})
         self._no_improvement = 0
         self._rng = rng
+
+    def _start_validation_scores(self) -> None:
+        """``validation_scores_`` and ``best_validation_score_`` as scikit-learn keeps
+        them: an empty list and -inf with early stopping, else None."""
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = -np.inf if self.early_stopping else None
 
     def _probe(self, X: np.ndarray, y: np.ndarray) -> None:
         """What ``fit`` records before training, for the hints (``history_.diagnose()``):

@@ -61,8 +61,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     Attributes:
         classes_, n_features_in_, feature_names_in_ (when X has column names),
-        loss_curve_, best_loss_, validation_scores_ and validation_loss_curve_ (with
-        early stopping), best_validation_score_, n_iter_, t_, coefs_, intercepts_,
+        loss_curve_, best_loss_, validation_scores_, best_validation_score_ and
+        validation_loss_curve_ (with early stopping; as in scikit-learn, the first two are
+        None without), n_iter_, t_, coefs_, intercepts_,
         n_layers_, n_outputs_, out_activation_,
         history_ (tinynet History: per-epoch losses and per-layer diagnostics),
         model_ (the trained tinynet module, outputting logits).

@@ -10,6 +10,8 @@ from tinynet.diagnostics.labels import layer_labels
 from tinynet.files import atomic_write
 from tinynet.tables import cells, html_table, text_table
 
+NO_LAYERS = "no per-layer statistics: the run had no Monitor (monitor=False)"
+
 
 class History:
     """What ``fit`` recorded: ``records`` is a list of dicts, one per epoch, with
@@ -111,14 +113,15 @@ class History:
         if not self.records:
             return "History: no epochs recorded"
         head, titles, rows, foot = self._summary_parts()
-        return "\n".join([head, text_table(titles, rows, left=2)] + foot)
+        return "\n".join([head, text_table(titles, rows, left=2) if rows else NO_LAYERS] + foot)
 
     def _repr_html_(self) -> str:
         """The summary as an HTML table (a notebook shows it for a History)."""
         if not self.records:
             return "<p>History: no epochs recorded</p>"
         head, titles, rows, foot = self._summary_parts()
-        return html_table(titles, rows, head) + "".join(f"<p>{f}</p>" for f in foot)
+        table = html_table(titles, rows, head) if rows else f"<p>{head}</p><p>{NO_LAYERS}</p>"
+        return table + "".join(f"<p>{f}</p>" for f in foot)
 
     def _summary_parts(self) -> tuple:
         last = self.final_record()
