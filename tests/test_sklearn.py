@@ -85,11 +85,12 @@ def test_binary_uses_one_logit_and_string_labels():
 def test_regressor_fits_sine_and_multioutput():
     X = np.linspace(-2, 2, 200)[:, None]
     Y = np.c_[np.sin(X).ravel(), np.cos(X).ravel()]
-    reg = MLPRegressor((32,), activation="tanh", max_iter=400, learning_rate_init=0.01,
+    reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", max_iter=400,
+                       learning_rate_init=0.01,
                        n_iter_no_change=400, random_state=0).fit(X, Y)
     assert reg.predict(X).shape == (200, 2) and reg.predict(X).dtype == np.float64
     assert reg.score(X, Y) > 0.95
-    single = MLPRegressor((8,), max_iter=5, random_state=0).fit(X, Y[:, 0])
+    single = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, Y[:, 0])
     assert single.predict(X).shape == (200,)
 
 
@@ -234,7 +235,7 @@ def test_negative_sample_weights_are_refused_by_name_before_training(estimator, 
     X, y = iris
     weights = np.ones(150)
     weights[7] = -0.5
-    model = estimator((4,), max_iter=2)
+    model = estimator(hidden_layer_sizes=(4,), max_iter=2)
     with pytest.raises(ValueError, match=rf"{estimator.__name__}.fit: sample_weight must be "
                                          rf">= 0, got -0.5 at sample 7"):
         model.fit(X, y, sample_weight=weights)
@@ -318,8 +319,8 @@ def test_regression_alpha_shrinks_weights():
     y = y / y.std()
     settings = dict(max_iter=100, learning_rate_init=0.01, n_iter_no_change=100,
                     random_state=0)
-    small = MLPRegressor((16,), alpha=0.0, **settings).fit(X, y)
-    large = MLPRegressor((16,), alpha=50.0, **settings).fit(X, y)
+    small = MLPRegressor(hidden_layer_sizes=(16,), alpha=0.0, **settings).fit(X, y)
+    large = MLPRegressor(hidden_layer_sizes=(16,), alpha=50.0, **settings).fit(X, y)
     norm = lambda m: sum(np.sum(c ** 2) for c in m.coefs_)  # noqa: E731
     assert norm(large) < 0.5 * norm(small)
 
@@ -387,7 +388,7 @@ def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, 
     MLPClassifier((8,), max_iter=2, checkpoint=str(path), random_state=0).fit(X, y)
     state = tn_load(str(path))
     for key in BEFORE:
-        del state["run"]["params"][key]
+        state["run"]["params"].pop(key, None)  # (a classifier has no loss)
     tn_save(state, str(path))
     resumed = MLPClassifier((8,), max_iter=4, random_state=0).fit(X, y, resume_from=str(path))
     _same_fit(resumed, MLPClassifier((8,), max_iter=4, random_state=0).fit(X, y))
@@ -408,8 +409,8 @@ def test_a_checkpoint_of_other_parameters_or_data_is_refused(iris, tmp_path):
         MLPClassifier((8,), max_iter=4, random_state=0).fit(X[::-1], y[::-1],
                                                              resume_from=str(path))
     with pytest.raises(ValueError, match="estimator: checkpoint MLPClassifier, now MLPRegressor"):
-        MLPRegressor((8,), max_iter=4, random_state=0).fit(X, y.astype(float),
-                                                            resume_from=str(path))
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=4,
+                     random_state=0).fit(X, y.astype(float), resume_from=str(path))
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -458,15 +459,25 @@ def _one_sgd_step(make, X, y, start, **fit_kwargs):
 
 
 @pytest.mark.parametrize("kind, n_outputs", [("regressor", 1), ("regressor", 3),
+                                             ("poisson", 1), ("poisson", 3),
                                              ("classifier", 2), ("classifier", 3)])
 def test_one_sgd_step_moves_the_weights_as_scikit_learns(kind, n_outputs):
     """From the same weights, one step with the same hyperparameters (L2 penalty
     included) gives scikit-learn's weights and reported loss: with several regression
-    outputs too, where scikit-learn steps along the squared error summed over them."""
+    outputs too, where scikit-learn steps along the squared error summed over them, and
+    with the Poisson loss (its mean e^out, its loss summed over the outputs)."""
+    import functools
+
     from sklearn import neural_network
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 4))
-    if kind == "regressor":
+    if kind == "poisson":
+        Y = rng.poisson(np.exp(0.3 * X @ rng.normal(size=(4, n_outputs))))
+        y = Y[:, 0] if n_outputs == 1 else Y
+        pair = tuple(functools.partial(make, loss="poisson")
+                     for make in (MLPRegressor, neural_network.MLPRegressor))
+        fit_kwargs = {}
+    elif kind == "regressor":
         Y = X @ rng.normal(size=(4, n_outputs)) + 0.1 * rng.normal(size=(40, n_outputs))
         y = Y[:, 0] if n_outputs == 1 else Y
         pair, fit_kwargs = (MLPRegressor, neural_network.MLPRegressor), {}
@@ -484,12 +495,54 @@ def test_one_sgd_step_moves_the_weights_as_scikit_learns(kind, n_outputs):
     assert our_loss == pytest.approx(their_loss, rel=1e-12)
 
 
+def test_the_poisson_regressor_predicts_means_and_refuses_negative_counts():
+    from sklearn import neural_network
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = rng.poisson(np.exp(0.8 * X[:, 0] + 0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPRegressor("poisson", (16,), max_iter=100, random_state=0,
+                            learning_rate_init=0.01).fit(X, y)
+        theirs = neural_network.MLPRegressor("poisson", (16,), max_iter=100, random_state=0,
+                                             learning_rate_init=0.01).fit(X, y)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    mean = np.exp(ours.model_(tensor(X)).detach().numpy()[:, 0])
+    np.testing.assert_allclose(ours.predict(X), mean, rtol=1e-12)
+    # both learn the rate: R² of the counts near scikit-learn's
+    assert ours.score(X, y) == pytest.approx(theirs.score(X, y), abs=0.05)
+    assert ours.score(X, y) > 0.3
+    with pytest.raises(ValueError, match=r"MLPRegressor.fit: y must be >= 0 for "
+                                         r"loss='poisson' \(counts or rates\), got -1.0"):
+        MLPRegressor("poisson", (4,)).fit(X, np.r_[-1.0, y[1:]])
+    with pytest.raises(ValueError, match=r"The 'loss' parameter of MLPRegressor must be one of "
+                                         r".* \(the first argument is the loss, as in "
+                                         r"scikit-learn"):
+        MLPRegressor((16,)).fit(X, y)
+    grown = MLPRegressor(hidden_layer_sizes=(4,), max_iter=1, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="loss is 'poisson', but the fitted network was "
+                                         "built with 'squared_error'"):
+        grown.set_params(loss="poisson").fit(X, y)
+
+
+def test_a_regressor_pickled_before_its_loss_parameter_loads_as_squared_error():
+    X, y = make_regression(60, 3, noise=1.0, random_state=0)
+    old = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, warm_start=True).fit(X, y)
+    predictions = old.predict(X)
+    del old.loss, old._architecture["loss"]  # as such a pickle holds it
+    loaded = pickle.loads(pickle.dumps(old))
+    assert loaded.get_params()["loss"] == "squared_error"
+    np.testing.assert_array_equal(loaded.predict(X), predictions)
+    loaded.fit(X, y)  # a warm start of the same network
+
+
 def test_regressor_predicts_one_output_flat_whatever_y_shape():
     X, y = make_regression(60, 3, noise=1.0, random_state=0)
     for target in (y, y[:, None]):
-        reg = MLPRegressor((4,), max_iter=3, random_state=0).fit(X, target)
+        reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, target)
         assert reg.predict(X).shape == (60,)  # as scikit-learn's
-    assert MLPRegressor((4,), max_iter=3).fit(X, np.c_[y, y]).predict(X).shape == (60, 2)
+    two = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3).fit(X, np.c_[y, y])
+    assert two.predict(X).shape == (60, 2)
 
 
 # ---- early stopping, warm starts, class weights -----------------------------------------
@@ -512,7 +565,7 @@ def test_early_stopping_refuses_a_validation_set_of_one_sample():
     X, y = make_regression(10, 3, random_state=0)
     with pytest.raises(ValueError, match=r"MLPRegressor.fit: the validation set is too small "
                                          r"\(0.1 of 10 samples: fewer than 2\)"):
-        MLPRegressor((4,), max_iter=3, early_stopping=True).fit(X, y)
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, early_stopping=True).fit(X, y)
 
 
 def test_a_warm_start_under_another_architecture_is_refused_and_a_dtype_followed(iris):
@@ -701,7 +754,7 @@ def test_fitted_attributes_as_scikit_learns(iris):
         theirs = neural_network.MLPClassifier((6, 4), max_iter=2).fit(X_, y_)
         for name in ("n_layers_", "n_outputs_", "out_activation_"):
             assert getattr(ours, name) == getattr(theirs, name), name
-    reg = MLPRegressor((3,), max_iter=2).fit(X, np.c_[y, y])
+    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, np.c_[y, y])
     assert (reg.n_layers_, reg.n_outputs_, reg.out_activation_) == (3, 2, "identity")
 
 

@@ -37,10 +37,10 @@ CASES = {
                               max_iter=6, random_state=1, batch_size=32), MOONS_X, MOONS_Y,
         None),
     "three outputs (the gradient scaled)": (
-        lambda: MLPRegressor((16, 8), max_iter=4, random_state=0, batch_size=32),
+        lambda: MLPRegressor(hidden_layer_sizes=(16, 8), max_iter=4, random_state=0, batch_size=32),
         REG_X, REG_Y, None),
     "three outputs, weighted": (
-        lambda: MLPRegressor((16,), max_iter=4, random_state=0, batch_size=32),
+        lambda: MLPRegressor(hidden_layer_sizes=(16,), max_iter=4, random_state=0, batch_size=32),
         REG_X, REG_Y, WEIGHTS[:160]),
 }
 
@@ -161,7 +161,7 @@ def test_partial_fit_after_a_dtype_change_matches_eager(monkeypatch):
 
 def test_a_loss_gone_infinite_on_a_replayed_step_restores_and_continues_alike(monkeypatch):
     def train():
-        model = MLPRegressor((8,), random_state=0, batch_size=16, solver="sgd",
+        model = MLPRegressor(hidden_layer_sizes=(8,), random_state=0, batch_size=16, solver="sgd",
                              learning_rate_init=1.0, dtype="float32")
         with np.errstate(all="ignore"), \
                 pytest.raises(FloatingPointError, match=r"inf at epoch 1, step ([3-9]|1\d)"):

@@ -18,10 +18,11 @@ VERSION = 1
 RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size",
               "learning_rate", "learning_rate_init", "power_t", "shuffle", "random_state",
               "tol", "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction",
-              "beta_1", "beta_2", "epsilon", "n_iter_no_change", "norm", "init", "dtype")
+              "beta_1", "beta_2", "epsilon", "n_iter_no_change", "norm", "init", "dtype",
+              "loss")
 # what a checkpoint written before a parameter existed ran with (its behaviour then)
 BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": repr(0.9),
-          "beta_2": repr(0.999), "epsilon": repr(1e-8)}
+          "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error")}
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
             "_no_improvement", "_split_seed", "_epochs", "_stopped")

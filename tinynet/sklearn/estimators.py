@@ -227,6 +227,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return tags
 
 
+LOSSES = ("squared_error", "poisson")  # MLPRegressor's, as scikit-learn's
+
+
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multilayer perceptron regressor on tinynet, with scikit-learn's interface.
 
@@ -241,14 +244,59 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         >>> import numpy as np
         >>> from tinynet.sklearn import MLPRegressor
         >>> X = np.linspace(-2, 2, 200)[:, None]
-        >>> reg = MLPRegressor((32,), activation="tanh", max_iter=500, random_state=0,
-        ...                    learning_rate_init=0.01, n_iter_no_change=500)
+        >>> reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", max_iter=500,
+        ...                    random_state=0, learning_rate_init=0.01, n_iter_no_change=500)
         >>> reg = reg.fit(X, np.sin(X).ravel())
         >>> reg.score(X, np.sin(X).ravel()) > 0.95
         True
     """
 
     _multi_output = True
+
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, norm=None,
+                 init="sklearn", dtype="float64", monitor=True, checkpoint=None,
+                 checkpoint_every=1):
+        super().__init__(hidden_layer_sizes, activation, solver=solver, alpha=alpha,
+                         batch_size=batch_size, learning_rate=learning_rate,
+                         learning_rate_init=learning_rate_init, power_t=power_t,
+                         max_iter=max_iter, shuffle=shuffle, random_state=random_state,
+                         tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
+                         nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction, beta_1=beta_1,
+                         beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
+                         norm=norm, init=init, dtype=dtype, monitor=monitor,
+                         checkpoint=checkpoint, checkpoint_every=checkpoint_every)
+        self.loss = loss
+
+    def _validate_params(self) -> None:
+        if not isinstance(self.loss, str) or self.loss not in LOSSES:
+            sizes = "" if isinstance(self.loss, str) else (
+                " (the first argument is the loss, as in scikit-learn: pass the sizes as "
+                "hidden_layer_sizes=..., or second)")
+            self._fail("loss", f"one of {LOSSES}{sizes}")
+        super()._validate_params()
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "loss" not in vars(self):  # (pickled before the loss was a parameter)
+            self.loss = "squared_error"
+        if "_architecture" in vars(self):
+            self._architecture.setdefault("loss", "squared_error")
+
+    def _architecture_params(self) -> dict:
+        return {**super()._architecture_params(), "loss": self.loss}  # (the output's meaning)
+
+    @property
+    def out_activation_(self) -> str:
+        """The output's function, as scikit-learn names it: 'identity', or 'exp' for the
+        Poisson loss (``model_`` outputs the log of the mean)."""
+        check_is_fitted(self, "model_")
+        return "exp" if self.loss == "poisson" else "identity"
 
     def fit(self, X, y, sample_weight=None, resume_from=None):
         """Train on (X, y) for up to ``max_iter`` epochs. Returns self.
@@ -262,35 +310,43 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
         y = np.asarray(y, dtype=np.dtype(self.dtype))
-        return y[:, None] if y.ndim == 1 else y
+        if self.loss == "poisson" and (y < 0).any():
+            i = int(np.flatnonzero(y.reshape(-1) < 0)[0])
+            raise ValueError(f"{where}: y must be >= 0 for loss='poisson' (counts or rates), "
+                             f"got {y.reshape(-1)[i]} at position {i}")
+        y = y[:, None] if y.ndim == 1 else y
+        if not first and y.shape[1] != self._weights[-1].shape[0]:
+            raise ValueError(f"{where}: y must have the {self._weights[-1].shape[0]} "
+                             f"column(s) of the fitted network's outputs, got shape {y.shape}")
+        return y
 
     def _gradient_scale(self) -> int:
-        return self._weights[-1].shape[0]  # the outputs: see the class docstring
+        # the outputs (see the class docstring); the Poisson loss is already summed over them
+        return 1 if self.loss == "poisson" else self._weights[-1].shape[0]
 
     def _n_outputs(self, y) -> int:
         return y.shape[1]
-
-    @property
-    def out_activation_(self) -> str:
-        check_is_fitted(self, "model_")
-        return "identity"
 
     def _stratify(self, y):
         return None
 
     def _loss_function(self):
-        return _half_squared_error
+        return _half_poisson_deviance if self.loss == "poisson" else _half_squared_error
 
     def _loss_name(self) -> str:
-        return "half_squared_error"  # (no expected value at initialisation: see probe.py)
+        return self.loss  # (no expected value at initialisation: see probe.py)
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, sample_weight=None) -> float:
-        return r2_score(y, out, sample_weight=sample_weight)
+        return r2_score(y, self._predicted(out), sample_weight=sample_weight)
+
+    def _predicted(self, out: np.ndarray) -> np.ndarray:
+        """The predictions from the network's outputs: the mean, e^out, for 'poisson'."""
+        return np.exp(out) if self.loss == "poisson" else out
 
     def predict(self, X) -> np.ndarray:
         """Predictions as float64 (scikit-learn's convention), whatever ``dtype`` trained:
         (N,) for one output (whether y had one column or none), (N, outputs) else."""
-        out = self._forward(X).astype(np.float64)
+        out = self._predicted(self._forward(X).astype(np.float64))
         return out[:, 0] if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self):
@@ -310,6 +366,16 @@ def _binary_loss(out: Tensor, y: Tensor, reduction: str) -> Tensor:
 
 def _multiclass_loss(out: Tensor, y: Tensor, reduction: str) -> Tensor:
     return nn.functional.cross_entropy(out, y, reduction=reduction)
+
+
+def _half_poisson_deviance(out: Tensor, y: Tensor, reduction: str) -> Tensor:
+    """Half the Poisson deviance of the mean μ = e^out, summed over the outputs:
+    y·log(y/μ) - y + μ = e^out - y·out + (y·log y - y) (scikit-learn's Poisson loss, its
+    constant term included); its gradient is μ - y."""
+    constant = y.xlogy(y) - y
+    per_output = out.exp() - y * out + constant
+    per_sample = per_output.sum(dim=1)
+    return per_sample if reduction == "none" else per_sample.mean()
 
 
 def _half_squared_error(out: Tensor, y: Tensor, reduction: str) -> Tensor:
