@@ -108,6 +108,20 @@ def test_default_collate_stacks_tensors_and_turns_numbers_into_tensors():
     assert default_collate([np.ones(3), np.zeros(3)]).shape == (2, 3)
 
 
+@pytest.mark.parametrize("batch, values, dtype", [
+    ([1, 2.5, 3], [1.0, 2.5, 3.0], np.float32),  # starts with an int: tensor()'s inference
+    ([True, 2.5], [1.0, 2.5], np.float32),
+    ([2.5, 1], [2.5, 1.0], np.float64),  # starts with a float: float64
+    ([np.int64(1), 2.5], [1.0, 2.5], np.float32),  # numpy scalars: as_tensor's inference
+    ([np.float64(1.5), 2], [1.5, 2.0], np.float64),
+])
+def test_a_batch_of_mixed_numbers_keeps_every_value_as_pytorchs(batch, values, dtype):
+    collated = default_collate(batch)
+    assert collated.tolist() == values and collated.dtype == dtype
+    loader = DataLoader([(tn.zeros(1), v) for v in batch], batch_size=len(batch))
+    assert next(iter(loader))[1].tolist() == values  # a regression target is not truncated
+
+
 def test_default_collate_of_dicts_namedtuples_and_strings():
     batch = default_collate([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}])
     assert batch["a"].tolist() == [1, 2] and batch["b"] == ["x", "y"]

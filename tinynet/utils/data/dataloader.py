@@ -36,11 +36,13 @@ def default_collate(batch):
         if first.dtype.kind not in "biuf":
             raise TypeError(f"default_collate: numpy samples must hold numbers, got dtype "
                             f"{first.dtype}")
+        if isinstance(first, np.generic):  # numpy scalars: one tensor, its dtype inferred
+            return as_tensor(batch)
         return stack([as_tensor(np.asarray(sample)) for sample in batch])
-    if isinstance(first, bool):
-        return tensor(batch, dtype=np.bool_)
+    # as PyTorch's: the first sample's kind decides, and a batch that starts with an int
+    # (or bool) takes the dtype tensor() infers for all of them (1, 2.5: float32)
     if isinstance(first, numbers.Integral):
-        return tensor(batch, dtype=np.int64)
+        return tensor(batch)
     if isinstance(first, numbers.Real):
         return tensor(batch, dtype=np.float64)
     if isinstance(first, (str, bytes)):
