@@ -1068,3 +1068,18 @@ def test_mode_values_indices_and_gradients_as_pytorch(seed, shape, data):
         out.values.sum().backward()
         results.append((out.values.tolist(), out.indices.tolist(), x.grad.tolist()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("expression", [
+    "LIB.tensor([LIB.tensor([1.0]), LIB.tensor([2.0])])",  # one-element tensors: numbers
+    "LIB.tensor([[LIB.tensor([1.0])], [LIB.tensor([2.0])]])",
+    "LIB.tensor([LIB.tensor([1], dtype=LIB.int32), 2.5])",
+    "LIB.tensor([LIB.tensor(1, dtype=LIB.int32), LIB.tensor(2, dtype=LIB.int32)])",
+    "LIB.tensor([LIB.tensor(1.0, dtype=LIB.float64), 2.0])",
+    "LIB.tensor((LIB.tensor(True), False))",
+])
+def test_tensors_inside_a_list_are_taken_as_numbers_as_pytorch(expression):
+    torch = pytest.importorskip("torch")
+    ours, theirs = (eval(expression, {"LIB": lib}) for lib in (tn, torch))
+    assert ours.tolist() == theirs.tolist()
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]

@@ -612,3 +612,17 @@ def test_numpy_refuses_a_tensor_that_requires_grad_unless_forced():
     assert t.numpy(force=True).tolist() == [1.0, 2.0]
     with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
         t.numpy()
+
+
+def test_one_element_tensors_in_a_list_make_a_tensor_of_their_numbers():
+    # the usual way of collecting per-batch predictions of batch size 1
+    predictions = [tn.tensor([2]), tn.tensor([0]), tn.tensor([1])]
+    labels = tn.tensor([2, 1, 1])
+    collected = tn.tensor(predictions)
+    assert collected.shape == (3,) and collected.dtype == tn.int64
+    assert (collected == labels).float().mean().item() == pytest.approx(2 / 3)
+    assert tn.tensor([tn.tensor(1.5, dtype=tn.float64), 2]).dtype == tn.float64
+    with pytest.raises(ValueError, match=r"tensor: a tensor inside a list must have one "
+                                         r"element .* got one of shape \(2,\); join tensors "
+                                         r"with tn.stack or tn.cat"):
+        tn.tensor([tn.ones(2), tn.ones(2)])

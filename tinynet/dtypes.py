@@ -158,6 +158,7 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
     """``data`` (a list, a number, an array) as a fresh array with PyTorch's dtype rules
     for a new tensor: Python floats take the default dtype, Python ints int64, numpy
     arrays keep theirs unless ``dtype`` says. ``where`` names the caller in errors."""
+    data = _tensors_as_numbers(data, where)
     if dtype is not None:
         return np.array(data, dtype=dtype)
     from_numpy = isinstance(data, (np.ndarray, np.generic))
@@ -179,6 +180,45 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
 
 
 _PYTHON_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float))
+
+
+def _tensors_as_numbers(data, where: str):
+    """``data`` with each tensor inside its lists and tuples taken as the number it holds
+    (a 0-d array of its dtype), as PyTorch takes it: ``[t1, t2]`` of one-element tensors
+    is (2,), not (2, 1). A tensor of more elements there is refused, as in PyTorch."""
+    if not isinstance(data, (list, tuple)) or not _holds_a_tensor(data):
+        return data
+    from tinynet.autograd.observers import values_read  # (observers imports the tensor)
+    from tinynet.tensor import Tensor
+
+    def number(x):
+        if isinstance(x, (list, tuple)):
+            return [number(item) for item in x]
+        if not isinstance(x, Tensor):
+            return x
+        if x.array.size != 1:
+            raise ValueError(f"{where}: a tensor inside a list must have one element (it is "
+                             f"taken as a number, as in PyTorch), got one of shape "
+                             f"{x.array.shape}; join tensors with tn.stack or tn.cat")
+        values_read()  # its value, read into a new array by no op
+        return x.array.reshape(())
+
+    return number(data)
+
+
+def _holds_a_tensor(data) -> builtins.bool:
+    """Whether a tensor is anywhere in the nested lists and tuples of ``data``: each
+    depth's element types read at C speed, as ``_collect_dtypes`` reads them."""
+    typed = _typed()
+    level = [data]
+    while level:
+        types = set(map(type, itertools.chain.from_iterable(level)))
+        if any(issubclass(kind, typed[2]) for kind in types):
+            return True
+        if not types & {list, tuple}:
+            return False
+        level = [x for x in itertools.chain.from_iterable(level) if type(x) in (list, tuple)]
+    return False
 
 
 def inferred_dtype(data, where: str = "tensor"):
