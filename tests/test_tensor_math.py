@@ -255,6 +255,27 @@ def test_norm_argument_errors():
         tn.ones(2, 2).norm("nuc")
 
 
+def test_long_float32_reductions_and_scans_keep_float32_precision():
+    # numpy adds along a non-last axis one row at a time: 200,000 rows of 0.1 would end
+    # ~1e-4 off; summed in float64 and rounded back, they keep about 7 digits, as PyTorch's
+    x = tn.full((200_000, 3), 0.1)
+    assert x.sum(0).dtype == tn.float32
+    np.testing.assert_allclose(x.sum(0).numpy(), 20_000.0, rtol=1e-7)
+    np.testing.assert_allclose(x.mean(0).numpy(), 0.1, rtol=1e-7)
+    rng = np.random.default_rng(0)
+    column = (rng.standard_normal((200_000, 1)) * 3 + 100).astype(np.float32)
+    exact = column.astype(np.float64)
+    np.testing.assert_allclose(tn.tensor(column).std(0).numpy(), exact.std(0, ddof=1),
+                               rtol=1e-6)
+    np.testing.assert_allclose(tn.tensor(column).var(0, correction=0).numpy(), exact.var(0),
+                               rtol=1e-6)
+    run = tn.full((100_000,), 0.1).cumsum(0)
+    assert run.dtype == tn.float32 and run[-1].item() == np.float32(0.1 * 100_000)
+    log_run = tn.full((100_000,), 0.1).logcumsumexp(0)[-1].item()
+    assert log_run == pytest.approx(0.1 + math.log(100_000), rel=1e-7)
+    assert tn.ones(3, dtype=tn.int32).sum().dtype == tn.int64  # integers: as before
+
+
 # ---- numpy's axis / keepdims -------------------------------------------------------------
 def test_numpy_names_where_pytorch_accepts_them():
     x = tn.tensor(rand(2, 3))

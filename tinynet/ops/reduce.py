@@ -35,6 +35,20 @@ def _axes(dim, ndim: int) -> tuple:
     return axes if ndim else ()
 
 
+ACCURATE_FROM = 1024  # elements per output from which a float16/32 sum runs in float64
+
+
+def _wide(x: np.ndarray, axes: tuple):
+    """The dtype to sum ``x`` over ``axes`` in: float64 for float16 and float32 sums of at
+    least ACCURATE_FROM elements per output, else None (x's own). numpy adds along any
+    axis but the last one row at a time, so the error of a float32 sum grows with its
+    length (the mean of a million rows keeps 4 digits); PyTorch's sums keep about 7, and
+    so do these, rounded back to x's dtype."""
+    if x.dtype in (np.float16, np.float32) and _count(x.shape, axes) >= ACCURATE_FROM:
+        return np.float64
+    return None
+
+
 def _expand_back(grad, shape, axes, keepdim):
     """Re-insert the reduced axes of ``grad`` (as size 1) so it broadcasts against ``shape``."""
     if not keepdim and axes:
@@ -48,7 +62,10 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.x_shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
-        return x.sum(axis=ctx.axes, keepdims=keepdim)
+        wide = _wide(x, ctx.axes)
+        if wide is None:
+            return x.sum(axis=ctx.axes, keepdims=keepdim)
+        return x.sum(axis=ctx.axes, keepdims=keepdim, dtype=wide).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -66,7 +83,7 @@ class Mean(Function):
             with np.errstate(invalid="ignore", divide="ignore"):
                 total = x.sum(axis=ctx.axes, keepdims=keepdim)
                 return total / np.asarray(_count(x.shape, ctx.axes), dtype=total.dtype)
-        return x.mean(axis=ctx.axes, keepdims=keepdim)
+        return _mean(x, ctx.axes, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -198,10 +215,22 @@ class Std(Function):
         return _var_backward(ctx, dvar), None, None, None
 
 
+def _mean(x: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
+    """x.mean over ``axes``, summed in float64 when ``_wide`` says (then rounded back)."""
+    wide = _wide(x, axes)
+    if wide is None:
+        return x.mean(axis=axes, keepdims=keepdims)
+    return np.asarray(x.mean(axis=axes, keepdims=keepdims, dtype=wide), x.dtype)
+
+
 def _var_forward(ctx, x, dim, correction, keepdim):
     axes = _axes(dim, x.ndim)
     ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
-    return x.var(axis=axes, ddof=correction, keepdims=keepdim)
+    wide = _wide(x, axes)
+    if wide is None:
+        return x.var(axis=axes, ddof=correction, keepdims=keepdim)
+    return np.asarray(x.var(axis=axes, ddof=correction, keepdims=keepdim, dtype=wide),
+                      x.dtype)
 
 
 def _var_backward(ctx, grad):
@@ -210,7 +239,7 @@ def _var_backward(ctx, grad):
     n = int(np.prod([x.shape[a] for a in ctx.axes]))
     dof = max(n - ctx.correction, 0)
     scale = 2.0 / dof if dof else float("inf")  # a Python float keeps float32 float32
-    deviation = x - x.mean(axis=ctx.axes, keepdims=True)
+    deviation = x - _mean(x, ctx.axes, keepdims=True)
     with np.errstate(invalid="ignore"):  # inf · 0 = nan at n - correction <= 0, as PyTorch
         return _expand_back(grad, x.shape, ctx.axes, ctx.keepdim) * (deviation * scale)
 
@@ -232,10 +261,11 @@ class Cumsum(Function):
 
 
 def _running_sum(a: np.ndarray, axis: int) -> np.ndarray:
-    """np.cumsum along ``axis``; float16 is summed in float32, as PyTorch accumulates
-    half precision (a float16 running sum of ones stops growing at 2048)."""
-    if a.dtype == np.float16:
-        summed = np.cumsum(a, axis=axis, dtype=np.float32).astype(np.float16)
+    """np.cumsum along ``axis``; float16 and float32 are summed in float64, as PyTorch
+    accumulates them on the CPU (a float16 running sum of ones stops growing at 2048, and
+    a float32 one of 100,000 tenths ends 1.4 short of 10,000)."""
+    if a.dtype in (np.float16, np.float32):
+        summed = np.cumsum(a, axis=axis, dtype=np.float64).astype(a.dtype)
     else:
         summed = np.cumsum(a, axis=axis)
     return summed.reshape(a.shape)  # (numpy's cumsum of a 0-d array is 1-d)

@@ -38,8 +38,8 @@ class LogCumSumExp(Function):
 
 
 def _running_logaddexp(a: np.ndarray, axis: int) -> np.ndarray:
-    """``np.logaddexp.accumulate`` along ``axis``; float16 in float32 (as PyTorch
-    accumulates half precision)."""
-    if a.dtype == np.float16:
-        return np.logaddexp.accumulate(a.astype(np.float32), axis=axis).astype(np.float16)
+    """``np.logaddexp.accumulate`` along ``axis``; float16 and float32 in float64, as
+    PyTorch accumulates them (each step's rounding would add up along the scan)."""
+    if a.dtype in (np.float16, np.float32):
+        return np.logaddexp.accumulate(a.astype(np.float64), axis=axis).astype(a.dtype)
     return np.logaddexp.accumulate(a, axis=axis)
