@@ -1,5 +1,7 @@
 """Reductions over one, several or all dimensions (sum, mean, max, min, prod, var, std,
 amax, amin, median, logsumexp) and the running sum and product (cumsum, cumprod)."""
+import math
+
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -44,7 +46,9 @@ def _wide(x: np.ndarray, axes: tuple):
     axis but the last one row at a time, so the error of a float32 sum grows with its
     length (the mean of a million rows keeps 4 digits); PyTorch's sums keep about 7, and
     so do these, rounded back to x's dtype."""
-    if x.dtype in (np.float16, np.float32) and _count(x.shape, axes) >= ACCURATE_FROM:
+    dtype = x.dtype
+    if dtype.kind == "f" and dtype.itemsize <= 4 and x.size >= ACCURATE_FROM and \
+            _count(x.shape, axes) >= ACCURATE_FROM:
         return np.float64
     return None
 
@@ -97,7 +101,7 @@ class Mean(Function):
 
 def _count(shape: tuple, axes: tuple) -> int:
     """How many elements each mean over ``axes`` averages."""
-    return int(np.prod([shape[a] for a in axes])) if axes else 1
+    return math.prod([shape[a] for a in axes]) if axes else 1
 
 
 class Max(Function):
