@@ -759,3 +759,23 @@ def test_a_retained_gradient_of_a_non_leaf_is_a_new_tensor_each_pass():
     (b * 3).sum().backward()
     assert first.tolist() == [3.0] and b.grad.tolist() == [6.0]
     assert leaf_first is a.grad and a.grad.tolist() == [12.0]
+
+
+def test_only_a_leafs_requires_grad_flag_can_change_as_in_pytorch():
+    x = tn.ones(2, requires_grad=True)
+    h = x * 2
+    for change in (lambda: setattr(h, "requires_grad", False),
+                   lambda: setattr(h, "requires_grad", True), lambda: h.requires_grad_(False)):
+        with pytest.raises(RuntimeError, match="requires_grad: you can only change "
+                                               "requires_grad flags of leaf tensors"):
+            change()
+    assert h.requires_grad_(True) is h and h.requires_grad  # already so: allowed
+    (h * x).sum().backward()  # not cut from the graph: d(2x·x)/dx = 4x
+    assert x.grad.tolist() == [4.0, 4.0]
+    with pytest.raises(RuntimeError, match="only floating-point tensors can require"):
+        tn.ones(2, dtype=tn.int64).requires_grad = True
+    leaf = tn.ones(2)
+    leaf.requires_grad = True
+    assert leaf.requires_grad and (leaf * 3).requires_grad
+    leaf.requires_grad = False
+    assert not (leaf * 3).requires_grad

@@ -14,6 +14,7 @@ rest of PyTorch's methods from mixins, each in the file of its name: ``TensorMat
 ``x[i] = v``...) and ``TensorHooks`` (``retain_grad``, ``register_hook``).
 """
 import numbers
+import operator
 
 import numpy as np
 
@@ -105,8 +106,8 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     # _view_base: for a tensor an op made as a view of an input's memory (x[0], x.t()), a
     # weak reference to that input, which an in-place change inside the graph also
     # rebinds (tensor_views.py's view_of); unset or None otherwise
-    __slots__ = ("array", "grad", "requires_grad", "_ctx", "_hooks", "_grad_hooks", "_version",
-                 "_view_base", "__weakref__")
+    __slots__ = ("array", "grad", "_requires_grad", "_ctx", "_hooks", "_grad_hooks",
+                 "_version", "_view_base", "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
 
@@ -123,7 +124,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         self._ctx = None
         self._hooks = self._grad_hooks = None
         self._version = [0]
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -131,7 +132,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Wrap an array without copying or checking it: the constructor of the hot path."""
         t = object.__new__(cls)
-        t.array, t.grad, t.requires_grad, t._ctx, t._hooks, t._grad_hooks = (
+        t.array, t.grad, t._requires_grad, t._ctx, t._hooks, t._grad_hooks = (
             array, None, requires_grad, ctx, None, None)
         t._version = [0]
         return t
@@ -179,8 +180,20 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
             raise RuntimeError(f"requires_grad: only floating-point tensors can require "
                                f"gradients, got dtype {self.array.dtype}; give a float dtype "
                                f"(or call .float() first)")
-        self.requires_grad = requires_grad
+        if not requires_grad and self._ctx is not None:
+            _refuse_non_leaf()
+        self._requires_grad = bool(requires_grad)
         return self
+
+    def _set_requires_grad(self, requires_grad: bool) -> None:
+        if self._ctx is not None:  # (even to True, as in PyTorch)
+            _refuse_non_leaf()
+        self.requires_grad_(requires_grad)
+
+    # NOTE: read at C speed (it is read for every input of every op); set through the
+    # checks of requires_grad_, and only on a leaf, as in PyTorch
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad,
+                             doc="Whether operations on this tensor are recorded.")
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and its version counter), cut from the graph."""
@@ -317,6 +330,12 @@ def _has_mask(index) -> bool:
         index = index[1]  # (the integers come first)
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(i, np.ndarray) and i.dtype == np.bool_ for i in parts)
+
+
+def _refuse_non_leaf():
+    raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf "
+                       "tensors (this one was computed by an op); to use it without its "
+                       "graph, take t.detach()")
 
 
 def _same_dtype(x: Tensor, other) -> bool:

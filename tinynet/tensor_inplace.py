@@ -94,7 +94,8 @@ class TensorInPlace:
                 "a view of a leaf tensor that requires grad is being used in an in-place "
                 "operation: change the leaf under `with tinynet.no_grad():`, or use the "
                 "out-of-place form")
-        self.array, self._ctx, self.requires_grad = result.array, result._ctx, result.requires_grad
+        self.array, self._ctx, self._requires_grad = (result.array, result._ctx,
+                                                      result._requires_grad)
         self._version = result._version
         self._view_base = None
         if where is not None:

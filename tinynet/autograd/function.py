@@ -89,7 +89,7 @@ class Function:
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.array)
-                if a.requires_grad:
+                if a._requires_grad:
                     needs.append(True)
                     any_need = True
                 else:
