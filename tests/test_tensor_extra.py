@@ -626,3 +626,18 @@ def test_one_element_tensors_in_a_list_make_a_tensor_of_their_numbers():
                                          r"element .* got one of shape \(2,\); join tensors "
                                          r"with tn.stack or tn.cat"):
         tn.tensor([tn.ones(2), tn.ones(2)])
+
+
+def test_comparing_with_none_a_string_or_a_list_is_pythons_answer_as_in_pytorch():
+    t = tn.tensor([1, 2])
+    assert (t == None) is False and (t != None) is True  # noqa: E711  (what is tested)
+    assert (t == "ab") is False and (t == [1, 2]) is False and t not in [None, "x"]
+    assert (t == np.array([1, 2])).tolist() == [True, True]  # arrays and numbers: elementwise
+    assert (t == np.int64(2)).tolist() == [False, True]
+    with pytest.raises(TypeError):
+        t < None  # noqa: B015
+    with pytest.raises(TypeError, match="eq: other must be a tensor, an array or a number, "
+                                        "got list"):
+        tn.eq(t, [1, 2])
+    with pytest.raises(TypeError, match="gt: other must be"):
+        t.gt(None)

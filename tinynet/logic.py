@@ -69,32 +69,32 @@ def nonzero(input, *, as_tuple=False):
 
 def eq(input, other):
     """input == other, elementwise (``other`` a tensor or a number), a boolean tensor."""
-    return check_tensor("eq", input) == other
+    return check_tensor("eq", input).eq(other)
 
 
 def ne(input, other):
     """input != other, elementwise."""
-    return check_tensor("ne", input) != other
+    return check_tensor("ne", input).ne(other)
 
 
 def lt(input, other):
     """input < other, elementwise."""
-    return check_tensor("lt", input) < other
+    return check_tensor("lt", input).lt(other)
 
 
 def le(input, other):
     """input <= other, elementwise."""
-    return check_tensor("le", input) <= other
+    return check_tensor("le", input).le(other)
 
 
 def gt(input, other):
     """input > other, elementwise."""
-    return check_tensor("gt", input) > other
+    return check_tensor("gt", input).gt(other)
 
 
 def ge(input, other):
     """input >= other, elementwise."""
-    return check_tensor("ge", input) >= other
+    return check_tensor("ge", input).ge(other)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

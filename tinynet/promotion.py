@@ -80,8 +80,8 @@ def promote(x, y, floating: bool = False):
 
 def compare(op, x, y):
     """A boolean tensor: ``op`` (``operator.eq``, ``operator.lt``...) on tensor ``x`` and
-    ``y`` in their common dtype. No gradient. Operands other than tensors, arrays and
-    numbers (None, lists) are compared by numpy as they are."""
+    ``y`` in their common dtype (``y`` a tensor, an array or a number: the Tensor's
+    operators hand back anything else, as PyTorch's do). No gradient."""
     if not (isinstance(y, Tensor) and y.array.dtype is x.array.dtype):
         x, y = promote(x.detach(), y)
     out = op(x.array, y.array if isinstance(y, Tensor) else y)

@@ -4,6 +4,7 @@
 ``unique``, ``bincount`` (``Tensor`` inherits them; see ``tensor_math.py``). None has a
 gradient.
 """
+import numbers
 import operator
 
 import numpy as np
@@ -37,7 +38,7 @@ class TensorLogic:
         return _compare(operator.ge, self, other)
 
     def eq(self, other):
-        return self == other
+        return _named_compare(operator.eq, "eq", self, other)
 
     # ---- bitwise and logical operators -----------------------------------------------------
     def __invert__(self):
@@ -98,19 +99,19 @@ class TensorLogic:
         return constant_tensor(np.isfinite(self.array))
 
     def ne(self, other):
-        return self != other
+        return _named_compare(operator.ne, "ne", self, other)
 
     def lt(self, other):
-        return self < other
+        return _named_compare(operator.lt, "lt", self, other)
 
     def le(self, other):
-        return self <= other
+        return _named_compare(operator.le, "le", self, other)
 
     def gt(self, other):
-        return self > other
+        return _named_compare(operator.gt, "gt", self, other)
 
     def ge(self, other):
-        return self >= other
+        return _named_compare(operator.ge, "ge", self, other)
 
     # ---- reductions to booleans and counts ---------------------------------------------------
     @numpy_names
@@ -250,9 +251,24 @@ def _same_dtype_arrays(x, y, name: str):
 
 
 def _compare(op, x, y):
-    """``op(x, y)`` as a boolean tensor, in the operands' common dtype (promotion.py)."""
+    """``op(x, y)`` as a boolean tensor, in the operands' common dtype (promotion.py);
+    NotImplemented for an operand that is not a tensor, an array or a number (None, a
+    string, a list), as in PyTorch: Python then answers ``==`` with False and ``!=`` with
+    True (so ``t == None`` is False), and ``<`` with a TypeError."""
+    if not isinstance(y, (TensorLogic, np.ndarray, np.generic, numbers.Number)):
+        return NotImplemented
     from tinynet.promotion import compare  # NOTE: promotion imports Tensor, defined later
     return compare(op, x, y)
+
+
+def _named_compare(op, name: str, x, y):
+    """``x.eq(y)`` and the other named comparisons: as the operators, but an operand that
+    is not a tensor, an array or a number is an error (as in PyTorch), not False."""
+    out = _compare(op, x, y)
+    if out is NotImplemented:
+        raise TypeError(f"{name}: other must be a tensor, an array or a number, got "
+                        f"{type(y).__name__}")
+    return out
 
 
 from tinynet.autograd.observers import values_read  # noqa: E402  (the package imports Tensor)
