@@ -1083,3 +1083,19 @@ def test_tensors_inside_a_list_are_taken_as_numbers_as_pytorch(expression):
     ours, theirs = (eval(expression, {"LIB": lib}) for lib in (tn, torch))
     assert ours.tolist() == theirs.tolist()
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("expression", [
+    "a.div(b, rounding_mode='floor')", "a.div(b, rounding_mode='trunc')", "a.divide(b)",
+    "a.true_divide(2)", "a.multiply(b)", "a.subtract(b, alpha=2)",
+    "a.clone().div_(b, rounding_mode='floor')", "a.clone().divide_(b)",
+    "LIB.tensor([-7, 7, 5]).div_(2, rounding_mode='trunc')",
+])
+def test_the_division_methods_take_a_rounding_mode_and_pytorchs_aliases(expression):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        a, b = lib.tensor([-7.0, 7.0, 5.0]), lib.tensor([2.0, 2.0, -2.0])
+        out = eval(expression, {"LIB": lib, "a": a, "b": b})
+        results.append((out.tolist(), str(out.dtype).split(".")[-1]))
+    assert results[0] == results[1]

@@ -763,3 +763,18 @@ def test_floating_point_exceptions_warn_as_numpy_and_follow_its_error_settings(
         np.testing.assert_array_equal(compute().array, [value])
     with np.errstate(all="raise"), pytest.raises(FloatingPointError):
         compute()
+
+
+def test_the_division_methods_round_as_asked_and_keep_integers_integers():
+    a, b = np.array([-7.0, 7.0, 5.0, -1.5]), np.array([2.0, 2.0, -2.0, 0.5])
+    t, u = tn.tensor(a), tn.tensor(b)
+    np.testing.assert_array_equal(t.div(u, rounding_mode="floor").numpy(), np.floor(a / b))
+    np.testing.assert_array_equal(t.div(u, rounding_mode="trunc").numpy(), np.trunc(a / b))
+    np.testing.assert_array_equal(t.divide(u).numpy(), a / b)
+    np.testing.assert_array_equal(t.subtract(u, alpha=2).numpy(), a - 2 * b)
+    ints = tn.tensor([-7, 7, 5])
+    assert ints.div_(2, rounding_mode="floor") is ints and ints.tolist() == [-4, 3, 2]
+    assert ints.dtype == tn.int64
+    with pytest.raises(RuntimeError, match="divide: the result.s dtype float32 cannot be "
+                                           "written into this tensor's dtype int64"):
+        ints.div_(2)

@@ -209,8 +209,18 @@ class TensorInPlace:
     def mul_(self, other):
         return self.__imul__(other)
 
-    def div_(self, other):
-        return self.__itruediv__(other)
+    def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return self.__itruediv__(other)
+        return self._apply_("div_", lambda x: x.div(other, rounding_mode=rounding_mode), other)
+
+    divide_ = true_divide_ = div_
+
+    def multiply_(self, other):
+        return self.mul_(other)
+
+    def subtract_(self, other, *, alpha=1):
+        return self.sub_(other, alpha=alpha)
 
     def pow_(self, exponent):
         return self.__ipow__(exponent)

@@ -96,8 +96,21 @@ class TensorMath:
             return (self + weight * diff).where(weight.abs() < 0.5, end - diff * (1 - weight))
         return self + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
 
-    def div(self, other):
-        return self / other
+    def div(self, other, *, rounding_mode=None):
+        """self / other; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (see
+        ``tn.div``)."""
+        if rounding_mode is None:
+            return self / other
+        from tinynet.combining import div  # NOTE: late: combining imports the tensor
+        return div(self, other, rounding_mode=rounding_mode)
+
+    divide = true_divide = div
+
+    def multiply(self, other):
+        return self.mul(other)
+
+    def subtract(self, other, *, alpha=1):
+        return self.sub(other, alpha=alpha)
 
     def matmul(self, other):
         return self @ other
