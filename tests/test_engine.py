@@ -575,15 +575,29 @@ def test_backward_refuses_values_changed_in_place_after_they_were_saved():
         y.backward()
 
 
-def test_optimizer_step_before_backward_is_refused_not_silently_wrong():
-    layer = tn.nn.Linear(3, 2).double()
-    opt = tn.optim.SGD(layer.parameters(), lr=0.1)
-    loss = layer(tn.ones(4, 3, dtype=tn.float64)).pow(2).sum()
-    for p in layer.parameters():
+def test_optimizer_step_before_backward_is_refused_where_a_saved_weight_changed():
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(3, 2), tn.nn.Linear(2, 1)).double()
+    opt = tn.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(tn.ones(4, 3, dtype=tn.float64)).pow(2).sum()
+    for p in model.parameters():
         p.grad = tn.ones_like(p)
-    opt.step()  # W changes in place while the graph still holds the old W
+    opt.step()  # the second W changes in place while dL/dh of the graph still needs it
     with pytest.raises(RuntimeError, match="in-place operation"):
         loss.backward()
+
+
+def test_a_weight_whose_input_needs_no_gradient_may_change_before_backward():
+    # as in PyTorch, Linear keeps W only for dL/dx: with a plain input, dL/dW = gᵀx needs
+    # the output's gradient and x alone, both of the graph as it ran
+    layer = tn.nn.Linear(3, 2).double()
+    x = tn.ones(4, 3, dtype=tn.float64)
+    expected = 2 * layer(x).detach().numpy().T @ x.numpy()  # d Σy²/dW at the old weights
+    loss = layer(x).pow(2).sum()
+    with tn.no_grad():
+        layer.weight.add_(1.0)
+    loss.backward()
+    np.testing.assert_allclose(layer.weight.grad.numpy(), expected, rtol=1e-12)
 
 
 def test_in_place_change_of_an_unsaved_input_is_allowed():
@@ -779,3 +793,16 @@ def test_only_a_leafs_requires_grad_flag_can_change_as_in_pytorch():
     assert leaf.requires_grad and (leaf * 3).requires_grad
     leaf.requires_grad = False
     assert not (leaf * 3).requires_grad
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("lead", [(4,), (2, 3)])
+def test_a_frozen_linear_passes_the_gradient_to_its_input(fast, lead):
+    tn.manual_seed(0)
+    layer = tn.nn.Linear(3, 2).double().requires_grad_(False)
+    x = tn.randn(*lead, 3, dtype=tn.float64, requires_grad=True)
+    with tn.fast_paths(fast):
+        layer(x).sum().backward()
+    expected = np.broadcast_to(layer.weight.numpy().sum(axis=0), (*lead, 3))
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
+    assert layer.weight.grad is None

@@ -414,9 +414,9 @@ class Linear(linear.Linear):
         need_x, need_W, need_b = ctx.needs_input_grad
         _, into_W, into_b = ctx.into
         gx = grad @ W if need_x else None
-        if x.ndim != 2:
-            x = x.reshape(-1, x.shape[-1])
+        if grad.ndim != 2:
             grad = grad.reshape(-1, grad.shape[-1])
+            x = x.reshape(-1, x.shape[-1]) if need_W else None
         gW = np.matmul(grad.T, x, out=into_W) if need_W else None
         gb = np.add.reduce(grad, axis=0, out=into_b) if need_b else None
         return gx, gW, gb
