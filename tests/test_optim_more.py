@@ -2,6 +2,7 @@
 comments), PyTorch's parameters step by step (float64 tightly, float32 loosely), state dicts
 and parameter groups as PyTorch's, and argument errors."""
 import copy
+import io
 import math
 import re
 
@@ -724,3 +725,42 @@ def test_lbfgs_refuses_a_flat_state_of_another_length():
 def test_lbfgs_invalid_arguments_are_named(make, error, message):
     with pytest.raises(error, match=_whole(message)):
         make([_param(), _param()])
+
+
+def test_a_users_optimizer_gets_its_tensor_state_back_as_tensors():
+    class Momentum(tn.optim.Optimizer):  # written as PyTorch's are: state held in tensors
+        def __init__(self, params, lr=0.1, beta=0.9):
+            super().__init__(params, dict(lr=lr, beta=beta))
+
+        @tn.no_grad()
+        def step(self):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]
+                    if "buf" not in state:
+                        state["buf"], state["n"] = tn.zeros_like(p), tn.tensor(0.0)
+                    state["buf"].mul_(group["beta"]).add_(p.grad)
+                    state["n"] += 1
+                    p.add_(state["buf"], alpha=-group["lr"])
+
+    def train(optimizer, w, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            (w ** 2).sum().backward()
+            optimizer.step()
+
+    w = tn.nn.Parameter(tn.tensor([1.0, 2.0], dtype=tn.float64))
+    straight = tn.nn.Parameter(w.detach().clone())
+    train(Momentum([straight]), straight, 3)
+    first = Momentum([w])
+    train(first, w, 2)
+    buffer = io.BytesIO()
+    tn.save(first.state_dict(), buffer)
+    buffer.seek(0)
+    resumed = Momentum([w])
+    resumed.load_state_dict(tn.load(buffer))
+    assert isinstance(resumed.state[w]["buf"], tn.Tensor)
+    assert resumed.state[w]["buf"].dtype == tn.float64
+    train(resumed, w, 1)
+    np.testing.assert_array_equal(w.detach().numpy(), straight.detach().numpy())
+    assert resumed.state[w]["n"].item() == 3.0

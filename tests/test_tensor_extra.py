@@ -641,3 +641,15 @@ def test_comparing_with_none_a_string_or_a_list_is_pythons_answer_as_in_pytorch(
         tn.eq(t, [1, 2])
     with pytest.raises(TypeError, match="gt: other must be"):
         t.gt(None)
+
+
+def test_memory_formats_as_pytorchs_optimizers_pass_them():
+    p = tn.ones(2, 3)
+    assert tn.zeros_like(p, memory_format=tn.preserve_format).tolist() == [[0.0] * 3] * 2
+    assert p.clone(memory_format=tn.contiguous_format).shape == (2, 3)
+    assert tn.randn_like(p, memory_format=tn.preserve_format).shape == (2, 3)
+    assert p.is_contiguous() and not p.t().is_contiguous() and p.t().contiguous().shape == (3, 2)
+    assert isinstance(tn.preserve_format, tn.memory_format)
+    with pytest.raises(ValueError, match="empty_like: memory_format must be "
+                                         "tinynet.preserve_format or tinynet.contiguous_format"):
+        tn.empty_like(p, memory_format="channels_last")

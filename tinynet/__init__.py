@@ -19,6 +19,7 @@ from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float64,
                             get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
                             set_default_dtype, short, uint8)
+from tinynet.layouts import contiguous_format, memory_format, preserve_format
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                                full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
 from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax, argmin, argsort,
@@ -111,7 +112,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "History",
     "hypot", "scatter_add", "index_add", "atan2", "arctan2", "dist", "broadcast_shapes",
     "swapaxes", "swapdims", "kthvalue", "tensor_split", "hsplit", "vsplit", "fmax", "fmin",
-    "nanmedian", "histc", "mode",
+    "nanmedian", "histc", "mode", "memory_format", "preserve_format", "contiguous_format",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

@@ -13,6 +13,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.devices import check_device
+from tinynet.layouts import check_memory_format
 from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
 
@@ -118,20 +119,27 @@ def eye(n: int, m: int = None, dtype=None, requires_grad: bool = False,
                 device, "eye")
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None, *,
+               memory_format=None) -> Tensor:
+    check_memory_format("zeros_like", memory_format)
     return make(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad, device, "zeros_like")
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None, *,
+              memory_format=None) -> Tensor:
+    check_memory_format("ones_like", memory_format)
     return make(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad, device, "ones_like")
 
 
-def empty_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+def empty_like(t: Tensor, dtype=None, requires_grad: bool = False, device=None, *,
+               memory_format=None) -> Tensor:
+    check_memory_format("empty_like", memory_format)
     return make(np.empty(t.shape, dtype=dtype or t.dtype), requires_grad, device, "empty_like")
 
 
 def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
-              device=None) -> Tensor:
+              device=None, *, memory_format=None) -> Tensor:
+    check_memory_format("full_like", memory_format)
     dtype = dtype or t.dtype
     return make(np.full(t.shape, _held(fill_value, dtype, "full_like"), dtype=dtype),
                 requires_grad, device, "full_like")

@@ -10,6 +10,7 @@ probabilities of ``bernoulli`` (PyTorch records a zero gradient there).
 import numpy as np
 
 from tinynet.factories import float_dtype, make, shape_of
+from tinynet.layouts import check_memory_format
 from tinynet.promotion import result_type
 from tinynet.random import drawing_generator
 from tinynet.autograd.observers import values_read
@@ -54,13 +55,15 @@ def randperm(n: int, dtype=None, generator=None, requires_grad: bool = False,
 
 
 def rand_like(t: Tensor, generator=None, dtype=None, requires_grad: bool = False,
-              device=None) -> Tensor:
+              device=None, *, memory_format=None) -> Tensor:
+    check_memory_format("rand_like", memory_format)
     return rand(t.shape, dtype=dtype or _float_of(t, "rand_like"), generator=generator,
                 requires_grad=requires_grad, device=device)
 
 
 def randn_like(t: Tensor, generator=None, dtype=None, requires_grad: bool = False,
-               device=None) -> Tensor:
+               device=None, *, memory_format=None) -> Tensor:
+    check_memory_format("randn_like", memory_format)
     return randn(t.shape, dtype=dtype or _float_of(t, "randn_like"), generator=generator,
                  requires_grad=requires_grad, device=device)
 

@@ -10,6 +10,7 @@ import operator
 import numpy as np
 
 from tinynet.checks import args_or_keyword
+from tinynet.layouts import check_memory_format
 from tinynet.tensor_math import TensorMath, dims_of, numpy_names, single_dim
 
 
@@ -127,11 +128,19 @@ class TensorShape:
                                f"(shape {self.shape}); use transpose(dim0, dim1)")
         return self.T
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
+        check_memory_format("clone", memory_format)
         return ops.Clone.apply(self)
 
-    def contiguous(self):
+    def contiguous(self, memory_format=None):
+        check_memory_format("contiguous", memory_format)
         return self
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Whether the values lie in C order with no gaps (False for a transposed or
+        strided view, as in PyTorch)."""
+        check_memory_format("is_contiguous", memory_format)
+        return bool(self.array.flags.c_contiguous)
 
     # ---- moving, reversing, shifting and repeating --------------------------------------------
     def ravel(self):

@@ -210,7 +210,12 @@ class Optimizer:
 
     def _restored(self, where: str, name: str, key, p, value):
         """A state value loaded for ``p``: an array of ``_state_shape(p)`` in ``p``'s dtype,
-        a 0-d array as its Python number, anything else as it is."""
+        a 0-d array as its Python number, anything else as it is. An optimizer written
+        outside tinynet (a subclass, as PyTorch's are written) gets a tensor back as a
+        tensor, of ``p``'s dtype when it has p's shape: its ``step`` calls tensor methods
+        on its state."""
+        if isinstance(value, Tensor) and not type(self).__module__.startswith("tinynet."):
+            return self._restored_tensor(where, name, key, p, value)
         value = value.array if isinstance(value, Tensor) else value
         if not isinstance(value, np.ndarray):
             return value
@@ -225,6 +230,19 @@ class Optimizer:
             raise ValueError(f"{where}: state {name} of parameter {key} must fit the "
                              f"parameter's dtype, got {problem}")
         return value.astype(p.dtype)
+
+    def _restored_tensor(self, where: str, name: str, key, p, value: Tensor) -> Tensor:
+        """A copy of a tensor state value of a user's optimizer: cast to ``p``'s dtype when
+        it is floating and of p's shape (as PyTorch casts state to its parameter's), else
+        as it is."""
+        array = value.array
+        if array.shape == tuple(p.shape) and array.dtype.kind == "f":
+            problem = cast_problem(array, p.dtype)
+            if problem:
+                raise ValueError(f"{where}: state {name} of parameter {key} must fit the "
+                                 f"parameter's dtype, got {problem}")
+            array = array.astype(p.dtype)
+        return Tensor._wrap(array.copy(), False, None)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
