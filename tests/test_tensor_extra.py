@@ -653,3 +653,57 @@ def test_memory_formats_as_pytorchs_optimizers_pass_them():
     with pytest.raises(ValueError, match="empty_like: memory_format must be "
                                          "tinynet.preserve_format or tinynet.contiguous_format"):
         tn.empty_like(p, memory_format="channels_last")
+
+
+def test_erf_of_float16_stays_float16():
+    x = tn.tensor([-1.0, 0.5, 2.0], dtype=tn.float16, requires_grad=True)
+    y = x.erf()
+    assert y.dtype == tn.float16
+    np.testing.assert_allclose(y.detach().numpy(), [-0.8427, 0.5205, 0.9953], rtol=1e-3)
+    y.sum().backward()
+    assert x.grad.dtype == tn.float16
+
+
+def test_settings_pytorch_code_makes_are_taken_and_read_back():
+    tn.use_deterministic_algorithms(True, warn_only=True)
+    assert tn.are_deterministic_algorithms_enabled()
+    assert tn.is_deterministic_algorithms_warn_only_enabled()
+    tn.use_deterministic_algorithms(False)
+    assert not tn.are_deterministic_algorithms_enabled()
+    before = tn.get_float32_matmul_precision()
+    tn.set_float32_matmul_precision("medium")
+    assert tn.get_float32_matmul_precision() == "medium"
+    tn.set_float32_matmul_precision(before)
+    with pytest.raises(ValueError, match="set_float32_matmul_precision: precision must be "
+                                         "one of"):
+        tn.set_float32_matmul_precision("low")
+    model = tn.nn.Linear(2, 2)
+    assert tn.compile(model) is model and tn.compile(mode="max-autotune")(model) is model
+    state = tn.get_rng_state()
+    assert state.dtype == tn.uint8
+    drawn = tn.randn(3)
+    tn.set_rng_state(state)
+    assert tn.randn(3).tolist() == drawn.tolist()
+    with pytest.raises(TypeError, match="set_rng_state: new_state must be the uint8 tensor"):
+        tn.set_rng_state([1, 2])
+
+
+def test_small_factories_and_older_names():
+    import warnings
+
+    np.testing.assert_allclose(tn.logspace(0, 2, 3).numpy(), [1.0, 10.0, 100.0])
+    assert tn.logspace(0, 3, 4, base=2).tolist() == [1.0, 2.0, 4.0, 8.0]
+    assert tn.column_stack([tn.tensor([1, 2]), tn.tensor([[3, 4], [5, 6]])]).tolist() == \
+        [[1, 3, 4], [2, 5, 6]]
+    assert tn.zeros(tn.tensor(3)).shape == (3,)  # a size from a 0-d integer tensor
+    assert tn.ones(2, dtype=tn.float64).new_empty(2, 3).dtype == tn.float64
+    assert issubclass(tn.optim.lr_scheduler.StepLR, tn.optim.lr_scheduler._LRScheduler)
+    w = tn.empty(3, 4)
+    with pytest.warns(FutureWarning, match="nn.init.constant is now deprecated in favor of "
+                                           "nn.init.constant_"):
+        tn.nn.init.constant(w, 0.5)
+    assert w.tolist() == [[0.5] * 4] * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tn.cuda.empty_cache()
+        tn.cuda.synchronize()

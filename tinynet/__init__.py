@@ -12,16 +12,21 @@ from tinynet.autograd import (capture, enable_grad, gradcheck, inference_mode, i
                               no_grad, set_grad_enabled)
 from tinynet.tensor import Tensor
 from tinynet import autograd, backends, cuda, linalg, nn, optim  # noqa: I001
-from tinynet.combining import (add, cat, concat, concatenate, div, divide, einsum, hstack,
-                               matmul, meshgrid, mul, multiply, stack, sub, subtract,
+from tinynet.combining import (add, cat, column_stack, concat, concatenate, div, divide, einsum,
+                               hstack, matmul, meshgrid, mul, multiply, stack, sub, subtract,
                                true_divide, vstack, where)
 from tinynet.devices import device, get_default_device, set_default_device
 from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float64,
                             get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
                             set_default_dtype, short, uint8)
+from tinynet.switches import (are_deterministic_algorithms_enabled, compile,
+                              get_float32_matmul_precision,
+                              is_deterministic_algorithms_warn_only_enabled,
+                              set_float32_matmul_precision, use_deterministic_algorithms)
 from tinynet.layouts import contiguous_format, memory_format, preserve_format
 from tinynet.factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
-                               full_like, linspace, ones, ones_like, tensor, zeros, zeros_like)
+                               full_like, linspace, logspace, ones, ones_like, tensor, zeros,
+                               zeros_like)
 from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax, argmin, argsort,
                                bmm, ceil, clamp, clamp_max, clamp_min, clip, cos, cumprod, cumsum,
                                diag, diagonal, dot, erf, exp, exp2, expm1, fix, floor,
@@ -53,7 +58,8 @@ from tinynet.shaping import (broadcast_shapes, broadcast_to, chunk, clone, flatt
 from tinynet.printing import get_printoptions, printoptions, set_printoptions
 from tinynet.products import cdist, tensordot
 from tinynet.promotion import promote_types, result_type
-from tinynet.random import Generator, initial_seed, manual_seed, seed
+from tinynet.random import (Generator, get_rng_state, initial_seed, manual_seed, seed,
+                            set_rng_state)
 from tinynet.sampling import (bernoulli, multinomial, normal, rand, rand_like, randint,
                               randint_like, randn, randn_like, randperm)
 from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
@@ -113,6 +119,10 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "hypot", "scatter_add", "index_add", "atan2", "arctan2", "dist", "broadcast_shapes",
     "swapaxes", "swapdims", "kthvalue", "tensor_split", "hsplit", "vsplit", "fmax", "fmin",
     "nanmedian", "histc", "mode", "memory_format", "preserve_format", "contiguous_format",
+    "logspace", "column_stack", "get_rng_state", "set_rng_state", "compile",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled", "set_float32_matmul_precision",
+    "get_float32_matmul_precision",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

@@ -57,6 +57,12 @@ def hstack(tensors) -> Tensor:
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
+def column_stack(tensors) -> Tensor:
+    """Join as columns: 1-D (and 0-d) tensors become columns, 2-D ones keep theirs."""
+    tensors = _tensor_list(tensors, "column_stack")
+    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1)
+
+
 def vstack(tensors) -> Tensor:
     """Join along the rows: ``cat`` along dim 0, 1-D tensors taken as rows."""
     tensors = _tensor_list(tensors, "vstack")

@@ -16,3 +16,11 @@ def manual_seed(seed: int) -> None:
 
 def manual_seed_all(seed: int) -> None:
     """Ignored, as ``manual_seed``."""
+
+
+def empty_cache() -> None:
+    """Nothing to free: there is no GPU memory."""
+
+
+def synchronize(device=None) -> None:
+    """Nothing to wait for: every op has finished when it returns."""

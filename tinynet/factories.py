@@ -26,6 +26,9 @@ def shape_of(sizes: tuple, size, name: str) -> tuple:
         sizes = (size,)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
+    # a 0-d integer tensor is a size, as in PyTorch (zeros(x.shape[0]) from a tensor)
+    sizes = tuple(int(n.array) if isinstance(n, Tensor) and n.array.ndim == 0 and
+                  n.array.dtype.kind in "iu" else n for n in sizes)
     for i, n in enumerate(sizes):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
             raise (ValueError if isinstance(n, (int, np.integer)) else TypeError)(
@@ -173,6 +176,14 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return make(np.linspace(start, end, steps, dtype=_or_default(dtype)), requires_grad,
                 device, "linspace")
+
+
+def logspace(start, end, steps: int, base=10.0, dtype=None, requires_grad: bool = False,
+             device=None) -> Tensor:
+    """``steps`` values base**v for v evenly spaced from ``start`` to ``end``."""
+    exponents = np.linspace(start, end, steps, dtype=np.float64)
+    return make(np.power(float(base), exponents).astype(_or_default(dtype)), requires_grad,
+                device, "logspace")
 
 
 def _held(value, dtype, where: str):

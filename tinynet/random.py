@@ -6,6 +6,7 @@ numbers. Every function that draws takes ``generator=``: a ``tn.Generator`` or a
 ``numpy.random.Generator`` (a ``tn.Generator`` is one).
 """
 import copy
+import json
 
 import numpy as np
 
@@ -91,6 +92,29 @@ def seed() -> int:
 def initial_seed() -> int:
     """The global generator's seed."""
     return _generator.initial_seed()
+
+
+def get_rng_state():
+    """The global generator's state as a uint8 tensor (its numpy state, written as JSON),
+    for ``set_rng_state``; as PyTorch's, an opaque byte tensor."""
+    from tinynet.tensor import Tensor  # (the tensor module imports this one)
+
+    encoded = json.dumps(_generator.bit_generator.state).encode("utf-8")
+    return Tensor._wrap(np.frombuffer(encoded, dtype=np.uint8).copy(), False, None)
+
+
+def set_rng_state(new_state) -> None:
+    """Return the global generator to a state from ``get_rng_state``."""
+    array = getattr(new_state, "array", None)
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint8 or array.ndim != 1:
+        raise TypeError(f"set_rng_state: new_state must be the uint8 tensor get_rng_state "
+                        f"returns, got {new_state!r:.80}")
+    try:
+        state = json.loads(array.tobytes().decode("utf-8"))
+        _generator.bit_generator.state = state
+    except (ValueError, TypeError, KeyError) as error:
+        raise ValueError(f"set_rng_state: new_state is not a state get_rng_state returned "
+                         f"({error})") from None
 
 
 def default_generator() -> Generator:

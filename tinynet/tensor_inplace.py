@@ -338,6 +338,12 @@ class TensorInPlace:
         sizes = args_or_keyword("new_ones", sizes, "size", size)
         return self.new_tensor(np.ones(_size(sizes)), dtype, requires_grad)
 
+    def new_empty(self, *sizes, size=None, dtype=None, requires_grad: bool = False):
+        """A new tensor of this one's dtype by default (its values zeros: tinynet does not
+        hand out uninitialised memory)."""
+        sizes = args_or_keyword("new_empty", sizes, "size", size)
+        return self.new_tensor(np.zeros(_size(sizes)), dtype, requires_grad)
+
     def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
         return self.new_tensor(np.full(tuple(size), fill_value), dtype, requires_grad)
 

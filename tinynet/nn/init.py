@@ -183,3 +183,22 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     q, r = np.linalg.qr(draws.T if wide else draws)  # (max, min) @ (min, min)
     q *= np.sign(np.diag(r))
     return _fill(tensor, gain * (q.T if wide else q).reshape(tensor.shape))
+
+
+def _deprecated(method):
+    """PyTorch's older name of ``method`` (``xavier_uniform`` for ``xavier_uniform_``),
+    which warns as PyTorch's does and then does the same."""
+    def alias(*args, **kwargs):
+        warnings.warn(f"nn.init.{method.__name__[:-1]} is now deprecated in favor of "
+                      f"nn.init.{method.__name__}.", FutureWarning, stacklevel=2)
+        return method(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = method.__name__[:-1]
+    alias.__doc__ = f"Deprecated: ``{method.__name__}``."
+    return alias
+
+
+uniform, normal, constant, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, \
+    orthogonal = map(_deprecated, (uniform_, normal_, constant_, xavier_uniform_,
+                                   xavier_normal_, kaiming_uniform_, kaiming_normal_,
+                                   orthogonal_))

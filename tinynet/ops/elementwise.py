@@ -183,7 +183,8 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return erf(x)
+        y = erf(x)  # (scipy has no float16 loop: it returns float64, PyTorch keeps float16)
+        return y.astype(np.float16) if x.dtype == np.float16 else y
 
     @staticmethod
     def backward(ctx, grad):

@@ -193,6 +193,8 @@ from tinynet.optim.lr_combined import ChainedScheduler, SequentialLR  # noqa: E4
 from tinynet.optim.lr_cyclic import CyclicLR, OneCycleLR  # noqa: E402
 from tinynet.optim.plateau import ReduceLROnPlateau  # noqa: E402  (PyTorch's namespace)
 
+_LRScheduler = LRScheduler  # the base class's older name, which older schedulers subclass
+
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR", "LinearLR",
     "CosineAnnealingLR", "LambdaLR", "MultiplicativeLR", "OneCycleLR", "ReduceLROnPlateau",
