@@ -288,8 +288,13 @@ def test_load_state_dict_non_strict_returns_missing_and_unexpected():
     state["bogus"] = tn.zeros(1)
     target = Net()
     old_first = target.first.weight.array.copy()
-    missing, unexpected = target.load_state_dict(state, strict=False)
+    result = target.load_state_dict(state, strict=False)
+    missing, unexpected = result
     assert missing == ["first.weight"] and unexpected == ["bogus"]
+    assert repr(result) == ("IncompatibleKeys(missing_keys=['first.weight'], "
+                            "unexpected_keys=['bogus'])")
+    assert str(target.load_state_dict(source.state_dict())) == \
+        "<All keys matched successfully>"  # as PyTorch prints it
     np.testing.assert_array_equal(target.first.weight.array, old_first)  # missing: untouched
     np.testing.assert_array_equal(target.head[1].weight.array, source.head[1].weight.array)
 
