@@ -141,3 +141,22 @@ def test_several_outputs_under_no_grad_still_differentiate():
         tn.autograd.backward([a, b])
     np.testing.assert_array_equal(g.numpy(), [3.0, 5.0])
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 5.0])
+
+
+def test_backward_with_inputs_accumulates_into_those_alone_as_pytorch():
+    x = tn.tensor([1.0, 2.0], requires_grad=True)
+    y = tn.tensor([3.0], requires_grad=True)
+    h = x * y
+    h.retain_grad()
+    (h * h).sum().backward(inputs=[x, h])
+    # d Σ(xy)²/dx = 2xy², d/dh = 2h; y is not among the inputs: untouched
+    assert x.grad.tolist() == [18.0, 36.0] and h.grad.tolist() == [6.0, 12.0]
+    assert y.grad is None
+    (x * 2).sum().backward(inputs=x)  # added to what is there
+    assert x.grad.tolist() == [20.0, 38.0]
+    unused = tn.ones(1, requires_grad=True)
+    x.sum().backward(inputs=[unused])
+    assert unused.grad is None and x.grad.tolist() == [20.0, 38.0]
+    with pytest.raises(NotImplementedError, match="backward: create_graph=True needs a "
+                                                  "graph of the gradient"):
+        x.sum().backward(create_graph=True)

@@ -138,14 +138,21 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return t
 
     # ---- autograd --------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False,
+                 inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
         Args:
             gradient: dL/d(self), same shape as ``self``; may be omitted for a
                 one-element tensor (it is then 1).
             retain_graph: keep the graph so ``backward`` can run through it again.
+            create_graph: refused, as in ``tn.autograd.grad`` (no double backward).
+            inputs: a tensor or tensors (leaves or not): only their ``.grad`` is
+                accumulated into, as PyTorch's.
         """
+        if create_graph or inputs is not None:
+            from tinynet.autograd.gradients import backward  # (it imports the tensor)
+            return backward(self, gradient, retain_graph, create_graph, inputs)
         if not self.requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn: "

@@ -3,8 +3,13 @@ instead of accumulated into ``.grad``, as ``torch.autograd.grad``; and
 ``tn.autograd.backward``, ``Tensor.backward`` for several outputs at once."""
 import numpy as np
 
-from tinynet.autograd.engine import run_backward
+from tinynet.autograd.engine import _accumulate_leaf_grad, _run_grad_hooks, run_backward
 from tinynet.autograd.grad_mode import enable_grad
+
+
+CREATE_GRAPH = ("{where}: create_graph=True needs a graph of the gradient, and tinynet's ops "
+                "compute backward on numpy arrays (no double backward); take finite "
+                "differences of a gradient instead")
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -33,10 +38,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         ([2.0, 4.0], True)
     """
     if create_graph:
-        raise NotImplementedError(
-            "autograd.grad: create_graph=True needs a graph of the gradient, and tinynet's "
-            "ops compute backward on numpy arrays (no double backward); take finite "
-            "differences of a gradient instead")
+        raise NotImplementedError(CREATE_GRAPH.format(where="autograd.grad"))
     outputs = _as_tensors("autograd.grad", "outputs", outputs)
     inputs = _as_tensors("autograd.grad", "inputs", inputs)
     allow_unused = materialize_grads if allow_unused is None else allow_unused
@@ -54,10 +56,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                  for i, t in enumerate(inputs))
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None) -> None:
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
+             inputs=None) -> None:
     """Accumulate into the leaves' ``.grad`` the gradient of Σᵢ ⟨tensors[i],
     grad_tensors[i]⟩ (``grad_tensors[i]`` None for a one-element tensor: 1), as
-    ``torch.autograd.backward``: one pass for several outputs.
+    ``torch.autograd.backward``: one pass for several outputs. With ``inputs`` (a tensor
+    or tensors, leaves or not), only their ``.grad`` is accumulated into; an input the
+    outputs do not reach is left alone. ``create_graph`` is refused, as in ``grad``.
 
     Example:
         >>> import tinynet as tn
@@ -66,6 +71,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None) -> None:
         >>> x.grad.tolist()
         [3.0, 5.0]
     """
+    if inputs is not None:
+        inputs = _as_tensors("backward", "inputs", inputs)
+        found = grad(tensors, inputs, grad_tensors, retain_graph, create_graph,
+                     allow_unused=True)
+        adopted = set()
+        for t, g in zip(inputs, found):
+            if g is not None:
+                _accumulate_leaf_grad(t, g.array, adopted)
+                if t._grad_hooks:
+                    _run_grad_hooks(t)
+        return
+    if create_graph:
+        raise NotImplementedError(CREATE_GRAPH.format(where="backward"))
     tensors = _as_tensors("autograd.backward", "tensors", tensors)
     root, seed = _root("autograd.backward", "tensors", tensors, "grad_tensors", grad_tensors)
     run_backward(root, seed, bool(retain_graph))
