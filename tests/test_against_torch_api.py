@@ -45,6 +45,11 @@ ELEMENTWISE = [
     ("sign", np.append(WIDE.ravel(), [0.0, -0.0, np.nan, -np.inf])), ("floor", WIDE),
     ("ceil", WIDE),
     ("trunc", WIDE), ("round", np.append(WIDE.ravel(), [0.5, 1.5, -2.5])),
+    ("asin", rand(5, 6, low=-0.95, high=0.95)), ("acos", rand(5, 6, low=-0.95, high=0.95)),
+    ("atan", WIDE), ("sinh", rand(5, 6, low=-5, high=5)), ("cosh", rand(5, 6, low=-5, high=5)),
+    ("asinh", WIDE), ("acosh", rand(5, 6, low=1.05, high=10)),
+    ("atanh", rand(5, 6, low=-0.95, high=0.95)), ("arcsin", rand(5, 6, low=-0.9, high=0.9)),
+    ("arctan", WIDE),
 ]
 
 

@@ -19,6 +19,14 @@ UNARY = [
     ("sin", tn.sin, np.sin, rand(3, 4, low=-10, high=10)),
     ("cos", tn.cos, np.cos, rand(3, 4, low=-10, high=10)),
     ("tan", tn.tan, np.tan, rand(3, 4, low=-1.4, high=1.4)),
+    ("asin", tn.asin, np.arcsin, rand(3, 4, low=-0.95, high=0.95)),
+    ("acos", tn.acos, np.arccos, rand(3, 4, low=-0.95, high=0.95)),
+    ("atan", tn.arctan, np.arctan, rand(3, 4, low=-10, high=10)),
+    ("sinh", tn.sinh, np.sinh, rand(3, 4, low=-5, high=5)),
+    ("cosh", tn.cosh, np.cosh, rand(3, 4, low=-5, high=5)),
+    ("asinh", tn.asinh, np.arcsinh, rand(3, 4, low=-10, high=10)),
+    ("acosh", tn.acosh, np.arccosh, rand(3, 4, low=1.05, high=10)),
+    ("atanh", tn.arctanh, np.arctanh, rand(3, 4, low=-0.95, high=0.95)),
     ("log2", tn.log2, np.log2, rand(3, 4, low=0.01, high=100)),
     ("log10", tn.log10, np.log10, rand(3, 4, low=0.01, high=100)),
     ("log1p", tn.log1p, np.log1p, rand(3, 4, low=-0.9, high=100)),
@@ -48,7 +56,7 @@ def test_small_arguments_keep_their_precision():
 
 
 @pytest.mark.parametrize("name", ["sin", "cos", "tan", "log2", "log10", "log1p", "expm1",
-                                  "exp2", "reciprocal", "rsqrt"])
+                                  "exp2", "reciprocal", "rsqrt", "atan", "sinh", "asinh"])
 def test_integer_inputs_become_the_default_float(name):
     y = getattr(tn.tensor([1, 2]), name)()
     assert y.dtype == tn.float32

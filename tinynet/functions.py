@@ -50,6 +50,41 @@ def tan(input):
     return check_tensor("tan", input).tan()
 
 
+def asin(input):
+    return check_tensor("asin", input).asin()
+
+
+def acos(input):
+    return check_tensor("acos", input).acos()
+
+
+def atan(input):
+    return check_tensor("atan", input).atan()
+
+
+def sinh(input):
+    return check_tensor("sinh", input).sinh()
+
+
+def cosh(input):
+    return check_tensor("cosh", input).cosh()
+
+
+def asinh(input):
+    return check_tensor("asinh", input).asinh()
+
+
+def acosh(input):
+    return check_tensor("acosh", input).acosh()
+
+
+def atanh(input):
+    return check_tensor("atanh", input).atanh()
+
+
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
 def log2(input):
     return check_tensor("log2", input).log2()
 

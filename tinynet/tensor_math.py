@@ -184,6 +184,33 @@ class TensorMath:
     def tan(self):
         return ops.Tan.apply(self._floating())
 
+    def asin(self):
+        return ops.Asin.apply(self._floating())
+
+    def acos(self):
+        return ops.Acos.apply(self._floating())
+
+    def atan(self):
+        return ops.Atan.apply(self._floating())
+
+    def sinh(self):
+        return ops.Sinh.apply(self._floating())
+
+    def cosh(self):
+        return ops.Cosh.apply(self._floating())
+
+    def asinh(self):
+        return ops.Asinh.apply(self._floating())
+
+    def acosh(self):
+        return ops.Acosh.apply(self._floating())
+
+    def atanh(self):
+        return ops.Atanh.apply(self._floating())
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
     def log2(self):
         return ops.Log2.apply(self._floating())
 

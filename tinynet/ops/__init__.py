@@ -12,8 +12,9 @@ from tinynet.ops.cdist import Cdist
 from tinynet.ops.dropout import AlphaDropout, Dropout
 from tinynet.ops.einsum import Einsum
 from tinynet.ops.embedding import Embedding
-from tinynet.ops.elementwise import (Cos, Erf, Exp2, Expm1, Log1p, Log2, Log10, Reciprocal,
-                                     Rsqrt, Sin, Square, Tan)
+from tinynet.ops.elementwise import (Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Erf,
+                                     Exp2, Expm1, Log1p, Log2, Log10, Reciprocal, Rsqrt, Sin,
+                                     Sinh, Square, Tan)
 from tinynet.ops.join import Cat, Stack
 from tinynet.ops.layer_norm import LayerNorm
 from tinynet.ops.linear import Linear
@@ -34,7 +35,8 @@ from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogA
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
 __all__ = [
-    "Abs", "Add", "AlphaDropout", "Amax", "Amin", "Atan2", "BCE", "BCEWithLogits", "BatchNorm",
+    "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cosh", "Sinh",
+    "Add", "AlphaDropout", "Amax", "Amin", "Atan2", "BCE", "BCEWithLogits", "BatchNorm",
     "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
     "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
     "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",

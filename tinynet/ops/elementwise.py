@@ -177,6 +177,118 @@ class Rsqrt(Function):
         return grad * (-0.5 * y * y * y)
 
 
+class Asin(Function):
+    """y = arcsin x (nan outside [-1, 1]);  dy/dx = 1/√(1 - x²), inf at ±1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / np.sqrt(1 - x * x)
+
+
+class Acos(Function):
+    """y = arccos x (nan outside [-1, 1]);  dy/dx = -1/√(1 - x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad / np.sqrt(1 - x * x)
+
+
+class Atan(Function):
+    """y = arctan x;  dy/dx = 1/(1 + x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 + x * x)
+
+
+class Sinh(Function):
+    """y = sinh x;  dy/dx = cosh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cosh(x)
+
+
+class Cosh(Function):
+    """y = cosh x;  dy/dx = sinh x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.sinh(x)
+
+
+class Asinh(Function):
+    """y = arsinh x;  dy/dx = 1/√(x² + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arcsinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / np.sqrt(x * x + 1)
+
+
+class Acosh(Function):
+    """y = arcosh x (nan below 1);  dy/dx = 1/√(x² - 1), inf at 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arccosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / np.sqrt(x * x - 1)
+
+
+class Atanh(Function):
+    """y = artanh x (±inf at ±1, nan beyond);  dy/dx = 1/(1 - x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.arctanh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 - x * x)
+
+
 class Erf(Function):
     """y = erf x = (2/√π) ∫₀ˣ e^(-t²) dt;  dy/dx = (2/√π) e^(-x²)."""
 
