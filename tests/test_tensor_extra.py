@@ -707,3 +707,13 @@ def test_small_factories_and_older_names():
         warnings.simplefilter("error")
         tn.cuda.empty_cache()
         tn.cuda.synchronize()
+
+
+def test_strides_bytes_and_conjugate_transposes_as_pytorchs():
+    x = tn.arange(6.0).reshape(2, 3)
+    assert x.stride() == (3, 1) and x.t().stride() == (1, 3) and x.stride(-2) == 3
+    assert x[:, ::2].stride() == (3, 2)  # a strided view: every other column
+    assert x.nbytes == 24 and x.itemsize == 4 and tn.ones(3, dtype=tn.float64).nbytes == 24
+    assert x.H.tolist() == x.t().tolist() and tn.ones(4, 2, 3).mH.shape == (4, 3, 2)
+    with pytest.raises(RuntimeError, match="H: the tensor must be a matrix"):
+        tn.ones(2, 2, 2).H

@@ -184,6 +184,24 @@ class TensorConvert:
         """The bytes one element takes: 4 for float32, 8 for int64, 1 for bool."""
         return self.array.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        return self.array.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes the elements take (numel() · element_size())."""
+        return self.array.size * self.array.itemsize
+
+    def stride(self, dim=None):
+        """The step, in elements, between neighbours along each dim (or ``dim``), as
+        PyTorch's: (3, 1) for a (2, 3) tensor, (1, 3) for its transpose."""
+        steps = tuple(s // self.array.itemsize for s in self.array.strides)
+        if dim is None:
+            return steps
+        from tinynet.tensor_math import single_dim  # (it imports this module)
+        return steps[single_dim(dim, self.array.ndim, "stride")]
+
     def is_floating_point(self) -> bool:
         """Whether the dtype is a floating-point one (float16, float32, float64)."""
         return self.array.dtype.kind == "f"

@@ -115,6 +115,19 @@ class TensorShape:
         return ops.Permute.apply(self, tuple(reversed(range(self.array.ndim))))
 
     @property
+    def H(self):
+        """The transpose of a matrix (tinynet's tensors are real: no conjugate)."""
+        if self.array.ndim not in (0, 2):
+            raise RuntimeError(f"H: the tensor must be a matrix or a 0-d tensor (as in "
+                               f"PyTorch; use mH for batches), got shape {self.shape}")
+        return self.T
+
+    @property
+    def mH(self):
+        """The last two dims swapped (real tensors: ``mT``)."""
+        return self.mT
+
+    @property
     def mT(self):
         """The last two dims swapped: each matrix of a batch (*, n, m) transposed."""
         if self.array.ndim < 2:
