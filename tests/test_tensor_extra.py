@@ -717,3 +717,24 @@ def test_strides_bytes_and_conjugate_transposes_as_pytorchs():
     assert x.H.tolist() == x.t().tolist() and tn.ones(4, 2, 3).mH.shape == (4, 3, 2)
     with pytest.raises(RuntimeError, match="H: the tensor must be a matrix"):
         tn.ones(2, 2, 2).H
+
+
+def test_assert_close_uses_the_dtypes_tolerances_and_names_the_worst_element():
+    from tinynet.testing import assert_close
+
+    assert_close(tn.tensor([1.0, 2.0]), tn.tensor([1.0, 2.0 + 1e-6]))  # float32: rtol 1.3e-6
+    assert_close([tn.tensor(1.0), {"a": 2.0}], [tn.tensor(1.0), {"a": 2.0}])
+    assert_close(tn.tensor([np.nan, np.inf]), tn.tensor([np.nan, np.inf]), equal_nan=True)
+    assert_close(tn.tensor([1.0]), tn.tensor([1.1]), rtol=0.2, atol=0.0)
+    with pytest.raises(AssertionError, match=r"Tensor-likes are not close!\n\nMismatched "
+                                             r"elements: 1 / 3 \(33.3%\)\nGreatest absolute "
+                                             r"difference: 0.099\d* at index \(2,\)"):
+        assert_close(tn.tensor([1.0, 2.0, 3.0]), tn.tensor([1.0, 2.0, 3.1]))
+    with pytest.raises(AssertionError, match=r"Greatest absolute difference: 0.000999\d* at "):
+        assert_close(tn.tensor([1.0], dtype=tn.float64), tn.tensor([1.001], dtype=tn.float64))
+    with pytest.raises(AssertionError, match="Tensor-likes are not close"):
+        assert_close(tn.tensor([np.nan]), tn.tensor([np.nan]))  # nan only with equal_nan
+    with pytest.raises(AssertionError, match="'dtype' do not match: float32 != float64"):
+        assert_close(tn.ones(2), tn.ones(2, dtype=tn.float64))
+    with pytest.raises(ValueError, match="rtol and atol must be given together"):
+        assert_close(tn.ones(1), tn.ones(1), rtol=0.1)
