@@ -209,15 +209,17 @@ def _tensors_as_numbers(data, where: str):
 def _holds_a_tensor(data) -> builtins.bool:
     """Whether a tensor is anywhere in the nested lists and tuples of ``data``: each
     depth's element types read at C speed, as ``_collect_dtypes`` reads them."""
-    typed = _typed()
+    tensor = _typed()[2]
     level = [data]
     while level:
-        types = set(map(type, itertools.chain.from_iterable(level)))
-        if any(issubclass(kind, typed[2]) for kind in types):
+        items = list(itertools.chain.from_iterable(level))
+        types = set(map(type, items))
+        if any(issubclass(kind, tensor) for kind in types):
             return True
         if not types & {list, tuple}:
             return False
-        level = [x for x in itertools.chain.from_iterable(level) if type(x) in (list, tuple)]
+        level = items if types <= {list, tuple} else \
+            [x for x in items if type(x) in (list, tuple)]
     return False
 
 
