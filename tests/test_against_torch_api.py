@@ -1040,13 +1040,16 @@ def test_nanmedian_along_a_dim_gives_pytorchs_indices_and_dtypes():
 @pytest.mark.parametrize("call", [
     "LIB.histc(x, bins=7, min=-2, max=2.5)", "x.histc(10)", "LIB.histc(x, 3, 1, 1)",
     "LIB.histc(LIB.tensor([2.0, 2.0]), 4)", "LIB.histc(LIB.tensor([]), 3)",
-    "LIB.histc(y, 5, 0, 8)",
+    "LIB.histc(y, 5, 0, 8)", "LIB.histc(LIB.tensor([4.7, 5.4]), 3, 4, 6.1)",  # on edges
+    "LIB.histc(LIB.tensor([0.3, 0.6], dtype=LIB.float64), 10, 0, 1)",
+    "LIB.histc(LIB.tensor(edges, dtype=LIB.float16), 7, -1.3, 2.2)",
 ])
 def test_histc_counts_as_pytorch(call):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).standard_normal(500).astype(np.float32)
     y = np.array([1.0, 2.0, 1.0, 4.0, 5.0, 8.0, np.nan, -1.0])  # max, nan and outside
-    out = [eval(call, {"LIB": lib, "x": lib.tensor(x), "y": lib.tensor(y)})
+    edges = np.linspace(-1.3, 2.2, 8)  # every edge of 7 bins over [-1.3, 2.2]
+    out = [eval(call, {"LIB": lib, "x": lib.tensor(x), "y": lib.tensor(y), "edges": edges})
            for lib in (tn, torch)]
     assert out[0].tolist() == out[1].tolist()
     assert str(out[0].dtype).split(".")[-1] == str(out[1].dtype).split(".")[-1]

@@ -850,6 +850,10 @@ def test_histc_counts_each_bin_and_refuses_what_it_cannot_count():
     # bins [0, 1), [1, 2), [2, 3), [3, 4]: -0.1, 4.1 and nan fall outside
     assert tn.histc(x, bins=4, min=0, max=4).tolist() == [2.0, 1.0, 1.0, 2.0]
     assert x[:8].histc(2).tolist() == [4.0, 4.0]  # min = max: the elements' range
+    # each bin ⌊(x - min)·bins/(max - min)⌋ in the dtype, as PyTorch computes it: 0.3·10
+    # is 3.0000000000000004, bin 3 (numpy's histogram puts 0.3 in bin 2)
+    on_edges = tn.histc(tn.tensor([0.3, 0.6], dtype=tn.float64), 10, 0, 1)
+    assert on_edges.tolist() == [0, 0, 0, 1, 0, 0, 1, 0, 0, 0]
     assert tn.histc(tn.tensor([3.0]), 2).tolist() == [0.0, 1.0]  # one value: [2, 4]
     assert tn.histc(tn.ones(5, dtype=tn.float64), 1).dtype == tn.float64
     counts = tn.histc(tn.randn(1000, requires_grad=True), 20, -10, 10)

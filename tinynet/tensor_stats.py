@@ -18,6 +18,18 @@ from tinynet.tensor_math import TensorMath, constant_tensor, numpy_names, single
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
+def _bin_counts(a: np.ndarray, bins: int, low, high) -> np.ndarray:
+    """How many of ``a`` fall in each of ``bins`` equal bins over [low, high], each
+    element's bin ⌊(x - low)·bins / (high - low)⌋ in a's own dtype (max in the last), as
+    PyTorch's histc computes it: no search among the edges, so an element on an edge
+    lands where PyTorch puts it (numpy's histogram may put it one bin lower)."""
+    with np.errstate(all="ignore"):
+        inside = a[(a >= low) & (a <= high)]  # (nan is neither)
+        position = ((inside - low) * a.dtype.type(bins) / (high - low)).astype(np.int64)
+    position[position == bins] = bins - 1
+    return np.bincount(position, minlength=bins)
+
+
 class TensorStats:
     """Quantiles, covariance and correlation; see the module docstring."""
 
@@ -95,8 +107,8 @@ class TensorStats:
                              f"hold nan or inf; give min and max)")
         if low == high:
             low, high = low - 1, high + 1
-        counts, _ = np.histogram(a, bins, range=(low, high))
-        return constant_tensor(counts.astype(a.dtype))
+        return constant_tensor(_bin_counts(a.reshape(-1), bins, a.dtype.type(low),
+                                           a.dtype.type(high)).astype(a.dtype))
 
     def cov(self, *, correction: int = 1, fweights=None, aweights=None):
         """The covariance matrix of the variables in the rows of self (a 2-D (variables,
