@@ -323,6 +323,17 @@ def test_load_state_dict_with_assign_makes_the_given_tensors_the_parameters_and_
     assert model[0].weight is given and model[1].running_var is state["1.running_var"]
 
 
+def test_load_state_dict_with_assign_keeps_tied_weights_one_tensor():
+    first, second = nn.Linear(2, 2, bias=False), nn.Linear(2, 2, bias=False)
+    second.weight = first.weight
+    model = nn.Sequential(first, second)
+    model.load_state_dict({"0.weight": tn.ones(2, 2)}, assign=True)  # one name of the two
+    assert model[0].weight is model[1].weight
+    assert model[1].weight.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    model.load_state_dict({k: v * 2 for k, v in model.state_dict().items()}, assign=True)
+    assert model[0].weight is model[1].weight and model[1].weight.tolist()[0] == [2.0, 2.0]
+
+
 def test_load_state_dict_non_strict_still_refuses_mis_shapes():
     state = Net().state_dict()
     state["first.bias"] = tn.zeros(4)

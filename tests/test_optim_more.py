@@ -764,3 +764,29 @@ def test_a_users_optimizer_gets_its_tensor_state_back_as_tensors():
     train(resumed, w, 1)
     np.testing.assert_array_equal(w.detach().numpy(), straight.detach().numpy())
     assert resumed.state[w]["n"].item() == 3.0
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_subclass_of_a_built_in_optimizer_resumes_as_the_built_in(fast):
+    class MyAdam(tn.optim.Adam):  # tinynet's step, which keeps its state in arrays
+        pass
+
+    results = []
+    for cls in (tn.optim.Adam, MyAdam):
+        with tn.fast_paths(fast):
+            w = tn.nn.Parameter(tn.tensor([0.5, -1.0, 2.0], dtype=tn.float64))
+            optimizer = cls([w], lr=0.1)
+            for _ in range(2):
+                optimizer.zero_grad()
+                (w ** 2).sum().backward()
+                optimizer.step()
+            buffer = io.BytesIO()
+            tn.save(optimizer.state_dict(), buffer)
+            buffer.seek(0)
+            resumed = cls([w], lr=0.1)
+            resumed.load_state_dict(tn.load(buffer))
+            resumed.zero_grad()
+            (w ** 2).sum().backward()
+            resumed.step()
+            results.append(w.detach().numpy())
+    np.testing.assert_array_equal(results[0], results[1])

@@ -101,28 +101,42 @@ class ModuleState:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
+        if assign:  # only after every check passed
+            self._assign_states(own, {name: (state_dict[name], value)
+                                      for name, value in values.items()})
+            return IncompatibleKeys(missing, unexpected)
         for name, value in values.items():  # only after every check passed
-            if assign:
-                self._assign_state(name, own[name], state_dict[name], value)
-                continue
             if isinstance(own[name], UninitializedParameter):
                 own[name].materialize(value.shape)
             own[name].array[...] = value
             own[name].bump_version()
         return IncompatibleKeys(missing, unexpected)
 
-    def _assign_state(self, name: str, current: Tensor, given, array: np.ndarray) -> None:
-        """``load_state_dict(assign=True)``'s step for one name: ``given`` (a tensor, or
-        the array made of it) becomes the attribute, sharing its memory; in place of a
-        parameter, as a Parameter with ``current``'s ``requires_grad``."""
-        owner_name, _, attribute = name.rpartition(".")
-        owner = self.get_submodule(owner_name) if owner_name else self
-        if isinstance(current, Parameter):
-            if isinstance(given, Parameter):
-                value = given.requires_grad_(current.requires_grad)
-            else:
-                value = Parameter.__new__(Parameter)
-                value._adopt(array, current.requires_grad)
-        else:
-            value = given if isinstance(given, Tensor) else Tensor._wrap(array, False, None)
-        setattr(owner, attribute, value)
+    def _assign_states(self, own: dict, given: dict) -> None:
+        """``load_state_dict(assign=True)``: each given tensor (with the array made of
+        it) becomes the attribute it is named for, sharing its memory; in place of a
+        parameter, as a Parameter with the current one's ``requires_grad``. A tensor the
+        module holds under several names (tied weights) is replaced under each, by the
+        first of them given, so it stays one tensor."""
+        replacement = {}  # id of a current tensor -> the tensor taking its place
+        for name, (tensor, array) in given.items():
+            current = own[name]
+            if id(current) not in replacement:
+                replacement[id(current)] = _assigned(current, tensor, array)
+        for name, current in own.items():
+            if id(current) in replacement:
+                owner_name, _, attribute = name.rpartition(".")
+                owner = self.get_submodule(owner_name) if owner_name else self
+                setattr(owner, attribute, replacement[id(current)])
+
+
+def _assigned(current: Tensor, given, array: np.ndarray) -> Tensor:
+    """What takes ``current``'s place under ``assign=True``: ``given`` itself (a Parameter
+    when ``current`` is one, with its ``requires_grad``), or a tensor of ``array``."""
+    if isinstance(current, Parameter):
+        if isinstance(given, Parameter):
+            return given.requires_grad_(current.requires_grad)
+        parameter = Parameter.__new__(Parameter)
+        parameter._adopt(array, current.requires_grad)
+        return parameter
+    return given if isinstance(given, Tensor) else Tensor._wrap(array, False, None)

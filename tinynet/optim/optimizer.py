@@ -39,6 +39,12 @@ def _snapshot(value):
     return value
 
 
+def _step_is_tinynets(cls) -> bool:
+    """Whether ``cls.step`` is one of tinynet's optimizers' (which keep their state in
+    numpy arrays), not one written by a user."""
+    return getattr(cls.step, "__module__", "").startswith("tinynet.")
+
+
 def check_pair(where: str, name: str, value, meaning: str) -> tuple:
     """``value`` (a tuple, a list: any iterable of two) as a tuple; ``meaning`` names the
     two, for the message: "(beta1, beta2)"."""
@@ -210,11 +216,12 @@ class Optimizer:
 
     def _restored(self, where: str, name: str, key, p, value):
         """A state value loaded for ``p``: an array of ``_state_shape(p)`` in ``p``'s dtype,
-        a 0-d array as its Python number, anything else as it is. An optimizer written
-        outside tinynet (a subclass, as PyTorch's are written) gets a tensor back as a
-        tensor, of ``p``'s dtype when it has p's shape: its ``step`` calls tensor methods
-        on its state."""
-        if isinstance(value, Tensor) and not type(self).__module__.startswith("tinynet."):
+        a 0-d array as its Python number, anything else as it is. An optimizer whose
+        ``step`` is written outside tinynet (as PyTorch's optimizers are written) gets a
+        tensor back as a tensor, of ``p``'s dtype when it has p's shape: that ``step``
+        calls tensor methods on its state. (tinynet's steps, a subclass's too, keep
+        arrays.)"""
+        if isinstance(value, Tensor) and not _step_is_tinynets(type(self)):
             return self._restored_tensor(where, name, key, p, value)
         value = value.array if isinstance(value, Tensor) else value
         if not isinstance(value, np.ndarray):
