@@ -738,3 +738,21 @@ def test_assert_close_uses_the_dtypes_tolerances_and_names_the_worst_element():
         assert_close(tn.ones(2), tn.ones(2, dtype=tn.float64))
     with pytest.raises(ValueError, match="rtol and atol must be given together"):
         assert_close(tn.ones(1), tn.ones(1), rtol=0.1)
+
+
+def test_contiguous_copies_only_what_is_not_and_requires_grad_takes_a_bool():
+    x = tn.ones(2, 3, requires_grad=True)
+    assert x.contiguous() is x
+    transposed = x.t().contiguous()
+    assert transposed.is_contiguous() and transposed.shape == (3, 2)
+    (transposed * tn.arange(6.0).reshape(3, 2)).sum().backward()
+    assert x.grad.tolist() == [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
+    leaf = tn.ones(2)
+    with pytest.raises(RuntimeError, match="requires_grad: requires_grad must be a bool, "
+                                           "got int"):
+        leaf.requires_grad = 1
+    with pytest.raises(TypeError, match="requires_grad_: requires_grad must be a bool"):
+        leaf.requires_grad_(None)
+    with pytest.raises(AssertionError, match="^mine$"):
+        from tinynet.testing import assert_close
+        assert_close(tn.ones(1), tn.zeros(1), msg="mine")

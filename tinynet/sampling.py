@@ -69,8 +69,9 @@ def randn_like(t: Tensor, generator=None, dtype=None, requires_grad: bool = Fals
 
 
 def randint_like(t: Tensor, low=0, high=None, generator=None, dtype=None,
-                 requires_grad: bool = False, device=None) -> Tensor:
+                 requires_grad: bool = False, device=None, *, memory_format=None) -> Tensor:
     """Integers in [low, high) (or [0, low)) shaped like ``t``, in ``t``'s dtype."""
+    check_memory_format("randint_like", memory_format)
     if high is None:
         low, high = 0, low
     return randint(low, high, t.shape, dtype=dtype or t.dtype, generator=generator,

@@ -74,8 +74,8 @@ def unsqueeze(input, dim):
     return check_tensor("unsqueeze", input).unsqueeze(dim)
 
 
-def clone(input):
-    return check_tensor("clone", input).clone()
+def clone(input, *, memory_format=None):
+    return check_tensor("clone", input).clone(memory_format=memory_format)
 
 
 def flip(input, dims):

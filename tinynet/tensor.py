@@ -183,6 +183,9 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return self._ctx is None
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_: requires_grad must be a bool, got "
+                            f"{type(requires_grad).__name__}")
         if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(f"requires_grad: only floating-point tensors can require "
                                f"gradients, got dtype {self.array.dtype}; give a float dtype "
@@ -193,6 +196,9 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return self
 
     def _set_requires_grad(self, requires_grad: bool) -> None:
+        if not isinstance(requires_grad, (bool, np.bool_)):  # (RuntimeError: PyTorch's)
+            raise RuntimeError(f"requires_grad: requires_grad must be a bool, got "
+                               f"{type(requires_grad).__name__}")
         if self._ctx is not None:  # (even to True, as in PyTorch)
             _refuse_non_leaf()
         self.requires_grad_(requires_grad)

@@ -146,8 +146,10 @@ class TensorShape:
         return ops.Clone.apply(self)
 
     def contiguous(self, memory_format=None):
+        """Itself when its values lie in C order (``is_contiguous()``), else a copy that
+        does (differentiable), as in PyTorch."""
         check_memory_format("contiguous", memory_format)
-        return self
+        return self if self.array.flags.c_contiguous else ops.Clone.apply(self)
 
     def is_contiguous(self, memory_format=None) -> bool:
         """Whether the values lie in C order with no gaps (False for a transposed or

@@ -42,14 +42,26 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan: bool = Fa
         return
     a, e = _as_array(actual), _as_array(expected)
     if a.shape != e.shape:
-        raise AssertionError(msg or f"The values for attribute 'shape' do not match: "
-                                    f"{a.shape} != {e.shape}.")
+        _fail(msg)
+        raise AssertionError(f"The values for attribute 'shape' do not match: {a.shape} != "
+                             f"{e.shape}.")
     if check_dtype and a.dtype != e.dtype:
-        raise AssertionError(msg or f"The values for attribute 'dtype' do not match: "
-                                    f"{a.dtype} != {e.dtype}.")
+        _fail(msg)
+        raise AssertionError(f"The values for attribute 'dtype' do not match: {a.dtype} != "
+                             f"{e.dtype}.")
     if rtol is None:
         rtol, atol = max(TOLERANCES.get(a.dtype, (0.0, 0.0)), TOLERANCES.get(e.dtype, (0.0, 0.0)))
     _check_values(a, e, float(rtol), float(atol), equal_nan, msg)
+
+
+class _GivenMessage(AssertionError):
+    """A failure worded by the caller's ``msg``."""
+
+
+def _fail(msg) -> None:
+    """Raise the caller's own ``msg``, when given, in place of PyTorch's message."""
+    if msg is not None:
+        raise _GivenMessage(msg)
 
 
 def _is_sequence(value) -> bool:
@@ -85,7 +97,8 @@ def _check_values(a: np.ndarray, e: np.ndarray, rtol: float, atol: float, equal_
     worst_relative = np.unravel_index(np.argmax(np.where(close, -1.0, np.nan_to_num(
         relative, nan=np.inf))), a.shape) if a.ndim else ()
     mismatched = int(np.count_nonzero(~close))
-    raise AssertionError(msg or (
+    _fail(msg)
+    raise AssertionError((
         f"{'Tensor-likes' if a.ndim else 'Scalars'} are not close!\n\n"
         f"Mismatched elements: {mismatched} / {close.size} ({mismatched / close.size:.1%})\n"
         f"Greatest absolute difference: {difference[where]} at index {tuple(map(int, where))} "

@@ -7,9 +7,9 @@ from tinynet.autograd.engine import _accumulate_leaf_grad, _run_grad_hooks, run_
 from tinynet.autograd.grad_mode import enable_grad
 
 
-CREATE_GRAPH = ("{where}: create_graph=True needs a graph of the gradient, and tinynet's ops "
-                "compute backward on numpy arrays (no double backward); take finite "
-                "differences of a gradient instead")
+CREATE_GRAPH = ("create_graph=True needs a graph of the gradient, and tinynet's ops compute "
+                "backward on numpy arrays (no double backward); take finite differences of "
+                "a gradient instead")
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -38,7 +38,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         ([2.0, 4.0], True)
     """
     if create_graph:
-        raise NotImplementedError(CREATE_GRAPH.format(where="autograd.grad"))
+        raise NotImplementedError(f"autograd.grad: {CREATE_GRAPH}")
     outputs = _as_tensors("autograd.grad", "outputs", outputs)
     inputs = _as_tensors("autograd.grad", "inputs", inputs)
     allow_unused = materialize_grads if allow_unused is None else allow_unused
@@ -83,7 +83,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
                     _run_grad_hooks(t)
         return
     if create_graph:
-        raise NotImplementedError(CREATE_GRAPH.format(where="backward"))
+        raise NotImplementedError(f"backward: {CREATE_GRAPH}")
     tensors = _as_tensors("autograd.backward", "tensors", tensors)
     root, seed = _root("autograd.backward", "tensors", tensors, "grad_tensors", grad_tensors)
     run_backward(root, seed, bool(retain_graph))

@@ -233,12 +233,15 @@ LOSSES = ("squared_error", "poisson")  # MLPRegressor's, as scikit-learn's
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multilayer perceptron regressor on tinynet, with scikit-learn's interface.
 
-    Reports half the mean squared error (over samples and outputs) plus the L2 penalty
-    in ``loss_curve_``, and steps, as scikit-learn does, along the gradient of half the
+    ``loss``, the first argument as in scikit-learn: 'squared_error' (the default) reports
+    half the mean squared error (over samples and outputs) plus the L2 penalty in
+    ``loss_curve_``, and steps, as scikit-learn does, along the gradient of half the
     squared error summed over the outputs (the mean over samples): with several outputs
     that is the reported loss times their number, so the same hyperparameters train as
-    scikit-learn's. Args and attributes as ``MLPClassifier`` (no classes or
-    ``class_weight``); y may have several columns.
+    scikit-learn's. 'poisson' models counts or rates (y >= 0): the network outputs the
+    log of the mean, ``predict`` gives the mean, and the loss is half the Poisson deviance
+    summed over the outputs, as scikit-learn's. Other args and attributes as
+    ``MLPClassifier`` (no classes or ``class_weight``); y may have several columns.
 
     Example:
         >>> import numpy as np
