@@ -259,7 +259,12 @@ def test_the_estimators_hints_read_the_inputs_and_the_loss_at_initialisation():
         wild = MLPClassifier((32, 32, 32), learning_rate_init=1.0, max_iter=3,
                              random_state=0).fit(X_moons, y_moons)
     assert wild.loss_curve_[0] > 10 * wild.history_.config["initial_loss"]
-    assert wild.history_.diagnose()[0].kind == "diverged"
+    diverged = wild.history_.diagnose()[0]
+    assert diverged.kind == "diverged"
+    # the advice names the estimator's parameters, not fit's
+    assert diverged.advice == "lower learning_rate_init (by 10x)"
+    assert all("fit(" not in h.advice and "MLP(" not in h.advice
+               for h in clf.history_.diagnose())
 
 
 def test_validation_scores_are_none_without_early_stopping_as_in_scikit_learn(iris):

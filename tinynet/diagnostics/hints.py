@@ -25,6 +25,7 @@ The kinds (``Hint.kind``; stable strings):
     overfitting     validation loss rises for several epochs while training loss falls
     stalled         the training loss stays near its starting value, for no reason above
 """
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -94,7 +95,31 @@ def diagnose(records: list, config: dict = None, restored_epoch: int = None) -> 
     for rule in RULES:
         hints.extend(rule(run))
     hints = _drop_explained(hints)
+    if run.config.get("estimator"):  # a scikit-learn estimator's run: its parameters
+        hints = [dataclasses.replace(h, advice=for_estimators(h.advice)) for h in hints]
     return sorted(hints, key=lambda h: SEVERITIES.index(h.severity))
+
+
+# The advice names fit's and MLP's arguments; for a tinynet.sklearn estimator, its own
+# parameters say the same (what it has no parameter for is left out).
+FOR_ESTIMATORS = (
+    (", or clip the gradients (fit(clip_grad_norm=1.0))", ""),
+    ("or clip the gradients (fit(clip_grad_norm=1.0)), ", ""),
+    (", or warm it up (a scheduler)", ""),
+    ("or decay it (a scheduler)", "or decay it (solver='sgd' with learning_rate='adaptive')"),
+    ("the learning rate", "learning_rate_init"),
+    ("MLP(init='auto')", "init='auto'"),
+    ("add LayerNorm", "add LayerNorm (norm='layernorm')"),
+    ("callbacks=[EarlyStopping(restore_best_weights=True)]", "early_stopping=True"),
+    ("weight decay (optimizer='adamw')", "an L2 penalty (a larger alpha)"),
+)
+
+
+def for_estimators(advice: str) -> str:
+    """``advice`` in the words of a tinynet.sklearn estimator's parameters."""
+    for fit_words, estimator_words in FOR_ESTIMATORS:
+        advice = advice.replace(fit_words, estimator_words)
+    return advice
 
 
 class _Run:
