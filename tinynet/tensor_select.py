@@ -92,11 +92,7 @@ class TensorSelect:
         # takes its first nan
         rank = np.maximum(a.shape[dim] - nan.sum(axis=dim, keepdims=True) - 1, 0) // 2
         index = np.take_along_axis(_stable_order(a, dim, descending=False), rank, axis=dim)
-        indices = constant_tensor(index.astype(np.int64))
-        values = x.gather(dim, indices)
-        if self.ndim == 0 or not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return NanmedianResult(values, indices)
+        return NanmedianResult(*self._picked(dim, index, keepdim))
 
     def mode(self, dim: int = -1, keepdim: bool = False):
         """``(values, indices)``: the most frequent value along ``dim`` (the smallest of
@@ -108,11 +104,7 @@ class TensorSelect:
         if x.shape[dim] == 0:
             raise IndexError(f"mode: dim {dim} has size 0, input shape {self.shape}")
         index = np.expand_dims(_last_of_mode(np.moveaxis(x.array, dim, -1)), dim)
-        indices = constant_tensor(index.astype(np.int64))
-        values = x.gather(dim, indices)
-        if self.ndim == 0 or not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return ModeResult(values, indices)
+        return ModeResult(*self._picked(dim, index, keepdim))
 
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
         """``(values, indices)``: the k-th smallest element along ``dim`` (k from 1; nan
@@ -137,6 +129,13 @@ class TensorSelect:
             nan = np.isnan(a)
             index = np.where(nan.any(axis=dim, keepdims=True),
                              nan.argmax(axis=dim, keepdims=True), index)
+        return self._picked(dim, index, keepdim)
+
+    def _picked(self, dim: int, index: np.ndarray, keepdim: bool) -> tuple:
+        """(values, indices) of the elements at ``index`` (one per slice along ``dim``,
+        which it keeps as size 1) of self, a 0-d self taken as 1-d; the gradient goes to
+        them."""
+        x = self.reshape(1) if self.ndim == 0 else self
         indices = constant_tensor(index.astype(np.int64))
         values = x.gather(dim, indices)
         if self.ndim == 0 or not keepdim:
