@@ -756,3 +756,30 @@ def test_contiguous_copies_only_what_is_not_and_requires_grad_takes_a_bool():
     with pytest.raises(AssertionError, match="^mine$"):
         from tinynet.testing import assert_close
         assert_close(tn.ones(1), tn.zeros(1), msg="mine")
+
+
+def test_index_fill_sets_whole_slices_and_passes_the_gradient_to_the_rest():
+    x = tn.arange(6.0).reshape(2, 3).requires_grad_()
+    y = x.index_fill(1, tn.tensor([0, 2]), -1.0)
+    assert y.tolist() == [[-1.0, 1.0, -1.0], [-1.0, 4.0, -1.0]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]
+    assert tn.arange(3).index_fill(0, tn.tensor(-1), 9).tolist() == [0, 1, 9]
+    z = tn.zeros(3)
+    assert z.index_fill_(0, tn.tensor([0]), tn.tensor(5.0)) is z and z.tolist() == [5, 0, 0]
+    with pytest.raises(IndexError, match="index_fill: index 3 is out of bounds for dim 0 "
+                                         "with size 3"):
+        tn.zeros(3).index_fill(0, tn.tensor([3]), 1.0)
+    with pytest.raises(RuntimeError, match="index_fill: index must be a 0-d or 1-D integer"):
+        tn.zeros(3).index_fill(0, tn.tensor([0.0]), 1.0)
+
+
+def test_fork_rng_gives_the_block_its_own_draws():
+    tn.manual_seed(0)
+    with tn.random.fork_rng():
+        inside = tn.rand(3)
+    after = tn.rand(3)
+    assert inside.tolist() == after.tolist()  # the generator was put back
+    with tn.random.fork_rng(enabled=False):
+        tn.rand(1)
+    assert tn.rand(3).tolist() != after.tolist()

@@ -5,6 +5,7 @@
 numbers. Every function that draws takes ``generator=``: a ``tn.Generator`` or any
 ``numpy.random.Generator`` (a ``tn.Generator`` is one).
 """
+import contextlib
 import copy
 import json
 
@@ -115,6 +116,21 @@ def set_rng_state(new_state) -> None:
     except (ValueError, TypeError, KeyError) as error:
         raise ValueError(f"set_rng_state: new_state is not a state get_rng_state returned "
                          f"({error})") from None
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled: bool = True, **unused_options):
+    """Within the block, draws from the global generator are the block's own: on leaving
+    it, the generator is back where it was (as ``torch.random.fork_rng``; there are no
+    device generators, so ``devices`` and the other options are accepted and unused)."""
+    if not enabled:
+        yield
+        return
+    state = _generator.get_state()
+    try:
+        yield
+    finally:
+        _generator.set_state(state)
 
 
 def default_generator() -> Generator:

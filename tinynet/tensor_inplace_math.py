@@ -25,6 +25,9 @@ class TensorInPlaceMath:
         per class)."""
         return self._apply_("scatter_add_", lambda x: x.scatter_add(dim, index, src), src)
 
+    def index_fill_(self, dim: int, index, value):
+        return self._apply_("index_fill_", lambda x: x.index_fill(dim, index, value), value)
+
     def index_add_(self, dim: int, index, source, *, alpha=1):
         """``index_add``, in this tensor."""
         return self._apply_("index_add_", lambda x: x.index_add(dim, index, source,

@@ -200,6 +200,28 @@ class TensorSelect:
             src = src.to(self.dtype)
         return dim, index if idx is array_of(index) else idx, src
 
+    def index_fill(self, dim: int, index, value):
+        """A copy with every slice along ``dim`` at ``index`` (a 0-d or 1-D integer
+        tensor) set to ``value`` (a number or a 0-d tensor), as PyTorch's; the gradient
+        flows to the slices not filled."""
+        dim = single_dim(dim, max(self.ndim, 1), "index_fill")
+        idx = np.asarray(array_of(index))
+        if idx.dtype.kind not in "iu" or idx.ndim > 1:
+            raise RuntimeError(f"index_fill: index must be a 0-d or 1-D integer tensor, got "
+                               f"dtype {idx.dtype} and shape {idx.shape}")
+        shape = self.shape or (1,)
+        if idx.size and (idx.min() < -shape[dim] or idx.max() >= shape[dim]):
+            bad = idx.min() if idx.min() < -shape[dim] else idx.max()
+            raise IndexError(f"index_fill: index {bad} is out of bounds for dim {dim} with "
+                             f"size {shape[dim]}")
+        mask = np.zeros(shape[dim], bool)
+        mask[idx.reshape(-1)] = True
+        along = [1] * len(shape)
+        along[dim] = shape[dim]
+        # (True along dim at the index; broadcast over the other dims)
+        mask = mask.reshape(along) if self.ndim else mask.reshape(())
+        return self.masked_fill(constant_tensor(mask), value)
+
     def index_add(self, dim: int, index, source, *, alpha=1):
         """A copy with out[..., index[i], ...] += alpha·source[..., i, ...] along ``dim``,
         every row added where an index repeats, as PyTorch's; differentiable in self and
