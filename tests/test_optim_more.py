@@ -790,3 +790,33 @@ def test_a_subclass_of_a_built_in_optimizer_resumes_as_the_built_in(fast):
             resumed.step()
             results.append(w.detach().numpy())
     np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_step_hooks_run_around_each_step_once_as_pytorchs():
+    w = tn.nn.Parameter(tn.tensor([1.0, 2.0], dtype=tn.float64))
+    optimizer = tn.optim.SGD([w], lr=0.1)
+    seen = []
+    before = optimizer.register_step_pre_hook(lambda opt, args, kwargs: seen.append(
+        ("pre", w.tolist())))
+    after = optimizer.register_step_post_hook(lambda opt, args, kwargs: seen.append(
+        ("post", w.tolist())))
+    (w * w).sum().backward()
+    optimizer.step()
+    assert seen == [("pre", [1.0, 2.0]), ("post", [0.8, 1.6])]
+    before.remove()
+    after.remove()
+    optimizer.step()
+    assert len(seen) == 2
+
+    class Wrapped(tn.optim.Adam):  # a step calling its base class's runs the hooks once
+        def step(self, closure=None):
+            return super().step(closure)
+
+    wrapped, calls = Wrapped([w]), []
+    wrapped.register_step_pre_hook(lambda *args: calls.append("pre"))
+    wrapped.step()
+    assert calls == ["pre"]
+    wrapped.register_step_pre_hook(lambda *args: "not a pair")
+    with pytest.raises(RuntimeError, match="register_step_pre_hook: hook '<lambda>' must "
+                                           "return None or a tuple"):
+        wrapped.step()

@@ -7,6 +7,7 @@ import numpy as np
 
 from tinynet.checks import cast_problem, check_real
 from tinynet.tensor import Tensor
+from tinynet.tensor_hooks import RemovableHandle, add_hook
 
 
 def as_floats(group: dict, *names) -> list:
@@ -95,6 +96,34 @@ def maximizable(step):
     return stepped
 
 
+def _with_step_hooks(step):
+    """``step`` running the optimizer's step pre- and post-hooks around it (once, when a
+    subclass's step calls its base class's)."""
+    @functools.wraps(step)
+    def hooked(self, *args, **kwargs):
+        state = vars(self)
+        pre, post = state.get("_step_pre_hooks"), state.get("_step_post_hooks")
+        if not (pre or post) or state.get("_in_step"):
+            return step(self, *args, **kwargs)  # (the usual case: no hooks)
+        for hook in list((pre or {}).values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"register_step_pre_hook: hook "
+                                       f"{getattr(hook, '__name__', hook)!r} must return "
+                                       f"None or a tuple (args, kwargs), got {result!r}")
+                args, kwargs = result
+        self._in_step = True
+        try:
+            out = step(self, *args, **kwargs)
+        finally:
+            self._in_step = False
+        for hook in list((post or {}).values()):
+            hook(self, args, kwargs)
+        return out
+    return hooked
+
+
 class Optimizer:
     """Base class. Subclasses define ``step`` using ``self.param_groups`` (a list of
     dicts holding "params" and the hyper-parameters) and ``self.state`` (a dict from
@@ -107,6 +136,22 @@ class Optimizer:
             ``.grad`` is None, left alone by ``step``.
         defaults: the hyper-parameters of every group.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in vars(cls):  # each class's own step runs the step hooks
+            cls.step = _with_step_hooks(vars(cls)["step"])
+
+    def register_step_pre_hook(self, hook) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs)`` before each ``step``; a returned
+        ``(args, kwargs)`` replaces the step's arguments, as PyTorch's."""
+        self._step_pre_hooks, handle = add_hook(vars(self).get("_step_pre_hooks"), hook)
+        return handle
+
+    def register_step_post_hook(self, hook) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs)`` after each ``step``, as PyTorch's."""
+        self._step_post_hooks, handle = add_hook(vars(self).get("_step_post_hooks"), hook)
+        return handle
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
