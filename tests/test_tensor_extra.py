@@ -783,3 +783,18 @@ def test_fork_rng_gives_the_block_its_own_draws():
     with tn.random.fork_rng(enabled=False):
         tn.rand(1)
     assert tn.rand(3).tolist() != after.tolist()
+
+
+def test_the_deprecated_default_tensor_type_sets_the_default_dtype():
+    try:
+        with pytest.warns(UserWarning, match="set_default_tensor_type\\(\\) is deprecated"):
+            tn.set_default_tensor_type(tn.DoubleTensor)
+        assert tn.get_default_dtype() == tn.float64 and tn.ones(1).dtype == tn.float64
+        with pytest.warns(UserWarning):
+            tn.set_default_tensor_type("torch.FloatTensor")
+        assert tn.get_default_dtype() == tn.float32
+        with pytest.raises(TypeError, match="only floating-point types are supported"), \
+                pytest.warns(UserWarning):
+            tn.set_default_tensor_type(tn.LongTensor)
+    finally:
+        tn.set_default_dtype(tn.float32)

@@ -66,7 +66,7 @@ from tinynet.random import (Generator, get_rng_state, initial_seed, manual_seed,
 from tinynet.sampling import (bernoulli, multinomial, normal, rand, rand_like, randint,
                               randint_like, randn, randn_like, randperm)
 from tinynet.tensor_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
-                                  LongTensor)
+                                  LongTensor, set_default_tensor_type)
 from tinynet.searching import bucketize, isin, searchsorted
 from tinynet.serialization import load, save
 from tinynet.size import Size
@@ -127,7 +127,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "set_rng_state", "compile",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "set_float32_matmul_precision",
-    "get_float32_matmul_precision", "testing",
+    "get_float32_matmul_precision", "testing", "set_default_tensor_type",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

@@ -4,8 +4,11 @@
 is an uninitialised 2×3 tensor, as in PyTorch. ``isinstance(x, tn.FloatTensor)`` is true
 for a float32 tensor, and ``x.type(tn.LongTensor)`` casts.
 """
+import warnings
+
 import numpy as np
 
+from tinynet.dtypes import set_default_dtype
 from tinynet.factories import empty, tensor
 from tinynet.tensor import Tensor
 
@@ -53,3 +56,17 @@ class BoolTensor(_TypedTensor):
 
 class ByteTensor(_TypedTensor):
     dtype = np.dtype(np.uint8)
+
+
+def set_default_tensor_type(t) -> None:
+    """PyTorch's older ``set_default_dtype``: ``FloatTensor`` or ``DoubleTensor`` (or its
+    name, 'torch.DoubleTensor'), with PyTorch's deprecation warning."""
+    warnings.warn("set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "set_default_dtype() as an alternative", UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        name = t.rpartition(".")[2]
+        t = {"FloatTensor": FloatTensor, "DoubleTensor": DoubleTensor}.get(name, t)
+    if t not in (FloatTensor, DoubleTensor):
+        raise TypeError(f"set_default_tensor_type: only floating-point types are supported "
+                        f"as the default type (FloatTensor or DoubleTensor), got {t!r}")
+    set_default_dtype(t.dtype)
