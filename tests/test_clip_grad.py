@@ -76,8 +76,10 @@ def test_get_total_norm_refuses_integer_tensors_as_pytorch():
 
 
 @pytest.mark.parametrize("call, words", [
-    (lambda p: clip_grad_norm_(p, -1.0), "clip_grad_norm_: max_norm must be a finite number "
-                                         ">= 0, got -1.0"),
+    (lambda p: clip_grad_norm_(p, -1.0), r"clip_grad_norm_: max_norm must be a number >= 0 "
+                                         r"\(inf: no clipping\), got -1.0"),
+    (lambda p: clip_grad_norm_(p, float("nan")), "clip_grad_norm_: max_norm must be a real "
+                                                 "number"),
     (lambda p: clip_grad_norm_(p, 1.0, norm_type=0), "norm_type must be a finite number > 0"),
     (lambda p: clip_grad_value_(p, float("nan")), "clip_grad_value_: clip_value must be a "
                                                   "finite number >= 0, got nan"),
@@ -200,3 +202,9 @@ def test_a_float16_total_norm_is_summed_in_float32_as_pytorchs():
     expected = np.float16(np.sqrt(np.sum(values.astype(np.float32) ** 2)))
     norm = tn.nn.utils.get_total_norm([tn.tensor(values)])
     assert norm.dtype == np.float16 and norm.item() == float(expected)
+
+
+def test_an_infinite_max_norm_reads_the_norm_and_clips_nothing_as_pytorch():
+    params = _params([[3.0, 4.0]])
+    assert clip_grad_norm_(params, float("inf")).item() == 5.0
+    np.testing.assert_array_equal(params[0].grad.array, [3.0, 4.0])

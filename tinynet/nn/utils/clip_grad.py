@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from tinynet.checks import check_real
+from tinynet.checks import check_not_nan, check_real
 from tinynet.factories import tensor
 from tinynet.tensor import Tensor
 
@@ -89,6 +89,16 @@ def _q_norm(arrays: list, q: float) -> float:
                                 ** q)) for a in arrays) ** (1.0 / q)
 
 
+def _max_norm(where: str, value) -> float:
+    """``max_norm``: a number >= 0; inf too, which clips nothing (as in PyTorch: the
+    usual way to read the total norm, for a log)."""
+    number = check_not_nan(where, "max_norm", value)
+    if number < 0:
+        raise ValueError(f"{where}: max_norm must be a number >= 0 (inf: no clipping), got "
+                         f"{value!r}")
+    return number
+
+
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
     """Scale the gradients in place by max_norm / (``total_norm`` + 1e-6) when that is
     below 1 (a NaN norm makes them NaN, as in PyTorch); ``total_norm``: a number or a
@@ -102,7 +112,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None)
         >>> [round(g, 5) for g in w.grad.tolist()]   # halved (5 + 1e-6: nearly)
         [1.5, 2.0]
     """
-    max_norm = check_real("clip_grads_with_norm_", "max_norm", max_norm, 0.0)
+    max_norm = _max_norm("clip_grads_with_norm_", max_norm)
     if isinstance(total_norm, Tensor):
         if total_norm.numel() != 1:
             raise ValueError(f"clip_grads_with_norm_: total_norm must be a number or a "
@@ -143,7 +153,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
         >>> [round(g, 5) for g in w.grad.tolist()]   # scaled by 1 / (5 + 1e-6)
         [0.6, 0.8, 0.0]
     """
-    max_norm = check_real("clip_grad_norm_", "max_norm", max_norm, 0.0)
+    max_norm = _max_norm("clip_grad_norm_", max_norm)
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     total = _total_norm(_grads(params), norm_type, error_if_nonfinite, "clip_grad_norm_")
     clip_grads_with_norm_(params, max_norm, total)
