@@ -798,3 +798,31 @@ def test_the_deprecated_default_tensor_type_sets_the_default_dtype():
             tn.set_default_tensor_type(tn.LongTensor)
     finally:
         tn.set_default_dtype(tn.float32)
+
+
+def test_mixed_precision_names_change_nothing_and_say_so_when_enabled():
+    import warnings
+
+    w = tn.nn.Parameter(tn.ones(2))
+    optimizer = tn.optim.SGD([w], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # disabled: silent, as PyTorch's
+        scaler = tn.cuda.amp.GradScaler(enabled=False)
+        with tn.autocast(device_type="cpu", enabled=False):
+            loss = (w * w).sum()
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        scaler.step(optimizer)
+        scaler.update()
+    np.testing.assert_allclose(w.tolist(), [0.8, 0.8], rtol=1e-6)
+    assert not scaler.is_enabled() and scaler.get_scale() == 1.0
+    tn.amp._warned.clear()
+    with pytest.warns(UserWarning, match="GradScaler: tinynet has no mixed precision"):
+        tn.amp.GradScaler("cuda")
+    with pytest.warns(UserWarning, match="autocast: tinynet has no mixed precision"):
+        with tn.autocast("cpu"):
+            pass
+    tn.backends.cuda.matmul.allow_tf32 = True  # taken, as scripts set it
+    assert tn.cuda.memory_allocated() == 0 and tn.version.cuda is None
+    assert tn.utils.data.get_worker_info() is None
+    assert tn.nn.Linear(2, 2).type(tn.DoubleTensor).weight.dtype == tn.float64

@@ -20,6 +20,8 @@ from tinynet.dtypes import (bool, double, finfo, float, float16, float32, float6
                             get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
                             set_default_dtype, short, uint8)
 from tinynet import testing  # noqa: E402,F401  (tn.testing.assert_close)
+from tinynet import amp  # noqa: E402,F401  (tn.amp.GradScaler, tn.autocast)
+from tinynet.amp import autocast  # noqa: E402
 from tinynet.switches import (are_deterministic_algorithms_enabled, compile,
                               get_float32_matmul_precision,
                               is_deterministic_algorithms_warn_only_enabled,
@@ -127,7 +129,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "set_rng_state", "compile",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "set_float32_matmul_precision",
-    "get_float32_matmul_precision", "testing", "set_default_tensor_type",
+    "get_float32_matmul_precision", "testing", "set_default_tensor_type", "amp", "autocast",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",

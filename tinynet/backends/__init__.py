@@ -1,4 +1,4 @@
 """``tinynet.backends``, as ``torch.backends`` on a CPU-only build: no MPS, no cuDNN."""
-from tinynet.backends import cudnn, mps
+from tinynet.backends import cuda, cudnn, mps
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cuda", "cudnn", "mps"]

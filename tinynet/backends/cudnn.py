@@ -3,6 +3,7 @@
 enabled = True
 deterministic = False
 benchmark = False
+allow_tf32 = True
 
 
 def is_available() -> bool:

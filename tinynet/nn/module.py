@@ -358,6 +358,10 @@ class Module(ModuleHooks, ModuleState):
                 b.array = b.array.astype(dtype, copy=False)
         return self
 
+    def type(self, dst_type) -> "Module":
+        """``to(dst_type)``: a dtype, or a typed tensor class (``tn.DoubleTensor``)."""
+        return self.to(np.dtype(dst_type))
+
     def half(self) -> "Module":
         return self.to(np.float16)
 

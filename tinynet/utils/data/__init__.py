@@ -3,7 +3,7 @@
 ``random_split``), ``dataloader.py`` (``DataLoader``, ``default_collate``) and
 ``sampler.py`` (the samplers a ``DataLoader`` may take)."""
 from tinynet.utils.data import dataloader, dataset, sampler
-from tinynet.utils.data.dataloader import DataLoader, default_collate
+from tinynet.utils.data.dataloader import DataLoader, default_collate, get_worker_info
 from tinynet.utils.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from tinynet.utils.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
                                         SubsetRandomSampler, WeightedRandomSampler)
@@ -12,4 +12,5 @@ __all__ = [
     "Dataset", "TensorDataset", "ConcatDataset", "Subset", "random_split", "default_collate",
     "DataLoader", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
     "WeightedRandomSampler", "BatchSampler", "dataloader", "dataset", "sampler",
+    "get_worker_info",
 ]

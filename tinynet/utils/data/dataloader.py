@@ -60,6 +60,12 @@ def default_collate(batch):
                     f"strings, dicts or sequences, got {type(first).__name__}")
 
 
+def get_worker_info():
+    """None: a DataLoader makes its batches in the calling process (docs/api.md), so code
+    never runs in a worker, as PyTorch answers in the main process."""
+    return None
+
+
 class DataLoader:
     """Minibatches of a dataset: iterate it once per epoch.
 
