@@ -1107,3 +1107,24 @@ def test_the_division_methods_take_a_rounding_mode_and_pytorchs_aliases(expressi
         out = eval(expression, {"LIB": lib, "a": a, "b": b})
         results.append((out.tolist(), str(out.dtype).split(".")[-1]))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("call", [
+    "z.index_put((LIB.tensor([0, 0, 2]),), v, accumulate=True)",
+    "z.index_put((LIB.tensor([0, 2]), LIB.tensor([1, -1])), v[0], accumulate=True)",
+    "z.index_put((LIB.tensor([2, 1]),), v[:2])",
+    "z.clone().index_put_((LIB.tensor([1, 1]), LIB.tensor([0, 0])), v[1], accumulate=True)",
+])
+def test_index_put_sets_or_adds_and_differentiates_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    upstream = np.arange(6.0).reshape(3, 2)
+    results = []
+    for lib in (tn, torch):
+        x = lib.zeros(3, 2, dtype=lib.float64, requires_grad=True)
+        v = lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=lib.float64,
+                       requires_grad=True)
+        out = eval(call, {"LIB": lib, "z": x * 1, "v": v})
+        (out * lib.tensor(upstream)).sum().backward()
+        results.append([np.asarray(out.tolist()), np.asarray(x.grad.tolist()),
+                        np.asarray(v.grad.tolist())])
+    _assert_same_arrays(*results)

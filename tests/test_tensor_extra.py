@@ -826,3 +826,14 @@ def test_mixed_precision_names_change_nothing_and_say_so_when_enabled():
     assert tn.cuda.memory_allocated() == 0 and tn.version.cuda is None
     assert tn.utils.data.get_worker_info() is None
     assert tn.nn.Linear(2, 2).type(tn.DoubleTensor).weight.dtype == tn.float64
+
+
+def test_index_put_with_accumulate_counts_a_confusion_matrix():
+    labels, predictions = tn.tensor([0, 0, 1, 2, 2, 2]), tn.tensor([0, 1, 1, 2, 2, 0])
+    matrix = tn.zeros(3, 3, dtype=tn.int64)
+    matrix.index_put_((labels, predictions), tn.ones(6, dtype=tn.int64), accumulate=True)
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    with pytest.raises(TypeError, match="index_put: values must be a tensor, got float"):
+        matrix.index_put_((labels,), 1.0)
+    with pytest.raises(IndexError, match="index_put: index 3 is out of bounds for dim 0"):
+        matrix.index_put((tn.tensor([3]),), tn.ones(3, dtype=tn.int64), accumulate=True)

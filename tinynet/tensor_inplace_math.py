@@ -25,6 +25,11 @@ class TensorInPlaceMath:
         per class)."""
         return self._apply_("scatter_add_", lambda x: x.scatter_add(dim, index, src), src)
 
+    def index_put_(self, indices, values, accumulate: bool = False):
+        """``index_put``, in this tensor."""
+        return self._apply_("index_put_", lambda x: x.index_put(indices, values, accumulate),
+                            values)
+
     def index_fill_(self, dim: int, index, value):
         return self._apply_("index_fill_", lambda x: x.index_fill(dim, index, value), value)
 

@@ -200,6 +200,36 @@ class TensorSelect:
             src = src.to(self.dtype)
         return dim, index if idx is array_of(index) else idx, src
 
+    def index_put(self, indices, values, accumulate: bool = False):
+        """A copy with ``self[indices] = values`` (``indices`` a tuple of integer tensors,
+        one per leading dim; ``values`` a tensor broadcast to what they select), or, with
+        ``accumulate``, added there, every repeat of an index adding (a confusion matrix:
+        ``cm.index_put_((y, pred), ones, accumulate=True)``), as PyTorch's;
+        differentiable in self and ``values``."""
+        if not isinstance(values, TensorSelect):
+            raise TypeError(f"index_put: values must be a tensor, got {type(values).__name__}")
+        indices = tuple(indices)
+        arrays = [np.asarray(array_of(i)) for i in indices]
+        if not arrays or len(arrays) > self.ndim or \
+                any(a.dtype.kind not in "iu" for a in arrays):
+            raise RuntimeError(f"index_put: indices must be a tuple of 1 to {self.ndim} "
+                               f"integer tensors, got {[a.dtype.name for a in arrays]}")
+        if not accumulate:
+            out = self.clone()
+            out[tuple(constant_tensor(a) for a in arrays)] = values
+            return out
+        lead, rest = self.shape[:len(arrays)], self.shape[len(arrays):]
+        arrays = np.broadcast_arrays(*arrays)
+        for a, n, k in zip(arrays, lead, range(len(arrays))):
+            if a.size and (a.min() < -n or a.max() >= n):
+                raise IndexError(f"index_put: index {a.max() if a.max() >= n else a.min()} "
+                                 f"is out of bounds for dim {k} with size {n}")
+        flat = np.ravel_multi_index(tuple(a % n for a, n in zip(arrays, lead)), lead)
+        selected = values.to(self.dtype).broadcast_to(flat.shape + rest)
+        out = self.reshape(-1, *rest).index_add(0, constant_tensor(flat.reshape(-1)),
+                                               selected.reshape(-1, *rest))
+        return out.reshape(self.shape)
+
     def index_fill(self, dim: int, index, value):
         """A copy with every slice along ``dim`` at ``index`` (a 0-d or 1-D integer
         tensor) set to ``value`` (a number or a 0-d tensor), as PyTorch's; the gradient
