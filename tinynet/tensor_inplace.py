@@ -215,12 +215,7 @@ class TensorInPlace:
         return self._apply_("div_", lambda x: x.div(other, rounding_mode=rounding_mode), other)
 
     divide_ = true_divide_ = div_
-
-    def multiply_(self, other):
-        return self.mul_(other)
-
-    def subtract_(self, other, *, alpha=1):
-        return self.sub_(other, alpha=alpha)
+    multiply_, subtract_ = mul_, sub_
 
     def pow_(self, exponent):
         return self.__ipow__(exponent)

@@ -105,12 +105,7 @@ class TensorMath:
         return div(self, other, rounding_mode=rounding_mode)
 
     divide = true_divide = div
-
-    def multiply(self, other):
-        return self.mul(other)
-
-    def subtract(self, other, *, alpha=1):
-        return self.sub(other, alpha=alpha)
+    multiply, subtract = mul, sub
 
     def matmul(self, other):
         return self @ other

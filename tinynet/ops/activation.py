@@ -27,15 +27,15 @@ _TANH_ONE_BEYOND = 10.0  # tanh(√(2/π)(x + κx³)) is exactly ±1 for |x| >= 
 def sigmoid(x):
     """σ(x), ``scipy.special.expit``, in float16 for float16 x: scipy has no float16 loop
     and would return float64 (PyTorch keeps the input's dtype)."""
-    return _as_half_if_half(expit(x), x)
+    return as_half_if_half(expit(x), x)
 
 
 def normal_cdf(x):
     """Φ(x), ``scipy.special.ndtr``, in float16 for float16 x (as ``sigmoid``)."""
-    return _as_half_if_half(ndtr(x), x)
+    return as_half_if_half(ndtr(x), x)
 
 
-def _as_half_if_half(y, x):
+def as_half_if_half(y, x):
     return y.astype(np.float16) if getattr(x, "dtype", None) == np.float16 else y
 
 

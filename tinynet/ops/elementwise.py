@@ -10,6 +10,7 @@ import numpy as np
 from scipy.special import erf
 
 from tinynet.autograd.function import Function
+from tinynet.ops.activation import as_half_if_half
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -295,8 +296,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        y = erf(x)  # (scipy has no float16 loop: it returns float64, PyTorch keeps float16)
-        return y.astype(np.float16) if x.dtype == np.float16 else y
+        return as_half_if_half(erf(x), x)  # (scipy's erf has no float16 loop)
 
     @staticmethod
     def backward(ctx, grad):

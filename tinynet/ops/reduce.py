@@ -53,6 +53,14 @@ def _wide(x: np.ndarray, axes: tuple):
     return None
 
 
+def _widened(reduction, x: np.ndarray, axes: tuple, **options):
+    """``reduction`` (x.sum, x.mean, x.var) over ``axes``, in float64 when ``_wide`` says,
+    then rounded back to x's dtype; else as numpy computes it."""
+    wide = _wide(x, axes)
+    out = reduction(axis=axes, dtype=wide, **options)
+    return out if wide is None else np.asarray(out, x.dtype)
+
+
 def _expand_back(grad, shape, axes, keepdim):
     """Re-insert the reduced axes of ``grad`` (as size 1) so it broadcasts against ``shape``."""
     if not keepdim and axes:
@@ -66,10 +74,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.x_shape, ctx.axes, ctx.keepdim = x.shape, _axes(dim, x.ndim), keepdim
-        wide = _wide(x, ctx.axes)
-        if wide is None:
-            return x.sum(axis=ctx.axes, keepdims=keepdim)
-        return x.sum(axis=ctx.axes, keepdims=keepdim, dtype=wide).astype(x.dtype)
+        return _widened(x.sum, x, ctx.axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -220,28 +225,19 @@ class Std(Function):
 
 
 def _mean(x: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
-    """x.mean over ``axes``, summed in float64 when ``_wide`` says (then rounded back)."""
-    wide = _wide(x, axes)
-    if wide is None:
-        return x.mean(axis=axes, keepdims=keepdims)
-    return np.asarray(x.mean(axis=axes, keepdims=keepdims, dtype=wide), x.dtype)
+    return _widened(x.mean, x, axes, keepdims=keepdims)
 
 
 def _var_forward(ctx, x, dim, correction, keepdim):
     axes = _axes(dim, x.ndim)
     ctx.axes, ctx.keepdim, ctx.correction = axes, keepdim, correction
-    wide = _wide(x, axes)
-    if wide is None:
-        return x.var(axis=axes, ddof=correction, keepdims=keepdim)
-    return np.asarray(x.var(axis=axes, ddof=correction, keepdims=keepdim, dtype=wide),
-                      x.dtype)
+    return _widened(x.var, x, axes, ddof=correction, keepdims=keepdim)
 
 
 def _var_backward(ctx, grad):
     """dL/dx = dL/dvar · 2 (x - x̄) / (n - correction)."""
     x = ctx.saved_tensors[0]
-    n = int(np.prod([x.shape[a] for a in ctx.axes]))
-    dof = max(n - ctx.correction, 0)
+    dof = max(_count(x.shape, ctx.axes) - ctx.correction, 0)
     scale = 2.0 / dof if dof else float("inf")  # a Python float keeps float32 float32
     deviation = x - _mean(x, ctx.axes, keepdims=True)
     with np.errstate(invalid="ignore"):  # inf · 0 = nan at n - correction <= 0, as PyTorch
@@ -355,8 +351,8 @@ class Median(_SplitAmongTies):
 
     @staticmethod
     def pick(x, axes):
-        flat, k = x.reshape(-1), (x.size - 1) // 2
-        y = np.nan if x.size == 0 or np.isnan(flat).any() else np.partition(flat, k)[k]
+        flat = x.reshape(-1)
+        y = np.nan if np.isnan(flat).any() else _lower_median(flat)
         return np.full((1,) * x.ndim, y, dtype=x.dtype)
 
 
@@ -370,10 +366,14 @@ class NanMedian(_SplitAmongTies):
     @staticmethod
     def pick(x, axes):
         flat = x.reshape(-1)
-        flat = flat[~np.isnan(flat)] if x.dtype.kind == "f" else flat
-        k = (flat.size - 1) // 2
-        y = np.nan if flat.size == 0 else np.partition(flat, k)[k]
+        y = _lower_median(flat[~np.isnan(flat)] if x.dtype.kind == "f" else flat)
         return np.full((1,) * x.ndim, y, dtype=x.dtype)
+
+
+def _lower_median(flat: np.ndarray):
+    """The ⌊(n-1)/2⌋-th smallest of the n values of ``flat``; nan when there are none."""
+    k = (flat.size - 1) // 2
+    return np.nan if flat.size == 0 else np.partition(flat, k)[k]
 
 
 class LogSumExp(Function):

@@ -40,6 +40,16 @@ def _snapshot(value):
     return value
 
 
+def _in_dtype_of(where: str, name: str, key, p, array: np.ndarray) -> np.ndarray:
+    """A state ``array`` cast to ``p``'s dtype, refused by name when that would lose
+    information (cast_problem)."""
+    problem = cast_problem(array, p.dtype)
+    if problem:
+        raise ValueError(f"{where}: state {name} of parameter {key} must fit the "
+                         f"parameter's dtype, got {problem}")
+    return array.astype(p.dtype)
+
+
 def _step_is_tinynets(cls) -> bool:
     """Whether ``cls.step`` is one of tinynet's optimizers' (which keep their state in
     numpy arrays), not one written by a user."""
@@ -277,11 +287,7 @@ class Optimizer:
         if value.shape != shape:
             raise ValueError(f"{where}: state {name} of parameter {key} must have the "
                              f"parameter's shape {shape}, got {value.shape}")
-        problem = cast_problem(value, p.dtype)
-        if problem:
-            raise ValueError(f"{where}: state {name} of parameter {key} must fit the "
-                             f"parameter's dtype, got {problem}")
-        return value.astype(p.dtype)
+        return _in_dtype_of(where, name, key, p, value)
 
     def _restored_tensor(self, where: str, name: str, key, p, value: Tensor) -> Tensor:
         """A copy of a tensor state value of a user's optimizer: cast to ``p``'s dtype when
@@ -289,11 +295,7 @@ class Optimizer:
         as it is."""
         array = value.array
         if array.shape == tuple(p.shape) and array.dtype.kind == "f":
-            problem = cast_problem(array, p.dtype)
-            if problem:
-                raise ValueError(f"{where}: state {name} of parameter {key} must fit the "
-                                 f"parameter's dtype, got {problem}")
-            array = array.astype(p.dtype)
+            array = _in_dtype_of(where, name, key, p, array)
         return Tensor._wrap(array.copy(), False, None)
 
     def __repr__(self) -> str:
