@@ -21,8 +21,8 @@ collect_ignore_glob = ["compat/*"]
 # ---- topics: `pytest -m engine` (or nn, optim, training, diagnostics, sklearn, cli, docs,
 # compat, experiments) runs one part of the suite. Each test file has one topic.
 TOPICS = {
-    "engine": ("test_engine", "test_autograd_grad", "test_inplace", "test_inplace_views",
-               "test_fast_paths",
+    "engine": ("test_engine", "test_autograd_grad", "test_autograd_functional", "test_inplace",
+               "test_inplace_views", "test_fast_paths",
                "test_capture", "test_capture_values", "test_grad_buffer", "test_ops",
                "test_tensor_math",
                "test_tensor_more", "test_printing",

@@ -7,9 +7,10 @@ from tinynet.autograd.gradients import backward, grad
 from tinynet.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                         set_grad_enabled)
 from tinynet.autograd.replay import capture  # noqa: I001  (needs the engine, loaded above)
+from tinynet.autograd import functional
 from tinynet.autograd.variable import Variable
 
 __all__ = ["AnomalyError", "Function", "GradcheckError", "backward", "capture",
-           "detect_anomaly", "enable_grad", "grad", "gradcheck", "inference_mode",
+           "detect_anomaly", "enable_grad", "functional", "grad", "gradcheck", "inference_mode",
            "is_anomaly_enabled", "is_grad_enabled", "no_grad", "set_detect_anomaly",
            "set_grad_enabled", "Variable"]
