@@ -22,6 +22,7 @@ collect_ignore_glob = ["compat/*"]
 # compat, experiments) runs one part of the suite. Each test file has one topic.
 TOPICS = {
     "engine": ("test_engine", "test_autograd_grad", "test_autograd_functional", "test_inplace",
+               "test_unfold_and_scatter_reduce",
                "test_inplace_views", "test_fast_paths",
                "test_capture", "test_capture_values", "test_grad_buffer", "test_ops",
                "test_tensor_math",

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from tinynet.checks import args_or_keyword
+from tinynet.checks import args_or_keyword, check_int
 from tinynet.layouts import check_memory_format
 from tinynet.tensor_math import TensorMath, dims_of, numpy_names, single_dim
 
@@ -200,6 +200,24 @@ class TensorShape:
         if self.ndim == 0:  # nothing to shift
             return self.clone()
         return ops.Roll.apply(self, tuple(shift_list), tuple(axes))
+
+    def unfold(self, dimension: int, size: int, step: int):
+        """Every window of ``size`` consecutive elements along ``dimension``, ``step``
+        apart, as PyTorch's: that dim then counts the windows, (L - size) // step + 1 of
+        them, and a new last dim of ``size`` holds each one (``x.unfold(0, 3, 1)`` of a
+        series: its rolling windows). A copy (PyTorch's is a view); the gradient of an
+        element is the sum over the windows holding it."""
+        size, step = check_int("unfold", "size", size), check_int("unfold", "step", step)
+        if self.ndim == 0:  # one element, taken as a 1-d tensor of one (as PyTorch)
+            single_dim(dimension, 0, "unfold")
+            return self.reshape(1).unfold(0, size, step).reshape(size)
+        dim = single_dim(dimension, self.ndim, "unfold")
+        if step <= 0:  # (RuntimeError, as PyTorch's)
+            raise RuntimeError(f"unfold: step must be > 0, got {step}")
+        if not 0 <= size <= self.shape[dim]:
+            raise RuntimeError(f"unfold: size must be between 0 and the size of dimension "
+                               f"{dim} ({self.shape[dim]}), got {size}")
+        return ops.Unfold.apply(self, dim, size, step)
 
     def broadcast_to(self, size):
         """The tensor repeated to shape ``size`` by broadcasting: new dims in front, dims

@@ -21,7 +21,7 @@ from tinynet.ops.linear import Linear
 from tinynet.ops.cross_entropy import CrossEntropy, CrossEntropyGeneral
 from tinynet.ops.loss import BCE, BCEWithLogits, KLDiv, NLLLoss, SmoothL1
 from tinynet.ops.movement import (BroadcastTo, Clone, Diagonal, Flip, GetItem, Permute,
-                                  Reshape, Roll, SetItem)
+                                  Reshape, Roll, SetItem, Unfold)
 from tinynet.ops.nan_reduce import NanMean, NanSum
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
@@ -51,7 +51,7 @@ __all__ = [
     "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd", "SetItem",
     "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign",
     "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold",
-    "Trunc", "Var", "Where", "Xlogy",
+    "Trunc", "Unfold", "Var", "Where", "Xlogy",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)

@@ -208,3 +208,27 @@ class BroadcastTo(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, None  # at y's shape: the engine sums it back to x's
+
+
+class Unfold(Function):
+    """Every window of ``size`` consecutive elements along ``dim``, ``step`` apart:
+    y[..., i, ..., j] = x[..., i·step + j, ...], dim ``dim`` of y counting the windows,
+    (L - size) // step + 1 of them, and a new last dim of ``size`` holding each window.
+    dL/dx adds each window's gradient back where it came from (overlapping windows sum).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.x_shape, ctx.dim, ctx.size, ctx.step = x.shape, dim, size, step
+        windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
+        # NOTE: a copy, as BroadcastTo's: windows overlap, and the view is read-only
+        return np.take(windows, np.arange(0, windows.shape[dim], step), axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = np.zeros(ctx.x_shape, grad.dtype)
+        moved = np.moveaxis(gx, ctx.dim, -1)  # a view: windows run along the last dim
+        g = np.moveaxis(grad, ctx.dim, -2)  # (..., windows, size)
+        for j in range(ctx.size):  # offset j of every window at once
+            moved[..., j:j + ctx.step * g.shape[-2]:ctx.step] += g[..., j]
+        return gx, None, None, None
