@@ -206,6 +206,29 @@ def test_scatter_indices_out_of_range_are_refused_on_replayed_calls():
         step(x, tn.tensor(np.tile([0, 2, -1], (8, 1))))
 
 
+@pytest.mark.parametrize("name, use, rows", [
+    ("scatter_add", lambda h, i: tn.zeros(8, 5).scatter_add(1, i, h), 8),
+    ("scatter_reduce", lambda h, i: tn.ones(8, 5).scatter_reduce(1, i, h, "amax"), 8),
+    ("index_add", lambda h, i: tn.zeros(8, 5).index_add(1, i, h), None)])
+def test_add_and_reduce_indices_out_of_range_are_refused_on_replayed_calls(name, use, rows):
+    """numpy's add.at takes -1 for the last position: a replay must not."""
+    tn.manual_seed(0)
+    lin, x = nn.Linear(4, 3), tn.randn(8, 4)
+    step = tn.capture(lambda x, i: use(lin(x), i).pow(2).sum())
+
+    def index(last):
+        return tn.tensor(np.tile([0, 2, last], (rows, 1)) if rows else np.array([0, 2, last]))
+
+    for _ in range(3):
+        step(x, index(4)).backward()
+    assert step.replays == 1
+    for bad in (-1, 5):
+        with pytest.raises((RuntimeError, IndexError), match=f"{name}: index {bad} is out of"):
+            step(x, index(bad))
+    assert step(x, index(4)).item() == use(lin(x), index(4)).pow(2).sum().item()
+    assert step.replays == 2
+
+
 def test_int32_class_targets_out_of_range_are_refused_on_replayed_calls():
     tn.manual_seed(0)
     lin, x = nn.Linear(4, 3), tn.randn(6, 4)

@@ -15,7 +15,10 @@ INDEX_OPS = {"CrossEntropy": (1, lambda args: args[0].array.shape[-1]),
              "Embedding": (1, lambda args: args[0].array.shape[0]),
              "OneHot": (0, lambda args: args[1]),
              "Gather": (2, lambda args: args[0].array.shape[args[1]]),
-             "Scatter": (2, lambda args: args[0].array.shape[args[1]])}
+             "Scatter": (2, lambda args: args[0].array.shape[args[1]]),
+             "ScatterAdd": (2, lambda args: args[0].array.shape[args[1]]),
+             "ScatterReduce": (2, lambda args: args[0].array.shape[args[1]]),
+             "IndexAdd": (2, lambda args: args[0].array.shape[args[1]])}
 
 
 def _recordable() -> bool:
