@@ -411,6 +411,11 @@ def scatter_add(input, dim, index, src):
     return check_tensor("scatter_add", input).scatter_add(dim, index, src)
 
 
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    return check_tensor("scatter_reduce", input).scatter_reduce(dim, index, src, reduce,
+                                                                include_self=include_self)
+
+
 def index_add(input, dim, index, source, *, alpha=1):
     return check_tensor("index_add", input).index_add(dim, index, source, alpha=alpha)
 

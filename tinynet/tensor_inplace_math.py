@@ -25,6 +25,12 @@ class TensorInPlaceMath:
         per class)."""
         return self._apply_("scatter_add_", lambda x: x.scatter_add(dim, index, src), src)
 
+    def scatter_reduce_(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
+        """``scatter_reduce``, in this tensor."""
+        return self._apply_("scatter_reduce_",
+                            lambda x: x.scatter_reduce(dim, index, src, reduce,
+                                                       include_self=include_self), src)
+
     def index_put_(self, indices, values, accumulate: bool = False):
         """``index_put``, in this tensor."""
         return self._apply_("index_put_", lambda x: x.index_put(indices, values, accumulate),

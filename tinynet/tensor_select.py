@@ -8,6 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from tinynet.checks import check_choice
 from tinynet.tensor_math import TensorMath, array_of, constant_tensor, numpy_names, single_dim
 
 TopkResult = namedtuple("topk", ["values", "indices"])
@@ -147,12 +148,15 @@ class TensorSelect:
         ``src`` a tensor or a number (also as ``value=``), as PyTorch's; differentiable in
         self and a tensor ``src``. ``index``: integers, self's number of dims, no larger
         than src in any dim nor than self in the dims but ``dim``."""
-        if reduce is not None:
-            raise NotImplementedError(f"scatter: reduce={reduce!r} is not supported (use "
-                                      f"scatter_add, index_add or a loop)")
         if (src is None) == (value is None):
             raise TypeError("scatter: give src (a tensor or a number) or value, one of them")
         src = value if src is None else src
+        if reduce is not None:  # PyTorch's older form of scatter_reduce
+            check_choice("scatter", "reduce", reduce, ("add", "multiply"))
+            if not isinstance(src, TensorSelect):  # a number: sent to every position
+                src = constant_tensor(np.full(np.shape(array_of(index)), src, self.dtype))
+            return self.scatter_reduce(dim, index, src,
+                                       "sum" if reduce == "add" else "prod")
         if self.ndim == 0:  # one element, as a 1-d tensor of one (PyTorch takes it too)
             single_dim(dim, 0, "scatter")
             return self.reshape(1).scatter(0, _one_dim(index), _one_dim(src)).reshape(())
@@ -170,6 +174,25 @@ class TensorSelect:
             return self.reshape(1).scatter_add(0, _one_dim(index), _one_dim(src)).reshape(())
         dim, index, src = self._scatter_args("scatter_add", dim, index, src)
         return ops.ScatterAdd.apply(self, dim, index, src)
+
+    def scatter_reduce(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
+        """A copy where each position ``index`` points at (out[index[i][j]][j] for dim 0)
+        holds the ``reduce`` of the ``src`` values sent there and, with ``include_self``,
+        of its own value: "sum", "prod", "mean" (an integer mean rounds down), "amax" or
+        "amin", as PyTorch's; the other positions keep theirs. Differentiable in self and
+        ``src`` (ties of amax/amin share the gradient). ``index`` as for ``scatter``."""
+        check_choice("scatter_reduce", "reduce", reduce, ops.ScatterReduce.REDUCTIONS)
+        if not isinstance(include_self, bool):
+            raise TypeError(f"scatter_reduce: include_self must be True or False, got "
+                            f"{include_self!r}")
+        if not isinstance(src, TensorSelect):
+            raise TypeError(f"scatter_reduce: src must be a tensor, got {type(src).__name__}")
+        if self.ndim == 0:
+            single_dim(dim, 0, "scatter_reduce")
+            return self.reshape(1).scatter_reduce(0, _one_dim(index), _one_dim(src), reduce,
+                                                  include_self=include_self).reshape(())
+        dim, index, src = self._scatter_args("scatter_reduce", dim, index, src)
+        return ops.ScatterReduce.apply(self, dim, index, src, reduce, include_self)
 
     def _scatter_args(self, name: str, dim, index, src) -> tuple:
         """(dim, index, src) of ``scatter`` or ``scatter_add`` on this (n-d) tensor, checked:

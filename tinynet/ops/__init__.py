@@ -29,7 +29,7 @@ from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mea
 from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
 from tinynet.ops.scan import LogCumSumExp
 from tinynet.ops.select import (FMax, FMin, Gather, IndexAdd, Maximum, Minimum, OneHot,
-                                Scatter, ScatterAdd, Where)
+                                Scatter, ScatterAdd, ScatterReduce, Where)
 from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
                                  Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
@@ -48,7 +48,8 @@ __all__ = [
     "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanMedian", "NanSum",
     "NanToNum",
     "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "RReLU", "ReLU", "Reciprocal",
-    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd", "SetItem",
+    "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd",
+    "ScatterReduce", "SetItem",
     "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign",
     "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold",
     "Trunc", "Unfold", "Var", "Where", "Xlogy",

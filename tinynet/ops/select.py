@@ -195,6 +195,102 @@ class ScatterAdd(Function):
         return grad if ctx.needs_input_grad[0] else None, None, None, gsrc
 
 
+class ScatterReduce(Function):
+    """y = x, then each position index points at (for dim 0, y[index[i][j]][j]) becomes
+    the reduction of src's values sent there, and of x's value when ``include_self``:
+    their "sum", "prod", "mean", "amax" or "amin" (an integer mean rounds down, as
+    PyTorch's). Positions nothing is sent to keep x's value. Gradients, per position
+    (the contributors: x's value if included, and the src values sent there):
+        sum:  1 to each contributor;   mean: 1/n to each of the n contributors;
+        prod: the product of the other contributors;
+        amax, amin: 1/k to each of the k contributors equal to the result (ties share).
+    x's value gets 0 where it was not included and something was sent.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce, include_self):
+        positions, within = _positions(index, dim), _covered(index)
+        values = src[within]
+        count = np.zeros(x.shape, np.int64)  # values sent to each position
+        np.add.at(count, positions, 1)
+        hit = count > 0
+        y = x.copy()
+        if not include_self:
+            y[hit] = _IDENTITY[reduce](x.dtype)
+        _REDUCE_AT[reduce](y, positions, values)
+        if reduce == "mean":
+            n = count[hit] + include_self
+            y[hit] = y[hit] // n if y.dtype.kind in "iub" else y[hit] / n
+        ctx.save_for_backward(x, values, y, count, *positions)
+        ctx.within, ctx.src_shape = within, src.shape
+        ctx.reduce, ctx.include_self = reduce, include_self
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, values, y, count, *positions = ctx.saved_tensors
+        positions, hit, include_self = tuple(positions), count > 0, ctx.include_self
+        self_share, src_share = ScatterReduce._shares(ctx.reduce, x, values, y, count,
+                                                      positions, include_self)
+        gx = None
+        if ctx.needs_input_grad[0]:  # (where nothing was sent, y = x: all of grad)
+            share = self_share if include_self else 0.0
+            gx = np.where(hit, grad * share, grad).astype(grad.dtype, copy=False)
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = np.zeros(ctx.src_shape, dtype=grad.dtype)
+            gsrc[ctx.within] = grad[positions] * src_share
+        return gx, None, None, gsrc, None, None
+
+    @staticmethod
+    def _shares(reduce, x, values, y, count, positions, include_self) -> tuple:
+        """(dy/dx at each position of x where it was included, dy/d each sent value);
+        only their values where something was sent are read."""
+        if reduce == "sum":
+            return 1.0, 1.0
+        if reduce == "mean":
+            n = np.maximum(count + include_self, 1)
+            return 1.0 / n, 1.0 / n[positions]
+        if reduce in ("amax", "amin"):  # ties share the gradient
+            self_at = (x == y) & include_self
+            ties = self_at.astype(np.int64)
+            sent_at = values == y[positions]
+            np.add.at(ties, positions, sent_at)
+            ties = np.maximum(ties, 1)
+            return self_at / ties, sent_at / ties[positions]
+        # prod: the product of the others; with zeros among the contributors, only a
+        # zero alone gets the product of the rest, every other contributor 0
+        zeros = ((x == 0) & include_self).astype(np.int64)
+        np.add.at(zeros, positions, values == 0)
+        nonzero = np.where((x != 0) & include_self, x, 1)
+        np.multiply.at(nonzero, positions, np.where(values != 0, values, 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self_share = np.where(x != 0, np.where(zeros == 0, y / x, 0),
+                                  np.where(zeros == 1, nonzero, 0))
+            z, v = zeros[positions], values
+            src_share = np.where(v != 0, np.where(z == 0, y[positions] / v, 0),
+                                 np.where(z == 1, nonzero[positions], 0))
+        return self_share, src_share
+
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min if dtype.kind in "iu" \
+        else False
+
+
+def _highest(dtype):
+    return np.inf if dtype.kind == "f" else np.iinfo(dtype).max if dtype.kind in "iu" \
+        else True
+
+
+# a reduction's value over nothing, and its ufunc's unbuffered in-place ``at``
+_IDENTITY = {"sum": lambda d: 0, "mean": lambda d: 0, "prod": lambda d: 1,
+             "amax": _lowest, "amin": _highest}
+_REDUCE_AT = {"sum": np.add.at, "mean": np.add.at, "prod": np.multiply.at,
+              "amax": np.maximum.at, "amin": np.minimum.at}
+ScatterReduce.REDUCTIONS = tuple(_IDENTITY)
+
+
 class IndexAdd(Function):
     """y = x, then y[..., index[i], ...] += source[..., i, ...] along ``dim``, every slice
     added where an index repeats. dL/dx = dL/dy; dL/dsource = dL/dy[..., index, ...]."""
