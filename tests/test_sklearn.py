@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_moons, make_regression
 from sklearn.exceptions import ConvergenceWarning
@@ -19,12 +20,8 @@ from tinynet.serialization import load as tn_load, save as tn_save
 from tinynet import nn as tn_nn
 from tinynet.sklearn import MLPClassifier, MLPRegressor
 
-# Checks we cannot pass, with the reason (also listed in docs/sklearn.md).
-EXPECTED_FAILED_CHECKS = {
-    "check_sample_weight_equivalence_on_dense_data":
-        "minibatch training: a sample weighted 2 sits in one batch, a repeated sample may "
-        "land in two, so the optimisation paths differ (scikit-learn's own MLP shares this)",
-}
+# Checks we cannot pass, with the reason (also listed in docs/sklearn.md): none.
+EXPECTED_FAILED_CHECKS = {}
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -152,6 +149,9 @@ def test_bad_parameters_are_named_in_fit(iris, param, value, fragment):
     with pytest.raises(ValueError, match=fragment) as info:
         clf.fit(X, y)
     assert repr(value) in str(info.value)
+    # scikit-learn's InvalidParameterError: a TypeError too, as its own estimators raise
+    assert isinstance(info.value, TypeError)
+    assert type(info.value).__name__ == "InvalidParameterError"
 
 
 def test_bad_input_gets_sklearn_errors(iris):
@@ -188,6 +188,113 @@ def test_no_convergence_warns_and_tol_stops():
     # the loss never falls by 0.5: after epoch 1, stop once 3 > n_iter_no_change epochs
     # have passed without improvement (scikit-learn's '>')
     assert stopped.n_iter_ == 4
+
+
+def test_a_score_or_loss_equal_to_the_best_plus_tol_counts_as_an_improvement():
+    """scikit-learn's rule at the boundary: with tol=0 a validation accuracy that stays
+    at its best (a tie) keeps training, as does a training loss equal to its best."""
+    from sklearn.datasets import make_blobs
+    from sklearn.neural_network import MLPClassifier as SkMLP
+    X, y = make_blobs(200, centers=[[-5, -5], [5, 5]], random_state=0)
+    settings = dict(hidden_layer_sizes=(5,), early_stopping=True, tol=0.0, n_iter_no_change=2,
+                    max_iter=30, learning_rate_init=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours, theirs = MLPClassifier(**settings).fit(X, y), SkMLP(**settings).fit(X, y)
+    assert ours.validation_scores_[-28:] == [1.0] * 28  # separable: each epoch ties the best
+    assert ours.n_iter_ == theirs.n_iter_ == 30
+    clf = MLPClassifier(tol=0.0, n_iter_no_change=1)
+    clf._best_loss, clf._no_improvement, clf.loss_curve_ = 0.5, 1, [0.5]
+    assert not clf._converged(validating=False) and clf._no_improvement == 0
+    clf.loss_curve_.append(0.5 + 1e-12)
+    clf._converged(validating=False)
+    assert clf._no_improvement == 1
+
+
+def test_coefs_and_intercepts_are_the_networks_own_as_in_scikit_learn(iris):
+    X, y = iris
+    clf = MLPClassifier((5,), max_iter=5, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.coefs_[1][:] = 0  # in place: the network changes
+    clf.intercepts_[1][:] = [0.0, 1.0, 0.0]
+    np.testing.assert_allclose(clf.predict_proba(X), np.tile(softmax([0.0, 1.0, 0.0]), (150, 1)))
+    clf.coefs_ = [np.ones((4, 5)), np.eye(5, 3)]  # assigned: copied in
+    assert clf.coefs_[0].sum() == 20 and not np.allclose(clf.predict_proba(X), before)
+    with pytest.raises(ValueError, match=r"coefs_: must be 2 arrays of shapes \[\(4, 5\), "
+                                         r"\(5, 3\)\] \(the fitted network's\), got shapes"):
+        clf.coefs_ = [np.ones((5, 4)), np.ones((5, 3))]
+
+
+def test_set_params_after_fit_changes_the_next_fit_not_the_predictions():
+    X, y = make_regression(60, 3, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(5,), max_iter=5, random_state=0).fit(X, np.abs(y))
+    predicted = reg.predict(X)
+    reg.set_params(loss="poisson", dtype="float32")
+    assert reg.out_activation_ == "identity"
+    np.testing.assert_array_equal(reg.predict(X), predicted)
+    reg.fit(X, np.abs(y))  # the next fit takes them
+    assert reg.out_activation_ == "exp" and reg.coefs_[0].dtype == np.float32
+
+
+def test_adamw_decays_the_weights_by_alpha_in_place_of_the_l2_penalty(iris):
+    """solver='adamw': one full-batch step is Adam's step from w·(1 - lr·alpha) for each
+    weight matrix; biases are not decayed, and the loss has no L2 term."""
+    X, y = iris
+    settings = dict(hidden_layer_sizes=(4,), max_iter=1, batch_size=150, shuffle=False,
+                    random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = MLPClassifier(**settings, learning_rate_init=1e-300, alpha=0.0).fit(X, y)
+        adam = MLPClassifier(**settings, solver="adam", alpha=0.0).fit(X, y)
+        adamw = MLPClassifier(**settings, solver="adamw", alpha=0.5).fit(X, y)
+    for w0, a, w in zip(start.coefs_, adam.coefs_, adamw.coefs_):
+        np.testing.assert_allclose(a - w, 0.001 * 0.5 * w0, rtol=1e-9)
+    for a, w in zip(adam.intercepts_, adamw.intercepts_):
+        np.testing.assert_array_equal(a, w)
+    assert adamw.loss_ == adam.loss_
+    assert adamw._optimizer.param_groups[1]["weight_decay"] == 0.0
+
+
+def test_a_column_vector_target_of_a_regressor_warns_as_scikit_learn():
+    from sklearn.exceptions import DataConversionWarning
+    X, y = make_regression(40, 3, random_state=0)
+    with pytest.warns(DataConversionWarning, match="A column-vector y was passed"):
+        reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(
+            X, y[:, None])
+    assert reg.predict(X).shape == (40,) and reg.n_outputs_ == 1
+
+
+def _check_dead_since(records) -> int:
+    """Each record's dead_since is the first epoch of the unit's current dead run, read
+    from the records themselves; returns how many dead units were checked."""
+    checked, run_start = 0, {}
+    for record in records:
+        layer = record["layers"]["1"]
+        dead = dict(zip(layer["dead_units"], layer["dead_since"]))
+        run_start = {unit: run_start.get(unit, record["epoch"]) for unit in dead}
+        assert dead == run_start, record["epoch"]
+        checked += len(dead)
+    return checked
+
+
+def test_dead_units_are_dated_in_the_historys_epochs_across_fit_calls(iris):
+    """partial_fit and warm_start fits go on with one Monitor's count: a unit dead since
+    epoch 2 says 2 in epoch 9, not the epoch of the call that saw it."""
+    X, y = iris
+    settings = dict(hidden_layer_sizes=(16,), learning_rate_init=0.05, random_state=0,
+                    batch_size=32, alpha=0.1)
+    clf = MLPClassifier(**settings)
+    for _ in range(8):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    warm = MLPClassifier(max_iter=3, warm_start=True, **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for _ in range(3):
+            warm.fit(X, y)
+    for est in (clf, warm):
+        assert [r["epoch"] for r in est.history_.records] == list(range(1, est._epochs + 1))
+        assert _check_dead_since(est.history_.records) > 5
+        assert min(est.history_.records[-1]["layers"]["1"]["dead_since"]) < 3
 
 
 def test_partial_fit_needs_classes_then_learns(iris):
@@ -278,8 +385,10 @@ def test_validation_scores_are_none_without_early_stopping_as_in_scikit_learn(ir
             assert plain.validation_scores_ is None and plain.best_validation_score_ is None
         warm = MLPClassifier((4,), max_iter=3, random_state=0, warm_start=True).fit(X, y)
         warm.set_params(early_stopping=True).fit(X, y)  # turned on: scores from here
-    assert len(warm.validation_scores_) == 3
-    assert warm.best_validation_score_ == max(warm.validation_scores_)
+        assert len(warm.validation_scores_) == 3
+        assert warm.best_validation_score_ == max(warm.validation_scores_)
+        warm.set_params(early_stopping=False).fit(X, y)  # and off again: None
+    assert warm.validation_scores_ is None and warm.best_validation_score_ is None
 
 
 def test_verbose_prints_the_validation_score_of_each_epoch_as_scikit_learn(iris, capsys):
@@ -356,10 +465,11 @@ def _same_fit(a, b):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("settings", [
     dict(solver="adam", alpha=1e-3),
+    dict(solver="adamw", alpha=0.1),
     dict(solver="sgd", early_stopping=True, validation_fraction=0.2, n_iter_no_change=3),
     dict(solver="sgd", learning_rate="invscaling", power_t=0.25),
     dict(solver="sgd", learning_rate="adaptive", tol=0.05, n_iter_no_change=1),
-], ids=["adam", "sgd-early-stopping", "sgd-invscaling", "sgd-adaptive"])
+], ids=["adam", "adamw", "sgd-early-stopping", "sgd-invscaling", "sgd-adaptive"])
 def test_a_fit_resumed_from_its_checkpoint_ends_as_the_uninterrupted_fit(iris, tmp_path,
                                                                          settings):
     X, y = iris
@@ -392,7 +502,7 @@ def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, 
     path = tmp_path / "fit.npz"
     MLPClassifier((8,), max_iter=2, checkpoint=str(path), random_state=0).fit(X, y)
     state = tn_load(str(path))
-    for key in BEFORE:
+    for key in (*BEFORE, "solver='adamw' weight decay"):
         state["run"]["params"].pop(key, None)  # (a classifier has no loss)
     tn_save(state, str(path))
     resumed = MLPClassifier((8,), max_iter=4, random_state=0).fit(X, y, resume_from=str(path))
@@ -400,6 +510,16 @@ def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, 
     with pytest.raises(ValueError, match="these differ: learning_rate: checkpoint 'constant', "
                                          "now 'adaptive'"):
         MLPClassifier((8,), max_iter=4, random_state=0, learning_rate="adaptive").fit(
+            X, y, resume_from=str(path))
+    # 'adamw' then decayed every parameter by 0.01, as alpha (0.0001) does not now
+    MLPClassifier((8,), max_iter=2, checkpoint=str(path), solver="adamw",
+                  random_state=0).fit(X, y)
+    state = tn_load(str(path))
+    state["run"]["params"].pop("solver='adamw' weight decay")
+    tn_save(state, str(path))
+    with pytest.raises(ValueError, match="these differ: solver='adamw' weight decay: "
+                                         "checkpoint 0.01, now 0.0001"):
+        MLPClassifier((8,), max_iter=4, solver="adamw", random_state=0).fit(
             X, y, resume_from=str(path))
 
 

@@ -39,9 +39,10 @@ class _Epochs:
     def _run_epochs(self, X, y, sample_weight, epochs: int, incremental: bool) -> None:
         """Train for up to ``epochs`` passes; stop early by sklearn's ``tol`` rules."""
         X_val = y_val = w_val = None
+        if not incremental and (self.validation_scores_ is None) == self.early_stopping:
+            self._start_validation_scores()  # (a warm start that turned early stopping on
+            # or off: its scores start anew, or are None, as a first fit's)
         if self.early_stopping and not incremental:
-            if self.validation_scores_ is None:  # (a warm start of a fit without it)
-                self._start_validation_scores()
             X, X_val, y, y_val, sample_weight, w_val = self._split(X, y, sample_weight)
         if self.batch_size == "auto":
             batch_size = min(200, len(X))
@@ -51,6 +52,9 @@ class _Epochs:
                               "is going to be clipped")  # (scikit-learn's words)
             batch_size = min(self.batch_size, len(X))
         watcher = Monitor(self.model_) if self.monitor else None
+        if watcher and getattr(self, "_monitor_state", None) is not None:
+            # (warm_start, partial_fit, a resumed fit: its epochs and dead units go on)
+            watcher.load_state_dict(self._monitor_state)
         self.model_.train()
         try:
             self._epochs_until_stop(X, y, sample_weight, epochs, incremental, batch_size,
@@ -79,6 +83,7 @@ class _Epochs:
                 self._train_epoch(X, y, sample_weight, batch_size, start)
                 record = self._record(X_val, y_val, w_val, watcher)
                 self.history_.records.append(record)
+                self._monitor_state = _carried(watcher)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}",
                           file=sys.stdout)
@@ -119,7 +124,8 @@ class _Epochs:
 
     # what an epoch changes besides the network and the optimizer (see _epoch_state)
     _EPOCH_ATTRIBUTES = ("n_iter_", "_epochs", "t_", "loss_", "best_loss_", "_best_loss",
-                         "best_validation_score_", "_best_state", "_no_improvement")
+                         "best_validation_score_", "_best_state", "_no_improvement",
+                         "_monitor_state")
     _EPOCH_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
     def _epoch_state(self) -> tuple:
@@ -164,6 +170,10 @@ class _Epochs:
 
         def penalty(value, targets):  # scikit-learn's L2 term, on the gradients and the loss
             return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
+
+        if self.solver == "adamw":  # alpha decays the weights in AdamW's step instead
+            self._optimizer.param_groups[0]["weight_decay"] = self.alpha
+            penalty = None
 
         data = array_batches(X, (y, sample_weight), batch_size, self.shuffle, self._rng)
         try:
@@ -233,13 +243,14 @@ class _Epochs:
         'adaptive' divides it by 5 instead of stopping, until it is at most 1e-6."""
         if validating:
             score = self.validation_scores_[-1]
-            improved = score > self.best_validation_score_ + self.tol
+            improved = score >= self.best_validation_score_ + self.tol  # (a tie counts,
+            # as in scikit-learn: with tol=0 a flat validation accuracy keeps training)
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
                 self._best_state = {k: v.array.copy() for k, v in self.model_.state_dict().items()}
         else:
             loss = self.loss_curve_[-1]
-            improved = loss < self._best_loss - self.tol
+            improved = loss <= self._best_loss - self.tol
             self._best_loss = self.best_loss_ = min(self._best_loss, loss)
         self._no_improvement = 0 if improved else self._no_improvement + 1
         schedule = self.learning_rate if self.solver == "sgd" else "constant"
@@ -288,3 +299,15 @@ def batch_loss(loss, out: Tensor, yb: Tensor, wb=None) -> Tensor:
     if wb is None:
         return loss(out, yb, "mean")
     return (loss(out, yb, "none") * wb).sum() / wb.sum()
+
+
+def _carried(watcher):
+    """What the next fit call's Monitor takes from this one (None without a Monitor): its
+    epochs, so that they count on, and when each dead unit died. A copy: the Monitor
+    goes on changing its own."""
+    if watcher is None:
+        return None
+    state = watcher.state_dict()
+    return {"epochs": list(state["epochs"]),
+            "dead_since": {name: None if since is None else np.array(since)
+                           for name, since in state["dead_since"].items()}}

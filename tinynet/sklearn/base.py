@@ -8,6 +8,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+try:  # scikit-learn's error for a bad parameter: a ValueError and a TypeError
+    from sklearn.utils._param_validation import InvalidParameterError
+except ImportError:  # pragma: no cover  (a scikit-learn that moved it)
+    class InvalidParameterError(ValueError, TypeError):
+        pass
+
 from tinynet import nn, optim
 from tinynet.autograd.grad_mode import no_grad
 from tinynet.diagnostics.probe import initial_state, input_stats
@@ -67,8 +73,10 @@ class _BaseMLP(_Epochs, BaseEstimator):
 
     # ---- parameters, checked once per fit -------------------------------------------
     def _fail(self, param: str, requirement: str):
-        """Raise scikit-learn's error for a bad parameter (naming it, the rule, the value)."""
-        raise ValueError(f"The {param!r} parameter of {type(self).__name__} must be "
+        """Raise scikit-learn's error for a bad parameter (naming it, the rule, the value):
+        its InvalidParameterError, which ``except ValueError`` and ``except TypeError``
+        both catch."""
+        raise InvalidParameterError(f"The {param!r} parameter of {type(self).__name__} must be "
                          f"{requirement}. Got {getattr(self, param)!r} instead.")
 
     def _check_number(self, param, low, high=np.inf, low_open=False, high_open=False,
@@ -160,6 +168,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
         self._best_state = None  # the parameters of the best validation score so far
         self.n_iter_, self.t_ = 0, 0
         self._epochs = 0  # every epoch trained since the network was built (the History's)
+        self._monitor_state = None  # the Monitor's, carried from one fit call to the next
         self._architecture = self._architecture_params()
         self.history_ = History(config={"estimator": repr(self)})
         self._no_improvement = 0
@@ -228,14 +237,22 @@ class _BaseMLP(_Epochs, BaseEstimator):
             self._optimizer = optim.SGD(params, lr=self.learning_rate_init,
                                         momentum=self.momentum,
                                         nesterov=self.nesterovs_momentum and self.momentum > 0)
-        else:
-            solver = optim.Adam if self.solver == "adam" else optim.AdamW
-            self._optimizer = solver(params, lr=self.learning_rate_init,
-                                     betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+        elif self.solver == "adam":
+            self._optimizer = optim.Adam(params, lr=self.learning_rate_init,
+                                         betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+        else:  # adamw: alpha is the weights' decoupled decay (no L2 term: see _Epochs)
+            weights = {id(W) for W in self._weights}
+            groups = [{"params": [p for p in params if id(p) in weights],
+                       "weight_decay": self.alpha},
+                      {"params": [p for p in params if id(p) not in weights],
+                       "weight_decay": 0.0}]
+            self._optimizer = optim.AdamW(groups, lr=self.learning_rate_init,
+                                          betas=(self.beta_1, self.beta_2), eps=self.epsilon)
 
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=np.dtype(self.dtype))
+        # the fitted network's dtype (a dtype set since applies from the next fit on)
+        X = validate_data(self, X, reset=False, dtype=self._weights[0].array.dtype)
         self.model_.eval()
         with no_grad():
             return self.model_(from_numpy(X)).array
@@ -322,14 +339,42 @@ class _BaseMLP(_Epochs, BaseEstimator):
 
     @property
     def coefs_(self) -> list:
-        """Weight matrices as scikit-learn stores them: (fan_in, fan_out) each."""
+        """Weight matrices as scikit-learn stores them: (fan_in, fan_out) each, views of
+        the network's weights (changing them in place changes the network, as in
+        scikit-learn). Assigning a list copies its values in."""
         check_is_fitted(self, "model_")
-        return [W.array.T.copy() for W in self._weights]
+        return [W.array.T for W in self._weights]
+
+    @coefs_.setter
+    def coefs_(self, values) -> None:
+        self._assign("coefs_", self._weights, values, transposed=True)
 
     @property
     def intercepts_(self) -> list:
+        """Bias vectors, (fan_out,) each, views of the network's biases (as ``coefs_``)."""
         check_is_fitted(self, "model_")
-        return [m.bias.array.copy() for m in self.model_.modules() if isinstance(m, nn.Linear)]
+        return [b.array for b in self._biases]
+
+    @intercepts_.setter
+    def intercepts_(self, values) -> None:
+        self._assign("intercepts_", self._biases, values, transposed=False)
+
+    @property
+    def _biases(self) -> list:
+        return [m.bias for m in self.model_.modules() if isinstance(m, nn.Linear)]
+
+    def _assign(self, name: str, params: list, values, transposed: bool) -> None:
+        """Copy ``values`` (one array per layer, scikit-learn's shapes) into ``params``."""
+        check_is_fitted(self, "model_")
+        values = list(values)
+        shapes = [p.array.T.shape if transposed else p.array.shape for p in params]
+        given = [np.shape(v) for v in values]
+        if given != shapes:
+            raise ValueError(f"{type(self).__name__}.{name}: must be {len(shapes)} arrays of "
+                             f"shapes {shapes} (the fitted network's), got shapes {given}")
+        for p, v in zip(params, values):
+            p.array[...] = np.asarray(v).T if transposed else v
+            p.bump_version()
 
 
 _SET_BY_CHECKS = ("classes_", "n_features_in_", "feature_names_in_")

@@ -25,15 +25,20 @@ BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": rep
           "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error")}
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
-            "_no_improvement", "_split_seed", "_epochs", "_stopped")
+            "_no_improvement", "_split_seed", "_epochs", "_stopped", "_monitor_state")
 
 
 def run_settings(estimator, X, y) -> dict:
     """What identifies a run: its class, its run parameters and its data."""
     params = estimator.get_params()
-    return {"estimator": type(estimator).__name__,
-            "params": {name: repr(params[name]) for name in RUN_PARAMS if name in params},
-            "data": fingerprint(X, y)}
+    kept = {name: repr(params[name]) for name in RUN_PARAMS if name in params}
+    kept["solver='adamw' weight decay"] = repr(_weight_decay(params["solver"], params["alpha"]))
+    return {"estimator": type(estimator).__name__, "params": kept, "data": fingerprint(X, y)}
+
+
+def _weight_decay(solver, alpha) -> float:
+    """The decoupled weight decay a run applies: alpha for 'adamw', else none."""
+    return alpha if solver == "adamw" else 0.0
 
 
 def save_checkpoint(estimator, path) -> None:
@@ -59,7 +64,9 @@ def restore(estimator, path) -> bool:
         raise ValueError(f"{name}.fit: resume_from must be a checkpoint written with "
                          f"checkpoint=..., got {str(path)!r}, which holds something else")
     saved, now = state["run"], estimator._run_settings
-    before = {**BEFORE, **saved["params"]}
+    # (before the decay was recorded, 'adamw' decayed every parameter by AdamW's 0.01)
+    decay = 0.01 if saved["params"].get("solver") == repr("adamw") else 0.0
+    before = {**BEFORE, "solver='adamw' weight decay": repr(decay), **saved["params"]}
     differ = [f"{key}: checkpoint {before.get(key)}, now {value}"
               for key, value in now["params"].items() if before.get(key) != value]
     if saved["estimator"] != now["estimator"]:

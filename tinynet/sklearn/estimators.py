@@ -26,7 +26,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from tinynet import nn
 from tinynet.sklearn.base import _BaseMLP
@@ -41,7 +41,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         activation: 'identity', 'logistic', 'tanh', 'relu' (default), 'leaky_relu',
             'elu', 'gelu', 'gelu_tanh', 'silu', 'mish', 'softplus', 'prelu', 'selu' or
             'hardtanh'.
-        solver: 'adam' (default), 'adamw' or 'sgd'.
+        solver: 'adam' (default), 'adamw' (Adam with decoupled weight decay: alpha then
+            decays the weight matrices in each step, w ← w·(1 - lr·alpha), in place of
+            the L2 penalty) or 'sgd'.
         alpha: L2 penalty strength (0.0001); batch_size: 'auto' = min(200, n_samples);
         learning_rate ('constant', 'invscaling' or 'adaptive': the sgd solver's schedule),
         learning_rate_init (0.001), power_t (0.5, for 'invscaling'), max_iter (200
@@ -299,7 +301,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """The output's function, as scikit-learn names it: 'identity', or 'exp' for the
         Poisson loss (``model_`` outputs the log of the mean)."""
         check_is_fitted(self, "model_")
-        return "exp" if self.loss == "poisson" else "identity"
+        return "exp" if self._fitted_loss() == "poisson" else "identity"
+
+    def _fitted_loss(self) -> str:
+        """The loss the network was fitted with (``set_params`` after ``fit`` changes
+        the next fit, not what this network's outputs mean)."""
+        return self._architecture["loss"]
 
     def fit(self, X, y, sample_weight=None, resume_from=None):
         """Train on (X, y) for up to ``max_iter`` epochs. Returns self.
@@ -313,6 +320,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
         y = np.asarray(y, dtype=np.dtype(self.dtype))
+        if y.ndim == 2 and y.shape[1] == 1:  # one target, as a column: warned, as sklearn
+            y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and (y < 0).any():
             i = int(np.flatnonzero(y.reshape(-1) < 0)[0])
             raise ValueError(f"{where}: y must be >= 0 for loss='poisson' (counts or rates), "
@@ -344,7 +353,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _predicted(self, out: np.ndarray) -> np.ndarray:
         """The predictions from the network's outputs: the mean, e^out, for 'poisson'."""
-        return np.exp(out) if self.loss == "poisson" else out
+        return np.exp(out) if self._fitted_loss() == "poisson" else out
 
     def predict(self, X) -> np.ndarray:
         """Predictions as float64 (scikit-learn's convention), whatever ``dtype`` trained:
