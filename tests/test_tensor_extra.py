@@ -837,3 +837,67 @@ def test_index_put_with_accumulate_counts_a_confusion_matrix():
         matrix.index_put_((labels,), 1.0)
     with pytest.raises(IndexError, match="index_put: index 3 is out of bounds for dim 0"):
         matrix.index_put((tn.tensor([3]),), tn.ones(3, dtype=tn.int64), accumulate=True)
+
+
+def test_index_put_takes_boolean_masks_as_pytorch():
+    mask = tn.tensor([[True, False], [False, True]])
+    assert tn.zeros(2, 2).index_put((mask,), tn.tensor(1.0)).tolist() == [[1, 0], [0, 1]]
+    assert tn.zeros(2, 2).index_put((mask,), tn.tensor([1.0, 2.0]),
+                                    accumulate=True).tolist() == [[1, 0], [0, 2]]
+    rows = tn.zeros(2, 3).index_put((tn.tensor([True, False]),), tn.tensor(5.0))
+    assert rows.tolist() == [[5, 5, 5], [0, 0, 0]]
+
+
+def test_integer_ranges_truncate_as_pytorch():
+    # linspace: each value toward zero (numpy's int linspace floors: -1/3 became -1)
+    assert tn.linspace(-1, 1, 4, dtype=tn.int32).tolist() == [-1, 0, 0, 1]
+    assert tn.linspace(-2.5, 2.5, 5, dtype=tn.int64).tolist() == [-2, -1, 0, 1, 2]
+    assert tn.linspace(0, 10, 4, dtype=tn.int64).tolist() == [0, 3, 6, 10]
+    # both ends exact: the second half counts back from the end
+    x = tn.linspace(0.0, 1.0, 7, dtype=tn.float64)
+    assert x[-1].item() == 1.0 and x[4].item() == 1.0 - 2 * (1.0 / 6)
+    # arange: int64 truncates the arguments; other integer dtypes truncate start and step
+    # and count with the float arguments
+    assert tn.arange(-3.5, 0, 1, dtype=tn.int64).tolist() == [-3, -2, -1]
+    assert tn.arange(-3.5, 0, 1, dtype=tn.int32).tolist() == [-3, -2, -1, 0]
+    assert tn.arange(-5, 0, 1.5, dtype=tn.int32).tolist() == [-5, -4, -3, -2]
+    with pytest.raises(ValueError, match="arange: step must be nonzero, got 0"):
+        tn.arange(0.5, 3, 0.7, dtype=tn.int64)
+    # 0-d tensors are their numbers
+    assert tn.arange(tn.tensor(3)).tolist() == [0, 1, 2]
+    assert tn.arange(tn.tensor(3)).dtype == tn.int64
+    assert tn.arange(tn.tensor(1), 4).tolist() == [1, 2, 3]
+    torch = pytest.importorskip("torch")
+    for args in [(-3.5, 0, 1), (-5, 0, 1.5), (-2.7, 3, 1.2), (0, 3.5, 1), (10, 0, -3)]:
+        for name in ("int64", "int32", "int16", "uint8"):
+            assert tn.arange(*args, dtype=getattr(tn, name)).tolist() == \
+                torch.arange(*args, dtype=getattr(torch, name)).tolist(), (args, name)
+    for args in [(-1, 1, 4), (-2.5, 2.5, 5), (0, 10, 4), (0.9, 5.9, 3), (0, 1, 7), (3, -2, 1)]:
+        for name in ("int64", "int32"):
+            assert tn.linspace(*args, dtype=getattr(tn, name)).tolist() == \
+                torch.linspace(*args, dtype=getattr(torch, name)).tolist(), (args, name)
+        np.testing.assert_allclose(tn.linspace(*args, dtype=tn.float64).numpy(),
+                                   torch.linspace(*args, dtype=torch.float64).numpy(),
+                                   rtol=0, atol=4e-16)
+
+
+def test_pytorch_edges_of_construction_and_membership():
+    x = tn.ones(2, 3)
+    assert tn.FloatTensor(x.size()).shape == (2, 3)  # a Size is a shape, as in PyTorch
+    assert tn.Tensor(x.size()).shape == (2, 3)
+    assert tn.FloatTensor((2, 3)).tolist() == [2.0, 3.0]  # a plain tuple is data
+    pieces = tn.tensor_split(tn.arange(7), tn.tensor(3))  # a 0-d tensor: sections
+    assert [p.tolist() for p in pieces] == [[0, 1, 2], [3, 4], [5, 6]]
+    for big in (2 ** 63, [1, 2 ** 63], -2 ** 63 - 1, [[1], [2 ** 70]]):
+        with pytest.raises(RuntimeError, match="does not fit int64"):
+            tn.tensor(big)
+    assert tn.tensor(2 ** 63 - 1).item() == 2 ** 63 - 1
+    matrix = tn.tensor([[1, 2], [3, 4]])
+    assert 2 in matrix and 5 not in matrix and tn.tensor([3, 4]) in matrix
+    with pytest.raises(RuntimeError, match="in: a tensor holds numbers"):
+        "a" in matrix  # noqa: B015
+    y = tn.ones(2, requires_grad=True) * 2
+    assert y.detach_() is y and not y.requires_grad and y.grad_fn is None
+    embedding = tn.nn.Embedding(5, 2)
+    assert (embedding.max_norm, embedding.norm_type, embedding.scale_grad_by_freq,
+            embedding.sparse) == (None, 2.0, False, False)

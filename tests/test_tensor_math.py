@@ -396,8 +396,14 @@ def test_masked_fill():
     with pytest.raises(RuntimeError, match="masked_fill: mask must be a boolean tensor, got "
                                            "dtype int64"):
         tn.ones(2).masked_fill(tn.tensor([1, 0]), 0.0)
-    with pytest.raises(RuntimeError, match="does not broadcast to the input's shape"):
-        tn.ones(2).masked_fill(tn.tensor([[True, False]] * 2), 0.0)
+    # a larger mask broadcasts the input, as in PyTorch; in place it cannot
+    grown = tn.ones(2).masked_fill(tn.tensor([[True], [False]]), 0.0)
+    assert grown.tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    with pytest.raises(RuntimeError, match=r"masked_fill_: the result's shape \(2, 2\) "
+                                           r"cannot be written into this tensor's shape"):
+        tn.ones(2).masked_fill_(tn.tensor([[True], [False]]), 0.0)
+    with pytest.raises(RuntimeError, match="does not broadcast with the input's shape"):
+        tn.ones(2).masked_fill(tn.tensor([True, False, True]), 0.0)
 
 
 @settings(max_examples=15)

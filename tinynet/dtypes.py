@@ -169,9 +169,11 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
             raise
         raise ValueError(f"{where}: data must be rectangular (at each depth, lists of one "
                          f"length), got {reprlib.repr(data)}") from None
-    if not from_numpy and array.dtype.kind in "biuf":
+    if not from_numpy and array.dtype.kind in "biufO":
         inferred = inferred_dtype(data, where)
-        if inferred is not None and inferred != array.dtype:
+        if inferred == np.int64 and array.dtype != np.int64:  # (numpy's uint64, float64 or
+            _check_int64(data, where)                          # objects for big ints)
+        if inferred is not None and inferred != array.dtype and array.dtype.kind != "O":
             array = array.astype(inferred)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{where}: data must hold numbers or booleans, got "
@@ -180,6 +182,18 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
 
 
 _PYTHON_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float))
+
+
+def _check_int64(data, where: str) -> None:
+    """Refuse Python ints outside int64 in ``data`` (numpy then makes uint64, float64 or
+    objects): PyTorch's int64 tensor cannot hold them, and a cast would wrap 2**63 to
+    -2**63."""
+    ints = [x for x in np.array(data, dtype=object).reshape(-1).tolist()
+            if type(x) is builtins.int]
+    big = [x for x in ints if not -2 ** 63 <= x < 2 ** 63]
+    if big:
+        raise RuntimeError(f"{where}: the integer {big[0]} does not fit int64 (from -2**63 "
+                           f"to 2**63 - 1), the dtype of a tensor of Python ints")
 
 
 def _tensors_as_numbers(data, where: str):

@@ -150,32 +150,66 @@ def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False,
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
            device=None) -> Tensor:
-    """Values from ``start`` to ``end`` (excluded) by ``step``; int64 when all are ints.
+    """Values from ``start`` to ``end`` (excluded) by ``step``; int64 when all are ints
+    (0-d tensors count as their numbers).
 
     Floating values are start + i·step computed in float64, then cast (as PyTorch does):
     numpy's float32 arange accumulates its step in float32, which puts the value meant to
-    be 0 in ``arange(-8.0, 8.0, 0.1)`` at -7.6e-6.
+    be 0 in ``arange(-8.0, 8.0, 0.1)`` at -7.6e-6. An integer dtype takes PyTorch's
+    rules for float arguments: the values are trunc(start) + i·trunc(step) (wrapped into
+    the dtype), as many as the float arguments make, except for int64, whose count
+    comes from the truncated arguments (``arange(-3.5, 0, dtype=int64)`` is [-3, -2, -1],
+    with int32 it is [-3, -2, -1, 0]).
     """
+    start, end, step = (_number(v) for v in (start, end, step))
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise ValueError(f"arange: step must be nonzero, got {step!r}")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes.get_default_dtype()
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        return make(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
+    integral = dtype.kind in "iu"
+    if integral and dtype == np.int64:
+        start, end, step = math.trunc(start), math.trunc(end), math.trunc(step)
+    if step == 0:
+        raise ValueError(f"arange: step must be nonzero, got {step!r}")
     count = len(np.arange(start, end, step, dtype=np.float64))
-    values = start + step * np.arange(count, dtype=np.float64)
+    if integral:
+        values = math.trunc(start) + math.trunc(step) * np.arange(count, dtype=np.int64)
+    else:
+        values = start + step * np.arange(count, dtype=np.float64)
     return make(values.astype(dtype), requires_grad, device, "arange")
+
+
+def _number(value):
+    """A 0-d tensor's (or array's) number; anything else as it is."""
+    if isinstance(value, Tensor) or isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()  # (a Tensor's item() tells tn.capture the value was read)
+    return value
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,
              device=None) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    return make(np.linspace(start, end, steps, dtype=_or_default(dtype)), requires_grad,
-                device, "linspace")
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included, by
+    PyTorch's formula: step = (end - start)/(steps - 1); the first half start + i·step,
+    the second end - (steps - 1 - i)·step (so both ends are exact), in the dtype's own
+    arithmetic; an integer dtype truncates start and end first, computes in float64 and
+    truncates each value toward zero."""
+    dtype = np.dtype(_or_default(dtype))
+    start, end = _number(start), _number(end)
+    integral = dtype.kind in "iu"
+    compute = np.dtype(np.float64) if integral else dtype
+    first = compute.type(math.trunc(start) if integral else start)
+    last = compute.type(math.trunc(end) if integral else end)
+    i = np.arange(steps)
+    step = (last - first) / compute.type(max(steps - 1, 1))
+    values = np.where(i < steps // 2, first + step * i.astype(compute),
+                      last - step * (steps - 1 - i).astype(compute)).astype(compute)
+    if steps == 1:
+        values = np.array([first], compute)
+    if integral:
+        values = np.trunc(values)
+    return make(values.astype(dtype), requires_grad, device, "linspace")
 
 
 def logspace(start, end, steps: int, base=10.0, dtype=None, requires_grad: bool = False,

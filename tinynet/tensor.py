@@ -20,6 +20,7 @@ import numpy as np
 
 from tinynet import dtypes
 from tinynet.checks import check_not_bool
+from tinynet.size import Size
 from tinynet.tensor_convert import TensorConvert
 from tinynet.tensor_hooks import TensorHooks
 from tinynet.tensor_inplace import TensorInPlace, _index_arrays
@@ -46,6 +47,8 @@ def _is_size(x) -> bool:
 
 def _legacy_array(args: tuple) -> np.ndarray:
     """The array of ``Tensor(*args)`` (see ``Tensor``)."""
+    if len(args) == 1 and isinstance(args[0], Size):  # Tensor(x.size()): a shape
+        args = tuple(args[0])
     if args and all(_is_size(a) for a in args):
         for i, n in enumerate(args):
             if n < 0:
@@ -213,6 +216,13 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         t = Tensor._wrap(self.array, False, None)
         t._version = self._version
         return t
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph, in place: it becomes a leaf that requires no
+        grad (its data and version counter stay)."""
+        self._ctx = None
+        self._requires_grad = False
+        return self
 
     def item(self):
         if self.array.size != 1:

@@ -4,6 +4,7 @@
 ``__format__``, ``cuda`` (``Tensor`` inherits them;
 see ``tensor.py``)."""
 import copy
+import numbers
 
 import numpy as np
 
@@ -114,6 +115,15 @@ class TensorConvert:
         if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self.array)))
+
+    def __contains__(self, element) -> bool:
+        """``x in t``: whether any element of ``t`` equals ``x`` (a number or a tensor,
+        compared by broadcasting), as PyTorch's; without it Python would compare the rows
+        of a matrix."""
+        if not isinstance(element, (numbers.Number, np.generic, TensorConvert)):
+            raise RuntimeError(f"in: a tensor holds numbers; `x in tensor` takes a number or "
+                               f"a tensor, got {type(element).__name__}")
+        return bool((self == element).any())
 
     def __float__(self):
         return float(self.item())

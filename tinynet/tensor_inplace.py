@@ -244,6 +244,11 @@ class TensorInPlace:
             raise RuntimeError(f"{name}: the result's dtype {result.dtype} cannot be written "
                                f"into this tensor's dtype {self.dtype} (as in PyTorch); use "
                                f"the out-of-place {name[:-1]}() for a new tensor")
+        if result.shape != self.shape:  # (the operands broadcast to a larger shape)
+            raise RuntimeError(f"{name}: the result's shape {tuple(result.shape)} cannot be "
+                               f"written into this tensor's shape {tuple(self.shape)} (as in "
+                               f"PyTorch); use the out-of-place {name[:-1]}() for a new "
+                               f"tensor")
         if recording:
             return self._rebind(result)
         self.bump_version()

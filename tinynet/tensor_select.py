@@ -225,18 +225,23 @@ class TensorSelect:
 
     def index_put(self, indices, values, accumulate: bool = False):
         """A copy with ``self[indices] = values`` (``indices`` a tuple of integer tensors,
-        one per leading dim; ``values`` a tensor broadcast to what they select), or, with
+        one per leading dim, or boolean masks, each standing for the positions it holds;
+        ``values`` a tensor broadcast to what they select), or, with
         ``accumulate``, added there, every repeat of an index adding (a confusion matrix:
         ``cm.index_put_((y, pred), ones, accumulate=True)``), as PyTorch's;
         differentiable in self and ``values``."""
         if not isinstance(values, TensorSelect):
             raise TypeError(f"index_put: values must be a tensor, got {type(values).__name__}")
         indices = tuple(indices)
-        arrays = [np.asarray(array_of(i)) for i in indices]
+        arrays = []
+        for i in indices:  # a boolean mask stands for the positions it holds, as in PyTorch
+            a = np.asarray(array_of(i))
+            arrays.extend(np.nonzero(a) if a.dtype == np.bool_ and a.ndim else (a,))
         if not arrays or len(arrays) > self.ndim or \
                 any(a.dtype.kind not in "iu" for a in arrays):
-            raise RuntimeError(f"index_put: indices must be a tuple of 1 to {self.ndim} "
-                               f"integer tensors, got {[a.dtype.name for a in arrays]}")
+            raise RuntimeError(f"index_put: indices must be a tuple of integer or boolean "
+                               f"tensors over 1 to {self.ndim} dims, got "
+                               f"{[np.asarray(array_of(i)).dtype.name for i in indices]}")
         if not accumulate:
             out = self.clone()
             out[tuple(constant_tensor(a) for a in arrays)] = values
@@ -375,15 +380,19 @@ class TensorSelect:
         return self[(slice(None),) * dim + (idx.reshape(-1),)]
 
     def masked_fill(self, mask, value):
-        """``value`` where the boolean ``mask`` (broadcast to self's shape) is True, else
-        self. Keeps self's dtype; the gradient flows to self where mask is False."""
+        """``value`` where the boolean ``mask`` is True, else self, the two broadcast
+        together (a larger mask makes a larger result, as in PyTorch; ``masked_fill_``
+        keeps self's shape). Keeps self's dtype; the gradient flows to self where mask is
+        False."""
         mask_array = np.asarray(array_of(mask))
         if mask_array.dtype != np.bool_:
             raise RuntimeError(f"masked_fill: mask must be a boolean tensor, got dtype "
                                f"{mask_array.dtype}")
-        if np.broadcast_shapes(mask_array.shape, self.shape) != self.shape:
+        try:
+            np.broadcast_shapes(mask_array.shape, self.shape)
+        except ValueError:
             raise RuntimeError(f"masked_fill: mask of shape {mask_array.shape} does not "
-                               f"broadcast to the input's shape {self.shape}")
+                               f"broadcast with the input's shape {self.shape}") from None
         if isinstance(value, TensorMath):
             if value.ndim:
                 raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, "
@@ -452,7 +461,7 @@ class TensorSelect:
         dim = single_dim(dim, self.ndim, "tensor_split")
         n = self.shape[dim]
         if _is_count(indices_or_sections):
-            sections = int(indices_or_sections)
+            sections = int(array_of(indices_or_sections))
             if sections < 1:
                 raise RuntimeError(f"tensor_split: the number of sections must be at least "
                                    f"1, got {sections}")
@@ -490,7 +499,10 @@ class TensorSelect:
 
 
 def _is_count(x) -> bool:
-    """Whether ``x`` is a number of sections (an int), not indices to split at."""
+    """Whether ``x`` is a number of sections (an int, or a 0-d integer tensor, as PyTorch
+    reads one), not indices to split at."""
+    if isinstance(x, TensorSelect):
+        return x.ndim == 0 and x.dtype.kind in "iu"
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 

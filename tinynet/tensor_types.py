@@ -1,7 +1,8 @@
 """PyTorch's legacy typed constructors: ``tn.FloatTensor([1, 2])``, ``tn.LongTensor(...)``.
 
 ``FloatTensor(data)`` is ``tensor(data, dtype=float32)``; ``FloatTensor(2, 3)`` (sizes)
-is an uninitialised 2×3 tensor, as in PyTorch. ``isinstance(x, tn.FloatTensor)`` is true
+(or ``FloatTensor(x.size())``, a ``tn.Size``) is an uninitialised 2×3 tensor, as in
+PyTorch. ``isinstance(x, tn.FloatTensor)`` is true
 for a float32 tensor, and ``x.type(tn.LongTensor)`` casts.
 """
 import warnings
@@ -10,6 +11,7 @@ import numpy as np
 
 from tinynet.dtypes import set_default_dtype
 from tinynet.factories import empty, tensor
+from tinynet.size import Size
 from tinynet.tensor import Tensor
 
 
@@ -26,6 +28,8 @@ class _TypedTensor(metaclass=_TypedTensorMeta):
     def __new__(cls, *args):
         if not args:
             return empty(0, dtype=cls.dtype)
+        if len(args) == 1 and isinstance(args[0], Size):  # FloatTensor(x.size()): a shape
+            args = tuple(args[0])
         if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
             return empty(*args, dtype=cls.dtype)  # sizes
         if len(args) > 1:
