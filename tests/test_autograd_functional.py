@@ -89,8 +89,9 @@ def test_nesting_dtype_and_unused_inputs_as_pytorch():
     np.testing.assert_array_equal(jxy.numpy(), np.zeros((2, 2)))  # b unused: zeros
     np.testing.assert_array_equal(jsx.numpy(), [1.0, 1.0])
     assert jsy.shape == (2,)
-    # the gradient's dtype is the input's, whatever the output's
+    # the gradient's dtype is the input's, whatever the output's; jvp's the output's
     assert F.jacobian(lambda a: a.double() * 2, x).dtype == tn.float32
+    assert F.jvp(lambda a: a.double() * 2, x, tn.ones(2))[1].dtype == tn.float64
     # a constant output (an argmax): zeros of shape out.shape + input.shape
     _, arg = F.jacobian(lambda a: (a * 2, a.argmax()), x)
     np.testing.assert_array_equal(arg.numpy(), [0.0, 0.0])

@@ -9,7 +9,7 @@ import pytest
 from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_moons, make_regression
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -220,9 +220,15 @@ def test_coefs_and_intercepts_are_the_networks_own_as_in_scikit_learn(iris):
     np.testing.assert_allclose(clf.predict_proba(X), np.tile(softmax([0.0, 1.0, 0.0]), (150, 1)))
     clf.coefs_ = [np.ones((4, 5)), np.eye(5, 3)]  # assigned: copied in
     assert clf.coefs_[0].sum() == 20 and not np.allclose(clf.predict_proba(X), before)
-    with pytest.raises(ValueError, match=r"coefs_: must be 2 arrays of shapes \[\(4, 5\), "
-                                         r"\(5, 3\)\] \(the fitted network's\), got shapes"):
+    clf.coefs_[0] = np.zeros((4, 5))  # an item set: copied in too
+    assert clf.coefs_[0].sum() == 0
+    with pytest.raises(ValueError, match=r"coefs_\[0\]: must have the fitted network's "
+                                         r"shape \(4, 5\), got \(5, 4\)"):
         clf.coefs_ = [np.ones((5, 4)), np.ones((5, 3))]
+    with pytest.raises(ValueError, match="coefs_: must be 2 arrays"):
+        clf.coefs_ = [np.ones((4, 5))]
+    with pytest.raises(NotFittedError):
+        MLPClassifier().coefs_ = [np.ones((4, 5))]
 
 
 def test_set_params_after_fit_changes_the_next_fit_not_the_predictions():
@@ -295,6 +301,32 @@ def test_dead_units_are_dated_in_the_historys_epochs_across_fit_calls(iris):
         assert [r["epoch"] for r in est.history_.records] == list(range(1, est._epochs + 1))
         assert _check_dead_since(est.history_.records) > 5
         assert min(est.history_.records[-1]["layers"]["1"]["dead_since"]) < 3
+
+
+def test_partial_fit_keeps_its_optimizer_through_a_new_dtype_and_solver(iris):
+    """As scikit-learn's partial_fit keeps the optimizer it made: a solver set since does
+    not apply, and a dtype set since casts the optimizer's state."""
+    from tinynet import optim
+    X, y = iris
+    clf = MLPClassifier((4,), solver="adam", random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    clf.set_params(dtype="float32", solver="adamw")
+    clf.partial_fit(X, y)
+    assert type(clf._optimizer) is optim.Adam and clf.coefs_[0].dtype == np.float32
+    assert all(v.dtype == np.float32 for state in clf._optimizer.state.values()
+               for v in state.values() if isinstance(v, np.ndarray) and v.ndim)
+    assert not clf._decays_weights()  # Adam's: alpha stays the L2 penalty
+
+
+def test_a_call_without_the_monitor_leaves_the_dead_units_dates_alone(iris):
+    X, y = iris
+    clf = MLPClassifier((16,), learning_rate_init=0.05, alpha=0.1, batch_size=32,
+                        random_state=0)
+    for monitor in (True, True, False, True):
+        clf.set_params(monitor=monitor).partial_fit(X, y, classes=[0, 1, 2])
+    epochs = [r["epoch"] for r in clf.history_.records]
+    assert epochs == [1, 2, 3, 4] and clf.history_.records[2]["layers"] == {}
+    seen = [r for r in clf.history_.records if r["layers"]]
+    assert _check_dead_since(seen) > 0  # dated in the History's epochs, 4 after 2
 
 
 def test_partial_fit_needs_classes_then_learns(iris):
@@ -502,7 +534,7 @@ def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, 
     path = tmp_path / "fit.npz"
     MLPClassifier((8,), max_iter=2, checkpoint=str(path), random_state=0).fit(X, y)
     state = tn_load(str(path))
-    for key in (*BEFORE, "solver='adamw' weight decay"):
+    for key in (*BEFORE, "weight_decay"):
         state["run"]["params"].pop(key, None)  # (a classifier has no loss)
     tn_save(state, str(path))
     resumed = MLPClassifier((8,), max_iter=4, random_state=0).fit(X, y, resume_from=str(path))
@@ -511,16 +543,18 @@ def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, 
                                          "now 'adaptive'"):
         MLPClassifier((8,), max_iter=4, random_state=0, learning_rate="adaptive").fit(
             X, y, resume_from=str(path))
-    # 'adamw' then decayed every parameter by 0.01, as alpha (0.0001) does not now
-    MLPClassifier((8,), max_iter=2, checkpoint=str(path), solver="adamw",
-                  random_state=0).fit(X, y)
-    state = tn_load(str(path))
-    state["run"]["params"].pop("solver='adamw' weight decay")
-    tn_save(state, str(path))
-    with pytest.raises(ValueError, match="these differ: solver='adamw' weight decay: "
-                                         "checkpoint 0.01, now 0.0001"):
-        MLPClassifier((8,), max_iter=4, solver="adamw", random_state=0).fit(
-            X, y, resume_from=str(path))
+    # 'adamw' then decayed every parameter by 0.01 beside the L2 penalty: no run now does
+    for alpha in (1e-4, 0.01):
+        MLPClassifier((8,), max_iter=2, checkpoint=str(path), solver="adamw", alpha=alpha,
+                      random_state=0).fit(X, y)
+        state = tn_load(str(path))
+        state["run"]["params"].pop("weight_decay")
+        tn_save(state, str(path))
+        with pytest.raises(ValueError, match=f"these differ: weight_decay: checkpoint '0.01 on "
+                                             f"every parameter, beside the L2 penalty .*', now "
+                                             f"{alpha}"):
+            MLPClassifier((8,), max_iter=4, solver="adamw", alpha=alpha, random_state=0).fit(
+                X, y, resume_from=str(path))
 
 
 def test_a_checkpoint_of_other_parameters_or_data_is_refused(iris, tmp_path):

@@ -863,7 +863,12 @@ def test_integer_ranges_truncate_as_pytorch():
     assert tn.arange(-5, 0, 1.5, dtype=tn.int32).tolist() == [-5, -4, -3, -2]
     with pytest.raises(ValueError, match="arange: step must be nonzero, got 0"):
         tn.arange(0.5, 3, 0.7, dtype=tn.int64)
-    # 0-d tensors are their numbers
+    # 0-d tensors and numpy scalars are their numbers
+    assert tn.arange(np.int64(3)).tolist() == [0, 1, 2]
+    assert tn.linspace(0, np.int32(4), tn.tensor(3), dtype=tn.int64).tolist() == [0, 2, 4]
+    for steps, error in ((-1, ValueError), (2.5, TypeError)):
+        with pytest.raises(error, match="linspace: steps must be an integer >= 0"):
+            tn.linspace(0, 1, steps)
     assert tn.arange(tn.tensor(3)).tolist() == [0, 1, 2]
     assert tn.arange(tn.tensor(3)).dtype == tn.int64
     assert tn.arange(tn.tensor(1), 4).tolist() == [1, 2, 3]
@@ -872,13 +877,21 @@ def test_integer_ranges_truncate_as_pytorch():
         for name in ("int64", "int32", "int16", "uint8"):
             assert tn.arange(*args, dtype=getattr(tn, name)).tolist() == \
                 torch.arange(*args, dtype=getattr(torch, name)).tolist(), (args, name)
-    for args in [(-1, 1, 4), (-2.5, 2.5, 5), (0, 10, 4), (0.9, 5.9, 3), (0, 1, 7), (3, -2, 1)]:
-        for name in ("int64", "int32"):
-            assert tn.linspace(*args, dtype=getattr(tn, name)).tolist() == \
-                torch.linspace(*args, dtype=getattr(torch, name)).tolist(), (args, name)
-        np.testing.assert_allclose(tn.linspace(*args, dtype=tn.float64).numpy(),
-                                   torch.linspace(*args, dtype=torch.float64).numpy(),
-                                   rtol=0, atol=4e-16)
+    # linspace: each value rounded once, as PyTorch's fused multiply-add (exact where numpy
+    # has a wider float than float64, as on x86-64)
+    exact = np.finfo(np.longdouble).nmant > np.finfo(np.float64).nmant
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        start, end = np.round(rng.normal(size=2) * 20, int(rng.integers(0, 4))).tolist()
+        steps = int(rng.integers(0, 30))
+        for name in ("int64", "int32", "float32", "float64"):
+            ours = tn.linspace(start, end, steps, dtype=getattr(tn, name)).numpy()
+            theirs = torch.linspace(start, end, steps, dtype=getattr(torch, name)).numpy()
+            if exact or name == "float32":
+                np.testing.assert_array_equal(ours, theirs, err_msg=f"{start, end, steps}")
+    # integer ends are wrapped into an unsigned dtype first
+    assert tn.linspace(-1, 6, 7, dtype=tn.uint8).tolist() == \
+        torch.linspace(-1, 6, 7, dtype=torch.uint8).tolist()
 
 
 def test_pytorch_edges_of_construction_and_membership():
@@ -898,6 +911,16 @@ def test_pytorch_edges_of_construction_and_membership():
         "a" in matrix  # noqa: B015
     y = tn.ones(2, requires_grad=True) * 2
     assert y.detach_() is y and not y.requires_grad and y.grad_fn is None
+    b = tn.ones(3, 3, requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="detach_: this tensor is a view"):
+        b.diagonal().detach_()  # writes through it would reach b unrecorded
+    with pytest.raises(RuntimeError, match="in: a tensor of shape \\(3,\\) is compared"):
+        tn.tensor([1, 2, 3]) in tn.zeros(2, 2)  # noqa: B015
+    with pytest.raises(TypeError, match="tensor_split: indices_or_sections must be an int"):
+        tn.arange(7).tensor_split(tn.tensor(3.0))
+    with pytest.raises(IndexError, match=r"index_put: a boolean mask of shape \(2,\) must "
+                                         r"have the shape \(3,\)"):
+        tn.zeros(3, 4).index_put((tn.tensor([True, False]),), tn.tensor(1.0))
     embedding = tn.nn.Embedding(5, 2)
     assert (embedding.max_norm, embedding.norm_type, embedding.scale_grad_by_freq,
             embedding.sparse) == (None, 2.0, False, False)

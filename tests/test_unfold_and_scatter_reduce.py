@@ -178,6 +178,8 @@ def test_scatter_reduce_forms_and_errors():
         x.scatter_reduce(0, index, src, "sum", include_self=1)
     with pytest.raises(TypeError, match="scatter_reduce: src must be a tensor, got int"):
         x.scatter_reduce(0, index, 3, "sum")
+    with pytest.raises(RuntimeError, match="scatter_reduce: reduce='mean' needs numbers"):
+        tn.tensor([True, False]).scatter_reduce(0, tn.tensor([0]), tn.tensor([True]), "mean")
     with pytest.raises(RuntimeError, match="scatter_reduce: index 5 is out of bounds"):
         x.scatter_reduce(0, tn.tensor([5]), tn.tensor([1]), "sum")
 

@@ -12,6 +12,7 @@ import reprlib
 import numpy as np
 
 from tinynet import dtypes
+from tinynet.checks import check_int
 from tinynet.devices import check_device
 from tinynet.layouts import check_memory_format
 from tinynet.autograd.observers import values_read
@@ -169,7 +170,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
         dtype = np.int64 if is_int else dtypes.get_default_dtype()
     dtype = np.dtype(dtype)
     integral = dtype.kind in "iu"
-    if integral and dtype == np.int64:
+    if integral and dtype == np.int64:  # (PyTorch counts with the truncated arguments)
         start, end, step = math.trunc(start), math.trunc(end), math.trunc(step)
     if step == 0:
         raise ValueError(f"arange: step must be nonzero, got {step!r}")
@@ -182,8 +183,10 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
 
 
 def _number(value):
-    """A 0-d tensor's (or array's) number; anything else as it is."""
-    if isinstance(value, Tensor) or isinstance(value, np.ndarray) and value.ndim == 0:
+    """A 0-d tensor's (or array's) number, a numpy scalar's Python number; anything else
+    as it is."""
+    if isinstance(value, (Tensor, np.generic)) or isinstance(value, np.ndarray) and \
+            value.ndim == 0:
         return value.item()  # (a Tensor's item() tells tn.capture the value was read)
     return value
 
@@ -192,22 +195,28 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False,
              device=None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included, by
     PyTorch's formula: step = (end - start)/(steps - 1); the first half start + i·step,
-    the second end - (steps - 1 - i)·step (so both ends are exact), in the dtype's own
-    arithmetic; an integer dtype truncates start and end first, computes in float64 and
-    truncates each value toward zero."""
+    the second end - (steps - 1 - i)·step (so both ends are exact). A float dtype
+    computes in its own arithmetic, each value rounded once from start + i·step (as
+    PyTorch's fused multiply-add: to the last bit where numpy has a wider float, as on
+    x86-64); an integer dtype casts start and end to it first (truncated, wrapped), then
+    computes in float64 and truncates each value toward zero."""
     dtype = np.dtype(_or_default(dtype))
+    if dtype.kind not in "iuf":
+        raise TypeError(f"linspace: dtype must be a floating or integer dtype, got {dtype}")
     start, end = _number(start), _number(end)
-    integral = dtype.kind in "iu"
-    compute = np.dtype(np.float64) if integral else dtype
-    first = compute.type(math.trunc(start) if integral else start)
-    last = compute.type(math.trunc(end) if integral else end)
-    i = np.arange(steps)
+    steps = check_int("linspace", "steps", _number(steps), 0)
+    if dtype.kind == "f":
+        compute, first, last = dtype, dtype.type(start), dtype.type(end)
+    else:
+        compute = np.dtype(np.float64)
+        first, last = (np.float64(np.array(math.trunc(v)).astype(dtype)) for v in (start, end))
     step = (last - first) / compute.type(max(steps - 1, 1))
-    values = np.where(i < steps // 2, first + step * i.astype(compute),
-                      last - step * (steps - 1 - i).astype(compute)).astype(compute)
-    if steps == 1:
-        values = np.array([first], compute)
-    if integral:
+    wide = np.float64 if compute.itemsize < 8 else np.longdouble  # (a product held exactly)
+    i = np.arange(steps)
+    values = np.where(i < max(steps // 2, 1),  # (one step: the start)
+                      wide(first) + wide(step) * i.astype(wide),
+                      wide(last) - wide(step) * (steps - 1 - i).astype(wide)).astype(compute)
+    if dtype.kind in "iu":
         values = np.trunc(values)
     return make(values.astype(dtype), requires_grad, device, "linspace")
 

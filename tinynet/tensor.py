@@ -219,7 +219,12 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
     def detach_(self) -> "Tensor":
         """Cut this tensor from the graph, in place: it becomes a leaf that requires no
-        grad (its data and version counter stay)."""
+        grad (its data and version counter stay). A view is refused, as in PyTorch:
+        writes through it would reach its base unrecorded."""
+        if getattr(self, "_view_base", None) is not None:
+            raise RuntimeError("detach_: this tensor is a view of another one (a slice, a "
+                               "transpose, a reshape), which cannot be detached in place; "
+                               "use detach() for a new tensor")
         self._ctx = None
         self._requires_grad = False
         return self

@@ -123,7 +123,12 @@ class TensorConvert:
         if not isinstance(element, (numbers.Number, np.generic, TensorConvert)):
             raise RuntimeError(f"in: a tensor holds numbers; `x in tensor` takes a number or "
                                f"a tensor, got {type(element).__name__}")
-        return bool((self == element).any())
+        try:
+            return bool((self == element).any())
+        except ValueError:  # (shapes that do not broadcast)
+            raise RuntimeError(f"in: a tensor of shape {tuple(element.shape)} is compared "
+                               f"with this tensor's shape {tuple(self.shape)} elementwise, "
+                               f"and the shapes do not broadcast") from None
 
     def __float__(self):
         return float(self.item())

@@ -147,7 +147,8 @@ class TensorSelect:
         """A copy with out[index[i][j]][j] = src[i][j] for dim 0 (likewise for other dims),
         ``src`` a tensor or a number (also as ``value=``), as PyTorch's; differentiable in
         self and a tensor ``src``. ``index``: integers, self's number of dims, no larger
-        than src in any dim nor than self in the dims but ``dim``."""
+        than src in any dim nor than self in the dims but ``dim``. ``reduce="add"`` or
+        ``"multiply"`` (PyTorch's older form) is ``scatter_reduce``'s "sum" or "prod"."""
         if (src is None) == (value is None):
             raise TypeError("scatter: give src (a tensor or a number) or value, one of them")
         src = value if src is None else src
@@ -191,11 +192,15 @@ class TensorSelect:
             single_dim(dim, 0, "scatter_reduce")
             return self.reshape(1).scatter_reduce(0, _one_dim(index), _one_dim(src), reduce,
                                                   include_self=include_self).reshape(())
+        if self.dtype == np.bool_ and reduce in ("mean", "prod"):
+            raise RuntimeError(f"scatter_reduce: reduce={reduce!r} needs numbers, got a bool "
+                               f"tensor (as PyTorch)")
         dim, index, src = self._scatter_args("scatter_reduce", dim, index, src)
         return ops.ScatterReduce.apply(self, dim, index, src, reduce, include_self)
 
     def _scatter_args(self, name: str, dim, index, src) -> tuple:
-        """(dim, index, src) of ``scatter`` or ``scatter_add`` on this (n-d) tensor, checked:
+        """(dim, index, src) of ``scatter``, ``scatter_add`` or ``scatter_reduce`` (``name``)
+        on this (n-d) tensor, checked:
         ``src`` in self's dtype (a number, a 0-d tensor's number, or a tensor); ``index``
         the tensor itself when used as it is (``tn.capture`` reads it at each call)."""
         dim = single_dim(dim, self.ndim, name)
@@ -236,7 +241,14 @@ class TensorSelect:
         arrays = []
         for i in indices:  # a boolean mask stands for the positions it holds, as in PyTorch
             a = np.asarray(array_of(i))
-            arrays.extend(np.nonzero(a) if a.dtype == np.bool_ and a.ndim else (a,))
+            if a.dtype == np.bool_ and a.ndim:
+                covered = self.shape[len(arrays):len(arrays) + a.ndim]
+                if a.shape != covered:
+                    raise IndexError(f"index_put: a boolean mask of shape {a.shape} must have "
+                                     f"the shape {covered} of the dims it indexes")
+                arrays.extend(np.nonzero(a))
+            else:
+                arrays.append(a)
         if not arrays or len(arrays) > self.ndim or \
                 any(a.dtype.kind not in "iu" for a in arrays):
             raise RuntimeError(f"index_put: indices must be a tuple of integer or boolean "
@@ -468,7 +480,11 @@ class TensorSelect:
             sizes = [n // sections + (i < n % sections) for i in range(sections)]
             bounds = np.cumsum([0] + sizes).tolist()
         else:
-            cuts = [int(i) for i in np.asarray(array_of(indices_or_sections)).reshape(-1)]
+            cuts = np.asarray(array_of(indices_or_sections))
+            if cuts.dtype.kind not in "iu" and cuts.size:
+                raise TypeError(f"tensor_split: indices_or_sections must be an int or "
+                                f"integer indices, got dtype {cuts.dtype}")
+            cuts = [int(i) for i in cuts.reshape(-1)]
             bounds = [0] + [min(max(c + n if c < 0 else c, 0), n) for c in cuts] + [n]
         before = (slice(None),) * dim
         return tuple(self[before + (slice(start, max(start, stop)),)]

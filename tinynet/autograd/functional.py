@@ -45,9 +45,9 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
         raise NotImplementedError(f"jacobian: strategy must be 'reverse-mode' (tinynet has "
                                   f"no forward-mode autodiff), got {strategy!r}")
     inputs_tuple, inputs = _as_tuple("jacobian", "inputs", inputs)
-    inputs, outputs = _call("jacobian", func, inputs)
+    copies, outputs = _call("jacobian", func, inputs)
     outputs_tuple, outputs = _as_tuple("jacobian", "outputs of func", outputs)
-    rows = [_jacobian_of(k, out, inputs, strict) for k, out in enumerate(outputs)]
+    rows = [_jacobian_of(k, out, copies, strict) for k, out in enumerate(outputs)]
     per_output = [tuple(row) if inputs_tuple else row[0] for row in rows]
     return tuple(per_output) if outputs_tuple else per_output[0]
 
@@ -69,7 +69,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """
     _check_options("vjp", create_graph)
     inputs_tuple, inputs = _as_tuple("vjp", "inputs", inputs)
-    inputs, outputs = _call("vjp", func, inputs)
+    copies, outputs = _call("vjp", func, inputs)
     outputs_tuple, outputs = _as_tuple("vjp", "outputs of func", outputs)
     if v is None:
         if len(outputs) != 1 or outputs[0].numel() != 1:
@@ -78,19 +78,19 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         v = (Tensor._wrap(np.ones_like(outputs[0].array), False, None),)
     else:
         _, v = _as_tuple("vjp", "v", v)
-        _check_shapes("vjp", "v", v, outputs)
+        _check_shapes("vjp", "output", v, outputs)
     used = [(out, g) for out, g in zip(outputs, v) if out.requires_grad]
     if strict and len(used) < len(outputs):
         raise RuntimeError(f"vjp: output {_first_constant(outputs)} of func does not depend "
                            f"on the inputs (strict=True)")
-    grads = grad([out for out, _ in used], inputs, [g for _, g in used],
-                 allow_unused=True) if used else (None,) * len(inputs)
+    grads = grad([out for out, _ in used], copies, [g for _, g in used],
+                 allow_unused=True) if used else (None,) * len(copies)
     unused = [j for j, g in enumerate(grads) if g is None]
     if strict and unused:
         raise RuntimeError(f"vjp: the outputs of func do not depend on inputs[{unused[0]}] "
                            f"(strict=True)")
     grads = [Tensor._wrap(np.zeros_like(x.array), False, None) if g is None else g
-             for g, x in zip(grads, inputs)]
+             for g, x in zip(grads, copies)]
     detached = tuple(out.detach() for out in outputs)
     return (detached if outputs_tuple else detached[0],
             tuple(grads) if inputs_tuple else grads[0])
@@ -122,16 +122,18 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         v = (Tensor._wrap(np.ones_like(inputs[0].array), False, None),)
     else:
         _, v = _as_tuple("jvp", "v", v)
-        _check_shapes("jvp", "v", v, inputs)
-    inputs, outputs = _call("jvp", func, inputs)
+        _check_shapes("jvp", "input", v, inputs)
+    copies, outputs = _call("jvp", func, inputs)
     outputs_tuple, outputs = _as_tuple("jvp", "outputs of func", outputs)
     products = []
     for k, out in enumerate(outputs):
-        rows = _jacobian_of(k, out, inputs, strict, "jvp")
-        total = np.zeros(out.shape, np.result_type(*[r.array.dtype for r in rows]))
-        for row, direction, x in zip(rows, v, inputs):
-            flat = row.array.reshape(out.array.size, x.array.size)
-            total += (flat @ direction.array.astype(flat.dtype).reshape(-1)).reshape(out.shape)
+        rows = _jacobian_of(k, out, copies, strict, "jvp")
+        # in the output's dtype, as PyTorch's (float64 from a float32 input cast up)
+        dtype = out.array.dtype if out.array.dtype.kind == "f" else rows[0].array.dtype
+        total = np.zeros(out.shape, dtype)
+        for row, direction, x in zip(rows, v, copies):
+            flat = row.array.reshape(out.array.size, x.array.size).astype(dtype, copy=False)
+            total += (flat @ direction.array.astype(dtype).reshape(-1)).reshape(out.shape)
         products.append(Tensor._wrap(total, False, None))
     detached = tuple(out.detach() for out in outputs)
     return (detached if outputs_tuple else detached[0],
@@ -190,13 +192,15 @@ def _call(where: str, func, inputs: tuple):
         return copies, func(*copies)
 
 
-def _check_shapes(where: str, name: str, given: tuple, like: tuple) -> None:
-    if len(given) != len(like):
-        raise RuntimeError(f"{where}: {name} must hold {len(like)} tensors (one per "
-                           f"{'output' if where == 'vjp' else 'input'}), got {len(given)}")
-    for i, (g, t) in enumerate(zip(given, like)):
+def _check_shapes(where: str, per: str, v: tuple, like: tuple) -> None:
+    """``v`` must hold one tensor per ``per`` ("input" or "output": ``like``), of its
+    shape."""
+    if len(v) != len(like):
+        raise RuntimeError(f"{where}: v must hold {len(like)} tensors (one per {per}), got "
+                           f"{len(v)}")
+    for i, (g, t) in enumerate(zip(v, like)):
         if tuple(g.shape) != tuple(t.shape):
-            raise RuntimeError(f"{where}: {name}[{i}] must have shape {tuple(t.shape)}, got "
+            raise RuntimeError(f"{where}: v[{i}] must have shape {tuple(t.shape)}, got "
                                f"{tuple(g.shape)}")
 
 

@@ -427,8 +427,12 @@ class Monitor:
             self._forwards += 1
             self._observe_next(self._forwards % self.every == 0)
 
-    def end_epoch(self) -> dict:
+    def end_epoch(self, epoch: int = None) -> dict:
         """Close the current epoch: summarise it, append it to ``epochs``, return it.
+
+        Args:
+            epoch: its number as the caller counts its epochs (``dead_since`` dates the
+                dead units by it); default one more than the epochs closed so far.
 
         Returns:
             {"epoch": k (from 1), "layers": {name: {...}}} where a Linear's entry holds the mean
@@ -438,7 +442,8 @@ class Monitor:
             ``act_mean``, ``act_std`` and ``act_hist`` (a list of
             ``len(HIST_EDGES) - 1`` counts), all plain Python values.
         """
-        epoch = len(self.epochs) + 1  # epochs count from 1, as a person would
+        if epoch is None:
+            epoch = len(self.epochs) + 1  # epochs count from 1, as a person would
         layers = {}
         for name, stats in self.linears.items():
             # the epoch's last observed step was taken since its backward: measure it now,

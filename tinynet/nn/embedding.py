@@ -52,8 +52,8 @@ class Embedding(Module):
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, 0)
         self.padding_idx = None if padding_idx is None else check_padding_idx(
             "Embedding", padding_idx, num_embeddings)
-        # PyTorch's attributes, for code that reads them (the values are the only ones
-        # tinynet takes; a sparse gradient is a dense one here)
+        # PyTorch's attributes, for code that reads them (norm_type is used by nothing
+        # without max_norm; a sparse gradient is a dense one here)
         self.max_norm, self.norm_type, self.scale_grad_by_freq = None, norm_type, False
         self.sparse = sparse
         shape = (num_embeddings, embedding_dim)

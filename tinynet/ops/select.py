@@ -5,6 +5,8 @@ the element chosen.
 Each backward returns gradients at the broadcast shape; the engine's ``unbroadcast``
 reduces them to each input's own shape.
 """
+from collections import namedtuple
+
 import numpy as np
 
 from tinynet.autograd.function import Function
@@ -207,6 +209,8 @@ class ScatterReduce(Function):
     x's value gets 0 where it was not included and something was sent.
     """
 
+    REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce, include_self):
         positions, within = _positions(index, dim), _covered(index)
@@ -220,7 +224,7 @@ class ScatterReduce(Function):
         _REDUCE_AT[reduce](y, positions, values)
         if reduce == "mean":
             n = count[hit] + include_self
-            y[hit] = y[hit] // n if y.dtype.kind in "iub" else y[hit] / n
+            y[hit] = y[hit] // n if y.dtype.kind in "iu" else y[hit] / n
         ctx.save_for_backward(x, values, y, count, *positions)
         ctx.within, ctx.src_shape = within, src.shape
         ctx.reduce, ctx.include_self = reduce, include_self
@@ -229,48 +233,65 @@ class ScatterReduce(Function):
     @staticmethod
     def backward(ctx, grad):
         x, values, y, count, *positions = ctx.saved_tensors
-        positions, hit, include_self = tuple(positions), count > 0, ctx.include_self
-        self_share, src_share = ScatterReduce._shares(ctx.reduce, x, values, y, count,
-                                                      positions, include_self)
+        sent = _Sent(x, values, y, count, tuple(positions), ctx.include_self)
+        self_share, src_share = _SHARES[ctx.reduce](sent)
         gx = None
         if ctx.needs_input_grad[0]:  # (where nothing was sent, y = x: all of grad)
-            share = self_share if include_self else 0.0
-            gx = np.where(hit, grad * share, grad).astype(grad.dtype, copy=False)
+            share = self_share if ctx.include_self else 0.0
+            gx = np.where(count > 0, grad * share, grad).astype(grad.dtype, copy=False)
         gsrc = None
         if ctx.needs_input_grad[3]:
             gsrc = np.zeros(ctx.src_shape, dtype=grad.dtype)
-            gsrc[ctx.within] = grad[positions] * src_share
+            gsrc[ctx.within] = grad[sent.positions] * src_share
         return gx, None, None, gsrc, None, None
 
-    @staticmethod
-    def _shares(reduce, x, values, y, count, positions, include_self) -> tuple:
-        """(dy/dx at each position of x where it was included, dy/d each sent value);
-        only their values where something was sent are read."""
-        if reduce == "sum":
-            return 1.0, 1.0
-        if reduce == "mean":
-            n = np.maximum(count + include_self, 1)
-            return 1.0 / n, 1.0 / n[positions]
-        if reduce in ("amax", "amin"):  # ties share the gradient
-            self_at = (x == y) & include_self
-            ties = self_at.astype(np.int64)
-            sent_at = values == y[positions]
-            np.add.at(ties, positions, sent_at)
-            ties = np.maximum(ties, 1)
-            return self_at / ties, sent_at / ties[positions]
-        # prod: the product of the others; with zeros among the contributors, only a
-        # zero alone gets the product of the rest, every other contributor 0
-        zeros = ((x == 0) & include_self).astype(np.int64)
-        np.add.at(zeros, positions, values == 0)
-        nonzero = np.where((x != 0) & include_self, x, 1)
-        np.multiply.at(nonzero, positions, np.where(values != 0, values, 1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self_share = np.where(x != 0, np.where(zeros == 0, y / x, 0),
-                                  np.where(zeros == 1, nonzero, 0))
-            z, v = zeros[positions], values
-            src_share = np.where(v != 0, np.where(z == 0, y[positions] / v, 0),
-                                 np.where(z == 1, nonzero[positions], 0))
-        return self_share, src_share
+
+class _Sent(namedtuple("_Sent", "x values y count positions include_self")):
+    """What a scatter_reduce's gradient rules read: the input x, the values sent, the
+    result y, how many values each position got, where they went, and whether x's own
+    value took part."""
+
+
+# Each rule: (dy/dx at each position of x, where x took part; dy/d each sent value). Only
+# the positions something was sent to are read.
+def _sum_shares(sent):
+    return 1.0, 1.0
+
+
+def _mean_shares(sent):
+    n = np.maximum(sent.count + sent.include_self, 1)
+    return 1.0 / n, 1.0 / n[sent.positions]
+
+
+def _extreme_shares(sent):
+    """amax and amin: the contributors equal to the result share the gradient."""
+    self_at = (sent.x == sent.y) & sent.include_self
+    sent_at = sent.values == sent.y[sent.positions]
+    ties = self_at.astype(np.int64)
+    np.add.at(ties, sent.positions, sent_at)
+    ties = np.maximum(ties, 1)
+    return self_at / ties, sent_at / ties[sent.positions]
+
+
+def _prod_shares(sent):
+    """The product of the other contributors: y/c for a contributor c when none is 0;
+    with zeros among them, only a zero alone gets the product of the rest (the others'
+    products hold that zero)."""
+    x, values, y, positions = sent.x, sent.values, sent.y, sent.positions
+    zeros = ((x == 0) & sent.include_self).astype(np.int64)
+    np.add.at(zeros, positions, values == 0)
+    nonzero = np.where((x != 0) & sent.include_self, x, 1)  # the product of the nonzero
+    np.multiply.at(nonzero, positions, np.where(values != 0, values, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        self_share = _others(x, y, zeros, nonzero)
+        src_share = _others(values, y[positions], zeros[positions], nonzero[positions])
+    return self_share, src_share
+
+
+def _others(c, y, zeros, nonzero):
+    """The product of the contributors other than c, given the result y, the number of
+    zero contributors and the product of the nonzero ones."""
+    return np.where(c != 0, np.where(zeros == 0, y / c, 0), np.where(zeros == 1, nonzero, 0))
 
 
 def _lowest(dtype):
@@ -283,12 +304,13 @@ def _highest(dtype):
         else True
 
 
-# a reduction's value over nothing, and its ufunc's unbuffered in-place ``at``
+# a reduction's value over nothing, its ufunc's unbuffered in-place ``at``, its gradient
 _IDENTITY = {"sum": lambda d: 0, "mean": lambda d: 0, "prod": lambda d: 1,
              "amax": _lowest, "amin": _highest}
 _REDUCE_AT = {"sum": np.add.at, "mean": np.add.at, "prod": np.multiply.at,
               "amax": np.maximum.at, "amin": np.minimum.at}
-ScatterReduce.REDUCTIONS = tuple(_IDENTITY)
+_SHARES = {"sum": _sum_shares, "mean": _mean_shares, "prod": _prod_shares,
+           "amax": _extreme_shares, "amin": _extreme_shares}
 
 
 class IndexAdd(Function):

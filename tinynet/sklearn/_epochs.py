@@ -83,7 +83,8 @@ class _Epochs:
                 self._train_epoch(X, y, sample_weight, batch_size, start)
                 record = self._record(X_val, y_val, w_val, watcher)
                 self.history_.records.append(record)
-                self._monitor_state = _carried(watcher)
+                if watcher:  # (a call without the Monitor leaves its state as it was)
+                    self._monitor_state = _carried(watcher)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}",
                           file=sys.stdout)
@@ -171,7 +172,7 @@ class _Epochs:
         def penalty(value, targets):  # scikit-learn's L2 term, on the gradients and the loss
             return self._add_l2_penalty(value, self._batch_weight) if self.alpha else value
 
-        if self.solver == "adamw":  # alpha decays the weights in AdamW's step instead
+        if self._decays_weights():  # alpha decays the weights in AdamW's step instead
             self._optimizer.param_groups[0]["weight_decay"] = self.alpha
             penalty = None
 
@@ -232,7 +233,7 @@ class _Epochs:
             self.validation_loss_curve_.append(val_loss)
             record.update(val_score=score, val_loss=val_loss,
                           val_acc=score if isinstance(self, ClassifierMixin) else None)
-        record["layers"] = watcher.end_epoch()["layers"] if watcher else {}
+        record["layers"] = watcher.end_epoch(self._epochs)["layers"] if watcher else {}
         return record
 
     def _converged(self, validating: bool) -> bool:
@@ -243,14 +244,15 @@ class _Epochs:
         'adaptive' divides it by 5 instead of stopping, until it is at most 1e-6."""
         if validating:
             score = self.validation_scores_[-1]
-            improved = score >= self.best_validation_score_ + self.tol  # (a tie counts,
-            # as in scikit-learn: with tol=0 a flat validation accuracy keeps training)
+            # scikit-learn's test, as it writes it: a tie counts as an improvement (with
+            # tol=0 a flat validation accuracy keeps training), and so does a NaN score
+            improved = not score < self.best_validation_score_ + self.tol
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
                 self._best_state = {k: v.array.copy() for k, v in self.model_.state_dict().items()}
         else:
             loss = self.loss_curve_[-1]
-            improved = loss <= self._best_loss - self.tol
+            improved = not loss > self._best_loss - self.tol
             self._best_loss = self.best_loss_ = min(self._best_loss, loss)
         self._no_improvement = 0 if improved else self._no_improvement + 1
         schedule = self.learning_rate if self.solver == "sgd" else "constant"
@@ -301,13 +303,10 @@ def batch_loss(loss, out: Tensor, yb: Tensor, wb=None) -> Tensor:
     return (loss(out, yb, "none") * wb).sum() / wb.sum()
 
 
-def _carried(watcher):
-    """What the next fit call's Monitor takes from this one (None without a Monitor): its
-    epochs, so that they count on, and when each dead unit died. A copy: the Monitor
-    goes on changing its own."""
-    if watcher is None:
-        return None
-    state = watcher.state_dict()
-    return {"epochs": list(state["epochs"]),
+def _carried(watcher) -> dict:
+    """What the next fit call's Monitor takes from this one: the epoch each dead unit
+    died in (a copy: the Monitor goes on changing its own). Its epochs' summaries are
+    the History's records already; the epochs are numbered by the estimator."""
+    return {"epochs": [],
             "dead_since": {name: None if since is None else np.array(since)
-                           for name, since in state["dead_since"].items()}}
+                           for name, since in watcher.state_dict()["dead_since"].items()}}

@@ -76,8 +76,8 @@ class _BaseMLP(_Epochs, BaseEstimator):
         """Raise scikit-learn's error for a bad parameter (naming it, the rule, the value):
         its InvalidParameterError, which ``except ValueError`` and ``except TypeError``
         both catch."""
-        raise InvalidParameterError(f"The {param!r} parameter of {type(self).__name__} must be "
-                         f"{requirement}. Got {getattr(self, param)!r} instead.")
+        raise InvalidParameterError(f"The {param!r} parameter of {type(self).__name__} must "
+                                    f"be {requirement}. Got {getattr(self, param)!r} instead.")
 
     def _check_number(self, param, low, high=np.inf, low_open=False, high_open=False,
                       integer=False, infinite=False) -> None:
@@ -223,10 +223,9 @@ class _BaseMLP(_Epochs, BaseEstimator):
         dtype = np.dtype(self.dtype)
         if self._weights[0].array.dtype != dtype:
             self.model_.to(dtype)
-            if hasattr(self, "_optimizer"):  # (partial_fit keeps it: its state follows)
-                state = self._optimizer.state_dict()
-                self._build_optimizer()
-                self._optimizer.load_state_dict(state)
+            if hasattr(self, "_optimizer"):  # (partial_fit keeps it, as it was built: its
+                # state follows the parameters' new dtype)
+                self._optimizer.load_state_dict(self._optimizer.state_dict())
 
     def _build_optimizer(self) -> None:
         """A fresh optimizer over the network, as scikit-learn makes one at every fit
@@ -248,6 +247,15 @@ class _BaseMLP(_Epochs, BaseEstimator):
                        "weight_decay": 0.0}]
             self._optimizer = optim.AdamW(groups, lr=self.learning_rate_init,
                                           betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+
+    def _decays_weights(self) -> bool:
+        """Whether the optimizer in use decays the weights by alpha itself: the AdamW
+        ``_build_optimizer`` makes for 'adamw', its first group the weight matrices (then
+        no L2 penalty is added). ``partial_fit`` keeps the optimizer it has, whatever the
+        solver set since; an AdamW of one group (pickled by an older tinynet) decays
+        every parameter by its own rate, beside the penalty, as it did."""
+        optimizer = self._optimizer
+        return isinstance(optimizer, optim.AdamW) and len(optimizer.param_groups) == 2
 
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
@@ -340,41 +348,63 @@ class _BaseMLP(_Epochs, BaseEstimator):
     @property
     def coefs_(self) -> list:
         """Weight matrices as scikit-learn stores them: (fan_in, fan_out) each, views of
-        the network's weights (changing them in place changes the network, as in
-        scikit-learn). Assigning a list copies its values in."""
+        the network's weights: changing one in place, setting an item of the list or
+        assigning a whole list changes the network, as in scikit-learn."""
         check_is_fitted(self, "model_")
-        return [W.array.T for W in self._weights]
+        return _Layers(self, "coefs_", self._weights, transposed=True)
 
     @coefs_.setter
     def coefs_(self, values) -> None:
-        self._assign("coefs_", self._weights, values, transposed=True)
+        check_is_fitted(self, "model_")
+        _Layers(self, "coefs_", self._weights, transposed=True).assign(values)
 
     @property
     def intercepts_(self) -> list:
         """Bias vectors, (fan_out,) each, views of the network's biases (as ``coefs_``)."""
         check_is_fitted(self, "model_")
-        return [b.array for b in self._biases]
+        return _Layers(self, "intercepts_", self._biases, transposed=False)
 
     @intercepts_.setter
     def intercepts_(self, values) -> None:
-        self._assign("intercepts_", self._biases, values, transposed=False)
+        check_is_fitted(self, "model_")
+        _Layers(self, "intercepts_", self._biases, transposed=False).assign(values)
 
     @property
     def _biases(self) -> list:
         return [m.bias for m in self.model_.modules() if isinstance(m, nn.Linear)]
 
-    def _assign(self, name: str, params: list, values, transposed: bool) -> None:
-        """Copy ``values`` (one array per layer, scikit-learn's shapes) into ``params``."""
-        check_is_fitted(self, "model_")
+
+class _Layers(list):
+    """``coefs_`` or ``intercepts_``: one view per layer of the network's parameters, in
+    scikit-learn's shapes (a weight transposed); setting an item, or assigning a list
+    (``assign``), copies the values into the parameter."""
+
+    def __init__(self, estimator, name: str, params: list, transposed: bool):
+        self.where = f"{type(estimator).__name__}.{name}"
+        self.params, self.transposed = params, transposed
+        super().__init__(p.array.T if transposed else p.array for p in params)
+
+    def __setitem__(self, index, value) -> None:
+        if not isinstance(index, numbers.Integral):
+            raise TypeError(f"{self.where}: set one layer by its index (an int), got "
+                            f"{index!r}")
+        self._copy_in(self.params[index], value, f"{self.where}[{index}]")
+
+    def assign(self, values) -> None:
         values = list(values)
-        shapes = [p.array.T.shape if transposed else p.array.shape for p in params]
-        given = [np.shape(v) for v in values]
-        if given != shapes:
-            raise ValueError(f"{type(self).__name__}.{name}: must be {len(shapes)} arrays of "
-                             f"shapes {shapes} (the fitted network's), got shapes {given}")
-        for p, v in zip(params, values):
-            p.array[...] = np.asarray(v).T if transposed else v
-            p.bump_version()
+        if len(values) != len(self.params):
+            raise ValueError(f"{self.where}: must be {len(self.params)} arrays (one per "
+                             f"layer), got {len(values)}")
+        for i, (p, v) in enumerate(zip(self.params, values)):
+            self._copy_in(p, v, f"{self.where}[{i}]")
+
+    def _copy_in(self, param, value, where: str) -> None:
+        shape = param.array.T.shape if self.transposed else param.array.shape
+        if np.shape(value) != shape:
+            raise ValueError(f"{where}: must have the fitted network's shape {shape}, got "
+                             f"{np.shape(value)}")
+        param.array[...] = np.asarray(value).T if self.transposed else value
+        param.bump_version()
 
 
 _SET_BY_CHECKS = ("classes_", "n_features_in_", "feature_names_in_")

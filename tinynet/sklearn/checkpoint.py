@@ -23,6 +23,7 @@ RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size
 # what a checkpoint written before a parameter existed ran with (its behaviour then)
 BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": repr(0.9),
           "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error")}
+OLD_ADAMW = "0.01 on every parameter, beside the L2 penalty (adamw of an older tinynet)"
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
             "_no_improvement", "_split_seed", "_epochs", "_stopped", "_monitor_state")
@@ -32,7 +33,7 @@ def run_settings(estimator, X, y) -> dict:
     """What identifies a run: its class, its run parameters and its data."""
     params = estimator.get_params()
     kept = {name: repr(params[name]) for name in RUN_PARAMS if name in params}
-    kept["solver='adamw' weight decay"] = repr(_weight_decay(params["solver"], params["alpha"]))
+    kept["weight_decay"] = repr(_weight_decay(params["solver"], params["alpha"]))
     return {"estimator": type(estimator).__name__, "params": kept, "data": fingerprint(X, y)}
 
 
@@ -64,9 +65,10 @@ def restore(estimator, path) -> bool:
         raise ValueError(f"{name}.fit: resume_from must be a checkpoint written with "
                          f"checkpoint=..., got {str(path)!r}, which holds something else")
     saved, now = state["run"], estimator._run_settings
-    # (before the decay was recorded, 'adamw' decayed every parameter by AdamW's 0.01)
-    decay = 0.01 if saved["params"].get("solver") == repr("adamw") else 0.0
-    before = {**BEFORE, "solver='adamw' weight decay": repr(decay), **saved["params"]}
+    # (before the decay was recorded, 'adamw' decayed every parameter by AdamW's default,
+    # beside the L2 penalty: no run now does that, so such a checkpoint is refused)
+    decay = OLD_ADAMW if saved["params"].get("solver") == repr("adamw") else 0.0
+    before = {**BEFORE, "weight_decay": repr(decay), **saved["params"]}
     differ = [f"{key}: checkpoint {before.get(key)}, now {value}"
               for key, value in now["params"].items() if before.get(key) != value]
     if saved["estimator"] != now["estimator"]:
