@@ -924,3 +924,22 @@ def test_pytorch_edges_of_construction_and_membership():
     embedding = tn.nn.Embedding(5, 2)
     assert (embedding.max_norm, embedding.norm_type, embedding.scale_grad_by_freq,
             embedding.sparse) == (None, 2.0, False, False)
+
+
+@pytest.mark.parametrize("call", [
+    "x.sum(D)", "x.mean(D)", "x.softmax(D)", "x.cumsum(D)", "x.argmax(D)", "x.std(D)",
+    "x.select(D, 0)", "x.chunk(2, D)", "x.narrow(D, 0, 1)", "x.movedim(D, 0)", "x.flip(D)",
+    "x.kthvalue(1, D)", "x.amax(D)", "x.unsqueeze(D)", "x.transpose(D, 0)", "x.sort(D)",
+    "x.topk(D)", "x.repeat(D, 1)", "x.roll(D, 0)", "x.tile((D, 1))", "x.sum(dim=(D, 0))",
+    "x.unfold(1, D, D)", "L.zeros(D, 2)", "L.nn.functional.pad(x, (D, 0))"])
+def test_a_0d_integer_tensor_serves_as_a_dim_or_size_as_in_pytorch(call):
+    """PyTorch reads a 0-d integer tensor as its int wherever it takes one."""
+    a = np.arange(12.0).reshape(3, 4)
+
+    def run(dim):
+        out = eval(call, {"x": tn.tensor(a), "D": dim, "L": tn})
+        return (out[0] if isinstance(out, tuple) else out).numpy()
+
+    np.testing.assert_array_equal(run(tn.tensor(1)), run(1))
+    with pytest.raises((TypeError, RuntimeError)):
+        run(tn.tensor(1.0))  # a float tensor is no int

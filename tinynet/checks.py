@@ -11,6 +11,7 @@ activation, optimizer, loss, dataset...) lists the choices and suggests the clos
 import difflib
 import math
 import numbers
+import operator
 
 
 def _fail(error, where: str, name: str, rule: str, value):
@@ -113,11 +114,24 @@ def check_int(where: str, name: str, value, low: int = None, high: int = None) -
     [low, high]."""
     rule = "an integer" + _interval(low, high, False, False)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        _fail(TypeError, where, name, rule, value)
+        given, value = value, _index(value)  # (a 0-d integer tensor, as PyTorch takes)
+        if value is None:
+            _fail(TypeError, where, name, rule, given)
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         _fail(ValueError, where, name, rule, value)
     return value
+
+
+def _index(value):
+    """The int of an object that stands for one (a 0-d integer tensor: ``__index__``),
+    else None."""
+    if getattr(type(value), "__index__", None) is None:
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:  # (a float tensor, a tensor of several elements)
+        return None
 
 
 def check_choice(where: str, name: str, value, choices, also: str = ""):

@@ -508,16 +508,27 @@ class TensorMath:
 
 def single_dim(dim, ndim: int, name: str) -> int:
     """``dim`` as a non-negative axis; an integer only (these functions take one dim)."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+    axis = index_int(dim)
+    if axis is None:
         raise TypeError(f"{name}: dim must be an integer, got {dim!r}")
-    return check_dim(int(dim), ndim)
+    return check_dim(axis, ndim)
+
+
+def index_int(dim):
+    """``dim`` as a Python int when it is one: a Python or numpy integer, or a 0-d
+    integer tensor (PyTorch takes one); else None."""
+    if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        return int(dim)
+    if isinstance(dim, TensorMath) and dim.array.ndim == 0 and dim.array.dtype.kind in "iu":
+        return dim.__index__()  # (tells tn.capture the value was read)
+    return None
 
 
 def dims_or_none(dim, ndim: int, name: str):
     """``dim`` as a reduction op takes it: a tuple or list of dims checked by ``dims_of``
     (an empty one: None, every dim); an int or None as it is (numpy checks those)."""
     if type(dim) not in (tuple, list):
-        return dim
+        return dim if index_int(dim) is None else index_int(dim)
     return dims_of(dim, ndim, name) if dim else None
 
 
@@ -536,11 +547,11 @@ def dims_of(dim, ndim: int, name: str) -> tuple:
 
 
 def _int_tuple(dim, name: str) -> tuple:
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else dim
-    if not isinstance(dims, (tuple, list)) or not all(
-            isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims):
+    dims = (dim,) if index_int(dim) is not None else dim
+    axes = [index_int(d) for d in dims] if isinstance(dims, (tuple, list)) else [None]
+    if None in axes:
         raise TypeError(f"{name}: dim must be an int or a tuple of ints, got {dim!r}")
-    return tuple(int(d) for d in dims)
+    return tuple(axes)
 
 
 def _divisible(x, other, name: str, divisor_first: bool = False):

@@ -9,7 +9,8 @@ from collections import namedtuple
 import numpy as np
 
 from tinynet.checks import check_choice
-from tinynet.tensor_math import TensorMath, array_of, constant_tensor, numpy_names, single_dim
+from tinynet.tensor_math import (TensorMath, array_of, constant_tensor, index_int, numpy_names,
+                                 single_dim)
 
 TopkResult = namedtuple("topk", ["values", "indices"])
 SortResult = namedtuple("sort", ["values", "indices"])
@@ -33,6 +34,7 @@ class TensorSelect:
         differ)."""
         dim = single_dim(dim, self.ndim, "topk")
         size = self.shape[dim] if self.ndim else 1
+        k = k if index_int(k) is None else index_int(k)  # (a 0-d integer tensor: its int)
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
             raise RuntimeError(f"topk: k must be an integer in [0, {size}] (the size of dim "
                                f"{dim}), got {k!r}")
@@ -113,6 +115,7 @@ class TensorSelect:
         index, as PyTorch's."""
         dim = single_dim(dim, self.ndim, "kthvalue")
         size = self.shape[dim] if self.ndim else 1
+        k = k if index_int(k) is None else index_int(k)
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= size:
             raise RuntimeError(f"kthvalue: k must be an integer in [1, {size}] (the size of dim "
                              f"{dim}), got {k!r}")

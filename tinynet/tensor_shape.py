@@ -11,7 +11,7 @@ import numpy as np
 
 from tinynet.checks import args_or_keyword, check_int
 from tinynet.layouts import check_memory_format
-from tinynet.tensor_math import TensorMath, dims_of, numpy_names, single_dim
+from tinynet.tensor_math import TensorMath, index_int, dims_of, numpy_names, single_dim
 
 
 class TensorShape:
@@ -348,13 +348,13 @@ def _positions(dims, ndim: int, name: str) -> list:
 
 
 def _int_list(value, name: str, argument: str) -> list:
-    """An int or a sequence of ints as a list."""
-    values = [value] if isinstance(value, (int, np.integer)) else value
-    if not isinstance(values, (tuple, list)) or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+    """An int or a sequence of ints (0-d integer tensors among them) as a list."""
+    values = [value] if index_int(value) is not None else value
+    ints = [index_int(v) for v in values] if isinstance(values, (tuple, list)) else [None]
+    if None in ints:
         raise TypeError(f"{name}: {argument} must be an int or a sequence of ints, got "
                         f"{value!r}")
-    return [int(v) for v in values]
+    return ints
 
 
 def _check_new_shape(where: str, shape: tuple, size: int) -> None:
