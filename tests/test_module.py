@@ -465,3 +465,102 @@ def test_repr_of_nested_modules_indents_children():
 def test_forward_not_defined_says_so():
     with pytest.raises(NotImplementedError, match="Empty does not define forward"):
         type("Empty", (nn.Module,), {})()(tn.zeros(1))
+
+
+def test_registration_order_train_overrides_and_error_classes_as_pytorch():
+    class Late(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head, self.w = None, None  # declared first, set later
+            self.body = nn.Linear(1, 1)
+            self.b = nn.Parameter(tn.ones(1))
+            self.head, self.w = nn.Linear(1, 1), nn.Parameter(tn.ones(1))
+
+    assert [n for n, _ in Late().named_parameters()] == \
+        ["b", "w", "body.weight", "body.bias", "head.weight", "head.bias"]
+
+    class FrozenNorm(nn.Module):  # the usual way to keep a norm layer in eval mode
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.BatchNorm1d(2)
+
+        def train(self, mode=True):
+            super().train(mode)
+            self.norm.eval()
+            return self
+
+    model = nn.Sequential(FrozenNorm(), nn.Linear(2, 2))
+    model.train()
+    assert not model[0].norm.training and model[1].training
+    with pytest.raises(ValueError, match="train: training mode is expected to be boolean"):
+        model.train(0)
+
+    class OwnError(ValueError):
+        pass
+
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise OwnError("custom")
+
+    with pytest.raises(OwnError, match="^custom$"):  # caught by its own class
+        nn.Sequential(nn.Sequential(Boom()))(tn.ones(1))
+    assert nn.Sequential(nn.ReLU())(input=tn.tensor([-1.0, 2.0])).tolist() == [0.0, 2.0]
+
+
+def test_forward_hooks_prepend_with_kwargs_and_always_call():
+    layer, order = nn.Linear(2, 2), []
+    layer.register_forward_pre_hook(lambda m, a: order.append("a"))
+    first = layer.register_forward_pre_hook(lambda m, a: order.append("b"), prepend=True)
+
+    def doubled(module, args, kwargs):
+        order.append(("kwargs", dict(kwargs)))
+        return (args[0] * 2,), kwargs
+
+    layer.register_forward_pre_hook(doubled, with_kwargs=True)
+    layer.register_forward_hook(lambda m, a, k, out: order.append(("out", out.shape)),
+                                with_kwargs=True)
+    out = layer(tn.ones(1, 2))
+    assert order == ["b", "a", ("kwargs", {}), ("out", (1, 2))]
+    doubled_input = tn.nn.functional.linear(tn.full((1, 2), 2.0), layer.weight, layer.bias)
+    np.testing.assert_allclose(out.detach().numpy(), doubled_input.detach().numpy())
+    assert isinstance(first.id, int)
+    with pytest.raises(RuntimeError, match="must return None or a tuple \\(args, kwargs\\)"):
+        layer.register_forward_pre_hook(lambda m, a, k: a, with_kwargs=True)
+        layer(tn.ones(1, 2))
+
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise RuntimeError("no")
+
+    boom, seen = Boom(), []
+    boom.register_forward_hook(lambda m, a, out: seen.append(out), always_call=True)
+    boom.register_forward_hook(lambda m, a, out: seen.append("not run"))
+    with pytest.raises(RuntimeError, match="no"):
+        boom(tn.ones(1))
+    assert seen == [None]
+
+
+def test_a_copied_or_pickled_parameter_has_no_gradient_as_in_pytorch():
+    import copy
+    import pickle
+    layer = nn.Linear(2, 1)
+    layer(tn.ones(1, 2)).sum().backward()
+    assert layer.weight.grad is not None
+    assert copy.deepcopy(layer).weight.grad is None
+    assert pickle.loads(pickle.dumps(layer)).weight.grad is None
+    t = tn.ones(2, requires_grad=True)
+    (t * 2).sum().backward()
+    assert copy.deepcopy(t).grad.tolist() == [2.0, 2.0]  # a plain tensor keeps it, as torch's
+
+
+def test_smaller_pytorch_conventions_of_modules_and_utilities():
+    params = {"z": nn.Parameter(tn.ones(1)), "a": nn.Parameter(tn.ones(1))}
+    assert list(nn.ParameterDict(params).keys()) == ["a", "z"]  # a plain dict: sorted
+    from collections import OrderedDict
+    assert list(nn.ParameterDict(OrderedDict(params)).keys()) == ["z", "a"]
+    p = tn.ones(3, requires_grad=True)
+    p.grad = tn.tensor([3.0, 4.0, 0.0])
+    assert nn.utils.clip_grad_norm_([p], tn.tensor(1.0)).item() == 5.0  # a 0-d max_norm
+    assert nn.init.calculate_gain("conv_transpose2d") == 1.0
+    with pytest.raises(RuntimeError, match="cuda: tinynet runs on the CPU only"):
+        nn.Linear(1, 1).cuda()

@@ -72,6 +72,11 @@ class RemovableHandle:
     def __init__(self, hooks: dict, key: int, on_remove=None):
         self._hooks, self._key, self._on_remove = hooks, key, on_remove
 
+    @property
+    def id(self) -> int:
+        """The hook's key in its dict (PyTorch's ``handle.id``)."""
+        return self._key
+
     def remove(self) -> None:
         self._hooks.pop(self._key, None)
         if self._on_remove is not None:
@@ -84,11 +89,16 @@ class RemovableHandle:
         self.remove()
 
 
-def add_hook(hooks, hook, on_remove=None) -> tuple:
+def add_hook(hooks, hook, on_remove=None, prepend: bool = False) -> tuple:
     """``hook`` added to the dict ``hooks`` (a new one when None) under a key never
-    reused, so that an old handle cannot remove a new hook: (the dict, its handle;
+    reused, so that an old handle cannot remove a new hook, last (or, with ``prepend``,
+    first: the same dict, which the other handles hold): (the dict, its handle;
     ``on_remove()`` runs after the handle removes it)."""
     hooks = {} if hooks is None else hooks
     key = next(_hook_keys)
+    earlier = list(hooks.items()) if prepend else []
+    if prepend:
+        hooks.clear()
     hooks[key] = hook
+    hooks.update(earlier)
     return hooks, RemovableHandle(hooks, key, on_remove)

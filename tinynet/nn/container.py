@@ -138,11 +138,15 @@ class Sequential(_ModuleSequence):
                                 f"module)")
             setattr(self, str(i), module)
 
-    def forward(self, x):
+    def forward(self, input):  # noqa: A002  (PyTorch's name: Sequential(...)(input=x))
+        x = input
         for name, module in child_entries(self):
             try:
                 x = module(x)
-            except ValueError as error:  # say where in the stack a shape went wrong
+            except ValueError as error:
+                if type(error) is not ValueError:  # a class of its own: caught by its name
+                    raise
+                # say where in the stack a shape went wrong
                 raise ValueError(f"Sequential: layer ({name}): {error}") from error
         return x
 

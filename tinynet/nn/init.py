@@ -31,7 +31,8 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     Gaussian z to within 20%; elu: √2 as well, the same reasoning. Kaiming init with
     these gains keeps a deep GELU or ELU stack's activations at a steady scale.
     """
-    linear_like = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d")
+    linear_like = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d",
+                   "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
     if nonlinearity in linear_like:
         return 1.0
     if nonlinearity == "tanh":

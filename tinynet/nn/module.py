@@ -76,13 +76,21 @@ class Module(ModuleHooks, ModuleState):
 
     def __setattr__(self, name: str, value) -> None:
         """Set the attribute; refuse to replace a Parameter by anything but a Parameter
-        or None, as PyTorch does (a plain tensor would silently stop being trained)."""
+        or None, as PyTorch does (a plain tensor would silently stop being trained). A
+        module or parameter set where a plain value was (``self.head = None`` first)
+        takes its place in the order of registration, as in PyTorch: after those
+        registered before it."""
+        old = vars(self).get(name, _ABSENT)
         if value is not None and not isinstance(value, Parameter) and \
-                isinstance(vars(self).get(name), Parameter):
+                isinstance(old, Parameter):
             kind = value.type() if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
                             f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
                             f"wrap it in nn.Parameter(...), or change its values in place")
+        if old is not _ABSENT and (isinstance(value, Module) and not isinstance(old, Module) or
+                                   isinstance(value, Parameter) and
+                                   not isinstance(old, Parameter)):
+            object.__delattr__(self, name)  # (the attributes' order is the registration's)
         object.__setattr__(self, name, value)
         MODULE_CHANGES[0] += 1  # (tn.capture's guards: see observers.py)
 
@@ -246,7 +254,7 @@ class Module(ModuleHooks, ModuleState):
 
     def modules(self):
         """``named_modules()`` without the names. NOTE: its own walk, in the same order:
-        ``model.zero_grad()`` and ``train()`` run it at every step or epoch, and the
+        ``model.zero_grad()`` runs it at every step, and the
         dotted names are a good part of the named walk's cost. A module that overrides
         ``named_modules`` or ``named_children`` is walked through them."""
         if type(self).named_modules is not Module.named_modules:
@@ -320,8 +328,13 @@ class Module(ModuleHooks, ModuleState):
 
     # ---- modes and gradients -----------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
-        for module in self.modules():
-            module.training = mode
+        """Set the training flag of this module and, through each child's own ``train``
+        (which a subclass may override, to keep a part frozen), of every submodule."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train: training mode is expected to be boolean, got {mode!r}")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
         return self
 
     def eval(self) -> "Module":
@@ -371,6 +384,10 @@ class Module(ModuleHooks, ModuleState):
     def double(self) -> "Module":
         return self.to(np.float64)
 
+    def cuda(self, device=None) -> "Module":
+        raise RuntimeError("cuda: tinynet runs on the CPU only; keep modules on the CPU "
+                           "(guard the call with `if tinynet.cuda.is_available():`)")
+
     def cpu(self) -> "Module":
         return self
 
@@ -389,6 +406,9 @@ class Module(ModuleHooks, ModuleState):
         for name, module in children:
             lines.append(f"  ({name}): " + repr(module).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
+
+
+_ABSENT = object()  # (no attribute of that name yet)
 
 
 def child_entries(module: Module):

@@ -22,16 +22,28 @@ class ModuleHooks:
     # the last hook sets it back (the Monitor adds and removes its hooks every few steps)
     _has_hooks = False
 
-    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
         """Call ``hook(module, args)`` before every forward, ``args`` the tuple of
         positional inputs; a non-None return value replaces them (a value that is not a
-        tuple becomes the only input). Returns a handle whose ``remove()`` unregisters it."""
-        return self._add_hook("register_forward_pre_hook", "_forward_pre_hooks", hook)
+        tuple becomes the only input). ``with_kwargs``: ``hook(module, args, kwargs)``,
+        which may return ``(args, kwargs)`` to replace both. ``prepend``: before the
+        hooks registered so far. Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_hook("register_forward_pre_hook", "_forward_pre_hooks", hook,
+                              prepend, with_kwargs)
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after every forward; a non-None return
-        value replaces the output. Returns a handle whose ``remove()`` unregisters it."""
-        return self._add_hook("register_forward_hook", "_forward_hooks", hook)
+        value replaces the output. ``with_kwargs``: ``hook(module, args, kwargs,
+        output)``; ``always_call``: also when forward raises (then with output None, its
+        return value ignored, and the error raised on); ``prepend``: before the hooks
+        registered so far. Returns a handle whose ``remove()`` unregisters it."""
+        handle = self._add_hook("register_forward_hook", "_forward_hooks", hook, prepend,
+                                with_kwargs)
+        if always_call:
+            self._hook_flags(handle.id).add("always_call")
+        return handle
 
     def register_full_backward_hook(self, hook) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` once the gradients with respect
@@ -50,13 +62,26 @@ class ModuleHooks:
         ``remove()`` unregisters it."""
         return self._add_hook("register_full_backward_pre_hook", "_backward_pre_hooks", hook)
 
-    def _add_hook(self, where: str, kind: str, hook) -> RemovableHandle:
+    def _add_hook(self, where: str, kind: str, hook, prepend: bool = False,
+                  with_kwargs: bool = False) -> RemovableHandle:
         if not callable(hook):
             raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
-        hooks, handle = add_hook(vars(self).get(kind), hook, self._update_has_hooks)
+        hooks, handle = add_hook(vars(self).get(kind), hook, self._update_has_hooks, prepend)
         setattr(self, kind, hooks)
         self._has_hooks = True
+        if with_kwargs:
+            self._hook_flags(handle.id).add("with_kwargs")
         return handle
+
+    def _hook_flags(self, key: int) -> set:
+        """The options a forward hook was registered with ("with_kwargs",
+        "always_call"), by its key: an empty set for most (kept apart from the hooks,
+        which stay the callables registered)."""
+        flags = vars(self).setdefault("_forward_hook_flags", {})
+        return flags.setdefault(key, set())
+
+    def _flags_of(self, key: int) -> set:
+        return vars(self).get("_forward_hook_flags", _NO_FLAGS).get(key, ())
 
     def _update_has_hooks(self) -> None:
         self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks or
@@ -68,6 +93,7 @@ class ModuleHooks:
         vars(self).pop("_forward_pre_hooks", None)
         vars(self).pop("_backward_hooks", None)
         vars(self).pop("_backward_pre_hooks", None)
+        vars(self).pop("_forward_hook_flags", None)
         self._update_has_hooks()
 
     def __setstate__(self, state: dict) -> None:
@@ -80,17 +106,47 @@ class ModuleHooks:
         """``__call__`` of a module with hooks: the pre-hooks, forward, the hooks (with
         backward hooks, forward runs on the inputs passed through their ops, and the
         output the hooks leave is passed through theirs, as in PyTorch)."""
-        for hook in list(self._forward_pre_hooks.values()):
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if "with_kwargs" in self._flags_of(key):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = _args_and_kwargs(hook, result)
+                continue
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
         call = None
         if self._backward_hooks or self._backward_pre_hooks:
             args, call = hooked_inputs(self, args)
-        out = self._call_observed(args, kwargs) if OBSERVERS.forward else \
-            self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
+        try:
+            out = self._call_observed(args, kwargs) if OBSERVERS.forward else \
+                self.forward(*args, **kwargs)
+        except BaseException:
+            for key, hook in list(self._forward_hooks.items()):
+                flags = self._flags_of(key)
+                if "always_call" in flags:
+                    hook(self, args, kwargs, None) if "with_kwargs" in flags else \
+                        hook(self, args, None)
+            raise
+        for key, hook in list(self._forward_hooks.items()):
+            if "with_kwargs" in self._flags_of(key):
+                result = hook(self, args, kwargs, out)
+            else:
+                result = hook(self, args, out)
             if result is not None:
                 out = result
         return hooked_output(call, out) if call is not None else out
+
+
+_NO_FLAGS = {}
+
+
+def _args_and_kwargs(hook, result) -> tuple:
+    """What a forward pre-hook registered ``with_kwargs`` returned: (args, kwargs)."""
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
+        name = getattr(hook, "__name__", repr(hook))
+        raise RuntimeError(f"register_forward_pre_hook: hook {name!r} registered with "
+                           f"with_kwargs=True must return None or a tuple (args, kwargs), "
+                           f"got {result!r}")
+    args, kwargs = result
+    return (args if isinstance(args, tuple) else (args,)), kwargs

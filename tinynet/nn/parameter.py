@@ -28,6 +28,10 @@ class Parameter(Tensor):
                               where="Parameter")
         self._adopt(array, requires_grad)
 
+    def __getstate__(self) -> dict:
+        # a copied or pickled parameter starts without a gradient, as in PyTorch
+        return {**super().__getstate__(), "grad": None}
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 

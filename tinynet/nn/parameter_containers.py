@@ -2,6 +2,8 @@
 parent module sees (``parameters``, ``state_dict``, optimizers), as PyTorch's. A tensor put
 in becomes a ``Parameter`` (sharing its data); each parameter is an attribute named by its
 position ("0", "1", ...) or its key, as a ``ModuleList``'s modules are."""
+from collections import OrderedDict
+
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
@@ -149,7 +151,12 @@ class ParameterDict(Module):
         return value
 
     def update(self, parameters) -> None:
+        """Add the (key, parameter) pairs of a mapping or a sequence of pairs; a plain
+        dict's in sorted key order, as PyTorch's (an OrderedDict or a ParameterDict keeps
+        its own order)."""
         pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        if isinstance(parameters, dict) and not isinstance(parameters, OrderedDict):
+            pairs = sorted(pairs)
         for key, value in pairs:
             self[key] = value
 

@@ -92,6 +92,8 @@ def _q_norm(arrays: list, q: float) -> float:
 def _max_norm(where: str, value) -> float:
     """``max_norm``: a number >= 0; inf too, which clips nothing (as in PyTorch: the
     usual way to read the total norm, for a log)."""
+    if isinstance(value, Tensor) and value.numel() == 1:  # (a 0-d tensor, as PyTorch takes)
+        value = value.item()
     number = check_not_nan(where, "max_norm", value)
     if number < 0:
         raise ValueError(f"{where}: max_norm must be a number >= 0 (inf: no clipping), got "
