@@ -28,7 +28,7 @@ def test_compare_prints_the_table_and_writes_csv_and_plot(capsys, tmp_path):
     assert code == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].startswith("moons: MLP depth 2 x width 8, norm none, 2 epochs")
+    assert lines[0] == "moons: MLP depth 2 x width 8, norm none, 2 epochs, Adam lr 0.01, seed 0"
     assert "| activation | test acc (mean ± std) |" in out
     assert sum(line.startswith("| relu |") for line in lines) == 1
     assert sum(line.startswith("| sigmoid |") for line in lines) == 1
@@ -91,6 +91,11 @@ def test_demo_runs(capsys):
     (["compare", "--activations", "relu,swish"], "--activations: must be one of elu, gelu"),
     (["compare", "--activations", ","],
      "--activations: must name at least one activation (of elu, "),
+    (["compare", "--activations", "relu,tanh,relu"],
+     "--activations: must name each activation once, got relu twice in 'relu,tanh,relu'"),
+    (["train", "--activation", "tinynet.nn:Linear"],
+     "activation must make a module with no arguments (the model makes one per layer), but "
+     "Linear() fails"),
     (["compare", "--dataset", "mnist"], "invalid choice: 'mnist'"),
     (["compare", "--lr", "-0.1"], "--lr: must be a finite positive number, got -0.1"),
     (["train", "--lr", "inf"], "--lr: must be a finite positive number, got inf"),

@@ -204,11 +204,49 @@ def test_runs_that_diverged_in_their_first_epoch_measured_nothing_and_say_so():
                                  seeds=2, lr=1e30)
     relu = next(row for row in result.rows if row["activation"] == "relu")
     assert relu["diverged"] == 2  # both at their first step
-    assert all(math.isnan(relu[key]) for key in ("grad_ratio", "dead_rate",
+    # nothing was trained: no accuracy either (the untrained model's would pass for one)
+    assert all(math.isnan(relu[key]) for key in ("test_acc_mean", "test_acc_std",
+                                                  "grad_ratio", "dead_rate",
                                                   "saturation_rate"))
+    assert all(math.isnan(r["test_acc"]) for r in result.runs if r["activation"] == "relu")
     line = next(line for line in result.table().splitlines() if line.startswith("| relu"))
-    assert line.split(" | ")[3:6] == ["–", "–", "–"]
-    _, grad, units = plot.comparison(result).axes
+    assert line.split(" | ")[1] == "–" and line.split(" | ")[3:6] == ["–", "–", "–"]
+    accuracy, grad, units = plot.comparison(result).axes
+    assert "not measured (diverged)" in [t.get_text() for t in accuracy.texts]
     assert [t.get_text() for t in grad.texts if t.get_position()[0] == 0] == ["not measured"]
     assert [t.get_text() for t in units.texts] == ["not measured"]
     assert units.get_xlim() == (-0.5, 1.5)  # the unmeasured activation keeps its place
+
+
+def test_a_registered_or_imported_activation_keeps_its_name_and_gain_in_every_worker():
+    """A worker process's registry does not hold a registered name: the run gets the
+    (name, factory, gain) triple, so its row is filled and its init is MLP's."""
+    from tinynet.experiments import run_one
+    from tinynet.models import ACTIVATIONS, register_activation
+
+    swish = tn.nn.SiLU  # a class whose name is not the name it is registered under
+    register_activation("swish_test", swish, gain="relu")
+    try:
+        settings = dict(depth=2, width=8, epochs=2, seeds=2)
+        serial = compare_activations("moons", ["swish_test", "tinynet.nn:SiLU"], **settings)
+        parallel = compare_activations("moons", ["swish_test", "tinynet.nn:SiLU"], n_jobs=2,
+                                       **settings)
+        here = run_one("moons", "swish_test", 2, 8, 2, seed=0)  # MLP's own init, by name
+    finally:
+        del ACTIVATIONS["swish_test"]
+    for result in (serial, parallel):
+        assert [row["activation"] for row in result.rows] == ["swish_test", "SiLU"]
+        assert all(math.isfinite(row["test_acc_mean"]) for row in result.rows)
+    assert serial.rows == [{**row, "us_per_step": r["us_per_step"]}
+                           for row, r in zip(parallel.rows, serial.rows)]
+    assert serial.runs[0]["test_acc"] == here["test_acc"]
+
+
+def test_activations_must_differ_as_the_table_names_them():
+    with pytest.raises(ValueError, match=r"distinct names \(the table and the figure tell "
+                                         r"them apart by name\), got \['relu', 'ReLU'\]"):
+        compare_activations("moons", ["relu", "tinynet.nn:ReLU"], depth=1, epochs=1, seeds=1)
+    with pytest.raises(TypeError, match=r"activation must make a module with no arguments "
+                                        r"\(the model makes one per layer\), but Linear\(\) "
+                                        r"fails"):
+        compare_activations("moons", ["tinynet.nn:Linear"], depth=1, epochs=1, seeds=1)

@@ -380,6 +380,25 @@ def test_comparison_draws_points_around_one_chance_and_unit_shares(tmp_path):
     assert "LayerNorm" in plot.comparison(_comparison("layernorm")).get_suptitle()
 
 
+def test_comparison_marks_diverged_seeds_untrained_rows_and_a_ratio_of_zero(tmp_path):
+    rows = [{"activation": a, "test_acc_mean": acc, "test_acc_std": 0.02, "grad_ratio": ratio,
+             "dead_rate": 0.0, "saturation_rate": 0.1, "diverged": diverged}
+            for a, acc, ratio, diverged in (("relu", 0.9, 0.24, 1), ("elu", float("nan"),
+                                                                    float("nan"), 3),
+                                            ("tanh", 0.8, 0.0, 0))]
+    settings = {"dataset": "moons", "seeds": [0, 1, 2], "lr": 0.01, "n_classes": 2}
+    path = tmp_path / "diverged.png"
+    accuracy, grad, _ = plot.comparison(Comparison(rows, [], settings), path).axes
+    assert _is_png(path)
+    # only the rows that trained get a bar; the others say why there is none
+    assert [bar.get_height() for bar in accuracy.patches] == [0.9, 0.8]
+    texts = [t.get_text() for t in accuracy.texts]
+    assert "1/3 diverged" in texts and "not measured (diverged)" in texts
+    # a ratio of 0 (no gradient reached the first layer) sits below the log axis, named
+    assert "0: no\ngradient" in [t.get_text() for t in grad.texts]
+    assert any(line.get_marker() == "v" for line in grad.lines)
+
+
 def test_compare_activations_records_the_number_of_classes_for_chance():
     result = compare_activations("moons", ["relu", "tanh"], depth=2, width=8, epochs=1,
                                  seeds=1)

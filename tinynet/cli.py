@@ -129,17 +129,22 @@ def _activation_list(text: str) -> list:
     if not names:
         raise argparse.ArgumentTypeError(f"must name at least one activation (of "
                                          f"{', '.join(sorted(ACTIVATIONS))}), got {text!r}")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"must name each activation once, got "
+                                         f"{', '.join(twice)} twice in {text!r}")
     return [_activation(name) for name in names]
 
 
 def _model_options(parser) -> None:
-    parser.add_argument("--dataset", default="moons", choices=DATASETS)
+    parser.add_argument("--dataset", default="moons", choices=DATASETS, help="(moons)")
     parser.add_argument("--depth", type=_positive_int, default=8, help="hidden layers (8)")
     parser.add_argument("--width", type=_positive_int, default=32, help="units per layer (32)")
-    parser.add_argument("--norm", choices=["none", "layernorm"], default="none")
-    parser.add_argument("--epochs", type=_positive_int, default=30)
+    parser.add_argument("--norm", choices=["none", "layernorm"], default="none",
+                        help="after each activation (none)")
+    parser.add_argument("--epochs", type=_positive_int, default=30, help="(30)")
     parser.add_argument("--lr", type=_positive_float, default=1e-2, help="Adam's lr (0.01)")
-    parser.add_argument("--batch-size", type=_positive_int, default=64)
+    parser.add_argument("--batch-size", type=_positive_int, default=64, help="(64)")
 
 
 def _compare(args) -> int:
@@ -151,7 +156,8 @@ def _compare(args) -> int:
                                  n_jobs=args.jobs, batch_size=args.batch_size,
                                  target=args.target)
     print(f"{args.dataset}: MLP depth {args.depth} x width {args.width}, norm {args.norm}, "
-          f"{args.epochs} epochs, Adam lr {args.lr}, seeds 0..{args.seeds - 1}")
+          f"{_count(args.epochs, 'epoch')}, Adam lr {args.lr}, "
+          f"{'seed 0' if args.seeds == 1 else f'seeds 0..{args.seeds - 1}'}")
     print(result.table())
     for activation, seed, message in result.failures:
         print(f"diverged: {activation}, seed {seed}: {message}")
@@ -163,6 +169,11 @@ def _compare(args) -> int:
 
         _write(args.plot, lambda path: plot.comparison(result, path))
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """"1 epoch", "30 epochs"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _write(path: str, write) -> None:
@@ -318,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
                          default=DEFAULT_ACTIVATIONS.split(","),
                          help=f"comma-separated names or module:Class paths "
                               f"({DEFAULT_ACTIVATIONS})")
-    compare.add_argument("--seeds", type=_positive_int, default=3)
+    compare.add_argument("--seeds", type=_positive_int, default=3,
+                         help="seeds 0..N-1 (3); the ± is their standard deviation")
     compare.add_argument("--jobs", type=_jobs, default=2, help="parallel jobs (2; -1: all cores)")
     compare.add_argument("--target", type=_fraction, default=0.9,
                          help="accuracy for 'epochs to target' (0.9)")

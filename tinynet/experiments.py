@@ -7,7 +7,8 @@ seeded by its seed, and never touches the global generator: its numbers do not d
 which worker ran it, in what order, or on the backend (processes, threads, dask).
 
 A run that diverges (its loss stops being finite) is kept: its record says so and
-where, and its metrics are those of its last finite epoch.
+where, and its metrics are those of its last finite epoch (none, when it diverged in its
+first epoch: its model is the untrained one).
 """
 import csv
 import math
@@ -25,6 +26,7 @@ from tinynet.dtypes import get_default_dtype
 from tinynet.factories import from_numpy
 from tinynet.files import atomic_write
 from tinynet.models import ACTIVATIONS, MLP, NORMS, resolve_activation
+from tinynet.names import display_name
 from tinynet.tables import html_table
 from tinynet.training import History, fit
 
@@ -61,13 +63,16 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         model.eval()
         predicted = model(from_numpy(data.X_test)).array.argmax(axis=1)
     records = history.records
+    # a run that diverged before its first epoch ended has no trained model to measure
+    # (its parameters are back at their initial values)
+    measured = bool(records) or diverged is None
     last = records[-1]["layers"] if records else {}
     activations = [s for s in last.values() if s["kind"] != "Linear"]
     steps = sum(r["steps"] for r in records)
     reached = [r["epoch"] for r in records if r["val_acc"] >= target]
     return {
         "activation": label, "seed": seed, "n_classes": data.n_classes,
-        "test_acc": float(np.mean(predicted == data.y_test)),
+        "test_acc": float(np.mean(predicted == data.y_test)) if measured else float("nan"),
         "epochs_to_target": reached[0] if reached else None,
         "grad_ratio": gradient_ratio(records[0]) if records else float("nan"),
         # nan: nothing measured (a run that diverged in its first epoch)
@@ -130,7 +135,9 @@ class Comparison:
         for r in self.rows:
             reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
-            rows.append([r["activation"], f"{r['test_acc_mean']:.3f} ± {r['test_acc_std']:.3f}",
+            accuracy = f"{r['test_acc_mean']:.3f} ± {r['test_acc_std']:.3f}" \
+                if math.isfinite(r["test_acc_mean"]) else "–"
+            rows.append([r["activation"], accuracy,
                          reach, _cell(r["grad_ratio"], ".1e"), _cell(r["dead_rate"], ".0%"),
                          _cell(r["saturation_rate"], ".0%"), cost]
                         + ([f"{r['diverged']}/{n_seeds}"] if show_diverged else []))
@@ -162,12 +169,15 @@ def _cell(value: float, spec: str) -> str:
 
 
 def _summarize(activation: str, runs: list) -> dict:
-    acc = [r["test_acc"] for r in runs]
+    acc = [r["test_acc"] for r in runs if math.isfinite(r["test_acc"])]
     reached = [r["epochs_to_target"] for r in runs if r["epochs_to_target"] is not None]
     costs = [r["us_per_step"] for r in runs if r["us_per_step"] is not None]
     return {
         "activation": activation,
-        "test_acc_mean": float(np.mean(acc)), "test_acc_std": float(np.std(acc)),
+        # over the seeds that trained (a run diverged in its first epoch has no accuracy);
+        # the standard deviation of those seeds' values (numpy's, ddof=0)
+        "test_acc_mean": float(np.mean(acc)) if acc else float("nan"),
+        "test_acc_std": float(np.std(acc)) if acc else float("nan"),
         # mean over seeds when every seed reached the target, else None
         "epochs_to_target": float(np.mean(reached)) if len(reached) == len(runs) else None,
         # over the seeds that measured them (the 'diverged' count says how many did not)
@@ -203,7 +213,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         to reach ``target`` validation accuracy, first/last Linear gradient-norm ratio in
         the first epoch (geometric mean), final dead and saturation rates, µs per
         training step, how many seeds diverged) and every run with its History. A
-        diverged run counts with its last finite epoch; ``failures`` names each.
+        diverged run counts with its last finite epoch, and not at all when it diverged
+        in its first epoch (nothing was trained); ``failures`` names each. The ± is the
+        standard deviation over seeds (ddof=0).
 
     Example:
         >>> import tinynet as tn
@@ -219,8 +231,11 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         raise ValueError(f"{where}: activations must name at least one activation, got []")
     resolved = [resolve_activation(where, a) for a in activations]
     labels = [label for label, _, _ in resolved]
-    if len(set(labels)) != len(labels):
-        raise ValueError(f"{where}: activations must have distinct names, got {labels}")
+    shown = [display_name(label) for label in labels]  # as the table and figure name them
+    if len(set(shown)) != len(shown):
+        raise ValueError(f"{where}: activations must have distinct names (the table and the "
+                         f"figure tell them apart by name), got {labels}; give one another "
+                         f"name with tinynet.models.register_activation(name, factory)")
     for name, value in (("depth", depth), ("width", width), ("epochs", epochs),
                         ("batch_size", batch_size)):
         check_int(where, name, value, 1)
@@ -243,12 +258,13 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     start = time.perf_counter()
     runs = Parallel(n_jobs=n_jobs)(
         # NOTE: the dtype is passed on: a worker process starts with the library's default.
-        # A registered name is sent as its class, which a worker process can unpickle
-        # (its registry is empty).
+        # An activation other than a built-in name is sent as its (name, factory, gain)
+        # triple: a worker process's registry does not hold a registered name, and the
+        # run keeps the name and the init gain the table and MLP give it here.
         delayed(run_one)(dataset, activation if isinstance(activation, str) and activation
-                         in BUILT_IN else factory, depth, width, epochs, seed, norm, lr,
+                         in BUILT_IN else triple, depth, width, epochs, seed, norm, lr,
                          batch_size, target, get_default_dtype())
-        for activation, (_, factory, _) in zip(activations, resolved) for seed in seeds)
+        for activation, triple in zip(activations, resolved) for seed in seeds)
     rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in labels]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,
                     norm=norm, lr=lr, batch_size=batch_size, target=target,

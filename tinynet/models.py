@@ -72,7 +72,18 @@ def register_activation(name: str, factory, gain: str = None) -> None:
 
 def resolve_activation(where: str, activation) -> tuple:
     """(label, factory, gain) for an activation given by name (``ACTIVATIONS``, or
-    'module:Class' to import one), or by class / factory."""
+    'module:Class' to import one), by class / factory, or as such a triple already
+    (how ``compare_activations`` sends a registered or imported activation to a worker
+    process, whose registry does not hold it)."""
+    if isinstance(activation, tuple) and len(activation) == 3:
+        label, factory, gain = activation
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"{where}: an activation triple's name must be a non-empty str, "
+                            f"got {label!r}")
+        _check_activation(where, factory)
+        if gain is not None:
+            init.calculate_gain(gain)
+        return label, factory, gain
     if isinstance(activation, str):
         if ":" in activation and activation not in ACTIVATIONS:
             module, _, attribute = activation.partition(":")
@@ -95,7 +106,12 @@ def _check_activation(where: str, factory) -> None:
     if not callable(factory):
         raise TypeError(f"{where}: activation must be a name, an activation class or a "
                         f"function returning a module, got {factory!r}")
-    module = factory()
+    try:
+        module = factory()
+    except TypeError as error:  # (a class that needs arguments: nn.Linear, say)
+        name = getattr(factory, "__name__", repr(factory))
+        raise TypeError(f"{where}: activation must make a module with no arguments (the "
+                        f"model makes one per layer), but {name}() fails: {error}") from None
     if not is_activation(module) and not isinstance(module, nn.Identity):
         raise TypeError(f"{where}: activation must make a Module with a derivative(x, y) "
                         f"method (the Monitor needs f'), got {type(module).__name__}")
@@ -114,8 +130,9 @@ class MLP(nn.Sequential):
         hidden: hidden widths, e.g. ``[32] * 8`` for 8 hidden layers of 32 units.
         out_features: number of outputs (classes, for logits).
         activation: a name in ``ACTIVATIONS`` (default 'gelu'), 'module:Class' to import
-            one, or an activation module class (or a function returning a fresh module)
-            with ``derivative(x, y)``; the model records its name in ``activation``.
+            one, an activation module class (or a function returning a fresh module)
+            with ``derivative(x, y)``, or the (name, factory, gain) triple of
+            ``resolve_activation``; the model records its name in ``activation``.
         norm: None (default) or 'layernorm', applied after each activation.
         init: 'auto' (default): Kaiming-normal with the activation's gain for the
             ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh

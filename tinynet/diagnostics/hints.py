@@ -294,16 +294,18 @@ def gradient_flow(run: _Run) -> list:
         names = [n for n, s in linears[:-1] if s["grad_norm"] < VANISHING_RATIO * last]
         kinds = {s.get("kind") for s in run.first.get("layers", {}).values()}
         return [Hint("vanishing", "warning",
-                     f"vanishing gradients: the first layer's gradient norm is {ratio:.1e} of "
-                     f"the last one's ({_listing(run, names)} below {VANISHING_RATIO:g})",
+                     f"vanishing gradients: in epoch {run.first.get('epoch')} the first "
+                     f"layer's gradient norm is {ratio:.1e} of the last one's "
+                     f"({_listing(run, names)} below {VANISHING_RATIO:g})",
                      ("" if kinds & set(RELU_LIKE) else "use ReLU-type or GELU activations, ")
                      + "LayerNorm, a matched init (MLP(init='auto')), or fewer layers",
                      layers=run.named(names), epoch=run.first.get("epoch"),
                      evidence={"grad_ratio": ratio, "threshold": VANISHING_RATIO})]
     names = [n for n, s in linears[:-1] if s["grad_norm"] > EXPLODING_RATIO * last]
     return [Hint("exploding", "warning",
-                 f"exploding gradients: the first layer's gradient norm is {ratio:.1e} times "
-                 f"the last one's ({_listing(run, names)} above {EXPLODING_RATIO:g})",
+                 f"exploding gradients: in epoch {run.first.get('epoch')} the first layer's "
+                 f"gradient norm is {ratio:.1e} times the last one's "
+                 f"({_listing(run, names)} above {EXPLODING_RATIO:g})",
                  "lower the initial scale (MLP(init='auto')), add LayerNorm, or clip the "
                  "gradients (fit(clip_grad_norm=1.0))",
                  layers=run.named(names), epoch=run.first.get("epoch"),

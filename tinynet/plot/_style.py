@@ -5,17 +5,11 @@ import io
 import os
 
 from tinynet.files import atomic_write
+from tinynet.names import NAMES, display_name  # noqa: F401  (the figures' names)
 
 # Okabe & Ito, "Color Universal Design" (2008): told apart with any colour vision
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442",
              "#000000")
-
-
-NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
-         "gelu_tanh": "GELU (tanh)", "sigmoid": "sigmoid", "tanh": "tanh", "silu": "SiLU",
-         "mish": "Mish", "softplus": "Softplus", "prelu": "PReLU", "selu": "SELU",
-         "hardtanh": "Hardtanh", "identity": "identity", "adam": "Adam", "adamw": "AdamW",
-         "sgd": "SGD", "layernorm": "LayerNorm"}
 
 
 def new_figure(where: str, **kwargs):
@@ -53,10 +47,6 @@ def finish(fig, path, where: str):
         with atomic_write(path, "wb", where=where) as f:
             fig.savefig(f, dpi=110, format=suffix or None)
     return fig
-
-
-def display_name(key) -> str:
-    return NAMES.get(key, str(key))
 
 
 def epoch_axis(ax, ticks: int = 8) -> None:

@@ -14,12 +14,23 @@ def comparison(result, path=None):
     fig = new_figure("comparison", figsize=(15, 4.8), layout="constrained")
     ax_acc, ax_grad, ax_units = fig.subplots(1, 3)
 
-    means = [r["test_acc_mean"] for r in rows]
-    ax_acc.bar(x, means, yerr=[r["test_acc_std"] for r in rows], color="tab:blue",
-               alpha=0.8, capsize=3)
-    for k, mean in enumerate(means):
+    means = np.array([r["test_acc_mean"] for r in rows])
+    trained = np.isfinite(means)
+    ax_acc.bar(x[trained], means[trained], color="tab:blue", alpha=0.8, capsize=3,
+               yerr=np.array([r["test_acc_std"] for r in rows])[trained])
+    n_seeds = len(settings.get("seeds", [])) or None
+    for k, (mean, r) in enumerate(zip(means, rows)):
+        if not trained[k]:  # every seed diverged in its first epoch: nothing trained
+            ax_acc.text(k, 0.5, "not measured (diverged)", rotation=90, ha="center",
+                        va="center", fontsize=9, color="0.3")
+            continue
         ax_acc.text(k, mean - 0.03, f"{mean:.2f}", ha="center", va="top", color="white",
                     fontsize=9)
+        if r.get("diverged"):  # said on the bar: its mean is over the seeds that trained
+            of = f"/{n_seeds}" if n_seeds else ""
+            ax_acc.text(k, min(mean + r["test_acc_std"], 1.0) + 0.01,
+                        f"{r['diverged']}{of} diverged", ha="center", va="bottom",
+                        fontsize=8, color="tab:red")
     if settings.get("n_classes"):
         chance = 1 / settings["n_classes"]
         ax_acc.axhline(chance, color="black", ls=":", lw=1.5, label="chance")
@@ -31,21 +42,27 @@ def comparison(result, path=None):
                ylabel="accuracy")
 
     ratios = np.array([r["grad_ratio"] for r in rows])
-    ax_grad.plot(x, ratios, "o", color="tab:orange", markersize=9)
+    finite = ratios[np.isfinite(ratios) & (ratios > 0)]
+    low, high = min(finite.min(initial=1), 1), max(finite.max(initial=1), 1)
+    drawn = np.isfinite(ratios) & (ratios > 0)
+    ax_grad.plot(x[drawn], ratios[drawn], "o", color="tab:orange", markersize=9)
     for k, ratio in enumerate(ratios):  # beside the point: clear of the line at 1
         if not np.isfinite(ratio):  # every seed diverged before its first epoch ended
             ax_grad.annotate("not measured", (k, 1), textcoords="offset points",
                              xytext=(0, 12), ha="center", fontsize=9, color="0.3")
-            continue
-        ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
-                         xytext=(8, 0), va="center", fontsize=9)
+        elif ratio <= 0:  # no gradient at all reached the first layer: below any log axis
+            ax_grad.plot([k], [low / 4], "v", color="tab:orange", markersize=9,
+                         clip_on=False)
+            ax_grad.annotate("0: no\ngradient", (k, low / 4), textcoords="offset points",
+                             xytext=(0, 10), ha="center", va="bottom", fontsize=9)
+        else:
+            ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
+                             xytext=(8, 0), va="center", fontsize=9)
     ax_grad.axhline(1, color="black", ls="--", lw=1, label="1: same norm first and last")
-    finite = ratios[np.isfinite(ratios) & (ratios > 0)]
-    low, high = min(finite.min(initial=1), 1), max(finite.max(initial=1), 1)
     ax_grad.set(yscale="log", ylim=(low / 4, high * 4), xlim=(-0.5, len(rows) - 0.5),
                 title="gradient norm, first / last Linear (epoch 1)",
                 ylabel="‖∂L/∂W₁‖ / ‖∂L/∂W_last‖ (log)")
-    ax_grad.legend(fontsize=8, loc="lower right")
+    ax_grad.legend(fontsize=8, loc="best")  # (clear of the points and their names)
 
     width = 0.38
     ax_units.bar(x - width / 2, [r["dead_rate"] for r in rows], width, color=OKABE_ITO[5],
