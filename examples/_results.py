@@ -40,12 +40,36 @@ def results_dir() -> Path:
 
 
 def environment() -> dict:
-    """The versions and thread settings a reader needs to rerun a measurement."""
+    """The versions and thread settings a reader needs to rerun a measurement, the BLAS
+    kernel and numpy's vector extensions: on another CPU, float32 matrix products and
+    exp/tanh round differently, and a long training run carries the difference on
+    (docs/reproducibility.md)."""
     return {"python": platform.python_version(), "numpy": np.__version__,
             "tinynet": tn.__version__, "machine": platform.machine(),
             "cpus": os.cpu_count(),
             "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
-            "fast": FAST}
+            "blas": blas_kernels(), "simd": simd_features(), "fast": FAST}
+
+
+def simd_features() -> list:
+    """The widest x86 vector extensions numpy found on this CPU: with AVX-512, numpy
+    computes exp, expm1, log, tanh... with other (vectorised) code, whose float32 results
+    differ in the last bits and which runs several times faster."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__  # (private to numpy)
+    except ImportError:  # pragma: no cover  (another numpy)
+        return []
+    return sorted(name for name, present in __cpu_features__.items()
+                  if present and name.startswith(("AVX2", "AVX512", "FMA3")))
+
+
+def blas_kernels() -> list:
+    """Each BLAS library loaded, with its version and the CPU kernel it chose."""
+    from threadpoolctl import threadpool_info  # (scikit-learn's dependency)
+
+    return [f"{info.get('internal_api')} {info.get('version')} "
+            f"({info.get('architecture', 'kernel unknown')})"
+            for info in threadpool_info() if info.get("user_api") == "blas"]
 
 
 class Printed(io.TextIOBase):
