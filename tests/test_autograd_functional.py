@@ -110,7 +110,7 @@ def test_refusals_name_the_argument_and_the_rule():
     with pytest.raises(RuntimeError, match=r"vjp: the outputs of func do not depend on "
                                            r"inputs\[1\]"):
         F.vjp(lambda a, b: (a * 2).sum(), (x, _tensor([3.0])), strict=True)
-    with pytest.raises(RuntimeError, match="vjp: v can be None only when func returns one"):
+    with pytest.raises(RuntimeError, match="vjp: v can be None only for one output of one"):
         F.vjp(lambda a: a ** 2, x)
     with pytest.raises(RuntimeError, match=r"vjp: v\[0\] must have shape \(2,\)"):
         F.vjp(lambda a: a ** 2, x, _tensor([1.0]))

@@ -71,14 +71,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     inputs_tuple, inputs = _as_tuple("vjp", "inputs", inputs)
     copies, outputs = _call("vjp", func, inputs)
     outputs_tuple, outputs = _as_tuple("vjp", "outputs of func", outputs)
-    if v is None:
-        if len(outputs) != 1 or outputs[0].numel() != 1:
-            raise RuntimeError("vjp: v can be None only when func returns one tensor of one "
-                               "element; pass v, one tensor per output of its shape")
-        v = (Tensor._wrap(np.ones_like(outputs[0].array), False, None),)
-    else:
-        _, v = _as_tuple("vjp", "v", v)
-        _check_shapes("vjp", "output", v, outputs)
+    v = _directions("vjp", v, outputs, "output")
     used = [(out, g) for out, g in zip(outputs, v) if out.requires_grad]
     if strict and len(used) < len(outputs):
         raise RuntimeError(f"vjp: output {_first_constant(outputs)} of func does not depend "
@@ -115,14 +108,7 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """
     _check_options("jvp", create_graph)
     inputs_tuple, inputs = _as_tuple("jvp", "inputs", inputs)
-    if v is None:
-        if len(inputs) != 1 or inputs[0].numel() != 1:
-            raise RuntimeError("jvp: v can be None only for one input of one element; pass "
-                               "v, one tensor per input of its shape")
-        v = (Tensor._wrap(np.ones_like(inputs[0].array), False, None),)
-    else:
-        _, v = _as_tuple("jvp", "v", v)
-        _check_shapes("jvp", "input", v, inputs)
+    v = _directions("jvp", v, inputs, "input")
     copies, outputs = _call("jvp", func, inputs)
     outputs_tuple, outputs = _as_tuple("jvp", "outputs of func", outputs)
     products = []
@@ -192,9 +178,21 @@ def _call(where: str, func, inputs: tuple):
         return copies, func(*copies)
 
 
+def _directions(where: str, v, like: tuple, per: str) -> tuple:
+    """``v`` as a tuple of tensors, one per ``per`` ("input" or "output": ``like``), each
+    of its shape; None stands for 1 when there is one of one element."""
+    if v is None:
+        if len(like) != 1 or like[0].numel() != 1:
+            raise RuntimeError(f"{where}: v can be None only for one {per} of one element; "
+                               f"pass v, one tensor per {per} of its shape")
+        return (Tensor._wrap(np.ones_like(like[0].array), False, None),)
+    _, v = _as_tuple(where, "v", v)
+    _check_shapes(where, per, v, like)
+    return v
+
+
 def _check_shapes(where: str, per: str, v: tuple, like: tuple) -> None:
-    """``v`` must hold one tensor per ``per`` ("input" or "output": ``like``), of its
-    shape."""
+    """``v`` must hold one tensor per ``per`` (of ``like``), of its shape."""
     if len(v) != len(like):
         raise RuntimeError(f"{where}: v must hold {len(like)} tensors (one per {per}), got "
                            f"{len(v)}")
