@@ -125,8 +125,10 @@ def check_int(where: str, name: str, value, low: int = None, high: int = None) -
 
 def _index(value):
     """The int of an object that stands for one (a 0-d integer tensor: ``__index__``),
-    else None."""
-    if getattr(type(value), "__index__", None) is None:
+    else None: not for a bool, a bool tensor, nor a tensor of one element but one dim."""
+    if getattr(type(value), "__index__", None) is None or isinstance(value, bool) or \
+            getattr(getattr(value, "dtype", None), "kind", "i") not in "iu" or \
+            getattr(value, "ndim", 0) != 0:
         return None
     try:
         return operator.index(value)
