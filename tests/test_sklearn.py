@@ -261,6 +261,13 @@ def test_adamw_decays_the_weights_by_alpha_in_place_of_the_l2_penalty(iris):
     assert adamw._optimizer.param_groups[1]["weight_decay"] == 0.0
 
 
+def test_a_regressor_refuses_text_targets_by_name():
+    X, y = make_regression(20, 3, random_state=0)
+    with pytest.raises(ValueError, match=r"MLPRegressor.fit: y must hold numbers, got "
+                                         r"strings \(dtype <U"):
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, y.astype(str))
+
+
 def test_a_column_vector_target_of_a_regressor_warns_as_scikit_learn():
     from sklearn.exceptions import DataConversionWarning
     X, y = make_regression(40, 3, random_state=0)

@@ -319,6 +319,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
+        if np.asarray(y).dtype.kind in "US":  # (numpy would parse '1.5' silently)
+            raise ValueError(f"{where}: y must hold numbers, got strings (dtype "
+                             f"{np.asarray(y).dtype}); convert them first, e.g. "
+                             f"y.astype(float)")
         y = np.asarray(y, dtype=np.dtype(self.dtype))
         if y.ndim == 2 and y.shape[1] == 1:  # one target, as a column: warned, as sklearn
             y = column_or_1d(y, warn=True)
