@@ -1,6 +1,7 @@
 """atomic_write, and every writer that uses it: a write that fails midway leaves the
 previous file as it was and no temporary file behind."""
 import os
+import re
 
 import pytest
 
@@ -180,3 +181,22 @@ def test_temporary_files_of_killed_writers_are_removed_by_the_next_save(tmp_path
     mine.write_bytes(b"in progress")
     tn.save({"w": tn.ones(1)}, path)
     assert mine.exists()
+
+
+def test_a_folder_that_takes_no_new_file_is_named_with_the_path(tmp_path, monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+
+    def refusing_open(file, mode="r", *args, **kwargs):
+        if "x" in mode:  # the temporary file next to the target
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    target = tmp_path / "out.csv"
+    folder = os.path.realpath(tmp_path)
+    with pytest.raises(PermissionError, match=re.escape(f"where: cannot write '{target}' in "
+                                                        f"'{folder}': Permission denied")):
+        with atomic_write(target, where="where"):
+            pass

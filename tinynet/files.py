@@ -45,7 +45,11 @@ def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwar
     # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
     # with the usual permissions, and never opens an existing one
     tmp = os.path.join(directory, f".{name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    handle = open(tmp, mode.replace("w", "x"), **open_kwargs)
+    try:
+        handle = open(tmp, mode.replace("w", "x"), **open_kwargs)
+    except OSError as error:  # (a folder that takes no new files: /proc, a read-only mount)
+        raise type(error)(f"{where}: cannot write {os.fspath(path)!r} in {directory!r}: "
+                          f"{error.strerror}") from None
     try:
         with handle:
             yield handle
