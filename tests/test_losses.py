@@ -574,3 +574,30 @@ def test_float16_class_weights_summed_past_65504_rows(name):
                              weight=tn.ones(3, dtype=tn.float64))
     assert abs(float(loss.item()) - exact.item()) < 2e-3 * abs(exact.item())
     assert np.count_nonzero(half.grad.array) > 0.3 * z.size
+
+
+@pytest.mark.parametrize("name, per_weight", [("mse_loss", True), ("l1_loss", True),
+                                              ("huber_loss", False)])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_weighted_elementwise_losses_as_pytorch(name, per_weight, reduction):
+    rng = np.random.default_rng(0)
+    a, b, w = rng.normal(size=(3, 4)) * 2, rng.normal(size=(3, 4)), rng.random((3, 4))
+    x, weight = tn.tensor(a, requires_grad=True), tn.tensor(w, requires_grad=True)
+    loss = getattr(F, name)(x, tn.tensor(b), reduction=reduction, weight=weight)
+    each = getattr(F, name)(tn.tensor(a), tn.tensor(b), reduction="none").numpy() * w
+    expected = {"none": each, "sum": each.sum(),
+                "mean": each.sum() / w.sum() if per_weight else each.mean()}[reduction]
+    np.testing.assert_allclose(loss.detach().numpy(), expected, rtol=1e-12)
+    loss.sum().backward()
+    # d(Σ w·ℓ)/dw = ℓ for 'none' and 'sum' (the weights are differentiable)
+    if reduction != "mean":
+        np.testing.assert_allclose(weight.grad.numpy(), each / w, rtol=1e-12)
+    with pytest.raises(ValueError, match=rf"{name}: weight must have the input's shape "
+                                         rf"\(3, 4\), got \(4,\)"):
+        getattr(F, name)(x, tn.tensor(b), weight=tn.ones(4, dtype=tn.float64))
+    torch = pytest.importorskip("torch")
+    ours = getattr(F, name)(tn.tensor(a), tn.tensor(b), reduction=reduction,
+                            weight=tn.tensor(w))
+    theirs = getattr(torch.nn.functional, name)(torch.tensor(a), torch.tensor(b),
+                                                reduction=reduction, weight=torch.tensor(w))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)

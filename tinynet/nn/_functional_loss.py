@@ -287,14 +287,35 @@ def _broadcasts_to(shape: tuple, target: tuple) -> bool:
         return False
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean squared error: mean of (input - target)²."""
+def mse_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+             weight=None) -> Tensor:
+    """Mean squared error: mean of (input - target)². With ``weight`` (input's shape),
+    each squared error is weighted and 'mean' divides by the weights' sum, as PyTorch's."""
     _check_elementwise("mse_loss", input, target, reduction)
     diff = input - target
     squared = diff * diff
+    if weight is not None:
+        return _weighted("mse_loss", squared, weight, reduction, per_weight=True)
     if reduction == "none":
         return squared
     return squared.sum() if reduction == "sum" else squared.mean()
+
+
+def _weighted(name, losses: Tensor, weight, reduction: str, per_weight: bool) -> Tensor:
+    """The elementwise ``losses`` times ``weight`` (of their shape, differentiable), reduced:
+    'mean' divides by the weights' sum (``per_weight``: mse and l1 in PyTorch) or by the
+    number of elements (huber in PyTorch)."""
+    w = _as_dtype(weight, losses.dtype)
+    w = w if isinstance(w, Tensor) else Tensor._wrap(np.array(w), False, None)
+    if tuple(w.shape) != tuple(losses.shape):
+        raise ValueError(f"{name}: weight must have the input's shape {tuple(losses.shape)}, "
+                         f"got {tuple(w.shape)}")
+    weighted = losses * w
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    return weighted.sum() / w.sum() if per_weight else weighted.mean()
 
 
 def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
@@ -306,21 +327,31 @@ def smooth_l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
 
 
 def huber_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
-               delta: float = 1.0) -> Tensor:
-    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target."""
+               delta: float = 1.0, weight=None) -> Tensor:
+    """Huber loss: ½d² where |d| < δ, else δ(|d| - ½δ), d = input - target. With
+    ``weight`` (input's shape), each loss is weighted and 'mean' is the mean of the
+    weighted losses, as PyTorch's."""
     delta = check_huber_delta("huber_loss", delta)
-    return _smooth_l1("huber_loss", input, target, reduction, delta, delta)
+    return _smooth_l1("huber_loss", input, target, reduction, delta, delta, weight, False)
 
 
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean absolute error |input - target| (gradient sign(d), 0 at d = 0)."""
-    return _smooth_l1("l1_loss", input, target, reduction, 0.0, 1.0)
+def l1_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+            weight=None) -> Tensor:
+    """Mean absolute error |input - target| (gradient sign(d), 0 at d = 0). With
+    ``weight`` (input's shape), each error is weighted and 'mean' divides by the weights'
+    sum, as PyTorch's."""
+    return _smooth_l1("l1_loss", input, target, reduction, 0.0, 1.0, weight, True)
 
 
-def _smooth_l1(name, input, target, reduction, beta, scale) -> Tensor:  # noqa: A002
+def _smooth_l1(name, input, target, reduction, beta, scale, weight=None,  # noqa: A002
+               per_weight=True) -> Tensor:
     _check_elementwise(name, input, target, reduction)
     input = _promoted(input, target)  # noqa: A001
-    return ops.SmoothL1.apply(input, _as_dtype(target, input.dtype), beta, scale, reduction)
+    target = _as_dtype(target, input.dtype)
+    if weight is not None:
+        losses = ops.SmoothL1.apply(input, target, beta, scale, "none")
+        return _weighted(name, losses, weight, reduction, per_weight)
+    return ops.SmoothL1.apply(input, target, beta, scale, reduction)
 
 
 KL_REDUCTIONS = ("none", "batchmean", "sum", "mean")
