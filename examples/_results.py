@@ -55,10 +55,13 @@ def simd_features() -> list:
     """The widest x86 vector extensions numpy found on this CPU: with AVX-512, numpy
     computes exp, expm1, log, tanh... with other (vectorised) code, whose float32 results
     differ in the last bits and which runs several times faster."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__  # (private to numpy)
-    except ImportError:  # pragma: no cover  (another numpy)
-        return []
+    try:  # (private to numpy; numpy 1 keeps it under numpy.core)
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # pragma: no cover
+        try:
+            from numpy.core._multiarray_umath import __cpu_features__
+        except ImportError:
+            return []
     return sorted(name for name, present in __cpu_features__.items()
                   if present and name.startswith(("AVX2", "AVX512", "FMA3")))
 

@@ -43,6 +43,7 @@ ALLOWED = (
     "len() of a 0-d tensor",
     "iteration over a 0-d tensor",  # PyTorch's words, as len()'s
     "only integer tensors of a single element can be converted to an index",
+    "Dimension must be an integer, got X",  # (check_dim's other refusal, beside PyTorch's)
     "Dimension out of range (expected to be in range of [",
     # torch.nn.Module.load_state_dict, and a lazy module's parameter before its first call
     "Error(s) in loading state_dict for X:",

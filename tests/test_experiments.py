@@ -250,3 +250,19 @@ def test_activations_must_differ_as_the_table_names_them():
                                         r"\(the model makes one per layer\), but Linear\(\) "
                                         r"fails"):
         compare_activations("moons", ["tinynet.nn:Linear"], depth=1, epochs=1, seeds=1)
+
+
+def test_a_built_in_name_registered_anew_reaches_workers_as_registered():
+    from tinynet.models import ACTIVATIONS, register_activation
+
+    built_in = ACTIVATIONS["relu"]
+    register_activation("relu", tn.nn.Tanh, gain="tanh")
+    try:
+        settings = dict(depth=2, width=8, epochs=2, seeds=1)
+        serial = compare_activations("moons", ["relu"], **settings)
+        parallel = compare_activations("moons", ["relu"], n_jobs=2, **settings)
+        as_tanh = compare_activations("moons", ["tanh"], **settings)
+    finally:
+        ACTIVATIONS["relu"] = built_in
+    assert serial.runs[0]["test_acc"] == parallel.runs[0]["test_acc"] == \
+        as_tanh.runs[0]["test_acc"]

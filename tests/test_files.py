@@ -197,6 +197,7 @@ def test_a_folder_that_takes_no_new_file_is_named_with_the_path(tmp_path, monkey
     target = tmp_path / "out.csv"
     folder = os.path.realpath(tmp_path)
     with pytest.raises(PermissionError, match=re.escape(f"where: cannot write '{target}' in "
-                                                        f"'{folder}': Permission denied")):
+                                                        f"'{folder}': Permission denied")) as info:
         with atomic_write(target, where="where"):
             pass
+    assert info.value.errno == 13

@@ -468,16 +468,15 @@ def test_forward_not_defined_says_so():
 
 
 def test_registration_order_train_overrides_and_error_classes_as_pytorch():
-    class Late(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.head, self.w = None, None  # declared first, set later
-            self.body = nn.Linear(1, 1)
-            self.b = nn.Parameter(tn.ones(1))
-            self.head, self.w = nn.Linear(1, 1), nn.Parameter(tn.ones(1))
-
-    assert [n for n, _ in Late().named_parameters()] == \
-        ["b", "w", "body.weight", "body.bias", "head.weight", "head.bias"]
+    # a slot set to None and back keeps its place (a Sequential's order is its forward)
+    seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2))
+    first = seq[0]
+    setattr(seq, "0", None)
+    setattr(seq, "0", first)
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Linear"]
+    cyclic = nn.Sequential(nn.Linear(1, 1))
+    object.__setattr__(cyclic[0], "parent", cyclic)  # a cycle: set once, no recursion
+    assert not cyclic.eval().training and not cyclic[0].training
 
     class FrozenNorm(nn.Module):  # the usual way to keep a norm layer in eval mode
         def __init__(self):
@@ -564,3 +563,48 @@ def test_smaller_pytorch_conventions_of_modules_and_utilities():
     assert nn.init.calculate_gain("conv_transpose2d") == 1.0
     with pytest.raises(RuntimeError, match="cuda: tinynet runs on the CPU only"):
         nn.Linear(1, 1).cuda()
+
+
+def test_always_call_hooks_run_after_any_error_and_flagged_hooks_leave_capture_eager():
+    import warnings
+
+    class Boom(nn.Module):
+        def forward(self, x):
+            return x
+
+    boom, seen = Boom(), []
+
+    def refuse(module, args):
+        raise ValueError("pre-hook")
+
+    def broken(module, args, out):
+        raise KeyError("hook")
+
+    boom.register_forward_pre_hook(refuse)
+    boom.register_forward_hook(lambda m, a, out: seen.append(out), always_call=True)
+    boom.register_forward_hook(broken, always_call=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="pre-hook"):  # the call's own error, raised on
+            boom(tn.ones(1))
+    assert seen == [None]
+    assert any("'broken' with always_call=True raised KeyError" in str(w.message)
+               for w in caught)
+    # a with_kwargs pre-hook may return its positional inputs as a list
+    layer = nn.Linear(2, 2)
+    layer.register_forward_pre_hook(lambda m, a, k: ([a[0] * 0], k), with_kwargs=True)
+    assert layer(tn.ones(1, 2)).tolist() == [layer.bias.tolist()]
+    # a replay has neither the call's keyword arguments nor a failing forward: eager
+    model = nn.Linear(2, 1)
+
+    def marked(module, args, kwargs, out):
+        pass
+
+    marked.replay_safe = True
+    handle = model.register_forward_hook(marked, with_kwargs=True)
+    step = tn.capture(lambda x: model(x).sum())
+    for _ in range(3):
+        step(tn.ones(3, 2)).backward()
+    assert step.replays == 0
+    handle.remove()  # its options go with it: the module replays again
+    assert "_forward_hook_flags" not in vars(model)

@@ -943,3 +943,10 @@ def test_a_0d_integer_tensor_serves_as_a_dim_or_size_as_in_pytorch(call):
     np.testing.assert_array_equal(run(tn.tensor(1)), run(1))
     with pytest.raises((TypeError, RuntimeError)):
         run(tn.tensor(1.0))  # a float tensor is no int
+
+
+def test_check_dim_takes_an_integer_only():
+    assert tn.zeros(1, 3).squeeze(tn.tensor(0)).shape == (3,)  # a 0-d integer tensor
+    for dim in (True, tn.tensor([1]), tn.tensor(True), 1.0):
+        with pytest.raises(TypeError, match="Dimension must be an integer, got"):
+            tn.ones(2, 3).transpose(dim, 0)

@@ -114,7 +114,7 @@ def check_int(where: str, name: str, value, low: int = None, high: int = None) -
     [low, high]."""
     rule = "an integer" + _interval(low, high, False, False)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        given, value = value, _index(value)  # (a 0-d integer tensor, as PyTorch takes)
+        given, value = value, index_of(value)  # (a 0-d integer tensor, as PyTorch takes)
         if value is None:
             _fail(TypeError, where, name, rule, given)
     value = int(value)
@@ -123,7 +123,7 @@ def check_int(where: str, name: str, value, low: int = None, high: int = None) -
     return value
 
 
-def _index(value):
+def index_of(value):
     """The int of an object that stands for one (a 0-d integer tensor: ``__index__``),
     else None: not for a bool, a bool tensor, nor a tensor of one element but one dim."""
     if getattr(type(value), "__index__", None) is None or isinstance(value, bool) or \

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 BUILT_IN = frozenset(ACTIVATIONS)  # the names every worker process knows
+_BUILT_IN_ENTRIES = dict(ACTIVATIONS)  # what they stand for there
 COLUMNS = ("activation", "test_acc_mean", "test_acc_std", "epochs_to_target", "grad_ratio",
            "dead_rate", "saturation_rate", "us_per_step", "diverged")
 
@@ -82,6 +83,13 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         "diverged": diverged,
         "history": history.to_json(indent=None),
     }
+
+
+def _built_in(activation) -> bool:
+    """Whether ``activation`` is a built-in name that still stands for the built-in
+    (``register_activation`` may have replaced it here, not in a worker process)."""
+    return isinstance(activation, str) and activation in BUILT_IN and \
+        ACTIVATIONS.get(activation) is _BUILT_IN_ENTRIES[activation]
 
 
 def _mean_of(summaries: list, key: str) -> float:
@@ -134,6 +142,8 @@ class Comparison:
         rows = []
         for r in self.rows:
             reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
+            if not math.isfinite(r["test_acc_mean"]):  # (no seed trained: nothing to reach)
+                reach = "–"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
             accuracy = f"{r['test_acc_mean']:.3f} ± {r['test_acc_std']:.3f}" \
                 if math.isfinite(r["test_acc_mean"]) else "–"
@@ -234,8 +244,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     shown = [display_name(label) for label in labels]  # as the table and figure name them
     if len(set(shown)) != len(shown):
         raise ValueError(f"{where}: activations must have distinct names (the table and the "
-                         f"figure tell them apart by name), got {labels}; give one another "
-                         f"name with tinynet.models.register_activation(name, factory)")
+                         f"figure tell them apart by name), got {labels}, shown as "
+                         f"{shown}; give one another name with "
+                         f"tinynet.models.register_activation(name, factory)")
     for name, value in (("depth", depth), ("width", width), ("epochs", epochs),
                         ("batch_size", batch_size)):
         check_int(where, name, value, 1)
@@ -261,9 +272,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
         # An activation other than a built-in name is sent as its (name, factory, gain)
         # triple: a worker process's registry does not hold a registered name, and the
         # run keeps the name and the init gain the table and MLP give it here.
-        delayed(run_one)(dataset, activation if isinstance(activation, str) and activation
-                         in BUILT_IN else triple, depth, width, epochs, seed, norm, lr,
-                         batch_size, target, get_default_dtype())
+        delayed(run_one)(dataset, activation if _built_in(activation) else triple, depth,
+                         width, epochs, seed, norm, lr, batch_size, target,
+                         get_default_dtype())
         for activation, triple in zip(activations, resolved) for seed in seeds)
     rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in labels]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,

@@ -48,8 +48,8 @@ def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwar
     try:
         handle = open(tmp, mode.replace("w", "x"), **open_kwargs)
     except OSError as error:  # (a folder that takes no new files: /proc, a read-only mount)
-        raise type(error)(f"{where}: cannot write {os.fspath(path)!r} in {directory!r}: "
-                          f"{error.strerror}") from None
+        raise type(error)(error.errno, f"{where}: cannot write {os.fspath(path)!r} in "
+                                       f"{directory!r}: {error.strerror}") from None
     try:
         with handle:
             yield handle

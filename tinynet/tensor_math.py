@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from tinynet import dtypes
-from tinynet.checks import cast_first, check_fits, check_floating, check_not_nan
+from tinynet.checks import cast_first, check_fits, check_floating, check_not_nan, index_of
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -519,16 +519,15 @@ def index_int(dim):
     integer tensor (PyTorch takes one); else None."""
     if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
         return int(dim)
-    if isinstance(dim, TensorMath) and dim.array.ndim == 0 and dim.array.dtype.kind in "iu":
-        return dim.__index__()  # (tells tn.capture the value was read)
-    return None
+    return index_of(dim)  # (a tensor's __index__ tells tn.capture the value was read)
 
 
 def dims_or_none(dim, ndim: int, name: str):
     """``dim`` as a reduction op takes it: a tuple or list of dims checked by ``dims_of``
     (an empty one: None, every dim); an int or None as it is (numpy checks those)."""
     if type(dim) not in (tuple, list):
-        return dim if index_int(dim) is None else index_int(dim)
+        axis = index_int(dim)
+        return dim if axis is None else axis
     return dims_of(dim, ndim, name) if dim else None
 
 

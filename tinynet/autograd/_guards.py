@@ -175,10 +175,12 @@ def _replayable(module) -> bool:
 
 def _runs_hooks_a_replay_cannot(module) -> bool:
     """Whether ``module`` has a forward pre-hook (it runs before the forward and may
-    change its inputs, which a replay cannot follow) or a full backward hook or backward
-    pre-hook (they run on gradients a replay hands straight to the parameters)."""
+    change its inputs, which a replay cannot follow), a full backward hook or backward
+    pre-hook (they run on gradients a replay hands straight to the parameters), or a
+    forward hook registered ``with_kwargs`` or ``always_call`` (a replay has neither the
+    call's keyword arguments nor a forward that may raise)."""
     return bool(module._forward_pre_hooks or module._backward_hooks or
-                module._backward_pre_hooks)
+                module._backward_pre_hooks or vars(module).get("_forward_hook_flags"))
 
 
 def _replay_safe(hooks) -> bool:

@@ -76,21 +76,13 @@ class Module(ModuleHooks, ModuleState):
 
     def __setattr__(self, name: str, value) -> None:
         """Set the attribute; refuse to replace a Parameter by anything but a Parameter
-        or None, as PyTorch does (a plain tensor would silently stop being trained). A
-        module or parameter set where a plain value was (``self.head = None`` first)
-        takes its place in the order of registration, as in PyTorch: after those
-        registered before it."""
-        old = vars(self).get(name, _ABSENT)
+        or None, as PyTorch does (a plain tensor would silently stop being trained)."""
         if value is not None and not isinstance(value, Parameter) and \
-                isinstance(old, Parameter):
+                isinstance(vars(self).get(name), Parameter):
             kind = value.type() if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
                             f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
                             f"wrap it in nn.Parameter(...), or change its values in place")
-        if old is not _ABSENT and (isinstance(value, Module) and not isinstance(old, Module) or
-                                   isinstance(value, Parameter) and
-                                   not isinstance(old, Parameter)):
-            object.__delattr__(self, name)  # (the attributes' order is the registration's)
         object.__setattr__(self, name, value)
         MODULE_CHANGES[0] += 1  # (tn.capture's guards: see observers.py)
 
@@ -332,9 +324,15 @@ class Module(ModuleHooks, ModuleState):
         (which a subclass may override, to keep a part frozen), of every submodule."""
         if not isinstance(mode, bool):
             raise ValueError(f"train: training mode is expected to be boolean, got {mode!r}")
-        self.training = mode
-        for module in self.children():
-            module.train(mode)
+        if id(self) in _SETTING_MODE:  # (a module graph with a cycle: set once)
+            return self
+        _SETTING_MODE.add(id(self))
+        try:
+            self.training = mode
+            for module in self.children():
+                module.train(mode)
+        finally:
+            _SETTING_MODE.discard(id(self))
         return self
 
     def eval(self) -> "Module":
@@ -408,7 +406,7 @@ class Module(ModuleHooks, ModuleState):
         return "\n".join(lines) + "\n)"
 
 
-_ABSENT = object()  # (no attribute of that name yet)
+_SETTING_MODE = set()  # ids of the modules whose train() is running
 
 
 def child_entries(module: Module):

@@ -3,6 +3,7 @@ before it (each may replace the positional inputs) and forward hooks after it (e
 replace the output), as in PyTorch; and full backward hooks and backward pre-hooks, on the
 gradients with respect to its inputs and outputs (``backward_hooks.py``). ``Module``
 inherits them; see ``module.py``."""
+import warnings
 from types import MappingProxyType
 
 from tinynet.autograd.observers import OBSERVERS
@@ -86,6 +87,13 @@ class ModuleHooks:
     def _update_has_hooks(self) -> None:
         self._has_hooks = bool(self._forward_hooks or self._forward_pre_hooks or
                                self._backward_hooks or self._backward_pre_hooks)
+        flags = vars(self).get("_forward_hook_flags")
+        if flags:  # (a hook removed: its options go with it)
+            live = set(self._forward_hooks) | set(self._forward_pre_hooks)
+            for key in [key for key in flags if key not in live]:
+                del flags[key]
+            if not flags:
+                del vars(self)["_forward_hook_flags"]
 
     def _remove_hooks(self) -> None:
         """Forget every hook (a copy that must run as never hooked)."""
@@ -106,36 +114,50 @@ class ModuleHooks:
         """``__call__`` of a module with hooks: the pre-hooks, forward, the hooks (with
         backward hooks, forward runs on the inputs passed through their ops, and the
         output the hooks leave is passed through theirs, as in PyTorch)."""
-        for key, hook in list(self._forward_pre_hooks.items()):
-            if "with_kwargs" in self._flags_of(key):
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    args, kwargs = _args_and_kwargs(hook, result)
-                continue
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        call = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            args, call = hooked_inputs(self, args)
+        hooks_run = set()  # the forward hooks that ran (an always_call one runs once)
         try:
+            for key, hook in list(self._forward_pre_hooks.items()):
+                if "with_kwargs" in self._flags_of(key):
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        args, kwargs = _args_and_kwargs(hook, result)
+                    continue
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            call = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                args, call = hooked_inputs(self, args)
             out = self._call_observed(args, kwargs) if OBSERVERS.forward else \
                 self.forward(*args, **kwargs)
-        except BaseException:
             for key, hook in list(self._forward_hooks.items()):
-                flags = self._flags_of(key)
-                if "always_call" in flags:
-                    hook(self, args, kwargs, None) if "with_kwargs" in flags else \
-                        hook(self, args, None)
+                hooks_run.add(key)
+                if "with_kwargs" in self._flags_of(key):
+                    result = hook(self, args, kwargs, out)
+                else:
+                    result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        except Exception:  # a pre-hook, forward or a hook raised: the always_call hooks
+            self._run_always_call_hooks(args, kwargs, hooks_run)  # not run yet run now
             raise
-        for key, hook in list(self._forward_hooks.items()):
-            if "with_kwargs" in self._flags_of(key):
-                result = hook(self, args, kwargs, out)
-            else:
-                result = hook(self, args, out)
-            if result is not None:
-                out = result
         return hooked_output(call, out) if call is not None else out
+
+    def _run_always_call_hooks(self, args: tuple, kwargs: dict, hooks_run: set) -> None:
+        """After an error in the call: the forward hooks registered ``always_call`` that
+        have not run, with output None; an error of theirs is warned about, and the
+        call's own error raised on (as PyTorch does)."""
+        for key, hook in list(self._forward_hooks.items()):
+            flags = self._flags_of(key)
+            if "always_call" not in flags or key in hooks_run:
+                continue
+            try:
+                hook(self, args, kwargs, None) if "with_kwargs" in flags else \
+                    hook(self, args, None)
+            except Exception as error:
+                warnings.warn(f"forward hook {getattr(hook, '__name__', hook)!r} with "
+                              f"always_call=True raised {type(error).__name__}: {error}",
+                              RuntimeWarning, stacklevel=4)
 
 
 _NO_FLAGS = {}
@@ -149,4 +171,4 @@ def _args_and_kwargs(hook, result) -> tuple:
                            f"with_kwargs=True must return None or a tuple (args, kwargs), "
                            f"got {result!r}")
     args, kwargs = result
-    return (args if isinstance(args, tuple) else (args,)), kwargs
+    return (tuple(args) if isinstance(args, (tuple, list)) else (args,)), kwargs

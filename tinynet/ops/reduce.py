@@ -5,11 +5,17 @@ import math
 import numpy as np
 
 from tinynet.autograd.function import Function
+from tinynet.checks import index_of
 
 
 def check_dim(dim: int, ndim: int) -> int:
     """``dim`` as a non-negative axis of an ``ndim``-dimensional tensor; out of range is an
-    error (as in PyTorch), never wrapped around. A 0-d tensor accepts 0 and -1."""
+    error (as in PyTorch), never wrapped around. A 0-d tensor accepts 0 and -1. An
+    integer (a 0-d integer tensor too), not a bool or a float."""
+    if type(dim) is not int:
+        given, dim = dim, index_of(dim)
+        if dim is None:
+            raise TypeError(f"Dimension must be an integer, got {given!r}")
     size = max(ndim, 1)
     if not -size <= dim < size:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-size}, "

@@ -39,7 +39,7 @@ def comparison(result, path=None):
         level = ax_acc.secondary_yaxis("right")
         level.set_yticks([chance], labels=[f"chance 1/{settings['n_classes']}"], fontsize=8)
     ax_acc.set(title="test accuracy (mean ± std over seeds)", ylim=(0, 1.05),
-               ylabel="accuracy")
+               ylabel="accuracy", xlim=(-0.5, len(rows) - 0.5))
 
     ratios = np.array([r["grad_ratio"] for r in rows])
     finite = ratios[np.isfinite(ratios) & (ratios > 0)]
@@ -51,10 +51,9 @@ def comparison(result, path=None):
             ax_grad.annotate("not measured", (k, 1), textcoords="offset points",
                              xytext=(0, 12), ha="center", fontsize=9, color="0.3")
         elif ratio <= 0:  # no gradient at all reached the first layer: below any log axis
-            ax_grad.plot([k], [low / 4], "v", color="tab:orange", markersize=9,
-                         clip_on=False)
-            ax_grad.annotate("0: no\ngradient", (k, low / 4), textcoords="offset points",
-                             xytext=(0, 10), ha="center", va="bottom", fontsize=9)
+            ax_grad.plot([k], [low / 2.5], "v", color="tab:orange", markersize=9)
+            ax_grad.annotate("0: no\ngradient", (k, low / 2.5), textcoords="offset points",
+                             xytext=(0, 8), ha="center", va="bottom", fontsize=9)
         else:
             ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
                              xytext=(8, 0), va="center", fontsize=9)
