@@ -559,3 +559,18 @@ def test_a_layer_registered_twice_is_one_child_as_in_pytorch():
                         list(parent.state_dict()), stack(lib.ones(1, 1)).item()))
     assert results[0] == results[1]
     assert results[0][:3] == (["Linear", "Tanh", "Sequential"], 3, 2)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_weighted_elementwise_losses_against_pytorch(name, reduction):
+    """PyTorch 2.13's weight= (its 'mean' differs between them; tests/test_losses.py
+    checks the closed forms)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a, b, w = rng.normal(size=(3, 4)) * 2, rng.normal(size=(3, 4)), rng.random((3, 4))
+    ours = getattr(tn.nn.functional, name)(tn.tensor(a), tn.tensor(b), reduction=reduction,
+                                           weight=tn.tensor(w))
+    theirs = getattr(torch.nn.functional, name)(torch.tensor(a), torch.tensor(b),
+                                                reduction=reduction, weight=torch.tensor(w))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
