@@ -34,7 +34,7 @@ class TensorSelect:
         differ)."""
         dim = single_dim(dim, self.ndim, "topk")
         size = self.shape[dim] if self.ndim else 1
-        k = k if index_int(k) is None else index_int(k)  # (a 0-d integer tensor: its int)
+        k = _int_or_itself(k)  # (a 0-d integer tensor: its int)
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= size:
             raise RuntimeError(f"topk: k must be an integer in [0, {size}] (the size of dim "
                                f"{dim}), got {k!r}")
@@ -115,7 +115,7 @@ class TensorSelect:
         index, as PyTorch's."""
         dim = single_dim(dim, self.ndim, "kthvalue")
         size = self.shape[dim] if self.ndim else 1
-        k = k if index_int(k) is None else index_int(k)
+        k = _int_or_itself(k)  # (a 0-d integer tensor: its int)
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= size:
             raise RuntimeError(f"kthvalue: k must be an integer in [1, {size}] (the size of dim "
                              f"{dim}), got {k!r}")
@@ -515,6 +515,13 @@ class TensorSelect:
                 raise RuntimeError(f"{name}: {sections} sections must divide dim {dim}, of "
                                    f"size {size}")
         return self.tensor_split(indices_or_sections, dim)
+
+
+def _int_or_itself(value):
+    """``value``'s int when it stands for one (a 0-d integer tensor), read once; else
+    ``value`` itself, for the caller's check to refuse."""
+    as_int = index_int(value)
+    return value if as_int is None else as_int
 
 
 def _is_count(x) -> bool:
