@@ -139,6 +139,13 @@ def test_an_unwritable_folder_is_refused_before_training(capsys, tmp_path):
     assert "is not writable" in err
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
+def test_a_folder_that_takes_no_new_file_is_refused_before_training(capsys):
+    # /proc passes the permission bits for root, yet takes no new file
+    err = _usage_error(capsys, ["compare", *SMALL, "--csv", "/proc/table.csv"])
+    assert "cannot write '/proc/table.csv': folder '/proc' is not writable (" in err
+
+
 def test_a_library_error_is_one_line_and_exit_2(capsys, monkeypatch):
     import tinynet.experiments as experiments
 

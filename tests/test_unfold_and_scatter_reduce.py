@@ -157,6 +157,26 @@ def test_scatter_reduce_ties_share_and_zeros_in_a_product():
     np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0])
 
 
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_extremes_give_nan_gradients_where_the_result_is_nan(reduce,
+                                                                            include_self):
+    x = tn.tensor([1.0, 2.0, float("nan")], requires_grad=True)
+    src = tn.tensor([float("nan"), 3.0, 4.0, 0.0], requires_grad=True)
+    index = tn.tensor([0, 0, 1, 2])
+    y = x.scatter_reduce(0, index, src, reduce, include_self=include_self)
+    y.sum().backward()
+    assert np.isnan(y.detach().numpy()[0]) and np.isnan(y.detach().numpy()[2]) == include_self
+    # position 0 is NaN (a NaN was sent): every contributor's gradient is undefined
+    assert np.isnan(src.grad.numpy()[:2]).all()
+    assert np.isnan(x.grad.numpy()[0]) == include_self
+    # position 1 is the one value sent (with self: max or min of 2 and 4)
+    winner = {("amax", True): 1, ("amin", True): 0}.get((reduce, include_self), 1)
+    assert src.grad.numpy()[2] == winner and x.grad.numpy()[1] == 1 - winner
+    # position 2: self's NaN makes the result NaN when it takes part
+    assert np.isnan(src.grad.numpy()[3]) == include_self
+
+
 def test_scatter_reduce_forms_and_errors():
     x, index, src = tn.tensor([1, 2, 3]), tn.tensor([0, 0]), tn.tensor([-3, -5])
     assert x.scatter_reduce(0, index, src, "mean").tolist() == [-3, 2, 3]  # ⌊-7/3⌋
@@ -189,6 +209,8 @@ def test_scatter_reduce_against_pytorch():
     rng = np.random.default_rng(0)
     for trial in range(40):
         x = rng.integers(-2, 3, size=(3, 4)).astype(np.float64)
+        if trial % 4 == 3:  # NaN results: their contributors' gradients are NaN
+            x[rng.integers(0, 3), rng.integers(0, 4)] = np.nan
         index = rng.integers(0, 3, size=(5, 4))
         src = rng.integers(-2, 3, size=(5, 4)).astype(np.float64)
         w = rng.normal(size=(3, 4))
@@ -207,5 +229,12 @@ def test_scatter_reduce_against_pytorch():
                     # documented difference: PyTorch counts self among the ties even when
                     # it is left out (its shares then sum to less than the gradient)
                     continue
-                np.testing.assert_allclose(a.grad.numpy(), c.grad.numpy(), rtol=1e-12)
+                expected = c.grad.numpy()
+                if reduce in ("prod", "amax", "amin"):
+                    # documented difference: where nothing was sent, y = self, and PyTorch's
+                    # rules give NaN at a NaN self; tinynet passes the gradient
+                    sent_to = (index[:, None, :] == np.arange(3)[None, :, None]).any(axis=0)
+                    untouched = np.isnan(x) & ~sent_to
+                    expected = np.where(untouched, w, expected)
+                np.testing.assert_allclose(a.grad.numpy(), expected, rtol=1e-12)
                 np.testing.assert_allclose(b.grad.numpy(), d.grad.numpy(), rtol=1e-12)

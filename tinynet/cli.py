@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 import time
 
 from tinynet.checks import suggest
@@ -84,12 +85,27 @@ def _output_path(text: str) -> str:
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} does not "
                                          f"exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    refusal = _refusal_to_new_files(folder)
+    if refusal:
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} is not "
-                                         f"writable")
+                                         f"writable ({refusal})")
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: the file is not writable")
     return text
+
+
+def _refusal_to_new_files(folder: str) -> str:
+    """Why ``folder`` takes no new file, or "" when it does: the outputs are written to a
+    new file beside their name, then renamed (files.atomic_write), so a new file is
+    tried there and removed. NOTE: permission bits alone do not say it (root passes
+    them on /proc and on a read-only mount)."""
+    try:
+        descriptor, probe = tempfile.mkstemp(dir=folder, prefix=".tinynet-", suffix=".tmp")
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    os.close(descriptor)
+    os.unlink(probe)
+    return ""
 
 
 def _figure_path(text: str) -> str:

@@ -205,7 +205,8 @@ class ScatterReduce(Function):
     (the contributors: x's value if included, and the src values sent there):
         sum:  1 to each contributor;   mean: 1/n to each of the n contributors;
         prod: the product of the other contributors;
-        amax, amin: 1/k to each of the k contributors equal to the result (ties share).
+        amax, amin: 1/k to each of the k contributors equal to the result (ties share;
+                    NaN to each where the result is NaN).
     x's value gets 0 where it was not included and something was sent.
     """
 
@@ -221,7 +222,8 @@ class ScatterReduce(Function):
         y = x.copy()
         if not include_self:
             y[hit] = _IDENTITY[reduce](x.dtype)
-        _REDUCE_AT[reduce](y, positions, values)
+        with np.errstate(invalid="ignore"):  # (a NaN sent to amax/amin: the result is NaN)
+            _REDUCE_AT[reduce](y, positions, values)
         if reduce == "mean":
             n = count[hit] + include_self
             y[hit] = y[hit] // n if y.dtype.kind in "iu" else y[hit] / n
@@ -264,13 +266,17 @@ def _mean_shares(sent):
 
 
 def _extreme_shares(sent):
-    """amax and amin: the contributors equal to the result share the gradient."""
+    """amax and amin: the contributors equal to the result share the gradient. A NaN
+    result (a NaN among the contributors) equals none of them: its gradient is NaN for
+    every contributor, as in PyTorch, not 0."""
     self_at = (sent.x == sent.y) & sent.include_self
     sent_at = sent.values == sent.y[sent.positions]
     ties = self_at.astype(np.int64)
     np.add.at(ties, sent.positions, sent_at)
-    ties = np.maximum(ties, 1)
-    return self_at / ties, sent_at / ties[sent.positions]
+    share = np.where(ties > 0, 1.0 / np.maximum(ties, 1), np.nan)
+    self_share = np.where(ties > 0, self_at * share, np.nan)
+    src_share = share[sent.positions]
+    return self_share, np.where(ties[sent.positions] > 0, sent_at * src_share, np.nan)
 
 
 def _prod_shares(sent):
