@@ -52,9 +52,11 @@ from tinynet.functions_numeric import (aminmax, arctan2, atan2, copysign, corrco
                                        cummax, cummin, diff, dist, erfinv, frac, heaviside, histc,
                                        hypot, kron, logaddexp, logaddexp2, logcumsumexp, logit,
                                        nanmean, nanquantile, nansum, quantile, xlogy)
-from tinynet.logic import (all, allclose, any, bincount, count_nonzero, eq, equal, ge, gt,
-                           isclose, isfinite, isinf, isnan, le, logical_and, logical_not,
-                           logical_or, logical_xor, lt, ne, nonzero, unique)
+from tinynet.logic import (all, allclose, any, bincount, bitwise_and, bitwise_left_shift,
+                           bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+                           count_nonzero, eq, equal, ge, gt, isclose, isfinite, isinf, isnan,
+                           le, logical_and, logical_not, logical_or, logical_xor, lt, ne,
+                           nonzero, unique)
 from tinynet.nn._top_level import celu, celu_, rrelu, rrelu_
 from tinynet.shaping import (broadcast_shapes, broadcast_to, chunk, clone, flatten, flip,
                              moveaxis, movedim, permute, ravel, repeat_interleave, reshape, roll,
@@ -88,7 +90,8 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "aminmax",
     "any", "arange",
     "argmax", "argmin", "argsort", "as_tensor", "autograd", "backends", "bernoulli", "bincount",
-    "bmm",
+    "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift",
+    "bitwise_xor", "bmm",
     "bool", "BoolTensor", "broadcast_to",
     "bucketize",
     "ByteTensor", "Callback", "capture", "cat",

@@ -1,9 +1,11 @@
 """Module-level forms of the boolean methods, as in PyTorch: ``tn.all(x)`` is ``x.all()``;
 also the comparisons ``eq``, ``ne``, ``lt``, ``le``, ``gt``, ``ge``, and ``any``,
-``isclose``, ``allclose``, ``equal``, ``logical_and/or/xor/not``, ``isnan``,
+``isclose``, ``allclose``, ``equal``, ``logical_and/or/xor/not``, ``bitwise_and/or/xor/not``
+and the shifts ``bitwise_left_shift``/``bitwise_right_shift``, ``isnan``,
 ``count_nonzero``, ``nonzero``, ``unique``, ``bincount`` (the methods are in
 ``tensor_logic.py``). None has a gradient."""
 # ruff: noqa: A001, A002  (PyTorch's names shadow builtins here on purpose)
+from tinynet.tensor import Tensor
 from tinynet.tensor_math import check_tensor, numpy_names
 
 
@@ -45,6 +47,36 @@ def logical_xor(input, other):
 
 def logical_not(input):
     return check_tensor("logical_not", input).logical_not()
+
+
+def bitwise_and(input, other):
+    return check_tensor("bitwise_and", input).bitwise_and(other)
+
+
+def bitwise_or(input, other):
+    return check_tensor("bitwise_or", input).bitwise_or(other)
+
+
+def bitwise_xor(input, other):
+    return check_tensor("bitwise_xor", input).bitwise_xor(other)
+
+
+def bitwise_not(input):
+    return check_tensor("bitwise_not", input).bitwise_not()
+
+
+def bitwise_left_shift(input, other):
+    """``input << other``; one of them may be a Python integer, as in PyTorch."""
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.__rlshift__(input)
+    return check_tensor("bitwise_left_shift", input).bitwise_left_shift(other)
+
+
+def bitwise_right_shift(input, other):
+    """``input >> other``; one of them may be a Python integer, as in PyTorch."""
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.__rrshift__(input)
+    return check_tensor("bitwise_right_shift", input).bitwise_right_shift(other)
 
 
 def isnan(input):

@@ -183,6 +183,30 @@ class TensorInPlace:
     def __ixor__(self, other):
         return self._assign(other, "bitwise_xor", lambda a, b: a ^ b)
 
+    def __ilshift__(self, other):
+        return self._assign(other, "bitwise_left_shift", lambda a, b: a << b)
+
+    def __irshift__(self, other):
+        return self._assign(other, "bitwise_right_shift", lambda a, b: a >> b)
+
+    def bitwise_and_(self, other):
+        return self.__iand__(other)
+
+    def bitwise_or_(self, other):
+        return self.__ior__(other)
+
+    def bitwise_xor_(self, other):
+        return self.__ixor__(other)
+
+    def bitwise_left_shift_(self, other):
+        return self.__ilshift__(other)
+
+    def bitwise_right_shift_(self, other):
+        return self.__irshift__(other)
+
+    def bitwise_not_(self):
+        return self._assign(None, "bitwise_not", lambda a, _: a.bitwise_not())
+
     def _assign(self, other, name: str, out_of_place):
         """``self = out_of_place(self, other)`` in place: recorded in the graph as
         ``_update`` records, else the result written into this tensor's array."""
