@@ -1,8 +1,8 @@
 """``TensorLogic``: the Tensor methods whose results are booleans, counts or positions:
-``& | ^ ~ << >>`` and ``bitwise_*``, ``logical_and/or/xor/not``, ``isnan``, comparisons by name (``lt``...),
-``any``, ``all``, ``isclose``, ``allclose``, ``equal``, ``count_nonzero``, ``nonzero``,
-``unique``, ``bincount`` (``Tensor`` inherits them; see ``tensor_math.py``). None has a
-gradient.
+``& | ^ ~ << >>`` and ``bitwise_*``, ``logical_and/or/xor/not``, ``isnan``, comparisons
+by name (``lt``...), ``any``, ``all``, ``isclose``, ``allclose``, ``equal``,
+``count_nonzero``, ``nonzero``, ``unique``, ``bincount`` (``Tensor`` inherits them; see
+``tensor_math.py``). None has a gradient.
 """
 import numbers
 import operator
