@@ -119,7 +119,10 @@ def source_for(text: str, library: str) -> str:
 def _isolated(library: str, dtype=None):
     """Seeds every generator a snippet may use, works in a temporary directory (some
     snippets save files) and restores afterwards the global state a snippet can change
-    (default dtype, grad mode, seeds), so that snippets can share one process."""
+    (default dtype and device, grad mode, seeds), so that snippets can share one process.
+    NOTE: PyTorch's set_default_device("cpu") is not a no-op: it installs a function mode
+    that stays (under it, torch 2.13's l1_loss(weight=...) gave other numbers), so the
+    device is unset afterwards, not set back to "cpu"."""
     if str(COMPAT) not in sys.path:
         sys.path.insert(0, str(COMPAT))
     import harness
@@ -141,6 +144,7 @@ def _isolated(library: str, dtype=None):
         try:
             yield
         finally:
+            lib.set_default_device(None)  # (the only device here is the CPU)
             lib.set_num_threads(threads)
             os.chdir(saved[5])
             random.setstate(saved[0])

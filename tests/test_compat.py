@@ -128,3 +128,19 @@ def test_compare_numbers_allows_for_the_digits_printed():
 ])
 def test_blocking_api_names_what_pytorch_calls_it(error, name):
     assert compat.blocking_api(error) == name
+
+
+@pytest.mark.skipif(not TORCH, reason="PyTorch is not installed")
+def test_a_snippet_leaves_no_default_device_behind():
+    """A snippet's ``torch.set_default_device("cpu")`` installs a function mode that
+    outlives it unless the runner unsets it; under it, torch 2.13's weighted l1_loss
+    gave other numbers to every later test in the process."""
+    import numpy as np
+    import torch
+
+    compat.run(compat.SNIPPETS / "tutorials_polynomial_autograd.py", "torch")
+    rng = np.random.default_rng(0)
+    a, b, w = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.random((3, 4))
+    loss = torch.nn.functional.l1_loss(torch.tensor(a), torch.tensor(b), reduction="sum",
+                                       weight=torch.tensor(w))
+    assert loss.item() == pytest.approx(float(np.sum(w * np.abs(a - b))), rel=1e-12)
