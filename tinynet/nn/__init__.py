@@ -9,7 +9,8 @@ from tinynet.nn.activation_shrink import Hardshrink, Softshrink, Tanhshrink
 from tinynet.nn.activation_variants import CELU, RReLU
 from tinynet.nn.container import ModuleDict, ModuleList, Sequential
 from tinynet.nn.distance import CosineSimilarity, PairwiseDistance
-from tinynet.nn.dropout import AlphaDropout, Dropout
+from tinynet.nn.dropout import (AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d,
+                                FeatureAlphaDropout)
 from tinynet.nn.embedding import Embedding
 from tinynet.nn.flatten import Flatten, Unflatten
 from tinynet.nn.linear import Bilinear, Identity, LazyLinear, Linear
@@ -28,7 +29,8 @@ from tinynet.nn.parameter import Parameter, UninitializedParameter
 
 __all__ = [
     "AlphaDropout", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear", "CELU",
-    "CosineEmbeddingLoss", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "ELU", "Embedding",
+    "CosineEmbeddingLoss", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "Dropout1d",
+    "Dropout2d", "Dropout3d", "ELU", "Embedding", "FeatureAlphaDropout",
     "Flatten", "GELU", "GLU", "GaussianNLLLoss", "GroupNorm", "Hardshrink", "Hardsigmoid",
     "Hardswish", "Hardtanh", "HingeEmbeddingLoss", "HuberLoss", "Identity", "KLDivLoss", "L1Loss",
     "LayerNorm", "LazyLinear", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss",

@@ -1,5 +1,6 @@
 """``Dropout``: random zeroing in training, the identity in evaluation; ``AlphaDropout``,
-its form for SELU networks."""
+its form for SELU networks; ``Dropout1d/2d/3d`` and ``FeatureAlphaDropout``, their forms
+that drop whole channels."""
 from tinynet.nn import functional as F
 from tinynet.nn._checks import check_dropout_p
 from tinynet.nn.module import Module
@@ -74,3 +75,58 @@ class AlphaDropout(_Dropout):
 
     def forward(self, x):
         return F.alpha_dropout(x, self.p, self.training, generator=self.generator)
+
+
+class Dropout1d(_Dropout):
+    """In training mode, zeroes whole channels: each channel of each sample, with
+    probability ``p``, along its whole length, and scales the rest by 1/(1 - p); in
+    evaluation mode, the identity (``F.dropout1d``). For inputs whose neighbouring
+    positions are correlated, where dropping single elements regularises little.
+
+    Args: as ``Dropout``'s.
+
+    Shape: (N, C, L) or (C, L) -> same.
+
+    Example:
+        >>> import tinynet as tn
+        >>> y = tn.nn.Dropout1d(p=0.5)(tn.ones(2, 100, 3))
+        >>> bool(((y == y[..., :1]).all()))   # a channel is dropped or kept as a whole
+        True
+    """
+
+    def forward(self, x):
+        return F.dropout1d(x, self.p, self.training, generator=self.generator)
+
+
+class Dropout2d(_Dropout):
+    """``Dropout1d`` for (N, C, H, W) or 3-D inputs (taken as (N, C, L) with a warning, as
+    PyTorch does: use ``Dropout1d`` for those) (``F.dropout2d``).
+
+    Args: as ``Dropout``'s.
+    """
+
+    def forward(self, x):
+        return F.dropout2d(x, self.p, self.training, generator=self.generator)
+
+
+class Dropout3d(_Dropout):
+    """``Dropout1d`` for (N, C, D, H, W) or (C, D, H, W) inputs (``F.dropout3d``).
+
+    Args: as ``Dropout``'s.
+    """
+
+    def forward(self, x):
+        return F.dropout3d(x, self.p, self.training, generator=self.generator)
+
+
+class FeatureAlphaDropout(_Dropout):
+    """``AlphaDropout`` of whole channels of an (N, C, *) input: in training mode, each
+    channel of each sample is set with probability ``p`` to SELU's saturation value, then
+    every element is mapped as AlphaDropout maps it; in evaluation mode, the identity
+    (``F.feature_alpha_dropout``).
+
+    Args: as ``Dropout``'s.
+    """
+
+    def forward(self, x):
+        return F.feature_alpha_dropout(x, self.p, self.training, generator=self.generator)

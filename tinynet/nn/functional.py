@@ -30,6 +30,8 @@ from tinynet.nn._functional_loss import (binary_cross_entropy,
                                          binary_cross_entropy_with_logits, cross_entropy,
                                          huber_loss, kl_div, l1_loss, mse_loss,
                                          nll_loss, smooth_l1_loss)
+from tinynet.nn._functional_dropout import (dropout1d, dropout2d, dropout3d,
+                                            feature_alpha_dropout)
 from tinynet.nn._functional_embedding import (cosine_embedding_loss, hinge_embedding_loss,
                                               margin_ranking_loss, triplet_margin_loss,
                                               triplet_margin_with_distance_loss)
@@ -45,7 +47,8 @@ from tinynet.tensor_math import constant_tensor
 __all__ = [
     "alpha_dropout", "batch_norm", "bilinear", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "celu", "celu_", "cosine_embedding_loss",
-    "cosine_similarity", "cross_entropy", "dropout", "elu", "elu_", "embedding",
+    "cosine_similarity", "cross_entropy", "dropout", "dropout1d", "dropout2d", "dropout3d",
+    "elu", "elu_", "embedding", "feature_alpha_dropout",
     "gaussian_nll_loss", "gelu", "glu", "group_norm", "gumbel_softmax", "hardshrink",
     "hardsigmoid", "hardswish",
     "hardtanh", "hardtanh_", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss",

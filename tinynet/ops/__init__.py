@@ -9,7 +9,7 @@ from tinynet.ops.activation_variants import CELU, RReLU
 from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
 from tinynet.ops.cdist import Cdist
-from tinynet.ops.dropout import AlphaDropout, Dropout
+from tinynet.ops.dropout import AlphaDropout, Dropout, FeatureAlphaDropout, FeatureDropout
 from tinynet.ops.einsum import Einsum
 from tinynet.ops.embedding import Embedding
 from tinynet.ops.elementwise import (Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Erf,
@@ -40,7 +40,8 @@ __all__ = [
     "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
     "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
     "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
-    "FMax", "FMin", "FloorDivide", "Fmod", "GELU", "GELUTanh", "GLU", "Gather", "GetItem",
+    "FeatureAlphaDropout", "FeatureDropout", "FMax", "FMin", "FloorDivide", "Fmod", "GELU",
+    "GELUTanh", "GLU", "Gather", "GetItem",
     "Hardshrink",
     "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "IndexAdd", "KLDiv", "LayerNorm",
     "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
