@@ -257,3 +257,18 @@ def test_loader_refuses_what_pytorch_refuses(kwargs, message):
 def test_samplers_refuse_bad_arguments_naming_them(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+def test_weighted_sampler_reads_its_weights_at_each_draw():
+    sampler = WeightedRandomSampler([1.0, 1.0, 1.0], 3000,
+                                    generator=tn.Generator().manual_seed(0))
+    assert sampler.weights.dtype == tn.float64 and sampler.weights.tolist() == [1, 1, 1]
+    sampler.weights = tn.as_tensor([0.0, 0.0, 1.0], dtype=tn.float64)  # a new tensor
+    assert np.bincount(list(sampler), minlength=3).tolist() == [0, 0, 3000]
+    sampler.weights[0] = 1.0  # changed in place
+    counts = np.bincount(list(sampler), minlength=3)
+    assert counts[1] == 0 and abs(counts[0] - 1500) < 150
+    sampler.weights = tn.as_tensor([0.0, -1.0, 1.0], dtype=tn.float64)
+    with pytest.raises(ValueError, match="WeightedRandomSampler: weights must be finite and "
+                                         ">= 0, not all zero"):
+        list(sampler)

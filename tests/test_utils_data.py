@@ -315,3 +315,60 @@ def test_collate_and_split_sizes_equal_pytorchs():
     for n, fractions in [(10, [0.33, 0.33, 0.34]), (7, [0.5, 0.5]), (101, [0.8, 0.1, 0.1])]:
         assert [len(p) for p in random_split(range(n), fractions)] == \
             [len(p) for p in torch.utils.data.random_split(range(n), fractions)]
+
+
+def test_a_loaders_batching_attributes_cannot_change_after_it_is_made():
+    loader = DataLoader(TensorDataset(tn.arange(10)), batch_size=2)
+    for name, value in [("batch_size", 5), ("dataset", range(3)), ("drop_last", True),
+                        ("sampler", [0, 1]), ("batch_sampler", [[0]])]:
+        with pytest.raises(ValueError, match=f"DataLoader: {name} attribute should not be set "
+                                             f"after DataLoader is initialized"):
+            setattr(loader, name, value)
+    loader.collate_fn = len  # as PyTorch's: read at each batch, so it may change
+    assert list(loader) == [2, 2, 2, 2, 2]
+    with pytest.raises(TypeError, match="DataLoader: drop_last must be True or False, got "
+                                        "'False'"):
+        DataLoader(list(range(5)), batch_size=2, drop_last="False")
+
+
+def test_a_dataset_that_fetches_a_batch_at_once_is_asked_for_batches():
+    class Batched(Dataset):
+        def __len__(self):
+            return 6
+
+        def __getitems__(self, indices):  # PyTorch's name: one call per batch
+            return [10 * i for i in indices]
+
+    assert [b.tolist() for b in DataLoader(Batched(), batch_size=4)] == [[0, 10, 20, 30],
+                                                                        [40, 50]]
+    subset = Subset(Batched(), [5, 1, 2])
+    assert subset.__getitems__([0, 2]) == [50, 20]  # through the dataset's own
+    assert [b.tolist() for b in DataLoader(subset, batch_size=2)] == [[50, 10], [20]]
+    assert Subset([1, 2, 3, 4], [3, 1]).__getitems__([1, 0]) == [2, 4]
+
+
+def test_collate_keeps_numpy_strings_and_the_mapping_type():
+    import collections
+    names = np.array(["cat", "dog"])
+    assert default_collate([names[0], names[1]]) == ["cat", "dog"]
+    batch = default_collate([collections.OrderedDict(b=1, a=2)] * 2)
+    assert type(batch) is collections.OrderedDict and list(batch) == ["b", "a"]
+    assert batch["a"].tolist() == [2, 2]
+    counts = collections.defaultdict(int, x=1.5)
+    collated = default_collate([counts, counts])
+    assert type(collated) is collections.defaultdict and collated["missing"] == 0
+
+
+def test_a_batch_sampler_may_yield_any_iterable_of_indices():
+    def batches():
+        for start in (0, 2, 4):
+            yield (i for i in range(start, start + 2))
+
+    loader = DataLoader(list(range(6)), batch_sampler=batches())
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4, 5]]
+
+
+def test_random_split_takes_numpy_fractions():
+    parts = random_split(range(10), [np.float32(0.3), np.float32(0.7)],
+                         generator=tn.Generator().manual_seed(0))
+    assert [len(p) for p in parts] == [3, 7]

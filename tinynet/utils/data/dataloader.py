@@ -3,6 +3,7 @@ order, shuffled, or from a sampler), fetches those samples and joins them into o
 with ``default_collate``. Everything runs in the calling process (see ``DataLoader``'s
 ``num_workers``)."""
 import collections.abc
+import copy
 import numbers
 import reprlib
 
@@ -32,6 +33,8 @@ def default_collate(batch):
     first = batch[0]
     if isinstance(first, Tensor):
         return stack(batch)
+    if isinstance(first, (str, bytes)):  # (numpy's strings too: np.str_ is a str)
+        return batch
     if isinstance(first, (np.ndarray, np.generic)):
         if first.dtype.kind not in "biuf":
             raise TypeError(f"default_collate: numpy samples must hold numbers, got dtype "
@@ -45,10 +48,9 @@ def default_collate(batch):
         return tensor(batch)
     if isinstance(first, numbers.Real):
         return tensor(batch, dtype=np.float64)
-    if isinstance(first, (str, bytes)):
-        return batch
     if isinstance(first, collections.abc.Mapping):
-        return {key: default_collate([sample[key] for sample in batch]) for key in first}
+        return _same_mapping(first, {key: default_collate([sample[key] for sample in batch])
+                                     for key in first})
     if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
         return type(first)(*(default_collate(column) for column in zip(*batch)))
     if isinstance(first, collections.abc.Sequence):
@@ -58,6 +60,20 @@ def default_collate(batch):
         return [default_collate(column) for column in zip(*batch)]
     raise TypeError(f"default_collate: samples must be tensors, numpy arrays, numbers, "
                     f"strings, dicts or sequences, got {type(first).__name__}")
+
+
+def _same_mapping(first, collated: dict):
+    """``collated`` in the mapping type of the first sample (an OrderedDict, a
+    defaultdict...), as PyTorch's: a copy of it updated, or the type made from a dict;
+    a plain dict when neither works."""
+    try:
+        if isinstance(first, collections.abc.MutableMapping):
+            clone = copy.copy(first)
+            clone.update(collated)
+            return clone
+        return type(first)(collated)
+    except TypeError:
+        return collated
 
 
 def get_worker_info():
@@ -108,6 +124,8 @@ class DataLoader:
         self.num_workers = check_int("DataLoader", "num_workers", num_workers, 0)
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.pin_memory = pin_memory
+        if not isinstance(drop_last, (bool, np.bool_)):
+            raise TypeError(f"DataLoader: drop_last must be True or False, got {drop_last!r}")
         self.drop_last = bool(drop_last)
         if generator is not None:
             as_generator(generator, "DataLoader")  # refuse a wrong type now, not mid-epoch
@@ -129,6 +147,15 @@ class DataLoader:
         self.sampler = sampler
         self.batch_sampler = batch_sampler if batch_sampler is not None else \
             BatchSampler(sampler, self.batch_size, self.drop_last)
+        self._made = True
+
+    def __setattr__(self, name, value):
+        # as PyTorch's: the batches are cut from these when the loader is made, so a new
+        # value would be shown by the attribute and not followed
+        if name in _FIXED and self.__dict__.get("_made"):
+            raise ValueError(f"DataLoader: {name} attribute should not be set after "
+                             f"DataLoader is initialized; make a new DataLoader")
+        super().__setattr__(name, value)
 
     def __len__(self) -> int:
         return len(self.batch_sampler)
@@ -142,14 +169,22 @@ class DataLoader:
         # default, are picked by one index per tensor instead of one GetItem per sample
         # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
         whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
+        fetch_together = callable(getattr(self.dataset, "__getitems__", None))
         for indices in self.batch_sampler:
+            if not hasattr(indices, "__len__"):  # (a batch sampler may yield generators)
+                indices = list(indices)
             if not len(indices):
                 raise ValueError(f"DataLoader: each batch of batch_sampler must hold at least "
                                  f"one index, got {indices!r}")
             if whole:
                 yield [t[np.asarray(indices)] for t in self.dataset.tensors]
+            elif fetch_together:  # the dataset fetches a batch's samples at once
+                yield self.collate_fn(self.dataset.__getitems__(list(indices)))
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
+
+
+_FIXED = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset")
 
 
 class _Epoch:

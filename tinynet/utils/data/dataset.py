@@ -5,7 +5,10 @@ pairs, your own ``Dataset`` subclass."""
 import bisect
 import itertools
 import math
+import numbers as _numbers
 import operator
+
+import numpy as np
 
 from tinynet.checks import check_int
 from tinynet.random import as_generator
@@ -143,6 +146,13 @@ class Subset(Dataset):
             return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
 
+    def __getitems__(self, indices) -> list:
+        """The samples at ``indices``, fetched together when the dataset can (its own
+        ``__getitems__``), as PyTorch's: a DataLoader calls it for each batch."""
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
+
     def __len__(self) -> int:
         return len(self.indices)
 
@@ -167,8 +177,8 @@ def random_split(dataset, lengths, generator=None) -> list:
     """
     n = len(dataset)
     lengths = list(lengths)
-    numbers = lengths and all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                              for x in lengths)
+    numbers = lengths and all(isinstance(x, _numbers.Real) and
+                              not isinstance(x, (bool, np.bool_)) for x in lengths)
     # (PyTorch's rule: numbers summing to 1 are fractions, [0.5, 0.5, 0] and [1, 0.0] too)
     if numbers and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         for i, fraction in enumerate(lengths):
@@ -179,7 +189,7 @@ def random_split(dataset, lengths, generator=None) -> list:
         for i in range(n - sum(counts)):  # the remainder, round robin
             counts[i % len(counts)] += 1
         lengths = counts
-    elif lengths and all(isinstance(x, float) for x in lengths):
+    elif lengths and all(isinstance(x, (float, np.floating)) for x in lengths):
         raise ValueError(f"random_split: fractions must sum to 1, got {lengths} (sum "
                          f"{sum(lengths)!r})")
     for i, length in enumerate(lengths):

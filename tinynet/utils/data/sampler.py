@@ -137,26 +137,40 @@ class WeightedRandomSampler(Sampler):
         if w.ndim != 1 or w.dtype.kind not in "biuf":
             raise ValueError(f"{where}: weights must be a 1-D sequence of numbers, got "
                              f"{'shape ' + str(w.shape) if w.dtype.kind in 'biuf' else w.dtype}")
-        w = w.astype(np.float64)
+        # a float64 tensor, as PyTorch's: read at each draw, so a new or changed one counts
+        self.weights = Tensor._wrap(w.astype(np.float64), False, None)
+        self.num_samples, self.replacement, self.generator = int(num_samples), replacement, \
+            generator
+        self._probabilities()  # checked now, and again at each draw
+
+    def _probabilities(self) -> np.ndarray:
+        """The weights as probabilities, checked: finite, >= 0, not all zero, and without
+        replacement at least ``num_samples`` of them drawable."""
+        where = "WeightedRandomSampler"
+        w = np.asarray(self.weights.array if isinstance(self.weights, Tensor) else self.weights,
+                       dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"{where}: weights must be a 1-D sequence of numbers, got shape "
+                             f"{w.shape}")
         if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.max(initial=0) > 0:
             raise ValueError(f"{where}: weights must be finite and >= 0, not all zero, got "
                              f"{np.array2string(w, threshold=8)}")
         scaled = w / w.max()  # (a sum of the weights themselves may overflow)
-        self.probabilities = scaled / scaled.sum()
-        drawable = int(np.count_nonzero(self.probabilities))
-        if not replacement and num_samples > drawable:
+        probabilities = scaled / scaled.sum()
+        drawable = int(np.count_nonzero(probabilities))
+        if not self.replacement and self.num_samples > drawable:
             tiny = int(np.count_nonzero(w)) - drawable
             raise ValueError(f"{where}: without replacement num_samples must be at most the "
                              f"number of nonzero weights ({drawable}"
                              + (f"; {tiny} too small beside their sum to be drawn" if tiny
-                                else "") + f"), got {num_samples}")
-        self.weights, self.num_samples = w, int(num_samples)
-        self.replacement, self.generator = replacement, generator
+                                else "") + f"), got {self.num_samples}")
+        return probabilities
 
     def __iter__(self):
+        probabilities = self._probabilities()
         rng = as_generator(self.generator, "WeightedRandomSampler")
-        yield from rng.choice(len(self.probabilities), size=self.num_samples,
-                              replace=self.replacement, p=self.probabilities).tolist()
+        yield from rng.choice(len(probabilities), size=self.num_samples,
+                              replace=self.replacement, p=probabilities).tolist()
 
     def __len__(self) -> int:
         return self.num_samples
