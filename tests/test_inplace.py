@@ -307,3 +307,34 @@ def test_filling_a_non_leaf_keeps_it_in_the_graph_with_pytorchs_gradients(fill):
         if fill != "normal_":  # (the two libraries draw other numbers)
             results[-1] += (h.tolist(),)
     assert results[0] == results[1]
+
+
+# in-place methods with no top-level form: (name, arguments); x is 3 x 4, float64
+METHOD_CASES = [
+    ("eq_", (0.5,)), ("ne_", (0.5,)), ("lt_", (0.0,)), ("le_", (0.5,)), ("gt_", (0.0,)),
+    ("ge_", (0.5,)), ("logical_and_", (np.array([1.0, 0.0, 2.0, 0.0]),)),
+    ("logical_or_", (np.array([0.0, 0.0, 1.0, 0.0]),)),
+    ("logical_xor_", (np.array([1.0, 0.0, 1.0, 0.0]),)), ("logical_not_", ()),
+    ("remainder_", (0.75,)), ("fmod_", (0.75,)), ("floor_divide_", (0.75,)),
+    ("cumsum_", (1,)), ("cumprod_", (0,)), ("tril_", ()), ("triu_", (1,)),
+    ("swapaxes_", (0, 1)), ("swapdims_", (1, 0)),
+]
+
+
+def _method_args(library, args):
+    return tuple(library.tensor(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+@pytest.mark.parametrize("name, args", METHOD_CASES, ids=[c[0] for c in METHOD_CASES])
+def test_in_place_methods_write_their_out_of_place_values(name, args):
+    values = np.array([[-1.5, 0.0, 0.5, 2.25], [1.0, -0.25, 0.5, 0.0], [3.0, 0.75, -2.0, 1.0]])
+    x = tn.tensor(values)
+    version = x._version[0]
+    expected = getattr(tn.tensor(values), name[:-1])(*_method_args(tn, args))
+    assert getattr(x, name)(*_method_args(tn, args)) is x
+    assert x.dtype == tn.float64 and x._version[0] == version + 1
+    np.testing.assert_array_equal(x.numpy(), expected.to(tn.float64).numpy())
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(values)
+    getattr(theirs, name)(*_method_args(torch, args))
+    np.testing.assert_array_equal(x.numpy(), theirs.numpy())

@@ -101,3 +101,103 @@ def zero_(input):
 
 def fill_(input, value):
     return check_tensor("fill_", input).fill_(value)
+
+
+def sin_(input):
+    return check_tensor("sin_", input).sin_()
+
+
+def cos_(input):
+    return check_tensor("cos_", input).cos_()
+
+
+def tan_(input):
+    return check_tensor("tan_", input).tan_()
+
+
+def asin_(input):
+    return check_tensor("asin_", input).asin_()
+
+
+def acos_(input):
+    return check_tensor("acos_", input).acos_()
+
+
+def atan_(input):
+    return check_tensor("atan_", input).atan_()
+
+
+def sinh_(input):
+    return check_tensor("sinh_", input).sinh_()
+
+
+def cosh_(input):
+    return check_tensor("cosh_", input).cosh_()
+
+
+def asinh_(input):
+    return check_tensor("asinh_", input).asinh_()
+
+
+def acosh_(input):
+    return check_tensor("acosh_", input).acosh_()
+
+
+def atanh_(input):
+    return check_tensor("atanh_", input).atanh_()
+
+
+def arcsin_(input):
+    return check_tensor("arcsin_", input).arcsin_()
+
+
+def arccos_(input):
+    return check_tensor("arccos_", input).arccos_()
+
+
+def arctan_(input):
+    return check_tensor("arctan_", input).arctan_()
+
+
+def arcsinh_(input):
+    return check_tensor("arcsinh_", input).arcsinh_()
+
+
+def arccosh_(input):
+    return check_tensor("arccosh_", input).arccosh_()
+
+
+def arctanh_(input):
+    return check_tensor("arctanh_", input).arctanh_()
+
+
+def log1p_(input):
+    return check_tensor("log1p_", input).log1p_()
+
+
+def log2_(input):
+    return check_tensor("log2_", input).log2_()
+
+
+def log10_(input):
+    return check_tensor("log10_", input).log10_()
+
+
+def expm1_(input):
+    return check_tensor("expm1_", input).expm1_()
+
+
+def exp2_(input):
+    return check_tensor("exp2_", input).exp2_()
+
+
+def rsqrt_(input):
+    return check_tensor("rsqrt_", input).rsqrt_()
+
+
+def reciprocal_(input):
+    return check_tensor("reciprocal_", input).reciprocal_()
+
+
+def erf_(input):
+    return check_tensor("erf_", input).erf_()

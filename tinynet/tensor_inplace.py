@@ -296,6 +296,8 @@ class TensorInPlace:
         """Swap dims ``dim0`` and ``dim1`` of this tensor."""
         return self._reshape_(lambda x: x.transpose(dim0, dim1))
 
+    swapaxes_ = swapdims_ = transpose_
+
     def _reshape_(self, reshaped):
         """Take the shape (and for ``t_``, ``transpose_``, the order) of ``reshaped(self)``:
         recorded (rebound) inside the graph; outside it the array becomes that view of

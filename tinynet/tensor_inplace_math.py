@@ -151,3 +151,116 @@ class TensorInPlaceMath:
         """``value`` where the boolean ``mask`` (broadcast to this shape) is True; inside
         the graph the gradient flows to the kept elements and to a tensor ``value``."""
         return self._apply_("masked_fill_", lambda x: x.masked_fill(mask, value), value)
+
+    # ---- the other elementwise functions and scans, in place ----------------------------------
+    def sin_(self):
+        return self._apply_("sin_", lambda x: x.sin())
+
+    def cos_(self):
+        return self._apply_("cos_", lambda x: x.cos())
+
+    def tan_(self):
+        return self._apply_("tan_", lambda x: x.tan())
+
+    def asin_(self):
+        return self._apply_("asin_", lambda x: x.asin())
+
+    def acos_(self):
+        return self._apply_("acos_", lambda x: x.acos())
+
+    def atan_(self):
+        return self._apply_("atan_", lambda x: x.atan())
+
+    def sinh_(self):
+        return self._apply_("sinh_", lambda x: x.sinh())
+
+    def cosh_(self):
+        return self._apply_("cosh_", lambda x: x.cosh())
+
+    def asinh_(self):
+        return self._apply_("asinh_", lambda x: x.asinh())
+
+    def acosh_(self):
+        return self._apply_("acosh_", lambda x: x.acosh())
+
+    def atanh_(self):
+        return self._apply_("atanh_", lambda x: x.atanh())
+
+    arcsin_, arccos_, arctan_ = asin_, acos_, atan_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
+    def log1p_(self):
+        return self._apply_("log1p_", lambda x: x.log1p())
+
+    def log2_(self):
+        return self._apply_("log2_", lambda x: x.log2())
+
+    def log10_(self):
+        return self._apply_("log10_", lambda x: x.log10())
+
+    def expm1_(self):
+        return self._apply_("expm1_", lambda x: x.expm1())
+
+    def exp2_(self):
+        return self._apply_("exp2_", lambda x: x.exp2())
+
+    def rsqrt_(self):
+        return self._apply_("rsqrt_", lambda x: x.rsqrt())
+
+    def reciprocal_(self):
+        return self._apply_("reciprocal_", lambda x: x.reciprocal())
+
+    def erf_(self):
+        return self._apply_("erf_", lambda x: x.erf())
+
+    def remainder_(self, other):
+        return self._apply_("remainder_", lambda x: x.remainder(other), other)
+
+    def fmod_(self, other):
+        return self._apply_("fmod_", lambda x: x.fmod(other), other)
+
+    def floor_divide_(self, other):
+        return self._apply_("floor_divide_", lambda x: x.floor_divide(other), other)
+
+    def cumsum_(self, dim: int, *, dtype=None):
+        return self._apply_("cumsum_", lambda x: x.cumsum(dim, dtype=dtype))
+
+    def cumprod_(self, dim: int, *, dtype=None):
+        return self._apply_("cumprod_", lambda x: x.cumprod(dim, dtype=dtype))
+
+    def tril_(self, diagonal: int = 0):
+        return self._apply_("tril_", lambda x: x.tril(diagonal))
+
+    def triu_(self, diagonal: int = 0):
+        return self._apply_("triu_", lambda x: x.triu(diagonal))
+
+    # comparisons and logic in place write 1 or 0 in this tensor's dtype, as PyTorch's
+    def eq_(self, other):
+        return self._apply_("eq_", lambda x: x.eq(other).to(x.dtype))
+
+    def ne_(self, other):
+        return self._apply_("ne_", lambda x: x.ne(other).to(x.dtype))
+
+    def lt_(self, other):
+        return self._apply_("lt_", lambda x: x.lt(other).to(x.dtype))
+
+    def le_(self, other):
+        return self._apply_("le_", lambda x: x.le(other).to(x.dtype))
+
+    def gt_(self, other):
+        return self._apply_("gt_", lambda x: x.gt(other).to(x.dtype))
+
+    def ge_(self, other):
+        return self._apply_("ge_", lambda x: x.ge(other).to(x.dtype))
+
+    def logical_and_(self, other):
+        return self._apply_("logical_and_", lambda x: x.logical_and(other).to(x.dtype))
+
+    def logical_or_(self, other):
+        return self._apply_("logical_or_", lambda x: x.logical_or(other).to(x.dtype))
+
+    def logical_xor_(self, other):
+        return self._apply_("logical_xor_", lambda x: x.logical_xor(other).to(x.dtype))
+
+    def logical_not_(self):
+        return self._apply_("logical_not_", lambda x: x.logical_not().to(x.dtype))
