@@ -375,3 +375,96 @@ def test_plateau_state_dict_round_trip():
 def test_plateau_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=f"ReduceLROnPlateau: {message}"):
         ReduceLROnPlateau(_optimizer(), **kwargs)
+
+
+def _with_new_group(scheduler_of):
+    """An optimizer of one group, its scheduler, then a second group added."""
+    opt = optim.SGD([tn.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = scheduler_of(opt)
+    opt.add_param_group({"params": [tn.zeros(1, requires_grad=True)], "lr": 1.0})
+    return opt, scheduler
+
+
+def test_plateau_reduces_a_group_added_later_with_its_single_min_lr():
+    opt, plateau = _with_new_group(lambda o: ReduceLROnPlateau(o, patience=0))
+    for metric in (1.0, 2.0, 3.0):
+        plateau.step(metric)
+    assert [g["lr"] for g in opt.param_groups] == pytest.approx([0.01, 0.01])
+    opt, plateau = _with_new_group(lambda o: ReduceLROnPlateau(o, patience=0, min_lr=[0.0]))
+    plateau.step(1.0)
+    with pytest.raises(RuntimeError, match="ReduceLROnPlateau.step: the optimizer has 2 "
+                                           "parameter groups and min_lr was given for 1"):
+        plateau.step(2.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda o: LambdaLR(o, lambda e: 0.5 ** e),
+    lambda o: optim.lr_scheduler.MultiplicativeLR(o, lambda e: 0.5),
+    lambda o: optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=3),
+    lambda o: optim.lr_scheduler.CyclicLR(o, 0.1, 1.0, step_size_up=2),
+])
+def test_a_schedule_of_fewer_groups_than_the_optimizer_has_says_so(make):
+    # PyTorch fails there too (zip(..., strict=True)); the added group was left unscheduled
+    opt, scheduler = _with_new_group(make)
+    with pytest.raises(ValueError, match=r"step: the optimizer has 2 parameter groups and the "
+                                         r"schedule was made for 1 \(a group added after"):
+        scheduler.step()
+
+
+def test_step_lr_schedules_a_group_added_later_as_pytorch():
+    opt, scheduler = _with_new_group(lambda o: StepLR(o, step_size=1, gamma=0.5))
+    scheduler.step()
+    assert [g["lr"] for g in opt.param_groups] == [0.5, 0.5]  # from each group's own lr
+
+
+def test_warm_restarts_resumed_past_a_cycle_start_where_pytorch_does():
+    opt = optim.SGD([tn.zeros(1, requires_grad=True)], lr=1.0)
+    opt.param_groups[0]["initial_lr"] = 1.0
+    restarts = optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, last_epoch=6)
+    assert restarts.T_cur == 1 and opt.param_groups[0]["lr"] == pytest.approx(0.75)
+
+
+def test_integral_floats_count_as_epochs():
+    for kind, ints, floats in [
+        (MultiStepLR, {"milestones": [5, 7]}, {"milestones": [10 * 0.5, 7.0]}),
+        (ConstantLR, {"total_iters": 4}, {"total_iters": 4.0}),
+        (LinearLR, {"total_iters": 4}, {"total_iters": 4.0}),
+        (optim.lr_scheduler.PolynomialLR, {"total_iters": 4}, {"total_iters": 4.0}),
+    ]:
+        assert _lrs(kind(_optimizer(), **floats), 9) == _lrs(kind(_optimizer(), **ints), 9)
+    assert ReduceLROnPlateau(_optimizer(), patience=2.0, cooldown=1.0).patience == 2
+    with pytest.raises(TypeError, match="MultiStepLR: milestones\\[0\\] must be an integer"):
+        MultiStepLR(_optimizer(), [2.5])
+
+
+def test_plateau_step_takes_pytorchs_deprecated_epoch():
+    plateau = ReduceLROnPlateau(_optimizer())
+    with pytest.warns(UserWarning, match="the epoch argument is deprecated"):
+        plateau.step(1.0, 7)
+    assert plateau.last_epoch == 7
+    plateau.step(1.0)
+    assert plateau.last_epoch == 8
+
+
+def test_these_edges_against_pytorch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (tn, torch):
+        w = lib.zeros(1, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=1.0, momentum=0.9)
+        opt.param_groups[0]["initial_lr"] = 1.0
+        restarts = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2,
+                                                                       last_epoch=6)
+        lrs = []
+        for _ in range(12):
+            opt.step()
+            restarts.step()
+            lrs.append(opt.param_groups[0]["lr"])
+        opt2 = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+        plateau = lib.optim.lr_scheduler.ReduceLROnPlateau(opt2, patience=0)
+        opt2.add_param_group({"params": [lib.zeros(1, requires_grad=True)], "lr": 1.0})
+        for metric in (1.0, 2.0, 3.0, 4.0):
+            plateau.step(metric)
+        results.append((lrs, [g["lr"] for g in opt2.param_groups]))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)

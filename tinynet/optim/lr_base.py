@@ -5,6 +5,14 @@ import warnings
 from tinynet.checks import check_int
 
 
+def check_epochs(where: str, name: str, value, low: int = 0) -> int:
+    """``check_int``, also taking a float with an integral value (``10 * 0.5``), which
+    PyTorch's schedules count with: a number of epochs or steps."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return check_int(where, name, value, low)
+
+
 class ScheduleState:
     """What every schedule shares: its last rates, and its state (everything but the
     optimizer) for checkpoints."""
@@ -66,6 +74,12 @@ class LRScheduler(ScheduleState):
         self._set_lrs(closed_form() if closed_form is not None else self.get_lr())
 
     def _set_lrs(self, lrs: list) -> None:
-        for group, lr in zip(self.optimizer.param_groups, lrs):
+        groups = self.optimizer.param_groups
+        if len(lrs) != len(groups):  # (PyTorch's zip(..., strict=True) fails there too)
+            raise ValueError(f"{type(self).__name__}.step: the optimizer has {len(groups)} "
+                             f"parameter groups and the schedule was made for {len(lrs)} (a "
+                             f"group added after the scheduler was made?); make the "
+                             f"scheduler after add_param_group")
+        for group, lr in zip(groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]

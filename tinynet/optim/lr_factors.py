@@ -10,8 +10,8 @@ import collections
 import collections.abc
 import types
 
-from tinynet.checks import check_int, check_real
-from tinynet.optim.lr_base import LRScheduler
+from tinynet.checks import check_real
+from tinynet.optim.lr_base import LRScheduler, check_epochs
 
 
 class MultiStepLR(LRScheduler):
@@ -41,7 +41,7 @@ class MultiStepLR(LRScheduler):
             raise TypeError(f"MultiStepLR: milestones must be a list of epochs, got "
                             f"{milestones!r}")
         self.milestones = collections.Counter(
-            check_int("MultiStepLR", f"milestones[{i}]", epoch, 0)
+            check_epochs("MultiStepLR", f"milestones[{i}]", epoch, 0)
             for i, epoch in enumerate(milestones))
         self.gamma = check_real("MultiStepLR", "gamma", gamma, 0.0)
         super().__init__(optimizer, last_epoch)
@@ -92,7 +92,7 @@ class ConstantLR(LRScheduler):
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1):
         self.factor = check_real("ConstantLR", "factor", factor, 0.0, 1.0, low_open=True)
-        self.total_iters = check_int("ConstantLR", "total_iters", total_iters, 0)
+        self.total_iters = check_epochs("ConstantLR", "total_iters", total_iters, 0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
@@ -119,7 +119,7 @@ class PolynomialLR(LRScheduler):
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1):
-        self.total_iters = check_int("PolynomialLR", "total_iters", total_iters, 1)
+        self.total_iters = check_epochs("PolynomialLR", "total_iters", total_iters, 1)
         self.power = check_real("PolynomialLR", "power", power, 0.0)
         super().__init__(optimizer, last_epoch)
 

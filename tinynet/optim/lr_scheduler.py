@@ -10,7 +10,7 @@ stepped with a fractional epoch), and the combinations ``SequentialLR`` and
 import math
 
 from tinynet.checks import check_int, check_real
-from tinynet.optim.lr_base import LRScheduler
+from tinynet.optim.lr_base import LRScheduler, check_epochs
 from tinynet.optim.lr_factors import (ConstantLR, ExponentialLR, LambdaLR,  # noqa: F401
                                       MultiplicativeLR, MultiStepLR,  # (PyTorch's namespace)
                                       PolynomialLR)
@@ -101,7 +101,7 @@ class LinearLR(LRScheduler):
         self.start_factor = check_real("LinearLR", "start_factor", start_factor, 0.0, 1.0,
                                        low_open=True)
         self.end_factor = check_real("LinearLR", "end_factor", end_factor, 0.0, 1.0)
-        self.total_iters = check_int("LinearLR", "total_iters", total_iters, 0)
+        self.total_iters = check_epochs("LinearLR", "total_iters", total_iters, 0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
@@ -168,8 +168,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         if epoch is None:  # the next epoch: one more in this cycle, or the next cycle
             epoch = self.last_epoch + 1
             self.T_cur += 1
-            if self.T_cur >= self.T_i:
-                self.T_cur -= self.T_i
+            if self.T_cur >= self.T_i:  # (% as PyTorch's: T_cur may start past a cycle,
+                self.T_cur %= self.T_i     # when resumed with last_epoch)
                 self.T_i *= self.T_mult
         else:
             self.T_cur, self.T_i = self._position(

@@ -1,8 +1,9 @@
 """``ReduceLROnPlateau``: divide the learning rate when a watched metric stops improving."""
 import math
+import warnings
 
 from tinynet.checks import check_choice, check_int, check_real
-from tinynet.optim.lr_base import ScheduleState
+from tinynet.optim.lr_base import ScheduleState, check_epochs
 
 
 class ReduceLROnPlateau(ScheduleState):
@@ -46,20 +47,20 @@ class ReduceLROnPlateau(ScheduleState):
         self.optimizer = optimizer
         self.mode = check_choice(where, "mode", mode, ("min", "max"))
         self.factor = check_real(where, "factor", factor, high=1.0, high_open=True)
-        self.patience = check_int(where, "patience", patience, 0)
+        self.patience = check_epochs(where, "patience", patience, 0)
         self.threshold = check_real(where, "threshold", threshold)
         self.threshold_mode = check_choice(where, "threshold_mode", threshold_mode,
                                            ("rel", "abs"))
-        self.cooldown = check_int(where, "cooldown", cooldown, 0)
+        self.cooldown = check_epochs(where, "cooldown", cooldown, 0)
         self.eps = check_real(where, "eps", eps, 0.0)
         groups = optimizer.param_groups
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(groups):
                 raise ValueError(f"{where}: min_lr must have one value per parameter group "
                                  f"({len(groups)}), got {len(min_lr)}")
-            self.min_lrs = list(min_lr)
-        else:
-            self.min_lrs = [min_lr] * len(groups)
+            self.min_lrs, self.default_min_lr = list(min_lr), None
+        else:  # (a group added later gets it too, as in PyTorch)
+            self.min_lrs, self.default_min_lr = [min_lr] * len(groups), min_lr
         self.last_epoch = 0
         self.best = math.inf if self.mode == "min" else -math.inf
         self.num_bad_epochs = 0
@@ -75,10 +76,17 @@ class ReduceLROnPlateau(ScheduleState):
             return current < best - self.threshold
         return current > best + self.threshold
 
-    def step(self, metrics) -> None:
-        """Record the metric of this step (a number, or a one-element tensor)."""
+    def step(self, metrics, epoch=None) -> None:
+        """Record the metric of this step (a number, or a one-element tensor). ``epoch``
+        (deprecated in PyTorch, which still takes it, with a warning) sets ``last_epoch``."""
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn("ReduceLROnPlateau.step(metrics, epoch): the epoch argument is "
+                          "deprecated (as in PyTorch); call step(metrics) once per epoch",
+                          UserWarning, stacklevel=2)
+            self.last_epoch = check_int("ReduceLROnPlateau.step", "epoch", epoch, 0)
         if self.is_better(current, self.best):
             self.best, self.num_bad_epochs = current, 0
         else:
@@ -87,9 +95,23 @@ class ReduceLROnPlateau(ScheduleState):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0  # bad steps during the cooldown do not count
         if self.num_bad_epochs > self.patience:
+            self._match_groups()
             for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
                 new_lr = max(group["lr"] * self.factor, min_lr)
                 if group["lr"] - new_lr > self.eps:
                     group["lr"] = new_lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _match_groups(self) -> None:
+        """One min_lr per parameter group, groups added since included: the single
+        min_lr given for them, or, for a list, an error (as PyTorch's)."""
+        groups = self.optimizer.param_groups
+        if len(self.min_lrs) == len(groups):
+            return
+        if getattr(self, "default_min_lr", None) is None:  # (older checkpoints have none)
+            raise RuntimeError(f"ReduceLROnPlateau.step: the optimizer has {len(groups)} "
+                               f"parameter groups and min_lr was given for "
+                               f"{len(self.min_lrs)} (a group added after the scheduler was "
+                               f"made?); set scheduler.min_lrs to one value per group")
+        self.min_lrs = [self.default_min_lr] * len(groups)
