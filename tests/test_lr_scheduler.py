@@ -468,3 +468,23 @@ def test_these_edges_against_pytorch():
         results.append((lrs, [g["lr"] for g in opt2.param_groups]))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+def test_a_scheduler_stepped_before_the_optimizer_warns_as_pytorchs():
+    import warnings
+    torch_module = None
+    try:
+        import torch as torch_module
+    except ImportError:
+        pass
+    for lib in (tn, torch_module) if torch_module is not None else (tn,):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+        scheduler = lib.optim.lr_scheduler.StepLR(opt, step_size=1)
+        with pytest.warns(UserWarning, match="before `?optimizer.step\\(\\)`?"):
+            scheduler.step()
+        opt2 = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+        scheduler2 = lib.optim.lr_scheduler.StepLR(opt2, step_size=1)
+        opt2.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            scheduler2.step()  # the right order: no warning

@@ -53,6 +53,11 @@ class LRScheduler(ScheduleState):
         """Go to the next epoch. ``step(epoch)`` (deprecated in PyTorch, which still runs
         it, with a warning) goes to ``epoch``, by the closed form where the schedule has
         one, as PyTorch does."""
+        if self._step_count == 1 and not vars(self.optimizer).get("_opt_called", True):
+            warnings.warn(f"{type(self).__name__}.step: called before optimizer.step(); call "
+                          f"them in the opposite order (optimizer.step() first), or the "
+                          f"schedule's first rate is skipped (as PyTorch warns)",
+                          UserWarning, stacklevel=2)
         if epoch is not None:
             warnings.warn("scheduler.step(epoch): the epoch argument is deprecated (as in "
                           "PyTorch); call scheduler.step() once per epoch. The rate at "

@@ -112,6 +112,7 @@ def _with_step_hooks(step):
     @functools.wraps(step)
     def hooked(self, *args, **kwargs):
         state = vars(self)
+        state["_opt_called"] = True  # (a scheduler stepped before any step warns)
         pre, post = state.get("_step_pre_hooks"), state.get("_step_post_hooks")
         if not (pre or post) or state.get("_in_step"):
             return step(self, *args, **kwargs)  # (the usual case: no hooks)
@@ -165,6 +166,7 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
+        self._opt_called = False  # whether step ran (schedulers check it, as PyTorch's)
         self.state = collections.defaultdict(dict)  # as PyTorch: state[p] is {} at first
         self.param_groups = []
         if isinstance(params, Tensor):  # iterating a tensor would yield its rows
