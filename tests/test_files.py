@@ -201,3 +201,26 @@ def test_a_folder_that_takes_no_new_file_is_named_with_the_path(tmp_path, monkey
         with atomic_write(target, where="where"):
             pass
     assert info.value.errno == 13
+
+
+def test_another_files_temporary_whose_name_extends_this_ones_is_left_alone(tmp_path):
+    # ckpt.9's writer (alive: this process) has .ckpt.9.<pid>.<token>.tmp; a save of
+    # "ckpt" read its 9 as a process id, found no such process and deleted it
+    theirs = tmp_path / f".ckpt.9.{os.getpid()}.abc.tmp"
+    theirs.write_bytes(b"in progress")
+    dead = tmp_path / ".ckpt.999999999.abc.tmp"  # ckpt's own, of a writer long gone
+    dead.write_bytes(b"left over")
+    tn.save({"w": tn.ones(1)}, tmp_path / "ckpt")
+    assert theirs.exists() and not dead.exists()
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root may write a read-only file")
+    path = tmp_path / "locked.npz"
+    tn.save({"w": tn.ones(2)}, path)
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="tn.save: cannot write .*locked.npz.*: the file "
+                                              "is read-only"):
+        tn.save({"w": tn.zeros(2)}, path)
+    assert tn.load(path)["w"].tolist() == [1.0, 1.0]

@@ -614,3 +614,38 @@ def test_a_pytorch_file_is_refused_by_name(tmp_path):
     with pytest.raises(ValueError, match=r"refusing to load .*model\.pt': it is a PyTorch file "
                                          r"\(torch.save\), whose pickle tinynet does not run"):
         tn.load(str(path))
+
+
+def test_a_file_of_several_saves_loads_its_first_by_path_as_by_stream(tmp_path):
+    path = tmp_path / "two.bin"
+    with open(path, "wb") as f:
+        tn.save({"first": tn.ones(2)}, f)
+        tn.save({"second": 2}, f)
+    assert list(tn.load(path)) == ["first"]  # (zipfile alone reads the last archive)
+    with open(path, "rb") as f:
+        assert list(tn.load(f)) == ["first"] and tn.load(f) == {"second": 2}
+
+
+def test_a_zip64_save_followed_by_another_loads_as_itself(monkeypatch):
+    import zipfile
+    # zip64 end records, as for more than 65,535 arrays, here from three
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
+    stream = io.BytesIO()
+    tn.save([tn.tensor(1.0), tn.tensor(2.0), tn.tensor(3.0)], stream)
+    assert b"PK\x06\x06" in stream.getvalue()
+    tn.save({"second": tn.ones(2)}, stream)
+    stream.seek(0)
+    assert [t.item() for t in tn.load(stream)] == [1.0, 2.0, 3.0]
+    assert list(tn.load(stream)) == ["second"]
+
+
+def test_a_dict_whose_keys_look_like_the_files_own_entries_round_trips():
+    stream = io.BytesIO()
+    state = {"__array__": "a0", "__grad_leaf__": "a1", "__dict__": {"__tuple__": "x"},
+             "w": tn.ones(2), 3: {"__array__": tn.zeros(1)}}
+    tn.save(state, stream)
+    stream.seek(0)
+    loaded = tn.load(stream)
+    assert loaded["__array__"] == "a0" and loaded["__grad_leaf__"] == "a1"
+    assert loaded["__dict__"] == {"__tuple__": "x"} and loaded["w"].tolist() == [1.0, 1.0]
+    assert loaded[3]["__array__"].tolist() == [0.0]

@@ -1,5 +1,6 @@
 """``atomic_write``: every file tinynet writes replaces its destination whole, or not at all."""
 import contextlib
+import errno
 import glob
 import os
 import secrets
@@ -41,6 +42,11 @@ def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwar
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"{where}: the directory of {os.fspath(path)!r} does not "
                                 f"exist; create it first (os.makedirs)")
+    if os.path.exists(target) and not os.access(target, os.W_OK):
+        # (renaming over it would work: the folder is writable) as open(path, "w") refuses
+        raise PermissionError(errno.EACCES, f"{where}: cannot write {os.fspath(path)!r}: "
+                                            f"the file is read-only; change its permissions "
+                                            f"or write another file")
     _remove_orphans(directory, name)
     # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
     # with the usual permissions, and never opens an existing one
@@ -67,8 +73,10 @@ def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwar
 def _remove_orphans(directory: str, name: str) -> None:
     """Delete ``.name.<pid>.<token>.tmp`` files whose writing process no longer exists."""
     for orphan in glob.glob(os.path.join(glob.escape(directory), f".{glob.escape(name)}.*.tmp")):
-        pid = os.path.basename(orphan)[len(name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        # read from the right: "name" may be the start of another file's name with dots
+        # (.ckpt.9.<pid>.<token>.tmp is ckpt.9's, not a file of ckpt's process 9)
+        stem, pid, _token, _ = os.path.basename(orphan).rsplit(".", 3)
+        if stem == f".{name}" and pid.isdigit() and not _alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(orphan)
 

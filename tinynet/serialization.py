@@ -108,11 +108,17 @@ def _array_keys(data, keys: set) -> set:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, dict):
-            for kind in ("__array__", "__grad_leaf__"):
-                if isinstance(item.get(kind), str):
-                    keys.add(item[kind])
-            stack.extend(item.values())
+        elif isinstance(item, dict) and len(item) == 1:  # an entry, read as _decode reads it
+            (kind, value), = item.items()
+            if kind in ("__array__", "__grad_leaf__") and isinstance(value, str):
+                keys.add(value)
+            elif kind == "__dict__" and isinstance(value, dict):
+                stack.extend(value.values())  # (the keys are the user's: any strings)
+            elif kind == "__items__" and isinstance(value, list):
+                stack.extend(pair[1] for pair in value if isinstance(pair, list) and
+                             len(pair) == 2)
+            elif kind == "__tuple__":
+                stack.append(value)
     return keys
 
 
@@ -219,8 +225,9 @@ def _open(f) -> tuple:
             raise TypeError(f"tn.load: f must be a path or a file object opened for reading "
                             f"bytes, got {type(f).__name__}")
         path = os.fspath(f)
-        with open(path, "rb") as handle:
-            return repr(path), path, handle.read(len(_ZIP_MAGIC))
+        with open(path, "rb") as handle:  # (read as a stream: the first of several saves)
+            _, source, magic = _open(handle)
+        return repr(path), source, magic
     name = getattr(f, "name", None)
     shown = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
     seekable = f.seekable()
@@ -238,18 +245,33 @@ def _open(f) -> tuple:
 
 def _first_archive_size(data: bytes) -> int:
     """The length of the zip archive ``data`` starts with: up to the end of the first
-    end-of-central-directory record whose central directory ends right before it (a
-    chance match of its signature inside array data fails that test); all of ``data``
-    when none does (a zip64 archive, or not a zip at all: the caller then says so)."""
+    end-of-central-directory record whose central directory ends right before it, or,
+    in a zip64 archive (over 65,535 members or 4 GiB), before the zip64 records that
+    precede it (a chance match of the signature inside array data fails that test);
+    all of ``data`` when none does (not a zip at all: the caller then says so)."""
     at = 0
     while True:
         at = data.find(_END_OF_DIRECTORY, at)
         if at < 0 or at + 22 > len(data):
             return len(data)
         directory_size, directory_offset, comment = struct.unpack("<IIH", data[at + 12:at + 22])
-        if directory_offset + directory_size == at:
+        if directory_offset + directory_size == at or _zip64_record_at(data, at) >= 0:
             return at + 22 + comment
         at += 1
+
+
+def _zip64_record_at(data: bytes, end: int) -> int:
+    """Where the zip64 end-of-central-directory record before the end record at ``end``
+    starts, when its central directory ends right there (the directory's size and
+    offset then come from the zip64 record); -1 when there is none."""
+    locator = end - 20
+    if locator < 0 or data[locator:locator + 4] != b"PK\x06\x07":
+        return -1
+    (record,) = struct.unpack("<Q", data[locator + 8:locator + 16])
+    if data[record:record + 4] != b"PK\x06\x06" or record + 56 > locator:
+        return -1
+    size, offset = struct.unpack("<QQ", data[record + 40:record + 56])
+    return record if offset + size == record else -1
 
 
 def _placement(map_location):
