@@ -1,6 +1,7 @@
 """fit(checkpoint=..., resume_from=...): a run stopped anywhere (even by SIGKILL) and
 resumed ends exactly where the uninterrupted run ends; other runs' checkpoints are refused."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -172,3 +173,49 @@ def test_checkpoint_every_k_epochs_and_after_the_last(iris, tmp_path):
     # each callback runs before that epoch's save: it sees the previous save
     assert saved == [None, None, 2, 2, 4]
     assert tn.load(path)["epoch"] == 5
+
+
+@pytest.mark.parametrize("first, then, named", [
+    ({"optimizer": lambda m: tn.optim.SGD(m.parameters(), lr=0.1)},
+     {"optimizer": lambda m: tn.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)},
+     "optimizer_groups[0].momentum: checkpoint 0.0, now 0.9"),
+    ({"lr": 0.01}, {"lr": 0.05}, "optimizer_groups[0].lr: checkpoint 0.01, now 0.05"),
+    ({"scheduler": lambda o: tn.optim.lr_scheduler.StepLR(o, 2)},
+     {"scheduler": lambda o: tn.optim.lr_scheduler.StepLR(o, 3)},
+     "scheduler.step_size: checkpoint 2, now 3"),
+    ({"scheduler": lambda o: tn.optim.lr_scheduler.StepLR(o, 2)},
+     {"scheduler": lambda o: tn.optim.lr_scheduler.ExponentialLR(o, 0.9)},
+     "scheduler.class: checkpoint 'StepLR', now 'ExponentialLR'"),
+    ({"callbacks": [tn.EarlyStopping("val_loss")]},
+     {"callbacks": [tn.EarlyStopping("train_loss")]},
+     "callback_settings[0].monitor: checkpoint 'val_loss', now 'train_loss'"),
+])
+def test_a_resume_with_other_settings_is_refused_and_changes_nothing(iris, tmp_path, first,
+                                                                     then, named):
+    def settings(change, model):
+        change = dict(change)
+        if "optimizer" in change:
+            change["optimizer"] = change["optimizer"](model)
+        return change
+
+    path = tmp_path / "run.npz"
+    original = _model(iris)
+    _fit(original, iris, epochs=1, checkpoint=path, **settings(first, original))
+    trained = _model(iris, seed=5)
+    _fit(trained, iris, epochs=3, **settings(then, trained))
+    weights = [p.detach().numpy().copy() for p in trained.parameters()]
+    with pytest.raises(ValueError, match=re.escape(named)):
+        _fit(trained, iris, epochs=2, resume_from=path, **settings(then, trained))
+    for p, w in zip(trained.parameters(), weights):  # the user's model is as it was
+        np.testing.assert_array_equal(p.detach().numpy(), w)
+
+
+def test_a_refused_resume_leaves_the_model_as_it_was(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path)
+    trained = _model(iris, seed=5)
+    weights = [p.detach().numpy().copy() for p in trained.parameters()]
+    with pytest.raises(ValueError, match="callbacks must match|callbacks"):
+        _fit(trained, iris, epochs=2, resume_from=path, callbacks=[tn.EarlyStopping()])
+    for p, w in zip(trained.parameters(), weights):
+        np.testing.assert_array_equal(p.detach().numpy(), w)

@@ -577,6 +577,13 @@ def test_a_checkpoint_of_other_parameters_or_data_is_refused(iris, tmp_path):
     with pytest.raises(ValueError, match="estimator: checkpoint MLPClassifier, now MLPRegressor"):
         MLPRegressor(hidden_layer_sizes=(8,), max_iter=4,
                      random_state=0).fit(X, y.astype(float), resume_from=str(path))
+    # class and sample weights change what is learnt: another run
+    with pytest.raises(ValueError, match="class_weight: checkpoint None, now 'balanced'"):
+        MLPClassifier((8,), max_iter=4, random_state=0, class_weight="balanced").fit(
+            X, y, resume_from=str(path))
+    with pytest.raises(ValueError, match=r"the training data \(X, y, sample weights\) differ"):
+        MLPClassifier((8,), max_iter=4, random_state=0).fit(
+            X, y, sample_weight=np.linspace(0.5, 1.5, len(y)), resume_from=str(path))
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

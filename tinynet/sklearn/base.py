@@ -283,7 +283,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
         if not incremental or not hasattr(self, "_optimizer"):
             self._build_optimizer()
         # what a checkpoint must match (hashing the data costs a pass: only when needed)
-        self._run_settings = run_settings(self, X, y) if \
+        self._run_settings = run_settings(self, X, y, sample_weight) if \
             self.checkpoint is not None or resume_from is not None else None
         epochs = 1 if incremental else self.max_iter
         if resume_from is not None:

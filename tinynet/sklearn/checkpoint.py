@@ -19,22 +19,25 @@ RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size
               "learning_rate", "learning_rate_init", "power_t", "shuffle", "random_state",
               "tol", "momentum", "nesterovs_momentum", "early_stopping", "validation_fraction",
               "beta_1", "beta_2", "epsilon", "n_iter_no_change", "norm", "init", "dtype",
-              "loss")
+              "loss", "class_weight")
 # what a checkpoint written before a parameter existed ran with (its behaviour then)
 BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": repr(0.9),
-          "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error")}
+          "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error"),
+          "class_weight": repr(None)}
 OLD_ADAMW = "0.01 on every parameter, beside the L2 penalty (adamw of an older tinynet)"
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
             "_no_improvement", "_split_seed", "_epochs", "_stopped", "_monitor_state")
 
 
-def run_settings(estimator, X, y) -> dict:
-    """What identifies a run: its class, its run parameters and its data."""
+def run_settings(estimator, X, y, sample_weight=None) -> dict:
+    """What identifies a run: its class, its run parameters and its data (with the
+    weights of its samples, class weights included, when it has any)."""
     params = estimator.get_params()
     kept = {name: repr(params[name]) for name in RUN_PARAMS if name in params}
     kept["weight_decay"] = repr(_weight_decay(params["solver"], params["alpha"]))
-    return {"estimator": type(estimator).__name__, "params": kept, "data": fingerprint(X, y)}
+    data = fingerprint(X, y) if sample_weight is None else fingerprint(X, y, sample_weight)
+    return {"estimator": type(estimator).__name__, "params": kept, "data": data}
 
 
 def _weight_decay(solver, alpha) -> float:
@@ -74,7 +77,7 @@ def restore(estimator, path) -> bool:
     if saved["estimator"] != now["estimator"]:
         differ.insert(0, f"estimator: checkpoint {saved['estimator']}, now {now['estimator']}")
     if saved["data"] != now["data"]:
-        differ.append("the training data (X, y) differ")
+        differ.append("the training data (X, y, sample weights) differ")
     if differ:
         raise ValueError(f"{name}.fit: resume_from {str(path)!r} is a checkpoint of another "
                          f"run; these differ: " + "; ".join(differ))

@@ -30,6 +30,11 @@ class Callback:
     def load_state_dict(self, state: dict) -> None:
         pass
 
+    def settings(self) -> dict:
+        """What this callback was made with (History.config records it; a run resumed
+        from a checkpoint must have the same)."""
+        return {}
+
 
 MONITORED = ("val_loss", "val_acc", "train_loss", "train_acc")  # what an epoch records
 
@@ -99,6 +104,11 @@ class EarlyStopping(Callback):
             self.restored_epoch = self.best_epoch
 
     _STATE = ("best", "best_epoch", "stopped_epoch", "wait", "best_state")
+
+    def settings(self) -> dict:
+        return {"monitor": self.monitor, "patience": self.patience,
+                "min_delta": self.min_delta, "mode": self.mode,
+                "restore_best_weights": self.restore_best_weights}
 
     def state_dict(self) -> dict:
         return {name: getattr(self, name) for name in self._STATE}

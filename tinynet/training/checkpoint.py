@@ -17,9 +17,11 @@ from tinynet.serialization import load, save
 
 KIND = "tinynet.fit checkpoint"
 VERSION = 1
-# settings that must match for a resumed run to be the same run
+# settings that must match for a resumed run to be the same run (those a checkpoint
+# records: older ones have no optimizer groups, scheduler or callback settings)
 SAME_RUN_KEYS = ("loss", "optimizer_name", "batch_size", "shuffle", "n_samples",
-                 "data_fingerprint", "dtype", "clip_grad_norm")
+                 "data_fingerprint", "dtype", "clip_grad_norm", "optimizer_groups",
+                 "scheduler", "callbacks", "callback_settings")
 
 
 def fingerprint(*arrays) -> str:
@@ -72,27 +74,30 @@ def load_checkpoint(path) -> dict:
 def restore(run, state: dict, path) -> int:
     """Put the checkpoint's state into ``run``; returns the epoch it was taken after.
     Refuses a checkpoint of another model or another run, naming what differs."""
-    config = state["history"]["config"]
-    differ = [f"{key}: checkpoint {config.get(key)!r}, now {run.history.config.get(key)!r}"
-              for key in SAME_RUN_KEYS if config.get(key) != run.history.config.get(key)]
+    # every check before anything is loaded: a refused resume leaves the model as it was
+    config, now = state["history"]["config"], run.history.config
+    differ = [difference for key in SAME_RUN_KEYS if key in config
+              for difference in _differences(key, config[key], now.get(key))]
     if differ:
         raise ValueError(f"fit: resume_from {path!r} is a checkpoint of another run; these "
                          f"settings differ: " + "; ".join(differ))
-    try:
-        run.model.load_state_dict(state["model"])
-    except RuntimeError as error:
-        raise ValueError(f"fit: resume_from {path!r} holds a model of another architecture: "
-                         f"{error}") from None
-    run.optimizer.load_state_dict(state["optimizer"])
     if (state["scheduler"] is None) != (run.scheduler is None):
         raise ValueError(f"fit: resume_from {path!r} was saved "
                          f"{'without' if state['scheduler'] is None else 'with'} a scheduler; "
                          f"pass the same scheduler setting to resume")
-    if run.scheduler is not None:
-        run.scheduler.load_state_dict(state["scheduler"])
     if len(state["callbacks"]) != len(run.callbacks):
         raise ValueError(f"fit: callbacks must match the {len(state['callbacks'])} callbacks "
                          f"saved in resume_from {path!r}, got {len(run.callbacks)}")
+    before = {k: v.array.copy() for k, v in run.model.state_dict().items()}
+    try:
+        run.model.load_state_dict(state["model"])
+    except RuntimeError as error:
+        run.model.load_state_dict(before)  # (what loaded before the mismatch, undone)
+        raise ValueError(f"fit: resume_from {path!r} holds a model of another architecture: "
+                         f"{error}") from None
+    run.optimizer.load_state_dict(state["optimizer"])
+    if run.scheduler is not None:
+        run.scheduler.load_state_dict(state["scheduler"])
     for callback, callback_state in zip(run.callbacks, state["callbacks"]):
         callback.load_state_dict(callback_state)
     if run.monitor is not None and state["monitor"] is not None:
@@ -103,3 +108,25 @@ def restore(run, state: dict, path) -> int:
     if _loader_generator(run) is not None and state.get("loader_rng") is not None:
         _loader_generator(run).bit_generator.state = state["loader_rng"]
     return int(state["epoch"])
+
+
+def _differences(key: str, saved, now) -> list:
+    """How the setting ``key`` differs between the checkpoint and this run, one entry per
+    differing item of a list or dict of settings (an optimizer group's lr, say)."""
+    if isinstance(saved, (list, tuple)) and isinstance(now, (list, tuple)) and \
+            len(saved) == len(now):
+        return [d for i, (a, b) in enumerate(zip(saved, now))
+                for d in _differences(f"{key}[{i}]", a, b)]
+    if isinstance(saved, dict) and isinstance(now, dict):
+        return [d for k in sorted(set(saved) | set(now), key=str)
+                for d in _differences(f"{key}.{k}", saved.get(k), now.get(k))]
+    if _same(saved, now):
+        return []
+    return [f"{key}: checkpoint {saved!r}, now {now!r}"]
+
+
+def _same(a, b) -> bool:
+    """Equal settings (a tuple saved comes back as itself; a list may stand for one)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b

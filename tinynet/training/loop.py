@@ -375,7 +375,29 @@ def _config(run: Run, seed) -> dict:
         "clip_grad_norm": run.clip_grad_norm,
         "ends_in_softmax": isinstance(list(run.model.modules())[-1], nn.Softmax),
         "callbacks": [type(callback).__name__ for callback in run.callbacks],
+        "callback_settings": [callback.settings() for callback in run.callbacks],
+        "optimizer_groups": [_settings_of(group) for group in optimizer.param_groups],
+        "scheduler": _scheduler_settings(run.scheduler),
         "data_fingerprint": checkpoints.fingerprint(run.X, run.y), "versions": versions}
+
+
+def _settings_of(values: dict) -> dict:
+    """The plain settings among ``values`` (numbers, strings, flags, and tuples or lists
+    of them): what History.config keeps of an optimizer group or a scheduler, and what a
+    resumed run must match."""
+    def plain(v):
+        if isinstance(v, (list, tuple)):
+            return all(plain(x) for x in v)
+        return v is None or isinstance(v, (bool, int, float, str))
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()
+            if not k.startswith("_") and k != "params" and plain(v)}
+
+
+def _scheduler_settings(scheduler):
+    """The scheduler's class and plain settings as the run starts, or None."""
+    if scheduler is None:
+        return None
+    return {"class": type(scheduler).__name__, **_settings_of(scheduler.state_dict())}
 
 
 def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
