@@ -110,3 +110,10 @@ def test_equals_pytorchs():
     np.testing.assert_allclose(ours(tn.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5)
     assert repr(ours) == repr(theirs)
+
+
+def test_an_uninitialised_state_keeps_a_lazy_module_lazy():
+    layer = nn.LazyLinear(3)
+    layer.load_state_dict(nn.LazyLinear(3).state_dict())  # (0,) entries: nothing to load
+    assert isinstance(layer.weight, nn.UninitializedParameter)
+    assert layer(tn.ones(2, 4)).shape == (2, 3) and layer.weight.shape == (3, 4)

@@ -90,6 +90,8 @@ class ModuleState:
                 problem = None if assign else cast_problem(value, p.dtype)
                 if problem:
                     errors.append(f"dtype mismatch for {name}: {problem}")
+                if lazy and value.shape == (0,):
+                    continue  # an uninitialised parameter's entry: it stays lazy
                 values[name] = value
         if strict:
             if missing:

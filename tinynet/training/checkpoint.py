@@ -88,11 +88,9 @@ def restore(run, state: dict, path) -> int:
     if len(state["callbacks"]) != len(run.callbacks):
         raise ValueError(f"fit: callbacks must match the {len(state['callbacks'])} callbacks "
                          f"saved in resume_from {path!r}, got {len(run.callbacks)}")
-    before = {k: v.array.copy() for k, v in run.model.state_dict().items()}
     try:
-        run.model.load_state_dict(state["model"])
+        run.model.load_state_dict(state["model"])  # (it checks every entry, then loads)
     except RuntimeError as error:
-        run.model.load_state_dict(before)  # (what loaded before the mismatch, undone)
         raise ValueError(f"fit: resume_from {path!r} holds a model of another architecture: "
                          f"{error}") from None
     run.optimizer.load_state_dict(state["optimizer"])
