@@ -76,6 +76,21 @@ def test_early_stopping_state_survives_the_checkpoint(iris, tmp_path):
     assert history.restored_epoch == expected.restored_epoch is not None
 
 
+def test_a_run_resumed_from_where_it_stopped_early_trains_no_further(iris, tmp_path):
+    def stopper():
+        return EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+
+    path = tmp_path / "run.npz"
+    straight = _model(iris)
+    expected = _fit(straight, iris, epochs=40, lr=0.05, callbacks=[stopper()],
+                    checkpoint=path)
+    assert len(expected) < 40  # the last checkpoint is of the epoch it stopped at
+    resumed = _model(iris, seed=4)
+    history = _fit(resumed, iris, epochs=40, lr=0.05, callbacks=[stopper()], resume_from=path)
+    _assert_same_run(straight, expected, resumed, history)  # (it trained one more epoch)
+    assert history.restored_epoch == expected.restored_epoch is not None
+
+
 KILLED_RUN = textwrap.dedent("""
     import os, signal, sys
     import numpy as np

@@ -387,6 +387,11 @@ def test_load_state_dict_refuses_a_different_layout():
                                          r"the optimizer \(1\), got 2"):
         optim.Adam([_param()]).load_state_dict(
             optim.Adam([{"params": [_param()]}, {"params": [_param()]}]).state_dict())
+    state = optim.Adam([_param()]).state_dict()
+    state["state"] = {5: {"step": 1}}  # a parameter no group lists
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: state_dict holds state for "
+                                         r"parameter 5, which none of its param_groups lists"):
+        optim.Adam([_param()]).load_state_dict(state)
 
 
 def test_a_failed_load_state_dict_keeps_the_old_state():

@@ -649,3 +649,15 @@ def test_a_dict_whose_keys_look_like_the_files_own_entries_round_trips():
     assert loaded["__array__"] == "a0" and loaded["__grad_leaf__"] == "a1"
     assert loaded["__dict__"] == {"__tuple__": "x"} and loaded["w"].tolist() == [1.0, 1.0]
     assert loaded[3]["__array__"].tolist() == [0.0]
+
+
+def test_a_masked_array_is_refused_and_a_misfit_map_location_named():
+    with pytest.raises(TypeError, match="tn.save: a numpy masked array would lose its mask"):
+        tn.save({"m": np.ma.masked_array([1.0, 2.0], mask=[0, 1])}, io.BytesIO())
+    stream = io.BytesIO()
+    tn.save({"w": tn.nn.Parameter(tn.ones(2))}, stream)
+    stream.seek(0)
+    with pytest.raises(ValueError, match="tn.load: map_location returned a tensor that does "
+                                         "not fit: a tensor that requires grad must be "
+                                         "floating-point"):
+        tn.load(stream, map_location=lambda t, where: t.long())

@@ -35,6 +35,9 @@ def _encode(obj, arrays: dict, keys: dict = None):
     """Turn ``obj`` into JSON-able data, moving arrays into ``arrays`` (a tensor or array
     seen before, by identity in ``keys``, points at the same one)."""
     keys = {} if keys is None else keys
+    if isinstance(obj, np.ma.MaskedArray):  # (an ndarray: its mask would be dropped)
+        raise TypeError("tn.save: a numpy masked array would lose its mask; save its .data "
+                        "and its .mask as two arrays")
     if isinstance(obj, (Tensor, np.ndarray)):
         kind = "__grad_leaf__" if isinstance(obj, Tensor) and obj.requires_grad and \
             obj.grad_fn is None else "__array__"
@@ -214,7 +217,11 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None,
     if place is None:
         return loaded
     # the manifest is sound (decoded above): decode it again with the placed tensors
-    return _decode(manifest["root"], {key: place(t) for key, t in tensors.items()})
+    try:
+        return _decode(manifest["root"], {key: place(t) for key, t in tensors.items()})
+    except _Corrupt as error:  # (what map_location returned does not fit where it goes)
+        raise ValueError(f"tn.load: map_location returned a tensor that does not fit: "
+                         f"{error}") from None
 
 
 def _open(f) -> tuple:

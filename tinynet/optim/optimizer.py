@@ -256,7 +256,11 @@ class Optimizer:
             params_by_index.update(zip(saved["params"], group["params"]))
         state = {}  # built aside: a refused state dict leaves the optimizer as it was
         for key, values in state_dict["state"].items():
-            p = params_by_index[int(key)]
+            p = params_by_index.get(int(key))
+            if p is None:
+                raise ValueError(f"{where}: state_dict holds state for parameter {key!r}, "
+                                 f"which none of its param_groups lists (they list "
+                                 f"{sorted(params_by_index)[:8]})")
             state[p] = {name: ([self._restored(where, f"{name!r}[{i}]", key, p, v)
                                 for i, v in enumerate(value)] if isinstance(value, list)
                                else self._restored(where, repr(name), key, p, value))

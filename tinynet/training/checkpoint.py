@@ -33,10 +33,11 @@ def fingerprint(*arrays) -> str:
     return digest.hexdigest()[:16]
 
 
-def save_checkpoint(path, run, epoch: int) -> None:
-    """Write the state of ``run`` (a ``training.loop.Run``) after ``epoch``."""
+def save_checkpoint(path, run, epoch: int, stopped: bool = False) -> None:
+    """Write the state of ``run`` (a ``training.loop.Run``) after ``epoch``, and whether a
+    callback stopped it there."""
     save({
-        "kind": KIND, "version": VERSION, "epoch": epoch,
+        "kind": KIND, "version": VERSION, "epoch": epoch, "stopped": stopped,
         "model": run.model.state_dict(),
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict() if run.scheduler is not None else None,
@@ -71,8 +72,9 @@ def load_checkpoint(path) -> dict:
     return state
 
 
-def restore(run, state: dict, path) -> int:
-    """Put the checkpoint's state into ``run``; returns the epoch it was taken after.
+def restore(run, state: dict, path) -> tuple:
+    """Put the checkpoint's state into ``run``; returns the epoch it was taken after and
+    whether a callback had stopped the run there (no epoch is then left to train).
     Refuses a checkpoint of another model or another run, naming what differs."""
     # every check before anything is loaded: a refused resume leaves the model as it was
     config, now = state["history"]["config"], run.history.config
@@ -105,7 +107,7 @@ def restore(run, state: dict, path) -> int:
     tn_random.default_generator().bit_generator.state = state["global_rng"]
     if _loader_generator(run) is not None and state.get("loader_rng") is not None:
         _loader_generator(run).bit_generator.state = state["loader_rng"]
-    return int(state["epoch"])
+    return int(state["epoch"]), bool(state.get("stopped", False))  # (older: not recorded)
 
 
 def _differences(key: str, saved, now) -> list:

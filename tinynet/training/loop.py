@@ -175,8 +175,9 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
         _sanity_check(run)
     first = 1
     if resume_from is not None:
-        first = checkpoints.restore(run, checkpoints.load_checkpoint(resume_from),
-                                    resume_from) + 1
+        last, stopped = checkpoints.restore(run, checkpoints.load_checkpoint(resume_from),
+                                            resume_from)
+        first = epochs + 1 if stopped else last + 1  # (a stopped run trains no further)
     else:
         for callback in run.callbacks:
             callback.on_train_begin(model)
@@ -420,7 +421,7 @@ def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
                         for callback in run.callbacks]
                 if checkpoint is not None and (epoch % checkpoint_every == 0 or epoch == last
                                                or any(stop)):
-                    checkpoints.save_checkpoint(checkpoint, run, epoch)
+                    checkpoints.save_checkpoint(checkpoint, run, epoch, any(stop))
             except KeyboardInterrupt as interrupt:  # anywhere in the epoch, its end too
                 _interrupted(run, epoch, interrupt, restore_point)
                 raise
