@@ -39,8 +39,10 @@ def _encode(obj, arrays: dict, keys: dict = None):
         raise TypeError("tn.save: a numpy masked array would lose its mask; save its .data "
                         "and its .mask as two arrays")
     if isinstance(obj, (Tensor, np.ndarray)):
-        kind = "__grad_leaf__" if isinstance(obj, Tensor) and obj.requires_grad and \
-            obj.grad_fn is None else "__array__"
+        # a tensor that requires grad loads as a leaf that requires grad, as in PyTorch
+        # (one an op made too: its graph is not saved)
+        kind = "__grad_leaf__" if isinstance(obj, Tensor) and obj.requires_grad else \
+            "__array__"
         if id(obj) not in keys:
             array = obj.array if isinstance(obj, Tensor) else obj
             if array.dtype.kind not in "biuf":
