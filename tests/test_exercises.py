@@ -130,7 +130,7 @@ def test_the_command_line(fresh, solved, tmp_path, capsys):
     assert listing.returncode == 0 and "backward" in listing.stdout
     assert "total 100 points" in listing.stdout
     failing = _main(capsys, "exercises", "check", "softmax", "--dir", str(fresh))
-    assert failing.returncode == 1 and "FAIL (0/4 tests passed)" in failing.stdout
+    assert failing.returncode == 1 and "FAIL (0/5 tests passed)" in failing.stdout
     passing = _main(capsys, "exercises", "check", "3", "unbroadcast", "--dir", str(solved))
     assert passing.returncode == 0 and "all passed" in passing.stdout
     assert " 3 softmax" in passing.stdout and " 4 unbroadcast" in passing.stdout

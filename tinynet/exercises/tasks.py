@@ -37,7 +37,9 @@ and `ReLU.backward`, in `tinynet/ops/activation.py`.
   derivative needs with `ctx.save_for_backward(...)`: Sigmoid, Tanh and ReLU save their
   output y; LeakyReLU and ELU save their input x (and keep their setting on `ctx`:
   `ctx.negative_slope`, `ctx.alpha`). The written `saved_derivative` methods read them.
-- `derivative(x, y)` is f'(x), given the input x and the output y (use the cheaper one).
+- `derivative(x, y)` is f'(x), given the input x and the output y; write it from the one
+  forward saves, as `saved_derivative` passes only that one (the other is None):
+  Sigmoid, Tanh and ReLU from y, LeakyReLU and ELU from x.
 - `ReLU.backward(ctx, grad)` returns dL/dx: grad where x > 0, else 0 (`np.where`: the
   product grad · ReLU'(x) differs where grad is infinite or nan, as 0 · inf is nan).
 
@@ -75,7 +77,8 @@ Implement `forward` and `backward` of `Softmax` and `LogSoftmax` along `dim`, in
 
 Save the output y (`ctx.save_for_backward(y)`) and the dim on `ctx` (`ctx.dim = dim`);
 `backward` returns `(dL/dx, None)`: no gradient for `dim`. An empty input (size 0) returns
-an empty float array. Hint: `keepdims=True` keeps the sums broadcastable."""),
+an empty float array of its shape (`np.max` fails on an empty axis: skip it, but still
+save y, which backward reads). Hint: `keepdims=True` keeps the sums broadcastable."""),
     Task(4, "unbroadcast", "Undoing broadcasting in the backward pass", 5,
          ("tinynet/autograd/engine.py",), (), """\
 Implement `unbroadcast(grad, shape)` in `tinynet/autograd/engine.py`: sum `grad` over the
@@ -98,7 +101,8 @@ gradient, remember it: a leaf (a `_Tensor`) goes into `leaves`, a context is pus
 the heap `ready` as `(-node.seq, node)`, so the newest op runs first. That order is a
 reverse topological order: an op is always created after the ops that made its inputs.
 
-The tests use same-shape ops only: this task does not need task 4."""),
+This task does not need task 4: the one test with a broadcast input puts a correct
+`unbroadcast` in place of yours, and checks that you call it when shapes differ."""),
     Task(6, "linear", "Linear: forward and its three gradients", 10,
          ("tinynet/ops/linear.py",), (), """\
 Implement `Linear.forward` and `Linear.backward` in `tinynet/ops/linear.py`:
@@ -127,22 +131,25 @@ dℓᵢ/dzᵢ = pᵢ - onehot(tᵢ) with p = softmax(z). Save p and t; keep the 
 Backward scales row i by dL/dℓᵢ (grad / N for 'mean', grad for 'sum', grad[i] for
 'none') and returns `(gz, None, None)`. `reduce_losses(losses, reduction, N)` (imported
 for you) reduces the per-row losses."""),
-    Task(9, "optimizers", "SGD with momentum, and Adam", 10,
+    Task(9, "optimizers", "SGD with momentum, Adam and AdamW", 10,
          ("tinynet/optim/sgd.py", "tinynet/optim/adam.py"), (), """\
 Complete `SGD.step` in `tinynet/optim/sgd.py` and `Adam._update` in
 `tinynet/optim/adam.py`, following the update rules written in each class's docstring
 (PyTorch's): weight decay, the momentum buffer (copied from g at the first step),
 dampening and Nesterov for SGD; Adam's moments m and v and the bias-corrected step.
-Update `p.array` in place; keep the moments in `self.state[p]` under PyTorch's names
-(`momentum_buffer`; `exp_avg`, `exp_avg_sq`, `step`)."""),
+`AdamW` runs the same `Adam._update`: when the group's `decoupled_weight_decay` is True,
+shrink p by (1 - lr·weight_decay) first, instead of adding weight_decay·p to g (one test
+checks it). Update `p.array` in place; keep the moments in `self.state[p]` under
+PyTorch's names (`momentum_buffer`; `exp_avg`, `exp_avg_sq`, `step`)."""),
     Task(10, "train", "Train an MLP to 95%", 5,
-         ("exercises/train.py",), ("activations", "backward", "linear", "cross_entropy",
-                                   "optimizers"), """\
+         ("exercises/train.py",), ("activations", "gelu", "backward", "linear",
+                                   "cross_entropy", "optimizers"), """\
 Write `train(data)` in `exercises/train.py`: build and train a tinynet model on the
 two-moons data it gets (`data.X_train`, `data.y_train`; its test split is empty), and
 return it. The grader measures its accuracy on the test split it kept, which must reach
-0.95. Use `tn.models.MLP` and
-`tn.fit`, or write the loop yourself (zero_grad, forward, loss, backward, step)."""),
+0.95. Use `tn.models.MLP` (its default activation is GELU, task 2; with
+`activation="relu"` task 2 is not needed) and `tn.fit`, or write the loop yourself
+(zero_grad, forward, loss, backward, step)."""),
     Task(11, "diagnose", "Diagnose a training run", 10,
          ("exercises/diagnose.py",), (), """\
 Write the three functions of `exercises/diagnose.py`, which read a `History` recorded

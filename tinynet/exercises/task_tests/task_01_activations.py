@@ -12,12 +12,26 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def _derivative(op, x, y, *setting):
+    """``op.derivative`` called as ``saved_derivative`` calls it: with what forward saved
+    (y for Sigmoid, Tanh and ReLU; x for LeakyReLU and ELU) and None for the other."""
+    missing = "x" if x is None else "y"
+    try:
+        return op.derivative(x, y, *setting)
+    except (TypeError, AttributeError) as error:
+        raise AssertionError(f"{op.__name__}.derivative got {missing}=None and failed "
+                             f"({type(error).__name__}: {error}). Hint: saved_derivative "
+                             f"passes only what forward saved; write f' from the other "
+                             f"one") from None
+
+
 def test_sigmoid():
     y, (gx,) = run_op(ops.Sigmoid, X, grad=G)
     s = sigmoid(X)
     expect_close(y, s, "Sigmoid.forward(x)", "σ(x) = 1 / (1 + e^(-x))")
-    expect_close(ops.Sigmoid.derivative(X, s), s * (1 - s), "Sigmoid.derivative(x, y)",
-                 "σ'(x) = σ(x)(1 - σ(x)) = y(1 - y)")
+    # (as saved_derivative calls it: forward saved y alone, so x is None)
+    expect_close(_derivative(ops.Sigmoid, None, s), s * (1 - s),
+                 "Sigmoid.derivative(None, y)", "σ'(x) = σ(x)(1 - σ(x)) = y(1 - y), from y")
     expect_close(gx, G * s * (1 - s), "Sigmoid's dL/dx (its backward)",
                  "forward must save its output y: ctx.save_for_backward(y)")
 
@@ -36,16 +50,17 @@ def test_tanh():
     y, (gx,) = run_op(ops.Tanh, X, grad=G)
     t = np.tanh(X)
     expect_close(y, t, "Tanh.forward(x)", "np.tanh")
-    expect_close(ops.Tanh.derivative(X, t), 1 - t * t, "Tanh.derivative(x, y)",
-                 "tanh'(x) = 1 - tanh²(x)")
+    expect_close(_derivative(ops.Tanh, None, t), 1 - t * t, "Tanh.derivative(None, y)",
+                 "tanh'(x) = 1 - tanh²(x) = 1 - y², from y")
     expect_close(gx, G * (1 - t * t), "Tanh's dL/dx", "forward must save its output y")
 
 
 def test_relu():
     y, (gx,) = run_op(ops.ReLU, X, grad=G)
     expect_close(y, np.maximum(X, 0), "ReLU.forward(x)", "max(x, 0)")
-    expect_close(ops.ReLU.derivative(X, np.maximum(X, 0)), (X > 0).astype(float),
-                 "ReLU.derivative(x, y)", "1 where x > 0, else 0 (0 at x = 0, as PyTorch)")
+    expect_close(_derivative(ops.ReLU, None, np.maximum(X, 0)), (X > 0).astype(float),
+                 "ReLU.derivative(None, y)", "1 where y > 0, else 0 (0 at x = 0, as PyTorch), "
+                 "from y")
     expect_close(gx, G * (X > 0), "ReLU.backward: dL/dx", "grad where x > 0, else 0")
 
 
@@ -63,7 +78,8 @@ def test_leaky_relu():
     d = np.where(X > 0, 1.0, slope)
     expect_close(y, np.where(X > 0, X, slope * X), "LeakyReLU.forward(x, 0.2)",
                  "x for x > 0, else negative_slope·x")
-    expect_close(ops.LeakyReLU.derivative(X, None, slope), d, "LeakyReLU.derivative(x, y, 0.2)",
+    expect_close(_derivative(ops.LeakyReLU, X, None, slope), d,
+                 "LeakyReLU.derivative(x, None, 0.2)",
                  "1 for x > 0, else negative_slope")
     expect_close(gx, G * d, "LeakyReLU's dL/dx",
                  "forward saves x and keeps the slope in ctx.negative_slope")
@@ -76,7 +92,7 @@ def test_elu():
     d = np.where(X > 0, 1.0, alpha * np.exp(np.minimum(X, 0)))
     expect_close(y, np.where(X > 0, X, alpha * np.expm1(np.minimum(X, 0))), "ELU.forward(x, 0.7)",
                  "x for x > 0, else α(eˣ - 1)")
-    expect_close(ops.ELU.derivative(X, None, alpha), d, "ELU.derivative(x, y, 0.7)",
+    expect_close(_derivative(ops.ELU, X, None, alpha), d, "ELU.derivative(x, None, 0.7)",
                  "1 for x > 0, else αeˣ; α at x = 0")
     expect_close(gx, G * d, "ELU's dL/dx", "forward saves x and keeps α in ctx.alpha")
 

@@ -51,6 +51,19 @@ def test_large_logits_do_not_overflow():
     expect_close(log_y, np.log(softmax(big, 1)), "LogSoftmax.forward([[1000, 1001, 999]])")
 
 
+def test_log_softmax_of_an_entry_far_below_the_maximum_is_finite():
+    far = np.array([[0.0, 1000.0]])  # softmax: [e^-1000, 1], and e^-1000 is 0 in floats
+    with np.errstate(divide="raise", invalid="raise", over="raise"):
+        try:
+            log_y, _ = run_op(ops.LogSoftmax, far, 1)
+        except FloatingPointError:
+            raise AssertionError("LogSoftmax.forward([[0, 1000]]) took the log of 0. Hint: "
+                                 "x - max - log Σ e^(x - max), never the log of the softmax "
+                                 "(its e^-1000 is 0)") from None
+    expect_close(log_y, [[-1000.0, 0.0]], "LogSoftmax.forward([[0, 1000]])",
+                 "x - max - log Σ e^(x - max), never the log of the softmax (its e^-1000 is 0)")
+
+
 def test_an_empty_input_gives_an_empty_output():
     y, _ = run_op(ops.Softmax, np.zeros((0, 3)), 1)
     expect(y.shape == (0, 3), f"Softmax of a (0, 3) input must be (0, 3), got {y.shape}",

@@ -53,3 +53,19 @@ def test_large_logits():
                                  "row's maximum before np.exp") from None
     expect_close(loss, 0.0 + (1000 - 999 + np.log1p(np.exp(-1.0))),
                  "CrossEntropy.forward on logits ±1000 ('sum')", rtol=1e-9)
+
+
+def test_a_target_far_below_the_maximum():
+    z = np.array([[1000.0, 0.0, -1000.0]])  # p[target] = e^-2000: 0 in floats
+    with np.errstate(divide="raise", invalid="raise", over="raise"):
+        try:
+            loss, (gz, *_) = run_op(ops.CrossEntropy, z, np.array([2]), "sum",
+                                    grad=np.array(1.0))
+        except FloatingPointError:
+            raise AssertionError("CrossEntropy.forward took the log of 0 for a target 2000 "
+                                 "below the maximum. Hint: log Σ e^(z - max) + max - z[t], "
+                                 "never -log(p[t]) (p[t] = e^-2000 is 0)") from None
+    expect_close(loss, 2000.0, "CrossEntropy.forward([[1000, 0, -1000]], target 2) ('sum')",
+                 "log Σ e^(z - max) + max - z[t], never -log(p[t]) (p[t] = e^-2000 is 0)",
+                 rtol=1e-12)
+    expect_close(gz, [[1.0, 0.0, -1.0]], "its dL/dz", "p - onehot(t)")

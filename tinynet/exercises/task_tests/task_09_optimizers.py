@@ -1,4 +1,4 @@
-"""Task 9: SGD with momentum, and Adam (tasks/09_optimizers.md). Each step's gradient is
+"""Task 9: SGD with momentum, Adam and AdamW (tasks/09_optimizers.md). Each step's gradient is
 set by hand, so only the update rule is tested."""
 import math
 
