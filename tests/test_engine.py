@@ -806,3 +806,98 @@ def test_a_frozen_linear_passes_the_gradient_to_its_input(fast, lead):
     expected = np.broadcast_to(layer.weight.numpy().sum(axis=0), (*lead, 3))
     np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)
     assert layer.weight.grad is None
+
+
+# ---- what a user's Function may return, and what backward sees ------------------------------
+class _WrongShape(tn.autograd.Function):
+    """Its backward returns dL/dW transposed: (3, 2) for a (2, 3) W."""
+
+    @staticmethod
+    def forward(ctx, x, W):
+        ctx.save_for_backward(x, W)
+        return x @ W.T
+
+    @staticmethod
+    def backward(ctx, g):
+        x, W = ctx.saved_tensors
+        return g @ W, x.T @ g
+
+
+def test_a_gradient_of_another_shape_is_refused_not_reshaped():
+    x = tn.tensor(np.arange(15.0).reshape(5, 3))
+    W = tn.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"backward: _WrongShape.backward returned a gradient "
+                                           r"of shape \(3, 2\) for its input 1, of shape "
+                                           r"\(2, 3\)"):
+        _WrongShape.apply(x, W).sum().backward()
+    # a gradient of the shape an input was broadcast to is summed back, as before
+    b = tn.tensor([1.0, 2.0], requires_grad=True)
+    (tn.ones(3, 2) * b).sum().backward()
+    assert b.grad.tolist() == [3.0, 3.0]
+
+
+def test_a_function_with_several_outputs_is_refused_by_name():
+    class SinCos(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return np.sin(x), np.cos(x)
+
+        @staticmethod
+        def backward(ctx, gs, gc):
+            return gs
+
+    with pytest.raises(TypeError, match="SinCos.forward: a tinynet Function returns one array, "
+                                        "got a tuple of 2"):
+        SinCos.apply(tn.ones(3, requires_grad=True))
+
+
+def test_a_change_to_an_input_whose_view_was_saved_is_caught():
+    x = tn.tensor([[1.0, 2.0, 3.0, 4.0]], requires_grad=True)
+    y = tn.nn.functional.glu(x)  # GLU saves the two halves of x: views
+    with tn.no_grad():
+        x.mul_(10)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+    class SavesTranspose(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x.T)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (xt,) = ctx.saved_tensors
+            return 2 * g * xt.T
+
+    x = tn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = SavesTranspose.apply(x)
+    with tn.no_grad():
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="used by SavesTranspose"):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize("change", [lambda y: y.clamp_(min=0), lambda y: y.__setitem__(0, 5),
+                                    lambda y: y.zero_(), lambda y: y[0].mul_(3)])
+def test_a_retained_gradient_is_of_the_value_after_an_in_place_change(change):
+    x = tn.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    change(y)
+    (y * 3).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), np.full((2, 2), 3.0))  # d(3y)/dy, as torch
+
+
+def test_backward_and_its_hooks_run_with_grad_mode_off():
+    w = tn.tensor([1.0, 2.0], requires_grad=True)
+    # the optimizer step fused into backward, as PyTorch's tutorials write it
+    w.register_post_accumulate_grad_hook(lambda p: p.add_(p.grad, alpha=-0.1))
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.detach().numpy(), [0.8, 1.6])
+    seen = []
+    x = tn.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: seen.append((g * x).requires_grad))
+    y.sum().backward()
+    assert seen == [False] and tn.is_grad_enabled()

@@ -174,7 +174,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
             if grad.shape != self.array.shape:
                 raise RuntimeError(f"backward: gradient must have the tensor's shape "
                                    f"{self.shape}, got shape {grad.shape}")
-        run_backward(self, grad, retain_graph)
+        backward_pass(self, grad, retain_graph)
 
     @property
     def grad_fn(self):
@@ -376,5 +376,5 @@ def _same_dtype(x: Tensor, other) -> bool:
 
 from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)
 from tinynet.promotion import promote  # noqa: E402
-from tinynet.autograd.engine import run_backward  # noqa: E402
+from tinynet.autograd.engine import backward_pass  # noqa: E402
 from tinynet.autograd.observers import values_read  # noqa: E402

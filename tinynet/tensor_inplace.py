@@ -94,9 +94,13 @@ class TensorInPlace:
                 "a view of a leaf tensor that requires grad is being used in an in-place "
                 "operation: change the leaf under `with tinynet.no_grad():`, or use the "
                 "out-of-place form")
+        before = self._ctx
         self.array, self._ctx, self._requires_grad = (result.array, result._ctx,
                                                       result._requires_grad)
         self._version = result._version
+        if before is not None and before.retained is not None and before.retained() is self \
+                and self._ctx is not None:  # retain_grad(): the gradient of the new value
+            before.retained, self._ctx.retained = None, weakref.ref(self)  # (as PyTorch's)
         self._view_base = None
         if where is not None:
             base._rebind(ops.SetItem.apply(base, self, where))

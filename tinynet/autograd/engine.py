@@ -13,6 +13,7 @@ import heapq
 
 import numpy as np
 
+from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import OBSERVERS
 
 
@@ -95,6 +96,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
             is_leaf = isinstance(node, _Tensor)
             shape = node.array.shape if is_leaf else node.out_shape
             if gx.shape != shape:
+                check_gradient_shape(ctx, input_grads, gx, shape)
                 gx = unbroadcast(gx, shape)
             key = id(node)
             previous = grads.get(key)
@@ -116,6 +118,18 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
     for leaf in leaves:
         if id(leaf) in capture:
             capture[id(leaf)] = _captured(leaf._hooks, grads[id(leaf)])
+
+
+def backward_pass(root, grad: np.ndarray, retain_graph: bool, capture: dict = None,
+                  only: set = None) -> None:
+    """``run_backward`` with grad mode off, as PyTorch's engine runs it: what an op's
+    backward or a hook computes is not recorded (a hook may then change a leaf in place:
+    ``p.add_(p.grad, alpha=-lr)`` in a post-accumulate hook)."""
+    recording, _GradMode.enabled = _GradMode.enabled, False
+    try:
+        run_backward(root, grad, retain_graph, capture, only)
+    finally:
+        _GradMode.enabled = recording
 
 
 def _captured(hooks: dict, g: np.ndarray) -> np.ndarray:
@@ -168,6 +182,21 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
                 _run_grad_hooks(leaf)
         else:
             _write_leaf_grad(leaf, g, adopted, base)
+
+
+def check_gradient_shape(ctx, input_grads, gx, shape: tuple) -> None:
+    """Raise unless ``gx``, a gradient ``ctx.backward`` returned for an input of
+    ``shape``, has a shape ``shape`` broadcasts to (``unbroadcast`` sums it back), as
+    PyTorch's engine checks: reshaping any other would scramble it silently."""
+    grad_shape = np.shape(gx)
+    extra = len(grad_shape) - len(shape)
+    if extra >= 0 and all(n in (g, 1) for n, g in zip(shape, grad_shape[extra:])):
+        return
+    index = next(i for i, g in enumerate(input_grads) if g is gx)
+    raise RuntimeError(f"backward: {type(ctx).__name__}.backward returned a gradient of "
+                       f"shape {tuple(grad_shape)} for its input {index}, of shape "
+                       f"{tuple(shape)}: it must have the input's shape (or one the input "
+                       f"broadcast to in forward)")
 
 
 def arity_error(ctx, expected: int, grads) -> None:

@@ -111,6 +111,11 @@ class Function:
                 raise
             raise hint from error
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
+            if isinstance(out, (tuple, list)):
+                raise TypeError(f"{cls.__name__}.forward: a tinynet Function returns one array, "
+                                f"got a {type(out).__name__} of {len(out)}; several outputs "
+                                f"are not supported (see docs/api.md): write one Function "
+                                f"per output")
             out = np.asarray(out)
         # Integer and boolean results (a cast, say) are constants, as in PyTorch.
         if any_need and out.dtype.kind == "f" and _GradMode.enabled:
@@ -120,7 +125,7 @@ class Function:
             nodes, versions = [], []
             for a, need, array in zip(args, needs, arrays):
                 nodes.append((a if a._ctx is None else a._ctx) if need else None)
-                if saved and _is_in(array, saved) and isinstance(a, Tensor):
+                if saved and isinstance(a, Tensor) and _is_in(array, saved):
                     versions.append((a._version, a._version[0], array))
             ctx.next_nodes, ctx.versions = tuple(nodes), tuple(versions)
             ctx.out_shape = out.shape
@@ -182,9 +187,15 @@ def _share_version(t, base: np.ndarray, args: tuple) -> None:
 
 
 def _is_in(array: np.ndarray, saved: tuple) -> bool:
-    """Whether ``array`` itself (not an equal copy) is one of the saved arrays."""
+    """Whether ``array`` itself (not an equal copy), or a view of its memory (a slice, a
+    transpose, a reshape of it: GLU saves the halves of its input), is one of the saved
+    arrays: a change to ``array`` in place changes what backward reads."""
     for x in saved:
         if x is array:
+            return True
+    for x in saved:  # (only when it is not saved itself: views, by their base)
+        base = getattr(x, "base", None)
+        if base is not None and (base is array or base is array.base is not None):
             return True
     return False
 

@@ -3,8 +3,8 @@ instead of accumulated into ``.grad``, as ``torch.autograd.grad``; and
 ``tn.autograd.backward``, ``Tensor.backward`` for several outputs at once."""
 import numpy as np
 
-from tinynet.autograd.engine import _accumulate_leaf_grad, _run_grad_hooks, run_backward
-from tinynet.autograd.grad_mode import enable_grad
+from tinynet.autograd.engine import _accumulate_leaf_grad, _run_grad_hooks, backward_pass
+from tinynet.autograd.grad_mode import enable_grad, no_grad
 
 
 CREATE_GRAPH = ("create_graph=True needs a graph of the gradient, and tinynet's ops compute "
@@ -51,7 +51,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                f"to differentiate with respect to")
     root, seed = _root("autograd.grad", "outputs", outputs, "grad_outputs", grad_outputs)
     capture = {_node_key(t): None for t in inputs}
-    run_backward(root, seed, bool(retain_graph), capture, _on_paths_to(root, capture))
+    backward_pass(root, seed, bool(retain_graph), capture, _on_paths_to(root, capture))
     return tuple(_result(t, capture[_node_key(t)], i, allow_unused, materialize_grads)
                  for i, t in enumerate(inputs))
 
@@ -76,17 +76,18 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         found = grad(tensors, inputs, grad_tensors, retain_graph, create_graph,
                      allow_unused=True)
         adopted = set()
-        for t, g in zip(inputs, found):
-            if g is not None:
-                _accumulate_leaf_grad(t, g.array, adopted)
-                if t._grad_hooks:
-                    _run_grad_hooks(t)
+        with no_grad():  # (the hooks run as in a backward pass)
+            for t, g in zip(inputs, found):
+                if g is not None:
+                    _accumulate_leaf_grad(t, g.array, adopted)
+                    if t._grad_hooks:
+                        _run_grad_hooks(t)
         return
     if create_graph:
         raise NotImplementedError(f"backward: {CREATE_GRAPH}")
     tensors = _as_tensors("autograd.backward", "tensors", tensors)
     root, seed = _root("autograd.backward", "tensors", tensors, "grad_tensors", grad_tensors)
-    run_backward(root, seed, bool(retain_graph))
+    backward_pass(root, seed, bool(retain_graph))
 
 
 def _as_tensors(where: str, name: str, value) -> list:
