@@ -901,3 +901,22 @@ def test_backward_and_its_hooks_run_with_grad_mode_off():
     y.register_hook(lambda g: seen.append((g * x).requires_grad))
     y.sum().backward()
     assert seen == [False] and tn.is_grad_enabled()
+
+
+def test_an_operand_no_gradient_reads_may_change_before_backward_as_in_pytorch():
+    # d(w·2)/dw does not read w, d(w @ Xᵀ)/dw reads X only: PyTorch saves neither w
+    w = tn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    products = [(w * 2).sum(), (w / 4).sum(), (w @ tn.ones(2, 3).T).sum()]
+    with tn.no_grad():
+        w.add_(1)
+    for y, expected in zip(products, ([2.0] * 3, [0.25] * 3, [2.0] * 3)):
+        w.grad = None
+        y.backward()
+        assert w.grad.tolist() == expected
+    # what a gradient does read is still checked: x @ w's dL/dw reads x
+    x = tn.ones(2, 3)
+    y = (x @ w).sum()
+    with tn.no_grad():
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="used by MatMul"):
+        y.backward()

@@ -34,11 +34,15 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """y = x * z;  dy/dx = z, dy/dz = x."""
+    """y = x * z;  dy/dx = z, dy/dz = x.
+
+    Only what the gradients read is saved: z when x needs one, x when z does (so a
+    constant changed in place before backward is no error, as in PyTorch)."""
 
     @staticmethod
     def forward(ctx, x, z):
-        ctx.save_for_backward(x, z)
+        need_x, need_z = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_z else None, z if need_x else None)
         return x * z
 
     @staticmethod
@@ -49,11 +53,11 @@ class Mul(Function):
 
 
 class Div(Function):
-    """y = x / z;  dy/dx = 1/z, dy/dz = -x/z²."""
+    """y = x / z;  dy/dx = 1/z, dy/dz = -x/z² (x is saved only when z needs a gradient)."""
 
     @staticmethod
     def forward(ctx, x, z):
-        ctx.save_for_backward(x, z)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, z)
         return x / z
 
     @staticmethod
@@ -163,7 +167,9 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, x, z):
-        ctx.save_for_backward(x, z)
+        need_x, need_z = ctx.needs_input_grad  # (each gradient reads the other operand)
+        ctx.save_for_backward(x if need_z else None, z if need_x else None)
+        ctx.ndims = (np.ndim(x), np.ndim(z))
         try:
             return x @ z
         except ValueError:  # numpy's message names a gufunc signature, not the shapes
@@ -175,21 +181,22 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         x, z = ctx.saved_tensors
-        x2 = x[None, :] if x.ndim == 1 else x
-        z2 = z[:, None] if z.ndim == 1 else z
+        x_ndim, z_ndim = ctx.ndims
         g2 = grad  # re-insert the axes numpy dropped: z's last, then x's (vector·vector: 0-d)
-        if z.ndim == 1:
+        if z_ndim == 1:
             g2 = np.expand_dims(g2, -1)
-        if x.ndim == 1:
+        if x_ndim == 1:
             g2 = np.expand_dims(g2, -2)
         need_x, need_z = ctx.needs_input_grad
         gx = gz = None
         if need_x:
+            z2 = z[:, None] if z_ndim == 1 else z
             gx = g2 @ np.swapaxes(z2, -1, -2)
-            if x.ndim == 1:
+            if x_ndim == 1:
                 gx = gx.squeeze(-2)
         if need_z:
+            x2 = x[None, :] if x_ndim == 1 else x
             gz = np.swapaxes(x2, -1, -2) @ g2
-            if z.ndim == 1:
+            if z_ndim == 1:
                 gz = gz.squeeze(-1)
         return gx, gz
