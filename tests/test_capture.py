@@ -1483,3 +1483,15 @@ def test_a_forward_pre_hook_runs_eagerly_and_its_calls_are_not_recorded():
     for a, b in zip(eager, hooked):
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
+
+
+def test_a_replay_checks_a_saved_view_of_an_input_as_eager_does():
+    replayed = tn.capture(lambda x: tn.nn.functional.glu(x, -1))  # GLU saves x's halves
+    for _ in range(4):
+        x = tn.ones(2, 4).requires_grad_()
+        y = replayed(x)
+        with tn.no_grad():
+            x.mul_(3)
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            y.sum().backward()
+    assert replayed.replays == 2

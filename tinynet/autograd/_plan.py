@@ -12,6 +12,7 @@ from tinynet.autograd._recording import (DATA, INPUT, OUT, TENSOR, VALUE, _modul
 from tinynet.autograd._running import _Running
 from tinynet.autograd._unroll import unroll
 from tinynet.autograd.grad_buffer import GradBuffer, destinations, places_for
+from tinynet.autograd.function import _is_in
 
 UNROLL_MAX_OPS = 1000  # larger plans replay with the loops: compiling their unrolled code
 # takes longer the longer they are, and the per-op lookups it saves weigh less
@@ -154,7 +155,7 @@ class _Plan(_Guards, _Running):
         op.ctx.needs_input_grad = ctx2.needs_input_grad
         op.targets = _targets(op.sources, ctx2) if op.records else []
         op.saved = [k for k, a in enumerate(args2) if op.records and isinstance(a, Tensor)
-                    and any(x is a.array for x in ctx2.saved_tensors or ())]
+                    and _is_in(a.array, ctx2.saved_tensors or ())]  # (as eager checks)
         op.writes = destinations(op.cls, args2, out2) if op.records else ()
         return op
 

@@ -193,9 +193,11 @@ def _is_in(array: np.ndarray, saved: tuple) -> bool:
     for x in saved:
         if x is array:
             return True
-    for x in saved:  # (only when it is not saved itself: views, by their base)
+    for x in saved:  # (only when it is not saved itself: a view of the same memory; two
+        # views of one buffer that do not overlap, as a flattened model's W and b, differ)
         base = getattr(x, "base", None)
-        if base is not None and (base is array or base is array.base is not None):
+        if base is not None and (base is array or base is array.base is not None) and \
+                np.may_share_memory(x, array):
             return True
     return False
 
