@@ -234,3 +234,36 @@ def test_a_refused_resume_leaves_the_model_as_it_was(iris, tmp_path):
         _fit(trained, iris, epochs=2, resume_from=path, callbacks=[tn.EarlyStopping()])
     for p, w in zip(trained.parameters(), weights):
         np.testing.assert_array_equal(p.detach().numpy(), w)
+
+
+def test_a_run_resumed_with_the_objects_it_left_equals_the_uninterrupted_run(iris, tmp_path):
+    # a notebook's usual resume: the same optimizer and scheduler, their rate scheduled on
+    def run(path=None, resume=None, epochs=4, model=None, objects=None):
+        model = model or _model(iris)
+        opt, sched = objects or (None, None)
+        if opt is None:
+            opt = tn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            sched = tn.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        history = _fit(model, iris, epochs=epochs, optimizer=opt, scheduler=sched,
+                       checkpoint=path, resume_from=resume)
+        return model, history, (opt, sched)
+
+    straight, expected, _ = run()
+    path = tmp_path / "run.npz"
+    model, _, objects = run(path=path, epochs=2)
+    resumed, history, _ = run(resume=path, model=model, objects=objects)
+    _assert_same_run(straight, expected, resumed, history)
+
+
+def test_an_optimizer_state_that_does_not_fit_is_refused_and_changes_nothing(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path,
+         optimizer=tn.optim.SGD(_model(iris).parameters(), lr=0.01))
+    model = _model(iris, seed=5)
+    weights = [p.detach().numpy().copy() for p in model.parameters()]
+    last_layer = list(model.parameters())[-2:]
+    with pytest.raises(ValueError, match="its state does not fit this run's optimizer"):
+        _fit(model, iris, epochs=2, resume_from=path,
+             optimizer=tn.optim.SGD(last_layer, lr=0.01))
+    for p, w in zip(model.parameters(), weights):
+        np.testing.assert_array_equal(p.detach().numpy(), w)

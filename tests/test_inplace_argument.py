@@ -17,8 +17,12 @@ MODULES = [("ReLU", ()), ("LeakyReLU", ()), ("LeakyReLU", (0.2,)), ("ELU", ()),
            ("RReLU", (0.1, 0.3)), ("Hardtanh", ()), ("Hardtanh", (-2, 3)), ("ReLU6", ()),
            ("Threshold", (0.5, -1.0)), ("Threshold", (1, 2)), ("SiLU", ()), ("Mish", ()),
            ("Hardswish", ()), ("Hardsigmoid", ()), ("Dropout", ()), ("Dropout", (0.2,)),
-           ("AlphaDropout", ()), ("AlphaDropout", (0.2,))]
+           ("AlphaDropout", ()), ("AlphaDropout", (0.2,)), ("Dropout1d", ()), ("Dropout2d", ()),
+           ("Dropout3d", ()), ("FeatureAlphaDropout", ())]
 CASES = [(name, args, inplace) for name, args in MODULES for inplace in (False, True)]
+# the input shapes of the dropouts of whole channels: (N, C, *) with 17 channels
+CHANNELS = {"Dropout1d": (1, 17, 1), "Dropout2d": (1, 17, 1, 1), "Dropout3d": (1, 17, 1, 1, 1),
+            "FeatureAlphaDropout": (1, 17, 1)}
 
 
 def _ids(case):
@@ -61,7 +65,7 @@ def test_reprs_as_pytorch_prints_them():
 @pytest.mark.parametrize("case", [c for c in CASES if c[2]], ids=_ids)
 def test_the_computation_stays_out_of_place(case):
     name, args, _ = case
-    x0 = np.linspace(-4, 4, 17)
+    x0 = np.linspace(-4, 4, 17).reshape(CHANNELS.get(name, (17,)))
     outputs, grads = [], []
     for inplace in (False, True):
         module = getattr(nn, name)(*args, inplace=inplace)

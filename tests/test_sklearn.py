@@ -564,6 +564,20 @@ def test_a_checkpoint_written_before_the_rate_and_adam_parameters_resumes(iris, 
                 X, y, resume_from=str(path))
 
 
+def test_a_checkpoint_written_before_class_weight_was_recorded_resumes(iris, tmp_path):
+    X, y = iris
+    path = tmp_path / "fit.npz"
+    settings = dict(max_iter=2, random_state=0, class_weight="balanced")
+    MLPClassifier((8,), checkpoint=str(path), **settings).fit(X, y)
+    state = tn_load(str(path))  # as an older tinynet wrote it: no class_weight, X and y only
+    state["run"]["params"].pop("class_weight")
+    state["run"]["data"] = state["run"].pop("data_unweighted")
+    tn_save(state, str(path))
+    settings["max_iter"] = 4
+    resumed = MLPClassifier((8,), **settings).fit(X, y, resume_from=str(path))
+    _same_fit(resumed, MLPClassifier((8,), **settings).fit(X, y))
+
+
 def test_a_checkpoint_of_other_parameters_or_data_is_refused(iris, tmp_path):
     X, y = iris
     path = tmp_path / "fit.npz"

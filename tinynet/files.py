@@ -44,9 +44,10 @@ def atomic_write(path, mode: str = "w", where: str = "atomic_write", **open_kwar
                                 f"exist; create it first (os.makedirs)")
     if os.path.exists(target) and not os.access(target, os.W_OK):
         # (renaming over it would work: the folder is writable) as open(path, "w") refuses
-        raise PermissionError(errno.EACCES, f"{where}: cannot write {os.fspath(path)!r}: "
-                                            f"the file is read-only; change its permissions "
-                                            f"or write another file")
+        denied = PermissionError(f"{where}: cannot write {os.fspath(path)!r}: the file is "
+                                 f"read-only; change its permissions or write another file")
+        denied.errno = errno.EACCES
+        raise denied
     _remove_orphans(directory, name)
     # NOTE: not tempfile.mkstemp, whose files are private (0600): "x" creates a new file
     # with the usual permissions, and never opens an existing one

@@ -23,6 +23,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     If ``x`` of shape (3, 1) met ``y`` of shape (4,) in ``x + y`` (output (3, 4)), then
     dL/dx = sum over axis 1 of dL/d(out), kept as (3, 1); dL/dy = sum over axis 0.
     """
+    _check_broadcast_to(grad.shape, shape)
     # BEGIN SOLUTION unbroadcast
     extra = grad.ndim - len(shape)
     if extra > 0:
@@ -32,6 +33,19 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad.reshape(shape)
     # END SOLUTION
+
+
+def _check_broadcast_to(grad_shape: tuple, shape: tuple) -> None:
+    """Raise unless ``shape`` broadcasts to ``grad_shape``: a gradient an op's backward
+    returned must have its input's shape, or one the input was broadcast to (then summed
+    back), as PyTorch's engine checks; reshaping any other would scramble it silently."""
+    extra = len(grad_shape) - len(shape)
+    if extra >= 0 and all(n in (g, 1) for n, g in zip(shape, grad_shape[extra:])):
+        return
+    raise RuntimeError(f"backward: an op's backward returned a gradient of shape "
+                       f"{tuple(grad_shape)} for an input of shape {tuple(shape)}: it must "
+                       f"have the input's shape (or one the input was broadcast to in "
+                       f"forward); tn.autograd.detect_anomaly() names the op")
 
 
 def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = None,
@@ -96,7 +110,6 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool, capture: dict = Non
             is_leaf = isinstance(node, _Tensor)
             shape = node.array.shape if is_leaf else node.out_shape
             if gx.shape != shape:
-                check_gradient_shape(ctx, input_grads, gx, shape)
                 gx = unbroadcast(gx, shape)
             key = id(node)
             previous = grads.get(key)
@@ -182,21 +195,6 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
                 _run_grad_hooks(leaf)
         else:
             _write_leaf_grad(leaf, g, adopted, base)
-
-
-def check_gradient_shape(ctx, input_grads, gx, shape: tuple) -> None:
-    """Raise unless ``gx``, a gradient ``ctx.backward`` returned for an input of
-    ``shape``, has a shape ``shape`` broadcasts to (``unbroadcast`` sums it back), as
-    PyTorch's engine checks: reshaping any other would scramble it silently."""
-    grad_shape = np.shape(gx)
-    extra = len(grad_shape) - len(shape)
-    if extra >= 0 and all(n in (g, 1) for n, g in zip(shape, grad_shape[extra:])):
-        return
-    index = next(i for i, g in enumerate(input_grads) if g is gx)
-    raise RuntimeError(f"backward: {type(ctx).__name__}.backward returned a gradient of "
-                       f"shape {tuple(grad_shape)} for its input {index}, of shape "
-                       f"{tuple(shape)}: it must have the input's shape (or one the input "
-                       f"broadcast to in forward)")
 
 
 def arity_error(ctx, expected: int, grads) -> None:

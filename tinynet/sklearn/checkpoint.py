@@ -22,8 +22,10 @@ RUN_PARAMS = ("hidden_layer_sizes", "activation", "solver", "alpha", "batch_size
               "loss", "class_weight")
 # what a checkpoint written before a parameter existed ran with (its behaviour then)
 BEFORE = {"learning_rate": repr("constant"), "power_t": repr(0.5), "beta_1": repr(0.9),
-          "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error"),
-          "class_weight": repr(None)}
+          "beta_2": repr(0.999), "epsilon": repr(1e-8), "loss": repr("squared_error")}
+# recorded later, while the parameter itself is older: a checkpoint without it is not
+# compared on it, and its data fingerprint is of X and y alone (no sample weights)
+LATER_RECORDED = ("class_weight",)
 OLD_ADAMW = "0.01 on every parameter, beside the L2 penalty (adamw of an older tinynet)"
 COUNTERS = ("n_iter_", "t_", "loss_", "loss_curve_", "validation_scores_",
             "validation_loss_curve_", "best_loss_", "_best_loss", "best_validation_score_",
@@ -37,7 +39,8 @@ def run_settings(estimator, X, y, sample_weight=None) -> dict:
     kept = {name: repr(params[name]) for name in RUN_PARAMS if name in params}
     kept["weight_decay"] = repr(_weight_decay(params["solver"], params["alpha"]))
     data = fingerprint(X, y) if sample_weight is None else fingerprint(X, y, sample_weight)
-    return {"estimator": type(estimator).__name__, "params": kept, "data": data}
+    return {"estimator": type(estimator).__name__, "params": kept, "data": data,
+            "data_unweighted": fingerprint(X, y)}
 
 
 def _weight_decay(solver, alpha) -> float:
@@ -72,11 +75,14 @@ def restore(estimator, path) -> bool:
     # beside the L2 penalty: no run now does that, so such a checkpoint is refused)
     decay = OLD_ADAMW if saved["params"].get("solver") == repr("adamw") else 0.0
     before = {**BEFORE, "weight_decay": repr(decay), **saved["params"]}
+    older = [key for key in LATER_RECORDED if key not in saved["params"]]
     differ = [f"{key}: checkpoint {before.get(key)}, now {value}"
-              for key, value in now["params"].items() if before.get(key) != value]
+              for key, value in now["params"].items()
+              if before.get(key) != value and key not in older]
     if saved["estimator"] != now["estimator"]:
         differ.insert(0, f"estimator: checkpoint {saved['estimator']}, now {now['estimator']}")
-    if saved["data"] != now["data"]:
+    data_now = now["data_unweighted"] if older else now["data"]
+    if saved["data"] != data_now:
         differ.append("the training data (X, y, sample weights) differ")
     if differ:
         raise ValueError(f"{name}.fit: resume_from {str(path)!r} is a checkpoint of another "

@@ -90,16 +90,13 @@ def restore(run, state: dict, path) -> tuple:
     if len(state["callbacks"]) != len(run.callbacks):
         raise ValueError(f"fit: callbacks must match the {len(state['callbacks'])} callbacks "
                          f"saved in resume_from {path!r}, got {len(run.callbacks)}")
+    model_before = {k: v.array.copy() for k, v in run.model.state_dict().items()}
     try:
         run.model.load_state_dict(state["model"])  # (it checks every entry, then loads)
     except RuntimeError as error:
         raise ValueError(f"fit: resume_from {path!r} holds a model of another architecture: "
                          f"{error}") from None
-    run.optimizer.load_state_dict(state["optimizer"])
-    if run.scheduler is not None:
-        run.scheduler.load_state_dict(state["scheduler"])
-    for callback, callback_state in zip(run.callbacks, state["callbacks"]):
-        callback.load_state_dict(callback_state)
+    _load_the_rest_or_undo(run, state, path, model_before)
     if run.monitor is not None and state["monitor"] is not None:
         run.monitor.load_state_dict(state["monitor"])
     run.history.records[:] = state["history"]["records"]
@@ -108,6 +105,26 @@ def restore(run, state: dict, path) -> tuple:
     if _loader_generator(run) is not None and state.get("loader_rng") is not None:
         _loader_generator(run).bit_generator.state = state["loader_rng"]
     return int(state["epoch"]), bool(state.get("stopped", False))  # (older: not recorded)
+
+
+def _load_the_rest_or_undo(run, state: dict, path, model_before: dict) -> None:
+    """Load the optimizer's, the scheduler's and the callbacks' states; when one does not
+    fit (another optimizer layout, another scheduler composition), put the model (as
+    ``model_before``) and the optimizer back before raising: a refused resume changes
+    nothing."""
+    optimizer_before = run.optimizer.state_dict()
+    try:
+        run.optimizer.load_state_dict(state["optimizer"])
+        if run.scheduler is not None:
+            run.scheduler.load_state_dict(state["scheduler"])
+        for callback, callback_state in zip(run.callbacks, state["callbacks"]):
+            callback.load_state_dict(callback_state)
+    except (ValueError, KeyError, TypeError, RuntimeError) as error:
+        run.model.load_state_dict(model_before)
+        run.optimizer.load_state_dict(optimizer_before)
+        raise ValueError(f"fit: resume_from {path!r} is a checkpoint of another run: its "
+                         f"state does not fit this run's optimizer, scheduler or callbacks "
+                         f"({error})") from None
 
 
 def _differences(key: str, saved, now) -> list:

@@ -5,6 +5,7 @@ The loop itself is ``training.epoch.train_epoch``; this module resolves ``fit``'
 arguments into a ``Run``, runs its epochs (evaluation, callbacks, checkpoints), and, when
 the loss stops being finite, names where and restores the last finite state.
 """
+import inspect
 import platform
 from dataclasses import dataclass, field
 
@@ -377,28 +378,46 @@ def _config(run: Run, seed) -> dict:
         "ends_in_softmax": isinstance(list(run.model.modules())[-1], nn.Softmax),
         "callbacks": [type(callback).__name__ for callback in run.callbacks],
         "callback_settings": [callback.settings() for callback in run.callbacks],
-        "optimizer_groups": [_settings_of(group) for group in optimizer.param_groups],
+        "optimizer_groups": [_group_settings(group) for group in optimizer.param_groups],
         "scheduler": _scheduler_settings(run.scheduler),
         "data_fingerprint": checkpoints.fingerprint(run.X, run.y), "versions": versions}
 
 
-def _settings_of(values: dict) -> dict:
-    """The plain settings among ``values`` (numbers, strings, flags, and tuples or lists
-    of them): what History.config keeps of an optimizer group or a scheduler, and what a
-    resumed run must match."""
-    def plain(v):
-        if isinstance(v, (list, tuple)):
-            return all(plain(x) for x in v)
-        return v is None or isinstance(v, (bool, int, float, str))
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()
-            if not k.startswith("_") and k != "params" and plain(v)}
+def _plain(value) -> bool:
+    """Whether ``value`` is a setting History.config can keep as it is (JSON): a number,
+    a string, a flag, None, or a tuple or list of them."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _group_settings(group: dict) -> dict:
+    """An optimizer group's settings, its rate as first given (``initial_lr``, which a
+    scheduler keeps, else ``lr``): what a resumed run must match, whether its optimizer
+    is new or the one the interrupted run left (its ``lr`` scheduled on)."""
+    settings = {k: list(v) if isinstance(v, tuple) else v for k, v in group.items()
+                if k not in ("params", "lr", "initial_lr") and _plain(v)}
+    settings["lr"] = group.get("initial_lr", group["lr"])
+    return settings
 
 
 def _scheduler_settings(scheduler):
-    """The scheduler's class and plain settings as the run starts, or None."""
+    """The scheduler's class and the arguments it was made with (those its constructor
+    names and it keeps as attributes of those names: not its epoch counters), or None.
+    Milestones are a sorted list."""
     if scheduler is None:
         return None
-    return {"class": type(scheduler).__name__, **_settings_of(scheduler.state_dict())}
+    settings = {"class": type(scheduler).__name__}
+    parameters = inspect.signature(type(scheduler).__init__).parameters
+    for name in parameters:
+        if name in ("self", "optimizer", "last_epoch", "verbose"):
+            continue
+        value = getattr(scheduler, name, None)
+        if isinstance(value, dict):  # MultiStepLR's milestones: a Counter
+            value = sorted(value.elements()) if hasattr(value, "elements") else None
+        if value is not None and _plain(value):
+            settings[name] = list(value) if isinstance(value, tuple) else value
+    return settings
 
 
 def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
