@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import math
+import mmap
 import os
 import struct
 import zipfile
@@ -234,9 +235,16 @@ def _open(f) -> tuple:
             raise TypeError(f"tn.load: f must be a path or a file object opened for reading "
                             f"bytes, got {type(f).__name__}")
         path = os.fspath(f)
-        with open(path, "rb") as handle:  # (read as a stream: the first of several saves)
-            _, source, magic = _open(handle)
-        return repr(path), source, magic
+        with open(path, "rb") as handle:
+            magic = handle.read(len(_ZIP_MAGIC))
+            size = os.fstat(handle.fileno()).st_size
+            if magic != _ZIP_MAGIC or size == 0:
+                return repr(path), path, magic
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                first = _first_archive_size(mapped)  # (several saves: the first one)
+                if first == size:  # the usual file: zipfile reads from it as needed
+                    return repr(path), path, magic
+                return repr(path), io.BytesIO(mapped[:first]), magic
     name = getattr(f, "name", None)
     shown = repr(name) if isinstance(name, str) else f"the {type(f).__name__} object"
     seekable = f.seekable()
