@@ -206,3 +206,15 @@ def test_a_combination_after_the_first_is_refused():
     with pytest.raises(ValueError, match=r"only schedulers\[0\] may be a combination, got a "
                                          r"ChainedScheduler at schedulers\[1\]"):
         S.SequentialLR(o, [S.StepLR(o, 2), chain], milestones=[3])
+
+
+def test_a_combination_stepped_before_the_optimizer_warns_once_as_itself():
+    opt = optim.SGD([tn.zeros(1, requires_grad=True)], lr=1.0)
+    chained = tn_sched.ChainedScheduler([tn_sched.LinearLR(opt, 0.5, total_iters=2),
+                                         tn_sched.ExponentialLR(opt, 0.9)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chained.step()
+        chained.step()
+    assert [str(w.message).split(":")[0] for w in caught] == ["ChainedScheduler.step"]
+    assert caught[0].filename == __file__  # it points at the caller's line

@@ -268,6 +268,10 @@ def test_weighted_sampler_reads_its_weights_at_each_draw():
     sampler.weights[0] = 1.0  # changed in place
     counts = np.bincount(list(sampler), minlength=3)
     assert counts[1] == 0 and abs(counts[0] - 1500) < 150
+    given = tn.tensor([1.0, 1.0, 1.0], dtype=tn.float64)
+    shared = WeightedRandomSampler(given, 300, generator=tn.Generator().manual_seed(0))
+    given[:2] = 0.0  # the caller's float64 tensor is the sampler's, as in PyTorch
+    assert np.bincount(list(shared), minlength=3).tolist() == [0, 0, 300]
     sampler.weights = tn.as_tensor([0.0, -1.0, 1.0], dtype=tn.float64)
     with pytest.raises(ValueError, match="WeightedRandomSampler: weights must be finite and "
                                          ">= 0, not all zero"):

@@ -53,11 +53,8 @@ class LRScheduler(ScheduleState):
         """Go to the next epoch. ``step(epoch)`` (deprecated in PyTorch, which still runs
         it, with a warning) goes to ``epoch``, by the closed form where the schedule has
         one, as PyTorch does."""
-        if self._step_count == 1 and not vars(self.optimizer).get("_opt_called", True):
-            warnings.warn(f"{type(self).__name__}.step: called before optimizer.step(); call "
-                          f"them in the opposite order (optimizer.step() first), or the "
-                          f"schedule's first rate is skipped (as PyTorch warns)",
-                          UserWarning, stacklevel=2)
+        if self._step_count == 1:
+            self._warn_if_before_optimizer()
         if epoch is not None:
             warnings.warn("scheduler.step(epoch): the epoch argument is deprecated (as in "
                           "PyTorch); call scheduler.step() once per epoch. The rate at "
@@ -68,6 +65,17 @@ class LRScheduler(ScheduleState):
         self._step_count += 1
         self.last_epoch += 1
         self._set_lrs(self.get_lr())
+
+    def _warn_if_before_optimizer(self, stacklevel: int = 3) -> None:
+        """At the first step the user makes: warn when the optimizer has not stepped yet,
+        as PyTorch does (the schedule's first rate would be skipped). A scheduler inside
+        a combination leaves it to the combination, which warns once."""
+        if getattr(self, "_warns_order", True) and \
+                not vars(self.optimizer).get("_opt_called", True):
+            warnings.warn(f"{type(self).__name__}.step: called before optimizer.step(); call "
+                          f"them in the opposite order (optimizer.step() first), or the "
+                          f"schedule's first rate is skipped (as PyTorch warns)",
+                          UserWarning, stacklevel=stacklevel)
 
     def _restart(self, epoch: int = 0) -> None:
         """Go to ``epoch`` directly, as ``SequentialLR`` does at a milestone: the rates

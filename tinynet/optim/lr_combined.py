@@ -24,7 +24,16 @@ def _check_schedulers(where: str, schedulers, optimizer) -> list:
             raise ValueError(f"{where}: every scheduler must schedule the same optimizer; "
                              f"schedulers[{i}] ({type(scheduler).__name__}) schedules "
                              f"another one")
+    for scheduler in schedulers:
+        scheduler._warns_order = False  # (the combination warns, once)
     return schedulers
+
+
+def _first_step(combination) -> None:
+    """The combination's own check, at its first step, of the order of the steps."""
+    if not vars(combination).get("_order_checked"):
+        combination._order_checked = True
+        combination._warn_if_before_optimizer(stacklevel=4)  # (the caller of step)
 
 
 class _Combined(LRScheduler):
@@ -67,6 +76,7 @@ class SequentialLR(_Combined):
         >>> lrs = []
         >>> for epoch in range(6):
         ...     lrs.append(sched.get_last_lr()[0])   # ... train one epoch ...
+        ...     opt.step()   # (the epoch's last optimizer step)
         ...     sched.step()
         >>> lrs
         [0.25, 0.5, 0.75, 1.0, 0.5, 0.25]
@@ -96,6 +106,7 @@ class SequentialLR(_Combined):
         self._last_lr = first.get_last_lr()
 
     def step(self) -> None:
+        _first_step(self)
         self.last_epoch += 1
         i = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[i]
@@ -134,6 +145,7 @@ class ChainedScheduler(_Combined):
         >>> lrs = []
         >>> for epoch in range(4):
         ...     lrs.append(round(sched.get_last_lr()[0], 4))   # ... train one epoch ...
+        ...     opt.step()   # (the epoch's last optimizer step)
         ...     sched.step()
         >>> lrs
         [0.5, 0.45, 0.81, 0.729]
@@ -148,6 +160,7 @@ class ChainedScheduler(_Combined):
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def step(self) -> None:
+        _first_step(self)
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]

@@ -30,6 +30,7 @@ class MultiStepLR(LRScheduler):
         >>> lrs = []
         >>> for epoch in range(6):
         ...     lrs.append(sched.get_last_lr()[0])   # ... train one epoch ...
+        ...     opt.step()   # (the epoch's last optimizer step)
         ...     sched.step()
         >>> lrs
         [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
@@ -176,7 +177,7 @@ class LambdaLR(_FunctionLR):
         >>> import tinynet as tn
         >>> opt = tn.optim.SGD([tn.zeros(1, requires_grad=True)], lr=0.1)
         >>> sched = tn.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
-        >>> sched.step(); sched.step(); round(sched.get_last_lr()[0], 6)
+        >>> opt.step(); sched.step(); sched.step(); round(sched.get_last_lr()[0], 6)
         0.033333
     """
 

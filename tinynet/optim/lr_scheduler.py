@@ -91,6 +91,7 @@ class LinearLR(LRScheduler):
         >>> lrs = []
         >>> for epoch in range(4):
         ...     lrs.append(round(sched.get_last_lr()[0], 4))   # ... train one epoch ...
+        ...     opt.step()   # (the epoch's last optimizer step)
         ...     sched.step()
         >>> lrs
         [0.15, 0.225, 0.3, 0.3]
@@ -143,6 +144,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         >>> lrs = []
         >>> for epoch in range(7):
         ...     lrs.append(round(sched.get_last_lr()[0], 3))   # ... train one epoch ...
+        ...     opt.step()   # (the epoch's last optimizer step)
         ...     sched.step()
         >>> lrs
         [1.0, 0.5, 1.0, 0.854, 0.5, 0.146, 1.0]

@@ -43,6 +43,7 @@ class SWALR(LRScheduler):
         >>> lrs = []
         >>> for epoch in range(4):
         ...     lrs.append(round(sched.get_last_lr()[0], 6))   # ... train one epoch ...
+        ...     opt.step()   # (the epoch's last optimizer step)
         ...     sched.step()
         >>> lrs
         [1.0, 0.6, 0.2, 0.2]

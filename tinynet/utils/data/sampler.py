@@ -137,8 +137,10 @@ class WeightedRandomSampler(Sampler):
         if w.ndim != 1 or w.dtype.kind not in "biuf":
             raise ValueError(f"{where}: weights must be a 1-D sequence of numbers, got "
                              f"{'shape ' + str(w.shape) if w.dtype.kind in 'biuf' else w.dtype}")
-        # a float64 tensor, as PyTorch's: read at each draw, so a new or changed one counts
-        self.weights = Tensor._wrap(w.astype(np.float64), False, None)
+        # a float64 tensor, as PyTorch's (the caller's own when it is one): read at each
+        # draw, so a new or changed one counts
+        self.weights = weights if isinstance(weights, Tensor) and w.dtype == np.float64 \
+            else Tensor._wrap(w.astype(np.float64), False, None)
         self.num_samples, self.replacement, self.generator = int(num_samples), replacement, \
             generator
         self._probabilities()  # checked now, and again at each draw
