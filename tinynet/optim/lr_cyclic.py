@@ -78,7 +78,7 @@ class OneCycleLR(LRScheduler):
         >>> lrs = []
         >>> for batch in range(10):
         ...     lrs.append(opt.param_groups[0]["lr"])   # ... one optimizer step ...
-        ...     opt.step()   # (the epoch's last optimizer step)
+        ...     opt.step()   # (the batch's optimizer step)
         ...     sched.step()
         >>> round(lrs[0], 4), round(max(lrs), 4), lrs.index(max(lrs)), round(lrs[-1], 8)
         (0.04, 1.0, 2, 4e-06)
@@ -191,7 +191,7 @@ class CyclicLR(LRScheduler):
         >>> lrs = []
         >>> for batch in range(6):
         ...     lrs.append(round(opt.param_groups[0]["lr"], 6))   # ... one step ...
-        ...     opt.step()   # (the epoch's last optimizer step)
+        ...     opt.step()   # (the batch's optimizer step)
         ...     sched.step()
         >>> lrs
         [0.1, 0.3, 0.5, 0.3, 0.1, 0.3]
