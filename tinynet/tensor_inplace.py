@@ -193,20 +193,8 @@ class TensorInPlace:
     def __irshift__(self, other):
         return self._assign(other, "bitwise_right_shift", lambda a, b: a >> b)
 
-    def bitwise_and_(self, other):
-        return self.__iand__(other)
-
-    def bitwise_or_(self, other):
-        return self.__ior__(other)
-
-    def bitwise_xor_(self, other):
-        return self.__ixor__(other)
-
-    def bitwise_left_shift_(self, other):
-        return self.__ilshift__(other)
-
-    def bitwise_right_shift_(self, other):
-        return self.__irshift__(other)
+    bitwise_and_, bitwise_or_, bitwise_xor_ = __iand__, __ior__, __ixor__
+    bitwise_left_shift_, bitwise_right_shift_ = __ilshift__, __irshift__
 
     def bitwise_not_(self):
         return self._assign(None, "bitwise_not", lambda a, _: a.bitwise_not())

@@ -62,14 +62,7 @@ class TensorLogic:
 
     __rxor__ = __xor__
 
-    def bitwise_and(self, other):
-        return self._bitwise(other, np.bitwise_and, "bitwise_and")
-
-    def bitwise_or(self, other):
-        return self._bitwise(other, np.bitwise_or, "bitwise_or")
-
-    def bitwise_xor(self, other):
-        return self._bitwise(other, np.bitwise_xor, "bitwise_xor")
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
 
     def bitwise_not(self):
         if self.array.dtype.kind not in "biu":
@@ -78,56 +71,25 @@ class TensorLogic:
         return ~self
 
     # ---- shifts ------------------------------------------------------------------------------
-    def __lshift__(self, other):
-        return self._shift(self, other, "bitwise_left_shift")
-
-    def __rlshift__(self, other):  # other << self
-        return self._shift(other, self, "bitwise_left_shift")
-
-    def __rshift__(self, other):
-        return self._shift(self, other, "bitwise_right_shift")
-
-    def __rrshift__(self, other):
-        return self._shift(other, self, "bitwise_right_shift")
-
     def bitwise_left_shift(self, other):
         """self · 2^other, as PyTorch's ``<<``: integers only, in their result dtype
         (overflowing bits are lost); a shift by a negative amount or by the dtype's width
         or more gives 0."""
-        return self._shift(self, other, "bitwise_left_shift")
+        return _shifted(self, other, "bitwise_left_shift")
 
     def bitwise_right_shift(self, other):
         """self // 2^other, as PyTorch's ``>>`` (arithmetic: a negative value stays
         negative); a shift by a negative amount or by the dtype's width or more gives 0,
         or -1 for a negative value."""
-        return self._shift(self, other, "bitwise_right_shift")
+        return _shifted(self, other, "bitwise_right_shift")
 
-    def _shift(self, value, amount, name: str):
-        """``value`` shifted by ``amount`` (one of them is this tensor) in their result
-        dtype. NOTE: numpy's shifts by the width or more, or by a negative amount, are
-        the CPU's (x86 takes the amount modulo the width): such amounts are set apart."""
-        from tinynet.promotion import result_type  # NOTE: late: promotion.py imports Tensor
-        for operand in (value, amount):
-            dtype = np.asarray(array_of(operand)).dtype
-            if dtype.kind not in "biu":
-                got = dtype if hasattr(operand, "dtype") else repr(operand)
-                raise TypeError(f"{name}: the operands must be integer, got {got}")
-        dtype = result_type(value, amount)
-        if dtype.kind == "b":
-            raise TypeError(f"{name}: the operands must be integer, got two booleans")
-        value = np.asarray(array_of(value), dtype=dtype)
-        amount = np.asarray(array_of(amount))
-        bits = dtype.itemsize * 8
-        outside = (amount < 0) | (amount >= bits)
-        if name == "bitwise_left_shift":
-            shifted = np.left_shift(value, np.where(outside, 0, amount).astype(dtype))
-            return constant_tensor(np.where(outside, np.zeros((), dtype), shifted))
-        # right: by the width - 1 or more, a signed value keeps only its sign (0 or -1)
-        by = np.where(outside, bits - 1, amount).astype(dtype)
-        shifted = np.right_shift(value, by)
-        if dtype.kind == "u":
-            shifted = np.where(outside, np.zeros((), dtype), shifted)
-        return constant_tensor(np.asarray(shifted))
+    __lshift__, __rshift__ = bitwise_left_shift, bitwise_right_shift
+
+    def __rlshift__(self, other):  # other << self
+        return _shifted(other, self, "bitwise_left_shift")
+
+    def __rrshift__(self, other):
+        return _shifted(other, self, "bitwise_right_shift")
 
     def _bitwise(self, other, ufunc, name: str):
         """``ufunc`` of the two in their result dtype (PyTorch's promotion: a 0-d tensor or
@@ -294,6 +256,34 @@ class TensorLogic:
             raise TypeError(f"equal: other must be a tensor, got {type(other).__name__}")
         values_read()
         return self.shape == other.shape and bool((self == other).array.all())
+
+
+def _shifted(value, amount, name: str):
+    """``value`` shifted by ``amount`` (one of them is a tensor) in their result
+    dtype. NOTE: numpy's shifts by the width or more, or by a negative amount, are
+    the CPU's (x86 takes the amount modulo the width): such amounts are set apart."""
+    from tinynet.promotion import result_type  # NOTE: late: promotion.py imports Tensor
+    for operand in (value, amount):
+        dtype = np.asarray(array_of(operand)).dtype
+        if dtype.kind not in "biu":
+            got = dtype if hasattr(operand, "dtype") else repr(operand)
+            raise TypeError(f"{name}: the operands must be integer, got {got}")
+    dtype = result_type(value, amount)
+    if dtype.kind == "b":
+        raise TypeError(f"{name}: the operands must be integer, got two booleans")
+    value = np.asarray(array_of(value), dtype=dtype)
+    amount = np.asarray(array_of(amount))
+    bits = dtype.itemsize * 8
+    outside = (amount < 0) | (amount >= bits)
+    if name == "bitwise_left_shift":
+        shifted = np.left_shift(value, np.where(outside, 0, amount).astype(dtype))
+        return constant_tensor(np.where(outside, np.zeros((), dtype), shifted))
+    # right: by the width - 1 or more, a signed value keeps only its sign (0 or -1)
+    by = np.where(outside, bits - 1, amount).astype(dtype)
+    shifted = np.right_shift(value, by)
+    if dtype.kind == "u":
+        shifted = np.where(outside, np.zeros((), dtype), shifted)
+    return constant_tensor(np.asarray(shifted))
 
 
 def _tensor_array(other, name: str) -> np.ndarray:

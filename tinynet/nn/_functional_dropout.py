@@ -71,10 +71,10 @@ def _feature_dropout(where: str, input: Tensor, p: float, training: bool, genera
     """``ops.FeatureDropout`` on (N, C, *) (an unbatched input gets N = 1), in training."""
     if not training or p == 0.0:
         return input
-    _check_channels(where, input if batched else input.unsqueeze(0), generator)
-    if batched:
-        return ops.FeatureDropout.apply(input, p, generator)
-    return ops.FeatureDropout.apply(input.unsqueeze(0), p, generator).squeeze(0)
+    x = input if batched else input.unsqueeze(0)
+    _check_channels(where, x, generator)
+    y = ops.FeatureDropout.apply(x, p, generator)
+    return y if batched else y.squeeze(0)
 
 
 def _check_channels(where: str, input: Tensor, generator) -> None:

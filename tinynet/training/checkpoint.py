@@ -137,13 +137,4 @@ def _differences(key: str, saved, now) -> list:
     if isinstance(saved, dict) and isinstance(now, dict):
         return [d for k in sorted(set(saved) | set(now), key=str)
                 for d in _differences(f"{key}.{k}", saved.get(k), now.get(k))]
-    if _same(saved, now):
-        return []
-    return [f"{key}: checkpoint {saved!r}, now {now!r}"]
-
-
-def _same(a, b) -> bool:
-    """Equal settings (a tuple saved comes back as itself; a list may stand for one)."""
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a == b
+    return [] if saved == now else [f"{key}: checkpoint {saved!r}, now {now!r}"]
