@@ -72,6 +72,30 @@ def test_maximum_minimum_with_ties(name):
     check(getattr(tn, name), getattr(torch, name), x, z)
 
 
+WITH_NAN = np.array([[np.nan, 1.0, 2.0, np.nan, -3.0], [0.5, -0.0, 4.0, -4.0, 2.0]])
+OTHER_WITH_NAN = np.array([1.0, np.nan, 2.0, np.nan, -3.0])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum", "max", "min"])
+def test_maximum_minimum_at_nan_give_the_gradient_to_both(name):
+    check(getattr(tn, name), getattr(torch, name), WITH_NAN, OTHER_WITH_NAN)
+
+
+@pytest.mark.parametrize("form", [
+    "abs", "l1_loss", "norm_1", "norm_inf", "norm_-inf", "norm_inf_dim1", "norm_-inf_dim0"])
+def test_slopes_at_nan_are_sign_nan_zero(form):
+    """|x|, L1 and the 1- and inf-norms take sign(NaN) = 0 as their slope, as PyTorch: a
+    NaN input leaves the other entries' gradients finite (a row without NaN unchanged)."""
+    def run(m, x):
+        if form == "abs":
+            return x.abs()
+        if form == "l1_loss":
+            return m.nn.functional.l1_loss(x, m.zeros_like(x))
+        _, p, *dim = form.split("_")
+        return m.linalg.vector_norm(x, float(p), dim=int(dim[0][3:]) if dim else None)
+    check(lambda x: run(tn, x), lambda x: run(torch, x), WITH_NAN)
+
+
 @pytest.mark.parametrize("dim,keepdim", [(0, False), (1, True), (-1, False)])
 def test_min_with_dim_and_ties(dim, keepdim):
     x = np.round(rand(4, 5, 3), 0)

@@ -1,5 +1,6 @@
 """detect_anomaly: the op, the phase, the creation site and the module where a NaN or an
 infinity first appears, forward or backward; and nothing at all when it is off."""
+import sys
 import warnings
 
 import numpy as np
@@ -131,4 +132,59 @@ def test_set_detect_anomaly_takes_a_bool_as_pytorch(mode):
     with pytest.raises(TypeError, match=f"set_detect_anomaly: mode must be True or False, got "
                                         f"{mode!r}"):
         set_detect_anomaly(mode)
+    assert not is_anomaly_enabled()
+
+
+def test_check_nan_false_checks_no_value_and_the_modes_nest():
+    x = tn.tensor([4.0, 0.0], requires_grad=True)
+    with detect_anomaly(check_nan=False):
+        assert is_anomaly_enabled() and not tn.is_anomaly_check_nan_enabled()
+        y = tn.sqrt(x).sum()
+        with np.errstate(divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y.backward()  # an infinite gradient, as PyTorch's with check_nan=False
+        assert x.grad.tolist() == [0.25, float("inf")]
+        with detect_anomaly():  # the full mode inside, and back
+            assert tn.autograd.is_anomaly_check_nan_enabled()
+        assert is_anomaly_enabled() and not tn.is_anomaly_check_nan_enabled()
+    assert not is_anomaly_enabled() and not tn.is_anomaly_check_nan_enabled()
+    with set_detect_anomaly(True, check_nan=False):
+        assert is_anomaly_enabled() and not tn.is_anomaly_check_nan_enabled()
+    assert not is_anomaly_enabled()
+
+
+class Fails(tn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise ValueError("no gradient today")
+
+
+@pytest.mark.parametrize("check_nan", [True, False])
+def test_an_error_in_backward_names_the_op_and_its_line_under_anomaly_mode(check_nan):
+    x = tn.tensor([1.0], requires_grad=True)
+    with detect_anomaly(check_nan=check_nan):
+        y = Fails.apply(x).sum(); line = sys._getframe().f_lineno  # noqa: E702
+        with pytest.warns(RuntimeWarning) as record, pytest.raises(ValueError,
+                                                                   match="no gradient today"):
+            y.backward()
+    message = str(record[0].message)
+    assert message.startswith("detect_anomaly: error detected in Fails's backward "
+                              "(ValueError: no gradient today) (created at ")
+    assert f"{THIS_FILE}:{line})" in message
+    with warnings.catch_warnings():  # off: the error alone
+        warnings.simplefilter("error")
+        y = Fails.apply(x).sum()
+        with pytest.raises(ValueError, match="no gradient today"):
+            y.backward()
+
+
+@pytest.mark.parametrize("call", [lambda: detect_anomaly(check_nan=1),
+                                  lambda: set_detect_anomaly(True, check_nan="no")])
+def test_check_nan_must_be_a_bool(call):
+    with pytest.raises(TypeError, match="check_nan must be True or False, got"):
+        call()
     assert not is_anomaly_enabled()

@@ -936,3 +936,27 @@ def test_views_of_one_buffer_that_do_not_overlap_are_not_each_others_saved_value
         model[1].bias.add_(1.0)  # Linear's backward never reads its bias
     out.sum().backward()  # no error, as in PyTorch
     assert model[0].weight.grad is not None
+
+
+def test_a_leaf_that_stopped_requiring_grad_gets_no_grad_as_in_pytorch():
+    """requires_grad_(False) after the graph was built: backward writes no .grad there
+    (PyTorch's AccumulateGrad returns early), and its register_hook hooks still run;
+    the other leaves get theirs, also on a replayed call."""
+    w, v = tn.ones(2, requires_grad=True), tn.ones(2, requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(g.tolist()))
+    w.register_post_accumulate_grad_hook(lambda t: seen.append("accumulated"))
+    y = (w * v * 3).sum()
+    w.requires_grad_(False)
+    y.backward()
+    assert w.grad is None and seen == [[3.0, 3.0]] and v.grad.tolist() == [3.0, 3.0]
+    model = tn.nn.Linear(2, 1)
+    step = tn.capture(lambda x: model(x).sum())
+    x = tn.ones(3, 2)
+    for _ in range(3):  # recorded twice, then replayed
+        model.zero_grad()
+        loss = step(x)
+        model.bias.requires_grad_(False)
+        loss.backward()
+        assert model.bias.grad is None and model.weight.grad.tolist() == [[3.0, 3.0]]
+        model.bias.requires_grad_(True)

@@ -172,7 +172,7 @@ def test_gradients_a_user_lays_out_in_one_array_are_read_but_not_changed():
     for foreach in (True, False):
         for p, start, stop in zip(params, (0, 6), (6, 8)):
             p.array = np.arange(float(p.array.size)).reshape(p.array.shape)
-            p.grad = tn.Tensor(flat[start:stop].reshape(p.array.shape))
+            p.grad = tn.tensor(flat[start:stop].reshape(p.array.shape))
             p.grad.array = flat[start:stop].reshape(p.array.shape)  # a view, not a copy
         opt = tn.optim.SGD(params, lr=0.5, foreach=foreach)
         opt.step()
@@ -341,7 +341,7 @@ def test_gradients_viewing_memory_numpy_does_not_own_are_stepped_on(optimizer):
         grads = np.frombuffer(memory)
         for p, start, stop in zip(params, (0, 6), (6, 8)):
             p.array = np.arange(float(p.array.size)).reshape(p.array.shape)
-            p.grad = tn.Tensor(grads[start:stop].reshape(p.array.shape))
+            p.grad = tn.tensor(grads[start:stop].reshape(p.array.shape))
             p.grad.array = grads[start:stop].reshape(p.array.shape)
         opt = tn.optim.SGD(params, lr=0.5, foreach=foreach) if optimizer == "sgd" else \
             tn.optim.Adam(params, lr=0.5, foreach=foreach)

@@ -950,3 +950,26 @@ def test_check_dim_takes_an_integer_only():
     for dim in (True, tn.tensor([1]), tn.tensor(True), 1.0):
         with pytest.raises(TypeError, match="Dimension must be an integer, got"):
             tn.ones(2, 3).transpose(dim, 0)
+
+
+@pytest.mark.parametrize("value,error,message", [
+    (np.ones(2, np.float32), TypeError, "must be a Tensor or None, got ndarray"),
+    (3.0, TypeError, "must be a Tensor or None, got float"),
+    (tn.ones(3), RuntimeError, r"must have the tensor's shape \(2,\), got \(3,\)"),
+    (tn.ones(2, dtype=tn.float64), RuntimeError, "must have the tensor's dtype float32, got "
+                                                 "float64"),
+    (tn.ones(2, dtype=tn.int64), RuntimeError, "dtype float32, got int64"),
+])
+def test_assigning_grad_is_checked_as_in_pytorch(value, error, message):
+    w = tn.ones(2, requires_grad=True)
+    with pytest.raises(error, match=message):
+        w.grad = value
+    assert w.grad is None
+    w.grad = tn.full((2,), 3.0)  # a tensor of its shape and dtype: taken as it is
+    assert w.grad.tolist() == [3.0, 3.0]
+    (w * 2).sum().backward()  # and accumulated into
+    assert w.grad.tolist() == [5.0, 5.0]
+    with pytest.raises(RuntimeError, match="cannot be its own gradient"):
+        w.grad = w
+    w.grad = None
+    assert w.grad is None

@@ -9,7 +9,8 @@ from tinynet.allocator import tune_if_asked as _tune_if_asked
 # NOTE: autograd first. Tensor and Function need each other (Function.apply builds
 # Tensors; Tensor methods call ops); each module imports the other at its end.
 from tinynet.autograd import (capture, enable_grad, gradcheck, inference_mode,
-                              is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled)
+                              is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                              is_grad_enabled, no_grad, set_grad_enabled)
 from tinynet.tensor import Tensor
 from tinynet import autograd, backends, cuda, linalg, nn, optim  # noqa: I001
 from tinynet.combining import (add, cat, column_stack, concat, concatenate, div, divide, einsum,
@@ -140,6 +141,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "get_float32_matmul_precision", "testing", "set_default_tensor_type", "amp", "autocast",
     "iinfo", "index_select", "inference_mode", "init_report", "initial_seed", "int", "int8",
     "int16", "int32", "int64", "IntTensor", "is_floating_point", "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
     "is_grad_enabled",
     "is_tensor", "isclose", "isfinite",
     "isin",

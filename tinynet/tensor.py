@@ -109,7 +109,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     # _view_base: for a tensor an op made as a view of an input's memory (x[0], x.t()), a
     # weak reference to that input, which an in-place change inside the graph also
     # rebinds (tensor_views.py's view_of); unset or None otherwise
-    __slots__ = ("array", "grad", "_requires_grad", "_ctx", "_hooks", "_grad_hooks",
+    __slots__ = ("array", "_grad", "_requires_grad", "_ctx", "_hooks", "_grad_hooks",
                  "_version", "_view_base", "__weakref__")
     # Make numpy defer to our reflected operators: np_array * tensor -> Tensor.__rmul__.
     __array_ufunc__ = None
@@ -123,7 +123,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     def _adopt(self, array: np.ndarray, requires_grad: bool) -> None:
         """Make this a leaf holding ``array`` (a constructor's last step)."""
         self.array = array
-        self.grad = None
+        self._grad = None
         self._ctx = None
         self._hooks = self._grad_hooks = None
         self._version = [0]
@@ -135,7 +135,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     def _wrap(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Wrap an array without copying or checking it: the constructor of the hot path."""
         t = object.__new__(cls)
-        t.array, t.grad, t._requires_grad, t._ctx, t._hooks, t._grad_hooks = (
+        t.array, t._grad, t._requires_grad, t._ctx, t._hooks, t._grad_hooks = (
             array, None, requires_grad, ctx, None, None)
         t._version = [0]
         return t
@@ -210,6 +210,26 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
     # checks of requires_grad_, and only on a leaf, as in PyTorch
     requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad,
                              doc="Whether operations on this tensor are recorded.")
+
+    def _set_grad(self, grad) -> None:
+        if grad is not None:
+            if not isinstance(grad, Tensor):
+                raise TypeError(f"grad: the gradient assigned must be a Tensor or None, got "
+                                f"{type(grad).__name__}")
+            if grad is self:
+                raise RuntimeError("grad: a tensor cannot be its own gradient")
+            if grad.array.shape != self.array.shape:
+                raise RuntimeError(f"grad: the gradient assigned must have the tensor's shape "
+                                   f"{tuple(self.array.shape)}, got {tuple(grad.array.shape)}")
+            if grad.array.dtype != self.array.dtype:
+                raise RuntimeError(f"grad: the gradient assigned must have the tensor's dtype "
+                                   f"{self.dtype}, got {grad.dtype}")
+        self._grad = grad
+
+    # NOTE: read at C speed (the optimizers read it for every parameter); an assignment is
+    # checked as PyTorch checks it (the engine writes ``_grad`` itself)
+    grad = property(operator.attrgetter("_grad"), _set_grad,
+                    doc="The gradient backward accumulated here (a Tensor), or None.")
 
     def detach(self) -> "Tensor":
         """A tensor sharing this data (and its version counter), cut from the graph."""

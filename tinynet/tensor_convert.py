@@ -25,8 +25,8 @@ class TensorConvert:
                 "grad_hooks": self._grad_hooks}
 
     def __setstate__(self, state: dict) -> None:
-        self.array, self.grad, self._requires_grad = (state["data"], state["grad"],
-                                                     state["requires_grad"])
+        self.array, self._grad, self._requires_grad = (state["data"], state["grad"],
+                                                      state["requires_grad"])
         self._grad_hooks = state["grad_hooks"]
         self._hooks = None  # register_hook's are not copied, as in PyTorch
         self._ctx = None  # an unpickled tensor is a leaf

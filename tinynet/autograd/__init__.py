@@ -1,5 +1,6 @@
 """Reverse-mode automatic differentiation: ``Function``, the backward engine, grad mode."""
-from tinynet.autograd.anomaly import (AnomalyError, detect_anomaly, is_anomaly_enabled,
+from tinynet.autograd.anomaly import (AnomalyError, detect_anomaly,
+                                      is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                       set_detect_anomaly)
 from tinynet.autograd.function import Function
 from tinynet.autograd.gradcheck import GradcheckError, gradcheck
@@ -12,5 +13,6 @@ from tinynet.autograd.variable import Variable
 
 __all__ = ["AnomalyError", "Function", "GradcheckError", "backward", "capture",
            "detect_anomaly", "enable_grad", "functional", "grad", "gradcheck", "inference_mode",
-           "is_anomaly_enabled", "is_grad_enabled", "no_grad", "set_detect_anomaly",
+           "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_grad_enabled", "no_grad",
+           "set_detect_anomaly",
            "set_grad_enabled", "Variable"]

@@ -7,6 +7,10 @@ backward), the line of code that created the op (outside tinynet) and the module
 forward was running. A NaN that was already in a leaf tensor (an input, a parameter) is
 reported at the first op that reads it, as coming from that leaf.
 
+With ``check_nan=False`` no value is checked: each op only records where it was created,
+and an error raised in an op's backward is preceded by a warning naming the op and
+that line, as PyTorch's anomaly mode does (the full mode warns so too).
+
 Off (the default) it costs one flag check per op and per module call.
 ``set_detect_anomaly(mode)`` turns it on or off at once, as in PyTorch. The mode is per
 thread (the engine's observers are); PyTorch's is one for the whole process.
@@ -14,6 +18,7 @@ thread (the engine's observers are); PyTorch's is one for the whole process.
 import functools
 import os
 import traceback
+import warnings
 
 import numpy as np
 
@@ -42,6 +47,11 @@ class detect_anomaly:
     forward output or backward gradient is non-finite while its inputs were finite.
     On leaving, the mode is what it was before (on, inside ``set_detect_anomaly(True)``).
 
+    Args:
+        check_nan: False to check nothing, only record where each op was created: an
+            error raised in an op's backward is then preceded by a warning naming the op
+            and that line, as PyTorch's (default True).
+
     Example:
         >>> import tinynet as tn
         >>> w = tn.tensor([1.0, float("nan")], requires_grad=True)
@@ -53,19 +63,22 @@ class detect_anomaly:
         Mul forward True
     """
 
+    def __init__(self, check_nan: bool = True):
+        self.check_nan = _check_bool("detect_anomaly", "check_nan", check_nan)
+
     def __enter__(self):
-        self.prev = is_anomaly_enabled()
-        _switch(True)
+        self.prev = _mode()
+        _switch(True, self.check_nan)
         return self
 
     def __exit__(self, *exc):
-        _switch(self.prev)
+        _switch(*self.prev)
         return False
 
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with detect_anomaly():
+            with detect_anomaly(self.check_nan):
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -77,6 +90,8 @@ class set_detect_anomaly:
 
     Args:
         mode: True to check every op (see ``detect_anomaly``), False to stop.
+        check_nan: with mode True, False to record where ops were created without
+            checking their values (see ``detect_anomaly``; default True).
 
     Example:
         >>> import tinynet as tn
@@ -87,33 +102,54 @@ class set_detect_anomaly:
         False
     """
 
-    def __init__(self, mode: bool):
-        if not isinstance(mode, bool):  # (PyTorch refuses any other type too)
-            raise TypeError(f"set_detect_anomaly: mode must be True or False, got {mode!r}")
-        self.prev = is_anomaly_enabled()
-        _switch(mode)
+    def __init__(self, mode: bool, check_nan: bool = True):
+        mode = _check_bool("set_detect_anomaly", "mode", mode)  # (PyTorch refuses any
+        check_nan = _check_bool("set_detect_anomaly", "check_nan", check_nan)  # other type)
+        self.prev = _mode()
+        _switch(mode, check_nan)
 
     def __enter__(self):
         return self  # already switched by __init__
 
     def __exit__(self, *exc):
-        _switch(self.prev)
+        _switch(*self.prev)
         return False
 
 
 def is_anomaly_enabled() -> bool:
     """Whether anomaly detection is on (in this thread)."""
+    return record_forward in OBSERVERS.forward or check_forward in OBSERVERS.forward
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly detection is on and checks values for NaN and infinities (in
+    this thread)."""
     return check_forward in OBSERVERS.forward
 
 
-def _switch(on: bool) -> None:
-    """Install the anomaly checks as observers of the engine (once), or remove them."""
-    if on and not is_anomaly_enabled():
-        OBSERVERS.forward.append(check_forward)
-        OBSERVERS.backward.append(check_backward)
-    elif not on and is_anomaly_enabled():
-        OBSERVERS.forward.remove(check_forward)
-        OBSERVERS.backward.remove(check_backward)
+def _check_bool(where: str, name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return value
+
+
+def _mode() -> tuple:
+    """(on, check_nan): the mode to go back to."""
+    return is_anomaly_enabled(), is_anomaly_check_nan_enabled()
+
+
+def _switch(on: bool, check_nan: bool = True) -> None:
+    """Install the anomaly observers of the engine (once): the checks, or, without
+    ``check_nan``, the recording of creation sites alone; or remove them."""
+    for observers, observer in ((OBSERVERS.forward, check_forward),
+                                (OBSERVERS.forward, record_forward),
+                                (OBSERVERS.backward, check_backward)):
+        if observer in observers:
+            observers.remove(observer)
+    if on:
+        OBSERVERS.forward.append(check_forward if check_nan else record_forward)
+        if check_nan:
+            OBSERVERS.backward.append(check_backward)
 
 
 def creation_site() -> str:
@@ -126,10 +162,15 @@ def creation_site() -> str:
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
 
 
-def check_forward(ctx, args, out) -> None:
-    """Record where ``ctx`` was created; raise if it made a non-finite output."""
+def record_forward(ctx, args, out) -> None:
+    """Record where ``ctx`` was created, and inside which module."""
     ctx.anomaly_site = creation_site()
     ctx.anomaly_module = current_module()
+
+
+def check_forward(ctx, args, out) -> None:
+    """Record where ``ctx`` was created; raise if it made a non-finite output."""
+    record_forward(ctx, args, out)
     if _finite(out.array):
         return
     op = type(ctx).__name__
@@ -159,6 +200,18 @@ def check_backward(ctx, grad, input_grads) -> None:
             raise AnomalyError(f"detect_anomaly: {op} backward returned non-finite values in "
                                f"its gradient for input {i}{_where(ctx)}", op, "backward", site,
                                module)
+
+
+def warn_backward_error(ctx, error: Exception) -> None:
+    """Before an error raised by ``ctx``'s backward propagates, under anomaly mode: a
+    warning naming the op and the line that created it, as PyTorch's "Error detected in
+    ..." (the error's own traceback shows only the backward pass)."""
+    site = getattr(ctx, "anomaly_site", None)
+    if site is None:  # (made before the mode was on)
+        return
+    warnings.warn(f"detect_anomaly: error detected in {type(ctx).__name__}'s backward "
+                  f"({type(error).__name__}: {error}){_where(ctx)}", RuntimeWarning,
+                  stacklevel=2)
 
 
 def _finite(array) -> bool:

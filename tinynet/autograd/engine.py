@@ -4,7 +4,8 @@ call each op's ``backward``, and accumulate gradients.
 Three jobs happen here and nowhere else:
   * summing the gradients of a tensor used more than once;
   * ``unbroadcast``: reducing a gradient to the shape of the input it belongs to;
-  * writing ``.grad`` of leaves, and freeing the graph afterwards.
+  * writing ``.grad`` of leaves (those that still require grad), and freeing the graph
+    afterwards.
 It also runs the hooks on gradients: a tensor's ``register_hook`` hooks on its summed
 gradient (before an op's backward reads it, or before a leaf's ``.grad`` takes it), and
 a leaf's post-accumulate hooks once its ``.grad`` is written.
@@ -165,8 +166,12 @@ def _call_backward(ctx, g: np.ndarray, adopted: set, retained: bool = True) -> t
         _retain(ctx.retained(), g, adopted)
     try:
         input_grads = type(ctx).backward(ctx, g)
-    except AttributeError as error:
-        raise numpy_hint(type(ctx), "backward", error) from error
+    except Exception as error:
+        if OBSERVERS.forward:  # (anomaly mode recorded where the op was made)
+            warn_backward_error(ctx, error)
+        if isinstance(error, AttributeError):
+            raise numpy_hint(type(ctx), "backward", error) from error
+        raise
     return input_grads if type(input_grads) is tuple else (input_grads,)
 
 
@@ -189,8 +194,8 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
         if g is None:
             continue
         if g.base is base and base is not None and leaf.grad is None and \
-                g.dtype is leaf.array.dtype and not leaf._hooks:
-            leaf.grad = wrap(g, False, None)  # the usual case, in short: a view to adopt
+                g.dtype is leaf.array.dtype and not leaf._hooks and leaf._requires_grad:
+            leaf._grad = wrap(g, False, None)  # the usual case, in short: a view to adopt
             if leaf._grad_hooks:
                 _run_grad_hooks(leaf)
         else:
@@ -214,6 +219,8 @@ def _write_leaf_grads(leaves: list, grads: dict, adopted: set = None) -> None:
 def _write_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
     if leaf._hooks:  # on the gradient in the leaf's dtype, as .grad will hold it
         g = _run_tensor_hooks(leaf._hooks, np.asarray(g, leaf.array.dtype), adopted)
+    if not leaf._requires_grad:  # requires_grad_(False) since the graph was built: no
+        return  # .grad, as PyTorch's AccumulateGrad (its tensor hooks have run)
     _accumulate_leaf_grad(leaf, g, adopted, grads_base)
     if leaf._grad_hooks:
         _run_grad_hooks(leaf)
@@ -292,7 +299,7 @@ def _retain(t, g: np.ndarray, adopted: set) -> None:
     if t.grad is None:
         _accumulate_leaf_grad(t, g, adopted)
     else:
-        t.grad = _Tensor._wrap(t.grad.array + np.asarray(g, t.array.dtype), False, None)
+        t._grad = _Tensor._wrap(t.grad.array + np.asarray(g, t.array.dtype), False, None)
 
 
 def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) -> None:
@@ -312,10 +319,11 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) ->
     grad = leaf.grad
     if grad is None:
         adopted.add(id(g))
-        leaf.grad = _Tensor._wrap(g, False, None)
+        leaf._grad = _Tensor._wrap(g, False, None)
     else:
         grad.array += g
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)
 from tinynet.autograd.function import numpy_hint  # noqa: E402
+from tinynet.autograd.anomaly import warn_backward_error  # noqa: E402

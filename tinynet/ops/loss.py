@@ -10,6 +10,7 @@ from scipy.special import expit
 
 from tinynet.autograd.function import Function
 from tinynet.ops.reduce import per_count
+from tinynet.ops.unary import sign
 
 
 def reduce_losses(losses, reduction: str, denominator):
@@ -203,7 +204,8 @@ class SmoothL1(Function):
     def backward(ctx, grad):
         (d,) = ctx.saved_tensors
         beta = ctx.beta
-        slope = np.sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
+        # (L1's slope at a NaN difference is sign(NaN) = 0, as PyTorch's; smooth L1's is NaN)
+        slope = sign(d) if beta == 0 else np.where(np.abs(d) < beta, d / beta, np.sign(d))
         if ctx.reduction == "mean":
             grad = per_count(grad, ctx.count)
         gx = slope * (grad * ctx.scale)

@@ -3,16 +3,17 @@ import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.reduce import _axes
+from tinynet.ops.unary import sign
 
 
 class Norm(Function):
     """y = ‖x‖ₚ = (Σ |x|ᵖ)^(1/p) over ``dim``;  dy/dx = sign(x) |x|ᵖ⁻¹ / yᵖ⁻¹.
 
-    So dy/dx = x / y for p = 2 and sign(x) for p = 1. For p = inf (-inf), y is the
-    largest (smallest) |x| and the gradient sign(x) is split evenly among the elements
-    that reach it; p = 0 counts the non-zero elements, with gradient 0. Where y = 0 the
-    gradient is 0 (the subgradient PyTorch picks: the derivative does not exist there),
-    and so it is at x = 0 for p < 1.
+    So dy/dx = x / y for p = 2 and sign(x) for p = 1, with sign(NaN) = 0 as PyTorch's.
+    For p = inf (-inf), y is the largest (smallest) |x| (NaN if an element is) and the
+    gradient sign(x) is split evenly among the elements that reach it; p = 0 counts the
+    non-zero elements, with gradient 0. Where y = 0 the gradient is 0 (the subgradient
+    PyTorch picks: the derivative does not exist there), and so it is at x = 0 for p < 1.
     """
 
     @staticmethod
@@ -34,14 +35,16 @@ class Norm(Function):
         if p == 0:
             return np.zeros_like(x), None, None, None
         if p == 1:
-            return np.sign(x) * grad, None, None, None
+            return sign(x) * grad, None, None, None
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 2:
                 gx = x * (grad / y)
             elif p in (np.inf, -np.inf):
                 extreme = np.abs(x) == y
+                if np.isnan(y).any():  # a NaN is the norm: it counts as the extreme, as
+                    extreme |= np.isnan(x) & np.isnan(y)  # in PyTorch (its sign is 0)
                 count = extreme.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
-                gx = np.sign(x) * extreme * (grad / count)
+                gx = sign(x) * extreme * (grad / count)
             else:
                 a = np.abs(x)
                 gx = np.sign(x) * a ** (p - 1) * (grad / y ** (p - 1))

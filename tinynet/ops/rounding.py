@@ -8,6 +8,7 @@ the Tensor methods (they are already whole numbers), as in PyTorch.
 import numpy as np
 
 from tinynet.autograd.function import Function
+from tinynet.ops.unary import sign
 
 
 class _PiecewiseConstant(Function):
@@ -59,7 +60,7 @@ class Sign(_PiecewiseConstant):
     def forward(ctx, x):
         if x.dtype == np.bool_:  # False and True are their own signs (numpy refuses them)
             return x.copy()
-        return np.nan_to_num(np.sign(x), nan=0.0)
+        return sign(x)
 
 
 class FloorDivide(_PiecewiseConstant):

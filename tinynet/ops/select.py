@@ -13,8 +13,9 @@ from tinynet.autograd.function import Function
 
 
 class Maximum(Function):
-    """y = max(x, z), elementwise;  dy/dx = 1 where x > z, ½ where x = z, else 0
-    (and dy/dz the other way round): ties split the gradient evenly, as in PyTorch."""
+    """y = max(x, z), elementwise;  dy/dx = 1 where x > z, ½ where x = z, 0 where x < z
+    (and dy/dz the other way round): ties split the gradient evenly, and where x or z is
+    NaN (so is y) each gets it whole, as in PyTorch."""
 
     @staticmethod
     def forward(ctx, x, z):
@@ -24,12 +25,12 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, z = ctx.saved_tensors
-        return _share(grad, x > z, x == z, ctx.needs_input_grad)
+        return _share(grad, x > z, x < z, x == z, ctx.needs_input_grad)
 
 
 class Minimum(Function):
-    """y = min(x, z), elementwise;  dy/dx = 1 where x < z, ½ where x = z, else 0
-    (and dy/dz the other way round), as in PyTorch."""
+    """y = min(x, z), elementwise;  dy/dx = 1 where x < z, ½ where x = z, 0 where x > z
+    (and dy/dz the other way round; each gets it whole at a NaN), as in PyTorch."""
 
     @staticmethod
     def forward(ctx, x, z):
@@ -39,7 +40,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, z = ctx.saved_tensors
-        return _share(grad, x < z, x == z, ctx.needs_input_grad)
+        return _share(grad, x < z, x > z, x == z, ctx.needs_input_grad)
 
 
 class FMax(Function):
@@ -81,11 +82,12 @@ def _route(grad, x_wins, needs):
     return gx, gz
 
 
-def _share(grad, x_wins, tie, needs):
-    """(dL/dx, dL/dz): all of ``grad`` to the winner, half each on a tie."""
+def _share(grad, x_wins, z_wins, tie, needs):
+    """(dL/dx, dL/dz): all of ``grad`` to the winner, half each on a tie, and all of it to
+    both where neither wins nor ties (a NaN on either side), as PyTorch's gradients."""
     half = grad * 0.5
     need_x, need_z = needs
-    gx = np.where(x_wins, grad, np.where(tie, half, 0)) if need_x else None
+    gx = np.where(z_wins, 0, np.where(tie, half, grad)) if need_x else None
     gz = np.where(x_wins, 0, np.where(tie, half, grad)) if need_z else None
     return gx, gz
 

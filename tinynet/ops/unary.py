@@ -48,8 +48,15 @@ class Sqrt(Function):
         return grad / (2 * y)
 
 
+def sign(x: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 as x is negative, zero or positive, and 0 for NaN, as PyTorch's sign
+    ((0 < x) - (x < 0)), where numpy's gives NaN: the slope the gradients of |x| and of
+    the norms and losses built on it take, so a NaN input gets no NaN gradient there."""
+    return np.nan_to_num(np.sign(x), nan=0.0)
+
+
 class Abs(Function):
-    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as in PyTorch)."""
+    """y = |x|;  dy/dx = sign(x) (0 at x = 0 and at NaN, as in PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -59,7 +66,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.sign(x)
+        return grad * sign(x)
 
 
 class Clamp(Function):
