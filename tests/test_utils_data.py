@@ -51,8 +51,8 @@ def test_dataset_base_class_says_what_is_missing():
     with pytest.raises(NotImplementedError,
                        match=r"Empty: a Dataset must define __getitem__\(index\)"):
         Empty()[0]
-    with pytest.raises(NotImplementedError, match=r"Empty: a Dataset must define __len__\(\)"):
-        len(Empty())
+    with pytest.raises(TypeError, match=r"object of type 'Empty' has no len\(\)"):
+        len(Empty())  # Python's own error, as PyTorch's Dataset has no __len__
 
 
 def test_subset_reads_through_its_indices():
@@ -372,3 +372,84 @@ def test_random_split_takes_numpy_fractions():
     parts = random_split(range(10), [np.float32(0.3), np.float32(0.7)],
                          generator=tn.Generator().manual_seed(0))
     assert [len(p) for p in parts] == [3, 7]
+
+
+class Stream(tn.utils.data.IterableDataset):
+    """n samples (x, label) made as they are read, as a file read line by line."""
+
+    def __init__(self, n, start=0):
+        self.n, self.start = n, start
+
+    def __iter__(self):
+        for i in range(self.start, self.start + self.n):
+            yield np.array([i, -i], np.float32), i % 3
+
+
+class SizedStream(Stream):
+    def __len__(self):
+        return self.n
+
+
+@pytest.mark.parametrize("n,batch_size,drop_last", [(7, 3, False), (7, 3, True), (6, 3, True),
+                                                    (2, 5, False), (2, 5, True), (0, 2, False)])
+def test_an_iterable_dataset_is_batched_in_its_order(n, batch_size, drop_last):
+    loader = DataLoader(SizedStream(n), batch_size=batch_size, drop_last=drop_last)
+    batches = [(x.tolist(), y.tolist()) for x, y in loader]
+    labels = [i % 3 for i in range(n)]
+    cut = n - n % batch_size if drop_last else n
+    expected = [labels[i:i + batch_size] for i in range(0, cut, batch_size)]
+    assert [y for _, y in batches] == expected
+    assert [x for x, _ in batches] == [[[i, -i] for i in range(k, k + len(b))]
+                                       for k, b in zip(range(0, cut, batch_size), expected)]
+    assert len(loader) == len(expected)  # from the dataset's len
+    assert loader.sampler is None and loader.batch_sampler is None
+    with pytest.raises(TypeError, match="object of type 'Stream' has no len"):
+        len(DataLoader(Stream(n), batch_size=batch_size))  # as PyTorch: no len to give
+
+
+def test_iterable_datasets_chain_and_refuse_what_orders_indices():
+    both = Stream(2) + SizedStream(3, start=10)
+    assert isinstance(both, tn.utils.data.ChainDataset)
+    assert [y.tolist() for _, y in DataLoader(both, batch_size=4)] == [[0, 1, 1, 2], [0]]
+    assert len(tn.utils.data.ChainDataset([SizedStream(2), SizedStream(3)])) == 5
+    with pytest.raises(TypeError, match="each dataset must be an IterableDataset, got list"):
+        list(tn.utils.data.ChainDataset([Stream(1), [1, 2]]))
+    for name, value in (("shuffle", True), ("sampler", np.arange(2)),
+                        ("batch_sampler", [[0, 1]])):
+        with pytest.raises(ValueError, match=f"IterableDataset gives its own order, so "
+                                             f"{name} must not be given"):
+            DataLoader(Stream(2), **{name: value})
+    with pytest.raises(TypeError, match="ConcatDataset: the datasets must be map-style"):
+        tn.utils.data.ConcatDataset([TensorDataset(tn.arange(2)), Stream(2)])
+    with pytest.raises(NotImplementedError, match="must define __iter__"):
+        iter(tn.utils.data.IterableDataset())
+
+
+def test_iterable_dataset_batches_equal_pytorchs():
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(Stream(7))
+
+    for drop_last in (False, True):
+        ours = [[t.tolist() for t in b] for b in DataLoader(Stream(7), 3, drop_last=drop_last)]
+        theirs = [[t.tolist() for t in b]
+                  for b in torch.utils.data.DataLoader(TorchStream(), 3, drop_last=drop_last)]
+        assert ours == theirs
+
+
+def test_fit_trains_on_an_iterable_loader():
+    class Separable(tn.utils.data.IterableDataset):
+        def __iter__(self):
+            rng = np.random.default_rng(0)  # the same samples each epoch
+            for _ in range(128):
+                x = rng.normal(size=2).astype(np.float32)
+                yield x, int(x[0] + x[1] > 0)
+
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(2, 8), tn.nn.ReLU(), tn.nn.Linear(8, 2))
+    history = tn.fit(model, DataLoader(Separable(), batch_size=16), epochs=8, lr=0.05,
+                     optimizer="adam", progress=False, monitor=False)
+    losses = history["train_loss"]
+    assert losses[-1] < 0.5 * losses[0] and history.config["sampler"] == "Separable"

@@ -258,9 +258,12 @@ def _check_monitored(callbacks: list, validation) -> None:
 def _sampler_name(loader):
     """What orders a loader's batches, for History.config (None for arrays): its
     batch_sampler's class when one was given, else its sampler's (a list or other
-    iterable of indices: its type's name)."""
+    iterable of indices: its type's name); the dataset's class for an IterableDataset,
+    which orders its own samples."""
     if loader is None:
         return None
+    if loader.sampler is None:
+        return type(loader.dataset).__name__
     given = loader.batch_size is None  # (a batch_sampler was given)
     return type(loader.batch_sampler if given else loader.sampler).__name__
 

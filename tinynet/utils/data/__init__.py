@@ -1,15 +1,17 @@
 """Datasets and minibatches, as ``torch.utils.data`` (a package of the same modules):
-``dataset.py`` (``Dataset``, ``TensorDataset``, ``ConcatDataset``, ``Subset``,
-``random_split``), ``dataloader.py`` (``DataLoader``, ``default_collate``) and
-``sampler.py`` (the samplers a ``DataLoader`` may take)."""
+``dataset.py`` (``Dataset``, ``IterableDataset``, ``ChainDataset``, ``TensorDataset``,
+``ConcatDataset``, ``Subset``, ``random_split``), ``dataloader.py`` (``DataLoader``,
+``default_collate``) and ``sampler.py`` (the samplers a ``DataLoader`` may take)."""
 from tinynet.utils.data import dataloader, dataset, sampler
 from tinynet.utils.data.dataloader import DataLoader, default_collate, get_worker_info
-from tinynet.utils.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from tinynet.utils.data.dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset,
+                                        Subset, TensorDataset, random_split)
 from tinynet.utils.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
                                         SubsetRandomSampler, WeightedRandomSampler)
 
 __all__ = [
-    "Dataset", "TensorDataset", "ConcatDataset", "Subset", "random_split", "default_collate",
+    "Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "ConcatDataset", "Subset",
+    "random_split", "default_collate",
     "DataLoader", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
     "WeightedRandomSampler", "BatchSampler", "dataloader", "dataset", "sampler",
     "get_worker_info",

@@ -4,6 +4,7 @@ with ``default_collate``. Everything runs in the calling process (see ``DataLoad
 ``num_workers``)."""
 import collections.abc
 import copy
+import itertools
 import numbers
 import reprlib
 
@@ -14,7 +15,7 @@ from tinynet.combining import stack
 from tinynet.factories import as_tensor, tensor
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
-from tinynet.utils.data.dataset import TensorDataset
+from tinynet.utils.data.dataset import IterableDataset, TensorDataset
 from tinynet.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
@@ -91,7 +92,10 @@ class DataLoader:
     ``collate_fn``.
 
     Args:
-        dataset: a dataset (``__getitem__`` and ``__len__``).
+        dataset: a dataset (``__getitem__`` and ``__len__``), or an ``IterableDataset``,
+            whose samples are batched as its iteration gives them (then no
+            ``shuffle``, ``sampler`` or ``batch_sampler``; ``sampler`` and
+            ``batch_sampler`` are None, and ``len(loader)`` needs ``len(dataset)``).
         batch_size: samples per batch (default 1).
         shuffle: draw a new random order at each iteration (default False).
         sampler: the order of the indices instead (a ``Sampler``, or any iterable of
@@ -130,6 +134,16 @@ class DataLoader:
         if generator is not None:
             as_generator(generator, "DataLoader")  # refuse a wrong type now, not mid-epoch
         self.generator = generator
+        if isinstance(dataset, IterableDataset):  # it gives the order: nothing to draw
+            for name, value in (("shuffle", self.shuffle), ("sampler", sampler),
+                                ("batch_sampler", batch_sampler)):
+                if value is not None and value is not False:
+                    raise ValueError(f"DataLoader: an IterableDataset gives its own order, so "
+                                     f"{name} must not be given, got {name}="
+                                     f"{reprlib.repr(value)}")
+            self.sampler = self.batch_sampler = None
+            self._made = True
+            return
         if sampler is not None and self.shuffle:
             raise ValueError(f"DataLoader: sampler and shuffle=True cannot be combined (the "
                              f"sampler gives the order), got sampler={reprlib.repr(sampler)}")
@@ -158,6 +172,9 @@ class DataLoader:
         super().__setattr__(name, value)
 
     def __len__(self) -> int:
+        if self.batch_sampler is None:  # an IterableDataset's batches, when it has a len
+            n = len(self.dataset)
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler)
 
     def __iter__(self):
@@ -168,6 +185,9 @@ class DataLoader:
         # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
         # default, are picked by one index per tensor instead of one GetItem per sample
         # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
+        if self.batch_sampler is None:
+            yield from self._streamed_batches()
+            return
         whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
         fetch_together = callable(getattr(self.dataset, "__getitems__", None))
         for indices in self.batch_sampler:
@@ -182,6 +202,16 @@ class DataLoader:
                 yield self.collate_fn(self.dataset.__getitems__(list(indices)))
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
+
+
+    def _streamed_batches(self):
+        """An IterableDataset's samples, batch_size at a time, as they come."""
+        samples = iter(self.dataset)
+        while True:
+            batch = list(itertools.islice(samples, self.batch_size))
+            if not batch or len(batch) < self.batch_size and self.drop_last:
+                return
+            yield self.collate_fn(batch)
 
 
 _FIXED = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset")

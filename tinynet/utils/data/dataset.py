@@ -1,7 +1,9 @@
 """Datasets, as ``torch.utils.data.dataset``: ``Dataset``, ``TensorDataset``,
 ``ConcatDataset``, ``Subset`` and ``random_split``. A dataset is anything with
 ``__getitem__(i)`` and ``__len__``: a ``TensorDataset``, a list of ``(image, label)``
-pairs, your own ``Dataset`` subclass."""
+pairs, your own ``Dataset`` subclass. An ``IterableDataset`` (``ChainDataset`` chains
+several) is read by iterating it instead: a stream, a generator, a file read line by
+line."""
 import bisect
 import itertools
 import math
@@ -34,13 +36,65 @@ class Dataset:
         raise NotImplementedError(f"{type(self).__name__}: a Dataset must define "
                                   f"__getitem__(index); add it to your subclass")
 
-    def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__}: a Dataset must define __len__(); "
-                                  f"add it to your subclass")
+    # NOTE: no __len__, as PyTorch's: len() of a subclass without one is Python's TypeError,
+    # which code asking whether a dataset is sized catches (tqdm, a DataLoader's len)
 
     def __add__(self, other) -> "ConcatDataset":
         """``self + other``: the samples of both, self's first (a ``ConcatDataset``)."""
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets: subclasses define ``__iter__``, which yields
+    the samples, and may define ``__len__``. A DataLoader batches them in the order they
+    come (no sampler, no shuffling: the dataset decides the order).
+
+    Example:
+        >>> import tinynet as tn
+        >>> class Squares(tn.utils.data.IterableDataset):
+        ...     def __iter__(self):
+        ...         return ((i, i * i) for i in range(5))
+        >>> [y.tolist() for _, y in tn.utils.data.DataLoader(Squares(), batch_size=2)]
+        [[0, 1], [4, 9], [16]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__}: an IterableDataset must define "
+                                  f"__iter__(); add it to your subclass")
+
+    def __add__(self, other) -> "ChainDataset":
+        """``self + other``: the samples of both, self's first (a ``ChainDataset``)."""
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of several iterable datasets, one after the other, read as they are
+    iterated (the parts are not materialised).
+
+    Args:
+        datasets: an iterable of ``IterableDataset``s.
+    """
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            _check_iterable("ChainDataset", d)
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            _check_iterable("ChainDataset", d)
+            total += len(d)
+        return total
+
+
+def _check_iterable(where: str, dataset) -> None:
+    if not isinstance(dataset, IterableDataset):
+        raise TypeError(f"{where}: each dataset must be an IterableDataset, got "
+                        f"{type(dataset).__name__}")
 
 
 class TensorDataset(Dataset):
@@ -101,6 +155,11 @@ class ConcatDataset(Dataset):
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets must hold at least one dataset, got "
                              "none")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):  # (it has no indices: chain it instead)
+                raise TypeError(f"ConcatDataset: the datasets must be map-style (indexed), "
+                                f"got an IterableDataset ({type(d).__name__}); use "
+                                f"ChainDataset or + for iterable ones")
         self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
 
     def __len__(self) -> int:
