@@ -1152,3 +1152,33 @@ def test_index_put_sets_or_adds_and_differentiates_as_pytorch(call):
         results.append([np.asarray(out.tolist()), np.asarray(x.grad.tolist()),
                         np.asarray(v.grad.tolist())])
     _assert_same_arrays(*results)
+
+
+def test_logaddexp_gradients_with_one_infinite_operand():
+    """1 / (1 + e^(y - x)), as PyTorch: an infinite operand takes the whole gradient, the
+    finite one none; only equal infinities give nan."""
+    inf = np.inf
+    x = np.array([inf, 1.0, inf, -inf, 3.0, 800.0, -inf, np.nan])
+    y = np.array([0.0, inf, inf, -inf, -2.0, 0.0, 1.0, 1.0])
+    check(tn.logaddexp, torch.logaddexp, x, y)
+    check(tn.logaddexp2, torch.logaddexp2, x, y)
+
+
+def test_trunc_division_has_zero_gradient_also_at_a_zero_divisor():
+    x = np.array([3.0, 1.0, np.nan, 7.0, -7.5])
+    z = np.array([0.0, 2.0, 1.0, -2.0, 2.0])
+    check(lambda a, b: tn.div(a, b, rounding_mode="trunc"),
+          lambda a, b: torch.div(a, b, rounding_mode="trunc"), x, z)
+
+
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+@pytest.mark.parametrize("levels", [[0.5], [0.1, 0.9, 1.0, 0.25]])
+def test_quantile_levels_get_their_gradient(name, dim, levels):
+    """A q that requires grad gets d quantile / dq = (above - below)(n - 1), and nothing
+    from a row whose rank is fixed by a nan, as in PyTorch."""
+    rows = np.array([[1.0, 2.0, 4.0, 8.0], [3.0, np.nan, 1.0, 0.5], [5.0, -1.0, 2.0, 7.0],
+                     [np.nan, np.nan, np.nan, np.nan]])
+    q = np.array(levels) if len(levels) > 1 else np.array(levels[0])
+    check(lambda x, a: getattr(tn, name)(x, a, dim=dim),
+          lambda x, a: getattr(torch, name)(x, a, dim=dim), rows, q)

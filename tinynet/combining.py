@@ -17,7 +17,7 @@ from tinynet.factories import tensor
 from tinynet.ops.reduce import check_dim
 from tinynet.promotion import promote, result_type
 from tinynet.tensor import Tensor
-from tinynet.tensor_math import numpy_names
+from tinynet.tensor_math import _divisible, numpy_names
 
 
 @numpy_names
@@ -223,8 +223,9 @@ def _div(input, other, rounding_mode):
             raise RuntimeError("div: integer division by zero (the divisor has a 0)")
         values_read()  # integers divided by no op
         return Tensor._wrap(np.asarray(np.trunc(a / b)).astype(dtype), False, None)
-    quotient = x / other
-    return quotient if rounding_mode is None else quotient.trunc()
+    if rounding_mode is None:
+        return x / other
+    return ops.TruncDivide.apply(*_divisible(x, other, "div"))
 
 
 divide = true_divide = div

@@ -75,9 +75,16 @@ class TensorStats:
         below = rows.gather(-1, constant_tensor(np.floor(ranks).astype(np.int64)))
         if interpolation in ("linear", "midpoint"):
             above = rows.gather(-1, constant_tensor(np.ceil(ranks).astype(np.int64)))
-            weights = np.full_like(ranks, 0.5) if interpolation == "midpoint" else \
-                ranks - np.floor(ranks)
-            below = below.lerp(above, constant_tensor(weights))  # below + w (above - below)
+            weights = constant_tensor(np.full_like(ranks, 0.5) if interpolation == "midpoint"
+                                      else ranks - np.floor(ranks))
+            if interpolation == "linear" and isinstance(q, TensorMath) and q.requires_grad:
+                # the same weights (plus an exact 0), with q's gradient: d rank / dq = n - 1
+                # where the rank moves with q, none from a row whose rank is fixed (one
+                # with a nan: its nan - nan would reach q), as PyTorch's masked ranks
+                slopes = _rank_slopes(rows.array, skip_nan)
+                moving = (q.reshape(-1) - q.detach().reshape(-1)) * constant_tensor(slopes)
+                weights = weights + moving.where(constant_tensor(slopes > 0), 0.0)
+            below = below.lerp(above, weights)  # below + w (above - below)
         out = below.movedim(-1, 0)  # (Q, ...)
         if keepdim:
             kept = (1,) * self.ndim if dim is None or self.ndim == 0 else \
@@ -177,6 +184,18 @@ def _ranks(rows: np.ndarray, levels: np.ndarray, interpolation: str,
     rounding = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}
     ranks = ranks.astype(rows.dtype, copy=False)
     return rounding[interpolation](ranks) if interpolation in rounding else ranks
+
+
+def _rank_slopes(rows: np.ndarray, skip_nan: bool) -> np.ndarray:
+    """d rank / dq for each sorted row (..., n), as ``_ranks`` computes the ranks: n - 1,
+    or m - 1 over the m values that are not nan with ``skip_nan`` (0 when m = 0), and 0
+    for a row with a nan without it (its rank is fixed). Returns (..., 1)."""
+    nan = np.isnan(rows)
+    if skip_nan:
+        last = np.maximum(np.sum(~nan, axis=-1, keepdims=True) - 1, 0)
+    else:
+        last = np.where(nan.any(axis=-1, keepdims=True), 0, rows.shape[-1] - 1)
+    return last.astype(rows.dtype)
 
 
 def _is_scalar(q) -> bool:

@@ -26,7 +26,7 @@ from tinynet.ops.nan_reduce import NanMean, NanSum
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
                                 NanMedian, Prod, Std, Sum, Var)
-from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc
+from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc, TruncDivide
 from tinynet.ops.scan import LogCumSumExp
 from tinynet.ops.select import (FMax, FMin, Gather, IndexAdd, Maximum, Minimum, OneHot,
                                 Scatter, ScatterAdd, ScatterReduce, Where)
@@ -53,7 +53,7 @@ __all__ = [
     "ScatterReduce", "SetItem",
     "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign",
     "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold",
-    "Trunc", "Unfold", "Var", "Where", "Xlogy",
+    "Trunc", "TruncDivide", "Unfold", "Var", "Where", "Xlogy",
 ]
 
 from tinynet.ops import _fast  # noqa: E402, F401  (registers the fast paths)

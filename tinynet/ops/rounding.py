@@ -76,3 +76,13 @@ class FloorDivide(_PiecewiseConstant):
     def backward(ctx, grad):
         zero = np.zeros_like(grad)
         return zero, zero
+
+
+class TruncDivide(FloorDivide):
+    """y = x / z rounded towards 0 (``div(x, z, rounding_mode='trunc')``), as PyTorch;
+    dy/dx = dy/dz = 0 (also where z = 0: the quotient's own gradient would be inf·0)."""
+
+    @staticmethod
+    def forward(ctx, x, z):
+        with np.errstate(divide="ignore", invalid="ignore"):  # z = 0: ±inf or nan
+            return np.trunc(x / z)

@@ -75,8 +75,9 @@ def _xlogy(x, y):
 
 class LogAddExp(Function):
     """z = log(eˣ + eʸ), as m + log1p(e^-|x - y|) with m = max(x, y), so nothing
-    overflows (numpy's ``logaddexp``);  dz/dx = e^(x - z), dz/dy = e^(y - z) (each at
-    most 1). nan where x = y = ±inf, as PyTorch's."""
+    overflows (numpy's ``logaddexp``);  dz/dx = e^(x - z) = 1 / (1 + e^(y - x)) and
+    dz/dy = 1 / (1 + e^(x - y)), computed so, as PyTorch's: each between 0 and 1, also
+    where one operand is infinite; nan where x = y = ±inf."""
 
     base_exp, base_log = staticmethod(np.exp), staticmethod(np.logaddexp)
 
@@ -84,19 +85,21 @@ class LogAddExp(Function):
     def forward(ctx, x, y):
         with np.errstate(invalid="ignore"):  # a nan operand gives nan, unwarned
             z = type(ctx).base_log(x, y)
-        ctx.save_for_backward(x, y, z)
+        ctx.save_for_backward(x, y)
         return z
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, z = ctx.saved_tensors
+        x, y = ctx.saved_tensors
         power = type(ctx).base_exp
-        with np.errstate(invalid="ignore"):  # inf - inf: nan, as PyTorch
-            return grad * power(x - z), grad * power(y - z)
+        # e^(y - x) overflows to inf for y >> x: a gradient of 0 to x, meant; inf - inf: nan
+        with np.errstate(over="ignore", invalid="ignore"):
+            return grad / (1 + power(y - x)), grad / (1 + power(x - y))
 
 
 class LogAddExp2(LogAddExp):
-    """z = log₂(2ˣ + 2ʸ), stably as ``LogAddExp``;  dz/dx = 2^(x - z), dz/dy = 2^(y - z)."""
+    """z = log₂(2ˣ + 2ʸ), stably as ``LogAddExp``;  dz/dx = 2^(x - z) = 1 / (1 + 2^(y - x)),
+    dz/dy = 1 / (1 + 2^(x - y))."""
 
     base_exp, base_log = staticmethod(np.exp2), staticmethod(np.logaddexp2)
 
