@@ -1182,3 +1182,13 @@ def test_quantile_levels_get_their_gradient(name, dim, levels):
     q = np.array(levels) if len(levels) > 1 else np.array(levels[0])
     check(lambda x, a: getattr(tn, name)(x, a, dim=dim),
           lambda x, a: getattr(torch, name)(x, a, dim=dim), rows, q)
+
+
+def test_lerp_with_a_weight_tensor_and_an_infinite_distance():
+    """One op: dy/dx = 1 - w, dy/de = w, dy/dw = e - x, finite where e - x is not (the
+    two forms' gradients joined by a where made NaN there); broadcast inputs."""
+    start = np.array([2.0, 1.0, 0.0, -3.0])
+    end = np.array([np.inf, 4.0, 1.0, 5.0])
+    check(tn.lerp, torch.lerp, start, end, np.array([0.5, 0.2, 0.9, -1.0]))
+    check(tn.lerp, torch.lerp, rand(3, 1), rand(4, seed=2), rand(3, 4, seed=3))
+    check(lambda a, b: a.lerp(b, 0.75), lambda a, b: a.lerp(b, 0.75), rand(3, 4), rand(4))

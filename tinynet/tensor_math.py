@@ -91,9 +91,11 @@ class TensorMath:
     def lerp(self, end, weight):
         """self + weight · (end - self), as PyTorch computes it: so where |weight| < 0.5,
         else end - (end - self) · (1 - weight), each form exact at its own end."""
-        diff = end - self
         if isinstance(weight, TensorMath):
-            return (self + weight * diff).where(weight.abs() < 0.5, end - diff * (1 - weight))
+            dtype = _result_type(self, end, weight)
+            return ops.Lerp.apply(*[t.to(dtype) if isinstance(t, TensorMath) else t
+                                    for t in (self, end, weight)])
+        diff = end - self
         return self + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
 
     def div(self, other, *, rounding_mode=None):

@@ -6,7 +6,7 @@ from tinynet.ops.activation_dim import GLU
 from tinynet.ops.activation_more import SELU, Hardtanh, Mish, PReLU, SiLU, Softplus, Threshold
 from tinynet.ops.activation_shrink import Hardshrink, Softshrink, Tanhshrink
 from tinynet.ops.activation_variants import CELU, RReLU
-from tinynet.ops.arithmetic import Add, Div, Fmod, MatMul, Mul, Neg, Pow, Remainder, Sub
+from tinynet.ops.arithmetic import Add, Div, Fmod, Lerp, MatMul, Mul, Neg, Pow, Remainder, Sub
 from tinynet.ops.batch_norm import BatchNorm
 from tinynet.ops.cdist import Cdist
 from tinynet.ops.dropout import AlphaDropout, Dropout, FeatureAlphaDropout, FeatureDropout
@@ -44,7 +44,7 @@ __all__ = [
     "GELUTanh", "GLU", "Gather", "GetItem",
     "Hardshrink",
     "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "IndexAdd", "KLDiv", "LayerNorm",
-    "LeakyReLU", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
+    "LeakyReLU", "Lerp", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
     "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
     "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanMedian", "NanSum",
     "NanToNum",

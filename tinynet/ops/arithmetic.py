@@ -1,5 +1,5 @@
 """Arithmetic with numpy broadcasting: ``+ - * / ** @``, negation, and the remainders
-``remainder`` (``%``) and ``fmod``.
+``remainder`` (``%``) and ``fmod``, and ``lerp``.
 
 Each backward returns the gradient at the *broadcast* shape; the engine's
 ``unbroadcast`` reduces it to each input's own shape.
@@ -156,6 +156,28 @@ class Fmod(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             gz = -grad * np.trunc(x / z) if need_z else None
         return (grad if need_x else None), gz
+
+
+class Lerp(Function):
+    """y = x + w (e - x), computed as PyTorch does: x + w·(e - x) where |w| < 0.5, else
+    e - (e - x)(1 - w), each form exact at its own end;  dy/dx = 1 - w, dy/de = w,
+    dy/dw = e - x (as its own op: the two forms' gradients, joined by a where, would
+    meet an infinite e - x with the unused form's zero and make NaN)."""
+
+    @staticmethod
+    def forward(ctx, x, e, w):
+        _, _, need_w = ctx.needs_input_grad
+        ctx.save_for_backward(w, x if need_w else None, e if need_w else None)
+        diff = e - x
+        with np.errstate(invalid="ignore"):  # the form not taken may be inf·0
+            return np.where(np.abs(w) < 0.5, x + w * diff, e - diff * (1 - w))
+
+    @staticmethod
+    def backward(ctx, grad):
+        w, x, e = ctx.saved_tensors
+        need_x, need_e, need_w = ctx.needs_input_grad
+        return (grad * (1 - w) if need_x else None, grad * w if need_e else None,
+                grad * (e - x) if need_w else None)
 
 
 class MatMul(Function):
