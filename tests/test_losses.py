@@ -133,6 +133,29 @@ def test_cross_entropy_with_every_row_ignored_is_nan_like_pytorch():
         assert F.cross_entropy(z, tn.tensor([-100] * N), reduction="sum").item() == 0.0
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss,ignored", [
+    (lambda z, t, r: F.cross_entropy(z, t, reduction=r), -100),
+    (lambda z, t, r: F.cross_entropy(z, t, label_smoothing=0.1, reduction=r), -100),
+    (lambda z, t, r: F.cross_entropy(z, t, weight=tn.tensor(WEIGHT), label_smoothing=0.1,
+                                     reduction=r), -100),
+    (lambda z, t, r: F.nll_loss(z, t, weight=tn.tensor(WEIGHT), reduction=r), -100),
+    (lambda z, t, r: F.nll_loss(z, t, ignore_index=0, reduction=r), 0),
+], ids=["plain", "smoothed", "weighted-smoothed", "nll-weighted", "nll-ignore-0"])
+def test_an_ignored_row_counts_zero_whatever_it_holds(loss, ignored, reduction):
+    """A padded position's masked logits (-inf, NaN) do not reach the loss: the ignored
+    rows count 0, as in PyTorch (-inf · 0 was NaN)."""
+    z = logits()
+    targets = np.array(TARGET)
+    targets[targets == ignored] = 1  # rows 0 and 1 alone are ignored
+    targets[:2] = ignored
+    clean = loss(tn.tensor(z), tn.tensor(targets), reduction)
+    z[0, :2], z[1, 1:] = -np.inf, np.nan  # what those rows hold no longer matters
+    masked = loss(tn.tensor(z), tn.tensor(targets), reduction)
+    np.testing.assert_array_equal(masked.numpy(), clean.numpy())
+    assert np.isfinite(masked.numpy()).all()
+
+
 @pytest.mark.parametrize("loss", [
     lambda z, t: F.cross_entropy(z, t),
     lambda z, t: F.cross_entropy(z, t, label_smoothing=0.1),

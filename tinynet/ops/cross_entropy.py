@@ -89,14 +89,19 @@ class CrossEntropyGeneral(Function):
         valid = target != ignore_index if ignore_index is not None else np.ones(n, bool)
         t = np.where(valid, target, 0)
         w_t = weight[t] * valid if weight is not None else valid.astype(z.dtype)
-        nll = -(shifted[rows, t] - log_sums) * w_t  # (N,)
+        # an ignored row counts 0 whatever it holds (-inf · 0 would be NaN), as PyTorch
+        with np.errstate(invalid="ignore"):
+            nll = np.where(valid, -(shifted[rows, t] - log_sums) * w_t, 0).astype(z.dtype,
+                                                                                copy=False)
         denominator = total_weight(w_t)  # 'mean' divides by this: Σ w[tᵢ] over non-ignored rows
         coef = (1 - eps) * w_t  # a[i, tᵢ] from the NLL term, per unit of dL/dℓᵢ
         smooth = smooth_a = None
         if eps:
             w = weight if weight is not None else np.ones(c, dtype=z.dtype)
             # Σ_c w[c]·(-log p[i, c]) without forming log p: -Σ w·shifted + Σw·log Σ e
-            smooth = (-(shifted @ w) + w.sum() * log_sums) * valid
+            with np.errstate(invalid="ignore"):
+                smooth = np.where(valid, -(shifted @ w) + w.sum() * log_sums, 0).astype(
+                    z.dtype, copy=False)
             smooth_a = (eps / c) * w * valid[:, None]  # (N, C)
         ctx.save_for_backward(p, coef, smooth_a, t, valid)
         ctx.reduction, ctx.denominator = reduction, denominator

@@ -65,7 +65,10 @@ class NLLLoss(Function):
         ctx.save_for_backward(t, w_t, valid)
         ctx.denominator = total_weight(w_t)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return reduce_losses(-x[np.arange(n), t] * w_t, reduction, ctx.denominator)
+            # an ignored row counts 0 whatever it holds (-inf · 0 would be NaN), as PyTorch
+            losses = np.where(valid, -x[np.arange(n), t] * w_t, 0)
+            return reduce_losses(losses.astype(x.dtype, copy=False), reduction,
+                                 ctx.denominator)
 
     @staticmethod
     def backward(ctx, grad):
