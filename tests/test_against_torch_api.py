@@ -1192,3 +1192,34 @@ def test_lerp_with_a_weight_tensor_and_an_infinite_distance():
     check(tn.lerp, torch.lerp, start, end, np.array([0.5, 0.2, 0.9, -1.0]))
     check(tn.lerp, torch.lerp, rand(3, 1), rand(4, seed=2), rand(3, 4, seed=3))
     check(lambda a, b: a.lerp(b, 0.75), lambda a, b: a.lerp(b, 0.75), rand(3, 4), rand(4))
+
+
+@pytest.mark.parametrize("shapes", [
+    ((2, 3), (3,), None), ((5, 4, 3), (3,), None), ((4, 3), (2, 3), (4, 2)),
+    ((4, 3), (2, 3), (4, 1)), ((6, 4, 3), (2, 3), (4, 2)), ((4, 3), (2, 3), (2,))],
+    ids=["1d-weight", "1d-weight-batched", "bias-per-row", "bias-column", "bias-3d", "plain"])
+def test_linear_with_a_1d_weight_or_a_broadcast_bias(shapes):
+    x_shape, w_shape, b_shape = shapes
+    arrays = [rand(*x_shape), rand(*w_shape, seed=2)] + ([rand(*b_shape, seed=3)] if b_shape
+                                                          else [])
+    check(tn.nn.functional.linear, torch.nn.functional.linear, *arrays)
+
+
+def test_hardtanh_with_equal_bounds_and_group_norm_of_an_empty_batch():
+    """PyTorch's functional hardtanh takes min_val == max_val (a constant, gradient 0; the
+    module refuses it, as PyTorch's); group_norm keeps an empty batch's shape."""
+    x = np.array([0.0, 1.0, -2.0, 0.5])
+    check(lambda a: tn.nn.functional.hardtanh(a, 0.5, 0.5),
+          lambda a: torch.nn.functional.hardtanh(a, 0.5, 0.5), x)
+    with pytest.raises(ValueError, match="max_val must be a finite number > 0.5, got 0.5"):
+        tn.nn.Hardtanh(0.5, 0.5)
+    assert tn.nn.functional.group_norm(tn.zeros(0, 4, 2), 2).shape == (0, 4, 2)
+    assert tn.nn.GroupNorm(2, 4)(tn.zeros(0, 4, 3, 2)).shape == (0, 4, 3, 2)
+
+
+def test_cross_entropy_refuses_ignore_index_with_probability_targets():
+    z, q = tn.zeros(2, 3), tn.full((2, 3), 1 / 3)
+    with pytest.raises(ValueError, match="ignore_index is for class-index targets, not "
+                                         "probability targets, got ignore_index=0"):
+        tn.nn.functional.cross_entropy(z, q, ignore_index=0)
+    assert tn.nn.functional.cross_entropy(z, q).item() == pytest.approx(math.log(3))

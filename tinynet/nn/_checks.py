@@ -102,9 +102,10 @@ def check_softplus(where: str, beta, threshold) -> tuple:
             check_real(where, "threshold", threshold))
 
 
-def check_hardtanh_range(where: str, min_val, max_val) -> None:
+def check_hardtanh_range(where: str, min_val, max_val, equal: bool = False) -> None:
+    """min_val < max_val (``equal``: <=, as PyTorch's functional form allows)."""
     check_real(where, "min_val", min_val)
-    check_real(where, "max_val", max_val, min_val, low_open=True)
+    check_real(where, "max_val", max_val, min_val, low_open=not equal)
 
 
 def check_threshold(where: str, threshold, value) -> None:

@@ -193,6 +193,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         if tuple(t_raw.shape) != tuple(input.shape):
             raise ValueError(f"cross_entropy: probability targets must have the input's "
                              f"shape {tuple(input.shape)}, got {t_raw.shape}")
+        if ignore_index != -100:  # (no class index to ignore: it would go unused)
+            raise ValueError(f"cross_entropy: ignore_index is for class-index targets, not "
+                             f"probability targets, got ignore_index={ignore_index!r}")
         x = _promoted(x, target)
         t = _as_dtype(target, x.dtype)
         t = t.reshape(1, -1) if unbatched else t

@@ -64,11 +64,17 @@ __all__ = [
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     """y = x Wᵀ + b for x = ``input``.  Shapes: input (*, D_in), weight (D_out, D_in), bias
-    (D_out,) -> (*, D_out).
+    (D_out,) -> (*, D_out); as in PyTorch, also a 1-D weight (D_in,) -> (*), and a bias
+    that broadcasts against the product.
 
     ``input`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
     check_linear_input("linear", input, weight)
-    return ops.Linear.apply(input, weight, bias)
+    if weight.array.ndim == 2 and (bias is None or bias.array.ndim <= 1):  # (the usual)
+        return ops.Linear.apply(input, weight, bias)
+    # a 1-D weight (y = x·w), or a bias that broadcasts over more than the features: the
+    # product and the sum as their own ops, whose gradients the engine sums back
+    y = ops.Linear.apply(input, weight, None) if weight.ndim == 2 else input @ weight
+    return y if bias is None else y + bias
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
@@ -156,7 +162,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """x clipped to [min_val, max_val]. An integer tensor stays integer, its bounds
     truncated toward zero, which its dtype must then hold (-0.5 is 0 for uint8, -1 is
     refused), as in PyTorch; booleans are refused."""
-    check_hardtanh_range("hardtanh", min_val, max_val)
+    check_hardtanh_range("hardtanh", min_val, max_val, equal=True)
     if input.dtype.kind != "f":
         check_not_bool("hardtanh", input)
         low, high = (check_fits("hardtanh", name, int(bound), input.dtype)
@@ -350,7 +356,8 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
     input = input._floating()
     if weight is not None:
         check_dtype("group_norm", input, "weight", weight)
-    groups = input.reshape(n, num_groups, -1)
+    groups = input.reshape(n, num_groups, -1 if n else channels // num_groups * int(
+        np.prod(input.shape[2:])))  # (an empty batch: -1 cannot be inferred from 0)
     mean = groups.mean(2, keepdim=True)
     centred = groups - mean
     variance = (centred * centred).mean(2, keepdim=True)
