@@ -1223,3 +1223,12 @@ def test_cross_entropy_refuses_ignore_index_with_probability_targets():
                                          "probability targets, got ignore_index=0"):
         tn.nn.functional.cross_entropy(z, q, ignore_index=0)
     assert tn.nn.functional.cross_entropy(z, q).item() == pytest.approx(math.log(3))
+
+
+def test_max_min_take_other_by_keyword_and_narrow_is_a_function():
+    x, z = rand(3, 4), rand(4, seed=2)
+    check(lambda a, b: tn.max(a, other=b), lambda a, b: torch.max(a, other=b), x, z)
+    check(lambda a, b: a.min(other=b), lambda a, b: a.min(other=b), x, z)
+    check(lambda a: tn.narrow(a, 1, 1, 2), lambda a: torch.narrow(a, 1, 1, 2), x)
+    with pytest.raises(TypeError, match="max: give dim or other, not both, got dim=0"):
+        tn.max(tn.tensor(x), 0, other=tn.tensor(z))

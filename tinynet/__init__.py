@@ -64,8 +64,8 @@ from tinynet.logic import (all, allclose, any, bincount, bitwise_and, bitwise_le
                            nonzero, unique)
 from tinynet.nn._top_level import celu, celu_, rrelu, rrelu_
 from tinynet.shaping import (broadcast_shapes, broadcast_to, chunk, clone, flatten, flip,
-                             moveaxis, movedim, permute, ravel, repeat_interleave, reshape, roll,
-                             split, squeeze, swapaxes, swapdims, t, tensor_split, tile,
+                             moveaxis, movedim, narrow, permute, ravel, repeat_interleave,
+                             reshape, roll, split, squeeze, swapaxes, swapdims, t, tensor_split, tile,
                              transpose, unbind, unsqueeze, hsplit, vsplit)
 from tinynet.printing import get_printoptions, printoptions, set_printoptions
 from tinynet.products import cdist, tensordot
@@ -159,7 +159,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "logsumexp", "long", "LongTensor", "lt", "manual_seed", "masked_fill", "masked_select",
     "matmul", "max",
     "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "models", "moveaxis",
-    "movedim", "mul", "multinomial", "multiply", "mv", "nan_to_num",
+    "movedim", "narrow", "mul", "multinomial", "multiply", "mv", "nan_to_num",
     "nanmean",
     "nanquantile",
     "nansum",

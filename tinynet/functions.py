@@ -310,17 +310,17 @@ def median(input, dim=None, keepdim=False):
 
 
 @numpy_names
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, other=None):
     """``max(input)``, ``max(input, dim, keepdim)`` -> (values, indices), or
     ``max(input, other)``: the elementwise maximum of two tensors."""
-    return check_tensor("max", input).max(dim, keepdim)
+    return check_tensor("max", input).max(dim, keepdim, other=other)
 
 
 @numpy_names
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, other=None):
     """``min(input)``, ``min(input, dim, keepdim)`` -> (values, indices), or
     ``min(input, other)``."""
-    return check_tensor("min", input).min(dim, keepdim)
+    return check_tensor("min", input).min(dim, keepdim, other=other)
 
 
 @numpy_names

@@ -57,6 +57,10 @@ def permute(input, dims):
     return input.permute(dims)
 
 
+def narrow(input, dim, start, length):
+    return check_tensor("narrow", input).narrow(dim, start, length)
+
+
 def movedim(input, source, destination):
     return check_tensor("movedim", input).movedim(source, destination)
 

@@ -422,9 +422,13 @@ class TensorMath:
                                    keepdim)
 
     @numpy_names
-    def max(self, dim=None, keepdim: bool = False):
+    def max(self, dim=None, keepdim: bool = False, *, other=None):
         """The largest element; with ``dim``, ``(values, indices)`` along that dim; with a
         tensor, the elementwise maximum (as ``torch.max(a, b)``)."""
+        if other is not None:  # (max(x, other=y), a keyword as PyTorch's)
+            if dim is not None:
+                raise TypeError(f"max: give dim or other, not both, got dim={dim!r}")
+            return self.maximum(other)
         if isinstance(dim, TensorMath):
             return self.maximum(dim)
         if dim is None:
@@ -433,9 +437,13 @@ class TensorMath:
         return MaxResult(ops.Max.apply(self, dim, keepdim), self.argmax(dim, keepdim))
 
     @numpy_names
-    def min(self, dim=None, keepdim: bool = False):
+    def min(self, dim=None, keepdim: bool = False, *, other=None):
         """The smallest element; with ``dim``, ``(values, indices)`` along that dim; with
         a tensor, the elementwise minimum (as ``torch.min(a, b)``)."""
+        if other is not None:  # (max(x, other=y), a keyword as PyTorch's)
+            if dim is not None:
+                raise TypeError(f"min: give dim or other, not both, got dim={dim!r}")
+            return self.minimum(other)
         if isinstance(dim, TensorMath):
             return self.minimum(dim)
         if dim is None:
