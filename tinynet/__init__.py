@@ -65,8 +65,8 @@ from tinynet.logic import (all, allclose, any, bincount, bitwise_and, bitwise_le
 from tinynet.nn._top_level import celu, celu_, rrelu, rrelu_
 from tinynet.shaping import (broadcast_shapes, broadcast_to, chunk, clone, flatten, flip,
                              moveaxis, movedim, narrow, permute, ravel, repeat_interleave,
-                             reshape, roll, split, squeeze, swapaxes, swapdims, t, tensor_split, tile,
-                             transpose, unbind, unsqueeze, hsplit, vsplit)
+                             reshape, roll, split, squeeze, swapaxes, swapdims, t, tensor_split,
+                             tile, transpose, unbind, unsqueeze, hsplit, vsplit)
 from tinynet.printing import get_printoptions, printoptions, set_printoptions
 from tinynet.products import cdist, tensordot
 from tinynet.promotion import promote_types, result_type
