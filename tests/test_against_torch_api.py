@@ -1232,3 +1232,26 @@ def test_max_min_take_other_by_keyword_and_narrow_is_a_function():
     check(lambda a: tn.narrow(a, 1, 1, 2), lambda a: torch.narrow(a, 1, 1, 2), x)
     with pytest.raises(TypeError, match="max: give dim or other, not both, got dim=0"):
         tn.max(tn.tensor(x), 0, other=tn.tensor(z))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_a_float64_loss_weight_promotes_as_in_pytorch(name):
+    x = tn.tensor([0.1, 0.2], requires_grad=True)
+    w = tn.tensor([1.0, 2.0], dtype=tn.float64, requires_grad=True)
+    loss = getattr(tn.nn.functional, name)(x, tn.tensor([0.0, 1.0]), weight=w)
+    xt = torch.tensor([0.1, 0.2], requires_grad=True)
+    wt = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    ref = getattr(torch.nn.functional, name)(xt, torch.tensor([0.0, 1.0]), weight=wt)
+    assert loss.dtype == tn.float64 and ref.dtype == torch.float64
+    loss.backward()
+    ref.backward()
+    assert loss.item() == ref.item() and x.grad.dtype == tn.float32
+    np.testing.assert_allclose(w.grad.numpy(), wt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-6)
+
+
+def test_one_hot_of_an_empty_tensor_needs_num_classes():
+    with pytest.raises(RuntimeError, match="cannot infer the number of classes from an empty"):
+        tn.nn.functional.one_hot(tn.tensor([], dtype=tn.int64))
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.one_hot(torch.tensor([], dtype=torch.int64))

@@ -308,7 +308,10 @@ def _weighted(name, losses: Tensor, weight, reduction: str, per_weight: bool) ->
     """The elementwise ``losses`` times ``weight`` (of their shape, differentiable), reduced:
     'mean' divides by the weights' sum (``per_weight``: mse and l1 in PyTorch) or by the
     number of elements (huber in PyTorch)."""
-    w = _as_dtype(weight, losses.dtype)
+    # a floating weight tensor promotes with the losses, as PyTorch's (float64 weights on
+    # float32 losses give float64); anything else takes the losses' dtype
+    w = weight if isinstance(weight, Tensor) and weight.dtype.kind == "f" else \
+        _as_dtype(weight, losses.dtype)
     w = w if isinstance(w, Tensor) else Tensor._wrap(np.array(w), False, None)
     if tuple(w.shape) != tuple(losses.shape):
         raise ValueError(f"{name}: weight must have the input's shape {tuple(losses.shape)}, "

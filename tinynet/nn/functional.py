@@ -438,7 +438,10 @@ def one_hot(input: Tensor, num_classes: int = -1) -> Tensor:
                            f"dtype {labels.dtype}")
     if num_classes == -1:
         values_read()  # the output's shape is made from the labels
-        num_classes = int(labels.max()) + 1 if labels.size else 0
+        if not labels.size:  # (no index to count from, as PyTorch refuses too)
+            raise RuntimeError("one_hot: cannot infer the number of classes from an empty "
+                               "tensor; give num_classes")
+        num_classes = int(labels.max()) + 1
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         bad = labels.min() if labels.min() < 0 else labels.max()
         raise RuntimeError(f"one_hot: class indices must be in [0, {num_classes}), got {bad}")
