@@ -32,7 +32,7 @@ TOPICS = {
                "test_against_torch_ops", "test_against_torch_api", "test_serialization",
                "test_files", "test_threads", "test_allocator", "test_layering",
                "test_error_style", "test_tensor_hooks", "test_tensor_extra",
-               "test_torch_parity_extra", "test_size", "test_linalg",
+               "test_torch_parity_extra", "test_size", "test_linalg", "test_linalg_square",
                "test_tensor_functions", "test_inplace_functions", "test_bitwise"),
     "nn": ("test_activations", "test_layers", "test_losses", "test_module", "test_init",
            "test_clip_grad", "test_against_torch_nn", "test_utils_data", "test_samplers",

@@ -242,6 +242,22 @@ def trace(input):
     return check_tensor("trace", input).trace()
 
 
+def inverse(input):
+    return check_tensor("inverse", input).inverse()
+
+
+def det(input):
+    return check_tensor("det", input).det()
+
+
+def logdet(input):
+    return check_tensor("logdet", input).logdet()
+
+
+def slogdet(input):
+    return check_tensor("slogdet", input).slogdet()
+
+
 def tril(input, diagonal=0):
     return check_tensor("tril", input).tril(diagonal)
 

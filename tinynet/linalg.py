@@ -1,5 +1,6 @@
 """``tinynet.linalg``: the norms of ``torch.linalg`` (``vector_norm``, ``matrix_norm``,
-``norm``) and its ``cross``, with PyTorch's arguments and rules.
+``norm``), its ``cross``, and its square-matrix functions ``inv``, ``solve``, ``det`` and
+``slogdet`` (ops in ``ops/linalg.py``), with PyTorch's arguments and rules.
 
 Each is composed of differentiable ops (the vector p-norm op ``Norm``, ``abs``, ``sum``,
 ``amax``, ``amin``), so its gradient is theirs: at a tie of the largest (or smallest)
@@ -7,15 +8,22 @@ column or row sum, the gradient is split evenly among them, as ``amax`` splits i
 PyTorch's ``matrix_norm`` does. The spectral norms (``ord=2``, ``-2``, ``'nuc'``) need a
 singular value decomposition and are not implemented.
 """
+import collections
 import math
 
 import numpy as np
 
+from tinynet import ops
+from tinynet.autograd.observers import values_read
+from tinynet.ops.linalg import LinAlgError
 from tinynet.ops.reduce import check_dim
 from tinynet.tensor import Tensor
 from tinynet.tensor_linalg import cross_product
 
-__all__ = ["cross", "matrix_norm", "norm", "vector_norm"]
+__all__ = ["LinAlgError", "cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve",
+           "vector_norm"]
+
+SlogdetResult = collections.namedtuple("slogdet", ["sign", "logabsdet"])
 
 _MATRIX_ORDERS = ("fro", math.inf, -math.inf, 1, -1)
 
@@ -116,6 +124,87 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # noqa: A0
     if not isinstance(input, Tensor):
         raise TypeError(f"linalg.cross: input must be a Tensor, got {type(input).__name__}")
     return cross_product("linalg.cross", input, other, dim)
+
+
+def inv(A: Tensor) -> Tensor:
+    """A⁻¹ of each square matrix in the last two dims of ``A`` (the others a batch);
+    ``LinAlgError`` (a RuntimeError) for a singular one.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.inv(tn.tensor([[2.0, 0.0], [0.0, 4.0]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]])
+    """
+    return ops.Inv.apply(_square(A, "inv"))
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (``left=False``: X A = B), without forming A⁻¹: ``A`` (*, n, n) and
+    ``B`` (*, n, k), or (*, n) for vectors (as PyTorch: when B is 1-D, or has one dim
+    fewer than A and A's shape without its last dim); the batch dims broadcast.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.solve(tn.tensor([[2.0, 1.0], [1.0, 3.0]]), tn.tensor([3.0, 5.0]))
+        tensor([0.8000, 1.4000])
+    """
+    A = _square(A, "solve")
+    if not isinstance(B, Tensor):
+        raise TypeError(f"linalg.solve: B must be a Tensor, got {type(B).__name__}")
+    if B.dtype != A.dtype:
+        raise RuntimeError(f"linalg.solve: A and B must have one dtype, got {A.dtype} and "
+                           f"{B.dtype}")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    if not left:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
+        if vector:
+            raise RuntimeError("linalg.solve: left=False needs B to be a matrix (*, k, n), "
+                               f"got shape {B.shape}")
+        return solve(A.mT, B.mT).mT
+    rhs = B.unsqueeze(-1) if vector else B
+    if rhs.ndim < 2 or rhs.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"linalg.solve: B must have A's {A.shape[-1]} rows (shape (*, n) "
+                           f"or (*, n, k)), got shape {B.shape} for A of shape {A.shape}")
+    X = ops.Solve.apply(A, rhs)
+    return X.squeeze(-1) if vector else X
+
+
+def det(A: Tensor) -> Tensor:
+    """The determinant of each square matrix in the last two dims of ``A``. Its gradient
+    is the transposed adjugate, finite also at a singular matrix (PyTorch's is 0 at some
+    singular matrices; see docs/api.md).
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.det(tn.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor(-2.)
+    """
+    return ops.Det.apply(_square(A, "det"))
+
+
+def slogdet(A: Tensor) -> SlogdetResult:
+    """``(sign, logabsdet)`` of each square matrix's determinant: det A = sign ·
+    exp(logabsdet), without overflow; sign is -1, 0 or 1 (no gradient), logabsdet -inf
+    for a singular matrix.
+
+    Example:
+        >>> import tinynet as tn
+        >>> tn.linalg.slogdet(tn.tensor([[1.0, 2.0], [3.0, 4.0]])).sign
+        tensor(-1.)
+    """
+    A = _square(A, "slogdet")
+    sign = np.linalg.slogdet(A.array)[0]
+    values_read()  # (the sign comes from the values, by no op)
+    return SlogdetResult(Tensor._wrap(np.asarray(sign), False, None), ops.LogAbsDet.apply(A))
+
+
+def _square(A, where: str) -> Tensor:
+    """``A`` checked: a floating Tensor of square matrices (*, n, n)."""
+    A = _floating(A, None, where)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.{where}: A must be a batch of square matrices (*, n, n), "
+                           f"got shape {A.shape}")
+    return A
 
 
 def _floating(x, dtype, where: str) -> Tensor:

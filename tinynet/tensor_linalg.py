@@ -1,6 +1,7 @@
 """``TensorLinalg``: matrix products (``mm``, ``mv``, ``dot``, ``bmm``, ``outer``,
-``addmm``, ``kron``), the cross product (``cross``) and matrix structure (``diag``,
-``diagonal``, ``trace``, ``tril``, ``triu``) as Tensor methods (``Tensor`` inherits them;
+``addmm``, ``kron``), the cross product (``cross``), square matrices (``inverse``,
+``det``, ``slogdet``, ``logdet``: ``tinynet.linalg``'s functions) and matrix structure
+(``diag``, ``diagonal``, ``trace``, ``tril``, ``triu``) as Tensor methods (``Tensor`` inherits them;
 see ``tensor_math.py``).
 
 Each is composed from differentiable ops (``@``, ``*``, indexing, ``where``), so its
@@ -103,6 +104,31 @@ class TensorLinalg:
                           "first dim of size 3; pass dim, or use tinynet.linalg.cross (the "
                           "last dim)", UserWarning, stacklevel=2)
         return cross_product("cross", self, other, dim)
+
+    # ---- square matrices (tinynet.linalg's functions, imported late: it imports Tensor) ---
+    def inverse(self):
+        """A⁻¹ of each square matrix in the last two dims (``tn.linalg.inv``)."""
+        from tinynet.linalg import inv
+        return inv(self)
+
+    def det(self):
+        """The determinant of each square matrix in the last two dims (``tn.linalg.det``)."""
+        from tinynet.linalg import det
+        return det(self)
+
+    def slogdet(self):
+        """``(sign, logabsdet)`` of each square matrix's determinant
+        (``tn.linalg.slogdet``)."""
+        from tinynet.linalg import slogdet
+        return slogdet(self)
+
+    def logdet(self):
+        """log det of each square matrix: -inf where it is 0 and nan where it is negative,
+        as PyTorch's (logabsdet + log sign; the gradient is logabsdet's)."""
+        from tinynet.linalg import slogdet
+        sign, logabsdet = slogdet(self)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log -1 = nan
+            return logabsdet + constant_tensor(np.log(sign.array), from_values=False)
 
     # ---- matrix structure -------------------------------------------------------------------
     def diag(self, diagonal: int = 0):

@@ -23,6 +23,7 @@ from tinynet.ops.loss import BCE, BCEWithLogits, KLDiv, NLLLoss, SmoothL1
 from tinynet.ops.movement import (BroadcastTo, Clone, Diagonal, Flip, GetItem, Permute,
                                   Reshape, Roll, SetItem, Unfold)
 from tinynet.ops.nan_reduce import NanMean, NanSum
+from tinynet.ops.linalg import Det, Inv, LogAbsDet, Solve
 from tinynet.ops.norm import Norm
 from tinynet.ops.reduce import (Amax, Amin, Cumprod, Cumsum, LogSumExp, Max, Mean, Median, Min,
                                 NanMedian, Prod, Std, Sum, Var)
@@ -38,20 +39,23 @@ __all__ = [
     "Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cosh", "Sinh",
     "Add", "AlphaDropout", "Amax", "Amin", "Atan2", "BCE", "BCEWithLogits", "BatchNorm",
     "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
-    "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Diagonal", "Div", "Dropout",
+    "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Det", "Diagonal", "Div", "Dropout",
     "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
     "FeatureAlphaDropout", "FeatureDropout", "FMax", "FMin", "FloorDivide", "Fmod", "GELU",
     "GELUTanh", "GLU", "Gather", "GetItem",
     "Hardshrink",
-    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "IndexAdd", "KLDiv", "LayerNorm",
-    "LeakyReLU", "Lerp", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAddExp", "LogAddExp2",
+    "Hardsigmoid", "Hardswish", "Hardtanh", "Heaviside", "Hypot", "IndexAdd", "Inv", "KLDiv",
+    "LayerNorm",
+    "LeakyReLU", "Lerp", "Linear", "Log", "Log10", "Log1p", "Log2", "LogAbsDet", "LogAddExp",
+    "LogAddExp2",
     "LogCumSumExp", "LogSigmoid", "LogSoftmax", "LogSumExp", "Logit", "MatMul", "Max", "Maximum",
     "Mean", "Median", "Min", "Minimum", "Mish", "Mul", "NLLLoss", "NanMean", "NanMedian", "NanSum",
     "NanToNum",
     "Neg", "Norm", "OneHot", "PReLU", "Permute", "Pow", "Prod", "RReLU", "ReLU", "Reciprocal",
     "Remainder", "Reshape", "Roll", "Round", "Rsqrt", "SELU", "Scatter", "ScatterAdd",
     "ScatterReduce", "SetItem",
-    "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Softplus", "Softshrink", "Softsign",
+    "SiLU", "Sigmoid", "Sign", "Sin", "SmoothL1", "Softmax", "Solve", "Softplus", "Softshrink",
+    "Softsign",
     "Sqrt", "Square", "Stack", "Std", "Sub", "Sum", "Tan", "Tanh", "Tanhshrink", "Threshold",
     "Trunc", "TruncDivide", "Unfold", "Var", "Where", "Xlogy",
 ]
