@@ -146,7 +146,9 @@ def test_units_dead_at_initialisation_get_init_advice_not_a_smaller_learning_rat
     from_start = diagnose(dead, {"initial_dead_rate": {"1": 0.5}})
     assert from_start[0].message.endswith("50% were dead at initialisation")
     assert "lower the learning rate" not in from_start[0].advice
-    assert "MLP(init='auto')" in from_start[0].advice
+    # (MLP(init='auto'), the default, is what put them there: not advised again)
+    assert from_start[0].advice.startswith("standardise the inputs, start the biases at 0")
+    assert "MLP(init='auto')" not in from_start[0].advice
     in_training = diagnose(dead, {"initial_dead_rate": {"1": 0.0}})
     assert in_training[0].advice.startswith("lower the learning rate")
     assert diagnose(dead)[0].advice.startswith("lower the learning rate")  # nothing probed

@@ -381,7 +381,7 @@ def test_histogram_bins_every_value_as_the_scalar_formula_even_nan_and_infinitie
 
 
 def _check_histogram_binning(dtype, rows, units, data):
-    stats = monitor_module._ActivationStats(nn.LeakyReLU(0.5))
+    stats = monitor_module._ActivationStats("act", nn.LeakyReLU(0.5))
     expected = np.zeros(len(HIST_EDGES) - 1, np.int64)
     values = st.one_of(st.floats(-6, 6, width=16), st.sampled_from([np.nan, np.inf, -np.inf,
                                                                      4.05, -4.05, 1e4]))
@@ -419,7 +419,7 @@ def test_statistics_gathered_over_forwards_equal_those_taken_forward_by_forward(
         previous = monitor_module.GATHERED_BLOCK, monitor_module.GATHERED_MAX
         monitor_module.GATHERED_BLOCK, monitor_module.GATHERED_MAX = block, gathered_max
         try:
-            stats = monitor_module._ActivationStats(module)
+            stats = monitor_module._ActivationStats("act", module)
             for rows, dtype in forwards:
                 x = 4 * rng.standard_normal((rows, 5))
                 x[rng.random(x.shape) < 0.1] = -30.0  # some units dead in some rows
@@ -452,7 +452,7 @@ def test_a_denormal_derivative_keeps_its_unit_alive():
             d[0, 0] = 1e-40
             return d
 
-    stats = monitor_module._ActivationStats(Tiny())
+    stats = monitor_module._ActivationStats("act", Tiny())
     stats.observe(np.ones((4, 2), np.float32), Tiny()(tn.ones(4, 2)))
     assert stats.summarize(epoch=1)["dead_units"] == [1]
 

@@ -111,6 +111,8 @@ FOR_ESTIMATORS = (
     ("MLP(init='auto')", "init='auto'"),
     ("add LayerNorm", "add LayerNorm (norm='layernorm')"),
     ("callbacks=[EarlyStopping(restore_best_weights=True)]", "early_stopping=True"),
+    (" start the biases at 0 or a little above (nn.init.constant_(layer.bias, 0.01)),", ""),
+    ("try another seed", "try another random_state"),
     ("weight decay (optimizer='adamw')", "an L2 penalty (a larger alpha)"),
 )
 
@@ -212,13 +214,16 @@ def double_softmax(run: _Run) -> list:
 INPUT_STD_MAX = 10.0
 INPUT_MEAN_MAX = 10.0
 INPUT_STD_RATIO_MAX = 1e3
+INPUT_STD_MIN = 1e-2
 
 
 def input_scale(run: _Run) -> list:
     """The training inputs, as ``fit`` saw them (``config['input']``), are far from
     standardised: some feature's standard deviation above INPUT_STD_MAX = 10 or its
-    |mean| above INPUT_MEAN_MAX = 10, or the features' standard deviations spread over
-    more than INPUT_STD_RATIO_MAX = 1e3. Initialisations assume inputs of unit scale
+    |mean| above INPUT_MEAN_MAX = 10, the features' standard deviations spread over
+    more than INPUT_STD_RATIO_MAX = 1e3, or every feature's standard deviation below
+    INPUT_STD_MIN = 1e-2 (the first layer's pre-activations then sit near its biases:
+    the inputs barely reach the network). Initialisations assume inputs of unit scale
     (LeCun et al., Efficient BackProp, 1998, section 4.3: normalise the inputs); the
     first layer then saturates or dies, and one learning rate cannot suit features of
     such different scales."""
@@ -226,8 +231,9 @@ def input_scale(run: _Run) -> list:
     if not stats:
         return []
     ratio = stats["max_std"] / stats["min_std"] if stats["min_std"] else 1.0
+    tiny = 0 < stats["max_std"] < INPUT_STD_MIN
     if stats["max_std"] <= INPUT_STD_MAX and stats["max_abs_mean"] <= INPUT_MEAN_MAX \
-            and ratio <= INPUT_STD_RATIO_MAX:
+            and ratio <= INPUT_STD_RATIO_MAX and not tiny:
         return []
     return [Hint("input_scale", "warning",
                  f"the inputs are not standardised: feature std up to {stats['max_std']:.3g} "
@@ -235,7 +241,7 @@ def input_scale(run: _Run) -> list:
                  "standardise the features (sklearn.preprocessing.StandardScaler, fitted on "
                  "the training split)",
                  evidence={**stats, "std_max": INPUT_STD_MAX, "mean_max": INPUT_MEAN_MAX,
-                           "std_ratio_max": INPUT_STD_RATIO_MAX})]
+                           "std_ratio_max": INPUT_STD_RATIO_MAX, "std_min": INPUT_STD_MIN})]
 
 
 INIT_LOSS_RATIO = 3.0
@@ -250,7 +256,10 @@ def init_scale(run: _Run) -> list:
     layer (geometric mean over at least 3 layers; Glorot & Bengio 2010 and He et al. 2015
     choose the initial scale so that it stays constant)."""
     loss, expected = run.config.get("initial_loss"), run.config.get("expected_initial_loss")
-    stds = [v for v in (run.config.get("initial_act_std") or {}).values() if v > 0]
+    # (with batch norm the probe's eval-mode forward, through running statistics still at
+    # their start, does not show training's activations: their growth is not judged)
+    stds = [] if run.config.get("batch_norm") else \
+        [v for v in (run.config.get("initial_act_std") or {}).values() if v > 0]
     growth = (stds[-1] / stds[0]) ** (1 / (len(stds) - 1)) if len(stds) >= 3 else 1.0
     too_large = loss is not None and expected and loss > INIT_LOSS_RATIO * expected
     if not too_large and 1 / ACT_GROWTH <= growth <= ACT_GROWTH:
@@ -260,17 +269,26 @@ def init_scale(run: _Run) -> list:
                 "growth_max": ACT_GROWTH}
     said = []
     if too_large:
-        said.append(f"the loss at initialisation is {loss:.3g}, where ln C = {expected:.3g} "
-                    f"is expected")
+        said.append(f"the loss at initialisation is {loss:.3g}, where "
+                    f"{EXPECTED.get(run.config.get('loss'), 'about')} = {expected:.3g} is "
+                    f"expected")
     if not 1 / ACT_GROWTH <= growth <= ACT_GROWTH:
         said.append(f"activations {'grow' if growth > 1 else 'shrink'} {growth:.3g}x per "
                     f"layer")
     direction = "large" if too_large or growth > ACT_GROWTH else "small"
+    regression = too_large and run.config.get("loss") == "mse"
     return [Hint("init_scale", "warning", f"the initial weights are too {direction}: "
                  + "; ".join(said),
-                 "use an initialisation matched to the activation (MLP(init='auto'): "
+                 ("standardise the targets (outputs start near 0 at the scale of 1), or " if
+                  regression else "")
+                 + "use an initialisation matched to the activation (MLP(init='auto'): "
                  "Kaiming for ReLU-type, Xavier for tanh/sigmoid) or add LayerNorm",
                  evidence=evidence)]
+
+
+# the expected loss at initialisation, named as the probe computes it for each loss
+EXPECTED = {"cross_entropy": "ln C", "nll": "ln C", "bce_with_logits": "ln 2",
+            "mse": "E[y²]"}
 
 
 # ---- gradients across depth -------------------------------------------------------------------
@@ -282,9 +300,10 @@ def gradient_flow(run: _Run) -> list:
     """In the first epoch, the first Linear's weight-gradient norm is below
     VANISHING_RATIO = 1e-3 of the last Linear's (vanishing; Hochreiter 1991, Glorot &
     Bengio 2010), or above EXPLODING_RATIO = 1e3 times it (exploding; Pascanu et al.
-    2013). Three orders of magnitude across the stack means the first layers learn a
-    thousand times slower (or faster) than the last. The layers listed are those beyond
-    the threshold."""
+    2013). Three orders of magnitude across the stack: with SGD the first layers' steps
+    are a thousand times smaller (or larger) than the last one's (Adam rescales each
+    weight's step, so its update ratios may look even). The layers listed are those
+    beyond the threshold."""
     linears = _linears(run.first)
     ratio = gradient_ratio(run.first)
     if not math.isfinite(ratio) or VANISHING_RATIO <= ratio <= EXPLODING_RATIO:
@@ -342,9 +361,9 @@ def dead_units(run: _Run) -> list:
         return [Hint("dead_units", "warning",
                      f"dead ReLUs: {rates[worst]:.0%} of the units of {run.label(worst)} never "
                      f"fire{listed}; {at_init[worst]:.0%} were dead at initialisation",
-                     "initialise for ReLU (MLP(init='auto'): Kaiming, biases 0), standardise "
-                     "the inputs, or use LeakyReLU, ELU or GELU, which pass a gradient for "
-                     "z < 0",
+                     "standardise the inputs, start the biases at 0 or a little above "
+                     "(nn.init.constant_(layer.bias, 0.01)), try another seed, or use "
+                     "LeakyReLU, ELU or GELU, which pass a gradient for z < 0",
                      layers=run.named(names), epoch=run.last.get("epoch"),
                      evidence={"dead_rate": rates, "dead_since": since,
                                "initial_dead_rate": {n: at_init[n] for n in names},
@@ -362,7 +381,10 @@ def saturation(run: _Run) -> list:
     """A bounded activation (sigmoid, tanh) has SATURATION_RATE = 50% or more of its
     (sample, unit) pairs saturated in the last epoch (|tanh z| > 0.97, or the same for
     sigmoid: Karpathy, "Building makemore" part 3), where f' is under 6% of its peak and
-    the gradient all but stops. A few saturated units are normal; half the layer is not."""
+    the gradient all but stops. A few saturated units are normal; half the layer is not.
+    When each such layer was below the threshold at initialisation (the probe's
+    ``config['initial_saturation_rate']``), training drove it there, and the advice is
+    about the steps, not the initial scale."""
     layers = run.last.get("layers", {})
     names = [n for n, s in layers.items()
              if s.get("kind") in BOUNDED and s.get("saturation_rate", 0) >= SATURATION_RATE]
@@ -370,14 +392,23 @@ def saturation(run: _Run) -> list:
         return []
     rates = {n: layers[n]["saturation_rate"] for n in names}
     worst = max(names, key=rates.get)
-    return [Hint("saturation", "warning",
-                 f"saturated activations: {rates[worst]:.0%} of {run.label(worst)}'s outputs "
-                 f"sit on its flat tails" + (f" (and {len(names) - 1} more layers)"
-                                            if len(names) > 1 else ""),
+    message = (f"saturated activations: {rates[worst]:.0%} of {run.label(worst)}'s outputs "
+               f"sit on its flat tails" + (f" (and {len(names) - 1} more layers)"
+                                          if len(names) > 1 else ""))
+    evidence = {"saturation_rate": rates, "threshold": SATURATION_RATE}
+    at_init = run.config.get("initial_saturation_rate")
+    if at_init is not None and all(at_init.get(n, 1.0) < SATURATION_RATE for n in names):
+        evidence["initial_saturation_rate"] = {n: at_init.get(n) for n in names}
+        return [Hint("saturation", "warning",
+                     message + f", up from {at_init.get(worst, 0):.0%} at initialisation",
+                     "training pushed the pre-activations into the tails: lower the learning "
+                     "rate, add LayerNorm or weight decay (optimizer='adamw'), or use a "
+                     "non-saturating activation",
+                     layers=run.named(names), epoch=run.last.get("epoch"), evidence=evidence)]
+    return [Hint("saturation", "warning", message,
                  "scale the initial weights down (MLP(init='auto') uses Xavier for tanh and "
                  "sigmoid), add LayerNorm, or use a non-saturating activation",
-                 layers=run.named(names), epoch=run.last.get("epoch"),
-                 evidence={"saturation_rate": rates, "threshold": SATURATION_RATE})]
+                 layers=run.named(names), epoch=run.last.get("epoch"), evidence=evidence)]
 
 
 # ---- the learning rate, and progress -------------------------------------------------------------
@@ -385,6 +416,13 @@ UPDATE_RATIO_HIGH = 1e-1
 UPDATE_RATIO_LOW = 1e-5
 LOSS_SPIKE = 1.5
 STALL = 0.97
+
+
+def _no_gradient(record: dict) -> bool:
+    """Whether every Linear's weight-gradient norm was 0 in the epoch (measured): no
+    gradient reached any weight."""
+    norms = [s.get("grad_norm") for _, s in _linears(record)]
+    return bool(norms) and all(n == 0 for n in norms)
 
 
 def _median_update_ratio(record: dict) -> float:
@@ -401,7 +439,9 @@ def step_size(run: _Run) -> list:
     loss rose above LOSS_SPIKE = 1.5 times the loss at initialisation (the steps overshoot:
     training made the model worse); see also ``overfitting``. It is too low when the last
     epoch's ratio is below UPDATE_RATIO_LOW = 1e-5 and the loss has moved less than 3%
-    (STALL)."""
+    (STALL) either way, with gradients to step along: weights that stand still because
+    every gradient is 0 (dead units, a cut graph) need no larger rate (see ``stalled``),
+    and a loss that rose was not held back by small steps."""
     median = _median_update_ratio(run.last)
     if not math.isfinite(median):
         return []
@@ -422,7 +462,8 @@ def step_size(run: _Run) -> list:
                      epoch=record["epoch"], evidence={**evidence, "update_ratio": ratio,
                                                       "spike": LOSS_SPIKE})]
     losses = run.losses("train_loss")
-    if median < UPDATE_RATIO_LOW and len(losses) > 1 and losses[-1] > STALL * losses[0]:
+    barely_moved = len(losses) > 1 and abs(losses[-1] - losses[0]) <= (1 - STALL) * losses[0]
+    if median < UPDATE_RATIO_LOW and barely_moved and not _no_gradient(run.last):
         return [Hint("lr_too_low", "warning",
                      f"each step changes the weights by only {median:.1e} of their norm "
                      f"(about 1e-3 is healthy) and the loss moved from {losses[0]:.3g} to "
@@ -465,7 +506,9 @@ OVERFIT_GAP = 1.5
 def overfitting(run: _Run) -> list:
     """The model fits the training data ever better and the validation data worse:
     at least OVERFIT_EPOCHS = 3 epochs after the best validation loss, the mean of the last
-    3 validation losses is more than OVERFIT_RISE = 10% above the best, the training loss
+    3 validation losses is more than OVERFIT_RISE = 10% above the best mean of 3 epochs in
+    a row (a mean against a mean: the single lowest of noisy epochs would make any mean
+    look risen), the training loss
     kept falling (lower now than at the best epoch and than at the start: a run whose loss
     never fell cannot overfit), and the validation loss ends more than OVERFIT_GAP = 1.5
     times the training loss (a generalisation gap, not noise: a validation loss that
@@ -480,7 +523,11 @@ def overfitting(run: _Run) -> list:
     after = [r for r in records if r["epoch"] > best["epoch"]]
     last, train = records[-1], run.losses("train_loss")
     recent = sum(r["val_loss"] for r in records[-OVERFIT_EPOCHS:]) / OVERFIT_EPOCHS
-    if (len(after) < OVERFIT_EPOCHS or recent <= best["val_loss"] * (1 + OVERFIT_RISE)
+    # the rise is measured from the best mean of OVERFIT_EPOCHS epochs in a row, as the
+    # recent loss is a mean: from the single lowest of noisy epochs any mean looks risen
+    smoothed = min(sum(r["val_loss"] for r in records[i:i + OVERFIT_EPOCHS]) / OVERFIT_EPOCHS
+                   for i in range(len(records) - OVERFIT_EPOCHS + 1))
+    if (len(after) < OVERFIT_EPOCHS or recent <= smoothed * (1 + OVERFIT_RISE)
             or last["train_loss"] >= best["train_loss"] or train[-1] >= train[0]
             or last["val_loss"] <= OVERFIT_GAP * last["train_loss"]):
         return []
@@ -521,28 +568,46 @@ def overfitting(run: _Run) -> list:
 
 
 def stalled(run: _Run) -> list:
-    """After at least 3 epochs the training loss is still at STALL = 97% or more of its
-    expected value at initialisation (ln C for C classes: the loss of guessing), or, for a
-    loss without one (regression), of its first epoch's value: the model learned nothing
-    it can show. (A loss well below guessing that stopped moving, as when a trained model
-    is trained further, is not stalled.) Reported only when no other hint explains it."""
+    """After at least 3 epochs the training loss is still at STALL = 97% or more of the
+    loss of guessing (``config['guess_loss']``, the best constant output: for
+    cross-entropy the entropy of the training labels' class frequencies, ln C when the
+    classes are balanced; for MSE the targets' variance), or, without one, of its first
+    epoch's value: the model learned nothing it can show. (A loss well below guessing
+    that stopped moving, as when a trained model is trained further, is not stalled.)
+    When no gradient reached any weight in the last epoch, it says so. Reported only
+    when no other hint explains it."""
     losses = run.losses("train_loss")
     if len(losses) < 3:
         return []
-    chance = run.config.get("expected_initial_loss")
+    chance = run.config.get("guess_loss") or run.config.get("expected_initial_loss")
     if losses[-1] < STALL * (chance if chance else losses[0]):
         return []
+    guessing = GUESSING.get(run.config.get("loss"), "guessing")
     summary = (f"the training loss is no better than guessing: {losses[-1]:.3g} in epoch "
-               f"{run.last.get('epoch')}, against the {chance:.3g} of guessing" if chance else
-               f"the training loss barely moved: {losses[-1]:.3g} in epoch "
+               f"{run.last.get('epoch')}, against the {chance:.3g} of {guessing}" if chance
+               else f"the training loss barely moved: {losses[-1]:.3g} in epoch "
                f"{run.last.get('epoch')}, against {losses[0]:.3g} in epoch 1")
-    return [Hint("stalled", "warning", summary,
-                 "check that the labels match the inputs (are they shuffled?), that the "
-                 "model can fit a small batch (tn.diagnostics.sanity_check), and the "
-                 "learning rate",
+    advice = ("check that the labels match the inputs (are they shuffled?), that the "
+              "model can fit a small batch (tn.diagnostics.sanity_check), and the "
+              "learning rate")
+    if _no_gradient(run.last):
+        summary += (f"; no gradient reaches the weights (every Linear's gradient norm is 0 "
+                    f"in epoch {run.last.get('epoch')})")
+        advice = ("a step too large can leave every ReLU unit dead (lower the learning "
+                  "rate, or use LeakyReLU, ELU or GELU), and a cut graph (a .detach(), numpy "
+                  "inside the forward) passes no gradient either")
+    return [Hint("stalled", "warning", summary, advice,
                  epoch=run.last.get("epoch"),
                  evidence={"first_loss": losses[0], "last_loss": losses[-1],
-                           "chance_loss": chance, "threshold": STALL})]
+                           "chance_loss": chance, "threshold": STALL,
+                           "no_gradient": _no_gradient(run.last)})]
+
+
+# what "guessing" is for each loss (the probe's ``guess_loss``): the best constant output
+GUESSING = {"cross_entropy": "guessing the class frequencies",
+            "nll": "guessing the class frequencies",
+            "bce_with_logits": "guessing the label frequency",
+            "mse": "predicting the mean"}
 
 
 RULES = (diverged, double_softmax, input_scale, init_scale, gradient_flow, dead_units,
@@ -560,7 +625,7 @@ EXPLAINS = {
     "init_scale": {"exploding", "stalled", "saturation", "vanishing", "dead_units"},
     "vanishing": {"stalled", "lr_too_low"},
     "exploding": {"stalled"},
-    "dead_units": {"stalled"},
+    "dead_units": {"stalled", "lr_too_low"},
     "saturation": {"stalled"},
     "lr_too_low": {"stalled"},
     "lr_too_high": {"stalled"},

@@ -45,6 +45,10 @@ Per ``Linear`` and per optimisation step:
     the epoch's last step (so call ``end_epoch`` after the epoch's last optimizer
     step).
 Only forward passes in training mode with grad enabled count (evaluation does not).
+An activation module called more than once inside one forward of the model (one
+``ReLU`` reused after several layers; a call of the module on its own does not count) is
+not measured: its row holds ``{"reused": True}``, and
+a warning says so once, since its units' rates would mix layers of different widths.
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
 training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
@@ -61,6 +65,8 @@ same counts as forward by forward, and the same float64 sums to rounding.
 """
 import collections
 import math
+import sys
+import warnings
 import weakref
 
 import numpy as np
@@ -110,9 +116,11 @@ def peak_derivative(module) -> float:
 class _ActivationStats:
     """What one activation module saw during the current epoch."""
 
-    def __init__(self, module):
-        self.module = module
+    def __init__(self, name: str, module):
+        self.name, self.module = name, module
         self.peak = peak_derivative(module)
+        self.calls = 0  # in the current forward of the model
+        self.reused = False  # called more than once in a forward: not measured
         self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
         self.bounds = None  # the histogram's bounds, as arrays (see _clip_bins)
@@ -215,7 +223,26 @@ class _ActivationStats:
             block = bins[start:start + BOUNDS_BLOCK]
             np.fmin(np.fmax(block, low[:block.size], out=block), high[:block.size], out=block)
 
+    def called(self) -> bool:
+        """Count a call in the current forward; whether it is to be observed: not the
+        second call of one forward, after which the module is ``reused`` for good."""
+        self.calls += 1
+        if self.calls > 1 and not self.reused:
+            self.reused = True
+            self.reset()
+            self.gathered, self.dead_since = None, None
+            warnings.warn(
+                f"Monitor: the activation module {self.name!r} "
+                f"({type(self.module).__name__}) is called more than once in a forward (one "
+                f"module after several layers): its units' rates would mix the layers (the "
+                f"layers may differ in width), so they are not measured; give each layer its "
+                f"own module (e.g. nn.{type(self.module).__name__}() per layer)",
+                RuntimeWarning, stacklevel=4)
+        return not self.reused
+
     def summarize(self, epoch: int) -> dict:
+        if self.reused:
+            return {"reused": True}
         self.take_gathered()
         if self.alive is None:
             return {}
@@ -373,6 +400,7 @@ class Monitor:
         self._handles = [model.register_forward_hook(self._counter())]
         self._activation_handles = []
         self._order = {}  # name -> position in model.named_modules()
+        self._forward_code = getattr(type(model).forward, "__code__", None)
         for name, module in model.named_modules():
             self._order[name] = len(self._order)
             if isinstance(module, nn.Linear):
@@ -383,7 +411,7 @@ class Monitor:
                     self._handles.append(
                         module.bias.register_post_accumulate_grad_hook(stats.on_bias_grad))
             elif is_activation(module):
-                self.activations[name] = _ActivationStats(module)
+                self.activations[name] = _ActivationStats(name, module)
         self._observe_next(True)
 
     def _observe_next(self, observe: bool) -> None:
@@ -405,11 +433,24 @@ class Monitor:
         stats = self.activations[name]
 
         def hook(module, inputs, output):
-            if module.training and _GradMode.enabled:
+            if module.training and _GradMode.enabled and \
+                    (not self._inside_model_forward() or stats.called()):
                 stats.observe(inputs[0].array, output)
 
         hook.replay_reads = True  # it reads, never changes: tn.capture replays the step
         return hook
+
+    def _inside_model_forward(self) -> bool:
+        """Whether the model's ``forward`` is running (a frame of its code is on the
+        stack): only calls made inside it count towards a module's calls per forward (a
+        call of the module on its own, between steps, is no reuse)."""
+        code = self._forward_code
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code is code:
+                return True
+            frame = frame.f_back
+        return False
 
     def _counter(self):
         """The model's forward hook: ``_count_step``, marked for ``tn.capture`` to call on
@@ -422,6 +463,8 @@ class Monitor:
 
     def _count_step(self, model) -> None:
         """After each training forward of the whole model: decide about the next one."""
+        for stats in self.activations.values():
+            stats.calls = 0
         if model.training and _GradMode.enabled:
             self._observed_forward = self._observing
             self._forwards += 1

@@ -2,10 +2,11 @@
 initialisation against its expected value, and how activations grow layer to layer.
 
 ``fit`` records these in ``History.config`` (keys ``input``, ``initial_loss``,
-``expected_initial_loss``, ``initial_act_std`` and ``initial_dead_rate``) so the hints can
-tell an unscaled input or a badly scaled initialisation from the pathologies that develop
-in training.
+``expected_initial_loss``, ``guess_loss``, ``initial_act_std``, ``initial_dead_rate``,
+``initial_saturation_rate`` and ``batch_norm``) so the hints can tell an unscaled input
+or a badly scaled initialisation from the pathologies that develop in training.
 """
+import collections
 import math
 
 import numpy as np
@@ -42,6 +43,29 @@ def expected_initial_loss(loss_name: str, n_outputs: int, y: np.ndarray):
     return None
 
 
+def guess_loss(loss_name: str, y: np.ndarray, n_outputs: int):
+    """The loss of the best constant output, the baseline a model that learned nothing
+    from the inputs reaches: for cross-entropy the entropy of the labels' class
+    frequencies (ln C when they are balanced), for binary cross-entropy that of each
+    output's label frequency, for MSE the targets' variance (predicting their mean).
+    None for a loss this does not know, or no labels."""
+    y = np.asarray(y)
+    if not y.size:
+        return None
+    if loss_name in ("cross_entropy", "nll") and y.dtype.kind in "iu" and n_outputs > 1:
+        p = np.bincount(y.reshape(-1), minlength=n_outputs) / y.size
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+    if loss_name == "bce_with_logits":
+        p = np.clip(np.asarray(y, dtype=np.float64).reshape(len(y), -1).mean(axis=0), 0, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = -(p * np.log(p) + (1 - p) * np.log1p(-p))
+        return float(np.nan_to_num(h).mean())
+    if loss_name == "mse":
+        return float(np.asarray(y, dtype=np.float64).reshape(len(y), -1).var(axis=0).mean())
+    return None
+
+
 def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
                   check_outputs=None) -> dict:
     """One forward pass (no graph) on the first ``PROBE_SAMPLES`` samples at the current
@@ -50,16 +74,22 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
     every sample, as the Monitor counts them), in model order. ``check_outputs(n_outputs)``,
     if given, runs between the forward pass and the loss (``fit`` checks its class labels
     there)."""
-    from tinynet.diagnostics.monitor import is_activation
+    from tinynet.diagnostics.monitor import SATURATED, is_activation, peak_derivative
+    from tinynet.nn.normalization import BatchNorm1d
 
-    stds, dead = {}, {}
+    stds, dead, saturated = {}, {}, {}
     names = {id(m): name for name, m in model.named_modules()}
 
+    calls = collections.Counter()
+
     def measure(module, inputs, out):
+        calls[names[id(module)]] += 1
         stds[names[id(module)]] = float(np.std(out.array))
         d = module.derivative(inputs[0].array, out.array)
         dead[names[id(module)]] = float(np.mean(~np.any(d.reshape(-1, d.shape[-1]), axis=0))) \
             if d.ndim and d.size else 0.0
+        saturated[names[id(module)]] = float(np.mean(
+            np.abs(d) < SATURATED * peak_derivative(module))) if np.size(d) else 0.0
 
     handles = [module.register_forward_hook(measure)
                for module in model.modules() if is_activation(module)]
@@ -76,9 +106,15 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
         for handle in handles:
             handle.remove()
         model.train(was_training)
+    for name, n in calls.items():  # a module reused across layers: its numbers mix them
+        if n > 1:
+            del stds[name], dead[name], saturated[name]
     if getattr(loss_fn, "reduction", "mean") == "sum":
         loss /= len(xb)
     n_outputs = out.shape[-1] if out.ndim else 1
     return {"initial_loss": loss,
             "expected_initial_loss": expected_initial_loss(loss_name, n_outputs, yb),
-            "initial_act_std": stds, "initial_dead_rate": dead, "n_outputs": n_outputs}
+            "guess_loss": guess_loss(loss_name, y, n_outputs),
+            "initial_act_std": stds, "initial_dead_rate": dead,
+            "initial_saturation_rate": saturated, "n_outputs": n_outputs,
+            "batch_norm": any(isinstance(m, BatchNorm1d) for m in model.modules())}
