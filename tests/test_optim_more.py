@@ -820,3 +820,93 @@ def test_step_hooks_run_around_each_step_once_as_pytorchs():
     with pytest.raises(RuntimeError, match="register_step_pre_hook: hook '<lambda>' must "
                                            "return None or a tuple"):
         wrapped.step()
+
+
+def test_strong_wolfe_recovers_from_a_trial_step_that_overflows():
+    """A trial step whose loss is inf makes the cubic's discriminant NaN (inf - inf): the
+    search bisects instead, as PyTorch's does (the parameters became NaN)."""
+    w = tn.tensor([1.0], dtype=tn.float64, requires_grad=True)
+    opt = tn.optim.LBFGS([w], lr=20.0, max_iter=5, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = tn.exp(50 * w ** 2).sum()
+            loss.backward()
+        return loss
+
+    opt.step(closure)
+    assert np.isfinite(w.item()) and abs(w.item()) < 1.0
+    torch = pytest.importorskip("torch")
+    v = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    ref = torch.optim.LBFGS([v], lr=20.0, max_iter=5, line_search_fn="strong_wolfe")
+
+    def torch_closure():
+        ref.zero_grad()
+        loss = torch.exp(50 * v ** 2).sum()
+        loss.backward()
+        return loss
+
+    ref.step(torch_closure)
+    assert w.item() == pytest.approx(v.item(), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adadelta", "NAdam", "RAdam"])
+@pytest.mark.parametrize("foreach", [False, True])
+def test_a_float32_gradient_whose_square_overflows_still_steps(name, foreach):
+    """(1 - β₂)·g·g in PyTorch's order: g = 3e19 squared overflows float32, (1 - β₂)·g
+    times g does not; the step and the second moment stay finite."""
+    kwargs = {"foreach": foreach} if name in ("Adam", "AdamW") else {}
+    if foreach and not kwargs:
+        pytest.skip("no foreach path")
+    w = tn.tensor([1.0], requires_grad=True)
+    opt = getattr(tn.optim, name)([w], lr=0.1, **kwargs)
+    w.grad = tn.tensor([3e19])
+    with np.errstate(over="ignore"):
+        opt.step()
+    moment = next(v for k, v in opt.state[w].items() if k in ("exp_avg_sq", "square_avg"))
+    assert np.isfinite(np.asarray(moment)).all()
+    assert w.item() < 1.0 or name == "NAdam"  # (NAdam's own step overflows, as PyTorch's)
+    torch = pytest.importorskip("torch")
+    v = torch.tensor([1.0], requires_grad=True)
+    ref = getattr(torch.optim, name)([v], lr=0.1)
+    v.grad = torch.tensor([3e19])
+    ref.step()
+    assert w.item() == pytest.approx(v.item(), rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Rprop"])
+def test_a_closure_differentiates_under_no_grad(name):
+    w = tn.tensor([1.0], requires_grad=True)
+    opt = getattr(tn.optim, name)([w], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((w - 3) ** 2).sum()
+        loss.backward()
+        return loss
+
+    with tn.no_grad():
+        loss = opt.step(closure)
+    assert loss.item() == 4.0 and w.item() > 1.0
+
+
+def test_step_hooks_get_the_optimizer_first_in_args_as_pytorchs():
+    w = tn.tensor([1.0], requires_grad=True)
+    opt = tn.optim.SGD([w], lr=0.1)
+    seen = []
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * 2).sum()
+        loss.backward()
+        return loss
+
+    def pre(optimizer, args, kwargs):
+        seen.append(("pre", args[0] is optimizer, len(args)))
+        return (args[0], closure), kwargs  # a closure in place of none
+
+    opt.register_step_pre_hook(pre)
+    opt.register_step_post_hook(lambda o, args, kwargs: seen.append(("post", args[1] is closure)))
+    assert opt.step().item() == 2.0
+    assert seen == [("pre", True, 1), ("post", True)] and w.item() == pytest.approx(0.8)

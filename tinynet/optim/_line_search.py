@@ -18,9 +18,10 @@ def cubic_minimum(a: Point, b: Point, bounds=None) -> float:
     # and b (equal slopes), the last division is by 0, and its ±inf puts t at a bound
     # (an extrapolation goes on, 10 times further) instead of raising ZeroDivisionError
     a_slope, b_slope = np.float64(a.slope), np.float64(b.slope)
-    d1 = a_slope + b_slope - 3 * (a.f - b.f) / (a.t - b.t)
-    square = d1 ** 2 - a_slope * b_slope
-    if square < 0:
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowed trial: NaN, below
+        d1 = a_slope + b_slope - 3 * (a.f - b.f) / (a.t - b.t)
+        square = d1 ** 2 - a_slope * b_slope
+    if not square >= 0:  # (NaN too: an overflowed trial, inf - inf; as PyTorch's)
         return (low + high) / 2
     d2 = np.sqrt(square)
     with np.errstate(divide="ignore", invalid="ignore"):

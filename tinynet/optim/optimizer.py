@@ -5,6 +5,7 @@ import functools
 
 import numpy as np
 
+from tinynet.autograd.grad_mode import enable_grad
 from tinynet.checks import cast_problem, check_real
 from tinynet.tensor import Tensor
 from tinynet.tensor_hooks import RemovableHandle, add_hook
@@ -88,7 +89,11 @@ def maximizable(step):
     ways), so the update rules stay as written."""
     @functools.wraps(step)
     def stepped(self, closure=None):
-        loss = closure() if closure is not None else None
+        if closure is not None:
+            with enable_grad():  # (a step under no_grad still differentiates, as PyTorch's)
+                loss = closure()
+        else:
+            loss = None
         if not any([group.get("maximize") for group in self.param_groups]):
             step(self)  # (the usual case: one check per group)
             return loss
@@ -116,6 +121,7 @@ def _with_step_hooks(step):
         pre, post = state.get("_step_pre_hooks"), state.get("_step_post_hooks")
         if not (pre or post) or state.get("_in_step"):
             return step(self, *args, **kwargs)  # (the usual case: no hooks)
+        args = (self, *args)  # the optimizer first, as PyTorch's hooks get them
         for hook in list((pre or {}).values()):
             result = hook(self, args, kwargs)
             if result is not None:
@@ -126,7 +132,7 @@ def _with_step_hooks(step):
                 args, kwargs = result
         self._in_step = True
         try:
-            out = step(self, *args, **kwargs)
+            out = step(*args, **kwargs)
         finally:
             self._in_step = False
         for hook in list((post or {}).values()):
@@ -154,8 +160,9 @@ class Optimizer:
             cls.step = _with_step_hooks(vars(cls)["step"])
 
     def register_step_pre_hook(self, hook) -> RemovableHandle:
-        """``hook(optimizer, args, kwargs)`` before each ``step``; a returned
-        ``(args, kwargs)`` replaces the step's arguments, as PyTorch's."""
+        """``hook(optimizer, args, kwargs)`` before each ``step``, ``args`` holding the
+        optimizer and then the step's positional arguments, as PyTorch's; a returned
+        ``(args, kwargs)`` replaces them."""
         self._step_pre_hooks, handle = add_hook(vars(self).get("_step_pre_hooks"), hook)
         return handle
 
