@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
 import end_to_end  # noqa: E402
 import monitor_cost  # noqa: E402
+import per_op_floor  # noqa: E402
 import step  # noqa: E402
 import step_runs  # noqa: E402
 
@@ -364,3 +365,29 @@ def test_end_to_end_pytorch_mlp_is_tinynets(activation):
         theirs = net(torch.from_numpy(x)).numpy()
     ours = model(tn.from_numpy(x)).array
     np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-5)
+
+
+def test_per_op_floor_prints_a_row_per_step(capsys):
+    result = per_op_floor.main(["--rounds", "2", "--steps", "3"])
+    out = capsys.readouterr().out
+    rows = [[c.strip() for c in line.split("|")[1:-1]] for line in out.splitlines()
+            if line.startswith("| ") and not line.startswith("| step")]
+    assert [r[0] for r in rows] == ["numpy", "minimal engine", "tinynet", "tinynet capture"]
+    assert rows[0][2] == "1.00 (1.00-1.00)" and all(float(r[1]) > 0 for r in rows)
+    assert set(result) == {r[0] for r in rows}
+
+
+def test_a_wrong_minimal_engine_is_caught(monkeypatch):
+    """The minimal engine is checked against tinynet before it is timed: a slip in its
+    backward (tanh's derivative as 1 - y) fails the check."""
+    def wrong_tanh(tape, x):
+        y = np.tanh(x)
+        tape.append(lambda g: g * (1 - y))
+        return y
+
+    monkeypatch.setattr(per_op_floor.MinimalEngine, "_tanh", staticmethod(wrong_tanh))
+    tn.manual_seed(0)
+    model = step.tinynet_model(list(per_op_floor.WIDTHS), "tanh", False, np.float32)
+    with pytest.raises(AssertionError):
+        per_op_floor.check_minimal_matches(model, *per_op_floor.toy_data())
+
