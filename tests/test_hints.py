@@ -288,3 +288,101 @@ def test_summary_shows_the_epoch_early_stopping_restored():
     assert again.restored_epoch == history.restored_epoch
     assert not any(h.kind == "overfitting" and h.severity == "warning"
                    for h in history.diagnose())
+
+
+def test_lr_too_low_not_for_weights_stopped_by_zero_gradients_or_a_rising_loss():
+    """Weights that stand still because no gradient reaches them (every unit dead) need
+    no larger rate, and a loss that rose was not held back by small steps: stalled says
+    the gradients are 0, with advice about dead units and cut graphs."""
+    zero = [_record(e, train_loss=2.3, update=0.0, first=0.0, last=0.0) for e in (1, 2, 3)]
+    config = {"loss": "cross_entropy", "guess_loss": 2.3}
+    found = diagnose(zero, config)
+    assert [h.kind for h in found] == ["stalled"]
+    assert found[0].message.endswith("no gradient reaches the weights (every Linear's "
+                                     "gradient norm is 0 in epoch 3)")
+    assert found[0].advice.startswith("a step too large can leave every ReLU unit dead")
+    rising = [_record(1, train_loss=1.0, update=0.9e-5), _record(2, train_loss=1.2,
+                                                                   update=0.9e-5)]
+    assert "lr_too_low" not in _kinds(rising)
+    dead = [_record(e, train_loss=1.0, update=0.9e-5, dead=1.0, dead_since=[1])
+            for e in (1, 2)]
+    assert _kinds(dead) == {"dead_units"}  # the dead units explain the still weights
+
+
+def test_stalled_compares_with_the_loss_of_guessing_the_class_frequencies():
+    """90/10 classes: guessing the frequencies scores 0.325, far below ln 2; a loss of
+    0.32 has learned nothing, and stalled says so against the right baseline."""
+    records = [_record(e, train_loss=loss) for e, loss in enumerate([0.56, 0.35, 0.32], 1)]
+    config = {"loss": "cross_entropy", "expected_initial_loss": math.log(2),
+              "guess_loss": 0.325}
+    hint = next(h for h in diagnose(records, config) if h.kind == "stalled")
+    assert "against the 0.325 of guessing the class frequencies" in hint.message
+    assert "stalled" not in _kinds(records, {**config, "guess_loss": 0.6})
+    mse = {"loss": "mse", "expected_initial_loss": 40084.0, "guess_loss": 100.0}
+    flat = [_record(e, train_loss=loss) for e, loss in enumerate([900.0, 110.0, 104.0], 1)]
+    assert "against the 100 of predicting the mean" in \
+        next(h for h in diagnose(flat, mse) if h.kind == "stalled").message
+
+
+def test_guess_loss_is_the_entropy_of_the_labels_or_the_targets_variance():
+    from tinynet.diagnostics.probe import guess_loss
+    y = np.array([0] * 9 + [1])
+    assert guess_loss("cross_entropy", y, 2) == pytest.approx(-(0.9 * math.log(0.9) +
+                                                                0.1 * math.log(0.1)))
+    assert guess_loss("cross_entropy", np.arange(4), 4) == pytest.approx(math.log(4))
+    assert guess_loss("mse", np.array([1.0, 3.0]), 1) == pytest.approx(1.0)
+    assert guess_loss("bce_with_logits", np.array([[1.0], [0.0]]), 1) == \
+        pytest.approx(math.log(2))
+    assert guess_loss("huber", np.ones(3), 1) is None
+
+
+def test_saturation_that_training_produced_gets_advice_about_the_steps():
+    records = [_record(1, kind="Tanh", saturation=0.55)]
+    grown = diagnose(records, {"initial_saturation_rate": {"1": 0.02}})[0]
+    assert grown.message.endswith("sit on its flat tails, up from 2% at initialisation")
+    assert grown.advice.startswith("training pushed the pre-activations into the tails: "
+                                   "lower the learning rate")
+    at_init = diagnose(records, {"initial_saturation_rate": {"1": 0.6}})[0]
+    assert at_init.advice.startswith("scale the initial weights down")
+
+
+def test_batch_norm_models_are_not_judged_on_the_probes_activation_growth():
+    config = {"initial_act_std": {"2": 0.35, "5": 0.136, "8": 0.065, "11": 0.0048}}
+    assert "init_scale" in _kinds([_record()], config)
+    assert "init_scale" not in _kinds([_record()], {**config, "batch_norm": True})
+
+
+def test_inputs_far_below_unit_scale_are_flagged():
+    tiny = {"input": {"max_abs_mean": 0.0, "max_std": 1e-4, "min_std": 1e-4,
+                      "constant_features": 0}}
+    assert "input_scale" in _kinds([_record()], tiny)
+    unit = {"input": {"max_abs_mean": 0.0, "max_std": 1.0, "min_std": 0.02,
+                      "constant_features": 0}}
+    assert "input_scale" not in _kinds([_record()], unit)
+
+
+def test_init_scale_names_the_expected_loss_of_a_regression_and_its_targets():
+    config = {"loss": "mse", "initial_loss": 0.991, "expected_initial_loss": 0.0106}
+    hint = next(h for h in diagnose([_record()], config) if h.kind == "init_scale")
+    assert "where E[y²] = 0.0106 is expected" in hint.message
+    assert hint.advice.startswith("standardise the targets")
+
+
+def test_overfitting_needs_a_rise_above_the_best_mean_of_three_epochs_not_one_noisy_epoch():
+    """Validation losses wobbling between 0.215 and 0.253 around a flat mean: the recent
+    mean is 15% above the single lowest epoch but not 10% above the best 3-epoch mean."""
+    wobble = [0.24, 0.215, 0.25, 0.235, 0.24, 0.245, 0.25, 0.245, 0.253]
+    records = [_record(e, train_loss=0.1 - e * 0.005, val_loss=v)
+               for e, v in enumerate(wobble, 1)]
+    assert "overfitting" not in _kinds(records)
+    rising = wobble[:4] + [0.28, 0.3, 0.32, 0.33, 0.35]
+    records = [_record(e, train_loss=0.1 - e * 0.005, val_loss=v)
+               for e, v in enumerate(rising, 1)]
+    assert "overfitting" in _kinds(records)
+
+
+def test_dead_units_say_when_the_monitor_sampled_the_batches():
+    dead = [_record(1, dead=0.375, dead_since=[1])]
+    assert "never fire on the batches the Monitor sampled (one step in 4)" in \
+        diagnose(dead, {"monitor_every": 4})[0].message
+    assert "sampled" not in diagnose(dead, {"monitor_every": 1})[0].message

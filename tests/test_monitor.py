@@ -814,3 +814,37 @@ def test_backward_reusing_the_derivative_the_monitor_read_gives_the_same_gradien
     for plain, watched in zip(*grads):
         for a, b in zip(plain, watched):
             np.testing.assert_array_equal(a, b)
+
+
+class _Reused(nn.Module):
+    """One ReLU module after every layer, of widths 6, 4, 3: a common PyTorch idiom."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.out = nn.Linear(4, 6), nn.Linear(6, 4), nn.Linear(4, 3)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return self.out(self.act(self.fc2(self.act(self.fc1(x)))))
+
+
+def test_an_activation_reused_across_layers_is_not_measured_and_fit_runs():
+    """Its units' rates would mix layers of different widths (they crashed fit): the row
+    says it is reused, a warning says why, and the Linear layers are measured as ever."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 4)).astype(np.float32), rng.integers(0, 3, 64)
+    tn.manual_seed(0)
+    model = _Reused()
+    with pytest.warns(RuntimeWarning, match="Monitor: the activation module 'act' \\(ReLU\\) "
+                                            "is called more than once in a forward"):
+        history = tn.fit(model, X, y, epochs=2, progress=False)
+    layers = history.records[-1]["layers"]
+    assert layers["act"] == {"kind": "ReLU", "reused": True}
+    assert all(layers[n]["grad_norm"] > 0 for n in ("fc1", "fc2", "out"))
+    assert "act" not in history.config["initial_act_std"]  # the probe leaves it out too
+    model.act(tn.randn(5, 4))  # a call on its own, outside the model: not reuse
+    with Monitor(_net(nn.Tanh())) as monitor:
+        net = monitor.model
+        net[1](net[0](_x(5, 4, 0)))
+        _train_forward(net, _x(5, 4, 1))
+        assert "reused" not in monitor.end_epoch()["layers"]["1"]

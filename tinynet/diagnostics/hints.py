@@ -355,8 +355,11 @@ def dead_units(run: _Run) -> list:
     at_init = run.config.get("initial_dead_rate") or {}
     from_init = all(at_init.get(n, 0) >= DEAD_RATE for n in names)
     worst = max(names, key=rates.get)
+    every = run.config.get("monitor_every") or 1
     listed = (f" (and {len(names) - 1} more layers with {DEAD_RATE:.0%} or more)"
               if len(names) > 1 else "")
+    if every > 1:  # (a unit that fires on a few samples may miss every sampled batch)
+        listed = f" on the batches the Monitor sampled (one step in {every})" + listed
     if from_init:
         return [Hint("dead_units", "warning",
                      f"dead ReLUs: {rates[worst]:.0%} of the units of {run.label(worst)} never "

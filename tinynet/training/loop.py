@@ -378,6 +378,7 @@ def _config(run: Run, seed) -> dict:
         "data": "DataLoader" if run.loader is not None else "arrays",
         "sampler": _sampler_name(run.loader),
         "clip_grad_norm": run.clip_grad_norm,
+        "monitor_every": run.monitor.every if run.monitor is not None else None,
         "ends_in_softmax": isinstance(list(run.model.modules())[-1], nn.Softmax),
         "callbacks": [type(callback).__name__ for callback in run.callbacks],
         "callback_settings": [callback.settings() for callback in run.callbacks],
