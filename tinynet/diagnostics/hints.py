@@ -511,14 +511,16 @@ def overfitting(run: _Run) -> list:
     at least OVERFIT_EPOCHS = 3 epochs after the best validation loss, the mean of the last
     3 validation losses is more than OVERFIT_RISE = 10% above the best mean of 3 epochs in
     a row (a mean against a mean: the single lowest of noisy epochs would make any mean
-    look risen), the training loss
+    look risen) and each of those last losses is above that best mean (one back at its
+    best level says the rise is noise, not a generalisation gap), the training loss
     kept falling (lower now than at the best epoch and than at the start: a run whose loss
     never fell cannot overfit), and the validation loss ends more than OVERFIT_GAP = 1.5
     times the training loss (a generalisation gap, not noise: a validation loss that
     bounces around below the training loss is not overfitting). Prechelt, "Early Stopping
     - But When?", 1998. When EarlyStopping restored the best weights, it says so. When
-    the training loss went back up after the best epoch (``rebound``), it did not keep
-    falling: the validation loss rose with it, and the hint is ``lr_too_high``."""
+    the validation loss rose so and the training loss went back up after the best epoch
+    (``rebound``), whether or not it ended lower, the validation loss rose with it: the
+    hint is ``lr_too_high``."""
     records = [r for r in run.records if r.get("val_loss") is not None]
     if len(records) < OVERFIT_EPOCHS + 1:
         return []
@@ -530,9 +532,8 @@ def overfitting(run: _Run) -> list:
     # recent loss is a mean: from the single lowest of noisy epochs any mean looks risen
     smoothed = min(sum(r["val_loss"] for r in records[i:i + OVERFIT_EPOCHS]) / OVERFIT_EPOCHS
                    for i in range(len(records) - OVERFIT_EPOCHS + 1))
-    if (len(after) < OVERFIT_EPOCHS or recent <= smoothed * (1 + OVERFIT_RISE)
-            or last["train_loss"] >= best["train_loss"] or train[-1] >= train[0]
-            or last["val_loss"] <= OVERFIT_GAP * last["train_loss"]):
+    dipped = any(r["val_loss"] <= smoothed for r in records[-OVERFIT_EPOCHS:])
+    if len(after) < OVERFIT_EPOCHS or recent <= smoothed * (1 + OVERFIT_RISE) or dipped:
         return []
     evidence = {"best_epoch": best["epoch"], "best_val_loss": best["val_loss"],
                 "recent_val_loss": recent, "last_train_loss": last["train_loss"],
@@ -555,6 +556,9 @@ def overfitting(run: _Run) -> list:
                          **evidence, "update_ratio": ratio,
                          "low_loss": low["train_loss"], "rebound_loss": high["train_loss"],
                          "rebound": LOSS_SPIKE, "floor": REBOUND_FLOOR})]
+    if (last["train_loss"] >= best["train_loss"] or train[-1] >= train[0]
+            or last["val_loss"] <= OVERFIT_GAP * last["train_loss"]):
+        return []
     if run.restored_epoch is not None:
         return [Hint("overfitting", "note",
                      f"validation loss rose {rise:.0%} after epoch {best['epoch']}; "
