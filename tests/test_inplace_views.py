@@ -104,3 +104,39 @@ def test_positions_index_exactly_the_views_elements(rows, cols, r0, c0, rstep, c
         np.testing.assert_array_equal(base[where], view)
     assert positions(base, view.copy()) is None  # other memory
     assert positions(base, base.view(np.int32)) is None  # another dtype
+
+
+@pytest.mark.parametrize("name", ["getitem", "getitem columns", "index_select", "masked_fill",
+                                  "where", "mask getitem", "masked_select", "index_add",
+                                  "setitem", "index_put"])
+def test_an_index_or_mask_changed_after_the_forward_makes_backward_raise(name):
+    """The op kept the index's (or mask's) array for its backward: changed in place
+    afterwards, backward would read the new values and give a wrong gradient ([2, 0, 1]
+    where [3, 0, 0] is right); it raises instead, as PyTorch's. Unchanged, the gradient
+    is right."""
+    def forward(x, i, m):
+        if name == "setitem":
+            y = x * 1
+            y[i] = 0.0
+            return y
+        return {"getitem": lambda: x[i], "getitem columns": lambda: x.reshape(1, 3)[:, i],
+                "index_select": lambda: x.index_select(0, i),
+                "masked_fill": lambda: x.masked_fill(m, 0),
+                "where": lambda: tn.where(m, x, 0.0), "mask getitem": lambda: x[m],
+                "masked_select": lambda: x.masked_select(m),
+                "index_add": lambda: tn.zeros(3, dtype=tn.float64).index_add(0, i, x[:2]),
+                "index_put": lambda: tn.zeros(3, dtype=tn.float64).index_put((i,), x[:2]),
+                }[name]()
+
+    for change in (False, True):
+        x = tn.tensor([1.0, 2.0, 3.0], dtype=tn.float64, requires_grad=True)
+        i, m = tn.tensor([0, 0]), tn.tensor([True, False, False])
+        y = forward(x, i, m)
+        loss = (y * tn.arange(1.0, y.numel() + 1, dtype=tn.float64).reshape(y.shape)).sum()
+        if not change:
+            loss.backward()
+            assert np.isfinite(x.grad.numpy()).all()
+            continue
+        i[0], m[0], m[2] = 2, False, True
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            loss.backward()

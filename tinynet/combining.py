@@ -17,7 +17,7 @@ from tinynet.factories import tensor
 from tinynet.ops.reduce import check_dim
 from tinynet.promotion import promote, result_type
 from tinynet.tensor import Tensor
-from tinynet.tensor_math import _divisible, numpy_names
+from tinynet.tensor_math import _divisible, guard_read, numpy_names
 
 
 @numpy_names
@@ -107,7 +107,7 @@ def where(condition, input=None, other=None):
     else:  # two numbers: arrays of their result dtype
         dtype = result_type(input, other)
         input, other = np.asarray(input, dtype=dtype), np.asarray(other, dtype=dtype)
-    return ops.Where.apply(cond, input, other)
+    return guard_read(ops.Where.apply(cond, input, other), condition)
 
 
 def meshgrid(*tensors, indexing=None) -> tuple:

@@ -27,7 +27,7 @@ from tinynet.tensor_inplace import TensorInPlace, _index_arrays
 from tinynet.tensor_inplace_math import TensorInPlaceMath
 from tinynet.tensor_linalg import TensorLinalg
 from tinynet.tensor_logic import TensorLogic
-from tinynet.tensor_math import TensorMath
+from tinynet.tensor_math import TensorMath, guard_read
 from tinynet.tensor_random import TensorRandom
 from tinynet.tensor_reduce import TensorReduce
 from tinynet.tensor_select import TensorSelect
@@ -366,10 +366,10 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
         return ops.ReLU.apply(self)
 
     def __getitem__(self, index):
-        index = _index_arrays(index)
-        if _has_mask(index):
+        arrays = _index_arrays(index)
+        if _has_mask(arrays):
             values_read()  # the result's shape is made from the mask's values
-        return ops.GetItem.apply(self, index)
+        return guard_read(ops.GetItem.apply(self, arrays), index)
 
 
 def _has_mask(index) -> bool:

@@ -334,12 +334,12 @@ class TensorInPlace:
         it is recorded as the out-of-place op ``SetItem`` and ``x`` becomes its result,
         so gradients are PyTorch's (see tensor_inplace.py); a leaf that requires grad is
         refused, as in PyTorch."""
-        index = _index_arrays(index)
+        arrays = _index_arrays(index)
         if self._recording(value):
-            self._rebind(ops.SetItem.apply(self, value, index))
+            self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
         self.bump_version()
-        ops.movement.put(self.array, index, _values(value))
+        ops.movement.put(self.array, arrays, _values(value))
 
     # ---- new tensors like this one -------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):
@@ -439,3 +439,4 @@ def _index_array(part):
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
 from tinynet.autograd.observers import values_read  # noqa: E402
 from tinynet.tensor_views import view_of  # noqa: E402
+from tinynet.tensor_math import guard_read  # noqa: E402

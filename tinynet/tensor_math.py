@@ -585,6 +585,29 @@ def array_of(x):
     return x.array if isinstance(x, TensorMath) else x
 
 
+def guard_read(out, *sources):
+    """``out``, whose op keeps the arrays of the tensors among ``sources`` (index tensors,
+    masks: passed to it as plain arrays) for its backward, with their versions checked
+    before that backward runs: a change in place after the forward (``i[0] = 2``) then
+    raises, as PyTorch's, where the backward would read the new values (a wrong
+    gradient). Returns ``out``."""
+    ctx = out._ctx
+    if ctx is not None:
+        kept = tuple([(t._version, t._version[0], t.array) for t in _tensors_in(sources)])
+        if kept:
+            ctx.versions = ctx.versions + kept
+    return out
+
+
+def _tensors_in(parts):
+    """The tensors in ``parts``, looking inside tuples and lists (an index)."""
+    for part in parts:
+        if isinstance(part, TensorMath):
+            yield part
+        elif isinstance(part, (tuple, list)):
+            yield from _tensors_in(part)
+
+
 def constant_tensor(array: np.ndarray, from_values: bool = True):
     """A tensor outside the graph (indices, booleans), made from other tensors' values
     unless ``from_values`` is False (``values_read``: tn.capture cannot replay how it

@@ -9,8 +9,8 @@ from collections import namedtuple
 import numpy as np
 
 from tinynet.checks import check_choice
-from tinynet.tensor_math import (TensorMath, array_of, constant_tensor, index_int, numpy_names,
-                                 single_dim)
+from tinynet.tensor_math import (TensorMath, array_of, constant_tensor, guard_read, index_int,
+                                 numpy_names, single_dim)
 
 TopkResult = namedtuple("topk", ["values", "indices"])
 SortResult = namedtuple("sort", ["values", "indices"])
@@ -260,7 +260,7 @@ class TensorSelect:
         if not accumulate:
             out = self.clone()
             out[tuple(constant_tensor(a) for a in arrays)] = values
-            return out
+            return guard_read(out, indices)  # (the arrays are the index tensors' own)
         lead, rest = self.shape[:len(arrays)], self.shape[len(arrays):]
         arrays = np.broadcast_arrays(*arrays)
         for a, n, k in zip(arrays, lead, range(len(arrays))):
@@ -322,10 +322,10 @@ class TensorSelect:
         if alpha != 1:
             source = source * alpha
         if self.ndim == 0:
-            return ops.IndexAdd.apply(self.reshape(1), 0, idx.reshape(-1),
-                                      source.reshape(1)).reshape(())
-        return ops.IndexAdd.apply(self, dim, index if idx is array_of(index) else idx,
-                                  source)
+            return guard_read(ops.IndexAdd.apply(self.reshape(1), 0, idx.reshape(-1),
+                                                 source.reshape(1)), index).reshape(())
+        return guard_read(ops.IndexAdd.apply(self, dim, index if idx is array_of(index)
+                                             else idx, source), index)
 
     def narrow(self, dim: int, start: int, length: int):
         """The ``length`` slices of dim ``dim`` from ``start`` (negative: from the end), a
@@ -391,8 +391,8 @@ class TensorSelect:
             raise IndexError(f"index_select: index {bad} is out of range for dim {dim} of "
                              f"size {size}")
         if self.ndim == 0:  # as PyTorch: a 0-d input gives a 0-d result
-            return self.reshape(1)[idx.reshape(-1)].reshape(())
-        return self[(slice(None),) * dim + (idx.reshape(-1),)]
+            return guard_read(self.reshape(1)[idx.reshape(-1)], index).reshape(())
+        return guard_read(self[(slice(None),) * dim + (idx.reshape(-1),)], index)
 
     def masked_fill(self, mask, value):
         """``value`` where the boolean ``mask`` is True, else self, the two broadcast
@@ -415,7 +415,7 @@ class TensorSelect:
             value = value if value.dtype == self.dtype else value.to(self.dtype)
         else:
             value = np.asarray(value, dtype=self.dtype)
-        return ops.Where.apply(mask_array, value, self)
+        return guard_read(ops.Where.apply(mask_array, value, self), mask)
 
     def masked_select(self, mask):
         """The elements where the boolean ``mask`` is True, as a 1-D tensor in row-major
@@ -431,7 +431,8 @@ class TensorSelect:
             raise RuntimeError(f"masked_select: mask of shape {mask_array.shape} and input "
                                f"of shape {self.shape} do not broadcast together") from None
         x = self if self.shape == shape else self.broadcast_to(shape)
-        return x[np.broadcast_to(mask_array, shape)]  # the mask's values give the shape
+        # (the mask's values give the shape)
+        return guard_read(x[np.broadcast_to(mask_array, shape)], mask)
 
     def where(self, condition, other):
         """``self`` where ``condition``, else ``other`` (as ``torch.where(condition, self,
