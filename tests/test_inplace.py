@@ -338,3 +338,43 @@ def test_in_place_methods_write_their_out_of_place_values(name, args):
     theirs = torch.tensor(values)
     getattr(theirs, name)(*_method_args(torch, args))
     np.testing.assert_array_equal(x.numpy(), theirs.numpy())
+
+
+def test_copy_into_a_tensor_in_the_graph_keeps_it_there_as_pytorch():
+    """y.copy_(src) inside the graph: y stays in it, what it held gets a zero gradient,
+    src the gradient (summed where it was broadcast); it had cut y out of the graph."""
+    x = tn.tensor([1.0, 2.0], dtype=tn.float64, requires_grad=True)
+    y = x * 2
+    y.copy_(tn.tensor([5.0, 6.0], dtype=tn.float64))
+    y.sum().backward()
+    assert y.requires_grad and x.grad.tolist() == [0.0, 0.0]
+    x.grad = None
+    src = tn.tensor([3.0], requires_grad=True)  # float32, broadcast
+    y = x * 2
+    y.copy_(src)
+    (y * tn.tensor([1.0, 2.0], dtype=tn.float64)).sum().backward()
+    assert y.dtype == tn.float64 and src.grad.tolist() == [3.0] and x.grad.tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda t: t.__iadd__(-1), [255, 1]), (lambda t: t.sub_(300), [212, 214]),
+    (lambda t: t.mul_(300), [0, 88]), (lambda t: t.floor_divide_(300), [0, 0]),
+    (lambda t: t.fill_(-1), [255, 255]), (lambda t: t.__setitem__(0, -1), [255, 2]),
+])
+def test_a_python_int_outside_an_integer_dtype_wraps_in_place_as_in_pytorch(change, expected):
+    """PyTorch wraps the number into the tensor's dtype first (300 is 44 in uint8);
+    numpy refused it with an OverflowError."""
+    t = tn.tensor([0, 2], dtype=tn.uint8)
+    change(t)
+    assert t.tolist() == expected and t.dtype == tn.uint8
+
+
+def test_in_place_scans_keep_a_small_integer_dtype_and_clamp_refuses_a_float_bound():
+    t = tn.tensor([1, 4], dtype=tn.int32)
+    assert t.cumsum_(0).tolist() == [1, 5] and t.dtype == tn.int32
+    assert tn.tensor([2, 3], dtype=tn.int16).cumprod(0, dtype=tn.int16).dtype == tn.int16
+    assert tn.tensor([2, 3], dtype=tn.int16).cumsum(0).dtype == tn.int64  # (out of place)
+    with pytest.raises(RuntimeError, match="clamp_: the result's dtype float64 cannot be "
+                                           "written into this tensor's dtype int64"):
+        tn.tensor([1, 2]).clamp_(min=0.5)
+    assert tn.tensor([1, 5]).clamp_(min=2, max=4).tolist() == [2, 4]

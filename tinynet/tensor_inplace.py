@@ -57,12 +57,16 @@ def _array(x):
     return x.array if hasattr(x, "array") else x
 
 
-def _values(x):
+def _values(x, dtype=None):
     """``_array(x)``, where a tensor's values go into another tensor by no op: a value
-    read (``values_read``: tn.capture cannot replay it)."""
+    read (``values_read``: tn.capture cannot replay it). A Python int going into an
+    integer ``dtype`` is wrapped into it first, as PyTorch wraps it (uint8 ``x += -1``,
+    ``x[0] = 300``), where numpy refuses one out of its range."""
     if hasattr(x, "array"):
         values_read()
         return x.array
+    if type(x) is int and dtype is not None and dtype.kind in "iu":
+        return np.array(x).astype(dtype)
     return x
 
 
@@ -121,7 +125,7 @@ class TensorInPlace:
                 self._check_cast(name, result.dtype)
                 result = result.to(self.dtype)  # (recorded: the gradient is cast back)
             return self._rebind(result)
-        values = _values(other)
+        values = _values(other, self.array.dtype)
         try:
             ufunc(self.array, values, out=self.array, casting="same_kind")
         except TypeError:  # numpy's casting error: ours, with the dtype tinynet gives;
@@ -242,8 +246,13 @@ class TensorInPlace:
     def clamp_(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
         if self._recording(min) or self._recording(max):
             return self._rebind(self.clamp(min, max))
+        low, high = _values(min), _values(max)
+        if self.dtype.kind in "biu":  # (a float bound makes a float result: refused)
+            for bound in (low, high):
+                if bound is not None:
+                    self._check_cast("clamp_", np.result_type(self.array, bound))
         self.bump_version()
-        np.clip(self.array, _values(min), _values(max), out=self.array)
+        np.clip(self.array, low, high, out=self.array)
         return self
 
     clip_ = clamp_
@@ -305,9 +314,11 @@ class TensorInPlace:
     def copy_(self, src):
         """Overwrite with ``src``'s values (broadcast to this shape, cast to this dtype);
         inside the graph the gradient flows to ``src``, as in PyTorch."""
-        if self._recording(src):
-            zeros = type(self)._wrap(np.zeros(self.shape, self.dtype), False, None)
-            return self._rebind(src.to(self.dtype) + zeros)
+        if self._recording(src):  # (as _overwrite: the tensor stays in the graph, with a
+            # zero gradient for what it held, as PyTorch's CopyBackwards)
+            if hasattr(src, "array") and src.dtype != self.dtype:
+                src = src.to(self.dtype)
+            return self._overwrite(src)
         self.bump_version()
         np.copyto(self.array, _values(src), casting="unsafe")
         return self
@@ -320,7 +331,7 @@ class TensorInPlace:
         if self._recording(values):
             return self._rebind(ops.SetItem.apply(self, values, Ellipsis))
         self.bump_version()
-        self.array[...] = _values(values)
+        self.array[...] = _values(values, self.array.dtype)
         return self
 
     def zero_(self):
@@ -339,7 +350,7 @@ class TensorInPlace:
             self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
         self.bump_version()
-        ops.movement.put(self.array, arrays, _values(value))
+        ops.movement.put(self.array, arrays, _values(value, self.array.dtype))
 
     # ---- new tensors like this one -------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):

@@ -223,10 +223,11 @@ class TensorInPlaceMath:
         return self._apply_("floor_divide_", lambda x: x.floor_divide(other), other)
 
     def cumsum_(self, dim: int, *, dtype=None):
-        return self._apply_("cumsum_", lambda x: x.cumsum(dim, dtype=dtype))
+        # (in this tensor's dtype unless told: int32 stays int32, as PyTorch's in place)
+        return self._apply_("cumsum_", lambda x: x.cumsum(dim, dtype=dtype or x.dtype))
 
     def cumprod_(self, dim: int, *, dtype=None):
-        return self._apply_("cumprod_", lambda x: x.cumprod(dim, dtype=dtype))
+        return self._apply_("cumprod_", lambda x: x.cumprod(dim, dtype=dtype or x.dtype))
 
     def tril_(self, diagonal: int = 0):
         return self._apply_("tril_", lambda x: x.tril(diagonal))

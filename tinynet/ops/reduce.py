@@ -272,8 +272,8 @@ def _running_sum(a: np.ndarray, axis: int) -> np.ndarray:
     a float32 one of 100,000 tenths ends 1.4 short of 10,000)."""
     if a.dtype in (np.float16, np.float32):
         summed = np.cumsum(a, axis=axis, dtype=np.float64).astype(a.dtype)
-    else:
-        summed = np.cumsum(a, axis=axis)
+    else:  # (in a's dtype: numpy's cumsum widens small integers to int64)
+        summed = np.cumsum(a, axis=axis, dtype=a.dtype)
     return summed.reshape(a.shape)  # (numpy's cumsum of a 0-d array is 1-d)
 
 
@@ -288,7 +288,7 @@ class Cumprod(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         ctx.save_for_backward(x)
-        return np.cumprod(x, axis=dim)
+        return np.cumprod(x, axis=dim, dtype=x.dtype)  # (numpy's widens small integers)
 
     @staticmethod
     def backward(ctx, grad):
