@@ -80,7 +80,7 @@ def test_health_draws_every_panel_from_the_historys_numbers(trained, tmp_path):
 
     update = _axis(fig, "update / weight")
     assert update.get_yscale() == "log"
-    reference = [line for line in update.lines if line.get_linestyle() == "--"]
+    reference = [line for line in update.lines if line.get_label() == "1e-3 rule of thumb"]
     assert len(reference) == 1 and set(reference[0].get_ydata()) == {1e-3}
     np.testing.assert_array_equal(_layer_lines(update)["layer 2 · Linear"],
                                   history.layer_metric("update_ratio")["2"])
@@ -123,9 +123,14 @@ def test_health_heatmaps_show_each_epochs_output_distribution(trained):
 def test_health_title_reads_the_recorded_settings_and_never_none(trained):
     _, _, history = trained
     config = {**history.config, "dataset": "moons", "activation": "leaky_relu",
-              "optimizer_name": "adam", "lr": 0.01}
+              "optimizer_name": "adam", "lr": 0.02}
     fig = plot.health(tn.History(history.records, config))
-    assert fig.get_suptitle() == "moons · LeakyReLU · Adam lr 0.01 · 3 epochs"
+    assert fig.get_suptitle() == "moons · LeakyReLU · Adam lr 0.02 · 3 epochs"
+    # a schedule: the rate the last epoch recorded; a run that diverged: where
+    scheduled = [{**r, "lr": 0.02 * 0.5 ** r["epoch"]} for r in history.records]
+    diverged = {**config, "diverged": {"epoch": 3, "step": 5, "loss": "nan"}}
+    assert plot.health(tn.History(scheduled, diverged)).get_suptitle() == \
+        "moons · LeakyReLU · Adam lr 0.02 → 0.0025 · 3 epochs · diverged in epoch 3"
     bare = tn.History(history.records[:1], {"dataset": None, "optimizer_name": "sgd"})
     fig = plot.health(bare)
     assert fig.get_suptitle() == "SGD · 1 epoch"
@@ -145,7 +150,8 @@ def test_health_says_so_when_a_panel_has_nothing_to_show():
         assert len(fig.axes) == 6 + (name == "leaky") * 2  # + its heatmap and colour bar
     # LeakyReLU never dies; its negative side (slope 0.01 < 5.9% of 1) is saturated
     assert notes["leaky"] == ["0% in every layer and epoch", None]
-    assert notes["linear"] == ["no layer recorded\ndead units (f' = 0 on every sample)",
+    assert notes["linear"] == ["no layer recorded\ndead units (f' = 0 on every observed "
+                               "sample)",
                                "no layer recorded\nsaturated (|f'| < 5.9% of its peak)"]
 
 
@@ -376,7 +382,7 @@ def test_comparison_draws_points_around_one_chance_and_unit_shares(tmp_path):
     heights = [bar.get_height() for bar in units.patches]
     assert heights == [0.3, 0.0, 0.0, 0.5, 0.8, 0.05]  # dead bars, then saturated bars
     assert [t.get_text() for t in units.get_legend().get_texts()] == [
-        "dead units", "saturated (sample, unit)"]
+        "dead units", "saturated (sample, unit);\nfor ReLU: z ≤ 0, about half is usual"]
     assert "LayerNorm" in plot.comparison(_comparison("layernorm")).get_suptitle()
 
 
@@ -449,3 +455,40 @@ def test_health_of_a_hand_written_loop_s_history():
     assert "no accuracy recorded" in texts
     assert not any("classification" in t for t in texts)
     assert len(_axis(fig, "loss").lines) == 1
+
+
+def test_health_draws_zero_and_infinite_values_and_a_divergence_where_they_show():
+    """A log panel has no place for 0 or inf: they are drawn as ▼ along the bottom and ▲
+    along the top, and the panel names them; a loss with inf epochs says how many in its
+    legend; a loss over decades is on a log axis; a diverged run says where, and the
+    layers' lines differ in style as well as colour."""
+    def record(epoch, norm1, norm2, val):
+        return {"epoch": epoch, "train_loss": 10.0 ** (4 - 2 * epoch), "val_loss": val,
+                "layers": {"0": {"kind": "Linear", "grad_norm": norm1, "update_ratio": 1e-3},
+                           "1": {"kind": "ReLU", "dead_rate": 0.5, "saturation_rate": 0.5},
+                           "2": {"kind": "Linear", "grad_norm": norm2, "update_ratio": 1e-3}}}
+    records = [record(1, 0.5, 2.0, float("inf")), record(2, 0.0, float("inf"), 1.0),
+               record(3, 0.0, 1.0, float("nan"))]
+    config = {"diverged": {"epoch": 4, "step": 14, "loss": "nan"}}
+    fig = plot.health(tn.History(records, config))
+    grad = _axis(fig, "weight-gradient norm")
+    low, high = grad.get_ylim()
+    zeros = [line for line in grad.lines if line.get_marker() == "v"]
+    infs = [line for line in grad.lines if line.get_marker() == "^"]
+    assert len(zeros) == 1 and list(zeros[0].get_xdata()) == [2, 3]
+    assert len(infs) == 1 and list(infs[0].get_xdata()) == [2]
+    assert low < zeros[0].get_ydata()[0] < 0.5 and 2.0 < infs[0].get_ydata()[0] < high
+    assert "▼ 0 (nothing reached the weights); ▲ inf (overflowed)" in \
+        [t.get_text() for t in grad.texts]
+    lines = _layer_lines(grad)
+    np.testing.assert_array_equal(lines["layer 1 · Linear"], [0.5, np.nan, np.nan])
+    styles = {line.get_label(): line.get_linestyle() for line in grad.lines
+              if not line.get_label().startswith("_")}
+    assert styles["layer 1 · Linear"] != styles["layer 2 · Linear (output)"]
+    loss = _axis(fig, "loss")
+    assert loss.get_yscale() == "log"  # 1e2 down to 1e-2
+    assert [line.get_label() for line in loss.lines] == [
+        "train", "val (2 epochs inf or nan, not drawn)"]
+    assert "diverged: the loss became nan in epoch 4, step 14" in \
+        [t.get_text() for t in loss.texts]
+    assert fig.get_suptitle().endswith("3 epochs · diverged in epoch 4")

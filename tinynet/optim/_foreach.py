@@ -160,8 +160,8 @@ def _adam_direction(g, m, v, out, beta1, beta2, eps_hat, step_size) -> None:
     out ← step_size · m / (√v + eps_hat), as ``Adam._update`` computes them. ``g`` is only
     read; all arrays share a shape. NOTE: one numpy call per line, each writing into an
     existing array: on large groups the update is bound by memory traffic."""
-    np.multiply(g, 1 - beta2, out=out)  # ((1 - β₂)·g)·g, as Adam._update: g² may overflow
-    out *= g
+    np.multiply(g, g, out=out)
+    out *= 1 - beta2
     v *= beta2
     v += out
     np.multiply(g, 1 - beta1, out=out)

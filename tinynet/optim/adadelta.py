@@ -61,7 +61,7 @@ class Adadelta(Optimizer):
                     g = g + weight_decay * p.array
                 v, u = state["square_avg"], state["acc_delta"]
                 v *= rho
-                v += (1 - rho) * g * g  # (in PyTorch's order: see Adam)
+                v += (1 - rho) * (g * g)
                 delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
                 u *= rho
                 u += (1 - rho) * (delta * delta)

@@ -98,7 +98,7 @@ class Adam(Optimizer):
                 g = g + weight_decay * p.array
         m, v = state["exp_avg"], state["exp_avg_sq"]
         v *= beta2
-        v += (1 - beta2) * g * g  # ((1 - β₂)·g)·g, as PyTorch's addcmul: g² may overflow
+        v += (1 - beta2) * (g * g)
         m *= beta1
         m += (1 - beta1) * g
         if group.get("amsgrad"):  # the largest v so far: the step never grows back

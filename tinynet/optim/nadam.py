@@ -82,7 +82,7 @@ class NAdam(Optimizer):
                 m *= beta1
                 m += (1 - beta1) * g
                 v *= beta2
-                v += (1 - beta2) * g * g  # (in PyTorch's order: see Adam)
+                v += (1 - beta2) * (g * g)
                 d = np.sqrt(v / (1 - beta2 ** t))
                 d += eps
                 p.array -= (lr * (1 - mu) / (1 - mu_product)) * (g / d)

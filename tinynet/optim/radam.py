@@ -81,7 +81,7 @@ class RAdam(Optimizer):
                 m *= beta1
                 m += (1 - beta1) * g
                 v *= beta2
-                v += (1 - beta2) * g * g  # (in PyTorch's order: see Adam)
+                v += (1 - beta2) * (g * g)
                 m_hat = m / (1 - beta1 ** t)
                 rho = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
                 if rho > 5:

@@ -64,7 +64,7 @@ class RMSprop(Optimizer):
                     g = g + weight_decay * p.array
                 v = state["square_avg"]
                 v *= alpha
-                v += (1 - alpha) * g * g  # (in PyTorch's order: see Adam)
+                v += (1 - alpha) * (g * g)
                 if centered:
                     m = state.setdefault("grad_avg", np.zeros_like(p.array))
                     m *= alpha

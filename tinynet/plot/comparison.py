@@ -47,9 +47,13 @@ def comparison(result, path=None):
     drawn = np.isfinite(ratios) & (ratios > 0)
     ax_grad.plot(x[drawn], ratios[drawn], "o", color="tab:orange", markersize=9)
     for k, ratio in enumerate(ratios):  # beside the point: clear of the line at 1
-        if not np.isfinite(ratio):  # every seed diverged before its first epoch ended
-            ax_grad.annotate("not measured", (k, 1), textcoords="offset points",
-                             xytext=(0, 12), ha="center", fontsize=9, color="0.3")
+        if not np.isfinite(ratio):
+            # every seed diverged before its first epoch ended, or the norms themselves
+            # overflowed (inf / inf): measured, and no number
+            diverged_all = n_seeds is not None and rows[k].get("diverged") == n_seeds
+            ax_grad.annotate("not measured" if diverged_all else "no ratio:\nnorms\ninf or nan",
+                             (k, 1), textcoords="offset points", xytext=(0, 12),
+                             ha="center", fontsize=9, color="0.3")
         elif ratio <= 0:  # no gradient at all reached the first layer: below any log axis
             ax_grad.plot([k], [low / 2.5], "v", color="tab:orange", markersize=9)
             ax_grad.annotate("0: no\ngradient", (k, low / 2.5), textcoords="offset points",
@@ -67,7 +71,8 @@ def comparison(result, path=None):
     ax_units.bar(x - width / 2, [r["dead_rate"] for r in rows], width, color=OKABE_ITO[5],
                  label="dead units")
     ax_units.bar(x + width / 2, [r["saturation_rate"] for r in rows], width,
-                 color=OKABE_ITO[4], label="saturated (sample, unit)")
+                 color=OKABE_ITO[4], label="saturated (sample, unit);\nfor ReLU: z ≤ 0, about "
+                 "half is usual")
     for k, r in enumerate(rows):  # every seed diverged before its first epoch ended
         if not (np.isfinite(r["dead_rate"]) and np.isfinite(r["saturation_rate"])):
             ax_units.text(k, 0.5, "not measured", rotation=90, ha="center", va="center",
@@ -75,7 +80,7 @@ def comparison(result, path=None):
     ax_units.set(title="dead and saturated (last epoch, mean over layers)",
                  ylabel="share", xlim=(-0.5, len(rows) - 0.5))
     share_axis(ax_units)
-    ax_units.legend(fontsize=8, loc="upper left")
+    ax_units.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # (clear of the bars)
     for ax in (ax_acc, ax_grad, ax_units):
         ax.set_xticks(x, names, rotation=30)
         ax.grid(alpha=0.3, axis="y", which="both")

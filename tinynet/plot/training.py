@@ -26,27 +26,50 @@ def _monitored(history, where: str) -> dict:
 LAYER_PANELS = {
     "grad_norm": ("weight-gradient norm per Linear", "‖∂L/∂W‖ (mean over steps)", True),
     "update_ratio": ("update / weight per Linear", "‖ΔW‖ / ‖W‖ per step", True),
-    "dead_rate": ("dead units (f' = 0 on every sample)", "share of units", False),
+    "dead_rate": ("dead units (f' = 0 on every observed sample)", "share of units", False),
     "saturation_rate": ("saturated (|f'| < 5.9% of its peak)", "share of (sample, unit)",
                         False),
 }
 
 
 def _layer_panel(ax, history, layers: dict, key: str) -> None:
-    """One line per layer that recorded ``key``: its value per epoch (nan where absent)."""
+    """One line per layer that recorded ``key``: its value per epoch (nan where absent).
+    On a log panel, a 0 (no gradient, no update) is drawn as ▼ along the bottom and an
+    infinite value (an overflow) as ▲ along the top, where a log axis has no place for
+    them, and the panel says so; a line per layer in its colour and one of four styles,
+    so neighbouring layers differ in more than a shade."""
     labels, numbers = layer_labels(layers), layer_numbers(layers)
     cmap, last = colormap("viridis"), max(numbers.values())
-    for name, label in labels.items():
-        values = [r.get("layers", {}).get(name, {}).get(key) for r in history.records]
-        if all(v is None for v in values):
-            continue
-        colour = cmap(0.85 * (numbers[name] - 1) / max(last - 1, 1))  # 0.85: no pale yellow
-        plot_line(ax, history["epoch"], [math.nan if v is None else v for v in values],
-              color=colour, label=label)
     title, ylabel, log = LAYER_PANELS[key]
+    epochs = history["epoch"]
+    series = {}
+    for name in labels:
+        values = [r.get("layers", {}).get(name, {}).get(key) for r in history.records]
+        if not all(v is None for v in values):
+            series[name] = np.array([math.nan if v is None else v for v in values], float)
+    if log and series:
+        every = np.concatenate(list(series.values()))
+        drawable = every[np.isfinite(every) & (every > 0)]
+        low, high = (drawable.min(), drawable.max()) if drawable.size else (1.0, 1.0)
+        bottom, top = low / 4, high * 4
+    for name, values in series.items():
+        style = dict(color=cmap(0.85 * (numbers[name] - 1) / max(last - 1, 1)),  # 0.85: no
+                     ls=LINE_STYLES[(numbers[name] - 1) % len(LINE_STYLES)])  # pale yellow
+        if not log:
+            plot_line(ax, epochs, values, label=labels[name], **style)
+            continue
+        shown = np.where(np.isfinite(values) & (values > 0), values, math.nan)
+        plot_line(ax, epochs, shown, label=labels[name], **style)
+        for mask, level, marker in ((values == 0, bottom, "v"), (values == np.inf, top, "^")):
+            if mask.any():
+                ax.plot(np.asarray(epochs)[mask], np.full(mask.sum(), level), marker,
+                        color=style["color"], markersize=7, label="_" + marker)
     ax.set(title=title, ylabel=ylabel)
     if log:
         ax.set_yscale("log")
+        if series:
+            ax.set_ylim(bottom / 1.5, top * 1.5)
+            _say_off_scale(ax, series)
     else:
         share_axis(ax)
     if not ax.lines:  # e.g. dead units of a model without activations: say so
@@ -64,13 +87,40 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
     ax.grid(alpha=0.3, which="both")
 
 
+LINE_STYLES = ("-", "--", "-.", ":")
+
+
+def _say_off_scale(ax, series: dict) -> None:
+    """Name the markers a log panel draws for values it has no place for."""
+    every = np.concatenate(list(series.values()))
+    notes = []
+    if (every == 0).any():
+        notes.append("▼ 0 (nothing reached the weights)")
+    if (every == np.inf).any():
+        notes.append("▲ inf (overflowed)")
+    if np.isnan(every).any() and not np.isnan(every).all():
+        notes.append("gaps: nan")
+    if notes:
+        ax.text(0.01, 0.99, "; ".join(notes), transform=ax.transAxes, ha="left", va="top",
+                fontsize=8, color="0.25")
+
+
 def _metric_panel(ax, history, metric: str) -> None:
-    """``metric`` ('loss' or 'acc') per epoch: train solid, validation (if any) dashed."""
+    """``metric`` ('loss' or 'acc') per epoch: train solid, validation (if any) dashed. A
+    split with non-finite values says how many in its legend entry (a line has no place
+    for them); a loss spanning more than two decades is drawn on a log axis; a run that
+    diverged says where."""
+    spans = []
     for split, style in (("train", "-"), ("val", "--")):
         # .get: a History filled by a hand-written loop may not record every metric
         values = [record.get(f"{split}_{metric}") for record in history.records]
         if values and values[0] is not None:
-            plot_line(ax, history["epoch"], values, ls=style, label=split)
+            values = np.array([math.nan if v is None else v for v in values], float)
+            bad = int(np.count_nonzero(~np.isfinite(values)))
+            label = split if not bad else \
+                f"{split} ({bad} epoch{'s' if bad > 1 else ''} inf or nan, not drawn)"
+            plot_line(ax, history["epoch"], values, ls=style, label=label)
+            spans.extend(values[np.isfinite(values)].tolist())
     if not ax.lines:  # say why, rather than leave an empty frame
         regression = metric == "acc" and history.config.get("loss") in ("mse", "MSELoss")
         missing = "no accuracy\n(not a classification loss)" if regression else \
@@ -81,9 +131,17 @@ def _metric_panel(ax, history, metric: str) -> None:
         return
     name = {"loss": "loss", "acc": "accuracy"}[metric]
     ax.set(title=name, ylabel=name)
+    if metric == "loss" and spans and min(spans) > 0 and max(spans) > 100 * min(spans):
+        ax.set_yscale("log")
+        ax.set(ylabel="loss (log)")
+    failure = history.config.get("diverged")
+    if metric == "loss" and failure:
+        ax.text(0.99, 0.99, f"diverged: the loss became {failure.get('loss')} in epoch "
+                f"{failure.get('epoch')}, step {failure.get('step')}",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8, color="tab:red")
     epoch_axis(ax)
     ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
+    ax.grid(alpha=0.3, which="both")
 
 
 # ---- training runs ----------------------------------------------------------------------
@@ -197,7 +255,8 @@ def health(history, path=None):
             mesh = _histogram_panel(ax, history, name, labels[name], norm)
         bottom.colorbar(mesh, ax=axes, label="share of the epoch's outputs", fraction=0.02,
                         pad=0.01)
-        bottom.suptitle("activation outputs per epoch", fontsize=11)
+        bottom.suptitle("activation outputs per epoch (a title's % beyond ±4.05: over all "
+                        "epochs, drawn in the outer rows)", fontsize=11)
     fig.suptitle(_run_title(history), fontsize=13)
     return finish(fig, path, "health")
 
@@ -209,7 +268,12 @@ def _run_title(history) -> str:
              if config.get(k) is not None]
     optimizer = display_name(config["optimizer_name"]) if config.get("optimizer_name") else ""
     lr = f"lr {config['lr']:g}" if config.get("lr") is not None else ""
+    rates = [r["lr"] for r in history.records if isinstance(r.get("lr"), (int, float))]
+    if lr and rates and rates[-1] != config["lr"]:  # a schedule: where it went
+        lr += f" → {rates[-1]:.3g}"
     if optimizer or lr:
         parts.append(f"{optimizer} {lr}".strip())
     parts.append(f"{len(history)} epoch" + ("s" if len(history) != 1 else ""))
+    if config.get("diverged"):
+        parts.append(f"diverged in epoch {config['diverged'].get('epoch')}")
     return " · ".join(parts)
