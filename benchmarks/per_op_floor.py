@@ -11,7 +11,6 @@ float32, one BLAS thread, in one process, interleaved round by round; ratios are
 by round. ``MinimalEngine``'s loss and gradients are checked against tinynet's first.
 """
 import argparse
-import json
 import os
 import sys
 import time
@@ -19,13 +18,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import step as step_benchmark  # noqa: E402
+import step as step_benchmark  # noqa: E402  (it puts examples/ on the path)
+from _results import recording, save  # noqa: E402
 from numpy_step import NumpyMLP  # noqa: E402
 
 import tinynet as tn  # noqa: E402
 
 WIDTHS, BATCH, LR = (2, 16, 16, 16, 2), 32, 0.01
-RESULTS = os.path.join(os.path.dirname(__file__), "..", "docs", "results", "per_op_floor.json")
 
 
 class MinimalEngine:
@@ -173,22 +172,26 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def key(name: str) -> str:
+    """A row's name as a results-file key (docs tags cannot hold spaces)."""
+    return name.replace(" ", "_")
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--steps", type=int, default=200, help="steps per round and row")
     parser.add_argument("--write-results", action="store_true",
-                        help=f"write the table to {os.path.relpath(RESULTS)}")
+                        help="write docs/results/per_op_floor.json")
     args = parser.parse_args(argv)
     tn.set_num_threads(1)  # one BLAS thread (tn's, numpy's: one OpenBLAS)
     result = measure(args.rounds, args.steps)
-    printed = table(result)
-    print(printed)
+    with recording() as printed:
+        print(table(result))
     if args.write_results:
-        with open(RESULTS, "w") as f:
-            json.dump({"rows": result, "rounds": args.rounds, "steps": args.steps,
-                       "printed": printed}, f, indent=1)
-            f.write("\n")
+        save("per_op_floor", {"rounds": args.rounds, "steps": args.steps, "threads": 1,
+                              "config": "toy", "optimizer": "sgd", "lr": LR},
+             {"rows": {key(name): r for name, r in result.items()}}, printed.text())
     return result
 
 
