@@ -848,3 +848,16 @@ def test_an_activation_reused_across_layers_is_not_measured_and_fit_runs():
         net[1](net[0](_x(5, 4, 0)))
         _train_forward(net, _x(5, 4, 1))
         assert "reused" not in monitor.end_epoch()["layers"]["1"]
+
+
+def test_a_call_of_an_activation_on_other_data_is_not_one_of_its_layers_forwards():
+    """Plotting a watched activation on a grid of points while training (a call on its
+    own, of another width) is not counted, and crashes nothing."""
+    net = _net(nn.Tanh())
+    with Monitor(net, every=1) as monitor:
+        _train_forward(net, _x(5, 4, 0))
+        grid = tn.tensor(np.linspace(-3, 3, 101).astype(np.float32), requires_grad=True)
+        net[1](grid).sum().backward()
+        _train_forward(net, _x(5, 4, 1))
+        layer = monitor.end_epoch()["layers"]["1"]
+    assert sum(layer["act_hist"]) == 2 * 5 * net[0].out_features

@@ -120,6 +120,7 @@ class _ActivationStats:
         self.name, self.module = name, module
         self.peak = peak_derivative(module)
         self.calls = 0  # in the current forward of the model
+        self.width = None  # units (the last dim) of the calls it observes
         self.reused = False  # called more than once in a forward: not measured
         self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
@@ -140,12 +141,16 @@ class _ActivationStats:
         output tensor. f' is read now (a replayed op's context is reused by the next
         call); a small forward's f' and outputs are gathered into a block, and the
         statistics taken over the whole block (``take_gathered``)."""
+        units = x.shape[-1]
+        if self.width is None:
+            self.width = units
+        elif units != self.width:  # a call of the module on other data (a grid of points
+            return  # to plot it, say): not one of its layer's forwards
         y, ctx = output.array, output.grad_fn
         if self.op is not None and isinstance(ctx, self.op):  # what forward saved: no work
             d = ctx.saved_derivative(ctx)
         else:  # no graph was recorded (the input does not require grad)
             d = self.module.derivative(x, y)
-        units = x.shape[-1]
         d, y = d.reshape(-1, units), y.reshape(-1, units)
         if d.size > GATHERED_MAX:  # a large forward: its numpy calls are not the cost
             self.take_gathered()

@@ -89,14 +89,17 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
         dead[names[id(module)]] = float(np.mean(~np.any(d.reshape(-1, d.shape[-1]), axis=0))) \
             if d.ndim and d.size else 0.0
         saturated[names[id(module)]] = float(np.mean(
-            np.abs(d) < SATURATED * peak_derivative(module))) if np.size(d) else 0.0
+            np.abs(d) < SATURATED * peaks[id(module)])) if np.size(d) else 0.0
 
-    handles = [module.register_forward_hook(measure)
-               for module in model.modules() if is_activation(module)]
-    was_training = model.training
+    activations = [module for module in model.modules() if is_activation(module)]
+    handles, was_training = [], model.training
     model.eval()
     try:
         with no_grad():
+            # before the hooks: a peak found on a grid calls the module (in eval mode,
+            # without grad: no Monitor counts that call either)
+            peaks = {id(module): peak_derivative(module) for module in activations}
+            handles = [module.register_forward_hook(measure) for module in activations]
             xb, yb = X[:PROBE_SAMPLES], y[:PROBE_SAMPLES]
             out = model(from_numpy(xb))
             if check_outputs is not None:
