@@ -1495,3 +1495,23 @@ def test_a_replay_checks_a_saved_view_of_an_input_as_eager_does():
         with pytest.raises(RuntimeError, match="modified by an in-place operation"):
             y.sum().backward()
     assert replayed.replays == 2
+
+
+def test_a_replayed_index_or_mask_changed_after_the_call_makes_backward_raise():
+    """The index and mask tensors an op read (x[i], masked_fill(m, ...)) are version-checked
+    on replayed calls too: changed in place before backward, it raises as eager does,
+    where it gave a gradient from the new values."""
+    w = tn.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    loss_of = tn.capture(lambda i, m: (w[i] * w[i]).sum() + (w.masked_fill(m, 0.0) ** 2).sum())
+    for step in range(4):
+        i, m = tn.tensor([0, 1]), tn.tensor([False, True, False, False])
+        w.grad = None
+        loss = loss_of(i, m)
+        if step % 2:
+            loss.backward()
+            assert w.grad.tolist() == [4.0, 4.0, 6.0, 8.0]
+            continue
+        i[0], m[0] = 3, True
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            loss.backward()
+    assert loss_of.replays == 2

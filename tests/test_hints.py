@@ -386,3 +386,17 @@ def test_dead_units_say_when_the_monitor_sampled_the_batches():
     assert "never fire on the batches the Monitor sampled (one step in 4)" in \
         diagnose(dead, {"monitor_every": 4})[0].message
     assert "sampled" not in diagnose(dead, {"monitor_every": 1})[0].message
+
+
+def test_lr_too_low_not_for_a_loss_that_rose_a_little_and_overfitting_quotes_the_mean_rise():
+    rose = [_record(1, train_loss=1.0, update=0.9e-5), _record(2, train_loss=1.02,
+                                                                update=0.9e-5)]
+    assert "lr_too_low" not in _kinds(rose)
+    val = [1.0, 0.5, 0.9, 0.95, 1.0, 1.1, 1.12, 1.15]
+    records = [_record(e, train_loss=0.5 - 0.05 * e, val_loss=v) for e, v in enumerate(val, 1)]
+    hint = next(h for h in diagnose(records) if h.kind == "overfitting")
+    best_mean = (0.5 + 0.9 + 0.95) / 3
+    assert hint.evidence["best_mean_val_loss"] == pytest.approx(best_mean)
+    rise = (1.1 + 1.12 + 1.15) / 3 / best_mean - 1
+    assert hint.message.startswith(f"overfitting: validation loss rose {rise:.0%} above its "
+                                   f"best 3-epoch mean (its best epoch: 2)")

@@ -362,11 +362,31 @@ def test_copy_into_a_tensor_in_the_graph_keeps_it_there_as_pytorch():
     (lambda t: t.fill_(-1), [255, 255]), (lambda t: t.__setitem__(0, -1), [255, 2]),
 ])
 def test_a_python_int_outside_an_integer_dtype_wraps_in_place_as_in_pytorch(change, expected):
-    """PyTorch wraps the number into the tensor's dtype first (300 is 44 in uint8);
-    numpy refused it with an OverflowError."""
+    """PyTorch wraps the number into the tensor's dtype first in arithmetic (300 is 44 in
+    uint8); numpy refused it with an OverflowError."""
     t = tn.tensor([0, 2], dtype=tn.uint8)
     change(t)
     assert t.tolist() == expected and t.dtype == tn.uint8
+
+
+@pytest.mark.parametrize("dtype, value, stored", [
+    (tn.uint8, -1, 255), (tn.uint8, -255, 1), (tn.uint8, 255, 255), (tn.uint8, -256, None),
+    (tn.uint8, 256, None), (tn.int8, -128, -128), (tn.int8, -129, None), (tn.int8, 128, None),
+])
+@pytest.mark.parametrize("how", ["fill_", "setitem"])
+def test_a_stored_int_must_fit_the_dtype_as_pytorchs_check_has_it(dtype, value, stored, how):
+    """fill_ and x[i] = v store a number only if it fits (an unsigned dtype also takes
+    -max..-1, wrapped), as PyTorch's overflow check; else a RuntimeError by name."""
+    t = tn.zeros(2, dtype=dtype)
+    store = (lambda: t.fill_(value)) if how == "fill_" else (lambda: t.__setitem__(0, value))
+    if stored is None:
+        with pytest.raises(RuntimeError, match=f"{how}: value {value} cannot be converted "
+                                               f"to {np.dtype(dtype)} without overflow"):
+            store()
+        assert t.tolist() == [0, 0]
+    else:
+        store()
+        assert t[0].item() == stored
 
 
 def test_in_place_scans_keep_a_small_integer_dtype_and_clamp_refuses_a_float_bound():

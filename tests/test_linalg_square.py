@@ -113,6 +113,9 @@ def test_slogdet_sign_and_logdet_of_negative_and_singular_matrices():
      "B must have A's 2 rows"),
     (lambda: tn.linalg.solve(tn.eye(2), tn.ones(2, dtype=tn.float64)), RuntimeError,
      "A and B must have one dtype, got float32 and float64"),
+    (lambda: tn.linalg.det(tn.eye(2, dtype=tn.float16)), RuntimeError,
+     "linalg.det: A must be float32 or float64 \\(low precision is not supported\\), got "
+     "float16"),
 ])
 def test_errors_name_the_function_and_the_rule(call, error, message):
     with pytest.raises(error, match=message):
@@ -145,3 +148,12 @@ def test_against_pytorch():
             np.testing.assert_allclose(a.grad.numpy(), r.grad.numpy(), rtol=1e-9, atol=1e-12)
     sign = tn.linalg.slogdet(tn.tensor(A)).sign.numpy()
     np.testing.assert_array_equal(sign, torch.linalg.slogdet(torch.tensor(A)).sign.numpy())
+
+
+def test_logabsdet_gradient_at_a_singular_matrix_is_not_finite():
+    """A⁻ᵀ = adj(A)ᵀ / det A: at [[1, 2], [2, 4]] every cofactor is non-zero, so every
+    entry is infinite (PyTorch's too); numpy's inverse would raise there."""
+    A = tn.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=tn.float64, requires_grad=True)
+    tn.linalg.slogdet(A).logabsdet.backward()
+    assert np.isinf(A.grad.numpy()).all()
+

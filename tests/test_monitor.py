@@ -532,8 +532,9 @@ def test_activation_hooks_are_attached_only_for_the_steps_observed():
     assert len(counter) == 1 and counter[0].replay_safe
     assert not net[1]._forward_hooks and not net._forward_hooks  # detached
     assert not net[0].weight._grad_hooks
-    # observed: steps 1 and 3, each seen twice (the direct call above and the step)
-    observed = np.concatenate([seen[0], seen[0], seen[2], seen[2]]).astype(np.float64)
+    # observed: steps 1 and 3, the step's own call (the direct one above, outside the
+    # model's forward, is none of its layer's forwards)
+    observed = np.concatenate([seen[0], seen[2]]).astype(np.float64)
     assert layer["act_mean"] == pytest.approx(float(observed.mean()), rel=1e-6)
     assert sum(layer["act_hist"]) == observed.size
 
@@ -852,11 +853,13 @@ def test_an_activation_reused_across_layers_is_not_measured_and_fit_runs():
 
 def test_a_call_of_an_activation_on_other_data_is_not_one_of_its_layers_forwards():
     """Plotting a watched activation on a grid of points while training (a call on its
-    own, of another width) is not counted, and crashes nothing."""
+    own, outside the model's forward), before or between steps, is not counted and
+    crashes nothing (its width differs from the layer's)."""
     net = _net(nn.Tanh())
+    grid = tn.tensor(np.linspace(-3, 3, 101).astype(np.float32), requires_grad=True)
     with Monitor(net, every=1) as monitor:
+        net[1](grid).sum().backward()
         _train_forward(net, _x(5, 4, 0))
-        grid = tn.tensor(np.linspace(-3, 3, 101).astype(np.float32), requires_grad=True)
         net[1](grid).sum().backward()
         _train_forward(net, _x(5, 4, 1))
         layer = monitor.end_epoch()["layers"]["1"]

@@ -201,6 +201,9 @@ def slogdet(A: Tensor) -> SlogdetResult:
 def _square(A, where: str) -> Tensor:
     """``A`` checked: a floating Tensor of square matrices (*, n, n)."""
     A = _floating(A, None, where)
+    if A.dtype == np.float16:  # (numpy's linalg has no float16, nor has PyTorch's CPU)
+        raise RuntimeError(f"linalg.{where}: A must be float32 or float64 (low precision "
+                           f"is not supported), got float16; use A.float()")
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"linalg.{where}: A must be a batch of square matrices (*, n, n), "
                            f"got shape {A.shape}")

@@ -57,17 +57,36 @@ def _array(x):
     return x.array if hasattr(x, "array") else x
 
 
-def _values(x, dtype=None):
+def _values(x):
     """``_array(x)``, where a tensor's values go into another tensor by no op: a value
-    read (``values_read``: tn.capture cannot replay it). A Python int going into an
-    integer ``dtype`` is wrapped into it first, as PyTorch wraps it (uint8 ``x += -1``,
-    ``x[0] = 300``), where numpy refuses one out of its range."""
+    read (``values_read``: tn.capture cannot replay it)."""
     if hasattr(x, "array"):
         values_read()
         return x.array
-    if type(x) is int and dtype is not None and dtype.kind in "iu":
-        return np.array(x).astype(dtype)
     return x
+
+
+def _wrapped(x, dtype):
+    """An operand of in-place arithmetic: a Python int going into an integer ``dtype`` is
+    wrapped into it first, as PyTorch wraps it (uint8 ``x += -1``, ``x.mul_(300)``),
+    where numpy refuses one out of its range."""
+    if type(x) is int and dtype.kind in "iu":
+        return np.array(x).astype(dtype)
+    return _values(x)
+
+
+def _stored(where: str, x, dtype):
+    """A value to store (``fill_``, ``x[i] = v``): a Python int must fit ``dtype`` as
+    PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped: uint8 -1 is
+    255), else a RuntimeError, where numpy raised OverflowError."""
+    if type(x) is int and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        low = -int(info.max) if dtype.kind == "u" else int(info.min)
+        if not low <= x <= info.max:
+            raise RuntimeError(f"{where}: value {x} cannot be converted to {dtype} without "
+                               f"overflow (it must be in [{low}, {info.max}])")
+        return np.array(x).astype(dtype)
+    return _values(x)
 
 
 class TensorInPlace:
@@ -125,7 +144,7 @@ class TensorInPlace:
                 self._check_cast(name, result.dtype)
                 result = result.to(self.dtype)  # (recorded: the gradient is cast back)
             return self._rebind(result)
-        values = _values(other, self.array.dtype)
+        values = _wrapped(other, self.array.dtype)
         try:
             ufunc(self.array, values, out=self.array, casting="same_kind")
         except TypeError:  # numpy's casting error: ours, with the dtype tinynet gives;
@@ -330,8 +349,9 @@ class TensorInPlace:
         PyTorch's ``ZeroBackward``/``FillBackward``."""
         if self._recording(values):
             return self._rebind(ops.SetItem.apply(self, values, Ellipsis))
+        values = _stored("fill_", values, self.dtype)
         self.bump_version()
-        self.array[...] = _values(values, self.array.dtype)
+        self.array[...] = values
         return self
 
     def zero_(self):
@@ -349,8 +369,9 @@ class TensorInPlace:
         if self._recording(value):
             self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
+        value = _stored("setitem", value, self.dtype)
         self.bump_version()
-        ops.movement.put(self.array, arrays, _values(value, self.array.dtype))
+        ops.movement.put(self.array, arrays, value)
 
     # ---- new tensors like this one -------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad: bool = False):

@@ -425,12 +425,9 @@ class TensorMath:
     def max(self, dim=None, keepdim: bool = False, *, other=None):
         """The largest element; with ``dim``, ``(values, indices)`` along that dim; with a
         tensor, the elementwise maximum (as ``torch.max(a, b)``)."""
-        if other is not None:  # (max(x, other=y), a keyword as PyTorch's)
-            if dim is not None:
-                raise TypeError(f"max: give dim or other, not both, got dim={dim!r}")
+        other = _other_of("max", dim, other)
+        if other is not None:
             return self.maximum(other)
-        if isinstance(dim, TensorMath):
-            return self.maximum(dim)
         if dim is None:
             return ops.Max.apply(self, self._nonempty(None, "max"), False)
         dim = self._nonempty(dim, "max")
@@ -440,12 +437,9 @@ class TensorMath:
     def min(self, dim=None, keepdim: bool = False, *, other=None):
         """The smallest element; with ``dim``, ``(values, indices)`` along that dim; with
         a tensor, the elementwise minimum (as ``torch.min(a, b)``)."""
-        if other is not None:  # (max(x, other=y), a keyword as PyTorch's)
-            if dim is not None:
-                raise TypeError(f"min: give dim or other, not both, got dim={dim!r}")
+        other = _other_of("min", dim, other)
+        if other is not None:
             return self.minimum(other)
-        if isinstance(dim, TensorMath):
-            return self.minimum(dim)
         if dim is None:
             return ops.Min.apply(self, self._nonempty(None, "min"), False)
         dim = self._nonempty(dim, "min")
@@ -583,6 +577,16 @@ def _as_operand(other, name: str):
 def array_of(x):
     """The array behind a tensor (every Tensor is a TensorMath), or ``x`` itself."""
     return x.array if isinstance(x, TensorMath) else x
+
+
+def _other_of(name: str, dim, other):
+    """The tensor of ``max(x, other)`` or ``max(x, other=y)`` (a keyword as PyTorch's),
+    or None for a reduction."""
+    if other is not None:
+        if dim is not None:
+            raise TypeError(f"{name}: give dim or other, not both, got dim={dim!r}")
+        return other
+    return dim if isinstance(dim, TensorMath) else None
 
 
 def guard_read(out, *sources):

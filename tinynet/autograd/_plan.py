@@ -154,8 +154,13 @@ class _Plan(_Guards, _Running):
         op.ctx = op.cls.__new__(op.cls)  # its own: the eager calls' graphs keep theirs
         op.ctx.needs_input_grad = ctx2.needs_input_grad
         op.targets = _targets(op.sources, ctx2) if op.records else []
-        op.saved = [k for k, a in enumerate(args2) if op.records and isinstance(a, Tensor)
-                    and _is_in(a.array, ctx2.saved_tensors or ())]  # (as eager checks)
+        # the tensor arguments whose arrays the op saved, and the bare arrays (an index, a
+        # mask: x[i], where(m, ...)) whose tensors guard_read checks: versions checked on
+        # replay as eager checks them
+        guarded = {id(x) for _, _, x in getattr(ctx2, "versions", None) or ()}
+        op.saved = [k for k, a in enumerate(args2) if op.records and (
+            isinstance(a, Tensor) and _is_in(a.array, ctx2.saved_tensors or ())
+            or type(a) is np.ndarray and id(a) in guarded)]
         op.writes = destinations(op.cls, args2, out2) if op.records else ()
         return op
 

@@ -17,6 +17,7 @@ thread (the engine's observers are); PyTorch's is one for the whole process.
 """
 import functools
 import os
+import sys
 import traceback
 import warnings
 
@@ -103,8 +104,9 @@ class set_detect_anomaly:
     """
 
     def __init__(self, mode: bool, check_nan: bool = True):
-        mode = _check_bool("set_detect_anomaly", "mode", mode)  # (PyTorch refuses any
-        check_nan = _check_bool("set_detect_anomaly", "check_nan", check_nan)  # other type)
+        # (PyTorch refuses any other type than bool too)
+        mode = _check_bool("set_detect_anomaly", "mode", mode)
+        check_nan = _check_bool("set_detect_anomaly", "check_nan", check_nan)
         self.prev = _mode()
         _switch(mode, check_nan)
 
@@ -122,9 +124,9 @@ def is_anomaly_enabled() -> bool:
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    """Whether anomaly detection is on and checks values for NaN and infinities (in
-    this thread)."""
-    return check_forward in OBSERVERS.forward
+    """Whether anomaly detection checks values for NaN and infinities when it is on: the
+    ``check_nan`` it was last set with (True until then, as PyTorch's), in this thread."""
+    return OBSERVERS.check_nan
 
 
 def _check_bool(where: str, name: str, value) -> bool:
@@ -140,7 +142,9 @@ def _mode() -> tuple:
 
 def _switch(on: bool, check_nan: bool = True) -> None:
     """Install the anomaly observers of the engine (once): the checks, or, without
-    ``check_nan``, the recording of creation sites alone; or remove them."""
+    ``check_nan``, the recording of creation sites alone; or remove them. ``check_nan``
+    is kept either way, as PyTorch keeps it."""
+    OBSERVERS.check_nan = check_nan
     for observers, observer in ((OBSERVERS.forward, check_forward),
                                 (OBSERVERS.forward, record_forward),
                                 (OBSERVERS.backward, check_backward)):
@@ -211,7 +215,17 @@ def warn_backward_error(ctx, error: Exception) -> None:
         return
     warnings.warn(f"detect_anomaly: error detected in {type(ctx).__name__}'s backward "
                   f"({type(error).__name__}: {error}){_where(ctx)}", RuntimeWarning,
-                  stacklevel=2)
+                  stacklevel=_outside_tinynet())
+
+
+def _outside_tinynet() -> int:
+    """The ``stacklevel`` of the innermost caller outside tinynet (the line that called
+    backward), for a warning to point there."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            _PACKAGE + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _finite(array) -> bool:

@@ -20,6 +20,7 @@ class _Observers(threading.local):
         self.reads = None  # a count of tensor values read into Python, while it records
         self.hooks = None  # a count of tensor hooks registered, while it records
         self.draws = None  # a count of random draws made outside an op, while it records
+        self.check_nan = True  # anomaly mode's check_nan, as last set (anomaly.py)
 
 
 OBSERVERS = _Observers()

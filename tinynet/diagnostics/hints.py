@@ -441,10 +441,10 @@ def step_size(run: _Run) -> list:
     step rewrites a tenth of the weights) in the last epoch, or in an epoch whose training
     loss rose above LOSS_SPIKE = 1.5 times the loss at initialisation (the steps overshoot:
     training made the model worse); see also ``overfitting``. It is too low when the last
-    epoch's ratio is below UPDATE_RATIO_LOW = 1e-5 and the loss has moved less than 3%
-    (STALL) either way, with gradients to step along: weights that stand still because
-    every gradient is 0 (dead units, a cut graph) need no larger rate (see ``stalled``),
-    and a loss that rose was not held back by small steps."""
+    epoch's ratio is below UPDATE_RATIO_LOW = 1e-5 and the loss has fallen less than 3%
+    (STALL), with gradients to step along: weights that stand still because every
+    gradient is 0 (dead units, a cut graph) need no larger rate (see ``stalled``), and a
+    loss that rose was not held back by small steps."""
     median = _median_update_ratio(run.last)
     if not math.isfinite(median):
         return []
@@ -465,7 +465,7 @@ def step_size(run: _Run) -> list:
                      epoch=record["epoch"], evidence={**evidence, "update_ratio": ratio,
                                                       "spike": LOSS_SPIKE})]
     losses = run.losses("train_loss")
-    barely_moved = len(losses) > 1 and abs(losses[-1] - losses[0]) <= (1 - STALL) * losses[0]
+    barely_moved = len(losses) > 1 and STALL * losses[0] < losses[-1] <= losses[0]
     if median < UPDATE_RATIO_LOW and barely_moved and not _no_gradient(run.last):
         return [Hint("lr_too_low", "warning",
                      f"each step changes the weights by only {median:.1e} of their norm "
@@ -536,9 +536,10 @@ def overfitting(run: _Run) -> list:
     if len(after) < OVERFIT_EPOCHS or recent <= smoothed * (1 + OVERFIT_RISE) or dipped:
         return []
     evidence = {"best_epoch": best["epoch"], "best_val_loss": best["val_loss"],
-                "recent_val_loss": recent, "last_train_loss": last["train_loss"],
-                "rise": OVERFIT_RISE, "gap": OVERFIT_GAP, "epochs": OVERFIT_EPOCHS}
-    rise = recent / best["val_loss"] - 1
+                "best_mean_val_loss": smoothed, "recent_val_loss": recent,
+                "last_train_loss": last["train_loss"], "rise": OVERFIT_RISE,
+                "gap": OVERFIT_GAP, "epochs": OVERFIT_EPOCHS}
+    rise = recent / smoothed - 1  # (the rise the rule measured: a mean against a mean)
     bounced = rebound(run, after=best["epoch"])
     if bounced is not None:  # the training loss did not keep falling: the steps overshoot
         low, high = bounced
@@ -546,8 +547,8 @@ def overfitting(run: _Run) -> list:
         measured = (f" (each changes the weights by {ratio:.1e} of their norm there; about "
                     f"1e-3 is healthy)" if math.isfinite(ratio) else "")
         return [Hint("lr_too_high", "warning",
-                     f"validation loss rose {rise:.0%} above its best (epoch "
-                     f"{best['epoch']}) while the training loss went back up, to "
+                     f"validation loss rose {rise:.0%} above its best 3-epoch mean (its best "
+                     f"epoch: {best['epoch']}) while the training loss went back up, to "
                      f"{high['train_loss']:.3g} in epoch {high['epoch']} from "
                      f"{low['train_loss']:.3g} in epoch {low['epoch']}: the steps "
                      f"overshoot{measured}",
@@ -561,14 +562,16 @@ def overfitting(run: _Run) -> list:
         return []
     if run.restored_epoch is not None:
         return [Hint("overfitting", "note",
-                     f"validation loss rose {rise:.0%} after epoch {best['epoch']}; "
+                     f"validation loss rose {rise:.0%} above its best 3-epoch mean after "
+                     f"epoch {best['epoch']}; "
                      f"EarlyStopping put back the weights of epoch {run.restored_epoch}",
                      "nothing to do for this run; for a better model: weight decay "
                      "(optimizer='adamw'), more data, or a smaller model",
                      epoch=best["epoch"], evidence=evidence)]
     return [Hint("overfitting", "warning",
-                 f"overfitting: validation loss rose {rise:.0%} above its best (epoch "
-                 f"{best['epoch']}) while the training loss fell to {last['train_loss']:.3g}",
+                 f"overfitting: validation loss rose {rise:.0%} above its best 3-epoch mean "
+                 f"(its best epoch: {best['epoch']}) while the training loss fell to "
+                 f"{last['train_loss']:.3g}",
                  "stop earlier (callbacks=[EarlyStopping(restore_best_weights=True)]), add "
                  "weight decay (optimizer='adamw'), use more data or a smaller model",
                  epoch=best["epoch"], evidence=evidence)]

@@ -45,9 +45,10 @@ Per ``Linear`` and per optimisation step:
     the epoch's last step (so call ``end_epoch`` after the epoch's last optimizer
     step).
 Only forward passes in training mode with grad enabled count (evaluation does not).
-An activation module called more than once inside one forward of the model (one
-``ReLU`` reused after several layers; a call of the module on its own does not count) is
-not measured: its row holds ``{"reused": True}``, and
+Calls of an activation module on its own, outside the model's forward (on a grid of
+points to plot it, say), are not observed. An activation module called more than once
+inside one forward of the model (one ``ReLU`` reused after several layers) is not
+measured: its row holds ``{"reused": True}``, and
 a warning says so once, since its units' rates would mix layers of different widths.
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
@@ -72,6 +73,7 @@ import weakref
 import numpy as np
 
 from tinynet import nn
+from tinynet.autograd._running import _Running
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.checks import check_int
 
@@ -120,7 +122,6 @@ class _ActivationStats:
         self.name, self.module = name, module
         self.peak = peak_derivative(module)
         self.calls = 0  # in the current forward of the model
-        self.width = None  # units (the last dim) of the calls it observes
         self.reused = False  # called more than once in a forward: not measured
         self.op = getattr(module, "op", None)  # the Function whose context it can read
         self.dead_since = None  # per unit: first epoch of the current dead run, or -1
@@ -142,10 +143,6 @@ class _ActivationStats:
         call); a small forward's f' and outputs are gathered into a block, and the
         statistics taken over the whole block (``take_gathered``)."""
         units = x.shape[-1]
-        if self.width is None:
-            self.width = units
-        elif units != self.width:  # a call of the module on other data (a grid of points
-            return  # to plot it, say): not one of its layer's forwards
         y, ctx = output.array, output.grad_fn
         if self.op is not None and isinstance(ctx, self.op):  # what forward saved: no work
             d = ctx.saved_derivative(ctx)
@@ -405,7 +402,8 @@ class Monitor:
         self._handles = [model.register_forward_hook(self._counter())]
         self._activation_handles = []
         self._order = {}  # name -> position in model.named_modules()
-        self._forward_code = getattr(type(model).forward, "__code__", None)
+        self._forward_codes = (getattr(type(model).forward, "__code__", None),
+                               _Running._run_hooks.__code__)
         for name, module in model.named_modules():
             self._order[name] = len(self._order)
             if isinstance(module, nn.Linear):
@@ -438,8 +436,10 @@ class Monitor:
         stats = self.activations[name]
 
         def hook(module, inputs, output):
-            if module.training and _GradMode.enabled and \
-                    (not self._inside_model_forward() or stats.called()):
+            # (a call of the module on its own, outside the model's forward, is none of
+            # its layer's forwards: not observed)
+            if module.training and _GradMode.enabled and self._inside_model_forward() and \
+                    stats.called():
                 stats.observe(inputs[0].array, output)
 
         hook.replay_reads = True  # it reads, never changes: tn.capture replays the step
@@ -447,12 +447,12 @@ class Monitor:
 
     def _inside_model_forward(self) -> bool:
         """Whether the model's ``forward`` is running (a frame of its code is on the
-        stack): only calls made inside it count towards a module's calls per forward (a
-        call of the module on its own, between steps, is no reuse)."""
-        code = self._forward_code
+        stack), or ``tn.capture`` is running the hooks of a replayed call of it: only such
+        calls are its layers' forwards (a call of the module on its own is not)."""
+        codes = self._forward_codes
         frame = sys._getframe(2)
         while frame is not None:
-            if frame.f_code is code:
+            if frame.f_code in codes:
                 return True
             frame = frame.f_back
         return False

@@ -65,7 +65,8 @@ __all__ = [
 def linear(input: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
     """y = x Wᵀ + b for x = ``input``.  Shapes: input (*, D_in), weight (D_out, D_in), bias
     (D_out,) -> (*, D_out); as in PyTorch, also a 1-D weight (D_in,) -> (*), and a bias
-    that broadcasts against the product.
+    that broadcasts against the product (with a 1-D weight, a bias PyTorch refuses for a
+    2-D input is added: docs/api.md).
 
     ``input`` must be a Tensor whose last dimension is D_in, of ``weight``'s dtype."""
     check_linear_input("linear", input, weight)

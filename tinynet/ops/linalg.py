@@ -77,33 +77,36 @@ class Det(Function):
     @staticmethod
     def backward(ctx, grad):
         (A,) = ctx.saved_tensors
-        if A.shape[-1] == 0:  # det of a 0×0 matrix is 1, whatever nothing is
-            return np.zeros_like(A)
-        U, s, Vt = np.linalg.svd(A)
-        ones = np.ones_like(s[..., :1])
-        before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
-        after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        sign = np.linalg.det(U) * np.linalg.det(Vt)
-        cofactors_t = (U * (before * after)[..., None, :]) @ Vt
-        return (grad * sign)[..., None, None] * cofactors_t
+        return grad[..., None, None] * _cofactors(A)
+
+
+def _cofactors(A: np.ndarray) -> np.ndarray:
+    """adj(A)ᵀ, the matrix of cofactors, from the SVD (see ``Det``); zeros for 0×0."""
+    if A.shape[-1] == 0:
+        return np.zeros_like(A)
+    U, s, Vt = np.linalg.svd(A)
+    ones = np.ones_like(s[..., :1])
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(U) * np.linalg.det(Vt)
+    return sign[..., None, None] * ((U * (before * after)[..., None, :]) @ Vt)
 
 
 class LogAbsDet(Function):
-    """l = log |det A|;  dL/dA = G · A⁻ᵀ (infinite entries where A is singular)."""
+    """l = log |det A|;  dL/dA = G · A⁻ᵀ = G · adj(A)ᵀ / det A: not finite (±inf, or nan
+    where a cofactor is 0 too) where A is singular, as PyTorch's."""
 
     @staticmethod
     def forward(ctx, A):
+        sign, logabsdet = np.linalg.slogdet(A)
         ctx.save_for_backward(A)
-        return np.linalg.slogdet(A)[1]
+        ctx.singular = bool(np.any(sign == 0))
+        return logabsdet
 
     @staticmethod
     def backward(ctx, grad):
         (A,) = ctx.saved_tensors
-        try:
-            inverse = np.linalg.inv(A)
-        except np.linalg.LinAlgError:  # singular: 1/0 along the lost directions
-            U, s, Vt = np.linalg.svd(A)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                inverse = (_t(Vt) / s[..., None, :]) @ _t(U)
-        with np.errstate(invalid="ignore"):
-            return grad[..., None, None] * _t(inverse)
+        if not ctx.singular:
+            return grad[..., None, None] * _t(np.linalg.inv(A))
+        with np.errstate(divide="ignore", invalid="ignore"):  # 1/0 where it is singular
+            return grad[..., None, None] * (_cofactors(A) / np.linalg.det(A)[..., None, None])

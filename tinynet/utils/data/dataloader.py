@@ -203,7 +203,6 @@ class DataLoader:
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 
-
     def _streamed_batches(self):
         """An IterableDataset's samples, batch_size at a time, as they come."""
         samples = iter(self.dataset)
