@@ -398,3 +398,17 @@ def test_in_place_scans_keep_a_small_integer_dtype_and_clamp_refuses_a_float_bou
                                            "written into this tensor's dtype int64"):
         tn.tensor([1, 2]).clamp_(min=0.5)
     assert tn.tensor([1, 5]).clamp_(min=2, max=4).tolist() == [2, 4]
+
+
+@pytest.mark.parametrize("reduce", ["max", "min"])
+def test_max_over_a_dim_keeps_only_its_indices_so_the_input_may_change_under_no_grad(reduce):
+    """As PyTorch's: the gradient goes to the indices picked, which the op keeps; the
+    input itself is not needed, so changing it under no_grad before backward is fine."""
+    x = tn.tensor([[1.0, 3.0, 2.0], [5.0, 4.0, 6.0]], requires_grad=True)
+    y = x * 1
+    values, _ = getattr(y, reduce)(1)
+    with tn.no_grad():
+        y.mul_(2)
+    values.sum().backward()
+    expected = [[0, 1, 0], [0, 0, 1]] if reduce == "max" else [[1, 0, 0], [0, 1, 0]]
+    assert x.grad.tolist() == expected

@@ -137,7 +137,9 @@ class Max(Function):
             ctx.save_for_backward(x, y)
             return y
         y = op.pick(x, axis=dim, keepdims=keepdim)
-        ctx.save_for_backward(x, op.pick_index(x, axis=dim))
+        # only the indices: x may change afterwards (under no_grad), as PyTorch allows
+        ctx.save_for_backward(None, op.pick_index(x, axis=dim))
+        ctx.x_shape = x.shape
         return y
 
     @staticmethod
@@ -149,7 +151,7 @@ class Max(Function):
             return mask * (grad / int(mask.sum())), None, None
         if keepdim:
             grad = np.squeeze(grad, axis=dim)
-        gx = np.zeros_like(x, dtype=grad.dtype)
+        gx = np.zeros(ctx.x_shape, dtype=grad.dtype)
         np.put_along_axis(gx, np.expand_dims(where, dim), np.expand_dims(grad, dim), axis=dim)
         return gx, None, None
 
