@@ -1255,3 +1255,14 @@ def test_one_hot_of_an_empty_tensor_needs_num_classes():
         tn.nn.functional.one_hot(tn.tensor([], dtype=tn.int64))
     with pytest.raises(RuntimeError):
         torch.nn.functional.one_hot(torch.tensor([], dtype=torch.int64))
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_batch_norm_refuses_running_statistics_that_require_grad(training):
+    m = tn.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="batch_norm: the function is not differentiable "
+                                           "with respect to running_mean"):
+        tn.nn.functional.batch_norm(tn.ones(3, 2), m, tn.ones(2), training=training)
+    with pytest.raises(RuntimeError, match="running_mean"):
+        torch.nn.functional.batch_norm(torch.ones(3, 2), torch.zeros(2, requires_grad=True),
+                                       torch.ones(2), training=training)

@@ -383,6 +383,11 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     """
     _check_batch_norm_input(input, running_mean, running_var, weight, bias)
     check_batch_norm("batch_norm", eps, momentum)
+    for name, running in (("running_mean", running_mean), ("running_var", running_var)):
+        if getattr(running, "requires_grad", False):  # (its gradient would be dropped)
+            raise RuntimeError(f"batch_norm: the function is not differentiable with respect "
+                               f"to {name}, as in PyTorch; pass a tensor that requires no "
+                               f"grad (e.g. {name}.detach()), got one that requires grad")
     if not training:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var must be given when "
