@@ -492,3 +492,20 @@ def test_health_draws_zero_and_infinite_values_and_a_divergence_where_they_show(
     assert "diverged: the loss became nan in epoch 4, step 14" in \
         [t.get_text() for t in loss.texts]
     assert fig.get_suptitle().endswith("3 epochs · diverged in epoch 4")
+
+
+def test_comparison_marks_each_seed_beside_the_mean():
+    """The gradient ratio's geometric mean and the unit shares' means come with each
+    seed's value: ○ beside the point, — on the bar (a mean alone hides the spread)."""
+    base = _comparison()
+    runs = [{"activation": "relu", "seed": s, "grad_ratio": g, "dead_rate": d,
+             "saturation_rate": 0.5} for s, g, d in ((0, 0.1, 0.2), (1, 0.6, 0.4))]
+    fig = plot.comparison(Comparison(base.rows, runs, base.settings))
+    _, grad, units = fig.axes
+    seeds = [line for line in grad.lines if line.get_marker() == "o"
+             and line.get_markerfacecolor() == "none"]
+    assert len(seeds) == 1 and list(seeds[0].get_ydata()) == [0.1, 0.6]
+    assert list(seeds[0].get_xdata()) == [-0.15, -0.15]  # beside ReLU's point, at x = 0
+    marks = [line for line in units.lines if line.get_marker() == "_"]
+    assert [list(m.get_ydata()) for m in marks] == [[0.2, 0.4], [0.5, 0.5]]
+    assert "each seed" in [t.get_text() for t in units.get_legend().get_texts()]

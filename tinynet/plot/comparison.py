@@ -7,7 +7,8 @@ from tinynet.plot._style import OKABE_ITO, display_name, finish, new_figure, sha
 def comparison(result, path=None):
     """A ``compare_activations`` result: test accuracy (mean ± std over seeds) against
     chance level; the first/last Linear gradient-norm ratio (epoch 1) as points on a log
-    axis around 1 (no vanishing or exploding); the dead and saturated shares."""
+    axis around 1 (no vanishing or exploding), the geometric mean with each seed's ratio
+    beside it; the dead and saturated shares, each seed's marked on its bar."""
     rows, settings = result.rows, result.settings
     names = [display_name(r["activation"]) for r in rows]
     x = np.arange(len(rows))
@@ -61,6 +62,16 @@ def comparison(result, path=None):
         else:
             ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
                              xytext=(8, 0), va="center", fontsize=9)
+    seeds = _per_seed(result, rows)
+    named = False  # (one legend entry for the seeds)
+    for k, runs in enumerate(seeds):  # each seed beside the geometric mean: its spread
+        shown = [r["grad_ratio"] for r in runs
+                 if np.isfinite(r["grad_ratio"]) and r["grad_ratio"] > 0]
+        if len(shown) > 1:
+            ax_grad.plot(np.full(len(shown), k - 0.15), shown, "o", mfc="none", ms=5,
+                         color="tab:orange", alpha=0.8,
+                         label="_seeds" if named else "each seed (● geometric mean)")
+            named = True
     ax_grad.axhline(1, color="black", ls="--", lw=1, label="1: same norm first and last")
     ax_grad.set(yscale="log", ylim=(low / 4, high * 4), xlim=(-0.5, len(rows) - 0.5),
                 title="gradient norm, first / last Linear (epoch 1)",
@@ -73,6 +84,14 @@ def comparison(result, path=None):
     ax_units.bar(x + width / 2, [r["saturation_rate"] for r in rows], width,
                  color=OKABE_ITO[4], label="saturated (sample, unit);\nfor ReLU: z ≤ 0, about "
                  "half is usual")
+    named = False
+    for k, runs in enumerate(seeds):  # each seed's share on its bar: the spread
+        for offset, key in ((-width / 2, "dead_rate"), (width / 2, "saturation_rate")):
+            shown = [r[key] for r in runs if np.isfinite(r[key])]
+            if len(shown) > 1:
+                ax_units.plot(np.full(len(shown), k + offset), shown, "_", ms=10, mew=1.5,
+                              color="black", label="_seeds" if named else "each seed")
+                named = True
     for k, r in enumerate(rows):  # every seed diverged before its first epoch ended
         if not (np.isfinite(r["dead_rate"]) and np.isfinite(r["saturation_rate"])):
             ax_units.text(k, 0.5, "not measured", rotation=90, ha="center", va="center",
@@ -86,6 +105,12 @@ def comparison(result, path=None):
         ax.grid(alpha=0.3, axis="y", which="both")
     fig.suptitle(_settings_title(settings), fontsize=13)
     return finish(fig, path, "comparison")
+
+
+def _per_seed(result, rows: list) -> list:
+    """Per row, the runs of its activation (one per seed), when the result holds them."""
+    runs = getattr(result, "runs", None) or []
+    return [[r for r in runs if r["activation"] == row["activation"]] for row in rows]
 
 
 def _settings_title(settings: dict) -> str:
