@@ -12,6 +12,8 @@ import difflib
 import math
 import numbers
 import operator
+import os
+import sys
 
 
 def _fail(error, where: str, name: str, rule: str, value):
@@ -225,3 +227,18 @@ def cast_problem(values, dtype) -> str:
             worst = float(np.abs(values[overflows]).max())
             return f"values up to {worst:g} overflow {dtype}"
     return ""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` called by this function's caller to point
+    at the innermost line outside tinynet (the user's call), however deep inside tinynet
+    the warning is raised."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            _PACKAGE + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
+

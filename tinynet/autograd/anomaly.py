@@ -17,13 +17,13 @@ thread (the engine's observers are); PyTorch's is one for the whole process.
 """
 import functools
 import os
-import sys
 import traceback
 import warnings
 
 import numpy as np
 
 from tinynet.autograd.observers import OBSERVERS, current_module
+from tinynet.checks import user_stacklevel
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -215,17 +215,8 @@ def warn_backward_error(ctx, error: Exception) -> None:
         return
     warnings.warn(f"detect_anomaly: error detected in {type(ctx).__name__}'s backward "
                   f"({type(error).__name__}: {error}){_where(ctx)}", RuntimeWarning,
-                  stacklevel=_outside_tinynet())
+                  stacklevel=user_stacklevel())
 
-
-def _outside_tinynet() -> int:
-    """The ``stacklevel`` of the innermost caller outside tinynet (the line that called
-    backward), for a warning to point there."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-            _PACKAGE + os.sep):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def _finite(array) -> bool:

@@ -592,7 +592,8 @@ def stalled(run: _Run) -> list:
     chance = run.config.get("guess_loss") or run.config.get("expected_initial_loss")
     if losses[-1] < STALL * (chance if chance else losses[0]):
         return []
-    guessing = GUESSING.get(run.config.get("loss"), "guessing")
+    guessing = GUESSING.get(run.config.get("loss"), "guessing") \
+        if run.config.get("guess_loss") else "guessing"  # (ln C: a record without it)
     summary = (f"the training loss is no better than guessing: {losses[-1]:.3g} in epoch "
                f"{run.last.get('epoch')}, against the {chance:.3g} of {guessing}" if chance
                else f"the training loss barely moved: {losses[-1]:.3g} in epoch "

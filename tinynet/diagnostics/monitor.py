@@ -75,7 +75,7 @@ import numpy as np
 from tinynet import nn
 from tinynet.autograd._running import _Running
 from tinynet.autograd.grad_mode import _GradMode
-from tinynet.checks import check_int
+from tinynet.checks import check_int, user_stacklevel
 
 # tinynet's activation modules the Monitor watches: those with a ``derivative``
 ACTIVATION_MODULES = tuple(cls for cls in vars(nn).values() if isinstance(cls, type) and
@@ -239,7 +239,7 @@ class _ActivationStats:
                 f"module after several layers): its units' rates would mix the layers (the "
                 f"layers may differ in width), so they are not measured; give each layer its "
                 f"own module (e.g. nn.{type(self.module).__name__}() per layer)",
-                RuntimeWarning, stacklevel=4)
+                RuntimeWarning, stacklevel=user_stacklevel())
         return not self.reused
 
     def summarize(self, epoch: int) -> dict:
