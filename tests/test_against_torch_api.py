@@ -1266,3 +1266,42 @@ def test_batch_norm_refuses_running_statistics_that_require_grad(training):
     with pytest.raises(RuntimeError, match="running_mean"):
         torch.nn.functional.batch_norm(torch.ones(3, 2), torch.zeros(2, requires_grad=True),
                                        torch.ones(2), training=training)
+
+
+COMPOSED = [
+    ("take", lambda m, x: m.take(x, m.tensor([0, -1, 5, 5])), [rand(3, 4)]),
+    ("take_along_dim", lambda m, x: m.take_along_dim(x, m.tensor([[1], [0], [3]]), 1),
+     [rand(3, 4)]),
+    ("take_along_dim broadcast", lambda m, x: m.take_along_dim(x, m.tensor([[[2, 0]]]), 2),
+     [rand(2, 3, 4)]),
+    ("take_along_dim flat", lambda m, x: m.take_along_dim(x, m.tensor([7, 0, 7])),
+     [rand(3, 4)]),
+    ("index_copy", lambda m, x, s: x.index_copy(1, m.tensor([3, 0]), s),
+     [rand(3, 4), rand(3, 2, seed=2)]),
+    ("masked_scatter", lambda m, x, s: x.masked_scatter(m.tensor([True, False, True, True]), s),
+     [rand(3, 4), rand(12, seed=2)]),
+    ("diag_embed", lambda m, x: m.diag_embed(x), [rand(2, 3)]),
+    ("diag_embed offset dims", lambda m, x: m.diag_embed(x, -1, 0, 2), [rand(2, 3)]),
+    ("rot90", lambda m, x: m.rot90(x), [rand(3, 4)]),
+    ("rot90 k=3 dims", lambda m, x: m.rot90(x, 3, (2, 0)), [rand(2, 3, 4)]),
+    ("rot90 k=-2", lambda m, x: x.rot90(-2, (1, 2)), [rand(2, 3, 4)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,arrays", COMPOSED, ids=[c[0] for c in COMPOSED])
+def test_composed_selections_and_placements_equal_pytorchs(name, fn, arrays):
+    check(lambda *a: fn(tn, *a), lambda *a: fn(torch, *a), *arrays)
+
+
+def test_composed_selections_refuse_bad_arguments_by_name():
+    x = tn.ones(3, 4)
+    with pytest.raises(TypeError, match="take: the indices must be an integer tensor, got "
+                                        "float32"):
+        x.take(tn.ones(2))
+    with pytest.raises(RuntimeError, match="masked_scatter: source must hold at least as many "
+                                           "elements as the mask's True values \\(6\\), got 2"):
+        x.masked_scatter(tn.tensor([True, False, True, False]), tn.ones(2))
+    with pytest.raises(RuntimeError, match="rot90: dims must differ, got \\(1, 1\\)"):
+        x.rot90(1, (1, 1))
+    with pytest.raises(RuntimeError, match="take_along_dim: indices must have as many dims"):
+        x.take_along_dim(tn.tensor([0]), 1)

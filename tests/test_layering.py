@@ -8,7 +8,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tinynet"
 LAYERS = [  # lowest first; a module belongs to the first layer whose prefix matches it
     ("engine", ("tinynet.tensor", "tinynet.tensor_inplace", "tinynet.tensor_inplace_math",
                 "tinynet.tensor_views", "tinynet.tensor_math",
-                "tinynet.tensor_select", "tinynet.tensor_convert", "tinynet.tensor_types",
+                "tinynet.tensor_select", "tinynet.tensor_compose", "tinynet.tensor_convert",
+                "tinynet.tensor_types",
                 "tinynet.tensor_hooks", "tinynet.size", "tinynet.printing",
                 "tinynet.tensor_logic", "tinynet.tensor_shape", "tinynet.tensor_linalg",
                 "tinynet.tensor_special", "tinynet.tensor_reduce", "tinynet.tensor_stats",

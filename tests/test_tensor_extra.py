@@ -973,3 +973,12 @@ def test_assigning_grad_is_checked_as_in_pytorch(value, error, message):
         w.grad = w
     w.grad = None
     assert w.grad is None
+
+
+def test_index_copy_and_masked_scatter_in_place_write_into_the_tensor():
+    x = tn.zeros(2, 3)
+    assert x.index_copy_(1, tn.tensor([2]), tn.ones(2, 1)) is x
+    assert x.tolist() == [[0, 0, 1], [0, 0, 1]] and x._version[0] == 1
+    x.masked_scatter_(tn.tensor([[True, False, False], [False, True, False]]),
+                      tn.tensor([5.0, 6.0, 7.0]))
+    assert x.tolist() == [[5, 0, 1], [0, 6, 1]]

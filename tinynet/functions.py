@@ -246,6 +246,30 @@ def inverse(input):
     return check_tensor("inverse", input).inverse()
 
 
+def take(input, index):
+    return check_tensor("take", input).take(index)
+
+
+def take_along_dim(input, indices, dim=None):
+    return check_tensor("take_along_dim", input).take_along_dim(indices, dim)
+
+
+def index_copy(input, dim, index, source):
+    return check_tensor("index_copy", input).index_copy(dim, index, source)
+
+
+def masked_scatter(input, mask, source):
+    return check_tensor("masked_scatter", input).masked_scatter(mask, source)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    return check_tensor("diag_embed", input).diag_embed(offset, dim1, dim2)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    return check_tensor("rot90", input).rot90(k, dims)
+
+
 def det(input):
     return check_tensor("det", input).det()
 

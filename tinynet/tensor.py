@@ -27,6 +27,7 @@ from tinynet.tensor_inplace import TensorInPlace, _index_arrays
 from tinynet.tensor_inplace_math import TensorInPlaceMath
 from tinynet.tensor_linalg import TensorLinalg
 from tinynet.tensor_logic import TensorLogic
+from tinynet.tensor_compose import TensorCompose
 from tinynet.tensor_math import TensorMath, guard_read
 from tinynet.tensor_random import TensorRandom
 from tinynet.tensor_reduce import TensorReduce
@@ -74,9 +75,9 @@ def as_array(x, dtype=None) -> np.ndarray:
     return np.asarray(_data(x), dtype=dtype)
 
 
-class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorSpecial,
-             TensorReduce, TensorStats, TensorConvert, TensorInPlace, TensorInPlaceMath,
-             TensorRandom, TensorHooks):
+class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, TensorCompose,
+             TensorSpecial, TensorReduce, TensorStats, TensorConvert, TensorInPlace,
+             TensorInPlaceMath, TensorRandom, TensorHooks):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     ``Tensor(...)`` is PyTorch's legacy constructor (``tn.tensor(data)`` is the usual one,
