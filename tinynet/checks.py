@@ -111,6 +111,16 @@ def args_or_keyword(where: str, args: tuple, name: str, value) -> tuple:
     return (value,)
 
 
+def check_flag(where: str, name: str, value, numpy_bool: bool = True) -> bool:
+    """``value`` as a bool: True or False (and numpy's bools unless ``numpy_bool`` is
+    False, where PyTorch refuses them too), else a TypeError naming it."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_) if numpy_bool else bool):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_int(where: str, name: str, value, low: int = None, high: int = None) -> int:
     """``value`` as an int (any integer type, numpy's too; not a bool or a float) in
     [low, high]."""

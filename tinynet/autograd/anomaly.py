@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from tinynet.autograd.observers import OBSERVERS, current_module
-from tinynet.checks import user_stacklevel
+from tinynet.checks import check_flag, user_stacklevel
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -65,7 +65,8 @@ class detect_anomaly:
     """
 
     def __init__(self, check_nan: bool = True):
-        self.check_nan = _check_bool("detect_anomaly", "check_nan", check_nan)
+        self.check_nan = check_flag("detect_anomaly", "check_nan", check_nan,
+                                    numpy_bool=False)
 
     def __enter__(self):
         self.prev = _mode()
@@ -105,8 +106,9 @@ class set_detect_anomaly:
 
     def __init__(self, mode: bool, check_nan: bool = True):
         # (PyTorch refuses any other type than bool too)
-        mode = _check_bool("set_detect_anomaly", "mode", mode)
-        check_nan = _check_bool("set_detect_anomaly", "check_nan", check_nan)
+        mode = check_flag("set_detect_anomaly", "mode", mode, numpy_bool=False)
+        check_nan = check_flag("set_detect_anomaly", "check_nan", check_nan,
+                               numpy_bool=False)
         self.prev = _mode()
         _switch(mode, check_nan)
 
@@ -129,10 +131,6 @@ def is_anomaly_check_nan_enabled() -> bool:
     return OBSERVERS.check_nan
 
 
-def _check_bool(where: str, name: str, value) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
-    return value
 
 
 def _mode() -> tuple:

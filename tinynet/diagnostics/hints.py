@@ -601,7 +601,8 @@ def stalled(run: _Run) -> list:
     advice = ("check that the labels match the inputs (are they shuffled?), that the "
               "model can fit a small batch (tn.diagnostics.sanity_check), and the "
               "learning rate")
-    if _no_gradient(run.last):
+    no_gradient = _no_gradient(run.last)
+    if no_gradient:
         summary += (f"; no gradient reaches the weights (every Linear's gradient norm is 0 "
                     f"in epoch {run.last.get('epoch')})")
         advice = ("a step too large can leave every ReLU unit dead (lower the learning "
@@ -611,7 +612,7 @@ def stalled(run: _Run) -> list:
                  epoch=run.last.get("epoch"),
                  evidence={"first_loss": losses[0], "last_loss": losses[-1],
                            "chance_loss": chance, "threshold": STALL,
-                           "no_gradient": _no_gradient(run.last)})]
+                           "no_gradient": no_gradient})]
 
 
 # what "guessing" is for each loss (the probe's ``guess_loss``): the best constant output

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from tinynet.autograd.observers import values_read
-from tinynet.checks import check_real
+from tinynet.checks import check_flag, check_real  # noqa: F401  (check_flag: the losses' own)
 from tinynet.nn._functional_loss import _target_array
 from tinynet.tensor import Tensor, as_array
 from tinynet.tensor_math import constant_tensor
@@ -28,10 +28,6 @@ def check_eps(where: str, eps) -> float:
     return check_real(where, "eps", eps, 0.0)
 
 
-def check_flag(where: str, name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def check_norm_order(where: str, p) -> float:

@@ -47,8 +47,8 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
         values = [r.get("layers", {}).get(name, {}).get(key) for r in history.records]
         if not all(v is None for v in values):
             series[name] = np.array([math.nan if v is None else v for v in values], float)
+    every = np.concatenate(list(series.values())) if series else np.array([])
     if log and series:
-        every = np.concatenate(list(series.values()))
         drawable = every[np.isfinite(every) & (every > 0)]
         low, high = (drawable.min(), drawable.max()) if drawable.size else (1.0, 1.0)
         bottom, top = low / 4, high * 4
@@ -69,7 +69,7 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
         ax.set_yscale("log")
         if series:
             ax.set_ylim(bottom / 1.5, top * 1.5)
-            _say_off_scale(ax, series)
+            _say_off_scale(ax, every)
     else:
         share_axis(ax)
     if not ax.lines:  # e.g. dead units of a model without activations: say so
@@ -90,9 +90,9 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
 LINE_STYLES = ("-", "--", "-.", ":")
 
 
-def _say_off_scale(ax, series: dict) -> None:
-    """Name the markers a log panel draws for values it has no place for."""
-    every = np.concatenate(list(series.values()))
+def _say_off_scale(ax, every: np.ndarray) -> None:
+    """Name the markers a log panel draws for the values (``every`` layer's, every
+    epoch's) it has no place for."""
     notes = []
     if (every == 0).any():
         notes.append("▼ 0 (nothing reached the weights)")

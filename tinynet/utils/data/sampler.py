@@ -13,7 +13,7 @@ Example:
 """
 import numpy as np
 
-from tinynet.checks import check_int
+from tinynet.checks import check_flag, check_int
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
@@ -61,7 +61,7 @@ class RandomSampler(Sampler):
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None,
                  generator=None):
-        _check_bool("RandomSampler", "replacement", replacement)
+        check_flag("RandomSampler", "replacement", replacement)
         if num_samples is not None:
             check_int("RandomSampler", "num_samples", num_samples, 1)
         _check_generator("RandomSampler", generator)
@@ -131,7 +131,7 @@ class WeightedRandomSampler(Sampler):
     def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
         where = "WeightedRandomSampler"
         check_int(where, "num_samples", num_samples, 1)
-        _check_bool(where, "replacement", replacement)
+        check_flag(where, "replacement", replacement)
         _check_generator(where, generator)
         w = np.asarray(weights.array if isinstance(weights, Tensor) else weights)
         if w.ndim != 1 or w.dtype.kind not in "biuf":
@@ -190,7 +190,7 @@ class BatchSampler(Sampler):
 
     def __init__(self, sampler, batch_size: int, drop_last: bool):
         self.batch_size = check_int("BatchSampler", "batch_size", batch_size, 1)
-        _check_bool("BatchSampler", "drop_last", drop_last)
+        check_flag("BatchSampler", "drop_last", drop_last)
         self.sampler, self.drop_last = sampler, drop_last
 
     def __iter__(self):
@@ -208,9 +208,6 @@ class BatchSampler(Sampler):
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
-def _check_bool(where: str, name: str, value) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
 
 
 def _check_generator(where: str, generator) -> None:
