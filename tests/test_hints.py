@@ -400,3 +400,41 @@ def test_lr_too_low_not_for_a_loss_that_rose_a_little_and_overfitting_quotes_the
     rise = (1.1 + 1.12 + 1.15) / 3 / best_mean - 1
     assert hint.message.startswith(f"overfitting: validation loss rose {rise:.0%} above its "
                                    f"best 3-epoch mean (its best epoch: 2)")
+
+
+@pytest.mark.parametrize("used", [{}, {"init": "auto"}, {"layer_norm": True},
+                                  {"init": "auto", "layer_norm": True}])
+@pytest.mark.parametrize("changes, kind", [
+    ({"first": 1e-6, "kind": "Sigmoid"}, "vanishing"),
+    ({"first": 1e6}, "exploding"),
+    ({"saturation": 0.6, "kind": "Tanh"}, "saturation"),
+])
+def test_advice_leaves_out_what_the_model_already_uses(used, changes, kind):
+    hint = next(h for h in diagnose([_record(**changes)], used) if h.kind == kind)
+    assert ("MLP(init='auto')" in hint.advice) is ("init" not in used)
+    assert ("LayerNorm" in hint.advice) is ("layer_norm" not in used)
+    if kind != "vanishing" and "init" in used:  # the scale is still the remedy
+        assert "than init='auto' does (a smaller gain in nn.init)" in hint.advice
+    estimator = diagnose([_record(**changes)], {**used, "estimator": "MLPClassifier()"})
+    assert "nn.init" not in next(h for h in estimator if h.kind == kind).advice
+
+
+def test_advice_is_one_list_of_choices():
+    assert hints._either(["a", None, "b", "c"]) == "a, b, or c"
+    assert hints._either(["a", None, "b"]) == "a or b"
+    assert hints._either([None, "a"]) == "a"
+
+
+def test_the_probe_records_what_the_model_uses_and_a_deep_sigmoid_mlp_is_not_told_to_use_it():
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    X = ((X - X.mean(0)) / (X.std(0) + 1e-8)).astype(np.float32)
+    tn.manual_seed(0)
+    model = tn.models.MLP(64, [32] * 8, 10, activation="sigmoid", init="auto")
+    history = tn.fit(model, X[:512], y[:512], epochs=1, lr=0.1, progress=False)
+    assert history.config["init"] == "auto" and history.config["layer_norm"] is False
+    vanishing = next(h for h in history.diagnose() if h.kind == "vanishing")
+    assert "MLP(init='auto')" not in vanishing.advice and "LayerNorm" in vanishing.advice
+    normed = tn.models.MLP(64, [32], 10, norm="layernorm", init="pytorch")
+    history = tn.fit(normed, X[:64], y[:64], epochs=1, progress=False)
+    assert history.config["init"] == "pytorch" and history.config["layer_norm"] is True

@@ -150,6 +150,32 @@ def _linears(record: dict) -> list:
     return [(n, s) for n, s in record.get("layers", {}).items() if s.get("kind") == "Linear"]
 
 
+def _either(options) -> str:
+    """The options given (None left out) as one choice: "a", "a or b", "a, b, or c"."""
+    options = [o for o in options if o]
+    if len(options) <= 2:
+        return " or ".join(options)
+    return ", ".join(options[:-1]) + ", or " + options[-1]
+
+
+# Remedies a run may already use (the probe records the model's LayerNorm and MLP's
+# init): advising them again would send the user round in circles.
+def _unless_layer_norm(run: _Run, words: str = "add LayerNorm"):
+    """``words``, or None for a model that has LayerNorm already."""
+    return None if run.config.get("layer_norm") else words
+
+
+def _rescaled_init(run: _Run, words: str, smaller: bool = True):
+    """``words`` (advice to use MLP(init='auto')), or, for an MLP built with it, to draw
+    the weights at another scale (None for an estimator, which has no parameter for it)."""
+    if run.config.get("init") != "auto":
+        return words
+    if run.config.get("estimator"):
+        return None
+    return (f"draw the initial weights {'smaller' if smaller else 'larger'} than "
+            f"init='auto' does (a {'smaller' if smaller else 'larger'} gain in nn.init)")
+
+
 def _listing(run: _Run, names) -> str:
     labels = [run.label(n) for n in names]
     return ", ".join(labels[:4]) + (f" and {len(labels) - 4} more" if len(labels) > 4 else "")
@@ -178,8 +204,9 @@ def diverged(run: _Run) -> list:
                      f"the loss became {failure.get('loss')} at epoch {failure.get('epoch')}, "
                      f"step {failure.get('step')} (first non-finite value: "
                      f"{failure.get('where', 'unknown')})",
-                     "lower the learning rate (by 10x), or clip the gradients "
-                     "(fit(clip_grad_norm=1.0)), or add LayerNorm",
+                     _either(["lower the learning rate (by 10x)",
+                              "clip the gradients (fit(clip_grad_norm=1.0))",
+                              _unless_layer_norm(run)]),
                      epoch=failure.get("epoch"), evidence=dict(failure))]
     losses = run.losses("train_loss")
     start = max(run.config.get("initial_loss") or (losses[0] if losses else 0),
@@ -277,12 +304,15 @@ def init_scale(run: _Run) -> list:
                     f"layer")
     direction = "large" if too_large or growth > ACT_GROWTH else "small"
     regression = too_large and run.config.get("loss") == "mse"
+    advice = _either([
+        "standardise the targets (outputs start near 0 at the scale of 1)" if regression
+        else None,
+        _rescaled_init(run, "use an initialisation matched to the activation "
+                       "(MLP(init='auto'): Kaiming for ReLU-type, Xavier for tanh/sigmoid)",
+                       smaller=direction == "large"),
+        _unless_layer_norm(run)])
     return [Hint("init_scale", "warning", f"the initial weights are too {direction}: "
-                 + "; ".join(said),
-                 ("standardise the targets (outputs start near 0 at the scale of 1), or " if
-                  regression else "")
-                 + "use an initialisation matched to the activation (MLP(init='auto'): "
-                 "Kaiming for ReLU-type, Xavier for tanh/sigmoid) or add LayerNorm",
+                 + "; ".join(said), advice or "check how the model draws its weights",
                  evidence=evidence)]
 
 
@@ -316,8 +346,12 @@ def gradient_flow(run: _Run) -> list:
                      f"vanishing gradients: in epoch {run.first.get('epoch')} the first "
                      f"layer's gradient norm is {ratio:.1e} of the last one's "
                      f"({_listing(run, names)} below {VANISHING_RATIO:g})",
-                     ("" if kinds & set(RELU_LIKE) else "use ReLU-type or GELU activations, ")
-                     + "LayerNorm, a matched init (MLP(init='auto')), or fewer layers",
+                     "use " + _either([
+                         None if kinds & set(RELU_LIKE) else "ReLU-type or GELU activations",
+                         _unless_layer_norm(run, "LayerNorm"),
+                         None if run.config.get("init") == "auto"
+                         else "a matched init (MLP(init='auto'))",
+                         "fewer layers"]),
                      layers=run.named(names), epoch=run.first.get("epoch"),
                      evidence={"grad_ratio": ratio, "threshold": VANISHING_RATIO})]
     names = [n for n, s in linears[:-1] if s["grad_norm"] > EXPLODING_RATIO * last]
@@ -325,8 +359,9 @@ def gradient_flow(run: _Run) -> list:
                  f"exploding gradients: in epoch {run.first.get('epoch')} the first layer's "
                  f"gradient norm is {ratio:.1e} times the last one's "
                  f"({_listing(run, names)} above {EXPLODING_RATIO:g})",
-                 "lower the initial scale (MLP(init='auto')), add LayerNorm, or clip the "
-                 "gradients (fit(clip_grad_norm=1.0))",
+                 _either([_rescaled_init(run, "lower the initial scale (MLP(init='auto'))"),
+                          _unless_layer_norm(run),
+                          "clip the gradients (fit(clip_grad_norm=1.0))"]),
                  layers=run.named(names), epoch=run.first.get("epoch"),
                  evidence={"grad_ratio": ratio, "threshold": EXPLODING_RATIO})]
 
@@ -404,13 +439,16 @@ def saturation(run: _Run) -> list:
         evidence["initial_saturation_rate"] = {n: at_init.get(n) for n in names}
         return [Hint("saturation", "warning",
                      message + f", up from {at_init.get(worst, 0):.0%} at initialisation",
-                     "training pushed the pre-activations into the tails: lower the learning "
-                     "rate, add LayerNorm or weight decay (optimizer='adamw'), or use a "
-                     "non-saturating activation",
+                     "training pushed the pre-activations into the tails: " + _either([
+                         "lower the learning rate",
+                         "add " + _either([_unless_layer_norm(run, "LayerNorm"),
+                                           "weight decay (optimizer='adamw')"]),
+                         "use a non-saturating activation"]),
                      layers=run.named(names), epoch=run.last.get("epoch"), evidence=evidence)]
     return [Hint("saturation", "warning", message,
-                 "scale the initial weights down (MLP(init='auto') uses Xavier for tanh and "
-                 "sigmoid), add LayerNorm, or use a non-saturating activation",
+                 _either([_rescaled_init(run, "scale the initial weights down (MLP(init='auto') "
+                                         "uses Xavier for tanh and sigmoid)"),
+                          _unless_layer_norm(run), "use a non-saturating activation"]),
                  layers=run.named(names), epoch=run.last.get("epoch"), evidence=evidence)]
 
 

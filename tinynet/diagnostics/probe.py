@@ -3,8 +3,9 @@ initialisation against its expected value, and how activations grow layer to lay
 
 ``fit`` records these in ``History.config`` (keys ``input``, ``initial_loss``,
 ``expected_initial_loss``, ``guess_loss``, ``initial_act_std``, ``initial_dead_rate``,
-``initial_saturation_rate`` and ``batch_norm``) so the hints can tell an unscaled input
-or a badly scaled initialisation from the pathologies that develop in training.
+``initial_saturation_rate``, ``batch_norm``, ``layer_norm`` and ``init``) so the hints
+can tell an unscaled input or a badly scaled initialisation from the pathologies that
+develop in training, and leave out of their advice what the model already uses.
 """
 import collections
 import math
@@ -75,7 +76,8 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
     if given, runs between the forward pass and the loss (``fit`` checks its class labels
     there)."""
     from tinynet.diagnostics.monitor import SATURATED, is_activation, peak_derivative
-    from tinynet.nn.normalization import BatchNorm1d
+    from tinynet.models import MLP
+    from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 
     stds, dead, saturated = {}, {}, {}
     names = {id(m): name for name, m in model.named_modules()}
@@ -120,4 +122,7 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
             "guess_loss": guess_loss(loss_name, y, n_outputs),
             "initial_act_std": stds, "initial_dead_rate": dead,
             "initial_saturation_rate": saturated, "n_outputs": n_outputs,
-            "batch_norm": any(isinstance(m, BatchNorm1d) for m in model.modules())}
+            "batch_norm": any(isinstance(m, BatchNorm1d) for m in model.modules()),
+            # what the model already uses, which the hints do not advise again
+            "layer_norm": any(isinstance(m, LayerNorm) for m in model.modules()),
+            "init": model.init if isinstance(model, MLP) else None}
