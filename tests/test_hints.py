@@ -438,3 +438,32 @@ def test_the_probe_records_what_the_model_uses_and_a_deep_sigmoid_mlp_is_not_tol
     normed = tn.models.MLP(64, [32], 10, norm="layernorm", init="pytorch")
     history = tn.fit(normed, X[:64], y[:64], epochs=1, progress=False)
     assert history.config["init"] == "pytorch" and history.config["layer_norm"] is True
+
+
+def test_saturation_grown_while_the_loss_fell_far_below_guessing_is_a_note():
+    records = [_record(1, kind="Tanh", saturation=0.6, train_loss=0.08)]
+    config = {"initial_saturation_rate": {"1": 0.02}, "guess_loss": 0.693,
+              "loss": "cross_entropy"}
+    fitted = diagnose(records, config)[0]
+    assert (fitted.kind, fitted.severity) == ("saturation", "note")
+    assert fitted.message.endswith("up from 2% at initialisation, as the training loss fell "
+                                   "to 0.08 (12% of the 0.693 of guessing the class "
+                                   "frequencies)")
+    assert fitted.advice.startswith("nothing to fix while the loss falls")
+    # above a quarter of guessing's loss, or saturated from the start: a warning
+    for changes in ({"guess_loss": 0.3}, {"initial_saturation_rate": {"1": 0.6}}):
+        assert diagnose(records, {**config, **changes})[0].severity == "warning"
+
+
+def test_a_tanh_net_fitted_to_the_moons_is_not_warned_about_its_saturation():
+    from sklearn.datasets import make_moons
+    X, y = make_moons(1000, noise=0.2, random_state=0)
+    X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+    model = tn.models.MLP(2, [32, 32], 2, activation="tanh",
+                          generator=np.random.default_rng(0))
+    history = tn.fit(model, X, y, epochs=100, lr=1e-2, seed=0, progress=False)
+    saturated = [h for h in history.diagnose() if h.kind == "saturation"]
+    last = history.records[-1]
+    rate = max(s.get("saturation_rate", 0) for s in last["layers"].values())
+    assert rate >= hints.SATURATION_RATE and last["train_loss"] < 0.25 * 0.6932
+    assert [h.severity for h in saturated] == ["note"]

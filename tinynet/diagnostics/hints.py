@@ -369,6 +369,7 @@ def gradient_flow(run: _Run) -> list:
 # ---- units ------------------------------------------------------------------------------------
 DEAD_RATE = 0.25
 SATURATION_RATE = 0.5
+FITTED_LOSS = 0.25  # a final training loss at most this share of guessing's: the run fits
 
 
 def dead_units(run: _Run) -> list:
@@ -422,7 +423,11 @@ def saturation(run: _Run) -> list:
     the gradient all but stops. A few saturated units are normal; half the layer is not.
     When each such layer was below the threshold at initialisation (the probe's
     ``config['initial_saturation_rate']``), training drove it there, and the advice is
-    about the steps, not the initial scale."""
+    about the steps, not the initial scale. If the training loss nevertheless ended at
+    FITTED_LOSS = 25% of guessing's (``config['guess_loss']``) or below, the run has
+    learned its data (on noisy data the loss cannot go much lower): a bounded net trained
+    to confident outputs often ends so (its units learn slowly there), and the hint is a
+    note, not a warning."""
     layers = run.last.get("layers", {})
     names = [n for n, s in layers.items()
              if s.get("kind") in BOUNDED and s.get("saturation_rate", 0) >= SATURATION_RATE]
@@ -437,8 +442,24 @@ def saturation(run: _Run) -> list:
     at_init = run.config.get("initial_saturation_rate")
     if at_init is not None and all(at_init.get(n, 1.0) < SATURATION_RATE for n in names):
         evidence["initial_saturation_rate"] = {n: at_init.get(n) for n in names}
-        return [Hint("saturation", "warning",
-                     message + f", up from {at_init.get(worst, 0):.0%} at initialisation",
+        message += f", up from {at_init.get(worst, 0):.0%} at initialisation"
+        loss, guess = run.last.get("train_loss"), run.config.get("guess_loss")
+        if loss is not None and guess and loss <= FITTED_LOSS * guess:
+            evidence.update(train_loss=loss, guess_loss=guess, fitted_max=FITTED_LOSS)
+            guessing = GUESSING.get(run.config.get("loss"), "guessing")
+            return [Hint("saturation", "note",
+                         message + f", as the training loss fell to {loss:.3g} ({loss / guess:.0%}"
+                         f" of the {guess:.3g} of {guessing})",
+                         "nothing to fix while the loss falls and the validation loss holds: "
+                         "a fitted bounded net's units often end on their tails, where they "
+                         "learn slowly; if progress stalls, " + _either([
+                             "lower the learning rate",
+                             "add " + _either([_unless_layer_norm(run, "LayerNorm"),
+                                               "weight decay (optimizer='adamw')"]),
+                             "use a non-saturating activation"]),
+                         layers=run.named(names), epoch=run.last.get("epoch"),
+                         evidence=evidence)]
+        return [Hint("saturation", "warning", message,
                      "training pushed the pre-activations into the tails: " + _either([
                          "lower the learning rate",
                          "add " + _either([_unless_layer_norm(run, "LayerNorm"),
