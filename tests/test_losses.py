@@ -618,3 +618,38 @@ def test_weighted_elementwise_losses_as_pytorch(name, per_weight, reduction):
     with pytest.raises(ValueError, match=rf"{name}: weight must have the input's shape "
                                          rf"\(3, 4\), got \(4,\)"):
         getattr(F, name)(x, tn.tensor(b), weight=tn.ones(4, dtype=tn.float64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 6), c=st.integers(1, 4), seed=st.integers(0, 2**16),
+       ignore_index=st.sampled_from([-100, -1, 0, 2, 5]),
+       reduction=st.sampled_from(["mean", "sum", "none"]),
+       target_dtype=st.sampled_from([np.int64, np.int32]), out_of_range=st.booleans())
+def test_cross_entropys_usual_call_gives_the_general_paths_values_gradients_and_errors(
+        n, c, seed, ignore_index, reduction, target_dtype, out_of_range):
+    # every training step takes the short check of the usual call; it must decide as the
+    # full checks do
+    from tinynet.nn import _functional_loss
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, c))
+    t = rng.integers(0, c, n) + (c if out_of_range and n else 0)
+
+    def run():
+        x = tn.tensor(z, requires_grad=True)
+        try:
+            loss = F.cross_entropy(x, tn.tensor(t.astype(target_dtype)),
+                                   ignore_index=ignore_index, reduction=reduction)
+        except (IndexError, ValueError) as error:
+            return str(error)
+        loss.sum().backward()
+        return loss.detach().numpy(), x.grad.numpy()
+
+    usual = run()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_functional_loss, "_plain_class_targets", lambda *args: False)
+        general = run()
+    if isinstance(general, str):
+        assert usual == general
+    else:
+        np.testing.assert_array_equal(usual[0], general[0])
+        np.testing.assert_array_equal(usual[1], general[1])

@@ -12,8 +12,8 @@ import numpy as np
 
 from tinynet import ops
 from tinynet.checks import check_choice
-from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
-                                check_smooth_l1_beta, check_tensor)
+from tinynet.nn._checks import (REDUCTIONS, check_huber_delta, check_label_smoothing,
+                                check_reduction, check_smooth_l1_beta, check_tensor)
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
 from tinynet.tensor_math import cast_array
@@ -170,6 +170,26 @@ def _as_dtype(value, dtype):
     return _array(value, dtype)
 
 
+def _plain_class_targets(input, target, weight, ignore_index, reduction,  # noqa: A002
+                         label_smoothing) -> bool:
+    """Whether a cross-entropy call is the usual one, which the checks below would pass
+    to ``ops.CrossEntropy`` as it is: (N, C) logits with N, C >= 1, an int64 Tensor of N
+    class indices in [0, C), no weights, smoothing or class to ignore, a known reduction.
+    NOTE: every training step makes this call; its checks, in one expression, cost a
+    fraction of the general path's (docs/performance.md)."""
+    if type(input) is not Tensor or type(target) is not Tensor or weight is not None or \
+            type(label_smoothing) is not float or label_smoothing != 0.0 or \
+            type(reduction) is not str or reduction not in REDUCTIONS or \
+            type(ignore_index) is not int:
+        return False
+    x, t = input.array, target.array
+    if x.ndim != 2 or t.ndim != 1 or t.dtype != np.int64:
+        return False
+    n, c = x.shape
+    return n == t.shape[0] and n > 0 and c > 0 and not 0 <= ignore_index < c and \
+        t.view(np.uint64).max() < c  # (0 <= t < c in one reduction: see _class_targets)
+
+
 def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy between logits ``input`` (N, C) and class indices (N,) or class
@@ -184,6 +204,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
         >>> round(tn.nn.functional.cross_entropy(logits, tn.tensor([0])).item(), 4)
         0.2395
     """
+    if _plain_class_targets(input, target, weight, ignore_index, reduction, label_smoothing):
+        return ops.CrossEntropy.apply(input, target, reduction)
     check_reduction("cross_entropy", reduction)
     check_label_smoothing("cross_entropy", label_smoothing)
     x, unbatched = _batched("cross_entropy", input)
