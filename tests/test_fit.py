@@ -577,3 +577,30 @@ def test_clip_grad_norm_trains_as_the_hand_written_loop_clips(iris):
     assert max(norms) > 0.1  # the clipping did act
     for a, b in zip(model.parameters(), twin.parameters()):
         np.testing.assert_array_equal(a.array, b.array)
+
+
+def test_without_a_seed_fit_shuffles_from_the_global_generator_as_pytorchs_dataloader():
+    from sklearn.datasets import make_moons
+    X, y = make_moons(200, noise=0.2, random_state=0)
+    X = X.astype(np.float32)
+
+    def losses(global_seed):
+        tn.manual_seed(global_seed)
+        model = tn.models.MLP(2, [8], 2)  # drawn from the global generator too
+        history = tn.fit(model, X, y, epochs=3, batch_size=16, lr=0.05, progress=False,
+                         monitor=False)
+        return [r["train_loss"] for r in history.records]
+
+    assert losses(0) == losses(0)
+    assert losses(0) != losses(1)
+    # only the order differs between two global seeds: the same weights, other batches
+    tn.manual_seed(0)
+    a = tn.models.MLP(2, [8], 2)
+    b = tn.models.MLP(2, [8], 2)
+    b.load_state_dict(a.state_dict())
+    tn.manual_seed(0)
+    first = tn.fit(a, X, y, epochs=1, batch_size=16, lr=0.05, progress=False, monitor=False)
+    tn.manual_seed(1)
+    second = tn.fit(b, X, y, epochs=1, batch_size=16, lr=0.05, progress=False,
+                    monitor=False)
+    assert first.records[0]["train_loss"] != second.records[0]["train_loss"]

@@ -1010,3 +1010,18 @@ def test_ctrl_c_after_an_epochs_steps_undoes_its_records_too(iris, monkeypatch):
     assert model.validation_scores_ == twin.validation_scores_
     for ours, theirs in zip(model.model_.parameters(), twin.model_.parameters()):
         np.testing.assert_array_equal(ours.array, theirs.array)
+
+
+def test_random_state_none_draws_from_numpys_global_state_as_scikit_learns_estimators():
+    X, y = make_moons(100, noise=0.2, random_state=0)
+
+    def fitted(global_seed):
+        np.random.seed(global_seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return MLPClassifier((8,), max_iter=3).fit(X, y)
+
+    a, b, c = fitted(0), fitted(0), fitted(1)
+    assert a.loss_curve_ == b.loss_curve_
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])

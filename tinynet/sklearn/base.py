@@ -411,9 +411,10 @@ _SET_BY_CHECKS = ("classes_", "n_features_in_", "feature_names_in_")
 
 
 def _seed(random_state, where: str):
-    """An int seed from None, an int or a numpy RandomState (scikit-learn's conventions)."""
+    """An int seed from None, an int or a numpy RandomState (scikit-learn's conventions:
+    None draws from numpy's global random state, which ``np.random.seed`` seeds)."""
     if random_state is None:
-        return None
+        return int(np.random.randint(2 ** 31))
     if isinstance(random_state, numbers.Integral):
         return int(random_state)
     if isinstance(random_state, np.random.RandomState):

@@ -18,6 +18,7 @@ from tinynet.checks import check_int, check_real, check_seed, choice_message
 from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.factories import from_numpy
+from tinynet.random import default_generator
 from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback, EarlyStopping
 from tinynet.training.epoch import NonFiniteLoss, array_batches, evaluate, train_epoch
@@ -118,7 +119,9 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
         validation_data: optional (X_val, y_val) or a DataLoader, evaluated after every
             epoch.
         shuffle: reshuffle every epoch (default True), with ``seed``.
-        seed: seeds the shuffling (``None``: fresh randomness each run).
+        seed: seeds the shuffling (``None``: a seed drawn from the global generator, as
+            PyTorch's DataLoader draws its order, so ``tn.manual_seed`` before ``fit``
+            makes the run repeatable).
         monitor: record per-layer diagnostics: True (default; ``Monitor(model)``, which
             samples every 4th step), False, or an int k for ``Monitor(model, every=k)``.
         progress: show a progress bar where one can be drawn: a terminal, or a Jupyter
@@ -230,7 +233,7 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     _check_monitored(callbacks, validation)
     _warn_double_softmax(model, loss_fn, loss_name)
     run = Run(model, loss_fn, loss_name, optimizer, _scheduler(scheduler, optimizer), X, y,
-              validation, batch_size, bool(shuffle), np.random.default_rng(seed),
+              validation, batch_size, bool(shuffle), _shuffling(seed),
               _monitor(model, monitor), callbacks, clip_grad_norm, loader)
     run.history.config.update(_config(run, seed))
     run.history.config["input"] = input_stats(X)
@@ -360,6 +363,14 @@ def _warn_double_softmax(model, loss_fn, loss_name) -> None:
                       "log-softmax itself: this double softmax squashes the gradients and "
                       "slows learning. Remove the final Softmax (apply it only to read "
                       "probabilities).", UserWarning, stacklevel=4)
+
+
+def _shuffling(seed):
+    """The generator of the run's order: from ``seed``, or from a seed the global
+    generator draws (``tn.manual_seed`` seeds it)."""
+    if seed is None:
+        seed = int(default_generator().integers(2 ** 63))
+    return np.random.default_rng(seed)
 
 
 def _config(run: Run, seed) -> dict:
