@@ -293,6 +293,15 @@ def test_bce_with_logits_of_1e4(dtype, no_float_warnings):
     np.testing.assert_allclose(x.grad.array, [0, 0, 1, -2, 0.5 * 2 - 2], atol=1e-6)
 
 
+def test_bce_with_logits_target_gradient_is_minus_the_logit_also_at_infinite_logits():
+    # dℓ/dy = -x without pos_weight (as PyTorch: inf at x = -inf, not 0·inf = nan)
+    x = tn.tensor([-math.inf, math.inf, -3.0], dtype=tn.float64)
+    y = tn.tensor([0.3, 0.3, 0.3], dtype=tn.float64, requires_grad=True)
+    with np.errstate(invalid="ignore"):  # (the loss itself is nan at -inf, as PyTorch's)
+        F.binary_cross_entropy_with_logits(x, y, reduction="sum").backward()
+    np.testing.assert_array_equal(y.grad.array, [math.inf, -math.inf, 3.0])
+
+
 # ---- errors that name the offending value ----------------------------------------------------
 @pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss], ids=["cross_entropy", "nll"])
 def test_target_out_of_range(fn):

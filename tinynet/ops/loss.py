@@ -175,7 +175,8 @@ class BCEWithLogits(Function):
             gx = expit(x) * (1 + (pw - 1) * y) - pw * y
             gx = gx * grad if weight is None else gx * weight * grad
         if ctx.needs_input_grad[1]:
-            gy = -x + (pw - 1) * softplus_neg
+            # (without pos_weight, -x alone: 0·softplus(-x) would be nan at x = -inf)
+            gy = -x if pos_weight is None else -x + (pw - 1) * softplus_neg
             gy = gy * grad if weight is None else gy * weight * grad
         return gx, gy, None, None, None
 
