@@ -10,11 +10,12 @@ from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_moons, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
+import tinynet.sklearn
 from tinynet import tensor
 from tinynet.serialization import load as tn_load, save as tn_save
 from tinynet import nn as tn_nn
@@ -1025,3 +1026,52 @@ def test_random_state_none_draws_from_numpys_global_state_as_scikit_learns_estim
     assert a.loss_curve_ == b.loss_curve_
     np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
     assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverging_early_stopped_fit_keeps_its_best_validation_weights():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3) * 100
+    y = X[:, 0] * 1e3
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=20, random_state=0, solver="sgd",
+                       learning_rate_init=1e3, early_stopping=True)
+    with pytest.raises(ValueError, match=r"the training loss became inf at epoch (\d+), step "
+                       r"\d+; the model holds the weights of its best validation score "
+                       r"\(early_stopping\); lower learning_rate_init") as info:
+        reg.fit(X, y)
+    assert isinstance(info.value, FloatingPointError)
+    assert isinstance(info.value, tinynet.sklearn.DivergedError)
+    assert reg.best_loss_ is None  # as after any early-stopped fit
+    assert np.isfinite(reg.best_validation_score_)
+    assert max(reg.validation_scores_) == reg.best_validation_score_
+    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
+    # the weights held are those that scored best on the validation split
+    _, X_val, _, y_val = train_test_split(X, y, test_size=0.1, random_state=reg._split_seed)
+    assert reg.score(X_val, y_val) == pytest.approx(reg.best_validation_score_, rel=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_loss_not_finite_before_any_update_points_at_the_data():
+    X = np.random.RandomState(0).randn(20, 3)
+    with pytest.raises(tinynet.sklearn.DivergedError,
+                       match=r"at epoch 1, step 1; the model is back at its initial weights; "
+                             r"it was not finite before any update, so the data"):
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, X[:, 0] * 1e200)
+
+
+def test_partial_fit_takes_scikit_learns_argument_order_and_warm_start_its_classes_rule():
+    X, y = make_moons(60, noise=0.2, random_state=0)
+    clf = MLPClassifier((3,), random_state=0).partial_fit(X, y, np.ones(60), [0, 1])
+    assert clf.classes_.tolist() == [0, 1]
+    with pytest.raises(ValueError, match=r"classes must be passed on the first call to "
+                                          r"partial_fit\. \(sample_weight comes before classes"):
+        MLPClassifier((3,)).partial_fit(X, y, [0, 1])  # (the order of scikit-learn < 1.7)
+    clf.partial_fit(X[y == 0], y[y == 0])  # a batch of one class: fine
+    y3 = np.arange(60) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warm = MLPClassifier((3,), max_iter=2, warm_start=True, random_state=0).fit(X, y3)
+        with pytest.raises(ValueError, match=r"MLPClassifier.fit: warm_start can only be used "
+                                             r"where y has the same classes as in the previous "
+                                             r"call to fit, \[0, 1, 2\], got \[0, 1\]"):
+            warm.fit(X[y3 < 2], y3[y3 < 2])

@@ -56,22 +56,29 @@ class _Epochs:
             # (warm_start, partial_fit, a resumed fit: its epochs and dead units go on)
             watcher.load_state_dict(self._monitor_state)
         self.model_.train()
+        failed = None
         try:
             self._epochs_until_stop(X, y, sample_weight, epochs, incremental, batch_size,
                                     (X_val, y_val, w_val), watcher)
         except KeyboardInterrupt:  # (the epoch is undone: see _epochs_until_stop)
             warnings.warn("Training interrupted by user.")  # (scikit-learn's words)
+        except _EpochFailed as failure:  # (undone too: see _train_epoch)
+            failed = failure
         finally:
             if watcher:
                 watcher.detach()
             if not incremental:  # a fit's capture ends with it (partial_fit keeps its own)
                 vars(self).pop("_capture", None)
+        # however the fit ends, early stopping leaves the best validation epoch's weights
         best = getattr(self, "_best_state", None)  # (None: no epoch finished yet)
+        restored = self.early_stopping and not incremental and best is not None
         if self.early_stopping and not incremental:
             if best is not None:
                 self.model_.load_state_dict(best)
             self.best_loss_ = None
         self.model_.eval()
+        if failed is not None:
+            raise failed.error(type(self).__name__, self._epochs, restored) from None
 
     def _epochs_until_stop(self, X, y, sample_weight, epochs: int, incremental: bool,
                            batch_size: int, validation: tuple, watcher) -> None:
@@ -183,18 +190,8 @@ class _Epochs:
         except (NonFiniteLoss, _WeightlessBatch) as error:
             self.model_.load_state_dict(start[0])
             self._optimizer.load_state_dict(start[1])
-            if isinstance(error, _WeightlessBatch):
-                raise ValueError(
-                    f"{type(self).__name__}: sample_weight must have a positive sum over "
-                    f"every minibatch, got {error.args[1]} over one of {error.args[0]} "
-                    f"samples in epoch "
-                    f"{self._epochs + 1} (its weighted mean loss is undefined); the model is "
-                    f"back at the end of epoch {self._epochs}; use a larger batch_size, or "
-                    f"leave out the samples of weight 0") from None
-            raise FloatingPointError(
-                f"{type(self).__name__}: the training loss became {error.value} at epoch "
-                f"{self._epochs + 1}, step {error.step}; the model is back at the end of "
-                f"epoch {self._epochs}; lower learning_rate_init") from None
+            raise _EpochFailed(error, before_any_update=self.t_ == 0 and
+                               getattr(error, "step", 0) == 1) from None
         self.n_iter_ += 1
         self._epochs += 1
         self.t_ += len(X)
@@ -293,6 +290,44 @@ class _Epochs:
 
 class _WeightlessBatch(Exception):
     """A minibatch whose sample weights sum to 0 (args: its size)."""
+
+
+class DivergedError(FloatingPointError, ValueError):
+    """An estimator's training loss became NaN or infinite. A FloatingPointError, as
+    ``fit``'s, and a ValueError, as scikit-learn's MLP raises for non-finite weights."""
+
+
+class _EpochFailed(Exception):
+    """An epoch stopped by ``error`` (a NonFiniteLoss or _WeightlessBatch), its network
+    and optimizer put back as they were before it (``_train_epoch``)."""
+
+    def __init__(self, error, before_any_update: bool):
+        super().__init__(error)
+        self.cause, self.before_any_update = error, before_any_update
+
+    def error(self, name: str, epochs: int, restored: bool) -> Exception:
+        """The error the estimator raises, once the fit has ended: after ``epochs``
+        finished epochs, the best validation epoch's weights ``restored`` or not."""
+        if restored:
+            where = "the model holds the weights of its best validation score (early_stopping)"
+        elif epochs:
+            where = f"the model is back at the end of epoch {epochs}"
+        else:
+            where = "the model is back at its initial weights"
+        if isinstance(self.cause, _WeightlessBatch):
+            size, weight = self.cause.args
+            return ValueError(
+                f"{name}: sample_weight must have a positive sum over every minibatch, got "
+                f"{weight} over one of {size} samples in epoch {epochs + 1} (its weighted "
+                f"mean loss is undefined); {where}; use a larger batch_size, or leave out "
+                f"the samples of weight 0")
+        advice = ("it was not finite before any update, so the data or the initial weights "
+                  "made it: check X and y for NaN, inf or values too large, and scale them "
+                  "(sklearn.preprocessing.StandardScaler)" if self.before_any_update
+                  else "lower learning_rate_init")
+        return DivergedError(
+            f"{name}: the training loss became {self.cause.value} at epoch {epochs + 1}, step "
+            f"{self.cause.step}; {where}; {advice}")
 
 
 def batch_loss(loss, out: Tensor, yb: Tensor, wb=None) -> Tensor:

@@ -54,8 +54,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         norm: None (default) or 'layernorm' after each activation.
         init: 'sklearn' (default: scikit-learn's Glorot-uniform weights and biases),
             'auto', 'xavier', 'kaiming' or 'pytorch' (see ``tinynet.models.MLP``).
-        dtype: 'float64' (default, as scikit-learn computes) or 'float32' (faster on
-            wide layers; predictions then vary in the 7th digit with the batch size).
+        dtype: 'float64' (default) or 'float32' (faster on wide layers; predictions then
+            vary in the 7th digit with the batch size), whatever X's dtype (scikit-learn
+            keeps float32 input in float32).
         monitor: record per-layer diagnostics in ``history_`` (default True).
         checkpoint: a file path: save the fit's whole state there every
             ``checkpoint_every`` epochs (default None: no checkpoints), so that
@@ -107,12 +108,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         parameters, continued up to ``max_iter``."""
         return self._fit(X, y, sample_weight, incremental=False, resume_from=resume_from)
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y). ``classes`` (every label that will ever appear) is
-        required on the first call."""
+        required on the first call. The arguments are in scikit-learn's (>= 1.7) order:
+        ``sample_weight`` before ``classes``."""
         if not hasattr(self, "model_"):
             if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
+                raise ValueError("classes must be passed on the first call to partial_fit."
+                                 + (" (sample_weight comes before classes, as in "
+                                    "scikit-learn >= 1.7: pass classes=... by keyword)"
+                                    if sample_weight is not None else ""))
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(f"MLPClassifier.partial_fit: classes must be the same as on the "
                              f"first call, {self.classes_.tolist()}, got {list(classes)}")
@@ -143,6 +148,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if unknown.size:
             raise ValueError(f"{where}: y must hold only the classes of the first fit, "
                              f"{self.classes_.tolist()}, got also {unknown.tolist()}")
+        if not first and where.endswith(".fit") and len(np.unique(y)) < len(self.classes_):
+            # a warm-started fit, as scikit-learn's (partial_fit takes batches of some)
+            raise ValueError(f"{where}: warm_start can only be used where y has the same "
+                             f"classes as in the previous call to fit, "
+                             f"{self.classes_.tolist()}, got {np.unique(y).tolist()}")
         codes = np.searchsorted(self.classes_, y)
         if len(self.classes_) == 2:  # one logit, BCE-with-logits
             return codes.astype(np.dtype(self.dtype))[:, None]
@@ -360,7 +370,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return np.exp(out) if self._fitted_loss() == "poisson" else out
 
     def predict(self, X) -> np.ndarray:
-        """Predictions as float64 (scikit-learn's convention), whatever ``dtype`` trained:
+        """Predictions as float64, whatever ``dtype`` trained (and X's dtype):
         (N,) for one output (whether y had one column or none), (N, outputs) else."""
         out = self._predicted(self._forward(X).astype(np.float64))
         return out[:, 0] if out.shape[1] == 1 else out
