@@ -23,9 +23,8 @@ import numbers
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from tinynet import nn
@@ -143,7 +142,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
         check_classification_targets(y)
         if first:  # the classes of y, or those partial_fit was given
-            self.classes_ = LabelEncoder().fit(y if classes is None else classes).classes_
+            self.classes_ = unique_labels(y if classes is None else classes)
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
             raise ValueError(f"{where}: y must hold only the classes of the first fit, "
