@@ -488,3 +488,83 @@ def test_a_scheduler_stepped_before_the_optimizer_warns_as_pytorchs():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             scheduler2.step()  # the right order: no warning
+
+
+def test_step_epoch_takes_any_number_as_pytorch_does():
+    from tinynet.optim.lr_scheduler import CyclicLR, StepLR
+    opt = _optimizer(0.1)
+    scheduler = StepLR(opt, 3, 0.5)
+    opt.step()
+    with pytest.warns(UserWarning, match="deprecated"):
+        scheduler.step(6.0)
+    assert scheduler.get_last_lr() == [0.1 * 0.5 ** 2] and scheduler.last_epoch == 6.0
+    cyclic = CyclicLR(_optimizer(0.1), 0.01, 0.1, step_size_up=4, cycle_momentum=False)
+    with pytest.warns(UserWarning, match="deprecated"):
+        cyclic.step(1.5)  # a triangle: 0.01 + (0.1 - 0.01)·1.5/4
+    assert cyclic.get_last_lr() == [pytest.approx(0.01 + 0.09 * 1.5 / 4, rel=1e-12)]
+    plateau = ReduceLROnPlateau(_optimizer())
+    with pytest.warns(UserWarning, match="deprecated"):
+        plateau.step(1.0, epoch=3.0)
+    assert plateau.last_epoch == 3.0
+    with pytest.raises(TypeError, match=r"StepLR.step: epoch must be a number, got '6'"):
+        scheduler.step("6")
+
+
+def test_a_schedule_of_the_users_closed_form_serves_step_epoch_and_milestones():
+    class Halving(optim.lr_scheduler.LRScheduler):
+        def get_lr(self):
+            factor = 1.0 if self.last_epoch == 0 else 0.5
+            return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+        def _get_closed_form_lr(self):  # PyTorch's name for it
+            return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+
+    opt = _optimizer(1.0)
+    scheduler = Halving(opt)
+    opt.step()
+    scheduler.step()
+    with pytest.warns(UserWarning, match="deprecated"):
+        scheduler.step(5)
+    assert scheduler.get_last_lr() == [0.5 ** 5]
+    opt = _optimizer(1.0)
+    sequential = optim.lr_scheduler.SequentialLR(
+        opt, [ConstantLR(opt, 0.1, total_iters=5), Halving(opt)], [3])
+    assert _lrs(sequential, 4)[-1] == 1.0  # the milestone restarts at epoch 0: 0.5⁰
+
+
+def test_swalr_after_a_milestone_counts_its_steps_from_there():
+    # PyTorch's numbers: the milestone is not a step of SWALR's annealing
+    opt = _optimizer(0.1)
+    sequential = optim.lr_scheduler.SequentialLR(
+        opt, [optim.lr_scheduler.LinearLR(opt, 0.5, total_iters=3),
+              optim.swa_utils.SWALR(opt, swa_lr=0.01, anneal_epochs=3)], milestones=[3])
+    got = []
+    for _ in range(6):
+        opt.step()
+        sequential.step()
+        got.append(sequential.get_last_lr()[0])
+    np.testing.assert_allclose(got, [0.1 * 2 / 3, 0.1 * 5 / 6, 0.1 * 5 / 6, 0.065, 0.085 / 3,
+                                     0.01], rtol=1e-12)
+
+
+def test_loading_an_optimizer_state_replaces_its_groups_keys_as_pytorch():
+    saved = optim.SGD([tn.zeros(1, requires_grad=True)], lr=0.1).state_dict()
+    opt = optim.SGD([tn.zeros(1, requires_grad=True)], lr=0.5)
+    StepLR(opt, 2)
+    opt.load_state_dict(saved)
+    assert "initial_lr" not in opt.param_groups[0]  # the scheduler's, not in the state
+    assert ExponentialLR(opt, 0.9).base_lrs == [0.1]
+    assert opt.param_groups[0]["momentum"] == 0.0  # a default is kept
+
+
+def test_schedules_need_an_optimizer_and_plateau_has_pytorchs_attributes():
+    with pytest.raises(TypeError, match=r"StepLR: object is not an Optimizer"):
+        StepLR(object(), 2)
+    with pytest.raises(TypeError, match=r"ReduceLROnPlateau: list is not an Optimizer"):
+        ReduceLROnPlateau([1])
+    plateau = ReduceLROnPlateau(_optimizer(), patience=0, cooldown=2)
+    assert plateau.mode_worse == math.inf and not plateau.in_cooldown
+    plateau.step(1.0)
+    plateau.step(2.0)  # a reduction, then two steps of cooldown
+    assert plateau.in_cooldown
+    assert ReduceLROnPlateau(_optimizer(), mode="max").mode_worse == -math.inf

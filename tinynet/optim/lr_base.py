@@ -1,5 +1,6 @@
 """``LRScheduler``, the base class of the learning-rate schedules (import it from
 ``tinynet.optim.lr_scheduler``, where the schedules are)."""
+import numbers
 import warnings
 
 from tinynet.checks import check_int
@@ -11,6 +12,23 @@ def check_epochs(where: str, name: str, value, low: int = 0) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return check_int(where, name, value, low)
+
+
+def check_optimizer(where: str, optimizer):
+    """``optimizer``, which must be an Optimizer (a schedule sets its groups' rates)."""
+    from tinynet.optim.optimizer import Optimizer  # (the optimizers import the schedules)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: {type(optimizer).__name__} is not an Optimizer (pass the "
+                        f"optimizer whose learning rates to schedule)")
+    return optimizer
+
+
+def check_epoch(where: str, epoch):
+    """The epoch a deprecated ``step(epoch)`` goes to: any real number, as PyTorch takes
+    it (a float stays a float: the schedule computes with it, as there)."""
+    if isinstance(epoch, bool) or not isinstance(epoch, numbers.Real):
+        raise TypeError(f"{where}: epoch must be a number, got {epoch!r}")
+    return int(epoch) if isinstance(epoch, numbers.Integral) else float(epoch)
 
 
 class ScheduleState:
@@ -30,8 +48,12 @@ class ScheduleState:
 class LRScheduler(ScheduleState):
     """Base class: ``step()`` once per epoch, after ``optimizer.step()``."""
 
+    # True during the constructor's step only (PyTorch's flag of the same name): a
+    # schedule that multiplies the rate keeps it then, also when resumed with last_epoch
+    _is_initial = False
+
     def __init__(self, optimizer, last_epoch: int = -1):
-        self.optimizer = optimizer
+        self.optimizer = check_optimizer(type(self).__name__, optimizer)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
@@ -43,8 +65,16 @@ class LRScheduler(ScheduleState):
                                f"pass last_epoch=-1")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The constructor's step (which ``SequentialLR`` makes again for its first)."""
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list:
         raise NotImplementedError
@@ -60,7 +90,8 @@ class LRScheduler(ScheduleState):
                           "PyTorch); call scheduler.step() once per epoch. The rate at "
                           "that epoch comes from the schedule's closed form, where it has "
                           "one", UserWarning, stacklevel=2)
-            self._restart(check_int(f"{type(self).__name__}.step", "epoch", epoch))
+            self._step_count += 1
+            self._restart(check_epoch(f"{type(self).__name__}.step", epoch))
             return
         self._step_count += 1
         self.last_epoch += 1
@@ -77,13 +108,13 @@ class LRScheduler(ScheduleState):
                           f"schedule's first rate is skipped (as PyTorch warns)",
                           UserWarning, stacklevel=stacklevel)
 
-    def _restart(self, epoch: int = 0) -> None:
-        """Go to ``epoch`` directly, as ``SequentialLR`` does at a milestone: the rates
-        from the closed form where the schedule has one (``closed_form_lr``), else from
-        ``get_lr`` (as after the constructor's step)."""
-        self._step_count += 1
+    def _restart(self, epoch=0) -> None:
+        """Go to ``epoch`` directly, as ``SequentialLR`` does at a milestone (not counted
+        as a step, as in PyTorch: SWALR reads the count): the rates from the closed form
+        where the schedule has one (``_get_closed_form_lr``, PyTorch's name, which a
+        schedule of the user's may define too), else from ``get_lr``."""
         self.last_epoch = epoch
-        closed_form = getattr(self, "closed_form_lr", None)
+        closed_form = getattr(self, "_get_closed_form_lr", None)
         self._set_lrs(closed_form() if closed_form is not None else self.get_lr())
 
     def _set_lrs(self, lrs: list) -> None:

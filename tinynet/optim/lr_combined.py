@@ -101,8 +101,7 @@ class SequentialLR(_Combined):
         for scheduler in self._schedulers:
             _undo_constructor_step(scheduler)
         first = self._schedulers[bisect.bisect_right(milestones, 0)]
-        first._step_count = 0
-        first.step()  # its constructor's step again, from the initial rates
+        first._initial_step()  # its constructor's step again, from the initial rates
         self._last_lr = first.get_last_lr()
 
     def step(self) -> None:

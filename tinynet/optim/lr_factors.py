@@ -54,7 +54,7 @@ class MultiStepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma ** times for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         reached = sum(n for epoch, n in self.milestones.items() if epoch <= self.last_epoch)
         return [base * self.gamma ** reached for base in self.base_lrs]
 
@@ -72,11 +72,11 @@ class ExponentialLR(LRScheduler):
 
     def get_lr(self) -> list:
         groups = self.optimizer.param_groups
-        if self._step_count == 1:  # the constructor's step (resumed or not) keeps the rate
+        if self._is_initial:  # the constructor's step (resumed or not) keeps the rate
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 class ConstantLR(LRScheduler):
@@ -104,7 +104,7 @@ class ConstantLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * (1.0 / self.factor) for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         reached = self.last_epoch >= self.total_iters
         return [base * (self.factor + reached * (1 - self.factor)) for base in self.base_lrs]
 
@@ -127,12 +127,12 @@ class PolynomialLR(LRScheduler):
     def get_lr(self) -> list:
         t, T = self.last_epoch, self.total_iters
         groups = self.optimizer.param_groups
-        if self._step_count == 1 or t > T:  # the constructor's step keeps the rate
+        if self._is_initial or t > T:  # the constructor's step keeps the rate
             return [group["lr"] for group in groups]
         factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
         return [group["lr"] * factor for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         T = self.total_iters
         return [base * (1.0 - min(T, self.last_epoch) / T) ** self.power
                 for base in self.base_lrs]
@@ -194,7 +194,7 @@ class MultiplicativeLR(_FunctionLR):
 
     def get_lr(self) -> list:
         groups = self.optimizer.param_groups
-        if self._step_count == 1:  # the constructor's step (resumed or not) keeps the rate
+        if self._is_initial:  # the constructor's step (resumed or not) keeps the rate
             return [group["lr"] for group in groups]
         return [group["lr"] * f(self.last_epoch) for f, group in zip(self.lr_lambdas, groups)]
 

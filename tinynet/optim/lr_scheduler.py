@@ -35,7 +35,7 @@ class StepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         return [base * self.gamma ** (self.last_epoch // self.step_size)
                 for base in self.base_lrs]
 
@@ -58,7 +58,7 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self) -> list:
         t, T, eta = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
-        if self._step_count == 1:  # the constructor's step (resumed or not) keeps the rate
+        if self._is_initial:  # the constructor's step (resumed or not) keeps the rate
             return [group["lr"] for group in groups]
         if (t - 1 - T) % (2 * T) == 0:
             return [group["lr"] + (base - eta) * (1 - math.cos(math.pi / T)) / 2
@@ -66,7 +66,7 @@ class CosineAnnealingLR(LRScheduler):
         return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
                 * (group["lr"] - eta) + eta for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         t, T, eta = self.last_epoch, self.T_max, self.eta_min
         return [eta + (base - eta) * (1 + math.cos(math.pi * t / T)) / 2
                 for base in self.base_lrs]
@@ -110,13 +110,13 @@ class LinearLR(LRScheduler):
         groups = self.optimizer.param_groups
         if t == 0:
             return [group["lr"] * start for group in groups]
-        if self._step_count == 1 or t > self.total_iters:
+        if self._is_initial or t > self.total_iters:
             return [group["lr"] for group in groups]
         # the ratio of consecutive closed-form values
         ratio = 1.0 + (end - start) / (self.total_iters * start + (t - 1) * (end - start))
         return [group["lr"] * ratio for group in groups]
 
-    def closed_form_lr(self) -> list:
+    def _get_closed_form_lr(self) -> list:
         start, end, T = self.start_factor, self.end_factor, self.total_iters
         return [base * (start + (end - start) * min(T, self.last_epoch) / T)
                 for base in self.base_lrs]

@@ -273,7 +273,14 @@ class Optimizer:
                                else self._restored(where, repr(name), key, p, value))
                         for name, value in values.items()}
         self.state = collections.defaultdict(dict, state)
+        # each group becomes the saved one, with its own parameters, as in PyTorch: a key
+        # the saved group lacks, such as a later scheduler's initial_lr, does not survive
+        # (a hyper-parameter of the optimizer's defaults does: a state dict saved before
+        # it existed)
         for saved, group in zip(groups, self.param_groups):
+            for k in [k for k in group
+                      if k != "params" and k not in saved and k not in self.defaults]:
+                del group[k]
             for k, v in saved.items():
                 if k != "params":
                     group[k] = copy.deepcopy(v)

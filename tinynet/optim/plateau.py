@@ -2,8 +2,8 @@
 import math
 import warnings
 
-from tinynet.checks import check_choice, check_int, check_real
-from tinynet.optim.lr_base import ScheduleState, check_epochs
+from tinynet.checks import check_choice, check_real
+from tinynet.optim.lr_base import ScheduleState, check_epoch, check_epochs, check_optimizer
 
 
 class ReduceLROnPlateau(ScheduleState):
@@ -44,7 +44,7 @@ class ReduceLROnPlateau(ScheduleState):
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
                  min_lr=0.0, eps: float = 1e-8):
         where = "ReduceLROnPlateau"
-        self.optimizer = optimizer
+        self.optimizer = check_optimizer(where, optimizer)
         self.mode = check_choice(where, "mode", mode, ("min", "max"))
         self.factor = check_real(where, "factor", factor, high=1.0, high_open=True)
         self.patience = check_epochs(where, "patience", patience, 0)
@@ -67,6 +67,16 @@ class ReduceLROnPlateau(ScheduleState):
         self.cooldown_counter = 0
         self._last_lr = [group["lr"] for group in groups]
 
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether reductions wait: fewer than ``cooldown`` steps since the last one."""
+        return self.cooldown_counter > 0
+
+    @property
+    def mode_worse(self) -> float:
+        """The worst value of the metric: where ``best`` starts (inf for 'min')."""
+        return math.inf if self.mode == "min" else -math.inf
+
     def is_better(self, current: float, best: float) -> bool:
         """Whether ``current`` improves on ``best`` by more than the threshold."""
         if self.threshold_mode == "rel":
@@ -86,7 +96,7 @@ class ReduceLROnPlateau(ScheduleState):
             warnings.warn("ReduceLROnPlateau.step(metrics, epoch): the epoch argument is "
                           "deprecated (as in PyTorch); call step(metrics) once per epoch",
                           UserWarning, stacklevel=2)
-            self.last_epoch = check_int("ReduceLROnPlateau.step", "epoch", epoch, 0)
+            self.last_epoch = check_epoch("ReduceLROnPlateau.step", epoch)
         if self.is_better(current, self.best):
             self.best, self.num_bad_epochs = current, 0
         else:
