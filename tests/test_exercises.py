@@ -234,8 +234,11 @@ def test_a_notebook_is_stripped_and_cleared():
     out = json.loads(strip.strip_notebook(json.dumps(notebook), BY_NAME))
     cell = out["cells"][0]
     assert cell["outputs"] == [] and cell["execution_count"] is None
-    assert "".join(cell["source"]) == ("def f(x):\n    raise NotImplementedError('task 3 "
-                                       "(softmax): write f here; see tasks/03_softmax.md')\n")
+    # (a notebook's function is practice, not the task's graded code: it says so)
+    assert "".join(cell["source"]) == (
+        "def f(x):\n    raise NotImplementedError('write f here, as the notebook explains "
+        "above (practice for task 3, softmax, which grades other code: "
+        "tasks/03_softmax.md)')\n")
 
 
 def test_the_recorded_runs_show_what_task_11_says():
@@ -261,7 +264,7 @@ def test_the_workspace_has_the_notebooks_with_their_solutions_emptied(fresh, sol
         nbformat.validate(notebook)
         assert notebook.cells[0].source.startswith("import sys, os")  # this workspace first
         solutions = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
-        assert solutions and all("raise NotImplementedError('task " in c.source and
+        assert solutions and all("raise NotImplementedError('write " in c.source and
                                  strip.regions(c.source, "x") == [] for c in solutions), name
         key = nbformat.read(solved / "notebooks" / name, as_version=4)
         assert any(strip.regions(c.source, "x") for c in key.cells if c.cell_type == "code")

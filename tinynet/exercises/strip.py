@@ -52,10 +52,11 @@ def regions(text: str, task: str = None) -> list:
     return found
 
 
-def strip_source(text: str, tasks: dict, task: str = None) -> str:
+def strip_source(text: str, tasks: dict, task: str = None, practice: bool = False) -> str:
     """``text`` with each region replaced by a ``raise NotImplementedError`` naming its
     task (``tasks``: name -> Task) and the function it sits in; a bare BEGIN belongs to
-    ``task``."""
+    ``task``. ``practice``: a notebook cell's, whose function is not the one the task
+    grades: its message says to read the notebook."""
     lines = text.splitlines()
     owners = _functions(text)
     for name, first, last in reversed(regions(text, task)):
@@ -63,7 +64,9 @@ def strip_source(text: str, tasks: dict, task: str = None) -> str:
         indent = BEGIN.match(lines[first]).group(1)
         where = next((q for q, lo, hi in owners if lo <= first + 1 <= hi), "this")
         message = (f"task {info.number} ({info.name}): write {where} here; see "
-                   f"tasks/{info.label}.md")
+                   f"tasks/{info.label}.md") if not practice else (
+            f"write {where} here, as the notebook explains above (practice for task "
+            f"{info.number}, {info.name}, which grades other code: tasks/{info.label}.md)")
         lines[first:last + 1] = [f"{indent}raise NotImplementedError({message!r})"]
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
@@ -89,7 +92,7 @@ def strip_notebook(text: str, tasks: dict) -> str:
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         stripped = strip_source(source, tasks, cell.get("metadata", {}).get("tinynet", {})
-                                .get("task"))
+                                .get("task"), practice=True)
         cell["source"] = stripped.splitlines(keepends=True)
         cell["outputs"], cell["execution_count"] = [], None
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"

@@ -136,7 +136,9 @@ for you) reduces the per-row losses."""),
 Complete `SGD.step` in `tinynet/optim/sgd.py` and `Adam._update` in
 `tinynet/optim/adam.py`, following the update rules written in each class's docstring
 (PyTorch's): weight decay, the momentum buffer (copied from g at the first step),
-dampening and Nesterov for SGD; Adam's moments m and v and the bias-corrected step.
+dampening and Nesterov for SGD; for Adam its weight decay (added to g, as SGD's), the
+moments m and v, AMSGrad (the largest v so far, in `state["max_exp_avg_sq"]`, when the
+group's `amsgrad` is True) and the bias-corrected step.
 `AdamW` runs the same `Adam._update`: when the group's `decoupled_weight_decay` is True,
 shrink p by (1 - lr·weight_decay) first, instead of adding weight_decay·p to g (one test
 checks it). Update `p.array` in place; keep the moments in `self.state[p]` under

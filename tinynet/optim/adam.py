@@ -108,8 +108,8 @@ class Adam(Optimizer):
         denom = np.sqrt(v)
         denom += eps * math.sqrt(1 - beta2 ** t)
         p.array -= (m / denom) * (lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t))
-        p.bump_version()
         # END SOLUTION
+        p.bump_version()
 
 
 class AdamW(Adam):

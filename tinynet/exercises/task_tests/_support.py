@@ -14,9 +14,29 @@ def run_op(op, *inputs, grad=None):
     ctx = op.__new__(op)
     ctx.needs_input_grad = tuple(isinstance(a, np.ndarray) for a in inputs)
     ctx.saved_tensors = ()
-    out = np.asarray(op.forward(ctx, *inputs))
-    grads = op.backward(ctx, np.ones_like(out) if grad is None else grad)
-    return out, grads if isinstance(grads, tuple) else (grads,)
+    out = op.forward(ctx, *inputs)
+    if out is None:
+        raise AssertionError(f"{op.__name__}.forward returned None. Hint: end forward with "
+                             f"return and the output array")
+    out = np.asarray(out)
+    try:
+        grads = op.backward(ctx, np.ones_like(out) if grad is None else grad)
+    except (IndexError, ValueError) as error:
+        if ctx.saved_tensors == () and ("index out of range" in str(error) or
+                                        "values to unpack" in str(error)):
+            raise AssertionError(
+                f"{op.__name__}.backward read ctx.saved_tensors ({error}), but forward saved "
+                f"nothing. Hint: in forward, call ctx.save_for_backward(...) with what "
+                f"backward needs") from None
+        raise
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    if len(grads) != len(inputs):  # (the engine refuses it too, on the first backward)
+        raise AssertionError(
+            f"{op.__name__}.backward returned {len(grads)} gradient(s) for "
+            f"{op.__name__}.forward's {len(inputs)} inputs. Hint: return a tuple with one "
+            f"entry per input of forward (after ctx), in order, None for an input that "
+            f"needs no gradient (a dim, a setting, the targets)")
+    return out, grads
 
 
 def _show(values) -> str:
@@ -36,6 +56,10 @@ def expect_close(got, expected, what: str, hint: str = "", rtol: float = 1e-6,
         raise AssertionError(f"{what}: expected shape {expected.shape}, got {got.shape}."
                              f"{_hint(hint)}")
     close = np.isclose(got.astype(np.float64), expected, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all() and np.any(expected != 0) and \
+            np.allclose(got.astype(np.float64), -expected, rtol=rtol, atol=atol):
+        raise AssertionError(f"{what}: got the expected values with the opposite sign "
+                             f"({_show(got)}, expected {_show(expected)}).{_hint(hint)}")
     if not close.all():
         i = np.unravel_index(np.argmin(close), close.shape)
         at = f" at index {tuple(int(k) for k in i)}" if got.ndim else ""

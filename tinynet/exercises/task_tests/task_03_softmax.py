@@ -68,3 +68,10 @@ def test_an_empty_input_gives_an_empty_output():
     y, _ = run_op(ops.Softmax, np.zeros((0, 3)), 1)
     expect(y.shape == (0, 3), f"Softmax of a (0, 3) input must be (0, 3), got {y.shape}",
            "np.max over an empty axis fails: return np.empty_like(x) for x.size == 0")
+    try:  # the axis softmax runs along is the empty one
+        y, _ = run_op(ops.Softmax, np.zeros((3, 0)), 1)
+    except ValueError as error:
+        raise AssertionError(f"Softmax of a (3, 0) input along dim 1 raised {error}. Hint: "
+                             f"np.max over an empty axis fails: return np.empty_like(x) for "
+                             f"x.size == 0") from None
+    expect(y.shape == (3, 0), f"Softmax of a (3, 0) input must be (3, 0), got {y.shape}")

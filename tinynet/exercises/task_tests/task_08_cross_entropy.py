@@ -27,6 +27,9 @@ def test_mean_loss_and_gradient():
                  "mean of log Σ e^z - z[t]")
     expect_close(gz, (p - onehot(T, 3)) / 4, "dL/dz for 'mean'",
                  "(p - onehot(t)) / N, p = softmax(z)")
+    _, (gz, *_) = run_op(ops.CrossEntropy, Z, T, "mean", grad=np.array(3.0))
+    expect_close(gz, 3 * (p - onehot(T, 3)) / 4, "dL/dz for 'mean' with dL/dloss = 3",
+                 "scale by the incoming gradient: grad / N for 'mean'")
 
 
 def test_sum_and_none():

@@ -81,3 +81,37 @@ def test_adamw_decouples_weight_decay():
     expect_close(path, expected, "AdamW(lr=0.1, weight_decay=0.1), 3 steps",
                  "AdamW first shrinks p by (1 - lr·weight_decay), then takes Adam's step",
                  rtol=1e-9)
+
+
+def _adam_path(lr, betas, grads, weight_decay=0.0, amsgrad=False):
+    """Adam's closed steps from W0 over ``grads`` (the docstring's rule)."""
+    (b1, b2), eps = betas, 1e-8
+    w, m, v, v_max, path = W0.copy(), np.zeros(2), np.zeros(2), np.zeros(2), []
+    for t, g in enumerate(grads, start=1):
+        g = g + weight_decay * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        v_max = np.maximum(v_max, v)
+        w = w - lr / (1 - b1 ** t) * m / (np.sqrt(v_max if amsgrad else v)
+                                           / math.sqrt(1 - b2 ** t) + eps)
+        path.append(w.copy())
+    return path
+
+
+def test_adam_with_weight_decay_and_amsgrad():
+    path = _run(lambda p: tn.optim.Adam(p, lr=0.1, weight_decay=0.1, foreach=False))
+    expect_close(path, _adam_path(0.1, (0.9, 0.999), GRADS, weight_decay=0.1),
+                 "Adam(lr=0.1, weight_decay=0.1), 3 steps",
+                 "Adam (not AdamW) adds weight_decay·p to g before the moments", rtol=1e-9)
+    shrinking = [np.array([3.0, -2.0]), np.array([0.1, 0.1]), np.array([0.1, -0.1])]
+    w = tn.tensor(W0.copy(), requires_grad=True)
+    optimizer = tn.optim.Adam([w], lr=0.1, betas=(0.9, 0.9), amsgrad=True, foreach=False)
+    path = []
+    for g in shrinking:  # v shrinks after the first step: AMSGrad keeps its maximum
+        w.grad = tn.tensor(g)
+        optimizer.step()
+        path.append(w.detach().numpy().copy())
+    expect_close(path, _adam_path(0.1, (0.9, 0.9), shrinking, amsgrad=True),
+                 "Adam(lr=0.1, betas=(0.9, 0.9), amsgrad=True), 3 steps",
+                 "with amsgrad the denominator uses the largest v so far "
+                 "(state['max_exp_avg_sq'])", rtol=1e-9)
