@@ -2,6 +2,7 @@
 the autograder. A fresh workspace fails every task with a message naming it; the
 library's own code (the solutions) passes every task."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -307,6 +308,23 @@ def test_backward_without_unbroadcast_or_in_the_wrong_order_fails_with_its_hint(
     (result,) = exercises.check(work, ["backward"]).results
     assert result.message.startswith("test_a_diamond: the op h = 3x ran its backward before "
                                      "both ops using h had sent their gradient")
+
+
+def test_an_error_in_library_code_names_the_students_line_that_led_there(solved, tmp_path):
+    # `node not in leaves` compares tensors elementwise: Tensor.__bool__ raises, in
+    # tensor_convert.py, which the student never wrote
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "                if is_leaf:\n                    leaves.append(node)",
+                        "                if is_leaf and node not in leaves:\n"
+                        "                    leaves.append(node)")
+    (result,) = exercises.check(work, ["backward"]).results
+    line = next(i for i, text in enumerate(
+        (work / "tinynet/autograd/engine.py").read_text().splitlines(), start=1)
+        if "node not in leaves" in text)
+    assert not result.ok
+    assert re.search(r"\(raised at tinynet/tensor_\w+\.py, line \d+, reached from "
+                     rf"tinynet/autograd/engine\.py, line {line}\)", result.message), \
+        result.message
 
 
 def test_a_loop_that_never_ends_fails_its_test_only(solved, tmp_path, monkeypatch):

@@ -64,13 +64,29 @@ def _plain(excinfo, task: str) -> str:
         return other or f"not written yet: {error}"
     if isinstance(error, AssertionError):
         return str(error).split("\nassert ")[0].strip()
-    where = ""
-    for entry in reversed(excinfo.traceback):
+    return f"{type(error).__name__}: {error}{_where(excinfo, task)}"
+
+
+def _where(excinfo, task: str) -> str:
+    """' (raised at FILE, line N)': the deepest line of the workspace's code in the
+    traceback, and, when that is not in one of the task's own files, the deepest line
+    that is (the student's call that led there)."""
+    from tinynet.exercises.tasks import TASKS
+
+    own = next((t for t in TASKS if t.label == task), None)
+    files = set(own.files) if own is not None else set()
+    lines = []
+    for entry in excinfo.traceback:
         path = Path(str(entry.path))
         if WORKSPACE in path.parents and "tests" not in path.relative_to(WORKSPACE).parts:
-            where = f" (raised at {path.relative_to(WORKSPACE)}, line {entry.lineno + 1})"
-            break
-    return f"{type(error).__name__}: {error}{where}"
+            lines.append((path.relative_to(WORKSPACE).as_posix(), entry.lineno + 1))
+    if not lines:
+        return ""
+    where = f" (raised at {lines[-1][0]}, line {lines[-1][1]}"
+    yours = [line for line in lines if line[0] in files]
+    if yours and yours[-1] != lines[-1]:
+        where += f", reached from {yours[-1][0]}, line {yours[-1][1]}"
+    return where + ")"
 
 
 def _other_task(message: str, task: str) -> str:
