@@ -12,9 +12,20 @@ def leaf(values):
     return tn.tensor(np.array(values, dtype=np.float64), requires_grad=True)
 
 
+def backward(loss):
+    """``loss.backward()``, with the KeyError of an op pushed twice said in words."""
+    try:
+        loss.backward()
+    except KeyError:
+        raise AssertionError("run_backward popped an op whose gradient it had already taken "
+                             "(grads.pop(id(ctx)) raised KeyError): the op was pushed on the "
+                             "heap more than once. Hint: push a context on the heap only the "
+                             "first time it receives a gradient") from None
+
+
 def test_a_chain():
     a = leaf([1.0, 2.0, -3.0])
-    (a.exp() * 3.0).sum().backward()   # d(3eᵃ)/da = 3eᵃ: each tensor used once
+    backward((a.exp() * 3.0).sum())   # d(3eᵃ)/da = 3eᵃ: each tensor used once
     expect_close(a.grad, 3 * np.exp(a.detach().numpy()), "d(Σ 3eᵃ)/da",
                  "send each input's gradient to its node, and push a context on the heap")
 
@@ -22,7 +33,7 @@ def test_a_chain():
 def test_a_tensor_used_twice_gets_both_contributions():
     a = leaf([1.0, -2.0])
     b = a + a               # db/da = 2
-    (b * b).sum().backward()   # Σ (2a)², d/da = 8a
+    backward((b * b).sum())   # Σ (2a)², d/da = 8a
     expect_close(a.grad, 8 * a.detach().numpy(), "d(Σ (a + a)²)/da",
                  "when a node already has a gradient, add the new one: previous + gx")
 
@@ -32,7 +43,7 @@ def test_a_diamond():
     h = x * 3.0                # one op whose output two later ops use
     y = h * h.exp()            # y = h·eʰ, dy/dx = 3eʰ(1 + h)
     try:
-        y.sum().backward()
+        backward(y.sum())
     except RuntimeError as error:
         expect("second time" not in str(error),
                "the op h = 3x ran its backward before both ops using h had sent their "
@@ -52,7 +63,7 @@ def test_a_broadcast_input_gets_its_own_shape(monkeypatch):
 
     monkeypatch.setattr(engine, "unbroadcast", correct_unbroadcast)
     b = leaf([1.0, 2.0])
-    (tn.ones(3, 2, dtype=tn.float64) * b).sum().backward()   # b broadcast over 3 rows
+    backward((tn.ones(3, 2, dtype=tn.float64) * b).sum())   # b broadcast over 3 rows
     expect_close(b.grad, [3.0, 3.0], "the gradient of b, of shape (2,), broadcast to (3, 2)",
                  "when gx's shape differs from the node's (node.array.shape for a leaf), "
                  "reduce it with unbroadcast(gx, shape)")
@@ -73,7 +84,7 @@ def test_each_op_runs_once():
 
     x = leaf([1.0, 2.0])
     h = Double.apply(x)
-    (h * h + h).sum().backward()   # h feeds two ops: Double's backward must run once
+    backward((h * h + h).sum())   # h feeds two ops: Double's backward must run once
     expect(len(runs) == 1, f"the op used by two others ran its backward {len(runs)} times, "
                            f"expected once", "push a context on the heap only the first time "
                                              "it receives a gradient")
@@ -85,14 +96,14 @@ def test_a_deep_chain_needs_no_recursion():
     y = x
     for _ in range(3000):
         y = y * 1.001
-    y.sum().backward()
+    backward(y.sum())
     expect_close(x.grad, [1.001 ** 3000], "the gradient through 3000 multiplications",
                  rtol=1e-9)
 
 
 def test_two_leaves():
     a, b = leaf([1.0, 2.0]), leaf([3.0, -1.0])
-    (a * b + a).sum().backward()
+    backward((a * b + a).sum())
     expect_close(a.grad, b.detach().numpy() + 1, "d(Σ ab + a)/da")
     expect_close(b.grad, a.detach().numpy(), "d(Σ ab + a)/db",
                  "a leaf (a tensor) goes into `leaves` the first time it gets a gradient")
