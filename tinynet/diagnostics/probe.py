@@ -18,6 +18,13 @@ from tinynet.factories import from_numpy
 PROBE_SAMPLES = 512  # enough for a stable mean loss; small enough to be free
 
 
+def _is_mlp(model) -> bool:
+    """Whether ``model`` is a ``tinynet.models.MLP`` (known by its class: the models sit
+    above the diagnostics, which do not import them)."""
+    return any(c.__name__ == "MLP" and c.__module__ == "tinynet.models"
+               for c in type(model).__mro__)
+
+
 def input_stats(X: np.ndarray) -> dict:
     """Per-feature scale of X, summarised: the largest |mean|, the largest and smallest
     standard deviation (over features that vary), and the count of constant features."""
@@ -76,7 +83,6 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
     if given, runs between the forward pass and the loss (``fit`` checks its class labels
     there)."""
     from tinynet.diagnostics.monitor import SATURATED, is_activation, peak_derivative
-    from tinynet.models import MLP
     from tinynet.nn.normalization import BatchNorm1d, LayerNorm
 
     stds, dead, saturated = {}, {}, {}
@@ -125,4 +131,4 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
             "batch_norm": any(isinstance(m, BatchNorm1d) for m in model.modules()),
             # what the model already uses, which the hints do not advise again
             "layer_norm": any(isinstance(m, LayerNorm) for m in model.modules()),
-            "init": model.init if isinstance(model, MLP) else None}
+            "init": model.init if _is_mlp(model) else None}
