@@ -168,3 +168,21 @@ def test_repr_equals_pytorchs():
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_training_with_tracking_switched_off_leaves_the_running_statistics():
+    bn = tn.nn.BatchNorm1d(3)
+    bn.track_running_stats = False  # after construction: the buffers stay, unchanged
+    x = tn.tensor([[0.0, 1.0, 2.0], [4.0, 5.0, 6.0]])
+    y = bn(x)
+    np.testing.assert_array_equal(bn.running_mean.numpy(), [0, 0, 0])
+    np.testing.assert_array_equal(bn.running_var.numpy(), [1, 1, 1])
+    assert int(bn.num_batches_tracked.item()) == 0
+    np.testing.assert_allclose(y.detach().numpy()[:, 0], [-1, 1], atol=1e-3)  # batch stats
+    bn.eval()  # evaluation still reads the buffers
+    np.testing.assert_allclose(bn(x).detach().numpy(), x.numpy() / np.sqrt(1 + 1e-5),
+                               rtol=1e-6)
+    cumulative = tn.nn.BatchNorm1d(3, momentum=None)
+    cumulative.num_batches_tracked = None  # (as PyTorch: the factor is then 0)
+    cumulative(x)
+    np.testing.assert_array_equal(cumulative.running_mean.numpy(), [0, 0, 0])

@@ -103,8 +103,9 @@ def test_a_schedulers_step_with_an_epoch_goes_there_as_pytorchs():
             sched.step(epoch)
             rates.append(sched.get_last_lr()[0])
     assert rates == [1.0, 0.5, 0.5, 0.25, 0.125, 0.5]  # 0.5 ** (epoch // 2)
-    with pytest.raises(TypeError, match="StepLR.step: epoch must be an integer, got 1.5"):
-        sched.step(1.5)
+    with pytest.warns(UserWarning, match="deprecated"):
+        sched.step(1.5)  # a fractional epoch, computed with as PyTorch does: 0.5 ** (1.5 // 2)
+    assert sched.get_last_lr() == [1.0]
 
 
 def test_variable_is_a_detached_leaf():

@@ -160,3 +160,64 @@ def test_registration_equals_pytorchs():
     ours.apply(lambda m: order.append(type(m).__name__))
     theirs.apply(lambda m: torch_order.append(type(m).__name__))
     assert order == torch_order
+
+
+def test_child_and_buffer_slots_take_only_modules_and_tensors_as_pytorchs():
+    model = nn.Sequential()
+    model.fc = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match=r"cannot assign 'str' as child module 'fc' "
+                                         r"\(tinynet.nn.Module or None expected\)"):
+        model.fc = "oops"
+    assert len(list(model.parameters())) == 2  # the layer is still there
+    model.fc = None  # allowed, as in PyTorch
+    module = nn.Module()
+    module.register_buffer("buf", tn.zeros(2))
+    with pytest.raises(TypeError, match=r"cannot assign 'int' as buffer 'buf'"):
+        module.buf = 3
+    assert list(module.state_dict()) == ["buf"]
+    module.buf = nn.Parameter(tn.ones(2))  # a parameter now, no longer a buffer
+    assert [n for n, _ in module.named_parameters()] == ["buf"]
+    assert [n for n, _ in module.named_buffers()] == []
+    module.register_buffer("other", tn.zeros(1))
+    del module.other
+    module.other = tn.ones(1)  # after del: a plain attribute, as in PyTorch
+    assert [n for n, _ in module.named_buffers()] == []
+
+
+def test_extra_state_goes_into_the_state_dict_and_comes_back():
+    class Counter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(1, 1)
+            self.seen = 0
+
+        def get_extra_state(self):
+            return {"seen": self.seen}
+
+        def set_extra_state(self, state):
+            self.seen = state["seen"]
+
+    model = nn.Sequential(nn.Linear(1, 1), Counter())
+    model[1].seen = 7
+    state = model.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "1._extra_state", "1.fc.weight", "1.fc.bias"]
+    fresh = nn.Sequential(nn.Linear(1, 1), Counter())
+    assert repr(fresh.load_state_dict(state)) == "<All keys matched successfully>"
+    assert fresh[1].seen == 7
+    del state["1._extra_state"]
+    result = fresh.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["1._extra_state"] and result.unexpected_keys == []
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "1._extra_state"'):
+        fresh.load_state_dict(state)
+    plain = nn.Linear(1, 1)
+    with pytest.raises(RuntimeError, match="define it"):
+        plain.get_extra_state()
+
+
+def test_to_dtype_casts_floating_parameters_only():
+    module = nn.Linear(2, 2)
+    module.index = nn.Parameter(tn.tensor([1, 2]), requires_grad=False)
+    module.double()
+    assert module.weight.dtype == tn.float64 and module.index.dtype == tn.int64
+    module.half()
+    assert module.weight.dtype == tn.float16 and module.index.dtype == tn.int64

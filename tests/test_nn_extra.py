@@ -714,3 +714,14 @@ def test_group_norm_matches_pytorch():
 def test_group_norm_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_rms_norm_of_float16_normalises_in_float32_as_pytorch():
+    # rms of [0.01, 0.02, -0.01] is √(2e-4): float16's own epsilon (1e-3) would swamp it
+    x = tn.tensor([[0.01, 0.02, -0.01]], dtype=tn.float16, requires_grad=True)
+    y = tn.nn.RMSNorm(3).half()(x)
+    assert y.dtype == tn.float16
+    np.testing.assert_allclose(y.detach().numpy().astype(np.float64),
+                               [[0.7071, 1.4142, -0.7071]], rtol=2e-3)
+    y.sum().backward()
+    assert x.grad.dtype == tn.float16 and np.isfinite(x.grad.numpy()).all()

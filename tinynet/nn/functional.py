@@ -319,7 +319,9 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
 def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float = None) -> Tensor:
     """x / √(mean(x²) + ε) over the trailing ``normalized_shape`` dims, times ``weight``
     (of ``normalized_shape``, or None); ε None: the machine epsilon of x's dtype, as in
-    PyTorch. Composed of tensor ops (no mean is subtracted: unlike ``layer_norm``)."""
+    PyTorch. Composed of tensor ops (no mean is subtracted: unlike ``layer_norm``). As
+    PyTorch's, a float16 input is normalised in float32 (with float32's epsilon), then
+    cast back before the weight."""
     normalized_shape = check_normalized_shape("rms_norm", normalized_shape)
     if not isinstance(input, Tensor) or \
             tuple(input.shape[input.ndim - len(normalized_shape):]) != normalized_shape:
@@ -329,10 +331,13 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float = None) ->
     input = input._floating()
     if weight is not None:
         check_dtype("rms_norm", input, "weight", weight)
-    eps = float(np.finfo(input.dtype).eps) if eps is None else check_real("rms_norm", "eps", eps,
+    half = input.dtype == np.float16
+    x = input.to(np.float32) if half else input
+    eps = float(np.finfo(x.dtype).eps) if eps is None else check_real("rms_norm", "eps", eps,
                                                                        0.0)
     dims = tuple(range(-len(normalized_shape), 0))
-    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    y = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
+    y = y.to(np.float16) if half else y
     return y if weight is None else y * weight
 
 

@@ -75,19 +75,36 @@ class Module(ModuleHooks, ModuleState):
         return out
 
     def __setattr__(self, name: str, value) -> None:
-        """Set the attribute; refuse to replace a Parameter by anything but a Parameter
-        or None, as PyTorch does (a plain tensor would silently stop being trained)."""
+        """Set the attribute; as PyTorch does, refuse to replace a Parameter by anything
+        but a Parameter or None (a plain tensor would silently stop being trained), a
+        child module by anything but a Module or None, and a buffer by anything but a
+        Tensor or None (its parameters or its state would silently leave the
+        ``state_dict``); a Parameter set in a buffer's place is a parameter only."""
+        current = vars(self).get(name)
         if value is not None and not isinstance(value, Parameter) and \
-                isinstance(vars(self).get(name), Parameter):
+                isinstance(current, Parameter):
             kind = value.type() if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
                             f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
                             f"wrap it in nn.Parameter(...), or change its values in place")
+        if value is not None and isinstance(current, Module) and not isinstance(value, Module):
+            raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
+                            f"'{type(value).__name__}' as child module '{name}' "
+                            f"(tinynet.nn.Module or None expected)")
+        if name in self._buffer_names:
+            if isinstance(value, Parameter):
+                del self._buffer_names[name]
+            elif value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
+                                f"'{type(value).__name__}' as buffer '{name}' (tinynet.Tensor "
+                                f"or None expected)")
         object.__setattr__(self, name, value)
         MODULE_CHANGES[0] += 1  # (tn.capture's guards: see observers.py)
 
     def __delattr__(self, name: str) -> None:
         object.__delattr__(self, name)
+        if name in self._buffer_names:  # (a later assignment is a plain attribute)
+            del self._buffer_names[name]
         MODULE_CHANGES[0] += 1
 
     # ---- registration ----------------------------------------------------------------
@@ -168,7 +185,8 @@ class Module(ModuleHooks, ModuleState):
         if "_buffer_names" not in vars(self):
             self._buffer_names = {}
         self._buffer_names[name] = bool(persistent)
-        setattr(self, name, tensor)
+        object.__setattr__(self, name, tensor)  # (a Parameter too stays a buffer here)
+        MODULE_CHANGES[0] += 1
 
     def _check_new_name(self, where: str, what: str, name, allowed) -> None:
         """Refuse a name that is not a string, is empty, holds a '.', or is already an
@@ -361,6 +379,8 @@ class Module(ModuleHooks, ModuleState):
         if dtype.kind != "f":
             raise TypeError(f"Module.to: dtype must be a floating-point dtype, got {dtype}")
         for p in self.parameters():
+            if p.array.dtype.kind != "f":  # an integer or bool parameter stays, as PyTorch's
+                continue
             p.array = p.array.astype(dtype, copy=False)
             if p.grad is not None:
                 p.grad.array = p.grad.array.astype(dtype, copy=False)

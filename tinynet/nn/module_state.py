@@ -10,6 +10,9 @@ from tinynet.checks import cast_problem
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
+EXTRA_STATE = "_extra_state"  # the key of a module's get_extra_state() in its state_dict
+
+
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict`` returns: the names it missed and those it did not know;
     printed as PyTorch prints it when both are empty."""
@@ -40,17 +43,41 @@ class ModuleState:
         if not isinstance(prefix, str):
             raise TypeError(f"state_dict: prefix must be a string, got {type(prefix).__name__}")
         out = OrderedDict() if destination is None else destination
-        for name, t in self._state_items():
-            out[prefix + name] = t if keep_vars else t.detach()
+        for name, t in self._state_items(extra=True):
+            out[prefix + name] = t.detach() if isinstance(t, Tensor) and not keep_vars else t
         return out
 
-    def _state_items(self):
+    def _state_items(self, extra: bool = False):
         """(dotted name, tensor) for each parameter and persistent buffer; as in PyTorch,
-        one shared by two modules (tied weights, a module used twice) under each name."""
+        one shared by two modules (tied weights, a module used twice) under each name.
+        With ``extra``, after a module's own, its ``get_extra_state()`` under
+        '_extra_state', when its class defines one."""
         for module_name, module in self.named_modules(remove_duplicate=False):
+            head = f"{module_name}." if module_name else ""
             own = [(n, v) for n, v in vars(module).items() if isinstance(v, Parameter)]
             for name, value in own + list(module._own_buffers(persistent_only=True)):
-                yield (f"{module_name}.{name}" if module_name else name), value
+                yield head + name, value
+            if extra and type(module).get_extra_state is not ModuleState.get_extra_state:
+                yield head + EXTRA_STATE, module.get_extra_state()
+
+    def get_extra_state(self):
+        """What ``state_dict`` keeps of this module beyond its parameters and buffers
+        (under '_extra_state'), for a subclass to define, with ``set_extra_state``, as
+        in PyTorch; ``Module``'s own has none."""
+        raise RuntimeError(f"{type(self).__name__}.get_extra_state: define it (and "
+                           f"set_extra_state) to keep extra state in the state_dict")
+
+    def set_extra_state(self, state) -> None:
+        """Restore what ``get_extra_state`` returned (``load_state_dict`` calls it)."""
+        raise RuntimeError(f"{type(self).__name__}.set_extra_state: define it (and "
+                           f"get_extra_state) to load extra state from a state_dict")
+
+    def _extra_state_owners(self) -> dict:
+        """'<module>._extra_state' -> the module, for each module whose class defines
+        ``set_extra_state`` (``load_state_dict`` gives it the value under that key)."""
+        return {(f"{name}." if name else "") + EXTRA_STATE: module
+                for name, module in self.named_modules(remove_duplicate=False)
+                if type(module).set_extra_state is not ModuleState.set_extra_state}
 
     def load_state_dict(self, state_dict, strict: bool = True,
                         assign: bool = False) -> IncompatibleKeys:
@@ -74,8 +101,10 @@ class ModuleState:
         # a shared tensor's other names stand in for a missing one (files written before
         # state_dict listed every name held one name per tensor)
         present = {id(t) for k, t in own.items() if k in state_dict}
-        missing = [k for k in own if k not in state_dict and id(own[k]) not in present]
-        unexpected = [k for k in state_dict if k not in own]
+        extras = self._extra_state_owners()
+        missing = [k for k in own if k not in state_dict and id(own[k]) not in present] + \
+            [k for k in extras if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own and k not in extras]
         errors = []
         values = {}
         for name, p in own.items():
@@ -106,12 +135,15 @@ class ModuleState:
         if assign:  # only after every check passed
             self._assign_states(own, {name: (state_dict[name], value)
                                       for name, value in values.items()})
-            return IncompatibleKeys(missing, unexpected)
-        for name, value in values.items():  # only after every check passed
-            if isinstance(own[name], UninitializedParameter):
-                own[name].materialize(value.shape)
-            own[name].array[...] = value
-            own[name].bump_version()
+        else:
+            for name, value in values.items():  # only after every check passed
+                if isinstance(own[name], UninitializedParameter):
+                    own[name].materialize(value.shape)
+                own[name].array[...] = value
+                own[name].bump_version()
+        for key, module in extras.items():
+            if key in state_dict:
+                module.set_extra_state(state_dict[key])
         return IncompatibleKeys(missing, unexpected)
 
     def _assign_states(self, own: dict, given: dict) -> None:

@@ -231,12 +231,17 @@ class BatchNorm1d(Module):
         if self.weight is None and self.running_mean is None:  # F.batch_norm has nothing
             check_channels("BatchNorm1d", x, self.num_features,  # of shape (C,) to check
                            f"num_features={self.num_features}")
-        counting = self.training and self.track_running_stats
+        counting = self.training and self.track_running_stats and \
+            self.num_batches_tracked is not None
         factor = self.momentum
         if counting and self.momentum is None:  # a cumulative average, this batch included
             factor = 1.0 / (int(self.num_batches_tracked.item()) + 1)
-        use_batch = self.training or self.running_mean is None
-        y = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+        use_batch = self.training or (self.running_mean is None and self.running_var is None)
+        # training with track_running_stats switched off after construction: the buffers
+        # stay as they are (as PyTorch's, which passes None), and eval mode still reads them
+        tracking = not self.training or self.track_running_stats
+        y = F.batch_norm(x, self.running_mean if tracking else None,
+                         self.running_var if tracking else None, self.weight, self.bias,
                          use_batch, factor or 0.0, self.eps)
         if counting:  # after batch_norm's checks: a refused input is not counted
             self.num_batches_tracked.array += 1
