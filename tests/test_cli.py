@@ -115,6 +115,13 @@ def test_demo_runs(capsys):
     (["compare", "--plot", "figure.txt"], "--plot: cannot write a figure to 'figure.txt': its "
                                           "format 'txt' is not one matplotlib writes (avif, "),
     (["train", "--plot", "norms.PNGX"], "its format 'pngx' is not one matplotlib writes"),
+    # an option spelt in part is not read as the one it starts: --seed is not --seeds
+    (["compare", "--seed", "7"], "tinynet compare: error: unrecognized arguments: --seed 7 "
+                                 "(did you mean --seeds?) (see tinynet compare --help)"),
+    (["train", "--datset", "moons"], "tinynet train: error: unrecognized arguments: --datset "
+                                     "moons (did you mean --dataset?)"),
+    (["exercises", "check", "--dri", "x"], "tinynet exercises check: error: unrecognized "
+                                           "arguments: --dri"),
 ])
 def test_bad_arguments_exit_2_with_one_clear_line(capsys, argv, message):
     err = _usage_error(capsys, argv)
@@ -166,3 +173,17 @@ def test_compare_names_each_diverged_run_and_keeps_the_others(capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "diverged: relu, seed " in out and "| relu |" in out
+
+
+def test_exercises_start_refuses_a_missing_parent_folder_or_a_file(capsys, tmp_path):
+    missing = tmp_path / "no" / "such" / "hw"
+    assert main(["exercises", "start", str(missing)]) == 2
+    assert "that is to hold 'hw' does not exist; create it first" in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["exercises", "start", str(afile)]) == 2
+    assert "which is a file" in capsys.readouterr().err
+    from tinynet.exercises.grader import select
+    with pytest.raises(ValueError, match=r"or a number from 1 to 11, got '12'"):
+        select(["12"])

@@ -214,8 +214,18 @@ def test_infinite_weights_are_named_at_the_first_step(iris):
     model[2].weight.array[...] = np.inf
     with pytest.raises(FloatingPointError, match=r"epoch 1, step 1; the first non-finite "
                                                  r"value: parameter '2.weight' already holds "
-                                                 r"non-finite values \(before training\)"):
+                                                 r"non-finite values \(before training\)"
+                                                 r".*No update had run yet: check the initial "
+                                                 r"weights and the inputs"):
         tn.fit(model, iris.X_train, iris.y_train, epochs=2, progress=False)
+
+
+def test_inputs_of_the_wrong_width_are_named_as_x(iris):
+    X = np.hstack([iris.X_train, iris.X_train])
+    with pytest.raises(ValueError, match=r"fit: X, of shape \(\d+, 8\), does not fit the model: "
+                                         r"Sequential: layer \(0\): linear: input must have 4 "
+                                         r"features"):
+        tn.fit(_mlp(iris), X, iris.y_train, epochs=1, progress=False)
 
 
 # ---- warnings and output ---------------------------------------------------------------------

@@ -7,6 +7,7 @@
     tinynet exercises list | start DIR | check [TASK ...] [--dir DIR]
 """
 import argparse
+import difflib
 import math
 import os
 import sys
@@ -325,13 +326,29 @@ def _exercise_options(commands) -> None:
     check.add_argument("tasks", nargs="*", help="task names or numbers (default: all)")
     check.add_argument("--dir", default=".", help="the workspace (default: here)")
     check.set_defaults(run=_exercises_check)
+    exercises.commands = actions.choices
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line (what and how to get help), exit status 2."""
+    """argparse, but an error is one line (what and how to get help), exit status 2, and
+    an option must be spelt in full: argparse would read a prefix as the option it
+    starts (``compare --seed 7`` as ``--seeds 7``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+        self.commands = {}  # name -> the parser of each subcommand, once added
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def unrecognized(self, extra: list) -> None:
+        """Exit for arguments no option of this parser takes, naming the closest."""
+        options = [o for action in self._actions for o in action.option_strings]
+        close = [difflib.get_close_matches(word.split("=")[0], options, n=1)
+                 for word in extra if word.startswith("-")]
+        hint = "; ".join(f"did you mean {c[0]}?" for c in close if c)
+        self.error(f"unrecognized arguments: {' '.join(extra)}" + (f" ({hint})" if hint else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -374,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=0)
     demo.set_defaults(run=_demo)
     _exercise_options(commands)
+    parser.commands = commands.choices  # (name -> parser: unrecognized arguments)
     return parser
 
 
@@ -381,7 +399,12 @@ def main(argv=None) -> int:
     """Run one command; returns its exit status (0 done, 1 a diverged run or a failed
     check, 2 bad input, 3 a check that cannot run: no pytest). Bad input is one line on
     stderr, never a traceback."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the subcommand's parser, which knows its options
+        command = parser.commands.get(args.command, parser)
+        command = command.commands.get(getattr(args, "action", None), command)
+        command.unrecognized(extra)
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as error:

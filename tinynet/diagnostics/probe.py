@@ -109,7 +109,11 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
             peaks = {id(module): peak_derivative(module) for module in activations}
             handles = [module.register_forward_hook(measure) for module in activations]
             xb, yb = X[:PROBE_SAMPLES], y[:PROBE_SAMPLES]
-            out = model(from_numpy(xb))
+            try:
+                out = model(from_numpy(xb))
+            except ValueError as error:  # (the first place the model meets X)
+                raise ValueError(f"fit: X, of shape {np.shape(X)}, does not fit the model: "
+                                 f"{error}") from error
             if check_outputs is not None:
                 check_outputs(out.shape[-1] if out.ndim else 1)
             loss = float(loss_fn(out, from_numpy(yb)).item())

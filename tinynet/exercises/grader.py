@@ -101,7 +101,8 @@ def select(names) -> list:
     for name in names:
         task = BY_NAME.get(name) or by_number.get(str(name))
         if task is None:
-            raise ValueError(choice_message("exercises.check", "task", name, list(BY_NAME)))
+            raise ValueError(choice_message("exercises.check", "task", name, list(BY_NAME),
+                                            also=f"a number from 1 to {len(TASKS)}"))
         if task not in chosen:
             chosen.append(task)
     return sorted(chosen, key=lambda task: task.number)

@@ -24,11 +24,19 @@ NOTEBOOK_PATH_CELL = ("import sys, os\n"
 def start(directory, solutions: bool = False) -> Path:
     """Write a workspace into ``directory`` (new, or empty) and return its path.
     ``solutions=True`` keeps tinynet's own code in the regions (a teacher's key)."""
+    if not str(directory):
+        raise ValueError("exercises.start: directory must be a path, got ''")
     root = Path(directory)
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+    if root.exists() and not root.is_dir():
+        raise FileExistsError(f"exercises.start: directory must be new or empty, got "
+                              f"{str(root)!r}, which is a file")
+    if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"exercises.start: directory must be new or empty, got "
                               f"{str(root)!r}, which holds files")
-    root.mkdir(parents=True, exist_ok=True)
+    if not root.parent.is_dir():  # (a typo there would build a tree elsewhere)
+        raise FileNotFoundError(f"exercises.start: the folder {str(root.parent)!r} that is to "
+                                f"hold {root.name!r} does not exist; create it first")
+    root.mkdir(exist_ok=True)
     convert = (lambda text: text) if solutions else (lambda text: strip.strip_source(text,
                                                                                      BY_NAME))
     _copy_package(root / "tinynet", convert)

@@ -534,12 +534,16 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
     anomaly detection, before anything is restored), then restore the last finite
     state, and return the error to raise."""
     finished = restore_point[2]
-    where = _locate_nonfinite(run, error.batch, stepped=finished > 0 or error.step > 1)
+    stepped = finished > 0 or error.step > 1
+    where = _locate_nonfinite(run, error.batch, stepped=stepped)
     back = _restore(run, restore_point)
+    advice = ("Try a lower learning rate, clip_grad_norm=1.0, or LayerNorm." if stepped else
+              "No update had run yet: check the initial weights and the inputs for NaN, inf "
+              "or values too large.")
     diverged = FloatingPointError(
         f"fit: the loss became {error.value} at epoch {epoch}, step {error.step}; the first "
         f"non-finite value: {where}. The parameters and optimizer state are restored to "
-        f"{back}. Try a lower learning rate, clip_grad_norm=1.0, or LayerNorm.")
+        f"{back}. {advice}")
     done = sum(r["steps"] for r in run.history.records[:finished]) + error.step - 1
     run.history.config["diverged"] = {"epoch": epoch, "step": error.step, "loss": error.value,
                                       "where": where, "steps_before": done}
