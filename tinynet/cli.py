@@ -375,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(train)
     train.add_argument("--activation", default="gelu", type=_activation,
                        help=f"{', '.join(sorted(ACTIVATIONS))}, or module:Class (gelu)")
-    train.add_argument("--seed", type=_seed, default=0)
+    train.add_argument("--seed", type=_seed, default=0, help="seeds the data split, the weights "
+                       "and the minibatch order (0)")
     train.add_argument("--json", type=_output_path, help="write the History as JSON")
     train.add_argument("--plot", type=_figure_path,
                        help="write the per-layer gradient norms figure (PNG)")
@@ -387,8 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     plot.set_defaults(run=_plot_activations)
 
     demo = commands.add_parser("demo", help="a PyTorch-style loop on make_moons")
-    demo.add_argument("--epochs", type=_positive_int, default=30)
-    demo.add_argument("--seed", type=_seed, default=0)
+    demo.add_argument("--epochs", type=_positive_int, default=30, help="epochs (30)")
+    demo.add_argument("--seed", type=_seed, default=0, help="seeds the data split, the weights "
+                      "and the minibatch order (0)")
     demo.set_defaults(run=_demo)
     _exercise_options(commands)
     parser.commands = commands.choices  # (name -> parser: unrecognized arguments)
