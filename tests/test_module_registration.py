@@ -221,3 +221,15 @@ def test_to_dtype_casts_floating_parameters_only():
     assert module.weight.dtype == tn.float64 and module.index.dtype == tn.int64
     module.half()
     assert module.weight.dtype == tn.float16 and module.index.dtype == tn.int64
+
+
+def test_a_multi_line_extra_repr_prints_one_line_each_as_pytorchs():
+    class Multi(nn.Module):
+        def extra_repr(self):
+            return "a=1\nb=2"
+
+    module = Multi()
+    assert repr(module) == "Multi(\n  a=1\n  b=2\n)"
+    module.fc = nn.Linear(1, 1)
+    assert repr(module) == ("Multi(\n  a=1\n  b=2\n  (fc): Linear(in_features=1, "
+                            "out_features=1, bias=True)\n)")

@@ -415,12 +415,15 @@ class Module(ModuleHooks, ModuleState):
         return ""
 
     def __repr__(self) -> str:
+        """PyTorch's layout: ``Name(extra)`` on one line, or, with children or an
+        ``extra_repr`` of several lines, one line each, indented by two spaces."""
         children = list(child_entries(self))
-        if not children:
-            return f"{type(self).__name__}({self.extra_repr()})"
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        if not children and len(extra_lines) <= 1:
+            return f"{type(self).__name__}({extra})"
         lines = [f"{type(self).__name__}("]
-        if self.extra_repr():
-            lines.append("  " + self.extra_repr())
+        lines += ["  " + line for line in extra_lines]
         for name, module in children:
             lines.append(f"  ({name}): " + repr(module).replace("\n", "\n  "))
         return "\n".join(lines) + "\n)"
