@@ -335,9 +335,9 @@ def test_early_stopping_on_a_missing_key_raises_a_clear_error_before_training(ir
         tn.fit(model, iris.X_train, iris.y_train, epochs=3, progress=False,
                callbacks=[EarlyStopping(monitor="val_loss")])
     assert all(np.array_equal(p.array, b) for p, b in zip(model.parameters(), before))
-    # MSE records no accuracy: found at the first epoch's end
-    with pytest.raises(ValueError, match=r"EarlyStopping: monitor must be one of .*got "
-                                         r"'train_acc'"):
+    # MSE records no accuracy: refused before training too
+    with pytest.raises(ValueError, match=r"fit: EarlyStopping monitors 'train_acc', but loss "
+                                         r"'mse' records no accuracy; monitor 'train_loss'"):
         tn.fit(_mlp(iris), iris.X_train, np.eye(3, dtype=np.float32)[iris.y_train],
                loss="mse", epochs=3, progress=False,
                callbacks=[EarlyStopping(monitor="train_acc")])
@@ -614,3 +614,82 @@ def test_without_a_seed_fit_shuffles_from_the_global_generator_as_pytorchs_datal
     second = tn.fit(b, X, y, epochs=1, batch_size=16, lr=0.05, progress=False,
                     monitor=False)
     assert first.records[0]["train_loss"] != second.records[0]["train_loss"]
+
+
+def test_one_cycle_and_cyclic_schedules_step_after_every_batch(moons):
+    n_batches = -(-len(moons.X_train) // 32)
+    model = _mlp(moons)
+    optimizer = tn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    one_cycle = tn.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.5, epochs=4,
+                                                 steps_per_epoch=n_batches)
+    history = tn.fit(model, moons.X_train, moons.y_train, optimizer=optimizer,
+                     scheduler=one_cycle, epochs=4, seed=0, progress=False, monitor=False)
+    assert one_cycle.last_epoch == 4 * n_batches  # the whole cycle, step by step
+    # the record's rate is each epoch's first step's: up to near max_lr, then down
+    reference = tn.optim.SGD([tn.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    schedule = tn.optim.lr_scheduler.OneCycleLR(reference, max_lr=0.5, epochs=4,
+                                                steps_per_epoch=n_batches)
+    rates = []
+    for _ in range(4 * n_batches):
+        rates.append(reference.param_groups[0]["lr"])
+        reference.step()
+        schedule.step()
+    assert history["lr"] == rates[::n_batches]
+    assert max(history["lr"]) > 0.4 and history["lr"][-1] < history["lr"][1]
+    model = _mlp(moons)
+    optimizer = tn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    cyclic = tn.optim.lr_scheduler.CyclicLR(optimizer, 0.01, 0.5, step_size_up=n_batches)
+    tn.fit(model, moons.X_train, moons.y_train, optimizer=optimizer, scheduler=cyclic,
+           epochs=2, seed=0, progress=False, monitor=False)
+    assert cyclic.last_epoch == 2 * n_batches
+
+
+def test_plateau_in_max_mode_is_refused_since_fit_feeds_it_a_loss(moons):
+    model = _mlp(moons)
+    optimizer = tn.optim.SGD(model.parameters(), lr=0.1)
+    plateau = tn.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="max")
+    with pytest.raises(ValueError, match=r"fit: ReduceLROnPlateau is stepped with the epoch's "
+                                         r"loss .* its mode must be 'min', got 'max'"):
+        tn.fit(model, moons.X_train, moons.y_train, optimizer=optimizer, scheduler=plateau,
+               epochs=1, progress=False)
+
+
+def test_callbacks_begin_on_every_call_a_resumed_one_too(moons, tmp_path):
+    class Logger(Callback):
+        def on_train_begin(self, model):
+            self.epochs = []
+
+        def on_epoch_end(self, epoch, record, model):
+            self.epochs.append(epoch)
+            return False
+
+    path = str(tmp_path / "run.npz")
+    tn.fit(_mlp(moons), moons.X_train, moons.y_train, epochs=2, seed=0, progress=False,
+           checkpoint=path, callbacks=[Logger()])
+    logger = Logger()
+    history = tn.fit(_mlp(moons), moons.X_train, moons.y_train, epochs=4, seed=0,
+                     progress=False, resume_from=path, callbacks=[logger])
+    assert logger.epochs == [3, 4] and [r["epoch"] for r in history.records] == [1, 2, 3, 4]
+    with pytest.warns(UserWarning, match=r"epochs=1 is below the 2 epochs the checkpoint "
+                                         r"finished: nothing is trained"):
+        tn.fit(_mlp(moons), moons.X_train, moons.y_train, epochs=1, seed=0, progress=False,
+               resume_from=path, callbacks=[Logger()])
+    with pytest.raises(ValueError, match=r"these settings differ: seed: checkpoint 0, now 1"):
+        tn.fit(_mlp(moons), moons.X_train, moons.y_train, epochs=4, seed=1, progress=False,
+               resume_from=path, callbacks=[Logger()])
+    resumed = tn.fit(_mlp(moons), moons.X_train, moons.y_train, epochs=3, progress=False,
+                     resume_from=path, callbacks=[Logger()])
+    assert resumed.config["seed"] == 0  # the run's, whose order went on
+
+
+def test_an_accuracy_monitor_under_a_regression_loss_is_refused_before_training():
+    X = np.random.default_rng(0).standard_normal((40, 2)).astype(np.float32)
+    model = tn.models.MLP(2, [4], 1)
+    before = [p.array.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"EarlyStopping monitors 'val_acc', but loss 'mse' "
+                                         r"records no accuracy; monitor 'val_loss'"):
+        tn.fit(model, X, X[:, :1], loss="mse", epochs=2, validation_data=(X, X[:, :1]),
+               callbacks=[EarlyStopping("val_acc")], progress=False)
+    assert all(np.array_equal(a, p.array) for a, p in zip(before, model.parameters()))
+    with pytest.raises(TypeError, match="restore_best_weights must be True or False"):
+        EarlyStopping(restore_best_weights="no")

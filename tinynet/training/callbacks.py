@@ -1,15 +1,17 @@
 """Callbacks for ``fit``: hooks at the start and end of training and after each epoch."""
 import numpy as np
 
-from tinynet.checks import check_choice, check_int, check_real, choice_message
+from tinynet.checks import check_choice, check_flag, check_int, check_real, choice_message
 
 
 class Callback:
     """Base class: override what you need. ``on_epoch_end`` returns True to stop.
 
-    A callback with state that must survive a checkpoint (``fit(checkpoint=...)``)
-    returns it from ``state_dict`` (a dict of numbers, strings, lists and arrays) and
-    takes it back in ``load_state_dict``. One that puts other weights into the model at
+    ``on_train_begin`` runs at the start of every ``fit`` call, a resumed one's too
+    (before its checkpointed state is loaded back). A callback with state that must
+    survive a checkpoint (``fit(checkpoint=...)``) returns it from ``state_dict`` (a
+    dict of numbers, strings, lists and arrays) and takes it back in
+    ``load_state_dict``. One that puts other weights into the model at
     the end sets ``restored_epoch`` to the epoch they come from.
     """
 
@@ -64,7 +66,8 @@ class EarlyStopping(Callback):
         min_delta = check_real("EarlyStopping", "min_delta", min_delta)
         self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
         self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
-        self.restore_best_weights = restore_best_weights
+        self.restore_best_weights = check_flag("EarlyStopping", "restore_best_weights",
+                                               restore_best_weights)
 
     def on_train_begin(self, model) -> None:
         self.best, self.best_epoch, self.stopped_epoch = None, None, None

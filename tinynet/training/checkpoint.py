@@ -80,6 +80,9 @@ def restore(run, state: dict, path) -> tuple:
     config, now = state["history"]["config"], run.history.config
     differ = [difference for key in SAME_RUN_KEYS if key in config
               for difference in _differences(key, config[key], now.get(key))]
+    if now.get("seed") is not None and now["seed"] != config.get("seed"):  # (None: the
+        # checkpoint's order goes on, as it does for any seed: its generator is restored)
+        differ.append(f"seed: checkpoint {config.get('seed')!r}, now {now['seed']!r}")
     if differ:
         raise ValueError(f"fit: resume_from {path!r} is a checkpoint of another run; these "
                          f"settings differ: " + "; ".join(differ))
@@ -100,6 +103,7 @@ def restore(run, state: dict, path) -> tuple:
     if run.monitor is not None and state["monitor"] is not None:
         run.monitor.load_state_dict(state["monitor"])
     run.history.records[:] = state["history"]["records"]
+    now["seed"] = config.get("seed")  # the run's, whose order goes on
     run.rng.bit_generator.state = state["rng"]
     tn_random.default_generator().bit_generator.state = state["global_rng"]
     if _loader_generator(run) is not None and state.get("loader_rng") is not None:

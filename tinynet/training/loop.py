@@ -7,6 +7,7 @@ the loss stops being finite, names where and restores the last finite state.
 """
 import inspect
 import platform
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,8 +132,11 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
         callbacks: ``Callback`` objects, e.g. ``EarlyStopping`` (or just one).
         scheduler: an ``optim.lr_scheduler`` scheduler of ``optimizer``, or a function
             of the optimizer returning one; stepped after every epoch
-            (``ReduceLROnPlateau`` with the epoch's validation loss, or its training
-            loss without validation data).
+            (``ReduceLROnPlateau``, in mode 'min', with the epoch's validation loss, or
+            its training loss without validation data), or, as PyTorch steps them,
+            after every batch for ``OneCycleLR`` and ``CyclicLR`` (``steps_per_epoch``
+            is then the number of batches). The record's ``lr`` is the rate of the
+            epoch's first step.
         clip_grad_norm: clip the gradients' total 2-norm to this before every step
             (``nn.utils.clip_grad_norm_``); None (default) does not clip.
         checkpoint: a path: save the run's whole state there (atomically) every
@@ -178,13 +182,16 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
     if sanity_check:
         _sanity_check(run)
     first = 1
+    for callback in run.callbacks:  # (every call, as Keras': a resumed run's callbacks
+        callback.on_train_begin(model)  # then get their checkpointed state back)
     if resume_from is not None:
         last, stopped = checkpoints.restore(run, checkpoints.load_checkpoint(resume_from),
                                             resume_from)
         first = epochs + 1 if stopped else last + 1  # (a stopped run trains no further)
-    else:
-        for callback in run.callbacks:
-            callback.on_train_begin(model)
+        if last > epochs:
+            warnings.warn(f"fit: epochs={epochs} is below the {last} epochs the checkpoint "
+                          f"finished: nothing is trained (epochs is the last epoch to "
+                          f"train, not a count)", UserWarning, stacklevel=2)
     run.history.config["epochs"] = epochs
     try:
         _train(run, first, epochs, checkpoint, checkpoint_every,
@@ -230,7 +237,7 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
         if not isinstance(callback, Callback):
             raise TypeError(f"fit: callbacks must be Callback objects, got "
                             f"{type(callback).__name__} at position {i}")
-    _check_monitored(callbacks, validation)
+    _check_monitored(callbacks, validation, loss_name)
     _warn_double_softmax(model, loss_fn, loss_name)
     run = Run(model, loss_fn, loss_name, optimizer, _scheduler(scheduler, optimizer), X, y,
               validation, batch_size, bool(shuffle), _shuffling(seed),
@@ -247,15 +254,20 @@ def _prepare(model, X, y, loss, optimizer, lr, batch_size, validation_data, shuf
     return run
 
 
-def _check_monitored(callbacks: list, validation) -> None:
-    """Refuse, before training, an EarlyStopping on a validation metric without
-    validation data (no epoch would record it)."""
+def _check_monitored(callbacks: list, validation, loss_name: str) -> None:
+    """Refuse, before training, an EarlyStopping on a metric no epoch would record: a
+    validation metric without validation data, an accuracy for a regression loss."""
     for callback in callbacks:
-        if isinstance(callback, EarlyStopping) and callback.monitor.startswith("val_") and \
-                validation is None:
+        if not isinstance(callback, EarlyStopping):
+            continue
+        if callback.monitor.startswith("val_") and validation is None:
             raise ValueError(f"fit: EarlyStopping monitors {callback.monitor!r}, which needs "
                              f"validation_data; pass validation_data=(X_val, y_val), or "
                              f"EarlyStopping(monitor='train_loss')")
+        if callback.monitor.endswith("_acc") and loss_name not in ACCURACY_LOSSES:
+            raise ValueError(f"fit: EarlyStopping monitors {callback.monitor!r}, but loss "
+                             f"{loss_name!r} records no accuracy; monitor "
+                             f"{callback.monitor.replace('_acc', '_loss')!r}")
 
 
 def _sampler_name(loader):
@@ -271,6 +283,14 @@ def _sampler_name(loader):
     return type(loader.batch_sampler if given else loader.sampler).__name__
 
 
+def _short(value) -> str:
+    """``value``'s repr, or an array's shape and dtype (its values would fill a screen)."""
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"an array of shape {tuple(value.shape)} ({value.dtype})"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _read_loader(loader, y, batch_size, shuffle, seed, loss_name, dtype) -> tuple:
     """(X, y) of a DataLoader's dataset, after refusing the arguments the loader sets."""
     given = {"y": y, "batch_size": batch_size, "shuffle": shuffle, "seed": seed}
@@ -278,7 +298,7 @@ def _read_loader(loader, y, batch_size, shuffle, seed, loss_name, dtype) -> tupl
         if value is not None:
             raise ValueError(f"fit: {name} must be None when X is a DataLoader (its batches "
                              f"hold the targets; its batch_size, shuffle and generator set "
-                             f"the order), got {name}={value!r}")
+                             f"the order), got {name}={_short(value)}")
     return read_in_order("fit", loader, loss_name, dtype)
 
 
@@ -323,7 +343,6 @@ def _optimizer(optimizer, lr, params):
 
 
 def _sanity_check(run: Run) -> None:
-    import warnings
     from dataclasses import asdict
 
     from tinynet.diagnostics.sanity import run_checks
@@ -338,6 +357,11 @@ def _sanity_check(run: Run) -> None:
 def _scheduler(scheduler, optimizer):
     kinds = (optim.lr_scheduler.LRScheduler, optim.lr_scheduler.ReduceLROnPlateau)
     if scheduler is None or isinstance(scheduler, kinds):
+        if isinstance(scheduler, optim.lr_scheduler.ReduceLROnPlateau) and \
+                scheduler.mode != "min":
+            raise ValueError("fit: ReduceLROnPlateau is stepped with the epoch's loss "
+                             "(validation, else training), which falls as the model "
+                             "improves: its mode must be 'min', got 'max'")
         if scheduler is not None and scheduler.optimizer is not optimizer:
             raise ValueError("fit: scheduler must schedule fit's optimizer, got one built on "
                              "another optimizer (pass optimizer= too, or a function)")
@@ -355,7 +379,6 @@ def _monitor(model, monitor):
 
 
 def _warn_double_softmax(model, loss_fn, loss_name) -> None:
-    import warnings
 
     if loss_name == "cross_entropy" and isinstance(list(model.modules())[-1], nn.Softmax):
         loss_fn.warn_on_probabilities = False  # one warning for one mistake
@@ -468,8 +491,16 @@ def _train(run: Run, first: int, last: int, checkpoint, checkpoint_every: int,
 def _epoch(run: Run, epoch: int) -> dict:
     """Train one epoch, evaluate, and return its record."""
     hits = _Hits(run.loss_name)
+    lr = run.optimizer.param_groups[0]["lr"]  # (a per-batch schedule: its first step's)
+    per_batch = isinstance(run.scheduler, PER_BATCH)
+
+    def on_batch(out, targets):
+        hits(out, targets)
+        if per_batch:
+            run.scheduler.step()
+
     result = train_epoch(run.model, run.optimizer, run.train_batches(), run.batch_loss,
-                         clip_grad_norm=run.clip_grad_norm, on_batch=hits,
+                         clip_grad_norm=run.clip_grad_norm, on_batch=on_batch,
                          forward=run.captured_forward if run.captured is not None else None)
     record = {"epoch": epoch, "train_loss": result.loss, "train_acc": hits.rate(),
               "val_loss": None, "val_acc": None}
@@ -479,15 +510,21 @@ def _epoch(run: Run, epoch: int) -> dict:
         record["val_loss"] = evaluate(run.model, array_batches(X_val, y_val, 1024, False),
                                       run.batch_loss, on_batch=val_hits)
         record["val_acc"] = val_hits.rate()
-    record.update(lr=run.optimizer.param_groups[0]["lr"], steps=result.steps,
-                  seconds=result.seconds)
+    record.update(lr=lr, steps=result.steps, seconds=result.seconds)
     record["layers"] = run.monitor.end_epoch()["layers"] if run.monitor is not None else {}
     if isinstance(run.scheduler, optim.lr_scheduler.ReduceLROnPlateau):
         run.scheduler.step(record["val_loss"] if record["val_loss"] is not None
                            else record["train_loss"])
-    elif run.scheduler is not None:
+    elif run.scheduler is not None and not per_batch:
         run.scheduler.step()
     return record
+
+
+# schedules PyTorch steps after every batch, not every epoch
+PER_BATCH = (optim.lr_scheduler.OneCycleLR, optim.lr_scheduler.CyclicLR)
+
+
+ACCURACY_LOSSES = (*CLASS_INDEX_LOSSES, "bce_with_logits")  # the losses _Hits counts for
 
 
 class _Hits:
@@ -500,7 +537,7 @@ class _Hits:
         self.correct = self.count = 0
 
     def __call__(self, out, truth: np.ndarray) -> None:
-        if self.loss_name in CLASS_INDEX_LOSSES:
+        if self.loss_name in CLASS_INDEX_LOSSES:  # (ACCURACY_LOSSES: these two branches)
             self.correct += int(np.count_nonzero(out.array.argmax(axis=1) == truth))
             self.count += len(truth)
         elif self.loss_name == "bce_with_logits":
