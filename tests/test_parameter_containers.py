@@ -91,3 +91,25 @@ def test_dropout_keeps_inplace_and_a_cpu_tensor_has_device_minus_one():
     assert tn.nn.Dropout(0.2, inplace=True).inplace is True
     assert repr(tn.nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)"
     assert tn.ones(2).get_device() == -1
+
+
+def test_parameter_dict_has_the_rest_of_a_dicts_methods():
+    from collections import OrderedDict
+    d = tn.nn.ParameterDict(OrderedDict([("a", tn.ones(1)), ("b", tn.zeros(2))]))
+    assert list(reversed(d)) == ["b", "a"]
+    key, value = d.popitem()
+    assert key == "b" and value.shape == (2,) and list(d) == ["a"]
+    assert d.setdefault("c", tn.ones(3)).shape == (3,)
+    assert d.setdefault("c", tn.ones(5)).shape == (3,)  # there already
+    merged = d | {"z": tn.ones(1)}
+    assert list(merged) == ["a", "c", "z"] and merged["a"] is d["a"] and list(d) == ["a", "c"]
+    assert list({"y": tn.ones(1)} | d) == ["y", "a", "c"]
+    d |= {"q": tn.ones(1)}
+    assert list(d) == ["a", "c", "q"]
+    copy = d.copy()
+    d.clear()
+    assert len(d) == 0 and list(copy) == ["a", "c", "q"] and not list(d.parameters())
+    shared = tn.nn.ParameterDict.fromkeys(["x", "y"], tn.ones(1))
+    assert shared["x"] is shared["y"] and len(list(shared.parameters())) == 1
+    with pytest.raises(KeyError, match="empty"):
+        d.popitem()

@@ -150,6 +150,50 @@ class ParameterDict(Module):
         del self[key]
         return value
 
+    def __reversed__(self):
+        return iter(self.keys()[::-1])
+
+    def clear(self) -> None:
+        for key in self.keys():
+            del self[key]
+
+    def setdefault(self, key: str, default) -> Parameter:
+        """The parameter ``key``; first ``default`` (a tensor) under it, if there is none."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def popitem(self) -> tuple:
+        """Remove and return the last (key, parameter) pair."""
+        if not len(self):
+            raise KeyError("ParameterDict.popitem: the dictionary is empty")
+        key = self.keys()[-1]
+        return key, self.pop(key)
+
+    def copy(self) -> "ParameterDict":
+        """A new ParameterDict holding the same parameters (not copies), in this order."""
+        return ParameterDict(OrderedDict(self.items()))
+
+    @classmethod
+    def fromkeys(cls, keys, default) -> "ParameterDict":
+        """A ParameterDict with ``default`` (a tensor: one Parameter, shared) under each key."""
+        value = _as_parameter("ParameterDict.fromkeys", default)
+        return cls(OrderedDict((key, value) for key in keys))
+
+    def __or__(self, other) -> "ParameterDict":
+        merged = self.copy()
+        merged.update(OrderedDict(other.items()) if isinstance(other, ParameterDict) else other)
+        return merged
+
+    def __ror__(self, other) -> "ParameterDict":
+        merged = ParameterDict(other)
+        merged.update(OrderedDict(self.items()))
+        return merged
+
+    def __ior__(self, other) -> "ParameterDict":
+        self.update(OrderedDict(other.items()) if isinstance(other, ParameterDict) else other)
+        return self
+
     def update(self, parameters) -> None:
         """Add the (key, parameter) pairs of a mapping or a sequence of pairs; a plain
         dict's in sorted key order, as PyTorch's (an OrderedDict or a ParameterDict keeps
