@@ -453,3 +453,22 @@ def test_fit_trains_on_an_iterable_loader():
                      optimizer="adam", progress=False, monitor=False)
     losses = history["train_loss"]
     assert losses[-1] < 0.5 * losses[0] and history.config["sampler"] == "Separable"
+
+
+def test_an_empty_batch_goes_to_the_collate_fn_and_the_worker_options_are_accepted():
+    loader = DataLoader([1, 2, 3], batch_sampler=[[0], [], [1]], collate_fn=lambda b: b)
+    assert list(loader) == [[1], [], [2]]  # (a bucketing sampler's empty bucket)
+    calls = []
+    loader = DataLoader(range(4), batch_size=2, num_workers=2, timeout=5,
+                        worker_init_fn=calls.append, persistent_workers=True,
+                        prefetch_factor=4, pin_memory_device="", in_order=True)
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3]] and calls == []  # no workers
+    assert (loader.timeout, loader.prefetch_factor, loader.persistent_workers) == (5, 4, True)
+
+
+def test_random_split_takes_fractions_in_a_tensor_and_warns_of_an_empty_split():
+    from tinynet.utils.data import random_split
+    assert [len(s) for s in random_split(range(10), tn.tensor([0.7, 0.3]))] == [7, 3]
+    with pytest.warns(UserWarning, match="the split at index 1 has length 0"):
+        parts = random_split(range(5), [0.1, 0.1, 0.8])
+    assert [len(p) for p in parts] == [1, 0, 4]

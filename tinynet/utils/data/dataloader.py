@@ -31,6 +31,9 @@ def default_collate(batch):
         [tensor([[1., 1.],
                 [0., 0.]]), tensor([0, 1])]
     """
+    if not len(batch):  # (IndexError, as PyTorch's, which reads batch[0])
+        raise IndexError("default_collate: the batch is empty (an empty batch of a "
+                         "batch_sampler needs a collate_fn that takes one)")
     first = batch[0]
     if isinstance(first, Tensor):
         return stack(batch)
@@ -108,6 +111,10 @@ class DataLoader:
         collate_fn: joins a list of samples into a batch (default: ``default_collate``).
         pin_memory: accepted and ignored (no GPU).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
+        timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
+            persistent_workers, pin_memory_device, in_order: the worker options, accepted
+            for PyTorch code (with PyTorch's checks) and kept as attributes; there are no
+            workers, so ``worker_init_fn`` is never called and the batches come in order.
         generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the shuffling
             (default: the global generator, see ``tn.manual_seed``).
 
@@ -121,8 +128,17 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, sampler=None,
                  batch_sampler=None, num_workers: int = 0, collate_fn=None,
-                 pin_memory: bool = False, drop_last: bool = False, generator=None):
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor: int = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True):
         self.dataset = dataset
+        self._worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        self.timeout, self.worker_init_fn = timeout, worker_init_fn
+        self.multiprocessing_context, self.prefetch_factor = multiprocessing_context, \
+            prefetch_factor
+        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
+        self.in_order = in_order
         self.batch_size = check_int("DataLoader", "batch_size", batch_size, 1)
         self.shuffle = bool(shuffle)
         self.num_workers = check_int("DataLoader", "num_workers", num_workers, 0)
@@ -181,6 +197,21 @@ class DataLoader:
         """One epoch's batches; the iterator has ``len``, as PyTorch's."""
         return _Epoch(self)
 
+    @staticmethod
+    def _worker_options(num_workers, timeout, prefetch_factor, persistent_workers) -> None:
+        """PyTorch's checks of the worker options (which have nothing to do here)."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ValueError(f"DataLoader: timeout must be a number >= 0, got {timeout!r}")
+        if num_workers == 0 and (prefetch_factor is not None or persistent_workers):
+            raise ValueError(f"DataLoader: prefetch_factor and persistent_workers need "
+                             f"num_workers > 0 (as in PyTorch), got prefetch_factor="
+                             f"{prefetch_factor!r}, persistent_workers={persistent_workers!r}")
+        if prefetch_factor is not None and (isinstance(prefetch_factor, bool) or not
+                                            isinstance(prefetch_factor, int) or
+                                            prefetch_factor < 0):
+            raise ValueError(f"DataLoader: prefetch_factor must be None or an integer >= 0, "
+                             f"got {prefetch_factor!r}")
+
     def _batches(self):
         # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
         # default, are picked by one index per tensor instead of one GetItem per sample
@@ -193,9 +224,9 @@ class DataLoader:
         for indices in self.batch_sampler:
             if not hasattr(indices, "__len__"):  # (a batch sampler may yield generators)
                 indices = list(indices)
-            if not len(indices):
-                raise ValueError(f"DataLoader: each batch of batch_sampler must hold at least "
-                                 f"one index, got {indices!r}")
+            if not len(indices):  # (a bucketing sampler's empty bucket: for collate_fn to
+                yield self.collate_fn([])  # take, as in PyTorch; default_collate refuses it)
+                continue
             if whole:
                 yield [t[np.asarray(indices)] for t in self.dataset.tensors]
             elif fetch_together:  # the dataset fetches a batch's samples at once

@@ -9,6 +9,7 @@ import itertools
 import math
 import numbers as _numbers
 import operator
+import warnings
 
 import numpy as np
 
@@ -235,7 +236,7 @@ def random_split(dataset, lengths, generator=None) -> list:
         (8, 2, True)
     """
     n = len(dataset)
-    lengths = list(lengths)
+    lengths = [x.item() if isinstance(x, Tensor) and x.ndim == 0 else x for x in lengths]
     numbers = lengths and all(isinstance(x, _numbers.Real) and
                               not isinstance(x, (bool, np.bool_)) for x in lengths)
     # (PyTorch's rule: numbers summing to 1 are fractions, [0.5, 0.5, 0] and [1, 0.0] too)
@@ -248,6 +249,10 @@ def random_split(dataset, lengths, generator=None) -> list:
         for i in range(n - sum(counts)):  # the remainder, round robin
             counts[i % len(counts)] += 1
         lengths = counts
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"random_split: the split at index {i} has length 0 (as PyTorch "
+                              f"warns: it is an empty dataset)", UserWarning, stacklevel=2)
     elif lengths and all(isinstance(x, (float, np.floating)) for x in lengths):
         raise ValueError(f"random_split: fractions must sum to 1, got {lengths} (sum "
                          f"{sum(lengths)!r})")
