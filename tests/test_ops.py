@@ -327,8 +327,30 @@ class NaNSquare(WrongSquare):
 def test_gradcheck_fails_on_a_nan_gradient_anywhere():
     # a NaN compares False with everything: it must still count as the worst element
     x = tn.tensor(rand(3, 4), requires_grad=True)
-    with pytest.raises(GradcheckError, match=r"input 0 at index \(2, 1\): analytic nan"):
+    with pytest.raises(GradcheckError, match=r"input 0 at index \(2, 1\), output element "
+                                             r"\d+ \(the outputs flattened and joined\): "
+                                             r"analytic nan"):
         tn.gradcheck(NaNSquare.apply, (x,))
+    with pytest.raises(GradcheckError, match=r"input 0 at index \(2, 1\): analytic nan"):
+        tn.gradcheck(NaNSquare.apply, (x,), fast_mode=True)
+
+
+def test_gradcheck_checks_every_jacobian_entry_unless_fast_mode():
+    # one wrong entry among 400 outputs: the projection of fast mode sums it away
+    class Repeat(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return np.repeat(a, 400)
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g.sum() + 0.02 * g[0]).reshape(1)  # d y_0/da is 1.02, not 1
+
+    x = tn.tensor([0.5], dtype=tn.float64, requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"input 0 at index \(0,\), output element 0 "
+                                             r".*analytic 1.02, numerical 1"):
+        tn.gradcheck(Repeat.apply, (x,))
+    assert tn.gradcheck(Repeat.apply, (x,), fast_mode=True)  # (what fast mode trades)
 
 
 def test_gradcheck_of_an_empty_input_passes():

@@ -10,16 +10,21 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, seed: int = 0) -> bool:
+              raise_exception: bool = True, seed: int = 0, *, fast_mode: bool = False) -> bool:
     """Compare the gradients backward computes with central finite differences.
 
-    The output y = fn(*inputs) is projected on a fixed random direction v, so one
-    backward pass gives every input's gradient of s = Σ v·y, and each input element
-    x_k is checked against (s(x_k + eps) - s(x_k - eps)) / (2 eps). An element fails
-    when |analytic - numerical| > atol + rtol·|numerical|. Several outputs are
-    projected each on its own direction and summed; an output that does not require
-    grad (detached, say) has an analytic gradient of 0, which the finite differences
-    then contradict. No tensor's ``.grad`` is read or written (``autograd.grad``).
+    By default (as PyTorch's), entry by entry: the Jacobian of every output element
+    with respect to every input element, one backward pass per output element, against
+    the central differences (y(x_k + eps) - y(x_k - eps)) / (2 eps). An entry fails
+    when |analytic - numerical| > atol + rtol·|numerical|.
+
+    ``fast_mode=True`` (PyTorch's fast mode, in spirit) projects the outputs on a fixed
+    random direction v instead, so one backward pass gives every input's gradient of
+    s = Σ v·y, checked against the differences of s: much cheaper for many outputs,
+    but an error in one Jacobian entry can hide in a sum over many. Either way an
+    output that does not require grad (detached, say) has an analytic gradient of 0,
+    which the finite differences then contradict, and no tensor's ``.grad`` is read or
+    written (``autograd.grad``).
 
     Args:
         fn: function of the tensors in ``inputs`` returning a tensor or a tuple of
@@ -29,7 +34,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         eps, atol, rtol: step and tolerances (PyTorch's defaults).
         raise_exception: raise ``GradcheckError`` naming the worst element on failure;
             if False, return False instead.
-        seed: seed of the projection direction v.
+        seed: seed of the projection direction v (``fast_mode``).
+        fast_mode: check the projection on v, not every Jacobian entry.
 
     Returns:
         True when every element agrees.
@@ -56,9 +62,11 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             raise TypeError(f"gradcheck: input {i} must be float64 (finite differences in "
                             f"float32 are too coarse; use .double()), got dtype "
                             f"{inputs[i].dtype}")
+    first = _outputs(fn(*inputs))
+    if not fast_mode:
+        return _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception)
     rng = np.random.default_rng(seed)
     # one random direction per floating output (integer ones have no gradient)
-    first = _outputs(fn(*inputs))
     directions = [rng.standard_normal(y.shape) if y.dtype.kind == "f" else None
                   for y in first]
     outputs = [(y, v) for y, v in zip(first, directions) if v is not None and y.requires_grad]
@@ -97,6 +105,66 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             f"gradcheck: gradient mismatch for input {i} at index {k}: analytic "
             f"{analytic_k:.10g}, numerical {numerical_k:.10g} (|difference| {difference:.3g} "
             f"> atol + rtol*|numerical| = {allowed:.3g})")
+    return False
+
+
+def _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception) -> bool:
+    """``gradcheck``'s default: every Jacobian entry, analytic (a backward pass per
+    output element) against central differences (two forward passes per input
+    element)."""
+    from tinynet.autograd.gradients import grad
+    from tinynet.tensor import Tensor
+
+    floating = [y for y in first if y.dtype.kind == "f"]  # (integer ones have no gradient)
+    sizes = [y.array.size for y in floating]
+    xs = [inputs[i] for i in checked]
+    analytic = [np.zeros((sum(sizes), x.array.size)) for x in xs]
+    row = 0
+    for y, size in zip(floating, sizes):
+        for e in range(size if y.requires_grad else 0):
+            v = np.zeros(y.array.shape, y.array.dtype)
+            v.flat[e] = 1
+            grads = grad([y], xs, [Tensor._wrap(v, False, None)], retain_graph=True,
+                         allow_unused=True)
+            for rows, g in zip(analytic, grads):
+                if g is not None:
+                    rows[row + e] = g.array.reshape(-1)
+        row += size
+
+    def values() -> np.ndarray:
+        with no_grad():
+            outs = [y for y in _outputs(fn(*inputs)) if y.dtype.kind == "f"]
+            return np.concatenate([np.asarray(y.array, np.float64).reshape(-1) for y in outs]
+                                  + [np.zeros(0)])
+
+    worst = None  # (excess over tolerance, input, input index, output element, a, n)
+    for i, x, rows in zip(checked, xs, analytic):
+        flat = x.array.reshape(-1)  # (a view: changed and restored in place)
+        for k in range(flat.size):
+            saved = flat[k]
+            flat[k] = saved + eps
+            up = values()
+            flat[k] = saved - eps
+            down = values()
+            flat[k] = saved
+            numerical = (up - down) / (2 * eps)
+            excess = np.abs(rows[:, k] - numerical) - (atol + rtol * np.abs(numerical))
+            excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN is a mismatch
+            if excess.size:
+                j = int(np.argmax(excess))
+                if worst is None or excess[j] > worst[0]:
+                    index = tuple(int(q) for q in np.unravel_index(k, x.array.shape))
+                    worst = (excess[j], i, index, j, float(rows[j, k]), float(numerical[j]))
+    if worst is None or worst[0] <= 0:
+        return True
+    if raise_exception:
+        _, i, index, j, analytic_k, numerical_k = worst
+        difference, allowed = abs(analytic_k - numerical_k), atol + rtol * abs(numerical_k)
+        raise GradcheckError(
+            f"gradcheck: gradient mismatch for input {i} at index {index}, output element "
+            f"{j} (the outputs flattened and joined): analytic {analytic_k:.10g}, numerical "
+            f"{numerical_k:.10g} (|difference| {difference:.3g} > atol + rtol*|numerical| = "
+            f"{allowed:.3g})")
     return False
 
 
