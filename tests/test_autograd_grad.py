@@ -160,3 +160,44 @@ def test_backward_with_inputs_accumulates_into_those_alone_as_pytorch():
     with pytest.raises(NotImplementedError, match="backward: create_graph=True needs a "
                                                   "graph of the gradient"):
         x.sum().backward(create_graph=True)
+
+
+def test_grads_batched_give_each_row_of_grad_outputs_its_own_pass():
+    x = tn.tensor([1.0, 2.0, 3.0], dtype=tn.float64, requires_grad=True)
+    y = x * x
+    (jacobian,) = tn.autograd.grad(y, x, tn.eye(3, dtype=tn.float64), is_grads_batched=True)
+    np.testing.assert_array_equal(jacobian.numpy(), np.diag([2.0, 4.0, 6.0]))
+    with pytest.raises(RuntimeError, match="second time"):  # the last pass freed the graph
+        y.sum().backward()
+    (g,) = tn.autograd.grad((x * 3).sum(), x, only_inputs=True)
+    assert g.tolist() == [3.0, 3.0, 3.0]
+    with pytest.raises(ValueError, match="only_inputs must be True"):
+        tn.autograd.grad((x * 3).sum(), x, only_inputs=False)
+
+
+def test_retains_grad_and_extra_none_gradients_as_pytorch():
+    x = tn.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    assert not h.retains_grad and not x.retains_grad
+    h.retain_grad()
+    assert h.retains_grad
+
+    class Double(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2, None  # one input: a trailing None is allowed, as in PyTorch
+
+    Double.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+    class Extra(Double):
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2, grad  # not None: refused
+
+    with pytest.raises(RuntimeError, match="must return one gradient per forward input"):
+        Extra.apply(x).sum().backward()

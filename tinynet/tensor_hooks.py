@@ -54,6 +54,13 @@ class TensorHooks:
         self._grad_hooks, handle = add_hook(self._grad_hooks, hook)
         return handle
 
+    @property
+    def retains_grad(self) -> bool:
+        """Whether this non-leaf tensor called ``retain_grad()`` (False for a leaf)."""
+        ctx = self._ctx
+        retained = getattr(ctx, "retained", None) if ctx is not None else None
+        return retained is not None and retained() is self
+
     def retain_grad(self) -> None:
         """Also fill ``.grad`` of this non-leaf tensor during ``backward`` (a leaf's is
         always filled). The graph refers to the tensor weakly: no reference cycle."""

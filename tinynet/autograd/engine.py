@@ -203,7 +203,11 @@ def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) ->
 
 
 def arity_error(ctx, expected: int, grads) -> None:
-    """Raise for a ``backward`` that returned other than ``expected`` gradients."""
+    """Raise for a ``backward`` that returned other than ``expected`` gradients; more are
+    allowed when the extra ones are None, as in PyTorch (the callers pair the gradients
+    with the inputs, so those are left out)."""
+    if len(grads) > expected and all(g is None for g in grads[expected:]):
+        return
     raise RuntimeError(f"backward: {type(ctx).__name__}.backward must return one gradient per "
                        f"forward input ({expected}, None for an input that needs none), got "
                        f"{len(grads)}")

@@ -13,7 +13,8 @@ CREATE_GRAPH = ("create_graph=True needs a graph of the gradient, and tinynet's 
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         allow_unused=None, materialize_grads: bool = False) -> tuple:
+         only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
+         materialize_grads: bool = False) -> tuple:
     """dL/d each of ``inputs`` for L = Σᵢ ⟨outputs[i], grad_outputs[i]⟩, as a tuple,
     without writing any tensor's ``.grad`` (nor a retained one's, nor running
     post-accumulate hooks); the tensors' own ``register_hook`` hooks apply.
@@ -26,8 +27,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         retain_graph: keep the graph for another pass (default False).
         create_graph: refused: tinynet's backward runs on numpy arrays, so there is no
             graph of the gradient (no double backward; docs/api.md).
+        only_inputs: PyTorch's deprecated argument; only True (it has no effect there
+            either).
         allow_unused: return None for an input the outputs do not depend on, instead of
             raising (default False; True when ``materialize_grads``).
+        is_grads_batched: the first dimension of each grad_outputs indexes a batch of
+            them: one pass each (PyTorch vectorises them), the results stacked along a
+            new first dimension.
         materialize_grads: zeros instead of None for such inputs.
 
     Example:
@@ -39,6 +45,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     """
     if create_graph:
         raise NotImplementedError(f"autograd.grad: {CREATE_GRAPH}")
+    if only_inputs is not True:
+        raise ValueError(f"autograd.grad: only_inputs must be True (PyTorch deprecated it and "
+                         f"ignores it), got {only_inputs!r}")
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, allow_unused,
+                             materialize_grads)
     outputs = _as_tensors("autograd.grad", "outputs", outputs)
     inputs = _as_tensors("autograd.grad", "inputs", inputs)
     allow_unused = materialize_grads if allow_unused is None else allow_unused
@@ -54,6 +66,31 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     backward_pass(root, seed, bool(retain_graph), capture, _on_paths_to(root, capture))
     return tuple(_result(t, capture[_node_key(t)], i, allow_unused, materialize_grads)
                  for i, t in enumerate(inputs))
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, allow_unused,
+                  materialize_grads) -> tuple:
+    """``grad(..., is_grads_batched=True)``: one pass per row of the grad_outputs, the
+    graph kept until the last (unless ``retain_graph``), the rows' results stacked."""
+    from tinynet.combining import stack
+
+    outputs = _as_tensors("autograd.grad", "outputs", outputs)
+    if grad_outputs is None:
+        raise ValueError("autograd.grad: is_grads_batched=True needs grad_outputs, a batch of "
+                         "them per output (its first dimension)")
+    rows = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+    sizes = {len(g) for g in rows}
+    if len(sizes) != 1 or not sizes.pop():
+        raise ValueError(f"autograd.grad: with is_grads_batched=True every grad_outputs must "
+                         f"have the same first dimension (the batch), at least 1, got "
+                         f"shapes {[tuple(g.shape) for g in rows]}")
+    batch = len(rows[0])
+    results = [grad(outputs, inputs, [g[b] for g in rows],
+                    retain_graph=True if b < batch - 1 else retain_graph,
+                    allow_unused=allow_unused, materialize_grads=materialize_grads)
+               for b in range(batch)]
+    return tuple(None if any(r[i] is None for r in results) else
+                 stack([r[i] for r in results]) for i in range(len(results[0])))
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,

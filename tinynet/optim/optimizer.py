@@ -24,13 +24,6 @@ def _is_named(item) -> bool:
         isinstance(item[1], Tensor)
 
 
-def _retains_grad(p: Tensor) -> bool:
-    """Whether the non-leaf ``p`` called ``retain_grad()``: backward then fills its
-    ``.grad``, and PyTorch lets an optimizer update it."""
-    retained = getattr(p.grad_fn, "retained", None)
-    return retained is not None and retained() is p
-
-
 def _snapshot(value):
     """A copy of a state value for ``state_dict``: of an array, and of a list of them (LBFGS's
     history), which later steps change in place; other values as they are."""
@@ -200,7 +193,7 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{where}: params must be Tensors, got {type(p).__name__} at "
                                 f"position {i}")
-            if not (p.is_leaf or _retains_grad(p)):  # (one that does not require grad is
+            if not (p.is_leaf or p.retains_grad):  # (one that does not require grad is
                 # kept, as in PyTorch, and skipped while its .grad is None: a frozen layer)
                 raise ValueError(f"{where}: params must be leaf tensors (made by you, not by "
                                  f"an op), got the output of {type(p.grad_fn).__name__} of "
