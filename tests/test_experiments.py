@@ -266,3 +266,14 @@ def test_a_built_in_name_registered_anew_reaches_workers_as_registered():
         ACTIVATIONS["relu"] = built_in
     assert serial.runs[0]["test_acc"] == parallel.runs[0]["test_acc"] == \
         as_tanh.runs[0]["test_acc"]
+
+
+def test_seeds_as_an_array_and_n_jobs_none_are_taken_and_an_unseeded_run_refused():
+    small = dict(depth=1, width=4, epochs=1)
+    result = compare_activations("moons", ["relu"], seeds=np.array([0, 1]), n_jobs=None,
+                                 **small)
+    listed = compare_activations("moons", ["relu"], seeds=[0, 1], **small)
+    assert [r["seed"] for r in result.runs] == [0, 1]
+    assert [r["test_acc"] for r in result.runs] == [r["test_acc"] for r in listed.runs]
+    with pytest.raises(TypeError, match=r"seeds must be integers, got None in \[None\]"):
+        compare_activations("moons", ["relu"], seeds=[None], **small)

@@ -354,3 +354,35 @@ def test_the_activation_figure_draws_every_named_activation():
     fig = plot.activations()
     titles = {ax.get_title() for ax in fig.axes}
     assert {plot.NAMES[n] for n in tn.models.ACTIVATIONS if n != "identity"} <= titles
+
+
+def test_an_activation_class_listed_by_name_gets_that_names_init():
+    for name, cls in (("relu", tn.nn.ReLU), ("tanh", tn.nn.Tanh)):
+        by_name = tn.models.MLP(300, [400], 10, activation=name,
+                                generator=np.random.default_rng(0))
+        for given in (cls, f"tinynet.nn:{cls.__name__}"):
+            model = tn.models.MLP(300, [400], 10, activation=given,
+                                  generator=np.random.default_rng(0))
+            np.testing.assert_array_equal(model[0].weight.array, by_name[0].weight.array)
+    # Kaiming for ReLU: std √2/√300
+    relu = tn.models.MLP(300, [400], 10, activation=tn.nn.ReLU,
+                         generator=np.random.default_rng(0))
+    assert abs(relu[0].weight.array.std() - np.sqrt(2 / 300)) < 0.003
+
+
+def test_load_dataset_and_batches_check_their_arguments():
+    assert tn.data.load_dataset("moons", dtype=None).X_train.dtype == np.float32
+    with pytest.raises(TypeError, match=r"load_dataset: dtype must be float32 or float64, "
+                                        r"got 'bogus'"):
+        tn.data.load_dataset("moons", dtype="bogus")
+    first = [b.tolist() for b in tn.data.batches(6, 3, rng=0)]
+    assert first == [b.tolist() for b in tn.data.batches(6, 3, rng=0)]  # a seed, as sklearn
+    tn.manual_seed(1)
+    again = [b.tolist() for b in tn.data.batches(6, 3)]
+    tn.manual_seed(1)
+    assert again == [b.tolist() for b in tn.data.batches(6, 3)]  # the global generator
+    for bad, message in ((dict(n=2.5), "n must be an integer >= 0, got 2.5"),
+                         (dict(n=-1), "n must be an integer >= 0, got -1"),
+                         (dict(n=5, shuffle="no"), "shuffle must be True or False, got 'no'")):
+        with pytest.raises((TypeError, ValueError), match=message):
+            list(tn.data.batches(batch_size=2, **bad))

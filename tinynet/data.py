@@ -71,6 +71,15 @@ class Dataset:
         return self.X_train.shape[1]
 
 
+def _dtype(where: str, dtype) -> np.dtype:
+    """``dtype`` as numpy's; None is the default, float32 (as ``MLP(dtype=None)``'s)."""
+    try:
+        return np.dtype(np.float32 if dtype is None else dtype)
+    except TypeError as error:
+        raise TypeError(f"{where}: dtype must be float32 or float64, got {dtype!r} "
+                        f"({error})") from None
+
+
 def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: int = None,
                  noise: float = None, dtype=np.float32) -> Dataset:
     """Load a scikit-learn dataset by name, split it (stratified, seeded) and standardise
@@ -99,7 +108,7 @@ def load_dataset(name: str, test_size: float = 0.25, seed: int = 0, n_samples: i
     test_size = check_real(where, "test_size", test_size, 0.0, 1.0, low_open=True,
                            high_open=True)
     seed = check_seed(where, "seed", seed)
-    dtype = check_choice(where, "dtype", np.dtype(dtype), (np.dtype(np.float32),
+    dtype = check_choice(where, "dtype", _dtype(where, dtype), (np.dtype(np.float32),
                                                            np.dtype(np.float64)))
     if name not in SYNTHETIC:
         for argument, value in (("n_samples", n_samples), ("noise", noise)):

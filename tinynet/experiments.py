@@ -12,6 +12,7 @@ first epoch: its model is the untrained one).
 """
 import csv
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -212,9 +213,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
             ``register_activation``), 'module:Class' paths, or activation classes.
         depth, width: hidden layers and units per layer (8 × 32).
         epochs: training epochs per run (30); lr: Adam's learning rate (1e-2).
-        seeds: number of seeds (0..seeds-1) or a list of seeds (3).
+        seeds: number of seeds (0..seeds-1) or a list (or array) of integer seeds (3).
         norm: None or 'layernorm'.
-        n_jobs: parallel jobs through joblib (1; -1 for every core). Inside
+        n_jobs: parallel jobs through joblib (1, as None; -1 for every core). Inside
             ``joblib.parallel_backend('dask')`` the jobs run on the dask cluster.
         batch_size: minibatch size (64); target: accuracy for "epochs to target" (0.9).
 
@@ -250,11 +251,15 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     for name, value in (("depth", depth), ("width", width), ("epochs", epochs),
                         ("batch_size", batch_size)):
         check_int(where, name, value, 1)
-    seeds = list(range(check_int(where, "seeds", seeds, 1))) \
-        if not isinstance(seeds, (list, tuple, range)) else list(seeds)
+    if isinstance(seeds, (numbers.Integral, bool, np.bool_)) or \
+            not isinstance(seeds, (list, tuple, range, np.ndarray)):
+        seeds = list(range(check_int(where, "seeds", seeds, 1)))
+    seeds = [s.item() if isinstance(s, np.generic) else s for s in seeds]
     if not seeds:
         raise ValueError(f"{where}: seeds must be a count >= 1 or a non-empty list, got []")
     for seed in seeds:
+        if seed is None:  # (an unseeded run: the comparison could not be repeated)
+            raise TypeError(f"{where}: seeds must be integers, got None in {seeds}")
         check_seed(where, "seeds", seed)
     if len(set(seeds)) != len(seeds):  # a seed twice is the same run twice: no spread
         raise ValueError(f"{where}: seeds must be distinct (a seed repeated trains the same "
@@ -262,7 +267,7 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     check_choice(where, "norm", norm, NORMS)
     lr = check_real(where, "lr", lr, 0.0, low_open=True)
     target = check_real(where, "target", target, 0.0, 1.0, low_open=True)
-    n_jobs = check_int(where, "n_jobs", n_jobs)
+    n_jobs = 1 if n_jobs is None else check_int(where, "n_jobs", n_jobs)  # (joblib's None)
     if n_jobs == 0:
         raise ValueError(f"{where}: n_jobs must be a positive count or negative (-1: every "
                          f"core), got 0")

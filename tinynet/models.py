@@ -93,13 +93,23 @@ def resolve_activation(where: str, activation) -> tuple:
                 raise ValueError(f"{where}: activation must be 'module:Class' naming an "
                                  f"importable class, got {activation!r} ({error})") from None
             _check_activation(where, factory)
-            return attribute, factory, None
+            return attribute, factory, _known_gain(factory)
         check_choice(where, "activation", activation, tuple(sorted(ACTIVATIONS)),
                      also="'module:Class' naming your own")
         factory, gain = ACTIVATIONS[activation]
         return activation, factory, gain
     _check_activation(where, activation)
-    return getattr(activation, "__name__", type(activation).__name__), activation, None
+    return getattr(activation, "__name__", type(activation).__name__), activation, \
+        _known_gain(activation)
+
+
+def _known_gain(factory):
+    """The gain of a class ``ACTIVATIONS`` lists under a name (``nn.ReLU`` is 'relu''s),
+    so that a class given itself is initialised as its name would be; else None."""
+    for known, gain in ACTIVATIONS.values():
+        if factory is known:
+            return gain
+    return None
 
 
 def _check_activation(where: str, factory) -> None:
@@ -137,7 +147,8 @@ class MLP(nn.Sequential):
         init: 'auto' (default): Kaiming-normal with the activation's gain for the
             ReLU family, ELU and GELU, Xavier-uniform with its gain for sigmoid, tanh
             and identity, and PyTorch's default under LayerNorm (which undoes the
-            scale) or for an activation registered without a gain; 'kaiming' / 'xavier'
+            scale) or for an activation without a gain (a class or 'module:Class' that
+            ``ACTIVATIONS`` does not list, or one registered without); 'kaiming' / 'xavier'
             force one; 'pytorch' keeps Linear's default;
             'sklearn' copies scikit-learn's MLP: weights and biases from
             U(±√(6 / (D_in + D_out))), √(2 / ...) for sigmoid. Otherwise biases start

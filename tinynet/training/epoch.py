@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinynet.autograd.grad_mode import no_grad
-from tinynet.checks import check_int
+from tinynet.checks import check_flag, check_int, check_seed
 from tinynet.factories import from_numpy
 from tinynet.nn.utils import clip_grad_norm_
+from tinynet.random import default_generator
 
 
 def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
@@ -21,16 +22,29 @@ def batches(n: int, batch_size: int, shuffle: bool = True, rng=None):
     Args:
         n: number of samples.
         batch_size: samples per batch.
-        shuffle: permute first, with ``rng`` (a ``numpy.random.Generator``).
+        shuffle: permute first, with ``rng``: a ``numpy.random.Generator``, an integer
+            seed, or None (the global generator, which ``tn.manual_seed`` seeds).
 
     Example:
         >>> [b.tolist() for b in batches(5, 2, shuffle=False)]
         [[0, 1], [2, 3], [4]]
     """
+    n = check_int("batches", "n", n, 0)
     batch_size = check_int("batches", "batch_size", batch_size, 1)
-    order = (rng or np.random.default_rng()).permutation(n) if shuffle else np.arange(n)
+    if check_flag("batches", "shuffle", shuffle):
+        generator = default_generator() if rng is None else _generator(rng)
+        order = generator.permutation(n)
+    else:
+        order = np.arange(n)
     for start in range(0, n, batch_size):
         yield order[start:start + batch_size]
+
+
+def _generator(rng) -> np.random.Generator:
+    """``rng``, a numpy Generator, or one seeded by the integer ``rng``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(check_seed("batches", "rng", rng))
 
 
 class NonFiniteLoss(FloatingPointError):
