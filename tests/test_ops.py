@@ -335,6 +335,14 @@ def test_gradcheck_fails_on_a_nan_gradient_anywhere():
         tn.gradcheck(NaNSquare.apply, (x,), fast_mode=True)
 
 
+def test_gradcheck_perturbs_a_non_contiguous_input_in_place():
+    x = tn.tensor(rand(3, 4)).T.requires_grad_()  # a transposed leaf: strides not C's
+    assert not x.array.flags.c_contiguous
+    assert tn.gradcheck(lambda t: t.exp() * t, (x,))
+    with pytest.raises(GradcheckError):
+        tn.gradcheck(NaNSquare.apply, (x,))
+
+
 def test_gradcheck_checks_every_jacobian_entry_unless_fast_mode():
     # one wrong entry among 400 outputs: the projection of fast mode sums it away
     class Repeat(tn.autograd.Function):

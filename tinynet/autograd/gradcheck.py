@@ -139,21 +139,14 @@ def _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception) -> 
 
     worst = None  # (excess over tolerance, input, input index, output element, a, n)
     for i, x, rows in zip(checked, xs, analytic):
-        flat = x.array.reshape(-1)  # (a view: changed and restored in place)
-        for k in range(flat.size):
-            saved = flat[k]
-            flat[k] = saved + eps
-            up = values()
-            flat[k] = saved - eps
-            down = values()
-            flat[k] = saved
-            numerical = (up - down) / (2 * eps)
+        # (element by element in C order: column k of the rows, whatever x's strides)
+        for k, (index, numerical) in enumerate(_differences(values, x.array, eps)):
             excess = np.abs(rows[:, k] - numerical) - (atol + rtol * np.abs(numerical))
             excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN is a mismatch
             if excess.size:
                 j = int(np.argmax(excess))
                 if worst is None or excess[j] > worst[0]:
-                    index = tuple(int(q) for q in np.unravel_index(k, x.array.shape))
+                    index = tuple(int(q) for q in index)
                     worst = (excess[j], i, index, j, float(rows[j, k]), float(numerical[j]))
     if worst is None or worst[0] <= 0:
         return True
@@ -184,6 +177,14 @@ def central_differences(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     of the float64 array ``x``, which is changed and restored in place; ``f()`` returns a
     number computed from ``x``."""
     g = np.zeros_like(x)
+    for k, difference in _differences(f, x, eps):
+        g[k] = difference
+    return g
+
+
+def _differences(f, x: np.ndarray, eps: float):
+    """(k, (f(x + eps·e_k) - f(x - eps·e_k)) / (2 eps)) for each element k of ``x`` in C
+    order, ``x`` changed and restored in place; ``f()`` returns a number or an array."""
     for k in np.ndindex(x.shape):
         saved = x[k]
         x[k] = saved + eps
@@ -191,5 +192,4 @@ def central_differences(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         x[k] = saved - eps
         down = f()
         x[k] = saved
-        g[k] = (up - down) / (2 * eps)
-    return g
+        yield k, (up - down) / (2 * eps)
