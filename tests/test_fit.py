@@ -544,8 +544,9 @@ def test_ctrl_c_restores_the_last_finished_epoch_and_keeps_its_history(iris, cap
         assert ours.grad is None
     assert all(state["step"] == 2 * steps for state in optimizer.state.values())
     if sys.version_info >= (3, 11):
-        assert re.search(r"fit: interrupted in epoch 3; the parameters and optimizer "
-                         r"state are restored to the end of epoch 2", caught.value.__notes__[0])
+        assert re.search(r"fit: interrupted in epoch 3; the parameters, optimizer and "
+                         r"schedule are restored to the end of epoch 2",
+                         caught.value.__notes__[0])
 
 
 class _InterruptAtEpochEnd(Callback):
@@ -693,3 +694,28 @@ def test_an_accuracy_monitor_under_a_regression_loss_is_refused_before_training(
     assert all(np.array_equal(a, p.array) for a, p in zip(before, model.parameters()))
     with pytest.raises(TypeError, match="restore_best_weights must be True or False"):
         EarlyStopping(restore_best_weights="no")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverged_run_puts_a_per_batch_schedule_back_too(moons):
+    steps = -(-len(moons.X_train) // 32)
+
+    class NaNMidEpochTwo(nn.Module):  # the loss is NaN at epoch 2's third step
+        def __init__(self):
+            super().__init__()
+            self.net, self.calls = _mlp(moons), 0
+
+        def forward(self, x):
+            out = self.net(x)
+            self.calls += self.training
+            return out * np.nan if self.calls == steps + 3 else out
+
+    model = NaNMidEpochTwo()
+    optimizer = tn.optim.SGD(model.parameters(), lr=0.01)
+    cyclic = tn.optim.lr_scheduler.CyclicLR(optimizer, 0.01, 0.1, step_size_up=4)
+    with pytest.raises(FloatingPointError, match=r"epoch 2, step 3; .*optimizer and schedule "
+                                                 r"are restored to the end of epoch 1"):
+        tn.fit(model, moons.X_train, moons.y_train, optimizer=optimizer, scheduler=cyclic,
+               epochs=3, seed=0, progress=False, monitor=False)
+    assert cyclic.last_epoch == steps  # two steps of epoch 2 taken back, as the weights
+    assert optimizer.param_groups[0]["lr"] == cyclic.get_last_lr()[0]

@@ -467,3 +467,10 @@ def test_a_tanh_net_fitted_to_the_moons_is_not_warned_about_its_saturation():
     rate = max(s.get("saturation_rate", 0) for s in last["layers"].values())
     assert rate >= hints.SATURATION_RATE and last["train_loss"] < 0.25 * 0.6932
     assert [h.severity for h in saturated] == ["note"]
+
+
+def test_an_estimators_hints_do_not_advise_fits_arguments():
+    for used in ({}, {"layer_norm": True}, {"init": "auto", "layer_norm": True}):
+        config = {**used, "estimator": "MLPClassifier()"}
+        hint = next(h for h in diagnose([_record(first=1e6)], config) if h.kind == "exploding")
+        assert "fit(" not in hint.advice and hint.advice

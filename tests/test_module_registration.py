@@ -233,3 +233,40 @@ def test_a_multi_line_extra_repr_prints_one_line_each_as_pytorchs():
     module.fc = nn.Linear(1, 1)
     assert repr(module) == ("Multi(\n  a=1\n  b=2\n  (fc): Linear(in_features=1, "
                             "out_features=1, bias=True)\n)")
+
+
+def test_a_parameter_or_a_module_takes_over_a_child_or_buffer_slot_as_in_pytorch():
+    module = nn.Module()
+    module.child = nn.Linear(2, 2)
+    module.child = nn.Parameter(tn.ones(2))
+    assert [n for n, _ in module.named_parameters()] == ["child"]
+    module.register_buffer("b", tn.zeros(1))
+    module.b = nn.Linear(2, 2)
+    assert list(module.state_dict()) == ["child", "b.weight", "b.bias"]
+    assert [n for n, _ in module.named_buffers()] == []
+
+
+def test_a_model_with_extra_state_trains_with_fit_and_early_stopping():
+    class Counted(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            return self.fc(x)
+
+        def get_extra_state(self):
+            return {"calls": self.calls}
+
+        def set_extra_state(self, state):
+            self.calls = state["calls"]
+
+    X = np.random.default_rng(0).standard_normal((40, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = Counted()
+    history = tn.fit(model, X, y, epochs=3, seed=0, progress=False, validation_data=(X, y),
+                     callbacks=[tn.training.EarlyStopping(restore_best_weights=True,
+                                                          patience=1)])
+    assert history.records and model.state_dict()["_extra_state"]["calls"] == model.calls

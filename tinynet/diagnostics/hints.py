@@ -165,6 +165,12 @@ def _unless_layer_norm(run: _Run, words: str = "add LayerNorm"):
     return None if run.config.get("layer_norm") else words
 
 
+def _for_fit(run: _Run, words: str):
+    """``words`` (a remedy only ``fit`` has an argument for, such as clipping), or None
+    for an estimator's run."""
+    return None if run.config.get("estimator") else words
+
+
 def _rescaled_init(run: _Run, words: str, smaller: bool = True):
     """``words`` (advice to use MLP(init='auto')), or, for an MLP built with it, to draw
     the weights at another scale (None for an estimator, which has no parameter for it)."""
@@ -205,7 +211,7 @@ def diverged(run: _Run) -> list:
                      f"step {failure.get('step')} (first non-finite value: "
                      f"{failure.get('where', 'unknown')})",
                      _either(["lower the learning rate (by 10x)",
-                              "clip the gradients (fit(clip_grad_norm=1.0))",
+                              _for_fit(run, "clip the gradients (fit(clip_grad_norm=1.0))"),
                               _unless_layer_norm(run)]),
                      epoch=failure.get("epoch"), evidence=dict(failure))]
     losses = run.losses("train_loss")
@@ -361,7 +367,8 @@ def gradient_flow(run: _Run) -> list:
                  f"({_listing(run, names)} above {EXPLODING_RATIO:g})",
                  _either([_rescaled_init(run, "lower the initial scale (MLP(init='auto'))"),
                           _unless_layer_norm(run),
-                          "clip the gradients (fit(clip_grad_norm=1.0))"]),
+                          _for_fit(run, "clip the gradients (fit(clip_grad_norm=1.0))")])
+                 or "lower the learning rate",
                  layers=run.named(names), epoch=run.first.get("epoch"),
                  evidence={"grad_ratio": ratio, "threshold": EXPLODING_RATIO})]
 

@@ -77,9 +77,10 @@ class Module(ModuleHooks, ModuleState):
     def __setattr__(self, name: str, value) -> None:
         """Set the attribute; as PyTorch does, refuse to replace a Parameter by anything
         but a Parameter or None (a plain tensor would silently stop being trained), a
-        child module by anything but a Module or None, and a buffer by anything but a
-        Tensor or None (its parameters or its state would silently leave the
-        ``state_dict``); a Parameter set in a buffer's place is a parameter only."""
+        child module by anything but a Module, a Parameter or None, and a buffer by
+        anything but a Tensor, a Module or None (its parameters or its state would
+        silently leave the ``state_dict``); a Parameter or a Module set in a buffer's
+        place is a parameter or a child only."""
         current = vars(self).get(name)
         if value is not None and not isinstance(value, Parameter) and \
                 isinstance(current, Parameter):
@@ -87,12 +88,13 @@ class Module(ModuleHooks, ModuleState):
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
                             f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
                             f"wrap it in nn.Parameter(...), or change its values in place")
-        if value is not None and isinstance(current, Module) and not isinstance(value, Module):
+        if value is not None and isinstance(current, Module) and \
+                not isinstance(value, (Module, Parameter)):  # (either takes over the slot)
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
                             f"'{type(value).__name__}' as child module '{name}' "
                             f"(tinynet.nn.Module or None expected)")
         if name in self._buffer_names:
-            if isinstance(value, Parameter):
+            if isinstance(value, (Parameter, Module)):  # now a parameter, or a child
                 del self._buffer_names[name]
             elif value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
@@ -185,7 +187,8 @@ class Module(ModuleHooks, ModuleState):
         if "_buffer_names" not in vars(self):
             self._buffer_names = {}
         self._buffer_names[name] = bool(persistent)
-        object.__setattr__(self, name, tensor)  # (a Parameter too stays a buffer here)
+        object.__setattr__(self, name, tensor)  # (a Parameter given here is listed both as
+        # a buffer and, being a Parameter attribute, as a parameter)
         MODULE_CHANGES[0] += 1
 
     def _check_new_name(self, where: str, what: str, name, allowed) -> None:

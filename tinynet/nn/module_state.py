@@ -1,6 +1,7 @@
 """``ModuleState``: a module's ``state_dict`` and ``load_state_dict``: its parameters and
 persistent buffers by dotted name, saved and copied back in place. ``Module`` inherits
 them; see ``module.py``."""
+import copy
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -31,9 +32,10 @@ class ModuleState:
     """State dicts (the module's traversal, ``named_modules``, comes from ``Module``)."""
 
     def state_dict(self, *, destination=None, prefix: str = "",
-                   keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
+                   keep_vars: bool = False) -> OrderedDict:
         """Name -> tensor sharing the data (detached) of each parameter and persistent
-        buffer, module by module: its parameters, then its buffers (PyTorch's order). A
+        buffer, module by module: its parameters, then its buffers (PyTorch's order),
+        then what its ``get_extra_state()`` returns (as it is), when its class defines it. A
         tensor two modules share (tied weights) is under each name, as in PyTorch; for
         it ``load_state_dict`` needs one of them (older files hold one).
 
@@ -46,6 +48,13 @@ class ModuleState:
         for name, t in self._state_items(extra=True):
             out[prefix + name] = t.detach() if isinstance(t, Tensor) and not keep_vars else t
         return out
+
+    def _state_copy(self) -> dict:
+        """A copy of ``state_dict()`` that later changes do not reach (arrays copied, an
+        extra state deep-copied), for ``load_state_dict`` to put back: what a training
+        loop snapshots (the best epoch's weights, the start of an epoch)."""
+        return {name: value.array.copy() if isinstance(value, Tensor) else
+                copy.deepcopy(value) for name, value in self._state_items(extra=True)}
 
     def _state_items(self, extra: bool = False):
         """(dotted name, tensor) for each parameter and persistent buffer; as in PyTorch,
@@ -85,7 +94,8 @@ class ModuleState:
         dtype; with ``assign=True``, make each given tensor itself the parameter or
         buffer instead (its dtype and memory kept; a parameter keeps the module's
         ``requires_grad``), as PyTorch's. An optimizer made before then holds the old
-        parameters.
+        parameters. A module whose class defines ``set_extra_state`` gets the value under
+        its '_extra_state' key (a missing one is a missing key).
 
         Raises:
             RuntimeError: naming every mis-shaped key and every value that would lose

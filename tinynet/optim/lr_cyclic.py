@@ -6,7 +6,7 @@ import math
 import types
 
 from tinynet.checks import check_choice, check_int, check_real
-from tinynet.optim.lr_base import LRScheduler
+from tinynet.optim.lr_base import LRScheduler, check_optimizer
 
 
 def per_group(where: str, name: str, value, groups: list) -> list:
@@ -91,6 +91,7 @@ class OneCycleLR(LRScheduler):
                  final_div_factor: float = 1e4, three_phase: bool = False,
                  last_epoch: int = -1):
         where = "OneCycleLR"
+        check_optimizer(where, optimizer)
         if total_steps is not None:
             self.total_steps = check_int(where, "total_steps", total_steps, 1)
         elif epochs is not None and steps_per_epoch is not None:
@@ -204,7 +205,7 @@ class CyclicLR(LRScheduler):
                  scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1):
         where = "CyclicLR"
-        groups = optimizer.param_groups
+        groups = check_optimizer(where, optimizer).param_groups
         base_lrs = per_group(where, "base_lr", base_lr, groups)
         if last_epoch == -1:
             for group, lr in zip(groups, base_lrs):

@@ -11,7 +11,7 @@ import collections.abc
 import types
 
 from tinynet.checks import check_real
-from tinynet.optim.lr_base import LRScheduler, check_epochs
+from tinynet.optim.lr_base import LRScheduler, check_epochs, check_optimizer
 
 
 class MultiStepLR(LRScheduler):
@@ -143,7 +143,8 @@ class _FunctionLR(LRScheduler):
     state dict without them."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
-        self.lr_lambdas = _lambdas(type(self).__name__, lr_lambda, optimizer.param_groups)
+        groups = check_optimizer(type(self).__name__, optimizer).param_groups
+        self.lr_lambdas = _lambdas(type(self).__name__, lr_lambda, groups)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict:

@@ -3,7 +3,7 @@
 import math
 
 from tinynet.checks import check_choice, check_int, check_real
-from tinynet.optim.lr_base import LRScheduler
+from tinynet.optim.lr_base import LRScheduler, check_optimizer
 from tinynet.optim.lr_cyclic import per_group
 
 
@@ -51,7 +51,7 @@ class SWALR(LRScheduler):
 
     def __init__(self, optimizer, swa_lr, anneal_epochs: int = 10,
                  anneal_strategy: str = "cos", last_epoch: int = -1):
-        groups = optimizer.param_groups
+        groups = check_optimizer("SWALR", optimizer).param_groups
         swa_lrs = per_group("SWALR", "swa_lr", swa_lr, groups)
         swa_lrs = [check_real("SWALR", "swa_lr" if len(groups) == 1 else f"swa_lr[{i}]", lr,
                               0.0) for i, lr in enumerate(swa_lrs)]

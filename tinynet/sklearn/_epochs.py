@@ -140,7 +140,7 @@ class _Epochs:
         """Everything an epoch changes, as it is before the epoch: the network's and the
         optimizer's state, the fitted attributes, the lengths of the curves and of the
         History, and the shuffling generator's state."""
-        return ({k: v.array.copy() for k, v in self.model_.state_dict().items()},
+        return (self.model_._state_copy(),
                 self._optimizer.state_dict(),
                 {name: getattr(self, name, None) for name in self._EPOCH_ATTRIBUTES},
                 {name: len(getattr(self, name) or ()) for name in self._EPOCH_LISTS},
@@ -246,7 +246,7 @@ class _Epochs:
             improved = not score < self.best_validation_score_ + self.tol
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_state = {k: v.array.copy() for k, v in self.model_.state_dict().items()}
+                self._best_state = self.model_._state_copy()
         else:
             loss = self.loss_curve_[-1]
             improved = not loss > self._best_loss - self.tol

@@ -1,7 +1,6 @@
 """Callbacks for ``fit``: hooks at the start and end of training and after each epoch."""
-import numpy as np
-
 from tinynet.checks import check_choice, check_flag, check_int, check_real, choice_message
+from tinynet.tensor import Tensor
 
 
 class Callback:
@@ -93,7 +92,7 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_state = {k: v.array.copy() for k, v in model.state_dict().items()}
+                self.best_state = model._state_copy()
             return False
         self.wait += 1
         if self.wait >= self.patience:
@@ -103,7 +102,7 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, model) -> None:
         if self.restore_best_weights and self.best_state is not None:
-            model.load_state_dict({k: np.asarray(v) for k, v in self.best_state.items()})
+            model.load_state_dict(self.best_state)
             self.restored_epoch = self.best_epoch
 
     _STATE = ("best", "best_epoch", "stopped_epoch", "wait", "best_state")
@@ -119,5 +118,6 @@ class EarlyStopping(Callback):
     def load_state_dict(self, state: dict) -> None:
         for name in self._STATE:
             setattr(self, name, state[name])
-        if self.best_state is not None:  # tn.load gives tensors back
-            self.best_state = {k: np.array(v) for k, v in self.best_state.items()}
+        if self.best_state is not None:  # tn.load gives tensors back (an extra state, as is)
+            self.best_state = {k: v.array.copy() if isinstance(v, Tensor) else v
+                               for k, v in self.best_state.items()}

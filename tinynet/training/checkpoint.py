@@ -93,7 +93,7 @@ def restore(run, state: dict, path) -> tuple:
     if len(state["callbacks"]) != len(run.callbacks):
         raise ValueError(f"fit: callbacks must match the {len(state['callbacks'])} callbacks "
                          f"saved in resume_from {path!r}, got {len(run.callbacks)}")
-    model_before = {k: v.array.copy() for k, v in run.model.state_dict().items()}
+    model_before = run.model._state_copy()
     try:
         run.model.load_state_dict(state["model"])  # (it checks every entry, then loads)
     except RuntimeError as error:

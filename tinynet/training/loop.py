@@ -5,6 +5,7 @@ The loop itself is ``training.epoch.train_epoch``; this module resolves ``fit``'
 arguments into a ``Run``, runs its epochs (evaluation, callbacks, checkpoints), and, when
 the loss stops being finite, names where and restores the last finite state.
 """
+import copy
 import inspect
 import platform
 import warnings
@@ -549,18 +550,21 @@ class _Hits:
 
 
 def _snapshot(run: Run) -> tuple:
-    """Copies of the parameters and optimizer state: where a diverged or interrupted run
-    goes back to."""
-    params = {k: v.array.copy() for k, v in run.model.state_dict().items()}
-    return params, run.optimizer.state_dict(), len(run.history.records)
+    """Copies of the parameters, optimizer state and schedule (a per-batch one moves
+    within the epoch): where a diverged or interrupted run goes back to."""
+    params = run.model._state_copy()
+    scheduler = copy.deepcopy(run.scheduler.state_dict()) if run.scheduler is not None else None
+    return params, run.optimizer.state_dict(), len(run.history.records), scheduler
 
 
 def _restore(run: Run, restore_point) -> str:
     """Put the parameters and optimizer state back to ``restore_point`` (``_snapshot``'s),
     with no gradients; returns where that is, for a message."""
-    params, optimizer_state, finished = restore_point
+    params, optimizer_state, finished, scheduler_state = restore_point
     run.model.load_state_dict(params)
     run.optimizer.load_state_dict(optimizer_state)
+    if scheduler_state is not None:  # (a per-batch schedule moved within the epoch)
+        run.scheduler.load_state_dict(scheduler_state)
     run.model.zero_grad()
     return (f"the end of epoch {run.history.records[finished - 1]['epoch']}" if finished
             else "their values before training")
@@ -579,7 +583,7 @@ def _diverged(run: Run, epoch: int, error: NonFiniteLoss, restore_point) -> Floa
               "or values too large.")
     diverged = FloatingPointError(
         f"fit: the loss became {error.value} at epoch {epoch}, step {error.step}; the first "
-        f"non-finite value: {where}. The parameters and optimizer state are restored to "
+        f"non-finite value: {where}. The parameters, optimizer and schedule are restored to "
         f"{back}. {advice}")
     done = sum(r["steps"] for r in run.history.records[:finished]) + error.step - 1
     run.history.config["diverged"] = {"epoch": epoch, "step": error.step, "loss": error.value,
@@ -597,7 +601,7 @@ def _interrupted(run: Run, epoch: int, interrupt: KeyboardInterrupt, restore_poi
     interrupt.history = run.history  # the finished epochs, for whoever catches this
     if hasattr(interrupt, "add_note"):  # (Python >= 3.11)
         interrupt.add_note(
-            f"fit: interrupted in epoch {epoch}; the parameters and optimizer state are "
+            f"fit: interrupted in epoch {epoch}; the parameters, optimizer and schedule are "
             f"restored to {back}, and this exception's history attribute holds the "
             f"History of the finished epochs (in Jupyter: sys.last_value.history)")
 
