@@ -222,7 +222,8 @@ def test_infinite_weights_are_named_at_the_first_step(iris):
 
 def test_inputs_of_the_wrong_width_are_named_as_x(iris):
     X = np.hstack([iris.X_train, iris.X_train])
-    with pytest.raises(ValueError, match=r"fit: X, of shape \(\d+, 8\), does not fit the model: "
+    with pytest.raises(ValueError, match=r"fit: the model's forward pass on X, of shape "
+                                         r"\(\d+, 8\), raised: "
                                          r"Sequential: layer \(0\): linear: input must have 4 "
                                          r"features"):
         tn.fit(_mlp(iris), X, iris.y_train, epochs=1, progress=False)

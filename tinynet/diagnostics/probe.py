@@ -112,8 +112,8 @@ def initial_state(model, loss_fn, loss_name: str, X: np.ndarray, y: np.ndarray,
             try:
                 out = model(from_numpy(xb))
             except ValueError as error:  # (the first place the model meets X)
-                raise ValueError(f"fit: X, of shape {np.shape(X)}, does not fit the model: "
-                                 f"{error}") from error
+                raise ValueError(f"fit: the model's forward pass on X, of shape "
+                                 f"{np.shape(X)}, raised: {error}") from error
             if check_outputs is not None:
                 check_outputs(out.shape[-1] if out.ndim else 1)
             loss = float(loss_fn(out, from_numpy(yb)).item())
