@@ -168,8 +168,10 @@ def test_optimizer_arguments(kind, name, value):
                         "n_jobs"]), BAD_NUMBERS)
 @settings(max_examples=80)
 def test_compare_activations_arguments(name, value):
-    if name == "n_jobs" and value in (-1, -(2 ** 70)) or name == "seeds" and value == [1]:
-        return  # negative n_jobs counts from the number of cores, as in joblib; a seed list
+    if name == "n_jobs" and (value in (-1, -(2 ** 70)) or value is None) or \
+            name == "seeds" and value == [1]:
+        return  # negative n_jobs counts from the number of cores, as in joblib, and None is
+        # joblib's 1; a seed list
     _assert_documented(lambda: tn.experiments.compare_activations(**{name: value}),
                        "compare_activations: ")
 
