@@ -31,6 +31,7 @@ from tinynet.training.loader import is_loader, loader_batches, read_in_order
 from tinynet.training.progress import Progress
 from tinynet.version import __version__
 
+ACCURACY_LOSSES = (*CLASS_INDEX_LOSSES, "bce_with_logits")  # the losses _Hits counts for
 LOSSES = {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
           "mse": nn.MSELoss}
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD}
@@ -525,9 +526,6 @@ def _epoch(run: Run, epoch: int) -> dict:
 PER_BATCH = (optim.lr_scheduler.OneCycleLR, optim.lr_scheduler.CyclicLR)
 
 
-ACCURACY_LOSSES = (*CLASS_INDEX_LOSSES, "bce_with_logits")  # the losses _Hits counts for
-
-
 class _Hits:
     """Counts correct predictions batch by batch: argmax for class indices, logit > 0
     against target > 0.5 for each of BCE's outputs (so multi-label accuracy is over
@@ -538,7 +536,7 @@ class _Hits:
         self.correct = self.count = 0
 
     def __call__(self, out, truth: np.ndarray) -> None:
-        if self.loss_name in CLASS_INDEX_LOSSES:  # (ACCURACY_LOSSES: these two branches)
+        if self.loss_name in CLASS_INDEX_LOSSES:
             self.correct += int(np.count_nonzero(out.array.argmax(axis=1) == truth))
             self.count += len(truth)
         elif self.loss_name == "bce_with_logits":
