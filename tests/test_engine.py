@@ -346,6 +346,14 @@ def test_no_grad_builds_no_graph():
     assert (a * 2).grad_fn is not None  # recording resumes after the block
 
 
+@pytest.mark.parametrize("switch", [tn.no_grad, tn.enable_grad, tn.inference_mode,
+                                    lambda: tn.set_grad_enabled(False)])
+def test_with_a_switch_as_a_name_binds_none_as_in_pytorch(switch):
+    with switch() as bound:
+        assert bound is None
+    assert tn.is_grad_enabled()
+
+
 def test_no_grad_as_a_decorator():
     @tn.no_grad()
     def infer(x):

@@ -106,6 +106,18 @@ def test_reflected_operators_with_python_scalars():
     assert (2 ** f).dtype == F32 and (np.float64(2) * f).dtype == F32
 
 
+def test_powers_of_booleans_as_in_pytorch():
+    b = tn.tensor([True, False])
+    with pytest.raises(NotImplementedError, match="pow: not implemented for bool tensors"):
+        b ** tn.tensor([True, True])
+    with pytest.raises(NotImplementedError, match="pow: not implemented for bool tensors"):
+        True ** b
+    # a Python bool exponent is a logical power; an int exponent promotes to int64
+    assert (b ** False).dtype == tn.bool and (b ** False).tolist() == [True, True]
+    assert (b ** True).tolist() == [True, False]
+    assert (b ** 2).dtype == I64 and (b ** 2).tolist() == [1, 0]
+
+
 def test_true_division_of_integers_gives_the_default_float():
     assert (tn.tensor([3, 4]) / tn.tensor([2, 2])).dtype == F32
     np.testing.assert_array_equal((tn.tensor([3, 4]) / tn.tensor([2, 2])).array, [1.5, 2.0])

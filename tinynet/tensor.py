@@ -328,12 +328,16 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
             raise RuntimeError(f"pow: integers to negative integer powers are not allowed (as "
                                f"in PyTorch), got a {self.dtype} tensor and exponent "
                                f"{exponent}; make one of them floating point")
+        if type(exponent) is bool and self.array.dtype == np.bool_:
+            return (self ** int(exponent)).bool()  # a logical power, bool as in PyTorch
         if not _same_dtype(self, exponent):
             self, exponent = promote(self, exponent)
+        _check_not_bool_power(self)
         return ops.Pow.apply(self, exponent)
 
     def __rpow__(self, base):
         self, base = promote(self, base)
+        _check_not_bool_power(self)
         # an array of the result dtype: Pow's backward takes log(base), and a numpy scalar
         # from a Python float would be float64 and promote the float32 gradient
         return ops.Pow.apply(np.asarray(base, dtype=self.array.dtype), self)
@@ -393,6 +397,14 @@ def _same_dtype(x: Tensor, other) -> bool:
     if type(other) is float:
         return x.array.dtype.kind == "f"
     return isinstance(other, Tensor) and other.array.dtype is x.array.dtype
+
+
+def _check_not_bool_power(x: Tensor) -> None:
+    """Refuse a power of booleans (both sides bool once promoted), as PyTorch does;
+    numpy would answer in int8."""
+    if x.array.dtype == np.bool_:
+        raise NotImplementedError("pow: not implemented for bool tensors (as in PyTorch), "
+                                  "got bool ** bool; cast one side first, e.g. x.int()")
 
 
 from tinynet import ops  # noqa: E402  (ops build Tensors: imported once Tensor exists)

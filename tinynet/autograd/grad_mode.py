@@ -28,10 +28,9 @@ class _GradModeSwitch:
 
     mode = True
 
-    def __enter__(self):
+    def __enter__(self) -> None:  # (``with no_grad() as a`` binds None, as in PyTorch)
         self.prev = _GradMode.enabled
         _GradMode.enabled = self.mode
-        return self
 
     def __exit__(self, *exc):
         _GradMode.enabled = self.prev
@@ -144,8 +143,8 @@ class set_grad_enabled(_GradModeSwitch):
         self.prev = _GradMode.enabled
         _GradMode.enabled = self.mode
 
-    def __enter__(self):
-        return self  # already switched by __init__
+    def __enter__(self) -> None:
+        pass  # already switched by __init__
 
     def __call__(self, fn):
         _GradMode.enabled = self.prev  # as a decorator it acts per call, not now
