@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import tinynet as tn
 from op_checks import away_from, rand
@@ -177,6 +178,24 @@ def test_cosine_similarity_closed_form_and_gradient():
     u = F.cosine_similarity(tn.tensor([[1.0, 2.0]]), tn.tensor([[2.0, 4.0]]))
     assert abs(u.item() - 1.0) < 1e-6
     assert F.cosine_similarity(tn.zeros(1, 3), tn.ones(1, 3)).tolist() == [0.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(scale_exponent=st.integers(-35, 35), dtype=st.sampled_from([np.float32, np.float64]),
+       seed=st.integers(0, 2**16))
+def test_cosine_similarity_is_the_same_at_any_scale_without_overflow(scale_exponent, dtype,
+                                                                      seed):
+    # the squares inside the norms of 1e35-sized float32 vectors overflow (PyTorch's answer
+    # is 0 there); the cosine does not depend on the scale, and eps is far below these norms
+    x1, x2 = rand(3, 4, seed=seed), rand(3, 4, seed=seed + 1)
+    expected = F.cosine_similarity(tn.tensor(x1), tn.tensor(x2)).array
+    scale = 10.0 ** scale_exponent
+    a, b = tn.tensor((x1 * scale).astype(dtype)), tn.tensor((x2 * scale).astype(dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow along the way
+        got = F.cosine_similarity(a, b, eps=1e-8 * min(scale, 1.0) ** 2)
+    assert got.dtype == tn.tensor(np.zeros(1, dtype)).dtype
+    np.testing.assert_allclose(got.array, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
 
 
 def test_cosine_similarity_errors():

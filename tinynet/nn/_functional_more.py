@@ -30,7 +30,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """Σ x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) over ``dim``, the two broadcast together
     first; computed as Σ (x1 / max(‖x1‖, eps))·(x2 / max(‖x2‖, eps)), which stays within
-    [-1, 1]. As in PyTorch the clamp is not differentiated: the gradient is that of
+    [-1, 1], each vector scaled by its largest entry first (where PyTorch's squares
+    overflow, 1e20 in float32, and give 0). As in PyTorch the clamp is not differentiated: the gradient is that of
     x1·x2 / (‖x1‖‖x2‖) with the clamped norms' values (it matters only below eps).
 
     Example:
@@ -42,14 +43,21 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     check_tensor("cosine_similarity", x2)
     x1, x2 = _broadcast(*promote(x1, x2), "cosine_similarity")
     x1, x2 = x1._floating(), x2._floating()
-    return ((x1 / _norm_at_least(x1, dim, eps)) * (x2 / _norm_at_least(x2, dim, eps))).sum(dim)
+    return (_unit(x1, dim, eps) * _unit(x2, dim, eps)).sum(dim)
 
 
-def _norm_at_least(x: Tensor, dim: int, eps: float) -> Tensor:
-    """‖x‖₂ over ``dim`` (kept) with the value max(‖x‖₂, eps) and the gradient of ‖x‖₂:
-    the clamp's change is added as a constant."""
+def _unit(x: Tensor, dim: int, eps: float) -> Tensor:
+    """x / max(‖x‖₂, eps) over ``dim``, computed as (x/m) / max(‖x/m‖₂, eps/m) with
+    m = max(largest |x| along ``dim``, eps), a constant: the same value and gradient, but
+    the squares inside the norm neither overflow (|x| ~ 1e20 in float32) nor underflow,
+    and the divisor lies in [1, √D]. Tensor ops throughout (no comparison), so that
+    ``tn.capture`` records m too."""
+    if x.shape[dim] > 0:
+        m = x.detach().abs().amax(dim, keepdim=True).clamp_min(eps)
+        x, eps = x / m, eps / m
     norm = x.norm(2, dim, keepdim=True)
-    return norm + (norm.detach().clamp_min(eps) - norm.detach())
+    # the clamp's value with the gradient of ‖x‖₂: its change is added as a constant
+    return x / (norm + (norm.detach().clamp_min(eps) - norm.detach()))
 
 
 def _broadcast(x1: Tensor, x2: Tensor, where: str) -> tuple:
