@@ -472,3 +472,75 @@ def test_random_split_takes_fractions_in_a_tensor_and_warns_of_an_empty_split():
     with pytest.warns(UserWarning, match="the split at index 1 has length 0"):
         parts = random_split(range(5), [0.1, 0.1, 0.8])
     assert [len(p) for p in parts] == [1, 0, 4]
+
+
+# ---- batch_size=None: each sample is a batch already -----------------------------------------
+class PreBatched(Dataset):
+    """Three batches of the moons, 32 rows each (the last 36), as numpy arrays."""
+
+    def __init__(self):
+        from sklearn.datasets import make_moons
+        X, y = make_moons(100, noise=0.1, random_state=0)
+        self.X, self.y = X.astype(np.float32), y
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, i):
+        rows = slice(32 * i, 32 * (i + 1) if i < 2 else None)
+        return self.X[rows], self.y[rows]
+
+
+def test_batch_size_none_passes_each_sample_through_default_convert():
+    loader = DataLoader(PreBatched(), batch_size=None)
+    assert (loader.batch_size, loader.batch_sampler, loader.collate_fn) == \
+        (None, None, tn.utils.data.default_convert)
+    assert len(loader) == 3 and type(loader.sampler).__name__ == "SequentialSampler"
+    batches = list(loader)
+    assert [type(b).__name__ for b in batches] == ["list"] * 3  # a tuple becomes a list
+    assert [tuple(x.shape) for x, _ in batches] == [(32, 2), (32, 2), (36, 2)]
+    np.testing.assert_array_equal(batches[2][1].array, PreBatched().y[64:])
+    assert batches[0][1].dtype == tn.int64 and batches[0][0].dtype == tn.float32
+    shuffled = DataLoader(PreBatched(), batch_size=None, shuffle=True,
+                          generator=tn.Generator().manual_seed(0))
+    assert sorted(len(x) for x, _ in shuffled) == [32, 32, 36]
+    assert list(DataLoader(Stream(2), batch_size=None, collate_fn=lambda s: s[1])) == [0, 1]
+    assert len(DataLoader(SizedStream(5), batch_size=None)) == 5
+    with pytest.raises(ValueError, match="batch_size=None turns batching off, so drop_last "
+                                         "must be False"):
+        DataLoader(PreBatched(), batch_size=None, drop_last=True)
+
+
+def test_default_convert_as_pytorchs():
+    Pair = namedtuple("Pair", "a b")
+    convert = tn.utils.data.default_convert
+    out = convert(Pair(np.zeros(2), [np.int64(3), (1.5, "x"), {"k": np.bool_(True)}]))
+    assert type(out) is Pair and out.a.dtype == tn.float64 and out.a.tolist() == [0.0, 0.0]
+    assert out.b[0].dtype == tn.int64 and out.b[0].item() == 3 and out.b[1] == [1.5, "x"]
+    assert out.b[2]["k"].dtype == tn.bool
+    t = tn.ones(2)
+    assert convert(t) is t and convert("abc") == "abc" and convert(7) == 7
+    assert convert(np.array(["a"])).tolist() == ["a"]  # strings are not numbers: kept
+
+
+def test_batch_size_none_equals_pytorchs():
+    torch = pytest.importorskip("torch")
+    data = PreBatched()
+    ours = [[t.tolist() for t in b] for b in DataLoader(data, batch_size=None)]
+    theirs = [[t.tolist() for t in b] for b in torch.utils.data.DataLoader(data, batch_size=None)]
+    assert ours == theirs
+    sample = (np.zeros(2), [np.int64(3), (1.5, "x")], {"k": np.float32(2)})
+    ours, theirs = tn.utils.data.default_convert(sample), \
+        torch.utils.data.default_convert(sample)
+    assert repr(ours).replace("tinynet.", "torch.") == repr(theirs)
+
+
+def test_fit_trains_on_a_loader_of_batches():
+    tn.manual_seed(0)
+    model = tn.nn.Sequential(tn.nn.Linear(2, 16), tn.nn.Tanh(), tn.nn.Linear(16, 2))
+    loader = DataLoader(PreBatched(), batch_size=None, shuffle=True)
+    history = tn.fit(model, loader, epochs=30, lr=0.05, optimizer="adam", progress=False,
+                     monitor=False)
+    assert [r["steps"] for r in history.records] == [3] * 30
+    assert history["train_loss"][-1] < 0.35 and history["train_acc"][-1] > 0.85
+    assert history.config["n_samples"] == 100 and history.config["sampler"] == "RandomSampler"

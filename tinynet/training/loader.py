@@ -30,7 +30,8 @@ def split_batch(where: str, batch) -> tuple:
 def read_in_order(where: str, loader: DataLoader, loss_name: str, dtype) -> tuple:
     """(X, y): the loader's whole dataset in order, through its ``collate_fn``, checked
     as ``fit`` checks arrays."""
-    ordered = DataLoader(loader.dataset, batch_size=max(loader.batch_size or 1, 256),
+    size = max(loader.batch_size or 1, 256) if loader._batching else None  # (None: each
+    ordered = DataLoader(loader.dataset, batch_size=size,  # sample is a batch already)
                          collate_fn=loader.collate_fn)
     inputs, targets = [], []
     for batch in ordered:

@@ -281,7 +281,7 @@ def _sampler_name(loader):
         return None
     if loader.sampler is None:
         return type(loader.dataset).__name__
-    given = loader.batch_size is None  # (a batch_sampler was given)
+    given = loader.batch_size is None and loader.batch_sampler is not None  # (given)
     return type(loader.batch_sampler if given else loader.sampler).__name__
 
 

@@ -1,9 +1,10 @@
 """Datasets and minibatches, as ``torch.utils.data`` (a package of the same modules):
 ``dataset.py`` (``Dataset``, ``IterableDataset``, ``ChainDataset``, ``TensorDataset``,
 ``ConcatDataset``, ``Subset``, ``random_split``), ``dataloader.py`` (``DataLoader``,
-``default_collate``) and ``sampler.py`` (the samplers a ``DataLoader`` may take)."""
+``default_collate``, ``default_convert``) and ``sampler.py`` (the samplers a ``DataLoader`` may take)."""
 from tinynet.utils.data import dataloader, dataset, sampler
-from tinynet.utils.data.dataloader import DataLoader, default_collate, get_worker_info
+from tinynet.utils.data.dataloader import (DataLoader, default_collate, default_convert,
+                                           get_worker_info)
 from tinynet.utils.data.dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset,
                                         Subset, TensorDataset, random_split)
 from tinynet.utils.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
@@ -11,7 +12,7 @@ from tinynet.utils.data.sampler import (BatchSampler, RandomSampler, Sampler, Se
 
 __all__ = [
     "Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "ConcatDataset", "Subset",
-    "random_split", "default_collate",
+    "random_split", "default_collate", "default_convert",
     "DataLoader", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
     "WeightedRandomSampler", "BatchSampler", "dataloader", "dataset", "sampler",
     "get_worker_info",

@@ -80,6 +80,35 @@ def _same_mapping(first, collated: dict):
         return collated
 
 
+def default_convert(data):
+    """Each numpy array (of numbers) or numpy scalar in ``data`` made a tensor, as
+    PyTorch's ``default_convert``, the ``collate_fn`` of a DataLoader with
+    ``batch_size=None``: the samples are batches already, so nothing is stacked; mappings,
+    namedtuples and sequences are converted item by item (a tuple gives a list, as
+    PyTorch's); anything else, tensors, numbers and strings too, is returned as it is.
+
+    Example:
+        >>> import numpy as np
+        >>> default_convert((np.arange(2), "a", 3))
+        [tensor([0, 1]), 'a', 3]
+    """
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf" or \
+            isinstance(data, (np.number, np.bool_)):
+        return as_tensor(data)
+    if isinstance(data, collections.abc.Mapping):
+        return _same_mapping(data, {key: default_convert(data[key]) for key in data})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
+        return type(data)(*(default_convert(item) for item in data))
+    if isinstance(data, tuple):
+        return [default_convert(item) for item in data]
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        try:
+            return type(data)([default_convert(item) for item in data])
+        except TypeError:  # a sequence type that cannot be made from a list
+            return [default_convert(item) for item in data]
+    return data
+
+
 def get_worker_info():
     """None: a DataLoader makes its batches in the calling process (docs/api.md), so code
     never runs in a worker, as PyTorch answers in the main process."""
@@ -99,7 +128,9 @@ class DataLoader:
             whose samples are batched as its iteration gives them (then no
             ``shuffle``, ``sampler`` or ``batch_sampler``; ``sampler`` and
             ``batch_sampler`` are None, and ``len(loader)`` needs ``len(dataset)``).
-        batch_size: samples per batch (default 1).
+        batch_size: samples per batch (default 1); None: no batching, each sample is a
+            batch already (passed to ``collate_fn``, by default ``default_convert``, one
+            at a time), as in PyTorch; then not with ``drop_last``.
         shuffle: draw a new random order at each iteration (default False).
         sampler: the order of the indices instead (a ``Sampler``, or any iterable of
             indices; ``len(loader)`` needs its length); not with ``shuffle``.
@@ -108,7 +139,8 @@ class DataLoader:
             ``sampler`` or ``drop_last``. ``loader.batch_size`` is then None.
         num_workers: accepted for PyTorch code; NOTE: batches are always made in the
             calling process, one after the other (the same batches, in the same order).
-        collate_fn: joins a list of samples into a batch (default: ``default_collate``).
+        collate_fn: joins a list of samples into a batch (default: ``default_collate``;
+            with ``batch_size=None`` it takes one sample, default ``default_convert``).
         pin_memory: accepted and ignored (no GPU).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
         timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
@@ -139,14 +171,22 @@ class DataLoader:
             prefetch_factor
         self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
         self.in_order = in_order
-        self.batch_size = check_int("DataLoader", "batch_size", batch_size, 1)
+        self.batch_size = None if batch_size is None else \
+            check_int("DataLoader", "batch_size", batch_size, 1)
         self.shuffle = bool(shuffle)
         self.num_workers = check_int("DataLoader", "num_workers", num_workers, 0)
-        self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.pin_memory = pin_memory
         if not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(f"DataLoader: drop_last must be True or False, got {drop_last!r}")
         self.drop_last = bool(drop_last)
+        # batching ("auto-collation"): batch_size samples, or a batch_sampler's, at a time
+        self._batching = batch_size is not None or batch_sampler is not None
+        if batch_size is None and batch_sampler is None and self.drop_last:
+            raise ValueError("DataLoader: batch_size=None turns batching off, so drop_last "
+                             "must be False (as in PyTorch), got drop_last=True")
+        if collate_fn is None:
+            collate_fn = default_collate if self._batching else default_convert
+        self.collate_fn = collate_fn
         if generator is not None:
             as_generator(generator, "DataLoader")  # refuse a wrong type now, not mid-epoch
         self.generator = generator
@@ -175,8 +215,8 @@ class DataLoader:
             sampler = RandomSampler(dataset, generator=generator) if self.shuffle else \
                 SequentialSampler(dataset)
         self.sampler = sampler
-        self.batch_sampler = batch_sampler if batch_sampler is not None else \
-            BatchSampler(sampler, self.batch_size, self.drop_last)
+        self.batch_sampler = batch_sampler if batch_sampler is not None or \
+            not self._batching else BatchSampler(sampler, self.batch_size, self.drop_last)
         self._made = True
 
     def __setattr__(self, name, value):
@@ -188,10 +228,12 @@ class DataLoader:
         super().__setattr__(name, value)
 
     def __len__(self) -> int:
-        if self.batch_sampler is None:  # an IterableDataset's batches, when it has a len
+        if self.sampler is None:  # an IterableDataset's batches, when it has a len
             n = len(self.dataset)
+            if self.batch_size is None:
+                return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-        return len(self.batch_sampler)
+        return len(self.batch_sampler if self._batching else self.sampler)
 
     def __iter__(self):
         """One epoch's batches; the iterator has ``len``, as PyTorch's."""
@@ -216,8 +258,12 @@ class DataLoader:
         # NOTE: a fast path for the common case: the rows of a TensorDataset, collated by
         # default, are picked by one index per tensor instead of one GetItem per sample
         # and a stack, each a graph node (the same batches: tests/test_utils_data.py).
-        if self.batch_sampler is None:
+        if self.sampler is None:
             yield from self._streamed_batches()
+            return
+        if not self._batching:  # each sample is a batch
+            for index in self.sampler:
+                yield self.collate_fn(self.dataset[index])
             return
         whole = type(self.dataset) is TensorDataset and self.collate_fn is default_collate
         fetch_together = callable(getattr(self.dataset, "__getitems__", None))
@@ -237,6 +283,10 @@ class DataLoader:
     def _streamed_batches(self):
         """An IterableDataset's samples, batch_size at a time, as they come."""
         samples = iter(self.dataset)
+        if not self._batching:
+            for sample in samples:
+                yield self.collate_fn(sample)
+            return
         while True:
             batch = list(itertools.islice(samples, self.batch_size))
             if not batch or len(batch) < self.batch_size and self.drop_last:
