@@ -119,6 +119,16 @@ def test_the_module_trains_a_sigmoid_classifier():
      r"\(1,\)"),
     (lambda: F.binary_cross_entropy(tn.full((3,), 0.5), tn.ones(3, 1)), ValueError,
      r"binary_cross_entropy: target must have the input's shape \(3,\), got \(3, 1\)"),
+    (lambda: F.binary_cross_entropy(tn.full((3,), 0.5), tn.ones(1, 3)), ValueError,
+     r"binary_cross_entropy: target must have the input's shape \(3,\), got \(1, 3\), as "
+     r"PyTorch requires"),
+    (lambda: F.binary_cross_entropy_with_logits(tn.zeros(1, 3), tn.ones(3)), ValueError,
+     r"binary_cross_entropy_with_logits: target must have the input's shape \(1, 3\), got "
+     r"\(3,\), as PyTorch requires"),
+    (lambda: F.binary_cross_entropy_with_logits(tn.zeros(3), tn.ones(3),
+                                                pos_weight=tn.ones(4, 3)), ValueError,
+     r"weight and pos_weight must broadcast to the input's shape .* got shapes "
+     r"\[\(3,\), \(4, 3\)\]"),
     (lambda: F.binary_cross_entropy(tn.full((2, 3), 0.5), tn.ones(2, 3), weight=tn.ones(2)),
      ValueError, r"binary_cross_entropy: weight must broadcast to the input's shape \(2, 3\), "
                  r"got shape \(2,\)"),

@@ -457,11 +457,10 @@ def test_an_ignore_index_inside_the_classes_ignores_exactly_its_rows(targets, ig
 @pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 def test_bce_whose_weights_broadcast_the_loss_has_exact_gradients(weight_shape,
                                                                    pos_weight_shape, reduction):
-    # input (4, 1) against weights of 3 columns: the loss has shape (4, 3); its mean
-    # divides by 12, and so must the gradient (the engine sums it back to (4, 1))
+    # weights of one row, or of the input's shape, broadcast to the input's (4, 3)
     rng = np.random.default_rng(5)
-    x = tn.tensor(rng.normal(size=(4, 1)), requires_grad=True)
-    y = tn.tensor(rng.uniform(size=(4, 1)), requires_grad=True)
+    x = tn.tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    y = tn.tensor(rng.uniform(size=(4, 3)), requires_grad=True)
     w = None if weight_shape is None else tn.tensor(rng.uniform(0.2, 2, weight_shape))
     pw = None if pos_weight_shape is None else tn.tensor(rng.uniform(0.2, 3, pos_weight_shape))
     loss = F.binary_cross_entropy_with_logits(x, y, weight=w, pos_weight=pw, reduction=reduction)
@@ -586,8 +585,8 @@ def test_an_integer_input_takes_the_float_targets_dtype(name, expected):
      TypeError, "nll_loss: ignore_index must be an integer .*, got 1.5"),
     (lambda: F.binary_cross_entropy_with_logits(tn.randn(4, 3), tn.zeros(4, 3),
                                                 pos_weight=tn.ones(4)), ValueError,
-     r"binary_cross_entropy_with_logits: weight and pos_weight must broadcast with the "
-     r"input \(numpy's rules\), got shapes \[\(4, 3\), \(4,\)\]"),
+     r"binary_cross_entropy_with_logits: weight and pos_weight must broadcast to the "
+     r"input's shape \(numpy's rules, as in PyTorch\), got shapes \[\(4, 3\), \(4,\)\]"),
 ])
 def test_loss_arguments_are_refused_by_name(call, error, message):
     with pytest.raises(error, match=message):

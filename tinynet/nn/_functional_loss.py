@@ -95,15 +95,20 @@ def _batched(name, x):
     return x, False
 
 
-def _check_elementwise(name, x, target, reduction) -> None:
+def _check_elementwise(name, x, target, reduction, same_shape: bool = False) -> None:
     """The elementwise losses' checks: a known reduction, a Tensor input, and a target
     of numbers of the input's shape, or of one that differs only by dims of size 1 with
     as many elements (() and (1,), say: broadcasting them pairs each value once).
     NOTE: PyTorch broadcasts any two shapes, with a warning; (N, 1) against (N,) then
-    compares every pair, a classic silent bug, refused here."""
+    compares every pair, a classic silent bug, refused here. ``same_shape``: the shapes
+    must be equal, as PyTorch's binary cross-entropies require."""
     check_reduction(name, reduction)
     check_tensor(name, x)
-    check_target_shape(name, tuple(_target_array(name, target).shape), tuple(x.shape))
+    target_shape = tuple(_target_array(name, target).shape)
+    if same_shape and target_shape != tuple(x.shape):
+        raise ValueError(f"{name}: target must have the input's shape {tuple(x.shape)}, "
+                         f"got {target_shape}, as PyTorch requires; reshape one of them")
+    check_target_shape(name, target_shape, tuple(x.shape))
 
 
 def check_target_shape(name, target_shape: tuple, shape: tuple,
@@ -255,10 +260,10 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
 def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
     """Binary cross-entropy on logits, stable for any logit; targets in [0, 1], same shape.
-    ``weight`` and ``pos_weight`` broadcast against the input; 'mean' averages over the
-    broadcast shape."""
+    ``weight`` and ``pos_weight`` broadcast to the input's shape (PyTorch refuses a
+    broadcast that enlarges the loss)."""
     name = "binary_cross_entropy_with_logits"
-    _check_elementwise(name, input, target, reduction)
+    _check_elementwise(name, input, target, reduction, same_shape=True)
     input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
     _constant(name, "weight", weight)
@@ -267,11 +272,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     pw = None if pos_weight is None else cast_array(pos_weight, input.dtype)
     shapes = [tuple(input.shape)] + [a.shape for a in (w, pw) if a is not None]
     try:
-        np.broadcast_shapes(*shapes)
+        grows = np.broadcast_shapes(*shapes) != shapes[0]
     except ValueError:
-        raise ValueError(f"{name}: weight and pos_weight must broadcast with the input "
-                         f"(numpy's rules), got shapes {shapes} (input, then the weights "
-                         f"given)") from None
+        grows = True
+    if grows:
+        raise ValueError(f"{name}: weight and pos_weight must broadcast to the input's "
+                         f"shape (numpy's rules, as in PyTorch), got shapes {shapes} (input, "
+                         f"then the weights given)")
     return ops.BCEWithLogits.apply(input, y, w, pw, reduction)
 
 
@@ -290,7 +297,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None,  # noqa: A002
         0.1643
     """
     name = "binary_cross_entropy"
-    _check_elementwise(name, input, target, reduction)
+    _check_elementwise(name, input, target, reduction, same_shape=True)
     if input.dtype.kind != "f":  # (a float input keeps its dtype: the target follows it)
         input = _promoted(input, target)  # noqa: A001
     y = _as_dtype(target, input.dtype)
