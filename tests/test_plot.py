@@ -478,7 +478,7 @@ def test_health_draws_zero_and_infinite_values_and_a_divergence_where_they_show(
     assert len(zeros) == 1 and list(zeros[0].get_xdata()) == [2, 3]
     assert len(infs) == 1 and list(infs[0].get_xdata()) == [2]
     assert low < zeros[0].get_ydata()[0] < 0.5 and 2.0 < infs[0].get_ydata()[0] < high
-    assert "▼ 0 (nothing reached the weights); ▲ inf (overflowed)" in \
+    assert "▼ 0 (no gradient reached the weights)\n▲ inf (overflowed)" in \
         [t.get_text() for t in grad.texts]
     lines = _layer_lines(grad)
     np.testing.assert_array_equal(lines["layer 1 · Linear"], [0.5, np.nan, np.nan])
@@ -492,6 +492,36 @@ def test_health_draws_zero_and_infinite_values_and_a_divergence_where_they_show(
     assert "diverged: the loss became nan in epoch 4, step 14" in \
         [t.get_text() for t in loss.texts]
     assert fig.get_suptitle().endswith("3 epochs · diverged in epoch 4")
+
+
+def test_off_scale_markers_of_several_layers_do_not_hide_each_other_and_say_what_they_mean():
+    """Two layers with 0 in the same epochs get a row of ▼ each (one would cover the
+    other); the update panel's zero means weights that did not change, its inf a change
+    of weights of norm 0; its 1e-3 line is inside the panel even when every ratio is
+    far above it."""
+    def record(epoch):
+        return {"epoch": epoch, "train_loss": 1.0,
+                "layers": {"0": {"kind": "Linear", "grad_norm": 0.0, "update_ratio": 0.0},
+                           "1": {"kind": "ReLU", "dead_rate": 1.0, "saturation_rate": 1.0},
+                           "2": {"kind": "Linear", "grad_norm": 0.0,
+                                 "update_ratio": float("inf") if epoch == 1 else 0.0},
+                           "4": {"kind": "Linear", "grad_norm": 0.3, "update_ratio": 0.5}}}
+    fig = plot.health(tn.History([record(1), record(2)], {}))
+    for title in ("weight-gradient norm", "update / weight"):
+        ax = _axis(fig, title)
+        zeros = [line for line in ax.lines if line.get_marker() == "v"]
+        levels = [line.get_ydata()[0] for line in zeros]
+        assert len(zeros) == 2 and len(set(levels)) == 2
+        colors = {tuple(line.get_color()) for line in zeros}
+        assert len(colors) == 2  # each layer's own colour, both visible
+        assert ax.get_ylim()[0] < min(levels)
+    update = _axis(fig, "update / weight")
+    low, high = update.get_ylim()
+    assert low < 1e-3 < 0.5 < high  # the reference line is drawn, not only named
+    assert max(line.get_ydata()[0] for line in update.lines if line.get_marker() == "v") \
+        < 1e-3  # a layer that did not move sits below the line, not above it
+    assert "▼ 0 (the weights did not change)\n▲ inf (weights of norm 0 changed, or an " \
+        "overflow)" in [t.get_text() for t in update.texts]
 
 
 def test_comparison_marks_each_seed_beside_the_mean():
@@ -509,3 +539,8 @@ def test_comparison_marks_each_seed_beside_the_mean():
     marks = [line for line in units.lines if line.get_marker() == "_"]
     assert [list(m.get_ydata()) for m in marks] == [[0.2, 0.4], [0.5, 0.5]]
     assert "each seed" in [t.get_text() for t in units.get_legend().get_texts()]
+    # a seed far below every mean is inside the axis, not cut off by it
+    runs[0]["grad_ratio"] = 1e-4
+    _, grad, _ = plot.comparison(Comparison(base.rows, runs, base.settings)).axes
+    low, high = grad.get_ylim()
+    assert low < 1e-4 and high > 3.0

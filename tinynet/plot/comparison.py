@@ -43,7 +43,9 @@ def comparison(result, path=None):
                ylabel="accuracy", xlim=(-0.5, len(rows) - 0.5))
 
     ratios = np.array([r["grad_ratio"] for r in rows])
-    finite = ratios[np.isfinite(ratios) & (ratios > 0)]
+    seeds = _per_seed(result, rows)
+    every = np.concatenate([ratios, [r["grad_ratio"] for runs in seeds for r in runs]])
+    finite = every[np.isfinite(every) & (every > 0)]  # the means' and each seed's: all drawn
     low, high = min(finite.min(initial=1), 1), max(finite.max(initial=1), 1)
     drawn = np.isfinite(ratios) & (ratios > 0)
     ax_grad.plot(x[drawn], ratios[drawn], "o", color="tab:orange", markersize=9)
@@ -62,7 +64,6 @@ def comparison(result, path=None):
         else:
             ax_grad.annotate(f"{ratio:.2g}", (k, ratio), textcoords="offset points",
                              xytext=(8, 0), va="center", fontsize=9)
-    seeds = _per_seed(result, rows)
     named = False  # (one legend entry for the seeds)
     for k, runs in enumerate(seeds):  # each seed beside the geometric mean: its spread
         shown = [r["grad_ratio"] for r in runs

@@ -34,10 +34,12 @@ LAYER_PANELS = {
 
 def _layer_panel(ax, history, layers: dict, key: str) -> None:
     """One line per layer that recorded ``key``: its value per epoch (nan where absent).
-    On a log panel, a 0 (no gradient, no update) is drawn as ▼ along the bottom and an
-    infinite value (an overflow) as ▲ along the top, where a log axis has no place for
-    them, and the panel says so; a line per layer in its colour and one of four styles,
-    so neighbouring layers differ in more than a shade."""
+    On a log panel, a 0 (no gradient, no update) is drawn as ▼ below the lines and an
+    infinite value as ▲ above them, where a log axis has no place for them, each layer's
+    markers a step further out than the last one's (so none hides another), and the
+    panel says so; a line per layer in its colour and one of four styles, so neighbouring
+    layers differ in more than a shade. The update panel's range takes in its 1e-3
+    reference line."""
     labels, numbers = layer_labels(layers), layer_numbers(layers)
     cmap, last = colormap("viridis"), max(numbers.values())
     title, ylabel, log = LAYER_PANELS[key]
@@ -51,7 +53,10 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
     if log and series:
         drawable = every[np.isfinite(every) & (every > 0)]
         low, high = (drawable.min(), drawable.max()) if drawable.size else (1.0, 1.0)
+        if key == "update_ratio":
+            low, high = min(low, UPDATE_RATIO_REFERENCE), max(high, UPDATE_RATIO_REFERENCE)
         bottom, top = low / 4, high * 4
+        below = above = 0  # layers whose 0s (infs) are drawn so far
     for name, values in series.items():
         style = dict(color=cmap(0.85 * (numbers[name] - 1) / max(last - 1, 1)),  # 0.85: no
                      ls=LINE_STYLES[(numbers[name] - 1) % len(LINE_STYLES)])  # pale yellow
@@ -60,16 +65,21 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
             continue
         shown = np.where(np.isfinite(values) & (values > 0), values, math.nan)
         plot_line(ax, epochs, shown, label=labels[name], **style)
-        for mask, level, marker in ((values == 0, bottom, "v"), (values == np.inf, top, "^")):
-            if mask.any():
-                ax.plot(np.asarray(epochs)[mask], np.full(mask.sum(), level), marker,
-                        color=style["color"], markersize=7, label="_" + marker)
+        if (values == 0).any():
+            _off_scale_markers(ax, epochs, values == 0, bottom / MARKER_STEP ** below, "v",
+                               style["color"])
+            below += 1
+        if (values == np.inf).any():
+            _off_scale_markers(ax, epochs, values == np.inf, top * MARKER_STEP ** above, "^",
+                               style["color"])
+            above += 1
     ax.set(title=title, ylabel=ylabel)
     if log:
         ax.set_yscale("log")
         if series:
-            ax.set_ylim(bottom / 1.5, top * 1.5)
-            _say_off_scale(ax, every)
+            ax.set_ylim(bottom / MARKER_STEP ** max(below - 1, 0) / 1.5,
+                        top * MARKER_STEP ** max(above - 1, 0) * 1.5)
+            _say_off_scale(ax, every, key)
     else:
         share_axis(ax)
     if not ax.lines:  # e.g. dead units of a model without activations: say so
@@ -88,21 +98,38 @@ def _layer_panel(ax, history, layers: dict, key: str) -> None:
 
 
 LINE_STYLES = ("-", "--", "-.", ":")
+MARKER_STEP = 1.4  # the factor between two layers' rows of ▼ (▲) markers on a log panel
+
+# what a 0 and an inf mean, per log panel
+OFF_SCALE = {
+    "grad_norm": ("▼ 0 (no gradient reached the weights)", "▲ inf (overflowed)"),
+    "update_ratio": ("▼ 0 (the weights did not change)",
+                     "▲ inf (weights of norm 0 changed, or an overflow)"),
+}
 
 
-def _say_off_scale(ax, every: np.ndarray) -> None:
+def _off_scale_markers(ax, epochs, mask: np.ndarray, level: float, marker: str,
+                       color) -> None:
+    """One layer's markers for its 0s (▼) or infs (▲), at ``level``."""
+    ax.plot(np.asarray(epochs)[mask], np.full(mask.sum(), level), marker, color=color,
+            markersize=7, label="_" + marker)
+
+
+def _say_off_scale(ax, every: np.ndarray, key: str) -> None:
     """Name the markers a log panel draws for the values (``every`` layer's, every
     epoch's) it has no place for."""
     notes = []
+    zero, inf = OFF_SCALE[key]
     if (every == 0).any():
-        notes.append("▼ 0 (nothing reached the weights)")
+        notes.append(zero)
     if (every == np.inf).any():
-        notes.append("▲ inf (overflowed)")
+        notes.append(inf)
     if np.isnan(every).any() and not np.isnan(every).all():
         notes.append("gaps: nan")
-    if notes:
-        ax.text(0.01, 0.99, "; ".join(notes), transform=ax.transAxes, ha="left", va="top",
-                fontsize=8, color="0.25")
+    if notes:  # under the epoch axis: inside, the ▲ markers or a line could cover it
+        ax.annotate("\n".join(notes), (0.5, 0), xycoords=ax.xaxis.label, xytext=(0, -2),
+                    textcoords="offset points", ha="center", va="top", fontsize=8,
+                    color="0.25")
 
 
 def _metric_panel(ax, history, metric: str) -> None:
