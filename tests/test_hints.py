@@ -50,8 +50,19 @@ def test_lr_too_low_needs_tiny_steps_and_a_loss_that_barely_moved():
     assert "lr_too_low" in _kinds(tiny)
     tiny[-1]["train_loss"] = 0.96  # moved 4%: the steps are small but they work
     assert "lr_too_low" not in _kinds(tiny)
-    tiny[-1]["train_loss"], tiny[-1]["layers"]["0"]["update_ratio"] = 0.98, 1.1e-5
-    assert "lr_too_low" not in _kinds(tiny)
+    tiny[-1]["train_loss"], tiny[-1]["layers"]["0"]["update_ratio"] = 0.98, 1.3e-5
+    assert "lr_too_low" not in _kinds(tiny)  # the median of 1.3e-5 and 0.9e-5 is 1.1e-5
+
+
+def test_the_median_update_ratio_of_two_linears_is_their_mean():
+    # 0.060 and 0.138: the median 0.099 is below UPDATE_RATIO_HIGH = 0.1; the larger one
+    # alone (the upper median) would call the rate too high
+    records = [_record(1, train_loss=1.0), _record(2, train_loss=0.5, update=0.06)]
+    records[-1]["layers"]["2"]["update_ratio"] = 0.138
+    assert "lr_too_high" not in _kinds(records)
+    records[-1]["layers"]["2"]["update_ratio"] = 0.15  # median 0.105
+    hint = next(h for h in diagnose(records) if h.kind == "lr_too_high")
+    assert "by 1.0e-01 of their norm" in hint.message  # 0.105, not the larger 0.15
 
 
 def test_lr_too_high_when_the_loss_spiked_above_its_start_with_large_steps():

@@ -27,6 +27,7 @@ The kinds (``Hint.kind``; stable strings):
 """
 import dataclasses
 import math
+import statistics
 from dataclasses import dataclass, field
 
 from tinynet.diagnostics.labels import layer_labels
@@ -495,9 +496,10 @@ def _no_gradient(record: dict) -> bool:
 
 
 def _median_update_ratio(record: dict) -> float:
-    ratios = sorted(s.get("update_ratio", math.nan) for _, s in _linears(record))
+    """The median of the Linears' finite update ratios (of two, their mean), or nan."""
+    ratios = [s.get("update_ratio", math.nan) for _, s in _linears(record)]
     ratios = [r for r in ratios if math.isfinite(r)]
-    return ratios[len(ratios) // 2] if ratios else math.nan
+    return statistics.median(ratios) if ratios else math.nan
 
 
 def step_size(run: _Run) -> list:
