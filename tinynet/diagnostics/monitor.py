@@ -21,7 +21,7 @@ Definitions (per activation module, per epoch; "unit" = one feature of the last 
     epoch. Dead rate = dead units / units. ``dead_units`` lists them and ``dead_since``
     gives, for each, the first epoch of its current unbroken run of dead epochs.
     NOTE: a smooth activation's derivative rounds to exactly 0 far enough out (float32:
-    tanh at |z| >= 10, sigmoid at z >= ~16.75, GELU at z <= ~-14.5); such a unit counts
+    tanh at |z| >= 10, sigmoid at z >= ~16.6, GELU at z <= ~-14.4); such a unit counts
     as dead too, rightly: no gradient passes it. LeakyReLU is never dead.
   * saturated pair: a (sample, unit) pair with |f'(z)| < SATURATED × the activation's
     peak derivative (sigmoid 0.25, tanh 1, ...), SATURATED = 1 - 0.97² = 0.0591: for tanh
@@ -52,8 +52,9 @@ measured: its row holds ``{"reused": True}``, and
 a warning says so once, since its units' rates would mix layers of different widths.
 
 Sampling: activation statistics and update ratios are taken on every ``every``-th
-training step of an epoch (steps 1, 1 + every, 1 + 2·every, ...; each epoch's first step
-always); "the samples the monitor saw" are those steps' samples. Gradient norms are
+training forward pass of an epoch (passes 1, 1 + every, 1 + 2·every, ...; each epoch's
+first always; in ``fit`` a pass is a step, and with gradient accumulation each
+micro-batch's forward counts); "the samples the monitor saw" are those passes' samples. Gradient norms are
 taken on every step. ``every=1`` observes everything, exactly. What the hooks cost
 against a training step is measured in docs/performance.md: a sizeable share on small
 layers, where a step is little arithmetic.
