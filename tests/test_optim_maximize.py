@@ -108,3 +108,35 @@ def test_a_group_may_maximize_alone_and_the_flag_is_checked():
     assert (a.item(), b.item()) == (2.0, 0.0)
     with pytest.raises(TypeError, match="Adam: maximize must be True or False, got 'yes'"):
         optim.Adam([a], maximize="yes")
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_a_gradient_sharing_memory_is_stepped_up_and_left_as_it_was(name):
+    """A gradient that is the parameter's own memory (p.grad = p.detach()), one gradient
+    tensor shared by a maximising and a minimising group, and overlapping views: each
+    parameter steps as with its own copy of the gradient (PyTorch's numbers), and no
+    gradient changes."""
+    def run(library):
+        p = library.tensor([1.0, -2.0], dtype=library.float64, requires_grad=True)
+        p.grad = p.detach()
+        shared = library.ones(2, dtype=library.float64)
+        a = library.zeros(2, dtype=library.float64, requires_grad=True)
+        b = library.zeros(2, dtype=library.float64, requires_grad=True)
+        a.grad, b.grad = shared, shared[:]
+        opt = _make(library, name, [{"params": [p, a]}, {"params": [b], "maximize": False}])
+        for _ in range(3):
+            opt.step()
+        return [t.detach().numpy().copy() for t in (p, a, b, shared)]
+
+    ours = run(tn)
+    np.testing.assert_array_equal(ours[3], [1.0, 1.0])  # the shared gradient is untouched
+    assert np.all(ours[1] > 0) and np.all(ours[2] < 0)  # a climbs, b descends
+    torch = pytest.importorskip("torch")
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # NAdam's mu_product: a tensor of this dtype
+    try:
+        theirs = run(torch)
+    finally:
+        torch.set_default_dtype(default)
+    for mine, their in zip(ours, theirs):
+        np.testing.assert_allclose(mine, their, rtol=1e-12, atol=1e-15)

@@ -77,9 +77,10 @@ def check_maximize(where: str, maximize) -> bool:
 def maximizable(step):
     """Decorates an optimizer's ``step`` to honour each group's ``maximize``, as PyTorch
     does: step up the gradient, to maximise the objective. PyTorch negates g before the
-    update; here the closure runs first, then the gradients of the groups that maximise
-    are negated in place for the step and restored after it (a sign flip, exact both
-    ways), so the update rules stay as written."""
+    update; here the closure runs first, then each parameter of a group that maximises
+    steps with a negated copy of its gradient in place of its own (put back after), so
+    the update rules stay as written, and a gradient that shares memory with a
+    parameter or another gradient (``p.grad = p.detach()``) is never changed."""
     @functools.wraps(step)
     def stepped(self, closure=None):
         if closure is not None:
@@ -90,16 +91,15 @@ def maximizable(step):
         if not any([group.get("maximize") for group in self.param_groups]):
             step(self)  # (the usual case: one check per group)
             return loss
-        grads = list({id(p.grad.array): p.grad.array for group in self.param_groups
-                      if group.get("maximize") for p in group["params"]
-                      if p.grad is not None}.values())
-        for g in grads:
-            np.negative(g, out=g)
+        own = [(p, p._grad) for group in self.param_groups if group.get("maximize")
+               for p in group["params"] if p._grad is not None]
+        for p, grad in own:
+            p._grad = Tensor._wrap(np.negative(grad.array), False, None)
         try:
             step(self)
         finally:
-            for g in grads:
-                np.negative(g, out=g)
+            for p, grad in own:
+                p._grad = grad
         return loss
     return stepped
 
