@@ -218,6 +218,29 @@ def test_setitem_with_a_broadcast_value_sums_its_gradient():
     assert w.grad.tolist() == [16.0]    # 4 · 2w
 
 
+@pytest.mark.parametrize("key, shape", [(0, (1, 4)), (slice(0, 2), (1, 1, 4)),
+                                        ([0, 2], (1, 2, 4)), ((slice(None), 1), (1, 3)),
+                                        (Ellipsis, (1, 1, 3, 4)), ((1, 2), (1, 1))])
+def test_setitem_drops_a_values_extra_leading_ones_as_pytorch(key, shape):
+    # the value's gradient is the weights at the places it was written, in its own shape
+    weights = np.arange(12.0).reshape(3, 4)
+    v = tn.ones(*shape, dtype=tn.float64, requires_grad=True)
+    x = tn.zeros(3, 4, dtype=tn.float64)
+    x[key] = v * 2
+    (x * tn.tensor(weights)).sum().backward()
+    assert v.grad.shape == shape
+    written = 2 * weights[key]  # summed over the rows the value was broadcast to
+    inner = shape[len(shape) - written.ndim:]
+    expected = written.sum(axis=tuple(i for i, n in enumerate(inner) if n == 1 <
+                                      written.shape[i]), keepdims=True)
+    np.testing.assert_array_equal(v.grad.array, expected.reshape(shape))
+    y = tn.zeros(3, 4)
+    y[y > -1] = tn.arange(12.0).reshape(1, 12)  # a mask's target is 1-D
+    assert y.tolist() == weights.tolist()
+    with pytest.raises(ValueError):
+        y[0] = tn.ones(2, 4)  # a leading 2 is not dropped
+
+
 def test_a_scattered_accumulation_matches_the_closed_form():
     a = leaf([1.0, 2.0, 3.0])
     counts = tn.zeros(4, dtype=tn.float64)

@@ -366,6 +366,8 @@ class TensorInPlace:
         so gradients are PyTorch's (see tensor_inplace.py); a leaf that requires grad is
         refused, as in PyTorch."""
         arrays = _index_arrays(index)
+        if isinstance(value, (TensorInPlace, np.ndarray)) and value.ndim and value.shape[0] == 1:
+            value = _without_leading_ones(value, self.array, arrays)
         if self._recording(value):
             self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
@@ -396,6 +398,16 @@ class TensorInPlace:
 
     def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
         return self.new_tensor(np.full(tuple(size), fill_value), dtype, requires_grad)
+
+
+def _without_leading_ones(value, array: np.ndarray, index):
+    """``value`` without the leading dims of size 1 it has beyond ``array[index]``'s, as
+    PyTorch drops them (``x[0] = v`` with v of shape (1, 4) and x[0] of (4,)); a reshape,
+    so a value that requires grad gets its gradient in its own shape."""
+    extra = value.ndim - ops.movement.take(array, index).ndim
+    if extra <= 0 or any(n != 1 for n in value.shape[:extra]):
+        return value  # (numpy's error or broadcasting decides)
+    return value.reshape(value.shape[extra:])
 
 
 def _size(size) -> tuple:
