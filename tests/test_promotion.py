@@ -86,6 +86,10 @@ NON_BOOL = [c for c in CASES if c[0].dtype.kind != "b"]  # bool tensors have no 
 @pytest.mark.parametrize("op", list(OPERATORS))
 @pytest.mark.parametrize("x,y,expected", NON_BOOL, ids=[f"case{i}" for i in range(len(NON_BOOL))])
 def test_operators_give_the_result_type(op, x, y, expected):
+    if op == "where" and type(y) is int and y == 300:  # (PyTorch's where refuses it too)
+        with pytest.raises(RuntimeError, match="cannot be converted .* without overflow"):
+            OPERATORS[op](x, y)
+        return
     assert OPERATORS[op](x, y).dtype == expected
     if isinstance(y, tn.Tensor) and y.dtype.kind != "b":
         assert OPERATORS[op](y, x).dtype == expected
@@ -116,6 +120,19 @@ def test_powers_of_booleans_as_in_pytorch():
     assert (b ** False).dtype == tn.bool and (b ** False).tolist() == [True, True]
     assert (b ** True).tolist() == [True, False]
     assert (b ** 2).dtype == I64 and (b ** 2).tolist() == [1, 0]
+
+
+def test_where_refuses_an_int_its_integer_tensor_cannot_hold_as_pytorch():
+    small = tn.tensor([1, 2], dtype=tn.uint8)
+    choose = tn.tensor([True, False])
+    with pytest.raises(RuntimeError, match="where: other 300 cannot be converted to the "
+                                           "tensor's dtype uint8 without overflow"):
+        tn.where(choose, small, 300)  # numpy would write 44
+    with pytest.raises(RuntimeError, match="where: input 2147483648 cannot be converted"):
+        tn.where(choose, 2 ** 31, tn.tensor([1, 2], dtype=tn.int32))
+    assert tn.where(choose, small, 255).tolist() == [1, 255]
+    assert tn.where(choose, tn.tensor([1, 2], dtype=tn.int8), -128).tolist() == [1, -128]
+    assert tn.where(choose, small, 2.5).dtype == F32
 
 
 def test_true_division_of_integers_gives_the_default_float():

@@ -101,13 +101,27 @@ def where(condition, input=None, other=None):
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: condition must be a boolean tensor, got dtype {cond.dtype}")
     if isinstance(input, Tensor):
+        _check_fits("other", other, input)
         input, other = promote(input, other)
     elif isinstance(other, Tensor):
+        _check_fits("input", input, other)
         other, input = promote(other, input)
     else:  # two numbers: arrays of their result dtype
         dtype = result_type(input, other)
         input, other = np.asarray(input, dtype=dtype), np.asarray(other, dtype=dtype)
     return guard_read(ops.Where.apply(cond, input, other), condition)
+
+
+def _check_fits(name: str, number, tensor: Tensor) -> None:
+    """A Python int beside an integer tensor in ``where`` must fit the tensor's dtype:
+    PyTorch refuses it, where numpy would wrap it round (300 in uint8: 44)."""
+    kind = tensor.array.dtype.kind
+    if type(number) is int and kind in "iu":
+        info = np.iinfo(tensor.array.dtype)
+        if not info.min <= number <= info.max:
+            raise RuntimeError(f"where: {name} {number} cannot be converted to the tensor's "
+                               f"dtype {tensor.dtype} without overflow (as in "
+                               f"PyTorch); it holds {info.min} to {info.max}")
 
 
 def meshgrid(*tensors, indexing=None) -> tuple:
