@@ -85,7 +85,20 @@ def test_a_negative_probability_gives_nan_as_pytorch():
     assert np.isnan(out.array[0, 0]) and out.array[0, 1] == pytest.approx(0.5 * np.log(0.5))
 
 
+def test_a_nan_or_infinite_input_where_the_target_is_zero_shows_in_the_loss_as_pytorch():
+    # t·log t is 0 at t = 0, but -t·x is not when x is nan or ±inf: the loss must not hide it
+    x = tn.tensor([[float("nan"), -0.5, -1.0], [-np.inf, np.inf, -1.0]], dtype=tn.float64)
+    t = tn.tensor([[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]], dtype=tn.float64)
+    out = F.kl_div(x, t, "none").array
+    assert np.isnan(out[0, 0]) and np.isnan(out[1, 0]) and np.isnan(out[1, 1])
+    assert out[1, 2] == 1.0 and np.isnan(F.kl_div(x, t, "batchmean").item())
+    finite = F.kl_div(tn.tensor([[-2.0, -0.1]]), tn.tensor([[0.0, 1.0]]), "none").array
+    assert finite[0, 0] == 0.0 and not np.signbit(finite[0, 0])  # 0, not -0
+
+
 @pytest.mark.parametrize("call, error, message", [
+    (lambda: F.kl_div(tn.tensor([1, 2]), tn.tensor([1, 3]), "none"), TypeError,
+     "kl_div: input and target must be floating point .*, got int64"),
     (lambda: nn.KLDivLoss("batch"), ValueError,
      r"KLDivLoss: reduction must be one of 'none', 'batchmean', 'sum', 'mean', got 'batch' "
      r"\(did you mean 'batchmean'\?\)"),

@@ -411,6 +411,9 @@ def kl_div(input: Tensor, target, reduction: str = "mean",  # noqa: A002
                       "batch size only, which is the KL divergence's definition",
                       UserWarning, stacklevel=2)
     input = _promoted(input, target)  # noqa: A001
+    if input.dtype.kind != "f":  # (numpy would truncate its logs)
+        raise TypeError(f"kl_div: input and target must be floating point (as in PyTorch), "
+                        f"got {input.dtype}")
     return ops.KLDiv.apply(input, _as_dtype(target, input.dtype), log_target, reduction)
 
 

@@ -220,8 +220,9 @@ class SmoothL1(Function):
 class KLDiv(Function):
     """Kullback-Leibler divergence of log-probabilities x from target probabilities t,
     elementwise (x and t share a shape):
-        ℓ = t·(log t - x)  (0 where t = 0);   dℓ/dx = -t;   dℓ/dt = log t + 1 - x
-    (the target's gradient is nan where t = 0, as PyTorch's), or with ``log_target`` (t
+        ℓ = t·(log t - x);   dℓ/dx = -t;   dℓ/dt = log t + 1 - x
+    (where t = 0, ℓ = -t·x, as PyTorch's xlogy(t, t) - t·x: 0, but nan for an x of nan or
+    ±inf; the target's gradient is nan there, as PyTorch's), or with ``log_target`` (t
     holds log-probabilities):
         ℓ = eᵗ·(t - x);   dℓ/dx = -eᵗ;   dℓ/dt = eᵗ·(t - x + 1).
     Reduced by 'none', 'sum', 'mean' (over every element) or 'batchmean' (the sum over
@@ -237,8 +238,10 @@ class KLDiv(Function):
         else:
             p = t
             with np.errstate(divide="ignore", invalid="ignore"):  # log 0 (and 0·inf there,
-                # replaced by 0); t < 0 gives nan, as PyTorch
-                losses = np.where(t > 0, t * (np.log(t) - x), np.where(t == 0, 0.0, np.nan))
+                # replaced); t < 0 gives nan, as PyTorch. NOTE: 0 - t·x, not 0, at t = 0:
+                # a nan (or infinite) x there must not vanish from the loss
+                losses = np.where(t > 0, t * (np.log(t) - x),
+                                  np.where(t == 0, 0.0 - t * x, np.nan))
             losses = losses.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, t, p)
         ctx.log_target, ctx.reduction = log_target, reduction
