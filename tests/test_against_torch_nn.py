@@ -380,6 +380,13 @@ def test_linear_default_init_distribution_equals_pytorchs():
         assert stats.ks_2samp(a, b).pvalue > 0.01  # indistinguishable distributions
 
 
+def test_every_loss_modules_repr_equals_pytorchs():
+    names = [name for name in dir(nn) if name.endswith("Loss")]
+    assert len(names) >= 20
+    for name in names:
+        assert repr(getattr(nn, name)()) == repr(getattr(torch.nn, name)()), name
+
+
 def test_names_and_repr_equal_pytorchs():
     class Block(nn.Module):
         def __init__(self):

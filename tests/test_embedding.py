@@ -88,6 +88,13 @@ def test_reprs_equal_pytorchs():
     assert repr(nn.Embedding(10, 3, padding_idx=-1)) == "Embedding(10, 3, padding_idx=9)"
 
 
+def test_pytorchs_positional_call_with_the_defaults_runs():
+    # as PyTorch's Embedding.forward calls it: every argument by position
+    weight = tn.arange(6.0).reshape(3, 2)
+    out = F.embedding(tn.tensor([2, 0]), weight, None, None, 2.0, False, False)
+    assert out.tolist() == [[4.0, 5.0], [0.0, 1.0]]
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: nn.Embedding(5, 2)(tn.tensor([5])), IndexError,
      r"embedding: indices must be in \[0, 5\) \(rows of weight\), got 5"),
@@ -98,6 +105,8 @@ def test_reprs_equal_pytorchs():
      r"Embedding: padding_idx must be an integer in \[-5, 4\], got 5"),
     (lambda: nn.Embedding(5, 2, max_norm=1.0), NotImplementedError, "max_norm"),
     (lambda: nn.Embedding(5, -2), ValueError, "embedding_dim must be an integer >= 0"),
+    (lambda: F.embedding(tn.tensor([0]), tn.zeros(3, 2), None, 1.0), NotImplementedError,
+     "embedding: max_norm and scale_grad_by_freq are not implemented, got max_norm=1.0"),
     (lambda: F.embedding(tn.tensor([0]), tn.zeros(3)), ValueError,
      (r"embedding: weight must have 2 dimensions \(num_embeddings, embedding_dim\), got "
       r"shape \(3,\)")),

@@ -279,10 +279,18 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     return ops.AlphaDropout.apply(input, p, generator)
 
 
-def embedding(input, weight: Tensor, padding_idx: int = None) -> Tensor:  # noqa: A002
+def embedding(input, weight: Tensor, padding_idx: int = None, max_norm=None,  # noqa: A002
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
     """The rows of ``weight`` (V, D) at the integer indices ``input`` (any shape (*)): a
     tensor of shape (*, D). Repeated indices add up in ``weight``'s gradient; the row
-    ``padding_idx`` gets none."""
+    ``padding_idx`` gets none. PyTorch's other arguments, as ``nn.Embedding``'s: ``max_norm``
+    and ``scale_grad_by_freq`` only at their defaults (not implemented), ``norm_type`` and
+    ``sparse`` accepted (the gradient is a dense (V, D) array)."""
+    if max_norm is not None or scale_grad_by_freq:
+        raise NotImplementedError(f"embedding: max_norm and scale_grad_by_freq are not "
+                                  f"implemented, got max_norm={max_norm!r}, "
+                                  f"scale_grad_by_freq={scale_grad_by_freq!r}")
     indices = _array(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: input must hold integer indices, got dtype "

@@ -69,10 +69,6 @@ class CrossEntropyLoss(Module):
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
-
-
 class NLLLoss(Module):
     """Negative log-likelihood of class indices under log-probabilities (use after
     ``LogSoftmax``). Args and shapes as ``CrossEntropyLoss`` (no label smoothing)."""
