@@ -86,6 +86,10 @@ NON_BOOL = [c for c in CASES if c[0].dtype.kind != "b"]  # bool tensors have no 
 @pytest.mark.parametrize("op", list(OPERATORS))
 @pytest.mark.parametrize("x,y,expected", NON_BOOL, ids=[f"case{i}" for i in range(len(NON_BOOL))])
 def test_operators_give_the_result_type(op, x, y, expected):
+    if op == "-" and isinstance(y, tn.Tensor) and y.dtype == tn.bool:  # (as PyTorch)
+        with pytest.raises(RuntimeError, match="subtraction with a bool tensor"):
+            OPERATORS[op](x, y)
+        return
     if op == "where" and type(y) is int and y == 300:  # (PyTorch's where refuses it too)
         with pytest.raises(RuntimeError, match="cannot be converted .* without overflow"):
             OPERATORS[op](x, y)
@@ -120,6 +124,18 @@ def test_powers_of_booleans_as_in_pytorch():
     assert (b ** False).dtype == tn.bool and (b ** False).tolist() == [True, True]
     assert (b ** True).tolist() == [True, False]
     assert (b ** 2).dtype == I64 and (b ** 2).tolist() == [1, 0]
+
+
+def test_subtraction_with_a_bool_tensor_and_negative_powers_of_bools_are_refused():
+    mask = tn.tensor([True, False])
+    for call in (lambda: mask - 1, lambda: 1 - mask, lambda: tn.ones(2) - mask,
+                 lambda: mask.sub(tn.ones(2))):
+        with pytest.raises(RuntimeError, match="sub: subtraction with a bool tensor is not "
+                                               "supported .* ~ or logical_not"):
+            call()
+    with pytest.raises(RuntimeError, match="integers to negative integer powers"):
+        mask ** -3
+    assert (tn.tensor([3, 4]) - 1).tolist() == [2, 3]
 
 
 def test_where_refuses_an_int_its_integer_tensor_cannot_hold_as_pytorch():

@@ -722,6 +722,14 @@ def test_one_hot():
         F.one_hot(tn.tensor([0.0]))
 
 
+def test_arange_refuses_bounds_against_the_steps_sign_as_pytorch():
+    for start, end, step in ((3, 0, 1), (0, 3, -1), (0.0, -0.5, 0.1)):
+        with pytest.raises(ValueError, match="arange: the bounds must agree with the "
+                                             "step's sign"):
+            tn.arange(start, end, step)
+    assert tn.arange(3, 3).tolist() == [] and tn.arange(3, 0, -1).tolist() == [3, 2, 1]
+
+
 def test_float_arange_is_computed_in_float64_then_cast_as_pytorch():
     # numpy's float32 arange accumulates the step in float32: its "0" was -7.6e-6
     x = tn.arange(-8.0, 8.0, 0.1)

@@ -174,6 +174,9 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False,
         start, end, step = math.trunc(start), math.trunc(end), math.trunc(step)
     if step == 0:
         raise ValueError(f"arange: step must be nonzero, got {step!r}")
+    if (end - start) * step < 0:  # (an empty range, start == end, is fine)
+        raise ValueError(f"arange: the bounds must agree with the step's sign (as in "
+                         f"PyTorch), got start={start!r}, end={end!r}, step={step!r}")
     count = len(np.arange(start, end, step, dtype=np.float64))
     if integral:
         values = math.trunc(start) + math.trunc(step) * np.arange(count, dtype=np.int64)

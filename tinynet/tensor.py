@@ -285,11 +285,13 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
     def __sub__(self, other):
         if not _same_dtype(self, other):
+            _check_no_bool_subtraction(self, other)
             self, other = promote(self, other)
         return ops.Sub.apply(self, other)
 
     def __rsub__(self, other):
         if not _same_dtype(self, other):
+            _check_no_bool_subtraction(self, other)
             self, other = promote(self, other)
         return ops.Sub.apply(other, self)
 
@@ -324,7 +326,7 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
     def __pow__(self, exponent):
         if isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool) and \
-                exponent < 0 and self.array.dtype.kind in "iu":  # (numpy would wrap a uint8's)
+                exponent < 0 and self.array.dtype.kind in "iub":  # (numpy would wrap a uint8's)
             raise RuntimeError(f"pow: integers to negative integer powers are not allowed (as "
                                f"in PyTorch), got a {self.dtype} tensor and exponent "
                                f"{exponent}; make one of them floating point")
@@ -397,6 +399,15 @@ def _same_dtype(x: Tensor, other) -> bool:
     if type(other) is float:
         return x.array.dtype.kind == "f"
     return isinstance(other, Tensor) and other.array.dtype is x.array.dtype
+
+
+def _check_no_bool_subtraction(x: Tensor, other) -> None:
+    """Refuse a subtraction with a bool tensor on either side, as PyTorch does (numpy
+    refuses bool - bool only; True - 1 would be 0): a mask is inverted with ``~``."""
+    if x.array.dtype == np.bool_ or isinstance(other, Tensor) and \
+            other.array.dtype == np.bool_:
+        raise RuntimeError("sub: subtraction with a bool tensor is not supported (as in "
+                           "PyTorch); to invert a mask use ~ or logical_not()")
 
 
 def _check_not_bool_power(x: Tensor) -> None:
