@@ -471,6 +471,28 @@ def test_a_parameter_given_twice_is_refused_not_updated_twice(make):
         make([{"params": [w]}, {"params": [w]}], lr=0.1)
 
 
+def test_malformed_param_groups_are_refused_as_pytorch():
+    w, q = _param(), _param()
+    with pytest.raises(TypeError, match="SGD: params must be an ordered collection .* got a "
+                                        "set"):
+        optim.SGD([{"params": {w}}], lr=0.1)
+    with pytest.raises(TypeError, match=r"SGD: param_group must be a dict \(with 'params'\), "
+                                        r"got list"):
+        optim.SGD([w], lr=0.1).add_param_group([q])
+    with pytest.raises(TypeError, match="param_group must be a dict .* got Tensor"):
+        optim.SGD([{"params": [w]}, q], lr=0.1)
+    with pytest.raises(ValueError, match="params must all be .name, tensor. pairs or all "
+                                         "tensors, got a pair at position 0 and no name at "
+                                         "position 1"):
+        optim.SGD([("w", w), q], lr=0.1)
+    named = optim.SGD([("w", w)], lr=0.1)
+    with pytest.raises(ValueError, match="must all be named or all unnamed .* a group without "
+                                         "names to add to groups with"):
+        named.add_param_group({"params": [q]})
+    named.add_param_group({"params": [("q", q)]})
+    assert [g["param_names"] for g in named.param_groups] == [["w"], ["q"]]
+
+
 def test_invalid_parameter_lists():
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.SGD([], lr=0.1)

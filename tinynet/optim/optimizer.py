@@ -180,11 +180,29 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, group: dict) -> None:
+        where = type(self).__name__
+        if not isinstance(group, dict):
+            raise TypeError(f"{where}: param_group must be a dict (with 'params'), got "
+                            f"{type(group).__name__}")
         group = dict(group)
         params = group["params"]
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{where}: params must be an ordered collection (a list), got a "
+                            f"set: the order of a set's tensors changes between runs, and "
+                            f"with it the optimizer's state_dict (as PyTorch refuses it)")
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
-        where = type(self).__name__
-        if group["params"] and all(_is_named(p) for p in group["params"]):
+        named = [_is_named(p) for p in group["params"]]
+        if any(named) and not all(named):
+            raise ValueError(f"{where}: params must all be (name, tensor) pairs or all "
+                             f"tensors, got a pair at position {named.index(True)} and no "
+                             f"name at position {named.index(False)}")
+        if self.param_groups and group["params"] and \
+                all(named) != ("param_names" in self.param_groups[0]):
+            raise ValueError(f"{where}: the param groups must all be named or all unnamed "
+                             f"(as in PyTorch), got a group "
+                             f"{'with' if all(named) else 'without'} names to add to groups "
+                             f"{'without' if all(named) else 'with'}")
+        if group["params"] and all(named):
             # model.named_parameters(), as PyTorch (2.2 on) takes it: the names are kept
             group["param_names"] = [name for name, _ in group["params"]]
             group["params"] = [p for _, p in group["params"]]
