@@ -174,6 +174,28 @@ def test_reshape_view_transpose_permute_T():
     check(lambda a: a.T, lambda a: a.T, rand(3, 5))
 
 
+@pytest.mark.parametrize("make, shape", [
+    (lambda m: m.arange(6.0).reshape(2, 3).t(), (6,)),
+    (lambda m: m.arange(6.0).reshape(2, 3).t(), (3, 1, 2)),
+    (lambda m: m.arange(6.0).reshape(2, 3)[:, :2], (4,)),
+    (lambda m: m.arange(6.0).reshape(2, 3)[:, :2], (2, 1, 2)),
+    (lambda m: m.arange(24.0).reshape(2, 3, 4).permute(1, 0, 2), (3, 8)),
+    (lambda m: m.arange(24.0).reshape(2, 3, 4).permute(1, 0, 2), (6, 4)),
+])
+def test_view_refuses_what_pytorchs_refuses_and_shares_memory_otherwise(make, shape):
+    try:
+        expected = make(torch).view(shape)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="cannot be viewed as shape .* without a copy"):
+            make(tn).view(shape)
+        return
+    x = make(tn)
+    y = x.view(shape)
+    np.testing.assert_array_equal(y.array, expected.numpy())
+    y.fill_(-1.0)  # a view: the change reaches the tensor viewed
+    assert (x.array == -1).all()
+
+
 @pytest.mark.parametrize("index", [
     (slice(1, None), slice(None, None, 2)),
     (np.array([0, 2, 0, 0]),),             # repeated rows: gradients add up

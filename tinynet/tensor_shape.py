@@ -24,17 +24,23 @@ class TensorShape:
         return self._reshaped("reshape", args_or_keyword("reshape", sizes, "shape", shape))
 
     def view(self, *sizes, size=None):
-        """``reshape`` (NOTE: a copy when numpy cannot view the data, where PyTorch's view
-        refuses a non-contiguous tensor)."""
-        return self._reshaped("view", args_or_keyword("view", sizes, "size", size))
+        """``reshape`` into a view of the same memory, as PyTorch's: a tensor whose
+        layout cannot be viewed in the new shape without a copy (a transpose flattened)
+        is refused, as PyTorch refuses it, rather than silently copied (a write through
+        the result would then not reach this tensor)."""
+        shape = args_or_keyword("view", sizes, "size", size)
+        _check_viewable("view", self.array, shape)
+        return self._reshaped("view", shape)
 
     def reshape_as(self, other):
         """``reshape(other.shape)``."""
         return self._reshaped("reshape_as", _shape_of(other, "reshape_as"))
 
     def view_as(self, other):
-        """``view(other.shape)`` (a reshape, as ``view``)."""
-        return self._reshaped("view_as", _shape_of(other, "view_as"))
+        """``view(other.shape)``."""
+        shape = _shape_of(other, "view_as")
+        _check_viewable("view_as", self.array, shape)
+        return self._reshaped("view_as", shape)
 
     def _reshaped(self, where: str, shape: tuple):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -330,6 +336,25 @@ def _sizes(sizes: tuple) -> tuple:
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         return tuple(sizes[0])
     return sizes
+
+
+def _check_viewable(where: str, array: np.ndarray, shape: tuple) -> None:
+    """Refuse a new shape that ``array``'s layout cannot take without a copy, as PyTorch's
+    view does (a wrong count of elements is left to the reshape's own check)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        np.reshape(array, shape, copy=False)
+    except ValueError as error:
+        if "avoid creating a copy" in str(error):
+            raise RuntimeError(
+                f"{where}: the tensor's layout (shape {array.shape}, strides "
+                f"{tuple(s // array.itemsize for s in array.strides)}) cannot be viewed as "
+                f"shape {tuple(shape)} without a copy, "
+                f"as in PyTorch; use .reshape(...) (a copy when needed) or .contiguous() "
+                f"first") from None
+    except TypeError:
+        pass  # (not a shape of ints: the reshape's check names it)
 
 
 def _shape_of(other, name: str) -> tuple:
