@@ -435,3 +435,32 @@ def test_max_over_a_dim_keeps_only_its_indices_so_the_input_may_change_under_no_
     values.sum().backward()
     expected = [[0, 1, 0], [0, 0, 1]] if reduce == "max" else [[1, 0, 0], [0, 1, 0]]
     assert x.grad.tolist() == expected
+
+
+@pytest.mark.parametrize("call, dtype, values", [
+    (lambda m: m.tensor([5.5, -3.0]).fmod_(m.tensor([2.0], dtype=m.float64)), "float32",
+     [1.5, -1.0]),
+    (lambda m: m.tensor([5, -3], dtype=m.int32).remainder_(m.tensor([2])), "int32", [1, 1]),
+    (lambda m: m.tensor([5.5], dtype=m.float16).clamp_min_(m.tensor([6.25])), "float16",
+     [6.25]),
+    (lambda m: m.tensor([1.0, -1.0]).atan2_(m.tensor([1.0], dtype=m.float64)), "float32",
+     [float(np.float32(np.pi / 4)), float(np.float32(-np.pi / 4))]),
+    (lambda m: m.tensor([1.0, 2.0]).addcmul_(m.tensor([1.0], dtype=m.float64),
+                                             m.tensor([3.0])), "float32", [4.0, 5.0]),
+    (lambda m: m.tensor([7, -7], dtype=m.int16).floor_divide_(m.tensor([2])), "int16",
+     [3, -4]),
+])
+def test_an_in_place_result_of_a_wider_dtype_of_the_same_kind_is_cast_as_pytorch(call, dtype,
+                                                                                  values):
+    # computed in the wider dtype, written in the tensor's own
+    ours = call(tn)
+    assert str(ours.dtype).split(".")[-1] == dtype and ours.tolist() == values
+    torch = pytest.importorskip("torch")
+    theirs = call(torch)
+    assert str(theirs.dtype) == f"torch.{dtype}" and theirs.tolist() == values
+
+
+def test_an_in_place_result_of_a_higher_kind_is_refused():
+    with pytest.raises(RuntimeError, match="fmod_: the result's dtype float32 cannot be "
+                                           "written into this tensor's dtype int64"):
+        tn.tensor([5, -3]).fmod_(tn.tensor([2.0]))

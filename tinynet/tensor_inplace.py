@@ -285,9 +285,14 @@ class TensorInPlace:
         recording = self._recording(other)
         result = out_of_place(self)
         if result.dtype != self.dtype:
-            raise RuntimeError(f"{name}: the result's dtype {result.dtype} cannot be written "
-                               f"into this tensor's dtype {self.dtype} (as in PyTorch); use "
-                               f"the out-of-place {name[:-1]}() for a new tensor")
+            # as PyTorch: a result of a wider dtype of the same kind is cast (float64 into
+            # float32), one of a higher kind (a float into an integer tensor) refused
+            if _KIND_RANK[result.dtype.kind] > _KIND_RANK[self.dtype.kind]:
+                raise RuntimeError(f"{name}: the result's dtype {result.dtype} cannot be "
+                                   f"written into this tensor's dtype {self.dtype} (as in "
+                                   f"PyTorch); use the out-of-place {name[:-1]}() for a new "
+                                   f"tensor")
+            result = result.to(self.dtype)
         if result.shape != self.shape:  # (the operands broadcast to a larger shape)
             raise RuntimeError(f"{name}: the result's shape {tuple(result.shape)} cannot be "
                                f"written into this tensor's shape {tuple(self.shape)} (as in "
@@ -408,6 +413,9 @@ def _without_leading_ones(value, array: np.ndarray, index):
     if extra <= 0 or any(n != 1 for n in value.shape[:extra]):
         return value  # (numpy's error or broadcasting decides)
     return value.reshape(value.shape[extra:])
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integers < floats
 
 
 def _size(size) -> tuple:
