@@ -722,6 +722,18 @@ def test_one_hot():
         F.one_hot(tn.tensor([0.0]))
 
 
+def test_masked_fill_and_index_fill_store_an_int_as_pytorch():
+    small, mask = tn.tensor([1, 2], dtype=tn.uint8), tn.tensor([True, False])
+    assert small.masked_fill(mask, -1).tolist() == [255, 2]  # wrapped, as PyTorch
+    assert small.index_fill(0, tn.tensor([0]), -1).tolist() == [255, 2]
+    with pytest.raises(RuntimeError, match=r"masked_fill: value 300 cannot be converted to "
+                                           r"uint8 without overflow \(it must be in \[-255, "
+                                           r"255\]\)"):
+        small.masked_fill(mask, 300)
+    with pytest.raises(RuntimeError, match="index_fill: value 300 cannot be converted"):
+        small.index_fill(0, tn.tensor([0]), 300)
+
+
 def test_arange_refuses_bounds_against_the_steps_sign_as_pytorch():
     for start, end, step in ((3, 0, 1), (0, 3, -1), (0.0, -0.5, 0.1)):
         with pytest.raises(ValueError, match="arange: the bounds must agree with the "

@@ -75,10 +75,10 @@ def _wrapped(x, dtype):
     return _values(x)
 
 
-def _stored(where: str, x, dtype):
-    """A value to store (``fill_``, ``x[i] = v``): a Python int must fit ``dtype`` as
-    PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped: uint8 -1 is
-    255), else a RuntimeError, where numpy raised OverflowError."""
+def stored_scalar(where: str, x, dtype):
+    """A value to store (``fill_``, ``x[i] = v``, ``masked_fill``): a Python int must fit
+    ``dtype`` as PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped:
+    uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError."""
     if type(x) is int and dtype.kind in "iu":
         info = np.iinfo(dtype)
         low = -int(info.max) if dtype.kind == "u" else int(info.min)
@@ -354,7 +354,7 @@ class TensorInPlace:
         PyTorch's ``ZeroBackward``/``FillBackward``."""
         if self._recording(values):
             return self._rebind(ops.SetItem.apply(self, values, Ellipsis))
-        values = _stored("fill_", values, self.dtype)
+        values = stored_scalar("fill_", values, self.dtype)
         self.bump_version()
         self.array[...] = values
         return self
@@ -376,7 +376,7 @@ class TensorInPlace:
         if self._recording(value):
             self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
-        value = _stored("setitem", value, self.dtype)
+        value = stored_scalar("setitem", value, self.dtype)
         self.bump_version()
         ops.movement.put(self.array, arrays, value)
 

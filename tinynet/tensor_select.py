@@ -293,6 +293,8 @@ class TensorSelect:
         along[dim] = shape[dim]
         # (True along dim at the index; broadcast over the other dims)
         mask = mask.reshape(along) if self.ndim else mask.reshape(())
+        if not isinstance(value, TensorSelect):
+            value = stored_scalar("index_fill", value, self.dtype)
         return self.masked_fill(constant_tensor(mask), value)
 
     def index_add(self, dim: int, index, source, *, alpha=1):
@@ -414,7 +416,8 @@ class TensorSelect:
                                    f"got shape {value.shape}")
             value = value if value.dtype == self.dtype else value.to(self.dtype)
         else:
-            value = np.asarray(value, dtype=self.dtype)
+            value = np.asarray(stored_scalar("masked_fill", value, self.dtype),
+                               dtype=self.dtype)
         return guard_read(ops.Where.apply(mask_array, value, self), mask)
 
     def masked_select(self, mask):
@@ -567,6 +570,7 @@ def _where(condition, x, y):
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.tensor_inplace import stored_scalar  # noqa: E402
 
 
 def _one_dim(value):

@@ -54,9 +54,9 @@ a warning says so once, since its units' rates would mix layers of different wid
 Sampling: activation statistics and update ratios are taken on every ``every``-th
 training forward pass of an epoch (passes 1, 1 + every, 1 + 2·every, ...; each epoch's
 first always; in ``fit`` a pass is a step, and with gradient accumulation each
-micro-batch's forward counts); "the samples the monitor saw" are those passes' samples. Gradient norms are
-taken on every step. ``every=1`` observes everything, exactly. What the hooks cost
-against a training step is measured in docs/performance.md: a sizeable share on small
+micro-batch's forward counts); "the samples the monitor saw" are those passes' samples.
+Gradient norms are taken on every step. ``every=1`` observes everything, exactly. What
+the hooks cost against a training step is measured in docs/performance.md: a sizeable share on small
 layers, where a step is little arithmetic.
 
 Memory stays flat however long training runs: per-step numbers are added into running

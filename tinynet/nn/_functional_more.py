@@ -31,8 +31,9 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """Σ x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) over ``dim``, the two broadcast together
     first; computed as Σ (x1 / max(‖x1‖, eps))·(x2 / max(‖x2‖, eps)), which stays within
     [-1, 1], each vector scaled by its largest entry first (where PyTorch's squares
-    overflow, 1e20 in float32, and give 0). As in PyTorch the clamp is not differentiated: the gradient is that of
-    x1·x2 / (‖x1‖‖x2‖) with the clamped norms' values (it matters only below eps).
+    overflow, 1e20 in float32, and give 0). As in PyTorch the clamp is not
+    differentiated: the gradient is that of x1·x2 / (‖x1‖‖x2‖) with the clamped norms'
+    values (it matters only below eps).
 
     Example:
         >>> import tinynet as tn

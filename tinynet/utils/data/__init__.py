@@ -1,7 +1,8 @@
 """Datasets and minibatches, as ``torch.utils.data`` (a package of the same modules):
 ``dataset.py`` (``Dataset``, ``IterableDataset``, ``ChainDataset``, ``TensorDataset``,
 ``ConcatDataset``, ``Subset``, ``random_split``), ``dataloader.py`` (``DataLoader``,
-``default_collate``, ``default_convert``) and ``sampler.py`` (the samplers a ``DataLoader`` may take)."""
+``default_collate``, ``default_convert``) and ``sampler.py`` (the samplers a
+``DataLoader`` may take)."""
 from tinynet.utils.data import dataloader, dataset, sampler
 from tinynet.utils.data.dataloader import (DataLoader, default_collate, default_convert,
                                            get_worker_info)
