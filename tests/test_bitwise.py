@@ -67,6 +67,11 @@ def test_named_bitwise_forms_equal_the_operators():
     assert tn.bitwise_xor(a, b).tolist() == (a ^ b).tolist() == [6, 12, -6]
     assert tn.bitwise_not(a).tolist() == (~a).tolist() == [-13, -11, 0]
     assert tn.tensor([True, False]).bitwise_not().tolist() == [False, True]
+    # a number first, as PyTorch takes it
+    assert tn.bitwise_and(12, b).tolist() == [8, 4, 4]
+    assert tn.bitwise_or(1, b).tolist() == [11, 7, 5] and tn.bitwise_xor(1, b).tolist() == \
+        [11, 7, 4]
+    assert tn.floor_divide(7, tn.tensor([2, -3])).tolist() == [3, -3]
 
 
 def test_in_place_forms_write_into_the_tensor():

@@ -187,6 +187,9 @@ def fmod(input, other):
 
 
 def floor_divide(input, other):
+    """input // other (rounded toward -inf); ``input`` may be a number, as in PyTorch."""
+    if isinstance(other, Tensor) and isinstance(input, numbers.Number):
+        return other.__rfloordiv__(input)
     return check_tensor("floor_divide", input).floor_divide(other)
 
 

@@ -50,14 +50,23 @@ def logical_not(input):
 
 
 def bitwise_and(input, other):
+    """``input & other``; ``input`` may be a Python integer, as in PyTorch."""
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.bitwise_and(input)  # (commutative)
     return check_tensor("bitwise_and", input).bitwise_and(other)
 
 
 def bitwise_or(input, other):
+    """``input | other``; ``input`` may be a Python integer, as in PyTorch."""
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.bitwise_or(input)  # (commutative)
     return check_tensor("bitwise_or", input).bitwise_or(other)
 
 
 def bitwise_xor(input, other):
+    """``input ^ other``; ``input`` may be a Python integer, as in PyTorch."""
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.bitwise_xor(input)  # (commutative)
     return check_tensor("bitwise_xor", input).bitwise_xor(other)
 
 
