@@ -60,6 +60,46 @@ def test_two_epochs_then_resumed_to_five_equals_five_epochs(iris, tmp_path, opti
     _assert_same_run(straight, expected, resumed, history)
 
 
+@pytest.mark.parametrize("where", ["dropout", "sampler", "weighted sampler"])
+def test_generators_a_module_or_a_sampler_holds_are_restored(iris, tmp_path, where):
+    """A Dropout's own generator, or a sampler's, goes on from the checkpoint as the
+    uninterrupted run's did; a resume that draws from another count of them is refused."""
+    X, y = tn.tensor(iris.X_train), tn.tensor(iris.y_train)
+
+    def run(epochs, **kwargs):
+        tn.manual_seed(3)
+        dropout = tn.nn.Dropout(0.3, generator=tn.Generator().manual_seed(5)) \
+            if where == "dropout" else tn.nn.Identity()
+        model = tn.nn.Sequential(tn.nn.Linear(4, 16), tn.nn.ReLU(), dropout,
+                                 tn.nn.Linear(16, 3))
+        data = tn.utils.data.TensorDataset(X, y)
+        g = tn.Generator().manual_seed(7)
+        sampler = {"dropout": None,
+                   "sampler": tn.utils.data.RandomSampler(data, generator=g),
+                   "weighted sampler": tn.utils.data.WeightedRandomSampler(
+                       np.ones(len(data)), len(data), generator=g)}[where]
+        loader = tn.utils.data.DataLoader(data, batch_size=16, sampler=sampler,
+                                          shuffle=sampler is None)
+        history = tn.fit(model, loader, epochs=epochs, lr=0.01, progress=False, **kwargs)
+        return model, history
+
+    path = tmp_path / "run.npz"
+    straight, expected = run(4)
+    run(2, checkpoint=path)
+    resumed, history = run(4, resume_from=path)
+    _assert_same_run(straight, expected, resumed, history)
+    tn.manual_seed(3)
+    plain = tn.nn.Sequential(tn.nn.Linear(4, 16), tn.nn.ReLU(), tn.nn.Linear(16, 3))
+    data = tn.utils.data.TensorDataset(X, y)
+    sampler = None if where == "dropout" else tn.utils.data.RandomSampler(data)
+    with pytest.raises(ValueError, match="holds the states of 1 generators of the data "
+                                         "loader's or the model's own, but this run draws "
+                                         "from 0"):  # (the global generator instead)
+        tn.fit(plain, tn.utils.data.DataLoader(data, 16, shuffle=sampler is None,
+                                               sampler=sampler),
+               epochs=4, lr=0.01, progress=False, resume_from=path)
+
+
 def test_early_stopping_state_survives_the_checkpoint(iris, tmp_path):
     def stopper():
         return EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)

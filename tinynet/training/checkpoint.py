@@ -3,7 +3,8 @@
 A checkpoint is one ``tn.save`` file (an .npz written atomically, never pickled) with the
 model's and optimizer's state, the scheduler's, the epoch, the History, each callback's
 state, the Monitor's, and the state of every random generator the run draws from (its
-shuffling generator, tinynet's global one, and a DataLoader's own generator). Resuming
+shuffling generator, tinynet's global one, and the generators of its own that a
+DataLoader, its sampler or a module holds: ``Dropout(generator=g)``). Resuming
 from it and training on gives the same weights and History, bit for bit, as the run that
 was never interrupted (timings excepted).
 """
@@ -46,15 +47,31 @@ def save_checkpoint(path, run, epoch: int, stopped: bool = False) -> None:
         "monitor": run.monitor.state_dict() if run.monitor is not None else None,
         "rng": run.rng.bit_generator.state,
         "global_rng": tn_random.default_generator().bit_generator.state,
-        "loader_rng": _loader_generator(run).bit_generator.state if _loader_generator(run)
-        else None,
+        "generators": [g.bit_generator.state for g in own_generators(run)],
     }, path)
 
 
-def _loader_generator(run):
-    """The generator a DataLoader shuffles with when it has its own (else None: the
-    global one, saved anyway)."""
-    return getattr(run.loader, "generator", None)
+def own_generators(run) -> list:
+    """The generators of its own the run draws from, besides its shuffling generator and
+    the global one: a DataLoader's, its sampler's or batch sampler's, and any module's
+    (``Dropout(generator=g)``), each once, in a fixed order."""
+    found, seen = [], {id(run.rng), id(tn_random.default_generator())}
+
+    def add_from(obj) -> None:
+        for value in list(vars(obj).values()) if hasattr(obj, "__dict__") else ():
+            if isinstance(value, np.random.Generator) and id(value) not in seen:
+                seen.add(id(value))
+                found.append(value)
+
+    loader = run.loader
+    if loader is not None:
+        batch_sampler = getattr(loader, "batch_sampler", None)
+        for part in (loader, getattr(loader, "sampler", None), batch_sampler,
+                     getattr(batch_sampler, "sampler", None)):
+            add_from(part)
+    for module in run.model.modules():
+        add_from(module)
+    return found
 
 
 def load_checkpoint(path) -> dict:
@@ -90,6 +107,13 @@ def restore(run, state: dict, path) -> tuple:
         raise ValueError(f"fit: resume_from {path!r} was saved "
                          f"{'without' if state['scheduler'] is None else 'with'} a scheduler; "
                          f"pass the same scheduler setting to resume")
+    generators = own_generators(run)
+    saved = state.get("generators")  # (None in a checkpoint older than this record)
+    if saved is not None and len(saved) != len(generators):
+        raise ValueError(f"fit: resume_from {path!r} holds the states of {len(saved)} "
+                         f"generators of the data loader's or the model's own, but this run "
+                         f"draws from {len(generators)}; pass the same loader, sampler and "
+                         f"model settings to resume")
     if len(state["callbacks"]) != len(run.callbacks):
         raise ValueError(f"fit: callbacks must match the {len(state['callbacks'])} callbacks "
                          f"saved in resume_from {path!r}, got {len(run.callbacks)}")
@@ -106,8 +130,11 @@ def restore(run, state: dict, path) -> tuple:
     now["seed"] = config.get("seed")  # the run's, whose order goes on
     run.rng.bit_generator.state = state["rng"]
     tn_random.default_generator().bit_generator.state = state["global_rng"]
-    if _loader_generator(run) is not None and state.get("loader_rng") is not None:
-        _loader_generator(run).bit_generator.state = state["loader_rng"]
+    if saved is not None:
+        for generator, generator_state in zip(generators, saved):
+            generator.bit_generator.state = generator_state
+    elif state.get("loader_rng") is not None and getattr(run.loader, "generator", None):
+        run.loader.generator.bit_generator.state = state["loader_rng"]  # (an older record)
     return int(state["epoch"]), bool(state.get("stopped", False))  # (older: not recorded)
 
 
