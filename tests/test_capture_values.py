@@ -112,6 +112,33 @@ def test_a_buffer_replaced_by_a_new_tensor_is_read_not_frozen():
     assert step.replays == 2
 
 
+@pytest.mark.parametrize("make, name", [
+    (lambda w: nn.CrossEntropyLoss(weight=w), "weight"),
+    (lambda w: nn.NLLLoss(weight=w), "weight"),
+    (lambda w: nn.BCEWithLogitsLoss(pos_weight=w), "pos_weight"),
+])
+def test_a_loss_weight_set_between_calls_is_the_one_used(make, name):
+    """A loss's weights are buffers, as PyTorch's (in its state_dict): re-weighting the
+    classes between epochs gives a replay the new weights, not the recorded ones."""
+    tn.manual_seed(0)
+    lin, x = nn.Linear(4, 3), tn.randn(8, 4)
+    binary = name == "pos_weight"
+    y = tn.rand(8, 3).round() if binary else tn.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    criterion = make(tn.tensor([1.0, 2.0, 3.0]))
+    assert [n for n, _ in criterion.named_buffers()] == [name] and name in \
+        criterion.state_dict()
+    inputs = (lambda x: lin(x)) if binary else (lambda x: F.log_softmax(lin(x), 1)) \
+        if isinstance(criterion, nn.NLLLoss) else lin
+    step = tn.capture(lambda x, y: criterion(inputs(x), y))
+    got = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a replaced buffer warns that calls run eagerly)
+        for weights in ([1.0, 2.0, 3.0],) * 3 + ([5.0, 0.1, 1.0],) * 3:
+            setattr(criterion, name, tn.tensor(weights))
+            got.append((step(x, y).item(), criterion(inputs(x), y).item()))
+    assert all(a == b for a, b in got) and got[-1][0] != got[0][0]
+
+
 def test_replacing_the_weight_of_a_submodule_read_without_calling_it_sends_calls_eager():
     class Head(nn.Module):
         def __init__(self):

@@ -8,7 +8,14 @@ from tinynet.nn._functional_loss import check_kl_div
 from tinynet.nn._checks import (check_huber_delta, check_label_smoothing, check_reduction,
                                 check_smooth_l1_beta, legacy_reduction)
 from tinynet.nn.module import Module
+from tinynet.factories import as_tensor
 from tinynet.tensor import Tensor
+
+
+def _weight_tensor(weight):
+    """A loss's weight as the buffer PyTorch makes it (in ``state_dict``, and watched by
+    ``tn.capture``, which replays with a weight set later): a tensor, or None."""
+    return weight if weight is None or isinstance(weight, Tensor) else as_tensor(weight)
 
 
 def _looks_like_probabilities(x: np.ndarray) -> bool:
@@ -52,7 +59,8 @@ class CrossEntropyLoss(Module):
         reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("CrossEntropyLoss", reduction)
-        self.weight, self.ignore_index = weight, ignore_index
+        self.register_buffer("weight", _weight_tensor(weight))
+        self.ignore_index = ignore_index
         check_label_smoothing("CrossEntropyLoss", label_smoothing)
         self.reduction, self.label_smoothing = reduction, label_smoothing
         self.warn_on_probabilities = True  # checked on the first call only
@@ -69,6 +77,7 @@ class CrossEntropyLoss(Module):
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
 
+
 class NLLLoss(Module):
     """Negative log-likelihood of class indices under log-probabilities (use after
     ``LogSoftmax``). Args and shapes as ``CrossEntropyLoss`` (no label smoothing)."""
@@ -78,7 +87,8 @@ class NLLLoss(Module):
         reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("NLLLoss", reduction)
-        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
+        self.register_buffer("weight", _weight_tensor(weight))
+        self.ignore_index, self.reduction = ignore_index, reduction
 
     def forward(self, input, target):  # noqa: A002
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
@@ -111,7 +121,8 @@ class BCELoss(Module):
         reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("BCELoss", reduction)
-        self.weight, self.reduction = weight, reduction
+        self.register_buffer("weight", _weight_tensor(weight))
+        self.reduction = reduction
 
     def forward(self, input, target):  # noqa: A002
         return F.binary_cross_entropy(input, target, self.weight, self.reduction)
@@ -133,7 +144,9 @@ class BCEWithLogitsLoss(Module):
         reduction = legacy_reduction(reduction, size_average, reduce)
         super().__init__()
         check_reduction("BCEWithLogitsLoss", reduction)
-        self.weight, self.reduction, self.pos_weight = weight, reduction, pos_weight
+        self.register_buffer("weight", _weight_tensor(weight))
+        self.register_buffer("pos_weight", _weight_tensor(pos_weight))
+        self.reduction = reduction
 
     def forward(self, input, target):  # noqa: A002
         return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
