@@ -401,6 +401,22 @@ def test_batch_norm_in_training_is_not_replayed():
     assert model[1].num_batches_tracked.item() == 3  # every eager call updated it
 
 
+@pytest.mark.parametrize("norm", [lambda: nn.BatchNorm1d(4, track_running_stats=False),
+                                  lambda: (lambda h: F.batch_norm(h, None, None,
+                                                                  training=True))])
+def test_batch_statistics_without_running_ones_are_never_replayed(norm):
+    """Two recorded calls on the same batch must not make its mean and variance
+    constants of a replay: the next batch is normalised by its own."""
+    tn.manual_seed(0)
+    lin, bn = nn.Linear(3, 4), norm()
+    step = tn.capture(lambda x: (bn(lin(x)) ** 2).sum())
+    first, other = tn.randn(5, 3), tn.randn(5, 3) * 3 + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (it says the function runs eagerly)
+        got = [step(x).item() for x in (first, first.clone(), other)]
+    assert got[2] == (bn(lin(other)) ** 2).sum().item() and step.replays == 0
+
+
 # ---- the replayed loss's graph ------------------------------------------------------------
 def test_a_loss_must_be_backpropagated_before_the_next_call():
     model, step, x, y = _captured_linear()

@@ -414,6 +414,9 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     if m <= 1:
         raise ValueError(f"batch_norm: input must have more than 1 value per channel in "
                          f"training, got shape {tuple(input.shape)}")
+    # NOTE: the batch's statistics are computed here, outside the op, so they are values
+    # read: tn.capture does not replay (a replay would reuse the recorded batch's)
+    values_read()
     mean, var = x.mean(axis=axes), x.var(axis=axes)
     for running, batch in ((running_mean, mean), (running_var, var * (m / (m - 1)))):
         if running is not None:
