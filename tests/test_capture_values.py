@@ -389,3 +389,21 @@ def test_class_indices_through_a_narrowing_cast_are_not_checked_at_their_source(
     with pytest.raises(IndexError, match="target -56 at position 0 is out of range"):
         step(x, tn.tensor([200, 1, 2]))
     assert step.replays == 0
+
+
+@pytest.mark.parametrize("divide", [lambda a, d: a // d, lambda a, d: a % d,
+                                    lambda a, d: a.fmod(d)])
+def test_integer_division_checks_its_divisor_at_every_call(divide):
+    """Integer division by 0 raises (as PyTorch); the check reads the divisor, so a
+    captured function is not replayed past it."""
+    tn.manual_seed(0)
+    lin = nn.Linear(2, 2)
+    step = tn.capture(lambda x, a, d: (lin(x) * divide(a, d)).sum())
+    x, a = tn.randn(3, 2), tn.tensor([[7, 9]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (it says the function runs eagerly)
+        for _ in range(3):
+            step(x, a, tn.tensor([[2, 4]])).backward()
+        with pytest.raises(RuntimeError, match="integer division by zero"):
+            step(x, a, tn.tensor([[2, 0]]))
+    assert step.replays == 0

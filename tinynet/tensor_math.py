@@ -562,8 +562,10 @@ def _divisible(x, other, name: str, divisor_first: bool = False):
     raises, as in PyTorch. ``divisor_first``: ``x`` is the divisor (``2 % x``)."""
     x, other = _promote(x, _as_operand(other, name))
     divisor = x if divisor_first else other
-    if x.dtype.kind in "biu" and np.any(array_of(divisor) == 0):
-        raise RuntimeError(f"{name}: integer division by zero (the divisor has a 0)")
+    if x.dtype.kind in "biu":
+        values_read()  # (the check reads the divisor: tn.capture must not replay without it)
+        if np.any(array_of(divisor) == 0):
+            raise RuntimeError(f"{name}: integer division by zero (the divisor has a 0)")
     return (other, x) if divisor_first else (x, other)
 
 
@@ -616,7 +618,6 @@ def constant_tensor(array: np.ndarray, from_values: bool = True):
     """A tensor outside the graph (indices, booleans), made from other tensors' values
     unless ``from_values`` is False (``values_read``: tn.capture cannot replay how it
     was made)."""
-    from tinynet.autograd.observers import values_read
     from tinynet.tensor import Tensor  # NOTE: late: tensor.py imports this module first
     if from_values:
         values_read()
@@ -636,4 +637,5 @@ def _result_type(*operands):
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
+from tinynet.autograd.observers import values_read  # noqa: E402
 from tinynet.ops.reduce import check_dim  # noqa: E402
