@@ -407,3 +407,19 @@ def test_integer_division_checks_its_divisor_at_every_call(divide):
         with pytest.raises(RuntimeError, match="integer division by zero"):
             step(x, a, tn.tensor([[2, 0]]))
     assert step.replays == 0
+
+
+def test_the_extra_outputs_are_detached_on_eager_calls_as_on_replays():
+    """A tuple's extras come back detached from every call, not only from replays: a
+    term built on them adds no gradient, whichever call it was."""
+    tn.manual_seed(0)
+    lin, x, y = nn.Linear(4, 3), tn.randn(8, 4), tn.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    step = tn.capture(lambda x, y: (F.cross_entropy(lin(x), y), lin(x)))
+    grads = []
+    for _ in range(4):
+        lin.zero_grad()
+        loss, out = step(x, y)
+        assert not out.requires_grad
+        loss.backward()
+        grads.append(lin.weight.grad.array.copy())
+    assert step.replays == 2 and all(np.array_equal(g, grads[0]) for g in grads)

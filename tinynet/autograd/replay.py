@@ -120,6 +120,15 @@ class capture:
         self._hooked = []  # the modules of the last call left out for its hooks
 
     def __call__(self, *args):
+        replays = self.replays
+        result = self._call(args)
+        if type(result) is tuple and self.replays == replays:  # an eager call's extras as
+            # a replay gives them: detached copies (a change to one leaves the graph alone)
+            return (result[0], *(t.detach().clone() if isinstance(t, Tensor) else t
+                                 for t in result[1:]))
+        return result
+
+    def _call(self, args):
         key = _signature(args)
         plan = self._plans.get(key, [])
         first_hooked = plan.ready(args) if isinstance(plan, _Plan) else None
