@@ -528,6 +528,18 @@ def test_map_location_as_a_function_is_called_with_each_tensor_and_cpu():
     assert sorted(calls) == [((2,), "cpu"), ((3,), "cpu")]
 
 
+def test_a_parameter_mapped_by_a_function_loads_as_a_leaf_that_trains():
+    buffer = io.BytesIO()
+    lin = tn.nn.Linear(2, 2)
+    tn.save({"p": lin.weight}, buffer)
+    buffer.seek(0)
+    p = tn.load(buffer, map_location=lambda storage, location: storage.double())["p"]
+    assert p.dtype == tn.float64 and p.requires_grad and p.is_leaf and p.grad_fn is None
+    (p * 2).sum().backward()
+    assert p.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    tn.optim.SGD([p], lr=0.1).step()  # (an optimizer takes leaves only)
+
+
 @pytest.mark.parametrize("where, error, message", [
     ("cuda:0", RuntimeError, r"tn.load: map_location must be the CPU \(tinynet runs on the CPU "
                              r"only\), got 'cuda:0'"),

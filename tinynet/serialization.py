@@ -219,9 +219,12 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None,
                          f"{error})") from None
     if place is None:
         return loaded
-    # the manifest is sound (decoded above): decode it again with the placed tensors
+    # the manifest is sound (decoded above): decode it again with the placed tensors,
+    # placed from fresh ones (the first decode marked some as requiring grad, and a
+    # function of those would give tensors that are no leaves)
     try:
-        return _decode(manifest["root"], {key: place(t) for key, t in tensors.items()})
+        return _decode(manifest["root"], {key: place(Tensor._wrap(array, False, None))
+                                          for key, array in arrays.items()})
     except _Corrupt as error:  # (what map_location returned does not fit where it goes)
         raise ValueError(f"tn.load: map_location returned a tensor that does not fit: "
                          f"{error}") from None
@@ -328,7 +331,7 @@ def _mapped(map_location, t: Tensor) -> Tensor:
     if not isinstance(placed, Tensor):
         raise TypeError(f"tn.load: map_location must return a tensor or None, got "
                         f"{type(placed).__name__}")
-    return placed
+    return placed.detach()  # (a leaf, whatever the function did: loaded tensors are)
 
 
 class _Refused(Exception):
