@@ -409,6 +409,25 @@ def test_load_state_dict_refuses_a_cast_that_loses_information(value, words):
     assert (model[0].weight.array == 0.5).all()
 
 
+def test_integers_out_of_the_range_of_the_slot_are_refused():
+    class Counts(tn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("count", tn.zeros(2, dtype=tn.int32))
+            self.half = tn.nn.Parameter(tn.zeros(2, dtype=tn.float16))
+
+    model = Counts()
+    with pytest.raises(RuntimeError, match=r"dtype mismatch for count: values from 1 to "
+                                           r"1099511627776 do not fit int32"):
+        model.load_state_dict({"count": tn.tensor([2 ** 40, 1]), "half": tn.zeros(2)})
+    with pytest.raises(RuntimeError, match="dtype mismatch for half: values up to 70000 "
+                                           "overflow float16"):
+        model.load_state_dict({"count": tn.tensor([3, 1]), "half": tn.tensor([70000, 1])})
+    assert model.count.tolist() == [0, 0]  # nothing loaded
+    model.load_state_dict({"count": tn.tensor([3, 1]), "half": tn.tensor([7, 1])})
+    assert model.count.tolist() == [3, 1] and model.half.tolist() == [7.0, 1.0]
+
+
 def test_an_integer_buffer_takes_whole_float_values_and_refuses_fractions():
     norm = tn.nn.BatchNorm1d(3)
     state = dict(norm.state_dict())

@@ -213,8 +213,9 @@ def _number(value) -> str:
 def cast_problem(values, dtype) -> str:
     """Why copying ``values`` (an array) into an array of ``dtype`` would lose information,
     or "" when it would not: complex into real, text into numbers, fractions or values out
-    of range into integers (a float 5.0 into an int64 buffer is exact), or finite values
-    that overflow to inf (float64's 1e300 into float32)."""
+    of range into integers (a float 5.0 into an int64 buffer is exact, int64's 2**40 into
+    int32 is not), or finite values that overflow to inf (float64's 1e300, or int64's
+    70000 into float16)."""
     import numpy as np
 
     dtype = np.dtype(dtype)
@@ -229,6 +230,16 @@ def cast_problem(values, dtype) -> str:
                 f"(its values are not all whole numbers in {dtype}'s range)")
     if not np.can_cast(values.dtype, dtype, casting="same_kind"):
         return f"dtype {values.dtype} cannot become {dtype} without losing information"
+    if values.dtype.kind in "iu" and dtype.kind in "iu" and values.size:  # (int64 2**40
+        # into int32 would wrap to 0)
+        info, low, high = np.iinfo(dtype), values.min(), values.max()
+        if low < info.min or high > info.max:
+            return (f"values from {low} to {high} do not fit {dtype} (from {info.min} to "
+                    f"{info.max})")
+    if values.dtype.kind in "iu" and dtype.kind == "f" and values.size:
+        largest = float(np.abs(values.astype(np.float64)).max())
+        if largest > float(np.finfo(dtype).max):
+            return f"values up to {largest:g} overflow {dtype}"
     if values.dtype.kind == "f" and dtype.kind == "f" and values.size:
         finite = np.isfinite(values)
         with np.errstate(over="ignore"):
