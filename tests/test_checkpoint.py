@@ -216,6 +216,25 @@ def test_resume_from_a_file_that_is_not_a_checkpoint(iris, tmp_path):
         _fit(_model(iris), iris, epochs=2, resume_from=tmp_path / "missing.npz")
 
 
+@pytest.mark.parametrize("name, value, error, message", [
+    ("checkpoint", "{tmp}", ValueError, "fit: checkpoint must be a file path, got .*, which "
+                                        "is a folder"),
+    ("checkpoint", "{tmp}/missing/run.npz", FileNotFoundError,
+     "fit: checkpoint must be a path in a folder that exists"),
+    ("checkpoint", 123, TypeError, r"fit: checkpoint must be a file path \(a str or "
+                                   r"os.PathLike\), got int 123"),
+    ("resume_from", 123, TypeError, "fit: resume_from must be a file path .* got int 123"),
+])
+def test_a_bad_checkpoint_path_is_refused_before_training(iris, tmp_path, name, value, error,
+                                                          message):
+    model = _model(iris)
+    before = [p.array.copy() for p in model.parameters()]
+    value = value.format(tmp=tmp_path) if isinstance(value, str) else value
+    with pytest.raises(error, match=message):
+        _fit(model, iris, epochs=2, **{name: value})
+    assert all(np.array_equal(a, p.array) for a, p in zip(before, model.parameters()))
+
+
 def test_checkpoint_every_k_epochs_and_after_the_last(iris, tmp_path):
     path = tmp_path / "run.npz"
     saved = []

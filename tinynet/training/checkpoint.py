@@ -74,6 +74,23 @@ def own_generators(run) -> list:
     return found
 
 
+def check_path(name: str, path) -> None:
+    """``fit``'s ``checkpoint`` (``name``) before any training: a path (str or
+    os.PathLike) of a file in a folder that exists, not a folder; ``resume_from``'s type."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"fit: {name} must be a file path (a str or os.PathLike), got "
+                        f"{type(path).__name__} {path!r}")
+    if name == "resume_from":
+        return  # (load_checkpoint says when the file is not there)
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"fit: {name} must be a file path, got {path!r}, which is a folder")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"fit: {name} must be a path in a folder that exists, got "
+                                f"{path!r}, whose folder {folder!r} does not exist")
+
+
 def load_checkpoint(path) -> dict:
     """Read a checkpoint written by ``save_checkpoint``; refuse any other file."""
     if not os.path.isfile(path):

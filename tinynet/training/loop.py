@@ -181,6 +181,9 @@ def fit(model, X, y=None, *, loss="cross_entropy", optimizer=None, lr: float = 1
     if capture:
         run.capture()
     checkpoint_every = check_int("fit", "checkpoint_every", checkpoint_every, 1)
+    for name, path in (("checkpoint", checkpoint), ("resume_from", resume_from)):
+        if path is not None:
+            checkpoints.check_path(name, path)
     if sanity_check:
         _sanity_check(run)
     first = 1
