@@ -486,6 +486,23 @@ def test_save_and_load_through_file_objects(tmp_path):
     assert (tmp_path / "m.npz").read_bytes()[:2] == b"PK"  # the same .npz as a path gets
 
 
+def test_saves_appended_to_a_file_load_one_after_the_other(tmp_path):
+    path = tmp_path / "log.npz"
+    for epoch in (1, 2):
+        with open(path, "ab") as handle:  # (zipfile's seeks back do not reach an "ab" file)
+            tn.save({"epoch": epoch, "w": tn.full((2,), float(epoch))}, handle)
+    assert tn.load(path)["epoch"] == 1
+    with open(path, "rb") as handle:
+        assert [tn.load(handle)["w"].tolist() for _ in range(2)] == [[1.0, 1.0], [2.0, 2.0]]
+    tn.save({"epoch": 3}, os.fsencode(tmp_path / "b.npz"))  # a bytes path, as os takes it
+    assert tn.load(os.fsencode(tmp_path / "b.npz")) == {"epoch": 3}
+    with open(path, "rb") as handle:
+        with pytest.raises(TypeError, match="tn.save: f must be a path or a file object "
+                                            "opened for writing bytes, got one that cannot "
+                                            "be written"):
+            tn.save({"epoch": 4}, handle)
+
+
 def test_a_file_object_is_read_from_its_position():
     buffer = io.BytesIO()
     buffer.write(b"a header of our own")

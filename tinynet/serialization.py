@@ -135,7 +135,8 @@ def save(obj, f) -> None:
 
     A path's file is written next to its destination under a temporary name, flushed to
     disk, then renamed over ``f``: a crash mid-save leaves any previous file intact. A
-    file object is written to where it stands, and left open.
+    file object gets the whole archive in one write where it stands (appended, when it
+    was opened with "ab"), and is left open.
 
     Example:
         >>> import os, tempfile, tinynet as tn
@@ -155,9 +156,17 @@ def save(obj, f) -> None:
     manifest = {"format": _FORMAT_VERSION, "root": _encode(obj, arrays)}
     arrays[_MANIFEST] = np.frombuffer(json.dumps(manifest).encode("utf-8"), dtype=np.uint8)
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        # the whole archive first, then one write: zipfile seeks back to finish its
+        # headers, which a file opened to append ("ab") or a pipe would not follow
+        archive = io.BytesIO()
+        np.savez(archive, **arrays)
+        try:
+            f.write(archive.getvalue())
+        except io.UnsupportedOperation as error:
+            raise TypeError(f"tn.save: f must be a path or a file object opened for writing "
+                            f"bytes, got one that cannot be written ({error})") from None
         return
-    with atomic_write(os.fspath(f), "wb", where="tn.save") as handle:
+    with atomic_write(os.fsdecode(f), "wb", where="tn.save") as handle:
         np.savez(handle, **arrays)
 
 
@@ -237,7 +246,7 @@ def _open(f) -> tuple:
         if not isinstance(f, (str, bytes, os.PathLike)):
             raise TypeError(f"tn.load: f must be a path or a file object opened for reading "
                             f"bytes, got {type(f).__name__}")
-        path = os.fspath(f)
+        path = os.fsdecode(f)
         with open(path, "rb") as handle:
             magic = handle.read(len(_ZIP_MAGIC))
             size = os.fstat(handle.fileno()).st_size
