@@ -198,6 +198,15 @@ def test_a_checkpoint_of_another_run_is_refused_naming_the_setting(iris, tmp_pat
         _fit(_model(iris), iris, **settings)
 
 
+def test_a_checkpoint_of_a_model_with_another_activation_is_refused(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path)  # relu
+    tanh = tn.models.MLP(iris.n_features, [16, 16], iris.n_classes, activation="tanh")
+    with pytest.raises(ValueError, match="these settings differ: activation: checkpoint "
+                                         "'relu', now 'tanh'"):
+        _fit(tanh, iris, epochs=2, resume_from=path)
+
+
 def test_other_training_data_is_refused(iris, tmp_path):
     path = tmp_path / "run.npz"
     _fit(_model(iris), iris, epochs=1, checkpoint=path)
