@@ -1079,3 +1079,16 @@ def test_named_parameters_and_a_tensor_lr_are_taken_as_pytorch_takes_them():
     np.testing.assert_array_equal(a.weight.detach().numpy(), b.weight.detach().numpy())
     with pytest.raises(TypeError, match="lr must be a finite number"):
         tn.optim.SGD(b.parameters(), lr=tn.tensor([0.1, 0.2]))
+
+
+def test_load_state_dict_names_what_is_not_an_optimizers_state():
+    lin = tn.nn.Linear(2, 2)
+    opt = optim.Adam(lin.parameters())
+    with pytest.raises(ValueError, match=r"Adam.load_state_dict: state_dict must be an "
+                                         r"optimizer's state_dict\(\), .* got OrderedDict with "
+                                         r"keys \['bias', 'weight'\] \(a model's state_dict\?\)"):
+        opt.load_state_dict(lin.state_dict())
+    with pytest.raises(ValueError, match="got NoneType"):
+        opt.load_state_dict(None)
+    with pytest.raises(ValueError, match="'state' \\(a dict\\)"):
+        opt.load_state_dict({"state": [1], "param_groups": []})

@@ -261,6 +261,16 @@ class Optimizer:
         """Restore hyper-parameters and state saved by ``state_dict`` (e.g. after
         ``tn.load``); the groups must hold the same number of parameters."""
         where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= \
+                set(state_dict) or not isinstance(state_dict["state"], dict) or \
+                not isinstance(state_dict["param_groups"], (list, tuple)):
+            keys = sorted(map(str, state_dict))[:6] if isinstance(state_dict, dict) else None
+            raise ValueError(f"{where}: state_dict must be an optimizer's state_dict(), a "
+                             f"dict with 'state' (a dict) and 'param_groups' (a list), got "
+                             f"{type(state_dict).__name__}"
+                             + (f" with keys {keys}" if keys is not None else "")
+                             + (" (a model's state_dict?)" if keys and "param_groups" not
+                                in state_dict else ""))
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(f"{where}: state_dict must have as many parameter groups as the "
