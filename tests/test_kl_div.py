@@ -98,7 +98,11 @@ def test_a_nan_or_infinite_input_where_the_target_is_zero_shows_in_the_loss_as_p
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: F.kl_div(tn.tensor([1, 2]), tn.tensor([1, 3]), "none"), TypeError,
-     "kl_div: input and target must be floating point .*, got int64"),
+     "kl_div: input and target must be floating point .*, got int64 and int64"),
+    (lambda: F.kl_div(tn.tensor([1, 2]), tn.tensor([0.5, 0.5]), "sum"), TypeError,
+     "kl_div: input and target must be floating point .*, got int64 and float32"),
+    (lambda: F.kl_div(tn.tensor([-1.0, -2.0]), tn.tensor([1, 0]), "sum"), TypeError,
+     "got float32 and int64"),
     (lambda: nn.KLDivLoss("batch"), ValueError,
      r"KLDivLoss: reduction must be one of 'none', 'batchmean', 'sum', 'mean', got 'batch' "
      r"\(did you mean 'batchmean'\?\)"),

@@ -128,8 +128,13 @@ def test_powers_of_booleans_as_in_pytorch():
 
 def test_subtraction_with_a_bool_tensor_and_negative_powers_of_bools_are_refused():
     mask = tn.tensor([True, False])
+    def in_place(other):
+        x = tn.ones(2)
+        x -= other
+
     for call in (lambda: mask - 1, lambda: 1 - mask, lambda: tn.ones(2) - mask,
-                 lambda: mask.sub(tn.ones(2))):
+                 lambda: mask.sub(tn.ones(2)), lambda: tn.ones(2) - True,
+                 lambda: in_place(mask), lambda: tn.ones(2).sub_(mask)):
         with pytest.raises(RuntimeError, match="sub: subtraction with a bool tensor is not "
                                                "supported .* ~ or logical_not"):
             call()
@@ -147,6 +152,8 @@ def test_where_refuses_an_int_its_integer_tensor_cannot_hold_as_pytorch():
     with pytest.raises(RuntimeError, match="where: input 2147483648 cannot be converted"):
         tn.where(choose, 2 ** 31, tn.tensor([1, 2], dtype=tn.int32))
     assert tn.where(choose, small, 255).tolist() == [1, 255]
+    assert tn.where(choose, small, -1).tolist() == [1, 255]  # wrapped, as PyTorch's
+    assert tn.where(choose, -1, small).tolist() == [255, 2]
     assert tn.where(choose, tn.tensor([1, 2], dtype=tn.int8), -128).tolist() == [1, -128]
     assert tn.where(choose, small, 2.5).dtype == F32
 

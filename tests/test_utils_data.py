@@ -544,3 +544,10 @@ def test_fit_trains_on_a_loader_of_batches():
     assert [r["steps"] for r in history.records] == [3] * 30
     assert history["train_loss"][-1] < 0.35 and history["train_acc"][-1] > 0.85
     assert history.config["n_samples"] == 100 and history.config["sampler"] == "RandomSampler"
+    rows = TensorDataset(tn.tensor(PreBatched().X), tn.tensor(PreBatched().y))
+    by_sampler = DataLoader(rows, batch_size=None, sampler=tn.utils.data.BatchSampler(
+        tn.utils.data.SequentialSampler(rows), 32, False))  # (iterates, but fit reads items)
+    with pytest.raises(ValueError, match="fit: a DataLoader with batch_size=None whose "
+                                         "sampler is a BatchSampler is not supported.* pass "
+                                         "it as batch_sampler="):
+        tn.fit(model, by_sampler, epochs=1, progress=False)

@@ -113,15 +113,17 @@ def where(condition, input=None, other=None):
 
 
 def _check_fits(name: str, number, tensor: Tensor) -> None:
-    """A Python int beside an integer tensor in ``where`` must fit the tensor's dtype:
-    PyTorch refuses it, where numpy would wrap it round (300 in uint8: 44)."""
+    """A Python int beside an integer tensor in ``where`` must fit the tensor's dtype as
+    PyTorch's rule has it (an unsigned dtype also takes -max..-1, wrapped: uint8 -1 is
+    255); numpy would wrap any int round (300 in uint8: 44)."""
     kind = tensor.array.dtype.kind
     if type(number) is int and kind in "iu":
         info = np.iinfo(tensor.array.dtype)
-        if not info.min <= number <= info.max:
+        low = -int(info.max) if kind == "u" else int(info.min)
+        if not low <= number <= info.max:
             raise RuntimeError(f"where: {name} {number} cannot be converted to the tensor's "
-                               f"dtype {tensor.dtype} without overflow (as in "
-                               f"PyTorch); it holds {info.min} to {info.max}")
+                               f"dtype {tensor.dtype} without overflow (as in PyTorch); it "
+                               f"must be in [{low}, {info.max}]")
 
 
 def meshgrid(*tensors, indexing=None) -> tuple:

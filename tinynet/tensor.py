@@ -23,7 +23,7 @@ from tinynet.checks import check_not_bool
 from tinynet.size import Size
 from tinynet.tensor_convert import TensorConvert
 from tinynet.tensor_hooks import TensorHooks
-from tinynet.tensor_inplace import TensorInPlace, _index_arrays
+from tinynet.tensor_inplace import TensorInPlace, _index_arrays, check_no_bool_subtraction
 from tinynet.tensor_inplace_math import TensorInPlaceMath
 from tinynet.tensor_linalg import TensorLinalg
 from tinynet.tensor_logic import TensorLogic
@@ -285,13 +285,13 @@ class Tensor(TensorMath, TensorLogic, TensorShape, TensorLinalg, TensorSelect, T
 
     def __sub__(self, other):
         if not _same_dtype(self, other):
-            _check_no_bool_subtraction(self, other)
+            check_no_bool_subtraction(self, other)
             self, other = promote(self, other)
         return ops.Sub.apply(self, other)
 
     def __rsub__(self, other):
         if not _same_dtype(self, other):
-            _check_no_bool_subtraction(self, other)
+            check_no_bool_subtraction(self, other)
             self, other = promote(self, other)
         return ops.Sub.apply(other, self)
 
@@ -399,15 +399,6 @@ def _same_dtype(x: Tensor, other) -> bool:
     if type(other) is float:
         return x.array.dtype.kind == "f"
     return isinstance(other, Tensor) and other.array.dtype is x.array.dtype
-
-
-def _check_no_bool_subtraction(x: Tensor, other) -> None:
-    """Refuse a subtraction with a bool tensor on either side, as PyTorch does (numpy
-    refuses bool - bool only; True - 1 would be 0): a mask is inverted with ``~``."""
-    if x.array.dtype == np.bool_ or isinstance(other, Tensor) and \
-            other.array.dtype == np.bool_:
-        raise RuntimeError("sub: subtraction with a bool tensor is not supported (as in "
-                           "PyTorch); to invert a mask use ~ or logical_not()")
 
 
 def _check_not_bool_power(x: Tensor) -> None:

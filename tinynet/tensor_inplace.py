@@ -89,6 +89,18 @@ def stored_scalar(where: str, x, dtype):
     return _values(x)
 
 
+def check_no_bool_subtraction(x, other) -> None:
+    """Refuse a subtraction with a bool tensor or a Python bool on either side, as
+    PyTorch does (numpy refuses bool - bool only; True - 1 would be 0): a mask is
+    inverted with ``~``."""
+    kinds = (x.array.dtype, other.array.dtype if hasattr(other, "array") else type(other))
+    if np.bool_ in kinds or bool in kinds:
+        raise RuntimeError(f"sub: subtraction with a bool tensor is not supported (as in "
+                           f"PyTorch), got {kinds[0]} and "
+                           f"{getattr(kinds[1], '__name__', kinds[1])}; to invert a mask use "
+                           f"~ or logical_not()")
+
+
 class TensorInPlace:
     """In-place updates, as in PyTorch (see the module docstring for the graph case)."""
 
@@ -182,6 +194,7 @@ class TensorInPlace:
         return self._update(other, np.add, lambda a, b: a + b)
 
     def __isub__(self, other):
+        check_no_bool_subtraction(self, other)
         return self._update(other, np.subtract, lambda a, b: a - b)
 
     def __imul__(self, other):

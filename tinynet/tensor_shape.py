@@ -340,21 +340,21 @@ def _sizes(sizes: tuple) -> tuple:
 
 def _check_viewable(where: str, array: np.ndarray, shape: tuple) -> None:
     """Refuse a new shape that ``array``'s layout cannot take without a copy, as PyTorch's
-    view does (a wrong count of elements is left to the reshape's own check)."""
+    view does: numpy's reshape gives a view when it can, else a copy, which shares no
+    memory (a wrong count of elements, or a shape of other things, is left to the
+    reshape's own check)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     try:
-        np.reshape(array, shape, copy=False)
-    except ValueError as error:
-        if "avoid creating a copy" in str(error):
-            raise RuntimeError(
-                f"{where}: the tensor's layout (shape {array.shape}, strides "
-                f"{tuple(s // array.itemsize for s in array.strides)}) cannot be viewed as "
-                f"shape {tuple(shape)} without a copy, "
-                f"as in PyTorch; use .reshape(...) (a copy when needed) or .contiguous() "
-                f"first") from None
-    except TypeError:
-        pass  # (not a shape of ints: the reshape's check names it)
+        reshaped = np.reshape(array, shape)
+    except (ValueError, TypeError):
+        return
+    if array.size and not np.may_share_memory(reshaped, array):
+        raise RuntimeError(
+            f"{where}: the tensor's layout (shape {array.shape}, strides "
+            f"{tuple(s // array.itemsize for s in array.strides)}) cannot be viewed as "
+            f"shape {tuple(shape)} without a copy, as in PyTorch; use .reshape(...) (a copy "
+            f"when needed) or .contiguous() first")
 
 
 def _shape_of(other, name: str) -> tuple:

@@ -379,7 +379,8 @@ class Monitor:
             order, which the hints and figures take for the order from input to output
             (the order in which a module's ``__init__`` assigns its submodules).
         every: take activation statistics and update ratios on every ``every``-th
-            training step of an epoch (default 4; 1 = every step, exact but slower).
+            training forward pass of an epoch, a step in ``fit`` (default 4; 1 = every
+            pass, exact but slower).
 
     Example:
         >>> import tinynet as tn

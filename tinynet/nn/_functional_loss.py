@@ -410,10 +410,11 @@ def kl_div(input: Tensor, target, reduction: str = "mean",  # noqa: A002
                       "batch size times the number of classes; 'batchmean' divides by the "
                       "batch size only, which is the KL divergence's definition",
                       UserWarning, stacklevel=2)
-    input = _promoted(input, target)  # noqa: A001
-    if input.dtype.kind != "f":  # (numpy would truncate its logs)
+    kinds = (input.dtype, _target_array("kl_div", target).dtype)
+    if any(kind.kind != "f" for kind in kinds):  # (numpy would truncate its logs)
         raise TypeError(f"kl_div: input and target must be floating point (as in PyTorch), "
-                        f"got {input.dtype}")
+                        f"got {kinds[0]} and {kinds[1]}")
+    input = _promoted(input, target)  # noqa: A001
     return ops.KLDiv.apply(input, _as_dtype(target, input.dtype), log_target, reduction)
 
 

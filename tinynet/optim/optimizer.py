@@ -186,7 +186,7 @@ class Optimizer:
                             f"{type(group).__name__}")
         group = dict(group)
         params = group["params"]
-        if isinstance(params, (set, frozenset)):
+        if isinstance(params, set):  # (PyTorch refuses a set, not a frozenset)
             raise TypeError(f"{where}: params must be an ordered collection (a list), got a "
                             f"set: the order of a set's tensors changes between runs, and "
                             f"with it the optimizer's state_dict (as PyTorch refuses it)")

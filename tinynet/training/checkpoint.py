@@ -4,7 +4,8 @@ A checkpoint is one ``tn.save`` file (an .npz written atomically, never pickled)
 model's and optimizer's state, the scheduler's, the epoch, the History, each callback's
 state, the Monitor's, and the state of every random generator the run draws from (its
 shuffling generator, tinynet's global one, and the generators of its own that a
-DataLoader, its sampler or a module holds: ``Dropout(generator=g)``). Resuming
+DataLoader, its sampler or a module holds: ``Dropout(generator=g)``; not one that a
+dataset or a ``collate_fn`` holds, for random augmentation, say). Resuming
 from it and training on gives the same weights and History, bit for bit, as the run that
 was never interrupted (timings excepted).
 """

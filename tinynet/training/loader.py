@@ -11,7 +11,7 @@ import numpy as np
 
 from tinynet.tensor import as_array
 from tinynet.training.inputs import check_inputs, check_targets
-from tinynet.utils.data import DataLoader
+from tinynet.utils.data import BatchSampler, DataLoader
 
 
 def is_loader(data) -> bool:
@@ -30,9 +30,14 @@ def split_batch(where: str, batch) -> tuple:
 def read_in_order(where: str, loader: DataLoader, loss_name: str, dtype) -> tuple:
     """(X, y): the loader's whole dataset in order, through its ``collate_fn``, checked
     as ``fit`` checks arrays."""
-    size = max(loader.batch_size or 1, 256) if loader._batching else None  # (None: each
-    ordered = DataLoader(loader.dataset, batch_size=size,  # sample is a batch already)
-                         collate_fn=loader.collate_fn)
+    if not loader._batching and isinstance(loader.sampler, BatchSampler):
+        raise ValueError(f"{where}: a DataLoader with batch_size=None whose sampler is a "
+                         f"BatchSampler is not supported, got sampler="
+                         f"{type(loader.sampler).__name__}; pass it as batch_sampler= (each "
+                         f"of the dataset's items must be a batch when batch_size is None)")
+    # batch_size None: each of the dataset's items is a batch already
+    size = max(loader.batch_size or 1, 256) if loader._batching else None
+    ordered = DataLoader(loader.dataset, batch_size=size, collate_fn=loader.collate_fn)
     inputs, targets = [], []
     for batch in ordered:
         x, y = split_batch(where, batch)
