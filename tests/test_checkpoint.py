@@ -207,6 +207,22 @@ def test_a_checkpoint_of_a_model_with_another_activation_is_refused(iris, tmp_pa
         _fit(tanh, iris, epochs=2, resume_from=path)
 
 
+def test_a_loss_made_with_other_arguments_is_refused(iris, tmp_path):
+    path = tmp_path / "run.npz"
+    _fit(_model(iris), iris, epochs=1, checkpoint=path,
+         loss=tn.nn.CrossEntropyLoss(label_smoothing=0.1))
+    with pytest.raises(ValueError, match="these settings differ: "
+                                         "loss_settings.label_smoothing: checkpoint 0.1, now 0.0"):
+        _fit(_model(iris), iris, epochs=2, resume_from=path)
+    weighted = tn.nn.CrossEntropyLoss(weight=tn.tensor([1.0, 2.0, 3.0]), label_smoothing=0.1)
+    with pytest.raises(ValueError, match=r"loss_settings.weight: checkpoint None, now \[1.0, "):
+        _fit(_model(iris), iris, epochs=2, resume_from=path, loss=weighted)
+    history = _fit(_model(iris), iris, epochs=2, resume_from=path,
+                   loss=tn.nn.CrossEntropyLoss(label_smoothing=0.1))
+    assert history.config["loss_settings"] == {"ignore_index": -100, "reduction": "mean",
+                                               "label_smoothing": 0.1}
+
+
 def test_other_training_data_is_refused(iris, tmp_path):
     path = tmp_path / "run.npz"
     _fit(_model(iris), iris, epochs=1, checkpoint=path)

@@ -21,9 +21,9 @@ KIND = "tinynet.fit checkpoint"
 VERSION = 1
 # settings that must match for a resumed run to be the same run (those a checkpoint
 # records: older ones have no optimizer groups, scheduler or callback settings)
-SAME_RUN_KEYS = ("loss", "activation", "optimizer_name", "batch_size", "shuffle", "n_samples",
-                 "data_fingerprint", "dtype", "clip_grad_norm", "optimizer_groups",
-                 "scheduler", "callbacks", "callback_settings")
+SAME_RUN_KEYS = ("loss", "loss_settings", "activation", "optimizer_name", "batch_size",
+                 "shuffle", "n_samples", "data_fingerprint", "dtype", "clip_grad_norm",
+                 "optimizer_groups", "scheduler", "callbacks", "callback_settings")
 
 
 def fingerprint(*arrays) -> str:

@@ -21,6 +21,7 @@ from tinynet.diagnostics import Monitor
 from tinynet.diagnostics.probe import initial_state, input_stats
 from tinynet.factories import from_numpy
 from tinynet.random import default_generator
+from tinynet.tensor import Tensor
 from tinynet.training import checkpoint as checkpoints
 from tinynet.training.callbacks import Callback, EarlyStopping
 from tinynet.training.epoch import NonFiniteLoss, array_batches, evaluate, train_epoch
@@ -410,7 +411,8 @@ def _config(run: Run, seed) -> dict:
     optimizer = run.optimizer
     return {
         "model": repr(run.model), "activation": getattr(run.model, "activation", None),
-        "loss": run.loss_name, "optimizer": repr(optimizer),
+        "loss": run.loss_name, "loss_settings": _loss_settings(run.loss_fn),
+        "optimizer": repr(optimizer),
         "optimizer_name": type(optimizer).__name__, "lr": optimizer.param_groups[0]["lr"],
         "batch_size": run.batch_size, "shuffle": run.shuffle, "seed": seed,
         "n_samples": len(run.X), "n_features": run.X.shape[1], "dtype": str(run.X.dtype),
@@ -441,6 +443,24 @@ def _group_settings(group: dict) -> dict:
     settings = {k: list(v) if isinstance(v, tuple) else v for k, v in group.items()
                 if k not in ("params", "lr", "initial_lr") and _plain(v)}
     settings["lr"] = group.get("initial_lr", group["lr"])
+    return settings
+
+
+def _loss_settings(loss_fn) -> dict:
+    """The arguments the loss module was made with (those its constructor names and it
+    keeps as attributes: label_smoothing, reduction, a class weight as a list), so that a
+    resumed run is checked to use the same loss."""
+    settings = {}
+    try:
+        names = inspect.signature(type(loss_fn).__init__).parameters
+    except (TypeError, ValueError):  # (a class whose constructor has no signature)
+        return settings
+    for name in names:
+        value = getattr(loss_fn, name, None)
+        if isinstance(value, Tensor):
+            value = value.tolist()
+        if name != "self" and value is not None and _plain(value):
+            settings[name] = value
     return settings
 
 
