@@ -425,3 +425,38 @@ def test_the_extra_outputs_are_detached_on_eager_calls_as_on_replays():
         loss.backward()
         grads.append(lin.weight.grad.array.copy())
     assert step.replays == 2 and all(np.array_equal(g, grads[0]) for g in grads)
+
+
+@pytest.mark.parametrize("change", [
+    lambda model, loss: setattr(loss, "label_smoothing", 0.2),
+    lambda model, loss: setattr(loss, "reduction", "sum"),
+    lambda model, loss: setattr(model[1], "negative_slope", 0.5),
+    lambda model, loss: model.__setitem__(2, nn.Linear(8, 3)),
+])
+def test_a_module_setting_or_submodule_changed_between_calls_is_seen(change):
+    """A module's plain settings and its submodules are guarded: after a change the calls
+    run eagerly, giving the eager answer, where a replay would keep the recorded ones."""
+    tn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.LeakyReLU(0.01), nn.Linear(8, 3))
+    loss = nn.CrossEntropyLoss()
+    x, y = tn.randn(6, 4), tn.tensor([0, 1, 2, 0, 1, 2])
+    step = tn.capture(lambda x, y: loss(model(x), y))
+    for _ in range(3):
+        step(x, y)
+    assert step.replays == 1
+    change(model, loss)
+    for _ in range(4):
+        assert step(x, y).item() == loss(model(x), y).item()
+    assert step.replays == 1
+
+
+def test_a_closure_weight_whose_data_is_replaced_is_read_at_every_call():
+    tn.manual_seed(0)
+    lin, x, y = nn.Linear(4, 3), tn.randn(6, 4), tn.tensor([0, 1, 2, 0, 1, 2])
+    w = tn.tensor([1.0, 2.0, 3.0])
+    step = tn.capture(lambda x, y: F.cross_entropy(lin(x), y, weight=w))
+    for call in range(6):
+        if call == 3:
+            w.data = tn.tensor([5.0, 0.1, 1.0])
+        assert step(x, y).item() == F.cross_entropy(lin(x), y, weight=w).item()
+    assert step.replays >= 2

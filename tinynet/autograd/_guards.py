@@ -88,6 +88,9 @@ class _Guards:
         for module, training in zip(self.modules, self.training):
             if module.training is not training:  # (bools: identity is enough)
                 return None
+        for module, settings in zip(self.modules, self.settings):
+            if module_settings(module) != settings:
+                return None  # Dropout's p, a loss's label_smoothing, a submodule replaced
         for module, name, tensor in self.owned:
             if module.__dict__.get(name) is not tensor:
                 return None  # model.weight = Parameter(...): the replay would read the old
@@ -146,6 +149,19 @@ class _Guards:
                 checks.append((ref, n, _unsigned(array.dtype, n),
                                *_padding(op.cls.__name__, args)))
         return checks
+
+
+_PLAIN = (int, float, str, bool, type(None), tuple)
+
+
+def module_settings(module) -> tuple:
+    """What a replay would keep as recorded of ``module``: its public plain settings
+    (Dropout's ``p``, a loss's ``label_smoothing``, a norm's ``eps``), by their repr, and
+    its submodules themselves (compared as objects: a copy of the plan holds the copies)."""
+    return tuple((name, repr(value) if isinstance(value, _PLAIN) else value)
+                 for name, value in vars(module).items()
+                 if name[0] != "_" and name != "training" and
+                 (isinstance(value, _PLAIN) or hasattr(value, "_has_hooks")))
 
 
 def _keeps_values(cls, args) -> bool:

@@ -5,7 +5,7 @@ gradients go; built here, checked by ``_Guards`` (``_guards.py``) and replayed b
 import numpy as np
 
 from tinynet import fastpath
-from tinynet.autograd._guards import _Guards, _owned
+from tinynet.autograd._guards import _Guards, _owned, module_settings
 from tinynet.autograd._recording import (DATA, INPUT, OUT, TENSOR, VALUE, _module_calls,
                                          _NotReplayable, _outputs, _Recording, _same_value,
                                          _sources, _state_tensors, _targets)
@@ -79,6 +79,7 @@ class _Plan(_Guards, _Running):
         self.calls = _module_calls(first, second)
         self.hookable = all(plain for _, _, plain in self.calls)
         self.training = [m.training for m in self.modules]
+        self.settings = [module_settings(m) for m in self.modules]
         self.fast_paths = fastpath.fast_paths_enabled()
         # the parameters and buffers of the modules either call reached: read, not
         # frozen, since one replaced by a new tensor may hold new values later

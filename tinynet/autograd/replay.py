@@ -61,16 +61,17 @@ NOTE: what replay does not run, it cannot check: Python side effects inside the 
 and passed to an op, which is taken for a constant when it is the same in both recorded
 calls. And a replay keeps what the function reached from outside, besides the values of
 its inputs and of the tensors it read: plain Python values (a weight from a schedule
-that had the same value at both recorded calls), module attributes (Dropout's ``p``),
-and which modules it reached (a submodule replaced by a new object is not seen: the
-replay runs the old one). A parameter or buffer replaced by a new tensor sends the call
-down the eager path (one replaced between the two recorded calls keeps the function
-eager), when it belongs to a module the function called or holds (itself, the object of
-a bound method, its closure, the globals it names) or to their submodules; a module
-reached only through another function is not seen, nor is a change to a module made
-around its attributes (through ``vars(module)`` or ``object.__setattr__``: the guards
-re-read the modules only after an attribute was set or deleted). After changing one of
-the others, make a new ``tn.capture``. Capture
+that had the same value at both recorded calls). The modules it called are guarded: a
+change of a plain public setting of one (Dropout's ``p``, a loss's ``label_smoothing``,
+an activation's slope), a submodule of one replaced by a new object, or a parameter or
+buffer replaced by a new tensor sends the call down the eager path (one replaced
+between the two recorded calls keeps the function eager), when it belongs to a module
+the function called or holds (itself, the object of a bound method, its closure, the
+globals it names) or to their submodules; a module reached only through another function
+is not seen, nor is a change to a module made around its attributes (through
+``vars(module)`` or ``object.__setattr__``: the guards re-read the modules only after an
+attribute was set or deleted). After changing a plain value, make a new
+``tn.capture``. Capture
 pure forward functions, as for CUDA graphs. A loss must be
 backpropagated before the next call: the ops' saved values are reused (an earlier loss's
 ``backward()`` then raises).

@@ -16,7 +16,6 @@ from tinynet.nn._checks import (REDUCTIONS, check_huber_delta, check_label_smoot
                                 check_reduction, check_smooth_l1_beta, check_tensor)
 from tinynet.tensor import Tensor
 from tinynet.tensor import as_array as _array
-from tinynet.tensor_math import cast_array
 
 
 def _one_target(name, input, t: np.ndarray) -> np.ndarray:  # noqa: A002
@@ -139,11 +138,20 @@ def _constant(name, argument, value):
                            f"pass {argument}.detach()")
 
 
+def _weight_operand(weight, dtype):
+    """A loss weight as its op's argument: a tensor of ``dtype`` as itself (so that
+    ``tn.capture`` reads it at every call, even once its ``.data`` is replaced), of
+    another dtype cast by an op; a list or an array as an array."""
+    if isinstance(weight, Tensor):
+        return weight if weight.array.dtype == dtype else ops.Cast.apply(weight.detach(), dtype)
+    return np.asarray(weight, dtype=dtype)
+
+
 def _weight_array(name, weight, c, dtype):
     if weight is None:
         return None
     _constant(name, "weight", weight)
-    w = cast_array(weight, dtype)
+    w = _weight_operand(weight, dtype)
     _check_class_weight(name, w, c)
     return w
 
@@ -268,9 +276,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa
     y = _as_dtype(target, input.dtype)
     _constant(name, "weight", weight)
     _constant(name, "pos_weight", pos_weight)
-    w = None if weight is None else cast_array(weight, input.dtype)
-    pw = None if pos_weight is None else cast_array(pos_weight, input.dtype)
-    shapes = [tuple(input.shape)] + [a.shape for a in (w, pw) if a is not None]
+    w = None if weight is None else _weight_operand(weight, input.dtype)
+    pw = None if pos_weight is None else _weight_operand(pos_weight, input.dtype)
+    shapes = [tuple(input.shape)] + [tuple(a.shape) for a in (w, pw) if a is not None]
     try:
         grows = np.broadcast_shapes(*shapes) != shapes[0]
     except ValueError:
@@ -304,8 +312,8 @@ def binary_cross_entropy(input: Tensor, target, weight=None,  # noqa: A002
     _constant(name, "weight", weight)
     w = None
     if weight is not None:
-        w = cast_array(weight, input.dtype)
-        if not _broadcasts_to(w.shape, input.shape):
+        w = _weight_operand(weight, input.dtype)
+        if not _broadcasts_to(tuple(w.shape), input.shape):
             raise ValueError(f"{name}: weight must broadcast to the input's shape "
                              f"{tuple(input.shape)}, got shape {w.shape}")
     return ops.BCE.apply(input, y, w, reduction)
