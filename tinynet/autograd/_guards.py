@@ -88,8 +88,8 @@ class _Guards:
         for module, training in zip(self.modules, self.training):
             if module.training is not training:  # (bools: identity is enough)
                 return None
-        for module, settings in zip(self.modules, self.settings):
-            if module_settings(module) != settings:
+        for settings in self.settings:
+            if settings_changed(settings):
                 return None  # Dropout's p, a loss's label_smoothing, a submodule replaced
         for module, name, tensor in self.owned:
             if module.__dict__.get(name) is not tensor:
@@ -151,17 +151,31 @@ class _Guards:
         return checks
 
 
-_PLAIN = (int, float, str, bool, type(None), tuple)
+_PLAIN = {int, float, str, bool, type(None), tuple}  # (exact types: a fast check)
 
 
 def module_settings(module) -> tuple:
-    """What a replay would keep as recorded of ``module``: its public plain settings
-    (Dropout's ``p``, a loss's ``label_smoothing``, a norm's ``eps``), by their repr, and
-    its submodules themselves (compared as objects: a copy of the plan holds the copies)."""
-    return tuple((name, repr(value) if isinstance(value, _PLAIN) else value)
-                 for name, value in vars(module).items()
-                 if name[0] != "_" and name != "training" and
-                 (isinstance(value, _PLAIN) or hasattr(value, "_has_hooks")))
+    """What a replay would keep as recorded of ``module``: (the module, its public plain
+    settings (Dropout's ``p``, a loss's ``label_smoothing``, a norm's ``eps``) and
+    submodules as (name, object) pairs), for ``settings_changed``."""
+    return module, tuple((name, value) for name, value in vars(module).items()
+                         if name[0] != "_" and name != "training" and
+                         (type(value) in _PLAIN or hasattr(value, "_has_hooks")))
+
+
+def settings_changed(settings) -> bool:
+    """Whether a setting ``module_settings`` found is now another object of another value
+    (a submodule: another object; the same nan is unchanged)."""
+    module, pairs = settings
+    state = vars(module)
+    for name, value in pairs:
+        now = state.get(name, _MISSING)
+        if now is not value and (hasattr(value, "_has_hooks") or now != value):
+            return True
+    return False
+
+
+_MISSING = object()
 
 
 def _keeps_values(cls, args) -> bool:
