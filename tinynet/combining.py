@@ -17,6 +17,7 @@ from tinynet.factories import tensor
 from tinynet.ops.reduce import check_dim
 from tinynet.promotion import promote, result_type
 from tinynet.tensor import Tensor
+from tinynet.tensor_inplace import storable_range
 from tinynet.tensor_math import _divisible, guard_read, numpy_names
 
 
@@ -116,14 +117,12 @@ def _check_fits(name: str, number, tensor: Tensor) -> None:
     """A Python int beside an integer tensor in ``where`` must fit the tensor's dtype as
     PyTorch's rule has it (an unsigned dtype also takes -max..-1, wrapped: uint8 -1 is
     255); numpy would wrap any int round (300 in uint8: 44)."""
-    kind = tensor.array.dtype.kind
-    if type(number) is int and kind in "iu":
-        info = np.iinfo(tensor.array.dtype)
-        low = -int(info.max) if kind == "u" else int(info.min)
-        if not low <= number <= info.max:
+    if type(number) is int and tensor.array.dtype.kind in "iu":
+        low, high = storable_range(tensor.array.dtype)
+        if not low <= number <= high:
             raise RuntimeError(f"where: {name} {number} cannot be converted to the tensor's "
                                f"dtype {tensor.dtype} without overflow (as in PyTorch); it "
-                               f"must be in [{low}, {info.max}]")
+                               f"must be in [{low}, {high}]")
 
 
 def meshgrid(*tensors, indexing=None) -> tuple:

@@ -75,16 +75,22 @@ def _wrapped(x, dtype):
     return _values(x)
 
 
+def storable_range(dtype) -> tuple:
+    """(low, high): the Python ints PyTorch lets into an integer ``dtype``, its range, and
+    for an unsigned one also -max..-1, wrapped (uint8 -1 is 255)."""
+    info = np.iinfo(dtype)
+    return (-int(info.max) if info.kind == "u" else int(info.min)), int(info.max)
+
+
 def stored_scalar(where: str, x, dtype):
     """A value to store (``fill_``, ``x[i] = v``, ``masked_fill``): a Python int must fit
     ``dtype`` as PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped:
     uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError."""
     if type(x) is int and dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        low = -int(info.max) if dtype.kind == "u" else int(info.min)
-        if not low <= x <= info.max:
+        low, high = storable_range(dtype)
+        if not low <= x <= high:
             raise RuntimeError(f"{where}: value {x} cannot be converted to {dtype} without "
-                               f"overflow (it must be in [{low}, {info.max}])")
+                               f"overflow (it must be in [{low}, {high}])")
         return np.array(x).astype(dtype)
     return _values(x)
 
@@ -300,7 +306,7 @@ class TensorInPlace:
         if result.dtype != self.dtype:
             # as PyTorch: a result of a wider dtype of the same kind is cast (float64 into
             # float32), one of a higher kind (a float into an integer tensor) refused
-            if _KIND_RANK[result.dtype.kind] > _KIND_RANK[self.dtype.kind]:
+            if _CATEGORY[result.dtype.kind] > _CATEGORY[self.dtype.kind]:
                 raise RuntimeError(f"{name}: the result's dtype {result.dtype} cannot be "
                                    f"written into this tensor's dtype {self.dtype} (as in "
                                    f"PyTorch); use the out-of-place {name[:-1]}() for a new "
@@ -426,9 +432,6 @@ def _without_leading_ones(value, array: np.ndarray, index):
     if extra <= 0 or any(n != 1 for n in value.shape[:extra]):
         return value  # (numpy's error or broadcasting decides)
     return value.reshape(value.shape[extra:])
-
-
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integers < floats
 
 
 def _size(size) -> tuple:
