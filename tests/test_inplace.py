@@ -40,6 +40,43 @@ def test_add_and_sub_take_alpha_as_pytorch():
     np.testing.assert_array_equal(t.array, [3.0, 5.0])
 
 
+@pytest.mark.parametrize("call", ["add", "sub"])
+@pytest.mark.parametrize("form", ["method", "function", "in-place"])
+def test_alpha_is_checked_against_the_result_dtype_as_pytorch(call, form):
+    def run(a, b, alpha):
+        if form == "function":
+            return getattr(tn, call)(a, b, alpha=alpha)
+        return getattr(a, call + ("_" if form == "in-place" else ""))(b, alpha=alpha)
+    ints = tn.tensor([1, 2])
+    for alpha in (0.5, 2.0, np.float32(1.0)):  # an integer result cannot take a float alpha
+        with pytest.raises(RuntimeError, match=rf"{call}_?: alpha must not be a floating point "
+                                              rf"number for an integer or bool result.*int64"):
+            run(ints.clone(), tn.tensor([1, 1]), alpha)
+    for a in (tn.tensor([1.0, 2.0]), ints.clone()):  # a bool alpha needs a bool result
+        with pytest.raises(RuntimeError, match=rf"{call}_?: a bool alpha needs a bool result"):
+            run(a, tn.tensor([1, 1]), True)
+    sign = 1 if call == "add" else -1
+    np.testing.assert_array_equal(run(ints.clone(), tn.tensor([1, 1]), np.int64(3)).array,
+                                  [1 + 3 * sign, 2 + 3 * sign])
+    result = run(tn.tensor([1.0, 2.0]), tn.tensor([2, 4]), 0.25)  # a float result takes it
+    np.testing.assert_array_equal(result.array, [1 + 0.5 * sign, 2 + sign])
+
+
+@pytest.mark.parametrize("form", ["method", "function", "in-place"])
+def test_add_of_bools_with_alpha_is_logical_as_pytorch(form):
+    def run(b, alpha):
+        a = tn.tensor([True, False, False])
+        if form == "function":
+            return tn.add(a, b, alpha=alpha)
+        return getattr(a, "add_" if form == "in-place" else "add")(b, alpha=alpha)
+    b = tn.tensor([False, True, False])
+    for alpha, expected in ((2, [True, True, False]), (True, [True, True, False]),
+                            (0, [True, False, False]), (False, [True, False, False])):
+        result = run(b, alpha)
+        assert result.dtype == tn.bool  # not 1 + 2·1 = 3 in an integer
+        np.testing.assert_array_equal(result.array, expected)
+
+
 def test_copy_broadcasts_and_casts_to_the_destination():
     t = tn.zeros(2, 3, dtype=tn.int64)
     t.copy_(tn.tensor([1.7, -2.2, 3.9]))

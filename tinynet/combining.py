@@ -15,7 +15,7 @@ from tinynet.autograd.grad_mode import is_grad_enabled
 from tinynet.autograd.observers import values_read
 from tinynet.factories import tensor
 from tinynet.ops.reduce import check_dim
-from tinynet.promotion import promote, result_type
+from tinynet.promotion import promote, result_type, times_alpha
 from tinynet.tensor import Tensor
 from tinynet.tensor_inplace import storable_range
 from tinynet.tensor_math import _divisible, guard_read, numpy_names
@@ -198,12 +198,14 @@ def einsum(equation: str, *operands) -> Tensor:
 
 def add(input, other, alpha=1, out=None):
     """input + alpha · other (written into ``out`` when given, see ``matmul``)."""
-    return _into(out, _tensor(input) + (other if alpha == 1 else other * alpha), "add")
+    input = _tensor(input)
+    return _into(out, input + times_alpha("add", other, alpha, input, other), "add")
 
 
 def sub(input, other, alpha=1, out=None):
     """input - alpha · other (written into ``out`` when given, see ``matmul``)."""
-    return _into(out, _tensor(input) - (other if alpha == 1 else other * alpha), "sub")
+    input = _tensor(input)
+    return _into(out, input - times_alpha("sub", other, alpha, input, other), "sub")
 
 
 subtract = sub

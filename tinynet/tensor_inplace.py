@@ -257,12 +257,12 @@ class TensorInPlace:
     def add_(self, other, alpha=1):
         """self += alpha · other (also PyTorch's deprecated ``add_(alpha, other)``)."""
         other, alpha = _alpha_last("add_", other, alpha)
-        return self.__iadd__(other if alpha == 1 else other * alpha)
+        return self.__iadd__(_times_alpha("add_", other, alpha, self))
 
     def sub_(self, other, alpha=1):
         """self -= alpha · other (also PyTorch's deprecated ``sub_(alpha, other)``)."""
         other, alpha = _alpha_last("sub_", other, alpha)
-        return self.__isub__(other if alpha == 1 else other * alpha)
+        return self.__isub__(_times_alpha("sub_", other, alpha, self))
 
     def mul_(self, other):
         return self.__imul__(other)
@@ -507,4 +507,4 @@ def _index_array(part):
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
 from tinynet.autograd.observers import values_read  # noqa: E402
 from tinynet.tensor_views import view_of  # noqa: E402
-from tinynet.tensor_math import guard_read  # noqa: E402
+from tinynet.tensor_math import _times_alpha, guard_read  # noqa: E402

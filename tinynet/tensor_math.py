@@ -71,11 +71,11 @@ class TensorMath:
     # ---- the operators by name -------------------------------------------------------------
     def add(self, other, *, alpha=1):
         """self + alpha · other."""
-        return self + (other if alpha == 1 else other * alpha)
+        return self + _times_alpha("add", other, alpha, self, other)
 
     def sub(self, other, *, alpha=1):
         """self - alpha · other."""
-        return self - (other if alpha == 1 else other * alpha)
+        return self - _times_alpha("sub", other, alpha, self, other)
 
     def mul(self, other):
         return self * other
@@ -634,6 +634,14 @@ def _result_type(*operands):
     """``promotion.result_type`` (imported late, as ``_promote``)."""
     from tinynet.promotion import result_type
     return result_type(*operands)
+
+
+def _times_alpha(where: str, other, alpha, *result_operands):
+    """``promotion.times_alpha`` (imported late, as ``_promote``)."""
+    if type(alpha) is int and alpha == 1:  # the usual call
+        return other
+    from tinynet.promotion import times_alpha
+    return times_alpha(where, other, alpha, *result_operands)
 
 
 from tinynet import ops  # noqa: E402  (ops need only Function, which is defined already)
