@@ -699,6 +699,14 @@ def test_group_norm_standardises_each_group_of_channels():
     assert layer.weight.tolist() == [1.0] * 4 and layer.bias.tolist() == [0.0] * 4
 
 
+def test_group_norm_of_huge_values_is_their_standardised_pattern():
+    # (the squares of 1e200s overflow: their variance, taken directly, is inf)
+    x = tn.tensor([[1.0, 2.0, 3.0, -1.0, 1.0, 0.0]], dtype=tn.float64) * 1e200
+    y = tn.nn.functional.group_norm(x, 2, eps=0.0)
+    r = 1.5 ** 0.5
+    np.testing.assert_allclose(y.array, [[-r, 0.0, r, -r, r, 0.0]], rtol=1e-12, atol=1e-15)
+
+
 def test_group_norm_matches_pytorch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)

@@ -352,8 +352,8 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float = None) ->
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalise each sample's channels (dimension 1 of (N, C, *) input) in ``num_groups``
     groups of C/G channels: y = (x - E[x]) / √(Var[x] + ε) over each group's channels and
-    positions (biased variance), then ``weight`` and ``bias`` (C,) per channel. Composed of
-    tensor ops."""
+    positions (biased variance), then ``weight`` and ``bias`` (C,) per channel: each
+    group is a row of ``layer_norm`` (its op's overflow-safe statistics included)."""
     check_int("group_norm", "num_groups", num_groups, 1)
     if not isinstance(input, Tensor) or input.ndim < 2:
         raise ValueError(f"group_norm: input must be a tensor of shape (N, C, *), got "
@@ -372,10 +372,7 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
         check_dtype("group_norm", input, "weight", weight)
     groups = input.reshape(n, num_groups, -1 if n else channels // num_groups * int(
         np.prod(input.shape[2:])))  # (an empty batch: -1 cannot be inferred from 0)
-    mean = groups.mean(2, keepdim=True)
-    centred = groups - mean
-    variance = (centred * centred).mean(2, keepdim=True)
-    y = (centred * (variance + eps).rsqrt()).reshape(input.shape)
+    y = ops.LayerNorm.apply(groups, None, None, 1, eps).reshape(input.shape)
     per_channel = (channels,) + (1,) * (input.ndim - 2)  # broadcasts along dimension 1
     if weight is not None:
         y = y * weight.reshape(per_channel)
