@@ -822,6 +822,41 @@ def test_step_hooks_run_around_each_step_once_as_pytorchs():
         wrapped.step()
 
 
+def test_state_dict_hooks_run_in_order_and_may_replace_the_dict_as_pytorchs():
+    w = tn.nn.Parameter(tn.tensor([1.0, 2.0], dtype=tn.float64))
+    optimizer = tn.optim.SGD([w], lr=0.1, momentum=0.9)
+    (w * w).sum().backward()
+    optimizer.step()
+    log = []
+    optimizer.register_state_dict_pre_hook(lambda opt: log.append("pre"))
+    extra = optimizer.register_state_dict_post_hook(lambda opt, sd: {**sd, "extra": 1})
+    optimizer.register_state_dict_post_hook(  # (prepended: it sees the dict before "extra")
+        lambda opt, sd: log.append(("first", sorted(sd))), prepend=True)
+    assert sorted(optimizer.state_dict()) == ["extra", "param_groups", "state"]
+    assert log == ["pre", ("first", ["param_groups", "state"])]
+    extra.remove()
+    saved = optimizer.state_dict()
+    assert sorted(saved) == ["param_groups", "state"]
+
+    def halve_the_rate(opt, sd):  # changes its copy of the caller's dict, returns None
+        sd["param_groups"] = [dict(g, lr=g["lr"] / 2) for g in sd["param_groups"]]
+        sd["mine"] = True
+    optimizer.register_load_state_dict_pre_hook(halve_the_rate)
+    optimizer.register_load_state_dict_post_hook(
+        lambda opt: log.append(("loaded", opt.param_groups[0]["lr"])))
+    optimizer.load_state_dict(saved)
+    assert log[-1] == ("loaded", 0.05) and "mine" not in saved
+    assert saved["param_groups"][0]["lr"] == 0.1
+    optimizer.register_load_state_dict_pre_hook(  # a returned dict is loaded instead
+        lambda opt, sd: {**sd, "param_groups": [dict(g, lr=0.25) for g in sd["param_groups"]]})
+    optimizer.load_state_dict(saved)
+    assert optimizer.param_groups[0]["lr"] == 0.25
+    np.testing.assert_array_equal(optimizer.state[w]["momentum_buffer"], [2.0, 4.0])
+    with pytest.raises(TypeError, match="SGD.register_state_dict_pre_hook: hook must be "
+                                        "callable, got int"):
+        optimizer.register_state_dict_pre_hook(3)
+
+
 def test_strong_wolfe_recovers_from_a_trial_step_that_overflows():
     """A trial step whose loss is inf makes the cubic's discriminant NaN (inf - inf): the
     search bisects instead, as PyTorch's does (the parameters became NaN)."""

@@ -156,13 +156,40 @@ class Optimizer:
         """``hook(optimizer, args, kwargs)`` before each ``step``, ``args`` holding the
         optimizer and then the step's positional arguments, as PyTorch's; a returned
         ``(args, kwargs)`` replaces them."""
-        self._step_pre_hooks, handle = add_hook(vars(self).get("_step_pre_hooks"), hook)
-        return handle
+        return self._add_hook("_step_pre_hooks", hook, False)
 
     def register_step_post_hook(self, hook) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` after each ``step``, as PyTorch's."""
-        self._step_post_hooks, handle = add_hook(vars(self).get("_step_post_hooks"), hook)
+        return self._add_hook("_step_post_hooks", hook, False)
+
+    def register_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer)`` before ``state_dict`` builds its dict, as PyTorch's."""
+        return self._add_hook("_state_dict_pre_hooks", hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer, state_dict)`` on the dict ``state_dict`` built, as PyTorch's; a
+        returned dict replaces it."""
+        return self._add_hook("_state_dict_post_hooks", hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer, state_dict)`` before ``load_state_dict`` reads the dict (a
+        shallow copy of the caller's, as PyTorch's); a returned dict is loaded instead."""
+        return self._add_hook("_load_state_dict_pre_hooks", hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer)`` once ``load_state_dict`` has loaded, as PyTorch's."""
+        return self._add_hook("_load_state_dict_post_hooks", hook, prepend)
+
+    def _add_hook(self, kind: str, hook, prepend: bool) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"{type(self).__name__}.register{kind.rstrip('s')}: hook must "
+                            f"be callable, got {type(hook).__name__}")
+        hooks, handle = add_hook(vars(self).get(kind), hook, prepend=prepend)
+        setattr(self, kind, hooks)
         return handle
+
+    def _hooks(self, kind: str) -> list:
+        return list(vars(self).get(kind, {}).values())
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
@@ -240,7 +267,19 @@ class Optimizer:
     def state_dict(self) -> dict:
         """{"state": {index: {name: value}}, "param_groups": [{hyper-params, "params":
         [indices]}]}, parameters numbered in group order as in PyTorch. Arrays (also in lists:
-        LBFGS's history) are copies."""
+        LBFGS's history) are copies. The state_dict hooks run before and after
+        (``register_state_dict_pre_hook``)."""
+        for hook in self._hooks("_state_dict_pre_hooks"):
+            hook(self)
+        packed = self._packed_state()
+        for hook in self._hooks("_state_dict_post_hooks"):
+            result = hook(self, packed)
+            if result is not None:
+                packed = result
+        return packed
+
+    def _packed_state(self) -> dict:
+        """``state_dict``'s dict, before its hooks."""
         index = {}
         groups = []
         for group in self.param_groups:
@@ -259,8 +298,16 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyper-parameters and state saved by ``state_dict`` (e.g. after
-        ``tn.load``); the groups must hold the same number of parameters."""
+        ``tn.load``); the groups must hold the same number of parameters. The load hooks
+        run before and after (``register_load_state_dict_pre_hook``)."""
         where = f"{type(self).__name__}.load_state_dict"
+        pre_hooks = self._hooks("_load_state_dict_pre_hooks")
+        if pre_hooks and isinstance(state_dict, dict):
+            state_dict = dict(state_dict)  # (a hook's changes stay out of the caller's dict)
+        for hook in pre_hooks:
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= \
                 set(state_dict) or not isinstance(state_dict["state"], dict) or \
                 not isinstance(state_dict["param_groups"], (list, tuple)):
@@ -305,6 +352,8 @@ class Optimizer:
             for k, v in saved.items():
                 if k != "params":
                     group[k] = copy.deepcopy(v)
+        for hook in self._hooks("_load_state_dict_post_hooks"):
+            hook(self)
 
     def _state_shape(self, p) -> tuple:
         """The shape of ``p``'s array state: ``p``'s own (LBFGS's: all parameters, flat)."""
