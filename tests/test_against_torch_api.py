@@ -65,6 +65,15 @@ def test_round_decimals(decimals):
           rand(20, low=-500, high=500))
 
 
+def test_round_with_decimals_refuses_integers_instead_of_returning_them_unrounded():
+    with pytest.raises(TypeError, match=r"round: decimals must be 0 for a tensor of int64 "
+                                        r"\(PyTorch rounds only floating-point tensors\), got -1"):
+        tn.round(tn.tensor([15, 25]), decimals=-1)
+    with pytest.raises(TypeError, match="round: decimals must be 0"):
+        tn.tensor([15]).round_(decimals=1)
+    assert tn.tensor([15, 25]).double().round(decimals=-1).tolist() == [20.0, 20.0]
+
+
 @pytest.mark.parametrize("name", ["maximum", "minimum", "max", "min"])
 def test_maximum_minimum_with_ties(name):
     x = np.round(rand(4, 5), 0)  # integers in [-3, 3]: many ties

@@ -163,6 +163,8 @@ def test_a_pytorch_style_function_is_told_it_gets_numpy_arrays():
     lambda L, x: x.narrow(1, 4, 0), lambda L, x: x.select(0, 1), lambda L, x: x.select(1, -1),
     lambda L, x: L.hstack([x, x[:, :1]]), lambda L, x: L.hstack([x[0], x[1]]),
     lambda L, x: L.vstack([x, x[0]]), lambda L, x: L.vstack([x[0], x[1]]),
+    lambda L, x: L.hstack([x[0, 0], x[1]]), lambda L, x: L.vstack([x[0, 0], x[1, 1]]),
+    lambda L, x: L.column_stack([x[0, 0], x[1, 1]]),  # 0-d tensors as in PyTorch
 ])
 def test_slicing_and_stacking_equal_pytorchs(call):
     torch = pytest.importorskip("torch")

@@ -53,8 +53,9 @@ concat = concatenate = cat
 
 
 def hstack(tensors) -> Tensor:
-    """Join along the columns: ``cat`` along dim 1, or dim 0 for 1-D tensors."""
-    tensors = _tensor_list(tensors, "hstack")
+    """Join along the columns: ``cat`` along dim 1, or dim 0 for 1-D tensors (0-d ones
+    taken as 1-D, as in PyTorch)."""
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in _tensor_list(tensors, "hstack")]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
@@ -65,9 +66,9 @@ def column_stack(tensors) -> Tensor:
 
 
 def vstack(tensors) -> Tensor:
-    """Join along the rows: ``cat`` along dim 0, 1-D tensors taken as rows."""
+    """Join along the rows: ``cat`` along dim 0, 1-D (and 0-d) tensors taken as rows."""
     tensors = _tensor_list(tensors, "vstack")
-    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
 
 
 @numpy_names

@@ -256,6 +256,10 @@ class TensorMath:
         """Round half to even, to ``decimals`` decimal places (negative: tens, hundreds...)."""
         if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
             raise TypeError(f"round: decimals must be an integer, got {decimals!r}")
+        if decimals and self.array.dtype.kind in "biu":
+            raise TypeError(f"round: decimals must be 0 for a tensor of {self.array.dtype} "
+                            f"(PyTorch rounds only floating-point tensors), got {decimals}; "
+                            f"convert it first: x.double().round(decimals={decimals})")
         return self._rounded(ops.Round, int(decimals))
 
     def clamp_min(self, min):  # noqa: A002  (PyTorch's name)
