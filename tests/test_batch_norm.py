@@ -127,6 +127,21 @@ def test_buffers_are_in_the_state_dict_and_load_back():
     np.testing.assert_array_equal(net(x).array, clone(x).array)
 
 
+def test_a_checkpoint_without_num_batches_tracked_loads_and_keeps_the_count_as_pytorch():
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    net(tn.randn(8, 2))
+    net(tn.randn(8, 2))
+    older = {k: v for k, v in nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).state_dict()
+             .items() if k != "1.num_batches_tracked"}  # written before the count existed
+    result = net.load_state_dict(older)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert net[1].num_batches_tracked.item() == 2  # its own, as PyTorch keeps it
+    assert net[1].running_var.tolist() == [1.0, 1.0, 1.0]  # the rest loaded
+    without_mean = {k: v for k, v in older.items() if k != "1.running_mean"}
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "1.running_mean"$'):
+        net.load_state_dict(without_mean)
+
+
 def test_double_casts_the_running_statistics():
     bn = nn.BatchNorm1d(3).double()
     assert bn.running_mean.dtype == np.float64 and bn.num_batches_tracked.dtype == np.int64

@@ -270,3 +270,94 @@ def test_a_model_with_extra_state_trains_with_fit_and_early_stopping():
                      callbacks=[tn.training.EarlyStopping(restore_best_weights=True,
                                                           patience=1)])
     assert history.records and model.state_dict()["_extra_state"]["calls"] == model.calls
+
+
+def _registration_story(lib) -> list:
+    """What PyTorch code sees of parameter and child slots, run on tinynet or torch."""
+    nn, seen = lib.nn, []
+
+    def assigned(module, name, value) -> str:
+        try:
+            setattr(module, name, value)
+            return "accepted"
+        except TypeError:
+            return "TypeError"
+    seen.append(assigned(nn.Linear(2, 3, bias=False), "bias", lib.zeros(3)))  # a None slot
+    m = nn.Module()
+    m.register_parameter("p", None)
+    seen.append(assigned(m, "p", lib.zeros(2)))
+
+    class Net(nn.Module):  # placeholders first, registered later: registration order
+        def __init__(self):
+            super().__init__()
+            self.head = None
+            self.scale = None
+            self.body = nn.Linear(2, 2)
+            self.weight = nn.Parameter(lib.ones(2))
+            self.head = nn.Linear(2, 1)
+            self.scale = nn.Parameter(lib.ones(1))
+    net = Net()
+    seen += [[n for n, _ in net.named_parameters()], [n for n, _ in net.named_children()],
+             list(net.state_dict())]
+    b = nn.Module()
+    b.register_buffer("ema", nn.Parameter(lib.ones(2)))  # a buffer only
+    seen.append(([n for n, _ in b.named_parameters()], list(b.state_dict()),
+                 [n for n, _ in b.named_buffers()]))
+    c = nn.Module()
+    c.a, c.c, c.d = nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1)
+    c.c = None  # a child slot, kept in its place
+    seen += [repr(c).splitlines()[2], assigned(c, "c", 5)]
+    c.c = nn.Tanh()
+    seen.append([n for n, _ in c.named_children()])
+    lin = nn.Linear(2, 2)
+    lin.weight = None
+    lin.weight = nn.Parameter(lib.zeros(2, 2))
+    del lin.bias  # no slot left
+    seen += [[n for n, _ in lin.named_parameters()], assigned(lin, "bias", lib.zeros(2))]
+    return seen
+
+
+REGISTRATION_AS_PYTORCH = [
+    "TypeError", "TypeError",
+    ["weight", "scale", "body.weight", "body.bias", "head.weight", "head.bias"],
+    ["body", "head"],
+    ["weight", "scale", "body.weight", "body.bias", "head.weight", "head.bias"],
+    ([], ["ema"], ["ema"]),
+    "  (c): None", "TypeError", ["a", "c", "d"], ["weight"], "accepted"]
+
+
+def test_parameter_and_child_slots_and_their_order_are_pytorchs():
+    assert _registration_story(tn) == REGISTRATION_AS_PYTORCH
+
+
+def test_the_registration_story_is_pytorchs_own():
+    torch = pytest.importorskip("torch")
+    assert _registration_story(torch) == REGISTRATION_AS_PYTORCH
+
+
+def test_a_parameter_made_from_a_tensor_shares_its_memory_and_version_as_pytorchs():
+    encoder = tn.nn.Linear(2, 2)
+    tied = tn.nn.Parameter(encoder.weight)
+    with tn.no_grad():
+        encoder.weight.fill_(7.0)
+    assert tied.tolist() == [[7.0, 7.0], [7.0, 7.0]]
+    y = (tied * tied).sum()  # saves tied's array: a change through encoder.weight counts
+    with tn.no_grad():
+        encoder.weight.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+    pretrained = tn.ones(3, 2)
+    embedding = tn.nn.Embedding.from_pretrained(pretrained)
+    pretrained[0, 0] = 5.0
+    assert embedding.weight[0, 0].item() == 5.0  # as PyTorch's from_pretrained
+
+
+def test_named_modules_takes_pytorchs_memo_first():
+    net = tn.nn.Sequential(tn.nn.ReLU(), tn.nn.Tanh())
+    assert [n for n, _ in net.named_modules(set(), "net")] == ["net", "net.0", "net.1"]
+    memo = {net[0]}
+    assert [n for n, _ in net.named_modules(memo, "x")] == ["x", "x.1"]
+    assert memo == {net, net[0], net[1]}
+    with pytest.raises(TypeError, match="named_modules: memo must be a set of modules or None, "
+                                        "got str"):
+        list(net.named_modules("net"))

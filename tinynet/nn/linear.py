@@ -58,7 +58,8 @@ class Linear(Module):
         self.out_features = check_int("Linear", "out_features", out_features, 0)
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
-        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+        self.register_parameter("bias", Parameter(np.empty(out_features, dtype=dtype))
+                                if bias else None)
         self.reset_parameters(generator)
 
     def reset_parameters(self, generator=None) -> None:
@@ -107,7 +108,7 @@ class LazyLinear(Linear):
         self.in_features = 0
         self.out_features = check_int("LazyLinear", "out_features", out_features, 0)
         self.weight = UninitializedParameter(dtype=dtype)
-        self.bias = UninitializedParameter(dtype=dtype) if bias else None
+        self.register_parameter("bias", UninitializedParameter(dtype=dtype) if bias else None)
 
     def forward(self, x):
         check_tensor("LazyLinear", x, min_ndim=1)  # its last dimension sizes the weight
@@ -159,7 +160,8 @@ class Bilinear(Module):
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.empty((out_features, in1_features, in2_features),
                                          dtype=dtype))
-        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
+        self.register_parameter("bias", Parameter(np.empty(out_features, dtype=dtype))
+                                if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self, generator=None) -> None:

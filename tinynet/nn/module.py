@@ -18,7 +18,7 @@ from tinynet.autograd.grad_mode import _GradMode
 from tinynet.autograd.observers import MODULE_CHANGES, OBSERVERS
 from tinynet.dtypes import parse_to_args
 from tinynet.nn.module_hooks import ModuleHooks, RemovableHandle  # noqa: F401
-from tinynet.nn.module_state import IncompatibleKeys, ModuleState  # noqa: F401
+from tinynet.nn.module_state import IncompatibleKeys, ModuleState, own_parameters  # noqa: F401
 from tinynet.nn.parameter import Parameter
 from tinynet.tensor import Tensor
 
@@ -41,6 +41,9 @@ class Module(ModuleHooks, ModuleState):
 
     training = True
     _buffer_names = MappingProxyType({})  # name -> persistent; a dict on the first buffer
+    # a parameter or child set to None keeps its slot, as in PyTorch's registries: name ->
+    # Parameter or Module, the kind the slot takes (a dict on the first such None)
+    _empty_slots = MappingProxyType({})
 
     def __init__(self):
         self.training = True
@@ -82,13 +85,14 @@ class Module(ModuleHooks, ModuleState):
         silently leave the ``state_dict``); a Parameter or a Module set in a buffer's
         place is a parameter or a child only."""
         current = vars(self).get(name)
-        if value is not None and not isinstance(value, Parameter) and \
-                isinstance(current, Parameter):
+        slot = Parameter if isinstance(current, Parameter) else Module \
+            if isinstance(current, Module) else self._empty_slots.get(name)
+        if value is not None and not isinstance(value, Parameter) and slot is Parameter:
             kind = value.type() if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
                             f"parameter '{name}' (tinynet.nn.Parameter or None expected); "
                             f"wrap it in nn.Parameter(...), or change its values in place")
-        if value is not None and isinstance(current, Module) and \
+        if value is not None and slot is Module and \
                 not isinstance(value, (Module, Parameter)):  # (either takes over the slot)
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
                             f"'{type(value).__name__}' as child module '{name}' "
@@ -100,11 +104,29 @@ class Module(ModuleHooks, ModuleState):
                 raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
                                 f"'{type(value).__name__}' as buffer '{name}' (tinynet.Tensor "
                                 f"or None expected)")
+        kind = Parameter if isinstance(value, Parameter) else Module \
+            if isinstance(value, Module) else None
+        if kind is not None and slot is not kind and name in vars(self):
+            object.__delattr__(self, name)  # registered now: last in order, as in PyTorch
+        if slot is not None or name in self._empty_slots:
+            self._keep_slot(name, slot if value is None else None)
         object.__setattr__(self, name, value)
         MODULE_CHANGES[0] += 1  # (tn.capture's guards: see observers.py)
 
+    def _keep_slot(self, name: str, kind) -> None:
+        """Record that the attribute ``name``, now None, is a slot for a ``kind``
+        (Parameter or Module), or (kind None) that it is no empty slot."""
+        if "_empty_slots" not in vars(self):
+            object.__setattr__(self, "_empty_slots", {})
+        if kind is None:
+            self._empty_slots.pop(name, None)
+        else:
+            self._empty_slots[name] = kind
+
     def __delattr__(self, name: str) -> None:
         object.__delattr__(self, name)
+        if name in self._empty_slots:
+            self._keep_slot(name, None)
         if name in self._buffer_names:  # (a later assignment is a plain attribute)
             del self._buffer_names[name]
         MODULE_CHANGES[0] += 1
@@ -119,6 +141,8 @@ class Module(ModuleHooks, ModuleState):
                             f"{type(module).__name__}")
         self._check_new_name("add_module", "module", name, self._modules)
         setattr(self, name, module)
+        if module is None:
+            self._keep_slot(name, Module)
 
     register_module = add_module
 
@@ -133,6 +157,8 @@ class Module(ModuleHooks, ModuleState):
         own = [n for n, v in vars(self).items() if v is None or isinstance(v, Parameter)]
         self._check_new_name("register_parameter", "parameter", name, own)
         setattr(self, name, param)
+        if param is None:
+            self._keep_slot(name, Parameter)
 
     def get_submodule(self, target: str) -> "Module":
         """The submodule at the dotted path ``target`` ("" is this module), as in
@@ -187,8 +213,7 @@ class Module(ModuleHooks, ModuleState):
         if "_buffer_names" not in vars(self):
             self._buffer_names = {}
         self._buffer_names[name] = bool(persistent)
-        object.__setattr__(self, name, tensor)  # (a Parameter given here is listed both as
-        # a buffer and, being a Parameter attribute, as a parameter)
+        object.__setattr__(self, name, tensor)  # (a Parameter given here is a buffer only)
         MODULE_CHANGES[0] += 1
 
     def _check_new_name(self, where: str, what: str, name, allowed) -> None:
@@ -233,19 +258,25 @@ class Module(ModuleHooks, ModuleState):
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
+    def named_modules(self, memo: set = None, prefix: str = "", remove_duplicate: bool = True):
         """This module and every submodule below it, depth first, each once; with
-        ``remove_duplicate=False``, a module shared by two parents under each name."""
+        ``remove_duplicate=False``, a module shared by two parents under each name.
+        ``memo``: as PyTorch's, a set of modules to skip, to which each module yielded is
+        added (with ``remove_duplicate``)."""
+        if memo is not None and not isinstance(memo, set):
+            raise TypeError(f"named_modules: memo must be a set of modules or None, got "
+                            f"{type(memo).__name__} (prefix and remove_duplicate come after "
+                            f"it, as in PyTorch)")
         if not remove_duplicate:
             yield from self._every_named_module(prefix)
             return
-        seen = set()
+        seen = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if module in seen:
                 continue
-            seen.add(id(module))
+            seen.add(module)
             yield name, module
             children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
             stack.extend(reversed(children))
@@ -292,11 +323,11 @@ class Module(ModuleHooks, ModuleState):
         """(dotted name, parameter) pairs; a parameter shared by two modules (tied
         weights) appears once, unless ``remove_duplicate=False``: then under each name."""
         seen = set()
-        modules = self.named_modules(prefix, remove_duplicate=remove_duplicate) if recurse \
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
             else [(prefix, self)]
         for module_name, module in modules:
-            for name, value in vars(module).items():
-                if isinstance(value, Parameter) and id(value) not in seen:
+            for name, value in own_parameters(module):
+                if id(value) not in seen:
                     if remove_duplicate:
                         seen.add(id(value))
                     yield (f"{module_name}.{name}" if module_name else name), value
@@ -309,8 +340,8 @@ class Module(ModuleHooks, ModuleState):
             return
         seen = set()
         for module in self.modules() if recurse else (self,):
-            for value in vars(module).values():
-                if isinstance(value, Parameter) and id(value) not in seen:
+            for _, value in own_parameters(module):
+                if id(value) not in seen:
                     seen.add(id(value))
                     yield value
 
@@ -319,7 +350,7 @@ class Module(ModuleHooks, ModuleState):
         """(dotted name, buffer) pairs, skipping None; a shared buffer appears once,
         unless ``remove_duplicate=False``."""
         seen = set()
-        modules = self.named_modules(prefix, remove_duplicate=remove_duplicate) if recurse \
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
             else [(prefix, self)]
         for module_name, module in modules:
             for name, value in module._own_buffers():
@@ -420,7 +451,9 @@ class Module(ModuleHooks, ModuleState):
     def __repr__(self) -> str:
         """PyTorch's layout: ``Name(extra)`` on one line, or, with children or an
         ``extra_repr`` of several lines, one line each, indented by two spaces."""
-        children = list(child_entries(self))
+        slots = self._empty_slots  # (a child set to None prints as None, as in PyTorch)
+        children = [(name, value) for name, value in vars(self).items()
+                    if isinstance(value, Module) or value is None and slots.get(name) is Module]
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         if not children and len(extra_lines) <= 1:

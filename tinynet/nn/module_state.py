@@ -31,6 +31,10 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
 class ModuleState:
     """State dicts (the module's traversal, ``named_modules``, comes from ``Module``)."""
 
+    # buffers a state dict may lack (written before they existed): the module keeps its
+    # own value, as PyTorch's BatchNorm keeps num_batches_tracked for older checkpoints
+    _optional_state = ()
+
     def state_dict(self, *, destination=None, prefix: str = "",
                    keep_vars: bool = False) -> OrderedDict:
         """Name -> tensor sharing the data (detached) of each parameter and persistent
@@ -63,8 +67,8 @@ class ModuleState:
         '_extra_state', when its class defines one."""
         for module_name, module in self.named_modules(remove_duplicate=False):
             head = f"{module_name}." if module_name else ""
-            own = [(n, v) for n, v in vars(module).items() if isinstance(v, Parameter)]
-            for name, value in own + list(module._own_buffers(persistent_only=True)):
+            own = list(own_parameters(module)) + list(module._own_buffers(persistent_only=True))
+            for name, value in own:
                 yield head + name, value
             if extra and type(module).get_extra_state is not ModuleState.get_extra_state:
                 yield head + EXTRA_STATE, module.get_extra_state()
@@ -112,8 +116,11 @@ class ModuleState:
         # state_dict listed every name held one name per tensor)
         present = {id(t) for k, t in own.items() if k in state_dict}
         extras = self._extra_state_owners()
-        missing = [k for k in own if k not in state_dict and id(own[k]) not in present] + \
-            [k for k in extras if k not in state_dict]
+        optional = {(f"{name}." if name else "") + key
+                    for name, module in self.named_modules(remove_duplicate=False)
+                    for key in module._optional_state}
+        missing = [k for k in own if k not in state_dict and id(own[k]) not in present and
+                   k not in optional] + [k for k in extras if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own and k not in extras]
         errors = []
         values = {}
@@ -184,3 +191,13 @@ def _assigned(current: Tensor, given, array: np.ndarray) -> Tensor:
         parameter._adopt(array, current.requires_grad)
         return parameter
     return given if isinstance(given, Tensor) else Tensor._wrap(array, False, None)
+
+
+def own_parameters(module):
+    """(name, parameter) for each Parameter attribute of ``module`` (not its children's),
+    in order; one registered as a buffer (``register_buffer(name, Parameter(...))``) is a
+    buffer only, as in PyTorch."""
+    buffers = module._buffer_names
+    for name, value in vars(module).items():
+        if isinstance(value, Parameter) and name not in buffers:
+            yield name, value

@@ -39,11 +39,10 @@ class LayerNorm(Module):
         self.eps = check_real("LayerNorm", "eps", eps, 0.0)
         self.elementwise_affine = elementwise_affine
         dtype = dtype or get_default_dtype()
-        self.weight = self.bias = None
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+        self.register_parameter("weight", Parameter(np.ones(self.normalized_shape, dtype=dtype))
+                                if elementwise_affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+                                if elementwise_affine and bias else None)
 
     def reset_parameters(self) -> None:
         """γ back to 1 and β to 0, in place (PyTorch's; K-fold loops call it)."""
@@ -89,8 +88,9 @@ class RMSNorm(Module):
         self.normalized_shape = check_normalized_shape("RMSNorm", normalized_shape)
         self.eps = None if eps is None else check_real("RMSNorm", "eps", eps, 0.0)
         self.elementwise_affine = elementwise_affine
-        self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype or
-                                        get_default_dtype())) if elementwise_affine else None
+        self.register_parameter("weight", Parameter(np.ones(
+            self.normalized_shape, dtype=dtype or get_default_dtype())) if elementwise_affine
+            else None)
 
     def reset_parameters(self) -> None:
         """γ back to 1, in place."""
@@ -141,9 +141,10 @@ class GroupNorm(Module):
         self.eps = check_real("GroupNorm", "eps", eps, 0.0)
         self.affine = affine
         dtype = dtype or get_default_dtype()
-        self.weight = Parameter(np.ones(num_channels, dtype=dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine and bias \
-            else None
+        self.register_parameter("weight", Parameter(np.ones(num_channels, dtype=dtype))
+                                if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_channels, dtype=dtype))
+                                if affine and bias else None)
 
     reset_parameters = LayerNorm.reset_parameters  # γ back to 1 and β to 0, in place
 
@@ -195,6 +196,8 @@ class BatchNorm1d(Module):
         (tensor([0.2000, 2.0000]), tensor(1))
     """
 
+    _optional_state = ("num_batches_tracked",)  # (older checkpoints lack it: kept as it is)
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None, *,
                  bias: bool = True):
@@ -203,8 +206,10 @@ class BatchNorm1d(Module):
         self.eps, self.momentum = check_batch_norm("BatchNorm1d", eps, momentum)
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = dtype or get_default_dtype()
-        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dtype)) if affine and bias else None
+        self.register_parameter("weight", Parameter(np.ones(num_features, dtype))
+                                if affine else None)
+        self.register_parameter("bias", Parameter(np.zeros(num_features, dtype))
+                                if affine and bias else None)
         tracked = track_running_stats
         self.register_buffer("running_mean", tensor(np.zeros(num_features, dtype)) if tracked
                              else None)

@@ -2,7 +2,6 @@
 ``UninitializedParameter``: one whose shape is not known yet (a lazy module's)."""
 import numpy as np
 
-from tinynet.autograd.observers import values_read
 from tinynet.dtypes import get_default_dtype, new_array
 from tinynet.tensor import Tensor
 
@@ -11,21 +10,24 @@ class Parameter(Tensor):
     """A leaf tensor registered as a module's learnable parameter (requires grad).
 
     Args:
-        data: the initial value (tensor or array-like); floating-point arrays keep
-            their dtype, Python numbers take the default dtype.
+        data: the initial value: a tensor, whose memory (and version counter) the
+            parameter shares, as PyTorch's does (``Parameter(enc.weight)`` sees every
+            change to ``enc.weight``), or array-like, copied (floating-point arrays keep
+            their dtype, Python numbers take the default dtype).
         requires_grad: default True.
     """
 
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad: bool = True):
+        if isinstance(data, Tensor):
+            self._adopt(data.array, requires_grad)
+            self._version = data._version  # a change through either is one to both
+            return
         if data is None:
             array = np.empty(0, get_default_dtype())
         else:  # (tn.Tensor(data) would cast to the default float dtype)
-            if isinstance(data, Tensor):
-                values_read()  # a copy of its values, made by no op
-            array = new_array(data.array if isinstance(data, Tensor) else data,
-                              where="Parameter")
+            array = new_array(data, where="Parameter")
         self._adopt(array, requires_grad)
 
     def __getstate__(self) -> dict:
