@@ -6,7 +6,7 @@ Each checks its arguments here, with the checks of ``tinynet/nn/_checks.py``, th
 one op (``hardshrink`` is the Tensor method, which does both; ``gumbel_softmax`` is
 composed of tensor ops). As in PyTorch, each refuses integer and bool input but
 ``tanhshrink``, which makes integers floating (the default dtype); ``softmin`` takes them
-with a floating ``dtype=``. ``inplace=True`` is accepted for PyTorch code and ignored.
+with a floating ``dtype=``. ``inplace=True`` writes the result into the input, as PyTorch's.
 """
 import warnings
 
@@ -15,6 +15,7 @@ import numpy as np
 from tinynet import ops
 from tinynet.checks import cast_first, check_fits, check_floating, check_not_bool, check_real
 from tinynet.factories import ones_like, zeros_like
+from tinynet.nn._in_place import written_into
 from tinynet.nn._checks import (check_celu_alpha, check_rrelu_bounds,
                                 check_softshrink_lambd, check_tensor)
 from tinynet.random import as_generator, drawing_generator
@@ -24,6 +25,8 @@ from tinynet.tensor_math import constant_tensor, single_dim
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(e^(x/α) - 1), α ≠ 0;  derivative 1 for x > 0, else e^(x/α)."""
+    if inplace:
+        return written_into("celu", input, lambda t: celu(t, alpha))
     return ops.CELU.apply(check_floating("celu", input), check_celu_alpha("celu", alpha))
 
 
@@ -36,7 +39,7 @@ def rrelu(input: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: b
         x: a tensor.
         lower, upper: the slopes' range, lower <= upper (default 1/8, 1/3).
         training: draw random slopes (default False; ``nn.RReLU`` passes its mode).
-        inplace: accepted for PyTorch code and ignored.
+        inplace: write the result into ``input`` and return it, as PyTorch's.
         generator: where the slopes are drawn from (default: the global generator, see
             ``tn.manual_seed``; not in PyTorch, whose random stream tinynet's differs
             from).
@@ -44,6 +47,9 @@ def rrelu(input: Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: b
     lower, upper = check_rrelu_bounds("rrelu", lower, upper)
     if generator is not None:
         as_generator(generator, "rrelu")  # a wrong type is refused here, not in the op
+    if inplace:
+        return written_into("rrelu", input,
+                            lambda t: rrelu(t, lower, upper, training, generator=generator))
     return ops.RReLU.apply(check_floating("rrelu", input), lower, upper, bool(training),
                            generator)
 

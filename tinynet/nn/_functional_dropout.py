@@ -5,6 +5,7 @@ import warnings
 
 from tinynet import ops
 from tinynet.nn._checks import check_dropout_p
+from tinynet.nn._in_place import written_into
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
 
@@ -15,6 +16,9 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     channel of each sample is zeroed with probability ``p`` along its whole length, and
     the others are scaled by 1/(1 - p); otherwise ``input`` itself. Args as ``dropout``'s."""
     p = check_dropout_p("dropout1d", p)
+    if inplace and training and p:
+        return written_into("dropout1d", input,
+                            lambda t: dropout1d(t, p, generator=generator))
     if input.ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
                            f"input: (N, C, L) or (C, L), channels along dim -2")
@@ -27,6 +31,9 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     PyTorch's, a 3-D input is taken as (N, C, L) (with a warning), and other inputs warn
     and drop along dim 1 of their first two dims."""
     p = check_dropout_p("dropout2d", p)
+    if inplace and training and p:
+        return written_into("dropout2d", input,
+                            lambda t: dropout2d(t, p, generator=generator))
     if input.ndim not in (3, 4):
         warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
                       f"deprecated in PyTorch; it drops whole channels of 3D or 4D inputs "
@@ -44,6 +51,9 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """``dropout1d`` for (N, C, D, H, W) or (C, D, H, W) inputs. As PyTorch's, other inputs
     warn and are taken as unbatched (channels along dim 0)."""
     p = check_dropout_p("dropout3d", p)
+    if inplace and training and p:
+        return written_into("dropout3d", input,
+                            lambda t: dropout3d(t, p, generator=generator))
     if input.ndim not in (4, 5):
         warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
                       f"deprecated in PyTorch; it drops whole channels of 4D or 5D inputs "
@@ -60,6 +70,9 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     p = check_dropout_p("feature_alpha_dropout", p)
     if not training or p == 0.0:
         return input
+    if inplace:
+        return written_into("feature_alpha_dropout", input,
+                            lambda t: feature_alpha_dropout(t, p, True, generator=generator))
     _check_channels("feature_alpha_dropout", input, generator)
     if p == 1.0:
         return input * 0.0

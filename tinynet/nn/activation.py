@@ -7,10 +7,11 @@ Elementwise activations also answer ``derivative(x, y)``, f'(x) with their own s
 attribute declares the ``Function`` their functional form runs: the Monitor reads the
 derivative that op's context saved (``isinstance(ctx, module.op)``), and its
 ``peak_derivative``.
-``inplace`` arguments are accepted so PyTorch code runs, kept as the attribute ``inplace``
-and printed as PyTorch prints them, and otherwise ignored (tinynet never overwrites an
-activation's input; the results are identical). The class attribute ``inplace = False``
-is what a module pickled before it was kept reads.
+``inplace=True`` writes the activation into its input and returns it, as PyTorch's does
+(code that reads the input afterwards sees the new values: ``F.relu(x, inplace=True)``
+is ``x.relu_()``); it is kept as the attribute ``inplace`` and printed as PyTorch prints
+it. The class attribute ``inplace = False`` is what a module pickled before it was kept
+reads.
 """
 from tinynet import ops
 from tinynet.nn import functional as F
@@ -43,7 +44,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -75,7 +76,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, self.negative_slope)
@@ -107,7 +108,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, self.alpha)

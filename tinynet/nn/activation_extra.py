@@ -34,7 +34,7 @@ class ReLU6(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.relu6(x)
+        return F.relu6(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, 0, 6)
@@ -64,7 +64,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.hardsigmoid(x)
+        return F.hardsigmoid(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -91,7 +91,7 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.hardswish(x)
+        return F.hardswish(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -166,7 +166,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.threshold(x, self.threshold, self.value)
+        return F.threshold(x, self.threshold, self.value, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, self.threshold)

@@ -4,8 +4,7 @@ The same skeleton as ``tinynet/nn/activation.py``: each holds its configuration,
 its function in ``tinynet.nn.functional`` (one fused op of
 ``tinynet/ops/activation_more.py``, which its ``op`` attribute declares for the Monitor),
 and answers ``derivative(x, y)``, f'(x) with its own settings, which the diagnostics
-read. ``inplace`` is accepted, kept and printed as in PyTorch, and ignored (see
-``activation.py``).
+read. ``inplace`` is kept, printed and honoured as in PyTorch (see ``activation.py``).
 """
 import numpy as np
 
@@ -38,7 +37,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -67,7 +66,7 @@ class Mish(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.mish(x)
+        return F.mish(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -131,7 +130,7 @@ class SELU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.selu(x)
+        return F.selu(x, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y)
@@ -211,7 +210,7 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, self.min_val, self.max_val)

@@ -40,7 +40,7 @@ class CELU(Module):
         self.inplace = inplace
 
     def forward(self, x):
-        return F.celu(x, self.alpha)
+        return F.celu(x, self.alpha, self.inplace)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, self.alpha)
@@ -57,7 +57,7 @@ class RReLU(Module):
     Args:
         lower: the smallest slope (default 1/8).
         upper: the largest slope, >= lower (default 1/3).
-        inplace: accepted for PyTorch code and ignored.
+        inplace: write the result into the input and return it, as PyTorch's.
         generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the slopes
             (default None: the global one, see ``tn.manual_seed``; not in PyTorch).
 
@@ -90,7 +90,8 @@ class RReLU(Module):
         self.generator = generator
 
     def forward(self, x):
-        return F.rrelu(x, self.lower, self.upper, self.training, generator=self.generator)
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace,
+                       generator=self.generator)
 
     def derivative(self, x, y):
         return self.op.derivative(x, y, self.lower, self.upper)

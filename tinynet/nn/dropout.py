@@ -13,7 +13,7 @@ class _Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False, generator=None):
         super().__init__()
         self.p = check_dropout_p(type(self).__name__, p)
-        self.inplace = inplace  # (kept for PyTorch code; the output is always a new tensor)
+        self.inplace = inplace  # in training, the result written into the input
         self.generator = generator
 
     def extra_repr(self) -> str:
@@ -31,7 +31,8 @@ class Dropout(_Dropout):
 
     Args:
         p: the probability of zeroing an element (default 0.5).
-        inplace: accepted for PyTorch code and ignored.
+        inplace: in training, write the result into the input and return it, as
+            PyTorch's.
         generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the masks
             (default None: the global one; not in PyTorch).
 
@@ -48,7 +49,7 @@ class Dropout(_Dropout):
     """
 
     def forward(self, x):
-        return F.dropout(x, self.p, self.training, generator=self.generator)
+        return F.dropout(x, self.p, self.training, self.inplace, generator=self.generator)
 
 
 class AlphaDropout(_Dropout):
@@ -59,7 +60,8 @@ class AlphaDropout(_Dropout):
 
     Args:
         p: the probability of dropping an element (default 0.5).
-        inplace: accepted for PyTorch code and ignored.
+        inplace: in training, write the result into the input and return it, as
+            PyTorch's.
         generator: a ``tn.Generator`` or ``numpy.random.Generator`` for the masks
             (default None: the global one; not in PyTorch).
 
@@ -74,7 +76,8 @@ class AlphaDropout(_Dropout):
     """
 
     def forward(self, x):
-        return F.alpha_dropout(x, self.p, self.training, generator=self.generator)
+        return F.alpha_dropout(x, self.p, self.training, self.inplace,
+                               generator=self.generator)
 
 
 class Dropout1d(_Dropout):
@@ -95,7 +98,7 @@ class Dropout1d(_Dropout):
     """
 
     def forward(self, x):
-        return F.dropout1d(x, self.p, self.training, generator=self.generator)
+        return F.dropout1d(x, self.p, self.training, self.inplace, generator=self.generator)
 
 
 class Dropout2d(_Dropout):
@@ -106,7 +109,7 @@ class Dropout2d(_Dropout):
     """
 
     def forward(self, x):
-        return F.dropout2d(x, self.p, self.training, generator=self.generator)
+        return F.dropout2d(x, self.p, self.training, self.inplace, generator=self.generator)
 
 
 class Dropout3d(_Dropout):
@@ -116,7 +119,7 @@ class Dropout3d(_Dropout):
     """
 
     def forward(self, x):
-        return F.dropout3d(x, self.p, self.training, generator=self.generator)
+        return F.dropout3d(x, self.p, self.training, self.inplace, generator=self.generator)
 
 
 class FeatureAlphaDropout(_Dropout):
@@ -129,4 +132,5 @@ class FeatureAlphaDropout(_Dropout):
     """
 
     def forward(self, x):
-        return F.feature_alpha_dropout(x, self.p, self.training, generator=self.generator)
+        return F.feature_alpha_dropout(x, self.p, self.training, self.inplace,
+                                       generator=self.generator)

@@ -38,6 +38,7 @@ from tinynet.nn._functional_embedding import (cosine_embedding_loss, hinge_embed
 from tinynet.nn._functional_likelihood import gaussian_nll_loss, poisson_nll_loss
 from tinynet.nn._functional_margin import (multi_margin_loss, multilabel_margin_loss,
                                            multilabel_soft_margin_loss, soft_margin_loss)
+from tinynet.nn._in_place import written_into
 from tinynet.nn._functional_more import cosine_similarity, normalize, pad, pairwise_distance
 from tinynet.random import as_generator
 from tinynet.tensor import Tensor
@@ -106,7 +107,9 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor = None
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0), elementwise; an integer tensor keeps its dtype (booleans are refused),
-    as in PyTorch. ``inplace`` is accepted for PyTorch code and ignored."""
+    as in PyTorch. With ``inplace``, written into ``input`` (see ``relu_``)."""
+    if inplace:
+        return relu_(input)
     return input.relu()
 
 
@@ -114,6 +117,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """x for x > 0, else negative_slope·x (a finite number)."""
     if type(negative_slope) is not float or not math.isfinite(negative_slope):
         negative_slope = check_real("leaky_relu", "negative_slope", negative_slope)
+    if inplace:
+        return leaky_relu_(input, negative_slope)
     return ops.LeakyReLU.apply(check_floating("leaky_relu", input), negative_slope)
 
 
@@ -121,6 +126,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(eˣ - 1) (α a finite number)."""
     if type(alpha) is not float or not math.isfinite(alpha):
         alpha = check_real("elu", "alpha", alpha)
+    if inplace:
+        return elu_(input, alpha)
     return ops.ELU.apply(check_floating("elu", input), alpha)
 
 
@@ -131,11 +138,15 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) (also called swish)."""
+    if inplace:
+        return written_into("silu", input, silu)
     return ops.SiLU.apply(check_floating("silu", input))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x))."""
+    if inplace:
+        return written_into("mish", input, mish)
     return ops.Mish.apply(check_floating("mish", input))
 
 
@@ -147,6 +158,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """λx for x > 0, else λα(eˣ - 1) (λ ≈ 1.0507, α ≈ 1.6733)."""
+    if inplace:
+        return selu_(input)
     return ops.SELU.apply(check_floating("selu", input))
 
 
@@ -164,6 +177,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     truncated toward zero, which its dtype must then hold (-0.5 is 0 for uint8, -1 is
     refused), as in PyTorch; booleans are refused."""
     check_hardtanh_range("hardtanh", min_val, max_val, equal=True)
+    if inplace:
+        return hardtanh_(input, min_val, max_val)
     if input.dtype.kind != "f":
         check_not_bool("hardtanh", input)
         low, high = (check_fits("hardtanh", name, int(bound), input.dtype)
@@ -174,18 +189,22 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``;  derivative 1 for 0 < x < 6, else 0."""
-    return hardtanh(check_not_bool("relu6", input), 0.0, 6.0)
+    return hardtanh(check_not_bool("relu6", input), 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between;  derivative
     1/6 for -3 < x < 3, else 0."""
+    if inplace:
+        return written_into("hardsigmoid", input, hardsigmoid)
     return ops.Hardsigmoid.apply(check_floating("hardsigmoid", input))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·relu6(x + 3) / 6;  derivative 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for
     x >= 3 (the product rule on relu6's derivative, PyTorch's values at the kinks)."""
+    if inplace:
+        return written_into("hardswish", input, hardswish)
     return ops.Hardswish.apply(check_floating("hardswish", input))
 
 
@@ -205,6 +224,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     An integer tensor keeps its dtype, ``threshold`` and ``value`` (which it must hold)
     truncated toward zero, as in PyTorch; booleans are refused."""
     check_threshold("threshold", threshold, value)
+    if inplace:
+        return threshold_(input, threshold, value)
     if input.dtype.kind != "f":
         check_not_bool("threshold", input)
         threshold = int(check_fits("threshold", "threshold", threshold, input.dtype))
@@ -243,13 +264,16 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         x: a floating-point tensor.
         p: the probability of zeroing an element (default 0.5).
         training: apply dropout (default True; ``nn.Dropout`` passes its mode).
-        inplace: accepted for PyTorch code and ignored.
+        inplace: write the result into ``input`` and return it (in training), as
+            PyTorch's.
         generator: where the mask is drawn from (default: the global generator, see
             ``tn.manual_seed``; not in PyTorch).
     """
     p = check_dropout_p("dropout", p)
     if not training or p == 0.0:
         return input
+    if inplace:
+        return written_into("dropout", input, lambda t: dropout(t, p, generator=generator))
     if input.dtype.kind != "f":
         raise TypeError(f"dropout: input must be a floating-point tensor, got dtype {input.dtype}")
     if generator is not None:
@@ -269,6 +293,9 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     p = check_dropout_p("alpha_dropout", p)
     if not training or p == 0.0:
         return input
+    if inplace:
+        return written_into("alpha_dropout", input,
+                            lambda t: alpha_dropout(t, p, True, generator=generator))
     if input.dtype.kind != "f":
         raise TypeError(f"alpha_dropout: input must be a floating-point tensor, got dtype "
                         f"{input.dtype}")
