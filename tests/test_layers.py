@@ -214,10 +214,23 @@ def test_activation_module_equals_functional_and_closed_form(module, functional,
     np.testing.assert_array_equal(grad_module, x.grad.array)
 
 
-def test_softmax_without_dim_uses_the_last_dimension():
-    x = _randn(3, 4)
-    np.testing.assert_allclose(nn.Softmax()(x).array.sum(axis=-1), np.ones(3), rtol=1e-12)
-    np.testing.assert_array_equal(nn.LogSoftmax()(x).array, F.log_softmax(x, dim=-1).array)
+@pytest.mark.parametrize("shape, dim", [((4,), 0), ((3, 4), 1), ((2, 3, 4), 0),
+                                        ((2, 3, 4, 5), 1)])
+def test_softmax_without_dim_takes_pytorchs_implicit_dim_and_warns_at_the_callers_line(
+        shape, dim):
+    x = _randn(*shape)
+    calls = [(lambda: nn.Softmax()(x), lambda: F.softmax(x, dim)),
+             (lambda: nn.LogSoftmax()(x), lambda: F.log_softmax(x, dim)),
+             (lambda: nn.Softmin()(x), lambda: F.softmin(x, dim)),
+             (lambda: F.softmax(x), lambda: F.softmax(x, dim)),
+             (lambda: F.log_softmax(x, None), lambda: F.log_softmax(x, dim)),
+             (lambda: F.softmin(x), lambda: F.softmin(x, dim))]
+    for implicit, explicit in calls:
+        with pytest.warns(UserWarning, match="implicit dimension choice for .* has been "
+                                             "deprecated") as caught:
+            y = implicit()
+        assert caught[0].filename == __file__  # the caller's line, module or function
+        np.testing.assert_array_equal(y.array, explicit().array)
 
 
 def test_activation_reprs_show_their_configuration():

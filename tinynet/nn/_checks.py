@@ -221,3 +221,14 @@ def check_smooth_l1_beta(where: str, beta) -> float:
 
 def check_huber_delta(where: str, delta) -> float:
     return check_real(where, "delta", delta, 0.0, low_open=True)
+
+
+def implicit_dim(where: str, ndim: int, stacklevel: int) -> int:
+    """The dimension PyTorch's softmaxes take without ``dim``, with its deprecation
+    warning (at the caller's line, ``stacklevel`` frames up): 0 for 0-, 1- and 3-D
+    input, else 1 (a legacy choice: 3-D input is normalised along its first dim)."""
+    warnings.warn(f"{where}: implicit dimension choice for {where} has been deprecated (as in "
+                  f"PyTorch, whose choice this is: dim 0 for 0-, 1- and 3-D input, else 1); "
+                  f"change the call to include dim=X as an argument", UserWarning,
+                  stacklevel=stacklevel + 1)
+    return 0 if ndim in (0, 1, 3) else 1

@@ -17,7 +17,7 @@ from tinynet.checks import cast_first, check_fits, check_floating, check_not_boo
 from tinynet.factories import ones_like, zeros_like
 from tinynet.nn._in_place import written_into
 from tinynet.nn._checks import (check_celu_alpha, check_rrelu_bounds,
-                                check_softshrink_lambd, check_tensor)
+                                check_softshrink_lambd, check_tensor, implicit_dim)
 from tinynet.random import as_generator, drawing_generator
 from tinynet.tensor import Tensor
 from tinynet.tensor_math import constant_tensor, single_dim
@@ -79,15 +79,16 @@ def softmin(input: Tensor, dim: int = None, _stacklevel: int = 3, dtype=None) ->
 
     Args:
         x: a tensor.
-        dim: the dimension that sums to 1. NOTE: ``None`` means the last one, as for
-            ``softmax`` here (PyTorch's legacy implicit choice, dim 0 for 0-, 1- and 3-D
-            input, is not copied).
-        _stacklevel: PyTorch's (the level of its warning for an implicit dim); unused.
+        dim: the dimension that sums to 1; None: PyTorch's legacy implicit choice, with
+            its warning (as ``softmax``'s).
+        _stacklevel: PyTorch's: where that warning points (3: the caller's line).
         dtype: a floating dtype to cast ``input`` to first (default None: its own, which
             must be floating, as in PyTorch).
     """
     input = check_floating("softmin", cast_first("softmin", input, dtype))
-    dim = single_dim(-1 if dim is None else dim, input.ndim, "softmin")
+    if dim is None:
+        dim = implicit_dim("softmin", input.ndim, _stacklevel - 1)
+    dim = single_dim(dim, input.ndim, "softmin")
     # (-x) - max(-x) is min(x) - x exactly, and the gradient through the negation is
     # Softmax's with its sign flipped: one op, as PyTorch defines softmin
     return ops.Softmax.apply(-input, dim)

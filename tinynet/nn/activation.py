@@ -194,8 +194,8 @@ class Softmax(Module):
     """Softmax(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ) along ``dim`` (computed with the max subtracted).
 
     Args:
-        dim: the dimension that sums to 1. NOTE: ``None`` means the last dimension here;
-            PyTorch's legacy implicit choice (dim 0 for 0-, 1- and 3-D input) is not copied.
+        dim: the dimension that sums to 1. ``None``: PyTorch's legacy implicit choice,
+            with its deprecation warning (dim 0 for 0-, 1- and 3-D input, else 1).
 
     Shape: any -> same.
 
@@ -210,7 +210,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        return F.softmax(x, -1 if self.dim is None else self.dim)
+        return F.softmax(x, self.dim, _stacklevel=5)  # (the warning at the caller's line)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -220,7 +220,7 @@ class LogSoftmax(Module):
     """LogSoftmax(x)ᵢ = xᵢ - log Σⱼ e^(xⱼ) along ``dim``, computed stably.
 
     Args:
-        dim: the dimension normalised over (``None``: the last one, see ``Softmax``).
+        dim: the dimension normalised over (``None``: as ``Softmax``'s).
 
     Shape: any -> same.
 
@@ -235,7 +235,7 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        return F.log_softmax(x, -1 if self.dim is None else self.dim)
+        return F.log_softmax(x, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

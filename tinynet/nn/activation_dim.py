@@ -13,9 +13,7 @@ class Softmin(Module):
     minimum subtracted): the smallest values weigh most.
 
     Args:
-        dim: the dimension that sums to 1. NOTE: ``None`` means the last dimension here,
-            as for ``Softmax``; PyTorch's legacy implicit choice (dim 0 for 0-, 1- and 3-D
-            input) is not copied.
+        dim: the dimension that sums to 1 (``None``: as ``Softmax``'s).
 
     Shape: any -> same.
 
@@ -30,7 +28,7 @@ class Softmin(Module):
         self.dim = dim
 
     def forward(self, x):
-        return F.softmin(x, self.dim)
+        return F.softmin(x, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

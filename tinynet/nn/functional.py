@@ -23,7 +23,8 @@ from tinynet.nn._checks import (check_batch_norm, check_batch_shape,
                                 check_channels, check_dropout_p, check_dtype,
                                 check_hardtanh_range, check_linear_input,
                                 check_normalized_shape, check_padding_idx, check_softplus,
-                                check_table, check_threshold, gelu_op, prelu_slope_shape)
+                                check_table, check_threshold, gelu_op, implicit_dim,
+                                prelu_slope_shape)
 from tinynet.nn._functional_activation import (celu, glu, gumbel_softmax, hardshrink, rrelu,
                                                softmin, softshrink, tanhshrink)
 from tinynet.nn._functional_loss import (binary_cross_entropy,
@@ -241,18 +242,22 @@ def tanh(input: Tensor) -> Tensor:
     return ops.Tanh.apply(input._floating())
 
 
-def softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """eˣ / Σ eˣ along ``dim`` (default the last; None is the last too, as for
-    ``nn.Softmax``: PyTorch's legacy implicit choice is not copied). ``dtype``: a floating
-    dtype to cast ``input`` to first (default None: its own, which must be floating, as in
-    PyTorch); ``_stacklevel`` is PyTorch's, unused."""
-    return input.softmax(-1 if dim is None else dim, dtype=dtype)
+def softmax(input: Tensor, dim: int = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """eˣ / Σ eˣ along ``dim``; without it, PyTorch's legacy implicit choice, with its
+    warning (``implicit_dim``: for 3-D input dim 0). ``dtype``: a floating dtype to cast
+    ``input`` to first (default None: its own, which must be floating, as in PyTorch);
+    ``_stacklevel``: PyTorch's, where the warning points (3: the caller's line)."""
+    if dim is None:
+        dim = implicit_dim("softmax", input.ndim, _stacklevel - 1)
+    return input.softmax(dim, dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int = -1, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """x - log Σ eˣ along ``dim`` (default the last, and for None); ``dtype`` and
-    ``_stacklevel`` as ``softmax``'s."""
-    return input.log_softmax(-1 if dim is None else dim, dtype=dtype)
+def log_softmax(input: Tensor, dim: int = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x - log Σ eˣ along ``dim``; ``dim`` None, ``dtype`` and ``_stacklevel`` as
+    ``softmax``'s."""
+    if dim is None:
+        dim = implicit_dim("log_softmax", input.ndim, _stacklevel - 1)
+    return input.log_softmax(dim, dtype=dtype)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
