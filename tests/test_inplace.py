@@ -288,6 +288,19 @@ def test_a_scattered_accumulation_matches_the_closed_form():
     assert a.grad.tolist() == [1.0, 0.0, 20.0]
 
 
+@pytest.mark.parametrize("key", [(), Ellipsis, None, True], ids=repr)
+def test_setitem_into_a_0d_tensor_differentiates(key):
+    x = tn.tensor(1.25, requires_grad=True)
+    v = tn.tensor(2.5, requires_grad=True)
+    b = x * 1.0
+    b[key] = v
+    (b * 3.0).backward()  # (the gradient of a 0-d product reaches SetItem as a scalar)
+    assert (x.grad.item(), v.grad.item()) == (0.0, 3.0)
+    s = (tn.tensor(1.5, requires_grad=True) * 1.0).scatter(0, tn.tensor(0), v)
+    (s * 2.0).backward()
+    assert v.grad.item() == 5.0
+
+
 def test_setitem_on_a_leaf_that_requires_grad_is_refused():
     p = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):

@@ -182,6 +182,24 @@ def test_prod_and_cumsum_of_integers_give_int64():
     assert tn.tensor([1, 2], dtype=tn.int32).cumsum(0).dtype == tn.int64
 
 
+@pytest.mark.parametrize("empty", [(), []])
+def test_all_and_any_over_no_dim_give_each_elements_truth_as_pytorch(empty):
+    x = tn.tensor([[1, 0], [2, 3]])
+    assert x.all(dim=empty).tolist() == [[True, False], [True, True]]
+    assert tn.any(x, dim=empty).tolist() == [[True, False], [True, True]]
+    assert x.all().item() is False and x.any(dim=(0, 1)).item() is True
+    assert x.sum(dim=empty).item() == 6  # (sum's dim=() is every dim, as PyTorch's)
+
+
+def test_prod_with_an_integer_dtype_multiplies_in_it_and_wraps_as_pytorch():
+    x = tn.tensor([[100, 3, 1], [-7, 2, 5]])
+    result = x.prod(1, dtype=tn.int8)
+    assert result.dtype == tn.int8 and result.tolist() == [300 - 256, -70]
+    assert tn.tensor([200, 2], dtype=tn.int32).prod(dtype=tn.uint8).item() == 400 % 256
+    assert tn.tensor([3, 4], dtype=tn.int8).prod(dtype=tn.int32).dtype == tn.int32
+    assert tn.tensor([3, 4], dtype=tn.uint8).prod().dtype == tn.int64  # no dtype: int64
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_cumsum(dim):
     check_op(lambda t: t.cumsum(dim), lambda a: np.cumsum(a, axis=dim), rand(3, 4))
@@ -207,6 +225,20 @@ VARIANCES = [
 @pytest.mark.parametrize("name,tn_fn,np_fn", VARIANCES, ids=[v[0] for v in VARIANCES])
 def test_var_and_std(name, tn_fn, np_fn):
     check_op(tn_fn, np_fn, rand(4, 5))
+
+
+def test_float32_var_and_std_are_computed_wide():
+    # values 1000 ± 0.01 down a column: float32 sums row by row lose the mean, and with
+    # it the variance (relative error 6e-3 before); 1e20s and 1e-25s: their squares over-
+    # and underflow float32 where the standard deviation does not
+    a = (1000 + 0.01 * np.random.default_rng(0).standard_normal((1000, 60))).astype(np.float32)
+    exact = a.astype(np.float64).var(axis=0, ddof=1)
+    np.testing.assert_allclose(tn.tensor(a).var(0).array, exact, rtol=1e-6)
+    np.testing.assert_allclose(tn.tensor(a).std(0).array, np.sqrt(exact), rtol=1e-6)
+    for scale in (1e20, 1e-25):
+        x = tn.tensor([1.0, 1.0, -1.0]) * scale
+        assert x.dtype == tn.float32
+        np.testing.assert_allclose(x.std().item(), scale * np.sqrt(4 / 3), rtol=1e-6)
 
 
 def test_std_of_a_constant_row_has_gradient_zero():

@@ -155,7 +155,10 @@ class TensorLogic:
         return self._boolean_reduction(np.all, dim, keepdim)
 
     def _boolean_reduction(self, reduce, dim, keepdim):
-        axes = None if dim is None else dims_of(dim, self.ndim, reduce.__name__)
+        # dim=() reduces over no dim (each element's truth), as PyTorch's all and any do,
+        # where sum's dim=() means every dim
+        empty = isinstance(dim, (tuple, list)) and len(dim) == 0
+        axes = None if dim is None else () if empty else dims_of(dim, self.ndim, reduce.__name__)
         out = np.asarray(reduce(self.array, axis=axes, keepdims=keepdim))
         return constant_tensor(out.astype(np.uint8) if self.dtype == np.uint8 else out)
 

@@ -356,7 +356,7 @@ class TensorMath:
         """The product over one ``dim`` (an int, as in PyTorch) or over all elements.
         Integers and booleans give int64."""
         x = self if dtype is None else self.to(dtype)
-        if x.array.dtype.kind in "bu" or x.array.dtype.kind == "i" and dtype is None:
+        if x.array.dtype.kind in "biu" and dtype is None:
             x = x.to(np.int64)
         if dim is None:
             return ops.Prod.apply(x, None, False)

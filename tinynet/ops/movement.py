@@ -141,6 +141,7 @@ class SetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        grad = np.asarray(grad)  # (a 0-d output's gradient may come as a numpy scalar)
         gx = grad.copy()
         put(gx, ctx.index, 0)
         return gx, take(grad, ctx.index), None

@@ -167,7 +167,7 @@ class Scatter(Function):
         positions = ctx.saved_tensors
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = grad.copy()
+            gx = np.array(grad)  # (a copy; also of a 0-d output's gradient as a numpy scalar)
             gx[positions] = 0
         gsrc = None
         if ctx.needs_input_grad[3]:
