@@ -258,11 +258,11 @@ def test_glu_gradient_by_hand():
                                                                   [1.0, 0.0, 0.0, 0.0])
 
 
-@pytest.mark.parametrize("dtype", [tn.float16, tn.float32, tn.float64])
 def softmin(x):  # (along the last dim: without dim, softmin warns)
     return F.softmin(x, -1)
 
 
+@pytest.mark.parametrize("dtype", [tn.float16, tn.float32, tn.float64])
 @pytest.mark.parametrize("fn", [F.glu, softmin, F.celu, F.rrelu, F.softshrink, F.hardshrink,
                                 F.tanhshrink], ids=lambda f: f.__name__)
 def test_each_keeps_the_floating_dtype(fn, dtype):
