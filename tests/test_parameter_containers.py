@@ -55,8 +55,36 @@ def test_parameter_list_operations():
         weights[9]
     with pytest.raises(TypeError, match="ParameterList: values must be tensors .* got list"):
         weights.append([1.0])
-    assert repr(tn.nn.ParameterList([tn.ones(2)])) == \
-        "ParameterList(\n  (0): Parameter containing: [float32 of size (2,)]\n)"
+    assert repr(tn.nn.ParameterList([tn.ones(2, 3), tn.ones(4, dtype=tn.float64)])) == (
+        "ParameterList(\n    (0): Parameter containing: [tinynet.float32 of size 2x3]\n"
+        "    (1): Parameter containing: [tinynet.float64 of size 4]\n)")  # PyTorch's layout
+    assert repr(tn.nn.ParameterDict({"a": tn.ones(4)})) == (  # one: inline, as PyTorch's
+        "ParameterDict(  (a): Parameter containing: [tinynet.FloatTensor of size 4])")
+
+
+def test_container_reprs_are_pytorchs():
+    torch = pytest.importorskip("torch")
+
+    def shown(lib):
+        nn = lib.nn
+        layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU(),
+                                nn.Linear(2, 2), nn.Sequential(nn.ReLU(), nn.Tanh()),
+                                nn.Sequential(nn.ReLU(), nn.Tanh())])
+        holder = nn.Module()
+        holder.params = nn.ParameterList([nn.Parameter(lib.ones(2, 3)),
+                                          nn.Parameter(lib.tensor(1.0, dtype=lib.float64))])
+        holder.one = nn.ParameterList([nn.Parameter(lib.ones(2))])
+        holder.named = nn.ParameterDict({"a": nn.Parameter(lib.ones(4))})
+        holder.layers = layers
+        return [repr(m).replace("torch", "tinynet")
+                for m in (layers, nn.ModuleList(), nn.ModuleList([nn.ReLU()]), holder)]
+    assert shown(tn) == shown(torch)
+
+
+def test_a_module_list_prints_a_run_of_alike_children_on_one_line():
+    layers = tn.nn.ModuleList([tn.nn.ReLU(), tn.nn.ReLU(), tn.nn.Tanh(), tn.nn.ReLU()])
+    assert repr(layers) == ("ModuleList(\n  (0-1): 2 x ReLU()\n  (2): Tanh()\n"
+                            "  (3): ReLU()\n)")
 
 
 def test_parameter_dict_operations():

@@ -196,6 +196,23 @@ class ModuleList(_ModuleSequence):
     def __iadd__(self, modules) -> "ModuleList":
         return self.extend(modules)
 
+    def __repr__(self) -> str:
+        """As PyTorch prints it: a run of children that print alike is one line,
+        ``(0-2): 3 x Linear(...)``."""
+        shown = [repr(module) for _, module in child_entries(self)]
+        if not shown:
+            return f"{type(self).__name__}()"
+        lines, start = [], 0
+        for end in range(1, len(shown) + 1):
+            if end < len(shown) and shown[end] == shown[start]:
+                continue
+            label = f"({start})" if end - start == 1 else \
+                f"({start}-{end - 1}): {end - start} x"
+            lines.append(f"  {label}{':' if end - start == 1 else ''} "
+                         + shown[start].replace("\n", "\n  "))
+            start = end
+        return "\n".join([f"{type(self).__name__}(", *lines, ")"])
+
     def insert(self, index: int, module: Module) -> None:
         """Put ``module`` before position ``index`` (``-len(self) <= index <=
         len(self)``); the children are named "0", "1", ... again."""

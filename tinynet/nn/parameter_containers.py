@@ -20,11 +20,12 @@ def _as_parameter(where: str, value) -> Parameter:
                     f"got {type(value).__name__}")
 
 
-def _listing(container) -> str:
-    """``Name(`` and a line per parameter, as PyTorch prints these containers."""
-    lines = [f"  ({name}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-             for name, p in container._items()]
-    return "\n".join([f"{type(container).__name__}(", *lines, ")"])
+def _listing(container, kind) -> str:
+    """The container's ``extra_repr``: a line per parameter, as PyTorch's (each starting
+    with two spaces, which ``Module``'s repr indents by two more; one parameter is one
+    line, printed inline), its sizes as ``2x3``; ``kind(p)`` names the parameter's type."""
+    return "\n".join(f"  ({name}): Parameter containing: [{kind(p)} of size "
+                     f"{'x'.join(map(str, p.shape))}]" for name, p in container._items())
 
 
 class ParameterList(Module):
@@ -83,8 +84,8 @@ class ParameterList(Module):
     def __iadd__(self, values) -> "ParameterList":
         return self.extend(values)
 
-    def __repr__(self) -> str:
-        return _listing(self)
+    def extra_repr(self) -> str:
+        return _listing(self, lambda p: f"tinynet.{p.array.dtype}")  # (PyTorch's: torch.float32)
 
 
 class ParameterDict(Module):
@@ -204,5 +205,5 @@ class ParameterDict(Module):
         for key, value in pairs:
             self[key] = value
 
-    def __repr__(self) -> str:
-        return _listing(self)
+    def extra_repr(self) -> str:
+        return _listing(self, lambda p: p.type())  # (PyTorch's: torch.FloatTensor)
