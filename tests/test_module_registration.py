@@ -361,3 +361,74 @@ def test_named_modules_takes_pytorchs_memo_first():
     with pytest.raises(TypeError, match="named_modules: memo must be a set of modules or None, "
                                         "got str"):
         list(net.named_modules("net"))
+
+
+def _state_dict_hook_story(lib) -> list:
+    """A model saved with a renamed key and loaded back through PyTorch's hooks."""
+    nn, log = lib.nn, []
+    net = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    with lib.no_grad():
+        for i, p in enumerate(net.parameters()):
+            p.copy_(lib.tensor(np.arange(p.numel(), dtype=np.float32).reshape(p.shape) + i))
+    net.register_state_dict_pre_hook(
+        lambda m, prefix, keep_vars: log.append(("pre", prefix, keep_vars)))
+    net[0].register_state_dict_pre_hook(
+        lambda m, prefix, keep_vars: log.append(("pre0", prefix)))
+    def rename(m, sd, prefix, meta):
+        log.append(("post0", prefix, sorted(sd)))
+        sd[prefix + "w"] = sd.pop(prefix + "weight")
+    net[0].register_state_dict_post_hook(rename)
+    net.register_state_dict_post_hook(
+        lambda m, sd, prefix, meta: log.append(("post", sorted(sd))))
+    sd = net.state_dict()
+    log.append(list(sd))
+    fresh = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    def migrate(m, sd, prefix, meta, strict, missing, unexpected, errors):
+        log.append(("load_pre", prefix, strict))
+        if prefix + "w" in sd:
+            sd[prefix + "weight"] = sd.pop(prefix + "w")
+    fresh[0].register_load_state_dict_pre_hook(migrate)
+    fresh.register_load_state_dict_post_hook(lambda m, keys: log.append(
+        ("load_post", list(keys.missing_keys), list(keys.unexpected_keys))))
+    fresh[1].register_load_state_dict_post_hook(lambda m, keys: log.append(("load_post1",)))
+    r = fresh.load_state_dict(sd)
+    log.append((repr(r), "0.w" in sd, fresh[0].weight.detach().numpy().ravel().tolist()))
+    # a post hook forgives a missing key under strict
+    other = nn.Linear(2, 2)
+    other.register_load_state_dict_post_hook(lambda m, keys: keys.missing_keys.clear())
+    r = other.load_state_dict({"weight": lib.zeros(2, 2)})
+    log.append(("forgiven", repr(r), float(other.weight.detach().sum())))
+    try:
+        nn.Linear(2, 2).load_state_dict({"weight": lib.zeros(2, 2)})
+    except RuntimeError as e:
+        log.append(("strict", "Missing key(s)" in str(e)))
+    return log
+
+
+STATE_DICT_HOOKS_AS_PYTORCH = [
+    ("pre", "", False), ("pre0", "0."), ("post0", "0.", ["0.bias", "0.weight"]),
+    ("post", ["0.bias", "0.w", "1.bias", "1.weight"]), ["0.bias", "0.w", "1.weight", "1.bias"],
+    ("load_pre", "0.", True), ("load_post1",), ("load_post", [], []),
+    ("<All keys matched successfully>", True, [0.0, 1.0, 2.0, 3.0]),
+    ("forgiven", "<All keys matched successfully>", 0.0), ("strict", True)]
+
+
+def test_state_dict_hooks_rename_keys_on_saving_and_loading_as_pytorchs():
+    assert _state_dict_hook_story(tn) == STATE_DICT_HOOKS_AS_PYTORCH
+
+
+def test_the_state_dict_hook_story_is_pytorchs_own():
+    torch = pytest.importorskip("torch")
+    assert _state_dict_hook_story(torch) == STATE_DICT_HOOKS_AS_PYTORCH
+
+
+def test_state_dict_hooks_are_checked():
+    net = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="register_state_dict_pre_hook: hook must be callable"):
+        net.register_state_dict_pre_hook(None)
+    handle = net.register_state_dict_post_hook(lambda m, sd, prefix, meta: {})
+    with pytest.raises(RuntimeError, match="must change the state_dict in place and return "
+                                           "None"):
+        net.state_dict()
+    handle.remove()
+    assert list(net.state_dict()) == ["weight", "bias"]

@@ -8,6 +8,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from tinynet.checks import cast_problem
+from tinynet.nn.module_state_hooks import (LOAD_POST, LOAD_PRE, SAVE_POST, SAVE_PRE,
+                                           StateDictHooks, any_hooks, hooked_state_dict,
+                                           run_load_post_hooks, run_load_pre_hooks)
 from tinynet.nn.parameter import Parameter, UninitializedParameter
 from tinynet.tensor import Tensor
 
@@ -28,7 +31,7 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
     __str__ = __repr__
 
 
-class ModuleState:
+class ModuleState(StateDictHooks):
     """State dicts (the module's traversal, ``named_modules``, comes from ``Module``)."""
 
     # buffers a state dict may lack (written before they existed): the module keeps its
@@ -49,8 +52,12 @@ class ModuleState:
         if not isinstance(prefix, str):
             raise TypeError(f"state_dict: prefix must be a string, got {type(prefix).__name__}")
         out = OrderedDict() if destination is None else destination
+        if any_hooks(self, SAVE_PRE) or any_hooks(self, SAVE_POST):
+            hooked_state_dict(self, out, prefix, keep_vars, lambda module: (
+                (name, _kept(t, keep_vars)) for name, t in own_state(module, extra=True)))
+            return out
         for name, t in self._state_items(extra=True):
-            out[prefix + name] = t.detach() if isinstance(t, Tensor) and not keep_vars else t
+            out[prefix + name] = _kept(t, keep_vars)
         return out
 
     def _state_copy(self) -> dict:
@@ -67,11 +74,8 @@ class ModuleState:
         '_extra_state', when its class defines one."""
         for module_name, module in self.named_modules(remove_duplicate=False):
             head = f"{module_name}." if module_name else ""
-            own = list(own_parameters(module)) + list(module._own_buffers(persistent_only=True))
-            for name, value in own:
+            for name, value in own_state(module, extra):
                 yield head + name, value
-            if extra and type(module).get_extra_state is not ModuleState.get_extra_state:
-                yield head + EXTRA_STATE, module.get_extra_state()
 
     def get_extra_state(self):
         """What ``state_dict`` keeps of this module beyond its parameters and buffers
@@ -99,7 +103,10 @@ class ModuleState:
         buffer instead (its dtype and memory kept; a parameter keeps the module's
         ``requires_grad``), as PyTorch's. An optimizer made before then holds the old
         parameters. A module whose class defines ``set_extra_state`` gets the value under
-        its '_extra_state' key (a missing one is a missing key).
+        its '_extra_state' key (a missing one is a missing key). The load hooks
+        (``register_load_state_dict_pre_hook``...) run as PyTorch's: the pre-hooks on a
+        copy of ``state_dict`` before anything is read; the post-hooks after loading, and
+        a strict load raises for the missing and unexpected keys they leave.
 
         Raises:
             RuntimeError: naming every mis-shaped key and every value that would lose
@@ -111,6 +118,10 @@ class ModuleState:
             raise TypeError(f"load_state_dict: state_dict must be a mapping of names to "
                             f"tensors (as model.state_dict() gives), got "
                             f"{type(state_dict).__name__}")
+        hooked_missing, hooked_unexpected, errors = [], [], []
+        if any_hooks(self, LOAD_PRE):
+            state_dict, hooked_missing, hooked_unexpected, errors = run_load_pre_hooks(
+                self, state_dict, strict)
         own = dict(self._state_items())
         # a shared tensor's other names stand in for a missing one (files written before
         # state_dict listed every name held one name per tensor)
@@ -121,8 +132,9 @@ class ModuleState:
                     for key in module._optional_state}
         missing = [k for k in own if k not in state_dict and id(own[k]) not in present and
                    k not in optional] + [k for k in extras if k not in state_dict]
+        missing += [k for k in hooked_missing if k not in missing]
         unexpected = [k for k in state_dict if k not in own and k not in extras]
-        errors = []
+        unexpected += [k for k in hooked_unexpected if k not in unexpected]
         values = {}
         for name, p in own.items():
             if name in state_dict:
@@ -139,16 +151,13 @@ class ModuleState:
                 if lazy and value.shape == (0,):
                     continue  # an uninitialised parameter's entry: it stays lazy
                 values[name] = value
-        if strict:
-            if missing:
-                errors.append("Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing))
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected))
+        # (with post-hooks, which may forgive missing or unexpected keys, those are
+        # judged after loading, as PyTorch judges them)
+        judged_later = any_hooks(self, LOAD_POST)
+        if strict and not judged_later:
+            errors += _key_errors(missing, unexpected)
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))
+            raise RuntimeError(self._load_error(errors))
         if assign:  # only after every check passed
             self._assign_states(own, {name: (state_dict[name], value)
                                       for name, value in values.items()})
@@ -161,7 +170,16 @@ class ModuleState:
         for key, module in extras.items():
             if key in state_dict:
                 module.set_extra_state(state_dict[key])
-        return IncompatibleKeys(missing, unexpected)
+        result = IncompatibleKeys(missing, unexpected)
+        if judged_later:
+            run_load_post_hooks(self, result)
+            if strict and _key_errors(missing, unexpected):
+                raise RuntimeError(self._load_error(_key_errors(missing, unexpected)))
+        return result
+
+    def _load_error(self, errors: list) -> str:
+        return (f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors))
 
     def _assign_states(self, own: dict, given: dict) -> None:
         """``load_state_dict(assign=True)``: each given tensor (with the array made of
@@ -201,3 +219,29 @@ def own_parameters(module):
     for name, value in vars(module).items():
         if isinstance(value, Parameter) and name not in buffers:
             yield name, value
+
+
+def own_state(module, extra: bool = False):
+    """(name, value) of ``module``'s own state-dict entries: its parameters, its
+    persistent buffers, then (with ``extra``) what its ``get_extra_state()`` returns,
+    when its class defines one."""
+    yield from own_parameters(module)
+    yield from module._own_buffers(persistent_only=True)
+    if extra and type(module).get_extra_state is not ModuleState.get_extra_state:
+        yield EXTRA_STATE, module.get_extra_state()
+
+
+def _kept(value, keep_vars: bool):
+    """A state-dict entry: a tensor detached (sharing its data), unless ``keep_vars``."""
+    return value.detach() if isinstance(value, Tensor) and not keep_vars else value
+
+
+def _key_errors(missing: list, unexpected: list) -> list:
+    """A strict load's complaints, in PyTorch's words."""
+    errors = []
+    if missing:
+        errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing))
+    if unexpected:
+        errors.append("Unexpected key(s) in state_dict: "
+                      + ", ".join(f'"{k}"' for k in unexpected))
+    return errors
