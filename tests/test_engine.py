@@ -968,3 +968,81 @@ def test_a_leaf_that_stopped_requiring_grad_gets_no_grad_as_in_pytorch():
         loss.backward()
         assert model.bias.grad is None and model.weight.grad.tolist() == [[3.0, 3.0]]
         model.bias.requires_grad_(True)
+
+
+# ---- a Function written outside tinynet, checked as PyTorch checks one -------------------
+class _Dot(tn.autograd.Function):
+    """x·w whose backward returns the saved arrays themselves at g = 1."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return np.asarray(x @ w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        return (w, x) if grad == 1 else (w * grad, x * grad)
+
+
+def test_a_returned_saved_array_becomes_a_grad_only_as_a_copy():
+    x = tn.tensor([1.0, 1.0, 1.0], dtype=tn.float64, requires_grad=True)
+    w = tn.tensor([1.0, 2.0, 3.0], dtype=tn.float64, requires_grad=True)
+    for _ in range(3):
+        _Dot.apply(x, w).backward()  # adding into an adopted w would change w itself
+    assert x.grad.tolist() == [3.0, 6.0, 9.0] and w.grad.tolist() == [3.0, 3.0, 3.0]
+    assert x.tolist() == [1.0, 1.0, 1.0] and w.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_an_input_returned_as_it_is_shares_its_version_so_a_change_is_caught():
+    class Identity(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+    x = tn.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 1.0
+    z = (a * a).sum()  # saves a
+    y = Identity.apply(a)
+    with tn.no_grad():
+        y.mul_(10.0)  # a's values change too
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.backward()
+
+
+def test_a_forward_may_not_set_the_engines_context_attributes():
+    class Scale(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.seq = k  # the engine numbers its ops with ctx.seq
+            return x * k
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.seq, None
+    with pytest.raises(AttributeError, match="Scale.forward: ctx.seq is used by tinynet's "
+                                             "engine; keep your value under another name"):
+        Scale.apply(tn.ones(2, requires_grad=True), 3.0)
+
+
+def test_a_gradient_for_an_argument_that_was_no_tensor_is_refused_as_pytorch():
+    class Scale(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            ctx.k = k
+            return x * k
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.k, grad.sum()
+    x = tn.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Scale.backward returned a gradient \\(not None\\) "
+                                           "at position 1, whose forward argument was not a "
+                                           "tensor"):
+        Scale.apply(x, 3.0).sum().backward()
+    x.grad = None
+    Scale.apply(x, tn.tensor(3.0)).sum().backward()  # a tensor's gradient needed by none:
+    assert x.grad.tolist() == [3.0, 3.0]              # dropped, as PyTorch drops it

@@ -172,7 +172,11 @@ def _call_backward(ctx, g: np.ndarray, adopted: set, retained: bool = True) -> t
         if isinstance(error, AttributeError):
             raise numpy_hint(type(ctx), "backward", error) from error
         raise
-    return input_grads if type(input_grads) is tuple else (input_grads,)
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if type(ctx)._checked:  # a Function written outside tinynet
+        user_backward_checked(ctx, input_grads, adopted)
+    return input_grads
 
 
 def _run_leaves_only(ctx, grad: np.ndarray, retain_graph: bool, adopted: set) -> None:
@@ -329,5 +333,5 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) ->
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)
-from tinynet.autograd.function import numpy_hint  # noqa: E402
+from tinynet.autograd.function import numpy_hint, user_backward_checked  # noqa: E402
 from tinynet.autograd.anomaly import warn_backward_error  # noqa: E402

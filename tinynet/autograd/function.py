@@ -58,6 +58,13 @@ class Function:
     #   here, as PyTorch keeps them on the grad_fn, so they run even once the tensor is gone.
     __slots__ = ("next_nodes", "needs_input_grad", "saved_tensors", "out_shape", "seq",
                  "versions", "out_version", "retained", "tensor_hooks", "__dict__")
+    # A Function written outside tinynet is checked as PyTorch checks one (see
+    # ``user_forward_checked``); tinynet's own ops, which keep the rules, skip that cost.
+    _checked = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._checked = not cls.__module__.startswith("tinynet.")
 
     @staticmethod
     def forward(ctx, *args):
@@ -110,6 +117,8 @@ class Function:
             if hint is error:
                 raise
             raise hint from error
+        if cls._checked:
+            user_forward_checked(cls, ctx, args)
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             if isinstance(out, (tuple, list)):
                 raise TypeError(f"{cls.__name__}.forward: a tinynet Function returns one array, "
@@ -138,6 +147,8 @@ class Function:
             t = Tensor._wrap(out, False, None)
         if out.base is not None:  # possibly a view of an input (x[0], x.t(), a reshape)
             _share_version(t, out.base, args)
+        elif cls._checked and any(out is a for a in arrays):  # an input returned as it is:
+            _share_version(t, out, args)  # a view of it, as in PyTorch
         if OBSERVERS.forward:  # anomaly detection, the graph recorder (see observers.py)
             for observe in OBSERVERS.forward:
                 observe(ctx, args, t)
@@ -145,6 +156,38 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+# the context's attributes the engine uses (a Function's own must be named otherwise)
+ENGINE_SLOTS = ("next_nodes", "out_shape", "seq", "versions", "out_version", "retained",
+                "tensor_hooks")
+
+
+def user_forward_checked(cls, ctx, args: tuple) -> None:
+    """After a user's ``forward``: refuse an attribute it set on ``ctx`` that the engine
+    uses (apply would overwrite it: its backward would read the engine's value), and note
+    which arguments were tensors, for the backward's checks (``user_backward_checked``)."""
+    for name in ENGINE_SLOTS:
+        if hasattr(ctx, name):
+            raise AttributeError(f"{cls.__name__}.forward: ctx.{name} is used by tinynet's "
+                                 f"engine; keep your value under another name (one of "
+                                 f"{', '.join(ENGINE_SLOTS)} may not be set)")
+    ctx._tensor_inputs = tuple(isinstance(a, Tensor) for a in args)
+
+
+def user_backward_checked(ctx, grads: tuple, adopted: set) -> None:
+    """After a user's ``backward``: refuse a gradient for an argument that was not a
+    tensor, as PyTorch does (the engine would drop it), and let no returned array become
+    a ``.grad`` without a copy (``adopted``): it may be an array the Function saved, a
+    tensor's own, which later gradients would then be added into in place."""
+    for i, (g, is_tensor) in enumerate(zip(grads, getattr(ctx, "_tensor_inputs", ()))):
+        if g is None:
+            continue
+        if not is_tensor:
+            raise RuntimeError(f"{type(ctx).__name__}.backward returned a gradient (not None) "
+                               f"at position {i}, whose forward argument was not a tensor "
+                               f"(as PyTorch refuses it): return None there")
+        adopted.add(id(g))
 
 
 def numpy_hint(cls, method: str, error: AttributeError) -> AttributeError:
