@@ -2,6 +2,7 @@
 drawn, ``manual_seed``, the sampling functions (``normal``, ``multinomial``, the
 ``*_like`` forms) and the factories' ``size=`` keyword and ``eye``."""
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -149,3 +150,16 @@ def test_size_keyword_eye_and_full():
     assert tn.randint(10, (3,)).shape == (3,) and tn.randint(3, 10, size=(2, 2)).shape == (2, 2)
     with pytest.raises(TypeError, match="randn: dtype must be a floating-point type"):
         tn.randn(2, dtype=tn.int64)
+
+
+def test_randint_takes_pytorchs_forms_and_checks_the_dtype_holds_its_range():
+    assert tn.randint(5, size=(2, 3)).shape == (2, 3)  # randint(high, size=...)
+    assert tn.randint(5, (4,)).shape == (4,) and tn.randint(2, 5, (3,)).shape == (3,)
+    values = tn.randint(250, 256, (200,), dtype=tn.uint8)
+    assert values.dtype == tn.uint8 and 250 <= values.min().item() <= values.max().item() <= 255
+    assert tn.randint(0, 10, (3,), dtype=tn.float32).dtype == tn.float32
+    for low, high, dtype in ((250, 300, tn.uint8), (0, 2**40, tn.int32), (-1, 5, tn.uint8),
+                             (0, 2, tn.bool)):
+        with pytest.raises(RuntimeError, match=re.escape(f"randint: [low, high) = [{low}, "
+                                                         f"{high}) is out of bounds for")):
+            tn.randint(low, high, (8,), dtype=dtype)  # (numpy had wrapped them)

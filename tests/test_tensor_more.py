@@ -1115,3 +1115,23 @@ def test_to_takes_non_blocking_and_copy_by_position_and_reshape_takes_0d_tensors
     assert x.reshape(tn.tensor(2), 3).shape == (2, 3) and x.view(tn.tensor(6)).shape == (6,)
     with pytest.raises(NotImplementedError, match=r"view: reinterpreting the bits"):
         x.view(tn.float16)
+
+
+def test_as_tensor_of_a_tensor_in_another_dtype_stays_in_the_graph_as_pytorch():
+    w = tn.tensor([1.0, 2.0], requires_grad=True)
+    y = tn.as_tensor(w, dtype=tn.float64)
+    assert y.requires_grad and y.dtype == tn.float64
+    ((y * y).sum() + w.sum()).backward()
+    assert w.grad.tolist() == [3.0, 5.0]
+    assert tn.as_tensor(w) is w
+
+
+def test_big_endian_arrays_are_copied_into_native_order_or_refused_when_shared():
+    data = np.array([1.5, 2.5], dtype=">f4")  # (as read from a file in network order)
+    t = tn.tensor(data)
+    assert t.dtype == tn.float32 and t.tolist() == [1.5, 2.5] and t.type() == "tinynet.FloatTensor"
+    for share in (tn.from_numpy, tn.as_tensor):
+        with pytest.raises(ValueError, match=f"{share.__name__}: the array's byte order \\(>f4\\) "
+                                             f"is not this machine's"):
+            share(data)
+    assert tn.as_tensor(data, dtype=tn.float64).tolist() == [1.5, 2.5]

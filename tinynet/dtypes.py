@@ -178,6 +178,8 @@ def new_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{where}: data must hold numbers or booleans, got "
                         f"{type(data).__name__} of dtype {array.dtype}")
+    if not array.dtype.isnative:  # (big-endian data, as read from a file or the network)
+        array = array.astype(array.dtype.newbyteorder("="))
     return array
 
 

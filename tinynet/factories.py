@@ -72,12 +72,13 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """Like ``tensor`` but shares memory with a numpy array of the right dtype."""
+    """Like ``tensor`` but shares memory with a numpy array of the right dtype; a tensor
+    comes back as it is, or as ``data.to(dtype)`` (in the graph), as in PyTorch."""
     check_device(device, "as_tensor")
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
-        return data
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == dtype else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype):
-        return Tensor._wrap(data, False, None)
+        return _sharing(data, "as_tensor")
     return tensor(data, dtype)
 
 
@@ -85,6 +86,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array`` (its dtype kept)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: array must be a numpy.ndarray, got {type(array).__name__}")
+    return _sharing(array, "from_numpy")
+
+
+def _sharing(array: np.ndarray, where: str) -> Tensor:
+    """A tensor of ``array`` itself, which must be in this machine's byte order."""
+    if not array.dtype.isnative:
+        raise ValueError(f"{where}: the array's byte order ({array.dtype.str}) is not this "
+                         f"machine's, and a tensor sharing its memory cannot convert it (as "
+                         f"in PyTorch); tn.tensor(array) copies it into the native order")
     return Tensor._wrap(array, False, None)
 
 

@@ -35,15 +35,21 @@ def rand(*sizes, size=None, dtype=None, requires_grad: bool = False, generator=N
 
 def randint(low, high=None, size=(), dtype=None, generator=None, requires_grad: bool = False,
             device=None) -> Tensor:
-    """Integers in [low, high), as ``randint(low, high, size)`` or ``randint(high, size)``."""
+    """Integers in [low, high), as ``randint(low, high, size)`` or ``randint(high, size)``
+    (also ``randint(high, size=...)``), in ``dtype`` (default int64), which must hold
+    them, as PyTorch checks."""
     if high is None or isinstance(high, (tuple, list)) and size == ():
-        low, high, size = 0, low, (() if high is None else high)
+        low, high, size = 0, low, (size if high is None else high)
     if not low < high:
         raise ValueError(f"randint: high must be greater than low (integers in [low, high)), "
                          f"got low={low!r}, high={high!r}")
+    dtype = np.dtype(dtype or np.int64)
+    if dtype.kind == "b" or dtype.kind in "iu" and not (
+            np.iinfo(dtype).min <= low and high - 1 <= np.iinfo(dtype).max):
+        raise RuntimeError(f"randint: [low, high) = [{low}, {high}) is out of bounds for "
+                           f"{dtype} (as PyTorch refuses it); use a dtype that holds them")
     rng = drawing_generator(generator, "randint")
-    array = rng.integers(low, high, size=shape_of((size,), None, "randint")).astype(
-        dtype or np.int64)
+    array = rng.integers(low, high, size=shape_of((size,), None, "randint")).astype(dtype)
     return make(array, requires_grad, device, "randint")
 
 
