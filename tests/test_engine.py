@@ -1039,9 +1039,9 @@ def test_a_gradient_for_an_argument_that_was_no_tensor_is_refused_as_pytorch():
         def backward(ctx, grad):
             return grad * ctx.k, grad.sum()
     x = tn.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="Scale.backward returned a gradient \\(not None\\) "
-                                           "at position 1, whose forward argument was not a "
-                                           "tensor"):
+    with pytest.raises(RuntimeError, match="Scale.backward: it returned a gradient \\(not "
+                                           "None\\) at position 1, whose forward argument "
+                                           "was not a tensor"):
         Scale.apply(x, 3.0).sum().backward()
     x.grad = None
     Scale.apply(x, tn.tensor(3.0)).sum().backward()  # a tensor's gradient needed by none:

@@ -160,3 +160,14 @@ def test_zero_element_tensors_are_left_alone():
     assert layer.weight.shape == (3, 0)
     np.testing.assert_array_equal(layer.bias.array, np.zeros(3))
     np.testing.assert_array_equal(layer(tn.zeros(2, 0)).array, np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
+                                  "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+                                  "orthogonal_"])
+def test_random_initialisers_refuse_an_integer_tensor_as_pytorch(name):
+    weight = tn.zeros(3, 4, dtype=tn.int64)  # (draws of N(0, 1) truncated to ints: garbage)
+    with pytest.raises(RuntimeError, match="draws from a continuous distribution need a "
+                                           "floating-point tensor, got int64"):
+        getattr(tn.nn.init, name)(weight)
+    assert weight.tolist() == [[0] * 4] * 3

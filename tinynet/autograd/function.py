@@ -184,9 +184,9 @@ def user_backward_checked(ctx, grads: tuple, adopted: set) -> None:
         if g is None:
             continue
         if not is_tensor:
-            raise RuntimeError(f"{type(ctx).__name__}.backward returned a gradient (not None) "
-                               f"at position {i}, whose forward argument was not a tensor "
-                               f"(as PyTorch refuses it): return None there")
+            raise RuntimeError(f"{type(ctx).__name__}.backward: it returned a gradient (not "
+                               f"None) at position {i}, whose forward argument was not a "
+                               f"tensor (as PyTorch refuses it): return None there")
         adopted.add(id(g))
 
 

@@ -92,6 +92,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     α = (a - mean)/std and β = (b - mean)/std, draw u ~ U(2Φ(α) - 1, 2Φ(β) - 1) and take
     mean + std·√2·erfinv(u), clamped to [a, b] against rounding. Warns, as PyTorch,
     when mean is more than 2 std outside [a, b] (the tail's values lose precision)."""
+    check_continuous("trunc_normal_", tensor.dtype)
     mean = check_real("trunc_normal_", "mean", mean)
     std = check_real("trunc_normal_", "std", std, 0.0, low_open=True)
     a, b = check_real("trunc_normal_", "a", a), check_real("trunc_normal_", "b", b)
@@ -175,6 +176,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: tensor must have at least 2 dimensions, got shape "
                          f"{tuple(tensor.shape)}")
+    check_continuous("orthogonal_", tensor.dtype)
     if tensor.array.size == 0:
         return tensor
     rows = tensor.shape[0]

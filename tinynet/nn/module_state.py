@@ -157,7 +157,8 @@ class ModuleState(StateDictHooks):
         if strict and not judged_later:
             errors += _key_errors(missing, unexpected)
         if errors:
-            raise RuntimeError(self._load_error(errors))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
         if assign:  # only after every check passed
             self._assign_states(own, {name: (state_dict[name], value)
                                       for name, value in values.items()})
@@ -173,13 +174,11 @@ class ModuleState(StateDictHooks):
         result = IncompatibleKeys(missing, unexpected)
         if judged_later:
             run_load_post_hooks(self, result)
-            if strict and _key_errors(missing, unexpected):
-                raise RuntimeError(self._load_error(_key_errors(missing, unexpected)))
+            errors = _key_errors(missing, unexpected) if strict else []
+            if errors:
+                raise RuntimeError(f"Error(s) in loading state_dict for "
+                                   f"{type(self).__name__}:\n\t" + "\n\t".join(errors))
         return result
-
-    def _load_error(self, errors: list) -> str:
-        return (f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors))
 
     def _assign_states(self, own: dict, given: dict) -> None:
         """``load_state_dict(assign=True)``: each given tensor (with the array made of
