@@ -60,6 +60,11 @@ def test_alpha_is_checked_against_the_result_dtype_as_pytorch(call, form):
                                   [1 + 3 * sign, 2 + 3 * sign])
     result = run(tn.tensor([1.0, 2.0]), tn.tensor([2, 4]), 0.25)  # a float result takes it
     np.testing.assert_array_equal(result.array, [1 + 0.5 * sign, 2 + sign])
+    # alpha·other in the result's dtype: 200·2 in uint8 would wrap to 144
+    wide = run(tn.tensor([3]), tn.tensor([200], dtype=tn.uint8), 2)
+    assert wide.dtype == tn.int64 and wide.tolist() == [3 + 400 * sign]
+    with pytest.raises(RuntimeError, match=rf"{call}_?: alpha must not be a complex number"):
+        run(tn.tensor([1.0, 2.0]), 3, 1j)
 
 
 @pytest.mark.parametrize("form", ["method", "function", "in-place"])
@@ -75,6 +80,7 @@ def test_add_of_bools_with_alpha_is_logical_as_pytorch(form):
         result = run(b, alpha)
         assert result.dtype == tn.bool  # not 1 + 2·1 = 3 in an integer
         np.testing.assert_array_equal(result.array, expected)
+    assert tn.add(tn.tensor([True]), True, alpha=0).dtype == tn.bool  # (True·0 is no int 0)
 
 
 def test_copy_broadcasts_and_casts_to_the_destination():

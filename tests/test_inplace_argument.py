@@ -137,18 +137,23 @@ def test_a_module_pickled_before_inplace_was_kept_reads_false():
     assert (elu.inplace, repr(elu)) == (False, "ELU(alpha=0.5)")
 
 
-def test_the_monitor_reads_the_same_numbers():
+@pytest.mark.parametrize("frozen", [False, True], ids=["trained", "frozen first layer"])
+def test_the_monitor_reads_the_same_numbers(frozen):
+    # (with a frozen first layer the activation's input records no graph: the Monitor
+    # computes f'(x) itself, from a copy of x taken before the activation overwrites it)
     results = []
     for inplace in (False, True):
         _ = tn.manual_seed(0)
-        model = nn.Sequential(nn.Linear(3, 8), nn.LeakyReLU(0.1, inplace=inplace),
+        model = nn.Sequential(nn.Linear(3, 8), nn.ELU(0.5, inplace=inplace),
                               nn.Linear(8, 8), nn.Hardswish(inplace=inplace), nn.Linear(8, 1))
-        x = tn.randn(16, 3)
+        model[0].requires_grad_(not frozen)
+        x = tn.randn(16, 3) * 3.0
         with tn.diagnostics.Monitor(model, every=1) as monitor:
             model(x).sum().backward()
             results.append(monitor.end_epoch()["layers"])
-    assert results[0]["1"]["kind"] == "LeakyReLU" and results[0]["3"]["kind"] == "Hardswish"
-    assert results[0] == results[1]
+    assert results[0]["1"]["kind"] == "ELU" and results[0]["3"]["kind"] == "Hardswish"
+    assert results[0]["1"]["saturation_rate"] > 0  # (so a wrong f' would show)
+    assert repr(results[0]) == repr(results[1])  # (a frozen layer's norms are nan)
 
 
 FUNCTIONAL_CALLS = {  # F's forms with inplace=True (the dropouts at p = 1 or in eval)

@@ -358,6 +358,9 @@ def test_named_modules_takes_pytorchs_memo_first():
     memo = {net[0]}
     assert [n for n, _ in net.named_modules(memo, "x")] == ["x", "x.1"]
     assert memo == {net, net[0], net[1]}
+    shared = tn.nn.Tanh()
+    twice = tn.nn.Sequential(shared, tn.nn.ReLU(), shared)  # memo skips it under each name
+    assert [n for n, _ in twice.named_modules({shared}, remove_duplicate=False)] == ["", "1"]
     with pytest.raises(TypeError, match="named_modules: memo must be a set of modules or None, "
                                         "got str"):
         list(net.named_modules("net"))

@@ -158,8 +158,9 @@ def test_randint_takes_pytorchs_forms_and_checks_the_dtype_holds_its_range():
     values = tn.randint(250, 256, (200,), dtype=tn.uint8)
     assert values.dtype == tn.uint8 and 250 <= values.min().item() <= values.max().item() <= 255
     assert tn.randint(0, 10, (3,), dtype=tn.float32).dtype == tn.float32
+    assert tn.randint(0, 2, (3,), dtype=tn.bool).dtype == tn.bool
     for low, high, dtype in ((250, 300, tn.uint8), (0, 2**40, tn.int32), (-1, 5, tn.uint8),
-                             (0, 2, tn.bool)):
+                             (0, 3, tn.bool), (0, 70000, tn.float16)):
         with pytest.raises(RuntimeError, match=re.escape(f"randint: [low, high) = [{low}, "
                                                          f"{high}) is out of bounds for")):
             tn.randint(low, high, (8,), dtype=dtype)  # (numpy had wrapped them)

@@ -546,13 +546,11 @@ def test_map_location_onto_the_cpu_is_accepted(where):
     assert tn.load(buffer, map_location=where)["w"].tolist() == [1.0, 1.0]
 
 
-def test_mmap_is_accepted_with_the_same_values_and_checked(tmp_path):
+def test_mmap_is_accepted_with_the_same_values(tmp_path):
     path = tmp_path / "w.pt"
     tn.save({"w": tn.arange(4.0)}, path)
-    for mmap in (None, False, True):
+    for mmap in (None, False, True, 1, "r"):  # (PyTorch's load takes any of them)
         assert tn.load(path, mmap=mmap, weights_only=True)["w"].tolist() == [0.0, 1.0, 2.0, 3.0]
-    with pytest.raises(TypeError, match="tn.load: mmap must be None, False or True .*got 'r'"):
-        tn.load(path, mmap="r")
 
 
 def test_map_location_as_a_function_is_called_with_each_tensor_and_cpu():

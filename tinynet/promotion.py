@@ -133,19 +133,28 @@ from tinynet.autograd.observers import values_read  # noqa: E402
 def times_alpha(where: str, other, alpha, *result_operands):
     """``alpha · other`` for ``add``/``sub``'s ``alpha``, checked against the dtype of the
     result (that of ``result_operands``) as PyTorch checks it: a bool alpha only for a
-    bool result, a floating alpha not for an integer or bool one. For a bool result the
-    product is logical: ``other`` where alpha is nonzero."""
+    bool result, a floating alpha not for an integer or bool one, no complex alpha. The
+    product is taken in the result's dtype (a uint8 ``other`` times 2 does not wrap when
+    the result is int64); for a bool result it is logical: ``other`` where alpha is
+    nonzero."""
     if type(alpha) is int and alpha == 1:  # the usual call
         return other
     dtype = result_type(*result_operands)
+    if isinstance(alpha, (complex, np.complexfloating)):
+        raise RuntimeError(f"{where}: alpha must not be a complex number (tinynet has no "
+                           f"complex tensors), got alpha={alpha!r}")
     if alpha is True or alpha is False or isinstance(alpha, np.bool_):
         if dtype != np.bool_:
             raise RuntimeError(f"{where}: a bool alpha needs a bool result (as in PyTorch), "
                                f"got alpha={alpha!r} for a {dtype} result")
-    elif dtype.kind in "biu" and isinstance(alpha, (float, np.floating, complex)):
+    elif dtype.kind in "biu" and isinstance(alpha, (float, np.floating)):
         raise RuntimeError(f"{where}: alpha must not be a floating point number for an "
                            f"integer or bool result (as in PyTorch), got alpha={alpha!r} "
                            f"for a {dtype} result")
     if dtype == np.bool_:
-        return other if alpha else other * False
-    return other if alpha == 1 else other * alpha
+        return other if alpha else other & False  # (other is a bool, or a bool tensor)
+    if alpha == 1:
+        return other
+    if isinstance(other, Tensor) and other.dtype != dtype:
+        other = other.to(dtype)
+    return other * alpha

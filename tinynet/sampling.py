@@ -44,8 +44,10 @@ def randint(low, high=None, size=(), dtype=None, generator=None, requires_grad: 
         raise ValueError(f"randint: high must be greater than low (integers in [low, high)), "
                          f"got low={low!r}, high={high!r}")
     dtype = np.dtype(dtype or np.int64)
-    if dtype.kind == "b" or dtype.kind in "iu" and not (
-            np.iinfo(dtype).min <= low and high - 1 <= np.iinfo(dtype).max):
+    lowest, highest = (0, 1) if dtype.kind == "b" else \
+        (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)) if dtype.kind in "iu" else \
+        (-float(np.finfo(dtype).max), float(np.finfo(dtype).max))  # (Python numbers)
+    if not (lowest <= low and high - 1 <= highest):
         raise RuntimeError(f"randint: [low, high) = [{low}, {high}) is out of bounds for "
                            f"{dtype} (as PyTorch refuses it); use a dtype that holds them")
     rng = drawing_generator(generator, "randint")

@@ -185,7 +185,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
             models.
         pickle_module, weights_only: accepted for PyTorch code: a tinynet file never
             holds code, whatever they say.
-        mmap: accepted for PyTorch code (None, False or True); the arrays are read into
+        mmap: accepted for PyTorch code, whatever it holds; the arrays are read into
             memory either way (a compressed archive cannot be mapped), with the same
             values.
         map_location: where to put the tensors, as in PyTorch: None, "cpu" or
@@ -201,9 +201,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
             not name, or more than ``max_bytes`` of data.
     """
     max_bytes = check_int("tn.load", "max_bytes", max_bytes, 0)
-    if mmap not in (None, False, True) or type(mmap) not in (type(None), bool):
-        raise TypeError(f"tn.load: mmap must be None, False or True (as in PyTorch), got "
-                        f"{mmap!r}")
     place = _placement(map_location)
     shown, source, magic = _open(f)
     # NOTE: np.load would take anything that is not a zip or .npy file for a pickle

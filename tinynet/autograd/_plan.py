@@ -154,6 +154,8 @@ class _Plan(_Guards, _Running):
         op.sources = [self._source(i, op.cls, a, b, state) for a, b in zip(sources1, sources2)]
         op.ctx = op.cls.__new__(op.cls)  # its own: the eager calls' graphs keep theirs
         op.ctx.needs_input_grad = ctx2.needs_input_grad
+        if op.cls._checked:  # (a user's Function: which arguments were tensors, for the
+            op.ctx._tensor_inputs = ctx2._tensor_inputs  # checks of its backward)
         op.targets = _targets(op.sources, ctx2) if op.records else []
         # the tensor arguments whose arrays the op saved, and the bare arrays (an index, a
         # mask: x[i], where(m, ...)) whose tensors guard_read checks: versions checked on

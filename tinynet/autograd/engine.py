@@ -175,7 +175,7 @@ def _call_backward(ctx, g: np.ndarray, adopted: set, retained: bool = True) -> t
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     if type(ctx)._checked:  # a Function written outside tinynet
-        user_backward_checked(ctx, input_grads, adopted)
+        input_grads = user_grads(ctx, input_grads)
     return input_grads
 
 
@@ -333,5 +333,5 @@ def _accumulate_leaf_grad(leaf, g: np.ndarray, adopted: set, grads_base=None) ->
 
 
 from tinynet.tensor import Tensor as _Tensor  # noqa: E402  (cycle: tensor.py imports this)
-from tinynet.autograd.function import numpy_hint, user_backward_checked  # noqa: E402
+from tinynet.autograd.function import numpy_hint, user_grads  # noqa: E402
 from tinynet.autograd.anomaly import warn_backward_error  # noqa: E402

@@ -175,19 +175,26 @@ def user_forward_checked(cls, ctx, args: tuple) -> None:
     ctx._tensor_inputs = tuple(isinstance(a, Tensor) for a in args)
 
 
-def user_backward_checked(ctx, grads: tuple, adopted: set) -> None:
-    """After a user's ``backward``: refuse a gradient for an argument that was not a
-    tensor, as PyTorch does (the engine would drop it), and let no returned array become
-    a ``.grad`` without a copy (``adopted``): it may be an array the Function saved, a
-    tensor's own, which later gradients would then be added into in place."""
+def user_grads(ctx, grads: tuple) -> tuple:
+    """What a user's ``backward`` returned, checked: a gradient for an argument that was
+    not a tensor is refused, as PyTorch refuses it (the engine would drop it); each array
+    is copied, since it may be one the Function saved, a tensor's own, which a ``.grad``
+    adopting it would then change as later gradients are added in place."""
     for i, (g, is_tensor) in enumerate(zip(grads, getattr(ctx, "_tensor_inputs", ()))):
-        if g is None:
-            continue
-        if not is_tensor:
+        if g is not None and not is_tensor:
             raise RuntimeError(f"{type(ctx).__name__}.backward: it returned a gradient (not "
                                f"None) at position {i}, whose forward argument was not a "
                                f"tensor (as PyTorch refuses it): return None there")
-        adopted.add(id(g))
+    return tuple(None if g is None else np.array(g) for g in grads)
+
+
+def checked_backward(cls):
+    """``cls.backward`` followed by ``user_grads``: how a replay (``tn.capture``) runs the
+    backward of a Function written outside tinynet, as the engine does."""
+    def backward(ctx, grad):
+        grads = cls.backward(ctx, grad)
+        return user_grads(ctx, grads if type(grads) is tuple else (grads,))
+    return backward
 
 
 def numpy_hint(cls, method: str, error: AttributeError) -> AttributeError:

@@ -77,6 +77,7 @@ from tinynet import nn
 from tinynet.autograd._running import _Running
 from tinynet.autograd.grad_mode import _GradMode
 from tinynet.checks import check_int, user_stacklevel
+from tinynet.tensor import Tensor
 
 # tinynet's activation modules the Monitor watches: those with a ``derivative``
 ACTIVATION_MODULES = tuple(cls for cls in vars(nn).values() if isinstance(cls, type) and
@@ -115,6 +116,15 @@ def peak_derivative(module) -> float:
                          f"somewhere in [-10, 10], got a largest |f'| of {peak}")
     return peak
 
+
+
+def _kept_input(module, inputs):
+    """A forward pre-hook of an activation with ``inplace=True`` whose input records no
+    graph: a copy of the input, which the activation overwrites with its output, for the
+    forward hook's f'(x) (a recorded op's context keeps what it needs: nothing to copy)."""
+    x = inputs[0] if inputs else None
+    if isinstance(x, Tensor) and not (x.requires_grad and _GradMode.enabled):
+        object.__setattr__(module, "_monitor_input", x.array.copy())
 
 class _ActivationStats:
     """What one activation module saw during the current epoch."""
@@ -428,6 +438,9 @@ class Monitor:
             self._activation_handles = [
                 stats.module.register_forward_hook(self._forward_hook(name))
                 for name, stats in self.activations.items()]
+            self._activation_handles += [  # (their input is overwritten: see _kept_input)
+                stats.module.register_forward_pre_hook(_kept_input)
+                for stats in self.activations.values() if getattr(stats.module, "inplace", False)]
         elif not observe:
             for handle in self._activation_handles:
                 handle.remove()
@@ -440,9 +453,10 @@ class Monitor:
         def hook(module, inputs, output):
             # (a call of the module on its own, outside the model's forward, is none of
             # its layer's forwards: not observed)
+            kept = vars(module).pop("_monitor_input", None)
             if module.training and _GradMode.enabled and self._inside_model_forward() and \
                     stats.called():
-                stats.observe(inputs[0].array, output)
+                stats.observe(inputs[0].array if kept is None else kept, output)
 
         hook.replay_reads = True  # it reads, never changes: tn.capture replays the step
         return hook

@@ -404,7 +404,9 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: floa
         check_dtype("group_norm", input, "weight", weight)
     groups = input.reshape(n, num_groups, -1 if n else channels // num_groups * int(
         np.prod(input.shape[2:])))  # (an empty batch: -1 cannot be inferred from 0)
-    y = ops.LayerNorm.apply(groups, None, None, 1, eps).reshape(input.shape)
+    half = groups.dtype == np.float16  # (its statistics in float32, as PyTorch's)
+    y = ops.LayerNorm.apply(groups.float() if half else groups, None, None, 1, eps)
+    y = (y.half() if half else y).reshape(input.shape)
     per_channel = (channels,) + (1,) * (input.ndim - 2)  # broadcasts along dimension 1
     if weight is not None:
         y = y * weight.reshape(per_channel)

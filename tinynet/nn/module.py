@@ -268,7 +268,7 @@ class Module(ModuleHooks, ModuleState):
                             f"{type(memo).__name__} (prefix and remove_duplicate come after "
                             f"it, as in PyTorch)")
         if not remove_duplicate:
-            yield from self._every_named_module(prefix)
+            yield from self._every_named_module(prefix, memo or set())
             return
         seen = set() if memo is None else memo
         stack = [(prefix, self)]
@@ -281,14 +281,15 @@ class Module(ModuleHooks, ModuleState):
             children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
             stack.extend(reversed(children))
 
-    def _every_named_module(self, prefix: str):
+    def _every_named_module(self, prefix: str, memo: set):
         """``named_modules(remove_duplicate=False)``: in the same order, a shared module
-        under each of its names. NOTE: a module that holds one of its ancestors (a cycle)
-        is not entered again, where PyTorch recurses until it fails."""
+        under each of its names, but none in ``memo`` (nor what is below it), as PyTorch's.
+        NOTE: a module that holds one of its ancestors (a cycle) is not entered again,
+        where PyTorch recurses until it fails."""
         stack = [(prefix, self, frozenset())]
         while stack:
             name, module, above = stack.pop()
-            if id(module) in above:
+            if id(module) in above or module in memo:
                 continue
             yield name, module
             above = above | {id(module)}

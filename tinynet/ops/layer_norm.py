@@ -25,7 +25,7 @@ class LayerNorm(Function):
             var = (x_centred * x_centred).sum(axis=axes, keepdims=True) / n
             rstd = 1.0 / np.sqrt(var + eps)
             x_hat = x_centred * rstd
-        if not np.isfinite(var).all():  # a row's sums overflowed (or it holds inf, NaN)
+        if x.size and not np.isfinite(var).all():  # a row's sums overflowed (or inf, NaN)
             _redo_overflowed_rows(x, x_hat, rstd, var, axes, eps)
         ctx.save_for_backward(x_hat, rstd, w)
         ctx.axes, ctx.n = axes, n
