@@ -975,6 +975,16 @@ def test_scatter_add_and_index_add_sum_repeated_indices_and_differentiate_as_pyt
     _assert_same_arrays(*results)
 
 
+def test_scatter_of_a_0d_source_that_requires_grad_keeps_its_gradient():
+    # (its number alone would write the same values and drop the gradient)
+    x = tn.zeros(3, requires_grad=True)
+    s = tn.tensor(2.0, requires_grad=True)
+    y = (x * 1.0).scatter(0, tn.tensor([0, 2]), s)
+    (y * tn.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert y.tolist() == [2.0, 0.0, 2.0]
+    assert x.grad.tolist() == [0.0, 2.0, 0.0] and s.grad.item() == 1.0 + 3.0
+
+
 def test_scatter_add_and_index_add_refuse_bad_indices_by_name():
     x = tn.zeros(3, 4)
     with pytest.raises(RuntimeError, match="scatter_add: index 4 is out of bounds for dim 1 "

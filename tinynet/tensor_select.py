@@ -210,8 +210,14 @@ class TensorSelect:
         idx = np.asarray(array_of(index))
         if idx.ndim == 0 and self.ndim == 1:  # one position (PyTorch takes a 0-d index)
             idx = idx.reshape(1)
-        if getattr(src, "ndim", None) == 0:  # a 0-d tensor: its number
-            src = src.item() if name == "scatter" else src.reshape((1,) * self.ndim)
+        if getattr(src, "ndim", None) == 0:  # a 0-d tensor: its number, or, when it
+            # requires grad, itself at every index (its gradient the sum over them)
+            if name != "scatter":
+                src = src.reshape((1,) * self.ndim)
+            elif src.requires_grad and idx.ndim == self.ndim:
+                src = src.reshape((1,) * self.ndim).expand(*idx.shape)
+            else:
+                src = src.item()
         if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
             raise RuntimeError(f"{name}: index must be an integer tensor with as many dims "
                                f"as self ({self.ndim}), got dtype {idx.dtype} and shape "
