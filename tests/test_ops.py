@@ -281,6 +281,33 @@ def test_gradcheck_fails_on_a_wrong_backward_and_names_the_element():
     assert tn.gradcheck(lambda t: t * t, (x,)) is True
 
 
+class _Jittery(Function):
+    """x², whose backward adds a different 1e-9 each call: within gradcheck's tolerances,
+    but not reentrant."""
+    draws = np.random.default_rng(0)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * x * grad + _Jittery.draws.normal(0.0, 1e-9, x.shape)
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_gradcheck_fails_a_backward_that_is_not_reentrant_as_pytorchs(fast_mode):
+    x = tn.tensor(rand(3, 4), requires_grad=True)
+    with pytest.raises(GradcheckError, match="gradcheck: backward is not reentrant: two "
+                                             "passes on the same input and gradient differ"):
+        tn.gradcheck(_Jittery.apply, (x,), fast_mode=fast_mode)
+    assert tn.gradcheck(_Jittery.apply, (x,), fast_mode=fast_mode, raise_exception=False) \
+        is False
+    assert tn.gradcheck(_Jittery.apply, (x,), fast_mode=fast_mode, nondet_tol=1e-6) is True
+
+
 def test_gradcheck_checks_every_output_and_leaves_grad_alone():
     x = tn.tensor(rand(3, 4), requires_grad=True)
     x.grad = tn.ones(3, 4, dtype=tn.float64)  # a user's accumulated gradient: kept

@@ -10,7 +10,8 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, seed: int = 0, *, fast_mode: bool = False) -> bool:
+              raise_exception: bool = True, seed: int = 0, *, fast_mode: bool = False,
+              nondet_tol: float = 0.0) -> bool:
     """Compare the gradients backward computes with central finite differences.
 
     By default (as PyTorch's), entry by entry: the Jacobian of every output element
@@ -24,7 +25,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     but an error in one Jacobian entry can hide in a sum over many. Either way an
     output that does not require grad (detached, say) has an analytic gradient of 0,
     which the finite differences then contradict, and no tensor's ``.grad`` is read or
-    written (``autograd.grad``).
+    written (``autograd.grad``). As PyTorch's, the analytic gradients are computed twice
+    and must agree to ``nondet_tol`` (a backward that is not reentrant, that gives other
+    values on the same input and gradient, fails even where it meets the tolerances).
 
     Args:
         fn: function of the tensors in ``inputs`` returning a tensor or a tuple of
@@ -36,6 +39,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             if False, return False instead.
         seed: seed of the projection direction v (``fast_mode``).
         fast_mode: check the projection on v, not every Jacobian entry.
+        nondet_tol: how far two backward passes on the same input and gradient may
+            differ (default 0: exactly alike).
 
     Returns:
         True when every element agrees.
@@ -52,6 +57,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     eps = check_real("gradcheck", "eps", eps, 0.0, low_open=True)
     atol = check_real("gradcheck", "atol", atol, 0.0)
     rtol = check_real("gradcheck", "rtol", rtol, 0.0)
+    nondet_tol = check_real("gradcheck", "nondet_tol", nondet_tol, 0.0)
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
@@ -64,7 +70,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                             f"{inputs[i].dtype}")
     first = _outputs(fn(*inputs))
     if not fast_mode:
-        return _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception)
+        return _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception,
+                          nondet_tol)
     rng = np.random.default_rng(seed)
     # one random direction per floating output (integer ones have no gradient)
     directions = [rng.standard_normal(y.shape) if y.dtype.kind == "f" else None
@@ -73,9 +80,15 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     # the analytic gradients of s = Σ v·y, without touching any .grad
     analytic = [None] * len(checked)
     if outputs:
-        analytic = grad([y for y, _ in outputs], [inputs[i] for i in checked],
+        def gradients() -> tuple:
+            return grad([y for y, _ in outputs], [inputs[i] for i in checked],
                         [Tensor._wrap(v.astype(y.dtype), False, None) for y, v in outputs],
-                        allow_unused=True)
+                        allow_unused=True, retain_graph=True)
+        analytic, again = gradients(), gradients()
+        if not _reentrant([g.array for g in analytic if g is not None],
+                          [g.array for g in again if g is not None], nondet_tol,
+                          raise_exception):
+            return False
 
     def projected() -> float:
         with no_grad():
@@ -108,7 +121,26 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     return False
 
 
-def _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception) -> bool:
+def _reentrant(first: list, second: list, nondet_tol: float, raise_exception: bool) -> bool:
+    """Whether two backward passes on the same input and gradient agree to
+    ``nondet_tol``; else raise ``GradcheckError`` (or return False), as PyTorch's
+    gradcheck does for a backward that is not reentrant."""
+    # (NaNs in the same places agree: the comparison with the differences reports them)
+    differences = [np.max(np.where(np.isnan(a) & np.isnan(b), 0.0, np.abs(a - b)))
+                   for a, b in zip(first, second) if a.size]
+    worst = max(differences, default=0.0)
+    if worst <= nondet_tol:
+        return True
+    if raise_exception:
+        raise GradcheckError(f"gradcheck: backward is not reentrant: two passes on the same "
+                             f"input and gradient differ by up to {worst:.3g} > nondet_tol "
+                             f"{nondet_tol:.3g} (as PyTorch checks; a backward must give the "
+                             f"same values each time, or raise nondet_tol)")
+    return False
+
+
+def _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception,
+               nondet_tol) -> bool:
     """``gradcheck``'s default: every Jacobian entry, analytic (a backward pass per
     output element) against central differences (two forward passes per input
     element)."""
@@ -119,17 +151,21 @@ def _entrywise(fn, inputs, first, checked, eps, atol, rtol, raise_exception) -> 
     sizes = [y.array.size for y in floating]
     xs = [inputs[i] for i in checked]
     analytic = [np.zeros((sum(sizes), x.array.size)) for x in xs]
+    again = [np.zeros_like(rows) for rows in analytic]  # (a second pass: reentrant?)
     row = 0
     for y, size in zip(floating, sizes):
         for e in range(size if y.requires_grad else 0):
             v = np.zeros(y.array.shape, y.array.dtype)
             v.flat[e] = 1
-            grads = grad([y], xs, [Tensor._wrap(v, False, None)], retain_graph=True,
-                         allow_unused=True)
-            for rows, g in zip(analytic, grads):
-                if g is not None:
-                    rows[row + e] = g.array.reshape(-1)
+            for jacobian in (analytic, again):
+                grads = grad([y], xs, [Tensor._wrap(v, False, None)], retain_graph=True,
+                             allow_unused=True)
+                for rows, g in zip(jacobian, grads):
+                    if g is not None:
+                        rows[row + e] = g.array.reshape(-1)
         row += size
+    if not _reentrant(analytic, again, nondet_tol, raise_exception):
+        return False
 
     def values() -> np.ndarray:
         with no_grad():
