@@ -1046,3 +1046,25 @@ def test_a_gradient_for_an_argument_that_was_no_tensor_is_refused_as_pytorch():
     x.grad = None
     Scale.apply(x, tn.tensor(3.0)).sum().backward()  # a tensor's gradient needed by none:
     assert x.grad.tolist() == [3.0, 3.0]              # dropped, as PyTorch drops it
+
+
+def test_pytorchs_context_markers_a_users_function_may_call():
+    from tinynet.autograd.function import once_differentiable
+
+    class MaxMask(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)  # (one output: its gradient always comes)
+            mask = (x == x.max()).astype(x.dtype)
+            ctx.mark_non_differentiable(mask)
+            return mask
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad):
+            raise AssertionError("a non-differentiable output is never differentiated")
+    x = tn.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    mask = MaxMask.apply(x)
+    assert mask.tolist() == [0.0, 1.0, 0.0] and not mask.requires_grad and mask.grad_fn is None
+    (x * mask).sum().backward()  # the mask a constant, as PyTorch's
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]

@@ -80,6 +80,17 @@ class Function:
         """Keep what backward needs; it is released once backward has run."""
         self.saved_tensors = arrays
 
+    def mark_non_differentiable(self, *outputs) -> None:
+        """As PyTorch's: the output ``forward`` returns (the array given here) has no
+        gradient, so it comes back as a tensor that does not require grad (an index,
+        a mask)."""
+        self._non_differentiable = outputs
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """PyTorch's switch for the gradients of outputs that got none (zeros, or None):
+        a tinynet Function has one output, whose gradient its backward always gets, so
+        there is nothing to switch."""
+
     def release(self) -> None:
         """Drop what backward needed and the links to the nodes below, once it has run
         (unless the graph is retained): the engine calls it."""
@@ -119,6 +130,8 @@ class Function:
             raise hint from error
         if cls._checked:
             user_forward_checked(cls, ctx, args)
+            if any(out is o for o in getattr(ctx, "_non_differentiable", ())):
+                any_need = False
         if type(out) is not np.ndarray:  # a reduction may hand back a numpy scalar
             if isinstance(out, (tuple, list)):
                 raise TypeError(f"{cls.__name__}.forward: a tinynet Function returns one array, "
@@ -156,6 +169,13 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+def once_differentiable(backward):
+    """PyTorch's decorator of a ``backward`` that cannot itself be differentiated: every
+    tinynet backward is (there is no double backward), so it returns ``backward`` as it
+    is."""
+    return backward
 
 
 # the context's attributes the engine uses (a Function's own must be named otherwise)
