@@ -1135,3 +1135,38 @@ def test_big_endian_arrays_are_copied_into_native_order_or_refused_when_shared()
                                              f"is not this machine's"):
             share(data)
     assert tn.as_tensor(data, dtype=tn.float64).tolist() == [1.5, 2.5]
+
+
+def test_erfc_lgamma_and_digamma_closed_forms_and_gradients():
+    euler_gamma = 0.5772156649015329
+    x = tn.tensor([1.0, 2.0, 0.5], dtype=tn.float64)
+    np.testing.assert_allclose(tn.lgamma(x).array, [0.0, 0.0, 0.5 * math.log(math.pi)],
+                               atol=1e-15)
+    np.testing.assert_allclose(tn.digamma(x).array, [-euler_gamma, 1 - euler_gamma,
+                                                     -euler_gamma - 2 * math.log(2)], rtol=1e-14)
+    np.testing.assert_allclose(tn.erfc(tn.tensor([0.0, 10.0], dtype=tn.float64)).array,
+                               [1.0, math.erfc(10.0)], rtol=1e-15)  # (1 - erf 10 would be 0)
+    assert tn.lgamma(tn.tensor([0.0, -2.0, -math.inf])).tolist() == [math.inf] * 3
+    assert tn.tensor([1, 2]).lgamma().dtype == tn.float32  # integers: the default dtype
+    for name in ("erfc", "lgamma", "digamma"):
+        leaf = tn.tensor([0.3, -1.7, 2.5, 7.2, -0.5], dtype=tn.float64, requires_grad=True)
+        assert tn.gradcheck(getattr(tn, name), (leaf,))
+        y = tn.tensor([0.7], dtype=tn.float16)
+        assert getattr(y, name + "_")() is y and y.dtype == tn.float16
+
+
+@pytest.mark.parametrize("name", ["erfc", "lgamma", "digamma"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_erfc_lgamma_and_digamma_equal_pytorchs(name, dtype):
+    torch = pytest.importorskip("torch")
+    x0 = np.array([0.3, -1.7, 2.5, 10.0, -0.5, 7.2, 1e-3], dtype=dtype)
+    ours, theirs = tn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    y, y_ref = getattr(tn, name)(ours), getattr(torch, name)(theirs)
+    y.sum().backward()
+    y_ref.sum().backward()
+    tolerance = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(y.array, y_ref.detach().numpy(), rtol=tolerance, atol=1e-30)
+    # (PyTorch's float64 trigamma, digamma's gradient, is off by about 1e-10 relative:
+    # ψ'(0.3) = 12.2453645461077 (mpmath), PyTorch 12.245364544940, tinynet's scipy exact)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(),
+                               rtol=max(tolerance, 1e-8) if name == "digamma" else tolerance)

@@ -55,7 +55,8 @@ from tinynet.functions_inplace import (abs_, acos_, acosh_, arccos_, arccosh_, a
                                        sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_,
                                        trunc_, xlogy_, zero_)
 from tinynet.functions_numeric import (aminmax, arctan2, atan2, copysign, corrcoef, cov, cross,
-                                       cummax, cummin, diff, dist, erfinv, frac, heaviside, histc,
+                                       cummax, cummin, diff, digamma, dist, erfc, erfinv, frac,
+                                       heaviside, histc, lgamma,
                                        hypot, kron, logaddexp, logaddexp2, logcumsumexp, logit,
                                        nanmean, nanquantile, nansum, quantile, xlogy)
 from tinynet.logic import (all, allclose, any, bincount, bitwise_and, bitwise_left_shift,
@@ -119,7 +120,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "diff",
     "div", "divide", "dot", "double", "DoubleTensor", "EarlyStopping", "einsum",
     "empty", "empty_like", "enable_grad", "eq", "equal", "erf",
-    "erfinv",
+    "erfinv", "erfc", "lgamma", "digamma",
     "exp", "exp2", "experiments",
     "expm1", "eye", "fast_paths", "fast_paths_enabled", "finfo", "fit", "fix", "flatten", "flip",
     "float", "float16", "float32", "float64", "FloatTensor", "floor", "floor_divide", "fmod",

@@ -52,6 +52,18 @@ def erfinv(input):
     return check_tensor("erfinv", input).erfinv()
 
 
+def erfc(input):
+    return check_tensor("erfc", input).erfc()
+
+
+def lgamma(input):
+    return check_tensor("lgamma", input).lgamma()
+
+
+def digamma(input):
+    return check_tensor("digamma", input).digamma()
+
+
 def heaviside(input, values):
     return check_tensor("heaviside", input).heaviside(values)
 

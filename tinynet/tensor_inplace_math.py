@@ -105,6 +105,15 @@ class TensorInPlaceMath:
     def erfinv_(self):
         return self._apply_("erfinv_", lambda x: x.erfinv())
 
+    def erfc_(self):
+        return self._apply_("erfc_", lambda x: x.erfc())
+
+    def lgamma_(self):
+        return self._apply_("lgamma_", lambda x: x.lgamma())
+
+    def digamma_(self):
+        return self._apply_("digamma_", lambda x: x.digamma())
+
     def logit_(self, eps=None):
         return self._apply_("logit_", lambda x: x.logit(eps))
 

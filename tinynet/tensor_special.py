@@ -84,6 +84,21 @@ class TensorSpecial:
         booleans become the default float dtype. Gradient (√π / 2) e^(erfinv(x)²)."""
         return ops.Erfinv.apply(self._floating())
 
+    def erfc(self):
+        """The complementary error function 1 - erf x, exact where erf x rounds to 1;
+        integers and booleans become the default float dtype. Gradient -(2/√π) e^(-x²)."""
+        return ops.Erfc.apply(self._floating())
+
+    def lgamma(self):
+        """log|Γ(x)| (inf at 0 and the negative integers); integers and booleans become
+        the default float dtype. Gradient ψ(x) (``digamma``)."""
+        return ops.Lgamma.apply(self._floating())
+
+    def digamma(self):
+        """ψ(x) = Γ'(x)/Γ(x), the derivative of ``lgamma``; integers and booleans become
+        the default float dtype. Gradient ψ'(x)."""
+        return ops.Digamma.apply(self._floating())
+
     def heaviside(self, values):
         """The step function: 0 where self < 0, ``values`` where self = 0, 1 where
         self > 0. ``values`` a tensor of self's dtype, broadcast with it, as in PyTorch,

@@ -31,8 +31,8 @@ from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc, T
 from tinynet.ops.scan import LogCumSumExp
 from tinynet.ops.select import (FMax, FMin, Gather, IndexAdd, Maximum, Minimum, OneHot,
                                 Scatter, ScatterAdd, ScatterReduce, Where)
-from tinynet.ops.special import (Atan2, Copysign, Erfinv, Heaviside, Hypot, LogAddExp, LogAddExp2,
-                                 Logit, Xlogy)
+from tinynet.ops.special import (Atan2, Copysign, Digamma, Erfc, Erfinv, Heaviside, Hypot,
+                                 Lgamma, LogAddExp, LogAddExp2, Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 
 __all__ = [
@@ -40,7 +40,8 @@ __all__ = [
     "Add", "AlphaDropout", "Amax", "Amin", "Atan2", "BCE", "BCEWithLogits", "BatchNorm",
     "BroadcastTo", "CELU", "Cast", "Cat", "Cdist", "Ceil", "Clamp", "Clone", "Copysign", "Cos",
     "CrossEntropy", "CrossEntropyGeneral", "Cumprod", "Cumsum", "Det", "Diagonal", "Div", "Dropout",
-    "ELU", "Einsum", "Embedding", "Erf", "Erfinv", "Exp", "Exp2", "Expm1", "Flip", "Floor",
+    "ELU", "Einsum", "Embedding", "Erf", "Erfc", "Erfinv", "Digamma", "Lgamma", "Exp", "Exp2",
+    "Expm1", "Flip", "Floor",
     "FeatureAlphaDropout", "FeatureDropout", "FMax", "FMin", "FloorDivide", "Fmod", "GELU",
     "GELUTanh", "GLU", "Gather", "GetItem",
     "Hardshrink",

@@ -1,5 +1,6 @@
 """Special elementwise functions: logit, x·log y, log(eˣ + eʸ) in base e and 2, the
-hypotenuse, copysign, the inverse error function and the Heaviside step.
+hypotenuse, copysign, the complementary and the inverse error functions, log|Γ|, the
+digamma function and the Heaviside step.
 
 Each is one op because composing it would be numerically unsound (``x·log y`` at x = 0,
 ``log(eˣ + eʸ)`` for large x) or because its gradient has PyTorch's special values where
@@ -9,11 +10,13 @@ cast the operands to one floating dtype first.
 import math
 
 import numpy as np
-from scipy.special import erfinv
+from scipy.special import erfc, erfinv, gammaln, polygamma, psi
 
 from tinynet.autograd.function import Function
 
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_EXP_ZERO_BEYOND = 40.0  # e^(-x²) is exactly 0 beyond |x| = 27.3 in float64
 
 
 class Logit(Function):
@@ -173,6 +176,53 @@ class Erfinv(Function):
         (y,) = ctx.saved_tensors
         with np.errstate(over="ignore"):  # e^(y²) = inf near ±1
             return grad * (_HALF_SQRT_PI * np.exp(y * y))
+
+
+class Erfc(Function):
+    """y = erfc x = 1 - erf x, computed without the cancellation (erfc 10 ≈ 2e-45, where
+    1 - erf 10 is 0);  dy/dx = -(2/√π) e^(-x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erfc(x).astype(x.dtype, copy=False)  # (scipy computes float16 in float64)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        x = np.clip(x, -_EXP_ZERO_BEYOND, _EXP_ZERO_BEYOND)  # (x² cannot overflow)
+        return grad * (-_TWO_OVER_SQRT_PI * np.exp(-x * x)).astype(x.dtype, copy=False)
+
+
+class Lgamma(Function):
+    """y = log|Γ(x)| (+inf at 0, the negative integers and ±inf, as PyTorch's);
+    dy/dx = ψ(x), the digamma function."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        y = gammaln(x).astype(x.dtype, copy=False)
+        return np.where(x == -np.inf, np.inf, y).astype(x.dtype, copy=False)  # (scipy: -inf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * psi(x).astype(x.dtype, copy=False)
+
+
+class Digamma(Function):
+    """y = ψ(x) = Γ'(x)/Γ(x) (-inf at +0, nan at the negative integers, as PyTorch's);
+    dy/dx = ψ'(x), the trigamma function."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return psi(x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * polygamma(1, x).astype(x.dtype, copy=False)
 
 
 class Heaviside(Function):
