@@ -40,7 +40,7 @@ CASES = [
     ("zero_", SIGNED, (), {}), ("fill_", SIGNED, (2.5,), {}),
     *[(name, SIGNED, (), {}) for name in ("sin_", "cos_", "tan_", "atan_", "arctan_", "sinh_",
                                          "cosh_", "asinh_", "arcsinh_", "expm1_", "exp2_",
-                                         "reciprocal_", "erf_")],
+                                         "reciprocal_", "erf_", "erfc_")],
     *[(name, UNIT, (), {}) for name in ("asin_", "acos_", "atanh_", "arcsin_", "arccos_",
                                        "arctanh_")],
     *[(name, POSITIVE, (), {}) for name in ("log1p_", "log2_", "log10_", "rsqrt_")],

@@ -49,7 +49,7 @@ from tinynet.functions import (abs, addcdiv, addcmul, addmm, amax, amin, argmax,
 from tinynet.functions_inplace import (abs_, acos_, acosh_, arccos_, arccosh_, arcsin_,
                                        arcsinh_, arctan_, arctanh_, asin_, asinh_, atan_,
                                        atanh_, ceil_, clamp_, clamp_max_, clamp_min_, clip_,
-                                       cos_, cosh_, erf_, exp2_, exp_, expm1_, fill_, fix_,
+                                       cos_, cosh_, erf_, erfc_, exp2_, exp_, expm1_, fill_, fix_,
                                        floor_, frac_, log1p_, log2_, log10_, log_, logit_,
                                        nan_to_num_, neg_, reciprocal_, relu_, round_, rsqrt_,
                                        sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_,
@@ -197,7 +197,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "sqrt_", "square_", "tanh_", "trunc_", "xlogy_", "zero_",
     "sin_", "cos_", "tan_", "asin_", "acos_", "atan_", "sinh_", "cosh_", "asinh_", "acosh_",
     "atanh_", "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_", "arctanh_", "log1p_",
-    "log2_", "log10_", "expm1_", "exp2_", "rsqrt_", "reciprocal_", "erf_",
+    "log2_", "log10_", "expm1_", "exp2_", "rsqrt_", "reciprocal_", "erf_", "erfc_",
 ]
 
 _tune_if_asked()  # only with TINYNET_MALLOC=keep: import tinynet changes nothing otherwise

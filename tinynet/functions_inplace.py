@@ -201,3 +201,7 @@ def reciprocal_(input):
 
 def erf_(input):
     return check_tensor("erf_", input).erf_()
+
+
+def erfc_(input):
+    return check_tensor("erfc_", input).erfc_()
