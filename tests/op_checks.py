@@ -24,3 +24,33 @@ def check_op(tn_fn, np_fn, *arrays, rtol=1e-12):
     np.testing.assert_allclose(got.array, expected, rtol=rtol, atol=1e-14)
     inputs = tuple(tn.tensor(a, requires_grad=True) for a in arrays)
     assert tn.gradcheck(tn_fn, inputs)
+
+
+class SavedArraysDot(tn.autograd.Function):
+    """x·w, written as a user writes a Function, whose backward returns the saved arrays
+    themselves at g = 1 (PyTorch allows it: the engine must not adopt them as .grad)."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return np.asarray(x @ w)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        return (w, x) if grad == 1 else (w * grad, x * grad)
+
+
+class NumberGradScale(tn.autograd.Function):
+    """x·k for a number k, whose backward also returns a gradient for k (PyTorch
+    refuses it)."""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return x * k
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.k, grad.sum()
+

@@ -12,6 +12,8 @@ import tinynet.nn.functional as F
 from tinynet import nn
 from tinynet.autograd import _unroll
 
+from op_checks import NumberGradScale, SavedArraysDot
+
 
 def _batches(n, d_in, classes, batch, dtype, seed=1):
     rng = np.random.default_rng(seed)
@@ -1535,36 +1537,17 @@ def test_a_replayed_index_or_mask_changed_after_the_call_makes_backward_raise():
 
 
 def test_a_users_function_is_checked_in_replays_as_in_eager_calls():
-    class Dot(tn.autograd.Function):  # returns its saved arrays as gradients at g = 1
-        @staticmethod
-        def forward(ctx, x, w):
-            ctx.save_for_backward(x, w)
-            return np.asarray(x @ w)
-
-        @staticmethod
-        def backward(ctx, grad):
-            x, w = ctx.saved_tensors
-            return (w, x) if grad == 1 else (w * grad, x * grad)
-
-    class Scale(tn.autograd.Function):  # a gradient for its number k
-        @staticmethod
-        def forward(ctx, x, k):
-            ctx.k = k
-            return x * k
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad * ctx.k, grad.sum()
     x = tn.tensor([1.0, 1.0, 1.0], dtype=tn.float64, requires_grad=True)
     w = tn.tensor([1.0, 2.0, 3.0], dtype=tn.float64, requires_grad=True)
-    dot = tn.capture(lambda x, w: Dot.apply(x, w))
+    dot = tn.capture(lambda x, w: SavedArraysDot.apply(x, w))
     for _ in range(4):
         dot(x, w).backward()
     assert dot.replays == 2
     assert x.grad.tolist() == [4.0, 8.0, 12.0] and w.tolist() == [1.0, 2.0, 3.0]  # w intact
     y = tn.ones(2, requires_grad=True)
-    scaled = tn.capture(lambda y: Scale.apply(y, 3.0).sum())
+    scaled = tn.capture(lambda y: NumberGradScale.apply(y, 3.0).sum())
     for _ in range(4):  # two recordings, then replays: each refuses k's gradient
-        with pytest.raises(RuntimeError, match="Scale.backward: it returned a gradient"):
+        with pytest.raises(RuntimeError, match="NumberGradScale.backward: it returned a "
+                                               "gradient"):
             scaled(y).backward()
     assert scaled.replays == 2

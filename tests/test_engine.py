@@ -8,6 +8,8 @@ import pytest
 import tinynet as tn
 from tinynet.autograd.engine import unbroadcast
 
+from op_checks import NumberGradScale, SavedArraysDot
+
 
 def leaf(values, dtype=tn.float64):
     return tn.tensor(values, dtype=dtype, requires_grad=True)
@@ -971,25 +973,11 @@ def test_a_leaf_that_stopped_requiring_grad_gets_no_grad_as_in_pytorch():
 
 
 # ---- a Function written outside tinynet, checked as PyTorch checks one -------------------
-class _Dot(tn.autograd.Function):
-    """x·w whose backward returns the saved arrays themselves at g = 1."""
-
-    @staticmethod
-    def forward(ctx, x, w):
-        ctx.save_for_backward(x, w)
-        return np.asarray(x @ w)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, w = ctx.saved_tensors
-        return (w, x) if grad == 1 else (w * grad, x * grad)
-
-
 def test_a_returned_saved_array_becomes_a_grad_only_as_a_copy():
     x = tn.tensor([1.0, 1.0, 1.0], dtype=tn.float64, requires_grad=True)
     w = tn.tensor([1.0, 2.0, 3.0], dtype=tn.float64, requires_grad=True)
     for _ in range(3):
-        _Dot.apply(x, w).backward()  # adding into an adopted w would change w itself
+        SavedArraysDot.apply(x, w).backward()  # adding into an adopted w would change w
     assert x.grad.tolist() == [3.0, 6.0, 9.0] and w.grad.tolist() == [3.0, 3.0, 3.0]
     assert x.tolist() == [1.0, 1.0, 1.0] and w.tolist() == [1.0, 2.0, 3.0]
 
@@ -1029,23 +1017,14 @@ def test_a_forward_may_not_set_the_engines_context_attributes():
 
 
 def test_a_gradient_for_an_argument_that_was_no_tensor_is_refused_as_pytorch():
-    class Scale(tn.autograd.Function):
-        @staticmethod
-        def forward(ctx, x, k):
-            ctx.k = k
-            return x * k
-
-        @staticmethod
-        def backward(ctx, grad):
-            return grad * ctx.k, grad.sum()
     x = tn.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="Scale.backward: it returned a gradient \\(not "
-                                           "None\\) at position 1, whose forward argument "
-                                           "was not a tensor"):
-        Scale.apply(x, 3.0).sum().backward()
+    with pytest.raises(RuntimeError, match="NumberGradScale.backward: it returned a gradient "
+                                           "\\(not None\\) at position 1, whose forward "
+                                           "argument was not a tensor"):
+        NumberGradScale.apply(x, 3.0).sum().backward()
     x.grad = None
-    Scale.apply(x, tn.tensor(3.0)).sum().backward()  # a tensor's gradient needed by none:
-    assert x.grad.tolist() == [3.0, 3.0]              # dropped, as PyTorch drops it
+    NumberGradScale.apply(x, tn.tensor(3.0)).sum().backward()  # a tensor needing no
+    assert x.grad.tolist() == [3.0, 3.0]  # gradient: its gradient is dropped, as PyTorch's
 
 
 def test_pytorchs_context_markers_a_users_function_may_call():
