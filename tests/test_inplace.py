@@ -1,5 +1,7 @@
 """In-place methods and ``.data``: the values they write, the gradients that pass them,
 the version counter that guards saved values, and the errors they raise."""
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -446,6 +448,25 @@ def test_a_python_int_outside_an_integer_dtype_wraps_in_place_as_in_pytorch(chan
     t = tn.tensor([0, 2], dtype=tn.uint8)
     change(t)
     assert t.tolist() == expected and t.dtype == tn.uint8
+
+
+@pytest.mark.parametrize("dtype, value", [(tn.float16, 1e6), (tn.float16, 65519.0),
+                                          (tn.float16, 10**6), (tn.float32, 1e39)])
+def test_a_finite_number_too_large_for_a_float_dtype_is_refused_as_pytorch(dtype, value):
+    t = tn.zeros(2, dtype=dtype)
+    for name, store in (("fill_", lambda: t.fill_(value)),
+                        ("masked_fill", lambda: t.masked_fill(tn.tensor([True, False]), value)),
+                        ("index_fill", lambda: t.index_fill(0, tn.tensor([1]), value))):
+        with pytest.raises(RuntimeError, match=f"{name}: value .* cannot be converted to "
+                                               f"{np.dtype(dtype)} without overflow"):
+            store()  # (numpy would store inf)
+    with pytest.raises(ValueError, match="full: fill_value must be a number"):
+        tn.full((2,), value, dtype=dtype)
+    assert t.fill_(float(np.finfo(dtype).max)).tolist()[0] == float(np.finfo(dtype).max)
+    assert t.fill_(-math.inf).tolist() == [-math.inf] * 2  # inf itself is stored
+    t[0] = value  # as PyTorch's x[i] = v, which stores it rounded (to inf, or to the max)
+    with np.errstate(over="ignore"):
+        assert t[0].item() == float(np.float64(value).astype(dtype))
 
 
 @pytest.mark.parametrize("dtype, value, stored", [

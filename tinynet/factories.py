@@ -249,12 +249,10 @@ def _held(value, dtype, where: str):
     dtype = np.dtype(dtype)
     if not isinstance(value, numbers.Real) or dtype.kind not in "iuf":
         return value
-    if dtype.kind == "f":
-        try:
-            with np.errstate(over="ignore"):
-                fits = not math.isfinite(value) or math.isfinite(dtype.type(value))
-        except OverflowError:  # a Python int beyond any float
-            fits = False
+    if dtype.kind == "f":  # (a finite value beyond the largest one, as PyTorch checks,
+        # even where it would round down to it: 65519 in float16)
+        finite = isinstance(value, numbers.Integral) or math.isfinite(value)  # (ints any size)
+        fits = not finite or abs(value) <= float(np.finfo(dtype).max)
         rule = f"(|fill_value| <= {float(np.finfo(dtype).max):g}, or inf, or nan)"
     else:
         info = np.iinfo(dtype)

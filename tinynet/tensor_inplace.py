@@ -20,6 +20,7 @@ Inside the graph (grad mode, and the tensor or the other operand requires grad):
     while that one is alive: ``h`` is rebound to ``SetItem(h, view, positions)``
     (tensor_views.py), as PyTorch's shared storage changes ``h``.
 """
+import math
 import numbers
 import warnings
 import weakref
@@ -82,16 +83,24 @@ def storable_range(dtype) -> tuple:
     return (-int(info.max) if info.kind == "u" else int(info.min)), int(info.max)
 
 
-def stored_scalar(where: str, x, dtype):
+def stored_scalar(where: str, x, dtype, finite_fits: bool = True):
     """A value to store (``fill_``, ``x[i] = v``, ``masked_fill``): a Python int must fit
     ``dtype`` as PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped:
-    uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError."""
+    uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError; with
+    ``finite_fits``, so must a finite number stored in a floating dtype (it would become
+    inf: PyTorch checks it, but not for ``x[i] = v``)."""
     if type(x) is int and dtype.kind in "iu":
         low, high = storable_range(dtype)
         if not low <= x <= high:
             raise RuntimeError(f"{where}: value {x} cannot be converted to {dtype} without "
                                f"overflow (it must be in [{low}, {high}])")
         return np.array(x).astype(dtype)
+    if finite_fits and dtype.kind == "f" and (type(x) is int or type(x) is float and
+                                              math.isfinite(x)) and \
+            abs(x) > float(np.finfo(dtype).max):  # (it would become inf)
+        raise RuntimeError(f"{where}: value {x!r} cannot be converted to {dtype} without "
+                           f"overflow (|value| must be <= {float(np.finfo(dtype).max):g}, "
+                           f"or inf, or nan)")
     return _values(x)
 
 
@@ -395,7 +404,7 @@ class TensorInPlace:
         if self._recording(value):
             self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
-        value = stored_scalar("setitem", value, self.dtype)
+        value = stored_scalar("setitem", value, self.dtype, finite_fits=False)
         self.bump_version()
         ops.movement.put(self.array, arrays, value)
 
