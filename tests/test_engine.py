@@ -1047,3 +1047,21 @@ def test_pytorchs_context_markers_a_users_function_may_call():
     assert mask.tolist() == [0.0, 1.0, 0.0] and not mask.requires_grad and mask.grad_fn is None
     (x * mask).sum().backward()  # the mask a constant, as PyTorch's
     assert x.grad.tolist() == [0.0, 1.0, 0.0]
+
+
+def test_apply_binds_keyword_arguments_to_forwards_parameters_as_pytorch():
+    class Scale(tn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k=2.0):
+            ctx.k = k
+            return x * k
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.k, None
+    x = tn.ones(2, requires_grad=True)
+    assert Scale.apply(x, k=3.0).tolist() == [3.0, 3.0] and Scale.apply(x).tolist() == [2.0] * 2
+    Scale.apply(x=x, k=4.0).sum().backward()  # a tensor by keyword is differentiated too
+    assert x.grad.tolist() == [4.0, 4.0]
+    with pytest.raises(TypeError, match="Scale.apply: got an unexpected keyword argument 'j'"):
+        Scale.apply(x, j=1.0)

@@ -31,6 +31,7 @@ context that made the input, or the input itself when it is a leaf). So
   * a graph holds no reference cycle (a context never refers to its output tensor) and is
     freed by reference counting alone, the moment the last tensor that uses it goes away.
 """
+import inspect
 import itertools
 import weakref
 
@@ -97,9 +98,12 @@ class Function:
         self.next_nodes = self.saved_tensors = self.versions = self.out_version = None
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, *args, **kwargs):
         """Run ``forward`` on the arrays behind ``args`` and record the op if any input
-        requires grad (and grad mode is on). Returns a new Tensor."""
+        requires grad (and grad mode is on). Returns a new Tensor. Arguments given by
+        keyword go to ``forward``'s parameters of those names, as PyTorch's."""
+        if kwargs:
+            args = _positional(cls, args, kwargs)
         cls = FAST_PATHS.get(cls, cls)  # the op's fast subclass, if the switch is on
         ctx = cls.__new__(cls)
         # One pass over the arguments (this runs for every op: its cost is per-op overhead).
@@ -169,6 +173,19 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+def _positional(cls, args: tuple, kwargs: dict) -> tuple:
+    """``args`` and ``kwargs`` as the positional arguments of ``cls.forward`` (after
+    ``ctx``), so that a tensor given by keyword is differentiated as any other."""
+    try:
+        bound = inspect.signature(cls.forward).bind(None, *args, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"{cls.__name__}.apply: {error}") from None
+    if bound.kwargs:  # keyword-only parameters of forward
+        raise TypeError(f"{cls.__name__}.apply: forward's keyword-only arguments "
+                        f"({', '.join(bound.kwargs)}) are not taken; make them positional")
+    return bound.args[1:]
 
 
 def once_differentiable(backward):
