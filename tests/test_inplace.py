@@ -464,9 +464,17 @@ def test_a_finite_number_too_large_for_a_float_dtype_is_refused_as_pytorch(dtype
         tn.full((2,), value, dtype=dtype)
     assert t.fill_(float(np.finfo(dtype).max)).tolist()[0] == float(np.finfo(dtype).max)
     assert t.fill_(-math.inf).tolist() == [-math.inf] * 2  # inf itself is stored
-    t[0] = value  # as PyTorch's x[i] = v, which stores it rounded (to inf, or to the max)
-    with np.errstate(over="ignore"):
-        assert t[0].item() == float(np.float64(value).astype(dtype))
+    if dtype == tn.float16:  # PyTorch's x[i] = v stores it rounded (to inf, or the max)
+        t[0] = value
+        with np.errstate(over="ignore"):
+            assert t[0].item() == float(np.float64(value).astype(dtype))
+    else:  # and refuses it for float32
+        with pytest.raises(RuntimeError, match="setitem: value .* cannot be converted"):
+            t[0] = value
+    with pytest.raises(RuntimeError, match="fill_: value .* cannot be converted"):
+        t.fill_(np.float64(value))  # a numpy scalar as the number it holds
+    with pytest.raises(ValueError, match="full: fill_value must be a number"):
+        t.new_full((2,), value)
 
 
 @pytest.mark.parametrize("dtype, value, stored", [

@@ -301,6 +301,10 @@ def test_gradcheck_fails_a_backward_that_is_not_reentrant_as_pytorchs(fast_mode)
     assert tn.gradcheck(_Jittery.apply, (x,), fast_mode=fast_mode, raise_exception=False) \
         is False
     assert tn.gradcheck(_Jittery.apply, (x,), fast_mode=fast_mode, nondet_tol=1e-6) is True
+    zero = tn.tensor([0.0], dtype=tn.float64, requires_grad=True)  # sqrt′(0) = inf, twice:
+    with pytest.raises(GradcheckError, match="gradient mismatch"), \
+            np.errstate(divide="ignore", invalid="ignore"):  # reentrant, just not finite
+        tn.gradcheck(tn.sqrt, (zero,), fast_mode=fast_mode)
 
 
 def test_gradcheck_checks_every_output_and_leaves_grad_alone():

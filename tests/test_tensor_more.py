@@ -1148,6 +1148,9 @@ def test_erfc_lgamma_and_digamma_closed_forms_and_gradients():
                                [1.0, math.erfc(10.0)], rtol=1e-15)  # (1 - erf 10 would be 0)
     assert tn.lgamma(tn.tensor([0.0, -2.0, -math.inf])).tolist() == [math.inf] * 3
     assert tn.tensor([1, 2]).lgamma().dtype == tn.float32  # integers: the default dtype
+    at_minus_inf = tn.tensor([-math.inf, 1.0], dtype=tn.float64, requires_grad=True)
+    tn.digamma(at_minus_inf).sum().backward()  # ψ′ has no limit at -inf: nan, as PyTorch
+    assert math.isnan(at_minus_inf.grad[0].item())
     for name in ("erfc", "lgamma", "digamma"):
         leaf = tn.tensor([0.3, -1.7, 2.5, 7.2, -0.5], dtype=tn.float64, requires_grad=True)
         assert tn.gradcheck(getattr(tn, name), (leaf,))

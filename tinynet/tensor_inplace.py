@@ -88,7 +88,10 @@ def stored_scalar(where: str, x, dtype, finite_fits: bool = True):
     ``dtype`` as PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped:
     uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError; with
     ``finite_fits``, so must a finite number stored in a floating dtype (it would become
-    inf: PyTorch checks it, but not for ``x[i] = v``)."""
+    inf: PyTorch checks it, but not for ``x[i] = v`` into float16). numpy scalars count as
+    the Python numbers they hold."""
+    if isinstance(x, np.generic) and not isinstance(x, np.bool_):
+        x = x.item()
     if type(x) is int and dtype.kind in "iu":
         low, high = storable_range(dtype)
         if not low <= x <= high:
@@ -404,7 +407,8 @@ class TensorInPlace:
         if self._recording(value):
             self._rebind(guard_read(ops.SetItem.apply(self, value, arrays), index))
             return
-        value = stored_scalar("setitem", value, self.dtype, finite_fits=False)
+        value = stored_scalar("setitem", value, self.dtype,
+                              finite_fits=self.array.dtype != np.float16)  # (PyTorch's)
         self.bump_version()
         ops.movement.put(self.array, arrays, value)
 
@@ -430,7 +434,11 @@ class TensorInPlace:
         return self.new_tensor(np.zeros(_size(sizes)), dtype, requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False):
-        return self.new_tensor(np.full(tuple(size), fill_value), dtype, requires_grad)
+        """``tn.full(size, fill_value)`` in this tensor's dtype (or ``dtype``), checked as
+        ``full`` checks its value."""
+        from tinynet.factories import full
+        return full(tuple(size), fill_value, dtype=dtype or self.dtype,
+                    requires_grad=requires_grad)
 
 
 def _without_leading_ones(value, array: np.ndarray, index):

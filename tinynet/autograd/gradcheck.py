@@ -125,9 +125,11 @@ def _reentrant(first: list, second: list, nondet_tol: float, raise_exception: bo
     """Whether two backward passes on the same input and gradient agree to
     ``nondet_tol``; else raise ``GradcheckError`` (or return False), as PyTorch's
     gradcheck does for a backward that is not reentrant."""
-    # (NaNs in the same places agree: the comparison with the differences reports them)
-    differences = [np.max(np.where(np.isnan(a) & np.isnan(b), 0.0, np.abs(a - b)))
-                   for a, b in zip(first, second) if a.size]
+    # (equal values agree, infinities too, and NaNs in the same places: the comparison
+    # with the differences reports them)
+    with np.errstate(invalid="ignore"):  # (inf - inf)
+        differences = [np.max(np.where((a == b) | np.isnan(a) & np.isnan(b), 0.0,
+                                       np.abs(a - b))) for a, b in zip(first, second) if a.size]
     worst = max(differences, default=0.0)
     if worst <= nondet_tol:
         return True

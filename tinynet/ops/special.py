@@ -222,7 +222,8 @@ class Digamma(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * polygamma(1, x).astype(x.dtype, copy=False)
+        slope = np.where(x == -np.inf, np.nan, polygamma(1, x))  # (no limit at -inf: nan,
+        return grad * slope.astype(x.dtype, copy=False)           # as PyTorch's)
 
 
 class Heaviside(Function):
