@@ -1173,3 +1173,13 @@ def test_erfc_lgamma_and_digamma_equal_pytorchs(name, dtype):
     # ψ'(0.3) = 12.2453645461077 (mpmath), PyTorch 12.245364544940, tinynet's scipy exact)
     np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(),
                                rtol=max(tolerance, 1e-8) if name == "digamma" else tolerance)
+
+
+def test_to_refuses_a_keyword_it_would_ignore():
+    x = tn.ones(2)
+    with pytest.raises(TypeError, match="to: unexpected keyword argument 'other'"):
+        x.to(other=tn.tensor([1]))  # (it had stayed float32; to(t) takes t's dtype)
+    assert x.to(tn.tensor([1])).dtype == tn.int64
+    assert x.to("cpu", non_blocking=True, memory_format=tn.contiguous_format) is x
+    with pytest.raises(TypeError, match="to: unexpected keyword argument 'dtyp'"):
+        tn.nn.Linear(2, 2).to(dtyp=tn.float64)

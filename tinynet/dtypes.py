@@ -53,6 +53,14 @@ def parse_to_args(args: tuple, kwargs: dict):
     """The dtype asked for by PyTorch's ``.to(...)`` forms: ``to(dtype)``, ``to(device)``,
     ``to(device, dtype)``, ``to(other_tensor)`` (its dtype) or keywords; None when only a
     device is given. tinynet has one device, so any device but the CPU is an error."""
+    unknown = sorted(set(kwargs) - {"device", "dtype", "non_blocking", "memory_format"})
+    if unknown:  # (a misspelt or unsupported keyword would be ignored: to(other=t))
+        raise TypeError(f"to: unexpected keyword argument {unknown[0]!r} (it takes device, "
+                        f"dtype, non_blocking, copy and memory_format by keyword, and a "
+                        f"tensor whose dtype to take by position: to(t))")
+    if kwargs.get("memory_format") is not None:
+        from tinynet.layouts import check_memory_format
+        check_memory_format("to", kwargs["memory_format"])
     device, dtype = kwargs.get("device"), kwargs.get("dtype")
     for arg in args:
         if isinstance(arg, (str, devices.device)):
