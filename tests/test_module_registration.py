@@ -303,6 +303,8 @@ def _registration_story(lib) -> list:
     b.register_buffer("ema", nn.Parameter(lib.ones(2)))  # a buffer only
     seen.append(([n for n, _ in b.named_parameters()], list(b.state_dict()),
                  [n for n, _ in b.named_buffers()]))
+    b.ema = lib.zeros(2)  # a tensor in its place: still the buffer
+    seen.append([n for n, _ in b.named_buffers()])
     c = nn.Module()
     c.a, c.c, c.d = nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 1)
     c.c = None  # a child slot, kept in its place
@@ -322,7 +324,7 @@ REGISTRATION_AS_PYTORCH = [
     ["weight", "scale", "body.weight", "body.bias", "head.weight", "head.bias"],
     ["body", "head"],
     ["weight", "scale", "body.weight", "body.bias", "head.weight", "head.bias"],
-    ([], ["ema"], ["ema"]),
+    ([], ["ema"], ["ema"]), ["ema"],
     "  (c): None", "TypeError", ["a", "c", "d"], ["weight"], "accepted"]
 
 

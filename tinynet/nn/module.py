@@ -85,8 +85,9 @@ class Module(ModuleHooks, ModuleState):
         silently leave the ``state_dict``); a Parameter or a Module set in a buffer's
         place is a parameter or a child only."""
         current = vars(self).get(name)
-        slot = Parameter if isinstance(current, Parameter) else Module \
-            if isinstance(current, Module) else self._empty_slots.get(name)
+        slot = None if name in self._buffer_names else Parameter \
+            if isinstance(current, Parameter) else Module if isinstance(current, Module) \
+            else self._empty_slots.get(name)  # (a buffer holding a Parameter is a buffer)
         if value is not None and not isinstance(value, Parameter) and slot is Parameter:
             kind = value.type() if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
