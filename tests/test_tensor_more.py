@@ -1183,3 +1183,30 @@ def test_to_refuses_a_keyword_it_would_ignore():
     assert x.to("cpu", non_blocking=True, memory_format=tn.contiguous_format) is x
     with pytest.raises(TypeError, match="to: unexpected keyword argument 'dtyp'"):
         tn.nn.Linear(2, 2).to(dtyp=tn.float64)
+
+
+def test_special_holds_pytorchs_names_for_tinynets_functions():
+    x = tn.tensor([-30.0, 0.0, 1.5], dtype=tn.float64, requires_grad=True)
+    assert tn.special.expit is tn.sigmoid and tn.special.gammaln is tn.lgamma
+    assert tn.special.psi is tn.digamma
+    phi = tn.special.ndtr(x)  # erfc(-x/√2)/2: its lower tail not lost to 1 + erf
+    np.testing.assert_allclose(phi.array, [0.5 * math.erfc(30 / math.sqrt(2)), 0.5,
+                                           0.5 * math.erfc(-1.5 / math.sqrt(2))], rtol=1e-14)
+    assert phi.array[0] > 0 and tn.gradcheck(tn.special.ndtr, (x,))
+    assert tn.special.log_softmax(x, 0).exp().sum().item() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["expit", "ndtr", "gammaln", "psi", "erfc", "logsumexp",
+                                  "softmax", "log_softmax"])
+def test_special_equals_torch_special(name):
+    torch = pytest.importorskip("torch")
+    x0 = np.array([-3.0, -0.5, 0.25, 0.7, 5.0])
+    if name in ("gammaln", "psi"):
+        x0 = np.abs(x0) + 0.1
+    dims = (0,) if name in ("logsumexp", "softmax", "log_softmax") else ()
+    ours, theirs = tn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    y, y_ref = getattr(tn.special, name)(ours, *dims), getattr(torch.special, name)(theirs, *dims)
+    (y * tn.tensor(np.arange(y.numel(), dtype=np.float64).reshape(y.shape))).sum().backward()
+    (y_ref * torch.arange(y_ref.numel(), dtype=torch.float64).reshape(y_ref.shape)).sum().backward()
+    np.testing.assert_allclose(y.array, y_ref.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-8, atol=1e-15)

@@ -12,7 +12,7 @@ from tinynet.autograd import (capture, enable_grad, gradcheck, inference_mode,
                               is_anomaly_check_nan_enabled, is_anomaly_enabled,
                               is_grad_enabled, no_grad, set_grad_enabled)
 from tinynet.tensor import Tensor
-from tinynet import autograd, backends, cuda, linalg, nn, optim  # noqa: I001
+from tinynet import autograd, backends, cuda, linalg, nn, optim, special  # noqa: I001
 from tinynet.combining import (add, cat, column_stack, concat, concatenate, div, divide, einsum,
                                hstack, matmul, meshgrid, mul, multiply, stack, sub, subtract,
                                true_divide, vstack, where)
@@ -149,7 +149,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "isin",
     "isinf", "isnan",
     "kron",
-    "le", "lerp", "linalg", "linspace",
+    "le", "lerp", "linalg", "linspace", "special",
     "load", "log",
     "log10",
     "log1p", "log2", "log_softmax",
