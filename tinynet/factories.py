@@ -17,6 +17,7 @@ from tinynet.devices import check_device
 from tinynet.layouts import check_memory_format
 from tinynet.autograd.observers import values_read
 from tinynet.tensor import Tensor
+from tinynet.tensor_inplace import beyond_float_range
 
 
 def shape_of(sizes: tuple, size, name: str) -> tuple:
@@ -249,10 +250,8 @@ def _held(value, dtype, where: str):
     dtype = np.dtype(dtype)
     if not isinstance(value, numbers.Real) or dtype.kind not in "iuf":
         return value
-    if dtype.kind == "f":  # (a finite value beyond the largest one, as PyTorch checks,
-        # even where it would round down to it: 65519 in float16)
-        finite = isinstance(value, numbers.Integral) or math.isfinite(value)  # (ints any size)
-        fits = not finite or abs(value) <= float(np.finfo(dtype).max)
+    if dtype.kind == "f":
+        fits = not beyond_float_range(value, dtype)
         rule = f"(|fill_value| <= {float(np.finfo(dtype).max):g}, or inf, or nan)"
     else:
         info = np.iinfo(dtype)

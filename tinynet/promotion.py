@@ -129,7 +129,6 @@ from tinynet.tensor import Tensor  # noqa: E402  (tensor.py imports this module)
 from tinynet.autograd.observers import values_read  # noqa: E402
 
 
-
 def times_alpha(where: str, other, alpha, *result_operands):
     """``alpha · other`` for ``add``/``sub``'s ``alpha``, checked against the dtype of the
     result (that of ``result_operands``) as PyTorch checks it: a bool alpha only for a

@@ -109,3 +109,20 @@ def add_hook(hooks, hook, on_remove=None, prepend: bool = False) -> tuple:
     hooks[key] = hook
     hooks.update(earlier)
     return hooks, RemovableHandle(hooks, key, on_remove)
+
+
+def add_named_hook(owner, attribute: str, hook, where: str,
+                   prepend: bool = False) -> RemovableHandle:
+    """``hook``, which must be callable, added to the dict of hooks ``owner`` keeps as its
+    attribute ``attribute`` (made on the first): the ``register_*_hook`` methods of
+    optimizers and of the modules' state dicts. Returns its handle."""
+    if not callable(hook):
+        raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
+    hooks, handle = add_hook(vars(owner).get(attribute), hook, prepend=prepend)
+    object.__setattr__(owner, attribute, hooks)
+    return handle
+
+
+def named_hooks(owner, attribute: str) -> list:
+    """The hooks ``add_named_hook`` added under ``attribute``, in order."""
+    return list(vars(owner).get(attribute, {}).values())

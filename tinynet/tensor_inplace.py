@@ -83,6 +83,14 @@ def storable_range(dtype) -> tuple:
     return (-int(info.max) if info.kind == "u" else int(info.min)), int(info.max)
 
 
+def beyond_float_range(x, dtype) -> bool:
+    """Whether the number ``x`` (an int of any size, or a float) is finite but beyond the
+    largest value of the floating ``dtype``, so that it would become inf: PyTorch refuses
+    it, even where it would round down to the largest (65519 in float16)."""
+    finite = isinstance(x, numbers.Integral) or math.isfinite(x)
+    return finite and abs(x) > float(np.finfo(dtype).max)
+
+
 def stored_scalar(where: str, x, dtype, finite_fits: bool = True):
     """A value to store (``fill_``, ``x[i] = v``, ``masked_fill``): a Python int must fit
     ``dtype`` as PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped:
@@ -98,9 +106,8 @@ def stored_scalar(where: str, x, dtype, finite_fits: bool = True):
             raise RuntimeError(f"{where}: value {x} cannot be converted to {dtype} without "
                                f"overflow (it must be in [{low}, {high}])")
         return np.array(x).astype(dtype)
-    if finite_fits and dtype.kind == "f" and (type(x) is int or type(x) is float and
-                                              math.isfinite(x)) and \
-            abs(x) > float(np.finfo(dtype).max):  # (it would become inf)
+    if finite_fits and dtype.kind == "f" and type(x) in (int, float) and \
+            beyond_float_range(x, dtype):
         raise RuntimeError(f"{where}: value {x!r} cannot be converted to {dtype} without "
                            f"overflow (|value| must be <= {float(np.finfo(dtype).max):g}, "
                            f"or inf, or nan)")

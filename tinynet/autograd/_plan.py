@@ -11,6 +11,7 @@ from tinynet.autograd._recording import (DATA, INPUT, OUT, TENSOR, VALUE, _modul
                                          _sources, _state_tensors, _targets)
 from tinynet.autograd._running import _Running
 from tinynet.autograd._unroll import unroll
+from tinynet.autograd.function import checked_backward
 from tinynet.autograd.grad_buffer import GradBuffer, destinations, places_for
 from tinynet.autograd.function import _is_in
 
@@ -19,12 +20,14 @@ UNROLL_MAX_OPS = 1000  # larger plans replay with the loops: compiling their unr
 
 
 class _Op:
-    """One recorded op: its class, its own reused context, where its arguments come from,
-    where its input gradients go, which of its tensor arguments it saves, the earlier
-    outputs free once it has run (``_dead_after``) and the arguments whose gradients it
-    can write into a gradient buffer (``grad_buffer.destinations``)."""
+    """One recorded op: its class, the backward a replay calls (``checked_backward`` for a
+    Function written outside tinynet), its own reused context, where its arguments come
+    from, where its input gradients go, which of its tensor arguments it saves, the
+    earlier outputs free once it has run (``_dead_after``) and the arguments whose
+    gradients it can write into a gradient buffer (``grad_buffer.destinations``)."""
 
-    __slots__ = ("cls", "ctx", "sources", "targets", "records", "saved", "frees", "writes")
+    __slots__ = ("cls", "backward", "ctx", "sources", "targets", "records", "saved", "frees",
+                 "writes")
 
 
 class _Plan(_Guards, _Running):
@@ -154,8 +157,10 @@ class _Plan(_Guards, _Running):
         op.sources = [self._source(i, op.cls, a, b, state) for a, b in zip(sources1, sources2)]
         op.ctx = op.cls.__new__(op.cls)  # its own: the eager calls' graphs keep theirs
         op.ctx.needs_input_grad = ctx2.needs_input_grad
-        if op.cls._checked:  # (a user's Function: which arguments were tensors, for the
-            op.ctx._tensor_inputs = ctx2._tensor_inputs  # checks of its backward)
+        op.backward = op.cls.backward
+        if op.cls._checked:  # a user's Function: its backward checked, as the engine does
+            op.backward = checked_backward(op.cls)
+            op.ctx._tensor_inputs = ctx2._tensor_inputs  # (which arguments were tensors)
         op.targets = _targets(op.sources, ctx2) if op.records else []
         # the tensor arguments whose arrays the op saved, and the bare arrays (an index, a
         # mask: x[i], where(m, ...)) whose tensors guard_read checks: versions checked on

@@ -6,7 +6,7 @@ import numpy as np
 from tinynet.autograd._recording import INPUT, OUT, TENSOR
 from tinynet.autograd._unroll import unroll_keeping
 from tinynet.autograd.engine import arity_error, unbroadcast
-from tinynet.autograd.function import Function, _sequence, checked_backward
+from tinynet.autograd.function import Function, _sequence
 
 
 class _Running:
@@ -159,8 +159,7 @@ class _Running:
                 continue
             grads[i] = None
             op = ops[i]
-            backward = checked_backward(op.cls) if op.cls._checked else op.cls.backward
-            input_grads = backward(op.ctx, g)
+            input_grads = op.backward(op.ctx, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if len(input_grads) != len(op.targets):

@@ -21,7 +21,6 @@ import numpy as np
 
 from tinynet.autograd._recording import INPUT, OUT, TENSOR
 from tinynet.autograd.engine import arity_error, unbroadcast
-from tinynet.autograd.function import checked_backward
 
 _numbers = itertools.count()
 CODE_KEPT = 64  # compiled texts kept for the next plans (see _code)
@@ -120,8 +119,7 @@ def _backward_lines(plan, names) -> list:
     reached = {plan.returned[0]}  # the gradients that may hold a value here
     for i in plan.backward_order:
         op = plan.ops[i]
-        names[f"backward{i}"] = checked_backward(op.cls) if op.cls._checked else \
-            op.cls.backward
+        names[f"backward{i}"] = op.backward
         lines += [f"    if g{i} is not None:",
                   f"        grads = backward{i}(ctx{i}, g{i})",
                   f"        g{i} = None",

@@ -203,7 +203,7 @@ ENGINE_SLOTS = ("next_nodes", "out_shape", "seq", "versions", "out_version", "re
 def user_forward_checked(cls, ctx, args: tuple) -> None:
     """After a user's ``forward``: refuse an attribute it set on ``ctx`` that the engine
     uses (apply would overwrite it: its backward would read the engine's value), and note
-    which arguments were tensors, for the backward's checks (``user_backward_checked``)."""
+    which arguments were tensors, for the backward's checks (``user_grads``)."""
     for name in ENGINE_SLOTS:
         if hasattr(ctx, name):
             raise AttributeError(f"{cls.__name__}.forward: ctx.{name} is used by tinynet's "

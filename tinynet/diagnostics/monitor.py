@@ -117,7 +117,6 @@ def peak_derivative(module) -> float:
     return peak
 
 
-
 def _kept_input(module, inputs):
     """A forward pre-hook of an activation with ``inplace=True`` whose input records no
     graph: a copy of the input, which the activation overwrites with its output, for the
@@ -125,6 +124,7 @@ def _kept_input(module, inputs):
     x = inputs[0] if inputs else None
     if isinstance(x, Tensor) and not (x.requires_grad and _GradMode.enabled):
         object.__setattr__(module, "_monitor_input", x.array.copy())
+
 
 class _ActivationStats:
     """What one activation module saw during the current epoch."""

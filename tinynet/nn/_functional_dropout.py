@@ -16,13 +16,11 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     channel of each sample is zeroed with probability ``p`` along its whole length, and
     the others are scaled by 1/(1 - p); otherwise ``input`` itself. Args as ``dropout``'s."""
     p = check_dropout_p("dropout1d", p)
-    if inplace and training and p:
-        return written_into("dropout1d", input,
-                            lambda t: dropout1d(t, p, generator=generator))
     if input.ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
                            f"input: (N, C, L) or (C, L), channels along dim -2")
-    return _feature_dropout("dropout1d", input, p, training, generator, batched=input.ndim == 3)
+    return _feature_dropout("dropout1d", input, p, training, generator, input.ndim == 3,
+                            inplace)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
@@ -31,9 +29,6 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     PyTorch's, a 3-D input is taken as (N, C, L) (with a warning), and other inputs warn
     and drop along dim 1 of their first two dims."""
     p = check_dropout_p("dropout2d", p)
-    if inplace and training and p:
-        return written_into("dropout2d", input,
-                            lambda t: dropout2d(t, p, generator=generator))
     if input.ndim not in (3, 4):
         warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
                       f"deprecated in PyTorch; it drops whole channels of 3D or 4D inputs "
@@ -43,7 +38,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
                       "channel-wise 1D dropout behavior is desired - input is interpreted as "
                       "shape (N, C, L), as PyTorch does; use dropout1d for that", UserWarning,
                       stacklevel=2)
-    return _feature_dropout("dropout2d", input, p, training, generator, batched=True)
+    return _feature_dropout("dropout2d", input, p, training, generator, True, inplace)
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
@@ -51,14 +46,12 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """``dropout1d`` for (N, C, D, H, W) or (C, D, H, W) inputs. As PyTorch's, other inputs
     warn and are taken as unbatched (channels along dim 0)."""
     p = check_dropout_p("dropout3d", p)
-    if inplace and training and p:
-        return written_into("dropout3d", input,
-                            lambda t: dropout3d(t, p, generator=generator))
     if input.ndim not in (4, 5):
         warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
                       f"deprecated in PyTorch; it drops whole channels of 4D or 5D inputs "
                       f"(use dropout for one element at a time)", UserWarning, stacklevel=2)
-    return _feature_dropout("dropout3d", input, p, training, generator, batched=input.ndim == 5)
+    return _feature_dropout("dropout3d", input, p, training, generator, input.ndim == 5,
+                            inplace)
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
@@ -80,10 +73,14 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 
 
 def _feature_dropout(where: str, input: Tensor, p: float, training: bool, generator,
-                     batched: bool) -> Tensor:
-    """``ops.FeatureDropout`` on (N, C, *) (an unbatched input gets N = 1), in training."""
+                     batched: bool, inplace: bool = False) -> Tensor:
+    """``ops.FeatureDropout`` on (N, C, *) (an unbatched input gets N = 1), in training;
+    with ``inplace``, written into ``input``."""
     if not training or p == 0.0:
         return input
+    if inplace:
+        return written_into(where, input, lambda t: _feature_dropout(where, t, p, True,
+                                                                     generator, batched))
     x = input if batched else input.unsqueeze(0)
     _check_channels(where, x, generator)
     y = ops.FeatureDropout.apply(x, p, generator)

@@ -84,10 +84,10 @@ class Module(ModuleHooks, ModuleState):
         anything but a Tensor, a Module or None (its parameters or its state would
         silently leave the ``state_dict``); a Parameter or a Module set in a buffer's
         place is a parameter or a child only."""
-        current = vars(self).get(name)
-        slot = None if name in self._buffer_names else Parameter \
-            if isinstance(current, Parameter) else Module if isinstance(current, Module) \
-            else self._empty_slots.get(name)  # (a buffer holding a Parameter is a buffer)
+        # the registry ``name`` is in: a parameter's or a child's, or None (a buffer's, even
+        # when it holds a Parameter, or a plain attribute's)
+        slot = None if name in self._buffer_names else \
+            _kind(vars(self).get(name)) or self._empty_slots.get(name)
         if value is not None and not isinstance(value, Parameter) and slot is Parameter:
             kind = value.type() if isinstance(value, Tensor) else type(value).__name__
             raise TypeError(f"{type(self).__name__}.{name}: cannot assign '{kind}' as "
@@ -105,8 +105,7 @@ class Module(ModuleHooks, ModuleState):
                 raise TypeError(f"{type(self).__name__}.{name}: cannot assign "
                                 f"'{type(value).__name__}' as buffer '{name}' (tinynet.Tensor "
                                 f"or None expected)")
-        kind = Parameter if isinstance(value, Parameter) else Module \
-            if isinstance(value, Module) else None
+        kind = _kind(value)
         if kind is not None and slot is not kind and name in vars(self):
             object.__delattr__(self, name)  # registered now: last in order, as in PyTorch
         if slot is not None or name in self._empty_slots:
@@ -468,6 +467,12 @@ class Module(ModuleHooks, ModuleState):
 
 
 _SETTING_MODE = set()  # ids of the modules whose train() is running
+
+
+def _kind(value):
+    """Parameter or Module, the registry a value belongs in, or None (a plain value)."""
+    return Parameter if isinstance(value, Parameter) else \
+        Module if isinstance(value, Module) else None
 
 
 def child_entries(module: Module):

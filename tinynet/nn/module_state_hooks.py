@@ -3,7 +3,7 @@ entries when a model is saved or loaded (a checkpoint written by an older versio
 model) runs as it does there. Each module keeps its own hooks; ``state_dict`` and
 ``load_state_dict`` (module_state.py) call them module by module, a module before its
 children, with the module's prefix ("encoder.0."), as PyTorch's recursion does."""
-from tinynet.tensor_hooks import RemovableHandle, add_hook
+from tinynet.tensor_hooks import RemovableHandle, add_named_hook, named_hooks
 
 # the attributes holding each kind of hook (PyTorch's names)
 SAVE_PRE, SAVE_POST = "_state_dict_pre_hooks", "_state_dict_hooks"
@@ -37,15 +37,7 @@ class StateDictHooks:
         return self._add_state_hook(LOAD_POST, hook, "register_load_state_dict_post_hook")
 
     def _add_state_hook(self, kind: str, hook, where: str) -> RemovableHandle:
-        if not callable(hook):
-            raise TypeError(f"{where}: hook must be callable, got {type(hook).__name__}")
-        hooks, handle = add_hook(vars(self).get(kind), hook)
-        object.__setattr__(self, kind, hooks)
-        return handle
-
-
-def hooks_of(module, kind: str) -> list:
-    return list(vars(module).get(kind, {}).values())
+        return add_named_hook(self, kind, hook, where)
 
 
 def any_hooks(root, kind: str) -> bool:
@@ -56,13 +48,13 @@ def any_hooks(root, kind: str) -> bool:
 def hooked_state_dict(module, out: dict, prefix: str, keep_vars: bool, own_entries) -> None:
     """``state_dict`` with hooks: ``own_entries(module)`` (its own names and values), then
     its children's, each module between its pre- and post-hooks."""
-    for hook in hooks_of(module, SAVE_PRE):
+    for hook in named_hooks(module, SAVE_PRE):
         hook(module, prefix, keep_vars)
     for name, value in own_entries(module):
         out[prefix + name] = value
     for name, child in module._modules.items():
         hooked_state_dict(child, out, f"{prefix}{name}.", keep_vars, own_entries)
-    for hook in hooks_of(module, SAVE_POST):
+    for hook in named_hooks(module, SAVE_POST):
         if hook(module, out, prefix, {}) is not None:
             raise RuntimeError(f"register_state_dict_post_hook: hook "
                                f"{getattr(hook, '__name__', hook)!r} must change the "
@@ -76,7 +68,7 @@ def run_load_pre_hooks(root, state_dict, strict: bool) -> tuple:
     state_dict = dict(state_dict)
     missing, unexpected, errors = [], [], []
     for name, module in root.named_modules(remove_duplicate=False):
-        for hook in hooks_of(module, LOAD_PRE):
+        for hook in named_hooks(module, LOAD_PRE):
             hook(module, state_dict, f"{name}." if name else "", {}, strict, missing,
                  unexpected, errors)
     return state_dict, missing, unexpected, errors
@@ -87,7 +79,7 @@ def run_load_post_hooks(module, incompatible) -> None:
     order: a module's hooks run once its children have loaded)."""
     for child in module._modules.values():
         run_load_post_hooks(child, incompatible)
-    for hook in hooks_of(module, LOAD_POST):
+    for hook in named_hooks(module, LOAD_POST):
         if hook(module, incompatible) is not None:
             raise RuntimeError(f"register_load_state_dict_post_hook: hook "
                                f"{getattr(hook, '__name__', hook)!r} must return None (as "

@@ -12,7 +12,7 @@ from tinynet.ops.cdist import Cdist
 from tinynet.ops.dropout import AlphaDropout, Dropout, FeatureAlphaDropout, FeatureDropout
 from tinynet.ops.einsum import Einsum
 from tinynet.ops.embedding import Embedding
-from tinynet.ops.elementwise import (Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Erf,
+from tinynet.ops.elementwise import (Acos, Acosh, Asin, Asinh, Atan, Atanh, Cos, Cosh, Erf, Erfc,
                                      Exp2, Expm1, Log1p, Log2, Log10, Reciprocal, Rsqrt, Sin,
                                      Sinh, Square, Tan)
 from tinynet.ops.join import Cat, Stack
@@ -31,7 +31,7 @@ from tinynet.ops.rounding import Ceil, Floor, FloorDivide, Round, Sign, Trunc, T
 from tinynet.ops.scan import LogCumSumExp
 from tinynet.ops.select import (FMax, FMin, Gather, IndexAdd, Maximum, Minimum, OneHot,
                                 Scatter, ScatterAdd, ScatterReduce, Where)
-from tinynet.ops.special import (Atan2, Copysign, Digamma, Erfc, Erfinv, Heaviside, Hypot,
+from tinynet.ops.special import (Atan2, Copysign, Digamma, Erfinv, Heaviside, Hypot,
                                  Lgamma, LogAddExp, LogAddExp2, Logit, Xlogy)
 from tinynet.ops.unary import Abs, Cast, Clamp, Exp, Log, NanToNum, Sqrt
 

@@ -1,6 +1,6 @@
 """Special elementwise functions: logit, x·log y, log(eˣ + eʸ) in base e and 2, the
-hypotenuse, copysign, the complementary and the inverse error functions, log|Γ|, the
-digamma function and the Heaviside step.
+hypotenuse, copysign, the inverse error function, log|Γ|, the digamma function and the
+Heaviside step (erfc is beside erf, in ``elementwise.py``).
 
 Each is one op because composing it would be numerically unsound (``x·log y`` at x = 0,
 ``log(eˣ + eʸ)`` for large x) or because its gradient has PyTorch's special values where
@@ -10,13 +10,11 @@ cast the operands to one floating dtype first.
 import math
 
 import numpy as np
-from scipy.special import erfc, erfinv, gammaln, polygamma, psi
+from scipy.special import erfinv, gammaln, polygamma, psi
 
 from tinynet.autograd.function import Function
 
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2
-_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-_EXP_ZERO_BEYOND = 40.0  # e^(-x²) is exactly 0 beyond |x| = 27.3 in float64
 
 
 class Logit(Function):
@@ -176,22 +174,6 @@ class Erfinv(Function):
         (y,) = ctx.saved_tensors
         with np.errstate(over="ignore"):  # e^(y²) = inf near ±1
             return grad * (_HALF_SQRT_PI * np.exp(y * y))
-
-
-class Erfc(Function):
-    """y = erfc x = 1 - erf x, computed without the cancellation (erfc 10 ≈ 2e-45, where
-    1 - erf 10 is 0);  dy/dx = -(2/√π) e^(-x²)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return erfc(x).astype(x.dtype, copy=False)  # (scipy computes float16 in float64)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        x = np.clip(x, -_EXP_ZERO_BEYOND, _EXP_ZERO_BEYOND)  # (x² cannot overflow)
-        return grad * (-_TWO_OVER_SQRT_PI * np.exp(-x * x)).astype(x.dtype, copy=False)
 
 
 class Lgamma(Function):

@@ -8,7 +8,7 @@ import numpy as np
 from tinynet.autograd.grad_mode import enable_grad
 from tinynet.checks import cast_problem, check_real
 from tinynet.tensor import Tensor
-from tinynet.tensor_hooks import RemovableHandle, add_hook
+from tinynet.tensor_hooks import RemovableHandle, add_named_hook, named_hooks
 
 
 def as_floats(group: dict, *names) -> list:
@@ -181,15 +181,13 @@ class Optimizer:
         return self._add_hook("_load_state_dict_post_hooks", hook, prepend)
 
     def _add_hook(self, kind: str, hook, prepend: bool) -> RemovableHandle:
-        if not callable(hook):
-            raise TypeError(f"{type(self).__name__}.register{kind.rstrip('s')}: hook must "
-                            f"be callable, got {type(hook).__name__}")
-        hooks, handle = add_hook(vars(self).get(kind), hook, prepend=prepend)
-        setattr(self, kind, hooks)
-        return handle
+        """The method ``register<kind without its last s>`` (kind "_step_pre_hooks":
+        ``register_step_pre_hook``)."""
+        where = f"{type(self).__name__}.register{kind.rstrip('s')}"
+        return add_named_hook(self, kind, hook, where, prepend)
 
     def _hooks(self, kind: str) -> list:
-        return list(vars(self).get(kind, {}).values())
+        return named_hooks(self, kind)
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
