@@ -766,6 +766,30 @@ def test_masked_fill_and_index_fill_store_an_int_as_pytorch():
         small.index_fill(0, tn.tensor([0]), 300)
 
 
+def test_masked_fill_and_index_fill_check_a_0d_tensor_value_as_a_number():
+    # PyTorch refuses a value its cast would overflow, number or 0-d tensor alike
+    mask = tn.tensor([True, False])
+    huge = tn.tensor(1e300, dtype=tn.float64)
+    with pytest.raises(RuntimeError, match=r"masked_fill: value 1e\+300 cannot be converted "
+                                           r"to float32 without overflow"):
+        tn.zeros(2).masked_fill(mask, huge)
+    with pytest.raises(RuntimeError, match=r"index_fill: value 1e\+300 cannot be converted"):
+        tn.zeros(2).index_fill(0, tn.tensor([0]), huge)
+    with pytest.raises(RuntimeError, match=r"masked_fill: value 300 cannot be converted to "
+                                           r"int8"):
+        tn.zeros(2, dtype=tn.int8).masked_fill_(mask, tn.tensor(300))
+    with pytest.raises(RuntimeError, match="index_fill: value must be a number or a 0-d "
+                                           "tensor, got shape"):
+        tn.zeros(2).index_fill(0, tn.tensor([0]), tn.ones(2))
+    # what fits is cast, inf included, and the gradient still reaches a float value
+    assert tn.zeros(2, dtype=tn.uint8).masked_fill(mask, tn.tensor(-1)).tolist() == [255, 0]
+    assert tn.zeros(2).masked_fill(mask, tn.tensor(float("inf"), dtype=tn.float64)).tolist() \
+        == [float("inf"), 0.0]
+    value = tn.tensor(2.5, dtype=tn.float64, requires_grad=True)
+    tn.zeros(3).index_fill(0, tn.tensor([0, 2]), value).sum().backward()
+    assert value.grad.item() == 2.0 and value.grad.dtype == tn.float64
+
+
 def test_arange_refuses_bounds_against_the_steps_sign_as_pytorch():
     for start, end, step in ((3, 0, 1), (0, 3, -1), (0.0, -0.5, 0.1)):
         with pytest.raises(ValueError, match="arange: the bounds must agree with the "

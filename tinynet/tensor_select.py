@@ -299,7 +299,9 @@ class TensorSelect:
         along[dim] = shape[dim]
         # (True along dim at the index; broadcast over the other dims)
         mask = mask.reshape(along) if self.ndim else mask.reshape(())
-        if not isinstance(value, TensorSelect):
+        if isinstance(value, TensorSelect):
+            value = _fill_tensor("index_fill", value, self.dtype)
+        else:
             value = stored_scalar("index_fill", value, self.dtype)
         return self.masked_fill(constant_tensor(mask), value)
 
@@ -417,10 +419,7 @@ class TensorSelect:
             raise RuntimeError(f"masked_fill: mask of shape {mask_array.shape} does not "
                                f"broadcast with the input's shape {self.shape}") from None
         if isinstance(value, TensorMath):
-            if value.ndim:
-                raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, "
-                                   f"got shape {value.shape}")
-            value = value if value.dtype == self.dtype else value.to(self.dtype)
+            value = _fill_tensor("masked_fill", value, self.dtype)
         else:
             value = np.asarray(stored_scalar("masked_fill", value, self.dtype),
                                dtype=self.dtype)
@@ -584,3 +583,16 @@ def _one_dim(value):
     if getattr(value, "ndim", None) == 0:
         return value.reshape(1)
     return value
+
+
+def _fill_tensor(where: str, value, dtype):
+    """A 0-d tensor ``value`` to fill with, in ``dtype``: its cast may not overflow, as a
+    number's may not (``stored_scalar``; read from its array: a check, not a use of the
+    value, which the fill's op reads)."""
+    if value.ndim:
+        raise RuntimeError(f"{where}: value must be a number or a 0-d tensor, got shape "
+                           f"{value.shape}")
+    if value.dtype == dtype:
+        return value
+    stored_scalar(where, value.array.item(), dtype)
+    return value.to(dtype)
