@@ -231,14 +231,21 @@ class NumpyMLP:
         return t1 - t0, t2 - t1, t3 - t2
 
     def matmuls(self, x, y):
-        """Only the step's matrix products, with its shapes (forward x·Wᵀ; backward
-        gᵀ·h and g·W, none for the input): the floor no MLP step on this BLAS can beat."""
-        hs, h = [], x
-        for W in self.W:
-            hs.append(h)
-            h = h @ W.T
-        g = h
-        for i in reversed(range(len(self.W))):
-            hs[i] = g.T @ hs[i]
-            if i:
-                g = g @ self.W[i]
+        """Only the step's matrix products (``matrix_products``): the floor no MLP step
+        on this BLAS can beat."""
+        matrix_products(self.W, x)
+
+
+def matrix_products(weights: list, x) -> None:
+    """An MLP step's matrix products alone, with its shapes: forward x·Wᵀ per layer;
+    backward gᵀ·h (dW) per layer and g·W (dX) for all but the first. ``weights`` and ``x``:
+    numpy arrays, or torch tensors (PyTorch's own products, benchmarks/gemm_floor.py)."""
+    hs, h = [], x
+    for W in weights:
+        hs.append(h)
+        h = h @ W.T
+    g = h
+    for i in reversed(range(len(weights))):
+        hs[i] = g.T @ hs[i]
+        if i:
+            g = g @ weights[i]

@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
 import end_to_end  # noqa: E402
+import gemm_floor  # noqa: E402
 import monitor_cost  # noqa: E402
 import per_op_floor  # noqa: E402
 import step  # noqa: E402
@@ -81,6 +82,47 @@ def test_matmuls_only_does_the_steps_products():
         if i:
             backward.append(((n, d[i + 1]), (d[i + 1], d[i])))
     assert calls == forward + backward
+
+
+def test_matrix_products_are_the_same_with_torch_tensors():
+    # gemm_floor.py times these products through PyTorch: the same calls, on its tensors
+    torch = pytest.importorskip("torch")
+    seen = {}
+
+    class Recorder:  # records each product's operand shapes, for numpy and torch alike
+        def __init__(self, value, lib):
+            self.value, self.lib = value, lib
+
+        @property
+        def T(self):
+            return Recorder(self.value.T, self.lib)
+
+        def __matmul__(self, other):
+            seen.setdefault(self.lib, []).append((tuple(self.value.shape),
+                                                  tuple(other.value.shape)))
+            return Recorder(self.value @ other.value, self.lib)
+
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]
+    x = rng.standard_normal((5, 3))
+    from numpy_step import matrix_products  # (benchmarks/ is on the path)
+    matrix_products([Recorder(w, "numpy") for w in weights], Recorder(x, "numpy"))
+    matrix_products([Recorder(torch.from_numpy(w), "torch") for w in weights],
+                    Recorder(torch.from_numpy(x), "torch"))
+    assert seen["numpy"] == seen["torch"] == [((5, 3), (3, 4)), ((5, 4), (4, 2)),
+                                              ((2, 5), (5, 4)), ((5, 2), (2, 4)),
+                                              ((4, 5), (5, 3))]
+
+
+def test_gemm_floor_prints_a_row_per_config_and_library(capsys):
+    pytest.importorskip("torch")
+    gemm_floor.main(["--config", "toy", "--rounds", "2", "--steps", "2"])
+    rows = [[c.strip() for c in line.split("|")[1:-1]]
+            for line in capsys.readouterr().out.splitlines() if line.startswith("| toy |")]
+    assert [r[1] for r in rows] == list(gemm_floor.ROWS)
+    assert all(float(r[2]) > 0 for r in rows)
+    assert rows[0][3] == "1.000 (1.000-1.000)"  # numpy's products over themselves
+    assert all(re.fullmatch(r"\d+\.\d{3} \(\d+\.\d{3}-\d+\.\d{3}\)", r[3]) for r in rows)
 
 
 def test_a_wrong_reference_is_caught():
