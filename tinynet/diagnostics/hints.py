@@ -216,14 +216,14 @@ def diverged(run: _Run) -> list:
                               _unless_layer_norm(run)]),
                      epoch=failure.get("epoch"), evidence=dict(failure))]
     losses = run.losses("train_loss")
-    start = max(run.config.get("initial_loss") or (losses[0] if losses else 0),
-                run.config.get("expected_initial_loss") or 0)
+    initial = run.config.get("initial_loss") or (losses[0] if losses else 0)
+    start = max(initial, run.config.get("expected_initial_loss") or 0)
     peak = max(losses, default=None)
     if peak is not None and start > 0 and peak > LOSS_EXPLOSION * start:
         epoch = run.records[losses.index(peak)]["epoch"]
         return [Hint("diverged", "error",
                      f"the training loss exploded to {peak:.3g} in epoch {epoch}, from "
-                     f"{start:.3g} at initialisation",
+                     f"{initial:.3g} at initialisation",
                      "lower the learning rate (by 10x), or clip the gradients "
                      "(fit(clip_grad_norm=1.0))", epoch=epoch,
                      evidence={"start_loss": start, "peak_loss": peak,
@@ -376,6 +376,7 @@ def gradient_flow(run: _Run) -> list:
 
 # ---- units ------------------------------------------------------------------------------------
 DEAD_RATE = 0.25
+DEAD_GROWTH = 0.05  # dead rates this close to their initial ones were not training's doing
 SATURATION_RATE = 0.5
 FITTED_LOSS = 0.25  # a final training loss at most this share of guessing's: the run fits
 
@@ -386,9 +387,11 @@ def dead_units(run: _Run) -> list:
     and they never recover (keras-contrib's DeadReluDetector counts a unit dead when it
     never fires on the data; Lu et al. 2019, "Dying ReLU and Initialization"). A quarter
     of a layer is capacity lost, not noise. Units that died in training were pushed there
-    by large steps; when every such layer was already as dead at initialisation (the
-    probe of ``config['initial_dead_rate']``), the initial weights, biases or inputs put
-    them there, and a smaller learning rate would not help."""
+    by large steps; when every such layer was already about as dead at initialisation
+    (at most DEAD_GROWTH = 5 points below its last rate in the probe of
+    ``config['initial_dead_rate']``), the initial weights, biases or inputs put them
+    there, and a smaller learning rate would not help (nor standardising inputs that
+    are standardised already)."""
     layers = run.last.get("layers", {})
     names = [n for n, s in layers.items()
              if s.get("kind") in RELU_LIKE and s.get("dead_rate", 0) >= DEAD_RATE]
@@ -397,9 +400,10 @@ def dead_units(run: _Run) -> list:
     rates = {n: layers[n]["dead_rate"] for n in names}
     since = {n: min(layers[n].get("dead_since") or [run.last.get("epoch")]) for n in names}
     at_init = run.config.get("initial_dead_rate") or {}
-    from_init = all(at_init.get(n, 0) >= DEAD_RATE for n in names)
+    from_init = all(n in at_init and rates[n] - at_init[n] <= DEAD_GROWTH for n in names)
     worst = max(names, key=rates.get)
-    every = run.config.get("monitor_every") or 1
+    # (a hand-written loop's records say it; fit's say it in the config)
+    every = run.config.get("monitor_every") or run.last.get("monitor_every") or 1
     listed = (f" (and {len(names) - 1} more layers with {DEAD_RATE:.0%} or more)"
               if len(names) > 1 else "")
     if every > 1:  # (a unit that fires on a few samples may miss every sampled batch)
@@ -408,7 +412,8 @@ def dead_units(run: _Run) -> list:
         return [Hint("dead_units", "warning",
                      f"dead ReLUs: {rates[worst]:.0%} of the units of {run.label(worst)} never "
                      f"fire{listed}; {at_init[worst]:.0%} were dead at initialisation",
-                     "standardise the inputs, start the biases at 0 or a little above "
+                     ("" if _standardised(run) else "standardise the inputs, ")
+                     + "start the biases at 0 or a little above "
                      "(nn.init.constant_(layer.bias, 0.01)), try another seed, or use "
                      "LeakyReLU, ELU or GELU, which pass a gradient for z < 0",
                      layers=run.named(names), epoch=run.last.get("epoch"),
@@ -422,6 +427,14 @@ def dead_units(run: _Run) -> list:
                  "gradient for z < 0",
                  layers=run.named(names), epoch=run.last.get("epoch"),
                  evidence={"dead_rate": rates, "dead_since": since, "threshold": DEAD_RATE})]
+
+
+def _standardised(run: _Run) -> bool:
+    """Whether the training inputs (``config['input']``) are standardised already: every
+    feature's |mean| at most 0.1 and standard deviation in [0.5, 2]."""
+    stats = run.config.get("input")
+    return bool(stats) and stats["max_abs_mean"] <= 0.1 and \
+        0.5 <= stats["min_std"] and stats["max_std"] <= 2
 
 
 def saturation(run: _Run) -> list:
@@ -495,9 +508,12 @@ def _no_gradient(record: dict) -> bool:
     return bool(norms) and all(n == 0 for n in norms)
 
 
-def _median_update_ratio(record: dict) -> float:
-    """The median of the Linears' finite update ratios (of two, their mean), or nan."""
-    ratios = [s.get("update_ratio", math.nan) for _, s in _linears(record)]
+def _median_update_ratio(record: dict, with_gradient: bool = False) -> float:
+    """The median of the Linears' finite update ratios (of two, their mean), or nan;
+    ``with_gradient``: of those whose weights got a gradient (a Linear below a layer of
+    dead units gets none, and its update ratio of 0 says nothing of the rate)."""
+    ratios = [s.get("update_ratio", math.nan) for _, s in _linears(record)
+              if not with_gradient or s.get("grad_norm") != 0]
     ratios = [r for r in ratios if math.isfinite(r)]
     return statistics.median(ratios) if ratios else math.nan
 
@@ -510,9 +526,10 @@ def step_size(run: _Run) -> list:
     loss rose above LOSS_SPIKE = 1.5 times the loss at initialisation (the steps overshoot:
     training made the model worse); see also ``overfitting``. It is too low when the last
     epoch's ratio is below UPDATE_RATIO_LOW = 1e-5 and the loss has fallen less than 3%
-    (STALL), with gradients to step along: weights that stand still because every
-    gradient is 0 (dead units, a cut graph) need no larger rate (see ``stalled``), and a
-    loss that rose was not held back by small steps."""
+    (STALL), the median taken over the Linears whose weights got a gradient to step
+    along: weights that stand still because their gradient is 0 (below a layer of dead
+    units, a cut graph) need no larger rate (see ``stalled``), and a loss that rose was
+    not held back by small steps."""
     median = _median_update_ratio(run.last)
     if not math.isfinite(median):
         return []
@@ -534,7 +551,8 @@ def step_size(run: _Run) -> list:
                                                       "spike": LOSS_SPIKE})]
     losses = run.losses("train_loss")
     barely_moved = len(losses) > 1 and STALL * losses[0] < losses[-1] <= losses[0]
-    if median < UPDATE_RATIO_LOW and barely_moved and not _no_gradient(run.last):
+    median = _median_update_ratio(run.last, with_gradient=True)
+    if median < UPDATE_RATIO_LOW and barely_moved:  # (nan, for no gradient at all: False)
         return [Hint("lr_too_low", "warning",
                      f"each step changes the weights by only {median:.1e} of their norm "
                      f"(about 1e-3 is healthy) and the loss moved from {losses[0]:.3g} to "
@@ -543,16 +561,16 @@ def step_size(run: _Run) -> list:
     return []
 
 
-REBOUND_FLOOR = 0.05
+REBOUND_FLOOR = 0.02
 
 
 def rebound(run: _Run, after: int = 0):
     """(the epoch of the lowest training loss so far, a later epoch whose training loss
-    rose above LOSS_SPIKE = 1.5 times it, by more than REBOUND_FLOOR = 5% of the loss at
+    rose above LOSS_SPIKE = 1.5 times it, by more than REBOUND_FLOOR = 2% of the loss at
     initialisation), the first such pair among the epochs after ``after``; or None. A
     training loss that climbs back this far is not noise from one epoch to the next:
     training undid what it had reached (the floor keeps the bounces of a loss near 0
-    out)."""
+    out; a training loss that overfitting drives down does not rise by half at all)."""
     start = run.config.get("initial_loss")
     if not start or not math.isfinite(start):
         return None
@@ -705,7 +723,7 @@ EXPLAINS = {
     "init_scale": {"exploding", "stalled", "saturation", "vanishing", "dead_units"},
     "vanishing": {"stalled", "lr_too_low"},
     "exploding": {"stalled"},
-    "dead_units": {"stalled", "lr_too_low"},
+    "dead_units": {"stalled"},
     "saturation": {"stalled"},
     "lr_too_low": {"stalled"},
     "lr_too_high": {"stalled"},

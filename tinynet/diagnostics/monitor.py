@@ -499,7 +499,8 @@ class Monitor:
                 dead units by it); default one more than the epochs closed so far.
 
         Returns:
-            {"epoch": k (from 1), "layers": {name: {...}}} where a Linear's entry holds the mean
+            {"epoch": k (from 1), "monitor_every": ``every`` (one step in it observed),
+            "layers": {name: {...}}} where a Linear's entry holds the mean
             ``grad_norm``, ``bias_grad_norm`` and ``update_ratio`` over the epoch's
             steps (nan when none was measured), and an activation's entry its
             ``dead_rate``, ``dead_units``, ``dead_since``, ``saturation_rate``,
@@ -520,7 +521,8 @@ class Monitor:
             stats.reset()
         # in the model's order (model.named_modules()'s), which the hints and figures read
         # as the order of the layers from input to output
-        summary = {"epoch": epoch, "layers": dict(sorted(layers.items(),
+        summary = {"epoch": epoch, "monitor_every": self.every,
+                   "layers": dict(sorted(layers.items(),
                                                          key=lambda item: self._order[item[0]]))}
         self.epochs.append(summary)
         self._forwards = 0
