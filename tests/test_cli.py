@@ -64,6 +64,9 @@ def test_train_that_diverges_reports_it_and_exits_1(capsys, tmp_path):
     assert code == 1
     assert "the loss became nan at epoch 1" in captured.err
     assert "hint: the loss became nan at epoch 1" in captured.out  # the diverged hint
+    # its advice in the words of the command's flags, or said to be Python's
+    assert "lower the learning rate (--lr) (by 10x)" in captured.out
+    assert "clip the gradients (in Python: fit(clip_grad_norm=1.0))" in captured.out
     # the History of the run (no finished epoch, where it diverged) is still written
     written = json.loads(json_path.read_text())
     assert written["records"] == [] and written["config"]["diverged"]["epoch"] == 1
@@ -91,6 +94,19 @@ def test_demo_runs(capsys):
     (["compare", "--activations", "relu,swish"], "--activations: must be one of elu, gelu"),
     (["compare", "--activations", ","],
      "--activations: must name at least one activation (of elu, "),
+    (["compare", "--activations", "relu,,gelu"],
+     "--activations: must name an activation between each two commas and none at either end, "
+     "got 'relu,,gelu'"),
+    (["compare", "--activations", "relu,"], "none at either end, got 'relu,'"),
+    (["train", "--activation", "relu,gelu"],
+     "--activation: must be one activation (compare takes a list), got 'relu,gelu'"),
+    (["train", "--activation", "math:pi"],
+     "got 'math:pi', which names 3.14159"),
+    (["compare", "--csv", "same.png", "--plot", "./same.png"],
+     "tinynet compare: error: --csv and --plot name the same file './same.png': one would "
+     "overwrite the other; give each its own file"),
+    (["train", "--json", "run.png", "--plot", "run.png"],
+     "--json and --plot name the same file 'run.png'"),
     (["compare", "--activations", "relu,tanh,relu"],
      "--activations: must name each activation once, got relu twice in 'relu,tanh,relu'"),
     (["train", "--activation", "tinynet.nn:Linear"],
@@ -143,14 +159,15 @@ def test_an_unwritable_folder_is_refused_before_training(capsys, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     err = _usage_error(capsys, ["train", *SMALL, "--json", str(locked / "run.json")])
-    assert "is not writable" in err
+    assert "takes no new file (creating one failed: " in err
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc")
 def test_a_folder_that_takes_no_new_file_is_refused_before_training(capsys):
     # /proc passes the permission bits for root, yet takes no new file
     err = _usage_error(capsys, ["compare", *SMALL, "--csv", "/proc/table.csv"])
-    assert "cannot write '/proc/table.csv': folder '/proc' is not writable (" in err
+    assert "cannot write '/proc/table.csv': folder '/proc' takes no new file (creating " \
+        "one failed: " in err
 
 
 def test_a_library_error_is_one_line_and_exit_2(capsys, monkeypatch):

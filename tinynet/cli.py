@@ -7,6 +7,7 @@
     tinynet exercises list | start DIR | check [TASK ...] [--dir DIR]
 """
 import argparse
+import dataclasses
 import difflib
 import math
 import os
@@ -15,6 +16,7 @@ import tempfile
 import time
 
 from tinynet.checks import suggest
+from tinynet.diagnostics.hints import for_cli
 from tinynet.data import DATASETS
 from tinynet.models import ACTIVATIONS
 
@@ -88,11 +90,24 @@ def _output_path(text: str) -> str:
                                          f"exist")
     refusal = _refusal_to_new_files(folder)
     if refusal:
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} is not "
-                                         f"writable ({refusal})")
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: folder {folder!r} takes no "
+                                         f"new file (creating one failed: {refusal})")
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: the file is not writable")
     return text
+
+
+OUTPUTS = ("csv", "json", "plot")  # the options that name a file to write
+
+
+def _refuse_one_file_twice(parser, args) -> None:
+    """Two output options naming one file: the second would overwrite the first."""
+    given = [(name, getattr(args, name)) for name in OUTPUTS if getattr(args, name, None)]
+    for i, (name, path) in enumerate(given):
+        for other, other_path in given[:i]:
+            if os.path.realpath(path) == os.path.realpath(other_path):
+                parser.error(f"--{other} and --{name} name the same file {path!r}: one would "
+                             f"overwrite the other; give each its own file")
 
 
 def _refusal_to_new_files(folder: str) -> str:
@@ -130,6 +145,9 @@ def _activation(text: str) -> str:
     """A known activation name, or 'module:Class' naming an activation module class."""
     from tinynet.models import resolve_activation
 
+    if "," in text:
+        raise argparse.ArgumentTypeError(f"must be one activation (compare takes a list), "
+                                         f"got {text!r}")
     try:
         resolve_activation("activation", text)
     except (TypeError, ValueError) as error:
@@ -142,10 +160,13 @@ def _activation(text: str) -> str:
 
 
 def _activation_list(text: str) -> list:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
+    names = [name.strip() for name in text.split(",")]
+    if not any(names):
         raise argparse.ArgumentTypeError(f"must name at least one activation (of "
                                          f"{', '.join(sorted(ACTIVATIONS))}), got {text!r}")
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"must name an activation between each two commas "
+                                         f"and none at either end, got {text!r}")
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise argparse.ArgumentTypeError(f"must name each activation once, got "
@@ -219,8 +240,8 @@ def _train(args) -> int:
         history, status = error.history, 1  # its finished epochs, and where it diverged
     if history.records:
         print(history.summary())
-    for hint in history.diagnose():
-        print("hint:", hint)
+    for hint in history.diagnose():  # (in the words of this command's flags)
+        print("hint:", dataclasses.replace(hint, advice=for_cli(hint.advice)))
     if args.json:
         _write(args.json, history.to_json)
     if args.plot:
@@ -407,6 +428,7 @@ def main(argv=None) -> int:
         command = parser.commands.get(args.command, parser)
         command = command.commands.get(getattr(args, "action", None), command)
         command.unrecognized(extra)
+    _refuse_one_file_twice(parser.commands.get(args.command, parser), args)
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as error:

@@ -92,7 +92,7 @@ def resolve_activation(where: str, activation) -> tuple:
             except (ImportError, AttributeError) as error:
                 raise ValueError(f"{where}: activation must be 'module:Class' naming an "
                                  f"importable class, got {activation!r} ({error})") from None
-            _check_activation(where, factory)
+            _check_activation(where, factory, activation)
             return attribute, factory, _known_gain(factory)
         check_choice(where, "activation", activation, tuple(sorted(ACTIVATIONS)),
                      also="'module:Class' naming your own")
@@ -112,10 +112,13 @@ def _known_gain(factory):
     return None
 
 
-def _check_activation(where: str, factory) -> None:
+def _check_activation(where: str, factory, named: str = None) -> None:
+    """Refuse what does not make an activation module (``named``: the 'module:Class'
+    the user wrote, said in the error beside what it names)."""
     if not callable(factory):
+        what = f"{named!r}, which names {factory!r}" if named else repr(factory)
         raise TypeError(f"{where}: activation must be a name, an activation class or a "
-                        f"function returning a module, got {factory!r}")
+                        f"function returning a module, got {what}")
     try:
         module = factory()
     except TypeError as error:  # (a class that needs arguments: nn.Linear, say)

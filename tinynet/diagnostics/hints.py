@@ -120,8 +120,35 @@ FOR_ESTIMATORS = (
 
 def for_estimators(advice: str) -> str:
     """``advice`` in the words of a tinynet.sklearn estimator's parameters."""
-    for fit_words, estimator_words in FOR_ESTIMATORS:
-        advice = advice.replace(fit_words, estimator_words)
+    return _reworded(advice, FOR_ESTIMATORS)
+
+
+# ...and for a `tinynet train` run, its flags; what it has no flag for is said to be
+# Python's (fit's and MLP's arguments stay named, so the advice can still be followed).
+FOR_CLI = (
+    ("stop earlier (callbacks=[EarlyStopping(restore_best_weights=True)])",
+     "stop earlier (fewer --epochs; in Python: callbacks=[EarlyStopping("
+     "restore_best_weights=True)])"),
+    ("the learning rate", "the learning rate (--lr)"),
+    ("add LayerNorm", "add LayerNorm (--norm layernorm)"),
+    ("try another seed", "try another --seed"),
+    ("a smaller model", "a smaller model (--depth, --width)"),
+    ("(fit(clip_grad_norm=1.0))", "(in Python: fit(clip_grad_norm=1.0))"),
+    ("(nn.init.constant_(layer.bias, 0.01))", "(in Python: nn.init.constant_(layer.bias, 0.01))"),
+    ("(optimizer='adamw')", "(in Python: fit(optimizer='adamw'))"),
+    ("(a scheduler)", "(in Python: a scheduler)"),
+    ("(MLP(init='auto')", "(in Python: MLP(init='auto')"),
+)
+
+
+def for_cli(advice: str) -> str:
+    """``advice`` in the words of ``tinynet train``'s flags."""
+    return _reworded(advice, FOR_CLI)
+
+
+def _reworded(advice: str, table: tuple) -> str:
+    for words, replacement in table:
+        advice = advice.replace(words, replacement)
     return advice
 
 
