@@ -310,6 +310,42 @@ def test_backward_without_unbroadcast_or_in_the_wrong_order_fails_with_its_hint(
                                      "both ops using h had sent their gradient")
 
 
+@pytest.mark.parametrize("task, path, old, new, message", [
+    # unbroadcasting only the leaves' gradients: an op's output broadcast later breaks
+    ("backward", "tinynet/autograd/engine.py", "            if gx.shape != shape:\n",
+     "            if is_leaf and gx.shape != shape:\n",
+     "test_a_broadcast_input_gets_its_own_shape: backward through h = Σd, h broadcast to "
+     "(3, 2), failed in the op Σd"),
+    # a backward writing into the gradient it got, which other ops may share
+    ("activations", "tinynet/ops/activation.py", "return np.where(y <= 0, 0, grad)\n",
+     "grad[y <= 0] = 0\n        return grad\n",
+     "ReLU.backward changed the incoming gradient in place"),
+    ("softmax", "tinynet/ops/activation.py",
+     "return grad - np.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None",
+     "grad -= np.exp(y) * grad.sum(axis=ctx.dim, keepdims=True); return grad, None",
+     "LogSoftmax.backward changed the incoming gradient in place"),
+    # ...or into what forward saved, which a second backward reads
+    ("cross_entropy", "tinynet/ops/cross_entropy.py", "gz = p.copy()", "gz = p",
+     "CrossEntropy.backward changed an array forward saved"),
+    # the momentum buffer sharing the gradient's array; weight decay added into p.grad
+    ("optimizers", "tinynet/optim/sgd.py",
+     'buf = state["momentum_buffer"] = np.array(g, copy=True)',
+     'buf = state["momentum_buffer"] = g', "a parameter's .grad after optimizer.step()"),
+    ("optimizers", "tinynet/optim/sgd.py", "g = g + weight_decay * p.array",
+     "g += weight_decay * p.array", "a parameter's .grad after optimizer.step()"),
+    # one state for every parameter
+    ("optimizers", "tinynet/optim/adam.py",
+     "state = self.state.get(p)\n        if state is None:\n            state = self.state[p] =",
+     "state = self.state.get('shared')\n        if state is None:\n            "
+     "state = self.state['shared'] =", "the second parameter's path"),
+])
+def test_wrong_solutions_that_pass_on_easy_inputs_fail(solved, tmp_path, task, path, old,
+                                                      new, message):
+    work = _broken_copy(solved, tmp_path, path, old, new)
+    (result,) = exercises.check(work, [task]).results
+    assert not result.ok and message in result.message, result.message
+
+
 def test_an_error_in_library_code_names_the_students_line_that_led_there(solved, tmp_path):
     # `node not in leaves` compares tensors elementwise: Tensor.__bool__ raises, in
     # tensor_convert.py, which the student never wrote

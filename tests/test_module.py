@@ -291,7 +291,7 @@ def test_load_state_dict_non_strict_returns_missing_and_unexpected():
     result = target.load_state_dict(state, strict=False)
     missing, unexpected = result
     assert missing == ["first.weight"] and unexpected == ["bogus"]
-    assert repr(result) == ("IncompatibleKeys(missing_keys=['first.weight'], "
+    assert repr(result) == ("_IncompatibleKeys(missing_keys=['first.weight'], "
                             "unexpected_keys=['bogus'])")
     assert str(Net().load_state_dict(source.state_dict())) == \
         "<All keys matched successfully>"  # as PyTorch prints it

@@ -69,8 +69,11 @@ def _encode(obj, arrays: dict, keys: dict = None):
         return {"__tuple__": [_encode(v, arrays, keys) for v in obj]}
     if isinstance(obj, list):
         return [_encode(v, arrays, keys) for v in obj]
+    from tinynet.nn.module import Module  # (nn imports this module)
+    whole = (" (a tinynet file holds no pickled objects: save model.state_dict(), and "
+             "load it into a model built the same way)" if isinstance(obj, Module) else "")
     raise TypeError(f"tn.save: obj must hold tensors, arrays, numbers, strings, None and "
-                    f"dicts, lists and tuples of them, got {type(obj).__name__}")
+                    f"dicts, lists and tuples of them, got {type(obj).__name__}{whole}")
 
 
 def _decode(data, tensors: dict):

@@ -6,8 +6,10 @@ Each fault changes every gradient the op's backward returns (``None`` stays ``No
   * ``sign_flip``: ``-g``, the gradient negated (a sign slip, as d(-x)/dx = 1);
   * ``missing_factor``: ``g / 2``, a factor 2 dropped (as writing d(x²)/dx = x);
   * ``wrong_reduction``: ``g · N``, N the length of the gradient's first axis (1 for a
-    scalar), as forgetting the 1/N of a mean over a batch of N: for the losses and
-    ``Mean``, exactly that bug; a scalar input (N = 1) shows nothing, as the bug would.
+    scalar), as forgetting the 1/N of a mean over a batch of N: exactly that bug for the
+    losses averaged over a batch of N rows and for a ``Mean`` over the first axis alone
+    (a mean over every element of an (N, D) input forgot N·D, more than N); a scalar
+    input (N = 1) shows nothing, as the bug would.
 
 The op's class gets a wrapped ``backward`` while the block runs, and its own back on
 exit, even when the block raises; the fast paths are off inside it, so the reference op

@@ -151,9 +151,9 @@ def trace_backward(model=None) -> BackwardTrace:
         >>> with tn.classroom.trace_backward() as trace:
         ...     ((x * b).sum()).backward()
         >>> print(trace)
-        step  op   grad in  input  gradient out     goes to
-        1     Sum  scalar   0      (2,)             step 2 (Mul)
-        2     Mul  (2,)     0      (2,)             leaf
+        step  op   grad in  input  gradient out           goes to
+        1     Sum  scalar   0      (2,)                   step 2 (Mul)
+        2     Mul  (2,)     0      (2,)                   leaf
                             1      (2,) summed to scalar  leaf
     """
     return BackwardTrace(model)

@@ -17,9 +17,9 @@ from tinynet.tensor import Tensor
 EXTRA_STATE = "_extra_state"  # the key of a module's get_extra_state() in its state_dict
 
 
-class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+class _IncompatibleKeys(namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict`` returns: the names it missed and those it did not know;
-    printed as PyTorch prints it when both are empty."""
+    printed as PyTorch prints it (under its name, and so when both are empty)."""
 
     __slots__ = ()
 
@@ -29,6 +29,9 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
         return super().__repr__()
 
     __str__ = __repr__
+
+
+IncompatibleKeys = _IncompatibleKeys
 
 
 class ModuleState(StateDictHooks):

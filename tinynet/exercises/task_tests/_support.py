@@ -19,8 +19,12 @@ def run_op(op, *inputs, grad=None):
         raise AssertionError(f"{op.__name__}.forward returned None. Hint: end forward with "
                              f"return and the output array")
     out = np.asarray(out)
+    # read-only, as the engine hands it over: it may be the very array another op gets
+    grad = np.array(np.ones_like(out) if grad is None else grad)
+    grad.setflags(write=False)
+    saved = [np.array(a) if isinstance(a, np.ndarray) else a for a in ctx.saved_tensors]
     try:
-        grads = op.backward(ctx, np.ones_like(out) if grad is None else grad)
+        grads = op.backward(ctx, grad)
     except (IndexError, ValueError) as error:
         if ctx.saved_tensors == () and ("index out of range" in str(error) or
                                         "values to unpack" in str(error)):
@@ -28,7 +32,29 @@ def run_op(op, *inputs, grad=None):
                 f"{op.__name__}.backward read ctx.saved_tensors ({error}), but forward saved "
                 f"nothing. Hint: in forward, call ctx.save_for_backward(...) with what "
                 f"backward needs") from None
+        if "read-only" in str(error):
+            raise AssertionError(
+                f"{op.__name__}.backward changed the incoming gradient in place ({error}). "
+                f"Hint: the engine may hand the same array to several ops (x used twice): "
+                f"compute a new array (grad * mask, grad - s), never grad[...] = or "
+                f"grad -= ...") from None
         raise
+    except (TypeError, AttributeError) as error:
+        if "NoneType" not in str(error):
+            raise
+        raise AssertionError(
+            f"{op.__name__}.backward failed on a None ({type(error).__name__}: {error}). "
+            f"Hint: backward gets only what forward saved (an activation's derivative(x, y) "
+            f"gets None for the one forward did not save): compute from what you "
+            f"saved") from None
+    for before, after in zip(saved, ctx.saved_tensors):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, after,
+                                                                 equal_nan=True):
+            raise AssertionError(
+                f"{op.__name__}.backward changed an array forward saved (shape "
+                f"{before.shape}) in place: a second backward through the same graph "
+                f"(retain_graph=True) would read the changed values. Hint: write into a "
+                f"copy (g = p.copy(), then change g)")
     grads = grads if isinstance(grads, tuple) else (grads,)
     if len(grads) != len(inputs):  # (the engine refuses it too, on the first backward)
         raise AssertionError(

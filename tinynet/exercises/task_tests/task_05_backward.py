@@ -1,5 +1,7 @@
 """Task 5: the backward pass (tasks/05_backward.md). Broadcasting only where the test
 puts in a correct ``unbroadcast`` of its own: task 4 is not needed."""
+import traceback
+
 import numpy as np
 
 import tinynet as tn
@@ -13,10 +15,17 @@ def leaf(values):
 
 
 def backward(loss):
-    """``loss.backward()``, with the KeyError of an op pushed twice said in words."""
+    """``loss.backward()``, with the KeyError of a node taken twice said in words: an op
+    pushed on the heap twice, or a leaf listed twice."""
     try:
         loss.backward()
-    except KeyError:
+    except KeyError as error:
+        where = traceback.extract_tb(error.__traceback__)[-1].name
+        if where == "_write_leaf_grads":
+            raise AssertionError("writing the leaves' gradients took one leaf's gradient "
+                                 "twice (grads.pop(id(leaf)) raised KeyError): the leaf is "
+                                 "in leaves more than once. Hint: append a leaf to leaves "
+                                 "only the first time it receives a gradient") from None
         raise AssertionError("run_backward popped an op whose gradient it had already taken "
                              "(grads.pop(id(ctx)) raised KeyError): the op was pushed on the "
                              "heap more than once. Hint: push a context on the heap only the "
@@ -56,17 +65,39 @@ def test_a_diamond():
 
 
 def test_a_broadcast_input_gets_its_own_shape(monkeypatch):
+    calls = []
+
     def correct_unbroadcast(grad, shape):  # (task 4's answer, so that task 4 is not needed)
+        calls.append(shape)
         grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
         stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
         return grad.sum(axis=stretched, keepdims=True).reshape(shape)
 
     monkeypatch.setattr(engine, "unbroadcast", correct_unbroadcast)
+    hint = ("when gx's shape differs from the node's (node.array.shape for a leaf, "
+            "node.out_shape for an op's output), reduce it with unbroadcast(gx, shape)")
+    ones = tn.ones(3, 2, dtype=tn.float64)
     b = leaf([1.0, 2.0])
-    backward((tn.ones(3, 2, dtype=tn.float64) * b).sum())   # b broadcast over 3 rows
+    backward((ones * b).sum())   # b broadcast over 3 rows
     expect_close(b.grad, [3.0, 3.0], "the gradient of b, of shape (2,), broadcast to (3, 2)",
-                 "when gx's shape differs from the node's (node.array.shape for a leaf), "
-                 "reduce it with unbroadcast(gx, shape)")
+                 hint)
+    c = leaf([[1.0], [2.0], [3.0]])
+    backward((c * ones).sum())   # c of shape (3, 1) stretched along its last axis
+    expect_close(c.grad, [[2.0], [2.0], [2.0]],
+                 "the gradient of c, of shape (3, 1), stretched to (3, 2)", hint)
+    d = leaf([1.0, 2.0])
+    h = d.sum()                  # an op's output, a scalar broadcast to (3, 2)
+    try:
+        backward((ones * h).sum())
+    except ValueError as error:
+        raise AssertionError(f"backward through h = Σd, h broadcast to (3, 2), failed in the "
+                             f"op Σd ({error}): it got a gradient of shape (3, 2) for its "
+                             f"output of shape (). Hint: {hint}") from None
+    expect_close(d.grad, [6.0, 6.0], "the gradient of d through h = Σd, h broadcast to "
+                                     "(3, 2)", hint)
+    expect(calls == [(2,), (3, 1), ()], f"unbroadcast was called for the shapes {calls}, "
+           f"expected (2,), (3, 1) and (): once for each gradient whose shape differs from "
+           f"its node's", hint)
 
 
 def test_each_op_runs_once():

@@ -44,3 +44,7 @@ def test_without_weight_and_bias():
 
 def test_two_normalised_axes():
     _check((2, 3, 4), 2, affine=True)
+
+
+def test_two_leading_axes():
+    _check((2, 3, 4), 1, affine=True)  # a batch of sequences: w's gradient sums over both

@@ -5,20 +5,54 @@ import math
 import numpy as np
 
 import tinynet as tn
-from tinynet.exercises.task_tests._support import expect_close
+from tinynet.exercises.task_tests._support import expect, expect_close
 
 GRADS = [np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.array([-1.0, 3.0])]
 W0 = np.array([1.0, -1.0])
+# a second parameter, with gradients of its own, stepped by the same optimizer
+U0, U_GRADS = np.array([0.5, 2.0]), [np.array([-0.3, 1.0])] * 3
+STATE = {"momentum_buffer", "exp_avg", "exp_avg_sq", "step", "max_exp_avg_sq"}
 
 
 def _run(make):
-    w = tn.tensor(W0.copy(), requires_grad=True)
-    optimizer = make([w])
+    """W's path over GRADS, stepped with a second parameter U beside it; U's path must be
+    the one it takes alone (each parameter's state kept apart)."""
+    path = _path(make, ("w", "u"), "w")
+    expect_close(_path(make, ("w", "u"), "u"), _path(make, ("u",), "u"),
+                 "the second parameter's path, stepped beside the first (and alone)",
+                 "keep each parameter's state apart: self.state[p], for each p")
+    return path
+
+
+def _path(make, names, follow):
+    """The path of parameter ``follow`` ("w" or "u") under ``make`` stepping ``names``.
+    Each step's gradient is written into the same ``.grad`` arrays after
+    ``zero_grad(set_to_none=False)``, as backward accumulates into them; the step must
+    leave them as they were and keep its state under PyTorch's names."""
+    tensors = {"w": tn.tensor(W0.copy(), requires_grad=True),
+               "u": tn.tensor(U0.copy(), requires_grad=True)}
+    grads = {"w": GRADS, "u": U_GRADS}
+    optimizer = make([tensors[name] for name in names])
     path = []
-    for g in GRADS:
-        w.grad = tn.tensor(g)
+    for step in range(len(GRADS)):
+        optimizer.zero_grad(set_to_none=False)
+        for name in names:
+            p = tensors[name]
+            if p.grad is None:
+                p.grad = tn.tensor(np.zeros_like(grads[name][step]))
+            p.grad.array += grads[name][step]  # (the array the optimizer may refer to)
         optimizer.step()
-        path.append(w.detach().numpy().copy())
+        for name in names:
+            expect_close(tensors[name].grad, grads[name][step],
+                         "a parameter's .grad after optimizer.step()",
+                         "the step must not change p.grad: add weight decay into a new "
+                         "array (g = g + wd·p), and copy g into the momentum buffer at the "
+                         "first step (g.copy())")
+            kept = set(optimizer.state.get(tensors[name], {}))
+            expect(kept <= STATE, f"the state of a parameter holds {sorted(kept - STATE)}",
+                   "keep it under PyTorch's names: momentum_buffer; exp_avg, exp_avg_sq, "
+                   "step (and max_exp_avg_sq with amsgrad)")
+        path.append(tensors[follow].detach().numpy().copy())
     return path
 
 
