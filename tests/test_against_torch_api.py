@@ -913,11 +913,15 @@ def test_atan2_of_integers_broadcast_shapes_and_module_lookups_as_pytorch():
         model_with_none.register_buffer("none", None)
         results.append((y.grad.tolist(), x.grad.tolist(), model_with_none.get_buffer("none"),
                         tuple(lib.ones(2, 3).swapaxes(axis0=0, axis1=1).shape)))
-        results.append((angles.tolist(), str(angles.dtype).split(".")[-1],
+        results.append((np.float32(angles.tolist()), str(angles.dtype).split(".")[-1],
                         tuple(lib.broadcast_shapes((2, 1), (3,), 1)),
                         model.get_parameter("0.weight") is model[0].weight,
                         model.get_buffer("1.running_var") is model[1].running_var,
                         lib.nn.init._calculate_fan_in_and_fan_out(lib.empty(5, 3, 2))))
+    # float32 angles within an ulp: numpy's vectorised arctan2 (AVX-512) may round the
+    # last bit otherwise than PyTorch's kernel
+    np.testing.assert_array_max_ulp(results[1][0], results[3][0], maxulp=1)
+    results[1], results[3] = results[1][1:], results[3][1:]
     assert results[:2] == results[2:]
     for lookup in ('get_parameter("1.running_mean")', 'get_buffer("0.weight")',
                    'get_parameter("0.nope")'):

@@ -162,7 +162,8 @@ def test_unsupported_values_are_refused_before_anything_is_written(tmp_path):
         tn.save({"z": np.array([1j])}, path)
     # a whole model, as PyTorch pickles it: the error says what to save instead
     with pytest.raises(TypeError, match=r"got Linear \(a tinynet file holds no pickled "
-                                        r"objects: save model.state_dict\(\)"):
+                                        r"objects: save its state_dict\(\), and load that "
+                                        r"into a Linear built the same way\)"):
         tn.save(tn.nn.Linear(2, 2), path)
     assert os.listdir(tmp_path) == []
 

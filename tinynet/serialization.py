@@ -69,9 +69,10 @@ def _encode(obj, arrays: dict, keys: dict = None):
         return {"__tuple__": [_encode(v, arrays, keys) for v in obj]}
     if isinstance(obj, list):
         return [_encode(v, arrays, keys) for v in obj]
-    from tinynet.nn.module import Module  # (nn imports this module)
-    whole = (" (a tinynet file holds no pickled objects: save model.state_dict(), and "
-             "load it into a model built the same way)" if isinstance(obj, Module) else "")
+    # a model or an optimizer, as PyTorch pickles them whole (nn sits above this layer)
+    whole = (f" (a tinynet file holds no pickled objects: save its state_dict(), and load "
+             f"that into a {type(obj).__name__} built the same way)"
+             if callable(getattr(obj, "state_dict", None)) else "")
     raise TypeError(f"tn.save: obj must hold tensors, arrays, numbers, strings, None and "
                     f"dicts, lists and tuples of them, got {type(obj).__name__}{whole}")
 
