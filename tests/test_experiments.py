@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet.experiments import COLUMNS, compare_activations
+from tinynet.experiments import COLUMNS, Comparison, compare_activations
 from tinynet.training import History
 
 SMALL = dict(dataset="moons", activations=["relu", "sigmoid"], depth=2, width=8, epochs=3,
@@ -103,6 +103,18 @@ def test_csv_and_table(serial, tmp_path):
     table = serial.table()
     assert table.splitlines()[0].startswith("| activation | test acc (mean ± std)")
     assert len(table.splitlines()) == 4 and str(serial) == table
+
+
+def test_one_seed_has_no_spread_to_show():
+    rows = [{"activation": "relu", "test_acc_mean": 0.9, "test_acc_std": 0.0, "diverged": d,
+             "epochs_to_target": 1.0, "grad_ratio": 0.5, "dead_rate": 0.1,
+             "saturation_rate": 0.5, "us_per_step": 100.0} for d in (0, 1)]
+    one = Comparison(rows[:1], [], {"seeds": [0]}).table().splitlines()[2]
+    assert one.startswith("| relu | 0.900 ± – | 1.0 |")
+    two = Comparison(rows[:1], [], {"seeds": [0, 1]}).table().splitlines()[2]
+    assert two.startswith("| relu | 0.900 ± 0.000 |")  # two seeds that agree: a spread of 0
+    # two seeds, one diverged: one trained
+    assert "| 0.900 ± – |" in Comparison(rows[1:], [], {"seeds": [0, 1]}).table()
 
 
 @pytest.mark.parametrize("kwargs, match", [

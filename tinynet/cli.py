@@ -389,7 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--target", type=_fraction, default=0.9,
                          help="accuracy for 'epochs to target' (0.9)")
     compare.add_argument("--csv", type=_output_path, help="write the table as CSV")
-    compare.add_argument("--plot", type=_figure_path, help="write the comparison figure (PNG)")
+    compare.add_argument("--plot", type=_figure_path,
+                         help="write the comparison figure (PNG, or the format of the "
+                              "file's extension: .pdf, .svg...)")
     compare.set_defaults(run=_compare)
 
     train = commands.add_parser("train", help="train one MLP and print its diagnostics")
@@ -400,7 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "and the minibatch order (0)")
     train.add_argument("--json", type=_output_path, help="write the History as JSON")
     train.add_argument("--plot", type=_figure_path,
-                       help="write the per-layer gradient norms figure (PNG)")
+                       help="write the per-layer gradient norms figure (PNG, or the "
+                            "format of the file's extension)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 

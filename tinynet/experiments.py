@@ -146,7 +146,9 @@ class Comparison:
             if not math.isfinite(r["test_acc_mean"]):  # (no seed trained: nothing to reach)
                 reach = "–"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
-            accuracy = f"{r['test_acc_mean']:.3f} ± {r['test_acc_std']:.3f}" \
+            # (one seed trained: it has no spread to show, not a spread of 0)
+            spread = f"{r['test_acc_std']:.3f}" if n_seeds - r["diverged"] > 1 else "–"
+            accuracy = f"{r['test_acc_mean']:.3f} ± {spread}" \
                 if math.isfinite(r["test_acc_mean"]) else "–"
             rows.append([r["activation"], accuracy,
                          reach, _cell(r["grad_ratio"], ".1e"), _cell(r["dead_rate"], ".0%"),
