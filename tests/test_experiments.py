@@ -109,12 +109,17 @@ def test_one_seed_has_no_spread_to_show():
     rows = [{"activation": "relu", "test_acc_mean": 0.9, "test_acc_std": 0.0, "diverged": d,
              "epochs_to_target": 1.0, "grad_ratio": 0.5, "dead_rate": 0.1,
              "saturation_rate": 0.5, "us_per_step": 100.0} for d in (0, 1)]
-    one = Comparison(rows[:1], [], {"seeds": [0]}).table().splitlines()[2]
+    def runs(*accuracies):
+        return [{"activation": "relu", "seed": s, "test_acc": a}
+                for s, a in enumerate(accuracies)]
+
+    one = Comparison(rows[:1], runs(0.9), {"seeds": [0]}).table().splitlines()[2]
     assert one.startswith("| relu | 0.900 ± – | 1.0 |")
-    two = Comparison(rows[:1], [], {"seeds": [0, 1]}).table().splitlines()[2]
+    two = Comparison(rows[:1], runs(0.9, 0.9), {"seeds": [0, 1]}).table().splitlines()[2]
     assert two.startswith("| relu | 0.900 ± 0.000 |")  # two seeds that agree: a spread of 0
-    # two seeds, one diverged: one trained
-    assert "| 0.900 ± – |" in Comparison(rows[1:], [], {"seeds": [0, 1]}).table()
+    # two seeds, one diverged in its first epoch (no accuracy): one measured
+    assert "| 0.900 ± – |" in Comparison(rows[1:], runs(0.9, float("nan")),
+                                         {"seeds": [0, 1]}).table()
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -10,6 +10,7 @@ A run that diverges (its loss stops being finite) is kept: its record says so an
 where, and its metrics are those of its last finite epoch (none, when it diverged in its
 first epoch: its model is the untrained one).
 """
+import collections
 import csv
 import math
 import numbers
@@ -140,14 +141,16 @@ class Comparison:
                   "grad norm first/last", "dead", "saturated", "µs/step"]
         titles += ["diverged"] if show_diverged else []
         n_seeds = len(self.settings.get("seeds", [])) or 1
+        accuracies = collections.Counter(run["activation"] for run in self.runs
+                                         if math.isfinite(run["test_acc"]))
         rows = []
         for r in self.rows:
             reach = "never" if r["epochs_to_target"] is None else f"{r['epochs_to_target']:.1f}"
             if not math.isfinite(r["test_acc_mean"]):  # (no seed trained: nothing to reach)
                 reach = "–"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
-            # (one seed trained: it has no spread to show, not a spread of 0)
-            spread = f"{r['test_acc_std']:.3f}" if n_seeds - r["diverged"] > 1 else "–"
+            # (one seed's accuracy has no spread to show, not a spread of 0)
+            spread = f"{r['test_acc_std']:.3f}" if accuracies[r["activation"]] > 1 else "–"
             accuracy = f"{r['test_acc_mean']:.3f} ± {spread}" \
                 if math.isfinite(r["test_acc_mean"]) else "–"
             rows.append([r["activation"], accuracy,

@@ -19,7 +19,8 @@ def run_op(op, *inputs, grad=None):
         raise AssertionError(f"{op.__name__}.forward returned None. Hint: end forward with "
                              f"return and the output array")
     out = np.asarray(out)
-    # read-only, as the engine hands it over: it may be the very array another op gets
+    # read-only: the engine may hand backward a broadcast view (read-only), or the very
+    # array another op gets too (x used twice), so a backward must not write into it
     grad = np.array(np.ones_like(out) if grad is None else grad)
     grad.setflags(write=False)
     saved = [np.array(a) if isinstance(a, np.ndarray) else a for a in ctx.saved_tensors]
