@@ -101,3 +101,16 @@ def test_links_between_pages_resolve(page):
             headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
             assert fragment in {anchor(h) for h in headings}, (
                 f"{page.name} links to {target}#{fragment}: no such heading")
+
+
+def test_the_readme_s_scikit_learn_example_converges_as_its_comment_says():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    code = next(code for _, code in python_blocks((ROOT / "README.md").read_text(
+        encoding="utf-8")) if "cross_val_score" in code)
+    assert "no warning" in code
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+        warnings.simplefilter("error", ConvergenceWarning)
+        exec(compile(code, "README.md, the scikit-learn block", "exec"), {"__name__": "readme"})
