@@ -67,8 +67,9 @@ def report(title: str, rows) -> str:
     correct = sum(got == s.expected for s, got, _ in rows)
     healthy = [(s, got) for s, got, _ in rows if not s.expected]
     alarms = sum(bool(got) for _, got in healthy)
-    lines += ["", f"{correct}/{len(rows)} scenarios diagnosed exactly; "
-                  f"{alarms} false alarms on {len(healthy)} healthy runs"]
+    first = sum(got == s.expected and not s.relabelled for s, got, _ in rows)
+    lines += ["", f"{correct}/{len(rows)} scenarios diagnosed exactly ({first} by the labels "
+                  f"first written); {alarms} false alarms on {len(healthy)} healthy runs"]
     return "\n".join(lines)
 
 
@@ -101,6 +102,9 @@ def main(argv=None) -> None:
                               for s, got, _ in rows},
                 "scores": scores(rows), "count": len(rows),
                 "exact": sum(got == s.expected for s, got, _ in rows),
+                # by the labels written before the runs (a corrected one was wrong by them)
+                "exact_by_first_labels": sum(got == s.expected and not s.relabelled
+                                             for s, got, _ in rows),
                 "healthy": len(healthy), "false_alarms": sum(bool(got) for got in healthy)}
     print(f"({time.perf_counter() - start:.0f} s)")
     if args.write_results and not args.only:

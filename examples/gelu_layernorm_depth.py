@@ -9,9 +9,9 @@ the activation, the normalisation, the initialisation and the learning rate chan
   * relu, init 'kaiming': std √2/√fan_in, tinynet's default (``init='auto'``) for ReLU.
   * relu+ln and gelu+ln, init 'pytorch' (``init='auto'`` under LayerNorm): LayerNorm after
     every activation re-standardises each sample, so depth does not compound a bad scale.
-  * gelu+ln, init 'kaiming': the same with Kaiming's larger weights. NOTE: LayerNorm's
-    output does not change when W is scaled, so Adam's fixed-size steps move larger
-    weights relatively less: the weights' scale sets the effective step size.
+  * gelu+ln, init 'kaiming': the same with Kaiming's larger weights. NOTE: LayerNorm
+    comes after GELU, so W's scale sets where on GELU's curve the units work, and Adam's
+    steps of ~lr per weight move larger weights relatively less, as a lower rate would.
 
 Each cell is the test accuracy, mean ± std over the seeds; then the first/last Linear
 gradient-norm ratio at initialisation (``tn.init_report``), geometric mean over seeds.

@@ -209,8 +209,9 @@ class MLP(nn.Sequential):
         if scheme == "auto" and nonlinearity is None:
             scheme = "pytorch"  # an activation without a known gain: PyTorch's default
         if scheme == "auto" and self.norm == "layernorm":
-            # LayerNorm undoes any weight scale, and Kaiming's larger weights only shrink
-            # Adam's relative steps (docs/activations.md measures it on digits)
+            # with LayerNorm after each activation, depth does not compound the weights'
+            # scale, and Kaiming's larger weights learned more slowly under Adam's default
+            # rate (smaller relative steps; docs/activations.md measures it on digits)
             scheme = "pytorch"
         elif scheme == "auto":
             bounded = nonlinearity in ("sigmoid", "tanh", "linear")

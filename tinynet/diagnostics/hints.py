@@ -411,8 +411,9 @@ FITTED_LOSS = 0.25  # a final training loss at most this share of guessing's: th
 def dead_units(run: _Run) -> list:
     """A ReLU layer has DEAD_RATE = 25% or more of its units dead in the last epoch: f'
     was exactly 0 for every sample the Monitor saw, so no gradient reaches their weights
-    and they never recover (keras-contrib's DeadReluDetector counts a unit dead when it
-    never fires on the data; Lu et al. 2019, "Dying ReLU and Initialization"). A quarter
+    and they come back only if the layers below them change what feeds them (docs/
+    claims.md counts some that did). keras-contrib's DeadReluDetector counts a unit dead
+    when it never fires on the data; Lu et al. 2019, "Dying ReLU and Initialization". A quarter
     of a layer is capacity lost, not noise. Units that died in training were pushed there
     by large steps; when every such layer was already about as dead at initialisation
     (at most DEAD_GROWTH = 5 points below its last rate in the probe of
