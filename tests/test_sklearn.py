@@ -269,6 +269,33 @@ def test_a_regressor_refuses_text_targets_by_name():
         MLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, y.astype(str))
 
 
+@pytest.mark.parametrize("dtype", [str, "S", object])
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_text_inputs_are_refused_as_scikit_learn_refuses_them(Estimator, dtype):
+    # numpy, given the estimator's float dtype, would parse '1.5' and b'2' silently
+    X = np.array([["1.5", "2"], ["0.1", "-3"], ["2", "1e1"], ["4", "0"]] * 5).astype(dtype)
+    y = np.array([0, 1, 0, 1] * 5)
+    name = Estimator.__name__
+    with pytest.raises(ValueError, match=rf"{name}.fit: X must hold numbers, got strings or "
+                                         rf"bytes \(dtype "):
+        Estimator(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    fitted = Estimator(hidden_layer_sizes=(3,), max_iter=2).fit(X.astype(float), y)
+    with pytest.raises(ValueError, match=rf"{name}.predict: X must hold numbers"):
+        fitted.predict(X[:2])
+    with pytest.raises(ValueError, match=rf"{name}.predict: X must hold numbers"):
+        fitted.predict([["1", "2"]])  # a list of strings too
+
+
+def test_fit_routes_no_checkpoint_path_as_metadata():
+    import sklearn
+    from sklearn.neural_network import MLPClassifier as Theirs
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        assert str(MLPClassifier().get_metadata_routing()) == \
+            str(Theirs().get_metadata_routing())
+        assert "resume_from" not in str(MLPRegressor().get_metadata_routing())
+
+
 def test_a_column_vector_target_of_a_regressor_warns_as_scikit_learn():
     from sklearn.exceptions import DataConversionWarning
     X, y = make_regression(40, 3, random_state=0)

@@ -5,7 +5,9 @@ import numbers
 import os
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
+from sklearn.utils import metadata_routing
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 try:  # scikit-learn's error for a bad parameter: a ValueError and a TypeError
@@ -33,6 +35,9 @@ RATE_SCHEDULES = ("constant", "invscaling", "adaptive")  # the 'sgd' solver's le
 class _BaseMLP(_Epochs, BaseEstimator):
     """Shared parameters, validation and the training loop (``_Epochs``, in _epochs.py) of
     both estimators."""
+
+    # fit's resume_from is a checkpoint's path, not data a meta-estimator could route
+    __metadata_request__fit = {"resume_from": metadata_routing.UNUSED}
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
@@ -260,6 +265,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
         # the fitted network's dtype (a dtype set since applies from the next fit on)
+        _refuse_text(X, f"{type(self).__name__}.predict")
         X = validate_data(self, X, reset=False, dtype=self._weights[0].array.dtype)
         self.model_.eval()
         with no_grad():
@@ -307,6 +313,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
         kept = {name: vars(self)[name] for name in _SET_BY_CHECKS if name in vars(self)}
         try:
             self._check_targets(y, where)
+            _refuse_text(X, where)
             X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
                                  multi_output=self._multi_output)
             y = self._encode_targets(y, first, where, classes)
@@ -421,3 +428,15 @@ def _seed(random_state, where: str):
         return int(random_state.randint(2 ** 31))
     raise ValueError(f"{where}: random_state must be None, an int or a RandomState, got "
                      f"{random_state!r}")
+
+
+def _refuse_text(X, where: str) -> None:
+    """Refuse text in X, as scikit-learn's numeric check does: given one float dtype,
+    numpy would parse '1.5' (and b'2') silently."""
+    if issparse(X) or hasattr(X, "dtypes"):  # (a DataFrame: scikit-learn converts it)
+        return
+    array = X if isinstance(X, np.ndarray) else np.asarray(X)
+    kind = array.dtype.kind
+    if kind in "US" or kind == "O" and any(isinstance(v, (str, bytes)) for v in array.flat):
+        raise ValueError(f"{where}: X must hold numbers, got strings or bytes (dtype "
+                         f"{array.dtype}); convert them first, e.g. X.astype(float)")
