@@ -84,36 +84,6 @@ def test_matmuls_only_does_the_steps_products():
     assert calls == forward + backward
 
 
-def test_matrix_products_are_the_same_with_torch_tensors():
-    # gemm_floor.py times these products through PyTorch: the same calls, on its tensors
-    torch = pytest.importorskip("torch")
-    seen = {}
-
-    class Recorder:  # records each product's operand shapes, for numpy and torch alike
-        def __init__(self, value, lib):
-            self.value, self.lib = value, lib
-
-        @property
-        def T(self):
-            return Recorder(self.value.T, self.lib)
-
-        def __matmul__(self, other):
-            seen.setdefault(self.lib, []).append((tuple(self.value.shape),
-                                                  tuple(other.value.shape)))
-            return Recorder(self.value @ other.value, self.lib)
-
-    rng = np.random.default_rng(0)
-    weights = [rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]
-    x = rng.standard_normal((5, 3))
-    from numpy_step import matrix_products  # (benchmarks/ is on the path)
-    matrix_products([Recorder(w, "numpy") for w in weights], Recorder(x, "numpy"))
-    matrix_products([Recorder(torch.from_numpy(w), "torch") for w in weights],
-                    Recorder(torch.from_numpy(x), "torch"))
-    assert seen["numpy"] == seen["torch"] == [((5, 3), (3, 4)), ((5, 4), (4, 2)),
-                                              ((2, 5), (5, 4)), ((5, 2), (2, 4)),
-                                              ((4, 5), (5, 3))]
-
-
 def test_gemm_floor_prints_a_row_per_config_and_library(capsys):
     pytest.importorskip("torch")
     gemm_floor.main(["--config", "toy", "--rounds", "2", "--steps", "2"])

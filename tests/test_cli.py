@@ -73,6 +73,18 @@ def test_train_that_diverges_reports_it_and_exits_1(capsys, tmp_path):
     assert not png.exists() and f"{png} not written: no epoch finished" in captured.err
 
 
+def test_train_s_hints_name_its_flags(capsys):
+    # a rate far too low on a ReLU net whose units were dead from the start: both hints,
+    # each in the command's flags, or said to be Python's where it has none
+    assert main(["train", "--lr", "1e-7", "--activation", "relu", "--depth", "6", "--width",
+                 "8", "--epochs", "4", "--quiet"]) == 0
+    hints = [line for line in capsys.readouterr().out.splitlines() if line.startswith("hint:")]
+    assert any("raise the learning rate (--lr) (by 10x or more)" in h for h in hints)
+    dead = next(h for h in hints if h.startswith("hint: dead ReLUs"))
+    assert "(in Python: nn.init.constant_(layer.bias, 0.01)), try another --seed" in dead
+    assert "standardise" not in dead  # the CLI's datasets are standardised
+
+
 def test_plot_activations_writes_a_png(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     path = tmp_path / "activations.png"

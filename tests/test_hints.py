@@ -182,9 +182,9 @@ def test_a_validation_rise_with_a_rebounding_training_loss_is_a_too_high_rate():
         return [_record(e, train_loss=t, val_loss=v, update=2e-2) for e, (v, t) in
                 enumerate(zip(val, train), start=1)]
 
-    config = {"initial_loss": 2.0}  # the rebound must exceed 2% of it: 0.04
+    config = {"initial_loss": 2.0}  # the rebound must exceed 4% of it: 0.08
     val = [1.0, 0.6, 0.7, 0.75, 0.8, 0.85]
-    bounced = [1.0, 0.5, 0.2, 0.35, 0.15, 0.1]  # 0.35 > 1.5 x 0.2, by 0.15 > 0.04
+    bounced = [1.0, 0.5, 0.2, 0.35, 0.15, 0.1]  # 0.35 > 1.5 x 0.2, by 0.15 > 0.08
     found = diagnose(run(val, bounced), config)
     assert [h.kind for h in found] == ["lr_too_high"]
     assert found[0].epoch == 4 and "went back up, to 0.35 in epoch 4 from 0.2 in epoch 3" \
@@ -195,6 +195,12 @@ def test_a_validation_rise_with_a_rebounding_training_loss_is_a_too_high_rate():
     doubled = [1.0, 0.5, 0.09, 0.2, 0.17, 0.18]  # 2.2x, by 0.11, the rise it stays at
     assert _kinds(run(val, doubled), config) == {"lr_too_high"}
     assert _kinds(run(val, near_zero), config) == {"overfitting"}
+    below = [1.0, 0.5, 0.1, 0.16, 0.09, 0.08]  # 1.6x, by 0.06: under the floor (over 2%)
+    assert _kinds(run(val, below), config) == {"overfitting"}
+    # a binary task's near-zero loss jittering while its validation loss climbs: overfitting
+    binary = [_record(e, train_loss=t, val_loss=v, update=2e-3) for e, (t, v) in enumerate(
+        zip([.40, .15, .05, .020, .035, .015, .012], [.42, .30, .28, .33, .38, .42, .47]), 1)]
+    assert _kinds(binary, {"initial_loss": 0.693}) == {"overfitting"}
     unmonitored = run(val, bounced)
     for record in unmonitored:
         record["layers"] = {}  # fit(monitor=False): no update ratio to quote
@@ -339,6 +345,16 @@ def test_dead_units_do_not_hide_a_rate_too_low_for_the_units_alive():
     assert found["dead_units"].advice.startswith("start the biases at 0")
     config["input"]["max_abs_mean"] = 3.0  # inputs off centre: standardising may help
     assert diagnose(records, config)[0].advice.startswith("standardise the inputs")
+
+
+def test_units_training_killed_are_not_told_to_raise_the_rate_as_well():
+    """60% of a layer died in training (5% at initialisation), the weights barely move:
+    the dead units' advice (a lower rate) stands alone, not beside 'raise the rate'."""
+    records = [_record(e, train_loss=0.69, update=5e-6, dead=0.6, dead_since=[1])
+               for e in (1, 2)]
+    found = {h.kind: h for h in diagnose(records, {"initial_dead_rate": {"1": 0.05}})}
+    assert set(found) == {"dead_units"}
+    assert found["dead_units"].advice.startswith("lower the learning rate")
 
 
 def test_dead_units_at_about_their_initial_rate_are_not_blamed_on_the_rate():

@@ -265,14 +265,15 @@ def test_adamw_decays_the_weights_by_alpha_in_place_of_the_l2_penalty(iris):
 def test_a_regressor_refuses_text_targets_by_name():
     X, y = make_regression(20, 3, random_state=0)
     with pytest.raises(ValueError, match=r"MLPRegressor.fit: y must hold numbers, got "
-                                         r"strings \(dtype <U"):
+                                         r"strings or bytes \(dtype <U"):
         MLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, y.astype(str))
 
 
 @pytest.mark.parametrize("dtype", [str, "S", object])
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
-def test_text_inputs_are_refused_as_scikit_learn_refuses_them(Estimator, dtype):
+def test_text_inputs_are_refused_at_fit_and_predict(Estimator, dtype):
     # numpy, given the estimator's float dtype, would parse '1.5' and b'2' silently
+    # (scikit-learn's MLP parses them at fit and refuses them at predict)
     X = np.array([["1.5", "2"], ["0.1", "-3"], ["2", "1e1"], ["4", "0"]] * 5).astype(dtype)
     y = np.array([0, 1, 0, 1] * 5)
     name = Estimator.__name__
@@ -284,6 +285,12 @@ def test_text_inputs_are_refused_as_scikit_learn_refuses_them(Estimator, dtype):
         fitted.predict(X[:2])
     with pytest.raises(ValueError, match=rf"{name}.predict: X must hold numbers"):
         fitted.predict([["1", "2"]])  # a list of strings too
+    if Estimator is MLPClassifier:
+        with pytest.raises(ValueError, match=r"MLPClassifier.predict_proba: X must hold"):
+            fitted.predict_proba(X[:2])
+    # numbers in an object array or a list are numbers
+    np.testing.assert_array_equal(fitted.predict(X.astype(float).astype(object)),
+                                  fitted.predict(X.astype(float).tolist()))
 
 
 def test_fit_routes_no_checkpoint_path_as_metadata():

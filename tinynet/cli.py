@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from tinynet.checks import suggest
-from tinynet.diagnostics.hints import for_cli
+from tinynet.diagnostics.hints import reworded
 from tinynet.data import DATASETS
 from tinynet.models import ACTIVATIONS
 
@@ -98,6 +98,23 @@ def _output_path(text: str) -> str:
 
 
 OUTPUTS = ("csv", "json", "plot")  # the options that name a file to write
+
+# The hints' advice names fit's and MLP's arguments; for `tinynet train`, its flags, and
+# what it has no flag for is said to be Python's (so the advice can still be followed).
+HINTS_IN_FLAGS = (
+    ("stop earlier (callbacks=[EarlyStopping(restore_best_weights=True)])",
+     "stop earlier (fewer --epochs; in Python: callbacks=[EarlyStopping("
+     "restore_best_weights=True)])"),
+    ("the learning rate", "the learning rate (--lr)"),
+    ("add LayerNorm", "add LayerNorm (--norm layernorm)"),
+    ("try another seed", "try another --seed"),
+    ("a smaller model", "a smaller model (--depth, --width)"),
+    ("(fit(clip_grad_norm=1.0))", "(in Python: fit(clip_grad_norm=1.0))"),
+    ("(nn.init.constant_(layer.bias, 0.01))", "(in Python: nn.init.constant_(layer.bias, 0.01))"),
+    ("(optimizer='adamw')", "(in Python: fit(optimizer='adamw'))"),
+    ("(a scheduler)", "(in Python: a scheduler)"),
+    ("(MLP(init='auto')", "(in Python: MLP(init='auto')"),
+)
 
 
 def _refuse_one_file_twice(parser, args) -> None:
@@ -241,7 +258,7 @@ def _train(args) -> int:
     if history.records:
         print(history.summary())
     for hint in history.diagnose():  # (in the words of this command's flags)
-        print("hint:", dataclasses.replace(hint, advice=for_cli(hint.advice)))
+        print("hint:", dataclasses.replace(hint, advice=reworded(hint.advice, HINTS_IN_FLAGS)))
     if args.json:
         _write(args.json, history.to_json)
     if args.plot:

@@ -149,8 +149,10 @@ class Comparison:
             if not math.isfinite(r["test_acc_mean"]):  # (no seed trained: nothing to reach)
                 reach = "–"
             cost = "–" if r["us_per_step"] is None else f"{r['us_per_step']:.0f}"
-            # (one seed's accuracy has no spread to show, not a spread of 0)
-            spread = f"{r['test_acc_std']:.3f}" if accuracies[r["activation"]] > 1 else "–"
+            # (one seed's accuracy has no spread to show, not a spread of 0; rows given
+            # without their runs count the seeds that did not diverge)
+            measured = accuracies[r["activation"]] if self.runs else n_seeds - r["diverged"]
+            spread = f"{r['test_acc_std']:.3f}" if measured > 1 else "–"
             accuracy = f"{r['test_acc_mean']:.3f} ± {spread}" \
                 if math.isfinite(r["test_acc_mean"]) else "–"
             rows.append([r["activation"], accuracy,

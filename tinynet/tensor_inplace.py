@@ -94,7 +94,8 @@ def beyond_float_range(x, dtype) -> bool:
 def stored_scalar(where: str, x, dtype, finite_fits: bool = True):
     """A value to store (``fill_``, ``x[i] = v``, ``masked_fill``): a Python int must fit
     ``dtype`` as PyTorch's check has it (an unsigned dtype also takes -max..-1, wrapped:
-    uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError; with
+    uint8 -1 is 255), else a RuntimeError, where numpy raised OverflowError, and a float
+    must lie in the dtype's range (numpy wrapped inf, nan and 1e10 silently); with
     ``finite_fits``, so must a finite number stored in a floating dtype (it would become
     inf: PyTorch checks it, but not for ``x[i] = v`` into float16). numpy scalars count as
     the Python numbers they hold."""
@@ -106,6 +107,11 @@ def stored_scalar(where: str, x, dtype, finite_fits: bool = True):
             raise RuntimeError(f"{where}: value {x} cannot be converted to {dtype} without "
                                f"overflow (it must be in [{low}, {high}])")
         return np.array(x).astype(dtype)
+    if type(x) is float and dtype.kind in "iu":  # (then truncated, as PyTorch's cast)
+        info = np.iinfo(dtype)
+        if not info.min <= x <= info.max:  # (nan fails too)
+            raise RuntimeError(f"{where}: value {x!r} cannot be converted to {dtype} without "
+                               f"overflow (a float must be in [{info.min}, {info.max}])")
     if finite_fits and dtype.kind == "f" and type(x) in (int, float) and \
             beyond_float_range(x, dtype):
         raise RuntimeError(f"{where}: value {x!r} cannot be converted to {dtype} without "

@@ -120,33 +120,11 @@ FOR_ESTIMATORS = (
 
 def for_estimators(advice: str) -> str:
     """``advice`` in the words of a tinynet.sklearn estimator's parameters."""
-    return _reworded(advice, FOR_ESTIMATORS)
+    return reworded(advice, FOR_ESTIMATORS)
 
 
-# ...and for a `tinynet train` run, its flags; what it has no flag for is said to be
-# Python's (fit's and MLP's arguments stay named, so the advice can still be followed).
-FOR_CLI = (
-    ("stop earlier (callbacks=[EarlyStopping(restore_best_weights=True)])",
-     "stop earlier (fewer --epochs; in Python: callbacks=[EarlyStopping("
-     "restore_best_weights=True)])"),
-    ("the learning rate", "the learning rate (--lr)"),
-    ("add LayerNorm", "add LayerNorm (--norm layernorm)"),
-    ("try another seed", "try another --seed"),
-    ("a smaller model", "a smaller model (--depth, --width)"),
-    ("(fit(clip_grad_norm=1.0))", "(in Python: fit(clip_grad_norm=1.0))"),
-    ("(nn.init.constant_(layer.bias, 0.01))", "(in Python: nn.init.constant_(layer.bias, 0.01))"),
-    ("(optimizer='adamw')", "(in Python: fit(optimizer='adamw'))"),
-    ("(a scheduler)", "(in Python: a scheduler)"),
-    ("(MLP(init='auto')", "(in Python: MLP(init='auto')"),
-)
-
-
-def for_cli(advice: str) -> str:
-    """``advice`` in the words of ``tinynet train``'s flags."""
-    return _reworded(advice, FOR_CLI)
-
-
-def _reworded(advice: str, table: tuple) -> str:
+def reworded(advice: str, table: tuple) -> str:
+    """``advice`` with each (words, replacement) of ``table`` replaced in turn."""
     for words, replacement in table:
         advice = advice.replace(words, replacement)
     return advice
@@ -589,12 +567,12 @@ def step_size(run: _Run) -> list:
     return []
 
 
-REBOUND_FLOOR = 0.02
+REBOUND_FLOOR = 0.04
 
 
 def rebound(run: _Run, after: int = 0):
     """(the epoch of the lowest training loss so far, a later epoch whose training loss
-    rose above LOSS_SPIKE = 1.5 times it, by more than REBOUND_FLOOR = 2% of the loss at
+    rose above LOSS_SPIKE = 1.5 times it, by more than REBOUND_FLOOR = 4% of the loss at
     initialisation), the first such pair among the epochs after ``after``; or None. A
     training loss that climbs back this far is not noise from one epoch to the next:
     training undid what it had reached (the floor keeps the bounces of a loss near 0
@@ -760,9 +738,14 @@ EXPLAINS = {
 
 def _explains(cause: Hint, symptom: Hint) -> bool:
     """Whether ``cause`` explains ``symptom`` (``EXPLAINS``; and dead ReLUs, when some
-    were dead by the epoch whose gradients vanished: no gradient crosses a dead unit)."""
+    were dead by the epoch whose gradients vanished: no gradient crosses a dead unit; and
+    units that training killed, whose advice is a lower rate, over a rate too low: the
+    two would contradict each other, and the dead units are the graver. Units dead from
+    initialisation leave a rate too low standing: both are then true)."""
     if symptom.kind in EXPLAINS.get(cause.kind, ()):
         return True
+    if cause.kind == "dead_units" and symptom.kind == "lr_too_low":
+        return "initial_dead_rate" not in cause.evidence
     return cause.kind == "dead_units" and symptom.kind == "vanishing" and \
         symptom.epoch is not None and min(cause.evidence["dead_since"].values()) <= symptom.epoch
 

@@ -262,10 +262,11 @@ class _BaseMLP(_Epochs, BaseEstimator):
         optimizer = self._optimizer
         return isinstance(optimizer, optim.AdamW) and len(optimizer.param_groups) == 2
 
-    def _forward(self, X) -> np.ndarray:
+    def _forward(self, X, method: str) -> np.ndarray:
+        """The fitted network's outputs for X (``method``: the caller, named in errors)."""
         check_is_fitted(self, "model_")
         # the fitted network's dtype (a dtype set since applies from the next fit on)
-        _refuse_text(X, f"{type(self).__name__}.predict")
+        refuse_text(X, f"{type(self).__name__}.{method}")
         X = validate_data(self, X, reset=False, dtype=self._weights[0].array.dtype)
         self.model_.eval()
         with no_grad():
@@ -313,7 +314,7 @@ class _BaseMLP(_Epochs, BaseEstimator):
         kept = {name: vars(self)[name] for name in _SET_BY_CHECKS if name in vars(self)}
         try:
             self._check_targets(y, where)
-            _refuse_text(X, where)
+            refuse_text(X, where)
             X, y = validate_data(self, X, y, reset=first, dtype=np.dtype(self.dtype),
                                  multi_output=self._multi_output)
             y = self._encode_targets(y, first, where, classes)
@@ -430,13 +431,15 @@ def _seed(random_state, where: str):
                      f"{random_state!r}")
 
 
-def _refuse_text(X, where: str) -> None:
-    """Refuse text in X, as scikit-learn's numeric check does: given one float dtype,
-    numpy would parse '1.5' (and b'2') silently."""
-    if issparse(X) or hasattr(X, "dtypes"):  # (a DataFrame: scikit-learn converts it)
+def refuse_text(values, where: str, name: str = "X") -> None:
+    """Refuse strings or bytes in ``values`` (X, or a regressor's y): given the estimator's
+    float dtype, numpy would parse '1.5' and b'2' silently (scikit-learn's MLP parses
+    them at fit, and refuses them at predict). A DataFrame is left to scikit-learn's
+    conversion, and sparse X to its refusal."""
+    if issparse(values) or type(values).__name__ == "DataFrame":
         return
-    array = X if isinstance(X, np.ndarray) else np.asarray(X)
+    array = values if isinstance(values, np.ndarray) else np.asarray(values)
     kind = array.dtype.kind
     if kind in "US" or kind == "O" and any(isinstance(v, (str, bytes)) for v in array.flat):
-        raise ValueError(f"{where}: X must hold numbers, got strings or bytes (dtype "
-                         f"{array.dtype}); convert them first, e.g. X.astype(float)")
+        raise ValueError(f"{where}: {name} must hold numbers, got strings or bytes (dtype "
+                         f"{array.dtype}); convert them first, e.g. {name}.astype(float)")

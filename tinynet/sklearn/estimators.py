@@ -28,7 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from tinynet import nn
-from tinynet.sklearn.base import _BaseMLP
+from tinynet.sklearn.base import _BaseMLP, refuse_text
 from tinynet.tensor import Tensor
 
 
@@ -213,24 +213,27 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return accuracy_score(y, out.argmax(axis=1), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
-        out = self._forward(X)
+        out = self._forward(X, "predict")
         if len(self.classes_) == 2:
             return self.classes_[(out[:, 0] > 0).astype(int)]
         return self.classes_[out.argmax(axis=1)]
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log class probabilities (N, n_classes), computed stably from the logits."""
-        out = self._forward(X).astype(np.float64)
+        return self._log_proba(X, "predict_log_proba")
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (N, n_classes), rows summing to 1."""
+        return np.exp(self._log_proba(X, "predict_proba"))
+
+    def _log_proba(self, X, method: str) -> np.ndarray:
+        out = self._forward(X, method).astype(np.float64)
         if len(self.classes_) == 2:
             z = out[:, 0]
             # log σ(z) = -softplus(-z), log(1 - σ(z)) = -softplus(z)
             return -np.stack([np.logaddexp(0, z), np.logaddexp(0, -z)], axis=1)
         shifted = out - out.max(axis=1, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities (N, n_classes), rows summing to 1."""
-        return np.exp(self.predict_log_proba(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -328,10 +331,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(self, y, first: bool, where: str, classes=None) -> np.ndarray:
-        if np.asarray(y).dtype.kind in "US":  # (numpy would parse '1.5' silently)
-            raise ValueError(f"{where}: y must hold numbers, got strings (dtype "
-                             f"{np.asarray(y).dtype}); convert them first, e.g. "
-                             f"y.astype(float)")
+        refuse_text(y, where, "y")
         y = np.asarray(y, dtype=np.dtype(self.dtype))
         if y.ndim == 2 and y.shape[1] == 1:  # one target, as a column: warned, as sklearn
             y = column_or_1d(y, warn=True)
@@ -371,7 +371,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def predict(self, X) -> np.ndarray:
         """Predictions as float64, whatever ``dtype`` trained (and X's dtype):
         (N,) for one output (whether y had one column or none), (N, outputs) else."""
-        out = self._predicted(self._forward(X).astype(np.float64))
+        out = self._predicted(self._forward(X, "predict").astype(np.float64))
         return out[:, 0] if out.shape[1] == 1 else out
 
     def __sklearn_tags__(self):

@@ -95,9 +95,9 @@ def test_a_broadcast_input_gets_its_own_shape(monkeypatch):
                              f"output of shape (). Hint: {hint}") from None
     expect_close(d.grad, [6.0, 6.0], "the gradient of d through h = Σd, h broadcast to "
                                      "(3, 2)", hint)
-    expect(calls == [(2,), (3, 1), ()], f"unbroadcast was called for the shapes {calls}, "
-           f"expected (2,), (3, 1) and (): once for each gradient whose shape differs from "
-           f"its node's", hint)
+    missing = [shape for shape in ((2,), (3, 1), ()) if shape not in calls]
+    expect(not missing, f"the gradients are right, but unbroadcast was never called for the "
+           f"shapes {missing} (called for {calls})", hint)
 
 
 def test_each_op_runs_once():
