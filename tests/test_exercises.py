@@ -346,6 +346,15 @@ def test_wrong_solutions_that_pass_on_easy_inputs_fail(solved, tmp_path, task, p
     assert not result.ok and message in result.message, result.message
 
 
+def test_an_engine_that_always_calls_unbroadcast_passes(solved, tmp_path):
+    # unbroadcast to the shape a gradient has already changes nothing: a correct engine
+    work = _broken_copy(solved, tmp_path, "tinynet/autograd/engine.py",
+                        "            if gx.shape != shape:\n                gx = unbroadcast(gx, "
+                        "shape)\n", "            gx = unbroadcast(gx, shape)\n")
+    (result,) = exercises.check(work, ["backward"]).results
+    assert result.ok, result.message
+
+
 def test_an_error_in_library_code_names_the_students_line_that_led_there(solved, tmp_path):
     # `node not in leaves` compares tensors elementwise: Tensor.__bool__ raises, in
     # tensor_convert.py, which the student never wrote

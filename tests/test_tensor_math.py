@@ -790,6 +790,23 @@ def test_masked_fill_and_index_fill_check_a_0d_tensor_value_as_a_number():
     assert value.grad.item() == 2.0 and value.grad.dtype == tn.float64
 
 
+@pytest.mark.parametrize("store", [
+    lambda t, v: t.fill_(v), lambda t, v: t.masked_fill(tn.tensor([True, False]), v),
+    lambda t, v: t.masked_fill(tn.tensor([True, False]), tn.tensor(v, dtype=tn.float64)),
+    lambda t, v: t.__setitem__(0, v)])
+def test_a_float_stored_into_an_integer_dtype_must_lie_in_its_range_as_pytorch(store):
+    # numpy wrapped 1e10, inf and nan silently; a float within the range is truncated
+    for value in (1e10, float("inf"), float("nan"), 127.5, -128.5):
+        with pytest.raises(RuntimeError, match=r"cannot be converted to int8 without overflow "
+                                               r"\(a float must be in \[-128, 127\]\)"):
+            store(tn.zeros(2, dtype=tn.int8), value)
+    with pytest.raises(RuntimeError, match=r"a float must be in \[0, 255\]"):
+        store(tn.zeros(2, dtype=tn.uint8), -0.5)
+    t = tn.zeros(2, dtype=tn.int8)
+    out = store(t, -1.5)
+    assert (t if out is None else out).tolist()[0] == -1
+
+
 def test_arange_refuses_bounds_against_the_steps_sign_as_pytorch():
     for start, end, step in ((3, 0, 1), (0, 3, -1), (0.0, -0.5, 0.1)):
         with pytest.raises(ValueError, match="arange: the bounds must agree with the "
