@@ -131,7 +131,8 @@ def test_demo_runs(capsys):
     (["train", "--seed", str(2 ** 32)], "--seed: must be an integer in [0, 4294967295], got "
                                         "4294967296"),
     (["demo", "--seed", "one"], "--seed: must be an integer in [0, 4294967295], got 'one'"),
-    (["compare", "--jobs", "0"], "--jobs: must be a positive integer or -1"),
+    (["compare", "--jobs", "0"], "--jobs: must be a positive integer, or negative as in "
+                                 "joblib (-1: every core, -2: all but one), got '0'"),
     (["compare", "--target", "90"], "--target: must be an accuracy in (0, 1], got 90.0"),
     (["compare", "--norm", "batchnorm"], "invalid choice: 'batchnorm'"),
     (["train", "--activation", "swish"], "or module:Class naming your own, got 'swish' (did "

@@ -294,3 +294,32 @@ def test_seeds_as_an_array_and_n_jobs_none_are_taken_and_an_unseeded_run_refused
     assert [r["test_acc"] for r in result.runs] == [r["test_acc"] for r in listed.runs]
     with pytest.raises(TypeError, match=r"seeds must be integers, got None in \[None\]"):
         compare_activations("moons", ["relu"], seeds=[None], **small)
+
+
+def test_a_run_that_fails_says_which_activation_and_seed():
+    import sys
+
+    class Raiser(tn.nn.Module):
+        def forward(self, x):
+            raise ValueError("Raiser.forward refuses to run")
+
+        @staticmethod
+        def derivative(x, y):
+            return x
+
+    with pytest.raises(ValueError, match="Raiser.forward refuses to run") as info:
+        compare_activations("moons", [Raiser], depth=1, width=4, epochs=1, seeds=[3])
+    if sys.version_info >= (3, 11):  # (exceptions take notes from 3.11 on)
+        assert "(in the run of activation 'Raiser', seed 3)" in info.value.__notes__
+
+
+def test_a_module_class_path_reaches_workers_as_the_path():
+    # a worker imports it itself (and says so when it cannot), where an unpicklable class
+    # kept joblib's dask backend waiting; registered and other activations go as triples
+    from tinynet.experiments import _as_sent
+    from tinynet.models import resolve_activation
+
+    for name in ("relu", "tinynet.nn:Tanh"):
+        assert _as_sent(name, resolve_activation("test", name)) == name
+    triple = resolve_activation("test", tn.nn.Tanh)
+    assert _as_sent(tn.nn.Tanh, triple) is triple

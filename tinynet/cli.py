@@ -56,14 +56,16 @@ def _seed(text: str) -> int:
 
 
 def _jobs(text: str) -> int:
-    """joblib's n_jobs: a positive count, or -1 for every core (0 means nothing)."""
+    """joblib's n_jobs, as compare_activations takes it: a positive count, or negative
+    (-1: every core, -2: all but one...); 0 means nothing."""
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (every core), "
-                                         f"got {text!r}")
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, or negative as in "
+                                         f"joblib (-1: every core, -2: all but one), got "
+                                         f"{text!r}")
     return value
 
 
@@ -402,7 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
                               f"({DEFAULT_ACTIVATIONS})")
     compare.add_argument("--seeds", type=_positive_int, default=3,
                          help="seeds 0..N-1 (3); the ± is their standard deviation")
-    compare.add_argument("--jobs", type=_jobs, default=2, help="parallel jobs (2; -1: all cores)")
+    compare.add_argument("--jobs", type=_jobs, default=2,
+                         help="parallel jobs (2; -1: all cores, -2: all but one)")
     compare.add_argument("--target", type=_fraction, default=0.9,
                          help="accuracy for 'epochs to target' (0.9)")
     compare.add_argument("--csv", type=_output_path, help="write the table as CSV")

@@ -62,6 +62,10 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
                       seed=seed, progress=False, capture=True)
     except FloatingPointError as error:  # the model is back at its last finite epoch
         history, diverged = error.history, str(error)
+    except Exception as error:  # (from a worker, say which of the runs failed)
+        if hasattr(error, "add_note"):  # Python >= 3.11
+            error.add_note(f"(in the run of activation {label!r}, seed {seed})")
+        raise
     with no_grad():
         model.eval()
         predicted = model(from_numpy(data.X_test)).array.argmax(axis=1)
@@ -85,6 +89,18 @@ def run_one(dataset: str, activation: str, depth: int, width: int, epochs: int, 
         "diverged": diverged,
         "history": history.to_json(indent=None),
     }
+
+
+def _as_sent(activation, triple):
+    """What a worker gets for ``activation``: a built-in name or a 'module:Class' path as
+    it is (a worker imports the path itself, and says so if it cannot: a class that
+    cannot be unpickled there made joblib's dask backend wait forever); anything else as
+    its (name, factory, gain) triple (a worker process's registry does not hold a
+    registered name, and the run keeps the name and the init gain given it here)."""
+    if _built_in(activation) or isinstance(activation, str) and ":" in activation and \
+            activation not in ACTIVATIONS:
+        return activation
+    return triple
 
 
 def _built_in(activation) -> bool:
@@ -281,12 +297,9 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     start = time.perf_counter()
     runs = Parallel(n_jobs=n_jobs)(
         # NOTE: the dtype is passed on: a worker process starts with the library's default.
-        # An activation other than a built-in name is sent as its (name, factory, gain)
-        # triple: a worker process's registry does not hold a registered name, and the
-        # run keeps the name and the init gain the table and MLP give it here.
-        delayed(run_one)(dataset, activation if _built_in(activation) else triple, depth,
-                         width, epochs, seed, norm, lr, batch_size, target,
-                         get_default_dtype())
+        # An activation is sent as _as_sent says.
+        delayed(run_one)(dataset, _as_sent(activation, triple), depth, width, epochs, seed,
+                         norm, lr, batch_size, target, get_default_dtype())
         for activation, triple in zip(activations, resolved) for seed in seeds)
     rows = [_summarize(a, [r for r in runs if r["activation"] == a]) for a in labels]
     settings = dict(dataset=dataset, depth=depth, width=width, epochs=epochs, seeds=seeds,
