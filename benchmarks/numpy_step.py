@@ -47,20 +47,18 @@ class NumpyMLP:
         self.g, self.beta = self.params[2 * L:3 * L - 1], self.params[3 * L - 1:]
         self.m, self.v = np.zeros_like(self.flat), np.zeros_like(self.flat)
         self.scratch = np.empty(min(BLOCK, self.flat.size), self.flat.dtype)  # Adam's
-        # np.maximum against a row of zeros runs numpy's vectorised loop (docs/performance.md)
-        self.zeros = [np.zeros(W.shape[0], W.dtype) for W in self.W]
         self.activation, self.layernorm, self.t = activation, layernorm, 0
         self.optimizer = optimizer
         self.lr = LR[optimizer] if lr is None else lr
 
-    def _act(self, z, i):
+    def _act(self, z):
         """The activation, in place on the pre-activation z; returns it and what its
         derivative needs."""
         if self.activation == "tanh":
             np.tanh(z, out=z)
             return z, z
         if self.activation == "relu":
-            np.maximum(z, self.zeros[i], out=z)
+            np.maximum(z, 0, out=z)
             return z, z
         t = z * z  # GELU (tanh): t = tanh(c·(z + κz³)), y = z·(1 + t)/2
         t *= GELU_KAPPA
@@ -140,7 +138,7 @@ class NumpyMLP:
             if i == L - 1:
                 tape.append((h, None, None))
                 break
-            a, act_saved = self._act(z, i)
+            a, act_saved = self._act(z)
             ln = None
             if self.layernorm:
                 a, ln = self._norm(a, i)

@@ -5,8 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.special import erf, logsumexp
 
 import tinynet as tn
@@ -284,43 +282,14 @@ def test_leaky_relu_and_elu_against_closed_forms_on_0d_and_any_parameter(paramet
 SPECIAL_VALUES = [-0.0, 0.0, np.nan, -np.inf, np.inf, -1e-45, 1e-45, -2.5, 3.0]
 
 
-@settings(max_examples=60, deadline=None)
-@given(rows=st.integers(1, 80), cols=st.integers(1, 130),
-       dtype=st.sampled_from([np.float32, np.float64, np.int64]),
-       ufunc=st.sampled_from([np.maximum, np.minimum]),
-       value=st.sampled_from([0, 0.0, 0.2, -1.5, 1]), use_out=st.booleans(),
-       seed=st.integers(0, 2 ** 16))
-def test_against_scalar_is_the_scalar_call_exactly(rows, cols, dtype, ufunc, value, use_out,
-                                                    seed):
-    """The row of the scalar gives the scalar call's values bit for bit (signed zeros,
-    NaN and infinities included) and its dtype, on both sides of ROW_MIN_SIZE."""
-    from tinynet.ops._fast import _against_scalar
-    rng = np.random.default_rng(seed)
-    if dtype is np.int64:
-        x = rng.integers(-5, 6, (rows, cols))
-        value = int(value) if float(value).is_integer() else value
-    else:
-        x = rng.standard_normal((rows, cols)).astype(dtype)
-        x.flat[rng.integers(0, x.size, 10)] = rng.choice(SPECIAL_VALUES, 10)
-    expected = ufunc(x, value)
-    out = np.empty_like(expected) if use_out else None
-    got = _against_scalar(ufunc, x, value, out=out)
-    assert got.dtype == expected.dtype
-    if use_out:
-        assert got is out
-    np.testing.assert_array_equal(got, expected)  # NaN where expected has NaN
-    np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
-
-
 @pytest.mark.parametrize("module", [tn.nn.ReLU(), tn.nn.LeakyReLU(0.2), tn.nn.ELU(0.7)],
                          ids=["relu", "leaky_relu", "elu"])
 @pytest.mark.parametrize("dtype", [tn.float32, tn.float64])
 def test_large_inputs_give_what_small_slices_give(module, dtype):
-    """Above ROW_MIN_SIZE elements ReLU, LeakyReLU and ELU take the row path: values
-    and gradients equal those of the same rows computed 4 at a time (scalar path)."""
-    from tinynet.ops._fast import ROW_MIN_SIZE
+    """ReLU, LeakyReLU and ELU on a large input: values and gradients equal those of
+    the same rows computed 4 at a time (numpy may take other loops for other sizes)."""
     rng = np.random.default_rng(0)
-    data = rng.standard_normal((64, 2 * ROW_MIN_SIZE // 64))
+    data = rng.standard_normal((64, 128))
     data.flat[:len(SPECIAL_VALUES)] = SPECIAL_VALUES
     x = tn.tensor(data, dtype=dtype, requires_grad=True)
     upstream = rng.standard_normal(data.shape).astype(x.array.dtype)

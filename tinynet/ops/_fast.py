@@ -64,22 +64,6 @@ def _is_float_array(x) -> bool:
     return type(x) is np.ndarray and x.dtype.kind == "f"
 
 
-# NOTE: numpy 2's loops for maximum and minimum are vectorised only for two array
-# operands: against a Python scalar they go element by element. A row of the scalar,
-# broadcast down the rows, keeps the inner loop contiguous; below ROW_MIN_SIZE elements
-# the row costs more than it saves. Each maximum returns one of its two operands, so
-# the values are the scalar call's exactly.
-ROW_MIN_SIZE = 4096
-
-
-def _against_scalar(ufunc, x: np.ndarray, value, out=None) -> np.ndarray:
-    """``ufunc(x, value, out=out)`` (np.maximum or np.minimum), fast for large ``x``."""
-    if np.ndim(x) == 0 or np.size(x) < ROW_MIN_SIZE:
-        return ufunc(x, value, out=out)
-    row = np.full(x.shape[-1], value, np.result_type(x, value))
-    return ufunc(x, row, out=out)
-
-
 def _squared(x: np.ndarray) -> np.ndarray:
     """x·x in a fresh array, for a float array x (0-d too: numpy returns a scalar then).
     NOTE: cheaper than np.multiply(x, x, out=np.empty_like(x)), the same values."""
@@ -98,7 +82,7 @@ def _float_array_like(x) -> np.ndarray:
 class ReLU(reference.ReLU):
     @staticmethod
     def forward(ctx, x):
-        y = _against_scalar(np.maximum, x, 0)
+        y = np.maximum(x, 0)
         ctx.save_for_backward(y)
         return y
 
@@ -147,7 +131,7 @@ class LeakyReLU(reference.LeakyReLU):
         if not 0 <= negative_slope <= 1:
             return reference.LeakyReLU.derivative(x, y, negative_slope)
         d = np.greater(x, 0, out=_float_array_like(x))
-        return _against_scalar(np.maximum, d, negative_slope, out=d)
+        return np.maximum(d, negative_slope, out=d)
 
     @staticmethod
     def saved_derivative(ctx):
@@ -167,7 +151,7 @@ class ELU(reference.ELU):
             return reference.ELU.forward(ctx, x, alpha)
         ctx.save_for_backward(x)
         ctx.alpha = alpha
-        negative = _against_scalar(np.minimum, x, 0, out=_float_array_like(x))
+        negative = np.minimum(x, 0, out=_float_array_like(x))
         np.expm1(negative, out=negative)
         negative *= alpha
         return np.maximum(negative, x, out=negative)  # α(eˣ - 1) >= x for x <= 0
@@ -176,7 +160,7 @@ class ELU(reference.ELU):
     def derivative(x, y, alpha=1.0):
         if not 0 <= alpha <= 1:
             return reference.ELU.derivative(x, y, alpha)
-        negative = _against_scalar(np.minimum, x, 0, out=_float_array_like(x))
+        negative = np.minimum(x, 0, out=_float_array_like(x))
         np.exp(negative, out=negative)
         negative *= alpha
         # fmax: 1 where x is nan (the reference's 1, as x <= 0 fails), not max's nan
