@@ -316,7 +316,7 @@ X = tn.zeros(2, 4)
     (lambda: nn.RReLU(math.nan), ValueError, "RReLU: lower must be a finite number, got nan"),
     (lambda: nn.RReLU(generator=np.random.RandomState(0)), TypeError,
      "RReLU: generator must be a tinynet.Generator or a numpy.random.Generator, got "
-     "RandomState"),
+     "numpy.random.mtrand.RandomState"),
     (lambda: nn.Softshrink(-0.5), ValueError,
      "Softshrink: lambd must be a finite number >= 0, got -0.5"),
     (lambda: F.softshrink(X, -0.5), ValueError,

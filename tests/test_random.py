@@ -74,8 +74,12 @@ def test_every_draw_takes_a_generator_and_repeats_with_its_seed(name):
 
 def test_a_wrong_generator_is_named():
     with pytest.raises(TypeError, match="randn: generator must be a tinynet.Generator or a "
-                                        "numpy.random.Generator, got int"):
+                                        "numpy.random.Generator, got builtins.int"):
         tn.randn(2, generator=3)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"got torch._C.Generator \(PyTorch's: tinynet's draws "
+                                        r"are its own, not PyTorch's\)"):
+        tn.randn(2, generator=torch.Generator().manual_seed(1))
 
 
 def test_normal_overloads():

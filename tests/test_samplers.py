@@ -280,3 +280,16 @@ def test_weighted_sampler_reads_its_weights_at_each_draw():
     with pytest.raises(ValueError, match="WeightedRandomSampler: weights must be finite and "
                                          ">= 0, not all zero"):
         list(sampler)
+
+
+def test_a_huge_num_samples_with_replacement_is_drawn_as_it_goes():
+    # an endless loader (makemore's InfiniteDataLoader: num_samples=1e10) must not build
+    # every index first; the blocks draw what one call would
+    from tinynet.utils.data import RandomSampler
+    from tinynet.utils.data.sampler import DRAW_BLOCK
+
+    endless = iter(RandomSampler(range(100), replacement=True, num_samples=int(1e10),
+                                 generator=np.random.default_rng(3)))
+    first = [next(endless) for _ in range(2 * DRAW_BLOCK + 5)]
+    assert first == np.random.default_rng(3).integers(0, 100, size=len(first)).tolist()
+    assert all(0 <= i < 100 for i in first)

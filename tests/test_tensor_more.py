@@ -26,6 +26,7 @@ FUNCTIONS = ("all any equal isclose allclose logical_and logical_or logical_xor 
              "argsort topk flip roll tril triu diag outer trace cumprod amax amin logsumexp "
              "std_mean var_mean erf remainder fmod floor_divide index_select broadcast_to "
              "repeat_interleave bmm addmm meshgrid median nanmedian mode fmax fmin histc "
+             "histogram "
              "bernoulli").split()
 FUNCTION_ONLY = {"std_mean", "var_mean", "meshgrid"}
 
@@ -864,6 +865,36 @@ def test_histc_counts_each_bin_and_refuses_what_it_cannot_count():
         tn.histc(x, 0)
     with pytest.raises(RuntimeError, match=r"histc: the range \[nan, nan\] must be finite"):
         tn.histc(x, 4)
+
+
+def test_histogram_counts_weighs_and_normalises_as_pytorch():
+    x = tn.tensor([0.0, 1.0, 1.0, 2.0])
+    hist, edges = tn.histogram(x, bins=4)  # over [0, 2]: [0, .5) [.5, 1) [1, 1.5) [1.5, 2]
+    assert hist.tolist() == [1.0, 0.0, 2.0, 1.0] and edges.tolist() == [0, 0.5, 1, 1.5, 2]
+    assert tn.histogram(x, 4, density=True).hist.tolist() == [0.5, 0.0, 1.0, 0.5]
+    weighted = x.histogram(tn.tensor([0.0, 1.5, 3.0]), weight=tn.tensor([1.0, 2.0, 0.5, 3.0]))
+    assert weighted.hist.tolist() == [3.5, 3.0]  # given edges: 0, 1, 1 in the first
+    assert tn.histogram(tn.tensor([3.0, 3.0]), 2).bin_edges.tolist() == [2.5, 3.0, 3.5]
+    assert tn.histogram(tn.tensor([1.0, 5.0, math.nan]), 2, range=(0, 4)).hist.tolist() == \
+        [1.0, 0.0]  # outside the range, and nan: not counted
+    counts = tn.histogram(tn.randn(100, requires_grad=True, dtype=tn.float64), 7).hist
+    assert counts.dtype == tn.float64 and counts.sum().item() == 100 and \
+        not counts.requires_grad
+    with pytest.raises(TypeError, match="histogram: the input must be a floating-point"):
+        tn.histogram(tn.tensor([1, 2]), 2)
+    with pytest.raises(ValueError, match=r"histogram: range must be finite with min <= max, "
+                                         r"got \(2.0, 1.0\)"):
+        tn.histogram(x, 2, range=(2, 1))
+    with pytest.raises(ValueError, match="histogram: weight must be a tensor of the input's "
+                                         "shape"):
+        tn.histogram(x, 2, weight=tn.ones(3))
+    torch = pytest.importorskip("torch")
+    data = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
+    weights = np.random.default_rng(1).random(1000).astype(np.float32)
+    ours = tn.histogram(tn.tensor(data), 13, weight=tn.tensor(weights), density=True)
+    theirs = torch.histogram(torch.tensor(data), 13, weight=torch.tensor(weights), density=True)
+    np.testing.assert_allclose(ours.hist.array, theirs.hist.numpy(), rtol=1e-4)  # float32 sums
+    np.testing.assert_allclose(ours.bin_edges.array, theirs.bin_edges.numpy(), rtol=1e-6)
 
 
 # ---- ordering --------------------------------------------------------------------------------

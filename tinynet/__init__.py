@@ -56,7 +56,7 @@ from tinynet.functions_inplace import (abs_, acos_, acosh_, arccos_, arccosh_, a
                                        trunc_, xlogy_, zero_)
 from tinynet.functions_numeric import (aminmax, arctan2, atan2, copysign, corrcoef, cov, cross,
                                        cummax, cummin, diff, digamma, dist, erfc, erfinv, frac,
-                                       heaviside, histc, lgamma,
+                                       heaviside, histc, histogram, lgamma,
                                        hypot, kron, logaddexp, logaddexp2, logcumsumexp, logit,
                                        nanmean, nanquantile, nansum, quantile, xlogy)
 from tinynet.logic import (all, allclose, any, bincount, bitwise_and, bitwise_left_shift,
@@ -134,7 +134,7 @@ __all__ = [  # the public names (tests/test_api_docs.py: each is in docs/api.md)
     "hypot", "scatter_add", "scatter_reduce", "index_add", "atan2", "arctan2", "dist",
     "broadcast_shapes",
     "swapaxes", "swapdims", "kthvalue", "tensor_split", "hsplit", "vsplit", "fmax", "fmin",
-    "nanmedian", "histc", "mode", "memory_format", "preserve_format", "contiguous_format",
+    "nanmedian", "histc", "histogram", "mode", "memory_format", "preserve_format", "contiguous_format",
     "logspace", "column_stack", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
     "atanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "get_rng_state",
     "set_rng_state", "compile",

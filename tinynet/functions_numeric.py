@@ -127,6 +127,12 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002  (PyTorch's names)
     return check_tensor("histc", input).histc(bins, min, max)
 
 
+def histogram(input, bins=100, *, range=None, weight=None,  # noqa: A002  (PyTorch's names)
+              density=False):
+    return check_tensor("histogram", input).histogram(bins, range=range, weight=weight,
+                                                      density=density)
+
+
 def cov(input, *, correction=1, fweights=None, aweights=None):
     return check_tensor("cov", input).cov(correction=correction, fweights=fweights,
                                           aweights=aweights)

@@ -143,8 +143,11 @@ def as_generator(generator, name: str) -> np.random.Generator:
     if generator is None:
         return _generator
     if not isinstance(generator, np.random.Generator):
+        kind = type(generator)
         raise TypeError(f"{name}: generator must be a tinynet.Generator or a "
-                        f"numpy.random.Generator, got {type(generator).__name__}")
+                        f"numpy.random.Generator, got {kind.__module__}.{kind.__qualname__}"
+                        + (" (PyTorch's: tinynet's draws are its own, not PyTorch's)"
+                           if kind.__module__.split(".")[0] == "torch" else ""))
     return generator
 
 

@@ -7,6 +7,7 @@ the sorted input (taken with ``gather``), so the gradient goes to those two elem
 ``cov`` is a centred matrix product.
 """
 import warnings
+from collections import namedtuple
 
 import numpy as np
 
@@ -28,6 +29,9 @@ def _bin_counts(a: np.ndarray, bins: int, low, high) -> np.ndarray:
         position = ((inside - low) * a.dtype.type(bins) / (high - low)).astype(np.int64)
     position[position == bins] = bins - 1
     return np.bincount(position, minlength=bins)
+
+
+HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])
 
 
 class TensorStats:
@@ -116,6 +120,50 @@ class TensorStats:
             low, high = low - 1, high + 1
         return constant_tensor(_bin_counts(a.reshape(-1), bins, a.dtype.type(low),
                                            a.dtype.type(high)).astype(a.dtype))
+
+    def histogram(self, bins=100, *, range=None, weight=None,  # noqa: A002  (PyTorch's)
+                  density: bool = False):
+        """(hist, bin_edges), as PyTorch's: counts (or the sums of ``weight``, a tensor of
+        self's shape) in ``bins`` equal bins over ``range`` (default: the elements' own
+        min and max; one value: a unit-wide range around it) or between the edges of a
+        1-D increasing tensor ``bins``; each bin holds [left, right) of the edges returned,
+        the last also its right edge. ``density`` divides by the total and the bins'
+        widths. Both are tensors of self's float dtype, with no gradient."""
+        if self.dtype.kind != "f":
+            raise TypeError(f"histogram: the input must be a floating-point tensor (as in "
+                            f"PyTorch), got {self.dtype}")
+        a = self.array.reshape(-1)
+        values_read()  # the range, and so which bin each value lands in, come from values
+        if isinstance(bins, TensorMath):
+            edges = bins.array
+            if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) < 0):
+                raise ValueError(f"histogram: bins must be an int or a 1-D tensor of at least "
+                                 f"two increasing edges, got shape {edges.shape}")
+        else:
+            count = check_int("histogram", "bins", bins, low=1)
+            low, high = (float(a.min()), float(a.max())) if range is None and a.size else \
+                (0.0, 1.0) if range is None else \
+                (check_real("histogram", "range[0]", range[0]),
+                 check_real("histogram", "range[1]", range[1]))
+            if low > high or not (np.isfinite(low) and np.isfinite(high)):
+                raise ValueError(f"histogram: range must be finite with min <= max, got "
+                                 f"({low}, {high})")
+            if low == high:  # one value: a unit-wide range around it, as PyTorch's
+                low, high = low - 0.5, high + 0.5
+            edges = np.linspace(low, high, count + 1).astype(a.dtype)
+        weights = None
+        if weight is not None:
+            weights = weight.array.reshape(-1) if isinstance(weight, TensorMath) else None
+            if weights is None or weight.shape != self.shape:
+                raise ValueError(f"histogram: weight must be a tensor of the input's shape "
+                                 f"{self.shape}")
+        # each value searched among the edges returned (they may differ from PyTorch's
+        # linspace in the last bits, and a value on an edge then lands one bin over)
+        hist = np.histogram(a, bins=edges, weights=weights)[0].astype(a.dtype)
+        if density:  # counts over the total and each bin's width
+            with np.errstate(all="ignore"):
+                hist /= hist.sum() * np.diff(edges).astype(a.dtype)
+        return HistogramResult(constant_tensor(hist), constant_tensor(np.asarray(edges, a.dtype)))
 
     def cov(self, *, correction: int = 1, fweights=None, aweights=None):
         """The covariance matrix of the variables in the rows of self (a 2-D (variables,

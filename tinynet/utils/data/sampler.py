@@ -80,8 +80,9 @@ class RandomSampler(Sampler):
                                  f"to draw num_samples={total} from, got an empty one")
             return
         rng = as_generator(self.generator, "RandomSampler")
-        if self.replacement:
-            yield from rng.integers(0, n, size=total).tolist()
+        if self.replacement:  # in blocks: num_samples may be huge (an endless loader's)
+            for start in range(0, total, DRAW_BLOCK):  # (the same draws as all at once)
+                yield from rng.integers(0, n, size=min(DRAW_BLOCK, total - start)).tolist()
             return
         for _ in range(total // n):
             yield from rng.permutation(n).tolist()
@@ -90,6 +91,9 @@ class RandomSampler(Sampler):
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+DRAW_BLOCK = 4096  # indices drawn at a time with replacement
 
 
 class SubsetRandomSampler(Sampler):
