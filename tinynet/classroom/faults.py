@@ -14,8 +14,8 @@ Each fault changes every gradient the op's backward returns (``None`` stays ``No
 The op's class gets a wrapped ``backward`` while the block runs, and its own back on
 exit, even when the block raises; the fast paths are off inside it, so the reference op
 (the one a student reads) is the one that runs. Record the forward inside the block: a
-graph recorded outside, with the fast paths on, holds fast variants it leaves alone. NOTE: the op is broken for every thread
-meanwhile.
+graph recorded outside, with the fast paths on, holds fast variants it leaves alone.
+NOTE: the op is broken for every thread meanwhile.
 """
 import contextlib
 
