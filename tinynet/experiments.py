@@ -297,7 +297,7 @@ def compare_activations(dataset: str = "moons", activations=("relu", "leaky_relu
     start = time.perf_counter()
     runs = Parallel(n_jobs=n_jobs)(
         # NOTE: the dtype is passed on: a worker process starts with the library's default.
-        # An activation is sent as _as_sent says.
+        # An activation goes as _as_sent says (a registered one as its triple).
         delayed(run_one)(dataset, _as_sent(activation, triple), depth, width, epochs, seed,
                          norm, lr, batch_size, target, get_default_dtype())
         for activation, triple in zip(activations, resolved) for seed in seeds)

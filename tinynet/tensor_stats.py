@@ -151,12 +151,11 @@ class TensorStats:
             if low == high:  # one value: a unit-wide range around it, as PyTorch's
                 low, high = low - 0.5, high + 0.5
             edges = np.linspace(low, high, count + 1).astype(a.dtype)
-        weights = None
-        if weight is not None:
-            weights = weight.array.reshape(-1) if isinstance(weight, TensorMath) else None
-            if weights is None or weight.shape != self.shape:
-                raise ValueError(f"histogram: weight must be a tensor of the input's shape "
-                                 f"{self.shape}")
+        if weight is not None and (not isinstance(weight, TensorMath) or
+                                   weight.shape != self.shape):
+            raise ValueError(f"histogram: weight must be a tensor of the input's shape "
+                             f"{self.shape}")
+        weights = None if weight is None else weight.array.reshape(-1)
         # each value searched among the edges returned (they may differ from PyTorch's
         # linspace in the last bits, and a value on an edge then lands one bin over)
         hist = np.histogram(a, bins=edges, weights=weights)[0].astype(a.dtype)
